@@ -1,0 +1,238 @@
+"""The command line (DESIGN §5). The GUI is the product; this serves administrators, scripts
+and tests, over the same services. Exit code 0 on success; otherwise one plain line on stderr.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from app import __version__
+from app.config import default_data_dir
+from app.errors import ConfideError, ValidationError
+from app.security import kdf
+from app.security.hygiene import harden_process
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class _Input:
+    """Secrets come from stdin (one per line, in the order asked) or a prompt with no echo."""
+
+    def __init__(self, use_stdin: bool):
+        self.use_stdin = use_stdin
+        self._lines = None
+
+    def secret(self, prompt: str) -> str:
+        if self.use_stdin:
+            if self._lines is None:
+                self._lines = iter(sys.stdin.read().splitlines())
+            try:
+                return next(self._lines)
+            except StopIteration:
+                raise ValidationError(f"Standard input ended before the {prompt.lower().rstrip(': ')} was given.") from None
+        return getpass.getpass(prompt)
+
+
+def _common(p: argparse.ArgumentParser, user: bool = True) -> None:
+    p.add_argument("--data-dir", type=Path, default=None, help="vault folder (default: CONFIDE_DATA_DIR or the user data folder)")
+    if user:
+        p.add_argument("--user", required=True, help="your Confide user name")
+    p.add_argument("--passphrase-stdin", action="store_true", help="read the passphrase from the first line of standard input")
+    p.add_argument("--device-key-file", default=None, metavar="PATH",
+                   help="keep the device secret in this file instead of the OS credential store (weaker protection)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="confide", description="Confide: encrypted SENDIASS casework.")
+    parser.add_argument("--version", action="version", version=f"confide {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("init", help="set up a new vault with its first manager")
+    _common(p)
+    p.add_argument("--full-name", required=True)
+    p.add_argument("--service-name", default="SENDIASS")
+    p.add_argument("--role", default="manager", choices=["manager"], help="the first account is always a manager")
+
+    p = sub.add_parser("demo", help="add synthetic data (Faker en_GB) to a vault")
+    _common(p)
+    p.add_argument("--cases", type=int, default=0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--staff", type=int, default=6)
+
+    p = sub.add_parser("verify", help="check page HMACs, structure and the audit chain")
+    _common(p)
+
+    p = sub.add_parser("backup", help="write an encrypted backup file")
+    _common(p)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("restore", help="restore a backup (staff passphrase, or the recovery key on a new computer)")
+    _common(p, user=False)
+    p.add_argument("--from", dest="source", type=Path, required=True)
+    p.add_argument("--user", default=None, help="restore with this account's passphrase")
+    p.add_argument("--recovery-key-stdin", action="store_true", help="read the recovery key from standard input")
+
+    p = sub.add_parser("recover", help="enrol this computer again with the recovery key")
+    _common(p, user=False)
+    p.add_argument("--recovery-key-stdin", action="store_true")
+    p.add_argument("--reset-user", default=None, help="also give this account a new passphrase")
+
+    p = sub.add_parser("staff", help="list or add staff accounts")
+    _common(p)
+    p.add_argument("action", choices=["list", "add"])
+    p.add_argument("--username")
+    p.add_argument("--full-name")
+    p.add_argument("--role", default="caseworker")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    harden_process()
+    if os.environ.get("CONFIDE_TEST_CHEAP_KDF") == "1":
+        # Test hook only: weak Argon2 settings so the suite runs quickly. Never set in use.
+        kdf.use_cheap_profile_for_tests()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    if args.data_dir is None:
+        args.data_dir = default_data_dir()
+    try:
+        return COMMANDS[args.command](args)
+    except ConfideError as exc:
+        print(f"confide: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("confide: interrupted; nothing half-saved.", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"confide: {exc.strerror or exc} ({exc.filename or ''})".rstrip(" ()"), file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _weaker_notice(args) -> None:
+    if args.device_key_file:
+        print("Weaker protection: the device secret is kept in a file, not the OS credential store.",
+              file=sys.stderr)
+
+
+def _unlock(args, inp: _Input):
+    from app.services import vault
+
+    _weaker_notice(args)
+    return vault.unlock(args.data_dir, args.user, inp.secret("Passphrase: "), args.device_key_file)
+
+
+def cmd_init(args) -> int:
+    from app.security.device import store_for
+    from app.services import vault
+
+    inp = _Input(args.passphrase_stdin)
+    passphrase = inp.secret("Choose a passphrase: ")
+    if not args.passphrase_stdin and passphrase != inp.secret("Type it again: "):
+        raise ValidationError("The two passphrases differ.")
+    _weaker_notice(args)
+    session, recovery_key = vault.create_vault(args.data_dir, args.service_name, args.user,
+                                               args.full_name, passphrase, store_for(args.device_key_file))
+    session.lock("init")
+    print(f"Vault created in {args.data_dir} for {args.user} (manager).")
+    print("RECOVERY KEY (shown once; print it or write it down and keep it locked away):")
+    print(recovery_key)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from app.services import demo
+
+    session = _unlock(args, _Input(args.passphrase_stdin))
+    try:
+        summary = demo.populate(session, staff=args.staff, cases=args.cases, seed=args.seed)
+    finally:
+        session.lock("cli")
+    print(summary)
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from app.services.verify import verify_vault
+
+    _weaker_notice(args)
+    report = verify_vault(args.data_dir, args.user, _Input(args.passphrase_stdin).secret("Passphrase: "),
+                          args.device_key_file)
+    for line in report.lines:
+        print(line)
+    if not report.ok:
+        print("confide: verification failed (see above).", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from app.services.backup import create_backup
+
+    session = _unlock(args, _Input(args.passphrase_stdin))
+    try:
+        manifest = create_backup(session, args.out)
+    finally:
+        session.lock("cli")
+    print(f"Backup written to {args.out} (schema {manifest['schema_version']}, "
+          f"{manifest['audit_head']['seq']} audit events).")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from app.services.backup import restore_backup
+
+    inp = _Input(args.passphrase_stdin or args.recovery_key_stdin)
+    if args.recovery_key_stdin or not args.user:
+        key = inp.secret("Recovery key: ")
+        kept = restore_backup(args.data_dir, args.source, recovery_key=key, device_key_file=args.device_key_file)
+    else:
+        kept = restore_backup(args.data_dir, args.source, username=args.user,
+                              passphrase=inp.secret("Passphrase: "), device_key_file=args.device_key_file)
+    print(f"Restored {args.source} into {args.data_dir}.")
+    if kept:
+        print(f"The database it replaced is kept in {kept}.")
+    return 0
+
+
+def cmd_recover(args) -> int:
+    from app.services.vault import recover
+
+    inp = _Input(args.passphrase_stdin or args.recovery_key_stdin)
+    key = inp.secret("Recovery key: ")
+    new = inp.secret("New passphrase: ") if args.reset_user else None
+    reset = recover(args.data_dir, key, args.device_key_file, args.reset_user, new)
+    print("This computer is enrolled again; every account's passphrase works as before.")
+    if reset:
+        print(f"{reset} has a new passphrase.")
+    return 0
+
+
+def cmd_staff(args) -> int:
+    from app.services import staff
+
+    inp = _Input(args.passphrase_stdin)
+    session = _unlock(args, inp)
+    try:
+        if args.action == "list":
+            for m in staff.list_staff(session):
+                state = "" if m.active else " (disabled)"
+                print(f"{m.username}\t{m.role.value}\t{m.full_name}{state}")
+        else:
+            if not args.username or not args.full_name:
+                raise ValidationError("staff add needs --username and --full-name.")
+            staff.add_staff(session, args.username, args.full_name, args.role,
+                            inp.secret("Temporary passphrase: "))
+            print(f"Added {args.username} ({args.role}); they choose their own passphrase at first unlock.")
+    finally:
+        session.lock("cli")
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
+            "restore": cmd_restore, "recover": cmd_recover, "staff": cmd_staff}

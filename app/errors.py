@@ -1,0 +1,91 @@
+"""The exceptions a user can meet. Each carries a message in plain words, fit to show as is."""
+
+
+class ConfideError(Exception):
+    """Base class: `str(error)` is a complete sentence a caseworker can act on."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class VaultNotFound(ConfideError):
+    pass
+
+
+class VaultExists(ConfideError):
+    pass
+
+
+class VaultFileInvalid(ConfideError):
+    pass
+
+
+class WrongCredentials(ConfideError):
+    def __init__(self, message: str = "That user name and passphrase do not match. Check Caps Lock and try again."):
+        super().__init__(message)
+
+
+class TooManyAttempts(ConfideError):
+    def __init__(self, wait_seconds: int):
+        self.wait_seconds = wait_seconds
+        super().__init__(
+            f"Too many wrong passphrases. Wait {wait_seconds} seconds before trying again."
+        )
+
+
+class CredentialStoreUnavailable(ConfideError):
+    pass
+
+
+class DeviceSecretMissing(ConfideError):
+    pass
+
+
+class WrongRecoveryKey(ConfideError):
+    def __init__(self):
+        super().__init__(
+            "That recovery key does not open this vault. Check each group of characters against "
+            "the recovery sheet."
+        )
+
+
+class DatabaseDamaged(ConfideError):
+    pass
+
+
+class SchemaTooNew(ConfideError):
+    pass
+
+
+class SchemaTooOld(ConfideError):
+    pass
+
+
+class MigrationFailed(ConfideError):
+    pass
+
+
+class PermissionDenied(ConfideError):
+    pass
+
+
+class ValidationError(ConfideError):
+    """Bad input in a form or on the command line; `field` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class PassphraseChangeRequired(ConfideError):
+    pass
+
+
+class BackupInvalid(ConfideError):
+    pass
+
+
+class Locked(ConfideError):
+    def __init__(self):
+        super().__init__("Confide is locked. Unlock it to continue.")

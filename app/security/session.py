@@ -1,0 +1,100 @@
+"""An unlocked session: who is signed in, their role, and the open connection.
+
+Locking closes the connection and overwrites the key bytes we hold. (Python may keep other
+copies of immutable bytes; SQLCipher's own copy is wiped by cipher_memory_security.)
+"""
+
+from collections.abc import Callable
+
+from app.config import Paths
+from app.domain.staff import Role, StaffMember
+from app.errors import Locked, PassphraseChangeRequired, PermissionDenied
+from app.security import audit
+from app.security.device import DeviceSecretStore
+from app.security.keyslots import VaultFile
+
+
+class Session:
+    def __init__(self, paths: Paths, vault: VaultFile, conn, user: StaffMember,
+                 data_key: bytes, device_store: DeviceSecretStore, device_secret: bytes,
+                 must_change_passphrase: bool = False):
+        self.paths = paths
+        self.vault = vault
+        self._conn = conn
+        self.user = user
+        self._data_key = bytearray(data_key)
+        self._device_secret = bytearray(device_secret)
+        self.device_store = device_store
+        self.must_change_passphrase = must_change_passphrase
+        self._on_lock: list[Callable[[], None]] = []
+
+    # --- state ---------------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self._conn is None
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            raise Locked()
+        return self._conn
+
+    @property
+    def data_key(self) -> bytes:
+        if self._conn is None:
+            raise Locked()
+        return bytes(self._data_key)
+
+    @property
+    def device_secret(self) -> bytes:
+        if self._conn is None:
+            raise Locked()
+        return bytes(self._device_secret)
+
+    # --- checks --------------------------------------------------------------------------
+    def require(self, *roles: Role) -> None:
+        """May raise: Locked, PassphraseChangeRequired, PermissionDenied."""
+        if self._conn is None:
+            raise Locked()
+        if self.must_change_passphrase:
+            raise PassphraseChangeRequired(
+                "Your passphrase was reset by a manager. Choose a new passphrase before going on.")
+        if roles and self.user.role not in roles:
+            names = " or ".join(r.value for r in roles)
+            raise PermissionDenied(f"Only a {names} can do this.")
+
+    # --- audit ---------------------------------------------------------------------------
+    def audit(self, action: str, object_type: str | None = None, object_id: str | None = None,
+              detail: dict | None = None) -> dict:
+        return audit.append(self.conn, self.user.username, action, object_type, object_id, detail)
+
+    def save_audit_head(self) -> None:
+        """Copy the chain head into vault.json so that truncation can be detected."""
+        self.vault.audit_head = audit.head(self.conn)
+        self.vault.save(self.paths.vault)
+
+    # --- lock ----------------------------------------------------------------------------
+    def on_lock(self, callback: Callable[[], None]) -> None:
+        self._on_lock.append(callback)
+
+    def lock(self, reason: str = "manual") -> None:
+        if self._conn is None:
+            return
+        try:
+            from app.storage.db import transaction
+
+            with transaction(self._conn):
+                self.audit("lock", "staff", self.user.id, {"reason": reason})
+            self.save_audit_head()
+        except Exception:
+            # Locking must succeed even if the disk is full or the file damaged.
+            pass
+        try:
+            self._conn.close()
+        finally:
+            self._conn = None
+            for buf in (self._data_key, self._device_secret):
+                for i in range(len(buf)):
+                    buf[i] = 0
+            for callback in self._on_lock:
+                callback()

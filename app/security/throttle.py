@@ -1,0 +1,72 @@
+"""Unlock attempts: after 3 failures, a growing delay that survives restarts.
+
+Kept in its own file beside vault.json so that a failed attempt never rewrites the key
+slots. It slows guessing at the keyboard; guessing against a copied vault is slowed by
+Argon2id and the device secret instead. There is no auto-wipe.
+"""
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from app.errors import TooManyAttempts
+from app.fsutil import atomic_write
+
+FREE_ATTEMPTS = 3
+BASE_DELAY = 5.0
+MAX_DELAY = 15 * 60.0
+
+
+def delay_after(failures: int) -> float:
+    """Seconds to wait after `failures` consecutive failures: 0, 0, 0, 5, 10, 20 ... 900."""
+    if failures < FREE_ATTEMPTS:
+        return 0.0
+    return min(MAX_DELAY, BASE_DELAY * 2 ** (failures - FREE_ATTEMPTS))
+
+
+class AttemptLog:
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time):
+        self.path = Path(path)
+        self.clock = clock
+
+    def _read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+            # A damaged counter must not lock anyone out; it resets to no failures.
+            return {}
+
+    def _key(self, user: str) -> str:
+        return user.strip().lower()
+
+    def failures(self, user: str) -> list[float]:
+        return [float(t) for t in self._read().get(self._key(user), [])]
+
+    def seconds_to_wait(self, user: str) -> int:
+        times = self.failures(user)
+        if not times:
+            return 0
+        remaining = times[-1] + delay_after(len(times)) - self.clock()
+        return max(0, int(remaining + 0.999))
+
+    def check(self, user: str) -> None:
+        """May raise: TooManyAttempts."""
+        wait = self.seconds_to_wait(user)
+        if wait > 0:
+            raise TooManyAttempts(wait)
+
+    def record_failure(self, user: str) -> None:
+        data = self._read()
+        data.setdefault(self._key(user), []).append(self.clock())
+        data[self._key(user)] = data[self._key(user)][-50:]
+        atomic_write(self.path, json.dumps(data).encode(), 0o600)
+
+    def take_and_reset(self, user: str) -> list[float]:
+        """Failures since the last success (to be written to the audit trail), then forget them."""
+        data = self._read()
+        times = data.pop(self._key(user), [])
+        if times:
+            atomic_write(self.path, json.dumps(data).encode(), 0o600)
+        return [float(t) for t in times]

@@ -1,0 +1,226 @@
+"""Backup and restore.
+
+A backup is one file (a zip, stored uncompressed) holding:
+  database.sqlcipher  a SQLCipher copy of the database under its own random key
+  vault.json          the key slots at the time of the backup
+  manifest.json       schema version, audit head, SHA-256 of both files, and the backup key
+                      wrapped with the data key (AES-256-GCM)
+Restore opens the copy, checks hashes, page HMACs, structure and the audit chain in a temp
+file first; only then is the live database moved aside (kept, never deleted) and replaced.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app import __version__
+from app.config import Paths
+from app.errors import BackupInvalid, ConfideError, ValidationError, WrongCredentials
+from app.fsutil import atomic_write, fsync_dir
+from app.security import audit, crypto, keyslots
+from app.security.crypto import DecryptionFailed
+from app.security.device import KeyFileStore, KeyringStore
+from app.security.keyslots import VaultFile
+from app.security.session import Session
+from app.services.vault import device_check, resolve_store
+from app.storage import db, export, migrations
+
+FORMAT = 1
+Progress = Callable[[int, str], None]
+
+
+def _noop(_percent: int, _text: str) -> None:
+    pass
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def create_backup(session: Session, out_path: Path, progress: Progress = _noop) -> dict:
+    """Write a backup file atomically. Returns its manifest.
+
+    May raise: Locked, PermissionDenied, OSError.
+    """
+    session.require()
+    out_path = Path(out_path)
+    if out_path.is_dir():
+        raise ValidationError(f"{out_path} is a folder; give a file name for the backup.", field="out")
+    if not out_path.parent.is_dir():
+        raise ValidationError(f"The folder {out_path.parent} does not exist.", field="out")
+    progress(5, "Recording the backup in the audit trail")
+    with db.transaction(session.conn):
+        session.audit("backup", "vault", session.vault.vault_id)
+    session.save_audit_head()
+    backup_key = crypto.random_key()
+    created_at = datetime.now(UTC).isoformat(timespec="seconds")
+    with tempfile.TemporaryDirectory(dir=session.paths.data_dir, prefix=".backup-") as tmp:
+        copy = Path(tmp) / "database.sqlcipher"
+        progress(15, "Copying the encrypted database")
+        export.export_copy(session.conn, copy, backup_key)
+        db_bytes = copy.read_bytes()
+        progress(70, "Checking the copy")
+        vault_bytes = session.paths.vault.read_bytes()
+        aad = f"confide-backup:v1:{session.vault.vault_id}:{created_at}".encode()
+        nonce, wrapped = crypto.seal(session.data_key, backup_key, aad)
+        manifest = {
+            "format": FORMAT,
+            "app_version": __version__,
+            "created_at": created_at,
+            "created_by": session.user.username,
+            "vault_id": session.vault.vault_id,
+            "schema_version": migrations.schema_version(session.conn),
+            "audit_head": audit.head(session.conn),
+            "database_sha256": _sha256(db_bytes),
+            "vault_sha256": _sha256(vault_bytes),
+            "backup_key": {"nonce": keyslots._b64(nonce), "wrapped": keyslots._b64(wrapped)},
+        }
+        progress(85, "Writing the backup file")
+        zipped = Path(tmp) / "backup.zip"
+        with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+            archive.writestr("vault.json", vault_bytes)
+            archive.writestr("database.sqlcipher", db_bytes)
+        atomic_write(out_path, zipped.read_bytes(), 0o600)
+    progress(100, "Backup complete")
+    return manifest
+
+
+@dataclass
+class BackupContents:
+    manifest: dict
+    vault: VaultFile
+    db_bytes: bytes
+    vault_bytes: bytes
+
+
+def read_backup(path: Path) -> BackupContents:
+    """Open a backup file and check its hashes. May raise: BackupInvalid."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            vault_bytes = archive.read("vault.json")
+            db_bytes = archive.read("database.sqlcipher")
+    except FileNotFoundError:
+        raise BackupInvalid(f"There is no backup file at {path}.") from None
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as exc:
+        raise BackupInvalid(f"{path.name} is not a Confide backup, or it is damaged ({exc}).") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupInvalid(f"{path.name} was made by a version of Confide this copy cannot read.")
+    if _sha256(db_bytes) != manifest.get("database_sha256") or _sha256(vault_bytes) != manifest.get("vault_sha256"):
+        raise BackupInvalid(f"{path.name} is damaged: its contents do not match its checksums.")
+    try:
+        vault = VaultFile.from_json(json.loads(vault_bytes))
+    except (json.JSONDecodeError, ConfideError) as exc:
+        raise BackupInvalid(f"The key file inside {path.name} is damaged.") from exc
+    return BackupContents(manifest, vault, db_bytes, vault_bytes)
+
+
+def restore_backup(data_dir: Path, backup_path: Path, *, username: str | None = None,
+                   passphrase: str | None = None, recovery_key: str | None = None,
+                   device_key_file: str | Path | None = None, progress: Progress = _noop) -> Path | None:
+    """Restore a backup into `data_dir`, with a staff passphrase (same computer) or the
+    recovery key (any computer; it enrols this one). Returns where the replaced database was
+    kept, if there was one.
+
+    May raise: BackupInvalid, WrongCredentials, WrongRecoveryKey, ValidationError,
+    CredentialStoreUnavailable, DeviceSecretMissing, SchemaTooNew.
+    """
+    paths = Paths(Path(data_dir))
+    progress(5, "Reading the backup")
+    contents = read_backup(Path(backup_path))
+    vault, manifest = contents.vault, contents.manifest
+    if recovery_key:
+        data_key, device_secret = vault.open_recovery(recovery_key)
+        store = KeyFileStore(Path(device_key_file)) if device_key_file else KeyringStore()
+        store.check_available()
+        actor = "recovery-key"
+    elif username:
+        store = resolve_store(vault, device_key_file)
+        device_secret = store.load(vault.vault_id)
+        slot = vault.slots.get(username.strip().lower())
+        data_key = slot and keyslots.unwrap_staff_slot(vault.vault_id, slot, passphrase or "", device_secret)
+        if not data_key:
+            raise WrongCredentials("That user name and passphrase do not open this backup. On a "
+                                   "different computer, use the recovery key instead.")
+        actor = username.strip().lower()
+    else:
+        raise ValidationError("Give a user name and passphrase, or the recovery key, to restore.")
+    migrations.check_version(int(manifest.get("schema_version", -1)))
+    try:
+        aad = f"confide-backup:v1:{vault.vault_id}:{manifest['created_at']}".encode()
+        backup_key = crypto.open_sealed(data_key, keyslots._unb64(manifest["backup_key"]["nonce"]),
+                                        keyslots._unb64(manifest["backup_key"]["wrapped"]), aad)
+    except (KeyError, DecryptionFailed) as exc:
+        raise BackupInvalid("The backup's own key cannot be opened: the file was altered.") from exc
+
+    paths.ensure()
+    staging = Path(tempfile.mkdtemp(dir=paths.data_dir, prefix=".restore-"))
+    try:
+        progress(20, "Checking the backup copy")
+        copy = staging / "backup.sqlcipher"
+        copy.write_bytes(contents.db_bytes)
+        conn = db.open_database(copy, backup_key)
+        try:
+            problems = db.integrity_problems(conn)
+            if problems:
+                raise BackupInvalid("The database inside the backup is damaged: " + "; ".join(problems[:3]))
+            chain = audit.verify(conn, manifest.get("audit_head"))
+            if not chain.ok:
+                raise BackupInvalid("The audit trail inside the backup is broken: " + chain.message)
+            progress(50, "Preparing the restored database")
+            fresh = staging / "confide.db"
+            export.export_copy(conn, fresh, data_key)
+        finally:
+            conn.close()
+        conn = db.open_database(fresh, data_key)
+        try:
+            migrations.migrate(conn, fresh)
+            with db.transaction(conn):
+                audit.append(conn, actor, "restore", "vault", vault.vault_id,
+                             {"backup_created_at": manifest.get("created_at"),
+                              "backup_audit_seq": manifest.get("audit_head", {}).get("seq")})
+            vault.audit_head = audit.head(conn)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()
+
+        progress(75, "Replacing the live database")
+        if recovery_key:
+            store.save(vault.vault_id, device_secret)
+            if isinstance(store, KeyFileStore):
+                vault.device_store, vault.device_key_file = "file", str(store.path)
+            else:
+                vault.device_store, vault.device_key_file = "keyring", None
+            vault.device_check = device_check(device_secret, vault.vault_id)
+        kept = _move_aside(paths)
+        os.replace(fresh, paths.db)
+        Path(f"{fresh}-wal").unlink(missing_ok=True)
+        Path(f"{fresh}-shm").unlink(missing_ok=True)
+        vault.save(paths.vault)
+        fsync_dir(paths.data_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    progress(100, "Restore complete")
+    return kept
+
+
+def _move_aside(paths: Paths) -> Path | None:
+    """Keep the database being replaced: restoring the wrong backup must not lose anything."""
+    if not paths.db.exists():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    folder = paths.data_dir / f"replaced-{stamp}"
+    folder.mkdir(mode=0o700)
+    for source in (paths.db, Path(f"{paths.db}-wal"), Path(f"{paths.db}-shm"), paths.vault):
+        if source.exists():
+            os.replace(source, folder / source.name)
+    return folder

@@ -1,0 +1,35 @@
+"""`confide demo`: synthetic data (Faker en_GB) for trying Confide and for benchmarks.
+
+Deterministic for a seed. Today it adds staff; later issues add families and casework.
+"""
+
+import random
+
+from faker import Faker
+
+from app.domain.staff import Role
+from app.security.session import Session
+from app.services import staff as staff_service
+from app.storage.staff_repo import StaffRepo
+
+DEMO_PASSPHRASE = "demo passphrase for synthetic staff"
+
+
+def populate(session: Session, staff: int = 6, cases: int = 0, seed: int = 1) -> str:
+    session.require(Role.MANAGER)
+    fake = Faker("en_GB")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    repo = StaffRepo(session.conn)
+    added = 0
+    roles = [Role.CASEWORKER, Role.CASEWORKER, Role.VOLUNTEER, Role.CASEWORKER, Role.MANAGER]
+    attempts = 0
+    while added < staff and attempts < staff * 5:
+        attempts += 1
+        first, last = fake.first_name(), fake.last_name()
+        username = f"{first[0]}{last}".lower().replace("'", "").replace(" ", "")[:32]
+        if repo.get_by_username(username) is not None:
+            continue
+        staff_service.add_staff(session, username, f"{first} {last}", rng.choice(roles), DEMO_PASSPHRASE)
+        added += 1
+    return f"Added {added} synthetic staff (temporary passphrase: '{DEMO_PASSPHRASE}')."

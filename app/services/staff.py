@@ -1,0 +1,171 @@
+"""Staff accounts: a manager adds, resets and disables; everyone changes their own passphrase.
+
+Each account's key slot lives in vault.json; the staff row in the database holds the
+name and role. Changing a passphrase re-wraps one slot (atomic write); the database
+itself is never rewritten.
+"""
+
+from functools import lru_cache
+
+from app.domain import passphrase as passphrase_rules
+from app.domain.staff import Role, StaffMember, clean_full_name, clean_username, parse_role
+from app.errors import PermissionDenied, ValidationError, WrongCredentials
+from app.security import kdf, keyslots
+from app.security.session import Session
+from app.services.vault import utc_now
+from app.storage.db import IntegrityError, transaction
+from app.storage.staff_repo import StaffRepo
+
+
+@lru_cache(maxsize=1)
+def _calibrated() -> kdf.KdfParams:
+    return kdf.calibrate()
+
+
+def slot_params() -> kdf.KdfParams:
+    return kdf.CHEAP_TEST_PARAMS if kdf.test_profile_active() else _calibrated()
+
+
+def list_staff(session: Session) -> list[StaffMember]:
+    session.require()
+    return StaffRepo(session.conn).list()
+
+
+def add_staff(session: Session, username: str, full_name: str, role: str | Role,
+              temporary_passphrase: str) -> StaffMember:
+    """A manager adds a colleague with a temporary passphrase, changed at their first unlock.
+
+    May raise: PermissionDenied, ValidationError.
+    """
+    session.require(Role.MANAGER)
+    username = clean_username(username)
+    full_name = clean_full_name(full_name)
+    role = parse_role(role)
+    passphrase_rules.check_new(temporary_passphrase, username, field="temporary_passphrase")
+    repo = StaffRepo(session.conn)
+    if repo.get_by_username(username) is not None or username in session.vault.slots:
+        raise ValidationError(f"The user name '{username}' is already taken.", field="username")
+    slot = keyslots.make_staff_slot(session.vault.vault_id, username, temporary_passphrase,
+                                    session.data_key, session.device_secret, slot_params(),
+                                    must_change=True)
+    try:
+        with transaction(session.conn):
+            member = repo.insert(username, full_name, role, actor=session.user.username)
+            session.audit("staff_added", "staff", member.id, {"role": role.value})
+            session.vault.slots[username] = slot
+            _save_vault(session)
+    except IntegrityError:
+        session.vault.slots.pop(username, None)
+        raise ValidationError(f"The user name '{username}' is already taken.", field="username") from None
+    except BaseException:
+        session.vault.slots.pop(username, None)
+        raise
+    return member
+
+
+def reset_passphrase(session: Session, username: str, temporary_passphrase: str) -> None:
+    """Give a colleague a temporary passphrase; they must change it when they next unlock."""
+    session.require(Role.MANAGER)
+    member = _existing(session, username)
+    if member.id == session.user.id:
+        raise PermissionDenied("Change your own passphrase from 'Change my passphrase'.")
+    passphrase_rules.check_new(temporary_passphrase, member.username, field="temporary_passphrase")
+    slot = keyslots.make_staff_slot(session.vault.vault_id, member.username, temporary_passphrase,
+                                    session.data_key, session.device_secret, slot_params(),
+                                    must_change=True)
+    old = session.vault.slots.get(member.username)
+    with transaction(session.conn):
+        session.audit("passphrase_reset", "staff", member.id)
+        if not member.active:
+            StaffRepo(session.conn).update(member.id, session.user.username, active=1)
+            session.audit("staff_enabled", "staff", member.id)
+        session.vault.slots[member.username] = slot
+        try:
+            _save_vault(session)
+        except BaseException:
+            _restore_slot(session, member.username, old)
+            raise
+
+
+def disable(session: Session, username: str) -> None:
+    """Remove the account's key slot and mark it inactive. Its history stays."""
+    session.require(Role.MANAGER)
+    member = _existing(session, username)
+    if member.id == session.user.id:
+        raise PermissionDenied("You cannot disable your own account.")
+    repo = StaffRepo(session.conn)
+    if member.role == Role.MANAGER and member.active and repo.count_active_managers() <= 1:
+        raise PermissionDenied("This is the last active manager; add another manager first.")
+    old = session.vault.slots.get(member.username)
+    with transaction(session.conn):
+        repo.update(member.id, session.user.username, active=0)
+        session.audit("staff_disabled", "staff", member.id)
+        session.vault.slots.pop(member.username, None)
+        try:
+            _save_vault(session)
+        except BaseException:
+            _restore_slot(session, member.username, old)
+            raise
+
+
+def change_role(session: Session, username: str, role: str | Role) -> None:
+    session.require(Role.MANAGER)
+    member = _existing(session, username)
+    role = parse_role(role)
+    repo = StaffRepo(session.conn)
+    if member.role == Role.MANAGER and role != Role.MANAGER and repo.count_active_managers() <= 1:
+        raise PermissionDenied("This is the last active manager; add another manager first.")
+    with transaction(session.conn):
+        repo.update(member.id, session.user.username, role=role.value)
+        session.audit("staff_role_changed", "staff", member.id, {"role": role.value})
+
+
+def change_own_passphrase(session: Session, current: str, new: str) -> None:
+    """Re-wrap the signed-in user's slot under a new passphrase (one atomic file write).
+
+    May raise: WrongCredentials (current passphrase), ValidationError (new passphrase).
+    """
+    if session.locked:
+        session.require()
+    username = session.user.username
+    slot = session.vault.slots.get(username)
+    if slot is None or keyslots.unwrap_staff_slot(session.vault.vault_id, slot, current or "",
+                                                  session.device_secret) is None:
+        raise WrongCredentials("Your current passphrase is not right.")
+    passphrase_rules.check_new(new, username, field="new_passphrase")
+    if new == current:
+        raise ValidationError("Choose a passphrase different from the current one.", field="new_passphrase")
+    new_slot = keyslots.make_staff_slot(session.vault.vault_id, username, new, session.data_key,
+                                        session.device_secret, slot_params())
+    with transaction(session.conn):
+        session.audit("passphrase_changed", "staff", session.user.id)
+        StaffRepo(session.conn).touch(session.user.id, passphrase_changed_at=utc_now())
+        session.vault.slots[username] = new_slot
+        try:
+            _save_vault(session)
+        except BaseException:
+            _restore_slot(session, username, slot)
+            raise
+    session.must_change_passphrase = False
+
+
+def _existing(session: Session, username: str) -> StaffMember:
+    member = StaffRepo(session.conn).get_by_username(clean_username(username))
+    if member is None:
+        raise ValidationError(f"There is no account named '{username}'.", field="username")
+    return member
+
+
+def _save_vault(session: Session) -> None:
+    # The audit event is in the open transaction; its hash becomes the head once committed.
+    from app.security import audit
+
+    session.vault.audit_head = audit.head(session.conn)
+    session.vault.save(session.paths.vault)
+
+
+def _restore_slot(session: Session, username: str, old) -> None:
+    if old is None:
+        session.vault.slots.pop(username, None)
+    else:
+        session.vault.slots[username] = old

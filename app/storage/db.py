@@ -1,0 +1,103 @@
+"""Open the SQLCipher database with the settings of DESIGN §3, in their order."""
+
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlcipher3
+from sqlcipher3 import dbapi2
+
+from app.errors import DatabaseDamaged
+
+_HEX_KEY = re.compile(r"[0-9a-f]{64}")
+MIN_CIPHER_MAJOR = 4
+
+DatabaseError = dbapi2.DatabaseError
+IntegrityError = dbapi2.IntegrityError
+
+
+def raw_key_pragma(data_key: bytes) -> str:
+    """The PRAGMA for a raw 32-byte key. The hex is validated before it is put into SQL."""
+    hex_key = bytes(data_key).hex()
+    if not _HEX_KEY.fullmatch(hex_key):
+        raise ValueError("a data key must be exactly 32 bytes")
+    return f"PRAGMA key = \"x'{hex_key}'\""
+
+
+def _damaged(path: Path, exc: Exception) -> DatabaseDamaged:
+    return DatabaseDamaged(
+        f"The database {path.name} cannot be read: it is damaged or does not belong to this "
+        f"vault ({exc}). Nothing has been changed. Run 'confide verify' for details, or restore "
+        "the latest backup."
+    )
+
+
+def open_database(path: Path, data_key: bytes, *, create: bool = False) -> dbapi2.Connection:
+    """Key the connection, prove the key with a read, then apply the working settings.
+
+    May raise: DatabaseDamaged (wrong key, not a database, damaged first page).
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise DatabaseDamaged(f"The database file {path} is missing. Restore the latest backup.")
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    try:
+        # SQLCipher's own log goes to stderr; our errors say what matters in plain words.
+        conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
+        conn.execute(raw_key_pragma(data_key))
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        # A wrong key shows only here: SQLCipher cannot decrypt page 1.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+    except DatabaseError as exc:
+        conn.close()
+        raise _damaged(path, exc) from exc
+    return conn
+
+
+def cipher_version(conn) -> str:
+    return conn.execute("PRAGMA cipher_version").fetchone()[0]
+
+
+def check_cipher_version(conn) -> str:
+    version = cipher_version(conn) or ""
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        major = 0
+    if major < MIN_CIPHER_MAJOR:
+        raise DatabaseDamaged(
+            f"This copy of Confide was built with SQLCipher {version or 'unknown'}; it needs "
+            f"version {MIN_CIPHER_MAJOR} or newer. Reinstall Confide.")
+    return version
+
+
+@contextmanager
+def transaction(conn):
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: nothing is saved half-way."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def integrity_problems(conn) -> list[str]:
+    """Both checks: SQLCipher's page HMACs and SQLite's own structure check."""
+    problems: list[str] = []
+    try:
+        problems += [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+    except DatabaseError as exc:
+        problems.append(f"cipher integrity check could not run: {exc}")
+    try:
+        rows = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        problems += [r for r in rows if r != "ok"]
+    except DatabaseError as exc:
+        problems.append(f"integrity check could not run: {exc}")
+    return problems

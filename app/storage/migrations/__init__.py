@@ -1,0 +1,122 @@
+"""Schema migrations: an ordered registry of steps, each taking the schema up by one version.
+
+Before each step the WAL is checkpointed (so the main file holds every committed page) and
+the file is copied; if the step fails the copy is put back. A database newer than this
+build, or older than the oldest version it can upgrade, is refused with a clear message.
+"""
+
+import shutil
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from app.errors import MigrationFailed, SchemaTooNew, SchemaTooOld
+from app.fsutil import fsync_dir
+from app.storage.db import DatabaseError
+
+Step = Callable[[object], None]
+
+
+def _sql_step(name: str) -> Step:
+    def run(conn) -> None:
+        script = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+        # executescript would COMMIT on its own; run statements inside our transaction instead.
+        for statement in _split_sql(script):
+            conn.execute(statement)
+    run.__name__ = name
+    return run
+
+
+def _split_sql(script: str) -> list[str]:
+    import sqlcipher3
+
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlcipher3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+# (version this step produces, step). Append only; never edit a released step.
+MIGRATIONS: list[tuple[int, Step]] = [
+    (1, _sql_step("v001_foundation.sql")),
+    (2, _sql_step("v002_staff_activity.sql")),
+]
+
+CURRENT_VERSION = MIGRATIONS[-1][0]
+OLDEST_UPGRADABLE = 0  # an empty, brand-new file
+
+
+def schema_version(conn) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def check_version(version: int) -> None:
+    if version > CURRENT_VERSION:
+        raise SchemaTooNew(
+            f"This database was written by a newer version of Confide (schema {version}; this "
+            f"copy understands up to {CURRENT_VERSION}). Install the newer Confide; nothing "
+            "has been changed.")
+    if version < OLDEST_UPGRADABLE:
+        raise SchemaTooOld(
+            f"This database is from a version of Confide too old to upgrade directly (schema "
+            f"{version}). Open it with an intermediate release first; nothing has been changed.")
+
+
+def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -> int:
+    """Bring the schema to CURRENT_VERSION. Returns the version found before upgrading.
+
+    May raise: SchemaTooNew, SchemaTooOld, MigrationFailed (the file is restored first).
+    """
+    start = schema_version(conn)
+    check_version(start)
+    for target, step in MIGRATIONS:
+        if target <= schema_version(conn):
+            continue
+        copy = _snapshot(conn, Path(db_path), target)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+            conn.execute("COMMIT")
+        except Exception as exc:
+            try:
+                conn.execute("ROLLBACK")
+            except DatabaseError:
+                pass
+            _restore(conn, Path(db_path), copy)
+            raise MigrationFailed(
+                f"Upgrading the database to schema {target} failed ({exc}). The database was put "
+                "back as it was; nothing is lost. Please report this.") from exc
+        if copy is not None:
+            copy.unlink(missing_ok=True)
+        if on_step:
+            on_step(target)
+    return start
+
+
+def _snapshot(conn, db_path: Path, target: int) -> Path | None:
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    # Without a checkpoint, committed pages still in the WAL would be missing from the copy.
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    copy = db_path.with_name(f"{db_path.name}.before-v{target}")
+    shutil.copy2(db_path, copy)
+    fsync_dir(db_path.parent)
+    return copy
+
+
+def _restore(conn, db_path: Path, copy: Path | None) -> None:
+    if copy is None:
+        return
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    shutil.copy2(copy, db_path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    copy.unlink(missing_ok=True)
