@@ -89,3 +89,17 @@ class BackupInvalid(ConfideError):
 class Locked(ConfideError):
     def __init__(self):
         super().__init__("Confide is locked. Unlock it to continue.")
+
+
+class NotEligible(ConfideError):
+    """R3: casework refused for someone who is neither the child nor holds parental responsibility."""
+
+
+class NotFound(ConfideError):
+    pass
+
+
+class StaleEdit(ConfideError):
+    def __init__(self):
+        super().__init__("Someone changed this record while you were editing it. Reopen it to see "
+                         "their change; your text is still in the form.")

@@ -4,6 +4,7 @@ import hmac
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +48,21 @@ def resolve_store(vault: VaultFile, device_key_file: str | Path | None = None) -
 
 def vault_exists(data_dir: Path) -> bool:
     return Paths(Path(data_dir)).vault.exists()
+
+
+@dataclass(frozen=True)
+class VaultSummary:
+    """What may be shown before anyone is signed in: nothing secret, no personal data."""
+
+    service_name: str
+    device_key_file: str | None
+
+
+def vault_summary(data_dir: Path) -> VaultSummary:
+    """May raise: VaultNotFound, VaultFileInvalid."""
+    vault = VaultFile.load(Paths(Path(data_dir)).vault)
+    key_file = vault.device_key_file if vault.device_store == "file" else None
+    return VaultSummary(vault.service_name, key_file)
 
 
 def create_vault(data_dir: Path, service_name: str, username: str, full_name: str,

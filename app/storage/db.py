@@ -41,6 +41,7 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False) -> dbapi
     if not create and not path.exists():
         raise DatabaseDamaged(f"The database file {path} is missing. Restore the latest backup.")
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    conn.row_factory = dbapi2.Row
     try:
         # SQLCipher's own log goes to stderr; our errors say what matters in plain words.
         conn.execute("PRAGMA cipher_log_level = NONE").fetchall()

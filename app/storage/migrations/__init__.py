@@ -47,6 +47,7 @@ def _split_sql(script: str) -> list[str]:
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _sql_step("v001_foundation.sql")),
     (2, _sql_step("v002_staff_activity.sql")),
+    (3, _sql_step("v003_casework.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

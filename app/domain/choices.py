@@ -1,0 +1,192 @@
+"""The fixed lists of casework: each a StrEnum whose values are stored and whose labels are shown."""
+
+from enum import StrEnum
+
+
+class Choice(StrEnum):
+    @property
+    def label(self) -> str:
+        return LABELS.get(self, self.value.replace("_", " ").capitalize())
+
+    @classmethod
+    def parse(cls, value, field: str):
+        from app.errors import ValidationError
+
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = ", ".join(m.label.lower() for m in cls)
+            raise ValidationError(f"Choose one of: {allowed}.", field=field) from None
+
+
+class PersonKind(Choice):
+    CHILD = "child"
+    PARENT_CARER = "parent_carer"
+    FAMILY_MEMBER = "family_member"
+    PROFESSIONAL = "professional"
+
+
+class SchoolPhase(Choice):
+    EARLY_YEARS = "early_years"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    POST_16 = "post_16"
+    FURTHER_EDUCATION = "further_education"
+    NOT_IN_EDUCATION = "not_in_education"
+    OTHER = "other"
+
+
+class PrimaryNeed(Choice):
+    """The four broad areas of need of the SEND Code of Practice (6.28-6.35)."""
+
+    COMMUNICATION_INTERACTION = "communication_interaction"
+    COGNITION_LEARNING = "cognition_learning"
+    SEMH = "semh"
+    SENSORY_PHYSICAL = "sensory_physical"
+    NOT_KNOWN = "not_known"
+
+
+class EhcpStatus(Choice):
+    NONE = "none"
+    REQUESTED = "requested"
+    ASSESSMENT = "assessment"
+    DRAFT = "draft"
+    PLAN = "plan"
+    CEASED = "ceased"
+    NOT_KNOWN = "not_known"
+
+
+class Channel(Choice):
+    PHONE = "phone"
+    EMAIL = "email"
+    FACE_TO_FACE = "face_to_face"
+    LETTER = "letter"
+    WEB_FORM = "web_form"
+    OTHER = "other"
+
+
+class Route(Choice):
+    SELF = "self"
+    PROFESSIONAL = "professional"
+
+
+class CallerRole(Choice):
+    PARENT_CARER = "parent_carer"
+    CHILD = "child"
+    YOUNG_PERSON = "young_person"
+    FAMILY_MEMBER = "family_member"
+    PROFESSIONAL = "professional"
+    ANONYMOUS = "anonymous"
+
+
+class EnquiryType(Choice):
+    GENERAL = "general"
+    CASEWORK = "casework"
+
+
+class Topic(Choice):
+    EHC_NEEDS_ASSESSMENT = "ehc_needs_assessment"
+    EHC_PLAN = "ehc_plan"
+    ANNUAL_REVIEW = "annual_review"
+    SEN_SUPPORT = "sen_support"
+    EXCLUSION = "exclusion"
+    TRIBUNAL = "tribunal"
+    MEDIATION = "mediation"
+    PLACEMENT = "placement"
+    TRANSPORT = "transport"
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    COMPLAINT = "complaint"
+    OTHER = "other"
+
+
+class SupportLevel(Choice):
+    INFORMATION = "information"
+    ADVICE = "advice"
+    CASEWORK = "casework"
+    MEETING_SUPPORT = "meeting_support"
+
+
+class CaseStatus(Choice):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ClosureReason(Choice):
+    RESOLVED = "resolved"
+    NO_FURTHER_CONTACT = "no_further_contact"
+    CLIENT_WITHDREW = "client_withdrew"
+    REFERRED_ON = "referred_on"
+    OTHER = "other"
+
+
+class Outcome(Choice):
+    BETTER_INFORMED = "better_informed"
+    EHC_ASSESSMENT_AGREED = "ehc_assessment_agreed"
+    PLAN_ISSUED_OR_AMENDED = "plan_issued_or_amended"
+    PLACEMENT_SECURED = "placement_secured"
+    SUPPORT_IN_SCHOOL_IMPROVED = "support_in_school_improved"
+    DISPUTE_RESOLVED = "dispute_resolved"
+    TRIBUNAL_APPEAL_LODGED = "tribunal_appeal_lodged"
+    CONFIDENCE_INCREASED = "confidence_increased"
+    OTHER = "other"
+
+
+class NoteType(Choice):
+    PHONE_CALL = "phone_call"
+    MEETING = "meeting"
+    EMAIL = "email"
+    LETTER = "letter"
+    ADVICE_GIVEN = "advice_given"
+    CASE_REVIEW = "case_review"
+    OTHER = "other"
+
+
+class Relationship(Choice):
+    MOTHER = "mother"
+    FATHER = "father"
+    STEP_PARENT = "step_parent"
+    FOSTER_CARER = "foster_carer"
+    SPECIAL_GUARDIAN = "special_guardian"
+    GRANDPARENT = "grandparent"
+    SIBLING = "sibling"
+    OTHER_RELATIVE = "other_relative"
+    OTHER = "other"
+
+
+class StatementHow(Choice):
+    VERBAL = "verbal"
+    WRITTEN = "written"
+    WEB = "web"
+
+
+LABELS = {
+    PersonKind.CHILD: "Child or young person",
+    PersonKind.PARENT_CARER: "Parent or carer",
+    PersonKind.FAMILY_MEMBER: "Other family member",
+    SchoolPhase.POST_16: "Post-16 (school sixth form)",
+    PrimaryNeed.COMMUNICATION_INTERACTION: "Communication and interaction",
+    PrimaryNeed.COGNITION_LEARNING: "Cognition and learning",
+    PrimaryNeed.SEMH: "Social, emotional and mental health",
+    PrimaryNeed.SENSORY_PHYSICAL: "Sensory and/or physical",
+    EhcpStatus.NONE: "No EHC plan",
+    EhcpStatus.REQUESTED: "Assessment requested",
+    EhcpStatus.ASSESSMENT: "Being assessed",
+    EhcpStatus.DRAFT: "Draft plan",
+    EhcpStatus.PLAN: "Has an EHC plan",
+    Channel.WEB_FORM: "Web form",
+    Channel.FACE_TO_FACE: "Face to face",
+    Route.SELF: "Self-referral",
+    Route.PROFESSIONAL: "Professional on the family's behalf",
+    CallerRole.YOUNG_PERSON: "Young person (16-25)",
+    EnquiryType.GENERAL: "General information",
+    Topic.EHC_NEEDS_ASSESSMENT: "EHC needs assessment",
+    Topic.EHC_PLAN: "EHC plan",
+    Topic.SEN_SUPPORT: "SEN support",
+    Topic.PLACEMENT: "Placement / admissions",
+    SupportLevel.CASEWORK: "Casework support",
+    SupportLevel.MEETING_SUPPORT: "Meeting, mediation or tribunal support",
+    Outcome.EHC_ASSESSMENT_AGREED: "EHC needs assessment agreed",
+    Outcome.PLAN_ISSUED_OR_AMENDED: "EHC plan issued or amended",
+    NoteType.ADVICE_GIVEN: "Advice given",
+}

@@ -1,0 +1,60 @@
+"""Checks on free text and dates typed into forms: plain messages, nothing saved half-way."""
+
+import re
+from datetime import date, datetime
+
+from app.errors import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+NAME_MAX = 100
+SHORT_MAX = 200
+LONG_MAX = 20_000
+
+
+def clean(value, field: str, label: str, *, required: bool = False, max_len: int = SHORT_MAX,
+          multiline: bool = False) -> str | None:
+    text = "" if value is None else str(value)
+    if _CONTROL.search(text) or (not multiline and ("\n" in text or "\r" in text)):
+        raise ValidationError(f"{label} contains a control character (such as NUL); remove it.", field=field)
+    text = text.strip() if multiline else " ".join(text.split())
+    if not text:
+        if required:
+            raise ValidationError(f"Enter {label.lower()}.", field=field)
+        return None
+    if len(text) > max_len:
+        raise ValidationError(f"{label} can be at most {max_len:,} characters; this has {len(text):,}.",
+                              field=field)
+    return text
+
+
+def parse_date(value, field: str, label: str, *, required: bool = False) -> date | None:
+    """Accept a date object, ISO (2026-03-01) or UK style (01/03/2026)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError(f"Enter {label.lower()}.", field=field)
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"{label} is not a real date; use dd/mm/yyyy, for example 05/09/2026.", field=field)
+
+
+def uk_date(value) -> str:
+    """Show an ISO date or datetime as dd/mm/yyyy (empty for none)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
+
+
+def age_on(born: date, when: date) -> int:
+    return when.year - born.year - ((when.month, when.day) < (born.month, born.day))

@@ -1,0 +1,243 @@
+"""Cases: opening (R3 eligibility), viewing (audited, firewalled by R4), the case list,
+closing with reasons and outcomes, and the manager-only link between separate enquiries."""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind, SupportLevel
+from app.domain.records import Case, CaseSummary
+from app.domain.staff import Role
+from app.domain.text import clean, parse_date
+from app.errors import NotEligible, NotFound, PermissionDenied, StaleEdit, ValidationError
+from app.security.session import Session
+from app.services import access, people
+from app.storage import records, search_index
+from app.storage.db import transaction
+from app.storage.staff_repo import StaffRepo
+
+_CASE_SELECT = (
+    "SELECT c.*, trim(cl.first_name || ' ' || cl.last_name) AS client_name, "
+    "trim(ch.first_name || ' ' || ch.last_name) AS child_name FROM casefile c "
+    "JOIN person cl ON cl.id = c.client_id JOIN person ch ON ch.id = c.child_id ")
+
+
+def check_eligible(session: Session, client_id: str, child_id: str) -> None:
+    """R3: casework only for the child/young person, or someone with parental responsibility."""
+    client = people.peek_person(session, client_id)
+    child = people.peek_person(session, child_id)
+    if child.kind != PersonKind.CHILD:
+        raise NotEligible(f"{child.full_name} is not recorded as a child or young person, so no case "
+                          "can be opened for them.")
+    if client_id == child_id:
+        return
+    if people.holds_parental_responsibility(session.conn, client_id, child_id):
+        return
+    link = session.conn.execute("SELECT relationship FROM relationship WHERE adult_id = ? AND child_id = ? "
+                                "AND deleted_at IS NULL", (client_id, child_id)).fetchone()
+    how = f"recorded as {link[0].replace('_', ' ')} without parental responsibility" if link else \
+        "not recorded as holding parental responsibility"
+    raise NotEligible(
+        f"Casework can only be opened for the child or young person, or for someone with parental "
+        f"responsibility for them. {client.full_name} is {how} for {child.full_name}, so we can give "
+        "general information only. The enquiry stays general information.")
+
+
+def _worker(session: Session, username: str) -> str:
+    member = StaffRepo(session.conn).get_by_username((username or "").strip().lower())
+    if member is None or not member.active or member.role == Role.VOLUNTEER:
+        raise ValidationError("Choose an active caseworker or manager to work the case.", field="worker")
+    return member.username
+
+
+def open_case_in_tx(session: Session, client_id: str, child_id: str, level: str, worker: str,
+                    enquiry_id: str | None = None, opened_on: date | None = None) -> str:
+    access.require_casework(session)
+    check_eligible(session, client_id, child_id)
+    level = SupportLevel.parse(level, "level").value
+    worker = _worker(session, worker)
+    opened = opened_on or date.today()
+    reference = records.next_reference(session.conn, "CAS", opened.year)
+    case_id = records.insert(session.conn, "casefile", {
+        "reference": reference, "client_id": client_id, "child_id": child_id, "worker": worker,
+        "level": level, "status": CaseStatus.OPEN.value, "opened_on": opened.isoformat(),
+        "enquiry_id": enquiry_id, "own_case": int(client_id == child_id),
+    }, session.user.username)
+    if enquiry_id:
+        session.conn.execute("UPDATE enquiry SET enquiry_type = 'casework', case_id = ?, version = version + 1 "
+                             "WHERE id = ?", (case_id, enquiry_id))
+    _index_case(session, case_id)
+    session.audit("case_opened", "case", case_id, {"level": level})
+    return case_id
+
+
+def open_case(session: Session, client_id: str, child_id: str, level: str = "casework",
+              worker: str | None = None, enquiry_id: str | None = None, opened_on: date | None = None) -> Case:
+    """May raise: NotEligible (R3, with the reason), PermissionDenied, ValidationError."""
+    access.require_casework(session)
+    with transaction(session.conn):
+        case_id = open_case_in_tx(session, client_id, child_id, level, worker or session.user.username,
+                                  enquiry_id, opened_on)
+    return load_case(session, case_id)
+
+
+def _index_case(session: Session, case_id: str) -> None:
+    row = session.conn.execute(_CASE_SELECT + "WHERE c.id = ?", (case_id,)).fetchone()
+    search_index.put(session.conn, "case", case_id, case_id,
+                     f"{row['reference']} {row['client_name']} {row['child_name']}", "")
+
+
+def load_case(session: Session, case_id: str) -> Case:
+    """The case with its names, after the access check, without counting as a view."""
+    session.require()
+    row = session.conn.execute(_CASE_SELECT + "WHERE c.id = ? AND c.deleted_at IS NULL", (case_id,)).fetchone()
+    return access.check_case(session, Case.from_row(row) if row else None)
+
+
+def get_case(session: Session, case_id: str) -> Case:
+    """Open a case. Every view is written to the audit trail (R17)."""
+    case = load_case(session, case_id)
+    with transaction(session.conn):
+        session.audit("view_case", "case", case_id)
+    return case
+
+
+SORTABLE = {"reference": "c.reference", "client": "client_name", "child": "child_name",
+            "worker": "c.worker", "level": "c.level", "status": "c.status", "opened": "c.opened_on"}
+
+
+@dataclass
+class CaseQuery:
+    status: str | None = "open"
+    worker: str | None = None
+    level: str | None = None
+    sort: str = "opened"
+    descending: bool = True
+    offset: int = 0
+    limit: int = 100
+
+
+def list_cases(session: Session, query: CaseQuery | None = None) -> tuple[list[CaseSummary], int]:
+    """One page of the case list and the total that match, honouring the firewall."""
+    access.require_casework(session)
+    q = query or CaseQuery()
+    where = ["c.deleted_at IS NULL", access.VISIBLE_CASE_SQL]
+    params = access.visibility_params(session)
+    if q.status:
+        where.append("c.status = :status")
+        params["status"] = CaseStatus.parse(q.status, "status").value
+    if q.worker:
+        where.append("c.worker = :worker")
+        params["worker"] = q.worker
+    if q.level:
+        where.append("c.level = :level")
+        params["level"] = SupportLevel.parse(q.level, "level").value
+    if q.sort not in SORTABLE:
+        raise ValidationError("Unknown sort column.", field="sort")
+    order = f"{SORTABLE[q.sort]} {'DESC' if q.descending else 'ASC'}, c.reference DESC"
+    clause = " AND ".join(where)
+    total = session.conn.execute(f"SELECT count(*) FROM casefile c WHERE {clause}", params).fetchone()[0]
+    rows = session.conn.execute(
+        _CASE_SELECT + f"WHERE {clause} ORDER BY {order} LIMIT :limit OFFSET :offset",
+        {**params, "limit": int(q.limit), "offset": int(q.offset)})
+    return [CaseSummary.from_row(r) for r in rows], total
+
+
+def my_open_cases(session: Session) -> list[CaseSummary]:
+    rows, _ = list_cases(session, CaseQuery(status="open", worker=session.user.username, limit=500))
+    return rows
+
+
+def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
+    """Cases where the person is client or child, minus those the firewall hides."""
+    if session.user.role == Role.VOLUNTEER:
+        return []
+    params = {**access.visibility_params(session), "pid": person_id}
+    rows = session.conn.execute(
+        _CASE_SELECT + f"WHERE c.deleted_at IS NULL AND (c.client_id = :pid OR c.child_id = :pid) "
+        f"AND {access.VISIBLE_CASE_SQL} ORDER BY c.opened_on DESC", params)
+    return [CaseSummary.from_row(r) for r in rows]
+
+
+def update_case(session: Session, case_id: str, *, level: str | None = None, worker: str | None = None,
+                expected_version: int | None = None) -> Case:
+    case = load_case(session, case_id)
+    access.require_casework(session)
+    values = {}
+    if level:
+        values["level"] = SupportLevel.parse(level, "level").value
+    if worker:
+        values["worker"] = _worker(session, worker)
+    with transaction(session.conn):
+        if records.update(session.conn, "casefile", case.id, values, session.user.username, expected_version) != 1:
+            raise StaleEdit()
+        session.audit("case_updated", "case", case.id, {k: v for k, v in values.items()})
+    return load_case(session, case_id)
+
+
+def close_case(session: Session, case_id: str, reason: str, outcomes: list[str], closed_on=None) -> Case:
+    case = load_case(session, case_id)
+    access.require_casework(session)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError("This case is already closed.", field="status")
+    reason = ClosureReason.parse(reason, "closure_reason").value
+    chosen = sorted({Outcome.parse(o, "outcomes").value for o in outcomes})
+    closed = parse_date(closed_on, "closed_on", "Closing date") or date.today()
+    if closed < date.fromisoformat(case.opened_on):
+        raise ValidationError("A case cannot close before the day it opened.", field="closed_on")
+    with transaction(session.conn):
+        records.update(session.conn, "casefile", case.id, {
+            "status": CaseStatus.CLOSED.value, "closed_on": closed.isoformat(),
+            "closure_reason": reason, "outcomes": json.dumps(chosen)}, session.user.username)
+        session.audit("case_closed", "case", case.id, {"reason": reason})
+    return load_case(session, case_id)
+
+
+def reopen_case(session: Session, case_id: str) -> Case:
+    case = load_case(session, case_id)
+    access.require_casework(session)
+    with transaction(session.conn):
+        records.update(session.conn, "casefile", case.id, {"status": "open", "closed_on": None,
+                                                           "closure_reason": None}, session.user.username)
+        session.audit("case_reopened", "case", case.id)
+    return load_case(session, case_id)
+
+
+def record_young_person_agreement(session: Session, case_id: str, agreed: bool, note: str | None = None) -> Case:
+    """R4: the young person agreed (or no longer agrees) that their case may be shared with family."""
+    case = load_case(session, case_id)
+    if not case.own_case:
+        raise ValidationError("Only a young person's own case has this choice.")
+    if not access.can_see_restricted(session, case):
+        raise PermissionDenied("Only the case's worker or the manager can record this.")
+    clean(note, "note", "Note", max_len=500)
+    with transaction(session.conn):
+        records.update(session.conn, "casefile", case.id, {"shared_with_family": int(bool(agreed))},
+                       session.user.username)
+        session.audit("young_person_sharing", "case", case.id, {"agreed": bool(agreed)})
+    return load_case(session, case_id)
+
+
+def link_cases(session: Session, case_a: str, case_b: str, reason: str) -> str:
+    """Record that two separate enquiries concern the same family (managers only)."""
+    session.require(Role.MANAGER)
+    reason = clean(reason, "reason", "Reason", required=True, max_len=500)
+    for case_id in (case_a, case_b):
+        load_case(session, case_id)
+    if case_a == case_b:
+        raise ValidationError("Choose two different cases.")
+    with transaction(session.conn):
+        link_id = records.insert(session.conn, "case_link", {"case_a": case_a, "case_b": case_b,
+                                                             "reason": reason}, session.user.username)
+        session.audit("cases_linked", "case_link", link_id)
+    return link_id
+
+
+def linked_cases(session: Session, case_id: str) -> list[CaseSummary]:
+    """Only a manager sees that a parent's and a young person's cases are linked (R4)."""
+    if session.user.role != Role.MANAGER:
+        return []
+    rows = session.conn.execute(
+        _CASE_SELECT + "WHERE c.id IN (SELECT case_b FROM case_link WHERE case_a = :id AND deleted_at IS NULL "
+        "UNION SELECT case_a FROM case_link WHERE case_b = :id AND deleted_at IS NULL)", {"id": case_id})
+    return [CaseSummary.from_row(r) for r in rows]

@@ -1,0 +1,26 @@
+"""Maintain the FTS5 indexes. One search_key row per indexed record gives a stable FTS rowid
+(an explicit INTEGER PRIMARY KEY survives sqlcipher_export, unlike implicit rowids)."""
+
+
+def table_for(kind: str) -> str:
+    return "note_search" if kind == "note" else "search_index"
+
+
+def put(conn, kind: str, ref_id: str, case_id: str | None, title: str, body: str = "") -> None:
+    table = table_for(kind)
+    row = conn.execute("SELECT id FROM search_key WHERE ref_id = ?", (ref_id,)).fetchone()
+    if row is None:
+        key = conn.execute("INSERT INTO search_key (kind, ref_id) VALUES (?, ?)", (kind, ref_id)).lastrowid
+    else:
+        key = row[0]
+        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (key,))
+    conn.execute(
+        f"INSERT INTO {table} (rowid, kind, ref_id, case_id, title, body) VALUES (?, ?, ?, ?, ?, ?)",
+        (key, kind, ref_id, case_id, title, body))
+
+
+def remove(conn, kind: str, ref_id: str) -> None:
+    row = conn.execute("SELECT id FROM search_key WHERE ref_id = ?", (ref_id,)).fetchone()
+    if row is not None:
+        conn.execute(f"DELETE FROM {table_for(kind)} WHERE rowid = ?", (row[0],))
+        conn.execute("DELETE FROM search_key WHERE id = ?", (row[0],))
