@@ -1,8 +1,8 @@
 """Process hygiene: no core dumps, and on Linux a process other users' debuggers cannot read."""
 
 import ctypes
-import os
 import ctypes.util
+import os
 import sys
 
 PR_SET_DUMPABLE = 4

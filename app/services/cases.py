@@ -9,7 +9,7 @@ from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind, S
 from app.domain.records import Case, CaseSummary
 from app.domain.staff import Role
 from app.domain.text import clean, parse_date
-from app.errors import NotEligible, NotFound, PermissionDenied, StaleEdit, ValidationError
+from app.errors import NotEligible, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
 from app.services import access, people
 from app.storage import records, search_index

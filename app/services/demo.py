@@ -15,7 +15,8 @@ from app.storage.staff_repo import StaffRepo
 DEMO_PASSPHRASE = "demo passphrase for synthetic staff"
 
 
-def populate(session: Session, staff: int = 6, cases: int = 0, seed: int = 1) -> str:
+def populate(session: Session, staff: int = 6, cases: int = 0, seed: int = 1, today=None,
+             progress=None) -> str:
     session.require(Role.MANAGER)
     fake = Faker("en_GB")
     fake.seed_instance(seed)
@@ -32,4 +33,10 @@ def populate(session: Session, staff: int = 6, cases: int = 0, seed: int = 1) ->
             continue
         staff_service.add_staff(session, username, f"{first} {last}", rng.choice(roles), DEMO_PASSPHRASE)
         added += 1
-    return f"Added {added} synthetic staff (temporary passphrase: '{DEMO_PASSPHRASE}')."
+    summary = f"Added {added} synthetic staff (temporary passphrase: '{DEMO_PASSPHRASE}')."
+    if cases:
+        from app.services.demo_casework import populate_casework
+
+        counts = populate_casework(session, cases, seed, today=today, progress=progress)
+        summary += "\nAdded " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + "."
+    return summary

@@ -4,7 +4,15 @@ information or casework, with the first-contact checklist."""
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from app.domain.choices import CallerRole, Channel, EnquiryType, PersonKind, Route, StatementHow, Topic
+from app.domain.choices import (
+    CallerRole,
+    Channel,
+    EnquiryType,
+    PersonKind,
+    Route,
+    StatementHow,
+    Topic,
+)
 from app.domain.records import Case, Enquiry
 from app.domain.staff import Role
 from app.domain.text import LONG_MAX, NAME_MAX, clean

@@ -12,7 +12,7 @@ from uuid6 import uuid7
 
 from app.config import Paths
 from app.domain import passphrase as passphrase_rules
-from app.domain.staff import Role, StaffMember, clean_full_name, clean_username
+from app.domain.staff import Role, clean_full_name, clean_username
 from app.errors import (
     DatabaseDamaged,
     DeviceSecretMissing,

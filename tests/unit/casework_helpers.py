@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from app.services import enquiries, people, staff, vault as vault_service
+from app.services import enquiries, people, staff
+from app.services import vault as vault_service
 from app.services.enquiries import EnquiryInput
 from app.services.people import PersonInput
 from tests.conftest import OTHER_PASSPHRASE

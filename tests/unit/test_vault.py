@@ -17,7 +17,8 @@ from app.errors import (
 )
 from app.security import audit, keyslots
 from app.security.device import KEYRING_SERVICE, KeyFileStore, KeyringStore
-from app.services import staff, vault as vault_service
+from app.services import staff
+from app.services import vault as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 
 
