@@ -6,7 +6,9 @@ from enum import StrEnum
 class Choice(StrEnum):
     @property
     def label(self) -> str:
-        return LABELS.get(self, self.value.replace("_", " ").capitalize())
+        # Keyed by class as well as value: StrEnum members of different lists with the same
+        # value ("professional") compare equal, and must not share a label.
+        return LABELS.get((type(self).__name__, self.value), self.value.replace("_", " ").capitalize())
 
     @classmethod
     def parse(cls, value, field: str):
@@ -160,33 +162,38 @@ class StatementHow(Choice):
     WEB = "web"
 
 
-LABELS = {
-    PersonKind.CHILD: "Child or young person",
-    PersonKind.PARENT_CARER: "Parent or carer",
-    PersonKind.FAMILY_MEMBER: "Other family member",
-    SchoolPhase.POST_16: "Post-16 (school sixth form)",
-    PrimaryNeed.COMMUNICATION_INTERACTION: "Communication and interaction",
-    PrimaryNeed.COGNITION_LEARNING: "Cognition and learning",
-    PrimaryNeed.SEMH: "Social, emotional and mental health",
-    PrimaryNeed.SENSORY_PHYSICAL: "Sensory and/or physical",
-    EhcpStatus.NONE: "No EHC plan",
-    EhcpStatus.REQUESTED: "Assessment requested",
-    EhcpStatus.ASSESSMENT: "Being assessed",
-    EhcpStatus.DRAFT: "Draft plan",
-    EhcpStatus.PLAN: "Has an EHC plan",
-    Channel.WEB_FORM: "Web form",
-    Channel.FACE_TO_FACE: "Face to face",
-    Route.SELF: "Self-referral",
-    Route.PROFESSIONAL: "Professional on the family's behalf",
-    CallerRole.YOUNG_PERSON: "Young person (16-25)",
-    EnquiryType.GENERAL: "General information",
-    Topic.EHC_NEEDS_ASSESSMENT: "EHC needs assessment",
-    Topic.EHC_PLAN: "EHC plan",
-    Topic.SEN_SUPPORT: "SEN support",
-    Topic.PLACEMENT: "Placement / admissions",
-    SupportLevel.CASEWORK: "Casework support",
-    SupportLevel.MEETING_SUPPORT: "Meeting, mediation or tribunal support",
-    Outcome.EHC_ASSESSMENT_AGREED: "EHC needs assessment agreed",
-    Outcome.PLAN_ISSUED_OR_AMENDED: "EHC plan issued or amended",
-    NoteType.ADVICE_GIVEN: "Advice given",
-}
+_LABEL_PAIRS = [
+    (PersonKind.CHILD, "Child or young person"),
+    (PersonKind.PARENT_CARER, "Parent or carer"),
+    (PersonKind.FAMILY_MEMBER, "Other family member"),
+    (SchoolPhase.POST_16, "Post-16 (school sixth form)"),
+    (PrimaryNeed.COMMUNICATION_INTERACTION, "Communication and interaction"),
+    (PrimaryNeed.COGNITION_LEARNING, "Cognition and learning"),
+    (PrimaryNeed.SEMH, "Social, emotional and mental health"),
+    (PrimaryNeed.SENSORY_PHYSICAL, "Sensory and/or physical"),
+    (EhcpStatus.NONE, "No EHC plan"),
+    (EhcpStatus.REQUESTED, "Assessment requested"),
+    (EhcpStatus.ASSESSMENT, "Being assessed"),
+    (EhcpStatus.DRAFT, "Draft plan"),
+    (EhcpStatus.PLAN, "Has an EHC plan"),
+    (Channel.WEB_FORM, "Web form"),
+    (Channel.FACE_TO_FACE, "Face to face"),
+    (Route.SELF, "Self-referral"),
+    (Route.PROFESSIONAL, "Professional on the family's behalf"),
+    (CallerRole.YOUNG_PERSON, "Young person (16-25)"),
+    (CallerRole.PARENT_CARER, "Parent or carer"),
+    (CallerRole.CHILD, "Child (under 16)"),
+    (CallerRole.FAMILY_MEMBER, "Other family member"),
+    (EnquiryType.GENERAL, "General information"),
+    (Topic.EHC_NEEDS_ASSESSMENT, "EHC needs assessment"),
+    (Topic.EHC_PLAN, "EHC plan"),
+    (Topic.SEN_SUPPORT, "SEN support"),
+    (Topic.PLACEMENT, "Placement / admissions"),
+    (SupportLevel.CASEWORK, "Casework support"),
+    (SupportLevel.MEETING_SUPPORT, "Meeting, mediation or tribunal support"),
+    (Outcome.EHC_ASSESSMENT_AGREED, "EHC needs assessment agreed"),
+    (Outcome.PLAN_ISSUED_OR_AMENDED, "EHC plan issued or amended"),
+    (NoteType.ADVICE_GIVEN, "Advice given"),
+]
+
+LABELS = {(type(member).__name__, member.value): text for member, text in _LABEL_PAIRS}

@@ -1,0 +1,71 @@
+"""Reporting periods: financial year (April-March), academic year (September-August),
+quarter, month, or custom. Both ends inclusive, as UK local dates."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from app.errors import ValidationError
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    label: str
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValidationError("The period ends before it starts.", field="end")
+
+    @property
+    def utc_bounds(self) -> tuple[str, str]:
+        """[start, end) as UTC ISO strings: local midnights, so 00:30 BST on 1 April counts in April."""
+        lo = datetime.combine(self.start, time(0), LONDON).astimezone(UTC)
+        hi = datetime.combine(self.end + timedelta(days=1), time(0), LONDON).astimezone(UTC)
+        return lo.isoformat(timespec="seconds"), hi.isoformat(timespec="seconds")
+
+    def months(self) -> list[tuple[int, int]]:
+        result, y, m = [], self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            result.append((y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return result
+
+
+def financial_year(starting: int) -> Period:
+    return Period(date(starting, 4, 1), date(starting + 1, 3, 31), f"Financial year {starting}-{str(starting + 1)[2:]}")
+
+
+def academic_year(starting: int) -> Period:
+    return Period(date(starting, 9, 1), date(starting + 1, 8, 31), f"Academic year {starting}-{str(starting + 1)[2:]}")
+
+
+def quarter(year: int, number: int) -> Period:
+    """Calendar quarters 1-4."""
+    if number not in (1, 2, 3, 4):
+        raise ValidationError("A quarter is 1, 2, 3 or 4.", field="quarter")
+    start = date(year, 3 * number - 2, 1)
+    end = (date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)) - timedelta(days=1)
+    return Period(start, end, f"Q{number} {year}")
+
+
+def month(year: int, number: int) -> Period:
+    start = date(year, number, 1)
+    end = (date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)) - timedelta(days=1)
+    return Period(start, end, start.strftime("%B %Y"))
+
+
+def custom(start: date, end: date) -> Period:
+    return Period(start, end, f"{start:%d/%m/%Y} to {end:%d/%m/%Y}")
+
+
+def last_financial_year(today: date) -> Period:
+    current_start = today.year if today.month >= 4 else today.year - 1
+    return financial_year(current_start - 1)
+
+
+def current_financial_year(today: date) -> Period:
+    return financial_year(today.year if today.month >= 4 else today.year - 1)

@@ -1,0 +1,176 @@
+"""The service report as a PDF: title page, contents, a section per table with a chart where
+people would rather look than read, and "page n of m" on every page."""
+
+import io
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    BaseDocTemplate, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate, Paragraph,
+    Spacer, Table as RLTable, TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from app.services.reports import SUPPRESSED, Report, Table
+
+INK = colors.HexColor("#1f2d3d")
+ACCENT = colors.HexColor("#2f6f8f")
+PALETTE = [colors.HexColor(c) for c in ("#2f6f8f", "#e0a030", "#6a9f58", "#b5545c", "#7d6bab", "#4f9fb8",
+                                        "#c27c3a", "#8a8a8a", "#3e8e7e", "#d17aa0", "#5b6b8c", "#a0a040", "#704030")]
+
+_base = getSampleStyleSheet()
+STYLES = {
+    "title": ParagraphStyle("title", parent=_base["Title"], fontSize=26, leading=32, textColor=INK),
+    "subtitle": ParagraphStyle("subtitle", parent=_base["Normal"], fontSize=14, leading=20,
+                               alignment=TA_CENTER, textColor=ACCENT),
+    "h1": ParagraphStyle("h1", parent=_base["Heading1"], fontSize=16, textColor=INK, spaceAfter=6),
+    "body": ParagraphStyle("body", parent=_base["Normal"], fontSize=10, leading=14),
+    "note": ParagraphStyle("note", parent=_base["Normal"], fontSize=8.5, leading=11, textColor=colors.HexColor("#555555")),
+    "toc1": ParagraphStyle("toc1", parent=_base["Normal"], fontSize=11, leading=16),
+}
+
+
+class _NumberedCanvas(pdfcanvas.Canvas):
+    """Holds every page until the end so the footer can say 'page n of m'."""
+
+    footer_text = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self.setFont("Helvetica", 8)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.drawString(20 * mm, 12 * mm, self.footer_text)
+            self.drawRightString(A4[0] - 20 * mm, 12 * mm, f"Page {number} of {total}")
+            super().showPage()
+        super().save()
+
+
+class _Doc(BaseDocTemplate):
+    def __init__(self, buffer, **kwargs):
+        super().__init__(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
+                         topMargin=20 * mm, bottomMargin=22 * mm, **kwargs)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate("title", [frame]), PageTemplate("body", [frame])])
+
+    def afterFlowable(self, flowable):  # noqa: N802
+        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
+            self.notify("TOCEntry", (0, flowable.getPlainText(), self.page))
+
+
+def _table_flowable(rows: list[list], columns: list[str]) -> RLTable:
+    data = [columns] + [[str(c) for c in row] for row in rows]
+    first = 80 * mm if len(columns) <= 2 else 50 * mm
+    widths = [first] + [(170 * mm - first) / max(len(columns) - 1, 1)] * (len(columns) - 1)
+    table = RLTable(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef4f7")]),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.5, ACCENT), ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _chart(table: Table, rows: list[list]) -> Drawing | None:
+    """Charts use the same (possibly suppressed) figures as the table beside them; a
+    suppressed value is drawn as zero and labelled, so the picture never reveals it."""
+    if table.total_last:
+        rows = rows[:-1]
+    values = [r[1] if isinstance(r[1], int) else 0 for r in rows]
+    labels = [str(r[0]) for r in rows]
+    if not table.chart or sum(values) == 0:
+        return None
+    if table.chart == "pie":
+        drawing = Drawing(170 * mm, 62 * mm)
+        pie = Pie()
+        pie.x, pie.y, pie.width, pie.height = 10 * mm, 4 * mm, 54 * mm, 54 * mm
+        pairs = [(v, lab) for v, lab in zip(values, labels, strict=True) if v]
+        pie.data = [v for v, _ in pairs]
+        pie.labels = None
+        pie.slices.strokeColor = colors.white
+        for i in range(len(pairs)):
+            pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
+        drawing.add(pie)
+        total = sum(pie.data)
+        for i, (value, label) in enumerate(pairs):
+            y = 56 * mm - i * 5.2 * mm
+            from reportlab.graphics.shapes import Rect
+
+            drawing.add(Rect(75 * mm, y, 3.5 * mm, 3.5 * mm, fillColor=PALETTE[i % len(PALETTE)], strokeColor=None))
+            drawing.add(String(80 * mm, y + 0.6 * mm, f"{label}: {round(100 * value / total)}%", fontSize=8.5))
+        return drawing
+    if table.key == "contacts_by_month":
+        drawing = Drawing(170 * mm, 60 * mm)
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, 150 * mm, 44 * mm
+        chart.data = [values]
+        chart.categoryAxis.categoryNames = [lab.split()[0][:3] + ("\n" + lab.split()[1][2:] if i % 3 == 0 else "")
+                                            for i, lab in enumerate(labels)]
+        chart.categoryAxis.labels.fontSize = 7
+    else:
+        height = max(30, 7 * len(rows) + 14)
+        drawing = Drawing(170 * mm, height * mm)
+        chart = HorizontalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 70 * mm, 6 * mm, 95 * mm, (height - 10) * mm
+        chart.data = [list(reversed(values))]
+        chart.categoryAxis.categoryNames = list(reversed(labels))
+        chart.categoryAxis.labels.fontSize = 8
+        chart.categoryAxis.labels.boxAnchor = "e"
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.bars[0].fillColor = ACCENT
+    chart.bars.strokeColor = None
+    drawing.add(chart)
+    return drawing
+
+
+def render_report(report: Report, exact: bool = False) -> bytes:
+    """Build the PDF in memory. With exact=True the caller must encrypt it (internal figures)."""
+    buffer = io.BytesIO()
+    doc = _Doc(buffer, title=f"{report.service_name} report: {report.period.label}",
+               author=report.service_name, subject="Service report")
+    story = [Spacer(1, 55 * mm), Paragraph(report.service_name, STYLES["title"]), Spacer(1, 6 * mm),
+             Paragraph(f"Service report<br/>{report.period.label}", STYLES["subtitle"]), Spacer(1, 4 * mm),
+             Paragraph(f"{report.period.start:%d %B %Y} to {report.period.end:%d %B %Y}", STYLES["subtitle"]),
+             Spacer(1, 40 * mm),
+             Paragraph(f"Prepared on {report.generated_on:%d %B %Y}. "
+                       + ("INTERNAL: exact figures; do not share outside the service." if exact else
+                          "To protect families' privacy, counts from 1 to 4 are shown as "
+                          f"\u201c{SUPPRESSED}\u201d."), STYLES["body"]),
+             NextPageTemplate("body"), PageBreak()]
+    toc = TableOfContents()
+    toc.levelStyles = [STYLES["toc1"]]
+    story += [Paragraph("Contents", STYLES["h1"].clone("contents")), toc, PageBreak()]
+    for table in report.tables:
+        rows = table.shown_rows(exact)
+        block = [Paragraph(table.title, STYLES["h1"]), _table_flowable(rows, table.columns)]
+        if table.note:
+            block += [Spacer(1, 2 * mm), Paragraph(table.note, STYLES["note"])]
+        chart = _chart(table, rows)
+        if chart is not None:
+            block += [Spacer(1, 4 * mm), chart]
+        story += [KeepTogether(block), Spacer(1, 10 * mm)]
+
+    class Canvas(_NumberedCanvas):
+        footer_text = f"{report.service_name} · {report.period.label}"
+
+    doc.multiBuild(story, canvasmaker=Canvas)
+    return buffer.getvalue()
