@@ -13,6 +13,7 @@ from app.config import default_data_dir
 from app.errors import ConfideError, ValidationError
 from app.security import kdf
 from app.security.hygiene import harden_process
+from app.storage.db import DatabaseError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -80,6 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recovery-key-stdin", action="store_true")
     p.add_argument("--reset-user", default=None, help="also give this account a new passphrase")
 
+    p = sub.add_parser("report", help="the service report for a period (PDF, JSON, CSV)")
+    _common(p)
+    p.add_argument("--from", dest="start", required=True, help="first day (dd/mm/yyyy or yyyy-mm-dd)")
+    p.add_argument("--to", dest="end", required=True, help="last day, inclusive")
+    p.add_argument("--out", default="-", help="output file ('-' for standard output, JSON only)")
+    p.add_argument("--format", choices=["pdf", "json"], default=None)
+    p.add_argument("--csv", type=Path, default=None, metavar="DIR", help="also write one CSV per table")
+    p.add_argument("--exact", action="store_true",
+                   help="internal version with exact small numbers and staff names (PDF encrypted)")
+    p.add_argument("--pdf-password-stdin", action="store_true",
+                   help="read the PDF password from standard input (after the passphrase)")
+
     p = sub.add_parser("staff", help="list or add staff accounts")
     _common(p)
     p.add_argument("action", choices=["list", "add"])
@@ -111,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except OSError as exc:
         print(f"confide: {exc.strerror or exc} ({exc.filename or ''})".rstrip(" ()"), file=sys.stderr)
+        return EXIT_ERROR
+    except DatabaseError as exc:
+        # A damaged page met outside the paths that already explain it: still one plain line.
+        print(f"confide: The database could not be read ({exc}). Run 'confide verify' for details, "
+              "or restore the latest backup.", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -234,5 +252,46 @@ def cmd_staff(args) -> int:
     return 0
 
 
-COMMANDS = {"init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
+def cmd_report(args) -> int:
+    from app.domain import periods
+    from app.domain.text import parse_date
+    from app.fsutil import atomic_write
+    from app.pdf import secure
+    from app.pdf.report_pdf import render_report
+    from app.services import report_export, reports
+
+    fmt = args.format or ("json" if args.out == "-" or str(args.out).endswith(".json") else "pdf")
+    if fmt == "pdf" and args.out == "-":
+        raise ValidationError("Give --out FILE for a PDF report.")
+    period = periods.custom(parse_date(args.start, "from", "The --from date", required=True),
+                            parse_date(args.end, "to", "The --to date", required=True))
+    inp = _Input(args.passphrase_stdin or args.pdf_password_stdin)
+    session = _unlock(args, inp)
+    try:
+        report = reports.build_report(session, period)
+    finally:
+        session.lock("cli")
+    if args.csv:
+        report_export.write_csv_dir(report, args.csv, exact=args.exact)
+    if fmt == "json":
+        data = report_export.to_json_bytes(report, exact=args.exact)
+        if args.out == "-":
+            sys.stdout.write(data.decode("utf-8") + "\n")
+        else:
+            atomic_write(Path(args.out), data, 0o600)
+        return 0
+    pdf = render_report(report, exact=args.exact)
+    password = None
+    if args.exact:
+        # Exact figures can identify a family: the internal report is always encrypted.
+        password = inp.secret("PDF password: ") if args.pdf_password_stdin else secure.new_password()
+        pdf = secure.encrypt(pdf, password)
+    atomic_write(Path(args.out), pdf, 0o600)
+    print(f"Report for {period.label} written to {args.out}.")
+    if password and not args.pdf_password_stdin:
+        print(f"PDF password (send it separately): {password}")
+    return 0
+
+
+COMMANDS = {"report": cmd_report, "init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
             "restore": cmd_restore, "recover": cmd_recover, "staff": cmd_staff}

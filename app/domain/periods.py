@@ -59,6 +59,11 @@ def month(year: int, number: int) -> Period:
 
 
 def custom(start: date, end: date) -> Period:
+    """Any two dates; named like a standard period when it is one."""
+    for candidate in (financial_year(start.year), academic_year(start.year), month(start.year, start.month),
+                      *(quarter(start.year, n) for n in range(1, 5))):
+        if (candidate.start, candidate.end) == (start, end):
+            return candidate
     return Period(start, end, f"{start:%d/%m/%Y} to {end:%d/%m/%Y}")
 
 

@@ -13,7 +13,7 @@ from app.errors import PermissionDenied, ValidationError
 from app.pdf.report_pdf import render_report
 from app.services import cases, report_export, reports, safeguarding
 from app.services.people import PersonInput
-from tests.unit.casework_helpers import add_worker, child, family, record
+from tests.unit.casework_helpers import add_worker, child, family
 
 FY = periods.financial_year(2025)  # 1 April 2025 to 31 March 2026
 
