@@ -1,10 +1,18 @@
-"""Entry point: no arguments starts the GUI; subcommands run the command line (app/cli.py)."""
+"""Entry point: no arguments (or only --data-dir / --device-key-file) starts the GUI;
+subcommands run the command line (app/cli.py)."""
 
 import sys
 
+GUI_OPTIONS = ("--data-dir", "--device-key-file")
+
+
+def wants_gui(args: list[str]) -> bool:
+    """No arguments, or only the GUI's own options (e.g. `--data-dir D`): the GUI."""
+    return not args or args[0].split("=", 1)[0] in GUI_OPTIONS
+
 
 def entry() -> int:
-    if len(sys.argv) > 1:
+    if not wants_gui(sys.argv[1:]):
         from app.cli import main
 
         return main(sys.argv[1:])

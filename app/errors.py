@@ -103,3 +103,8 @@ class StaleEdit(ConfideError):
     def __init__(self):
         super().__init__("Someone changed this record while you were editing it. Reopen it to see "
                          "their change; your text is still in the form.")
+
+
+class ConsentMissing(ConfideError):
+    """R5/R6: no live consent covers this disclosure or records request. The message names
+    what is missing; the way on is a consent, or an override with a lawful reason."""

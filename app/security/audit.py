@@ -56,6 +56,39 @@ def append(conn, actor: str, action: str, object_type: str | None = None,
     return {"seq": row["seq"], "hash": row["hash"]}
 
 
+HEAD_MISMATCH = "audit_head_mismatch"
+
+
+def head_is_missing(conn, recorded: dict | None) -> bool:
+    """True when the head recorded outside the database is not in it (an older database
+    file was put in place, or the tail was cut). One indexed read: cheap enough for unlock."""
+    seq = int((recorded or {}).get("seq") or 0)
+    if seq <= 0:
+        return False
+    row = conn.execute("SELECT hash FROM audit_event WHERE seq = ?", (seq,)).fetchone()
+    return row is None or row[0] != recorded.get("hash")
+
+
+def record_head_mismatch(conn, actor: str, vault_id: str, recorded: dict) -> None:
+    """Keep the evidence inside the chain before vault.json's head is overwritten."""
+    found = head(conn)
+    append(conn, actor, HEAD_MISMATCH, "vault", vault_id,
+           {"recorded_seq": int(recorded.get("seq") or 0), "recorded_hash": recorded.get("hash"),
+            "found_seq": found["seq"]})
+
+
+def recorded_mismatches(conn) -> list[str]:
+    """Plain sentences for each mismatch noticed at an earlier unlock."""
+    lines = []
+    for at, detail in conn.execute(
+            "SELECT at, detail FROM audit_event WHERE action = ? ORDER BY seq", (HEAD_MISMATCH,)):
+        info = json.loads(detail or "{}")
+        lines.append(f"At {at[:19].replace('T', ' ')} UTC the audit trail ended at event "
+                     f"{info.get('found_seq')} although event {info.get('recorded_seq')} had been "
+                     "recorded: events were removed, or an older copy of the database was put in place.")
+    return lines
+
+
 @dataclass
 class ChainReport:
     ok: bool

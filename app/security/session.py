@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from app.config import Paths
 from app.domain.staff import Role, StaffMember
-from app.errors import Locked, PassphraseChangeRequired, PermissionDenied
+from app.errors import ConfideError, Locked, PassphraseChangeRequired, PermissionDenied
 from app.security import audit
 from app.security.device import DeviceSecretStore
 from app.security.keyslots import VaultFile
@@ -70,8 +70,21 @@ class Session:
 
     def save_audit_head(self) -> None:
         """Copy the chain head into vault.json so that truncation can be detected."""
-        self.vault.audit_head = audit.head(self.conn)
-        self.vault.save(self.paths.vault)
+        head = audit.head(self.conn)
+        current = self.reload_vault()
+        current.audit_head = head
+        current.save(self.paths.vault)
+        self.vault = current
+
+    def reload_vault(self) -> VaultFile:
+        """vault.json as it is on disk now. Another session on this vault (the command line
+        while the GUI is open) may have changed key slots since this one unlocked; writing
+        back our older copy would undo that, e.g. bring back a passphrase a manager reset."""
+        try:
+            current = VaultFile.load(self.paths.vault)
+        except ConfideError:
+            return self.vault
+        return current if current.vault_id == self.vault.vault_id else self.vault
 
     # --- lock ----------------------------------------------------------------------------
     def on_lock(self, callback: Callable[[], None]) -> None:

@@ -42,13 +42,19 @@ class AttemptLog:
         return user.strip().lower()
 
     def failures(self, user: str) -> list[float]:
-        return [float(t) for t in self._read().get(self._key(user), [])]
+        times = self._read().get(self._key(user), [])
+        # Same rule as a damaged file: entries that are not times are ignored, never fatal.
+        return [float(t) for t in times if isinstance(t, int | float) and not isinstance(t, bool)] \
+            if isinstance(times, list) else []
 
     def seconds_to_wait(self, user: str) -> int:
         times = self.failures(user)
         if not times:
             return 0
-        remaining = times[-1] + delay_after(len(times)) - self.clock()
+        delay = delay_after(len(times))
+        # Capped at the delay itself: failures stamped while the clock ran fast must not
+        # become a lock-out of hours once the clock is put right.
+        remaining = min(delay, times[-1] + delay - self.clock())
         return max(0, int(remaining + 0.999))
 
     def check(self, user: str) -> None:
@@ -59,14 +65,13 @@ class AttemptLog:
 
     def record_failure(self, user: str) -> None:
         data = self._read()
-        data.setdefault(self._key(user), []).append(self.clock())
-        data[self._key(user)] = data[self._key(user)][-50:]
+        data[self._key(user)] = (self.failures(user) + [self.clock()])[-50:]
         atomic_write(self.path, json.dumps(data).encode(), 0o600)
 
     def take_and_reset(self, user: str) -> list[float]:
         """Failures since the last success (to be written to the audit trail), then forget them."""
+        times = self.failures(user)
         data = self._read()
-        times = data.pop(self._key(user), [])
-        if times:
+        if data.pop(self._key(user), None) is not None:
             atomic_write(self.path, json.dumps(data).encode(), 0o600)
-        return [float(t) for t in times]
+        return times

@@ -22,7 +22,13 @@ from pathlib import Path
 
 from app import __version__
 from app.config import Paths
-from app.errors import BackupInvalid, ConfideError, ValidationError, WrongCredentials
+from app.errors import (
+    BackupInvalid,
+    ConfideError,
+    DatabaseDamaged,
+    ValidationError,
+    WrongCredentials,
+)
 from app.fsutil import atomic_write, fsync_dir
 from app.security import audit, crypto, keyslots
 from app.security.crypto import DecryptionFailed
@@ -32,7 +38,8 @@ from app.security.session import Session
 from app.services.vault import device_check, resolve_store
 from app.storage import db, export, migrations
 
-FORMAT = 1
+# 2: the backup key's AAD covers the whole manifest (1 covered only the vault id and date).
+FORMAT = 2
 Progress = Callable[[int, str], None]
 
 
@@ -42,6 +49,13 @@ def _noop(_percent: int, _text: str) -> None:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _manifest_aad(manifest: dict) -> bytes:
+    """Every manifest field but the wrapped key itself, so that no field can be edited: the
+    checksums in it then also vouch for vault.json and the database file."""
+    fields = {k: v for k, v in manifest.items() if k != "backup_key"}
+    return b"confide-backup:v2:" + json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
 def create_backup(session: Session, out_path: Path, progress: Progress = _noop) -> dict:
@@ -64,12 +78,16 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
     with tempfile.TemporaryDirectory(dir=session.paths.data_dir, prefix=".backup-") as tmp:
         copy = Path(tmp) / "database.sqlcipher"
         progress(15, "Copying the encrypted database")
-        export.export_copy(session.conn, copy, backup_key)
+        try:
+            export.export_copy(session.conn, copy, backup_key)
+        except db.DatabaseError as exc:
+            # The copy reads every page, so this is where a damaged page shows.
+            raise DatabaseDamaged(
+                f"The backup could not be made because the database is damaged ({exc}). Run "
+                "'confide verify' for details, or restore the latest backup.") from exc
         db_bytes = copy.read_bytes()
         progress(70, "Checking the copy")
         vault_bytes = session.paths.vault.read_bytes()
-        aad = f"confide-backup:v1:{session.vault.vault_id}:{created_at}".encode()
-        nonce, wrapped = crypto.seal(session.data_key, backup_key, aad)
         manifest = {
             "format": FORMAT,
             "app_version": __version__,
@@ -80,8 +98,9 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
             "audit_head": audit.head(session.conn),
             "database_sha256": _sha256(db_bytes),
             "vault_sha256": _sha256(vault_bytes),
-            "backup_key": {"nonce": keyslots._b64(nonce), "wrapped": keyslots._b64(wrapped)},
         }
+        nonce, wrapped = crypto.seal(session.data_key, backup_key, _manifest_aad(manifest))
+        manifest["backup_key"] = {"nonce": keyslots._b64(nonce), "wrapped": keyslots._b64(wrapped)}
         progress(85, "Writing the backup file")
         zipped = Path(tmp) / "backup.zip"
         with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -154,13 +173,14 @@ def restore_backup(data_dir: Path, backup_path: Path, *, username: str | None = 
         actor = username.strip().lower()
     else:
         raise ValidationError("Give a user name and passphrase, or the recovery key, to restore.")
-    migrations.check_version(int(manifest.get("schema_version", -1)))
     try:
-        aad = f"confide-backup:v1:{vault.vault_id}:{manifest['created_at']}".encode()
         backup_key = crypto.open_sealed(data_key, keyslots._unb64(manifest["backup_key"]["nonce"]),
-                                        keyslots._unb64(manifest["backup_key"]["wrapped"]), aad)
-    except (KeyError, DecryptionFailed) as exc:
+                                        keyslots._unb64(manifest["backup_key"]["wrapped"]),
+                                        _manifest_aad(manifest))
+    except (KeyError, TypeError, DecryptionFailed, ConfideError) as exc:
         raise BackupInvalid("The backup's own key cannot be opened: the file was altered.") from exc
+    # Only now is the manifest known to be genuine, so its schema version can be believed.
+    migrations.check_version(int(manifest.get("schema_version", -1)))
 
     paths.ensure()
     staging = Path(tempfile.mkdtemp(dir=paths.data_dir, prefix=".restore-"))
@@ -168,7 +188,11 @@ def restore_backup(data_dir: Path, backup_path: Path, *, username: str | None = 
         progress(20, "Checking the backup copy")
         copy = staging / "backup.sqlcipher"
         copy.write_bytes(contents.db_bytes)
-        conn = db.open_database(copy, backup_key)
+        try:
+            conn = db.open_database(copy, backup_key)
+        except DatabaseDamaged as exc:
+            raise BackupInvalid("The database inside the backup is damaged or was altered; "
+                                "it cannot be restored.") from exc
         try:
             problems = db.integrity_problems(conn)
             if problems:
@@ -219,6 +243,10 @@ def _move_aside(paths: Paths) -> Path | None:
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     folder = paths.data_dir / f"replaced-{stamp}"
+    suffix = 1
+    while folder.exists():  # a second restore within the same second
+        suffix += 1
+        folder = paths.data_dir / f"replaced-{stamp}-{suffix}"
     folder.mkdir(mode=0o700)
     for source in (paths.db, Path(f"{paths.db}-wal"), Path(f"{paths.db}-shm"), paths.vault):
         if source.exists():

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from app.domain.choices import (
-    CallerRole, Channel, Outcome, PrimaryNeed, Route, SchoolPhase, SupportLevel, Topic,
+    CallerRole,
+    Channel,
+    Outcome,
+    PrimaryNeed,
+    Route,
+    SchoolPhase,
+    SupportLevel,
+    Topic,
 )
 from app.domain.periods import LONDON, Period
 from app.domain.staff import Role

@@ -53,13 +53,14 @@ def add_staff(session: Session, username: str, full_name: str, role: str | Role,
             member = repo.insert(username, full_name, role, actor=session.user.username)
             session.audit("staff_added", "staff", member.id, {"role": role.value})
             session.vault.slots[username] = slot
-            _save_vault(session)
+            _save_vault(session, username)
     except IntegrityError:
         session.vault.slots.pop(username, None)
         raise ValidationError(f"The user name '{username}' is already taken.", field="username") from None
     except BaseException:
         session.vault.slots.pop(username, None)
         raise
+    _advance_head(session)
     return member
 
 
@@ -81,10 +82,11 @@ def reset_passphrase(session: Session, username: str, temporary_passphrase: str)
             session.audit("staff_enabled", "staff", member.id)
         session.vault.slots[member.username] = slot
         try:
-            _save_vault(session)
+            _save_vault(session, member.username)
         except BaseException:
             _restore_slot(session, member.username, old)
             raise
+    _advance_head(session)
 
 
 def disable(session: Session, username: str) -> None:
@@ -102,10 +104,11 @@ def disable(session: Session, username: str) -> None:
         session.audit("staff_disabled", "staff", member.id)
         session.vault.slots.pop(member.username, None)
         try:
-            _save_vault(session)
+            _save_vault(session, member.username)
         except BaseException:
             _restore_slot(session, member.username, old)
             raise
+    _advance_head(session)
 
 
 def change_role(session: Session, username: str, role: str | Role) -> None:
@@ -142,10 +145,11 @@ def change_own_passphrase(session: Session, current: str, new: str) -> None:
         StaffRepo(session.conn).touch(session.user.id, passphrase_changed_at=utc_now())
         session.vault.slots[username] = new_slot
         try:
-            _save_vault(session)
+            _save_vault(session, username)
         except BaseException:
             _restore_slot(session, username, slot)
             raise
+    _advance_head(session)
     session.must_change_passphrase = False
 
 
@@ -156,12 +160,27 @@ def _existing(session: Session, username: str) -> StaffMember:
     return member
 
 
-def _save_vault(session: Session) -> None:
-    # The audit event is in the open transaction; its hash becomes the head once committed.
-    from app.security import audit
+def _save_vault(session: Session, username: str) -> None:
+    """Write this one account's slot (or its removal) into vault.json as it is on disk now,
+    so that slot changes made meanwhile by another session on this vault are kept."""
+    # Called inside the open transaction, so the head stays the last committed one: a crash
+    # before COMMIT must not leave vault.json naming events the database never got (that
+    # reads as tampering). _advance_head records the new head once committed.
+    current = session.reload_vault()
+    slot = session.vault.slots.get(username)
+    if slot is None:
+        current.slots.pop(username, None)
+    else:
+        current.slots[username] = slot
+    current.save(session.paths.vault)
+    session.vault = current
 
-    session.vault.audit_head = audit.head(session.conn)
-    session.vault.save(session.paths.vault)
+
+def _advance_head(session: Session) -> None:
+    try:
+        session.save_audit_head()
+    except OSError:
+        pass  # the change is committed; the head is written again at lock
 
 
 def _restore_slot(session: Session, username: str, old) -> None:

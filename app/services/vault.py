@@ -188,6 +188,8 @@ def unlock(data_dir: Path, username: str, passphrase: str,
         failures = attempts.take_and_reset(user_key)
         now = utc_now()
         with db.transaction(conn):
+            if audit.head_is_missing(conn, vault.audit_head):
+                audit.record_head_mismatch(conn, user_key, vault.vault_id, vault.audit_head)
             for failed_at in failures:
                 audit.append(conn, user_key, "unlock_failed", "staff", member.id,
                              at=datetime.fromtimestamp(failed_at, UTC).isoformat(timespec="microseconds"))
@@ -240,6 +242,8 @@ def recover(data_dir: Path, recovery_key: str, device_key_file: str | Path | Non
         else:
             vault.device_store, vault.device_key_file = "keyring", None
         with db.transaction(conn):
+            if audit.head_is_missing(conn, vault.audit_head):
+                audit.record_head_mismatch(conn, "recovery-key", vault.vault_id, vault.audit_head)
             audit.append(conn, "recovery-key", "device_enrolled", "vault", vault.vault_id,
                          {"store": vault.device_store})
             if reset_user:

@@ -12,6 +12,8 @@ from app.security import audit
 from app.services.vault import unwrap_key
 from app.storage import db, migrations
 
+MAX_PROBLEM_LINES = 20
+
 
 @dataclass
 class VerifyReport:
@@ -39,10 +41,14 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
             lines.append(f"Schema version unreadable: {exc}")
         if progress:
             progress(10, "Checking every page")
-        problems = db.integrity_problems(conn)
+        # SQLite reports a whole damaged tree as one multi-line row: split it so the cap holds.
+        problems = [line for p in db.integrity_problems(conn) for line in p.splitlines()
+                    if line.strip() and not line.startswith("*** in database")]
         ok = not problems
         if problems:
-            lines += [f"Database damaged: {p}" for p in problems[:20]]
+            lines += [f"Database damaged: {p}" for p in problems[:MAX_PROBLEM_LINES]]
+            if len(problems) > MAX_PROBLEM_LINES:
+                lines.append(f"... and {len(problems) - MAX_PROBLEM_LINES} more damaged places.")
         else:
             lines.append("Database pages (HMAC) and structure: ok")
         if progress:
@@ -51,6 +57,10 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
             chain = audit.verify(conn, vault.audit_head)
             ok = ok and chain.ok
             lines.append(chain.message if chain.ok else f"Audit trail broken: {chain.message}")
+            # Found at an earlier unlock, whose new head then replaced the one in vault.json.
+            earlier = audit.recorded_mismatches(conn)
+            ok = ok and not earlier
+            lines += [f"Audit trail incomplete: {line}" for line in earlier]
         except db.DatabaseError as exc:
             ok = False
             lines.append(f"Audit trail unreadable: {exc}")

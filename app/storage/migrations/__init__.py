@@ -48,6 +48,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (1, _sql_step("v001_foundation.sql")),
     (2, _sql_step("v002_staff_activity.sql")),
     (3, _sql_step("v003_casework.sql")),
+    (4, _sql_step("v004_consent.sql")),
+    (5, _sql_step("v005_registers.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,466 @@
+"""Consent (R5, R6, R10): who may give it, recording it (several scopes signed at once),
+replacing it and withdrawing it. A consent row is never edited (a database trigger refuses);
+a change is a new consent naming the one it replaces, and a withdrawal is its own row."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.domain.choices import PersonKind
+from app.domain.consent import (
+    AGE_OF_OWN_DECISIONS,
+    DEFAULT_REVIEW_MONTHS,
+    REVIEW_MONTHS_RANGE,
+    Capacity,
+    Consent,
+    ConsentMethod,
+    ConsentScope,
+    WithdrawalMethod,
+    default_expiry,
+)
+from app.domain.records import Case, Person
+from app.domain.sar_deadline import add_months
+from app.domain.signature import Signature, check_signature
+from app.domain.staff import Role
+from app.domain.text import NAME_MAX, age_on, clean, parse_date, uk_date
+from app.errors import NotFound, ValidationError
+from app.security.session import Session
+from app.services import access, cases, consent_wording, counterparties, people
+from app.services.settings import get as get_setting
+from app.storage import records
+from app.storage.db import transaction
+
+MAX_REVIEW_MONTHS = REVIEW_MONTHS_RANGE[1]
+# Contact scopes keep the person's contact preferences (R9) in step with the consent.
+_PREFERENCE = {ConsentScope.CONTACT_AT_WORK: "ok_work", ConsentScope.VOICEMAIL: "ok_voicemail",
+               ConsentScope.MESSAGES_VIA_FAMILY: "ok_message_family"}
+
+CONSENT_SELECT = (
+    "SELECT c.id, c.case_id, c.subject_id, c.given_by_id, c.capacity, c.capacity_note, c.scope, "
+    "c.counterparty_person_id, c.counterparty_organisation_id, c.purpose, c.wording_name, "
+    "c.wording_version, c.wording_text, c.method, c.signed_name, c.signature IS NOT NULL AS has_signature, "
+    "c.given_on, c.expires_on, c.batch_id, c.replaces_id, c.note, c.created_at, c.created_by, "
+    "trim(s.first_name || ' ' || s.last_name) AS subject_name, "
+    "trim(g.first_name || ' ' || g.last_name) AS given_by_name, "
+    "w.withdrawn_on, w.method AS withdrawal_method, w.created_by AS withdrawn_recorded_by, "
+    "r.given_on AS replaced_on, r.id AS replaced_by_id, cf.reference AS case_reference, "
+    "cp.first_name AS cp_first, cp.last_name AS cp_last, cp.job_title AS cp_job, co.name AS cp_org "
+    "FROM consent c JOIN person s ON s.id = c.subject_id JOIN person g ON g.id = c.given_by_id "
+    "LEFT JOIN consent_withdrawal w ON w.consent_id = c.id AND w.deleted_at IS NULL "
+    "LEFT JOIN consent r ON r.replaces_id = c.id AND r.deleted_at IS NULL "
+    "LEFT JOIN casefile cf ON cf.id = c.case_id "
+    "LEFT JOIN person cp ON cp.id = c.counterparty_person_id "
+    "LEFT JOIN organisation co ON co.id = c.counterparty_organisation_id ")
+
+# SQL: the consent `c` is in force on :day (the same rule as app.domain.consent.state_on).
+IN_FORCE_SQL = (
+    "c.deleted_at IS NULL AND c.given_on <= :day AND c.expires_on >= :day "
+    "AND NOT EXISTS (SELECT 1 FROM consent_withdrawal cw WHERE cw.consent_id = c.id "
+    "AND cw.deleted_at IS NULL AND cw.withdrawn_on <= :day) "
+    "AND NOT EXISTS (SELECT 1 FROM consent cr WHERE cr.replaces_id = c.id AND cr.deleted_at IS NULL "
+    "AND cr.given_on <= :day)")
+
+
+def consent_from_row(row) -> Consent:
+    consent = Consent.from_row(row)
+    if row["cp_first"] is not None or row["cp_org"] is not None:
+        consent.counterparty_name = counterparties.label(row["cp_first"], row["cp_last"], row["cp_job"],
+                                                         row["cp_org"])
+    return consent
+
+
+# --- settings ------------------------------------------------------------------------------
+def review_months(session: Session) -> int:
+    """How long a consent lasts before it must be asked again (manager's setting)."""
+    value = get_setting(session, "consent_review_months")
+    return int(value) if value is not None else DEFAULT_REVIEW_MONTHS
+
+
+def set_review_months(session: Session, months) -> int:
+    session.require(Role.MANAGER)
+    try:
+        value = int(months)
+    except (TypeError, ValueError):
+        raise ValidationError("Enter the number of months as a whole number.",
+                              field="consent_review_months") from None
+    low, high = REVIEW_MONTHS_RANGE
+    if not low <= value <= high:
+        raise ValidationError(f"Consent review must be between {low} and {high} months.",
+                              field="consent_review_months")
+    with transaction(session.conn):
+        session.conn.execute(
+            "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
+            "updated_by = excluded.updated_by",
+            ("consent_review_months", json.dumps(value), records.utc_now(), session.user.username))
+        session.audit("setting_changed", "setting", "consent_review_months", {"value": value})
+    return value
+
+
+# --- who may consent -----------------------------------------------------------------------
+@dataclass
+class Entitlement:
+    capacity: Capacity
+    note: str | None = None
+    # A parent's consent ends before the child turns 16, when the decision becomes theirs.
+    latest_expiry: date | None = None
+
+
+def sixteenth_birthday(child: Person) -> date | None:
+    if not child.date_of_birth:
+        return None
+    return add_months(date.fromisoformat(child.date_of_birth), 12 * AGE_OF_OWN_DECISIONS)
+
+
+def _related(session: Session, adult_id: str, child_id: str) -> bool:
+    return session.conn.execute("SELECT 1 FROM relationship WHERE adult_id = ? AND child_id = ? AND "
+                                "deleted_at IS NULL", (adult_id, child_id)).fetchone() is not None
+
+
+def entitlement(session: Session, case: Case | None, giver: Person, scope: ConsentScope, on_day: date,
+                on_behalf_reason: str | None = None) -> Entitlement:
+    """Who may give this consent, and in what right. May raise: ValidationError ('given_by')."""
+    if giver.kind == PersonKind.PROFESSIONAL:
+        raise ValidationError(f"{giver.full_name} is recorded as a professional; consent comes from the "
+                              "young person or a parent or carer.", field="given_by")
+    if case is not None and giver.id not in (case.client_id, case.child_id) \
+            and not _related(session, giver.id, case.child_id):
+        raise ValidationError(f"{giver.full_name} is not part of this case's family.", field="given_by")
+    if not scope.about_the_child:
+        # Contact arrangements are about the person's own phone, workplace or address.
+        age = giver.age(on_day)
+        if giver.kind == PersonKind.CHILD and age is not None and age < AGE_OF_OWN_DECISIONS:
+            raise ValidationError(f"{giver.full_name} is under {AGE_OF_OWN_DECISIONS}: agree contact "
+                                  "arrangements with a parent or carer.", field="given_by")
+        return Entitlement(Capacity.SELF)
+    child = people.peek_person(session, case.child_id)
+    age = child.age(on_day)
+    if giver.id == child.id:
+        if (age is not None and age >= AGE_OF_OWN_DECISIONS) or case.own_case:
+            return Entitlement(Capacity.SELF)
+        raise ValidationError(
+            f"{child.full_name} is under {AGE_OF_OWN_DECISIONS}: consent about their information comes "
+            "from a parent or carer with parental responsibility (or from them in their own case, if "
+            "they came to us themselves).", field="given_by")
+    if case.own_case:
+        # R4: a young person's own case is theirs; a parent consenting in it would breach it.
+        raise ValidationError(f"This is {child.full_name}'s own case: consent in it comes from "
+                              f"{child.full_name}.", field="given_by")
+    if age is None:
+        raise ValidationError(f"Record {child.full_name}'s date of birth first: from {AGE_OF_OWN_DECISIONS} "
+                              "young people decide for themselves, so Confide needs their age to know "
+                              "who can consent.", field="given_by")
+    if age >= AGE_OF_OWN_DECISIONS:
+        reason = clean(on_behalf_reason, "on_behalf_reason", "The reason", max_len=500)
+        if reason and _related(session, giver.id, child.id):
+            return Entitlement(Capacity.REPRESENTATIVE, reason)
+        raise ValidationError(
+            f"{child.full_name} is {age}: from {AGE_OF_OWN_DECISIONS}, young people decide for themselves "
+            f"about their information, so {giver.full_name} cannot consent for them. Ask "
+            f"{child.full_name}. If they lack the capacity to decide, record who acts for them and why.",
+            field="given_by")
+    if on_behalf_reason and on_behalf_reason.strip():
+        raise ValidationError(f"Acting for a young person who lacks capacity applies from "
+                              f"{AGE_OF_OWN_DECISIONS}; {child.full_name} is {age}.", field="on_behalf_reason")
+    if not people.holds_parental_responsibility(session.conn, giver.id, child.id):
+        raise ValidationError(
+            f"{giver.full_name} is not recorded as holding parental responsibility for {child.full_name}, "
+            "so cannot consent for them. Only a parent or carer with parental responsibility can.",
+            field="given_by")
+    return Entitlement(Capacity.PARENTAL_RESPONSIBILITY, latest_expiry=sixteenth_birthday(child))
+
+
+@dataclass
+class Giver:
+    """A person the capture form offers, with whether they may consent to sharing and why not."""
+
+    person_id: str
+    name: str
+    allowed: bool
+    reason: str | None = None
+    capacity: str | None = None
+
+
+def possible_givers(session: Session, case_id: str, today: date | None = None) -> list[Giver]:
+    case = cases.load_case(session, case_id)
+    access.require_casework(session)
+    today = today or date.today()
+    ids = [case.child_id, case.client_id] + [r[0] for r in session.conn.execute(
+        "SELECT adult_id FROM relationship WHERE child_id = ? AND deleted_at IS NULL ORDER BY created_at",
+        (case.child_id,))]
+    result, seen = [], set()
+    for person_id in ids:
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        person = people.peek_person(session, person_id)
+        try:
+            right = entitlement(session, case, person, ConsentScope.SHARE_WITH, today)
+            result.append(Giver(person.id, person.full_name, True, capacity=right.capacity.value))
+        except ValidationError as exc:
+            result.append(Giver(person.id, person.full_name, False, exc.message))
+    # Those who may consent first; the client before others.
+    result.sort(key=lambda g: (not g.allowed, g.person_id != case.client_id))
+    return result
+
+
+# --- recording -----------------------------------------------------------------------------
+@dataclass
+class ScopeItem:
+    scope: str
+    counterparty_person_id: str | None = None
+    counterparty_organisation_id: str | None = None
+    purpose: str | None = None
+
+
+@dataclass
+class ConsentBatch:
+    """What one person agreed to at one time, in one way (one signature for all of it)."""
+
+    given_by_id: str
+    method: str
+    items: list[ScopeItem] = field(default_factory=list)
+    case_id: str | None = None
+    given_on: object = None
+    expires_on: object = None
+    signed_name: str | None = None
+    signature: Signature | bytes | None = None
+    on_behalf_reason: str | None = None
+    note: str | None = None
+
+
+def _dates(session: Session, batch: ConsentBatch, right: Entitlement, today: date, child: Person | None):
+    given = parse_date(batch.given_on, "given_on", "The date consent was given") or today
+    if given > today:
+        raise ValidationError("Consent cannot be dated in the future.", field="given_on")
+    explicit = parse_date(batch.expires_on, "expires_on", "The review date")
+    expires = explicit or default_expiry(given, review_months(session))
+    if expires <= given:
+        raise ValidationError("The review date must be after the day consent was given.", field="expires_on")
+    if expires > add_months(given, MAX_REVIEW_MONTHS):
+        raise ValidationError(f"The review date can be at most {MAX_REVIEW_MONTHS} months after consent "
+                              "was given; ask again then.", field="expires_on")
+    if right.latest_expiry and expires >= right.latest_expiry:
+        if explicit:
+            raise ValidationError(
+                f"{child.full_name} turns {AGE_OF_OWN_DECISIONS} on {uk_date(right.latest_expiry)}; from then "
+                "they decide for themselves, so a parent's consent can last until the day before at the "
+                "latest.", field="expires_on")
+        expires = date.fromordinal(right.latest_expiry.toordinal() - 1)
+        if expires <= given:
+            raise ValidationError(f"{child.full_name} turns {AGE_OF_OWN_DECISIONS} tomorrow: ask them.",
+                                  field="given_by")
+    if expires < today:
+        raise ValidationError("That review date has already passed, so this consent would never be in "
+                              "force.", field="expires_on")
+    return given, expires
+
+
+def _method(batch: ConsentBatch, giver: Person) -> tuple[ConsentMethod, bytes | None, str | None]:
+    method = ConsentMethod.parse(batch.method, "method")
+    signed_name = clean(batch.signed_name, "signed_name", "The name of the person signing", max_len=NAME_MAX)
+    if method == ConsentMethod.SIGNED_ON_SCREEN:
+        strokes = check_signature(batch.signature, signed_name or giver.full_name)
+        if not signed_name:
+            raise ValidationError("Type the name of the person signing.", field="signed_name")
+        return method, strokes.to_bytes(), signed_name
+    if batch.signature not in (None, b""):
+        raise ValidationError("A signature is kept only when consent is signed on screen.", field="signature")
+    return method, None, signed_name
+
+
+def record_consents(session: Session, batch: ConsentBatch, today: date | None = None,
+                    replaces_id: str | None = None) -> list[Consent]:
+    """Record what was agreed, one consent per scope, in one transaction.
+
+    May raise: ValidationError (with the field at fault: given_by, scopes, counterparty,
+    signature, signed_name, given_on, expires_on, method), PermissionDenied, NotFound.
+    """
+    access.require_casework(session)
+    today = today or date.today()
+    case = cases.load_case(session, batch.case_id) if batch.case_id else None
+    if not batch.items:
+        raise ValidationError("Choose at least one thing the family agrees to.", field="scopes")
+    scopes = [ConsentScope.parse(item.scope, "scopes") for item in batch.items]
+    if case is None and any(s.about_the_child for s in scopes):
+        raise ValidationError("Consent to share information or ask for records is recorded in a case.",
+                              field="scopes")
+    try:
+        giver = people.peek_person(session, batch.given_by_id)
+    except NotFound:
+        raise ValidationError("Choose who is giving consent.", field="given_by") from None
+    day = parse_date(batch.given_on, "given_on", "The date consent was given") or today
+    rights = {s: entitlement(session, case, giver, s, min(day, today), batch.on_behalf_reason) for s in set(scopes)}
+    method, signature, signed_name = _method(batch, giver)
+    note = clean(batch.note, "note", "Note", max_len=1000, multiline=True)
+    child = people.peek_person(session, case.child_id) if case else None
+    service = session.vault.service_name
+    rows, seen = [], set()
+    for item, scope in zip(batch.items, scopes, strict=True):
+        right = rights[scope]
+        given, expires = _dates(session, batch, right, today, child)
+        if scope.needs_counterparty:
+            party = counterparties.resolve(session, item.counterparty_person_id, item.counterparty_organisation_id)
+        elif item.counterparty_person_id or item.counterparty_organisation_id:
+            raise ValidationError(f"“{scope.label}” does not name a professional.", field="counterparty")
+        else:
+            party = counterparties.Counterparty(None, None, "")
+        key = (scope, party.person_id, party.organisation_id)
+        if key in seen:
+            raise ValidationError(f"“{scope.label}” is chosen twice for the same person.", field="scopes")
+        seen.add(key)
+        about_self = not scope.about_the_child or giver.id == child.id
+        words = consent_wording.render(scope, service, child.full_name if child else None, party.label,
+                                       about_self)
+        rows.append({
+            "case_id": case.id if case else None,
+            "subject_id": child.id if scope.about_the_child else giver.id,
+            "given_by_id": giver.id, "capacity": right.capacity.value, "capacity_note": right.note,
+            "scope": scope.value, "counterparty_person_id": party.person_id,
+            "counterparty_organisation_id": party.organisation_id,
+            "purpose": clean(item.purpose, "purpose", "What it is for", max_len=500),
+            "wording_name": words.name, "wording_version": words.version, "wording_text": words.text,
+            "method": method.value, "signed_name": signed_name, "signature": signature,
+            "given_on": given.isoformat(), "expires_on": expires.isoformat(), "replaces_id": replaces_id,
+            "note": note,
+        })
+    batch_id = records.new_id()
+    actor = session.user.username
+    with transaction(session.conn):
+        ids = []
+        for row in rows:
+            consent_id = records.insert(session.conn, "consent", {**row, "batch_id": batch_id}, actor)
+            ids.append(consent_id)
+            scope = ConsentScope(row["scope"])
+            if scope in _PREFERENCE:
+                records.update(session.conn, "person", row["subject_id"], {_PREFERENCE[scope]: 1}, actor)
+            if scope == ConsentScope.MAILING_LIST:
+                from app.services import mailing_list
+
+                mailing_list.join_in_tx(session, row["subject_id"], consent_id, date.fromisoformat(row["given_on"]))
+            detail = {"case": row["case_id"], "scope": scope.value, "method": method.value, "batch": batch_id}
+            if replaces_id:
+                detail["replaces"] = replaces_id
+            session.audit("consent_recorded", "consent", consent_id, detail)
+    return [get_consent(session, i) for i in ids]
+
+
+def record_consent(session: Session, case_id: str | None, given_by_id: str, scope: str, method: str, *,
+                   counterparty_person_id: str | None = None, counterparty_organisation_id: str | None = None,
+                   purpose: str | None = None, today: date | None = None, **batch_fields) -> Consent:
+    """One scope; see record_consents."""
+    item = ScopeItem(scope, counterparty_person_id, counterparty_organisation_id, purpose)
+    batch = ConsentBatch(given_by_id=given_by_id, method=method, items=[item], case_id=case_id, **batch_fields)
+    return record_consents(session, batch, today)[0]
+
+
+def replace_consent(session: Session, consent_id: str, batch: ConsentBatch, today: date | None = None) -> Consent:
+    """A change to a consent (new review date, new wording, new purpose): a new consent that
+    names the old one, which ends the day the new one is given. The old row is untouched."""
+    today = today or date.today()
+    old = get_consent(session, consent_id)
+    if not old.state(today).in_force:
+        raise ValidationError(f"This consent is {old.state(today).label.lower()}; record a new consent instead.",
+                              field="consent")
+    if len(batch.items) != 1 or batch.items[0].scope != old.scope or (batch.case_id or old.case_id) != old.case_id:
+        raise ValidationError("A replacement covers the same case and the same thing as the consent it "
+                              "replaces; for anything else record a new consent.", field="scopes")
+    batch.case_id = old.case_id
+    return record_consents(session, batch, today, replaces_id=old.id)[0]
+
+
+# --- withdrawal ----------------------------------------------------------------------------
+def withdraw_consents(session: Session, consent_ids: list[str], method: str, withdrawn_on=None,
+                      note: str | None = None, today: date | None = None) -> list[Consent]:
+    """Withdraw one or more consents in one step, effective from `withdrawn_on` (default today).
+    Contact preferences switch off and a mailing-list member leaves the list at once.
+
+    May raise: ValidationError, PermissionDenied, NotFound.
+    """
+    access.require_casework(session)
+    today = today or date.today()
+    how = WithdrawalMethod.parse(method, "withdrawal_method")
+    day = parse_date(withdrawn_on, "withdrawn_on", "The date it was withdrawn") or today
+    if day > today:
+        raise ValidationError("A withdrawal cannot be dated in the future.", field="withdrawn_on")
+    note = clean(note, "note", "Note", max_len=1000, multiline=True)
+    if not consent_ids:
+        raise ValidationError("Choose the consent to withdraw.", field="consent")
+    found = [get_consent(session, i) for i in dict.fromkeys(consent_ids)]
+    for consent in found:
+        if consent.withdrawn_on:
+            raise ValidationError(f"{consent.scope_label} was already withdrawn on {uk_date(consent.withdrawn_on)}.",
+                                  field="consent")
+        if consent.replaced_on:
+            raise ValidationError(f"{consent.scope_label} was replaced by a newer consent on "
+                                  f"{uk_date(consent.replaced_on)}; withdraw that one.", field="consent")
+        if day.isoformat() < consent.given_on:
+            raise ValidationError("A consent cannot be withdrawn before the day it was given.", field="withdrawn_on")
+    actor = session.user.username
+    with transaction(session.conn):
+        for consent in found:
+            withdrawal_id = records.insert(session.conn, "consent_withdrawal", {
+                "consent_id": consent.id, "withdrawn_on": day.isoformat(), "method": how.value, "note": note},
+                actor)
+            scope = ConsentScope(consent.scope)
+            if scope in _PREFERENCE:
+                records.update(session.conn, "person", consent.subject_id, {_PREFERENCE[scope]: 0}, actor)
+            if scope == ConsentScope.MAILING_LIST:
+                from app.services import mailing_list
+
+                mailing_list.leave_in_tx(session, consent.subject_id, day, "consent_withdrawn")
+            session.audit("consent_withdrawn", "consent", consent.id,
+                          {"case": consent.case_id, "scope": scope.value, "withdrawal": withdrawal_id})
+    return [get_consent(session, c.id) for c in found]
+
+
+def withdraw_consent(session: Session, consent_id: str, method: str, withdrawn_on=None,
+                     note: str | None = None, today: date | None = None) -> Consent:
+    return withdraw_consents(session, [consent_id], method, withdrawn_on, note, today)[0]
+
+
+# --- reading -------------------------------------------------------------------------------
+def get_consent(session: Session, consent_id: str) -> Consent:
+    """May raise: NotFound, PermissionDenied (the case's access rules apply)."""
+    session.require()
+    row = session.conn.execute(CONSENT_SELECT + "WHERE c.id = ? AND c.deleted_at IS NULL", (consent_id,)).fetchone()
+    if row is None:
+        raise NotFound("That consent does not exist or has been removed.")
+    consent = consent_from_row(row)
+    if consent.case_id:
+        cases.load_case(session, consent.case_id)
+    else:
+        access.require_casework(session)
+    return consent
+
+
+def consents_for_case(session: Session, case_id: str) -> list[Consent]:
+    """Newest first. The caller has already opened (and so audited) the case."""
+    access.require_casework(session)
+    cases.load_case(session, case_id)
+    rows = session.conn.execute(CONSENT_SELECT + "WHERE c.case_id = ? AND c.deleted_at IS NULL "
+                                "ORDER BY c.given_on DESC, c.created_at DESC", (case_id,))
+    return [consent_from_row(r) for r in rows]
+
+
+def consents_of_person(session: Session, person_id: str) -> list[Consent]:
+    """Contact consents a person gave about themselves (mailing list, voicemail ...)."""
+    access.require_casework(session)
+    rows = session.conn.execute(CONSENT_SELECT + "WHERE c.subject_id = ? AND c.given_by_id = ? AND "
+                                "c.scope NOT IN ('share_with', 'obtain_records') AND c.deleted_at IS NULL "
+                                "ORDER BY c.given_on DESC", (person_id, person_id))
+    return [consent_from_row(r) for r in rows]
+
+
+def batch_of(session: Session, consent_id: str) -> list[Consent]:
+    """Every consent given together with this one (one signature), in the order recorded."""
+    first = get_consent(session, consent_id)
+    rows = session.conn.execute(CONSENT_SELECT + "WHERE c.batch_id = ? AND c.deleted_at IS NULL ORDER BY c.rowid",
+                                (first.batch_id,))
+    return [consent_from_row(r) for r in rows]
+
+
+def signature_of(session: Session, consent_id: str) -> Signature | None:
+    get_consent(session, consent_id)
+    row = session.conn.execute("SELECT signature FROM consent WHERE id = ?", (consent_id,)).fetchone()
+    return Signature.from_bytes(row[0]) if row and row[0] else None

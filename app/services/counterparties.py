@@ -1,0 +1,71 @@
+"""The other side of a consent or a disclosure: a named professional (at their organisation)
+or an organisation as a whole. Both consent and the disclosure log use these rules."""
+
+from dataclasses import dataclass
+
+from app.domain.choices import PersonKind
+from app.errors import ValidationError
+from app.security.session import Session
+
+
+@dataclass(frozen=True)
+class Counterparty:
+    person_id: str | None
+    organisation_id: str | None
+    label: str
+
+
+def label(first: str | None, last: str | None, job_title: str | None, organisation: str | None) -> str:
+    """'Priya Okafor (SENCo, Hillside Primary School)', or just the organisation's name."""
+    name = " ".join(p for p in (first, last) if p)
+    if not name:
+        return organisation or ""
+    detail = ", ".join(p for p in (job_title, organisation) if p)
+    return f"{name} ({detail})" if detail else name
+
+
+def resolve(session: Session, person_id: str | None, organisation_id: str | None) -> Counterparty:
+    """Check what a form named. A professional brings their current organisation with them.
+
+    May raise: ValidationError (field 'counterparty').
+    """
+    conn = session.conn
+    if person_id:
+        row = conn.execute(
+            "SELECT p.kind, p.first_name, p.last_name, p.job_title, p.organisation_id, o.name AS org "
+            "FROM person p LEFT JOIN organisation o ON o.id = p.organisation_id "
+            "WHERE p.id = ? AND p.deleted_at IS NULL", (person_id,)).fetchone()
+        if row is None:
+            raise ValidationError("That professional is not on record.", field="counterparty")
+        if row["kind"] != PersonKind.PROFESSIONAL:
+            raise ValidationError("Consent and the disclosure log name a professional or an organisation; "
+                                  "this person is not recorded as a professional.", field="counterparty")
+        if organisation_id and organisation_id != row["organisation_id"]:
+            raise ValidationError("That professional is not recorded as working at that organisation.",
+                                  field="counterparty")
+        return Counterparty(person_id, row["organisation_id"],
+                            label(row["first_name"], row["last_name"], row["job_title"], row["org"]))
+    if organisation_id:
+        row = conn.execute("SELECT name FROM organisation WHERE id = ? AND deleted_at IS NULL",
+                           (organisation_id,)).fetchone()
+        if row is None:
+            raise ValidationError("That organisation is not on record.", field="counterparty")
+        return Counterparty(None, organisation_id, row["name"])
+    raise ValidationError("Choose the professional or organisation.", field="counterparty")
+
+
+def choices(session: Session, limit: int = 500) -> list[Counterparty]:
+    """Every professional and organisation, for a form's pick list: organisations first."""
+    session.require()
+    conn = session.conn
+    orgs = [Counterparty(None, r["id"], r["name"]) for r in conn.execute(
+        "SELECT id, name FROM organisation WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE LIMIT ?",
+        (int(limit),))]
+    people = [Counterparty(r["id"], r["organisation_id"], label(r["first_name"], r["last_name"],
+                                                               r["job_title"], r["org"]))
+              for r in conn.execute(
+                  "SELECT p.id, p.first_name, p.last_name, p.job_title, p.organisation_id, o.name AS org "
+                  "FROM person p LEFT JOIN organisation o ON o.id = p.organisation_id "
+                  "WHERE p.kind = 'professional' AND p.deleted_at IS NULL "
+                  "ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE LIMIT ?", (int(limit),))]
+    return orgs + people

@@ -1,0 +1,64 @@
+"""UI tests: one Operations per test (its worker is drained at teardown), message boxes and
+file choosers that fail the test unless scripted, and a main window factory."""
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from ui.dialogs import files, messages
+from ui.operations import Operations
+
+
+@pytest.fixture(autouse=True)
+def scripted_dialogs(monkeypatch):
+    def unexpected(box):
+        raise AssertionError(f"unexpected message box: {box.windowTitle()!r}: {box.text()!r}")
+
+    monkeypatch.setattr(messages, "_exec", unexpected)
+    messages.clear_answers()
+    files.clear_paths()
+    yield
+    leftover = list(messages._next_answers), list(files._next_paths)
+    messages.clear_answers()
+    files.clear_paths()
+    assert leftover == ([], []), f"scripted answers never used: {leftover}"
+
+
+@pytest.fixture
+def ops(qtbot):
+    operations = Operations()
+    yield operations
+    operations.wait()
+    # Deliver results still queued, so none of them lands in the next test.
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def window(qtbot, ops, data_dir, vault):
+    """The main window over a fresh vault, locked, showing the unlock screen."""
+    from ui.main_window import MainWindow
+
+    vault[0].lock("test")
+    main = MainWindow(data_dir, None, ops)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def unlock(qtbot, main, username="manager", passphrase=None):
+    from tests.conftest import PASSPHRASE
+
+    view = main.unlock_view
+    view.username.setText(username)
+    view.passphrase.setText(passphrase or PASSPHRASE)
+    view.unlock_button.click()
+    qtbot.waitUntil(lambda: not main.ops.busy, timeout=5000)
+    return main.session
+
+
+@pytest.fixture
+def unlocked(qtbot, window):
+    """The main window signed in as the vault's manager."""
+    unlock(qtbot, window)
+    assert not window.locked
+    return window

@@ -1,0 +1,113 @@
+"""Backup on the worker thread (the event loop keeps turning), restore after locking, verify."""
+
+import threading
+
+from PySide6.QtCore import QTimer
+
+from app.services import backup
+from tests.conftest import PASSPHRASE
+from ui.dialogs import files
+from ui.views.backup_view import suggested_backup_name
+
+
+def backup_view(window):
+    return window.workspace.show_page("Backup & restore")
+
+
+def test_backup_runs_on_a_worker_while_the_event_loop_keeps_turning(qtbot, unlocked, tmp_path, monkeypatch):
+    real = backup.create_backup
+    ticks = []
+    release = threading.Event()
+    seen_threads = []
+
+    def slow_backup(session, path, progress):
+        seen_threads.append(threading.current_thread() is threading.main_thread())
+        manifest = real(session, path, progress)
+        # Hold the worker until the GUI thread has handled several timer ticks.
+        assert release.wait(5), "the GUI thread never ticked while the backup ran"
+        return manifest
+
+    monkeypatch.setattr(backup, "create_backup", slow_backup)
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: (ticks.append(1), len(ticks) >= 5 and release.set()))
+    ticker.start(10)
+
+    view = backup_view(unlocked)
+    target = tmp_path / "out" / "weekly"
+    target.parent.mkdir()
+    files.set_next_path(target)
+    view.backup_button.click()
+    assert view.progress.isVisible()
+    assert not view.backup_button.isEnabled() and not unlocked.workspace.nav.isEnabled()
+    qtbot.waitUntil(lambda: view.backup_status.isVisible(), timeout=5000)
+    ticker.stop()
+
+    assert seen_threads == [False]
+    assert len(ticks) >= 5
+    saved = target.with_name("weekly.confide-backup")
+    assert saved.exists() and "Backup saved" in view.backup_status.text()
+    assert str(saved) in view.backup_status.text()
+    assert view.backup_button.isEnabled() and not view.progress.isVisible()
+
+
+def test_the_suggested_file_name(qtbot):
+    import datetime
+
+    assert suggested_backup_name(datetime.date(2025, 3, 4)) == "confide-backup-2025-03-04.confide-backup"
+
+
+def test_a_failed_backup_says_why(qtbot, unlocked, tmp_path):
+    view = backup_view(unlocked)
+    files.set_next_path(tmp_path / "no such folder" / "b.confide-backup")
+    view.backup_button.click()
+    qtbot.waitUntil(lambda: view.backup_status.isVisible(), timeout=5000)
+    assert "The backup was not made" in view.backup_status.text()
+    assert "does not exist" in view.backup_status.text()
+
+
+def test_cancelling_the_file_chooser_does_nothing(qtbot, unlocked):
+    view = backup_view(unlocked)
+    files.set_next_path(None)
+    view.backup_button.click()
+    assert not unlocked.ops.busy and not view.progress.isVisible()
+
+
+def test_restore_locks_first_then_returns_to_the_unlock_screen(qtbot, unlocked, tmp_path, data_dir):
+    session = unlocked.session
+    saved = tmp_path / "b.confide-backup"
+    backup.create_backup(session, saved)
+    view = backup_view(unlocked)
+    files.set_next_path(saved)
+    dialog = view.restore()
+    assert dialog.username.text() == "manager"
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.ok_button.click()
+    assert session.locked  # locked before anything is replaced
+    qtbot.waitUntil(lambda: unlocked.unlock_view.notice.isVisible(), timeout=5000)
+    assert unlocked.stack.currentWidget() is unlocked.unlock_view
+    assert "Restored b.confide-backup" in unlocked.unlock_view.notice.text()
+    assert list(data_dir.glob("replaced-*"))
+    assert not unlocked.restore_progress.isVisible()
+
+
+def test_restore_with_a_wrong_passphrase_keeps_everything(qtbot, unlocked, tmp_path, data_dir):
+    saved = tmp_path / "b.confide-backup"
+    backup.create_backup(unlocked.session, saved)
+    files.set_next_path(saved)
+    dialog = backup_view(unlocked).restore()
+    dialog.passphrase.setText("not the passphrase at all")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: unlocked.unlock_view.error.isVisible(), timeout=5000)
+    assert "was not restored" in unlocked.unlock_view.error.text()
+    assert not list(data_dir.glob("replaced-*"))
+
+
+def test_verify_shows_its_report(qtbot, unlocked):
+    view = backup_view(unlocked)
+    dialog = view.verify()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: view.report.isVisible(), timeout=5000)
+    assert view.report.toPlainText().startswith("All checks passed.")
+    unlocked.lock()
+    assert view.report.toPlainText() == ""

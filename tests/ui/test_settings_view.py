@@ -1,0 +1,33 @@
+"""Settings: a manager changes the auto-lock delay; the idle timer follows at once."""
+
+from app.services import settings, staff
+from tests.conftest import OTHER_PASSPHRASE
+from tests.ui.conftest import unlock
+
+
+def test_a_manager_changes_auto_lock(qtbot, unlocked):
+    view = unlocked.workspace.show_page("Settings")
+    assert view.minutes.value() == 5
+    view.minutes.setValue(12)
+    view.save_button.click()
+    qtbot.waitUntil(lambda: view.status.isVisible(), timeout=3000)
+    assert settings.auto_lock_minutes(unlocked.session) == 12
+    assert unlocked.inactivity.timeout() == 12 * 60_000
+
+
+def test_others_see_it_but_cannot_change_it(qtbot, unlocked):
+    staff.add_staff(unlocked.session, "cworker", "Casey Worker", "caseworker", OTHER_PASSPHRASE)
+    unlocked.lock()
+    unlock(qtbot, unlocked, "cworker", OTHER_PASSPHRASE)
+    dialog = unlocked.forced_dialog
+    dialog.current.setText(OTHER_PASSPHRASE)
+    dialog.new.edit.setText("casey picks a new sentence")
+    dialog.new.confirm.setText("casey picks a new sentence")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: unlocked.workspace is not None and unlocked.session.user.username == "cworker",
+                    timeout=5000)
+    view = unlocked.workspace.show_page("Settings")
+    assert not view.minutes.isEnabled() and not view.save_button.isVisible()
+    assert view.manager_only.isVisible()
+    assert "Staff" not in unlocked.workspace.pages
+    assert not unlocked.workspace.backup_view.restore_button.isEnabled()

@@ -1,0 +1,91 @@
+"""Start the GUI: harden the process, make the QApplication, then the set-up wizard on first
+run or the main window with its unlock screen."""
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from app.config import APP_NAME, default_data_dir
+from app.security import kdf
+from app.security.hygiene import harden_process
+from app.services.vault import vault_exists
+from ui.main_window import MainWindow
+from ui.operations import Operations
+from ui.wizard.setup_wizard import SetupWizard
+
+BASE_POINT_SIZE = 11.0
+STYLE_SHEET = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="confide", description="Start Confide.")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--device-key-file", type=Path, default=None, metavar="PATH",
+                        help="keep the device secret in this file (weaker protection)")
+    # Qt's own options (-platform, -style ...) pass through untouched.
+    args, _qt_args = parser.parse_known_args(argv[1:])
+    args.data_dir = (args.data_dir or default_data_dir()).expanduser()
+    if args.device_key_file is not None:
+        args.device_key_file = args.device_key_file.expanduser().resolve()
+    return args
+
+
+def load_style_sheet(path: Path = STYLE_SHEET) -> str:
+    try:
+        # Style sheet URLs are relative to the working folder, so make them absolute.
+        return path.read_text(encoding="utf-8").replace("@RESOURCES@", path.parent.as_posix())
+    except OSError:
+        return ""  # unstyled is still usable; a missing file must not stop the start
+
+
+def apply_look(app: QApplication) -> None:
+    """A readable base size for every widget, then the style sheet."""
+    font = app.font()
+    font.setPointSizeF(max(font.pointSizeF(), BASE_POINT_SIZE))
+    app.setFont(font)
+    app.setStyleSheet(load_style_sheet())
+
+
+@dataclass
+class Started:
+    ops: Operations
+    window: MainWindow
+    wizard: SetupWizard | None
+
+
+def start(data_dir: Path, device_key_file: Path | None) -> Started:
+    """Build and show the first window. Separate from run() so tests can drive it."""
+    ops = Operations()
+    window = MainWindow(data_dir, device_key_file, ops)
+    if vault_exists(data_dir):
+        window.show()
+        return Started(ops, window, None)
+    wizard = SetupWizard(data_dir, device_key_file, ops)
+
+    def ready(session) -> None:
+        window.show()
+        window.open_session(session)
+
+    wizard.vaultReady.connect(ready)
+    wizard.show()
+    return Started(ops, window, wizard)
+
+
+def run(argv: list[str]) -> int:
+    harden_process()
+    if os.environ.get("CONFIDE_TEST_CHEAP_KDF") == "1":
+        # Test hook only: weak Argon2 settings so scripted walk-throughs run quickly.
+        kdf.use_cheap_profile_for_tests()
+    args = parse_args(list(argv))
+    app = QApplication.instance() or QApplication(list(argv))
+    app.setApplicationName(APP_NAME)
+    apply_look(app)
+    started = start(args.data_dir, args.device_key_file)
+    code = app.exec()
+    started.ops.wait()
+    if started.window.session is not None:
+        started.window.session.lock("quit")
+    return code

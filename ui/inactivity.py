@@ -1,0 +1,72 @@
+"""The idle lock as its own small object (after KeePassXC's InactivityTimer): an event filter
+on the whole application restarts a single-shot timer on every keyboard or mouse event, and
+`inactivityDetected` fires when it runs out. The main window decides what locking means.
+"""
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+
+# Input a person makes; paint, timer and focus events must not keep Confide unlocked.
+_ACTIVITY = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.KeyRelease,
+    QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+    QEvent.Type.MouseButtonDblClick, QEvent.Type.MouseMove,
+    QEvent.Type.HoverEnter, QEvent.Type.HoverLeave, QEvent.Type.HoverMove,
+    QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress,
+})
+
+
+class InactivityTimer(QObject):
+    inactivityDetected = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._timed_out)
+        self._active = False
+        self._emitting = False
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def set_timeout(self, msecs: int) -> None:
+        self._timer.setInterval(max(1, int(msecs)))
+        if self._active:
+            self._timer.start()
+
+    def timeout(self) -> int:
+        return self._timer.interval()
+
+    def activate(self) -> None:
+        if self._active:
+            return
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self._active = True
+        self._timer.start()
+
+    def deactivate(self) -> None:
+        if not self._active:
+            return
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._active = False
+        self._timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._active and event.type() in _ACTIVITY:
+            self._timer.start()
+        return False
+
+    def _timed_out(self) -> None:
+        # A slot that opens a dialog could spin a nested event loop and time out again.
+        if self._emitting or not self._active:
+            return
+        self._emitting = True
+        try:
+            self.inactivityDetected.emit()
+        finally:
+            self._emitting = False

@@ -1,0 +1,236 @@
+"""The one window. It decides what locking means: the session closes its connection, every
+view drops its rows, open dialogs close and the unlock screen takes the window's place.
+Unlocking builds a fresh workspace for the new session.
+"""
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QStackedWidget
+
+from app import __version__
+from app.errors import ConfideError
+from app.security.device import KeyFileStore
+from app.security.session import Session
+from app.services import backup, settings
+from ui.dialogs import messages
+from ui.dialogs.change_passphrase import ChangePassphraseDialog
+from ui.formatting import describe_error
+from ui.inactivity import InactivityTimer
+from ui.operations import Operations
+from ui.screen_lock import ScreenLockWatcher
+from ui.views.unlock_view import UnlockView
+from ui.workspace import Workspace
+
+WEAKER_NOTICE = "Weaker protection: device secret kept in a file"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, data_dir: Path, device_key_file: Path | None, ops: Operations):
+        super().__init__()
+        self.data_dir, self.device_key_file, self.ops = data_dir, device_key_file, ops
+        self.session: Session | None = None
+        self.workspace: Workspace | None = None
+        self._pending_lock: str | None = None
+        self._close_when_idle = False
+        self.resize(1120, 740)
+        self.setMinimumSize(860, 560)
+
+        self.unlock_view = UnlockView(data_dir, device_key_file, ops)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.unlock_view)
+        self.setCentralWidget(self.stack)
+        self._build_menus()
+        self._build_status_bar()
+
+        self.inactivity = InactivityTimer(self)
+        self.inactivity.inactivityDetected.connect(lambda: self.lock("idle"))
+        self.screen_lock = ScreenLockWatcher(self)
+        self.screen_lock.screenLocked.connect(lambda: self.lock("screen_lock"))
+        self.unlock_view.unlocked.connect(self.open_session)
+        ops.busyChanged.connect(self._busy_changed)
+        ops.changed.connect(self._changed)
+        self._show_locked()
+
+    # --- chrome ----------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&Confide")
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.lock("manual"))
+        self.change_passphrase_action = QAction("&Change my passphrase…", self)
+        self.change_passphrase_action.triggered.connect(self.change_passphrase)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        for action in (self.lock_action, self.change_passphrase_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        about = QAction("&About Confide", self)
+        about.triggered.connect(lambda: messages.inform(
+            self, "About Confide", f"Confide {__version__}\nOffline, encrypted casework for "
+            "SEND Information, Advice and Support Services."))
+        self.menuBar().addMenu("&Help").addAction(about)
+
+    def _build_status_bar(self) -> None:
+        self.user_label = QLabel()
+        self.user_label.setAccessibleName("Signed in user")
+        self.weaker_label = QLabel(WEAKER_NOTICE)
+        self.weaker_label.setObjectName("weakerNotice")
+        self.weaker_label.setToolTip("The device secret is in a key file rather than the OS "
+                                     "credential store. Keep that file safe.")
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.weaker_label)
+
+    def _set_title(self, service_name: str) -> None:
+        # The service's name only: window titles show in taskbars and screen sharing.
+        self.setWindowTitle(f"{service_name} – Confide" if service_name else "Confide")
+
+    # --- unlocking -----------------------------------------------------------------------
+    def open_session(self, session: Session) -> None:
+        if session.must_change_passphrase:
+            dialog = ChangePassphraseDialog(session, self.ops, forced=True, parent=self)
+            dialog.accepted.connect(lambda: self._enter(session))
+            dialog.rejected.connect(lambda: self._decline(session))
+            dialog.open()
+            self.forced_dialog = dialog
+            return
+        self._enter(session)
+
+    def _decline(self, session: Session) -> None:
+        session.lock("passphrase_change_declined")
+        self.unlock_view.reset(session.user.username)
+
+    def _enter(self, session: Session) -> None:
+        self.session = session
+        session.on_lock(self._session_locked)
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+        self.workspace = Workspace(session, self.ops, self.data_dir, self.device_key_file)
+        self.workspace.restoreRequested.connect(self.restore)
+        self.stack.addWidget(self.workspace)
+        self.stack.setCurrentWidget(self.workspace)
+        self._set_title(session.vault.service_name)
+        self.user_label.setText(f"Signed in: {session.user.full_name} ({session.user.role.label})")
+        self.weaker_label.setVisible(session.device_store.weaker)
+        self.lock_action.setEnabled(True)
+        self.change_passphrase_action.setEnabled(True)
+        self._apply_auto_lock()
+        self.inactivity.activate()
+
+    def _apply_auto_lock(self) -> None:
+        try:
+            minutes = settings.auto_lock_minutes(self.session)
+        except ConfideError:
+            minutes = settings.DEFAULTS["auto_lock_minutes"]
+        self.inactivity.set_timeout(minutes * 60_000)
+
+    def _changed(self, topics) -> None:
+        if "settings" in topics and self.session is not None and not self.session.locked:
+            self._apply_auto_lock()
+
+    # --- locking -------------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self.session is None or self.session.locked
+
+    def lock(self, reason: str = "manual") -> None:
+        if self.locked:
+            return
+        if self.ops.busy:
+            # A worker may be using the connection; lock the moment it finishes.
+            self._pending_lock = reason
+            self.statusBar().showMessage("Confide will lock when the current task finishes.")
+            return
+        self.session.lock(reason)  # calls _session_locked
+
+    def _session_locked(self) -> None:
+        self.inactivity.deactivate()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.done(QDialog.DialogCode.Rejected)
+        if self.workspace is not None:
+            self.workspace.clear()
+        username = self.session.user.username if self.session else ""
+        self._show_locked()
+        self.unlock_view.reset(username)
+
+    def _show_locked(self) -> None:
+        self.stack.setCurrentWidget(self.unlock_view)
+        self._set_title(self.unlock_view.refresh_service_name())
+        self.user_label.setText("Locked")
+        self.weaker_label.hide()
+        self.statusBar().clearMessage()
+        self.lock_action.setEnabled(False)
+        self.change_passphrase_action.setEnabled(False)
+
+    def _busy_changed(self, busy: bool) -> None:
+        if busy:
+            return
+        if self._pending_lock:
+            reason, self._pending_lock = self._pending_lock, None
+            self.lock(reason)
+        if self._close_when_idle:
+            self.close()
+
+    # --- menu actions --------------------------------------------------------------------
+    def change_passphrase(self) -> ChangePassphraseDialog | None:
+        if self.locked:
+            return None
+        dialog = ChangePassphraseDialog(self.session, self.ops, parent=self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Your passphrase is changed.", 8000))
+        dialog.open()
+        return dialog
+
+    def restore(self, path: Path, credentials: dict) -> None:
+        """Lock, then restore with progress, then back to the unlock screen."""
+        key_file = self.device_key_file
+        if key_file is None and self.session is not None and isinstance(self.session.device_store, KeyFileStore):
+            key_file = self.session.device_store.path
+        self.lock("restore")
+        if not self.locked:  # a task is still running; restoring under it is never safe
+            self._pending_lock = None
+            self.statusBar().showMessage("Wait for the current task to finish, then restore.", 8000)
+            return
+        progress = QProgressDialog("Restoring the backup…", "", 0, 100, self)
+        progress.setWindowTitle("Restoring")
+        progress.setCancelButton(None)
+        progress.setMinimumDuration(0)
+        progress.setAutoClose(False)
+        progress.setValue(0)
+        self.restore_progress = progress
+
+        def step(percent: int, text: str) -> None:
+            progress.setValue(percent)
+            progress.setLabelText(text)
+
+        def finished(kept: Path | None) -> None:
+            progress.close()
+            note = f"Restored {path.name}. Unlock to continue."
+            if kept:
+                note += f" The database it replaced is kept in {kept}."
+            self._set_title(self.unlock_view.refresh_service_name())
+            self.unlock_view.reset(credentials.get("username", ""), note)
+
+        def failed(exc: Exception) -> None:
+            progress.close()
+            self.unlock_view.show_error(f"The backup was not restored. {describe_error(exc)}")
+
+        data_dir = self.data_dir
+        self.ops.run(lambda report: backup.restore_backup(
+            data_dir, path, device_key_file=key_file, progress=report, **credentials),
+            on_progress=step, on_done=finished, on_error=failed)
+
+    # --- closing -------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.ops.busy:
+            self._close_when_idle = True
+            self.statusBar().showMessage("Confide will close when the current task finishes.")
+            event.ignore()
+            return
+        if self.session is not None:
+            self.session.lock("quit")
+        self.inactivity.deactivate()
+        event.accept()

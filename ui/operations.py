@@ -1,0 +1,96 @@
+"""One way to run a change (after Anki's CollectionOp): the work runs on a worker thread so
+Argon2 and file copies never freeze the window; the result comes back on the GUI thread; then
+the topics that changed are broadcast and each view decides whether to reload.
+
+Only one task runs at a time. The session's single database connection is then never used
+by two threads at once, and locking can wait for the running task (see MainWindow.lock).
+"""
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+Progress = Callable[[int, str], None]
+Work = Callable[[Progress], object]
+
+
+class _Task(QObject):
+    """Lives on the GUI thread, so signals emitted by the worker are queued to it."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, str)
+
+    def __init__(self, work: Work, parent: QObject):
+        super().__init__(parent)
+        self._work = work
+
+    def run(self) -> None:  # on the worker thread
+        try:
+            result = self._work(self.progressed.emit)
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+
+
+class Operations(QObject):
+    busyChanged = Signal(bool)
+    changed = Signal(object)  # frozenset of topics, e.g. {"staff"}
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._running = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._running > 0
+
+    def run(self, work: Work, *, on_done: Callable[[object], None] | None = None,
+            on_error: Callable[[Exception], None] | None = None,
+            on_progress: Progress | None = None, changes: Iterable[str] = ()) -> None:
+        """Run `work(progress)` off the GUI thread; callbacks run on the GUI thread."""
+        task = _Task(work, self)
+        topics = frozenset(changes)
+        if on_progress is not None:
+            task.progressed.connect(on_progress)
+
+        # Busy ends only after the callbacks: a lock that waited for this task must not
+        # close the connection under a view that is still showing the result.
+        @Slot(object)
+        def succeeded(result):
+            try:
+                if on_done is not None:
+                    on_done(result)
+                if topics:
+                    self.changed.emit(topics)
+            finally:
+                self._finish(task)
+
+        @Slot(object)
+        def failed(exc):
+            try:
+                if on_error is None:
+                    raise exc
+                on_error(exc)
+            finally:
+                self._finish(task)
+
+        task.succeeded.connect(succeeded)
+        task.failed.connect(failed)
+        self._running += 1
+        if self._running == 1:
+            self.busyChanged.emit(True)
+        self._pool.start(task.run)
+
+    def _finish(self, task: _Task) -> None:
+        task.deleteLater()
+        self._running -= 1
+        if self._running == 0:
+            self.busyChanged.emit(False)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the worker is idle (at shutdown and in test teardown)."""
+        return self._pool.waitForDone(msecs)

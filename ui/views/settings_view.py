@@ -1,0 +1,93 @@
+"""Settings: the auto-lock delay (a manager changes it; everyone sees it)."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
+
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services import settings
+from ui.formatting import describe_error
+from ui.operations import Operations
+from ui.widgets.forms import text_label
+
+
+class SettingsView(QWidget):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        low, high = settings.AUTO_LOCK_RANGE
+        self.minutes = QSpinBox()
+        self.minutes.setRange(low, high)
+        self.minutes.setSuffix(" minutes")
+        self.minutes.setAccessibleName("Auto-lock minutes")
+        self.minutes.setMinimumWidth(150)
+        # Qt ignores a spin box's left padding in style sheets; centred text does not hug the edge.
+        self.minutes.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.save_button = QPushButton("&Save")
+        self.save_button.setProperty("primary", True)
+        self.status = text_label("", "success")
+        self.status.hide()
+        self.error = text_label("", "error")
+        self.error.hide()
+
+        card = QFrame()
+        card.setObjectName("card")
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(24, 18, 24, 18)
+        inner.addWidget(text_label("Auto-lock", "subheading"))
+        inner.addWidget(text_label(
+            f"Confide locks itself after this many minutes without keyboard or mouse use "
+            f"({low} to {high}). It also locks when the screen locks, and on Ctrl+L.", "hint"))
+        row = QHBoxLayout()
+        row.addWidget(self.minutes)
+        row.addWidget(self.save_button)
+        row.addStretch(1)
+        inner.addLayout(row)
+        inner.addWidget(self.error)
+        inner.addWidget(self.status)
+        self.manager_only = text_label("Only a manager can change this.", "hint")
+        inner.addWidget(self.manager_only)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.setSpacing(12)
+        column.addWidget(text_label("Settings", "heading"))
+        column.addWidget(card)
+        column.addStretch(1)
+
+        is_manager = session.user.is_manager
+        self.minutes.setEnabled(is_manager)
+        self.save_button.setVisible(is_manager)
+        self.manager_only.setVisible(not is_manager)
+        self.save_button.clicked.connect(self.save)
+        self.minutes.valueChanged.connect(lambda _v: self.status.hide())
+        self.load()
+
+    def load(self) -> None:
+        try:
+            self.minutes.setValue(settings.auto_lock_minutes(self.session))
+        except ConfideError as exc:
+            self._failed(exc)
+
+    def save(self) -> None:
+        self.error.hide()
+        self.status.hide()
+        session, value = self.session, self.minutes.value()
+        self.ops.run(lambda _p: settings.set_auto_lock_minutes(session, value),
+                     on_done=self._saved, on_error=self._failed, changes={"settings"})
+
+    def _saved(self, value: int) -> None:
+        self.status.setText(f"Saved. Confide now locks after {value} minute{'s' if value != 1 else ''} "
+                            "without use.")
+        self.status.show()
+
+    def _failed(self, exc: Exception) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def clear(self) -> None:
+        self.status.hide()
+        self.error.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        self.save_button.setEnabled(not busy)

@@ -1,0 +1,178 @@
+"""Staff (managers): the register, and adding, resetting, re-roling and disabling accounts."""
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.staff import StaffMember
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services import staff
+from ui.dialogs import messages
+from ui.dialogs.staff_dialogs import AddStaffDialog, ChangeRoleDialog, ResetPassphraseDialog
+from ui.formatting import describe_error
+from ui.models import staff_table_model as columns
+from ui.models.staff_table_model import MemberRole, SortRole, StaffTableModel
+from ui.operations import Operations
+from ui.widgets.forms import text_label
+
+
+class StaffView(QWidget):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self._select_next: str | None = None  # the colleague just added, once the list reloads
+        self.model = StaffTableModel(self)
+        proxy = QSortFilterProxyModel(self)
+        proxy.setSourceModel(self.model)
+        proxy.setSortRole(SortRole)
+        self.table = QTableView()
+        self.table.setModel(proxy)
+        self.table.setAccessibleName("Staff accounts")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(columns.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(columns.NAME, QHeaderView.ResizeMode.Stretch)
+
+        self.add_button = QPushButton("&Add colleague…")
+        self.reset_button = QPushButton("&Temporary passphrase…")
+        self.role_button = QPushButton("Change &role…")
+        self.disable_button = QPushButton("&Disable…")
+        self.add_button.setProperty("primary", True)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.reset_button, self.role_button, self.disable_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        self.error = text_label("", "error")
+        self.error.hide()
+        self.empty = text_label("Only you so far. Add a colleague to give them their own "
+                                "user name and passphrase.", "hint")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.setSpacing(12)
+        column.addWidget(text_label("Staff", "heading"))
+        column.addWidget(text_label("Everyone who can unlock Confide. A disabled account can no "
+                                    "longer unlock; its history stays.", "hint"))
+        column.addLayout(buttons)
+        column.addWidget(self.error)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.empty)
+
+        self.add_button.clicked.connect(self.add)
+        self.reset_button.clicked.connect(self.reset_passphrase)
+        self.role_button.clicked.connect(self.change_role)
+        self.disable_button.clicked.connect(self.disable)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        ops.changed.connect(self._changed)
+        self.reload()
+
+    # --- contents ----------------------------------------------------------------------
+    def reload(self) -> None:
+        keep = self._select_next or getattr(self.selected(), "username", None)
+        self._select_next = None
+        try:
+            members = staff.list_staff(self.session)
+        except ConfideError as exc:
+            self._show_error(exc)
+            return
+        self.model.set_members(members)
+        self.empty.setVisible(len(members) <= 1)
+        if keep:
+            self.select(keep)
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.error.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        # Buttons only: disabling the whole view would also disable its open dialogs.
+        if busy:
+            for button in (self.add_button, self.reset_button, self.role_button, self.disable_button):
+                button.setEnabled(False)
+        else:
+            self.add_button.setEnabled(True)
+            self._update_buttons()
+
+    def _changed(self, topics) -> None:
+        if "staff" in topics and not self.session.locked:
+            self.reload()
+
+    def select(self, username: str) -> None:
+        row = self.model.row_of(username)
+        if row >= 0:
+            proxy_index = self.table.model().mapFromSource(self.model.index(row, 0))
+            self.table.selectRow(proxy_index.row())
+
+    def selected(self) -> StaffMember | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return rows[0].data(MemberRole) if rows else None
+
+    def _update_buttons(self) -> None:
+        member = self.selected()
+        is_me = member is not None and member.id == self.session.user.id
+        active = member is not None and member.active
+        self.reset_button.setEnabled(member is not None and not is_me)
+        self.reset_button.setText("&Turn on with a temporary passphrase…"
+                                  if member is not None and not active else "&Temporary passphrase…")
+        self.role_button.setEnabled(active)
+        self.disable_button.setEnabled(active and not is_me)
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    # --- actions -----------------------------------------------------------------------
+    def add(self) -> AddStaffDialog:
+        self.error.hide()
+        dialog = AddStaffDialog(self.session, self.ops, self)
+        dialog.added.connect(lambda member: setattr(self, "_select_next", member.username))
+        dialog.open()
+        return dialog
+
+    def reset_passphrase(self) -> ResetPassphraseDialog | None:
+        member = self.selected()
+        if member is None:
+            return None
+        self.error.hide()
+        dialog = ResetPassphraseDialog(self.session, self.ops, member, self)
+        dialog.open()
+        return dialog
+
+    def change_role(self) -> ChangeRoleDialog | None:
+        member = self.selected()
+        if member is None:
+            return None
+        self.error.hide()
+        dialog = ChangeRoleDialog(self.session, self.ops, member, self)
+        dialog.open()
+        return dialog
+
+    def disable(self) -> None:
+        member = self.selected()
+        if member is None:
+            return
+        self.error.hide()
+        if not messages.ask(self, "Disable account",
+                            f"Disable the account of {member.full_name} ({member.username})?\n\n"
+                            "They will no longer be able to unlock Confide. Their history stays, "
+                            "and you can turn the account on again with a temporary passphrase.",
+                            confirm="Disable account", destructive=True):
+            return
+        session, username = self.session, member.username
+        self.ops.run(lambda _p: staff.disable(session, username), on_error=self._show_error,
+                     changes={"staff"})

@@ -1,0 +1,100 @@
+"""Small helpers every form uses: labelled text, and errors shown beside the field at fault."""
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from app.errors import ValidationError
+from ui.formatting import describe_error
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property used by a selector changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def text_label(text: str = "", kind: str = "", parent: QWidget | None = None) -> QLabel:
+    """kind: heading, subheading, hint, error, notice, success (see resources/style.qss)."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if kind:
+        label.setProperty("kind", kind)
+    return label
+
+
+def line_edit(accessible_name: str, *, secret: bool = False, placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setAccessibleName(accessible_name)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    if secret:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        # Secrets never go to the clipboard or to input-method history.
+        edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
+    return edit
+
+
+class FieldErrors:
+    """Maps a ValidationError's `field` to the input it names; the rest goes to `general`."""
+
+    def __init__(self, general: QLabel, on_change: Callable[[], None] | None = None):
+        self.general = general
+        self.on_change = on_change or (lambda: None)
+        self.general.hide()
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+        self._routes: dict[type, str] = {}
+
+    def block(self, name: str, widget: QWidget) -> QWidget:
+        """The input with its own error line underneath, ready for a QFormLayout row."""
+        error = text_label("", "error")
+        error.hide()
+        error.setAccessibleName(f"{widget.accessibleName()} error")
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(error)
+        self._fields[name] = (widget, error)
+        return holder
+
+    def alias(self, name: str, existing: str) -> None:
+        """Let a service's field name (e.g. 'temporary_passphrase') land on a form's input."""
+        self._fields[name] = self._fields[existing]
+
+    def clear(self) -> None:
+        self.general.clear()
+        self.general.hide()
+        for widget, error in self._fields.values():
+            error.clear()
+            error.hide()
+            if widget.property("invalid"):
+                widget.setProperty("invalid", False)
+                restyle(widget)
+
+    def set(self, name: str | None, message: str) -> None:
+        if name in self._fields:
+            widget, error = self._fields[name]
+            error.setText(message)
+            error.show()
+            widget.setProperty("invalid", True)
+            restyle(widget)
+            widget.setFocus()
+        else:
+            self.general.setText(message)
+            self.general.show()
+        self.on_change()
+
+    def route(self, error_type: type, name: str) -> None:
+        """Show errors of this type beside `name` (e.g. WrongCredentials -> 'current')."""
+        self._routes[error_type] = name
+
+    def show(self, exc: BaseException) -> None:
+        field = exc.field if isinstance(exc, ValidationError) else None
+        for error_type, name in self._routes.items():
+            if field is None and isinstance(exc, error_type):
+                field = name
+        self.set(field, describe_error(exc))

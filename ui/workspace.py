@@ -1,0 +1,63 @@
+"""What an unlocked session sees: the navigation on the left and one view per page.
+Built for one session; thrown away at the next unlock (a new session gets new views)."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
+
+from app.security.session import Session
+from ui.operations import Operations
+from ui.views.backup_view import BackupView
+from ui.views.home_view import HomeView
+from ui.views.settings_view import SettingsView
+from ui.views.staff_view import StaffView
+
+
+class Workspace(QWidget):
+    restoreRequested = Signal(object, dict)
+
+    def __init__(self, session: Session, ops: Operations, data_dir: Path,
+                 device_key_file: Path | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.home_view = HomeView(session)
+        self.staff_view = StaffView(session, ops) if session.user.is_manager else None
+        self.settings_view = SettingsView(session, ops)
+        self.backup_view = BackupView(session, ops, data_dir, device_key_file)
+        pages = [("Home", self.home_view), ("Staff", self.staff_view),
+                 ("Settings", self.settings_view), ("Backup & restore", self.backup_view)]
+        self.pages = {name: view for name, view in pages if view is not None}
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Sections")
+        self.nav.setFixedWidth(210)
+        self.stack = QStackedWidget()
+        for name, view in self.pages.items():
+            self.nav.addItem(name)
+            self.stack.addWidget(view)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        self.backup_view.restoreRequested.connect(self.restoreRequested)
+        ops.busyChanged.connect(self.set_busy)
+
+    def show_page(self, name: str) -> QWidget:
+        self.nav.setCurrentRow(list(self.pages).index(name))
+        return self.pages[name]
+
+    def set_busy(self, busy: bool) -> None:
+        self.nav.setEnabled(not busy)
+        for view in self.pages.values():
+            view.set_busy(busy)
+
+    def clear(self) -> None:
+        """On lock: every view drops what it shows."""
+        for view in self.pages.values():
+            view.clear()
