@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf-password-stdin", action="store_true",
                    help="read the PDF password from standard input (after the passphrase)")
 
+    p = sub.add_parser("sar", help="subject access requests: list, or export a response pack")
+    _common(p)
+    p.add_argument("action", choices=["list", "export"])
+    p.add_argument("--id", dest="sar_id", help="the request's reference (SAR-2026-0007) or id")
+    p.add_argument("--out", type=Path, help="where to write the encrypted PDF pack")
+    p.add_argument("--pdf-password-stdin", action="store_true",
+                   help="read the PDF password from standard input (after the passphrase)")
+
     p = sub.add_parser("staff", help="list or add staff accounts")
     _common(p)
     p.add_argument("action", choices=["list", "add"])
@@ -293,5 +301,32 @@ def cmd_report(args) -> int:
     return 0
 
 
-COMMANDS = {"report": cmd_report, "init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
+def cmd_sar(args) -> int:
+    from datetime import date
+
+    from app.services import sar, sar_pack
+
+    inp = _Input(args.passphrase_stdin or args.pdf_password_stdin)
+    if args.action == "export" and (not args.sar_id or not args.out):
+        raise ValidationError("sar export needs --id and --out.")
+    session = _unlock(args, inp)
+    try:
+        if args.action == "list":
+            today = date.today()
+            for item in sar.list_sars(session):
+                due = item.due_on or "-"
+                print(f"{item.reference}\t{item.status}\t{item.received_on}\t{due}\t{item.timeliness(today)}")
+            return 0
+        password = inp.secret("PDF password: ") if args.pdf_password_stdin else None
+        result = sar_pack.generate_pack(session, args.sar_id, args.out, password=password)
+    finally:
+        session.lock("cli")
+    print(f"Response pack written to {result.path} ({result.items} records, {result.redactions} redactions).")
+    print(f"SHA-256 {result.sha256}")
+    if not args.pdf_password_stdin:
+        print(f"PDF password (send it separately): {result.password}")
+    return 0
+
+
+COMMANDS = {"sar": cmd_sar, "report": cmd_report, "init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
             "restore": cmd_restore, "recover": cmd_recover, "staff": cmd_staff}

@@ -3,9 +3,11 @@ run or the main window with its unlock screen."""
 
 import argparse
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.config import APP_NAME, default_data_dir
@@ -74,12 +76,22 @@ def start(data_dir: Path, device_key_file: Path | None) -> Started:
     return Started(ops, window, wizard)
 
 
+def keep_qt_settings_out_of_the_profile() -> tempfile.TemporaryDirectory:
+    """Confide keeps no QSettings, but Qt's own file dialog records the folders it visited
+    (~/.config/QtProject.conf on Linux). Send those writes to a folder deleted at exit."""
+    folder = tempfile.TemporaryDirectory(prefix="confide-qt-")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder.name)
+    return folder
+
+
 def run(argv: list[str]) -> int:
     harden_process()
     if os.environ.get("CONFIDE_TEST_CHEAP_KDF") == "1":
         # Test hook only: weak Argon2 settings so scripted walk-throughs run quickly.
         kdf.use_cheap_profile_for_tests()
     args = parse_args(list(argv))
+    qt_settings = keep_qt_settings_out_of_the_profile()
     app = QApplication.instance() or QApplication(list(argv))
     app.setApplicationName(APP_NAME)
     apply_look(app)
@@ -88,4 +100,5 @@ def run(argv: list[str]) -> int:
     started.ops.wait()
     if started.window.session is not None:
         started.window.session.lock("quit")
+    qt_settings.cleanup()
     return code

@@ -3,6 +3,8 @@ on the whole application restarts a single-shot timer on every keyboard or mouse
 `inactivityDetected` fires when it runs out. The main window decides what locking means.
 """
 
+import sys
+
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
 # Input a person makes; paint, timer and focus events must not keep Confide unlocked.
@@ -13,6 +15,23 @@ _ACTIVITY = frozenset({
     QEvent.Type.HoverEnter, QEvent.Type.HoverLeave, QEvent.Type.HoverMove,
     QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress,
 })
+
+
+def _create_all_type_wrappers() -> None:
+    """PySide6 builds a type's Python wrapper the first time it is needed. Building one from
+    inside an application-wide event filter can crash the process (shiboken's lazy type
+    creation is not re-entrant), so build every loaded Qt module's wrappers first (~0.1 s)."""
+    global _wrappers_ready
+    if _wrappers_ready:
+        return
+    for name, module in list(sys.modules.items()):
+        if name.startswith("PySide6.Qt") and module is not None:
+            for attribute in dir(module):
+                getattr(module, attribute, None)
+    _wrappers_ready = True
+
+
+_wrappers_ready = False
 
 
 class InactivityTimer(QObject):
@@ -43,6 +62,7 @@ class InactivityTimer(QObject):
             return
         app = QCoreApplication.instance()
         if app is not None:
+            _create_all_type_wrappers()
             app.installEventFilter(self)
         self._active = True
         self._timer.start()

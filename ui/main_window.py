@@ -89,22 +89,21 @@ class MainWindow(QMainWindow):
 
     # --- unlocking -----------------------------------------------------------------------
     def open_session(self, session: Session) -> None:
+        self.session = session
+        session.on_lock(self._session_locked)
+        # The idle lock covers the forced passphrase change too: the keys are in memory.
+        self._apply_auto_lock()
+        self.inactivity.activate()
         if session.must_change_passphrase:
             dialog = ChangePassphraseDialog(session, self.ops, forced=True, parent=self)
             dialog.accepted.connect(lambda: self._enter(session))
-            dialog.rejected.connect(lambda: self._decline(session))
+            dialog.rejected.connect(lambda: session.lock("passphrase_change_declined"))
             dialog.open()
             self.forced_dialog = dialog
             return
         self._enter(session)
 
-    def _decline(self, session: Session) -> None:
-        session.lock("passphrase_change_declined")
-        self.unlock_view.reset(session.user.username)
-
     def _enter(self, session: Session) -> None:
-        self.session = session
-        session.on_lock(self._session_locked)
         if self.workspace is not None:
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
@@ -117,8 +116,6 @@ class MainWindow(QMainWindow):
         self.weaker_label.setVisible(session.device_store.weaker)
         self.lock_action.setEnabled(True)
         self.change_passphrase_action.setEnabled(True)
-        self._apply_auto_lock()
-        self.inactivity.activate()
 
     def _apply_auto_lock(self) -> None:
         try:

@@ -54,7 +54,7 @@ class Signature:
 
     @property
     def ink_length(self) -> float:
-        return sum(math.dist(a, b) for stroke in self.strokes for a, b in zip(stroke, stroke[1:]))
+        return sum(math.dist(a, b) for stroke in self.strokes for a, b in zip(stroke, stroke[1:], strict=False))
 
     @property
     def is_blank(self) -> bool:

@@ -11,6 +11,7 @@ import io
 import os
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -19,8 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-from xml.sax.saxutils import escape
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
 from app.fsutil import atomic_write
 from app.pdf.secure import check_password, encrypt, new_password
@@ -123,14 +123,31 @@ class _NumberedCanvas(pdfcanvas.Canvas):
         super().save()
 
 
-def build(story: list, *, title: str, footer: str, subject: str = "", author: str = "") -> bytes:
+class _Doc(BaseDocTemplate):
+    """Reports each h1 heading to a TableOfContents in the story, if there is one."""
+
+    on_flowable = None
+
+    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
+        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
+            self.notify("TOCEntry", (0, flowable.getPlainText(), self.page))
+        if self.on_flowable:
+            self.on_flowable(flowable)
+
+
+def build(story: list, *, title: str, footer: str, subject: str = "", author: str = "",
+          contents: bool = False, on_flowable=None) -> bytes:
     """Lay out the story on A4 and return the PDF bytes (nothing touches the disk).
 
+    With contents=True the story holds a TableOfContents, filled from the h1 headings (two
+    layout passes). `on_flowable` is called after each flowable is placed: a long build
+    reports progress, or raises to stop, from there.
     The title and subject land in the file's metadata: keep names out of them.
     """
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                          bottomMargin=22 * mm, title=title, subject=subject, author=author, creator="Confide")
+    doc = _Doc(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+               bottomMargin=22 * mm, title=title, subject=subject, author=author, creator="Confide")
+    doc.on_flowable = on_flowable
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("page", [frame])])
@@ -138,7 +155,10 @@ def build(story: list, *, title: str, footer: str, subject: str = "", author: st
     class Canvas(_NumberedCanvas):
         footer_text = footer
 
-    doc.build(story, canvasmaker=Canvas)
+    if contents:
+        doc.multiBuild(story, canvasmaker=Canvas)
+    else:
+        doc.build(story, canvasmaker=Canvas)
     return buffer.getvalue()
 
 

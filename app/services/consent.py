@@ -22,7 +22,7 @@ from app.domain.records import Case, Person
 from app.domain.sar_deadline import add_months
 from app.domain.signature import Signature, check_signature
 from app.domain.staff import Role
-from app.domain.text import NAME_MAX, age_on, clean, parse_date, uk_date
+from app.domain.text import NAME_MAX, clean, parse_date, uk_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.services import access, cases, consent_wording, counterparties, people
@@ -179,6 +179,8 @@ class Giver:
     allowed: bool
     reason: str | None = None
     capacity: str | None = None
+    # A relative of a young person of 16+, who may act for them if they lack capacity.
+    can_represent: bool = False
 
 
 def possible_givers(session: Session, case_id: str, today: date | None = None) -> list[Giver]:
@@ -198,10 +200,52 @@ def possible_givers(session: Session, case_id: str, today: date | None = None) -
             right = entitlement(session, case, person, ConsentScope.SHARE_WITH, today)
             result.append(Giver(person.id, person.full_name, True, capacity=right.capacity.value))
         except ValidationError as exc:
-            result.append(Giver(person.id, person.full_name, False, exc.message))
+            try:
+                entitlement(session, case, person, ConsentScope.SHARE_WITH, today, "lacks capacity")
+                can_represent = True
+            except ValidationError:
+                can_represent = False
+            result.append(Giver(person.id, person.full_name, False, exc.message, can_represent=can_represent))
     # Those who may consent first; the client before others.
     result.sort(key=lambda g: (not g.allowed, g.person_id != case.client_id))
     return result
+
+
+def _wording(session: Session, child: Person | None, giver: Person, scope: ConsentScope,
+             party: counterparties.Counterparty) -> consent_wording.Wording:
+    about_self = not scope.about_the_child or child is None or giver.id == child.id
+    return consent_wording.render(scope, session.vault.service_name, child.full_name if child else None,
+                                  party.label or None, about_self)
+
+
+def preview_wording(session: Session, case_id: str | None, given_by_id: str, scope: str,
+                    counterparty_person_id: str | None = None,
+                    counterparty_organisation_id: str | None = None) -> consent_wording.Wording:
+    """The exact words the form shows, and will store, for this choice. With no counterparty
+    chosen yet, a line stands in for the name."""
+    access.require_casework(session)
+    case = cases.load_case(session, case_id) if case_id else None
+    scope_ = ConsentScope.parse(scope, "scopes")
+    party = counterparties.Counterparty(None, None, "")
+    if scope_.needs_counterparty and (counterparty_person_id or counterparty_organisation_id):
+        party = counterparties.resolve(session, counterparty_person_id, counterparty_organisation_id)
+    child = people.peek_person(session, case.child_id) if case else None
+    return _wording(session, child, people.peek_person(session, given_by_id), scope_, party)
+
+
+def suggested_review_date(session: Session, case_id: str, given_by_id: str, given_on: date) -> date:
+    """The default review date for a form to show: the manager's period, ending before the
+    child turns 16 when a parent gives it."""
+    case = cases.load_case(session, case_id)
+    expires = default_expiry(given_on, review_months(session))
+    try:
+        right = entitlement(session, case, people.peek_person(session, given_by_id), ConsentScope.SHARE_WITH,
+                            given_on)
+    except ValidationError:
+        return expires
+    if right.latest_expiry and expires >= right.latest_expiry:
+        expires = date.fromordinal(right.latest_expiry.toordinal() - 1)
+    return expires
 
 
 # --- recording -----------------------------------------------------------------------------
@@ -294,7 +338,6 @@ def record_consents(session: Session, batch: ConsentBatch, today: date | None = 
     method, signature, signed_name = _method(batch, giver)
     note = clean(batch.note, "note", "Note", max_len=1000, multiline=True)
     child = people.peek_person(session, case.child_id) if case else None
-    service = session.vault.service_name
     rows, seen = [], set()
     for item, scope in zip(batch.items, scopes, strict=True):
         right = rights[scope]
@@ -309,9 +352,7 @@ def record_consents(session: Session, batch: ConsentBatch, today: date | None = 
         if key in seen:
             raise ValidationError(f"“{scope.label}” is chosen twice for the same person.", field="scopes")
         seen.add(key)
-        about_self = not scope.about_the_child or giver.id == child.id
-        words = consent_wording.render(scope, service, child.full_name if child else None, party.label,
-                                       about_self)
+        words = _wording(session, child, giver, scope, party)
         rows.append({
             "case_id": case.id if case else None,
             "subject_id": child.id if scope.about_the_child else giver.id,

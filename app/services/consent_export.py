@@ -7,8 +7,14 @@ from pathlib import Path
 from app.domain.consent import Capacity, ConsentMethod, ConsentScope, ConsentState
 from app.domain.text import uk_date
 from app.pdf import common
-from app.pdf.consent_pdf import AgreedItem, BlankFormDoc, BlankItem, ConsentRecordDoc, render_blank_form, \
-    render_consent_record
+from app.pdf.consent_pdf import (
+    AgreedItem,
+    BlankFormDoc,
+    BlankItem,
+    ConsentRecordDoc,
+    render_blank_form,
+    render_consent_record,
+)
 from app.security.session import Session
 from app.services import consent as consent_service
 from app.services import consent_wording

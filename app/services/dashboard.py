@@ -36,10 +36,6 @@ class Dashboard:
         return next(s for s in self.sections if s.key == key)
 
 
-# Later features (consent, subject access requests) add sections here: a function taking
-# (session, today) and returning a Section.
-EXTRA_SECTIONS: list = []
-
 LIST_LIMIT = 50
 
 
@@ -86,8 +82,8 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
     if policy:
         staff.items.append(Item(policy.text, policy.target_type, policy.target_id, policy.severity))
 
-    sections = [actions]
-    for extra in EXTRA_SECTIONS:
-        sections.append(extra(session, today))
-    sections += [files, safeguarding, staff]
+    from app.services import consent_views, sar
+
+    sections = [actions, sar.dashboard_section(session, today), consent_views.expiring_section(session, today),
+                consent_views.overrides_section(session, today), files, safeguarding, staff]
     return Dashboard(today, by_worker, sections)

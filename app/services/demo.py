@@ -39,4 +39,15 @@ def populate(session: Session, staff: int = 6, cases: int = 0, seed: int = 1, to
 
         counts = populate_casework(session, cases, seed, today=today, progress=progress)
         summary += "\nAdded " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + "."
+        from app.services.demo_consent import populate_consent
+
+        consents = populate_consent(session, seed, today=today, progress=progress)
+        summary += "\nAdded " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in consents.items()) + "."
+        from app.services.demo_registers import populate_registers
+        from app.services.demo_sar import populate_sars
+
+        registers_added = populate_registers(session, seed, today=today)
+        sars = populate_sars(session, max(7, cases // 250), seed, today=today)
+        summary += (f"\nAdded {registers_added['paper_files']} paper files ({registers_added['files_out']} out), "
+                    f"policy reviews, staff register entries, and {sum(sars.values())} subject access requests.")
     return summary

@@ -17,7 +17,14 @@ Matching rules (a consent "covers" a disclosure when):
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.consent import Consent, ConsentScope, DisclosureBasis, DisclosureChannel, DisclosureKind, LawfulReason
+from app.domain.consent import (
+    Consent,
+    ConsentScope,
+    DisclosureBasis,
+    DisclosureChannel,
+    DisclosureKind,
+    LawfulReason,
+)
 from app.domain.consent import Disclosure as DisclosureRecord
 from app.domain.staff import Role
 from app.domain.text import clean, parse_date, uk_date

@@ -14,6 +14,7 @@ from app.services.consent import IN_FORCE_SQL
 from app.storage import records
 from app.storage.db import transaction
 
+
 @dataclass
 class MailingListEntry:
     person_id: str

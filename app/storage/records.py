@@ -56,11 +56,11 @@ def fetch(conn, table: str, record_id: str):
                         (record_id,)).fetchone()
 
 
-def next_reference(conn, prefix: str, year: int) -> str:
+def next_reference(conn, prefix: str, year: int, digits: int = 5) -> str:
     """ENQ-2026-00012 style: per prefix and year, inside the caller's transaction."""
     conn.execute(
         "INSERT INTO reference_counter (prefix, year, value) VALUES (?, ?, 1) "
         "ON CONFLICT(prefix, year) DO UPDATE SET value = value + 1", (prefix, year))
     value = conn.execute("SELECT value FROM reference_counter WHERE prefix = ? AND year = ?",
                          (prefix, year)).fetchone()[0]
-    return f"{prefix}-{year}-{value:05d}"
+    return f"{prefix}-{year}-{value:0{digits}d}"

@@ -126,7 +126,7 @@ def bench_launch(data_dir: Path, key_file: Path) -> dict:
     common = ["--data-dir", str(data_dir), "--device-key-file", str(key_file)]
     real = [sys.executable, str(ROOT / "main.py"), *common]
     probe = [sys.executable, str(ROOT / "tests" / "perf" / "launch_probe.py"), *common]
-    gui_honours = _launch_once(real, env, timeout=15.0)[0] is not None
+    gui_honours = _launch_once(real, env, timeout=10.0)[0] is not None
     argv, how = (real, "python main.py --data-dir D (CONFIDE_BENCH_EXIT_ON_SHOWN=1)") if gui_honours else (
         probe, "tests/perf/launch_probe.py (same steps as ui.application.run; the GUI does not "
                "honour CONFIDE_BENCH_EXIT_ON_SHOWN yet)")

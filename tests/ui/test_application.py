@@ -60,3 +60,14 @@ def test_finishing_the_wizard_opens_the_main_window(qtbot, data_dir, vault):
     started.wizard.vaultReady.emit(session)
     assert started.window.isVisible() and started.window.session is session
     assert started.window.stack.currentWidget() is started.window.workspace
+
+
+def test_qt_file_dialog_settings_go_to_a_throwaway_folder(qtbot):
+    from PySide6.QtCore import QSettings
+
+    folder = application.keep_qt_settings_out_of_the_profile()
+    try:
+        settings = QSettings(QSettings.Scope.UserScope, "QtProject")
+        assert settings.fileName().startswith(folder.name)
+    finally:
+        folder.cleanup()

@@ -22,7 +22,7 @@ def test_typing_keeps_it_from_firing(qtbot):
     timer = InactivityTimer()
     fired = []
     timer.inactivityDetected.connect(lambda: fired.append(True))
-    timer.set_timeout(150)
+    timer.set_timeout(400)
     timer.activate()
     keys = QTimer()
     typed = []
@@ -33,8 +33,8 @@ def test_typing_keeps_it_from_firing(qtbot):
 
     keys.timeout.connect(type_one)
     keys.start(40)
-    # Typing every 40 ms for well over the 150 ms timeout: never idle.
-    qtbot.waitUntil(lambda: len(typed) >= 10, timeout=3000)
+    # Typing every 40 ms for well over the 400 ms timeout: never idle.
+    qtbot.waitUntil(lambda: len(typed) >= 20, timeout=5000)
     keys.stop()
     assert fired == []
     qtbot.waitUntil(lambda: fired == [True], timeout=2000)

@@ -73,6 +73,19 @@ def test_a_lock_waits_for_the_running_task(qtbot, window):
     qtbot.waitUntil(lambda: session.locked, timeout=3000)
 
 
+def test_quitting_mid_task_waits_for_it(qtbot, window):
+    import threading
+
+    session = unlock(qtbot, window)
+    release = threading.Event()
+    window.ops.run(lambda _p: release.wait(5))
+    window.close()
+    assert window.isVisible() and not session.locked
+    release.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert session.locked
+
+
 def test_quit_locks_the_session(qtbot, window):
     session = unlock(qtbot, window)
     window.close()

@@ -24,8 +24,7 @@ def test_others_see_it_but_cannot_change_it(qtbot, unlocked):
     dialog.new.edit.setText("casey picks a new sentence")
     dialog.new.confirm.setText("casey picks a new sentence")
     dialog.ok_button.click()
-    qtbot.waitUntil(lambda: unlocked.workspace is not None and unlocked.session.user.username == "cworker",
-                    timeout=5000)
+    qtbot.waitUntil(lambda: unlocked.workspace.session.user.username == "cworker", timeout=5000)
     view = unlocked.workspace.show_page("Settings")
     assert not view.minutes.isEnabled() and not view.save_button.isVisible()
     assert view.manager_only.isVisible()

@@ -108,7 +108,9 @@ def test_no_credential_store_fails_closed_until_the_key_file_is_chosen(qtbot, wi
     chooser.check()
     assert not chooser.keyring_ok
     assert "credential store" in chooser.status.text()
-    assert chooser.opt_in.text() == "Keep the device secret in a file instead (weaker protection)"
+    assert chooser.opt_in.text().replace("&", "") == (
+        "Keep the device secret in a file instead (weaker protection)")
+    assert "tick the box below" in chooser.status.text()
     assert chooser.store() is None
     assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
     key_file = tmp_path / "device.key"

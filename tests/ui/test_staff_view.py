@@ -1,5 +1,7 @@
 """Staff administration through the dialogs, as a manager would do it."""
 
+from PySide6.QtCore import Qt
+
 from app.services import staff
 from tests.conftest import OTHER_PASSPHRASE
 from ui.dialogs import messages
@@ -26,6 +28,10 @@ def test_add_a_colleague(qtbot, unlocked):
     assert view.empty.isVisible()
     dialog = view.add()
     qtbot.waitExposed(dialog)
+    qtbot.waitActive(dialog)
+    qtbot.waitUntil(dialog.full_name.hasFocus)  # the first field, not the OK button
+    qtbot.keyClick(dialog, "u", Qt.KeyboardModifier.AltModifier)
+    assert dialog.username.hasFocus()  # the label's mnemonic reaches the input
     dialog.full_name.setText("Imogen Tarrant")
     dialog.username.setText("itarrant")
     dialog.role.setCurrentIndex(dialog.role.findText("Volunteer"))

@@ -142,3 +142,16 @@ def test_wrong_recovery_key_shows_beside_the_key(qtbot, window):
     qtbot.waitUntil(lambda: not window.ops.busy)
     assert dialog.isVisible()
     assert "does not open this vault" in dialog.errors._fields["recovery_key"][1].text()
+
+
+def test_the_idle_lock_also_covers_the_forced_passphrase_change(qtbot, window):
+    session = unlock(qtbot, window)
+    staff.add_staff(session, "cworker", "Casey Worker", "caseworker", OTHER_PASSPHRASE)
+    window.lock()
+    unlock(qtbot, window, "cworker", OTHER_PASSPHRASE)
+    dialog = window.forced_dialog
+    assert window.inactivity.active
+    window.inactivity.set_timeout(30)
+    qtbot.waitUntil(lambda: dialog.session.locked, timeout=3000)
+    assert not dialog.isVisible()
+    assert window.stack.currentWidget() is window.unlock_view

@@ -25,7 +25,7 @@ class ChangePassphraseDialog(FormDialog):
         self.forced = forced
         self.current = line_edit("Current passphrase", secret=True)
         label = "Temporary &passphrase" if forced else "&Current passphrase"
-        self.form.addRow(label, self.errors.block("current", self.current))
+        self.errors.row(self.form, label, "current", self.current)
         self.new = NewPassphrase(self.form, self.errors, field="new_passphrase",
                                  label="&New passphrase")
         self.errors.route(WrongCredentials, "current")

@@ -31,7 +31,7 @@ class RecoveryDialog(FormDialog):
         self.key = line_edit("Recovery key", placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX")
         self.key.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.key.setObjectName("recoveryKeyInput")
-        self.form.addRow("Recovery &key", self.errors.block("recovery_key", self.key))
+        self.errors.row(self.form, "Recovery &key", "recovery_key", self.key)
         self.chooser: DeviceStoreChooser | None = None
         if device_key_file is not None:
             # This vault already keeps its device secret in a file: it goes back there.
@@ -47,7 +47,7 @@ class RecoveryDialog(FormDialog):
         inner = QFormLayout(self.reset_fields)
         inner.setContentsMargins(0, 0, 0, 0)
         self.username = line_edit("User name to reset")
-        inner.addRow("&User name", self.errors.block("username", self.username))
+        self.errors.row(inner, "&User name", "username", self.username)
         self.new = NewPassphrase(inner, self.errors, field="new_passphrase", label="&New passphrase")
         self.form.addRow(self.reset_fields)
         self.reset_fields.hide()

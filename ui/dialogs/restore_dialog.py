@@ -35,10 +35,10 @@ class RestoreDialog(FormDialog):
         self.key = line_edit("Recovery key")
         self.key.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.form.addRow("", self.with_passphrase)
-        self.form.addRow("&User name", self.errors.block("username", self.username))
-        self.form.addRow("&Passphrase", self.errors.block("passphrase", self.passphrase))
+        self.errors.row(self.form, "&User name", "username", self.username)
+        self.errors.row(self.form, "&Passphrase", "passphrase", self.passphrase)
         self.form.addRow("", self.with_key)
-        self.form.addRow("Recovery &key", self.errors.block("recovery_key", self.key))
+        self.errors.row(self.form, "Recovery &key", "recovery_key", self.key)
         self.with_passphrase.toggled.connect(self._mode)
         self._mode(True)
         self.initial_focus = self.passphrase

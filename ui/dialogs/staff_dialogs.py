@@ -40,9 +40,9 @@ class AddStaffDialog(FormDialog):
         self.username = line_edit("User name", placeholder="for example jsmith")
         self.role = role_combo()
         self.role_hint = text_label(ROLE_HINTS[Role.CASEWORKER], "hint")
-        self.form.addRow("&Full name", self.errors.block("full_name", self.full_name))
-        self.form.addRow("&User name", self.errors.block("username", self.username))
-        self.form.addRow("&Role", self.errors.block("role", self.role))
+        self.errors.row(self.form, "&Full name", "full_name", self.full_name)
+        self.errors.row(self.form, "&User name", "username", self.username)
+        self.errors.row(self.form, "&Role", "role", self.role)
         self.form.addRow("", self.role_hint)
         self.passphrase = NewPassphrase(self.form, self.errors, field="temporary_passphrase",
                                         label="Temporary &passphrase")
@@ -89,7 +89,7 @@ class ChangeRoleDialog(FormDialog):
         self.session, self.member = session, member
         self.role = role_combo(member.role)
         self.role_hint = text_label(ROLE_HINTS[member.role], "hint")
-        self.form.addRow("&Role", self.errors.block("role", self.role))
+        self.errors.row(self.form, "&Role", "role", self.role)
         self.form.addRow("", self.role_hint)
         self.role.currentIndexChanged.connect(
             lambda _i: self.role_hint.setText(ROLE_HINTS[self.role.currentData()]))

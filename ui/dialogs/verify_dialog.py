@@ -22,7 +22,7 @@ class VerifyDialog(FormDialog):
         self.data_dir, self.username, self.device_key_file = data_dir, username, device_key_file
         self.report: VerifyReport | None = None
         self.passphrase = line_edit("Passphrase", secret=True)
-        self.form.addRow("&Passphrase", self.errors.block("passphrase", self.passphrase))
+        self.errors.row(self.form, "&Passphrase", "passphrase", self.passphrase)
         self.errors.route(WrongCredentials, "passphrase")
 
     def submit(self) -> None:

@@ -21,6 +21,14 @@ WEAKER_EXPLAINED = (
     "apart from this computer. Confide will show a permanent notice while it is used.")
 
 
+def _here_not_command_line(message: str) -> str:
+    """The service's advice names the --device-key-file option; here the box below does it."""
+    head, found, _rest = message.partition(" If this computer cannot have one")
+    if not found:
+        return message
+    return head + " If this computer cannot have one, tick the box below instead."
+
+
 class DeviceStoreChooser(QWidget):
     changed = Signal()
 
@@ -30,7 +38,7 @@ class DeviceStoreChooser(QWidget):
         self.status = text_label("", "notice")
         self.status.setAccessibleName("Credential store status")
         self.retry = QPushButton("Check &again")
-        self.opt_in = QCheckBox(OPT_IN_TEXT)
+        self.opt_in = QCheckBox("&" + OPT_IN_TEXT)
         self.opt_in.setAccessibleName(OPT_IN_TEXT)
         self.path = line_edit("Device key file", placeholder="Choose where to keep the file")
         self.browse = QPushButton("&Browse…")
@@ -83,7 +91,7 @@ class DeviceStoreChooser(QWidget):
         except CredentialStoreUnavailable as exc:
             self.keyring_ok = False
             self.status.setProperty("kind", "warning")
-            self.status.setText(exc.message)
+            self.status.setText(_here_not_command_line(exc.message))
         else:
             self.keyring_ok = True
             self.status.setProperty("kind", "success")

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.errors import ValidationError
 from ui.formatting import describe_error
@@ -16,7 +16,8 @@ def restyle(widget: QWidget) -> None:
 
 
 def text_label(text: str = "", kind: str = "", parent: QWidget | None = None) -> QLabel:
-    """kind: heading, subheading, hint, error, notice, success (see resources/style.qss)."""
+    """kind: heading, subheading, hint, error, alert, notice, success, warning
+    (the selectors in resources/style.qss)."""
     label = QLabel(text, parent)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -32,7 +33,8 @@ def line_edit(accessible_name: str, *, secret: bool = False, placeholder: str = 
         edit.setPlaceholderText(placeholder)
     if secret:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
-        # Secrets never go to the clipboard or to input-method history.
+        # Password mode already refuses copying; these hints keep input methods from
+        # suggesting or remembering what was typed.
         edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
     return edit
 
@@ -61,9 +63,13 @@ class FieldErrors:
         self._fields[name] = (widget, error)
         return holder
 
-    def alias(self, name: str, existing: str) -> None:
-        """Let a service's field name (e.g. 'temporary_passphrase') land on a form's input."""
-        self._fields[name] = self._fields[existing]
+    def row(self, form: QFormLayout, label: str, name: str, widget: QWidget) -> QWidget:
+        """Add `label` and the input (with its error line) as one row of `form`."""
+        holder = self.block(name, widget)
+        form.addRow(label, holder)
+        # The label's mnemonic and screen readers must reach the input, not its holder.
+        form.labelForField(holder).setBuddy(widget)
+        return holder
 
     def clear(self) -> None:
         self.general.clear()

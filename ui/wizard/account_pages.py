@@ -53,7 +53,7 @@ class ServicePage(FormPage):
             "manager account (yours), choose a passphrase, and receive a recovery key to "
             "print or write down.")
         self.service_name = line_edit("Service name", placeholder="for example Northshire SENDIASS")
-        self.form.addRow("&Service name", self.errors.block("service_name", self.service_name))
+        self.errors.row(self.form, "&Service name", "service_name", self.service_name)
         self.form.addRow("", text_label("Shown in the window title and on printed documents. "
                                         "Never a person's name.", "hint"))
         self.form.addRow("Data folder", text_label(str(data_dir), "hint"))
@@ -83,8 +83,8 @@ class ManagerPage(FormPage):
                          "register and makes backups.")
         self.full_name = line_edit("Full name")
         self.username = line_edit("User name")
-        self.form.addRow("&Full name", self.errors.block("full_name", self.full_name))
-        self.form.addRow("&User name", self.errors.block("username", self.username))
+        self.errors.row(self.form, "&Full name", "full_name", self.full_name)
+        self.errors.row(self.form, "&User name", "username", self.username)
         self.form.addRow("", text_label("You type the user name to unlock Confide. Letters, "
                                         "digits, dots and dashes.", "hint"))
         self._suggested = ""

@@ -50,6 +50,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (3, _sql_step("v003_casework.sql")),
     (4, _sql_step("v004_consent.sql")),
     (5, _sql_step("v005_registers.sql")),
+    (6, _sql_step("v006_sar.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,358 @@
+"""Consent capture for the laptop at a family meeting: who is giving consent, the things they
+may agree to in plain words (the exact wording that will be stored, in large type), how it
+was given, a signature pad, the name and the dates. Works with no network at all.
+
+The service decides everything (who may consent, the wording, the dates); this dialog shows
+its refusals beside the field at fault and saves nothing until the service accepts.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.consent import ConsentMethod, ConsentScope
+from app.errors import ConfideError, ValidationError
+from app.security.session import Session
+from app.services import cases, consent, counterparties
+from ui.operations import Operations
+from ui.widgets.forms import FieldErrors, line_edit, text_label
+from ui.widgets.signature_pad import SignaturePad
+
+# What a family is asked, in their words; the stored wording comes from the service.
+CHOICES = [
+    (ConsentScope.SHARE_WITH, "Share information with a professional"),
+    (ConsentScope.OBTAIN_RECORDS, "Ask a professional for records"),
+    (ConsentScope.CONTACT_AT_WORK, "Contact me at work"),
+    (ConsentScope.VOICEMAIL, "Leave voicemail messages"),
+    (ConsentScope.MESSAGES_VIA_FAMILY, "Leave messages with my family"),
+    (ConsentScope.MAILING_LIST, "Put me on the mailing list"),
+]
+
+LOCAL_STYLE = """
+QWidget#consentBody { background: transparent; }
+QLabel[kind="section"] { font-size: 15pt; font-weight: 600; color: #102a43; padding-top: 8px; }
+QLabel[kind="wording"] { font-size: 14pt; color: #102a43; background: #ffffff; border: 1px solid #c5d1dc;
+                         border-radius: 6px; padding: 10px 14px; }
+QCheckBox[kind="scope"], QRadioButton[kind="method"] { font-size: 13pt; spacing: 10px; }
+QCheckBox[kind="scope"]::indicator, QRadioButton[kind="method"]::indicator { width: 22px; height: 22px; }
+"""
+
+
+def _to_date(qdate: QDate) -> date:
+    return date(qdate.year(), qdate.month(), qdate.day())
+
+
+class ScopeRow(QWidget):
+    """One thing the family may agree to: a large tick box, a professional to name where the
+    scope needs one, and the words that will be stored, shown once it is ticked."""
+
+    def __init__(self, scope: ConsentScope, label: str, parties: list, errors: FieldErrors):
+        super().__init__()
+        self.scope = scope
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 4, 0, 4)
+        column.setSpacing(6)
+        self.check = QCheckBox(label)
+        self.check.setProperty("kind", "scope")
+        self.check.setAccessibleName(label)
+        column.addWidget(self.check)
+        self.party = None
+        self.purpose = None
+        if scope.needs_counterparty:
+            self.party = QComboBox()
+            self.party.setAccessibleName(f"{label}: who")
+            self.party.addItem("Choose the professional or organisation…", None)
+            for party in parties:
+                self.party.addItem(party.label, party)
+            row = QFormLayout()
+            row.setContentsMargins(34, 0, 0, 0)
+            errors.row(row, "Who", f"counterparty_{scope.value}", self.party)
+            if scope == ConsentScope.SHARE_WITH:
+                self.purpose = line_edit("What for", placeholder="for example, to plan support at school")
+                errors.row(row, "What for", "purpose", self.purpose)
+            self.details = QWidget()
+            self.details.setLayout(row)
+            column.addWidget(self.details)
+        self.wording = text_label("", "wording")
+        self.wording.setAccessibleName(f"{label}: wording")
+        column.addWidget(self.wording)
+        self.check.toggled.connect(self._show_details)
+        self._show_details(False)
+
+    def _show_details(self, on: bool) -> None:
+        if self.party is not None:
+            self.details.setVisible(on)
+        self.wording.setVisible(on)
+
+    @property
+    def chosen(self):
+        return self.party.currentData() if self.party is not None else None
+
+    def item(self) -> consent.ScopeItem:
+        party = self.chosen
+        if self.party is not None and party is None:
+            raise ValidationError("Choose who the family agrees to this for.", field=f"counterparty_{self.scope.value}")
+        return consent.ScopeItem(self.scope.value, party.person_id if party else None,
+                                 None if party is None or party.person_id else party.organisation_id,
+                                 self.purpose.text() if self.purpose is not None else None)
+
+
+class ConsentCaptureDialog(QDialog):
+    recorded = Signal(object)  # list of Consent
+
+    def __init__(self, session: Session, case_id: str, ops: Operations | None = None,
+                 parent: QWidget | None = None, today: date | None = None):
+        super().__init__(parent)
+        self.session, self.case_id, self.ops = session, case_id, ops
+        self.today = today or date.today()
+        self.consents: list = []
+        self._busy = False
+        case = cases.load_case(session, case_id)
+        self.givers = consent.possible_givers(session, case_id, self.today)
+        parties = counterparties.choices(session)
+        # Names stay out of the window title (taskbars, screen sharing); they go in the heading.
+        self.setWindowTitle("Record consent")
+        self.setModal(True)
+        self.setMinimumSize(760, 560)
+        self.resize(900, 860)
+        self.setStyleSheet(LOCAL_STYLE)
+
+        outer = QVBoxLayout(self)
+        outer.addWidget(text_label(f"Consent for {case.child_name}", "heading"))
+        outer.addWidget(text_label(f"Case {case.reference}. Read each part with the family. Tick only what they "
+                                   "agree to; they can agree to some things and not others.", "hint"))
+        general = text_label("", "error")
+        general.setAccessibleName("Error")
+        self.errors = FieldErrors(general)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.viewport().setAutoFillBackground(False)
+        body = QWidget()
+        body.setObjectName("consentBody")
+        self.column = QVBoxLayout(body)
+        self.column.setSpacing(8)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        self._section("Who is giving consent")
+        self.giver = QComboBox()
+        self.giver.setAccessibleName("Who is giving consent")
+        for giver in self.givers:
+            self.giver.addItem(giver.name if giver.allowed else f"{giver.name} (cannot consent to sharing)", giver)
+        self.on_behalf = line_edit("Why they act for the young person",
+                                   placeholder="for example: lacks capacity to decide; lasting power of attorney")
+        form = self._form()
+        self.errors.row(form, "&Name", "given_by", self.giver)
+        self.on_behalf_row = self.errors.block("on_behalf_reason", self.on_behalf)
+        form.addRow("", self.on_behalf_row)
+
+        self._section("What they agree to")
+        self.rows = [ScopeRow(scope, label, parties, self.errors) for scope, label in CHOICES]
+        holder = QWidget()
+        rows_column = QVBoxLayout(holder)
+        rows_column.setContentsMargins(0, 0, 0, 0)
+        for row in self.rows:
+            rows_column.addWidget(row)
+            row.check.toggled.connect(self._refresh_wording)
+            if row.party is not None:
+                row.party.currentIndexChanged.connect(self._refresh_wording)
+        self.column.addWidget(self.errors.block("scopes", holder))
+
+        self._section("How they gave it")
+        self.methods = QButtonGroup(self)
+        method_box = QWidget()
+        method_column = QVBoxLayout(method_box)
+        method_column.setContentsMargins(0, 0, 0, 0)
+        for method in ConsentMethod:
+            button = QRadioButton(method.label)
+            button.setProperty("kind", "method")
+            button.setProperty("method", method.value)
+            self.methods.addButton(button)
+            method_column.addWidget(button)
+            if method == ConsentMethod.SIGNED_ON_SCREEN:
+                button.setChecked(True)
+        self.column.addWidget(self.errors.block("method", method_box))
+        self.methods.buttonToggled.connect(lambda *_: self._method_changed())
+
+        self._section("Signature")
+        self.pad = SignaturePad()
+        self.clear_button = QPushButton("Clear the signature")
+        self.clear_button.setAutoDefault(False)  # Enter records consent; it never wipes a signature
+        self.clear_button.clicked.connect(self.pad.clear)
+        pad_box = QWidget()
+        pad_row = QHBoxLayout(pad_box)
+        pad_row.setContentsMargins(0, 0, 0, 0)
+        pad_row.addWidget(self.pad, 1)
+        pad_row.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.column.addWidget(self.errors.block("signature", pad_box))
+        self.pad.changed.connect(lambda: self.pad.set_invalid(False))
+        form = self._form()
+        self.signed_name = line_edit("Name of the person giving consent")
+        self.errors.row(form, "Their na&me", "signed_name", self.signed_name)
+        self.given_on = self._date_edit("Date consent was given", self.today)
+        self.given_on.setMaximumDate(QDate(self.today.year, self.today.month, self.today.day))
+        self.errors.row(form, "&Date", "given_on", self.given_on)
+        self.expires_on = self._date_edit("Review date", self.today)
+        self.errors.row(form, "&Review date", "expires_on", self.expires_on)
+        form.addRow("", text_label("Confide suggests the review date; change it only for a reason.", "hint"))
+        self.column.addStretch(1)
+
+        outer.addWidget(general)
+        self.buttons = QDialogButtonBox()
+        self.ok_button = self.buttons.addButton("Record consent", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setDefault(True)
+        self.cancel_button = self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+
+        self.giver.currentIndexChanged.connect(self._giver_changed)
+        self.given_on.dateChanged.connect(lambda _d: self._suggest_review_date())
+        self._giver_changed()
+
+    # --- building ------------------------------------------------------------------------
+    def _section(self, title: str) -> None:
+        self.column.addWidget(text_label(title, "section"))
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.column.addLayout(form)
+        return form
+
+    @staticmethod
+    def _date_edit(name: str, day: date) -> QDateEdit:
+        edit = QDateEdit(QDate(day.year, day.month, day.day))
+        edit.setAccessibleName(name)
+        edit.setDisplayFormat("dd/MM/yyyy")
+        edit.setCalendarPopup(True)
+        return edit
+
+    # --- reacting ------------------------------------------------------------------------
+    @property
+    def method(self) -> str:
+        button = self.methods.checkedButton()
+        return button.property("method") if button else ""
+
+    def _giver_changed(self) -> None:
+        giver = self.giver.currentData()
+        self.errors.clear()
+        self.on_behalf_row.setVisible(bool(giver and giver.can_represent))
+        if giver is not None:
+            self.signed_name.setText(giver.name)
+            if not giver.allowed:
+                # Say at once why this person cannot consent, before anyone signs.
+                self.errors.set("given_by", giver.reason)
+                self.giver.setFocus()
+        self._suggest_review_date()
+        self._refresh_wording()
+
+    def _suggest_review_date(self) -> None:
+        giver = self.giver.currentData()
+        if giver is None:
+            return
+        given = _to_date(self.given_on.date())
+        try:
+            review = consent.suggested_review_date(self.session, self.case_id, giver.person_id, given)
+        except ConfideError:
+            return
+        self.expires_on.setDate(QDate(review.year, review.month, review.day))
+
+    def _refresh_wording(self) -> None:
+        giver = self.giver.currentData()
+        for row in self.rows:
+            if not row.check.isChecked() or giver is None:
+                continue
+            party = row.chosen
+            try:
+                words = consent.preview_wording(self.session, self.case_id, giver.person_id, row.scope.value,
+                                                party.person_id if party else None,
+                                                party.organisation_id if party else None)
+            except ConfideError as exc:
+                row.wording.setText(exc.message)
+                continue
+            row.wording.setText("\n\n".join(words.paragraphs))
+
+    def _method_changed(self) -> None:
+        on_screen = self.method == ConsentMethod.SIGNED_ON_SCREEN
+        self.pad.setEnabled(on_screen)
+        self.clear_button.setEnabled(on_screen)
+
+    # --- saving --------------------------------------------------------------------------
+    def batch(self) -> consent.ConsentBatch:
+        """What the form holds, as the service takes it. May raise: ValidationError."""
+        giver = self.giver.currentData()
+        if giver is None:
+            raise ValidationError("Choose who is giving consent.", field="given_by")
+        items = [row.item() for row in self.rows if row.check.isChecked()]
+        on_screen = self.method == ConsentMethod.SIGNED_ON_SCREEN
+        return consent.ConsentBatch(
+            given_by_id=giver.person_id, method=self.method, items=items, case_id=self.case_id,
+            given_on=_to_date(self.given_on.date()), expires_on=_to_date(self.expires_on.date()),
+            signed_name=self.signed_name.text(), signature=self.pad.signature() if on_screen else None,
+            on_behalf_reason=self.on_behalf.text() if self.on_behalf_row.isVisible() else None)
+
+    def accept(self) -> None:
+        if self._busy:
+            return
+        self.errors.clear()
+        self.pad.set_invalid(False)
+        try:
+            batch = self.batch()
+        except ConfideError as exc:
+            self._failed(exc)
+            return
+        session, today = self.session, self.today
+        if self.ops is None:
+            try:
+                self._done(consent.record_consents(session, batch, today))
+            except ConfideError as exc:
+                self._failed(exc)
+            return
+        self._set_busy(True)
+        self.ops.run(lambda _p: consent.record_consents(session, batch, today), on_done=self._done,
+                     on_error=self._failed, changes={"consent"})
+
+    def _done(self, consents: list) -> None:
+        self._set_busy(False)
+        self.consents = consents
+        self.recorded.emit(consents)
+        super().accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self._set_busy(False)
+        field = exc.field if isinstance(exc, ValidationError) else None
+        if field == "signature":
+            self.pad.set_invalid(True)
+        if field == "counterparty":
+            # The service cannot tell which "who" it meant; the list of choices holds both.
+            self.errors.set("scopes", exc.message)
+            return
+        self.errors.show(exc)
+
+    def reject(self) -> None:
+        if not self._busy:
+            super().reject()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.ok_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(not busy)
+        self.ok_button.setText("Saving…" if busy else "Record consent")
