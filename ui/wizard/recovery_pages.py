@@ -109,6 +109,8 @@ class ConfirmKeyPage(QWizardPage):
         self.setSubTitle(f"From your printed or written copy, type group {self.group_index} "
                          "of the recovery key.")
         self.prompt.setText(f"Group {self.group_index}")
+        self.prompt.setBuddy(self.answer)
+        self.answer.setAccessibleName(f"Group {self.group_index} of the recovery key")
         self.answer.clear()
         self.answer.setFocus()
 

@@ -1,0 +1,224 @@
+"""`make bench`, part two: ten years of a large service, encrypted against plain.
+
+Builds (once per seed, size and schema; cached in .bench/, never in git) a synthetic vault
+through the project's own `demo`, makes a plain SQLite copy of it with sqlcipher_export (in
+the benchmark only, never in the product), then runs each operation on both in the same
+process and prints: operation, encrypted median and p95, plain median and p95, ratio.
+
+    python -m tests.perf.scale_bench [--cases 50000] [--seed 1] [--runs 15]
+"""
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import sqlcipher3
+
+from app.config import Paths
+from app.domain import periods
+from app.pdf.report_pdf import render_report
+from app.security import kdf
+from app.security.keyslots import VaultFile
+from app.security.session import Session
+from app.services import backup, cases, dashboard, demo, notes, reports, sar, sar_pack, sar_review, search
+from app.services import vault as vault_service
+from app.storage import db, migrations
+from app.storage.staff_repo import StaffRepo
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / ".bench"
+PASSPHRASE = "benchmark passphrase for synthetic data"
+QUERIES = ["ehc", "tribunal", "annual review", "Smith", "transport", "CAS-2024", "exclusion", "mediation",
+           "sensory", "placement", "Jones", "draft plan", "speech language", "anxiety", "Williams",
+           "model letter", "SENCo", "school", "personal budget", "Taylor"]
+
+
+def p95(values):
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def timed(fn, runs: int) -> tuple[list[float], object]:
+    samples, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - start)
+    return samples, result
+
+
+def build_dataset(cases: int, seed: int) -> Path:
+    """The vault, cached by size, seed and schema version."""
+    folder = OUT / f"data-{cases}-{seed}-v{migrations.CURRENT_VERSION}"
+    if (folder / "ready").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    key_file = folder / "device.key"
+    from app.security.device import KeyFileStore
+
+    session, _ = vault_service.create_vault(folder / "vault", "Benchmark SENDIASS", "manager", "Bench Manager",
+                                            PASSPHRASE, KeyFileStore(key_file))
+    start = time.perf_counter()
+    print(f"Building {cases:,} cases (seed {seed}) ...", flush=True)
+    summary = demo.populate(session, staff=8, cases=cases, seed=seed,
+                            progress=lambda p, t: print(f"  {p:3d}% {t}", flush=True) if p % 10 == 0 else None)
+    _sar_subject_with_notes(session, 2000, folder)
+    built = time.perf_counter() - start
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    session.lock("bench")
+    (folder / "build.json").write_text(json.dumps({"seconds": round(built, 1), "summary": summary}))
+    (folder / "ready").write_text("ok")
+    print(f"Built in {built:.0f} s", flush=True)
+    return folder
+
+
+def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
+    """A parent whose cases hold `count` notes, and a request from them, for the SAR pack bench."""
+    row = session.conn.execute("SELECT c.client_id, c.id FROM casefile c WHERE c.client_id != c.child_id "
+                               "ORDER BY (SELECT count(*) FROM note n WHERE n.case_id = c.id) DESC LIMIT 1").fetchone()
+    client, case_id = row
+    have = session.conn.execute("SELECT count(*) FROM note n JOIN casefile c ON c.id = n.case_id "
+                                "WHERE c.client_id = ?", (client,)).fetchone()[0]
+    for i in range(max(0, count - have)):
+        notes.add_note(session, case_id, "phone_call", date(2026, 1, 1 + i % 28), 10,
+                       f"Follow-up call {i}: discussed progress with the annual review and next steps.")
+    request = sar.register(session, date.today(), client, "subject", identity_method="Benchmark",
+                           identity_received_on=date.today())
+    for item in sar_review.load_review(session, request.id).items:
+        if item.needs_decision:
+            sar_review.decide(session, request.id, item.key, False, "benchmark")
+    (folder / "sar_id.txt").write_text(request.id)
+
+
+def plain_copy(folder: Path) -> Path:
+    """sqlcipher_export into an unencrypted file: the benchmark's baseline, never the product's."""
+    target = folder / "plain.db"
+    if target.exists():
+        return target
+    session = vault_service.unlock(folder / "vault", "manager", PASSPHRASE, folder / "device.key")
+    conn = session.conn
+    conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(target),))
+    conn.execute("SELECT sqlcipher_export('plain')").fetchone()
+    conn.execute(f"PRAGMA plain.user_version = {migrations.schema_version(conn)}")
+    conn.execute("DETACH DATABASE plain")
+    session.lock("bench")
+    return target
+
+
+def plain_session(folder: Path, enc: Session) -> Session:
+    conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlcipher3.Row
+    for pragma in ("temp_store = MEMORY", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
+        conn.execute(f"PRAGMA {pragma}").fetchall()
+    user = StaffRepo(conn).get_by_username("manager")
+    return Session(Paths(folder / "plainvault"), VaultFile.load(folder / "vault" / "vault.json"), conn, user,
+                   enc.data_key, enc.device_store, enc.device_secret)
+
+
+def run(n_cases: int, seed: int, runs: int) -> dict:
+    kdf.use_cheap_profile_for_tests()  # the dataset's own slots; the unlock figure is in bench.py
+    folder = build_dataset(n_cases, seed)
+    plain_copy(folder)
+    enc = vault_service.unlock(folder / "vault", "manager", PASSPHRASE, folder / "device.key")
+    plain = plain_session(folder, enc)
+    big_case = enc.conn.execute("SELECT case_id FROM note GROUP BY case_id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    sar_id = (folder / "sar_id.txt").read_text().strip()
+    year = periods.last_financial_year(date.today())
+    rows = []
+
+    def both(name, fn, n=runs, target=None):
+        result = {}
+        for label, session in (("enc", enc), ("plain", plain)):
+            fn(session)  # warm the page cache once, as a caseworker's second click would
+            samples, _ = timed(lambda s=session: fn(s), n)
+            result[label] = samples
+        row = {"operation": name, "enc_median": statistics.median(result["enc"]), "enc_p95": p95(result["enc"]),
+               "plain_median": statistics.median(result["plain"]), "plain_p95": p95(result["plain"]),
+               "target": target}
+        row["ratio"] = row["enc_median"] / row["plain_median"] if row["plain_median"] else None
+        rows.append(row)
+        print(f"  {name}: {row['enc_median'] * 1000:.1f} ms enc, {row['plain_median'] * 1000:.1f} ms plain", flush=True)
+
+    queries = iter(QUERIES * 100)
+    both("search (20 queries)", lambda s: search.search(s, next(queries)), n=max(runs, 20) * 2, target=0.050)
+    both("case list first page", lambda s: cases.list_cases(s, cases.CaseQuery(limit=50)), target=0.100)
+    both("open case (500 notes)", lambda s: (cases.get_case(s, big_case), notes.notes_for_case(s, big_case)),
+         target=0.150)
+    both("save a note", lambda s: notes.add_note(s, big_case, "phone_call", date.today(), 5, "Benchmark note."),
+         target=0.030)
+    both("dashboard", lambda s: dashboard.build_dashboard(s), n=max(3, runs // 3), target=0.300)
+
+    def annual(s):
+        out = Path(tempfile.gettempdir()) / "confide-bench-report.pdf"
+        out.write_bytes(render_report(reports.build_report(s, year)))
+        out.unlink()
+
+    both("annual report (PDF written)", annual, n=3, target=3.0)
+    if sar_id:
+        def pack(s):
+            out = Path(tempfile.gettempdir()) / "confide-bench-pack.pdf"
+            sar_pack.generate_pack(s, sar_id, out, password="bench-pack-password")
+            out.unlink()
+
+        both("SAR pack (2,000 notes)", pack, n=2, target=10.0)
+    samples, _ = timed(lambda: backup.create_backup(enc, Path(tempfile.gettempdir()) / "confide-bench.backup"), 2)
+    rows.append({"operation": "full backup", "enc_median": statistics.median(samples), "enc_p95": p95(samples),
+                 "plain_median": None, "plain_p95": None, "ratio": None, "target": None})
+    (Path(tempfile.gettempdir()) / "confide-bench.backup").unlink(missing_ok=True)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    counts = {t: enc.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("casefile", "person", "note", "consent", "action_item", "subject_access_request")}
+    enc.lock("bench")
+    plain.conn.close()
+    build = json.loads((folder / "build.json").read_text())
+    return {"cases": n_cases, "seed": seed, "rows": rows, "peak_rss_mb": round(peak_mb), "counts": counts,
+            "build_seconds": build["seconds"], "db_mb": round((folder / "vault" / "confide.db").stat().st_size / 2**20)}
+
+
+def markdown(result: dict) -> str:
+    lines = [f"Dataset: {result['cases']:,} cases (seed {result['seed']}), built in {result['build_seconds']:.0f} s; "
+             f"database {result['db_mb']} MB; " + ", ".join(f"{v:,} {k}" for k, v in result["counts"].items()), "",
+             "| operation | encrypted median | encrypted p95 | plain median | plain p95 | ratio | target |",
+             "|---|---|---|---|---|---|---|"]
+
+    def ms(value):
+        return "" if value is None else f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+    for r in result["rows"]:
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        target = "" if r["target"] is None else ("met" if r["enc_p95"] <= r["target"] else "MISSED") + \
+            f" (< {ms(r['target'])})"
+        lines.append(f"| {r['operation']} | {ms(r['enc_median'])} | {ms(r['enc_p95'])} | {ms(r['plain_median'])} | "
+                     f"{ms(r['plain_p95'])} | {ratio} | {target} |")
+    lines.append(f"| peak RSS, full dataset open | {result['peak_rss_mb']} MB | | | | | "
+                 f"{'met' if result['peak_rss_mb'] < 400 else 'MISSED'} (< 400 MB) |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_CASES", 50000)))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args(argv)
+    OUT.mkdir(exist_ok=True)
+    result = run(args.cases, args.seed, args.runs)
+    text = markdown(result)
+    (OUT / "scale.md").write_text(text)
+    (OUT / "scale.json").write_text(json.dumps(result, indent=2))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
