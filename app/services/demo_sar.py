@@ -46,7 +46,7 @@ def populate_sars(session: Session, count: int, seed: int, today: date | None = 
 
 def _send(session: Session, sar_id: str, folder: Path, rng: random.Random, today: date) -> None:
     """A real pack, decided and recorded; the file itself is thrown away (demo only)."""
-    review = sar_review.load_review(session, sar_id)
+    review = sar_review.load_review(session, sar_id, suggestions=False)
     for item in review.items:
         if item.needs_decision:
             sar_review.decide(session, sar_id, item.key, False, "Demo: exempt")

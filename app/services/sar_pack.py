@@ -62,7 +62,7 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     password = secure.check_password(password) if password else secure.new_password()
     step = progress or (lambda _p, _t: None)
     step(2, "Gathering records")
-    review = sar_review.load_review(session, sar.id, step)
+    review = sar_review.load_review(session, sar.id, step, suggestions=False)
     content = sar_review.build_content(session, sar.id, review)
     if cancelled and cancelled():
         raise Cancelled()

@@ -50,7 +50,9 @@ class Review:
         return [i for i in self.items if i.needs_decision and not i.decided]
 
 
-def load_review(session: Session, sar_id: str, progress=None) -> Review:
+def load_review(session: Session, sar_id: str, progress=None, suggestions: bool = True) -> Review:
+    """Items with the decisions and redactions so far; with `suggestions`, also the names of
+    other people found in the text (this reads every name in the database)."""
     session.require(Role.MANAGER)
     sar = get_sar(session, sar_id)
     items = sar_gather.gather(session, sar.id, progress)
@@ -63,9 +65,9 @@ def load_review(session: Session, sar_id: str, progress=None) -> Review:
         "SELECT id, item_key, field, start_at, end_at, redacted_text, reason, note FROM sar_redaction "
         "WHERE sar_id = ? AND deleted_at IS NULL ORDER BY item_key, start_at", (sar.id,))]
     taken = {(r.item_key, r.field, r.start_at, r.end_at) for r in redactions}
-    suggestions = [s for s in sar_gather.suggest_redactions(items, sar_gather.name_index(session, sar))
-                   if (s.item_key, s.field, s.start, s.end) not in taken]
-    return Review(items, redactions, suggestions)
+    found = [s for s in sar_gather.suggest_redactions(items, sar_gather.name_index(session, sar))
+             if (s.item_key, s.field, s.start, s.end) not in taken] if suggestions else []
+    return Review(items, redactions, found)
 
 
 def decide(session: Session, sar_id: str, item_key: str, included: bool, reason: str | None = None) -> None:
@@ -141,7 +143,7 @@ def build_content(session: Session, sar_id: str, review: Review | None = None) -
     matches the record (the record changed after it was marked).
     """
     sar = get_sar(session, sar_id)
-    review = review or load_review(session, sar.id)
+    review = review or load_review(session, sar.id, suggestions=False)
     if review.undecided():
         first = review.undecided()[0]
         raise ValidationError(f"{len(review.undecided())} item(s) need a decision before the pack can be made, "

@@ -94,7 +94,7 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
                        f"Follow-up call {i}: discussed progress with the annual review and next steps.")
     request = sar.register(session, date.today(), client, "subject", identity_method="Benchmark",
                            identity_received_on=date.today())
-    for item in sar_review.load_review(session, request.id).items:
+    for item in sar_review.load_review(session, request.id, suggestions=False).items:
         if item.needs_decision:
             sar_review.decide(session, request.id, item.key, False, "benchmark")
     (folder / "sar_id.txt").write_text(request.id)
