@@ -1,24 +1,17 @@
 """The service report as a PDF: title page, contents, a section per table with a chart where
 people would rather look than read, and "page n of m" on every page."""
 
-import io
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
     KeepTogether,
-    NextPageTemplate,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     TableStyle,
@@ -28,6 +21,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from app.pdf.common import build
 from app.services.reports import SUPPRESSED, Report, Table
 
 INK = colors.HexColor("#1f2d3d")
@@ -40,48 +34,12 @@ STYLES = {
     "title": ParagraphStyle("title", parent=_base["Title"], fontSize=26, leading=32, textColor=INK),
     "subtitle": ParagraphStyle("subtitle", parent=_base["Normal"], fontSize=14, leading=20,
                                alignment=TA_CENTER, textColor=ACCENT),
+    # Named "h1" so that common.build puts these headings in the contents.
     "h1": ParagraphStyle("h1", parent=_base["Heading1"], fontSize=16, textColor=INK, spaceAfter=6),
     "body": ParagraphStyle("body", parent=_base["Normal"], fontSize=10, leading=14),
     "note": ParagraphStyle("note", parent=_base["Normal"], fontSize=8.5, leading=11, textColor=colors.HexColor("#555555")),
     "toc1": ParagraphStyle("toc1", parent=_base["Normal"], fontSize=11, leading=16),
 }
-
-
-class _NumberedCanvas(pdfcanvas.Canvas):
-    """Holds every page until the end so the footer can say 'page n of m'."""
-
-    footer_text = ""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages = []
-
-    def showPage(self):  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
-            self.setFillColor(colors.HexColor("#555555"))
-            self.drawString(20 * mm, 12 * mm, self.footer_text)
-            self.drawRightString(A4[0] - 20 * mm, 12 * mm, f"Page {number} of {total}")
-            super().showPage()
-        super().save()
-
-
-class _Doc(BaseDocTemplate):
-    def __init__(self, buffer, **kwargs):
-        super().__init__(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                         topMargin=20 * mm, bottomMargin=22 * mm, **kwargs)
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([PageTemplate("title", [frame]), PageTemplate("body", [frame])])
-
-    def afterFlowable(self, flowable):  # noqa: N802
-        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
-            self.notify("TOCEntry", (0, flowable.getPlainText(), self.page))
 
 
 def _table_flowable(rows: list[list], columns: list[str]) -> RLTable:
@@ -152,20 +110,37 @@ def _chart(table: Table, rows: list[list]) -> Drawing | None:
     return drawing
 
 
+def _at_a_glance(report: Report, exact: bool) -> RLTable:
+    """The four figures a steering group asks for first, large, on the title page."""
+    def first(key: str, label: str) -> tuple[str, str]:
+        rows = {r[0]: r[1] for r in report.table(key).shown_rows(exact)}
+        return f"{rows.get(label, 0):,}" if isinstance(rows.get(label, 0), int) else str(rows[label]), label
+
+    children = report.table("age_bands").total()
+    cells = [first("contacts_by_channel", "All contacts"), first("cases", "New cases opened"),
+             first("cases", "Cases closed"), (f"{children:,}" if exact or children >= 5 else "fewer than 5",
+                                              "Children and young people supported")]
+    big = ParagraphStyle("big", parent=STYLES["subtitle"], fontSize=22, leading=26, textColor=INK)
+    small = ParagraphStyle("small", parent=STYLES["note"], alignment=TA_CENTER)
+    table = RLTable([[Paragraph(v, big) for v, _ in cells], [Paragraph(lab, small) for _, lab in cells]],
+                    colWidths=[42 * mm] * 4)
+    table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, ACCENT), ("BACKGROUND", (0, 0), (-1, -1),
+                                                                         colors.HexColor("#eef4f7")),
+                               ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return table
+
+
 def render_report(report: Report, exact: bool = False) -> bytes:
     """Build the PDF in memory. With exact=True the caller must encrypt it (internal figures)."""
-    buffer = io.BytesIO()
-    doc = _Doc(buffer, title=f"{report.service_name} report: {report.period.label}",
-               author=report.service_name, subject="Service report")
     story = [Spacer(1, 55 * mm), Paragraph(report.service_name, STYLES["title"]), Spacer(1, 6 * mm),
              Paragraph(f"Service report<br/>{report.period.label}", STYLES["subtitle"]), Spacer(1, 4 * mm),
              Paragraph(f"{report.period.start:%d %B %Y} to {report.period.end:%d %B %Y}", STYLES["subtitle"]),
-             Spacer(1, 40 * mm),
+             Spacer(1, 14 * mm), _at_a_glance(report, exact), Spacer(1, 20 * mm),
              Paragraph(f"Prepared on {report.generated_on:%d %B %Y}. "
                        + ("INTERNAL: exact figures; do not share outside the service." if exact else
                           "To protect families' privacy, counts from 1 to 4 are shown as "
                           f"\u201c{SUPPRESSED}\u201d."), STYLES["body"]),
-             NextPageTemplate("body"), PageBreak()]
+             PageBreak()]
     toc = TableOfContents()
     toc.levelStyles = [STYLES["toc1"]]
     story += [Paragraph("Contents", STYLES["h1"].clone("contents")), toc, PageBreak()]
@@ -179,8 +154,7 @@ def render_report(report: Report, exact: bool = False) -> bytes:
             block += [Spacer(1, 4 * mm), chart]
         story += [KeepTogether(block), Spacer(1, 10 * mm)]
 
-    class Canvas(_NumberedCanvas):
-        footer_text = f"{report.service_name} · {report.period.label}"
 
-    doc.multiBuild(story, canvasmaker=Canvas)
-    return buffer.getvalue()
+    return build(story, title=f"{report.service_name} report: {report.period.label}",
+                 footer=f"{report.service_name} · {report.period.label}", subject="Service report",
+                 author=report.service_name, contents=True)
