@@ -20,6 +20,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.perf.bench
+	$(BIN)/python -m tests.perf.scale_bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

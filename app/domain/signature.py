@@ -95,17 +95,20 @@ def check_signature(value, signer: str = "the family member") -> Signature:
 
     Accepts a Signature or its bytes.
     """
+    empty = ValidationError(f"The signature box is empty. Ask {signer} to sign in the box with the mouse, "
+                            "a pen or a finger.", field="signature")
     if value is None or value == b"":
-        raise ValidationError(f"The signature box is empty. Ask {signer} to sign in the box with the "
-                              "mouse, a pen or a finger.", field="signature")
+        raise empty
     if not isinstance(value, Signature):
         try:
             value = Signature.from_bytes(value)
         except (ValueError, struct.error, TypeError):
             raise ValidationError("The signature could not be read; clear the box and sign again.",
                                   field="signature") from None
+    if not value.strokes:
+        raise empty
     if value.is_blank:
-        raise ValidationError(f"The signature box is empty or holds only a dot. Ask {signer} to sign in "
+        raise ValidationError(f"The signature box holds only a dot or a tick. Ask {signer} to sign in "
                               "the box with the mouse, a pen or a finger.", field="signature")
     if len(value.strokes) > MAX_STROKES or value.point_count > MAX_POINTS:
         raise ValidationError("The signature has far more strokes than a signature needs; clear the box "

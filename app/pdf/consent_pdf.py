@@ -139,7 +139,7 @@ def render_consent_record(doc: ConsentRecordDoc) -> bytes:
 
 def _signature_block(doc: ConsentRecordDoc) -> list:
     s = STYLES
-    block = [Paragraph("Signature", s["h1"])]
+    block = [Paragraph("Signature" if doc.signature is not None else "How you gave consent", s["h1"])]
     if doc.signature is not None:
         sig = signature_drawing(doc.signature)
         frame = Table([[sig]], colWidths=[sig.width + 8 * mm], rowHeights=[sig.height + 6 * mm], hAlign="LEFT")

@@ -155,8 +155,7 @@ def populate_consent(session: Session, seed: int, today: date | None = None, pro
         method = rng.choices(["signed_on_screen", "written_form", "verbal_in_person", "verbal_phone"],
                              weights=[35, 15, 15, 35])[0]
         base = {
-            "case_id": case["id"], "given_by_id": giver, "capacity": "self" if own else "parental_responsibility",
-            "capacity_note": None, "method": method,
+            "case_id": case["id"], "given_by_id": giver, "capacity_note": None, "method": method,
             "signed_name": giver_name if method in ("signed_on_screen", "written_form") else None,
             "signature": rng.choice(signatures) if method == "signed_on_screen" else None,
             "given_on": given.isoformat(), "expires_on": expires.isoformat(), "batch_id": rng_uuid7(rng, when),
@@ -180,6 +179,8 @@ def populate_consent(session: Session, seed: int, today: date | None = None, pro
             about_child = scope.about_the_child
             w.add("consent", {
                 "id": consent_id, **base, "subject_id": case["child_id"] if about_child else giver,
+                # Contact arrangements are the giver's own; sharing is decided for the child.
+                "capacity": "parental_responsibility" if about_child and not own else "self",
                 "scope": scope.value, "counterparty_person_id": pid, "counterparty_organisation_id": org_id,
                 "purpose": purpose, **wording_row(scope, case["child_name"], label, own or not about_child)})
             counts["consents"] += 1

@@ -81,6 +81,17 @@ def _load(session: Session, note_id: str) -> Note:
     return Note.from_row(row)
 
 
+def get_note(session: Session, note_id: str) -> Note:
+    """One note, after checking its case may be seen (the firewall applies to notes too).
+
+    May raise: NotFound, PermissionDenied.
+    """
+    access.require_casework(session)
+    note = _load(session, note_id)
+    cases.load_case(session, note.case_id)
+    return note
+
+
 def notes_for_case(session: Session, case_id: str) -> list[Note]:
     """Newest first. The caller has already opened (and so audited) the case."""
     access.require_casework(session)

@@ -110,6 +110,15 @@ def _organisation(conn, name: str | None, actor: str) -> str | None:
     return row[0] if row else records.insert(conn, "organisation", {"name": name}, actor)
 
 
+def validate_person(data: PersonInput, today: date | None = None) -> None:
+    """Check a new person's details without saving anything, so a form that names several
+    people (an enquiry: caller, child, professional) can show each error beside the right one.
+
+    May raise: ValidationError (with the field at fault).
+    """
+    _validate(data, today or date.today())
+
+
 def create_person_in_tx(session: Session, data: PersonInput, today: date | None = None) -> str:
     """For services that create a person inside their own transaction."""
     values = _validate(data, today or date.today())

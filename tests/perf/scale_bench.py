@@ -29,9 +29,20 @@ from app.pdf.report_pdf import render_report
 from app.security import kdf
 from app.security.keyslots import VaultFile
 from app.security.session import Session
-from app.services import backup, cases, dashboard, demo, notes, reports, sar, sar_pack, sar_review, search
+from app.services import (
+    backup,
+    cases,
+    dashboard,
+    demo,
+    notes,
+    reports,
+    sar,
+    sar_pack,
+    sar_review,
+    search,
+)
 from app.services import vault as vault_service
-from app.storage import db, migrations
+from app.storage import migrations
 from app.storage.staff_repo import StaffRepo
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -159,7 +159,7 @@ def test_signature_strokes_are_stored_in_the_database_and_read_back(session):
 @pytest.mark.parametrize("signature, message", [
     (None, "The signature box is empty"),
     (Signature.from_points([], 480, 180), "The signature box is empty"),
-    (Signature.from_points([[(100, 100), (101, 101)]], 480, 180), "holds only a dot"),
+    (Signature.from_points([[(100, 100), (101, 101)]], 480, 180), "holds only a dot or a tick"),
     (b"not a signature", "could not be read"),
 ])
 def test_an_empty_or_unreadable_signature_is_refused(session, signature, message):

@@ -270,3 +270,16 @@ def test_an_unrelated_person_cannot_join_through_someone_elses_case(session):
     stranger = adult(session, "Lee", "Norris")
     with pytest.raises(ValidationError, match="not part of this case's family"):
         consent.record_consent(session, fam.case.id, stranger.id, "mailing_list", "verbal_phone", today=TODAY)
+
+
+def test_dashboard_sections_for_overrides_and_expiring_consents(session):
+    fam = family_case(session)
+    override = share(session, fam, fam.ep, lawful_reason="safeguarding", justification="Risk of harm; MASH called")
+    soon = verbal(session, fam, "voicemail", given_on=date(2026, 1, 1), expires_on=date(2026, 12, 20))
+    overrides = consent_views.overrides_section(session, TODAY)
+    assert [(i.target_type, i.target_id) for i in overrides.items] == [("disclosure", override.id)]
+    assert overrides.items[0].text == "CAS-2026-00001: Override: safeguarding"
+    expiring = consent_views.expiring_section(session, TODAY)
+    assert [(i.target_type, i.target_id, i.detail) for i in expiring.items] == [
+        ("consent", soon.id, "review by 20/12/2026")]
+    assert consent.consents_of_person(session, fam.parent.id)[0].id == soon.id

@@ -71,6 +71,13 @@ class FieldErrors:
         form.labelForField(holder).setBuddy(widget)
         return holder
 
+    def has(self, name: str) -> bool:
+        return name in self._fields
+
+    def forget(self, name: str) -> None:
+        """The input was removed from the form (fields that change with a choice)."""
+        self._fields.pop(name, None)
+
     def clear(self) -> None:
         self.general.clear()
         self.general.hide()
