@@ -320,3 +320,14 @@ def test_search_finds_people_cases_and_notes(session):
     assert hit.kind == "note" and "[tribunal]" in hit.snippet
     assert search.search(session, '"; DROP TABLE note; --') == []
     assert search.search(session, "") == []
+
+
+def test_search_matches_what_is_being_typed(session):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    notes.add_note(session, case.id, "meeting", date.today(), 30, "Zoë explained the tribunal bundle.")
+    assert {h.kind for h in search.search(session, "tribu")} == {"note"}      # long prefix, expanded
+    assert {h.kind for h in search.search(session, "tri")} == {"note"}        # short prefix, indexed
+    assert {h.kind for h in search.search(session, "zoe tribunal")} == {"note"}  # diacritics folded
+    assert search.search(session, "tribunalx") == []
+    assert search.search(session, "bund zoe") == []  # earlier words must be whole words
