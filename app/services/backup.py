@@ -29,7 +29,7 @@ from app.errors import (
     ValidationError,
     WrongCredentials,
 )
-from app.fsutil import atomic_write, fsync_dir
+from app.fsutil import fsync_dir
 from app.security import audit, crypto, keyslots
 from app.security.crypto import DecryptionFailed
 from app.security.device import KeyFileStore, KeyringStore
@@ -49,6 +49,17 @@ def _noop(_percent: int, _text: str) -> None:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+CHUNK = 1 << 20
+
+
+def _stream_sha256(handle) -> str:
+    """SHA-256 of a file object read in 1 MiB pieces: a 1.4 GB database never sits in memory."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(CHUNK), b""):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def _manifest_aad(manifest: dict) -> bytes:
@@ -85,7 +96,8 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
             raise DatabaseDamaged(
                 f"The backup could not be made because the database is damaged ({exc}). Run "
                 "'confide verify' for details, or restore the latest backup.") from exc
-        db_bytes = copy.read_bytes()
+        with open(copy, "rb") as handle:
+            db_sha256 = _stream_sha256(handle)
         progress(70, "Checking the copy")
         vault_bytes = session.paths.vault.read_bytes()
         manifest = {
@@ -96,28 +108,53 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
             "vault_id": session.vault.vault_id,
             "schema_version": migrations.schema_version(session.conn),
             "audit_head": audit.head(session.conn),
-            "database_sha256": _sha256(db_bytes),
+            "database_sha256": db_sha256,
             "vault_sha256": _sha256(vault_bytes),
         }
         nonce, wrapped = crypto.seal(session.data_key, backup_key, _manifest_aad(manifest))
         manifest["backup_key"] = {"nonce": keyslots._b64(nonce), "wrapped": keyslots._b64(wrapped)}
         progress(85, "Writing the backup file")
-        zipped = Path(tmp) / "backup.zip"
-        with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-            archive.writestr("vault.json", vault_bytes)
-            archive.writestr("database.sqlcipher", db_bytes)
-        atomic_write(out_path, zipped.read_bytes(), 0o600)
+        _write_zip(out_path, manifest, vault_bytes, copy)
     progress(100, "Backup complete")
     return manifest
+
+
+def _write_zip(out_path: Path, manifest: dict, vault_bytes: bytes, database: Path) -> None:
+    """Stream the archive into a temp file beside the target, fsync, then os.replace."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
+    try:
+        os.chmod(tmp, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+                archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+                archive.writestr("vault.json", vault_bytes)
+                archive.write(database, "database.sqlcipher")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, out_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(out_path.parent)
 
 
 @dataclass
 class BackupContents:
     manifest: dict
     vault: VaultFile
-    db_bytes: bytes
+    path: Path
     vault_bytes: bytes
+
+    @property
+    def db_bytes(self) -> bytes:
+        """The whole database entry (tests only: restore streams it instead)."""
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.read("database.sqlcipher")
+
+    def extract_database(self, target: Path) -> None:
+        with zipfile.ZipFile(self.path) as archive, archive.open("database.sqlcipher") as src, \
+                open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst, CHUNK)
 
 
 def read_backup(path: Path) -> BackupContents:
@@ -127,20 +164,21 @@ def read_backup(path: Path) -> BackupContents:
         with zipfile.ZipFile(path) as archive:
             manifest = json.loads(archive.read("manifest.json"))
             vault_bytes = archive.read("vault.json")
-            db_bytes = archive.read("database.sqlcipher")
+            with archive.open("database.sqlcipher") as handle:
+                db_sha256 = _stream_sha256(handle)
     except FileNotFoundError:
         raise BackupInvalid(f"There is no backup file at {path}.") from None
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as exc:
         raise BackupInvalid(f"{path.name} is not a Confide backup, or it is damaged ({exc}).") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupInvalid(f"{path.name} was made by a version of Confide this copy cannot read.")
-    if _sha256(db_bytes) != manifest.get("database_sha256") or _sha256(vault_bytes) != manifest.get("vault_sha256"):
+    if db_sha256 != manifest.get("database_sha256") or _sha256(vault_bytes) != manifest.get("vault_sha256"):
         raise BackupInvalid(f"{path.name} is damaged: its contents do not match its checksums.")
     try:
         vault = VaultFile.from_json(json.loads(vault_bytes))
     except (json.JSONDecodeError, ConfideError) as exc:
         raise BackupInvalid(f"The key file inside {path.name} is damaged.") from exc
-    return BackupContents(manifest, vault, db_bytes, vault_bytes)
+    return BackupContents(manifest, vault, path, vault_bytes)
 
 
 def restore_backup(data_dir: Path, backup_path: Path, *, username: str | None = None,
@@ -187,7 +225,7 @@ def restore_backup(data_dir: Path, backup_path: Path, *, username: str | None = 
     try:
         progress(20, "Checking the backup copy")
         copy = staging / "backup.sqlcipher"
-        copy.write_bytes(contents.db_bytes)
+        contents.extract_database(copy)
         try:
             conn = db.open_database(copy, backup_key)
         except DatabaseDamaged as exc:

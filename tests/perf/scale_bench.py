@@ -42,7 +42,7 @@ from app.services import (
     search,
 )
 from app.services import vault as vault_service
-from app.storage import migrations
+from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +129,8 @@ def plain_copy(folder: Path) -> Path:
 def plain_session(folder: Path, enc: Session) -> Session:
     conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlcipher3.Row
-    for pragma in ("temp_store = MEMORY", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
+    for pragma in ("temp_store = MEMORY", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
+                   f"cache_size = -{db.CACHE_KIB}"):
         conn.execute(f"PRAGMA {pragma}").fetchall()
     user = StaffRepo(conn).get_by_username("manager")
     return Session(Paths(folder / "plainvault"), VaultFile.load(folder / "vault" / "vault.json"), conn, user,
