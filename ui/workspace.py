@@ -7,9 +7,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from app.security.session import Session
+from ui.casework import Casework
+from ui.manager import Manager
 from ui.operations import Operations
 from ui.views.backup_view import BackupView
-from ui.views.home_view import HomeView
 from ui.views.settings_view import SettingsView
 from ui.views.staff_view import StaffView
 
@@ -21,11 +22,14 @@ class Workspace(QWidget):
                  device_key_file: Path | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.home_view = HomeView(session)
+        self.casework = Casework(session, ops, self)
+        self.home_view = self.casework.home
+        self.manager = Manager(session, ops, self, self.casework.clipboard)  # no pages unless a manager
         self.staff_view = StaffView(session, ops) if session.user.is_manager else None
         self.settings_view = SettingsView(session, ops)
         self.backup_view = BackupView(session, ops, data_dir, device_key_file)
-        pages = [("Home", self.home_view), ("Staff", self.staff_view),
+        pages = [("Home", self.home_view), *self.manager.lead_pages, *self.casework.pages, *self.manager.pages,
+                 ("Staff", self.staff_view),
                  ("Settings", self.settings_view), ("Backup & restore", self.backup_view)]
         self.pages = {name: view for name, view in pages if view is not None}
 
@@ -47,10 +51,17 @@ class Workspace(QWidget):
         self.nav.setCurrentRow(0)
         self.backup_view.restoreRequested.connect(self.restoreRequested)
         ops.busyChanged.connect(self.set_busy)
+        self.casework.showPage.connect(self.show_page)
+        self.manager.showPage.connect(self.show_page)
+        self.manager.openRecord.connect(self.open_record)
 
     def show_page(self, name: str) -> QWidget:
         self.nav.setCurrentRow(list(self.pages).index(name))
         return self.pages[name]
+
+    def open_record(self, kind: str, record_id: str) -> QWidget | None:
+        """Open a 'case' or 'person' (a 'note' opens its case) in the Records page."""
+        return self.casework.open_record(kind, record_id)
 
     def set_busy(self, busy: bool) -> None:
         self.nav.setEnabled(not busy)
@@ -61,3 +72,4 @@ class Workspace(QWidget):
         """On lock: every view drops what it shows."""
         for view in self.pages.values():
             view.clear()
+        self.casework.clear()

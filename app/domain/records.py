@@ -257,6 +257,7 @@ class CaseSummary:
     status: str
     opened_on: str
     closed_on: str | None = None
+    own_case: int = 0  # a young person's own case (R4)
 
     from_row = classmethod(_from_row)
 

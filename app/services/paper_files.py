@@ -75,6 +75,25 @@ def add_file(session: Session, label: str, home_location: str, case_id: str | No
     return get_file(session, file_id)
 
 
+def case_for_reference(session: Session, reference: str | None) -> str | None:
+    """The case a paper file belongs to, from the reference written on its folder (as staff
+    type it: "cas-2026-0012" or " CAS-2026-0012 "). None when no reference is given.
+
+    May raise: ValidationError (no such case), PermissionDenied."""
+    access.require_casework(session)
+    text = (reference or "").strip()
+    if not text:
+        return None
+    row = session.conn.execute("SELECT id FROM casefile WHERE reference = ? COLLATE NOCASE AND deleted_at IS NULL",
+                               (text,)).fetchone()
+    if row is None:
+        raise ValidationError(f"There is no case with the reference '{text}'.", field="case")
+    from app.services import cases
+
+    cases.load_case(session, row[0])  # the case's access rules apply
+    return row[0]
+
+
 def get_file(session: Session, file_id: str) -> PaperFile:
     session.require()
     row = session.conn.execute(_SELECT + "AND f.id = ?", (file_id,)).fetchone()

@@ -3,6 +3,7 @@ computed in SQL; suppression of small numbers happens only when a report leaves 
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -83,13 +84,26 @@ def _choice_rows(enum, counts: Counter) -> list[list]:
     return rows
 
 
-def build_report(session: Session, period: Period, today: date | None = None) -> Report:
-    """May raise: PermissionDenied (managers only)."""
+TABLE_COUNT = 14  # the tables build_report makes, for its progress
+
+
+def build_report(session: Session, period: Period, today: date | None = None,
+                 progress: Callable[[int, str], None] | None = None) -> Report:
+    """`progress(percent, title)` is called as each table is counted (a long period over a large
+    database takes a few seconds).
+
+    May raise: PermissionDenied (managers only)."""
     session.require(Role.MANAGER)
     conn = session.conn
     lo, hi = period.utc_bounds
     start, end = period.start.isoformat(), period.end.isoformat()
     report = Report(period, session.vault.service_name, today or date.today())
+
+    def add(table: Table) -> None:
+        report.tables.append(table)
+        if progress:
+            progress(min(99, round(100 * len(report.tables) / TABLE_COUNT)), table.title)
+
     q = {"lo": lo, "hi": hi, "start": start, "end": end}
     enquiries_in = "FROM enquiry e WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi"
     active_cases = ("FROM casefile c WHERE c.deleted_at IS NULL AND c.opened_on <= :end "
@@ -97,7 +111,7 @@ def build_report(session: Session, period: Period, today: date | None = None) ->
 
     total = conn.execute(f"SELECT count(*) {enquiries_in}", q).fetchone()[0]
     by_channel = Counter(dict(conn.execute(f"SELECT e.channel, count(*) {enquiries_in} GROUP BY e.channel", q)))
-    report.tables.append(Table("contacts_by_channel", "Contacts by channel", ["Channel", "Contacts"],
+    add(Table("contacts_by_channel", "Contacts by channel", ["Channel", "Contacts"],
                                _choice_rows(Channel, by_channel) + [["All contacts", total]], chart="pie",
                                total_last=True))
 
@@ -105,7 +119,7 @@ def build_report(session: Session, period: Period, today: date | None = None) ->
     for (received,) in conn.execute(f"SELECT e.received_at {enquiries_in}", q):
         local = datetime.fromisoformat(received).astimezone(LONDON)
         by_month[(local.year, local.month)] += 1
-    report.tables.append(Table("contacts_by_month", "Contacts by month", ["Month", "Contacts"],
+    add(Table("contacts_by_month", "Contacts by month", ["Month", "Contacts"],
                                [[date(y, m, 1).strftime("%b %Y"), by_month.get((y, m), 0)]
                                 for y, m in period.months()], chart="bar"))
 
@@ -114,7 +128,7 @@ def build_report(session: Session, period: Period, today: date | None = None) ->
             f"SELECT e.caller_role, count(DISTINCT e.caller_id), sum(e.caller_id IS NULL) {enquiries_in} "
             "GROUP BY e.caller_role", q):
         helped[role] = callers + (anonymous or 0)
-    report.tables.append(Table("people_helped", "People helped, by role", ["Role", "People"],
+    add(Table("people_helped", "People helped, by role", ["Role", "People"],
                                _choice_rows(CallerRole, helped), chart="bar",
                                note="Named people are counted once; each anonymous contact counts as one person."))
 
@@ -123,22 +137,22 @@ def build_report(session: Session, period: Period, today: date | None = None) ->
     continuing = conn.execute(f"SELECT count(*) {active_cases} AND c.opened_on < :start", q).fetchone()[0]
     closed = conn.execute("SELECT count(*) FROM casefile c WHERE c.deleted_at IS NULL AND c.closed_on BETWEEN :start AND :end",
                           q).fetchone()[0]
-    report.tables.append(Table("cases", "New and continuing cases", ["Cases", "Count"],
+    add(Table("cases", "New and continuing cases", ["Cases", "Count"],
                                [["New cases opened", new], ["Continuing from before the period", continuing],
                                 ["Cases closed", closed]], chart="bar"))
 
     levels = Counter(dict(conn.execute(f"SELECT c.level, count(*) {active_cases} GROUP BY c.level", q)))
-    report.tables.append(Table("level_of_support", "Level of support (cases active in the period)",
+    add(Table("level_of_support", "Level of support (cases active in the period)",
                                ["Level", "Cases"], _choice_rows(SupportLevel, levels), chart="bar"))
 
     topics = Counter(dict(conn.execute(
         "SELECT t.topic, count(*) FROM enquiry_topic t JOIN enquiry e ON e.id = t.enquiry_id "
         "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi GROUP BY t.topic", q)))
-    report.tables.append(Table("topics", "Topics raised", ["Topic", "Contacts"], _choice_rows(Topic, topics),
+    add(Table("topics", "Topics raised", ["Topic", "Contacts"], _choice_rows(Topic, topics),
                                chart="bar", note="A contact can raise more than one topic."))
 
     routes = Counter(dict(conn.execute(f"SELECT e.route, count(*) {enquiries_in} GROUP BY e.route", q)))
-    report.tables.append(Table("referral_routes", "Referral routes", ["Route", "Contacts"],
+    add(Table("referral_routes", "Referral routes", ["Route", "Contacts"],
                                _choice_rows(Route, routes), chart="pie"))
 
     ages, phases, needs = Counter(), Counter(), Counter()
@@ -155,22 +169,22 @@ def build_report(session: Session, period: Period, today: date | None = None) ->
             ages[band] += 1
         else:
             ages["Not known"] += 1
-    report.tables.append(Table("age_bands", "Children and young people by age", ["Age", "Children"],
+    add(Table("age_bands", "Children and young people by age", ["Age", "Children"],
                                [[b, ages.get(b, 0)] for b, _, _ in AGE_BANDS] +
                                [[k, ages[k]] for k in ("Over 25", "Not known") if ages.get(k)], chart="bar",
                                note="Age when their case opened, or at the start of the period if earlier."))
-    report.tables.append(Table("school_phase", "Children and young people by school phase", ["Phase", "Children"],
+    add(Table("school_phase", "Children and young people by school phase", ["Phase", "Children"],
                                _choice_rows(SchoolPhase, phases) +
                                ([["Not known", phases["not_known"]]] if phases.get("not_known") else []), chart="bar"))
     needs_rows = _choice_rows(PrimaryNeed, needs)
-    report.tables.append(Table("primary_need", "Primary area of need", ["Area of need", "Children"],
+    add(Table("primary_need", "Primary area of need", ["Area of need", "Children"],
                                needs_rows, chart="pie"))
 
     outcomes = Counter()
     for (raw,) in conn.execute("SELECT c.outcomes FROM casefile c WHERE c.deleted_at IS NULL "
                                "AND c.closed_on BETWEEN :start AND :end", q):
         outcomes.update(json.loads(raw or "[]"))
-    report.tables.append(Table("outcomes", "Outcomes of cases closed in the period", ["Outcome", "Cases"],
+    add(Table("outcomes", "Outcomes of cases closed in the period", ["Outcome", "Cases"],
                                _choice_rows(Outcome, outcomes), chart="bar",
                                note="A case can record more than one outcome."))
 
@@ -178,11 +192,11 @@ def build_report(session: Session, period: Period, today: date | None = None) ->
                             "AND raised_on BETWEEN :start AND :end", q).fetchone()[0]
     incidents = conn.execute("SELECT count(*) FROM incident WHERE deleted_at IS NULL "
                              "AND occurred_on BETWEEN :start AND :end", q).fetchone()[0]
-    report.tables.append(Table("safeguarding", "Safeguarding and staff safety", ["Record", "Count"],
+    add(Table("safeguarding", "Safeguarding and staff safety", ["Record", "Count"],
                                [["Safeguarding concerns raised", concerns],
                                 ["Incidents of threatening or abusive behaviour", incidents]]))
 
-    report.tables.append(_sar_table(conn, period))
+    add(_sar_table(conn, period))
 
     workload = {}
     for worker, active, opened_new in conn.execute(
@@ -194,7 +208,7 @@ def build_report(session: Session, period: Period, today: date | None = None) ->
         row = workload.setdefault(author, [0, 0, 0, 0])
         row[2], row[3] = count, round(minutes / 60)
     names = dict(conn.execute("SELECT username, full_name FROM staff"))
-    report.tables.append(Table("workload", "Workload by worker",
+    add(Table("workload", "Workload by worker",
                                ["Worker", "Cases active", "New cases", "Notes written", "Hours recorded"],
                                [[names.get(w, w), *v] for w, v in sorted(workload.items(),
                                                                           key=lambda kv: names.get(kv[0], kv[0]))],

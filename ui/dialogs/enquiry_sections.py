@@ -1,7 +1,15 @@
 """Parts of the enquiry form that stand on their own: the first-contact checklist (R14), with
 the confidentiality statement's current wording one key press away so it can be read out."""
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.choices import Channel, StatementHow
 from app.services import enquiries
@@ -31,21 +39,25 @@ class FirstContactChecklist(QWidget):
         self.show_button.setAccessibleName("Show the confidentiality statement")
         version, words = enquiries.statement_text()
         self.version = version
-        self.statement = text_label(f"{words}\n\n(Wording {version}; this version is recorded with the enquiry.)",
-                                    "notice")
+        # The wording file is wrapped for reading as a file; here each paragraph flows.
+        flowing = "\n\n".join(" ".join(paragraph.split()) for paragraph in words.split("\n\n"))
+        self.statement = text_label(f"{flowing}\n\n(Wording {version}; this version is recorded with the "
+                                    "enquiry.)", "notice")
         self.statement.setAccessibleName("Confidentiality statement")
         self.statement.hide()
 
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.shared)
-        row.addWidget(text_label("How:"))
-        row.addWidget(errors.block("statement_how", self.how))
-        row.addStretch(1)
-        row.addWidget(self.show_button)
+        how_row = QHBoxLayout()
+        how_row.setContentsMargins(26, 0, 0, 0)  # under the tick box's text
+        how_label = QLabel("How:")
+        how_label.setBuddy(self.how)
+        how_row.addWidget(how_label)
+        how_row.addWidget(errors.block("statement_how", self.how))
+        how_row.addStretch(1)
+        how_row.addWidget(self.show_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(row)
+        column.addWidget(self.shared)
+        column.addLayout(how_row)
         column.addWidget(self.statement)
 
         self.shared.toggled.connect(self.how.setEnabled)

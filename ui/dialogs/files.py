@@ -5,6 +5,7 @@
 
 from pathlib import Path
 
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 _UNSET = object()
@@ -40,3 +41,17 @@ def open_path(parent: QWidget | None, title: str, folder: Path, filters: str) ->
         return picked
     name, _ = QFileDialog.getOpenFileName(parent, title, str(folder), filters)
     return Path(name) if name else None
+
+
+def folder_path(parent: QWidget | None, title: str, folder: Path) -> Path | None:
+    picked = _scripted()
+    if picked is not _UNSET:
+        return picked
+    name = QFileDialog.getExistingDirectory(parent, title, str(folder))
+    return Path(name) if name else None
+
+
+def documents_folder() -> Path:
+    """Where a chooser starts: the Documents folder, else the home folder."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder and Path(folder).is_dir() else Path.home()

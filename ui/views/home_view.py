@@ -1,27 +1,117 @@
-"""Home: who is signed in and how this computer protects the vault. No family data yet."""
+"""Home: the "New enquiry" button (Ctrl+N) for the next call, what is due today or overdue,
+and my open cases. A volunteer sees their own recent general-information enquiries instead.
+At the bottom, how this computer protects the vault."""
 
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from datetime import date
 
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.choices import Channel, SupportLevel
+from app.domain.records import Action
+from app.domain.staff import Role
+from app.domain.text import uk_date
+from app.errors import ConfideError
 from app.security.session import Session
-from app.services import settings
+from app.services import actions, cases, enquiries, settings
+from ui.formatting import describe_error, uk_datetime
+from ui.operations import Operations
+from ui.refresh import Refresher
+from ui.widgets.card import card
 from ui.widgets.forms import text_label
+from ui.widgets.record_list import RecordList
+
+TOPICS = {"cases", "actions", "enquiries", "notes"}
+
+
+def action_row(action: Action, today: date) -> tuple[str, str, str]:
+    days = (today - date.fromisoformat(action.due_on)).days
+    late = f"{days} day{'s' if days != 1 else ''} overdue" if days > 0 else "due today"
+    return f"{action.case_reference} · {action.title} · {late} ({uk_date(action.due_on)})", "case", action.case_id
 
 
 class HomeView(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None):
+    newEnquiryRequested = Signal()
+    openRequested = Signal(str, str)
+
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
-        column = QVBoxLayout(self)
+        self.session, self.ops = session, ops
+        self.casework = session.user.role != Role.VOLUNTEER
+
+        self.welcome = text_label(f"Welcome, {session.user.full_name}", "heading")
+        self.new_button = QPushButton("New enquiry  (Ctrl+N)")
+        self.new_button.setProperty("primary", True)
+        self.new_button.setObjectName("newEnquiry")
+        self.new_button.setAccessibleName("New enquiry")
+        self.new_button.setMinimumHeight(44)
+        self.new_button.clicked.connect(self.newEnquiryRequested)
+        top = QHBoxLayout()
+        top.addWidget(self.welcome, 1)
+        top.addWidget(self.new_button)
+        self.error = text_label("", "error")
+        self.error.hide()
+
+        grid = QGridLayout()
+        grid.setSpacing(14)
+        if self.casework:
+            due_card, due_column = card("My actions due")
+            self.overdue_title = text_label("", "hint")
+            self.overdue = RecordList("Overdue actions", "Nothing overdue.", max_rows=6)
+            self.today_title = text_label("Due today", "hint")
+            self.due_today = RecordList("Actions due today", "Nothing due today.", max_rows=6)
+            self.nothing_due = text_label("Nothing is overdue or due today.", "hint")
+            for widget in (self.nothing_due, self.overdue_title, self.overdue, self.today_title, self.due_today):
+                due_column.addWidget(widget)
+            cases_card, cases_column = card("My open cases")
+            self.my_cases = RecordList("My open cases", "You have no open cases. Casework opens from an "
+                                       "enquiry: choose New enquiry and then Casework.", max_rows=10)
+            cases_column.addWidget(self.my_cases)
+            for card_column in (due_column, cases_column):
+                card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
+            grid.addWidget(due_card, 0, 0)
+            grid.addWidget(cases_card, 0, 1)
+            for lst in (self.overdue, self.due_today, self.my_cases):
+                lst.openRequested.connect(self.openRequested)
+        else:
+            mine_card, mine_column = card("My recent enquiries")
+            mine_column.addWidget(text_label("Volunteers record general-information enquiries. Pass anything "
+                                             "that needs casework to a caseworker.", "hint"))
+            self.my_enquiries = RecordList("My recent enquiries", "No enquiries yet.", max_rows=10)
+            mine_column.addWidget(self.my_enquiries)
+            grid.addWidget(mine_card, 0, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
         column.setContentsMargins(32, 24, 32, 24)
         column.setSpacing(14)
-        self.welcome = text_label(f"Welcome, {session.user.full_name}", "heading")
-        column.addWidget(self.welcome)
+        column.addLayout(top)
         column.addWidget(text_label(session.vault.service_name, "subheading"))
+        column.addWidget(self.error)
+        column.addLayout(grid)
+        column.addWidget(self._protection_card(session))
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        # Reloads after a change once the worker is idle and Home is on screen.
+        self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
 
-        card = QFrame()
-        card.setObjectName("card")
-        facts = QVBoxLayout(card)
-        facts.setContentsMargins(24, 18, 24, 18)
-        facts.setSpacing(10)
+    def _protection_card(self, session: Session) -> QWidget:
+        frame, facts = card("This computer")
         facts.addWidget(text_label(f"You are signed in as {session.user.username} "
                                    f"({session.user.role.label.lower()}).", ""))
         minutes = settings.auto_lock_minutes(session)
@@ -37,15 +127,47 @@ class HomeView(QWidget):
                 "Two layers protect the vault: your passphrase, and a device secret kept in "
                 "this computer's credential store.", "")
         facts.addWidget(self.protection)
-        column.addWidget(card)
+        return frame
 
-        self.empty = text_label(
-            "Enquiries, cases and reports will appear here as they arrive in Confide.", "hint")
-        column.addWidget(self.empty)
-        column.addStretch(1)
+    # --- contents ------------------------------------------------------------------------
+    def reload(self, today: date | None = None) -> None:
+        if self.session.locked:
+            return
+        today = today or date.today()
+        self.error.hide()
+        try:
+            if self.casework:
+                due = actions.my_due_actions(self.session, today)
+                self.overdue_title.setText(f"Overdue ({len(due.overdue)})")
+                self.today_title.setText(f"Due today ({len(due.due_today)})")
+                self.overdue.set_rows([action_row(a, today) for a in due.overdue])
+                self.due_today.set_rows([action_row(a, today) for a in due.due_today])
+                # One line says "nothing due" rather than two empty headings.
+                nothing = not due.overdue and not due.due_today
+                self.nothing_due.setVisible(nothing)
+                for widget in (self.overdue_title, self.overdue, self.today_title, self.due_today):
+                    widget.setVisible(not nothing)
+                self.my_cases.set_rows([
+                    (f"{c.reference} · {c.client_name}" + ("" if c.own_case else f" for {c.child_name}")
+                     + f" · {SupportLevel(c.level).label} · since {uk_date(c.opened_on)}", "case", c.id)
+                    for c in cases.my_open_cases(self.session)])
+            else:
+                self.my_enquiries.set_rows([
+                    (f"{uk_datetime(e.received_at)} · {e.reference} · {Channel(e.channel).label}", None, None)
+                    for e in enquiries.recent_enquiries(self.session, limit=20)])
+        except ConfideError as exc:
+            self.error.setText(describe_error(exc))
+            self.error.show()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresher.mark_stale()  # "due today" moves on at midnight
 
     def clear(self) -> None:
         self.welcome.clear()
+        for name in ("overdue", "due_today", "my_cases", "my_enquiries"):
+            if hasattr(self, name):
+                getattr(self, name).clear()
 
     def set_busy(self, busy: bool) -> None:
-        pass
+        self.new_button.setEnabled(not busy)

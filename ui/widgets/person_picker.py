@@ -10,8 +10,9 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCompleter,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -30,6 +31,7 @@ from ui.widgets.forms import FieldErrors, line_edit, text_label
 
 PersonRole = Qt.ItemDataRole.UserRole + 1
 NameRole = Qt.ItemDataRole.UserRole + 2
+NewRole = Qt.ItemDataRole.UserRole + 3  # the "add someone new" line
 MAX_MATCHES = 12
 
 # The few fields that matter while someone is on the phone; the rest can wait.
@@ -41,8 +43,8 @@ NEW_FIELDS = {
 }
 DEFAULT_FIELDS = [("first_name", "First name"), ("last_name", "Last name"), ("phone_mobile", "Mobile"),
                   ("area", "Area")]
-PLACEHOLDERS = {"date_of_birth": "dd/mm/yyyy", "organisation_name": "for example Hillside Primary School",
-                "area": "town or area, if they say"}
+PLACEHOLDERS = {"date_of_birth": "dd/mm/yyyy", "organisation_name": "school or service",
+                "area": "if they say"}
 
 
 def describe(person: Person) -> str:
@@ -61,10 +63,11 @@ class PersonPicker(QWidget):
     changed = Signal()
 
     def __init__(self, session: Session, ops: Operations, kind: str, name: str, label: str,
-                 errors: FieldErrors, parent: QWidget | None = None):
+                 errors: FieldErrors, parent: QWidget | None = None, allow_new: bool = True):
         super().__init__(parent)
         self.session, self.ops, self.kind, self.field_name, self.label = session, ops, kind, name, label
         self.errors = errors
+        self.allow_new = allow_new  # False: only someone already on record (a SAR's subject)
         self._person: Person | None = None
 
         self.search_edit = line_edit(f"{label}: find by name", placeholder="Type a name to find them")
@@ -72,6 +75,7 @@ class PersonPicker(QWidget):
         self.new_button.setCheckable(True)
         self.new_button.setAutoDefault(False)  # Enter saves the form, never toggles this
         self.new_button.setAccessibleName(f"{label}: add someone new")
+        self.new_button.setVisible(allow_new)
         row_widget = QWidget()
         row = QHBoxLayout(row_widget)
         row.setContentsMargins(0, 0, 0, 0)
@@ -82,8 +86,12 @@ class PersonPicker(QWidget):
         self.safety.hide()
 
         self.new_box = QWidget()
-        self.new_form = QFormLayout(self.new_box)
-        self.new_form.setContentsMargins(16, 0, 0, 0)
+        self.new_grid = QGridLayout(self.new_box)
+        self.new_grid.setContentsMargins(0, 0, 0, 0)
+        self.new_grid.setHorizontalSpacing(10)
+        self.new_grid.setVerticalSpacing(4)
+        self.new_grid.setColumnStretch(0, 1)
+        self.new_grid.setColumnStretch(1, 1)
         self.new_edits: dict[str, QLineEdit] = {}
 
         column = QVBoxLayout(self)
@@ -178,6 +186,7 @@ class PersonPicker(QWidget):
         self.model.clear()
         if not words or len(text.strip()) < 2 or self.ops.busy or self.session.locked:
             self.completer.popup().hide()
+            self._say("")
             return []
         try:
             found = people.find_people(self.session, self.kind, words[0], limit=100)
@@ -198,18 +207,32 @@ class PersonPicker(QWidget):
             item.setData(person.full_name, NameRole)
             item.setEditable(False)
             self.model.appendRow(item)
-        if matches:
+        # Last in the list, so a new caller is two keys away (Down, Enter) from what was typed.
+        if self.allow_new:
+            add = QStandardItem(f"+ Add “{text.strip()}” as someone new")
+            add.setData(True, NewRole)
+            add.setData(text.strip(), NameRole)
+            add.setEditable(False)
+            self.model.appendRow(add)
+        if self.model.rowCount():
             self.completer.complete()
-            self.chosen.setText("")
         else:
             self.completer.popup().hide()
-            self.chosen.setText(f"Nobody matches “{text.strip()}”. Choose New person to add them.")
+        self._say("" if matches else f"Nobody on record matches “{text.strip()}”.")
         return matches[:MAX_MATCHES]
+
+    def _say(self, text: str) -> None:
+        self.chosen.setText(text)
+        self.chosen.setVisible(bool(text) and not self.is_new)
 
     def pick_row(self, row: int) -> None:
         self._picked_index(self.model.index(row, 0))
 
     def _picked_index(self, index: QModelIndex) -> None:
+        if index.isValid() and index.data(NewRole):
+            self.completer.popup().hide()
+            self.new_button.setChecked(True)
+            return
         person = index.data(PersonRole) if index.isValid() else None
         if person is not None:
             self.completer.popup().hide()
@@ -217,7 +240,7 @@ class PersonPicker(QWidget):
 
     def _show_chosen(self) -> None:
         person = self._person
-        self.chosen.setText(describe(person) if person else "")
+        self._say(describe(person) if person else "")
         marker = bool(person and person.staff_safety_marker)
         self.safety.setVisible(marker)
         if marker:
@@ -225,20 +248,33 @@ class PersonPicker(QWidget):
 
     # --- someone new -----------------------------------------------------------------------
     def _build_new_fields(self) -> None:
-        while self.new_form.rowCount():
-            self.new_form.removeRow(0)
+        # Two fields to a row: a new person takes half the height while the call goes on.
+        while self.new_grid.count():
+            item = self.new_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
         for key in self.new_edits:
             self.errors.forget(f"{self.field_name}.{key}")
         self.new_edits = {}
-        for key, text in NEW_FIELDS.get(self.kind, DEFAULT_FIELDS):
+        for i, (key, text) in enumerate(NEW_FIELDS.get(self.kind, DEFAULT_FIELDS)):
             edit = line_edit(f"{self.label}: {text.lower()}", placeholder=PLACEHOLDERS.get(key, ""))
             self.new_edits[key] = edit
-            self.errors.row(self.new_form, text, f"{self.field_name}.{key}", edit)
+            # The caption above its field: two fields side by side keep their full width.
+            cell = QWidget()
+            cell_column = QVBoxLayout(cell)
+            cell_column.setContentsMargins(0, 0, 0, 0)
+            cell_column.setSpacing(1)
+            caption = QLabel(text)
+            caption.setBuddy(edit)
+            cell_column.addWidget(caption)
+            cell_column.addWidget(self.errors.block(f"{self.field_name}.{key}", edit))
+            row, column = divmod(i, 2)
+            self.new_grid.addWidget(cell, row, column)
             edit.textEdited.connect(lambda _t: self.changed.emit())
 
     def _new_toggled(self, on: bool) -> None:
         self.new_box.setVisible(on)
-        self.search_edit.setEnabled(not on)
+        self.search_edit.setVisible(not on)
         self.new_button.setText("Find someone on record" if on else "New person")
         if on:
             self.completer.popup().hide()
@@ -252,6 +288,6 @@ class PersonPicker(QWidget):
                     last.setText(" ".join(typed[1:]))
             if first is not None:
                 first.setFocus()
-        self.chosen.setVisible(not on)
+        self.chosen.setVisible(not on and bool(self.chosen.text()))
         self.safety.setVisible(not on and bool(self._person and self._person.staff_safety_marker))
         self.changed.emit()

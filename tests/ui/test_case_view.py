@@ -1,0 +1,163 @@
+"""The case view: notes (R8 reminder on the form, edits keep history), actions, consent and
+the disclosure log (a refusal, then the override path), and the Safeguarding tab only for
+those allowed to see it."""
+
+from datetime import date, timedelta
+
+from app.services import actions, cases, disclosures, notes
+from tests.ui.casework_support import make_workspace, wait_idle
+from tests.unit.casework_helpers import add_worker, family
+from tests.unit.consent_helpers import family_case
+from ui.dialogs import messages
+
+
+def _open_case(qtbot, session, ops, data_dir, case_id):
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    view = workspace.open_record("case", case_id)
+    assert view is not None and workspace.stack.currentWidget() is workspace.casework.records
+    return workspace, view
+
+
+def _save(qtbot, ops, dialog):
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    wait_idle(qtbot, ops)
+
+
+def test_add_and_edit_a_note_keeps_its_history(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    _, view = _open_case(qtbot, session, ops, data_dir, case.id)
+    tab = view.show_tab("notes")
+    assert tab.empty.isVisible()
+
+    dialog = tab.add()
+    qtbot.waitExposed(dialog)
+    assert dialog.reminder.isVisible() and dialog.reminder.text() == notes.RELEVANCE_REMINDER
+    assert dialog.windowTitle() == "Add a note"
+    dialog.body.setPlainText("Mum called about the annual review date.")
+    dialog.minutes.setValue(20)
+    _save(qtbot, ops, dialog)
+    assert tab.list.count() == 1 and "20 min" in tab.list.item(0).text()
+    assert tab.text.toPlainText() == "Mum called about the annual review date."
+
+    dialog = tab.edit()
+    qtbot.waitExposed(dialog)
+    assert dialog.reminder.isVisible()
+    dialog.body.setPlainText("Mum called about the annual review: it is on 3 March.")
+    _save(qtbot, ops, dialog)
+    assert tab.list.count() == 1 and "edited" in tab.list.item(0).text()
+    assert "3 March" in tab.text.toPlainText()
+
+    history = tab.history()
+    text = history.text.toPlainText()
+    assert "Current version (version 2)" in text and "3 March" in text
+    assert "Version 1, written by manager" in text and "annual review date." in text
+    history.close()
+
+
+def test_cancelling_a_changed_note_asks_first(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    _, view = _open_case(qtbot, session, ops, data_dir, case.id)
+    dialog = view.show_tab("notes").add()
+    qtbot.waitExposed(dialog)
+    dialog.body.setPlainText("Something relevant")
+    messages.set_next_answer(False)
+    dialog.cancel_button.click()
+    assert dialog.isVisible()
+    messages.set_next_answer(True)
+    dialog.cancel_button.click()
+    assert not dialog.isVisible() and notes.notes_for_case(session, case.id) == []
+
+
+def test_add_and_complete_an_action(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id, opened_on=date.today() - timedelta(days=30))
+    _, view = _open_case(qtbot, session, ops, data_dir, case.id)
+    tab = view.show_tab("actions")
+    dialog = tab.add()
+    qtbot.waitExposed(dialog)
+    dialog.title_edit.setText("Send the draft plan response")
+    _save(qtbot, ops, dialog)
+    assert tab.tree.topLevelItemCount() == 1
+    tab.tree.setCurrentItem(tab.tree.topLevelItem(0))
+    assert tab.done_button.isEnabled()
+    tab.done_button.click()
+    wait_idle(qtbot, ops)
+    assert actions.actions_for_case(session, case.id)[0].done_at
+    assert tab.tree.topLevelItem(0).text(3)  # the time it was done
+    assert tab.undo_button.isEnabled() and not tab.done_button.isEnabled()
+
+
+def test_disclosure_without_consent_shows_the_refusal_then_the_override_path(qtbot, session, ops, data_dir):
+    fam = family_case(session, opened_on=date.today() - timedelta(days=60))
+    _, view = _open_case(qtbot, session, ops, data_dir, fam.case.id)
+    tab = view.show_tab("consent")
+    assert tab.consents.empty.isVisible() and tab.disclosures.empty.isVisible()
+    dialog = tab.record_disclosure()
+    qtbot.waitExposed(dialog)
+    dialog.party.setCurrentIndex(dialog.party.findText("Priya Okafor (SENCo, Hillside Primary School)"))
+    dialog.what.setPlainText("That the family has contacted the service.")
+    dialog.ok_button.click()
+    assert dialog.isVisible() and dialog.overriding
+    assert "No live consent covers sharing information with Priya Okafor" in dialog.refusal.text()
+    assert dialog.reason.isVisible() and dialog.ok_button.text() == "Record override"
+    assert disclosures.disclosures_for_case(session, fam.case.id) == []
+
+    dialog.ok_button.click()  # no lawful reason yet
+    assert "lawful reason" in dialog.errors._fields["lawful_reason"][1].text()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("safeguarding"))
+    dialog.justification.setPlainText("Immediate risk to the child; social care asked today.")
+    _save(qtbot, ops, dialog)
+    logged = disclosures.disclosures_for_case(session, fam.case.id)
+    assert [d.basis for d in logged] == ["override"]
+    assert tab.disclosures.count() == 1 and "awaiting the manager's review" in tab.disclosures.text(0)
+
+
+def test_consent_tab_opens_the_consent_capture_dialog(qtbot, session, ops, data_dir):
+    fam = family_case(session)
+    _, view = _open_case(qtbot, session, ops, data_dir, fam.case.id)
+    dialog = view.show_tab("consent").record_consent()
+    qtbot.waitExposed(dialog)
+    assert dialog.windowTitle() == "Record consent" and dialog.giver.count() >= 1
+    dialog.reject()
+
+
+def test_safeguarding_tab_only_for_the_manager_and_the_worker(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    other = add_worker(session, data_dir)
+    _, view = _open_case(qtbot, session, ops, data_dir, case.id)
+    assert "safeguarding" in view.tabs_by_name
+    dialog = view.show_tab("safeguarding").raise_concern()
+    qtbot.waitExposed(dialog)
+    dialog.description.setPlainText("Child disclosed worries at home.")
+    _save(qtbot, ops, dialog)
+    assert view.tabs_by_name["safeguarding"].list.count() == 1
+
+    workspace = make_workspace(qtbot, other, ops, data_dir)
+    theirs = workspace.open_record("case", case.id)
+    assert "safeguarding" not in theirs.tabs_by_name
+    assert [theirs.tabs.tabText(i) for i in range(theirs.tabs.count())] == [
+        "&Summary", "&Notes", "Ac&tions", "Consent && sharin&g"]
+    other.lock()
+
+
+def test_closing_and_reopening_a_case(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    _, view = _open_case(qtbot, session, ops, data_dir, case.id)
+    summary = view.show_tab("summary")
+    assert "Contact preferences:" in summary.contact.banner.text()
+    dialog = summary.close_case()
+    qtbot.waitExposed(dialog)
+    dialog.ok_button.click()
+    assert "Choose why" in dialog.errors._fields["closure_reason"][1].text()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("resolved"))
+    _save(qtbot, ops, dialog)
+    assert view.status.text().startswith("Closed") and summary.reopen_button.isVisible()
+    messages.set_next_answer(True)
+    summary.reopen_button.click()
+    wait_idle(qtbot, ops)
+    assert view.status.text() == "Open" and cases.load_case(session, case.id).status == "open"

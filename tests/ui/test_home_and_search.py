@@ -1,0 +1,103 @@
+"""Home lists what is due (overdue and today) and my open cases; search finds a note and
+opens its case at that note; Ctrl+F goes to the search box."""
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import Qt
+
+from app.services import actions, cases, notes
+from tests.ui.casework_support import activate, make_workspace, wait_idle
+from tests.unit.casework_helpers import family
+
+
+def test_home_lists_overdue_and_due_today_and_opens_the_case(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    today = date.today()
+    case = cases.open_case(session, parent.id, kid.id, opened_on=today - timedelta(days=20))
+    actions.add_action(session, case.id, "Chase the school's SEN support plan", today - timedelta(days=3))
+    actions.add_action(session, case.id, "Call Dana back", today)
+    actions.add_action(session, case.id, "Review in a month", today + timedelta(days=30))
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    home = workspace.home_view
+    assert workspace.stack.currentWidget() is home
+    assert home.overdue_title.text() == "Overdue (1)" and home.today_title.text() == "Due today (1)"
+    assert "Chase the school" in home.overdue.text(0) and "3 days overdue" in home.overdue.text(0)
+    assert "Call Dana back" in home.due_today.text(0)
+    assert home.my_cases.count() == 1 and case.reference in home.my_cases.text(0)
+
+    home.overdue.activate(0)
+    view = workspace.casework.records.tabs.currentWidget()
+    assert workspace.stack.currentWidget() is workspace.casework.records and view.record_id == case.id
+
+    # Completing an action elsewhere updates Home when it is next shown.
+    tab = view.show_tab("actions")
+    tab.tree.setCurrentItem(tab.tree.topLevelItem(0))
+    tab.done_button.click()
+    wait_idle(qtbot, ops)
+    workspace.show_page("Home")
+    assert home.overdue_title.text() == "Overdue (0)" and home.overdue.empty.isVisible()
+    assert not home.nothing_due.isVisible()  # one is still due today
+
+
+def test_home_empty_states(qtbot, session, ops, data_dir):
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    home = workspace.home_view
+    assert home.nothing_due.isVisible() and not home.overdue.isVisible()
+    assert "no open cases" in home.my_cases.empty.text()
+
+
+def test_search_finds_a_note_and_opens_its_case(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    notes.add_note(session, case.id, "meeting", date.today(), 45, "Discussed the zebracorn transport plan.")
+    note = notes.add_note(session, case.id, "phone_call", date.today(), 5, "Unrelated call.")
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    activate(qtbot, workspace)
+    workspace.nav.setFocus()
+    qtbot.keyClick(workspace.nav, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    search = workspace.casework.search
+    assert workspace.stack.currentWidget() is search and search.box.hasFocus()
+
+    qtbot.keyClicks(search.box, "zebra")
+    qtbot.waitUntil(lambda: search.results.count() == 1, timeout=3000)  # after the typing pause
+    assert search.results.item(0).text().startswith(f"Note in case {case.reference}")
+    qtbot.keyClick(search.box, Qt.Key.Key_Return)  # opens the highlighted result
+    view = workspace.casework.records.tabs.currentWidget()
+    assert view.record_id == case.id and view.tabs.currentWidget() is view.tabs_by_name["notes"]
+    assert "zebracorn" in view.tabs_by_name["notes"].text.toPlainText()
+    assert note.id != view.tabs_by_name["notes"].selected().id
+
+    hits = search.run_search("Hartley")
+    assert {h.kind for h in hits} >= {"person", "case"}
+    assert search.run_search("qqqxyz") == [] and "Nothing matches" in search.status.text()
+
+
+def test_open_record_contract(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    note = notes.add_note(session, case.id, "meeting", date.today(), 10, "Met at school.")
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    person = workspace.open_record("person", kid.id)
+    assert person.kind == "person" and person.heading.text() == "Ellie Hartley"
+    assert workspace.open_record("note", note.id).tabs_by_name["notes"].selected().id == note.id
+    assert workspace.open_record("case", case.id) is workspace.open_record("case", case.id)  # one tab each
+    assert workspace.casework.records.tabs.count() == 2
+    assert workspace.open_record("paper_file", "x") is None
+
+
+def test_open_record_for_the_dashboards_consent_and_disclosure_items(qtbot, session, ops, data_dir):
+    from datetime import date as day
+
+    from app.services import disclosures
+    from tests.unit.consent_helpers import family_case, share_with, signed
+
+    fam = family_case(session)
+    given = signed(session, fam, share_with(fam.senco), today=day.today())[0]
+    shared = disclosures.record_disclosure(session, disclosures.DisclosureInput(
+        case_id=fam.case.id, what="Needs summary", counterparty_person_id=fam.senco.id))
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    for kind, record_id in (("consent", given.id), ("disclosure", shared.id)):
+        view = workspace.open_record(kind, record_id)
+        assert view.record_id == fam.case.id
+        assert view.tabs.currentWidget() is view.tabs_by_name["consent"]
+    assert workspace.casework.records.tabs.count() == 1

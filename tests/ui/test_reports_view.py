@@ -1,0 +1,169 @@
+"""The Reports page: count a period on the worker, show the figures in either version, export
+(published PDF plain, exact PDF encrypted with its password shown, CSV), print."""
+
+import io
+from datetime import UTC, date, datetime, time, timedelta
+
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter
+
+from app.domain import periods
+from app.services import enquiries
+from app.services.enquiries import EnquiryInput
+from tests.ui.casework_support import make_workspace, wait_idle
+from ui.dialogs import files, printing
+from ui.report_document import report_html
+
+
+def contacts(session, phone: int = 6, letters: int = 2):
+    """Enquiries in last financial year: many by phone, a few (under 5) by letter."""
+    period = periods.last_financial_year(date.today())
+    when = datetime.combine(period.start + timedelta(days=40), time(10), UTC)
+    for n in range(phone + letters):
+        enquiries.record_enquiry(session, EnquiryInput(
+            channel="phone" if n < phone else "letter", caller_role="parent_carer", topics=["sen_support"],
+            summary="Asked about SEN support.", received_at=when + timedelta(hours=n)))
+    return period
+
+
+def pdf_words(path) -> str:
+    """Qt's PDF writer separates words with tabs when extracted: compare words only."""
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).split())
+
+
+def reports_page(qtbot, session, ops, data_dir):
+    """The workspace and the page, counted. Tests hold the workspace: a parentless widget
+    nobody references is deleted, with all its pages, when the garbage collector runs."""
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    view = workspace.show_page("Reports")
+    qtbot.waitUntil(lambda: view.report is not None and not ops.busy, timeout=5000)
+    return workspace, view
+
+
+def channel_figures(view):
+    model = view.figures.model("contacts_by_channel")
+    return {model.index(r, 0).data(): model.index(r, 1).data() for r in range(model.rowCount())}
+
+
+def test_the_report_is_counted_on_the_worker_and_shown_in_either_version(qtbot, session, ops, data_dir):
+    period = contacts(session)
+    # Last financial year, counted when the page is first shown.
+    _workspace, view = reports_page(qtbot, session, ops, data_dir)
+    assert view.report.period == period
+    assert period.label in view.status.text()
+    figures = channel_figures(view)
+    assert figures["Phone"] == "6" and figures["Letter"] == "fewer than 5" and figures["All contacts"] == "8"
+    assert ("Letter", "fewer than 5") in view.figures.chart("contacts_by_channel").rows
+    assert all(button.isEnabled() for button in view.output_buttons)
+
+    view.exact.setChecked(True)  # no counting again: the same report, shown exactly
+    assert channel_figures(view)["Letter"] == "2"
+    assert "encrypted" in view.version_hint.text() and "(published)" in view.csv_button.text()
+
+    seen = []
+    view.period.set_kind("month")
+    view.period.year.setCurrentIndex(view.period.year.findData(period.start.year))
+    view.period.part.setCurrentIndex(period.start.month - 1)
+    view.build()
+    view.progress.valueChanged.connect(seen.append)
+    assert view.progress.isVisible() and not view.build_button.isEnabled()
+    wait_idle(qtbot, ops)
+    assert view.report.period == periods.month(period.start.year, period.start.month)
+    assert not view.progress.isVisible()
+
+
+def test_custom_dates_the_wrong_way_round_are_refused(qtbot, session, ops, data_dir):
+    _workspace, view = reports_page(qtbot, session, ops, data_dir)
+    view.period.set_kind("custom")
+    view.period.start.setDate(view.period.end.date().addDays(-1))
+    view.period.end.setDate(view.period.start.date().addDays(-5))
+    assert not view.build()
+    assert "ends before it starts" in view.error.text()
+
+
+def test_the_exact_pdf_is_encrypted_and_its_password_shown(qtbot, session, ops, data_dir, tmp_path):
+    contacts(session)
+    _workspace, view = reports_page(qtbot, session, ops, data_dir)
+    view.exact.setChecked(True)
+    target = tmp_path / "internal.pdf"
+    files.set_next_path(target)
+    assert view.export_pdf()
+    wait_idle(qtbot, ops)
+    dialog = view.exports.password_dialog
+    password = dialog.panel.password.text()
+    assert len(password) == 19 and dialog.isVisible()
+    reader = PdfReader(io.BytesIO(target.read_bytes()))
+    assert reader.is_encrypted
+    assert reader.trailer["/Encrypt"]["/V"] == 5 and reader.trailer["/Encrypt"]["/R"] == 6
+    assert reader.decrypt("not the password") == 0 and reader.decrypt(password) != 0
+    assert "Phone" in reader.pages[1].extract_text() + reader.pages[2].extract_text()
+    dialog.panel.copy_password.click()
+    assert "clipboard" in dialog.panel.copied.text()
+    dialog.reject()
+    assert dialog.panel.password.text() == ""  # gone with the dialog
+
+    view.published.setChecked(True)
+    plain = tmp_path / "published"  # ".pdf" is added
+    files.set_next_path(plain)
+    view.export_pdf()
+    wait_idle(qtbot, ops)
+    published = PdfReader(io.BytesIO(plain.with_name("published.pdf").read_bytes()))
+    assert not published.is_encrypted
+    assert "fewer than 5" in "".join(p.extract_text() for p in published.pages)
+
+
+def test_csv_files_carry_the_published_figures(qtbot, session, ops, data_dir, tmp_path):
+    contacts(session)
+    _workspace, view = reports_page(qtbot, session, ops, data_dir)
+    view.exact.setChecked(True)  # CSV cannot be encrypted: still the published figures
+    (tmp_path / "exports").mkdir()
+    files.set_next_path(tmp_path / "exports")
+    assert view.export_csv()
+    wait_idle(qtbot, ops)
+    [folder] = list((tmp_path / "exports").iterdir())
+    text = (folder / "contacts_by_channel.csv").read_text()
+    assert "Letter,fewer than 5" in text and "Phone,6" in text
+    assert "CSV files saved" in view.status.text()
+
+
+def test_print_preview_and_print_render_the_version_on_screen(qtbot, session, ops, data_dir, tmp_path, monkeypatch):
+    contacts(session)
+    _workspace, view = reports_page(qtbot, session, ops, data_dir)
+    out = tmp_path / "printed.pdf"
+
+    a4_printer = printing.new_printer
+
+    def pdf_printer():
+        printer = a4_printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        return printer
+
+    painted = []
+
+    def fake_exec(dialog):  # as if the person looked at the preview, or pressed Print
+        if hasattr(dialog, "paintRequested"):
+            printer = pdf_printer()
+            dialog.paintRequested.emit(printer)
+            painted.append(printer)
+        return 1
+
+    monkeypatch.setattr(printing, "_exec", fake_exec)
+    view.preview()
+    assert painted and out.exists()
+    assert "Contacts by channel" in pdf_words(out)
+
+    out.unlink()
+    monkeypatch.setattr(printing, "new_printer", pdf_printer)
+    assert view.print()
+    text = pdf_words(out)
+    assert "As published" in text and "fewer than 5" in text
+
+
+def test_the_printed_version_names_itself(qtbot, session):
+    contacts(session)
+    from app.services import reports
+
+    report = reports.build_report(session, periods.last_financial_year(date.today()))
+    assert "INTERNAL" in report_html(report, exact=True) and "<img src='chart://topics'" in report_html(report, True)
+    assert "Worker 1" in report_html(report, exact=False) or "workload" in report_html(report, False).lower()

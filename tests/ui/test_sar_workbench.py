@@ -1,0 +1,275 @@
+"""The SAR workbench: register a request from a parent, confirm identity, review (include or
+leave out, redact a selection, accept suggested names), then generate the pack on the worker
+with progress, while the window keeps responding, or cancel it with nothing written."""
+
+import gc
+import io
+import threading
+import time
+from datetime import date
+from itertools import pairwise
+
+from pypdf import PdfReader
+from PySide6.QtCore import Qt, QTimer
+
+from app.services import safeguarding, sar, sar_pack, sar_review
+from tests.ui.casework_support import make_workspace, pick, wait_idle
+from tests.ui.manager_support import OTHER_FAMILY, casework, overdue_file, ready_request
+from ui.dialogs import messages
+from ui.models import sar_table_model as cols
+
+
+def sar_page(qtbot, session, ops, data_dir):
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    return workspace, workspace.show_page("Access requests")
+
+
+def test_register_a_request_from_a_parent_then_confirm_identity(qtbot, session, ops, data_dir):
+    parent, kid, _case = casework(session)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    dialog = page.register()
+    qtbot.waitExposed(dialog)
+    assert pick(qtbot, dialog.subject, "Ellie").id == kid.id
+    dialog.kind.setCurrentIndex(dialog.kind.findData("parent"))
+    assert dialog.requester.isVisible() and not dialog.name_row.isVisible() and dialog.authority_row.isVisible()
+    dialog.ok_button.click()
+    assert "Find the parent" in dialog.errors._fields["requester_id"][1].text()
+    assert pick(qtbot, dialog.requester, "Dana").id == parent.id
+    dialog.authority.setPlainText("Letter signed by Dana Hartley")
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    qtbot.waitUntil(lambda: page.selected() is not None, timeout=3000)
+    request = page.selected()
+    assert request.requester_kind == "parent" and request.status == "awaiting_id"
+    assert page.model.index(page.model.row_of(request.id), cols.TIMELINESS).data() == "Clock paused"
+    buttons = page.detail.buttons
+    assert buttons["identity"].isVisible() and not buttons["generate"].isVisible()
+
+    dialog = page.act("identity")
+    dialog.method.setText("Passport seen at the office")
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    qtbot.waitUntil(lambda: page.selected().status == "in_review", timeout=3000)
+    assert page.selected().due_on and buttons["review"].isVisible() and buttons["young_person"].isVisible()
+
+    messages.set_next_answer(True)
+    page.act("young_person")
+    wait_idle(qtbot, ops)
+    qtbot.waitUntil(lambda: page.selected().young_person_agreed == 1, timeout=3000)
+
+    dialog = page.act("extend")
+    dialog.reason.setPlainText("Over 2,000 notes to review")
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    qtbot.waitUntil(lambda: page.selected().status == "extended", timeout=3000)
+
+
+def open_review(qtbot, page, ops, request):
+    assert page.select(request.id)
+    review = page.act("review")
+    assert page.stack.currentWidget() is review
+    qtbot.waitUntil(lambda: review.review is not None and not ops.busy, timeout=5000)
+    return review
+
+
+def test_review_include_exclude_and_redact_a_selection(qtbot, session, ops, data_dir):
+    parent, _kid, case = casework(session)
+    safeguarding.raise_concern(session, case.id, date.today(), "Concern about home.")
+    request = ready_request(session, parent)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    review = open_review(qtbot, page, ops, request)
+
+    concern = next(i for i in review.review.items if i.kind == "safeguarding")
+    row = review._rows[concern.key]
+    assert row.text(0).startswith("Decide: ") and row.font(0).bold()  # stands out until decided
+    assert review.current_item() is concern  # the first item to decide is shown first
+    assert not review.generate_button.isEnabled() and "1 item needs your decision" in review.summary.text()
+    review.panel.exclude_button.click()
+    wait_idle(qtbot, ops)
+    assert not row.text(0).startswith("Decide") and row.checkState(0) == Qt.CheckState.Unchecked
+    assert review.generate_button.isEnabled()
+
+    # Untick and tick an ordinary item: each is recorded.
+    enquiry_note = next(i for i in review.review.items if i.kind == "note")
+    note_row = review._rows[enquiry_note.key]
+    note_row.setCheckState(0, Qt.CheckState.Unchecked)
+    wait_idle(qtbot, ops)
+    assert not enquiry_note.included and enquiry_note.decided
+    note_row.setCheckState(0, Qt.CheckState.Checked)
+    wait_idle(qtbot, ops)
+    assert enquiry_note.included
+    stored = {i.key: i.included for i in sar_review.load_review(session, request.id, suggestions=False).items}
+    assert stored[concern.key] is False and stored[enquiry_note.key] is True
+
+    # Select the other family's name in the note and redact it as third-party information.
+    review.select(enquiry_note.key)
+    body = review.panel.editors["body"]
+    start = enquiry_note.field("body").text.index(OTHER_FAMILY)
+    assert body.map.to_qt(start, start) == (start, start)
+    assert not review.panel.redact_button.isEnabled()
+    body.select_span(start, start + len(OTHER_FAMILY))
+    assert review.panel.redact_button.isEnabled()
+    review.panel.redact_button.click()
+    dialog = review.redact_dialog
+    assert dialog.isVisible() and OTHER_FAMILY in dialog.words.text()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("other"))
+    dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    assert "Say which exemption" in dialog.errors._fields["note"][1].text()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("third_party"))
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    [mark] = [r for r in review.review.redactions if r.item_key == enquiry_note.key]
+    assert mark.redacted_text == OTHER_FAMILY and body.redacted_spans == [(start, start + len(OTHER_FAMILY))]
+    assert review.panel.redactions.count() == 1 and "third-party" in review.panel.redactions.item(0).text()
+    assert "[1 redacted]" in note_row.text(0)
+    assert not any(s.text == OTHER_FAMILY for s in review.review.suggestions)  # the suggestion is used up
+
+    review.panel.redactions.setCurrentRow(0)
+    review.panel.remove_button.click()
+    wait_idle(qtbot, ops)
+    assert review.panel.redactions.count() == 0 and body.redacted_spans == []
+    assert sar_review.load_review(session, request.id, suggestions=False).redactions == []
+
+
+def test_suggested_names_are_listed_before_they_are_redacted(qtbot, session, ops, data_dir):
+    parent, _kid, _case = casework(session)
+    request = ready_request(session, parent)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    review = open_review(qtbot, page, ops, request)
+    assert "(1)" in review.suggest_button.text()
+    dialog = review.accept_suggestions()
+    assert dialog.list.count() == 1 and OTHER_FAMILY in dialog.list.item(0).text()
+    assert "coffee morning" in dialog.list.item(0).text()  # the words around it
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: review.review is not None and not ops.busy, timeout=5000)
+    assert [r.redacted_text for r in review.review.redactions] == [OTHER_FAMILY]
+    assert review.review.suggestions == [] and not review.suggest_button.isEnabled()
+
+
+def test_generate_the_pack_with_progress_while_the_window_keeps_responding(qtbot, session, ops, data_dir,
+                                                                          tmp_path):
+    parent, _kid, _case = casework(session, extra_notes=150)  # about half a second of layout
+    request = ready_request(session, parent)
+    sar_review.accept_suggestions(session, request.id, sar_review.load_review(session, request.id))
+    workspace, page = sar_page(qtbot, session, ops, data_dir)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.select(request.id)
+    dialog = page.act("generate")
+    qtbot.waitExposed(dialog)
+    ticks, progress = [], []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    dialog.progress.valueChanged.connect(lambda value: progress.append((value, time.perf_counter())))
+    out = tmp_path / "pack.pdf"
+    # A full garbage collection holds the GIL for as long as it takes; after hundreds of tests
+    # the heap is large enough for that to be half a second. Collect now, and wait until the
+    # timer fires steadily (the new window is laid out), so that what is measured is the pack.
+    gc.collect()
+    timer.start()
+    qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5000)
+    assert dialog.start(out)
+    assert not workspace.nav.isEnabled()  # busy: one task at a time
+    qtbot.waitUntil(lambda: dialog.outcome == "done", timeout=20000)
+    timer.stop()
+    values = [v for v, _t in progress]
+    assert values == sorted(values) and values[-1] == 100 and len(values) > 5
+    # The GUI thread kept turning while the worker laid out the pages: the timer fired
+    # all through, never held up for long.
+    began, ended = progress[0][1], progress[-1][1]
+    during = [t for t in ticks if began <= t <= ended]
+    gaps = [round(b - a, 3) for a, b in pairwise(during)]
+    assert len(during) >= 10, (round(ended - began, 3), gaps)
+    assert max(gaps) < 0.5
+
+    result = dialog.result
+    assert dialog.panel.password.text() == result.password and dialog.panel.sha256.text() == result.sha256
+    assert dialog.panel.isVisible() and dialog.sent_button.isVisible()
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    assert reader.trailer["/Encrypt"]["/R"] == 6 and reader.decrypt(result.password)
+    assert OTHER_FAMILY not in "".join(p.extract_text() for p in reader.pages)
+
+    dialog.sent_button.click()  # record as sent, straight from the result
+    sent = page.mark_sent_dialog
+    sent.method.setCurrentText("Secure email")
+    with qtbot.waitSignal(sent.finished, timeout=5000):
+        sent.ok_button.click()
+    wait_idle(qtbot, ops)
+    assert sar.get_sar(session, request.id).status == "sent"
+    assert sar_pack.disclosures(session, request.id)[0].sent_method == "Secure email"
+
+
+def test_cancel_stops_generation_and_writes_nothing(qtbot, session, ops, data_dir, tmp_path, monkeypatch):
+    parent, _kid, _case = casework(session)
+    request = ready_request(session, parent)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.select(request.id)
+
+    # Hold the worker just before layout until Cancel has been pressed, so the test does
+    # not race the worker.
+    cancel_pressed = threading.Event()
+    build = sar_review.build_content
+
+    def held_build(*args, **kwargs):
+        cancel_pressed.wait(5)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(sar_pack.sar_review, "build_content", held_build)
+    dialog = page.act("generate")
+    out = tmp_path / "pack.pdf"
+    assert dialog.start(out)
+    dialog.cancel_button.click()  # Cancel while running asks the worker to stop
+    assert dialog.isVisible() and dialog.cancel_flag.is_set() and "Cancelling" in dialog.step.text()
+    cancel_pressed.set()
+    qtbot.waitUntil(lambda: dialog.outcome == "cancelled", timeout=5000)
+    assert "No file was written" in dialog.step.text()
+    assert not out.exists() and sar_pack.disclosures(session, request.id) == []
+    dialog.cancel_button.click()  # now it closes
+    assert not dialog.isVisible()
+
+
+def test_a_pack_waits_for_every_decision(qtbot, session, ops, data_dir, tmp_path):
+    parent, _kid, case = casework(session)
+    safeguarding.raise_concern(session, case.id, date.today(), "Concern about home.")
+    request = ready_request(session, parent)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.select(request.id)
+    dialog = page.act("generate")
+    dialog.start(tmp_path / "pack.pdf")
+    qtbot.waitUntil(lambda: dialog.outcome == "failed", timeout=5000)
+    assert "need a decision" in dialog.error.text() and not (tmp_path / "pack.pdf").exists()
+    dialog.reject()
+
+
+def test_locking_empties_the_managers_pages_and_closes_the_pack_dialog(qtbot, window):
+    from tests.ui.conftest import unlock
+
+    session = unlock(qtbot, window)
+    parent, _kid, _case = casework(session)
+    paper = overdue_file(session)
+    request = ready_request(session, parent)
+    workspace = window.workspace
+    page = workspace.show_page("Access requests")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.select(request.id)
+    dialog = page.act("generate")
+    registers = workspace.show_page("Registers")
+    qtbot.waitUntil(lambda: registers.paper_files.model.row_of(paper.id) >= 0, timeout=3000)
+    dashboard = workspace.show_page("Dashboard")
+    qtbot.waitUntil(lambda: dashboard.dashboard is not None and not window.ops.busy, timeout=5000)
+
+    window.lock("manual")
+    assert session.locked and not dialog.isVisible()
+    assert page.model.rowCount() == 0 and registers.paper_files.model.rowCount() == 0
+    assert dashboard.dashboard is None and dashboard.section_list("paper_files_overdue").count() == 0
+    assert workspace.pages["Reports"].report is None

@@ -1,0 +1,49 @@
+"""Print preview and the OS print dialog behind a seam, like messages.py: tests replace
+`_exec` so no modal dialog waits for a person.
+
+    printing.preview(parent, document)   # QPrintPreviewDialog, pages drawn by the document
+    printing.print_document(parent, document)   # the OS print dialog, then print
+"""
+
+from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QDialog, QWidget
+
+
+def _exec(dialog: QDialog) -> int:
+    """Tests replace this to accept (or cancel) without showing the dialog."""
+    return dialog.exec()
+
+
+def new_printer() -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))  # UK paper
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    printer.setDocName("Service report")  # print queues are visible to others: no names
+    return printer
+
+
+def preview(parent: QWidget | None, document: QTextDocument, printer: QPrinter | None = None) -> QPrintPreviewDialog:
+    printer = printer or new_printer()
+    dialog = QPrintPreviewDialog(printer, parent)
+    # The dialog keeps a bare pointer to the printer and the document: both must outlive it.
+    dialog.keep_alive = (printer, document)
+    dialog.setWindowTitle("Print preview")
+    dialog.paintRequested.connect(document.print_)
+    dialog.resize(900, 760)
+    _exec(dialog)
+    dialog.deleteLater()
+    return dialog
+
+
+def print_document(parent: QWidget | None, document: QTextDocument, printer: QPrinter | None = None) -> bool:
+    """True when the person chose to print (the pages are then sent to the printer)."""
+    printer = printer or new_printer()
+    dialog = QPrintDialog(printer, parent)
+    dialog.keep_alive = printer  # as above
+    dialog.setWindowTitle("Print the report")
+    accepted = _exec(dialog) == QDialog.DialogCode.Accepted
+    dialog.deleteLater()
+    if accepted:
+        document.print_(printer)
+    return accepted

@@ -1,0 +1,186 @@
+"""The steps of a subject access request, one small form each: register it, confirm the
+requester's identity, clarification asked for and received, an extension, and sending."""
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
+
+from app.errors import ValidationError
+from app.security.session import Session
+from app.services import sar
+from app.services.sar import Sar
+from ui.dialogs.form_dialog import FormDialog
+from ui.operations import Operations
+from ui.widgets.choices import date_edit, date_of
+from ui.widgets.forms import line_edit, text_label
+from ui.widgets.person_picker import PersonPicker
+
+REQUESTERS = [("subject", "The person themselves"), ("parent", "A parent, for their child"),
+              ("representative", "A representative (solicitor, advocate…)")]
+SEND_METHODS = ["Secure email", "Recorded delivery", "Handed over in person"]
+
+
+def _multiline(name: str, placeholder: str = "") -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setAccessibleName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(70)
+    return edit
+
+
+def _not_before(edit, day: str) -> None:
+    first = date.fromisoformat(day)
+    edit.setMinimumDate(QDate(first.year, first.month, first.day))
+
+
+class RegisterSarDialog(FormDialog):
+    registered = Signal(object)  # Sar
+
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(ops, "Register a subject access request", "Record the request the day it "
+                         "arrives. The one-month clock starts once the requester's identity is confirmed.",
+                         ok_text="Register request", parent=parent)
+        self.session = session
+        self.received = date_edit("Date received")
+        # A request is about someone already on record, asked by a parent on record.
+        self.subject = PersonPicker(session, ops, None, "subject_id", "Whose information", self.errors,
+                                    allow_new=False)
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Who is asking")
+        for value, label in REQUESTERS:
+            self.kind.addItem(label, value)
+        self.requester = PersonPicker(session, ops, "parent_carer", "requester_id", "Parent", self.errors,
+                                      allow_new=False)
+        for picker in (self.subject, self.requester):
+            # The line describing who was picked appears below: let the dialog grow for it.
+            picker.changed.connect(lambda: QTimer.singleShot(0, self.adjustSize))
+        self.requester_name = line_edit("Requester's name", placeholder="for example A. Solicitor, Smith & Co")
+        self.authority = _multiline("Authority", "What written authority was received, and from whom")
+        self.errors.row(self.form, "Date &received", "received_on", self.received)
+        self.form.addRow("&Whose information", self.subject)
+        self.errors.row(self.form, "Who is &asking", "requester_kind", self.kind)
+        self.form.addRow("&Parent", self.requester)
+        self.name_row = self.errors.row(self.form, "Requester's &name", "requester_name", self.requester_name)
+        self.authority_row = self.errors.row(self.form, "A&uthority", "authority_note", self.authority)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.initial_focus = self.subject.search_edit
+        self._kind_changed()
+
+    def _kind_changed(self, *_args) -> None:
+        kind = self.kind.currentData()
+        self.form.setRowVisible(self.requester, kind == "parent")
+        self.form.setRowVisible(self.name_row, kind == "representative")
+        self.form.setRowVisible(self.authority_row, kind != "subject")
+
+    def submit(self) -> None:
+        subject = self.subject.person
+        if subject is None:
+            raise ValidationError("Find the person whose information is asked for.", field="subject_id")
+        kind = self.kind.currentData()
+        requester = self.requester.person if kind == "parent" else None
+        if kind == "parent" and requester is None:
+            raise ValidationError("Find the parent who is asking.", field="requester_id")
+        session, received = self.session, date_of(self.received)
+        name = self.requester_name.text() if kind == "representative" else None
+        authority = self.authority.toPlainText() if kind != "subject" else None
+        self.run(lambda _p: sar.register(session, received, subject.id, kind, requester_name=name,
+                                         requester_id=requester.id if requester else None,
+                                         authority_note=authority),
+                 self._registered, changes={"sars"})
+
+    def _registered(self, request: Sar) -> None:
+        self.registered.emit(request)
+        self.finish()
+
+
+class _SarStepDialog(FormDialog):
+    """A step on one request: the subclass adds rows, sets the first field to focus, and says
+    what to run."""
+
+    def __init__(self, session: Session, ops: Operations, request: Sar, title: str, intro: str, ok_text: str,
+                 parent: QWidget | None = None):
+        super().__init__(ops, title, intro, ok_text=ok_text, heading=f"{title}: {request.reference}", parent=parent)
+        self.session, self.request = session, request
+
+    def apply(self, work) -> None:
+        self.run(work, lambda _r: self.finish(), changes={"sars"})
+
+
+class IdentityDialog(_SarStepDialog):
+    def __init__(self, session, ops, request: Sar, parent=None):
+        super().__init__(session, ops, request, "Confirm identity", "Record how the requester's identity "
+                         "was checked. The clock starts on the day the evidence arrived.", "Confirm identity", parent)
+        self.method = line_edit("How identity was checked", placeholder="for example Passport seen at the office")
+        self.arrived = date_edit("Evidence arrived")
+        _not_before(self.arrived, request.received_on)
+        self.errors.row(self.form, "&How it was checked", "identity_method", self.method)
+        self.errors.row(self.form, "Evidence &arrived", "identity_received_on", self.arrived)
+        self.initial_focus = self.method
+
+    def submit(self) -> None:
+        s, sar_id, method, day = self.session, self.request.id, self.method.text(), date_of(self.arrived)
+        self.apply(lambda _p: sar.confirm_identity(s, sar_id, method, day))
+
+
+class ClarificationDialog(_SarStepDialog):
+    def __init__(self, session, ops, request: Sar, received: bool, parent=None):
+        if received:
+            title, intro, ok = ("Clarification received", "The clock starts again from the day the "
+                                "clarification arrived.", "Record clarification")
+        else:
+            title, intro, ok = ("Ask for clarification", "While you wait for the requester to say what they "
+                                "want, the clock is paused.", "Record request")
+        super().__init__(session, ops, request, title, intro, ok, parent)
+        self.received = received
+        self.day = date_edit("Date")
+        _not_before(self.day, request.clarification_requested_on if received else request.received_on)
+        self.errors.row(self.form, "&Date", "clarification_received_on" if received else
+                        "clarification_requested_on", self.day)
+        self.initial_focus = self.day
+
+    def submit(self) -> None:
+        s, sar_id, day = self.session, self.request.id, date_of(self.day)
+        step = sar.clarification_received if self.received else sar.request_clarification
+        self.apply(lambda _p: step(s, sar_id, day))
+
+
+class ExtendDialog(_SarStepDialog):
+    def __init__(self, session, ops, request: Sar, parent=None):
+        super().__init__(session, ops, request, "Extend the deadline", "Up to two further months when the "
+                         "request is complex or numerous, decided within the first month. Tell the requester "
+                         "why within that month.", "Extend", parent)
+        self.months = QComboBox()
+        self.months.setAccessibleName("Further months")
+        self.months.addItem("One further month", 1)
+        self.months.addItem("Two further months", 2)
+        self.reason = _multiline("Reason", "Why the request is complex or numerous")
+        self.errors.row(self.form, "&Further months", "extension_months", self.months)
+        self.errors.row(self.form, "&Reason", "extension_reason", self.reason)
+        self.initial_focus = self.reason
+
+    def submit(self) -> None:
+        s, sar_id = self.session, self.request.id
+        months, reason = self.months.currentData(), self.reason.toPlainText()
+        self.apply(lambda _p: sar.extend(s, sar_id, months, reason))
+
+
+class MarkSentDialog(_SarStepDialog):
+    def __init__(self, session, ops, request: Sar, parent=None):
+        super().__init__(session, ops, request, "Record as sent", "The latest pack generated is recorded "
+                         "as the one sent.", "Record as sent", parent)
+        self.sent_on = date_edit("Date sent")
+        _not_before(self.sent_on, request.received_on)
+        self.method = QComboBox()
+        self.method.setEditable(True)
+        self.method.setAccessibleName("How it was sent")
+        self.method.addItems(SEND_METHODS)
+        self.errors.row(self.form, "Date &sent", "sent_on", self.sent_on)
+        self.errors.row(self.form, "&How it was sent", "sent_method", self.method)
+        self.form.addRow("", text_label("Send the password separately from the pack.", "hint"))
+        self.initial_focus = self.method
+
+    def submit(self) -> None:
+        s, sar_id, day, method = self.session, self.request.id, date_of(self.sent_on), self.method.currentText()
+        self.apply(lambda _p: sar.mark_sent(s, sar_id, day, method))

@@ -1,0 +1,95 @@
+"""The manager's pages of the workspace, and where a dashboard item leads.
+
+Built by the Workspace for one session; a colleague who is not a manager gets no pages at
+all (the services refuse them too). The dashboard's items name the record behind them:
+cases and people open through the workspace's `open_record` (signal `openRecord`), paper
+files, requests and the staff register open on the manager's own pages, and an override
+to review opens its review here.
+"""
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services import disclosures
+from ui.clipboard import SecretClipboard
+from ui.dialogs import messages
+from ui.dialogs.override_review_dialog import OverrideReviewDialog
+from ui.formatting import describe_error
+from ui.operations import Operations
+from ui.views.dashboard_view import DashboardView
+from ui.views.registers_view import RegistersView
+from ui.views.reports_view import ReportsView
+from ui.views.sar_view import SarView
+
+# "Access requests" fits the navigation; the page itself says "Subject access requests".
+DASHBOARD, REPORTS, SARS, REGISTERS = "Dashboard", "Reports", "Access requests", "Registers"
+
+
+class Manager(QObject):
+    showPage = Signal(str)          # the workspace switches to this page
+    openRecord = Signal(str, str)   # a case or person: the workspace's open_record
+
+    def __init__(self, session: Session, ops: Operations, host: QWidget, clipboard: SecretClipboard):
+        super().__init__(host)
+        self.session, self.ops, self.host = session, ops, host
+        self.enabled = session.user.is_manager
+        self.dashboard = self.reports = self.sars = self.registers = None
+        if not self.enabled:
+            return
+        self.dashboard = DashboardView(session, ops)
+        self.reports = ReportsView(session, ops, clipboard)
+        self.sars = SarView(session, ops, clipboard)
+        self.registers = RegistersView(session, ops)
+        self.dashboard.openRecord.connect(self.open_item)
+
+    @property
+    def lead_pages(self) -> list[tuple[str, QWidget]]:
+        """Straight after Home."""
+        return [(DASHBOARD, self.dashboard)] if self.enabled else []
+
+    @property
+    def pages(self) -> list[tuple[str, QWidget]]:
+        """After the casework pages, before Staff."""
+        if not self.enabled:
+            return []
+        return [(REPORTS, self.reports), (SARS, self.sars), (REGISTERS, self.registers)]
+
+    def open_item(self, kind: str, record_id: str) -> QWidget | None:
+        """Open what a dashboard item is about. Returns the page or dialog shown (None when
+        the workspace opens it)."""
+        if self.session.locked:
+            return None
+        if kind == "paper_file":
+            self.showPage.emit(REGISTERS)
+            return self.registers.show_paper_file(record_id)
+        if kind in ("staff", "policy_review"):
+            self.showPage.emit(REGISTERS)
+            if kind == "staff":
+                return self.registers.show_staff(record_id)
+            return self.registers.show_policy_reviews()
+        if kind == "sar":
+            self.showPage.emit(SARS)
+            return self.sars.show_request(record_id)
+        if kind == "disclosure":
+            return self.review_override(record_id)
+        self.openRecord.emit(kind, record_id)  # case, person, consent: the casework pages
+        return None
+
+    def review_override(self, disclosure_id: str) -> OverrideReviewDialog | None:
+        if self.ops.busy:
+            return None  # the worker has the connection; the item can be opened again in a moment
+        try:
+            record = disclosures.get_disclosure(self.session, disclosure_id)
+        except ConfideError as exc:
+            messages.warn(self.host, "Cannot open this override", describe_error(exc))
+            return None
+        dialog = OverrideReviewDialog(self.session, self.ops, record, self.host)
+        dialog.openCase.connect(lambda case_id: self.openRecord.emit("disclosure", disclosure_id))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def clear(self) -> None:
+        """On lock the pages clear themselves (they are workspace pages); nothing else is held."""

@@ -1,0 +1,55 @@
+"""When a manager's view reloads: after a change to a topic it shows, but only once it is on
+screen and no task is using the session's connection.
+
+Operations broadcasts `changed` while its task is still counted as running, and another
+task may already have started on the worker; reading the database then would share the
+connection between two threads. So a change only marks the view stale, and the reload
+happens when the worker is idle (busyChanged False) or the view is next shown.
+"""
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QWidget
+
+from app.security.session import Session
+from ui.operations import Operations
+
+
+class Refresher(QObject):
+    def __init__(self, view: QWidget, session: Session, ops: Operations, topics: Iterable[str],
+                 reload: Callable[[], None]):
+        super().__init__(view)
+        self.view, self.session, self.ops = view, session, ops
+        self.topics = frozenset(topics)
+        self._reload = reload
+        self.stale = True  # nothing shown yet: the first show loads
+        ops.changed.connect(self._changed)
+        ops.busyChanged.connect(self._busy_changed)
+        view.installEventFilter(self)
+
+    def mark_stale(self) -> None:
+        self.stale = True
+        self.try_now()
+
+    def try_now(self) -> bool:
+        """Reload if stale and it is safe and useful to; returns whether it reloaded."""
+        if not self.stale or self.session.locked or self.ops.busy or not self.view.isVisible():
+            return False
+        self.stale = False
+        self._reload()
+        return True
+
+    def _changed(self, topics) -> None:
+        if topics & self.topics:
+            self.mark_stale()
+
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy:
+            self.try_now()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        # getattr: Qt may still call a filter whose Python side is being torn down.
+        if event.type() == QEvent.Type.Show and watched is getattr(self, "view", None):
+            self.try_now()
+        return False

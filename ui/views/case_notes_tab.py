@@ -1,0 +1,192 @@
+"""A case's notes, newest first: the list on the left, the chosen note in full on the right,
+and adding, changing (R8, earlier versions kept) and reading a note's history."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.choices import NoteType
+from app.domain.records import Case, Note
+from app.domain.staff import Role
+from app.domain.text import uk_date
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services import notes
+from ui.dialogs.note_dialogs import NoteDialog, NoteHistoryDialog
+from ui.formatting import describe_error
+from ui.operations import Operations
+from ui.widgets.forms import text_label
+
+NoteRole = Qt.ItemDataRole.UserRole + 1
+PREVIEW_CHARS = 110
+
+
+def note_heading(note: Note, names: dict[str, str] | None = None) -> str:
+    edited = " · edited" if note.version > 1 else ""
+    author = (names or {}).get(note.author, note.author)
+    return (f"{uk_date(note.occurred_on)} · {NoteType(note.note_type).label} · {note.minutes_spent} min · "
+            f"{author}{edited}")
+
+
+def preview(body: str) -> str:
+    line = " ".join(body.split())
+    return line if len(line) <= PREVIEW_CHARS else line[:PREVIEW_CHARS - 1] + "…"
+
+
+class CaseNotesTab(QWidget):
+    def __init__(self, session: Session, ops: Operations, names: dict[str, str] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.names = names or {}  # staff user name -> full name
+        self.case: Case | None = None
+        self._select_next: str | None = None  # the note just saved, once the list reloads
+        self.add_button = QPushButton("&Add note…")
+        self.add_button.setProperty("primary", True)
+        self.edit_button = QPushButton("&Edit note…")
+        self.history_button = QPushButton("Histor&y…")
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.edit_button, self.history_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.count = text_label("", "hint")
+        buttons.addWidget(self.count)
+
+        self.list = QListWidget()
+        self.list.setAccessibleName("Notes, newest first")
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("The chosen note")
+        self.meta = text_label("", "hint")
+        right = QWidget()
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(8, 0, 0, 0)
+        right_column.addWidget(self.meta)
+        right_column.addWidget(self.text, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.list)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        self.empty = text_label("No notes yet. Add one after each contact: what was asked, what was advised, "
+                                "what happens next.", "hint")
+        self.error = text_label("", "error")
+        self.error.hide()
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(4, 12, 4, 4)
+        column.addLayout(buttons)
+        column.addWidget(self.error)
+        column.addWidget(self.empty)
+        column.addWidget(splitter, 100)
+        column.addStretch(1)  # when there are no notes, the lines above stay at their height
+        self.splitter = splitter
+
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit)
+        self.history_button.clicked.connect(self.history)
+        self.list.currentItemChanged.connect(lambda *_: self._show_selected())
+        self.list.itemActivated.connect(lambda _i: self.edit())
+
+    # --- contents --------------------------------------------------------------------------
+    def show_case(self, case: Case, select: str | None = None) -> None:
+        self.case = case
+        keep = select or self._select_next or getattr(self.selected(), "id", None)
+        self._select_next = None
+        self.error.hide()
+        try:
+            found = notes.notes_for_case(self.session, case.id)
+        except ConfideError as exc:
+            self.error.setText(describe_error(exc))
+            self.error.show()
+            return
+        self.list.clear()
+        for note in found:
+            item = QListWidgetItem(f"{note_heading(note, self.names)}\n{preview(note.body)}")
+            item.setData(NoteRole, note)
+            self.list.addItem(item)
+        self.count.setText(f"{len(found):,} note{'s' if len(found) != 1 else ''}")
+        self.empty.setVisible(not found)
+        self.splitter.setVisible(bool(found))
+        self.select(keep) if keep else self.list.setCurrentRow(0)
+        self._show_selected()
+
+    def select(self, note_id: str) -> bool:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(NoteRole).id == note_id:
+                self.list.setCurrentRow(row)
+                return True
+        self.list.setCurrentRow(0)
+        return False
+
+    def selected(self) -> Note | None:
+        item = self.list.currentItem()
+        return item.data(NoteRole) if item is not None else None
+
+    def _show_selected(self) -> None:
+        note = self.selected()
+        self.text.setPlainText(note.body if note else "")
+        self.meta.setText(note_heading(note, self.names) if note else "")
+        may_edit = note is not None and (note.author == self.session.user.username
+                                         or self.session.user.role == Role.MANAGER)
+        self.edit_button.setEnabled(may_edit and not self.ops.busy)
+        self.history_button.setEnabled(note is not None)
+
+    # --- changing --------------------------------------------------------------------------
+    def add(self) -> NoteDialog | None:
+        return self._open_dialog(None)
+
+    def edit(self) -> NoteDialog | None:
+        note = self.selected()
+        return self._open_dialog(note) if note is not None and self.edit_button.isEnabled() else None
+
+    def _open_dialog(self, note: Note | None) -> NoteDialog | None:
+        if self.case is None:
+            return None
+        dialog = NoteDialog(self.session, self.ops, self.case.id, self.case.reference, note, self)
+        dialog.accepted.connect(lambda: self._select_after_save(dialog))
+        dialog.open()
+        return dialog
+
+    def _select_after_save(self, dialog: NoteDialog) -> None:
+        # The list reloads when the change is broadcast, just after this.
+        if dialog.saved_note is not None:
+            self._select_next = dialog.saved_note.id
+
+    def history(self) -> NoteHistoryDialog | None:
+        note = self.selected()
+        if note is None:
+            return None
+        try:
+            revisions = notes.history(self.session, note.id)
+        except ConfideError as exc:
+            self.error.setText(describe_error(exc))
+            self.error.show()
+            return None
+        dialog = NoteHistoryDialog(note, revisions, self)
+        dialog.open()
+        return dialog
+
+    def set_busy(self, busy: bool) -> None:
+        self.add_button.setEnabled(not busy)
+        if busy:
+            self.edit_button.setEnabled(False)
+        else:
+            self._show_selected()
+
+    def clear(self) -> None:
+        self.case = None
+        self.list.clear()
+        self.text.clear()
+        self.meta.clear()

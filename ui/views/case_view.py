@@ -1,0 +1,149 @@
+"""One case, in tabs: Summary, Notes, Actions, Consent & sharing, and Safeguarding (present
+only for those allowed to see it: otherwise the tab does not exist at all).
+
+Opening the view is an audited view of the case (cases.get_case); reloads after a change
+use load_case, which checks access again without logging another view.
+"""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
+
+from app.domain.choices import CaseStatus, SupportLevel
+from app.domain.records import Case
+from app.domain.text import uk_date
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services import cases, safeguarding
+from ui.clipboard import SecretClipboard
+from ui.formatting import describe_error
+from ui.names import staff_names
+from ui.operations import Operations
+from ui.refresh import Refresher
+from ui.views.case_actions_tab import CaseActionsTab
+from ui.views.case_consent_tab import CaseConsentTab
+from ui.views.case_notes_tab import CaseNotesTab
+from ui.views.case_safeguarding_tab import CaseSafeguardingTab
+from ui.views.case_summary_tab import CaseSummaryTab
+from ui.widgets.forms import restyle, text_label
+
+# Which tabs reload for which broadcast topic.
+TAB_TOPICS = {"summary": {"cases", "people"}, "notes": {"notes", "cases"}, "actions": {"actions", "cases"},
+              "consent": {"consent", "disclosures", "cases"}, "safeguarding": {"safeguarding", "cases"}}
+# Alt+letter for each tab. C and H belong to the menu bar (Confide, Help); the buttons inside
+# the tabs avoid them and each other.
+TAB_TITLES = {"summary": "&Summary", "notes": "&Notes", "actions": "Ac&tions",
+              "consent": "Consent && sharin&g", "safeguarding": "Sa&feguarding"}
+
+
+class CaseView(QWidget):
+    openRequested = Signal(str, str)  # kind, id
+
+    def __init__(self, session: Session, ops: Operations, clipboard: SecretClipboard, case_id: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops, self.clipboard = session, ops, clipboard
+        self.kind, self.record_id = "case", case_id
+        self.case: Case | None = None
+        self.tabs_by_name: dict[str, QWidget] = {}
+        self.worker_names: dict[str, str] = {}
+        self.heading = text_label("", "heading")
+        self.heading.setWordWrap(False)
+        self.subheading = text_label("", "hint")
+        self.status = text_label("", "")
+        self.status.setWordWrap(False)
+        self.status.setAccessibleName("Case status")
+        self.error = text_label("", "error")
+        self.error.hide()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Parts of the case")
+        self.tabs.setDocumentMode(True)
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addStretch(1)
+        top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignVCenter)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(28, 18, 28, 12)
+        column.setSpacing(6)
+        column.addLayout(top)
+        column.addWidget(self.subheading)
+        column.addWidget(self.error)
+        column.addWidget(self.tabs, 1)
+        self._stale_tabs: set[str] = set()
+        ops.changed.connect(self._changed)  # before the refresher: it notes which tabs are stale
+        self.refresher = Refresher(self, session, ops, set().union(*TAB_TOPICS.values()), self._reload_stale)
+
+    @property
+    def title(self) -> str:
+        return self.case.reference if self.case else "Case"
+
+    def open(self) -> None:
+        """The audited first view. May raise: NotFound, PermissionDenied."""
+        self.case = cases.get_case(self.session, self.record_id)
+        self.worker_names = staff_names(self.session)
+        summary = CaseSummaryTab(self.session, self.ops, self.clipboard, self.worker_names)
+        summary.openRequested.connect(self.openRequested)
+        tabs = {"summary": summary, "notes": CaseNotesTab(self.session, self.ops, self.worker_names),
+                "actions": CaseActionsTab(self.session, self.ops, self.worker_names),
+                "consent": CaseConsentTab(self.session, self.ops)}
+        if safeguarding.can_see_concerns(self.session, self.case):
+            tabs["safeguarding"] = CaseSafeguardingTab(self.session, self.ops)
+        for name, tab in tabs.items():
+            self.tabs.addTab(tab, TAB_TITLES[name])
+        self.tabs_by_name = tabs
+        self._show(set(tabs))
+        self.refresher.stale = False
+
+    def reload(self, names: set[str] | None = None) -> None:
+        try:
+            self.case = cases.load_case(self.session, self.record_id)
+        except ConfideError as exc:
+            self.error.setText(describe_error(exc))
+            self.error.show()
+            return
+        self._show(names or set(self.tabs_by_name))
+
+    def _changed(self, topics) -> None:
+        self._stale_tabs |= {name for name in self.tabs_by_name if TAB_TOPICS[name] & topics}
+
+    def _reload_stale(self) -> None:
+        names, self._stale_tabs = self._stale_tabs, set()
+        if self.case is not None and names:
+            self.reload(names)
+
+    def _show(self, names: set[str]) -> None:
+        case = self.case
+        self.error.hide()
+        self.heading.setText(f"Case {case.reference}")
+        about = "their own case" if case.own_case else f"for {case.child_name}"
+        worker = self.worker_names.get(case.worker, case.worker)
+        self.subheading.setText(f"{case.client_name}, {about} · {SupportLevel(case.level).label} · "
+                                f"worked by {worker} · opened {uk_date(case.opened_on)}")
+        closed = case.status == CaseStatus.CLOSED
+        self.status.setText(f"Closed {uk_date(case.closed_on)}" if closed else "Open")
+        self.status.setProperty("kind", "warning" if closed else "success")
+        restyle(self.status)
+        for name in names:
+            self.tabs_by_name[name].show_case(case)
+
+    def focus_first(self) -> None:
+        """Keyboard users land on the tabs: arrows move between them."""
+        self.tabs.tabBar().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_tab(self, name: str) -> QWidget:
+        tab = self.tabs_by_name[name]
+        self.tabs.setCurrentWidget(tab)
+        return tab
+
+    def select_note(self, note_id: str) -> None:
+        self.show_tab("notes").select(note_id)
+
+    def set_busy(self, busy: bool) -> None:
+        for tab in self.tabs_by_name.values():
+            tab.set_busy(busy)
+
+    def clear(self) -> None:
+        self.case = None
+        for tab in self.tabs_by_name.values():
+            tab.clear()
+        self.heading.clear()
+        self.subheading.clear()

@@ -1,0 +1,153 @@
+"""The manager's dashboard: open cases by worker, then each thing that needs attention today
+(overdue actions, subject access requests, consents to review, overrides to review, paper
+files out too long, safeguarding, staff training). Activating an item opens what is behind it.
+
+Built on the worker (Operations): it is quick, but at 50,000 cases it is still a few hundred
+milliseconds of SQL that the window should not wait for.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.security.session import Session
+from app.services import dashboard
+from app.services.dashboard import Dashboard
+from ui.formatting import describe_error
+from ui.operations import Operations
+from ui.refresh import Refresher
+from ui.widgets.attention_list import AttentionList
+from ui.widgets.bar_chart import BarChart
+from ui.widgets.card import card
+from ui.widgets.forms import text_label
+
+# Everything a dashboard section counts; a change to any of them makes it stale.
+TOPICS = {"cases", "actions", "paper_files", "staff", "staff_register", "policy_reviews", "sars",
+          "consent", "disclosures", "safeguarding", "notes"}
+
+
+class DashboardView(QWidget):
+    openRecord = Signal(str, str)  # kind, id: the workspace decides how to open it
+
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.dashboard: Dashboard | None = None
+        self.lists: dict[str, AttentionList] = {}
+        self._cards: dict[str, QWidget] = {}
+        self._titles: dict[str, QWidget] = {}
+        self.loading = False
+
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setAccessibleName("Refresh the dashboard")
+        self.refresh_button.clicked.connect(lambda: self.reload())
+        self.as_of = text_label("", "hint")
+        top = QHBoxLayout()
+        top.addWidget(text_label("Dashboard", "heading"), 1)
+        top.addWidget(self.refresh_button)
+        self.error = text_label("", "error")
+        self.error.hide()
+
+        workers_card, workers_column = card("Open cases by worker")
+        self.workers = BarChart("Open cases by worker")
+        self.workers_empty = text_label("No open cases.", "hint")
+        workers_column.addWidget(self.workers)
+        workers_column.addWidget(self.workers_empty)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(14)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.addWidget(workers_card, 0, 0, 1, 2)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.setSpacing(12)
+        column.addLayout(top)
+        column.addWidget(self.as_of)
+        column.addWidget(self.error)
+        column.addLayout(self.grid)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
+
+    # --- contents ------------------------------------------------------------------------
+    def reload(self, today: date | None = None) -> None:
+        if self.session.locked or self.loading:
+            return
+        self.loading = True
+        self.refresh_button.setEnabled(False)
+        self.as_of.setText("Bringing the dashboard up to date…")
+        session, day = self.session, today or date.today()
+        self.ops.run(lambda _p: dashboard.build_dashboard(session, day), on_done=self._loaded,
+                     on_error=self._failed)
+
+    def _loaded(self, built: Dashboard) -> None:
+        self.loading = False
+        self.refresh_button.setEnabled(True)
+        self.error.hide()
+        if self.session.locked:
+            return
+        self.dashboard = built
+        self.as_of.setText(f"What needs attention on {built.today:%A %d %B %Y}. "
+                           "Press Enter or double-click an item to open it.")
+        self.workers.set_rows([(name, count) for _u, name, count in built.open_cases_by_worker])
+        self.workers.setVisible(bool(built.open_cases_by_worker))
+        self.workers_empty.setVisible(not built.open_cases_by_worker)
+        for n, section in enumerate(built.sections):
+            items = self._section_list(section.key, n)
+            title = self._titles[section.key]
+            title.setText(f"{section.title} ({len(section.items)})" if section.items else section.title)
+            items.list.setAccessibleName(section.title)
+            items.set_items(section.items, section.empty_text)
+
+    def _section_list(self, key: str, position: int) -> AttentionList:
+        """Cards are made the first time a section appears, then reused at each refresh."""
+        if key not in self.lists:
+            frame, column = card()
+            title = text_label("", "subheading")
+            column.addWidget(title)
+            items = AttentionList(key.replace("_", " "))
+            items.openRequested.connect(self.openRecord)
+            column.addWidget(items)
+            column.addStretch(1)
+            self.grid.addWidget(frame, 1 + position // 2, position % 2)
+            self.lists[key], self._cards[key], self._titles[key] = items, frame, title
+        return self.lists[key]
+
+    def _failed(self, exc: Exception) -> None:
+        self.loading = False
+        self.refresh_button.setEnabled(True)
+        self.as_of.setText("")
+        self.error.setText(f"The dashboard could not be brought up to date. {describe_error(exc)}")
+        self.error.show()
+
+    def section_list(self, key: str) -> AttentionList:
+        return self.lists[key]
+
+    def clear(self) -> None:
+        self.dashboard = None
+        self.workers.set_rows([])
+        for items in self.lists.values():
+            items.clear()
+        for title in self._titles.values():
+            title.setText("")
+        self.as_of.setText("")
+        self.refresher.stale = True
+
+    def set_busy(self, busy: bool) -> None:
+        self.refresh_button.setEnabled(not busy and not self.loading)

@@ -1,0 +1,280 @@
+"""One person: who they are, how they may be contacted (R9 banner above every number), their
+family with parental responsibility, their enquiries and cases (the services apply the R4
+firewall), the staff-safety marker at the top, and incident reports where allowed (R16).
+
+Opening the view is an audited view of the record; reloads after a change are not.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.choices import (
+    CaseStatus,
+    Channel,
+    EhcpStatus,
+    EnquiryType,
+    PersonKind,
+    PrimaryNeed,
+    Relationship,
+    SchoolPhase,
+)
+from app.domain.records import Person
+from app.domain.staff import Role
+from app.domain.text import uk_date
+from app.errors import ConfideError, PermissionDenied
+from app.security.session import Session
+from app.services import cases, enquiries, people, safeguarding
+from ui.clipboard import SecretClipboard
+from ui.dialogs.person_dialogs import ContactPreferencesDialog, IncidentDialog, PersonDialog
+from ui.formatting import describe_error
+from ui.names import staff_names
+from ui.operations import Operations
+from ui.refresh import Refresher
+from ui.widgets.card import card
+from ui.widgets.contact_card import ContactCard
+from ui.widgets.forms import text_label
+from ui.widgets.record_list import RecordList
+
+TOPICS = {"people", "cases", "enquiries", "incidents"}
+
+
+def _label(choice, value: str | None) -> str:
+    return choice(value).label if value else ""
+
+
+class PersonView(QWidget):
+    openRequested = Signal(str, str)  # kind, id
+
+    def __init__(self, session: Session, ops: Operations, clipboard: SecretClipboard, person_id: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops, self.person_id = session, ops, person_id
+        self.person: Person | None = None
+        self.kind, self.record_id = "person", person_id
+        self.worker_names: dict[str, str] = {}
+
+        self.heading = text_label("", "heading")
+        self.subheading = text_label("", "hint")
+        self.safety = text_label("", "alert")
+        self.safety.setAccessibleName("Staff safety")
+        self.error = text_label("", "error")
+        self.edit_button = QPushButton("&Edit details…")
+        self.prefs_button = QPushButton("Contact &preferences…")
+        self.incident_button = QPushButton("Report an &incident…")
+        buttons = QHBoxLayout()
+        for button in (self.edit_button, self.prefs_button, self.incident_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        details_card, details_column = card("Details")
+        self.details = QFormLayout()
+        details_column.addLayout(self.details)
+        contact_card, contact_column = card("Contact")
+        self.contact = ContactCard(clipboard)
+        contact_column.addWidget(self.contact)
+        family_card, family_column = card("Family")
+        self.family = RecordList("Family", "No family links recorded.")
+        family_column.addWidget(self.family)
+        cases_card, cases_column = card("Cases")
+        self.cases = RecordList("Cases", "No cases.")
+        cases_column.addWidget(self.cases)
+        enquiries_card, enquiries_column = card("Enquiries")
+        self.enquiries = RecordList("Enquiries", "No enquiries.")
+        enquiries_column.addWidget(self.enquiries)
+        incidents_card, incidents_column = card("Incidents against staff")
+        self.incidents = RecordList("Incidents", "No incidents reported.")
+        incidents_column.addWidget(self.incidents)
+
+        for card_column in (details_column, contact_column, family_column, cases_column, enquiries_column,
+                            incidents_column):
+            card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
+        grid = QGridLayout()
+        grid.setSpacing(14)
+        for i, frame in enumerate((details_card, contact_card, family_card, cases_card, enquiries_card,
+                                   incidents_card)):
+            grid.addWidget(frame, i // 2, i % 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(28, 20, 28, 20)
+        column.setSpacing(10)
+        for widget in (self.heading, self.subheading, self.safety, self.error):
+            column.addWidget(widget)
+        column.addLayout(buttons)
+        column.addLayout(grid)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        for lst in (self.family, self.cases, self.enquiries):
+            lst.openRequested.connect(self.openRequested)
+        self.edit_button.clicked.connect(self.edit)
+        self.prefs_button.clicked.connect(self.edit_preferences)
+        self.incident_button.clicked.connect(self.report_incident)
+        self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
+
+    # --- loading ---------------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.person.full_name if self.person else "Person"
+
+    def focus_first(self) -> None:
+        self.edit_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def open(self) -> None:
+        """The audited first view. May raise: NotFound, PermissionDenied."""
+        self.person = people.get_person(self.session, self.person_id)
+        self._show()
+        self.refresher.stale = False
+
+    def reload(self) -> None:
+        if self.person is None:
+            return
+        try:
+            self.person = people.peek_person(self.session, self.person_id)
+        except ConfideError as exc:
+            self._show_error(exc)
+            return
+        self._show()
+
+    def _show(self) -> None:
+        person = self.person
+        self.error.hide()
+        self.heading.setText(person.full_name)
+        facts = [PersonKind(person.kind).label]
+        age = person.age(date.today())
+        if person.date_of_birth:
+            facts.append(f"born {uk_date(person.date_of_birth)} (age {age})")
+        self.subheading.setText(" · ".join(facts))
+        self.safety.setVisible(bool(person.staff_safety_marker))
+        self.safety.setText(f"Staff safety: {person.staff_safety_note or 'do not visit alone'}. "
+                            "An incident has been reported; see the manager before any visit.")
+        self._show_details(person)
+        self.contact.show_person(person)
+        self._show_family()
+        self._show_cases()
+        self._show_enquiries()
+        self._show_incidents()
+
+    def _show_details(self, person: Person) -> None:
+        while self.details.rowCount():
+            self.details.removeRow(0)
+        rows = [("Known as", person.known_as or ""),
+                ("School", person.school_name or ""),
+                ("Phase", _label(SchoolPhase, person.school_phase)),
+                ("Primary need", _label(PrimaryNeed, person.primary_need)),
+                ("EHC plan", _label(EhcpStatus, person.ehcp_status)),
+                ("Organisation", people.organisation_name(self.session, person.organisation_id)),
+                ("Role or job title", person.job_title or ""),
+                ("Area", person.area or "")]
+        shown = [(name, value) for name, value in rows if value]
+        for name, value in shown:
+            label = text_label(value)
+            label.setAccessibleName(name)
+            self.details.addRow(text_label(name, "hint"), label)
+        if not shown:
+            self.details.addRow(text_label("Nothing more recorded.", "hint"))
+
+    def _show_family(self) -> None:
+        rows = []
+        for link in people.relationships_of(self.session, self.person_id):
+            relation = Relationship(link.relationship).label.lower()
+            pr = "has parental responsibility" if link.parental_responsibility else "no parental responsibility"
+            if link.adult_id == self.person_id:
+                rows.append((f"{relation.capitalize()} of {link.child_name} · {pr}", "person", link.child_id))
+            else:
+                rows.append((f"{link.adult_name}, {relation} · {pr}", "person", link.adult_id))
+        self.family.set_rows(rows)
+
+    def _show_cases(self) -> None:
+        if self.session.user.role == Role.VOLUNTEER:
+            self.cases.set_rows([], "Casework is for caseworkers and the manager.")
+            return
+        rows = []
+        if not self.worker_names:
+            self.worker_names = staff_names(self.session)
+        for case in cases.cases_of_person(self.session, self.person_id):
+            status = (f"closed {uk_date(case.closed_on)}" if case.status == CaseStatus.CLOSED
+                      else f"open since {uk_date(case.opened_on)}")
+            about = ("their own case" if case.own_case
+                     else f"{case.client_name} for {case.child_name}")
+            worker = self.worker_names.get(case.worker, case.worker)
+            rows.append((f"{case.reference} · {about} · {status} · {worker}", "case", case.id))
+        self.cases.set_rows(rows, "No cases you can see.")
+
+    def _show_enquiries(self) -> None:
+        rows = []
+        for enquiry in enquiries.enquiries_of_person(self.session, self.person_id):
+            part = ("caller" if enquiry.caller_id == self.person_id else
+                    "referrer" if enquiry.referrer_id == self.person_id else "about them")
+            text = (f"{uk_date(enquiry.received_at)} · {enquiry.reference} · {Channel(enquiry.channel).label} · "
+                    f"{EnquiryType(enquiry.enquiry_type).label} · {part}")
+            rows.append((text, "case" if enquiry.case_id else None, enquiry.case_id))
+        self.enquiries.set_rows(rows)
+
+    def _show_incidents(self) -> None:
+        try:
+            found = safeguarding.incidents_for_person(self.session, self.person_id)
+        except PermissionDenied:
+            self.incidents.set_rows([], "Restricted: incident reports are seen by the manager and the worker "
+                                        "of this person's case.")
+            return
+        self.incidents.set_rows([(f"{uk_date(i.occurred_on)} · reported by {i.reported_by}: {i.description}",
+                                  None, None) for i in found])
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    # --- changing --------------------------------------------------------------------------
+    def edit(self) -> PersonDialog | None:
+        if self.person is None:
+            return None
+        dialog = PersonDialog(self.session, self.ops, self.person, self)
+        dialog.open()
+        return dialog
+
+    def edit_preferences(self) -> ContactPreferencesDialog | None:
+        if self.person is None:
+            return None
+        dialog = ContactPreferencesDialog(self.session, self.ops, self.person, self)
+        dialog.open()
+        return dialog
+
+    def report_incident(self) -> IncidentDialog | None:
+        if self.person is None:
+            return None
+        dialog = IncidentDialog(self.session, self.ops, self.person, parent=self)
+        dialog.open()
+        return dialog
+
+    def set_busy(self, busy: bool) -> None:
+        for button in (self.edit_button, self.prefs_button, self.incident_button):
+            button.setEnabled(not busy)
+
+    def clear(self) -> None:
+        self.person = None
+        self.contact.clear()
+        for lst in (self.family, self.cases, self.enquiries, self.incidents):
+            lst.clear()
+        self.heading.clear()
+        self.subheading.clear()
+        self.safety.clear()

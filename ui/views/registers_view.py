@@ -1,0 +1,57 @@
+"""Registers (managers): the staff register, the paper file register and policy reviews, one
+tab each."""
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from app.security.session import Session
+from ui.operations import Operations
+from ui.views.paper_files_tab import PaperFilesTab
+from ui.views.policy_reviews_tab import PolicyReviewsTab
+from ui.views.staff_register_tab import StaffRegisterTab
+from ui.widgets.forms import text_label
+
+
+class RegistersView(QWidget):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.paper_files = PaperFilesTab(session, ops)
+        self.staff = StaffRegisterTab(session, ops)
+        self.policy = PolicyReviewsTab(session, ops)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Registers")
+        self.tabs.addTab(self.paper_files, "&Paper files")
+        self.tabs.addTab(self.staff, "&Staff register")
+        self.tabs.addTab(self.policy, "Policy re&views")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.setSpacing(8)
+        column.addWidget(text_label("Registers", "heading"))
+        column.addWidget(text_label("Where the paper files are, staff training and agreements, and "
+                                    "reviews of the confidentiality policy.", "hint"))
+        column.addWidget(self.tabs, 1)
+
+    def show_paper_file(self, file_id: str) -> PaperFilesTab:
+        self.tabs.setCurrentWidget(self.paper_files)
+        self.paper_files.show_file(file_id)
+        return self.paper_files
+
+    def show_staff(self, staff_id: str) -> StaffRegisterTab:
+        self.tabs.setCurrentWidget(self.staff)
+        if staff_id:
+            self.staff.show_staff(staff_id)
+        return self.staff
+
+    def show_policy_reviews(self) -> PolicyReviewsTab:
+        self.tabs.setCurrentWidget(self.policy)
+        return self.policy
+
+    def tab_views(self):
+        return (self.paper_files, self.staff, self.policy)
+
+    def clear(self) -> None:
+        for tab in self.tab_views():
+            tab.clear()
+
+    def set_busy(self, busy: bool) -> None:
+        for tab in self.tab_views():
+            tab.set_busy(busy)

@@ -1,0 +1,206 @@
+"""Reports (managers): choose a period, count the figures on the worker with progress, look at
+them (tables and bar charts), switch between the exact internal figures and the published
+ones, then export or print."""
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services import reports
+from app.services.reports import Report
+from ui.clipboard import SecretClipboard
+from ui.formatting import describe_error
+from ui.operations import Operations
+from ui.refresh import Refresher
+from ui.report_exports import ReportExports
+from ui.throttle import throttled
+from ui.widgets.forms import text_label
+from ui.widgets.period_picker import PeriodPicker
+from ui.widgets.report_figures import ReportFigures
+
+PUBLISHED_HINT = ("As published: counts from 1 to 4 show as 'fewer than 5' and staff as 'Worker 1, 2…', "
+                  "so no family or colleague can be identified.")
+EXACT_HINT = ("Exact figures, for the service only. They can identify families: the PDF is encrypted, "
+              "and CSV files keep the published figures.")
+
+
+class ReportsView(QWidget):
+    def __init__(self, session: Session, ops: Operations, clipboard: SecretClipboard,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.report: Report | None = None
+        self.building = False
+        self.exports = ReportExports(self, ops, clipboard)
+
+        self.period = PeriodPicker()
+        self.build_button = QPushButton("&Show figures")
+        self.build_button.setProperty("primary", True)
+        choose = QHBoxLayout()
+        choose.addWidget(self.period, 1)
+        choose.addWidget(self.build_button)
+
+        self.published = QRadioButton("&As published (fewer than 5)")
+        self.exact = QRadioButton("E&xact figures (internal)")
+        self.published.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.published)
+        group.addButton(self.exact)
+        self.pdf_button = QPushButton("Export &PDF…")
+        self.csv_button = QPushButton("Export &CSV…")
+        self.preview_button = QPushButton("Print pre&view…")
+        self.print_button = QPushButton("P&rint…")
+        # Three rows, so nothing is cut short at the window's usual width: what to count,
+        # which version, and what to do with it.
+        version = QHBoxLayout()
+        version.addWidget(self.published)
+        version.addWidget(self.exact)
+        version.addStretch(1)
+        actions = QHBoxLayout()
+        for button in self.output_buttons:
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.version_hint = text_label(PUBLISHED_HINT, "hint")
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setAccessibleName("Counting progress")
+        self.progress.hide()
+        self.status = text_label("", "hint")
+        self.error = text_label("", "error")
+        self.error.hide()
+        self.figures = ReportFigures()
+        self.empty = text_label("Choose a period and press Show figures.", "hint")
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(32, 24, 32, 12)
+        column.setSpacing(10)
+        column.addWidget(text_label("Reports", "heading"))
+        column.addLayout(choose)
+        column.addLayout(version)
+        column.addWidget(self.version_hint)
+        column.addLayout(actions)
+        column.addWidget(self.progress)
+        column.addWidget(self.status)
+        column.addWidget(self.error)
+        column.addWidget(self.empty)
+        column.addWidget(self.figures, 1)
+
+        self.build_button.clicked.connect(self.build)
+        self.exact.toggled.connect(self._version_changed)
+        self.period.changed.connect(self._period_changed)
+        self.pdf_button.clicked.connect(lambda: self.export_pdf())
+        self.csv_button.clicked.connect(lambda: self.export_csv())
+        self.preview_button.clicked.connect(lambda: self.preview())
+        self.print_button.clicked.connect(lambda: self.print())
+        # Counted once when first shown; again only when asked (figures are for a period).
+        self.refresher = Refresher(self, session, ops, (), self.build)
+        self._update_buttons()
+
+    @property
+    def output_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.pdf_button, self.csv_button, self.preview_button, self.print_button)
+
+    @property
+    def exact_figures(self) -> bool:
+        return self.exact.isChecked()
+
+    # --- counting ------------------------------------------------------------------------
+    def build(self) -> bool:
+        if self.building or self.session.locked:
+            return False
+        try:
+            period = self.period.period()
+        except ConfideError as exc:
+            self._show_error(exc)
+            return False
+        self.error.hide()
+        self.building = True
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setText(f"Counting the figures for {period.label}…")
+        self._update_buttons()
+        session = self.session
+        self.ops.run(lambda progress: reports.build_report(session, period, progress=throttled(progress)),
+                     on_done=self._built, on_error=self._build_failed, on_progress=self._progressed)
+        return True
+
+    def _progressed(self, percent: int, text: str) -> None:
+        self.progress.setValue(percent)
+        self.progress.setFormat(f"{percent}%  {text}")
+
+    def _built(self, report: Report) -> None:
+        self.building = False
+        self.progress.hide()
+        if self.session.locked:
+            return
+        self.report = report
+        self.status.setText(f"{report.period.label}: {report.period.start:%d/%m/%Y} to "
+                            f"{report.period.end:%d/%m/%Y}, counted {report.generated_on:%d/%m/%Y}.")
+        self.empty.hide()
+        self.figures.show_report(report, self.exact_figures)
+        self._update_buttons()
+
+    def _build_failed(self, exc: Exception) -> None:
+        self.building = False
+        self.progress.hide()
+        self.status.clear()
+        self._show_error(exc)
+        self._update_buttons()
+
+    def _version_changed(self, exact: bool) -> None:
+        self.version_hint.setText(EXACT_HINT if exact else PUBLISHED_HINT)
+        self.version_hint.setProperty("kind", "warning" if exact else "hint")
+        self.version_hint.style().unpolish(self.version_hint)
+        self.version_hint.style().polish(self.version_hint)
+        self.csv_button.setText("Export &CSV (published)…" if exact else "Export &CSV…")
+        if self.report is not None:
+            self.figures.show_report(self.report, exact)
+
+    def _period_changed(self) -> None:
+        if self.report is not None and not self.building:
+            self.status.setText(f"Showing {self.report.period.label}. Press Show figures for the period chosen.")
+
+    # --- output --------------------------------------------------------------------------
+    def export_pdf(self) -> bool:
+        return self.report is not None and self.exports.export_pdf(self.report, self.exact_figures,
+                                                                   self.status.setText)
+
+    def export_csv(self) -> bool:
+        return self.report is not None and self.exports.export_csv(self.report, self.status.setText)
+
+    def preview(self):
+        return self.exports.preview(self.report, self.exact_figures) if self.report is not None else None
+
+    def print(self) -> bool:
+        return self.report is not None and self.exports.print(self.report, self.exact_figures)
+
+    # --- state ---------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        ready = self.report is not None and not self.building and not self.ops.busy
+        for button in self.output_buttons:
+            button.setEnabled(ready)
+        self.build_button.setEnabled(not self.building and not self.ops.busy)
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def set_busy(self, busy: bool) -> None:
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.report = None
+        self.figures.clear()
+        self.status.clear()
+        self.empty.show()
+        self.refresher.stale = True
+        self._update_buttons()

@@ -1,0 +1,251 @@
+"""Subject access requests (managers, R13): the register with each request's deadline and
+timeliness, the steps of a request, its review, and its response pack.
+
+Two screens in one page: the list (with the selected request below it) and the review of
+one request, which takes the whole page while the manager works through it.
+"""
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services import sar, sar_pack
+from app.services.sar import Sar
+from ui.clipboard import SecretClipboard
+from ui.dialogs import messages
+from ui.dialogs.sar_dialogs import (
+    ClarificationDialog,
+    ExtendDialog,
+    IdentityDialog,
+    MarkSentDialog,
+    RegisterSarDialog,
+)
+from ui.dialogs.sar_pack_dialog import SarPackDialog
+from ui.formatting import describe_error
+from ui.models import sar_table_model as cols
+from ui.models.sar_table_model import SarRole, SarTableModel, SortRole
+from ui.operations import Operations
+from ui.refresh import Refresher
+from ui.views.sar_review_view import SarReviewView
+from ui.widgets.forms import text_label
+from ui.widgets.sar_detail import SarDetail
+
+
+class SarView(QWidget):
+    def __init__(self, session: Session, ops: Operations, clipboard: SecretClipboard, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops, self.clipboard = session, ops, clipboard
+        self._select_next: str | None = None
+        self.model = SarTableModel(self)
+        proxy = QSortFilterProxyModel(self)
+        proxy.setSourceModel(self.model)
+        proxy.setSortRole(SortRole)
+        self.table = QTableView()
+        self.table.setModel(proxy)
+        self.table.setAccessibleName("Subject access requests")
+        self.table.setMinimumHeight(110)  # the selected request below is shown in full first
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(cols.RECEIVED, Qt.SortOrder.DescendingOrder)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+        self.register_button = QPushButton("&Register a request…")
+        self.register_button.setProperty("primary", True)
+        self.open_only = QCheckBox("&Open requests only")
+        top = QHBoxLayout()
+        top.addWidget(self.register_button)
+        top.addStretch(1)
+        top.addWidget(self.open_only)
+        self.error = text_label("", "error")
+        self.error.hide()
+        self.detail = SarDetail()
+
+        self.list_screen = QWidget()
+        column = QVBoxLayout(self.list_screen)
+        column.setContentsMargins(32, 24, 32, 16)
+        column.setSpacing(10)
+        column.addWidget(text_label("Subject access requests", "heading"))
+        column.addWidget(text_label("One calendar month from the day identity is confirmed (or clarification "
+                                    "arrives), extendable by up to two months.", "hint"))
+        column.addLayout(top)
+        column.addWidget(self.error)
+        # The register takes what height is left once the selected request is shown in full:
+        # its next steps must always be in view.
+        column.addWidget(self.table, 1)
+        column.addWidget(self.detail)
+        self.review = SarReviewView(session, ops)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.list_screen)
+        self.stack.addWidget(self.review)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+        self.register_button.clicked.connect(lambda: self.register())
+        self.open_only.toggled.connect(lambda _on: self.refresher.mark_stale())
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._show_selected())
+        self.table.doubleClicked.connect(lambda _i: self.act("review"))
+        self.detail.actionRequested.connect(self.act)
+        self.review.backRequested.connect(self.show_list)
+        self.review.generateRequested.connect(self.generate)
+        self.refresher = Refresher(self.list_screen, session, ops, {"sars"}, self.reload)
+
+    # --- the register ----------------------------------------------------------------------
+    def reload(self) -> None:
+        keep = self._select_next or getattr(self.selected(), "id", None)
+        self._select_next = None
+        try:
+            requests = sar.list_sars(self.session, open_only=self.open_only.isChecked())
+        except ConfideError as exc:
+            self._show_error(exc)
+            return
+        self.error.hide()
+        self.model.set_requests(requests)
+        if keep:
+            self.select(keep)
+        self._show_selected()
+
+    def select(self, sar_id: str) -> bool:
+        row = self.model.row_of(sar_id)
+        if row < 0:
+            return False
+        index = self.table.model().mapFromSource(self.model.index(row, 0))
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def show_request(self, sar_id: str) -> "SarView":
+        """Open the register at this request (the dashboard does)."""
+        self.show_list()
+        self._select_next = sar_id
+        if not self.refresher.try_now() and not self.refresher.stale:
+            self._select_next = None
+            if not self.select(sar_id) and self.open_only.isChecked():
+                self.open_only.setChecked(False)  # reloads with every request
+                self._select_next = sar_id
+        return self
+
+    def selected(self) -> Sar | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(SarRole) if rows else None
+
+    def _show_selected(self) -> None:
+        request = self.selected()
+        packs = []
+        if request is not None and not self.ops.busy and not self.session.locked:
+            try:
+                packs = sar_pack.disclosures(self.session, request.id)
+            except ConfideError as exc:
+                self._show_error(exc)
+        self.detail.show_request(request, packs)
+        self.detail.update_buttons(not self.ops.busy)
+
+    def show_list(self) -> None:
+        self.stack.setCurrentWidget(self.list_screen)
+
+    # --- steps -------------------------------------------------------------------------------
+    def register(self) -> RegisterSarDialog | None:
+        if self.ops.busy:
+            return None
+        dialog = RegisterSarDialog(self.session, self.ops, self)
+        dialog.registered.connect(lambda request: setattr(self, "_select_next", request.id))
+        dialog.open()
+        return dialog
+
+    def act(self, action: str):
+        """Run one step on the selected request; returns the dialog or screen it opened."""
+        request = self.selected()
+        if request is None or self.ops.busy:
+            return None
+        self._select_next = request.id
+        dialogs = {"identity": lambda: IdentityDialog(self.session, self.ops, request, self),
+                   "ask_clarification": lambda: ClarificationDialog(self.session, self.ops, request, False, self),
+                   "clarification_received": lambda: ClarificationDialog(self.session, self.ops, request, True, self),
+                   "extend": lambda: ExtendDialog(self.session, self.ops, request, self),
+                   "sent": lambda: MarkSentDialog(self.session, self.ops, request, self)}
+        if action in dialogs:
+            dialog = dialogs[action]()
+            dialog.open()
+            return dialog
+        if action == "review":
+            self.stack.setCurrentWidget(self.review)
+            self.review.load(request)
+            return self.review
+        if action == "generate":
+            return self.generate(request)
+        if action == "young_person":
+            return self._young_person(request)
+        if action == "withdraw":
+            return self._withdraw(request)
+        return None
+
+    def _young_person(self, request: Sar) -> bool:
+        agreed = not request.young_person_agreed
+        text = ("Record that the young person agreed to their own case being included in this request?"
+                if agreed else "Record that the young person's agreement no longer stands? Their own case "
+                "will be left out of the pack.")
+        if not messages.ask(self, "Young person's agreement", text, confirm="Record"):
+            return False
+        self._run(lambda s: sar.record_young_person_agreement(s, request.id, agreed))
+        return True
+
+    def _withdraw(self, request: Sar) -> bool:
+        if not messages.ask(self, "Withdraw request", f"Record that {request.reference} was withdrawn by the "
+                            "requester? No pack can be made afterwards.", confirm="Withdraw", destructive=True):
+            return False
+        self._run(lambda s: sar.withdraw(s, request.id))
+        return True
+
+    def _run(self, step) -> None:
+        session = self.session
+        self.ops.run(lambda _p: step(session), on_error=self._show_error, changes={"sars"})
+
+    def generate(self, request: Sar) -> SarPackDialog | None:
+        if self.ops.busy:
+            return None
+        dialog = SarPackDialog(self.session, self.ops, self.clipboard, request, self)
+        dialog.markSentRequested.connect(self._mark_sent_after_pack)
+        dialog.finished.connect(dialog.deleteLater)
+        self.pack_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _mark_sent_after_pack(self, request: Sar) -> None:
+        self.show_list()
+        self._select_next = request.id
+        dialog = MarkSentDialog(self.session, self.ops, request, self)
+        dialog.open()
+        self.mark_sent_dialog = dialog
+
+    # --- state -------------------------------------------------------------------------------
+    def _show_error(self, exc: BaseException) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def set_busy(self, busy: bool) -> None:
+        self.register_button.setEnabled(not busy)
+        self.detail.update_buttons(not busy)
+        self.review.set_busy(busy)
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.detail.show_request(None, [])
+        self.review.clear()
+        self.show_list()
+        self.refresher.stale = True

@@ -1,0 +1,106 @@
+"""The figures of a report on screen: a card per table with its note, a bar chart where the
+table has one, and the table itself. Shows either version (exact or as published) from the
+same Report without counting again."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.reports import Report
+from ui.models.report_table_model import ReportTableModel
+from ui.widgets.bar_chart import BarChart
+from ui.widgets.card import card
+from ui.widgets.forms import text_label
+
+
+class _TableCard:
+    def __init__(self, key: str):
+        self.frame, column = card()
+        self.title = text_label("", "subheading")
+        self.note = text_label("", "hint")
+        self.chart = BarChart()
+        self.model = ReportTableModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.view.verticalHeader().hide()
+        self.view.setAlternatingRowColors(True)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.view.setObjectName(f"table_{key}")
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # The chart beside its table: half the height, and the eye goes from bar to number.
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        row.addWidget(self.chart, 3, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.view, 2, Qt.AlignmentFlag.AlignTop)
+        for widget in (self.title, self.note):
+            column.addWidget(widget)
+        column.addLayout(row)
+
+    def show(self, table, exact: bool) -> None:
+        self.title.setText(table.title)
+        self.view.setAccessibleName(table.title)
+        self.chart.setAccessibleName(f"Chart: {table.title}")
+        self.note.setText(table.note)
+        self.note.setVisible(bool(table.note))
+        self.model.set_table(table, exact)
+        self.chart.set_rows(self.model.chart_rows() if table.chart else [])
+        self.chart.setVisible(bool(table.chart))
+        # The whole table, no inner scrolling: the page scrolls. A narrow table without a
+        # chart need not stretch across a wide window.
+        rows = self.model.rowCount()
+        height = (self.view.horizontalHeader().sizeHint().height()
+                  + rows * self.view.verticalHeader().defaultSectionSize() + 2 * self.view.frameWidth() + 6)
+        self.view.setFixedHeight(height)
+        wide = bool(table.chart) or len(table.columns) > 2
+        self.view.setMaximumWidth(16777215 if wide else 640)
+
+
+class ReportFigures(QScrollArea):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.cards: dict[str, _TableCard] = {}
+        body = QWidget()
+        self.column = QVBoxLayout(body)
+        self.column.setContentsMargins(0, 0, 12, 0)
+        self.column.setSpacing(14)
+        self.column.addStretch(1)
+        self.setWidget(body)
+
+    def show_report(self, report: Report | None, exact: bool) -> None:
+        for holder in self.cards.values():
+            holder.frame.hide()
+        if report is None:
+            return
+        for table in report.tables:
+            holder = self.cards.get(table.key)
+            if holder is None:
+                holder = self.cards[table.key] = _TableCard(table.key)
+                self.column.insertWidget(self.column.count() - 1, holder.frame)
+            holder.show(table, exact)
+            holder.frame.show()
+
+    def model(self, key: str) -> ReportTableModel:
+        return self.cards[key].model
+
+    def chart(self, key: str) -> BarChart:
+        return self.cards[key].chart
+
+    def clear(self) -> None:
+        for holder in self.cards.values():
+            holder.model.clear()
+            holder.chart.set_rows([])
+            holder.frame.hide()

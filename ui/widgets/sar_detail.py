@@ -1,0 +1,124 @@
+"""The selected subject access request: what has happened so far, and the buttons for the next
+step. Which steps are offered follows the request's status; the services check again."""
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QGridLayout, QHBoxLayout, QPushButton, QWidget
+
+from app.domain.text import uk_date
+from app.services.sar import Sar
+from app.services.sar_pack import SarDisclosure
+from ui.formatting import uk_datetime
+from ui.models.sar_table_model import KIND_LABELS, STATUS_LABELS, timeliness_words
+from ui.widgets.card import card
+from ui.widgets.forms import text_label
+
+OPEN = ("in_review", "extended")
+# action -> (button text, statuses it is offered in)
+ACTIONS = {
+    "identity": ("Confirm &identity…", ("awaiting_id",)),
+    "ask_clarification": ("Ask for c&larification…", ("awaiting_id", *OPEN)),
+    "clarification_received": ("Clarification recei&ved…", ("awaiting_clarification",)),
+    "extend": ("E&xtend…", ("in_review",)),
+    "young_person": ("&Young person agreed…", OPEN),
+    "review": ("Re&view and redact", OPEN),
+    "generate": ("&Generate pack…", OPEN),
+    "sent": ("Record as &sent…", OPEN),
+    "withdraw": ("&Withdraw…", ("awaiting_id", "awaiting_clarification", *OPEN)),
+}
+
+MAIN_STEPS = ("identity", "clarification_received", "review", "generate", "sent")
+
+
+class SarDetail(QWidget):
+    actionRequested = Signal(str)  # a key of ACTIONS
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.request: Sar | None = None
+        self.packs: list[SarDisclosure] = []
+        frame, column = card()
+        self.title = text_label("Choose a request to see where it stands.", "subheading")
+        column.addWidget(self.title)
+        self.facts = QFormLayout()
+        self.facts.setVerticalSpacing(4)
+        column.addLayout(self.facts)
+        self.buttons: dict[str, QPushButton] = {}
+        # The next step first; the rest below. Hidden buttons take no room in a box layout.
+        rows = (QHBoxLayout(), QHBoxLayout())
+        for key, (text, _statuses) in ACTIONS.items():
+            button = QPushButton(text)
+            button.clicked.connect(lambda _c=False, k=key: self.actionRequested.emit(k))
+            self.buttons[key] = button
+            rows[0 if key in MAIN_STEPS else 1].addWidget(button)
+        for row in rows:
+            row.addStretch(1)
+            column.addLayout(row)
+        self.buttons["review"].setProperty("primary", True)
+        outer = QGridLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        self.show_request(None, [])
+
+    def show_request(self, request: Sar | None, packs: list[SarDisclosure], today=None) -> None:
+        self.request, self.packs = request, packs
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        if request is None:
+            self.title.setText("Choose a request to see where it stands.")
+            self.update_buttons(False)
+            return
+        self.title.setText(f"{request.reference}: information about {request.subject_name}")
+        requester = "The subject themselves" if request.requester_kind == "subject" else \
+            f"{request.requester_name} ({KIND_LABELS.get(request.requester_kind, request.requester_kind)})"
+        rows = [("Requester", requester), ("Authority", request.authority_note or ""),
+                ("Received", uk_date(request.received_on)),
+                ("Identity", f"{request.identity_method}, {uk_date(request.identity_received_on)}"
+                 if request.identity_received_on else "Not yet confirmed: the clock has not started"),
+                ("Clarification", self._clarification(request)),
+                ("Extension", f"{request.extension_months} month(s): {request.extension_reason}"
+                 if request.extension_months else ""),
+                ("Due", uk_date(request.due_on) or "When the clock starts"),
+                ("Status", f"{STATUS_LABELS.get(request.status, request.status)} · "
+                           f"{timeliness_words(request.timeliness(today or date.today()))}")]
+        if request.requester_kind == "parent":
+            rows.append(("Young person's agreement", "Agreed: their own case is included" if request.young_person_agreed
+                         else "Not recorded: their own case stays out (R4)"))
+        if request.sent_on:
+            rows.append(("Sent", f"{uk_date(request.sent_on)} by {request.sent_method}"))
+        tips = {}
+        for pack in packs[:3]:
+            line = (f"{uk_datetime(pack.generated_at)} by {pack.generated_by}: {pack.items} items, "
+                    f"{pack.redactions} redactions" + (" (sent)" if pack.sent_on else ""))
+            rows.append(("Pack generated", line))
+            tips[line] = f"SHA-256 {pack.sha256}"
+        for label, value in rows:
+            if value:
+                fact = text_label(value)
+                fact.setToolTip(tips.get(value, ""))
+                self.facts.addRow(label, fact)
+        self.update_buttons(True)
+
+    @staticmethod
+    def _clarification(request: Sar) -> str:
+        if not request.clarification_requested_on:
+            return ""
+        asked = f"asked {uk_date(request.clarification_requested_on)}"
+        if request.clarification_received_on:
+            return f"{asked}, received {uk_date(request.clarification_received_on)}"
+        return f"{asked}; the clock is paused until it arrives"
+
+    def update_buttons(self, enabled: bool) -> None:
+        request = self.request
+        for key, button in self.buttons.items():
+            statuses = ACTIONS[key][1]
+            offered = request is not None and request.status in statuses
+            if key == "young_person":
+                offered = offered and request.requester_kind == "parent"
+                button.setText("Young person's agreement &withdrawn…" if request and request.young_person_agreed
+                               else "&Young person agreed…")
+            if key == "sent":
+                offered = offered and bool(self.packs)
+            button.setVisible(offered)
+            button.setEnabled(offered and enabled)
