@@ -1,0 +1,1 @@
+"""Hubs: where a team's computers meet. See docs/sync.md."""

@@ -1,0 +1,89 @@
+"""The one small interface every hub offers (DESIGN §7, docs/sync.md).
+
+A hub is a durable, ordered, append-only log of opaque entries. It never sees plaintext or
+keys: only ciphertext, device ids, sequence numbers, sizes and times. Everything that makes
+an entry trustworthy (encryption, signatures, chains, epochs) is checked by the computers
+that read it, never by the hub; the hub's own refusals (a taken sequence number, a revoked
+device on the PostgreSQL hub) are a second line, not the first.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.errors import ConfideError
+
+# What an entry carries. "bundle": a device's changes. "control": team membership, devices,
+# key epochs, revocations (signed by a manager's computer). "snapshot" entries are not in
+# the log: see Hub.put_snapshot.
+ENTRY_KINDS = ("bundle", "control")
+
+
+class HubError(ConfideError):
+    """The hub could not be used (unreachable folder or server, damaged entry store)."""
+
+
+class HubUnavailable(HubError):
+    """The hub cannot be reached now: work goes on offline and sync is retried later."""
+
+
+class SequenceTaken(HubError):
+    """Another computer appended at that sequence number first: pull, rebase, try again."""
+
+
+class HubRefused(HubError):
+    """The hub refused the entry (for example, the device has been revoked)."""
+
+
+@dataclass(frozen=True)
+class HubEntry:
+    seq: int            # 1, 2, 3 ... with no gaps
+    device_id: str
+    kind: str           # one of ENTRY_KINDS
+    payload: bytes      # opaque ciphertext
+    created_at: str     # UTC ISO-8601, as the hub recorded it
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    upto_seq: int       # the snapshot holds the effect of entries 1..upto_seq
+    device_id: str
+    payload: bytes      # opaque ciphertext
+    created_at: str
+
+
+class Hub(Protocol):
+    """May raise (every method): HubUnavailable, HubError."""
+
+    def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
+        """Claim sequence number `seq` (must be head() + 1) for this entry, atomically.
+
+        May raise: SequenceTaken (someone else holds seq), HubRefused (revoked device).
+        """
+
+    def head(self) -> int:
+        """The highest sequence number written (0 for an empty hub)."""
+
+    def read_after(self, seq: int, limit: int | None = None) -> Iterator[HubEntry]:
+        """Entries with sequence number > seq, in order, stopping at the first gap."""
+
+    def revoke_device(self, device_id: str) -> None:
+        """Ask the hub to refuse further appends from this device (idempotent)."""
+
+    def revoked_devices(self) -> set[str]:
+        ...
+
+    def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
+        """Store an encrypted snapshot of the replicated state after entry upto_seq."""
+
+    def latest_snapshot(self) -> Snapshot | None:
+        ...
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds for a new entry (NOTIFY, or polling). True if one came."""
+
+    def describe(self) -> str:
+        """Where the hub is, for messages, with no password in it."""
+
+    def close(self) -> None:
+        ...
