@@ -3,6 +3,7 @@
 Table and column names come from the code, never from input: `_check_name` enforces it.
 """
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -63,4 +64,11 @@ def next_reference(conn, prefix: str, year: int, digits: int = 5) -> str:
         "ON CONFLICT(prefix, year) DO UPDATE SET value = value + 1", (prefix, year))
     value = conn.execute("SELECT value FROM reference_counter WHERE prefix = ? AND year = ?",
                          (prefix, year)).fetchone()[0]
-    return f"{prefix}-{year}-{value:0{digits}d}"
+    return f"{prefix}-{year}-{_reference_tag(conn)}{value:0{digits}d}"
+
+
+def _reference_tag(conn) -> str:
+    """On a team vault each computer hands out its own numbers, so computer k > 1 adds its
+    letter: two computers offline never make the same reference (docs/sync.md §11)."""
+    row = conn.execute("SELECT value FROM sync_state WHERE key = 'reference_tag'").fetchone()
+    return json.loads(row[0]) if row else ""

@@ -51,6 +51,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (4, _sql_step("v004_consent.sql")),
     (5, _sql_step("v005_registers.sql")),
     (6, _sql_step("v006_sar.sql")),
+    (7, _sql_step("v007_sync.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
@@ -102,7 +103,21 @@ def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -
             copy.unlink(missing_ok=True)
         if on_step:
             on_step(target)
+    _refresh_capture(conn)
     return start
+
+
+def _refresh_capture(conn) -> None:
+    # Tables added by any step must be captured from now on (docs/sync.md §7).
+    from app.storage import capture
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        capture.install_triggers(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _snapshot(conn, db_path: Path, target: int) -> Path | None:

@@ -1,0 +1,1 @@
+"""The team vault: change capture, bundles, pull/rebase/push, conflicts (docs/sync.md)."""

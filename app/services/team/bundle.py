@@ -1,0 +1,131 @@
+"""Seal and open change bundles, with every refusal of docs/sync.md §4 made before anything
+is applied. Pure functions of bytes and state: they never write to the database."""
+
+import hashlib
+import json
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.errors import ConfideError
+from app.security import crypto
+from app.services.team import keys
+
+MAGIC = b"CFB1"
+FORMAT = 1
+
+
+class BundleRefused(ConfideError):
+    """A hub entry that must not be applied. `deterministic`: every replica refuses it the same
+    way, so it is recorded and passed over; otherwise sync stops before it (docs/sync.md §4)."""
+
+    def __init__(self, message: str, deterministic: bool = True):
+        super().__init__(message)
+        self.deterministic = deterministic
+
+
+def canonical(obj) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def bundle_hash(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def seal(header: dict, body: dict, epoch_key: bytes, sign_priv: str) -> bytes:
+    head = canonical({**header, "v": FORMAT})
+    nonce, ct = crypto.seal(epoch_key, zlib.compress(canonical(body), 6), head)
+    signed = head + nonce + ct
+    return MAGIC + struct.pack(">I", len(head)) + signed + keys.sign(sign_priv, signed)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    header: dict
+    header_bytes: bytes
+    nonce: bytes
+    ciphertext: bytes
+    signature: bytes
+
+
+def parse(payload: bytes, seq: int, magic: bytes = MAGIC) -> Parsed:
+    damaged = BundleRefused(f"Change bundle {seq} on the hub is damaged and was not applied.")
+    if len(payload) < 4 + 4 + crypto.NONCE_BYTES + keys.SIGNATURE_BYTES or payload[:4] != magic:
+        raise damaged
+    (length,) = struct.unpack(">I", payload[4:8])
+    head = payload[8:8 + length]
+    rest = payload[8 + length:]
+    if len(head) != length or len(rest) < crypto.NONCE_BYTES + 16 + keys.SIGNATURE_BYTES:
+        raise damaged
+    try:
+        header = json.loads(head)
+    except ValueError as exc:
+        raise damaged from exc
+    if not isinstance(header, dict):
+        raise damaged
+    return Parsed(header, head, rest[:crypto.NONCE_BYTES], rest[crypto.NONCE_BYTES:-keys.SIGNATURE_BYTES],
+                  rest[-keys.SIGNATURE_BYTES:])
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What this computer knows when it reads hub entry `seq`."""
+
+    seq: int
+    entry_device: str
+    team_id: str
+    schema: int
+    device: object                                  # state.Device or None
+    epoch_key: Callable[[int], bytes | None]        # the key of an epoch, if held
+
+
+def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
+    """Check everything, then decrypt. Returns (header, body).
+
+    May raise: BundleRefused (with the plain message of docs/sync.md §4).
+    """
+    n = exp.seq
+    p = parse(payload, n)
+    h = p.header
+    try:
+        team, device_id, dseq, prev = h["team"], h["device"], int(h["dseq"]), h["prev"]
+        schema, epoch = int(h["schema"]), int(h["epoch"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BundleRefused(f"Change bundle {n} on the hub is damaged and was not applied.") from exc
+    if team != exp.team_id:
+        raise BundleRefused(f"Change bundle {n} belongs to another team and was not applied.")
+    dev = exp.device
+    if device_id != exp.entry_device or dev is None:
+        raise BundleRefused(f"Change bundle {n} comes from a computer that is not enrolled in this "
+                            "team and was not applied.")
+    if dev.revoked_seq is not None and dev.revoked_seq < n:
+        raise BundleRefused(f"Change bundle {n} comes from a computer that was removed from the team "
+                            "and was not applied.")
+    if not keys.verify(dev.sign_pub, p.signature, p.header_bytes + p.nonce + p.ciphertext):
+        raise BundleRefused(f"Change bundle {n} was altered after it was written and was not applied.")
+    if schema > exp.schema:
+        raise BundleRefused(f"Change bundle {n} was written by a newer version of Confide (schema "
+                            f"{schema}). Update Confide on this computer, then sync again.",
+                            deterministic=False)
+    epoch_key = exp.epoch_key(epoch)
+    if epoch_key is None:
+        raise BundleRefused(f"Change bundle {n} is locked with a team key this computer does not have "
+                            f"(key epoch {epoch}). Ask your manager to re-enrol this computer.",
+                            deterministic=False)
+    if dseq <= dev.last_dseq:
+        raise BundleRefused(f"Change bundle {n} repeats an earlier bundle from computer "
+                            f"'{dev.name}' and was not applied.")
+    if dseq > dev.last_dseq + 1:
+        raise BundleRefused(f"Change bundle {n} skips bundles from computer '{dev.name}' and was not "
+                            "applied.")
+    if prev != dev.last_hash:
+        raise BundleRefused(f"Change bundle {n} does not follow on from computer '{dev.name}''s "
+                            "earlier bundles and was not applied.")
+    try:
+        body = json.loads(zlib.decompress(crypto.open_sealed(epoch_key, p.nonce, p.ciphertext,
+                                                             p.header_bytes)))
+    except (crypto.DecryptionFailed, zlib.error, ValueError) as exc:
+        raise BundleRefused(f"Change bundle {n} was altered after it was written and was not "
+                            "applied.") from exc
+    return h, body

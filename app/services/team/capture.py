@@ -1,0 +1,117 @@
+"""Read what the capture triggers wrote, and write rows from images (docs/sync.md §7, §8).
+
+The triggers themselves are generated in app/storage/capture.py (storage must not import
+services, and migrations refresh them).
+"""
+
+import json
+from dataclasses import dataclass
+
+from app.storage import capture as triggers
+from app.storage.capture import columns, primary_key, replicated_tables
+
+# Bookkeeping columns: changed by every write, so never compared when merging.
+META = frozenset({"version", "updated_at", "updated_by"})
+
+
+@dataclass
+class Change:
+    table: str
+    key: list
+    before: dict | None
+    after: dict | None
+    by: str | None = None
+    at: str | None = None
+
+    def as_wire(self) -> dict:
+        return {"t": self.table, "k": self.key, "b": self.before, "a": self.after,
+                "by": self.by, "at": self.at}
+
+    @classmethod
+    def from_wire(cls, d: dict) -> "Change":
+        return cls(d["t"], list(d["k"]), d.get("b"), d.get("a"), d.get("by"), d.get("at"))
+
+
+def decode_value(value):
+    if isinstance(value, dict) and set(value) == {"$hex"}:
+        return bytes.fromhex(value["$hex"])
+    return value
+
+
+def current_image(conn, table: str, key: list) -> dict | None:
+    pk = primary_key(conn, table)
+    where = " AND ".join(f"{c} = ?" for c in pk)
+    row = conn.execute(f"SELECT {triggers.image_sql(columns(conn, table), table)} FROM {table} "
+                       f"WHERE {where}", key).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def changed_fields(before: dict | None, after: dict | None) -> set[str]:
+    """Data columns that differ; an insert or delete changes every column."""
+    if before is None or after is None:
+        return set((before or after or {}).keys()) - META
+    return {k for k in set(before) | set(after) if k not in META and before.get(k) != after.get(k)}
+
+
+def pending_rows(conn, exclude_in_flight: bool = False) -> list[tuple[str, str, int]]:
+    """(table, key json, first outbox seq) of every row with pending changes, in first-write order."""
+    sql = "SELECT tbl, pk, min(seq) FROM sync_outbox"
+    if exclude_in_flight:
+        sql += " WHERE in_flight IS NULL"
+    return [tuple(r) for r in conn.execute(sql + " GROUP BY tbl, pk ORDER BY min(seq)")]
+
+
+def pending_count(conn) -> int:
+    return conn.execute("SELECT count(*) FROM (SELECT 1 FROM sync_outbox GROUP BY tbl, pk)").fetchone()[0]
+
+
+def base_image(conn, table: str, key_json: str) -> dict | None:
+    row = conn.execute("SELECT before_img, op FROM sync_outbox WHERE tbl = ? AND pk = ? ORDER BY seq "
+                       "LIMIT 1", (table, key_json)).fetchone()
+    return json.loads(row[0]) if row and row[0] is not None else None
+
+
+def set_base(conn, table: str, key_json: str, image: dict | None) -> None:
+    conn.execute("UPDATE sync_outbox SET before_img = ? WHERE seq = (SELECT min(seq) FROM sync_outbox "
+                 "WHERE tbl = ? AND pk = ?)", (json.dumps(image) if image is not None else None,
+                                               table, key_json))
+
+
+def drop_pending(conn, table: str, key_json: str) -> None:
+    conn.execute("DELETE FROM sync_outbox WHERE tbl = ? AND pk = ?", (table, key_json))
+
+
+def has_pending(conn, table: str, key_json: str) -> bool:
+    return conn.execute("SELECT 1 FROM sync_outbox WHERE tbl = ? AND pk = ? LIMIT 1",
+                        (table, key_json)).fetchone() is not None
+
+
+def collect(conn, by: str) -> list[Change]:
+    """Coalesce the outbox per row: base = first before image, after = the row now."""
+    out, tables = [], replicated_set(conn)
+    for table, key_json, _ in pending_rows(conn):
+        key = json.loads(key_json)
+        before = base_image(conn, table, key_json)
+        after = current_image(conn, table, key) if table in tables else None
+        if before == after:
+            continue
+        out.append(Change(table, key, before, after, by))
+    return out
+
+
+def replicated_set(conn) -> frozenset:
+    return frozenset(replicated_tables(conn))
+
+
+def write_image(conn, table: str, key: list, image: dict | None) -> None:
+    """Make the row equal to `image` (None: delete it). Columns this schema lacks are ignored."""
+    pk = primary_key(conn, table)
+    where = " AND ".join(f"{c} = ?" for c in pk)
+    if image is None:
+        conn.execute(f"DELETE FROM {table} WHERE {where}", key)
+        return
+    cols = [c for c in columns(conn, table) if c in image]
+    values = [decode_value(image[c]) for c in cols]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in pk) or f"{pk[0]} = excluded.{pk[0]}"
+    conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+                 f"ON CONFLICT({', '.join(pk)}) DO UPDATE SET {sets}", values)

@@ -1,0 +1,92 @@
+"""Control entries: team genesis, device enrolment, key epochs and revocation (docs/sync.md §5).
+
+Signed JSON, not encrypted: they carry public keys, sealed keys and ids, no personal data.
+"""
+
+import struct
+
+from app.services.team import keys, state
+from app.services.team.bundle import BundleRefused, canonical
+
+MAGIC = b"CFC1"
+
+
+def seal(body: dict, sign_priv: str) -> bytes:
+    raw = canonical({**body, "v": 1})
+    return MAGIC + struct.pack(">I", len(raw)) + raw + keys.sign(sign_priv, raw)
+
+
+def _parse(payload: bytes, seq: int) -> tuple[dict, bytes, bytes]:
+    import json
+
+    damaged = BundleRefused(f"Team entry {seq} on the hub is damaged and was not applied.")
+    if len(payload) < 8 + keys.SIGNATURE_BYTES or payload[:4] != MAGIC:
+        raise damaged
+    (length,) = struct.unpack(">I", payload[4:8])
+    raw, sig = payload[8:8 + length], payload[8 + length:]
+    if len(raw) != length or len(sig) != keys.SIGNATURE_BYTES:
+        raise damaged
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise damaged from exc
+    if not isinstance(body, dict):
+        raise damaged
+    return body, raw, sig
+
+
+def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
+    """Verify a control entry against what this computer trusts. Writes nothing.
+
+    May raise: BundleRefused.
+    """
+    body, raw, sig = _parse(payload, seq)
+    team_id = state.get(conn, "team_id")
+    if body.get("team") != team_id:
+        raise BundleRefused(f"Team entry {seq} belongs to another team and was not applied.")
+    kind, signer = body.get("type"), body.get("by")
+    if signer != entry_device:
+        raise BundleRefused(f"Team entry {seq} was not written by the computer that signed it and "
+                            "was not applied.")
+    if kind == "genesis":
+        founder = body.get("device") or {}
+        trusted = state.get(conn, "genesis_sign_pub")
+        if seq != 1 or founder.get("device_id") != signer or founder.get("sign_pub") != trusted:
+            raise BundleRefused(f"Team entry {seq} claims to found the team but does not match this "
+                                "team's founding computer; it was not applied.")
+        pub = trusted
+    else:
+        dev = state.device(conn, signer)
+        if dev is None or not dev.manager or (dev.revoked_seq is not None and dev.revoked_seq < seq):
+            raise BundleRefused(f"Team entry {seq} was not signed by a manager's computer of this team "
+                                "and was not applied.")
+        pub = dev.sign_pub
+    if not keys.verify(pub, sig, raw):
+        raise BundleRefused(f"Team entry {seq} was altered after it was written and was not applied.")
+    if kind not in ("genesis", "enrol", "epoch"):
+        raise BundleRefused(f"Team entry {seq} is of a kind this version of Confide does not know "
+                            "(update Confide).", deterministic=False)
+    return body
+
+
+def apply(conn, body: dict, seq: int) -> None:
+    """Record the devices and epoch keys a checked control entry carries."""
+    me = state.get(conn, "device_id")
+    team_id = body["team"]
+    if body["type"] in ("genesis", "enrol"):
+        info = body["device"]
+        state.add_device(conn, info, seq)
+        for epoch, sealed in (body.get("sealed") or {}).items():
+            if info["device_id"] == me and state.epoch_key(conn, int(epoch)) is None:
+                secret = keys.open_sealed_for_device(state.get(conn, "box_priv"), team_id, me,
+                                                     int(epoch), sealed)
+                state.add_epoch(conn, int(epoch), secret, seq)
+    elif body["type"] == "epoch":
+        for device_id in body.get("revoked") or []:
+            conn.execute("UPDATE sync_device SET revoked_seq = ? WHERE device_id = ? AND revoked_seq IS NULL",
+                         (seq, device_id))
+        sealed = (body.get("sealed") or {}).get(me)
+        epoch = int(body["epoch"])
+        if sealed is not None and state.epoch_key(conn, epoch) is None:
+            state.add_epoch(conn, epoch, keys.open_sealed_for_device(
+                state.get(conn, "box_priv"), team_id, me, epoch, sealed), seq)

@@ -1,0 +1,103 @@
+"""Encrypted snapshots of the replicated tables (docs/sync.md §10)."""
+
+import json
+import struct
+import zlib
+
+from app.errors import ConfideError
+from app.security import crypto
+from app.services.team import capture, keys, state
+from app.services.team.bundle import BundleRefused, canonical, parse
+from app.storage import migrations
+from app.storage.capture import columns, replicated_tables
+from app.storage.db import transaction
+from app.storage.hub.base import Hub
+
+MAGIC = b"CFS1"
+
+
+class SnapshotNotPossible(ConfideError):
+    """A snapshot must hold exactly the log's state: not while local changes wait."""
+
+
+def _dump(conn) -> dict:
+    tables = {}
+    for table in replicated_tables(conn):
+        cols = columns(conn, table)
+        from app.storage.capture import image_sql
+        tables[table] = [json.loads(r[0]) for r in conn.execute(
+            f"SELECT {image_sql(cols, table)} FROM {table} ORDER BY rowid")]
+    devices = [list(r) for r in conn.execute(
+        "SELECT device_id, name, device_index, sign_pub, box_pub, manager, enrolled_seq, revoked_seq, "
+        "last_dseq, last_hash, last_seq FROM sync_device")]
+    epochs = [list(r) for r in conn.execute("SELECT epoch, started_seq FROM sync_epoch")]
+    return {"tables": tables, "devices": devices, "epochs": epochs}
+
+
+def put_snapshot(conn, hub: Hub) -> int:
+    """Write a snapshot of the state after the last applied entry. Returns its sequence number.
+
+    May raise: SnapshotNotPossible, HubError.
+    """
+    state.require_team(conn)
+    if capture.pending_count(conn):
+        raise SnapshotNotPossible("Sync first: a snapshot cannot include changes not yet on the hub.")
+    upto = state.last_applied(conn)
+    epoch, key = state.current_epoch(conn)
+    me = state.get(conn, "device_id")
+    header = canonical({"team": state.get(conn, "team_id"), "upto": upto, "epoch": epoch,
+                        "schema": migrations.CURRENT_VERSION, "device": me, "v": 1})
+    nonce, ct = crypto.seal(key, zlib.compress(canonical(_dump(conn)), 6), header)
+    signed = header + nonce + ct
+    payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(state.get(conn, "sign_priv"), signed)
+    hub.put_snapshot(upto, me, payload)
+    return upto
+
+
+def restore_latest(conn, hub: Hub, founder_sign_pub: str) -> int:
+    """Replace this replica's records with the latest snapshot. Returns its sequence (0: none).
+
+    May raise: BundleRefused (damaged, foreign, not signed by a known computer), HubError.
+    """
+    snap = hub.latest_snapshot()
+    if snap is None:
+        return 0
+    p = parse(snap.payload, snap.upto_seq, MAGIC)
+    h = p.header
+    if h.get("team") != state.get(conn, "team_id") or h.get("upto") != snap.upto_seq:
+        raise BundleRefused("The hub's snapshot belongs to another team; nothing was changed.")
+    if int(h.get("schema", 0)) > migrations.CURRENT_VERSION:
+        raise BundleRefused("The hub's snapshot was written by a newer version of Confide. Update "
+                            "Confide on this computer, then join again.", deterministic=False)
+    key = state.epoch_key(conn, int(h.get("epoch", 0)))
+    if key is None:
+        raise BundleRefused("The hub's snapshot is locked with a team key this computer does not have.",
+                            deterministic=False)
+    body = json.loads(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
+    signer = next((d for d in body["devices"] if d[0] == h.get("device")), None)
+    pub = signer[3] if signer else (founder_sign_pub if snap.upto_seq == 1 else None)
+    if pub is None or not keys.verify(pub, p.signature, p.header_bytes + p.nonce + p.ciphertext):
+        raise BundleRefused("The hub's snapshot was altered or not written by a computer of this team.")
+    with transaction(conn):
+        state.set_capture(conn, False)
+        # The snapshot is consistent as a whole; rows may reference rows later in it.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        tables = replicated_tables(conn)
+        for table in reversed(tables):
+            conn.execute(f"DELETE FROM {table}")
+        for table in tables:
+            for image in body["tables"].get(table, []):
+                _insert(conn, table, image)
+        for d in body["devices"]:
+            conn.execute("INSERT OR REPLACE INTO sync_device (device_id, name, device_index, sign_pub, "
+                         "box_pub, manager, enrolled_seq, revoked_seq, last_dseq, last_hash, last_seq) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", d)
+        state.put(conn, "last_applied_seq", snap.upto_seq)
+        state.set_capture(conn, True)
+    return snap.upto_seq
+
+
+def _insert(conn, table: str, image: dict) -> None:
+    cols = [c for c in columns(conn, table) if c in image]
+    conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                 [capture.decode_value(image[c]) for c in cols])

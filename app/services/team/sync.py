@@ -1,0 +1,238 @@
+"""Sync = pull, rebase, push (docs/sync.md §8).
+
+Pull applies every unseen hub entry in order, one transaction per entry, so a kill -9
+anywhere leaves a state that syncs on. Push appends at head + 1 and, when another computer
+got there first, pulls again and retries.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from app.errors import ConfideError
+from app.security import audit as audit_chain
+from app.services.team import apply as applier
+from app.services.team import bundle, capture, control, state
+from app.services.team.capture import Change
+from app.storage import migrations
+from app.storage.db import IntegrityError, transaction
+from app.storage.hub.base import Hub, HubEntry, SequenceTaken
+
+PUSH_ATTEMPTS = 8
+AUDIT_COLUMNS = ("seq", "id", "at", "actor", "action", "object_type", "object_id", "detail",
+                 "prev_hash", "hash")
+
+
+class SyncBlocked(ConfideError):
+    """An entry this computer cannot read yet (newer schema, missing key): nothing after it
+    is applied until the cause is fixed."""
+
+
+@dataclass
+class SyncResult:
+    pulled: int = 0
+    pushed: int = 0
+    conflicts: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --- pull -------------------------------------------------------------------------------
+
+def pull(conn, hub: Hub) -> SyncResult:
+    """Apply every entry after the last one applied. May raise: SyncBlocked, HubError."""
+    state.require_team(conn)
+    result = SyncResult()
+    for entry in hub.read_after(state.last_applied(conn)):
+        if entry.seq != state.last_applied(conn) + 1:
+            break
+        refusal = _apply_entry(conn, entry, result)
+        if refusal is not None:
+            result.refused.append(refusal)
+        result.pulled += 1
+    _abandon_in_flight_if_absent(conn)
+    return result
+
+
+def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
+    with transaction(conn):
+        state.set_capture(conn, False)
+        conn.execute("SAVEPOINT entry")
+        try:
+            if entry.kind == "control":
+                body = control.check(conn, entry.payload, entry.seq, entry.device_id)
+                control.apply(conn, body, entry.seq)
+            elif entry.kind == "bundle":
+                _apply_bundle(conn, entry, result)
+            else:
+                raise bundle.BundleRefused(f"Hub entry {entry.seq} is of an unknown kind and was not "
+                                           "applied.")
+        except bundle.BundleRefused as exc:
+            if not exc.deterministic:
+                raise SyncBlocked(exc.message) from exc
+            conn.execute("ROLLBACK TO entry")
+            reason = exc.message
+        except IntegrityError as exc:
+            # Rows made independently on two computers that the schema says must be unique
+            # (docs/sync.md §11): the entry is passed over and the manager is told.
+            conn.execute("ROLLBACK TO entry")
+            reason = (f"Change bundle {entry.seq} could not be applied here because it clashes with "
+                      f"records already present ({exc}). Ask your manager to reconcile them.")
+        else:
+            reason = None
+        conn.execute("RELEASE entry")
+        if reason is not None:
+            conn.execute("INSERT OR REPLACE INTO sync_refused (hub_seq, device_id, reason, at) "
+                         "VALUES (?, ?, ?, ?)", (entry.seq, entry.device_id, reason, utc_now()))
+        state.put(conn, "last_applied_seq", entry.seq)
+        state.set_capture(conn, True)
+    return reason
+
+
+def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
+    me = state.get(conn, "device_id")
+    in_flight = state.get(conn, "in_flight")
+    if entry.device_id == me and in_flight and in_flight["hash"] == bundle.bundle_hash(entry.payload):
+        _finalise_push(conn, in_flight, entry.seq)
+        return
+    exp = bundle.Expectation(entry.seq, entry.device_id, state.get(conn, "team_id"),
+                             migrations.CURRENT_VERSION, state.device(conn, entry.device_id),
+                             lambda epoch: state.epoch_key(conn, epoch))
+    header, body = bundle.open_bundle(entry.payload, exp)
+    origin = {"device": entry.device_id, "seq": entry.seq}
+    touched = set()
+    for wire in body.get("changes", []):
+        change = Change.from_wire(wire)
+        if applier.apply_change(conn, change, origin):
+            result.conflicts += 1
+        if len(change.key) == 1:
+            touched.add((change.table, change.key[0]))
+    _store_remote_audit(conn, entry.device_id, body.get("audit", []), entry.seq)
+    applier.reindex(conn, touched)
+    state.advance_device(conn, entry.device_id, int(header["dseq"]),
+                         bundle.bundle_hash(entry.payload), entry.seq)
+
+
+def _store_remote_audit(conn, device_id: str, events: list[dict], hub_seq: int) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO sync_remote_audit (device_id, seq, event, hash, hub_seq) VALUES (?, ?, ?, ?, ?)",
+        [(device_id, int(e["seq"]), json.dumps(e, sort_keys=True), e["hash"], hub_seq) for e in events])
+
+
+# --- push -------------------------------------------------------------------------------
+
+def _held_rows(conn) -> set[tuple[str, str]]:
+    return {(r[0], r[1]) for r in conn.execute(
+        "SELECT tbl, pk FROM sync_conflict WHERE resolved_at IS NULL")}
+
+
+def build(conn, by: str) -> tuple[bytes, dict] | None:
+    """Seal this computer's pending changes and unpushed audit events, or None if there are none."""
+    held = _held_rows(conn)
+    changes = [c for c in capture.collect(conn, by) if (c.table, applier.key_json(c.key)) not in held]
+    pushed_audit = int(state.get(conn, "audit_pushed_seq", 0))
+    cursor = conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_event WHERE seq > ? ORDER BY seq",
+                          (pushed_audit,))
+    events = [dict(zip(AUDIT_COLUMNS, row, strict=True)) for row in cursor]
+    rows = [r for r in capture.pending_rows(conn) if (r[0], r[1]) not in held]
+    if not changes and not events and not rows:
+        return None
+    me = state.device(conn, state.get(conn, "device_id"))
+    epoch, key = state.current_epoch(conn)
+    header = {"team": state.get(conn, "team_id"), "device": me.device_id, "dseq": me.last_dseq + 1,
+              "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "epoch": epoch,
+              "base": state.last_applied(conn), "at": utc_now()}
+    payload = bundle.seal(header, {"changes": [c.as_wire() for c in changes], "audit": events},
+                          key, state.get(conn, "sign_priv"))
+    info = {"hash": bundle.bundle_hash(payload), "dseq": me.last_dseq + 1,
+            "audit_upto": events[-1]["seq"] if events else pushed_audit,
+            "rows": [[t, k] for t, k, _ in rows]}
+    return payload, info
+
+
+def push(conn, hub: Hub, by: str) -> int | None:
+    """Append one bundle. Returns the number of rows pushed, 0 if nothing waited, None when
+    another computer appended first (pull and retry). May raise: HubError."""
+    built = build(conn, by)
+    if built is None:
+        return 0
+    payload, info = built
+    seq = state.last_applied(conn) + 1
+    with transaction(conn):
+        conn.executemany("UPDATE sync_outbox SET in_flight = 1 WHERE tbl = ? AND pk = ?", info["rows"])
+        state.put(conn, "in_flight", {k: info[k] for k in ("hash", "dseq", "audit_upto")})
+    try:
+        hub.append(seq, state.get(conn, "device_id"), "bundle", payload)
+    except SequenceTaken:
+        _clear_in_flight(conn)
+        return None
+    with transaction(conn):
+        _finalise_push(conn, state.get(conn, "in_flight"), seq)
+    return len(info["rows"])
+
+
+def _finalise_push(conn, in_flight: dict, seq: int) -> None:
+    conn.execute("DELETE FROM sync_outbox WHERE in_flight = 1")
+    me = state.get(conn, "device_id")
+    state.advance_device(conn, me, int(in_flight["dseq"]), in_flight["hash"], seq)
+    state.put(conn, "audit_pushed_seq", int(in_flight["audit_upto"]))
+    state.put(conn, "last_applied_seq", seq)
+    conn.execute("DELETE FROM sync_state WHERE key = 'in_flight'")
+
+
+def _clear_in_flight(conn) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE sync_outbox SET in_flight = NULL WHERE in_flight IS NOT NULL")
+        conn.execute("DELETE FROM sync_state WHERE key = 'in_flight'")
+
+
+def _abandon_in_flight_if_absent(conn) -> None:
+    # Pull reached the head without meeting our in-flight bundle: the append never happened.
+    if state.get(conn, "in_flight") is not None:
+        _clear_in_flight(conn)
+
+
+# --- the use case -----------------------------------------------------------------------
+
+def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
+    result = pull(conn, hub)
+    for _ in range(PUSH_ATTEMPTS):
+        pushed = push(conn, hub, by)
+        if pushed is not None:
+            result.pushed = pushed
+            break
+        more = pull(conn, hub)
+        result.pulled += more.pulled
+        result.refused += more.refused
+    with transaction(conn):
+        state.put(conn, "last_synced", utc_now())
+    result.conflicts = open_conflict_count(conn)
+    return result
+
+
+def sync_now(session, hub: Hub) -> SyncResult:
+    """Pull, rebase and push. May raise: NotInTeam, SyncBlocked, HubUnavailable, HubError."""
+    session.require()
+    return sync_conn(session.conn, hub, session.user.username)
+
+
+def open_conflict_count(conn) -> int:
+    return conn.execute("SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL").fetchone()[0]
+
+
+def pending_count(session) -> int:
+    """Rows changed here and not yet on the hub."""
+    session.require()
+    return capture.pending_count(session.conn)
+
+
+def last_synced(session) -> str | None:
+    session.require()
+    return state.get(session.conn, "last_synced")
+
+
+def audit_pending(conn) -> int:
+    return audit_chain.head(conn)["seq"] - int(state.get(conn, "audit_pushed_seq", 0))

@@ -1,0 +1,113 @@
+"""Change-capture triggers for the team vault (docs/sync.md §7).
+
+The triggers are generated from the schema, not listed by hand, so a table added by a later
+migration is captured with no extra work: `install_triggers` runs after every migration and
+only touches triggers whose SQL changed. Local-only tables are named here, once.
+"""
+
+import re
+
+# Derived or per-computer data: never replicated. Everything else that is a table is.
+LOCAL_ONLY = frozenset({
+    "audit_event",        # travels in its own bundle section (docs/sync.md §9)
+    "search_key",         # FTS support rows, rebuilt locally
+    "reference_counter",  # per-computer numbering (docs/sync.md §11)
+    "setting",            # this computer's settings
+})
+LOCAL_ONLY_PREFIXES = ("sync_", "sqlite_")
+TRIGGER_PREFIX = "capture_"
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _fts_tables(conn) -> set[str]:
+    names = set()
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"):
+        if sql and sql.upper().startswith("CREATE VIRTUAL TABLE"):
+            names.add(name)
+    return names
+
+
+def replicated_tables(conn) -> list[str]:
+    """Every table that holds records, in creation order."""
+    fts = _fts_tables(conn)
+    names = []
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid"):
+        if name in LOCAL_ONLY or name.startswith(LOCAL_ONLY_PREFIXES) or name in fts:
+            continue
+        # FTS5 keeps its data in shadow tables named after it (search_index_data, ...).
+        if any(name.startswith(f"{v}_") for v in fts):
+            continue
+        names.append(name)
+    return names
+
+
+def columns(conn, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({_check(table)})")]
+
+
+def primary_key(conn, table: str) -> list[str]:
+    rows = sorted((row[5], row[1]) for row in conn.execute(f"PRAGMA table_info({_check(table)})")
+                  if row[5] > 0)
+    return [name for _, name in rows]
+
+
+def _check(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not a table or column name: {name!r}")
+    return name
+
+
+def image_sql(cols: list[str], alias: str) -> str:
+    """json_object of every column; BLOBs as {"$hex": ...} because JSON cannot hold bytes."""
+    parts = []
+    for col in cols:
+        ref = f"{alias}.{_check(col)}"
+        parts.append(f"'{col}', iif(typeof({ref}) = 'blob', json_object('$hex', hex({ref})), {ref})")
+    return "json_object(" + ", ".join(parts) + ")"
+
+
+def key_sql(pk: list[str], alias: str) -> str:
+    return "json_array(" + ", ".join(f"{alias}.{_check(c)}" for c in pk) + ")"
+
+
+def trigger_sql(conn, table: str) -> dict[str, str]:
+    cols, pk = columns(conn, table), primary_key(conn, table)
+    if not pk:
+        return {}
+    # The flag is 1 only on a team vault and never while remote changes are being applied.
+    when = "WHEN (SELECT capture FROM sync_flag) = 1"
+    ins = ("INSERT INTO sync_outbox (tbl, pk, op, before_img, after_img, at) VALUES "
+           "('{t}', {k}, '{op}', {b}, {a}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
+    out = {}
+    for op, event, k, b, a in (
+            ("i", "INSERT", key_sql(pk, "NEW"), "NULL", image_sql(cols, "NEW")),
+            ("u", "UPDATE", key_sql(pk, "NEW"), image_sql(cols, "OLD"), image_sql(cols, "NEW")),
+            ("d", "DELETE", key_sql(pk, "OLD"), image_sql(cols, "OLD"), "NULL")):
+        name = f"{TRIGGER_PREFIX}{table}_{op}"
+        body = ins.format(t=table, k=k, op=op, b=b, a=a)
+        out[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table} {when} BEGIN {body}; END"
+    return out
+
+
+def install_triggers(conn) -> int:
+    """Create or refresh the capture triggers; drop those of tables that went away.
+    Returns how many triggers were (re)created. Call inside a transaction, after migrating."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_outbox'").fetchone() is None:
+        return 0
+    wanted: dict[str, str] = {}
+    for table in replicated_tables(conn):
+        wanted.update(trigger_sql(conn, table))
+    existing = {name: sql for name, sql in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+        (TRIGGER_PREFIX + "%",))}
+    changed = 0
+    for name in existing.keys() - wanted.keys():
+        conn.execute(f"DROP TRIGGER {_check(name)}")
+    for name, sql in wanted.items():
+        if existing.get(name) == sql:
+            continue
+        if name in existing:
+            conn.execute(f"DROP TRIGGER {_check(name)}")
+        conn.execute(sql)
+        changed += 1
+    return changed

@@ -1,0 +1,80 @@
+"""Two and three replicas: changes travel, disjoint edits merge, same-field edits conflict."""
+
+from app.services import cases, notes, people
+from app.services.people import PersonInput
+from app.services.team import conflicts
+from app.services.team.sync import pending_count, sync_now
+from tests.team.replica import rows_of, seed_case
+
+
+def test_a_note_written_on_one_computer_appears_on_the_other(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    case_id = seed_case(a)
+    note = notes.add_note(a, case_id, "phone_call", "2026-01-05", 10, "Discussed the annual review")
+    assert pending_count(a) > 0
+    result = sync_now(a, team.hub)
+    assert result.pushed > 0 and pending_count(a) == 0
+    result = sync_now(b, team.hub)
+    assert result.pulled >= 1 and result.conflicts == 0
+    assert notes.get_note(b, note.id).body == "Discussed the annual review"
+    assert rows_of(a) == rows_of(b)
+
+
+def test_disjoint_field_edits_merge_and_same_field_edits_conflict(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    person = people.create_person(a, PersonInput(kind="parent_carer", first_name="Ada", last_name="Pryce"))
+    sync_now(a, team.hub)
+    sync_now(b, team.hub)
+    people.update_person(a, person.id, PersonInput(kind="parent_carer", first_name="Ada", last_name="Pryce",
+                                                    postcode="NE1 4AB"))
+    people.update_person(b, person.id, PersonInput(kind="parent_carer", first_name="Ada", last_name="Pryce",
+                                                    phone_mobile="07700 900123"))
+    sync_now(a, team.hub)
+    assert sync_now(b, team.hub).conflicts == 0
+    sync_now(a, team.hub)
+    for s in (a, b):
+        p = people.get_person(s, person.id)
+        assert (p.postcode, p.phone_mobile) == ("NE1 4AB", "07700 900123")
+    assert rows_of(a) == rows_of(b)
+
+    people.update_person(a, person.id, PersonInput(kind="parent_carer", first_name="Adah", last_name="Pryce",
+                                                    postcode="NE1 4AB", phone_mobile="07700 900123"))
+    people.update_person(b, person.id, PersonInput(kind="parent_carer", first_name="Ava", last_name="Pryce",
+                                                    postcode="NE1 4AB", phone_mobile="07700 900123"))
+    sync_now(a, team.hub)
+    result = sync_now(b, team.hub)
+    assert result.conflicts == 1
+    [held] = conflicts.list_conflicts(b)
+    detail = conflicts.conflict_detail(b, held.id)
+    first = next(f for f in detail.fields if f.field == "first_name")
+    assert (first.mine, first.theirs, first.conflicting) == ("Ava", "Adah", True)
+    assert held.theirs_by == "manager" and held.theirs_at
+    # Nothing is pushed for the row while the conflict waits.
+    assert pending_count(b) == 0
+    conflicts.resolve_conflict(b, held.id, choices={"first_name": ("edit", "Ava-Mae")})
+    sync_now(b, team.hub)
+    sync_now(a, team.hub)
+    assert people.get_person(a, person.id).first_name == "Ava-Mae"
+    assert rows_of(a) == rows_of(b)
+    assert conflicts.list_conflicts(b) == []
+
+
+def test_references_made_offline_on_two_computers_never_clash(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    ca, cb = seed_case(a), seed_case(b)
+    for s in (a, b, a, b):
+        assert sync_now(s, team.hub).refused == []
+    assert cases.get_case(a, ca).reference != cases.get_case(a, cb).reference
+    assert rows_of(a) == rows_of(b)
+
+
+def test_no_op_sync_pushes_nothing(make_team):
+    team = make_team(2)
+    a, _ = team.sessions
+    sync_now(a, team.hub)
+    head = team.hub.head()
+    result = sync_now(a, team.hub)
+    assert (result.pulled, result.pushed) == (0, 0) and team.hub.head() == head
