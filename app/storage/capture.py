@@ -57,12 +57,22 @@ def _check(name: str) -> str:
     return name
 
 
-def image_sql(cols: list[str], alias: str) -> str:
-    """json_object of every column; BLOBs as {"$hex": ...} because JSON cannot hold bytes."""
+def column_types(conn, table: str) -> dict[str, str]:
+    return {row[1]: (row[2] or "").upper() for row in conn.execute(f"PRAGMA table_info({_check(table)})")}
+
+
+def image_sql(cols: list[str], alias: str, types: dict[str, str] | None = None) -> str:
+    """json_object of every column; BLOBs as {"$hex": ...} because JSON cannot hold bytes.
+    Only columns declared BLOB (or with no type) can hold bytes, so only they pay for the
+    check: the trigger text is parsed at every open, slowly under memory security."""
     parts = []
     for col in cols:
         ref = f"{alias}.{_check(col)}"
-        parts.append(f"'{col}', iif(typeof({ref}) = 'blob', json_object('$hex', hex({ref})), {ref})")
+        declared = (types or {}).get(col, "")
+        if types is None or declared in ("", "BLOB"):
+            parts.append(f"'{col}', iif(typeof({ref}) = 'blob', json_object('$hex', hex({ref})), {ref})")
+        else:
+            parts.append(f"'{col}', {ref}")
     return "json_object(" + ", ".join(parts) + ")"
 
 
@@ -71,7 +81,7 @@ def key_sql(pk: list[str], alias: str) -> str:
 
 
 def trigger_sql(conn, table: str) -> dict[str, str]:
-    cols, pk = columns(conn, table), primary_key(conn, table)
+    cols, pk, types = columns(conn, table), primary_key(conn, table), column_types(conn, table)
     if not pk:
         return {}
     # The flag is 1 only on a team vault and never while remote changes are being applied.
@@ -80,19 +90,31 @@ def trigger_sql(conn, table: str) -> dict[str, str]:
            "('{t}', {k}, '{op}', {b}, {a}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
     out = {}
     for op, event, k, b, a in (
-            ("i", "INSERT", key_sql(pk, "NEW"), "NULL", image_sql(cols, "NEW")),
-            ("u", "UPDATE", key_sql(pk, "NEW"), image_sql(cols, "OLD"), image_sql(cols, "NEW")),
-            ("d", "DELETE", key_sql(pk, "OLD"), image_sql(cols, "OLD"), "NULL")):
+            ("i", "INSERT", key_sql(pk, "NEW"), "NULL", image_sql(cols, "NEW", types)),
+            ("u", "UPDATE", key_sql(pk, "NEW"), image_sql(cols, "OLD", types), image_sql(cols, "NEW", types)),
+            ("d", "DELETE", key_sql(pk, "OLD"), image_sql(cols, "OLD", types), "NULL")):
         name = f"{TRIGGER_PREFIX}{table}_{op}"
         body = ins.format(t=table, k=k, op=op, b=b, a=a)
         out[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table} {when} BEGIN {body}; END"
     return out
 
 
-def install_triggers(conn) -> int:
+def in_team(conn) -> bool:
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_state'").fetchone() is None:
+        return False
+    return conn.execute("SELECT 1 FROM sync_state WHERE key = 'team_id'").fetchone() is not None
+
+
+def install_triggers(conn, force: bool = False) -> int:
     """Create or refresh the capture triggers; drop those of tables that went away.
-    Returns how many triggers were (re)created. Call inside a transaction, after migrating."""
+    Returns how many triggers were (re)created. Call inside a transaction, after migrating.
+
+    Only a team vault gets them (unless `force`): with SQLCipher's memory security on, each
+    CREATE TRIGGER re-parses the schema slowly (about 30 ms each), which a one-desk vault
+    should not pay for, and a vault's records before it joins a team travel in a snapshot."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_outbox'").fetchone() is None:
+        return 0
+    if not force and not in_team(conn):
         return 0
     wanted: dict[str, str] = {}
     for table in replicated_tables(conn):

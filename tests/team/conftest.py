@@ -2,13 +2,42 @@
 
 At merge the folder and PostgreSQL hubs plug in here: parametrise `hub_factory`."""
 
+import shutil
+
 import pytest
 
 from app.security.device import KeyringStore
 from app.services.team import team as team_service
-from app.services.vault import create_vault
+from app.services.vault import create_vault, unlock
+from app.storage import capture
+from app.storage.db import transaction
 from tests.conftest import PASSPHRASE
 from tests.team.memory_hub import MemoryHub
+
+_TEMPLATE: dict = {}
+
+
+def _template(root):
+    """One vault with the capture triggers already made, copied for every replica: creating
+    78 triggers under SQLCipher's memory security takes seconds, copying a file does not."""
+    if "dir" not in _TEMPLATE:
+        folder = root / "template"
+        session, _ = create_vault(folder, "Northshire SENDIASS", "manager", "Test Manager",
+                                  PASSPHRASE, KeyringStore())
+        with transaction(session.conn):
+            capture.install_triggers(session.conn, force=True)
+        vault_id = session.vault.vault_id
+        secret = session.device_secret
+        session.lock("template")
+        _TEMPLATE.update(dir=folder, vault_id=vault_id, secret=secret)
+    return _TEMPLATE
+
+
+def new_vault(template_root, data_dir):
+    t = _template(template_root)
+    shutil.copytree(t["dir"], data_dir)
+    KeyringStore().save(t["vault_id"], t["secret"])
+    return unlock(data_dir, "manager", PASSPHRASE)
 
 
 @pytest.fixture
@@ -17,12 +46,11 @@ def hub_factory():
 
 
 class Team:
-    def __init__(self, root, hub):
-        self.root, self.hub, self.sessions = root, hub, []
+    def __init__(self, root, hub, template_root):
+        self.root, self.hub, self.sessions, self.template_root = root, hub, [], template_root
 
     def add(self, name: str):
-        session, _ = create_vault(self.root / name, "Northshire SENDIASS", "manager", "Test Manager",
-                                  PASSPHRASE, KeyringStore())
+        session = new_vault(self.template_root, self.root / name)
         if not self.sessions:
             team_service.create_team(session, self.hub, "Northshire SENDIASS")
         else:
@@ -37,12 +65,17 @@ class Team:
                 s.lock("test")
 
 
+@pytest.fixture(scope="session")
+def template_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("team-template")
+
+
 @pytest.fixture
-def make_team(tmp_path, hub_factory):
+def make_team(tmp_path, hub_factory, template_root):
     made = []
 
     def make(n: int = 2) -> Team:
-        team = Team(tmp_path / f"team{len(made)}", hub_factory())
+        team = Team(tmp_path / f"team{len(made)}", hub_factory(), template_root)
         for i in range(n):
             team.add(f"computer{i + 1}")
         made.append(team)

@@ -10,6 +10,7 @@ from app.domain.staff import Role
 from app.errors import ConfideError
 from app.services.team import control, keys, snapshot, state
 from app.services.team.sync import pull
+from app.storage import capture as triggers
 from app.storage.capture import replicated_tables
 from app.storage.db import transaction
 from app.storage.hub.base import Hub, SequenceTaken
@@ -56,6 +57,7 @@ def create_team(session, hub: Hub, name: str, device_name: str = "Office compute
         _store_own(conn, team_id, name, device_id, 1, dev_keys, dev_keys["sign_pub"])
         control.apply(conn, control.check(conn, payload, 1, device_id), 1)
         state.put(conn, "last_applied_seq", 1)
+        triggers.install_triggers(conn, force=True)
         state.set_capture(conn, True)
         session.audit("team_created", "team", team_id)
     # What was here before the team existed was never captured: the snapshot carries it.
@@ -122,6 +124,7 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
     with transaction(conn):
         _store_own(conn, inv["team_id"], inv["team_name"], inv["device_id"], int(inv["index"]),
                    inv["keys"], inv["genesis_sign_pub"])
+        triggers.install_triggers(conn, force=True)
         for epoch, sealed in inv["sealed"].items():
             state.add_epoch(conn, int(epoch), keys.open_sealed_for_device(
                 inv["keys"]["box_priv"], inv["team_id"], inv["device_id"], int(epoch), sealed), 0)

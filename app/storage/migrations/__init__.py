@@ -111,6 +111,8 @@ def _refresh_capture(conn) -> None:
     # Tables added by any step must be captured from now on (docs/sync.md §7).
     from app.storage import capture
 
+    if not capture.in_team(conn):
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         capture.install_triggers(conn)
