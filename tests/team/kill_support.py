@@ -1,0 +1,37 @@
+"""Kill a syncing replica at a random moment, then check the team still converges.
+Used by test_kill9.py (a few rounds) and tests/perf/sync_kill_loop.py (many)."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROC = Path(__file__).with_name("sync_proc.py")
+
+
+def run_and_kill(db_path: Path, hub_dir: Path, mode: str, key: bytes, log: Path, rng: random.Random,
+                 max_delay: float = 0.6) -> float:
+    with open(log, "wb") as out, open(log.with_suffix(".err"), "wb") as err:
+        proc = subprocess.Popen([sys.executable, str(PROC), str(db_path), str(hub_dir), mode],
+                                stdin=subprocess.PIPE, stdout=out, stderr=err)
+    try:
+        proc.stdin.write(key.hex().encode() + b"\n")
+        proc.stdin.close()
+        deadline = time.monotonic() + 60
+        while b"READY" not in log.read_bytes():
+            if proc.poll() is not None:
+                raise AssertionError(f"the replica stopped early: {log.with_suffix('.err').read_text()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError("the replica never became ready")
+            time.sleep(0.005)
+        delay = rng.uniform(0.01, max_delay)
+        time.sleep(delay)
+        if proc.poll() is not None:
+            raise AssertionError(f"the replica stopped: {log.with_suffix('.err').read_text()[-2000:]}")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    return delay
