@@ -6,6 +6,8 @@ only touches triggers whose SQL changed. Local-only tables are named here, once.
 """
 
 import re
+import threading
+from contextlib import contextmanager
 
 # Derived or per-computer data: never replicated. Everything else that is a table is.
 LOCAL_ONLY = frozenset({
@@ -41,13 +43,43 @@ def replicated_tables(conn) -> list[str]:
     return names
 
 
+_INFO: dict[tuple[str, str], list[tuple]] = {}
+_PASS = threading.local()
+
+
+@contextmanager
+def schema_pass():
+    """Within one sync step the schema does not change: look each table up once."""
+    _PASS.tables = {}
+    try:
+        yield
+    finally:
+        _PASS.tables = None
+
+
+def _table_info(conn, table: str) -> list[tuple]:
+    # PRAGMA table_info costs milliseconds under memory security; a table's CREATE text (which
+    # ALTER TABLE rewrites) identifies its columns, so the answer is kept per text.
+    memo = getattr(_PASS, "tables", None)
+    if memo is not None and table in memo:
+        return memo[table]
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    cache_key = (table, row[0] if row else "")
+    info = _INFO.get(cache_key)
+    if info is None:
+        info = [tuple(r) for r in conn.execute(f"PRAGMA table_info({_check(table)})")]
+        _INFO[cache_key] = info
+    if memo is not None:
+        memo[table] = info
+    return info
+
+
 def columns(conn, table: str) -> list[str]:
-    return [row[1] for row in conn.execute(f"PRAGMA table_info({_check(table)})")]
+    return [row[1] for row in _table_info(conn, table)]
 
 
 def primary_key(conn, table: str) -> list[str]:
-    rows = sorted((row[5], row[1]) for row in conn.execute(f"PRAGMA table_info({_check(table)})")
-                  if row[5] > 0)
+    rows = sorted((row[5], row[1]) for row in _table_info(conn, table) if row[5] > 0)
     return [name for _, name in rows]
 
 
@@ -58,7 +90,7 @@ def _check(name: str) -> str:
 
 
 def column_types(conn, table: str) -> dict[str, str]:
-    return {row[1]: (row[2] or "").upper() for row in conn.execute(f"PRAGMA table_info({_check(table)})")}
+    return {row[1]: (row[2] or "").upper() for row in _table_info(conn, table)}
 
 
 def image_sql(cols: list[str], alias: str, types: dict[str, str] | None = None) -> str:

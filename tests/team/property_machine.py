@@ -22,7 +22,10 @@ from tests.team.replica import rows_of, seed_case
 
 FIRST = ["Ada", "Bryn", "Cerys", "Dylan", "Elin", "Ffion", "Gethin", "Hari"]
 WORDS = ["review", "annual", "EHCP", "school", "transport", "tribunal", "SENCo", "plan"]
-PERSON_FIELDS = ["first_name", "last_name", "postcode", "phone_mobile", "school_name", "area"]
+# Valid values for each field the machine edits.
+PERSON_VALUES = {"first_name": ["Rhys", "Nia", "Osian"], "last_name": ["Jones", "Price", "Powell"],
+                 "postcode": ["NE1 4AB", "NE2 9XY"], "phone_mobile": ["07700 900456", "07700 900789"],
+                 "school_name": ["Hillside", "Brookfield"], "area": ["Ashby", "Coldharbour"]}
 REPLICAS = 3
 
 
@@ -40,6 +43,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.writers = defaultdict(lambda: defaultdict(set))
         self.values = defaultdict(lambda: defaultdict(set))
         self.conflicts_seen = 0
+        self.log = []
 
     @staticmethod
     def _hub():
@@ -51,6 +55,7 @@ class SyncMachine(RuleBasedStateMachine):
         return self.team.sessions[i]
 
     def _wrote(self, i, table, record_id, fields: dict):
+        self.log.append((i, table, record_id[-6:], fields))
         for name, value in fields.items():
             self.writers[(table, record_id)][name].add(i)
             self.values[(table, record_id)][name].add(json.dumps(value))
@@ -64,17 +69,16 @@ class SyncMachine(RuleBasedStateMachine):
         p = people.create_person(self.s(i), PersonInput(kind="parent_carer", first_name=first, last_name="Price"))
         self._wrote(i, "person", p.id, {"first_name": first, "last_name": "Price"})
 
-    @rule(i=st.integers(0, REPLICAS - 1), pick=st.integers(0, 10 ** 6), field=st.sampled_from(PERSON_FIELDS),
-          value=st.sampled_from(["Jones", "NE1 4AB", "07700 900456", "Hillside", "Ashby", "Rhys"]))
-    def edit_person(self, i, pick, field, value):
+    @rule(i=st.integers(0, REPLICAS - 1), pick=st.integers(0, 10 ** 6), field=st.sampled_from(sorted(PERSON_VALUES)),
+          which=st.integers(0, 2))
+    def edit_person(self, i, pick, field, which):
+        value = PERSON_VALUES[field][which % len(PERSON_VALUES[field])]
         ids = self._ids(i, "SELECT id FROM person WHERE deleted_at IS NULL AND kind = 'parent_carer' ORDER BY id")
         if not ids:
             return
         person = people.get_person(self.s(i), ids[pick % len(ids)])
         data = as_input(person)
         setattr(data, field, value)
-        if field == "first_name" and not value:
-            return
         people.update_person(self.s(i), person.id, data)
         self._wrote(i, "person", person.id, {field: value})
 
@@ -146,6 +150,7 @@ class SyncMachine(RuleBasedStateMachine):
     def sync(self, i, resolve):
         result = sync_now(self.s(i), self.team.hub)
         assert result.refused == []
+        self.log.append((i, "sync", result.pulled, result.pushed, result.conflicts))
         self._settle(i, resolve)
 
     def _settle(self, i, choices):
@@ -153,6 +158,7 @@ class SyncMachine(RuleBasedStateMachine):
             self.conflicts_seen += 1
             self._check_conflict_is_justified(i, held)
             take = choices[n % len(choices)]
+            self.log.append((i, "resolve", held.table, held.record_id[-6:], held.kind, held.fields, take))
             if take == "edit" and held.kind == "edit":
                 detail = conflicts.conflict_detail(self.s(i), held.id)
                 edits = {f.field: ("edit", f.theirs) for f in detail.fields}
@@ -215,7 +221,9 @@ class SyncMachine(RuleBasedStateMachine):
             row = by_id.get((table, record_id))
             assert row is not None, (table, record_id)
             for name in fields:
-                assert json.dumps(row.get(name)) in self.values[(table, record_id)][name], (table, name, row.get(name))
+                assert json.dumps(row.get(name)) in self.values[(table, record_id)][name], (
+                    table, record_id, name, row.get(name), self.values[(table, record_id)][name],
+                    dict(self.writers[(table, record_id)]), self.log)
 
     @invariant()
     def outbox_never_holds_rows_in_conflict(self):

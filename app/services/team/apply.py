@@ -41,11 +41,12 @@ def _is_delete(before: dict | None, after: dict | None) -> bool:
     return bool(after.get("deleted_at")) and not (before or {}).get("deleted_at")
 
 
-def apply_change(conn, ch: Change, origin: dict) -> bool:
-    """Apply one remote change. Returns True when it raised a conflict."""
+def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: set) -> bool:
+    """Apply one remote change. Returns True when it raised a conflict. `pending_keys` and
+    `held_keys` are the (table, key) pairs with local changes and with open conflicts."""
     kj = key_json(ch.key)
-    pending = capture.has_pending(conn, ch.table, kj)
-    held = open_conflict(conn, ch.table, kj)
+    pending = (ch.table, kj) in pending_keys
+    held = open_conflict(conn, ch.table, kj) if (ch.table, kj) in held_keys else None
     if not pending:
         capture.write_image(conn, ch.table, ch.key, ch.after)
         if held:
@@ -133,8 +134,10 @@ def reindex(conn, touched: set[tuple[str, str]]) -> None:
                 search_index.remove(conn, "person", record_id)
             else:
                 people._index(conn, record_id, dict(row))
+            # Two indexed lookups: an OR here would scan every case.
             case_ids.update(r[0] for r in conn.execute(
-                "SELECT id FROM casefile WHERE client_id = ? OR child_id = ?", (record_id, record_id)))
+                "SELECT id FROM casefile WHERE client_id = ? UNION SELECT id FROM casefile WHERE child_id = ?",
+                (record_id, record_id)))
         elif table == "casefile":
             case_ids.add(record_id)
         elif table == "note":

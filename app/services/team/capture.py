@@ -88,15 +88,49 @@ def has_pending(conn, table: str, key_json: str) -> bool:
 
 def collect(conn, by: str) -> list[Change]:
     """Coalesce the outbox per row: base = first before image, after = the row now."""
-    out, tables = [], replicated_set(conn)
-    for table, key_json, _ in pending_rows(conn):
-        key = json.loads(key_json)
-        before = base_image(conn, table, key_json)
-        after = current_image(conn, table, key) if table in tables else None
+    tables = replicated_set(conn)
+    firsts = conn.execute(
+        "SELECT o.tbl, o.pk, o.before_img FROM sync_outbox o JOIN (SELECT min(seq) AS s FROM sync_outbox "
+        "GROUP BY tbl, pk) f ON o.seq = f.s ORDER BY o.seq").fetchall()
+    wanted: dict[str, list[str]] = {}
+    for table, key_json, _ in firsts:
+        if table in tables:
+            wanted.setdefault(table, []).append(key_json)
+    now = _current_images(conn, wanted)
+    out = []
+    for table, key_json, before_text in firsts:
+        before = json.loads(before_text) if before_text is not None else None
+        after = now.get((table, key_json))
         if before == after:
             continue
-        out.append(Change(table, key, before, after, by))
+        out.append(Change(table, json.loads(key_json), before, after, by))
     return out
+
+
+def _current_images(conn, wanted: dict[str, list[str]]) -> dict[tuple[str, str], dict]:
+    """The rows as they are now, read in chunks rather than one query per row."""
+    found = {}
+    for table, key_jsons in wanted.items():
+        pk = primary_key(conn, table)
+        if len(pk) != 1:
+            for kj in key_jsons:
+                image = current_image(conn, table, json.loads(kj))
+                if image is not None:
+                    found[(table, kj)] = image
+            continue
+        select = f"SELECT {triggers.image_sql(columns(conn, table), table)} FROM {table} WHERE {pk[0]} IN "
+        by_value = {json.loads(kj)[0]: kj for kj in key_jsons}
+        values = list(by_value)
+        for i in range(0, len(values), 500):
+            chunk = values[i:i + 500]
+            for (text,) in conn.execute(select + f"({', '.join('?' for _ in chunk)})", chunk):
+                image = json.loads(text)
+                found[(table, by_value[image[pk[0]]])] = image
+    return found
+
+
+def pending_keys(conn) -> set[tuple[str, str]]:
+    return {(r[0], r[1]) for r in conn.execute("SELECT DISTINCT tbl, pk FROM sync_outbox")}
 
 
 def replicated_set(conn) -> frozenset:
@@ -115,3 +149,21 @@ def write_image(conn, table: str, key: list, image: dict | None) -> None:
     sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in pk) or f"{pk[0]} = excluded.{pk[0]}"
     conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
                  f"ON CONFLICT({', '.join(pk)}) DO UPDATE SET {sets}", values)
+
+
+def write_images(conn, table: str, images: list[dict]) -> None:
+    """write_image for a run of rows of one table, with one prepared statement. (One
+    INSERT ... SELECT FROM json_each was tried: slower, as SQLCipher's memory security wipes
+    the whole JSON text at every json_extract.)"""
+    if not images:
+        return
+    pk = primary_key(conn, table)
+    cols = [c for c in columns(conn, table) if c in images[0]]
+    if any(set(i) != set(images[0]) for i in images) or not set(pk) <= set(cols):
+        for image in images:
+            write_image(conn, table, [image[c] for c in pk], image)
+        return
+    sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in pk) or f"{pk[0]} = excluded.{pk[0]}"
+    conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+                     f"ON CONFLICT({', '.join(pk)}) DO UPDATE SET {sets}",
+                     [[decode_value(image[c]) for c in cols] for image in images])

@@ -15,6 +15,7 @@ from app.services.team import apply as applier
 from app.services.team import bundle, capture, control, state
 from app.services.team.capture import Change
 from app.storage import migrations
+from app.storage.capture import schema_pass
 from app.storage.db import IntegrityError, transaction
 from app.storage.hub.base import Hub, HubEntry, SequenceTaken
 
@@ -46,13 +47,14 @@ def pull(conn, hub: Hub) -> SyncResult:
     """Apply every entry after the last one applied. May raise: SyncBlocked, HubError."""
     state.require_team(conn)
     result = SyncResult()
-    for entry in hub.read_after(state.last_applied(conn)):
-        if entry.seq != state.last_applied(conn) + 1:
-            break
-        refusal = _apply_entry(conn, entry, result)
-        if refusal is not None:
-            result.refused.append(refusal)
-        result.pulled += 1
+    with schema_pass():
+        for entry in hub.read_after(state.last_applied(conn)):
+            if entry.seq != state.last_applied(conn) + 1:
+                break
+            refusal = _apply_entry(conn, entry, result)
+            if refusal is not None:
+                result.refused.append(refusal)
+            result.pulled += 1
     _abandon_in_flight_if_absent(conn)
     return result
 
@@ -104,12 +106,27 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     header, body = bundle.open_bundle(entry.payload, exp)
     origin = {"device": entry.device_id, "seq": entry.seq}
     touched = set()
+    pending, held = capture.pending_keys(conn), _held_rows(conn)
+    run_table, run = None, []
     for wire in body.get("changes", []):
         change = Change.from_wire(wire)
-        if applier.apply_change(conn, change, origin):
-            result.conflicts += 1
+        kj = applier.key_json(change.key)
         if len(change.key) == 1:
             touched.add((change.table, change.key[0]))
+        if change.after is not None and (change.table, kj) not in pending and (change.table, kj) not in held:
+            # The common case, rows nobody here touched: written in batches, in order.
+            if change.table != run_table:
+                capture.write_images(conn, run_table, run)
+                run_table, run = change.table, []
+            run.append(change.after)
+            continue
+        capture.write_images(conn, run_table, run)
+        run_table, run = None, []
+        if applier.apply_change(conn, change, origin, pending, held):
+            result.conflicts += 1
+            held.add((change.table, kj))
+            pending.discard((change.table, kj))
+    capture.write_images(conn, run_table, run)
     _store_remote_audit(conn, entry.device_id, body.get("audit", []), entry.seq)
     applier.reindex(conn, touched)
     state.advance_device(conn, entry.device_id, int(header["dseq"]),
@@ -156,7 +173,8 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
 def push(conn, hub: Hub, by: str) -> int | None:
     """Append one bundle. Returns the number of rows pushed, 0 if nothing waited, None when
     another computer appended first (pull and retry). May raise: HubError."""
-    built = build(conn, by)
+    with schema_pass():
+        built = build(conn, by)
     if built is None:
         return 0
     payload, info = built
