@@ -78,3 +78,28 @@ def test_no_op_sync_pushes_nothing(make_team):
     head = team.hub.head()
     result = sync_now(a, team.hub)
     assert (result.pulled, result.pushed) == (0, 0) and team.hub.head() == head
+
+
+def test_the_same_note_edited_on_two_computers_keeps_both_revisions_apart(make_team):
+    """note_revision is unique per (note, version): both computers record version 1 as the
+    earlier text. Theirs is kept, ours waits as a 'duplicate' conflict; nothing is refused."""
+    team = make_team(2)
+    a, b = team.sessions
+    case_id = seed_case(a)
+    note = notes.add_note(a, case_id, "email", "2026-01-05", 5, "Original words")
+    sync_now(a, team.hub)
+    sync_now(b, team.hub)
+    notes.edit_note(a, note.id, "email", "2026-01-05", 5, "Words from computer one")
+    notes.edit_note(b, note.id, "email", "2026-01-05", 9, "Words from computer two")
+    sync_now(a, team.hub)
+    result = sync_now(b, team.hub)
+    assert result.refused == []
+    kinds = sorted(c.kind for c in conflicts.list_conflicts(b))
+    assert kinds == ["duplicate", "edit"]
+    for held in conflicts.list_conflicts(b):
+        conflicts.resolve_conflict(b, held.id, take="mine")
+    sync_now(b, team.hub)
+    sync_now(a, team.hub)
+    assert notes.get_note(a, note.id).body == "Words from computer two"
+    assert notes.get_note(a, note.id).minutes_spent == 9
+    assert rows_of(a) == rows_of(b)

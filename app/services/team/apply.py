@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from app.services.team import capture
 from app.services.team.capture import Change, changed_fields
 from app.storage import search_index
+from app.storage.db import IntegrityError
 
 
 def key_json(key: list) -> str:
@@ -48,14 +49,15 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
     pending = (ch.table, kj) in pending_keys
     held = open_conflict(conn, ch.table, kj) if (ch.table, kj) in held_keys else None
     if not pending:
-        capture.write_image(conn, ch.table, ch.key, ch.after)
+        raised = write_remote(conn, ch, origin, pending_keys) if ch.after is not None else (
+            capture.write_image(conn, ch.table, ch.key, None) or False)
         if held:
             # The row follows the log; the person resolving sees the newest remote version.
             conn.execute("UPDATE sync_conflict SET theirs_img = ?, theirs_by = ?, theirs_at = ?, "
                          "theirs_device = ?, theirs_seq = ? WHERE id = ?",
                          (json.dumps(ch.after) if ch.after is not None else None, ch.by, ch.at,
                           origin["device"], origin["seq"], held[0]))
-        return False
+        return raised
     base = capture.base_image(conn, ch.table, kj)
     mine = capture.current_image(conn, ch.table, ch.key)
     theirs_changed = changed_fields(ch.before, ch.after)
@@ -97,6 +99,58 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
     capture.drop_pending(conn, ch.table, kj)
     capture.write_image(conn, ch.table, ch.key, ch.after)
     return True
+
+
+def write_remote(conn, ch: Change, origin: dict, pending_keys: set) -> bool:
+    """Write a remote row nobody here touched. When it collides on a unique key with a row made
+    here and not yet pushed (the same withdrawal, revision or relationship recorded on two
+    computers), theirs is kept, ours waits as a 'duplicate' conflict. Returns True then.
+
+    May raise: IntegrityError (a collision with a row already on the hub: the entry is refused)."""
+    conn.execute("SAVEPOINT remote_row")
+    try:
+        capture.write_image(conn, ch.table, ch.key, ch.after)
+    except IntegrityError as exc:
+        conn.execute("ROLLBACK TO remote_row")
+        conn.execute("RELEASE remote_row")
+        mine_key = _colliding_pending_row(conn, ch, str(exc), pending_keys)
+        if mine_key is None:
+            raise
+        mine = capture.current_image(conn, ch.table, mine_key)
+        fields = [c for c in _unique_columns(str(exc), ch.table)]
+        mine_kj = key_json(mine_key)
+        capture.drop_pending(conn, ch.table, mine_kj)
+        pending_keys.discard((ch.table, mine_kj))
+        capture.write_image(conn, ch.table, mine_key, None)
+        _hold(conn, ch, "duplicate", fields, None, mine, origin)
+        capture.write_image(conn, ch.table, ch.key, ch.after)
+        return True
+    conn.execute("RELEASE remote_row")
+    return False
+
+
+def _unique_columns(message: str, table: str) -> list[str]:
+    # "UNIQUE constraint failed: note_revision.note_id, note_revision.version"
+    if "UNIQUE constraint failed:" not in message:
+        return []
+    names = message.split("UNIQUE constraint failed:", 1)[1].split(",")
+    return [n.strip().split(".", 1)[1] for n in names if n.strip().startswith(table + ".")]
+
+
+def _colliding_pending_row(conn, ch: Change, message: str, pending_keys: set) -> list | None:
+    cols = _unique_columns(message, ch.table)
+    if not cols or any(c not in ch.after for c in cols):
+        return None
+    from app.storage.capture import primary_key
+
+    pk = primary_key(conn, ch.table)
+    where = " AND ".join(f"{c} IS ?" for c in cols)
+    for row in conn.execute(f"SELECT {', '.join(pk)} FROM {ch.table} WHERE {where}",
+                            [capture.decode_value(ch.after[c]) for c in cols]):
+        key = list(row)
+        if (ch.table, key_json(key)) in pending_keys:
+            return key
+    return None
 
 
 def _hold(conn, ch: Change, kind: str, fields: list, base, mine, origin: dict) -> None:

@@ -100,7 +100,13 @@ def resolve_conflict(session, conflict_id: str, take: str | None = None,
     whole = choices.pop("*", default)
     with transaction(conn):
         current = capture.current_image(conn, table, key)
-        if mine is None or theirs is None:
+        if row["kind"] == "duplicate":
+            # The same record made on two computers: theirs stays; 'mine' carries my values over.
+            target = dict(current or theirs)
+            if whole == "mine" and mine is not None:
+                keep = set(primary_key(conn, table)) | {"created_at", "created_by"} | capture.META
+                target.update({k: v for k, v in mine.items() if k not in keep})
+        elif mine is None or theirs is None:
             target = mine if whole == "mine" else theirs
         else:
             target = dict(current or theirs)

@@ -116,21 +116,36 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
         if change.after is not None and (change.table, kj) not in pending and (change.table, kj) not in held:
             # The common case, rows nobody here touched: written in batches, in order.
             if change.table != run_table:
-                capture.write_images(conn, run_table, run)
+                result.conflicts += _flush(conn, run_table, run, origin, pending)
                 run_table, run = change.table, []
-            run.append(change.after)
+            run.append(change)
             continue
-        capture.write_images(conn, run_table, run)
+        result.conflicts += _flush(conn, run_table, run, origin, pending)
         run_table, run = None, []
         if applier.apply_change(conn, change, origin, pending, held):
             result.conflicts += 1
             held.add((change.table, kj))
             pending.discard((change.table, kj))
-    capture.write_images(conn, run_table, run)
+    result.conflicts += _flush(conn, run_table, run, origin, pending)
     _store_remote_audit(conn, entry.device_id, body.get("audit", []), entry.seq)
     applier.reindex(conn, touched)
     state.advance_device(conn, entry.device_id, int(header["dseq"]),
                          bundle.bundle_hash(entry.payload), entry.seq)
+
+
+def _flush(conn, table: str | None, run: list[Change], origin: dict, pending: set) -> int:
+    """Write a run of remote rows; row by row only if one of them collides (see write_remote)."""
+    if not run:
+        return 0
+    conn.execute("SAVEPOINT run")
+    try:
+        capture.write_images(conn, table, [c.after for c in run])
+    except IntegrityError:
+        conn.execute("ROLLBACK TO run")
+        conn.execute("RELEASE run")
+        return sum(applier.write_remote(conn, c, origin, pending) for c in run)
+    conn.execute("RELEASE run")
+    return 0
 
 
 def _store_remote_audit(conn, device_id: str, events: list[dict], hub_seq: int) -> None:

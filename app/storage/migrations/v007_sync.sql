@@ -50,7 +50,7 @@ CREATE TABLE sync_conflict (
     id TEXT PRIMARY KEY,
     tbl TEXT NOT NULL,
     pk TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('edit', 'delete_mine', 'delete_theirs')),
+    kind TEXT NOT NULL CHECK (kind IN ('edit', 'delete_mine', 'delete_theirs', 'duplicate')),
     fields TEXT NOT NULL,
     base_img TEXT,
     mine_img TEXT,
