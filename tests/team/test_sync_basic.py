@@ -103,3 +103,23 @@ def test_the_same_note_edited_on_two_computers_keeps_both_revisions_apart(make_t
     assert notes.get_note(a, note.id).body == "Words from computer two"
     assert notes.get_note(a, note.id).minutes_spent == 9
     assert rows_of(a) == rows_of(b)
+
+
+def test_signing_in_on_two_computers_is_not_a_conflict(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    from app.storage.staff_repo import StaffRepo
+
+    staff_id = a.conn.execute("SELECT id FROM staff WHERE username = 'manager'").fetchone()[0]
+    from app.storage.db import transaction
+
+    for s, stamp in ((a, "2026-03-01T09:00:00+00:00"), (b, "2026-03-01T09:05:00+00:00")):
+        with transaction(s.conn):
+            StaffRepo(s.conn).touch(staff_id, last_unlock_at=stamp)
+    sync_now(b, team.hub)
+    assert sync_now(a, team.hub).conflicts == 0
+    sync_now(b, team.hub)
+    for s in (a, b):
+        got = s.conn.execute("SELECT last_unlock_at FROM staff WHERE id = ?", (staff_id,)).fetchone()[0]
+        assert got == "2026-03-01T09:05:00+00:00"
+    assert rows_of(a) == rows_of(b)

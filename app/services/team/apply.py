@@ -83,11 +83,15 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
         elif deleting and theirs_changed and mine_changed:
             overlap = theirs_changed | mine_changed
         else:
-            overlap = {f for f in theirs_changed & mine_changed if mine.get(f) != ch.after.get(f)}
+            stamps = capture.LATEST_WINS.get(ch.table, frozenset())
+            overlap = {f for f in theirs_changed & mine_changed
+                       if mine.get(f) != ch.after.get(f) and f not in stamps}
             if not overlap and base is not None and ch.before is not None:
                 merged = _merged_version(ch.after, mine, base)
                 for f in theirs_changed:
                     merged[f] = ch.after.get(f)
+                    if f in stamps and f in mine_changed:
+                        merged[f] = max(v for v in (mine.get(f), ch.after.get(f)) if v is not None)
                 capture.write_image(conn, ch.table, ch.key, merged)
                 capture.set_base(conn, ch.table, kj, ch.after)
                 return False

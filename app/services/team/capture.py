@@ -12,6 +12,9 @@ from app.storage.capture import columns, primary_key, replicated_tables
 
 # Bookkeeping columns: changed by every write, so never compared when merging.
 META = frozenset({"version", "updated_at", "updated_by"})
+# Activity stamps, not edits (StaffRepo.touch): when two computers both moved one, the later
+# time is right and nobody needs to be asked.
+LATEST_WINS = {"staff": frozenset({"last_unlock_at", "passphrase_changed_at"})}
 
 
 @dataclass
