@@ -4,8 +4,7 @@ import json
 
 from app.services import cases, people
 from app.services.people import PersonInput
-from app.storage.capture import columns, replicated_tables
-from app.storage.capture import image_sql
+from app.storage.capture import columns, image_sql, replicated_tables
 
 
 def rows_of(session) -> dict[str, list]:

@@ -2,13 +2,13 @@
 
 import zlib
 
-from app.services import notes, people
+from app.services import notes, people, search
 from app.services.people import PersonInput
 from app.services.team import snapshot, state
+from app.services.team import team as team_service
 from app.services.team.audit_hub import verify_against_hub
 from app.services.team.sync import sync_now
 from app.storage.db import transaction
-from app.services.team import team as team_service
 from tests.team.conftest import new_vault
 from tests.team.replica import rows_of, seed_case
 
@@ -77,6 +77,9 @@ def test_a_new_computer_starts_from_the_latest_snapshot_and_replays_the_rest(mak
     sync_now(b, team.hub)
     sync_now(a, team.hub)
     assert rows_of(a) == rows_of(b)
+    # Search works on the new computer for records that came in the snapshot.
+    early = a.conn.execute("SELECT id FROM casefile ORDER BY rowid LIMIT 1").fetchone()[0]
+    assert early in {hit.ref_id for hit in search.search(b, "Hartley") if hit.kind == "case"}
 
 
 def test_no_plaintext_on_the_hub(make_team):

@@ -4,6 +4,7 @@
 import json
 from dataclasses import dataclass
 
+from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
 from app.services.team import capture
 from app.services.team.apply import utc_now
@@ -48,8 +49,14 @@ def _summary(row) -> ConflictSummary:
                            row["theirs_at"])
 
 
+def _require(session) -> None:
+    # Both sides of a conflict are case records: volunteers see neither.
+    session.require(Role.MANAGER, Role.CASEWORKER)
+
+
 def list_conflicts(session) -> list[ConflictSummary]:
-    session.require()
+    """May raise: PermissionDenied, Locked."""
+    _require(session)
     return [_summary(r) for r in session.conn.execute(
         "SELECT * FROM sync_conflict WHERE resolved_at IS NULL ORDER BY created_at, id")]
 
@@ -67,8 +74,8 @@ def _img(text):
 
 
 def conflict_detail(session, conflict_id: str) -> ConflictDetail:
-    """Who changed what and when, both sides, field by field. May raise: NotFound."""
-    session.require()
+    """Who changed what and when, both sides, field by field. May raise: NotFound, PermissionDenied."""
+    _require(session)
     row = _load(session.conn, conflict_id)
     base, mine, theirs = _img(row["base_img"]), _img(row["mine_img"]), _img(row["theirs_img"])
     conflicting = set(json.loads(row["fields"]))
@@ -88,7 +95,7 @@ def resolve_conflict(session, conflict_id: str, take: str | None = None,
 
     May raise: NotFound, ValidationError, PermissionDenied.
     """
-    session.require()
+    _require(session)
     conn = session.conn
     row = _load(conn, conflict_id)
     if take is not None and take not in CHOICES:

@@ -93,6 +93,11 @@ def restore_latest(conn, hub: Hub, founder_sign_pub: str) -> int:
                          "box_pub, manager, enrolled_seq, revoked_seq, last_dseq, last_hash, last_seq) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", d)
         state.put(conn, "last_applied_seq", snap.upto_seq)
+        # The search index is derived data, never carried: build it here for what arrived.
+        from app.services.team.apply import reindex
+
+        reindex(conn, {(t, r[0]) for t in ("person", "casefile", "note")
+                       for r in conn.execute(f"SELECT id FROM {t}")})
         state.set_capture(conn, True)
     return snap.upto_seq
 
