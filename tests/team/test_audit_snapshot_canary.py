@@ -6,7 +6,7 @@ from app.services import notes, people, search
 from app.services.people import PersonInput
 from app.services.team import snapshot, state
 from app.services.team import team as team_service
-from app.services.team.audit_hub import verify_against_hub
+from app.services.team.audit_hub import verify_against_hub, verify_remote_chains
 from app.services.team.sync import sync_now
 from app.storage.db import transaction
 from tests.team.conftest import new_vault
@@ -27,6 +27,13 @@ def test_audit_events_travel_and_a_local_rewrite_is_detected(make_team):
     assert kept == mine
     report = verify_against_hub(a.conn, team.hub)
     assert report.ok and report.on_hub == mine and report.not_yet_pushed == 0
+    assert verify_remote_chains(b.conn) == []
+    # A kept copy altered on b is noticed there too.
+    with transaction(b.conn):
+        b.conn.execute("UPDATE sync_remote_audit SET event = json_set(event, '$.action', 'nothing') "
+                       "WHERE device_id = ? AND seq = 2", (a_id,))
+    assert verify_remote_chains(b.conn) == ["Audit event 2 from computer 'Office computer 1' does not "
+                                            "follow its earlier events."]
 
     # Offline for a while: new events are "not yet on the hub", which is not a failure.
     people.create_person(a, PersonInput(kind="professional", first_name="Ivo", last_name="Marsh"))

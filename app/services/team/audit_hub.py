@@ -58,3 +58,27 @@ def verify_against_hub(conn, hub: Hub) -> HubAuditReport:
     pushed = max(on_hub) if on_hub else 0
     waiting = sum(1 for s in local if s > pushed)
     return HubAuditReport(not problems, len(on_hub), waiting, problems)
+
+
+def verify_remote_chains(conn) -> list[str]:
+    """Check the other computers' audit events kept here: each device's hash chain must be
+    unbroken from its first event. Returns plain sentences, one per broken device."""
+    from app.security.audit import GENESIS, row_hash
+
+    problems = []
+    names = {d.device_id: d.name for d in state.devices(conn)}
+    for (device_id,) in conn.execute("SELECT DISTINCT device_id FROM sync_remote_audit ORDER BY device_id"):
+        prev, expected = None, None
+        for seq, text in conn.execute("SELECT seq, event FROM sync_remote_audit WHERE device_id = ? ORDER BY seq",
+                                      (device_id,)).fetchall():
+            event = json.loads(text)
+            if expected is not None and seq != expected:
+                problems.append(f"Computer '{names.get(device_id, device_id)}' sent no audit event {expected}.")
+                break
+            link = event["prev_hash"] if prev is None and seq > 1 else (prev or GENESIS)
+            if event["prev_hash"] != link or row_hash(event, link) != event["hash"]:
+                problems.append(f"Audit event {seq} from computer '{names.get(device_id, device_id)}' does "
+                                "not follow its earlier events.")
+                break
+            prev, expected = event["hash"], seq + 1
+    return problems
