@@ -25,7 +25,7 @@ WORDS = ["review", "annual", "EHCP", "school", "transport", "tribunal", "SENCo",
 # Valid values for each field the machine edits.
 PERSON_VALUES = {"first_name": ["Rhys", "Nia", "Osian"], "last_name": ["Jones", "Price", "Powell"],
                  "postcode": ["NE1 4AB", "NE2 9XY"], "phone_mobile": ["07700 900456", "07700 900789"],
-                 "school_name": ["Hillside", "Brookfield"], "area": ["Ashby", "Coldharbour"]}
+                 "address": ["1 High Street", "2 Mill Lane"], "area": ["Ashby", "Coldharbour"]}
 REPLICAS = 3
 
 
