@@ -80,7 +80,8 @@ def test_a_new_computer_starts_from_the_latest_snapshot_and_replays_the_rest(mak
     original = team.hub.read_after
     team.hub.read_after = lambda seq, limit=None: (applied_entries.append(seq), original(seq, limit))[1]
     team_service.join_team(b, team.hub, invitation)
-    assert applied_entries[0] == upto          # replay began right after the snapshot
+    # Control entries are read from the start (trust), changes only after the snapshot.
+    assert applied_entries[:2] == [0, upto]
     sync_now(b, team.hub)
     sync_now(a, team.hub)
     assert rows_of(a) == rows_of(b)
@@ -112,3 +113,28 @@ def test_no_plaintext_on_the_hub(make_team):
         for data in candidates:
             for needle in needles:
                 assert needle not in data and needle.lower() not in data.lower()
+
+
+def test_a_snapshot_from_a_removed_computer_is_refused(make_team):
+    import pytest
+
+    from app.services.team.bundle import BundleRefused
+    from app.services.team.sync import pull
+
+    team = make_team(3)
+    a, b, c = team.sessions
+    for s in (a, b, c):
+        sync_now(s, team.hub)
+    team_service.revoke_device(a, team.hub, state.get(c.conn, "device_id"))
+    pull(c.conn, team.hub)                       # c learns it was removed, but keeps old keys
+    with transaction(c.conn):
+        c.conn.execute("INSERT INTO organisation (id, name, created_at, updated_at) VALUES "
+                       "('forged', 'Forged Org', '2026-01-01', '2026-01-01')")
+        c.conn.execute("DELETE FROM sync_outbox")
+    snapshot.put_snapshot(c.conn, team.hub)
+    invitation = team_service.invite_device(a, team.hub, "computer4")
+    d = new_vault(team.template_root, team.root / "computer4")
+    team.sessions.append(d)
+    with pytest.raises(BundleRefused, match="not written by a computer of this team"):
+        team_service.join_team(d, team.hub, invitation)
+    assert d.conn.execute("SELECT count(*) FROM organisation WHERE id = 'forged'").fetchone()[0] == 0

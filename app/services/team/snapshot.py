@@ -54,7 +54,7 @@ def put_snapshot(conn, hub: Hub) -> int:
     return upto
 
 
-def restore_latest(conn, hub: Hub, founder_sign_pub: str) -> int:
+def restore_latest(conn, hub: Hub) -> int:
     """Replace this replica's records with the latest snapshot. Returns its sequence (0: none).
 
     May raise: BundleRefused (damaged, foreign, not signed by a known computer), HubError.
@@ -74,9 +74,12 @@ def restore_latest(conn, hub: Hub, founder_sign_pub: str) -> int:
         raise BundleRefused("The hub's snapshot is locked with a team key this computer does not have.",
                             deterministic=False)
     body = json.loads(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
-    signer = next((d for d in body["devices"] if d[0] == h.get("device")), None)
-    pub = signer[3] if signer else (founder_sign_pub if snap.upto_seq == 1 else None)
-    if pub is None or not keys.verify(pub, p.signature, p.header_bytes + p.nonce + p.ciphertext):
+    # Trust comes from the control entries, checked from genesis as usual, never from the
+    # snapshot's own list of computers: they are small, so every joiner replays them.
+    _replay_control(conn, hub, snap.upto_seq)
+    signer = state.device(conn, h.get("device"))
+    if signer is None or (signer.revoked_seq is not None and signer.revoked_seq <= snap.upto_seq) or \
+            not keys.verify(signer.sign_pub, p.signature, p.header_bytes + p.nonce + p.ciphertext):
         raise BundleRefused("The hub's snapshot was altered or not written by a computer of this team.")
     with transaction(conn):
         state.set_capture(conn, False)
@@ -88,10 +91,10 @@ def restore_latest(conn, hub: Hub, founder_sign_pub: str) -> int:
         for table in tables:
             for image in body["tables"].get(table, []):
                 _insert(conn, table, image)
+        # Only each known computer's place in its chain comes from the snapshot.
         for d in body["devices"]:
-            conn.execute("INSERT OR REPLACE INTO sync_device (device_id, name, device_index, sign_pub, "
-                         "box_pub, manager, enrolled_seq, revoked_seq, last_dseq, last_hash, last_seq) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", d)
+            conn.execute("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? WHERE device_id = ?",
+                         (d[8], d[9], d[10], d[0]))
         state.put(conn, "last_applied_seq", snap.upto_seq)
         # The search index is derived data, never carried: build it here for what arrived.
         from app.services.team.apply import reindex
@@ -100,6 +103,22 @@ def restore_latest(conn, hub: Hub, founder_sign_pub: str) -> int:
                        for r in conn.execute(f"SELECT id FROM {t}")})
         state.set_capture(conn, True)
     return snap.upto_seq
+
+
+def _replay_control(conn, hub: Hub, upto: int) -> None:
+    from app.services.team import control
+
+    for entry in hub.read_after(0):
+        if entry.seq > upto:
+            break
+        if entry.kind != "control":
+            continue
+        with transaction(conn):
+            try:
+                body = control.check(conn, entry.payload, entry.seq, entry.device_id)
+            except BundleRefused:
+                continue
+            control.apply(conn, body, entry.seq)
 
 
 def _insert(conn, table: str, image: dict) -> None:

@@ -133,7 +133,7 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
         for table in reversed(replicated_tables(conn)):
             conn.execute(f"DELETE FROM {table}")
         state.set_capture(conn, True)
-    snapshot.restore_latest(conn, hub, inv["genesis_sign_pub"])
+    snapshot.restore_latest(conn, hub)
     pull(conn, hub)
     return state.last_applied(conn)
 
