@@ -29,6 +29,11 @@ PERSON_VALUES = {"first_name": ["Rhys", "Nia", "Osian"], "last_name": ["Jones", 
 REPLICAS = 3
 
 
+def _few(pick: int, ids: list) -> int:
+    """Mostly one of the two oldest rows (UUIDv7 ids sort by age), so that computers meet."""
+    return pick % min(len(ids), 2) if pick % 4 else pick % len(ids)
+
+
 class SyncMachine(RuleBasedStateMachine):
     template_root = None
     root = None
@@ -39,6 +44,11 @@ class SyncMachine(RuleBasedStateMachine):
         self.team = Team(self.root / f"m{next(self.counter)}", self._hub(), self.template_root)
         for i in range(REPLICAS):
             self.team.add(f"computer{i + 1}")
+        # Records every computer already shares, so that concurrent edits meet often.
+        shared_case = seed_case(self.s(0))
+        notes.add_note(self.s(0), shared_case, "phone_call", "2026-01-05", 5, "shared start")
+        for i in range(REPLICAS):
+            sync_now(self.s(i), self.team.hub)
         # (table, id) -> field -> set of computers that wrote it; and every value written.
         self.writers = defaultdict(lambda: defaultdict(set))
         self.values = defaultdict(lambda: defaultdict(set))
@@ -76,7 +86,7 @@ class SyncMachine(RuleBasedStateMachine):
         ids = self._ids(i, "SELECT id FROM person WHERE deleted_at IS NULL AND kind = 'parent_carer' ORDER BY id")
         if not ids:
             return
-        person = people.get_person(self.s(i), ids[pick % len(ids)])
+        person = people.get_person(self.s(i), ids[_few(pick, ids)])
         data = as_input(person)
         setattr(data, field, value)
         people.update_person(self.s(i), person.id, data)
@@ -92,7 +102,7 @@ class SyncMachine(RuleBasedStateMachine):
     def change_level(self, i, pick, level):
         ids = self._ids(i, "SELECT id FROM casefile WHERE deleted_at IS NULL ORDER BY id")
         if ids:
-            case_id = ids[pick % len(ids)]
+            case_id = ids[_few(pick, ids)]
             cases.update_case(self.s(i), case_id, level=level)
             self._wrote(i, "casefile", case_id, {"level": level})
 
@@ -109,7 +119,7 @@ class SyncMachine(RuleBasedStateMachine):
     def edit_note(self, i, pick, words):
         ids = self._ids(i, "SELECT id FROM note WHERE deleted_at IS NULL ORDER BY id")
         if ids:
-            note = notes.get_note(self.s(i), ids[pick % len(ids)])
+            note = notes.get_note(self.s(i), ids[_few(pick, ids)])
             notes.edit_note(self.s(i), note.id, note.note_type, note.occurred_on, note.minutes_spent, " ".join(words))
             self._wrote(i, "note", note.id, {"body": " ".join(words)})
 
@@ -118,7 +128,7 @@ class SyncMachine(RuleBasedStateMachine):
         # No delete service exists yet (erasure is a later issue): a soft delete as it will write.
         ids = self._ids(i, "SELECT id FROM note WHERE deleted_at IS NULL ORDER BY id")
         if ids:
-            note_id = ids[pick % len(ids)]
+            note_id = ids[_few(pick, ids)]
             with transaction(self.s(i).conn):
                 self.s(i).conn.execute("UPDATE note SET deleted_at = '2026-02-01T10:00:00+00:00', "
                                        "version = version + 1 WHERE id = ?", (note_id,))

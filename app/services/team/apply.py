@@ -30,7 +30,7 @@ def open_conflict(conn, table: str, kj: str):
 
 def _merged_version(theirs: dict, mine: dict, base: dict) -> dict:
     merged = dict(mine)
-    if all(isinstance(d.get("version"), int) for d in (theirs, mine, base)):
+    if capture.meta_of(mine) and all(isinstance(d.get("version"), int) for d in (theirs, mine, base)):
         merged["version"] = theirs["version"] + (mine["version"] - base["version"])
     return merged
 
@@ -74,7 +74,7 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
         deleting = _is_delete(ch.before, ch.after) or _is_delete(base, mine)
         if ch.before is None and base is None:
             overlap = {f for f in set(mine) | set(ch.after)
-                       if f not in capture.META and mine.get(f) != ch.after.get(f)}
+                       if f not in capture.meta_of(mine) and mine.get(f) != ch.after.get(f)}
             overlap -= {"created_at", "created_by"}
             if not overlap:
                 capture.drop_pending(conn, ch.table, kj)   # the same row made on both sides

@@ -10,8 +10,13 @@ from dataclasses import dataclass
 from app.storage import capture as triggers
 from app.storage.capture import columns, primary_key, replicated_tables
 
-# Bookkeeping columns: changed by every write, so never compared when merging.
+# Bookkeeping columns: changed by every write, so never compared when merging. Only on
+# tables with the record stamps of DESIGN §4: note_revision's "version" is data.
 META = frozenset({"version", "updated_at", "updated_by"})
+
+
+def meta_of(columns_or_image) -> frozenset:
+    return META if "updated_at" in columns_or_image else frozenset()
 # Activity stamps, not edits (StaffRepo.touch): when two computers both moved one, the later
 # time is right and nobody needs to be asked.
 LATEST_WINS = {"staff": frozenset({"last_unlock_at", "passphrase_changed_at"})}
@@ -52,8 +57,10 @@ def current_image(conn, table: str, key: list) -> dict | None:
 def changed_fields(before: dict | None, after: dict | None) -> set[str]:
     """Data columns that differ; an insert or delete changes every column."""
     if before is None or after is None:
-        return set((before or after or {}).keys()) - META
-    return {k for k in set(before) | set(after) if k not in META and before.get(k) != after.get(k)}
+        image = before or after or {}
+        return set(image.keys()) - meta_of(image)
+    meta = meta_of(after)
+    return {k for k in set(before) | set(after) if k not in meta and before.get(k) != after.get(k)}
 
 
 def pending_rows(conn, exclude_in_flight: bool = False) -> list[tuple[str, str, int]]:

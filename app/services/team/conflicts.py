@@ -79,7 +79,8 @@ def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     row = _load(session.conn, conflict_id)
     base, mine, theirs = _img(row["base_img"]), _img(row["mine_img"]), _img(row["theirs_img"])
     conflicting = set(json.loads(row["fields"]))
-    names = [c for c in columns(session.conn, row["tbl"]) if c not in capture.META]
+    cols = columns(session.conn, row["tbl"])
+    names = [c for c in cols if c not in capture.meta_of(cols)]
     sides = []
     for name in names:
         b, m, t = ((img or {}).get(name) for img in (base, mine, theirs))
@@ -111,14 +112,14 @@ def resolve_conflict(session, conflict_id: str, take: str | None = None,
             # The same record made on two computers: theirs stays; 'mine' carries my values over.
             target = dict(current or theirs)
             if whole == "mine" and mine is not None:
-                keep = set(primary_key(conn, table)) | {"created_at", "created_by"} | capture.META
+                keep = set(primary_key(conn, table)) | {"created_at", "created_by"} | capture.meta_of(mine)
                 target.update({k: v for k, v in mine.items() if k not in keep})
         elif mine is None or theirs is None:
             target = mine if whole == "mine" else theirs
         else:
             target = dict(current or theirs)
             for name in set(mine) | set(theirs):
-                if name in capture.META:
+                if name in capture.meta_of(theirs):
                     continue
                 choice = choices.get(name, default)
                 if isinstance(choice, tuple) and choice and choice[0] == "edit":
@@ -147,17 +148,18 @@ def _write(conn, table: str, key: list, current: dict | None, target: dict | Non
             conn.execute(f"DELETE FROM {table} WHERE {where}", key)
         return
     values = {c: capture.decode_value(v) for c, v in target.items() if c in columns(conn, table)}
-    if "updated_at" in values:
+    stamped = "updated_at" in values      # record stamps (DESIGN §4): a new version by us
+    if stamped:
         values["updated_at"] = utc_now()[:19] + "+00:00"
         values["updated_by"] = by
     if current is None:
-        if "version" in values:
+        if stamped and "version" in values:
             values["version"] = int(values.get("version") or 0) + 1
         cols = list(values)
         conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
                      [values[c] for c in cols])
         return
-    if "version" in values:
+    if stamped and "version" in values:
         values["version"] = int(current.get("version") or 0) + 1
     sets = [c for c in values if c not in pk]
     conn.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in sets)} WHERE {where}",
