@@ -35,3 +35,16 @@ def run_and_kill(db_path: Path, hub_dir: Path, mode: str, key: bytes, log: Path,
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     return delay
+
+
+def integrity_problems_fresh(session) -> list[str]:
+    """Both integrity checks on a new connection. A connection that stayed open while another
+    process wrote keeps a stale FTS5 structure, and SQLite's FTS5 integrity check then reports a
+    checksum mismatch that a fresh connection (and the file) do not have."""
+    from app.storage import db
+
+    conn = db.open_database(session.paths.db, session.data_key)
+    try:
+        return db.integrity_problems(conn)
+    finally:
+        conn.close()

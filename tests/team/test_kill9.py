@@ -6,10 +6,9 @@ import pytest
 
 from app.services.team import capture
 from app.services.team.sync import sync_conn
-from app.storage import db
 from tests.team.conftest import Team
 from tests.team.file_hub import FileHub
-from tests.team.kill_support import run_and_kill
+from tests.team.kill_support import integrity_problems_fresh, run_and_kill
 from tests.team.replica import rows_of
 
 
@@ -29,6 +28,6 @@ def test_kill9_during_push_and_pull_leaves_replicas_that_sync_on(tmp_path, templ
     people = a.conn.execute("SELECT count(*) FROM person WHERE last_name = 'Kill'").fetchone()[0]
     assert people > 0
     for s in (a, b):
-        assert db.integrity_problems(s.conn) == []
+        assert integrity_problems_fresh(s) == []
         assert s.conn.execute("SELECT count(*) FROM sync_refused").fetchone()[0] == 0
     team.close()
