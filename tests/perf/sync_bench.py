@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import keyring
+from faker import Faker
 
 from app.security import kdf
 from app.services.team.sync import sync_now
@@ -48,19 +49,23 @@ def main(kind: str = "folder") -> None:
         sync_now(b, hub)
         start_bytes = _hub_bytes(hub)
 
+        fake = Faker("en_GB")
+        fake.seed_instance(12)
         with transaction(a.conn):
             ids = [records.insert(a.conn, "person", {
-                "kind": "parent_carer", "first_name": f"Bench{n}", "last_name": "Family",
-                "address": f"{n} Long Lane, Northshire", "postcode": "NE1 4AB", "phone_mobile": "07700 900000",
-                "contact_note": "Prefers calls after school pick-up; no voicemail."}, "manager")
-                for n in range(ROWS)]
+                "kind": "parent_carer", "first_name": fake.first_name(), "last_name": fake.last_name(),
+                "address": fake.street_address(), "postcode": fake.postcode(), "area": fake.city(),
+                "phone_mobile": fake.numerify("07700 9#####"), "email": fake.email(),
+                "contact_note": fake.sentence(nb_words=10)}, "manager")
+                for _ in range(ROWS)]
         t0 = time.perf_counter()
         pushed = sync_now(a, hub)
         t1 = time.perf_counter()
         pulled = sync_now(b, hub)
         t2 = time.perf_counter()
         assert pushed.pushed == ROWS and pulled.pulled >= 1
-        assert b.conn.execute("SELECT count(*) FROM person WHERE last_name = 'Family'").fetchone()[0] == ROWS
+        marks = ", ".join("?" for _ in ids)
+        assert b.conn.execute(f"SELECT count(*) FROM person WHERE id IN ({marks})", ids).fetchone()[0] == ROWS
         insert_bytes = _hub_bytes(hub) - start_bytes
         data = _data_bytes(b.conn, "person", ids)
 

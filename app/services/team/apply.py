@@ -180,22 +180,31 @@ def _dump(image):
     return json.dumps(image) if image is not None else None
 
 
-def reindex(conn, touched: set[tuple[str, str]]) -> None:
-    """Rebuild the local search index for the people, cases and notes an entry touched."""
+def reindex(conn, touched, rows: dict | None = None) -> None:
+    """Rebuild the local search index for the people, cases and notes an entry touched.
+    `rows` may hold the row as written for (table, id), which saves reading it back."""
+    rows = rows or {}
     from app.services import cases, people
 
     case_ids = set()
+    person_ids = [record_id for table, record_id in touched if table == "person"]
+    for i in range(0, len(person_ids), 400):
+        chunk = person_ids[i:i + 400]
+        marks = ", ".join("?" for _ in chunk)
+        # A person's name is in their cases' titles. Two indexed lookups: OR would scan.
+        case_ids.update(r[0] for r in conn.execute(
+            f"SELECT id FROM casefile WHERE client_id IN ({marks}) UNION "
+            f"SELECT id FROM casefile WHERE child_id IN ({marks})", chunk + chunk))
     for table, record_id in touched:
         if table == "person":
-            row = conn.execute("SELECT * FROM person WHERE id = ?", (record_id,)).fetchone()
+            row = rows.get((table, record_id))
+            if row is None:
+                found = conn.execute("SELECT * FROM person WHERE id = ?", (record_id,)).fetchone()
+                row = dict(found) if found is not None else None
             if row is None:
                 search_index.remove(conn, "person", record_id)
             else:
-                people._index(conn, record_id, dict(row))
-            # Two indexed lookups: an OR here would scan every case.
-            case_ids.update(r[0] for r in conn.execute(
-                "SELECT id FROM casefile WHERE client_id = ? UNION SELECT id FROM casefile WHERE child_id = ?",
-                (record_id, record_id)))
+                people._index(conn, record_id, row)
         elif table == "casefile":
             case_ids.add(record_id)
         elif table == "note":

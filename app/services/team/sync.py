@@ -108,6 +108,7 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     touched = set()
     pending, held = capture.pending_keys(conn), _held_rows(conn)
     run_table, run = None, []
+    written: dict[tuple[str, str], dict] = {}
     for wire in body.get("changes", []):
         change = Change.from_wire(wire)
         kj = applier.key_json(change.key)
@@ -115,6 +116,8 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             touched.add((change.table, change.key[0]))
         if change.after is not None and (change.table, kj) not in pending and (change.table, kj) not in held:
             # The common case, rows nobody here touched: written in batches, in order.
+            if len(change.key) == 1:
+                written[(change.table, change.key[0])] = change.after
             if change.table != run_table:
                 result.conflicts += _flush(conn, run_table, run, origin, pending)
                 run_table, run = change.table, []
@@ -122,13 +125,15 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             continue
         result.conflicts += _flush(conn, run_table, run, origin, pending)
         run_table, run = None, []
+        if len(change.key) == 1:
+            written.pop((change.table, change.key[0]), None)   # merged or held: read it back
         if applier.apply_change(conn, change, origin, pending, held):
             result.conflicts += 1
             held.add((change.table, kj))
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
     _store_remote_audit(conn, entry.device_id, body.get("audit", []), entry.seq)
-    applier.reindex(conn, touched)
+    applier.reindex(conn, touched, written)
     state.advance_device(conn, entry.device_id, int(header["dseq"]),
                          bundle.bundle_hash(entry.payload), entry.seq)
 
