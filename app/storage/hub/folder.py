@@ -1,0 +1,334 @@
+"""The folder hub: a shared network folder, a synced folder or a USB stick (DESIGN §7).
+
+Layout inside the hub folder:
+    confide-hub.json         the team marker: binds the folder to one team id
+    entries/000000000001.entry ...   one self-checking record per sequence number
+    revoked/<device id>.revoked      one file per revoked device
+    snapshots/<upto seq>.<device id>.snap
+    torn/                    torn claims moved aside (kept, never read as entries)
+    tmp/                     temp files being written
+    head                     a hint: a recent head, so a new reader need not scan the folder
+
+An entry is claimed by exclusive create of the next number (claim.py). A torn claim (a
+crash half-way through writing, which only the exclusive-open way can leave at the final
+name) blocks that number only until it has been still for TORN_GRACE_SECONDS by the
+folder's own clock; the next computer to append then moves it to torn/ and claims the
+number. A valid entry is never moved.
+"""
+
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.storage.hub import claim, record
+from app.storage.hub.base import (
+    ENTRY_KINDS,
+    HubEntry,
+    HubError,
+    HubRefused,
+    HubUnavailable,
+    SequenceTaken,
+    Snapshot,
+)
+
+MARKER = "confide-hub.json"
+MARKER_FORMAT = "confide-hub"
+TORN_GRACE_SECONDS = 120.0
+POLL_SECONDS = 0.25
+DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+_SUBDIRS = ("entries", "revoked", "snapshots", "torn", "tmp")
+
+
+def check_device_id(device_id: str) -> None:
+    """Device ids become file names: letters, digits, '-' and '_' only.
+
+    May raise: HubError.
+    """
+    if not isinstance(device_id, str) or not DEVICE_ID.match(device_id):
+        raise HubError("A device id may hold only letters, digits, '-' and '_' (at most 128).")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class FolderHub:
+    """May raise (every method): HubUnavailable (folder gone or unreadable), HubError."""
+
+    def __init__(self, path, team_id: str, *, create: bool = False, use_links: bool | None = None):
+        """Open the hub folder at `path` for team `team_id`; `create=True` makes the folder's
+        layout and marker first (team create). `use_links` forces a claim method (None: try
+        hard links, fall back to exclusive open where the folder has none).
+
+        May raise: HubUnavailable (no such folder, or no marker: perhaps a network drive that
+        is not connected), HubError (another team's folder, damaged marker).
+        """
+        self.root = Path(path)
+        self.team_id = team_id
+        self.use_links = use_links
+        self._known = 0         # highest sequence number seen valid, with all before it
+        self._looked = False
+        try:
+            if create:
+                self._create()
+            self._check_marker()
+            for name in _SUBDIRS:
+                (self.root / name).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be used: {exc.strerror or exc}.") from exc
+
+    # -- team marker -------------------------------------------------------------------
+
+    def _create(self) -> None:
+        if not self.root.is_dir():
+            self.root.mkdir()  # not parents=True: a missing drive must not become a local folder
+        data = json.dumps({"format": MARKER_FORMAT, "version": 1, "team_id": self.team_id,
+                           "created_at": _now()}, indent=1).encode("utf-8")
+        marker = self.root / MARKER
+        if marker.exists():
+            return  # _check_marker says whether it is this team's
+        (self.root / "tmp").mkdir(exist_ok=True)
+        try:
+            claim.claim_by_link(marker, self.root / "tmp", data)
+        except claim.LinksUnsupported:
+            claim.claim_by_exclusive_open(marker, data)
+        except FileExistsError:
+            pass
+
+    def _check_marker(self) -> None:
+        if not self.root.is_dir():
+            raise HubUnavailable(f"The hub folder {self.root} cannot be found. If it is on a network "
+                                 "drive or USB stick, connect it and try again.")
+        try:
+            marker = json.loads((self.root / MARKER).read_text("utf-8"))
+        except FileNotFoundError:
+            raise HubUnavailable(f"{self.root} is not a Confide hub folder (it has no {MARKER}). "
+                                 "Check the path, and that the network drive is connected.") from None
+        except (ValueError, UnicodeDecodeError):
+            raise HubError(f"The team marker {MARKER} in {self.root} is damaged.") from None
+        if not isinstance(marker, dict) or marker.get("format") != MARKER_FORMAT:
+            raise HubError(f"The team marker {MARKER} in {self.root} is damaged.")
+        if marker.get("team_id") != self.team_id:
+            raise HubError(f"The hub folder {self.root} belongs to another team. "
+                           "Check the path: each team needs its own hub folder.")
+
+    # -- entries -----------------------------------------------------------------------
+
+    def _entry_path(self, seq: int) -> Path:
+        return self.root / "entries" / f"{seq:012d}.entry"
+
+    def _read_entry(self, seq: int) -> HubEntry | None:
+        """The entry at seq, or None when there is none or only a torn or foreign file."""
+        try:
+            data = self._entry_path(seq).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
+        try:
+            header, payload = record.decode(data, self.team_id)
+        except record.TornRecord:
+            return None
+        if header.get("seq") != seq or header.get("kind") not in ENTRY_KINDS:
+            return None
+        return HubEntry(seq=seq, device_id=str(header.get("device_id")), kind=header["kind"],
+                        payload=payload, created_at=str(header.get("created_at")))
+
+    def _start_point(self) -> int:
+        """A sequence number known to hold a valid entry (or 0), without reading them all."""
+        if self._looked:
+            return self._known
+        self._looked = True
+        try:
+            hint = int((self.root / "head").read_text("ascii").strip())
+        except (OSError, ValueError):
+            hint = 0
+        if hint > 0 and self._read_entry(hint) is not None:
+            self._known = max(self._known, hint)
+            return self._known
+        names = []
+        for name in os.listdir(self.root / "entries"):
+            stem = name.removesuffix(".entry")
+            if stem.isdigit():
+                names.append(int(stem))
+        for seq in sorted(names, reverse=True):
+            if self._read_entry(seq) is not None:
+                self._known = max(self._known, seq)
+                break
+        return self._known
+
+    def head(self) -> int:
+        seq = self._start_point()
+        while self._read_entry(seq + 1) is not None:
+            seq += 1
+        self._known = seq
+        return seq
+
+    def read_after(self, seq: int, limit: int | None = None) -> Iterator[HubEntry]:
+        count = 0
+        nxt = seq + 1
+        while limit is None or count < limit:
+            entry = self._read_entry(nxt)
+            if entry is None:
+                return
+            self._known = max(self._known, nxt)
+            yield entry
+            count += 1
+            nxt += 1
+
+    def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
+        check_device_id(device_id)
+        if kind not in ENTRY_KINDS:
+            raise HubError(f"Unknown hub entry kind {kind!r}.")
+        if not isinstance(seq, int) or seq < 1:
+            raise HubError("Hub sequence numbers start at 1.")
+        if device_id in self.revoked_devices():
+            raise HubRefused("This computer has been removed from the team: the hub refuses its changes.")
+        if seq > 1 and self._read_entry(seq - 1) is None:
+            raise HubError(f"Entry {seq} would leave a gap: the hub's last entry is {self.head()}.")
+        created = _now()
+        data = record.encode({"team_id": self.team_id, "seq": seq, "device_id": device_id,
+                              "kind": kind, "created_at": created}, bytes(payload))
+        final = self._entry_path(seq)
+        try:
+            try:
+                self._claim(final, data)
+            except FileExistsError:
+                if not self._clear_stale_torn(seq):
+                    raise SequenceTaken(f"Another computer added entry {seq} first.") from None
+                try:
+                    self._claim(final, data)
+                except FileExistsError:
+                    raise SequenceTaken(f"Another computer added entry {seq} first.") from None
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+        self._known = max(self._known, seq)
+        self._write_hint(seq)
+        return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=created)
+
+    def _claim(self, final: Path, data: bytes) -> None:
+        if self.use_links is not False:
+            try:
+                claim.claim_by_link(final, self.root / "tmp", data)
+                self.use_links = True
+                return
+            except claim.LinksUnsupported:
+                self.use_links = False
+        claim.claim_by_exclusive_open(final, data)
+
+    def _write_hint(self, seq: int) -> None:
+        # Only a hint (checked before use), so a failure here loses nothing.
+        try:
+            claim.replace_atomically(self.root / "head", self.root / "tmp", str(seq).encode("ascii"))
+        except OSError:
+            pass
+
+    def _folder_now(self) -> float:
+        """The folder's own clock (a fresh file's mtime), so that computers whose clocks
+        disagree still agree on how old a file on the share is."""
+        probe = self.root / "tmp" / f"clock.{uuid.uuid4().hex}"
+        claim.write_new(probe, b"")
+        try:
+            return probe.stat().st_mtime
+        finally:
+            probe.unlink(missing_ok=True)
+
+    def _clear_stale_torn(self, seq: int) -> bool:
+        """Move a torn claim at `seq` aside once it has been still for the grace period.
+        True when the number is free to claim again."""
+        path = self._entry_path(seq)
+        try:
+            data = path.read_bytes()
+            mtime = path.stat().st_mtime
+        except FileNotFoundError:
+            return True
+        if self._read_entry(seq) is not None:
+            return False
+        if self._folder_now() - mtime < TORN_GRACE_SECONDS:
+            return False  # perhaps still being written: wait
+        aside = self.root / "torn" / f"{path.name}.{uuid.uuid4().hex}"
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return True  # another computer moved it first
+        moved = aside.read_bytes()
+        if moved != data:
+            # The writer finished just as we moved it: put the completed entry back.
+            try:
+                claim.write_new(path, moved)
+            except FileExistsError:
+                pass
+            return False
+        return True
+
+    # -- revocations and snapshots ------------------------------------------------------
+
+    def revoke_device(self, device_id: str) -> None:
+        check_device_id(device_id)
+        data = record.encode({"team_id": self.team_id, "kind": "revocation",
+                              "device_id": device_id, "created_at": _now()}, b"")
+        try:
+            claim.replace_atomically(self.root / "revoked" / f"{device_id}.revoked", self.root / "tmp", data)
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+
+    def revoked_devices(self) -> set[str]:
+        # A revocation file counts by its name even if torn: when in doubt, refuse.
+        try:
+            names = os.listdir(self.root / "revoked")
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
+        return {n.removesuffix(".revoked") for n in names
+                if n.endswith(".revoked") and DEVICE_ID.match(n.removesuffix(".revoked"))}
+
+    def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
+        check_device_id(device_id)
+        if not isinstance(upto_seq, int) or upto_seq < 0:
+            raise HubError("A snapshot's sequence number cannot be negative.")
+        data = record.encode({"team_id": self.team_id, "kind": "snapshot", "upto_seq": upto_seq,
+                              "device_id": device_id, "created_at": _now()}, bytes(payload))
+        try:
+            claim.replace_atomically(self.root / "snapshots" / f"{upto_seq:012d}.{device_id}.snap",
+                                     self.root / "tmp", data)
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+
+    def latest_snapshot(self) -> Snapshot | None:
+        folder = self.root / "snapshots"
+        names = sorted((n for n in os.listdir(folder) if n.endswith(".snap")), reverse=True)
+        for name in names:
+            try:
+                header, payload = record.decode((folder / name).read_bytes(), self.team_id)
+            except (record.TornRecord, FileNotFoundError):
+                continue
+            if header.get("kind") == "snapshot" and isinstance(header.get("upto_seq"), int):
+                return Snapshot(upto_seq=header["upto_seq"], device_id=str(header.get("device_id")),
+                                payload=payload, created_at=str(header.get("created_at")))
+        return None
+
+    # -- waiting and describing ---------------------------------------------------------
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """True as soon as an entry beyond the last one this object has seen is complete.
+        Polls one file name (the next number): one stat per POLL_SECONDS, cheap on shares."""
+        base = self._start_point()
+        deadline = time.monotonic() + max(0.0, timeout)
+        nxt = self._entry_path(base + 1)
+        while True:
+            if nxt.exists() and self._read_entry(base + 1) is not None:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(POLL_SECONDS, left))
+
+    def describe(self) -> str:
+        return f"the hub folder {self.root}"
+
+    def close(self) -> None:
+        pass
