@@ -57,13 +57,22 @@ class HubUnderTest:
         return b"".join(out)
 
 
+@pytest.fixture(scope="session")
+def shared_pg_hub(postgres_server):
+    """One hub database made by IT's script for the whole run; each test empties it (a new
+    database per test would cost a second each)."""
+    return postgres_server.new_hub_database()
+
+
 @pytest.fixture
 def hub_setup(request, tmp_path):
     kind = request.param
     team = f"team-{uuid.uuid4().hex[:8]}"
     if kind == "postgres":
         server = request.getfixturevalue("postgres_server")
-        names = server.new_hub_database()
+        names = request.getfixturevalue("shared_pg_hub")
+        with psycopg.connect(server.admin_conninfo(names["dbname"]), autocommit=True) as conn:
+            conn.execute("TRUNCATE " + ", ".join(f"confide.{t}" for t in TABLES))
         hut = HubUnderTest(kind, names["conninfo"], team, server=server, names=names)
     else:
         hut = HubUnderTest(kind, str(tmp_path / "hub"), team)

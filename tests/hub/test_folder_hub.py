@@ -1,0 +1,117 @@
+"""Folder hub specifics: torn and foreign files are never entries, a torn claim does not
+block the log forever, and the team marker binds the folder to one team."""
+
+import os
+import time
+
+import pytest
+
+from app.storage.hub import folder as folder_mod
+from app.storage.hub.base import HubError, HubUnavailable, SequenceTaken
+from app.storage.hub.folder import FolderHub
+
+HUB_KINDS = ["folder-link", "folder-excl"]
+
+
+def entry_file(hub, seq):
+    return hub.root / "entries" / f"{seq:012d}.entry"
+
+
+def age(path, seconds):
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+def three_entries(hub):
+    for seq in (1, 2, 3):
+        hub.append(seq, "dev-a", "bundle", f"payload {seq}".encode() * 20)
+
+
+@pytest.mark.parametrize("cut", [0, 5, 30, -33, -1])
+def test_a_torn_copy_of_an_entry_is_never_read(any_hub, cut):
+    three_entries(any_hub)
+    whole = entry_file(any_hub, 3).read_bytes()
+    torn = whole[:cut] if cut else b""
+    # As if the writer of entry 4 crashed part-way (exclusive-open claims can leave this).
+    entry_file(any_hub, 4).write_bytes(torn.replace(b'"seq":3', b'"seq":4'))
+    fresh = FolderHub(any_hub.root, any_hub.team_id)
+    assert fresh.head() == 3
+    assert [e.seq for e in fresh.read_after(0)] == [1, 2, 3]
+
+
+def test_a_flipped_byte_or_another_teams_file_is_not_an_entry(hub_setup, tmp_path):
+    hub = hub_setup.open(create=True)
+    three_entries(hub)
+    data = bytearray(entry_file(hub, 2).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    entry_file(hub, 2).write_bytes(bytes(data))
+    assert [e.seq for e in FolderHub(hub.root, hub.team_id).read_after(0)] == [1]
+
+    other = FolderHub(tmp_path / "other", "other-team", create=True)
+    other.append(1, "dev-x", "bundle", b"foreign")
+    entry_file(hub, 2).write_bytes(entry_file(other, 1).read_bytes())
+    assert [e.seq for e in FolderHub(hub.root, hub.team_id).read_after(0)] == [1]
+
+
+def test_a_fresh_torn_claim_holds_its_number_then_is_moved_aside(any_hub):
+    three_entries(any_hub)
+    torn = entry_file(any_hub, 4)
+    torn.write_bytes(b"CONFIDE-HUB-1\n\x00\x00")   # a claim whose writer has not finished
+    with pytest.raises(SequenceTaken):
+        any_hub.append(4, "dev-b", "bundle", b"mine")
+    assert any_hub.head() == 3
+
+    age(torn, folder_mod.TORN_GRACE_SECONDS + 5)   # its writer is gone: still for too long
+    entry = any_hub.append(4, "dev-b", "bundle", b"mine")
+    assert entry.seq == 4
+    assert [e.payload for e in FolderHub(any_hub.root, any_hub.team_id).read_after(3)] == [b"mine"]
+    kept = list((any_hub.root / "torn").iterdir())
+    assert len(kept) == 1 and kept[0].read_bytes() == b"CONFIDE-HUB-1\n\x00\x00"
+
+
+def test_a_valid_entry_is_never_moved_aside_however_old(any_hub):
+    three_entries(any_hub)
+    age(entry_file(any_hub, 3), 10 * folder_mod.TORN_GRACE_SECONDS)
+    with pytest.raises(SequenceTaken):
+        any_hub.append(3, "dev-b", "bundle", b"late")
+    assert list((any_hub.root / "torn").iterdir()) == []
+    assert [e.payload for e in any_hub.read_after(2)] == [b"payload 3" * 20]
+
+
+def test_a_torn_snapshot_is_skipped_for_the_last_good_one(any_hub):
+    any_hub.put_snapshot(1, "dev-a", b"good")
+    any_hub.put_snapshot(2, "dev-a", b"newer")
+    newer = any_hub.root / "snapshots" / "000000000002.dev-a.snap"
+    newer.write_bytes(newer.read_bytes()[:-10])
+    assert any_hub.latest_snapshot().payload == b"good"
+
+
+def test_head_from_a_stale_or_damaged_hint(any_hub):
+    three_entries(any_hub)
+    (any_hub.root / "head").write_text("1")
+    assert FolderHub(any_hub.root, any_hub.team_id).head() == 3
+    (any_hub.root / "head").write_text("99")
+    assert FolderHub(any_hub.root, any_hub.team_id).head() == 3
+    (any_hub.root / "head").write_bytes(b"\xff\x00")
+    assert FolderHub(any_hub.root, any_hub.team_id).head() == 3
+
+
+def test_a_folder_that_is_not_a_hub_is_refused_plainly(tmp_path):
+    with pytest.raises(HubUnavailable, match="cannot be found"):
+        FolderHub(tmp_path / "missing", "t1")
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(HubUnavailable, match="not a Confide hub folder"):
+        FolderHub(tmp_path / "plain", "t1")
+    with pytest.raises(HubUnavailable):
+        FolderHub(tmp_path / "no" / "such" / "drive", "t1", create=True)
+    hub = FolderHub(tmp_path / "hub", "t1", create=True)
+    (hub.root / folder_mod.MARKER).write_text("{not json")
+    with pytest.raises(HubError, match="damaged"):
+        FolderHub(tmp_path / "hub", "t1")
+
+
+def test_two_computers_creating_the_same_folder_hub_one_team_wins(tmp_path):
+    FolderHub(tmp_path / "hub", "team-one", create=True)
+    FolderHub(tmp_path / "hub", "team-one", create=True)   # the same team again: fine
+    with pytest.raises(HubError, match="another team"):
+        FolderHub(tmp_path / "hub", "team-two", create=True)
