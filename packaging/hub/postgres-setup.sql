@@ -43,7 +43,9 @@ GRANT CONNECT ON DATABASE :"dbname" TO :"device_role";
 
 \connect :"dbname"
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
-SET ROLE :"owner_role";
+-- One transaction: a second run never leaves a moment with the trigger dropped.
+BEGIN;
+SET LOCAL ROLE :"owner_role";
 CREATE SCHEMA IF NOT EXISTS confide;
 
 -- The one team this database serves (a single row: the first computer writes it).
@@ -123,4 +125,4 @@ REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM :"device_role";
 GRANT USAGE ON SCHEMA confide TO :"device_role";
 GRANT SELECT, INSERT ON confide.team, confide.entries, confide.revoked_devices, confide.snapshots
     TO :"device_role";
-RESET ROLE;
+COMMIT;
