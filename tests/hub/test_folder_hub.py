@@ -115,3 +115,19 @@ def test_two_computers_creating_the_same_folder_hub_one_team_wins(tmp_path):
     FolderHub(tmp_path / "hub", "team-one", create=True)   # the same team again: fine
     with pytest.raises(HubError, match="another team"):
         FolderHub(tmp_path / "hub", "team-two", create=True)
+
+
+def test_a_writer_whose_claim_was_moved_aside_mid_write_reports_taken(tmp_path, monkeypatch):
+    """An exclusive-open writer that stalled past the grace period finds, on reading back,
+    that its torn claim was moved aside and the number claimed by someone else."""
+    hub = FolderHub(tmp_path / "hub", "t1", create=True, use_links=False)
+    real_write = folder_mod.claim.write_new
+
+    def stalled_write(path, data):
+        real_write(path, data[:10])                       # the writer gets this far, then stalls
+        os.rename(path, hub.root / "torn" / "moved")      # another computer clears the torn claim
+        real_write(path, b"someone else's complete entry")  # and claims the number itself
+
+    monkeypatch.setattr(folder_mod.claim, "write_new", stalled_write)
+    with pytest.raises(SequenceTaken):
+        hub.append(1, "dev-slow", "bundle", b"late")
