@@ -43,6 +43,14 @@ class HubUnderTest:
         """A superuser connection to this hub's database (postgres only)."""
         return psycopg.connect(self.server.admin_conninfo(self.names["dbname"]), autocommit=True)
 
+    def remove_entry(self, seq: int) -> None:
+        """Make a gap, as damage or a careless compaction would (never the device's own doing)."""
+        if self.kind == "postgres":
+            with self.admin() as conn:
+                conn.execute("DELETE FROM confide.entries WHERE seq = %s", (seq,))
+        else:
+            (Path(self.location) / "entries" / f"{seq:012d}.entry").unlink()
+
     def stored_bytes(self) -> bytes:
         """Everything the hub holds: every file under the folder, or every row of every
         table dumped with COPY (text and binary formats)."""

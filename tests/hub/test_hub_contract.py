@@ -44,6 +44,16 @@ def test_a_taken_sequence_number_raises_sequence_taken(hub_setup):
     assert [e.payload for e in a.read_after(0)] == [b"mine"]
 
 
+def test_read_after_stops_at_a_gap(hub_setup, any_hub):
+    for seq in range(1, 6):
+        any_hub.append(seq, "dev-a", "bundle", b"e")
+    hub_setup.remove_entry(3)
+    reader = hub_setup.open()
+    assert [e.seq for e in reader.read_after(0)] == [1, 2]
+    assert [e.seq for e in reader.read_after(0, limit=1)] == [1]
+    assert [e.seq for e in reader.read_after(3)] == [4, 5]
+
+
 def test_a_gap_is_refused(any_hub):
     any_hub.append(1, "dev-a", "bundle", b"x")
     with pytest.raises(HubError) as info:

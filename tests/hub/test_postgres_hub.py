@@ -128,3 +128,14 @@ def test_the_connection_password_is_in_no_file_written(hub_setup, any_hub, tmp_p
     for path in written:
         assert secret.encode() not in path.read_bytes(), path
     assert secret.encode() not in hub_setup.stored_bytes()
+
+
+def test_reading_pages_through_a_long_log(any_hub, monkeypatch):
+    from app.storage.hub import postgres as postgres_mod
+
+    monkeypatch.setattr(postgres_mod, "BATCH", 2)
+    for seq in range(1, 8):
+        any_hub.append(seq, "dev-a", "bundle", bytes([seq]))
+    assert [e.payload for e in any_hub.read_after(0)] == [bytes([s]) for s in range(1, 8)]
+    assert [e.seq for e in any_hub.read_after(2, limit=3)] == [3, 4, 5]
+    assert [e.seq for e in any_hub.read_after(5, limit=10)] == [6, 7]

@@ -16,7 +16,6 @@ folder's own clock; the next computer to append then moves it to torn/ and claim
 number. A valid entry is never moved.
 """
 
-import json
 import os
 import re
 import time
@@ -25,7 +24,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.storage.hub import claim, record
+from app.storage.hub import claim, marker, record
 from app.storage.hub.base import (
     ENTRY_KINDS,
     HubEntry,
@@ -36,8 +35,7 @@ from app.storage.hub.base import (
     Snapshot,
 )
 
-MARKER = "confide-hub.json"
-MARKER_FORMAT = "confide-hub"
+MARKER = marker.MARKER
 TORN_GRACE_SECONDS = 120.0
 POLL_SECONDS = 0.25
 DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
@@ -75,47 +73,12 @@ class FolderHub:
         self._looked = False
         try:
             if create:
-                self._create()
-            self._check_marker()
+                marker.create_marker(self.root, self.team_id)
+            marker.check_marker(self.root, self.team_id)
             for name in _SUBDIRS:
                 (self.root / name).mkdir(exist_ok=True)
         except OSError as exc:
             raise HubUnavailable(f"The hub folder {self.root} cannot be used: {exc.strerror or exc}.") from exc
-
-    # -- team marker -------------------------------------------------------------------
-
-    def _create(self) -> None:
-        if not self.root.is_dir():
-            self.root.mkdir()  # not parents=True: a missing drive must not become a local folder
-        data = json.dumps({"format": MARKER_FORMAT, "version": 1, "team_id": self.team_id,
-                           "created_at": _now()}, indent=1).encode("utf-8")
-        marker = self.root / MARKER
-        if marker.exists():
-            return  # _check_marker says whether it is this team's
-        (self.root / "tmp").mkdir(exist_ok=True)
-        try:
-            claim.claim_by_link(marker, self.root / "tmp", data)
-        except claim.LinksUnsupported:
-            claim.claim_by_exclusive_open(marker, data)
-        except FileExistsError:
-            pass
-
-    def _check_marker(self) -> None:
-        if not self.root.is_dir():
-            raise HubUnavailable(f"The hub folder {self.root} cannot be found. If it is on a network "
-                                 "drive or USB stick, connect it and try again.")
-        try:
-            marker = json.loads((self.root / MARKER).read_text("utf-8"))
-        except FileNotFoundError:
-            raise HubUnavailable(f"{self.root} is not a Confide hub folder (it has no {MARKER}). "
-                                 "Check the path, and that the network drive is connected.") from None
-        except (ValueError, UnicodeDecodeError):
-            raise HubError(f"The team marker {MARKER} in {self.root} is damaged.") from None
-        if not isinstance(marker, dict) or marker.get("format") != MARKER_FORMAT:
-            raise HubError(f"The team marker {MARKER} in {self.root} is damaged.")
-        if marker.get("team_id") != self.team_id:
-            raise HubError(f"The hub folder {self.root} belongs to another team. "
-                           "Check the path: each team needs its own hub folder.")
 
     # -- entries -----------------------------------------------------------------------
 
