@@ -37,6 +37,7 @@ from app.storage.hub.base import (
 
 MARKER = marker.MARKER
 TORN_GRACE_SECONDS = 120.0
+STALE_TMP_SECONDS = 24 * 3600
 POLL_SECONDS = 0.25
 DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 _SUBDIRS = ("entries", "revoked", "snapshots", "torn", "tmp")
@@ -77,8 +78,20 @@ class FolderHub:
             marker.check_marker(self.root, self.team_id)
             for name in _SUBDIRS:
                 (self.root / name).mkdir(exist_ok=True)
+            self._sweep_tmp()
         except OSError as exc:
             raise HubUnavailable(f"The hub folder {self.root} cannot be used: {exc.strerror or exc}.") from exc
+
+    def _sweep_tmp(self) -> None:
+        # A computer killed between writing its temp file and linking it leaves the temp
+        # behind (ciphertext, never read). A day is far longer than any honest write.
+        cutoff = time.time() - STALE_TMP_SECONDS
+        for path in (self.root / "tmp").iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                pass
 
     # -- entries -----------------------------------------------------------------------
 
