@@ -131,3 +131,16 @@ def test_a_writer_whose_claim_was_moved_aside_mid_write_reports_taken(tmp_path, 
     monkeypatch.setattr(folder_mod.claim, "write_new", stalled_write)
     with pytest.raises(SequenceTaken):
         hub.append(1, "dev-slow", "bundle", b"late")
+
+
+def test_a_folder_that_goes_away_is_unavailable_not_a_crash(any_hub):
+    import shutil
+
+    three_entries(any_hub)
+    shutil.rmtree(any_hub.root)   # the network drive drops
+    for call in (any_hub.revoked_devices, any_hub.latest_snapshot,
+                 lambda: any_hub.append(4, "dev-a", "bundle", b"x"),
+                 lambda: any_hub.wait_for_change(0.1),
+                 lambda: FolderHub(any_hub.root, any_hub.team_id)):
+        with pytest.raises(HubUnavailable):
+            call()

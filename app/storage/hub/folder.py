@@ -9,22 +9,19 @@ Layout inside the hub folder:
     tmp/                     temp files being written
     head                     a hint: a recent head, so a new reader need not scan the folder
 
-An entry is claimed by exclusive create of the next number (claim.py). A torn claim (a
-crash half-way through writing, which only the exclusive-open way can leave at the final
-name) blocks that number only until it has been still for TORN_GRACE_SECONDS by the
-folder's own clock; the next computer to append then moves it to torn/ and claims the
-number. A valid entry is never moved.
+An entry is claimed by exclusive create of the next number (claim.py). A torn claim blocks
+its number for at most two minutes and is then moved aside (torn.py). A valid entry is
+never moved.
 """
 
 import os
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.storage.hub import claim, marker, record
+from app.storage.hub import claim, marker, record, torn
 from app.storage.hub.base import (
     ENTRY_KINDS,
     HubEntry,
@@ -36,7 +33,7 @@ from app.storage.hub.base import (
 )
 
 MARKER = marker.MARKER
-TORN_GRACE_SECONDS = 120.0
+TORN_GRACE_SECONDS = torn.TORN_GRACE_SECONDS
 STALE_TMP_SECONDS = 24 * 3600
 POLL_SECONDS = 0.25
 DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
@@ -81,6 +78,12 @@ class FolderHub:
             self._sweep_tmp()
         except OSError as exc:
             raise HubUnavailable(f"The hub folder {self.root} cannot be used: {exc.strerror or exc}.") from exc
+
+    def _listdir(self, sub: str) -> list[str]:
+        try:
+            return os.listdir(self.root / sub)
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
 
     def _sweep_tmp(self) -> None:
         # A computer killed between writing its temp file and linking it leaves the temp
@@ -128,7 +131,7 @@ class FolderHub:
             self._known = max(self._known, hint)
             return self._known
         names = []
-        for name in os.listdir(self.root / "entries"):
+        for name in self._listdir("entries"):
             stem = name.removesuffix(".entry")
             if stem.isdigit():
                 names.append(int(stem))
@@ -175,7 +178,8 @@ class FolderHub:
             try:
                 self._claim(final, data)
             except FileExistsError:
-                if not self._clear_stale_torn(seq):
+                if not torn.clear_if_stale(final, self.root / "torn", self.root / "tmp",
+                                           lambda: self._read_entry(seq) is not None):
                     raise SequenceTaken(f"Another computer added entry {seq} first.") from None
                 try:
                     self._claim(final, data)
@@ -204,44 +208,6 @@ class FolderHub:
         except OSError:
             pass
 
-    def _folder_now(self) -> float:
-        """The folder's own clock (a fresh file's mtime), so that computers whose clocks
-        disagree still agree on how old a file on the share is."""
-        probe = self.root / "tmp" / f"clock.{uuid.uuid4().hex}"
-        claim.write_new(probe, b"")
-        try:
-            return probe.stat().st_mtime
-        finally:
-            probe.unlink(missing_ok=True)
-
-    def _clear_stale_torn(self, seq: int) -> bool:
-        """Move a torn claim at `seq` aside once it has been still for the grace period.
-        True when the number is free to claim again."""
-        path = self._entry_path(seq)
-        try:
-            data = path.read_bytes()
-            mtime = path.stat().st_mtime
-        except FileNotFoundError:
-            return True
-        if self._read_entry(seq) is not None:
-            return False
-        if self._folder_now() - mtime < TORN_GRACE_SECONDS:
-            return False  # perhaps still being written: wait
-        aside = self.root / "torn" / f"{path.name}.{uuid.uuid4().hex}"
-        try:
-            os.rename(path, aside)
-        except FileNotFoundError:
-            return True  # another computer moved it first
-        moved = aside.read_bytes()
-        if moved != data:
-            # The writer finished just as we moved it: put the completed entry back.
-            try:
-                claim.write_new(path, moved)
-            except FileExistsError:
-                pass
-            return False
-        return True
-
     # -- revocations and snapshots ------------------------------------------------------
 
     def revoke_device(self, device_id: str) -> None:
@@ -255,10 +221,7 @@ class FolderHub:
 
     def revoked_devices(self) -> set[str]:
         # A revocation file counts by its name even if torn: when in doubt, refuse.
-        try:
-            names = os.listdir(self.root / "revoked")
-        except OSError as exc:
-            raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
+        names = self._listdir("revoked")
         return {n.removesuffix(".revoked") for n in names
                 if n.endswith(".revoked") and DEVICE_ID.match(n.removesuffix(".revoked"))}
 
@@ -276,7 +239,7 @@ class FolderHub:
 
     def latest_snapshot(self) -> Snapshot | None:
         folder = self.root / "snapshots"
-        names = sorted((n for n in os.listdir(folder) if n.endswith(".snap")), reverse=True)
+        names = sorted((n for n in self._listdir("snapshots") if n.endswith(".snap")), reverse=True)
         for name in names:
             try:
                 header, payload = record.decode((folder / name).read_bytes(), self.team_id)
