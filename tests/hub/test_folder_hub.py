@@ -7,6 +7,7 @@ import time
 import pytest
 
 from app.storage.hub import folder as folder_mod
+from app.storage.hub import record
 from app.storage.hub.base import HubError, HubUnavailable, SequenceTaken
 from app.storage.hub.folder import FolderHub
 
@@ -144,3 +145,26 @@ def test_a_folder_that_goes_away_is_unavailable_not_a_crash(any_hub):
                  lambda: FolderHub(any_hub.root, any_hub.team_id)):
         with pytest.raises(HubUnavailable):
             call()
+
+
+def test_a_claim_completed_just_as_it_is_moved_aside_is_put_back(any_hub, monkeypatch):
+    from app.storage.hub import torn
+
+    three_entries(any_hub)
+    complete = record.encode({"team_id": any_hub.team_id, "seq": 4, "device_id": "dev-a",
+                              "kind": "bundle", "created_at": "2026-01-01T00:00:00+00:00"}, b"theirs")
+    path = entry_file(any_hub, 4)
+    path.write_bytes(complete[:40])
+    age(path, torn.TORN_GRACE_SECONDS + 5)
+    real_rename = os.rename
+
+    def writer_finishes_first(src, dst):
+        with open(src, "ab") as handle:          # the stalled writer wakes and finishes
+            handle.write(complete[40:])
+        real_rename(src, dst)
+
+    monkeypatch.setattr(torn.os, "rename", writer_finishes_first)
+    with pytest.raises(SequenceTaken):
+        any_hub.append(4, "dev-b", "bundle", b"mine")
+    assert path.read_bytes() == complete
+    assert any_hub.head() == 4 and list(any_hub.read_after(3))[0].device_id == "dev-a"
