@@ -49,6 +49,9 @@ def _common(p: argparse.ArgumentParser, user: bool = True) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="confide", description="Confide: encrypted SENDIASS casework.")
     parser.add_argument("--version", action="version", version=f"confide {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="check that this installation can work (with --hub: a hub)")
+    parser.add_argument("--hub", default=None, metavar="DIR_OR_URL",
+                        help="with --self-test: the hub folder or postgresql:// URL to check")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("init", help="set up a new vault with its first manager")
@@ -117,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         kdf.use_cheap_profile_for_tests()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        return cmd_self_test(args)
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
@@ -138,6 +143,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"confide: The database could not be read ({exc}). Run 'confide verify' for details, "
               "or restore the latest backup.", file=sys.stderr)
         return EXIT_ERROR
+
+
+def cmd_self_test(args) -> int:
+    from app.services.selftest_hub import check_hub
+
+    if not args.hub:
+        print("confide: --self-test checks a hub for now: give --hub DIR_OR_URL.", file=sys.stderr)
+        return EXIT_USAGE
+    checks = check_hub(args.hub)
+    for check in checks:
+        print(check.line())
+    failed = [c for c in checks if not c.ok]
+    print("The hub passed every check." if not failed else f"{len(failed)} check(s) failed.")
+    return EXIT_ERROR if failed else 0
 
 
 def _weaker_notice(args) -> None:
