@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 
 from app.domain.choices import Choice
 from app.domain.staff import Role
-from app.domain.text import clean
-from app.domain.text import uk_date
+from app.domain.text import clean, uk_date
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import sar_gather, sar_settings

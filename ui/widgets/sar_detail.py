@@ -88,7 +88,7 @@ class SarDetail(QWidget):
                            f"{timeliness_words(request.timeliness(today or date.today()))}")]
         if request.requester_kind == "parent" and request.child_authority:
             rows.append(("Young person's say", f"{AUTHORITY_WORDS[request.child_authority]}: "
-                         f"{request.child_authority_note} (recorded {uk_date(request.child_authority_on)} by "
+                         f"{request.child_authority_note.rstrip('. ')} (recorded {uk_date(request.child_authority_on)} by "
                          f"{request.child_authority_by})"))
         if request.review_completed_at:
             rows.append(("Review", f"Completed {uk_datetime(request.review_completed_at)} by "

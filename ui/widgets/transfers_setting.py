@@ -1,7 +1,14 @@
 """The manager's statement of transfers outside the UK, printed in every subject access pack
 (Article 15(2)): none, or where and under which safeguard."""
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
 
 from app.errors import ConfideError
 from app.security.session import Session
@@ -30,8 +37,12 @@ class TransfersSetting(QWidget):
         self.save_button = QPushButton("Save &transfers")
         self.status = text_label("", "success")
         self.error = text_label("", "error")
-        for widget in (self.none, self.some, self.where, self.safeguard):
-            column.addWidget(widget)
+        column.addWidget(self.none)
+        column.addWidget(self.some)
+        fields = QFormLayout()
+        fields.addRow("&Where it goes", self.where)
+        fields.addRow("Sa&feguard", self.safeguard)
+        column.addLayout(fields)
         row = QHBoxLayout()
         row.addWidget(self.save_button)
         row.addStretch(1)
