@@ -12,7 +12,15 @@ or a string for the canvas any other way in this module.
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from app.domain import redaction
@@ -32,13 +40,16 @@ def _phrases(content: dict) -> list[redaction.Phrase]:
     return [redaction.Phrase(w["t"], w["r"]) for w in content.get("withheld", [])]
 
 
-def _markup(value, phrases: list[redaction.Phrase]) -> str:
-    """The choke point: a str or segments, redacted, as Paragraph markup."""
+def _markup(value, phrases: list[redaction.Phrase], tally: list | None = None) -> str:
+    """The choke point: a str or segments, redacted, as Paragraph markup. `tally` counts
+    the boxes placed (a name marked once may be hidden in several places)."""
     parts = []
     for seg in redaction.apply(value, phrases):
         if "t" in seg:
             parts.append(text(seg["t"]).replace("\n", "<br/>"))
         else:
+            if tally is not None:
+                tally.append(seg["r"])
             label = REASONS.get(seg["r"], "exempt information")
             parts.append(f'<font backColor="#000000" color="#ffffff">&nbsp;[Redacted: {label}]&nbsp;</font>')
     return "".join(parts)
@@ -79,11 +90,11 @@ def _supplementary(content: dict, phrases: list) -> list:
     return story + [PageBreak()]
 
 
-def _item(item: dict, phrases: list) -> KeepTogether | Table:
-    rows = [[Paragraph(_markup(item["title"], phrases), STYLES["h2"]), ""]]
+def _item(item: dict, phrases: list, tally: list) -> KeepTogether | Table:
+    rows = [[Paragraph(_markup(item["title"], phrases, tally), STYLES["h2"]), ""]]
     for fld in item["fields"]:
-        rows.append([Paragraph(_markup(fld["label"], phrases), STYLES["label"]),
-                     Paragraph(_markup(fld["segments"], phrases), STYLES["value"])])
+        rows.append([Paragraph(_markup(fld["label"], phrases, tally), STYLES["label"]),
+                     Paragraph(_markup(fld["segments"], phrases, tally), STYLES["value"])])
     table = Table(rows, colWidths=[38 * mm, CONTENT_WIDTH - 38 * mm], splitByRow=True)
     table.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEBELOW", (0, -1), (-1, -1), 0.4, RULE),
@@ -100,12 +111,18 @@ def render_pack(content: dict, generated: date, progress=None, cancelled=None) -
     toc.levelStyles = [STYLES["body"]]
     story += [Paragraph(_markup("Contents", phrases), STYLES["h2"].clone("contents_heading")), toc, PageBreak()]
     total = sum(len(s["items"]) for s in content["sections"]) or 1
+    tally: list = []
     for section in content["sections"]:
-        story.append(Paragraph(_markup(section["title"], phrases), STYLES["h1"]))
-        story += [_item(i, phrases) for i in section["items"]]
+        items = [_item(i, phrases, tally) for i in section["items"]]
+        heading = Paragraph(_markup(section["title"], phrases), STYLES["h1"])
+        # A section heading never stands alone at the foot of a page. (Not KeepTogether: the
+        # contents page would lose the heading.)
+        story += [CondPageBreak(45 * mm), heading, *items]
         story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(_markup(f"End of the pack: {content['item_count']} records, "
-                                   f"{content['redaction_count']} redactions.", phrases), STYLES["note"]))
+    records = content["item_count"]
+    story.append(Paragraph(_markup(f"End of the pack: {records} record{'' if records == 1 else 's'}, "
+                                   f"{len(tally)} hidden part{'' if len(tally) == 1 else 's'}.", phrases),
+                           STYLES["note"]))
     placed = {"n": 0, "pass": 0}
 
     def on_flowable(_flowable):
