@@ -10,14 +10,14 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain import sar_authority, sar_deadline
+from app.domain import sar_deadline
 from app.domain.choices import Choice
 from app.domain.records import _from_row
 from app.domain.staff import Role
 from app.domain.text import clean, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
-from app.services import people
+from app.services import people, sar_parent
 from app.storage import records
 from app.storage.db import transaction
 
@@ -165,8 +165,8 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
               "requester_id": requester_id, "requester_name": name, "authority_note": authority,
               "status": "awaiting_id"}
     if kind == RequesterKind.PARENT:
-        values.update(_child_authority(session, subject, received, child_competent, child_authority,
-                                       child_authority_note, today))
+        values.update(sar_parent.authority_values(session, subject, received, child_competent, child_authority,
+                                                  child_authority_note, today))
     with transaction(session.conn):
         values["reference"] = records.next_reference(session.conn, "SAR", received.year, digits=4)
         sar_id = records.insert(session.conn, "subject_access_request", values, session.user.username)
@@ -174,39 +174,6 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
     if identity_method:
         return confirm_identity(session, sar_id, identity_method, identity_received_on or received, today=today)
     return get_sar(session, sar_id)
-
-
-def _child_authority(session: Session, subject, received: date, competent: bool | None, authority: str | None,
-                     note: str | None, today: date) -> dict:
-    """The columns recording a parent's authority for this child; checks the rule first.
-
-    May raise: ValidationError (app/domain/sar_authority.py says when).
-    """
-    if authority not in (None, "", *sar_authority.AUTHORITY_KINDS):
-        raise ValidationError("Choose whose decision allows the parent's request.", field="child_authority")
-    text = clean(note, "child_authority_note", "The authority or the reason", max_len=1000, multiline=True)
-    born = date.fromisoformat(subject.date_of_birth) if subject.date_of_birth else None
-    sar_authority.check_parent_request(subject.full_name, sar_authority.age_on(born, received), competent,
-                                       authority or None, text)
-    recorded = bool(authority) and bool(text)
-    return {"child_competent": None if competent is None else int(bool(competent)),
-            "child_authority": authority if recorded else None, "child_authority_note": text if recorded else None,
-            "child_authority_by": session.user.username if recorded else None,
-            "child_authority_on": today.isoformat() if recorded else None}
-
-
-def check_parent_authority(session: Session, request: Sar) -> None:
-    """Again before a pack is made: the child's date of birth may have been corrected since.
-
-    May raise: ValidationError.
-    """
-    if request.requester_kind != RequesterKind.PARENT.value:
-        return
-    subject = people.peek_person(session, request.subject_id)
-    born = date.fromisoformat(subject.date_of_birth) if subject.date_of_birth else None
-    competent = None if request.child_competent is None else bool(request.child_competent)
-    sar_authority.check_parent_request(subject.full_name, sar_authority.age_on(born, date.fromisoformat(
-        request.received_on)), competent, request.child_authority, request.child_authority_note)
 
 
 def record_child_authority(session: Session, sar_id: str, authority: str, note: str,
@@ -224,8 +191,8 @@ def record_child_authority(session: Session, sar_id: str, authority: str, note: 
     subject = people.peek_person(session, request.subject_id)
     if competent is None and request.child_competent is not None:
         competent = bool(request.child_competent)
-    values = _child_authority(session, subject, date.fromisoformat(request.received_on), competent, authority,
-                              note, today or date.today())
+    values = sar_parent.authority_values(session, subject, date.fromisoformat(request.received_on), competent,
+                                         authority, note, today or date.today())
     return _save(session, request, values, "sar_child_authority_recorded")
 
 

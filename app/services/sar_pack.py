@@ -16,7 +16,8 @@ from app.pdf.common import write_pdf
 from app.pdf.sar_pack_pdf import Cancelled, render_pack
 from app.security.session import Session
 from app.services import sar_review
-from app.services.sar import check_parent_authority, get_sar
+from app.services.sar import get_sar
+from app.services.sar_parent import check_parent_authority
 from app.storage import records
 from app.storage.db import transaction
 
