@@ -56,8 +56,10 @@ class Review:
 
     def fingerprint(self) -> str:
         """What the reviewer saw and decided: every item's text, its decision, every redaction.
-        Any change (a new note, an edited one, a decision) gives another value."""
-        data = [[i.key, i.included, i.title, [[f.name, f.label, f.text] for f in i.fields]]
+        Any change (a new note, an edited one, a decision) gives another value. The record of
+        access is left out: a colleague opening the case is not a change to review, and the
+        pack shows the log as it is when made."""
+        data = [[i.key, i.included, i.title, [] if i.kind == "access" else [[f.name, f.label, f.text] for f in i.fields]]
                 for i in sorted(self.items, key=lambda i: i.key)]
         marks = sorted([r.item_key, r.field, r.start_at, r.end_at, r.reason] for r in self.redactions)
         return hashlib.sha256(json.dumps([data, marks], ensure_ascii=False).encode()).hexdigest()
