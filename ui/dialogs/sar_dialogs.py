@@ -6,6 +6,7 @@ from datetime import date
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPlainTextEdit, QWidget
 
+from app.domain.text import uk_date
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import sar
@@ -199,8 +200,9 @@ class ChildAuthorityDialog(_SarStepDialog):
 class ExtendDialog(_SarStepDialog):
     def __init__(self, session, ops, request: Sar, parent=None):
         super().__init__(session, ops, request, "Extend the deadline", "Up to two further months when the "
-                         "request is complex or numerous, decided within the first month. Tell the requester "
-                         "why within that month.", "Extend", parent)
+                         "request is complex or numerous, recorded before the first period ends (on "
+                         f"{uk_date(request.due_on) or 'its due date'} at the latest). Tell the requester why "
+                         "within that period.", "Extend", parent)
         self.months = QComboBox()
         self.months.setAccessibleName("Further months")
         self.months.addItem("One further month", 1)
