@@ -86,6 +86,15 @@ class BackupInvalid(ConfideError):
     pass
 
 
+class OutputFolderMissing(ConfideError, FileNotFoundError):
+    """The folder chosen for an export does not exist. Also an OSError, for callers that
+    handle file errors together; `folder` names it."""
+
+    def __init__(self, message: str, folder: str):
+        super().__init__(message)
+        self.folder = folder
+
+
 class Locked(ConfideError):
     def __init__(self):
         super().__init__("Confide is locked. Unlock it to continue.")
