@@ -7,7 +7,7 @@ from datetime import date
 from app.domain.choices import EhcpStatus, PersonKind, PrimaryNeed, Relationship, SchoolPhase
 from app.domain.records import Person, RelationshipLink
 from app.domain.staff import Role
-from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, parse_date
+from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, clean_name, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.storage import records, search_index
@@ -54,9 +54,9 @@ def _validate(data: PersonInput, today: date) -> dict:
     kind = PersonKind.parse(data.kind, "kind")
     values = {
         "kind": kind.value,
-        "first_name": clean(data.first_name, "first_name", "First name", max_len=NAME_MAX) or "",
-        "last_name": clean(data.last_name, "last_name", "Last name", max_len=NAME_MAX) or "",
-        "known_as": clean(data.known_as, "known_as", "Known as", max_len=NAME_MAX),
+        "first_name": clean_name(data.first_name, "first_name", "First name", max_len=NAME_MAX) or "",
+        "last_name": clean_name(data.last_name, "last_name", "Last name", max_len=NAME_MAX) or "",
+        "known_as": clean_name(data.known_as, "known_as", "Known as", max_len=NAME_MAX),
     }
     if not values["first_name"] and not values["last_name"]:
         raise ValidationError("Enter a first name or a last name.", field="first_name")
@@ -102,7 +102,7 @@ def _index(conn, person_id: str, values: dict) -> None:
 
 
 def _organisation(conn, name: str | None, actor: str) -> str | None:
-    name = clean(name, "organisation_name", "Organisation", max_len=SHORT_MAX)
+    name = clean_name(name, "organisation_name", "Organisation", max_len=SHORT_MAX)
     if not name:
         return None
     row = conn.execute("SELECT id FROM organisation WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL",

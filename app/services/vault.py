@@ -13,6 +13,7 @@ from uuid6 import uuid7
 from app.config import Paths
 from app.domain import passphrase as passphrase_rules
 from app.domain.staff import Role, clean_full_name, clean_username
+from app.domain.text import clean_name
 from app.errors import (
     DatabaseDamaged,
     DeviceSecretMissing,
@@ -76,9 +77,7 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
     paths = Paths(Path(data_dir))
     if paths.vault.exists() or paths.db.exists():
         raise VaultExists(f"A Confide vault already exists in {paths.data_dir}. Nothing was changed.")
-    service_name = " ".join((service_name or "").split())
-    if not service_name or len(service_name) > 120:
-        raise ValidationError("Enter the service's name (up to 120 characters).", field="service_name")
+    service_name = clean_name(service_name, "service_name", "The service's name", required=True, max_len=120)
     username = clean_username(username)
     full_name = clean_full_name(full_name)
     passphrase_rules.check_new(passphrase, username)
