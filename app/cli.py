@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-name", required=True)
     p.add_argument("--service-name", default="SENDIASS")
     p.add_argument("--role", default="manager", choices=["manager"], help="the first account is always a manager")
+    p.add_argument("--demo", action="store_true",
+                   help="a vault for trying Confide with synthetic data ('confide demo'); never for real families")
 
     p = sub.add_parser("demo", help="add synthetic data (Faker en_GB) to a vault")
     _common(p)
@@ -190,8 +192,14 @@ def cmd_init(args) -> int:
     _weaker_notice(args)
     session, recovery_key = vault.create_vault(args.data_dir, args.service_name, args.user,
                                                args.full_name, passphrase, store_for(args.device_key_file))
-    session.lock("init")
-    print(f"Vault created in {args.data_dir} for {args.user} (manager).")
+    try:
+        if args.demo:
+            from app.services import demo
+
+            demo.mark_demo_vault(session)
+    finally:
+        session.lock("init")
+    print(f"Vault created in {args.data_dir} for {args.user} (manager){' as a demo vault' if args.demo else ''}.")
     print("RECOVERY KEY (shown once; print it or write it down and keep it locked away):")
     print(recovery_key)
     return 0

@@ -156,14 +156,16 @@ def unwrap_key(data_dir: Path, username: str, passphrase: str,
             "passphrase changes.")
     slot = vault.slots.get(user_key)
     data_key = None
+    # Counted before the guess is checked (under a file lock): parallel attempts each spend one.
+    attempt = attempts.begin(user_key)
     if slot is not None:
         data_key = keyslots.unwrap_staff_slot(vault.vault_id, slot, passphrase or "", device_secret)
     elif vault.slots:
         # Same work for an unknown name as for a wrong passphrase: names are not revealed.
         kdf.derive(passphrase or "", b"\0" * 16, next(iter(vault.slots.values())).params)
     if data_key is None:
-        attempts.record_failure(user_key)
-        raise WrongCredentials()
+        raise WrongCredentials()  # already counted by begin()
+    attempts.cancel(user_key, attempt)
     return paths, vault, store, device_secret, slot, data_key
 
 
