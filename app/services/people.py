@@ -71,7 +71,7 @@ def _validate(data: PersonInput, today: date) -> dict:
                                   "this date of birth makes them older.", field="date_of_birth")
     values["date_of_birth"] = born.isoformat() if born else None
     if kind == PersonKind.CHILD:
-        values["school_name"] = clean(data.school_name, "school_name", "School", max_len=SHORT_MAX)
+        values["school_name"] = clean_name(data.school_name, "school_name", "School", max_len=SHORT_MAX)
         values["school_phase"] = SchoolPhase.parse(data.school_phase, "school_phase").value if data.school_phase else None
         values["primary_need"] = PrimaryNeed.parse(data.primary_need, "primary_need").value if data.primary_need else None
         values["ehcp_status"] = EhcpStatus.parse(data.ehcp_status, "ehcp_status").value if data.ehcp_status else None
