@@ -1,7 +1,9 @@
-"""An exclusive lock on a small side file, across processes (POSIX flock, Windows msvcrt).
+"""An exclusive lock on a folder, across processes (POSIX flock on the folder itself; on
+Windows, msvcrt on a lock file inside it, as folders cannot be locked there).
 
 Read-modify-write of a counter shared by several processes (the unlock throttle) loses
 updates without it: eight parallel attempts would each read "0 failures" and write "1".
+Locking the folder rather than a side file leaves nothing behind in the vault folder.
 """
 
 import os
@@ -19,16 +21,23 @@ class LockTimeout(ConfideError):
     pass
 
 
+WINDOWS_LOCK_NAME = "confide.lock"
+
+
 @contextmanager
-def exclusive(path: Path, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (created if missing, mode 0600) for the block.
+def exclusive(folder: Path, wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` for the block. Not re-entrant: do not nest.
 
     The lock goes with the process: a process killed while holding it releases it.
     May raise: LockTimeout (another process held it for longer than `wait_seconds`), OSError.
     """
-    fd = os.open(Path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    folder = Path(folder)
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        fd = os.open(folder / WINDOWS_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    else:
+        fd = os.open(folder, os.O_RDONLY)
     try:
-        _acquire(fd, wait_seconds, Path(path))
+        _acquire(fd, wait_seconds, folder)
         try:
             yield
         finally:

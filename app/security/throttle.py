@@ -35,8 +35,9 @@ def delay_after(failures: int) -> float:
 class AttemptLog:
     def __init__(self, path: Path, clock: Callable[[], float] = time.time):
         self.path = Path(path)
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.lock_path = self.path.parent  # the vault folder: see app/security/filelock.py
         self.clock = clock
+        self._made_file = False  # set by begin(): the attempts file did not exist before it
 
     def _read(self) -> dict:
         try:
@@ -50,6 +51,8 @@ class AttemptLog:
         return user.strip().lower()
 
     def _write(self, data: dict) -> None:
+        if not data and not self.path.exists():
+            return  # nothing on record and no file yet: leave none
         atomic_write(self.path, json.dumps(data).encode(), 0o600)
 
     def _times(self, data: dict, user: str) -> list[float]:
@@ -92,6 +95,7 @@ class AttemptLog:
             if wait > 0:
                 raise TooManyAttempts(wait)
             stamp = self.clock()
+            self._made_file = not self.path.exists()
             data[self._key(user)] = (times + [stamp])[-50:]
             self._write(data)
             return stamp
@@ -103,7 +107,16 @@ class AttemptLog:
             times = self._times(data, user)
             if stamp in times:
                 times.remove(stamp)
-                data[self._key(user)] = times
+                if times:
+                    data[self._key(user)] = times
+                else:
+                    data.pop(self._key(user), None)
+                if not data and self._made_file:
+                    # begin() made the file for this attempt alone: take it away again, so a
+                    # right passphrase whose database then fails to open leaves the vault
+                    # folder exactly as it was.
+                    self.path.unlink(missing_ok=True)
+                    return
                 self._write(data)
 
     def record_failure(self, user: str) -> None:
