@@ -42,6 +42,10 @@ class DeviceSecretMissing(ConfideError):
     pass
 
 
+class DeviceKeyFileExposed(ConfideError):
+    """The device key file is readable by other accounts: fixed with chmod, not with recovery."""
+
+
 class WrongRecoveryKey(ConfideError):
     def __init__(self):
         super().__init__(

@@ -14,7 +14,7 @@ from app.domain import sar_deadline
 from app.domain.choices import Choice
 from app.domain.records import _from_row
 from app.domain.staff import Role
-from app.domain.text import clean, parse_date
+from app.domain.text import clean, clean_name, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.services import people, sar_parent
@@ -148,7 +148,7 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
     if kind == RequesterKind.SUBJECT:
         requester_id, name = subject.id, subject.full_name
     else:
-        name = clean(requester_name, "requester_name", "The requester's name", max_len=200)
+        name = clean_name(requester_name, "requester_name", "The requester's name", max_len=200)
         if requester_id:
             name = name or people.peek_person(session, requester_id).full_name
         if not name:

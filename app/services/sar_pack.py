@@ -1,7 +1,6 @@
 """Make the SAR response pack, encrypt it, write it atomically and record what was sent:
 the content (so the same pack can be made again), its SHA-256, when and by whom."""
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,10 +11,10 @@ from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
 from app.fsutil import require_folder
 from app.pdf import secure
-from app.pdf.common import write_pdf
 from app.pdf.sar_pack_pdf import Cancelled, render_pack
 from app.security.session import Session
-from app.services import sar_review
+from app.services import exports, sar_review
+from app.services.exports import ExportKind
 from app.services.sar import get_sar
 from app.services.sar_parent import check_parent_authority
 from app.storage import records
@@ -65,7 +64,8 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
                "withdrawn": "the request was withdrawn"}[sar.status]
         raise ValidationError(f"No pack can be made for {sar.reference} yet: {why}.")
     check_parent_authority(session, sar)
-    password = secure.check_password(password) if password else secure.new_password()
+    if password:
+        secure.check_password(password)  # before the slow part, not after it
     step = progress or (lambda _p, _t: None)
     step(2, "Gathering records")
     review = sar_review.load_review(session, sar.id, step, suggestions=False)
@@ -77,9 +77,8 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     content["generated_at"] = generated.isoformat(timespec="seconds")
     pdf = render_pack(content, today or generated.date(), step, cancelled)
     step(96, "Encrypting")
-    data = secure.encrypt(pdf, password)
-    write_pdf(Path(out_path), data)
-    digest = hashlib.sha256(data).hexdigest()
+    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": sar.id})
+    password, digest = password or written.password, written.sha256
     with transaction(session.conn):
         disclosure_id = records.insert(session.conn, "sar_disclosure", {
             "sar_id": sar.id, "generated_at": content["generated_at"], "generated_by": session.user.username,
@@ -103,13 +102,13 @@ def regenerate_pack(session: Session, disclosure_id: str, out_path: Path, passwo
     if row is None:
         raise NotFound("There is no such record of disclosure.")
     content = json.loads(row["content"])
-    password = secure.check_password(password) if password else secure.new_password()
     generated = datetime.fromisoformat(content["generated_at"]).date()
-    data = secure.encrypt(render_pack(content, generated), password)
-    write_pdf(Path(out_path), data)
+    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), render_pack(content, generated),
+                                 password, {"sar": row["sar_id"]})
+    password = password or written.password
     with transaction(session.conn):
         session.audit("sar_pack_regenerated", "sar", row["sar_id"], {"disclosure": disclosure_id})
-    return PackResult(Path(out_path), hashlib.sha256(data).hexdigest(), password, row["items"], row["redactions"],
+    return PackResult(Path(out_path), written.sha256, password, row["items"], row["redactions"],
                       disclosure_id)
 
 
