@@ -1,10 +1,10 @@
 """What every Confide PDF shares: fonts that can print families' names, styles, an A4 page
 with "page n of m" in the footer, and the rule for files holding personal data: built in
-memory, encrypted AES-256 (revision 6, via pypdf in secure.py), written atomically.
+memory; writing it out is the export service's job (app/services/exports.py decides
+whether it is encrypted, AES-256 revision 6, and writes it atomically).
 
     pdf = build(story, title="Consent record", footer="Northshire SENDIASS · confidential")
-    password = write_encrypted(path, pdf)          # personal data
-    write_pdf(path, pdf)                           # no personal data (a blank form)
+    exports.export_pdf(session, ExportKind.CONSENT_RECORD, path, pdf, password, {...})
 """
 
 import io
