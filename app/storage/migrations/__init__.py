@@ -51,7 +51,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (4, _sql_step("v004_consent.sql")),
     (5, _sql_step("v005_registers.sql")),
     (6, _sql_step("v006_sar.sql")),
-    (7, _sql_step("v007_sync.sql")),
+    (7, _sql_step("v007_sar_article_12a.sql")),
+    (8, _sql_step("v008_sync.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
