@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--username")
     p.add_argument("--full-name")
     p.add_argument("--role", default="caseworker")
+
+    from app import cli_team
+
+    cli_team.add_parsers(sub, _common)
     return parser
 
 
@@ -382,3 +386,12 @@ def cmd_sar(args) -> int:
 
 COMMANDS = {"sar": cmd_sar, "report": cmd_report, "init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
             "restore": cmd_restore, "recover": cmd_recover, "staff": cmd_staff}
+
+
+def _team_commands() -> None:
+    from app import cli_team
+
+    COMMANDS.update(cli_team.COMMANDS)
+
+
+_team_commands()

@@ -32,8 +32,10 @@ def _store_own(conn, team_id: str, name: str, device_id: str, index: int, dev_ke
         state.put(conn, k, v)
 
 
-def create_team(session, hub: Hub, name: str, device_name: str = "Office computer 1") -> str:
+def create_team(session, hub: Hub, name: str, device_name: str = "Office computer 1",
+                team_id: str | None = None) -> str:
     """Found a team on this computer, whose records become the team's. Returns the team id.
+    `team_id` is given when the hub was bound to it first (a hub is opened for one team).
 
     May raise: PermissionDenied, TeamError, HubError.
     """
@@ -43,7 +45,8 @@ def create_team(session, hub: Hub, name: str, device_name: str = "Office compute
         raise TeamError("This computer is already part of a team.")
     if hub.head() != 0:
         raise TeamError(f"The hub at {hub.describe()} already holds a team. Choose an empty hub.")
-    team_id, device_id, dev_keys, epoch_key = str(uuid7()), str(uuid7()), keys.new_device_keys(), keys.new_epoch_key()
+    team_id = team_id or str(uuid7())
+    device_id, dev_keys, epoch_key = str(uuid7()), keys.new_device_keys(), keys.new_epoch_key()
     info = {"device_id": device_id, "name": device_name, "index": 1, "sign_pub": dev_keys["sign_pub"],
             "box_pub": dev_keys["box_pub"], "manager": True}
     body = {"team": team_id, "type": "genesis", "by": device_id, "at": _now(), "name": name,

@@ -1,0 +1,212 @@
+"""The team vault in use: create a team, invite and join computers, sync, list and revoke
+computers (issue 12 §5, §6). The CLI and the screens both call these.
+
+Where the hub is: its location (a folder, or a postgresql:// URL with the device role's
+password) is kept in the OS credential store under the team id. A vault whose device secret
+is in a key file (the explicit weaker opt-in of DESIGN §3, so no credential store) keeps it
+inside its encrypted database instead: never in a plain file.
+"""
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from uuid6 import uuid7
+
+from app.domain.staff import Role
+from app.errors import ValidationError
+from app.fsutil import require_folder
+from app.security.device import DeviceSecretStore
+from app.services import vault as vault_service
+from app.services.team import invitation, state
+from app.services.team import team as engine
+from app.services.team.sync import SyncResult, sync_now
+from app.storage.db import transaction
+from app.storage.hub import credentials
+from app.storage.hub.base import Hub
+from app.storage.hub.location import open_hub
+
+LOCATION_KEY = "hub_location"
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    device_id: str
+    name: str
+    index: int
+    manager: bool
+    this_computer: bool
+    revoked: bool
+    last_seen_seq: int
+    on_current_key: bool   # has pushed since the latest key change (so it holds the new key)
+
+
+def _file_keyed(session) -> bool:
+    return session.vault.device_store == "file"
+
+
+def save_location(session, team_id: str, location: str) -> None:
+    """May raise: CredentialStoreUnavailable."""
+    if _file_keyed(session):
+        with transaction(session.conn):
+            state.put(session.conn, LOCATION_KEY, location)
+    else:
+        credentials.save_hub_location(team_id, location)
+
+
+def hub_location(session) -> str:
+    """May raise: NotInTeam, TeamError (no location saved), CredentialStoreUnavailable."""
+    team_id = state.require_team(session.conn)
+    location = (state.get(session.conn, LOCATION_KEY) if _file_keyed(session)
+                else credentials.load_hub_location(team_id))
+    if not location:
+        raise engine.TeamError("This computer does not know where the team's hub is. Ask your manager "
+                               "to invite it again.")
+    return location
+
+
+def open_team_hub(session) -> Hub:
+    """May raise: NotInTeam, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable."""
+    return open_hub(hub_location(session), state.require_team(session.conn))
+
+
+def create(session, location: str, name: str, device_name: str = "Office computer 1") -> str:
+    """Found a team on this computer with an empty hub at `location`. Returns the team id.
+
+    May raise: PermissionDenied, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable.
+    """
+    session.require(Role.MANAGER)
+    if state.in_team(session.conn):
+        raise engine.TeamError("This computer is already part of a team.")
+    name = (name or "").strip() or session.vault.service_name
+    team_id = str(uuid7())
+    hub = open_hub(location, team_id, create=True)
+    try:
+        engine.create_team(session, hub, name, device_name, team_id=team_id)
+    finally:
+        hub.close()
+    save_location(session, team_id, location)
+    return team_id
+
+
+def invite(session, device_name: str, out: Path, manager: bool = False) -> str:
+    """Enrol a new computer and write its invitation to `out`. Returns the one-time code,
+    which is shown once and stored nowhere.
+
+    May raise: PermissionDenied, TeamError, ValidationError, HubUnavailable, HubError, OSError.
+    """
+    session.require(Role.MANAGER)
+    device_name = (device_name or "").strip()
+    if not device_name or len(device_name) > 60:
+        raise ValidationError("Give the new computer a name of 1 to 60 characters.", field="device")
+    if any(d.name == device_name and d.revoked_seq is None for d in state.devices(session.conn)):
+        raise ValidationError(f"A computer called {device_name} is already in the team; choose another name.",
+                              field="device")
+    out = Path(out)
+    require_folder(out.parent)
+    if out.exists():
+        raise ValidationError(f"{out} already exists; choose a new file name.", field="out")
+    location = hub_location(session)
+    hub = open_team_hub(session)
+    try:
+        content = engine.invite_device(session, hub, device_name, manager=manager)
+    finally:
+        hub.close()
+    content["hub"] = location
+    content["device_name"] = device_name
+    code = invitation.new_code()
+    invitation.write_invitation(out, content, code)
+    return code
+
+
+def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase: str,
+         device_store: DeviceSecretStore, hub_override: str | None = None):
+    """Make a new vault in `data_dir` from an invitation and catch up with the team. Returns
+    an unlocked session for `username`, who must be one of the team's active staff.
+
+    May raise: InvitationError, VaultExists, ValidationError, HubUnavailable, HubError,
+    TeamError, SyncBlocked, CredentialStoreUnavailable, OSError.
+    """
+    content = invitation.read_invitation(Path(invite_file), code)
+    location = hub_override or content["hub"]
+    hub = open_hub(location, content["team_id"])      # reachable before anything is made here
+    data_dir = Path(data_dir)
+    existed = data_dir.exists()
+    session, _recovery = vault_service.create_vault(data_dir, content["team_name"], username, username,
+                                                    passphrase, device_store)
+    try:
+        engine.join_team(session, hub, content)
+        member = session.conn.execute("SELECT active FROM staff WHERE username = ?", (username,)).fetchone()
+        if member is None or not member[0]:
+            raise engine.TeamError(f"{username} is not an active member of staff of this team. Join with "
+                                   "your own Confide user name, or ask your manager to add you first.")
+        save_location(session, content["team_id"], location)
+    except BaseException:
+        session.lock("join failed")
+        hub.close()
+        # Nothing of value is here yet: a new vault that could not join is removed, so the
+        # same invitation can be used again.
+        if existed:
+            for child in data_dir.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        raise
+    hub.close()
+    device_file = session.vault.device_key_file
+    session.lock("joined")
+    # Signed in again so the session carries the account as the team's records hold it.
+    return vault_service.unlock(data_dir, username, passphrase, device_file)
+
+
+def sync(session) -> SyncResult:
+    """Pull, rebase and push with the team's hub. May raise: NotInTeam, SyncBlocked,
+    HubUnavailable, HubError, TeamError, CredentialStoreUnavailable."""
+    session.require()
+    hub = open_team_hub(session)
+    try:
+        return sync_now(session, hub)
+    finally:
+        hub.close()
+
+
+def device_list(session) -> list[DeviceStatus]:
+    """The team's computers, as far as this computer has synced. May raise: PermissionDenied,
+    NotInTeam."""
+    session.require(Role.MANAGER)
+    conn = session.conn
+    state.require_team(conn)
+    me = state.get(conn, "device_id")
+    # Epoch 1 starts at genesis; only a later epoch is a key change someone must follow.
+    key_change = conn.execute("SELECT max(started_seq) FROM sync_epoch WHERE epoch > 1").fetchone()[0] or 0
+    out = []
+    for d in state.devices(conn):
+        # A bundle appended after the key change was built after applying it (a device appends
+        # only at head + 1), so its sender holds the new key.
+        current = d.device_id == me or key_change == 0 or (d.last_seq or 0) > key_change
+        out.append(DeviceStatus(d.device_id, d.name, d.device_index, d.manager, d.device_id == me,
+                                d.revoked_seq is not None, d.last_seq or 0, current))
+    return out
+
+
+def find_device(session, name_or_id: str) -> DeviceStatus:
+    """May raise: PermissionDenied, NotInTeam, ValidationError."""
+    wanted = (name_or_id or "").strip()
+    found = [d for d in device_list(session) if wanted in (d.device_id, d.name) and not d.revoked]
+    if len(found) != 1:
+        raise ValidationError(f"No computer called {wanted} is enrolled in this team."
+                              if not found else f"More than one computer is called {wanted}; give its id.",
+                              field="device")
+    return found[0]
+
+
+def revoke(session, name_or_id: str) -> int:
+    """Remove a computer from the team: new key epoch, hub told to refuse it. Returns the new
+    epoch. May raise: PermissionDenied, ValidationError, TeamError, HubUnavailable, HubError."""
+    session.require(Role.MANAGER)
+    target = find_device(session, name_or_id)
+    hub = open_team_hub(session)
+    try:
+        return engine.revoke_device(session, hub, target.device_id)
+    finally:
+        hub.close()
