@@ -19,6 +19,7 @@ from ui.formatting import describe_error
 from ui.inactivity import InactivityTimer
 from ui.operations import Operations
 from ui.screen_lock import ScreenLockWatcher
+from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
 from ui.workspace import Workspace
 
@@ -31,6 +32,7 @@ class MainWindow(QMainWindow):
         self.data_dir, self.device_key_file, self.ops = data_dir, device_key_file, ops
         self.session: Session | None = None
         self.workspace: Workspace | None = None
+        self.sync_item: SyncStatusItem | None = None
         self._pending_lock: str | None = None
         self._close_when_idle = False
         self.resize(1120, 740)
@@ -116,6 +118,29 @@ class MainWindow(QMainWindow):
         self.weaker_label.setVisible(session.device_store.weaker)
         self.lock_action.setEnabled(True)
         self.change_passphrase_action.setEnabled(True)
+        self._start_sync(session)
+
+    def _start_sync(self, session: Session) -> None:
+        """The status bar's sync item, on a computer that is part of a team; sync on unlock."""
+        self._stop_sync()
+        item = SyncStatusItem(session, self.ops)
+        self.statusBar().addPermanentWidget(item)
+        item.conflictsClicked.connect(self._show_conflicts)
+        self.sync_shortcut = item.install_shortcut(self)
+        self.sync_item = item
+        item.start()
+
+    def _show_conflicts(self) -> None:
+        if self.workspace is not None and "Conflicts" in self.workspace.pages:
+            self.workspace.show_page("Conflicts")
+
+    def _stop_sync(self) -> None:
+        if self.sync_item is not None:
+            self.sync_item.stop()
+            self.statusBar().removeWidget(self.sync_item)
+            self.sync_item.deleteLater()
+            self.sync_shortcut.deleteLater()
+            self.sync_item = None
 
     def _apply_auto_lock(self) -> None:
         try:
@@ -145,6 +170,7 @@ class MainWindow(QMainWindow):
 
     def _session_locked(self) -> None:
         self.inactivity.deactivate()
+        self._stop_sync()
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.done(QDialog.DialogCode.Rejected)

@@ -10,6 +10,7 @@ from app.security.session import Session
 from ui.casework import Casework
 from ui.manager import Manager
 from ui.operations import Operations
+from ui.team.pages import TeamPages
 from ui.views.backup_view import BackupView
 from ui.views.settings_view import SettingsView
 from ui.views.staff_view import StaffView
@@ -28,8 +29,9 @@ class Workspace(QWidget):
         self.staff_view = StaffView(session, ops) if session.user.is_manager else None
         self.settings_view = SettingsView(session, ops)
         self.backup_view = BackupView(session, ops, data_dir, device_key_file)
+        self.team = TeamPages(session, ops, self)
         pages = [("Home", self.home_view), *self.manager.lead_pages, *self.casework.pages, *self.manager.pages,
-                 ("Staff", self.staff_view),
+                 *self.team.pages, ("Staff", self.staff_view),
                  ("Settings", self.settings_view), ("Backup & restore", self.backup_view)]
         self.pages = {name: view for name, view in pages if view is not None}
 

@@ -65,6 +65,14 @@ def hub_location(session) -> str:
     return location
 
 
+def hub_target(session) -> tuple[str, str]:
+    """(location, team id): what a watcher thread needs to open its own hub object.
+
+    May raise: NotInTeam, TeamError, CredentialStoreUnavailable."""
+    session.require()
+    return hub_location(session), state.require_team(session.conn)
+
+
 def open_team_hub(session) -> Hub:
     """May raise: NotInTeam, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable."""
     return open_hub(hub_location(session), state.require_team(session.conn))
@@ -210,3 +218,25 @@ def revoke(session, name_or_id: str) -> int:
         return engine.revoke_device(session, hub, target.device_id)
     finally:
         hub.close()
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    in_team: bool
+    last_synced: str | None = None
+    waiting: int = 0
+    conflicts: int = 0
+
+
+def sync_status(session) -> SyncStatus:
+    """What the status bar shows: when this computer last synced, how many changed rows wait
+    to be pushed, how many conflicts wait for a person. May raise: Locked."""
+    session.require()
+    conn = session.conn
+    if not state.in_team(conn):
+        return SyncStatus(False)
+    from app.services.team import capture
+    from app.services.team.sync import open_conflict_count
+
+    return SyncStatus(True, state.get(conn, "last_synced"), capture.pending_count(conn),
+                      open_conflict_count(conn))

@@ -74,7 +74,7 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
                                            "applied.")
         except bundle.BundleRefused as exc:
             if not exc.deterministic:
-                raise SyncBlocked(exc.message) from exc
+                raise SyncBlocked(_removed_message(conn) or exc.message) from exc
             conn.execute("ROLLBACK TO entry")
             reason = exc.message
         except IntegrityError as exc:
@@ -92,6 +92,15 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
         state.put(conn, "last_applied_seq", entry.seq)
         state.set_capture(conn, True)
     return reason
+
+
+def _removed_message(conn) -> str | None:
+    """A computer removed from the team meets a key it was not given: say why, plainly."""
+    me = state.device(conn, state.get(conn, "device_id"))
+    if me is not None and me.revoked_seq is not None:
+        return ("This computer was removed from the team: it cannot read what the team writes now, "
+                "and the hub refuses its changes. Ask your manager.")
+    return None
 
 
 def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:

@@ -1,0 +1,134 @@
+"""The team screens: the status bar's sync item (sync on unlock, Ctrl+Shift+S, conflicts
+count), the conflict screen resolving field by field, and the manager's Team page (invite with
+the code shown once, remove a computer). Two vaults meet through a folder hub."""
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.errors import ConfideError
+from app.security.device import KeyringStore
+from app.services import people
+from app.services.people import PersonInput
+from app.services.team import invitation, membership
+from app.services.vault import unlock as unlock_vault
+from app.storage.hub.base import HubError
+from tests.conftest import PASSPHRASE
+from tests.ui.conftest import unlock
+from ui.dialogs import messages
+
+
+@pytest.fixture
+def pair(tmp_path, vault):
+    """Vault A (the `vault` fixture, a manager) founds a team; vault B joins it."""
+    a = vault[0]
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    membership.create(a, str(hub), "Northshire SENDIASS")
+    code = membership.invite(a, "Laptop", tmp_path / "laptop.invite")
+    b = membership.join(tmp_path / "laptop", tmp_path / "laptop.invite", code, "manager", PASSPHRASE,
+                        KeyringStore())
+    yield a, b, tmp_path / "laptop"
+    for s in (a, b):
+        if not s.locked:
+            s.lock("test")
+
+
+def _rename(session, person_id, first_name):
+    person = people.get_person(session, person_id)
+    people.update_person(session, person_id, dataclasses.replace(people.as_input(person), first_name=first_name))
+
+
+def test_conflict_screen_resolves_field_by_field(qtbot, ops, pair):
+    from ui.main_window import MainWindow
+
+    a, b, b_dir = pair
+    pid = people.create_person(a, PersonInput(kind="parent_carer", first_name="Ada", last_name="Fenwick")).id
+    membership.sync(a)
+    membership.sync(b)
+    _rename(a, pid, "Adeline")
+    _rename(b, pid, "Adela")
+    membership.sync(a)
+    b.lock("test")
+
+    main = MainWindow(b_dir, None, ops)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    unlock(qtbot, main)
+    item = main.sync_item
+    assert item.active
+    # Sync on unlock: the clash arrives and the status bar says so.
+    qtbot.waitUntil(lambda: not ops.busy and item.conflicts_button.isVisible(), timeout=10000)
+    assert item.conflicts_button.text() == "1 conflict to resolve"
+    qtbot.mouseClick(item.conflicts_button, Qt.MouseButton.LeftButton)
+    view = main.workspace.team.conflicts
+    assert main.workspace.stack.currentWidget() is view
+    assert view.list.count() == 1
+    row = next(r for r in view.rows if r.side.field == "first_name")
+    assert (row.side.mine, row.side.theirs, row.side.conflicting) == ("Adela", "Adeline", True)
+    row.edit.setChecked(True)
+    row.value.setText("Adelaide")
+    view.resolve_button.click()
+    qtbot.waitUntil(lambda: not ops.busy and view.list.count() == 0, timeout=10000)
+    assert view.empty.isVisible()
+
+    # Ctrl+Shift+S shares the resolution.
+    qtbot.keyClick(main, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not ops.busy and "Synced" in item.label.text(), timeout=10000)
+    qtbot.waitUntil(lambda: membership.sync_status(main.session).waiting == 0, timeout=10000)
+    membership.sync(a)
+    assert people.get_person(a, pid).first_name == "Adelaide"
+    main.lock("test")
+    assert main.sync_item is None
+
+
+def test_team_page_invites_with_a_code_shown_once_and_removes_a_computer(qtbot, ops, pair, tmp_path):
+    from ui.main_window import MainWindow
+
+    a, b, _ = pair
+    a_dir = a.paths.data_dir
+    a.lock("test")
+    b.lock("test")
+    main = MainWindow(a_dir, None, ops)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    unlock(qtbot, main)
+    qtbot.waitUntil(lambda: not ops.busy, timeout=10000)
+    view = main.workspace.show_page("Team")
+    names = [view.table.item(r, 0).text() for r in range(view.table.rowCount())]
+    assert names == ["Office computer 1", "Laptop"]
+
+    dialog = view.invite()
+    dialog.name.setText("Annexe")
+    target = tmp_path / "annexe.invite"
+    dialog.path.setText(str(target))
+    dialog.invite_button.click()
+    qtbot.waitUntil(lambda: dialog.code.isVisible(), timeout=10000)
+    code = dialog.code.text()
+    assert invitation.read_invitation(target, code)["device_name"] == "Annexe"
+    assert code not in target.read_bytes().decode("latin-1")
+    dialog.reject()
+    qtbot.waitUntil(lambda: view.table.rowCount() == 3, timeout=5000)
+
+    view.table.selectRow(1)
+    assert view.revoke_button.isEnabled()
+    messages.set_next_answer(True)
+    view.revoke_button.click()
+    qtbot.waitUntil(lambda: not ops.busy and view.status.isVisible(), timeout=10000)
+    assert view.table.item(1, 2).text() == "Removed from the team"
+    view.table.selectRow(0)
+    assert not view.revoke_button.isEnabled()      # this computer cannot remove itself
+    main.lock("test")
+
+    # The removed laptop is refused at its next sync, in plain words.
+    laptop = unlock_vault(tmp_path / "laptop", "manager", PASSPHRASE)
+    try:
+        with pytest.raises((HubError, ConfideError)) as refused:
+            people.create_person(laptop, PersonInput(kind="parent_carer", first_name="Ivo", last_name="Trent"))
+            membership.sync(laptop)
+        assert "removed" in refused.value.message
+    finally:
+        laptop.lock("test")

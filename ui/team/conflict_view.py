@@ -1,0 +1,221 @@
+"""Conflicts: a change made here that clashed with a colleague's change to the same field.
+Side by side, field by field: what it was, mine, theirs (who and when), and for each field
+keep mine, take theirs or type a value. Resolving writes an ordinary new change that the next
+sync shares (docs/sync.md §8). Every control is reachable by Tab; nothing is lost by Esc.
+"""
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services.team import conflicts
+from ui.formatting import describe_error, uk_datetime
+from ui.operations import Operations
+from ui.widgets.forms import text_label
+
+TABLE_WORDS = {"person": "Person", "casefile": "Case", "note": "Note", "consent": "Consent",
+               "enquiry": "Enquiry", "action": "Action", "staff": "Staff member"}
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "(empty)"
+    if isinstance(value, dict) and "$hex" in value:
+        return "(binary data)"
+    return str(value)
+
+
+def _field_words(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+class FieldRow:
+    """One field's three columns and its choice."""
+
+    def __init__(self, side: conflicts.FieldSide, grid: QGridLayout, row: int, parent: QWidget):
+        self.side = side
+        name = QLabel(_field_words(side.field) + (" ⚠" if side.conflicting else ""))
+        name.setToolTip("Changed on both computers" if side.conflicting else "Changed on one side only")
+        base, mine, theirs = (QLabel(_shown(v)) for v in (side.base, side.mine, side.theirs))
+        for label in (base, mine, theirs):
+            label.setWordWrap(True)
+            label.setMinimumWidth(150)
+        self.mine = QRadioButton("Mine")
+        self.theirs = QRadioButton("Theirs")
+        self.edit = QRadioButton("Edit:")
+        self.value = QLineEdit(_shown(side.mine) if side.mine is not None else "")
+        self.value.setAccessibleName(f"Edited value for {_field_words(side.field)}")
+        self.value.setEnabled(False)
+        for button in (self.mine, self.theirs, self.edit):
+            button.setAccessibleName(f"{button.text().rstrip(':')} for {_field_words(side.field)}")
+        self.group = QButtonGroup(parent)
+        for button in (self.mine, self.theirs, self.edit):
+            self.group.addButton(button)
+        self.mine.setChecked(True)
+        self.edit.toggled.connect(self.value.setEnabled)
+        choice = QHBoxLayout()
+        for w in (self.mine, self.theirs, self.edit, self.value):
+            choice.addWidget(w)
+        for col, widget in enumerate((name, base, mine, theirs)):
+            grid.addWidget(widget, row, col)
+        grid.addLayout(choice, row, 4)
+
+    def choice(self):
+        if self.edit.isChecked():
+            return ("edit", self.value.text())
+        return "theirs" if self.theirs.isChecked() else "mine"
+
+
+class ConflictView(QWidget):
+    resolved = Signal()
+
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.rows: list[FieldRow] = []
+        self.current: conflicts.ConflictDetail | None = None
+        self.list = QListWidget()
+        self.list.setAccessibleName("Conflicts waiting")
+        self.list.setMaximumWidth(300)
+        self.heading = text_label("", "subheading")
+        self.who = text_label("", "hint")
+        self.who.setWordWrap(True)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.grid_host)
+        self.all_mine = QPushButton("Keep &mine for every field")
+        self.all_theirs = QPushButton("Take &theirs for every field")
+        self.resolve_button = QPushButton("&Resolve")
+        self.resolve_button.setProperty("primary", True)
+        self.error = text_label("", "error")
+        self.error.hide()
+        self.empty = text_label("No conflicts wait on this computer.", "hint")
+
+        detail = QVBoxLayout()
+        detail.addWidget(self.heading)
+        detail.addWidget(self.who)
+        detail.addWidget(scroll, 1)
+        detail.addWidget(self.error)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.all_mine)
+        buttons.addWidget(self.all_theirs)
+        buttons.addStretch(1)
+        buttons.addWidget(self.resolve_button)
+        detail.addLayout(buttons)
+        body = QHBoxLayout()
+        body.addWidget(self.list)
+        body.addLayout(detail, 1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.addWidget(text_label("Conflicts", "heading"))
+        column.addWidget(text_label("You and a colleague changed the same thing on different computers. "
+                                    "Choose, field by field, what the record should say; your choice is "
+                                    "shared at the next sync.", "hint"))
+        column.addWidget(self.empty)
+        column.addLayout(body, 1)
+
+        self.list.currentRowChanged.connect(self._show_row)
+        self.all_mine.clicked.connect(lambda: self._set_all("mine"))
+        self.all_theirs.clicked.connect(lambda: self._set_all("theirs"))
+        self.resolve_button.clicked.connect(self.resolve)
+        self.load()
+
+    def load(self) -> None:
+        self.list.clear()
+        try:
+            items = conflicts.list_conflicts(self.session)
+        except ConfideError as exc:
+            self._failed(exc)
+            items = []
+        for c in items:
+            item = QListWidgetItem(f"{TABLE_WORDS.get(c.table, c.table)}: {', '.join(map(_field_words, c.fields))}")
+            item.setData(256, c.id)
+            self.list.addItem(item)
+        self.empty.setVisible(not items)
+        for w in (self.all_mine, self.all_theirs, self.resolve_button):
+            w.setEnabled(bool(items))
+        if items:
+            self.list.setCurrentRow(0)
+        else:
+            self._clear_detail()
+
+    def _clear_detail(self) -> None:
+        self.current = None
+        self.heading.setText("")
+        self.who.setText("")
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+            elif item.layout():
+                layout = item.layout()
+                while layout.count():
+                    child = layout.takeAt(0)
+                    if child.widget():
+                        child.widget().deleteLater()
+        self.rows = []
+
+    def _show_row(self, row: int) -> None:
+        self._clear_detail()
+        self.error.hide()
+        if row < 0:
+            return
+        try:
+            self.current = conflicts.conflict_detail(self.session, self.list.item(row).data(256))
+        except ConfideError as exc:
+            self._failed(exc)
+            return
+        s = self.current.summary
+        kind = "the same record was made on both computers" if s.kind == "duplicate" else "changed on both computers"
+        self.heading.setText(f"{TABLE_WORDS.get(s.table, s.table)}: {kind}")
+        self.who.setText(f"Mine: {s.mine_by or 'this computer'}, {uk_datetime(s.mine_at, '-')}.   "
+                         f"Theirs: {s.theirs_by or 'a colleague'}, {uk_datetime(s.theirs_at, '-')}.")
+        for col, title in enumerate(("Field", "Before", "Mine", "Theirs", "Keep")):
+            self.grid.addWidget(text_label(title, "subheading"), 0, col)
+        for i, side in enumerate(self.current.fields, start=1):
+            self.rows.append(FieldRow(side, self.grid, i, self.grid_host))
+        self.grid.setRowStretch(len(self.rows) + 1, 1)
+
+    def _set_all(self, which: str) -> None:
+        for row in self.rows:
+            (row.mine if which == "mine" else row.theirs).setChecked(True)
+
+    def resolve(self) -> None:
+        if self.current is None:
+            return
+        conflict_id = self.current.summary.id
+        choices = {row.side.field: row.choice() for row in self.rows}
+        session = self.session
+        self.ops.run(lambda _p: conflicts.resolve_conflict(session, conflict_id, choices=choices),
+                     on_done=lambda _r: self._done(), on_error=self._failed, changes=("sync", "records"))
+
+    def _done(self) -> None:
+        self.load()
+        self.resolved.emit()
+
+    def _failed(self, exc: Exception) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def set_busy(self, busy: bool) -> None:
+        self.resolve_button.setEnabled(not busy and self.current is not None)
+
+    def clear(self) -> None:
+        self.list.clear()
+        self._clear_detail()

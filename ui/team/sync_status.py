@@ -1,0 +1,175 @@
+"""The status bar's sync item and when sync runs: on unlock, every few minutes, when the hub
+says something changed, and on the Sync button (Ctrl+Shift+S).
+
+Sync itself runs through Operations (one task at a time on the worker thread, so it never
+shares the connection with another task). Waiting for the hub (Hub.wait_for_change: LISTEN
+on PostgreSQL, a short poll on a folder) happens on a thread of its own with its own hub
+object: the GUI thread never blocks on the network.
+"""
+
+import threading
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services.team import membership
+from app.storage.hub.location import open_hub
+from ui.formatting import describe_error, uk_datetime
+from ui.operations import Operations
+
+EVERY_MS = 3 * 60_000
+WAIT_SECONDS = 20.0
+
+
+class HubWatcher(QObject):
+    """Calls Hub.wait_for_change in a loop on a daemon thread; `changed` arrives queued on the
+    GUI thread. Stopping sets a flag; the thread ends at its next wake-up."""
+
+    changed = Signal()
+
+    def __init__(self, location: str, team_id: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self._location, self._team_id = location, team_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hub-watcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        hub = None
+        while not self._stop.is_set():
+            try:
+                if hub is None:
+                    hub = open_hub(self._location, self._team_id)
+                if hub.wait_for_change(WAIT_SECONDS) and not self._stop.is_set():
+                    hub.head()          # what is there now counts as seen: wait for the next
+                    self.changed.emit()
+            except ConfideError:
+                # Hub unreachable: the timer and the button still try; look again later.
+                if hub is not None:
+                    hub.close()
+                hub = None
+                self._stop.wait(WAIT_SECONDS)
+        if hub is not None:
+            hub.close()
+
+
+class SyncStatusItem(QWidget):
+    """'Synced 04/03/2025 09:05 · 2 changes waiting · 1 conflict' and a Sync button."""
+
+    conflictsClicked = Signal()
+    synced = Signal(object)       # SyncResult, after each successful sync
+
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.label = QLabel()
+        self.label.setAccessibleName("Team sync status")
+        self.conflicts_button = QPushButton()
+        self.conflicts_button.setFlat(True)
+        self.conflicts_button.setAccessibleName("Open the conflicts")
+        self.conflicts_button.clicked.connect(self.conflictsClicked)
+        self.button = QPushButton("S&ync")
+        self.button.setToolTip("Sync with the team now (Ctrl+Shift+S)")
+        self.button.clicked.connect(self.sync)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.conflicts_button)
+        row.addWidget(self.button)
+        self.last_error: str | None = None
+        self.active = False
+        self._wanted = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(EVERY_MS)
+        self.timer.timeout.connect(self.sync)
+        self.watcher: HubWatcher | None = None
+        ops.busyChanged.connect(self._busy_changed)
+
+    def install_shortcut(self, window: QWidget) -> QShortcut:
+        shortcut = QShortcut(QKeySequence("Ctrl+Shift+S"), window)
+        shortcut.activated.connect(self.sync)
+        return shortcut
+
+    def start(self) -> bool:
+        """Show the item and sync at once if this computer is in a team. Returns whether it is."""
+        try:
+            status = membership.sync_status(self.session)
+        except ConfideError:
+            status = membership.SyncStatus(False)
+        self.setVisible(status.in_team)
+        self.active = status.in_team
+        if not status.in_team:
+            return False
+        self._show(status)
+        self.timer.start()
+        try:
+            location, team_id = membership.hub_target(self.session)
+        except ConfideError as exc:
+            self._failed(exc)
+        else:
+            self.watcher = HubWatcher(location, team_id, self)
+            self.watcher.changed.connect(self.sync)
+            self.watcher.start()
+        self.sync()
+        return True
+
+    def stop(self) -> None:
+        self.active = False
+        self.timer.stop()
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+
+    def sync(self) -> None:
+        if self.session.locked or not self.active:
+            return
+        if self.ops.busy:
+            self._wanted = True      # run when the current task ends
+            return
+        self._wanted = False
+        self.label.setText("Syncing…")
+        session = self.session
+        self.ops.run(lambda _p: membership.sync(session), on_done=self._done, on_error=self._failed,
+                     changes=("sync",))
+
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy and self._wanted:
+            QTimer.singleShot(0, self.sync)
+
+    def _done(self, result) -> None:
+        self.last_error = None
+        self.refresh()
+        self.synced.emit(result)
+
+    def _failed(self, exc: Exception) -> None:
+        self.last_error = describe_error(exc)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.session.locked:
+            return
+        try:
+            self._show(membership.sync_status(self.session))
+        except ConfideError as exc:
+            self.label.setText(describe_error(exc))
+
+    def _show(self, status) -> None:
+        parts = [f"Synced {uk_datetime(status.last_synced)}" if status.last_synced else "Not synced yet"]
+        if status.waiting:
+            parts.append(f"{status.waiting} change{'s' if status.waiting != 1 else ''} waiting")
+        text = " · ".join(parts)
+        if self.last_error:
+            text = f"Sync failed: {self.last_error}"
+            self.label.setToolTip(self.last_error)
+        self.label.setText(text)
+        self.conflicts_button.setVisible(status.conflicts > 0)
+        self.conflicts_button.setText(f"{status.conflicts} conflict{'s' if status.conflicts != 1 else ''} "
+                                      "to resolve")

@@ -1,0 +1,230 @@
+"""The manager's Team page: the team's computers (which have followed the latest key change,
+which were removed), inviting a computer (the one-time code is shown once, in a dialog that
+says so), and removing one."""
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services.team import membership
+from ui.dialogs import messages
+from ui.formatting import describe_error
+from ui.operations import Operations
+from ui.widgets.forms import text_label
+
+COLUMNS = ("Computer", "Kind", "Status")
+
+
+def status_words(d: membership.DeviceStatus) -> str:
+    if d.revoked:
+        return "Removed from the team"
+    if d.this_computer:
+        return "This computer"
+    return "Up to date with the team key" if d.on_current_key else "Has not synced since the key change"
+
+
+class InviteDialog(QDialog):
+    """Name the new computer and where the invitation file goes; then the code, once."""
+
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.setWindowTitle("Invite a computer")
+        self.name = QLineEdit()
+        self.name.setAccessibleName("New computer's name")
+        self.name.setPlaceholderText("e.g. Laptop 2")
+        self.path = QLineEdit()
+        self.path.setAccessibleName("Invitation file")
+        browse = QPushButton("&Choose…")
+        browse.clicked.connect(self._browse)
+        self.manager = QCheckBox("This computer may change the team's computers too (a manager's computer)")
+        self.error = text_label("", "error")
+        self.error.hide()
+        self.code = QLabel()
+        self.code.setObjectName("inviteCode")
+        self.code.setStyleSheet("font: bold 22pt monospace; letter-spacing: 2px;")
+        self.code.setTextInteractionFlags(self.code.textInteractionFlags())
+        self.code_note = text_label("Give this code to the person joining, separately from the file (read "
+                                    "it out, or hand it over on paper). It is shown only now and stored "
+                                    "nowhere.", "hint")
+        self.code_note.setWordWrap(True)
+        self.code.hide()
+        self.code_note.hide()
+        form = QFormLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form.addRow("New computer's &name", self.name)
+        form.addRow("Invitation &file", row)
+        form.addRow("", self.manager)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.invite_button = self.buttons.addButton("&Invite", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.invite_button.setDefault(True)
+        self.buttons.rejected.connect(self.reject)
+        self.invite_button.clicked.connect(self.invite)
+        column = QVBoxLayout(self)
+        column.addLayout(form)
+        column.addWidget(self.error)
+        column.addWidget(self.code)
+        column.addWidget(self.code_note)
+        column.addWidget(self.buttons)
+        self.resize(620, 300)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the invitation", "", "Confide invitation (*.invite)")
+        if path:
+            self.path.setText(path if path.endswith(".invite") else path + ".invite")
+
+    def invite(self) -> None:
+        self.error.hide()
+        name, path = self.name.text().strip(), self.path.text().strip()
+        if not name or not path:
+            self.error.setText("Give the computer a name and choose where the invitation file goes.")
+            self.error.show()
+            return
+        session, manager = self.session, self.manager.isChecked()
+        self.invite_button.setEnabled(False)
+        self.ops.run(lambda _p: membership.invite(session, name, Path(path), manager=manager),
+                     on_done=self._show_code, on_error=self._failed, changes=("team",))
+
+    def _show_code(self, code: str) -> None:
+        self.code.setText(code)
+        self.code.show()
+        self.code_note.show()
+        for w in (self.name, self.path, self.manager):
+            w.setEnabled(False)
+        self.invite_button.hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Done")
+
+    def _failed(self, exc: Exception) -> None:
+        self.invite_button.setEnabled(True)
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def reject(self) -> None:
+        typed = self.name.text().strip() or self.path.text().strip()
+        if self.code.isHidden() and typed and not messages.ask(
+                self, "Close without inviting?", "The computer has not been invited yet. Close anyway?",
+                confirm="Close", cancel="Keep editing"):
+            return
+        super().reject()
+
+
+class TeamView(QWidget):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.devices: list[membership.DeviceStatus] = []
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName("The team's computers")
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 260)
+        self.table.setColumnWidth(1, 160)
+        self.invite_button = QPushButton("&Invite a computer…")
+        self.invite_button.setProperty("primary", True)
+        self.revoke_button = QPushButton("&Remove the selected computer…")
+        self.error = text_label("", "error")
+        self.error.hide()
+        self.status = text_label("", "success")
+        self.status.hide()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.invite_button)
+        buttons.addWidget(self.revoke_button)
+        buttons.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.addWidget(text_label("Team", "heading"))
+        self.intro = text_label("The computers that share this service's records through the hub. Removing "
+                                "one (a lost laptop, someone leaving) changes the team key: it can read "
+                                "nothing written afterwards, and the hub refuses it.", "hint")
+        self.intro.setWordWrap(True)
+        column.addWidget(self.intro)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.error)
+        column.addWidget(self.status)
+        column.addLayout(buttons)
+        self.invite_button.clicked.connect(self.invite)
+        self.revoke_button.clicked.connect(self.revoke)
+        self.table.itemSelectionChanged.connect(self._selection)
+        self.load()
+
+    def load(self) -> None:
+        self.error.hide()
+        try:
+            self.devices = membership.device_list(self.session)
+        except ConfideError as exc:
+            self.devices = []
+            self.error.setText(describe_error(exc))
+            self.error.show()
+        self.table.setRowCount(len(self.devices))
+        for r, d in enumerate(self.devices):
+            kind = "Manager's computer" if d.manager else "Staff computer"
+            for c, text in enumerate((d.name, kind, status_words(d))):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self._selection()
+
+    def _selected(self) -> membership.DeviceStatus | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.devices[rows[0].row()] if rows else None
+
+    def _selection(self) -> None:
+        d = self._selected()
+        self.revoke_button.setEnabled(d is not None and not d.revoked and not d.this_computer)
+
+    def invite(self) -> InviteDialog:
+        dialog = InviteDialog(self.session, self.ops, self)
+        dialog.finished.connect(lambda _r: self.load())
+        dialog.open()
+        return dialog
+
+    def revoke(self) -> None:
+        d = self._selected()
+        if d is None or not messages.ask(
+                self, "Remove this computer?",
+                f"Remove {d.name} from the team? It will not be able to read anything written from now "
+                "on, and the hub will refuse its changes. Changes it has not synced are lost.",
+                confirm="Remove", destructive=True):
+            return
+        session, device_id = self.session, d.device_id
+        self.ops.run(lambda _p: membership.revoke(session, device_id), on_done=lambda _e: self._revoked(d.name),
+                     on_error=self._failed, changes=("team",))
+
+    def _revoked(self, name: str) -> None:
+        self.status.setText(f"{name} was removed from the team.")
+        self.status.show()
+        self.load()
+
+    def _failed(self, exc: Exception) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def set_busy(self, busy: bool) -> None:
+        self.invite_button.setEnabled(not busy)
+        if busy:
+            self.revoke_button.setEnabled(False)
+        else:
+            self._selection()
+
+    def clear(self) -> None:
+        self.devices = []
+        self.table.setRowCount(0)
