@@ -4,7 +4,7 @@ keep mine, take theirs or type a value. Resolving writes an ordinary new change 
 sync shares (docs/sync.md §8). Every control is reachable by Tab; nothing is lost by Esc.
 """
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -53,13 +53,15 @@ class FieldRow:
         base, mine, theirs = (QLabel(_shown(v)) for v in (side.base, side.mine, side.theirs))
         for label in (base, mine, theirs):
             label.setWordWrap(True)
-            label.setMinimumWidth(150)
+            label.setMinimumWidth(100)
+            label.setTextInteractionFlags(label.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.mine = QRadioButton("Mine")
         self.theirs = QRadioButton("Theirs")
         self.edit = QRadioButton("Edit:")
         self.value = QLineEdit(_shown(side.mine) if side.mine is not None else "")
         self.value.setAccessibleName(f"Edited value for {_field_words(side.field)}")
         self.value.setEnabled(False)
+        self.value.setMinimumWidth(180)
         for button in (self.mine, self.theirs, self.edit):
             button.setAccessibleName(f"{button.text().rstrip(':')} for {_field_words(side.field)}")
         self.group = QButtonGroup(parent)
@@ -67,9 +69,14 @@ class FieldRow:
             self.group.addButton(button)
         self.mine.setChecked(True)
         self.edit.toggled.connect(self.value.setEnabled)
-        choice = QHBoxLayout()
-        for w in (self.mine, self.theirs, self.edit, self.value):
-            choice.addWidget(w)
+        # The typed value sits under the three choices so the row fits a 1366-wide screen.
+        choice = QVBoxLayout()
+        radios = QHBoxLayout()
+        for w in (self.mine, self.theirs, self.edit):
+            radios.addWidget(w)
+        radios.addStretch(1)
+        choice.addLayout(radios)
+        choice.addWidget(self.value)
         for col, widget in enumerate((name, base, mine, theirs)):
             grid.addWidget(widget, row, col)
         grid.addLayout(choice, row, 4)
@@ -94,11 +101,10 @@ class ConflictView(QWidget):
         self.heading = text_label("", "subheading")
         self.who = text_label("", "hint")
         self.who.setWordWrap(True)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.grid_host)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.body = QWidget()
+        self._new_grid()
         self.all_mine = QPushButton("Keep &mine for every field")
         self.all_theirs = QPushButton("Take &theirs for every field")
         self.resolve_button = QPushButton("&Resolve")
@@ -110,7 +116,7 @@ class ConflictView(QWidget):
         detail = QVBoxLayout()
         detail.addWidget(self.heading)
         detail.addWidget(self.who)
-        detail.addWidget(scroll, 1)
+        detail.addWidget(self.scroll, 1)
         detail.addWidget(self.error)
         buttons = QHBoxLayout()
         buttons.addWidget(self.all_mine)
@@ -118,7 +124,8 @@ class ConflictView(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.resolve_button)
         detail.addLayout(buttons)
-        body = QHBoxLayout()
+        body = QHBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.list)
         body.addLayout(detail, 1)
         column = QVBoxLayout(self)
@@ -128,7 +135,9 @@ class ConflictView(QWidget):
                                     "Choose, field by field, what the record should say; your choice is "
                                     "shared at the next sync.", "hint"))
         column.addWidget(self.empty)
-        column.addLayout(body, 1)
+        column.addWidget(self.body, 1)
+        self.filler = QWidget()
+        column.addWidget(self.filler, 1)
 
         self.list.currentRowChanged.connect(self._show_row)
         self.all_mine.clicked.connect(lambda: self._set_all("mine"))
@@ -148,6 +157,8 @@ class ConflictView(QWidget):
             item.setData(256, c.id)
             self.list.addItem(item)
         self.empty.setVisible(not items)
+        self.body.setVisible(bool(items))
+        self.filler.setVisible(not items)
         for w in (self.all_mine, self.all_theirs, self.resolve_button):
             w.setEnabled(bool(items))
         if items:
@@ -159,17 +170,14 @@ class ConflictView(QWidget):
         self.current = None
         self.heading.setText("")
         self.who.setText("")
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-            elif item.layout():
-                layout = item.layout()
-                while layout.count():
-                    child = layout.takeAt(0)
-                    if child.widget():
-                        child.widget().deleteLater()
+        self._new_grid()
         self.rows = []
+
+    def _new_grid(self) -> None:
+        # A fresh grid each time: the scroll area deletes the old one with every widget in it.
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.scroll.setWidget(self.grid_host)
 
     def _show_row(self, row: int) -> None:
         self._clear_detail()
@@ -188,6 +196,7 @@ class ConflictView(QWidget):
                          f"Theirs: {s.theirs_by or 'a colleague'}, {uk_datetime(s.theirs_at, '-')}.")
         for col, title in enumerate(("Field", "Before", "Mine", "Theirs", "Keep")):
             self.grid.addWidget(text_label(title, "subheading"), 0, col)
+            self.grid.setColumnStretch(col, 0 if col in (0, 4) else 1)
         for i, side in enumerate(self.current.fields, start=1):
             self.rows.append(FieldRow(side, self.grid, i, self.grid_host))
         self.grid.setRowStretch(len(self.rows) + 1, 1)

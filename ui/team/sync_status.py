@@ -9,7 +9,7 @@ object: the GUI thread never blocks on the network.
 
 import threading
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -22,6 +22,7 @@ from ui.operations import Operations
 
 EVERY_MS = 3 * 60_000
 WAIT_SECONDS = 20.0
+ERROR_WIDTH = 520
 
 
 class HubWatcher(QObject):
@@ -166,9 +167,12 @@ class SyncStatusItem(QWidget):
         if status.waiting:
             parts.append(f"{status.waiting} change{'s' if status.waiting != 1 else ''} waiting")
         text = " · ".join(parts)
+        self.label.setToolTip("")
         if self.last_error:
-            text = f"Sync failed: {self.last_error}"
+            # The whole sentence in the tooltip; the status bar keeps room for the button.
             self.label.setToolTip(self.last_error)
+            text = self.label.fontMetrics().elidedText(f"Sync failed: {self.last_error}",
+                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         self.label.setText(text)
         self.conflicts_button.setVisible(status.conflicts > 0)
         self.conflicts_button.setText(f"{status.conflicts} conflict{'s' if status.conflicts != 1 else ''} "
