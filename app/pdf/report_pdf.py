@@ -41,7 +41,7 @@ STYLES = {
 }
 
 
-def _table_flowable(rows: list[list], columns: list[str]) -> RLTable:
+def _table_flowable(rows: list[list], columns: list[str], total_last: bool = False) -> RLTable:
     data = [columns] + [[str(c) for c in row] for row in rows]
     first = 80 * mm if len(columns) <= 2 else 50 * mm
     widths = [first] + [(170 * mm - first) / max(len(columns) - 1, 1)] * (len(columns) - 1)
@@ -52,7 +52,7 @@ def _table_flowable(rows: list[list], columns: list[str]) -> RLTable:
         ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef4f7")]),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, ACCENT), ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    ] + ([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold")] if total_last else [])))
     return table
 
 
@@ -92,7 +92,9 @@ def _at_a_glance(report: Report, exact: bool) -> RLTable:
              first("cases_closed", "All cases closed"), first("age_bands", "All children and young people")]
     big = ParagraphStyle("big", parent=STYLES["subtitle"], fontSize=22, leading=26, textColor=INK)
     small = ParagraphStyle("small", parent=STYLES["note"], alignment=TA_CENTER)
-    table = RLTable([[Paragraph(v, big) for v, _ in cells], [Paragraph(lab, small) for _, lab in cells]],
+    words = ParagraphStyle("words", parent=big, fontSize=14, leading=26)  # "withheld" fits its box
+    table = RLTable([[Paragraph(v, big if v[:1].isdigit() else words) for v, _ in cells],
+                     [Paragraph(lab, small) for _, lab in cells]],
                     colWidths=[42 * mm] * 4)
     table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, ACCENT), ("BACKGROUND", (0, 0), (-1, -1),
                                                                          colors.HexColor("#eef4f7")),
@@ -115,7 +117,7 @@ def render_report(report: Report, exact: bool = False) -> bytes:
     story += [Paragraph("Contents", STYLES["h1"].clone("contents")), toc, PageBreak()]
     for table in report.tables:
         rows = table.shown_rows(exact)
-        block = [Paragraph(table.title, STYLES["h1"]), _table_flowable(rows, table.columns)]
+        block = [Paragraph(table.title, STYLES["h1"]), _table_flowable(rows, table.columns, table.total_last)]
         if table.note:
             block += [Spacer(1, 2 * mm), Paragraph(table.note, STYLES["note"])]
         chart = _chart(table, rows)

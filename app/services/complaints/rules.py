@@ -59,9 +59,11 @@ class Complaint:
         return "awaiting_reply"
 
     def status_text(self, today: date) -> str:
-        return {"closed": f"Replied {self.replied_on:%d/%m/%Y} ({self.outcome_label.lower()})",
-                "ack_overdue": f"Acknowledgement overdue since {self.ack_due_on:%d/%m/%Y}",
-                "ack_due_soon": f"Acknowledge by {self.ack_due_on:%d/%m/%Y}",
-                "awaiting_ack": f"Acknowledge by {self.ack_due_on:%d/%m/%Y}",
-                "awaiting_reply": f"Acknowledged {self.acknowledged_on:%d/%m/%Y}"
-                                  if self.acknowledged_on else ""}[self.state(today)]
+        state = self.state(today)
+        if state == "closed":
+            return f"Replied {self.replied_on:%d/%m/%Y} ({self.outcome_label.lower()})"
+        if state == "ack_overdue":
+            return f"Acknowledgement overdue since {self.ack_due_on:%d/%m/%Y}"
+        if state == "awaiting_reply":
+            return f"Acknowledged {self.acknowledged_on:%d/%m/%Y}; reply due"
+        return f"Acknowledge by {self.ack_due_on:%d/%m/%Y}"
