@@ -87,5 +87,6 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
 
     sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),
                 consent_views.expiring_section(session, today),
-                consent_views.overrides_section(session, today), files, safeguarding, staff]
+                consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
+                files, safeguarding, staff]
     return Dashboard(today, by_worker, sections)
