@@ -35,14 +35,27 @@ class Table:
     note: str = ""
     names_people: bool = False  # labels are staff names: replaced by "Worker 1.." outside the service
     total_last: bool = False  # the last row is the sum of the others, column by column
-    withheld: dict = field(default_factory=dict)  # (row, column) -> FEWER or WITHHELD, when published
+    # (row, column) -> FEWER or WITHHELD when published; decided for the whole report by
+    # Report.protect(), or for this table alone if it never was (never shown unprotected).
+    withheld: dict | None = None
 
     def total(self, column: int = 1):
         """The sum of the rows (without the total row itself)."""
         rows = self.rows[:-1] if self.total_last else self.rows
         return sum(r[column] for r in rows)
 
+    def own_relations(self) -> list[Relation]:
+        if not self.total_last or len(self.rows) < 2:
+            return []
+        last = len(self.rows) - 1
+        return [Relation(tuple((self.key, i, c) for i in range(last)), (self.key, last, c))
+                for c in range(1, len(self.columns)) if _is_count(self.rows[last][c])]
+
     def shown_rows(self, exact: bool) -> list[list]:
+        if self.withheld is None and not exact:
+            values = {(self.key, i, c): v for i, r in enumerate(self.rows) for c, v in enumerate(r[1:], start=1)
+                      if _is_count(v)}
+            self.withheld = {(i, c): label for (_k, i, c), label in suppress(values, self.own_relations()).items()}
         rows = [[r[0], *((v if exact else self.withheld.get((i, c), v)) for c, v in enumerate(r[1:], start=1))]
                 for i, r in enumerate(self.rows)]
         if self.names_people and not exact:
@@ -75,14 +88,7 @@ class Report:
         return self.table(key).rows[row][column]
 
     def relations(self) -> list[Relation]:
-        out = []
-        for t in self.tables:
-            if not t.total_last or len(t.rows) < 2:
-                continue
-            last = len(t.rows) - 1
-            for c in range(1, len(t.columns)):
-                if _is_count(t.rows[last][c]):
-                    out.append(Relation(tuple((t.key, i, c) for i in range(last)), (t.key, last, c)))
+        out = [rel for t in self.tables for rel in t.own_relations()]
         out += [Relation((a,), b) for a, b in self.links]
         return out
 

@@ -22,26 +22,27 @@ from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import consent as consent_service
 from ui.dialogs.unsaved import GuardedFormDialog
+from ui.names import staff_names
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
 from ui.widgets.forms import text_label
 from ui.widgets.signature_view import SignatureView
 
 
-def record_facts(consent: Consent, today: date) -> list[tuple[str, str]]:
-    c = consent
+def record_facts(consent: Consent, today: date, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    c, names = consent, names or {}
     state = c.state(today)
     facts = [("Consent", c.scope_label), ("Case", c.case_reference or "No case"),
              ("Given by", c.given_by_name + (f" ({Capacity(c.capacity).label.lower()})"
                                               if c.capacity != Capacity.SELF else "")),
              ("About", c.subject_name), ("How", ConsentMethod(c.method).label), ("Given on", uk_date(c.given_on)),
-             ("Review by", uk_date(c.expires_on)), ("Recorded by", c.created_by), ("Now", state.label)]
+             ("Review by", uk_date(c.expires_on)), ("Recorded by", names.get(c.created_by, c.created_by)), ("Now", state.label)]
     if c.purpose:
         facts.insert(1, ("Purpose", c.purpose))
     if c.withdrawn_on:
         facts.append(("Withdrawn", f"{uk_date(c.withdrawn_on)}, "
                                    f"{WithdrawalMethod(c.withdrawal_method).label.lower()}, "
-                                   f"recorded by {c.withdrawn_recorded_by}"))
+                                   f"recorded by {names.get(c.withdrawn_recorded_by, c.withdrawn_recorded_by)}"))
     if c.replaced_on:
         facts.append(("Replaced", uk_date(c.replaced_on)))
     if c.signed_name:
@@ -73,7 +74,7 @@ class ConsentRecordDialog(QDialog):
         facts = QFormLayout()
         facts.setVerticalSpacing(4)
         self.fact_labels = {}
-        for label, value in record_facts(consent, today):
+        for label, value in record_facts(consent, today, staff_names(session)):
             self.fact_labels[label] = text_label(value)
             facts.addRow(label, self.fact_labels[label])
         column.addLayout(facts)
