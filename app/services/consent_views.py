@@ -100,7 +100,7 @@ def self_reviewed_section(session: Session, today: date):
     from app.services.dashboard import Item, Section
 
     section = Section("overrides_self_reviewed", "Shared without consent: self-reviewed",
-                      empty_text="Every override was reviewed by a manager other than the one who made it.")
+                      empty_text="No override was reviewed by the manager who made it.")
     for d in disclosures.self_reviewed_overrides(session, today):
         section.items.append(Item(f"{d.case_reference}: {d.basis_label} (self-reviewed)", "disclosure", d.id,
                                   severity="info", detail=f"{d.created_by}, {uk_date(d.disclosed_on)}; "

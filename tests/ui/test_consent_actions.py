@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import shiboken6
 from pypdf import PdfReader
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QMenu
 
 from app.services import consent
 from tests.ui.casework_support import make_workspace, wait_idle
@@ -75,13 +76,21 @@ def test_double_click_or_enter_shows_the_full_record_with_wording_and_signature(
 
 
 def test_the_context_menu_offers_the_three_and_save_writes_an_encrypted_copy(qtbot, session, ops, data_dir,
-                                                                             tmp_path):
+                                                                             tmp_path, monkeypatch):
     _fam, given, tab = _consent_tab(qtbot, session, ops, data_dir)
+    popped = []
+    # Offscreen Qt cannot grab for a real pop-up; record where it would appear instead.
+    monkeypatch.setattr(QMenu, "popup", lambda menu, where, *_a: popped.append(where))
     rect = tab.consents.list.visualItemRect(tab.consents.list.item(0))
-    menu = tab._context_menu(QPoint(rect.center()))
+    assert tab.consents.list.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    tab.consents.list.customContextMenuRequested.emit(QPoint(rect.center()))  # right-click or the Menu key
+    menu = tab.menu
+    assert popped and tab.selected_consent().id == given.id
     assert [a.text() for a in menu.actions()] == ["View…", "Withdraw…", "Print / save a copy…"]
     assert all(a.isEnabled() for a in menu.actions())
-    menu.close()
+    menu.actions()[0].trigger()
+    qtbot.waitUntil(lambda: getattr(tab, "record_dialog", None) is not None and tab.record_dialog.isVisible())
+    tab.record_dialog.reject()
     target = tmp_path / "copy"
     files.set_next_path(target)
     assert tab.save_copy()
