@@ -95,6 +95,19 @@ def overrides_section(session: Session, today: date):
     return section
 
 
+def self_reviewed_section(session: Session, today: date):
+    """Overrides reviewed by the manager who made them (no other manager could): kept in view."""
+    from app.services.dashboard import Item, Section
+
+    section = Section("overrides_self_reviewed", "Shared without consent: self-reviewed",
+                      empty_text="No override was reviewed by the manager who made it.")
+    for d in disclosures.self_reviewed_overrides(session, today):
+        section.items.append(Item(f"{d.case_reference}: {d.basis_label} (self-reviewed)", "disclosure", d.id,
+                                  severity="info", detail=f"{d.created_by}, {uk_date(d.disclosed_on)}; "
+                                  f"reviewed {uk_date(d.reviewed_at)}"))
+    return section
+
+
 def expiring_section(session: Session, today: date):
     from app.services.dashboard import Item, Section
 

@@ -78,8 +78,9 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
                                "to a caseworker.")
     topics = sorted({Topic.parse(t, "topics").value for t in data.topics})
     received = data.received_at or now
-    if received.tzinfo is None:
-        received = received.astimezone(UTC)
+    # One form for every stored instant (UTC), so that text order is time order and a report's
+    # UTC bounds compare instants; a naive time is this computer's local time.
+    received = received.astimezone(UTC)
     if received > now.astimezone(UTC) and (received - now).total_seconds() > 300:
         raise ValidationError("The enquiry's date and time is in the future.", field="received_at")
     summary = clean(data.summary, "summary", "Summary", max_len=LONG_MAX, multiline=True) or ""
