@@ -23,7 +23,10 @@ _CASE_SELECT = (
 
 
 def check_eligible(session: Session, client_id: str, child_id: str) -> None:
-    """R3: casework only for the child/young person, or someone with parental responsibility."""
+    """R3: casework only for the child/young person, or someone with parental responsibility.
+
+    May raise: NotEligible, PermissionDenied."""
+    access.require_casework(session)
     client = people.peek_person(session, client_id)
     child = people.peek_person(session, child_id)
     if child.kind != PersonKind.CHILD:
@@ -94,6 +97,13 @@ def load_case(session: Session, case_id: str) -> Case:
     return access.check_case(session, Case.from_row(row) if row else None)
 
 
+def may_see_case(session: Session, case_id: str) -> bool:
+    """Whether load_case would show this case to the signed-in user (no audit event)."""
+    session.require()
+    row = session.conn.execute("SELECT * FROM casefile WHERE id = ? AND deleted_at IS NULL", (case_id,)).fetchone()
+    return row is not None and access.can_view_case(session, Case.from_row(row))
+
+
 def get_case(session: Session, case_id: str) -> Case:
     """Open a case. Every view is written to the audit trail (R17)."""
     case = load_case(session, case_id)
@@ -140,7 +150,10 @@ def list_cases(session: Session, query: CaseQuery | None = None) -> tuple[list[C
     rows = session.conn.execute(
         _CASE_SELECT + f"WHERE {clause} ORDER BY {order} LIMIT :limit OFFSET :offset",
         {**params, "limit": int(q.limit), "offset": int(q.offset)})
-    return [CaseSummary.from_row(r) for r in rows], total
+    found = [CaseSummary.from_row(r) for r in rows]
+    access.audit_bulk_read(session, "case", len(found), status=q.status, worker=q.worker, level=q.level,
+                           offset=int(q.offset), limit=int(q.limit), total=total)
+    return found, total
 
 
 def my_open_cases(session: Session) -> list[CaseSummary]:
@@ -149,9 +162,10 @@ def my_open_cases(session: Session) -> list[CaseSummary]:
 
 
 def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
-    """Cases where the person is client or child, minus those the firewall hides."""
-    if session.user.role == Role.VOLUNTEER:
-        return []
+    """Cases where the person is client or child, minus those the firewall hides.
+
+    May raise: PermissionDenied (volunteers see no casework)."""
+    access.require_casework(session)
     params = {**access.visibility_params(session), "pid": person_id}
     rows = session.conn.execute(
         _CASE_SELECT + f"WHERE c.deleted_at IS NULL AND (c.client_id = :pid OR c.child_id = :pid) "
@@ -161,12 +175,18 @@ def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
 
 def update_case(session: Session, case_id: str, *, level: str | None = None, worker: str | None = None,
                 expected_version: int | None = None) -> Case:
+    """Change the level of support, or (the manager only) who works the case: reassigning would
+    otherwise let anyone reach a colleague's restricted records by taking the case.
+
+    May raise: PermissionDenied, ValidationError, StaleEdit, NotFound."""
     case = load_case(session, case_id)
     access.require_casework(session)
     values = {}
     if level:
         values["level"] = SupportLevel.parse(level, "level").value
-    if worker:
+    if worker and worker.strip().lower() != case.worker:
+        if session.user.role != Role.MANAGER:
+            raise PermissionDenied("Only the manager can give a case to another worker.")
         values["worker"] = _worker(session, worker)
     with transaction(session.conn):
         if records.update(session.conn, "casefile", case.id, values, session.user.username, expected_version) != 1:
@@ -234,9 +254,10 @@ def link_cases(session: Session, case_a: str, case_b: str, reason: str) -> str:
 
 
 def linked_cases(session: Session, case_id: str) -> list[CaseSummary]:
-    """Only a manager sees that a parent's and a young person's cases are linked (R4)."""
-    if session.user.role != Role.MANAGER:
-        return []
+    """Only a manager sees that a parent's and a young person's cases are linked (R4).
+
+    May raise: PermissionDenied."""
+    session.require(Role.MANAGER)
     rows = session.conn.execute(
         _CASE_SELECT + "WHERE c.id IN (SELECT case_b FROM case_link WHERE case_a = :id AND deleted_at IS NULL "
         "UNION SELECT case_a FROM case_link WHERE case_b = :id AND deleted_at IS NULL)", {"id": case_id})

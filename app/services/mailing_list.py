@@ -42,6 +42,7 @@ def _live_consent(conn, person_id: str, day: date) -> str | None:
 
 def join_in_tx(session: Session, person_id: str, consent_id: str, day: date) -> str:
     """Inside the consent's own transaction. A member already on the list moves to the newer consent."""
+    access.require_casework(session)
     conn = session.conn
     current = conn.execute("SELECT id FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                            "AND deleted_at IS NULL", (person_id,)).fetchone()
@@ -55,6 +56,7 @@ def join_in_tx(session: Session, person_id: str, consent_id: str, day: date) -> 
 
 
 def leave_in_tx(session: Session, person_id: str, day: date, reason: str) -> bool:
+    access.require_casework(session)
     conn = session.conn
     current = conn.execute("SELECT id FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                            "AND deleted_at IS NULL", (person_id,)).fetchone()
@@ -80,7 +82,7 @@ def join(session: Session, person_id: str, today: date | None = None) -> str:
 
 
 def is_member(session: Session, person_id: str) -> bool:
-    session.require()
+    access.require_casework(session)
     return session.conn.execute("SELECT 1 FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                                 "AND deleted_at IS NULL", (person_id,)).fetchone() is not None
 
