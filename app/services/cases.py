@@ -226,10 +226,10 @@ def reopen_case(session: Session, case_id: str) -> Case:
 def record_young_person_agreement(session: Session, case_id: str, agreed: bool, note: str | None = None) -> Case:
     """R4: the young person agreed (or no longer agrees) that their case may be shared with family."""
     case = load_case(session, case_id)
-    if not case.own_case:
-        raise ValidationError("Only a young person's own case has this choice.")
     if not access.can_see_restricted(session, case):
         raise PermissionDenied("Only the case's worker or the manager can record this.")
+    if not case.own_case:
+        raise ValidationError("Only a young person's own case has this choice.")
     clean(note, "note", "Note", max_len=500)
     with transaction(session.conn):
         records.update(session.conn, "casefile", case.id, {"shared_with_family": int(bool(agreed))},

@@ -268,6 +268,9 @@ def link_relationship_in_tx(session: Session, adult_id: str, child_id: str, rela
                             (adult_id, child_id)).fetchone()
     values = {"relationship": rel, "parental_responsibility": int(bool(parental_responsibility))}
     if existing:
+        # Parental responsibility decides who may have casework (R3): a volunteer recording a
+        # general enquiry may say how a caller relates to a child, not change what is on record.
+        session.require(Role.MANAGER, Role.CASEWORKER)
         records.update(conn, "relationship", existing[0], values, session.user.username)
         link_id = existing[0]
     else:

@@ -118,6 +118,8 @@ def remove_redaction(session: Session, sar_id: str, redaction_id: str) -> None:
 
 
 def accept_suggestions(session: Session, sar_id: str, review: Review) -> int:
+    """Redact every suggested name as third-party information. May raise: PermissionDenied."""
+    session.require(Role.MANAGER)
     items = {i.key: i for i in review.items}
     for s in review.suggestions:
         redact(session, sar_id, items[s.item_key], s.field, s.start, s.end, "third_party")
