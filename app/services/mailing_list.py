@@ -102,7 +102,9 @@ def members(session: Session, today: date | None = None) -> list[MailingListEntr
         _MEMBERS.format(in_force=IN_FORCE_SQL) + "AND review_on IS NOT NULL "
         "ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE",
         {"day": (today or date.today()).isoformat()})
-    return [MailingListEntry(**dict(r)) for r in rows]
+    found = [MailingListEntry(**dict(r)) for r in rows]
+    access.audit_bulk_read(session, "mailing_list", len(found), lapsed=False)
+    return found
 
 
 def lapsed(session: Session, today: date | None = None) -> list[MailingListEntry]:
@@ -111,7 +113,9 @@ def lapsed(session: Session, today: date | None = None) -> list[MailingListEntry
     rows = session.conn.execute(
         _MEMBERS.format(in_force=IN_FORCE_SQL) + "AND review_on IS NULL ORDER BY m.joined_on",
         {"day": (today or date.today()).isoformat()})
-    return [MailingListEntry(**dict(r)) for r in rows]
+    found = [MailingListEntry(**dict(r)) for r in rows]
+    access.audit_bulk_read(session, "mailing_list", len(found), lapsed=True)
+    return found
 
 
 def export_mailing_list(session: Session, path: Path, password: str | None = None,

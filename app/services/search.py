@@ -78,6 +78,9 @@ def search(session: Session, text: str, limit: int = 50) -> list[SearchHit]:
     volunteer = session.user.role == Role.VOLUNTEER
     kinds = person if volunteer else f"({person} OR (s.kind != 'person' AND {visible_case}))"
     hits = _run(session, "search_index", text, kinds, params)
+    if volunteer:
+        for hit in hits:
+            hit.snippet = ""  # the school, area and postcode indexed with a name: not theirs to see
     if not volunteer and len(hits) < limit:
         params["limit"] = limit - len(hits)
         hits += _run(session, "note_search", text, visible_case, params)

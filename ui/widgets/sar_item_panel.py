@@ -134,6 +134,9 @@ class SarItemPanel(QWidget):
         item = self.item
         if item is None:
             self.state.clear()
+        elif item.firewalled and not item.decided:
+            self.state.setText(f"{uk_date(item.on)} · Needs your decision: leave it out, or first record the "
+                               "young person's agreement on the request.")
         elif item.needs_decision and not item.decided:
             self.state.setText(f"{uk_date(item.on)} · Needs your decision: include it, or leave it out.")
         else:
