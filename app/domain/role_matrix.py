@@ -55,7 +55,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "access.audit_bulk_read": (H, ""), "access.can_see_restricted": (H, ""), "access.can_view_case": (H, ""),
     "access.case_visible_sql": (N, ""), "access.check_case": (H, ""), "access.check_person_visible": (H, ""),
     "access.enquiry_visible_sql": (N, ""), "access.in_visible_case_sql": (N, ""),
-    "access.person_hidden_sql": (N, ""), "access.require_casework": (H, ""), "access.sar_viewer": (N, ""),
+    "access.person_hidden_sql": (N, ""), "access.person_as_seen": (H, ""), "access.require_casework": (H, ""), "access.sar_viewer": (N, ""),
     "access.viewer": (H, ""), "access.visibility_params": (H, ""),
     # casework
     "actions.actions_for_case": (C, ""), "actions.add_action": (C, ""), "actions.complete_action": (C, ""),

@@ -7,7 +7,7 @@ call which service function is the table in app.domain.role_matrix.
 """
 
 from app.domain import firewall
-from app.domain.records import Case
+from app.domain.records import Case, Person
 from app.domain.staff import Role
 from app.errors import NotFound, PermissionDenied
 from app.security.session import Session
@@ -94,6 +94,18 @@ def check_person_visible(session: Session, person_id: str) -> None:
                                   {**visibility_params(session), "pid": person_id}).fetchone()[0]
     if hidden:
         raise PermissionDenied(RESTRICTED_PERSON)
+
+
+# What a volunteer taking a general-information enquiry sees of a person: enough to recognise a
+# caller, nothing of a child's needs, a family's phones and addresses, or staff-safety notes.
+VOLUNTEER_PERSON_FIELDS = ("id", "kind", "first_name", "last_name", "known_as", "area", "version")
+
+
+def person_as_seen(session: Session, person: Person) -> Person:
+    """The person as this member of staff may see them (volunteers: VOLUNTEER_PERSON_FIELDS)."""
+    if session.user.role != Role.VOLUNTEER:
+        return person
+    return Person(**{name: getattr(person, name) for name in VOLUNTEER_PERSON_FIELDS})
 
 
 def can_see_restricted(session: Session, case: Case) -> bool:

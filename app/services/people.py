@@ -200,18 +200,8 @@ def peek_person(session: Session, person_id: str) -> Person:
     session.require()
     person = _load(session, person_id)
     access.check_person_visible(session, person_id)
-    return _as_seen(session, person)
+    return access.person_as_seen(session, person)
 
-
-# What a volunteer taking a general-information enquiry sees of a person: enough to recognise a
-# caller, nothing of a child's needs, a family's phones and addresses, or staff-safety notes.
-VOLUNTEER_FIELDS = ("id", "kind", "first_name", "last_name", "known_as", "area", "version")
-
-
-def _as_seen(session: Session, person: Person) -> Person:
-    if session.user.role != Role.VOLUNTEER:
-        return person
-    return Person(**{name: getattr(person, name) for name in VOLUNTEER_FIELDS})
 
 
 def organisation_name(session: Session, organisation_id: str | None) -> str:
@@ -248,7 +238,7 @@ def find_people(session: Session, kind: str | None = None, text: str = "", limit
         params["like"] = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     sql += " ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE LIMIT :limit"
     params["limit"] = int(limit)
-    found = [_as_seen(session, Person.from_row(r)) for r in session.conn.execute(sql, params)]
+    found = [access.person_as_seen(session, Person.from_row(r)) for r in session.conn.execute(sql, params)]
     # What was asked, never the name typed: that would put a family's name in the audit trail.
     access.audit_bulk_read(session, "person", len(found), kind=kind, name_typed=bool(text), limit=int(limit))
     return found

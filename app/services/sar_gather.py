@@ -16,11 +16,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.domain.choices import Choice
-from app.domain.text import uk_date
-from app.domain.staff import Role
-from app.security.session import Session
 from app.domain import firewall
+from app.domain.choices import Choice
+from app.domain.staff import Role
+from app.domain.text import uk_date
+from app.security.session import Session
 from app.services import access
 from app.services.sar import Sar, get_sar
 
