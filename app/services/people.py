@@ -8,7 +8,7 @@ from app.domain.choices import EhcpStatus, PersonKind, PrimaryNeed, Relationship
 from app.domain.records import Person, RelationshipLink
 from app.domain.staff import Role
 from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, parse_date
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, PermissionDenied, ValidationError
 from app.security.session import Session
 from app.services import access
 from app.storage import records, search_index
@@ -254,13 +254,18 @@ def link_relationship_in_tx(session: Session, adult_id: str, child_id: str, rela
         raise ValidationError("Only a parent, carer or family member can be linked to a child this way.",
                               field="adult")
     rel = Relationship.parse(relationship, "relationship").value
-    existing = conn.execute("SELECT id FROM relationship WHERE adult_id = ? AND child_id = ? AND deleted_at IS NULL",
-                            (adult_id, child_id)).fetchone()
+    existing = conn.execute("SELECT id, relationship, parental_responsibility FROM relationship WHERE adult_id = ? "
+                            "AND child_id = ? AND deleted_at IS NULL", (adult_id, child_id)).fetchone()
     values = {"relationship": rel, "parental_responsibility": int(bool(parental_responsibility))}
+    if existing and (existing[1], existing[2]) == (rel, values["parental_responsibility"]):
+        return existing[0]  # already on record as said
     if existing:
         # Parental responsibility decides who may have casework (R3): a volunteer recording a
         # general enquiry may say how a caller relates to a child, not change what is on record.
-        session.require(Role.MANAGER, Role.CASEWORKER)
+        if session.user.role == Role.VOLUNTEER:
+            raise PermissionDenied(f"{adult.full_name} is already recorded as related to {child.full_name}; a "
+                                   "volunteer cannot change that record. Leave the relationship as it is, or "
+                                   "ask a caseworker.")
         records.update(conn, "relationship", existing[0], values, session.user.username)
         link_id = existing[0]
     else:

@@ -93,6 +93,12 @@ def test_volunteer_gets_only_what_a_general_enquiry_needs(session, data_dir, tmp
         people.update_person(vol, world.parent.id, people.as_input(people.peek_person(session, world.parent.id)))
     with pytest.raises(PermissionDenied):
         people.set_contact_preferences(vol, world.parent.id, ok_home=1)
+    before = session.conn.execute("SELECT count(*) FROM enquiry").fetchone()[0]
+    with pytest.raises(PermissionDenied, match="cannot change"):  # parental responsibility is casework's
+        record(vol, caller_id=world.parent.id, child_id=world.kid.id, relationship="mother",
+               parental_responsibility=False)
+    assert session.conn.execute("SELECT count(*) FROM enquiry").fetchone()[0] == before
+    assert people.holds_parental_responsibility(session.conn, world.parent.id, world.kid.id)
     casework = record(session, caller_id=world.parent.id, child_id=world.kid.id, enquiry_type="casework",
                       worker="casey").enquiry
     with pytest.raises(PermissionDenied, match="Volunteers"):
