@@ -22,4 +22,9 @@ def entry() -> int:
 
 
 if __name__ == "__main__":
+    # `--self-test --hub` races real processes (spawn); in a frozen build they must start
+    # as workers, not as a second copy of the app.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(entry())

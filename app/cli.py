@@ -4,14 +4,13 @@ and tests, over the same services. Exit code 0 on success; otherwise one plain l
 
 import argparse
 import getpass
-import os
 import sys
+import warnings
 from pathlib import Path
 
 from app import __version__
 from app.config import default_data_dir
 from app.errors import ConfideError, ValidationError
-from app.security import kdf
 from app.security.hygiene import harden_process
 from app.storage.db import DatabaseError
 
@@ -33,8 +32,21 @@ class _Input:
             try:
                 return next(self._lines)
             except StopIteration:
-                raise ValidationError(f"Standard input ended before the {prompt.lower().rstrip(': ')} was given.") from None
-        return getpass.getpass(prompt)
+                raise ValidationError(f"Standard input ended before the {_what(prompt)} was given.") from None
+        with warnings.catch_warnings():
+            # With no terminal, getpass warns and then reads standard input with echo: a
+            # passphrase must never be echoed, so that fallback is refused instead.
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            try:
+                return getpass.getpass(prompt)
+            except (EOFError, getpass.GetPassWarning):
+                raise ValidationError(f"No {_what(prompt)} was typed: there is no terminal to type it in, "
+                                      "or input ended. Give it on standard input with --passphrase-stdin "
+                                      "(or the command's other -stdin option).") from None
+
+
+def _what(prompt: str) -> str:
+    return prompt.strip().rstrip(":").strip().lower()
 
 
 def _common(p: argparse.ArgumentParser, user: bool = True) -> None:
@@ -49,6 +61,9 @@ def _common(p: argparse.ArgumentParser, user: bool = True) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="confide", description="Confide: encrypted SENDIASS casework.")
     parser.add_argument("--version", action="version", version=f"confide {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="check that this installation can work (with --hub: a hub)")
+    parser.add_argument("--hub", default=None, metavar="DIR_OR_URL",
+                        help="with --self-test: the hub folder or postgresql:// URL to check")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("init", help="set up a new vault with its first manager")
@@ -56,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-name", required=True)
     p.add_argument("--service-name", default="SENDIASS")
     p.add_argument("--role", default="manager", choices=["manager"], help="the first account is always a manager")
+    p.add_argument("--demo", action="store_true",
+                   help="a vault for trying Confide with synthetic data ('confide demo'); never for real families")
 
     p = sub.add_parser("demo", help="add synthetic data (Faker en_GB) to a vault")
     _common(p)
@@ -86,12 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", required=True, help="first day (dd/mm/yyyy or yyyy-mm-dd)")
     p.add_argument("--to", dest="end", required=True, help="last day, inclusive")
     p.add_argument("--out", default="-", help="output file ('-' for standard output, JSON only)")
-    p.add_argument("--format", choices=["pdf", "json"], default=None)
-    p.add_argument("--csv", type=Path, default=None, metavar="DIR", help="also write one CSV per table")
+    p.add_argument("--format", choices=["pdf", "json", "csv"], default=None)
+    p.add_argument("--csv", type=Path, default=None, metavar="DIR",
+                   help="also write one CSV per table (with --exact: one encrypted ZIP, DIR.zip)")
     p.add_argument("--exact", action="store_true",
-                   help="internal version with exact small numbers and staff names (PDF encrypted)")
+                   help="internal version with exact small numbers and staff names: always encrypted "
+                        "(AES-256 PDF, or an AES-256 ZIP for JSON and CSV)")
     p.add_argument("--pdf-password-stdin", action="store_true",
-                   help="read the PDF password from standard input (after the passphrase)")
+                   help="read the file's password from standard input (after the passphrase); "
+                        "otherwise a new one is printed")
 
     p = sub.add_parser("sar", help="subject access requests: list, or export a response pack")
     _common(p)
@@ -112,11 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     harden_process()
-    if os.environ.get("CONFIDE_TEST_CHEAP_KDF") == "1":
-        # Test hook only: weak Argon2 settings so the suite runs quickly. Never set in use.
-        kdf.use_cheap_profile_for_tests()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        return cmd_self_test(args)
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
@@ -130,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("confide: interrupted; nothing half-saved.", file=sys.stderr)
         return EXIT_ERROR
+    except EOFError:
+        # Any prompt not routed through _Input still ends in one plain line.
+        print("confide: input ended before everything needed was given.", file=sys.stderr)
+        return EXIT_ERROR
     except OSError as exc:
         print(f"confide: {exc.strerror or exc} ({exc.filename or ''})".rstrip(" ()"), file=sys.stderr)
         return EXIT_ERROR
@@ -140,8 +163,32 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def cmd_self_test(args) -> int:
+    from app.services.selftest_hub import check_hub
+
+    if not args.hub:
+        print("confide: --self-test checks a hub for now: give --hub DIR_OR_URL.", file=sys.stderr)
+        return EXIT_USAGE
+    checks = check_hub(args.hub)
+    for check in checks:
+        print(check.line())
+    failed = [c for c in checks if not c.ok]
+    print("The hub passed every check." if not failed else f"{len(failed)} check(s) failed.")
+    return EXIT_ERROR if failed else 0
+
+
 def _weaker_notice(args) -> None:
-    if args.device_key_file:
+    """Shown whenever the device secret comes from a file: named on the command line, or
+    configured in vault.json at set-up (the more common case, and so the one to remind of)."""
+    key_file = args.device_key_file
+    if not key_file and getattr(args, "data_dir", None) is not None:
+        from app.services.vault import vault_summary
+
+        try:
+            key_file = vault_summary(args.data_dir).device_key_file
+        except ConfideError:
+            key_file = None  # no vault yet, or a damaged one: the command itself says so
+    if key_file:
         print("Weaker protection: the device secret is kept in a file, not the OS credential store.",
               file=sys.stderr)
 
@@ -164,8 +211,14 @@ def cmd_init(args) -> int:
     _weaker_notice(args)
     session, recovery_key = vault.create_vault(args.data_dir, args.service_name, args.user,
                                                args.full_name, passphrase, store_for(args.device_key_file))
-    session.lock("init")
-    print(f"Vault created in {args.data_dir} for {args.user} (manager).")
+    try:
+        if args.demo:
+            from app.services import demo
+
+            demo.mark_demo_vault(session)
+    finally:
+        session.lock("init")
+    print(f"Vault created in {args.data_dir} for {args.user} (manager){' as a demo vault' if args.demo else ''}.")
     print("RECOVERY KEY (shown once; print it or write it down and keep it locked away):")
     print(recovery_key)
     return 0
@@ -263,41 +316,40 @@ def cmd_staff(args) -> int:
 def cmd_report(args) -> int:
     from app.domain import periods
     from app.domain.text import parse_date
-    from app.fsutil import atomic_write
-    from app.pdf import secure
-    from app.pdf.report_pdf import render_report
-    from app.services import report_export, reports
+    from app.services import exports, report_export, reports
 
     fmt = args.format or ("json" if args.out == "-" or str(args.out).endswith(".json") else "pdf")
-    if fmt == "pdf" and args.out == "-":
-        raise ValidationError("Give --out FILE for a PDF report.")
+    kind = report_export.kind_for(args.exact)
+    if args.out == "-":
+        if fmt != "json":
+            raise ValidationError(f"Give --out FILE for a {fmt.upper()} report.")
+        exports.refuse_clear_stream(kind)
     period = periods.custom(parse_date(args.start, "from", "The --from date", required=True),
                             parse_date(args.end, "to", "The --to date", required=True))
     inp = _Input(args.passphrase_stdin or args.pdf_password_stdin)
     session = _unlock(args, inp)
     try:
         report = reports.build_report(session, period)
+        password = inp.secret("PDF password: ") if args.pdf_password_stdin else None
+        if password and not exports.must_encrypt(kind):
+            raise ValidationError("The published report holds no personal data and is saved without a "
+                                  "password; leave out --pdf-password-stdin, or add --exact.")
+        written = []
+        if args.csv:
+            written.append(report_export.write_csv_dir(session, report, args.csv, exact=args.exact))
+            password = password or written[-1].password
+        if args.out == "-":
+            sys.stdout.write(report_export.to_json_bytes(report).decode("utf-8") + "\n")
+        else:
+            written.append(report_export.export_report(session, report, Path(args.out), fmt, args.exact, password))
     finally:
         session.lock("cli")
-    if args.csv:
-        report_export.write_csv_dir(report, args.csv, exact=args.exact)
-    if fmt == "json":
-        data = report_export.to_json_bytes(report, exact=args.exact)
-        if args.out == "-":
-            sys.stdout.write(data.decode("utf-8") + "\n")
-        else:
-            atomic_write(Path(args.out), data, 0o600)
-        return 0
-    pdf = render_report(report, exact=args.exact)
-    password = None
-    if args.exact:
-        # Exact figures can identify a family: the internal report is always encrypted.
-        password = inp.secret("PDF password: ") if args.pdf_password_stdin else secure.new_password()
-        pdf = secure.encrypt(pdf, password)
-    atomic_write(Path(args.out), pdf, 0o600)
-    print(f"Report for {period.label} written to {args.out}.")
-    if password and not args.pdf_password_stdin:
-        print(f"PDF password (send it separately): {password}")
+    for item in written:
+        what = "encrypted" if item.encrypted else "written"
+        print(f"Report for {period.label} {what} to {item.path}.")
+    made_up = next((w.password for w in written if w.password), None)
+    if made_up:
+        print(f"Password (send it separately): {made_up}")
     return 0
 
 

@@ -42,6 +42,10 @@ class DeviceSecretMissing(ConfideError):
     pass
 
 
+class DeviceKeyFileExposed(ConfideError):
+    """The device key file is readable by other accounts: fixed with chmod, not with recovery."""
+
+
 class WrongRecoveryKey(ConfideError):
     def __init__(self):
         super().__init__(
@@ -84,6 +88,15 @@ class PassphraseChangeRequired(ConfideError):
 
 class BackupInvalid(ConfideError):
     pass
+
+
+class OutputFolderMissing(ConfideError, FileNotFoundError):
+    """The folder chosen for an export does not exist. Also an OSError, for callers that
+    handle file errors together; `folder` names it."""
+
+    def __init__(self, message: str, folder: str):
+        super().__init__(message)
+        self.folder = folder
 
 
 class Locked(ConfideError):

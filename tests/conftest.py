@@ -11,6 +11,9 @@ from keyring.backend import KeyringBackend  # noqa: E402
 
 from app.security import kdf  # noqa: E402
 
+# A real PostgreSQL server for the hub tests (session-scoped, started only when asked for).
+pytest_plugins = ("tests.pgserver",)
+
 PASSPHRASE = "correct horse battery staple"
 OTHER_PASSPHRASE = "purple elephants dance at noon"
 

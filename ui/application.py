@@ -12,7 +12,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.config import APP_NAME, default_data_dir
-from app.security import kdf
 from app.security.hygiene import harden_process
 from app.services.vault import vault_exists
 from ui.main_window import MainWindow
@@ -104,9 +103,6 @@ def _exit_once_shown(app: QApplication, started) -> None:
 
 def run(argv: list[str]) -> int:
     harden_process()
-    if os.environ.get("CONFIDE_TEST_CHEAP_KDF") == "1":
-        # Test hook only: weak Argon2 settings so scripted walk-throughs run quickly.
-        kdf.use_cheap_profile_for_tests()
     args = parse_args(list(argv))
     qt_settings = keep_qt_settings_out_of_the_profile()
     app = QApplication.instance() or QApplication(list(argv))

@@ -1,9 +1,10 @@
 """What leaves the service from the Reports page: PDF, a CSV folder, and paper.
 
-- The published version (counts under 5 suppressed, staff as "Worker 1..") is a plain PDF.
-- The exact version can identify families and names staff: its PDF is always encrypted
-  (AES-256, R6) under a new password that is shown once (DESIGN §3).
-- CSV files cannot be encrypted, so CSV always carries the published figures.
+- Every file goes through app/services/exports.py, whose POLICY table decides: the published
+  version (counts under 5 suppressed, staff as "Worker 1..") is plain; the exact version can
+  identify families and names staff, so it is always encrypted (AES-256) under a new password
+  that is shown once (DESIGN §3).
+- CSV from this page carries the published figures.
 - Printing uses the version on screen (ui/report_document.py explains how).
 Rendering runs on the worker; the report itself is data already counted.
 """
@@ -12,8 +13,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from app.pdf.common import write_encrypted, write_pdf
-from app.pdf.report_pdf import render_report
+from app.security.session import Session
 from app.services import report_export
 from app.services.reports import Report
 from ui.clipboard import SecretClipboard
@@ -33,8 +33,8 @@ def suggested_pdf_name(report: Report, exact: bool) -> str:
 
 
 class ReportExports:
-    def __init__(self, parent: QWidget, ops: Operations, clipboard: SecretClipboard):
-        self.parent, self.ops, self.clipboard = parent, ops, clipboard
+    def __init__(self, parent: QWidget, ops: Operations, clipboard: SecretClipboard, session: Session):
+        self.parent, self.ops, self.clipboard, self.session = parent, ops, clipboard, session
         self.password_dialog: PasswordDialog | None = None
 
     def export_pdf(self, report: Report, exact: bool, on_status) -> bool:
@@ -46,14 +46,11 @@ class ReportExports:
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
 
+        session = self.session
+
         def work(progress):
             progress(10, "Laying out the report")
-            pdf = render_report(report, exact)
-            progress(80, "Encrypting" if exact else "Writing")
-            if exact:
-                return write_encrypted(path, pdf)
-            write_pdf(path, pdf)
-            return None
+            return report_export.export_report(session, report, path, "pdf", exact).password
 
         def done(password: str | None) -> None:
             on_status(f"Report saved to {path}.")
@@ -78,8 +75,9 @@ class ReportExports:
         if folder is None:
             return False
         target = folder / f"Service report {_safe_name(report.period.label)} (published)"
-        self.ops.run(lambda _p: report_export.write_csv_dir(report, target, exact=False),
-                     on_done=lambda written: on_status(f"{len(written)} CSV files saved in {target}."),
+        session, count = self.session, len(report.tables)
+        self.ops.run(lambda _p: report_export.write_csv_dir(session, report, target, exact=False),
+                     on_done=lambda _written: on_status(f"{count} CSV files saved in {target}."),
                      on_error=lambda exc: self._failed("The CSV files were not saved.", exc))
         return True
 

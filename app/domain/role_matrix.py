@@ -153,6 +153,8 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "vault.utc_now": (N, ""), "vault.vault_exists": (N, ""), "vault.vault_summary": (N, ""),
     "verify.verify_vault": (N, "the passphrase"),
     "wording.current": (N, ""), "wording.text_of": (N, ""),
+    "selftest_hub.check_hub": (N, "packaging self-test: a hub location, no vault"),
+    "selftest_hub.claim_with": (N, ""), "selftest_pg.check_postgres_hub": (N, "packaging self-test"),
     "demo.populate": (M, ""), "demo_casework.populate_casework": (M, ""), "demo_casework.rng_uuid7": (N, ""),
     "demo_consent.populate_consent": (M, ""), "demo_registers.populate_registers": (M, ""),
     "demo_sar.populate_sars": (M, ""), "demo_text.note_text": (N, ""),

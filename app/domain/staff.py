@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.domain.text import clean_name
 from app.errors import ValidationError
 
 
@@ -45,14 +46,10 @@ def clean_username(text: str) -> str:
 
 
 def clean_full_name(text: str) -> str:
-    name = " ".join((text or "").split())
-    if not name:
+    """May raise: ValidationError (through clean_name, the rule every name field shares)."""
+    if not " ".join((text or "").split()):
         raise ValidationError("Enter the person's full name.", field="full_name")
-    if len(name) > 120:
-        raise ValidationError("A full name can be at most 120 characters.", field="full_name")
-    if any(ord(ch) < 32 for ch in name):
-        raise ValidationError("The full name contains a control character.", field="full_name")
-    return name
+    return clean_name(text, "full_name", "The full name", required=True, max_len=120)
 
 
 def parse_role(text: str) -> Role:

@@ -1,10 +1,10 @@
 """What every Confide PDF shares: fonts that can print families' names, styles, an A4 page
 with "page n of m" in the footer, and the rule for files holding personal data: built in
-memory, encrypted AES-256 (revision 6, via pypdf in secure.py), written atomically.
+memory; writing it out is the export service's job (app/services/exports.py decides
+whether it is encrypted, AES-256 revision 6, and writes it atomically).
 
     pdf = build(story, title="Consent record", footer="Northshire SENDIASS · confidential")
-    password = write_encrypted(path, pdf)          # personal data
-    write_pdf(path, pdf)                           # no personal data (a blank form)
+    exports.export_pdf(session, ExportKind.CONSENT_RECORD, path, pdf, password, {...})
 """
 
 import io
@@ -22,11 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
-from app.fsutil import atomic_write
-from app.pdf.secure import check_password, encrypt, new_password
-
-__all__ = ["STYLES", "INK", "ACCENT", "MUTED", "PAPER", "RULE", "build", "encrypt", "new_password",
-           "check_password", "write_pdf", "write_encrypted", "text", "FONT", "FONT_BOLD", "PAGE_WIDTH",
+__all__ = ["STYLES", "INK", "ACCENT", "MUTED", "PAPER", "RULE", "build", "text", "FONT", "FONT_BOLD", "PAGE_WIDTH",
            "CONTENT_WIDTH"]
 
 INK = colors.HexColor("#1f2d3d")
@@ -160,18 +156,3 @@ def build(story: list, *, title: str, footer: str, subject: str = "", author: st
     else:
         doc.build(story, canvasmaker=Canvas)
     return buffer.getvalue()
-
-
-def write_pdf(path: Path, data: bytes) -> Path:
-    """Atomic, readable by this OS account only. May raise: OSError."""
-    path = Path(path)
-    atomic_write(path, data, 0o600)
-    return path
-
-
-def write_encrypted(path: Path, pdf_bytes: bytes, password: str | None = None) -> str:
-    """Encrypt (AES-256, R6) and write atomically; returns the password (a new one if none was
-    given) for the user to pass on separately. May raise: ValidationError (weak password), OSError."""
-    password = check_password(password) if password else new_password()
-    write_pdf(path, encrypt(pdf_bytes, password))
-    return password

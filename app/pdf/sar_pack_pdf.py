@@ -1,14 +1,29 @@
 """The SAR response pack: cover letter, the supplementary information the law requires, a
 contents page, then the data in readable sections. Redactions are solid black boxes that
-name their reason; the hidden words are never given to the PDF at all (they are not in the
-content this module receives)."""
+name their reason.
+
+Every string that reaches the PDF (letter, headings, item titles, labels, values, footer,
+file metadata) goes through one function, `_markup` (or `_plain` for the footer and the
+metadata), which applies app.domain.redaction with the pack's withheld phrases. So words a
+reviewer redacted in one field are hidden wherever else they appear. Never build a Paragraph
+or a string for the canvas any other way in this module.
+"""
 
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from app.domain import redaction
 from app.domain.text import uk_date
 from app.pdf.common import CONTENT_WIDTH, PAPER, RULE, STYLES, build, text
 from app.services import wording
@@ -21,50 +36,65 @@ class Cancelled(Exception):
     """The user stopped the pack being made."""
 
 
-def _segments_markup(segments: list[dict]) -> str:
+def _phrases(content: dict) -> list[redaction.Phrase]:
+    return [redaction.Phrase(w["t"], w["r"]) for w in content.get("withheld", [])]
+
+
+def _markup(value, phrases: list[redaction.Phrase], tally: list | None = None) -> str:
+    """The choke point: a str or segments, redacted, as Paragraph markup. `tally` counts
+    the boxes placed (a name marked once may be hidden in several places)."""
     parts = []
-    for seg in segments:
+    for seg in redaction.apply(value, phrases):
         if "t" in seg:
             parts.append(text(seg["t"]).replace("\n", "<br/>"))
         else:
+            if tally is not None:
+                tally.append(seg["r"])
             label = REASONS.get(seg["r"], "exempt information")
             parts.append(f'<font backColor="#000000" color="#ffffff">&nbsp;[Redacted: {label}]&nbsp;</font>')
     return "".join(parts)
 
 
-def _letter(content: dict, generated: date) -> list:
+def _plain(value: str, phrases: list[redaction.Phrase]) -> str:
+    return redaction.plain(value, phrases)
+
+
+def _letter(content: dict, generated: date, phrases: list) -> list:
     about = "you" if content["requester_kind"] == "subject" else content["subject_name"]
     values = {"requester_name": content["requester_name"], "reference": content["reference"],
               "received_on": uk_date(content["received_on"]), "service": content["service"],
               "about": about, "about_short": "you" if about == "you" else "them",
               "signatory": "Service Manager"}
     _, template = wording.current("sar_cover_letter")
-    story = [Paragraph(text(content["service"]), STYLES["title"]),
-             Paragraph(f"{generated:%d %B %Y}", STYLES["subtitle"]), Spacer(1, 4 * mm)]
+    story = [Paragraph(_markup(content["service"], phrases), STYLES["title"]),
+             Paragraph(_markup(f"{generated:%d %B %Y}", phrases), STYLES["subtitle"]), Spacer(1, 4 * mm)]
     for para in template.format(**values).split("\n\n"):
         style = STYLES["h2"] if para.startswith("Your request for personal information") else STYLES["body"]
-        story.append(Paragraph(text(para).replace("\n", "<br/>"), style))
+        story.append(Paragraph(_markup(para, phrases), style))
     return story + [PageBreak()]
 
 
-def _supplementary() -> list:
+def _supplementary(content: dict, phrases: list) -> list:
     _, body = wording.current("sar_supplementary")
-    story = [Paragraph("About this pack and your rights", STYLES["h1"])]
-    for block in body.split("\n\n"):
+    story = [Paragraph(_markup("About this pack and your rights", phrases), STYLES["h1"])]
+    blocks = body.split("\n\n")
+    if "transfers" in content:  # packs made before transfers were stated have no such block
+        blocks.insert(3, "## Transfers outside the UK\n" + content["transfers"])
+    for block in blocks:
         lines = block.strip().splitlines()
         if lines and lines[0].startswith("## "):
-            story.append(Paragraph(text(lines[0][3:]), STYLES["h2"]))
+            story.append(Paragraph(_markup(lines[0][3:], phrases), STYLES["h2"]))
             lines = lines[1:]
         if lines:
-            story.append(Paragraph(text(" ".join(lines)), STYLES["body"]))
+            story.append(Paragraph(_markup(" ".join(lines), phrases), STYLES["body"]))
     return story + [PageBreak()]
 
 
-def _item(item: dict) -> KeepTogether | Table:
-    rows = [[Paragraph(text(item["title"]), STYLES["h2"]), ""]]
+def _item(item: dict, phrases: list, tally: list) -> KeepTogether | Table:
+    rows = [[Paragraph(_markup(item["title"], phrases, tally), STYLES["h2"]), ""]]
     for fld in item["fields"]:
-        rows.append([Paragraph(text(fld["label"]), STYLES["label"]),
-                     Paragraph(_segments_markup(fld["segments"]), STYLES["value"])])
+        rows.append([Paragraph(_markup(fld["label"], phrases, tally), STYLES["label"]),
+                     Paragraph(_markup(fld["segments"], phrases, tally), STYLES["value"])])
     table = Table(rows, colWidths=[38 * mm, CONTENT_WIDTH - 38 * mm], splitByRow=True)
     table.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEBELOW", (0, -1), (-1, -1), 0.4, RULE),
@@ -75,17 +105,24 @@ def _item(item: dict) -> KeepTogether | Table:
 
 def render_pack(content: dict, generated: date, progress=None, cancelled=None) -> bytes:
     """May raise: Cancelled (when `cancelled()` turns true during layout)."""
-    story = _letter(content, generated) + _supplementary()
+    phrases = _phrases(content)
+    story = _letter(content, generated, phrases) + _supplementary(content, phrases)
     toc = TableOfContents()
     toc.levelStyles = [STYLES["body"]]
-    story += [Paragraph("Contents", STYLES["h2"].clone("contents_heading")), toc, PageBreak()]
+    story += [Paragraph(_markup("Contents", phrases), STYLES["h2"].clone("contents_heading")), toc, PageBreak()]
     total = sum(len(s["items"]) for s in content["sections"]) or 1
+    tally: list = []
     for section in content["sections"]:
-        story.append(Paragraph(text(section["title"]), STYLES["h1"]))
-        story += [_item(i) for i in section["items"]]
+        items = [_item(i, phrases, tally) for i in section["items"]]
+        heading = Paragraph(_markup(section["title"], phrases), STYLES["h1"])
+        # A section heading never stands alone at the foot of a page. (Not KeepTogether: the
+        # contents page would lose the heading.)
+        story += [CondPageBreak(45 * mm), heading, *items]
         story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(f"End of the pack: {content['item_count']} records, {content['redaction_count']} "
-                           "redactions.", STYLES["note"]))
+    records = content["item_count"]
+    story.append(Paragraph(_markup(f"End of the pack: {records} record{'' if records == 1 else 's'}, "
+                                   f"{len(tally)} hidden part{'' if len(tally) == 1 else 's'}.", phrases),
+                           STYLES["note"]))
     placed = {"n": 0, "pass": 0}
 
     def on_flowable(_flowable):
@@ -95,8 +132,8 @@ def render_pack(content: dict, generated: date, progress=None, cancelled=None) -
         if progress and placed["n"] % 50 == 0:
             progress(min(95, 72 + int(20 * placed["n"] / (2 * total + 40))), "Laying out the pages")
 
-    return build(story, title=f"Response to subject access request {content['reference']}",
-                 footer=f"{content['reference']} · {content['service']} · confidential", contents=True,
-                 on_flowable=on_flowable)
+    return build(story, title=_plain(f"Response to subject access request {content['reference']}", phrases),
+                 footer=_plain(f"{content['reference']} · {content['service']} · confidential", phrases),
+                 contents=True, on_flowable=on_flowable)
 
 

@@ -19,11 +19,26 @@ def new_password() -> str:
     return "-".join(chars[i:i + 4] for i in range(0, 16, 4))
 
 
+MIN_TYPED_LENGTH = 12
+MIN_DISTINCT = 6
+
+
 def check_password(password: str) -> str:
-    if not password or len(password) < 8:
-        raise ValidationError("A PDF password needs at least 8 characters.", field="pdf_password")
-    if "\x00" in password or "\n" in password:
-        raise ValidationError("A PDF password cannot contain control characters.", field="pdf_password")
+    """The rule for a password a person types for an exported file (PDF or ZIP): it is all
+    that stands between a lost file and whoever finds it, with unlimited offline guessing.
+    At least 12 characters and not a short pattern repeated ("aaaaaaaaaaaa", "abcabcabcabc").
+    The generated default (new_password) passes. May raise: ValidationError.
+    """
+    if any(ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF for ch in password or ""):
+        raise ValidationError("A file password cannot contain control characters or broken characters.",
+                              field="pdf_password")
+    if not password or len(password) < MIN_TYPED_LENGTH:
+        raise ValidationError(f"A file password needs at least {MIN_TYPED_LENGTH} characters "
+                              "(three or four unrelated words work well), or leave it out for a new one.",
+                              field="pdf_password")
+    if len(set(password.lower())) < MIN_DISTINCT:
+        raise ValidationError("That file password repeats a few characters; use three or four unrelated "
+                              "words, or leave it out for a new one.", field="pdf_password")
     return password
 
 

@@ -7,13 +7,14 @@ credential store and no opt-in, Confide refuses to go on (fails closed).
 
 import base64
 import os
+import stat
 from pathlib import Path
 
 import keyring
 import keyring.errors
 from keyring.backends import fail as fail_backend
 
-from app.errors import CredentialStoreUnavailable, DeviceSecretMissing
+from app.errors import CredentialStoreUnavailable, DeviceKeyFileExposed, DeviceSecretMissing
 from app.fsutil import atomic_write
 
 KEYRING_SERVICE = "Confide device secret"
@@ -110,6 +111,8 @@ class KeyFileStore(DeviceSecretStore):
             )
 
     def load(self, vault_id: str) -> bytes:
+        """May raise: DeviceSecretMissing, DeviceKeyFileExposed."""
+        self.check_private()
         try:
             text = self.path.read_text(encoding="ascii").strip()
         except FileNotFoundError:
@@ -123,6 +126,27 @@ class KeyFileStore(DeviceSecretStore):
                 "Use the key file that was chosen when this vault was set up, or the recovery key."
             )
         return _decode(encoded, self.describe())
+
+    def check_private(self) -> None:
+        """Refuse a key file other accounts can read or change (POSIX permission bits).
+
+        Once another account has read it, the OS-login layer is gone: the secret must not be
+        used as if it still protected anything. Windows has no such bits; its ACLs are left
+        to the folder the file is in. May raise: DeviceKeyFileExposed.
+        """
+        if os.name != "posix":
+            return
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            return  # load() says it is missing, with the recovery advice
+        except OSError:
+            return
+        if stat.S_IMODE(mode) & 0o077:
+            raise DeviceKeyFileExposed(
+                f"The device key file {self.path} can be read or changed by other accounts on this "
+                f"computer (permissions {stat.S_IMODE(mode):04o}). Confide will not use it like that. "
+                f"Make it private with: chmod 600 '{self.path}'")
 
     def save(self, vault_id: str, secret: bytes) -> None:
         self.check_available()

@@ -22,10 +22,12 @@ _CASE_SELECT = (
     "JOIN person cl ON cl.id = c.client_id JOIN person ch ON ch.id = c.child_id ")
 
 
-def check_eligible(session: Session, client_id: str, child_id: str) -> None:
+def check_eligible(session: Session, client_id: str, child_id: str, enquiry_id: str | None = None) -> None:
     """R3: casework only for the child/young person, or someone with parental responsibility.
 
-    May raise: NotEligible, PermissionDenied."""
+    May raise: NotEligible, saying why casework cannot open (and, when an enquiry asked for
+    casework, that it stays general information); PermissionDenied.
+    """
     access.require_casework(session)
     # Read past the people firewall on purpose: a parent's caseworker may open the parent's case
     # about a child who so far is known only through the child's own case (R4 keeps the two
@@ -42,10 +44,11 @@ def check_eligible(session: Session, client_id: str, child_id: str) -> None:
                                 "AND deleted_at IS NULL", (client_id, child_id)).fetchone()
     how = f"recorded as {link[0].replace('_', ' ')} without parental responsibility" if link else \
         "not recorded as holding parental responsibility"
+    after = " The enquiry stays general information." if enquiry_id else ""
     raise NotEligible(
-        f"Casework can only be opened for the child or young person, or for someone with parental "
-        f"responsibility for them. {client.full_name} is {how} for {child.full_name}, so we can give "
-        "general information only. The enquiry stays general information.")
+        f"Casework cannot be opened: {client.full_name} is {how} for {child.full_name}, and casework is only "
+        f"for the child or young person themselves, or someone with parental responsibility for them. We can "
+        f"give {client.full_name} general information only.{after}")
 
 
 def _person(session: Session, person_id: str) -> Person:
@@ -65,7 +68,7 @@ def _worker(session: Session, username: str) -> str:
 def open_case_in_tx(session: Session, client_id: str, child_id: str, level: str, worker: str,
                     enquiry_id: str | None = None, opened_on: date | None = None) -> str:
     access.require_casework(session)
-    check_eligible(session, client_id, child_id)
+    check_eligible(session, client_id, child_id, enquiry_id)
     level = SupportLevel.parse(level, "level").value
     worker = _worker(session, worker)
     opened = opened_on or date.today()

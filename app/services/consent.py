@@ -19,7 +19,7 @@ from app.domain.consent import (
 from app.domain.records import Person
 from app.domain.sar_deadline import add_months
 from app.domain.signature import Signature, check_signature
-from app.domain.text import NAME_MAX, clean, parse_date, uk_date
+from app.domain.text import NAME_MAX, clean, clean_name, parse_date, uk_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.services import access, cases, consent_wording, counterparties, people
@@ -153,7 +153,7 @@ def _dates(session: Session, batch: ConsentBatch, right: Entitlement, today: dat
 
 def _method(batch: ConsentBatch, giver: Person) -> tuple[ConsentMethod, bytes | None, str | None]:
     method = ConsentMethod.parse(batch.method, "method")
-    signed_name = clean(batch.signed_name, "signed_name", "The name of the person signing", max_len=NAME_MAX)
+    signed_name = clean_name(batch.signed_name, "signed_name", "The name of the person signing", max_len=NAME_MAX)
     if method == ConsentMethod.SIGNED_ON_SCREEN:
         strokes = check_signature(batch.signature, signed_name or giver.full_name)
         if not signed_name:

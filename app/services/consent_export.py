@@ -6,7 +6,6 @@ from pathlib import Path
 
 from app.domain.consent import Capacity, ConsentMethod, ConsentScope, ConsentState
 from app.domain.text import uk_date
-from app.pdf import common
 from app.pdf.consent_pdf import (
     AgreedItem,
     BlankFormDoc,
@@ -17,7 +16,8 @@ from app.pdf.consent_pdf import (
 )
 from app.security.session import Session
 from app.services import consent as consent_service
-from app.services import consent_wording
+from app.services import consent_wording, exports
+from app.services.exports import ExportKind
 from app.storage.db import transaction
 from app.storage.staff_repo import StaffRepo
 
@@ -49,8 +49,8 @@ def blank_form_pdf(session: Session) -> bytes:
 
 
 def export_blank_form(session: Session, path: Path) -> Path:
-    """No personal data, so a plain PDF. May raise: OSError."""
-    return common.write_pdf(Path(path), blank_form_pdf(session))
+    """No personal data, so a plain PDF (exports.POLICY). May raise: OSError."""
+    return exports.export_pdf(session, ExportKind.BLANK_FORM, Path(path), blank_form_pdf(session)).path
 
 
 def _status(consent, today: date) -> str:
@@ -94,8 +94,10 @@ def export_consent_record(session: Session, consent_id: str, path: Path, passwor
     """Write the family's copy, encrypted (AES-256, R6). Returns the password to tell them
     separately (a new readable one unless given). May raise: ValidationError, OSError."""
     pdf = consent_record_pdf(session, consent_id, today)
-    password = common.write_encrypted(Path(path), pdf, password)
     first = consent_service.get_consent(session, consent_id)
+    written = exports.export_pdf(session, ExportKind.CONSENT_RECORD, Path(path), pdf, password,
+                                 {"consent": consent_id})
+    password = password or written.password
     with transaction(session.conn):
         session.audit("consent_record_exported", "consent", consent_id, {"case": first.case_id,
                                                                         "batch": first.batch_id})

@@ -53,6 +53,7 @@ def _send(session: Session, sar_id: str, folder: Path, rng: random.Random, today
     for item in review.items:
         if item.needs_decision:
             sar_review.decide(session, sar_id, item.key, False, "Demo: exempt")
+    sar_review.complete_review(session, sar_id)
     sar_pack.generate_pack(session, sar_id, folder / "pack.pdf", password="demo-pack-password")
     due = date.fromisoformat(sar.get_sar(session, sar_id).due_on)
     sent_on = min(due + timedelta(days=rng.choice([-20, -10, -5, -1, 0, 3])), today)

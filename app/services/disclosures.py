@@ -87,10 +87,13 @@ def _missing_message(kind: DisclosureKind, party: counterparties.Counterparty, r
     if near:
         latest = max(near, key=lambda c: c.given_on)
         state = latest.state(day)
-        when = {"expired": f"passed its review date on {uk_date(latest.expires_on)}",
-                "withdrawn": f"was withdrawn on {uk_date(latest.withdrawn_on)}",
-                "replaced": f"was replaced on {uk_date(latest.replaced_on)}",
-                "not_yet_given": f"was only given on {uk_date(latest.given_on)}"}.get(state.value, "")
+        # Each says both dates: the consent's and the disclosure's.
+        dated = f"this is dated {uk_date(day.isoformat())}"
+        when = {"expired": f"passed its review date on {uk_date(latest.expires_on)}, and {dated}",
+                "withdrawn": f"was withdrawn on {uk_date(latest.withdrawn_on)}, and {dated}",
+                "replaced": f"was replaced on {uk_date(latest.replaced_on)}, and {dated}",
+                "not_yet_given": f"came after this, which is dated {uk_date(day.isoformat())}: a consent "
+                                 "covers only what happens on or after the day it was given"}.get(state.value, "")
         if when:
             message += f" The consent given on {uk_date(latest.given_on)} {when}."
     what = "to share with them" if kind == DisclosureKind.SHARE else "to ask them for records"

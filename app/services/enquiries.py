@@ -15,7 +15,7 @@ from app.domain.choices import (
 )
 from app.domain.records import Case, Enquiry
 from app.domain.staff import Role
-from app.domain.text import LONG_MAX, NAME_MAX, clean
+from app.domain.text import LONG_MAX, NAME_MAX, clean, clean_name
 from app.errors import NotEligible, NotFound, PermissionDenied, ValidationError
 from app.security.session import Session
 from app.services import access, people, wording
@@ -115,7 +115,7 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
             "channel": channel.value, "route": route.value, "referrer_id": referrer_id,
             "family_present": _tri(data.family_present), "family_agreed": _tri(data.family_agreed),
             "anonymous": int(anonymous),
-            "anonymous_first_name": clean(data.anonymous_first_name, "anonymous_first_name",
+            "anonymous_first_name": clean_name(data.anonymous_first_name, "anonymous_first_name",
                                           "First name", max_len=NAME_MAX) if anonymous else None,
             "anonymous_area": clean(data.anonymous_area, "anonymous_area", "Area", max_len=NAME_MAX)
             if anonymous else None,

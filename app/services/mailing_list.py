@@ -125,14 +125,16 @@ def export_mailing_list(session: Session, path: Path, password: str | None = Non
     Returns the password to pass on separately. May raise: PermissionDenied, ValidationError
     (a weak password), OSError.
     """
-    from app.pdf import common
     from app.pdf.mailing_list_pdf import render_mailing_list
+    from app.services import exports
 
     session.require(Role.MANAGER)
     today = today or date.today()
     entries = members(session, today)
     pdf = render_mailing_list(session.vault.service_name, today, entries)
-    password = common.write_encrypted(Path(path), pdf, password)
+    written = exports.export_pdf(session, exports.ExportKind.MAILING_LIST, Path(path), pdf, password,
+                                 {"count": len(entries)})
+    password = password or written.password
     with transaction(session.conn):
         session.audit("mailing_list_exported", "mailing_list", None, {"count": len(entries)})
     return ExportResult(Path(path), password, len(entries))

@@ -7,7 +7,7 @@ from datetime import date
 from app.domain.choices import EhcpStatus, PersonKind, PrimaryNeed, Relationship, SchoolPhase
 from app.domain.records import Person, RelationshipLink
 from app.domain.staff import Role
-from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, parse_date
+from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, clean_name, parse_date
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.security.session import Session
 from app.services import access
@@ -55,9 +55,9 @@ def _validate(data: PersonInput, today: date) -> dict:
     kind = PersonKind.parse(data.kind, "kind")
     values = {
         "kind": kind.value,
-        "first_name": clean(data.first_name, "first_name", "First name", max_len=NAME_MAX) or "",
-        "last_name": clean(data.last_name, "last_name", "Last name", max_len=NAME_MAX) or "",
-        "known_as": clean(data.known_as, "known_as", "Known as", max_len=NAME_MAX),
+        "first_name": clean_name(data.first_name, "first_name", "First name", max_len=NAME_MAX) or "",
+        "last_name": clean_name(data.last_name, "last_name", "Last name", max_len=NAME_MAX) or "",
+        "known_as": clean_name(data.known_as, "known_as", "Known as", max_len=NAME_MAX),
     }
     if not values["first_name"] and not values["last_name"]:
         raise ValidationError("Enter a first name or a last name.", field="first_name")
@@ -72,7 +72,7 @@ def _validate(data: PersonInput, today: date) -> dict:
                                   "this date of birth makes them older.", field="date_of_birth")
     values["date_of_birth"] = born.isoformat() if born else None
     if kind == PersonKind.CHILD:
-        values["school_name"] = clean(data.school_name, "school_name", "School", max_len=SHORT_MAX)
+        values["school_name"] = clean_name(data.school_name, "school_name", "School", max_len=SHORT_MAX)
         values["school_phase"] = SchoolPhase.parse(data.school_phase, "school_phase").value if data.school_phase else None
         values["primary_need"] = PrimaryNeed.parse(data.primary_need, "primary_need").value if data.primary_need else None
         values["ehcp_status"] = EhcpStatus.parse(data.ehcp_status, "ehcp_status").value if data.ehcp_status else None
@@ -103,7 +103,7 @@ def _index(conn, person_id: str, values: dict) -> None:
 
 
 def _organisation(conn, name: str | None, actor: str) -> str | None:
-    name = clean(name, "organisation_name", "Organisation", max_len=SHORT_MAX)
+    name = clean_name(name, "organisation_name", "Organisation", max_len=SHORT_MAX)
     if not name:
         return None
     row = conn.execute("SELECT id FROM organisation WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL",

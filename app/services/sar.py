@@ -1,6 +1,12 @@
 """The subject access request register (R13): who asked, about whom, identity and
-clarification, extensions, the statutory deadline, and where each request stands."""
+clarification, extensions, the statutory deadline, and where each request stands.
 
+The deadline follows Article 12A UK GDPR (see app/domain/sar_deadline.py): clarification
+stops the clock and the month resumes; a parent's request about a young person of 16 or
+over, or a child competent to decide, needs the young person's authority or a manager's
+decision (app/domain/sar_authority.py)."""
+
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,10 +14,10 @@ from app.domain import sar_deadline
 from app.domain.choices import Choice
 from app.domain.records import _from_row
 from app.domain.staff import Role
-from app.domain.text import clean, parse_date
+from app.domain.text import clean, clean_name, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
-from app.services import people
+from app.services import people, sar_parent
 from app.storage import records
 from app.storage.db import transaction
 
@@ -60,16 +66,33 @@ class Sar:
     sent_method: str | None = None
     version: int = 1
     subject_name: str = ""
+    clarification_pauses: str = "[]"
+    child_competent: int | None = None
+    child_authority: str | None = None
+    child_authority_note: str | None = None
+    child_authority_by: str | None = None
+    child_authority_on: str | None = None
+    review_completed_at: str | None = None
+    review_completed_by: str | None = None
+    review_fingerprint: str | None = None
 
     from_row = classmethod(_from_row)
 
+    def pauses(self) -> list[sar_deadline.Pause]:
+        return [sar_deadline.Pause(date.fromisoformat(a), date.fromisoformat(b))
+                for a, b in json.loads(self.clarification_pauses or "[]")]
+
+    def paused_days(self) -> int:
+        found = self.deadline()
+        return found.paused_days if found else 0
+
     def deadline(self) -> sar_deadline.Deadline | None:
-        """None while the clock has not started (identity or clarification awaited)."""
+        """None while the clock has not started or is stopped (identity or clarification awaited)."""
         if self.status in ("awaiting_id", "awaiting_clarification"):
             return None
         return sar_deadline.deadline(
             date.fromisoformat(self.received_on), _d(self.identity_received_on),
-            _d(self.clarification_received_on), self.extension_months, _d(self.extension_recorded_on))
+            self.pauses(), self.extension_months, _d(self.extension_recorded_on))
 
     def timeliness(self, today: date) -> str:
         """on_track, due_soon, overdue, waiting (clock paused), sent_on_time, sent_late, withdrawn."""
@@ -111,8 +134,11 @@ def list_sars(session: Session, open_only: bool = False) -> list[Sar]:
 
 def register(session: Session, received_on, subject_id: str, requester_kind: str, requester_name: str | None = None,
              requester_id: str | None = None, authority_note: str | None = None, identity_method: str | None = None,
-             identity_received_on=None, today: date | None = None) -> Sar:
+             identity_received_on=None, today: date | None = None, child_competent: bool | None = None,
+             child_authority: str | None = None, child_authority_note: str | None = None) -> Sar:
     """Record a new request. Identity may be confirmed now or later (the clock waits for it).
+    A parent's request about a young person of 16+ (or a child competent to decide) needs
+    `child_authority` ("young_person" or "manager_decision") with `child_authority_note`.
 
     May raise: ValidationError, PermissionDenied.
     """
@@ -126,7 +152,7 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
     if kind == RequesterKind.SUBJECT:
         requester_id, name = subject.id, subject.full_name
     else:
-        name = clean(requester_name, "requester_name", "The requester's name", max_len=200)
+        name = clean_name(requester_name, "requester_name", "The requester's name", max_len=200)
         if requester_id:
             name = name or people.peek_person(session, requester_id).full_name
         if not name:
@@ -142,6 +168,9 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
     values = {"received_on": received.isoformat(), "subject_id": subject.id, "requester_kind": kind.value,
               "requester_id": requester_id, "requester_name": name, "authority_note": authority,
               "status": "awaiting_id"}
+    if kind == RequesterKind.PARENT:
+        values.update(sar_parent.authority_values(session, subject, received, child_competent, child_authority,
+                                                  child_authority_note, today))
     with transaction(session.conn):
         values["reference"] = records.next_reference(session.conn, "SAR", received.year, digits=4)
         sar_id = records.insert(session.conn, "subject_access_request", values, session.user.username)
@@ -149,6 +178,26 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
     if identity_method:
         return confirm_identity(session, sar_id, identity_method, identity_received_on or received, today=today)
     return get_sar(session, sar_id)
+
+
+def record_child_authority(session: Session, sar_id: str, authority: str, note: str,
+                           competent: bool | None = None, today: date | None = None) -> Sar:
+    """Record the young person's authority, or a manager's decision with its reason, for a
+    parent's request (for example when it arrives after the request was registered).
+
+    May raise: ValidationError, PermissionDenied.
+    """
+    request = get_sar(session, sar_id)
+    if request.requester_kind != RequesterKind.PARENT.value:
+        raise ValidationError("Only a parent's request needs the young person's authority.")
+    if not authority:
+        raise ValidationError("Choose the young person's authority or a manager's decision.", field="child_authority")
+    subject = people.peek_person(session, request.subject_id)
+    if competent is None and request.child_competent is not None:
+        competent = bool(request.child_competent)
+    values = sar_parent.authority_values(session, subject, date.fromisoformat(request.received_on), competent,
+                                         authority, note, today or date.today())
+    return _save(session, request, values, "sar_child_authority_recorded")
 
 
 def _save(session: Session, sar: Sar, values: dict, action: str) -> Sar:
@@ -183,21 +232,54 @@ def confirm_identity(session: Session, sar_id: str, method: str, received_on=Non
 
 
 def request_clarification(session: Session, sar_id: str, requested_on=None, today: date | None = None) -> Sar:
+    """Stop the clock from `requested_on` until the answer arrives (Article 12A).
+
+    May raise: ValidationError (already waiting, a date out of range, or after the deadline).
+    """
     sar = get_sar(session, sar_id)
-    day = parse_date(requested_on, "clarification_requested_on", "Date asked") or today or date.today()
+    today = today or date.today()
+    if sar.status in ("sent", "withdrawn"):
+        raise ValidationError(f"{sar.reference} is closed; clarification can no longer be asked for.")
+    if sar.status == "awaiting_clarification":
+        raise ValidationError("Clarification was already asked for on "
+                              f"{date.fromisoformat(sar.clarification_requested_on):%d/%m/%Y}; record its answer "
+                              "first.", field="clarification_requested_on")
+    day = parse_date(requested_on, "clarification_requested_on", "Date asked") or today
+    if day > today or day < date.fromisoformat(sar.received_on):
+        raise ValidationError("The date clarification was asked for must be between the request and today.",
+                              field="clarification_requested_on")
+    running = sar.deadline()
+    if running is not None and day > running.due:
+        raise ValidationError(f"The deadline was {running.due:%d/%m/%Y}: clarification asked for after it "
+                              "cannot stop the clock.", field="clarification_requested_on")
+    last = max((p.received for p in sar.pauses()), default=None)
+    if last is not None and day <= last:
+        raise ValidationError(f"The previous clarification arrived on {last:%d/%m/%Y}; a new request for "
+                              "clarification must come after it.", field="clarification_requested_on")
     return _save(session, sar, {"clarification_requested_on": day.isoformat(), "clarification_received_on": None},
                  "sar_clarification_requested")
 
 
 def clarification_received(session: Session, sar_id: str, received_on=None, today: date | None = None) -> Sar:
+    """The clock resumes the day after the answer arrived; the paused days are added on.
+
+    May raise: ValidationError.
+    """
     sar = get_sar(session, sar_id)
-    if not sar.clarification_requested_on:
-        raise ValidationError("No clarification was asked for.")
-    day = parse_date(received_on, "clarification_received_on", "Date received") or today or date.today()
-    if day < date.fromisoformat(sar.clarification_requested_on):
-        raise ValidationError("The clarification cannot arrive before it was asked for.",
+    today = today or date.today()
+    if sar.status != "awaiting_clarification":
+        raise ValidationError("No clarification is awaited for this request.")
+    day = parse_date(received_on, "clarification_received_on", "Date received") or today
+    asked = date.fromisoformat(sar.clarification_requested_on)
+    if day < asked:
+        raise ValidationError(f"The clarification cannot arrive before it was asked for ({asked:%d/%m/%Y}).",
                               field="clarification_received_on")
-    return _save(session, sar, {"clarification_received_on": day.isoformat()}, "sar_clarification_received")
+    if day > today:
+        raise ValidationError("The date the clarification arrived is in the future.",
+                              field="clarification_received_on")
+    pauses = json.loads(sar.clarification_pauses or "[]") + [[asked.isoformat(), day.isoformat()]]
+    return _save(session, sar, {"clarification_received_on": day.isoformat(),
+                                "clarification_pauses": json.dumps(pauses)}, "sar_clarification_received")
 
 
 def extend(session: Session, sar_id: str, months: int, reason: str, today: date | None = None) -> Sar:
@@ -208,8 +290,11 @@ def extend(session: Session, sar_id: str, months: int, reason: str, today: date 
                  multiline=True)
     if sar.status in ("sent", "withdrawn") or sar.identity_received_on is None:
         raise ValidationError("Only a request whose clock is running can be extended.")
+    if sar.status == "awaiting_clarification":
+        raise ValidationError("The clock is stopped while clarification is awaited; extend it once the answer "
+                              "has arrived.")
     sar_deadline.deadline(date.fromisoformat(sar.received_on), _d(sar.identity_received_on),
-                          _d(sar.clarification_received_on), int(months), today)  # validates the rules
+                          sar.pauses(), int(months), today)  # validates the rules
     return _save(session, sar, {"extension_months": int(months), "extension_reason": text,
                                 "extension_recorded_on": today.isoformat()}, "sar_extended")
 

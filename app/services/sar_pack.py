@@ -1,7 +1,6 @@
 """Make the SAR response pack, encrypt it, write it atomically and record what was sent:
 the content (so the same pack can be made again), its SHA-256, when and by whom."""
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,12 +9,14 @@ from pathlib import Path
 
 from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
+from app.fsutil import require_folder
 from app.pdf import secure
-from app.pdf.common import write_pdf
 from app.pdf.sar_pack_pdf import Cancelled, render_pack
 from app.security.session import Session
-from app.services import sar_review
+from app.services import exports, sar_review
+from app.services.exports import ExportKind
 from app.services.sar import get_sar
+from app.services.sar_parent import check_parent_authority
 from app.storage import records
 from app.storage.db import transaction
 
@@ -50,29 +51,34 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     """Gather, apply the review, render, encrypt, write and record. The database is only
     written (the record of disclosure) after the file is safely on disk.
 
-    May raise: ValidationError (undecided items, stale redactions, weak password), Cancelled, OSError.
+    May raise: ValidationError (no completed review, undecided items, stale redactions, a
+    parent's request without the young person's authority, weak password), OutputFolderMissing,
+    Cancelled, OSError.
     """
     session.require(Role.MANAGER)
+    require_folder(Path(out_path))
     sar = get_sar(session, sar_id)
     if sar.status in ("awaiting_id", "awaiting_clarification", "withdrawn"):
         why = {"awaiting_id": "the requester's identity has not been confirmed",
                "awaiting_clarification": "the clarification asked for has not arrived",
                "withdrawn": "the request was withdrawn"}[sar.status]
         raise ValidationError(f"No pack can be made for {sar.reference} yet: {why}.")
-    password = secure.check_password(password) if password else secure.new_password()
+    check_parent_authority(session, sar)
+    if password:
+        secure.check_password(password)  # before the slow part, not after it
     step = progress or (lambda _p, _t: None)
     step(2, "Gathering records")
     review = sar_review.load_review(session, sar.id, step, suggestions=False)
     content = sar_review.build_content(session, sar.id, review)
+    sar_review.require_completed(session, sar.id, review)
     if cancelled and cancelled():
         raise Cancelled()
     generated = datetime.now(UTC)
     content["generated_at"] = generated.isoformat(timespec="seconds")
     pdf = render_pack(content, today or generated.date(), step, cancelled)
     step(96, "Encrypting")
-    data = secure.encrypt(pdf, password)
-    write_pdf(Path(out_path), data)
-    digest = hashlib.sha256(data).hexdigest()
+    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": sar.id})
+    password, digest = password or written.password, written.sha256
     with transaction(session.conn):
         disclosure_id = records.insert(session.conn, "sar_disclosure", {
             "sar_id": sar.id, "generated_at": content["generated_at"], "generated_by": session.user.username,
@@ -86,19 +92,23 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
 
 def regenerate_pack(session: Session, disclosure_id: str, out_path: Path, password: str | None = None) -> PackResult:
     """The same content as was sent, from the record of disclosure (the records may have
-    changed since). The bytes differ (encryption is randomised); the text does not."""
+    changed since). The bytes differ (encryption is randomised); the text does not.
+
+    May raise: NotFound, ValidationError (weak password), OutputFolderMissing, OSError.
+    """
     session.require(Role.MANAGER)
+    require_folder(Path(out_path))
     row = session.conn.execute("SELECT * FROM sar_disclosure WHERE id = ?", (disclosure_id,)).fetchone()
     if row is None:
         raise NotFound("There is no such record of disclosure.")
     content = json.loads(row["content"])
-    password = secure.check_password(password) if password else secure.new_password()
     generated = datetime.fromisoformat(content["generated_at"]).date()
-    data = secure.encrypt(render_pack(content, generated), password)
-    write_pdf(Path(out_path), data)
+    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), render_pack(content, generated),
+                                 password, {"sar": row["sar_id"]})
+    password = password or written.password
     with transaction(session.conn):
         session.audit("sar_pack_regenerated", "sar", row["sar_id"], {"disclosure": disclosure_id})
-    return PackResult(Path(out_path), hashlib.sha256(data).hexdigest(), password, row["items"], row["redactions"],
+    return PackResult(Path(out_path), written.sha256, password, row["items"], row["redactions"],
                       disclosure_id)
 
 

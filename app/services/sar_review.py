@@ -2,15 +2,17 @@
 reason, and turn the result into the pack's content. Nothing in the records themselves is
 altered; decisions and redactions live in their own tables."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.domain.choices import Choice
 from app.domain.staff import Role
-from app.domain.text import clean
+from app.domain.text import clean, uk_date
 from app.errors import ValidationError
 from app.security.session import Session
-from app.services import sar_gather
+from app.services import sar_gather, sar_settings
 from app.services.sar import get_sar
 from app.services.sar_gather import SECTIONS, SarItem
 from app.storage import records
@@ -46,8 +48,21 @@ class Review:
     redactions: list[Redaction]
     suggestions: list[sar_gather.Suggestion]
 
+    completed_at: str | None = None  # set only while the completed review still matches
+    completed_by: str | None = None
+
     def undecided(self) -> list[SarItem]:
         return [i for i in self.items if i.needs_decision and not i.decided]
+
+    def fingerprint(self) -> str:
+        """What the reviewer saw and decided: every item's text, its decision, every redaction.
+        Any change (a new note, an edited one, a decision) gives another value. The record of
+        access is left out: a colleague opening the case is not a change to review, and the
+        pack shows the log as it is when made."""
+        data = [[i.key, i.included, i.title, [] if i.kind == "access" else [[f.name, f.label, f.text] for f in i.fields]]
+                for i in sorted(self.items, key=lambda i: i.key)]
+        marks = sorted([r.item_key, r.field, r.start_at, r.end_at, r.reason] for r in self.redactions)
+        return hashlib.sha256(json.dumps([data, marks], ensure_ascii=False).encode()).hexdigest()
 
 
 def load_review(session: Session, sar_id: str, progress=None, suggestions: bool = True) -> Review:
@@ -67,7 +82,53 @@ def load_review(session: Session, sar_id: str, progress=None, suggestions: bool 
     taken = {(r.item_key, r.field, r.start_at, r.end_at) for r in redactions}
     found = [s for s in sar_gather.suggest_redactions(items, sar_gather.name_index(session, sar))
              if (s.item_key, s.field, s.start, s.end) not in taken] if suggestions else []
-    return Review(items, redactions, found)
+    review = Review(items, redactions, found)
+    if sar.review_fingerprint and sar.review_fingerprint == review.fingerprint():
+        review.completed_at, review.completed_by = sar.review_completed_at, sar.review_completed_by
+    return review
+
+
+def complete_review(session: Session, sar_id: str) -> Review:
+    """Record that the review is finished: by whom, when, and what it covered. A pack can be
+    made only while the records and decisions still match.
+
+    May raise: ValidationError (items still undecided), PermissionDenied.
+    """
+    session.require(Role.MANAGER)
+    sar = get_sar(session, sar_id)
+    review = load_review(session, sar.id, suggestions=False)
+    _require_decided(review)
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    with transaction(session.conn):
+        records.update(session.conn, "subject_access_request", sar.id, {
+            "review_completed_at": at, "review_completed_by": session.user.username,
+            "review_fingerprint": review.fingerprint()}, session.user.username)
+        session.audit("sar_review_completed", "sar", sar.id, {"items": len(review.items)})
+    review.completed_at, review.completed_by = at, session.user.username
+    return review
+
+
+def require_completed(session: Session, sar_id: str, review: Review) -> None:
+    """No pack without a completed review that still matches the records.
+
+    May raise: ValidationError with the reason and the way on.
+    """
+    sar = get_sar(session, sar_id)
+    _require_decided(review)
+    if not sar.review_completed_at:
+        raise ValidationError(f"No pack can be made for {sar.reference} yet: its review has not been completed. "
+                              "Open 'Review and redact', decide every item, then choose 'Review complete'.")
+    if review.completed_at is None:
+        raise ValidationError(f"The records or the review of {sar.reference} changed after the review was "
+                              f"completed on {uk_date(sar.review_completed_at[:10])}. Check the review again and "
+                              "choose 'Review complete'.")
+
+
+def _require_decided(review: Review) -> None:
+    if review.undecided():
+        first = review.undecided()[0]
+        raise ValidationError(f"{len(review.undecided())} item(s) need a decision before the pack can be made, "
+                              f"starting with '{first.title}'.")
 
 
 def decide(session: Session, sar_id: str, item_key: str, included: bool, reason: str | None = None) -> None:
@@ -151,10 +212,7 @@ def build_content(session: Session, sar_id: str, review: Review | None = None) -
     """
     sar = get_sar(session, sar_id)
     review = review or load_review(session, sar.id, suggestions=False)
-    if review.undecided():
-        first = review.undecided()[0]
-        raise ValidationError(f"{len(review.undecided())} item(s) need a decision before the pack can be made, "
-                              f"starting with '{first.title}'.")
+    _require_decided(review)
     by_item: dict[tuple[str, str], list[Redaction]] = {}
     items = {i.key: i for i in review.items}
     for r in review.redactions:
@@ -180,7 +238,13 @@ def build_content(session: Session, sar_id: str, review: Review | None = None) -
         count += len(chosen)
     subject = session.conn.execute("SELECT first_name, last_name FROM person WHERE id = ?",
                                    (sar.subject_id,)).fetchone()
+    # The words of every redaction, hidden wherever else they appear in the pack (titles,
+    # headings, counterparties): see app/domain/redaction.py and app/pdf/sar_pack_pdf.py.
+    withheld = {r.redacted_text.casefold(): {"t": r.redacted_text, "r": r.reason}
+                for spans in by_item.values() for r in spans}
     return {
+        "withheld": list(withheld.values()),
+        "transfers": sar_settings.transfers(session).statement(),
         "reference": sar.reference, "service": session.vault.service_name,
         "requester_name": sar.requester_name, "requester_kind": sar.requester_kind,
         "subject_name": f"{subject['first_name']} {subject['last_name']}".strip(),

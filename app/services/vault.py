@@ -13,6 +13,7 @@ from uuid6 import uuid7
 from app.config import Paths
 from app.domain import passphrase as passphrase_rules
 from app.domain.staff import Role, clean_full_name, clean_username
+from app.domain.text import clean_name
 from app.errors import (
     DatabaseDamaged,
     DeviceSecretMissing,
@@ -76,9 +77,7 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
     paths = Paths(Path(data_dir))
     if paths.vault.exists() or paths.db.exists():
         raise VaultExists(f"A Confide vault already exists in {paths.data_dir}. Nothing was changed.")
-    service_name = " ".join((service_name or "").split())
-    if not service_name or len(service_name) > 120:
-        raise ValidationError("Enter the service's name (up to 120 characters).", field="service_name")
+    service_name = clean_name(service_name, "service_name", "The service's name", required=True, max_len=120)
     username = clean_username(username)
     full_name = clean_full_name(full_name)
     passphrase_rules.check_new(passphrase, username)
@@ -157,14 +156,16 @@ def unwrap_key(data_dir: Path, username: str, passphrase: str,
             "passphrase changes.")
     slot = vault.slots.get(user_key)
     data_key = None
+    # Counted before the guess is checked (under a file lock): parallel attempts each spend one.
+    attempt = attempts.begin(user_key)
     if slot is not None:
         data_key = keyslots.unwrap_staff_slot(vault.vault_id, slot, passphrase or "", device_secret)
     elif vault.slots:
         # Same work for an unknown name as for a wrong passphrase: names are not revealed.
         kdf.derive(passphrase or "", b"\0" * 16, next(iter(vault.slots.values())).params)
     if data_key is None:
-        attempts.record_failure(user_key)
-        raise WrongCredentials()
+        raise WrongCredentials()  # already counted by begin()
+    attempts.cancel(user_key, attempt)
     return paths, vault, store, device_secret, slot, data_key
 
 

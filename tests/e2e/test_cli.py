@@ -124,6 +124,11 @@ BAD_INPUT = {
     "missing vault folder": (["staff", "list"], {"data_dir": "MISSING"}, "There is no Confide vault"),
     "wrong device key file": (["staff", "list"], {"key_file": "OTHER_KEY"}, "device key file"),
     "backup into a missing folder": (["backup", "--out", "MISSING/x.confide-backup"], {}, "does not exist"),
+    # The folder is named, never the temp file ("/nonexistent/dir/.x.pdf.yab4ulgi.tmp").
+    "SAR pack into a missing folder": (["sar", "export", "--id", "SAR-2026-0001", "--out", "MISSING/dir/x.pdf"],
+                                       {}, "missing/dir does not exist, so x.pdf was not saved"),
+    "report into a missing folder": (["report", "--from", "2026-04-01", "--to", "2026-06-30", "--out",
+                                      "MISSING/dir/r.pdf"], {}, "missing/dir does not exist, so r.pdf was not saved"),
     "unreadable backup file": (["restore", "--from", "GARBAGE"], {}, "not a Confide backup"),
     "backup file that is not there": (["restore", "--from", "MISSING/none.confide-backup"], {},
                                       "There is no backup file"),

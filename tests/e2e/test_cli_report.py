@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.security.support import CHEAP_ENTRY
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"
 
 
 def run(args, stdin="", cwd=None):
-    env = {**os.environ, "CONFIDE_TEST_CHEAP_KDF": "1"}
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=120)
+    return subprocess.run([sys.executable, str(CHEAP_ENTRY), *args], input=stdin, capture_output=True,
+                          text=True, env=dict(os.environ), cwd=cwd, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -108,6 +108,7 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
     for item in sar_review.load_review(session, request.id, suggestions=False).items:
         if item.needs_decision:
             sar_review.decide(session, request.id, item.key, False, "benchmark")
+    sar_review.complete_review(session, request.id)
     (folder / "sar_id.txt").write_text(request.id)
 
 

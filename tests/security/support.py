@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The real entry point with the cheap KDF: the shipped main.py has no way to turn it on.
+CHEAP_ENTRY = ROOT / "tests" / "cheap_entry.py"
 PAGE_SIZE = 4096  # SQLCipher 4 default; the tests damage whole pages at this size
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -84,10 +86,10 @@ def flip_bytes(path: Path, page: int, offsets=(100, 101, 2000)) -> None:
 
 
 def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A child process that can only use the cheap test KDF and a key file, never a real keyring."""
+    """A child process that can only use a key file, never a real keyring. (The cheap KDF
+    comes from starting it through CHEAP_ENTRY, not from the environment.)"""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFIDE_", "XDG_"))}
     env.update({
-        "CONFIDE_TEST_CHEAP_KDF": "1",
         # The real credential store of whoever runs the tests must never be touched.
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "PYTHONPATH": str(ROOT),
@@ -105,7 +107,7 @@ def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def run_cli(args: list[str], env: dict[str, str], stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], input=stdin,
+    return subprocess.run([sys.executable, str(CHEAP_ENTRY), *map(str, args)], input=stdin,
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
 
 

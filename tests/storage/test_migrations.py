@@ -183,3 +183,28 @@ def test_vault_from_a_newer_confide_is_refused_by_unlock_and_the_cli(tmp_path, d
     lines = stderr_lines(result)
     assert len(lines) == 1 and lines[0].startswith("confide: ") and "newer version" in lines[0]
     assert {p.name: sha256(p) for p in data_dir.iterdir()} == before
+
+
+def test_v7_keeps_a_schema_6_clarification_as_a_stopped_clock(v1_conn, v1_copy, monkeypatch):
+    """A request whose clarification was recorded under schema 6 keeps its paused days."""
+    from app.services.sar import Sar
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:6])
+    migrations.migrate(v1_conn, v1_copy)
+    now = "2026-03-02T10:00:00+00:00"
+    v1_conn.execute("INSERT INTO person (id, kind, first_name, last_name, created_at, updated_at) VALUES "
+                    "('p1', 'parent_carer', 'Dana', 'Hartley', ?, ?)", (now, now))
+    for ref, asked, answered in (("SAR-2026-0001", "2026-02-20", "2026-03-02"), ("SAR-2026-0002", None, None)):
+        v1_conn.execute(
+            "INSERT INTO subject_access_request (id, reference, received_on, subject_id, requester_kind, "
+            "requester_name, identity_received_on, clarification_requested_on, clarification_received_on, status, "
+            "created_at, updated_at) VALUES (?, ?, '2026-02-10', 'p1', 'subject', 'Dana Hartley', '2026-02-10', "
+            "?, ?, 'in_review', ?, ?)", (ref, ref, asked, answered, now, now))
+    v1_conn.commit()
+    monkeypatch.undo()
+    migrations.migrate(v1_conn, v1_copy)
+    assert migrations.schema_version(v1_conn) == migrations.CURRENT_VERSION
+    rows = {r["reference"]: r for r in v1_conn.execute("SELECT * FROM subject_access_request")}
+    assert rows["SAR-2026-0001"]["clarification_pauses"] == '[["2026-02-20","2026-03-02"]]'
+    assert rows["SAR-2026-0002"]["clarification_pauses"] == "[]"
+    assert Sar.from_row(rows["SAR-2026-0001"]).deadline().due.isoformat() == "2026-03-23"

@@ -91,7 +91,12 @@ def test_review_include_exclude_and_redact_a_selection(qtbot, session, ops, data
     review.panel.exclude_button.click()
     wait_idle(qtbot, ops)
     assert not row.text(0).startswith("Decide") and row.checkState(0) == Qt.CheckState.Unchecked
-    assert review.generate_button.isEnabled()
+    # Every item decided: the review can be completed, and only then is a pack offered.
+    assert review.complete_button.isEnabled() and not review.generate_button.isEnabled()
+    assert review.complete()
+    wait_idle(qtbot, ops)
+    assert review.generate_button.isEnabled() and "Review completed" in review.summary.text()
+    assert sar.get_sar(session, request.id).review_completed_by == session.user.username
 
     # Untick and tick an ordinary item: each is recorded.
     enquiry_note = next(i for i in review.review.items if i.kind == "note")
@@ -159,6 +164,7 @@ def test_generate_the_pack_with_progress_while_the_window_keeps_responding(qtbot
     parent, _kid, _case = casework(session, extra_notes=150)  # about half a second of layout
     request = ready_request(session, parent)
     sar_review.accept_suggestions(session, request.id, sar_review.load_review(session, request.id))
+    sar_review.complete_review(session, request.id)
     workspace, page = sar_page(qtbot, session, ops, data_dir)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
     page.select(request.id)
@@ -210,6 +216,7 @@ def test_generate_the_pack_with_progress_while_the_window_keeps_responding(qtbot
 def test_cancel_stops_generation_and_writes_nothing(qtbot, session, ops, data_dir, tmp_path, monkeypatch):
     parent, _kid, _case = casework(session)
     request = ready_request(session, parent)
+    sar_review.complete_review(session, request.id)
     _workspace, page = sar_page(qtbot, session, ops, data_dir)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
     page.select(request.id)
@@ -237,17 +244,44 @@ def test_cancel_stops_generation_and_writes_nothing(qtbot, session, ops, data_di
     assert not dialog.isVisible()
 
 
-def test_a_pack_waits_for_every_decision(qtbot, session, ops, data_dir, tmp_path):
+def test_generate_from_the_list_leads_to_the_review_until_it_is_complete(qtbot, session, ops, data_dir, tmp_path):
     parent, _kid, case = casework(session)
     safeguarding.raise_concern(session, case.id, date.today(), "Concern about home.")
     request = ready_request(session, parent)
     _workspace, page = sar_page(qtbot, session, ops, data_dir)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
     page.select(request.id)
-    dialog = page.act("generate")
-    dialog.start(tmp_path / "pack.pdf")
-    qtbot.waitUntil(lambda: dialog.outcome == "failed", timeout=5000)
-    assert "need a decision" in dialog.error.text() and not (tmp_path / "pack.pdf").exists()
+    review = page.act("generate")
+    assert page.stack.currentWidget() is review is page.review
+    qtbot.waitUntil(lambda: review.review is not None and not ops.busy, timeout=5000)
+    assert review.notice.isVisible() and "only from a completed review" in review.notice.text()
+    assert not review.complete_button.isEnabled() and not review.generate_button.isEnabled()
+    assert sar_pack.disclosures(session, request.id) == []
+
+
+def test_a_pack_is_made_again_from_its_record_of_disclosure(qtbot, session, ops, data_dir, tmp_path):
+    parent, _kid, case = casework(session)
+    request = ready_request(session, parent)
+    sar_review.complete_review(session, request.id)
+    first = sar_pack.generate_pack(session, request.id, tmp_path / "first.pdf", password="open-sesame-2026")
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    page.select(request.id)
+    assert page.detail.buttons["regenerate"].isVisible()
+    dialog = page.act("regenerate")
+    assert dialog.record.isVisible() and dialog.record.currentData() == first.disclosure_id
+    assert "again" in dialog.heading.text()
+    out = tmp_path / "again.pdf"
+    assert dialog.start(out)
+    qtbot.waitUntil(lambda: dialog.outcome == "done", timeout=10000)
+    assert dialog.panel.isVisible() and not dialog.sent_button.isVisible()
+
+    def words(path, password):
+        reader = PdfReader(io.BytesIO(path.read_bytes()))
+        assert reader.decrypt(password)
+        return [p.extract_text() for p in reader.pages]
+
+    assert words(out, dialog.result.password) == words(tmp_path / "first.pdf", "open-sesame-2026")
     dialog.reject()
 
 
@@ -258,6 +292,7 @@ def test_locking_empties_the_managers_pages_and_closes_the_pack_dialog(qtbot, wi
     parent, _kid, _case = casework(session)
     paper = overdue_file(session)
     request = ready_request(session, parent)
+    sar_review.complete_review(session, request.id)
     workspace = window.workspace
     page = workspace.show_page("Access requests")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
@@ -273,3 +308,56 @@ def test_locking_empties_the_managers_pages_and_closes_the_pack_dialog(qtbot, wi
     assert page.model.rowCount() == 0 and registers.paper_files.model.rowCount() == 0
     assert dashboard.dashboard is None and dashboard.section_list("paper_files_overdue").count() == 0
     assert workspace.pages["Reports"].report is None
+
+
+def test_a_parent_asking_about_a_17_year_old_records_the_young_persons_authority(qtbot, session, ops, data_dir):
+    from app.services import people
+    from tests.unit.casework_helpers import adult, child
+
+    today = date.today()
+    teen = child(session, "Jordan", "Reeve", born=date(today.year - 17, 1, 1).isoformat())
+    mum = adult(session, "Kerry", "Reeve")
+    people.link_relationship(session, mum.id, teen.id, "mother", True)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    dialog = page.register()
+    qtbot.waitExposed(dialog)
+    pick(qtbot, dialog.subject, "Jordan")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("parent"))
+    pick(qtbot, dialog.requester, "Kerry")
+    assert dialog.child.choice.isVisible() and dialog.child.note.isVisible()
+    dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    qtbot.waitUntil(lambda: "Jordan Reeve is 17" in dialog.errors._fields["child_authority"][1].text(), timeout=3000)
+    assert dialog.isVisible() and sar.list_sars(session) == []
+    dialog.child.choice.setCurrentIndex(dialog.child.choice.findData("young_person"))
+    dialog.child.note.setPlainText("Jordan signed the request letter too.")
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    qtbot.waitUntil(lambda: page.selected() is not None, timeout=3000)
+    assert page.selected().child_authority == "young_person"
+    assert page.detail.buttons["authority"].isVisible()
+    facts = [page.detail.facts.itemAt(i).widget().text() for i in range(page.detail.facts.count())
+             if page.detail.facts.itemAt(i).widget() is not None]
+    assert any("The young person's authority: Jordan signed" in f for f in facts)
+
+
+def test_the_manager_states_transfers_outside_the_uk_in_settings(qtbot, session, ops, data_dir):
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    page = workspace.show_page("Settings")
+    transfers = page.transfers
+    assert transfers.none.isChecked() and not transfers.where.isEnabled()
+    transfers.some.setChecked(True)
+    assert transfers.where.isEnabled()
+    transfers.where.setText("Email hosting in the United States")
+    transfers.safeguard.setCurrentText("")
+    transfers.save()
+    wait_idle(qtbot, ops)
+    assert transfers.error.isVisible() and "which safeguard" in transfers.error.text()
+    transfers.safeguard.setCurrentIndex(1)
+    transfers.save()
+    wait_idle(qtbot, ops)
+    assert transfers.status.isVisible() and "United States" in transfers.status.text()
+    from app.services import sar_settings
+
+    assert sar_settings.transfers(session).safeguard == "International Data Transfer Agreement (IDTA)"

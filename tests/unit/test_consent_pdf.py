@@ -109,13 +109,17 @@ def test_blank_form_is_plain_with_the_current_wording_and_no_personal_data(sessi
         assert name not in text
 
 
-def test_encrypt_refuses_a_weak_password_and_write_is_atomic(tmp_path):
+def test_encrypt_refuses_a_weak_password_and_write_is_atomic(session, tmp_path):
+    from app.services import exports
+
+    out = tmp_path / "out"
+    out.mkdir()
     pdf = common.build([], title="t", footer="f")
-    with pytest.raises(ValidationError, match="at least 8"):
-        common.write_encrypted(tmp_path / "x.pdf", pdf, "short")
-    assert list(tmp_path.iterdir()) == []
-    password = common.write_encrypted(tmp_path / "x.pdf", pdf)
-    reader = PdfReader(tmp_path / "x.pdf")
+    with pytest.raises(ValidationError, match="at least 12"):
+        exports.export_pdf(session, exports.ExportKind.CONSENT_RECORD, out / "x.pdf", pdf, "short")
+    assert list(out.iterdir()) == []
+    password = exports.export_pdf(session, exports.ExportKind.CONSENT_RECORD, out / "x.pdf", pdf).password
+    reader = PdfReader(out / "x.pdf")
     _assert_aes256_r6(reader)
     assert reader.decrypt(password) != 0
-    assert [p.name for p in tmp_path.iterdir()] == ["x.pdf"]  # no temporary file left behind
+    assert [p.name for p in out.iterdir()] == ["x.pdf"]  # no temporary file left behind

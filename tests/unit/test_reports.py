@@ -150,8 +150,9 @@ def test_period_utc_bounds_follow_british_summer_time():
 def test_csv_json_and_pdf_agree(session, dataset, tmp_path):
     report = reports.build_report(session, FY)
     data = json.loads(report_export.to_json_bytes(report))
-    written = report_export.write_csv_dir(report, tmp_path / "csv")
-    assert {p.stem for p in written} == {t.key for t in report.tables}
+    written = report_export.write_csv_dir(session, report, tmp_path / "csv")
+    assert not written.encrypted and written.path == tmp_path / "csv"
+    assert {p.stem for p in (tmp_path / "csv").iterdir()} == {t.key for t in report.tables}
     channel_csv = (tmp_path / "csv" / "contacts_by_channel.csv").read_text().splitlines()
     assert channel_csv[0] == "Channel,Contacts" and "Email,fewer than 5" in channel_csv
     pdf = render_report(report)

@@ -28,6 +28,10 @@ def _setup(session):
     return parent, kid, other, case
 
 
+def _complete(session, request):
+    return sar_review.complete_review(session, request.id)
+
+
 def _request(session, parent, received="2026-11-02"):
     return sar.register(session, received, parent.id, "subject", identity_method="Passport seen at the office",
                         identity_received_on=received, today=TODAY)
@@ -106,6 +110,7 @@ def test_redacted_text_is_nowhere_in_the_pack(session, tmp_path):
     request = _request(session, parent)
     review = sar_review.load_review(session, request.id)
     assert sar_review.accept_suggestions(session, request.id, review) >= 1
+    _complete(session, request)
     out = tmp_path / "pack.pdf"
     result = sar_pack.generate_pack(session, request.id, out, password="open-sesame-2026", today=TODAY)
     raw = out.read_bytes()
@@ -141,6 +146,7 @@ def test_pack_refused_until_every_sensitive_item_is_decided(session, tmp_path):
     assert not (tmp_path / "p.pdf").exists()
     concern = next(i for i in sar_review.load_review(session, request.id).items if i.kind == "safeguarding")
     sar_review.decide(session, request.id, concern.key, False, "Serious-harm exemption")
+    _complete(session, request)
     sar_pack.generate_pack(session, request.id, tmp_path / "p.pdf", password="open-sesame-2026")
 
 
@@ -149,6 +155,7 @@ def test_a_changed_record_invalidates_its_redaction(session, tmp_path):
     request = _request(session, parent)
     review = sar_review.load_review(session, request.id)
     sar_review.accept_suggestions(session, request.id, review)
+    _complete(session, request)
     note = next(n for n in notes.notes_for_case(session, case.id) if SECRET in n.body)
     notes.edit_note(session, note.id, "meeting", note.occurred_on, 60, "Added a word. " + note.body)
     with pytest.raises(ValidationError, match="no longer matches"):
@@ -168,6 +175,7 @@ def test_redaction_input_is_checked(session):
 def test_regenerate_gives_the_same_content(session, tmp_path):
     parent, kid, other, case = _setup(session)
     request = _request(session, parent)
+    _complete(session, request)
     first = sar_pack.generate_pack(session, request.id, tmp_path / "a.pdf", password="open-sesame-2026")
     notes.add_note(session, case.id, "phone_call", date(2026, 11, 20), 5, "A later note, not in the pack.")
     again = sar_pack.regenerate_pack(session, first.disclosure_id, tmp_path / "b.pdf", password="open-sesame-2026")
@@ -185,6 +193,7 @@ def test_regenerate_gives_the_same_content(session, tmp_path):
 def test_cancel_leaves_no_file_and_no_record(session, tmp_path):
     parent, *_ = _setup(session)
     request = _request(session, parent)
+    _complete(session, request)
     with pytest.raises(sar_pack.Cancelled):
         sar_pack.generate_pack(session, request.id, tmp_path / "c.pdf", password="open-sesame-2026",
                                cancelled=lambda: True)
@@ -199,6 +208,7 @@ def test_mark_sent_and_dashboard(session, tmp_path):
         sar.mark_sent(session, request.id, "2026-11-20", "Secure email", today=TODAY)
     section = sar.dashboard_section(session, TODAY)
     assert [i.target_id for i in section.items] == [request.id] and section.items[0].severity == "due_soon"
+    _complete(session, request)
     sar_pack.generate_pack(session, request.id, tmp_path / "p.pdf", password="open-sesame-2026")
     sent = sar.mark_sent(session, request.id, "2026-11-20", "Secure email", today=TODAY)
     assert sent.status == "sent" and sent.timeliness(TODAY) == "sent_on_time"

@@ -4,8 +4,9 @@ requester's identity, clarification asked for and received, an extension, and se
 from datetime import date
 
 from PySide6.QtCore import QDate, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPlainTextEdit, QWidget
 
+from app.domain.text import uk_date
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import sar
@@ -19,6 +20,10 @@ from ui.widgets.person_picker import PersonPicker
 REQUESTERS = [("subject", "The person themselves"), ("parent", "A parent, for their child"),
               ("representative", "A representative (solicitor, advocate…)")]
 SEND_METHODS = ["Secure email", "Recorded delivery", "Handed over in person"]
+# A parent's request about a young person of 16+ (or a child competent to decide).
+CHILD_AUTHORITY = [("", "Not needed: the child is under 16 and not competent to decide"),
+                   ("young_person", "The young person gave their authority"),
+                   ("manager_decision", "A manager's decision, with its reason")]
 
 
 def _multiline(name: str, placeholder: str = "") -> QPlainTextEdit:
@@ -33,6 +38,32 @@ def _multiline(name: str, placeholder: str = "") -> QPlainTextEdit:
 def _not_before(edit, day: str) -> None:
     first = date.fromisoformat(day)
     edit.setMinimumDate(QDate(first.year, first.month, first.day))
+
+
+class _ChildAuthorityRows:
+    """The rows for a parent's authority over a young person's request (rule in
+    app/domain/sar_authority.py; the service checks it)."""
+
+    def __init__(self, dialog: FormDialog, with_none: bool):
+        self.competent = QCheckBox("The child is competent to decide about their own information")
+        self.competent.setAccessibleName("Child competent to decide")
+        self.choice = QComboBox()
+        self.choice.setAccessibleName("Young person's authority")
+        for value, label in CHILD_AUTHORITY[0 if with_none else 1:]:
+            self.choice.addItem(label, value)
+        self.note = _multiline("Authority or reason", "How the young person gave their authority, or the "
+                               "reason for the manager's decision")
+        self.rows = [dialog.errors.row(dialog.form, "Co&mpetence", "child_competent", self.competent),
+                     dialog.errors.row(dialog.form, "Young person's &say", "child_authority", self.choice),
+                     dialog.errors.row(dialog.form, "Authority or &reason", "child_authority_note", self.note)]
+
+    def set_visible(self, form, visible: bool) -> None:
+        for row in self.rows:
+            form.setRowVisible(row, visible)
+
+    def values(self) -> dict:
+        return {"child_competent": self.competent.isChecked(), "child_authority": self.choice.currentData() or None,
+                "child_authority_note": self.note.toPlainText() or None}
 
 
 class RegisterSarDialog(FormDialog):
@@ -64,6 +95,7 @@ class RegisterSarDialog(FormDialog):
         self.form.addRow("&Parent", self.requester)
         self.name_row = self.errors.row(self.form, "Requester's &name", "requester_name", self.requester_name)
         self.authority_row = self.errors.row(self.form, "A&uthority", "authority_note", self.authority)
+        self.child = _ChildAuthorityRows(self, with_none=True)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.initial_focus = self.subject.search_edit
         self._kind_changed()
@@ -73,6 +105,8 @@ class RegisterSarDialog(FormDialog):
         self.form.setRowVisible(self.requester, kind == "parent")
         self.form.setRowVisible(self.name_row, kind == "representative")
         self.form.setRowVisible(self.authority_row, kind != "subject")
+        self.child.set_visible(self.form, kind == "parent")
+        QTimer.singleShot(0, self.adjustSize)
 
     def submit(self) -> None:
         subject = self.subject.person
@@ -85,9 +119,10 @@ class RegisterSarDialog(FormDialog):
         session, received = self.session, date_of(self.received)
         name = self.requester_name.text() if kind == "representative" else None
         authority = self.authority.toPlainText() if kind != "subject" else None
+        child = self.child.values() if kind == "parent" else {}
         self.run(lambda _p: sar.register(session, received, subject.id, kind, requester_name=name,
                                          requester_id=requester.id if requester else None,
-                                         authority_note=authority),
+                                         authority_note=authority, **child),
                  self._registered, changes={"sars"})
 
     def _registered(self, request: Sar) -> None:
@@ -127,11 +162,12 @@ class IdentityDialog(_SarStepDialog):
 class ClarificationDialog(_SarStepDialog):
     def __init__(self, session, ops, request: Sar, received: bool, parent=None):
         if received:
-            title, intro, ok = ("Clarification received", "The clock starts again from the day the "
-                                "clarification arrived.", "Record clarification")
+            title, intro, ok = ("Clarification received", "The clock resumes the day after the clarification "
+                                "arrived; the days it was stopped are added to the deadline.",
+                                "Record clarification")
         else:
             title, intro, ok = ("Ask for clarification", "While you wait for the requester to say what they "
-                                "want, the clock is paused.", "Record request")
+                                "want, the clock is stopped (from the day you ask to the day they answer).", "Record request")
         super().__init__(session, ops, request, title, intro, ok, parent)
         self.received = received
         self.day = date_edit("Date")
@@ -146,11 +182,27 @@ class ClarificationDialog(_SarStepDialog):
         self.apply(lambda _p: step(s, sar_id, day))
 
 
+class ChildAuthorityDialog(_SarStepDialog):
+    def __init__(self, session, ops, request: Sar, parent=None):
+        super().__init__(session, ops, request, "Young person's authority", "A parent can have the information "
+                         "of a young person aged 16 or over, or of a child competent to decide, only with the "
+                         "young person's authority or a manager's decision with its reason.", "Record", parent)
+        self.child = _ChildAuthorityRows(self, with_none=False)
+        self.child.competent.setChecked(bool(request.child_competent))
+        self.initial_focus = self.child.choice
+
+    def submit(self) -> None:
+        s, sar_id, values = self.session, self.request.id, self.child.values()
+        self.apply(lambda _p: sar.record_child_authority(s, sar_id, values["child_authority"],
+                                                         values["child_authority_note"], values["child_competent"]))
+
+
 class ExtendDialog(_SarStepDialog):
     def __init__(self, session, ops, request: Sar, parent=None):
         super().__init__(session, ops, request, "Extend the deadline", "Up to two further months when the "
-                         "request is complex or numerous, decided within the first month. Tell the requester "
-                         "why within that month.", "Extend", parent)
+                         "request is complex or numerous, recorded before the first period ends (on "
+                         f"{uk_date(request.due_on) or 'its due date'} at the latest). Tell the requester why "
+                         "within that period.", "Extend", parent)
         self.months = QComboBox()
         self.months.setAccessibleName("Further months")
         self.months.addItem("One further month", 1)

@@ -3,6 +3,9 @@ encrypt and write on the worker, with progress and a Cancel that works until the
 being encrypted (a cancelled pack writes no file and records nothing). Then the file's
 SHA-256 and its password, shown once, and "Record as sent".
 
+Given the request's records of disclosure (`packs`), the dialog makes a pack again from the
+chosen record instead: the same words as were sent, with a new password.
+
 Cancelling is a thread-safe flag (threading.Event) that the worker reads between pages; the
 window keeps responding throughout because only the worker does the work.
 """
@@ -12,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QProgressBar,
@@ -23,10 +27,10 @@ from PySide6.QtWidgets import (
 from app.security.session import Session
 from app.services import sar_pack
 from app.services.sar import Sar
-from app.services.sar_pack import Cancelled, PackResult
+from app.services.sar_pack import Cancelled, PackResult, SarDisclosure
 from ui.clipboard import SecretClipboard
 from ui.dialogs import files
-from ui.formatting import describe_error
+from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 from ui.throttle import throttled
 from ui.widgets.forms import text_label
@@ -44,7 +48,7 @@ class SarPackDialog(QDialog):
     markSentRequested = Signal(object)  # Sar
 
     def __init__(self, session: Session, ops: Operations, clipboard: SecretClipboard, request: Sar,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, packs: list[SarDisclosure] | None = None):
         super().__init__(parent)
         self.session, self.ops, self.request = session, ops, request
         self.cancel_flag = threading.Event()
@@ -69,6 +73,19 @@ class SarPackDialog(QDialog):
         self.error.hide()
         self.panel = SecretPanel(clipboard)
         self.panel.hide()
+        self.packs = packs or []
+        self.record = QComboBox()
+        self.record.setAccessibleName("Record of disclosure")
+        for pack in self.packs:
+            self.record.addItem(f"{uk_datetime(pack.generated_at)} by {pack.generated_by}: {pack.items} items, "
+                                f"{pack.redactions} redactions" + (" (sent)" if pack.sent_on else ""), pack.id)
+        self.record.setVisible(bool(self.packs))
+        if self.packs:
+            self.setWindowTitle("Make the response pack again")
+            self.heading.setText(f"Make the pack of {request.reference} again")
+            self.message.setText("The pack is made again from its record of disclosure: the same words as were "
+                                 "sent, even if the records have changed since. It gets a new password; the "
+                                 "file's SHA-256 differs because the encryption is new each time.")
 
         self.buttons = QDialogButtonBox(self)
         self.start_button = self.buttons.addButton("&Choose where and generate…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -76,13 +93,15 @@ class SarPackDialog(QDialog):
         self.sent_button = self.buttons.addButton("&Record as sent…", QDialogButtonBox.ButtonRole.ActionRole)
         self.sent_button.hide()
         self.cancel_button: QPushButton = self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        if self.packs:
+            self.start_button.setText("&Choose where and make it again…")
         self.start_button.clicked.connect(lambda: self.start())
         self.sent_button.clicked.connect(self._mark_sent)
         self.cancel_button.clicked.connect(self.reject)
 
         column = QVBoxLayout(self)
         column.setSpacing(10)
-        for widget in (self.heading, self.message, self.progress, self.step, self.error, self.panel):
+        for widget in (self.heading, self.message, self.record, self.progress, self.step, self.error, self.panel):
             column.addWidget(widget)
         column.addStretch(1)
         column.addWidget(self.buttons)
@@ -109,6 +128,14 @@ class SarPackDialog(QDialog):
         self.cancel_button.setText("Cancel")
         self.cancel_button.setEnabled(True)
         session, sar_id, flag = self.session, self.request.id, self.cancel_flag
+        if self.packs:
+            record_id = self.record.currentData()
+            self.record.setEnabled(False)
+            self.cancel_button.setEnabled(False)  # quick, and nothing is recorded but the audit line
+            self.step.setText("Making the pack again…")
+            self.ops.run(lambda _p: sar_pack.regenerate_pack(session, record_id, path),
+                         on_done=self._done, on_error=self._failed, changes={"sars"})
+            return True
         self.ops.run(lambda progress: sar_pack.generate_pack(session, sar_id, path, progress=throttled(progress),
                                                              cancelled=flag.is_set),
                      on_done=self._done, on_error=self._failed, on_progress=self._progressed,
@@ -131,7 +158,7 @@ class SarPackDialog(QDialog):
                              "below, so the same pack can be shown again if ever disputed.")
         self.panel.set_values(result.password, result.sha256)
         self.panel.show()
-        self.sent_button.show()
+        self.sent_button.setVisible(not self.packs)
         QTimer.singleShot(0, self.adjustSize)  # grow to show the whole password panel
         self.cancel_button.setText("Close")
         self.cancel_button.setEnabled(True)
@@ -139,6 +166,7 @@ class SarPackDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.running = False
+        self.record.setEnabled(True)
         self.progress.hide()
         self.start_button.show()
         self.cancel_button.setText("Close")

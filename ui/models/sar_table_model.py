@@ -98,7 +98,8 @@ class SarTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.BackgroundRole:
                 return QColor(TIMELINESS_STYLE[state][2])
         if role == Qt.ItemDataRole.ToolTipRole and column == DUE and not request.due_on:
-            return "The one-month clock starts when identity (and any clarification asked for) is received."
+            return ("The one-month clock starts when identity is confirmed, and stands still while "
+                    "clarification is awaited.")
         return None
 
     def _text(self, request: Sar, column: int, state: str) -> str:

@@ -39,7 +39,7 @@ class ReportsView(QWidget):
         self.session, self.ops = session, ops
         self.report: Report | None = None
         self.building = False
-        self.exports = ReportExports(self, ops, clipboard)
+        self.exports = ReportExports(self, ops, clipboard, session)
 
         self.period = PeriodPicker()
         self.build_button = QPushButton("&Show figures")

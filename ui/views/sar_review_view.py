@@ -27,7 +27,7 @@ from app.services.sar import Sar
 from app.services.sar_gather import SECTIONS, SarItem
 from app.services.sar_review import Review
 from ui.dialogs.redact_dialogs import RedactDialog, SuggestionsDialog
-from ui.formatting import describe_error
+from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 from ui.throttle import throttled
 from ui.widgets.forms import text_label
@@ -57,14 +57,18 @@ class SarReviewView(QWidget):
         self.title = text_label("", "subheading")
         self.next_button = QPushButton("&Next to decide")
         self.suggest_button = QPushButton("Accept suggested &redactions…")
+        self.complete_button = QPushButton("Review &complete")
         self.generate_button = QPushButton("&Generate pack…")
         self.generate_button.setProperty("primary", True)
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addStretch(1)
-        for button in (self.next_button, self.suggest_button, self.generate_button):
+        for button in (self.next_button, self.suggest_button, self.complete_button, self.generate_button):
             top.addWidget(button)
         self.summary = text_label("", "hint")
+        # Why the manager was brought here (a pack asked for before the review was complete).
+        self.notice = text_label("", "error")
+        self.notice.hide()
         self.error = text_label("", "error")
         self.error.hide()
 
@@ -85,12 +89,14 @@ class SarReviewView(QWidget):
         column.addLayout(top)
         column.addWidget(self.title)
         column.addWidget(self.summary)
+        column.addWidget(self.notice)
         column.addWidget(self.error)
         column.addWidget(splitter, 1)
 
         self.back_button.clicked.connect(self.backRequested)
         self.next_button.clicked.connect(self.next_undecided)
         self.suggest_button.clicked.connect(lambda: self.accept_suggestions())
+        self.complete_button.clicked.connect(lambda: self.complete())
         self.generate_button.clicked.connect(lambda: self.request and self.generateRequested.emit(self.request))
         self.tree.currentItemChanged.connect(lambda *_a: self._show_current())
         self.tree.itemChanged.connect(self._item_changed)
@@ -99,8 +105,10 @@ class SarReviewView(QWidget):
         self.panel.removeRequested.connect(self.remove_redaction)
 
     # --- loading -------------------------------------------------------------------------
-    def load(self, request: Sar) -> None:
+    def load(self, request: Sar, reason: str = "") -> None:
         self.request, self.review, self.loading = request, None, True
+        self.notice.setText(reason)
+        self.notice.setVisible(bool(reason))
         self.title.setText(f"Review {request.reference}: information about {request.subject_name}")
         self.summary.setText(f"Gathering everything held about {request.subject_name}…")
         self.error.hide()
@@ -173,11 +181,33 @@ class SarReviewView(QWidget):
             return
         included = sum(i.included for i in review.items)
         waiting = len(review.undecided())
+        done = (f"Review completed {uk_datetime(review.completed_at)} by {review.completed_by}." if review.completed_at
+                else "When every item is right, choose 'Review complete'; the pack is made only after that.")
         self.summary.setText(
             f"{len(review.items)} items gathered, {included} in the pack, {_count(len(review.redactions), 'redaction')}. "
             + (f"{_count(waiting, 'item')} {'needs' if waiting == 1 else 'need'} your decision (highlighted)." if waiting
-               else "Every item that needed a decision has one."))
+               else f"Every item that needed a decision has one. {done}"))
         self._update_buttons()
+
+    def _changed(self) -> None:
+        """A decision or redaction changed: the completed review no longer covers it."""
+        if self.review is not None:
+            self.review.completed_at = None
+
+    def complete(self) -> bool:
+        if self.review is None or self.ops.busy or self.review.undecided():
+            return False
+        session, sar_id = self.session, self.request.id
+
+        def done(review: Review) -> None:
+            if self.review is not None:
+                self.review.completed_at, self.review.completed_by = review.completed_at, review.completed_by
+            self.notice.hide()
+            self._update_summary()
+
+        self.ops.run(lambda _p: sar_review.complete_review(session, sar_id), on_done=done, on_error=self._failed,
+                     changes={"sars", "sar_review"})
+        return True
 
     # --- the current item ------------------------------------------------------------------
     def current_item(self) -> SarItem | None:
@@ -215,6 +245,7 @@ class SarReviewView(QWidget):
 
         def done(_r) -> None:
             item.included, item.decided = included, True
+            self._changed()
             self._paint(item)
             self._update_summary()
             if item is self.current_item():
@@ -244,6 +275,7 @@ class SarReviewView(QWidget):
             s.item_key == redaction.item_key and s.field == redaction.field
             and s.start < redaction.end_at and redaction.start_at < s.end)]
         self.panel.clear_selection()
+        self._changed()
         self._after_redactions(redaction.item_key)
 
     def remove_redaction(self, redaction_id: str) -> None:
@@ -254,6 +286,7 @@ class SarReviewView(QWidget):
 
         def done(_r) -> None:
             review.redactions = [r for r in review.redactions if r.id != redaction_id]
+            self._changed()
             self._after_redactions(found.item_key)
 
         self.ops.run(lambda _p: sar_review.remove_redaction(session, sar_id, redaction_id), on_done=done,
@@ -281,9 +314,13 @@ class SarReviewView(QWidget):
         self.suggest_button.setText(f"Accept suggested &redactions ({count})…")
         self.suggest_button.setEnabled(ready and count > 0)
         self.next_button.setEnabled(ready and bool(self.review.undecided()))
-        self.generate_button.setEnabled(ready and not self.review.undecided())
-        self.generate_button.setToolTip("" if ready and not self.review.undecided() else
-                                        "Decide every highlighted item first.")
+        decided = ready and not self.review.undecided()
+        completed = decided and bool(self.review.completed_at)
+        self.complete_button.setEnabled(decided and not completed)
+        self.complete_button.setToolTip("" if decided else "Decide every highlighted item first.")
+        self.generate_button.setEnabled(completed)
+        self.generate_button.setToolTip("" if completed else "Decide every highlighted item first." if not decided
+                                        else "Choose 'Review complete' first.")
 
     def set_busy(self, busy: bool) -> None:
         self._update_buttons()
@@ -295,3 +332,4 @@ class SarReviewView(QWidget):
         self._rows = {}
         self.panel.clear()
         self.summary.clear()
+        self.notice.hide()

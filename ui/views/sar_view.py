@@ -25,6 +25,7 @@ from app.services.sar import Sar
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
 from ui.dialogs.sar_dialogs import (
+    ChildAuthorityDialog,
     ClarificationDialog,
     ExtendDialog,
     IdentityDialog,
@@ -81,8 +82,8 @@ class SarView(QWidget):
         column.setContentsMargins(32, 24, 32, 16)
         column.setSpacing(10)
         column.addWidget(text_label("Subject access requests", "heading"))
-        column.addWidget(text_label("One calendar month from the day identity is confirmed (or clarification "
-                                    "arrives), extendable by up to two months.", "hint"))
+        column.addWidget(text_label("One calendar month from the later of receipt and identity; clarification "
+                                    "stops the clock until it arrives. Extendable by up to two months.", "hint"))
         column.addLayout(top)
         column.addWidget(self.error)
         # The register takes what height is left once the selected request is shown in full:
@@ -178,6 +179,7 @@ class SarView(QWidget):
                    "ask_clarification": lambda: ClarificationDialog(self.session, self.ops, request, False, self),
                    "clarification_received": lambda: ClarificationDialog(self.session, self.ops, request, True, self),
                    "extend": lambda: ExtendDialog(self.session, self.ops, request, self),
+                   "authority": lambda: ChildAuthorityDialog(self.session, self.ops, request, self),
                    "sent": lambda: MarkSentDialog(self.session, self.ops, request, self)}
         if action in dialogs:
             dialog = dialogs[action]()
@@ -188,7 +190,15 @@ class SarView(QWidget):
             self.review.load(request)
             return self.review
         if action == "generate":
+            if not request.review_completed_at:
+                # No pack without a completed review: lead there, and say why.
+                self.stack.setCurrentWidget(self.review)
+                self.review.load(request, reason="A pack is made only from a completed review. Decide every "
+                                                 "highlighted item, then choose 'Review complete'.")
+                return self.review
             return self.generate(request)
+        if action == "regenerate":
+            return self.regenerate(request)
         if action == "young_person":
             return self._young_person(request)
         if action == "withdraw":
@@ -221,6 +231,16 @@ class SarView(QWidget):
             return None
         dialog = SarPackDialog(self.session, self.ops, self.clipboard, request, self)
         dialog.markSentRequested.connect(self._mark_sent_after_pack)
+        dialog.finished.connect(dialog.deleteLater)
+        self.pack_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def regenerate(self, request: Sar) -> SarPackDialog | None:
+        """The pack again from a record of disclosure: the same words as were sent."""
+        if self.ops.busy or not self.detail.packs:
+            return None
+        dialog = SarPackDialog(self.session, self.ops, self.clipboard, request, self, packs=self.detail.packs)
         dialog.finished.connect(dialog.deleteLater)
         self.pack_dialog = dialog
         dialog.open()

@@ -1,4 +1,5 @@
-"""Settings: the auto-lock delay (a manager changes it; everyone sees it)."""
+"""Settings: the auto-lock delay and the transfers outside the UK stated in subject access
+packs (a manager changes them; everyone sees them)."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
@@ -9,6 +10,7 @@ from app.services import settings
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import text_label
+from ui.widgets.transfers_setting import TransfersSetting
 
 
 class SettingsView(QWidget):
@@ -53,6 +55,8 @@ class SettingsView(QWidget):
         column.setSpacing(12)
         column.addWidget(text_label("Settings", "heading"))
         column.addWidget(card)
+        self.transfers = TransfersSetting(session, ops)
+        column.addWidget(self.transfers)
         column.addStretch(1)
 
         is_manager = session.user.is_manager
@@ -91,3 +95,4 @@ class SettingsView(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.save_button.setEnabled(not busy)
+        self.transfers.set_busy(busy)

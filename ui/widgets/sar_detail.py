@@ -22,11 +22,15 @@ ACTIONS = {
     "clarification_received": ("Clarification recei&ved…", ("awaiting_clarification",)),
     "extend": ("E&xtend…", ("in_review",)),
     "young_person": ("&Young person agreed…", OPEN),
+    "authority": ("Young person's a&uthority…", ("awaiting_id", "awaiting_clarification", *OPEN)),
     "review": ("Re&view and redact", OPEN),
     "generate": ("&Generate pack…", OPEN),
     "sent": ("Record as &sent…", OPEN),
+    "regenerate": ("&Make a pack again…", ("in_review", "extended", "sent")),
     "withdraw": ("&Withdraw…", ("awaiting_id", "awaiting_clarification", *OPEN)),
 }
+
+AUTHORITY_WORDS = {"young_person": "The young person's authority", "manager_decision": "A manager's decision"}
 
 MAIN_STEPS = ("identity", "clarification_received", "review", "generate", "sent")
 
@@ -82,6 +86,13 @@ class SarDetail(QWidget):
                 ("Due", uk_date(request.due_on) or "When the clock starts"),
                 ("Status", f"{STATUS_LABELS.get(request.status, request.status)} · "
                            f"{timeliness_words(request.timeliness(today or date.today()))}")]
+        if request.requester_kind == "parent" and request.child_authority:
+            rows.append(("Young person's say", f"{AUTHORITY_WORDS[request.child_authority]}: "
+                         f"{request.child_authority_note.rstrip('. ')} (recorded {uk_date(request.child_authority_on)} by "
+                         f"{request.child_authority_by})"))
+        if request.review_completed_at:
+            rows.append(("Review", f"Completed {uk_datetime(request.review_completed_at)} by "
+                                   f"{request.review_completed_by}"))
         if request.requester_kind == "parent":
             rows.append(("Young person's agreement", "Agreed: their own case is included" if request.young_person_agreed
                          else "Not recorded: their own case stays out (R4)"))
@@ -106,8 +117,10 @@ class SarDetail(QWidget):
             return ""
         asked = f"asked {uk_date(request.clarification_requested_on)}"
         if request.clarification_received_on:
-            return f"{asked}, received {uk_date(request.clarification_received_on)}"
-        return f"{asked}; the clock is paused until it arrives"
+            days = request.paused_days()
+            return (f"{asked}, received {uk_date(request.clarification_received_on)}; the clock stood still "
+                    f"for {days} day{'' if days == 1 else 's'} in all")
+        return f"{asked}; the clock is stopped until it arrives"
 
     def update_buttons(self, enabled: bool) -> None:
         request = self.request
@@ -118,7 +131,9 @@ class SarDetail(QWidget):
                 offered = offered and request.requester_kind == "parent"
                 button.setText("Young person's agreement &withdrawn…" if request and request.young_person_agreed
                                else "&Young person agreed…")
-            if key == "sent":
+            if key == "authority":
+                offered = offered and request.requester_kind == "parent"
+            if key in ("sent", "regenerate"):
                 offered = offered and bool(self.packs)
             button.setVisible(offered)
             button.setEnabled(offered and enabled)

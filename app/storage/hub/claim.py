@@ -1,0 +1,107 @@
+"""Exclusive create of a complete file on a folder that several computers share.
+
+Two ways, picked per folder:
+- link: write a temp file fully, fsync, then `os.link` it to the final name. A link fails
+  if the name is taken, and the file appears already complete, so no reader ever sees half.
+- exclusive open (folders without hard links: FAT/exFAT USB sticks, some network shares):
+  `O_CREAT | O_EXCL` on the final name, then write and fsync. A reader may meet the file
+  while it is being written, or torn by a crash; the record's own length and checksum
+  (record.py) keep such a file from being read as an entry, and FolderHub moves a torn claim
+  aside once it has been still for a while, so it cannot block the log forever.
+"""
+
+import errno
+import os
+import uuid
+from pathlib import Path
+
+from app.fsutil import fsync_dir as _fsync_dir
+
+# Errors that mean "this folder has no hard links", as opposed to "the name is taken".
+NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS, errno.EMLINK}
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a directory entry; some network and FUSE file systems refuse fsync on a folder
+    (EINVAL): there the server decides, and `confide --self-test --hub` reports it."""
+    try:
+        _fsync_dir(folder)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF):
+            raise
+
+
+class LinksUnsupported(Exception):
+    """Hard links are not available on this folder."""
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create `path` (must not exist) with `data`, fsynced. Permissions follow the umask and
+    the folder's own rules: other staff accounts must be able to read a shared hub folder,
+    and what it holds is ciphertext.
+
+    May raise: FileExistsError, OSError.
+    """
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _BINARY, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def claim_by_link(final: Path, tmp_dir: Path, data: bytes) -> None:
+    """May raise: FileExistsError (taken), LinksUnsupported, OSError."""
+    tmp = tmp_dir / f"{final.name}.{uuid.uuid4().hex}.tmp"
+    write_new(tmp, data)
+    try:
+        os.link(tmp, final)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno in NO_LINKS:
+            raise LinksUnsupported(str(exc)) from exc
+        raise
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    fsync_dir(final.parent)
+
+
+def claim_by_exclusive_open(final: Path, data: bytes) -> None:
+    """May raise: FileExistsError (taken, or our half-written claim was moved aside as torn
+    by another computer before we finished: the caller treats both as "taken"), OSError."""
+    write_new(final, data)
+    fsync_dir(final.parent)
+    # If we stalled mid-write for longer than the torn-claim grace period, another computer
+    # may have moved our file aside and claimed the number itself: read back to be sure.
+    try:
+        with open(final, "rb") as handle:
+            if handle.read() == data:
+                return
+    except FileNotFoundError:
+        pass
+    raise FileExistsError(errno.EEXIST, "sequence number taken while writing", str(final))
+
+
+def replace_atomically(final: Path, tmp_dir: Path, data: bytes) -> None:
+    """Write a complete file in place of `final` (temp, fsync, os.replace).
+
+    May raise: OSError.
+    """
+    tmp = tmp_dir / f"{final.name}.{uuid.uuid4().hex}.tmp"
+    write_new(tmp, data)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(final.parent)

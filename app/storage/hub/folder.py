@@ -1,0 +1,273 @@
+"""The folder hub: a shared network folder, a synced folder or a USB stick (DESIGN §7).
+
+Layout inside the hub folder:
+    confide-hub.json         the team marker: binds the folder to one team id
+    entries/000000000001.entry ...   one self-checking record per sequence number
+    revoked/<device id>.revoked      one file per revoked device
+    snapshots/<upto seq>.<device id>.snap
+    torn/                    torn claims moved aside (kept, never read as entries)
+    tmp/                     temp files being written
+    head                     a hint: a recent head, so a new reader need not scan the folder
+
+An entry is claimed by exclusive create of the next number (claim.py). A torn claim blocks
+its number for at most two minutes and is then moved aside (torn.py). A valid entry is
+never moved.
+"""
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.storage.hub import claim, marker, record, torn
+from app.storage.hub.base import (
+    ENTRY_KINDS,
+    HubEntry,
+    HubError,
+    HubRefused,
+    HubUnavailable,
+    SequenceTaken,
+    Snapshot,
+)
+
+MARKER = marker.MARKER
+TORN_GRACE_SECONDS = torn.TORN_GRACE_SECONDS
+STALE_TMP_SECONDS = 24 * 3600
+POLL_SECONDS = 0.25
+DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+_SUBDIRS = ("entries", "revoked", "snapshots", "torn", "tmp")
+
+
+def check_device_id(device_id: str) -> None:
+    """Device ids become file names: letters, digits, '-' and '_' only.
+
+    May raise: HubError.
+    """
+    if not isinstance(device_id, str) or not DEVICE_ID.match(device_id):
+        raise HubError("A device id may hold only letters, digits, '-' and '_' (at most 128).")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class FolderHub:
+    """May raise (every method): HubUnavailable (folder gone or unreadable), HubError."""
+
+    def __init__(self, path, team_id: str, *, create: bool = False, use_links: bool | None = None):
+        """Open the hub folder at `path` for team `team_id`; `create=True` makes the folder's
+        layout and marker first (team create). `use_links` forces a claim method (None: try
+        hard links, fall back to exclusive open where the folder has none).
+
+        May raise: HubUnavailable (no such folder, or no marker: perhaps a network drive that
+        is not connected), HubError (another team's folder, damaged marker).
+        """
+        self.root = Path(path)
+        self.team_id = team_id
+        self.use_links = use_links
+        self._known = 0         # highest sequence number seen valid, with all before it
+        self._looked = False
+        try:
+            if create:
+                marker.create_marker(self.root, self.team_id)
+            marker.check_marker(self.root, self.team_id)
+            for name in _SUBDIRS:
+                (self.root / name).mkdir(exist_ok=True)
+            self._sweep_tmp()
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be used: {exc.strerror or exc}.") from exc
+
+    def _listdir(self, sub: str) -> list[str]:
+        try:
+            return os.listdir(self.root / sub)
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
+
+    def _sweep_tmp(self) -> None:
+        # A computer killed between writing its temp file and linking it leaves the temp
+        # behind (ciphertext, never read). A day is far longer than any honest write.
+        cutoff = time.time() - STALE_TMP_SECONDS
+        for path in (self.root / "tmp").iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                pass
+
+    # -- entries -----------------------------------------------------------------------
+
+    def _entry_path(self, seq: int) -> Path:
+        return self.root / "entries" / f"{seq:012d}.entry"
+
+    def _read_entry(self, seq: int) -> HubEntry | None:
+        """The entry at seq, or None when there is none or only a torn or foreign file."""
+        try:
+            data = self._entry_path(seq).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
+        try:
+            header, payload = record.decode(data, self.team_id)
+        except record.TornRecord:
+            return None
+        if header.get("seq") != seq or header.get("kind") not in ENTRY_KINDS:
+            return None
+        return HubEntry(seq=seq, device_id=str(header.get("device_id")), kind=header["kind"],
+                        payload=payload, created_at=str(header.get("created_at")))
+
+    def _start_point(self) -> int:
+        """A sequence number known to hold a valid entry (or 0), without reading them all."""
+        if self._looked:
+            return self._known
+        self._looked = True
+        try:
+            hint = int((self.root / "head").read_text("ascii").strip())
+        except (OSError, ValueError):
+            hint = 0
+        if hint > 0 and self._read_entry(hint) is not None:
+            self._known = max(self._known, hint)
+            return self._known
+        names = []
+        for name in self._listdir("entries"):
+            stem = name.removesuffix(".entry")
+            if stem.isdigit():
+                names.append(int(stem))
+        for seq in sorted(names, reverse=True):
+            if self._read_entry(seq) is not None:
+                self._known = max(self._known, seq)
+                break
+        return self._known
+
+    def head(self) -> int:
+        seq = self._start_point()
+        while self._read_entry(seq + 1) is not None:
+            seq += 1
+        self._known = seq
+        return seq
+
+    def read_after(self, seq: int, limit: int | None = None) -> Iterator[HubEntry]:
+        count = 0
+        nxt = seq + 1
+        while limit is None or count < limit:
+            entry = self._read_entry(nxt)
+            if entry is None:
+                return
+            self._known = max(self._known, nxt)
+            yield entry
+            count += 1
+            nxt += 1
+
+    def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
+        check_device_id(device_id)
+        if kind not in ENTRY_KINDS:
+            raise HubError(f"Unknown hub entry kind {kind!r}.")
+        if not isinstance(seq, int) or seq < 1:
+            raise HubError("Hub sequence numbers start at 1.")
+        if device_id in self.revoked_devices():
+            raise HubRefused("This computer has been removed from the team: the hub refuses its changes.")
+        if seq > 1 and self._read_entry(seq - 1) is None:
+            raise HubError(f"Entry {seq} would leave a gap: the hub's last entry is {self.head()}.")
+        created = _now()
+        data = record.encode({"team_id": self.team_id, "seq": seq, "device_id": device_id,
+                              "kind": kind, "created_at": created}, bytes(payload))
+        final = self._entry_path(seq)
+        try:
+            try:
+                self._claim(final, data)
+            except FileExistsError:
+                if not torn.clear_if_stale(final, self.root / "torn", self.root / "tmp",
+                                           lambda: self._read_entry(seq) is not None):
+                    raise SequenceTaken(f"Another computer added entry {seq} first.") from None
+                try:
+                    self._claim(final, data)
+                except FileExistsError:
+                    raise SequenceTaken(f"Another computer added entry {seq} first.") from None
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+        self._known = max(self._known, seq)
+        self._write_hint(seq)
+        return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=created)
+
+    def _claim(self, final: Path, data: bytes) -> None:
+        if self.use_links is not False:
+            try:
+                claim.claim_by_link(final, self.root / "tmp", data)
+                self.use_links = True
+                return
+            except claim.LinksUnsupported:
+                self.use_links = False
+        claim.claim_by_exclusive_open(final, data)
+
+    def _write_hint(self, seq: int) -> None:
+        # Only a hint (checked before use), so a failure here loses nothing.
+        try:
+            claim.replace_atomically(self.root / "head", self.root / "tmp", str(seq).encode("ascii"))
+        except OSError:
+            pass
+
+    # -- revocations and snapshots ------------------------------------------------------
+
+    def revoke_device(self, device_id: str) -> None:
+        check_device_id(device_id)
+        data = record.encode({"team_id": self.team_id, "kind": "revocation",
+                              "device_id": device_id, "created_at": _now()}, b"")
+        try:
+            claim.replace_atomically(self.root / "revoked" / f"{device_id}.revoked", self.root / "tmp", data)
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+
+    def revoked_devices(self) -> set[str]:
+        # A revocation file counts by its name even if torn: when in doubt, refuse.
+        names = self._listdir("revoked")
+        return {n.removesuffix(".revoked") for n in names
+                if n.endswith(".revoked") and DEVICE_ID.match(n.removesuffix(".revoked"))}
+
+    def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
+        check_device_id(device_id)
+        if not isinstance(upto_seq, int) or upto_seq < 0:
+            raise HubError("A snapshot's sequence number cannot be negative.")
+        data = record.encode({"team_id": self.team_id, "kind": "snapshot", "upto_seq": upto_seq,
+                              "device_id": device_id, "created_at": _now()}, bytes(payload))
+        try:
+            claim.replace_atomically(self.root / "snapshots" / f"{upto_seq:012d}.{device_id}.snap",
+                                     self.root / "tmp", data)
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+
+    def latest_snapshot(self) -> Snapshot | None:
+        folder = self.root / "snapshots"
+        names = sorted((n for n in self._listdir("snapshots") if n.endswith(".snap")), reverse=True)
+        for name in names:
+            try:
+                header, payload = record.decode((folder / name).read_bytes(), self.team_id)
+            except (record.TornRecord, FileNotFoundError):
+                continue
+            if header.get("kind") == "snapshot" and isinstance(header.get("upto_seq"), int):
+                return Snapshot(upto_seq=header["upto_seq"], device_id=str(header.get("device_id")),
+                                payload=payload, created_at=str(header.get("created_at")))
+        return None
+
+    # -- waiting and describing ---------------------------------------------------------
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """True as soon as an entry beyond the last one this object has seen is complete.
+        Polls one file name (the next number): one stat per POLL_SECONDS, cheap on shares."""
+        base = self._start_point()
+        deadline = time.monotonic() + max(0.0, timeout)
+        nxt = self._entry_path(base + 1)
+        while True:
+            if nxt.exists() and self._read_entry(base + 1) is not None:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(POLL_SECONDS, left))
+
+    def describe(self) -> str:
+        return f"the hub folder {self.root}"
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,227 @@
+"""The PostgreSQL hub, for services with a server (DESIGN §7).
+
+IT runs packaging/hub/postgres-setup.sql once. Devices connect as a role that may SELECT
+and INSERT only; a trigger accepts an entry only at head + 1 under a lock and refuses a
+revoked device's entries, and NOTIFY tells the other computers that something arrived.
+The connection string (with its password) comes from the OS credential store
+(credentials.py) and is never shown: describe() and every message leave the password out.
+"""
+
+import time
+from collections.abc import Iterator
+from datetime import UTC
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict
+
+from app.storage.hub.base import (
+    ENTRY_KINDS,
+    HubEntry,
+    HubError,
+    HubRefused,
+    HubUnavailable,
+    SequenceTaken,
+    Snapshot,
+)
+from app.storage.hub.folder import check_device_id
+
+CHANNEL = "confide_hub"
+BATCH = 500
+SETUP_HINT = "IT sets it up with packaging/hub/postgres-setup.sql (README: 'Setting up a PostgreSQL hub')."
+
+
+def describe_conninfo(conninfo: str) -> str:
+    """Where a connection string points, with no password (for messages and logs)."""
+    try:
+        parts = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "a PostgreSQL hub (the connection string cannot be read)"
+    host = parts.get("host") or "the local server"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    db = parts.get("dbname") or "(default database)"
+    user = f" as {parts['user']}" if parts.get("user") else ""
+    return f"the PostgreSQL hub {db} on {host}{port}{user}"
+
+
+def _iso(value) -> str:
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class PostgresHub:
+    """May raise (every method): HubUnavailable (server unreachable, connection lost),
+    HubError (database not set up, permission refused)."""
+
+    def __init__(self, conninfo: str, team_id: str, *, create: bool = False, connect_timeout: int = 10):
+        """Connect and check that the database serves `team_id`; `create=True` binds an
+        empty hub database to this team (team create).
+
+        May raise: HubUnavailable, HubError (another team's hub, not set up).
+        """
+        self._conninfo = conninfo
+        self._timeout = connect_timeout
+        self.team_id = team_id
+        self._conn = None
+        self._listener = None
+        self._known = 0
+        self._looked = False
+        row = self._one("SELECT team_id FROM confide.team")
+        if row is None and create:
+            self._exec("INSERT INTO confide.team (team_id) VALUES (%s) ON CONFLICT DO NOTHING", (team_id,))
+            row = self._one("SELECT team_id FROM confide.team")
+        if row is None:
+            raise HubError(f"{self.describe()} is not bound to a team yet. Create the team on it first.")
+        if row[0] != team_id:
+            raise HubError(f"{self.describe()} belongs to another team. Check the connection string: "
+                           "each team needs its own hub database.")
+
+    # -- connection ---------------------------------------------------------------------
+
+    def _connect(self):
+        try:
+            return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=self._timeout)
+        except psycopg.OperationalError as exc:
+            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
+            raise HubUnavailable(f"{self.describe()} cannot be reached ({reason}). "
+                                 "Work goes on offline; sync will try again.") from None
+
+    def _cursor(self):
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            self._conn = self._connect()
+        return self._conn.cursor()
+
+    def _run(self, sql: str, params=(), fetch: str | None = None):
+        try:
+            with self._cursor() as cur:
+                cur.execute(sql, params)
+                if fetch == "one":
+                    return cur.fetchone()
+                if fetch == "all":
+                    return cur.fetchall()
+                return None
+        except (pg_errors.UndefinedTable, pg_errors.InvalidSchemaName):
+            raise HubError(f"{self.describe()} has no Confide tables. {SETUP_HINT}") from None
+        except pg_errors.InsufficientPrivilege:
+            raise HubError(f"{self.describe()} refused: this account may not do that. {SETUP_HINT}") from None
+        except psycopg.OperationalError as exc:
+            if exc.sqlstate is None or exc.sqlstate.startswith("08") or (self._conn and self._conn.broken):
+                raise HubUnavailable(f"The connection to {self.describe()} was lost. "
+                                     "Work goes on offline; sync will try again.") from None
+            raise
+
+    def _one(self, sql, params=()):
+        return self._run(sql, params, "one")
+
+    def _exec(self, sql, params=()):
+        return self._run(sql, params)
+
+    # -- the log --------------------------------------------------------------------------
+
+    def head(self) -> int:
+        seq = self._one("SELECT coalesce(max(seq), 0) FROM confide.entries")[0]
+        self._known, self._looked = max(self._known, seq), True
+        return seq
+
+    def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
+        check_device_id(device_id)
+        if kind not in ENTRY_KINDS:
+            raise HubError(f"Unknown hub entry kind {kind!r}.")
+        if not isinstance(seq, int) or seq < 1:
+            raise HubError("Hub sequence numbers start at 1.")
+        try:
+            row = self._one("INSERT INTO confide.entries (seq, device_id, kind, payload) "
+                            "VALUES (%s, %s, %s, %s) RETURNING created_at",
+                            (seq, device_id, kind, bytes(payload)))
+        except pg_errors.UniqueViolation:
+            raise SequenceTaken(f"Another computer added entry {seq} first.") from None
+        except psycopg.Error as exc:
+            state = getattr(exc, "sqlstate", None)
+            if state == "CF002":
+                raise SequenceTaken(f"Another computer added entry {seq} first.") from None
+            if state == "CF001":
+                raise HubRefused("This computer has been removed from the team: the hub refuses its changes.") from None
+            if state == "CF003":
+                raise HubError(f"Entry {seq} would leave a gap in the hub's log.") from None
+            raise
+        self._known = max(self._known, seq)
+        return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=_iso(row[0]))
+
+    def read_after(self, seq: int, limit: int | None = None) -> Iterator[HubEntry]:
+        expected = seq + 1
+        left = limit
+        while left is None or left > 0:
+            size = BATCH if left is None else min(BATCH, left)
+            rows = self._run("SELECT seq, device_id, kind, payload, created_at FROM confide.entries "
+                             "WHERE seq >= %s ORDER BY seq LIMIT %s", (expected, size), "all")
+            for s, device, kind, payload, created in rows:
+                if s != expected:
+                    return  # a gap: stop, as the contract says
+                self._known = max(self._known, s)
+                yield HubEntry(seq=s, device_id=device, kind=kind, payload=bytes(payload), created_at=_iso(created))
+                expected += 1
+            if len(rows) < size:
+                return
+            if left is not None:
+                left -= len(rows)
+
+    # -- revocations and snapshots ----------------------------------------------------------
+
+    def revoke_device(self, device_id: str) -> None:
+        check_device_id(device_id)
+        self._exec("INSERT INTO confide.revoked_devices (device_id) VALUES (%s) ON CONFLICT DO NOTHING",
+                   (device_id,))
+
+    def revoked_devices(self) -> set[str]:
+        return {r[0] for r in self._run("SELECT device_id FROM confide.revoked_devices", (), "all")}
+
+    def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
+        check_device_id(device_id)
+        if not isinstance(upto_seq, int) or upto_seq < 0:
+            raise HubError("A snapshot's sequence number cannot be negative.")
+        try:
+            self._exec("INSERT INTO confide.snapshots (upto_seq, device_id, payload) VALUES (%s, %s, %s)",
+                       (upto_seq, device_id, bytes(payload)))
+        except psycopg.Error as exc:
+            if getattr(exc, "sqlstate", None) == "CF001":
+                raise HubRefused("This computer has been removed from the team: the hub refuses its snapshot.") from None
+            raise
+
+    def latest_snapshot(self) -> Snapshot | None:
+        row = self._one("SELECT upto_seq, device_id, payload, created_at FROM confide.snapshots "
+                        "ORDER BY upto_seq DESC, created_at DESC LIMIT 1")
+        if row is None:
+            return None
+        return Snapshot(upto_seq=row[0], device_id=row[1], payload=bytes(row[2]), created_at=_iso(row[3]))
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """True when an entry beyond the last one this object has seen arrives (NOTIFY), or
+        is already there; False after `timeout` seconds."""
+        base = self._known if self._looked else self.head()
+        try:
+            if self._listener is None or self._listener.closed or self._listener.broken:
+                self._listener = self._connect()
+                self._listener.execute(f"LISTEN {CHANNEL}")
+            # Listening before looking: an entry added in between is not missed.
+            if self.head() > base:
+                return True
+            deadline = time.monotonic() + max(0.0, timeout)
+            while (left := deadline - time.monotonic()) > 0:
+                for note in self._listener.notifies(timeout=left, stop_after=1):
+                    if note.payload.isdigit() and int(note.payload) > base:
+                        return True
+            return False
+        except psycopg.OperationalError:
+            self._listener = None
+            raise HubUnavailable(f"The connection to {self.describe()} was lost. "
+                                 "Work goes on offline; sync will try again.") from None
+
+    def describe(self) -> str:
+        return describe_conninfo(self._conninfo)
+
+    def close(self) -> None:
+        for conn in (self._conn, self._listener):
+            if conn is not None and not conn.closed:
+                conn.close()
+        self._conn = self._listener = None

@@ -1,0 +1,24 @@
+"""A separate process racing other processes to append at the same sequence numbers."""
+
+from app.storage.hub.base import SequenceTaken
+
+
+def race(kind, location, team_id, device_id, rounds, barrier, results):
+    from tests.hub.conftest import HubUnderTest
+
+    won = []
+    try:
+        hub = HubUnderTest(kind, location, team_id).open()
+        for seq in range(1, rounds + 1):
+            barrier.wait(timeout=60)
+            try:
+                hub.append(seq, device_id, "bundle", f"{device_id}:{seq}".encode())
+                won.append(seq)
+            except SequenceTaken:
+                pass
+        hub.close()
+    except Exception as exc:  # the other racers must not wait for us forever
+        barrier.abort()
+        results.put((device_id, f"{type(exc).__name__}: {exc}"))
+        return
+    results.put((device_id, won))
