@@ -29,6 +29,7 @@ from app.services import (
     paper_files,
     people,
     safeguarding,
+    sar_settings,
     search,
     settings,
     staff,
@@ -138,6 +139,7 @@ def _reads(w):
                                     for h in search.search(s, word)],
         "settings.auto_lock_minutes": lambda s: settings.auto_lock_minutes(s),
         "settings.get": lambda s: settings.get(s, "auto_lock_minutes"),
+        "sar_settings.transfers": lambda s: sar_settings.transfers(s),
         "consent_rules.review_months": lambda s: consent_rules.review_months(s),
         "staff.list_staff": lambda s: staff.list_staff(s),
     }
@@ -147,7 +149,7 @@ WRITES = ("add_", "record_", "open_", "close_", "reopen_", "update_", "edit_", "
           "create_", "withdraw", "replace_", "raise_", "mark_", "join", "leave_", "check_", "export_", "register",
           "confirm_", "request_", "clarification_", "extend", "decide", "redact", "remove_", "accept_",
           "generate_", "regenerate_", "populate", "disable", "change_", "reset_", "preview_", "entitlement",
-          "blank_form")
+          "blank_form", "write_")
 
 
 def test_the_walk_covers_every_read_function_staff_other_than_the_manager_can_call():

@@ -69,13 +69,18 @@ def _leaks(data: bytes, text: str, stored: str) -> list[str]:
 def test_parents_pack_about_their_17_year_old_holds_nothing_of_the_young_persons_case(session, data_dir,
                                                                                        tmp_path):
     w = build(session, data_dir)
+    # The request itself is allowed by a manager's decision (Ellie is 17): that is not Ellie's
+    # agreement to share her own case, which stays behind the firewall.
     request = sar.register(session, "2026-11-02", w.yp.id, "parent", requester_id=w.parent.id,
                            authority_note="Mother with parental responsibility",
-                           identity_method="Known to us", identity_received_on="2026-11-02", today=TODAY)
+                           identity_method="Known to us", identity_received_on="2026-11-02", today=TODAY,
+                           child_authority="manager_decision",
+                           child_authority_note="Ellie lacks capacity to decide about this request")
     keys = {i.key for i in sar_review.load_review(session, request.id).items}
     for kind, record_id in w.firewalled_ids().items():
         assert f"{kind}:{record_id}" not in keys
     _include_everything_allowed(session, request)
+    sar_review.complete_review(session, request.id)
     out = tmp_path / "parent-pack.pdf"
     sar_pack.generate_pack(session, request.id, out, password=PASSWORD, today=TODAY)
     data, text = _opened(out.read_bytes(), tmp_path, "parent")
@@ -106,6 +111,7 @@ def test_parents_own_pack_shows_a_mention_as_the_young_persons_own_record_and_ne
 
     # Even a decision written past the service would not put it in the pack.
     session.conn.execute("UPDATE sar_decision SET included = 1 WHERE item_key = ?", (own[0].key,))
+    sar_review.complete_review(session, request.id)
     out = tmp_path / "own-pack.pdf"
     sar_pack.generate_pack(session, request.id, out, password=PASSWORD, today=TODAY)
     data, text = _opened(out.read_bytes(), tmp_path, "own")
