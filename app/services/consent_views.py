@@ -66,6 +66,7 @@ def expiring_consents(session: Session, today: date | None = None, within_days: 
     mine = "" if session.user.role == Role.MANAGER else "AND cf.worker = :me "
     rows = session.conn.execute(
         CONSENT_SELECT + f"WHERE c.expires_on BETWEEN :day AND :until AND {IN_FORCE_SQL} {mine}"
+        f"AND (c.case_id IS NULL OR {access.case_visible_sql('cf')}) "
         "ORDER BY c.expires_on, cf.reference LIMIT :limit", params)
     return [consent_from_row(r) for r in rows]
 
@@ -87,6 +88,7 @@ def manager_view(session: Session, today: date | None = None) -> ManagerConsentV
 def overrides_section(session: Session, today: date):
     from app.services.dashboard import Item, Section
 
+    session.require(Role.MANAGER)
     section = Section("overrides_unreviewed", "Shared without consent: to review",
                       empty_text="No overrides waiting for review.")
     for d in disclosures.unreviewed_overrides(session):
@@ -111,6 +113,7 @@ def self_reviewed_section(session: Session, today: date):
 def expiring_section(session: Session, today: date):
     from app.services.dashboard import Item, Section
 
+    session.require(Role.MANAGER)
     section = Section("consents_expiring", f"Consents to review within {EXPIRING_SOON_DAYS} days",
                       empty_text="No consents are due for review.")
     for c in expiring_consents(session, today):

@@ -174,7 +174,8 @@ def record_records_request(session: Session, data: DisclosureInput, today: date 
 
 
 def get_disclosure(session: Session, disclosure_id: str) -> DisclosureRecord:
-    session.require()
+    """May raise: NotFound, PermissionDenied (the case's access rules apply)."""
+    access.require_casework(session)
     row = session.conn.execute(DISCLOSURE_SELECT + "WHERE d.id = ? AND d.deleted_at IS NULL",
                                (disclosure_id,)).fetchone()
     if row is None:
