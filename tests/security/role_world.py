@@ -161,6 +161,18 @@ RECIPES = {
     "disclosures.record_records_request": lambda s, w: disclosures.record_records_request(s, DisclosureInput(
         w.case.id, "Reports", counterparty_person_id=w.senco.id, disclosed_on=TODAY), today=TODAY),
     "disclosures.unreviewed_overrides": lambda s, w: disclosures.unreviewed_overrides(s),
+    "disclosures.self_reviewed_overrides": lambda s, w: disclosures.self_reviewed_overrides(s, TODAY),
+    "consent_views.self_reviewed_section": lambda s, w: _module("consent_views").self_reviewed_section(s, TODAY),
+    "complaints.register.register_complaint": lambda s, w: _complaint(s),
+    "complaints.register.get_complaint": lambda s, w: _module("complaints.register").get_complaint(
+        s, _complaint(w.manager).id),
+    "complaints.register.list_complaints": lambda s, w: _module("complaints.register").list_complaints(s),
+    "complaints.register.acknowledge": lambda s, w: _module("complaints.register").acknowledge(
+        s, _complaint(w.manager).id, TODAY),
+    "complaints.register.record_outcome": lambda s, w: _module("complaints.register").record_outcome(
+        s, _complaint(w.manager).id, "upheld", "We are sorry; the record was corrected.", TODAY),
+    "complaints.reporting.dashboard_section": lambda s, w: _module("complaints.reporting").dashboard_section(
+        s, TODAY),
     "enquiries.enquiries_of_person": lambda s, w: enquiries.enquiries_of_person(s, w.parent.id),
     "enquiries.get_enquiry": lambda s, w: enquiries.get_enquiry(s, w.general_enquiry.id),
     "enquiries.recent_enquiries": lambda s, w: enquiries.recent_enquiries(s),
@@ -252,6 +264,11 @@ RECIPES = {
 
 def _new_child(w: World) -> str:
     return people.create_person(w.manager, PersonInput(kind="child", first_name="Alfie", last_name="Hartley")).id
+
+
+def _complaint(s):
+    return _module("complaints.register").register_complaint(
+        s, TODAY, "email", "A parent", "Their letter was sent to the wrong address.")
 
 
 def _module(name: str):
