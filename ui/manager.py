@@ -18,6 +18,7 @@ from ui.dialogs import messages
 from ui.dialogs.override_review_dialog import OverrideReviewDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.views.complaints_view import ComplaintsView
 from ui.views.dashboard_view import DashboardView
 from ui.views.registers_view import RegistersView
 from ui.views.reports_view import ReportsView
@@ -25,6 +26,7 @@ from ui.views.sar_view import SarView
 
 # "Access requests" fits the navigation; the page itself says "Subject access requests".
 DASHBOARD, REPORTS, SARS, REGISTERS = "Dashboard", "Reports", "Access requests", "Registers"
+COMPLAINTS = "Complaints"  # data protection complaints, beside the access requests
 
 
 class Manager(QObject):
@@ -35,12 +37,13 @@ class Manager(QObject):
         super().__init__(host)
         self.session, self.ops, self.host = session, ops, host
         self.enabled = session.user.is_manager
-        self.dashboard = self.reports = self.sars = self.registers = None
+        self.dashboard = self.reports = self.sars = self.registers = self.complaints = None
         if not self.enabled:
             return
         self.dashboard = DashboardView(session, ops)
         self.reports = ReportsView(session, ops, clipboard)
         self.sars = SarView(session, ops, clipboard)
+        self.complaints = ComplaintsView(session, ops)
         self.registers = RegistersView(session, ops)
         self.dashboard.openRecord.connect(self.open_item)
 
@@ -54,7 +57,8 @@ class Manager(QObject):
         """After the casework pages, before Staff."""
         if not self.enabled:
             return []
-        return [(REPORTS, self.reports), (SARS, self.sars), (REGISTERS, self.registers)]
+        return [(REPORTS, self.reports), (SARS, self.sars), (COMPLAINTS, self.complaints),
+                (REGISTERS, self.registers)]
 
     def open_item(self, kind: str, record_id: str) -> QWidget | None:
         """Open what a dashboard item is about. Returns the page or dialog shown (None when
@@ -72,6 +76,9 @@ class Manager(QObject):
         if kind == "sar":
             self.showPage.emit(SARS)
             return self.sars.show_request(record_id)
+        if kind == "complaint":
+            self.showPage.emit(COMPLAINTS)
+            return self.complaints.show_complaint(record_id)
         if kind == "disclosure":
             return self.review_override(record_id)
         self.openRecord.emit(kind, record_id)  # case, person, consent: the casework pages

@@ -12,7 +12,7 @@ from html import escape
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QFont, QTextDocument
 
-from app.services.reports import SMALL_NUMBER_LIMIT, Report
+from app.services.reports import SUPPRESSION_NOTE, Report
 from ui.models.report_table_model import cell_text
 from ui.widgets.bar_chart import chart_image
 
@@ -21,8 +21,7 @@ CHART_WIDTH = 520
 
 def report_html(report: Report, exact: bool) -> str:
     version = ("INTERNAL: exact figures and staff names. Not for circulation."
-               if exact else f"As published: counts from 1 to {SMALL_NUMBER_LIMIT - 1} are shown as "
-               f"'fewer than {SMALL_NUMBER_LIMIT}' so that no family can be identified.")
+               if exact else f"As published. {SUPPRESSION_NOTE}")
     parts = [
         f"<h1>{escape(report.service_name)}: service report</h1>",
         f"<p><b>{escape(report.period.label)}</b> ({report.period.start:%d/%m/%Y} to {report.period.end:%d/%m/%Y})"

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 
 from app.domain.choices import CallerRole, PersonKind
+from app.domain.firewall import is_firewalled
 from app.domain.text import age_on
 
 
@@ -170,7 +171,8 @@ class Case:
 
     @property
     def firewalled(self) -> bool:
-        return bool(self.own_case) and not self.shared_with_family
+        """A young person's own case they have not agreed to share (R4)."""
+        return is_firewalled(self)
 
 
 @dataclass

@@ -92,7 +92,14 @@ def uk_date(value) -> str:
     """Show an ISO date or datetime as dd/mm/yyyy (empty for none)."""
     if not value:
         return ""
-    if isinstance(value, str):
+    if isinstance(value, str) and "T" in value:
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        # Instants are stored in UTC; the day a family would name is the UK day.
+        from app.domain.periods import LONDON
+
+        value = value.astimezone(LONDON) if value.tzinfo else value
+    elif isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y")
 

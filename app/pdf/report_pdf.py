@@ -2,9 +2,8 @@
 people would rather look than read, and "page n of m" on every page."""
 
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
-from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -22,7 +21,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from app.pdf.common import build
-from app.services.reports import SUPPRESSED, Report, Table
+from app.services.reports import SUPPRESSION_NOTE, Report, Table
 
 INK = colors.HexColor("#1f2d3d")
 ACCENT = colors.HexColor("#2f6f8f")
@@ -42,7 +41,7 @@ STYLES = {
 }
 
 
-def _table_flowable(rows: list[list], columns: list[str]) -> RLTable:
+def _table_flowable(rows: list[list], columns: list[str], total_last: bool = False) -> RLTable:
     data = [columns] + [[str(c) for c in row] for row in rows]
     first = 80 * mm if len(columns) <= 2 else 50 * mm
     widths = [first] + [(170 * mm - first) / max(len(columns) - 1, 1)] * (len(columns) - 1)
@@ -53,55 +52,28 @@ def _table_flowable(rows: list[list], columns: list[str]) -> RLTable:
         ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef4f7")]),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, ACCENT), ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    ] + ([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold")] if total_last else [])))
     return table
 
 
 def _chart(table: Table, rows: list[list]) -> Drawing | None:
-    """Charts use the same (possibly suppressed) figures as the table beside them; a
-    suppressed value is drawn as zero and labelled, so the picture never reveals it."""
+    """Bars without percentages, from the same (possibly suppressed) figures as the table beside
+    them: a hidden figure gets no bar, and its label says why, so the picture never reveals it
+    and no share of a whole is implied (a pie with a slice dropped read "Phone: 100%")."""
     if table.total_last:
         rows = rows[:-1]
     values = [r[1] if isinstance(r[1], int) else 0 for r in rows]
-    labels = [str(r[0]) for r in rows]
+    labels = [str(r[0]) if isinstance(r[1], int) else f"{r[0]} ({r[1]})" for r in rows]
     if not table.chart or sum(values) == 0:
         return None
-    if table.chart == "pie":
-        drawing = Drawing(170 * mm, 62 * mm)
-        pie = Pie()
-        pie.x, pie.y, pie.width, pie.height = 10 * mm, 4 * mm, 54 * mm, 54 * mm
-        pairs = [(v, lab) for v, lab in zip(values, labels, strict=True) if v]
-        pie.data = [v for v, _ in pairs]
-        pie.labels = None
-        pie.slices.strokeColor = colors.white
-        for i in range(len(pairs)):
-            pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
-        drawing.add(pie)
-        total = sum(pie.data)
-        for i, (value, label) in enumerate(pairs):
-            y = 56 * mm - i * 5.2 * mm
-            from reportlab.graphics.shapes import Rect
-
-            drawing.add(Rect(75 * mm, y, 3.5 * mm, 3.5 * mm, fillColor=PALETTE[i % len(PALETTE)], strokeColor=None))
-            drawing.add(String(80 * mm, y + 0.6 * mm, f"{label}: {round(100 * value / total)}%", fontSize=8.5))
-        return drawing
-    if table.key == "contacts_by_month":
-        drawing = Drawing(170 * mm, 60 * mm)
-        chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, 150 * mm, 44 * mm
-        chart.data = [values]
-        chart.categoryAxis.categoryNames = [lab.split()[0][:3] + ("\n" + lab.split()[1][2:] if i % 3 == 0 else "")
-                                            for i, lab in enumerate(labels)]
-        chart.categoryAxis.labels.fontSize = 7
-    else:
-        height = max(30, 7 * len(rows) + 14)
-        drawing = Drawing(170 * mm, height * mm)
-        chart = HorizontalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 70 * mm, 6 * mm, 95 * mm, (height - 10) * mm
-        chart.data = [list(reversed(values))]
-        chart.categoryAxis.categoryNames = list(reversed(labels))
-        chart.categoryAxis.labels.fontSize = 8
-        chart.categoryAxis.labels.boxAnchor = "e"
+    height = max(30, 7 * len(rows) + 14)
+    drawing = Drawing(170 * mm, height * mm)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 70 * mm, 6 * mm, 95 * mm, (height - 10) * mm
+    chart.data = [list(reversed(values))]
+    chart.categoryAxis.categoryNames = list(reversed(labels))
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.boxAnchor = "e"
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = 7.5
     chart.bars[0].fillColor = ACCENT
@@ -113,16 +85,16 @@ def _chart(table: Table, rows: list[list]) -> Drawing | None:
 def _at_a_glance(report: Report, exact: bool) -> RLTable:
     """The four figures a steering group asks for first, large, on the title page."""
     def first(key: str, label: str) -> tuple[str, str]:
-        rows = {r[0]: r[1] for r in report.table(key).shown_rows(exact)}
-        return f"{rows.get(label, 0):,}" if isinstance(rows.get(label, 0), int) else str(rows[label]), label
+        value = {r[0]: r[1] for r in report.table(key).shown_rows(exact)}[label]
+        return (f"{value:,}" if isinstance(value, int) else str(value)), label
 
-    children = report.table("age_bands").total()
     cells = [first("contacts_by_channel", "All contacts"), first("cases", "New cases opened"),
-             first("cases", "Cases closed"), (f"{children:,}" if exact or children >= 5 else "fewer than 5",
-                                              "Children and young people supported")]
+             first("cases_closed", "All cases closed"), first("age_bands", "All children and young people")]
     big = ParagraphStyle("big", parent=STYLES["subtitle"], fontSize=22, leading=26, textColor=INK)
     small = ParagraphStyle("small", parent=STYLES["note"], alignment=TA_CENTER)
-    table = RLTable([[Paragraph(v, big) for v, _ in cells], [Paragraph(lab, small) for _, lab in cells]],
+    words = ParagraphStyle("words", parent=big, fontSize=14, leading=26)  # "withheld" fits its box
+    table = RLTable([[Paragraph(v, big if v[:1].isdigit() else words) for v, _ in cells],
+                     [Paragraph(lab, small) for _, lab in cells]],
                     colWidths=[42 * mm] * 4)
     table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, ACCENT), ("BACKGROUND", (0, 0), (-1, -1),
                                                                          colors.HexColor("#eef4f7")),
@@ -138,15 +110,14 @@ def render_report(report: Report, exact: bool = False) -> bytes:
              Spacer(1, 14 * mm), _at_a_glance(report, exact), Spacer(1, 20 * mm),
              Paragraph(f"Prepared on {report.generated_on:%d %B %Y}. "
                        + ("INTERNAL: exact figures; do not share outside the service." if exact else
-                          "To protect families' privacy, counts from 1 to 4 are shown as "
-                          f"\u201c{SUPPRESSED}\u201d."), STYLES["body"]),
+                          SUPPRESSION_NOTE), STYLES["body"]),
              PageBreak()]
     toc = TableOfContents()
     toc.levelStyles = [STYLES["toc1"]]
     story += [Paragraph("Contents", STYLES["h1"].clone("contents")), toc, PageBreak()]
     for table in report.tables:
         rows = table.shown_rows(exact)
-        block = [Paragraph(table.title, STYLES["h1"]), _table_flowable(rows, table.columns)]
+        block = [Paragraph(table.title, STYLES["h1"]), _table_flowable(rows, table.columns, table.total_last)]
         if table.note:
             block += [Spacer(1, 2 * mm), Paragraph(table.note, STYLES["note"])]
         chart = _chart(table, rows)

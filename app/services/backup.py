@@ -22,6 +22,7 @@ from pathlib import Path
 
 from app import __version__
 from app.config import Paths
+from app.domain.staff import Role
 from app.errors import (
     BackupInvalid,
     ConfideError,
@@ -72,9 +73,9 @@ def _manifest_aad(manifest: dict) -> bytes:
 def create_backup(session: Session, out_path: Path, progress: Progress = _noop) -> dict:
     """Write a backup file atomically. Returns its manifest.
 
-    May raise: Locked, PermissionDenied, OSError.
+    May raise: Locked, PermissionDenied (the manager's action), OSError.
     """
-    session.require()
+    session.require(Role.MANAGER)
     out_path = Path(out_path)
     if out_path.is_dir():
         raise ValidationError(f"{out_path} is a folder; give a file name for the backup.", field="out")

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind, SupportLevel
-from app.domain.records import Case, CaseSummary
+from app.domain.records import Case, CaseSummary, Person
 from app.domain.staff import Role
 from app.domain.text import clean, parse_date
-from app.errors import NotEligible, PermissionDenied, StaleEdit, ValidationError
+from app.errors import NotEligible, NotFound, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
 from app.services import access, people
 from app.storage import records, search_index
@@ -26,10 +26,13 @@ def check_eligible(session: Session, client_id: str, child_id: str, enquiry_id: 
     """R3: casework only for the child/young person, or someone with parental responsibility.
 
     May raise: NotEligible, saying why casework cannot open (and, when an enquiry asked for
-    casework, that it stays general information).
+    casework, that it stays general information); PermissionDenied.
     """
-    client = people.peek_person(session, client_id)
-    child = people.peek_person(session, child_id)
+    access.require_casework(session)
+    # Read past the people firewall on purpose: a parent's caseworker may open the parent's case
+    # about a child who so far is known only through the child's own case (R4 keeps the two
+    # cases apart, not the family's names); after this the child shows in the parent's case.
+    client, child = _person(session, client_id), _person(session, child_id)
     if child.kind != PersonKind.CHILD:
         raise NotEligible(f"{child.full_name} is not recorded as a child or young person, so no case "
                           "can be opened for them.")
@@ -46,6 +49,13 @@ def check_eligible(session: Session, client_id: str, child_id: str, enquiry_id: 
         f"Casework cannot be opened: {client.full_name} is {how} for {child.full_name}, and casework is only "
         f"for the child or young person themselves, or someone with parental responsibility for them. We can "
         f"give {client.full_name} general information only.{after}")
+
+
+def _person(session: Session, person_id: str) -> Person:
+    row = records.fetch(session.conn, "person", person_id)
+    if row is None:
+        raise NotFound("That person does not exist or has been removed.")
+    return Person.from_row(row)
 
 
 def _worker(session: Session, username: str) -> str:
@@ -99,6 +109,13 @@ def load_case(session: Session, case_id: str) -> Case:
     return access.check_case(session, Case.from_row(row) if row else None)
 
 
+def may_see_case(session: Session, case_id: str) -> bool:
+    """Whether load_case would show this case to the signed-in user (no audit event)."""
+    session.require()
+    row = session.conn.execute("SELECT * FROM casefile WHERE id = ? AND deleted_at IS NULL", (case_id,)).fetchone()
+    return row is not None and access.can_view_case(session, Case.from_row(row))
+
+
 def get_case(session: Session, case_id: str) -> Case:
     """Open a case. Every view is written to the audit trail (R17)."""
     case = load_case(session, case_id)
@@ -145,7 +162,10 @@ def list_cases(session: Session, query: CaseQuery | None = None) -> tuple[list[C
     rows = session.conn.execute(
         _CASE_SELECT + f"WHERE {clause} ORDER BY {order} LIMIT :limit OFFSET :offset",
         {**params, "limit": int(q.limit), "offset": int(q.offset)})
-    return [CaseSummary.from_row(r) for r in rows], total
+    found = [CaseSummary.from_row(r) for r in rows]
+    access.audit_bulk_read(session, "case", len(found), status=q.status, worker=q.worker, level=q.level,
+                           offset=int(q.offset), limit=int(q.limit), total=total)
+    return found, total
 
 
 def my_open_cases(session: Session) -> list[CaseSummary]:
@@ -154,9 +174,10 @@ def my_open_cases(session: Session) -> list[CaseSummary]:
 
 
 def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
-    """Cases where the person is client or child, minus those the firewall hides."""
-    if session.user.role == Role.VOLUNTEER:
-        return []
+    """Cases where the person is client or child, minus those the firewall hides.
+
+    May raise: PermissionDenied (volunteers see no casework)."""
+    access.require_casework(session)
     params = {**access.visibility_params(session), "pid": person_id}
     rows = session.conn.execute(
         _CASE_SELECT + f"WHERE c.deleted_at IS NULL AND (c.client_id = :pid OR c.child_id = :pid) "
@@ -166,12 +187,18 @@ def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
 
 def update_case(session: Session, case_id: str, *, level: str | None = None, worker: str | None = None,
                 expected_version: int | None = None) -> Case:
+    """Change the level of support, or (the manager only) who works the case: reassigning would
+    otherwise let anyone reach a colleague's restricted records by taking the case.
+
+    May raise: PermissionDenied, ValidationError, StaleEdit, NotFound."""
     case = load_case(session, case_id)
     access.require_casework(session)
     values = {}
     if level:
         values["level"] = SupportLevel.parse(level, "level").value
-    if worker:
+    if worker and worker.strip().lower() != case.worker:
+        if session.user.role != Role.MANAGER:
+            raise PermissionDenied("Only the manager can give a case to another worker.")
         values["worker"] = _worker(session, worker)
     with transaction(session.conn):
         if records.update(session.conn, "casefile", case.id, values, session.user.username, expected_version) != 1:
@@ -211,10 +238,10 @@ def reopen_case(session: Session, case_id: str) -> Case:
 def record_young_person_agreement(session: Session, case_id: str, agreed: bool, note: str | None = None) -> Case:
     """R4: the young person agreed (or no longer agrees) that their case may be shared with family."""
     case = load_case(session, case_id)
-    if not case.own_case:
-        raise ValidationError("Only a young person's own case has this choice.")
     if not access.can_see_restricted(session, case):
         raise PermissionDenied("Only the case's worker or the manager can record this.")
+    if not case.own_case:
+        raise ValidationError("Only a young person's own case has this choice.")
     clean(note, "note", "Note", max_len=500)
     with transaction(session.conn):
         records.update(session.conn, "casefile", case.id, {"shared_with_family": int(bool(agreed))},
@@ -239,9 +266,10 @@ def link_cases(session: Session, case_a: str, case_b: str, reason: str) -> str:
 
 
 def linked_cases(session: Session, case_id: str) -> list[CaseSummary]:
-    """Only a manager sees that a parent's and a young person's cases are linked (R4)."""
-    if session.user.role != Role.MANAGER:
-        return []
+    """Only a manager sees that a parent's and a young person's cases are linked (R4).
+
+    May raise: PermissionDenied."""
+    session.require(Role.MANAGER)
     rows = session.conn.execute(
         _CASE_SELECT + "WHERE c.id IN (SELECT case_b FROM case_link WHERE case_a = :id AND deleted_at IS NULL "
         "UNION SELECT case_a FROM case_link WHERE case_b = :id AND deleted_at IS NULL)", {"id": case_id})

@@ -314,7 +314,7 @@ def withdraw_consent(session: Session, consent_id: str, method: str, withdrawn_o
 # --- reading -------------------------------------------------------------------------------
 def get_consent(session: Session, consent_id: str) -> Consent:
     """May raise: NotFound, PermissionDenied (the case's access rules apply)."""
-    session.require()
+    access.require_casework(session)
     row = session.conn.execute(CONSENT_SELECT + "WHERE c.id = ? AND c.deleted_at IS NULL", (consent_id,)).fetchone()
     if row is None:
         raise NotFound("That consent does not exist or has been removed.")
@@ -338,9 +338,11 @@ def consents_for_case(session: Session, case_id: str) -> list[Consent]:
 def consents_of_person(session: Session, person_id: str) -> list[Consent]:
     """Contact consents a person gave about themselves (mailing list, voicemail ...)."""
     access.require_casework(session)
-    rows = session.conn.execute(CONSENT_SELECT + "WHERE c.subject_id = ? AND c.given_by_id = ? AND "
-                                "c.scope NOT IN ('share_with', 'obtain_records') AND c.deleted_at IS NULL "
-                                "ORDER BY c.given_on DESC", (person_id, person_id))
+    rows = session.conn.execute(
+        CONSENT_SELECT + "WHERE c.subject_id = :pid AND c.given_by_id = :pid AND "
+        "c.scope NOT IN ('share_with', 'obtain_records') AND c.deleted_at IS NULL "
+        f"AND (c.case_id IS NULL OR {access.case_visible_sql('cf')}) ORDER BY c.given_on DESC",
+        {**access.visibility_params(session), "pid": person_id})
     return [consent_from_row(r) for r in rows]
 
 

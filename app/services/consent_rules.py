@@ -84,7 +84,9 @@ def _related(session: Session, adult_id: str, child_id: str) -> bool:
 
 def entitlement(session: Session, case: Case | None, giver: Person, scope: ConsentScope, on_day: date,
                 on_behalf_reason: str | None = None) -> Entitlement:
-    """Who may give this consent, and in what right. May raise: ValidationError ('given_by')."""
+    """Who may give this consent, and in what right. May raise: ValidationError ('given_by'),
+    PermissionDenied."""
+    access.require_casework(session)
     if giver.kind == PersonKind.PROFESSIONAL:
         raise ValidationError(f"{giver.full_name} is recorded as a professional; consent comes from the "
                               "young person or a parent or carer.", field="given_by")

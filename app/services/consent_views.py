@@ -66,6 +66,7 @@ def expiring_consents(session: Session, today: date | None = None, within_days: 
     mine = "" if session.user.role == Role.MANAGER else "AND cf.worker = :me "
     rows = session.conn.execute(
         CONSENT_SELECT + f"WHERE c.expires_on BETWEEN :day AND :until AND {IN_FORCE_SQL} {mine}"
+        f"AND (c.case_id IS NULL OR {access.case_visible_sql('cf')}) "
         "ORDER BY c.expires_on, cf.reference LIMIT :limit", params)
     return [consent_from_row(r) for r in rows]
 
@@ -87,6 +88,7 @@ def manager_view(session: Session, today: date | None = None) -> ManagerConsentV
 def overrides_section(session: Session, today: date):
     from app.services.dashboard import Item, Section
 
+    session.require(Role.MANAGER)
     section = Section("overrides_unreviewed", "Shared without consent: to review",
                       empty_text="No overrides waiting for review.")
     for d in disclosures.unreviewed_overrides(session):
@@ -95,9 +97,23 @@ def overrides_section(session: Session, today: date):
     return section
 
 
+def self_reviewed_section(session: Session, today: date):
+    """Overrides reviewed by the manager who made them (no other manager could): kept in view."""
+    from app.services.dashboard import Item, Section
+
+    section = Section("overrides_self_reviewed", "Shared without consent: self-reviewed",
+                      empty_text="No override was reviewed by the manager who made it.")
+    for d in disclosures.self_reviewed_overrides(session, today):
+        section.items.append(Item(f"{d.case_reference}: {d.basis_label} (self-reviewed)", "disclosure", d.id,
+                                  severity="info", detail=f"{d.created_by}, {uk_date(d.disclosed_on)}; "
+                                  f"reviewed {uk_date(d.reviewed_at)}"))
+    return section
+
+
 def expiring_section(session: Session, today: date):
     from app.services.dashboard import Item, Section
 
+    session.require(Role.MANAGER)
     section = Section("consents_expiring", f"Consents to review within {EXPIRING_SOON_DAYS} days",
                       empty_text="No consents are due for review.")
     for c in expiring_consents(session, today):

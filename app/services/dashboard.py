@@ -12,7 +12,7 @@ from app.services import paper_files, registers
 @dataclass
 class Item:
     text: str
-    target_type: str  # case, action, paper_file, staff, policy_review, consent, disclosure, sar
+    target_type: str  # case, action, paper_file, staff, policy_review, consent, disclosure, sar, complaint
     target_id: str
     severity: str = "overdue"  # overdue, due_soon, info
     detail: str = ""
@@ -83,7 +83,10 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
         staff.items.append(Item(policy.text, policy.target_type, policy.target_id, policy.severity))
 
     from app.services import consent_views, sar
+    from app.services.complaints import reporting as complaints
 
-    sections = [actions, sar.dashboard_section(session, today), consent_views.expiring_section(session, today),
-                consent_views.overrides_section(session, today), files, safeguarding, staff]
+    sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),
+                consent_views.expiring_section(session, today),
+                consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
+                files, safeguarding, staff]
     return Dashboard(today, by_worker, sections)

@@ -4,6 +4,7 @@ agreement), policy reviews over the years, and paper files moving in and out (so
 import random
 from datetime import date, timedelta
 
+from app.domain.staff import Role
 from app.security.session import Session
 from app.services import paper_files, registers
 from app.storage import records
@@ -11,6 +12,8 @@ from app.storage.db import transaction
 
 
 def populate_registers(session: Session, seed: int, today: date | None = None) -> dict:
+    """May raise: PermissionDenied (the manager's action)."""
+    session.require(Role.MANAGER)
     today = today or date.today()
     rng = random.Random(seed * 31 + 5)
     staff = session.conn.execute("SELECT username, role FROM staff WHERE active = 1 ORDER BY username").fetchall()

@@ -6,6 +6,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from app.domain.staff import Role
 from app.security.session import Session
 from app.services import sar, sar_pack, sar_review
 from app.storage import records
@@ -13,6 +14,8 @@ from app.storage.db import transaction
 
 
 def populate_sars(session: Session, count: int, seed: int, today: date | None = None) -> dict:
+    """May raise: PermissionDenied (the manager's action)."""
+    session.require(Role.MANAGER)
     today = today or date.today()
     rng = random.Random(seed * 131 + 7)
     clients = [r[0] for r in session.conn.execute(

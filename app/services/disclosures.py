@@ -15,7 +15,7 @@ Matching rules (a consent "covers" a disclosure when):
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from app.domain.consent import (
     Consent,
@@ -174,7 +174,8 @@ def record_records_request(session: Session, data: DisclosureInput, today: date 
 
 
 def get_disclosure(session: Session, disclosure_id: str) -> DisclosureRecord:
-    session.require()
+    """May raise: NotFound, PermissionDenied (the case's access rules apply)."""
+    access.require_casework(session)
     row = session.conn.execute(DISCLOSURE_SELECT + "WHERE d.id = ? AND d.deleted_at IS NULL",
                                (disclosure_id,)).fetchone()
     if row is None:
@@ -201,17 +202,51 @@ def unreviewed_overrides(session: Session, limit: int = 200) -> list[DisclosureR
     return [_from_row(r) for r in rows]
 
 
+def other_reviewers(session: Session, made_by: str) -> list[str]:
+    """The active managers, other than the one who made an override, who can review it (full names)."""
+    rows = session.conn.execute("SELECT full_name FROM staff WHERE role = 'manager' AND active = 1 "
+                                "AND deleted_at IS NULL AND username != ? ORDER BY full_name", (made_by,))
+    return [r[0] for r in rows]
+
+
+def is_self_review(session: Session, record: DisclosureRecord) -> bool:
+    """The rule for who reviews an override: a manager other than the one who made it; the one who
+    made it only when no other manager exists, and then it shows as self-reviewed."""
+    return record.created_by == session.user.username
+
+
 def mark_override_reviewed(session: Session, disclosure_id: str, note: str | None = None) -> DisclosureRecord:
-    """May raise: PermissionDenied (managers only), ValidationError, NotFound."""
+    """May raise: PermissionDenied (managers only), ValidationError (already reviewed, or made by
+    this manager while another manager can review it), NotFound."""
     session.require(Role.MANAGER)
     record = get_disclosure(session, disclosure_id)
     if not record.is_override:
         raise ValidationError("Only a disclosure made without consent needs a manager's review.")
     if record.reviewed_at:
         raise ValidationError(f"{record.reviewed_by} already reviewed this override.")
+    self_review = is_self_review(session, record)
+    if self_review:
+        others = other_reviewers(session, record.created_by)
+        if others:
+            raise ValidationError("You made this disclosure, so another manager reviews it: "
+                                  f"{', '.join(others)}.")
     note = clean(note, "note", "Note", max_len=1000, multiline=True)
     with transaction(session.conn):
         review_id = records.insert(session.conn, "override_review", {"disclosure_id": record.id, "note": note},
                                    session.user.username)
-        session.audit("override_reviewed", "disclosure", record.id, {"review": review_id})
+        session.audit("override_reviewed", "disclosure", record.id,
+                      {"review": review_id, **({"self_reviewed": True} if self_review else {})})
     return get_disclosure(session, disclosure_id)
+
+
+SELF_REVIEW_DAYS = 365
+
+
+def self_reviewed_overrides(session: Session, today: date, limit: int = 200) -> list[DisclosureRecord]:
+    """Overrides reviewed in the last year by the manager who made them, newest first."""
+    session.require(Role.MANAGER)
+    since = (today - timedelta(days=SELF_REVIEW_DAYS)).isoformat()
+    rows = session.conn.execute(DISCLOSURE_SELECT + "WHERE d.basis = 'override' AND d.deleted_at IS NULL "
+                                "AND v.created_by = d.created_by AND v.created_at >= ? "
+                                "ORDER BY v.created_at DESC LIMIT ?", (since, int(limit)))
+    return [_from_row(r) for r in rows]

@@ -18,7 +18,7 @@ from app.domain.staff import Role
 from app.domain.text import LONG_MAX, NAME_MAX, clean, clean_name
 from app.errors import NotEligible, NotFound, PermissionDenied, ValidationError
 from app.security.session import Session
-from app.services import people, wording
+from app.services import access, people, wording
 from app.storage import records
 from app.storage.db import transaction
 
@@ -78,8 +78,9 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
                                "to a caseworker.")
     topics = sorted({Topic.parse(t, "topics").value for t in data.topics})
     received = data.received_at or now
-    if received.tzinfo is None:
-        received = received.astimezone(UTC)
+    # One form for every stored instant (UTC), so that text order is time order and a report's
+    # UTC bounds compare instants; a naive time is this computer's local time.
+    received = received.astimezone(UTC)
     if received > now.astimezone(UTC) and (received - now).total_seconds() > 300:
         raise ValidationError("The enquiry's date and time is in the future.", field="received_at")
     summary = clean(data.summary, "summary", "Summary", max_len=LONG_MAX, multiline=True) or ""
@@ -144,7 +145,9 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
                 except NotEligible as exc:
                     refusal = exc.message
                 else:
-                    case = cases.load_case(session, case_id)
+                    # A young person's own case given to a colleague is closed to the person
+                    # who took the call (R4); the enquiry and the case are saved all the same.
+                    case = cases.load_case(session, case_id) if cases.may_see_case(session, case_id) else None
     return EnquiryResult(get_enquiry(session, enquiry_id), case, refusal)
 
 
@@ -153,10 +156,22 @@ def _tri(value: bool | None) -> int | None:
 
 
 def get_enquiry(session: Session, enquiry_id: str) -> Enquiry:
+    """One enquiry. Volunteers see the general-information enquiries they handled; no one
+    sees a young person's own enquiry through the firewall (R4).
+
+    May raise: NotFound, PermissionDenied.
+    """
     session.require()
     row = records.fetch(session.conn, "enquiry", enquiry_id)
     if row is None:
         raise NotFound("That enquiry does not exist.")
+    visible = session.conn.execute(f"SELECT 1 FROM enquiry e WHERE e.id = :id AND {access.enquiry_visible_sql('e')}",
+                                   {**access.visibility_params(session), "id": enquiry_id}).fetchone()
+    if visible is None:
+        if session.user.role == Role.VOLUNTEER:
+            raise PermissionDenied("Volunteers see the general-information enquiries they recorded; this one "
+                                   "is for a caseworker.")
+        raise PermissionDenied("This enquiry is restricted: it belongs to a young person's own case.")
     topics = [r[0] for r in session.conn.execute(
         "SELECT topic FROM enquiry_topic WHERE enquiry_id = ? ORDER BY topic", (enquiry_id,))]
     return Enquiry.from_row(row, topics=topics)
@@ -165,25 +180,22 @@ def get_enquiry(session: Session, enquiry_id: str) -> Enquiry:
 def recent_enquiries(session: Session, limit: int = 50) -> list[Enquiry]:
     """Newest first. Volunteers see only the general-information enquiries they handled."""
     session.require()
-    sql = "SELECT * FROM enquiry WHERE deleted_at IS NULL"
-    params: list = []
-    if session.user.role == Role.VOLUNTEER:
-        sql += " AND enquiry_type = 'general' AND handled_by = ?"
-        params.append(session.user.username)
-    sql += " ORDER BY received_at DESC LIMIT ?"
-    params.append(int(limit))
-    return [Enquiry.from_row(r) for r in session.conn.execute(sql, params)]
+    rows = session.conn.execute(
+        f"SELECT * FROM enquiry e WHERE e.deleted_at IS NULL AND {access.enquiry_visible_sql('e')} "
+        "ORDER BY e.received_at DESC LIMIT :limit", {**access.visibility_params(session), "limit": int(limit)})
+    result = [Enquiry.from_row(r) for r in rows]
+    access.audit_bulk_read(session, "enquiry", len(result), limit=int(limit))
+    return result
 
 
 def enquiries_of_person(session: Session, person_id: str) -> list[Enquiry]:
+    """A person's enquiries that this viewer may see, newest first."""
     session.require()
     rows = session.conn.execute(
-        "SELECT * FROM enquiry WHERE deleted_at IS NULL AND (caller_id = ? OR child_id = ? OR referrer_id = ?) "
-        "ORDER BY received_at DESC", (person_id, person_id, person_id))
-    result = [Enquiry.from_row(r) for r in rows]
-    if session.user.role == Role.VOLUNTEER:
-        result = [e for e in result if e.enquiry_type == EnquiryType.GENERAL]
-    return result
+        "SELECT * FROM enquiry e WHERE e.deleted_at IS NULL AND (e.caller_id = :pid OR e.child_id = :pid "
+        f"OR e.referrer_id = :pid) AND {access.enquiry_visible_sql('e')} ORDER BY e.received_at DESC",
+        {**access.visibility_params(session), "pid": person_id})
+    return [Enquiry.from_row(r) for r in rows]
 
 
 def statement_text() -> tuple[str, str]:

@@ -42,6 +42,7 @@ def _live_consent(conn, person_id: str, day: date) -> str | None:
 
 def join_in_tx(session: Session, person_id: str, consent_id: str, day: date) -> str:
     """Inside the consent's own transaction. A member already on the list moves to the newer consent."""
+    access.require_casework(session)
     conn = session.conn
     current = conn.execute("SELECT id FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                            "AND deleted_at IS NULL", (person_id,)).fetchone()
@@ -55,6 +56,7 @@ def join_in_tx(session: Session, person_id: str, consent_id: str, day: date) -> 
 
 
 def leave_in_tx(session: Session, person_id: str, day: date, reason: str) -> bool:
+    access.require_casework(session)
     conn = session.conn
     current = conn.execute("SELECT id FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                            "AND deleted_at IS NULL", (person_id,)).fetchone()
@@ -80,7 +82,7 @@ def join(session: Session, person_id: str, today: date | None = None) -> str:
 
 
 def is_member(session: Session, person_id: str) -> bool:
-    session.require()
+    access.require_casework(session)
     return session.conn.execute("SELECT 1 FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                                 "AND deleted_at IS NULL", (person_id,)).fetchone() is not None
 
@@ -100,7 +102,9 @@ def members(session: Session, today: date | None = None) -> list[MailingListEntr
         _MEMBERS.format(in_force=IN_FORCE_SQL) + "AND review_on IS NOT NULL "
         "ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE",
         {"day": (today or date.today()).isoformat()})
-    return [MailingListEntry(**dict(r)) for r in rows]
+    found = [MailingListEntry(**dict(r)) for r in rows]
+    access.audit_bulk_read(session, "mailing_list", len(found), lapsed=False)
+    return found
 
 
 def lapsed(session: Session, today: date | None = None) -> list[MailingListEntry]:
@@ -109,7 +113,9 @@ def lapsed(session: Session, today: date | None = None) -> list[MailingListEntry
     rows = session.conn.execute(
         _MEMBERS.format(in_force=IN_FORCE_SQL) + "AND review_on IS NULL ORDER BY m.joined_on",
         {"day": (today or date.today()).isoformat()})
-    return [MailingListEntry(**dict(r)) for r in rows]
+    found = [MailingListEntry(**dict(r)) for r in rows]
+    access.audit_bulk_read(session, "mailing_list", len(found), lapsed=True)
+    return found
 
 
 def export_mailing_list(session: Session, path: Path, password: str | None = None,

@@ -58,6 +58,13 @@ def _file(row) -> PaperFile:
     return PaperFile(**{k: row[k] for k in row.keys()})
 
 
+def _visible(session: Session, sql: str, params: dict | None = None):
+    """_SELECT narrowed to files in no case or in a case the viewer may see (R4): a file's
+    label and case reference are the case's own."""
+    where = f"AND {access.in_visible_case_sql('f.case_id', nullable=True)} "
+    return session.conn.execute(_SELECT + where + sql, {**access.visibility_params(session), **(params or {})})
+
+
 def add_file(session: Session, label: str, home_location: str, case_id: str | None = None) -> PaperFile:
     access.require_casework(session)
     label = clean(label, "label", "File label", required=True, max_len=100)
@@ -96,7 +103,7 @@ def case_for_reference(session: Session, reference: str | None) -> str | None:
 
 def get_file(session: Session, file_id: str) -> PaperFile:
     session.require()
-    row = session.conn.execute(_SELECT + "AND f.id = ?", (file_id,)).fetchone()
+    row = _visible(session, "AND f.id = :id", {"id": file_id}).fetchone()
     if row is None:
         raise NotFound("That paper file is not in the register.")
     return _file(row)
@@ -104,7 +111,7 @@ def get_file(session: Session, file_id: str) -> PaperFile:
 
 def find_file(session: Session, label: str) -> PaperFile:
     session.require()
-    row = session.conn.execute(_SELECT + "AND f.label = ? COLLATE NOCASE", ((label or "").strip(),)).fetchone()
+    row = _visible(session, "AND f.label = :label COLLATE NOCASE", {"label": (label or "").strip()}).fetchone()
     if row is None:
         raise NotFound(f"There is no paper file labelled '{label}'.")
     return _file(row)
@@ -112,7 +119,7 @@ def find_file(session: Session, label: str) -> PaperFile:
 
 def list_files(session: Session) -> list[PaperFile]:
     session.require()
-    return [_file(r) for r in session.conn.execute(_SELECT + "ORDER BY f.label COLLATE NOCASE")]
+    return [_file(r) for r in _visible(session, "ORDER BY f.label COLLATE NOCASE")]
 
 
 def check_out(session: Session, file_id: str, expected_back, taken_to: str | None = None,
@@ -155,7 +162,8 @@ def check_in(session: Session, file_id: str, today: date | None = None) -> Paper
 
 
 def movements(session: Session, file_id: str) -> list[Movement]:
-    session.require()
+    """May raise: NotFound (no such file, or one in a case the viewer may not see)."""
+    get_file(session, file_id)
     rows = session.conn.execute(
         "SELECT id, checked_out_by, checked_out_on, taken_to, expected_back, returned_on, returned_by "
         "FROM paper_file_movement WHERE file_id = ? AND deleted_at IS NULL ORDER BY checked_out_on DESC, created_at DESC",
@@ -166,6 +174,6 @@ def movements(session: Session, file_id: str) -> list[Movement]:
 def overdue(session: Session, today: date | None = None) -> list[PaperFile]:
     session.require()
     today = today or date.today()
-    rows = session.conn.execute(_SELECT + "AND m.id IS NOT NULL AND m.expected_back < ? ORDER BY m.expected_back",
-                                (today.isoformat(),))
+    rows = _visible(session, "AND m.id IS NOT NULL AND m.expected_back < :today ORDER BY m.expected_back",
+                    {"today": today.isoformat()})
     return [_file(r) for r in rows]

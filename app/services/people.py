@@ -8,8 +8,9 @@ from app.domain.choices import EhcpStatus, PersonKind, PrimaryNeed, Relationship
 from app.domain.records import Person, RelationshipLink
 from app.domain.staff import Role
 from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, clean_name, parse_date
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, PermissionDenied, ValidationError
 from app.security.session import Session
+from app.services import access
 from app.storage import records, search_index
 from app.storage.db import transaction
 
@@ -139,7 +140,10 @@ def create_person(session: Session, data: PersonInput, today: date | None = None
 
 def update_person(session: Session, person_id: str, data: PersonInput, expected_version: int | None = None,
                   today: date | None = None) -> Person:
-    session.require()
+    """May raise: PermissionDenied (volunteers; a person behind the firewall), ValidationError,
+    StaleEdit, NotFound."""
+    session.require(Role.MANAGER, Role.CASEWORKER)
+    access.check_person_visible(session, person_id)
     from app.errors import StaleEdit
 
     values = _validate(data, today or date.today())
@@ -156,7 +160,9 @@ def update_person(session: Session, person_id: str, data: PersonInput, expected_
 
 
 def set_contact_preferences(session: Session, person_id: str, note: str | None = None, **prefs) -> Person:
-    session.require()
+    """R9, changed by caseworkers and the manager. May raise: PermissionDenied, ValidationError, NotFound."""
+    session.require(Role.MANAGER, Role.CASEWORKER)
+    access.check_person_visible(session, person_id)
     unknown = set(prefs) - set(_PREFS)
     if unknown:
         raise ValidationError(f"Unknown contact preference: {', '.join(sorted(unknown))}.")
@@ -177,18 +183,25 @@ def _load(session: Session, person_id: str) -> Person:
 
 
 def get_person(session: Session, person_id: str) -> Person:
-    """Open a person's record. Every view is written to the audit trail (R17)."""
-    session.require()
-    person = _load(session, person_id)
+    """Open a person's record. Every view is written to the audit trail (R17).
+
+    May raise: NotFound, PermissionDenied (known only through a firewalled case)."""
+    person = peek_person(session, person_id)
     with transaction(session.conn):
         session.audit("view_person", "person", person_id)
     return person
 
 
 def peek_person(session: Session, person_id: str) -> Person:
-    """A person's name for a list or a heading, without counting as a view of the record."""
+    """A person's name for a list or a heading, without counting as a view of the record.
+    Volunteers get the name, kind and area only (what a general enquiry needs).
+
+    May raise: NotFound, PermissionDenied."""
     session.require()
-    return _load(session, person_id)
+    person = _load(session, person_id)
+    access.check_person_visible(session, person_id)
+    return access.person_as_seen(session, person)
+
 
 
 def organisation_name(session: Session, organisation_id: str | None) -> str:
@@ -198,22 +211,37 @@ def organisation_name(session: Session, organisation_id: str | None) -> str:
     return row[0] if row else ""
 
 
+VOLUNTEER_FIND_MIN = 2  # letters of a name a volunteer types before anyone is listed
+VOLUNTEER_FIND_LIMIT = 20
+
+
 def find_people(session: Session, kind: str | None = None, text: str = "", limit: int = 50) -> list[Person]:
-    """Pick lists in forms: by kind and the start of a name."""
+    """Pick lists in forms: by kind and the start of a name. Volunteers must type a name and
+    get at most VOLUNTEER_FIND_LIMIT people, in the volunteer's view. Audited as a bulk read.
+
+    May raise: ValidationError, PermissionDenied."""
     session.require()
     text = (text or "").strip()
-    sql = "SELECT * FROM person WHERE deleted_at IS NULL"
-    params: list = []
+    volunteer = session.user.role == Role.VOLUNTEER
+    if volunteer:
+        if len(text) < VOLUNTEER_FIND_MIN:
+            access.audit_bulk_read(session, "person", 0, kind=kind, name_typed=bool(text), refused=True)
+            return []
+        limit = min(int(limit), VOLUNTEER_FIND_LIMIT)
+    sql = f"SELECT * FROM person p WHERE p.deleted_at IS NULL AND NOT {access.person_hidden_sql('p.id')}"
+    params: dict = access.visibility_params(session)
     if kind:
-        sql += " AND kind = ?"
-        params.append(PersonKind.parse(kind, "kind").value)
+        sql += " AND p.kind = :kind"
+        params["kind"] = PersonKind.parse(kind, "kind").value
     if text:
-        sql += " AND (first_name LIKE ? ESCAPE '\\' OR last_name LIKE ? ESCAPE '\\')"
-        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params += [like, like]
-    sql += " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT ?"
-    params.append(int(limit))
-    return [Person.from_row(r) for r in session.conn.execute(sql, params)]
+        sql += " AND (p.first_name LIKE :like ESCAPE '\\' OR p.last_name LIKE :like ESCAPE '\\')"
+        params["like"] = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    sql += " ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE LIMIT :limit"
+    params["limit"] = int(limit)
+    found = [access.person_as_seen(session, Person.from_row(r)) for r in session.conn.execute(sql, params)]
+    # What was asked, never the name typed: that would put a family's name in the audit trail.
+    access.audit_bulk_read(session, "person", len(found), kind=kind, name_typed=bool(text), limit=int(limit))
+    return found
 
 
 def link_relationship_in_tx(session: Session, adult_id: str, child_id: str, relationship: str,
@@ -226,10 +254,18 @@ def link_relationship_in_tx(session: Session, adult_id: str, child_id: str, rela
         raise ValidationError("Only a parent, carer or family member can be linked to a child this way.",
                               field="adult")
     rel = Relationship.parse(relationship, "relationship").value
-    existing = conn.execute("SELECT id FROM relationship WHERE adult_id = ? AND child_id = ? AND deleted_at IS NULL",
-                            (adult_id, child_id)).fetchone()
+    existing = conn.execute("SELECT id, relationship, parental_responsibility FROM relationship WHERE adult_id = ? "
+                            "AND child_id = ? AND deleted_at IS NULL", (adult_id, child_id)).fetchone()
     values = {"relationship": rel, "parental_responsibility": int(bool(parental_responsibility))}
+    if existing and (existing[1], existing[2]) == (rel, values["parental_responsibility"]):
+        return existing[0]  # already on record as said
     if existing:
+        # Parental responsibility decides who may have casework (R3): a volunteer recording a
+        # general enquiry may say how a caller relates to a child, not change what is on record.
+        if session.user.role == Role.VOLUNTEER:
+            raise PermissionDenied(f"{adult.full_name} is already recorded as related to {child.full_name}; a "
+                                   "volunteer cannot change that record. Leave the relationship as it is, or "
+                                   "ask a caseworker.")
         records.update(conn, "relationship", existing[0], values, session.user.username)
         link_id = existing[0]
     else:
@@ -249,12 +285,18 @@ def link_relationship(session: Session, adult_id: str, child_id: str, relationsh
 
 
 def relationships_of(session: Session, person_id: str) -> list[RelationshipLink]:
+    """The person's family links, leaving out anyone behind the firewall (R4).
+
+    May raise: PermissionDenied (the person themselves is behind it)."""
     session.require()
+    access.check_person_visible(session, person_id)
     rows = session.conn.execute(
         "SELECT r.*, a.first_name || ' ' || a.last_name AS adult_name, "
         "c.first_name || ' ' || c.last_name AS child_name FROM relationship r "
         "JOIN person a ON a.id = r.adult_id JOIN person c ON c.id = r.child_id "
-        "WHERE (r.adult_id = ? OR r.child_id = ?) AND r.deleted_at IS NULL", (person_id, person_id))
+        "WHERE (r.adult_id = :pid OR r.child_id = :pid) AND r.deleted_at IS NULL "
+        f"AND NOT {access.person_hidden_sql('a.id')} AND NOT {access.person_hidden_sql('c.id')}",
+        {**access.visibility_params(session), "pid": person_id})
     return [RelationshipLink.from_row(r) for r in rows]
 
 

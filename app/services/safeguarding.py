@@ -116,6 +116,8 @@ def incidents_for_person(session: Session, person_id: str) -> list[Incident]:
             (session.user.username, person_id, person_id)).fetchone()
         if not works:
             raise PermissionDenied(_RESTRICTED)
-    rows = session.conn.execute("SELECT * FROM incident WHERE person_id = ? AND deleted_at IS NULL "
-                                "ORDER BY occurred_on DESC", (person_id,))
+    rows = session.conn.execute(
+        f"SELECT * FROM incident i WHERE i.person_id = :pid AND i.deleted_at IS NULL AND "
+        f"{access.in_visible_case_sql('i.case_id', nullable=True)} ORDER BY i.occurred_on DESC",
+        {**access.visibility_params(session), "pid": person_id})
     return [Incident.from_row(r) for r in rows]

@@ -125,7 +125,11 @@ def get_sar(session: Session, sar_id: str) -> Sar:
 def list_sars(session: Session, open_only: bool = False) -> list[Sar]:
     session.require(Role.MANAGER)
     sql = _SELECT + (f"AND r.status IN {OPEN_STATUSES} " if open_only else "") + "ORDER BY r.received_on DESC"
-    return [Sar.from_row(r) for r in session.conn.execute(sql)]
+    found = [Sar.from_row(r) for r in session.conn.execute(sql)]
+    from app.services import access
+
+    access.audit_bulk_read(session, "sar", len(found), open_only=bool(open_only))
+    return found
 
 
 def register(session: Session, received_on, subject_id: str, requester_kind: str, requester_name: str | None = None,

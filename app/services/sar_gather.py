@@ -4,16 +4,24 @@ Items are offered, never included silently where a person must decide: notes in 
 cases that mention the subject, safeguarding records (serious-harm exemption) and records
 from a parent's case about their child all need an explicit decision. The separate-enquiry
 firewall (R4) holds: a young person's own case reaches a parent's request only with the
-young person's agreement (recorded on the case or on the request)."""
+young person's agreement (recorded on the case or on the request).
+
+The firewall is app.domain.firewall's rule, read as the requester (access.sar_viewer): what it
+closes is left out, and a note from a young person's own case that mentions the subject is
+shown to the reviewer as "the young person's own record", which cannot be included without
+their recorded agreement (sar_review.decide refuses it, build_content leaves it out)."""
 
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.domain import firewall
 from app.domain.choices import Choice
+from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.security.session import Session
+from app.services import access
 from app.services.sar import Sar, get_sar
 
 
@@ -36,6 +44,7 @@ class SarItem:
     needs_decision: bool = False
     advice: str = ""
     decided: bool = False
+    firewalled: bool = False  # a young person's own record: never in the pack without their agreement
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -69,11 +78,31 @@ def _yes_no(value) -> str:
     return "" if value is None else ("Yes" if value else "No")
 
 
+OWN_RECORD = "own"  # item key prefix of a young person's own record (firewalled)
+OWN_RECORD_ADVICE = ("The young person's own record: needs their agreement. It stays out of the pack unless "
+                     "the young person agrees; record their agreement on the request first.")
+
+
+def is_own_record(item_key: str) -> bool:
+    return item_key.startswith(OWN_RECORD + ":")
+
+
 def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] | None = None) -> list[SarItem]:
+    """Every item held about the subject, as the requester may receive it (R4 firewall).
+
+    May raise: PermissionDenied (managers only), NotFound."""
     from app.domain import choices as c
 
     sar = get_sar(session, sar_id)
     conn = session.conn
+    viewer = access.sar_viewer(sar.subject_id, sar.requester_kind, sar.young_person_agreed)
+
+    def case_open(case_id) -> bool:
+        if not case_id:
+            return True
+        case = conn.execute("SELECT * FROM casefile WHERE id = ?", (case_id,)).fetchone()
+        return case is not None and firewall.allows(viewer, case)
+
     staff = dict(conn.execute("SELECT username, full_name FROM staff"))
     subject = conn.execute("SELECT * FROM person WHERE id = ?", (sar.subject_id,)).fetchone()
     items: list[SarItem] = []
@@ -111,6 +140,10 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
     for row in conn.execute(
             "SELECT * FROM enquiry WHERE deleted_at IS NULL AND (caller_id = ? OR child_id = ?) ORDER BY received_at",
             (sar.subject_id, sar.subject_id)):
+        case = conn.execute("SELECT * FROM casefile WHERE id = ?", (row["case_id"],)).fetchone() \
+            if row["case_id"] else None
+        if not firewall.allows(viewer, firewall.enquiry_scope(row, case)):
+            continue  # R4: a young person's own contact with us
         topics = ", ".join(_label(c.Topic, t[0]) for t in conn.execute(
             "SELECT topic FROM enquiry_topic WHERE enquiry_id = ? ORDER BY topic", (row["id"],)))
         fields = [Field("when", "Date", uk_date(row["received_at"])),
@@ -127,8 +160,7 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
         (sar.subject_id, sar.subject_id)).fetchall()
     included_cases = []
     for case in cases:
-        firewalled = case["own_case"] and not case["shared_with_family"] and not sar.young_person_agreed
-        if sar.requester_kind == "parent" and firewalled:
+        if not firewall.allows(viewer, case):
             continue  # R4: not even offered; the young person has not agreed.
         parents_case = case["client_id"] != sar.subject_id and sar.requester_kind != "parent"
         included_cases.append(case["id"])
@@ -178,6 +210,8 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
             "SELECT co.*, cf.reference FROM consent co LEFT JOIN casefile cf ON cf.id = co.case_id "
             "WHERE co.deleted_at IS NULL AND (co.subject_id = ? OR co.given_by_id = ?) ORDER BY co.given_on",
             (sar.subject_id, sar.subject_id)):
+        if not case_open(row["case_id"]):
+            continue  # R4: a consent given in a young person's own case
         withdrawn = conn.execute("SELECT withdrawn_on FROM consent_withdrawal WHERE consent_id = ?",
                                  (row["id"],)).fetchone()
         party = _party(conn, row["counterparty_person_id"], row["counterparty_organisation_id"])
@@ -191,6 +225,8 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
 
     for row in conn.execute(
             "SELECT * FROM incident WHERE deleted_at IS NULL AND person_id = ? ORDER BY occurred_on", (sar.subject_id,)):
+        if not case_open(row["case_id"]):
+            continue
         items.append(SarItem(f"incident:{row['id']}", "incident", "safeguarding", "Incident report", row["occurred_on"],
                              [Field("when", "Date", uk_date(row["occurred_on"])),
                               Field("description", "Description", row["description"])],
@@ -198,7 +234,7 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
                              advice="Staff-safety reports may be withheld where disclosure would put staff at risk."))
 
     items.append(_access_log(conn, sar, included_cases, staff))
-    items += _mentions(conn, sar, subject, included_cases, staff)
+    items += _mentions(conn, viewer, subject, included_cases, staff)
     if progress:
         progress(70, f"Gathered {len(items)} items")
     return items
@@ -250,7 +286,7 @@ def _access_log(conn, sar: Sar, case_ids: list[str], staff: dict) -> SarItem:
 _NAME_PAIR = re.compile(r"\b([A-Z][A-Za-z'’\-]+)\s+([A-Z][A-Za-z'’\-]+)\b")
 
 
-def _mentions(conn, sar: Sar, subject, case_ids: list[str], staff: dict) -> list[SarItem]:
+def _mentions(conn, viewer, subject, case_ids: list[str], staff: dict) -> list[SarItem]:
     from app.domain import choices as c
 
     name = f"{subject['first_name']} {subject['last_name']}".strip()
@@ -260,21 +296,23 @@ def _mentions(conn, sar: Sar, subject, case_ids: list[str], staff: dict) -> list
     found = []
     skip = set(case_ids)
     for row in conn.execute(
-            "SELECT n.*, cf.reference, cf.own_case, cf.shared_with_family FROM note_search s "
+            "SELECT n.*, cf.reference, cf.worker, cf.own_case, cf.shared_with_family, cf.client_id FROM note_search s "
             "JOIN note n ON n.id = s.ref_id JOIN casefile cf ON cf.id = n.case_id "
             "WHERE note_search MATCH ? AND n.deleted_at IS NULL ORDER BY s.rowid LIMIT 500", (query,)):
         if row["case_id"] in skip:
             continue
-        if row["own_case"] and not row["shared_with_family"] and not sar.young_person_agreed \
-                and sar.requester_kind != "subject":
+        fields = [Field("when", "Date", uk_date(row["occurred_on"])),
+                  Field("author", "Written by", staff.get(row["author"], row["author"])),
+                  Field("body", "Note", row["body"])]
+        if not firewall.allows(viewer, row):
+            found.append(SarItem(f"{OWN_RECORD}:{row['id']}", "note", "mentions",
+                                 f"The young person's own record (case {row['reference']})", row["occurred_on"],
+                                 fields, included=False, needs_decision=True, advice=OWN_RECORD_ADVICE,
+                                 firewalled=True))
             continue
         found.append(SarItem(f"mention:{row['id']}", "note", "mentions",
                              f"Note in case {row['reference']} ({_label(c.NoteType, row['note_type'])})",
-                             row["occurred_on"],
-                             [Field("when", "Date", uk_date(row["occurred_on"])),
-                              Field("author", "Written by", staff.get(row["author"], row["author"])),
-                              Field("body", "Note", row["body"])],
-                             included=False, needs_decision=True,
+                             row["occurred_on"], fields, included=False, needs_decision=True,
                              advice="This note is in another family's case: include only the parts about the "
                                     "subject, and redact the rest."))
     return found
@@ -330,6 +368,7 @@ class NameIndex:
 def name_index(session: Session, sar: Sar) -> NameIndex:
     """Full names of everyone in the database except the subject, the requester and their own
     family links (a parent knows their child's name; it is not a third party's secret)."""
+    session.require(Role.MANAGER)
     exclude = {sar.subject_id, sar.requester_id}
     for adult, child in session.conn.execute(
             "SELECT adult_id, child_id FROM relationship WHERE deleted_at IS NULL AND (adult_id IN (?, ?) "

@@ -132,8 +132,13 @@ def _require_decided(review: Review) -> None:
 
 
 def decide(session: Session, sar_id: str, item_key: str, included: bool, reason: str | None = None) -> None:
+    """Include or leave out one item. May raise: ValidationError (a young person's own record
+    without their agreement), PermissionDenied."""
     session.require(Role.MANAGER)
     sar = get_sar(session, sar_id)
+    if included and sar_gather.is_own_record(item_key):
+        raise ValidationError("This is the young person's own record: it needs their agreement. Record the "
+                              "young person's agreement on the request, then review it again.")
     why = clean(reason, "reason", "Reason", max_len=500)
     with transaction(session.conn):
         session.conn.execute(
@@ -174,6 +179,8 @@ def remove_redaction(session: Session, sar_id: str, redaction_id: str) -> None:
 
 
 def accept_suggestions(session: Session, sar_id: str, review: Review) -> int:
+    """Redact every suggested name as third-party information. May raise: PermissionDenied."""
+    session.require(Role.MANAGER)
     items = {i.key: i for i in review.items}
     for s in review.suggestions:
         redact(session, sar_id, items[s.item_key], s.field, s.start, s.end, "third_party")
@@ -220,7 +227,8 @@ def build_content(session: Session, sar_id: str, review: Review | None = None) -
     sections = []
     count = 0
     for key, title in SECTIONS:
-        chosen = [i for i in review.items if i.section == key and i.included]
+        # A young person's own record never goes in on a decision alone (R4).
+        chosen = [i for i in review.items if i.section == key and i.included and not i.firewalled]
         if not chosen:
             continue
         sections.append({"key": key, "title": title, "items": [

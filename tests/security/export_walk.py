@@ -22,6 +22,7 @@ from app.services import (
     reports,
     sar,
     sar_pack,
+    sar_review,
 )
 from app.services import vault as vault_service
 from app.services.backup import create_backup
@@ -87,6 +88,7 @@ def walk(kind: ExportKind, session, out: Path, consent_id: str, sar_id: str) -> 
         written.append(report_export.write_csv_dir(session, report, out / "csv", exact))
         return [Exported(w.path, w.password, kind) for w in written]
     if kind == ExportKind.SAR_PACK:
+        sar_review.complete_review(session, sar_id)  # no pack without a completed review
         result = sar_pack.generate_pack(session, sar_id, out / "pack.pdf")
         return [Exported(result.path, result.password, kind)]
     if kind == ExportKind.CONSENT_RECORD:

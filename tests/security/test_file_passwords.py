@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from app.errors import ValidationError
 from app.pdf import secure
-from app.services import consent, mailing_list, people, sar, sar_pack
+from app.services import consent, mailing_list, people, sar, sar_pack, sar_review
 from app.services.people import PersonInput
 from tests.unit.casework_helpers import family
 
@@ -54,6 +54,7 @@ def test_no_export_is_written_under_a_weak_typed_password(session, tmp_path, pas
 
 def test_the_generated_default_still_works(session, tmp_path):
     request = _ready_sar(session)
+    sar_review.complete_review(session, request.id)  # no pack without a completed review
     result = sar_pack.generate_pack(session, request.id, tmp_path / "pack.pdf")
     reader = PdfReader(result.path)
     assert reader.is_encrypted and reader.decrypt(result.password) != 0

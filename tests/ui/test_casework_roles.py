@@ -28,6 +28,10 @@ def test_volunteer_sees_no_casework_pages(qtbot, session, ops, data_dir):
     person = workspace.open_record("person", parent.id)
     assert person.cases.empty.text() == "Casework is for caseworkers and the manager."
     assert "Restricted" in person.incidents.empty.text()
+    # The service refuses a volunteer's edits; the screen offers none, and shows no phone or birth date.
+    assert not person.edit_button.isVisibleTo(person) and not person.prefs_button.isVisibleTo(person)
+    assert person.incident_button.isVisibleTo(person)
+    assert all("07700" not in label.text() for label in person.contact.values.values()) and "born" not in person.subheading.text()
     assert enquiries.recent_enquiries(volunteer) == []
     volunteer.lock()
 

@@ -29,6 +29,12 @@ class OverrideReviewDialog(FormDialog):
                              ("Justification", record.justification or ""), ("Recorded by", record.created_by)):
             self.facts[label] = text_label(value)
             self.form.addRow(label, self.facts[label])
+        if disclosures.is_self_review(session, record):
+            others = disclosures.other_reviewers(session, record.created_by)
+            self.form.addRow("", text_label(
+                f"You made this disclosure, so another manager reviews it: {', '.join(others)}." if others else
+                "You made this disclosure and no other manager can review it: it will show on the dashboard "
+                "as self-reviewed.", "warning"))
         self.note = QPlainTextEdit()
         self.note.setAccessibleName("Review note")
         self.note.setPlaceholderText("Optional: anything to follow up")

@@ -77,6 +77,9 @@ class BackupView(QWidget):
             self.backup_button)
         inner.addWidget(self.progress)
         inner.addWidget(self.backup_status)
+        if not session.user.is_manager:
+            self.backup_button.setEnabled(False)
+            inner.addWidget(text_label("Only a manager can make a backup.", "hint"))
 
         self.restore_button = QPushButton("&Restore from a backup…")
         restore_card, inner = _section(
@@ -174,6 +177,6 @@ class BackupView(QWidget):
         self.report.hide()
 
     def set_busy(self, busy: bool) -> None:
-        self.backup_button.setEnabled(not busy)
+        self.backup_button.setEnabled(not busy and self.session.user.is_manager)
         self.restore_button.setEnabled(not busy and self.session.user.is_manager)
         self.verify_button.setEnabled(not busy)

@@ -84,7 +84,7 @@ class CaseView(QWidget):
         summary.openRequested.connect(self.openRequested)
         tabs = {"summary": summary, "notes": CaseNotesTab(self.session, self.ops, self.worker_names),
                 "actions": CaseActionsTab(self.session, self.ops, self.worker_names),
-                "consent": CaseConsentTab(self.session, self.ops)}
+                "consent": CaseConsentTab(self.session, self.ops, self.clipboard)}
         if safeguarding.can_see_concerns(self.session, self.case):
             tabs["safeguarding"] = CaseSafeguardingTab(self.session, self.ops)
         for name, tab in tabs.items():

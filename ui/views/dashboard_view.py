@@ -31,7 +31,7 @@ from ui.widgets.forms import text_label
 
 # Everything a dashboard section counts; a change to any of them makes it stale.
 TOPICS = {"cases", "actions", "paper_files", "staff", "staff_register", "policy_reviews", "sars",
-          "consent", "disclosures", "safeguarding", "notes"}
+          "consent", "disclosures", "safeguarding", "notes", "complaints"}
 
 
 class DashboardView(QWidget):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.domain.choices import CallerRole, Channel, EnquiryType
 from app.domain.records import Enquiry
 from app.domain.staff import Role
-from app.errors import ConfideError
+from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
 from app.services import enquiries, people
 from app.services.enquiries import EnquiryResult
@@ -105,7 +105,13 @@ class EnquiriesView(QWidget):
 
     def _names(self, ids: set[str]) -> dict[str, str]:
         # Names for a list: peek_person, which does not count as viewing each record.
-        return {pid: people.peek_person(self.session, pid).full_name for pid in ids}
+        names = {}
+        for pid in ids:
+            try:
+                names[pid] = people.peek_person(self.session, pid).full_name
+            except PermissionDenied:
+                names[pid] = "(restricted)"  # behind the firewall: a young person's own case (R4)
+        return names
 
     @staticmethod
     def _caller(enquiry: Enquiry, names: dict[str, str]) -> str:

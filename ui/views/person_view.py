@@ -71,6 +71,10 @@ class PersonView(QWidget):
         self.edit_button = QPushButton("&Edit details…")
         self.prefs_button = QPushButton("Contact &preferences…")
         self.incident_button = QPushButton("Report an &incident…")
+        # Volunteers cannot change a person's details or contact preferences (the service refuses).
+        casework = session.user.role != Role.VOLUNTEER
+        self.edit_button.setVisible(casework)
+        self.prefs_button.setVisible(casework)
         buttons = QHBoxLayout()
         for button in (self.edit_button, self.prefs_button, self.incident_button):
             button.setAutoDefault(False)
@@ -137,7 +141,8 @@ class PersonView(QWidget):
         return self.person.full_name if self.person else "Person"
 
     def focus_first(self) -> None:
-        self.edit_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        first = self.edit_button if self.edit_button.isVisibleTo(self) else self.incident_button
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open(self) -> None:
         """The audited first view. May raise: NotFound, PermissionDenied."""

@@ -26,8 +26,9 @@ from ui.widgets.forms import text_label
 from ui.widgets.period_picker import PeriodPicker
 from ui.widgets.report_figures import ReportFigures
 
-PUBLISHED_HINT = ("As published: counts from 1 to 4 show as 'fewer than 5' and staff as 'Worker 1, 2…', "
-                  "so no family or colleague can be identified.")
+PUBLISHED_HINT = ("As published: counts from 1 to 4 show as 'fewer than 5', a figure that would let one be "
+                  "worked out from a total as 'withheld', and staff as 'Worker 1, 2…', so no family or "
+                  "colleague can be identified.")
 EXACT_HINT = ("Exact figures, for the service only. They can identify families: the PDF is encrypted, "
               "and CSV files keep the published figures.")
 

@@ -134,6 +134,9 @@ class SarItemPanel(QWidget):
         item = self.item
         if item is None:
             self.state.clear()
+        elif item.firewalled and not item.decided:
+            self.state.setText(f"{uk_date(item.on)} · Needs your decision: leave it out, or first record the "
+                               "young person's agreement on the request.")
         elif item.needs_decision and not item.decided:
             self.state.setText(f"{uk_date(item.on)} · Needs your decision: include it, or leave it out.")
         else:
@@ -176,7 +179,9 @@ class SarItemPanel(QWidget):
 
     def _update_buttons(self) -> None:
         item = self.item
-        self.include_button.setEnabled(item is not None and not (item.decided and item.included))
+        # A young person's own record cannot be included without their agreement (the service refuses too).
+        self.include_button.setEnabled(item is not None and not item.firewalled
+                                       and not (item.decided and item.included))
         self.exclude_button.setEnabled(item is not None and not (item.decided and not item.included))
         self.redact_button.setEnabled(self.selected_editor() is not None)
         self.remove_button.setEnabled(bool(self.redactions.selectedItems()))

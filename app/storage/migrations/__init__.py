@@ -43,6 +43,20 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
+def _v008_complaints_and_utc(conn) -> None:
+    """The complaints register, and every enquiry time in one form (UTC), so that reports
+    compare instants: text comparison of "23:59+01:00" with a UTC bound put it in the wrong period."""
+    _sql_step("v008_complaints_and_utc.sql")(conn)
+    from datetime import UTC, datetime
+
+    for enquiry_id, received in conn.execute("SELECT id, received_at FROM enquiry").fetchall():
+        moment = datetime.fromisoformat(received)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        normal = moment.isoformat(timespec="seconds")
+        if normal != received:
+            conn.execute("UPDATE enquiry SET received_at = ? WHERE id = ?", (normal, enquiry_id))
+
+
 # (version this step produces, step). Append only; never edit a released step.
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _sql_step("v001_foundation.sql")),
@@ -52,7 +66,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (5, _sql_step("v005_registers.sql")),
     (6, _sql_step("v006_sar.sql")),
     (7, _sql_step("v007_sar_article_12a.sql")),
-    (8, _sql_step("v008_sync.sql")),
+    (8, _v008_complaints_and_utc),
+    (9, _sql_step("v009_sync.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

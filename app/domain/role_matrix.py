@@ -1,0 +1,191 @@
+"""Who may call each public service function, and with what scope: the role matrix, once.
+
+The services enforce it themselves (session.require, access.require_casework, the firewall);
+this table is what they promise. tests/security/test_role_matrix.py walks every public function
+in app.services (subpackages included) and fails when one has no entry here, then calls each
+restricted one as the manager, a caseworker and a volunteer to prove the service refuses or
+allows it. A new service function therefore needs a line here before the suite passes.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.domain.staff import Role
+
+
+class Scope(StrEnum):
+    NO_SESSION = "no session: a pure helper, or works before sign-in with the credentials it is given"
+    HELPER = "a check or query helper other services call; it reads no family's records by itself"
+    ANY = "any signed-in member of staff"
+    GENERAL = "everyone; volunteers only what general-information enquiries need, casework staff within the firewall"
+    CASEWORK = "caseworkers and the manager, in the cases the firewall lets them see"
+    RESTRICTED = "the manager and the case's own worker"
+    MANAGER = "the manager only"
+
+
+ROLES = {
+    Scope.NO_SESSION: frozenset(), Scope.HELPER: frozenset(),
+    Scope.ANY: frozenset(Role), Scope.GENERAL: frozenset(Role),
+    Scope.CASEWORK: frozenset({Role.MANAGER, Role.CASEWORKER}),
+    Scope.RESTRICTED: frozenset({Role.MANAGER, Role.CASEWORKER}),
+    Scope.MANAGER: frozenset({Role.MANAGER}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    scope: Scope
+    note: str = ""
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return ROLES[self.scope]
+
+    @property
+    def restricted(self) -> bool:
+        """A volunteer or a caseworker can be refused: the test calls it as each role."""
+        return self.scope in (Scope.CASEWORK, Scope.RESTRICTED, Scope.MANAGER)
+
+
+N, H, A, G, C, R, M = (Scope.NO_SESSION, Scope.HELPER, Scope.ANY, Scope.GENERAL, Scope.CASEWORK,
+                       Scope.RESTRICTED, Scope.MANAGER)
+
+_TABLE: dict[str, tuple[Scope, str]] = {
+    # access: the checks themselves
+    "access.audit_bulk_read": (H, ""), "access.can_see_restricted": (H, ""), "access.can_view_case": (H, ""),
+    "access.case_visible_sql": (N, ""), "access.check_case": (H, ""), "access.check_person_visible": (H, ""),
+    "access.enquiry_visible_sql": (N, ""), "access.in_visible_case_sql": (N, ""),
+    "access.person_hidden_sql": (N, ""), "access.person_as_seen": (H, ""), "access.require_casework": (H, ""), "access.sar_viewer": (N, ""),
+    "access.viewer": (H, ""), "access.visibility_params": (H, ""),
+    # casework
+    "actions.actions_for_case": (C, ""), "actions.add_action": (C, ""), "actions.complete_action": (C, ""),
+    "actions.my_due_actions": (C, ""),
+    "cases.cases_of_person": (C, ""), "cases.check_eligible": (C, ""), "cases.close_case": (C, ""),
+    "cases.get_case": (C, "audited as a view"), "cases.link_cases": (M, "R4: the link is the manager's"),
+    "cases.linked_cases": (M, "R4: only the manager sees the link"), "cases.list_cases": (C, "audited bulk read"),
+    "cases.load_case": (C, ""), "cases.may_see_case": (H, ""), "cases.my_open_cases": (C, ""),
+    "cases.open_case": (C, "R3 eligibility"), "cases.open_case_in_tx": (C, ""),
+    "cases.record_young_person_agreement": (R, ""), "cases.reopen_case": (C, ""),
+    "cases.update_case": (C, "changing the worker is the manager's alone"),
+    "notes.add_note": (C, ""), "notes.edit_note": (C, "the author or the manager"), "notes.get_note": (C, ""),
+    "notes.history": (C, ""), "notes.notes_for_case": (C, ""),
+    "safeguarding.can_see_concerns": (H, ""), "safeguarding.concerns_for_case": (R, "R16"),
+    "safeguarding.incidents_for_person": (R, "R16: the manager, or a worker of the person's case"),
+    "safeguarding.raise_concern": (R, "R16"), "safeguarding.update_concern": (R, "R16"),
+    "safeguarding.record_incident": (A, "R16: any member of staff must be able to report it"),
+    # enquiries and people
+    "enquiries.caller_kind_for": (N, ""), "enquiries.statement_text": (N, ""),
+    "enquiries.enquiries_of_person": (G, "volunteers: general enquiries they handled"),
+    "enquiries.get_enquiry": (G, "volunteers: general enquiries they handled"),
+    "enquiries.recent_enquiries": (G, "volunteers: general enquiries they handled; audited bulk read"),
+    "enquiries.record_enquiry": (G, "volunteers: general information only"),
+    "people.as_input": (N, ""), "people.validate_person": (N, ""), "people.holds_parental_responsibility": (N, ""),
+    "people.create_person": (A, "a caller for a general enquiry"), "people.create_person_in_tx": (A, ""),
+    "people.find_people": (G, "volunteers: a typed name, at most 20, name and area only; audited bulk read"),
+    "people.get_person": (G, "volunteers: name and area only; audited as a view"),
+    "people.peek_person": (G, "volunteers: name and area only"),
+    "people.relationships_of": (G, ""), "people.organisation_name": (A, ""),
+    "people.link_relationship": (C, ""), "people.link_relationship_in_tx": (A, "inside an enquiry; changing a recorded link is casework"),
+    "people.update_person": (C, "volunteers cannot change addresses"),
+    "people.set_contact_preferences": (C, "R9: volunteers cannot change them"),
+    "search.search": (G, "volunteers: people only; audited bulk read"), "search.fts_query": (H, ""),
+    "search.tokens": (N, ""),
+    # consent and disclosures
+    "consent.batch_of": (C, ""), "consent.consent_from_row": (N, ""), "consent.consents_for_case": (C, ""),
+    "consent.consents_of_person": (C, ""), "consent.get_consent": (C, ""), "consent.preview_wording": (C, ""),
+    "consent.record_consent": (C, ""), "consent.record_consents": (C, ""), "consent.replace_consent": (C, ""),
+    "consent.signature_of": (C, ""), "consent.withdraw_consent": (C, ""), "consent.withdraw_consents": (C, ""),
+    "consent_export.blank_form_pdf": (A, "no personal data"), "consent_export.export_blank_form": (A, ""),
+    "consent_export.consent_record_pdf": (C, ""), "consent_export.export_consent_record": (C, ""),
+    "consent_rules.entitlement": (C, ""), "consent_rules.possible_givers": (C, ""),
+    "consent_rules.review_months": (A, "a setting"), "consent_rules.set_review_months": (M, ""),
+    "consent_rules.sixteenth_birthday": (N, ""), "consent_rules.suggested_review_date": (C, ""),
+    "consent_views.case_consents": (C, ""), "consent_views.expiring_consents": (C, "caseworkers: their cases"),
+    "consent_views.expiring_section": (M, "dashboard"), "consent_views.manager_view": (M, ""),
+    "consent_views.overrides_section": (M, "dashboard"),
+    "consent_views.self_reviewed_section": (M, "dashboard"),
+    "consent_wording.blank": (N, ""), "consent_wording.general": (N, ""), "consent_wording.paragraphs": (N, ""),
+    "consent_wording.render": (N, ""), "consent_wording.template_name": (N, ""), "consent_wording.values": (N, ""),
+    "counterparties.choices": (C, ""), "counterparties.label": (N, ""), "counterparties.resolve": (C, ""),
+    "disclosures.disclosures_for_case": (C, ""), "disclosures.get_disclosure": (C, ""),
+    "disclosures.mark_override_reviewed": (M, ""), "disclosures.matching_consent": (C, ""),
+    "disclosures.record_disclosure": (C, ""), "disclosures.record_records_request": (C, ""),
+    "disclosures.unreviewed_overrides": (M, ""),
+    "disclosures.self_reviewed_overrides": (M, "dashboard"), "disclosures.is_self_review": (H, ""),
+    "disclosures.other_reviewers": (H, "managers' names, for the review rule"),
+    "mailing_list.export_mailing_list": (M, ""), "mailing_list.is_member": (C, ""), "mailing_list.join": (C, ""),
+    "mailing_list.join_in_tx": (C, ""), "mailing_list.leave_in_tx": (C, ""), "mailing_list.lapsed": (M, ""),
+    "mailing_list.members": (M, ""),
+    # registers, paper files, staff, settings
+    "paper_files.add_file": (C, ""), "paper_files.case_for_reference": (C, ""),
+    "paper_files.check_out": (C, ""), "paper_files.check_in": (A, "files of cases they may see"),
+    "paper_files.find_file": (A, "files in no case or in a case they may see"),
+    "paper_files.get_file": (A, "files in no case or in a case they may see"),
+    "paper_files.list_files": (A, "files in no case or in a case they may see"),
+    "paper_files.movements": (A, "files they may see"), "paper_files.overdue": (A, "files they may see"),
+    "registers.policy_reminder": (M, ""), "registers.policy_reviews": (M, ""),
+    "registers.record_policy_review": (M, ""), "registers.staff_register": (M, ""),
+    "registers.staff_reminders": (M, ""), "registers.update_staff_record": (M, ""),
+    "staff.add_staff": (M, ""), "staff.change_role": (M, ""), "staff.disable": (M, ""),
+    "staff.reset_passphrase": (M, ""), "staff.list_staff": (A, "colleagues' names and roles"),
+    "staff.change_own_passphrase": (A, "their own"), "staff.slot_params": (N, ""),
+    "settings.get": (A, ""), "settings.auto_lock_minutes": (A, ""), "settings.set_auto_lock_minutes": (M, ""),
+    "dashboard.build_dashboard": (M, ""),
+    # reports and subject access
+    "reports.build_report": (M, "aggregate counts: firewalled cases count in statistics (R1), never by person"),
+    "report_counts.count_all": (N, "fills a report the manager is building"), "report_counts.choice_rows": (N, ""),
+    "report_counts.hours": (N, ""), "report_counts.with_total": (N, ""),
+    # data protection complaints (s.164A DPA 2018): the manager's register
+    "complaints.register.register_complaint": (M, ""), "complaints.register.acknowledge": (M, ""),
+    "complaints.register.record_outcome": (M, ""), "complaints.register.get_complaint": (M, ""),
+    "complaints.register.list_complaints": (M, ""), "complaints.reporting.dashboard_section": (M, "dashboard"),
+    "complaints.reporting.report_table": (N, "counts for a report the manager is building"),
+    "complaints.rules.acknowledgement_due": (N, ""),
+    "report_export.table_csv": (N, "a report already built by the manager"),
+    "report_export.to_json_bytes": (N, "a report already built by the manager"),
+    "report_export.write_csv_dir": (A, "a report already built by the manager (build_report is manager-only)"),
+    "sar.clarification_received": (M, ""), "sar.confirm_identity": (M, ""), "sar.dashboard_section": (M, ""),
+    "sar.extend": (M, ""), "sar.get_sar": (M, ""), "sar.list_sars": (M, ""), "sar.mark_sent": (M, ""),
+    "sar.record_young_person_agreement": (M, ""), "sar.register": (M, ""),
+    "sar.request_clarification": (M, ""), "sar.withdraw": (M, ""),
+    "sar_gather.gather": (M, "read as the requester: the firewall holds (R4)"),
+    "sar_gather.is_own_record": (N, ""), "sar_gather.name_index": (M, ""),
+    "sar_gather.suggest_redactions": (N, ""),
+    "sar_pack.disclosures": (M, ""), "sar_pack.generate_pack": (M, ""), "sar_pack.regenerate_pack": (M, ""),
+    "sar_review.accept_suggestions": (M, ""), "sar_review.build_content": (M, ""), "sar_review.decide": (M, ""),
+    "sar_review.load_review": (M, ""), "sar_review.redact": (M, ""), "sar_review.remove_redaction": (M, ""),
+    # the vault, backups and demo data
+    "backup.create_backup": (M, "the manager's action"),
+    "backup.read_backup": (N, "reads a file's manifest; opens nothing"),
+    "backup.restore_backup": (N, "before sign-in: a manager's passphrase or the recovery key "
+                                 "(its checks belong to the key-rotation work)"),
+    "vault.create_vault": (N, ""), "vault.device_check": (N, ""), "vault.recover": (N, "the recovery key"),
+    "vault.resolve_store": (N, ""), "vault.unlock": (N, "the passphrase"), "vault.unwrap_key": (N, ""),
+    "vault.utc_now": (N, ""), "vault.vault_exists": (N, ""), "vault.vault_summary": (N, ""),
+    "verify.verify_vault": (N, "the passphrase"),
+    "wording.current": (N, ""), "wording.text_of": (N, ""),
+    "demo.is_demo_vault": (H, "reads one setting"), "demo.demo_refusal": (H, "counts rows, returns a reason"),
+    "demo.mark_demo_vault": (M, ""), "demo.random_passphrase": (N, ""),
+    "exports.must_encrypt": (N, ""), "exports.refuse_clear_stream": (N, ""), "exports.encrypted_zip": (N, ""),
+    "exports.export_pdf": (A, "writes what its caller built; the caller's own entry decides who"),
+    "exports.export_tables": (A, "writes what its caller built; the caller's own entry decides who"),
+    "report_export.kind_for": (N, ""), "report_export.report_files": (N, "a report already built by the manager"),
+    "report_export.export_report": (A, "a report already built by the manager (build_report is manager-only)"),
+    "sar.record_child_authority": (M, ""),
+    "sar_parent.authority_values": (H, "the rule for a parent's request"),
+    "sar_parent.check_parent_authority": (H, "the rule for a parent's request"),
+    "sar_review.complete_review": (M, ""), "sar_review.require_completed": (M, ""),
+    "sar_settings.transfers": (A, "the service's settings"), "sar_settings.set_transfers": (M, ""),
+    "selftest_hub.check_hub": (N, "packaging self-test: a hub location, no vault"),
+    "selftest_hub.claim_with": (N, ""), "selftest_pg.check_postgres_hub": (N, "packaging self-test"),
+    "demo.populate": (M, ""), "demo_casework.populate_casework": (M, ""), "demo_casework.rng_uuid7": (N, ""),
+    "demo_consent.populate_consent": (M, ""), "demo_registers.populate_registers": (M, ""),
+    "demo_sar.populate_sars": (M, ""), "demo_text.note_text": (N, ""),
+}
+
+MATRIX: dict[str, Grant] = {name: Grant(scope, note) for name, (scope, note) in _TABLE.items()}
+
+
+def grant(function: str) -> Grant | None:
+    """The entry for "module.function" (the module's path below app.services)."""
+    return MATRIX.get(function)

@@ -1,0 +1,212 @@
+"""The counting behind the service report: one function per table, all in SQL over the
+period's bounds. Enquiry times are stored in UTC (schema 7 converted older rows), so comparing
+them with the period's UTC bounds compares instants; dates are UK local dates.
+
+Every table that has a total row gets it as the sum of its rows, and a total printed in more
+than one table is linked (Report.same), so that suppression sees every way a hidden count
+could be worked out."""
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.domain.choices import (
+    CallerRole,
+    Channel,
+    ClosureReason,
+    Outcome,
+    PrimaryNeed,
+    Route,
+    SchoolPhase,
+    SupportLevel,
+    Topic,
+)
+from app.domain.periods import LONDON, Period
+from app.domain.text import age_on
+from app.services.reports import TABLE_COUNT, Report, Table
+
+AGE_BANDS = [("0-4", 0, 4), ("5-10", 5, 10), ("11-15", 11, 15), ("16-19", 16, 19), ("20-25", 20, 25)]
+NOT_KNOWN = "Not known"
+ALL_CONTACTS = "All contacts"
+ALL_ACTIVE = "All cases active in the period"
+ALL_CHILDREN = "All children and young people"
+NEW_CASES = "New cases opened"
+_TENTH = Decimal("0.1")
+
+
+def choice_rows(enum, counts: Counter) -> list[list]:
+    """One row per member, then one "Not known" row for every missing or unrecognised value
+    (only when there are any), so no category shows twice under two spellings."""
+    known = {m.value for m in enum}
+    rows = [[member.label, counts.get(member.value, 0)] for member in enum]
+    unknown = sum(v for k, v in counts.items() if k not in known)
+    if "not_known" in known:
+        rows[[m.value for m in enum].index("not_known")][1] += unknown
+    elif unknown:
+        rows.append([NOT_KNOWN, unknown])
+    return rows
+
+
+def hours(minutes: int) -> Decimal:
+    """Minutes as hours to one decimal place, halves rounded up (30 minutes is 0.5 h, not 0 h)."""
+    return (Decimal(int(minutes)) / 60).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def with_total(rows: list[list], label: str) -> list[list]:
+    width = len(rows[0]) if rows else 2
+    return rows + [[label, *(sum(r[c] for r in rows) for c in range(1, width))]]
+
+
+def count_all(conn, report: Report, progress: Callable[[int, str], None] | None = None) -> None:
+    period = report.period
+    lo, hi = period.utc_bounds
+    q = {"lo": lo, "hi": hi, "start": period.start.isoformat(), "end": period.end.isoformat()}
+
+    def add(table: Table) -> None:
+        report.tables.append(table)
+        if progress:
+            progress(min(99, round(100 * len(report.tables) / TABLE_COUNT)), table.title)
+
+    enquiries_in = "FROM enquiry e WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi"
+    active_cases = ("FROM casefile c WHERE c.deleted_at IS NULL AND c.opened_on <= :end "
+                    "AND (c.closed_on IS NULL OR c.closed_on >= :start)")
+
+    by_channel = Counter(dict(conn.execute(f"SELECT e.channel, count(*) {enquiries_in} GROUP BY e.channel", q)))
+    add(Table("contacts_by_channel", "Contacts by channel", ["Channel", "Contacts"],
+              with_total(choice_rows(Channel, by_channel), ALL_CONTACTS), chart="bar", total_last=True))
+
+    by_month = Counter()
+    for (received,) in conn.execute(f"SELECT e.received_at {enquiries_in}", q):
+        local = datetime.fromisoformat(received).astimezone(LONDON)
+        by_month[(local.year, local.month)] += 1
+    add(Table("contacts_by_month", "Contacts by month", ["Month", "Contacts"],
+              with_total([[date(y, m, 1).strftime("%b %Y"), by_month.get((y, m), 0)] for y, m in period.months()],
+                         ALL_CONTACTS), chart="bar", total_last=True))
+
+    helped = Counter()
+    for role, callers, anonymous in conn.execute(
+            f"SELECT e.caller_role, count(DISTINCT e.caller_id), sum(e.caller_id IS NULL) {enquiries_in} "
+            "GROUP BY e.caller_role", q):
+        helped[role] = callers + (anonymous or 0)
+    add(Table("people_helped", "People helped, by role", ["Role", "People"],
+              with_total(choice_rows(CallerRole, helped), "All people helped"), chart="bar", total_last=True,
+              note="Named people are counted once in each role; each anonymous contact counts as one person."))
+
+    new = conn.execute("SELECT count(*) FROM casefile c WHERE c.deleted_at IS NULL "
+                       "AND c.opened_on BETWEEN :start AND :end", q).fetchone()[0]
+    continuing = conn.execute(f"SELECT count(*) {active_cases} AND c.opened_on < :start", q).fetchone()[0]
+    add(Table("cases", "New and continuing cases", ["Cases", "Count"],
+              with_total([[NEW_CASES, new], ["Continuing from before the period", continuing]], ALL_ACTIVE),
+              chart="bar", total_last=True))
+
+    reasons = Counter(dict(conn.execute("SELECT c.closure_reason, count(*) FROM casefile c WHERE c.deleted_at IS NULL "
+                                        "AND c.closed_on BETWEEN :start AND :end GROUP BY c.closure_reason", q)))
+    add(Table("cases_closed", "Cases closed, by reason", ["Reason", "Cases"],
+              with_total(choice_rows(ClosureReason, reasons), "All cases closed"), chart="bar", total_last=True))
+
+    levels = Counter(dict(conn.execute(f"SELECT c.level, count(*) {active_cases} GROUP BY c.level", q)))
+    add(Table("level_of_support", "Level of support (cases active in the period)", ["Level", "Cases"],
+              with_total(choice_rows(SupportLevel, levels), ALL_ACTIVE), chart="bar", total_last=True))
+
+    topics = Counter(dict(conn.execute(
+        "SELECT t.topic, count(*) FROM enquiry_topic t JOIN enquiry e ON e.id = t.enquiry_id "
+        "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi GROUP BY t.topic", q)))
+    add(Table("topics", "Topics raised", ["Topic", "Contacts"], choice_rows(Topic, topics), chart="bar",
+              note="A contact can raise more than one topic, so these do not add up to the contacts."))
+
+    routes = Counter(dict(conn.execute(f"SELECT e.route, count(*) {enquiries_in} GROUP BY e.route", q)))
+    add(Table("referral_routes", "Referral routes", ["Route", "Contacts"],
+              with_total(choice_rows(Route, routes), ALL_CONTACTS), chart="bar", total_last=True))
+
+    _children(conn, q, period, add)
+
+    outcomes = Counter()
+    for (raw,) in conn.execute("SELECT c.outcomes FROM casefile c WHERE c.deleted_at IS NULL "
+                               "AND c.closed_on BETWEEN :start AND :end", q):
+        outcomes.update(json.loads(raw or "[]"))
+    add(Table("outcomes", "Outcomes of cases closed in the period", ["Outcome", "Cases"],
+              choice_rows(Outcome, outcomes), chart="bar",
+              note="A case can record more than one outcome, so these do not add up to the cases closed."))
+
+    concerns = conn.execute("SELECT count(*) FROM safeguarding_concern WHERE deleted_at IS NULL "
+                            "AND raised_on BETWEEN :start AND :end", q).fetchone()[0]
+    incidents = conn.execute("SELECT count(*) FROM incident WHERE deleted_at IS NULL "
+                             "AND occurred_on BETWEEN :start AND :end", q).fetchone()[0]
+    add(Table("safeguarding", "Safeguarding and staff safety", ["Record", "Count"],
+              [["Safeguarding concerns raised", concerns],
+               ["Incidents of threatening or abusive behaviour", incidents]]))
+
+    add(_sar_table(conn, period))
+    from app.services.complaints import reporting
+
+    add(reporting.report_table(conn, period))
+    add(_workload(conn, q, active_cases))
+
+    for key in ("contacts_by_month", "referral_routes"):
+        report.same(report.cell("contacts_by_channel", ALL_CONTACTS), report.cell(key, ALL_CONTACTS))
+    report.same(report.cell("cases", ALL_ACTIVE), report.cell("level_of_support", ALL_ACTIVE))
+    for key in ("school_phase", "primary_need"):
+        report.same(report.cell("age_bands", ALL_CHILDREN), report.cell(key, ALL_CHILDREN))
+    workload = report.table("workload")
+    report.same(report.cell("cases", ALL_ACTIVE), ("workload", len(workload.rows) - 1, 1))
+    report.same(report.cell("cases", NEW_CASES), ("workload", len(workload.rows) - 1, 2))
+
+
+def _children(conn, q: dict, period: Period, add) -> None:
+    ages, phases, needs = Counter(), Counter(), Counter()
+    for born, phase, need, opened in conn.execute(
+            "SELECT p.date_of_birth, p.school_phase, p.primary_need, min(c.opened_on) FROM casefile c "
+            "JOIN person p ON p.id = c.child_id WHERE c.deleted_at IS NULL AND c.opened_on <= :end "
+            "AND (c.closed_on IS NULL OR c.closed_on >= :start) GROUP BY p.id", q):
+        phases[phase] += 1
+        needs[need] += 1
+        if born:
+            on = max(date.fromisoformat(opened), period.start)
+            years = age_on(date.fromisoformat(born), on)
+            ages[next((b for b, low, high in AGE_BANDS if low <= years <= high), "Over 25")] += 1
+        else:
+            ages[NOT_KNOWN] += 1
+    age_rows = [[b, ages.get(b, 0)] for b, _, _ in AGE_BANDS] + [[k, ages[k]] for k in ("Over 25", NOT_KNOWN)
+                                                                  if ages.get(k)]
+    add(Table("age_bands", "Children and young people by age", ["Age", "Children"],
+              with_total(age_rows, ALL_CHILDREN), chart="bar", total_last=True,
+              note="Age when their case opened, or at the start of the period if earlier."))
+    add(Table("school_phase", "Children and young people by school phase", ["Phase", "Children"],
+              with_total(choice_rows(SchoolPhase, phases), ALL_CHILDREN), chart="bar", total_last=True))
+    add(Table("primary_need", "Primary area of need", ["Area of need", "Children"],
+              with_total(choice_rows(PrimaryNeed, needs), ALL_CHILDREN), chart="bar", total_last=True))
+
+
+def _workload(conn, q: dict, active_cases: str) -> Table:
+    workload = {}
+    for worker, active, opened_new in conn.execute(
+            f"SELECT c.worker, count(*), sum(c.opened_on >= :start) {active_cases} GROUP BY c.worker", q):
+        workload[worker] = [active, opened_new or 0, 0, 0]
+    for author, count, minutes in conn.execute(
+            "SELECT author, count(*), coalesce(sum(minutes_spent), 0) FROM note WHERE deleted_at IS NULL "
+            "AND occurred_on BETWEEN :start AND :end GROUP BY author", q):
+        row = workload.setdefault(author, [0, 0, 0, 0])
+        row[2], row[3] = count, minutes
+    names = dict(conn.execute("SELECT username, full_name FROM staff"))
+    rows = [[names.get(w, w), a, n, c, hours(m)] for w, (a, n, c, m) in
+            sorted(workload.items(), key=lambda kv: names.get(kv[0], kv[0]))]
+    return Table("workload", "Workload by worker",
+                 ["Worker", "Cases active", "New cases", "Notes written", "Hours recorded"],
+                 with_total(rows, "All workers") if rows else [["All workers", 0, 0, 0, Decimal("0.0")]],
+                 total_last=True, names_people=True,
+                 note="Staff are named only in the internal version of this report. Hours are to the nearest "
+                      "tenth; the total adds the hours shown.")
+
+
+def _sar_table(conn, period: Period) -> Table:
+    """Subject access requests received and answered in the period."""
+    q = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    received = conn.execute("SELECT count(*) FROM subject_access_request WHERE deleted_at IS NULL "
+                            "AND received_on BETWEEN :start AND :end", q).fetchone()[0]
+    answered, on_time = conn.execute(
+        "SELECT count(*), coalesce(sum(sent_on <= due_on), 0) FROM subject_access_request WHERE deleted_at IS NULL "
+        "AND sent_on BETWEEN :start AND :end", q).fetchone()
+    return Table("sars", "Subject access requests", ["Requests", "Count"],
+                 [["Received", received], ["Answered", answered], ["Answered on time", on_time]])

@@ -1,0 +1,284 @@
+"""A small service for the role-matrix attack: a manager, the case's caseworker, a colleague
+not on the case, a volunteer, one family's case with a record of every kind, and a recipe that
+calls each restricted service function with sensible arguments."""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from app.domain import periods
+from app.services import (
+    actions,
+    cases,
+    consent,
+    disclosures,
+    enquiries,
+    notes,
+    paper_files,
+    people,
+    safeguarding,
+    sar,
+    sar_gather,
+    sar_review,
+    staff,
+)
+from app.services.disclosures import DisclosureInput
+from app.services.people import PersonInput
+from tests.conftest import OTHER_PASSPHRASE
+from tests.unit.casework_helpers import add_worker, phone_enquiry
+from tests.unit.consent_helpers import family_case, share_with, signed
+
+TODAY = date(2026, 11, 25)
+TEMP = "a temporary passphrase 2026"
+
+
+@dataclass
+class World:
+    tmp: Path
+    manager: object
+    worker: object  # works the case
+    colleague: object  # a caseworker not on the case
+    volunteer: object
+    parent: object
+    kid: object
+    case: object
+    senco: object
+    note: object
+    action: object
+    consent: object
+    disclosure: object
+    concern: object
+    incident: object
+    paper: object
+    general_enquiry: object
+    sar: object
+    spare: str  # a member of staff the manager's actions may change
+
+    def session(self, role: str):
+        return {"manager": self.manager, "worker": self.worker, "colleague": self.colleague,
+                "volunteer": self.volunteer}[role]
+
+
+def build(manager, data_dir, tmp) -> World:
+    worker = add_worker(manager, data_dir, "casey")
+    colleague = add_worker(manager, data_dir, "cara")
+    volunteer = add_worker(manager, data_dir, "vera", role="volunteer")
+    staff.add_staff(manager, "spare", "Spare Member", "caseworker", OTHER_PASSPHRASE)
+    fam = family_case(manager)
+    cases.update_case(manager, fam.case.id, worker="casey")
+    note = notes.add_note(worker, fam.case.id, "phone_call", date(2026, 11, 2), 10, "Talked through the plan.")
+    action = actions.add_action(worker, fam.case.id, "Send the letter", date(2026, 12, 1))
+    given = signed(manager, fam, share_with(fam.senco), today=TODAY)[0]
+    shared = disclosures.record_disclosure(worker, DisclosureInput(
+        fam.case.id, "The draft plan", counterparty_person_id=fam.senco.id, disclosed_on=TODAY), today=TODAY)
+    concern = safeguarding.raise_concern(worker, fam.case.id, date(2026, 11, 3), "A worry noted.", today=TODAY)
+    incident = safeguarding.record_incident(worker, fam.parent.id, date(2026, 11, 4), "Shouted at staff.",
+                                            case_id=fam.case.id, today=TODAY)
+    paper = paper_files.add_file(worker, "HARTLEY-1", "Cabinet A", fam.case.id)
+    general = enquiries.record_enquiry(volunteer, phone_enquiry(caller=PersonInput(
+        kind="family_member", first_name="Nora", last_name="Pell"), caller_role="family_member")).enquiry
+    request = sar.register(manager, "2026-11-02", fam.parent.id, "subject", identity_method="Known to us",
+                           identity_received_on="2026-11-02", today=TODAY)
+    return World(tmp, manager, worker, colleague, volunteer, fam.parent, fam.kid, fam.case, fam.senco, note,
+                 action, given, shared, concern, incident, paper, general, request, "spare")
+
+
+def _batch(w: World) -> consent.ConsentBatch:
+    return consent.ConsentBatch(given_by_id=w.parent.id, method="verbal_phone", case_id=w.case.id,
+                                items=[consent.ScopeItem("voicemail")])
+
+
+def _review(s, w: World):
+    return sar_review.Review([], [], [])
+
+
+# Each recipe calls one function as session `s`. Arguments are valid for the manager; what
+# matters is whether the service refuses the role before it does anything.
+RECIPES = {
+    "actions.actions_for_case": lambda s, w: actions.actions_for_case(s, w.case.id),
+    "actions.add_action": lambda s, w: actions.add_action(s, w.case.id, "Ring school", date(2026, 12, 2)),
+    "actions.complete_action": lambda s, w: actions.complete_action(s, w.action.id),
+    "actions.my_due_actions": lambda s, w: actions.my_due_actions(s, TODAY),
+    "backup.create_backup": lambda s, w: __import__("app.services.backup", fromlist=["x"]).create_backup(
+        s, w.tmp / f"{s.user.username}.confide-backup"),
+    "cases.cases_of_person": lambda s, w: cases.cases_of_person(s, w.parent.id),
+    "cases.check_eligible": lambda s, w: cases.check_eligible(s, w.parent.id, w.kid.id),
+    "cases.close_case": lambda s, w: cases.close_case(s, w.case.id, "resolved", [], closed_on=TODAY),
+    "cases.get_case": lambda s, w: cases.get_case(s, w.case.id),
+    "cases.link_cases": lambda s, w: cases.link_cases(s, w.case.id, w.case.id, "same"),
+    "cases.linked_cases": lambda s, w: cases.linked_cases(s, w.case.id),
+    "cases.list_cases": lambda s, w: cases.list_cases(s),
+    "cases.load_case": lambda s, w: cases.load_case(s, w.case.id),
+    "cases.my_open_cases": lambda s, w: cases.my_open_cases(s),
+    "cases.open_case": lambda s, w: cases.open_case(s, w.parent.id, w.kid.id, worker="casey"),
+    "cases.open_case_in_tx": lambda s, w: _in_tx(s, lambda: cases.open_case_in_tx(
+        s, w.parent.id, w.kid.id, "casework", "casey")),
+    "cases.record_young_person_agreement": lambda s, w: cases.record_young_person_agreement(s, w.case.id, True),
+    "cases.reopen_case": lambda s, w: cases.reopen_case(s, w.case.id),
+    "cases.update_case": lambda s, w: cases.update_case(s, w.case.id, level="casework"),
+    "consent.batch_of": lambda s, w: consent.batch_of(s, w.consent.id),
+    "consent.consents_for_case": lambda s, w: consent.consents_for_case(s, w.case.id),
+    "consent.consents_of_person": lambda s, w: consent.consents_of_person(s, w.parent.id),
+    "consent.get_consent": lambda s, w: consent.get_consent(s, w.consent.id),
+    "consent.preview_wording": lambda s, w: consent.preview_wording(s, w.case.id, w.parent.id, "voicemail"),
+    "consent.record_consent": lambda s, w: consent.record_consent(s, w.case.id, w.parent.id, "voicemail",
+                                                                  "verbal_phone"),
+    "consent.record_consents": lambda s, w: consent.record_consents(s, _batch(w)),
+    "consent.replace_consent": lambda s, w: consent.replace_consent(s, w.consent.id, _batch(w)),
+    "consent.signature_of": lambda s, w: consent.signature_of(s, w.consent.id),
+    "consent.withdraw_consent": lambda s, w: consent.withdraw_consent(s, w.consent.id, "verbal_phone"),
+    "consent.withdraw_consents": lambda s, w: consent.withdraw_consents(s, [w.consent.id], "verbal_phone"),
+    "consent_export.consent_record_pdf": lambda s, w: _module("consent_export").consent_record_pdf(s, w.consent.id),
+    "consent_export.export_consent_record": lambda s, w: _module("consent_export").export_consent_record(
+        s, w.consent.id, w.tmp / f"consent-{s.user.username}.pdf"),
+    "consent_rules.entitlement": lambda s, w: _module("consent_rules").entitlement(
+        s, w.case, w.parent, __import__("app.domain.consent", fromlist=["x"]).ConsentScope.VOICEMAIL, TODAY),
+    "consent_rules.possible_givers": lambda s, w: _module("consent_rules").possible_givers(s, w.case.id),
+    "consent_rules.set_review_months": lambda s, w: _module("consent_rules").set_review_months(s, 12),
+    "consent_rules.suggested_review_date": lambda s, w: _module("consent_rules").suggested_review_date(
+        s, w.case.id, w.parent.id, TODAY),
+    "consent_views.case_consents": lambda s, w: _module("consent_views").case_consents(s, w.case.id),
+    "consent_views.expiring_consents": lambda s, w: _module("consent_views").expiring_consents(s, TODAY),
+    "consent_views.expiring_section": lambda s, w: _module("consent_views").expiring_section(s, TODAY),
+    "consent_views.manager_view": lambda s, w: _module("consent_views").manager_view(s, TODAY),
+    "consent_views.overrides_section": lambda s, w: _module("consent_views").overrides_section(s, TODAY),
+    "counterparties.choices": lambda s, w: _module("counterparties").choices(s),
+    "counterparties.resolve": lambda s, w: _module("counterparties").resolve(s, w.senco.id, None),
+    "dashboard.build_dashboard": lambda s, w: _module("dashboard").build_dashboard(s, TODAY),
+    "demo.populate": lambda s, w: _module("demo").populate(s, staff=0, cases=0, seed=3),
+    "demo_casework.populate_casework": lambda s, w: _module("demo_casework").populate_casework(
+        s, 1, 3, big_case_notes=1),
+    "demo_consent.populate_consent": lambda s, w: _module("demo_consent").populate_consent(s, 3),
+    "demo_registers.populate_registers": lambda s, w: _module("demo_registers").populate_registers(s, 3),
+    "demo_sar.populate_sars": lambda s, w: _module("demo_sar").populate_sars(s, 0, 3),
+    "disclosures.disclosures_for_case": lambda s, w: disclosures.disclosures_for_case(s, w.case.id),
+    "disclosures.get_disclosure": lambda s, w: disclosures.get_disclosure(s, w.disclosure.id),
+    "disclosures.mark_override_reviewed": lambda s, w: disclosures.mark_override_reviewed(s, w.disclosure.id),
+    "disclosures.matching_consent": lambda s, w: disclosures.matching_consent(s, w.case.id, "share", w.senco.id,
+                                                                              on=TODAY),
+    "disclosures.record_disclosure": lambda s, w: disclosures.record_disclosure(s, DisclosureInput(
+        w.case.id, "The plan again", counterparty_person_id=w.senco.id, disclosed_on=TODAY), today=TODAY),
+    "disclosures.record_records_request": lambda s, w: disclosures.record_records_request(s, DisclosureInput(
+        w.case.id, "Reports", counterparty_person_id=w.senco.id, disclosed_on=TODAY), today=TODAY),
+    "disclosures.unreviewed_overrides": lambda s, w: disclosures.unreviewed_overrides(s),
+    "disclosures.self_reviewed_overrides": lambda s, w: disclosures.self_reviewed_overrides(s, TODAY),
+    "consent_views.self_reviewed_section": lambda s, w: _module("consent_views").self_reviewed_section(s, TODAY),
+    "complaints.register.register_complaint": lambda s, w: _complaint(s),
+    "complaints.register.get_complaint": lambda s, w: _module("complaints.register").get_complaint(
+        s, _complaint(w.manager).id),
+    "complaints.register.list_complaints": lambda s, w: _module("complaints.register").list_complaints(s),
+    "complaints.register.acknowledge": lambda s, w: _module("complaints.register").acknowledge(
+        s, _complaint(w.manager).id, TODAY),
+    "complaints.register.record_outcome": lambda s, w: _module("complaints.register").record_outcome(
+        s, _complaint(w.manager).id, "upheld", "We are sorry; the record was corrected.", TODAY),
+    "complaints.reporting.dashboard_section": lambda s, w: _module("complaints.reporting").dashboard_section(
+        s, TODAY),
+    "enquiries.enquiries_of_person": lambda s, w: enquiries.enquiries_of_person(s, w.parent.id),
+    "enquiries.get_enquiry": lambda s, w: enquiries.get_enquiry(s, w.general_enquiry.id),
+    "enquiries.recent_enquiries": lambda s, w: enquiries.recent_enquiries(s),
+    "enquiries.record_enquiry": lambda s, w: enquiries.record_enquiry(s, phone_enquiry(anonymous=True,
+                                                                                       caller_role="anonymous")),
+    "mailing_list.export_mailing_list": lambda s, w: _module("mailing_list").export_mailing_list(
+        s, w.tmp / f"list-{s.user.username}.pdf"),
+    "mailing_list.is_member": lambda s, w: _module("mailing_list").is_member(s, w.parent.id),
+    "mailing_list.join": lambda s, w: _module("mailing_list").join(s, w.parent.id),
+    "mailing_list.join_in_tx": lambda s, w: _in_tx(s, lambda: _module("mailing_list").join_in_tx(
+        s, w.parent.id, w.consent.id, TODAY)),
+    "mailing_list.lapsed": lambda s, w: _module("mailing_list").lapsed(s),
+    "mailing_list.leave_in_tx": lambda s, w: _in_tx(s, lambda: _module("mailing_list").leave_in_tx(
+        s, w.senco.id, TODAY, "test")),
+    "mailing_list.members": lambda s, w: _module("mailing_list").members(s),
+    "notes.add_note": lambda s, w: notes.add_note(s, w.case.id, "phone_call", date(2026, 11, 5), 5, "Rang."),
+    "notes.edit_note": lambda s, w: notes.edit_note(s, w.note.id, "phone_call", date(2026, 11, 2), 10,
+                                                    "Talked through the plan again."),
+    "notes.get_note": lambda s, w: notes.get_note(s, w.note.id),
+    "notes.history": lambda s, w: notes.history(s, w.note.id),
+    "notes.notes_for_case": lambda s, w: notes.notes_for_case(s, w.case.id),
+    "paper_files.add_file": lambda s, w: paper_files.add_file(s, f"F-{s.user.username}", "Cabinet B"),
+    "paper_files.case_for_reference": lambda s, w: paper_files.case_for_reference(s, w.case.reference),
+    "paper_files.check_out": lambda s, w: paper_files.check_out(s, w.paper.id, date(2027, 1, 5)),
+    "people.find_people": lambda s, w: people.find_people(s, text="Ha"),
+    "people.get_person": lambda s, w: people.get_person(s, w.parent.id),
+    "people.link_relationship": lambda s, w: people.link_relationship(s, w.parent.id, w.kid.id, "mother", True),
+    "people.link_relationship_in_tx": lambda s, w: (lambda kid: _in_tx(s, lambda: people.link_relationship_in_tx(
+        s, w.parent.id, kid, "mother", True)))(_new_child(w)),
+    "people.peek_person": lambda s, w: people.peek_person(s, w.parent.id),
+    "people.relationships_of": lambda s, w: people.relationships_of(s, w.parent.id),
+    "people.set_contact_preferences": lambda s, w: people.set_contact_preferences(s, w.parent.id, ok_post=1),
+    "people.update_person": lambda s, w: people.update_person(s, w.parent.id, people.as_input(
+        people.peek_person(w.manager, w.parent.id))),
+    "registers.policy_reminder": lambda s, w: _module("registers").policy_reminder(s, TODAY),
+    "registers.policy_reviews": lambda s, w: _module("registers").policy_reviews(s),
+    "registers.record_policy_review": lambda s, w: _module("registers").record_policy_review(
+        s, date(2026, 11, 1), "Trustees", None, today=TODAY),
+    "registers.staff_register": lambda s, w: _module("registers").staff_register(s),
+    "registers.staff_reminders": lambda s, w: _module("registers").staff_reminders(s, TODAY),
+    "registers.update_staff_record": lambda s, w: _module("registers").update_staff_record(
+        s, w.spare, dp_training_on=date(2026, 10, 1), today=TODAY),
+    "reports.build_report": lambda s, w: _module("reports").build_report(s, periods.quarter(2026, 3)),
+    "safeguarding.concerns_for_case": lambda s, w: safeguarding.concerns_for_case(s, w.case.id),
+    "safeguarding.incidents_for_person": lambda s, w: safeguarding.incidents_for_person(s, w.parent.id),
+    "safeguarding.raise_concern": lambda s, w: safeguarding.raise_concern(s, w.case.id, date(2026, 11, 6),
+                                                                          "Another worry.", today=TODAY),
+    "safeguarding.update_concern": lambda s, w: safeguarding.update_concern(s, w.concern.id, "Resolved", "closed"),
+    "sar.clarification_received": lambda s, w: sar.clarification_received(s, w.sar.id, TODAY, today=TODAY),
+    "sar.confirm_identity": lambda s, w: sar.confirm_identity(s, w.sar.id, "Passport", TODAY, today=TODAY),
+    "sar.dashboard_section": lambda s, w: sar.dashboard_section(s, TODAY),
+    "sar.extend": lambda s, w: sar.extend(s, w.sar.id, 1, "Many records", today=TODAY),
+    "sar.get_sar": lambda s, w: sar.get_sar(s, w.sar.id),
+    "sar.list_sars": lambda s, w: sar.list_sars(s),
+    "sar.mark_sent": lambda s, w: sar.mark_sent(s, w.sar.id, TODAY, "Post", today=TODAY),
+    "sar.record_young_person_agreement": lambda s, w: sar.record_young_person_agreement(s, w.sar.id, False),
+    "sar.register": lambda s, w: sar.register(s, "2026-11-03", w.parent.id, "subject", today=TODAY),
+    "sar.request_clarification": lambda s, w: sar.request_clarification(s, w.sar.id, TODAY, today=TODAY),
+    "sar.withdraw": lambda s, w: sar.withdraw(s, w.sar.id),
+    "sar_gather.gather": lambda s, w: sar_gather.gather(s, w.sar.id),
+    "sar_gather.name_index": lambda s, w: sar_gather.name_index(s, w.sar),
+    "sar_pack.disclosures": lambda s, w: _module("sar_pack").disclosures(s, w.sar.id),
+    "sar_pack.generate_pack": lambda s, w: _module("sar_pack").generate_pack(
+        s, w.sar.id, w.tmp / f"pack-{s.user.username}.pdf", password="open-sesame-2026"),
+    "sar_pack.regenerate_pack": lambda s, w: _module("sar_pack").regenerate_pack(
+        s, "no-such-disclosure", w.tmp / f"again-{s.user.username}.pdf", password="open-sesame-2026"),
+    "sar_review.accept_suggestions": lambda s, w: sar_review.accept_suggestions(s, w.sar.id, _review(s, w)),
+    "sar_review.build_content": lambda s, w: sar_review.build_content(s, w.sar.id),
+    "sar_review.decide": lambda s, w: sar_review.decide(s, w.sar.id, "access:log", True),
+    "sar_review.load_review": lambda s, w: sar_review.load_review(s, w.sar.id),
+    "sar_review.redact": lambda s, w: sar_review.redact(s, w.sar.id, sar_gather.SarItem(
+        "x:1", "note", "cases", "t", "", [sar_gather.Field("body", "Note", "Some words")]), "body", 0, 4,
+        "third_party"),
+    "sar_review.remove_redaction": lambda s, w: sar_review.remove_redaction(s, w.sar.id, "no-such-redaction"),
+    "demo.mark_demo_vault": lambda s, w: _module("demo").mark_demo_vault(s),
+    "sar.record_child_authority": lambda s, w: sar.record_child_authority(s, w.sar.id, "young_person",
+                                                                          "Ellie agreed in writing"),
+    "sar_review.complete_review": lambda s, w: sar_review.complete_review(s, w.sar.id),
+    "sar_review.require_completed": lambda s, w: sar_review.require_completed(s, w.sar.id, _review(s, w)),
+    "sar_settings.set_transfers": lambda s, w: _module("sar_settings").set_transfers(s, True),
+    "search.search": lambda s, w: _module("search").search(s, "Hartley"),
+    "settings.set_auto_lock_minutes": lambda s, w: _module("settings").set_auto_lock_minutes(s, 5),
+    "staff.add_staff": lambda s, w: staff.add_staff(s, f"new-{s.user.username}", "New Person", "volunteer", TEMP),
+    "staff.change_role": lambda s, w: staff.change_role(s, w.spare, "caseworker"),
+    "staff.disable": lambda s, w: staff.disable(s, f"new-{s.user.username}"),
+    "staff.reset_passphrase": lambda s, w: staff.reset_passphrase(s, w.spare, TEMP),
+}
+
+
+def _new_child(w: World) -> str:
+    return people.create_person(w.manager, PersonInput(kind="child", first_name="Alfie", last_name="Hartley")).id
+
+
+def _complaint(s):
+    return _module("complaints.register").register_complaint(
+        s, TODAY, "email", "A parent", "Their letter was sent to the wrong address.")
+
+
+def _module(name: str):
+    import importlib
+
+    return importlib.import_module(f"app.services.{name}")
+
+
+def _in_tx(session, call):
+    from app.storage.db import transaction
+
+    with transaction(session.conn):
+        return call()

@@ -1,0 +1,223 @@
+"""Attack: the separate-enquiry firewall (R4) on every read path (issue 10 §1).
+
+The rule is one definition (app.domain.firewall) with a Python and an SQL form; the first
+test proves they agree on every combination. Then every public read function of the services
+is called by the parent's caseworker and by a volunteer, pointed at the young person's own
+case, and nothing of it may come back: no id, no canary word."""
+
+import itertools
+import sqlite3
+from datetime import date
+
+import pytest
+
+from app.domain import firewall
+from app.domain.role_matrix import MATRIX, Scope
+from app.errors import NotFound, PermissionDenied
+from app.services import (
+    actions,
+    cases,
+    consent,
+    consent_export,
+    consent_rules,
+    consent_views,
+    counterparties,
+    disclosures,
+    enquiries,
+    mailing_list,
+    notes,
+    paper_files,
+    people,
+    safeguarding,
+    sar_settings,
+    search,
+    settings,
+    staff,
+)
+from tests.security.firewall_world import CANARIES, TODAY, build
+from tests.unit.casework_helpers import child
+
+# --- one rule, two forms -----------------------------------------------------------------------
+
+VIEWERS = [firewall.Viewer(*v) for v in itertools.product(
+    (False, True), (False, True), ("", "casey", "cara"), ("", "p1", "p2"), (False, True))]
+CASES = [dict(zip(firewall.CASE_COLUMNS, c, strict=True))
+         for c in itertools.product(("casey", "cara"), (0, 1), (0, 1), ("p1", "p2"))]
+
+
+def _table(rows: list[dict], columns: str) -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:")
+    db.row_factory = sqlite3.Row
+    db.execute(f"CREATE TABLE casefile (id INTEGER PRIMARY KEY, {columns})")
+    for i, row in enumerate(rows):
+        names = ", ".join(row)
+        db.execute(f"INSERT INTO casefile (id, {names}) VALUES (?, {', '.join('?' * len(row))})", (i, *row.values()))
+    return db
+
+
+def test_the_sql_form_is_the_python_rule_on_every_combination():
+    db = _table(CASES, "worker TEXT NOT NULL, own_case INT, shared_with_family INT, client_id TEXT NOT NULL")
+    condition = firewall.sql("c")
+    assert ":fw_" in condition and "NULL" not in condition
+    for viewer in VIEWERS:
+        by_sql = {r[0] for r in db.execute(f"SELECT id FROM casefile c WHERE {condition}", firewall.params(viewer))}
+        by_python = {i for i, case in enumerate(CASES) if firewall.allows(viewer, case)}
+        assert by_sql == by_python, viewer
+    # The outsider's view is what "firewalled" means: a young person's own case, not shared.
+    assert [firewall.is_firewalled(c) for c in CASES] == [bool(c["own_case"] and not c["shared_with_family"])
+                                                          for c in CASES]
+
+
+def test_the_enquiry_form_matches_too():
+    db = _table(CASES, "worker TEXT NOT NULL, own_case INT, shared_with_family INT, client_id TEXT NOT NULL")
+    db.execute("CREATE TABLE enquiry (id INTEGER PRIMARY KEY, case_id INT, caller_id TEXT, child_id TEXT, "
+               "handled_by TEXT)")
+    rows = list(itertools.product((None, 0, 3, 5), (None, "p1", "p2"), (None, "p1", "p2"), ("casey", "cara")))
+    db.executemany("INSERT INTO enquiry (case_id, caller_id, child_id, handled_by) VALUES (?, ?, ?, ?)", rows)
+    enquiry_rows = db.execute("SELECT * FROM enquiry ORDER BY id").fetchall()
+    for viewer in VIEWERS:
+        by_sql = {r[0] for r in db.execute(f"SELECT id FROM enquiry e WHERE {firewall.enquiry_sql('e')}",
+                                           firewall.params(viewer))}
+        by_python = {row["id"] for row in enquiry_rows if firewall.allows(viewer, firewall.enquiry_scope(
+            row, CASES[row["case_id"]] if row["case_id"] is not None else None))}
+        assert by_sql == by_python, viewer
+
+
+# --- every read path -----------------------------------------------------------------------------
+
+def _reads(w):
+    """Every public read function, pointed at the young person's own case where it takes an id."""
+    return {
+        "actions.actions_for_case": lambda s: actions.actions_for_case(s, w.own_case.id),
+        "actions.my_due_actions": lambda s: actions.my_due_actions(s, TODAY, owner="casey"),
+        "cases.cases_of_person": lambda s: cases.cases_of_person(s, w.yp.id),
+        "cases.get_case": lambda s: cases.get_case(s, w.own_case.id),
+        "cases.linked_cases": lambda s: cases.linked_cases(s, w.parent_case.id),
+        "cases.list_cases": lambda s: cases.list_cases(s, cases.CaseQuery(status=None, limit=1000)),
+        "cases.load_case": lambda s: cases.load_case(s, w.own_case.id),
+        "cases.may_see_case": lambda s: cases.may_see_case(s, w.own_case.id) or None,
+        "cases.my_open_cases": lambda s: cases.my_open_cases(s),
+        "consent.batch_of": lambda s: consent.batch_of(s, w.consent.id),
+        "consent.consents_for_case": lambda s: consent.consents_for_case(s, w.own_case.id),
+        "consent.consents_of_person": lambda s: consent.consents_of_person(s, w.yp.id),
+        "consent.get_consent": lambda s: consent.get_consent(s, w.consent.id),
+        "consent.signature_of": lambda s: consent.signature_of(s, w.consent.id),
+        "consent_export.consent_record_pdf": lambda s: consent_export.consent_record_pdf(s, w.consent.id),
+        "consent_rules.possible_givers": lambda s: consent_rules.possible_givers(s, w.own_case.id),
+        "consent_rules.suggested_review_date": lambda s: consent_rules.suggested_review_date(
+            s, w.own_case.id, w.yp.id, TODAY),
+        "consent_views.case_consents": lambda s: consent_views.case_consents(s, w.own_case.id),
+        "consent_views.expiring_consents": lambda s: consent_views.expiring_consents(s, TODAY, within_days=4000),
+        # Professionals are on record in their own right; which young person consented to one is not.
+        "counterparties.choices": lambda s: [c for c in counterparties.choices(s) if c.person_id != w.nurse.id],
+        "counterparties.resolve": lambda s: counterparties.resolve(s, w.nurse.id, None).person_id,
+        "disclosures.disclosures_for_case": lambda s: disclosures.disclosures_for_case(s, w.own_case.id),
+        "disclosures.get_disclosure": lambda s: disclosures.get_disclosure(s, w.disclosure.id),
+        "disclosures.matching_consent": lambda s: disclosures.matching_consent(s, w.own_case.id, "share",
+                                                                                w.nurse.id, on=TODAY),
+        "enquiries.enquiries_of_person": lambda s: enquiries.enquiries_of_person(s, w.yp.id),
+        "enquiries.get_enquiry": lambda s: enquiries.get_enquiry(s, w.yp_enquiry.id),
+        "enquiries.recent_enquiries": lambda s: enquiries.recent_enquiries(s, limit=1000),
+        "mailing_list.is_member": lambda s: mailing_list.is_member(s, w.yp.id) or None,
+        "notes.get_note": lambda s: notes.get_note(s, w.note.id),
+        "notes.history": lambda s: notes.history(s, w.note.id),
+        "notes.notes_for_case": lambda s: notes.notes_for_case(s, w.own_case.id),
+        "paper_files.case_for_reference": lambda s: paper_files.case_for_reference(s, w.own_case.reference),
+        "paper_files.find_file": lambda s: paper_files.find_file(s, w.paper.label),
+        "paper_files.get_file": lambda s: paper_files.get_file(s, w.paper.id),
+        "paper_files.list_files": lambda s: paper_files.list_files(s),
+        "paper_files.movements": lambda s: paper_files.movements(s, w.paper.id),
+        "paper_files.overdue": lambda s: paper_files.overdue(s, date(2030, 1, 1)),
+        "people.find_people": lambda s: people.find_people(s, text="Hartley"),
+        "people.get_person": lambda s: people.get_person(s, w.yp.id),
+        "people.organisation_name": lambda s: people.organisation_name(s, None),
+        "people.peek_person": lambda s: people.peek_person(s, w.yp.id),
+        "people.relationships_of": lambda s: people.relationships_of(s, w.parent.id),
+        "safeguarding.concerns_for_case": lambda s: safeguarding.concerns_for_case(s, w.own_case.id),
+        "safeguarding.incidents_for_person": lambda s: safeguarding.incidents_for_person(s, w.yp.id),
+        "search.search": lambda s: [h for kind, word in CANARIES.items() if kind != "counterparty"
+                                    for h in search.search(s, word)],
+        "settings.auto_lock_minutes": lambda s: settings.auto_lock_minutes(s),
+        "settings.get": lambda s: settings.get(s, "auto_lock_minutes"),
+        "sar_settings.transfers": lambda s: sar_settings.transfers(s),
+        "consent_rules.review_months": lambda s: consent_rules.review_months(s),
+        "staff.list_staff": lambda s: staff.list_staff(s),
+    }
+
+
+WRITES = ("add_", "record_", "open_", "close_", "reopen_", "update_", "edit_", "complete_", "link_", "set_",
+          "create_", "withdraw", "replace_", "raise_", "mark_", "join", "leave_", "check_", "export_", "register",
+          "confirm_", "request_", "clarification_", "extend", "decide", "redact", "remove_", "accept_",
+          "generate_", "regenerate_", "populate", "disable", "change_", "reset_", "preview_", "entitlement",
+          "blank_form", "write_")
+
+
+def test_the_walk_covers_every_read_function_staff_other_than_the_manager_can_call():
+    reads = {name for name, g in MATRIX.items()
+             if g.scope in (Scope.ANY, Scope.GENERAL, Scope.CASEWORK, Scope.RESTRICTED)
+             and not name.split(".")[1].startswith(WRITES) and not name.endswith("_in_tx")}
+    assert sorted(reads - set(_reads(None))) == []
+
+
+def _leaks(result, w) -> list[str]:
+    text = repr(result)
+    found = [f"{kind} id" for kind, value in w.firewalled_ids().items() if value in text]
+    found += [f"canary of the {kind}" for kind, word in CANARIES.items() if word.lower() in text.lower()]
+    return found
+
+
+@pytest.mark.parametrize("who", ["parent_worker", "volunteer"])
+def test_no_read_function_returns_the_young_persons_own_case(session, data_dir, who):
+    w = build(session, data_dir)
+    reader = getattr(w, who)
+    problems = []
+    for name, call in sorted(_reads(w).items()):
+        try:
+            result = call(reader)
+        except (PermissionDenied, NotFound):
+            continue  # withheld
+        leaks = _leaks(result, w)
+        if leaks:
+            problems.append(f"{name}: {', '.join(leaks)}")
+    assert problems == []
+    # The same calls do reach it for the young person's own caseworker: the walk can see a leak.
+    seen = [name for name, call in _reads(w).items() if _try(call, w.yp_worker) and _leaks(_try(call, w.yp_worker), w)]
+    assert {"cases.get_case", "notes.notes_for_case", "enquiries.get_enquiry", "consent.get_consent",
+            "disclosures.get_disclosure", "safeguarding.concerns_for_case", "paper_files.get_file",
+            "search.search", "safeguarding.incidents_for_person"} <= set(seen)
+
+
+def _try(call, session):
+    try:
+        return call(session)
+    except (PermissionDenied, NotFound):
+        return None
+
+
+def test_the_young_persons_agreement_lifts_it_for_the_parents_worker(session, data_dir):
+    w = build(session, data_dir)
+    with pytest.raises(PermissionDenied):
+        enquiries.get_enquiry(w.parent_worker, w.yp_enquiry.id)
+    cases.record_young_person_agreement(w.yp_worker, w.own_case.id, True)
+    assert enquiries.get_enquiry(w.parent_worker, w.yp_enquiry.id).id == w.yp_enquiry.id
+    assert [n.id for n in notes.notes_for_case(w.parent_worker, w.own_case.id)] == [w.note.id]
+    with pytest.raises(PermissionDenied):  # safeguarding stays with the case's own worker (R16)
+        safeguarding.concerns_for_case(w.parent_worker, w.own_case.id)
+
+
+def test_a_young_person_known_only_through_their_own_case_is_hidden(session, data_dir):
+    w = build(session, data_dir)
+    alone = child(session, "Rowan", "Achterberg", born="2008-12-01")
+    yp_case = cases.open_case(w.yp_worker, alone.id, alone.id, worker="casey")
+    for reader in (w.parent_worker, w.volunteer):
+        with pytest.raises(PermissionDenied):
+            people.get_person(reader, alone.id)
+        with pytest.raises(PermissionDenied):
+            people.peek_person(reader, alone.id)
+        assert alone.id not in {p.id for p in people.find_people(reader, text="Achterberg")}
+        assert alone.id not in {h.ref_id for h in search.search(reader, "Achterberg")}
+    with pytest.raises(PermissionDenied):
+        people.update_person(w.parent_worker, alone.id, people.as_input(people.peek_person(session, alone.id)))
+    assert people.get_person(w.yp_worker, alone.id).id == alone.id
+    assert people.get_person(session, alone.id).id == alone.id
+    assert {h.ref_id for h in search.search(w.yp_worker, "Achterberg")} >= {alone.id, yp_case.id}

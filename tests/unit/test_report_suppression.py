@@ -1,0 +1,107 @@
+"""Secondary suppression, attacked: an outsider with the published report tries to work out
+every hidden figure from totals and rows across all tables (tests/unit/report_attacker.py).
+The same attacker succeeds against primary suppression alone, so it is a real attacker."""
+
+import random
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app.domain import periods
+from app.domain.suppression import FEWER, WITHHELD
+from app.services import demo, enquiries, reports
+from app.services.enquiries import EnquiryInput
+from app.services.people import PersonInput
+from app.services.reports import Report, Table
+from tests.unit import report_attacker
+
+WORKLOAD_LINKS = [(("workload", "All workers", 1), ("cases", "All cases active in the period", 1)),
+                  (("workload", "All workers", 2), ("cases", "New cases opened", 1))]
+
+
+def _synthetic(seed: int) -> Report:
+    """Three tables of one population (like contacts by channel, by month and by route) and a
+    second population, with counts drawn so that small ones are common."""
+    rng = random.Random(seed)
+
+    def rows(labels, total=None):
+        values = [rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 8, 12, 20]) for _ in labels]
+        if total is not None:  # make them add up to the shared total
+            values[-1] = max(0, total - sum(values[:-1]))
+            if sum(values) != total:
+                values = [0] * (len(labels) - 1) + [total]
+        return [[lab, v] for lab, v in zip(labels, values, strict=True)]
+
+    report = Report(periods.quarter(2026, 2), "Test service", date(2026, 7, 1))
+    first = rows([f"c{i}" for i in range(rng.randint(2, 6))])
+    total = sum(r[1] for r in first)
+    tables = [("a", first), ("b", rows([f"m{i}" for i in range(rng.randint(2, 4))], total)),
+              ("c", rows(["self", "professional"], total)),
+              ("d", rows([f"x{i}" for i in range(rng.randint(2, 5))]))]
+    for key, body in tables:
+        label = "All people" if key == "d" else "All contacts"
+        report.tables.append(Table(key, key, ["Label", "Count"], body + [[label, sum(r[1] for r in body)]],
+                                   total_last=True))
+    for key in ("b", "c"):
+        report.same(report.cell("a", "All contacts"), report.cell(key, "All contacts"))
+    return report
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_no_hidden_figure_can_be_worked_out_of_a_synthetic_report(seed):
+    report = _synthetic(seed)
+    report.protect()
+    published = report.to_json(exact=False)
+    assert report_attacker.attack(published) == {}
+    exact = report.to_json(exact=True)
+    for table, shown in zip(exact["tables"], published["tables"], strict=True):
+        for row, out in zip(table["rows"], shown["rows"], strict=True):
+            for value, seen in zip(row[1:], out[1:], strict=True):
+                assert seen == value or (seen == FEWER and 0 < value < 5) or (seen == WITHHELD and value >= 5)
+
+
+def test_the_attacker_breaks_primary_suppression_alone():
+    broken = 0
+    for seed in range(60):
+        report = _synthetic(seed)
+        report.protect()
+        naive = report_attacker.naive(report.to_json(exact=False), report.to_json(exact=True))
+        found = report_attacker.attack(naive)
+        exact = report.to_json(exact=True)
+        rows = {t["key"]: t["rows"] for t in exact["tables"]}
+        assert all(rows[k][i][c] == v for (k, i, c), v in found.items())  # what it finds is right
+        broken += bool(found)
+    assert broken >= 10
+
+
+def _contacts(session, professional: int, self_referral: int):
+    now = datetime(2026, 7, 1, 12, tzinfo=UTC)
+    for n in range(professional + self_referral):
+        extra = ({"route": "professional", "referrer": PersonInput(kind="professional", first_name="Asha",
+                                                                   last_name=f"Pemberton{n}")}
+                 if n < professional else {})
+        enquiries.record_enquiry(session, EnquiryInput(
+            channel="phone" if n % 3 else "email", caller_role="anonymous", anonymous=True, topics=[],
+            received_at=datetime(2026, 4 + n % 3, 1 + n % 27, 10, tzinfo=UTC), **extra), now=now)
+
+
+def test_the_issue_example_professional_referrals_stay_hidden(session):
+    """All contacts 48, self-referral 44: professional referrals (4) must not be 48 - 44."""
+    _contacts(session, professional=4, self_referral=44)
+    report = reports.build_report(session, periods.quarter(2026, 2))
+    published = report.to_json(exact=False)
+    routes = {r[0]: r[1] for r in next(t for t in published["tables"] if t["key"] == "referral_routes")["rows"]}
+    assert routes["Professional on the family's behalf"] == FEWER
+    assert routes["Self-referral"] == WITHHELD and routes["All contacts"] == 48
+    assert report_attacker.attack(published, WORKLOAD_LINKS) == {}
+    naive = report_attacker.naive(published, report.to_json(exact=True))
+    found = report_attacker.attack(naive, WORKLOAD_LINKS)
+    assert 4 in found.values()
+
+
+def test_no_hidden_figure_of_the_demo_service_report_can_be_worked_out(session):
+    demo.populate(session, staff=3, cases=40, seed=7, today=date(2026, 11, 25))
+    for period in (periods.month(2026, 10), periods.quarter(2026, 3), periods.financial_year(2025)):
+        report = reports.build_report(session, period)
+        published = report.to_json(exact=False)
+        assert report_attacker.attack(published, WORKLOAD_LINKS) == {}, period.label
