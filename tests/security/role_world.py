@@ -259,7 +259,40 @@ RECIPES = {
     "staff.change_role": lambda s, w: staff.change_role(s, w.spare, "caseworker"),
     "staff.disable": lambda s, w: staff.disable(s, f"new-{s.user.username}"),
     "staff.reset_passphrase": lambda s, w: staff.reset_passphrase(s, w.spare, TEMP),
+    # The world's vault is in no team: an allowed call is refused later for that reason.
+    "team.conflicts.list_conflicts": lambda s, w: _module("team.conflicts").list_conflicts(s),
+    "team.conflicts.conflict_detail": lambda s, w: _module("team.conflicts").conflict_detail(s, "no-such"),
+    "team.conflicts.resolve_conflict": lambda s, w: _module("team.conflicts").resolve_conflict(
+        s, "no-such", take="mine"),
+    "team.membership.create": lambda s, w: _module("team.membership").create(s, _no_hub_location(w), "Team"),
+    "team.membership.invite": lambda s, w: _module("team.membership").invite(
+        s, "Laptop", w.tmp / f"{s.user.username}.invite"),
+    "team.membership.device_list": lambda s, w: _module("team.membership").device_list(s),
+    "team.membership.find_device": lambda s, w: _module("team.membership").find_device(s, "Laptop"),
+    "team.membership.revoke": lambda s, w: _module("team.membership").revoke(s, "Laptop"),
+    "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),
+    "team.team.invite_device": lambda s, w: _module("team.team").invite_device(s, _gone_hub(w), "Laptop"),
+    "team.team.revoke_device": lambda s, w: _module("team.team").revoke_device(s, _gone_hub(w), "no-such"),
 }
+
+
+def _no_hub_location(w: World) -> str:
+    """A hub location under a plain file: no hub can be made there, so no team is founded."""
+    blocker = w.tmp / "not-a-folder"
+    blocker.write_text("a file, not a folder")
+    return str(blocker / "hub")
+
+
+def _gone_hub(w: World):
+    """A folder hub whose folder has gone away: every call is HubUnavailable."""
+    import shutil
+
+    from app.storage.hub.folder import FolderHub
+
+    folder = w.tmp / "gone-hub"
+    hub = FolderHub(folder, "team-of-nobody", create=True)
+    shutil.rmtree(folder)
+    return hub
 
 
 def _new_child(w: World) -> str:
