@@ -210,6 +210,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "team.membership.sync": (A, "replicates every row; what each person sees stays with the read paths"),
     "team.membership.sync_status": (A, ""),
     "team.sync.sync_now": (A, ""), "team.sync.pending_count": (A, ""), "team.sync.last_synced": (A, ""),
+    "team.membership.disable_colleague": (M, ""), "team.team.rotate_epoch": (M, ""),
     "team.team.create_team": (M, ""), "team.team.invite_device": (M, ""), "team.team.revoke_device": (M, ""),
     "team.team.join_team": (A, "joins a new, empty vault (membership.join makes it)"),
 }

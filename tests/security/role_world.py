@@ -270,6 +270,9 @@ RECIPES = {
     "team.membership.device_list": lambda s, w: _module("team.membership").device_list(s),
     "team.membership.find_device": lambda s, w: _module("team.membership").find_device(s, "Laptop"),
     "team.membership.revoke": lambda s, w: _module("team.membership").revoke(s, "Laptop"),
+    "team.membership.disable_colleague": lambda s, w: _module("team.membership").disable_colleague(
+        s, "no-such-colleague"),
+    "team.team.rotate_epoch": lambda s, w: _module("team.team").rotate_epoch(s, _gone_hub(w)),
     "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),
     "team.team.invite_device": lambda s, w: _module("team.team").invite_device(s, _gone_hub(w), "Laptop"),
     "team.team.revoke_device": lambda s, w: _module("team.team").revoke_device(s, _gone_hub(w), "no-such"),

@@ -15,6 +15,7 @@ from app.domain.staff import StaffMember
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services import staff
+from app.services.team import membership
 from ui.dialogs import messages
 from ui.dialogs.staff_dialogs import AddStaffDialog, ChangeRoleDialog, ResetPassphraseDialog
 from ui.formatting import describe_error
@@ -174,5 +175,6 @@ class StaffView(QWidget):
                             confirm="Disable account", destructive=True):
             return
         session, username = self.session, member.username
-        self.ops.run(lambda _p: staff.disable(session, username), on_error=self._show_error,
+        # On a team the team key changes too (membership.disable_colleague).
+        self.ops.run(lambda _p: membership.disable_colleague(session, username), on_error=self._show_error,
                      changes={"staff"})

@@ -27,6 +27,7 @@ from app.storage.hub.base import Hub
 from app.storage.hub.location import open_hub
 
 LOCATION_KEY = "hub_location"
+EPOCH_OWED = "epoch_owed"
 
 
 @dataclass(frozen=True)
@@ -168,14 +169,46 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
 
 
 def sync(session) -> SyncResult:
-    """Pull, rebase and push with the team's hub. May raise: NotInTeam, SyncBlocked,
+    """Pull, rebase and push with the team's hub; a key change owed since a colleague left
+    (the hub was out of reach then) is made first. May raise: NotInTeam, SyncBlocked,
     HubUnavailable, HubError, TeamError, CredentialStoreUnavailable."""
     session.require()
     hub = open_team_hub(session)
     try:
+        if state.get(session.conn, EPOCH_OWED) and session.user.role == Role.MANAGER:
+            engine.rotate_epoch(session, hub)
+            with transaction(session.conn):
+                state.put(session.conn, EPOCH_OWED, False)
         return sync_now(session, hub)
     finally:
         hub.close()
+
+
+def disable_colleague(session, username: str) -> bool:
+    """Disable a colleague's account (it replicates: no computer of the team opens for them
+    after its next sync) and, on a team, change the team key. Returns True when the key was
+    changed now, False when it is owed (no team, or the hub out of reach: the next sync by a
+    manager changes it). May raise: PermissionDenied, NotFound, ValidationError."""
+    from app.services import staff
+    from app.storage.hub.base import HubError
+
+    staff.disable(session, username)
+    if not state.in_team(session.conn):
+        return False
+    me = state.device(session.conn, state.get(session.conn, "device_id"))
+    try:
+        if me is None or not me.manager:
+            raise engine.TeamError("not a manager's computer")
+        hub = open_team_hub(session)
+        try:
+            engine.rotate_epoch(session, hub)
+        finally:
+            hub.close()
+    except (HubError, engine.TeamError):
+        with transaction(session.conn):
+            state.put(session.conn, EPOCH_OWED, True)
+        return False
+    return True
 
 
 def device_list(session) -> list[DeviceStatus]:

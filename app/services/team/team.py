@@ -149,17 +149,34 @@ def revoke_device(session, hub: Hub, device_id: str) -> int:
     _require_manager_device(conn)
     if device_id == state.get(conn, "device_id"):
         raise TeamError("A computer cannot remove itself from the team.")
-    target = state.device(conn, device_id)
-    if target is None:
+    if state.device(conn, device_id) is None:
         raise TeamError("That computer is not enrolled in this team.")
+    hub.revoke_device(device_id)
+    epoch = _new_epoch(session, hub, [device_id])
+    with transaction(conn):
+        session.audit("device_revoked", "device", device_id)
+    return epoch
+
+
+def rotate_epoch(session, hub: Hub) -> int:
+    """A new team key for every computer still enrolled, none removed: after a colleague
+    leaves, what is written from now on is under a key their old copies never held.
+    Returns the new epoch. May raise: PermissionDenied, TeamError, HubError."""
+    session.require(Role.MANAGER)
+    _require_manager_device(session.conn)
+    epoch = _new_epoch(session, hub, [])
+    with transaction(session.conn):
+        session.audit("team_key_changed", "team", state.get(session.conn, "team_id"))
+    return epoch
+
+
+def _new_epoch(session, hub: Hub, revoked: list[str]) -> int:
+    conn = session.conn
     team_id = state.get(conn, "team_id")
     epoch = state.current_epoch(conn)[0] + 1
     new_key = keys.new_epoch_key()
     sealed = {d.device_id: keys.seal_to_device(d.box_pub, team_id, d.device_id, epoch, new_key)
-              for d in state.devices(conn) if d.revoked_seq is None and d.device_id != device_id}
-    hub.revoke_device(device_id)
+              for d in state.devices(conn) if d.revoked_seq is None and d.device_id not in revoked}
     _append_control(conn, hub, {"team": team_id, "type": "epoch", "by": state.get(conn, "device_id"),
-                                "epoch": epoch, "revoked": [device_id], "sealed": sealed})
-    with transaction(conn):
-        session.audit("device_revoked", "device", device_id)
+                                "epoch": epoch, "revoked": revoked, "sealed": sealed})
     return epoch
