@@ -36,11 +36,30 @@ class SetupWizard(QWizard):
         self.store_page = StorePage(data_dir, device_key_file, ops, self._details)
         self.recovery_page = RecoveryKeyPage()
         self.confirm_page = ConfirmKeyPage()
+        self.data_dir, self.device_key_file = data_dir, device_key_file
+        # A computer joining a team does not make a new service's vault: it joins from an invitation.
+        self.setButtonText(QWizard.WizardButton.CustomButton1, "&Join a team instead…")
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.customButtonClicked.connect(lambda _which: self.join_team())
+        self.currentIdChanged.connect(lambda _id: self.button(QWizard.WizardButton.CustomButton1).setVisible(
+            self.currentPage() is self.service_page))
         self.setTitleFormat(Qt.TextFormat.RichText)
         for page in (self.service_page, self.manager_page, self.passphrase_page,
                      self.store_page, self.recovery_page, self.confirm_page):
             page.setTitle(f'<span style="font-size: 16pt; font-weight: 600;">{escape(page.title())}</span>')
             self.addPage(page)
+
+    def join_team(self):
+        from ui.team.join_dialog import JoinDialog
+
+        dialog = JoinDialog(self.data_dir, self.device_key_file, self.ops, self)
+        dialog.joined.connect(self._joined)
+        dialog.open()
+        return dialog
+
+    def _joined(self, session: Session) -> None:
+        self.vaultReady.emit(session)
+        QWizard.accept(self)
 
     def service_name(self) -> str:
         return self.service_page.value()
