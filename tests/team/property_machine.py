@@ -168,6 +168,7 @@ class SyncMachine(RuleBasedStateMachine):
             self.conflicts_seen += 1
             self._check_conflict_is_justified(i, held)
             take = choices[n % len(choices)]
+            before = self._row(i, held.table, held.record_id)
             self.log.append((i, "resolve", held.table, held.record_id[-6:], held.kind, held.fields, take))
             if take == "edit" and held.kind == "edit":
                 detail = conflicts.conflict_detail(self.s(i), held.id)
@@ -175,10 +176,18 @@ class SyncMachine(RuleBasedStateMachine):
                 conflicts.resolve_conflict(self.s(i), held.id, choices=edits)
             else:
                 conflicts.resolve_conflict(self.s(i), held.id, take="theirs" if take == "theirs" else "mine")
-            detail_fields = held.fields
-            for name in detail_fields:
+            # The resolution is this computer's write: of the conflict's fields, and of every
+            # field it changed (a duplicate resolved as 'mine' copies our values over theirs).
+            after = self._row(i, held.table, held.record_id)
+            changed = {k for k in set(before or {}) | set(after or {})
+                       if (before or {}).get(k) != (after or {}).get(k)}
+            for name in set(held.fields) | changed:
                 self.writers[(held.table, held.record_id)][name].add(i)
             self._record_final(i, held.table, held.record_id)
+
+    def _row(self, i, table, record_id):
+        row = self.s(i).conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone()
+        return dict(row) if row is not None else None
 
     def _record_final(self, i, table, record_id):
         row = self.s(i).conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone()
