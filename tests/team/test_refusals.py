@@ -116,7 +116,7 @@ def test_revoked_device_is_refused_by_hub_and_by_readers(make_team):
     sync_now(a, team.hub)
     assert state.current_epoch(b.conn)[0] == 2
     assert state.epoch_key(c.conn, 2) is None
-    with pytest.raises(SyncBlocked, match="team key this computer does not have"):
+    with pytest.raises(SyncBlocked, match="This computer was removed from the team"):
         from app.services.team.sync import pull
 
         pull(c.conn, team.hub)
