@@ -51,6 +51,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (4, _sql_step("v004_consent.sql")),
     (5, _sql_step("v005_registers.sql")),
     (6, _sql_step("v006_sar.sql")),
+    (7, _sql_step("v007_key_state.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
