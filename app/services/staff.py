@@ -201,6 +201,15 @@ def rekey_now(session: Session, reason: str) -> None:
     session.replace_key(session.conn, new_key, keyed.vault)
 
 
+def rekey(session: Session) -> None:
+    """The manager's own action: a new data key, e.g. after a laptop was out of sight.
+    May raise: Locked, PermissionDenied, VaultFileInvalid."""
+    session.require(Role.MANAGER)
+    with transaction(session.conn):
+        KeyStateRepo(session.conn).owe_rekey("asked for by a manager")
+    rekey_now(session, "asked for by a manager")
+
+
 def accounts_needing_reset(session: Session) -> list[str]:
     """User names whose slot is of the old kind and missed a re-key, or is unreadable: a
     manager's passphrase reset gives them a working slot again."""

@@ -169,6 +169,11 @@ def _finish(keyed: Keyed, new_key: bytes, step: Step) -> bytes:
         step("rekeying")
         db.rekey(keyed.conn, new_key)
         keyed.data_key = new_key
+    else:
+        # Killed after PRAGMA rekey committed but before the checkpoint: the new pages are
+        # in the WAL and the main file still holds old-key pages, which page-HMAC checks of
+        # the file (cipher_integrity_check) would report. Copy them over now.
+        keyed.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     step("rekeyed")
     for slot in vault.slots.values():
         if slot.version == 2:
