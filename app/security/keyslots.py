@@ -95,7 +95,9 @@ class VaultFile:
             "created_at": self.created_at,
             "device_secret": {"store": self.device_store, "path": self.device_key_file},
             "test_kdf": self.test_kdf,
-            "slots": [slot.to_json() for slot in self.slots.values()] + list(self.broken_raw),
+            # Sorted by name, so that the MAC does not depend on the order slots were read in.
+            "slots": sorted([slot.to_json() for slot in self.slots.values()] + list(self.broken_raw),
+                            key=lambda raw: str(raw.get("user", "")) if isinstance(raw, dict) else ""),
             "recovery": self.recovery.to_json(),
             "audit_head": self.audit_head,
             "device_check": self.device_check,

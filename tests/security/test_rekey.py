@@ -180,3 +180,16 @@ def test_a_v1_slot_is_upgraded_at_unlock_and_marked_for_reset_if_it_misses_a_rek
     assert staff.accounts_needing_reset(manager) == []
     manager.lock()
     vault_service.unlock(data_dir, "dana", RESET).lock()
+
+
+def test_only_a_manager_rekeys(session, data_dir):
+    from app.errors import PermissionDenied
+
+    staff.add_staff(session, "casey", "Casey Worker", "caseworker", OTHER_PASSPHRASE)
+    casey = vault_service.unlock(data_dir, "casey", OTHER_PASSPHRASE)
+    staff.change_own_passphrase(casey, OTHER_PASSPHRASE, CASEY_OWN)
+    before = VaultFile.load(data_dir / "vault.json").key_id
+    with pytest.raises(PermissionDenied):
+        staff.rekey(casey)
+    assert VaultFile.load(data_dir / "vault.json").key_id == before
+    casey.lock()
