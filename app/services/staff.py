@@ -95,7 +95,7 @@ def reset_passphrase(session: Session, username: str, temporary_passphrase: str)
         except BaseException:
             _restore_slot(session, member.username, old)
             raise
-    rekey_now(session, f"passphrase of {member.username} reset")
+    _rekey_now(session, f"passphrase of {member.username} reset")
 
 
 def disable(session: Session, username: str) -> None:
@@ -118,7 +118,7 @@ def disable(session: Session, username: str) -> None:
         except BaseException:
             _restore_slot(session, member.username, old)
             raise
-    rekey_now(session, f"{member.username} disabled")
+    _rekey_now(session, f"{member.username} disabled")
 
 
 def change_role(session: Session, username: str, role: str | Role) -> None:
@@ -192,7 +192,7 @@ def _save_vault(session: Session, username: str) -> None:
     session.vault = keyed.vault
 
 
-def rekey_now(session: Session, reason: str) -> None:
+def _rekey_now(session: Session, reason: str) -> None:
     """Re-key the database and re-seal every active slot (no passphrases needed).
     May raise: PermissionDenied, VaultFileInvalid, DatabaseError."""
     session.require(Role.MANAGER)
@@ -207,7 +207,7 @@ def rekey(session: Session) -> None:
     session.require(Role.MANAGER)
     with transaction(session.conn):
         KeyStateRepo(session.conn).owe_rekey("asked for by a manager")
-    rekey_now(session, "asked for by a manager")
+    _rekey_now(session, "asked for by a manager")
 
 
 def accounts_needing_reset(session: Session) -> list[str]:

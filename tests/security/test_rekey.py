@@ -193,3 +193,26 @@ def test_only_a_manager_rekeys(session, data_dir):
         staff.rekey(casey)
     assert VaultFile.load(data_dir / "vault.json").key_id == before
     casey.lock()
+
+
+def test_an_old_recovery_slot_goes_stale_at_a_rekey_and_the_manager_renews_it(vault, data_dir):
+    from app.errors import ValidationError
+    from app.services import recovery
+    from tests.security.v1_files import downgrade_to_format_1
+
+    session, recovery_key = vault
+    session.lock()
+    downgrade_to_format_1(data_dir, {"manager": PASSPHRASE}, recovery_key)
+    manager = vault_service.unlock(data_dir, "manager", PASSPHRASE)
+    staff.rekey(manager)
+    manager.lock()
+    assert VaultFile.load(data_dir / "vault.json").recovery.stale
+    # It still enrols the computer, but opens no data and resets nobody.
+    assert vault_service.recover(data_dir, recovery_key) == ""
+    with pytest.raises(ValidationError, match="new recovery key"):
+        vault_service.recover(data_dir, recovery_key, reset_username="manager", new_passphrase=CASEY_OWN)
+    manager = vault_service.unlock(data_dir, "manager", PASSPHRASE)
+    renewed = recovery.renew_recovery_key(manager)
+    manager.lock()
+    assert vault_service.recover(data_dir, renewed, reset_username="manager", new_passphrase=CASEY_OWN) == "manager"
+    vault_service.unlock(data_dir, "manager", CASEY_OWN).lock()

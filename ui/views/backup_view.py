@@ -104,8 +104,9 @@ class BackupView(QWidget):
         keys_card, inner = _section(
             "Audit checkpoint and keys", "A checkpoint is the audit trail's latest entry: write it "
             "down or print it and keep it away from this computer; 'confide verify --checkpoint' "
-            "later shows whether the trail up to it was changed. A new database key leaves "
-            "every older copy of the key file useless.", self.checkpoint_button)
+            "later shows whether the trail up to it was changed. A new database key makes "
+            "older copies of the key slots (in backups, or kept by someone who left) open "
+            "nothing.", self.checkpoint_button)
         inner.itemAt(inner.count() - 1).layout().insertWidget(1, self.rekey_button)
         self.checkpoint_text = QLineEdit()
         self.checkpoint_text.setReadOnly(True)
