@@ -16,6 +16,7 @@ from app.domain.staff import Role, clean_full_name, clean_username
 from app.errors import (
     DatabaseDamaged,
     DeviceSecretMissing,
+    Locked,
     ValidationError,
     VaultExists,
     VaultFileInvalid,
@@ -294,8 +295,10 @@ def _settle_keys(keyed: keying.Keyed, slot, creds: Credentials, member) -> bytes
 
 def follow_key_change(session: Session) -> None:
     """Called before each service call: when another session on this vault re-keyed it,
-    unseal the new data key with our private key and reopen (no passphrase needed). When
-    our slot is gone (account disabled), lock."""
+    unseal the new data key with our private key and reopen (no passphrase needed).
+    May raise: Locked (our slot is gone: the account was disabled)."""
+    if getattr(session, "_key_lost", False):
+        raise Locked()
     private = session.private_key
     if private is None:
         return
@@ -319,8 +322,11 @@ def follow_key_change(session: Session) -> None:
         staff_slot.unseal_all(current.vault_id, slot, private, session.device_secret)
     keys = [k for k in keys if sealing.key_id(k, current.vault_id) == current.key_id]
     if not keys or not current.mac_ok(keys[0]):
-        session.lock("key changed")
-        return
+        # Our slot is gone (account disabled) or the file is not genuine. No lock() here: this
+        # may run on a worker thread, and locking calls back into the screens. Every later
+        # call is refused until the window locks and someone unlocks again.
+        session._key_lost = True
+        raise Locked()
     conn = db.open_database(session.paths.db, keys[0])
     session.replace_key(conn, keys[0], current)
 
