@@ -5,11 +5,10 @@ take an audit checkpoint to keep elsewhere and give the database a new key."""
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -108,15 +107,16 @@ class BackupView(QWidget):
             "older copies of the key slots (in backups, or kept by someone who left) open "
             "nothing.", self.checkpoint_button)
         inner.itemAt(inner.count() - 1).layout().insertWidget(1, self.rekey_button)
-        self.checkpoint_text = QLineEdit()
-        self.checkpoint_text.setReadOnly(True)
+        self.checkpoint_text = text_label("", "subheading")
+        self.checkpoint_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.checkpoint_text.setAccessibleName("Audit checkpoint")
         self.checkpoint_text.hide()
         self.keys_status = text_label("", "success")
         self.keys_status.hide()
         inner.addWidget(self.checkpoint_text)
         inner.addWidget(self.keys_status)
-        keys_card.setVisible(session.user.is_manager)
+        if not session.user.is_manager:
+            keys_card.hide()  # (setVisible(True) on a card without a parent would open a window)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
@@ -199,7 +199,6 @@ class BackupView(QWidget):
             return
         self.checkpoint_text.setText(taken.text)
         self.checkpoint_text.show()
-        self.checkpoint_text.selectAll()
         self._keys_status(f"Checkpoint of {taken.taken_at} UTC, event {taken.seq}. Copy or write it "
                           "down now; it is not kept anywhere else.", "success")
 
