@@ -177,5 +177,9 @@ def read_backup(path: Path) -> BackupContents:
     return BackupContents(manifest, vault, path, vault_bytes)
 
 
-# Restore lives in its own module; imported here because callers have always found it here.
-from app.services.restore import restore_backup  # noqa: E402,F401
+def restore_backup(data_dir: Path, backup_path: Path, **credentials) -> Path | None:
+    """Restore lives in restore.py (restore.restore_backup documents it); callers have always
+    found it here. May raise: what restore.restore_backup raises."""
+    from app.services.restore import restore_backup as restore
+
+    return restore(data_dir, backup_path, **credentials)
