@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rekey", help="give the database a new key (manager)")
     _common(p)
 
+    p = sub.add_parser("new-recovery-key", help="make a new recovery key; the old one stops working (manager)")
+    _common(p)
+
     p = sub.add_parser("backup", help="write an encrypted backup file")
     _common(p)
     p.add_argument("--out", type=Path, required=True)
@@ -367,5 +370,18 @@ def cmd_rekey(args) -> int:
     return 0
 
 
-COMMANDS = {"audit": cmd_audit, "rekey": cmd_rekey, "sar": cmd_sar, "report": cmd_report, "init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
+def cmd_new_recovery_key(args) -> int:
+    from app.services.recovery import renew_recovery_key
+
+    session = _unlock(args, _Input(args.passphrase_stdin))
+    try:
+        key = renew_recovery_key(session)
+    finally:
+        session.lock("cli")
+    print("NEW RECOVERY KEY (shown once; the old one no longer opens this vault):")
+    print(key)
+    return 0
+
+
+COMMANDS = {"audit": cmd_audit, "rekey": cmd_rekey, "new-recovery-key": cmd_new_recovery_key, "sar": cmd_sar, "report": cmd_report, "init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
             "restore": cmd_restore, "recover": cmd_recover, "staff": cmd_staff}

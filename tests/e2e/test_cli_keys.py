@@ -3,7 +3,7 @@
 
 import re
 
-from tests.e2e.test_cli import _new_cli, _ok, _one_plain_line
+from tests.e2e.test_cli import RECOVERY_KEY, _new_cli, _ok, _one_plain_line
 
 CHECKPOINT = re.compile(r"^\d+:[0-9a-f]{64}$")
 
@@ -24,3 +24,13 @@ def test_checkpoint_verify_and_rekey_from_the_command_line(tmp_path):
     assert "Append-only triggers: exactly the shipped ones" in verified
     _one_plain_line(cli("verify", "--checkpoint", "12:nothex"), "not a checkpoint")
     _one_plain_line(cli("verify", "--against", tmp_path / "missing.zip"), "no backup file")
+
+
+def test_a_new_recovery_key_replaces_the_old_one(tmp_path):
+    cli = _new_cli(tmp_path)
+    old = [line for line in _ok(cli("init", "--full-name", "Test Manager")).stdout.splitlines()
+           if RECOVERY_KEY.match(line)][0]
+    new = [line for line in _ok(cli("new-recovery-key")).stdout.splitlines() if RECOVERY_KEY.match(line)]
+    assert len(new) == 1 and new[0] != old
+    _one_plain_line(cli("recover", "--recovery-key-stdin", user=None, stdin=old + "\n"), "does not open")
+    _ok(cli("recover", "--recovery-key-stdin", user=None, stdin=new[0] + "\n"))
