@@ -259,6 +259,10 @@ RECIPES = {
     "staff.change_role": lambda s, w: staff.change_role(s, w.spare, "caseworker"),
     "staff.disable": lambda s, w: staff.disable(s, f"new-{s.user.username}"),
     "staff.reset_passphrase": lambda s, w: staff.reset_passphrase(s, w.spare, TEMP),
+    "staff.rekey": lambda s, w: staff.rekey(s),
+    "staff.accounts_needing_reset": lambda s, w: staff.accounts_needing_reset(s),
+    "recovery.renew_recovery_key": lambda s, w: _module("recovery").renew_recovery_key(s),
+    "checkpoint.current_checkpoint": lambda s, w: _module("checkpoint").current_checkpoint(s),
 }
 
 
