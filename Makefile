@@ -21,6 +21,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.perf.bench
 	$(BIN)/python -m tests.perf.scale_bench
+	$(BIN)/python -m tests.perf.rekey_bench --filler-mb 1365
 	$(BIN)/python -m tests.perf.team_bench
 
 lint: $(STAMP)

@@ -80,7 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--staff", type=int, default=6)
 
-    p = sub.add_parser("verify", help="check page HMACs, structure and the audit chain")
+    p = sub.add_parser("verify", help="check page HMACs, structure, vault.json and the audit chain")
+    _common(p)
+    p.add_argument("--against", type=Path, default=None, metavar="BACKUP",
+                   help="also compare the audit trail with the head recorded in this backup")
+    p.add_argument("--checkpoint", action="append", default=[], metavar="SEQ:HASH",
+                   help="also compare with a checkpoint printed earlier (may be repeated)")
+
+    p = sub.add_parser("audit", help="print the audit checkpoint to keep outside this computer")
+    _common(p)
+    p.add_argument("action", choices=["checkpoint"])
+
+    p = sub.add_parser("rekey", help="give the database a new key (manager)")
+    _common(p)
+
+    p = sub.add_parser("new-recovery-key", help="make a new recovery key; the old one stops working (manager)")
     _common(p)
 
     p = sub.add_parser("backup", help="write an encrypted backup file")
@@ -245,7 +259,7 @@ def cmd_verify(args) -> int:
 
     _weaker_notice(args)
     report = verify_vault(args.data_dir, args.user, _Input(args.passphrase_stdin).secret("Passphrase: "),
-                          args.device_key_file)
+                          args.device_key_file, against=args.against, checkpoints=args.checkpoint)
     for line in report.lines:
         print(line)
     if not report.ok:
@@ -384,7 +398,48 @@ def cmd_sar(args) -> int:
     return 0
 
 
-COMMANDS = {"sar": cmd_sar, "report": cmd_report, "init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
+def cmd_audit(args) -> int:
+    from app.services import checkpoint
+
+    session = _unlock(args, _Input(args.passphrase_stdin))
+    try:
+        current = checkpoint.current_checkpoint(session)
+    finally:
+        session.lock("cli")
+    print(current.text)
+    print(f"Audit checkpoint of {current.service_name} at {current.taken_at} UTC: keep it away from "
+          "this computer; 'confide verify --checkpoint' compares with it.", file=sys.stderr)
+    return 0
+
+
+def cmd_rekey(args) -> int:
+    from app.services import staff
+
+    session = _unlock(args, _Input(args.passphrase_stdin))
+    try:
+        staff.rekey(session)
+        generation = session.vault.generation
+    finally:
+        session.lock("cli")
+    print(f"The database has a new key (key generation {generation}); every active account's "
+          "slot was sealed again.")
+    return 0
+
+
+def cmd_new_recovery_key(args) -> int:
+    from app.services.recovery import renew_recovery_key
+
+    session = _unlock(args, _Input(args.passphrase_stdin))
+    try:
+        key = renew_recovery_key(session)
+    finally:
+        session.lock("cli")
+    print("NEW RECOVERY KEY (shown once; the old one no longer opens this vault):")
+    print(key)
+    return 0
+
+
+COMMANDS = {"audit": cmd_audit, "rekey": cmd_rekey, "new-recovery-key": cmd_new_recovery_key, "sar": cmd_sar, "report": cmd_report, "init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "backup": cmd_backup,
             "restore": cmd_restore, "recover": cmd_recover, "staff": cmd_staff}
 
 

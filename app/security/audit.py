@@ -134,3 +134,75 @@ def verify(conn, expected_head: dict | None = None) -> ChainReport:
                                f"Audit event {want_seq} differs from the one recorded in the "
                                "vault file.", want_seq)
     return ChainReport(True, count, f"The audit trail is intact ({count} events).")
+
+
+# --- the append-only triggers ---------------------------------------------------------------
+
+# Exactly the triggers schema 1 shipped. `verify` compares the database against this table;
+# a branch that adds a trigger on audit_event adds it here too.
+SHIPPED_TRIGGERS = {
+    "audit_event_no_update": "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+                             "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    "audit_event_no_delete": "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+                             "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+}
+
+
+def _normal(sql: str) -> str:
+    return " ".join((sql or "").replace(";", "; ").split()).replace(" ;", ";").rstrip(";").strip()
+
+
+def trigger_problems(conn) -> list[str]:
+    """Plain sentences for each append-only trigger that is missing, altered or extra."""
+    found = {name: sql for name, sql in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'")}
+    problems = []
+    for name, sql in SHIPPED_TRIGGERS.items():
+        if name not in found:
+            problems.append(f"The append-only trigger {name} is missing: the audit trail could be "
+                            "changed or deleted.")
+        elif _normal(found[name]) != _normal(sql):
+            problems.append(f"The append-only trigger {name} is not the one Confide ships.")
+    for name in sorted(set(found) - set(SHIPPED_TRIGGERS)):
+        problems.append(f"An unknown trigger {name} is attached to the audit trail.")
+    return problems
+
+
+# --- checkpoints: the head written down outside the database ---------------------------------
+
+def format_checkpoint(checkpoint: dict) -> str:
+    return f"{int(checkpoint['seq'])}:{checkpoint['hash']}"
+
+
+def parse_checkpoint(text: str) -> dict:
+    """'SEQ:HASH' as printed by `confide audit checkpoint`. May raise: ValueError."""
+    seq_text, _, digest = (text or "").strip().partition(":")
+    digest = digest.strip().lower()
+    if not seq_text.strip().isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"'{text.strip()[:80]}' is not a checkpoint: it reads SEQUENCE:HASH, e.g. "
+                         "1234:followed by 64 hexadecimal digits.")
+    return {"seq": int(seq_text), "hash": digest}
+
+
+def compare_checkpoint(conn, checkpoint: dict, source: str) -> str | None:
+    """None when the trail still holds the checkpointed event unchanged (the hash chain then
+    vouches for every event before it); otherwise a plain sentence."""
+    seq = int(checkpoint["seq"])
+    if seq == 0:
+        return None
+    row = conn.execute("SELECT hash FROM audit_event WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        last = head(conn)["seq"]
+        return (f"The audit trail ends at event {last}, but {source} records event {seq}: "
+                "events were removed.")
+    if row[0] != checkpoint["hash"]:
+        return (f"Audit event {seq} differs from {source}: the trail up to it was rewritten.")
+    return None
+
+
+def read_head_or_zero(value) -> dict:
+    """A head from a backup manifest, as {seq, hash}; anything unreadable counts as empty."""
+    try:
+        return {"seq": int(value["seq"]), "hash": str(value["hash"])}
+    except (KeyError, TypeError, ValueError):
+        return {"seq": 0, "hash": ""}

@@ -11,6 +11,10 @@ MIN_MEMORY_KIB = 64 * 1024
 MIN_LANES = 4
 TARGET_SECONDS = 0.7  # middle of the 0.5-1.0 s the design asks for
 MAX_PASSES = 200
+# Upper bounds for what vault.json may ask for: beyond them one unlock would take minutes or
+# exhaust memory, so a damaged or hostile file could hang the computer instead of failing.
+MAX_MEMORY_KIB = 4 * 1024 * 1024
+MAX_LANES = 64
 
 _test_profile_active = False
 
@@ -27,14 +31,24 @@ class KdfParams:
     @classmethod
     def from_json(cls, data: dict) -> "KdfParams":
         try:
-            params = cls(int(data["memory_kib"]), int(data["lanes"]), int(data["passes"]))
-        except (KeyError, TypeError, ValueError) as exc:
+            values = [data[name] for name in ("memory_kib", "lanes", "passes")]
+        except (KeyError, TypeError) as exc:
             raise VaultFileInvalid("vault.json has a key slot with unreadable Argon2 settings.") from exc
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise VaultFileInvalid("vault.json has a key slot whose Argon2 settings are not whole numbers.")
+        params = cls(*values)
         params.check()
         return params
 
     def check(self) -> None:
-        """Refuse parameters below the design minimum (unless the test hook is on)."""
+        """Refuse parameters above the bounds (always) or below the design minimum (unless
+        the test hook is on). May raise: VaultFileInvalid."""
+        if not (1 <= self.memory_kib <= MAX_MEMORY_KIB and 1 <= self.lanes <= MAX_LANES
+                and 1 <= self.passes <= MAX_PASSES and self.memory_kib >= 8 * self.lanes):
+            raise VaultFileInvalid(
+                f"vault.json asks for Argon2 settings outside what Confide accepts (memory "
+                f"{self.memory_kib} KiB, {self.lanes} lanes, {self.passes} passes); it is damaged "
+                "or was tampered with.")
         if _test_profile_active:
             return
         if self.memory_kib < MIN_MEMORY_KIB or self.lanes < MIN_LANES or self.passes < 1:

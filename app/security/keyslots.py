@@ -1,35 +1,53 @@
-"""vault.json: non-secret metadata and the key slots that wrap the database key.
+"""vault.json: non-secret metadata, one key slot per member of staff, and the recovery slot.
 
-Each staff slot wraps the data key with AES-256-GCM under
-KEK = HKDF-SHA256(Argon2id(passphrase, salt) || device_secret). The recovery slot wraps the
-data key *and* the device secret under a key derived from the recovery key, so a computer
-whose credential store lost the secret can be enrolled again with every staff slot intact.
+Format 2 adds, over format 1: staff key pairs with sealed data keys (staff_slot.py), a
+recovery key pair (recovery_slot.py), the name of the current data key, a generation counter
+that the database also keeps (roll-back detection), a pending re-key, and MACs under keys
+derived from the data key(s) over the file's canonical content. A format-1 file still opens;
+it is written as format 2 at the next unlock.
+
+Reading validates every field with bounds. A slot that fails is kept aside (`broken_slots`)
+so that one damaged or weakened slot refuses that person only, never the whole vault.
 """
 
-import base64
-import binascii
+import hashlib
+import hmac
 import json
-import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.errors import ValidationError, VaultFileInvalid, VaultNotFound, WrongRecoveryKey
+from app.errors import VaultFileInvalid, VaultNotFound
 from app.fsutil import atomic_write
-from app.security import crypto, kdf
-from app.security.crypto import DecryptionFailed
+from app.security import sealing
+from app.security.recovery_slot import (  # noqa: F401  (re-exported: callers import them from here)
+    RECOVERY_BYTES,
+    RecoverySlot,
+    new_recovery_key,
+    parse_recovery_key,
+    recovery_groups,
+)
+from app.security.staff_slot import (  # noqa: F401
+    StaffSlot,
+    make_staff_slot,
+    open_slot,
+    unwrap_staff_slot,
+)
+from app.security.vault_fields import b64, read_bool, read_head, read_int, read_key_id, read_text
 
-FORMAT = 1
-RECOVERY_BYTES = 25  # 200 bits: 40 base32 characters in 8 groups of 5
-RECOVERY_GROUP = 5
+_b64 = b64  # the backup manifest's wrapped key uses the same encoding
 
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+FORMAT = 2
+READABLE = (1, 2)
+MAX_SLOTS = 500
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 def _unb64(text: str) -> bytes:
+    """Kept for the backup manifest's wrapped key. May raise: VaultFileInvalid."""
+    import base64
+    import binascii
+
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError, TypeError) as exc:
@@ -41,102 +59,6 @@ def now_utc() -> str:
 
 
 @dataclass
-class StaffSlot:
-    user: str
-    salt: bytes
-    params: kdf.KdfParams
-    nonce: bytes
-    wrapped: bytes
-    must_change: bool = False
-
-    def aad(self, vault_id: str) -> bytes:
-        params = json.dumps(self.params.to_json(), sort_keys=True)
-        return f"confide-slot:v1:{vault_id}:{self.user}:{params}:{int(self.must_change)}".encode()
-
-    def to_json(self) -> dict:
-        return {
-            "user": self.user,
-            "salt": _b64(self.salt),
-            "kdf": self.params.to_json(),
-            "nonce": _b64(self.nonce),
-            "wrapped": _b64(self.wrapped),
-            "must_change": self.must_change,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> "StaffSlot":
-        try:
-            return cls(
-                user=str(data["user"]),
-                salt=_unb64(data["salt"]),
-                params=kdf.KdfParams.from_json(data["kdf"]),
-                nonce=_unb64(data["nonce"]),
-                wrapped=_unb64(data["wrapped"]),
-                must_change=bool(data.get("must_change", False)),
-            )
-        except KeyError as exc:
-            raise VaultFileInvalid(f"vault.json has a key slot without '{exc.args[0]}'.") from exc
-
-
-def _slot_kek(passphrase: str, salt: bytes, params: kdf.KdfParams, device_secret: bytes,
-              vault_id: str) -> bytes:
-    stretched = kdf.derive(passphrase, salt, params)
-    return crypto.hkdf(stretched + device_secret, info=f"confide-kek:v1:{vault_id}".encode())
-
-
-def make_staff_slot(vault_id: str, user: str, passphrase: str, data_key: bytes,
-                    device_secret: bytes, params: kdf.KdfParams, must_change: bool = False) -> StaffSlot:
-    salt = os.urandom(16)
-    slot = StaffSlot(user, salt, params, b"", b"", must_change)
-    kek = _slot_kek(passphrase, salt, params, device_secret, vault_id)
-    slot.nonce, slot.wrapped = crypto.seal(kek, data_key, slot.aad(vault_id))
-    return slot
-
-
-def unwrap_staff_slot(vault_id: str, slot: StaffSlot, passphrase: str, device_secret: bytes) -> bytes | None:
-    """The data key, or None when the passphrase (or the device secret) is wrong."""
-    kek = _slot_kek(passphrase, slot.salt, slot.params, device_secret, vault_id)
-    try:
-        return crypto.open_sealed(kek, slot.nonce, slot.wrapped, slot.aad(vault_id))
-    except DecryptionFailed:
-        return None
-
-
-# --- recovery key -----------------------------------------------------------------------
-
-def new_recovery_key() -> str:
-    raw = secrets.token_bytes(RECOVERY_BYTES)
-    text = base64.b32encode(raw).decode("ascii")
-    return "-".join(text[i:i + RECOVERY_GROUP] for i in range(0, len(text), RECOVERY_GROUP))
-
-
-def recovery_groups(key: str) -> list[str]:
-    return key.split("-")
-
-
-def parse_recovery_key(text: str) -> bytes:
-    """Accept the key as typed: any case, spaces or dashes, and the look-alikes 0/1/8."""
-    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    cleaned = cleaned.translate(str.maketrans({"0": "O", "1": "I", "8": "B"}))
-    if len(cleaned) != RECOVERY_BYTES * 8 // 5:
-        raise ValidationError(
-            f"A recovery key has {RECOVERY_BYTES * 8 // 5} letters and digits "
-            f"(8 groups of 5); you typed {len(cleaned)}.", field="recovery_key")
-    try:
-        return base64.b32decode(cleaned)
-    except (binascii.Error, ValueError):
-        raise ValidationError("That is not a recovery key: it may only hold the letters A-Z and "
-                              "the digits 2-7.", field="recovery_key") from None
-
-
-def _recovery_kek(raw: bytes, vault_id: str) -> bytes:
-    # The recovery key carries 200 random bits, so a slow KDF would add nothing against guessing.
-    return crypto.hkdf(raw, info=f"confide-recovery:v1:{vault_id}".encode())
-
-
-# --- the file ------------------------------------------------------------------------------
-
-@dataclass
 class VaultFile:
     vault_id: str
     service_name: str
@@ -145,78 +67,134 @@ class VaultFile:
     device_key_file: str | None = None
     test_kdf: bool = False
     slots: dict[str, StaffSlot] = field(default_factory=dict)
-    recovery_nonce: bytes = b""
-    recovery_wrapped: bytes = b""
+    recovery: RecoverySlot = field(default_factory=RecoverySlot)
     audit_head: dict = field(default_factory=lambda: {"seq": 0, "hash": ""})
     device_check: str = ""
+    generation: int = 0
+    key_id: str = ""
+    pending_key_id: str = ""  # set while a re-key is under way: the key being moved to
+    macs: list[str] = field(default_factory=list)
+    read_format: int = FORMAT
+    broken_slots: dict[str, str] = field(default_factory=dict)
+    broken_raw: list = field(default_factory=list)  # written back as found: never silently dropped
 
-    # recovery slot
+    # recovery slot (kept as methods: the setup wizard and recover() call them)
     def set_recovery(self, recovery_key: str, data_key: bytes, device_secret: bytes) -> None:
-        kek = _recovery_kek(parse_recovery_key(recovery_key), self.vault_id)
-        self.recovery_nonce, self.recovery_wrapped = crypto.seal(
-            kek, data_key + device_secret, self.vault_id.encode())
+        self.recovery = RecoverySlot.create(recovery_key, self.vault_id, data_key, device_secret)
 
-    def open_recovery(self, recovery_key: str) -> tuple[bytes, bytes]:
-        """(data key, device secret). May raise: ValidationError, WrongRecoveryKey."""
-        kek = _recovery_kek(parse_recovery_key(recovery_key), self.vault_id)
-        try:
-            both = crypto.open_sealed(kek, self.recovery_nonce, self.recovery_wrapped,
-                                      self.vault_id.encode())
-        except DecryptionFailed:
-            raise WrongRecoveryKey() from None
-        return both[:32], both[32:]
+    def open_recovery(self, recovery_key: str) -> tuple[list[bytes], bytes]:
+        """(data keys, device secret). May raise: ValidationError, WrongRecoveryKey."""
+        return self.recovery.open(recovery_key, self.vault_id)
 
+    # --- authentication --------------------------------------------------------------------
     def to_json(self) -> dict:
-        return {
+        data = {
             "format": FORMAT,
             "vault_id": self.vault_id,
             "service_name": self.service_name,
             "created_at": self.created_at,
             "device_secret": {"store": self.device_store, "path": self.device_key_file},
             "test_kdf": self.test_kdf,
-            "slots": [slot.to_json() for slot in self.slots.values()],
-            "recovery": {"nonce": _b64(self.recovery_nonce), "wrapped": _b64(self.recovery_wrapped)},
+            # Sorted by name, so that the MAC does not depend on the order slots were read in.
+            "slots": sorted([slot.to_json() for slot in self.slots.values()] + list(self.broken_raw),
+                            key=lambda raw: str(raw.get("user", "")) if isinstance(raw, dict) else ""),
+            "recovery": self.recovery.to_json(),
             "audit_head": self.audit_head,
             "device_check": self.device_check,
+            "generation": self.generation,
+            "key_id": self.key_id,
+            "pending_key_id": self.pending_key_id,
         }
+        data["macs"] = list(self.macs)
+        return data
 
+    def canonical(self) -> bytes:
+        data = self.to_json()
+        del data["macs"]
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+    def _mac(self, data_key: bytes) -> str:
+        return hmac.new(sealing.file_mac_key(data_key, self.vault_id), self.canonical(), hashlib.sha256).hexdigest()
+
+    def sign(self, data_keys: list[bytes]) -> None:
+        self.macs = [self._mac(k) for k in data_keys]
+
+    def mac_ok(self, data_key: bytes) -> bool:
+        mine = self._mac(data_key)
+        return any(hmac.compare_digest(mine, m) for m in self.macs)
+
+    # --- reading ---------------------------------------------------------------------------
     @classmethod
     def from_json(cls, data: dict) -> "VaultFile":
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        """May raise: VaultFileInvalid (one plain sentence)."""
+        if not isinstance(data, dict) or data.get("format") not in READABLE:
             raise VaultFileInvalid("vault.json is not a Confide vault file this version can read.")
-        try:
-            device = data.get("device_secret") or {}
-            vault = cls(
-                vault_id=str(data["vault_id"]),
-                service_name=str(data.get("service_name", "")),
-                created_at=str(data.get("created_at", "")),
-                device_store=str(device.get("store", "keyring")),
-                device_key_file=device.get("path"),
-                test_kdf=bool(data.get("test_kdf", False)),
-                recovery_nonce=_unb64(data["recovery"]["nonce"]),
-                recovery_wrapped=_unb64(data["recovery"]["wrapped"]),
-                audit_head=dict(data.get("audit_head") or {"seq": 0, "hash": ""}),
-                device_check=str(data.get("device_check", "")),
-            )
-            for raw in data["slots"]:
+        device = data.get("device_secret") or {}
+        if not isinstance(device, dict):
+            raise VaultFileInvalid("vault.json: the device secret entry is damaged.")
+        path = device.get("path")
+        if path is not None and (not isinstance(path, str) or len(path) > 4096):
+            raise VaultFileInvalid("vault.json: the device key file's path is damaged.")
+        vault = cls(
+            vault_id=read_text(data, "vault_id", "the file", limit=64),
+            service_name=read_text(data, "service_name", "the file", default=""),
+            created_at=read_text(data, "created_at", "the file", default=""),
+            device_store=read_text(device, "store", "the device secret entry", default="keyring"),
+            device_key_file=path,
+            test_kdf=read_bool(data, "test_kdf", "the file"),
+            audit_head=read_head(data.get("audit_head")),
+            device_check=read_text(data, "device_check", "the file", default=""),
+            read_format=data["format"],
+        )
+        if data["format"] == 2:
+            vault.generation = read_int(data, "generation", "the file")
+            vault.key_id = read_key_id(data, "key_id", "the file")
+            if data.get("pending_key_id"):
+                vault.pending_key_id = read_key_id(data, "pending_key_id", "the file")
+            macs = data.get("macs")
+            if not isinstance(macs, list) or not 1 <= len(macs) <= 2 or not all(
+                    isinstance(m, str) and len(m) == 64 for m in macs):
+                raise VaultFileInvalid("vault.json: its authentication codes are missing or damaged.")
+            vault.macs = macs
+        vault.recovery = RecoverySlot.from_json(data.get("recovery"))
+        slots = data.get("slots")
+        if not isinstance(slots, list) or len(slots) > MAX_SLOTS:
+            raise VaultFileInvalid("vault.json: the list of key slots is missing or damaged.")
+        for index, raw in enumerate(slots):
+            try:
                 slot = StaffSlot.from_json(raw)
-                vault.slots[slot.user] = slot
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise VaultFileInvalid("vault.json is incomplete or damaged.") from exc
+            except VaultFileInvalid as exc:
+                # One bad slot refuses that person only (named if the name itself is readable).
+                user = raw.get("user") if isinstance(raw, dict) else None
+                name = user.strip().lower() if isinstance(user, str) and len(user) <= 64 else f"#{index}"
+                vault.broken_slots[name] = exc.message
+                vault.broken_raw.append(raw)
+                continue
+            vault.slots[slot.user] = slot
         return vault
 
     @classmethod
     def load(cls, path: Path) -> "VaultFile":
+        """May raise: VaultNotFound, VaultFileInvalid."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             raise VaultNotFound(f"There is no Confide vault in {Path(path).parent}.") from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise VaultFileInvalid("vault.json is far larger than any Confide writes; it is damaged.")
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise VaultFileInvalid("vault.json is damaged (not text). Restore it from a backup.") from exc
         except json.JSONDecodeError as exc:
             raise VaultFileInvalid(f"vault.json is damaged (not valid JSON at line {exc.lineno}). "
                                    "Restore it from a backup.") from exc
+        except RecursionError as exc:
+            raise VaultFileInvalid("vault.json is damaged (nested too deeply).") from exc
         return cls.from_json(data)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, data_keys: list[bytes]) -> None:
+        """Sign with every key given (two during a re-key) and write atomically."""
+        self.sign(data_keys)
         atomic_write(Path(path), json.dumps(self.to_json(), indent=2, sort_keys=True).encode(), 0o600)

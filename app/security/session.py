@@ -17,7 +17,8 @@ from app.security.keyslots import VaultFile
 class Session:
     def __init__(self, paths: Paths, vault: VaultFile, conn, user: StaffMember,
                  data_key: bytes, device_store: DeviceSecretStore, device_secret: bytes,
-                 must_change_passphrase: bool = False):
+                 must_change_passphrase: bool = False, private_key: bytes | None = None,
+                 key_follower: Callable[["Session"], None] | None = None):
         self.paths = paths
         self.vault = vault
         self._conn = conn
@@ -26,6 +27,10 @@ class Session:
         self._device_secret = bytearray(device_secret)
         self.device_store = device_store
         self.must_change_passphrase = must_change_passphrase
+        # The signed-in person's private key: lets this session follow a re-key made by
+        # another session on this vault (unseal the new data key) without asking again.
+        self._private_key = bytearray(private_key or b"")
+        self._key_follower = key_follower
         self._on_lock: list[Callable[[], None]] = []
 
     # --- state ---------------------------------------------------------------------------
@@ -46,6 +51,21 @@ class Session:
         return bytes(self._data_key)
 
     @property
+    def private_key(self) -> bytes | None:
+        if self._conn is None:
+            raise Locked()
+        return bytes(self._private_key) or None
+
+    def replace_key(self, conn, data_key: bytes, vault: VaultFile) -> None:
+        """After a re-key: the connection under the new key, and the vault file that seals it."""
+        old, self._conn, self.vault = self._conn, conn, vault
+        for i in range(len(self._data_key)):
+            self._data_key[i] = 0
+        self._data_key = bytearray(data_key)
+        if old is not None and old is not conn:
+            old.close()
+
+    @property
     def device_secret(self) -> bytes:
         if self._conn is None:
             raise Locked()
@@ -54,6 +74,10 @@ class Session:
     # --- checks --------------------------------------------------------------------------
     def require(self, *roles: Role) -> None:
         """May raise: Locked, PassphraseChangeRequired, PermissionDenied."""
+        if self._conn is None:
+            raise Locked()
+        if self._key_follower is not None:
+            self._key_follower(self)
         if self._conn is None:
             raise Locked()
         if self.must_change_passphrase:
@@ -69,11 +93,15 @@ class Session:
         return audit.append(self.conn, self.user.username, action, object_type, object_id, detail)
 
     def save_audit_head(self) -> None:
-        """Copy the chain head into vault.json so that truncation can be detected."""
+        """Copy the chain head into vault.json so that truncation can be detected. Skipped
+        when the file on disk is under another key (re-keyed elsewhere, or mid re-key): a MAC
+        under our key would make that file unreadable."""
         head = audit.head(self.conn)
         current = self.reload_vault()
+        if current.pending_key_id or not current.mac_ok(self.data_key):
+            return
         current.audit_head = head
-        current.save(self.paths.vault)
+        current.save(self.paths.vault, [self.data_key])
         self.vault = current
 
     def reload_vault(self) -> VaultFile:
@@ -106,7 +134,7 @@ class Session:
             self._conn.close()
         finally:
             self._conn = None
-            for buf in (self._data_key, self._device_secret):
+            for buf in (self._data_key, self._device_secret, self._private_key):
                 for i in range(len(buf)):
                     buf[i] = 0
             for callback in self._on_lock:

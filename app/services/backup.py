@@ -5,8 +5,9 @@ A backup is one file (a zip, stored uncompressed) holding:
   vault.json          the key slots at the time of the backup
   manifest.json       schema version, audit head, SHA-256 of both files, and the backup key
                       wrapped with the data key (AES-256-GCM)
-Restore opens the copy, checks hashes, page HMACs, structure and the audit chain in a temp
-file first; only then is the live database moved aside (kept, never deleted) and replaced.
+Restore (restore.py) opens the copy, checks hashes, page HMACs, structure and the audit
+chain in a temp file first; only then is the live database moved aside (kept, never deleted)
+and replaced.
 """
 
 import hashlib
@@ -21,22 +22,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app import __version__
-from app.config import Paths
 from app.domain.staff import Role
 from app.errors import (
     BackupInvalid,
     ConfideError,
     DatabaseDamaged,
     ValidationError,
-    WrongCredentials,
 )
 from app.fsutil import fsync_dir
 from app.security import audit, crypto, keyslots
-from app.security.crypto import DecryptionFailed
-from app.security.device import KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
-from app.services.vault import device_check, resolve_store
 from app.storage import db, export, migrations
 
 # 2: the backup key's AAD covers the whole manifest (1 covered only the vault id and date).
@@ -182,112 +178,9 @@ def read_backup(path: Path) -> BackupContents:
     return BackupContents(manifest, vault, path, vault_bytes)
 
 
-def restore_backup(data_dir: Path, backup_path: Path, *, username: str | None = None,
-                   passphrase: str | None = None, recovery_key: str | None = None,
-                   device_key_file: str | Path | None = None, progress: Progress = _noop) -> Path | None:
-    """Restore a backup into `data_dir`, with a staff passphrase (same computer) or the
-    recovery key (any computer; it enrols this one). Returns where the replaced database was
-    kept, if there was one.
+def restore_backup(data_dir: Path, backup_path: Path, **credentials) -> Path | None:
+    """Restore lives in restore.py (restore.restore_backup documents it); callers have always
+    found it here. May raise: what restore.restore_backup raises."""
+    from app.services.restore import restore_backup as restore
 
-    May raise: BackupInvalid, WrongCredentials, WrongRecoveryKey, ValidationError,
-    CredentialStoreUnavailable, DeviceSecretMissing, SchemaTooNew.
-    """
-    paths = Paths(Path(data_dir))
-    progress(5, "Reading the backup")
-    contents = read_backup(Path(backup_path))
-    vault, manifest = contents.vault, contents.manifest
-    if recovery_key:
-        data_key, device_secret = vault.open_recovery(recovery_key)
-        store = KeyFileStore(Path(device_key_file)) if device_key_file else KeyringStore()
-        store.check_available()
-        actor = "recovery-key"
-    elif username:
-        store = resolve_store(vault, device_key_file)
-        device_secret = store.load(vault.vault_id)
-        slot = vault.slots.get(username.strip().lower())
-        data_key = slot and keyslots.unwrap_staff_slot(vault.vault_id, slot, passphrase or "", device_secret)
-        if not data_key:
-            raise WrongCredentials("That user name and passphrase do not open this backup. On a "
-                                   "different computer, use the recovery key instead.")
-        actor = username.strip().lower()
-    else:
-        raise ValidationError("Give a user name and passphrase, or the recovery key, to restore.")
-    try:
-        backup_key = crypto.open_sealed(data_key, keyslots._unb64(manifest["backup_key"]["nonce"]),
-                                        keyslots._unb64(manifest["backup_key"]["wrapped"]),
-                                        _manifest_aad(manifest))
-    except (KeyError, TypeError, DecryptionFailed, ConfideError) as exc:
-        raise BackupInvalid("The backup's own key cannot be opened: the file was altered.") from exc
-    # Only now is the manifest known to be genuine, so its schema version can be believed.
-    migrations.check_version(int(manifest.get("schema_version", -1)))
-
-    paths.ensure()
-    staging = Path(tempfile.mkdtemp(dir=paths.data_dir, prefix=".restore-"))
-    try:
-        progress(20, "Checking the backup copy")
-        copy = staging / "backup.sqlcipher"
-        contents.extract_database(copy)
-        try:
-            conn = db.open_database(copy, backup_key)
-        except DatabaseDamaged as exc:
-            raise BackupInvalid("The database inside the backup is damaged or was altered; "
-                                "it cannot be restored.") from exc
-        try:
-            problems = db.integrity_problems(conn)
-            if problems:
-                raise BackupInvalid("The database inside the backup is damaged: " + "; ".join(problems[:3]))
-            chain = audit.verify(conn, manifest.get("audit_head"))
-            if not chain.ok:
-                raise BackupInvalid("The audit trail inside the backup is broken: " + chain.message)
-            progress(50, "Preparing the restored database")
-            fresh = staging / "confide.db"
-            export.export_copy(conn, fresh, data_key)
-        finally:
-            conn.close()
-        conn = db.open_database(fresh, data_key)
-        try:
-            migrations.migrate(conn, fresh)
-            with db.transaction(conn):
-                audit.append(conn, actor, "restore", "vault", vault.vault_id,
-                             {"backup_created_at": manifest.get("created_at"),
-                              "backup_audit_seq": manifest.get("audit_head", {}).get("seq")})
-            vault.audit_head = audit.head(conn)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        finally:
-            conn.close()
-
-        progress(75, "Replacing the live database")
-        if recovery_key:
-            store.save(vault.vault_id, device_secret)
-            if isinstance(store, KeyFileStore):
-                vault.device_store, vault.device_key_file = "file", str(store.path)
-            else:
-                vault.device_store, vault.device_key_file = "keyring", None
-            vault.device_check = device_check(device_secret, vault.vault_id)
-        kept = _move_aside(paths)
-        os.replace(fresh, paths.db)
-        Path(f"{fresh}-wal").unlink(missing_ok=True)
-        Path(f"{fresh}-shm").unlink(missing_ok=True)
-        vault.save(paths.vault)
-        fsync_dir(paths.data_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    progress(100, "Restore complete")
-    return kept
-
-
-def _move_aside(paths: Paths) -> Path | None:
-    """Keep the database being replaced: restoring the wrong backup must not lose anything."""
-    if not paths.db.exists():
-        return None
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    folder = paths.data_dir / f"replaced-{stamp}"
-    suffix = 1
-    while folder.exists():  # a second restore within the same second
-        suffix += 1
-        folder = paths.data_dir / f"replaced-{stamp}-{suffix}"
-    folder.mkdir(mode=0o700)
-    for source in (paths.db, Path(f"{paths.db}-wal"), Path(f"{paths.db}-shm"), paths.vault):
-        if source.exists():
-            os.replace(source, folder / source.name)
-    return folder
+    return restore(data_dir, backup_path, **credentials)

@@ -1,8 +1,10 @@
 """Staff accounts: a manager adds, resets and disables; everyone changes their own passphrase.
 
 Each account's key slot lives in vault.json; the staff row in the database holds the
-name and role. Changing a passphrase re-wraps one slot (atomic write); the database
-itself is never rewritten.
+name, role and public key. Changing a passphrase re-wraps one private key (atomic write);
+the database itself is not rewritten. Disabling an account or resetting its passphrase
+re-keys the database (keying.rotate), so that the old slot, in any older copy of vault.json
+or a backup, no longer opens current data.
 """
 
 from functools import lru_cache
@@ -10,10 +12,12 @@ from functools import lru_cache
 from app.domain import passphrase as passphrase_rules
 from app.domain.staff import Role, StaffMember, clean_full_name, clean_username, parse_role
 from app.errors import PermissionDenied, ValidationError, WrongCredentials
-from app.security import kdf, keyslots
+from app.security import kdf, keyslots, staff_slot
 from app.security.session import Session
-from app.services.vault import utc_now
+from app.services.vault import record_staff_key, utc_now
+from app.storage import keying
 from app.storage.db import IntegrityError, transaction
+from app.storage.key_state_repo import KeyStateRepo
 from app.storage.staff_repo import StaffRepo
 
 
@@ -51,6 +55,7 @@ def add_staff(session: Session, username: str, full_name: str, role: str | Role,
     try:
         with transaction(session.conn):
             member = repo.insert(username, full_name, role, actor=session.user.username)
+            record_staff_key(session.conn, member.id, slot, session.user.username)
             session.audit("staff_added", "staff", member.id, {"role": role.value})
             session.vault.slots[username] = slot
             _save_vault(session, username)
@@ -80,13 +85,17 @@ def reset_passphrase(session: Session, username: str, temporary_passphrase: str)
         if not member.active:
             StaffRepo(session.conn).update(member.id, session.user.username, active=1)
             session.audit("staff_enabled", "staff", member.id)
+        record_staff_key(session.conn, member.id, slot, session.user.username)
+        # Owed in the same transaction: if the process dies before the re-key, the next
+        # unlock (by anyone) carries it out.
+        KeyStateRepo(session.conn).owe_rekey(f"passphrase of {member.username} reset")
         session.vault.slots[member.username] = slot
         try:
             _save_vault(session, member.username)
         except BaseException:
             _restore_slot(session, member.username, old)
             raise
-    _advance_head(session)
+    _rekey_now(session, f"passphrase of {member.username} reset")
 
 
 def disable(session: Session, username: str) -> None:
@@ -102,13 +111,14 @@ def disable(session: Session, username: str) -> None:
     with transaction(session.conn):
         repo.update(member.id, session.user.username, active=0)
         session.audit("staff_disabled", "staff", member.id)
+        KeyStateRepo(session.conn).owe_rekey(f"{member.username} disabled")
         session.vault.slots.pop(member.username, None)
         try:
             _save_vault(session, member.username)
         except BaseException:
             _restore_slot(session, member.username, old)
             raise
-    _advance_head(session)
+    _rekey_now(session, f"{member.username} disabled")
 
 
 def change_role(session: Session, username: str, role: str | Role) -> None:
@@ -131,17 +141,23 @@ def change_own_passphrase(session: Session, current: str, new: str) -> None:
     if session.locked:
         session.require()
     username = session.user.username
-    slot = session.vault.slots.get(username)
-    if slot is None or keyslots.unwrap_staff_slot(session.vault.vault_id, slot, current or "",
-                                                  session.device_secret) is None:
+    slot = session.reload_vault().slots.get(username)
+    opened = slot and staff_slot.open_slot(session.vault.vault_id, slot, current or "",
+                                           session.device_secret)
+    if not opened:
         raise WrongCredentials("Your current passphrase is not right.")
     passphrase_rules.check_new(new, username, field="new_passphrase")
     if new == current:
         raise ValidationError("Choose a passphrase different from the current one.", field="new_passphrase")
-    new_slot = keyslots.make_staff_slot(session.vault.vault_id, username, new, session.data_key,
-                                        session.device_secret, slot_params())
+    if slot.version == 2:
+        # The same key pair under the new passphrase: nothing sealed to it has to change.
+        new_slot = staff_slot.rewrap(slot, opened.private, new, slot_params())
+    else:
+        new_slot = keyslots.make_staff_slot(session.vault.vault_id, username, new, session.data_key,
+                                            session.device_secret, slot_params())
     with transaction(session.conn):
         session.audit("passphrase_changed", "staff", session.user.id)
+        record_staff_key(session.conn, session.user.id, new_slot, username)
         StaffRepo(session.conn).touch(session.user.id, passphrase_changed_at=utc_now())
         session.vault.slots[username] = new_slot
         try:
@@ -160,20 +176,47 @@ def _existing(session: Session, username: str) -> StaffMember:
     return member
 
 
+def _keyed(session: Session) -> keying.Keyed:
+    return keying.Keyed(session.paths.vault, session.vault, session.conn, session.data_key,
+                        session.device_secret)
+
+
 def _save_vault(session: Session, username: str) -> None:
     """Write this one account's slot (or its removal) into vault.json as it is on disk now,
     so that slot changes made meanwhile by another session on this vault are kept."""
     # Called inside the open transaction, so the head stays the last committed one: a crash
     # before COMMIT must not leave vault.json naming events the database never got (that
     # reads as tampering). _advance_head records the new head once committed.
-    current = session.reload_vault()
-    slot = session.vault.slots.get(username)
-    if slot is None:
-        current.slots.pop(username, None)
-    else:
-        current.slots[username] = slot
-    current.save(session.paths.vault)
-    session.vault = current
+    keyed = _keyed(session)
+    keying.write_slots(keyed, {username: session.vault.slots.get(username)})
+    session.vault = keyed.vault
+
+
+def _rekey_now(session: Session, reason: str) -> None:
+    """Re-key the database and re-seal every active slot (no passphrases needed).
+    May raise: PermissionDenied, VaultFileInvalid, DatabaseError."""
+    session.require(Role.MANAGER)
+    keyed = _keyed(session)
+    new_key = keying.rotate(keyed, session.user.username, reason)
+    session.replace_key(session.conn, new_key, keyed.vault)
+
+
+def rekey(session: Session) -> None:
+    """The manager's own action: a new data key, e.g. after a laptop was out of sight.
+    May raise: Locked, PermissionDenied, VaultFileInvalid."""
+    session.require(Role.MANAGER)
+    with transaction(session.conn):
+        KeyStateRepo(session.conn).owe_rekey("asked for by a manager")
+    _rekey_now(session, "asked for by a manager")
+
+
+def accounts_needing_reset(session: Session) -> list[str]:
+    """User names whose slot is of the old kind and missed a re-key, or is unreadable: a
+    manager's passphrase reset gives them a working slot again."""
+    session.require(Role.MANAGER)
+    vault = session.reload_vault()
+    stale = [u for u, s in vault.slots.items() if s.needs_reset]
+    return sorted(set(stale) | set(vault.broken_slots))
 
 
 def _advance_head(session: Session) -> None:

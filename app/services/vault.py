@@ -19,14 +19,16 @@ from app.errors import (
     DeviceSecretMissing,
     ValidationError,
     VaultExists,
+    VaultFileInvalid,
     WrongCredentials,
 )
-from app.security import audit, crypto, kdf, keyslots
+from app.security import audit, crypto, kdf, keyslots, sealing, staff_slot
 from app.security.device import DeviceSecretStore, KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.security.throttle import AttemptLog
-from app.storage import db, migrations
+from app.storage import db, keying, migrations
+from app.storage.key_state_repo import KeyStateRepo
 from app.storage.staff_repo import StaffRepo
 
 
@@ -95,9 +97,12 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
     if isinstance(device_store, KeyFileStore):
         vault.device_store, vault.device_key_file = "file", str(device_store.path)
     vault.device_check = device_check(device_secret, vault_id)
-    vault.slots[username] = keyslots.make_staff_slot(vault_id, username, passphrase, data_key,
-                                                     device_secret, params)
+    vault.key_id = sealing.key_id(data_key, vault_id)
+    vault.generation = 1
+    slot = keyslots.make_staff_slot(vault_id, username, passphrase, data_key, device_secret, params)
+    vault.slots[username] = slot
     vault.set_recovery(recovery_key, data_key, device_secret)
+    private = staff_slot.open_slot(vault_id, slot, passphrase, device_secret).private
 
     device_store.save(vault_id, device_secret)
     conn = db.open_database(paths.db, data_key, create=True)
@@ -108,36 +113,57 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
         with db.transaction(conn):
             member = StaffRepo(conn).insert(username, full_name, Role.MANAGER, actor=username, at=now)
             StaffRepo(conn).touch(member.id, last_unlock_at=now, passphrase_changed_at=now)
+            record_staff_key(conn, member.id, slot, username)
+            KeyStateRepo(conn).set_generation(vault.generation, vault.key_id)
             audit.append(conn, username, "vault_created", "vault", vault_id)
             audit.append(conn, username, "staff_added", "staff", member.id, {"role": "manager"})
         vault.audit_head = audit.head(conn)
-        vault.save(paths.vault)
+        vault.save(paths.vault, [data_key])
     except BaseException:
         conn.close()
         for leftover in (paths.vault, paths.db, Path(f"{paths.db}-wal"), Path(f"{paths.db}-shm")):
             leftover.unlink(missing_ok=True)
         raise
     session = Session(paths, vault, conn, StaffRepo(conn).get_by_username(username), data_key,
-                      device_store, device_secret)
+                      device_store, device_secret, private_key=private, key_follower=follow_key_change)
     return session, recovery_key
 
 
-def _open(paths: Paths, data_key: bytes, on_migrate: Callable[[int], None] | None = None):
-    conn = db.open_database(paths.db, data_key)
+def _open(paths: Paths, keys: list[bytes], on_migrate: Callable[[int], None] | None = None):
+    """(connection, the key that opened it). May raise: DatabaseDamaged, SchemaTooNew, ..."""
+    conn, key = db.open_with_any(paths.db, keys)
     try:
         db.check_cipher_version(conn)
         migrations.migrate(conn, paths.db, on_migrate)
     except BaseException:
         conn.close()
         raise
-    return conn
+    return conn, key
 
 
-def unwrap_key(data_dir: Path, username: str, passphrase: str,
-               device_key_file: str | Path | None = None, clock: Callable[[], float] = time.time):
-    """Check the passphrase (with the unlock throttle) and return the unwrapped keys.
+@dataclass
+class Credentials:
+    """What a right user name and passphrase open, before the database is touched."""
 
-    Returns (paths, vault, store, device_secret, slot, data_key).
+    paths: Paths
+    vault: VaultFile
+    store: DeviceSecretStore
+    device_secret: bytes
+    slot: staff_slot.StaffSlot
+    opened: staff_slot.Opened
+
+    def keys_in_order(self) -> list[bytes]:
+        """The pending key first during a re-key: after PRAGMA rekey only it opens the file."""
+        pending = self.vault.pending_key_id
+        return sorted(self.opened.data_keys,
+                      key=lambda k: sealing.key_id(k, self.vault.vault_id) != pending)
+
+
+def check_credentials(data_dir: Path, username: str, passphrase: str,
+                      device_key_file: str | Path | None = None,
+                      clock: Callable[[], float] = time.time) -> Credentials:
+    """Check the passphrase (with the unlock throttle) and open the slot.
+
     May raise: VaultNotFound, VaultFileInvalid, TooManyAttempts, CredentialStoreUnavailable,
     DeviceSecretMissing, WrongCredentials.
     """
@@ -154,43 +180,66 @@ def unwrap_key(data_dir: Path, username: str, passphrase: str,
             f"The device secret in {store.describe()} belongs to another vault or was replaced. "
             "Open the vault with the recovery key to enrol this computer again; nobody's "
             "passphrase changes.")
+    if user_key in vault.broken_slots and user_key not in vault.slots:
+        attempts.record_failure(user_key)
+        raise VaultFileInvalid(f"Your key slot cannot be used ({vault.broken_slots[user_key]}) "
+                               "Ask a manager to reset your passphrase.")
     slot = vault.slots.get(user_key)
-    data_key = None
+    opened = None
     # Counted before the guess is checked (under a file lock): parallel attempts each spend one.
     attempt = attempts.begin(user_key)
     if slot is not None:
-        data_key = keyslots.unwrap_staff_slot(vault.vault_id, slot, passphrase or "", device_secret)
+        opened = staff_slot.open_slot(vault.vault_id, slot, passphrase or "", device_secret)
     elif vault.slots:
         # Same work for an unknown name as for a wrong passphrase: names are not revealed.
         kdf.derive(passphrase or "", b"\0" * 16, next(iter(vault.slots.values())).params)
-    if data_key is None:
+    if opened is None:
         raise WrongCredentials()  # already counted by begin()
     attempts.cancel(user_key, attempt)
-    return paths, vault, store, device_secret, slot, data_key
+    if slot.needs_reset or not opened.data_keys:
+        raise WrongCredentials(
+            "Your passphrase is right, but the vault's key was changed while your account still "
+            "had the old kind of key slot. Ask a manager to reset your passphrase.")
+    return Credentials(paths, vault, store, device_secret, slot, opened)
+
+
+def unwrap_key(data_dir: Path, username: str, passphrase: str,
+               device_key_file: str | Path | None = None, clock: Callable[[], float] = time.time):
+    """(paths, vault, store, device_secret, slot, data keys in the order to try).
+    May raise: what check_credentials raises."""
+    c = check_credentials(data_dir, username, passphrase, device_key_file, clock)
+    return c.paths, c.vault, c.store, c.device_secret, c.slot, c.keys_in_order()
 
 
 def unlock(data_dir: Path, username: str, passphrase: str,
            device_key_file: str | Path | None = None, clock: Callable[[], float] = time.time) -> Session:
     """Open the vault for one member of staff.
 
-    May raise: everything unwrap_key raises, and DatabaseDamaged, SchemaTooNew, MigrationFailed.
+    May raise: everything check_credentials raises, and DatabaseDamaged, SchemaTooNew,
+    MigrationFailed, VaultRolledBack (an older vault.json than the database).
     """
-    paths, vault, store, device_secret, slot, data_key = unwrap_key(
-        data_dir, username, passphrase, device_key_file, clock)
+    creds = check_credentials(data_dir, username, passphrase, device_key_file, clock)
+    paths, vault, slot = creds.paths, creds.vault, creds.slot
     user_key = slot.user
     attempts = AttemptLog(paths.attempts, clock)
-    conn = _open(paths, data_key)
+    conn, data_key = _open(paths, creds.keys_in_order())
+    keyed = keying.Keyed(paths.vault, vault, conn, data_key, creds.device_secret)
+    private = creds.opened.private
     try:
+        keying.check_file(conn, vault, data_key)
         repo = StaffRepo(conn)
         member = repo.get_by_username(user_key)
         if member is None or not member.active:
             attempts.record_failure(user_key)
             raise WrongCredentials("This account has been disabled. Ask your manager.")
+        if vault.pending_key_id:
+            keying.finish_pending(keyed, user_key, creds.opened.data_keys)
+        private = settle_after_unlock(keyed, slot, creds, member) or private
         failures = attempts.take_and_reset(user_key)
         now = utc_now()
         with db.transaction(conn):
-            if audit.head_is_missing(conn, vault.audit_head):
-                audit.record_head_mismatch(conn, user_key, vault.vault_id, vault.audit_head)
+            if audit.head_is_missing(conn, keyed.vault.audit_head):
+                audit.record_head_mismatch(conn, user_key, keyed.vault.vault_id, keyed.vault.audit_head)
             for failed_at in failures:
                 audit.append(conn, user_key, "unlock_failed", "staff", member.id,
                              at=datetime.fromtimestamp(failed_at, UTC).isoformat(timespec="microseconds"))
@@ -204,59 +253,16 @@ def unlock(data_dir: Path, username: str, passphrase: str,
     except BaseException:
         conn.close()
         raise
-    session = Session(paths, vault, conn, member, data_key, store, device_secret,
-                      must_change_passphrase=slot.must_change)
+    session = Session(paths, keyed.vault, conn, member, keyed.data_key, creds.store, creds.device_secret,
+                      must_change_passphrase=slot.must_change, private_key=private,
+                      key_follower=follow_key_change)
     session.save_audit_head()
     return session
 
 
-def recover(data_dir: Path, recovery_key: str, device_key_file: str | Path | None = None,
-            reset_username: str | None = None, new_passphrase: str | None = None) -> str:
-    """Enrol this computer again with the recovery key: the device secret goes back into the
-    credential store (or the chosen key file), so every staff slot opens as before. Optionally
-    set a new passphrase for one account (a manager who forgot theirs).
-
-    Returns the user name of the account that was reset, if any.
-    May raise: VaultNotFound, ValidationError, WrongRecoveryKey, CredentialStoreUnavailable,
-    DatabaseDamaged.
-    """
-    paths = Paths(Path(data_dir))
-    vault = VaultFile.load(paths.vault)
-    data_key, device_secret = vault.open_recovery(recovery_key)
-    store = KeyFileStore(Path(device_key_file)) if device_key_file else KeyringStore()
-    store.check_available()
-    reset_user = None
-    if reset_username:
-        reset_user = clean_username(reset_username)
-        passphrase_rules.check_new(new_passphrase or "", reset_user, field="new_passphrase")
-    conn = _open(paths, data_key)
-    try:
-        repo = StaffRepo(conn)
-        if reset_user:
-            member = repo.get_by_username(reset_user)
-            if member is None or not member.active:
-                raise ValidationError(f"There is no active account named '{reset_user}'.",
-                                      field="username")
-        store.save(vault.vault_id, device_secret)
-        if isinstance(store, KeyFileStore):
-            vault.device_store, vault.device_key_file = "file", str(store.path)
-        else:
-            vault.device_store, vault.device_key_file = "keyring", None
-        with db.transaction(conn):
-            if audit.head_is_missing(conn, vault.audit_head):
-                audit.record_head_mismatch(conn, "recovery-key", vault.vault_id, vault.audit_head)
-            audit.append(conn, "recovery-key", "device_enrolled", "vault", vault.vault_id,
-                         {"store": vault.device_store})
-            if reset_user:
-                params = vault.slots[reset_user].params if reset_user in vault.slots else kdf.calibrate()
-                vault.slots[reset_user] = keyslots.make_staff_slot(
-                    vault.vault_id, reset_user, new_passphrase, data_key, device_secret, params)
-                repo.touch(member.id, passphrase_changed_at=utc_now())
-                audit.append(conn, "recovery-key", "passphrase_reset", "staff", member.id)
-        vault.audit_head = audit.head(conn)
-        vault.save(paths.vault)
-    except db.DatabaseError as exc:
-        raise DatabaseDamaged(f"The database could not be updated during recovery ({exc}).") from exc
-    finally:
-        conn.close()
-    return reset_user or ""
+from app.services.key_upkeep import (  # noqa: E402  (they need Credentials, defined above)
+    follow_key_change,
+    record_staff_key,
+    settle_after_unlock,
+)
+from app.services.recovery import recover  # noqa: E402,F401  (public here since the first release)

@@ -25,6 +25,27 @@ def raw_key_pragma(data_key: bytes) -> str:
     return f"PRAGMA key = \"x'{hex_key}'\""
 
 
+def rekey(conn, new_key: bytes) -> None:
+    """Re-encrypt every page under `new_key` (one write transaction: the file holds the old
+    key or the new one, never a mix), then checkpoint so the main file holds the new pages."""
+    conn.execute(raw_key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey", 1)).fetchall()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+
+def open_with_any(path: Path, keys: list[bytes]) -> tuple[dbapi2.Connection, bytes]:
+    """Open with the first of `keys` that proves right (two during a re-key).
+
+    May raise: DatabaseDamaged (none of them opens it).
+    """
+    failure: DatabaseDamaged | None = None
+    for key in keys:
+        try:
+            return open_database(path, key), key
+        except DatabaseDamaged as exc:
+            failure = exc
+    raise failure or DatabaseDamaged(f"No key in vault.json opens {Path(path).name}.")
+
+
 def _damaged(path: Path, exc: Exception) -> DatabaseDamaged:
     return DatabaseDamaged(
         f"The database {path.name} cannot be read: it is damaged or does not belong to this "

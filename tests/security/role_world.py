@@ -276,6 +276,10 @@ RECIPES = {
     "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),
     "team.team.invite_device": lambda s, w: _module("team.team").invite_device(s, _gone_hub(w), "Laptop"),
     "team.team.revoke_device": lambda s, w: _module("team.team").revoke_device(s, _gone_hub(w), "no-such"),
+    "staff.rekey": lambda s, w: staff.rekey(s),
+    "staff.accounts_needing_reset": lambda s, w: staff.accounts_needing_reset(s),
+    "recovery.renew_recovery_key": lambda s, w: _module("recovery").renew_recovery_key(s),
+    "checkpoint.current_checkpoint": lambda s, w: _module("checkpoint").current_checkpoint(s),
 }
 
 

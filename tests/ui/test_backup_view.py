@@ -111,3 +111,23 @@ def test_verify_shows_its_report(qtbot, unlocked):
     assert view.report.toPlainText().startswith("All checks passed.")
     unlocked.lock()
     assert view.report.toPlainText() == ""
+
+
+def test_the_manager_takes_a_checkpoint_and_changes_the_key(qtbot, unlocked, data_dir):
+    from app.security import audit
+    from app.security.keyslots import VaultFile
+    from ui.dialogs import messages
+
+    view = backup_view(unlocked)
+    view.checkpoint_button.click()
+    assert view.checkpoint_text.isVisible()
+    taken = audit.parse_checkpoint(view.checkpoint_text.text())
+    row = unlocked.session.conn.execute("SELECT hash FROM audit_event WHERE seq = ?", (taken["seq"],)).fetchone()
+    assert row[0] == taken["hash"]
+
+    before = VaultFile.load(data_dir / "vault.json").key_id
+    messages.set_next_answer(True)
+    view.rekey_button.click()
+    qtbot.waitUntil(lambda: "new key" in view.keys_status.text(), timeout=10000)
+    assert VaultFile.load(data_dir / "vault.json").key_id != before
+    assert unlocked.session.conn.execute("SELECT count(*) FROM staff").fetchone()[0] >= 1

@@ -1,10 +1,11 @@
 """Backup & restore: write an encrypted backup on the worker thread with a progress bar;
-ask for a restore (MainWindow locks, then restores); verify the database."""
+ask for a restore (MainWindow locks, then restores); verify the database; for a manager,
+take an audit checkpoint to keep elsewhere and give the database a new key."""
 
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.session import Session
-from app.services import backup
+from app.services import backup, checkpoint, staff
 from app.services.verify import VerifyReport
-from ui.dialogs import files
+from ui.dialogs import files, messages
 from ui.dialogs.restore_dialog import RestoreDialog
 from ui.dialogs.verify_dialog import VerifyDialog
 from ui.formatting import describe_error
@@ -100,13 +101,35 @@ class BackupView(QWidget):
         self.report.hide()
         inner.addWidget(self.report)
 
+        self.checkpoint_button = QPushButton("Take an audit &checkpoint")
+        self.rekey_button = QPushButton("Change the database &key…")
+        keys_card, inner = _section(
+            "Audit checkpoint and keys", "A checkpoint is the audit trail's latest entry: write it "
+            "down or print it and keep it away from this computer; 'confide verify --checkpoint' "
+            "later shows whether the trail up to it was changed. A new database key makes "
+            "older copies of the key slots (in backups, or kept by someone who left) open "
+            "nothing.", self.checkpoint_button)
+        inner.itemAt(inner.count() - 1).layout().insertWidget(1, self.rekey_button)
+        self.checkpoint_text = text_label("", "subheading")
+        self.checkpoint_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.checkpoint_text.setAccessibleName("Audit checkpoint")
+        self.checkpoint_text.hide()
+        self.keys_status = text_label("", "success")
+        self.keys_status.hide()
+        inner.addWidget(self.checkpoint_text)
+        inner.addWidget(self.keys_status)
+        if not session.user.is_manager:
+            keys_card.hide()  # (setVisible(True) on a card without a parent would open a window)
+
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
         column.setSpacing(12)
         column.addWidget(text_label("Backup & restore", "heading"))
-        for card in (backup_card, restore_card, verify_card):
+        for card in (backup_card, restore_card, verify_card, keys_card):
             column.addWidget(card)
         column.addStretch(1)
+        self.checkpoint_button.clicked.connect(self.take_checkpoint)
+        self.rekey_button.clicked.connect(self.rekey)
 
         self.backup_button.clicked.connect(self.back_up)
         self.restore_button.clicked.connect(self.restore)
@@ -170,9 +193,42 @@ class BackupView(QWidget):
         self.report.setPlainText("\n".join([verdict, *report.lines]))
         self.report.show()
 
+    # --- checkpoint and keys --------------------------------------------------------------
+    def take_checkpoint(self) -> None:
+        try:
+            taken = checkpoint.current_checkpoint(self.session)
+        except Exception as exc:  # noqa: BLE001 - shown to the manager in plain words
+            self._keys_status(f"No checkpoint was taken. {describe_error(exc)}", "error")
+            return
+        self.checkpoint_text.setText(taken.text)
+        self.checkpoint_text.show()
+        self._keys_status(f"Checkpoint of {taken.taken_at} UTC, event {taken.seq}. Copy or write it "
+                          "down now; it is not kept anywhere else.", "success")
+
+    def rekey(self) -> None:
+        if not messages.ask(self, "Change the database key",
+                            "Give the database a new key now? Everyone stays signed in. On a large "
+                            "database this takes a few minutes.", confirm="Change the key"):
+            return
+        session = self.session
+        self._keys_status("Changing the database key…", "success")
+        self.ops.run(lambda _progress: staff.rekey(session),
+                     on_done=lambda _r: self._keys_status("The database has a new key.", "success"),
+                     on_error=lambda exc: self._keys_status(
+                         f"The key was not changed. {describe_error(exc)}", "error"))
+
+    def _keys_status(self, text: str, kind: str) -> None:
+        self.keys_status.setProperty("kind", kind)
+        restyle(self.keys_status)
+        self.keys_status.setText(text)
+        self.keys_status.setVisible(bool(text))
+
     # --- lock and busy -----------------------------------------------------------------
     def clear(self) -> None:
         self._status("", "success")
+        self._keys_status("", "success")
+        self.checkpoint_text.clear()
+        self.checkpoint_text.hide()
         self.report.clear()
         self.report.hide()
 
@@ -180,3 +236,5 @@ class BackupView(QWidget):
         self.backup_button.setEnabled(not busy and self.session.user.is_manager)
         self.restore_button.setEnabled(not busy and self.session.user.is_manager)
         self.verify_button.setEnabled(not busy)
+        self.checkpoint_button.setEnabled(not busy)
+        self.rekey_button.setEnabled(not busy)

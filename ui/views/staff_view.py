@@ -69,6 +69,12 @@ class StaffView(QWidget):
         column.addWidget(text_label("Everyone who can unlock Confide. A disabled account can no "
                                     "longer unlock; its history stays.", "hint"))
         column.addLayout(buttons)
+        # Accounts whose key slot missed a change of the database key (an old-style slot) or
+        # cannot be read: only a passphrase reset gives them a working one.
+        self.needs_reset = text_label("", "error")
+        self.needs_reset.setAccessibleName("Accounts that need a passphrase reset")
+        self.needs_reset.hide()
+        column.addWidget(self.needs_reset)
         column.addWidget(self.error)
         column.addWidget(self.table, 1)
         column.addWidget(self.empty)
@@ -92,6 +98,11 @@ class StaffView(QWidget):
             return
         self.model.set_members(members)
         self.empty.setVisible(len(members) <= 1)
+        waiting = staff.accounts_needing_reset(self.session) if self.session.user.is_manager else []
+        self.needs_reset.setText("Reset the passphrase of " + ", ".join(waiting) + " so that they can "
+                                 "sign in again: the database key changed before their account "
+                                 "was upgraded." if waiting else "")
+        self.needs_reset.setVisible(bool(waiting))
         if keep:
             self.select(keep)
         self._update_buttons()

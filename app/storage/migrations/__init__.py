@@ -67,7 +67,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (6, _sql_step("v006_sar.sql")),
     (7, _sql_step("v007_sar_article_12a.sql")),
     (8, _v008_complaints_and_utc),
-    (9, _sql_step("v009_sync.sql")),
+    (9, _sql_step("v009_key_state.sql")),
+    (10, _sql_step("v010_sync.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,53 @@
+"""Make a vault look as it did before staff key pairs: vault.json format 1 (data key wrapped
+per slot under HKDF(Argon2id || device secret)) and a schema-6 database. The format-1 writer
+here is a copy of the released one, so that the upgrade is tested against real old files."""
+
+import json
+import os
+
+from app.security import crypto, kdf
+from app.security.device import KeyringStore
+from app.security.keyslots import VaultFile
+from app.security.staff_slot import StaffSlot, open_slot, stretch
+from app.security.vault_fields import b64
+from app.storage import db
+
+
+def _v1_slot(vault_id: str, user: str, passphrase: str, data_key: bytes, device_secret: bytes,
+             params: kdf.KdfParams) -> dict:
+    salt = os.urandom(16)
+    slot = StaffSlot(user, salt, params)
+    kek = crypto.hkdf(stretch(passphrase, salt, params) + device_secret,
+                      info=f"confide-kek:v1:{vault_id}".encode())
+    nonce, wrapped = crypto.seal(kek, data_key, slot.v1_aad(vault_id))
+    return {"user": user, "salt": b64(salt), "kdf": params.to_json(), "nonce": b64(nonce),
+            "wrapped": b64(wrapped), "must_change": False}
+
+
+def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: str | None = None) -> bytes:
+    """Returns the data key. `passphrases` must include every account to keep."""
+    from app.security.recovery_slot import _kek, parse_recovery_key
+
+    vault = VaultFile.load(data_dir / "vault.json")
+    secret = KeyringStore().load(vault.vault_id)
+    user, passphrase = next(iter(passphrases.items()))
+    data_key = open_slot(vault.vault_id, vault.slots[user], passphrase, secret).data_keys[0]
+    slots = [_v1_slot(vault.vault_id, u, p, data_key, secret, vault.slots[u].params)
+             for u, p in passphrases.items()]
+    raw = parse_recovery_key(recovery_key) if recovery_key else os.urandom(25)
+    nonce, wrapped = crypto.seal(_kek(raw, vault.vault_id), data_key + secret, vault.vault_id.encode())
+    old = {"format": 1, "vault_id": vault.vault_id, "service_name": vault.service_name,
+           "created_at": vault.created_at,
+           "device_secret": {"store": vault.device_store, "path": vault.device_key_file},
+           "test_kdf": vault.test_kdf, "slots": slots,
+           "recovery": {"nonce": b64(nonce), "wrapped": b64(wrapped)},
+           "audit_head": vault.audit_head, "device_check": vault.device_check}
+    (data_dir / "vault.json").write_text(json.dumps(old, indent=2))
+    conn = db.open_database(data_dir / "confide.db", data_key)
+    try:
+        conn.execute("DROP TABLE key_state")
+        conn.execute("DROP TABLE staff_key")
+        conn.execute("PRAGMA user_version = 6")
+    finally:
+        conn.close()
+    return data_key
