@@ -86,7 +86,7 @@ def _join(args) -> int:
     if not args.source.is_file():
         raise ValidationError(f"There is no invitation file at {args.source}.")
     inp = cli._Input(args.passphrase_stdin or args.code_stdin)
-    passphrase = inp.secret("Your passphrase for this computer: ")
+    passphrase = inp.secret("Your passphrase: ")
     code = inp.secret("Invitation code: ")
     cli._weaker_notice(args)
     session = membership.join(args.data_dir, args.source, code, args.user, passphrase,

@@ -15,6 +15,7 @@ LOCAL_ONLY = frozenset({
     "search_key",         # FTS support rows, rebuilt locally
     "reference_counter",  # per-computer numbering (docs/sync.md §11)
     "setting",            # this computer's settings
+    "key_state",          # this computer's own data key generation (its key is its own)
 })
 LOCAL_ONLY_PREFIXES = ("sync_", "sqlite_")
 TRIGGER_PREFIX = "capture_"

@@ -22,7 +22,7 @@ def pair(tmp_path, session):
     staff.add_staff(session, "jo", "Jo Bloggs", "caseworker", TEMP)
     membership.create(session, str(hub), "Northshire SENDIASS")
     code = membership.invite(session, "Laptop", tmp_path / "laptop.invite")
-    b = membership.join(tmp_path / "laptop", tmp_path / "laptop.invite", code, "jo", PASSPHRASE + " jo",
+    b = membership.join(tmp_path / "laptop", tmp_path / "laptop.invite", code, "manager", PASSPHRASE,
                         KeyringStore())
     yield session, b, hub
     if not b.locked:
@@ -35,6 +35,7 @@ def _epoch(s) -> int:
 
 def test_disabling_a_colleague_changes_the_key_and_closes_every_computer_to_them(pair, tmp_path):
     a, b, _ = pair
+    key_before = bytes(b.data_key)
     membership.sync(b)
     membership.sync(a)
     laptop = next(d for d in membership.device_list(a) if d.name == "Laptop")
@@ -47,14 +48,55 @@ def test_disabling_a_colleague_changes_the_key_and_closes_every_computer_to_them
     b.lock("test")
     # Until the laptop syncs it does not know she left (it has been offline); at its next
     # sync it learns it and the new key, and then her passphrase opens nothing there.
-    b_jo = unlock(tmp_path / "laptop", "jo", PASSPHRASE + " jo")
+    b_jo = unlock(tmp_path / "laptop", "jo", TEMP)
     membership.sync(b_jo)
     assert _epoch(b_jo) == 2
     b_jo.lock("test")
-    with pytest.raises(WrongCredentials, match="disabled"):
-        unlock(tmp_path / "laptop", "jo", PASSPHRASE + " jo")
+    with pytest.raises(WrongCredentials):
+        unlock(tmp_path / "laptop", "jo", TEMP)
     membership.sync(a)
     assert next(d for d in membership.device_list(a) if d.name == "Laptop").on_current_key
+    # The laptop re-keyed its own database at that sync: its old data key opens nothing now.
+    from app.errors import DatabaseDamaged
+    from app.storage import db
+
+    with pytest.raises(DatabaseDamaged):
+        db.open_database(tmp_path / "laptop" / "confide.db", key_before).execute("SELECT 1 FROM staff")
+
+
+def test_colleagues_sign_in_on_the_other_computer_with_their_own_passphrase(pair, tmp_path):
+    a, b, _ = pair
+    b_dir = tmp_path / "laptop"
+    b.lock("test")
+    # Jo never used the laptop: her key record came with the team's staff records.
+    jo = unlock(b_dir, "jo", TEMP)
+    assert jo.user.role.value == "caseworker"
+    jo.lock("test")
+    # A passphrase change on the office computer works on the laptop after both sync.
+    staff.change_own_passphrase(a, PASSPHRASE, "a brand new passphrase for the manager")
+    membership.sync(a)
+    laptop = unlock(b_dir, "manager", PASSPHRASE)
+    membership.sync(laptop)
+    laptop.lock("test")
+    with pytest.raises(WrongCredentials):
+        unlock(b_dir, "manager", PASSPHRASE)
+    unlock(b_dir, "manager", "a brand new passphrase for the manager").lock("test")
+    # The laptop's slots seal its own data key: the office's vault.json cannot open its file.
+    import json
+
+    office, laptop_file = (json.loads((d / "vault.json").read_text()) for d in (a.paths.data_dir, b_dir))
+    assert office["vault_id"] != laptop_file["vault_id"]
+
+
+def test_joining_with_the_wrong_passphrase_for_ones_account_is_refused(tmp_path, session):
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    membership.create(session, str(hub), "Northshire SENDIASS")
+    code = membership.invite(session, "Laptop", tmp_path / "laptop.invite")
+    with pytest.raises(membership.engine.TeamError, match="does not open your account"):
+        membership.join(tmp_path / "laptop", tmp_path / "laptop.invite", code, "manager",
+                        "some other passphrase entirely", KeyringStore())
+    assert not (tmp_path / "laptop").exists()
 
 
 def test_a_key_change_owed_while_the_hub_was_away_is_made_at_the_next_sync(pair, tmp_path):

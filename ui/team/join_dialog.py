@@ -53,12 +53,13 @@ class JoinDialog(QDialog):
         self.errors.row(form, "Invitation &file", "file", file_row)
         self.errors.row(form, "One-time &code", "code", self.code)
         self.errors.row(form, "Your &user name", "username", self.username)
-        self.passphrase = NewPassphrase(form, self.errors, label="&Passphrase for this computer")
+        self.passphrase = NewPassphrase(form, self.errors, label="Your &passphrase")
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(text_label("Your manager invited this computer: they gave you an invitation file "
                                     "and, separately, a one-time code. You must already be in the "
-                                    "service's staff register.", "hint"))
+                                    "service's staff register; sign in with the passphrase you use on "
+                                    "the team's other computers.", "hint"))
         column.addLayout(form)
         column.addWidget(general)
         column.addStretch(1)

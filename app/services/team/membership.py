@@ -18,7 +18,7 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
 from app.services import vault as vault_service
-from app.services.team import invitation, state
+from app.services.team import invitation, staff_keys, state
 from app.services.team import team as engine
 from app.services.team.sync import SyncResult, sync_now
 from app.storage.db import transaction
@@ -145,10 +145,12 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
                                                     passphrase, device_store)
     try:
         engine.join_team(session, hub, content)
-        member = session.conn.execute("SELECT active FROM staff WHERE username = ?", (username,)).fetchone()
-        if member is None or not member[0]:
+        member = session.conn.execute("SELECT id, active FROM staff WHERE username = ?", (username,)).fetchone()
+        if member is None or not member[1]:
             raise engine.TeamError(f"{username} is not an active member of staff of this team. Join with "
                                    "your own Confide user name, or ask your manager to add you first.")
+        _own_key(session, member[0], username, passphrase)
+        staff_keys.follow_staff_keys(session)
         save_location(session, content["team_id"], location)
     except BaseException:
         session.lock("join failed")
@@ -168,6 +170,37 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     return vault_service.unlock(data_dir, username, passphrase, device_file)
 
 
+def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
+    """The joiner's account on this computer: their team key record must open with the
+    passphrase they typed (the same one as on the team's other computers); someone with no
+    record yet gets a key pair here, which reaches the others at the next sync.
+
+    May raise: TeamError (the passphrase does not open their key)."""
+    from app.security import staff_slot
+    from app.services.key_upkeep import record_staff_key
+
+    conn = session.conn
+    record = staff_keys.team_records(conn).get(username)
+    vault_id = session.vault.vault_id
+    if record is not None:
+        slot = staff_keys.slot_from_record(username, record[0], record[1], session.data_key,
+                                           session.device_secret, vault_id)
+        if staff_slot.open_slot(vault_id, slot, passphrase, session.device_secret) is None:
+            raise engine.TeamError("That passphrase does not open your account. Type the passphrase you "
+                                   "use on the team's other computers.")
+        return
+    slot = staff_slot.make_staff_slot(vault_id, username, passphrase, session.data_key,
+                                      session.device_secret, _slot_params())
+    with transaction(conn):
+        record_staff_key(conn, staff_id, slot, username)
+
+
+def _slot_params():
+    from app.services.staff import slot_params
+
+    return slot_params()
+
+
 def sync(session) -> SyncResult:
     """Pull, rebase and push with the team's hub; a key change owed since a colleague left
     (the hub was out of reach then) is made first. May raise: NotInTeam, SyncBlocked,
@@ -179,7 +212,15 @@ def sync(session) -> SyncResult:
             engine.rotate_epoch(session, hub)
             with transaction(session.conn):
                 state.put(session.conn, EPOCH_OWED, False)
-        return sync_now(session, hub)
+        result = sync_now(session, hub)
+        staff_keys.follow_staff_keys(session)
+        if staff_keys.rekey_if_team_key_changed(session):
+            # The re-key's audit event goes to the hub at once: the manager sees it followed.
+            again = sync_now(session, hub)
+            result.pulled += again.pulled
+            result.pushed += again.pushed
+            result.conflicts = again.conflicts
+        return result
     finally:
         hub.close()
 

@@ -121,7 +121,7 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
     if state.in_team(conn):
         raise TeamError("This computer is already part of a team.")
     for table in replicated_tables(conn):
-        if table != "staff" and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+        if table not in ("staff", "staff_key") and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
             raise TeamError("This vault already holds records; join a team only from a new vault.")
     inv = invitation
     with transaction(conn):
