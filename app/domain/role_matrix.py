@@ -201,7 +201,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
         "control.seal", "invitation.new_code", "invitation.normalise_code", "invitation.read_invitation",
         "invitation.write_invitation", "keys.new_device_keys", "keys.new_epoch_key",
         "keys.open_sealed_for_device", "keys.seal_to_device", "keys.sign", "keys.verify",
-        "snapshot.put_snapshot", "snapshot.restore_latest", "state.add_device", "state.add_epoch",
+        "snapshot.put_snapshot", "snapshot.restore_latest", "snapshot.index_everything", "state.add_device", "state.add_epoch",
         "state.advance_device", "state.current_epoch", "state.device", "state.devices", "state.epoch_key",
         "state.get", "state.in_team", "state.last_applied", "state.put", "state.reference_letter",
         "state.require_team", "state.set_capture", "sync.audit_pending", "sync.build",

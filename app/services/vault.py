@@ -17,7 +17,6 @@ from app.domain.text import clean_name
 from app.errors import (
     DatabaseDamaged,
     DeviceSecretMissing,
-    ValidationError,
     VaultExists,
     VaultFileInvalid,
     WrongCredentials,
