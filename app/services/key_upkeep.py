@@ -17,7 +17,9 @@ def record_staff_key(conn, staff_id: str, slot: staff_slot.StaffSlot, actor: str
         return
     data = slot.to_json()
     KeyStateRepo(conn).put_staff_key(staff_id, data["public"], {
-        "salt": data["salt"], "kdf": data["kdf"], "private": data["private"]}, actor)
+        "salt": data["salt"], "kdf": data["kdf"], "private": data["private"],
+        # A temporary passphrase stays temporary on the team's other computers too.
+        "must_change": bool(data["must_change"])}, actor)
 
 
 def settle_after_unlock(keyed: keying.Keyed, slot, creds, member) -> bytes | None:

@@ -23,14 +23,14 @@ def _b64(text: str) -> bytes:
 
 
 def slot_from_record(user: str, public_b64: str, private_wrap: str, data_key: bytes, device_secret: bytes,
-                     vault_id: str, must_change: bool = False) -> staff_slot.StaffSlot:
+                     vault_id: str) -> staff_slot.StaffSlot:
     """This computer's slot for a colleague, from their replicated key record.
 
     May raise: ValueError, KeyError (a damaged record), VaultFileInvalid (Argon2 settings)."""
     wrap = json.loads(private_wrap)
     params = kdf.KdfParams.from_json(wrap["kdf"])
     public = _b64(public_b64)
-    slot = staff_slot.StaffSlot(user, _b64(wrap["salt"]), params, must_change, public=public,
+    slot = staff_slot.StaffSlot(user, _b64(wrap["salt"]), params, bool(wrap.get("must_change")), public=public,
                                 private_nonce=_b64(wrap["private"]["nonce"]),
                                 private_wrapped=_b64(wrap["private"]["wrapped"]))
     slot.sealed = [sealing.seal(data_key, public, device_secret, vault_id, user,
@@ -69,9 +69,8 @@ def follow_staff_keys(session) -> int:
             if current is not None:
                 changes[user] = None
         elif not _same(current, public, wrap):
-            must_change = bool(current.must_change) if current is not None else False
             changes[user] = slot_from_record(user, public, wrap, session.data_key, session.device_secret,
-                                             vault_id, must_change)
+                                             vault_id)
     for user in set(vault.slots) - set(records):
         row = conn.execute("SELECT active FROM staff WHERE username = ?", (user,)).fetchone()
         if row is not None and not row[0]:
