@@ -8,6 +8,7 @@ by two threads at once, and locking can wait for the running task (see MainWindo
 
 from collections.abc import Callable, Iterable
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 Progress = Callable[[int, str], None]
@@ -62,7 +63,7 @@ class Operations(QObject):
         @Slot(object)
         def succeeded(result):
             try:
-                if on_done is not None:
+                if on_done is not None and _receiver_alive(on_done):
                     on_done(result)
                 if topics:
                     self.changed.emit(topics)
@@ -74,7 +75,8 @@ class Operations(QObject):
             try:
                 if on_error is None:
                     raise exc
-                on_error(exc)
+                if _receiver_alive(on_error):
+                    on_error(exc)
             finally:
                 self._finish(task)
 
@@ -94,3 +96,10 @@ class Operations(QObject):
     def wait(self, msecs: int = -1) -> bool:
         """Block until the worker is idle (at shutdown and in test teardown)."""
         return self._pool.waitForDone(msecs)
+
+
+def _receiver_alive(callback: Callable) -> bool:
+    """A view closed while its task ran has lost its widgets: its callback would touch deleted
+    C++ objects, so the result is dropped (the work itself is done and committed)."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)

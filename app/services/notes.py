@@ -59,7 +59,7 @@ def edit_note(session: Session, note_id: str, note_type: str, occurred_on, minut
         session.conn.execute(
             "INSERT INTO note_revision (id, note_id, version, note_type, occurred_on, minutes_spent, body, "
             "written_at, written_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (records.new_id(), note.id, note.version, note.note_type, note.occurred_on, note.minutes_spent,
+            (records.new_id(), note.id, _revision_number(session, note), note.note_type, note.occurred_on, note.minutes_spent,
              note.body, note.updated_at, note.author if note.version == 1 else _last_editor(session, note)))
         if records.update(session.conn, "note", note.id, values, session.user.username,
                           expected_version) != 1:
@@ -67,6 +67,15 @@ def edit_note(session: Session, note_id: str, note_type: str, occurred_on, minut
         search_index.put(session.conn, "note", note.id, case.id, case.reference, values["body"])
         session.audit("note_edited", "note", note.id, {"case": case.id})
     return _load(session, note_id)
+
+
+def _revision_number(session: Session, note: Note) -> int:
+    """Normally the version being replaced. After a team merge the note's version can meet a
+    revision number another computer already used (two edits from the same base), so the
+    number is never lower than one past the highest kept: history stays ordered and unique."""
+    row = session.conn.execute("SELECT coalesce(max(version), 0) FROM note_revision WHERE note_id = ?",
+                               (note.id,)).fetchone()
+    return max(note.version, row[0] + 1)
 
 
 def _last_editor(session: Session, note: Note) -> str:

@@ -17,8 +17,8 @@ from app.storage import keying  # noqa: E402
 
 
 def main(data_dir: str, key_file: str, mode: str, step_name: str | None) -> None:
-    if os.environ.get("CONFIDE_TEST_CHEAP_KDF") == "1":
-        kdf.use_cheap_profile_for_tests()
+    # A test-only script: the vaults it opens were made with the cheap test profile.
+    kdf.use_cheap_profile_for_tests()
     session = vault_service.unlock(Path(data_dir), "manager", sys.stdin.readline().rstrip("\n"), key_file)
     print("READY", flush=True)
     keyed = keying.Keyed(session.paths.vault, session.vault, session.conn, session.data_key,

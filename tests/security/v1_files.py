@@ -1,5 +1,5 @@
 """Make a vault look as it did before staff key pairs: vault.json format 1 (data key wrapped
-per slot under HKDF(Argon2id || device secret)) and a schema-6 database. The format-1 writer
+per slot under HKDF(Argon2id || device secret)) and a database from before the key-state schema step. The format-1 writer
 here is a copy of the released one, so that the upgrade is tested against real old files."""
 
 import json
@@ -47,7 +47,15 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
     try:
         conn.execute("DROP TABLE key_state")
         conn.execute("DROP TABLE staff_key")
-        conn.execute("PRAGMA user_version = 6")
+        # The schema just before the key-state step, so that unlocking runs that step again.
+        conn.execute(f"PRAGMA user_version = {_before_key_state()}")
     finally:
         conn.close()
     return data_key
+
+
+def _before_key_state() -> int:
+    from app.storage.migrations import MIGRATIONS
+
+    [version] = [v for v, step in MIGRATIONS if step.__name__.endswith("_key_state.sql")]
+    return version - 1

@@ -2,10 +2,24 @@
 file choosers that fail the test unless scripted, and a main window factory."""
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from ui.dialogs import files, messages
 from ui.operations import Operations
+
+
+@pytest.fixture(autouse=True)
+def no_window_outlives_its_test(qapp):
+    """Close every window a test left open and deliver pending deletes, so no timer or queued
+    signal of one test's widgets fires inside the next test."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        # hide(), not close(): a closeEvent could ask about unsaved text with no one to answer.
+        widget.hide()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 @pytest.fixture(autouse=True)

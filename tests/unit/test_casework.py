@@ -140,6 +140,21 @@ def test_note_edits_keep_the_earlier_version(session):
     assert "relevant" in notes.RELEVANCE_REMINDER
 
 
+def test_an_edit_after_a_team_merge_keeps_every_earlier_text(session):
+    """Two computers edited the same note from version 1: both kept revision 1, and the merged
+    note can stand at a version whose number is already in its history. The next edit must
+    still keep the replaced text, under a new number, instead of failing."""
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    note = notes.add_note(session, case.id, "phone_call", date.today(), 15, "First words.")
+    notes.edit_note(session, note.id, "phone_call", date.today(), 15, "Second words.")
+    notes.edit_note(session, note.id, "phone_call", date.today(), 15, "Third words.")
+    session.conn.execute("UPDATE note SET version = 2 WHERE id = ?", (note.id,))  # as a merge can leave it
+    notes.edit_note(session, note.id, "phone_call", date.today(), 15, "Fourth words.")
+    history = [(r.version, r.body) for r in notes.history(session, note.id)]
+    assert history == [(1, "First words."), (2, "Second words."), (3, "Third words.")]
+
+
 def test_only_author_or_manager_edits_a_note(session, data_dir):
     parent, kid = family(session)
     case = cases.open_case(session, parent.id, kid.id)
