@@ -5,6 +5,7 @@ test proves they agree on every combination. Then every public read function of 
 is called by the parent's caseworker and by a volunteer, pointed at the young person's own
 case, and nothing of it may come back: no id, no canary word."""
 
+import functools
 import itertools
 import sqlite3
 from datetime import date
@@ -34,6 +35,10 @@ from app.services import (
     settings,
     staff,
 )
+from app.services.team import conflicts as team_conflicts
+from app.services.team import membership, staff_keys
+from app.services.team import sync as team_sync
+from app.services.team import team as team_team
 from tests.security.firewall_world import CANARIES, TODAY, build
 from tests.unit.casework_helpers import child
 
@@ -142,7 +147,34 @@ def _reads(w):
         "sar_settings.transfers": lambda s: sar_settings.transfers(s),
         "consent_rules.review_months": lambda s: consent_rules.review_months(s),
         "staff.list_staff": lambda s: staff.list_staff(s),
+        # The team functions on a vault in no team: they return or refuse, and leak nothing.
+        **{f"team.{name}": functools.partial(_outside_team, call) for name, call in {
+            "conflicts.conflict_detail": lambda s: team_conflicts.conflict_detail(s, w.own_case.id),
+            "conflicts.list_conflicts": lambda s: team_conflicts.list_conflicts(s),
+            "conflicts.resolve_conflict": lambda s: team_conflicts.resolve_conflict(s, w.own_case.id, "mine"),
+            "membership.hub_location": lambda s: membership.hub_location(s),
+            "membership.hub_target": lambda s: membership.hub_target(s),
+            "membership.open_team_hub": lambda s: membership.open_team_hub(s),
+            "membership.sync": lambda s: membership.sync(s),
+            "membership.sync_status": lambda s: membership.sync_status(s),
+            "staff_keys.follow_staff_keys": lambda s: staff_keys.follow_staff_keys(s),
+            "staff_keys.rekey_if_team_key_changed": lambda s: staff_keys.rekey_if_team_key_changed(s),
+            "sync.last_synced": lambda s: team_sync.last_synced(s),
+            "sync.pending_count": lambda s: team_sync.pending_count(s),
+            "sync.sync_now": lambda s: team_sync.sync_now(s, None),
+            "team.join_team": lambda s: team_team.join_team(s, None, {}),
+        }.items()},
     }
+
+
+def _outside_team(call, session):
+    from app.services.team.state import NotInTeam
+    from app.services.team.team import TeamError
+
+    try:
+        return call(session)
+    except (NotInTeam, TeamError):
+        return None
 
 
 WRITES = ("add_", "record_", "open_", "close_", "reopen_", "update_", "edit_", "complete_", "link_", "set_",

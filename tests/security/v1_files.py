@@ -47,6 +47,10 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
     try:
         conn.execute("DROP TABLE key_state")
         conn.execute("DROP TABLE staff_key")
+        # Tables of the steps after it (the team vault's sync tables) go too: they run again.
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                    "AND name LIKE 'sync\\_%' ESCAPE '\\'").fetchall():
+            conn.execute(f"DROP TABLE {name}")
         # The schema just before the key-state step, so that unlocking runs that step again.
         conn.execute(f"PRAGMA user_version = {_before_key_state()}")
     finally:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership
-from app.storage.hub.location import open_hub
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 
@@ -48,7 +47,7 @@ class HubWatcher(QObject):
         while not self._stop.is_set():
             try:
                 if hub is None:
-                    hub = open_hub(self._location, self._team_id)
+                    hub = membership.open_watch_hub(self._location, self._team_id)
                 if hub.wait_for_change(WAIT_SECONDS) and not self._stop.is_set():
                     hub.head()          # what is there now counts as seen: wait for the next
                     self.changed.emit()

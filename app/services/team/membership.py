@@ -74,6 +74,12 @@ def hub_target(session) -> tuple[str, str]:
     return hub_location(session), state.require_team(session.conn)
 
 
+def open_watch_hub(location: str, team_id: str) -> Hub:
+    """A hub object of its own for a thread that waits for changes (hub_target gives the
+    arguments). May raise: HubUnavailable, HubError."""
+    return open_hub(location, team_id)
+
+
 def open_team_hub(session) -> Hub:
     """May raise: NotInTeam, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable."""
     return open_hub(hub_location(session), state.require_team(session.conn))

@@ -89,6 +89,8 @@ def rekey_if_team_key_changed(session) -> bool:
     own database once, so an old copy of its vault.json no longer opens current data.
     Returns True when it re-keyed. May raise: VaultFileInvalid, DatabaseError, OSError."""
     conn = session.conn
+    if not state.in_team(conn):
+        return False
     epoch = state.current_epoch(conn)[0]
     done = int(state.get(conn, REKEYED_EPOCH, 1))
     if epoch <= done:
