@@ -15,6 +15,7 @@ from app.domain.periods import custom
 from app.services import cases, consent, notes, people, reports
 from app.services.people import PersonInput, as_input
 from app.services.team import conflicts
+from app.services.team.capture import META
 from app.services.team.sync import sync_now
 from app.storage.db import transaction
 from tests.team.conftest import Team
@@ -180,7 +181,7 @@ class SyncMachine(RuleBasedStateMachine):
             # field it changed (a duplicate resolved as 'mine' copies our values over theirs).
             after = self._row(i, held.table, held.record_id)
             changed = {k for k in set(before or {}) | set(after or {})
-                       if (before or {}).get(k) != (after or {}).get(k)}
+                       if (before or {}).get(k) != (after or {}).get(k)} - META
             for name in set(held.fields) | changed:
                 self.writers[(held.table, held.record_id)][name].add(i)
             self._record_final(i, held.table, held.record_id)
