@@ -23,13 +23,14 @@ class Workspace(QWidget):
                  device_key_file: Path | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
+        # First, before any page starts a task on the worker: it reads the database here.
+        self.team = TeamPages(session, ops)
         self.casework = Casework(session, ops, self)
         self.home_view = self.casework.home
         self.manager = Manager(session, ops, self, self.casework.clipboard)  # no pages unless a manager
         self.staff_view = StaffView(session, ops) if session.user.is_manager else None
         self.settings_view = SettingsView(session, ops)
         self.backup_view = BackupView(session, ops, data_dir, device_key_file)
-        self.team = TeamPages(session, ops, self)
         pages = [("Home", self.home_view), *self.manager.lead_pages, *self.casework.pages, *self.manager.pages,
                  *self.team.pages, ("Staff", self.staff_view),
                  ("Settings", self.settings_view), ("Backup & restore", self.backup_view)]

@@ -87,10 +87,12 @@ class SyncStatusItem(QWidget):
         self.last_error: str | None = None
         self.active = False
         self._wanted = False
+        self._start_when_idle = False
         self.timer = QTimer(self)
         self.timer.setInterval(EVERY_MS)
         self.timer.timeout.connect(self.sync)
         self.watcher: HubWatcher | None = None
+        self.hide()         # until start() knows this computer is in a team
         ops.busyChanged.connect(self._busy_changed)
 
     def install_shortcut(self, window: QWidget) -> QShortcut:
@@ -99,7 +101,13 @@ class SyncStatusItem(QWidget):
         return shortcut
 
     def start(self) -> bool:
-        """Show the item and sync at once if this computer is in a team. Returns whether it is."""
+        """Show the item and sync at once if this computer is in a team. Returns whether it is.
+        While a task holds the connection (a page building on the worker) this waits for it:
+        the connection is never used from two threads."""
+        if self.ops.busy:
+            self._start_when_idle = True
+            return False
+        self._start_when_idle = False
         try:
             status = membership.sync_status(self.session)
         except ConfideError:
@@ -123,6 +131,7 @@ class SyncStatusItem(QWidget):
 
     def stop(self) -> None:
         self.active = False
+        self._start_when_idle = False
         self.timer.stop()
         if self.watcher is not None:
             self.watcher.stop()
@@ -141,8 +150,12 @@ class SyncStatusItem(QWidget):
                      changes=("sync",))
 
     def _busy_changed(self, busy: bool) -> None:
-        if not busy and self._wanted:
-            QTimer.singleShot(0, self.sync)
+        if busy or self.session.locked:
+            return
+        if self._start_when_idle:
+            QTimer.singleShot(0, self, self.start)
+        elif self._wanted:
+            QTimer.singleShot(0, self, self.sync)
 
     def _done(self, result) -> None:
         self.last_error = None
