@@ -44,6 +44,7 @@ class Operations(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._running = 0
+        self._closed = False
 
     @property
     def busy(self) -> bool:
@@ -52,7 +53,10 @@ class Operations(QObject):
     def run(self, work: Work, *, on_done: Callable[[object], None] | None = None,
             on_error: Callable[[Exception], None] | None = None,
             on_progress: Progress | None = None, changes: Iterable[str] = ()) -> None:
-        """Run `work(progress)` off the GUI thread; callbacks run on the GUI thread."""
+        """Run `work(progress)` off the GUI thread; callbacks run on the GUI thread.
+        After shutdown() nothing more is started (a late timer of a closed window asks in vain)."""
+        if self._closed:
+            return
         task = _Task(work, self)
         topics = frozenset(changes)
         if on_progress is not None:
@@ -92,6 +96,17 @@ class Operations(QObject):
         self._running -= 1
         if self._running == 0:
             self.busyChanged.emit(False)
+
+    def shutdown(self) -> None:
+        """No new work; wait for the running task; forget every listener (at exit and at the
+        end of each UI test, so nothing of one window reaches views that are already gone)."""
+        self._closed = True
+        self._pool.waitForDone()
+        for signal in (self.busyChanged, self.changed):
+            try:
+                signal.disconnect()
+            except (RuntimeError, TypeError):
+                pass  # nothing was connected
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the worker is idle (at shutdown and in test teardown)."""

@@ -1,6 +1,8 @@
 """UI tests: one Operations per test (its worker is drained at teardown), message boxes and
 file choosers that fail the test unless scripted, and a main window factory."""
 
+import gc
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
@@ -20,6 +22,10 @@ def no_window_outlives_its_test(qapp):
         widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QApplication.processEvents()
+    # Collect this test's Python-side cycles now, while no worker thread runs: left to a later
+    # test, the collector frees these wrappers inside that test's event loop, with its worker
+    # busy, and PySide6 has crashed there (a segfault, or "Slot 'Casework::' not found").
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +50,7 @@ def ops(qtbot):
     operations.wait()
     # Deliver results still queued, so none of them lands in the next test.
     QApplication.processEvents()
+    operations.shutdown()
 
 
 @pytest.fixture
