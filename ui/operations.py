@@ -6,6 +6,7 @@ Only one task runs at a time. The session's single database connection is then n
 by two threads at once, and locking can wait for the running task (see MainWindow.lock).
 """
 
+import warnings
 from collections.abc import Callable, Iterable
 
 import shiboken6
@@ -103,10 +104,13 @@ class Operations(QObject):
         self._closed = True
         self._pool.waitForDone()
         for signal in (self.busyChanged, self.changed):
-            try:
-                signal.disconnect()
-            except (RuntimeError, TypeError):
-                pass  # nothing was connected
+            with warnings.catch_warnings():
+                # PySide6 warns (and older versions raise) when nothing was connected.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                try:
+                    signal.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the worker is idle (at shutdown and in test teardown)."""
