@@ -7,6 +7,7 @@ that read it, never by the hub; the hub's own refusals (a taken sequence number,
 device on the PostgreSQL hub) are a second line, not the first.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,6 +18,10 @@ from app.errors import ConfideError
 # key epochs, revocations (signed by a manager's computer). "snapshot" entries are not in
 # the log: see Hub.put_snapshot.
 ENTRY_KINDS = ("bundle", "control")
+
+
+# Device ids become file names on a folder hub: letters, digits, '-' and '_' only.
+DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 
 
 class HubError(ConfideError):
@@ -33,6 +38,21 @@ class SequenceTaken(HubError):
 
 class HubRefused(HubError):
     """The hub refused the entry (for example, the device has been revoked)."""
+
+
+def check_device_id(device_id: str) -> None:
+    """May raise: HubError."""
+    if not isinstance(device_id, str) or not DEVICE_ID.match(device_id):
+        raise HubError("A device id may hold only letters, digits, '-' and '_' (at most 128).")
+
+
+def check_append(seq: int, device_id: str, kind: str) -> None:
+    """What every hub checks before it claims a sequence number. May raise: HubError."""
+    check_device_id(device_id)
+    if kind not in ENTRY_KINDS:
+        raise HubError(f"Unknown hub entry kind {kind!r}.")
+    if not isinstance(seq, int) or seq < 1:
+        raise HubError("Hub sequence numbers start at 1.")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ never moved.
 """
 
 import os
-import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from app.storage.hub import claim, marker, record, torn
 from app.storage.hub.base import (
+    DEVICE_ID,
     ENTRY_KINDS,
     HubEntry,
     HubError,
@@ -30,23 +30,15 @@ from app.storage.hub.base import (
     HubUnavailable,
     SequenceTaken,
     Snapshot,
+    check_append,
+    check_device_id,
 )
 
 MARKER = marker.MARKER
 TORN_GRACE_SECONDS = torn.TORN_GRACE_SECONDS
 STALE_TMP_SECONDS = 24 * 3600
 POLL_SECONDS = 0.25
-DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 _SUBDIRS = ("entries", "revoked", "snapshots", "torn", "tmp")
-
-
-def check_device_id(device_id: str) -> None:
-    """Device ids become file names: letters, digits, '-' and '_' only.
-
-    May raise: HubError.
-    """
-    if not isinstance(device_id, str) or not DEVICE_ID.match(device_id):
-        raise HubError("A device id may hold only letters, digits, '-' and '_' (at most 128).")
 
 
 def _now() -> str:
@@ -161,11 +153,7 @@ class FolderHub:
             nxt += 1
 
     def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
-        check_device_id(device_id)
-        if kind not in ENTRY_KINDS:
-            raise HubError(f"Unknown hub entry kind {kind!r}.")
-        if not isinstance(seq, int) or seq < 1:
-            raise HubError("Hub sequence numbers start at 1.")
+        check_append(seq, device_id, kind)
         if device_id in self.revoked_devices():
             raise HubRefused("This computer has been removed from the team: the hub refuses its changes.")
         if seq > 1 and self._read_entry(seq - 1) is None:

@@ -16,15 +16,15 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from app.storage.hub.base import (
-    ENTRY_KINDS,
     HubEntry,
     HubError,
     HubRefused,
     HubUnavailable,
     SequenceTaken,
     Snapshot,
+    check_append,
+    check_device_id,
 )
-from app.storage.hub.folder import check_device_id
 
 CHANNEL = "confide_hub"
 BATCH = 500
@@ -123,11 +123,7 @@ class PostgresHub:
         return seq
 
     def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
-        check_device_id(device_id)
-        if kind not in ENTRY_KINDS:
-            raise HubError(f"Unknown hub entry kind {kind!r}.")
-        if not isinstance(seq, int) or seq < 1:
-            raise HubError("Hub sequence numbers start at 1.")
+        check_append(seq, device_id, kind)
         try:
             row = self._one("INSERT INTO confide.entries (seq, device_id, kind, payload) "
                             "VALUES (%s, %s, %s, %s) RETURNING created_at",
