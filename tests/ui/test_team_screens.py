@@ -58,7 +58,8 @@ def test_conflict_screen_resolves_field_by_field(qtbot, ops, pair):
     qtbot.waitExposed(main)
     unlock(qtbot, main)
     item = main.sync_item
-    assert item.active
+    # start() waits while the pages still build on the worker; then the item becomes active.
+    qtbot.waitUntil(lambda: item.active, timeout=10000)
     # Sync on unlock: the clash arrives and the status bar says so.
     qtbot.waitUntil(lambda: not ops.busy and item.conflicts_button.isVisible(), timeout=10000)
     assert item.conflicts_button.text() == "1 conflict to resolve"
