@@ -44,7 +44,7 @@ def test_select_then_withdraw_records_when_how_and_by_whom(qtbot, session, ops, 
         dialog.ok_button.click()
     wait_idle(qtbot, ops)
     after = consent.get_consent(session, given.id)
-    assert after.withdrawn_on == (TODAY - timedelta(days=2)).isoformat()
+    assert after.withdrawn_on == (date.today() - timedelta(days=2)).isoformat()
     assert after.withdrawal_method == "verbal_phone" and after.withdrawn_recorded_by == "manager"
     qtbot.waitUntil(lambda: "withdrawn" in tab.consents.text(0).lower())
     tab.consents.list.setCurrentRow(0)
