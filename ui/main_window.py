@@ -5,18 +5,18 @@ Unlocking builds a fresh workspace for the new session.
 
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QStackedWidget
 
-from app import __version__
 from app.errors import ConfideError
 from app.security.device import KeyFileStore
 from app.security.session import Session
 from app.services import backup, settings
-from ui.dialogs import messages
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
 from ui.formatting import describe_error
 from ui.inactivity import InactivityTimer
+from ui.menus.commands import MenuCommands
+from ui.menus.menu_bar import AppMenus
 from ui.operations import Operations
 from ui.screen_lock import ScreenLockWatcher
 from ui.team.sync_status import SyncStatusItem
@@ -56,24 +56,11 @@ class MainWindow(QMainWindow):
 
     # --- chrome ----------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&Confide")
-        self.lock_action = QAction("&Lock", self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(lambda: self.lock("manual"))
-        self.change_passphrase_action = QAction("&Change my passphrase…", self)
-        self.change_passphrase_action.triggered.connect(self.change_passphrase)
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.triggered.connect(self.close)
-        for action in (self.lock_action, self.change_passphrase_action):
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(self.quit_action)
-        about = QAction("&About Confide", self)
-        about.triggered.connect(lambda: messages.inform(
-            self, "About Confide", f"Confide {__version__}\nOffline, encrypted casework for "
-            "SEND Information, Advice and Support Services."))
-        self.menuBar().addMenu("&Help").addAction(about)
+        self.commands = MenuCommands(self)
+        self.menus = AppMenus(self, self.commands.run)
+        self.lock_action = self.menus.actions["lock"]
+        self.change_passphrase_action = self.menus.actions["change_passphrase"]
+        self.quit_action = self.menus.actions["quit"]
 
     def _build_status_bar(self) -> None:
         self.user_label = QLabel()
@@ -116,8 +103,8 @@ class MainWindow(QMainWindow):
         self._set_title(session.vault.service_name)
         self.user_label.setText(f"Signed in: {session.user.full_name} ({session.user.role.label})")
         self.weaker_label.setVisible(session.device_store.weaker)
-        self.lock_action.setEnabled(True)
-        self.change_passphrase_action.setEnabled(True)
+        self.menus.update(session.user.role)
+        self.menus.set_sections(list(self.workspace.pages), session.user.role, self.workspace.show_page)
         self._start_sync(session)
 
     def _start_sync(self, session: Session) -> None:
@@ -126,7 +113,6 @@ class MainWindow(QMainWindow):
         item = SyncStatusItem(session, self.ops)
         self.statusBar().addPermanentWidget(item)
         item.conflictsClicked.connect(self._show_conflicts)
-        self.sync_shortcut = item.install_shortcut(self)
         self.sync_item = item
         item.start()
 
@@ -139,7 +125,6 @@ class MainWindow(QMainWindow):
             self.sync_item.stop()
             self.statusBar().removeWidget(self.sync_item)
             self.sync_item.deleteLater()
-            self.sync_shortcut.deleteLater()
             self.sync_item = None
 
     def _apply_auto_lock(self) -> None:
@@ -186,8 +171,8 @@ class MainWindow(QMainWindow):
         self.user_label.setText("Locked")
         self.weaker_label.hide()
         self.statusBar().clearMessage()
-        self.lock_action.setEnabled(False)
-        self.change_passphrase_action.setEnabled(False)
+        self.menus.update(None)
+        self.menus.clear_sections()
 
     def _busy_changed(self, busy: bool) -> None:
         if busy:

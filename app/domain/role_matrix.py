@@ -233,3 +233,13 @@ MATRIX: dict[str, Grant] = {name: Grant(scope, note) for name, (scope, note) in 
 def grant(function: str) -> Grant | None:
     """The entry for "module.function" (the module's path below app.services)."""
     return MATRIX.get(function)
+
+
+def allows(role: Role, function: str) -> bool:
+    """Whether `role` may call "module.function": the one rule the menus and the services share.
+    Helpers and functions needing no session are open to every role.
+
+    May raise: KeyError when the function has no entry (a menu naming a function that does not
+    exist must fail its test, not quietly show the item)."""
+    entry = MATRIX[function]
+    return not entry.roles or role in entry.roles

@@ -95,5 +95,5 @@ def test_quit_locks_the_session(qtbot, window):
 
 def test_about_box_goes_through_the_message_seam(qtbot, window):
     messages.set_next_answer(True)
-    window.menuBar().actions()[1].menu().actions()[0].trigger()
+    window.menus.actions["about"].trigger()
     assert messages.last_shown[0] == "About Confide"

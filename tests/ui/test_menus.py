@@ -1,0 +1,110 @@
+"""The menu bar, walked as each role: every entry is reachable from a menu, enabled exactly
+when the role matrix lets the role call its function, and the Go menu offers the sections the
+workspace built for that role, Ctrl+1… in order. Locked, only Quit and Help work."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.domain.role_matrix import allows
+from app.domain.staff import Role
+from tests.unit.casework_helpers import add_worker, family
+from ui.main_window import MainWindow
+from ui.menus.entries import ENTRIES, SECTIONS, SEPARATOR, section_allowed
+from ui.menus.help_window import HelpWindow
+
+TEAM_ONLY = {"Conflicts", "Team"}  # built only on a computer that is part of a team
+
+
+def _reachable(window) -> dict[str, object]:
+    """Every action a person can reach by opening the menus, by its text."""
+    found = {}
+    for top in window.menuBar().actions():
+        for action in top.menu().actions():
+            if not action.isSeparator():
+                found[action.text()] = action
+    return found
+
+
+def _session_as(role, session, data_dir):
+    if role == Role.MANAGER:
+        return session
+    other = add_worker(session, data_dir, f"{role.value[:3]}x", role=role.value)
+    session.lock("test")
+    return other
+
+
+@pytest.fixture
+def open_window(qtbot, ops, data_dir):
+    def make(session):
+        window = MainWindow(data_dir, None, ops)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.open_session(session)
+        qtbot.waitUntil(lambda: not ops.busy, timeout=5000)
+        return window
+    return make
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.CASEWORKER, Role.VOLUNTEER])
+def test_every_action_is_in_a_menu_and_enabled_by_the_role_matrix(qtbot, open_window, session, data_dir, role):
+    window = open_window(_session_as(role, session, data_dir))
+    reachable = _reachable(window)
+    for entry in ENTRIES:
+        if entry.key == SEPARATOR:
+            continue
+        action = window.menus.actions[entry.key]
+        assert action in reachable.values(), entry.label
+        expected = entry.function is None or allows(role, entry.function)
+        assert action.isEnabled() == expected, (role, entry.key)
+    # The role decides: the manager alone backs up; a volunteer records no note or consent.
+    assert window.menus.actions["backup"].isEnabled() == (role == Role.MANAGER)
+    assert window.menus.actions["new_note"].isEnabled() == (role != Role.VOLUNTEER)
+    assert window.menus.actions["new_enquiry"].isEnabled()
+
+    pages = list(window.workspace.pages)
+    assert list(window.menus.sections) == pages
+    assert all(section_allowed(name, role) for name in pages)
+    offered = {name for name in SECTIONS if section_allowed(name, role)} - TEAM_ONLY
+    assert offered <= set(pages), f"sections the role may use but cannot reach: {offered - set(pages)}"
+    for position, name in enumerate(pages[:9]):
+        assert window.menus.sections[name].shortcut().toString() == f"Ctrl+{position + 1}"
+
+
+def test_locked_only_quit_and_help_work(qtbot, open_window, session):
+    window = open_window(session)
+    window.lock("manual")
+    enabled = {key for key, action in window.menus.actions.items() if action.isEnabled()}
+    assert enabled == {"quit", "help", "about"}
+    assert window.menus.sections == {}
+
+
+def test_keyboard_reaches_sections_help_and_the_case_menu(qtbot, open_window, session):
+    window = open_window(session)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    pages = list(window.workspace.pages)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace.stack.currentWidget() is window.workspace.pages[pages[2]]
+
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    helper = window.commands.help_window
+    assert isinstance(helper, HelpWindow) and helper.isVisible()
+    text = helper.browser.toPlainText()
+    assert "Ctrl+Shift+N" in text and f"Go to {pages[1]}" in text and "Record a phone call" in text
+    helper.close()
+
+    # New note with no case open says how to open one; with a case open it opens the note form.
+    window.menus.actions["new_note"].trigger()
+    assert "Open a case first" in window.statusBar().currentMessage()
+    parent, kid = family(session)
+    from app.services import cases
+
+    case = cases.open_case(session, parent.id, kid.id)
+    window.workspace.open_record("case", case.id)
+    dialog = window.commands.run("new_note")
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert QApplication.activeModalWidget() is dialog or dialog.isVisible()
+    dialog.reject()

@@ -1,0 +1,83 @@
+"""What the menu bar offers, as data: each entry names the service function whose role rule
+(app/domain/role_matrix.py) decides whether the signed-in person may use it, so the menus
+never keep a second table of who may do what. The Go menu's sections are listed here too,
+with Ctrl+1… in the order the workspace shows them.
+
+Plain Python (no Qt): tests read it without a window.
+"""
+
+from dataclasses import dataclass
+
+from app.domain.role_matrix import allows
+from app.domain.staff import Role
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    menu: str              # the menu's title, with its mnemonic
+    key: str               # the window's handler for it (MenuHandlers.run)
+    label: str
+    shortcut: str = ""
+    function: str | None = None  # "module.function" in app.services; None: anyone signed in
+    while_locked: bool = False   # usable with the unlock screen showing (Quit, Help)
+    help: str = ""               # one line for the help window's shortcut list
+    # The workspace binds these keys itself (ui/casework.py) so they work in it alone; the
+    # menu only shows them, since two bindings of one key would cancel each other out.
+    keys_in_workspace: bool = False
+
+    def allowed(self, role: Role) -> bool:
+        return self.function is None or allows(role, self.function)
+
+
+FILE, RECORD, GO, HELP = "&File", "&Record", "&Go", "&Help"
+SEPARATOR = "-"
+
+ENTRIES: tuple[MenuEntry, ...] = (
+    MenuEntry(FILE, "print", "&Print…", "Ctrl+P", help="Print what the page shows (reports)"),
+    MenuEntry(FILE, "backup", "&Back up…", function="backup.create_backup",
+              help="Open Backup & restore to make an encrypted backup"),
+    MenuEntry(FILE, "sync", "S&ync now", "Ctrl+Shift+S", function="team.sync.sync_now",
+              help="Send and receive changes (a computer in a team)"),
+    MenuEntry(FILE, SEPARATOR, ""),
+    MenuEntry(FILE, "change_passphrase", "&Change my passphrase…", function="staff.change_own_passphrase"),
+    MenuEntry(FILE, "lock", "&Lock", "Ctrl+L", help="Lock Confide now (it also locks when left idle)"),
+    MenuEntry(FILE, SEPARATOR, ""),
+    MenuEntry(FILE, "quit", "&Quit", "Ctrl+Q", while_locked=True, help="Lock and close Confide"),
+    MenuEntry(RECORD, "new_enquiry", "New &enquiry…", "Ctrl+N", function="enquiries.record_enquiry",
+              keys_in_workspace=True, help="Record a phone call, email or visit"),
+    MenuEntry(RECORD, "new_note", "New &note…", "Ctrl+Shift+N", function="notes.add_note",
+              help="Add a note to the case open in Records"),
+    MenuEntry(RECORD, "new_action", "New &action…", "Ctrl+Shift+A", function="actions.add_action",
+              help="Add an action to the case open in Records"),
+    MenuEntry(RECORD, "record_consent", "Record &consent…", "Ctrl+Shift+C", function="consent.record_consent",
+              help="Record consent in the case open in Records"),
+    MenuEntry(RECORD, SEPARATOR, ""),
+    MenuEntry(RECORD, "find", "&Find…", "Ctrl+F", function="search.search",
+              keys_in_workspace=True, help="Search people, cases and notes; Down moves into the results"),
+    MenuEntry(HELP, "help", "Confide &help", "F1", while_locked=True, help="This help"),
+    MenuEntry(HELP, "about", "&About Confide", while_locked=True),
+)
+
+# The function behind each section of the Go menu: the section is offered to a role exactly
+# when the role may call it. None: every signed-in person has the section.
+SECTIONS: dict[str, str | None] = {
+    "Home": None, "Dashboard": "dashboard.build_dashboard", "Enquiries": "enquiries.recent_enquiries",
+    "Cases": "cases.list_cases", "Search": "search.search", "Records": None,
+    "Reports": "reports.build_report", "Access requests": "sar.list_sars",
+    "Complaints": "complaints.register.list_complaints", "Registers": "registers.staff_register",
+    "Conflicts": "team.conflicts.list_conflicts", "Team": "team.membership.device_list",
+    "Staff": "staff.add_staff", "Settings": None, "Backup & restore": None,
+}
+
+
+def section_shortcut(position: int) -> str:
+    """Ctrl+1 … Ctrl+9 for the first nine sections, Ctrl+0 for the tenth, then none."""
+    if position < 9:
+        return f"Ctrl+{position + 1}"
+    return "Ctrl+0" if position == 9 else ""
+
+
+def section_allowed(name: str, role: Role) -> bool:
+    """May raise: KeyError for a section missing from SECTIONS (its test names it)."""
+    function = SECTIONS[name]
+    return function is None or allows(role, function)
