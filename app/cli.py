@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app import __version__
 from app.config import default_data_dir
+from app.domain.counting import plural
 from app.errors import ConfideError, ValidationError
 from app.security.hygiene import harden_process
 from app.storage.db import DatabaseError
@@ -191,7 +192,7 @@ def cmd_self_test(args) -> int:
     for check in checks:
         print(check.line())
     failed = [c for c in checks if not c.ok]
-    print("The hub passed every check." if not failed else f"{len(failed)} check(s) failed.")
+    print("The hub passed every check." if not failed else f"{plural(len(failed), 'check')} failed.")
     return EXIT_ERROR if failed else 0
 
 

@@ -33,3 +33,9 @@ def staff_combo(session: Session, accessible_name: str, *, casework_only: bool =
             continue
         combo.addItem(member.full_name, member.username)
     return combo
+
+
+def full_name(names: dict[str, str], username: str | None) -> str:
+    """How a colleague is named on screen: their full name. Someone no longer on the register
+    keeps the user name the record holds, rather than a blank."""
+    return names.get(username or "", username or "")

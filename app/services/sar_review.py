@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.domain.choices import Choice
+from app.domain.counting import plural, plural_word
 from app.domain.staff import Role
 from app.domain.text import clean, uk_date
 from app.errors import ValidationError
@@ -127,7 +128,7 @@ def require_completed(session: Session, sar_id: str, review: Review) -> None:
 def _require_decided(review: Review) -> None:
     if review.undecided():
         first = review.undecided()[0]
-        raise ValidationError(f"{len(review.undecided())} item(s) need a decision before the pack can be made, "
+        raise ValidationError(f"{plural(len(review.undecided()), 'item')} {plural_word(len(review.undecided()), 'needs')} a decision before the pack can be made, "
                               f"starting with '{first.title}'.")
 
 

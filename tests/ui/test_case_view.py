@@ -52,7 +52,7 @@ def test_add_and_edit_a_note_keeps_its_history(qtbot, session, ops, data_dir):
     history = tab.history()
     text = history.text.toPlainText()
     assert "Current version (version 2)" in text and "3 March" in text
-    assert "Version 1, written by manager" in text and "annual review date." in text
+    assert "Version 1, written by Test Manager" in text and "annual review date." in text
     history.close()
 
 

@@ -141,7 +141,7 @@ def test_pack_refused_until_every_sensitive_item_is_decided(session, tmp_path):
     parent, kid, other, case = _setup(session)
     safeguarding.raise_concern(session, case.id, date(2026, 9, 20), "Concern noted.", today=TODAY)
     request = _request(session, parent)
-    with pytest.raises(ValidationError, match="need a decision"):
+    with pytest.raises(ValidationError, match="1 item needs a decision"):
         sar_pack.generate_pack(session, request.id, tmp_path / "p.pdf", password="open-sesame-2026")
     assert not (tmp_path / "p.pdf").exists()
     concern = next(i for i in sar_review.load_review(session, request.id).items if i.kind == "safeguarding")

@@ -14,14 +14,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.choices import NoteType
+from app.domain.counting import plural
 from app.domain.records import Note, NoteRevision
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import notes
 from ui.dialogs.unsaved import GuardedFormDialog
 from ui.formatting import uk_datetime
+from ui.names import full_name
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
+from ui.widgets.counted_spin import count_unit
 from ui.widgets.forms import text_label
 
 
@@ -47,7 +50,7 @@ class NoteDialog(GuardedFormDialog):
         self.minutes.setAccessibleName("Time spent in minutes")
         self.minutes.setRange(0, notes.MAX_MINUTES)
         self.minutes.setSingleStep(5)
-        self.minutes.setSuffix(" minutes")
+        count_unit(self.minutes, "minute")
         self.minutes.setMinimumWidth(150)
         self.minutes.setValue(note.minutes_spent if editing else 0)
         self.body = QPlainTextEdit(note.body if editing else "")
@@ -80,21 +83,22 @@ class NoteDialog(GuardedFormDialog):
         self.finish()
 
 
-def history_text(note: Note, revisions: list[NoteRevision]) -> str:
+def history_text(note: Note, revisions: list[NoteRevision], names: dict[str, str] | None = None) -> str:
     """Newest first: the note as it is, then each earlier version with who wrote it."""
     def block(title: str, kind: str, occurred: str, minutes: int, body: str) -> str:
-        return (f"{title}\n{NoteType(kind).label}, {uk_date(occurred)}, {minutes} minutes\n\n{body}")
+        return (f"{title}\n{NoteType(kind).label}, {uk_date(occurred)}, {plural(minutes, 'minute')}\n\n{body}")
 
     parts = [block(f"Current version (version {note.version}), saved {uk_datetime(note.updated_at)}",
                    note.note_type, note.occurred_on, note.minutes_spent, note.body)]
     for rev in reversed(revisions):
-        parts.append(block(f"Version {rev.version}, written by {rev.written_by} on {uk_datetime(rev.written_at)}",
+        parts.append(block(f"Version {rev.version}, written by {full_name(names or {}, rev.written_by)} on {uk_datetime(rev.written_at)}",
                            rev.note_type, rev.occurred_on, rev.minutes_spent, rev.body))
     return ("\n\n" + "—" * 30 + "\n\n").join(parts)
 
 
 class NoteHistoryDialog(QDialog):
-    def __init__(self, note: Note, revisions: list[NoteRevision], parent: QWidget | None = None):
+    def __init__(self, note: Note, revisions: list[NoteRevision], parent: QWidget | None = None,
+                 names: dict[str, str] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Note history")
         self.resize(760, 560)
@@ -103,7 +107,7 @@ class NoteHistoryDialog(QDialog):
         column.addWidget(text_label("Earlier versions are kept when a note is changed. The family can ask to "
                                     "see them.", "hint") if revisions else
                          text_label("This note has not been changed since it was written.", "hint"))
-        self.text = QPlainTextEdit(history_text(note, revisions))
+        self.text = QPlainTextEdit(history_text(note, revisions, names))
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Versions of the note")
         column.addWidget(self.text, 1)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.counting import plural
 from app.security.session import Session
 from app.services import sar_pack
 from app.services.sar import Sar
@@ -31,6 +32,7 @@ from app.services.sar_pack import Cancelled, PackResult, SarDisclosure
 from ui.clipboard import SecretClipboard
 from ui.dialogs import files
 from ui.formatting import describe_error, uk_datetime
+from ui.names import full_name, staff_names
 from ui.operations import Operations
 from ui.throttle import throttled
 from ui.widgets.forms import text_label
@@ -77,8 +79,9 @@ class SarPackDialog(QDialog):
         self.record = QComboBox()
         self.record.setAccessibleName("Record of disclosure")
         for pack in self.packs:
-            self.record.addItem(f"{uk_datetime(pack.generated_at)} by {pack.generated_by}: {pack.items} items, "
-                                f"{pack.redactions} redactions" + (" (sent)" if pack.sent_on else ""), pack.id)
+            self.record.addItem(f"{uk_datetime(pack.generated_at)} by {full_name(staff_names(session), pack.generated_by)}: "
+                                f"{plural(pack.items, 'item')}, "
+                                f"{plural(pack.redactions, 'redaction')}" + (" (sent)" if pack.sent_on else ""), pack.id)
         self.record.setVisible(bool(self.packs))
         if self.packs:
             self.setWindowTitle("Make the response pack again")

@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.domain.counting import plural
 from app.domain.text import uk_date
 from app.services.sar import Sar
 
@@ -120,7 +121,7 @@ class SarTableModel(QAbstractTableModel):
         if column == TIMELINESS:
             if state in ("due_soon", "overdue") and request.due_on:
                 left = (date.fromisoformat(request.due_on) - self.today).days
-                return f"{timeliness_words(state)} ({abs(left)} day{'s' if abs(left) != 1 else ''}" \
+                return f"{timeliness_words(state)} ({plural(abs(left), 'day')}" \
                        f"{' left' if left >= 0 else ' late'})"
             return timeliness_words(state)
         return ""

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership
@@ -177,7 +178,7 @@ class SyncStatusItem(QWidget):
     def _show(self, status) -> None:
         parts = [f"Synced {uk_datetime(status.last_synced)}" if status.last_synced else "Not synced yet"]
         if status.waiting:
-            parts.append(f"{status.waiting} change{'s' if status.waiting != 1 else ''} waiting")
+            parts.append(f"{plural(status.waiting, 'change')} waiting")
         text = " · ".join(parts)
         self.label.setToolTip("")
         if self.last_error:
@@ -187,5 +188,5 @@ class SyncStatusItem(QWidget):
                                                         Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         self.label.setText(text)
         self.conflicts_button.setVisible(status.conflicts > 0)
-        self.conflicts_button.setText(f"{status.conflicts} conflict{'s' if status.conflicts != 1 else ''} "
+        self.conflicts_button.setText(f"{plural(status.conflicts, 'conflict')} "
                                       "to resolve")

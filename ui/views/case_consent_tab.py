@@ -27,6 +27,7 @@ from ui.dialogs.consent_dialogs import (
 )
 from ui.dialogs.disclosure_dialog import DisclosureDialog
 from ui.formatting import describe_error
+from ui.names import full_name, staff_names
 from ui.operations import Operations
 from ui.widgets.card import card
 from ui.widgets.forms import text_label
@@ -34,12 +35,12 @@ from ui.widgets.record_list import RecordList
 from ui.widgets.secret_panel import PasswordDialog
 
 
-def disclosure_text(d) -> str:
+def disclosure_text(d, names: dict[str, str] | None = None) -> str:
     what = " ".join(d.what.split())
     what = what if len(what) <= 90 else what[:89] + "…"
     basis = d.basis_label
     if d.is_override:
-        basis += f" (reviewed by {d.reviewed_by})" if d.reviewed_by else " (awaiting the manager's review)"
+        basis += f" (reviewed by {full_name(names or {}, d.reviewed_by)})" if d.reviewed_by else " (awaiting the manager's review)"
     return (f"{uk_date(d.disclosed_on)} · {DisclosureKind(d.kind).label} · {d.counterparty_name} · "
             f"{DisclosureChannel(d.channel).label.lower()} · {basis}\n{what}")
 
@@ -121,7 +122,8 @@ class CaseConsentTab(QWidget):
             row = next((i for i, line in enumerate(self.lines) if line.consent.id == keep), -1)
             self.consents.list.setCurrentRow(row)
         self._update_consent_buttons()
-        self.disclosures.set_rows([(disclosure_text(d), None, None) for d in view.disclosures])
+        names = staff_names(self.session)
+        self.disclosures.set_rows([(disclosure_text(d, names), None, None) for d in view.disclosures])
 
     def record_consent(self) -> ConsentCaptureDialog | None:
         if self.case is None:

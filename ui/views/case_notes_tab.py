@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.choices import NoteType
+from app.domain.counting import plural
 from app.domain.records import Case, Note
 from app.domain.staff import Role
 from app.domain.text import uk_date
@@ -116,7 +117,7 @@ class CaseNotesTab(QWidget):
             item = QListWidgetItem(f"{note_heading(note, self.names)}\n{preview(note.body)}")
             item.setData(NoteRole, note)
             self.list.addItem(item)
-        self.count.setText(f"{len(found):,} note{'s' if len(found) != 1 else ''}")
+        self.count.setText(plural(len(found), 'note'))
         self.empty.setVisible(not found)
         self.splitter.setVisible(bool(found))
         self.select(keep) if keep else self.list.setCurrentRow(0)
@@ -174,7 +175,7 @@ class CaseNotesTab(QWidget):
             self.error.setText(describe_error(exc))
             self.error.show()
             return None
-        dialog = NoteHistoryDialog(note, revisions, self)
+        dialog = NoteHistoryDialog(note, revisions, self, names=self.names)
         dialog.open()
         return dialog
 

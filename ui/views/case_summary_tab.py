@@ -116,7 +116,7 @@ class CaseSummaryTab(QWidget):
                 ("Status", CaseStatus(case.status).label), ("Opened", uk_date(case.opened_on))]
         if case.own_case:
             rows.append(("Shared with family", "Yes, the young person agreed" if case.shared_with_family
-                         else "No: the family cannot see this case (R4)"))
+                         else "No: a young person's own case stays private from their family unless they agree"))
         if closed:
             rows += [("Closed", uk_date(case.closed_on)),
                      ("Reason", ClosureReason(case.closure_reason).label if case.closure_reason else ""),

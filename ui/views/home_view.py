@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.choices import Channel, SupportLevel
+from app.domain.counting import plural
 from app.domain.records import Action
 from app.domain.staff import Role
 from app.domain.text import uk_date
@@ -33,7 +34,7 @@ TOPICS = {"cases", "actions", "enquiries", "notes"}
 
 def action_row(action: Action, today: date) -> tuple[str, str, str]:
     days = (today - date.fromisoformat(action.due_on)).days
-    late = f"{days} day{'s' if days != 1 else ''} overdue" if days > 0 else "due today"
+    late = f"{plural(days, 'day')} overdue" if days > 0 else "due today"
     return f"{action.case_reference} · {action.title} · {late} ({uk_date(action.due_on)})", "case", action.case_id
 
 
@@ -116,7 +117,7 @@ class HomeView(QWidget):
                                    f"({session.user.role.label.lower()}).", ""))
         minutes = settings.auto_lock_minutes(session)
         facts.addWidget(text_label(
-            f"Confide locks itself after {minutes} minute{'s' if minutes != 1 else ''} without "
+            f"Confide locks itself after {plural(minutes, 'minute')} without "
             "keyboard or mouse use, and when the screen locks. Press Ctrl+L to lock it now.", ""))
         if session.device_store.weaker:
             self.protection = text_label(

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.counting import plural
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
@@ -130,7 +131,7 @@ class PaperFilesTab(QWidget):
         self.model.set_files(files, today, names)
         out = sum(f.is_out for f in files)
         overdue = self.model.overdue_count()
-        self.summary.setText(f"{len(files)} file{'s' if len(files) != 1 else ''}; {out} out"
+        self.summary.setText(f"{plural(len(files), 'file')}; {out} out"
                              + (f", {overdue} past the return date (in red)." if overdue else "."))
         if keep:
             self.select(keep)

@@ -37,7 +37,7 @@ from app.services import cases, enquiries, people, safeguarding
 from ui.clipboard import SecretClipboard
 from ui.dialogs.person_dialogs import ContactPreferencesDialog, IncidentDialog, PersonDialog
 from ui.formatting import describe_error
-from ui.names import staff_names
+from ui.names import full_name, staff_names
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.widgets.card import card
@@ -242,7 +242,9 @@ class PersonView(QWidget):
             self.incidents.set_rows([], "Restricted: incident reports are seen by the manager and the worker "
                                         "of this person's case.")
             return
-        self.incidents.set_rows([(f"{uk_date(i.occurred_on)} · reported by {i.reported_by}: {i.description}",
+        names = self.worker_names or staff_names(self.session)
+        self.incidents.set_rows([(f"{uk_date(i.occurred_on)} · reported by {full_name(names, i.reported_by)}: "
+                                  f"{i.description}",
                                   None, None) for i in found])
 
     def _show_error(self, exc: BaseException) -> None:

@@ -28,6 +28,7 @@ from app.services.sar_gather import SECTIONS, SarItem
 from app.services.sar_review import Review
 from ui.dialogs.redact_dialogs import RedactDialog, SuggestionsDialog
 from ui.formatting import describe_error, uk_datetime
+from ui.names import full_name, staff_names
 from ui.operations import Operations
 from ui.throttle import throttled
 from ui.widgets.forms import text_label
@@ -181,7 +182,7 @@ class SarReviewView(QWidget):
             return
         included = sum(i.included for i in review.items)
         waiting = len(review.undecided())
-        done = (f"Review completed {uk_datetime(review.completed_at)} by {review.completed_by}." if review.completed_at
+        done = (f"Review completed {uk_datetime(review.completed_at)} by {full_name(staff_names(self.session), review.completed_by)}." if review.completed_at
                 else "When every item is right, choose 'Review complete'; the pack is made only after that.")
         self.summary.setText(
             f"{len(review.items)} items gathered, {included} in the pack, {_count(len(review.redactions), 'redaction')}. "

@@ -36,6 +36,7 @@ from ui.dialogs.sar_pack_dialog import SarPackDialog
 from ui.formatting import describe_error
 from ui.models import sar_table_model as cols
 from ui.models.sar_table_model import SarRole, SarTableModel, SortRole
+from ui.names import staff_names
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.views.sar_review_view import SarReviewView
@@ -154,7 +155,7 @@ class SarView(QWidget):
                 packs = sar_pack.disclosures(self.session, request.id)
             except ConfideError as exc:
                 self._show_error(exc)
-        self.detail.show_request(request, packs)
+        self.detail.show_request(request, packs, names=staff_names(self.session))
         self.detail.update_buttons(not self.ops.busy)
 
     def show_list(self) -> None:

@@ -5,6 +5,7 @@ note). The service applies roles and the R4 firewall: a volunteer finds people o
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from app.domain.counting import plural
 from app.domain.records import SearchHit
 from app.domain.staff import Role
 from app.errors import ConfideError
@@ -102,7 +103,7 @@ class SearchView(QWidget):
         elif found == 0:
             self.status.setText(f"Nothing matches “{query}”.")
         else:
-            self.status.setText(f"{found} result{'s' if found != 1 else ''}. Enter opens the highlighted one.")
+            self.status.setText(f"{plural(found, 'result')}. Enter opens the highlighted one.")
 
     def _enter(self) -> None:
         """Enter in the box: search now, or open the top result if the list is current."""

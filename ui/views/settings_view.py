@@ -4,11 +4,13 @@ packs (a manager changes them; everyone sees them)."""
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
+from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services import settings
 from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.widgets.counted_spin import count_unit
 from ui.widgets.forms import text_label
 from ui.widgets.transfers_setting import TransfersSetting
 
@@ -20,7 +22,7 @@ class SettingsView(QWidget):
         low, high = settings.AUTO_LOCK_RANGE
         self.minutes = QSpinBox()
         self.minutes.setRange(low, high)
-        self.minutes.setSuffix(" minutes")
+        count_unit(self.minutes, "minute")
         self.minutes.setAccessibleName("Auto-lock minutes")
         self.minutes.setMinimumWidth(150)
         # Qt ignores a spin box's left padding in style sheets; centred text does not hug the edge.
@@ -81,7 +83,7 @@ class SettingsView(QWidget):
                      on_done=self._saved, on_error=self._failed, changes={"settings"})
 
     def _saved(self, value: int) -> None:
-        self.status.setText(f"Saved. Confide now locks after {value} minute{'s' if value != 1 else ''} "
+        self.status.setText(f"Saved. Confide now locks after {plural(value, 'minute')} "
                             "without use.")
         self.status.show()
 

@@ -6,11 +6,13 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QHBoxLayout, QPushButton, QWidget
 
+from app.domain.counting import plural
 from app.domain.text import uk_date
 from app.services.sar import Sar
 from app.services.sar_pack import SarDisclosure
 from ui.formatting import uk_datetime
 from ui.models.sar_table_model import KIND_LABELS, STATUS_LABELS, timeliness_words
+from ui.names import full_name
 from ui.widgets.card import card
 from ui.widgets.forms import text_label
 
@@ -65,7 +67,9 @@ class SarDetail(QWidget):
         outer.addWidget(frame)
         self.show_request(None, [])
 
-    def show_request(self, request: Sar | None, packs: list[SarDisclosure], today=None) -> None:
+    def show_request(self, request: Sar | None, packs: list[SarDisclosure], today=None,
+                     names: dict[str, str] | None = None) -> None:
+        names = names or {}  # staff user name -> full name
         self.request, self.packs = request, packs
         while self.facts.rowCount():
             self.facts.removeRow(0)
@@ -81,7 +85,7 @@ class SarDetail(QWidget):
                 ("Identity", f"{request.identity_method}, {uk_date(request.identity_received_on)}"
                  if request.identity_received_on else "Not yet confirmed: the clock has not started"),
                 ("Clarification", self._clarification(request)),
-                ("Extension", f"{request.extension_months} month(s): {request.extension_reason}"
+                ("Extension", f"{plural(request.extension_months, 'month')}: {request.extension_reason}"
                  if request.extension_months else ""),
                 ("Due", uk_date(request.due_on) or "When the clock starts"),
                 ("Status", f"{STATUS_LABELS.get(request.status, request.status)} · "
@@ -89,19 +93,19 @@ class SarDetail(QWidget):
         if request.requester_kind == "parent" and request.child_authority:
             rows.append(("Young person's say", f"{AUTHORITY_WORDS[request.child_authority]}: "
                          f"{request.child_authority_note.rstrip('. ')} (recorded {uk_date(request.child_authority_on)} by "
-                         f"{request.child_authority_by})"))
+                         f"{full_name(names, request.child_authority_by)})"))
         if request.review_completed_at:
             rows.append(("Review", f"Completed {uk_datetime(request.review_completed_at)} by "
-                                   f"{request.review_completed_by}"))
+                                   f"{full_name(names, request.review_completed_by)}"))
         if request.requester_kind == "parent":
             rows.append(("Young person's agreement", "Agreed: their own case is included" if request.young_person_agreed
-                         else "Not recorded: their own case stays out (R4)"))
+                         else "Not recorded: their own case stays out of the pack unless they agree"))
         if request.sent_on:
             rows.append(("Sent", f"{uk_date(request.sent_on)} by {request.sent_method}"))
         tips = {}
         for pack in packs[:3]:
-            line = (f"{uk_datetime(pack.generated_at)} by {pack.generated_by}: {pack.items} items, "
-                    f"{pack.redactions} redactions" + (" (sent)" if pack.sent_on else ""))
+            line = (f"{uk_datetime(pack.generated_at)} by {full_name(names, pack.generated_by)}: "
+                    f"{plural(pack.items, 'item')}, {plural(pack.redactions, 'redaction')}" + (" (sent)" if pack.sent_on else ""))
             rows.append(("Pack generated", line))
             tips[line] = f"SHA-256 {pack.sha256}"
         for label, value in rows:
