@@ -21,32 +21,74 @@ from app.security.vault_fields import b64, read_bool, read_bytes, read_key_id
 
 RECOVERY_BYTES = 25  # 200 bits: 40 base32 characters in 8 groups of 5
 RECOVERY_GROUP = 5
+RECOVERY_CHARS = RECOVERY_BYTES * 8 // 5
 OWNER = "recovery"
+
+# Crockford's base32: no I, L, O or U, so a key read from paper is not misread (0 is the only
+# round character, 1 the only upright stroke). Keys made before used RFC 4648 base32 (A-Z, 2-7);
+# they stay valid: a typed key is tried in both alphabets, and the slot tells which one opens it.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CROCKFORD_READS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_LEGACY_READS = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
 def new_recovery_key() -> str:
-    raw = secrets.token_bytes(RECOVERY_BYTES)
-    text = base64.b32encode(raw).decode("ascii")
+    text = _encode(secrets.token_bytes(RECOVERY_BYTES))
     return "-".join(text[i:i + RECOVERY_GROUP] for i in range(0, len(text), RECOVERY_GROUP))
+
+
+def _encode(raw: bytes) -> str:
+    number = int.from_bytes(raw, "big")
+    return "".join(ALPHABET[(number >> shift) & 31] for shift in range(len(raw) * 8 - 5, -1, -5))
+
+
+def _decode(text: str) -> bytes | None:
+    number = 0
+    for ch in text:
+        value = ALPHABET.find(ch)
+        if value < 0:
+            return None
+        number = number << 5 | value
+    return number.to_bytes(RECOVERY_BYTES, "big")
 
 
 def recovery_groups(key: str) -> list[str]:
     return key.split("-")
 
 
-def parse_recovery_key(text: str) -> bytes:
-    """Accept the key as typed: any case, spaces or dashes, and the look-alikes 0/1/8."""
+def recovery_candidates(text: str) -> list[bytes]:
+    """The keys `text` can be, as typed: any case, spaces or dashes, and the look-alikes read
+    either way. Today's alphabet first, then the one keys were printed in before.
+
+    May raise: ValidationError when it cannot be a recovery key in either alphabet."""
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    cleaned = cleaned.translate(str.maketrans({"0": "O", "1": "I", "8": "B"}))
-    if len(cleaned) != RECOVERY_BYTES * 8 // 5:
+    if len(cleaned) != RECOVERY_CHARS:
         raise ValidationError(
-            f"A recovery key has {RECOVERY_BYTES * 8 // 5} letters and digits "
+            f"A recovery key has {RECOVERY_CHARS} letters and digits "
             f"(8 groups of 5); you typed {len(cleaned)}.", field="recovery_key")
+    found = []
+    current = _decode(cleaned.translate(_CROCKFORD_READS))
+    if current is not None:
+        found.append(current)
     try:
-        return base64.b32decode(cleaned)
+        legacy = base64.b32decode(cleaned.translate(_LEGACY_READS))
     except (binascii.Error, ValueError):
-        raise ValidationError("That is not a recovery key: it may only hold the letters A-Z and "
-                              "the digits 2-7.", field="recovery_key") from None
+        legacy = None
+    if legacy is not None and legacy not in found:
+        found.append(legacy)
+    if not found:
+        raise ValidationError("That is not a recovery key: some characters cannot be in one. "
+                              "Check it against the recovery sheet.", field="recovery_key")
+    return found
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """A key in today's alphabet (a new key being set). May raise: ValidationError."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_CROCKFORD_READS)
+    raw = _decode(cleaned) if len(cleaned) == RECOVERY_CHARS else None
+    if raw is None:
+        raise ValidationError("That is not a recovery key made by this version of Confide.", field="recovery_key")
+    return raw
 
 
 def _kek(raw: bytes, vault_id: str) -> bytes:
@@ -89,7 +131,14 @@ class RecoverySlot:
 
     def open(self, recovery_key: str, vault_id: str) -> tuple[list[bytes], bytes]:
         """(data keys it opens, device secret). May raise: ValidationError, WrongRecoveryKey."""
-        raw = parse_recovery_key(recovery_key)
+        for raw in recovery_candidates(recovery_key):
+            try:
+                return self._open_raw(raw, vault_id)
+            except WrongRecoveryKey:
+                continue
+        raise WrongRecoveryKey()
+
+    def _open_raw(self, raw: bytes, vault_id: str) -> tuple[list[bytes], bytes]:
         try:
             if self.version == 1:
                 both = crypto.open_sealed(_kek(raw, vault_id), self.device_nonce, self.device_wrapped,

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.security.support import run_cli, scan, stderr_lines, subprocess_env, text_needles
 
-RECOVERY_KEY = re.compile(r"^[A-Z2-7]{5}(?:-[A-Z2-7]{5}){7}$")
+RECOVERY_KEY = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}(?:-[0-9A-HJKMNP-TV-Z]{5}){7}$")
 WEAKER = "Weaker protection"
 
 
