@@ -51,6 +51,10 @@ class Workspace(QWidget):
         row.addWidget(self.stack, 1)
 
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        # Choosing a page (a click, or Enter on it) puts the cursor where work starts on it;
+        # moving through the list with the arrows does not, so the arrows keep working.
+        self.nav.itemClicked.connect(lambda _item: self._focus_page())
+        self.nav.itemActivated.connect(lambda _item: self._focus_page())
         self.nav.setCurrentRow(0)
         self.backup_view.restoreRequested.connect(self.restoreRequested)
         ops.busyChanged.connect(self.set_busy)
@@ -61,6 +65,11 @@ class Workspace(QWidget):
     def show_page(self, name: str) -> QWidget:
         self.nav.setCurrentRow(list(self.pages).index(name))
         return self.pages[name]
+
+    def _focus_page(self) -> None:
+        focus = getattr(self.stack.currentWidget(), "focus_box", None)
+        if focus is not None:
+            focus()
 
     def open_record(self, kind: str, record_id: str) -> QWidget | None:
         """Open a 'case' or 'person' (a 'note' opens its case) in the Records page."""

@@ -264,13 +264,33 @@ class CaseSummary:
     from_row = classmethod(_from_row)
 
 
+# Around each matched word in a search snippet: control characters nobody types, so a
+# bracket in a note is never taken for a match and the screen can draw matches in bold.
+MATCH_START, MATCH_END = "\x02", "\x03"
+
+
 @dataclass
 class SearchHit:
     kind: str  # person, case, note
     ref_id: str
     case_id: str | None
     title: str
-    snippet: str
+    snippet: str  # matched words between MATCH_START and MATCH_END
+    on: str = ""  # ISO date: a note's date, a case's opening, when a person was added
+
+    @property
+    def plain_snippet(self) -> str:
+        return self.snippet.replace(MATCH_START, "").replace(MATCH_END, "")
+
+
+def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """(text, matched) pieces of a snippet, in order, for drawing the matches."""
+    parts, matched = [], False
+    for piece in snippet.replace(MATCH_END, MATCH_START).split(MATCH_START):
+        if piece:
+            parts.append((piece, matched))
+        matched = not matched
+    return parts
 
 
 def person_kind_label(kind: str) -> str:

@@ -12,7 +12,7 @@ Prefixes of two or three letters use the prefix index built for them.
 import re
 import unicodedata
 
-from app.domain.records import SearchHit
+from app.domain.records import MATCH_END, MATCH_START, SearchHit
 from app.domain.staff import Role
 from app.security.session import Session
 from app.services import access
@@ -93,7 +93,15 @@ def _run(session: Session, table: str, text: str, condition: str, params: dict) 
     if query is None:
         return []
     rows = session.conn.execute(
-        f"SELECT s.kind, s.ref_id, s.case_id, s.title, snippet({table}, 4, '[', ']', ' … ', 12) AS snip "
+        f"SELECT s.kind, s.ref_id, s.case_id, s.title, snippet({table}, 4, :start, :end, ' … ', 12) AS snip, "
+        f"{_DATE_SQL} AS hit_on "
         f"FROM {table} s WHERE {table} MATCH :q AND {condition} ORDER BY s.rowid DESC LIMIT :limit",
-        {**params, "q": query})
-    return [SearchHit(r["kind"], r["ref_id"], r["case_id"], r["title"], r["snip"] or "") for r in rows]
+        {**params, "q": query, "start": MATCH_START, "end": MATCH_END})
+    return [SearchHit(r["kind"], r["ref_id"], r["case_id"], r["title"], r["snip"] or "", r["hit_on"] or "")
+            for r in rows]
+
+
+# The date shown beside a hit, read by primary key for the few rows returned.
+_DATE_SQL = ("CASE s.kind WHEN 'note' THEN (SELECT occurred_on FROM note WHERE id = s.ref_id) "
+             "WHEN 'case' THEN (SELECT opened_on FROM casefile WHERE id = s.ref_id) "
+             "ELSE (SELECT substr(created_at, 1, 10) FROM person WHERE id = s.ref_id) END")

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from app.services import actions, cases, notes
 from tests.ui.casework_support import activate, make_workspace, wait_idle
 from tests.unit.casework_helpers import family
+from ui.views.search_view import HitRole
+from ui.widgets.rich_text_delegate import HtmlRole
 
 
 def test_home_lists_overdue_and_due_today_and_opens_the_case(qtbot, session, ops, data_dir):
@@ -59,8 +61,13 @@ def test_search_finds_a_note_and_opens_its_case(qtbot, session, ops, data_dir):
     assert workspace.stack.currentWidget() is search and search.box.hasFocus()
 
     qtbot.keyClicks(search.box, "zebra")
-    qtbot.waitUntil(lambda: search.results.count() == 1, timeout=3000)  # after the typing pause
-    assert search.results.item(0).text().startswith(f"Note in case {case.reference}")
+    qtbot.waitUntil(lambda: len(search.hits_shown()) == 1, timeout=3000)  # after the typing pause
+    assert search.results.item(0).text() == "Notes (1)"  # a heading, not a result
+    assert not search.results.item(0).flags() & Qt.ItemFlag.ItemIsSelectable
+    shown = search.results.item(1)
+    assert shown.text().startswith(f"Note in case {case.reference} · {date.today():%d/%m/%Y}")
+    assert "[" not in shown.text() and "zebracorn" in shown.text()
+    assert "<b style='background:#fff1b8'>zebracorn</b>" in shown.data(HtmlRole)
     qtbot.keyClick(search.box, Qt.Key.Key_Return)  # opens the highlighted result
     view = workspace.casework.records.tabs.currentWidget()
     assert view.record_id == case.id and view.tabs.currentWidget() is view.tabs_by_name["notes"]
@@ -69,7 +76,32 @@ def test_search_finds_a_note_and_opens_its_case(qtbot, session, ops, data_dir):
 
     hits = search.run_search("Hartley")
     assert {h.kind for h in hits} >= {"person", "case"}
+    headings = [search.results.item(i).text() for i in range(search.results.count())
+                if not search.results.item(i).data(HitRole)]
+    assert [h.split(" (")[0] for h in headings] == ["People", "Cases"]
     assert search.run_search("qqqxyz") == [] and "Nothing matches" in search.status.text()
+
+
+def test_clicking_search_puts_the_cursor_in_the_box_and_down_moves_into_the_results(qtbot, session, ops, data_dir):
+    parent, kid = family(session)
+    cases.open_case(session, parent.id, kid.id)
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    activate(qtbot, workspace)
+    search = workspace.casework.search
+    row = list(workspace.pages).index("Search")
+    item = workspace.nav.item(row)
+    qtbot.mouseClick(workspace.nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=workspace.nav.visualItemRect(item).center())
+    qtbot.waitUntil(search.box.hasFocus, timeout=2000)
+    assert workspace.stack.currentWidget() is search
+
+    qtbot.keyClicks(search.box, "Hartley")
+    qtbot.keyClick(search.box, Qt.Key.Key_Down)  # searches at once rather than waiting for the pause
+    assert search.results.hasFocus()
+    current = search.results.currentItem()
+    assert current.data(HitRole).kind == "person" and current.text().startswith("Person: ")
+    qtbot.keyClick(search.results, Qt.Key.Key_Down)
+    assert search.results.currentItem().data(HitRole) is not None  # the "Cases" heading is skipped
 
 
 def test_open_record_contract(qtbot, session, ops, data_dir):

@@ -333,7 +333,9 @@ def test_search_finds_people_cases_and_notes(session):
     assert kinds == {"person", "case"}
     assert search.search(session, case.reference)[0].ref_id == case.id
     hit = search.search(session, "tribun")[0]
-    assert hit.kind == "note" and "[tribunal]" in hit.snippet
+    assert hit.kind == "note" and "\x02tribunal\x03" in hit.snippet and "tribunal" in hit.plain_snippet
+    assert hit.on == date.today().isoformat()  # the note's date
+    assert search.search(session, case.reference)[0].on == case.opened_on
     assert search.search(session, '"; DROP TABLE note; --') == []
     assert search.search(session, "") == []
 

@@ -1,34 +1,67 @@
 """Search: one box over people, cases and notes (Ctrl+F from anywhere). Results appear as you
-type; Enter or a double-click opens the person or the case (a note opens its case, at the
-note). The service applies roles and the R4 firewall: a volunteer finds people only."""
+type, grouped (people, cases, notes) with dates and the matched words in bold; Down moves
+from the box into them; Enter or a double-click opens the person or the case (a note opens its
+case, at the note). The service applies roles and the R4 firewall: a volunteer finds people only."""
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from html import escape
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.domain.counting import plural
-from app.domain.records import SearchHit
+from app.domain.records import SearchHit, snippet_parts
 from app.domain.staff import Role
+from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services import search
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import line_edit, text_label
+from ui.widgets.rich_text_delegate import HtmlRole, RichTextDelegate
 
 HitRole = Qt.ItemDataRole.UserRole + 1
 TYPING_PAUSE_MS = 250  # search once typing pauses, not on every key
 KIND_LABELS = {"person": "Person", "case": "Case", "note": "Note"}
+GROUPS = (("person", "People"), ("case", "Cases"), ("note", "Notes"))
+DATE_WORDS = {"person": "added", "case": "opened", "note": ""}
+
+
+def hit_head(hit: SearchHit) -> str:
+    if hit.kind == "note":
+        return f"Note in case {hit.title}"
+    if hit.kind == "case" and " " in hit.title:
+        reference, names = hit.title.split(" ", 1)  # the index holds "reference client child"
+        return f"Case {reference} · {names}"
+    return f"{KIND_LABELS.get(hit.kind, hit.kind.title())}: {hit.title}"
+
+
+def hit_date(hit: SearchHit) -> str:
+    if not hit.on:
+        return ""
+    words = DATE_WORDS.get(hit.kind, "")
+    return f"{words} {uk_date(hit.on)}".strip()
 
 
 def hit_text(hit: SearchHit) -> str:
-    if hit.kind == "note":
-        head = f"Note in case {hit.title}"
-    elif hit.kind == "case" and " " in hit.title:
-        reference, names = hit.title.split(" ", 1)  # the index holds "reference client child"
-        head = f"Case {reference} · {names}"
-    else:
-        head = f"{KIND_LABELS.get(hit.kind, hit.kind.title())}: {hit.title}"
-    return f"{head}\n{hit.snippet}" if hit.snippet else head
+    """Plain words: what a screen reader says and what is copied."""
+    when = hit_date(hit)
+    head = f"{hit_head(hit)} · {when}" if when else hit_head(hit)
+    return f"{head}\n{hit.plain_snippet}" if hit.snippet else head
+
+
+def hit_html(hit: SearchHit) -> str:
+    """The same with the matched words in bold and the date in grey."""
+    when = hit_date(hit)
+    html = f"<b>{escape(hit_head(hit))}</b>"
+    if when:
+        html += f" <span style='color:#5f6b7a'>· {escape(when)}</span>"
+    if hit.snippet:
+        body = "".join(f"<b style='background:#fff1b8'>{escape(text)}</b>" if matched else escape(text)
+                       for text, matched in snippet_parts(hit.snippet))
+        html += f"<br>{body}"
+    return html
 
 
 class SearchView(QWidget):
@@ -44,7 +77,7 @@ class SearchView(QWidget):
         self.results = QListWidget()
         self.results.setAccessibleName("Search results")
         self.results.setWordWrap(True)
-        self.results.setAlternatingRowColors(True)
+        self.results.setItemDelegate(RichTextDelegate(self.results))
         self.status = text_label("", "hint")
         self.error = text_label("", "error")
         self.error.hide()
@@ -65,6 +98,7 @@ class SearchView(QWidget):
         self.box.returnPressed.connect(self._enter)
         self.timer.timeout.connect(self.run_search)
         self.results.itemActivated.connect(self._activated)
+        self.box.installEventFilter(self)
         self._show_status("")
 
     def focus_box(self) -> None:
@@ -87,14 +121,49 @@ class SearchView(QWidget):
             self.error.setText(describe_error(exc))
             self.error.show()
             return []
-        for hit in hits:
-            item = QListWidgetItem(hit_text(hit))
-            item.setData(HitRole, hit)
-            self.results.addItem(item)
-        if hits:
-            self.results.setCurrentRow(0)
+        self._fill(hits)
         self._show_status(query, len(hits))
         return hits
+
+    def _fill(self, hits: list[SearchHit]) -> None:
+        """People, then cases, then notes, each under a heading that cannot be selected."""
+        bold = QFont(self.results.font())
+        bold.setBold(True)
+        for kind, heading in GROUPS:
+            group = [hit for hit in hits if hit.kind == kind]
+            if not group:
+                continue
+            title = QListWidgetItem(f"{heading} ({len(group)})")
+            title.setFlags(Qt.ItemFlag.NoItemFlags)
+            title.setFont(bold)
+            self.results.addItem(title)
+            for hit in group:
+                item = QListWidgetItem(hit_text(hit))
+                item.setData(HitRole, hit)
+                item.setData(HtmlRole, hit_html(hit))
+                self.results.addItem(item)
+        first = self.first_hit_row()
+        if first >= 0:
+            self.results.setCurrentRow(first)
+
+    def first_hit_row(self) -> int:
+        return next((i for i in range(self.results.count()) if self.results.item(i).data(HitRole)), -1)
+
+    def hits_shown(self) -> list[SearchHit]:
+        return [self.results.item(i).data(HitRole) for i in range(self.results.count())
+                if self.results.item(i).data(HitRole) is not None]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """Down in the box moves into the results, at the highlighted one."""
+        if watched is self.box and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            if self.timer.isActive():
+                self.run_search()
+            if self.first_hit_row() >= 0:
+                if self.results.currentItem() is None or self.results.currentItem().data(HitRole) is None:
+                    self.results.setCurrentRow(self.first_hit_row())
+                self.results.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return super().eventFilter(watched, event)
 
     def _show_status(self, query: str, found: int | None = None) -> None:
         if found is None:
@@ -107,7 +176,7 @@ class SearchView(QWidget):
 
     def _enter(self) -> None:
         """Enter in the box: search now, or open the top result if the list is current."""
-        if self.timer.isActive() or not self.results.count():
+        if self.timer.isActive() or self.first_hit_row() < 0:
             self.run_search()
             self.results.setFocus()
         else:
