@@ -19,6 +19,7 @@ from ui.menus.commands import MenuCommands
 from ui.menus.menu_bar import AppMenus
 from ui.operations import Operations
 from ui.screen_lock import ScreenLockWatcher
+from ui.status_feedback import StatusFeedback
 from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
 from ui.workspace import Workspace
@@ -44,6 +45,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self._build_menus()
         self._build_status_bar()
+        self.feedback = StatusFeedback(self.statusBar())
+        self._lock_reason = "manual"
 
         self.inactivity = InactivityTimer(self)
         self.inactivity.inactivityDetected.connect(lambda: self.lock("idle"))
@@ -52,6 +55,7 @@ class MainWindow(QMainWindow):
         self.unlock_view.unlocked.connect(self.open_session)
         ops.busyChanged.connect(self._busy_changed)
         ops.changed.connect(self._changed)
+        ops.changed.connect(self.feedback.changed)
         self._show_locked()
 
     # --- chrome ----------------------------------------------------------------------------
@@ -104,6 +108,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText(f"Signed in: {session.user.full_name} ({session.user.role.label})")
         self.weaker_label.setVisible(session.device_store.weaker)
         self.menus.update(session.user.role)
+        self.feedback.unlocked(session)
         self.menus.set_sections(list(self.workspace.pages), session.user.role, self.workspace.show_page)
         self._start_sync(session)
 
@@ -151,6 +156,7 @@ class MainWindow(QMainWindow):
             self._pending_lock = reason
             self.statusBar().showMessage("Confide will lock when the current task finishes.")
             return
+        self._lock_reason = reason
         self.session.lock(reason)  # calls _session_locked
 
     def _session_locked(self) -> None:
@@ -163,6 +169,8 @@ class MainWindow(QMainWindow):
             self.workspace.clear()
         username = self.session.user.username if self.session else ""
         self._show_locked()
+        self.feedback.locked(self._lock_reason, self.inactivity.timeout() // 60_000)
+        self._lock_reason = "manual"
         self.unlock_view.reset(username)
 
     def _show_locked(self) -> None:

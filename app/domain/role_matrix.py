@@ -156,6 +156,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "sar_review.load_review": (M, ""), "sar_review.redact": (M, ""), "sar_review.remove_redaction": (M, ""),
     # the vault, backups and demo data
     "backup.create_backup": (M, "the manager's action"),
+    "backup.last_backup": (A, "when this computer last made a backup: no family's records"),
     "restore.restore_backup": (N, "before sign-in: an active manager's passphrase (checked, throttled) or the recovery key"),
     "recovery.recover": (N, "the recovery key"), "recovery.open_with_recovery": (N, "the recovery key"),
     "recovery.renew_recovery_key": (M, ""), "checkpoint.current_checkpoint": (M, "audited"),

@@ -33,11 +33,15 @@ from app.fsutil import fsync_dir
 from app.security import audit, crypto, keyslots
 from app.security.keyslots import VaultFile
 from app.security.session import Session
+from app.services.team import state
 from app.storage import db, export, migrations
 
 # 2: the backup key's AAD covers the whole manifest (1 covered only the vault id and date).
 FORMAT = 2
 Progress = Callable[[int, str], None]
+
+
+LAST_BACKUP = "last_backup_at"
 
 
 def _noop(_percent: int, _text: str) -> None:
@@ -66,6 +70,15 @@ def _manifest_aad(manifest: dict) -> bytes:
     return b"confide-backup:v2:" + json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
+def last_backup(session: Session) -> str | None:
+    """When this computer last made a backup (UTC ISO time), or None. Kept in the local,
+    never replicated state: a colleague's backup on another computer does not cover this one.
+
+    May raise: Locked."""
+    session.require()
+    return state.get(session.conn, LAST_BACKUP)
+
+
 def create_backup(session: Session, out_path: Path, progress: Progress = _noop) -> dict:
     """Write a backup file atomically. Returns its manifest.
 
@@ -80,6 +93,7 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
     progress(5, "Recording the backup in the audit trail")
     with db.transaction(session.conn):
         session.audit("backup", "vault", session.vault.vault_id)
+        state.put(session.conn, LAST_BACKUP, datetime.now(UTC).isoformat(timespec="seconds"))
     session.save_audit_head()
     backup_key = crypto.random_key()
     created_at = datetime.now(UTC).isoformat(timespec="seconds")

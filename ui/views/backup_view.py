@@ -148,7 +148,7 @@ class BackupView(QWidget):
         session = self.session
         self.ops.run(lambda progress: backup.create_backup(session, path, progress),
                      on_progress=self._progress, on_done=lambda _m: self._backed_up(path),
-                     on_error=self._backup_failed)
+                     on_error=self._backup_failed, changes={"backup"})
 
     def _progress(self, percent: int, text: str) -> None:
         self.progress.setValue(percent)

@@ -1,0 +1,45 @@
+"""The status bar says what matters: "saved" after every save (every topic any screen saves
+under has words), the last backup, and why Confide locked."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+from app.services import backup, cases, notes
+from tests.ui.conftest import unlock
+from tests.unit.casework_helpers import family
+from ui.status_feedback import QUIET, saved_words
+
+UI = Path(__file__).resolve().parents[2] / "ui"
+TOPICS = re.compile(r"changes=[{(]([^})]*)[})]")
+
+
+def test_every_topic_a_screen_saves_under_gets_a_saved_message():
+    topics = set()
+    for path in UI.rglob("*.py"):
+        for found in TOPICS.findall(path.read_text(encoding="utf-8")):
+            topics |= set(re.findall(r'"(\w+)"', found))
+    assert {"notes", "actions", "consent"} <= topics  # the scan sees the forms
+    assert [t for t in sorted(topics - QUIET) if saved_words({t}) is None] == []
+    assert saved_words({"enquiries", "cases", "people"}) == "Enquiry saved"
+
+
+def test_status_bar_confirms_a_note_shows_the_last_backup_and_says_why_it_locked(qtbot, window, tmp_path):
+    session = unlock(qtbot, window)
+    bar = window.statusBar()
+    assert window.feedback.backup_label.text() == "No backup yet"
+
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    window.ops.run(lambda _p: notes.add_note(session, case.id, "phone_call", date.today(), 5, "Called back."),
+                   changes={"notes"})
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("Note saved at "), timeout=5000)
+
+    window.ops.run(lambda p: backup.create_backup(session, tmp_path / "one.confide-backup", p), changes={"backup"})
+    qtbot.waitUntil(lambda: window.feedback.backup_label.text().startswith("Last backup: "), timeout=10000)
+    assert "Backup saved at" in bar.currentMessage()
+
+    window.lock("idle")
+    assert window.locked
+    assert bar.currentMessage() == "Confide locked itself after 5 minutes without use."
+    assert not window.feedback.backup_label.isVisible()
