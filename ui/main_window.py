@@ -88,7 +88,8 @@ class MainWindow(QMainWindow):
         self._apply_auto_lock()
         self.inactivity.activate()
         if session.must_change_passphrase:
-            dialog = ChangePassphraseDialog(session, self.ops, forced=True, parent=self)
+            dialog = ChangePassphraseDialog(session, self.ops, forced=True, parent=self,
+                                            temporary=getattr(self.unlock_view, "temporary_passphrase", ""))
             dialog.accepted.connect(lambda: self._enter(session))
             dialog.rejected.connect(lambda: session.lock("passphrase_change_declined"))
             dialog.open()

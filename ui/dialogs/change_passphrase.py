@@ -17,7 +17,7 @@ NORMAL_INTRO = "Your new passphrase works from the next unlock. Nobody else's ch
 
 class ChangePassphraseDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, *, forced: bool = False,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, temporary: str = ""):
         super().__init__(ops, "Change my passphrase", FORCED_INTRO if forced else NORMAL_INTRO,
                          ok_text="Change passphrase", cancel_text="Lock" if forced else "Cancel",
                          parent=parent)
@@ -25,10 +25,14 @@ class ChangePassphraseDialog(FormDialog):
         self.forced = forced
         self.current = line_edit("Current passphrase", secret=True)
         label = "Temporary &passphrase" if forced else "&Current passphrase"
-        self.errors.row(self.form, label, "current", self.current)
+        current_row = self.errors.row(self.form, label, "current", self.current)
         self.new = NewPassphrase(self.form, self.errors, field="new_passphrase",
                                  label="&New passphrase")
         self.errors.route(WrongCredentials, "current")
+        if forced and temporary:
+            # Typed a moment ago to unlock: asking for it again only confuses.
+            self.current.setText(temporary)
+            self.form.setRowVisible(current_row, False)
 
     def submit(self) -> None:
         current = self.current.text()

@@ -6,13 +6,34 @@
 """
 
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
+
+from ui.dialogs import messages
+
+NO_PRINTER = ("No printer is set up on this computer, so nothing was printed. Add one in the "
+              "computer's printer settings, then print again.")
 
 
 def _exec(dialog: QDialog) -> int:
     """Tests replace this to accept (or cancel) without showing the dialog."""
     return dialog.exec()
+
+
+def installed_printers() -> list[str]:
+    """The printers the OS offers (none on a computer with no printer set up)."""
+    return [info.printerName() for info in QPrinterInfo.availablePrinters()]
+
+
+def no_printer(parent: QWidget | None, printer: QPrinter, text: str = NO_PRINTER) -> bool:
+    """Say so, and return True, when this would go to a printer and there is none: the OS
+    dialog would otherwise open empty, or do nothing, and the person would think it printed."""
+    # Qt quietly makes a printer a PDF writer when the OS has none; only one given a file
+    # name on purpose (tests, a "save as PDF") is really meant for a file.
+    if printer.outputFileName() or installed_printers():
+        return False
+    messages.inform(parent, "No printer", text)
+    return True
 
 
 def new_printer() -> QPrinter:
@@ -39,6 +60,8 @@ def preview(parent: QWidget | None, document: QTextDocument, printer: QPrinter |
 def print_document(parent: QWidget | None, document: QTextDocument, printer: QPrinter | None = None) -> bool:
     """True when the person chose to print (the pages are then sent to the printer)."""
     printer = printer or new_printer()
+    if no_printer(parent, printer):
+        return False
     dialog = QPrintDialog(printer, parent)
     dialog.keep_alive = printer  # as above
     dialog.setWindowTitle("Print the report")

@@ -8,8 +8,14 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 try:
     from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+
+    from ui.dialogs import printing
 except ImportError:  # a Qt build without print support: the button is simply not offered
-    QAbstractPrintDialog = QPrintDialog = QPrinter = None
+    QAbstractPrintDialog = QPrintDialog = QPrinter = printing = None
+
+
+NO_PRINTER = ("No printer is set up on this computer, so the recovery sheet was not printed. Write "
+              "the key down by hand, check it twice, and keep the paper locked away from the computer.")
 
 
 def available() -> bool:
@@ -34,6 +40,8 @@ def print_sheet(parent: QWidget, service_name: str, recovery_key: str) -> bool:
     if QPrinter is None:
         return False
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if printing.no_printer(parent, printer, NO_PRINTER):
+        return False
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle("Print the recovery sheet")
     # Paper only: a PDF of the recovery key on disk would sit beside the vault it opens.

@@ -155,12 +155,16 @@ class UnlockView(QWidget):
         self._set_busy(True)
         data_dir, key_file = self.data_dir, self.device_key_file
         self.ops.run(lambda _p: vault.unlock(data_dir, username, passphrase, key_file),
-                     on_done=self._unlocked, on_error=self._failed)
+                     on_done=lambda session: self._unlocked(session, passphrase), on_error=self._failed)
 
-    def _unlocked(self, session) -> None:
+    def _unlocked(self, session, passphrase: str = "") -> None:
         self._set_busy(False)
         self.passphrase.clear()
+        # A temporary passphrase was just typed: the forced change takes it from here rather
+        # than asking for it again. Only for that change; dropped once the window has it.
+        self.temporary_passphrase = passphrase if session.must_change_passphrase else ""
         self.unlocked.emit(session)
+        self.temporary_passphrase = ""
 
     def _failed(self, exc: Exception) -> None:
         self._set_busy(False)
