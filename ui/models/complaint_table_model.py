@@ -3,58 +3,41 @@ the acknowledgement deadline and where the complaint stands."""
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from app.services.complaints.rules import Complaint
+from ui.models.row_table_model import Column, RowRole, RowTableModel
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-ComplaintRole = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ["Reference", "Received", "From", "Channel", "Acknowledge by", "Where it stands"]
-REFERENCE, RECEIVED, FROM, CHANNEL, DUE, STATUS = range(len(COLUMNS))
+ComplaintRole = RowRole
+REFERENCE, RECEIVED, FROM, CHANNEL, DUE, STATUS = range(6)
+_OVERDUE = QColor("#a11d1d")
 
 
-class ComplaintTableModel(QAbstractTableModel):
+class ComplaintTableModel(RowTableModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.complaints: list[Complaint] = []
         self.today = date.today()
+        super().__init__([
+            Column("Reference", lambda c: c.reference),
+            Column("Received", lambda c: f"{c.received_on:%d/%m/%Y}", sort=lambda c: c.received_on.isoformat()),
+            Column("From", lambda c: c.complainant),
+            Column("Channel", lambda c: c.channel_label),
+            Column("Acknowledge by", lambda c: f"{c.ack_due_on:%d/%m/%Y}", sort=lambda c: c.ack_due_on.isoformat()),
+            Column("Where it stands", lambda c: c.status_text(self.today), stretch=True),
+        ], parent=parent)
+
+    @property
+    def complaints(self) -> list[Complaint]:
+        return self.rows
 
     def set_complaints(self, complaints: list[Complaint], today: date | None = None) -> None:
-        self.beginResetModel()
-        self.complaints, self.today = list(complaints), today or date.today()
-        self.endResetModel()
+        self.today = today or date.today()
+        self.set_rows(complaints)
 
-    def clear(self) -> None:
-        self.set_complaints([])
-
-    def row_of(self, complaint_id: str) -> int:
-        return next((i for i, c in enumerate(self.complaints) if c.id == complaint_id), -1)
-
-    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self.complaints)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt's name)
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+    def extra(self, c: Complaint, column: int, role: int):
+        if role == Qt.ItemDataRole.ForegroundRole and column == STATUS and c.state(self.today) == "ack_overdue":
+            return _OVERDUE
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.complaints):
-            return None
-        c = self.complaints[index.row()]
-        if role == ComplaintRole:
-            return c
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return {REFERENCE: c.reference, RECEIVED: f"{c.received_on:%d/%m/%Y}", FROM: c.complainant,
-                    CHANNEL: c.channel_label, DUE: f"{c.ack_due_on:%d/%m/%Y}",
-                    STATUS: c.status_text(self.today)}[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == STATUS and c.state(self.today) == "ack_overdue":
-            from PySide6.QtGui import QColor
 
-            return QColor("#a11d1d")
-        return None
+COLUMNS = [c.title for c in ComplaintTableModel().columns]

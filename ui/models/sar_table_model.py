@@ -1,23 +1,19 @@
-"""The subject access request register as a table: reference, subject, requester, received,
-due, status and timeliness, the last coloured (and worded: colour is never the only signal)."""
+"""The subject access request register as a table: reference, subject, received, due, status
+and timeliness, the last coloured (and worded: colour is never the only signal), requester."""
 
 from collections.abc import Iterable
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.domain.counting import plural
 from app.domain.text import uk_date
 from app.services.sar import Sar
+from ui.models.row_table_model import Column, RowRole, RowTableModel, SortRole  # noqa: F401 (SortRole: the views')
 
 REFERENCE, SUBJECT, RECEIVED, DUE, STATUS, TIMELINESS, REQUESTER = range(7)
-# The requester last: a representative's name can be long, and it takes the width left.
-HEADERS = {REFERENCE: "Reference", SUBJECT: "Subject", RECEIVED: "Received", DUE: "Due", STATUS: "Status",
-           TIMELINESS: "Timeliness", REQUESTER: "Requester"}
-
-SarRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
+SarRole = RowRole
 TimelinessRole = Qt.ItemDataRole.UserRole + 3
 
 STATUS_LABELS = {"new": "New", "awaiting_id": "Awaiting identity", "awaiting_clarification": "Awaiting clarification",
@@ -33,64 +29,59 @@ TIMELINESS_STYLE = {
     "sent_late": ("Sent late", "#7f1414", "#fdecec"),
     "withdrawn": ("Withdrawn", "#3e4c59", "#eef0f2"),
 }
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
+CLOCK_TIP = ("The one-month clock starts when identity is confirmed, and stands still while "
+             "clarification is awaited.")
 
 
 def timeliness_words(state: str) -> str:
     return TIMELINESS_STYLE.get(state, (state,))[0]
 
 
-class SarTableModel(QAbstractTableModel):
+def requester_text(request: Sar) -> str:
+    if request.requester_kind == "subject":
+        return "The subject"
+    return f"{request.requester_name} ({KIND_LABELS.get(request.requester_kind, request.requester_kind)})"
+
+
+class SarTableModel(RowTableModel):
     def __init__(self, parent=None, today: date | None = None):
-        super().__init__(parent)
-        self._rows: list[Sar] = []
-        self._states: list[str] = []
         self.today = today or date.today()
+        self._states: dict[str, str] = {}
+        super().__init__([
+            Column("Reference", lambda r: r.reference),
+            Column("Subject", lambda r: r.subject_name),
+            Column("Received", lambda r: uk_date(r.received_on), sort=lambda r: r.received_on or "9999"),
+            Column("Due", lambda r: uk_date(r.due_on) or "Not started", sort=lambda r: r.due_on or "9999",
+                   tip=lambda r: None if r.due_on else CLOCK_TIP),
+            Column("Status", lambda r: STATUS_LABELS.get(r.status, r.status)),
+            Column("Timeliness", self._timeliness),
+            Column("Requester", requester_text, stretch=True),  # a representative's name can be long
+        ], parent=parent)
 
     def set_requests(self, requests: Iterable[Sar], today: date | None = None) -> None:
-        self.beginResetModel()
         self.today = today or date.today()
-        self._rows = list(requests)
-        self._states = [r.timeliness(self.today) for r in self._rows]
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_requests([])
+        requests = list(requests)
+        self._states = {r.id: r.timeliness(self.today) for r in requests}
+        self.set_rows(requests)
 
     def request(self, row: int) -> Sar | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row(row)
 
     def row_of(self, sar_id: str) -> int:
-        return next((i for i, r in enumerate(self._rows) if sar_id in (r.id, r.reference)), -1)
+        return next((i for i, r in enumerate(self.rows) if sar_id in (r.id, r.reference)), -1)
 
-    # --- QAbstractTableModel -------------------------------------------------------------
-    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self._rows)
+    def _state(self, request: Sar) -> str:
+        return self._states.get(request.id) or request.timeliness(self.today)
 
-    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(HEADERS)
+    def _timeliness(self, request: Sar) -> str:
+        state = self._state(request)
+        if state in ("due_soon", "overdue") and request.due_on:
+            left = (date.fromisoformat(request.due_on) - self.today).days
+            return f"{timeliness_words(state)} ({plural(abs(left), 'day')}{' left' if left >= 0 else ' late'})"
+        return timeliness_words(state)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt's name)
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(section)
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        request = self.request(index.row()) if index.isValid() else None
-        if request is None:
-            return None
-        column, state = index.column(), self._states[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(request, column, state)
-        if role == SortRole:
-            if column in (RECEIVED, DUE):
-                return (request.received_on if column == RECEIVED else request.due_on) or "9999"
-            return self._text(request, column, state).casefold()
-        if role == SarRole:
-            return request
+    def extra(self, request: Sar, column: int, role: int):
+        state = self._state(request)
         if role == TimelinessRole:
             return state
         if column == TIMELINESS and state in TIMELINESS_STYLE:
@@ -98,30 +89,7 @@ class SarTableModel(QAbstractTableModel):
                 return QColor(TIMELINESS_STYLE[state][1])
             if role == Qt.ItemDataRole.BackgroundRole:
                 return QColor(TIMELINESS_STYLE[state][2])
-        if role == Qt.ItemDataRole.ToolTipRole and column == DUE and not request.due_on:
-            return ("The one-month clock starts when identity is confirmed, and stands still while "
-                    "clarification is awaited.")
         return None
 
-    def _text(self, request: Sar, column: int, state: str) -> str:
-        if column == REFERENCE:
-            return request.reference
-        if column == SUBJECT:
-            return request.subject_name
-        if column == REQUESTER:
-            if request.requester_kind == "subject":
-                return "The subject"
-            return f"{request.requester_name} ({KIND_LABELS.get(request.requester_kind, request.requester_kind)})"
-        if column == RECEIVED:
-            return uk_date(request.received_on)
-        if column == DUE:
-            return uk_date(request.due_on) or "Not started"
-        if column == STATUS:
-            return STATUS_LABELS.get(request.status, request.status)
-        if column == TIMELINESS:
-            if state in ("due_soon", "overdue") and request.due_on:
-                left = (date.fromisoformat(request.due_on) - self.today).days
-                return f"{timeliness_words(state)} ({plural(abs(left), 'day')}" \
-                       f"{' left' if left >= 0 else ' late'})"
-            return timeliness_words(state)
-        return ""
+
+HEADERS = {number: column.title for number, column in enumerate(SarTableModel().columns)}

@@ -3,15 +3,11 @@ access requests, each complaint's 30-day acknowledgement deadline, and its next 
 
 from datetime import date
 
-from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,11 +18,12 @@ from app.services.complaints import register as complaints
 from app.services.complaints.rules import Complaint
 from ui.dialogs.complaint_dialogs import AcknowledgeDialog, OutcomeDialog, RegisterComplaintDialog
 from ui.formatting import describe_error
-from ui.models.complaint_table_model import ComplaintRole, ComplaintTableModel
+from ui.models.complaint_table_model import ComplaintTableModel
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.widgets.card import card
 from ui.widgets.forms import text_label
+from ui.widgets.record_table import RecordTable
 
 
 class ComplaintsView(QWidget):
@@ -35,18 +32,8 @@ class ComplaintsView(QWidget):
         self.session, self.ops = session, ops
         self._select_next: str | None = None
         self.model = ComplaintTableModel(self)
-        proxy = QSortFilterProxyModel(self)
-        proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(proxy)
-        self.table.setAccessibleName("Data protection complaints")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # In the order the service returns them (newest first) until a header is clicked.
+        self.table = RecordTable(self.model, "Data protection complaints", sort_column=None)
 
         self.register_button = QPushButton("&Register a complaint…")
         self.register_button.setProperty("primary", True)
@@ -107,13 +94,7 @@ class ComplaintsView(QWidget):
         self._show_selected()
 
     def select(self, complaint_id: str) -> bool:
-        row = self.model.row_of(complaint_id)
-        if row < 0:
-            return False
-        index = self.table.model().mapFromSource(self.model.index(row, 0))
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
-        return True
+        return self.table.select(complaint_id)
 
     def show_complaint(self, complaint_id: str) -> "ComplaintsView":
         """Open the register at this complaint (the dashboard does)."""
@@ -126,8 +107,7 @@ class ComplaintsView(QWidget):
         return self
 
     def selected(self) -> Complaint | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].data(ComplaintRole) if rows else None
+        return self.table.selected()
 
     def _show_selected(self) -> None:
         complaint = self.selected()

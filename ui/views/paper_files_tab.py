@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,10 +26,11 @@ from ui.dialogs import messages
 from ui.dialogs.register_dialogs import AddPaperFileDialog, CheckOutDialog
 from ui.formatting import describe_error
 from ui.models import paper_file_model as cols
-from ui.models.paper_file_model import FileRole, PaperFileModel, SortRole
+from ui.models.paper_file_model import PaperFileModel, SortRole
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.widgets.forms import line_edit, text_label
+from ui.widgets.record_table import RecordTable
 
 HISTORY_HEADERS = ["Taken by", "Out on", "Taken to", "Expected back", "Returned", "Checked in by"]
 
@@ -58,18 +58,7 @@ class PaperFilesTab(QWidget):
         self.proxy.setSortRole(SortRole)
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("Paper files")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(cols.LABEL, Qt.SortOrder.AscendingOrder)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = RecordTable(self.model, "Paper files", sort_column=cols.LABEL, proxy=self.proxy)
 
         self.add_button = QPushButton("&Add file…")
         self.out_button = QPushButton("Check &out…")
@@ -158,8 +147,7 @@ class PaperFilesTab(QWidget):
             self.select(file_id)
 
     def selected(self) -> PaperFile | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].data(FileRole) if rows else None
+        return self.table.selected()
 
     def _out_only(self, on: bool) -> None:
         self.proxy.out_only = on

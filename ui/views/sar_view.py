@@ -5,15 +5,12 @@ Two screens in one page: the list (with the selected request below it) and the r
 one request, which takes the whole page while the manager works through it.
 """
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,12 +32,13 @@ from ui.dialogs.sar_dialogs import (
 from ui.dialogs.sar_pack_dialog import SarPackDialog
 from ui.formatting import describe_error
 from ui.models import sar_table_model as cols
-from ui.models.sar_table_model import SarRole, SarTableModel, SortRole
+from ui.models.sar_table_model import SarTableModel
 from ui.names import staff_names
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.views.sar_review_view import SarReviewView
 from ui.widgets.forms import text_label
+from ui.widgets.record_table import RecordTable
 from ui.widgets.sar_detail import SarDetail
 
 
@@ -50,22 +48,9 @@ class SarView(QWidget):
         self.session, self.ops, self.clipboard = session, ops, clipboard
         self._select_next: str | None = None
         self.model = SarTableModel(self)
-        proxy = QSortFilterProxyModel(self)
-        proxy.setSourceModel(self.model)
-        proxy.setSortRole(SortRole)
-        self.table = QTableView()
-        self.table.setModel(proxy)
-        self.table.setAccessibleName("Subject access requests")
+        self.table = RecordTable(self.model, "Subject access requests", sort_column=cols.RECEIVED,
+                                 order=Qt.SortOrder.DescendingOrder)
         self.table.setMinimumHeight(110)  # the selected request below is shown in full first
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(cols.RECEIVED, Qt.SortOrder.DescendingOrder)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
 
         self.register_button = QPushButton("&Register a request…")
         self.register_button.setProperty("primary", True)
@@ -124,13 +109,7 @@ class SarView(QWidget):
         self._show_selected()
 
     def select(self, sar_id: str) -> bool:
-        row = self.model.row_of(sar_id)
-        if row < 0:
-            return False
-        index = self.table.model().mapFromSource(self.model.index(row, 0))
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
-        return True
+        return self.table.select(sar_id)
 
     def show_request(self, sar_id: str) -> "SarView":
         """Open the register at this request (the dashboard does)."""
@@ -144,8 +123,7 @@ class SarView(QWidget):
         return self
 
     def selected(self) -> Sar | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].data(SarRole) if rows else None
+        return self.table.selected()
 
     def _show_selected(self) -> None:
         request = self.selected()

@@ -3,13 +3,9 @@ data protection training, lapsed or missing items highlighted, and the dates edi
 
 from datetime import date
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,10 +17,11 @@ from app.services.registers import StaffRegisterEntry
 from ui.dialogs.register_dialogs import StaffRecordDialog
 from ui.formatting import describe_error
 from ui.models import staff_register_model as cols
-from ui.models.staff_register_model import EntryRole, SortRole, StaffRegisterModel
+from ui.models.staff_register_model import StaffRegisterModel
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.widgets.forms import text_label
+from ui.widgets.record_table import RecordTable
 
 
 class StaffRegisterTab(QWidget):
@@ -33,21 +30,8 @@ class StaffRegisterTab(QWidget):
         self.session, self.ops = session, ops
         self._select_next: str | None = None
         self.model = StaffRegisterModel(self)
-        proxy = QSortFilterProxyModel(self)
-        proxy.setSourceModel(self.model)
-        proxy.setSortRole(SortRole)
-        self.table = QTableView()
-        self.table.setModel(proxy)
-        self.table.setAccessibleName("Staff register")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(cols.NAME, Qt.SortOrder.AscendingOrder)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = RecordTable(self.model, "Staff register", sort_column=cols.NAME)
+        self.table.set_actions(lambda _entry: [("&Edit dates…", self.edit)])
 
         self.edit_button = QPushButton("&Edit dates…")
         self.edit_button.setProperty("primary", True)
@@ -94,13 +78,7 @@ class StaffRegisterTab(QWidget):
         self._selection_changed()
 
     def select(self, staff_id: str) -> bool:
-        row = self.model.row_of(staff_id)
-        if row < 0:
-            return False
-        index = self.table.model().mapFromSource(self.model.index(row, 0))
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
-        return True
+        return self.table.select(staff_id)
 
     def show_staff(self, staff_id: str) -> None:
         self._select_next = staff_id
@@ -109,8 +87,7 @@ class StaffRegisterTab(QWidget):
             self.select(staff_id)
 
     def selected(self) -> StaffRegisterEntry | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].data(EntryRole) if rows else None
+        return self.table.selected()
 
     def _selection_changed(self, *_args) -> None:
         entry = self.selected()

@@ -1,12 +1,8 @@
 """Staff (managers): the register, and adding, resetting, re-roling and disabling accounts."""
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,9 +16,10 @@ from ui.dialogs import messages
 from ui.dialogs.staff_dialogs import AddStaffDialog, ChangeRoleDialog, ResetPassphraseDialog
 from ui.formatting import describe_error
 from ui.models import staff_table_model as columns
-from ui.models.staff_table_model import MemberRole, SortRole, StaffTableModel
+from ui.models.staff_table_model import StaffTableModel
 from ui.operations import Operations
 from ui.widgets.forms import text_label
+from ui.widgets.record_table import RecordTable
 
 
 class StaffView(QWidget):
@@ -31,22 +28,8 @@ class StaffView(QWidget):
         self.session, self.ops = session, ops
         self._select_next: str | None = None  # the colleague just added, once the list reloads
         self.model = StaffTableModel(self)
-        proxy = QSortFilterProxyModel(self)
-        proxy.setSourceModel(self.model)
-        proxy.setSortRole(SortRole)
-        self.table = QTableView()
-        self.table.setModel(proxy)
-        self.table.setAccessibleName("Staff accounts")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = RecordTable(self.model, "Staff accounts", sort_column=columns.NAME)
         self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(columns.NAME, Qt.SortOrder.AscendingOrder)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(columns.NAME, QHeaderView.ResizeMode.Stretch)
 
         self.add_button = QPushButton("&Add colleague…")
         self.reset_button = QPushButton("&Temporary passphrase…")
@@ -125,14 +108,10 @@ class StaffView(QWidget):
             self.reload()
 
     def select(self, username: str) -> None:
-        row = self.model.row_of(username)
-        if row >= 0:
-            proxy_index = self.table.model().mapFromSource(self.model.index(row, 0))
-            self.table.selectRow(proxy_index.row())
+        self.table.select(username)
 
     def selected(self) -> StaffMember | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return rows[0].data(MemberRole) if rows else None
+        return self.table.selected()
 
     def _update_buttons(self) -> None:
         member = self.selected()

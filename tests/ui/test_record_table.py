@@ -1,0 +1,65 @@
+"""RowTableModel and RecordTable on their own: columns from specs, sorting by the column's
+own key, the full text as tooltip, the selection kept across a reload, a right-click menu, and
+no header cut short."""
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+
+from ui.models.row_table_model import Column, RowRole, RowTableModel, SortRole
+from ui.widgets.record_table import RecordTable
+
+
+@dataclass
+class Thing:
+    id: str
+    name: str
+    on: str  # ISO date
+
+
+THINGS = [Thing("a", "Zara Quinn", "2026-01-05"), Thing("b", "adam Price", "2025-12-31"),
+          Thing("c", "Mo " + "long " * 40, "2026-02-01")]
+
+
+def _model():
+    return RowTableModel([
+        Column("Name", lambda t: t.name),
+        Column("A rather long column title", lambda t: f"{t.on[8:]}/{t.on[5:7]}/{t.on[:4]}", sort=lambda t: t.on),
+        Column("Notes", lambda t: "x", stretch=True),
+    ])
+
+
+def test_columns_sort_keys_and_tooltips(qtbot):
+    model = _model()
+    model.set_rows(THINGS)
+    assert model.index(1, 0).data() == "adam Price" and model.index(1, 0).data(RowRole) is THINGS[1]
+    assert model.index(1, 0).data(SortRole) == "adam price"           # case-folded text
+    assert model.index(1, 1).data(SortRole) == "2025-12-31"           # the column's own key
+    assert model.index(2, 0).data(Qt.ItemDataRole.ToolTipRole) == THINGS[2].name  # in full
+    assert model.row_of("c") == 2 and model.row(5) is None
+
+
+def test_selection_survives_a_reload_and_right_click_offers_the_row(qtbot):
+    model = _model()
+    table = RecordTable(model, "Things", sort_column=1)
+    qtbot.addWidget(table)
+    table.resize(700, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    model.set_rows(THINGS)
+    assert [table.model().index(r, 0).data() for r in range(3)][:2] == ["adam Price", "Zara Quinn"]  # by date
+    assert table.select("a") and table.selected().id == "a"
+    table.reload(lambda: model.set_rows(list(reversed(THINGS))))
+    assert table.selected().id == "a"
+
+    opened = []
+    table.set_actions(lambda thing: [("&Open", lambda: opened.append(thing.id))])
+    row = table.model().mapFromSource(model.index(model.row_of("b"), 0))
+    menu = table.menu_for(table.visualRect(row).center())
+    assert table.selected().id == "b"  # right-click selects the row first
+    menu.actions()[0].trigger()
+    assert opened == ["b"]
+
+    header = table.horizontalHeader()
+    title = "A rather long column title"
+    assert header.sectionSize(1) >= header.fontMetrics().horizontalAdvance(title)  # never cut

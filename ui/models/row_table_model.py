@@ -1,0 +1,110 @@
+"""One table model for every list of records (after Vorta's archive model): the columns are
+specs (title, how to show a row, how it sorts, its tooltip), the rows are whatever the
+service returned, and a reload is a whole reset. A screen that needs more (a colour for an
+overdue row, a role of its own) overrides `extra`.
+
+Display text is also the accessible text; the tooltip is the full text by default, so a
+column the view elides can still be read in full. Sorting uses SortRole: a column's own key
+(ISO dates sort right where dd/mm/yyyy would not), else its text case-folded.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+RowRole = Qt.ItemDataRole.UserRole + 1   # the record itself
+SortRole = Qt.ItemDataRole.UserRole + 2  # a value that sorts right
+_SHOWN = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Any], str]
+    sort: Callable[[Any], Any] | None = None
+    tip: Callable[[Any], str | None] | None = None  # None: the full text
+    header_tip: str = ""
+    stretch: bool = False  # free text of any length: it takes the width left, elided
+
+
+class RowTableModel(QAbstractTableModel):
+    def __init__(self, columns: Iterable[Column], key: Callable[[Any], str] = lambda row: row.id, parent=None):
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self.key = key
+        self._rows: list = []
+
+    # --- contents ----------------------------------------------------------------------
+    def set_rows(self, rows: Iterable) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        """On lock: nothing a table showed stays in memory behind the unlock screen."""
+        self.set_rows([])
+
+    def row(self, index: int):
+        return self._rows[index] if 0 <= index < len(self._rows) else None
+
+    @property
+    def rows(self) -> list:
+        return list(self._rows)
+
+    def row_of(self, key: str) -> int:
+        return next((i for i, r in enumerate(self._rows) if self.key(r) == key), -1)
+
+    def replace(self, record) -> None:
+        """One record changed: only its row repaints."""
+        row = self.row_of(self.key(record))
+        if row < 0:
+            return
+        self._rows[row] = record
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def text(self, row: int, column: int) -> str:
+        record = self.row(row)
+        return "" if record is None else self.columns[column].text(record)
+
+    # --- QAbstractTableModel -------------------------------------------------------------
+    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt's name)
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.columns[section].header_tip or None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        record = self.row(index.row()) if index.isValid() else None
+        if record is None:
+            return None
+        column = self.columns[index.column()]
+        if role in _SHOWN:
+            return column.text(record)
+        if role == RowRole:
+            return record
+        if role == SortRole:
+            return column.sort(record) if column.sort else column.text(record).casefold()
+        found = self.extra(record, index.column(), role)
+        if found is not None:
+            return found
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tip(record) if column.tip else (column.text(record) or None)
+        return None
+
+    def extra(self, record, column: int, role: int):
+        """Anything else a screen's model adds (colours, fonts, roles of its own); None: nothing."""
+        return None
