@@ -78,6 +78,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "enquiries.enquiries_of_person": (G, "volunteers: general enquiries they handled"),
     "enquiries.get_enquiry": (G, "volunteers: general enquiries they handled"),
     "enquiries.recent_enquiries": (G, "volunteers: general enquiries they handled; audited bulk read"),
+    "enquiry_list.list_enquiries": (G, "volunteers: general enquiries they handled; pages; audited bulk read"),
     "enquiries.record_enquiry": (G, "volunteers: general information only"),
     "people.as_input": (N, ""), "people.validate_person": (N, ""), "people.holds_parental_responsibility": (N, ""),
     "people.create_person": (A, "a caller for a general enquiry"), "people.create_person_in_tx": (A, ""),

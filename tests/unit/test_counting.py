@@ -15,3 +15,5 @@ def test_irregular_and_given_plurals():
     assert plural(3, "person") == "3 people"
     assert plural(2, "item", "items") == "2 items"
     assert plural_word(2, "needs") == "need" and plural_word(1, "needs") == "needs"
+    assert plural(2, "enquiry") == "2 enquiries" and plural(2, "day") == "2 days"
+    assert plural(2, "match") == "2 matches" and plural(3, "box") == "3 boxes"
