@@ -5,7 +5,14 @@ copy its reference. A volunteer sees only the general-information enquiries they
 (the service decides)."""
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.choices import Channel, EnquiryType
 from app.domain.counting import plural
