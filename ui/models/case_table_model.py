@@ -128,7 +128,7 @@ class CaseTableModel(QAbstractTableModel):
             return self._text(case, index.column())
         if role == CaseRole:
             return case
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (CLIENT, CHILD, LEVEL):
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (CLIENT, CHILD, WORKER, LEVEL):
             return self._text(case, index.column())  # in full where the column elides it
         if role == Qt.ItemDataRole.ForegroundRole and case.status == CaseStatus.CLOSED:
             return _CLOSED_TEXT

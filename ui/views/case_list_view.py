@@ -4,10 +4,12 @@ service sorts, filters, pages and applies the R4 firewall; this view only asks."
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -77,6 +79,12 @@ class CaseListView(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.setStretchLastSection(False)
+        # The name columns stretch; squeezed, they still show their whole titles.
+        widest = max(header.fontMetrics().horizontalAdvance(columns.HEADERS[c]) for c in (columns.CLIENT, columns.CHILD))
+        header.setMinimumSectionSize(widest + 28)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_menu)
+        self.last_menu: QMenu | None = None
 
         self.page = text_label("", "hint")
         self.previous_button = QPushButton("&Previous page")
@@ -168,6 +176,25 @@ class CaseListView(QWidget):
             case = self.model.case(index.row())
         if case is not None:
             self.openRequested.emit("case", case.id)
+
+    def menu_for(self, pos) -> QMenu | None:
+        """Right-click on a case: open it, or copy its reference (no one's name)."""
+        index = self.table.indexAt(pos)
+        case = self.model.case(index.row()) if index.isValid() else None
+        if case is None:
+            return None
+        self.table.selectRow(index.row())
+        menu = QMenu(self)
+        menu.addAction("&Open the case").triggered.connect(lambda: self.openRequested.emit("case", case.id))
+        menu.addAction("Copy the &reference").triggered.connect(
+            lambda: QApplication.clipboard().setText(case.reference))
+        return menu
+
+    def _show_menu(self, pos) -> None:
+        menu = self.menu_for(pos)
+        if menu is not None:
+            self.last_menu = menu
+            menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def set_busy(self, busy: bool) -> None:
         for widget in (self.status, self.worker, self.level, self.previous_button, self.next_button):
