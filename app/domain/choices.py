@@ -156,6 +156,17 @@ class Relationship(Choice):
     OTHER = "other"
 
 
+# Who usually holds parental responsibility (Children Act 1989): a mother always, a father
+# in most cases, a special guardian by the order. Only a suggestion: the form still asks, and
+# eligibility for casework (R3) reads what was recorded, never this.
+USUALLY_WITH_PARENTAL_RESPONSIBILITY = frozenset({Relationship.MOTHER, Relationship.FATHER,
+                                                  Relationship.SPECIAL_GUARDIAN})
+
+
+def usually_has_parental_responsibility(relationship: str | None) -> bool:
+    return relationship in USUALLY_WITH_PARENTAL_RESPONSIBILITY
+
+
 class StatementHow(Choice):
     VERBAL = "verbal"
     WRITTEN = "written"

@@ -14,7 +14,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.choices import CallerRole, Channel, PersonKind, Relationship, Route
+from app.domain.choices import (
+    CallerRole,
+    Channel,
+    PersonKind,
+    Relationship,
+    Route,
+    usually_has_parental_responsibility,
+)
 from app.errors import ConfideError, ValidationError
 from app.security.session import Session
 from app.services import enquiries, people
@@ -114,6 +121,10 @@ class WhoSection(QWidget):
         form.labelForField(self.child).setBuddy(self.child.search_edit)
         self.relationship_row = self.errors.row(form, "Rela&tionship", "relationship", self.relationship)
         form.addRow("", self.parental_responsibility)
+        # Ticked for a mother, father or special guardian until the person chooses themselves.
+        self.pr_chosen = False
+        self.parental_responsibility.clicked.connect(lambda _on: setattr(self, "pr_chosen", True))
+        self.relationship.currentIndexChanged.connect(lambda _i: self._suggest_responsibility())
         self.pr_hint = text_label("Casework needs the child or young person, or someone with parental "
                                   "responsibility for them. Anyone else gets general information.", "hint")
         form.addRow("", self.pr_hint)
@@ -161,6 +172,11 @@ class WhoSection(QWidget):
         for widget in (self.child, self.relationship_row, self.parental_responsibility, self.pr_hint):
             self.form.setRowVisible(widget, not anonymous and not child_caller)
 
+    def _suggest_responsibility(self) -> None:
+        if not self.pr_chosen:
+            self.parental_responsibility.setChecked(
+                usually_has_parental_responsibility(self.relationship.currentData()))
+
     def _route_changed(self) -> None:
         for widget in self.referrer_rows:
             self.form.setRowVisible(widget, self.route_professional.isChecked())
@@ -178,6 +194,7 @@ class WhoSection(QWidget):
         if link is not None:
             self.relationship.setCurrentIndex(max(self.relationship.findData(link.relationship), 0))
             self.parental_responsibility.setChecked(bool(link.parental_responsibility))
+            self.pr_chosen = True  # what is on record stands
 
     # --- saving ----------------------------------------------------------------------------
     def enquiry_input(self) -> EnquiryInput:

@@ -19,7 +19,7 @@ from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import cases, people
+from app.services import cases, enquiries, people
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
 from ui.dialogs.case_dialogs import CloseCaseDialog, LinkCaseDialog
@@ -114,6 +114,9 @@ class CaseSummaryTab(QWidget):
                 ("Child or young person", "their own case" if case.own_case else case.child_name),
                 ("Worker", self.worker_names.get(case.worker, case.worker)), ("Level", SupportLevel(case.level).label),
                 ("Status", CaseStatus(case.status).label), ("Opened", uk_date(case.opened_on))]
+        asked = self._enquiry_summary(case)
+        if asked:
+            rows.append(("What the enquiry asked", asked))
         if case.own_case:
             rows.append(("Shared with family", "Yes, the young person agreed" if case.shared_with_family
                          else "No: a young person's own case stays private from their family unless they agree"))
@@ -129,8 +132,19 @@ class CaseSummaryTab(QWidget):
         self.reopen_button.setVisible(closed)
         self._show_people(case)
         if self.linked is not None:
-            self.linked.set_rows([(f"{c.reference} · {c.client_name} for {c.child_name} · {c.worker}", "case", c.id)
+            self.linked.set_rows([(f"{c.reference} · {c.client_name} for {c.child_name} · {self.worker_names.get(c.worker, c.worker)}", "case", c.id)
                                   for c in cases.linked_cases(self.session, case.id)])
+
+    def _enquiry_summary(self, case: Case) -> str:
+        """The summary of the enquiry that opened the case: why the family came."""
+        if not case.enquiry_id:
+            return ""
+        try:
+            enquiry = enquiries.get_enquiry(self.session, case.enquiry_id)
+        except ConfideError:
+            return ""
+        summary = " ".join(enquiry.summary.split())
+        return f"{enquiry.reference}: {summary}" if summary else ""
 
     def _show_people(self, case: Case) -> None:
         try:
