@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
         self.weaker_label.setObjectName("weakerNotice")
         self.weaker_label.setToolTip("The device secret is in a key file rather than the OS "
                                      "credential store. Keep that file safe.")
-        self.statusBar().addWidget(self.user_label)
+        # Permanent, on the right: a temporary message on the left ("Note saved") never covers it.
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.weaker_label)
 
     def _set_title(self, service_name: str) -> None:

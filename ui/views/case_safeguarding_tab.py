@@ -2,14 +2,7 @@
 and the case's worker; the service checks again on every read and write."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from app.domain.records import Case, SafeguardingConcern
 from app.domain.text import uk_date
@@ -17,9 +10,8 @@ from app.errors import ConfideError
 from app.security.session import Session
 from app.services import safeguarding
 from ui.dialogs.case_dialogs import ConcernDialog
-from ui.formatting import describe_error
 from ui.operations import Operations
-from ui.widgets.forms import text_label
+from ui.views.case_tab import CaseTab
 
 ConcernRole = Qt.ItemDataRole.UserRole + 1
 
@@ -30,53 +22,33 @@ def concern_text(c: SafeguardingConcern) -> str:
     return f"Raised {uk_date(c.raised_on)} · {c.status}{referred}\n{c.description}{outcome}"
 
 
-class CaseSafeguardingTab(QWidget):
+class CaseSafeguardingTab(CaseTab):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.session, self.ops = session, ops
-        self.case: Case | None = None
-        self.raise_button = QPushButton("&Raise a concern…")
-        self.raise_button.setProperty("primary", True)
-        self.update_button = QPushButton("&Update…")
-        buttons = QHBoxLayout()
-        for button in (self.raise_button, self.update_button):
-            button.setAutoDefault(False)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        super().__init__(session, ops, "No safeguarding concerns recorded.",
+                         notice="Restricted: only the manager and the case's worker see this tab.", parent=parent)
+        self.raise_button = self.button("&Raise a concern…", primary=True)
+        self.update_button = self.button("&Update…")
         self.list = QListWidget()
         self.list.setAccessibleName("Safeguarding concerns")
         self.list.setWordWrap(True)
-        self.empty = text_label("No safeguarding concerns recorded.", "hint")
-        self.error = text_label("", "error")
-        self.error.hide()
-        column = QVBoxLayout(self)
-        column.setContentsMargins(4, 12, 4, 4)
-        column.addWidget(text_label("Restricted: only the manager and the case's worker see this tab.", "notice"))
-        column.addLayout(buttons)
-        column.addWidget(self.error)
-        column.addWidget(self.empty)
-        column.addWidget(self.list, 100)
-        column.addStretch(1)  # when there is no list, the lines above stay at their height
+        self.set_list(self.list)
         self.raise_button.clicked.connect(self.raise_concern)
         self.update_button.clicked.connect(self.update_concern)
         self.list.itemActivated.connect(lambda _i: self.update_concern())
 
     def show_case(self, case: Case) -> None:
         self.case = case
-        self.error.hide()
         try:
             found = safeguarding.concerns_for_case(self.session, case.id)
         except ConfideError as exc:
-            self.error.setText(describe_error(exc))
-            self.error.show()
+            self.show_error(exc)
             return
         self.list.clear()
         for concern in found:
             item = QListWidgetItem(concern_text(concern))
             item.setData(ConcernRole, concern)
             self.list.addItem(item)
-        self.empty.setVisible(not found)
-        self.list.setVisible(bool(found))
+        self.show_rows(len(found))
 
     def selected(self) -> SafeguardingConcern | None:
         item = self.list.currentItem()
@@ -97,10 +69,6 @@ class CaseSafeguardingTab(QWidget):
         dialog.open()
         return dialog
 
-    def set_busy(self, busy: bool) -> None:
-        for button in (self.raise_button, self.update_button):
-            button.setEnabled(not busy)
-
     def clear(self) -> None:
-        self.case = None
+        super().clear()
         self.list.clear()
