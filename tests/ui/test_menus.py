@@ -68,6 +68,8 @@ def test_every_action_is_in_a_menu_and_enabled_by_the_role_matrix(qtbot, open_wi
     assert all(section_allowed(name, role) for name in pages)
     offered = {name for name in SECTIONS if section_allowed(name, role)} - TEAM_ONLY
     assert offered <= set(pages), f"sections the role may use but cannot reach: {offered - set(pages)}"
+    # "&" in a section's name is shown, not taken for a mnemonic ("Backup _restore").
+    assert window.menus.sections["Backup & restore"].text() == "Backup && restore"
     for position, name in enumerate(pages[:9]):
         assert window.menus.sections[name].shortcut().toString() == f"Ctrl+{position + 1}"
 

@@ -47,7 +47,7 @@ class AppMenus:
         self.clear_sections()
         go = self._menu(GO)
         for position, name in enumerate(names):
-            action = QAction(name, self.window)
+            action = QAction(name.replace("&", "&&"), self.window)  # "Backup & restore": no mnemonic
             shortcut = section_shortcut(position)
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))

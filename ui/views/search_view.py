@@ -52,11 +52,11 @@ def hit_text(hit: SearchHit) -> str:
 
 
 def hit_html(hit: SearchHit) -> str:
-    """The same with the matched words in bold and the date in grey."""
+    """The same with the heading and the matched words in bold."""
     when = hit_date(hit)
     html = f"<b>{escape(hit_head(hit))}</b>"
     if when:
-        html += f" <span style='color:#5f6b7a'>· {escape(when)}</span>"
+        html += f" · {escape(when)}"  # in the row's own colour: readable when selected too
     if hit.snippet:
         body = "".join(f"<b style='background:#fff1b8'>{escape(text)}</b>" if matched else escape(text)
                        for text, matched in snippet_parts(hit.snippet))
