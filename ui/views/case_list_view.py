@@ -70,18 +70,11 @@ class CaseListView(QWidget):
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(columns.OPENED, Qt.SortOrder.DescendingOrder)
-        # Names get the room; long level names are elided rather than pushing names off screen
-        # (a column can be widened by dragging its edge).
+        # Names and headers in full (sized to their content, titles included); the level takes
+        # what is left and elides, with the full words in its tooltip.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in (columns.CLIENT, columns.CHILD):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((columns.WORKER, 150), (columns.LEVEL, 170)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+        header.setSectionResizeMode(columns.LEVEL, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        # The name columns stretch; squeezed, they still show their whole titles.
-        widest = max(header.fontMetrics().horizontalAdvance(columns.HEADERS[c]) for c in (columns.CLIENT, columns.CHILD))
-        header.setMinimumSectionSize(widest + 28)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_menu)
         self.last_menu: QMenu | None = None

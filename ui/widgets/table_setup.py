@@ -1,6 +1,7 @@
 """How every table is laid out: columns as wide as their content (header included, so a
 header is never cut), the important ones first (the model's order), free-text columns
-taking the width left and eliding with the full text in the tooltip."""
+taking the width left and eliding with the full text in the tooltip. Columns sized to
+content include their title (the header's own size hint, in the header's bold font)."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
@@ -14,14 +15,8 @@ def fit_columns(view: QTableView | QAbstractItemView, model: RowTableModel) -> N
     header.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.setWordWrap(False)
-    widest_title = 0
     for number, column in enumerate(model.columns):
         mode = QHeaderView.ResizeMode.Stretch if column.stretch else QHeaderView.ResizeMode.ResizeToContents
         header.setSectionResizeMode(number, mode)
-        if column.stretch:
-            widest_title = max(widest_title, header.fontMetrics().horizontalAdvance(column.title))
-    if widest_title:
-        # A stretched column squeezed by the others still shows its whole title.
-        header.setMinimumSectionSize(max(header.minimumSectionSize(), widest_title + 24))
     if not any(c.stretch for c in model.columns):
         header.setStretchLastSection(True)
