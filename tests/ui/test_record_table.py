@@ -62,3 +62,18 @@ def test_selection_survives_a_reload_and_right_click_offers_the_row(qtbot):
 
     header = table.horizontalHeader()
     assert header.sectionSize(1) >= header.sectionSizeHint(1)  # the title in full, in the header's font
+
+
+def test_paper_file_rows_offer_check_out_or_in(qtbot, session, ops):
+    from app.services import paper_files
+    from ui.views.paper_files_tab import PaperFilesTab
+
+    paper_files.add_file(session, "PF-100", "Cabinet A")
+    tab = PaperFilesTab(session, ops)
+    qtbot.addWidget(tab)
+    tab.resize(900, 500)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.reload()
+    menu = tab.table.menu_for(tab.table.visualRect(tab.table.model().index(0, 0)).center())
+    assert [a.text() for a in menu.actions()] == ["Check &out…"]

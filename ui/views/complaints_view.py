@@ -34,6 +34,9 @@ class ComplaintsView(QWidget):
         self.model = ComplaintTableModel(self)
         # In the order the service returns them (newest first) until a header is clicked.
         self.table = RecordTable(self.model, "Data protection complaints", sort_column=None)
+        self.table.set_actions(lambda c: ([("&Acknowledge…", lambda: self.act("acknowledge"))] if c.acknowledged_on is None
+                                          else []) + ([("Record the &outcome…", lambda: self.act("outcome"))]
+                                                      if c.replied_on is None else []))
 
         self.register_button = QPushButton("&Register a complaint…")
         self.register_button.setProperty("primary", True)

@@ -59,6 +59,8 @@ class PaperFilesTab(QWidget):
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.table = RecordTable(self.model, "Paper files", sort_column=cols.LABEL, proxy=self.proxy)
+        self.table.set_actions(lambda paper: [("Check &in", self.check_in)] if paper.is_out
+                               else [("Check &out…", self.check_out)])
 
         self.add_button = QPushButton("&Add file…")
         self.out_button = QPushButton("Check &out…")
