@@ -17,6 +17,7 @@ from app.domain.role_matrix import MATRIX, Scope
 from app.errors import NotFound, PermissionDenied
 from app.services import (
     actions,
+    backup,
     cases,
     consent,
     consent_export,
@@ -144,6 +145,7 @@ def _reads(w):
         "safeguarding.incidents_for_person": lambda s: safeguarding.incidents_for_person(s, w.yp.id),
         "search.search": lambda s: [h for kind, word in CANARIES.items() if kind != "counterparty"
                                     for h in search.search(s, word)],
+        "backup.last_backup": lambda s: backup.last_backup(s),
         "settings.auto_lock_minutes": lambda s: settings.auto_lock_minutes(s),
         "settings.get": lambda s: settings.get(s, "auto_lock_minutes"),
         "sar_settings.transfers": lambda s: sar_settings.transfers(s),
