@@ -13,6 +13,7 @@ from app.services import (
     consent,
     disclosures,
     enquiries,
+    enquiry_list,
     notes,
     paper_files,
     people,
@@ -176,6 +177,7 @@ RECIPES = {
     "enquiries.enquiries_of_person": lambda s, w: enquiries.enquiries_of_person(s, w.parent.id),
     "enquiries.get_enquiry": lambda s, w: enquiries.get_enquiry(s, w.general_enquiry.id),
     "enquiries.recent_enquiries": lambda s, w: enquiries.recent_enquiries(s),
+    "enquiry_list.list_enquiries": lambda s, w: enquiry_list.list_enquiries(s),
     "enquiries.record_enquiry": lambda s, w: enquiries.record_enquiry(s, phone_enquiry(anonymous=True,
                                                                                        caller_role="anonymous")),
     "mailing_list.export_mailing_list": lambda s, w: _module("mailing_list").export_mailing_list(
