@@ -4,6 +4,7 @@ the window is opened in a separate process and its exit tells what happened."""
 
 import multiprocessing
 import os
+import sys
 
 from app.services.selftest_hub import Check
 
@@ -33,6 +34,11 @@ def check_display() -> Check:
         return Check(name, False, f"Qt did not open a window within {TIMEOUT_SECONDS} s")
     if child.exitcode != 0 or results.empty():
         platform = os.environ.get("QT_QPA_PLATFORM") or "the default"
+        if sys.platform.startswith("linux") and platform == "the default" and not (
+                os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return Check(name, False, "no screen here (neither DISPLAY nor WAYLAND_DISPLAY is set): run the "
+                         "self-test in the desktop session, or with QT_QPA_PLATFORM=offscreen to check "
+                         "everything but the screen")
         return Check(name, False, f"Qt could not open a window on {platform} platform (exit code "
                      f"{child.exitcode}). On Linux install the Qt runtime libraries (for example "
                      "libxcb-cursor0, libegl1, libxkbcommon-x11-0); the lines above say what is missing")
