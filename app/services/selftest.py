@@ -111,7 +111,9 @@ def _installation() -> str:
         raise _Failed("no Unicode font for PDFs: app/resources/fonts is missing from this "
                                 "installation, so names such as Łucja would print wrongly")
     frozen = " (packaged)" if getattr(sys, "frozen", False) else ""
-    return (f"Confide {__version__}{frozen}, Python {sys.version.split()[0]}; wording {version}, "
+    home = (Path(sys.executable).parent if frozen
+            else Path(resources.__file__).resolve().parents[2])   # the package's site-packages or checkout
+    return (f"Confide {__version__}{frozen} in {home}, Python {sys.version.split()[0]}; wording {version}, "
             "style sheet and PDF fonts found")
 
 
