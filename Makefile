@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean package
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.perf.rekey_bench --filler-mb 1365
 	$(BIN)/python -m tests.perf.team_bench
 
+# The Linux one-folder bundle in dist/Confide, from packaging/requirements.lock (pinned, hashed),
+# in its own environment (.venv-package). Not part of `make test`; CI runs .ci/package.
+package:
+	PYTHON=$(PYTHON) packaging/build-linux.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .bench .pytest_cache
+	rm -rf $(VENV) .venv-package .bench .pytest_cache build dist

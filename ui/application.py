@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from app import resources
 from app.config import APP_NAME, default_data_dir
 from app.security.hygiene import harden_process
 from app.services.vault import vault_exists
@@ -19,7 +20,7 @@ from ui.operations import Operations
 from ui.wizard.setup_wizard import SetupWizard
 
 BASE_POINT_SIZE = 11.0
-STYLE_SHEET = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+STYLE_SHEET = resources.path("style.qss", package="ui.resources")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

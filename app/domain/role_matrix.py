@@ -187,6 +187,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "sar_review.complete_review": (M, ""), "sar_review.require_completed": (M, ""),
     "sar_settings.transfers": (A, "the service's settings"), "sar_settings.set_transfers": (M, ""),
     "selftest_hub.check_hub": (N, "packaging self-test: a hub location, no vault"),
+    "selftest.run_self_test": (N, "packaging self-test: a throwaway vault in a temporary folder"),
     "selftest_hub.claim_with": (N, ""), "selftest_pg.check_postgres_hub": (N, "packaging self-test"),
     "demo.populate": (M, ""), "demo_casework.populate_casework": (M, ""), "demo_casework.rng_uuid7": (N, ""),
     "demo_consent.populate_consent": (M, ""), "demo_registers.populate_registers": (M, ""),

@@ -22,6 +22,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
+from app import resources
+
 __all__ = ["STYLES", "INK", "ACCENT", "MUTED", "PAPER", "RULE", "build", "text", "FONT", "FONT_BOLD", "PAGE_WIDTH",
            "CONTENT_WIDTH"]
 
@@ -35,9 +37,9 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-_RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+_RESOURCES = resources.path("fonts")
 # Helvetica cannot print Ł, ő, ğ and the like, which families' names have. Use a full
-# Unicode font: one bundled with the app if present, else a common system font.
+# Unicode font: the one shipped in app/resources/fonts, else a common system font.
 _FONT_CANDIDATES = [
     (_RESOURCES / "DejaVuSans.ttf", _RESOURCES / "DejaVuSans-Bold.ttf"),
     (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),

@@ -1,6 +1,6 @@
 """Versioned wording shown to families (confidentiality statement, consent texts).
 
-Files are named `<name>.v<N>.txt` in resources/wording; the highest N is current, and
+Files are named `<name>.v<N>.txt` in app/resources/wording; the highest N is current, and
 records store the version they showed, so old records keep pointing at the words used then.
 """
 
@@ -8,7 +8,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-WORDING_DIR = Path(__file__).resolve().parents[2] / "resources" / "wording"
+from app import resources
+
+WORDING_DIR = resources.path("wording")
 _VERSIONED = re.compile(r"(?P<name>[a-z_]+)\.v(?P<version>\d+)\.txt")
 
 

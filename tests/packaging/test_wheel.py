@@ -1,0 +1,78 @@
+"""`pip install` of the built wheel gives a working Confide: its wording, fonts and style
+sheet come with it (they used to be looked up beside a source checkout), and the installed
+`confide --self-test` passes in a fresh virtual environment that has never seen this
+checkout. Slow (a wheel build and a full install, from pip's cache)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, timeout=900, **kw)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md", "main.py"):
+        shutil.copy2(ROOT / name, source / name)
+    for name in ("app", "ui"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    # -v: the build backend's own warnings (a deprecated license table, say) show only then.
+    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(out), str(source)],
+                cwd=out)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    log = (built.stdout + built.stderr).lower()
+    assert "license" not in "".join(line for line in log.splitlines() if "deprecat" in line)
+    (found,) = out.glob("confide-*.whl")
+    return found
+
+
+def test_the_wheel_carries_every_resource(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("app/resources/wording/confidentiality_statement.v1.txt", "app/resources/fonts/DejaVuSans.ttf",
+                   "app/resources/fonts/DejaVuSans-Bold.ttf", "ui/resources/style.qss",
+                   "ui/resources/icons/chevron-down.svg", "app/storage/migrations/v001_foundation.sql"):
+        assert needed in names, needed
+    assert not any(n.startswith("tests/") for n in names)
+
+
+def test_installed_into_a_fresh_venv_the_self_test_passes(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    installed = run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)], cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    key_dir = tmp_path / "keys"
+    key_dir.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(QT_QPA_PLATFORM="offscreen", TMPDIR=str(scratch), HOME=str(tmp_path / "home"),
+               XDG_CONFIG_HOME=str(tmp_path / "xdg"), XDG_DATA_HOME=str(tmp_path / "xdg-data"))
+    where = run([str(bin_dir / "python"), "-c", "import app, ui; print(app.__file__); print(ui.__file__)"],
+                cwd=tmp_path, env=env)
+    assert all(line.startswith(str(env_dir)) for line in where.stdout.split()), where.stdout
+
+    # No credential store here: the administrator's opt-in, as on a headless machine.
+    test = run([str(bin_dir / "confide"), "--self-test", "--device-key-file", str(key_dir / "device.key")],
+               cwd=tmp_path, env=env)
+    assert test.returncode == 0, test.stdout + test.stderr[-3000:]
+    lines = test.stdout.splitlines()
+    assert [line for line in lines[:-1] if not line.startswith("PASS")] == []
+    for name in ("installation", "vault", "encrypted on disk", "encrypted PDF", "unlock", "window"):
+        assert any(line.startswith(f"PASS  {name}:") for line in lines), name
+    assert list(scratch.iterdir()) == [] and not (key_dir / "device.key").exists()
