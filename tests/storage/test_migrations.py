@@ -368,3 +368,31 @@ def test_unlock_puts_back_an_interrupted_upgrade(data_dir, vault):
         assert not list(data_dir.glob("*.before-v*"))
     finally:
         again.lock("test")
+
+
+def test_a_new_file_is_built_in_one_step_and_a_failure_leaves_it_empty(tmp_path, monkeypatch):
+    path = tmp_path / "confide.db"
+    conn = db.open_database(path, fixture_key(), create=True)
+    try:
+        steps = []
+        assert migrations.migrate(conn, path, steps.append) == 0
+        assert steps == list(range(1, migrations.CURRENT_VERSION + 1))
+        assert migrations.schema_version(conn) == migrations.CURRENT_VERSION
+    finally:
+        conn.close()
+
+    def broken_step(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("step 3 broke")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS[:2], (3, broken_step)])
+    other = tmp_path / "other.db"
+    conn = db.open_database(other, fixture_key(), create=True)
+    try:
+        with pytest.raises(MigrationFailed, match="Nothing was saved"):
+            migrations.migrate(conn, other)
+        assert migrations.schema_version(conn) == 0
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        assert not list(tmp_path.glob("*.before-v*"))
+    finally:
+        conn.close()

@@ -111,6 +111,9 @@ def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -
     start = schema_version(conn)
     empty = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     check_version(start, empty)
+    if start == 0 and empty:
+        _build_new(conn, on_step)
+        return start
     for target, step in MIGRATIONS:
         if target <= schema_version(conn):
             continue
@@ -136,6 +139,34 @@ def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -
             on_step(target)
     _refresh_capture(conn)
     return start
+
+
+def _build_new(conn, on_step: Callable[[int], None] | None) -> None:
+    """A brand-new, empty file: every step in one transaction, with no safety copies (there
+    is nothing yet to lose, and a failure leaves the file empty). One commit instead of one
+    per step makes creating a vault several times faster.
+
+    May raise: MigrationFailed.
+    """
+    target = 0
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for target, step in MIGRATIONS:
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+        conn.execute("COMMIT")
+    except Exception as exc:
+        try:
+            conn.execute("ROLLBACK")
+        except DatabaseError:
+            pass
+        raise MigrationFailed(
+            f"Building the new database failed at schema {target} ({exc}). Nothing was saved in "
+            "it. Please report this.") from exc
+    for version, _step in MIGRATIONS:
+        if on_step:
+            on_step(version)
+    _refresh_capture(conn)
 
 
 def _refresh_capture(conn) -> None:
