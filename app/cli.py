@@ -339,6 +339,7 @@ def cmd_staff(args) -> int:
 def cmd_report(args) -> int:
     from app.domain import periods
     from app.domain.text import parse_date
+    from app.pdf import secure
     from app.services import exports, report_export, reports
 
     fmt = args.format or ("json" if args.out == "-" or str(args.out).endswith(".json") else "pdf")
@@ -352,11 +353,13 @@ def cmd_report(args) -> int:
     inp = _Input(args.passphrase_stdin or args.pdf_password_stdin)
     session = _unlock(args, inp)
     try:
-        report = reports.build_report(session, period)
         password = inp.secret("PDF password: ") if args.pdf_password_stdin else None
         if password and not exports.must_encrypt(kind):
             raise ValidationError("The published report holds no personal data and is saved without a "
                                   "password; leave out --pdf-password-stdin, or add --exact.")
+        if password:
+            secure.check_password(password)  # before the slow part, not after it
+        report = reports.build_report(session, period)
         written = []
         if args.csv:
             written.append(report_export.write_csv_dir(session, report, args.csv, exact=args.exact))

@@ -74,19 +74,3 @@ def vault(data_dir):
 @pytest.fixture
 def session(vault):
     return vault[0]
-
-
-def pytest_unconfigure(config):
-    """Leave without Python's interpreter teardown: destroying PySide6 objects in arbitrary
-    order at exit can segfault after every test has passed, turning a green run red."""
-    import sys
-
-    sys.stdout.flush()
-    sys.stderr.flush()
-    status = getattr(config, "_confide_exitstatus", None)
-    if status is not None:
-        os._exit(int(status))
-
-
-def pytest_sessionfinish(session, exitstatus):
-    session.config._confide_exitstatus = exitstatus

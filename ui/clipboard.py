@@ -4,11 +4,19 @@ The copy is tagged as secret so clipboard managers and cloud clipboards leave it
 their history, and it is cleared after 30 seconds, or when Confide locks, if the clipboard
 still holds what we put there (after KeePassXC's Clipboard). Something the user copied
 since then is never touched.
+
+It is also cleared when Confide exits, if still ours: on Windows Qt flushes the clipboard at
+exit (OleFlushClipboard), so a copied password would outlive the program. And the clipboard
+takes ownership of our QMimeData, a Python-made object: on platforms whose clipboard is a
+C++ static (the offscreen one the tests use), Qt deleted it after the interpreter had gone,
+and the wrapper's destructor crashed the process (segfault in Shiboken::Object::destroy).
 """
 
+import atexit
 import sys
 
-from PySide6.QtCore import QMimeData, QObject, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 CLEAR_AFTER_MS = 30_000
@@ -61,7 +69,9 @@ class SecretClipboard(QObject):
         return self._copied is not None
 
     def copy(self, text: str) -> None:
-        self._clipboard.setMimeData(secret_mime(text), QClipboard.Mode.Clipboard)
+        mime = secret_mime(text)
+        self._clipboard.setMimeData(mime, QClipboard.Mode.Clipboard)
+        _remember(self._clipboard, mime)
         self._copied = text
         self._timer.start(self.clear_after_ms)
 
@@ -74,3 +84,36 @@ class SecretClipboard(QObject):
         if still_ours:
             self._clipboard.clear(QClipboard.Mode.Clipboard)
             self.cleared.emit()
+
+
+# The clipboard and the QMimeData we last put on it (at most one: setting new data deletes
+# the old). Only object identity is kept here, not the text.
+_last: tuple[QClipboard, QMimeData] | None = None
+_hooked = False
+
+
+def _remember(clipboard: QClipboard, mime: QMimeData) -> None:
+    global _last, _hooked
+    _last = (clipboard, mime)
+    if not _hooked:
+        _hooked = True
+        # atexit runs before the interpreter is torn down, and after PySide6's own hook was
+        # registered, so before it (atexit is last in, first out): the QApplication is alive.
+        atexit.register(clear_at_exit)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(clear_at_exit)
+
+
+def clear_at_exit() -> None:
+    """Clear the clipboard if it still holds the data Confide last put there; called when the
+    application quits and again at interpreter exit (the second call does nothing)."""
+    global _last
+    if _last is None:
+        return
+    clipboard, mime = _last
+    _last = None
+    if not (shiboken6.isValid(clipboard) and shiboken6.isValid(mime)):
+        return  # replaced since (Qt deleted our data) or the application is gone
+    if clipboard.mimeData(QClipboard.Mode.Clipboard) is mime:
+        clipboard.clear(QClipboard.Mode.Clipboard)

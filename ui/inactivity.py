@@ -37,9 +37,11 @@ _wrappers_ready = False
 class InactivityTimer(QObject):
     inactivityDetected = Signal()
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, timer: QTimer | None = None):
+        """`timer`: tests pass one they run by hand (start/stop/setInterval/interval,
+        setSingleShot and a timeout signal), so no test depends on real time passing."""
         super().__init__(parent)
-        self._timer = QTimer(self)
+        self._timer = timer if timer is not None else QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._timed_out)
         self._active = False

@@ -12,6 +12,7 @@ cell lies in 1..4 (zero is published as 0), a "withheld" cell is at least 5 (eve
 non-zero count is already "fewer than 5"), a published cell is itself.
 """
 
+from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -46,24 +47,30 @@ def _bounds(values: dict, primary: set, withheld: set) -> dict:
 def derivable(values: dict, primary: set, withheld: set, relations: list[Relation]) -> set:
     """The hidden cells an outsider can pin to one value by propagating bounds to a fixed point."""
     bounds = _bounds(values, primary, withheld)
+    # Each relation's part sums are kept up to date as its cells tighten, so a pass over a
+    # relation of k parts costs k, not k*k (a report over many years has relations of hundreds).
+    counts = [Counter(rel.parts) for rel in relations]
     changed = True
     while changed:
         changed = False
-        for rel in relations:
-            cells = [*rel.parts, rel.whole]
-            for target in cells:
+        for rel, count in zip(relations, counts, strict=True):
+            sum_lo = sum(bounds[p][0] for p in rel.parts)
+            sum_hi = sum(bounds[p][1] for p in rel.parts)
+            for target in [*rel.parts, rel.whole]:
                 lo, hi = bounds[target]
                 if target == rel.whole:
-                    new_lo = sum(bounds[p][0] for p in rel.parts)
-                    new_hi = sum(bounds[p][1] for p in rel.parts)
+                    new_lo, new_hi = sum_lo, sum_hi
                 else:
-                    others = [p for p in rel.parts if p != target]
-                    new_lo = bounds[rel.whole][0] - sum(bounds[p][1] for p in others)
-                    new_hi = bounds[rel.whole][1] - sum(bounds[p][0] for p in others)
+                    n = count[target]  # the other parts: every part but this cell
+                    new_lo = bounds[rel.whole][0] - (sum_hi - n * hi)
+                    new_hi = bounds[rel.whole][1] - (sum_lo - n * lo)
                 tightened = (max(lo, new_lo), min(hi, new_hi))
                 if tightened != (lo, hi) and tightened[0] <= tightened[1]:
                     bounds[target] = tightened
                     changed = True
+                    n = count.get(target, 0)
+                    sum_lo += n * (tightened[0] - lo)
+                    sum_hi += n * (tightened[1] - hi)
     return {c for c in primary | withheld if bounds[c][0] == bounds[c][1]}
 
 

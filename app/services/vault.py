@@ -130,6 +130,8 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
 
 def _open(paths: Paths, keys: list[bytes], on_migrate: Callable[[int], None] | None = None):
     """(connection, the key that opened it). May raise: DatabaseDamaged, SchemaTooNew, ..."""
+    # An upgrade killed part-way left its safety copy: the database goes back to it first.
+    migrations.recover_interrupted(paths.db)
     conn, key = db.open_with_any(paths.db, keys)
     try:
         db.check_cipher_version(conn)

@@ -1,9 +1,13 @@
-"""Schema migrations: the registry, upgrading a real schema-1 file, a failing step that must
-leave the file byte-identical, and databases too new or too old for this build."""
+"""Schema migrations: the registry, upgrading a fixture of every released schema row by row,
+a failing or killed step that must leave the file byte-identical, and databases too new or
+too old for this build."""
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,7 @@ from app.services import vault as vault_service
 from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
 from tests.conftest import PASSPHRASE
+from tests.fixtures import make_schema_fixtures as fixtures
 from tests.fixtures.make_v1_fixture import FIXTURE, STAFF, fixture_key
 from tests.security.support import SQLITE_MAGIC, run_cli, sha256, stderr_lines, subprocess_env
 
@@ -51,9 +56,113 @@ def v1_conn(v1_copy):
 def test_upgrades_list_is_sane():
     versions = [version for version, _step in migrations.MIGRATIONS]
     assert versions == list(range(1, len(versions) + 1))
-    assert migrations.CURRENT_VERSION == versions[-1]
     assert all(callable(step) for _version, step in migrations.MIGRATIONS)
-    assert migrations.OLDEST_UPGRADABLE <= 1  # every fixture below must stay upgradable
+    # Every released schema is still in the list, and upgradable.
+    assert set(fixtures.RELEASED) <= set(versions)
+    assert migrations.OLDEST_UPGRADABLE == min(fixtures.RELEASED)
+
+
+def test_every_released_schema_has_a_fixture():
+    missing = [v for v in fixtures.RELEASED if not fixtures.fixture_path(v).exists()]
+    assert missing == [], "build them with: python -m tests.fixtures.make_schema_fixtures"
+
+
+# What each fixture must hold, by the version that brought the tables in.
+EXPECTED_ROWS = {
+    1: {"staff", "setting", "audit_event"},
+    3: {"person", "organisation", "relationship", "enquiry", "casefile", "note", "note_revision",
+        "action_item", "safeguarding_concern", "incident"},
+    4: {"consent", "consent_withdrawal", "disclosure", "mailing_list_member"},
+    5: {"paper_file", "paper_file_movement", "staff_record", "policy_review"},
+    6: {"subject_access_request"},
+    8: {"dp_complaint"},
+    10: {"sync_state", "sync_device", "sync_outbox", "sync_conflict", "sync_remote_audit", "sync_refused"},
+}
+NO_KEYS_IN_FIXTURES = ("staff_key", "sync_epoch")
+
+
+def _open_fixture(version: int, tmp_path: Path):
+    target = tmp_path / "confide.db"
+    shutil.copyfile(fixtures.fixture_path(version), target)
+    conn = db.open_database(target, fixtures.fixture_key(version))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return conn, target
+
+
+def _all_rows(conn) -> dict[str, dict[int, dict]]:
+    return {table: {row[0]: dict(zip(fixtures.columns(conn, table), row[1:], strict=True))
+                    for row in conn.execute(f'SELECT rowid, * FROM "{table}"')}
+            for table in fixtures.base_tables(conn)}
+
+
+@pytest.mark.parametrize("version", fixtures.RELEASED)
+def test_fixture_holds_what_its_version_allows(version, tmp_path):
+    conn, target = _open_fixture(version, tmp_path)
+    try:
+        assert target.read_bytes()[:16] != SQLITE_MAGIC
+        assert migrations.schema_version(conn) == version
+        expected = set().union(*(t for v, t in EXPECTED_ROWS.items() if v <= version))
+        empty = {t for t in expected if conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] == 0}
+        assert empty == set()
+        for table in NO_KEYS_IN_FIXTURES:
+            if table in fixtures.base_tables(conn):
+                assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        assert db.integrity_problems(conn) == []
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("version", fixtures.RELEASED)
+def test_released_schema_upgrades_to_current_row_by_row(version, tmp_path):
+    """Whatever the current version is (other steps are added all the time): every row of
+    every table keeps every value it had; new columns and tables are added around them."""
+    conn, target = _open_fixture(version, tmp_path)
+    try:
+        before = _all_rows(conn)
+        searchable = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                      for t in fixtures.search_tables(conn)}
+        head = audit.head(conn)
+        steps = []
+        assert migrations.migrate(conn, target, steps.append) == version
+        assert steps == list(range(version + 1, migrations.CURRENT_VERSION + 1))
+        assert migrations.schema_version(conn) == migrations.CURRENT_VERSION
+
+        after = _all_rows(conn)
+        for table, rows in before.items():
+            assert set(after[table]) == set(rows), f"{table}: rows lost or added"
+            for rowid, old in rows.items():
+                new = {column: after[table][rowid][column] for column in old}
+                assert new == old, f"{table} row {rowid} changed"
+        for table, count in searchable.items():
+            assert conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == count
+        assert audit.verify(conn, head).ok
+        assert db.integrity_problems(conn) == []
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        if version >= 10:  # a team member's replica: changes are captured again after the upgrade
+            triggers = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND tbl_name = 'note'").fetchone()[0]
+            assert triggers >= 3
+        assert not list(target.parent.glob("*.before-v*"))
+    finally:
+        conn.close()
+
+
+def test_a_version_0_file_with_tables_is_refused_plainly(tmp_path):
+    """Version 0 is only a new, empty file; one with tables was not made by any release."""
+    path = tmp_path / "confide.db"
+    conn = db.open_database(path, fixture_key(), create=True)
+    try:
+        conn.execute("CREATE TABLE staff (id TEXT)")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        before = sha256(path)
+        with pytest.raises(SchemaTooOld) as info:
+            migrations.migrate(conn, path)
+        assert "too old to upgrade" in info.value.message and "(schema 0)" in info.value.message
+        assert "\n" not in info.value.message
+        assert migrations.schema_version(conn) == 0 and sha256(path) == before
+    finally:
+        conn.close()
 
 
 def test_released_steps_are_never_edited():
@@ -154,7 +263,7 @@ def test_database_newer_than_this_build_is_refused_untouched(v1_conn, v1_copy):
 
 
 def test_database_older_than_the_oldest_upgradable_is_refused_untouched(v1_conn, v1_copy, monkeypatch):
-    monkeypatch.setattr(migrations, "OLDEST_UPGRADABLE", 2)
+    monkeypatch.setattr(migrations, "OLDEST_UPGRADABLE", 2)  # the day schema 1 is retired
     before = sha256(v1_copy)
     with pytest.raises(SchemaTooOld, match="too old"):
         migrations.migrate(v1_conn, v1_copy)
@@ -208,3 +317,82 @@ def test_v7_keeps_a_schema_6_clarification_as_a_stopped_clock(v1_conn, v1_copy, 
     assert rows["SAR-2026-0001"]["clarification_pauses"] == '[["2026-02-20","2026-03-02"]]'
     assert rows["SAR-2026-0002"]["clarification_pauses"] == "[]"
     assert Sar.from_row(rows["SAR-2026-0001"]).deadline().due.isoformat() == "2026-03-23"
+
+
+KILL_PROC = Path(__file__).with_name("migration_kill_proc.py")
+
+
+@pytest.mark.parametrize("mode", ["step", "restore"])
+def test_killed_upgrade_is_put_back_before_the_next_open(v1_copy, mode):
+    """kill -9 in the middle of a step that committed half its work, or half-way through
+    putting the safety copy back: the next open restores the file byte for byte."""
+    conn = db.open_database(v1_copy, fixture_key())
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    conn.close()
+    before = sha256(v1_copy)
+
+    done = subprocess.run([sys.executable, str(KILL_PROC), str(v1_copy), mode],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr[-2000:]
+    assert sha256(v1_copy) != before  # the kill did leave a damaged or half-upgraded file
+    assert [p.name for p in v1_copy.parent.glob("*.before-v*")] == ["confide.db.before-v2"]
+
+    assert migrations.recover_interrupted(v1_copy) is True
+    assert sha256(v1_copy) == before
+    assert not list(v1_copy.parent.glob("*.before-v*"))
+    assert not Path(f"{v1_copy}-wal").exists()
+    assert migrations.recover_interrupted(v1_copy) is False
+    conn = db.open_database(v1_copy, fixture_key())
+    try:
+        assert migrations.schema_version(conn) == 1
+        assert "half_done" not in _tables(conn)
+        assert "Overwritten Name" not in {r[0] for r in conn.execute("SELECT full_name FROM staff")}
+        assert db.integrity_problems(conn) == []
+    finally:
+        conn.close()
+
+
+def test_unlock_puts_back_an_interrupted_upgrade(data_dir, vault):
+    """The vault's own open path runs the recovery (not only the test above)."""
+    session, _ = vault
+    db_path = data_dir / "confide.db"
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    shutil.copyfile(db_path, db_path.with_name("confide.db.before-v99"))
+    from app.services import staff as staff_service
+
+    staff_service.add_staff(session, "later", "Added After The Copy", "caseworker", PASSPHRASE + " 2")
+    session.lock("test")
+    again = vault_service.unlock(data_dir, "manager", PASSPHRASE)
+    try:
+        assert StaffRepo(again.conn).get_by_username("later") is None
+        assert not list(data_dir.glob("*.before-v*"))
+    finally:
+        again.lock("test")
+
+
+def test_a_new_file_is_built_in_one_step_and_a_failure_leaves_it_empty(tmp_path, monkeypatch):
+    path = tmp_path / "confide.db"
+    conn = db.open_database(path, fixture_key(), create=True)
+    try:
+        steps = []
+        assert migrations.migrate(conn, path, steps.append) == 0
+        assert steps == list(range(1, migrations.CURRENT_VERSION + 1))
+        assert migrations.schema_version(conn) == migrations.CURRENT_VERSION
+    finally:
+        conn.close()
+
+    def broken_step(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("step 3 broke")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS[:2], (3, broken_step)])
+    other = tmp_path / "other.db"
+    conn = db.open_database(other, fixture_key(), create=True)
+    try:
+        with pytest.raises(MigrationFailed, match="Nothing was saved"):
+            migrations.migrate(conn, other)
+        assert migrations.schema_version(conn) == 0
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        assert not list(tmp_path.glob("*.before-v*"))
+    finally:
+        conn.close()

@@ -1,6 +1,8 @@
-"""The inactivity timer: fires once after the timeout; keyboard and mouse input restart it."""
+"""The inactivity timer: fires once after the timeout; keyboard and mouse input restart it.
 
-from PySide6.QtCore import QTimer
+Time is a hand-run clock (ManualTimer), so a busy machine cannot make typing look idle."""
+
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit
 
 from ui.inactivity import InactivityTimer
@@ -15,40 +17,87 @@ def test_fires_after_the_timeout(qtbot):
     timer.deactivate()
 
 
+class ManualTimer(QObject):
+    """A single-shot QTimer stand-in whose clock moves only when the test calls advance()."""
+
+    timeout = Signal()
+
+    def __init__(self):
+        super().__init__()
+        self.now = self._interval = 0
+        self.deadline = None
+
+    def setSingleShot(self, _single):
+        pass
+
+    def setInterval(self, msecs):
+        self._interval = msecs
+
+    def interval(self):
+        return self._interval
+
+    def start(self):
+        self.deadline = self.now + self._interval
+
+    def stop(self):
+        self.deadline = None
+
+    def advance(self, msecs):
+        self.now += msecs
+        if self.deadline is not None and self.now >= self.deadline:
+            self.deadline = None
+            self.timeout.emit()
+
+
 def test_typing_keeps_it_from_firing(qtbot):
     edit = QLineEdit()
     qtbot.addWidget(edit)
     edit.show()
-    timer = InactivityTimer()
+    clock = ManualTimer()
+    timer = InactivityTimer(timer=clock)
     fired = []
     timer.inactivityDetected.connect(lambda: fired.append(True))
     timer.set_timeout(400)
     timer.activate()
-    keys = QTimer()
-    typed = []
-
-    def type_one():
+    # A key every 40 ms for 800 ms, twice the 400 ms timeout: never idle.
+    for _ in range(20):
+        clock.advance(40)
         qtbot.keyClick(edit, "a")
-        typed.append(True)
-
-    keys.timeout.connect(type_one)
-    keys.start(40)
-    # Typing every 40 ms for well over the 400 ms timeout: never idle.
-    qtbot.waitUntil(lambda: len(typed) >= 20, timeout=5000)
-    keys.stop()
+    assert fired == [] and edit.text() == "a" * 20
+    clock.advance(399)
     assert fired == []
-    qtbot.waitUntil(lambda: fired == [True], timeout=2000)
+    clock.advance(1)  # 400 ms after the last key
+    assert fired == [True]
+    timer.deactivate()
+
+
+def test_without_input_it_fires_at_the_timeout_exactly(qtbot):
+    """Control for the test above: the same clock with no typing fires at 400 ms."""
+    clock = ManualTimer()
+    timer = InactivityTimer(timer=clock)
+    fired = []
+    timer.inactivityDetected.connect(lambda: fired.append(True))
+    timer.set_timeout(400)
+    timer.activate()
+    clock.advance(399)
+    assert fired == []
+    clock.advance(1)
+    assert fired == [True]
     timer.deactivate()
 
 
 def test_deactivated_timer_stays_quiet_and_stops_filtering(qtbot):
-    timer = InactivityTimer()
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    clock = ManualTimer()
+    timer = InactivityTimer(timer=clock)
     fired = []
     timer.inactivityDetected.connect(lambda: fired.append(True))
     timer.set_timeout(20)
     timer.activate()
     timer.deactivate()
-    assert not timer.active
-    with qtbot.assertNotEmitted(timer.inactivityDetected, wait=100):
-        pass
+    assert not timer.active and clock.deadline is None
+    qtbot.keyClick(edit, "a")  # input no longer restarts it
+    assert clock.deadline is None
+    clock.advance(10_000)
     assert fired == []

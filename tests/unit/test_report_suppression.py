@@ -6,8 +6,10 @@ import random
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from app.domain import periods
+from app.domain import periods, suppression
 from app.domain.suppression import FEWER, WITHHELD
 from app.services import demo, enquiries, reports
 from app.services.enquiries import EnquiryInput
@@ -105,3 +107,43 @@ def test_no_hidden_figure_of_the_demo_service_report_can_be_worked_out(session):
         report = reports.build_report(session, period)
         published = report.to_json(exact=False)
         assert report_attacker.attack(published, WORKLOAD_LINKS) == {}, period.label
+
+
+def _derivable_reference(values, primary, withheld, relations):
+    """The first, quadratic version of suppression.derivable, kept as the specification."""
+    bounds = suppression._bounds(values, primary, withheld)
+    changed = True
+    while changed:
+        changed = False
+        for rel in relations:
+            cells = [*rel.parts, rel.whole]
+            for target in cells:
+                lo, hi = bounds[target]
+                if target == rel.whole:
+                    new_lo = sum(bounds[p][0] for p in rel.parts)
+                    new_hi = sum(bounds[p][1] for p in rel.parts)
+                else:
+                    others = [p for p in rel.parts if p != target]
+                    new_lo = bounds[rel.whole][0] - sum(bounds[p][1] for p in others)
+                    new_hi = bounds[rel.whole][1] - sum(bounds[p][0] for p in others)
+                tightened = (max(lo, new_lo), min(hi, new_hi))
+                if tightened != (lo, hi) and tightened[0] <= tightened[1]:
+                    bounds[target] = tightened
+                    changed = True
+    return {c for c in primary | withheld if bounds[c][0] == bounds[c][1]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_linear_derivable_agrees_with_the_reference(data):
+    cells = list(range(data.draw(st.integers(3, 12))))
+    values = {c: data.draw(st.integers(0, 30)) for c in cells}
+    relations = []
+    for _ in range(data.draw(st.integers(1, 4))):
+        whole = data.draw(st.sampled_from(cells))
+        parts = data.draw(st.lists(st.sampled_from(cells), min_size=1, max_size=6))
+        relations.append(suppression.Relation(tuple(parts), whole))
+    primary = {c for c, v in values.items() if 0 < v < suppression.LIMIT}
+    withheld = set(data.draw(st.lists(st.sampled_from(cells), max_size=3)))
+    assert (suppression.derivable(values, primary, withheld, relations)
+            == _derivable_reference(values, primary, withheld, relations))

@@ -3,8 +3,14 @@
 Before each step the WAL is checkpointed (so the main file holds every committed page) and
 the file is copied; if the step fails the copy is put back. A database newer than this
 build, or older than the oldest version it can upgrade, is refused with a clear message.
+
+The copy works as a rollback journal: it is complete and on disk (written under a temporary
+name, fsynced, then renamed) before the step starts, and deleted only once the step has
+committed or the copy has been put back and fsynced. A process killed in between leaves it
+behind, and `recover_interrupted` puts it back before the database is next opened.
 """
 
+import os
 import shutil
 from collections.abc import Callable
 from importlib import resources
@@ -72,14 +78,20 @@ MIGRATIONS: list[tuple[int, Step]] = [
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
-OLDEST_UPGRADABLE = 0  # an empty, brand-new file
+# Schema 1 is the first release; every released version since has a fixture that upgrades
+# (tests/fixtures). Version 0 is only a brand-new, empty file: one at version 0 that already
+# has tables was not written by any Confide release, and is refused.
+OLDEST_UPGRADABLE = 1
 
 
 def schema_version(conn) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def check_version(version: int) -> None:
+def check_version(version: int, empty: bool = False) -> None:
+    """May raise: SchemaTooNew, SchemaTooOld. `empty`: a new file with no tables yet."""
+    if version == 0 and empty:
+        return
     if version > CURRENT_VERSION:
         raise SchemaTooNew(
             f"This database was written by a newer version of Confide (schema {version}; this "
@@ -97,7 +109,11 @@ def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -
     May raise: SchemaTooNew, SchemaTooOld, MigrationFailed (the file is restored first).
     """
     start = schema_version(conn)
-    check_version(start)
+    empty = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    check_version(start, empty)
+    if start == 0 and empty:
+        _build_new(conn, on_step)
+        return start
     for target, step in MIGRATIONS:
         if target <= schema_version(conn):
             continue
@@ -117,11 +133,40 @@ def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -
                 f"Upgrading the database to schema {target} failed ({exc}). The database was put "
                 "back as it was; nothing is lost. Please report this.") from exc
         if copy is not None:
-            copy.unlink(missing_ok=True)
+            copy.unlink()
+            fsync_dir(copy.parent)
         if on_step:
             on_step(target)
     _refresh_capture(conn)
     return start
+
+
+def _build_new(conn, on_step: Callable[[int], None] | None) -> None:
+    """A brand-new, empty file: every step in one transaction, with no safety copies (there
+    is nothing yet to lose, and a failure leaves the file empty). One commit instead of one
+    per step makes creating a vault several times faster.
+
+    May raise: MigrationFailed.
+    """
+    target = 0
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for target, step in MIGRATIONS:
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+        conn.execute("COMMIT")
+    except Exception as exc:
+        try:
+            conn.execute("ROLLBACK")
+        except DatabaseError:
+            pass
+        raise MigrationFailed(
+            f"Building the new database failed at schema {target} ({exc}). Nothing was saved in "
+            "it. Please report this.") from exc
+    for version, _step in MIGRATIONS:
+        if on_step:
+            on_step(version)
+    _refresh_capture(conn)
 
 
 def _refresh_capture(conn) -> None:
@@ -139,13 +184,32 @@ def _refresh_capture(conn) -> None:
     conn.execute("COMMIT")
 
 
+def _copies(db_path: Path) -> list[Path]:
+    found = [p for p in db_path.parent.glob(f"{db_path.name}.before-v*")
+             if p.name.rsplit("-v", 1)[1].isdigit()]
+    return sorted(found, key=lambda p: int(p.name.rsplit("-v", 1)[1]))
+
+
+def _copy_durably(source: Path, target: Path) -> None:
+    """Copy `source` over `target` in place (an open connection keeps its file; Windows
+    cannot replace a file SQLite holds open) and fsync it."""
+    with open(source, "rb") as src, open(target, "r+b" if target.exists() else "wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+        dst.truncate()
+        dst.flush()
+        os.fsync(dst.fileno())
+
+
 def _snapshot(conn, db_path: Path, target: int) -> Path | None:
     if not db_path.exists() or db_path.stat().st_size == 0:
         return None
     # Without a checkpoint, committed pages still in the WAL would be missing from the copy.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     copy = db_path.with_name(f"{db_path.name}.before-v{target}")
-    shutil.copy2(db_path, copy)
+    partial = copy.with_name(copy.name + ".partial")
+    _copy_durably(db_path, partial)
+    # Only a complete copy ever carries the name recover_interrupted looks for.
+    os.replace(partial, copy)
     fsync_dir(db_path.parent)
     return copy
 
@@ -154,7 +218,34 @@ def _restore(conn, db_path: Path, copy: Path | None) -> None:
     if copy is None:
         return
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    shutil.copy2(copy, db_path)
+    _put_back(db_path, copy)
+
+
+def _put_back(db_path: Path, copy: Path) -> None:
+    # Killed anywhere in here, the copy is still whole on disk and is put back next time.
+    _copy_durably(copy, db_path)
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    copy.unlink(missing_ok=True)
+    fsync_dir(db_path.parent)
+    copy.unlink()
+    fsync_dir(db_path.parent)
+
+
+def recover_interrupted(db_path: Path) -> bool:
+    """Before opening: if an upgrade was killed part-way (its safety copy is still there),
+    put the database back as it was before that step. Returns whether it did.
+
+    May raise: OSError (the copy could not be put back; it is left in place).
+    """
+    db_path = Path(db_path)
+    for stale in db_path.parent.glob(f"{db_path.name}.before-v*.partial"):
+        stale.unlink()  # a copy never finished: the step it was for never started
+    copies = _copies(db_path)
+    if not copies:
+        return False
+    # The oldest copy is the state before the first step that did not finish.
+    _put_back(db_path, copies[0])
+    for later in copies[1:]:
+        later.unlink()
+    fsync_dir(db_path.parent)
+    return True
