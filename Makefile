@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.perf.scale_bench
 	$(BIN)/python -m tests.perf.rekey_bench --filler-mb 1365
 	$(BIN)/python -m tests.perf.team_bench
+	$(BIN)/python -m tests.perf.hub_bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
