@@ -192,23 +192,19 @@ SEARCH_READS = {
 CASE_TITLE_READS = frozenset({"first_name", "last_name"})    # a case's title names its people
 
 
-def _edited(ch: Change) -> set[str] | None:
-    """Fields an edit changed; None for an insert or a delete (everything changed)."""
+def _touches(ch: Change, fields: frozenset) -> bool:
+    """An insert or a delete touches everything; an edit, the fields whose value it changed."""
     if ch.before is None or ch.after is None:
-        return None
-    return {k for k in set(ch.before) | set(ch.after) if ch.before.get(k) != ch.after.get(k)}
+        return True
+    return any(ch.before.get(f) != ch.after.get(f) for f in fields)
 
 
 def changes_search(ch: Change) -> bool:
-    fields = _edited(ch)
-    return fields is None or bool(fields & SEARCH_READS.get(ch.table, frozenset()))
+    return _touches(ch, SEARCH_READS.get(ch.table, frozenset()))
 
 
 def changes_case_titles(ch: Change) -> bool:
-    if ch.table != "person":
-        return False
-    fields = _edited(ch)
-    return fields is None or bool(fields & CASE_TITLE_READS)
+    return ch.table == "person" and _touches(ch, CASE_TITLE_READS)
 
 
 def reindex(conn, touched, rows: dict | None = None, renamed: set | None = None) -> None:
