@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.perf.scale_bench
 	$(BIN)/python -m tests.perf.rekey_bench --filler-mb 1365
 	$(BIN)/python -m tests.perf.team_bench
+	$(BIN)/python -m tests.perf.hub_bench
 
 # The Linux one-folder bundle in dist/Confide, from packaging/requirements.lock (pinned, hashed),
 # in its own environment (.venv-package). Not part of `make test`; CI runs .ci/package.

@@ -153,7 +153,7 @@ def cmd_device(args) -> int:
             return 0
         for d in membership.device_list(session):
             status = ("removed" if d.revoked else "this computer" if d.this_computer
-                      else "up to date with the key" if d.on_current_key else "not yet synced since the key change")
+                      else "up to date with the key" if d.on_current_key else "not yet re-keyed for the new key")
             print(f"{d.index}\t{d.name}\t{'manager' if d.manager else 'staff'}\t{status}\t{d.device_id}")
     finally:
         session.lock("cli")

@@ -36,7 +36,7 @@ def status_words(d: membership.DeviceStatus) -> str:
         return "Removed from the team"
     if d.this_computer:
         return "This computer"
-    return "Up to date with the team key" if d.on_current_key else "Has not synced since the key change"
+    return "Up to date with the team key" if d.on_current_key else "Has not yet re-keyed for the new team key"
 
 
 class InviteDialog(QDialog):

@@ -180,14 +180,44 @@ def _dump(image):
     return json.dumps(image) if image is not None else None
 
 
-def reindex(conn, touched, rows: dict | None = None) -> None:
+# What the local search index is made of (people._index, a case's title, a note's entry;
+# see snapshot.index_everything): a remote edit to a row nobody here touched that changes
+# none of these leaves the index as it was. tests/team/test_sync_search.py compares the index
+# after sync with a full rebuild.
+SEARCH_READS = {
+    "person": frozenset({"first_name", "last_name", "known_as", "school_name", "area", "postcode"}),
+    "casefile": frozenset({"reference", "client_id", "child_id"}),
+    "note": frozenset({"body", "case_id"}),
+}
+CASE_TITLE_READS = frozenset({"first_name", "last_name"})    # a case's title names its people
+
+
+def _touches(ch: Change, fields: frozenset) -> bool:
+    """An insert or a delete touches everything; an edit, the fields whose value it changed."""
+    if ch.before is None or ch.after is None:
+        return True
+    return any(ch.before.get(f) != ch.after.get(f) for f in fields)
+
+
+def changes_search(ch: Change) -> bool:
+    return _touches(ch, SEARCH_READS.get(ch.table, frozenset()))
+
+
+def changes_case_titles(ch: Change) -> bool:
+    return ch.table == "person" and _touches(ch, CASE_TITLE_READS)
+
+
+def reindex(conn, touched, rows: dict | None = None, renamed: set | None = None) -> None:
     """Rebuild the local search index for the people, cases and notes an entry touched.
-    `rows` may hold the row as written for (table, id), which saves reading it back."""
+    `rows` may hold the row as written for (table, id), which saves reading it back.
+    `renamed`: the people whose cases' titles must be rebuilt too (default: every touched person)."""
     rows = rows or {}
     from app.services import cases, people
 
     case_ids = set()
-    person_ids = [record_id for table, record_id in touched if table == "person"]
+    person_ids = [record_id for table, record_id in touched if table == "person"
+                  and (renamed is None or record_id in renamed)]
+    person_ids += [p for p in (renamed or ()) if ("person", p) not in touched]
     for i in range(0, len(person_ids), 400):
         chunk = person_ids[i:i + 400]
         marks = ", ".join("?" for _ in chunk)

@@ -3,12 +3,27 @@
 Signed JSON, not encrypted: they carry public keys, sealed keys and ids, no personal data.
 """
 
+import hashlib
+import hmac
 import struct
 
 from app.services.team import keys, state
 from app.services.team.bundle import BundleRefused, canonical
 
 MAGIC = b"CFC1"
+KINDS = ("genesis", "enrol", "epoch", "rekeyed")
+REKEYED = "device_rekeyed"     # sync_state: device id -> the latest epoch it said it re-keyed for
+
+
+def rekeyed_proof(epoch_key: bytes, team_id: str, device_id: str, epoch: int) -> str:
+    """Shows the writer of a 'rekeyed' entry holds that epoch's key, without revealing it."""
+    return hmac.new(epoch_key, f"confide-rekeyed:v1:{team_id}:{device_id}:{epoch}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def rekeyed_epochs(conn) -> dict[str, int]:
+    """Device id -> the latest key epoch that computer re-keyed its own database for."""
+    return {k: int(v) for k, v in (state.get(conn, REKEYED) or {}).items()}
 
 
 def seal(body: dict, sign_priv: str) -> bytes:
@@ -55,6 +70,13 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
             raise BundleRefused(f"Team entry {seq} claims to found the team but does not match this "
                                 "team's founding computer; it was not applied.")
         pub = trusted
+    elif kind == "rekeyed":
+        # Any enrolled computer speaks for its own database; nobody speaks for another's.
+        dev = state.device(conn, signer)
+        if dev is None or (dev.revoked_seq is not None and dev.revoked_seq < seq):
+            raise BundleRefused(f"Team entry {seq} comes from a computer that is not enrolled in this team "
+                                "and was not applied.")
+        pub = dev.sign_pub
     else:
         dev = state.device(conn, signer)
         if dev is None or not dev.manager or (dev.revoked_seq is not None and dev.revoked_seq < seq):
@@ -63,10 +85,27 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
         pub = dev.sign_pub
     if not keys.verify(pub, sig, raw):
         raise BundleRefused(f"Team entry {seq} was altered after it was written and was not applied.")
-    if kind not in ("genesis", "enrol", "epoch"):
+    if kind not in KINDS:
         raise BundleRefused(f"Team entry {seq} is of a kind this version of Confide does not know "
                             "(update Confide).", deterministic=False)
+    if kind == "rekeyed":
+        _check_rekeyed(conn, body, seq)
     return body
+
+
+def _check_rekeyed(conn, body: dict, seq: int) -> None:
+    try:
+        epoch = int(body["epoch"])
+        proof = str(body["proof"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BundleRefused(f"Team entry {seq} on the hub is damaged and was not applied.") from exc
+    key = state.epoch_key(conn, epoch)
+    # A computer without that key (one removed from the team) cannot check the proof; it
+    # reads nothing under that key anyway.
+    if key is not None and not hmac.compare_digest(
+            proof, rekeyed_proof(key, body["team"], body["by"], epoch)):
+        raise BundleRefused(f"Team entry {seq} says a computer changed to a team key it does not hold; "
+                            "it was not applied.")
 
 
 def apply(conn, body: dict, seq: int) -> None:
@@ -81,6 +120,10 @@ def apply(conn, body: dict, seq: int) -> None:
                 secret = keys.open_sealed_for_device(state.get(conn, "box_priv"), team_id, me,
                                                      int(epoch), sealed)
                 state.add_epoch(conn, int(epoch), secret, seq)
+    elif body["type"] == "rekeyed":
+        said = rekeyed_epochs(conn)
+        said[body["by"]] = max(said.get(body["by"], 1), int(body["epoch"]))
+        state.put(conn, REKEYED, said)
     elif body["type"] == "epoch":
         for device_id in body.get("revoked") or []:
             conn.execute("UPDATE sync_device SET revoked_seq = ? WHERE device_id = ? AND revoked_seq IS NULL",

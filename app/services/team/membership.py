@@ -18,7 +18,7 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
 from app.services import vault as vault_service
-from app.services.team import invitation, staff_keys, state
+from app.services.team import control, invitation, rekeyed, staff_keys, state
 from app.services.team import team as engine
 from app.services.team.sync import SyncResult, sync_now
 from app.storage.db import transaction
@@ -39,7 +39,7 @@ class DeviceStatus:
     this_computer: bool
     revoked: bool
     last_seen_seq: int
-    on_current_key: bool   # has pushed since the latest key change (so it holds the new key)
+    on_current_key: bool   # said on the hub it re-keyed for the latest team key (docs/sync.md §12)
 
 
 def _file_keyed(session) -> bool:
@@ -220,8 +220,12 @@ def sync(session) -> SyncResult:
                 state.put(session.conn, EPOCH_OWED, False)
         result = sync_now(session, hub)
         staff_keys.follow_staff_keys(session)
-        if staff_keys.rekey_if_team_key_changed(session):
-            # The re-key's audit event goes to the hub at once: the manager sees it followed.
+        rekeyed_now = staff_keys.rekey_if_team_key_changed(session)
+        # Said on the hub (also after a crash between the re-key and saying it), so the
+        # manager's device list shows this computer has re-keyed.
+        rekeyed.announce_if_owed(session.conn, hub)
+        if rekeyed_now:
+            # The re-key's audit event goes to the hub at once.
             again = sync_now(session, hub)
             result.pulled += again.pulled
             result.pushed += again.pushed
@@ -265,13 +269,14 @@ def device_list(session) -> list[DeviceStatus]:
     conn = session.conn
     state.require_team(conn)
     me = state.get(conn, "device_id")
-    # Epoch 1 starts at genesis; only a later epoch is a key change someone must follow.
-    key_change = conn.execute("SELECT max(started_seq) FROM sync_epoch WHERE epoch > 1").fetchone()[0] or 0
+    latest = state.current_epoch(conn)[0]
+    # Each computer's own signed 'rekeyed' entry, not a guess from its later pushes; this
+    # computer knows its own re-key first-hand. Epoch 1 starts at genesis: nothing to follow.
+    said = control.rekeyed_epochs(conn)
+    said[me] = int(state.get(conn, staff_keys.REKEYED_EPOCH, 1))
     out = []
     for d in state.devices(conn):
-        # A bundle appended after the key change was built after applying it (a device appends
-        # only at head + 1), so its sender holds the new key.
-        current = d.device_id == me or key_change == 0 or (d.last_seq or 0) > key_change
+        current = latest == 1 or said.get(d.device_id, 1) >= latest
         out.append(DeviceStatus(d.device_id, d.name, d.device_index, d.manager, d.device_id == me,
                                 d.revoked_seq is not None, d.last_seq or 0, current))
     return out

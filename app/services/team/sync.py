@@ -114,19 +114,22 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
                              lambda epoch: state.epoch_key(conn, epoch))
     header, body = bundle.open_bundle(entry.payload, exp)
     origin = {"device": entry.device_id, "seq": entry.seq}
-    touched = set()
+    touched, renamed = set(), set()
     pending, held = capture.pending_keys(conn), _held_rows(conn)
     run_table, run = None, []
     written: dict[tuple[str, str], dict] = {}
     for wire in body.get("changes", []):
         change = Change.from_wire(wire)
         kj = applier.key_json(change.key)
-        if len(change.key) == 1:
-            touched.add((change.table, change.key[0]))
         if change.after is not None and (change.table, kj) not in pending and (change.table, kj) not in held:
-            # The common case, rows nobody here touched: written in batches, in order.
+            # The common case, rows nobody here touched: written in batches, in order. Their
+            # search entries change only if the edit changed what the index is made from.
             if len(change.key) == 1:
                 written[(change.table, change.key[0])] = change.after
+                if applier.changes_search(change):
+                    touched.add((change.table, change.key[0]))
+                if applier.changes_case_titles(change):
+                    renamed.add(change.key[0])
             if change.table != run_table:
                 result.conflicts += _flush(conn, run_table, run, origin, pending)
                 run_table, run = change.table, []
@@ -136,13 +139,15 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
         run_table, run = None, []
         if len(change.key) == 1:
             written.pop((change.table, change.key[0]), None)   # merged or held: read it back
+            touched.add((change.table, change.key[0]))
+            renamed.add(change.key[0])
         if applier.apply_change(conn, change, origin, pending, held):
             result.conflicts += 1
             held.add((change.table, kj))
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
     _store_remote_audit(conn, entry.device_id, body.get("audit", []), entry.seq)
-    applier.reindex(conn, touched, written)
+    applier.reindex(conn, touched, written, renamed)
     state.advance_device(conn, entry.device_id, int(header["dseq"]),
                          bundle.bundle_hash(entry.payload), entry.seq)
 
@@ -153,7 +158,7 @@ def _flush(conn, table: str | None, run: list[Change], origin: dict, pending: se
         return 0
     conn.execute("SAVEPOINT run")
     try:
-        capture.write_images(conn, table, [c.after for c in run])
+        capture.write_changes(conn, table, run)
     except IntegrityError:
         conn.execute("ROLLBACK TO run")
         conn.execute("RELEASE run")
@@ -184,6 +189,7 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
                           (pushed_audit,))
     events = [dict(zip(AUDIT_COLUMNS, row, strict=True)) for row in cursor]
     rows = [r for r in capture.pending_rows(conn) if (r[0], r[1]) not in held]
+    upto = conn.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0]
     if not changes and not events and not rows:
         return None
     me = state.device(conn, state.get(conn, "device_id"))
@@ -195,7 +201,7 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
                           key, state.get(conn, "sign_priv"))
     info = {"hash": bundle.bundle_hash(payload), "dseq": me.last_dseq + 1,
             "audit_upto": events[-1]["seq"] if events else pushed_audit,
-            "rows": [[t, k] for t, k, _ in rows]}
+            "rows": len(rows), "outbox_upto": upto}
     return payload, info
 
 
@@ -209,7 +215,11 @@ def push(conn, hub: Hub, by: str) -> int | None:
     payload, info = built
     seq = state.last_applied(conn) + 1
     with transaction(conn):
-        conn.executemany("UPDATE sync_outbox SET in_flight = 1 WHERE tbl = ? AND pk = ?", info["rows"])
+        # What the bundle holds: outbox rows up to the last one it read, less held rows. A
+        # write made after the bundle was built stays pending for the next push.
+        conn.execute("UPDATE sync_outbox SET in_flight = 1 WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM "
+                     "sync_conflict c WHERE c.tbl = sync_outbox.tbl AND c.pk = sync_outbox.pk AND "
+                     "c.resolved_at IS NULL)", (info["outbox_upto"],))
         state.put(conn, "in_flight", {k: info[k] for k in ("hash", "dseq", "audit_upto")})
     try:
         hub.append(seq, state.get(conn, "device_id"), "bundle", payload)
@@ -218,7 +228,7 @@ def push(conn, hub: Hub, by: str) -> int | None:
         return None
     with transaction(conn):
         _finalise_push(conn, state.get(conn, "in_flight"), seq)
-    return len(info["rows"])
+    return info["rows"]
 
 
 def _finalise_push(conn, in_flight: dict, seq: int) -> None:

@@ -28,6 +28,14 @@ from app.storage.hub.base import (
 
 CHANNEL = "confide_hub"
 BATCH = 500
+# Every connection: a server that stops answering is noticed within about a minute, whether
+# the connection is idle (keepalives), sending (tcp_user_timeout) or waiting on a statement
+# or a lock (server-side timeouts), so a sync never hangs on a vanished hub.
+KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+             "tcp_user_timeout": 60_000}
+SERVER_TIMEOUTS = {"statement_timeout": 60_000, "lock_timeout": 30_000,
+                   "idle_in_transaction_session_timeout": 60_000}
+LISTEN_RECONNECTS = 3
 SETUP_HINT = "IT sets it up with packaging/hub/postgres-setup.sql (README: 'Setting up a PostgreSQL hub')."
 
 
@@ -42,6 +50,17 @@ def describe_conninfo(conninfo: str) -> str:
     db = parts.get("dbname") or "(default database)"
     user = f" as {parts['user']}" if parts.get("user") else ""
     return f"the PostgreSQL hub {db} on {host}{port}{user}"
+
+
+def connection_options(conninfo: str) -> str:
+    """The server settings every hub connection asks for, after any `options` IT put in the
+    connection string (theirs come first, so ours win where both set the same thing)."""
+    try:
+        theirs = conninfo_to_dict(conninfo).get("options") or ""
+    except psycopg.ProgrammingError:
+        theirs = ""
+    ours = " ".join(f"-c {name}={value}" for name, value in SERVER_TIMEOUTS.items())
+    return f"{theirs} {ours}".strip()
 
 
 def _iso(value) -> str:
@@ -79,7 +98,8 @@ class PostgresHub:
 
     def _connect(self):
         try:
-            return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=self._timeout)
+            return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=self._timeout,
+                                   options=connection_options(self._conninfo), **KEEPALIVE)
         except psycopg.OperationalError as exc:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
             raise HubUnavailable(f"{self.describe()} cannot be reached ({reason}). "
@@ -90,27 +110,45 @@ class PostgresHub:
             self._conn = self._connect()
         return self._conn.cursor()
 
-    def _run(self, sql: str, params=(), fetch: str | None = None):
-        try:
-            with self._cursor() as cur:
-                cur.execute(sql, params)
-                if fetch == "one":
-                    return cur.fetchone()
-                if fetch == "all":
-                    return cur.fetchall()
-                return None
-        except (pg_errors.UndefinedTable, pg_errors.InvalidSchemaName):
-            raise HubError(f"{self.describe()} has no Confide tables. {SETUP_HINT}") from None
-        except pg_errors.InsufficientPrivilege:
-            raise HubError(f"{self.describe()} refused: this account may not do that. {SETUP_HINT}") from None
-        except psycopg.OperationalError as exc:
-            if exc.sqlstate is None or exc.sqlstate.startswith("08") or (self._conn and self._conn.broken):
+    def _run(self, sql: str, params=(), fetch: str | None = None, read: bool = False):
+        """`read`: a query that changes nothing, repeated once on a new connection when the
+        old one turns out to have died while idle (a server restart, a dropped link). A write
+        is never repeated: whether it reached the server is for the sync engine to find out."""
+        for attempt in (1, 2):
+            try:
+                with self._cursor() as cur:
+                    cur.execute(sql, params)
+                    if fetch == "one":
+                        return cur.fetchone()
+                    if fetch == "all":
+                        return cur.fetchall()
+                    return None
+            except (pg_errors.UndefinedTable, pg_errors.InvalidSchemaName):
+                raise HubError(f"{self.describe()} has no Confide tables. {SETUP_HINT}") from None
+            except pg_errors.InsufficientPrivilege:
+                raise HubError(f"{self.describe()} refused: this account may not do that. {SETUP_HINT}") from None
+            except (pg_errors.QueryCanceled, pg_errors.LockNotAvailable):
+                raise HubUnavailable(f"{self.describe()} did not answer in time. "
+                                     "Work goes on offline; sync will try again.") from None
+            except psycopg.OperationalError as exc:
+                lost = exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P")) or (
+                    self._conn is not None and self._conn.broken)
+                if not lost:
+                    raise
+                if read and attempt == 1:
+                    self._drop_connection()
+                    continue
                 raise HubUnavailable(f"The connection to {self.describe()} was lost. "
                                      "Work goes on offline; sync will try again.") from None
-            raise
+        return None
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None and not self._conn.closed:
+            self._conn.close()
+        self._conn = None
 
     def _one(self, sql, params=()):
-        return self._run(sql, params, "one")
+        return self._run(sql, params, "one", read=sql.lstrip().upper().startswith("SELECT"))
 
     def _exec(self, sql, params=()):
         return self._run(sql, params)
@@ -148,7 +186,7 @@ class PostgresHub:
         while left is None or left > 0:
             size = BATCH if left is None else min(BATCH, left)
             rows = self._run("SELECT seq, device_id, kind, payload, created_at FROM confide.entries "
-                             "WHERE seq >= %s ORDER BY seq LIMIT %s", (expected, size), "all")
+                             "WHERE seq >= %s ORDER BY seq LIMIT %s", (expected, size), "all", read=True)
             for s, device, kind, payload, created in rows:
                 if s != expected:
                     return  # a gap: stop, as the contract says
@@ -168,7 +206,7 @@ class PostgresHub:
                    (device_id,))
 
     def revoked_devices(self) -> set[str]:
-        return {r[0] for r in self._run("SELECT device_id FROM confide.revoked_devices", (), "all")}
+        return {r[0] for r in self._run("SELECT device_id FROM confide.revoked_devices", (), "all", read=True)}
 
     def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
         check_device_id(device_id)
@@ -195,23 +233,30 @@ class PostgresHub:
         """True when an entry beyond the last one this object has seen arrives (NOTIFY), or
         is already there; False after `timeout` seconds."""
         base = self._known if self._looked else self.head()
-        try:
-            if self._listener is None or self._listener.closed or self._listener.broken:
-                self._listener = self._connect()
-                self._listener.execute(f"LISTEN {CHANNEL}")
-            # Listening before looking: an entry added in between is not missed.
-            if self.head() > base:
-                return True
-            deadline = time.monotonic() + max(0.0, timeout)
-            while (left := deadline - time.monotonic()) > 0:
-                for note in self._listener.notifies(timeout=left, stop_after=1):
-                    if note.payload.isdigit() and int(note.payload) > base:
-                        return True
-            return False
-        except psycopg.OperationalError:
-            self._listener = None
-            raise HubUnavailable(f"The connection to {self.describe()} was lost. "
-                                 "Work goes on offline; sync will try again.") from None
+        deadline = time.monotonic() + max(0.0, timeout)
+        lost = 0
+        while True:
+            try:
+                if self._listener is None or self._listener.closed or self._listener.broken:
+                    self._listener = self._connect()
+                    self._listener.execute(f"LISTEN {CHANNEL}")
+                # Listening before looking: an entry added in between is not missed, also
+                # after the listening connection was lost and made again.
+                if self.head() > base:
+                    return True
+                while (left := deadline - time.monotonic()) > 0:
+                    for note in self._listener.notifies(timeout=left, stop_after=1):
+                        if note.payload.isdigit() and int(note.payload) > base:
+                            return True
+                return False
+            except psycopg.OperationalError:
+                if self._listener is not None and not self._listener.closed:
+                    self._listener.close()
+                self._listener = None
+                lost += 1
+                if lost > LISTEN_RECONNECTS or time.monotonic() >= deadline:
+                    raise HubUnavailable(f"The connection to {self.describe()} was lost. "
+                                         "Work goes on offline; sync will try again.") from None
 
     def describe(self) -> str:
         return describe_conninfo(self._conninfo)
