@@ -1,37 +1,22 @@
 """Encrypted snapshots of the replicated tables (docs/sync.md §10)."""
 
-import json
 import struct
 import zlib
 
 from app.errors import ConfideError
 from app.security import crypto
-from app.services.team import capture, keys, state
+from app.services.team import capture, keys, snapshot_rows, state
 from app.services.team.bundle import BundleRefused, canonical, parse
 from app.storage import migrations
-from app.storage.capture import columns, replicated_tables
 from app.storage.db import transaction
 from app.storage.hub.base import Hub
 
-MAGIC = b"CFS1"
+MAGIC = b"CFS2"
+OLD_MAGIC = b"CFS1"     # row images as one JSON document: no longer written or read
 
 
 class SnapshotNotPossible(ConfideError):
     """A snapshot must hold exactly the log's state: not while local changes wait."""
-
-
-def _dump(conn) -> dict:
-    tables = {}
-    for table in replicated_tables(conn):
-        cols = columns(conn, table)
-        from app.storage.capture import image_sql
-        tables[table] = [json.loads(r[0]) for r in conn.execute(
-            f"SELECT {image_sql(cols, table)} FROM {table} ORDER BY rowid")]
-    devices = [list(r) for r in conn.execute(
-        "SELECT device_id, name, device_index, sign_pub, box_pub, manager, enrolled_seq, revoked_seq, "
-        "last_dseq, last_hash, last_seq FROM sync_device")]
-    epochs = [list(r) for r in conn.execute("SELECT epoch, started_seq FROM sync_epoch")]
-    return {"tables": tables, "devices": devices, "epochs": epochs}
 
 
 def put_snapshot(conn, hub: Hub) -> int:
@@ -46,8 +31,14 @@ def put_snapshot(conn, hub: Hub) -> int:
     epoch, key = state.current_epoch(conn)
     me = state.get(conn, "device_id")
     header = canonical({"team": state.get(conn, "team_id"), "upto": upto, "epoch": epoch,
-                        "schema": migrations.CURRENT_VERSION, "device": me, "v": 1})
-    nonce, ct = crypto.seal(key, zlib.compress(canonical(_dump(conn)), 6), header)
+                        "schema": migrations.CURRENT_VERSION, "device": me, "v": 2})
+    conn.execute("BEGIN")          # one consistent state, even with another connection writing
+    try:
+        body = snapshot_rows.dump(conn)
+    finally:
+        conn.execute("COMMIT")
+    nonce, ct = crypto.seal(key, body, header)
+    del body
     signed = header + nonce + ct
     payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(state.get(conn, "sign_priv"), signed)
     hub.put_snapshot(upto, me, payload)
@@ -55,13 +46,19 @@ def put_snapshot(conn, hub: Hub) -> int:
 
 
 def restore_latest(conn, hub: Hub) -> int:
-    """Replace this replica's records with the latest snapshot. Returns its sequence (0: none).
+    """Replace this replica's records with the latest snapshot, in one transaction. Returns
+    its sequence (0: none). Changes made here and not yet pushed are kept on top of it.
 
-    May raise: BundleRefused (damaged, foreign, not signed by a known computer), HubError.
+    May raise: BundleRefused (damaged, foreign, not signed by a known computer; nothing is
+    changed), HubError.
     """
     snap = hub.latest_snapshot()
     if snap is None:
         return 0
+    if snap.payload[:4] == OLD_MAGIC:
+        raise BundleRefused("The hub's snapshot was written by an older version of Confide. Ask a "
+                            "computer of the team to sync (it writes a new one), then try again.",
+                            deterministic=False)
     p = parse(snap.payload, snap.upto_seq, MAGIC)
     h = p.header
     if h.get("team") != state.get(conn, "team_id") or h.get("upto") != snap.upto_seq:
@@ -73,28 +70,35 @@ def restore_latest(conn, hub: Hub) -> int:
     if key is None:
         raise BundleRefused("The hub's snapshot is locked with a team key this computer does not have.",
                             deterministic=False)
-    body = json.loads(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
     # Trust comes from the control entries, checked from genesis as usual, never from the
     # snapshot's own list of computers: they are small, so every joiner replays them.
-    _replay_control(conn, hub, snap.upto_seq)
+    _replay_control(conn, hub, state.last_applied(conn), snap.upto_seq)
     signer = state.device(conn, h.get("device"))
+    altered = BundleRefused("The hub's snapshot was altered or not written by a computer of this team.")
     if signer is None or (signer.revoked_seq is not None and signer.revoked_seq <= snap.upto_seq) or \
             not keys.verify(signer.sign_pub, p.signature, p.header_bytes + p.nonce + p.ciphertext):
-        raise BundleRefused("The hub's snapshot was altered or not written by a computer of this team.")
+        raise altered
+    try:
+        body = crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)
+    except crypto.DecryptionFailed as exc:
+        raise altered from exc
     with transaction(conn):
+        mine = capture.collect(conn, None) if state.in_team(conn) else []
         state.set_capture(conn, False)
         # The snapshot is consistent as a whole; rows may reference rows later in it.
         conn.execute("PRAGMA defer_foreign_keys = ON")
-        tables = replicated_tables(conn)
-        for table in reversed(tables):
-            conn.execute(f"DELETE FROM {table}")
-        for table in tables:
-            # One prepared statement per table: a joining computer may receive 50,000 cases.
-            capture.write_images(conn, table, body["tables"].get(table, []))
+        try:
+            chains = snapshot_rows.load(conn, body)
+        except (ValueError, KeyError, TypeError, zlib.error) as exc:
+            raise altered from exc
+        del body
         # Only each known computer's place in its chain comes from the snapshot.
-        for d in body["devices"]:
-            conn.execute("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? WHERE device_id = ?",
-                         (d[8], d[9], d[10], d[0]))
+        conn.executemany("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? WHERE device_id = ?",
+                         [(d[1], d[2], d[3], d[0]) for d in chains])
+        # A computer restarting from a snapshot (it was behind the compaction point) keeps
+        # what it wrote and has not pushed: its rows go back on top, still in the outbox.
+        for change in mine:
+            capture.write_image(conn, change.table, change.key, change.after)
         state.put(conn, "last_applied_seq", snap.upto_seq)
         # The search index is derived data, never carried: build it here for what arrived.
         index_everything(conn)
@@ -102,10 +106,10 @@ def restore_latest(conn, hub: Hub) -> int:
     return snap.upto_seq
 
 
-def _replay_control(conn, hub: Hub, upto: int) -> None:
+def _replay_control(conn, hub: Hub, after: int, upto: int) -> None:
     from app.services.team import control
 
-    for entry in hub.read_after(0):
+    for entry in hub.read_after(after):
         if entry.seq > upto:
             break
         if entry.kind != "control":
