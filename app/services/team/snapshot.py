@@ -82,28 +82,48 @@ def restore_latest(conn, hub: Hub) -> int:
         body = crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)
     except crypto.DecryptionFailed as exc:
         raise altered from exc
-    with transaction(conn):
-        mine = capture.collect(conn, None) if state.in_team(conn) else []
-        state.set_capture(conn, False)
-        # The snapshot is consistent as a whole; rows may reference rows later in it.
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        try:
-            chains = snapshot_rows.load(conn, body)
-        except (ValueError, KeyError, TypeError, zlib.error) as exc:
-            raise altered from exc
-        del body
-        # Only each known computer's place in its chain comes from the snapshot.
-        conn.executemany("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? WHERE device_id = ?",
-                         [(d[1], d[2], d[3], d[0]) for d in chains])
-        # A computer restarting from a snapshot (it was behind the compaction point) keeps
-        # what it wrote and has not pushed: its rows go back on top, still in the outbox.
-        for change in mine:
-            capture.write_image(conn, change.table, change.key, change.after)
-        state.put(conn, "last_applied_seq", snap.upto_seq)
-        # The search index is derived data, never carried: build it here for what arrived.
-        index_everything(conn)
-        state.set_capture(conn, True)
+    # Checked once at the end rather than row by row: while a child row waits for its
+    # parent, SQLite looks for orphans at every parent insert, scanning tables whose
+    # indexes are only built at the end. (The pragma cannot change inside a transaction.)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(conn):
+            mine = capture.collect(conn, None) if state.in_team(conn) else []
+            state.set_capture(conn, False)
+            try:
+                chains = snapshot_rows.load(conn, body)
+            except (ValueError, KeyError, TypeError, zlib.error) as exc:
+                raise altered from exc
+            del body
+            if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise altered
+            # Only each known computer's place in its chain comes from the snapshot.
+            conn.executemany("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? "
+                             "WHERE device_id = ?", [(d[1], d[2], d[3], d[0]) for d in chains])
+            # A computer restarting from a snapshot (it was behind the compaction point) keeps
+            # what it wrote and has not pushed: its rows go back on top, still in the outbox.
+            for change in mine:
+                capture.write_image(conn, change.table, change.key, change.after)
+            state.put(conn, "last_applied_seq", snap.upto_seq)
+            # The search index is derived data, never carried: build it here for what arrived.
+            index_everything(conn)
+            state.set_capture(conn, True)
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
     return snap.upto_seq
+
+
+def restart_after_compaction(conn, hub: Hub, seq: int) -> int:
+    """This computer meets entry `seq` dropped by compaction: restore the snapshot that
+    covers it. Returns the snapshot's sequence.
+
+    May raise: BundleRefused (no snapshot covers it, or it cannot be used), HubError.
+    """
+    snap_seq = restore_latest(conn, hub)
+    if snap_seq < seq:
+        raise BundleRefused(f"Hub entry {seq} was removed from the hub and no snapshot covers it. Ask IT "
+                            "to check the hub.", deterministic=False)
+    return snap_seq
 
 
 def _replay_control(conn, hub: Hub, after: int, upto: int) -> None:
