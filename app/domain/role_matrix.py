@@ -198,7 +198,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
         "capture.decode_value", "capture.drop_pending", "capture.has_pending", "capture.meta_of",
         "capture.pending_count", "capture.pending_keys", "capture.pending_rows", "capture.replicated_set",
         "capture.set_base", "capture.write_image", "capture.write_images", "control.apply", "control.check",
-        "control.seal", "control.read_unverified", "compaction.plan", "compaction.compact", "invitation.new_code", "invitation.normalise_code", "invitation.read_invitation",
+        "control.seal", "control.read_unverified", "compaction.plan", "compaction.compact", "compaction.open_admin_hub", "invitation.new_code", "invitation.normalise_code", "invitation.read_invitation",
         "invitation.write_invitation", "keys.new_device_keys", "keys.new_epoch_key",
         "keys.open_sealed_for_device", "keys.seal_to_device", "keys.sign", "keys.verify",
         "snapshot.put_snapshot", "snapshot.restore_latest", "snapshot.index_everything", "snapshot.restart_after_compaction",

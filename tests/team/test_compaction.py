@@ -125,3 +125,28 @@ def test_a_device_role_cannot_compact_a_postgresql_hub(tmp_path, template_root, 
     a.lock("test")
     device.close()
     admin.close()
+
+
+def test_the_hub_compact_command_says_who_is_behind_then_compacts_when_told(tmp_path, template_root):
+    from tests.security.support import run_cli, stderr_lines, subprocess_env
+
+    hub = FolderHub(tmp_path / "hub", TEAM, create=True)
+    a, b = _team(tmp_path, template_root, hub, ["office", "annexe"])
+    _person(a, "Before")
+    _sync(a, b, a, hub=hub)
+    upto = snapshot.put_snapshot(a.conn, hub)
+    _person(a, "After")
+    _sync(a, hub=hub)
+    (tmp_path / "env").mkdir()
+    env = subprocess_env(tmp_path / "env")
+    refused = run_cli(["hub", "compact", tmp_path / "hub"], env)
+    assert refused.returncode == 1 and stderr_lines(refused) == [
+        f"confide: Not yet: annexe has not synced past entry {upto}. Sync them, or compact anyway "
+        "(--force): they then start again from the snapshot."]
+    done = run_cli(["hub", "compact", tmp_path / "hub", "--force"], env)
+    assert done.returncode == 0, done.stderr
+    assert f"compacted up to entry {upto}" in done.stdout and "annexe" in done.stdout
+    _sync(b, a, b, hub=hub)
+    assert rows_of(a) == rows_of(b)
+    for s in (a, b):
+        s.lock("test")

@@ -8,12 +8,16 @@ computer that wrote it. A computer appends only after applying everything before
 entry from it after N proves it has applied N.
 """
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.errors import ConfideError
 from app.services.team import control, keys
 from app.services.team.bundle import BundleRefused, parse
-from app.storage.hub.base import Hub
+from app.storage.hub.base import Hub, HubError, HubUnavailable
+from app.storage.hub.location import is_postgres_location, open_hub
+from app.storage.hub.marker import MARKER
 
 
 class CompactionRefused(ConfideError):
@@ -86,3 +90,29 @@ def compact(hub: Hub, force: bool = False) -> CompactionPlan:
                                 "then start again from the snapshot.")
     p.dropped = hub.compact(p.upto)
     return p
+
+
+def open_admin_hub(location: str) -> Hub:
+    """The hub at `location`, for its administrator: the team it serves is read from the hub
+    itself (the folder's marker, the database's team row). For PostgreSQL, `location` must
+    be the owner's connection string: the device role may not compact.
+
+    May raise: HubUnavailable, HubError.
+    """
+    if is_postgres_location(location):
+        import psycopg
+
+        try:
+            with psycopg.connect(location, connect_timeout=10) as conn:
+                row = conn.execute("SELECT team_id FROM confide.team").fetchone()
+        except psycopg.Error as exc:
+            raise HubUnavailable(f"The PostgreSQL hub cannot be read ({type(exc).__name__}).") from None
+    else:
+        try:
+            row = [json.loads((Path(location) / MARKER).read_text("utf-8"))["team_id"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            row = None
+    if not row:
+        raise HubError(f"{location if not is_postgres_location(location) else 'That database'} is not a "
+                       "Confide hub of a team.")
+    return open_hub(location, row[0])
