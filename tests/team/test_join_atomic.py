@@ -14,7 +14,7 @@ import pytest
 from app.config import Paths
 from app.security.device import KeyFileStore
 from app.services import demo
-from app.services.team import join_staging, membership, snapshot_rows
+from app.services.team import join_staging, membership, snapshot_file
 from app.services.vault import create_vault, unlock
 from tests.conftest import PASSPHRASE
 from tests.security.support import CHEAP_ENTRY, ROOT, subprocess_env
@@ -52,17 +52,17 @@ def _no_vault_or_whole(data_dir: Path, key: Path, expected: dict) -> bool:
 def test_a_join_that_fails_half_way_leaves_no_vault_and_can_be_tried_again(tmp_path, office, monkeypatch):
     code = membership.invite(office, "Laptop", tmp_path / "laptop.invite")
     target, key = tmp_path / "laptop", tmp_path / "laptop.key"
-    real_load = snapshot_rows.load
+    real_load = snapshot_file.load
 
-    def broken(conn, body):
-        real_load(conn, body)
+    def broken(conn):
+        real_load(conn)
         raise OSError("disk full")
 
-    monkeypatch.setattr(snapshot_rows, "load", broken)
+    monkeypatch.setattr(snapshot_file, "load", broken)
     with pytest.raises(OSError):
         membership.join(target, tmp_path / "laptop.invite", code, "manager", PASSPHRASE, KeyFileStore(key))
     assert not target.exists()
-    monkeypatch.setattr(snapshot_rows, "load", real_load)
+    monkeypatch.setattr(snapshot_file, "load", real_load)
     b = membership.join(target, tmp_path / "laptop.invite", code, "manager", PASSPHRASE, KeyFileStore(key))
     try:
         assert _records(b) == _records(office)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import ConfideError
-from app.services.team import control, keys
-from app.services.team.bundle import BundleRefused, parse
+from app.services.team import control, keys, snapshot
+from app.services.team.bundle import BundleRefused
 from app.storage.hub.base import Hub, HubError, HubUnavailable
 from app.storage.hub.location import is_postgres_location, open_hub
 from app.storage.hub.marker import MARKER
@@ -62,12 +62,12 @@ def plan(hub: Hub) -> CompactionPlan:
     enrolled, last = _devices(hub)
     signer = enrolled.get(snap.device_id)
     try:
-        p = parse(snap.payload, snap.upto_seq, snap.payload[:4])
-        signed = signer is not None and keys.verify(signer["sign_pub"], p.signature,
-                                                     p.header_bytes + p.nonce + p.ciphertext)
+        p = snapshot.read(snap.payload)
+        signed = signer is not None and keys.verify(signer["sign_pub"], p.signature, p.signed) and \
+            p.header.get("upto") == snap.upto_seq
     except BundleRefused:
         signed = False
-    if not signed or p.header.get("upto") != snap.upto_seq:
+    if not signed:
         raise CompactionRefused("The hub's latest snapshot is not signed by a computer of the team; "
                                 "nothing was compacted.")
     behind = sorted(d.get("name") or dev for dev, d in enrolled.items() if last.get(dev, 0) <= snap.upto_seq)
