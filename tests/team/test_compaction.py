@@ -9,7 +9,7 @@ from app.services import people
 from app.services.people import PersonInput
 from app.services.team import compaction, snapshot
 from app.services.team import team as engine
-from app.services.team.sync import sync_conn
+from app.services.team.sync import pull, sync_conn
 from app.storage.hub.base import COMPACTED, HubError
 from app.storage.hub.folder import FolderHub
 from app.storage.hub.postgres import PostgresHub
@@ -148,5 +148,26 @@ def test_the_hub_compact_command_says_who_is_behind_then_compacts_when_told(tmp_
     assert f"compacted up to entry {upto}" in done.stdout and "annexe" in done.stdout
     _sync(b, a, b, hub=hub)
     assert rows_of(a) == rows_of(b)
+    for s in (a, b):
+        s.lock("test")
+
+
+def test_a_snapshot_is_written_when_enough_entries_have_passed_and_nothing_waits(tmp_path, template_root,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(snapshot, "SNAPSHOT_EVERY", 3)
+    hub = FolderHub(tmp_path / "hub", TEAM, create=True)
+    a, b = _team(tmp_path, template_root, hub, ["office", "annexe"])
+    first = hub.latest_snapshot().upto_seq
+    assert snapshot.put_if_due(a.conn, hub) == 0
+    for name in ("One", "Two", "Three"):
+        _person(b, name)
+        _sync(b, hub=hub)
+    _person(a, "Waiting")                                  # not pushed: no snapshot now
+    sync_pulled_only = pull(a.conn, hub)
+    assert sync_pulled_only.pulled >= 3 and snapshot.put_if_due(a.conn, hub) == 0
+    _sync(a, hub=hub)
+    upto = snapshot.put_if_due(a.conn, hub)
+    assert upto >= first + 3 and hub.latest_snapshot().upto_seq == upto
+    assert snapshot.put_if_due(a.conn, hub) == 0
     for s in (a, b):
         s.lock("test")

@@ -17,7 +17,7 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
 from app.services import vault as vault_service
-from app.services.team import invitation, join_staging, staff_keys, state
+from app.services.team import invitation, join_staging, snapshot, staff_keys, state
 from app.services.team import team as engine
 from app.services.team.sync import SyncResult, sync_now
 from app.storage.db import transaction
@@ -233,6 +233,8 @@ def sync(session) -> SyncResult:
             result.pulled += again.pulled
             result.pushed += again.pushed
             result.conflicts = again.conflicts
+        # So a new computer need not replay years of entries, and the hub can be compacted.
+        snapshot.put_if_due(session.conn, hub)
         return result
     finally:
         hub.close()

@@ -14,6 +14,7 @@ from app.storage.db import transaction
 from app.storage.hub.base import Hub
 
 MAGIC = b"CFS2"
+SNAPSHOT_EVERY = 1000       # hub entries between snapshots (docs/sync.md §10)
 OLD_MAGIC = b"CFS1"
 SEALED_KEY = 32 + 16        # the snapshot file's key, AES-GCM sealed under the team key     # row images as one JSON document: no longer written or read
 
@@ -44,7 +45,19 @@ def put_snapshot(conn, hub: Hub) -> int:
     del body
     payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(state.get(conn, "sign_priv"), signed)
     hub.put_snapshot(upto, me, payload)
+    with transaction(conn):
+        state.put(conn, "snapshot_seq", upto)
     return upto
+
+
+def put_if_due(conn, hub: Hub) -> int:
+    """Write a snapshot when SNAPSHOT_EVERY entries have passed since the last one this
+    computer wrote or started from, and nothing waits to be pushed. Returns its sequence
+    (0: none was due). May raise: HubError."""
+    if capture.pending_count(conn) or \
+            state.last_applied(conn) - int(state.get(conn, "snapshot_seq", 0)) < SNAPSHOT_EVERY:
+        return 0
+    return put_snapshot(conn, hub)
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,7 @@ def restore_latest(conn, hub: Hub) -> int:
             for change in mine:
                 capture.write_image(conn, change.table, change.key, change.after)
             state.put(conn, "last_applied_seq", snap.upto_seq)
+            state.put(conn, "snapshot_seq", snap.upto_seq)
             # The search index is derived data, never carried: build it here for what arrived.
             index_everything(conn)
             state.set_capture(conn, True)
