@@ -15,8 +15,8 @@ from app.storage.hub.base import Hub
 
 MAGIC = b"CFS2"
 SNAPSHOT_EVERY = 1000       # hub entries between snapshots (docs/sync.md §10)
-OLD_MAGIC = b"CFS1"
-SEALED_KEY = 32 + 16        # the snapshot file's key, AES-GCM sealed under the team key     # row images as one JSON document: no longer written or read
+OLD_MAGIC = b"CFS1"         # row images as one JSON document: no longer written or read
+SEALED_KEY = 32 + 16        # the snapshot file's key, AES-GCM sealed under the team key
 
 
 class SnapshotNotPossible(ConfideError):
