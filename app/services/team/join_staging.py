@@ -63,7 +63,7 @@ def publish(staging: Path, data_dir: Path) -> None:
     database must be closed. May raise: OSError (the next attempt clears what is left)."""
     data_dir = Path(data_dir)
     vault_name = Paths(data_dir).vault.name
-    (data_dir / MARKER).write_bytes(b"")
+    (data_dir / MARKER).touch()
     _fsync_dir(data_dir)
     for item in sorted(Path(staging).iterdir()):
         if item.name != vault_name:
