@@ -49,6 +49,12 @@ def _data_bytes(conn, table: str, ids: list[str]) -> int:
 CACHE = Path(__file__).resolve().parents[2] / ".bench"
 
 
+def _passphrase(dataset: Path | None) -> str:
+    from tests.perf import scale_bench
+
+    return scale_bench.PASSPHRASE if dataset is not None else PASSPHRASE
+
+
 def _office(root: Path, cases: int, dataset: Path | None = None):
     """The populated office vault: built once per size and kept under .bench/ (never
     committed), since building 50,000 cases takes many minutes; or a copy of a vault that
@@ -56,7 +62,7 @@ def _office(root: Path, cases: int, dataset: Path | None = None):
     if dataset is not None:
         shutil.copytree(dataset / "vault", root / "office")
         shutil.copy(dataset / "device.key", root / "office.key")
-        return unlock(root / "office", "manager", PASSPHRASE, root / "office.key"), 0.0
+        return unlock(root / "office", "manager", _passphrase(dataset), root / "office.key"), 0.0
     cached = CACHE / f"team_office_{cases}"
     store = keyring.get_keyring()
     if (cached / "keyring.json").exists():
@@ -86,7 +92,8 @@ def run(kind: str, cases: int, root: Path, server=None, dataset: Path | None = N
     create_s = time.perf_counter() - t
     code = membership.invite(a, "Laptop", root / "laptop.invite")
     t, cpu = time.perf_counter(), time.process_time()
-    b = membership.join(root / "laptop", root / "laptop.invite", code, "manager", PASSPHRASE, KeyringStore())
+    b = membership.join(root / "laptop", root / "laptop.invite", code, "manager", _passphrase(dataset),
+                        KeyringStore())
     join_s, join_cpu = time.perf_counter() - t, time.process_time() - cpu
     hub = membership.open_team_hub(a)
     snapshot_mb = len(hub.latest_snapshot().payload) / 1e6
