@@ -202,7 +202,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
         "invitation.write_invitation", "keys.new_device_keys", "keys.new_epoch_key",
         "keys.open_sealed_for_device", "keys.seal_to_device", "keys.sign", "keys.verify",
         "snapshot.put_snapshot", "snapshot.restore_latest", "snapshot.index_everything", "snapshot.restart_after_compaction", "snapshot.read", "snapshot.put_if_due",
-        "snapshot_file.dump", "snapshot_file.load", "snapshot_file.Attached",
+        "snapshot_file.dump", "snapshot_file.load",
         "join_staging.prepare", "join_staging.publish", "join_staging.finish", "join_staging.discard",
         "join_staging.leftovers", "state.add_device", "state.add_epoch",
         "state.advance_device", "state.current_epoch", "state.device", "state.devices", "state.epoch_key",
