@@ -33,6 +33,14 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--id", dest="conflict_id", default=None)
     p.add_argument("--take", choices=["mine", "theirs"], default=None)
 
+    p = sub.add_parser("hub", help="for IT: compact the team's hub (docs/hub.md)")
+    p.add_argument("action", choices=["compact"])
+    p.add_argument("location", metavar="DIR_OR_OWNER_URL",
+                   help="the hub folder, or the PostgreSQL URL of the hub's owner role")
+    p.add_argument("--force", action="store_true",
+                   help="compact even if a computer has not synced past the snapshot (it starts again from it)")
+    p.set_defaults(data_dir=None)       # no vault: the hub is all it works on
+
     p = sub.add_parser("device", help="list the team's computers, or remove one")
     p.add_argument("action", choices=["list", "revoke"])
     common(p)
@@ -160,5 +168,18 @@ def cmd_device(args) -> int:
     return 0
 
 
-COMMANDS = {"team": cmd_team, "sync": cmd_sync, "conflicts": cmd_conflicts, "device": cmd_device}
+def cmd_hub(args) -> int:
+    from app.services.team import compaction
+
+    hub = compaction.open_admin_hub(args.location)
+    try:
+        done = compaction.compact(hub, force=args.force)
+    finally:
+        hub.close()
+    behind = f"; starting again from the snapshot: {', '.join(done.behind)}" if done.behind else ""
+    print(f"compacted up to entry {done.upto}: {done.dropped} bundle entries dropped{behind}")
+    return 0
+
+
+COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd_conflicts, "device": cmd_device}
 

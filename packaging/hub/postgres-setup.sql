@@ -78,6 +78,10 @@ CREATE TABLE IF NOT EXISTS confide.snapshots (
 );
 CREATE INDEX IF NOT EXISTS snapshots_upto ON confide.snapshots (upto_seq DESC, created_at DESC);
 
+-- Compaction (docs/hub.md) keeps a dropped bundle's number as a stub of kind 'compacted'.
+ALTER TABLE confide.entries DROP CONSTRAINT IF EXISTS entries_kind_check;
+ALTER TABLE confide.entries ADD CONSTRAINT entries_kind_check CHECK (kind IN ('bundle', 'control', 'compacted'));
+
 -- Appends one at a time (a transaction-scoped lock), so "is this head + 1?" and the insert
 -- are one step; the primary key is the second guard. The server sets the time and size.
 CREATE OR REPLACE FUNCTION confide.entries_before_insert() RETURNS trigger
@@ -88,6 +92,9 @@ BEGIN
     PERFORM pg_advisory_xact_lock(727364100);
     IF EXISTS (SELECT 1 FROM confide.revoked_devices r WHERE r.device_id = NEW.device_id) THEN
         RAISE EXCEPTION 'device % has been revoked', NEW.device_id USING ERRCODE = 'CF001';
+    END IF;
+    IF NEW.kind = 'compacted' THEN
+        RAISE EXCEPTION 'only compaction makes compacted entries' USING ERRCODE = 'CF005';
     END IF;
     SELECT coalesce(max(seq), 0) INTO last_seq FROM confide.entries;
     IF NEW.seq <= last_seq THEN
@@ -118,6 +125,29 @@ $$;
 DROP TRIGGER IF EXISTS snapshots_refuse_revoked ON confide.snapshots;
 CREATE TRIGGER snapshots_refuse_revoked BEFORE INSERT ON confide.snapshots
     FOR EACH ROW EXECUTE FUNCTION confide.refuse_revoked();
+
+-- Compaction, for the hub's owner only (never granted to the device role): drops the
+-- payload of every bundle entry up to a sequence number that a snapshot covers, and every
+-- older snapshot. The caller (confide hub compact) has checked that every active computer
+-- is past that point, or was told to go on anyway (erasure). Run VACUUM afterwards so the
+-- old row versions leave the table files too.
+CREATE OR REPLACE FUNCTION confide.compact(upto bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    dropped bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM confide.snapshots s WHERE s.upto_seq = upto) THEN
+        RAISE EXCEPTION 'the hub holds no snapshot at entry %', upto USING ERRCODE = 'CF004';
+    END IF;
+    PERFORM pg_advisory_xact_lock(727364100);
+    UPDATE confide.entries SET kind = 'compacted', payload = ''::bytea, size = 0
+     WHERE seq <= upto AND kind = 'bundle';
+    GET DIAGNOSTICS dropped = ROW_COUNT;
+    DELETE FROM confide.snapshots WHERE upto_seq < upto;
+    RETURN dropped;
+END
+$$;
+REVOKE ALL ON FUNCTION confide.compact(bigint) FROM PUBLIC;
 
 -- Devices: read everything, add rows, nothing else.
 REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM PUBLIC;

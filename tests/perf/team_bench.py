@@ -52,21 +52,24 @@ def _data_bytes(conn, table: str, ids: list[str]) -> int:
     return sum(len(conn.execute(sql, (i,)).fetchone()[0].encode()) for i in ids)
 
 
-def run(kind: str, cases: int, root: Path, server=None) -> dict:
+def run(kind: str, cases: int, root: Path, server=None, dataset: Path | None = None) -> dict:
     location = server.new_hub_database()["conninfo"] if server else str(root / "hub")
     if not server:
         Path(location).mkdir()
-    a = _office_vault(cases, root)
-    build_s = json.loads((scale_bench.OUT / f"data-{cases}-1-v{_cached_version(cases)}" / "build.json")
-                         .read_text())["seconds"]
+    a = _office_vault(cases, root, dataset)
+    built = (dataset or scale_bench.OUT / f"data-{cases}-1-v{_cached_version(cases)}") / "build.json"
+    build_s = json.loads(built.read_text())["seconds"] if built.exists() else 0.0
     t = time.perf_counter()
     membership.create(a, location, "Northshire SENDIASS")
     create_s = time.perf_counter() - t
     code = membership.invite(a, "Laptop", root / "laptop.invite")
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     b = membership.join(root / "laptop", root / "laptop.invite", code, "manager", scale_bench.PASSPHRASE,
                         KeyringStore())
-    join_s = time.perf_counter() - t
+    join_s, join_cpu = time.perf_counter() - t, time.process_time() - cpu
+    hub = membership.open_team_hub(a)
+    snapshot_mb = len(hub.latest_snapshot().payload) / 1e6
+    hub.close()
     case_count = b.conn.execute("SELECT count(*) FROM casefile").fetchone()[0]
 
     membership.sync(a)
@@ -111,13 +114,15 @@ def run(kind: str, cases: int, root: Path, server=None) -> dict:
         s.lock("bench")
     figures = {"hub": kind, "cases": cases, "cases_on_joiner": case_count, "demo_build_s": round(build_s, 1),
                "team_create_s": round(create_s, 2), "join_ready_s": round(join_s, 2),
+               "join_cpu_s": round(join_cpu, 2), "snapshot_mb": round(snapshot_mb, 1),
                "new_rows_s": round(t1 - t0, 3), "new_rows_cpu_s": round(c1 - c0, 3),
                "edited_rows_s": round(t3 - t2, 3), "edited_rows_cpu_s": round(c3 - c2, 3),
                "edited_push_s": round(t_mid - t2, 3), "edited_push_cpu_s": round(c_mid - c2, 3),
                "edited_receive_s": round(t3 - t_mid, 3), "edited_receive_cpu_s": round(c3 - c_mid, 3),
                "noop_ms": round(statistics.median(noop) * 1000, 1),
                "noop_cpu_ms": round(statistics.median(noop_cpu) * 1000, 1), "bytes_ratio": round(ratio, 3)}
-    print(f"[{kind}] {cases:,} cases: join and ready {join_s:.1f} s (target < 180 s); "
+    print(f"[{kind}] {cases:,} cases: join and ready {join_s:.1f} s (target < 180 s; CPU {join_cpu:.1f} s; "
+          f"snapshot {snapshot_mb:.1f} MB); "
           f"1,000 new rows {t1 - t0:.2f} s (CPU {c1 - c0:.2f} s); 1,000 edited rows {t3 - t2:.2f} s "
           f"(push {t_mid - t2:.2f} + receive {t3 - t_mid:.2f}; CPU {c3 - c2:.2f} s) (target < 2 s); "
           f"no-op sync {figures['noop_ms']} ms (CPU {figures['noop_cpu_ms']} ms) (target < 100 ms); "
@@ -130,11 +135,11 @@ def _cached_version(cases: int) -> int:
     return int(found[-1].parent.name.rsplit("-v", 1)[1]) if found else scale_bench.migrations.CURRENT_VERSION
 
 
-def _office_vault(cases: int, root: Path):
+def _office_vault(cases: int, root: Path, dataset: Path | None = None):
     """A copy of the cached demo vault (built on first use), upgraded on unlock if it was built
     at an older schema, as a real office's vault would be."""
     found = sorted(scale_bench.OUT.glob(f"data-{cases}-1-v*/ready"))
-    source = found[-1].parent if found else scale_bench.build_dataset(cases, 1)
+    source = dataset or (found[-1].parent if found else scale_bench.build_dataset(cases, 1))
     shutil.copytree(source / "vault", root / "office")
     shutil.copy2(source / "device.key", root / "office.key")
     return vault_service.unlock(root / "office", "manager", scale_bench.PASSPHRASE, root / "office.key")
@@ -165,13 +170,15 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_TEAM_CASES",
                                                                         os.environ.get("BENCH_CASES", 50000))))
     parser.add_argument("--hub", choices=["folder", "postgres", "both"], default="both")
+    parser.add_argument("--dataset", type=Path, default=None,
+                        help="a vault folder made by scale_bench (its vault/ and device.key) to use as the office")
     args = parser.parse_args(argv)
     kdf.use_cheap_profile_for_tests(True)
     keyring.set_keyring(MemoryKeyring())
     results = []
     if args.hub in ("folder", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(run("folder", args.cases, Path(tmp)))
+            results.append(run("folder", args.cases, Path(tmp), dataset=args.dataset))
     if args.hub in ("postgres", "both"):
         from tests.pgserver import PostgresServer, find_bindir
 
@@ -183,7 +190,7 @@ def main(argv=None) -> int:
             server.start()
             try:
                 with tempfile.TemporaryDirectory() as tmp:
-                    results.append(run("postgres", args.cases, Path(tmp), server))
+                    results.append(run("postgres", args.cases, Path(tmp), server, args.dataset))
             finally:
                 server.stop()
     print_table(results)

@@ -150,7 +150,9 @@ WRITERS_ALLOWED = {"app/fsutil.py", "app/services/exports.py", "app/services/bac
                    "app/storage/migrations/__init__.py", "app/pdf/secure.py", "app/security/crypto.py",
                    "app/services/selftest_hub.py",  # scratch files in a hub folder, no records
                    # key material, not records: AES-256-GCM under Argon2id of a one-time code
-                   "app/services/team/invitation.py"}
+                   "app/services/team/invitation.py",
+                   # a snapshot attached for a moment: SQLCipher-encrypted under a random key, then removed
+                   "app/services/team/snapshot_file.py"}
 WRITER_CALLS = {"atomic_write", "write_bytes", "write_text", "encrypt", "encrypted_zip", "copyfile", "copy2",
                 "fdopen", "mkstemp", "NamedTemporaryFile", "setOutputFileName"}
 

@@ -50,6 +50,12 @@ def _parse(payload: bytes, seq: int) -> tuple[dict, bytes, bytes]:
     return body, raw, sig
 
 
+def read_unverified(payload: bytes, seq: int) -> dict:
+    """The body without checking it: for the hub's compaction tool, which holds no trust
+    anchor and only decides when entries may be dropped. May raise: BundleRefused."""
+    return _parse(payload, seq)[0]
+
+
 def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
     """Verify a control entry against what this computer trusts. Writes nothing.
 

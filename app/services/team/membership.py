@@ -7,7 +7,6 @@ is in a key file (the explicit weaker opt-in of DESIGN §3, so no credential sto
 inside its encrypted database instead: never in a plain file.
 """
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,15 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
 from app.services import vault as vault_service
-from app.services.team import control, invitation, rekeyed, staff_keys, state
+from app.services.team import (
+    control,
+    invitation,
+    join_staging,
+    rekeyed,
+    snapshot,
+    staff_keys,
+    state,
+)
 from app.services.team import team as engine
 from app.services.team.sync import SyncResult, sync_now
 from app.storage.db import transaction
@@ -147,8 +154,19 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     hub = open_hub(location, content["team_id"])      # reachable before anything is made here
     data_dir = Path(data_dir)
     existed = data_dir.exists()
-    session, _recovery = vault_service.create_vault(data_dir, content["team_name"], username, username,
-                                                    passphrase, device_store)
+    try:
+        # Made aside and moved into place whole: a join stopped anywhere leaves no vault.
+        staging = join_staging.prepare(data_dir)
+    except BaseException:
+        hub.close()
+        raise
+    try:
+        session, _recovery = vault_service.create_vault(staging, content["team_name"], username, username,
+                                                        passphrase, device_store)
+    except BaseException:
+        hub.close()
+        join_staging.discard(staging, data_dir, existed)
+        raise
     try:
         engine.join_team(session, hub, content)
         member = session.conn.execute("SELECT id, active FROM staff WHERE username = ?", (username,)).fetchone()
@@ -158,20 +176,17 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
         _own_key(session, member[0], username, passphrase)
         staff_keys.follow_staff_keys(session)
         save_location(session, content["team_id"], location)
+        device_file = session.vault.device_key_file
+        session.lock("joined")
+        join_staging.publish(staging, data_dir)
     except BaseException:
         session.lock("join failed")
         hub.close()
         # Nothing of value is here yet: a new vault that could not join is removed, so the
         # same invitation can be used again.
-        if existed:
-            for child in data_dir.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+        join_staging.discard(staging, data_dir, existed)
         raise
     hub.close()
-    device_file = session.vault.device_key_file
-    session.lock("joined")
     # Signed in again so the session carries the account as the team's records hold it.
     return vault_service.unlock(data_dir, username, passphrase, device_file)
 
@@ -230,6 +245,8 @@ def sync(session) -> SyncResult:
             result.pulled += again.pulled
             result.pushed += again.pushed
             result.conflicts = again.conflicts
+        # So a new computer need not replay years of entries, and the hub can be compacted.
+        snapshot.put_if_due(session.conn, hub)
         return result
     finally:
         hub.close()

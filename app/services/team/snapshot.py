@@ -1,37 +1,26 @@
 """Encrypted snapshots of the replicated tables (docs/sync.md §10)."""
 
 import json
+import os
 import struct
-import zlib
+from dataclasses import dataclass
 
 from app.errors import ConfideError
 from app.security import crypto
-from app.services.team import capture, keys, state
-from app.services.team.bundle import BundleRefused, canonical, parse
+from app.services.team import capture, keys, snapshot_file, state
+from app.services.team.bundle import BundleRefused, canonical
 from app.storage import migrations
-from app.storage.capture import columns, replicated_tables
 from app.storage.db import transaction
 from app.storage.hub.base import Hub
 
-MAGIC = b"CFS1"
+MAGIC = b"CFS2"
+SNAPSHOT_EVERY = 1000       # hub entries between snapshots (docs/sync.md §10)
+OLD_MAGIC = b"CFS1"         # row images as one JSON document: no longer written or read
+SEALED_KEY = 32 + 16        # the snapshot file's key, AES-GCM sealed under the team key
 
 
 class SnapshotNotPossible(ConfideError):
     """A snapshot must hold exactly the log's state: not while local changes wait."""
-
-
-def _dump(conn) -> dict:
-    tables = {}
-    for table in replicated_tables(conn):
-        cols = columns(conn, table)
-        from app.storage.capture import image_sql
-        tables[table] = [json.loads(r[0]) for r in conn.execute(
-            f"SELECT {image_sql(cols, table)} FROM {table} ORDER BY rowid")]
-    devices = [list(r) for r in conn.execute(
-        "SELECT device_id, name, device_index, sign_pub, box_pub, manager, enrolled_seq, revoked_seq, "
-        "last_dseq, last_hash, last_seq FROM sync_device")]
-    epochs = [list(r) for r in conn.execute("SELECT epoch, started_seq FROM sync_epoch")]
-    return {"tables": tables, "devices": devices, "epochs": epochs}
 
 
 def put_snapshot(conn, hub: Hub) -> int:
@@ -46,23 +35,80 @@ def put_snapshot(conn, hub: Hub) -> int:
     epoch, key = state.current_epoch(conn)
     me = state.get(conn, "device_id")
     header = canonical({"team": state.get(conn, "team_id"), "upto": upto, "epoch": epoch,
-                        "schema": migrations.CURRENT_VERSION, "device": me, "v": 1})
-    nonce, ct = crypto.seal(key, zlib.compress(canonical(_dump(conn)), 6), header)
-    signed = header + nonce + ct
+                        "schema": migrations.CURRENT_VERSION, "device": me, "v": 2, "form": "sqlcipher"})
+    snap_key = os.urandom(32)
+    body = snapshot_file.dump(conn, snap_key)
+    # The file is encrypted under its own random key, sealed here under the team key; the
+    # signature covers every byte, so a flipped one is refused before anything is read.
+    nonce, sealed = crypto.seal(key, snap_key, header)
+    signed = header + nonce + sealed + body
+    del body
     payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(state.get(conn, "sign_priv"), signed)
     hub.put_snapshot(upto, me, payload)
+    with transaction(conn):
+        state.put(conn, "snapshot_seq", upto)
     return upto
 
 
-def restore_latest(conn, hub: Hub) -> int:
-    """Replace this replica's records with the latest snapshot. Returns its sequence (0: none).
+def put_if_due(conn, hub: Hub) -> int:
+    """Write a snapshot when SNAPSHOT_EVERY entries have passed since the last one this
+    computer wrote or started from, and nothing waits to be pushed. Returns its sequence
+    (0: none was due). May raise: HubError."""
+    if capture.pending_count(conn) or \
+            state.last_applied(conn) - int(state.get(conn, "snapshot_seq", 0)) < SNAPSHOT_EVERY:
+        return 0
+    return put_snapshot(conn, hub)
 
-    May raise: BundleRefused (damaged, foreign, not signed by a known computer), HubError.
+
+@dataclass(frozen=True)
+class Parts:
+    header: dict
+    header_bytes: bytes
+    nonce: bytes
+    sealed_key: bytes
+    file: memoryview        # views into the payload, not copies: a large team's snapshot
+    signed: memoryview      # is hundreds of megabytes
+    signature: bytes
+
+
+def read(payload: bytes) -> Parts:
+    """Split a snapshot into its parts, checking nothing but the layout.
+    May raise: BundleRefused (damaged)."""
+    damaged = BundleRefused("The hub's snapshot is damaged; nothing was changed.")
+    if len(payload) < 8 or payload[:4] != MAGIC:
+        raise damaged
+    (length,) = struct.unpack(">I", payload[4:8])
+    start = 8 + length + crypto.NONCE_BYTES + SEALED_KEY
+    if len(payload) < start + keys.SIGNATURE_BYTES:
+        raise damaged
+    header_bytes = bytes(payload[8:8 + length])
+    try:
+        header = json.loads(header_bytes)
+    except ValueError as exc:
+        raise damaged from exc
+    if not isinstance(header, dict):
+        raise damaged
+    view = memoryview(payload)
+    return Parts(header, header_bytes, bytes(view[8 + length:8 + length + crypto.NONCE_BYTES]),
+                 bytes(view[start - SEALED_KEY:start]), view[start:-keys.SIGNATURE_BYTES],
+                 view[8:-keys.SIGNATURE_BYTES], bytes(view[-keys.SIGNATURE_BYTES:]))
+
+
+def restore_latest(conn, hub: Hub) -> int:
+    """Replace this replica's records with the latest snapshot, in one transaction. Returns
+    its sequence (0: none). Changes made here and not yet pushed are kept on top of it.
+
+    May raise: BundleRefused (damaged, foreign, not signed by a known computer; nothing is
+    changed), HubError.
     """
     snap = hub.latest_snapshot()
     if snap is None:
         return 0
-    p = parse(snap.payload, snap.upto_seq, MAGIC)
+    if snap.payload[:4] == OLD_MAGIC:
+        raise BundleRefused("The hub's snapshot was written by an older version of Confide. Ask a "
+                            "computer of the team to sync (it writes a new one), then try again.",
+                            deterministic=False)
+    p = read(snap.payload)
     h = p.header
     if h.get("team") != state.get(conn, "team_id") or h.get("upto") != snap.upto_seq:
         raise BundleRefused("The hub's snapshot belongs to another team; nothing was changed.")
@@ -73,39 +119,63 @@ def restore_latest(conn, hub: Hub) -> int:
     if key is None:
         raise BundleRefused("The hub's snapshot is locked with a team key this computer does not have.",
                             deterministic=False)
-    body = json.loads(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
     # Trust comes from the control entries, checked from genesis as usual, never from the
     # snapshot's own list of computers: they are small, so every joiner replays them.
-    _replay_control(conn, hub, snap.upto_seq)
+    _replay_control(conn, hub, state.last_applied(conn), snap.upto_seq)
     signer = state.device(conn, h.get("device"))
+    altered = BundleRefused("The hub's snapshot was altered or not written by a computer of this team.")
     if signer is None or (signer.revoked_seq is not None and signer.revoked_seq <= snap.upto_seq) or \
-            not keys.verify(signer.sign_pub, p.signature, p.header_bytes + p.nonce + p.ciphertext):
-        raise BundleRefused("The hub's snapshot was altered or not written by a computer of this team.")
-    with transaction(conn):
-        state.set_capture(conn, False)
-        # The snapshot is consistent as a whole; rows may reference rows later in it.
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        tables = replicated_tables(conn)
-        for table in reversed(tables):
-            conn.execute(f"DELETE FROM {table}")
-        for table in tables:
-            # One prepared statement per table: a joining computer may receive 50,000 cases.
-            capture.write_images(conn, table, body["tables"].get(table, []))
-        # Only each known computer's place in its chain comes from the snapshot.
-        for d in body["devices"]:
-            conn.execute("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? WHERE device_id = ?",
-                         (d[8], d[9], d[10], d[0]))
-        state.put(conn, "last_applied_seq", snap.upto_seq)
-        # The search index is derived data, never carried: build it here for what arrived.
-        index_everything(conn)
-        state.set_capture(conn, True)
+            not keys.verify(signer.sign_pub, p.signature, p.signed):
+        raise altered
+    try:
+        snap_key = crypto.open_sealed(key, p.nonce, p.sealed_key, p.header_bytes)
+    except crypto.DecryptionFailed as exc:
+        raise altered from exc
+    # Checked once at the end rather than row by row: while a child row waits for its
+    # parent, SQLite looks for orphans at every parent insert. (The pragma cannot change
+    # inside a transaction, and ATTACH cannot happen in one.)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with snapshot_file.Attached(conn, p.file, snap_key), transaction(conn):
+            mine = capture.collect(conn, None) if state.in_team(conn) else []
+            state.set_capture(conn, False)
+            chains = snapshot_file.load(conn)
+            if conn.execute("PRAGMA main.foreign_key_check").fetchone() is not None:
+                raise altered
+            # Only each known computer's place in its chain comes from the snapshot.
+            conn.executemany("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? "
+                             "WHERE device_id = ?", [(d[1], d[2], d[3], d[0]) for d in chains])
+            # A computer restarting from a snapshot (it was behind the compaction point) keeps
+            # what it wrote and has not pushed: its rows go back on top, still in the outbox.
+            for change in mine:
+                capture.write_image(conn, change.table, change.key, change.after)
+            state.put(conn, "last_applied_seq", snap.upto_seq)
+            state.put(conn, "snapshot_seq", snap.upto_seq)
+            # The search index is derived data, never carried: build it here for what arrived.
+            index_everything(conn)
+            state.set_capture(conn, True)
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
     return snap.upto_seq
 
 
-def _replay_control(conn, hub: Hub, upto: int) -> None:
+def restart_after_compaction(conn, hub: Hub, seq: int) -> int:
+    """This computer meets entry `seq` dropped by compaction: restore the snapshot that
+    covers it. Returns the snapshot's sequence.
+
+    May raise: BundleRefused (no snapshot covers it, or it cannot be used), HubError.
+    """
+    snap_seq = restore_latest(conn, hub)
+    if snap_seq < seq:
+        raise BundleRefused(f"Hub entry {seq} was removed from the hub and no snapshot covers it. Ask IT "
+                            "to check the hub.", deterministic=False)
+    return snap_seq
+
+
+def _replay_control(conn, hub: Hub, after: int, upto: int) -> None:
     from app.services.team import control
 
-    for entry in hub.read_after(0):
+    for entry in hub.read_after(after):
         if entry.seq > upto:
             break
         if entry.kind != "control":
@@ -120,27 +190,28 @@ def _replay_control(conn, hub: Hub, upto: int) -> None:
 
 def index_everything(conn) -> None:
     """Build the whole search index of a replica that has just received a snapshot, in bulk:
-    the same entries search_index.put makes one at a time (people, cases, notes)."""
+    the same entries search_index.put makes one at a time (people, cases, notes). In SQL,
+    INSERT ... SELECT: a row bound from Python costs a hundred times more under SQLCipher's
+    memory security (snapshot_file.py)."""
     from app.services.cases import _CASE_SELECT
 
-    def words(*values) -> str:
-        return " ".join(v for v in values if v)
+    def words(*cols) -> str:
+        return "concat_ws(' ', " + ", ".join(f"nullif({c}, '')" for c in cols) + ")"
 
-    conn.execute("DELETE FROM search_index")
-    conn.execute("DELETE FROM note_search")
-    conn.execute("DELETE FROM search_key")
-    people = [("person", r["id"], None, words(r["first_name"], r["last_name"], r["known_as"]),
-               words(r["school_name"], r["area"], r["postcode"]))
-              for r in conn.execute("SELECT id, first_name, last_name, known_as, school_name, area, postcode "
-                                    "FROM person")]
-    case_rows = [("case", r["id"], r["id"], f"{r['reference']} {r['client_name']} {r['child_name']}", "")
-                 for r in conn.execute(_CASE_SELECT)]
-    notes = [("note", r[0], r[1], r[2], r[3]) for r in conn.execute(
-        "SELECT n.id, n.case_id, c.reference, n.body FROM note n JOIN casefile c ON c.id = n.case_id")]
-    entries = people + case_rows + notes
-    conn.executemany("INSERT INTO search_key (id, kind, ref_id) VALUES (?, ?, ?)",
-                     [(n, e[0], e[1]) for n, e in enumerate(entries, start=1)])
-    for table, kinds in (("search_index", ("person", "case")), ("note_search", ("note",))):
-        conn.executemany(f"INSERT INTO {table} (rowid, kind, ref_id, case_id, title, body) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                         [(n, *e) for n, e in enumerate(entries, start=1) if e[0] in kinds])
+    for table in ("search_index", "note_search", "search_key"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("INSERT INTO search_key (kind, ref_id) SELECT 'person', id FROM person ORDER BY rowid")
+    conn.execute("INSERT INTO search_key (kind, ref_id) SELECT 'case', id FROM casefile ORDER BY rowid")
+    conn.execute("INSERT INTO search_key (kind, ref_id) SELECT 'note', n.id FROM note n "
+                 "JOIN casefile c ON c.id = n.case_id ORDER BY n.rowid")
+    into = "(rowid, kind, ref_id, case_id, title, body)"
+    conn.execute(f"INSERT INTO search_index {into} SELECT k.id, 'person', p.id, NULL, "
+                 f"{words('p.first_name', 'p.last_name', 'p.known_as')}, "
+                 f"{words('p.school_name', 'p.area', 'p.postcode')} "
+                 "FROM person p JOIN search_key k ON k.ref_id = p.id ORDER BY k.id")
+    conn.execute(f"INSERT INTO search_index {into} SELECT k.id, 'case', x.id, x.id, "
+                 "printf('%s %s %s', x.reference, x.client_name, x.child_name), '' "
+                 f"FROM ({_CASE_SELECT}) x JOIN search_key k ON k.ref_id = x.id ORDER BY k.id")
+    conn.execute(f"INSERT INTO note_search {into} SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body "
+                 "FROM note n JOIN casefile c ON c.id = n.case_id JOIN search_key k ON k.ref_id = n.id "
+                 "ORDER BY k.id")

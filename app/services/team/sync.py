@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from app.errors import ConfideError
 from app.security import audit as audit_chain
 from app.services.team import apply as applier
-from app.services.team import bundle, capture, control, state
+from app.services.team import bundle, capture, control, snapshot, state
 from app.services.team.capture import Change
 from app.storage import migrations
 from app.storage.capture import schema_pass
 from app.storage.db import IntegrityError, transaction
-from app.storage.hub.base import Hub, HubEntry, SequenceTaken
+from app.storage.hub.base import COMPACTED, Hub, HubEntry, SequenceTaken
 
 PUSH_ATTEMPTS = 8
 AUDIT_COLUMNS = ("seq", "id", "at", "actor", "action", "object_type", "object_id", "detail",
@@ -51,6 +51,18 @@ def pull(conn, hub: Hub) -> SyncResult:
         for entry in hub.read_after(state.last_applied(conn)):
             if entry.seq != state.last_applied(conn) + 1:
                 break
+            if entry.kind == COMPACTED:
+                # Dropped by compaction before this computer read it: start again from the
+                # snapshot that covers it (what is not pushed yet is kept), then read on.
+                try:
+                    snapshot.restart_after_compaction(conn, hub, entry.seq)
+                except bundle.BundleRefused as exc:
+                    raise SyncBlocked(exc.message) from exc
+                again = pull(conn, hub)
+                again.pulled += result.pulled
+                again.refused[:0] = result.refused
+                again.conflicts += result.conflicts
+                return again
             refusal = _apply_entry(conn, entry, result)
             if refusal is not None:
                 result.refused.append(refusal)

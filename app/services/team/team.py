@@ -127,7 +127,6 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
     with transaction(conn):
         _store_own(conn, inv["team_id"], inv["team_name"], inv["device_id"], int(inv["index"]),
                    inv["keys"], inv["genesis_sign_pub"])
-        triggers.install_triggers(conn, force=True)
         for epoch, sealed in inv["sealed"].items():
             state.add_epoch(conn, int(epoch), keys.open_sealed_for_device(
                 inv["keys"]["box_priv"], inv["team_id"], inv["device_id"], int(epoch), sealed), 0)
@@ -135,8 +134,12 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
         state.set_capture(conn, False)
         for table in reversed(replicated_tables(conn)):
             conn.execute(f"DELETE FROM {table}")
-        state.set_capture(conn, True)
+    # The snapshot's rows go in before the capture triggers exist: they would only test the
+    # flag for every one of a large team's rows.
     snapshot.restore_latest(conn, hub)
+    with transaction(conn):
+        triggers.install_triggers(conn, force=True)
+        state.set_capture(conn, True)
     pull(conn, hub)
     return state.last_applied(conn)
 

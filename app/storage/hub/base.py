@@ -18,6 +18,11 @@ from app.errors import ConfideError
 # key epochs, revocations (signed by a manager's computer). "snapshot" entries are not in
 # the log: see Hub.put_snapshot.
 ENTRY_KINDS = ("bundle", "control")
+# A bundle entry whose payload compaction dropped (docs/hub.md "Compaction"): its number
+# stays, so the log never has gaps, and a reader that had not applied it restarts from the
+# snapshot that covers it. Never appended by a computer.
+COMPACTED = "compacted"
+READ_KINDS = (*ENTRY_KINDS, COMPACTED)
 
 
 # Device ids become file names on a folder hub: letters, digits, '-' and '_' only.
@@ -98,6 +103,12 @@ class Hub(Protocol):
 
     def latest_snapshot(self) -> Snapshot | None:
         ...
+
+    def compact(self, upto_seq: int) -> int:
+        """Drop the payload of every bundle entry up to `upto_seq` (a snapshot at upto_seq
+        must exist) and every older snapshot. Returns how many entries were dropped. For
+        the hub's administrator (app/services/team/compaction.py decides upto_seq); a
+        device's PostgreSQL role is refused. May raise: HubError."""
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block up to `timeout` seconds for a new entry (NOTIFY, or polling). True if one came."""

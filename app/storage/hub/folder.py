@@ -22,8 +22,9 @@ from pathlib import Path
 
 from app.storage.hub import claim, marker, record, torn
 from app.storage.hub.base import (
+    COMPACTED,
     DEVICE_ID,
-    ENTRY_KINDS,
+    READ_KINDS,
     HubEntry,
     HubError,
     HubRefused,
@@ -105,7 +106,7 @@ class FolderHub:
             header, payload = record.decode(data, self.team_id)
         except record.TornRecord:
             return None
-        if header.get("seq") != seq or header.get("kind") not in ENTRY_KINDS:
+        if header.get("seq") != seq or header.get("kind") not in READ_KINDS:
             return None
         return HubEntry(seq=seq, device_id=str(header.get("device_id")), kind=header["kind"],
                         payload=payload, created_at=str(header.get("created_at")))
@@ -237,6 +238,34 @@ class FolderHub:
                 return Snapshot(upto_seq=header["upto_seq"], device_id=str(header.get("device_id")),
                                 payload=payload, created_at=str(header.get("created_at")))
         return None
+
+    def compact(self, upto_seq: int) -> int:
+        snapshots = {n: int(n.split(".", 1)[0]) for n in self._listdir("snapshots")
+                     if n.endswith(".snap") and n.split(".", 1)[0].isdigit()}
+        if upto_seq not in snapshots.values():
+            raise HubError(f"The hub holds no snapshot at entry {upto_seq}: nothing was compacted.")
+        dropped = 0
+        try:
+            for seq in range(1, upto_seq + 1):
+                entry = self._read_entry(seq)
+                if entry is None:
+                    raise HubError(f"Entry {seq} of the hub is missing or damaged; compaction stopped there.")
+                if entry.kind != "bundle":
+                    continue
+                # Replaced whole (a reader sees the entry or its stub, never a mix).
+                stub = record.encode({"team_id": self.team_id, "seq": seq, "device_id": entry.device_id,
+                                      "kind": COMPACTED, "created_at": entry.created_at}, b"")
+                claim.replace_atomically(self._entry_path(seq), self.root / "tmp", stub)
+                dropped += 1
+            for name, upto in snapshots.items():
+                if upto < upto_seq:
+                    (self.root / "snapshots" / name).unlink(missing_ok=True)
+            # Torn claims may hold the start of an old bundle: they go too.
+            for name in self._listdir("torn"):
+                (self.root / "torn" / name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+        return dropped
 
     # -- waiting and describing ---------------------------------------------------------
 

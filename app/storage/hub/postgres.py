@@ -227,6 +227,18 @@ class PostgresHub:
             return None
         return Snapshot(upto_seq=row[0], device_id=row[1], payload=bytes(row[2]), created_at=_iso(row[3]))
 
+    def compact(self, upto_seq: int) -> int:
+        """The setup script's confide.compact, then VACUUM so the dropped payloads leave
+        the table files. Only the hub's owner may: a device role is refused (HubError)."""
+        try:
+            row = self._one("SELECT confide.compact(%s)", (upto_seq,))
+        except psycopg.Error as exc:
+            if getattr(exc, "sqlstate", None) == "CF004":
+                raise HubError(f"The hub holds no snapshot at entry {upto_seq}: nothing was compacted.") from None
+            raise
+        self._exec("VACUUM confide.entries, confide.snapshots")
+        return int(row[0])
+
     # -- waiting ----------------------------------------------------------------------------
 
     def wait_for_change(self, timeout: float) -> bool:

@@ -1,0 +1,118 @@
+"""Hub compaction, for the hub's administrator (`confide hub compact`; docs/sync.md §10,
+docs/hub.md "Compaction").
+
+It needs no team key and opens no vault: everything it decides from is public on the hub.
+Control entries are signed JSON (the computers and their keys); every entry names the
+computer that appended it; a snapshot's signature can be checked with the public key of the
+computer that wrote it. A computer appends only after applying everything before, so an
+entry from it after N proves it has applied N.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.errors import ConfideError
+from app.services.team import control, keys, snapshot
+from app.services.team.bundle import BundleRefused
+from app.storage.hub.base import Hub, HubError, HubUnavailable
+from app.storage.hub.location import is_postgres_location, open_hub
+from app.storage.hub.marker import MARKER
+
+
+class CompactionRefused(ConfideError):
+    """Compacting now would make a computer start again from the snapshot, or there is no
+    snapshot to compact to."""
+
+
+@dataclass
+class CompactionPlan:
+    upto: int                                           # 0: nothing to compact
+    behind: list[str] = field(default_factory=list)     # names of computers not yet past upto
+    dropped: int = 0
+
+
+def _devices(hub: Hub) -> tuple[dict[str, dict], dict[str, int]]:
+    """Enrolled, unrevoked computers (id -> enrolment) and each computer's last entry."""
+    enrolled: dict[str, dict] = {}
+    last: dict[str, int] = {}
+    for entry in hub.read_after(0):
+        last[entry.device_id] = entry.seq
+        if entry.kind != "control":
+            continue
+        try:
+            body = control.read_unverified(entry.payload, entry.seq)
+        except BundleRefused:
+            continue
+        if body.get("type") in ("genesis", "enrol") and isinstance(body.get("device"), dict):
+            enrolled[body["device"]["device_id"]] = body["device"]
+        for gone in body.get("revoked") or []:
+            enrolled.pop(gone, None)
+    for gone in hub.revoked_devices():
+        enrolled.pop(gone, None)
+    return enrolled, last
+
+
+def plan(hub: Hub) -> CompactionPlan:
+    """Where compaction could go now: the latest snapshot, signed by a computer of the team,
+    and which active computers have not yet appended after it. May raise: HubError."""
+    snap = hub.latest_snapshot()
+    if snap is None:
+        return CompactionPlan(0)
+    enrolled, last = _devices(hub)
+    signer = enrolled.get(snap.device_id)
+    try:
+        p = snapshot.read(snap.payload)
+        signed = signer is not None and keys.verify(signer["sign_pub"], p.signature, p.signed) and \
+            p.header.get("upto") == snap.upto_seq
+    except BundleRefused:
+        signed = False
+    if not signed:
+        raise CompactionRefused("The hub's latest snapshot is not signed by a computer of the team; "
+                                "nothing was compacted.")
+    behind = sorted(d.get("name") or dev for dev, d in enrolled.items() if last.get(dev, 0) <= snap.upto_seq)
+    return CompactionPlan(snap.upto_seq, behind)
+
+
+def compact(hub: Hub, force: bool = False) -> CompactionPlan:
+    """Drop every bundle entry the latest snapshot covers, and every older snapshot. Refused
+    while a computer has not synced past the snapshot, unless `force` (erasure: a computer
+    behind then starts again from the snapshot, keeping what it had not pushed).
+
+    May raise: CompactionRefused, HubError.
+    """
+    p = plan(hub)
+    if p.upto == 0:
+        raise CompactionRefused("The hub holds no snapshot yet: there is nothing to compact to.")
+    if p.behind and not force:
+        raise CompactionRefused(f"Not yet: {', '.join(p.behind)} ha{'s' if len(p.behind) == 1 else 've'} not "
+                                f"synced past entry {p.upto}. Sync them, or compact anyway (--force): they "
+                                "then start again from the snapshot.")
+    p.dropped = hub.compact(p.upto)
+    return p
+
+
+def open_admin_hub(location: str) -> Hub:
+    """The hub at `location`, for its administrator: the team it serves is read from the hub
+    itself (the folder's marker, the database's team row). For PostgreSQL, `location` must
+    be the owner's connection string: the device role may not compact.
+
+    May raise: HubUnavailable, HubError.
+    """
+    if is_postgres_location(location):
+        import psycopg
+
+        try:
+            with psycopg.connect(location, connect_timeout=10) as conn:
+                row = conn.execute("SELECT team_id FROM confide.team").fetchone()
+        except psycopg.Error as exc:
+            raise HubUnavailable(f"The PostgreSQL hub cannot be read ({type(exc).__name__}).") from None
+    else:
+        try:
+            row = [json.loads((Path(location) / MARKER).read_text("utf-8"))["team_id"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            row = None
+    if not row:
+        raise HubError(f"{location if not is_postgres_location(location) else 'That database'} is not a "
+                       "Confide hub of a team.")
+    return open_hub(location, row[0])

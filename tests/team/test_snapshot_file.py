@@ -1,0 +1,37 @@
+"""What a snapshot holds: only the replicated tables (and each computer's chain position),
+encrypted; no local-only table (device keys, staff slots, the outbox, the audit trail, this
+computer's settings, the search index), and no readable text."""
+
+from app.security import crypto
+from app.services import people
+from app.services.people import PersonInput
+from app.services.team import snapshot, snapshot_file, state
+from app.storage.capture import replicated_tables
+
+CANARY = "Thistlewhumpery"
+
+
+def test_a_snapshot_holds_the_replicated_tables_only_and_no_plaintext(make_team):
+    team = make_team(1)
+    a = team.sessions[0]
+    people.create_person(a, PersonInput(kind="parent_carer", first_name="Ada", last_name=CANARY))
+    from app.services.team.sync import sync_conn
+
+    sync_conn(a.conn, team.hub, "manager")
+    snapshot.put_snapshot(a.conn, team.hub)
+    payload = team.hub.latest_snapshot().payload
+    for needle in (CANARY.encode(), CANARY.encode("utf-16-le"), CANARY.lower().encode()):
+        assert needle not in payload
+    p = snapshot.read(payload)
+    _, key = state.current_epoch(a.conn)
+    snap_key = crypto.open_sealed(key, p.nonce, p.sealed_key, p.header_bytes)
+    with snapshot_file.Attached(a.conn, p.file, snap_key):
+        tables = {r[0] for r in a.conn.execute("SELECT name FROM snap.sqlite_master WHERE type = 'table'")}
+        assert a.conn.execute("SELECT count(*) FROM snap.person WHERE last_name = ?", (CANARY,)).fetchone()[0] == 1
+        assert a.conn.execute("PRAGMA snap.freelist_count").fetchone()[0] == 0
+    assert tables == set(replicated_tables(a.conn)) | {snapshot_file.CHAINS}
+    for local in ("sync_state", "sync_outbox", "sync_epoch", "key_state", "audit_event", "setting",
+                  "search_key", "search_index", "note_search", "reference_counter"):
+        assert local not in tables
+    # The file's folder keeps no scratch copy.
+    assert not list(a.paths.data_dir.glob("snapshot-*"))
