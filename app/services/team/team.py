@@ -127,6 +127,10 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
     with transaction(conn):
         _store_own(conn, inv["team_id"], inv["team_name"], inv["device_id"], int(inv["index"]),
                    inv["keys"], inv["genesis_sign_pub"])
+        if inv.get("kind") == "laptop":
+            from app.services.team.laptop.replica import mark_laptop
+
+            mark_laptop(conn)    # from here on it applies only its own cases' changes (§14)
         triggers.install_triggers(conn, force=True)
         for epoch, sealed in inv["sealed"].items():
             state.add_epoch(conn, int(epoch), keys.open_sealed_for_device(
@@ -138,6 +142,13 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
         state.set_capture(conn, True)
     snapshot.restore_latest(conn, hub)
     pull(conn, hub)
+    if inv.get("kind") == "laptop":
+        from app.services.team.laptop import replica
+
+        # A laptop keeps none of the casework the snapshot brought: erased, then compacted.
+        with transaction(conn):
+            replica.erase_outside(conn, [])
+        replica.compact(conn)
     return state.last_applied(conn)
 
 
