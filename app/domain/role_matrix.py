@@ -236,8 +236,8 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "team.laptop.checkout.request": (C, "a laptop asks for cases; the office checks the person again"),
     "team.laptop.checkout.check_out": (C, ""), "team.laptop.checkout.check_in": (C, ""),
     "team.laptop.checkout.list_checkouts": (A, "ids, references, computer and staff names: no family's data"),
-    "team.laptop.checkout.out_on_laptops": (A, ""), "team.laptop.checkout.past_due": (A, ""),
-    "team.laptop.lost.release_lost": (M, ""),
+    "team.laptop.checkout.out_on_laptops": (A, ""), "team.laptop.checkout.this_is_a_laptop": (A, ""), "team.laptop.checkout.past_due": (A, ""),
+    "team.laptop.lost.release_lost": (M, ""), "team.laptop.checkout.dashboard_section": (M, ""),
 }
 
 MATRIX: dict[str, Grant] = {name: Grant(scope, note) for name, (scope, note) in _TABLE.items()}

@@ -277,6 +277,7 @@ RECIPES = {
     "team.laptop.checkout.check_out": lambda s, w: _module("team.laptop.checkout").check_out(
         s, ["CAS-2026-00001"], wait=0),
     "team.laptop.checkout.check_in": lambda s, w: _module("team.laptop.checkout").check_in(s),
+    "team.laptop.checkout.dashboard_section": lambda s, w: _module("team.laptop.checkout").dashboard_section(s),
     "team.laptop.lost.release_lost": lambda s, w: _module("team.laptop.lost").release_lost(s, "no-such"),
     "team.team.rotate_epoch": lambda s, w: _module("team.team").rotate_epoch(s, _gone_hub(w)),
     "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),

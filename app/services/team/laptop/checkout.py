@@ -102,6 +102,12 @@ def set_due_days(session, days: int) -> None:
         session.audit("checkout_days_set", "setting", POLICY_ID, str(days))
 
 
+def this_is_a_laptop(session) -> bool:
+    """Whether this computer is a laptop of its team (a partial replica). May raise: Locked."""
+    session.require()
+    return state.in_team(session.conn) and replica.is_laptop(session.conn)
+
+
 def _require_laptop(session) -> None:
     session.require(Role.MANAGER, Role.CASEWORKER)
     state.require_team(session.conn)
@@ -243,3 +249,22 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
         conn.execute("DELETE FROM sync_state WHERE key = ?", (CHECKIN_PENDING,))
     replica.compact(conn)
     return CheckinResult(returned, erased)
+
+
+def dashboard_section(session, today: date | None = None):
+    """The manager's dashboard: every case out on a laptop, overdue first. None outside a
+    team. May raise: PermissionDenied."""
+    from app.services.dashboard import Item, Section
+
+    session.require(Role.MANAGER)
+    if not state.in_team(session.conn):
+        return None
+    today = today or date.today()
+    section = Section("cases_on_laptops", "Cases out on laptops", empty_text="No case is out on a laptop.")
+    rows = [c for c in list_checkouts(session) if c.state == "out"]
+    rows.sort(key=lambda c: (c.due_back >= today.isoformat(), c.due_back))
+    for c in rows:
+        late = c.due_back < today.isoformat()
+        section.items.append(Item(f"{c.case_ref}: {c.where()}", "case", c.case_id or "",
+                                  severity="overdue" if late else "info", detail="overdue" if late else ""))
+    return section
