@@ -123,3 +123,27 @@ def test_unknown_or_taken_case_is_refused(world):
     mine = {c.case_ref: c for c in checkout.list_checkouts(laptop, device_only=True, include_closed=True)}
     assert mine[ref].state == "out"
     assert mine["CAS-2020-99999"].state == "refused" and "no case" in mine["CAS-2020-99999"].reason
+
+
+def test_lost_laptop_is_revoked_its_cases_released_and_the_gap_named(world):
+    from app.services.team.laptop import lost
+
+    hub, office, laptop = world
+    case_id, ref = family_case(office, "Hartley")
+    sync_all(hub, office, laptop)
+    _check_out(office, laptop, hub, [ref])
+    notes.add_note(laptop, case_id, "meeting", date(2026, 1, 7), 30, "Synced before the train.")
+    sync_now(laptop, hub)
+    notes.add_note(laptop, case_id, "meeting", date(2026, 1, 8), 30, "Never synced.")
+    report = lost.release_lost(office, "Laptop 1", hub=hub)
+    assert [c.case_ref for c in report] == [ref]
+    last = [e for e in hub.read_after(0) if e.device_id == state.get(laptop.conn, "device_id")][-1]
+    assert report[0].last_on_hub == last.created_at
+    assert f"after {last.created_at} never reached the hub" in report[0].line()
+    bodies = {r[0] for r in office.conn.execute("SELECT body FROM note")}
+    assert "Synced before the train." in bodies and "Never synced." not in bodies
+    assert checkout.list_checkouts(office) == []
+    assert office.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'checkout_released'").fetchone()[0] == 1
+    from app.services.team import membership
+
+    assert [d.revoked for d in membership.device_list(office) if d.name == "Laptop 1"] == [True]

@@ -34,12 +34,15 @@ def last_on_hub(conn, hub, device_id: str) -> str | None:
     return None
 
 
-def release_lost(session, name_or_id: str) -> list[LostCase]:
+def release_lost(session, name_or_id: str, hub=None) -> list[LostCase]:
     """Revoke the laptop (a new team key; the hub refuses it), mark each of its cases
-    released (audited), and list what it may hold that the hub never received.
+    released (audited), and list what it may hold that the hub never received. `hub`: the
+    team's hub (default: the one this computer is set up with).
 
     May raise: PermissionDenied, ValidationError, TeamError, HubUnavailable, HubError."""
     from app.services.team import membership
+    from app.services.team import team as engine
+    from app.services.team.sync import sync_now
 
     session.require(Role.MANAGER)
     conn = session.conn
@@ -49,14 +52,23 @@ def release_lost(session, name_or_id: str) -> list[LostCase]:
 
         raise ValidationError(f"No computer called {name_or_id} is enrolled in this team.", field="device")
     device = found[0]
-    if device.revoked_seq is None:
-        membership.revoke(session, device.device_id)
-    membership.sync(session)       # whatever the laptop pushed before it was lost, applied here
-    hub = membership.open_team_hub(session)
+    own_hub = hub is None
+    hub = membership.open_team_hub(session) if own_hub else hub
     try:
+        if device.revoked_seq is None:
+            engine.revoke_device(session, hub, device.device_id)
+        sync_now(session, hub)       # whatever the laptop pushed before it was lost, applied here
         synced_at = last_on_hub(conn, hub, device.device_id)
+        report = _release(session, device, synced_at)
+        sync_now(session, hub)
     finally:
-        hub.close()
+        if own_hub:
+            hub.close()
+    return report
+
+
+def _release(session, device, synced_at: str | None) -> list[LostCase]:
+    conn = session.conn
     at = datetime.now(UTC).isoformat(timespec="seconds")
     rows = conn.execute("SELECT id, case_ref, case_id, staff_username, out_at FROM case_checkout WHERE "
                         "device_id = ? AND state IN ('requested', 'out')", (device.device_id,)).fetchall()
@@ -69,5 +81,4 @@ def release_lost(session, name_or_id: str) -> list[LostCase]:
                 session.user.username)
             session.audit("checkout_released", "case", row["case_id"], device.device_id)
             report.append(LostCase(row["case_ref"], row["staff_username"], row["out_at"], synced_at))
-    membership.sync(session)
     return report
