@@ -10,7 +10,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("action", nargs="?", choices=["list", "release"], default=None,
                    help="list: what is out (all laptops); release: a lost laptop's cases (manager)")
     common(p)
-    p.add_argument("--cases", default=None, help="case references, comma-separated (CAS-2026-00012,...)")
+    p.add_argument("--cases", default=None, help="case references, comma-separated (CAS-2026-00012,...), or 'mine': all your open cases")
     p.add_argument("--days", type=int, default=None, help="days until due back (default: the team's setting)")
     p.add_argument("--wait", type=float, default=60.0,
                    help="seconds to wait for an office computer to send the cases (default 60)")
@@ -35,7 +35,8 @@ def cmd_checkout(args) -> int:
         raise ValidationError("checkout needs --cases (case references, comma-separated).")
     if args.action == "release" and not args.device:
         raise ValidationError("checkout release needs --device (the lost laptop's name or id).")
-    refs = checkout.parse_refs(args.cases) if args.action is None else []
+    refs = [] if args.action is not None else (
+        [checkout.MINE] if args.cases.strip().lower() == "mine" else checkout.parse_refs(args.cases))
     session = _session(args)
     try:
         if args.action == "list":

@@ -147,3 +147,12 @@ def test_lost_laptop_is_revoked_its_cases_released_and_the_gap_named(world):
     from app.services.team import membership
 
     assert [d.revoked for d in membership.device_list(office) if d.name == "Laptop 1"] == [True]
+
+
+def test_ask_for_all_my_open_cases(world):
+    hub, office, laptop = world
+    made = [family_case(office, n) for n in ("Hartley", "Pryce")]
+    sync_all(hub, office, laptop)
+    result = checkout.check_out(laptop, [checkout.MINE], wait=0, sync=lambda s: sync_all(hub, s, office, s))
+    assert sorted(result.out) == sorted(ref for _, ref in made) and result.waiting == []
+    assert _casework_rows(laptop.conn) == _closure_rows(office.conn, [cid for cid, _ in made])

@@ -40,6 +40,7 @@ class LaptopView(QWidget):
         self.out_button = QPushButton("Check &out")
         self.out_button.setProperty("primary", True)
         self.in_button = QPushButton("Check &in everything…")
+        self.mine_button = QPushButton("Take all &my open cases")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setAccessibleName("Cases on this laptop")
@@ -59,6 +60,7 @@ class LaptopView(QWidget):
         ask.addWidget(text_label("due back after"))
         ask.addWidget(self.days)
         ask.addWidget(self.out_button)
+        ask.addWidget(self.mine_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
         column.addWidget(text_label("This laptop", "heading"))
@@ -80,6 +82,7 @@ class LaptopView(QWidget):
         self.out_button.clicked.connect(self.check_out)
         self.refs.returnPressed.connect(self.check_out)
         self.in_button.clicked.connect(self.check_in)
+        self.mine_button.clicked.connect(lambda: self._ask([checkout.MINE]))
         self.load()
 
     def load(self) -> None:
@@ -107,6 +110,11 @@ class LaptopView(QWidget):
         except ConfideError as exc:
             self._failed(exc)
             return
+        self._ask(refs)
+
+    def _ask(self, refs: list[str]) -> None:
+        self.error.hide()
+        self.status.hide()
         session, days = self.session, self.days.value()
         self.ops.run(lambda _p: checkout.check_out(session, refs, days, wait=20.0),
                      on_done=self._out, on_error=self._failed, changes=("sync", "checkout"))
@@ -146,6 +154,7 @@ class LaptopView(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.out_button.setEnabled(not busy)
+        self.mine_button.setEnabled(not busy)
         if busy:
             self.in_button.setEnabled(False)
 

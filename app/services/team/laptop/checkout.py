@@ -22,6 +22,7 @@ DEFAULT_DUE_DAYS = 14
 POLICY_ID = "checkout"
 CHECKIN_PENDING = "checkin_pending"
 REF = re.compile(r"^[A-Z]{2,5}-\d{4}-[A-Z]{0,3}\d{1,7}$")
+MINE = "MY-OPEN-CASES"        # office.MINE: ask for every open case of one's own
 
 
 class CheckoutError(ValidationError):
@@ -128,6 +129,7 @@ def parse_refs(text: str) -> list[str]:
 
 def request(session, refs: list[str], days: int | None = None) -> list[str]:
     """Write the check-out requests (they travel at the next sync). Returns their ids.
+    `refs` may be [MINE]: every open case of the person asking (the office lists them).
 
     May raise: PermissionDenied, NotInTeam, CheckoutError, ValidationError."""
     _require_laptop(session)
@@ -161,11 +163,14 @@ def check_out(session, refs: list[str], days: int | None = None, wait: float = 6
     from app.services.team import membership
 
     sync = sync or membership.sync
+    since = _now()[:19]
     request(session, refs, days)
     deadline = clock() + wait
     while True:
         sync(session)
-        mine = [c for c in list_checkouts(session, device_only=True) if c.case_ref in refs]
+        mine = [c for c in list_checkouts(session, device_only=True, include_closed=True)
+                if (c.case_ref in refs or (MINE in refs and c.state == "out"))
+                and (c.state in ("requested", "out") or c.requested_at >= since)]
         waiting = [c.case_ref for c in mine if c.state == "requested"]
         if not waiting or clock() >= deadline:
             break

@@ -36,6 +36,28 @@ def _refusal(conn, row) -> tuple[str | None, str | None]:
     return case[0], None
 
 
+MINE = "MY-OPEN-CASES"      # a request for every open case of the person asking
+
+
+def _expand_mine(conn, row, by: str) -> None:
+    """One 'out' row per open case of theirs that is not out already; the request itself is
+    then closed (state 'expanded')."""
+    staff = conn.execute("SELECT role, active FROM staff WHERE username = ?", (row["staff_username"],)).fetchone()
+    if staff is None or not staff["active"] or staff["role"] == Role.VOLUNTEER.value:
+        records.update(conn, "case_checkout", row["id"], {"state": "refused",
+                       "reason": "Only an active caseworker or manager can take cases out."}, by)
+        return
+    for case_id, ref in conn.execute(
+            "SELECT c.id, c.reference FROM casefile c WHERE c.worker = ? AND c.status = 'open' AND "
+            "c.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM case_checkout k WHERE k.case_id = c.id AND "
+            "k.state = 'out') ORDER BY c.reference", (row["staff_username"],)).fetchall():
+        records.insert(conn, "case_checkout", {
+            "case_ref": ref, "case_id": case_id, "device_id": row["device_id"], "device_name": row["device_name"],
+            "staff_username": row["staff_username"], "requested_at": row["requested_at"],
+            "due_back": row["due_back"], "state": "out", "out_at": _now()}, by)
+    records.update(conn, "case_checkout", row["id"], {"state": "expanded"}, by)
+
+
 def answer_requests(conn, by: str) -> int:
     """Mark every open request out or refused (captured: it travels in the next push).
     Returns how many were answered. A laptop never answers."""
@@ -49,6 +71,9 @@ def answer_requests(conn, by: str) -> int:
 
     with transaction(conn):
         for row in rows:
+            if row["case_ref"] == MINE:
+                _expand_mine(conn, row, by)
+                continue
             case_id, reason = _refusal(conn, row)
             if reason is None:
                 records.update(conn, "case_checkout", row["id"],
