@@ -9,7 +9,7 @@ from app.services import consent, notes
 from app.services.team.laptop import checkout
 from tests.team.laptop_world import family_case
 from tests.team.sqlcipher_pages import holds
-from tests.team.test_cli_team import Computer, _invite
+from tests.team.test_cli_team import Computer
 
 CANARY = "Wrenfoxglovia"          # in the case's note: must leave the laptop at check-in
 LAPTOP_CANARY = "Tamberlynne"     # written on the laptop offline: must reach the office

@@ -8,9 +8,9 @@ from app.domain.staff import Role
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership
+from app.services.team.laptop import checkout
 from ui.operations import Operations
 from ui.refresh import Refresher
-from app.services.team.laptop import checkout
 from ui.team.conflict_view import ConflictView
 from ui.team.laptop_view import LaptopView
 from ui.team.team_view import TeamView
