@@ -156,3 +156,28 @@ def test_ask_for_all_my_open_cases(world):
     result = checkout.check_out(laptop, [checkout.MINE], wait=0, sync=lambda s: sync_all(hub, s, office, s))
     assert sorted(result.out) == sorted(ref for _, ref in made) and result.waiting == []
     assert _casework_rows(laptop.conn) == _closure_rows(office.conn, [cid for cid, _ in made])
+
+
+def test_later_office_records_follow_their_case_with_the_people_they_name(world):
+    from app.services import consent, people
+    from app.services.people import PersonInput
+
+    hub, office, laptop = world
+    case_id, ref = family_case(office, "Hartley")
+    other_id, _ = family_case(office, "Lowther")
+    sync_all(hub, office, laptop)
+    _check_out(office, laptop, hub, [ref])
+    client = office.conn.execute("SELECT client_id FROM casefile WHERE id = ?", (case_id,)).fetchone()[0]
+    other_client = office.conn.execute("SELECT client_id FROM casefile WHERE id = ?", (other_id,)).fetchone()[0]
+    pro = people.create_person(office, PersonInput(kind="professional", first_name="Priya", last_name="Nandra",
+                                                   job_title="Educational psychologist"))
+    made = consent.record_consent(office, case_id, client, "share_with", "verbal_phone",
+                                  counterparty_person_id=pro.id, today=date(2026, 1, 9))
+    elsewhere = consent.record_consent(office, other_id, other_client, "share_with", "verbal_phone",
+                                       counterparty_person_id=pro.id, today=date(2026, 1, 9))
+    sync_all(hub, office, laptop)
+    assert laptop.conn.execute("SELECT count(*) FROM consent WHERE id = ?", (made.id,)).fetchone()[0] == 1
+    assert laptop.conn.execute("SELECT count(*) FROM person WHERE id = ?", (pro.id,)).fetchone()[0] == 1
+    assert laptop.conn.execute("SELECT count(*) FROM consent WHERE id = ?", (elsewhere.id,)).fetchone()[0] == 0
+    assert laptop.conn.execute("SELECT count(*) FROM sync_refused").fetchone()[0] == 0
+    assert _casework_rows(laptop.conn) == _closure_rows(office.conn, [case_id])
