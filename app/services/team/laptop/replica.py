@@ -8,7 +8,7 @@ team), and compacts the file.
 """
 
 from app.services.team import capture, state
-from app.services.team.apply import key_json, reindex
+from app.services.team.apply import key_json
 from app.services.team.laptop.closure import CASEWORK, case_closure, id_column
 from app.storage.capture import primary_key
 
@@ -38,7 +38,6 @@ def receive_packages(conn, body: dict) -> int:
     pushed next. Returns the number of rows written."""
     me = state.get(conn, "device_id")
     written = 0
-    touched = set()
     pending = capture.pending_keys(conn)
     for package in body.get("packages") or []:
         if package.get("to") != me:
@@ -49,10 +48,12 @@ def receive_packages(conn, body: dict) -> int:
             rows = [r for r in package["rows"].get(table, [])
                     if (table, key_json([r[c] for c in pk])) not in pending]
             capture.write_images(conn, table, rows)
-            touched.update((table, r[id_column(table)]) for r in rows)
             written += len(rows)
-    if touched:
-        reindex(conn, touched)
+    if written:
+        # A laptop's index is small (its own cases): one bulk rebuild beats hundreds of puts.
+        from app.services.team.snapshot import index_everything
+
+        index_everything(conn)
     return written
 
 
