@@ -54,8 +54,9 @@ def put_snapshot(conn, hub: Hub) -> int:
     return upto
 
 
-def restore_latest(conn, hub: Hub) -> int:
+def restore_latest(conn, hub: Hub, skip: frozenset = frozenset()) -> int:
     """Replace this replica's records with the latest snapshot. Returns its sequence (0: none).
+    Tables in `skip` are left empty (a laptop takes no casework from it: docs/sync.md §14).
 
     May raise: BundleRefused (damaged, foreign, not signed by a known computer), HubError.
     """
@@ -90,7 +91,8 @@ def restore_latest(conn, hub: Hub) -> int:
             conn.execute(f"DELETE FROM {table}")
         for table in tables:
             # One prepared statement per table: a joining computer may receive 50,000 cases.
-            capture.write_images(conn, table, body["tables"].get(table, []))
+            if table not in skip:
+                capture.write_images(conn, table, body["tables"].get(table, []))
         # Only each known computer's place in its chain comes from the snapshot.
         for d in body["devices"]:
             conn.execute("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? WHERE device_id = ?",

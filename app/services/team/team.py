@@ -140,12 +140,19 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
         for table in reversed(replicated_tables(conn)):
             conn.execute(f"DELETE FROM {table}")
         state.set_capture(conn, True)
-    snapshot.restore_latest(conn, hub)
+    laptop = inv.get("kind") == "laptop"
+    if laptop:
+        from app.services.team.laptop.closure import CASEWORK
+
+        # A laptop never writes the snapshot's casework to its disk (docs/sync.md §14).
+        snapshot.restore_latest(conn, hub, skip=frozenset(CASEWORK))
+    else:
+        snapshot.restore_latest(conn, hub)
     pull(conn, hub)
-    if inv.get("kind") == "laptop":
+    if laptop:
         from app.services.team.laptop import replica
 
-        # A laptop keeps none of the casework the snapshot brought: erased, then compacted.
+        # Belt and braces: no casework may stay on a new laptop; then the file is compacted.
         with transaction(conn):
             replica.erase_outside(conn, [])
         replica.compact(conn)
