@@ -7,7 +7,7 @@ laptop: laptop sync (request on the hub), office sync (answer and package), lapt
 (package applied). Check-in is timed as `check_in` on the laptop (sync, mark returned, sync,
 erase, compact) and then the office's sync that receives the laptop's work.
 
-Usage: python -m tests.perf.checkout_bench [--cases 50000] [--seed 7] [--take 50]
+Usage: python -m tests.perf.checkout_bench [--cases 50000] [--seed 7] [--take 50] [--office-only]
 """
 
 import argparse
@@ -102,17 +102,50 @@ def run(cases: int, seed: int, take: int, root: Path) -> dict:
     return figures
 
 
+def office_only(cases: int, seed: int, take: int, root: Path) -> dict:
+    """The part of a check-out that grows with the service: the office computer finding and
+    reading the closure of `take` cases among `cases` (no team needed), and sealing it."""
+    import zlib
+
+    from app.services.team.bundle import canonical
+    from app.services.team.laptop.closure import case_closure, rows_of_closure
+
+    source = build_dataset(cases, seed)
+    shutil.copytree(source / "vault", root / "office")
+    shutil.copy(source / "device.key", root / "office.key")
+    office = vault_service.unlock(root / "office", "manager", PASSPHRASE, root / "office.key")
+    ids = [r[0] for r in office.conn.execute(
+        "SELECT c.id FROM casefile c WHERE c.status = 'open' AND EXISTS (SELECT 1 FROM note n WHERE "
+        "n.case_id = c.id) ORDER BY c.reference DESC LIMIT ?", (take,))]
+    c0, t0 = time.process_time(), time.perf_counter()
+    rows = rows_of_closure(office.conn, case_closure(office.conn, ids))
+    packed = zlib.compress(canonical({"rows": rows}), 6)
+    t1, c1 = time.perf_counter(), time.process_time()
+    office.lock("bench")
+    figures = {"cases": cases, "checked_out": len(ids), "rows": sum(len(v) for v in rows.values()),
+               "notes": len(rows.get("note", [])), "closure_and_package_s": round(t1 - t0, 3),
+               "closure_and_package_cpu_s": round(c1 - c0, 3), "package_bytes": len(packed),
+               "load_average": os.getloadavg()[0]}
+    print(f"{cases:,} cases: the office finds, reads and packs the closure of {len(ids)} cases "
+          f"({figures['rows']} rows, {figures['notes']} notes, {len(packed):,} bytes compressed) in "
+          f"{t1 - t0:.2f} s (CPU {c1 - c0:.2f} s, load average {os.getloadavg()[0]:.1f})", flush=True)
+    return figures
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=50000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--take", type=int, default=50)
+    parser.add_argument("--office-only", action="store_true",
+                        help="time only the office's closure and package (no team: quick on 50,000 cases)")
     args = parser.parse_args(argv)
     kdf.use_cheap_profile_for_tests(True)
     with tempfile.TemporaryDirectory(dir=OUT if OUT.exists() else None) as tmp:
-        figures = run(args.cases, args.seed, args.take, Path(tmp))
+        figures = (office_only if args.office_only else run)(args.cases, args.seed, args.take, Path(tmp))
     OUT.mkdir(exist_ok=True)
-    (OUT / f"checkout-{args.cases}.json").write_text(json.dumps(figures, indent=2))
+    name = f"checkout-{args.cases}{'-office' if args.office_only else ''}.json"
+    (OUT / name).write_text(json.dumps(figures, indent=2))
     return 0
 
 
