@@ -40,7 +40,9 @@ class OutOnLaptopsTab(QWidget):
         self.table.setColumnWidth(0, 180)
         self.table.setColumnWidth(1, 620)
         self.release_button = QPushButton("&Release a lost laptop's cases…")
-        self.release_button.setVisible(session.user.role == Role.MANAGER)
+        if session.user.role != Role.MANAGER:
+            # hide(), not setVisible(True): a parentless widget made visible becomes a window.
+            self.release_button.hide()
         self.error = text_label("", "error")
         self.error.setWordWrap(True)
         self.error.hide()
