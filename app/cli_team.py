@@ -19,6 +19,8 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--device", default=None, help="invite: the new computer's name; create: this one's")
     p.add_argument("--manager-computer", action="store_true",
                    help="invite: the new computer may change the team's computers too")
+    p.add_argument("--laptop", action="store_true",
+                   help="invite: a laptop, which holds only the cases checked out to it")
     p.add_argument("--out", type=Path, default=None, help="invite: where to write the invitation file")
     p.add_argument("--from", dest="source", type=Path, default=None, help="join: the invitation file")
     p.add_argument("--code-stdin", action="store_true",
@@ -45,6 +47,10 @@ def add_parsers(sub, common) -> None:
     p.add_argument("action", choices=["list", "revoke"])
     common(p)
     p.add_argument("--device", default=None, help="the computer's name or id")
+
+    from app import cli_checkout
+
+    cli_checkout.add_parsers(sub, common)
 
 
 def _session(args, inp):
@@ -74,7 +80,8 @@ def cmd_team(args) -> int:
             team_id = membership.create(session, args.hub, args.name, args.device or "Office computer 1")
             print(f"Team created (id {team_id}); its hub is {describe_location(args.hub)}.")
             return 0
-        code = membership.invite(session, args.device, args.out, manager=args.manager_computer)
+        code = membership.invite(session, args.device, args.out, manager=args.manager_computer,
+                                 laptop=args.laptop)
     finally:
         session.lock("cli")
     print(f"Invitation for {args.device} written to {args.out}.")
@@ -182,4 +189,13 @@ def cmd_hub(args) -> int:
 
 
 COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd_conflicts, "device": cmd_device}
+
+
+def _laptop_commands() -> None:
+    from app import cli_checkout
+
+    COMMANDS.update(cli_checkout.COMMANDS)
+
+
+_laptop_commands()
 

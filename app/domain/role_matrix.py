@@ -234,6 +234,19 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "team.membership.disable_colleague": (M, ""), "team.team.rotate_epoch": (M, ""),
     "team.team.create_team": (M, ""), "team.team.invite_device": (M, ""), "team.team.revoke_device": (M, ""),
     "team.team.join_team": (A, "joins a new, empty vault (membership.join makes it)"),
+    # laptops (issue 13): the engine's laptop side works on a connection inside sync
+    **{f"team.laptop.{name}": (N, "laptop engine: works on a connection inside sync or check-in") for name in (
+        "closure.case_closure", "closure.rows_of_closure", "closure.keep_remote", "closure.id_column",
+        "replica.is_laptop", "replica.mark_laptop", "replica.select_changes", "replica.receive_packages",
+        "replica.out_here", "replica.erase_outside", "replica.compact", "office.answer_requests",
+        "office.packages", "lost.last_on_hub", "checkout.parse_refs")},
+    "team.laptop.checkout.due_days": (A, "the team's setting"),
+    "team.laptop.checkout.set_due_days": (M, ""),
+    "team.laptop.checkout.request": (C, "a laptop asks for cases; the office checks the person again"),
+    "team.laptop.checkout.check_out": (C, ""), "team.laptop.checkout.check_in": (C, ""),
+    "team.laptop.checkout.list_checkouts": (A, "ids, references, computer and staff names: no family's data"),
+    "team.laptop.checkout.out_on_laptops": (A, ""), "team.laptop.checkout.this_is_a_laptop": (A, ""), "team.laptop.checkout.past_due": (A, ""),
+    "team.laptop.lost.release_lost": (M, ""), "team.laptop.checkout.dashboard_section": (M, ""),
 }
 
 MATRIX: dict[str, Grant] = {name: Grant(scope, note) for name, (scope, note) in _TABLE.items()}

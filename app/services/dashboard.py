@@ -89,4 +89,9 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
                 consent_views.expiring_section(session, today),
                 consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
                 files, safeguarding, staff]
+    from app.services.team.laptop import checkout
+
+    laptops = checkout.dashboard_section(session, today)     # None outside a team
+    if laptops is not None:
+        sections.insert(sections.index(files) + 1, laptops)
     return Dashboard(today, by_worker, sections)

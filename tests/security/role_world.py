@@ -274,6 +274,13 @@ RECIPES = {
     "team.membership.revoke": lambda s, w: _module("team.membership").revoke(s, "Laptop"),
     "team.membership.disable_colleague": lambda s, w: _module("team.membership").disable_colleague(
         s, "no-such-colleague"),
+    "team.laptop.checkout.set_due_days": lambda s, w: _module("team.laptop.checkout").set_due_days(s, 10),
+    "team.laptop.checkout.request": lambda s, w: _module("team.laptop.checkout").request(s, ["CAS-2026-00001"]),
+    "team.laptop.checkout.check_out": lambda s, w: _module("team.laptop.checkout").check_out(
+        s, ["CAS-2026-00001"], wait=0),
+    "team.laptop.checkout.check_in": lambda s, w: _module("team.laptop.checkout").check_in(s),
+    "team.laptop.checkout.dashboard_section": lambda s, w: _module("team.laptop.checkout").dashboard_section(s),
+    "team.laptop.lost.release_lost": lambda s, w: _module("team.laptop.lost").release_lost(s, "no-such"),
     "team.team.rotate_epoch": lambda s, w: _module("team.team").rotate_epoch(s, _gone_hub(w)),
     "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),
     "team.team.invite_device": lambda s, w: _module("team.team").invite_device(s, _gone_hub(w), "Laptop"),

@@ -8,19 +8,21 @@ from app.domain.staff import Role
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership
+from app.services.team.laptop import checkout
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.team.conflict_view import ConflictView
+from ui.team.laptop_view import LaptopView
 from ui.team.team_view import TeamView
 
-CONFLICTS, TEAM = "Conflicts", "Team"
+CONFLICTS, TEAM, LAPTOP = "Conflicts", "Team", "This laptop"
 
 
 class TeamPages:
     """Plain Python: the views it makes belong to the workspace's page stack."""
 
     def __init__(self, session: Session, ops: Operations):
-        self.conflicts = self.team = None
+        self.conflicts = self.team = self.laptop = None
         try:
             in_team = membership.sync_status(session).in_team
         except ConfideError:
@@ -34,7 +36,11 @@ class TeamPages:
         if role == Role.MANAGER:
             self.team = TeamView(session, ops)
             Refresher(self.team, session, ops, {"sync", "team"}, self.team.load)
+        if role in (Role.MANAGER, Role.CASEWORKER) and checkout.this_is_a_laptop(session):
+            # A laptop checks cases out and in (issue 13); the office's view is in Registers.
+            self.laptop = LaptopView(session, ops)
+            Refresher(self.laptop, session, ops, {"sync", "checkout"}, self.laptop.load)
 
     @property
     def pages(self) -> list[tuple[str, QWidget]]:
-        return [(name, view) for name, view in ((CONFLICTS, self.conflicts), (TEAM, self.team)) if view is not None]
+        return [(name, view) for name, view in ((LAPTOP, self.laptop), (CONFLICTS, self.conflicts), (TEAM, self.team)) if view is not None]

@@ -11,15 +11,36 @@ from ui.views.staff_register_tab import StaffRegisterTab
 from ui.widgets.forms import text_label
 
 
+def _laptops_tab(session: Session, ops: Operations):
+    """Beside the paper file register, on a team's office computer: cases out on laptops."""
+    from app.errors import ConfideError
+    from app.services.team.laptop import checkout
+    from app.services.team.membership import sync_status
+    from ui.refresh import Refresher
+    from ui.team.out_on_laptops import OutOnLaptopsTab
+
+    try:
+        if not sync_status(session).in_team or checkout.this_is_a_laptop(session):
+            return None
+    except ConfideError:
+        return None
+    tab = OutOnLaptopsTab(session, ops)
+    Refresher(tab, session, ops, {"sync", "checkout", "team"}, tab.load)
+    return tab
+
+
 class RegistersView(QWidget):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.paper_files = PaperFilesTab(session, ops)
         self.staff = StaffRegisterTab(session, ops)
         self.policy = PolicyReviewsTab(session, ops)
+        self.laptops = _laptops_tab(session, ops)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Registers")
         self.tabs.addTab(self.paper_files, "&Paper files")
+        if self.laptops is not None:
+            self.tabs.addTab(self.laptops, "Cases on &laptops")
         self.tabs.addTab(self.staff, "&Staff register")
         self.tabs.addTab(self.policy, "Policy re&views")
         column = QVBoxLayout(self)
@@ -46,7 +67,7 @@ class RegistersView(QWidget):
         return self.policy
 
     def tab_views(self):
-        return (self.paper_files, self.staff, self.policy)
+        return tuple(t for t in (self.paper_files, self.laptops, self.staff, self.policy) if t is not None)
 
     def clear(self) -> None:
         for tab in self.tab_views():

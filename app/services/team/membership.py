@@ -111,9 +111,10 @@ def create(session, location: str, name: str, device_name: str = "Office compute
     return team_id
 
 
-def invite(session, device_name: str, out: Path, manager: bool = False) -> str:
+def invite(session, device_name: str, out: Path, manager: bool = False, laptop: bool = False) -> str:
     """Enrol a new computer and write its invitation to `out`. Returns the one-time code,
-    which is shown once and stored nowhere.
+    which is shown once and stored nowhere. A laptop joins as a partial replica (docs/sync.md
+    §14): it holds only the cases checked out to it, and is never a manager's computer.
 
     May raise: PermissionDenied, TeamError, ValidationError, HubUnavailable, HubError, OSError.
     """
@@ -131,9 +132,11 @@ def invite(session, device_name: str, out: Path, manager: bool = False) -> str:
     location = hub_location(session)
     hub = open_team_hub(session)
     try:
-        content = engine.invite_device(session, hub, device_name, manager=manager)
+        content = engine.invite_device(session, hub, device_name, manager=manager and not laptop)
     finally:
         hub.close()
+    if laptop:
+        content["kind"] = "laptop"
     content["hub"] = location
     content["device_name"] = device_name
     code = invitation.new_code()

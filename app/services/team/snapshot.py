@@ -29,6 +29,9 @@ def put_snapshot(conn, hub: Hub) -> int:
     May raise: SnapshotNotPossible, HubError.
     """
     state.require_team(conn)
+    if _partial(conn):
+        raise SnapshotNotPossible("This laptop holds only the cases checked out to it: snapshots are "
+                                  "written by office computers.")
     if capture.pending_count(conn):
         raise SnapshotNotPossible("Sync first: a snapshot cannot include changes not yet on the hub.")
     upto = state.last_applied(conn)
@@ -54,10 +57,19 @@ def put_if_due(conn, hub: Hub) -> int:
     """Write a snapshot when SNAPSHOT_EVERY entries have passed since the last one this
     computer wrote or started from, and nothing waits to be pushed. Returns its sequence
     (0: none was due). May raise: HubError."""
-    if capture.pending_count(conn) or \
+    if capture.pending_count(conn) or _partial(conn) or \
             state.last_applied(conn) - int(state.get(conn, "snapshot_seq", 0)) < SNAPSHOT_EVERY:
         return 0
     return put_snapshot(conn, hub)
+
+
+def _partial(conn) -> frozenset:
+    """The tables a partial replica (a laptop, docs/sync.md §14) holds only in part: it never
+    writes a snapshot, and takes none of these from one."""
+    from app.services.team.laptop.closure import CASEWORK
+    from app.services.team.laptop.replica import is_laptop
+
+    return frozenset(CASEWORK) if is_laptop(conn) else frozenset()
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,8 @@ def read(payload: bytes) -> Parts:
 
 def restore_latest(conn, hub: Hub) -> int:
     """Replace this replica's records with the latest snapshot, in one transaction. Returns
-    its sequence (0: none). Changes made here and not yet pushed are kept on top of it.
+    its sequence (0: none). Changes made here and not yet pushed are kept on top of it. A
+    laptop's casework tables are left as they are: it takes no casework from a snapshot.
 
     May raise: BundleRefused (damaged, foreign, not signed by a known computer; nothing is
     changed), HubError.
@@ -139,7 +152,7 @@ def restore_latest(conn, hub: Hub) -> int:
         with snapshot_file.Attached(conn, p.file, snap_key), transaction(conn):
             mine = capture.collect(conn, None) if state.in_team(conn) else []
             state.set_capture(conn, False)
-            chains = snapshot_file.load(conn)
+            chains = snapshot_file.load(conn, skip=_partial(conn))
             if conn.execute("PRAGMA main.foreign_key_check").fetchone() is not None:
                 raise altered
             # Only each known computer's place in its chain comes from the snapshot.

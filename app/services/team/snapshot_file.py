@@ -103,8 +103,9 @@ class Attached:
         return False
 
 
-def load(conn) -> list[tuple]:
-    """Replace every replicated table's rows with those of the attached snapshot. Call
+def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
+    """Replace every replicated table's rows with those of the attached snapshot, except the
+    tables in `skip`, left as they are (a laptop's casework: docs/sync.md §14). Call
     inside one transaction with capture off and foreign keys off: on any failure the caller
     rolls back and nothing has changed. Returns the computers' chain positions.
 
@@ -128,9 +129,10 @@ def load(conn) -> list[tuple]:
     for name, _ in capture_triggers:
         conn.execute(f"DROP TRIGGER main.{name}")
     for table in reversed(tables):
-        conn.execute(f"DELETE FROM main.{table}")
+        if table not in skip:
+            conn.execute(f"DELETE FROM main.{table}")
     for table in tables:
-        if table not in theirs:
+        if table not in theirs or table in skip:
             continue
         have = set(r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})"))
         cols = ", ".join(c for c in columns(conn, table) if c in have)

@@ -14,6 +14,8 @@ from app.security import audit as audit_chain
 from app.services.team import apply as applier
 from app.services.team import bundle, capture, control, snapshot, state
 from app.services.team.capture import Change
+from app.services.team.laptop import office as laptop_office
+from app.services.team.laptop import replica as laptop_replica
 from app.storage import migrations
 from app.storage.capture import schema_pass
 from app.storage.db import IntegrityError, transaction
@@ -125,12 +127,13 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
                              migrations.CURRENT_VERSION, state.device(conn, entry.device_id),
                              lambda epoch: state.epoch_key(conn, epoch))
     header, body = bundle.open_bundle(entry.payload, exp)
+    laptop_replica.receive_packages(conn, body)       # check-out rows for this laptop, if any
     origin = {"device": entry.device_id, "seq": entry.seq}
     touched, renamed = set(), set()
     pending, held = capture.pending_keys(conn), _held_rows(conn)
     run_table, run = None, []
     written: dict[tuple[str, str], dict] = {}
-    for wire in body.get("changes", []):
+    for wire in laptop_replica.select_changes(conn, body.get("changes", [])):
         change = Change.from_wire(wire)
         kj = applier.key_json(change.key)
         if change.after is not None and (change.table, kj) not in pending and (change.table, kj) not in held:
@@ -209,8 +212,11 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
     header = {"team": state.get(conn, "team_id"), "device": me.device_id, "dseq": me.last_dseq + 1,
               "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": utc_now()}
-    payload = bundle.seal(header, {"changes": [c.as_wire() for c in changes], "audit": events},
-                          key, state.get(conn, "sign_priv"))
+    content = {"changes": [c.as_wire() for c in changes], "audit": events}
+    packages = laptop_office.packages(conn)
+    if packages:
+        content["packages"] = packages      # docs/sync.md §14
+    payload = bundle.seal(header, content, key, state.get(conn, "sign_priv"))
     info = {"hash": bundle.bundle_hash(payload), "dseq": me.last_dseq + 1,
             "audit_upto": events[-1]["seq"] if events else pushed_audit,
             "rows": len(rows), "outbox_upto": upto}
@@ -268,6 +274,7 @@ def _abandon_in_flight_if_absent(conn) -> None:
 
 def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     result = pull(conn, hub)
+    laptop_office.answer_requests(conn, by)
     for _ in range(PUSH_ATTEMPTS):
         pushed = push(conn, hub, by)
         if pushed is not None:

@@ -124,9 +124,14 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
         if table not in ("staff", "staff_key") and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
             raise TeamError("This vault already holds records; join a team only from a new vault.")
     inv = invitation
+    laptop = inv.get("kind") == "laptop"
     with transaction(conn):
         _store_own(conn, inv["team_id"], inv["team_name"], inv["device_id"], int(inv["index"]),
                    inv["keys"], inv["genesis_sign_pub"])
+        if laptop:
+            from app.services.team.laptop.replica import mark_laptop
+
+            mark_laptop(conn)    # from here on it applies only its own cases' changes (§14)
         for epoch, sealed in inv["sealed"].items():
             state.add_epoch(conn, int(epoch), keys.open_sealed_for_device(
                 inv["keys"]["box_priv"], inv["team_id"], inv["device_id"], int(epoch), sealed), 0)
@@ -141,6 +146,13 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
         triggers.install_triggers(conn, force=True)
         state.set_capture(conn, True)
     pull(conn, hub)
+    if laptop:
+        from app.services.team.laptop import replica
+
+        # Belt and braces: no casework may stay on a new laptop; then the file is compacted.
+        with transaction(conn):
+            replica.erase_outside(conn, [])
+        replica.compact(conn)
     return state.last_applied(conn)
 
 

@@ -1,0 +1,50 @@
+"""The laptop's page and the office's "Cases on laptops" tab (issue 13), offscreen."""
+
+from datetime import date, timedelta
+
+from app.services import dashboard
+from app.services.team import state
+from app.storage.db import transaction
+from tests.team.laptop_world import add_laptop, family_case, sync_all
+from ui.operations import Operations
+from ui.team.laptop_view import LaptopView
+from ui.team.out_on_laptops import OutOnLaptopsTab
+from ui.views.registers_view import RegistersView
+
+
+def _late(session, ref):
+    with transaction(session.conn):
+        state.set_capture(session.conn, False)
+        session.conn.execute("UPDATE case_checkout SET due_back = ? WHERE case_ref = ?",
+                             ((date.today() - timedelta(days=1)).isoformat(), ref))
+        state.set_capture(session.conn, True)
+
+
+def test_laptop_page_and_office_tab(qtbot, make_team):
+    from app.services.team.laptop import checkout
+
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    (_, ref), (_, ref2) = family_case(office, "Hartley"), family_case(office, "Pryce")
+    checkout.request(laptop, [ref, ref2])
+    sync_all(team.hub, laptop, office, laptop)
+    ops = Operations()
+    page = LaptopView(laptop, ops)
+    qtbot.addWidget(page)
+    assert page.table.rowCount() == 2 and page.banner.isHidden() and page.in_button.isEnabled()
+    _late(laptop, ref)
+    page.load()
+    assert not page.banner.isHidden() and ref in page.banner.text()
+
+    _late(office, ref)
+    registers = RegistersView(office, ops)
+    qtbot.addWidget(registers)
+    tab = registers.laptops
+    assert isinstance(tab, OutOnLaptopsTab)
+    texts = [tab.table.item(r, 1).text() for r in range(tab.table.rowCount())]
+    assert any(t.startswith("out on Laptop 1 with manager since") for t in texts)
+    assert [tab.table.item(r, 2).text() for r in range(2)].count("Overdue") == 1
+    sections = {s.key: s for s in dashboard.build_dashboard(office).sections}
+    assert [i.severity for i in sections["cases_on_laptops"].items] == ["overdue", "info"]
+    ops.shutdown()

@@ -1,0 +1,162 @@
+"""The laptop's page (issue 13): take cases out by reference, see what is here and when it is
+due back, bring everything back. Past the due-back date a red banner says the cases are
+read-only (the services refuse the edits; the banner only explains)."""
+
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.text import uk_date
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services.team.laptop import checkout
+from ui.dialogs import messages
+from ui.formatting import describe_error
+from ui.operations import Operations
+from ui.widgets.forms import line_edit, text_label
+
+COLUMNS = ("Case", "State", "Due back")
+STATE_WORDS = {"requested": "Waiting for an office computer", "out": "On this laptop"}
+
+
+class LaptopView(QWidget):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.banner = text_label("", "error")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.refs = line_edit("Case references", placeholder="CAS-2026-00012, CAS-2026-00013")
+        self.days = QSpinBox()
+        self.days.setRange(1, 90)
+        self.days.setSuffix(" days")
+        self.days.setAccessibleName("Due back after")
+        self.out_button = QPushButton("Check &out")
+        self.out_button.setProperty("primary", True)
+        self.in_button = QPushButton("Check &in everything…")
+        self.mine_button = QPushButton("Take all &my open cases")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName("Cases on this laptop")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.table.setColumnWidth(0, 200)
+        self.table.setColumnWidth(1, 300)
+        self.error = text_label("", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.status = text_label("", "success")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        ask = QHBoxLayout()
+        ask.addWidget(self.refs, 1)
+        ask.addWidget(text_label("due back after"))
+        ask.addWidget(self.days)
+        ask.addWidget(self.out_button)
+        ask.addWidget(self.mine_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.addWidget(text_label("This laptop", "heading"))
+        intro = text_label("A laptop holds only the cases taken out on it, like a paper file. Type the "
+                           "references while the hub can be reached; an office computer sends the cases "
+                           "at its next sync. Checking in sends your work to the hub and then erases "
+                           "the cases from this laptop.", "hint")
+        intro.setWordWrap(True)
+        column.addWidget(intro)
+        column.addWidget(self.banner)
+        column.addLayout(ask)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.error)
+        column.addWidget(self.status)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.in_button)
+        column.addLayout(row)
+        self.out_button.clicked.connect(self.check_out)
+        self.refs.returnPressed.connect(self.check_out)
+        self.in_button.clicked.connect(self.check_in)
+        self.mine_button.clicked.connect(lambda: self._ask([checkout.MINE]))
+        self.load()
+
+    def load(self) -> None:
+        try:
+            self.days.setValue(checkout.due_days(self.session))
+            rows = checkout.list_checkouts(self.session, device_only=True)
+            late = checkout.past_due(self.session)
+        except ConfideError as exc:
+            rows, late = [], []
+            self._failed(exc)
+        self.banner.setVisible(bool(late))
+        self.banner.setText(f"Past the due-back date: {', '.join(late)}. The cases on this laptop are "
+                            "read-only until you check them in." if late else "")
+        self.table.setRowCount(len(rows))
+        for r, c in enumerate(rows):
+            for col, text in enumerate((c.case_ref, STATE_WORDS.get(c.state, c.state), uk_date(c.due_back))):
+                self.table.setItem(r, col, QTableWidgetItem(text))
+        self.in_button.setEnabled(any(c.state == "out" for c in rows))
+
+    def check_out(self) -> None:
+        self.error.hide()
+        self.status.hide()
+        try:
+            refs = checkout.parse_refs(self.refs.text())
+        except ConfideError as exc:
+            self._failed(exc)
+            return
+        self._ask(refs)
+
+    def _ask(self, refs: list[str]) -> None:
+        self.error.hide()
+        self.status.hide()
+        session, days = self.session, self.days.value()
+        self.ops.run(lambda _p: checkout.check_out(session, refs, days, wait=20.0),
+                     on_done=self._out, on_error=self._failed, changes=("sync", "checkout"))
+
+    def _out(self, result: checkout.CheckoutResult) -> None:
+        words = []
+        if result.out:
+            words.append(f"On this laptop now: {', '.join(result.out)}.")
+            self.refs.clear()
+        if result.waiting:
+            words.append(f"Asked for {', '.join(result.waiting)}: they arrive when an office computer syncs.")
+        self.status.setText(" ".join(words))
+        self.status.setVisible(bool(words))
+        if result.refused:
+            self.error.setText(" ".join(result.refused))
+            self.error.show()
+        self.load()
+
+    def check_in(self) -> None:
+        if not messages.ask(self, "Check in every case?",
+                            "Your work is sent to the hub first. Only when the hub has all of it are the "
+                            "cases erased from this laptop.", confirm="Check in"):
+            return
+        session = self.session
+        self.ops.run(lambda _p: checkout.check_in(session), on_done=self._in, on_error=self._failed,
+                     changes=("sync", "checkout"))
+
+    def _in(self, result: checkout.CheckinResult) -> None:
+        self.status.setText(f"Checked in: {', '.join(result.returned) or 'nothing was out'}. The cases are "
+                            "no longer on this laptop.")
+        self.status.show()
+        self.load()
+
+    def _failed(self, exc: Exception) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def set_busy(self, busy: bool) -> None:
+        self.out_button.setEnabled(not busy)
+        self.mine_button.setEnabled(not busy)
+        if busy:
+            self.in_button.setEnabled(False)
+
+    def clear(self) -> None:
+        self.table.setRowCount(0)
