@@ -54,8 +54,8 @@ def test_a_join_that_fails_half_way_leaves_no_vault_and_can_be_tried_again(tmp_p
     target, key = tmp_path / "laptop", tmp_path / "laptop.key"
     real_load = snapshot_file.load
 
-    def broken(conn):
-        real_load(conn)
+    def broken(conn, **kwargs):
+        real_load(conn, **kwargs)
         raise OSError("disk full")
 
     monkeypatch.setattr(snapshot_file, "load", broken)
