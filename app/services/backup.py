@@ -87,7 +87,7 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
         copy = Path(tmp) / "database.sqlcipher"
         progress(15, "Copying the encrypted database")
         try:
-            export.page_copy(session.conn, copy, backup_key)
+            export.export_copy(session.conn, copy, backup_key)
         except db.DatabaseError as exc:
             # The copy reads every page, so this is where a damaged page shows.
             raise DatabaseDamaged(
