@@ -4,6 +4,7 @@ Unlocking builds a fresh workspace for the new session.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QStackedWidget
@@ -22,7 +23,9 @@ from ui.screen_lock import ScreenLockWatcher
 from ui.status_feedback import StatusFeedback
 from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
-from ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ui.workspace import Workspace
 
 WEAKER_NOTICE = "Weaker protection: device secret kept in a file"
 
@@ -102,6 +105,10 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
+        # Imported here, not at the top: the workspace pulls in every screen and the PDF
+        # library, which the unlock screen must not wait for (launch < 1 s, issue 16).
+        from ui.workspace import Workspace
+
         self.workspace = Workspace(session, self.ops, self.data_dir, self.device_key_file)
         self.workspace.restoreRequested.connect(self.restore)
         self.stack.addWidget(self.workspace)

@@ -20,7 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from app import resources
 
@@ -95,9 +96,11 @@ def text(value) -> str:
 
 
 class _NumberedCanvas(pdfcanvas.Canvas):
-    """Holds every page until the end so the footer can say 'page n of m'."""
+    """Holds every page until the end so the footer can say 'page n of m', and the contents
+    page its page numbers."""
 
     footer_text = ""
+    contents: "_ContentsState | None" = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,18 +120,98 @@ class _NumberedCanvas(pdfcanvas.Canvas):
             self.line(MARGIN, 15 * mm, PAGE_WIDTH - MARGIN, 15 * mm)
             self.drawString(MARGIN, 10.5 * mm, self.footer_text)
             self.drawRightString(PAGE_WIDTH - MARGIN, 10.5 * mm, f"Page {number} of {total}")
+            if self.contents is not None:
+                self.contents.draw_numbers(self, number)
             super().showPage()
         super().save()
 
 
+class _ContentsState:
+    """The h1 headings' pages as they are placed, and where the contents page wants them."""
+
+    def __init__(self, titles: list[str]):
+        self.titles = titles
+        self.placed: list[tuple[str, int]] = []
+        self.slots: list[tuple[int, float, float, int, ParagraphStyle]] = []  # (page, x, y, title, style)
+
+    def pages(self) -> list[int | None]:
+        found, used = [], set()
+        for title in self.titles:
+            match = next((i for i, (t, _) in enumerate(self.placed) if t == title and i not in used), None)
+            used.add(match)
+            found.append(None if match is None else self.placed[match][1])
+        return found
+
+    def draw_numbers(self, canvas, page: int) -> None:
+        pages = self.pages()
+        for slot_page, x, y, index, style in self.slots:
+            if slot_page == page and pages[index] is not None:
+                canvas.setFont(style.fontName, style.fontSize)
+                canvas.setFillColor(style.textColor)
+                canvas.drawRightString(x, y, str(pages[index]))
+
+
+class _Contents(Flowable):
+    """The contents in ONE layout pass: reportlab's TableOfContents needs multiBuild, which
+    lays out the whole document twice (half of a 2,000-note SAR pack's time). The titles are
+    known before layout; only their page numbers are not, and those are drawn when the
+    canvas writes the pages out, as 'page n of m' is."""
+
+    def __init__(self, state: _ContentsState, style: ParagraphStyle, first: int = 0, count: int | None = None):
+        super().__init__()
+        self.state, self.style, self.first = state, style, first
+        self.count = len(state.titles) - first if count is None else count
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = avail_width, self.count * self.style.leading
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        fit = int(avail_height // self.style.leading)
+        if fit <= 0 or fit >= self.count:
+            return []
+        return [_Contents(self.state, self.style, self.first, fit),
+                _Contents(self.state, self.style, self.first + fit, self.count - fit)]
+
+    def draw(self):
+        c, style = self.canv, self.style
+        c.setFont(style.fontName, style.fontSize)
+        c.setFillColor(style.textColor)
+        number_room = 12 * mm
+        for n in range(self.count):
+            index = self.first + n
+            y = self.height - (n + 1) * style.leading + (style.leading - style.fontSize) / 2
+            title = self.state.titles[index]
+            while title and pdfmetrics.stringWidth(title, style.fontName, style.fontSize) > self.width - number_room - 6 * mm:
+                title = title[:-2] + "…"
+            c.drawString(0, y, title)
+            start = pdfmetrics.stringWidth(title + " ", style.fontName, style.fontSize)
+            dots = max(0, int((self.width - number_room - start) // pdfmetrics.stringWidth(". ", style.fontName,
+                                                                                          style.fontSize)))
+            c.drawRightString(self.width - number_room, y, ". " * dots)
+            page = len(c._pages) + 1  # _NumberedCanvas holds the pages laid out so far
+            c.contents.slots.append((page, *c.absolutePosition(self.width, y), index, style))
+
+
+def _h1_titles(flowables) -> list[str]:
+    titles = []
+    for flowable in flowables:
+        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
+            titles.append(flowable.getPlainText())
+        elif isinstance(getattr(flowable, "_content", None), list):  # KeepTogether and the like
+            titles += _h1_titles(flowable._content)
+    return titles
+
+
 class _Doc(BaseDocTemplate):
-    """Reports each h1 heading to a TableOfContents in the story, if there is one."""
+    """Records where each h1 heading was placed, for the contents page."""
 
     on_flowable = None
+    contents: _ContentsState | None = None
 
     def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
-        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
-            self.notify("TOCEntry", (0, flowable.getPlainText(), self.page))
+        if self.contents is not None and isinstance(flowable, Paragraph) and flowable.style.name == "h1":
+            self.contents.placed.append((flowable.getPlainText(), self.page))
         if self.on_flowable:
             self.on_flowable(flowable)
 
@@ -137,8 +220,8 @@ def build(story: list, *, title: str, footer: str, subject: str = "", author: st
           contents: bool = False, on_flowable=None) -> bytes:
     """Lay out the story on A4 and return the PDF bytes (nothing touches the disk).
 
-    With contents=True the story holds a TableOfContents, filled from the h1 headings (two
-    layout passes). `on_flowable` is called after each flowable is placed: a long build
+    With contents=True the story holds a TableOfContents, filled from the h1 headings (in one
+    layout pass: see _Contents). `on_flowable` is called after each flowable is placed: a long build
     reports progress, or raises to stop, from there.
     The title and subject land in the file's metadata: keep names out of them.
     """
@@ -150,11 +233,14 @@ def build(story: list, *, title: str, footer: str, subject: str = "", author: st
                   rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("page", [frame])])
 
+    state = _ContentsState(_h1_titles(story)) if contents else None
+    if state is not None:
+        story = [_Contents(state, f.levelStyles[0]) if isinstance(f, TableOfContents) else f for f in story]
+    doc.contents = state
+
     class Canvas(_NumberedCanvas):
         footer_text = footer
 
-    if contents:
-        doc.multiBuild(story, canvasmaker=Canvas)
-    else:
-        doc.build(story, canvasmaker=Canvas)
+    Canvas.contents = state
+    doc.build(story, canvasmaker=Canvas)
     return buffer.getvalue()

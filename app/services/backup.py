@@ -107,9 +107,7 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
             raise DatabaseDamaged(
                 f"The backup could not be made because the database is damaged ({exc}). Run "
                 "'confide verify' for details, or restore the latest backup.") from exc
-        with open(copy, "rb") as handle:
-            db_sha256 = _stream_sha256(handle)
-        progress(70, "Checking the copy")
+        progress(70, "Writing the backup file")
         vault_bytes = session.paths.vault.read_bytes()
         manifest = {
             "format": FORMAT,
@@ -119,27 +117,39 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
             "vault_id": session.vault.vault_id,
             "schema_version": migrations.schema_version(session.conn),
             "audit_head": audit.head(session.conn),
-            "database_sha256": db_sha256,
             "vault_sha256": _sha256(vault_bytes),
         }
-        nonce, wrapped = crypto.seal(session.data_key, backup_key, _manifest_aad(manifest))
-        manifest["backup_key"] = {"nonce": keyslots._b64(nonce), "wrapped": keyslots._b64(wrapped)}
-        progress(85, "Writing the backup file")
-        _write_zip(out_path, manifest, vault_bytes, copy)
+
+        def seal(database_sha256: str) -> dict:
+            manifest["database_sha256"] = database_sha256
+            nonce, wrapped = crypto.seal(session.data_key, backup_key, _manifest_aad(manifest))
+            manifest["backup_key"] = {"nonce": keyslots._b64(nonce), "wrapped": keyslots._b64(wrapped)}
+            return manifest
+
+        _write_zip(out_path, seal, vault_bytes, copy)
     progress(100, "Backup complete")
     return manifest
 
 
-def _write_zip(out_path: Path, manifest: dict, vault_bytes: bytes, database: Path) -> None:
-    """Stream the archive into a temp file beside the target, fsync, then os.replace."""
+def _write_zip(out_path: Path, seal: Callable[[str], dict], vault_bytes: bytes, database: Path) -> None:
+    """Stream the archive into a temp file beside the target, fsync, then os.replace. The
+    database goes in first and is hashed as it is written (one pass over 1.3 GB, not two);
+    the manifest that holds the hash comes last (entries are read by name)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     try:
         os.chmod(tmp, 0o600)
         with os.fdopen(fd, "wb") as handle:
             with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-                archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+                digest = hashlib.sha256()
+                info = zipfile.ZipInfo("database.sqlcipher", date_time=datetime.now().timetuple()[:6])
+                info.compress_type = zipfile.ZIP_STORED
+                info.external_attr = 0o600 << 16
+                with open(database, "rb") as src, archive.open(info, "w", force_zip64=True) as dst:
+                    for block in iter(lambda: src.read(CHUNK), b""):
+                        digest.update(block)
+                        dst.write(block)
                 archive.writestr("vault.json", vault_bytes)
-                archive.write(database, "database.sqlcipher")
+                archive.writestr("manifest.json", json.dumps(seal(digest.hexdigest()), indent=2, sort_keys=True))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, out_path)

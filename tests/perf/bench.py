@@ -41,6 +41,7 @@ UNLOCK_RUNS = 7
 LAUNCH_RUNS = 5
 LAUNCH_TIMEOUT = 30.0
 KILL_ROUNDS = 15
+LAUNCH_TARGET_S = 1.0  # issue 16
 
 
 def p95(values: list[float]) -> float:
@@ -179,7 +180,9 @@ def markdown(result: dict) -> str:
     if "launch_to_window" in launch:
         s = launch["launch_to_window"]
         lines.append(f"Wall clock from start to window shown: median {s['median_s']} s, "
-                     f"p95 {s['p95_s']} s, min {s['min_s']} s ({s['runs']} runs)")
+                     f"p95 {s['p95_s']} s, min {s['min_s']} s ({s['runs']} runs); target < {LAUNCH_TARGET_S} s: "
+                     f"{'met' if s['median_s'] < LAUNCH_TARGET_S else 'MISSED'} (the machine may be shared: "
+                     "absolute times move with its load)")
     else:
         lines.append(f"Not measured: {launch['errors']}")
     k = result.get("kill_loop")

@@ -9,12 +9,14 @@ process and prints: operation, encrypted median and p95, plain median and p95, r
 """
 
 import argparse
+import hashlib
 import json
 import math
 import os
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -67,11 +69,24 @@ def timed(fn, runs: int) -> tuple[list[float], object]:
     return samples, result
 
 
+def dataset_folder(cases: int, seed: int) -> Path:
+    return OUT / f"data-{cases}-{seed}-v{migrations.CURRENT_VERSION}"
+
+
 def build_dataset(cases: int, seed: int) -> Path:
-    """The vault, cached by size, seed and schema version."""
-    folder = OUT / f"data-{cases}-{seed}-v{migrations.CURRENT_VERSION}"
-    if (folder / "ready").exists():
-        return folder
+    """The vault, cached by size, seed and schema version. Built in a process of its own, as
+    `confide demo` is (synthetic data: no SQLCipher memory security, db.synthetic_data_process);
+    the operations are then measured here with the product's settings."""
+    folder = dataset_folder(cases, seed)
+    if not (folder / "ready").exists():
+        subprocess.run([sys.executable, "-m", "tests.perf.scale_bench", "--build-only", "--cases", str(cases),
+                        "--seed", str(seed)], cwd=ROOT, check=True)
+    return folder
+
+
+def _build(cases: int, seed: int) -> Path:
+    db.synthetic_data_process()
+    folder = dataset_folder(cases, seed)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     key_file = folder / "device.key"
@@ -79,17 +94,18 @@ def build_dataset(cases: int, seed: int) -> Path:
 
     session, _ = vault_service.create_vault(folder / "vault", "Benchmark SENDIASS", "manager", "Bench Manager",
                                             PASSPHRASE, KeyFileStore(key_file))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     print(f"Building {cases:,} cases (seed {seed}) ...", flush=True)
     summary = demo.populate(session, staff=8, cases=cases, seed=seed,
                             progress=lambda p, t: print(f"  {p:3d}% {t}", flush=True) if p % 10 == 0 else None)
     _sar_subject_with_notes(session, 2000, folder)
-    built = time.perf_counter() - start
+    built, built_cpu = time.perf_counter() - start, time.process_time() - cpu
     session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     session.lock("bench")
-    (folder / "build.json").write_text(json.dumps({"seconds": round(built, 1), "summary": summary}))
+    (folder / "build.json").write_text(json.dumps({"seconds": round(built, 1), "cpu_seconds": round(built_cpu, 1),
+                                                    "summary": summary}))
     (folder / "ready").write_text("ok")
-    print(f"Built in {built:.0f} s", flush=True)
+    print(f"Built in {built:.0f} s ({built_cpu:.0f} s of CPU)", flush=True)
     return folder
 
 
@@ -110,6 +126,17 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
             sar_review.decide(session, request.id, item.key, False, "benchmark")
     sar_review.complete_review(session, request.id)
     (folder / "sar_id.txt").write_text(request.id)
+
+
+def _copy_and_hash(source: Path, target: Path) -> None:
+    digest = hashlib.sha256()
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        for block in iter(lambda: src.read(1 << 20), b""):
+            digest.update(block)
+            dst.write(block)
+        dst.flush()
+        os.fsync(dst.fileno())
+    target.unlink()
 
 
 def plain_copy(folder: Path) -> Path:
@@ -149,7 +176,7 @@ def run(n_cases: int, seed: int, runs: int) -> dict:
     year = periods.last_financial_year(date.today())
     rows = []
 
-    def both(name, fn, n=runs, target=None):
+    def both(name, fn, n=runs, target=None, ratio_target=None):
         result = {}
         for label, session in (("enc", enc), ("plain", plain)):
             fn(session)  # warm the page cache once, as a caseworker's second click would
@@ -157,17 +184,20 @@ def run(n_cases: int, seed: int, runs: int) -> dict:
             result[label] = samples
         row = {"operation": name, "enc_median": statistics.median(result["enc"]), "enc_p95": p95(result["enc"]),
                "plain_median": statistics.median(result["plain"]), "plain_p95": p95(result["plain"]),
-               "target": target}
+               "target": target, "ratio_target": ratio_target}
         row["ratio"] = row["enc_median"] / row["plain_median"] if row["plain_median"] else None
         rows.append(row)
         print(f"  {name}: {row['enc_median'] * 1000:.1f} ms enc, {row['plain_median'] * 1000:.1f} ms plain", flush=True)
 
     queries = iter(QUERIES * 100)
-    both("search (20 queries)", lambda s: search.search(s, next(queries)), n=max(runs, 20) * 2, target=0.050)
+    both("search (20 queries)", lambda s: search.search(s, next(queries)), n=max(runs, 20) * 2, target=0.025, ratio_target=1.3)
     both("case list first page", lambda s: cases.list_cases(s, cases.CaseQuery(limit=50)), target=0.100)
     both("open case (500 notes)", lambda s: (cases.get_case(s, big_case), notes.notes_for_case(s, big_case)),
          target=0.150)
-    both("save a note", lambda s: notes.add_note(s, big_case, "phone_call", date.today(), 5, "Benchmark note."),
+    # Not in the SAR subject's cases: a new note there would make the completed review stale.
+    other_case = enc.conn.execute("SELECT id FROM casefile WHERE client_id != (SELECT client_id FROM casefile "
+                                  "WHERE id = ?) ORDER BY id LIMIT 1", (big_case,)).fetchone()[0]
+    both("save a note", lambda s: notes.add_note(s, other_case, "phone_call", date.today(), 5, "Benchmark note."),
          target=0.030)
     both("dashboard", lambda s: dashboard.build_dashboard(s), n=max(3, runs // 3), target=0.300)
 
@@ -176,18 +206,25 @@ def run(n_cases: int, seed: int, runs: int) -> dict:
         out.write_bytes(render_report(reports.build_report(s, year)))
         out.unlink()
 
-    both("annual report (PDF written)", annual, n=3, target=3.0)
+    both("annual report (PDF written)", annual, n=3, target=1.0, ratio_target=1.3)
     if sar_id:
         def pack(s):
             out = Path(tempfile.gettempdir()) / "confide-bench-pack.pdf"
             sar_pack.generate_pack(s, sar_id, out, password="bench-pack-password")
             out.unlink()
 
-        both("SAR pack (2,000 notes)", pack, n=2, target=10.0)
-    samples, _ = timed(lambda: backup.create_backup(enc, Path(tempfile.gettempdir()) / "confide-bench.backup"), 2)
-    rows.append({"operation": "full backup", "enc_median": statistics.median(samples), "enc_p95": p95(samples),
-                 "plain_median": None, "plain_p95": None, "ratio": None, "target": None})
-    (Path(tempfile.gettempdir()) / "confide-bench.backup").unlink(missing_ok=True)
+        both("SAR pack (2,000 notes)", pack, n=2, target=3.0)
+    # Backup against its limit measured now: copying the same file and hashing it.
+    scratch = folder / "scratch"
+    scratch.mkdir(exist_ok=True)
+    enc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    copied, _ = timed(lambda: _copy_and_hash(folder / "vault" / "confide.db", scratch / "copy"), 2)
+    samples, _ = timed(lambda: backup.create_backup(enc, scratch / "confide-bench.backup"), 2)
+    shutil.rmtree(scratch)
+    rows.append({"operation": "full backup (limit: copy + hash of the file)", "enc_median": statistics.median(samples),
+                 "enc_p95": p95(samples), "plain_median": statistics.median(copied), "plain_p95": p95(copied),
+                 "ratio": statistics.median(samples) / statistics.median(copied), "target": None,
+                 "ratio_target": 1.5})
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     counts = {t: enc.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("casefile", "person", "note", "consent", "action_item", "subject_access_request")}
@@ -195,7 +232,7 @@ def run(n_cases: int, seed: int, runs: int) -> dict:
     plain.conn.close()
     build = json.loads((folder / "build.json").read_text())
     return {"cases": n_cases, "seed": seed, "rows": rows, "peak_rss_mb": round(peak_mb), "counts": counts,
-            "build_seconds": build["seconds"], "db_mb": round((folder / "vault" / "confide.db").stat().st_size / 2**20)}
+            "build_seconds": build["seconds"], "build_cpu_seconds": build.get("cpu_seconds"), "db_mb": round((folder / "vault" / "confide.db").stat().st_size / 2**20)}
 
 
 def markdown(result: dict) -> str:
@@ -209,12 +246,21 @@ def markdown(result: dict) -> str:
 
     for r in result["rows"]:
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        target = "" if r["target"] is None else ("met" if r["enc_p95"] <= r["target"] else "MISSED") + \
-            f" (< {ms(r['target'])})"
+        checks = []
+        if r["target"] is not None:
+            checks.append(("met" if r["enc_p95"] <= r["target"] else "MISSED") + f" (p95 < {ms(r['target'])})")
+        if r.get("ratio_target") is not None and r["ratio"] is not None:
+            checks.append(("met" if r["ratio"] <= r["ratio_target"] else "MISSED") + f" (ratio <= {r['ratio_target']})")
+        target = "; ".join(checks)
         lines.append(f"| {r['operation']} | {ms(r['enc_median'])} | {ms(r['enc_p95'])} | {ms(r['plain_median'])} | "
                      f"{ms(r['plain_p95'])} | {ratio} | {target} |")
     lines.append(f"| peak RSS, full dataset open | {result['peak_rss_mb']} MB | | | | | "
-                 f"{'met' if result['peak_rss_mb'] < 400 else 'MISSED'} (< 400 MB) |")
+                 f"{'met' if result['peak_rss_mb'] < 300 else 'MISSED'} (< 300 MB) |")
+    build = result["build_seconds"]
+    lines.append(f"| demo build, {result['cases']:,} cases (cached; built once) | {build:.0f} s | | | | | "
+                 f"{'met' if build < 150 else 'MISSED'} (< 150 s; {result.get('build_cpu_seconds')} s of CPU) |")
+    lines += ["", "The machine may be shared: ratios (encrypted against plain, backup against copy + hash) are "
+              "measured in the same run and are what count; absolute times move with the load."]
     return "\n".join(lines) + "\n"
 
 
@@ -223,8 +269,13 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_CASES", 50000)))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--build-only", action="store_true", help="build the cached dataset and stop")
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)
+    if args.build_only:
+        kdf.use_cheap_profile_for_tests()
+        _build(args.cases, args.seed)
+        return 0
     result = run(args.cases, args.seed, args.runs)
     text = markdown(result)
     (OUT / "scale.md").write_text(text)

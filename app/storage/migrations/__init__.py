@@ -76,6 +76,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (9, _sql_step("v009_key_state.sql")),
     (10, _sql_step("v010_sync.sql")),
     (11, _sql_step("v011_checkout.sql")),
+    (12, _sql_step("v012_report_indexes.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
