@@ -10,7 +10,7 @@ from app.domain.records import Case, SafeguardingConcern
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import actions, cases, safeguarding, search
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.names import staff_combo
 from ui.operations import Operations
 from ui.widgets.choices import checkable_list, checked_values, choice_combo, date_edit, date_of
@@ -25,7 +25,7 @@ def _text_box(name: str, height: int = 110) -> QPlainTextEdit:
     return box
 
 
-class CloseCaseDialog(GuardedFormDialog):
+class CloseCaseDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Close case", "Record why the case closes and what it achieved; these feed the "
                          "service's reports.", ok_text="Close case", heading=f"Close case {case.reference}",
@@ -50,7 +50,7 @@ class CloseCaseDialog(GuardedFormDialog):
                  lambda _r: self.finish(), changes={"cases"})
 
 
-class LinkCaseDialog(GuardedFormDialog):
+class LinkCaseDialog(FormDialog):
     """R4: a parent's case and their young person's own case, recorded as the same family.
     Only the manager sees the link."""
 
@@ -80,7 +80,7 @@ class LinkCaseDialog(GuardedFormDialog):
                  changes={"cases"})
 
 
-class ActionDialog(GuardedFormDialog):
+class ActionDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Add an action", ok_text="Add action", heading=f"New action for case {case.reference}",
                          parent=parent)
@@ -99,7 +99,7 @@ class ActionDialog(GuardedFormDialog):
                  changes={"actions"})
 
 
-class ConcernDialog(GuardedFormDialog):
+class ConcernDialog(FormDialog):
     """Raise a safeguarding concern (R16), or update one already raised."""
 
     def __init__(self, session: Session, ops: Operations, case: Case, concern: SafeguardingConcern | None = None,

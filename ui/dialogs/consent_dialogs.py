@@ -21,7 +21,7 @@ from app.domain.consent import Capacity, Consent, ConsentMethod, WithdrawalMetho
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import consent as consent_service
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.names import staff_names
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
@@ -111,7 +111,7 @@ class ConsentRecordDialog(QDialog):
         signal.emit(self.consent.id)
 
 
-class WithdrawConsentDialog(GuardedFormDialog):
+class WithdrawConsentDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, consent: Consent, parent: QWidget | None = None):
         super().__init__(ops, "Withdraw consent", "From the day it is withdrawn the service shares nothing more "
                          "under it; anything already shared stays in the disclosure log. Contact preferences and "

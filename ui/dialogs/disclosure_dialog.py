@@ -14,13 +14,13 @@ from app.errors import ConsentMissing, ValidationError
 from app.security.session import Session
 from app.services import counterparties, disclosures
 from app.services.disclosures import DisclosureInput
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
 from ui.widgets.forms import text_label
 
 
-class DisclosureDialog(GuardedFormDialog):
+class DisclosureDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Record a disclosure", "Every piece of information given to someone outside the "
                          "service is logged here, including the fact that the family contacted us.",
@@ -73,8 +73,8 @@ class DisclosureDialog(GuardedFormDialog):
             widget.setVisible(on)
         self.ok_button.setText("Record override" if on else "Record disclosure")
         self.ok_text = self.ok_button.text()
-        # A dialog does not grow by itself (and adjustSize stops at 2/3 of the screen).
-        QTimer.singleShot(0, self, lambda: self.resize(self.width(), max(self.height(), self.sizeHint().height())))
+        if self.isVisible():  # the override rows need room: grow, up to the screen
+            QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
     def data(self) -> DisclosureInput:
         party = self.party.currentData()

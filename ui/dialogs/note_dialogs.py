@@ -3,7 +3,6 @@ itself), changing one (the earlier version is kept), and reading a note's histor
 
 from datetime import date
 
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,15 +17,17 @@ from app.domain.records import Note, NoteRevision
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import notes
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.formatting import uk_datetime
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
 from ui.widgets.forms import text_label
 
 
-class NoteDialog(GuardedFormDialog):
+class NoteDialog(FormDialog):
     """Add a note to a case, or change `note` (keeping its earlier version)."""
+
+    draft_kind = "note"
 
     def __init__(self, session: Session, ops: Operations, case_id: str, reference: str,
                  note: Note | None = None, parent: QWidget | None = None):
@@ -36,7 +37,7 @@ class NoteDialog(GuardedFormDialog):
                          heading=f"{'Change a note in' if editing else 'New note for'} case {reference}",
                          parent=parent)
         self.setMinimumWidth(760)
-        self.session, self.case_id, self.note = session, case_id, note
+        self.session, self.case_id, self.note, self.reference = session, case_id, note, reference
         self.saved_note: Note | None = None
         self.reminder = text_label(notes.RELEVANCE_REMINDER, "notice")
         self.reminder.setAccessibleName("Reminder")
@@ -61,8 +62,10 @@ class NoteDialog(GuardedFormDialog):
         if editing:
             self.form.addRow("", text_label("The version you change is kept in the note's history.", "hint"))
         self.initial_focus = self.body if editing else self.note_type
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.accept)
+
+    def draft_context(self) -> dict:
+        return {"case_id": self.case_id, "reference": self.reference,
+                "note_id": self.note.id if self.note is not None else None}
 
     def submit(self) -> None:
         session, case_id, note = self.session, self.case_id, self.note

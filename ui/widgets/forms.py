@@ -39,6 +39,14 @@ def line_edit(accessible_name: str, *, secret: bool = False, placeholder: str = 
     return edit
 
 
+def error_line(name: str = "Error") -> QLabel:
+    """The one line under a form that says what is wrong, in plain words (hidden when empty)."""
+    label = text_label("", "error")
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
 class FieldErrors:
     """Maps a ValidationError's `field` to the input it names; the rest goes to `general`."""
 
