@@ -60,6 +60,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     # casework
     "actions.actions_for_case": (C, ""), "actions.add_action": (C, ""), "actions.complete_action": (C, ""),
     "actions.my_due_actions": (C, ""),
+    "case_closing.gaps_before_closing": (C, ""),
     "cases.cases_of_person": (C, ""), "cases.check_eligible": (C, ""), "cases.close_case": (C, ""),
     "cases.get_case": (C, "audited as a view"), "cases.link_cases": (M, "R4: the link is the manager's"),
     "cases.linked_cases": (M, "R4: only the manager sees the link"), "cases.list_cases": (C, "audited bulk read"),

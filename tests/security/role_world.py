@@ -101,6 +101,8 @@ RECIPES = {
     "actions.my_due_actions": lambda s, w: actions.my_due_actions(s, TODAY),
     "backup.create_backup": lambda s, w: __import__("app.services.backup", fromlist=["x"]).create_backup(
         s, w.tmp / f"{s.user.username}.confide-backup"),
+    "case_closing.gaps_before_closing": lambda s, w: __import__(
+        "app.services.case_closing", fromlist=["x"]).gaps_before_closing(s, w.case.id, []),
     "cases.cases_of_person": lambda s, w: cases.cases_of_person(s, w.parent.id),
     "cases.check_eligible": lambda s, w: cases.check_eligible(s, w.parent.id, w.kid.id),
     "cases.close_case": lambda s, w: cases.close_case(s, w.case.id, "resolved", [], closed_on=TODAY),

@@ -9,7 +9,8 @@ from app.domain.choices import ClosureReason, Outcome
 from app.domain.records import Case, SafeguardingConcern
 from app.errors import ValidationError
 from app.security.session import Session
-from app.services import actions, cases, safeguarding, search
+from app.services import actions, case_closing, cases, safeguarding, search
+from ui.dialogs import messages
 from ui.dialogs.form_dialog import FormDialog
 from ui.names import staff_combo
 from ui.operations import Operations
@@ -46,6 +47,11 @@ class CloseCaseDialog(FormDialog):
             raise ValidationError("Choose why the case is closing.", field="closure_reason")
         session, case_id = self.session, self.case.id
         outcomes, day = checked_values(self.outcomes), date_of(self.closed_on)
+        gaps = case_closing.gaps_before_closing(session, case_id, outcomes)
+        if gaps and not messages.ask(self, "Close the case anyway?", "Before this case closes:\n\n"
+                                     + "\n".join(f"• {gap}" for gap in gaps) + "\n\nClose it anyway?",
+                                     confirm="Close anyway", cancel="Go back"):
+            return
         self.run(lambda _p: cases.close_case(session, case_id, reason, outcomes, day),
                  lambda _r: self.finish(), changes={"cases"})
 
