@@ -17,7 +17,7 @@ _ACTIVITY = frozenset({
 })
 
 
-def _create_all_type_wrappers() -> None:
+def create_all_type_wrappers() -> None:
     """PySide6 builds a type's Python wrapper the first time it is needed. Building one from
     inside an application-wide event filter can crash the process (shiboken's lazy type
     creation is not re-entrant), so build every loaded Qt module's wrappers first (~0.1 s)."""
@@ -62,7 +62,7 @@ class InactivityTimer(QObject):
             return
         app = QCoreApplication.instance()
         if app is not None:
-            _create_all_type_wrappers()
+            create_all_type_wrappers()
             app.installEventFilter(self)
         self._active = True
         self._timer.start()

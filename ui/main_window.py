@@ -5,6 +5,7 @@ Unlocking builds a fresh workspace for the new session.
 
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QStackedWidget
 
@@ -16,11 +17,14 @@ from app.services import backup, settings
 from ui.dialogs import messages
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
 from ui.formatting import describe_error
+from ui.drafts import DraftRestorer, keep_open_work
 from ui.inactivity import InactivityTimer
+from ui.lock_key import LockKey
 from ui.operations import Operations
 from ui.screen_lock import ScreenLockWatcher
 from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
+from ui.widgets.screen_fit import fit_window
 from ui.workspace import Workspace
 
 WEAKER_NOTICE = "Weaker protection: device secret kept in a file"
@@ -35,8 +39,8 @@ class MainWindow(QMainWindow):
         self.sync_item: SyncStatusItem | None = None
         self._pending_lock: str | None = None
         self._close_when_idle = False
-        self.resize(1120, 740)
         self.setMinimumSize(860, 560)
+        fit_window(self, QSize(1280, 800))  # a 1366x768 laptop gets the whole available screen
 
         self.unlock_view = UnlockView(data_dir, device_key_file, ops)
         self.stack = QStackedWidget()
@@ -47,6 +51,9 @@ class MainWindow(QMainWindow):
 
         self.inactivity = InactivityTimer(self)
         self.inactivity.inactivityDetected.connect(lambda: self.lock("idle"))
+        self.lock_key = LockKey(self)
+        self.lock_key.pressed.connect(lambda: self.lock("manual"))
+        self.restorer: DraftRestorer | None = None
         self.screen_lock = ScreenLockWatcher(self)
         self.screen_lock.screenLocked.connect(lambda: self.lock("screen_lock"))
         self.unlock_view.unlocked.connect(self.open_session)
@@ -118,6 +125,9 @@ class MainWindow(QMainWindow):
         self.weaker_label.setVisible(session.device_store.weaker)
         self.lock_action.setEnabled(True)
         self.change_passphrase_action.setEnabled(True)
+        # What was being typed when it last locked comes back (before sync starts a task).
+        self.restorer = DraftRestorer(session, self.workspace)
+        self.restorer.restore()
         self._start_sync(session)
 
     def _start_sync(self, session: Session) -> None:
@@ -166,7 +176,11 @@ class MainWindow(QMainWindow):
             self._pending_lock = reason
             self.statusBar().showMessage("Confide will lock when the current task finishes.")
             return
+        # While the connection is still open: keep what is being typed, and the open tabs.
+        kept = keep_open_work(self.session, self, self.workspace)
         self.session.lock(reason)  # calls _session_locked
+        if kept:
+            self.statusBar().showMessage("What you were typing is kept; it comes back when you unlock.")
 
     def _session_locked(self) -> None:
         self.inactivity.deactivate()
@@ -256,4 +270,5 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.lock("quit")
         self.inactivity.deactivate()
+        self.lock_key.remove()
         event.accept()

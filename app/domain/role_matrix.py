@@ -132,6 +132,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "staff.change_own_passphrase": (A, "their own"), "staff.slot_params": (N, ""),
     "settings.get": (A, ""), "settings.auto_lock_minutes": (A, ""), "settings.set_auto_lock_minutes": (M, ""),
     "dashboard.build_dashboard": (M, ""),
+    "drafts.keep_draft": (A, "the author's own typing"), "drafts.take_drafts": (A, "only the author's own drafts"),
     # reports and subject access
     "reports.build_report": (M, "aggregate counts: firewalled cases count in statistics (R1), never by person"),
     "report_counts.count_all": (N, "fills a report the manager is building"), "report_counts.choice_rows": (N, ""),

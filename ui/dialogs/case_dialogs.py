@@ -87,6 +87,8 @@ class LinkCaseDialog(FormDialog):
 
 
 class ActionDialog(FormDialog):
+    draft_kind = "action"
+
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Add an action", ok_text="Add action", heading=f"New action for case {case.reference}",
                          parent=parent)
@@ -97,6 +99,9 @@ class ActionDialog(FormDialog):
         self.errors.row(self.form, "&What needs doing", "title", self.title_edit)
         self.errors.row(self.form, "&Due", "due_on", self.due)
         self.errors.row(self.form, "&Owner", "owner", self.owner)
+
+    def draft_context(self) -> dict:
+        return {"case_id": self.case.id}
 
     def submit(self) -> None:
         session, case_id = self.session, self.case.id

@@ -14,7 +14,6 @@ from datetime import datetime
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from app.errors import ConfideError
 from app.security.session import Session
 from app.services import enquiries
 from app.services.enquiries import EnquiryInput, EnquiryResult

@@ -62,6 +62,10 @@ class FormDialog(QDialog):
         if intro:
             self.intro = text_label(intro, "hint")
             column.addWidget(self.intro)
+        self.notice = text_label("", "notice")
+        self.notice.setAccessibleName("Notice")
+        self.notice.hide()
+        column.addWidget(self.notice)
         self.body = QWidget()
         self.body.setObjectName("formBody")
         self.body_column = QVBoxLayout(self.body)
@@ -110,6 +114,11 @@ class FormDialog(QDialog):
     def draft_context(self) -> dict:
         """What reopening this form needs (ids only, never personal data); see ui/drafts.py."""
         return {}
+
+    def show_notice(self, text: str) -> None:
+        """A line above the fields (e.g. "kept from before Confide locked")."""
+        self.notice.setText(text)
+        self.notice.show()
 
     # --- showing -------------------------------------------------------------------------
     def showEvent(self, event) -> None:

@@ -69,6 +69,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (8, _v008_complaints_and_utc),
     (9, _sql_step("v009_key_state.sql")),
     (10, _sql_step("v010_sync.sql")),
+    (11, _sql_step("v011_drafts.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
