@@ -16,8 +16,8 @@ from app.security.session import Session
 from app.services import backup, settings
 from ui.dialogs import messages
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
-from ui.formatting import describe_error
 from ui.drafts import DraftRestorer, keep_open_work
+from ui.formatting import describe_error
 from ui.inactivity import InactivityTimer
 from ui.lock_key import LockKey
 from ui.operations import Operations
