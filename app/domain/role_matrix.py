@@ -75,6 +75,8 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "safeguarding.raise_concern": (R, "R16"), "safeguarding.update_concern": (R, "R16"),
     "safeguarding.record_incident": (A, "R16: any member of staff must be able to report it"),
     # enquiries and people
+    "enquiry_corrections.correct_enquiry": (G, "volunteers: general enquiries they handled; history kept"),
+    "enquiry_corrections.enquiry_history": (G, "volunteers: general enquiries they handled"),
     "enquiries.caller_kind_for": (N, ""), "enquiries.statement_text": (N, ""),
     "enquiries.enquiries_of_person": (G, "volunteers: general enquiries they handled"),
     "enquiries.get_enquiry": (G, "volunteers: general enquiries they handled"),

@@ -69,7 +69,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (8, _v008_complaints_and_utc),
     (9, _sql_step("v009_key_state.sql")),
     (10, _sql_step("v010_sync.sql")),
-    (11, _sql_step("v011_drafts.sql")),
+    (11, _sql_step("v011_drafts_and_enquiry_history.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
