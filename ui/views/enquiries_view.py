@@ -21,6 +21,7 @@ from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
 from app.services import enquiries, people
 from app.services.enquiries import EnquiryResult
+from ui.dialogs.enquiry_correction import EnquiryCorrectionDialog
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 from ui.refresh import Refresher
@@ -46,8 +47,12 @@ class EnquiriesView(QWidget):
         self.new_button.setProperty("primary", True)
         self.new_button.setAccessibleName("New enquiry")
         self.new_button.clicked.connect(self.newEnquiryRequested)
+        self.correct_button = QPushButton("&Open and correct…")
+        self.correct_button.setAccessibleName("Open and correct the selected enquiry")
+        self.correct_button.clicked.connect(lambda: self.correct(self._selected()))
         top = QHBoxLayout()
         top.addWidget(text_label("Enquiries", "heading"), 1)
+        top.addWidget(self.correct_button)
         top.addWidget(self.new_button)
         self.outcome = text_label("", "success")
         self.outcome.setAccessibleName("Last enquiry saved")
@@ -70,7 +75,7 @@ class EnquiriesView(QWidget):
         column.setSpacing(12)
         column.addLayout(top)
         column.addWidget(text_label(f"The latest {LIST_LIMIT}, newest first. Enter opens the enquiry's case, or "
-                                    "the caller.", "hint"))
+                                    "the caller (an anonymous one opens to be corrected).", "hint"))
         column.addWidget(self.outcome)
         column.addWidget(self.error)
         column.addWidget(self.empty)
@@ -143,9 +148,37 @@ class EnquiriesView(QWidget):
             self.openRequested.emit("case", enquiry.case_id)
         elif enquiry.caller_id:
             self.openRequested.emit("person", enquiry.caller_id)
+        else:
+            self.correct(enquiry)
+
+    def _selected(self) -> Enquiry | None:
+        item = self.tree.currentItem()
+        return item.data(0, EnquiryRole) if item is not None else None
+
+    def correct(self, enquiry: Enquiry | None) -> EnquiryCorrectionDialog | None:
+        """Open the enquiry to correct it; the version it replaces is kept."""
+        if enquiry is None or self.session.locked or self.ops.busy:
+            return None
+        try:
+            dialog = EnquiryCorrectionDialog(self.session, self.ops, enquiries.get_enquiry(self.session, enquiry.id),
+                                             self)
+        except ConfideError as exc:
+            self.error.setText(describe_error(exc))
+            self.error.show()
+            return None
+        dialog.accepted.connect(lambda: self._corrected(dialog))
+        dialog.open()
+        return dialog
+
+    def _corrected(self, dialog: EnquiryCorrectionDialog) -> None:
+        if dialog.saved_enquiry is not None:
+            self.outcome.setText(f"Corrected {dialog.saved_enquiry.reference}; the earlier version is kept.")
+            self.outcome.show()
+            self._select_next = dialog.saved_enquiry.id
 
     def set_busy(self, busy: bool) -> None:
         self.new_button.setEnabled(not busy)
+        self.correct_button.setEnabled(not busy)
 
     def clear(self) -> None:
         self.tree.clear()
