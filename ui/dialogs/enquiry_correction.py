@@ -15,7 +15,13 @@ from app.services.enquiry_corrections import EnquiryCorrection
 from ui.dialogs.form_dialog import FormDialog
 from ui.formatting import uk_datetime
 from ui.operations import Operations
-from ui.widgets.choices import checkable_list, checked_values, choice_combo, date_time_edit, local_moment
+from ui.widgets.choices import (
+    checkable_list,
+    checked_values,
+    choice_combo,
+    date_time_edit,
+    local_moment,
+)
 from ui.widgets.forms import line_edit, text_label
 
 
