@@ -3,6 +3,7 @@ itself), changing one (the earlier version is kept), and reading a note's histor
 
 from datetime import date
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +23,7 @@ from ui.formatting import uk_datetime
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
 from ui.widgets.forms import text_label
+from ui.widgets.screen_fit import fit_window
 
 
 class NoteDialog(FormDialog):
@@ -100,7 +102,7 @@ class NoteHistoryDialog(QDialog):
     def __init__(self, note: Note, revisions: list[NoteRevision], parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Note history")
-        self.resize(760, 560)
+        fit_window(self, QSize(760, 560))
         column = QVBoxLayout(self)
         column.addWidget(text_label("Note history", "subheading"))
         column.addWidget(text_label("Earlier versions are kept when a note is changed. The family can ask to "

@@ -5,9 +5,12 @@
     printing.print_document(parent, document)   # the OS print dialog, then print
 """
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
+
+from ui.widgets.screen_fit import fit_window
 
 
 def _exec(dialog: QDialog) -> int:
@@ -30,7 +33,7 @@ def preview(parent: QWidget | None, document: QTextDocument, printer: QPrinter |
     dialog.keep_alive = (printer, document)
     dialog.setWindowTitle("Print preview")
     dialog.paintRequested.connect(document.print_)
-    dialog.resize(900, 760)
+    fit_window(dialog, QSize(900, 760))
     _exec(dialog)
     dialog.deleteLater()
     return dialog

@@ -9,10 +9,14 @@ from PySide6.QtWidgets import QWidget
 # The window manager's title bar and borders lie outside a widget's own geometry.
 FRAME_HEIGHT = 32
 FRAME_WIDTH = 8
+# Tests set this to check every window against a 1366x768 laptop on any screen.
+forced_area: QRect | None = None
 
 
 def available_area(widget: QWidget | None = None) -> QRect:
     """The part of the screen a window may use (no task bar or panel)."""
+    if forced_area is not None:
+        return QRect(forced_area)
     screen = widget.screen() if widget is not None else None
     screen = screen or QGuiApplication.primaryScreen()
     return screen.availableGeometry()
