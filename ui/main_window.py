@@ -40,7 +40,7 @@ class MainWindow(QMainWindow):
         self._pending_lock: str | None = None
         self._close_when_idle = False
         self.setMinimumSize(860, 560)
-        fit_window(self, QSize(1280, 800))  # a 1366x768 laptop gets the whole available screen
+        fit_window(self, QSize(1440, 900))  # a 1366x768 laptop gets the whole available screen
 
         self.unlock_view = UnlockView(data_dir, device_key_file, ops)
         self.stack = QStackedWidget()

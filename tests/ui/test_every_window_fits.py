@@ -3,10 +3,11 @@ cancel buttons in sight, and every page of the workspace fits the main window th
 list of windows is discovered from ui/ (tests/ui/window_world.py), not kept by hand."""
 
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWizard
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton, QWizard
 
 from tests.ui.window_world import RECIPES, World, top_level_classes
 from ui.clipboard import SecretClipboard
+from ui.dialogs.form_dialog import FormDialog
 from ui.widgets import screen_fit
 
 LAPTOP = QRect(0, 0, 1366, 768 - 40)
@@ -37,6 +38,11 @@ def _problems(window) -> list[str]:
     found = []
     if not screen_fit.fits(window) or window.height() + screen_fit.FRAME_HEIGHT > LAPTOP.height():
         found.append(f"{window.width()}x{window.height()} does not fit {LAPTOP.width()}x{LAPTOP.height()}")
+    if isinstance(window, FormDialog) and window.preferred_size is None:
+        # A form that had room to show everything must not make anyone scroll for it.
+        clamped = window.height() + screen_fit.FRAME_HEIGHT >= LAPTOP.height()
+        if window.scroll.verticalScrollBar().isVisible() and not clamped:
+            found.append(f"scrolls at {window.width()}x{window.height()} with room to grow")
     if isinstance(window, QDialog):
         default, cancel = _buttons(window)
         if isinstance(window, QWizard) or window.findChildren(QDialogButtonBox):
@@ -56,6 +62,7 @@ def test_every_window_fits_a_1366x768_laptop(qtbot, session, ops, data_dir, tmp_
         qtbot.addWidget(window, before_close_func=lambda w: getattr(w, "guard", None) and w.guard.mark_clean())
         window.show()
         qtbot.waitExposed(window)
+        QApplication.processEvents()  # the scroll bars settle after the first layout pass
         found = _problems(window)
         if name == "ui.main_window.MainWindow":
             window.open_session(session)

@@ -68,6 +68,7 @@ class FormDialog(QDialog):
         column.addWidget(self.notice)
         self.body = QWidget()
         self.body.setObjectName("formBody")
+        self.body.setStyleSheet("QWidget#formBody { background: transparent; }")  # the dialog's own colour
         self.body_column = QVBoxLayout(self.body)
         self.body_column.setContentsMargins(0, 0, 6, 0)
         self.body_column.setSpacing(8)
@@ -141,15 +142,24 @@ class FormDialog(QDialog):
 
     def wanted_size(self) -> QSize:
         """The whole form with no scrolling (or `preferred_size`), before fitting the screen."""
-        chrome = self.sizeHint().height() - self.scroll.sizeHint().height()
-        body = self.body.sizeHint()
+        # Size hints are cached from when the form was half built: measure afresh.
+        for layout in (self.body_column, self.layout()):
+            layout.invalidate()
+            layout.activate()
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         margins = self.layout().contentsMargins()
+        body = self.body_column.totalSizeHint()
         width = max(self.minimumWidth(), body.width() + bar + margins.left() + margins.right(),
                     self.sizeHint().width())
-        height = max(self.minimumHeight(), chrome + body.height() + 2)
         if self.preferred_size is not None:
-            width, height = max(width, self.preferred_size.width()), self.preferred_size.height()
+            width = max(width, self.preferred_size.width())
+        inner = width - bar - margins.left() - margins.right()
+        body_height = (self.body_column.totalHeightForWidth(inner) if self.body_column.hasHeightForWidth()
+                       else body.height())
+        chrome = self.layout().totalSizeHint().height() - self.scroll.sizeHint().height()
+        height = max(self.minimumHeight(), chrome + max(body_height, body.height()) + 4)
+        if self.preferred_size is not None:
+            height = self.preferred_size.height()
         return QSize(width, height)
 
     def fit_to_screen(self, grow_only: bool = False) -> None:
