@@ -28,6 +28,7 @@ from ui.widgets.screen_fit import fit_window
 from ui.workspace import Workspace
 
 WEAKER_NOTICE = "Weaker protection: device secret kept in a file"
+KEPT_NOTICE = "What you were typing is kept. It comes back when you unlock."
 
 
 class MainWindow(QMainWindow):
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         kept = keep_open_work(self.session, self, self.workspace)
         self.session.lock(reason)  # calls _session_locked
         if kept:
-            self.statusBar().showMessage("What you were typing is kept; it comes back when you unlock.")
+            self.unlock_view.show_notice(KEPT_NOTICE)
 
     def _session_locked(self) -> None:
         self.inactivity.deactivate()

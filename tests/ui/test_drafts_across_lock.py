@@ -11,6 +11,7 @@ from ui.dialogs import messages
 from ui.dialogs.consent_capture import ConsentCaptureDialog
 from ui.dialogs.note_dialogs import NoteDialog
 from ui.drafts import CONSENT_RESTORED, RESTORED
+from ui.main_window import KEPT_NOTICE
 
 HALF = "Mum rang about the annual review; she wants to"
 
@@ -36,7 +37,7 @@ def test_a_half_written_note_comes_back_after_the_idle_lock(qtbot, window):
 
     window.inactivity.inactivityDetected.emit()  # the idle timer ran out (no waiting for it)
     assert window.locked and not dialog.isVisible()
-    assert "kept" in window.statusBar().currentMessage()
+    assert window.unlock_view.notice.text() == KEPT_NOTICE and window.unlock_view.notice.isVisible()
 
     unlock(qtbot, window)
     restored = _forms(window, NoteDialog)

@@ -120,6 +120,8 @@ class FormDialog(QDialog):
         """A line above the fields (e.g. "kept from before Confide locked")."""
         self.notice.setText(text)
         self.notice.show()
+        if self._fitted:  # shown after opening: make room for it rather than scroll the fields
+            QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
     # --- showing -------------------------------------------------------------------------
     def showEvent(self, event) -> None:
