@@ -63,7 +63,28 @@ class DraftRestorer:
                 self._reopen_records(draft.context.get("open", []))
             else:
                 self.queue.append(draft)
-        self._next()
+        ops = self.workspace.casework.ops
+        if self.queue and ops.busy:
+            # Unlocking is still finishing (or sync started): forms open once the worker is idle.
+            ops.busyChanged.connect(self._when_idle)
+        else:
+            self._next()
+
+    def keep_pending(self) -> None:
+        """Locked again before every form came back: keep the ones still waiting."""
+        pending, self.queue = self.queue, []
+        for draft in pending:
+            try:
+                drafts.keep_draft(self.session, draft.kind, draft.context, draft.fields)
+            except ConfideError:
+                continue
+
+    def _when_idle(self, busy: bool) -> None:
+        if busy:
+            return
+        self.workspace.casework.ops.busyChanged.disconnect(self._when_idle)
+        if not self.session.locked:
+            self._next()
 
     def _reopen_records(self, opened: list[dict]) -> None:
         records = self.workspace.casework.records

@@ -179,6 +179,8 @@ class MainWindow(QMainWindow):
             return
         # While the connection is still open: keep what is being typed, and the open tabs.
         kept = keep_open_work(self.session, self, self.workspace)
+        if self.restorer is not None:
+            self.restorer.keep_pending()
         self.session.lock(reason)  # calls _session_locked
         if kept:
             self.unlock_view.show_notice(KEPT_NOTICE)

@@ -5,12 +5,13 @@ unlock; Ctrl+L locks even while a dialog is open."""
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
+from app.services import drafts
 from tests.ui.conftest import unlock
 from tests.unit.consent_helpers import family_case
 from ui.dialogs import messages
 from ui.dialogs.consent_capture import ConsentCaptureDialog
 from ui.dialogs.note_dialogs import NoteDialog
-from ui.drafts import CONSENT_RESTORED, RESTORED
+from ui.drafts import CONSENT_RESTORED, RESTORED, DraftRestorer
 from ui.main_window import KEPT_NOTICE
 
 HALF = "Mum rang about the annual review; she wants to"
@@ -93,3 +94,39 @@ def test_a_consent_form_comes_back_with_its_ticks_but_not_its_signature(qtbot, w
     assert restored.rows[3].check.isChecked() and restored.pad.is_empty()
     assert restored.notice.text() == CONSENT_RESTORED
     restored.guard.mark_clean()  # leave without a question at teardown
+
+
+def test_a_half_filled_enquiry_comes_back(qtbot, window):
+    unlock(qtbot, window)
+    form = window.workspace.casework.new_enquiry()
+    qtbot.waitExposed(form)
+    form.who.anonymous.setChecked(True)
+    form.who.anon_first.setText("Sam")
+    form.subject.summary.setPlainText("Asked about transport to a special school")
+    window.lock("idle")
+    assert window.session.locked
+
+    unlock(qtbot, window)
+    restored = window.workspace.casework.enquiry_form
+    assert restored is not None and restored is not form and restored.isVisible()
+    assert restored.who.anonymous.isChecked() and restored.who.anon_first.text() == "Sam"
+    assert restored.subject.summary.toPlainText() == "Asked about transport to a special school"
+    assert restored.guard.changed  # Escape would ask before throwing it away
+    restored.guard.mark_clean()
+
+
+
+def test_drafts_not_yet_offered_back_survive_another_lock(qtbot, window):
+    session = unlock(qtbot, window)
+    fam, _view = _open_case(qtbot, window)
+    drafts.keep_draft(session, "note", {"case_id": fam.case.id, "reference": fam.case.reference},
+                      {"QPlainTextEdit/The note#1": HALF})
+    # As if the worker were still busy after unlocking: the draft is taken, its form waits.
+    window.restorer = DraftRestorer(session, window.workspace)
+    window.restorer.queue = drafts.take_drafts(session)
+    window.lock("idle")
+
+    unlock(qtbot, window)
+    (note,) = _forms(window, NoteDialog)
+    assert note.body.toPlainText() == HALF
+    note.guard.mark_clean()

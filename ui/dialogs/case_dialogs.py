@@ -50,7 +50,7 @@ class CloseCaseDialog(FormDialog):
         gaps = case_closing.gaps_before_closing(session, case_id, outcomes)
         if gaps and not messages.ask(self, "Close the case anyway?", "Before this case closes:\n\n"
                                      + "\n".join(f"• {gap}" for gap in gaps) + "\n\nClose it anyway?",
-                                     confirm="Close anyway", cancel="Go back"):
+                                     confirm="Close anyway", cancel="Go back", destructive=True):
             return
         self.run(lambda _p: cases.close_case(session, case_id, reason, outcomes, day),
                  lambda _r: self.finish(), changes={"cases"})
