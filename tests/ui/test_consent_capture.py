@@ -95,9 +95,9 @@ def test_an_empty_signature_is_refused_beside_the_pad(qtbot, session):
     assert error.isVisible() and "The signature box is empty" in error.text()
     assert dialog.pad._invalid
     assert _saved(session) == 0
-    # Signing clears the red border; a verbal consent needs no signature at all.
+    # Signing clears the red border and the message; a verbal consent needs no signature at all.
     _sign_with_mouse(qtbot, dialog.pad)
-    assert not dialog.pad._invalid
+    assert not dialog.pad._invalid and not error.isVisible()
     dialog.pad.clear()
     assert dialog.pad.is_empty()
 

@@ -189,7 +189,7 @@ class ConsentCaptureDialog(FormDialog):
         pad_row.addWidget(self.pad, 1)
         pad_row.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.column.addWidget(self.errors.block("signature", pad_box))
-        self.pad.changed.connect(lambda: self.pad.set_invalid(False))
+        self.pad.changed.connect(self._signed)
         form = self._form()
         self.signed_name = line_edit("Name of the person giving consent")
         self.errors.row(form, "Their na&me", "signed_name", self.signed_name)
@@ -266,6 +266,11 @@ class ConsentCaptureDialog(FormDialog):
                 row.wording.setText(exc.message)
                 continue
             row.wording.setText("\n\n".join(words.paragraphs))
+
+    def _signed(self) -> None:
+        if not self.pad.is_empty():  # "the box is empty" no longer holds
+            self.pad.set_invalid(False)
+            self.errors.clear_field("signature")
 
     def _method_changed(self) -> None:
         on_screen = self.method == ConsentMethod.SIGNED_ON_SCREEN

@@ -96,6 +96,16 @@ class FieldErrors:
                 widget.setProperty("invalid", False)
                 restyle(widget)
 
+    def clear_field(self, name: str) -> None:
+        """The person fixed what one field's error asked for (e.g. signed the empty box)."""
+        if name in self._fields:
+            widget, error = self._fields[name]
+            error.clear()
+            error.hide()
+            if widget.property("invalid"):
+                widget.setProperty("invalid", False)
+                restyle(widget)
+
     def set(self, name: str | None, message: str) -> None:
         if name in self._fields:
             widget, error = self._fields[name]
