@@ -3,7 +3,7 @@ case (manager only, R4), adding an action, and raising or updating a safeguardin
 
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.domain.choices import ClosureReason, Outcome
 from app.domain.records import Case, SafeguardingConcern
@@ -15,15 +15,7 @@ from ui.dialogs.form_dialog import FormDialog
 from ui.names import staff_combo
 from ui.operations import Operations
 from ui.widgets.choices import checkable_list, checked_values, choice_combo, date_edit, date_of
-from ui.widgets.forms import line_edit
-
-
-def _text_box(name: str, height: int = 110) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setAccessibleName(name)
-    box.setTabChangesFocus(True)
-    box.setMinimumHeight(height)
-    return box
+from ui.widgets.forms import line_edit, text_box
 
 
 class CloseCaseDialog(FormDialog):
@@ -120,10 +112,10 @@ class ConcernDialog(FormDialog):
                          "safeguarding records.", ok_text="Save" if editing else "Raise concern",
                          heading=f"Safeguarding, case {case.reference}", parent=parent)
         self.session, self.case, self.concern = session, case, concern
-        self.description = _text_box("Description of the concern", 130)
+        self.description = text_box("Description of the concern", 130)
         self.referred_to = line_edit("Referred to", placeholder="for example: children's social care")
         self.external = line_edit("Their reference")
-        self.outcome = _text_box("Outcome", 70)
+        self.outcome = text_box("Outcome", 70)
         if editing:
             self.description.setPlainText(concern.description)
             self.description.setReadOnly(True)

@@ -6,7 +6,7 @@ override with a lawful reason and a justification, which the manager reviews.
 """
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.domain.consent import DisclosureChannel, DisclosureKind, LawfulReason
 from app.domain.records import Case
@@ -17,7 +17,7 @@ from app.services.disclosures import DisclosureInput
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
-from ui.widgets.forms import text_label
+from ui.widgets.forms import text_box, text_label
 
 
 class DisclosureDialog(FormDialog):
@@ -35,9 +35,7 @@ class DisclosureDialog(FormDialog):
             self.party.addItem(party.label, party)
         self.channel = choice_combo(DisclosureChannel, "How")
         self.day = date_edit("Date")
-        self.what = QPlainTextEdit()
-        self.what.setAccessibleName("What was shared")
-        self.what.setTabChangesFocus(True)
+        self.what = text_box("What was shared", 80)
         self.what.setFixedHeight(80)
         self.errors.row(self.form, "&Kind", "kind", self.kind)
         self.errors.row(self.form, "&To whom", "counterparty", self.party)
@@ -49,9 +47,7 @@ class DisclosureDialog(FormDialog):
         self.refusal = text_label("", "warning")
         self.refusal.setAccessibleName("No consent")
         self.reason = choice_combo(LawfulReason, "Lawful reason", none_text="Choose the lawful reason…")
-        self.justification = QPlainTextEdit()
-        self.justification.setAccessibleName("Justification")
-        self.justification.setTabChangesFocus(True)
+        self.justification = text_box("Justification", 80)
         self.justification.setFixedHeight(80)
         self.form.addRow(self.refusal)
         self.reason_row = self.errors.row(self.form, "&Lawful reason", "lawful_reason", self.reason)

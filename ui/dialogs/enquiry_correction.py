@@ -5,7 +5,7 @@ replaces is kept and listed underneath, newest first, like a note's history."""
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.domain.choices import Channel, Topic
 from app.domain.records import Enquiry
@@ -22,7 +22,7 @@ from ui.widgets.choices import (
     date_time_edit,
     local_moment,
 )
-from ui.widgets.forms import line_edit, text_label
+from ui.widgets.forms import line_edit, text_box, text_label
 
 
 def history_text(revisions: list[enquiry_corrections.EnquiryRevision]) -> str:
@@ -54,10 +54,7 @@ class EnquiryCorrectionDialog(FormDialog):
             if self.topics.item(i).data(Qt.ItemDataRole.UserRole) in enquiry.topics:
                 self.topics.item(i).setCheckState(Qt.CheckState.Checked)
         self.topics.setMinimumHeight(150)
-        self.summary = QPlainTextEdit(enquiry.summary)
-        self.summary.setAccessibleName("Summary")
-        self.summary.setTabChangesFocus(True)
-        self.summary.setMinimumHeight(110)
+        self.summary = text_box("Summary", 110, enquiry.summary)
         self.errors.row(self.form, "Date and ti&me", "received_at", self.received)
         self.errors.row(self.form, "&How", "channel", self.channel)
         self.errors.row(self.form, "&Topics", "topics", self.topics)

@@ -29,9 +29,15 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConfideError
 from ui.dialogs.unsaved import UnsavedGuard
+from ui.inactivity import create_all_type_wrappers
 from ui.operations import Operations, Work
 from ui.widgets.forms import FieldErrors, error_line, text_label
 from ui.widgets.screen_fit import fit_window, room
+
+# showEvent reads every child widget (the discard question's starting values): a widget type
+# whose Python wrapper is first built inside that override has crashed PySide6. Build them now,
+# at import, where no collection of Python cycles can pull a window away mid-test.
+create_all_type_wrappers()
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")

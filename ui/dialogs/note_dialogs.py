@@ -22,7 +22,7 @@ from ui.dialogs.form_dialog import FormDialog
 from ui.formatting import uk_datetime
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
-from ui.widgets.forms import text_label
+from ui.widgets.forms import text_box, text_label
 from ui.widgets.screen_fit import fit_window
 
 
@@ -53,10 +53,7 @@ class NoteDialog(FormDialog):
         self.minutes.setSuffix(" minutes")
         self.minutes.setMinimumWidth(150)
         self.minutes.setValue(note.minutes_spent if editing else 0)
-        self.body = QPlainTextEdit(note.body if editing else "")
-        self.body.setAccessibleName("The note")
-        self.body.setTabChangesFocus(True)
-        self.body.setMinimumHeight(240)
+        self.body = text_box("The note", 240, note.body if editing else "")
         self.errors.row(self.form, "&Type", "note_type", self.note_type)
         self.errors.row(self.form, "&Date", "occurred_on", self.occurred)
         self.errors.row(self.form, "Time &spent", "minutes_spent", self.minutes)

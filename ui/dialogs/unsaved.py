@@ -15,21 +15,21 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs import messages
+from ui.widgets.signature_pad import SignaturePad
 
 
 def _value(widget: QWidget):
     """The value a person can change in `widget`, or None if it holds none."""
     if widget.property("viewOnly"):  # e.g. a button that only shows or hides text
         return None
-    if hasattr(widget, "form_value"):  # e.g. the signature pad
+    if isinstance(widget, SignaturePad):
         return widget.form_value()
     if isinstance(widget, QDateTimeEdit):  # also QDateEdit
         return widget.dateTime().toString(Qt.DateFormat.ISODate)
     if isinstance(widget, QSpinBox):
         return widget.value()
     if isinstance(widget, QLineEdit):
-        # A combo box's own line edit is read through the combo box.
-        return None if isinstance(widget.parentWidget(), QComboBox) else widget.text()
+        return widget.text()
     if isinstance(widget, QPlainTextEdit):
         return widget.toPlainText()
     if isinstance(widget, QComboBox):
@@ -89,7 +89,7 @@ def form_values(root: QWidget) -> dict[str, object]:
     seen: dict[str, int] = {}
     for widget in root.findChildren(QWidget):
         value = _value(widget)
-        if value is None or hasattr(widget, "form_value"):
+        if value is None or isinstance(widget, SignaturePad):
             continue
         values[_key(widget, seen)] = list(value) if isinstance(value, tuple) else value
     return values
@@ -101,7 +101,7 @@ def apply_values(root: QWidget, values: dict[str, object]) -> int:
     then overwrites with what was really typed."""
     seen: dict[str, int] = {}
     keyed = [(_key(w, seen), w) for w in root.findChildren(QWidget)
-             if _value(w) is not None and not hasattr(w, "form_value")]
+             if _value(w) is not None and not isinstance(w, SignaturePad)]
     restored = 0
     for choices_first in (True, False):
         for key, widget in keyed:
