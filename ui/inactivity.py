@@ -17,21 +17,19 @@ _ACTIVITY = frozenset({
 })
 
 
-def _create_all_type_wrappers() -> None:
+def create_all_type_wrappers() -> None:
     """PySide6 builds a type's Python wrapper the first time it is needed. Building one from
-    inside an application-wide event filter can crash the process (shiboken's lazy type
-    creation is not re-entrant), so build every loaded Qt module's wrappers first (~0.1 s)."""
-    global _wrappers_ready
-    if _wrappers_ready:
-        return
+    inside an application-wide event filter, or inside a virtual override such as showEvent,
+    can crash the process (shiboken's lazy type creation is not re-entrant), so build every
+    loaded Qt module's wrappers first (~0.1 s; each module once)."""
     for name, module in list(sys.modules.items()):
-        if name.startswith("PySide6.Qt") and module is not None:
+        if name.startswith("PySide6.Qt") and module is not None and name not in _wrapped:
             for attribute in dir(module):
                 getattr(module, attribute, None)
-    _wrappers_ready = True
+            _wrapped.add(name)
 
 
-_wrappers_ready = False
+_wrapped: set[str] = set()
 
 
 class InactivityTimer(QObject):
@@ -64,7 +62,7 @@ class InactivityTimer(QObject):
             return
         app = QCoreApplication.instance()
         if app is not None:
-            _create_all_type_wrappers()
+            create_all_type_wrappers()
             app.installEventFilter(self)
         self._active = True
         self._timer.start()

@@ -6,6 +6,7 @@ Unlocking builds a fresh workspace for the new session.
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QStackedWidget
 
@@ -14,8 +15,10 @@ from app.security.device import KeyFileStore
 from app.security.session import Session
 from app.services import backup, settings
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
+from ui.drafts import DraftRestorer, keep_open_work
 from ui.formatting import describe_error
 from ui.inactivity import InactivityTimer
+from ui.lock_key import LockKey
 from ui.menus.commands import MenuCommands
 from ui.menus.menu_bar import AppMenus
 from ui.operations import Operations
@@ -23,11 +26,13 @@ from ui.screen_lock import ScreenLockWatcher
 from ui.status_feedback import StatusFeedback
 from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
+from ui.widgets.screen_fit import fit_window
 
 if TYPE_CHECKING:
     from ui.workspace import Workspace
 
 WEAKER_NOTICE = "Weaker protection: device secret kept in a file"
+KEPT_NOTICE = "What you were typing is kept. It comes back when you unlock."
 
 
 class MainWindow(QMainWindow):
@@ -39,8 +44,8 @@ class MainWindow(QMainWindow):
         self.sync_item: SyncStatusItem | None = None
         self._pending_lock: str | None = None
         self._close_when_idle = False
-        self.resize(1120, 740)
         self.setMinimumSize(860, 560)
+        fit_window(self, QSize(1440, 900))  # a 1366x768 laptop gets the whole available screen
 
         self.unlock_view = UnlockView(data_dir, device_key_file, ops)
         self.stack = QStackedWidget()
@@ -53,6 +58,9 @@ class MainWindow(QMainWindow):
 
         self.inactivity = InactivityTimer(self)
         self.inactivity.inactivityDetected.connect(lambda: self.lock("idle"))
+        self.lock_key = LockKey(self)
+        self.lock_key.pressed.connect(lambda: self.lock("manual"))
+        self.restorer: DraftRestorer | None = None
         self.screen_lock = ScreenLockWatcher(self)
         self.screen_lock.screenLocked.connect(lambda: self.lock("screen_lock"))
         self.unlock_view.unlocked.connect(self.open_session)
@@ -119,6 +127,9 @@ class MainWindow(QMainWindow):
         self.menus.update(session.user.role)
         self.feedback.unlocked(session)
         self.menus.set_sections(list(self.workspace.pages), session.user.role, self.workspace.show_page)
+        # What was being typed when it last locked comes back (before sync starts a task).
+        self.restorer = DraftRestorer(session, self.workspace)
+        self.restorer.restore()
         self._start_sync(session)
 
     def _start_sync(self, session: Session) -> None:
@@ -166,7 +177,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Confide will lock when the current task finishes.")
             return
         self._lock_reason = reason
+        # While the connection is still open: keep what is being typed, and the open tabs.
+        kept = keep_open_work(self.session, self, self.workspace)
+        if self.restorer is not None:
+            self.restorer.keep_pending()
         self.session.lock(reason)  # calls _session_locked
+        if kept:
+            self.unlock_view.show_notice(KEPT_NOTICE)
 
     def _session_locked(self) -> None:
         self.inactivity.deactivate()
@@ -258,4 +275,5 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.lock("quit")
         self.inactivity.deactivate()
+        self.lock_key.remove()
         event.accept()

@@ -134,6 +134,7 @@ class Enquiry:
     statement_version: str | None = None
     case_id: str | None = None
     topics: list[str] = field(default_factory=list)
+    version: int = 1
 
     from_row = classmethod(_from_row)
 

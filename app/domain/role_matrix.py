@@ -60,6 +60,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     # casework
     "actions.actions_for_case": (C, ""), "actions.add_action": (C, ""), "actions.complete_action": (C, ""),
     "actions.my_due_actions": (C, ""),
+    "case_closing.gaps_before_closing": (C, ""),
     "cases.cases_of_person": (C, ""), "cases.check_eligible": (C, ""), "cases.close_case": (C, ""),
     "cases.get_case": (C, "audited as a view"), "cases.link_cases": (M, "R4: the link is the manager's"),
     "cases.linked_cases": (M, "R4: only the manager sees the link"), "cases.list_cases": (C, "audited bulk read"),
@@ -74,6 +75,8 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "safeguarding.raise_concern": (R, "R16"), "safeguarding.update_concern": (R, "R16"),
     "safeguarding.record_incident": (A, "R16: any member of staff must be able to report it"),
     # enquiries and people
+    "enquiry_corrections.correct_enquiry": (G, "volunteers: general enquiries they handled; history kept"),
+    "enquiry_corrections.enquiry_history": (G, "volunteers: general enquiries they handled"),
     "enquiries.caller_kind_for": (N, ""), "enquiries.statement_text": (N, ""),
     "enquiries.enquiries_of_person": (G, "volunteers: general enquiries they handled"),
     "enquiries.get_enquiry": (G, "volunteers: general enquiries they handled"),
@@ -132,6 +135,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "staff.change_own_passphrase": (A, "their own"), "staff.slot_params": (N, ""),
     "settings.get": (A, ""), "settings.auto_lock_minutes": (A, ""), "settings.set_auto_lock_minutes": (M, ""),
     "dashboard.build_dashboard": (M, ""),
+    "drafts.keep_draft": (A, "the author's own typing"), "drafts.take_drafts": (A, "only the author's own drafts"),
     # reports and subject access
     "reports.build_report": (M, "aggregate counts: firewalled cases count in statistics (R1), never by person"),
     "report_counts.count_all": (N, "fills a report the manager is building"), "report_counts.choice_rows": (N, ""),

@@ -16,6 +16,7 @@ LOCAL_ONLY = frozenset({
     "reference_counter",  # per-computer numbering (docs/sync.md §11)
     "setting",            # this computer's settings
     "key_state",          # this computer's own data key generation (its key is its own)
+    "draft",              # what one person was typing here when Confide locked
 })
 LOCAL_ONLY_PREFIXES = ("sync_", "sqlite_")
 TRIGGER_PREFIX = "capture_"

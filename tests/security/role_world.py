@@ -3,7 +3,7 @@ not on the case, a volunteer, one family's case with a record of every kind, and
 calls each restricted service function with sensible arguments."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from app.domain import periods
@@ -13,6 +13,7 @@ from app.services import (
     consent,
     disclosures,
     enquiries,
+    enquiry_corrections,
     enquiry_list,
     notes,
     paper_files,
@@ -102,6 +103,8 @@ RECIPES = {
     "actions.my_due_actions": lambda s, w: actions.my_due_actions(s, TODAY),
     "backup.create_backup": lambda s, w: __import__("app.services.backup", fromlist=["x"]).create_backup(
         s, w.tmp / f"{s.user.username}.confide-backup"),
+    "case_closing.gaps_before_closing": lambda s, w: __import__(
+        "app.services.case_closing", fromlist=["x"]).gaps_before_closing(s, w.case.id, []),
     "cases.cases_of_person": lambda s, w: cases.cases_of_person(s, w.parent.id),
     "cases.check_eligible": lambda s, w: cases.check_eligible(s, w.parent.id, w.kid.id),
     "cases.close_case": lambda s, w: cases.close_case(s, w.case.id, "resolved", [], closed_on=TODAY),
@@ -174,6 +177,10 @@ RECIPES = {
         s, _complaint(w.manager).id, "upheld", "We are sorry; the record was corrected.", TODAY),
     "complaints.reporting.dashboard_section": lambda s, w: _module("complaints.reporting").dashboard_section(
         s, TODAY),
+    "enquiry_corrections.correct_enquiry": lambda s, w: enquiry_corrections.correct_enquiry(
+        s, w.general_enquiry.id, enquiry_corrections.EnquiryCorrection(
+            datetime.fromisoformat(w.general_enquiry.received_at), "phone", "Corrected summary")),
+    "enquiry_corrections.enquiry_history": lambda s, w: enquiry_corrections.enquiry_history(s, w.general_enquiry.id),
     "enquiries.enquiries_of_person": lambda s, w: enquiries.enquiries_of_person(s, w.parent.id),
     "enquiries.get_enquiry": lambda s, w: enquiries.get_enquiry(s, w.general_enquiry.id),
     "enquiries.recent_enquiries": lambda s, w: enquiries.recent_enquiries(s),

@@ -18,6 +18,7 @@ from app.errors import NotFound, PermissionDenied
 from app.services import (
     actions,
     backup,
+    case_closing,
     cases,
     consent,
     consent_export,
@@ -25,7 +26,9 @@ from app.services import (
     consent_views,
     counterparties,
     disclosures,
+    drafts,
     enquiries,
+    enquiry_corrections,
     enquiry_list,
     mailing_list,
     notes,
@@ -97,6 +100,7 @@ def _reads(w):
     return {
         "actions.actions_for_case": lambda s: actions.actions_for_case(s, w.own_case.id),
         "actions.my_due_actions": lambda s: actions.my_due_actions(s, TODAY, owner="casey"),
+        "case_closing.gaps_before_closing": lambda s: case_closing.gaps_before_closing(s, w.own_case.id, []),
         "cases.cases_of_person": lambda s: cases.cases_of_person(s, w.yp.id),
         "cases.get_case": lambda s: cases.get_case(s, w.own_case.id),
         "cases.linked_cases": lambda s: cases.linked_cases(s, w.parent_case.id),
@@ -122,6 +126,8 @@ def _reads(w):
         "disclosures.get_disclosure": lambda s: disclosures.get_disclosure(s, w.disclosure.id),
         "disclosures.matching_consent": lambda s: disclosures.matching_consent(s, w.own_case.id, "share",
                                                                                 w.nurse.id, on=TODAY),
+        "drafts.take_drafts": lambda s: drafts.take_drafts(s),
+        "enquiry_corrections.enquiry_history": lambda s: enquiry_corrections.enquiry_history(s, w.yp_enquiry.id),
         "enquiries.enquiries_of_person": lambda s: enquiries.enquiries_of_person(s, w.yp.id),
         "enquiries.get_enquiry": lambda s: enquiries.get_enquiry(s, w.yp_enquiry.id),
         "enquiries.recent_enquiries": lambda s: enquiries.recent_enquiries(s, limit=1000),
@@ -185,7 +191,7 @@ WRITES = ("add_", "record_", "open_", "close_", "reopen_", "update_", "edit_", "
           "create_", "withdraw", "replace_", "raise_", "mark_", "join", "leave_", "check_", "export_", "register",
           "confirm_", "request_", "clarification_", "extend", "decide", "redact", "remove_", "accept_",
           "generate_", "regenerate_", "populate", "disable", "change_", "reset_", "preview_", "entitlement",
-          "blank_form", "write_")
+          "blank_form", "write_", "keep_", "correct_")
 
 
 def test_the_walk_covers_every_read_function_staff_other_than_the_manager_can_call():

@@ -155,7 +155,9 @@ def test_closing_and_reopening_a_case(qtbot, session, ops, data_dir):
     dialog.ok_button.click()
     assert "Choose why" in dialog.errors._fields["closure_reason"][1].text()
     dialog.reason.setCurrentIndex(dialog.reason.findData("resolved"))
+    messages.set_next_answer(True)  # no notes and no outcome: "Close anyway"
     _save(qtbot, ops, dialog)
+    assert "no notes" in messages.last_shown[1]
     assert view.status.text().startswith("Closed") and summary.reopen_button.isVisible()
     messages.set_next_answer(True)
     summary.reopen_button.click()

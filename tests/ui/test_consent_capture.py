@@ -7,15 +7,18 @@ from PySide6.QtTest import QTest
 from app.domain.signature import Signature
 from app.services import consent, people
 from app.services.consent_wording import paragraphs
+from tests.ui.casework_support import activate
 from tests.unit.casework_helpers import adult
 from tests.unit.consent_helpers import TODAY, family_case
+from ui.dialogs import messages
 from ui.dialogs.consent_capture import ConsentCaptureDialog
 from ui.widgets.signature_pad import SignaturePad
 
 
 def _dialog(qtbot, session, fam, ops=None):
     dialog = ConsentCaptureDialog(session, fam.case.id, ops=ops, today=TODAY)
-    qtbot.addWidget(dialog)
+    # pytest-qt closes what is left open; a changed form would ask first, with nobody to answer.
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.guard.mark_clean())
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
@@ -92,9 +95,9 @@ def test_an_empty_signature_is_refused_beside_the_pad(qtbot, session):
     assert error.isVisible() and "The signature box is empty" in error.text()
     assert dialog.pad._invalid
     assert _saved(session) == 0
-    # Signing clears the red border; a verbal consent needs no signature at all.
+    # Signing clears the red border and the message; a verbal consent needs no signature at all.
     _sign_with_mouse(qtbot, dialog.pad)
-    assert not dialog.pad._invalid
+    assert not dialog.pad._invalid and not error.isVisible()
     dialog.pad.clear()
     assert dialog.pad.is_empty()
 
@@ -162,3 +165,44 @@ def test_a_pen_on_a_tablet_draws_a_stroke(qtbot):
             qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(x, 100))
     send(QEvent.Type.TabletRelease, 300, 100)
     assert len(pad.strokes()) == 1 and len(pad.strokes()[0]) == 15
+
+
+def test_escape_with_a_signature_and_ticks_asks_and_keeps_them(qtbot, session):
+    fam = family_case(session)
+    dialog = _dialog(qtbot, session, fam)
+    _choose_senco(dialog, fam)
+    _sign_with_mouse(qtbot, dialog.pad)
+    messages.set_next_answer(False)  # "Keep editing"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert messages.last_shown[0] == "Discard changes?" and "signature" in messages.last_shown[1]
+    assert dialog.isVisible() and len(dialog.pad.strokes()) == 2 and dialog.rows[0].check.isChecked()
+    messages.set_next_answer(True)  # now discard on purpose
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and _saved(session) == 0
+
+
+def test_a_signature_alone_counts_as_a_change(qtbot, session):
+    fam = family_case(session)
+    dialog = _dialog(qtbot, session, fam)
+    assert not dialog.guard.changed
+    _sign_with_mouse(qtbot, dialog.pad)
+    assert dialog.guard.changed
+
+
+def test_enter_after_a_refusal_neither_records_nor_cancels(qtbot, session):
+    fam = family_case(session)
+    dialog = _dialog(qtbot, session, fam)
+    _choose_senco(dialog, fam)
+    dialog.rows[0].purpose.setText("to plan support at school")
+    dialog.ok_button.click()  # no signature yet: refused beside the pad
+    assert dialog.errors._fields["signature"][1].isVisible()
+    _sign_with_mouse(qtbot, dialog.pad)
+    for widget in (dialog.signed_name, dialog.cancel_button, dialog.clear_button):
+        widget.setFocus()
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+        assert dialog.isVisible() and dialog.result() == 0 and len(dialog.pad.strokes()) == 2
+    assert _saved(session) == 0
+    # Ctrl+S records, from any field.
+    activate(qtbot, dialog)
+    qtbot.keyClick(dialog.signed_name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.isVisible() and _saved(session) == 1

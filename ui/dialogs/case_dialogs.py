@@ -3,29 +3,22 @@ case (manager only, R4), adding an action, and raising or updating a safeguardin
 
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.domain.choices import ClosureReason, Outcome
 from app.domain.records import Case, SafeguardingConcern
 from app.errors import ValidationError
 from app.security.session import Session
-from app.services import actions, cases, safeguarding, search
-from ui.dialogs.unsaved import GuardedFormDialog
+from app.services import actions, case_closing, cases, safeguarding, search
+from ui.dialogs import messages
+from ui.dialogs.form_dialog import FormDialog
 from ui.names import staff_combo
 from ui.operations import Operations
 from ui.widgets.choices import checkable_list, checked_values, choice_combo, date_edit, date_of
-from ui.widgets.forms import line_edit
+from ui.widgets.forms import line_edit, text_box
 
 
-def _text_box(name: str, height: int = 110) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setAccessibleName(name)
-    box.setTabChangesFocus(True)
-    box.setMinimumHeight(height)
-    return box
-
-
-class CloseCaseDialog(GuardedFormDialog):
+class CloseCaseDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Close case", "Record why the case closes and what it achieved; these feed the "
                          "service's reports.", ok_text="Close case", heading=f"Close case {case.reference}",
@@ -46,11 +39,16 @@ class CloseCaseDialog(GuardedFormDialog):
             raise ValidationError("Choose why the case is closing.", field="closure_reason")
         session, case_id = self.session, self.case.id
         outcomes, day = checked_values(self.outcomes), date_of(self.closed_on)
+        gaps = case_closing.gaps_before_closing(session, case_id, outcomes)
+        if gaps and not messages.ask(self, "Close the case anyway?", "Before this case closes:\n\n"
+                                     + "\n".join(f"• {gap}" for gap in gaps) + "\n\nClose it anyway?",
+                                     confirm="Close anyway", cancel="Go back", destructive=True):
+            return
         self.run(lambda _p: cases.close_case(session, case_id, reason, outcomes, day),
                  lambda _r: self.finish(), changes={"cases"})
 
 
-class LinkCaseDialog(GuardedFormDialog):
+class LinkCaseDialog(FormDialog):
     """R4: a parent's case and their young person's own case, recorded as the same family.
     Only the manager sees the link."""
 
@@ -80,7 +78,9 @@ class LinkCaseDialog(GuardedFormDialog):
                  changes={"cases"})
 
 
-class ActionDialog(GuardedFormDialog):
+class ActionDialog(FormDialog):
+    draft_kind = "action"
+
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Add an action", ok_text="Add action", heading=f"New action for case {case.reference}",
                          parent=parent)
@@ -92,6 +92,9 @@ class ActionDialog(GuardedFormDialog):
         self.errors.row(self.form, "&Due", "due_on", self.due)
         self.errors.row(self.form, "&Owner", "owner", self.owner)
 
+    def draft_context(self) -> dict:
+        return {"case_id": self.case.id}
+
     def submit(self) -> None:
         session, case_id = self.session, self.case.id
         title, due, owner = self.title_edit.text(), date_of(self.due), self.owner.currentData()
@@ -99,7 +102,7 @@ class ActionDialog(GuardedFormDialog):
                  changes={"actions"})
 
 
-class ConcernDialog(GuardedFormDialog):
+class ConcernDialog(FormDialog):
     """Raise a safeguarding concern (R16), or update one already raised."""
 
     def __init__(self, session: Session, ops: Operations, case: Case, concern: SafeguardingConcern | None = None,
@@ -109,10 +112,10 @@ class ConcernDialog(GuardedFormDialog):
                          "safeguarding records.", ok_text="Save" if editing else "Raise concern",
                          heading=f"Safeguarding, case {case.reference}", parent=parent)
         self.session, self.case, self.concern = session, case, concern
-        self.description = _text_box("Description of the concern", 130)
+        self.description = text_box("Description of the concern", 130)
         self.referred_to = line_edit("Referred to", placeholder="for example: children's social care")
         self.external = line_edit("Their reference")
-        self.outcome = _text_box("Outcome", 70)
+        self.outcome = text_box("Outcome", 70)
         if editing:
             self.description.setPlainText(concern.description)
             self.description.setReadOnly(True)

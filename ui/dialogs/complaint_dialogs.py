@@ -8,7 +8,7 @@ from app.domain.choices import Channel
 from app.security.session import Session
 from app.services.complaints import register as complaints
 from app.services.complaints.rules import Complaint, ComplaintOutcome
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
 from ui.widgets.forms import line_edit, text_label
@@ -27,7 +27,7 @@ def _not_before(edit, day) -> None:
     edit.setMinimumDate(QDate(day.year, day.month, day.day))
 
 
-class RegisterComplaintDialog(GuardedFormDialog):
+class RegisterComplaintDialog(FormDialog):
     registered = Signal(object)  # Complaint
 
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
@@ -57,7 +57,7 @@ class RegisterComplaintDialog(GuardedFormDialog):
         self.finish()
 
 
-class AcknowledgeDialog(GuardedFormDialog):
+class AcknowledgeDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, complaint: Complaint, parent: QWidget | None = None):
         super().__init__(ops, "Acknowledge a complaint", f"Due by {complaint.ack_due_on:%d/%m/%Y} "
                          "(30 days from receipt).", ok_text="Record acknowledgement",
@@ -76,7 +76,7 @@ class AcknowledgeDialog(GuardedFormDialog):
                  changes={"complaints"})
 
 
-class OutcomeDialog(GuardedFormDialog):
+class OutcomeDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, complaint: Complaint, parent: QWidget | None = None):
         super().__init__(ops, "Record the outcome and reply", "What was decided, and the reply sent to the "
                          "person.", ok_text="Record reply", heading=f"Outcome of {complaint.reference}",

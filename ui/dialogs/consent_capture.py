@@ -8,19 +8,16 @@ its refusals beside the field at fault and saves nothing until the service accep
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +26,7 @@ from app.domain.consent import ConsentMethod, ConsentScope
 from app.errors import ConfideError, ValidationError
 from app.security.session import Session
 from app.services import cases, consent, counterparties
+from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label
 from ui.widgets.signature_pad import SignaturePad
@@ -112,43 +110,33 @@ class ScopeRow(QWidget):
                                  self.purpose.text() if self.purpose is not None else None)
 
 
-class ConsentCaptureDialog(QDialog):
+class ConsentCaptureDialog(FormDialog):
+    """A long form filled in with a family: Enter moves on and never records or cancels;
+    Ctrl+S or the button records; Escape asks before a signature and ticks are thrown away."""
+
     recorded = Signal(object)  # list of Consent
+    enter_saves = False
+    draft_kind = "consent"
 
     def __init__(self, session: Session, case_id: str, ops: Operations | None = None,
                  parent: QWidget | None = None, today: date | None = None):
-        super().__init__(parent)
-        self.session, self.case_id, self.ops = session, case_id, ops
+        case = cases.load_case(session, case_id)
+        # Names stay out of the window title (taskbars, screen sharing); they go in the heading.
+        super().__init__(ops, "Record consent", f"Case {case.reference}. Read each part with the family. Tick "
+                         "only what they agree to; they can agree to some things and not others. Enter moves "
+                         "to the next part; Ctrl+S records.", ok_text="Record consent",
+                         heading=f"Consent for {case.child_name}", heading_kind="heading",
+                         discard_what="this consent, its ticks and the signature", parent=parent)
+        self.session, self.case_id = session, case_id
         self.today = today or date.today()
         self.consents: list = []
-        self._busy = False
-        case = cases.load_case(session, case_id)
         self.givers = consent.possible_givers(session, case_id, self.today)
         parties = counterparties.choices(session)
-        # Names stay out of the window title (taskbars, screen sharing); they go in the heading.
-        self.setWindowTitle("Record consent")
-        self.setModal(True)
-        self.setMinimumSize(760, 560)
-        self.resize(900, 860)
+        self.setMinimumSize(760, 520)
+        self.preferred_size = QSize(900, 860)  # the whole form; fitted to the screen when shown
         self.setStyleSheet(LOCAL_STYLE)
-
-        outer = QVBoxLayout(self)
-        outer.addWidget(text_label(f"Consent for {case.child_name}", "heading"))
-        outer.addWidget(text_label(f"Case {case.reference}. Read each part with the family. Tick only what they "
-                                   "agree to; they can agree to some things and not others.", "hint"))
-        general = text_label("", "error")
-        general.setAccessibleName("Error")
-        self.errors = FieldErrors(general)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.viewport().setAutoFillBackground(False)
-        body = QWidget()
-        body.setObjectName("consentBody")
-        self.column = QVBoxLayout(body)
-        self.column.setSpacing(8)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self.body.setObjectName("consentBody")
+        self.column = self.body_column
 
         self._section("Who is giving consent")
         self.giver = QComboBox()
@@ -193,7 +181,7 @@ class ConsentCaptureDialog(QDialog):
         self._section("Signature")
         self.pad = SignaturePad()
         self.clear_button = QPushButton("Clear the signature")
-        self.clear_button.setAutoDefault(False)  # Enter records consent; it never wipes a signature
+        self.clear_button.setProperty("noEnter", True)  # Enter never wipes a signature
         self.clear_button.clicked.connect(self.pad.clear)
         pad_box = QWidget()
         pad_row = QHBoxLayout(pad_box)
@@ -201,7 +189,7 @@ class ConsentCaptureDialog(QDialog):
         pad_row.addWidget(self.pad, 1)
         pad_row.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.column.addWidget(self.errors.block("signature", pad_box))
-        self.pad.changed.connect(lambda: self.pad.set_invalid(False))
+        self.pad.changed.connect(self._signed)
         form = self._form()
         self.signed_name = line_edit("Name of the person giving consent")
         self.errors.row(form, "Their na&me", "signed_name", self.signed_name)
@@ -211,17 +199,7 @@ class ConsentCaptureDialog(QDialog):
         self.expires_on = self._date_edit("Review date", self.today)
         self.errors.row(form, "&Review date", "expires_on", self.expires_on)
         form.addRow("", text_label("Confide suggests the review date; change it only for a reason.", "hint"))
-        self.column.addStretch(1)
-
-        outer.addWidget(general)
-        self.buttons = QDialogButtonBox()
-        self.ok_button = self.buttons.addButton("Record consent", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        self.cancel_button = self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        outer.addWidget(self.buttons)
-
+        self.initial_focus = self.giver
         self.giver.currentIndexChanged.connect(self._giver_changed)
         self.given_on.dateChanged.connect(lambda _d: self._suggest_review_date())
         self._giver_changed()
@@ -289,6 +267,11 @@ class ConsentCaptureDialog(QDialog):
                 continue
             row.wording.setText("\n\n".join(words.paragraphs))
 
+    def _signed(self) -> None:
+        if not self.pad.is_empty():  # "the box is empty" no longer holds
+            self.pad.set_invalid(False)
+            self.errors.clear_field("signature")
+
     def _method_changed(self) -> None:
         on_screen = self.method == ConsentMethod.SIGNED_ON_SCREEN
         self.pad.setEnabled(on_screen)
@@ -308,34 +291,24 @@ class ConsentCaptureDialog(QDialog):
             signed_name=self.signed_name.text(), signature=self.pad.signature() if on_screen else None,
             on_behalf_reason=self.on_behalf.text() if self.on_behalf_row.isVisible() else None)
 
-    def accept(self) -> None:
-        if self._busy:
-            return
-        self.errors.clear()
+    def draft_context(self) -> dict:
+        return {"case_id": self.case_id}
+
+    def submit(self) -> None:
         self.pad.set_invalid(False)
-        try:
-            batch = self.batch()
-        except ConfideError as exc:
-            self._failed(exc)
-            return
+        batch = self.batch()
         session, today = self.session, self.today
         if self.ops is None:
-            try:
-                self._done(consent.record_consents(session, batch, today))
-            except ConfideError as exc:
-                self._failed(exc)
+            self._done(consent.record_consents(session, batch, today))
             return
-        self._set_busy(True)
-        self.ops.run(lambda _p: consent.record_consents(session, batch, today), on_done=self._done,
-                     on_error=self._failed, changes={"consent"})
+        self.run(lambda _p: consent.record_consents(session, batch, today), self._done, changes={"consent"})
 
     def _done(self, consents: list) -> None:
-        self._set_busy(False)
         self.consents = consents
         self.recorded.emit(consents)
-        super().accept()
+        self.finish()
 
-    def _failed(self, exc: Exception) -> None:
+    def failed(self, exc: Exception) -> None:
         self._set_busy(False)
         field = exc.field if isinstance(exc, ValidationError) else None
         if field == "signature":
@@ -345,13 +318,3 @@ class ConsentCaptureDialog(QDialog):
             self.errors.set("scopes", exc.message)
             return
         self.errors.show(exc)
-
-    def reject(self) -> None:
-        if not self._busy:
-            super().reject()
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.ok_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(not busy)
-        self.ok_button.setText("Saving…" if busy else "Record consent")

@@ -6,7 +6,7 @@ Withdrawing must be as easy as giving (Article 7(3) UK GDPR): one selection and 
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,11 +21,12 @@ from app.domain.consent import Capacity, Consent, ConsentMethod, WithdrawalMetho
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import consent as consent_service
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.names import staff_names
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
 from ui.widgets.forms import text_label
+from ui.widgets.screen_fit import fit_window
 from ui.widgets.signature_view import SignatureView
 
 
@@ -104,14 +105,14 @@ class ConsentRecordDialog(QDialog):
         outer = QVBoxLayout(self)
         outer.addWidget(scroll, 1)
         outer.addWidget(self.buttons)
-        self.resize(680, 600)  # fits 1366x768 with room to spare
+        fit_window(self, QSize(680, 600))
 
     def _then(self, signal) -> None:
         self.accept()
         signal.emit(self.consent.id)
 
 
-class WithdrawConsentDialog(GuardedFormDialog):
+class WithdrawConsentDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, consent: Consent, parent: QWidget | None = None):
         super().__init__(ops, "Withdraw consent", "From the day it is withdrawn the service shares nothing more "
                          "under it; anything already shared stays in the disclosure log. Contact preferences and "

@@ -6,7 +6,7 @@ override with a lawful reason and a justification, which the manager reviews.
 """
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.domain.consent import DisclosureChannel, DisclosureKind, LawfulReason
 from app.domain.records import Case
@@ -14,13 +14,13 @@ from app.errors import ConsentMissing, ValidationError
 from app.security.session import Session
 from app.services import counterparties, disclosures
 from app.services.disclosures import DisclosureInput
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
-from ui.widgets.forms import text_label
+from ui.widgets.forms import text_box, text_label
 
 
-class DisclosureDialog(GuardedFormDialog):
+class DisclosureDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Record a disclosure", "Every piece of information given to someone outside the "
                          "service is logged here, including the fact that the family contacted us.",
@@ -35,9 +35,7 @@ class DisclosureDialog(GuardedFormDialog):
             self.party.addItem(party.label, party)
         self.channel = choice_combo(DisclosureChannel, "How")
         self.day = date_edit("Date")
-        self.what = QPlainTextEdit()
-        self.what.setAccessibleName("What was shared")
-        self.what.setTabChangesFocus(True)
+        self.what = text_box("What was shared", 80)
         self.what.setFixedHeight(80)
         self.errors.row(self.form, "&Kind", "kind", self.kind)
         self.errors.row(self.form, "&To whom", "counterparty", self.party)
@@ -49,9 +47,7 @@ class DisclosureDialog(GuardedFormDialog):
         self.refusal = text_label("", "warning")
         self.refusal.setAccessibleName("No consent")
         self.reason = choice_combo(LawfulReason, "Lawful reason", none_text="Choose the lawful reason…")
-        self.justification = QPlainTextEdit()
-        self.justification.setAccessibleName("Justification")
-        self.justification.setTabChangesFocus(True)
+        self.justification = text_box("Justification", 80)
         self.justification.setFixedHeight(80)
         self.form.addRow(self.refusal)
         self.reason_row = self.errors.row(self.form, "&Lawful reason", "lawful_reason", self.reason)
@@ -73,8 +69,8 @@ class DisclosureDialog(GuardedFormDialog):
             widget.setVisible(on)
         self.ok_button.setText("Record override" if on else "Record disclosure")
         self.ok_text = self.ok_button.text()
-        # A dialog does not grow by itself (and adjustSize stops at 2/3 of the screen).
-        QTimer.singleShot(0, self, lambda: self.resize(self.width(), max(self.height(), self.sizeHint().height())))
+        if self.isVisible():  # the override rows need room: grow, up to the screen
+            QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
     def data(self) -> DisclosureInput:
         party = self.party.currentData()

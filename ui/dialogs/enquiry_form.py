@@ -1,5 +1,6 @@
 """The enquiry form, filled in while the caller is on the line. Keyboard first: every field
-in reading order on Tab, Alt+letter to jump, Enter (or Ctrl+Enter in the summary) saves.
+in reading order on Tab, Alt+letter to jump; Enter moves to the next field and never saves
+half an enquiry; Ctrl+S (or Ctrl+Enter, or the button) saves.
 
 Nothing beyond the channel is compulsory: an anonymous caller gives no details at all (R1).
 The route records a professional's referral (R2); casework is asked for here and the
@@ -10,79 +11,45 @@ information.
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from app.errors import ConfideError
 from app.security.session import Session
 from app.services import enquiries
 from app.services.enquiries import EnquiryInput, EnquiryResult
 from ui.dialogs import messages
 from ui.dialogs.enquiry_subject import SubjectSection
 from ui.dialogs.enquiry_who import WhoSection
-from ui.dialogs.unsaved import UnsavedGuard
+from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
-from ui.widgets.forms import FieldErrors, text_label
 
 # Service fields that name a person picker rather than an input of their own.
 FIELD_ALIASES = {"adult": "caller"}
 
 
-class EnquiryForm(QDialog):
+class EnquiryForm(FormDialog):
     saved = Signal(object)  # EnquiryResult
+    enter_saves = False  # a stray Enter must never save half an enquiry (or create a person)
+    draft_kind = "enquiry"
 
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None,
                  now: datetime | None = None):
-        super().__init__(parent)
-        self.session, self.ops = session, ops
+        super().__init__(ops, "New enquiry", "Only the channel is needed. Callers may stay anonymous: do not "
+                         "press for details. Enter moves to the next field; Ctrl+S saves.",
+                         ok_text="Save enquiry", heading_kind="heading", discard_what="this enquiry",
+                         parent=parent)
+        self.session = session
         self.result_value: EnquiryResult | None = None
-        self._busy = False
-        self.setWindowTitle("New enquiry")  # never a name: titles reach taskbars and screen sharing
-        self.setModal(True)
-        self.setMinimumSize(960, 560)
-        self.resize(1240, 720)
-
-        general = text_label("", "error")
-        general.setAccessibleName("Error")
-        self.errors = FieldErrors(general)
+        self.setMinimumSize(960, 520)
+        self.preferred_size = QSize(1240, 720)
+        self.save_button = self.ok_button
         self.who = WhoSection(session, ops, self.errors, now)
         self.subject = SubjectSection(session, self.errors)
-        body = QWidget()
-        columns = QHBoxLayout(body)
+        columns = QHBoxLayout()
         columns.setSpacing(28)
         columns.addWidget(self.who, 5, Qt.AlignmentFlag.AlignTop)  # the people side holds the most fields
         columns.addWidget(self.subject, 4, Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a tab stop of its own
-        scroll.setWidget(body)
-        self.body, self.scroll = body, scroll
-
-        self.buttons = QDialogButtonBox(self)
-        self.save_button = self.buttons.addButton("Save enquiry", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setDefault(True)
-        self.cancel_button = self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.accept)
-
-        outer = QVBoxLayout(self)
-        outer.addWidget(text_label("New enquiry", "heading"))
-        outer.addWidget(text_label("Only the channel is needed. Callers may stay anonymous: do not press for "
-                                   "details. Enter saves; Ctrl+Enter saves from the summary.", "hint"))
-        outer.addWidget(scroll, 1)
-        outer.addWidget(general)
-        outer.addWidget(self.buttons)
+        self.body_column.addLayout(columns)
 
         self.who.anonymousChanged.connect(self.subject.set_anonymous)
         self.who.layoutChanged.connect(self._set_tab_order)
@@ -91,14 +58,13 @@ class EnquiryForm(QDialog):
         self.subject.first_contact.show_button.toggled.connect(self._statement_toggled)
         self.subject.first_contact.suggest_for(self.who.channel.currentData())
         self._set_tab_order()
-        self.guard = UnsavedGuard(self, "this enquiry")
+        self.initial_focus = self.who.channel
         self.guard.mark_clean()
 
     def showEvent(self, event) -> None:
-        super().showEvent(event)
         self.subject.fit_topics()
         # The time defaults to now; how they got in touch is the first thing to set.
-        QTimer.singleShot(0, self, self.who.channel.setFocus)
+        super().showEvent(event)
 
     def _statement_toggled(self, shown: bool) -> None:
         if shown:  # it opens below the fold: bring the words into view to be read out
@@ -115,54 +81,24 @@ class EnquiryForm(QDialog):
         """What the form holds, as the service takes it. May raise: ValidationError."""
         return self.subject.fill(self.who.enquiry_input())
 
-    @property
-    def busy(self) -> bool:
-        return self._busy
-
-    def accept(self) -> None:
-        if self._busy:
-            return
-        self.errors.clear()
-        try:
-            data = self.enquiry_input()
-        except ConfideError as exc:
-            self._failed(exc)
-            return
+    def submit(self) -> None:
+        data = self.enquiry_input()
         session = self.session
-        self._set_busy(True)
-        self.ops.run(lambda _p: enquiries.record_enquiry(session, data), on_done=self._saved,
-                     on_error=self._failed, changes={"enquiries", "cases", "people"})
+        self.run(lambda _p: enquiries.record_enquiry(session, data), self._saved,
+                 changes={"enquiries", "cases", "people"})
 
     def _saved(self, result: EnquiryResult) -> None:
-        self._set_busy(False)
         self.result_value = result
         parent = self.parentWidget()
-        super().accept()
+        self.finish()
         self.saved.emit(result)
         if result.refusal:
             messages.warn(parent, "Casework not opened",
                           f"{result.refusal}\n\nThe enquiry {result.enquiry.reference} is saved as general "
                           "information.")
 
-    def _failed(self, exc: Exception) -> None:
-        self._set_busy(False)
+    def failed(self, exc: Exception) -> None:
         field = getattr(exc, "field", None)
         if field in FIELD_ALIASES:
             exc.field = FIELD_ALIASES[field]
-        self.errors.show(exc)
-        # The field at fault may be out of sight in the scroll area: bring it into view.
-        focused = self.focusWidget()
-        if focused is not None and self.body.isAncestorOf(focused):
-            self.scroll.ensureWidgetVisible(focused)
-
-    def reject(self) -> None:
-        if self._busy or not self.guard.may_close():
-            return
-        super().reject()
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.body.setEnabled(not busy)
-        self.save_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(not busy)
-        self.save_button.setText("Saving…" if busy else "Save enquiry")
+        super().failed(exc)  # and the field at fault is scrolled into view

@@ -3,7 +3,7 @@ itself), changing one (the earlier version is kept), and reading a note's histor
 
 from datetime import date
 
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,17 +19,20 @@ from app.domain.records import Note, NoteRevision
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import notes
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.formatting import uk_datetime
 from ui.names import full_name
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
 from ui.widgets.counted_spin import count_unit
-from ui.widgets.forms import text_label
+from ui.widgets.forms import text_box, text_label
+from ui.widgets.screen_fit import fit_window
 
 
-class NoteDialog(GuardedFormDialog):
+class NoteDialog(FormDialog):
     """Add a note to a case, or change `note` (keeping its earlier version)."""
+
+    draft_kind = "note"
 
     def __init__(self, session: Session, ops: Operations, case_id: str, reference: str,
                  note: Note | None = None, parent: QWidget | None = None):
@@ -39,7 +42,7 @@ class NoteDialog(GuardedFormDialog):
                          heading=f"{'Change a note in' if editing else 'New note for'} case {reference}",
                          parent=parent)
         self.setMinimumWidth(760)
-        self.session, self.case_id, self.note = session, case_id, note
+        self.session, self.case_id, self.note, self.reference = session, case_id, note, reference
         self.saved_note: Note | None = None
         self.reminder = text_label(notes.RELEVANCE_REMINDER, "notice")
         self.reminder.setAccessibleName("Reminder")
@@ -53,10 +56,7 @@ class NoteDialog(GuardedFormDialog):
         count_unit(self.minutes, "minute")
         self.minutes.setMinimumWidth(150)
         self.minutes.setValue(note.minutes_spent if editing else 0)
-        self.body = QPlainTextEdit(note.body if editing else "")
-        self.body.setAccessibleName("The note")
-        self.body.setTabChangesFocus(True)
-        self.body.setMinimumHeight(240)
+        self.body = text_box("The note", 240, note.body if editing else "")
         self.errors.row(self.form, "&Type", "note_type", self.note_type)
         self.errors.row(self.form, "&Date", "occurred_on", self.occurred)
         self.errors.row(self.form, "Time &spent", "minutes_spent", self.minutes)
@@ -64,8 +64,10 @@ class NoteDialog(GuardedFormDialog):
         if editing:
             self.form.addRow("", text_label("The version you change is kept in the note's history.", "hint"))
         self.initial_focus = self.body if editing else self.note_type
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.accept)
+
+    def draft_context(self) -> dict:
+        return {"case_id": self.case_id, "reference": self.reference,
+                "note_id": self.note.id if self.note is not None else None}
 
     def submit(self) -> None:
         session, case_id, note = self.session, self.case_id, self.note
@@ -101,7 +103,7 @@ class NoteHistoryDialog(QDialog):
                  names: dict[str, str] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Note history")
-        self.resize(760, 560)
+        fit_window(self, QSize(760, 560))
         column = QVBoxLayout(self)
         column.addWidget(text_label("Note history", "subheading"))
         column.addWidget(text_label("Earlier versions are kept when a note is changed. The family can ask to "

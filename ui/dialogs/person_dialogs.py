@@ -11,7 +11,7 @@ from app.domain.records import CONTACT_CHANNELS, Person
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import people, safeguarding
-from ui.dialogs.unsaved import GuardedFormDialog
+from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of, yes_no_combo
 from ui.widgets.forms import line_edit, text_label
@@ -32,7 +32,7 @@ def _column() -> tuple[QWidget, QFormLayout]:
     return holder, form
 
 
-class PersonDialog(GuardedFormDialog):
+class PersonDialog(FormDialog):
     """Edit a person's details and contact details (the kind stays as recorded)."""
 
     saved = Signal(object)  # Person
@@ -102,7 +102,7 @@ class PersonDialog(GuardedFormDialog):
         self.finish()
 
 
-class ContactPreferencesDialog(GuardedFormDialog):
+class ContactPreferencesDialog(FormDialog):
     """R9: may we call at work, leave voicemail, leave a message with family...?"""
 
     def __init__(self, session: Session, ops: Operations, person: Person, parent: QWidget | None = None):
@@ -137,7 +137,7 @@ class ContactPreferencesDialog(GuardedFormDialog):
                  lambda _r: self.finish(), changes={"people"})
 
 
-class IncidentDialog(GuardedFormDialog):
+class IncidentDialog(FormDialog):
     """Threatening or abusive behaviour towards staff. Anyone may report it."""
 
     def __init__(self, session: Session, ops: Operations, person: Person, case_id: str | None = None,

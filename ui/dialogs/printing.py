@@ -5,11 +5,13 @@
     printing.print_document(parent, document)   # the OS print dialog, then print
 """
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
 from ui.dialogs import messages
+from ui.widgets.screen_fit import fit_window
 
 NO_PRINTER = ("No printer is set up on this computer, so nothing was printed. Add one in the "
               "computer's printer settings, then print again.")
@@ -51,7 +53,7 @@ def preview(parent: QWidget | None, document: QTextDocument, printer: QPrinter |
     dialog.keep_alive = (printer, document)
     dialog.setWindowTitle("Print preview")
     dialog.paintRequested.connect(document.print_)
-    dialog.resize(900, 760)
+    fit_window(dialog, QSize(900, 760))
     _exec(dialog)
     dialog.deleteLater()
     return dialog

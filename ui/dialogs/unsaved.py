@@ -1,6 +1,6 @@
 """Nothing typed is lost by accident: a form that was changed asks before it closes on
 Cancel, Escape or the window's close button. (Locking closes it without asking: the lock
-must never wait for an answer.)"""
+must never wait for an answer; what was typed is kept as a draft instead, see ui/drafts.py.)"""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,30 +15,36 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs import messages
-from ui.dialogs.form_dialog import FormDialog
+from ui.widgets.signature_pad import SignaturePad
+
+
+def _value(widget: QWidget):
+    """The value a person can change in `widget`, or None if it holds none."""
+    if widget.property("viewOnly"):  # e.g. a button that only shows or hides text
+        return None
+    if isinstance(widget, SignaturePad):
+        return widget.form_value()
+    if isinstance(widget, QDateTimeEdit):  # also QDateEdit
+        return widget.dateTime().toString(Qt.DateFormat.ISODate)
+    if isinstance(widget, QSpinBox):
+        return widget.value()
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentIndex()
+    if isinstance(widget, QAbstractButton) and widget.isCheckable():
+        return widget.isChecked()
+    if isinstance(widget, QListWidget):
+        return tuple(widget.item(i).checkState().value for i in range(widget.count()))
+    return None
 
 
 def form_state(root: QWidget) -> tuple:
     """Every value a person can change in `root`, in a comparable form."""
-    values: list = []
-    for widget in root.findChildren(QWidget):
-        if widget.property("viewOnly"):  # e.g. a button that only shows or hides text
-            continue
-        if isinstance(widget, QDateTimeEdit):  # also QDateEdit
-            values.append(widget.dateTime().toString(Qt.DateFormat.ISODate))
-        elif isinstance(widget, QSpinBox):
-            values.append(widget.value())
-        elif isinstance(widget, QLineEdit):
-            values.append(widget.text())
-        elif isinstance(widget, QPlainTextEdit):
-            values.append(widget.toPlainText())
-        elif isinstance(widget, QComboBox):
-            values.append(widget.currentIndex())
-        elif isinstance(widget, QAbstractButton) and widget.isCheckable():
-            values.append(widget.isChecked())
-        elif isinstance(widget, QListWidget):
-            values.append(tuple(widget.item(i).checkState().value for i in range(widget.count())))
-    return tuple(values)
+    return tuple(value for widget in root.findChildren(QWidget)
+                 if (value := _value(widget)) is not None)
 
 
 def confirm_discard(parent: QWidget, what: str = "what you typed") -> bool:
@@ -69,18 +75,62 @@ class UnsavedGuard:
         return not self.changed or confirm_discard(self.root, self.what)
 
 
-class GuardedFormDialog(FormDialog):
-    """A FormDialog that asks before throwing away changes."""
+# --- drafts: the values a form holds, by a key that survives rebuilding the form ----------
+def _key(widget: QWidget, seen: dict[str, int]) -> str:
+    base = f"{type(widget).__name__}/{widget.accessibleName() or widget.objectName()}"
+    seen[base] = seen.get(base, 0) + 1
+    return f"{base}#{seen[base]}"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.guard = UnsavedGuard(self)
 
-    def showEvent(self, event) -> None:
-        self.guard.ensure_marked()  # the starting values, once the subclass has filled them
-        super().showEvent(event)
+def form_values(root: QWidget) -> dict[str, object]:
+    """What a person typed or chose in `root`, as JSON-ready values. The signature pad is
+    left out on purpose (see SignaturePad.form_value)."""
+    values: dict[str, object] = {}
+    seen: dict[str, int] = {}
+    for widget in root.findChildren(QWidget):
+        value = _value(widget)
+        if value is None or isinstance(widget, SignaturePad):
+            continue
+        values[_key(widget, seen)] = list(value) if isinstance(value, tuple) else value
+    return values
 
-    def reject(self) -> None:
-        if self.busy or not self.guard.may_close():
-            return
-        super().reject()
+
+def apply_values(root: QWidget, values: dict[str, object]) -> int:
+    """Put `values` (from form_values on the same kind of form) back; returns how many.
+    Choices go first, since choosing can fill text fields (a name, a date) that the draft
+    then overwrites with what was really typed."""
+    seen: dict[str, int] = {}
+    keyed = [(_key(w, seen), w) for w in root.findChildren(QWidget)
+             if _value(w) is not None and not isinstance(w, SignaturePad)]
+    restored = 0
+    for choices_first in (True, False):
+        for key, widget in keyed:
+            if key not in values:
+                continue
+            is_choice = isinstance(widget, QComboBox | QAbstractButton | QListWidget)
+            if is_choice != choices_first:
+                continue
+            restored += _apply(widget, values[key])
+    return restored
+
+
+def _apply(widget: QWidget, value) -> int:
+    if isinstance(widget, QDateTimeEdit) and isinstance(value, str):
+        from PySide6.QtCore import QDateTime
+        widget.setDateTime(QDateTime.fromString(value, Qt.DateFormat.ISODate))
+    elif isinstance(widget, QSpinBox) and isinstance(value, int):
+        widget.setValue(value)
+    elif isinstance(widget, QLineEdit) and isinstance(value, str):
+        widget.setText(value)
+    elif isinstance(widget, QPlainTextEdit) and isinstance(value, str):
+        widget.setPlainText(value)
+    elif isinstance(widget, QComboBox) and isinstance(value, int) and 0 <= value < widget.count():
+        widget.setCurrentIndex(value)
+    elif isinstance(widget, QAbstractButton) and isinstance(value, bool):
+        widget.setChecked(value)
+    elif isinstance(widget, QListWidget) and isinstance(value, list) and len(value) == widget.count():
+        for i, state in enumerate(value):
+            widget.item(i).setCheckState(Qt.CheckState(state))
+    else:
+        return 0
+    return 1

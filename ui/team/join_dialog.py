@@ -4,7 +4,7 @@ service's vault. Joining makes the vault, downloads the latest snapshot and catc
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,6 +26,7 @@ from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label
 from ui.widgets.passphrase_fields import NewPassphrase
+from ui.widgets.screen_fit import fit_window
 
 
 class JoinDialog(QDialog):
@@ -75,7 +76,7 @@ class JoinDialog(QDialog):
         outer = QVBoxLayout(self)
         outer.addWidget(scroll, 1)
         outer.addWidget(self.buttons)
-        self.resize(700, 560)
+        fit_window(self, QSize(700, 560))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open the invitation", "", "Confide invitation (*.invite)")

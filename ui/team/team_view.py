@@ -4,6 +4,7 @@ says so), and removing one."""
 
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,6 +28,7 @@ from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import text_label
+from ui.widgets.screen_fit import fit_window
 
 COLUMNS = ("Computer", "Kind", "Status")
 
@@ -89,7 +91,7 @@ class InviteDialog(QDialog):
         column.addWidget(self.code)
         column.addWidget(self.code_note)
         column.addWidget(self.buttons)
-        self.resize(620, 300)
+        fit_window(self, QSize(620, 300))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save the invitation", "", "Confide invitation (*.invite)")

@@ -20,9 +20,10 @@ from app.domain.records import Enquiry
 from app.domain.staff import Role
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
-from app.services import people
+from app.services import enquiries, people
 from app.services.enquiries import EnquiryResult
 from app.services.enquiry_list import EnquiryQuery, list_enquiries
+from ui.dialogs.enquiry_correction import EnquiryCorrectionDialog
 from ui.formatting import describe_error
 from ui.models.enquiry_table_model import RECEIVED, SORT_KEYS, EnquiryTableModel
 from ui.operations import Operations
@@ -58,12 +59,16 @@ class EnquiriesView(QWidget):
         self.new_button.setProperty("primary", True)
         self.new_button.setAccessibleName("New enquiry")
         self.new_button.clicked.connect(self.newEnquiryRequested)
+        self.correct_button = QPushButton("&Open and correct…")
+        self.correct_button.setAccessibleName("Open and correct the selected enquiry")
+        self.correct_button.clicked.connect(lambda: self.correct(self.table.selected()))
         self.type_filter = _choice_combo("Type of enquiry", "All types", EnquiryType)
         self.channel_filter = _choice_combo("Channel", "All channels", Channel)
         top = QHBoxLayout()
         top.addWidget(text_label("Enquiries", "heading"), 1)
         top.addWidget(self.type_filter)
         top.addWidget(self.channel_filter)
+        top.addWidget(self.correct_button)
         top.addWidget(self.new_button)
         self.outcome = text_label("", "success")
         self.outcome.setAccessibleName("Last enquiry saved")
@@ -93,7 +98,8 @@ class EnquiriesView(QWidget):
         column.setContentsMargins(32, 24, 32, 24)
         column.setSpacing(12)
         column.addLayout(top)
-        column.addWidget(text_label("Enter opens the enquiry's case, or the caller. Click a heading to sort.",
+        column.addWidget(text_label("Enter opens the enquiry's case, or the caller (an anonymous one opens to be corrected). "
+                                    "Click a heading to sort.",
                                     "hint"))
         column.addWidget(self.outcome)
         column.addWidget(self.error)
@@ -178,6 +184,7 @@ class EnquiriesView(QWidget):
             actions.append(("&Open the case", lambda: self.openRequested.emit("case", enquiry.case_id)))
         if enquiry.caller_id:
             actions.append(("Open the &caller", lambda: self.openRequested.emit("person", enquiry.caller_id)))
+        actions.append(("Open and co&rrect…", lambda: self.correct(enquiry)))
         actions.append(("Copy the &reference", lambda: self._copy_reference(enquiry)))
         return actions
 
@@ -208,9 +215,33 @@ class EnquiriesView(QWidget):
             self.openRequested.emit("case", enquiry.case_id)
         elif enquiry.caller_id:
             self.openRequested.emit("person", enquiry.caller_id)
+        else:
+            self.correct(enquiry)
+
+    def correct(self, enquiry: Enquiry | None) -> EnquiryCorrectionDialog | None:
+        """Open the enquiry to correct it; the version it replaces is kept."""
+        if enquiry is None or self.session.locked or self.ops.busy:
+            return None
+        try:
+            dialog = EnquiryCorrectionDialog(self.session, self.ops, enquiries.get_enquiry(self.session, enquiry.id),
+                                             self)
+        except ConfideError as exc:
+            self.error.setText(describe_error(exc))
+            self.error.show()
+            return None
+        dialog.accepted.connect(lambda: self._corrected(dialog))
+        dialog.open()
+        return dialog
+
+    def _corrected(self, dialog: EnquiryCorrectionDialog) -> None:
+        if dialog.saved_enquiry is not None:
+            self.outcome.setText(f"Corrected {dialog.saved_enquiry.reference}; the earlier version is kept.")
+            self.outcome.show()
+            self._select_next = dialog.saved_enquiry.id
 
     def set_busy(self, busy: bool) -> None:
         self.new_button.setEnabled(not busy)
+        self.correct_button.setEnabled(not busy)
 
     def clear(self) -> None:
         self.model.clear()

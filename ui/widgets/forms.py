@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.errors import ValidationError
 from ui.formatting import describe_error
@@ -37,6 +37,23 @@ def line_edit(accessible_name: str, *, secret: bool = False, placeholder: str = 
         # suggesting or remembering what was typed.
         edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText)
     return edit
+
+
+def text_box(accessible_name: str, height: int = 110, text: str = "") -> QPlainTextEdit:
+    """Several lines of text in a form; Tab leaves it (a tab character is never wanted)."""
+    box = QPlainTextEdit(text)
+    box.setAccessibleName(accessible_name)
+    box.setTabChangesFocus(True)
+    box.setMinimumHeight(height)
+    return box
+
+
+def error_line(name: str = "Error") -> QLabel:
+    """The one line under a form that says what is wrong, in plain words (hidden when empty)."""
+    label = text_label("", "error")
+    label.setAccessibleName(name)
+    label.hide()
+    return label
 
 
 class FieldErrors:
@@ -82,6 +99,16 @@ class FieldErrors:
         self.general.clear()
         self.general.hide()
         for widget, error in self._fields.values():
+            error.clear()
+            error.hide()
+            if widget.property("invalid"):
+                widget.setProperty("invalid", False)
+                restyle(widget)
+
+    def clear_field(self, name: str) -> None:
+        """The person fixed what one field's error asked for (e.g. signed the empty box)."""
+        if name in self._fields:
+            widget, error = self._fields[name]
             error.clear()
             error.hide()
             if widget.property("invalid"):

@@ -42,6 +42,12 @@ class SignaturePad(QWidget):
     def is_empty(self) -> bool:
         return not self._strokes
 
+    def form_value(self) -> tuple:
+        """What the discard question compares: the strokes drawn. Drafts never keep it (see
+        ui/drafts.py): a signature stored apart from its consent could be put under words
+        the person never saw."""
+        return tuple(len(stroke) for stroke in self._strokes)
+
     def signature(self) -> Signature:
         """The strokes in this pad's coordinates; the service decides whether it is enough."""
         return Signature.from_points(self.strokes(), self.width(), self.height())

@@ -77,6 +77,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (10, _sql_step("v010_sync.sql")),
     (11, _sql_step("v011_checkout.sql")),
     (12, _sql_step("v012_report_indexes.sql")),
+    (13, _sql_step("v013_drafts_and_enquiry_history.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
