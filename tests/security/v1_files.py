@@ -51,7 +51,9 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                     "AND name LIKE 'sync\\_%' ESCAPE '\\'").fetchall():
             conn.execute(f"DROP TABLE {name}")
-        for name in ("draft", "enquiry_revision"):  # schema 11's tables run again too
+        # The later steps' tables run again too (laptop check-out, drafts, enquiry history).
+        conn.execute("DROP VIEW IF EXISTS laptop_overdue")
+        for name in ("case_checkout", "checkout_policy", "draft", "enquiry_revision"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
         # The schema just before the key-state step, so that unlocking runs that step again.
         conn.execute(f"PRAGMA user_version = {_before_key_state()}")

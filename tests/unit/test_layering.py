@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What ui/ may import from app/: whole packages, or (for app.security and the top level)
 # named objects only. Everything else there (storage, key slots, KDF, crypto) is internal.
-UI_MAY_IMPORT_PACKAGES = ("app.services", "app.domain", "app.errors", "app.config")
+UI_MAY_IMPORT_PACKAGES = ("app.services", "app.domain", "app.errors", "app.config",
+                          "app.resources")  # shipped files (style sheet, help), no data
 UI_MAY_IMPORT_NAMES = {
     "app": {"__version__"},
     # The unlocked session is what every service takes; widgets pass it on, never open it.
