@@ -47,6 +47,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Read once, at import: a test that points tempfile at its own tmp_path (private to root)
+# must not decide where a session-wide server lives, which the postgres account must reach.
+SYSTEM_TMP = tempfile.gettempdir()
+
+
 class PostgresServer:
     """One throwaway cluster: superuser `postgres` over the unix socket (trust), devices over
     TCP on 127.0.0.1 with a password (scram-sha-256)."""
@@ -54,7 +59,7 @@ class PostgresServer:
     def __init__(self, bindir: Path):
         self.bindir = bindir
         self.as_root = os.geteuid() == 0
-        self.base = Path(tempfile.mkdtemp(prefix="confide-pg-"))
+        self.base = Path(tempfile.mkdtemp(prefix="confide-pg-", dir=SYSTEM_TMP))
         self.data = self.base / "data"
         self.port = 0
         if self.as_root:

@@ -201,7 +201,9 @@ def test_generate_the_pack_with_progress_while_the_window_keeps_responding(qtbot
     qtbot.waitUntil(lambda: dialog.outcome == "done", timeout=60000)  # a bound on a hang, not a figure
     timer.stop()
     assert on_main_thread == [False] and ticked.is_set()
-    assert progress == sorted(progress) and progress[-1] == 100 and len(progress) > 5
+    # Steps in between, not a count of them: how many distinct values arrive depends on the
+    # pack's layout passes and on how the worker's signals are coalesced.
+    assert progress == sorted(progress) and progress[-1] == 100 and len([p for p in progress if 0 < p < 100]) >= 2
 
     result = dialog.result
     assert dialog.panel.password.text() == result.password and dialog.panel.sha256.text() == result.sha256
