@@ -26,6 +26,7 @@ from app.security.recovery_slot import (  # noqa: F401  (re-exported: callers im
     new_recovery_key,
     parse_recovery_key,
     recovery_groups,
+    typed_as_read,
 )
 from app.security.staff_slot import (  # noqa: F401
     StaffSlot,

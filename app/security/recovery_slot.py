@@ -56,6 +56,13 @@ def recovery_groups(key: str) -> list[str]:
     return key.split("-")
 
 
+def typed_as_read(text: str) -> str:
+    """What someone typed of a key made today, as the parser reads it: any case, no spaces
+    or dashes, O read as 0 and I or L as 1 (the one rule; the set-up wizard checks a typed
+    group with it)."""
+    return "".join(ch for ch in text.upper() if ch.isalnum()).translate(_CROCKFORD_READS)
+
+
 def recovery_candidates(text: str) -> list[bytes]:
     """The keys `text` can be, as typed: any case, spaces or dashes, and the look-alikes read
     either way. Today's alphabet first, then the one keys were printed in before.
@@ -84,7 +91,7 @@ def recovery_candidates(text: str) -> list[bytes]:
 
 def parse_recovery_key(text: str) -> bytes:
     """A key in today's alphabet (a new key being set). May raise: ValidationError."""
-    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_CROCKFORD_READS)
+    cleaned = typed_as_read(text)
     raw = _decode(cleaned) if len(cleaned) == RECOVERY_CHARS else None
     if raw is None:
         raise ValidationError("That is not a recovery key made by this version of Confide.", field="recovery_key")

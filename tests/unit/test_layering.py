@@ -20,7 +20,7 @@ UI_MAY_IMPORT_NAMES = {
     # Core limit and dumpable flag, set once at start-up.
     "app.security.hygiene": {"harden_process"},
     # How the recovery key is grouped on screen, the same as on the printed sheet.
-    "app.security.keyslots": {"recovery_groups"},
+    "app.security.keyslots": {"recovery_groups", "typed_as_read"},
 }
 # Attributes and calls that mean "run SQL here".
 SQL_ATTRIBUTES = {"conn", "execute", "executemany", "executescript"}  # not "cursor": Qt text widgets have one

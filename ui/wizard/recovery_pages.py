@@ -14,16 +14,15 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.security.keyslots import recovery_groups
+from app.security.keyslots import recovery_groups, typed_as_read
 from ui.dialogs import recovery_sheet
 from ui.widgets.forms import line_edit, text_label
 
-_LOOK_ALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
-
 
 def normalise_group(text: str) -> str:
-    """As the recovery key parser reads it: any case, no spaces, 0/1/8 for O/I/B."""
-    return "".join(ch for ch in text.upper() if ch.isalnum()).translate(_LOOK_ALIKES)
+    """As the recovery key parser reads it (keys use Crockford's alphabet, where 0, 1 and 8
+    are digits of their own; the old 0-for-O reading made such a group impossible to confirm)."""
+    return typed_as_read(text)
 
 
 class RecoveryKeyPage(QWizardPage):
