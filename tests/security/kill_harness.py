@@ -4,7 +4,6 @@ writer last recorded in vault.json, and everything the writer reported is there.
 
 Used by test_kill9.py (a few rounds) and tests/perf/kill_loop.py (many rounds)."""
 
-import os
 import random
 import signal
 import subprocess
@@ -56,7 +55,7 @@ def kill_one(data_dir: Path, key_file: Path, passphrase: str, env: dict, log_dir
         delay = rng.uniform(0.005, max_delay)
         time.sleep(delay)
     finally:
-        os.kill(proc.pid, signal.SIGKILL)
+        proc.kill()   # SIGKILL, and never at a pid already reaped (poll() above may have)
         proc.wait()
     assert proc.returncode == -signal.SIGKILL, err.read_text()[-2000:]
     return Round(delay, _complete_lines(out))

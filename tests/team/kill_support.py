@@ -1,9 +1,7 @@
 """Kill a syncing replica at a random moment, then check the team still converges.
 Used by test_kill9.py (a few rounds) and tests/perf/sync_kill_loop.py (many)."""
 
-import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -32,7 +30,7 @@ def run_and_kill(db_path: Path, hub_dir: Path, mode: str, key: bytes, log: Path,
         if proc.poll() is not None:
             raise AssertionError(f"the replica stopped: {log.with_suffix('.err').read_text()[-2000:]}")
     finally:
-        os.kill(proc.pid, signal.SIGKILL)
+        proc.kill()   # SIGKILL, and never at a pid already reaped (poll() above may have)
         proc.wait()
     return delay
 

@@ -1,9 +1,7 @@
 """A join is all or nothing: stopped by an error or by kill -9 at several points, it leaves
 either no vault or a complete one, and the next attempt with the same invitation works."""
 
-import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -91,7 +89,8 @@ def _kill_when(proc: subprocess.Popen, ready, extra: float) -> bool:
         time.sleep(0.002)
     time.sleep(extra)
     finished = proc.poll() is not None
-    os.kill(proc.pid, signal.SIGKILL)
+    if not finished:
+        proc.kill()   # SIGKILL; Popen's own kill never signals a process it has already reaped
     proc.wait()
     return not finished
 

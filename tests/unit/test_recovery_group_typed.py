@@ -2,7 +2,12 @@
 Crockford's alphabet, where 0, 1 and 8 are digits: a group holding them must be accepted as
 printed, and the look-alikes (O, I, L) read as the parser reads them."""
 
-from app.security.recovery_slot import ALPHABET, new_recovery_key, parse_recovery_key, recovery_groups
+from app.security.recovery_slot import (
+    ALPHABET,
+    new_recovery_key,
+    parse_recovery_key,
+    recovery_groups,
+)
 from ui.wizard.recovery_pages import normalise_group
 
 
