@@ -122,15 +122,8 @@ def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -
             continue
         copy = _snapshot(conn, Path(db_path), target)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            step(conn)
-            conn.execute(f"PRAGMA user_version = {int(target)}")
-            conn.execute("COMMIT")
+            _run_steps(conn, [(target, step)])
         except Exception as exc:
-            try:
-                conn.execute("ROLLBACK")
-            except DatabaseError:
-                pass
             _restore(conn, Path(db_path), copy)
             raise MigrationFailed(
                 f"Upgrading the database to schema {target} failed ({exc}). The database was put "
@@ -144,6 +137,26 @@ def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -
     return start
 
 
+def _run_steps(conn, steps, reached: list[int] | None = None) -> None:
+    """Run `steps` ((version, step) pairs) and set the schema version after each, all in one
+    transaction, rolled back on any failure; `reached` gets the version being run.
+    May raise: whatever a step raises."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for target, step in steps:
+            if reached is not None:
+                reached[0] = target
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+        conn.execute("COMMIT")
+    except Exception:
+        try:
+            conn.execute("ROLLBACK")
+        except DatabaseError:
+            pass
+        raise
+
+
 def _build_new(conn, on_step: Callable[[int], None] | None) -> None:
     """A brand-new, empty file: every step in one transaction, with no safety copies (there
     is nothing yet to lose, and a failure leaves the file empty). One commit instead of one
@@ -151,20 +164,12 @@ def _build_new(conn, on_step: Callable[[int], None] | None) -> None:
 
     May raise: MigrationFailed.
     """
-    target = 0
+    reached = [0]
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        for target, step in MIGRATIONS:
-            step(conn)
-            conn.execute(f"PRAGMA user_version = {int(target)}")
-        conn.execute("COMMIT")
+        _run_steps(conn, MIGRATIONS, reached)
     except Exception as exc:
-        try:
-            conn.execute("ROLLBACK")
-        except DatabaseError:
-            pass
         raise MigrationFailed(
-            f"Building the new database failed at schema {target} ({exc}). Nothing was saved in "
+            f"Building the new database failed at schema {reached[0]} ({exc}). Nothing was saved in "
             "it. Please report this.") from exc
     for version, _step in MIGRATIONS:
         if on_step:
