@@ -17,15 +17,15 @@ from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team.laptop import checkout
 from ui.dialogs import messages
-from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.team.outcome import OutcomeLines
 from ui.widgets.forms import line_edit, text_label
 
 COLUMNS = ("Case", "State", "Due back")
 STATE_WORDS = {"requested": "Waiting for an office computer", "out": "On this laptop"}
 
 
-class LaptopView(QWidget):
+class LaptopView(QWidget, OutcomeLines):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
@@ -143,14 +143,8 @@ class LaptopView(QWidget):
                      changes=("sync", "checkout"))
 
     def _in(self, result: checkout.CheckinResult) -> None:
-        self.status.setText(f"Checked in: {', '.join(result.returned) or 'nothing was out'}. The cases are "
-                            "no longer on this laptop.")
-        self.status.show()
-        self.load()
-
-    def _failed(self, exc: Exception) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
+        self._done(f"Checked in: {', '.join(result.returned) or 'nothing was out'}. The cases are "
+                   "no longer on this laptop.")
 
     def set_busy(self, busy: bool) -> None:
         self.out_button.setEnabled(not busy)

@@ -18,15 +18,15 @@ from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team.laptop import checkout, lost
 from ui.dialogs import messages
-from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.team.outcome import OutcomeLines
 from ui.widgets.forms import text_label
 
 COLUMNS = ("Case", "Where", "")
 OVERDUE = QColor("#b00020")
 
 
-class OutOnLaptopsTab(QWidget):
+class OutOnLaptopsTab(QWidget, OutcomeLines):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
@@ -93,13 +93,7 @@ class OutOnLaptopsTab(QWidget):
                      changes=("team", "checkout", "sync"))
 
     def _released(self, report: list[lost.LostCase]) -> None:
-        self.status.setText(" ".join(case.line() for case in report) or "Nothing was out on it.")
-        self.status.show()
-        self.load()
-
-    def _failed(self, exc: Exception) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
+        self._done(" ".join(case.line() for case in report) or "Nothing was out on it.")
 
     def set_busy(self, busy: bool) -> None:
         self.release_button.setEnabled(not busy)

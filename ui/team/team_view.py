@@ -27,6 +27,7 @@ from app.services.team import membership
 from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.team.outcome import OutcomeLines
 from ui.widgets.forms import text_label
 from ui.widgets.screen_fit import fit_window
 
@@ -133,7 +134,7 @@ class InviteDialog(QDialog):
         super().reject()
 
 
-class TeamView(QWidget):
+class TeamView(QWidget, OutcomeLines):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
@@ -217,13 +218,7 @@ class TeamView(QWidget):
                      on_error=self._failed, changes=("team",))
 
     def _revoked(self, name: str) -> None:
-        self.status.setText(f"{name} was removed from the team.")
-        self.status.show()
-        self.load()
-
-    def _failed(self, exc: Exception) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
+        self._done(f"{name} was removed from the team.")
 
     def set_busy(self, busy: bool) -> None:
         self.invite_button.setEnabled(not busy)
