@@ -90,6 +90,10 @@ class BackupInvalid(ConfideError):
     pass
 
 
+class DatabaseBusy(ConfideError):
+    """Another window or the command line kept writing while a copy of the file was started."""
+
+
 class OutputFolderMissing(ConfideError, FileNotFoundError):
     """The folder chosen for an export does not exist. Also an OSError, for callers that
     handle file errors together; `folder` names it."""

@@ -1,16 +1,19 @@
 """Backup and restore.
 
 A backup is one file (a zip, stored uncompressed) holding:
-  database.sqlcipher  a SQLCipher copy of the database under its own random key
-  vault.json          the key slots at the time of the backup
-  manifest.json       schema version, audit head, SHA-256 of both files, and the backup key
-                      wrapped with the data key (AES-256-GCM)
+  database.sqlcipher  the database file's pages as they are on disk: still a SQLCipher file
+                      under the data key (format 3; format 2 re-encrypted it under a backup key)
+  vault.json          the key slots at the time of the backup (they open the data key)
+  manifest.json       schema version, audit head, SHA-256 of both files, the data key's public
+                      id, and an HMAC over all of it under a key derived from the data key
+Why the pages are copied as they are, not re-encrypted: docs/security.md, "Backups".
 Restore (restore.py) opens the copy, checks hashes, page HMACs, structure and the audit
 chain in a temp file first; only then is the live database moved aside (kept, never deleted)
 and replaced.
 """
 
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -26,18 +29,19 @@ from app.domain.staff import Role
 from app.errors import (
     BackupInvalid,
     ConfideError,
-    DatabaseDamaged,
     ValidationError,
 )
 from app.fsutil import fsync_dir
-from app.security import audit, crypto, keyslots
+from app.security import audit, crypto, sealing
 from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.services.team import state
-from app.storage import db, export, migrations
+from app.storage import db, migrations, page_copy
 
 # 2: the backup key's AAD covers the whole manifest (1 covered only the vault id and date).
-FORMAT = 2
+# 3: the pages copied as they are, under the data key; an HMAC over the manifest.
+FORMAT = 3
+READABLE = (2, 3)
 Progress = Callable[[int, str], None]
 
 
@@ -52,7 +56,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-CHUNK = 1 << 20
+CHUNK = page_copy.CHUNK
 
 
 def _stream_sha256(handle) -> str:
@@ -68,6 +72,16 @@ def _manifest_aad(manifest: dict) -> bytes:
     checksums in it then also vouch for vault.json and the database file."""
     fields = {k: v for k, v in manifest.items() if k != "backup_key"}
     return b"confide-backup:v2:" + json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+
+def manifest_mac(data_key: bytes, manifest: dict) -> str:
+    """HMAC-SHA256 of every other manifest field (format 3), under a key derived from the data
+    key: no field, and so no checksum of vault.json or of the database, can be edited by
+    someone who does not hold the data key."""
+    fields = {k: v for k, v in manifest.items() if k != "mac"}
+    key = crypto.hkdf(data_key, info=f"confide-backup-mac:v3:{manifest.get('vault_id')}".encode())
+    text = b"confide-backup:v3:" + json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
 def last_backup(session: Session) -> str | None:
@@ -95,46 +109,28 @@ def create_backup(session: Session, out_path: Path, progress: Progress = _noop) 
         session.audit("backup", "vault", session.vault.vault_id)
         state.put(session.conn, LAST_BACKUP, datetime.now(UTC).isoformat(timespec="seconds"))
     session.save_audit_head()
-    backup_key = crypto.random_key()
-    created_at = datetime.now(UTC).isoformat(timespec="seconds")
-    with tempfile.TemporaryDirectory(dir=session.paths.data_dir, prefix=".backup-") as tmp:
-        copy = Path(tmp) / "database.sqlcipher"
-        progress(15, "Copying the encrypted database")
-        try:
-            export.export_copy(session.conn, copy, backup_key)
-        except db.DatabaseError as exc:
-            # The copy reads every page, so this is where a damaged page shows.
-            raise DatabaseDamaged(
-                f"The backup could not be made because the database is damaged ({exc}). Run "
-                "'confide verify' for details, or restore the latest backup.") from exc
-        progress(70, "Writing the backup file")
-        vault_bytes = session.paths.vault.read_bytes()
-        manifest = {
-            "format": FORMAT,
-            "app_version": __version__,
-            "created_at": created_at,
-            "created_by": session.user.username,
-            "vault_id": session.vault.vault_id,
-            "schema_version": migrations.schema_version(session.conn),
-            "audit_head": audit.head(session.conn),
-            "vault_sha256": _sha256(vault_bytes),
-        }
-
-        def seal(database_sha256: str) -> dict:
-            manifest["database_sha256"] = database_sha256
-            nonce, wrapped = crypto.seal(session.data_key, backup_key, _manifest_aad(manifest))
-            manifest["backup_key"] = {"nonce": keyslots._b64(nonce), "wrapped": keyslots._b64(wrapped)}
-            return manifest
-
-        _write_zip(out_path, seal, vault_bytes, copy)
+    manifest = {
+        "format": FORMAT,
+        "app_version": __version__,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_by": session.user.username,
+        "vault_id": session.vault.vault_id,
+        "key_id": sealing.key_id(session.data_key, session.vault.vault_id),
+    }
+    progress(15, "Copying the encrypted database")
+    _write_zip(out_path, session, manifest)
     progress(100, "Backup complete")
     return manifest
 
 
-def _write_zip(out_path: Path, seal: Callable[[str], dict], vault_bytes: bytes, database: Path) -> None:
+def _write_zip(out_path: Path, session: Session, manifest: dict) -> None:
     """Stream the archive into a temp file beside the target, fsync, then os.replace. The
-    database goes in first and is hashed as it is written (one pass over 1.3 GB, not two);
-    the manifest that holds the hash comes last (entries are read by name)."""
+    database goes in first and is hashed as it is written (one pass over 1.3 GB, not two),
+    under the write lock, so no commit lands half-way through the copy; the manifest that
+    holds the hash comes last (entries are read by name).
+
+    May raise: DatabaseBusy, OSError.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     try:
         os.chmod(tmp, 0o600)
@@ -144,12 +140,18 @@ def _write_zip(out_path: Path, seal: Callable[[str], dict], vault_bytes: bytes, 
                 info = zipfile.ZipInfo("database.sqlcipher", date_time=datetime.now().timetuple()[:6])
                 info.compress_type = zipfile.ZIP_STORED
                 info.external_attr = 0o600 << 16
-                with open(database, "rb") as src, archive.open(info, "w", force_zip64=True) as dst:
-                    for block in iter(lambda: src.read(CHUNK), b""):
-                        digest.update(block)
-                        dst.write(block)
+                with page_copy.quiescent(session.conn, session.paths.db):
+                    # Read under the same lock as the pages, so that they describe this copy.
+                    manifest["schema_version"] = migrations.schema_version(session.conn)
+                    manifest["audit_head"] = audit.head(session.conn)
+                    vault_bytes = session.paths.vault.read_bytes()
+                    with archive.open(info, "w", force_zip64=True) as dst:
+                        page_copy.stream(session.paths.db, dst.write, digest)
+                manifest["vault_sha256"] = _sha256(vault_bytes)
+                manifest["database_sha256"] = digest.hexdigest()
+                manifest["mac"] = manifest_mac(session.data_key, manifest)
                 archive.writestr("vault.json", vault_bytes)
-                archive.writestr("manifest.json", json.dumps(seal(digest.hexdigest()), indent=2, sort_keys=True))
+                archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, out_path)
@@ -191,7 +193,7 @@ def read_backup(path: Path) -> BackupContents:
         raise BackupInvalid(f"There is no backup file at {path}.") from None
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as exc:
         raise BackupInvalid(f"{path.name} is not a Confide backup, or it is damaged ({exc}).") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE:
         raise BackupInvalid(f"{path.name} was made by a version of Confide this copy cannot read.")
     if db_sha256 != manifest.get("database_sha256") or _sha256(vault_bytes) != manifest.get("vault_sha256"):
         raise BackupInvalid(f"{path.name} is damaged: its contents do not match its checksums.")

@@ -6,11 +6,13 @@ disabled in the current staff register is disabled again in what is restored. Th
 database gets a new data key (a backup's vault.json holds slots of people who may since have
 left), sealed to each active member and to the recovery key.
 
-The backup's own key is opened with the backup's vault.json: a member of staff keeps one key
-pair across passphrase changes, so today's passphrase opens the private key that the backup's
-sealed copy was made for.
+The backup's database is opened with the data key that the backup's own vault.json unwraps
+(format 3: the pages as they were on disk; format 2: a copy under a backup key wrapped with
+that data key). A member of staff keeps one key pair across passphrase changes, so today's
+passphrase opens the private key that the backup's sealed copy was made for.
 """
 
+import hmac
 import os
 import shutil
 import tempfile
@@ -34,7 +36,7 @@ from app.security.crypto import DecryptionFailed
 from app.security.device import KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.throttle import AttemptLog
-from app.services.backup import Progress, _manifest_aad, _noop, read_backup
+from app.services.backup import Progress, _manifest_aad, _noop, manifest_mac, read_backup
 from app.services.recovery import RECOVERY_ACTOR, open_with_recovery
 from app.services.vault import _open, check_credentials, device_check, resolve_store
 from app.storage import db, export, keying, migrations
@@ -81,7 +83,7 @@ def restore_backup(data_dir: Path, backup_path: Path, *, username: str | None = 
                                                                device_key_file)
     else:
         raise ValidationError("Give a user name and passphrase, or the recovery key, to restore.")
-    backup_key = _backup_key(manifest, keys)
+    backup_key = _database_key(manifest, keys)
     migrations.check_version(int(manifest.get("schema_version", -1)))
 
     staging = Path(tempfile.mkdtemp(dir=paths.data_dir, prefix=".restore-"))
@@ -191,7 +193,24 @@ def _require_manager(member) -> None:
         raise PermissionDenied("Only a manager can restore a backup.")
 
 
-def _backup_key(manifest: dict, keys: list[bytes]) -> bytes:
+def _database_key(manifest: dict, keys: list[bytes]) -> bytes:
+    """The key the backup's database is under, once the manifest is proven unaltered.
+
+    May raise: BackupInvalid."""
+    if manifest.get("format") == 2:
+        return _format2_backup_key(manifest, keys)
+    altered = BackupInvalid("The backup's manifest cannot be checked: the file was altered.")
+    vault_id = str(manifest.get("vault_id"))
+    for key in keys:
+        if sealing.key_id(key, vault_id) != manifest.get("key_id"):
+            continue
+        if not hmac.compare_digest(str(manifest.get("mac", "")), manifest_mac(key, manifest)):
+            raise altered
+        return key
+    raise altered
+
+
+def _format2_backup_key(manifest: dict, keys: list[bytes]) -> bytes:
     try:
         nonce = keyslots._unb64(manifest["backup_key"]["nonce"])
         wrapped = keyslots._unb64(manifest["backup_key"]["wrapped"])
@@ -217,7 +236,9 @@ def _check_and_copy(contents, manifest: dict, staging: Path, backup_key: bytes, 
     try:
         problems = db.integrity_problems(conn)
         if problems:
-            raise BackupInvalid("The database inside the backup is damaged: " + "; ".join(problems[:3]))
+            # integrity_check puts many findings in one row, a line each: the message is one line.
+            lines = [line for problem in problems for line in problem.splitlines() if line.strip()]
+            raise BackupInvalid("The database inside the backup is damaged: " + "; ".join(lines[:3]))
         chain = audit.verify(conn, manifest.get("audit_head"))
         if not chain.ok:
             raise BackupInvalid("The audit trail inside the backup is broken: " + chain.message)

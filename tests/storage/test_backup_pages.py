@@ -1,0 +1,93 @@
+"""Format 3 backups: the database's pages copied as they are, consistent while the database
+stays open; and format 2 backups, made by the code before it, still restore."""
+
+import zipfile
+
+import pytest
+
+from app.errors import BackupInvalid, DatabaseBusy
+from app.security import sealing
+from app.services import people
+from app.services import vault as vault_service
+from app.services.backup import FORMAT, create_backup, restore_backup
+from app.services.people import PersonInput
+from app.services.verify import verify_vault
+from app.storage import page_copy
+from tests.conftest import PASSPHRASE
+from tests.security.support import sha256
+from tests.storage.backup_format2 import make_format2_backup
+from tests.storage.test_backup_restore import _rewrite
+
+
+def _add(session, last_name: str) -> None:
+    people.create_person(session, PersonInput(kind="parent_carer", first_name="Ada", last_name=last_name))
+
+
+def _restored_names(data_dir) -> set[str]:
+    session = vault_service.unlock(data_dir, "manager", PASSPHRASE)
+    try:
+        return {p.last_name for p in people.find_people(session)}
+    finally:
+        session.lock()
+
+
+def test_the_backup_is_the_database_file_as_it_is_on_disk(session, data_dir, tmp_path):
+    out = tmp_path / "pages.confide-backup"
+    manifest = create_backup(session, out)
+    with zipfile.ZipFile(out) as archive:
+        copied = archive.read("database.sqlcipher")
+    assert manifest["format"] == FORMAT == 3 and "backup_key" not in manifest
+    assert manifest["key_id"] == sealing.key_id(session.data_key, session.vault.vault_id)
+    # Nothing was written since, and the WAL was checkpointed into the file before the copy.
+    assert copied == (data_dir / "confide.db").read_bytes()
+    assert not copied.startswith(b"SQLite format 3")
+
+
+def test_commits_still_in_the_wal_of_another_connection_are_in_the_backup(session, data_dir, tmp_path):
+    other = vault_service.unlock(data_dir, "manager", PASSPHRASE)
+    _add(other, "Onlyinthewal")
+    assert (data_dir / "confide.db-wal").stat().st_size > 0
+    out = tmp_path / "wal.confide-backup"
+    create_backup(session, out)
+    other.lock()
+    session.lock()
+    restore_backup(data_dir, out, username="manager", passphrase=PASSPHRASE)
+    assert "Onlyinthewal" in _restored_names(data_dir)
+    assert verify_vault(data_dir, "manager", PASSPHRASE).ok
+
+
+def test_a_database_that_keeps_changing_is_refused_plainly_and_nothing_is_left(session, tmp_path, monkeypatch):
+    monkeypatch.setattr(page_copy, "_wal_empty", lambda path: False)  # a commit lands every time
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(DatabaseBusy) as info:
+        create_backup(session, folder / "busy.confide-backup")
+    assert "\n" not in info.value.message and "Try again" in info.value.message
+    assert list(folder.iterdir()) == []
+    assert not session.conn.in_transaction  # the write lock was let go
+    _add(session, "Stillsaves")
+
+
+def test_a_format_2_backup_still_restores(session, data_dir, tmp_path):
+    _add(session, "Formattwo")
+    old = tmp_path / "old.confide-backup"
+    make_format2_backup(session, old)
+    _add(session, "Afterformattwo")
+    session.lock()
+    kept = restore_backup(data_dir, old, username="manager", passphrase=PASSPHRASE)
+    assert kept is not None
+    names = _restored_names(data_dir)
+    assert "Formattwo" in names and "Afterformattwo" not in names
+    assert verify_vault(data_dir, "manager", PASSPHRASE).ok
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_an_edited_manifest_is_refused_in_either_format(session, data_dir, tmp_path, fmt):
+    good = tmp_path / "good.confide-backup"
+    manifest = make_format2_backup(session, good) if fmt == 2 else create_backup(session, good)
+    session.lock()
+    bad = _rewrite(good, tmp_path / "bad.confide-backup", manifest=dict(manifest, created_by="someone-else"))
+    live = {p.name: sha256(p) for p in data_dir.iterdir() if p.is_file()}
+    with pytest.raises(BackupInvalid, match="altered"):
+        restore_backup(data_dir, bad, username="manager", passphrase=PASSPHRASE)
+    assert {p.name: sha256(p) for p in data_dir.iterdir() if p.is_file()} == live
