@@ -74,7 +74,7 @@ def _manifest_aad(manifest: dict) -> bytes:
     return b"confide-backup:v2:" + json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
-def manifest_mac(data_key: bytes, manifest: dict) -> str:
+def _manifest_mac(data_key: bytes, manifest: dict) -> str:
     """HMAC-SHA256 of every other manifest field (format 3), under a key derived from the data
     key: no field, and so no checksum of vault.json or of the database, can be edited by
     someone who does not hold the data key."""
@@ -149,7 +149,7 @@ def _write_zip(out_path: Path, session: Session, manifest: dict) -> None:
                         page_copy.stream(session.paths.db, dst.write, digest)
                 manifest["vault_sha256"] = _sha256(vault_bytes)
                 manifest["database_sha256"] = digest.hexdigest()
-                manifest["mac"] = manifest_mac(session.data_key, manifest)
+                manifest["mac"] = _manifest_mac(session.data_key, manifest)
                 archive.writestr("vault.json", vault_bytes)
                 archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
             handle.flush()

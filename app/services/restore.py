@@ -36,7 +36,7 @@ from app.security.crypto import DecryptionFailed
 from app.security.device import KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.throttle import AttemptLog
-from app.services.backup import Progress, _manifest_aad, _noop, manifest_mac, read_backup
+from app.services.backup import Progress, _manifest_aad, _manifest_mac, _noop, read_backup
 from app.services.recovery import RECOVERY_ACTOR, open_with_recovery
 from app.services.vault import _open, check_credentials, device_check, resolve_store
 from app.storage import db, export, keying, migrations
@@ -204,7 +204,7 @@ def _database_key(manifest: dict, keys: list[bytes]) -> bytes:
     for key in keys:
         if sealing.key_id(key, vault_id) != manifest.get("key_id"):
             continue
-        if not hmac.compare_digest(str(manifest.get("mac", "")), manifest_mac(key, manifest)):
+        if not hmac.compare_digest(str(manifest.get("mac", "")), _manifest_mac(key, manifest)):
             raise altered
         return key
     raise altered

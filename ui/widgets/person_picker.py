@@ -189,10 +189,10 @@ class PersonPicker(QWidget):
             self._say("")
             return []
         try:
-            found = people.find_people(self.session, self.kind, words[0], limit=100)
-            if len(words) > 1:
-                # "Dana Hart": the first word finds Dana; "Hartley Dana" should too.
-                found += people.find_people(self.session, self.kind, words[-1], limit=100)
+            # "Dana Hart": the first word finds Dana; "Hartley Dana" should too. One call, so
+            # one audit event per keystroke, not two.
+            found = people.find_people(self.session, self.kind, words[0], limit=200,
+                                       also=words[-1] if len(words) > 1 else "")
         except ConfideError:
             return []
         seen, matches = set(), []
