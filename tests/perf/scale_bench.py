@@ -43,7 +43,7 @@ from app.services import (
     search,
 )
 from app.services import vault as vault_service
-from app.storage import db, export, migrations
+from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,21 +159,6 @@ def plain_copy(folder: Path) -> Path:
     return target
 
 
-def compact_copy(folder: Path, enc: Session) -> Path:
-    """The vault exported into a new encrypted file under the same key: the same compact page
-    layout as plain.db (sqlcipher_export writes both), so that the two differ by encryption
-    only. The real vault, grown row by row, spreads a table over more pages than an export
-    does, and that costs plain SQLite as much; comparing it with a fresh export of itself
-    charged the layout to encryption (docs/security.md, "Search")."""
-    target = folder / "compact"
-    if (target / "confide.db").exists():
-        return target
-    target.mkdir(exist_ok=True)
-    shutil.copy2(folder / "vault" / "vault.json", target / "vault.json")
-    export.export_copy(enc.conn, target / "confide.db", enc.data_key)
-    return target
-
-
 def rss_probe(folder: Path) -> dict:
     """Peak RSS of a process of its own that opens the dataset as the app does (tests/perf/rss_probe.py)."""
     out = subprocess.run([sys.executable, "-m", "tests.perf.rss_probe", str(folder), "--report"], cwd=ROOT,
@@ -203,9 +188,9 @@ def run(n_cases: int, seed: int, runs: int) -> dict:
     year = periods.last_financial_year(date.today())
     rows = []
 
-    def both(name, fn, n=runs, target=None, ratio_target=None, encrypted=None):
+    def both(name, fn, n=runs, target=None, ratio_target=None):
         result = {}
-        for label, session in (("enc", encrypted or enc), ("plain", plain)):
+        for label, session in (("enc", enc), ("plain", plain)):
             fn(session)  # warm the page cache once, as a caseworker's second click would
             samples, _ = timed(lambda s=session: fn(s), n)
             result[label] = samples
@@ -220,12 +205,8 @@ def run(n_cases: int, seed: int, runs: int) -> dict:
               f"{row['plain_median'] * 1000:.1f} ms plain ({row['plain_cpu_median'] * 1000:.1f} ms CPU)", flush=True)
 
     queries = iter(QUERIES * 100)
-    both("search (20 queries)", lambda s: search.search(s, next(queries)), n=max(runs, 20) * 2, target=0.025)
-    compact = vault_service.unlock(compact_copy(folder, enc), "manager", PASSPHRASE, folder / "device.key")
-    queries = iter(QUERIES * 100)
-    both("search, same layout (compact encrypted copy vs plain)", lambda s: search.search(s, next(queries)),
-         n=max(runs, 20) * 2, ratio_target=1.3, encrypted=compact)
-    compact.lock("bench")
+    both("search (20 queries)", lambda s: search.search(s, next(queries)), n=max(runs, 20) * 2, target=0.025,
+         ratio_target=1.3)
     both("case list first page", lambda s: cases.list_cases(s, cases.CaseQuery(limit=50)), target=0.100)
     both("open case (500 notes)", lambda s: (cases.get_case(s, big_case), notes.notes_for_case(s, big_case)),
          target=0.150)
