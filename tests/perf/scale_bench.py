@@ -134,12 +134,16 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
 
 
 def _copy_and_hash(source: Path, target: Path) -> None:
+    """The backup's limit: copy the file and hash it, in one thread, as cheaply as Python can
+    (one reused 1 MiB buffer: reading into a fresh 1 MiB object each time cost a third more CPU
+    at 1.4 GB and would have flattered the backup)."""
     digest = hashlib.sha256()
-    with open(source, "rb") as src, open(target, "wb") as dst:
-        for block in iter(lambda: src.read(1 << 20), b""):
-            digest.update(block)
-            dst.write(block)
-        dst.flush()
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    with open(source, "rb", buffering=0) as src, open(target, "wb", buffering=0) as dst:
+        while n := src.readinto(buffer):
+            digest.update(view[:n])
+            dst.write(view[:n])
         os.fsync(dst.fileno())
     target.unlink()
 
