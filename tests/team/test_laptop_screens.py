@@ -48,3 +48,23 @@ def test_laptop_page_and_office_tab(qtbot, make_team):
     sections = {s.key: s for s in dashboard.build_dashboard(office).sections}
     assert [i.severity for i in sections["cases_on_laptops"].items] == ["overdue", "info"]
     ops.shutdown()
+
+
+def test_a_laptop_unlocks_into_its_page_with_the_sync_item(qtbot, make_team):
+    """Seen in the two-window trial: unlocking a laptop raised KeyError ('This laptop' was not
+    a menu section), so the sync item and the draft restorer never started there."""
+    from ui.main_window import MainWindow
+
+    team = make_team(1)
+    laptop = add_laptop(team)
+    ops = Operations()
+    window = MainWindow(team.root / "Laptop_1", None, ops)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_session(laptop)
+    qtbot.waitUntil(lambda: not ops.busy, timeout=5000)
+    assert "This laptop" in window.menus.sections and window.menus.sections["This laptop"].isEnabled()
+    assert window.sync_item is not None and window.sync_item.isVisible()
+    window.menus.sections["This laptop"].trigger()
+    assert window.workspace.stack.currentWidget() is window.workspace.pages["This laptop"]
