@@ -133,3 +133,33 @@ def test_team_page_invites_with_a_code_shown_once_and_removes_a_computer(qtbot, 
         assert "removed" in refused.value.message
     finally:
         laptop.lock("test")
+
+
+def test_a_sync_while_choosing_keeps_the_choices(qtbot, ops, pair):
+    """Seen in the two-window trial: the hub's watcher synced while a conflict was being
+    merged by hand, the page reloaded, and the typed value and the chosen row were gone."""
+    from ui.team.conflict_view import ConflictView
+
+    a, b, _ = pair
+    ids = [people.create_person(a, PersonInput(kind="parent_carer", first_name=f"Ada{n}", last_name="Fenwick")).id
+           for n in range(2)]
+    membership.sync(a)
+    membership.sync(b)
+    for pid in ids:
+        _rename(a, pid, "Adeline")
+        _rename(b, pid, "Adela")
+    membership.sync(a)
+    membership.sync(b)
+    view = ConflictView(b, ops)
+    qtbot.addWidget(view)
+    assert view.list.count() == 2
+    view.list.setCurrentRow(1)
+    chosen = view.current.summary.id
+    row = next(r for r in view.rows if r.side.field == "first_name")
+    row.edit.setChecked(True)
+    row.value.setText("Adelaide")
+    membership.sync(b)          # nothing new: the same two conflicts
+    view.load()
+    assert view.current.summary.id == chosen and view.list.currentRow() == 1
+    row = next(r for r in view.rows if r.side.field == "first_name")
+    assert row.edit.isChecked() and row.value.text() == "Adelaide"

@@ -145,13 +145,21 @@ class ConflictView(QWidget):
         self.resolve_button.clicked.connect(self.resolve)
         self.load()
 
+    def _shown_ids(self) -> list:
+        return [self.list.item(i).data(256) for i in range(self.list.count())]
+
     def load(self) -> None:
-        self.list.clear()
         try:
             items = conflicts.list_conflicts(self.session)
         except ConfideError as exc:
             self._failed(exc)
             items = []
+        if items and [c.id for c in items] == self._shown_ids():
+            # The sync timer and the hub's watcher reload this page while someone is choosing:
+            # the same conflicts keep the choices and the typed value (a changed one has a new id).
+            return
+        keep = self.current.summary.id if self.current is not None else None
+        self.list.clear()
         for c in items:
             item = QListWidgetItem(f"{TABLE_WORDS.get(c.table, c.table)}: {', '.join(map(_field_words, c.fields))}")
             item.setData(256, c.id)
@@ -162,7 +170,8 @@ class ConflictView(QWidget):
         for w in (self.all_mine, self.all_theirs, self.resolve_button):
             w.setEnabled(bool(items))
         if items:
-            self.list.setCurrentRow(0)
+            ids = [c.id for c in items]
+            self.list.setCurrentRow(ids.index(keep) if keep in ids else 0)
         else:
             self._clear_detail()
 

@@ -29,6 +29,7 @@ class LaptopView(QWidget, OutcomeLines):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
+        self._anything_out = False
         self.banner = text_label("", "error")
         self.banner.setWordWrap(True)
         self.banner.hide()
@@ -100,7 +101,8 @@ class LaptopView(QWidget, OutcomeLines):
         for r, c in enumerate(rows):
             for col, text in enumerate((c.case_ref, STATE_WORDS.get(c.state, c.state), uk_date(c.due_back))):
                 self.table.setItem(r, col, QTableWidgetItem(text))
-        self.in_button.setEnabled(any(c.state == "out" for c in rows))
+        self._anything_out = any(c.state == "out" for c in rows)
+        self.in_button.setEnabled(self._anything_out)
 
     def check_out(self) -> None:
         self.error.hide()
@@ -149,8 +151,9 @@ class LaptopView(QWidget, OutcomeLines):
     def set_busy(self, busy: bool) -> None:
         self.out_button.setEnabled(not busy)
         self.mine_button.setEnabled(not busy)
-        if busy:
-            self.in_button.setEnabled(False)
+        # A check-in that stopped (a conflict, the hub gone) leaves the cases here: it can be
+        # tried again as soon as the task ends.
+        self.in_button.setEnabled(not busy and self._anything_out)
 
     def clear(self) -> None:
         self.table.setRowCount(0)
