@@ -74,6 +74,8 @@ def test_conflict_screen_resolves_field_by_field(qtbot, ops, pair):
     view.resolve_button.click()
     qtbot.waitUntil(lambda: not ops.busy and view.list.count() == 0, timeout=10000)
     assert view.empty.isVisible()
+    # The status bar follows at once (seen stale in the two-window trial): no conflict left.
+    qtbot.waitUntil(lambda: not item.conflicts_button.isVisible(), timeout=5000)
 
     # Ctrl+Shift+S shares the resolution.
     qtbot.keyClick(main, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -163,3 +165,22 @@ def test_a_sync_while_choosing_keeps_the_choices(qtbot, ops, pair):
     assert view.current.summary.id == chosen and view.list.currentRow() == 1
     row = next(r for r in view.rows if r.side.field == "first_name")
     assert row.edit.isChecked() and row.value.text() == "Adelaide"
+
+
+def test_the_status_bar_counts_a_change_made_here_at_once(qtbot, ops, pair):
+    """Seen in the two-window trial: a note saved offline did not show as a change waiting,
+    and resolved conflicts still showed as waiting, until the next sync attempt."""
+    from ui.team.sync_status import SyncStatusItem
+
+    _, b, _ = pair
+    item = SyncStatusItem(b, ops)
+    qtbot.addWidget(item)
+    assert item.start()
+    qtbot.waitUntil(lambda: not ops.busy and item.label.text().startswith("Synced"), timeout=10000)
+    item.timer.stop()               # no sync of its own from here: only the change itself
+    item.watcher.stop()
+    assert "waiting" not in item.label.text()
+    ops.run(lambda _p: people.create_person(b, PersonInput(kind="parent_carer", first_name="Ada",
+                                                           last_name="Fenwick")), changes=("records",))
+    qtbot.waitUntil(lambda: "1 change waiting" in item.label.text(), timeout=5000)
+    item.stop()
