@@ -184,3 +184,33 @@ def test_the_status_bar_counts_a_change_made_here_at_once(qtbot, ops, pair):
                                                            last_name="Fenwick")), changes=("records",))
     qtbot.waitUntil(lambda: "1 change waiting" in item.label.text(), timeout=5000)
     item.stop()
+
+
+def test_a_long_text_is_merged_in_a_box_of_several_lines(qtbot, ops, pair):
+    """Seen in the two-window trial: a note edited on both sides could only be merged in a
+    one-line field, too narrow to read or combine the two versions."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from app.services.team import conflicts
+    from ui.team.conflict_view import ConflictView
+
+    a, b, _ = pair
+    pid = people.create_person(a, PersonInput(kind="parent_carer", first_name="Ada", last_name="Fenwick")).id
+    membership.sync(a)
+    membership.sync(b)
+    base = "Prefers a call after school pick-up; the older child answers the landline most days. "
+    for session, extra in ((a, "Office: avoid Fridays."), (b, "Laptop: text first.")):
+        person = people.get_person(session, pid)
+        people.update_person(session, pid, dataclasses.replace(people.as_input(person), contact_note=base + extra))
+    membership.sync(a)
+    membership.sync(b)
+    view = ConflictView(b, ops)
+    qtbot.addWidget(view)
+    row = next(r for r in view.rows if r.side.field == "contact_note")
+    assert isinstance(row.value, QPlainTextEdit)
+    row.edit.setChecked(True)
+    merged = base + "\nOffice: avoid Fridays.\nLaptop: text first."
+    row.value.setPlainText(merged)
+    assert row.choice() == ("edit", merged)
+    conflicts.resolve_conflict(b, view.current.summary.id, choices={r.side.field: r.choice() for r in view.rows})
+    assert people.get_person(b, pid).contact_note == merged

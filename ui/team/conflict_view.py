@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -39,6 +40,13 @@ def _shown(value) -> str:
     return str(value)
 
 
+LONG_TEXT = 80
+
+
+def _long(side) -> bool:
+    return any(isinstance(v, str) and (len(v) > LONG_TEXT or "\n" in v) for v in (side.base, side.mine, side.theirs))
+
+
 def _field_words(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
@@ -58,7 +66,15 @@ class FieldRow:
         self.mine = QRadioButton("Mine")
         self.theirs = QRadioButton("Theirs")
         self.edit = QRadioButton("Edit:")
-        self.value = QLineEdit(_shown(side.mine) if side.mine is not None else "")
+        start = _shown(side.mine) if side.mine is not None else ""
+        if _long(side):
+            # A note's text is merged by hand here: it needs room and more than one line.
+            self.value = QPlainTextEdit(start)
+            self.value.setFixedHeight(self.value.fontMetrics().lineSpacing() * 6 + 12)
+            self.value.setTabChangesFocus(True)
+            self.value.setMinimumWidth(260)
+        else:
+            self.value = QLineEdit(start)
         self.value.setAccessibleName(f"Edited value for {_field_words(side.field)}")
         self.value.setEnabled(False)
         self.value.setMinimumWidth(180)
@@ -83,7 +99,8 @@ class FieldRow:
 
     def choice(self):
         if self.edit.isChecked():
-            return ("edit", self.value.text())
+            text = self.value.toPlainText() if isinstance(self.value, QPlainTextEdit) else self.value.text()
+            return ("edit", text)
         return "theirs" if self.theirs.isChecked() else "mine"
 
 
