@@ -142,7 +142,7 @@ class LaptopView(QWidget, OutcomeLines):
             return
         session = self.session
         self.ops.run(lambda _p: checkout.check_in(session), on_done=self._in, on_error=self._failed,
-                     changes=("sync", "checkout"))
+                     changes=("sync", "checkout", "checkin"))
 
     def _in(self, result: checkout.CheckinResult) -> None:
         self._done(f"Checked in: {', '.join(result.returned) or 'nothing was out'}. The cases are "
