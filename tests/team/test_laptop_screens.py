@@ -75,3 +75,29 @@ def test_a_laptop_unlocks_into_its_page_with_the_sync_item(qtbot, make_team):
     assert window.sync_item is not None and window.sync_item.isVisible()
     window.menus.sections["This laptop"].trigger()
     assert window.workspace.stack.currentWidget() is window.workspace.pages["This laptop"]
+
+
+def test_the_page_says_what_it_waits_for_and_when_it_arrived(qtbot, make_team):
+    """Seen in the two-window trial: nothing was said during the wait for an office computer,
+    and "Asked for …" stayed on screen after the case had arrived with a later sync."""
+    from app.services.team.laptop import checkout
+
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    _, ref = family_case(office, "Hartley")
+    ops = Operations()
+    page = LaptopView(laptop, ops)
+    qtbot.addWidget(page)
+    page.refs.setText(ref)
+    # No office computer answers within the wait: the laptop only pushes its request.
+    page._ask = lambda refs: (page.status.setText("Asking…"), page._out(checkout.check_out(
+        laptop, refs, wait=0, sync=lambda s: sync_all(team.hub, s))))
+    page.check_out()
+    assert f"Asked for {ref}" in page.status.text() and page.refs.text() == ""
+    sync_all(team.hub, office, laptop)            # the office answers; the laptop's next sync
+    page.load()
+    assert page.status.text() == f"On this laptop now: {ref}." and page.in_button.isEnabled()
+    page._failed(checkout.CheckoutError("The hub cannot be reached."))
+    assert page.status.isHidden() and not page.error.isHidden()
+    ops.shutdown()
