@@ -101,3 +101,30 @@ def test_the_page_says_what_it_waits_for_and_when_it_arrived(qtbot, make_team):
     page._failed(checkout.CheckoutError("The hub cannot be reached."))
     assert page.status.isHidden() and not page.error.isHidden()
     ops.shutdown()
+
+
+def test_a_check_in_closes_the_records_it_erased(qtbot, make_team):
+    """Seen in the two-window trial: after check-in the case's tab still showed the family's
+    names, consents and disclosures from memory, though the rows had left the laptop."""
+    from app.services.team.laptop import checkout
+    from app.services.team.sync import sync_now
+    from ui.clipboard import SecretClipboard
+    from ui.views.records_view import RecordsView
+
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    case_id, ref = family_case(office, "Hartley")
+    checkout.request(laptop, [ref])
+    sync_all(team.hub, laptop, office, laptop)
+    ops = Operations()
+    records = RecordsView(laptop, ops, SecretClipboard())
+    qtbot.addWidget(records)
+    records.open_case(case_id)
+    assert records.tabs.count() == 1
+    ops.run(lambda _p: checkout.check_in(laptop, sync=lambda s: sync_now(s, team.hub)),
+            changes=("sync", "checkout", "checkin"))
+    qtbot.waitUntil(lambda: not ops.busy, timeout=10000)
+    assert laptop.conn.execute("SELECT count(*) FROM casefile").fetchone()[0] == 0
+    assert records.tabs.count() == 0 and not records.empty_holder.isHidden()
+    ops.shutdown()
