@@ -214,3 +214,36 @@ def test_a_long_text_is_merged_in_a_box_of_several_lines(qtbot, ops, pair):
     assert row.choice() == ("edit", merged)
     conflicts.resolve_conflict(b, view.current.summary.id, choices={r.side.field: r.choice() for r in view.rows})
     assert people.get_person(b, pid).contact_note == merged
+
+
+def test_an_open_case_shows_what_a_sync_brought(qtbot, ops, pair):
+    """Seen in the two-window trial: the office's open case kept its old notes after the sync
+    that brought the laptop's note and the merged text, until it was closed and opened again."""
+    from datetime import date
+
+    from app.services import notes
+    from tests.team.laptop_world import family_case
+    from ui.clipboard import SecretClipboard
+    from ui.team.sync_status import SyncStatusItem
+    from ui.views.case_view import CaseView
+
+    a, b, _ = pair
+    case_id, _ = family_case(a, "Hartley")
+    membership.sync(a)
+    item = SyncStatusItem(b, ops)
+    qtbot.addWidget(item)
+    assert item.start()
+    qtbot.waitUntil(lambda: not ops.busy and item.label.text().startswith("Synced"), timeout=10000)
+    item.timer.stop()
+    item.watcher.stop()
+    view = CaseView(b, ops, SecretClipboard(), case_id)
+    qtbot.addWidget(view)
+    view.open()
+    view.show()
+    tab = view.tabs_by_name["notes"]
+    assert tab.list.count() == 1
+    notes.add_note(a, case_id, "meeting", date(2026, 1, 7), 30, "Met at home; agreed next steps.")
+    membership.sync(a)
+    item.sync()
+    qtbot.waitUntil(lambda: not ops.busy and tab.list.count() == 2, timeout=10000)
+    item.stop()

@@ -62,6 +62,9 @@ class HubWatcher(QObject):
             hub.close()
 
 
+PULLED = "pulled"          # the topic broadcast when a sync brought colleagues' changes
+
+
 class SyncStatusItem(QWidget):
     """'Synced 04/03/2025 09:05 · 2 changes waiting · 1 conflict' and a Sync button."""
 
@@ -179,6 +182,9 @@ class SyncStatusItem(QWidget):
         self.last_error = None
         self.refresh()
         self.synced.emit(result)
+        if getattr(result, "pulled", 0):
+            # What a colleague wrote is now here: open records reload (PULLED), not at every sync.
+            self.ops.changed.emit(frozenset({PULLED}))
 
     def _failed(self, exc: Exception) -> None:
         self.last_error = describe_error(exc)

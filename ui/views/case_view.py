@@ -29,6 +29,8 @@ from ui.widgets.forms import restyle, text_label
 # Which tabs reload for which broadcast topic.
 TAB_TOPICS = {"summary": {"cases", "people"}, "notes": {"notes", "cases"}, "actions": {"actions", "cases"},
               "consent": {"consent", "disclosures", "cases"}, "safeguarding": {"safeguarding", "cases"}}
+# A sync that brought colleagues' changes (ui/team/sync_status.PULLED) may touch any tab.
+TAB_TOPICS = {name: topics | {"pulled"} for name, topics in TAB_TOPICS.items()}
 # Alt+letter for each tab. C and H belong to the menu bar (Confide, Help); the buttons inside
 # the tabs avoid them and each other.
 TAB_TITLES = {"summary": "&Summary", "notes": "&Notes", "actions": "Ac&tions",
