@@ -128,3 +128,30 @@ def test_a_check_in_closes_the_records_it_erased(qtbot, make_team):
     assert laptop.conn.execute("SELECT count(*) FROM casefile").fetchone()[0] == 0
     assert records.tabs.count() == 0 and not records.empty_holder.isHidden()
     ops.shutdown()
+
+
+def test_the_office_case_says_it_is_out_on_a_laptop(qtbot, make_team):
+    """Seen in the two-window trial: the office edited a case that was out on the laptop with
+    nothing on its page to say so, and a conflict followed at check-in."""
+    from app.services.team.laptop import checkout
+    from ui.clipboard import SecretClipboard
+    from ui.views.case_view import CaseView
+
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    case_id, ref = family_case(office, "Hartley")
+    other_id, _ = family_case(office, "Pryce")
+    checkout.request(laptop, [ref])
+    sync_all(team.hub, laptop, office, laptop)
+    ops = Operations()
+    shown = {}
+    for name, session, cid in (("office", office, case_id), ("other", office, other_id), ("laptop", laptop, case_id)):
+        view = CaseView(session, ops, SecretClipboard(), cid)
+        qtbot.addWidget(view)
+        view.open()
+        shown[name] = None if view.out_on_laptop.isHidden() else view.out_on_laptop.text()
+    assert shown["office"].startswith("This case is out on Laptop 1 with manager since ")
+    assert "conflict" in shown["office"]
+    assert shown["other"] is None and shown["laptop"] is None
+    ops.shutdown()
