@@ -26,7 +26,7 @@ SAVED = (("enquiries", "Enquiry saved"), ("notes", "Note saved"), ("actions", "A
          ("staff_register", "Staff register saved"), ("policy_reviews", "Policy review saved"),
          ("staff", "Staff list saved"), ("settings", "Settings saved"), ("team", "Team saved"),
          ("backup", "Backup saved"), ("records", "Conflict resolved"),
-         ("checkout", "Laptop check-out saved"))
+         ("checkin", "Cases checked in"), ("checkout", "Laptop check-out saved"))
 QUIET = {"sync"}  # the sync item reports each sync itself
 LOCK_WORDS = {"idle": "Confide locked itself after {idle} without use.",
               "screen_lock": "Confide locked when the screen locked.", "manual": "Confide is locked."}

@@ -89,11 +89,31 @@ def test_same_note_edited_on_both_sides_is_a_conflict_and_nothing_is_lost(world)
     held = laptop.conn.execute("SELECT mine_img, theirs_img FROM sync_conflict WHERE tbl = 'note' AND "
                                "resolved_at IS NULL").fetchall()
     assert len(held) == 1
+    # Both kept the same earlier text as revision 1: not a second clash for the caseworker.
+    assert laptop.conn.execute("SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL").fetchone()[0] == 1
     assert json.loads(held[0][0])["body"] == "Laptop version."
     assert json.loads(held[0][1])["body"] == "Office version."
     with pytest.raises(checkout.CheckoutError, match="clashed"):
         checkout.check_in(laptop, sync=lambda s: sync_now(s, hub))
     assert laptop.conn.execute("SELECT count(*) FROM casefile").fetchone()[0] == 1   # nothing erased
+
+
+def test_the_closure_reads_through_indexes_only(world):
+    """At 50,000 cases a full scan per check-out is what grows with the service: every query
+    the office runs to find a closure must use an index (schema 14 added the last two)."""
+    _, office, _ = world
+    case_id, _ = family_case(office, "Hartley")
+    seen: list[str] = []
+    office.conn.set_trace_callback(seen.append)
+    try:
+        closure.rows_of_closure(office.conn, closure.case_closure(office.conn, [case_id]))
+    finally:
+        office.conn.set_trace_callback(None)
+    selects = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
+    assert len(selects) > 20
+    scans = {q: [r[3] for r in office.conn.execute("EXPLAIN QUERY PLAN " + q) if r[3].startswith("SCAN ") and "sqlite_master" not in r[3]]
+             for q in selects}
+    assert {q: s for q, s in scans.items() if s} == {}
 
 
 def test_past_due_laptop_cannot_edit_but_can_check_in(world):

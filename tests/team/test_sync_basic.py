@@ -82,7 +82,8 @@ def test_no_op_sync_pushes_nothing(make_team):
 
 def test_the_same_note_edited_on_two_computers_keeps_both_revisions_apart(make_team):
     """note_revision is unique per (note, version): both computers record version 1 as the
-    earlier text. Theirs is kept, ours waits as a 'duplicate' conflict; nothing is refused."""
+    earlier text. The two rows differ only in their id, so theirs is kept and ours simply goes
+    (nothing to choose: the caseworker sees only the note's own clash); nothing is refused."""
     team = make_team(2)
     a, b = team.sessions
     case_id = seed_case(a)
@@ -95,7 +96,8 @@ def test_the_same_note_edited_on_two_computers_keeps_both_revisions_apart(make_t
     result = sync_now(b, team.hub)
     assert result.refused == []
     kinds = sorted(c.kind for c in conflicts.list_conflicts(b))
-    assert kinds == ["duplicate", "edit"]
+    assert kinds == ["edit"]
+    assert a.conn.execute("SELECT count(*) FROM note_revision").fetchone()[0] == 1
     for held in conflicts.list_conflicts(b):
         conflicts.resolve_conflict(b, held.id, take="mine")
     sync_now(b, team.hub)
@@ -123,3 +125,19 @@ def test_signing_in_on_two_computers_is_not_a_conflict(make_team):
         got = s.conn.execute("SELECT last_unlock_at FROM staff WHERE id = ?", (staff_id,)).fetchone()[0]
         assert got == "2026-03-01T09:05:00+00:00"
     assert rows_of(a) == rows_of(b)
+
+
+def test_the_same_relationship_recorded_differently_on_two_computers_is_a_duplicate_to_choose(make_team):
+    """Rows that collide on a unique key but say different things still wait for a person."""
+    team = make_team(2)
+    a, b = team.sessions
+    parent = people.create_person(a, PersonInput(kind="parent_carer", first_name="Ada", last_name="Fenwick"))
+    child = people.create_person(a, PersonInput(kind="child", first_name="Kit", last_name="Fenwick",
+                                                date_of_birth="2015-01-02"))
+    sync_now(a, team.hub)
+    sync_now(b, team.hub)
+    people.link_relationship(a, parent.id, child.id, "mother", parental_responsibility=True)
+    people.link_relationship(b, parent.id, child.id, "foster_carer", parental_responsibility=False)
+    sync_now(a, team.hub)
+    assert sync_now(b, team.hub).refused == []
+    assert [c.kind for c in conflicts.list_conflicts(b)] == ["duplicate"]

@@ -13,7 +13,7 @@ from ui.main_window import MainWindow
 from ui.menus.entries import ENTRIES, SECTIONS, SEPARATOR, section_allowed
 from ui.menus.help_window import HelpWindow
 
-TEAM_ONLY = {"Conflicts", "Team"}  # built only on a computer that is part of a team
+TEAM_ONLY = {"Conflicts", "Team", "This laptop"}  # built only on a computer in a team (a laptop)
 
 
 def _reachable(window) -> dict[str, object]:

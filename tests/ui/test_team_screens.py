@@ -74,6 +74,8 @@ def test_conflict_screen_resolves_field_by_field(qtbot, ops, pair):
     view.resolve_button.click()
     qtbot.waitUntil(lambda: not ops.busy and view.list.count() == 0, timeout=10000)
     assert view.empty.isVisible()
+    # The status bar follows at once (seen stale in the two-window trial): no conflict left.
+    qtbot.waitUntil(lambda: not item.conflicts_button.isVisible(), timeout=5000)
 
     # Ctrl+Shift+S shares the resolution.
     qtbot.keyClick(main, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -133,3 +135,115 @@ def test_team_page_invites_with_a_code_shown_once_and_removes_a_computer(qtbot, 
         assert "removed" in refused.value.message
     finally:
         laptop.lock("test")
+
+
+def test_a_sync_while_choosing_keeps_the_choices(qtbot, ops, pair):
+    """Seen in the two-window trial: the hub's watcher synced while a conflict was being
+    merged by hand, the page reloaded, and the typed value and the chosen row were gone."""
+    from ui.team.conflict_view import ConflictView
+
+    a, b, _ = pair
+    ids = [people.create_person(a, PersonInput(kind="parent_carer", first_name=f"Ada{n}", last_name="Fenwick")).id
+           for n in range(2)]
+    membership.sync(a)
+    membership.sync(b)
+    for pid in ids:
+        _rename(a, pid, "Adeline")
+        _rename(b, pid, "Adela")
+    membership.sync(a)
+    membership.sync(b)
+    view = ConflictView(b, ops)
+    qtbot.addWidget(view)
+    assert view.list.count() == 2
+    view.list.setCurrentRow(1)
+    chosen = view.current.summary.id
+    row = next(r for r in view.rows if r.side.field == "first_name")
+    row.edit.setChecked(True)
+    row.value.setText("Adelaide")
+    membership.sync(b)          # nothing new: the same two conflicts
+    view.load()
+    assert view.current.summary.id == chosen and view.list.currentRow() == 1
+    row = next(r for r in view.rows if r.side.field == "first_name")
+    assert row.edit.isChecked() and row.value.text() == "Adelaide"
+
+
+def test_the_status_bar_counts_a_change_made_here_at_once(qtbot, ops, pair):
+    """Seen in the two-window trial: a note saved offline did not show as a change waiting,
+    and resolved conflicts still showed as waiting, until the next sync attempt."""
+    from ui.team.sync_status import SyncStatusItem
+
+    _, b, _ = pair
+    item = SyncStatusItem(b, ops)
+    qtbot.addWidget(item)
+    assert item.start()
+    qtbot.waitUntil(lambda: not ops.busy and item.label.text().startswith("Synced"), timeout=10000)
+    item.timer.stop()               # no sync of its own from here: only the change itself
+    item.watcher.stop()
+    assert "waiting" not in item.label.text()
+    ops.run(lambda _p: people.create_person(b, PersonInput(kind="parent_carer", first_name="Ada",
+                                                           last_name="Fenwick")), changes=("records",))
+    qtbot.waitUntil(lambda: "1 change waiting" in item.label.text(), timeout=5000)
+    item.stop()
+
+
+def test_a_long_text_is_merged_in_a_box_of_several_lines(qtbot, ops, pair):
+    """Seen in the two-window trial: a note edited on both sides could only be merged in a
+    one-line field, too narrow to read or combine the two versions."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from app.services.team import conflicts
+    from ui.team.conflict_view import ConflictView
+
+    a, b, _ = pair
+    pid = people.create_person(a, PersonInput(kind="parent_carer", first_name="Ada", last_name="Fenwick")).id
+    membership.sync(a)
+    membership.sync(b)
+    base = "Prefers a call after school pick-up; the older child answers the landline most days. "
+    for session, extra in ((a, "Office: avoid Fridays."), (b, "Laptop: text first.")):
+        person = people.get_person(session, pid)
+        people.update_person(session, pid, dataclasses.replace(people.as_input(person), contact_note=base + extra))
+    membership.sync(a)
+    membership.sync(b)
+    view = ConflictView(b, ops)
+    qtbot.addWidget(view)
+    row = next(r for r in view.rows if r.side.field == "contact_note")
+    assert isinstance(row.value, QPlainTextEdit)
+    row.edit.setChecked(True)
+    merged = base + "\nOffice: avoid Fridays.\nLaptop: text first."
+    row.value.setPlainText(merged)
+    assert row.choice() == ("edit", merged)
+    conflicts.resolve_conflict(b, view.current.summary.id, choices={r.side.field: r.choice() for r in view.rows})
+    assert people.get_person(b, pid).contact_note == merged
+
+
+def test_an_open_case_shows_what_a_sync_brought(qtbot, ops, pair):
+    """Seen in the two-window trial: the office's open case kept its old notes after the sync
+    that brought the laptop's note and the merged text, until it was closed and opened again."""
+    from datetime import date
+
+    from app.services import notes
+    from tests.team.laptop_world import family_case
+    from ui.clipboard import SecretClipboard
+    from ui.team.sync_status import SyncStatusItem
+    from ui.views.case_view import CaseView
+
+    a, b, _ = pair
+    case_id, _ = family_case(a, "Hartley")
+    membership.sync(a)
+    item = SyncStatusItem(b, ops)
+    qtbot.addWidget(item)
+    assert item.start()
+    qtbot.waitUntil(lambda: not ops.busy and item.label.text().startswith("Synced"), timeout=10000)
+    item.timer.stop()
+    item.watcher.stop()
+    view = CaseView(b, ops, SecretClipboard(), case_id)
+    qtbot.addWidget(view)
+    view.open()
+    view.show()
+    tab = view.tabs_by_name["notes"]
+    assert tab.list.count() == 1
+    notes.add_note(a, case_id, "meeting", date(2026, 1, 7), 30, "Met at home; agreed next steps.")
+    membership.sync(a)
+    item.sync()
+    qtbot.waitUntil(lambda: not ops.busy and tab.list.count() == 2, timeout=10000)
+    item.stop()

@@ -66,6 +66,7 @@ SECTIONS: dict[str, str | None] = {
     "Reports": "reports.build_report", "Access requests": "sar.list_sars",
     "Complaints": "complaints.register.list_complaints", "Registers": "registers.staff_register",
     "Conflicts": "team.conflicts.list_conflicts", "Team": "team.membership.device_list",
+    "This laptop": "team.laptop.checkout.check_out",
     "Staff": "staff.add_staff", "Settings": None, "Backup & restore": None,
 }
 

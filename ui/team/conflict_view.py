@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -39,6 +40,13 @@ def _shown(value) -> str:
     return str(value)
 
 
+LONG_TEXT = 80
+
+
+def _long(side) -> bool:
+    return any(isinstance(v, str) and (len(v) > LONG_TEXT or "\n" in v) for v in (side.base, side.mine, side.theirs))
+
+
 def _field_words(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
@@ -58,7 +66,15 @@ class FieldRow:
         self.mine = QRadioButton("Mine")
         self.theirs = QRadioButton("Theirs")
         self.edit = QRadioButton("Edit:")
-        self.value = QLineEdit(_shown(side.mine) if side.mine is not None else "")
+        start = _shown(side.mine) if side.mine is not None else ""
+        if _long(side):
+            # A note's text is merged by hand here: it needs room and more than one line.
+            self.value = QPlainTextEdit(start)
+            self.value.setFixedHeight(self.value.fontMetrics().lineSpacing() * 6 + 12)
+            self.value.setTabChangesFocus(True)
+            self.value.setMinimumWidth(260)
+        else:
+            self.value = QLineEdit(start)
         self.value.setAccessibleName(f"Edited value for {_field_words(side.field)}")
         self.value.setEnabled(False)
         self.value.setMinimumWidth(180)
@@ -83,7 +99,8 @@ class FieldRow:
 
     def choice(self):
         if self.edit.isChecked():
-            return ("edit", self.value.text())
+            text = self.value.toPlainText() if isinstance(self.value, QPlainTextEdit) else self.value.text()
+            return ("edit", text)
         return "theirs" if self.theirs.isChecked() else "mine"
 
 
@@ -145,13 +162,21 @@ class ConflictView(QWidget):
         self.resolve_button.clicked.connect(self.resolve)
         self.load()
 
+    def _shown_ids(self) -> list:
+        return [self.list.item(i).data(256) for i in range(self.list.count())]
+
     def load(self) -> None:
-        self.list.clear()
         try:
             items = conflicts.list_conflicts(self.session)
         except ConfideError as exc:
             self._failed(exc)
             items = []
+        if items and [c.id for c in items] == self._shown_ids():
+            # The sync timer and the hub's watcher reload this page while someone is choosing:
+            # the same conflicts keep the choices and the typed value (a changed one has a new id).
+            return
+        keep = self.current.summary.id if self.current is not None else None
+        self.list.clear()
         for c in items:
             item = QListWidgetItem(f"{TABLE_WORDS.get(c.table, c.table)}: {', '.join(map(_field_words, c.fields))}")
             item.setData(256, c.id)
@@ -162,7 +187,8 @@ class ConflictView(QWidget):
         for w in (self.all_mine, self.all_theirs, self.resolve_button):
             w.setEnabled(bool(items))
         if items:
-            self.list.setCurrentRow(0)
+            ids = [c.id for c in items]
+            self.list.setCurrentRow(ids.index(keep) if keep in ids else 0)
         else:
             self._clear_detail()
 

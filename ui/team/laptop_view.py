@@ -22,6 +22,7 @@ from ui.team.outcome import OutcomeLines
 from ui.widgets.forms import line_edit, text_label
 
 COLUMNS = ("Case", "State", "Due back")
+WAIT_SECONDS = 20.0
 STATE_WORDS = {"requested": "Waiting for an office computer", "out": "On this laptop"}
 
 
@@ -29,6 +30,8 @@ class LaptopView(QWidget, OutcomeLines):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
+        self._anything_out = False
+        self._waiting: set[str] = set()     # asked for, not here yet when the check-out ended
         self.banner = text_label("", "error")
         self.banner.setWordWrap(True)
         self.banner.hide()
@@ -100,7 +103,14 @@ class LaptopView(QWidget, OutcomeLines):
         for r, c in enumerate(rows):
             for col, text in enumerate((c.case_ref, STATE_WORDS.get(c.state, c.state), uk_date(c.due_back))):
                 self.table.setItem(r, col, QTableWidgetItem(text))
-        self.in_button.setEnabled(any(c.state == "out" for c in rows))
+        self._anything_out = any(c.state == "out" for c in rows)
+        arrived = [c.case_ref for c in rows if c.state == "out" and c.case_ref in self._waiting]
+        if arrived:
+            # They came with a later sync (the status bar's): the "asked for" line is out of date.
+            self._waiting -= set(arrived)
+            self.status.setText(f"On this laptop now: {', '.join(arrived)}.")
+            self.status.show()
+        self.in_button.setEnabled(self._anything_out)
 
     def check_out(self) -> None:
         self.error.hide()
@@ -116,14 +126,20 @@ class LaptopView(QWidget, OutcomeLines):
         self.error.hide()
         self.status.hide()
         session, days = self.session, self.days.value()
-        self.ops.run(lambda _p: checkout.check_out(session, refs, days, wait=20.0),
+        # The wait can be long (an office computer must sync): say what is happening.
+        asked = "your open cases" if refs == [checkout.MINE] else ", ".join(refs)
+        self.status.setText(f"Asking an office computer for {asked}… (up to {WAIT_SECONDS:.0f} seconds)")
+        self.status.show()
+        self.ops.run(lambda _p: checkout.check_out(session, refs, days, wait=WAIT_SECONDS),
                      on_done=self._out, on_error=self._failed, changes=("sync", "checkout"))
 
     def _out(self, result: checkout.CheckoutResult) -> None:
         words = []
+        if result.out or result.waiting:
+            self.refs.clear()          # asked for: the request is on the hub already
         if result.out:
             words.append(f"On this laptop now: {', '.join(result.out)}.")
-            self.refs.clear()
+        self._waiting = set(result.waiting)
         if result.waiting:
             words.append(f"Asked for {', '.join(result.waiting)}: they arrive when an office computer syncs.")
         self.status.setText(" ".join(words))
@@ -133,6 +149,10 @@ class LaptopView(QWidget, OutcomeLines):
             self.error.show()
         self.load()
 
+    def _failed(self, exc: Exception) -> None:
+        self.status.hide()             # not "Asking…" beside the reason it stopped
+        OutcomeLines._failed(self, exc)
+
     def check_in(self) -> None:
         if not messages.ask(self, "Check in every case?",
                             "Your work is sent to the hub first. Only when the hub has all of it are the "
@@ -140,7 +160,7 @@ class LaptopView(QWidget, OutcomeLines):
             return
         session = self.session
         self.ops.run(lambda _p: checkout.check_in(session), on_done=self._in, on_error=self._failed,
-                     changes=("sync", "checkout"))
+                     changes=("sync", "checkout", "checkin"))
 
     def _in(self, result: checkout.CheckinResult) -> None:
         self._done(f"Checked in: {', '.join(result.returned) or 'nothing was out'}. The cases are "
@@ -149,8 +169,9 @@ class LaptopView(QWidget, OutcomeLines):
     def set_busy(self, busy: bool) -> None:
         self.out_button.setEnabled(not busy)
         self.mine_button.setEnabled(not busy)
-        if busy:
-            self.in_button.setEnabled(False)
+        # A check-in that stopped (a conflict, the hub gone) leaves the cases here: it can be
+        # tried again as soon as the task ends.
+        self.in_button.setEnabled(not busy and self._anything_out)
 
     def clear(self) -> None:
         self.table.setRowCount(0)

@@ -62,6 +62,9 @@ class HubWatcher(QObject):
             hub.close()
 
 
+PULLED = "pulled"          # the topic broadcast when a sync brought colleagues' changes
+
+
 class SyncStatusItem(QWidget):
     """'Synced 04/03/2025 09:05 · 2 changes waiting · 1 conflict' and a Sync button."""
 
@@ -94,7 +97,11 @@ class SyncStatusItem(QWidget):
         self.timer.timeout.connect(self.sync)
         self.watcher: HubWatcher | None = None
         self.hide()         # until start() knows this computer is in a team
+        self._stale = False
         ops.busyChanged.connect(self._busy_changed)
+        # A note saved offline adds a change waiting; a conflict resolved leaves one fewer to
+        # resolve: the counts are read again when the task that changed them ends.
+        ops.changed.connect(self._changed)
 
     def install_shortcut(self, window: QWidget) -> QShortcut:
         shortcut = QShortcut(QKeySequence("Ctrl+Shift+S"), window)
@@ -150,6 +157,9 @@ class SyncStatusItem(QWidget):
         self.ops.run(lambda _p: membership.sync(session), on_done=self._done, on_error=self._failed,
                      changes=("sync",))
 
+    def _changed(self, _topics) -> None:
+        self._stale = self.active
+
     def _busy_changed(self, busy: bool) -> None:
         if busy or self.session.locked:
             return
@@ -157,11 +167,24 @@ class SyncStatusItem(QWidget):
             QTimer.singleShot(0, self, self.start)
         elif self._wanted:
             QTimer.singleShot(0, self, self.sync)
+        elif self._stale:
+            QTimer.singleShot(0, self, self._refresh_if_idle)
+
+    def _refresh_if_idle(self) -> None:
+        # The connection is never used from two threads: a task that started meanwhile
+        # will end with busyChanged(False) and bring us back here.
+        if self.ops.busy or not self._stale or not self.active:
+            return
+        self._stale = False
+        self.refresh()
 
     def _done(self, result) -> None:
         self.last_error = None
         self.refresh()
         self.synced.emit(result)
+        if getattr(result, "pulled", 0):
+            # What a colleague wrote is now here: open records reload (PULLED), not at every sync.
+            self.ops.changed.emit(frozenset({PULLED}))
 
     def _failed(self, exc: Exception) -> None:
         self.last_error = describe_error(exc)

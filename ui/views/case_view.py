@@ -14,6 +14,7 @@ from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services import cases, safeguarding
+from app.services.team.laptop import checkout
 from ui.clipboard import SecretClipboard
 from ui.formatting import describe_error
 from ui.names import staff_names
@@ -29,6 +30,9 @@ from ui.widgets.forms import restyle, text_label
 # Which tabs reload for which broadcast topic.
 TAB_TOPICS = {"summary": {"cases", "people"}, "notes": {"notes", "cases"}, "actions": {"actions", "cases"},
               "consent": {"consent", "disclosures", "cases"}, "safeguarding": {"safeguarding", "cases"}}
+# A sync that brought colleagues' changes (ui/team/sync_status.PULLED) may touch any tab.
+TAB_TOPICS = {name: topics | {"pulled"} for name, topics in TAB_TOPICS.items()}
+TAB_TOPICS["summary"] |= {"checkout"}     # the "out on a laptop" line (a sync brings it: "pulled")
 # Alt+letter for each tab. C and H belong to the menu bar (Confide, Help); the buttons inside
 # the tabs avoid them and each other.
 TAB_TITLES = {"summary": "&Summary", "notes": "&Notes", "actions": "Ac&tions",
@@ -54,6 +58,9 @@ class CaseView(QWidget):
         self.status.setAccessibleName("Case status")
         self.error = text_label("", "error")
         self.error.hide()
+        self.out_on_laptop = text_label("", "warning")
+        self.out_on_laptop.setAccessibleName("Out on a laptop")
+        self.out_on_laptop.hide()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Parts of the case")
         self.tabs.setDocumentMode(True)
@@ -66,6 +73,7 @@ class CaseView(QWidget):
         column.setSpacing(6)
         column.addLayout(top)
         column.addWidget(self.subheading)
+        column.addWidget(self.out_on_laptop)
         column.addWidget(self.error)
         column.addWidget(self.tabs, 1)
         self._stale_tabs: set[str] = set()
@@ -110,6 +118,18 @@ class CaseView(QWidget):
         if self.case is not None and names:
             self.reload(names)
 
+    def _show_where(self, case) -> None:
+        """In the office, a case out on a laptop says so (issue 13): an edit made here to what
+        the laptop also changes becomes a conflict for the caseworker to resolve."""
+        try:
+            out = None if checkout.this_is_a_laptop(self.session) else checkout.out_on_laptops(self.session).get(case.id)
+        except ConfideError:
+            out = None
+        self.out_on_laptop.setVisible(out is not None)
+        if out is not None:
+            self.out_on_laptop.setText(f"This case is {out.where()}. What you change here that is also "
+                                       "changed on the laptop will wait as a conflict until someone chooses.")
+
     def _show(self, names: set[str]) -> None:
         case = self.case
         self.error.hide()
@@ -118,6 +138,7 @@ class CaseView(QWidget):
         worker = self.worker_names.get(case.worker, case.worker)
         self.subheading.setText(f"{case.client_name}, {about} · {SupportLevel(case.level).label} · "
                                 f"worked by {worker} · opened {uk_date(case.opened_on)}")
+        self._show_where(case)
         closed = case.status == CaseStatus.CLOSED
         self.status.setText(f"Closed {uk_date(case.closed_on)}" if closed else "Open")
         self.status.setProperty("kind", "warning" if closed else "success")

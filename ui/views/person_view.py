@@ -45,7 +45,7 @@ from ui.widgets.contact_card import ContactCard
 from ui.widgets.forms import text_label
 from ui.widgets.record_list import RecordList
 
-TOPICS = {"people", "cases", "enquiries", "incidents"}
+TOPICS = {"people", "cases", "enquiries", "incidents", "pulled"}   # pulled: a sync brought changes
 
 
 def _label(choice, value: str | None) -> str:

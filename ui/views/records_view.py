@@ -46,6 +46,13 @@ class RecordsView(QWidget):
         close = QShortcut(QKeySequence("Ctrl+W"), self, self.close_current)
         close.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._update_empty()
+        ops.changed.connect(self._changed)
+
+    def _changed(self, topics) -> None:
+        # A laptop's check-in erases the cases it held: a tab must not keep showing a family's
+        # records from memory once they have left the computer (seen in the two-window trial).
+        if "checkin" in topics:
+            self.clear()
 
     def views(self) -> list[QWidget]:
         return [self.tabs.widget(i) for i in range(self.tabs.count())]

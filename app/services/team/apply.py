@@ -126,11 +126,31 @@ def write_remote(conn, ch: Change, origin: dict, pending_keys: set) -> bool:
         capture.drop_pending(conn, ch.table, mine_kj)
         pending_keys.discard((ch.table, mine_kj))
         capture.write_image(conn, ch.table, mine_key, None)
-        _hold(conn, ch, "duplicate", fields, None, mine, origin)
+        if not _same_fact(conn, ch.table, mine, ch.after):
+            _hold(conn, ch, "duplicate", fields, None, mine, origin)
         capture.write_image(conn, ch.table, ch.key, ch.after)
         return True
     conn.execute("RELEASE remote_row")
     return False
+
+
+def _same_fact(conn, table: str, mine: dict | None, theirs: dict | None) -> bool:
+    """Two rows that differ only in their id, in a table no other row points at: the same
+    fact recorded on both computers (the kept text of a note both sides edited from the same
+    version). Keeping theirs loses nothing, so there is nothing for a person to choose."""
+    from app.storage.capture import primary_key
+
+    if mine is None or theirs is None:
+        return False
+    pk = set(primary_key(conn, table))
+    if any(r[2] == table for t in _tables(conn) for r in conn.execute(f"PRAGMA foreign_key_list({t})")):
+        return False
+    return ({k: v for k, v in mine.items() if k not in pk} == {k: v for k, v in theirs.items() if k not in pk})
+
+
+def _tables(conn) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                       "name NOT LIKE 'sqlite_%'")]
 
 
 def _unique_columns(message: str, table: str) -> list[str]:
