@@ -20,8 +20,9 @@ from app.storage import db  # noqa: E402
 # Confide as a subprocess (tests/cheap_entry.py) runs it with memory security on.
 db.synthetic_data_process()
 
-# A real PostgreSQL server for the hub tests (session-scoped, started only when asked for).
-pytest_plugins = ("tests.pgserver",)
+# A real PostgreSQL server for the hub tests (session-scoped, started only when asked for);
+# the longest test files first, so that xdist's workers finish together.
+pytest_plugins = ("tests.pgserver", "tests.schedule")
 
 PASSPHRASE = "correct horse battery staple"
 OTHER_PASSPHRASE = "purple elephants dance at noon"
