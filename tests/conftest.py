@@ -10,9 +10,19 @@ import pytest  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
 
 from app.security import kdf  # noqa: E402
+from app.storage import db  # noqa: E402
 
-# A real PostgreSQL server for the hub tests (session-scoped, started only when asked for).
-pytest_plugins = ("tests.pgserver",)
+# SQLCipher's memory security (mlock and wipe on every malloc and free) cost this suite half
+# its CPU time: 294 s of system time in a 617 s run. Every test here writes synthetic data
+# only, which is the one case db.synthetic_data_process() allows (as `confide demo` does).
+# What the setting protects, the program's own processes, is still tested:
+# tests/storage/test_memory_security.py checks a fresh interpreter, and every test that runs
+# Confide as a subprocess (tests/cheap_entry.py) runs it with memory security on.
+db.synthetic_data_process()
+
+# A real PostgreSQL server for the hub tests (session-scoped, started only when asked for);
+# the longest test files first, so that xdist's workers finish together.
+pytest_plugins = ("tests.pgserver", "tests.schedule")
 
 PASSPHRASE = "correct horse battery staple"
 OTHER_PASSPHRASE = "purple elephants dance at noon"
@@ -45,7 +55,12 @@ def clean_environment(tmp_path, monkeypatch):
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(tmp_path / "xdg" / var.lower()))
     monkeypatch.delenv("CONFIDE_DATA_DIR", raising=False)
+    # A test that runs the CLI in-process gets its harden_process() umask (077); without this,
+    # every later test on that worker made private files and one run differed from the next.
+    umask = os.umask(0o077)
+    os.umask(umask)
     yield store
+    os.umask(umask)
     kdf.use_cheap_profile_for_tests(False)
 
 
@@ -59,15 +74,35 @@ def data_dir(tmp_path):
     return tmp_path / "vault"
 
 
-@pytest.fixture
-def vault(data_dir):
-    """A new vault with one manager ('manager'); yields (session, recovery_key)."""
-    from app.security.device import KeyringStore
-    from app.services.vault import create_vault
+@pytest.fixture(scope="session")
+def vault_template(tmp_path_factory):
+    """The vault every `vault` fixture copies: made once per worker, under its own credential
+    store and settings folders, so no test's store or folders see it being made."""
+    from tests.vault_template import make_template
 
-    session, recovery = create_vault(data_dir, "Northshire SENDIASS", "manager", "Test Manager",
-                                     PASSPHRASE, KeyringStore())
-    yield session, recovery
+    root = tmp_path_factory.mktemp("vault-template")
+    previous, was_cheap = keyring.get_keyring(), kdf.test_profile_active()
+    kdf.use_cheap_profile_for_tests(True)
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+                mp.setenv(var, str(root / "xdg" / var.lower()))
+            mp.delenv("CONFIDE_DATA_DIR", raising=False)
+            return make_template(root, PASSPHRASE)
+    finally:
+        keyring.set_keyring(previous)
+        kdf.use_cheap_profile_for_tests(was_cheap)
+
+
+@pytest.fixture
+def vault(data_dir, vault_template):
+    """A new vault with one manager ('manager'); yields (session, recovery_key). A copy of the
+    worker's template vault, identical to what create_vault makes (tests/vault_template.py)."""
+    from tests.vault_template import open_copy
+
+    session = open_copy(vault_template, data_dir)
+    yield session, vault_template.recovery_key
     session.lock("test")
 
 

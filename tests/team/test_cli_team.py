@@ -18,6 +18,7 @@ from tests.conftest import PASSPHRASE
 from tests.security.support import run_cli, stderr_lines, subprocess_env, text_needles
 from tests.team.replica import rows_of
 
+pytestmark = pytest.mark.slow  # dozens of `confide` processes: scheduled first (tests/schedule.py)
 CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 CANARY_BEFORE = "Quillfeatherine"
 CANARY_AFTER = "Marrowdazzle"
