@@ -78,6 +78,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (11, _sql_step("v011_checkout.sql")),
     (12, _sql_step("v012_report_indexes.sql")),
     (13, _sql_step("v013_drafts_and_enquiry_history.sql")),
+    (14, _sql_step("v014_sar_gather_indexes.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
