@@ -27,6 +27,12 @@ from app.storage.db import transaction
 
 YEARS = 10
 CHUNK = 2000
+# Each choice list made once: list(SomeEnum) walks the enum, and the loop below asked for
+# one per note (656,870 at 50,000 cases). The same lists, so the same draws.
+_NEEDS, _EHCP, _CHANNELS = list(PrimaryNeed), list(EhcpStatus), list(Channel)
+_CASE_CHANNELS = [Channel.PHONE] * 5 + [Channel.EMAIL] * 3 + _CHANNELS
+_TOPICS, _LEVELS, _CLOSURES, _OUTCOMES, _NOTE_TYPES = (list(Topic), list(SupportLevel), list(ClosureReason),
+                                                       list(Outcome), list(NoteType))
 
 
 def rng_uuid7(rng: random.Random, when: datetime) -> str:
@@ -55,6 +61,22 @@ class _Writer:
                 self.conn.executemany(
                     f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
                 rows.clear()
+
+
+class _Pools:
+    """Names, numbers and addresses drawn from Faker once, then picked by the seeded generator:
+    a Faker call costs tens of microseconds, and 50,000 families made over 300,000 of them."""
+
+    def __init__(self, fake: Faker, rng: random.Random, size: int):
+        self.rng = rng
+        self.first = [fake.first_name() for _ in range(size)]
+        self.last = [fake.last_name() for _ in range(size)]
+        self.phone = [fake.phone_number() for _ in range(size)]
+        self.email = [fake.free_email() for _ in range(size)]
+        self.postcode = [fake.postcode() for _ in range(size)]
+
+    def pick(self, pool: list[str]) -> str:
+        return pool[self.rng.randrange(len(pool))]
 
 
 def _stamp(day: date, rng: random.Random) -> datetime:
@@ -117,34 +139,35 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
     schools = [f"{fake.last_name()} {rng.choice(['Primary School', 'Academy', 'High School', 'Infant School', 'College'])}"
                for _ in range(max(20, cases // 100))]
     areas = [fake.city() for _ in range(25)]
+    pools = _Pools(fake, rng, min(4000, 200 + cases))
     big_case_index = 0 if big_case_notes else -1
 
     for i in range(cases):
         opened = start + timedelta(days=int(span * (i / max(cases, 1)) ** 0.8 + rng.randrange(3)))
         opened = min(opened, today)
         when = _stamp(opened, rng)
-        surname = fake.last_name()
+        surname = pools.pick(pools.last)
         age = rng.choice([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21])
         born = opened - timedelta(days=365 * age + rng.randrange(365))
         phase = (SchoolPhase.EARLY_YEARS if age < 5 else SchoolPhase.PRIMARY if age < 11 else
                  SchoolPhase.SECONDARY if age < 16 else rng.choice([SchoolPhase.POST_16, SchoolPhase.FURTHER_EDUCATION]))
-        child_first = fake.first_name()
+        child_first = pools.pick(pools.first)
         area = rng.choice(areas)
         child_id = person("child", child_first, surname, when, date_of_birth=born.isoformat(),
                           school_name=rng.choice(schools), school_phase=phase.value,
-                          primary_need=rng.choice(list(PrimaryNeed)).value,
-                          ehcp_status=rng.choice(list(EhcpStatus)).value, area=area)
+                          primary_need=rng.choice(_NEEDS).value,
+                          ehcp_status=rng.choice(_EHCP).value, area=area)
         young_person_calls = age >= 16 and rng.random() < 0.35
-        parent_first = fake.first_name()
-        parent_id = person("parent_carer", parent_first, surname, when, phone_mobile=fake.phone_number(),
-                           email=fake.free_email(), postcode=fake.postcode(), area=area,
+        parent_first = pools.pick(pools.first)
+        parent_id = person("parent_carer", parent_first, surname, when, phone_mobile=pools.pick(pools.phone),
+                           email=pools.pick(pools.email), postcode=pools.pick(pools.postcode), area=area,
                            ok_mobile=1, ok_voicemail=rng.choice([0, 1, None]), ok_work=rng.choice([0, None]),
                            ok_email=rng.choice([1, None]))
         w.add("relationship", {"id": rng_uuid7(rng, when), "adult_id": parent_id, "child_id": child_id,
                                "relationship": rng.choice(["mother", "mother", "father", "foster_carer"]),
                                "parental_responsibility": 1, **common(when)})
         if rng.random() < 0.4:
-            other = person("family_member", fake.first_name(), surname, when, area=area)
+            other = person("family_member", pools.pick(pools.first), surname, when, area=area)
             w.add("relationship", {"id": rng_uuid7(rng, when), "adult_id": other, "child_id": child_id,
                                    "relationship": rng.choice(["grandparent", "other_relative", "step_parent"]),
                                    "parental_responsibility": 0, **common(when)})
@@ -155,14 +178,14 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         case_id = rng_uuid7(rng, when)
         w.add("enquiry", {
             "id": enquiry_id, "reference": ref("ENQ", opened), "received_at": when.isoformat(timespec="seconds"),
-            "channel": rng.choice([Channel.PHONE] * 5 + [Channel.EMAIL] * 3 + list(Channel)).value,
+            "channel": rng.choice(_CASE_CHANNELS).value,
             "route": "professional" if rng.random() < 0.15 else "self", "anonymous": 0,
             "caller_id": client_id,
             "caller_role": (CallerRole.YOUNG_PERSON if young_person_calls else CallerRole.PARENT_CARER).value,
             "child_id": child_id, "enquiry_type": "casework", "summary": rng.choice(demo_text.SUMMARIES),
             "statement_shared": 1, "statement_how": "verbal", "statement_by": worker,
             "statement_version": "v1", "handled_by": worker, "case_id": case_id, **common(when)})
-        for topic in rng.sample(list(Topic), rng.choice([1, 1, 2, 3])):
+        for topic in rng.sample(_TOPICS, rng.choice([1, 1, 2, 3])):
             w.add("enquiry_topic", {"enquiry_id": enquiry_id, "topic": topic.value})
         counts["enquiries"] += 1
         age_days = (today - opened).days
@@ -171,11 +194,11 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         reference = ref("CAS", opened)
         w.add("casefile", {
             "id": case_id, "reference": reference, "client_id": client_id, "child_id": child_id,
-            "worker": worker, "level": rng.choice(list(SupportLevel)).value,
+            "worker": worker, "level": rng.choice(_LEVELS).value,
             "status": "closed" if closed else "open", "opened_on": opened.isoformat(),
             "closed_on": closed_on.isoformat() if closed_on else None,
-            "closure_reason": rng.choice(list(ClosureReason)).value if closed else None,
-            "outcomes": ('["' + '","'.join(sorted(o.value for o in rng.sample(list(Outcome), 2))) + '"]')
+            "closure_reason": rng.choice(_CLOSURES).value if closed else None,
+            "outcomes": ('["' + '","'.join(sorted(o.value for o in rng.sample(_OUTCOMES, 2))) + '"]')
             if closed else "[]",
             "enquiry_id": enquiry_id, "own_case": int(young_person_calls), "shared_with_family": 0,
             **common(when)})
@@ -188,7 +211,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
             note_when = _stamp(day, rng)
             note_id = rng_uuid7(rng, note_when)
             body = demo_text.note_text(rng, f"{client_name} {surname}", child_first)
-            w.add("note", {"id": note_id, "case_id": case_id, "note_type": rng.choice(list(NoteType)).value,
+            w.add("note", {"id": note_id, "case_id": case_id, "note_type": rng.choice(_NOTE_TYPES).value,
                            "occurred_on": day.isoformat(), "minutes_spent": rng.choice([10, 15, 20, 30, 45, 60, 90]),
                            "body": body, "author": worker, **common(note_when)})
             index("note", note_id, case_id, reference, body)
@@ -228,7 +251,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         anonymous = rng.random() < 0.3
         w.add("enquiry", {
             "id": rng_uuid7(rng, when), "reference": ref("ENQ", day), "received_at": when.isoformat(timespec="seconds"),
-            "channel": rng.choice(list(Channel)).value, "route": "self", "anonymous": int(anonymous),
+            "channel": rng.choice(_CHANNELS).value, "route": "self", "anonymous": int(anonymous),
             "caller_id": None, "caller_role": "anonymous" if anonymous else rng.choice(
                 ["parent_carer", "parent_carer", "professional", "family_member", "young_person"]),
             "child_id": None, "enquiry_type": "general", "summary": rng.choice(demo_text.SUMMARIES),
