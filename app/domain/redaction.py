@@ -14,6 +14,7 @@ gone). The result is always a list of segments.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,9 @@ class Phrase:
     reason: str
 
 
-def _pattern(phrases: Iterable[Phrase]) -> tuple[re.Pattern | None, dict[str, str]]:
+@lru_cache(maxsize=32)
+def _pattern(phrases: tuple[Phrase, ...]) -> tuple[re.Pattern | None, dict[str, str]]:
+    # Cached: a pack asks for the same phrases' pattern for each of its thousands of strings.
     reasons: dict[str, str] = {}
     parts = []
     # Longest first, so "Jane Smith" wins over "Jane" where both were marked.
@@ -43,7 +46,7 @@ def _pattern(phrases: Iterable[Phrase]) -> tuple[re.Pattern | None, dict[str, st
 def apply(value, phrases: Iterable[Phrase]) -> list[dict]:
     """Segments of `value` with every occurrence of every phrase turned into a box."""
     segments = [{"t": value}] if isinstance(value, str) else list(value or [])
-    pattern, reasons = _pattern(phrases)
+    pattern, reasons = _pattern(tuple(phrases))
     if pattern is None:
         return [s for s in segments if "r" in s or s.get("t")]
     out: list[dict] = []

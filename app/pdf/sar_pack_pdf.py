@@ -3,29 +3,23 @@ contents page, then the data in readable sections. Redactions are solid black bo
 name their reason.
 
 Every string that reaches the PDF (letter, headings, item titles, labels, values, footer,
-file metadata) goes through one function, `_markup` (or `_plain` for the footer and the
-metadata), which applies app.domain.redaction with the pack's withheld phrases. So words a
-reviewer redacted in one field are hidden wherever else they appear. Never build a Paragraph
-or a string for the canvas any other way in this module.
+file metadata) goes through one function, `_markup` (`_piece` for a record's cells, which
+calls it, and `_plain` for the footer and the metadata), which applies app.domain.redaction
+with the pack's withheld phrases. So words a reviewer redacted in one field are hidden
+wherever else they appear. Never build a Paragraph or a string for the canvas any other way
+in this module.
 """
 
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    CondPageBreak,
-    KeepTogether,
-    PageBreak,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from app.domain import redaction
 from app.domain.text import uk_date
 from app.pdf.common import CONTENT_WIDTH, PAPER, RULE, STYLES, build, text
+from app.pdf.record_block import PAD_LEFT, PAD_RIGHT, Line, RecordBlock
 from app.services import wording
 
 REASONS = {"third_party": "third-party information", "serious_harm": "risk of serious harm",
@@ -40,11 +34,12 @@ def _phrases(content: dict) -> list[redaction.Phrase]:
     return [redaction.Phrase(w["t"], w["r"]) for w in content.get("withheld", [])]
 
 
-def _markup(value, phrases: list[redaction.Phrase], tally: list | None = None) -> str:
+def _markup(value, phrases: list[redaction.Phrase], tally: list | None = None, *, redacted=None) -> str:
     """The choke point: a str or segments, redacted, as Paragraph markup. `tally` counts
-    the boxes placed (a name marked once may be hidden in several places)."""
+    the boxes placed (a name marked once may be hidden in several places). `redacted`:
+    the segments redaction.apply already made of `value` (see _piece)."""
     parts = []
-    for seg in redaction.apply(value, phrases):
+    for seg in redaction.apply(value, phrases) if redacted is None else redacted:
         if "t" in seg:
             parts.append(text(seg["t"]).replace("\n", "<br/>"))
         else:
@@ -53,6 +48,18 @@ def _markup(value, phrases: list[redaction.Phrase], tally: list | None = None) -
             label = REASONS.get(seg["r"], "exempt information")
             parts.append(f'<font backColor="#000000" color="#ffffff">&nbsp;[Redacted: {label}]&nbsp;</font>')
     return "".join(parts)
+
+
+def _piece(value, style, width: float, phrases: list[redaction.Phrase], tally: list):
+    """A record's cell: a Line when the redacted text is plain and fits on one line (no
+    markup to parse), else a Paragraph of _markup."""
+    segments = redaction.apply(value, phrases)
+    if all("t" in seg for seg in segments):
+        raw = "".join(seg["t"] for seg in segments)
+        flat = " ".join(raw.split())  # as a Paragraph collapses spaces
+        if "\n" not in raw and Line.fits(flat, style, width):
+            return Line(flat, style)
+    return Paragraph(_markup(value, phrases, tally, redacted=segments), style)
 
 
 def _plain(value: str, phrases: list[redaction.Phrase]) -> str:
@@ -90,17 +97,17 @@ def _supplementary(content: dict, phrases: list) -> list:
     return story + [PageBreak()]
 
 
-def _item(item: dict, phrases: list, tally: list) -> KeepTogether | Table:
-    rows = [[Paragraph(_markup(item["title"], phrases, tally), STYLES["h2"]), ""]]
-    for fld in item["fields"]:
-        rows.append([Paragraph(_markup(fld["label"], phrases, tally), STYLES["label"]),
-                     Paragraph(_markup(fld["segments"], phrases, tally), STYLES["value"])])
-    table = Table(rows, colWidths=[38 * mm, CONTENT_WIDTH - 38 * mm], splitByRow=True)
-    table.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LINEBELOW", (0, -1), (-1, -1), 0.4, RULE),
-                               ("BACKGROUND", (0, 0), (-1, 0), PAPER),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 3), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
-    return table
+LABEL_WIDTH = 38 * mm
+_TITLE_W = CONTENT_WIDTH - PAD_LEFT - PAD_RIGHT
+_LABEL_W = LABEL_WIDTH - PAD_LEFT - PAD_RIGHT
+_VALUE_W = CONTENT_WIDTH - LABEL_WIDTH - PAD_LEFT - PAD_RIGHT
+
+
+def _item(item: dict, phrases: list, tally: list) -> RecordBlock:
+    title = _piece(item["title"], STYLES["h2"], _TITLE_W, phrases, tally)
+    rows = [(_piece(fld["label"], STYLES["label"], _LABEL_W, phrases, tally),
+             _piece(fld["segments"], STYLES["value"], _VALUE_W, phrases, tally)) for fld in item["fields"]]
+    return RecordBlock(title, rows, LABEL_WIDTH, PAPER, RULE)
 
 
 def render_pack(content: dict, generated: date, progress=None, cancelled=None) -> bytes:

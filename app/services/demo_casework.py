@@ -27,6 +27,12 @@ from app.storage.db import transaction
 
 YEARS = 10
 CHUNK = 2000
+# Each choice list made once: list(SomeEnum) walks the enum, and the loop below asked for
+# one per note (656,870 at 50,000 cases). The same lists, so the same draws.
+_NEEDS, _EHCP, _CHANNELS = list(PrimaryNeed), list(EhcpStatus), list(Channel)
+_CASE_CHANNELS = [Channel.PHONE] * 5 + [Channel.EMAIL] * 3 + _CHANNELS
+_TOPICS, _LEVELS, _CLOSURES, _OUTCOMES, _NOTE_TYPES = (list(Topic), list(SupportLevel), list(ClosureReason),
+                                                       list(Outcome), list(NoteType))
 
 
 def rng_uuid7(rng: random.Random, when: datetime) -> str:
@@ -132,8 +138,8 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         area = rng.choice(areas)
         child_id = person("child", child_first, surname, when, date_of_birth=born.isoformat(),
                           school_name=rng.choice(schools), school_phase=phase.value,
-                          primary_need=rng.choice(list(PrimaryNeed)).value,
-                          ehcp_status=rng.choice(list(EhcpStatus)).value, area=area)
+                          primary_need=rng.choice(_NEEDS).value,
+                          ehcp_status=rng.choice(_EHCP).value, area=area)
         young_person_calls = age >= 16 and rng.random() < 0.35
         parent_first = fake.first_name()
         parent_id = person("parent_carer", parent_first, surname, when, phone_mobile=fake.phone_number(),
@@ -155,14 +161,14 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         case_id = rng_uuid7(rng, when)
         w.add("enquiry", {
             "id": enquiry_id, "reference": ref("ENQ", opened), "received_at": when.isoformat(timespec="seconds"),
-            "channel": rng.choice([Channel.PHONE] * 5 + [Channel.EMAIL] * 3 + list(Channel)).value,
+            "channel": rng.choice(_CASE_CHANNELS).value,
             "route": "professional" if rng.random() < 0.15 else "self", "anonymous": 0,
             "caller_id": client_id,
             "caller_role": (CallerRole.YOUNG_PERSON if young_person_calls else CallerRole.PARENT_CARER).value,
             "child_id": child_id, "enquiry_type": "casework", "summary": rng.choice(demo_text.SUMMARIES),
             "statement_shared": 1, "statement_how": "verbal", "statement_by": worker,
             "statement_version": "v1", "handled_by": worker, "case_id": case_id, **common(when)})
-        for topic in rng.sample(list(Topic), rng.choice([1, 1, 2, 3])):
+        for topic in rng.sample(_TOPICS, rng.choice([1, 1, 2, 3])):
             w.add("enquiry_topic", {"enquiry_id": enquiry_id, "topic": topic.value})
         counts["enquiries"] += 1
         age_days = (today - opened).days
@@ -171,11 +177,11 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         reference = ref("CAS", opened)
         w.add("casefile", {
             "id": case_id, "reference": reference, "client_id": client_id, "child_id": child_id,
-            "worker": worker, "level": rng.choice(list(SupportLevel)).value,
+            "worker": worker, "level": rng.choice(_LEVELS).value,
             "status": "closed" if closed else "open", "opened_on": opened.isoformat(),
             "closed_on": closed_on.isoformat() if closed_on else None,
-            "closure_reason": rng.choice(list(ClosureReason)).value if closed else None,
-            "outcomes": ('["' + '","'.join(sorted(o.value for o in rng.sample(list(Outcome), 2))) + '"]')
+            "closure_reason": rng.choice(_CLOSURES).value if closed else None,
+            "outcomes": ('["' + '","'.join(sorted(o.value for o in rng.sample(_OUTCOMES, 2))) + '"]')
             if closed else "[]",
             "enquiry_id": enquiry_id, "own_case": int(young_person_calls), "shared_with_family": 0,
             **common(when)})
@@ -188,7 +194,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
             note_when = _stamp(day, rng)
             note_id = rng_uuid7(rng, note_when)
             body = demo_text.note_text(rng, f"{client_name} {surname}", child_first)
-            w.add("note", {"id": note_id, "case_id": case_id, "note_type": rng.choice(list(NoteType)).value,
+            w.add("note", {"id": note_id, "case_id": case_id, "note_type": rng.choice(_NOTE_TYPES).value,
                            "occurred_on": day.isoformat(), "minutes_spent": rng.choice([10, 15, 20, 30, 45, 60, 90]),
                            "body": body, "author": worker, **common(note_when)})
             index("note", note_id, case_id, reference, body)
@@ -228,7 +234,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         anonymous = rng.random() < 0.3
         w.add("enquiry", {
             "id": rng_uuid7(rng, when), "reference": ref("ENQ", day), "received_at": when.isoformat(timespec="seconds"),
-            "channel": rng.choice(list(Channel)).value, "route": "self", "anonymous": int(anonymous),
+            "channel": rng.choice(_CHANNELS).value, "route": "self", "anonymous": int(anonymous),
             "caller_id": None, "caller_role": "anonymous" if anonymous else rng.choice(
                 ["parent_carer", "parent_carer", "professional", "family_member", "young_person"]),
             "child_id": None, "enquiry_type": "general", "summary": rng.choice(demo_text.SUMMARIES),

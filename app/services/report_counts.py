@@ -69,65 +69,39 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
         if progress:
             progress(min(99, round(100 * len(report.tables) / TABLE_COUNT)), table.title)
 
-    enquiries_in = "FROM enquiry e WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi"
-    active_cases = ("FROM casefile c WHERE c.deleted_at IS NULL AND c.opened_on <= :end "
-                    "AND (c.closed_on IS NULL OR c.closed_on >= :start)")
-
-    by_channel = Counter(dict(conn.execute(f"SELECT e.channel, count(*) {enquiries_in} GROUP BY e.channel", q)))
+    enquiries = _enquiry_figures(conn, q, period)
     add(Table("contacts_by_channel", "Contacts by channel", ["Channel", "Contacts"],
-              with_total(choice_rows(Channel, by_channel), ALL_CONTACTS), chart="bar", total_last=True))
-
-    by_month = Counter()
-    for (received,) in conn.execute(f"SELECT e.received_at {enquiries_in}", q):
-        local = datetime.fromisoformat(received).astimezone(LONDON)
-        by_month[(local.year, local.month)] += 1
+              with_total(choice_rows(Channel, enquiries["channel"]), ALL_CONTACTS), chart="bar", total_last=True))
     add(Table("contacts_by_month", "Contacts by month", ["Month", "Contacts"],
-              with_total([[date(y, m, 1).strftime("%b %Y"), by_month.get((y, m), 0)] for y, m in period.months()],
-                         ALL_CONTACTS), chart="bar", total_last=True))
-
-    helped = Counter()
-    for role, callers, anonymous in conn.execute(
-            f"SELECT e.caller_role, count(DISTINCT e.caller_id), sum(e.caller_id IS NULL) {enquiries_in} "
-            "GROUP BY e.caller_role", q):
-        helped[role] = callers + (anonymous or 0)
+              with_total([[date(y, m, 1).strftime("%b %Y"), enquiries["month"].get((y, m), 0)]
+                          for y, m in period.months()], ALL_CONTACTS), chart="bar", total_last=True))
     add(Table("people_helped", "People helped, by role", ["Role", "People"],
-              with_total(choice_rows(CallerRole, helped), "All people helped"), chart="bar", total_last=True,
+              with_total(choice_rows(CallerRole, enquiries["helped"]), "All people helped"), chart="bar",
+              total_last=True,
               note="Named people are counted once in each role; each anonymous contact counts as one person."))
 
-    new = conn.execute("SELECT count(*) FROM casefile c WHERE c.deleted_at IS NULL "
-                       "AND c.opened_on BETWEEN :start AND :end", q).fetchone()[0]
-    continuing = conn.execute(f"SELECT count(*) {active_cases} AND c.opened_on < :start", q).fetchone()[0]
+    cases = _case_figures(conn, q)
     add(Table("cases", "New and continuing cases", ["Cases", "Count"],
-              with_total([[NEW_CASES, new], ["Continuing from before the period", continuing]], ALL_ACTIVE),
-              chart="bar", total_last=True))
-
-    reasons = Counter(dict(conn.execute("SELECT c.closure_reason, count(*) FROM casefile c WHERE c.deleted_at IS NULL "
-                                        "AND c.closed_on BETWEEN :start AND :end GROUP BY c.closure_reason", q)))
+              with_total([[NEW_CASES, cases["new"]], ["Continuing from before the period", cases["continuing"]]],
+                         ALL_ACTIVE), chart="bar", total_last=True))
     add(Table("cases_closed", "Cases closed, by reason", ["Reason", "Cases"],
-              with_total(choice_rows(ClosureReason, reasons), "All cases closed"), chart="bar", total_last=True))
-
-    levels = Counter(dict(conn.execute(f"SELECT c.level, count(*) {active_cases} GROUP BY c.level", q)))
+              with_total(choice_rows(ClosureReason, cases["reasons"]), "All cases closed"), chart="bar",
+              total_last=True))
     add(Table("level_of_support", "Level of support (cases active in the period)", ["Level", "Cases"],
-              with_total(choice_rows(SupportLevel, levels), ALL_ACTIVE), chart="bar", total_last=True))
+              with_total(choice_rows(SupportLevel, cases["levels"]), ALL_ACTIVE), chart="bar", total_last=True))
 
     topics = Counter(dict(conn.execute(
         "SELECT t.topic, count(*) FROM enquiry_topic t JOIN enquiry e ON e.id = t.enquiry_id "
         "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi GROUP BY t.topic", q)))
     add(Table("topics", "Topics raised", ["Topic", "Contacts"], choice_rows(Topic, topics), chart="bar",
               note="A contact can raise more than one topic, so these do not add up to the contacts."))
-
-    routes = Counter(dict(conn.execute(f"SELECT e.route, count(*) {enquiries_in} GROUP BY e.route", q)))
     add(Table("referral_routes", "Referral routes", ["Route", "Contacts"],
-              with_total(choice_rows(Route, routes), ALL_CONTACTS), chart="bar", total_last=True))
+              with_total(choice_rows(Route, enquiries["route"]), ALL_CONTACTS), chart="bar", total_last=True))
 
-    _children(conn, q, period, add)
+    _children(conn, cases["children"], period, add)
 
-    outcomes = Counter()
-    for (raw,) in conn.execute("SELECT c.outcomes FROM casefile c WHERE c.deleted_at IS NULL "
-                               "AND c.closed_on BETWEEN :start AND :end", q):
-        outcomes.update(json.loads(raw or "[]"))
     add(Table("outcomes", "Outcomes of cases closed in the period", ["Outcome", "Cases"],
-              choice_rows(Outcome, outcomes), chart="bar",
+              choice_rows(Outcome, cases["outcomes"]), chart="bar",
               note="A case can record more than one outcome, so these do not add up to the cases closed."))
 
     concerns = conn.execute("SELECT count(*) FROM safeguarding_concern WHERE deleted_at IS NULL "
@@ -142,7 +116,7 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
     from app.services.complaints import reporting
 
     add(reporting.report_table(conn, period))
-    add(_workload(conn, q, active_cases))
+    add(_workload(conn, q, cases["workload"]))
 
     for key in ("contacts_by_month", "referral_routes"):
         report.same(report.cell("contacts_by_channel", ALL_CONTACTS), report.cell(key, ALL_CONTACTS))
@@ -154,16 +128,67 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
     report.same(report.cell("cases", NEW_CASES), ("workload", len(workload.rows) - 1, 2))
 
 
-def _children(conn, q: dict, period: Period, add) -> None:
+def _enquiry_figures(conn, q: dict, period: Period) -> dict:
+    """Every enquiry table in one pass over the period's enquiries (they were five queries,
+    each reading the same rows again)."""
+    channel, month, route, helped = Counter(), Counter(), Counter(), Counter()
+    callers: dict[str, set] = {}
+    for received, chan, how, role, caller in conn.execute(
+            "SELECT e.received_at, e.channel, e.route, e.caller_role, e.caller_id FROM enquiry e "
+            "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi", q):
+        channel[chan] += 1
+        route[how] += 1
+        local = datetime.fromisoformat(received).astimezone(LONDON)
+        month[(local.year, local.month)] += 1
+        if caller is None:
+            helped[role] += 1  # each anonymous contact is one person
+        else:
+            callers.setdefault(role, set()).add(caller)
+    for role, people in callers.items():
+        helped[role] += len(people)
+    return {"channel": channel, "month": month, "route": route, "helped": helped}
+
+
+def _case_figures(conn, q: dict) -> dict:
+    """Every case table in one pass over the cases that touch the period: active in it
+    (opened by its end, not closed before its start), opened in it, or closed in it."""
+    start, end = q["start"], q["end"]
+    new = continuing = 0
+    reasons, levels, outcomes = Counter(), Counter(), Counter()
+    workload: dict[str, list[int]] = {}
+    children: dict[str, str] = {}  # child -> the earliest opening of their active cases
+    for child, worker, level, opened, closed, reason, raw in conn.execute(
+            "SELECT c.child_id, c.worker, c.level, c.opened_on, c.closed_on, c.closure_reason, c.outcomes "
+            "FROM casefile c WHERE c.deleted_at IS NULL AND (c.opened_on <= :end AND (c.closed_on IS NULL "
+            "OR c.closed_on >= :start) OR c.opened_on BETWEEN :start AND :end OR c.closed_on BETWEEN :start AND :end)",
+            q):
+        if start <= opened <= end:
+            new += 1
+        if closed is not None and start <= closed <= end:
+            reasons[reason] += 1
+            outcomes.update(json.loads(raw or "[]"))
+        if opened <= end and (closed is None or closed >= start):
+            continuing += opened < start
+            levels[level] += 1
+            row = workload.setdefault(worker, [0, 0])
+            row[0] += 1
+            row[1] += opened >= start
+            if child is not None and (child not in children or opened < children[child]):
+                children[child] = opened
+    return {"new": new, "continuing": continuing, "reasons": reasons, "levels": levels, "outcomes": outcomes,
+            "workload": workload, "children": children}
+
+
+def _children(conn, opened: dict[str, str], period: Period, add) -> None:
+    """`opened`: each child with an active case, and when their first such case opened."""
     ages, phases, needs = Counter(), Counter(), Counter()
-    for born, phase, need, opened in conn.execute(
-            "SELECT p.date_of_birth, p.school_phase, p.primary_need, min(c.opened_on) FROM casefile c "
-            "JOIN person p ON p.id = c.child_id WHERE c.deleted_at IS NULL AND c.opened_on <= :end "
-            "AND (c.closed_on IS NULL OR c.closed_on >= :start) GROUP BY p.id", q):
+    for child, born, phase, need in conn.execute(
+            "SELECT p.id, p.date_of_birth, p.school_phase, p.primary_need FROM json_each(?) j "
+            "JOIN person p ON p.id = j.value", (json.dumps(list(opened)),)):
         phases[phase] += 1
         needs[need] += 1
         if born:
-            on = max(date.fromisoformat(opened), period.start)
+            on = max(date.fromisoformat(opened[child]), period.start)
             years = age_on(date.fromisoformat(born), on)
             ages[next((b for b, low, high in AGE_BANDS if low <= years <= high), "Over 25")] += 1
         else:
@@ -184,11 +209,9 @@ NOTES_BY_AUTHOR = ("SELECT author, count(*), coalesce(sum(minutes_spent), 0) FRO
                    "AND occurred_on BETWEEN :start AND :end GROUP BY author")
 
 
-def _workload(conn, q: dict, active_cases: str) -> Table:
-    workload = {}
-    for worker, active, opened_new in conn.execute(
-            f"SELECT c.worker, count(*), sum(c.opened_on >= :start) {active_cases} GROUP BY c.worker", q):
-        workload[worker] = [active, opened_new or 0, 0, 0]
+def _workload(conn, q: dict, cases: dict[str, list[int]]) -> Table:
+    """`cases`: per worker, cases active in the period and how many of them opened in it."""
+    workload = {worker: [active, opened_new, 0, 0] for worker, (active, opened_new) in cases.items()}
     for author, count, minutes in conn.execute(NOTES_BY_AUTHOR, q):
         row = workload.setdefault(author, [0, 0, 0, 0])
         row[2], row[3] = count, minutes

@@ -121,6 +121,8 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
     client, case_id = row
     have = session.conn.execute("SELECT count(*) FROM note n JOIN casefile c ON c.id = n.case_id "
                                 "WHERE c.client_id = ?", (client,)).fetchone()[0]
+    # Synthetic set-up, as in `confide demo`: no fsync per note (WAL keeps the file consistent).
+    session.conn.execute("PRAGMA synchronous = NORMAL")
     for i in range(max(0, count - have)):
         notes.add_note(session, case_id, "phone_call", date(2026, 1, 1 + i % 28), 10,
                        f"Follow-up call {i}: discussed progress with the annual review and next steps.")
@@ -130,6 +132,7 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
         if item.needs_decision:
             sar_review.decide(session, request.id, item.key, False, "benchmark")
     sar_review.complete_review(session, request.id)
+    session.conn.execute("PRAGMA synchronous = FULL")
     (folder / "sar_id.txt").write_text(request.id)
 
 

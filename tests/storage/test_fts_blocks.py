@@ -1,11 +1,11 @@
-"""Schema 15: the full-text index is written in blocks that fit in one encrypted page, and an
+"""Schema 16: the full-text index is written in blocks that fit in one encrypted page, and an
 index written before (blocks that spill into overflow pages) is rewritten once, unchanged."""
 
 import pytest
 from faker import Faker
 
 from app.storage import db
-from app.storage.migrations.v015_fts_blocks import FITS, PGSZ, fts_blocks_fit, oversized_blocks
+from app.storage.migrations.v016_fts_blocks import FITS, PGSZ, fts_blocks_fit, oversized_blocks
 
 WORDS = ["tribunal", "transport", "annual", "review", "placement", "sensory", "exclusion", "mediation"]
 

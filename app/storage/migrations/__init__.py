@@ -19,7 +19,7 @@ from pathlib import Path
 from app.errors import MigrationFailed, SchemaTooNew, SchemaTooOld
 from app.fsutil import fsync_dir
 from app.storage.db import DatabaseError
-from app.storage.migrations.v015_fts_blocks import fts_blocks_fit
+from app.storage.migrations.v016_fts_blocks import fts_blocks_fit
 
 Step = Callable[[object], None]
 
@@ -80,7 +80,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (12, _sql_step("v012_report_indexes.sql")),
     (13, _sql_step("v013_drafts_and_enquiry_history.sql")),
     (14, _sql_step("v014_checkout_closure_indexes.sql")),
-    (15, fts_blocks_fit),
+    (15, _sql_step("v015_sar_gather_indexes.sql")),
+    (16, fts_blocks_fit),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -1,4 +1,4 @@
-"""Schema 15: full-text index blocks that fit in an encrypted page.
+"""Schema 16: full-text index blocks that fit in an encrypted page.
 
 FTS5 writes its index in blocks of up to 4,050 bytes (its 'pgsz'), sized for a 4,096-byte page
 with nothing reserved. SQLCipher keeps 80 bytes of every page for the IV and the HMAC, so a
