@@ -159,9 +159,9 @@ def restore_latest(conn, hub: Hub) -> int:
             conn.executemany("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? "
                              "WHERE device_id = ?", [(d[1], d[2], d[3], d[0]) for d in chains])
             # A computer restarting from a snapshot (it was behind the compaction point) keeps
-            # what it wrote and has not pushed: its rows go back on top, still in the outbox.
-            for change in mine:
-                capture.write_image(conn, change.table, change.key, change.after)
+            # what it wrote and has not pushed, rebased on the snapshot like on a remote change.
+            rebase_pending(conn, mine, skip=_partial(conn), origin={"device": h.get("device"),
+                                                                       "seq": snap.upto_seq})
             state.put(conn, "last_applied_seq", snap.upto_seq)
             state.put(conn, "snapshot_seq", snap.upto_seq)
             # The search index is derived data, never carried: build it here for what arrived.
@@ -170,6 +170,33 @@ def restore_latest(conn, hub: Hub) -> int:
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     return snap.upto_seq
+
+
+def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
+    """Put this computer's unpushed changes back on top of the rows just loaded from a
+    snapshot. A row the snapshot holds as it was when the local change started (its before
+    image) simply takes the local change again. A row that differs was changed remotely in
+    entries this computer never read (dropped by a forced compaction): that remote change is
+    rebased like any other (apply.apply_change), so the same field changed on both sides, or a
+    delete against an edit, becomes a conflict and disjoint fields merge. Tables in `skip`
+    were not loaded (a laptop's casework): nothing there to compare. Returns the conflicts.
+    Call inside the restoring transaction, with capture off."""
+    from app.services.team import apply as applier
+
+    pending = {(c.table, applier.key_json(c.key)) for c in mine}
+    raised = 0
+    for change in mine:
+        loaded = None if change.table in skip else capture.current_image(conn, change.table, change.key)
+        capture.write_image(conn, change.table, change.key, change.after)
+        if change.table in skip or loaded == change.before:
+            continue
+        # What the team did to the row since the local change started, as one remote change.
+        theirs = capture.Change(change.table, change.key, change.before, loaded,
+                                (loaded or {}).get("updated_by"), (loaded or {}).get("updated_at"))
+        if applier.apply_change(conn, theirs, origin, pending, set()):
+            raised += 1
+            pending.discard((change.table, applier.key_json(change.key)))
+    return raised
 
 
 def restart_after_compaction(conn, hub: Hub, seq: int) -> int:
