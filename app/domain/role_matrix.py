@@ -218,7 +218,8 @@ _TABLE: dict[str, tuple[Scope, str]] = {
         "sync.open_conflict_count", "sync.pull", "sync.push", "sync.sync_conn", "sync.utc_now")},
     **{f"team.{name}": (N, "sync engine: works on a connection inside a use case") for name in (
         "apply.changes_case_titles", "apply.changes_search", "capture.write_changes",
-        "control.rekeyed_epochs", "control.rekeyed_proof", "rekeyed.announce_if_owed", "rekeyed.owed")},
+        "control.rekeyed_epochs", "control.rekeyed_proof", "rekeyed.announce_if_owed", "rekeyed.owed",
+        "snapshot.rebase_pending")},
     "team.conflicts.conflict_detail": (C, "both sides are rows this computer's own user edited"),
     "team.conflicts.list_conflicts": (C, ""), "team.conflicts.resolve_conflict": (C, ""),
     "team.membership.create": (M, ""), "team.membership.invite": (M, ""),
