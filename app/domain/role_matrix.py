@@ -219,7 +219,11 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     **{f"team.{name}": (N, "sync engine: works on a connection inside a use case") for name in (
         "apply.changes_case_titles", "apply.changes_search", "capture.write_changes",
         "control.rekeyed_epochs", "control.rekeyed_proof", "rekeyed.announce_if_owed", "rekeyed.owed",
-        "snapshot.rebase_pending")},
+        "snapshot.rebase_pending", "search_build.start", "search_build.index_everything", "search_build.step",
+        "search_build.finish", "search_build.progress")},
+    "team.search_build.status": (A, "how far this computer's own search index is built"),
+    "team.search_build.build_some": (A, "builds this computer's own search index; returns no records"),
+    "team.search_build.build_rest": (A, "builds this computer's own search index; returns no records"),
     "team.conflicts.conflict_detail": (C, "both sides are rows this computer's own user edited"),
     "team.conflicts.list_conflicts": (C, ""), "team.conflicts.resolve_conflict": (C, ""),
     "team.membership.create": (M, ""), "team.membership.invite": (M, ""),
