@@ -39,22 +39,22 @@ def _table(kind: str) -> str:
     return "note_search" if kind == "note" else "search_index"
 
 
-def _insert_sql(kind: str) -> str:
-    """Index rows of one kind whose search keys lie in [?, ?]."""
+def _insert_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
+    """Index rows of one kind whose search keys meet `where` (default: lie in [?, ?])."""
     into = f"INSERT INTO {_table(kind)} (rowid, kind, ref_id, case_id, title, body) "
     if kind == "person":
         return (into + f"SELECT k.id, 'person', p.id, NULL, {_words('p.first_name', 'p.last_name', 'p.known_as')}, "
                 f"{_words('p.school_name', 'p.area', 'p.postcode')} FROM search_key k JOIN person p ON p.id = k.ref_id "
-                "WHERE k.id BETWEEN ? AND ? AND k.kind = 'person' ORDER BY k.id")
+                f"WHERE {where} AND k.kind = 'person' ORDER BY k.id")
     if kind == "case":
         from app.services.cases import _CASE_SELECT
 
         return (into + "SELECT k.id, 'case', x.id, x.id, printf('%s %s %s', x.reference, x.client_name, "
                 f"x.child_name), '' FROM search_key k JOIN ({_CASE_SELECT}) x ON x.id = k.ref_id "
-                "WHERE k.id BETWEEN ? AND ? AND k.kind = 'case' ORDER BY k.id")
+                f"WHERE {where} AND k.kind = 'case' ORDER BY k.id")
     return (into + "SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body FROM search_key k "
             "JOIN note n ON n.id = k.ref_id JOIN casefile c ON c.id = n.case_id "
-            "WHERE k.id BETWEEN ? AND ? AND k.kind = 'note' ORDER BY k.id")
+            f"WHERE {where} AND k.kind = 'note' ORDER BY k.id")
 
 
 _KEYS = {
@@ -62,6 +62,33 @@ _KEYS = {
     "case": "SELECT 'case', id FROM casefile ORDER BY rowid",
     "note": "SELECT 'note', n.id FROM note n JOIN casefile c ON c.id = n.case_id ORDER BY n.rowid",
 }
+
+
+_PRESENT = {     # the rows of each kind that have an index entry, among ids in a chunk
+    "person": "SELECT id FROM person WHERE id IN ({marks}) ORDER BY rowid",
+    "case": "SELECT id FROM casefile WHERE id IN ({marks}) ORDER BY rowid",
+    "note": "SELECT n.id FROM note n JOIN casefile c ON c.id = n.case_id WHERE n.id IN ({marks}) ORDER BY n.rowid",
+}
+CHUNK = 400
+
+
+def reindex_ids(conn, kind: str, ids) -> None:
+    """Rebuild the index entries of these people, cases or notes, in a few statements per
+    400 rows rather than three per row (sync applies thousands of rows at once); a row that is
+    gone loses its entry, a new one gets a key. The bulk form of search_index.put/remove.
+    Call inside the caller's transaction."""
+    ids = sorted(set(ids))
+    table = _table(kind)
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        present = _PRESENT[kind].format(marks=marks)
+        conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT id FROM search_key WHERE ref_id IN ({marks}))",
+                     chunk)
+        conn.execute(f"DELETE FROM search_key WHERE kind = ? AND ref_id IN ({marks}) AND ref_id NOT IN ({present})",
+                     [kind, *chunk, *chunk])
+        conn.execute(f"INSERT OR IGNORE INTO search_key (kind, ref_id) SELECT ?, id FROM ({present})", [kind, *chunk])
+        conn.execute(_insert_sql(kind, f"k.ref_id IN ({marks})"), chunk)
 
 
 def _empty(conn, table: str) -> None:
