@@ -181,7 +181,7 @@ class SyncStatusItem(QWidget):
         self._indexing = True
         session = self.session
         self.ops.run(lambda _p: search_build.build_some(session), on_done=self._indexed,
-                     on_error=self._index_failed, changes=("search_index",))
+                     on_error=self._index_failed)
 
     def _indexed(self, progress) -> None:
         self._indexing = False
