@@ -107,23 +107,31 @@ def _join(args) -> int:
     session = membership.join(args.data_dir, args.source, code, args.user, passphrase,
                               store_for(args.device_key_file), args.hub)
     try:
-        from app.services.team import state
+        from app.services.team import search_build, state
 
         name = state.get(session.conn, "team_name")
         seq = state.last_applied(session.conn)
+        print(f"This computer joined {name} and is up to date with the hub (entry {seq}).", flush=True)
+        if search_build.status(session) is not None:
+            # Ready to use now; the search index is built before the command ends (the window
+            # would build it in the background).
+            print("Building the search index...", flush=True)
+            search_build.build_rest(session)
+            print("The search index is complete.")
     finally:
         session.lock("cli")
-    print(f"This computer joined {name} and is up to date with the hub (entry {seq}).")
     return 0
 
 
 def cmd_sync(args) -> int:
     from app import cli
-    from app.services.team import membership
+    from app.services.team import membership, search_build
 
     session = _session(args, cli._Input(args.passphrase_stdin))
     try:
         result = membership.sync(session)
+        # After a restart from a snapshot (a forced compaction) the search index is rebuilt.
+        search_build.build_rest(session)
     finally:
         session.lock("cli")
     print(f"pulled {result.pulled}, pushed {result.pushed}, conflicts {result.conflicts}")

@@ -41,7 +41,7 @@ from app.services import (
     staff,
 )
 from app.services.team import conflicts as team_conflicts
-from app.services.team import membership, staff_keys
+from app.services.team import membership, search_build, staff_keys
 from app.services.team import sync as team_sync
 from app.services.team import team as team_team
 from app.services.team.laptop import checkout as laptop_checkout
@@ -175,6 +175,9 @@ def _reads(w):
             "membership.sync_status": lambda s: membership.sync_status(s),
             "staff_keys.follow_staff_keys": lambda s: staff_keys.follow_staff_keys(s),
             "staff_keys.rekey_if_team_key_changed": lambda s: staff_keys.rekey_if_team_key_changed(s),
+            "search_build.status": lambda s: search_build.status(s),
+            "search_build.build_some": lambda s: search_build.build_some(s),
+            "search_build.build_rest": lambda s: search_build.build_rest(s),
             "sync.last_synced": lambda s: team_sync.last_synced(s),
             "sync.pending_count": lambda s: team_sync.pending_count(s),
             "sync.sync_now": lambda s: team_sync.sync_now(s, None),

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.storage.hub.base import HubEntry, HubRefused, SequenceTaken, Snapshot
+from app.storage.hub.base import HubEntry, HubRefused, SequenceTaken, Snapshot, write_snapshot
 
 
 class FileHub:
@@ -70,6 +70,9 @@ class FileHub:
     def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
         tmp = self._write_tmp(payload)
         os.replace(tmp, self.folder / "snapshots" / f"{upto_seq:012d}.{device_id}")
+
+    def fetch_latest_snapshot(self, out):
+        return write_snapshot(self.latest_snapshot(), out)
 
     def latest_snapshot(self) -> Snapshot | None:
         names = sorted(os.listdir(self.folder / "snapshots"))

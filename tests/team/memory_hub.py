@@ -4,7 +4,14 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from app.storage.hub.base import ENTRY_KINDS, HubEntry, HubRefused, SequenceTaken, Snapshot
+from app.storage.hub.base import (
+    ENTRY_KINDS,
+    HubEntry,
+    HubRefused,
+    SequenceTaken,
+    Snapshot,
+    write_snapshot,
+)
 
 
 class MemoryHub:
@@ -44,6 +51,9 @@ class MemoryHub:
 
     def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
         self.snapshots.append(Snapshot(upto_seq, device_id, bytes(payload), self._now()))
+
+    def fetch_latest_snapshot(self, out):
+        return write_snapshot(self.latest_snapshot(), out)
 
     def latest_snapshot(self) -> Snapshot | None:
         return max(self.snapshots, key=lambda s: s.upto_seq) if self.snapshots else None

@@ -4,7 +4,7 @@ import zlib
 
 from app.services import notes, people, search
 from app.services.people import PersonInput
-from app.services.team import snapshot, state
+from app.services.team import search_build, snapshot, state
 from app.services.team import team as team_service
 from app.services.team.audit_hub import verify_against_hub, verify_remote_chains
 from app.services.team.sync import sync_now
@@ -85,7 +85,10 @@ def test_a_new_computer_starts_from_the_latest_snapshot_and_replays_the_rest(mak
     sync_now(b, team.hub)
     sync_now(a, team.hub)
     assert rows_of(a) == rows_of(b)
-    # Search works on the new computer for records that came in the snapshot.
+    # Search works on the new computer for records that came in the snapshot, once its index
+    # is built (after the join: docs/sync.md §10).
+    assert search_build.status(b) is not None
+    search_build.build_rest(b)
     early = a.conn.execute("SELECT id FROM casefile ORDER BY rowid LIMIT 1").fetchone()[0]
     assert early in {hit.ref_id for hit in search.search(b, "Hartley") if hit.kind == "case"}
 

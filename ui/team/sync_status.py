@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services.team import membership
+from app.services.team import membership, search_build
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 
@@ -96,6 +96,8 @@ class SyncStatusItem(QWidget):
         self.timer.setInterval(EVERY_MS)
         self.timer.timeout.connect(self.sync)
         self.watcher: HubWatcher | None = None
+        self.index_progress = None      # search_build.Progress while the index is being built
+        self._indexing = False
         self.hide()         # until start() knows this computer is in a team
         self._stale = False
         ops.busyChanged.connect(self._busy_changed)
@@ -185,6 +187,35 @@ class SyncStatusItem(QWidget):
         if getattr(result, "pulled", 0):
             # What a colleague wrote is now here: open records reload (PULLED), not at every sync.
             self.ops.changed.emit(frozenset({PULLED}))
+        self._build_index()
+
+    def _build_index(self) -> None:
+        """After a join (or a restart from a snapshot) the search index is built a chunk at a
+        time, each a short task, so the window's own tasks never wait long behind it."""
+        if self.session.locked or not self.active or self._indexing:
+            return
+        try:
+            progress = search_build.status(self.session)
+        except ConfideError:
+            return
+        self.index_progress = progress
+        if progress is None:
+            return
+        self._indexing = True
+        session = self.session
+        self.ops.run(lambda _p: search_build.build_some(session), on_done=self._indexed,
+                     on_error=self._index_failed)
+
+    def _indexed(self, progress) -> None:
+        self._indexing = False
+        self.index_progress = progress
+        self.refresh()
+        if progress is not None:
+            QTimer.singleShot(0, self, self._build_index)
+
+    def _index_failed(self, exc: Exception) -> None:
+        self._indexing = False
+        self._failed(exc)
 
     def _failed(self, exc: Exception) -> None:
         self.last_error = describe_error(exc)
@@ -202,6 +233,8 @@ class SyncStatusItem(QWidget):
         parts = [f"Synced {uk_datetime(status.last_synced)}" if status.last_synced else "Not synced yet"]
         if status.waiting:
             parts.append(f"{plural(status.waiting, 'change')} waiting")
+        if self.index_progress is not None:
+            parts.append(f"building the search index ({self.index_progress.percent}%)")
         text = " · ".join(parts)
         self.label.setToolTip("")
         if self.last_error:

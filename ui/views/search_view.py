@@ -16,6 +16,7 @@ from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services import search
+from app.services.team import search_build
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import line_edit, text_label
@@ -167,12 +168,24 @@ class SearchView(QWidget):
 
     def _show_status(self, query: str, found: int | None = None) -> None:
         if found is None:
-            self.status.setText("Type at least two letters. Every word must match; the start of a word is "
-                                "enough (“hart ell” finds Ellie Hartley).")
+            text = ("Type at least two letters. Every word must match; the start of a word is "
+                    "enough (“hart ell” finds Ellie Hartley).")
         elif found == 0:
-            self.status.setText(f"Nothing matches “{query}”.")
+            text = f"Nothing matches “{query}”."
         else:
-            self.status.setText(f"{plural(found, 'result')}. Enter opens the highlighted one.")
+            text = f"{plural(found, 'result')}. Enter opens the highlighted one."
+        building = self._index_building()
+        self.status.setText(f"{text}\n{building}" if building else text)
+
+    def _index_building(self) -> str | None:
+        """After joining a team the search index is built in the background: say so plainly."""
+        if self.session.locked:
+            return None
+        try:
+            progress = search_build.status(self.session)
+        except ConfideError:
+            return None
+        return progress.sentence() if progress is not None else None
 
     def _enter(self) -> None:
         """Enter in the box: search now, or open the top result if the list is current."""

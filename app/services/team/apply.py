@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from app.services.team import capture
 from app.services.team.capture import Change, changed_fields
-from app.storage import search_index
 from app.storage.db import IntegrityError
 
 
@@ -228,46 +227,22 @@ def changes_case_titles(ch: Change) -> bool:
 
 
 def reindex(conn, touched, rows: dict | None = None, renamed: set | None = None) -> None:
-    """Rebuild the local search index for the people, cases and notes an entry touched.
-    `rows` may hold the row as written for (table, id), which saves reading it back.
+    """Rebuild the local search index for the people, cases and notes an entry touched, in
+    bulk (search_build.reindex_ids). `rows` is no longer needed (kept for callers).
     `renamed`: the people whose cases' titles must be rebuilt too (default: every touched person)."""
-    rows = rows or {}
-    from app.services import cases, people
+    from app.services.team import search_build
 
-    case_ids = set()
-    person_ids = [record_id for table, record_id in touched if table == "person"
-                  and (renamed is None or record_id in renamed)]
-    person_ids += [p for p in (renamed or ()) if ("person", p) not in touched]
-    for i in range(0, len(person_ids), 400):
-        chunk = person_ids[i:i + 400]
+    person_ids = [record_id for table, record_id in touched if table == "person"]
+    named = [p for p in person_ids if renamed is None or p in renamed]
+    named += [p for p in (renamed or ()) if ("person", p) not in touched]
+    case_ids = {record_id for table, record_id in touched if table == "casefile"}
+    for i in range(0, len(named), 400):
+        chunk = named[i:i + 400]
         marks = ", ".join("?" for _ in chunk)
         # A person's name is in their cases' titles. Two indexed lookups: OR would scan.
         case_ids.update(r[0] for r in conn.execute(
             f"SELECT id FROM casefile WHERE client_id IN ({marks}) UNION "
             f"SELECT id FROM casefile WHERE child_id IN ({marks})", chunk + chunk))
-    for table, record_id in touched:
-        if table == "person":
-            row = rows.get((table, record_id))
-            if row is None:
-                found = conn.execute("SELECT * FROM person WHERE id = ?", (record_id,)).fetchone()
-                row = dict(found) if found is not None else None
-            if row is None:
-                search_index.remove(conn, "person", record_id)
-            else:
-                people._index(conn, record_id, row)
-        elif table == "casefile":
-            case_ids.add(record_id)
-        elif table == "note":
-            row = conn.execute("SELECT n.case_id, n.body, c.reference FROM note n JOIN casefile c "
-                               "ON c.id = n.case_id WHERE n.id = ?", (record_id,)).fetchone()
-            if row is None:
-                search_index.remove(conn, "note", record_id)
-            else:
-                search_index.put(conn, "note", record_id, row[0], row[2], row[1])
-    for case_id in case_ids:
-        row = conn.execute(cases._CASE_SELECT + "WHERE c.id = ?", (case_id,)).fetchone()
-        if row is None:
-            search_index.remove(conn, "case", case_id)
-        else:
-            search_index.put(conn, "case", case_id, case_id,
-                             f"{row['reference']} {row['client_name']} {row['child_name']}", "")
+    search_build.reindex_ids(conn, "person", person_ids)
+    search_build.reindex_ids(conn, "case", case_ids)
+    search_build.reindex_ids(conn, "note", [record_id for table, record_id in touched if table == "note"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.errors import ConfideError
 from app.security import crypto
-from app.services.team import capture, keys, snapshot_file, state
+from app.services.team import capture, keys, search_build, snapshot_file, state
 from app.services.team.bundle import BundleRefused, canonical
 from app.storage import migrations
 from app.storage.db import transaction
@@ -109,21 +109,31 @@ def read(payload: bytes) -> Parts:
 def restore_latest(conn, hub: Hub) -> int:
     """Replace this replica's records with the latest snapshot, in one transaction. Returns
     its sequence (0: none). Changes made here and not yet pushed are kept on top of it. A
-    laptop's casework tables are left as they are: it takes no casework from a snapshot.
+    laptop's casework tables are left as they are: it takes no casework from a snapshot. The
+    search index is emptied; it is built after (search_build).
 
     May raise: BundleRefused (damaged, foreign, not signed by a known computer; nothing is
-    changed), HubError.
+    changed), HubError, OSError.
     """
-    snap = hub.latest_snapshot()
-    if snap is None:
-        return 0
-    if snap.payload[:4] == OLD_MAGIC:
+    with snapshot_file.Fetched(conn, hub) as fetched:
+        if fetched.info is None:
+            return 0
+        p = read(fetched.payload) if fetched.payload[:4] != OLD_MAGIC else None
+        try:
+            return _restore(conn, hub, fetched.info.upto_seq, p)
+        finally:
+            if p is not None:
+                p.file.release()
+                p.signed.release()
+
+
+def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
+    if p is None:
         raise BundleRefused("The hub's snapshot was written by an older version of Confide. Ask a "
                             "computer of the team to sync (it writes a new one), then try again.",
                             deterministic=False)
-    p = read(snap.payload)
     h = p.header
-    if h.get("team") != state.get(conn, "team_id") or h.get("upto") != snap.upto_seq:
+    if h.get("team") != state.get(conn, "team_id") or h.get("upto") != upto_seq:
         raise BundleRefused("The hub's snapshot belongs to another team; nothing was changed.")
     if int(h.get("schema", 0)) > migrations.CURRENT_VERSION:
         raise BundleRefused("The hub's snapshot was written by a newer version of Confide. Update "
@@ -134,10 +144,10 @@ def restore_latest(conn, hub: Hub) -> int:
                             deterministic=False)
     # Trust comes from the control entries, checked from genesis as usual, never from the
     # snapshot's own list of computers: they are small, so every joiner replays them.
-    _replay_control(conn, hub, state.last_applied(conn), snap.upto_seq)
+    _replay_control(conn, hub, state.last_applied(conn), upto_seq)
     signer = state.device(conn, h.get("device"))
     altered = BundleRefused("The hub's snapshot was altered or not written by a computer of this team.")
-    if signer is None or (signer.revoked_seq is not None and signer.revoked_seq <= snap.upto_seq) or \
+    if signer is None or (signer.revoked_seq is not None and signer.revoked_seq <= upto_seq) or \
             not keys.verify(signer.sign_pub, p.signature, p.signed):
         raise altered
     try:
@@ -159,17 +169,45 @@ def restore_latest(conn, hub: Hub) -> int:
             conn.executemany("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? "
                              "WHERE device_id = ?", [(d[1], d[2], d[3], d[0]) for d in chains])
             # A computer restarting from a snapshot (it was behind the compaction point) keeps
-            # what it wrote and has not pushed: its rows go back on top, still in the outbox.
-            for change in mine:
-                capture.write_image(conn, change.table, change.key, change.after)
-            state.put(conn, "last_applied_seq", snap.upto_seq)
-            state.put(conn, "snapshot_seq", snap.upto_seq)
-            # The search index is derived data, never carried: build it here for what arrived.
-            index_everything(conn)
+            # what it wrote and has not pushed, rebased on the snapshot like on a remote change.
+            rebase_pending(conn, mine, skip=_partial(conn), origin={"device": h.get("device"),
+                                                                       "seq": upto_seq})
+            state.put(conn, "last_applied_seq", upto_seq)
+            state.put(conn, "snapshot_seq", upto_seq)
+            # The search index is derived data, never carried: every row gets its search key
+            # now, and the index itself is built after the replica is ready (search_build).
+            search_build.start(conn)
             state.set_capture(conn, True)
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
-    return snap.upto_seq
+    return upto_seq
+
+
+def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
+    """Put this computer's unpushed changes back on top of the rows just loaded from a
+    snapshot. A row the snapshot holds as it was when the local change started (its before
+    image) simply takes the local change again. A row that differs was changed remotely in
+    entries this computer never read (dropped by a forced compaction): that remote change is
+    rebased like any other (apply.apply_change), so the same field changed on both sides, or a
+    delete against an edit, becomes a conflict and disjoint fields merge. Tables in `skip`
+    were not loaded (a laptop's casework): nothing there to compare. Returns the conflicts.
+    Call inside the restoring transaction, with capture off."""
+    from app.services.team import apply as applier
+
+    pending = {(c.table, applier.key_json(c.key)) for c in mine}
+    raised = 0
+    for change in mine:
+        loaded = None if change.table in skip else capture.current_image(conn, change.table, change.key)
+        capture.write_image(conn, change.table, change.key, change.after)
+        if change.table in skip or loaded == change.before:
+            continue
+        # What the team did to the row since the local change started, as one remote change.
+        theirs = capture.Change(change.table, change.key, change.before, loaded,
+                                (loaded or {}).get("updated_by"), (loaded or {}).get("updated_at"))
+        if applier.apply_change(conn, theirs, origin, pending, set()):
+            raised += 1
+            pending.discard((change.table, applier.key_json(change.key)))
+    return raised
 
 
 def restart_after_compaction(conn, hub: Hub, seq: int) -> int:
@@ -202,29 +240,5 @@ def _replay_control(conn, hub: Hub, after: int, upto: int) -> None:
 
 
 def index_everything(conn) -> None:
-    """Build the whole search index of a replica that has just received a snapshot, in bulk:
-    the same entries search_index.put makes one at a time (people, cases, notes). In SQL,
-    INSERT ... SELECT: a row bound from Python costs a hundred times more under SQLCipher's
-    memory security (snapshot_file.py)."""
-    from app.services.cases import _CASE_SELECT
-
-    def words(*cols) -> str:
-        return "concat_ws(' ', " + ", ".join(f"nullif({c}, '')" for c in cols) + ")"
-
-    for table in ("search_index", "note_search", "search_key"):
-        conn.execute(f"DELETE FROM {table}")
-    conn.execute("INSERT INTO search_key (kind, ref_id) SELECT 'person', id FROM person ORDER BY rowid")
-    conn.execute("INSERT INTO search_key (kind, ref_id) SELECT 'case', id FROM casefile ORDER BY rowid")
-    conn.execute("INSERT INTO search_key (kind, ref_id) SELECT 'note', n.id FROM note n "
-                 "JOIN casefile c ON c.id = n.case_id ORDER BY n.rowid")
-    into = "(rowid, kind, ref_id, case_id, title, body)"
-    conn.execute(f"INSERT INTO search_index {into} SELECT k.id, 'person', p.id, NULL, "
-                 f"{words('p.first_name', 'p.last_name', 'p.known_as')}, "
-                 f"{words('p.school_name', 'p.area', 'p.postcode')} "
-                 "FROM person p JOIN search_key k ON k.ref_id = p.id ORDER BY k.id")
-    conn.execute(f"INSERT INTO search_index {into} SELECT k.id, 'case', x.id, x.id, "
-                 "printf('%s %s %s', x.reference, x.client_name, x.child_name), '' "
-                 f"FROM ({_CASE_SELECT}) x JOIN search_key k ON k.ref_id = x.id ORDER BY k.id")
-    conn.execute(f"INSERT INTO note_search {into} SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body "
-                 "FROM note n JOIN casefile c ON c.id = n.case_id JOIN search_key k ON k.ref_id = n.id "
-                 "ORDER BY k.id")
+    """Build the whole search index now, in the caller's transaction (search_build)."""
+    search_build.index_everything(conn)

@@ -11,6 +11,7 @@ staff slots, the outbox or any other local-only table. It is written fresh, so i
 free pages holding older data.
 """
 
+import mmap
 import os
 from pathlib import Path
 
@@ -32,11 +33,18 @@ def _folder(conn) -> Path:
     return Path(next(r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main")).parent
 
 
+_IN_USE: set[Path] = set()      # files of a restore in progress: never swept
+
+
 def _temp_path(conn) -> Path:
     folder = _folder(conn)
     # Left by a computer stopped half-way: ciphertext under a key that was never stored.
     for old in folder.glob(f"{_PREFIX}*.tmp*"):
-        old.unlink(missing_ok=True)
+        if old not in _IN_USE:
+            try:
+                old.unlink(missing_ok=True)
+            except OSError:
+                pass                                        # open elsewhere: swept next time
     return folder / f"{_PREFIX}{uuid7()}.tmp"
 
 
@@ -45,10 +53,13 @@ def _remove(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def dump(conn, key: bytes) -> bytes:
-    """The replicated tables and each known computer's chain position, as the bytes of a
-    database file encrypted under `key`. Call outside a transaction."""
-    path = _temp_path(conn)
+def dump_to(conn, key: bytes, path: Path) -> None:
+    """Write the replicated tables and each known computer's chain position to a new database
+    file at `path`, encrypted under `key`. Call outside a transaction.
+
+    (Tried: the file made with this schema's indexes, so that SQLite copies tables with their
+    indexes page by page at both ends. At 50,000 cases it was slower at both ends than
+    copying rows and building indexes once: 3x at the writer, 1.5x at the joiner.)"""
     conn.execute("ATTACH DATABASE ? AS snap KEY ?", (str(path), _key_literal(key)))
     try:
         conn.execute("PRAGMA snap.journal_mode = OFF")      # a scratch file: no durability needed
@@ -65,10 +76,60 @@ def dump(conn, key: bytes) -> bytes:
             raise
     finally:
         conn.execute("DETACH DATABASE snap")
+
+
+def dump(conn, key: bytes) -> bytes:
+    """dump_to, as the bytes of the file. Call outside a transaction."""
+    path = _temp_path(conn)
     try:
+        dump_to(conn, key, path)
         return path.read_bytes()
     finally:
         _remove(path)
+
+
+class Fetched:
+    """The hub's latest snapshot copied into a file beside the vault (ciphertext, 0600) and
+    mapped into memory read-only for the time of a `with` block, then removed: checking it
+    (its signature covers every byte) reads the pages the system already holds for the file,
+    and no copy of hundreds of megabytes is made on the heap. `info` is None when the hub
+    holds no snapshot. May raise: HubError, OSError."""
+
+    def __init__(self, conn, hub):
+        self.conn, self.hub = conn, hub
+        self.path, self.file, self.map, self.info = None, None, None, None
+
+    def __enter__(self):
+        self.path = Path(f"{_temp_path(self.conn)}-payload")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self.file = os.fdopen(fd, "w+b")
+        _IN_USE.add(self.path)
+        try:
+            self.info = self.hub.fetch_latest_snapshot(self.file)
+            if self.info is not None and self.info.size:
+                self.map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    @property
+    def payload(self):
+        return self.map if self.map is not None else b""
+
+    def __exit__(self, *exc):
+        if self.map is not None:
+            try:
+                self.map.close()
+            except BufferError:
+                pass                                        # a view still open: freed with it
+        self.file.close()
+        _IN_USE.discard(self.path)
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            pass                                            # still mapped (Windows): swept next time
+        return False
 
 
 class Attached:

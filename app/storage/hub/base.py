@@ -10,7 +10,7 @@ device on the PostgreSQL hub) are a second line, not the first.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from app.errors import ConfideError
 
@@ -77,6 +77,24 @@ class Snapshot:
     created_at: str
 
 
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """Where a snapshot copied by Hub.fetch_latest_snapshot came from."""
+    upto_seq: int
+    device_id: str
+    created_at: str
+    size: int           # bytes of payload written
+
+
+def write_snapshot(snap: "Snapshot | None", out: BinaryIO) -> SnapshotInfo | None:
+    """fetch_latest_snapshot for a hub that holds its snapshots in memory anyway (tests)."""
+    if snap is None:
+        return None
+    out.write(snap.payload)
+    out.flush()
+    return SnapshotInfo(snap.upto_seq, snap.device_id, snap.created_at, len(snap.payload))
+
+
 class Hub(Protocol):
     """May raise (every method): HubUnavailable, HubError."""
 
@@ -103,6 +121,12 @@ class Hub(Protocol):
 
     def latest_snapshot(self) -> Snapshot | None:
         ...
+
+    def fetch_latest_snapshot(self, out: BinaryIO) -> SnapshotInfo | None:
+        """Write the latest snapshot's payload to `out` (an empty file opened for writing) a
+        piece at a time, never holding it whole in memory: for a large team it is hundreds of
+        megabytes. None when the hub holds no snapshot (nothing written).
+        May raise: OSError (writing `out`)."""
 
     def compact(self, upto_seq: int) -> int:
         """Drop the payload of every bundle entry up to `upto_seq` (a snapshot at upto_seq

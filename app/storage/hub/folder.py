@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from app.storage.hub import claim, marker, record, torn
 from app.storage.hub.base import (
@@ -31,6 +32,7 @@ from app.storage.hub.base import (
     HubUnavailable,
     SequenceTaken,
     Snapshot,
+    SnapshotInfo,
     check_append,
     check_device_id,
 )
@@ -237,6 +239,27 @@ class FolderHub:
             if header.get("kind") == "snapshot" and isinstance(header.get("upto_seq"), int):
                 return Snapshot(upto_seq=header["upto_seq"], device_id=str(header.get("device_id")),
                                 payload=payload, created_at=str(header.get("created_at")))
+        return None
+
+    def fetch_latest_snapshot(self, out: BinaryIO) -> SnapshotInfo | None:
+        folder = self.root / "snapshots"
+        names = sorted((n for n in self._listdir("snapshots") if n.endswith(".snap")), reverse=True)
+        for name in names:
+            out.seek(0)
+            out.truncate()
+            try:
+                with open(folder / name, "rb") as src:
+                    header = record.copy_payload(src, os.fstat(src.fileno()).st_size, out, self.team_id)
+            except (record.TornRecord, FileNotFoundError):
+                continue
+            except OSError as exc:
+                raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
+            if header.get("kind") == "snapshot" and isinstance(header.get("upto_seq"), int):
+                out.flush()
+                return SnapshotInfo(upto_seq=header["upto_seq"], device_id=str(header.get("device_id")),
+                                    created_at=str(header.get("created_at")), size=int(header["size"]))
+        out.seek(0)
+        out.truncate()
         return None
 
     def compact(self, upto_seq: int) -> int:

@@ -10,6 +10,7 @@ The connection string (with its password) comes from the OS credential store
 import time
 from collections.abc import Iterator
 from datetime import UTC
+from typing import BinaryIO
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -22,12 +23,14 @@ from app.storage.hub.base import (
     HubUnavailable,
     SequenceTaken,
     Snapshot,
+    SnapshotInfo,
     check_append,
     check_device_id,
 )
 
 CHANNEL = "confide_hub"
 BATCH = 500
+SNAPSHOT_PIECE = 16 * 1024 * 1024
 # Every connection: a server that stops answering is noticed within about a minute, whether
 # the connection is idle (keepalives), sending (tcp_user_timeout) or waiting on a statement
 # or a lock (server-side timeouts), so a sync never hangs on a vanished hub.
@@ -226,6 +229,25 @@ class PostgresHub:
         if row is None:
             return None
         return Snapshot(upto_seq=row[0], device_id=row[1], payload=bytes(row[2]), created_at=_iso(row[3]))
+
+    def fetch_latest_snapshot(self, out: BinaryIO) -> SnapshotInfo | None:
+        # In pieces: one 600 MB value would be held whole by both sides and could outlast
+        # the statement timeout on a slow link.
+        row = self._one("SELECT upto_seq, device_id, created_at, octet_length(payload) FROM confide.snapshots "
+                        "ORDER BY upto_seq DESC, created_at DESC LIMIT 1")
+        if row is None:
+            return None
+        upto, device, created, size = row
+        for start in range(0, size, SNAPSHOT_PIECE):
+            piece = self._one("SELECT substring(payload FROM %s FOR %s) FROM confide.snapshots "
+                              "WHERE upto_seq = %s AND device_id = %s AND created_at = %s",
+                              (start + 1, SNAPSHOT_PIECE, upto, device, created))
+            if piece is None or len(piece[0]) != min(SNAPSHOT_PIECE, size - start):
+                raise HubUnavailable(f"The snapshot on {self.describe()} changed while it was being read. "
+                                     "Try again in a moment.")
+            out.write(piece[0])
+        out.flush()
+        return SnapshotInfo(upto_seq=upto, device_id=device, created_at=_iso(created), size=size)
 
     def compact(self, upto_seq: int) -> int:
         """The setup script's confide.compact, then VACUUM so the dropped payloads leave

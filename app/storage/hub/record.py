@@ -12,6 +12,7 @@ The header names the team, so a file copied in from another team's folder is ref
 import hashlib
 import json
 import struct
+from typing import BinaryIO
 
 MAGIC = b"CONFIDE-HUB-1\n"
 _LEN = struct.Struct(">I")
@@ -30,24 +31,36 @@ def encode(header: dict, payload: bytes) -> bytes:
     return body + hashlib.sha256(body).digest()
 
 
+_FIXED = len(MAGIC) + _LEN.size
+
+
+def _head_length(start: bytes, total: int) -> int:
+    if total < _FIXED + _DIGEST:
+        raise TornRecord(f"only {total} bytes")
+    if not start.startswith(MAGIC):
+        raise TornRecord("not a Confide hub record")
+    (head_len,) = _LEN.unpack_from(start, len(MAGIC))
+    if head_len > MAX_HEADER or _FIXED + head_len + _DIGEST > total:
+        raise TornRecord("header cut short")
+    return head_len
+
+
+def _header(head: bytes) -> tuple[dict, int]:
+    try:
+        header = json.loads(head.decode("utf-8"))
+        return header, int(header["size"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise TornRecord("header unreadable") from exc
+
+
 def decode(data: bytes, team_id: str) -> tuple[dict, bytes]:
     """The header and payload of a complete record of this team.
 
     May raise: TornRecord (with the reason, for logs and the self-test).
     """
-    fixed = len(MAGIC) + _LEN.size
-    if len(data) < fixed + _DIGEST:
-        raise TornRecord(f"only {len(data)} bytes")
-    if not data.startswith(MAGIC):
-        raise TornRecord("not a Confide hub record")
-    (head_len,) = _LEN.unpack_from(data, len(MAGIC))
-    if head_len > MAX_HEADER or fixed + head_len + _DIGEST > len(data):
-        raise TornRecord("header cut short")
-    try:
-        header = json.loads(data[fixed:fixed + head_len].decode("utf-8"))
-        size = int(header["size"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise TornRecord("header unreadable") from exc
+    fixed = _FIXED
+    head_len = _head_length(data[:fixed], len(data))
+    header, size = _header(data[fixed:fixed + head_len])
     end = fixed + head_len + size
     if len(data) != end + _DIGEST:
         raise TornRecord(f"{len(data)} bytes where the header promises {end + _DIGEST}")
@@ -56,3 +69,34 @@ def decode(data: bytes, team_id: str) -> tuple[dict, bytes]:
     if header.get("team_id") != team_id:
         raise TornRecord("record belongs to another team")
     return header, data[fixed + head_len:end]
+
+
+def copy_payload(src: BinaryIO, total: int, out: BinaryIO, team_id: str, chunk: int = 1 << 20) -> dict:
+    """decode for a record too large to hold in memory (a snapshot): check it while its
+    payload is copied to `out`, a chunk at a time. `total` is the record's size. Returns the
+    header; what was copied is only to be used when this returns.
+
+    May raise: TornRecord, OSError.
+    """
+    start = src.read(_FIXED)
+    if len(start) < _FIXED:
+        raise TornRecord("cut short")
+    head_len = _head_length(start, total)
+    head = src.read(head_len)
+    header, size = _header(head)
+    if total != _FIXED + head_len + size + _DIGEST:
+        raise TornRecord(f"{total} bytes where the header promises {_FIXED + head_len + size + _DIGEST}")
+    if header.get("team_id") != team_id:
+        raise TornRecord("record belongs to another team")
+    digest = hashlib.sha256(start + head)
+    left = size
+    while left:
+        part = src.read(min(chunk, left))
+        if not part:
+            raise TornRecord("cut short")
+        digest.update(part)
+        out.write(part)
+        left -= len(part)
+    if digest.digest() != src.read(_DIGEST + 1):
+        raise TornRecord("checksum does not match")
+    return header
