@@ -8,6 +8,7 @@ object: the GUI thread never blocks on the network.
 """
 
 import threading
+from datetime import date
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -63,6 +64,17 @@ class HubWatcher(QObject):
 
 
 PULLED = "pulled"          # the topic broadcast when a sync brought colleagues' changes
+
+
+def synced_words(last_synced: str | None, today: date | None = None) -> str:
+    """'Synced at 09:05' today, 'Synced 04/03/2025 09:05' on another day: the status bar is narrow."""
+    if not last_synced:
+        return "Not synced yet"
+    shown = uk_datetime(last_synced)
+    day, _, clock = shown.partition(" ")
+    if clock and day == (today or date.today()).strftime("%d/%m/%Y"):
+        return f"Synced at {clock}"
+    return f"Synced {shown}"
 
 
 class SyncStatusItem(QWidget):
@@ -230,13 +242,16 @@ class SyncStatusItem(QWidget):
             self.label.setText(describe_error(exc))
 
     def _show(self, status) -> None:
-        parts = [f"Synced {uk_datetime(status.last_synced)}" if status.last_synced else "Not synced yet"]
+        parts = [synced_words(status.last_synced)]
         if status.waiting:
             parts.append(f"{plural(status.waiting, 'change')} waiting")
+        tooltip = ""
         if self.index_progress is not None:
-            parts.append(f"building the search index ({self.index_progress.percent}%)")
+            # Short: at 1366 px the status bar also holds the sign-in, backup and key-file notices.
+            parts.append(f"search index {self.index_progress.percent}% built")
+            tooltip = self.index_progress.sentence()
         text = " · ".join(parts)
-        self.label.setToolTip("")
+        self.label.setToolTip(tooltip)
         if self.last_error:
             # The whole sentence in the tooltip; the status bar keeps room for the button.
             self.label.setToolTip(self.last_error)
