@@ -96,7 +96,8 @@ def last_backup(session: Session) -> str | None:
 def create_backup(session: Session, out_path: Path, progress: Progress = _noop) -> dict:
     """Write a backup file atomically. Returns its manifest.
 
-    May raise: Locked, PermissionDenied (the manager's action), OSError.
+    May raise: Locked, PermissionDenied (the manager's action), DatabaseDamaged (a page fails
+    its checksum: nothing is written), DatabaseBusy, OSError.
     """
     session.require(Role.MANAGER)
     out_path = Path(out_path)
@@ -129,7 +130,7 @@ def _write_zip(out_path: Path, session: Session, manifest: dict) -> None:
     under the write lock, so no commit lands half-way through the copy; the manifest that
     holds the hash comes last (entries are read by name).
 
-    May raise: DatabaseBusy, OSError.
+    May raise: DatabaseBusy, DatabaseDamaged (a page fails its checksum), OSError.
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     try:
@@ -146,7 +147,9 @@ def _write_zip(out_path: Path, session: Session, manifest: dict) -> None:
                     manifest["audit_head"] = audit.head(session.conn)
                     vault_bytes = session.paths.vault.read_bytes()
                     with archive.open(info, "w", force_zip64=True) as dst:
-                        page_copy.stream(session.paths.db, dst.write, digest)
+                        page_size = session.conn.execute("PRAGMA page_size").fetchone()[0]
+                        page_copy.stream(session.paths.db, dst.write, digest,
+                                         page_copy.PageCheck(session.data_key, page_size))
                 manifest["vault_sha256"] = _sha256(vault_bytes)
                 manifest["database_sha256"] = digest.hexdigest()
                 manifest["mac"] = _manifest_mac(session.data_key, manifest)

@@ -4,12 +4,15 @@ The copy is the file as SQLCipher wrote it (pages still encrypted under the data
 page is decrypted or re-encrypted, so it costs what copying and hashing the file costs.
 """
 
+import hashlib
+import hmac
+import struct
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.errors import DatabaseBusy
+from app.errors import DatabaseBusy, DatabaseDamaged
 
 CHUNK = 1 << 20
 ATTEMPTS = 5
@@ -45,28 +48,86 @@ def quiescent(conn, path: Path) -> Iterator[None]:
                        "or the command line is saving). Try again in a moment.")
 
 
-def stream(path: Path, sink: Callable[[memoryview], object], digest) -> int:
+SALT = 16          # page 1 starts with the file's salt, in the clear
+HMAC_SIZE = 64     # SQLCipher 4's defaults: HMAC-SHA512 and a 16-byte IV in each page's
+RESERVE = 80       # reserved bytes, the key used raw (app/storage/db.py's PRAGMA key)
+_PAGE_NUMBER = struct.Struct("<I").pack
+PENDING_BYTE = 1 << 30  # SQLite's lock-byte page starts here: never written, so never encrypted
+
+
+class PageCheck:
+    """Checks each page's HMAC as SQLCipher 4 writes it, so that a damaged page stops the
+    copy instead of travelling into a backup that would only be refused at restore.
+
+    The HMAC covers the page's encrypted bytes and IV (after the salt on page 1) and the page
+    number, little-endian, under a key derived from the raw data key and the file's salt with
+    two rounds of PBKDF2-HMAC-SHA512. A test checks this against SQLCipher's own files.
+    """
+
+    def __init__(self, data_key: bytes, page_size: int):
+        self.data_key = data_key
+        self.page_size = int(page_size)
+        self.inner = self.outer = None
+
+    def _keys(self, salt: bytes) -> None:
+        # HMAC by hand (RFC 2104) from two prepared SHA-512 states, copied per page: a third
+        # less CPU than hmac.digest per page on 350,000 pages, the check's whole cost.
+        key = hashlib.pbkdf2_hmac("sha512", self.data_key, bytes(b ^ 0x3A for b in salt), 2, 32)
+        block = key.ljust(hashlib.sha512().block_size, b"\0")
+        self.inner = hashlib.sha512(bytes(b ^ 0x36 for b in block))
+        self.outer = hashlib.sha512(bytes(b ^ 0x5C for b in block))
+
+    def __call__(self, piece: memoryview, offset: int) -> None:
+        size = self.page_size
+        if offset == 0:
+            self._keys(bytes(piece[:SALT]))
+        inner_state, outer_state, mac_at = self.inner, self.outer, size - HMAC_SIZE
+        for start in range(0, len(piece) - size + 1, size):
+            if offset + start == PENDING_BYTE:
+                continue
+            number = (offset + start) // size + 1
+            inner = inner_state.copy()
+            inner.update(piece[start + (SALT if number == 1 else 0):start + mac_at])
+            inner.update(_PAGE_NUMBER(number))
+            outer = outer_state.copy()
+            outer.update(inner.digest())
+            if not hmac.compare_digest(outer.digest(), piece[start + mac_at:start + size]):
+                raise DatabaseDamaged(
+                    f"Page {number} of the database is damaged (it fails its checksum), so no backup "
+                    "was made. Run 'confide verify' and restore your last good backup.")
+        if len(piece) % size:
+            raise DatabaseDamaged("The database file does not end on a whole page, so no backup was "
+                                  "made. Run 'confide verify' and restore your last good backup.")
+
+
+def stream(path: Path, sink: Callable[[memoryview], object], digest,
+           check: Callable[[memoryview, int], None] | None = None) -> int:
     """Read `path` in 1 MiB pieces into `digest` and `sink` (one buffer, reused: a 1.4 GB
     file never sits in memory). Call it inside `quiescent`. Returns the bytes read.
 
-    The hash of each piece runs on a second thread while `sink` writes it (hashlib and zlib
-    let go of the GIL for large buffers, and so does the write): with two cores the copy
-    costs about what the slower of the two does, not their sum.
+    The hash of each piece, and `check` (given the piece's offset in the file), each run on a
+    thread of their own while `sink` writes it (hashlib and zlib let go of the GIL for large
+    buffers, and so does the write): with two cores the copy costs about what the slowest of
+    them does, not their sum.
 
-    May raise: OSError.
+    May raise: OSError, and whatever `check` raises.
     """
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
     total = 0
-    with open(path, "rb", buffering=0) as src, ThreadPoolExecutor(1, thread_name_prefix="copy-hash") as pool:
+    with open(path, "rb", buffering=0) as src, ThreadPoolExecutor(2, thread_name_prefix="copy-hash") as pool:
         while True:
             n = src.readinto(buffer)
             if not n:
                 return total
             piece = view[:n]
-            hashed = pool.submit(digest.update, piece)
+            # The hash and the page check each on a thread of their own, the write here.
+            readers = [pool.submit(digest.update, piece)]
+            if check is not None:
+                readers.append(pool.submit(check, piece, total))
             try:
                 sink(piece)
             finally:
-                hashed.result()  # the buffer is read again only once the hash has taken it
+                for reader in readers:
+                    reader.result()  # the buffer is read again only once both have taken it
             total += n

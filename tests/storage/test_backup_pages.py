@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from app.errors import BackupInvalid, DatabaseBusy
+from app.errors import BackupInvalid, DatabaseBusy, DatabaseDamaged
 from app.security import sealing
 from app.services import people
 from app.services import vault as vault_service
@@ -91,3 +91,62 @@ def test_an_edited_manifest_is_refused_in_either_format(session, data_dir, tmp_p
     with pytest.raises(BackupInvalid, match="altered"):
         restore_backup(data_dir, bad, username="manager", passphrase=PASSPHRASE)
     assert {p.name: sha256(p) for p in data_dir.iterdir() if p.is_file()} == live
+
+
+def _page_check(session, data_dir):
+    page_size = session.conn.execute("PRAGMA page_size").fetchone()[0]
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    return page_copy.PageCheck(session.data_key, page_size), bytearray((data_dir / "confide.db").read_bytes())
+
+
+def test_the_page_check_accepts_every_page_sqlcipher_wrote(session, data_dir):
+    for i in range(40):
+        _add(session, f"Pagefill{i}")
+    check, data = _page_check(session, data_dir)
+    assert len(data) // check.page_size > 5
+    check(memoryview(data), 0)  # no page refused: the HMAC is computed as SQLCipher computes it
+
+
+@pytest.mark.parametrize("where", ["page 1, after the salt", "a middle page", "a page's IV"])
+def test_a_flipped_byte_in_any_page_is_named(session, data_dir, where):
+    for i in range(40):
+        _add(session, f"Pagefill{i}")
+    check, data = _page_check(session, data_dir)
+    size = check.page_size
+    page = {"page 1, after the salt": 1, "a middle page": 3, "a page's IV": 4}[where]
+    at = (page - 1) * size + (20 if page == 1 else 100 if page == 3 else size - 70)
+    data[at] ^= 0x01
+    with pytest.raises(DatabaseDamaged) as info:
+        check(memoryview(data), 0)
+    assert f"Page {page} of the database is damaged" in info.value.message
+
+
+def test_a_damaged_database_gives_no_backup_file(session, data_dir, tmp_path, monkeypatch):
+    for i in range(40):
+        _add(session, f"Pagefill{i}")
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    size = int(session.conn.execute("PRAGMA page_size").fetchone()[0])
+    with open(data_dir / "confide.db", "r+b") as handle:
+        handle.seek(2 * size + 200)
+        byte = handle.read(1)
+        handle.seek(2 * size + 200)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    out = tmp_path / "damaged.confide-backup"
+    with pytest.raises(DatabaseDamaged):
+        create_backup(session, out)
+    assert list(tmp_path.glob("*damaged*")) == []
+
+
+def test_the_lock_byte_page_at_one_gibibyte_is_not_checked(session, data_dir):
+    """SQLite never writes the page holding byte 2**30 (its file locks live there), so a
+    database over 1 GiB has one page with no HMAC; the pages either side are still checked."""
+    check, data = _page_check(session, data_dir)
+    size = check.page_size
+    check(memoryview(data), 0)  # sets the HMAC key from page 1's salt
+    blank = bytearray(size * 3)  # the page before, the lock-byte page, the page after: no HMACs
+    with pytest.raises(DatabaseDamaged) as info:
+        check(memoryview(blank), page_copy.PENDING_BYTE - size)
+    assert f"Page {page_copy.PENDING_BYTE // size} of" in info.value.message
+    check(memoryview(blank[size:2 * size]), page_copy.PENDING_BYTE)  # only the lock-byte page: passes
+    with pytest.raises(DatabaseDamaged):
+        check(memoryview(blank[2 * size:]), page_copy.PENDING_BYTE + size)
