@@ -58,6 +58,9 @@ def _draw(piece, canv, x: float, top: float) -> None:
         piece.drawOn(canv, x, top - piece.height)
 
 
+KEEP_WITH_TITLE = 3  # rows (a note's date, author and the start of its text)
+
+
 class RecordBlock(Flowable):
     """`title` (a piece or None on a continued block) over `rows` of (label, value) pieces;
     a piece is a Line, a Paragraph, or None (an empty cell)."""
@@ -102,8 +105,11 @@ class RecordBlock(Flowable):
             if len(parts) == 2:
                 head.append((label, parts[0]))
                 tail[0] = (None, parts[1])
-        if not head:
-            return []  # not even one row fits below the title: the whole block moves on
+        if not head or (self.title is not None and len(head) < min(KEEP_WITH_TITLE, len(self.rows))):
+            # A title with only its first short rows (a note's date and author) at the foot of a
+            # page reads as an empty record: the whole block moves on. A block taller than a page
+            # still splits on the next one, where its first rows (or part of a long note) fit.
+            return []
         return [RecordBlock(self.title, head, self.label_width, self.shade, self.rule, last=False),
                 RecordBlock(None, tail, self.label_width, self.shade, self.rule, last=self.last)]
 

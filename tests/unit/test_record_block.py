@@ -77,3 +77,16 @@ def test_a_block_that_cannot_start_on_this_page_moves_whole_to_the_next():
     assert block.split(400, height - 1) == []  # the title with no row under it never stands alone
     pdf = build([block], title="t", footer="f")
     assert "Value" in _text(pdf)[0]
+
+
+def test_a_title_never_ends_a_page_with_only_its_first_short_rows():
+    rows = [(Line(label, STYLES["label"]), Line("Value " + label, STYLES["value"]))
+            for label in ("Date", "Written by", "Note", "Follow-up")]
+    block = RecordBlock(Line("Case CAS-2026-00001: Meeting note", STYLES["h2"]), rows, 100,
+                        STYLES["h2"].textColor, STYLES["h2"].textColor)
+    _, height = block.wrap(400, 1000)
+    row = block._row_h[0]
+    assert block.split(400, height - 2.5 * row) == []  # title and the date only: moves whole
+    assert block.split(400, height - 1.5 * row) == []  # title, date and author only: moves whole
+    first, rest = block.split(400, height - 0.5 * row)  # title and three rows: splits
+    assert [len(first.rows), len(rest.rows)] == [3, 1] and rest.title is None
