@@ -73,6 +73,12 @@ class Session:
             raise Locked()
         return bytes(self._private_key) or None
 
+    def adopt_private_key(self, private: bytes) -> None:
+        """The person's team key pair replaces the one this new vault was made with (a join)."""
+        for i in range(len(self._private_key)):
+            self._private_key[i] = 0
+        self._private_key = bytearray(private)
+
     def replace_key(self, conn, data_key: bytes, vault: VaultFile) -> None:
         """After a re-key: the connection under the new key, and the vault file that seals it."""
         old, self._conn, self.vault = self._conn, conn, vault

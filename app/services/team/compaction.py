@@ -45,7 +45,10 @@ def _devices(hub: Hub) -> tuple[dict[str, dict], dict[str, int]]:
         except BundleRefused:
             continue
         if body.get("type") in ("genesis", "enrol") and isinstance(body.get("device"), dict):
-            enrolled[body["device"]["device_id"]] = body["device"]
+            enrolled[body["device"]["device_id"]] = dict(body["device"])
+        elif body.get("type") in ("joined", "rekeyed") and body.get("by") in enrolled and body.get("sign_pub"):
+            # A computer replaces its own keys (docs/sync.md §5): later snapshots carry the new one.
+            enrolled[body["by"]]["sign_pub"] = body["sign_pub"]
         for gone in body.get("revoked") or []:
             enrolled.pop(gone, None)
     for gone in hub.revoked_devices():

@@ -110,8 +110,6 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
         if pub is None:
             raise BundleRefused(f"Team entry {seq} changes the team but is not signed by one of the "
                                 "team's active managers; it was not applied.")
-    elif kind == "rekeyed" and "sign_pub" in body:
-        pub = str(body["sign_pub"])      # the new key signs; the proof shows it is genuine
     else:
         pub = dev.sign_pub
     if not keys.verify(pub, sig, raw):
@@ -152,14 +150,14 @@ def _check_rekeyed(conn, body: dict, seq: int) -> None:
         pubs = pubs_text(str(body["sign_pub"]), str(body["box_pub"])) if "sign_pub" in body else ""
     except (KeyError, TypeError, ValueError) as exc:
         raise _damaged(seq) from exc
+    if pubs:
+        _check_possession(body, seq)
     key = state.epoch_key(conn, epoch)
     if key is None:
-        if pubs:
-            # A computer's new keys are believed only on that proof: wait for the key.
-            raise BundleRefused(f"Team entry {seq} cannot be checked until this computer holds team "
-                                f"key {epoch}: someone on the team's staff must sign in here.",
-                                deterministic=False)
-        return      # an older entry without new keys changes nothing but the device list
+        # Only a computer that cannot read that epoch (a removed one, or a joiner replaying
+        # the entries before its first sign-in) lacks the key; every computer that reads
+        # the team's new records checks the proof (docs/security.md "Who holds what").
+        return
     if not hmac.compare_digest(proof, rekeyed_proof(key, body["team"], body["by"], epoch, pubs)):
         raise BundleRefused(f"Team entry {seq} says a computer changed to a team key it does not hold; "
                             "it was not applied.")
@@ -172,15 +170,23 @@ def _check_joined(conn, body: dict, seq: int) -> None:
                             "a second use of an invitation is refused.")
     expires = (state.get(conn, EXPIRES) or {}).get(device_id)
     try:
-        sign_pub, box_pub = str(body["sign_pub"]), str(body["box_pub"])
-        proof = bytes.fromhex(str(body["possession"]))
         at = datetime.fromisoformat(str(body["at"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise _damaged(seq) from exc
     if expires is not None and at > datetime.fromisoformat(expires):
         raise BundleRefused(f"Team entry {seq}: the invitation had expired when it was used, so it was "
                             "refused.")
-    if not keys.verify(sign_pub, proof, possession(body["team"], device_id, sign_pub, box_pub)):
+    _check_possession(body, seq)
+
+
+def _check_possession(body: dict, seq: int) -> None:
+    """The new keys an entry names were made by its writer: their signing half signed them."""
+    try:
+        sign_pub, box_pub = str(body["sign_pub"]), str(body["box_pub"])
+        proof = bytes.fromhex(str(body["possession"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _damaged(seq) from exc
+    if not keys.verify(sign_pub, proof, possession(body["team"], body["by"], sign_pub, box_pub)):
         raise _damaged(seq)
 
 
@@ -209,6 +215,8 @@ def apply(conn, body: dict, seq: int) -> None:
     elif kind == "joined":
         state.put(conn, JOINED, {**(state.get(conn, JOINED) or {}), body["by"]: seq})
         _new_device_keys(conn, body, seq)
+        if body["by"] == me:        # the invitation's keys are retired
+            conn.execute("DELETE FROM sync_state WHERE key = ?", (device_keys.INVITATION,))
     elif kind == "epoch":
         for device_id in body.get("revoked") or []:
             conn.execute("UPDATE sync_device SET revoked_seq = ? WHERE device_id = ? AND revoked_seq IS NULL",
@@ -219,7 +227,8 @@ def apply(conn, body: dict, seq: int) -> None:
         state.put(conn, LATEST, max(latest_epoch(conn), epoch))
         if state.epoch_key(conn, epoch) is None:
             pending = state.get(conn, PENDING) or {}
-            pending[str(epoch)] = {"people": body.get("people") or {}, "seq": seq}
+            pending[str(epoch)] = {"people": body.get("people") or {},
+                                   "invitation": (body.get("invitations") or {}).get(me), "seq": seq}
             state.put(conn, PENDING, pending)
         open_pending(conn)
 
@@ -246,21 +255,33 @@ def person_label(username: str) -> str:
 
 
 def open_pending(conn) -> int:
-    """Open the epoch keys sealed to the person signed in on `conn`. Returns how many."""
+    """Open the epoch keys sealed to the person signed in on `conn` (or, on a computer
+    still joining, to its invitation). Returns how many."""
     pending = state.get(conn, PENDING) or {}
     session = Session.for_connection(conn)
-    if not pending or session is None or session.private_key is None:
+    if not pending or session is None:
         return 0
-    team_id, user, opened = state.get(conn, "team_id"), session.user.username, 0
+    mine = state.device(conn, state.get(conn, "device_id"))
+    if mine is not None and mine.revoked_seq is not None:
+        return 0          # a computer removed from the team opens no later key (docs/sync.md §5)
+    team_id, me, opened = state.get(conn, "team_id"), state.get(conn, "device_id"), 0
+    user, private = session.user.username, session.private_key
+    invitation = device_keys.open_value(conn, device_keys.INVITATION, session.device_secret)
     for epoch, item in list(pending.items()):
-        sealed = item["people"].get(user)
-        if sealed is None:
+        tries = []
+        if private is not None and item["people"].get(user):
+            tries.append((private.hex(), person_label(user), item["people"][user]))
+        if invitation is not None and item.get("invitation"):
+            tries.append((invitation["box_priv"], me, item["invitation"]))
+        secret = None
+        for priv, label, sealed in tries:
+            try:
+                secret = keys.open_sealed_for_device(priv, team_id, label, int(epoch), sealed)
+                break
+            except (crypto.DecryptionFailed, ValueError, KeyError):
+                continue      # sealed to an older key of this person: a colleague opens it
+        if secret is None:
             continue
-        try:
-            secret = keys.open_sealed_for_device(session.private_key.hex(), team_id, person_label(user),
-                                                 int(epoch), sealed)
-        except (crypto.DecryptionFailed, ValueError, KeyError):
-            continue      # sealed to an older key of this person: another colleague opens it
         state.add_epoch(conn, int(epoch), secret, int(item["seq"]))
         del pending[epoch]
         opened += 1

@@ -20,6 +20,7 @@ from app.services.team import state
 
 OWN = "device_keys"            # sync_state: the current key pairs, sealed
 NEXT = "device_keys_next"      # the pairs about to be announced (rekeyed.py), sealed
+INVITATION = "invitation_keys" # while joining: the invitation's pairs, until `joined`
 PLAIN = ("sign_priv", "box_priv", "sign_pub", "box_pub")
 
 

@@ -4,8 +4,8 @@ id, the epoch, a proof that it holds that epoch's key). The manager's device lis
 these entries to show which computers have not yet re-keyed.
 
 The same entry replaces the computer's own key pairs with new ones made here (docs/security.md
-"Who holds what"): signed by the new signing key, bound by the proof, so a copy of the old
-keys taken before the team key changed signs nothing the team accepts after.
+"Who holds what"), bound to the proof, so a copy of the old keys taken before the team key
+changed signs nothing the team accepts after.
 """
 
 from datetime import UTC, datetime
@@ -51,8 +51,10 @@ def announce_if_owed(conn, hub: Hub) -> bool:
                 "at": datetime.now(UTC).isoformat(timespec="seconds"), "epoch": epoch,
                 "sign_pub": fresh["sign_pub"], "box_pub": fresh["box_pub"],
                 "proof": control.rekeyed_proof(key, team_id, me, epoch,
-                                               control.pubs_text(fresh["sign_pub"], fresh["box_pub"]))}
-        payload = control.seal(body, fresh["sign_priv"])
+                                               control.pubs_text(fresh["sign_pub"], fresh["box_pub"])),
+                "possession": keys.sign(fresh["sign_priv"], control.possession(
+                    team_id, me, fresh["sign_pub"], fresh["box_pub"])).hex()}
+        payload = control.seal(body, device_keys.sign_priv(conn))
         seq = state.last_applied(conn) + 1
         try:
             hub.append(seq, me, "control", payload)

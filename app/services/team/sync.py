@@ -211,8 +211,9 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
     epoch, key = state.current_epoch(conn)
     if epoch < control.latest_epoch(conn):
         # Every computer refuses a bundle under a replaced team key (docs/sync.md §5).
-        raise SyncBlocked("The team key changed and this computer has not got the new one yet: a "
-                          "member of staff with a key to it must sign in here. Your changes wait.")
+        raise SyncBlocked(_removed_message(conn) or "The team key changed and this computer has not got "
+                          "the new one yet: a member of staff with a key to it must sign in here. Your "
+                          "changes wait.")
     header = {"team": state.get(conn, "team_id"), "device": me.device_id, "dseq": me.last_dseq + 1,
               "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": utc_now()}

@@ -165,11 +165,13 @@ def invite_device(session, hub: Hub, device_name: str, manager: bool = False) ->
     return content
 
 
-def join_team(session, hub: Hub, invitation: dict) -> int:
+def join_team(session, hub: Hub, invitation: dict, adopt=None) -> int:
     """Make this new, empty vault a replica of the team and catch up; then make this
     computer's own key pairs and say so in a `joined` entry, which retires the invitation's
     keys (a second use of the invitation is refused by every computer). Returns the hub
-    sequence reached. May raise: TeamError, BundleRefused, SyncBlocked, HubError."""
+    sequence reached. `adopt(session)`, called once the team's staff records are here, lets
+    the joiner's account take its team key pair (membership.join).
+    May raise: TeamError, BundleRefused, SyncBlocked, HubError."""
     session.require()
     conn = session.conn
     if state.in_team(conn):
@@ -185,6 +187,8 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
     with transaction(conn):
         _store_own(conn, inv["team_id"], inv["team_name"], inv["device_id"], int(inv["index"]),
                    inv["genesis_sign_pub"])
+        # Until `joined`: a key change made since the invitation is sealed to it too.
+        device_keys.store(conn, inv["keys"], session.device_secret, name=device_keys.INVITATION)
         if laptop:
             from app.services.team.laptop.replica import mark_laptop
 
@@ -202,6 +206,10 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
     with transaction(conn):
         triggers.install_triggers(conn, force=True)
         state.set_capture(conn, True)
+    if adopt is not None:
+        adopt(session)
+    with transaction(conn):
+        control.open_pending(conn)
     pull(conn, hub)
     _say_joined(session, hub, inv)
     if laptop:
@@ -287,6 +295,17 @@ def epoch_recipients(conn, disabled: list[str]) -> dict[str, str]:
     return out
 
 
+def _unused_invitations(conn) -> list:
+    """Computers enrolled whose invitation is unused and unexpired: a key change before they
+    join is sealed to the invitation too, which only the invitation file holds."""
+    joined = state.get(conn, control.JOINED) or {}
+    expires = state.get(conn, control.EXPIRES) or {}
+    now = datetime.now(UTC)
+    return [d for d in state.devices(conn)
+            if d.revoked_seq is None and d.device_id not in joined and d.device_id in expires
+            and datetime.fromisoformat(expires[d.device_id]) > now]
+
+
 def _new_epoch(session, hub: Hub, revoked: list[str], disabled: list[str] | None = None) -> int:
     conn = session.conn
     team_id = state.get(conn, "team_id")
@@ -294,9 +313,11 @@ def _new_epoch(session, hub: Hub, revoked: list[str], disabled: list[str] | None
     new_key = keys.new_epoch_key()
     people = {u: keys.seal_to_device(pub, team_id, control.person_label(u), epoch, new_key)
               for u, pub in epoch_recipients(conn, disabled or []).items()}
+    invitations = {d.device_id: keys.seal_to_device(d.box_pub, team_id, d.device_id, epoch, new_key)
+                   for d in _unused_invitations(conn) if d.device_id not in revoked}
     _append_control(conn, hub, {"team": team_id, "type": "epoch", "by": state.get(conn, "device_id"),
                                 "epoch": epoch, "revoked": revoked, "disabled": disabled or [],
-                                "people": people})
+                                "people": people, "invitations": invitations})
     return epoch
 
 
