@@ -26,6 +26,7 @@ BY_MANAGER = ("genesis", "enrol", "epoch", "authority")
 REKEYED = "device_rekeyed"     # sync_state: device id -> the latest epoch it said it re-keyed for
 JOINED = "device_joined"       # sync_state: device id -> the hub entry of its `joined`
 EXPIRES = "invitation_expires" # sync_state: device id -> when its invitation stops working
+INVITED = "invitation_sign"    # sync_state: device id -> its invitation's signing key
 LATEST = "latest_epoch"        # sync_state: the newest epoch any entry started, held or not
 PENDING = "epoch_people"       # sync_state: epoch -> its key sealed to people, not opened yet
 ALREADY_JOINED = "already joined"
@@ -110,9 +111,16 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
         if pub is None:
             raise BundleRefused(f"Team entry {seq} changes the team but is not signed by one of the "
                                 "team's active managers; it was not applied.")
+    elif kind == "joined":
+        # Checked against the invitation's own key even after it was used: a second use is
+        # then told apart from a forgery, and shown to the manager as one.
+        pub = (state.get(conn, INVITED) or {}).get(signer, dev.sign_pub)
     else:
         pub = dev.sign_pub
     if not keys.verify(pub, sig, raw):
+        if kind in BY_MANAGER:
+            raise BundleRefused(f"Team entry {seq} changes the team but is not signed by one of the "
+                                "team's active managers; it was not applied.")
         raise BundleRefused(f"Team entry {seq} was altered after it was written, or signed by a key "
                             "that may not sign it; it was not applied.")
     if kind not in KINDS:
@@ -204,6 +212,7 @@ def apply(conn, body: dict, seq: int) -> None:
         state.add_device(conn, info, seq)
         if body.get("expires"):
             state.put(conn, EXPIRES, {**(state.get(conn, EXPIRES) or {}), info["device_id"]: body["expires"]})
+            state.put(conn, INVITED, {**(state.get(conn, INVITED) or {}), info["device_id"]: info["sign_pub"]})
     elif kind == "authority":
         authority.set_member(conn, str(body["user"]), body.get("sign"), bool(body.get("manager")))
     elif kind == "rekeyed":

@@ -173,6 +173,7 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     TeamError, SyncBlocked, CredentialStoreUnavailable, OSError.
     """
     content = invitation.read_invitation(Path(invite_file), code)
+    engine.check_not_expired(content)
     location = hub_override or content["hub"]
     hub = open_hub(location, content["team_id"])      # reachable before anything is made here
     data_dir = Path(data_dir)

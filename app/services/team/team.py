@@ -180,9 +180,7 @@ def join_team(session, hub: Hub, invitation: dict, adopt=None) -> int:
         if table not in ("staff", "staff_key") and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
             raise TeamError("This vault already holds records; join a team only from a new vault.")
     inv = invitation
-    expires = inv.get("expires")
-    if expires and datetime.now(UTC) > datetime.fromisoformat(expires):
-        raise TeamError(f"This invitation expired on {expires[:10]}. Ask your manager for a new one.")
+    check_not_expired(inv)
     laptop = inv.get("kind") == "laptop"
     with transaction(conn):
         _store_own(conn, inv["team_id"], inv["team_name"], inv["device_id"], int(inv["index"]),
@@ -220,6 +218,14 @@ def join_team(session, hub: Hub, invitation: dict, adopt=None) -> int:
             replica.erase_outside(conn, [])
         replica.compact(conn)
     return state.last_applied(conn)
+
+
+def check_not_expired(invitation: dict) -> None:
+    """May raise: TeamError (the invitation's week is over; every computer refuses it too)."""
+    expires = invitation.get("expires")
+    if expires and datetime.now(UTC) > datetime.fromisoformat(expires):
+        raise TeamError(f"This invitation expired on {expires[:10]} at {expires[11:16]} UTC. Ask your "
+                        "manager for a new one.")
 
 
 def _say_joined(session, hub: Hub, inv: dict) -> None:
