@@ -82,9 +82,13 @@ def cmd_team(args) -> int:
             return 0
         code = membership.invite(session, args.device, args.out, manager=args.manager_computer,
                                  laptop=args.laptop)
+        expires = next((d.invitation_expires for d in membership.device_list(session)
+                        if d.name == args.device.strip() and not d.revoked), None)
     finally:
         session.lock("cli")
     print(f"Invitation for {args.device} written to {args.out}.")
+    if expires:
+        print(f"It works once, until {expires[:10]} {expires[11:16]} UTC.")
     print("ONE-TIME CODE (shown once; give it to the person joining separately from the file):")
     print(code)
     return 0
@@ -176,7 +180,10 @@ def cmd_device(args) -> int:
             return 0
         for d in membership.device_list(session):
             status = ("removed" if d.revoked else "this computer" if d.this_computer
+                      else f"invitation not used yet (expires {d.invitation_expires[:16]} UTC)" if not d.joined
                       else "up to date with the key" if d.on_current_key else "not yet re-keyed for the new key")
+            if d.invitation_reused:
+                status += f"; its invitation was used again {d.invitation_reused} time(s): refused, already joined"
             print(f"{d.index}\t{d.name}\t{'manager' if d.manager else 'staff'}\t{status}\t{d.device_id}")
     finally:
         session.lock("cli")
