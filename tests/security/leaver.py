@@ -63,9 +63,19 @@ def data_key_only_secrets(db_path, data_key: bytes) -> list[str]:
     return plunder(db_path, data_key, None).secrets
 
 
+def _try(priv, team_id, label, epoch, sealed):
+    if not priv or not sealed:
+        return None
+    try:
+        return keys.open_sealed_for_device(priv, team_id, label, epoch, sealed)
+    except (crypto.DecryptionFailed, ValueError, KeyError, TypeError):
+        return None
+
+
 def try_open_epochs(loot: Loot, entries, own: tuple[str, bytes] | None) -> None:
-    """Every later team key the loot can open from the hub's control entries: sealed to the
-    copied computer (the old format), or to the leaver themselves."""
+    """Every later team key the loot can open from the hub's control entries: sealed whole
+    to the copied computer (the old format), or made of a person half and a computer half
+    (docs/sync.md §5), with the leaver's own staff key for the first."""
     for entry in entries:
         if entry.kind != "control":
             continue
@@ -73,18 +83,19 @@ def try_open_epochs(loot: Loot, entries, own: tuple[str, bytes] | None) -> None:
         if body.get("type") != "epoch":
             continue
         epoch = int(body["epoch"])
-        tries = []
-        for device_id, sealed in {**(body.get("sealed") or {}), **(body.get("invitations") or {})}.items():
-            if loot.box_priv:
-                tries.append((loot.box_priv, device_id, sealed))
-        if own is not None and (body.get("people") or {}).get(own[0]):
-            tries.append((own[1].hex(), f"person:{own[0]}", body["people"][own[0]]))
-        for priv, label, sealed in tries:
-            try:
-                loot.epoch_keys[epoch] = keys.open_sealed_for_device(priv, loot.team_id, label, epoch, sealed)
-                break
-            except (crypto.DecryptionFailed, ValueError, KeyError):
-                continue
+        for device_id, sealed in (body.get("sealed") or {}).items():
+            whole = _try(loot.box_priv, loot.team_id, device_id, epoch, sealed)
+            if whole is not None:
+                loot.epoch_keys[epoch] = whole
+        person = None
+        if own is not None:
+            person = _try(own[1].hex(), loot.team_id, f"person:{own[0]}", epoch,
+                          (body.get("people") or {}).get(own[0]))
+        device = None
+        for device_id, sealed in (body.get("devices") or {}).items():
+            device = device or _try(loot.box_priv, loot.team_id, device_id, epoch, sealed)
+        if person is not None and device is not None:
+            loot.epoch_keys[epoch] = control.epoch_key_from_halves(loot.team_id, epoch, person, device)
 
 
 def read_bundles(loot: Loot, entries) -> list[str]:

@@ -108,6 +108,27 @@ def test_a_leaver_with_every_byte_reads_nothing_new_and_signs_nothing_accepted(t
     hub.close()
 
 
+def test_a_removed_computer_opens_no_later_key_even_with_its_users_passphrase(team, tmp_path):
+    """The thief of a lost computer who knows its user's passphrase: the person half of the
+    new key opens, the computer half was never sealed to it (docs/security.md "Who holds
+    what"). A team key sealed to people alone would have been read here."""
+    a, b, hub_dir = team
+    private = _leaver_private(b, "manager", PASSPHRASE)
+    copy = _copy_of(b, tmp_path / "stolen.db")
+    data_key, device_secret = b.data_key, b.device_secret
+    b.lock("stolen")
+    membership.revoke(a, "Office 2")
+    people.create_person(a, PersonInput(kind="parent_carer", first_name="Ada", last_name=CANARY))
+    membership.sync(a)
+    hub = open_hub(str(hub_dir), state.get(a.conn, "team_id"))
+    loot = leaver.plunder(copy, data_key, device_secret)
+    entries = list(hub.read_after(0))
+    leaver.try_open_epochs(loot, entries, ("manager", private))
+    assert max(loot.epoch_keys) == 1
+    assert not any(CANARY in text for text in leaver.read_bundles(loot, entries))
+    hub.close()
+
+
 def test_team_changes_need_an_active_manager_not_a_role_in_the_records(team):
     """A role written into the replicated records gives no authority; the manager's signed
     entry does. Failed on main: authority came from the computer's key."""

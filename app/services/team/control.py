@@ -28,7 +28,7 @@ JOINED = "device_joined"       # sync_state: device id -> the hub entry of its `
 EXPIRES = "invitation_expires" # sync_state: device id -> when its invitation stops working
 INVITED = "invitation_sign"    # sync_state: device id -> its invitation's signing key
 LATEST = "latest_epoch"        # sync_state: the newest epoch any entry started, held or not
-PENDING = "epoch_people"       # sync_state: epoch -> its key sealed to people, not opened yet
+PENDING = "epoch_pending"      # sync_state: epoch -> its halves as sealed, not opened yet
 ALREADY_JOINED = "already joined"
 
 
@@ -237,6 +237,7 @@ def apply(conn, body: dict, seq: int) -> None:
         if state.epoch_key(conn, epoch) is None:
             pending = state.get(conn, PENDING) or {}
             pending[str(epoch)] = {"people": body.get("people") or {},
+                                   "device": (body.get("devices") or {}).get(me),
                                    "invitation": (body.get("invitations") or {}).get(me), "seq": seq}
             state.put(conn, PENDING, pending)
         open_pending(conn)
@@ -263,35 +264,49 @@ def person_label(username: str) -> str:
     return f"person:{username}"
 
 
+def epoch_key_from_halves(team_id: str, epoch: int, person_half: bytes, device_half: bytes) -> bytes:
+    """A team key is made of two halves (docs/security.md "Who holds what"): one sealed to the
+    team's active people, one to its enrolled computers' current box keys. Opening it takes
+    both: a person's passphrase *and* a computer of the team that was not removed."""
+    return crypto.hkdf(person_half + device_half, info=f"confide-epoch:v2:{team_id}:{epoch}".encode())
+
+
+def _open(priv: str | None, team_id: str, label: str, epoch: int, sealed) -> bytes | None:
+    if priv is None or not sealed:
+        return None
+    try:
+        return keys.open_sealed_for_device(priv, team_id, label, epoch, sealed)
+    except (crypto.DecryptionFailed, ValueError, KeyError, TypeError):
+        return None       # sealed to an older key of this person: a colleague opens it
+
+
 def open_pending(conn) -> int:
-    """Open the epoch keys sealed to the person signed in on `conn` (or, on a computer
-    still joining, to its invitation). Returns how many."""
+    """Open the team keys whose person half is sealed to the one signed in on `conn` and
+    whose computer half is sealed to this computer (or, while joining, both to its
+    invitation). Returns how many."""
     pending = state.get(conn, PENDING) or {}
     session = Session.for_connection(conn)
     if not pending or session is None:
         return 0
     mine = state.device(conn, state.get(conn, "device_id"))
     if mine is not None and mine.revoked_seq is not None:
-        return 0          # a computer removed from the team opens no later key (docs/sync.md §5)
+        return 0          # a computer removed from the team is sealed no half (docs/sync.md §5)
     team_id, me, opened = state.get(conn, "team_id"), state.get(conn, "device_id"), 0
     user, private = session.user.username, session.private_key
-    invitation = device_keys.open_value(conn, device_keys.INVITATION, session.device_secret)
+    secret = session.device_secret
+    invitation = device_keys.open_value(conn, device_keys.INVITATION, secret) or {}
+    own = device_keys.open_value(conn, device_keys.OWN, secret) or {}
     for epoch, item in list(pending.items()):
-        tries = []
-        if private is not None and item["people"].get(user):
-            tries.append((private.hex(), person_label(user), item["people"][user]))
-        if invitation is not None and item.get("invitation"):
-            tries.append((invitation["box_priv"], me, item["invitation"]))
-        secret = None
-        for priv, label, sealed in tries:
-            try:
-                secret = keys.open_sealed_for_device(priv, team_id, label, int(epoch), sealed)
-                break
-            except (crypto.DecryptionFailed, ValueError, KeyError):
-                continue      # sealed to an older key of this person: a colleague opens it
-        if secret is None:
+        n = int(epoch)
+        inv = item.get("invitation") or {}
+        person = _open(private.hex() if private else None, team_id, person_label(user), n,
+                       item["people"].get(user)) or \
+            _open(invitation.get("box_priv"), team_id, f"invitation-person:{me}", n, inv.get("person"))
+        device = _open(own.get("box_priv"), team_id, me, n, item.get("device")) or \
+            _open(invitation.get("box_priv"), team_id, f"invitation-device:{me}", n, inv.get("device"))
+        if person is None or device is None:
             continue
-        state.add_epoch(conn, int(epoch), secret, int(item["seq"]))
+        state.add_epoch(conn, n, epoch_key_from_halves(team_id, n, person, device), int(item["seq"]))
         del pending[epoch]
         opened += 1
     state.put(conn, PENDING, pending)

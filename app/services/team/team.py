@@ -90,12 +90,13 @@ def _active_managers(conn) -> list[str]:
                                        "AND deleted_at IS NULL")]
 
 
-def _append_control(conn, hub: Hub, body: dict) -> int:
-    """Append a control entry at the head. Entries that change the team are signed by the
-    manager signed in here (authority.py); a computer's own entries by its own key.
-    May raise: TeamError, HubError."""
+def _append_control(conn, hub: Hub, make) -> int:
+    """Append a control entry at the head: `make` is its body, or makes it after each pull.
+    Entries that change the team are signed by the manager signed in here (authority.py); a
+    computer's own entries by its own key. May raise: TeamError, HubError."""
     for _ in range(8):
         pull(conn, hub)
+        body = make() if callable(make) else make
         seq = state.last_applied(conn) + 1
         if body["type"] in control.BY_MANAGER:
             try:
@@ -291,7 +292,7 @@ def rotate_epoch(session, hub: Hub, disabled: tuple[str, ...] = ()) -> int:
 def epoch_recipients(conn, disabled: list[str]) -> dict[str, str]:
     """username -> X25519 public key (hex) of every person a new team key is sealed to:
     the active staff with a key pair, less those being disabled (docs/security.md "Who holds
-    what"). Never a computer's key: a computer gets the key when one of them signs in there."""
+    what"). They get the person half of the key; the computers get the other half."""
     out = {}
     for username, public in conn.execute(
             "SELECT s.username, k.public_key FROM staff s JOIN staff_key k ON k.id = s.id "
@@ -315,16 +316,37 @@ def _unused_invitations(conn) -> list:
 def _new_epoch(session, hub: Hub, revoked: list[str], disabled: list[str] | None = None) -> int:
     conn = session.conn
     team_id = state.get(conn, "team_id")
-    epoch = max(state.current_epoch(conn)[0], control.latest_epoch(conn)) + 1
-    new_key = keys.new_epoch_key()
-    people = {u: keys.seal_to_device(pub, team_id, control.person_label(u), epoch, new_key)
-              for u, pub in epoch_recipients(conn, disabled or []).items()}
-    invitations = {d.device_id: keys.seal_to_device(d.box_pub, team_id, d.device_id, epoch, new_key)
-                   for d in _unused_invitations(conn) if d.device_id not in revoked}
-    _append_control(conn, hub, {"team": team_id, "type": "epoch", "by": state.get(conn, "device_id"),
-                                "epoch": epoch, "revoked": revoked, "disabled": disabled or [],
-                                "people": people, "invitations": invitations})
-    return epoch
+    made = {}
+
+    def body() -> dict:
+        # Built after the pull that precedes the append: sealed to the computers' keys as
+        # the log stands at that point (a computer may have just replaced its own).
+        epoch = max(state.current_epoch(conn)[0], control.latest_epoch(conn)) + 1
+        person_half, device_half = keys.new_epoch_key(), keys.new_epoch_key()
+        made["epoch"] = epoch
+        people = {u: keys.seal_to_device(pub, team_id, control.person_label(u), epoch, person_half)
+                  for u, pub in epoch_recipients(conn, disabled or []).items()}
+        devices = {d.device_id: keys.seal_to_device(d.box_pub, team_id, d.device_id, epoch, device_half)
+                   for d in state.devices(conn)
+                   if d.revoked_seq is None and d.device_id not in revoked and _joined(conn, d)}
+        invitations = {d.device_id: {
+            "person": keys.seal_to_device(d.box_pub, team_id, f"invitation-person:{d.device_id}", epoch,
+                                          person_half),
+            "device": keys.seal_to_device(d.box_pub, team_id, f"invitation-device:{d.device_id}", epoch,
+                                          device_half)}
+            for d in _unused_invitations(conn) if d.device_id not in revoked}
+        return {"team": team_id, "type": "epoch", "by": state.get(conn, "device_id"), "epoch": epoch,
+                "revoked": revoked, "disabled": disabled or [], "people": people, "devices": devices,
+                "invitations": invitations}
+
+    _append_control(conn, hub, body)
+    return made["epoch"]
+
+
+def _joined(conn, device) -> bool:
+    """A computer holding its own keys: the founder's, or one whose `joined` entry is in."""
+    return device.device_id not in (state.get(conn, control.EXPIRES) or {}) or \
+        device.device_id in (state.get(conn, control.JOINED) or {})
 
 
 def set_manager_rights(session, hub: Hub, username: str, manager: bool) -> int:
