@@ -221,6 +221,18 @@ _TABLE: dict[str, tuple[Scope, str]] = {
         "control.rekeyed_epochs", "control.rekeyed_proof", "rekeyed.announce_if_owed", "rekeyed.owed",
         "snapshot.rebase_pending", "search_build.start", "search_build.index_everything", "search_build.step",
         "search_build.finish", "search_build.progress", "search_build.reindex_ids")},
+    **{f"team.{name}": (N, "team authority and this computer's own keys: on a connection inside a use case")
+       for name in (
+        "authority.signing_key", "authority.sign_pub", "authority.roster", "authority.active_managers",
+        "authority.set_member", "authority.legacy", "authority.signer_for", "authority.published_sign_key",
+        "device_keys.seal_value", "device_keys.open_value", "device_keys.secret_for", "device_keys.store",
+        "device_keys.own", "device_keys.sign_priv", "device_keys.box_priv",
+        "control.possession", "control.pubs_text", "control.latest_epoch", "control.from_next",
+        "control.person_label", "control.open_pending", "control.epoch_key_from_halves",
+        "keys.sign_pub_of", "team.check_not_expired", "team.epoch_recipients")},
+    "team.authority.publish_own_sign_key": (A, "the signed-in person's own public signing key"),
+    "team.team.prepare_invitation": (M, ""), "team.team.enrol": (M, ""),
+    "team.team.set_manager_rights": (M, ""), "team.membership.set_manager_rights": (M, ""),
     "team.search_build.status": (A, "how far this computer's own search index is built"),
     "team.search_build.build_some": (A, "builds this computer's own search index; returns no records"),
     "team.search_build.build_rest": (A, "builds this computer's own search index; returns no records"),

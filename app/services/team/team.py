@@ -151,7 +151,8 @@ def prepare_invitation(session, device_name: str, manager: bool = False,
 
 
 def enrol(session, hub: Hub, body: dict) -> int:
-    """Append a prepared `enrol` entry. May raise: TeamError, HubError."""
+    """Append a prepared `enrol` entry. May raise: PermissionDenied, TeamError, HubError."""
+    session.require(Role.MANAGER)
     seq = _append_control(session.conn, hub, body)
     with transaction(session.conn):
         session.audit("device_enrolled", "device", body["device"]["device_id"])
