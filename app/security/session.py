@@ -15,7 +15,6 @@ from app.security import audit
 from app.security.device import DeviceSecretStore
 from app.security.keyslots import VaultFile
 
-
 _LIVE: "weakref.WeakSet[Session]" = weakref.WeakSet()
 _LIVE_LOCK = threading.Lock()
 

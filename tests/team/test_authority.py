@@ -17,7 +17,6 @@ from app.services import people, staff
 from app.services.people import PersonInput
 from app.services.team import authority, control, invitation, membership, staff_keys, state
 from app.services.team import team as engine
-from app.services.team.sync import sync_now
 from app.storage.db import transaction
 from app.storage.hub.location import open_hub
 from tests.conftest import PASSPHRASE
