@@ -28,10 +28,10 @@ import keyring
 
 from app.errors import ConfideError
 from app.security import kdf, staff_slot
-from app.services import people
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from app.services.team import authority, control, membership, staff_keys, state
-from app.services.vault import unlock
+from app.services.vault.unlock import unlock
 from app.storage.db import open_database
 from app.storage.hub.location import open_hub
 from tests.conftest import PASSPHRASE, MemoryKeyring

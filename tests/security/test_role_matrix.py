@@ -14,7 +14,8 @@ import pytest
 import app.services
 from app.domain.role_matrix import MATRIX, Scope
 from app.errors import ConfideError, PermissionDenied
-from app.services import backup, cases, enquiries, people, safeguarding, search
+from app.services.casework import cases, enquiries, people, safeguarding, search
+from app.services.vault import backup
 from tests.security.role_world import RECIPES, build
 from tests.unit.casework_helpers import record
 

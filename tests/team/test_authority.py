@@ -13,10 +13,11 @@ import pytest
 from app.errors import OutputFolderMissing
 from app.security import staff_slot
 from app.security.device import KeyringStore
-from app.services import people, staff
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from app.services.team import authority, control, invitation, membership, staff_keys, state
 from app.services.team import team as engine
+from app.services.vault import staff
 from app.storage.db import transaction
 from app.storage.hub.location import open_hub
 from tests.conftest import PASSPHRASE

@@ -18,7 +18,6 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
-from app.services import vault as vault_service
 from app.services.team import (
     authority,
     control,
@@ -32,6 +31,7 @@ from app.services.team import (
 )
 from app.services.team import team as engine
 from app.services.team.sync import SyncResult, sync_now
+from app.services.vault import unlock as vault_service
 from app.storage.db import transaction
 from app.storage.hub import credentials
 from app.storage.hub.base import Hub
@@ -224,7 +224,7 @@ def _own_key(session, staff_id: str, username: str, passphrase: str) -> bytes:
     private key.
 
     May raise: TeamError (the passphrase does not open their key)."""
-    from app.services.key_upkeep import record_staff_key
+    from app.services.vault.keys import record_staff_key
 
     conn = session.conn
     record = staff_keys.team_records(conn).get(username)
@@ -246,7 +246,7 @@ def _own_key(session, staff_id: str, username: str, passphrase: str) -> bytes:
 
 
 def _slot_params():
-    from app.services.staff import slot_params
+    from app.services.vault.staff import slot_params
 
     return slot_params()
 
@@ -292,7 +292,7 @@ def disable_colleague(session, username: str) -> bool:
     after its next sync) and, on a team, change the team key. Returns True when the key was
     changed now, False when it is owed (no team, or the hub out of reach: the next sync by a
     manager changes it). May raise: PermissionDenied, NotFound, ValidationError."""
-    from app.services import staff
+    from app.services.vault import staff
     from app.storage.hub.base import HubError
 
     staff.disable(session, username)
