@@ -388,8 +388,8 @@ def cmd_report(args) -> int:
 def cmd_sar(args) -> int:
     from datetime import date
 
-    from app.services.sar import pack as sar_pack
     from app.services.sar import register as sar
+    from app.services.sar import pack as sar_pack
 
     inp = _Input(args.passphrase_stdin or args.pdf_password_stdin)
     if args.action == "export" and (not args.sar_id or not args.out):

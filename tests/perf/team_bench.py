@@ -26,8 +26,8 @@ from faker import Faker
 
 from app.security import kdf
 from app.security.device import KeyringStore
-from app.services.team import membership, search_build
 from app.services.vault import unlock as vault_service
+from app.services.team import membership, search_build
 from app.storage import records
 from app.storage.capture import columns, image_sql
 from app.storage.db import transaction

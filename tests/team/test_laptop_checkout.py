@@ -179,9 +179,9 @@ def test_ask_for_all_my_open_cases(world):
 
 
 def test_later_office_records_follow_their_case_with_the_people_they_name(world):
+    from app.services.consent import records as consent
     from app.services.casework import people
     from app.services.casework.people import PersonInput
-    from app.services.consent import records as consent
 
     hub, office, laptop = world
     case_id, ref = family_case(office, "Hartley")

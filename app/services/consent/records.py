@@ -23,9 +23,10 @@ from app.domain.text import NAME_MAX, clean, clean_name, parse_date, uk_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.services import access
-from app.services.casework import cases, people
-from app.services.consent import counterparties
+from app.services.casework import cases
 from app.services.consent import wording as consent_wording
+from app.services.consent import counterparties
+from app.services.casework import people
 
 # Who may consent and for how long live in consent_rules; they are part of this module's API.
 from app.services.consent.rules import (  # noqa: F401

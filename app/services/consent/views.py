@@ -12,12 +12,7 @@ from app.security.session import Session
 from app.services import access
 from app.services.casework import cases
 from app.services.consent import disclosures
-from app.services.consent.records import (
-    CONSENT_SELECT,
-    IN_FORCE_SQL,
-    consent_from_row,
-    consents_for_case,
-)
+from app.services.consent.records import CONSENT_SELECT, IN_FORCE_SQL, consent_from_row, consents_for_case
 
 # In force first, then the rest; the newest first within each.
 _ORDER = [ConsentState.EXPIRING, ConsentState.LIVE, ConsentState.EXPIRED, ConsentState.WITHDRAWN,

@@ -17,8 +17,8 @@ from app.domain.staff import Role
 from app.domain.text import age_on
 from app.security.session import Session
 from app.services import wording
-from app.services.consent import counterparties
 from app.services.consent import wording as consent_wording
+from app.services.consent import counterparties
 from app.services.demo.casework import CHUNK, _Writer, rng_uuid7
 from app.storage.db import transaction
 

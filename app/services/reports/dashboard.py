@@ -84,8 +84,8 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
         staff.items.append(Item(policy.text, policy.target_type, policy.target_id, policy.severity))
 
     from app.services.consent import views as consent_views
-    from app.services.reports.complaints import reporting as complaints
     from app.services.sar import register as sar
+    from app.services.reports.complaints import reporting as complaints
 
     sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),
                 consent_views.expiring_section(session, today),

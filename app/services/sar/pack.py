@@ -14,10 +14,10 @@ from app.pdf import secure
 from app.pdf.sar_pack_pdf import Cancelled, render_pack
 from app.security.session import Session
 from app.services import exports
-from app.services.exports import ExportKind
 from app.services.sar import review as sar_review
-from app.services.sar.parent import check_parent_authority
+from app.services.exports import ExportKind
 from app.services.sar.register import get_sar
+from app.services.sar.parent import check_parent_authority
 from app.storage import records
 from app.storage.db import transaction
 

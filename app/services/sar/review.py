@@ -15,8 +15,8 @@ from app.errors import ValidationError
 from app.security.session import Session
 from app.services.sar import gather as sar_gather
 from app.services.sar import settings as sar_settings
-from app.services.sar.gather import SECTIONS, SarItem
 from app.services.sar.register import get_sar
+from app.services.sar.gather import SECTIONS, SarItem
 from app.storage import records
 from app.storage.db import transaction
 
