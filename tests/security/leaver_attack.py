@@ -11,7 +11,9 @@ sync; a colleague then records a new person. With all of that and the hub, Lee t
   3. enrol a rogue "manager" computer, signed with the copied computer key;
   4. push a change as the computer under the team key they hold;
   5. make themselves a manager with their own staff key;
-  6. open the computer's current database with their old vault.json copy and passphrase.
+  6. open the computer's current database with their old vault.json copy and passphrase;
+  7. read the hub's location from the database with the data key alone (this computer keeps
+     its device secret in a key file, so the location is in the database, sealed).
 
 Each must end in refusal. Usage:
     python -m tests.security.leaver_attack [--workdir DIR]
@@ -131,6 +133,13 @@ def run(base: Path) -> list[tuple[str, bool, str]]:
     secrets = leaver.data_key_only_secrets(copy_db, taken["data_key"])
     out.append(("private keys from the database with the data key alone", not secrets,
                 f"{len(secrets)} found"))
+    conn = open_database(copy_db, taken["data_key"])
+    try:
+        raw_state = " ".join(r[0] for r in conn.execute("SELECT value FROM sync_state"))
+    finally:
+        conn.close()
+    out.append(("the hub's location from the database with the data key alone (key-file computer)",
+                str(hub_dir) not in raw_state, "found" if str(hub_dir) in raw_state else "sealed"))
 
     head = hub.head()
     hub.append(head + 1, loot.device_id, "control", leaver.forged_enrol(loot, "manager"))
@@ -208,6 +217,7 @@ def main(argv=None) -> int:
     keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory() as tmp:
         base = args.workdir or Path(tmp)
+        base.mkdir(parents=True, exist_ok=True)
         results = run(base)
     for attack, refused, note in results:
         print(f"{'REFUSED' if refused else 'SUCCEEDED'}  {attack}: {note}")

@@ -18,5 +18,5 @@ def test_the_leaver_reads_nothing_new_and_nothing_they_sign_is_accepted(tmp_path
     result = subprocess.run([sys.executable, "-m", "tests.security.leaver_attack", "--workdir", str(tmp_path / "w")],
                             capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
     lines = [line for line in result.stdout.splitlines() if line.startswith(("REFUSED", "SUCCEEDED"))]
-    assert result.returncode == 0 and len(lines) == 6, (result.stdout, result.stderr)
+    assert result.returncode == 0 and len(lines) == 7, (result.stdout, result.stderr)
     assert all(line.startswith("REFUSED") for line in lines), lines
