@@ -15,7 +15,16 @@ from app.security import staff_slot
 from app.security.device import KeyringStore
 from app.services.casework import people
 from app.services.casework.people import PersonInput
-from app.services.team import authority, control, invitation, membership, staff_keys, state
+from app.services.team import (
+    authority,
+    compaction,
+    control,
+    invitation,
+    membership,
+    snapshot,
+    staff_keys,
+    state,
+)
 from app.services.team import team as engine
 from app.services.vault import staff
 from app.storage.db import transaction
@@ -195,3 +204,18 @@ def test_an_old_genesis_is_refused_with_a_plain_message(team):
     payload = control.seal(loot_like, "11" * 32)
     with pytest.raises(control.BundleRefused, match="earlier version of Confide"):
         control.check(a.conn, payload, 1, "old")
+
+
+def test_compaction_checks_a_snapshot_against_the_key_its_computer_had_then(team):
+    """A computer replaces its keys at each team key change; its earlier snapshot still
+    counts as signed by it."""
+    a, b, hub_dir = team
+    hub = open_hub(str(hub_dir), state.get(a.conn, "team_id"))
+    upto = snapshot.put_snapshot(a.conn, hub)
+    membership.disable_colleague(a, "lee")
+    membership.sync(a)
+    assert control.rekeyed_epochs(b.conn).get(state.get(a.conn, "device_id")) is None
+    membership.sync(b)
+    assert control.rekeyed_epochs(b.conn)[state.get(a.conn, "device_id")] == 2   # a replaced its keys
+    assert compaction.plan(hub).upto == upto
+    hub.close()
