@@ -27,12 +27,14 @@ from app.services.team import (
 )
 from app.services.team import team as engine
 from app.services.vault import staff
+from app.services.vault.unlock import unlock
 from app.storage.db import transaction
 from app.storage.hub.location import open_hub
 from tests.conftest import PASSPHRASE
 from tests.security import leaver
 
 LEAVER_PASS = "leaver words for the test 41"
+LEAVER_NEW = "lee chose these words 5532"
 CANARY = "Zebedee-Quillfeather"
 
 
@@ -219,3 +221,32 @@ def test_compaction_checks_a_snapshot_against_the_key_its_computer_had_then(team
     assert control.rekeyed_epochs(b.conn)[state.get(a.conn, "device_id")] == 2   # a replaced its keys
     assert compaction.plan(hub).upto == upto
     hub.close()
+
+
+def test_a_manager_gives_manager_rights_and_the_colleague_then_changes_the_team(team, tmp_path):
+    a, b, _ = team
+    lee = unlock(a.paths.data_dir, "lee", LEAVER_PASS)
+    staff.change_own_passphrase(lee, LEAVER_PASS, LEAVER_NEW)
+    membership.sync(lee)                       # publishes lee's signing key in their record
+    lee.lock("test")
+    membership.sync(a)
+    staff.change_role(a, "lee", "manager")
+    membership.set_manager_rights(a, "lee", True)
+    membership.sync(a)
+    lee = unlock(a.paths.data_dir, "lee", LEAVER_NEW)
+    try:
+        membership.invite(lee, "Office 5", tmp_path / "office5.invite")
+    finally:
+        lee.lock("test")
+    membership.sync(b)
+    assert "lee" in authority.active_managers(b.conn)
+    assert any(d.name == "Office 5" for d in state.devices(b.conn))
+    # Taken away again: lee's signature changes nothing any more.
+    membership.set_manager_rights(a, "lee", False)
+    lee = unlock(a.paths.data_dir, "lee", LEAVER_NEW)
+    try:
+        with pytest.raises(engine.TeamError, match="not one of the team's managers"):
+            membership.invite(lee, "Office 6", tmp_path / "office6.invite")
+    finally:
+        lee.lock("test")
+    assert not (tmp_path / "office6.invite").exists()
