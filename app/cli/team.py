@@ -193,7 +193,8 @@ def cmd_device(args) -> int:
                       else f"invitation not used yet (expires {d.invitation_expires[:16]} UTC)" if not d.joined
                       else "up to date with the key" if d.on_current_key else "not yet re-keyed for the new key")
             if d.invitation_reused:
-                status += f"; its invitation was used again {d.invitation_reused} time(s): refused, already joined"
+                again = "once" if d.invitation_reused == 1 else f"{d.invitation_reused} times"
+                status += f"; its invitation was used again {again}: refused, already joined"
             print(f"{d.index}\t{d.name}\t{'manager' if d.manager else 'staff'}\t{status}\t{d.device_id}")
     finally:
         session.lock("cli")

@@ -230,7 +230,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
         "control.possession", "control.pubs_text", "control.latest_epoch", "control.from_next",
         "control.person_label", "control.open_pending", "control.epoch_key_from_halves",
         "keys.sign_pub_of", "team.check_not_expired", "team.epoch_recipients")},
-    "team.authority.publish_own_sign_key": (A, "the signed-in person's own public signing key"),
+    "team.authority.record_own_sign_key": (A, "the signed-in person's own public signing key"),
     "team.team.prepare_invitation": (M, ""), "team.team.enrol": (M, ""),
     "team.team.set_manager_rights": (M, ""), "team.membership.set_manager_rights": (M, ""),
     "team.search_build.status": (A, "how far this computer's own search index is built"),

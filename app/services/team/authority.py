@@ -83,7 +83,7 @@ def signer_for(conn) -> tuple[str, str]:
     return username, signing_key(session.private_key)
 
 
-def publish_own_sign_key(session) -> bool:
+def record_own_sign_key(session) -> bool:
     """Put the signed-in person's signing public key into their staff key record, which
     replicates: a manager then names it when giving them manager rights. True when written."""
     private = session.private_key

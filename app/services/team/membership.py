@@ -262,7 +262,7 @@ def sync(session) -> SyncResult:
     try:
         with transaction(session.conn):
             control.open_pending(session.conn)
-            authority.publish_own_sign_key(session)
+            authority.record_own_sign_key(session)
         owed = state.get(session.conn, EPOCH_OWED)
         if owed and session.user.role == Role.MANAGER:
             engine.rotate_epoch(session, hub, tuple(owed) if isinstance(owed, list) else ())
