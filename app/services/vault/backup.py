@@ -17,7 +17,6 @@ import json
 import os
 import tempfile
 import zipfile
-from datetime import datetime
 from pathlib import Path
 
 from app import __version__, clock
