@@ -12,6 +12,7 @@ team's genesis on every computer: username -> the manager's signing public key.
 
 import json
 
+from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.security import crypto
 from app.security.session import Session
@@ -83,6 +84,7 @@ def signer_for(conn) -> tuple[str, str]:
     return username, signing_key(session.private_key)
 
 
+@grants(Scope.ANY, "the signed-in person's own public signing key")
 def record_own_sign_key(session) -> bool:
     """Put the signed-in person's signing public key into their staff key record, which
     replicates: a manager then names it when giving them manager rights. True when written."""

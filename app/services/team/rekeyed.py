@@ -8,8 +8,8 @@ The same entry replaces the computer's own key pairs with new ones made here (do
 changed signs nothing the team accepts after.
 """
 
-from datetime import UTC, datetime
 
+from app import clock
 from app.services.team import control, device_keys, keys, state
 from app.services.team.staff_keys import REKEYED_EPOCH
 from app.services.team.sync import pull
@@ -48,7 +48,7 @@ def announce_if_owed(conn, hub: Hub) -> bool:
         fresh = _next_keys(conn)
         team_id = state.get(conn, "team_id")
         body = {"team": team_id, "type": "rekeyed", "by": me,
-                "at": datetime.now(UTC).isoformat(timespec="seconds"), "epoch": epoch,
+                "at": clock.stamp(), "epoch": epoch,
                 "sign_pub": fresh["sign_pub"], "box_pub": fresh["box_pub"],
                 "proof": control.rekeyed_proof(key, team_id, me, epoch,
                                                control.pubs_text(fresh["sign_pub"], fresh["box_pub"])),

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from uuid6 import uuid7
 
-from app.domain.staff import Role
+from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.services.team import authority, control, device_keys, keys, snapshot, state
 from app.services.team.sync import pull
@@ -22,7 +23,7 @@ class TeamError(ConfideError):
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 INVITATION_DAYS = 7
@@ -42,6 +43,7 @@ def _own_private(session) -> bytes:
     return private
 
 
+@grants(Scope.MANAGER)
 def create_team(session, hub: Hub, name: str, device_name: str = "Office computer 1",
                 team_id: str | None = None) -> str:
     """Found a team on this computer, whose records become the team's. Returns the team id.
@@ -50,7 +52,6 @@ def create_team(session, hub: Hub, name: str, device_name: str = "Office compute
 
     May raise: PermissionDenied, TeamError, HubError.
     """
-    session.require(Role.MANAGER)
     conn = session.conn
     if state.in_team(conn):
         raise TeamError("This computer is already part of a team.")
@@ -126,12 +127,12 @@ def _require_manager_device(conn) -> None:
         raise TeamError("Only a manager's computer can change the team's computers.")
 
 
+@grants(Scope.MANAGER)
 def prepare_invitation(session, device_name: str, manager: bool = False,
                        days: int = INVITATION_DAYS) -> tuple[dict, dict]:
     """What an invitation carries (secret: the caller encrypts it under the one-time code)
     and the `enrol` entry that makes it usable, not yet appended: the caller writes the file
     first, so a failed invite enrols nothing. May raise: PermissionDenied, TeamError."""
-    session.require(Role.MANAGER)
     conn = session.conn
     _require_manager_device(conn)
     team_id = state.get(conn, "team_id")
@@ -150,15 +151,16 @@ def prepare_invitation(session, device_name: str, manager: bool = False,
     return content, body
 
 
+@grants(Scope.MANAGER)
 def enrol(session, hub: Hub, body: dict) -> int:
     """Append a prepared `enrol` entry. May raise: PermissionDenied, TeamError, HubError."""
-    session.require(Role.MANAGER)
     seq = _append_control(session.conn, hub, body)
     with transaction(session.conn):
         session.audit("device_enrolled", "device", body["device"]["device_id"])
     return seq
 
 
+@grants(Scope.MANAGER)
 def invite_device(session, hub: Hub, device_name: str, manager: bool = False) -> dict:
     """Enrol a new computer and return what its invitation carries (secret: the caller must
     encrypt it under the one-time code). May raise: PermissionDenied, TeamError, HubError."""
@@ -167,6 +169,7 @@ def invite_device(session, hub: Hub, device_name: str, manager: bool = False) ->
     return content
 
 
+@grants(Scope.ANY, "joins a new, empty vault (membership.join makes it)")
 def join_team(session, hub: Hub, invitation: dict, adopt=None) -> int:
     """Make this new, empty vault a replica of the team and catch up; then make this
     computer's own key pairs and say so in a `joined` entry, which retires the invitation's
@@ -174,7 +177,6 @@ def join_team(session, hub: Hub, invitation: dict, adopt=None) -> int:
     sequence reached. `adopt(session)`, called once the team's staff records are here, lets
     the joiner's account take its team key pair (membership.join).
     May raise: TeamError, BundleRefused, SyncBlocked, HubError."""
-    session.require()
     conn = session.conn
     if state.in_team(conn):
         raise TeamError("This computer is already part of a team.")
@@ -261,10 +263,10 @@ def _say_joined(session, hub: Hub, inv: dict) -> None:
     raise TeamError("The hub is too busy: try again in a moment.")
 
 
+@grants(Scope.MANAGER)
 def revoke_device(session, hub: Hub, device_id: str) -> int:
     """Remove a computer: a new key epoch sealed to the team's people, and the hub asked to
     refuse it. Returns the new epoch. May raise: PermissionDenied, TeamError, HubError."""
-    session.require(Role.MANAGER)
     conn = session.conn
     _require_manager_device(conn)
     if device_id == state.get(conn, "device_id"):
@@ -278,11 +280,11 @@ def revoke_device(session, hub: Hub, device_id: str) -> int:
     return epoch
 
 
+@grants(Scope.MANAGER)
 def rotate_epoch(session, hub: Hub, disabled: tuple[str, ...] = ()) -> int:
     """A new team key for the team's people, none removed: after a colleague leaves
     (`disabled`), what is written from now on is under a key their old copies never held.
     Returns the new epoch. May raise: PermissionDenied, TeamError, HubError."""
-    session.require(Role.MANAGER)
     _require_manager_device(session.conn)
     epoch = _new_epoch(session, hub, [], list(disabled))
     with transaction(session.conn):
@@ -350,11 +352,11 @@ def _joined(conn, device) -> bool:
         device.device_id in (state.get(conn, control.JOINED) or {})
 
 
+@grants(Scope.MANAGER)
 def set_manager_rights(session, hub: Hub, username: str, manager: bool) -> int:
     """Give or take a colleague's right to change the team: an `authority` entry signed by
     the manager signed in here. Giving names the colleague's signing key, which their own
     sign-in put in their staff key record. May raise: PermissionDenied, TeamError, HubError."""
-    session.require(Role.MANAGER)
     conn = session.conn
     _require_manager_device(conn)
     sign = authority.published_sign_key(conn, username) if manager else None
