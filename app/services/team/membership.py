@@ -137,7 +137,8 @@ def invite(session, device_name: str, out: Path, manager: bool = False, laptop: 
         hub.close()
     if laptop:
         content["kind"] = "laptop"
-    content["hub"] = location
+    # Its own login on a PostgreSQL hub (never this computer's); the same folder otherwise.
+    content["hub"] = content.pop("hub_login", None) or location
     content["device_name"] = device_name
     code = invitation.new_code()
     invitation.write_invitation(out, content, code)

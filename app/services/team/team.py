@@ -104,13 +104,21 @@ def invite_device(session, hub: Hub, device_name: str, manager: bool = False) ->
             "box_pub": dev_keys["box_pub"], "manager": bool(manager)}
     epochs = conn.execute("SELECT epoch, key FROM sync_epoch").fetchall()
     sealed = {str(e): keys.seal_to_device(info["box_pub"], team_id, device_id, int(e), bytes(k)) for e, k in epochs}
-    _append_control(conn, hub, {"team": team_id, "type": "enrol", "by": state.get(conn, "device_id"),
-                                "device": info, "sealed": sealed})
+    # Its own hub login first (docs/hub.md): a computer enrolled with no way in would be
+    # useless, and a login whose enrolment failed is disabled again.
+    login = hub.add_device_login(device_id, manager=bool(manager))
+    try:
+        _append_control(conn, hub, {"team": team_id, "type": "enrol", "by": state.get(conn, "device_id"),
+                                    "device": info, "sealed": sealed})
+    except BaseException:
+        if login is not None:
+            hub.revoke_device(device_id)
+        raise
     with transaction(conn):
         session.audit("device_enrolled", "device", device_id)
     return {"team_id": team_id, "team_name": state.get(conn, "team_name"),
             "genesis_sign_pub": state.get(conn, "genesis_sign_pub"), "device_id": device_id,
-            "index": index, "keys": dev_keys, "sealed": sealed}
+            "index": index, "keys": dev_keys, "sealed": sealed, "hub_login": login}
 
 
 def join_team(session, hub: Hub, invitation: dict) -> int:
