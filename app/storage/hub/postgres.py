@@ -140,6 +140,10 @@ class PostgresHub:
                                    options=connection_options(self._conninfo), **KEEPALIVE)
         except psycopg.OperationalError as exc:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
+            if "not permitted to log in" in reason:
+                # A manager revoked this computer (confide.revoke_device disables its login).
+                raise HubRefused(f"{self.describe()} no longer lets this computer in: it was removed "
+                                 "from the team. Ask your manager.") from None
             raise HubUnavailable(f"{self.describe()} cannot be reached ({reason}). "
                                  "Work goes on offline; sync will try again.") from None
 
@@ -186,6 +190,7 @@ class PostgresHub:
         self._conn = None
 
     def _one(self, sql, params=()):
+        """A query that changes nothing (a function that writes goes through _run)."""
         return self._run(sql, params, "one", read=sql.lstrip().upper().startswith("SELECT"))
 
     def _exec(self, sql, params=()):
@@ -201,7 +206,7 @@ class PostgresHub:
     def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
         check_append(seq, device_id, kind)
         try:
-            row = self._one("SELECT confide.append(%s, %s, %s, %s)", (seq, device_id, kind, bytes(payload)))
+            row = self._run("SELECT confide.append(%s, %s, %s, %s)", (seq, device_id, kind, bytes(payload)), "one")
         except pg_errors.UniqueViolation:
             raise SequenceTaken(f"Another computer added entry {seq} first.") from None
         except psycopg.Error as exc:
@@ -262,8 +267,8 @@ class PostgresHub:
         check_device_id(device_id)
         password = secrets.token_urlsafe(32)
         try:
-            row = self._one("SELECT confide.add_device_login(%s, %s, %s)",
-                            (device_id, scram_verifier(password), bool(manager)))
+            row = self._run("SELECT confide.add_device_login(%s, %s, %s)",
+                            (device_id, scram_verifier(password), bool(manager)), "one")
         except psycopg.Error as exc:
             self._refusal(exc)
             raise
@@ -316,7 +321,7 @@ class PostgresHub:
         """The setup script's confide.compact, then VACUUM so the dropped payloads leave
         the table files. Only the hub's owner may: a device role is refused (HubError)."""
         try:
-            row = self._one("SELECT confide.compact(%s)", (upto_seq,))
+            row = self._run("SELECT confide.compact(%s)", (upto_seq,), "one")
         except psycopg.Error as exc:
             if getattr(exc, "sqlstate", None) == "CF004":
                 raise HubError(f"The hub holds no snapshot at entry {upto_seq}: nothing was compacted.") from None
