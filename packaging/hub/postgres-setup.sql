@@ -99,6 +99,15 @@ INSERT INTO confide.hub_roles (device_group, manager_group) VALUES (:'device_gro
     ON CONFLICT (only_row) DO UPDATE SET device_group = excluded.device_group,
                                          manager_group = excluded.manager_group;
 
+-- Size limits for what a computer sends (docs/hub.md). IT may lower them here; the CHECK
+-- constraints below are the ceiling.
+CREATE TABLE IF NOT EXISTS confide.limits (
+    only_row     boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    max_entry    bigint NOT NULL DEFAULT 67108864,
+    max_snapshot bigint NOT NULL DEFAULT 1048576000
+);
+INSERT INTO confide.limits DEFAULT VALUES ON CONFLICT DO NOTHING;
+
 -- Which computer each login is. The founding login is bound to its computer by its first
 -- entry; every other login is made for one computer (confide.add_device_login).
 CREATE TABLE IF NOT EXISTS confide.device_logins (
@@ -239,8 +248,9 @@ BEGIN
     IF p_kind NOT IN ('bundle', 'control') THEN
         RAISE EXCEPTION 'a computer may append only bundle and control entries' USING ERRCODE = 'CF005';
     END IF;
-    IF octet_length(p_payload) > 67108864 THEN
-        RAISE EXCEPTION 'an entry may hold at most 64 MiB' USING ERRCODE = 'CF007';
+    IF octet_length(p_payload) > (SELECT max_entry FROM confide.limits) THEN
+        RAISE EXCEPTION 'an entry may hold at most % bytes', (SELECT max_entry FROM confide.limits)
+            USING ERRCODE = 'CF007';
     END IF;
     LOOP
         BEGIN
@@ -275,8 +285,9 @@ DECLARE
     device text;
 BEGIN
     device := confide.calling_device(p_device);
-    IF octet_length(p_payload) > 1048576000 THEN
-        RAISE EXCEPTION 'a snapshot may hold at most 1000 MiB' USING ERRCODE = 'CF007';
+    IF octet_length(p_payload) > (SELECT max_snapshot FROM confide.limits) THEN
+        RAISE EXCEPTION 'a snapshot may hold at most % bytes', (SELECT max_snapshot FROM confide.limits)
+            USING ERRCODE = 'CF007';
     END IF;
     IF p_upto > (SELECT coalesce(max(seq), 0) FROM confide.entries) THEN
         RAISE EXCEPTION 'a snapshot cannot be ahead of the log' USING ERRCODE = 'CF003';

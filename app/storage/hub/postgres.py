@@ -348,18 +348,21 @@ class PostgresHub:
                     return True
                 last_look = time.monotonic()
                 while (left := deadline - time.monotonic()) > 0:
-                    for note in self._listener.notifies(timeout=left, stop_after=1):
-                        if not (note.payload.isdigit() and int(note.payload) > base):
-                            continue
-                        # Anyone may NOTIFY: believe it only when the head moved, and look
-                        # no more often than NOTIFY_CHECK_INTERVAL.
-                        pause = min(NOTIFY_CHECK_INTERVAL - (time.monotonic() - last_look),
-                                    deadline - time.monotonic())
-                        if pause > 0:
-                            time.sleep(pause)
-                        last_look = time.monotonic()
-                        if self.head() > base:
-                            return True
+                    # One batch of notifications (a flood arrives as many at once).
+                    notes = list(self._listener.notifies(timeout=left, stop_after=1))
+                    if not any(n.payload.isdigit() and int(n.payload) > base for n in notes):
+                        continue
+                    # Anyone may NOTIFY: believe it only when the head moved, and look no
+                    # more often than NOTIFY_CHECK_INTERVAL.
+                    pause = min(NOTIFY_CHECK_INTERVAL - (time.monotonic() - last_look),
+                                deadline - time.monotonic())
+                    if pause > 0:
+                        time.sleep(pause)
+                    if time.monotonic() >= deadline:
+                        break
+                    last_look = time.monotonic()
+                    if self.head() > base:
+                        return True
                 return False
             except psycopg.OperationalError:
                 if self._listener is not None and not self._listener.closed:
