@@ -142,8 +142,8 @@ class PostgresHub:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
             if "not permitted to log in" in reason:
                 # A manager revoked this computer (confide.revoke_device disables its login).
-                raise HubRefused(f"{self.describe()} no longer lets this computer in: it was removed "
-                                 "from the team. Ask your manager.") from None
+                raise HubRefused(f"This computer was removed from the team: {self.describe()} no longer "
+                                 "lets it in. Ask your manager.") from None
             raise HubUnavailable(f"{self.describe()} cannot be reached ({reason}). "
                                  "Work goes on offline; sync will try again.") from None
 
