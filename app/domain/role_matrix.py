@@ -199,7 +199,8 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     # team vault (issue 12): the engine works on a connection; the use cases take a session
     **{f"team.{name}": (N, "sync engine: works on a connection inside a use case below") for name in (
         "apply.apply_change", "apply.key_json", "apply.open_conflict", "apply.reindex", "apply.utc_now",
-        "apply.write_remote", "audit_hub.verify_against_hub", "audit_hub.verify_remote_chains",
+        "apply.write_remote", "audit_hub.verify_against_hub", "audit_hub.verify_remote_chains", "audit_hub.verify_team",
+        "audit_chain.check_chain", "audit_chain.receive", "audit_chain.recorded_breaks",
         "bundle.bundle_hash", "bundle.canonical", "bundle.open_bundle", "bundle.parse", "bundle.seal",
         "capture.base_image", "capture.changed_fields", "capture.collect", "capture.current_image",
         "capture.decode_value", "capture.drop_pending", "capture.has_pending", "capture.meta_of",

@@ -64,8 +64,14 @@ def save_location(session, team_id: str, location: str) -> None:
 
 def hub_location(session) -> str:
     """May raise: NotInTeam, TeamError (no location saved), CredentialStoreUnavailable."""
-    team_id = state.require_team(session.conn)
-    location = (state.get(session.conn, LOCATION_KEY) if _file_keyed(session)
+    return location_of(session.conn, session.vault)
+
+
+def location_of(conn, vault) -> str:
+    """hub_location for an open database and its vault file (`confide verify` has no
+    session). May raise: NotInTeam, TeamError, CredentialStoreUnavailable."""
+    team_id = state.require_team(conn)
+    location = (state.get(conn, LOCATION_KEY) if vault.device_store == "file"
                 else credentials.load_hub_location(team_id))
     if not location:
         raise engine.TeamError("This computer does not know where the team's hub is. Ask your manager "
@@ -247,6 +253,7 @@ def sync(session) -> SyncResult:
             # The re-key's audit event goes to the hub at once.
             again = sync_now(session, hub)
             result.pulled += again.pulled
+            result.audit_breaks += again.audit_breaks
             result.pushed += again.pushed
             result.conflicts = again.conflicts
         # So a new computer need not replay years of entries, and the hub can be compacted.
