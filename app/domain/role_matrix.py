@@ -233,6 +233,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "team.membership.join": (N, "a new vault from an invitation file and its code"),
     "team.membership.save_location": (H, "where this computer's hub is"),
     "team.membership.hub_location": (A, "where this computer's hub is: no family's records"),
+    "team.membership.location_of": (N, "for verify, which has no session: where the hub is"),
     "team.membership.hub_target": (A, ""),
     "team.membership.open_watch_hub": (N, "a hub object for the waiting thread; no vault"), "team.membership.open_team_hub": (A, ""),
     "team.membership.sync": (A, "replicates every row; what each person sees stays with the read paths"),
