@@ -22,8 +22,8 @@ import uuid
 import psycopg
 import pytest
 
-from app.services import people
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from app.services.team.snapshot import MAGIC as SNAPSHOT_MAGIC
 from app.services.team.sync import sync_now
 from app.storage.hub import postgres as pg_hub

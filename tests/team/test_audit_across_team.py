@@ -10,11 +10,11 @@ import pytest
 from app.security import audit
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
-from app.services import people
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from app.services.team import membership
-from app.services.vault import unlock
-from app.services.verify import verify_vault
+from app.services.vault.unlock import unlock
+from app.services.vault.verify import verify_vault
 from app.storage import db
 from tests.conftest import PASSPHRASE
 
