@@ -373,6 +373,18 @@ $$;
 -- functions. Managers' computers: also make and revoke logins, and bind the team.
 REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM :"device_group", :"manager_group";
+-- A hub made by an older script granted INSERT to one shared login: every grant on these
+-- tables to any other role is taken back.
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT DISTINCT grantee, table_name FROM information_schema.role_table_grants
+              WHERE table_schema = 'confide' AND grantee <> current_user AND grantee <> 'PUBLIC' LOOP
+        EXECUTE format('REVOKE ALL ON confide.%I FROM %I', g.table_name, g.grantee);
+    END LOOP;
+END
+$$;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA confide FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA confide FROM :"device_group", :"manager_group";
 GRANT USAGE ON SCHEMA confide TO :"device_group";

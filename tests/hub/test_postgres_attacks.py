@@ -235,3 +235,30 @@ def test_junk_snapshots_from_a_computer_login_do_not_stop_a_join(hub_setup, pg_t
     assert rows_of(c) == rows_of(a)
     assert c.conn.execute("SELECT count(*) FROM person WHERE last_name = 'Probert'").fetchone()[0] == 1
     print(f"joined past two junk snapshots in {joined:.1f} s")
+
+
+def test_a_hub_from_the_old_script_loses_its_shared_login_s_writes(hub_setup, founder):
+    """Before per-computer logins one shared login could INSERT: a second run of the new
+    script takes that back (docs/hub.md)."""
+    names = hub_setup.names
+    shared = f"shared_{names['dbname']}"
+    with hub_setup.admin() as admin:
+        admin.execute(f'CREATE ROLE "{shared}" LOGIN PASSWORD \'old-shared-pw\'')
+        admin.execute(f'GRANT CONNECT ON DATABASE "{names["dbname"]}" TO "{shared}"')
+        admin.execute(f'GRANT USAGE ON SCHEMA confide TO "{shared}"')
+        admin.execute(f'SET ROLE "{names["owner_role"]}"')
+        admin.execute(f'GRANT SELECT, INSERT ON confide.entries, confide.revoked_devices TO "{shared}"')
+    from tests.pgserver import SETUP_SQL
+
+    args = []
+    for key in ("dbname", "owner_role", "device_group", "manager_group", "founder_role"):
+        args += ["-v", f"{key}={names[key]}"]
+    hub_setup.server.psql(*args, "-f", str(SETUP_SQL))
+    old = hub_setup.location.replace(f"{names['founder_role']}:{names['founder_password']}",
+                                     f"{shared}:old-shared-pw")
+    with psycopg.connect(old, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO confide.revoked_devices (device_id) VALUES ('dev-manager')")
+    with hub_setup.admin() as admin:
+        admin.execute(f'DROP OWNED BY "{shared}"')
+        admin.execute(f'DROP ROLE "{shared}"')
