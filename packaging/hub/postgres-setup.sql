@@ -232,17 +232,18 @@ END
 $$;
 
 -- Appending: the only way a computer adds an entry, and the only thing that notifies.
--- The append lock is a row lock taken with NOWAIT in a loop: a session that has held it for
--- more than 5 seconds (a client that appended inside a transaction and sits on it; an
--- honest append holds it for milliseconds) is ended, its entry never lands, and the waiter
--- takes the lock. A waiter gives up after 30 seconds (CF008: busy, sync tries again later).
+-- The append lock is a row lock taken with NOWAIT in a loop. A session whose transaction
+-- holds it and began more than 5 seconds ago (a client that appended inside a transaction
+-- and sits on it) is ended, and its entry never lands. An honest append is one statement in
+-- its own transaction that waits here at most 1 second (CF008: busy; the client tries again
+-- in a new transaction), so an honest holder's transaction is never that old.
 CREATE OR REPLACE FUNCTION confide.append(p_seq bigint, p_device text, p_kind text, p_payload bytea)
 RETURNS timestamptz
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     device text;
     stamped timestamptz;
-    deadline timestamptz := clock_timestamp() + interval '30 seconds';
+    deadline timestamptz := clock_timestamp() + interval '1 second';
 BEGIN
     device := confide.calling_device(p_device);
     IF p_kind NOT IN ('bundle', 'control') THEN

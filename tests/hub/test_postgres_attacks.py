@@ -27,7 +27,7 @@ from app.services.casework.people import PersonInput
 from app.services.team.snapshot import MAGIC as SNAPSHOT_MAGIC
 from app.services.team.sync import sync_now
 from app.storage.hub import postgres as pg_hub
-from app.storage.hub.base import HubError, HubRefused
+from app.storage.hub.base import HubError, HubRefused, SequenceTaken
 from tests.team.conftest import Team
 from tests.team.replica import rows_of
 
@@ -87,6 +87,36 @@ def test_holding_the_append_lock_is_ended_within_the_bound(hub_setup, founder):
     attacker.close()
     assert [(e.seq, e.device_id, e.payload) for e in founder.read_after(0)][1:] == [(2, "dev-manager", b"mine")]
     print(f"honest append waited {waited:.1f} s behind a held append lock (bound {HOLD_BOUND} s)")
+
+
+def test_honest_appenders_waiting_behind_a_held_lock_are_never_ended(hub_setup, founder):
+    """Two computers wait behind the insider for longer than the bound: when its session is
+    ended, whichever takes the lock first is not mistaken for it."""
+    others = [hub_setup.open(device=f"dev-{n}") for n in ("b", "c")]
+    attacker = raw(hub_setup, "dev-x")
+    attacker.execute("BEGIN")
+    attacker.execute("SELECT confide.append(2, 'dev-x', 'bundle', 'held')")
+    outcome: dict = {}
+
+    def push(hub, name):
+        for seq in (2, 3):
+            try:
+                hub.append(seq, name, "bundle", name.encode())
+                outcome[name] = seq
+                return
+            except SequenceTaken:
+                continue
+            except HubError as exc:
+                outcome[name] = exc
+                return
+
+    threads = [threading.Thread(target=push, args=(hub, f"dev-{n}")) for hub, n in zip(others, "bc", strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    attacker.close()
+    assert sorted(outcome.values()) == [2, 3], outcome
 
 
 def test_advisory_and_table_locks_do_not_stop_appends(hub_setup, founder):

@@ -47,6 +47,7 @@ KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, 
 SERVER_TIMEOUTS = {"statement_timeout": 60_000, "lock_timeout": 30_000,
                    "idle_in_transaction_session_timeout": 60_000}
 LISTEN_RECONNECTS = 3
+APPEND_WAIT = 30.0      # seconds an append keeps asking for the append lock before "busy"
 # A NOTIFY is only a hint (any login can send one): it is believed after a look at the head,
 # at most this often, so a flood of them costs a waiting computer a few small queries a
 # second and never a sync.
@@ -205,13 +206,23 @@ class PostgresHub:
 
     def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
         check_append(seq, device_id, kind)
-        try:
-            row = self._run("SELECT confide.append(%s, %s, %s, %s)", (seq, device_id, kind, bytes(payload)), "one")
-        except pg_errors.UniqueViolation:
-            raise SequenceTaken(f"Another computer added entry {seq} first.") from None
-        except psycopg.Error as exc:
-            self._refusal(exc, seq)
-            raise
+        # confide.append waits for the append lock at most a second and then says "busy"
+        # (CF008) having written nothing, so trying again in a new transaction is safe; a
+        # session that sits on the lock is ended by the server after 5 s (docs/hub.md).
+        deadline = time.monotonic() + APPEND_WAIT
+        while True:
+            try:
+                row = self._run("SELECT confide.append(%s, %s, %s, %s)", (seq, device_id, kind, bytes(payload)),
+                                "one")
+                break
+            except pg_errors.UniqueViolation:
+                raise SequenceTaken(f"Another computer added entry {seq} first.") from None
+            except psycopg.Error as exc:
+                if getattr(exc, "sqlstate", None) == "CF008" and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                self._refusal(exc, seq)
+                raise
         self._known = max(self._known, seq)
         return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=_iso(row[0]))
 
