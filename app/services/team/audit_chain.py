@@ -28,7 +28,7 @@ def check_chain(name: str, events: list[dict], last: tuple[int, str] | None,
                 known: Callable[[int], str | None]) -> tuple[tuple[int, str] | None, str | None]:
     """Walk `events` on from `last` (the seq and hash of the author's last event held here;
     None when none is: then the first event starts the walk, as after a join from a
-    snapshot). `known(seq)` is the hash held here for an earlier event. Returns the new last
+    snapshot; likewise after a gap). `known(seq)` is the hash held here for an earlier event. Returns the new last
     and the first problem, as a plain sentence (None: all follow)."""
     for event in events:
         try:
@@ -43,7 +43,10 @@ def check_chain(name: str, events: list[dict], last: tuple[int, str] | None,
                               "its audit trail was changed after it was sent.")
             continue
         if last is not None and seq != last[0] + 1:
-            return last, f"Computer '{name}' sent no audit event {last[0] + 1}: events are missing from its trail."
+            # Bundles this computer never read (it restarted from a snapshot after a
+            # compaction, docs/sync.md §10): nothing to link to, so the walk starts again
+            # here. An author never skips its own events: it sends all since its last push.
+            last = None
         link = GENESIS if seq == 1 else (last[1] if last is not None else prev)
         if prev != link:
             return last, (f"Audit event {seq} from computer '{name}' does not follow its event {seq - 1} as "
