@@ -40,8 +40,10 @@ def _join(s, first, hub, name):
 
 
 def _team(tmp_path, template_root, hub, names):
+    _OWN_HUB.clear()        # ids of sessions from earlier tests may be reused
     first = new_vault(template_root, tmp_path / names[0])
     engine.create_team(first, hub, "Northshire SENDIASS", team_id=TEAM)
+    _OWN_HUB[id(first)] = hub
     out = [first]
     for name in names[1:]:
         s = new_vault(template_root, tmp_path / name)
