@@ -1,4 +1,4 @@
-"""The PostgreSQL hub, for services with a server (DESIGN §7).
+"""The PostgreSQL hub, for services with a server (docs/sync.md).
 
 IT runs packaging/hub/postgres-setup.sql once per team. Every computer has a login of its
 own (the founding computer's made by IT, the others' by a manager's computer when it invites
