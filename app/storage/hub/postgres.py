@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC
 from typing import BinaryIO
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -94,12 +94,15 @@ def scram_verifier(password: str, iterations: int = 4096) -> str:
 def location_with_login(location: str, user: str, password: str) -> str:
     """The same postgresql:// URL with another login. May raise: HubError (not a URL)."""
     parts = urlsplit(location.strip())
-    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname and "@" not in parts.netloc:
+    if parts.scheme not in ("postgresql", "postgres"):
         raise HubError("The hub's location is not a postgresql:// URL, so no login can be made for another "
                        "computer from it.")
     host = parts.netloc.rsplit("@", 1)[-1]
     netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    # A user or password in the query would win over the new login's.
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if k not in ("user", "password")])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def _iso(value) -> str:
