@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import ConfideError, DatabaseDamaged
+from app.errors import ConfideError, DatabaseDamaged, ValidationError
 from app.security import audit
 from app.services.team import audit_hub, membership
 from app.services.team import state as team_state
+from app.services.vault.backup_file import read_backup
 from app.services.vault.unlock import check_credentials
 from app.storage import db, keying, migrations
 from app.storage.hub.location import open_hub
@@ -33,9 +34,6 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
     """May raise: what check_credentials raises, ValidationError (a checkpoint that does not
     parse), BackupInvalid (`against` is not a readable backup); damage is reported in the
     result, not raised."""
-    from app.errors import ValidationError
-    from app.services.vault.backup_file import read_backup
-
     given = []
     for text in checkpoints or []:
         try:
