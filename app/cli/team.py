@@ -2,6 +2,7 @@
 conflicts, device. Registered into app/cli/commands.py's parser; same conventions (one plain line on
 stderr, exit 1; exit 3 from sync when conflicts wait for a person)."""
 
+import sys
 from pathlib import Path
 
 from app.cli import checkout as cli_checkout
@@ -147,6 +148,10 @@ def cmd_sync(args) -> int:
     print(f"pulled {result.pulled}, pushed {result.pushed}, conflicts {result.conflicts}")
     for reason in result.refused:
         print(f"refused: {reason}")
+    for problem in result.audit_breaks:
+        print(f"confide: audit trail broken: {problem}", file=sys.stderr)
+    if result.audit_breaks:
+        return 1
     return EXIT_CONFLICTS if result.conflicts else 0
 
 

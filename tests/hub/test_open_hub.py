@@ -51,3 +51,12 @@ def test_no_credential_store_fails_closed():
         save_hub_location("team-a", "postgresql://dev:pw@server/hub")
     with pytest.raises(CredentialStoreUnavailable):
         load_hub_location("team-a")
+
+
+def test_a_new_computer_s_location_carries_only_its_own_login():
+    from app.storage.hub.postgres import location_with_login
+
+    made = location_with_login("postgresql://founder:f-pw@db.example:5432/hub?sslmode=require&user=founder"
+                               "&password=f-pw", "hub_dev1", "n3w/pw")
+    assert made == "postgresql://hub_dev1:n3w%2Fpw@db.example:5432/hub?sslmode=require"
+    assert "founder" not in made and "f-pw" not in made

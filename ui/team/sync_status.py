@@ -193,7 +193,10 @@ class SyncStatusItem(QWidget):
         self.refresh()
 
     def _done(self, result) -> None:
-        self.last_error = None
+        # Another computer's audit trail was changed after it was sent (docs/sync.md §9):
+        # shown like a failed sync, never passed over in silence.
+        breaks = getattr(result, "audit_breaks", None) or []
+        self.last_error = f"Audit trail broken: {' '.join(breaks)}" if breaks else None
         self.refresh()
         self.synced.emit(result)
         if getattr(result, "pulled", 0):

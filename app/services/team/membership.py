@@ -74,13 +74,20 @@ def save_location(session, team_id: str, location: str) -> None:
 @grants(Scope.ANY, "where this computer's hub is: no family's records")
 def hub_location(session) -> str:
     """May raise: NotInTeam, TeamError (no location saved), CredentialStoreUnavailable."""
-    team_id = state.require_team(session.conn)
-    if _file_keyed(session):
-        location = state.get(session.conn, LOCATION_KEY)
-        if isinstance(location, str):        # kept in the clear by an older version: seal it
-            save_location(session, team_id, location)
-        else:
-            location = device_keys.open_value(session.conn, LOCATION_KEY, session.device_secret)
+    kept = state.get(session.conn, LOCATION_KEY)
+    if _file_keyed(session) and isinstance(kept, str):     # kept in the clear by an older version
+        save_location(session, state.require_team(session.conn), kept)
+    return location_of(session.conn, session.vault, session.device_secret)
+
+
+def location_of(conn, vault, device_secret: bytes) -> str:
+    """hub_location for an open database, its vault file and the device secret (`confide
+    verify` has no session). May raise: NotInTeam, TeamError, CredentialStoreUnavailable."""
+    team_id = state.require_team(conn)
+    if vault.device_store == "file":
+        location = state.get(conn, LOCATION_KEY)
+        if not isinstance(location, str):
+            location = device_keys.open_value(conn, LOCATION_KEY, device_secret)
     else:
         location = credentials.load_hub_location(team_id)
     if not location:
@@ -150,21 +157,25 @@ def invite(session, device_name: str, out: Path, manager: bool = False, laptop: 
     content, body = engine.prepare_invitation(session, device_name, manager=manager and not laptop)
     if laptop:
         content["kind"] = "laptop"
-    content["hub"] = location
     content["device_name"] = device_name
     code = invitation.new_code()
-    # The file first, the enrolment after: an invite that fails anywhere enrols nothing,
-    # and a file whose enrolment failed is removed (it would open nothing anyway).
-    invitation.write_invitation(out, content, code)
+    hub = open_team_hub(session)
     try:
-        hub = open_team_hub(session)
+        # Its own login on a PostgreSQL hub (never this computer's); the same folder otherwise.
+        login = hub.add_device_login(content["device_id"], manager=manager and not laptop)
+        content["hub"] = login or location
+        # The file first, the enrolment after: an invite that fails anywhere enrols nothing,
+        # and a file or login whose enrolment failed is removed (it would open nothing anyway).
         try:
+            invitation.write_invitation(out, content, code)
             engine.enrol(session, hub, body)
-        finally:
-            hub.close()
-    except BaseException:
-        out.unlink(missing_ok=True)
-        raise
+        except BaseException:
+            out.unlink(missing_ok=True)
+            if login is not None:
+                hub.revoke_device(content["device_id"])
+            raise
+    finally:
+        hub.close()
     return code
 
 
@@ -282,6 +293,7 @@ def sync(session) -> SyncResult:
             # The re-key's audit event goes to the hub at once.
             again = sync_now(session, hub)
             result.pulled += again.pulled
+            result.audit_breaks += again.audit_breaks
             result.pushed += again.pushed
             result.conflicts = again.conflicts
         # So a new computer need not replay years of entries, and the hub can be compacted.

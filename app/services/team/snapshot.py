@@ -19,6 +19,7 @@ MAGIC = b"CFS2"
 SNAPSHOT_EVERY = 1000       # hub entries between snapshots (docs/sync.md §10)
 OLD_MAGIC = b"CFS1"         # row images as one JSON document: no longer written or read
 SEALED_KEY = 32 + 16        # the snapshot file's key, AES-GCM sealed under the team key
+FALLBACK = 6                # snapshots tried, newest first (a PostgreSQL hub keeps 2 per computer)
 
 
 class SnapshotNotPossible(ConfideError):
@@ -111,19 +112,31 @@ def restore_latest(conn, hub: Hub) -> int:
     laptop's casework tables are left as they are: it takes no casework from a snapshot. The
     search index is emptied; it is built after (search_build).
 
-    May raise: BundleRefused (damaged, foreign, not signed by a known computer; nothing is
-    changed), HubError, OSError.
+    A snapshot that is refused (damaged, foreign, its signature does not hold) is passed
+    over for the next older one, up to FALLBACK of them: any computer's hub login can store
+    a snapshot, so one bad one must not stop every join (docs/hub.md).
+
+    May raise: BundleRefused (the newest one's refusal, when none of them can be used;
+    nothing is changed), HubError, OSError.
     """
-    with snapshot_file.Fetched(conn, hub) as fetched:
-        if fetched.info is None:
-            return 0
-        p = read(fetched.payload) if fetched.payload[:4] != OLD_MAGIC else None
+    refused = None
+    for skip in range(FALLBACK):
         try:
-            return _restore(conn, hub, fetched.info.upto_seq, p)
-        finally:
-            if p is not None:
-                p.file.release()
-                p.signed.release()
+            with snapshot_file.Fetched(conn, hub, skip) as fetched:
+                if fetched.info is None:
+                    break
+                p = read(fetched.payload) if fetched.payload[:4] != OLD_MAGIC else None
+                try:
+                    return _restore(conn, hub, fetched.info.upto_seq, p)
+                finally:
+                    if p is not None:
+                        p.file.release()
+                        p.signed.release()
+        except BundleRefused as exc:
+            refused = refused or exc
+    if refused is not None:
+        raise refused
+    return 0
 
 
 def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:

@@ -5,15 +5,14 @@ anywhere leaves a state that syncs on. Push appends at head + 1 and, when anothe
 got there first, pulls again and retries.
 """
 
-import json
 from dataclasses import dataclass, field
 
 from app import clock
 from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
-from app.security import audit as audit_chain
+from app.security import audit as audit_log
 from app.services.team import apply as applier
-from app.services.team import bundle, capture, control, device_keys, snapshot, state
+from app.services.team import audit_chain, bundle, capture, control, device_keys, snapshot, state
 from app.services.team.capture import Change
 from app.services.team.laptop import office as laptop_office
 from app.services.team.laptop import replica as laptop_replica
@@ -38,6 +37,8 @@ class SyncResult:
     pushed: int = 0
     conflicts: int = 0
     refused: list[str] = field(default_factory=list)
+    # Another computer's audit events that do not follow its earlier ones (audit_chain.py).
+    audit_breaks: list[str] = field(default_factory=list)
 
 
 def utc_now() -> str:
@@ -65,6 +66,7 @@ def pull(conn, hub: Hub) -> SyncResult:
                 again.pulled += result.pulled
                 again.refused[:0] = result.refused
                 again.conflicts += result.conflicts
+                again.audit_breaks[:0] = result.audit_breaks
                 return again
             refusal = _apply_entry(conn, entry, result)
             if refusal is not None:
@@ -162,7 +164,9 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             held.add((change.table, kj))
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
-    _store_remote_audit(conn, entry.device_id, body.get("audit", []), entry.seq)
+    broken = audit_chain.receive(conn, entry.device_id, body.get("audit", []), entry.seq)
+    if broken is not None:
+        result.audit_breaks.append(broken)
     applier.reindex(conn, touched, written, renamed)
     state.advance_device(conn, entry.device_id, int(header["dseq"]),
                          bundle.bundle_hash(entry.payload), entry.seq)
@@ -181,12 +185,6 @@ def _flush(conn, table: str | None, run: list[Change], origin: dict, pending: se
         return sum(applier.write_remote(conn, c, origin, pending) for c in run)
     conn.execute("RELEASE run")
     return 0
-
-
-def _store_remote_audit(conn, device_id: str, events: list[dict], hub_seq: int) -> None:
-    conn.executemany(
-        "INSERT OR IGNORE INTO sync_remote_audit (device_id, seq, event, hash, hub_seq) VALUES (?, ?, ?, ?, ?)",
-        [(device_id, int(e["seq"]), json.dumps(e, sort_keys=True), e["hash"], hub_seq) for e in events])
 
 
 # --- push -------------------------------------------------------------------------------
@@ -289,6 +287,7 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
         more = pull(conn, hub)
         result.pulled += more.pulled
         result.refused += more.refused
+        result.audit_breaks += more.audit_breaks
     with transaction(conn):
         state.put(conn, "last_synced", utc_now())
     result.conflicts = open_conflict_count(conn)
@@ -317,4 +316,4 @@ def last_synced(session) -> str | None:
 
 
 def audit_pending(conn) -> int:
-    return audit_chain.head(conn)["seq"] - int(state.get(conn, "audit_pushed_seq", 0))
+    return audit_log.head(conn)["seq"] - int(state.get(conn, "audit_pushed_seq", 0))

@@ -165,7 +165,14 @@ def invite_device(session, hub: Hub, device_name: str, manager: bool = False) ->
     """Enrol a new computer and return what its invitation carries (secret: the caller must
     encrypt it under the one-time code). May raise: PermissionDenied, TeamError, HubError."""
     content, body = prepare_invitation(session, device_name, manager)
-    enrol(session, hub, body)
+    # Its own hub login first (docs/hub.md); a login whose enrolment failed is disabled again.
+    content["hub_login"] = hub.add_device_login(content["device_id"], manager=bool(manager))
+    try:
+        enrol(session, hub, body)
+    except BaseException:
+        if content["hub_login"] is not None:
+            hub.revoke_device(content["device_id"])
+        raise
     return content
 
 
