@@ -216,6 +216,17 @@ _TABLE: dict[str, tuple[Scope, str]] = {
         "state.get", "state.in_team", "state.last_applied", "state.put", "state.reference_letter",
         "state.require_team", "state.set_capture", "sync.audit_pending", "sync.build",
         "sync.open_conflict_count", "sync.pull", "sync.push", "sync.sync_conn", "sync.utc_now")},
+    **{f"team.{name}": (N, "the merge: pure, or works on a connection inside sync or a resolution")
+       for name in (
+        "apply.rules_for", "apply.execute", "apply.apply_set", "apply.image_now",
+        "merge.decide.changed", "merge.decide.is_delete", "merge.decide.decide",
+        "merge.resolve.in_conflict", "merge.resolve.resolve", "merge.schema.schema",
+        "merge.unique.collisions", "merge.history.renumber", "merge.history.values_of",
+        "merge.history.keep_versions", "merge.history.keep_conflict_versions",
+        "merge.sets.key_json", "merge.sets.contested", "merge.sets.parent_key_json", "merge.sets.members",
+        "merge.sets.hashable", "merge.sets.listed", "merge.sets.pending_members", "merge.sets.images",
+        "merge.sets.image", "merge.sets.field_name", "merge.sets.decide", "merge.sets.write",
+        "merge.sets.rebase_pending", "merge.sets.drop_pending", "merge.sets.held_rows")},
     **{f"team.{name}": (N, "sync engine: works on a connection inside a use case") for name in (
         "apply.changes_case_titles", "apply.changes_search", "capture.write_changes",
         "control.rekeyed_epochs", "control.rekeyed_proof", "rekeyed.announce_if_owed", "rekeyed.owed",
