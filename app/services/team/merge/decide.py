@@ -114,7 +114,8 @@ def decide(base: dict | None, mine: dict | None, theirs: dict | None, their_base
     for f in theirs_changed:
         merged[f] = theirs.get(f)
         if f in rules.latest_wins and f in mine_changed:
-            merged[f] = max(v for v in (mine.get(f), theirs.get(f)) if v is not None)
+            # Both cleared it: None (found by tests/perf/merge_property.py; max() of nothing raised).
+            merged[f] = max((v for v in (mine.get(f), theirs.get(f)) if v is not None), default=None)
     taken = tuple(sorted(f for f in theirs_changed if merged.get(f) != mine.get(f)))
     return Merged(merged, taken) if taken else KeepMine(merged)
 
