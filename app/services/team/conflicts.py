@@ -127,6 +127,9 @@ def resolve_conflict(session, conflict_id: str, take: str | None = None,
         rules = applier.rules_for(table, mine or theirs or current or {})
         fields = _fields_in_conflict(conn, row, base, mine, theirs)
         keep = frozenset(primary_key(conn, table)) | {"created_at", "created_by"}
+        if set_field is not None and any(isinstance(c, tuple | list) for c in choices.values()):
+            raise ValidationError("Choose mine or theirs for a set of values; correct the record "
+                                  "afterwards to change it.", field=sets.field_name(set_field))
         try:
             plan = resolve.resolve(row["kind"], base, mine, theirs, current, fields, choices, take or "mine",
                                    rules, keep)

@@ -79,11 +79,14 @@ _CACHE: dict[tuple, Schema] = {}
 
 def schema(conn) -> Schema:
     """May raise: nothing beyond the database's own errors."""
-    text = tuple(conn.execute("SELECT type, name, coalesce(sql, '') FROM sqlite_master "
-                              "WHERE type IN ('table', 'index') ORDER BY name"))
-    found = _CACHE.get(text)
+    # Asked once per bundle: reading sqlite_master's text each time would cost more than the
+    # merge under SQLCipher's memory security. The schema cookie moves with every change to it.
+    stamp = (conn.execute("PRAGMA user_version").fetchone()[0], conn.execute("PRAGMA schema_version").fetchone()[0],
+             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    found = _CACHE.get(stamp)
     if found is None:
-        found = _CACHE[text] = _read(conn, {n: s for t, n, s in text if t == "index"})
+        text = conn.execute("SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index'")
+        found = _CACHE[stamp] = _read(conn, dict(text))
     return found
 
 
