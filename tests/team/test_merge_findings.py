@@ -252,3 +252,30 @@ def test_a_bundle_under_newer_merge_rules_blocks_sync(make_team, monkeypatch):
         sync_now(b, team.hub)
     assert state.last_applied(b.conn) == before
     assert b.conn.execute("SELECT count(*) FROM sync_refused").fetchone()[0] == 0
+
+
+def test_earlier_versions_written_on_two_computers_under_one_number_are_both_kept(make_team):
+    """Each computer edited the note twice offline: both kept version 2 of the history with
+    different words. Theirs keeps the number, ours moves to the next: no duplicate to choose,
+    and after the note's own conflict is resolved every text anyone typed is in its history."""
+    team = make_team(2)
+    a, b = team.sessions
+    case_id = seed_case(a)
+    note = notes.add_note(a, case_id, "email", "2026-01-05", 5, "Original words")
+    _both(team, a, b)
+    for s, who in ((a, "one"), (b, "two")):
+        notes.edit_note(s, note.id, "email", "2026-01-05", 5, f"First words from computer {who}")
+        notes.edit_note(s, note.id, "email", "2026-01-05", 5, f"Second words from computer {who}")
+    _both(team, a, b)
+    assert [c.kind for c in conflicts.list_conflicts(b)] == ["edit"]
+    [held] = conflicts.list_conflicts(b)
+    conflicts.resolve_conflict(b, held.id, take="mine")
+    _both(team, b, a)
+    expected = {"Original words", "First words from computer one", "First words from computer two",
+                "Second words from computer one"}
+    for s in (a, b):
+        history = notes.history(s, note.id)
+        assert {r.body for r in history} == expected
+        assert len({r.version for r in history}) == len(history)
+        assert notes.get_note(s, note.id).body == "Second words from computer two"
+    assert rows_of(a) == rows_of(b)
