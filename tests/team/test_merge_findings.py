@@ -279,3 +279,27 @@ def test_earlier_versions_written_on_two_computers_under_one_number_are_both_kep
         assert len({r.version for r in history}) == len(history)
         assert notes.get_note(s, note.id).body == "Second words from computer two"
     assert rows_of(a) == rows_of(b)
+
+
+def test_a_text_typed_before_a_waiting_conflict_was_replaced_is_kept(make_team):
+    """B's first words wait in a conflict; B edits the note again meanwhile and A's next edit
+    makes a newer conflict. Whatever B then chooses, both of B's texts and A's stay."""
+    team = make_team(2)
+    a, b = team.sessions
+    case_id = seed_case(a)
+    note = notes.add_note(a, case_id, "email", "2026-01-05", 5, "Original words")
+    _both(team, a, b)
+    notes.edit_note(a, note.id, "email", "2026-01-05", 5, "A's first words")
+    notes.edit_note(b, note.id, "email", "2026-01-05", 5, "B's first words")
+    _both(team, a, b)
+    notes.edit_note(b, note.id, "email", "2026-01-05", 5, "B's second words")
+    notes.edit_note(a, note.id, "email", "2026-01-05", 5, "A's second words")
+    _both(team, a, b)
+    [held] = conflicts.list_conflicts(b)
+    conflicts.resolve_conflict(b, held.id, take="theirs")
+    _both(team, b, a)
+    for s in (a, b):
+        assert notes.get_note(s, note.id).body == "A's second words"
+        bodies = {r.body for r in notes.history(s, note.id)}
+        assert {"Original words", "A's first words", "B's first words", "B's second words"} <= bodies
+    assert rows_of(a) == rows_of(b)

@@ -1,8 +1,10 @@
 """Apply a remote entry's changes on top of this computer's pending ones (docs/sync.md §8.2).
 
-Rows nobody here touched take the remote after image. Rows with pending local changes are
-merged when the two sides changed disjoint fields; otherwise the row takes the remote version
-(what every other computer has) and the local version waits in sync_conflict for a person.
+Rows nobody here touched take the remote after image. For a row with a pending local change,
+what it becomes is the pure decision of merge/decide.py; this module only carries it out: the
+row written, the pending change dropped or rebased, or the local version held in sync_conflict
+for a person while the row takes the remote version (what every other computer has). Sets of
+child rows go the same way as one field (apply_set).
 """
 
 import json
@@ -207,8 +209,11 @@ def _hold(conn, ch: Change, kind: str, fields: list, base, mine, origin: dict, m
     kj = key_json(ch.key)
     held = open_conflict(conn, ch.table, kj)
     if held:
-        _keep_superseded(conn, held[0], mine)
-        conn.execute("DELETE FROM sync_conflict WHERE id = ?", (held[0],))
+        # Edited here again while it waited: the newer conflict replaces it, and the version
+        # typed first waits beside it, to go into the record's history when a person resolves
+        # (conflicts.resolve_conflict): nothing is written to records while applying.
+        conn.execute("UPDATE sync_conflict SET resolved_at = ?, resolution = ? WHERE id = ?",
+                     (utc_now(), json.dumps({"superseded": True}), held[0]))
     mine_by = (mine or base or {}).get("updated_by")
     mine_at = mine_at or conn.execute("SELECT max(at) FROM sync_outbox WHERE tbl = ? AND pk = ?",
                                       (ch.table, kj)).fetchone()[0]
@@ -219,17 +224,6 @@ def _hold(conn, ch: Change, kind: str, fields: list, base, mine, origin: dict, m
         (str(uuid7()), ch.table, kj, kind, json.dumps(fields), _dump(base), _dump(mine),
          _dump(ch.after), mine_by, mine_at, ch.by or (ch.after or {}).get("updated_by"),
          ch.at or (ch.after or {}).get("updated_at"), origin["device"], origin["seq"], utc_now()))
-
-
-def _keep_superseded(conn, conflict_id: str, mine) -> None:
-    """A held conflict replaced by a newer one (edited here again while it waited): the version
-    typed first goes into the record's history, so no typed version is lost."""
-    row = conn.execute("SELECT tbl, pk, mine_img, mine_by, mine_at FROM sync_conflict WHERE id = ?",
-                       (conflict_id,)).fetchone()
-    old = json.loads(row[2]) if row[2] else None
-    if old is None or old == mine:
-        return
-    history.keep_conflict_versions(conn, row[0], json.loads(row[1]), [(old, row[3], row[4])], mine)
 
 
 def _dump(image):

@@ -118,6 +118,9 @@ def resolve_conflict(session, conflict_id: str, take: str | None = None,
     table, key = row["tbl"], json.loads(row["pk"])
     base, mine, theirs = _img(row["base_img"]), _img(row["mine_img"]), _img(row["theirs_img"])
     sides = [(theirs, row["theirs_by"], row["theirs_at"]), (mine, row["mine_by"], row["mine_at"])]
+    sides += [(_img(r[0]), r[1], r[2]) for r in conn.execute(   # versions typed before it (apply._hold)
+        "SELECT mine_img, mine_by, mine_at FROM sync_conflict WHERE tbl = ? AND pk = ? AND resolution = ? "
+        "ORDER BY created_at", (table, row["pk"], json.dumps({"superseded": True})))]
     with transaction(conn):
         set_field = schema(conn).sets.get(table)
         if set_field is not None:
