@@ -29,7 +29,8 @@ from ui.operations import Operations
 from ui.widgets.forms import text_label
 
 TABLE_WORDS = {"person": "Person", "casefile": "Case", "note": "Note", "consent": "Consent",
-               "enquiry": "Enquiry", "action": "Action", "staff": "Staff member"}
+               "enquiry": "Enquiry", "enquiry_topic": "Enquiry topics", "action": "Action",
+               "staff": "Staff member"}
 
 
 def _shown(value) -> str:
