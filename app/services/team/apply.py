@@ -178,7 +178,10 @@ def apply_set(conn, group: sets.Group, origin: dict) -> bool:
     decision, base, mine, theirs = sets.decide(conn, group)
     name = sets.field_name(sf)
     last = group.changes[-1]
-    ch = Change(sf.table, parent, base, theirs, last.by, last.at)
+    # Child rows carry no stamps: the parent's, written by the same correction, say who and when.
+    stamps = capture.current_image(conn, sf.parent, parent) or {}
+    ch = Change(sf.table, parent, base, theirs, last.by or stamps.get("updated_by"),
+                last.at or stamps.get("updated_at"))
     if isinstance(decision, rule.Conflict):
         mine_at = conn.execute("SELECT max(at) FROM sync_outbox WHERE tbl = ? AND pk LIKE ?",
                                (sf.table, key_json(parent)[:-1] + ",%")).fetchone()[0]
