@@ -12,7 +12,15 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from app.services.team.merge.decide import Conflict, decide
-from tests.team.merge_cases import DATA, RULES, VALUES, check_decision, check_resolution, choices, triples
+from tests.team.merge_cases import (
+    DATA,
+    RULES,
+    VALUES,
+    check_decision,
+    check_resolution,
+    choices,
+    triples,
+)
 
 SEEN: Counter = Counter()
 

@@ -3,7 +3,15 @@ the suite's sample (tests/unit/test_merge_decide.py) and the benchmark (tests/pe
 
 from hypothesis import strategies as st
 
-from app.services.team.merge.decide import Conflict, KeepMine, Merged, Rules, TakeTheirs, changed, decide
+from app.services.team.merge.decide import (
+    Conflict,
+    KeepMine,
+    Merged,
+    Rules,
+    TakeTheirs,
+    changed,
+    decide,
+)
 from app.services.team.merge.resolve import resolve
 
 RULES = Rules(meta=frozenset({"version", "updated_at", "updated_by"}), latest_wins=frozenset({"seen"}))

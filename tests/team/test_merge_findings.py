@@ -8,7 +8,11 @@ from datetime import datetime
 import pytest
 
 from app.services.casework import enquiries, notes, people
-from app.services.casework.enquiry_corrections import EnquiryCorrection, correct_enquiry, enquiry_history
+from app.services.casework.enquiry_corrections import (
+    EnquiryCorrection,
+    correct_enquiry,
+    enquiry_history,
+)
 from app.services.casework.people import PersonInput
 from app.services.team import conflicts, state
 from app.services.team.sync import SyncBlocked, sync_now

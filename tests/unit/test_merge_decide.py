@@ -5,7 +5,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.services.team.merge.decide import Conflict, KeepMine, Merged, TakeTheirs, decide
-from tests.team.merge_cases import DATA, RULES, VALUES, check_decision, check_resolution, choices, triples
+from tests.team.merge_cases import (
+    DATA,
+    RULES,
+    VALUES,
+    check_decision,
+    check_resolution,
+    choices,
+    triples,
+)
 
 SAMPLE = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow])

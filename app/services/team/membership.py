@@ -16,7 +16,6 @@ from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
-from app.services.vault import unlock as vault_service
 from app.services.team import (
     control,
     invitation,
@@ -28,6 +27,7 @@ from app.services.team import (
 )
 from app.services.team import team as engine
 from app.services.team.sync import SyncResult, sync_now
+from app.services.vault import unlock as vault_service
 from app.storage.db import transaction
 from app.storage.hub import credentials
 from app.storage.hub.base import Hub

@@ -32,6 +32,9 @@ class Rules:
     made: frozenset = frozenset({"created_at", "created_by"})   # differ when made twice
 
 
+PLAIN = Rules()         # a table with no record stamps
+
+
 @dataclass(frozen=True)
 class TakeTheirs:
     """The row becomes theirs; nothing of mine is lost (I changed no data, we both deleted it,
@@ -68,7 +71,7 @@ class Conflict:
 Decision = TakeTheirs | KeepMine | Merged | Conflict
 
 
-def changed(before: dict | None, after: dict | None, rules: Rules = Rules()) -> frozenset:
+def changed(before: dict | None, after: dict | None, rules: Rules = PLAIN) -> frozenset:
     """Data columns that differ; an insert or a delete changes every column."""
     if before is None or after is None:
         image = before or after or {}
@@ -85,7 +88,7 @@ def is_delete(before: dict | None, after: dict | None) -> bool:
 
 
 def decide(base: dict | None, mine: dict | None, theirs: dict | None, their_base=SAME,
-           rules: Rules = Rules()) -> Decision:
+           rules: Rules = PLAIN) -> Decision:
     """What a row with a pending change here becomes when a remote change to it arrives."""
     if their_base is SAME:
         their_base = base

@@ -8,7 +8,7 @@ meanwhile, is never overwritten by the resolution.
 
 from dataclasses import dataclass
 
-from app.services.team.merge.decide import Conflict, Rules, changed, decide
+from app.services.team.merge.decide import PLAIN, Conflict, Rules, changed, decide
 
 CHOICES = ("mine", "theirs")
 
@@ -28,7 +28,7 @@ class Plan:
 
 
 def in_conflict(kind: str, held: list, base: dict | None, mine: dict | None, theirs: dict | None,
-                rules: Rules = Rules()) -> tuple:
+                rules: Rules = PLAIN) -> tuple:
     """The fields a person must choose: those held, and any that came into conflict while the
     conflict waited (theirs moved on with the log)."""
     fields = set(held)
@@ -40,7 +40,7 @@ def in_conflict(kind: str, held: list, base: dict | None, mine: dict | None, the
 
 
 def resolve(kind: str, base: dict | None, mine: dict | None, theirs: dict | None, current: dict | None,
-            fields: tuple, choices: dict, default: str = "mine", rules: Rules = Rules(),
+            fields: tuple, choices: dict, default: str = "mine", rules: Rules = PLAIN,
             keep: frozenset = frozenset()) -> Plan:
     """The row after resolving. `choices`: field -> 'mine' | 'theirs' | ('edit', value), and '*'
     for the whole row (a delete against an edit, a duplicate); fields not named take `default`.
