@@ -10,13 +10,15 @@ Reading validates every field with bounds. A slot that fails is kept aside (`bro
 so that one damaged or weakened slot refuses that person only, never the whole vault.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
+from app import clock
 from app.errors import VaultFileInvalid, VaultNotFound
 from app.fsutil import atomic_write
 from app.security import sealing
@@ -46,9 +48,6 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 
 def _unb64(text: str) -> bytes:
     """Kept for the backup manifest's wrapped key. May raise: VaultFileInvalid."""
-    import base64
-    import binascii
-
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError, TypeError) as exc:
@@ -56,7 +55,7 @@ def _unb64(text: str) -> bytes:
 
 
 def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 @dataclass

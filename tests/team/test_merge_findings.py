@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from app.errors import ValidationError
 from app.services.casework import enquiries, notes, people
 from app.services.casework.enquiry_corrections import (
     EnquiryCorrection,
@@ -15,6 +16,7 @@ from app.services.casework.enquiry_corrections import (
 )
 from app.services.casework.people import PersonInput
 from app.services.team import conflicts, state
+from app.services.team.merge import decide
 from app.services.team.sync import SyncBlocked, sync_now
 from app.storage.db import transaction
 from tests.team.replica import rows_of, seed_case
@@ -58,8 +60,6 @@ def test_resolve_writes_only_conflicting_fields(make_team):
 
 
 def test_a_choice_for_a_field_not_in_conflict_is_refused(make_team):
-    from app.errors import ValidationError
-
     team = make_team(2)
     a, b = team.sessions
     person = people.create_person(a, _person())
@@ -243,8 +243,6 @@ def test_a_duplicate_made_here_and_not_yet_pushed_is_still_a_conflict_to_choose(
 
 
 def test_a_bundle_under_newer_merge_rules_blocks_sync(make_team, monkeypatch):
-    from app.services.team.merge import decide
-
     team = make_team(2)
     a, b = team.sessions
     people.create_person(a, _person())

@@ -9,8 +9,10 @@ The context holds ids only (which case, which note); the fields hold what was ty
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.security.session import Session
 from app.storage.db import transaction
@@ -30,12 +32,12 @@ class Draft:
     created_at: str
 
 
+@grants(Scope.ANY, "the author's own typing")
 def keep_draft(session: Session, kind: str, context: dict, fields: dict) -> str:
     """Keep what was typed for its author. Returns the draft's id.
 
     May raise: ValidationError (unknown kind, too large), Locked.
     """
-    session.require()
     if kind not in KINDS:
         raise ValidationError(f"Confide cannot keep a draft of this kind ({kind}).")
     context_text, fields_text = json.dumps(context, sort_keys=True), json.dumps(fields, sort_keys=True)
@@ -45,18 +47,18 @@ def keep_draft(session: Session, kind: str, context: dict, fields: dict) -> str:
     with transaction(session.conn):
         session.conn.execute("INSERT INTO draft (id, owner, kind, context, fields, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                              (draft_id, session.user.username, kind, context_text, fields_text,
-                              datetime.now(UTC).isoformat(timespec="seconds")))
+                              clock.stamp()))
     return draft_id
 
 
+@grants(Scope.ANY, "only the author's own drafts")
 def take_drafts(session: Session, now: datetime | None = None) -> list[Draft]:
     """The signed-in person's drafts, oldest first, removed from the database as they are
     returned (a draft offered back lives in its form again). Old drafts are dropped.
 
     May raise: Locked.
     """
-    session.require()
-    cutoff = ((now or datetime.now(UTC)) - timedelta(days=DRAFT_DAYS)).isoformat(timespec="seconds")
+    cutoff = ((now or clock.now()) - timedelta(days=DRAFT_DAYS)).isoformat(timespec="seconds")
     owner = session.user.username
     with transaction(session.conn):
         rows = session.conn.execute("SELECT id, kind, context, fields, created_at FROM draft WHERE owner = ? "

@@ -10,8 +10,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app import clock
 from app.domain.choices import Channel, Topic
 from app.domain.records import Enquiry
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import LONG_MAX, NAME_MAX, clean, clean_name
 from app.errors import PermissionDenied, StaleEdit, ValidationError
@@ -44,6 +46,7 @@ class EnquiryRevision:
     written_by: str
 
 
+@grants(Scope.GENERAL, "volunteers: general enquiries they handled; history kept")
 def correct_enquiry(session: Session, enquiry_id: str, change: EnquiryCorrection,
                     expected_version: int | None = None, now: datetime | None = None) -> Enquiry:
     """Correct an enquiry; the version it replaces is kept.
@@ -54,7 +57,7 @@ def correct_enquiry(session: Session, enquiry_id: str, change: EnquiryCorrection
     enquiry = get_enquiry(session, enquiry_id)  # visibility: volunteers, the firewall
     if session.user.role == Role.VOLUNTEER and enquiry.handled_by != session.user.username:
         raise PermissionDenied("Volunteers correct only the enquiries they recorded.")
-    values = _validate(enquiry, change, now or datetime.now(UTC))
+    values = _validate(enquiry, change, now or clock.now())
     topics = sorted({Topic.parse(t, "topics").value for t in change.topics})
     conn = session.conn
     with transaction(conn):
@@ -94,6 +97,7 @@ def _validate(enquiry: Enquiry, change: EnquiryCorrection, now: datetime) -> dic
     return values
 
 
+@grants(Scope.GENERAL, "volunteers: general enquiries they handled")
 def enquiry_history(session: Session, enquiry_id: str) -> list[EnquiryRevision]:
     """Earlier versions, oldest first (the enquiry itself is the newest).
 

@@ -20,7 +20,7 @@ from app.domain.choices import (
     SupportLevel,
     Topic,
 )
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.demo import text as demo_text
 from app.storage.db import transaction
@@ -42,7 +42,7 @@ def rng_uuid7(rng: random.Random, when: datetime) -> str:
     return str(uuid.UUID(int=value))
 
 
-class _Writer:
+class RowWriter:
     """Buffers rows per table and flushes them with executemany."""
 
     def __init__(self, conn):
@@ -67,10 +67,10 @@ def _stamp(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(9 + rng.randrange(8), rng.randrange(60)), UTC)
 
 
+@grants(Scope.MANAGER)
 def populate_casework(session: Session, cases: int, seed: int, today: date | None = None,
                       big_case_notes: int = 500, progress=None) -> dict:
     """Add `cases` cases with their families and history. Returns counts."""
-    session.require(Role.MANAGER)
     today = today or date.today()
     rng = random.Random(seed * 7919 + 17)
     fake = Faker("en_GB")
@@ -85,7 +85,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
     counters: dict[tuple[str, int], int] = {}
     for prefix, year, value in conn.execute("SELECT prefix, year, value FROM reference_counter"):
         counters[(prefix, year)] = value
-    w = _Writer(conn)
+    w = RowWriter(conn)
     counts = dict(people=0, enquiries=0, cases=0, notes=0, actions=0, safeguarding=0, incidents=0)
 
     def ref(prefix: str, day: date) -> str:
@@ -252,7 +252,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
     return counts
 
 
-def _flush(conn, w: _Writer) -> None:
+def _flush(conn, w: RowWriter) -> None:
     markers = w.rows.pop("_markers", [])
     with transaction(conn):
         w.flush()

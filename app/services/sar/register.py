@@ -7,114 +7,27 @@ over, or a child competent to decide, needs the young person's authority or a ma
 decision (app/domain/sar_authority.py)."""
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from app.domain import sar_deadline
-from app.domain.choices import Choice
-from app.domain.records import _from_row
-from app.domain.staff import Role
+from app.domain.dashboard import Item, Section
+from app.domain.role_matrix import Scope, grants
+from app.domain.sar import OPEN_STATUSES, RequesterKind, Sar, SarStatus  # noqa: F401  (the register's names)
 from app.domain.text import clean, clean_name, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
+from app.services import access
 from app.services.casework import people
 from app.services.sar import parent as sar_parent
 from app.storage import records
 from app.storage.db import transaction
 
-
-class RequesterKind(Choice):
-    SUBJECT = "subject"
-    PARENT = "parent"
-    REPRESENTATIVE = "representative"
-
-
-class SarStatus(Choice):
-    NEW = "new"
-    AWAITING_ID = "awaiting_id"
-    AWAITING_CLARIFICATION = "awaiting_clarification"
-    IN_REVIEW = "in_review"
-    EXTENDED = "extended"
-    SENT = "sent"
-    WITHDRAWN = "withdrawn"
-
-
-OPEN_STATUSES = ("new", "awaiting_id", "awaiting_clarification", "in_review", "extended")
-
-
-@dataclass
-class Sar:
-    id: str
-    reference: str
-    received_on: str
-    subject_id: str
-    requester_kind: str
-    requester_name: str
-    status: str
-    requester_id: str | None = None
-    authority_note: str | None = None
-    identity_method: str | None = None
-    identity_received_on: str | None = None
-    identity_checked_by: str | None = None
-    clarification_requested_on: str | None = None
-    clarification_received_on: str | None = None
-    extension_months: int = 0
-    extension_reason: str | None = None
-    extension_recorded_on: str | None = None
-    young_person_agreed: int = 0
-    due_on: str | None = None
-    sent_on: str | None = None
-    sent_method: str | None = None
-    version: int = 1
-    subject_name: str = ""
-    clarification_pauses: str = "[]"
-    child_competent: int | None = None
-    child_authority: str | None = None
-    child_authority_note: str | None = None
-    child_authority_by: str | None = None
-    child_authority_on: str | None = None
-    review_completed_at: str | None = None
-    review_completed_by: str | None = None
-    review_fingerprint: str | None = None
-
-    from_row = classmethod(_from_row)
-
-    def pauses(self) -> list[sar_deadline.Pause]:
-        return [sar_deadline.Pause(date.fromisoformat(a), date.fromisoformat(b))
-                for a, b in json.loads(self.clarification_pauses or "[]")]
-
-    def paused_days(self) -> int:
-        found = self.deadline()
-        return found.paused_days if found else 0
-
-    def deadline(self) -> sar_deadline.Deadline | None:
-        """None while the clock has not started or is stopped (identity or clarification awaited)."""
-        if self.status in ("awaiting_id", "awaiting_clarification"):
-            return None
-        return sar_deadline.deadline(
-            date.fromisoformat(self.received_on), _d(self.identity_received_on),
-            self.pauses(), self.extension_months, _d(self.extension_recorded_on))
-
-    def timeliness(self, today: date) -> str:
-        """on_track, due_soon, overdue, waiting (clock paused), sent_on_time, sent_late, withdrawn."""
-        if self.status == "withdrawn":
-            return "withdrawn"
-        if self.status == "sent":
-            return "sent_on_time" if self.due_on and self.sent_on <= self.due_on else "sent_late"
-        found = self.deadline()
-        return "waiting" if found is None else found.status(today)
-
-
-def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 _SELECT = ("SELECT r.*, trim(p.first_name || ' ' || p.last_name) AS subject_name FROM subject_access_request r "
            "JOIN person p ON p.id = r.subject_id WHERE r.deleted_at IS NULL ")
 
 
+@grants(Scope.MANAGER)
 def get_sar(session: Session, sar_id: str) -> Sar:
-    session.require(Role.MANAGER)
     row = session.conn.execute(_SELECT + "AND r.id = ?", (sar_id,)).fetchone()
     if row is None:
         row = session.conn.execute(_SELECT + "AND r.reference = ?", (sar_id,)).fetchone()
@@ -123,16 +36,15 @@ def get_sar(session: Session, sar_id: str) -> Sar:
     return Sar.from_row(row)
 
 
+@grants(Scope.MANAGER)
 def list_sars(session: Session, open_only: bool = False) -> list[Sar]:
-    session.require(Role.MANAGER)
     sql = _SELECT + (f"AND r.status IN {OPEN_STATUSES} " if open_only else "") + "ORDER BY r.received_on DESC"
     found = [Sar.from_row(r) for r in session.conn.execute(sql)]
-    from app.services import access
-
     access.audit_bulk_read(session, "sar", len(found), open_only=bool(open_only))
     return found
 
 
+@grants(Scope.MANAGER)
 def register(session: Session, received_on, subject_id: str, requester_kind: str, requester_name: str | None = None,
              requester_id: str | None = None, authority_note: str | None = None, identity_method: str | None = None,
              identity_received_on=None, today: date | None = None, child_competent: bool | None = None,
@@ -143,7 +55,6 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
 
     May raise: ValidationError, PermissionDenied.
     """
-    session.require(Role.MANAGER)
     today = today or date.today()
     received = parse_date(received_on, "received_on", "Date received", required=True)
     if received > today:
@@ -181,6 +92,7 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
     return get_sar(session, sar_id)
 
 
+@grants(Scope.MANAGER)
 def record_child_authority(session: Session, sar_id: str, authority: str, note: str,
                            competent: bool | None = None, today: date | None = None) -> Sar:
     """Record the young person's authority, or a manager's decision with its reason, for a
@@ -220,6 +132,7 @@ def _save(session: Session, sar: Sar, values: dict, action: str) -> Sar:
     return get_sar(session, sar.id)
 
 
+@grants(Scope.MANAGER)
 def confirm_identity(session: Session, sar_id: str, method: str, received_on=None, today: date | None = None) -> Sar:
     sar = get_sar(session, sar_id)
     today = today or date.today()
@@ -232,6 +145,7 @@ def confirm_identity(session: Session, sar_id: str, method: str, received_on=Non
                                 "identity_checked_by": session.user.username}, "sar_identity_confirmed")
 
 
+@grants(Scope.MANAGER)
 def request_clarification(session: Session, sar_id: str, requested_on=None, today: date | None = None) -> Sar:
     """Stop the clock from `requested_on` until the answer arrives (Article 12A).
 
@@ -261,6 +175,7 @@ def request_clarification(session: Session, sar_id: str, requested_on=None, toda
                  "sar_clarification_requested")
 
 
+@grants(Scope.MANAGER)
 def clarification_received(session: Session, sar_id: str, received_on=None, today: date | None = None) -> Sar:
     """The clock resumes the day after the answer arrived; the paused days are added on.
 
@@ -283,6 +198,7 @@ def clarification_received(session: Session, sar_id: str, received_on=None, toda
                                 "clarification_pauses": json.dumps(pauses)}, "sar_clarification_received")
 
 
+@grants(Scope.MANAGER)
 def extend(session: Session, sar_id: str, months: int, reason: str, today: date | None = None) -> Sar:
     """Up to two further months, with a reason, decided within the first month."""
     sar = get_sar(session, sar_id)
@@ -294,22 +210,25 @@ def extend(session: Session, sar_id: str, months: int, reason: str, today: date 
     if sar.status == "awaiting_clarification":
         raise ValidationError("The clock is stopped while clarification is awaited; extend it once the answer "
                               "has arrived.")
-    sar_deadline.deadline(date.fromisoformat(sar.received_on), _d(sar.identity_received_on),
+    sar_deadline.deadline(date.fromisoformat(sar.received_on), (date.fromisoformat(sar.identity_received_on) if sar.identity_received_on else None),
                           sar.pauses(), int(months), today)  # validates the rules
     return _save(session, sar, {"extension_months": int(months), "extension_reason": text,
                                 "extension_recorded_on": today.isoformat()}, "sar_extended")
 
 
+@grants(Scope.MANAGER)
 def record_young_person_agreement(session: Session, sar_id: str, agreed: bool) -> Sar:
     sar = get_sar(session, sar_id)
     return _save(session, sar, {"young_person_agreed": int(bool(agreed))}, "sar_young_person_agreement")
 
 
+@grants(Scope.MANAGER)
 def withdraw(session: Session, sar_id: str) -> Sar:
     sar = get_sar(session, sar_id)
     return _save(session, sar, {"status": "withdrawn"}, "sar_withdrawn")
 
 
+@grants(Scope.MANAGER)
 def mark_sent(session: Session, sar_id: str, sent_on, method: str, today: date | None = None) -> Sar:
     sar = get_sar(session, sar_id)
     today = today or date.today()
@@ -327,10 +246,9 @@ def mark_sent(session: Session, sar_id: str, sent_on, method: str, today: date |
     return _save(session, sar, {"status": "sent", "sent_on": day.isoformat(), "sent_method": how}, "sar_sent")
 
 
+@grants(Scope.MANAGER)
 def dashboard_section(session: Session, today: date):
     """SARs due within 7 days or overdue, for the manager's dashboard."""
-    from app.services.reports.dashboard import Item, Section
-
     section = Section("sars", "Subject access requests due soon or overdue", empty_text="No request is due soon.")
     for sar in list_sars(session, open_only=True):
         state = sar.timeliness(today)

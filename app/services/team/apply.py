@@ -8,10 +8,10 @@ child rows go the same way as one field (apply_set).
 """
 
 import json
-from datetime import UTC, datetime
 
 from uuid6 import uuid7
 
+from app import clock
 from app.errors import ConfideError
 from app.services.team import capture, search_build
 from app.services.team.capture import Change
@@ -27,7 +27,7 @@ def key_json(key: list) -> str:
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    return clock.precise_stamp()
 
 
 def open_conflict(conn, table: str, kj: str):

@@ -4,6 +4,7 @@
 import json
 from dataclasses import dataclass
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
 from app.services.team import apply as applier
@@ -57,6 +58,7 @@ def _require(session) -> None:
     session.require(Role.MANAGER, Role.CASEWORKER)
 
 
+@grants(Scope.CASEWORK)
 def list_conflicts(session) -> list[ConflictSummary]:
     """May raise: PermissionDenied, Locked."""
     _require(session)
@@ -81,6 +83,7 @@ def _fields_in_conflict(conn, row, base, mine, theirs) -> tuple:
     return resolve.in_conflict(row["kind"], json.loads(row["fields"]), base, mine, theirs, rules)
 
 
+@grants(Scope.CASEWORK, "both sides are rows this computer's own user edited")
 def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     """Who changed what and when, both sides, field by field. `conflicting` marks the fields a
     person chooses; the others are shown for context and merge by themselves.
@@ -100,6 +103,7 @@ def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     return ConflictDetail(_summary(row), sides)
 
 
+@grants(Scope.CASEWORK)
 def resolve_conflict(session, conflict_id: str, take: str | None = None,
                      choices: dict[str, object] | None = None) -> None:
     """Settle a conflict (docs/sync.md §8.4). `take` ('mine' or 'theirs') decides every field in
@@ -165,7 +169,7 @@ def _write(conn, table: str, key: list, current: dict | None, target: dict | Non
         return
     have = columns(conn, table)
     values = {c: capture.decode_value(v) for c, v in target.items() if c in have}
-    stamped = "updated_at" in values      # record stamps (DESIGN §4): a new version by us
+    stamped = "updated_at" in values      # record stamps (docs/architecture.md, "Data rules"): a new version by us
     if stamped:
         values["updated_at"] = utc_now()[:19] + "+00:00"
         values["updated_by"] = by

@@ -18,6 +18,7 @@ entry follow row by row (tests/team/test_sync_search.py compares the two).
 
 from dataclasses import dataclass
 
+from app.domain.role_matrix import Scope, grants
 from app.services.team import state
 from app.storage.db import transaction
 
@@ -47,10 +48,10 @@ def _insert_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
                 f"{_words('p.school_name', 'p.area', 'p.postcode')} FROM search_key k JOIN person p ON p.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'person' ORDER BY k.id")
     if kind == "case":
-        from app.services.casework.cases import _CASE_SELECT
+        from app.services.casework.cases import CASE_SELECT
 
         return (into + "SELECT k.id, 'case', x.id, x.id, printf('%s %s %s', x.reference, x.client_name, "
-                f"x.child_name), '' FROM search_key k JOIN ({_CASE_SELECT}) x ON x.id = k.ref_id "
+                f"x.child_name), '' FROM search_key k JOIN ({CASE_SELECT}) x ON x.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'case' ORDER BY k.id")
     return (into + "SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body FROM search_key k "
             "JOIN note n ON n.id = k.ref_id JOIN casefile c ON c.id = n.case_id "
@@ -206,21 +207,21 @@ def progress(conn) -> Progress | None:
     return Progress(backlog["total"] - left, backlog["total"], first, notes_before)
 
 
+@grants(Scope.ANY, "how far this computer's own search index is built")
 def status(session) -> Progress | None:
     """How far this computer's search index is built (None: complete). May raise: Locked."""
-    session.require()
     return progress(session.conn)
 
 
+@grants(Scope.ANY, "builds this computer's own search index; returns no records")
 def build_some(session, rows: int = STEP_ROWS) -> Progress | None:
     """Index one more chunk (about a second); the window calls it again while the answer is
     not None. May raise: Locked."""
-    session.require()
     step(session.conn, rows)
     return progress(session.conn)
 
 
+@grants(Scope.ANY, "builds this computer's own search index; returns no records")
 def build_rest(session) -> None:
     """Finish the index now (the command line, after a join). May raise: Locked."""
-    session.require()
     finish(session.conn)

@@ -3,9 +3,9 @@ outside this computer by the manager (printed, or kept by the team vault's hub l
 that a rewrite of the trail by someone holding the data key can be shown later."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from app.domain.staff import Role
+from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.security import audit
 from app.security.session import Session
 from app.storage import db
@@ -23,14 +23,14 @@ class Checkpoint:
         return audit.format_checkpoint({"seq": self.seq, "hash": self.hash})
 
 
+@grants(Scope.MANAGER, "audited")
 def current_checkpoint(session: Session) -> Checkpoint:
     """The head now, after recording that it was taken (so the checkpoint covers that too).
 
     May raise: Locked, PermissionDenied.
     """
-    session.require(Role.MANAGER)
     with db.transaction(session.conn):
         head = session.audit("audit_checkpoint_taken", "vault", session.vault.vault_id)
     session.save_audit_head()
-    return Checkpoint(head["seq"], head["hash"], datetime.now(UTC).strftime("%d/%m/%Y %H:%M"),
+    return Checkpoint(head["seq"], head["hash"], clock.now().strftime("%d/%m/%Y %H:%M"),
                       session.vault.service_name)

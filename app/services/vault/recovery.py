@@ -8,13 +8,17 @@ from pathlib import Path
 
 from app.config import Paths
 from app.domain import passphrase as passphrase_rules
-from app.domain.staff import Role, clean_username
+from app.domain.role_matrix import Scope, grants
+from app.domain.staff import clean_username
 from app.errors import DatabaseDamaged, ValidationError, WrongRecoveryKey
 from app.security import audit, keyslots
 from app.security.device import KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.security.throttle import AttemptLog
+from app.services.vault.keys import record_staff_key
+from app.services.vault.staff import slot_params
+from app.services.vault.unlock import open_database, utc_now
 from app.storage import db, keying
 from app.storage.staff_repo import StaffRepo
 
@@ -47,8 +51,6 @@ def recover(data_dir: Path, recovery_key: str, device_key_file: str | Path | Non
     May raise: VaultNotFound, VaultFileInvalid, ValidationError, WrongRecoveryKey,
     TooManyAttempts, CredentialStoreUnavailable, DatabaseDamaged.
     """
-    from app.services.vault.staff import slot_params
-    from app.services.vault.unlock import _open, record_staff_key
 
     paths = Paths(Path(data_dir))
     vault = VaultFile.load(paths.vault)
@@ -68,7 +70,7 @@ def recover(data_dir: Path, recovery_key: str, device_key_file: str | Path | Non
         # goes back into the store it names (or the key file given each time).
         _enrol(store, vault.vault_id, device_secret)
         return ""
-    conn, data_key = _open(paths, keys)
+    conn, data_key = open_database(paths, keys)
     keyed = keying.Keyed(paths.vault, vault, conn, data_key, device_secret)
     try:
         keying.check_file(conn, vault, data_key)
@@ -115,18 +117,17 @@ def _enrol(store, vault_id: str, device_secret: bytes) -> tuple[str, str | None]
 
 
 def _now() -> str:
-    from app.services.vault.unlock import utc_now
 
     return utc_now()
 
 
+@grants(Scope.MANAGER)
 def renew_recovery_key(session: Session) -> str:
     """A manager makes a new recovery key (shown once); the old one stops working.
     Needed after a re-key when the recovery slot is of the old kind (it cannot be re-sealed).
 
     May raise: Locked, PermissionDenied, VaultFileInvalid.
     """
-    session.require(Role.MANAGER)
     new_key = keyslots.new_recovery_key()
     keyed = keying.Keyed(session.paths.vault, session.vault, session.conn, session.data_key,
                          session.device_secret)
