@@ -16,6 +16,8 @@ from app.services.team import audit_chain, bundle, capture, control, device_keys
 from app.services.team.capture import Change
 from app.services.team.laptop import office as laptop_office
 from app.services.team.laptop import replica as laptop_replica
+from app.services.team.merge import decide as merge_rule
+from app.services.team.merge import sets as merge_sets
 from app.storage import migrations
 from app.storage.capture import schema_pass
 from app.storage.db import IntegrityError, transaction
@@ -94,12 +96,10 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
                 raise SyncBlocked(_removed_message(conn) or exc.message) from exc
             conn.execute("ROLLBACK TO entry")
             reason = exc.message
-        except IntegrityError as exc:
-            # Rows made independently on two computers that the schema says must be unique
-            # (docs/sync.md §11): the entry is passed over and the manager is told.
-            conn.execute("ROLLBACK TO entry")
-            reason = (f"Change bundle {entry.seq} could not be applied here because it clashes with "
-                      f"records already present ({exc}). Ask your manager to reconcile them.")
+        except (applier.Unappliable, IntegrityError) as exc:
+            # A row this computer cannot write (docs/sync.md §8.2, §11): never passed over, or
+            # this replica would part from the others for good. Nothing of the entry is kept.
+            raise SyncBlocked(_unappliable_message(conn, entry, exc)) from exc
         else:
             reason = None
         conn.execute("RELEASE entry")
@@ -109,6 +109,18 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
         state.put(conn, "last_applied_seq", entry.seq)
         state.set_capture(conn, True)
     return reason
+
+
+def _unappliable_message(conn, entry: HubEntry, exc: Exception) -> str:
+    sender = state.device(conn, entry.device_id)
+    who = f"computer '{sender.name}'" if sender else "another computer"
+    if isinstance(exc, applier.Unappliable):
+        who += f" ({exc.by})" if exc.by else ""
+        why = exc.message
+    else:
+        why = "a record in it does not fit the records here"
+    return (f"Change bundle {entry.seq} from {who} could not be applied on this computer: {why}. "
+            "Nothing after it is applied until this is sorted out; ask your manager.")
 
 
 def _removed_message(conn) -> str | None:
@@ -136,9 +148,22 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     pending, held = capture.pending_keys(conn), _held_rows(conn)
     run_table, run = None, []
     written: dict[tuple[str, str], dict] = {}
-    for wire in laptop_replica.select_changes(conn, body.get("changes", [])):
+    wires = laptop_replica.select_changes(conn, body.get("changes", []))
+    contested = merge_sets.contested(conn, wires, pending, held)
+    for wire in wires:
         change = Change.from_wire(wire)
         kj = applier.key_json(change.key)
+        group = contested.get((change.table, merge_sets.parent_key_json(conn, change)), None) if contested else None
+        if group is not None:
+            # A set this computer changed too: merged as one field, where its first change stands.
+            result.conflicts += _flush(conn, run_table, run, origin, pending)
+            run_table, run = None, []
+            if not group.applied:
+                group.applied = True
+                if applier.apply_set(conn, group, origin):
+                    result.conflicts += 1
+                    held.add(group.held_key)
+            continue
         if change.after is not None and (change.table, kj) not in pending and (change.table, kj) not in held:
             # The common case, rows nobody here touched: written in batches, in order. Their
             # search entries change only if the edit changed what the index is made from.
@@ -196,7 +221,7 @@ def _held_rows(conn) -> set[tuple[str, str]]:
 
 def build(conn, by: str) -> tuple[bytes, dict] | None:
     """Seal this computer's pending changes and unpushed audit events, or None if there are none."""
-    held = _held_rows(conn)
+    held = merge_sets.held_rows(conn, capture.pending_keys(conn), _held_rows(conn))
     changes = [c for c in capture.collect(conn, by) if (c.table, applier.key_json(c.key)) not in held]
     pushed_audit = int(state.get(conn, "audit_pushed_seq", 0))
     cursor = conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_event WHERE seq > ? ORDER BY seq",
@@ -214,7 +239,7 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
                           "the new one yet: a member of staff with a key to it must sign in here. Your "
                           "changes wait.")
     header = {"team": state.get(conn, "team_id"), "device": me.device_id, "dseq": me.last_dseq + 1,
-              "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "epoch": epoch,
+              "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "merge": merge_rule.RULES_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": utc_now()}
     content = {"changes": [c.as_wire() for c in changes], "audit": events}
     packages = laptop_office.packages(conn)
@@ -239,9 +264,9 @@ def push(conn, hub: Hub, by: str) -> int | None:
     with transaction(conn):
         # What the bundle holds: outbox rows up to the last one it read, less held rows. A
         # write made after the bundle was built stays pending for the next push.
-        conn.execute("UPDATE sync_outbox SET in_flight = 1 WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM "
-                     "sync_conflict c WHERE c.tbl = sync_outbox.tbl AND c.pk = sync_outbox.pk AND "
-                     "c.resolved_at IS NULL)", (info["outbox_upto"],))
+        conn.execute("UPDATE sync_outbox SET in_flight = 1 WHERE seq <= ?", (info["outbox_upto"],))
+        conn.executemany("UPDATE sync_outbox SET in_flight = NULL WHERE tbl = ? AND pk = ?",
+                         sorted(merge_sets.held_rows(conn, capture.pending_keys(conn), _held_rows(conn))))
         state.put(conn, "in_flight", {k: info[k] for k in ("hash", "dseq", "audit_upto")})
     try:
         hub.append(seq, state.get(conn, "device_id"), "bundle", payload)
