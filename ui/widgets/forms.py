@@ -56,6 +56,12 @@ def error_line(name: str = "Error") -> QLabel:
     return label
 
 
+def show_error(label: QLabel, exc: BaseException) -> None:
+    """The error line says what went wrong, in plain words."""
+    label.setText(describe_error(exc))
+    label.show()
+
+
 class FieldErrors:
     """Maps a ValidationError's `field` to the input it names; the rest goes to `general`."""
 
