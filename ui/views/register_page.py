@@ -19,6 +19,11 @@ from ui.widgets.forms import show_error, text_label
 from ui.widgets.page import button_row, column
 
 
+def register_column(owner: QWidget, *parts) -> None:
+    """A register as a tab of the Registers page: its parts one under another."""
+    column(owner, (0, 12, 0, 0), 10, *parts)
+
+
 class RegisterPage(QWidget):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
