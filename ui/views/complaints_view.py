@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
 
 from app.security.session import Session
 from app.services.reports.complaints import register as complaints
-from app.services.reports.complaints.rules import Complaint
 from ui.dialogs.complaint_dialogs import AcknowledgeDialog, OutcomeDialog, RegisterComplaintDialog
 from ui.dialogs.opening import open_dialog
 from ui.models.complaint_table_model import ComplaintTableModel
@@ -59,9 +58,6 @@ class ComplaintsView(RequestRegister):
         """Open the register at this complaint (the dashboard does)."""
         self.show_record(complaint_id)
         return self
-
-    def selected(self) -> Complaint | None:
-        return self.table.selected()
 
     def selection_changed(self, *_args) -> None:
         complaint = self.selected()

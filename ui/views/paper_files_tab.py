@@ -19,7 +19,6 @@ from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.casework import paper_files
-from app.services.casework.paper_files import PaperFile
 from app.services.vault import staff
 from ui.dialogs import messages
 from ui.dialogs.opening import open_dialog
@@ -121,9 +120,6 @@ class PaperFilesTab(RegisterPage):
     def show_file(self, file_id: str) -> None:
         """Select this file once the register is loaded (the dashboard opens it this way)."""
         self.show_record(file_id)
-
-    def selected(self) -> PaperFile | None:
-        return self.table.selected()
 
     def _out_only(self, on: bool) -> None:
         self.proxy.out_only = on

@@ -75,9 +75,6 @@ class SarView(RequestRegister):
         self.show_record(sar_id)
         return self
 
-    def selected(self) -> Sar | None:
-        return self.table.selected()
-
     def selection_changed(self, *_args) -> None:
         request = self.selected()
         packs = []

@@ -58,9 +58,6 @@ class StaffRegisterTab(RegisterPage):
     def show_staff(self, staff_id: str) -> None:
         self.show_record(staff_id)
 
-    def selected(self) -> StaffRegisterEntry | None:
-        return self.table.selected()
-
     def selection_changed(self, *_args) -> None:
         entry = self.selected()
         self.edit_button.setEnabled(entry is not None and not self.ops.busy)
