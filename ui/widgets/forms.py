@@ -17,7 +17,7 @@ def restyle(widget: QWidget) -> None:
 
 def text_label(text: str = "", kind: str = "", parent: QWidget | None = None) -> QLabel:
     """kind: heading, subheading, hint, error, alert, notice, success, warning
-    (the selectors in ui/resources/style.qss)."""
+    (the selectors in resources/style.qss)."""
     label = QLabel(text, parent)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
