@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.staff import Role
+from app.domain.role_matrix import manages
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team.laptop import checkout, lost
@@ -32,7 +32,7 @@ class OutOnLaptopsTab(QWidget, OutcomeLines):
         self.rows: list[checkout.Checkout] = []
         self.table = read_only_table(COLUMNS, "Cases out on laptops", (180, 620))
         self.release_button = QPushButton("&Release a lost laptop's cases…")
-        if session.user.role != Role.MANAGER:
+        if not manages(session.user.role):
             # hide(), not setVisible(True): a parentless widget made visible becomes a window.
             self.release_button.hide()
         self.make_outcome_lines()

@@ -11,6 +11,7 @@ import secrets
 
 from faker import Faker
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.security.session import Session
@@ -28,11 +29,13 @@ REAL_RECORD_TABLES = ("person", "organisation", "enquiry", "casefile", "note", "
 _WORDS = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: nothing misread when typed
 
 
+@grants(Scope.HELPER, "reads one setting")
 def is_demo_vault(session: Session) -> bool:
     row = session.conn.execute("SELECT value FROM setting WHERE key = ?", (DEMO_SETTING,)).fetchone()
     return bool(row) and json.loads(row[0]) is True
 
 
+@grants(Scope.HELPER, "counts rows, returns a reason")
 def demo_refusal(session: Session) -> str | None:
     """Why synthetic data may not go into this vault, or None (a demo vault, or an empty one)."""
     if is_demo_vault(session):
@@ -46,9 +49,9 @@ def demo_refusal(session: Session) -> str | None:
     return None
 
 
+@grants(Scope.MANAGER)
 def mark_demo_vault(session: Session) -> None:
     """Label this vault as a demo vault (init --demo, or the first demo run on an empty one)."""
-    session.require(Role.MANAGER)
     with transaction(session.conn):
         session.conn.execute(
             "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
@@ -63,10 +66,10 @@ def random_passphrase() -> str:
     return "-".join(chars[i:i + 4] for i in range(0, 20, 4))
 
 
+@grants(Scope.MANAGER)
 def populate(session: Session, staff: int = 6, cases: int = 0, seed: int = 1, today=None,
              progress=None) -> str:
     """May raise: PermissionDenied, ValidationError (a vault with real records)."""
-    session.require(Role.MANAGER)
     why = demo_refusal(session)
     if why:
         raise ValidationError(f"Synthetic data is only added to a demo vault (made with 'confide init --demo') "

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from app.domain import firewall
 from app.domain.choices import Choice
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import access
@@ -87,6 +87,7 @@ def is_own_record(item_key: str) -> bool:
     return item_key.startswith(OWN_RECORD + ":")
 
 
+@grants(Scope.MANAGER, "read as the requester: the firewall holds (R4)")
 def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] | None = None) -> list[SarItem]:
     """Every item held about the subject, as the requester may receive it (R4 firewall).
 
@@ -365,10 +366,10 @@ class NameIndex:
     names: set[str] = field(default_factory=set)
 
 
+@grants(Scope.MANAGER)
 def name_index(session: Session, sar: Sar) -> NameIndex:
     """Full names of everyone in the database except the subject, the requester and their own
     family links (a parent knows their child's name; it is not a third party's secret)."""
-    session.require(Role.MANAGER)
     exclude = {sar.subject_id, sar.requester_id}
     for adult, child in session.conn.execute(
             "SELECT adult_id, child_id FROM relationship WHERE deleted_at IS NULL AND (adult_id IN (?, ?) "
