@@ -97,11 +97,11 @@ def clear_form(form: QFormLayout) -> None:
         form.removeRow(0)
 
 
-def fill_form(form: QFormLayout, rows, *, hint_labels: bool = True) -> None:
+def fill_form(form: QFormLayout, rows) -> None:
     """Replaces the form's rows with (name, value) pairs; each value's label is named for
     screen readers by its row."""
     clear_form(form)
     for name, value in rows:
         label = text_label(value)
         label.setAccessibleName(name)
-        form.addRow(text_label(name, "hint") if hint_labels else name, label)
+        form.addRow(text_label(name, "hint"), label)
