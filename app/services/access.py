@@ -12,6 +12,7 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import NotFound, PermissionDenied
 from app.security.session import Session
+from app.storage.db import transaction
 
 RESTRICTED_CASE = "This case is restricted: only its caseworker and the manager can open it."
 RESTRICTED_PERSON = "This person's record is restricted: only the manager and the worker of their own case can open it."
@@ -126,8 +127,6 @@ def can_see_restricted(session: Session, case: Case) -> bool:
 def audit_bulk_read(session: Session, what: str, rows: int, **asked) -> None:
     """A list or search that returns people is an audit event: what was asked and how many
     rows came back, never who (no names typed, no ids returned)."""
-    from app.storage.db import transaction
-
     detail = {"rows": int(rows), **{k: v for k, v in asked.items() if v is not None}}
     if session.conn.in_transaction:
         session.audit("bulk_read", what, None, detail)

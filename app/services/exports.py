@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import pyzipper
+
 from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.fsutil import atomic_write
@@ -146,8 +148,6 @@ def export_tables(session: Session, kind: ExportKind, path: Path, files: dict[st
 
 def encrypted_zip(files: dict[str, bytes], password: str) -> bytes:
     """A ZIP whose members are AES-256 encrypted (WinZip AE-2), built in memory."""
-    import pyzipper  # here, not at the top: most sessions never write a ZIP (start-up time)
-
     buffer = io.BytesIO()
     with pyzipper.AESZipFile(buffer, "w", compression=pyzipper.ZIP_DEFLATED,
                              encryption=pyzipper.WZ_AES) as archive:

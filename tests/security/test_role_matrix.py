@@ -32,6 +32,12 @@ def public_functions() -> dict[str, object]:
     return found
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _every_row_declared():
+    """Rows are declared as modules are imported: import them all before any test reads MATRIX."""
+    public_functions()
+
+
 def _takes_session(fn) -> bool:
     params = list(inspect.signature(fn).parameters)
     return bool(params) and params[0] == "session"

@@ -22,7 +22,7 @@ from app.errors import NotEligible, NotFound, PermissionDenied, ValidationError
 from app.resources import wording
 from app.security.session import Session
 from app.services import access
-from app.services.casework import people
+from app.services.casework import cases, people
 from app.storage import records
 from app.storage.db import transaction
 
@@ -135,8 +135,6 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
             session.conn.execute("INSERT INTO enquiry_topic (enquiry_id, topic) VALUES (?, ?)", (enquiry_id, topic))
         session.audit("enquiry_recorded", "enquiry", enquiry_id, {"type": etype.value})
         if etype == EnquiryType.CASEWORK:
-            from app.services.casework import cases
-
             if not caller_id or not child_id:
                 refusal = ("Casework needs both the client and the child or young person recorded; "
                            "the enquiry was saved as general information.")

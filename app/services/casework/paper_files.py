@@ -8,6 +8,7 @@ from app.domain.text import clean, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.services import access
+from app.services.casework import cases
 from app.storage import records
 from app.storage.db import transaction
 from app.storage.staff_repo import StaffRepo
@@ -70,8 +71,6 @@ def add_file(session: Session, label: str, home_location: str, case_id: str | No
     label = clean(label, "label", "File label", required=True, max_len=100)
     home = clean(home_location, "home_location", "Where it is kept", required=True, max_len=200)
     if case_id:
-        from app.services.casework import cases
-
         cases.load_case(session, case_id)
     if session.conn.execute("SELECT 1 FROM paper_file WHERE label = ?", (label,)).fetchone():
         raise ValidationError(f"There is already a paper file labelled '{label}'.", field="label")
@@ -95,8 +94,6 @@ def case_for_reference(session: Session, reference: str | None) -> str | None:
                                (text,)).fetchone()
     if row is None:
         raise ValidationError(f"There is no case with the reference '{text}'.", field="case")
-    from app.services.casework import cases
-
     cases.load_case(session, row[0])  # the case's access rules apply
     return row[0]
 

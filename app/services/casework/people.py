@@ -9,7 +9,7 @@ from app.domain.records import Person, RelationshipLink
 from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, clean_name, parse_date
-from app.errors import NotFound, PermissionDenied, ValidationError
+from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
 from app.services import access
 from app.storage import records, search_index
@@ -146,8 +146,6 @@ def update_person(session: Session, person_id: str, data: PersonInput, expected_
     """May raise: PermissionDenied (volunteers; a person behind the firewall), ValidationError,
     StaleEdit, NotFound."""
     access.check_person_visible(session, person_id)
-    from app.errors import StaleEdit
-
     values = _validate(data, today or date.today())
     with transaction(session.conn):
         values["organisation_id"] = _organisation(session.conn, data.organisation_name, session.user.username)

@@ -11,7 +11,7 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ConsentMissing
 from app.security.session import Session
-from app.services import access
+from app.services import access, exports
 from app.services.casework import people
 from app.storage import records
 from app.storage.db import transaction
@@ -129,8 +129,6 @@ def export_mailing_list(session: Session, path: Path, password: str | None = Non
     (a weak password), OSError.
     """
     from app.pdf.mailing_list_pdf import render_mailing_list
-    from app.services import exports
-
     session.require(Role.MANAGER)
     today = today or date.today()
     entries = members(session, today)

@@ -15,6 +15,10 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.security.session import Session
+from app.services.demo.casework import populate_casework
+from app.services.demo.consent import populate_consent
+from app.services.demo.registers import populate_registers
+from app.services.demo.sar import populate_sars
 from app.services.vault import staff as staff_service
 from app.services.vault.unlock import utc_now
 from app.storage.db import transaction
@@ -113,17 +117,10 @@ def _populate(session: Session, staff: int, cases: int, seed: int, today, progre
         summary += (" Their temporary passphrases (shown once; each is changed at first unlock):\n"
                     + "\n".join(accounts))
     if cases:
-        from app.services.demo.casework import populate_casework
-
         counts = populate_casework(session, cases, seed, today=today, progress=progress)
         summary += "\nAdded " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + "."
-        from app.services.demo.consent import populate_consent
-
         consents = populate_consent(session, seed, today=today, progress=progress)
         summary += "\nAdded " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in consents.items()) + "."
-        from app.services.demo.registers import populate_registers
-        from app.services.demo.sar import populate_sars
-
         registers_added = populate_registers(session, seed, today=today)
         sars = populate_sars(session, max(7, cases // 250), seed, today=today)
         summary += (f"\nAdded {registers_added['paper_files']} paper files ({registers_added['files_out']} out), "

@@ -16,12 +16,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.domain import choices as c
 from app.domain import firewall
 from app.domain.choices import Choice
+from app.domain.consent import ConsentMethod, ConsentScope, LawfulReason
 from app.domain.role_matrix import Scope, grants
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import access
+from app.services.consent import counterparties
 from app.services.sar.register import Sar, get_sar
 
 
@@ -92,8 +95,6 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
     """Every item held about the subject, as the requester may receive it (R4 firewall).
 
     May raise: PermissionDenied (managers only), NotFound."""
-    from app.domain import choices as c
-
     sar = get_sar(session, sar_id)
     conn = session.conn
     viewer = access.sar_viewer(sar.subject_id, sar.requester_kind, sar.young_person_agreed)
@@ -242,8 +243,6 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
 
 
 def _case_items(conn, case, staff, items, needs_decision: bool, advice: str) -> None:
-    from app.domain import choices as c
-
     outcomes = ", ".join(_label(c.Outcome, o) for o in json.loads(case["outcomes"] or "[]"))
     fields = [Field("reference", "Reference", case["reference"]),
               Field("opened", "Opened", uk_date(case["opened_on"])),
@@ -288,8 +287,6 @@ _NAME_PAIR = re.compile(r"\b([A-Z][A-Za-z'’\-]+)\s+([A-Z][A-Za-z'’\-]+)\b")
 
 
 def _mentions(conn, viewer, subject, case_ids: list[str], staff: dict) -> list[SarItem]:
-    from app.domain import choices as c
-
     name = f"{subject['first_name']} {subject['last_name']}".strip()
     if not subject["first_name"] or not subject["last_name"]:
         return []
@@ -320,8 +317,6 @@ def _mentions(conn, viewer, subject, case_ids: list[str], staff: dict) -> list[S
 
 
 def _party(conn, person_id, organisation_id) -> str:
-    from app.services.consent import counterparties
-
     if not person_id and not organisation_id:
         return ""
     person = conn.execute("SELECT first_name, last_name, job_title FROM person WHERE id = ?", (person_id,)).fetchone() \
@@ -333,20 +328,14 @@ def _party(conn, person_id, organisation_id) -> str:
 
 
 def _scope(value: str) -> str:
-    from app.domain.consent import ConsentScope
-
     return _label(ConsentScope, value)
 
 
 def _method(value: str) -> str:
-    from app.domain.consent import ConsentMethod
-
     return _label(ConsentMethod, value).lower()
 
 
 def _reason(value: str) -> str:
-    from app.domain.consent import LawfulReason
-
     return _label(LawfulReason, value).lower()
 
 

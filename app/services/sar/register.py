@@ -16,6 +16,7 @@ from app.domain.sar import OPEN_STATUSES, RequesterKind, Sar, SarStatus  # noqa:
 from app.domain.text import clean, clean_name, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
+from app.services import access
 from app.services.casework import people
 from app.services.sar import parent as sar_parent
 from app.storage import records
@@ -39,8 +40,6 @@ def get_sar(session: Session, sar_id: str) -> Sar:
 def list_sars(session: Session, open_only: bool = False) -> list[Sar]:
     sql = _SELECT + (f"AND r.status IN {OPEN_STATUSES} " if open_only else "") + "ORDER BY r.received_on DESC"
     found = [Sar.from_row(r) for r in session.conn.execute(sql)]
-    from app.services import access
-
     access.audit_bulk_read(session, "sar", len(found), open_only=bool(open_only))
     return found
 
