@@ -3,7 +3,7 @@ by what an invitation carries, revoke a device (docs/sync.md §5, §13). The inv
 its one-time code and the CLI are built on top of these."""
 
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from uuid6 import uuid7
 
@@ -142,7 +142,7 @@ def prepare_invitation(session, device_name: str, manager: bool = False,
             "box_pub": dev_keys["box_pub"], "manager": bool(manager)}
     epochs = conn.execute("SELECT epoch, key FROM sync_epoch").fetchall()
     sealed = {str(e): keys.seal_to_device(info["box_pub"], team_id, device_id, int(e), bytes(k)) for e, k in epochs}
-    expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
+    expires = (clock.now() + timedelta(days=days)).isoformat(timespec="seconds")
     body = {"team": team_id, "type": "enrol", "by": state.get(conn, "device_id"), "device": info,
             "expires": expires}
     content = {"team_id": team_id, "team_name": state.get(conn, "team_name"),
@@ -234,7 +234,7 @@ def join_team(session, hub: Hub, invitation: dict, adopt=None) -> int:
 def check_not_expired(invitation: dict) -> None:
     """May raise: TeamError (the invitation's week is over; every computer refuses it too)."""
     expires = invitation.get("expires")
-    if expires and datetime.now(UTC) > datetime.fromisoformat(expires):
+    if expires and clock.now() > datetime.fromisoformat(expires):
         raise TeamError(f"This invitation expired on {expires[:10]} at {expires[11:16]} UTC. Ask your "
                         "manager for a new one.")
 
@@ -317,7 +317,7 @@ def _unused_invitations(conn) -> list:
     join is sealed to the invitation too, which only the invitation file holds."""
     joined = state.get(conn, control.JOINED) or {}
     expires = state.get(conn, control.EXPIRES) or {}
-    now = datetime.now(UTC)
+    now = clock.now()
     return [d for d in state.devices(conn)
             if d.revoked_seq is None and d.device_id not in joined and d.device_id in expires
             and datetime.fromisoformat(expires[d.device_id]) > now]
