@@ -9,6 +9,7 @@ import pytest
 from app.services import notes
 from app.services.team import state
 from app.services.team.laptop import checkout, closure
+from app.services.team.laptop.schema import casework
 from app.services.team.sync import sync_now
 from app.storage.capture import columns, image_sql
 from app.storage.db import transaction
@@ -17,7 +18,7 @@ from tests.team.laptop_world import add_laptop, family_case, sync_all
 
 def _casework_rows(conn) -> dict[str, set[str]]:
     out = {}
-    for table in closure.CASEWORK:
+    for table in casework(conn).tables:
         out[table] = {json.dumps(json.loads(r[0]), sort_keys=True) for r in conn.execute(
             f"SELECT {image_sql(columns(conn, table), table)} FROM {table}")}
     return out
@@ -25,7 +26,7 @@ def _casework_rows(conn) -> dict[str, set[str]]:
 
 def _closure_rows(conn, case_ids) -> dict[str, set[str]]:
     rows = closure.rows_of_closure(conn, closure.case_closure(conn, case_ids))
-    return {t: {json.dumps(r, sort_keys=True) for r in rows.get(t, [])} for t in closure.CASEWORK}
+    return {t: {json.dumps(r, sort_keys=True) for r in rows.get(t, [])} for t in casework(conn).tables}
 
 
 def _check_out(office, laptop, hub, refs, days=None):

@@ -66,10 +66,10 @@ def put_if_due(conn, hub: Hub) -> int:
 def _partial(conn) -> frozenset:
     """The tables a partial replica (a laptop, docs/sync.md §14) holds only in part: it never
     writes a snapshot, and takes none of these from one."""
-    from app.services.team.laptop.closure import CASEWORK
     from app.services.team.laptop.replica import is_laptop
+    from app.services.team.laptop.schema import casework
 
-    return frozenset(CASEWORK) if is_laptop(conn) else frozenset()
+    return frozenset(casework(conn).tables) if is_laptop(conn) else frozenset()
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     pending, held = capture.pending_keys(conn), _held_rows(conn)
     run_table, run = None, []
     written: dict[tuple[str, str], dict] = {}
-    for wire in laptop_replica.select_changes(conn, body.get("changes", [])):
+    for wire in laptop_replica.select_changes(conn, body.get("changes", []), entry.seq):
         change = Change.from_wire(wire)
         kj = applier.key_json(change.key)
         if change.after is not None and (change.table, kj) not in pending and (change.table, kj) not in held:
@@ -275,6 +275,8 @@ def _abandon_in_flight_if_absent(conn) -> None:
 def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     result = pull(conn, hub)
     laptop_office.answer_requests(conn, by)
+    laptop_replica.ask_again(conn, by)
+    result.refused += laptop_replica.gap_lines(conn)
     for _ in range(PUSH_ATTEMPTS):
         pushed = push(conn, hub, by)
         if pushed is not None:

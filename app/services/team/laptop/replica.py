@@ -7,12 +7,18 @@ need, with capture off (the erasure is this computer's business, never a change 
 team), and compacts the file.
 """
 
+from datetime import UTC, datetime
+
 from app.services.team import capture, state
 from app.services.team.apply import key_json
-from app.services.team.laptop.closure import CASEWORK, case_closure, id_column
+from app.services.team.laptop.closure import case_closure, keep_remote
+from app.services.team.laptop.schema import casework
+from app.storage import records
 from app.storage.capture import primary_key
+from app.storage.db import transaction
 
 REPLICA_KIND = "replica_kind"
+GAPS = "laptop_gaps"        # rows of its cases this laptop could not write (see select_changes)
 
 
 def is_laptop(conn) -> bool:
@@ -23,13 +29,31 @@ def mark_laptop(conn) -> None:
     state.put(conn, REPLICA_KIND, "laptop")
 
 
-def select_changes(conn, wires: list[dict]) -> list[dict]:
-    """What of a bundle's changes this replica applies: all of them on a full replica."""
+def select_changes(conn, wires: list[dict], hub_seq: int = 0) -> list[dict]:
+    """What of a bundle's changes this replica applies: all of them on a full replica. On a
+    laptop, a row of its cases that it cannot write (it names a record the laptop does not
+    hold) is kept in GAPS, said at every sync until a fresh copy of the case arrives
+    (gap_lines), and its case asked for again (office.answer_requests re-sends it)."""
     if not is_laptop(conn):
         return wires
-    from app.services.team.laptop.closure import keep_remote
+    picked = keep_remote(conn, wires)
+    if picked.gaps:
+        gaps = state.get(conn, GAPS) or []
+        gaps += [{"seq": hub_seq, "table": t, "id": i, "case": c} for t, i, c in picked.gaps]
+        state.put(conn, GAPS, gaps)
+    return picked.kept
 
-    return keep_remote(conn, wires)
+
+def gap_lines(conn) -> list[str]:
+    """One plain line per row of this laptop's cases it could not write."""
+    lines = []
+    for g in state.get(conn, GAPS) or []:
+        ref = conn.execute("SELECT case_ref FROM case_checkout WHERE case_id = ? ORDER BY requested_at DESC",
+                           (g["case"],)).fetchone() if g.get("case") else None
+        lines.append(f"Hub entry {g['seq']}: a {g['table'].replace('_', ' ')} record of "
+                     f"{ref[0] if ref else 'a case out here'} names a record this laptop does not hold, so "
+                     "it was not written here; the case has been asked for again from the office.")
+    return lines
 
 
 def receive_packages(conn, body: dict) -> int:
@@ -43,18 +67,49 @@ def receive_packages(conn, body: dict) -> int:
         if package.get("to") != me:
             continue
         conn.execute("PRAGMA defer_foreign_keys = ON")
-        for table in CASEWORK:
+        for table in casework(conn).tables:
             pk = primary_key(conn, table)
             rows = [r for r in package["rows"].get(table, [])
                     if (table, key_json([r[c] for c in pk])) not in pending]
             capture.write_images(conn, table, rows)
             written += len(rows)
+        gaps = state.get(conn, GAPS)
+        if gaps:     # a fresh copy of the case: what could not be written is in it
+            state.put(conn, GAPS, [g for g in gaps if g.get("case") and g["case"] not in package["cases"]])
     if written:
         # A laptop's index is small (its own cases): one bulk rebuild beats hundreds of puts.
         from app.services.team.snapshot import index_everything
 
         index_everything(conn)
     return written
+
+
+def ask_again(conn, by: str) -> int:
+    """Ask the office again for each case with a gap (all cases out here when the gap names
+    none); its fresh copy brings what was missing. Captured: it travels at this sync's push.
+    Returns the number of requests written."""
+    gaps = state.get(conn, GAPS) if is_laptop(conn) else None
+    if not gaps:
+        return 0
+    me = state.get(conn, "device_id")
+    wanted = {g["case"] for g in gaps if g.get("case")}
+    if any(not g.get("case") for g in gaps):
+        wanted |= set(out_here(conn))
+    asked = 0
+    with transaction(conn):
+        for case_id in sorted(wanted):
+            out = conn.execute("SELECT * FROM case_checkout WHERE case_id = ? AND device_id = ? AND state = 'out'",
+                               (case_id, me)).fetchone()
+            if out is None or conn.execute("SELECT 1 FROM case_checkout WHERE case_ref = ? AND device_id = ? AND "
+                                           "state = 'requested'", (out["case_ref"], me)).fetchone():
+                continue
+            records.insert(conn, "case_checkout", {
+                "case_ref": out["case_ref"], "device_id": me, "device_name": out["device_name"],
+                "staff_username": out["staff_username"],
+                "requested_at": datetime.now(UTC).isoformat(timespec="seconds"), "due_back": out["due_back"],
+                "state": "requested"}, by)
+            asked += 1
+    return asked
 
 
 def out_here(conn) -> list[str]:
@@ -69,11 +124,12 @@ def erase_outside(conn, keep_case_ids: list[str]) -> int:
     (the caller's). Resolved conflicts about erased rows go too: they hold copies of them.
     Returns the number of rows erased."""
     keep = case_closure(conn, keep_case_ids)
+    cw = casework(conn)
     state.set_capture(conn, False)
     conn.execute("PRAGMA defer_foreign_keys = ON")
     erased = 0
-    for table in reversed(CASEWORK):
-        col = id_column(table)
+    for table in reversed(cw.tables):
+        col = cw.id_column[table]
         held = {r[0] for r in conn.execute(f"SELECT {col} FROM {table}")}
         gone = sorted(held - keep.get(table, set()))
         for i in range(0, len(gone), 400):
