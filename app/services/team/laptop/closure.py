@@ -36,15 +36,16 @@ def case_closure(conn, case_ids) -> dict[str, set[str]]:
     core: set[str] = set()
     frontier: dict[str, set[str]] = {ROOT: set(cases)}
     out[ROOT] |= cases
+    found: dict[str, set[str]] = {}
+
+    def take(table: str, ids) -> None:
+        new = {i for i in ids if i is not None} - out[table]
+        if new:
+            out[table] |= new
+            found.setdefault(table, set()).update(new)
+
     while frontier:
-        found: dict[str, set[str]] = {}
-
-        def take(table: str, ids) -> None:
-            new = {i for i in ids if i is not None} - out[table]
-            if new:
-                out[table] |= new
-                found.setdefault(table, set()).update(new)
-
+        found = {}
         for table, ids in frontier.items():
             col = cw.id_column[table]
             for edge in cw.needs[table]:       # what the rows name must be here too
