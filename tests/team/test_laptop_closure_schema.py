@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.services import consent, enquiries, people
-from app.services.enquiry_corrections import EnquiryCorrection, correct_enquiry
-from app.services.people import PersonInput
+from app.services.casework import cases, enquiries, notes, people
+from app.services.casework.enquiry_corrections import EnquiryCorrection, correct_enquiry
+from app.services.casework.people import PersonInput
+from app.services.consent import records as consent
 from app.services.team import snapshot
 from app.services.team import team as engine
 from app.services.team.laptop import checkout, closure
@@ -37,8 +38,6 @@ def _check_out(office, laptop, hub, refs):
 
 def _enquiry_case(session, surname: str) -> tuple[str, str, str]:
     """A case opened from a recorded enquiry. Returns (case id, reference, enquiry id)."""
-    from app.services import cases
-
     parent = people.create_person(session, PersonInput(kind="parent_carer", first_name="Ruth", last_name=surname))
     child = people.create_person(session, PersonInput(kind="child", first_name="Alfie", last_name=surname,
                                                       date_of_birth="2014-06-01"))
@@ -65,8 +64,6 @@ def test_enquiry_correction_does_not_cut_laptop_off(world):
     _correct(office, other_enquiry, "Corrected in the office: not a case on the laptop.")
     sync_all(hub, office, laptop)
     _correct(office, out_enquiry, "Corrected: the laptop's own case.")
-    from app.services import notes
-
     notes.add_note(office, out_id, "phone_call", date(2026, 1, 7), 5, "Written after the correction.")
     sync_all(hub, office, laptop)
     assert _refused(laptop) == []
