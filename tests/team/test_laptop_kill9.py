@@ -85,8 +85,9 @@ def test_kill9_during_checkout_then_checkin(tmp_path):
         assert {f"Laptop note {i}" for i in range(n + 1)} <= here | there
         if not _do(laptop, lambda s: checkout.list_checkouts(s, device_only=True)):
             break      # it got as far as returning them; the last run below finishes the erasure
-    laptop.ok("checkin")
+    laptop.run("checkin", "--wait", "0")
     office.ok("sync")
+    laptop.ok("checkin", "--wait", "0")
     there = _do(office, lambda s: {r[0] for r in s.conn.execute("SELECT body FROM note")})
     assert {f"Laptop note {i}" for i in range(n + 1)} <= there
     assert all(not rows for t, rows in _do(laptop, lambda s: _casework_rows(s.conn)).items()

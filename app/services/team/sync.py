@@ -16,6 +16,7 @@ from app.services.team import bundle, capture, control, snapshot, state
 from app.services.team.capture import Change
 from app.services.team.laptop import office as laptop_office
 from app.services.team.laptop import replica as laptop_replica
+from app.services.team.laptop import sync_step as laptop_step
 from app.storage import migrations
 from app.storage.capture import schema_pass
 from app.storage.db import IntegrityError, transaction
@@ -274,9 +275,7 @@ def _abandon_in_flight_if_absent(conn) -> None:
 
 def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     result = pull(conn, hub)
-    laptop_office.answer_requests(conn, by)
-    laptop_replica.ask_again(conn, by)
-    result.refused += laptop_replica.gap_lines(conn)
+    result.refused += laptop_step.after_pull(conn, by)
     for _ in range(PUSH_ATTEMPTS):
         pushed = push(conn, hub, by)
         if pushed is not None:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.services.team import capture, state
-from app.services.team.laptop import replica
+from app.services.team.laptop import office, replica
 from app.storage import records
 from app.storage.db import transaction
 
@@ -215,10 +215,24 @@ def past_due(session) -> list[str]:
     return [r[0] for r in session.conn.execute("SELECT case_ref FROM laptop_overdue ORDER BY case_ref")]
 
 
-def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinResult:
-    """Bring cases back: sync, mark them returned, sync again, then (only when the hub holds
-    every change) erase them from this laptop and compact the file. Without `case_ids`: every
-    case out here, or the cases of a check-in that was interrupted.
+def not_yet_applied_by(conn) -> list[str]:
+    """Names of the office computers (active, not laptops) with no entry on the hub after this
+    laptop's last one, as far as this laptop has synced: they have not yet shown that they
+    applied its changes (office.acknowledge). Empty when every one has."""
+    me = state.device(conn, state.get(conn, "device_id"))
+    if me is None or not me.last_seq:
+        return []
+    laptops = office.laptops(conn) | {me.device_id}
+    return [d.name for d in state.devices(conn)
+            if d.device_id not in laptops and d.revoked_seq is None and d.last_seq <= me.last_seq]
+
+
+def check_in(session, case_ids: list[str] | None = None, sync=None, wait: float = 0.0,
+             clock=time.monotonic) -> CheckinResult:
+    """Bring cases back: sync, mark them returned, sync again, then (only when every office
+    computer has shown on the hub that it applied this laptop's changes: waits up to `wait`
+    seconds for that) erase them from this laptop and compact the file. Without `case_ids`:
+    every case out here, or the cases of a check-in that was interrupted.
 
     May raise: PermissionDenied, NotInTeam, CheckoutError, HubUnavailable, HubError, SyncBlocked."""
     from app.services.team import membership
@@ -249,6 +263,19 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
     if capture.pending_count(conn) or state.get(conn, "in_flight") is not None:
         raise CheckoutError("The hub has not yet received every change made on this laptop; nothing was "
                             "erased. Check in again when the hub can be reached.")
+    deadline = clock() + wait
+    while not_yet_applied_by(conn) and clock() < deadline:
+        hub = membership.open_team_hub(session)
+        try:
+            hub.wait_for_change(min(5.0, max(0.1, deadline - clock())))
+        finally:
+            hub.close()
+        sync(session)
+    behind = not_yet_applied_by(conn)
+    if behind:
+        raise CheckoutError(f"The hub has every change made on this laptop, but {', '.join(behind)} "
+                            f"ha{'s' if len(behind) == 1 else 've'} not yet applied them; nothing was erased. "
+                            "Check in again once the office computers have synced.")
     with transaction(conn):
         erased = replica.erase_outside(conn, replica.out_here(conn))
         conn.execute("DELETE FROM sync_state WHERE key = ?", (CHECKIN_PENDING,))

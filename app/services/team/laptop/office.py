@@ -12,9 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.domain import firewall, role_matrix
 from app.domain.staff import Role
+from app.security import audit
+from app.services.team import state
 from app.services.team.laptop.closure import case_closure, rows_of_closure
 from app.services.team.laptop.replica import is_laptop
 from app.storage import records
+from app.storage.db import transaction
 
 # The role matrix's entry for asking for cases: the office checks the person against it.
 CHECKOUT_GRANT = "team.laptop.checkout.request"
@@ -106,8 +109,6 @@ def answer_requests(conn, by: str) -> int:
                         "ORDER BY requested_at").fetchall()
     if not rows:
         return 0
-    from app.storage.db import transaction
-
     with transaction(conn):
         for row in rows:
             if row["case_ref"] == MINE:
@@ -129,6 +130,36 @@ def answer_requests(conn, by: str) -> int:
                 records.update(conn, "case_checkout", row["id"],
                                {"state": "refused", "case_id": case_id, "reason": reason}, by)
     return len(rows)
+
+
+ACKED = "laptop_entries_acked"     # laptop device id -> its last hub entry this computer said it applied
+APPLIED = "laptop_entries_applied"
+
+
+def laptops(conn) -> set[str]:
+    """Device ids of the team's laptops: the computers that have asked for cases."""
+    return {r[0] for r in conn.execute("SELECT DISTINCT device_id FROM case_checkout")}
+
+
+def acknowledge(conn, by: str) -> int:
+    """Say on the hub (an audit event, pushed with this sync) that this office computer has
+    applied each laptop's entries up to its latest: a computer appends only after applying
+    everything before, so its next entry proves it, and a laptop erases nothing at check-in
+    until every office computer has given that proof (checkout.not_yet_applied_by). Returns
+    how many laptops it acknowledged."""
+    if is_laptop(conn):
+        return 0
+    acked = state.get(conn, ACKED) or {}
+    due = [d for d in (state.device(conn, dev) for dev in sorted(laptops(conn)))
+           if d is not None and d.revoked_seq is None and d.last_seq > int(acked.get(d.device_id, 0))]
+    if not due:
+        return 0
+    with transaction(conn):
+        for d in due:
+            audit.append(conn, by, APPLIED, "device", d.device_id, {"seq": d.last_seq})
+            acked[d.device_id] = d.last_seq
+        state.put(conn, ACKED, acked)
+    return len(due)
 
 
 def packages(conn) -> list[dict]:
