@@ -9,7 +9,10 @@ from app.errors import ConfideError
 from app.security import crypto
 from app.services.team import capture, keys, search_build, snapshot_file, state
 from app.services.team.bundle import BundleRefused, canonical
+from app.services.team.laptop import replica as laptop_replica
+from app.services.team.laptop.schema import casework
 from app.storage import migrations
+from app.storage.capture import primary_key
 from app.storage.db import transaction
 from app.storage.hub.base import Hub
 
@@ -66,10 +69,7 @@ def put_if_due(conn, hub: Hub) -> int:
 def _partial(conn) -> frozenset:
     """The tables a partial replica (a laptop, docs/sync.md §14) holds only in part: it never
     writes a snapshot, and takes none of these from one."""
-    from app.services.team.laptop.replica import is_laptop
-    from app.services.team.laptop.schema import casework
-
-    return frozenset(casework(conn).tables) if is_laptop(conn) else frozenset()
+    return frozenset(casework(conn).tables) if laptop_replica.is_laptop(conn) else frozenset()
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,8 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
             mine = capture.collect(conn, None) if state.in_team(conn) else []
             state.set_capture(conn, False)
             chains = snapshot_file.load(conn, skip=_partial(conn))
+            if _partial(conn):
+                laptop_replica.rebase_on_snapshot(conn)
             if conn.execute("PRAGMA main.foreign_key_check").fetchone() is not None:
                 raise altered
             # Only each known computer's place in its chain comes from the snapshot.
@@ -170,8 +172,7 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
                              "WHERE device_id = ?", [(d[1], d[2], d[3], d[0]) for d in chains])
             # A computer restarting from a snapshot (it was behind the compaction point) keeps
             # what it wrote and has not pushed, rebased on the snapshot like on a remote change.
-            rebase_pending(conn, mine, skip=_partial(conn), origin={"device": h.get("device"),
-                                                                       "seq": upto_seq})
+            rebase_pending(conn, mine, skip=frozenset(), origin={"device": h.get("device"), "seq": upto_seq})
             state.put(conn, "last_applied_seq", upto_seq)
             state.put(conn, "snapshot_seq", upto_seq)
             # The search index is derived data, never carried: every row gets its search key
@@ -198,6 +199,17 @@ def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
     raised = 0
     for change in mine:
         loaded = None if change.table in skip else capture.current_image(conn, change.table, change.key)
+        twin = _unique_twin(conn, change.table, change.key, change.after) if loaded is None else None
+        if twin is not None:
+            # Made here and by the team in the dropped range on the same unique key (the kept
+            # revision of a note both sides edited): the team's row stays, ours is held as when a
+            # bundle brings such a row (apply.write_remote).
+            theirs = capture.current_image(conn, change.table, twin)
+            capture.write_image(conn, change.table, twin, None)
+            capture.write_image(conn, change.table, change.key, change.after)
+            applier.write_remote(conn, capture.Change(change.table, twin, None, theirs, theirs.get("updated_by"),
+                                                      theirs.get("updated_at")), origin, pending)
+            continue
         capture.write_image(conn, change.table, change.key, change.after)
         if change.table in skip or loaded == change.before:
             continue
@@ -208,6 +220,25 @@ def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
             raised += 1
             pending.discard((change.table, applier.key_json(change.key)))
     return raised
+
+
+def _unique_twin(conn, table: str, key: list, image: dict | None) -> list | None:
+    """The key of another row equal to `image` on one of the table's unique keys (read from
+    the schema), or None."""
+    if image is None:
+        return None
+    pk = primary_key(conn, table)
+    for index in conn.execute(f"PRAGMA index_list({table})").fetchall():
+        if not index[2]:
+            continue
+        cols = [r[2] for r in conn.execute(f"PRAGMA index_info({index[1]})")]
+        if not cols or set(cols) == set(pk) or any(image.get(c) is None for c in cols):
+            continue
+        row = conn.execute(f"SELECT {', '.join(pk)} FROM {table} WHERE " + " AND ".join(f"{c} = ?" for c in cols),
+                           [capture.decode_value(image[c]) for c in cols]).fetchone()
+        if row is not None and list(row) != list(key):
+            return list(row)
+    return None
 
 
 def restart_after_compaction(conn, hub: Hub, seq: int) -> int:

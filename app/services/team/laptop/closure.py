@@ -26,13 +26,15 @@ def _rows(conn, sql: str, values) -> list[tuple]:
     return found
 
 
-def case_closure(conn, case_ids) -> dict[str, set[str]]:
+def case_closure(conn, case_ids, schema: str = "main") -> dict[str, set[str]]:
     """The ids of every row the given cases need, per table: the cases; what hangs off them,
     off the people they are about, and off every row taken (schema.py); and every row a taken
-    row names, so that the laptop's foreign keys hold."""
+    row names, so that the laptop's foreign keys hold. `schema`: "snap" reads an attached
+    snapshot (replica.rebase_on_snapshot)."""
     cw = casework(conn)
     out: dict[str, set[str]] = {t: set() for t in cw.tables}
-    cases = {r[0] for r in _rows(conn, f"SELECT id FROM {ROOT} WHERE id IN ({{marks}})", case_ids)}
+    s = _schema(schema)
+    cases = {r[0] for r in _rows(conn, f"SELECT id FROM {s}{ROOT} WHERE id IN ({{marks}})", case_ids)}
     core: set[str] = set()
     frontier: dict[str, set[str]] = {ROOT: set(cases)}
     out[ROOT] |= cases
@@ -52,16 +54,16 @@ def case_closure(conn, case_ids) -> dict[str, set[str]]:
                 if edge.column == col:
                     continue
                 take(edge.parent, (r[0] for r in _rows(
-                    conn, f"SELECT {edge.column} FROM {table} WHERE {col} IN ({{marks}})", ids)))
+                    conn, f"SELECT {edge.column} FROM {s}{table} WHERE {col} IN ({{marks}})", ids)))
             if table == ROOT:
                 for c in cw.core_columns:
-                    core |= {r[0] for r in _rows(conn, f"SELECT {c} FROM {ROOT} WHERE id IN ({{marks}})",
+                    core |= {r[0] for r in _rows(conn, f"SELECT {c} FROM {s}{ROOT} WHERE id IN ({{marks}})",
                                                  ids & cases)}
             parents = ids & cases if table == ROOT else ids & core if table == PEOPLE else ids
             for edge in cw.hangs.get(table, ()) if parents else ():
                 child_col, refs = cw.id_column[edge.table], cw.case_refs[edge.table]
                 picked = ", ".join((child_col,) + refs)
-                for row in _rows(conn, f"SELECT {picked} FROM {edge.table} WHERE {edge.column} "
+                for row in _rows(conn, f"SELECT {picked} FROM {s}{edge.table} WHERE {edge.column} "
                                        "IN ({marks})", parents):
                     # A row that names another case belongs to that case.
                     if all(v is None or v in cases for v in row[1:]):
@@ -70,15 +72,27 @@ def case_closure(conn, case_ids) -> dict[str, set[str]]:
     return out
 
 
-def rows_of_closure(conn, closure: dict[str, set[str]]) -> dict[str, list[dict]]:
-    """The rows themselves, as images (docs/sync.md §3), table by table in insertion order."""
+def _schema(name: str) -> str:
+    if name not in ("main", "snap"):
+        raise ValueError(f"not a schema the closure reads: {name!r}")
+    return f"{name}."
+
+
+def rows_of_closure(conn, closure: dict[str, set[str]], schema: str = "main") -> dict[str, list[dict]]:
+    """The rows themselves, as images (docs/sync.md §3), table by table in insertion order.
+    From an attached snapshot ("snap"), only the columns it has (an older schema's)."""
     cw = casework(conn)
+    s = _schema(schema)
     rows: dict[str, list[dict]] = {}
     for table in cw.tables:
         ids = closure.get(table) or set()
         if not ids:
             continue
-        sql = (f"SELECT {image_sql(columns(conn, table), table)} FROM {table} "
+        cols = columns(conn, table)
+        if schema != "main":
+            have = {r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")}
+            cols = [c for c in cols if c in have]
+        sql = (f"SELECT {image_sql(cols, table)} FROM {s}{table} AS {table} "
                f"WHERE {cw.id_column[table]} IN ({{marks}})")
         found = [json.loads(r[0]) for r in _rows(conn, sql, ids)]
         found.sort(key=lambda r: r.get("created_at") or "")   # a row it names first (a replaced consent)

@@ -9,12 +9,12 @@ team), and compacts the file.
 
 from datetime import UTC, datetime
 
-from app.services.team import capture, state
+from app.services.team import capture, search_build, state
 from app.services.team.apply import key_json
-from app.services.team.laptop.closure import case_closure, keep_remote
+from app.services.team.laptop.closure import case_closure, keep_remote, rows_of_closure
 from app.services.team.laptop.schema import casework
 from app.storage import records
-from app.storage.capture import primary_key
+from app.storage.capture import _fts_tables, primary_key
 from app.storage.db import transaction
 
 REPLICA_KIND = "replica_kind"
@@ -78,9 +78,27 @@ def receive_packages(conn, body: dict) -> int:
             state.put(conn, GAPS, [g for g in gaps if g.get("case") and g["case"] not in package["cases"]])
     if written:
         # A laptop's index is small (its own cases): one bulk rebuild beats hundreds of puts.
-        from app.services.team.snapshot import index_everything
+        search_build.index_everything(conn)
+    return written
 
-        index_everything(conn)
+
+def rebase_on_snapshot(conn) -> int:
+    """A laptop restarting from a snapshot (it was behind a compaction) takes the snapshot's
+    rows of the cases out here in place of its own copies, which miss whatever the dropped
+    entries changed; its unpushed changes are then rebased on them like on any remote change
+    (snapshot.rebase_pending), so its next edit cannot undo the office's. Only those cases'
+    rows are read from the snapshot; nothing else of it is written here. Call inside the
+    restore's transaction, the snapshot attached as `snap`, its other tables already loaded
+    (the check-out register says which cases are out here), capture and foreign keys off.
+    Returns the number of rows written."""
+    cw = casework(conn)
+    rows = rows_of_closure(conn, case_closure(conn, out_here(conn), schema="snap"), schema="snap")
+    for table in reversed(cw.tables):
+        conn.execute(f"DELETE FROM main.{table}")
+    written = 0
+    for table in cw.tables:
+        capture.write_images(conn, table, rows.get(table, []))
+        written += len(rows.get(table, []))
     return written
 
 
@@ -140,17 +158,13 @@ def erase_outside(conn, keep_case_ids: list[str]) -> int:
                      f"json_extract(pk, '$[0]') NOT IN (SELECT {col} FROM {table})", (table,))
     state.set_capture(conn, True)
     if erased:
-        from app.services.team.snapshot import index_everything
-
-        index_everything(conn)     # the search index held their words too
+        search_build.index_everything(conn)     # the search index held their words too
     return erased
 
 
 def compact(conn) -> None:
     """Rewrite the file so erased rows' pages are gone, not merely free (secure_delete has
     zeroed freed cells already; VACUUM drops the free pages and the WAL is emptied)."""
-    from app.storage.capture import _fts_tables
-
     for fts in sorted(_fts_tables(conn)):
         # FTS5 deletes leave the old words in older segments until they are merged.
         conn.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
