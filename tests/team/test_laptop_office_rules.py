@@ -5,10 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.services.casework import cases, people
+from app.services.casework import cases, notes, people
 from app.services.casework.people import PersonInput
 from app.services.team import state
 from app.services.team.laptop import checkout
+from app.services.team.laptop import office as office_side
 from app.services.vault import staff
 from app.storage import records
 from app.storage.db import transaction
@@ -87,4 +88,36 @@ def test_the_office_sets_the_due_back_date_not_the_laptop_clock(world):
     today = datetime.now(UTC).date()
     assert _answer(laptop, ref).due_back == (today + timedelta(days=14)).isoformat()
     assert _answer(laptop, late_ref).due_back == (today + timedelta(days=10)).isoformat()
+    assert checkout.past_due(laptop) == []
+
+
+def _office_clock(monkeypatch, hub, days: int) -> None:
+    """The office's clock (and the hub's record of its entries) `days` away from the laptop's."""
+    moved = lambda: datetime.now(UTC) + timedelta(days=days)  # noqa: E731
+    monkeypatch.setattr(office_side, "_today", lambda: moved().date())
+    hub._now = lambda: moved().isoformat(timespec="seconds")
+
+
+def test_a_laptop_clock_behind_the_office_cannot_keep_cases_past_their_date(world, monkeypatch):
+    hub, office, laptop = world
+    _office_clock(monkeypatch, hub, 30)          # the laptop's clock is a month behind
+    case_id, ref = family_case(office, "Pryce")
+    sync_all(hub, office, laptop)
+    checkout.request(laptop, [ref])
+    sync_all(hub, laptop, office, laptop)
+    assert checkout.past_due(laptop) == []
+    _office_clock(monkeypatch, hub, 45)          # fifteen office days later the office writes
+    notes.add_note(office, case_id, "phone_call", date(2026, 1, 7), 5, "Office call.")
+    sync_all(hub, office, laptop)
+    assert checkout.past_due(laptop) == [ref]
+
+
+def test_a_laptop_clock_ahead_of_the_office_does_not_lock_its_cases_early(world, monkeypatch):
+    hub, office, laptop = world
+    _office_clock(monkeypatch, hub, -30)         # the laptop's clock is a month ahead
+    _, ref = family_case(office, "Pryce")
+    sync_all(hub, office, laptop)
+    checkout.request(laptop, [ref])
+    sync_all(hub, laptop, office, laptop)
+    assert _answer(laptop, ref).state == "out"
     assert checkout.past_due(laptop) == []

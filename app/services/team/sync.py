@@ -128,7 +128,7 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
                              migrations.CURRENT_VERSION, state.device(conn, entry.device_id),
                              lambda epoch: state.epoch_key(conn, epoch))
     header, body = bundle.open_bundle(entry.payload, exp)
-    laptop_replica.receive_packages(conn, body)       # check-out rows for this laptop, if any
+    laptop_replica.receive_packages(conn, body, entry)       # check-out rows for this laptop, if any
     origin = {"device": entry.device_id, "seq": entry.seq}
     touched, renamed = set(), set()
     pending, held = capture.pending_keys(conn), _held_rows(conn)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.services.team import capture, state
-from app.services.team.laptop import office, replica
+from app.services.team.laptop import replica
 from app.storage import records
 from app.storage.db import transaction
 
@@ -222,7 +222,7 @@ def not_yet_applied_by(conn) -> list[str]:
     me = state.device(conn, state.get(conn, "device_id"))
     if me is None or not me.last_seq:
         return []
-    laptops = office.laptops(conn) | {me.device_id}
+    laptops = replica.laptops(conn) | {me.device_id}
     return [d.name for d in state.devices(conn)
             if d.device_id not in laptops and d.revoked_seq is None and d.last_seq <= me.last_seq]
 

@@ -15,7 +15,7 @@ from app.domain.staff import Role
 from app.security import audit
 from app.services.team import state
 from app.services.team.laptop.closure import case_closure, rows_of_closure
-from app.services.team.laptop.replica import is_laptop
+from app.services.team.laptop.replica import is_laptop, laptops
 from app.storage import records
 from app.storage.db import transaction
 
@@ -41,9 +41,13 @@ def _days(row) -> int:
     return min(max(asked, 1), MAX_DAYS)
 
 
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
 def _due_back(row) -> str:
     """Set by this (office) computer's clock, never the laptop's (docs/sync.md §14)."""
-    return (datetime.now(UTC).date() + timedelta(days=_days(row))).isoformat()
+    return (_today() + timedelta(days=_days(row))).isoformat()
 
 
 def _staff_refusal(conn, username: str) -> tuple[firewall.Viewer | None, str | None]:
@@ -134,11 +138,6 @@ def answer_requests(conn, by: str) -> int:
 
 ACKED = "laptop_entries_acked"     # laptop device id -> its last hub entry this computer said it applied
 APPLIED = "laptop_entries_applied"
-
-
-def laptops(conn) -> set[str]:
-    """Device ids of the team's laptops: the computers that have asked for cases."""
-    return {r[0] for r in conn.execute("SELECT DISTINCT device_id FROM case_checkout")}
 
 
 def acknowledge(conn, by: str) -> int:

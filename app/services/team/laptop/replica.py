@@ -18,6 +18,8 @@ from app.storage.capture import _fts_tables, primary_key
 from app.storage.db import transaction
 
 REPLICA_KIND = "replica_kind"
+CLOCK_OFFSET = "clock_offset_s"      # read by the laptop_overdue view (schema 17)
+OFFICE_DATE = "office_date_seen"     # read by the laptop_overdue view (schema 17)
 GAPS = "laptop_gaps"        # rows of its cases this laptop could not write (see select_changes)
 
 
@@ -56,16 +58,44 @@ def gap_lines(conn) -> list[str]:
     return lines
 
 
-def receive_packages(conn, body: dict) -> int:
+def laptops(conn) -> set[str]:
+    """Device ids of the team's laptops: the computers that have asked for cases."""
+    return {r[0] for r in conn.execute("SELECT DISTINCT device_id FROM case_checkout")}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def note_office_time(conn, entry, cases_arrived: bool) -> None:
+    """On a laptop, keep the office's time from an entry an office computer wrote (the hub's
+    record of when): the latest date seen, and, when the entry brings cases, how far this
+    laptop's clock is from it. The laptop_overdue view reads both."""
+    if entry is None or not is_laptop(conn) or entry.device_id == state.get(conn, "device_id") \
+            or entry.device_id in laptops(conn):
+        return
+    try:
+        at = datetime.fromisoformat(entry.created_at)
+    except (TypeError, ValueError):
+        return
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    day = at.astimezone(UTC).date().isoformat()
+    if day > (state.get(conn, OFFICE_DATE) or ""):
+        state.put(conn, OFFICE_DATE, day)
+    if cases_arrived:
+        state.put(conn, CLOCK_OFFSET, int((at - _now()).total_seconds()))
+
+
+def receive_packages(conn, body: dict, entry=None) -> int:
     """Write the check-out packages of a bundle addressed to this computer (inside the
     entry's transaction, capture off). Rows with a pending change here keep ours: it is
     pushed next. Returns the number of rows written."""
     me = state.get(conn, "device_id")
     written = 0
     pending = capture.pending_keys(conn)
-    for package in body.get("packages") or []:
-        if package.get("to") != me:
-            continue
+    mine = [p for p in body.get("packages") or [] if p.get("to") == me]
+    note_office_time(conn, entry, bool(mine))
+    for package in mine:
         conn.execute("PRAGMA defer_foreign_keys = ON")
         for table in casework(conn).tables:
             pk = primary_key(conn, table)
