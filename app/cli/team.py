@@ -49,8 +49,10 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--device", default=None, help="the computer's name or id")
 
     from app.cli import checkout as cli_checkout
+    from app.cli import pending as cli_pending
 
     cli_checkout.add_parsers(sub, common)
+    cli_pending.add_parsers(sub, common)
 
 
 def _session(args, inp):
@@ -201,8 +203,10 @@ COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd
 
 def _laptop_commands() -> None:
     from app.cli import checkout as cli_checkout
+    from app.cli import pending as cli_pending
 
     COMMANDS.update(cli_checkout.COMMANDS)
+    COMMANDS.update(cli_pending.COMMANDS)
 
 
 _laptop_commands()

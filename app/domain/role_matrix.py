@@ -204,7 +204,8 @@ _TABLE: dict[str, tuple[Scope, str]] = {
         "capture.base_image", "capture.changed_fields", "capture.collect", "capture.current_image",
         "capture.decode_value", "capture.drop_pending", "capture.has_pending", "capture.meta_of",
         "capture.pending_count", "capture.pending_keys", "capture.pending_rows", "capture.replicated_set",
-        "capture.set_base", "capture.write_image", "capture.write_images", "control.apply", "control.check",
+        "capture.set_base", "capture.unique_twin", "capture.write_image", "capture.write_images", "control.apply",
+        "control.check",
         "control.seal", "control.read_unverified", "compaction.plan", "compaction.compact", "compaction.open_admin_hub", "invitation.new_code", "invitation.normalise_code", "invitation.read_invitation",
         "invitation.write_invitation", "keys.new_device_keys", "keys.new_epoch_key",
         "keys.open_sealed_for_device", "keys.seal_to_device", "keys.sign", "keys.verify",
@@ -257,6 +258,15 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "team.laptop.checkout.list_checkouts": (A, "ids, references, computer and staff names: no family's data"),
     "team.laptop.checkout.out_on_laptops": (A, ""), "team.laptop.checkout.this_is_a_laptop": (A, ""), "team.laptop.checkout.past_due": (A, ""),
     "team.laptop.lost.release_lost": (M, ""), "team.laptop.checkout.dashboard_section": (M, ""),
+    "team.laptop.checkout.not_yet_applied_by": (N, "laptop engine: works on a connection inside check-in"),
+    "team.laptop.office.acknowledge": (N, "laptop engine: works on a connection inside sync"),
+    "team.laptop.replica.laptops": (N, "laptop engine"), "team.laptop.replica.note_office_time": (N, "laptop engine"),
+    "team.laptop.replica.rebase_on_snapshot": (N, "laptop engine: inside a snapshot restore"),
+    "team.laptop.sync_step.after_pull": (N, "laptop engine: works on a connection inside sync"),
+    # changes stranded on a removed computer (docs/sync.md §14)
+    "team.pending.removed": (N, "works on a connection"), "team.pending.stranded": (A, "counts only"),
+    "team.pending.export_pending": (C, "this computer's own unpushed changes, sealed under the team key"),
+    "team.pending.review_pending": (M, ""), "team.pending.import_pending": (M, ""),
 }
 
 MATRIX: dict[str, Grant] = {name: Grant(scope, note) for name, (scope, note) in _TABLE.items()}

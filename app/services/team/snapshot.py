@@ -12,7 +12,6 @@ from app.services.team.bundle import BundleRefused, canonical
 from app.services.team.laptop import replica as laptop_replica
 from app.services.team.laptop.schema import casework
 from app.storage import migrations
-from app.storage.capture import primary_key
 from app.storage.db import transaction
 from app.storage.hub.base import Hub
 
@@ -199,7 +198,7 @@ def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
     raised = 0
     for change in mine:
         loaded = None if change.table in skip else capture.current_image(conn, change.table, change.key)
-        twin = _unique_twin(conn, change.table, change.key, change.after) if loaded is None else None
+        twin = capture.unique_twin(conn, change.table, change.key, change.after) if loaded is None else None
         if twin is not None:
             # Made here and by the team in the dropped range on the same unique key (the kept
             # revision of a note both sides edited): the team's row stays, ours is held as when a
@@ -220,25 +219,6 @@ def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
             raised += 1
             pending.discard((change.table, applier.key_json(change.key)))
     return raised
-
-
-def _unique_twin(conn, table: str, key: list, image: dict | None) -> list | None:
-    """The key of another row equal to `image` on one of the table's unique keys (read from
-    the schema), or None."""
-    if image is None:
-        return None
-    pk = primary_key(conn, table)
-    for index in conn.execute(f"PRAGMA index_list({table})").fetchall():
-        if not index[2]:
-            continue
-        cols = [r[2] for r in conn.execute(f"PRAGMA index_info({index[1]})")]
-        if not cols or set(cols) == set(pk) or any(image.get(c) is None for c in cols):
-            continue
-        row = conn.execute(f"SELECT {', '.join(pk)} FROM {table} WHERE " + " AND ".join(f"{c} = ?" for c in cols),
-                           [capture.decode_value(image[c]) for c in cols]).fetchone()
-        if row is not None and list(row) != list(key):
-            return list(row)
-    return None
 
 
 def restart_after_compaction(conn, hub: Hub, seq: int) -> int:
