@@ -89,3 +89,18 @@ def test_an_altered_or_foreign_file_is_refused(removed_world, tmp_path):
     out.write_bytes(bytes(data))
     with pytest.raises(ValidationError, match="altered"):
         pending.review_pending(office, out)
+
+
+def test_the_status_bar_says_the_computer_was_removed_and_how_much_is_stranded(removed_world, qtbot):
+    from ui.operations import Operations
+    from ui.team.sync_status import SyncStatusItem
+
+    _, _, gone, _, _ = removed_world
+    ops = Operations()
+    item = SyncStatusItem(gone, ops)
+    qtbot.addWidget(item)
+    item.refresh()
+    told = pending.stranded(gone)
+    assert item.label.toolTip() == told.banner()
+    assert item.label.text().startswith("This computer was removed from the team")
+    ops.shutdown()
