@@ -104,3 +104,36 @@ def test_the_status_bar_says_the_computer_was_removed_and_how_much_is_stranded(r
     assert item.label.toolTip() == told.banner()
     assert item.label.text().startswith("This computer was removed from the team")
     ops.shutdown()
+
+
+def test_pending_export_and_import_on_the_command_line(tmp_path):
+    """As an administrator would: two `confide` processes and a folder hub."""
+    from tests.team.test_cli_team import Computer, _add_person, _invite, _join
+
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    office, annexe = Computer(tmp_path, "office"), Computer(tmp_path, "annexe")
+    office.ok("init", "--full-name", "Test Manager")
+    office.ok("team", "create", "--hub", str(hub), "--name", "Northshire SENDIASS")
+    invite, code = _invite(office, tmp_path, "Annexe")
+    assert _join(annexe, invite, code).returncode == 0
+    made = _add_person(annexe, CANARY)                     # recorded, never synced
+    office.ok("device", "revoke", "--device", "Annexe")
+    assert annexe.run("sync").returncode != 0
+    status = annexe.ok("pending").stdout
+    assert "removed from the team" in status and "did not reach the team" in status
+    refused = annexe.run("sync")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    out = tmp_path / "annexe.confide-pending"
+    assert "written to" in annexe.ok("pending", "export", "--out", out).stdout
+    assert CANARY.encode() not in out.read_bytes()
+    review = office.ok("pending", "review", "--from", out).stdout
+    assert f"new person {made}: imports" in review and "would be imported; 0 left out" in review
+    office.ok("pending", "import", "--from", out)
+    s = office.session()
+    try:
+        assert s.conn.execute("SELECT last_name FROM person WHERE id = ?", (made,)).fetchone()[0] == CANARY
+    finally:
+        s.lock("test")
+    again = office.ok("pending", "import", "--from", out).stdout
+    assert "0 imported; 0 left out" in again

@@ -100,16 +100,15 @@ def rows_of_closure(conn, closure: dict[str, set[str]], schema: str = "main") ->
     return rows
 
 
-def _held(conn, table: str, record_id) -> bool:
+def _held(conn, cw, table: str, record_id) -> bool:
     if record_id is None:
         return False
-    col = casework(conn).id_column[table]
+    col = cw.id_column[table]
     return conn.execute(f"SELECT 1 FROM {table} WHERE {col} = ?", (record_id,)).fetchone() is not None
 
 
-def _core(conn, person_id) -> bool:
+def _core(conn, cw, person_id) -> bool:
     """A person one of the cases held here is about (their client or child)."""
-    cw = casework(conn)
     return person_id is not None and any(conn.execute(
         f"SELECT 1 FROM {ROOT} WHERE {c} = ?", (person_id,)).fetchone() for c in cw.core_columns)
 
@@ -136,7 +135,7 @@ def keep_remote(conn, wires: list[dict]) -> Selection:
     emitted: set[int] = set()
 
     def here(table: str, value) -> bool:
-        return value is not None and ((table, value) in arriving or _held(conn, table, value))
+        return value is not None and ((table, value) in arriving or _held(conn, cw, table, value))
 
     def belongs(table: str, after: dict) -> bool:
         for edge in cw.needs[table]:
@@ -144,7 +143,7 @@ def keep_remote(conn, wires: list[dict]) -> Selection:
                 continue
             value = after.get(edge.column)
             if edge.parent == PEOPLE:
-                if _core(conn, value):
+                if _core(conn, cw, value):
                     return True
             elif here(edge.parent, value):
                 return True
