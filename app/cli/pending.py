@@ -10,6 +10,10 @@ Exit 1 with a line on stderr when something was left out or cannot be done."""
 import sys
 from pathlib import Path
 
+from app.cli.common import Input, unlock
+from app.errors import ValidationError
+from app.services.team import pending
+
 
 def add_parsers(sub, common) -> None:
     p = sub.add_parser("pending", help="changes stranded on a computer removed from the team: status, export, "
@@ -21,15 +25,10 @@ def add_parsers(sub, common) -> None:
 
 
 def _session(args):
-    from app.cli import commands as cli
-
-    return cli._unlock(args, cli._Input(args.passphrase_stdin))
+    return unlock(args, Input(args.passphrase_stdin))
 
 
 def cmd_pending(args) -> int:
-    from app.errors import ValidationError
-    from app.services.team import pending
-
     if args.action == "export" and args.out is None:
         raise ValidationError("pending export needs --out FILE.")
     if args.action in ("review", "import") and args.source is None:

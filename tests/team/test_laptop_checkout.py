@@ -1,4 +1,4 @@
-"""Laptops as partial replicas (issue 13): exactly the closure goes out, edits come back,
+"""Laptops as partial replicas: exactly the closure goes out, edits come back,
 conflicts are held, past due is read-only, check-in erases."""
 
 import json

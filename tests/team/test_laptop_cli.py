@@ -1,4 +1,4 @@
-"""Issue 13 end to end: an office computer and a laptop, each a separate `confide` process
+"""End to end: an office computer and a laptop, each a separate `confide` process
 (tests/cheap_entry.py), meeting through a folder hub. Out, offline work with the hub's folder
 gone, back in; the office sees the work; the laptop's folder no longer holds the case."""
 

@@ -4,9 +4,10 @@ the content (so the same pack can be made again), its SHA-256, when and by whom.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from app import clock
 from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
 from app.fsutil import require_folder
@@ -74,7 +75,7 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     sar_review.require_completed(session, sar.id, review)
     if cancelled and cancelled():
         raise Cancelled()
-    generated = datetime.now(UTC)
+    generated = clock.now()
     content["generated_at"] = generated.isoformat(timespec="seconds")
     pdf = render_pack(content, today or generated.date(), step, cancelled)
     step(96, "Encrypting")

@@ -1,9 +1,9 @@
 """The team vault in use: create a team, invite and join computers, sync, list and revoke
-computers (issue 12 §5, §6). The CLI and the screens both call these.
+computers. The CLI and the screens both call these.
 
 Where the hub is: its location (a folder, or a postgresql:// URL with the device role's
 password) is kept in the OS credential store under the team id. A vault whose device secret
-is in a key file (the explicit weaker opt-in of DESIGN §3, so no credential store) keeps it
+is in a key file (the explicit weaker opt-in of docs/security.md, so no credential store) keeps it
 inside its encrypted database instead: never in a plain file.
 """
 

@@ -15,9 +15,9 @@ which it left out and why. Nothing is imported that the team changed in the mean
 import json
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
+from app import clock
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import atomic_write
@@ -78,7 +78,7 @@ def export_pending(session, out: Path) -> int:
     epoch, key = state.current_epoch(conn)
     header = {"kind": "pending", "team": state.get(conn, "team_id"), "device": state.get(conn, "device_id"),
               "epoch": epoch, "schema": migrations.CURRENT_VERSION, "rows": len(changes),
-              "at": datetime.now(UTC).isoformat(timespec="seconds"), "by": session.user.username}
+              "at": clock.stamp(), "by": session.user.username}
     sealed = bundle.seal(header, {"changes": [c.as_wire() for c in changes]}, key, state.get(conn, "sign_priv"))
     atomic_write(Path(out), MAGIC + sealed[len(bundle.MAGIC):])
     with transaction(conn):

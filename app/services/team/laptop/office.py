@@ -8,8 +8,9 @@ the team key like every bundle. The package is built when the bundle is sealed, 
 state at the bundle's base, so it is never older than the log position it is applied at.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+from app import clock
 from app.domain import firewall, role_matrix
 from app.domain.staff import Role
 from app.security import audit
@@ -28,7 +29,7 @@ FIREWALLED = ("{ref} is a young person's own case that {who} may not see (R4): i
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _days(row) -> int:
@@ -42,7 +43,7 @@ def _days(row) -> int:
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return clock.now().date()
 
 
 def _due_back(row) -> str:

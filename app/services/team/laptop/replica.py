@@ -9,12 +9,13 @@ team), and compacts the file.
 
 from datetime import UTC, datetime
 
+from app import clock
 from app.services.team import capture, search_build, state
 from app.services.team.apply import key_json
 from app.services.team.laptop.closure import case_closure, keep_remote, rows_of_closure
 from app.services.team.laptop.schema import casework
 from app.storage import records
-from app.storage.capture import _fts_tables, primary_key
+from app.storage.capture import fts_tables, primary_key
 from app.storage.db import transaction
 
 REPLICA_KIND = "replica_kind"
@@ -64,7 +65,7 @@ def laptops(conn) -> set[str]:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def note_office_time(conn, entry, cases_arrived: bool) -> None:
@@ -154,7 +155,7 @@ def ask_again(conn, by: str) -> int:
             records.insert(conn, "case_checkout", {
                 "case_ref": out["case_ref"], "device_id": me, "device_name": out["device_name"],
                 "staff_username": out["staff_username"],
-                "requested_at": datetime.now(UTC).isoformat(timespec="seconds"), "due_back": out["due_back"],
+                "requested_at": clock.stamp(), "due_back": out["due_back"],
                 "state": "requested"}, by)
             asked += 1
     return asked
@@ -195,7 +196,7 @@ def erase_outside(conn, keep_case_ids: list[str]) -> int:
 def compact(conn) -> None:
     """Rewrite the file so erased rows' pages are gone, not merely free (secure_delete has
     zeroed freed cells already; VACUUM drops the free pages and the WAL is emptied)."""
-    for fts in sorted(_fts_tables(conn)):
+    for fts in sorted(fts_tables(conn)):
         # FTS5 deletes leave the old words in older segments until they are merged.
         conn.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
