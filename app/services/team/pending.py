@@ -29,6 +29,8 @@ from app.storage.capture import primary_key
 from app.storage.db import transaction
 
 MAGIC = b"CFP1"
+# Bookkeeping a sign-in writes, not a record anyone made: never counted or exported.
+SIGN_IN_ONLY = {"staff": frozenset({"last_unlock_at", "updated_at", "updated_by", "version"})}
 MAX_FILE = 256 * 1024 * 1024
 EXPORTED = "pending_exported"
 IMPORTED = "pending_imported"
@@ -59,10 +61,23 @@ def removed(conn) -> bool:
     return me is not None and me.revoked_seq is not None
 
 
+def _made_here(conn, by: str) -> list[capture.Change]:
+    """The unpushed changes people made here (a sign-in's own bookkeeping left out)."""
+    out = []
+    for ch in capture.collect(conn, by):
+        quiet = SIGN_IN_ONLY.get(ch.table)
+        if quiet and ch.before is not None and ch.after is not None and \
+                all(k in quiet for k in ch.after if ch.after.get(k) != ch.before.get(k)):
+            continue
+        out.append(ch)
+    return out
+
+
 def stranded(session) -> Stranded:
     """May raise: Locked."""
     session.require()
-    return Stranded(removed(session.conn), capture.pending_count(session.conn) if removed(session.conn) else 0)
+    conn = session.conn
+    return Stranded(True, len(_made_here(conn, session.user.username))) if removed(conn) else Stranded(False, 0)
 
 
 def export_pending(session, out: Path) -> int:
@@ -71,7 +86,7 @@ def export_pending(session, out: Path) -> int:
     session.require(Role.MANAGER, Role.CASEWORKER)
     conn = session.conn
     state.require_team(conn)
-    changes = capture.collect(conn, session.user.username)
+    changes = _made_here(conn, session.user.username)
     if not changes:
         raise ValidationError("Nothing made on this computer is waiting to reach the team: there is nothing "
                               "to export.")
