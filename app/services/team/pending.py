@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import atomic_write
@@ -73,6 +74,7 @@ def _made_here(conn, by: str) -> list[capture.Change]:
     return out
 
 
+@grants(Scope.ANY, "counts only")
 def stranded(session) -> Stranded:
     """May raise: Locked."""
     session.require()
@@ -80,6 +82,7 @@ def stranded(session) -> Stranded:
     return Stranded(True, len(_made_here(conn, session.user.username))) if removed(conn) else Stranded(False, 0)
 
 
+@grants(Scope.CASEWORK, "this computer's own unpushed changes, sealed under the team key")
 def export_pending(session, out: Path) -> int:
     """Write this computer's unpushed changes to `out`, encrypted and signed. Returns how many
     rows it holds. May raise: PermissionDenied, NotInTeam, ValidationError, OSError."""
@@ -207,6 +210,7 @@ def _require_manager_office(session) -> None:
         raise ValidationError("Stranded changes are imported on a manager's office computer of the team.")
 
 
+@grants(Scope.MANAGER)
 def review_pending(session, path: Path) -> Review:
     """What importing `path` would do, change by change. May raise: PermissionDenied,
     NotInTeam, ValidationError."""
@@ -225,6 +229,7 @@ def review_pending(session, path: Path) -> Review:
     return Review(name, str(h.get("at")), str(h.get("by")), items)
 
 
+@grants(Scope.MANAGER)
 def import_pending(session, path: Path) -> Review:
     """Write every change of `path` that still fits, as this computer's own edits (captured:
     they reach the team at its next sync), in one transaction; report each. May raise:

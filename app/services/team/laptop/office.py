@@ -20,8 +20,6 @@ from app.services.team.laptop.replica import is_laptop, laptops
 from app.storage import records
 from app.storage.db import transaction
 
-# The role matrix's entry for asking for cases: the office checks the person against it.
-CHECKOUT_GRANT = "team.laptop.checkout.request"
 MAX_DAYS = 90
 NOT_STAFF = "Only an active caseworker or manager can take cases out."
 FIREWALLED = ("{ref} is a young person's own case that {who} may not see (R4): it stays in the office. "
@@ -58,7 +56,7 @@ def _staff_refusal(conn, username: str) -> tuple[firewall.Viewer | None, str | N
         role = Role(staff["role"]) if staff is not None else None
     except ValueError:
         role = None
-    if role is None or not staff["active"] or role not in role_matrix.grant(CHECKOUT_GRANT).roles:
+    if role is None or not role_matrix.may_work_cases(role, staff["active"]):
         return None, NOT_STAFF
     return firewall.Viewer(reads_casework=True, manager=role == Role.MANAGER, username=username), None
 
