@@ -13,7 +13,7 @@ EXIT_CONFLICTS = 3
 
 def add_parsers(sub, common) -> None:
     p = sub.add_parser("team", help="create a team, invite a computer, or join one")
-    p.add_argument("action", choices=["create", "invite", "join"])
+    p.add_argument("action", choices=["create", "invite", "join", "give-manager", "take-manager"])
     common(p, user=False)
     p.add_argument("--user", default=None, help="your Confide user name")
     p.add_argument("--hub", default=None, metavar="DIR_OR_URL",
@@ -29,6 +29,8 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--from", dest="source", type=Path, default=None, help="join: the invitation file")
     p.add_argument("--code-stdin", action="store_true",
                    help="join: read the one-time code from standard input (after the passphrase)")
+    p.add_argument("--colleague", default=None,
+                   help="give-manager/take-manager: the colleague's user name (their right to change the team)")
 
     p = sub.add_parser("sync", help="pull, rebase and push with the team's hub")
     common(p)
@@ -72,8 +74,16 @@ def cmd_team(args) -> int:
         raise ValidationError("team create needs --hub (an empty folder, or a postgresql:// URL).")
     if args.action == "invite" and (not args.device or not args.out):
         raise ValidationError("team invite needs --device (the new computer's name) and --out (the file).")
+    if args.action in ("give-manager", "take-manager") and not args.colleague:
+        raise ValidationError(f"team {args.action} needs --colleague (their user name).")
     session = _session(args, Input(args.passphrase_stdin))
     try:
+        if args.action in ("give-manager", "take-manager"):
+            give = args.action == "give-manager"
+            membership.set_manager_rights(session, args.colleague, give)
+            print(f"{args.colleague} {'may now' if give else 'may no longer'} change the team "
+                  "(signed by you; every computer follows at its next sync).")
+            return 0
         if args.action == "create":
             from app.storage.hub.location import describe_location
 
@@ -82,9 +92,13 @@ def cmd_team(args) -> int:
             return 0
         code = membership.invite(session, args.device, args.out, manager=args.manager_computer,
                                  laptop=args.laptop)
+        expires = next((d.invitation_expires for d in membership.device_list(session)
+                        if d.name == args.device.strip() and not d.revoked), None)
     finally:
         session.lock("cli")
     print(f"Invitation for {args.device} written to {args.out}.")
+    if expires:
+        print(f"It works once, until {expires[:10]} {expires[11:16]} UTC.")
     print("ONE-TIME CODE (shown once; give it to the person joining separately from the file):")
     print(code)
     return 0
@@ -172,7 +186,11 @@ def cmd_device(args) -> int:
             return 0
         for d in membership.device_list(session):
             status = ("removed" if d.revoked else "this computer" if d.this_computer
+                      else f"invitation not used yet (expires {d.invitation_expires[:16]} UTC)" if not d.joined
                       else "up to date with the key" if d.on_current_key else "not yet re-keyed for the new key")
+            if d.invitation_reused:
+                again = "once" if d.invitation_reused == 1 else f"{d.invitation_reused} times"
+                status += f"; its invitation was used again {again}: refused, already joined"
             print(f"{d.index}\t{d.name}\t{'manager' if d.manager else 'staff'}\t{status}\t{d.device_id}")
     finally:
         session.lock("cli")

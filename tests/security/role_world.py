@@ -295,6 +295,12 @@ RECIPES = {
     "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),
     "team.team.invite_device": lambda s, w: _module("team.team").invite_device(s, _gone_hub(w), "Laptop"),
     "team.team.revoke_device": lambda s, w: _module("team.team").revoke_device(s, _gone_hub(w), "no-such"),
+    "team.team.prepare_invitation": lambda s, w: _module("team.team").prepare_invitation(s, "Laptop"),
+    "team.team.enrol": lambda s, w: _module("team.team").enrol(s, _gone_hub(w), {"device": {}}),
+    "team.team.set_manager_rights": lambda s, w: _module("team.team").set_manager_rights(
+        s, _gone_hub(w), "no-such", True),
+    "team.membership.set_manager_rights": lambda s, w: _module("team.membership").set_manager_rights(
+        s, "no-such", True),
     "vault.staff.rekey": lambda s, w: staff.rekey(s),
     "vault.staff.accounts_needing_reset": lambda s, w: staff.accounts_needing_reset(s),
     "vault.recovery.renew_recovery_key": lambda s, w: _module("vault.recovery").renew_recovery_key(s),

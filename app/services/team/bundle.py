@@ -78,6 +78,7 @@ class Expectation:
     schema: int
     device: object                                  # state.Device or None
     epoch_key: Callable[[int], bytes | None]        # the key of an epoch, if held
+    latest_epoch: int = 0                           # the newest epoch started before `seq`
 
 
 def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
@@ -108,6 +109,11 @@ def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
         raise BundleRefused(f"Change bundle {n} was written by a newer version of Confide (schema "
                             f"{schema}). Update Confide on this computer, then sync again.",
                             deterministic=False)
+    if epoch < exp.latest_epoch:
+        # Written under a team key already replaced: only someone holding an old copy of a
+        # key (a colleague who left, a removed computer) has a reason to (docs/sync.md §5).
+        raise BundleRefused(f"Change bundle {n} is locked with a team key that had already been replaced "
+                            "and was not applied.")
     epoch_key = exp.epoch_key(epoch)
     if epoch_key is None:
         raise BundleRefused(f"Change bundle {n} is locked with a team key this computer does not have "

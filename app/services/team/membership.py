@@ -4,7 +4,8 @@ computers. The CLI and the screens both call these.
 Where the hub is: its location (a folder, or a postgresql:// URL with the device role's
 password) is kept in the OS credential store under the team id. A vault whose device secret
 is in a key file (the explicit weaker opt-in of docs/security.md, so no credential store) keeps it
-inside its encrypted database instead: never in a plain file.
+inside its encrypted database, sealed under the device secret: the data key alone does not
+read it (docs/security.md "Who holds what").
 """
 
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import require_folder
+from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
 from app.services.team import (
+    authority,
     control,
+    device_keys,
     invitation,
     join_staging,
     rekeyed,
@@ -48,6 +52,9 @@ class DeviceStatus:
     revoked: bool
     last_seen_seq: int
     on_current_key: bool   # said on the hub it re-keyed for the latest team key (docs/sync.md §12)
+    joined: bool = True    # its invitation was used (docs/sync.md §13)
+    invitation_expires: str | None = None   # when an unused invitation stops working
+    invitation_reused: int = 0   # later uses of its invitation, each refused ("already joined")
 
 
 def _file_keyed(session) -> bool:
@@ -59,7 +66,7 @@ def save_location(session, team_id: str, location: str) -> None:
     """May raise: CredentialStoreUnavailable."""
     if _file_keyed(session):
         with transaction(session.conn):
-            state.put(session.conn, LOCATION_KEY, location)
+            device_keys.seal_value(session.conn, LOCATION_KEY, location, session.device_secret)
     else:
         credentials.save_hub_location(team_id, location)
 
@@ -68,8 +75,14 @@ def save_location(session, team_id: str, location: str) -> None:
 def hub_location(session) -> str:
     """May raise: NotInTeam, TeamError (no location saved), CredentialStoreUnavailable."""
     team_id = state.require_team(session.conn)
-    location = (state.get(session.conn, LOCATION_KEY) if _file_keyed(session)
-                else credentials.load_hub_location(team_id))
+    if _file_keyed(session):
+        location = state.get(session.conn, LOCATION_KEY)
+        if isinstance(location, str):        # kept in the clear by an older version: seal it
+            save_location(session, team_id, location)
+        else:
+            location = device_keys.open_value(session.conn, LOCATION_KEY, session.device_secret)
+    else:
+        location = credentials.load_hub_location(team_id)
     if not location:
         raise engine.TeamError("This computer does not know where the team's hub is. Ask your manager "
                                "to invite it again.")
@@ -130,21 +143,28 @@ def invite(session, device_name: str, out: Path, manager: bool = False, laptop: 
         raise ValidationError(f"A computer called {device_name} is already in the team; choose another name.",
                               field="device")
     out = Path(out)
-    require_folder(out.parent)
+    require_folder(out)
     if out.exists():
         raise ValidationError(f"{out} already exists; choose a new file name.", field="out")
     location = hub_location(session)
-    hub = open_team_hub(session)
-    try:
-        content = engine.invite_device(session, hub, device_name, manager=manager and not laptop)
-    finally:
-        hub.close()
+    content, body = engine.prepare_invitation(session, device_name, manager=manager and not laptop)
     if laptop:
         content["kind"] = "laptop"
     content["hub"] = location
     content["device_name"] = device_name
     code = invitation.new_code()
+    # The file first, the enrolment after: an invite that fails anywhere enrols nothing,
+    # and a file whose enrolment failed is removed (it would open nothing anyway).
     invitation.write_invitation(out, content, code)
+    try:
+        hub = open_team_hub(session)
+        try:
+            engine.enrol(session, hub, body)
+        finally:
+            hub.close()
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
     return code
 
 
@@ -157,6 +177,7 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     TeamError, SyncBlocked, CredentialStoreUnavailable, OSError.
     """
     content = invitation.read_invitation(Path(invite_file), code)
+    engine.check_not_expired(content)
     location = hub_override or content["hub"]
     hub = open_hub(location, content["team_id"])      # reachable before anything is made here
     data_dir = Path(data_dir)
@@ -174,13 +195,15 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
         hub.close()
         join_staging.discard(staging, data_dir, existed)
         raise
-    try:
-        engine.join_team(session, hub, content)
+    def adopt(session):
         member = session.conn.execute("SELECT id, active FROM staff WHERE username = ?", (username,)).fetchone()
         if member is None or not member[1]:
             raise engine.TeamError(f"{username} is not an active member of staff of this team. Join with "
                                    "your own Confide user name, or ask your manager to add you first.")
-        _own_key(session, member[0], username, passphrase)
+        session.adopt_private_key(_own_key(session, member[0], username, passphrase))
+
+    try:
+        engine.join_team(session, hub, content, adopt=adopt)
         staff_keys.follow_staff_keys(session)
         save_location(session, content["team_id"], location)
         device_file = session.vault.device_key_file
@@ -198,13 +221,13 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     return vault_service.unlock(data_dir, username, passphrase, device_file)
 
 
-def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
+def _own_key(session, staff_id: str, username: str, passphrase: str) -> bytes:
     """The joiner's account on this computer: their team key record must open with the
     passphrase they typed (the same one as on the team's other computers); someone with no
-    record yet gets a key pair here, which reaches the others at the next sync.
+    record yet gets a key pair here, which reaches the others at the next sync. Returns the
+    private key.
 
     May raise: TeamError (the passphrase does not open their key)."""
-    from app.security import staff_slot
     from app.services.vault.keys import record_staff_key
 
     conn = session.conn
@@ -213,14 +236,17 @@ def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
     if record is not None:
         slot = staff_keys.slot_from_record(username, record[0], record[1], session.data_key,
                                            session.device_secret, vault_id)
-        if staff_slot.open_slot(vault_id, slot, passphrase, session.device_secret) is None:
+        opened = staff_slot.open_slot(vault_id, slot, passphrase, session.device_secret)
+        if opened is None or opened.private is None:
             raise engine.TeamError("That passphrase does not open your account. Type the passphrase you "
                                    "use on the team's other computers.")
-        return
+        return opened.private
+    private = sealing.new_key_pair()[0]
     slot = staff_slot.make_staff_slot(vault_id, username, passphrase, session.data_key,
-                                      session.device_secret, _slot_params())
+                                      session.device_secret, _slot_params(), private=private)
     with transaction(conn):
         record_staff_key(conn, staff_id, slot, username)
+    return private
 
 
 def _slot_params():
@@ -234,10 +260,16 @@ def sync(session) -> SyncResult:
     """Pull, rebase and push with the team's hub; a key change owed since a colleague left
     (the hub was out of reach then) is made first. May raise: NotInTeam, SyncBlocked,
     HubUnavailable, HubError, TeamError, CredentialStoreUnavailable."""
+    if authority.legacy(session.conn):
+        raise engine.TeamError(authority.LEGACY_MESSAGE)
     hub = open_team_hub(session)
     try:
-        if state.get(session.conn, EPOCH_OWED) and session.user.role == Role.MANAGER:
-            engine.rotate_epoch(session, hub)
+        with transaction(session.conn):
+            control.open_pending(session.conn)
+            authority.record_own_sign_key(session)
+        owed = state.get(session.conn, EPOCH_OWED)
+        if owed and session.user.role == Role.MANAGER:
+            engine.rotate_epoch(session, hub, tuple(owed) if isinstance(owed, list) else ())
             with transaction(session.conn):
                 state.put(session.conn, EPOCH_OWED, False)
         result = sync_now(session, hub)
@@ -277,12 +309,13 @@ def disable_colleague(session, username: str) -> bool:
             raise engine.TeamError("not a manager's computer")
         hub = open_team_hub(session)
         try:
-            engine.rotate_epoch(session, hub)
+            engine.rotate_epoch(session, hub, (username,))
         finally:
             hub.close()
     except (HubError, engine.TeamError):
+        owed = state.get(session.conn, EPOCH_OWED)
         with transaction(session.conn):
-            state.put(session.conn, EPOCH_OWED, True)
+            state.put(session.conn, EPOCH_OWED, sorted({username, *(owed if isinstance(owed, list) else [])}))
         return False
     return True
 
@@ -299,12 +332,29 @@ def device_list(session) -> list[DeviceStatus]:
     # computer knows its own re-key first-hand. Epoch 1 starts at genesis: nothing to follow.
     said = control.rekeyed_epochs(conn)
     said[me] = int(state.get(conn, staff_keys.REKEYED_EPOCH, 1))
+    joined = state.get(conn, control.JOINED) or {}
+    expires = state.get(conn, control.EXPIRES) or {}
+    reused = dict(conn.execute("SELECT device_id, count(*) FROM sync_refused WHERE reason LIKE ? "
+                               "GROUP BY device_id", (f"%{control.ALREADY_JOINED}%",)).fetchall())
     out = []
     for d in state.devices(conn):
         current = latest == 1 or said.get(d.device_id, 1) >= latest
+        has_joined = d.device_id in joined or d.device_id not in expires
         out.append(DeviceStatus(d.device_id, d.name, d.device_index, d.manager, d.device_id == me,
-                                d.revoked_seq is not None, d.last_seq or 0, current))
+                                d.revoked_seq is not None, d.last_seq or 0, current, has_joined,
+                                None if has_joined else expires[d.device_id], reused.get(d.device_id, 0)))
     return out
+
+
+@grants(Scope.MANAGER)
+def set_manager_rights(session, username: str, manager: bool) -> int:
+    """Give or take a colleague's right to change the team (docs/sync.md §5). May raise:
+    PermissionDenied, TeamError, HubUnavailable, HubError."""
+    hub = open_team_hub(session)
+    try:
+        return engine.set_manager_rights(session, hub, username, manager)
+    finally:
+        hub.close()
 
 
 @grants(Scope.MANAGER)

@@ -23,7 +23,7 @@ from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import atomic_write
 from app.security import crypto
-from app.services.team import bundle, capture, keys, state
+from app.services.team import bundle, capture, device_keys, keys, state
 from app.services.team.laptop.replica import is_laptop
 from app.storage import migrations
 from app.storage.capture import primary_key
@@ -97,7 +97,7 @@ def export_pending(session, out: Path) -> int:
     header = {"kind": "pending", "team": state.get(conn, "team_id"), "device": state.get(conn, "device_id"),
               "epoch": epoch, "schema": migrations.CURRENT_VERSION, "rows": len(changes),
               "at": clock.stamp(), "by": session.user.username}
-    sealed = bundle.seal(header, {"changes": [c.as_wire() for c in changes]}, key, state.get(conn, "sign_priv"))
+    sealed = bundle.seal(header, {"changes": [c.as_wire() for c in changes]}, key, device_keys.sign_priv(conn))
     atomic_write(Path(out), MAGIC + sealed[len(bundle.MAGIC):])
     with transaction(conn):
         session.audit(EXPORTED, "device", header["device"], {"rows": len(changes)})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.errors import ConfideError
 from app.security import crypto
-from app.services.team import capture, keys, search_build, snapshot_file, state
+from app.services.team import capture, device_keys, keys, search_build, snapshot_file, state
 from app.services.team.bundle import BundleRefused, canonical
 from app.services.team.laptop import replica as laptop_replica
 from app.services.team.laptop.schema import casework
@@ -48,7 +48,7 @@ def put_snapshot(conn, hub: Hub) -> int:
     nonce, sealed = crypto.seal(key, snap_key, header)
     signed = header + nonce + sealed + body
     del body
-    payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(state.get(conn, "sign_priv"), signed)
+    payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(device_keys.sign_priv(conn), signed)
     hub.put_snapshot(upto, me, payload)
     with transaction(conn):
         state.put(conn, "snapshot_seq", upto)

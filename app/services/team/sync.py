@@ -13,7 +13,7 @@ from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.security import audit as audit_chain
 from app.services.team import apply as applier
-from app.services.team import bundle, capture, control, snapshot, state
+from app.services.team import bundle, capture, control, device_keys, snapshot, state
 from app.services.team.capture import Change
 from app.services.team.laptop import office as laptop_office
 from app.services.team.laptop import replica as laptop_replica
@@ -127,7 +127,7 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
         return
     exp = bundle.Expectation(entry.seq, entry.device_id, state.get(conn, "team_id"),
                              migrations.CURRENT_VERSION, state.device(conn, entry.device_id),
-                             lambda epoch: state.epoch_key(conn, epoch))
+                             lambda epoch: state.epoch_key(conn, epoch), control.latest_epoch(conn))
     header, body = bundle.open_bundle(entry.payload, exp)
     laptop_replica.receive_packages(conn, body, entry)       # check-out rows for this laptop, if any
     origin = {"device": entry.device_id, "seq": entry.seq}
@@ -211,6 +211,11 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
         return None
     me = state.device(conn, state.get(conn, "device_id"))
     epoch, key = state.current_epoch(conn)
+    if epoch < control.latest_epoch(conn):
+        # Every computer refuses a bundle under a replaced team key (docs/sync.md §5).
+        raise SyncBlocked(_removed_message(conn) or "The team key changed and this computer has not got "
+                          "the new one yet: a member of staff with a key to it must sign in here. Your "
+                          "changes wait.")
     header = {"team": state.get(conn, "team_id"), "device": me.device_id, "dseq": me.last_dseq + 1,
               "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": utc_now()}
@@ -218,7 +223,7 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
     packages = laptop_office.packages(conn)
     if packages:
         content["packages"] = packages      # docs/sync.md §14
-    payload = bundle.seal(header, content, key, state.get(conn, "sign_priv"))
+    payload = bundle.seal(header, content, key, device_keys.sign_priv(conn))
     info = {"hash": bundle.bundle_hash(payload), "dseq": me.last_dseq + 1,
             "audit_upto": events[-1]["seq"] if events else pushed_audit,
             "rows": len(rows), "outbox_upto": upto}
