@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from app.cli import checkout as cli_checkout
+from app.cli import pending as cli_pending
 from app.cli.common import Input, unlock, weaker_notice
 
 EXIT_CONFLICTS = 3
@@ -55,6 +56,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--device", default=None, help="the computer's name or id")
 
     cli_checkout.add_parsers(sub, common)
+    cli_pending.add_parsers(sub, common)
 
 
 def _session(args, inp):
@@ -218,6 +220,7 @@ COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd
 
 def _laptop_commands() -> None:
     COMMANDS.update(cli_checkout.COMMANDS)
+    COMMANDS.update(cli_pending.COMMANDS)
 
 
 _laptop_commands()

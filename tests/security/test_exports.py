@@ -152,7 +152,10 @@ WRITERS_ALLOWED = {"app/fsutil.py", "app/services/exports.py", "app/services/vau
                    # key material, not records: AES-256-GCM under Argon2id of a one-time code
                    "app/services/team/invitation.py",
                    # a snapshot attached for a moment: SQLCipher-encrypted under a random key, then removed
-                   "app/services/team/snapshot_file.py"}
+                   "app/services/team/snapshot_file.py",
+                   # a removed computer's unpushed changes, sealed like a hub bundle (AES-256-GCM
+                   # under the team key, signed): docs/sync.md §14
+                   "app/services/team/pending.py"}
 WRITER_CALLS = {"atomic_write", "write_bytes", "write_text", "encrypt", "encrypted_zip", "copyfile", "copy2",
                 "fdopen", "mkstemp", "NamedTemporaryFile", "setOutputFileName"}
 

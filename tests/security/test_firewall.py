@@ -37,7 +37,7 @@ from app.services.consent import rules as consent_rules
 from app.services.consent import views as consent_views
 from app.services.sar import settings as sar_settings
 from app.services.team import conflicts as team_conflicts
-from app.services.team import membership, search_build, staff_keys
+from app.services.team import membership, pending, search_build, staff_keys
 from app.services.team import sync as team_sync
 from app.services.team import team as team_team
 from app.services.team.laptop import checkout as laptop_checkout
@@ -98,6 +98,7 @@ def _reads(w):
     """Every public read function, pointed at the young person's own case where it takes an id."""
     return {
         "casework.actions.actions_for_case": lambda s: actions.actions_for_case(s, w.own_case.id),
+        "team.pending.stranded": lambda s: pending.stranded(s),   # two counts, no family's data
         "casework.actions.my_due_actions": lambda s: actions.my_due_actions(s, TODAY, owner="casey"),
         "casework.case_closing.gaps_before_closing": lambda s: case_closing.gaps_before_closing(s, w.own_case.id, []),
         "casework.cases.cases_of_person": lambda s: cases.cases_of_person(s, w.yp.id),

@@ -128,9 +128,12 @@ def test_a_snapshot_from_a_removed_computer_is_passed_over(make_team):
     team_service.revoke_device(a, team.hub, state.get(c.conn, "device_id"))
     pull(c.conn, team.hub)                       # c learns it was removed, but keeps old keys
     with transaction(c.conn):
+        # Written raw, as the attacker holding the database key would (a removed computer
+        # refuses every captured write: schema 17).
+        state.set_capture(c.conn, False)
         c.conn.execute("INSERT INTO organisation (id, name, created_at, updated_at) VALUES "
                        "('forged', 'Forged Org', '2026-01-01', '2026-01-01')")
-        c.conn.execute("DELETE FROM sync_outbox")
+        state.set_capture(c.conn, True)
     snapshot.put_snapshot(c.conn, team.hub)
     invitation = team_service.invite_device(a, team.hub, "computer4")
     d = new_vault(team.template_root, team.root / "computer4")

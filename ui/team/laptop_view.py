@@ -142,11 +142,11 @@ class LaptopView(QWidget, OutcomeLines):
 
     def check_in(self) -> None:
         if not messages.ask(self, "Check in every case?",
-                            "Your work is sent to the hub first. Only when the hub has all of it are the "
+                            "Your work is sent to the hub first. Only when every office computer has applied it are the "
                             "cases erased from this laptop.", confirm="Check in"):
             return
         session = self.session
-        self.ops.run(lambda _p: checkout.check_in(session), on_done=self._in, on_error=self._failed,
+        self.ops.run(lambda _p: checkout.check_in(session, wait=60.0), on_done=self._in, on_error=self._failed,
                      changes=("sync", "checkout", "checkin"))
 
     def _in(self, result: checkout.CheckinResult) -> None:

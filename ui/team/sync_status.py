@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services.team import membership, search_build
+from app.services.team import membership, pending, search_build
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 
@@ -260,7 +260,18 @@ class SyncStatusItem(QWidget):
             self.label.setToolTip(self.last_error)
             text = self.label.fontMetrics().elidedText(f"Sync failed: {self.last_error}",
                                                         Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+        removed = self._removed_banner()
+        if removed:
+            # Said before anything else: nothing typed here can reach the team any more.
+            self.label.setToolTip(removed)
+            text = self.label.fontMetrics().elidedText(removed, Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         self.label.setText(text)
         self.conflicts_button.setVisible(status.conflicts > 0)
         self.conflicts_button.setText(f"{plural(status.conflicts, 'conflict')} "
                                       "to resolve")
+
+    def _removed_banner(self) -> str | None:
+        try:
+            return pending.stranded(self.session).banner()
+        except ConfideError:
+            return None

@@ -9,8 +9,8 @@ from app.errors import ConfideError
 from app.security import crypto
 from app.services.team import capture, device_keys, keys, search_build, snapshot_file, state
 from app.services.team.bundle import BundleRefused, canonical
-from app.services.team.laptop.closure import CASEWORK
-from app.services.team.laptop.replica import is_laptop
+from app.services.team.laptop import replica as laptop_replica
+from app.services.team.laptop.schema import casework
 from app.storage import migrations
 from app.storage.db import transaction
 from app.storage.hub.base import Hub
@@ -69,7 +69,7 @@ def put_if_due(conn, hub: Hub) -> int:
 def _partial(conn) -> frozenset:
     """The tables a partial replica (a laptop, docs/sync.md §14) holds only in part: it never
     writes a snapshot, and takes none of these from one."""
-    return frozenset(CASEWORK) if is_laptop(conn) else frozenset()
+    return frozenset(casework(conn).tables) if laptop_replica.is_laptop(conn) else frozenset()
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,8 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
             mine = capture.collect(conn, None) if state.in_team(conn) else []
             state.set_capture(conn, False)
             chains = snapshot_file.load(conn, skip=_partial(conn))
+            if _partial(conn):
+                laptop_replica.rebase_on_snapshot(conn)
             if conn.execute("PRAGMA main.foreign_key_check").fetchone() is not None:
                 raise altered
             # Only each known computer's place in its chain comes from the snapshot.
@@ -182,8 +184,7 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
                              "WHERE device_id = ?", [(d[1], d[2], d[3], d[0]) for d in chains])
             # A computer restarting from a snapshot (it was behind the compaction point) keeps
             # what it wrote and has not pushed, rebased on the snapshot like on a remote change.
-            rebase_pending(conn, mine, skip=_partial(conn), origin={"device": h.get("device"),
-                                                                       "seq": upto_seq})
+            rebase_pending(conn, mine, skip=frozenset(), origin={"device": h.get("device"), "seq": upto_seq})
             state.put(conn, "last_applied_seq", upto_seq)
             state.put(conn, "snapshot_seq", upto_seq)
             # The search index is derived data, never carried: every row gets its search key
@@ -210,6 +211,17 @@ def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
     raised = 0
     for change in mine:
         loaded = None if change.table in skip else capture.current_image(conn, change.table, change.key)
+        twin = capture.unique_twin(conn, change.table, change.key, change.after) if loaded is None else None
+        if twin is not None:
+            # Made here and by the team in the dropped range on the same unique key (the kept
+            # revision of a note both sides edited): the team's row stays, ours is held as when a
+            # bundle brings such a row (apply.write_remote).
+            theirs = capture.current_image(conn, change.table, twin)
+            capture.write_image(conn, change.table, twin, None)
+            capture.write_image(conn, change.table, change.key, change.after)
+            applier.write_remote(conn, capture.Change(change.table, twin, None, theirs, theirs.get("updated_by"),
+                                                      theirs.get("updated_at")), origin, pending)
+            continue
         capture.write_image(conn, change.table, change.key, change.after)
         if change.table in skip or loaded == change.before:
             continue

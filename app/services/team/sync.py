@@ -16,6 +16,7 @@ from app.services.team import audit_chain, bundle, capture, control, device_keys
 from app.services.team.capture import Change
 from app.services.team.laptop import office as laptop_office
 from app.services.team.laptop import replica as laptop_replica
+from app.services.team.laptop import sync_step as laptop_step
 from app.services.team.merge import decide as merge_rule
 from app.services.team.merge import sets as merge_sets
 from app.storage import migrations
@@ -142,13 +143,13 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
                              migrations.CURRENT_VERSION, state.device(conn, entry.device_id),
                              lambda epoch: state.epoch_key(conn, epoch), control.latest_epoch(conn))
     header, body = bundle.open_bundle(entry.payload, exp)
-    laptop_replica.receive_packages(conn, body)       # check-out rows for this laptop, if any
+    laptop_replica.receive_packages(conn, body, entry)       # check-out rows for this laptop, if any
     origin = {"device": entry.device_id, "seq": entry.seq}
     touched, renamed = set(), set()
     pending, held = capture.pending_keys(conn), _held_rows(conn)
     run_table, run = None, []
     written: dict[tuple[str, str], dict] = {}
-    wires = laptop_replica.select_changes(conn, body.get("changes", []))
+    wires = laptop_replica.select_changes(conn, body.get("changes", []), entry.seq)
     contested = merge_sets.contested(conn, wires, pending, held)
     for wire in wires:
         change = Change.from_wire(wire)
@@ -303,7 +304,7 @@ def _abandon_in_flight_if_absent(conn) -> None:
 
 def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     result = pull(conn, hub)
-    laptop_office.answer_requests(conn, by)
+    result.refused += laptop_step.after_pull(conn, by)
     for _ in range(PUSH_ATTEMPTS):
         pushed = push(conn, hub, by)
         if pushed is not None:

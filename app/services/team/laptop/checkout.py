@@ -18,12 +18,14 @@ from app.domain.staff import Role
 from app.errors import ValidationError
 from app.services.team import capture, state
 from app.services.team.laptop import replica
+from app.services.team.laptop.schema import casework
 from app.storage import records
 from app.storage.db import transaction
 
 DEFAULT_DUE_DAYS = 14
 POLICY_ID = "checkout"
 CHECKIN_PENDING = "checkin_pending"
+CHECKIN_UPTO = "checkin_upto"     # the hub entry that carried this laptop's last changed rows
 REF = re.compile(r"^[A-Z]{2,5}-\d{4}-[A-Z]{0,3}\d{1,7}$")
 MINE = "MY-OPEN-CASES"        # office.MINE: ask for every open case of one's own
 
@@ -221,11 +223,45 @@ def past_due(session) -> list[str]:
     return [r[0] for r in session.conn.execute("SELECT case_ref FROM laptop_overdue ORDER BY case_ref")]
 
 
+def not_yet_applied_by(conn) -> list[str]:
+    """Names of the office computers (active, not laptops) with no entry on the hub after the
+    one that carried this laptop's last changes (entries of sign-in events alone do not
+    count), as far as this laptop has synced: they have not yet shown that they applied its
+    changes (office.acknowledge). Empty when every one has."""
+    me = state.device(conn, state.get(conn, "device_id"))
+    upto = state.get(conn, CHECKIN_UPTO) or (me.last_seq if me is not None else 0)
+    if me is None or not upto:
+        return []
+    laptops = replica.laptops(conn) | {me.device_id}
+    return [d.name for d in state.devices(conn)
+            if d.device_id not in laptops and d.revoked_seq is None and d.last_seq <= upto]
+
+
+def _work_waiting(conn) -> int:
+    """Casework and check-out rows changed here and not yet pushed (a sign-in's own staff
+    row does not count: an office computer need not prove it applied that)."""
+    tables = set(casework(conn).tables) | {"case_checkout"}
+    return sum(1 for table, _, _ in capture.pending_rows(conn) if table in tables)
+
+
+def _sync_marking(session, sync) -> None:
+    """Sync; when changed rows waited and went out, remember the entry that carried them."""
+    conn = session.conn
+    waiting = _work_waiting(conn)
+    sync(session)
+    if waiting and not capture.pending_count(conn) and state.get(conn, "in_flight") is None:
+        me = state.device(conn, state.get(conn, "device_id"))
+        with transaction(conn):
+            state.put(conn, CHECKIN_UPTO, me.last_seq)
+
+
 @grants(Scope.CASEWORK)
-def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinResult:
-    """Bring cases back: sync, mark them returned, sync again, then (only when the hub holds
-    every change) erase them from this laptop and compact the file. Without `case_ids`: every
-    case out here, or the cases of a check-in that was interrupted.
+def check_in(session, case_ids: list[str] | None = None, sync=None, wait: float = 0.0,
+             clock=time.monotonic) -> CheckinResult:
+    """Bring cases back: sync, mark them returned, sync again, then (only when every office
+    computer has shown on the hub that it applied this laptop's changes: waits up to `wait`
+    seconds for that) erase them from this laptop and compact the file. Without `case_ids`:
+    every case out here, or the cases of a check-in that was interrupted.
 
     May raise: PermissionDenied, NotInTeam, CheckoutError, HubUnavailable, HubError, SyncBlocked."""
     from app.services.team import membership
@@ -237,7 +273,7 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
     targets = list(case_ids or state.get(conn, CHECKIN_PENDING) or replica.out_here(conn))
     with transaction(conn):
         state.put(conn, CHECKIN_PENDING, targets)
-    sync(session)
+    _sync_marking(session, sync)
     if open_conflict_count(conn):
         raise CheckoutError("Some changes clashed with the office's: resolve them on the Conflicts page, "
                             "then check in again. Nothing was erased.")
@@ -252,13 +288,26 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
                                session.user.username)
                 session.audit("case_checked_in", "case", cid)
                 returned.append(row[1])
-    sync(session)
+    _sync_marking(session, sync)
     if capture.pending_count(conn) or state.get(conn, "in_flight") is not None:
         raise CheckoutError("The hub has not yet received every change made on this laptop; nothing was "
                             "erased. Check in again when the hub can be reached.")
+    deadline = clock() + wait
+    while not_yet_applied_by(conn) and clock() < deadline:
+        hub = membership.open_team_hub(session)
+        try:
+            hub.wait_for_change(min(5.0, max(0.1, deadline - clock())))
+        finally:
+            hub.close()
+        _sync_marking(session, sync)
+    behind = not_yet_applied_by(conn)
+    if behind:
+        raise CheckoutError(f"The hub has every change made on this laptop, but {', '.join(behind)} "
+                            f"ha{'s' if len(behind) == 1 else 've'} not yet applied them; nothing was erased. "
+                            "Check in again once the office computers have synced.")
     with transaction(conn):
         erased = replica.erase_outside(conn, replica.out_here(conn))
-        conn.execute("DELETE FROM sync_state WHERE key = ?", (CHECKIN_PENDING,))
+        conn.execute("DELETE FROM sync_state WHERE key IN (?, ?)", (CHECKIN_PENDING, CHECKIN_UPTO))
     replica.compact(conn)
     return CheckinResult(returned, erased)
 
