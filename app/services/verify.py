@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.errors import ConfideError, DatabaseDamaged
 from app.security import audit
+from app.services.team.replica_check import report as replica_report
 from app.services.vault import check_credentials
 from app.storage import db, keying, migrations
 
@@ -75,6 +76,8 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
         except db.DatabaseError as exc:
             ok = False
             lines.append(f"Audit trail unreadable: {exc}")
+        replicas_ok, replica_lines = replica_report.verify_lines(conn)
+        ok, lines = ok and replicas_ok, lines + replica_lines
     finally:
         conn.close()
     return VerifyReport(ok, lines)

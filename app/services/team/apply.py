@@ -8,6 +8,7 @@ merged when the two sides changed disjoint fields; otherwise the row takes the r
 import json
 from datetime import UTC, datetime
 
+from app import faults
 from app.services.team import capture
 from app.services.team.capture import Change, changed_fields
 from app.storage.db import IntegrityError
@@ -44,6 +45,7 @@ def _is_delete(before: dict | None, after: dict | None) -> bool:
 def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: set) -> bool:
     """Apply one remote change. Returns True when it raised a conflict. `pending_keys` and
     `held_keys` are the (table, key) pairs with local changes and with open conflicts."""
+    faults.point("apply.change")
     kj = key_json(ch.key)
     pending = (ch.table, kj) in pending_keys
     held = open_conflict(conn, ch.table, kj) if (ch.table, kj) in held_keys else None

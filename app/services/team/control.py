@@ -9,9 +9,11 @@ import struct
 
 from app.services.team import keys, state
 from app.services.team.bundle import BundleRefused, canonical
+from app.services.team.replica_check import entry as digest_entry
+from app.services.team.replica_check import receive as digest_receive
 
 MAGIC = b"CFC1"
-KINDS = ("genesis", "enrol", "epoch", "rekeyed")
+KINDS = ("genesis", "enrol", "epoch", "rekeyed", "digest")
 REKEYED = "device_rekeyed"     # sync_state: device id -> the latest epoch it said it re-keyed for
 
 
@@ -76,7 +78,7 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
             raise BundleRefused(f"Team entry {seq} claims to found the team but does not match this "
                                 "team's founding computer; it was not applied.")
         pub = trusted
-    elif kind == "rekeyed":
+    elif kind in ("rekeyed", "digest"):
         # Any enrolled computer speaks for its own database; nobody speaks for another's.
         dev = state.device(conn, signer)
         if dev is None or (dev.revoked_seq is not None and dev.revoked_seq < seq):
@@ -96,6 +98,8 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
                             "(update Confide).", deterministic=False)
     if kind == "rekeyed":
         _check_rekeyed(conn, body, seq)
+    if kind == "digest":
+        digest_entry.check_shape(body, seq)
     return body
 
 
@@ -130,6 +134,8 @@ def apply(conn, body: dict, seq: int) -> None:
         said = rekeyed_epochs(conn)
         said[body["by"]] = max(said.get(body["by"], 1), int(body["epoch"]))
         state.put(conn, REKEYED, said)
+    elif body["type"] == "digest":
+        digest_receive.receive(conn, body, seq)
     elif body["type"] == "epoch":
         for device_id in body.get("revoked") or []:
             conn.execute("UPDATE sync_device SET revoked_seq = ? WHERE device_id = ? AND revoked_seq IS NULL",

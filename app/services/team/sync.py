@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app import faults
 from app.errors import ConfideError
 from app.security import audit as audit_chain
 from app.services.team import apply as applier
@@ -99,6 +100,7 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
                       f"records already present ({exc}). Ask your manager to reconcile them.")
         else:
             reason = None
+        faults.point("pull.entry")
         conn.execute("RELEASE entry")
         if reason is not None:
             conn.execute("INSERT OR REPLACE INTO sync_refused (hub_seq, device_id, reason, at) "
@@ -239,11 +241,13 @@ def push(conn, hub: Hub, by: str) -> int | None:
                      "sync_conflict c WHERE c.tbl = sync_outbox.tbl AND c.pk = sync_outbox.pk AND "
                      "c.resolved_at IS NULL)", (info["outbox_upto"],))
         state.put(conn, "in_flight", {k: info[k] for k in ("hash", "dseq", "audit_upto")})
+    faults.point("push.before_append")
     try:
         hub.append(seq, state.get(conn, "device_id"), "bundle", payload)
     except SequenceTaken:
         _clear_in_flight(conn)
         return None
+    faults.point("push.after_append")
     with transaction(conn):
         _finalise_push(conn, state.get(conn, "in_flight"), seq)
     return info["rows"]

@@ -16,6 +16,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
+from app import faults
 from app.storage.hub.base import (
     HubEntry,
     HubError,
@@ -168,7 +169,7 @@ class PostgresHub:
         try:
             row = self._one("INSERT INTO confide.entries (seq, device_id, kind, payload) "
                             "VALUES (%s, %s, %s, %s) RETURNING created_at",
-                            (seq, device_id, kind, bytes(payload)))
+                            (seq, device_id, kind, faults.data("hub.pg.append", bytes(payload))))
         except pg_errors.UniqueViolation:
             raise SequenceTaken(f"Another computer added entry {seq} first.") from None
         except psycopg.Error as exc:
@@ -180,6 +181,7 @@ class PostgresHub:
             if state == "CF003":
                 raise HubError(f"Entry {seq} would leave a gap in the hub's log.") from None
             raise
+        faults.point("hub.pg.after_insert")
         self._known = max(self._known, seq)
         return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=_iso(row[0]))
 

@@ -1,0 +1,57 @@
+"""Replicas prove they agree (docs/sync.md §17): a row altered behind the engine's back on one
+computer is named, table and row, by `confide verify` on another."""
+
+from app.services import notes
+from app.services.team.replica_check import publish, report
+from app.services.team.sync import sync_now
+from app.services.verify import verify_vault
+from app.storage.db import transaction
+from tests.conftest import PASSPHRASE
+from tests.team.replica import seed_case
+
+
+def _round(team, order):
+    for i in order:
+        sync_now(team.sessions[i], team.hub)
+        publish.publish(team.sessions[i].conn, team.hub, force=True)
+
+
+def _alter_silently(session, note_id):
+    """What someone holding the data key can do with a raw connection: change a row and
+    leave no trace in the outbox (capture off, as a tool that knows the schema would)."""
+    conn = session.conn
+    with transaction(conn):
+        conn.execute("UPDATE sync_flag SET capture = 0")
+        conn.execute("UPDATE note SET body = 'rewritten behind the team''s back' WHERE id = ?", (note_id,))
+        conn.execute("UPDATE sync_flag SET capture = 1")
+
+
+def test_agreeing_replicas_say_so(make_team):
+    team = make_team(3)
+    case_id = seed_case(team.sessions[0])
+    notes.add_note(team.sessions[0], case_id, "phone_call", "2026-01-05", 5, "shared")
+    _round(team, [0, 1, 2, 0, 1, 2])
+    for s in team.sessions:
+        ok, lines = report.verify_lines(s.conn)
+        assert ok and report.mismatches(s.conn) == [], lines
+        assert len(report.agreeing(s.conn)) == 2, lines
+
+
+def test_a_silently_altered_row_is_named_by_verify_on_another_computer(make_team):
+    team = make_team(3)
+    case_id = seed_case(team.sessions[0])
+    note = notes.add_note(team.sessions[0], case_id, "phone_call", "2026-01-05", 5, "what was said")
+    _round(team, [0, 1, 2])
+    _alter_silently(team.sessions[1], note.id)
+    _round(team, [1, 0, 2, 1, 0, 2, 1, 0])
+    for i in (0, 2):
+        bad = report.mismatches(team.sessions[i].conn)
+        assert [(m.name, m.tables) for m in bad] == [("computer2", ["note"])], bad
+        assert bad[0].rows["note"] == [[f'["{note.id}"]', "different here and there"]]
+    # Plain `confide verify` on the office computer, reading the vault as the CLI does.
+    data_dir = team.root / "computer1"
+    team.sessions[0].lock("test")
+    result = verify_vault(data_dir, "manager", PASSPHRASE)
+    assert not result.ok
+    said = [line for line in result.lines if line.startswith("Replicas differ")]
+    assert len(said) == 1 and "computer2" in said[0] and "note" in said[0] and note.id in said[0], result.lines
