@@ -20,7 +20,7 @@ def _mine(conn, table: str, keys: set[str] | None) -> dict[str, str]:
     return digest.row_hashes(conn, table, keys)
 
 
-def _compare_tables(conn, content: dict, present: set[str], partial_here: bool) -> list[str]:
+def differing_tables(conn, content: dict, present: set[str], partial_here: bool) -> list[str]:
     held = {t: set(v) for t, v in (content.get("held") or {}).items()}
     differ = []
     for table, theirs in sorted(content["tables"].items()):
@@ -32,7 +32,7 @@ def _compare_tables(conn, content: dict, present: set[str], partial_here: bool) 
     return differ
 
 
-def _compare_rows(conn, content: dict, present: set[str], partial_here: bool) -> dict[str, list]:
+def differing_rows(conn, content: dict, present: set[str], partial_here: bool) -> dict[str, list]:
     named: dict[str, list] = {}
     for table, theirs in sorted((content.get("rows") or {}).items()):
         if table not in present:
@@ -64,8 +64,8 @@ def receive(conn, body: dict, seq: int) -> None:
         return
     present = set(digest.tables(conn))
     partial_here = digest.partial(conn)
-    differ = _compare_tables(conn, content, present, partial_here)
-    named = _compare_rows(conn, content, present, partial_here)
+    differ = differing_tables(conn, content, present, partial_here)
+    named = differing_rows(conn, content, present, partial_here)
     results = state.get(conn, RESULTS) or {}
     earlier = (results.get(body["by"]) or {}).get("rows") or {}
     sender = state.device(conn, body["by"])

@@ -1,0 +1,67 @@
+"""Run the simulation: a step at a time, invariants after each, everyone settling every
+`settle_every` steps and at the end."""
+
+import time
+from dataclasses import dataclass, field
+
+from tests.team.sim import actions, invariants
+from tests.team.sim.world import Options, World
+
+
+class SimFailure(AssertionError):
+    pass
+
+
+@dataclass
+class Report:
+    seed: int
+    hub: str
+    steps: int = 0
+    lost: set = field(default_factory=set)           # marker texts or owned fields lost
+    mismatches: int = 0                              # digest checks that failed
+    refusals: int = 0
+    problems: list = field(default_factory=list)     # (step, text), first few
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"seed {self.seed} hub {self.hub}: steps {self.steps}, lost changes {len(self.lost)}, "
+                f"digest mismatches {self.mismatches}, refusals {self.refusals}, {self.seconds:.1f} s")
+
+
+def _tally(report: Report, w: World, problems: list[str], stop: bool) -> None:
+    for p in problems:
+        if p.startswith("lost:"):
+            report.lost.add(p.split(" is held")[0].split(" reads")[0])
+        elif p.startswith("digest"):
+            report.mismatches += 1
+        elif p.startswith("refused"):
+            report.refusals += 1
+        if len(report.problems) < 20:
+            report.problems.append((w.step, p))
+    if problems and stop:
+        tail = "\n".join(f"  {entry}" for entry in w.log[-25:])
+        raise SimFailure(f"simulation seed {w.seed} ({w.hub_kind} hub) failed at step {w.step}:\n"
+                         + "\n".join(f"- {p}" for p in problems[:8])
+                         + f"\nreplay: python -m tests.perf.sim_bench --seed {w.seed} --hub {w.hub_kind} "
+                           f"--steps {w.step}\nlast actions:\n{tail}")
+
+
+def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg_server=None,
+             options: Options | None = None, stop: bool = True) -> Report:
+    """May raise: SimFailure (with `stop`): an invariant failed; the message gives seed and step."""
+    started = time.monotonic()
+    report = Report(seed, hub)
+    w = World(seed, root, template_root, hub, pg_server, options or Options())
+    try:
+        for step in range(1, steps + 1):
+            w.step = step
+            actions.run_step(w)
+            _tally(report, w, invariants.after_step(w), stop)
+            if step % w.options.settle_every == 0 or step == steps:
+                actions.quiesce(w)
+                _tally(report, w, invariants.after_settling(w), stop)
+            report.steps = step
+    finally:
+        w.close()
+        report.seconds = time.monotonic() - started
+    return report
