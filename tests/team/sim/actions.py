@@ -230,8 +230,9 @@ DAMAGE_ACTIONS = ((damage, 2),)
 def run_step(w) -> None:
     table = list(ACTIONS) + (list(FAULT_ACTIONS) if w.options.faults else []) + \
         (list(DAMAGE_ACTIONS) if w.options.damage else [])
-    if not w.options.corrections:
-        table = [(a, n) for a, n in table if a is not correct]
+    off = {correct: not w.options.corrections, edit_shared_field: not w.options.shared_fields,
+           compact: not w.options.compaction}
+    table = [(a, n) for a, n in table if not off.get(a)]
     total = sum(n for _, n in table)
     roll = w.rng.randrange(total)
     for action, weight in table:

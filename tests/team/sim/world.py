@@ -59,6 +59,8 @@ class Options:
     damage: bool = False            # hub damage and repair: needs `hub check/repair`
     corrections: bool = True        # enquiry corrections while laptops hold cases
     resolve_conflicts: bool = True  # resolve at random (mine/theirs), as people do
+    shared_fields: bool = True      # several offices edit the same field of a person (conflicts)
+    compaction: bool = True         # snapshots and compaction (forced at times)
     settle_every: int = 25
 
 
@@ -85,6 +87,7 @@ class World:
         # Simulated time passes between steps: a torn claim is old enough to clear at once.
         torn.TORN_GRACE_SECONDS = 0
         faults.disarm()
+        self.root.mkdir(parents=True, exist_ok=True)
         self._pg_names = self.pg_server.new_hub_database() if self.hub_kind == "postgres" else None
         self.admin_hub = self.open_hub(admin=True, create=True)
         first = new_vault(self.template_root, self.root / "office1")
