@@ -7,12 +7,13 @@ from datetime import date
 from app.domain.staff import Role
 from app.security.session import Session
 from app.services import paper_files, registers
+from app.services.team.replica_check import report as replica_report
 
 
 @dataclass
 class Item:
     text: str
-    target_type: str  # case, action, paper_file, staff, policy_review, consent, disclosure, sar, complaint
+    target_type: str  # case, action, paper_file, staff, policy_review, consent, disclosure, sar, complaint, device
     target_id: str
     severity: str = "overdue"  # overdue, due_soon, info
     detail: str = ""
@@ -94,4 +95,9 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
     laptops = checkout.dashboard_section(session, today)     # None outside a team
     if laptops is not None:
         sections.insert(sections.index(files) + 1, laptops)
+    differ = replica_report.mismatches(conn)        # docs/sync.md §17
+    if differ:
+        sections.insert(0, Section("replicas_differ", "Computers whose records differ", [
+            Item(m.sentence(), "device", m.device_id, detail="Run 'confide verify' on both computers and ask IT "
+                 "to compare them before anyone relies on these records.") for m in differ]))
     return Dashboard(today, by_worker, sections)

@@ -2,6 +2,7 @@
 computer is named, table and row, by `confide verify` on another."""
 
 from app.services import notes
+from app.services.dashboard import build_dashboard
 from app.services.team.replica_check import publish, report
 from app.services.team.sync import sync_now
 from app.services.verify import verify_vault
@@ -55,3 +56,17 @@ def test_a_silently_altered_row_is_named_by_verify_on_another_computer(make_team
     assert not result.ok
     said = [line for line in result.lines if line.startswith("Replicas differ")]
     assert len(said) == 1 and "computer2" in said[0] and "note" in said[0] and note.id in said[0], result.lines
+
+
+def test_the_managers_dashboard_names_the_computer_that_differs(make_team):
+    team = make_team(2)
+    case_id = seed_case(team.sessions[0])
+    note = notes.add_note(team.sessions[0], case_id, "phone_call", "2026-01-05", 5, "what was said")
+    _round(team, [0, 1])
+    assert all(s.key != "replicas_differ" for s in build_dashboard(team.sessions[0]).sections)
+    _alter_silently(team.sessions[1], note.id)
+    _round(team, [1, 0, 1, 0])
+    section = build_dashboard(team.sessions[0]).section("replicas_differ")
+    assert [i.target_id for i in section.items] == [team.sessions[1].conn.execute(
+        "SELECT value FROM sync_state WHERE key = 'device_id'").fetchone()[0].strip('"')]
+    assert "computer2" in section.items[0].text and note.id in section.items[0].text
