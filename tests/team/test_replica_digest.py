@@ -6,7 +6,8 @@ from app.services.dashboard import build_dashboard
 from app.services.team.replica_check import publish, report
 from app.services.team.sync import sync_now
 from app.services.verify import verify_vault
-from app.storage.db import transaction
+from app.services.vault import unlock
+from app.storage import db
 from tests.conftest import PASSPHRASE
 from tests.team.replica import seed_case
 
@@ -17,14 +18,20 @@ def _round(team, order):
         publish.publish(team.sessions[i].conn, team.hub, force=True)
 
 
-def _alter_silently(session, note_id):
-    """What someone holding the data key can do with a raw connection: change a row and
-    leave no trace in the outbox (capture off, as a tool that knows the schema would)."""
-    conn = session.conn
-    with transaction(conn):
+def _alter_silently(team, i, note_id):
+    """What someone holding the data key can do with the app closed: open the database raw,
+    change a row and leave no trace in the outbox (capture off, as a tool that knows the
+    schema would). Then the app is opened again as usual."""
+    session = team.sessions[i]
+    data_dir, data_key = session.paths.data_dir, session.data_key
+    session.lock("test")
+    conn = db.open_database(data_dir / "confide.db", data_key)
+    with db.transaction(conn):
         conn.execute("UPDATE sync_flag SET capture = 0")
         conn.execute("UPDATE note SET body = 'rewritten behind the team''s back' WHERE id = ?", (note_id,))
         conn.execute("UPDATE sync_flag SET capture = 1")
+    conn.close()
+    team.sessions[i] = unlock(data_dir, "manager", PASSPHRASE)
 
 
 def test_agreeing_replicas_say_so(make_team):
@@ -43,7 +50,7 @@ def test_a_silently_altered_row_is_named_by_verify_on_another_computer(make_team
     case_id = seed_case(team.sessions[0])
     note = notes.add_note(team.sessions[0], case_id, "phone_call", "2026-01-05", 5, "what was said")
     _round(team, [0, 1, 2])
-    _alter_silently(team.sessions[1], note.id)
+    _alter_silently(team, 1, note.id)
     _round(team, [1, 0, 2, 1, 0, 2, 1, 0])
     for i in (0, 2):
         bad = report.mismatches(team.sessions[i].conn)
@@ -64,7 +71,7 @@ def test_the_managers_dashboard_names_the_computer_that_differs(make_team):
     note = notes.add_note(team.sessions[0], case_id, "phone_call", "2026-01-05", 5, "what was said")
     _round(team, [0, 1])
     assert all(s.key != "replicas_differ" for s in build_dashboard(team.sessions[0]).sections)
-    _alter_silently(team.sessions[1], note.id)
+    _alter_silently(team, 1, note.id)
     _round(team, [1, 0, 1, 0])
     section = build_dashboard(team.sessions[0]).section("replicas_differ")
     assert [i.target_id for i in section.items] == [team.sessions[1].conn.execute(

@@ -89,10 +89,11 @@ class World:
         faults.disarm()
         self.root.mkdir(parents=True, exist_ok=True)
         self._pg_names = self.pg_server.new_hub_database() if self.hub_kind == "postgres" else None
-        self.admin_hub = self.open_hub(admin=True, create=True)
+        hub = self.open_hub(create=True)
+        self.admin_hub = self.open_hub(admin=True)
         first = new_vault(self.template_root, self.root / "office1")
-        engine.create_team(first, self.open_hub(), "Northshire SENDIASS", team_id=TEAM)
-        self.computers.append(Computer("office1", "office", first, self.open_hub(), 0))
+        engine.create_team(first, hub, "Northshire SENDIASS", team_id=TEAM)
+        self.computers.append(Computer("office1", "office", first, hub, 0))
         for n in range(2, self.options.offices + 1):
             self._join(f"office{n}", "office")
         for n in range(1, self.options.laptops + 1):
