@@ -5,8 +5,8 @@ from app.services import notes
 from app.services.dashboard import build_dashboard
 from app.services.team.replica_check import publish, report
 from app.services.team.sync import sync_now
-from app.services.verify import verify_vault
 from app.services.vault import unlock
+from app.services.verify import verify_vault
 from app.storage import db
 from tests.conftest import PASSPHRASE
 from tests.team.replica import seed_case

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from tests.team.sim.run import SimFailure, simulate
 from tests.team.sim import actions
+from tests.team.sim.run import SimFailure, simulate
 from tests.team.sim.world import Options, World
 
 # Offices only, each person field written by one office alone, conflicts on notes resolved

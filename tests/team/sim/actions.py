@@ -217,6 +217,7 @@ def _under_fault(w, c, run, name, kind, armed):
         faults.disarm()
         if armed.fired:
             w.note(c.name, "fault fired", name, kind)
+            w.fired[kind] = w.fired.get(kind, 0) + 1
 
 
 ACTIONS = (
@@ -235,8 +236,10 @@ def run_step(w) -> None:
     table = [(a, n) for a, n in table if not off.get(a)]
     total = sum(n for _, n in table)
     roll = w.rng.randrange(total)
-    for action, weight in table:
+    action = table[-1][0]
+    for candidate, weight in table:
         if roll < weight:
+            action = candidate
             break
         roll -= weight
     c = w.pick(w.computers)

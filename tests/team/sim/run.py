@@ -21,11 +21,14 @@ class Report:
     mismatches: int = 0                              # digest checks that failed
     refusals: int = 0
     problems: list = field(default_factory=list)     # (step, text), first few
+    fired: dict = field(default_factory=dict)        # faults that fired, by kind
     seconds: float = 0.0
 
     def line(self) -> str:
+        fired = ", ".join(f"{n} {kind}" for kind, n in sorted(self.fired.items())) or "none"
         return (f"seed {self.seed} hub {self.hub}: steps {self.steps}, lost changes {len(self.lost)}, "
-                f"digest mismatches {self.mismatches}, refusals {self.refusals}, {self.seconds:.1f} s")
+                f"digest mismatches {self.mismatches}, refusals {self.refusals}, faults fired: {fired}, "
+                f"{self.seconds:.1f} s")
 
 
 def _tally(report: Report, w: World, problems: list[str], stop: bool) -> None:
@@ -62,6 +65,7 @@ def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg
                 _tally(report, w, invariants.after_settling(w), stop)
             report.steps = step
     finally:
+        report.fired = dict(w.fired)
         w.close()
         report.seconds = time.monotonic() - started
     return report

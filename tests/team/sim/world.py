@@ -78,6 +78,7 @@ class World:
     owned: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
     refusals: list = field(default_factory=list)
+    fired: dict = field(default_factory=dict)      # fault kind -> how many fired
     step: int = 0
     counter: int = 0
 

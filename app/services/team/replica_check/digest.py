@@ -13,7 +13,14 @@ import json
 
 from app.services.team import state
 from app.services.team.laptop.closure import CASEWORK
-from app.storage.capture import column_types, columns, image_sql, key_sql, primary_key, replicated_tables
+from app.storage.capture import (
+    column_types,
+    columns,
+    image_sql,
+    key_sql,
+    primary_key,
+    replicated_tables,
+)
 
 MODULUS = 1 << 256
 
