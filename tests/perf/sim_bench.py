@@ -48,7 +48,7 @@ def main(argv=None) -> int:
             server.start()
         try:
             report = simulate(args.seed, args.steps, root / "world", root / "template", args.hub, server,
-                              options, stop=args.stop)
+                              options, stop=args.stop, progress=lambda r: print(r.line(), flush=True))
         except SimFailure as exc:
             print(exc)
             return 1

@@ -50,7 +50,7 @@ def _tally(report: Report, w: World, problems: list[str], stop: bool) -> None:
 
 
 def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg_server=None,
-             options: Options | None = None, stop: bool = True) -> Report:
+             options: Options | None = None, stop: bool = True, progress=None) -> Report:
     """May raise: SimFailure (with `stop`): an invariant failed; the message gives seed and step."""
     started = time.monotonic()
     report = Report(seed, hub)
@@ -64,6 +64,9 @@ def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg
                 actions.quiesce(w)
                 _tally(report, w, invariants.after_settling(w), stop)
             report.steps = step
+            if progress is not None and step % 500 == 0:
+                report.seconds = time.monotonic() - started
+                progress(report)
     finally:
         report.fired = dict(w.fired)
         w.close()
