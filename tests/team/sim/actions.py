@@ -180,22 +180,33 @@ def publish_digest(w, c):
     w.note(c.name, "digest", written)
 
 
-# A crash at a named point during the operation that reaches it.
-CRASH_POINTS = {
-    "folder": ("pull.entry", "push.before_append", "push.after_append", "apply.change", "snapshot.restore",
-               "compaction.entry", "hub.folder.after_claim", "snapshot.put"),
-    "postgres": ("pull.entry", "push.before_append", "push.after_append", "apply.change", "snapshot.restore",
-                 "hub.pg.after_insert", "hub.pg.append", "snapshot.put"),
-}
+# A crash at a named point during the operation that reaches it: points a sync reaches when
+# the computer is behind, when it has something to push, and those of snapshot and compaction.
+PULL_POINTS = ("pull.entry", "apply.change", "snapshot.restore")
+PUSH_POINTS = {"folder": ("push.before_append", "push.after_append", "hub.folder.after_claim"),
+               "postgres": ("push.before_append", "push.after_append", "hub.pg.after_insert", "hub.pg.append")}
+SNAPSHOT_POINTS = {"folder": ("snapshot.put", "compaction.entry"), "postgres": ("snapshot.put",)}
 TEAR_POINTS = {"folder": ("hub.folder.append",), "postgres": ()}
 DAMAGE_POINTS = {"folder": ("hub.folder.append", "snapshot.put"), "postgres": ("hub.pg.append", "snapshot.put")}
 
 
 def fault(w, c):
-    kind = "tear" if w.rng.random() < 0.2 and TEAR_POINTS[w.hub_kind] else "crash"
-    name = w.pick(TEAR_POINTS[w.hub_kind] if kind == "tear" else CRASH_POINTS[w.hub_kind])
-    armed = faults.arm(name, kind, skip=w.rng.randrange(2), offset=w.rng.randrange(1, 200))
-    run = compact if name in ("compaction.entry", "snapshot.put") and not c.laptop else sync
+    """Arm a point the computer's next operation reaches (by its state now), then run it."""
+    pending = capture.pending_count(c.conn) > 0
+    choices = []
+    if c.hub.head() > c.applied():
+        choices += [("crash", p) for p in PULL_POINTS]
+    if pending:
+        choices += [("crash", p) for p in PUSH_POINTS[w.hub_kind]]
+        choices += [("tear", p) for p in TEAR_POINTS[w.hub_kind]]
+    elif not c.laptop and w.options.compaction:
+        choices += [("crash", p) for p in SNAPSHOT_POINTS[w.hub_kind]]
+    if not choices:
+        return
+    kind, name = w.pick(choices)
+    armed = faults.arm(name, kind, skip=w.rng.randrange(2) if name in PULL_POINTS else 0,
+                       offset=w.rng.randrange(1, 200))
+    run = compact if name in SNAPSHOT_POINTS[w.hub_kind] else sync
     _under_fault(w, c, run, name, kind, armed)
 
 
@@ -224,7 +235,7 @@ ACTIONS = (
     (add_marker, 20), (open_case, 4), (edit_shared_note, 8), (edit_owned_field, 8), (edit_shared_field, 5),
     (correct, 3), (sync, 30), (check_out, 4), (check_in, 3), (compact, 2), (publish_digest, 3),
 )
-FAULT_ACTIONS = ((fault, 8),)
+FAULT_ACTIONS = ((fault, 10),)
 DAMAGE_ACTIONS = ((damage, 2),)
 
 

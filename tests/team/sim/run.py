@@ -65,7 +65,7 @@ def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg
                 _tally(report, w, invariants.after_settling(w), stop)
             report.steps = step
             if progress is not None and step % 500 == 0:
-                report.seconds = time.monotonic() - started
+                report.seconds, report.fired = time.monotonic() - started, dict(w.fired)
                 progress(report)
     finally:
         report.fired = dict(w.fired)

@@ -79,6 +79,7 @@ class World:
     log: list = field(default_factory=list)
     refusals: list = field(default_factory=list)
     fired: dict = field(default_factory=dict)      # fault kind -> how many fired
+    compared: dict = field(default_factory=dict)   # digest comparisons already made (invariants)
     step: int = 0
     counter: int = 0
 

@@ -34,17 +34,21 @@ def row_hash(table: str, image_text: str) -> str:
     return hashlib.sha256(table.encode() + b"\0" + _canonical(image_text)).hexdigest()
 
 
-def _log_images(conn, table: str) -> dict[str, str]:
+def _pending_bases(conn) -> dict[str, dict[str, str | None]]:
+    """Table -> key -> the first before image of each row with pending changes (None: made here)."""
+    bases: dict[str, dict[str, str | None]] = {}
+    for table, kj, before in conn.execute("SELECT tbl, pk, before_img FROM sync_outbox ORDER BY seq"):
+        bases.setdefault(table, {}).setdefault(kj, before)
+    return bases
+
+
+def _log_images(conn, table: str, bases: dict[str, str | None]) -> dict[str, str]:
     """Key (JSON array text, as the outbox writes it) -> image text of every row as the log
     left it."""
     cols, pk = columns(conn, table), primary_key(conn, table)
     images = dict(conn.execute(f"SELECT {key_sql(pk, table)}, "
                                f"{image_sql(cols, table, column_types(conn, table))} FROM {table}"))
-    seen = set()
-    for kj, before in conn.execute("SELECT pk, before_img FROM sync_outbox WHERE tbl = ? ORDER BY seq", (table,)):
-        if kj in seen:
-            continue
-        seen.add(kj)
+    for kj, before in bases.items():
         if before is None:
             images.pop(kj, None)
         else:
@@ -52,9 +56,11 @@ def _log_images(conn, table: str) -> dict[str, str]:
     return images
 
 
-def row_hashes(conn, table: str, keys: set[str] | None = None) -> dict[str, str]:
+def row_hashes(conn, table: str, keys: set[str] | None = None, bases: dict | None = None) -> dict[str, str]:
     """Key -> row hash, limited to `keys` when given."""
-    images = _log_images(conn, table)
+    if bases is None:
+        bases = _pending_bases(conn)
+    images = _log_images(conn, table, bases.get(table, {}))
     return {kj: row_hash(table, img) for kj, img in images.items() if keys is None or kj in keys}
 
 
@@ -81,8 +87,9 @@ def digests(conn, partial: bool) -> tuple[dict[str, list], dict[str, list[str]]]
     """Per-table digests of this replica, and (a laptop only, `partial`) the keys of the
     casework rows it holds, so an office computer can digest the same rows."""
     out, held = {}, {}
+    bases = _pending_bases(conn)
     for table in tables(conn):
-        hashes = row_hashes(conn, table)
+        hashes = row_hashes(conn, table, bases=bases)
         out[table] = table_digest(hashes)
         if partial and casework(table):
             held[table] = sorted(hashes)
