@@ -50,9 +50,10 @@ def test_a_seed_replays_the_same_run(tmp_path, template_root):
 
 @pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
     "issue 22 finding 3: resolving a conflict applies the chosen side to every column, so a field "
-    "not in conflict (an office's own edit of known_as) is reverted; seed 1, step 100"))
+    "not in conflict (an office's own edit of known_as) is reverted; seed 4, step 50"))
 def test_resolving_conflicts_keeps_fields_not_in_conflict(tmp_path, template_root):
-    simulate(1, 100, tmp_path, template_root, "folder", options=Options(offices=3, laptops=0))
+    simulate(4, 50, tmp_path, template_root, "folder",
+             options=Options(offices=3, laptops=0, faults=False, compaction=False, corrections=False))
 
 
 @pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
@@ -62,3 +63,13 @@ def test_resolving_conflicts_keeps_fields_not_in_conflict(tmp_path, template_roo
 def test_enquiry_corrections_reach_a_laptop(tmp_path, template_root):
     simulate(1, 75, tmp_path, template_root, "folder",
              options=Options(offices=2, laptops=1, shared_fields=False, faults=False, compaction=False))
+
+
+@pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
+    "issue 22 finding 6: a bit flip in an acknowledged folder-hub entry is taken for a torn claim, "
+    "moved aside, and the next computer's entry takes its number: two offices hold different entry "
+    "30 and neither is told; seed 2, step 118 (damage; hub check/repair not on main yet)"))
+def test_a_damaged_entry_never_splits_the_team(tmp_path, template_root):
+    simulate(2, 118, tmp_path, template_root, "folder",
+             options=Options(offices=3, laptops=0, faults=False, shared_fields=False, corrections=False,
+                             damage=True))
