@@ -3,7 +3,8 @@ computer is named, table and row, by `confide verify` on another."""
 
 from app.services import notes
 from app.services.dashboard import build_dashboard
-from app.services.team.replica_check import publish, report
+from app.services.team import capture
+from app.services.team.replica_check import digest, publish, report
 from app.services.team.sync import sync_now
 from app.services.vault import unlock
 from app.services.verify import verify_vault
@@ -77,3 +78,20 @@ def test_the_managers_dashboard_names_the_computer_that_differs(make_team):
     assert [i.target_id for i in section.items] == [team.sessions[1].conn.execute(
         "SELECT value FROM sync_state WHERE key = 'device_id'").fetchone()[0].strip('"')]
     assert "computer2" in section.items[0].text and note.id in section.items[0].text
+
+
+def test_pending_work_does_not_make_a_replica_differ(make_team):
+    """A digest describes the log's state: a row changed here and not yet pushed counts as it
+    was, whether its outbox image came from SQLite's trigger or from Python after a merge."""
+    team = make_team(2)
+    one, two = team.sessions
+    case_id = seed_case(one)
+    note = notes.add_note(one, case_id, "phone_call", "2026-01-05", 5, "Siân said: “très bien” — 5½ hours")
+    _round(team, [0, 1])
+    notes.edit_note(two, note.id, "phone_call", "2026-01-05", 7, "edited here, not yet pushed")
+    kj = f'["{note.id}"]'
+    assert capture.has_pending(two.conn, "note", kj)
+    assert digest.digests(two.conn, False) == digest.digests(one.conn, False)
+    with db.transaction(two.conn):      # the base as a merge writes it (Python's json.dumps)
+        capture.set_base(two.conn, "note", kj, capture.current_image(one.conn, "note", [note.id]))
+    assert digest.digests(two.conn, False) == digest.digests(one.conn, False)
