@@ -73,3 +73,13 @@ def test_a_damaged_entry_never_splits_the_team(tmp_path, template_root):
     simulate(2, 118, tmp_path, template_root, "folder",
              options=Options(offices=3, laptops=0, faults=False, shared_fields=False, corrections=False,
                              damage=True))
+
+
+@pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
+    "issue 22 finding 6: one bundle altered on the PostgreSQL hub is refused by every reader and "
+    "passed over; its sender's change (an office's own field) never reaches anyone and the sender is "
+    "not told; seed 1, step 250 (damage; hub check/repair not on main yet)"))
+def test_an_altered_bundle_on_postgresql_is_never_passed_over(tmp_path, template_root, postgres_server):
+    simulate(1, 250, tmp_path, template_root, "postgres", postgres_server,
+             options=Options(offices=3, laptops=0, faults=False, shared_fields=False, corrections=False,
+                             damage=True))
