@@ -54,13 +54,21 @@ def add_marker(w, c):
     w.note(c.name, "marker", text)
 
 
-def edit_shared_note(w, c):
-    """Every computer edits the oldest unmarked notes it holds: the same text on two sides is
-    a conflict someone resolves."""
-    ids = _ids(c, "SELECT id FROM note WHERE deleted_at IS NULL AND body NOT LIKE 'marker-%' ORDER BY id LIMIT 3")
+def add_plain_note(w, c):
+    """A note people go on editing (markers are never edited)."""
+    cases = _held_cases(c)
+    if cases:
+        note = notes.add_note(c.session, w.pick(cases), "phone_call", date(2026, 1, 7), 10, w.unique("note"))
+        w.note(c.name, "note", note.id[-6:])
+
+
+def edit_note(w, c):
+    """Half the time one of the three oldest notes this computer holds (the same text edited
+    on two sides is a conflict someone resolves), otherwise any note."""
+    ids = _ids(c, "SELECT id FROM note WHERE deleted_at IS NULL AND body NOT LIKE 'marker-%' ORDER BY id")
     if not ids:
         return
-    note = notes.get_note(c.session, w.pick(ids))
+    note = notes.get_note(c.session, w.pick(ids[:3] if w.rng.random() < 0.5 else ids))
     notes.edit_note(c.session, note.id, note.note_type, note.occurred_on, note.minutes_spent, w.unique("text"))
     w.note(c.name, "edit_note", note.id[-6:])
 
@@ -232,7 +240,8 @@ def _under_fault(w, c, run, name, kind, armed):
 
 
 ACTIONS = (
-    (add_marker, 20), (open_case, 4), (edit_shared_note, 8), (edit_owned_field, 8), (edit_shared_field, 5),
+    (add_marker, 20), (open_case, 4), (add_plain_note, 6), (edit_note, 10), (edit_owned_field, 8),
+    (edit_shared_field, 5),
     (correct, 3), (sync, 30), (check_out, 4), (check_in, 3), (compact, 2), (publish_digest, 3),
 )
 FAULT_ACTIONS = ((fault, 10),)
