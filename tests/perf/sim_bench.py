@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     print(report.line())
     for step, problem in report.problems:
         print(f"  step {step}: {problem}")
-    return 0 if not report.lost and not report.mismatches and not report.refusals else 1
+    return 0 if not (report.lost or report.mismatches or report.refusals or report.errors) else 1
 
 
 if __name__ == "__main__":

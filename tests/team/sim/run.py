@@ -20,6 +20,7 @@ class Report:
     lost: set = field(default_factory=set)           # marker texts or owned fields lost
     mismatches: int = 0                              # digest checks that failed
     refusals: int = 0
+    errors: int = 0                                  # actions that raised what no person should meet
     problems: list = field(default_factory=list)     # (step, text), first few
     fired: dict = field(default_factory=dict)        # faults that fired, by kind
     seconds: float = 0.0
@@ -27,7 +28,8 @@ class Report:
     def line(self) -> str:
         fired = ", ".join(f"{n} {kind}" for kind, n in sorted(self.fired.items())) or "none"
         return (f"seed {self.seed} hub {self.hub}: steps {self.steps}, lost changes {len(self.lost)}, "
-                f"digest mismatches {self.mismatches}, refusals {self.refusals}, faults fired: {fired}, "
+                f"digest mismatches {self.mismatches}, refusals {self.refusals}, errors {self.errors}, "
+                f"faults fired: {fired}, "
                 f"{self.seconds:.1f} s")
 
 
@@ -39,6 +41,8 @@ def _tally(report: Report, w: World, problems: list[str], stop: bool) -> None:
             report.mismatches += 1
         elif p.startswith("refused"):
             report.refusals += 1
+        elif p.startswith("error"):
+            report.errors += 1
         if len(report.problems) < 20:
             report.problems.append((w.step, p))
     if problems and stop:
@@ -58,7 +62,14 @@ def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg
     try:
         for step in range(1, steps + 1):
             w.step = step
-            actions.run_step(w)
+            try:
+                actions.run_step(w)
+            except Exception as exc:    # noqa: BLE001 - anything else a person would meet is a failure
+                w.note("raised", f"{type(exc).__name__}: {exc}")
+                for c in w.computers:
+                    if c.conn.in_transaction:
+                        c.conn.execute("ROLLBACK")
+                _tally(report, w, [f"error: an action raised {type(exc).__name__}: {exc}"], stop)
             _tally(report, w, invariants.after_step(w), stop)
             if step % w.options.settle_every == 0 or step == steps:
                 actions.quiesce(w)
