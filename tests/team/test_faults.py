@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import faults
-from app.services import notes
+from app.services.casework import notes
 from app.services.team import team as engine
 from app.services.team.sync import sync_conn
 from app.storage.hub import torn

@@ -1,13 +1,13 @@
 """Replicas prove they agree (docs/sync.md §17): a row altered behind the engine's back on one
 computer is named, table and row, by `confide verify` on another."""
 
-from app.services import notes
-from app.services.dashboard import build_dashboard
+from app.services.casework import notes
+from app.services.reports.dashboard import build_dashboard
 from app.services.team import capture
 from app.services.team.replica_check import digest, publish, report
 from app.services.team.sync import sync_now
-from app.services.vault import unlock
-from app.services.verify import verify_vault
+from app.services.vault.unlock import unlock
+from app.services.vault.verify import verify_vault
 from app.storage import db
 from tests.conftest import PASSPHRASE
 from tests.team.replica import seed_case

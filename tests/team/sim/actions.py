@@ -4,10 +4,10 @@ from datetime import date, datetime
 
 from app import faults
 from app.errors import ConfideError
-from app.services import enquiries, notes, people
-from app.services.enquiries import EnquiryInput
-from app.services.enquiry_corrections import EnquiryCorrection, correct_enquiry
-from app.services.people import PersonInput, as_input
+from app.services.casework import enquiries, notes, people
+from app.services.casework.enquiries import EnquiryInput
+from app.services.casework.enquiry_corrections import EnquiryCorrection, correct_enquiry
+from app.services.casework.people import PersonInput, as_input
 from app.services.team import capture, compaction, conflicts, snapshot, state
 from app.services.team.laptop import checkout
 from app.services.team.replica_check import publish
