@@ -48,7 +48,8 @@ def main(argv=None) -> int:
             server.start()
         try:
             report = simulate(args.seed, args.steps, root / "world", root / "template", args.hub, server,
-                              options, stop=args.stop, progress=lambda r: print(r.line(), flush=True))
+                              options, stop=args.stop, progress=lambda r: print(r.line(), flush=True),
+                              echo=lambda line: print(line, flush=True))
         except SimFailure as exc:
             print(exc)
             return 1
@@ -56,8 +57,6 @@ def main(argv=None) -> int:
             if server is not None:
                 server.stop()
     print(report.line())
-    for step, problem in report.problems:
-        print(f"  step {step}: {problem}")
     return 0 if not (report.lost or report.mismatches or report.refusals or report.errors) else 1
 
 

@@ -280,7 +280,13 @@ def quiesce(w, rounds: int = 8) -> None:
         moved = False
         for c in w.computers:
             before = c.applied()
-            sync(w, c)
+            try:
+                sync(w, c)
+            except ConfideError as exc:
+                # Told plainly, but this computer cannot converge: after_settling says so.
+                w.blocked.append((w.step, c.name, exc.message))
+                w.note(c.name, "sync blocked", exc.message[:60])
+                continue
             if c.applied() != before or conflicts.list_conflicts(c.session):
                 moved = True
         if not moved:

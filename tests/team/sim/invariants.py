@@ -95,5 +95,8 @@ def after_settling(w) -> list[str]:
     for step, name, reason in w.refusals:
         out.append(f"refused on {name} at step {step}: {reason}")
     w.refusals.clear()
+    for step, name, reason in w.blocked:
+        out.append(f"error: sync blocked on {name} at step {step}: {reason}")
+    w.blocked.clear()
     out += digest_problems(w, list(w.computers))
     return out

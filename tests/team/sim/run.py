@@ -20,6 +20,7 @@ class Report:
     lost: set = field(default_factory=set)           # marker texts or owned fields lost
     mismatches: int = 0                              # digest checks that failed
     refusals: int = 0
+    echoed: int = 0
     errors: int = 0                                  # actions that raised what no person should meet
     problems: list = field(default_factory=list)     # (step, text), first few
     fired: dict = field(default_factory=dict)        # faults that fired, by kind
@@ -33,8 +34,11 @@ class Report:
                 f"{self.seconds:.1f} s")
 
 
-def _tally(report: Report, w: World, problems: list[str], stop: bool) -> None:
+def _tally(report: Report, w: World, problems: list[str], stop: bool, echo=None) -> None:
     for p in problems:
+        if echo is not None and report.echoed < 40:
+            report.echoed += 1
+            echo(f"  step {w.step}: {p[:400]}")
         if p.startswith("lost:"):
             report.lost.add(p.split(" is held")[0].split(" reads")[0])
         elif p.startswith("digest"):
@@ -54,7 +58,7 @@ def _tally(report: Report, w: World, problems: list[str], stop: bool) -> None:
 
 
 def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg_server=None,
-             options: Options | None = None, stop: bool = True, progress=None) -> Report:
+             options: Options | None = None, stop: bool = True, progress=None, echo=None) -> Report:
     """May raise: SimFailure (with `stop`): an invariant failed; the message gives seed and step."""
     started = time.monotonic()
     report = Report(seed, hub)
@@ -69,11 +73,11 @@ def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg
                 for c in w.computers:
                     if c.conn.in_transaction:
                         c.conn.execute("ROLLBACK")
-                _tally(report, w, [f"error: an action raised {type(exc).__name__}: {exc}"], stop)
-            _tally(report, w, invariants.after_step(w), stop)
+                _tally(report, w, [f"error: an action raised {type(exc).__name__}: {exc}"], stop, echo)
+            _tally(report, w, invariants.after_step(w), stop, echo)
             if step % w.options.settle_every == 0 or step == steps:
                 actions.quiesce(w)
-                _tally(report, w, invariants.after_settling(w), stop)
+                _tally(report, w, invariants.after_settling(w), stop, echo)
             report.steps = step
             if progress is not None and step % 500 == 0:
                 report.seconds, report.fired = time.monotonic() - started, dict(w.fired)
