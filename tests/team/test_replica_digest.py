@@ -4,12 +4,14 @@ computer is named, table and row, by `confide verify` on another."""
 from app.services.casework import notes
 from app.services.reports.dashboard import build_dashboard
 from app.services.team import capture
+from app.services.team.laptop import checkout
 from app.services.team.replica_check import digest, publish, report
 from app.services.team.sync import sync_now
 from app.services.vault.unlock import unlock
 from app.services.vault.verify import verify_vault
 from app.storage import db
 from tests.conftest import PASSPHRASE
+from tests.team.laptop_world import add_laptop, family_case, sync_all
 from tests.team.replica import seed_case
 
 
@@ -95,3 +97,24 @@ def test_pending_work_does_not_make_a_replica_differ(make_team):
     with db.transaction(two.conn):      # the base as a merge writes it (Python's json.dumps)
         capture.set_base(two.conn, "note", kj, capture.current_image(one.conn, "note", [note.id]))
     assert digest.digests(two.conn, False) == digest.digests(one.conn, False)
+
+
+def test_a_laptop_and_the_office_compare_the_cases_the_laptop_holds(make_team):
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    _, ref = family_case(office, "Hartley")
+    family_case(office, "Lowther")                      # stays in the office
+    sync_all(team.hub, office, laptop)
+    checkout.request(laptop, [ref])
+    sync_all(team.hub, laptop, office, laptop)
+    _round(team, [0, 1, 0, 1])
+    assert report.mismatches(office.conn) == report.mismatches(laptop.conn) == []
+    assert [name for name, _ in report.agreeing(office.conn)] == ["Laptop 1"]
+    # The laptop's copy of its case's note altered behind the engine's back: the office names it.
+    note_id = laptop.conn.execute("SELECT id FROM note").fetchone()[0]
+    _alter_silently(team, 1, note_id)
+    _round(team, [1, 0, 1, 0])
+    bad = report.mismatches(office.conn)
+    assert [(m.name, m.tables, m.rows["note"]) for m in bad] == [
+        ("Laptop 1", ["note"], [[f'["{note_id}"]', "different here and there"]])]
