@@ -81,6 +81,9 @@ class Manager(QObject):
             return self.complaints.show_complaint(record_id)
         if kind == "disclosure":
             return self.review_override(record_id)
+        if kind == "device":
+            return None     # a computer whose records differ: the item's text says it all
+
         self.openRecord.emit(kind, record_id)  # case, person, consent: the casework pages
         return None
 

@@ -8,7 +8,7 @@ from datetime import date
 @dataclass
 class Item:
     text: str
-    target_type: str  # case, action, paper_file, staff, policy_review, consent, disclosure, sar, complaint
+    target_type: str  # case, action, paper_file, staff, policy_review, consent, disclosure, sar, complaint, device
     target_id: str
     severity: str = "overdue"  # overdue, due_soon, info
     detail: str = ""

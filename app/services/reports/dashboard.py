@@ -11,6 +11,7 @@ from app.services.consent import views as consent_views
 from app.services.reports.complaints import reporting as complaints
 from app.services.sar import register as sar
 from app.services.team.laptop import checkout
+from app.services.team.replica_check import report as replica_report
 from app.services.vault import registers
 
 LIST_LIMIT = 50
@@ -66,4 +67,9 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
     laptops = checkout.dashboard_section(session, today)     # None outside a team
     if laptops is not None:
         sections.insert(sections.index(files) + 1, laptops)
+    differ = replica_report.mismatches(conn)        # docs/sync.md §17
+    if differ:
+        sections.insert(0, Section("replicas_differ", "Computers whose records differ", [
+            Item(m.sentence(), "device", m.device_id, detail="Run 'confide verify' on both computers and ask IT "
+                 "to compare them before anyone relies on these records.") for m in differ]))
     return Dashboard(today, by_worker, sections)

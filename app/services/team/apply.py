@@ -11,7 +11,7 @@ import json
 
 from uuid6 import uuid7
 
-from app import clock
+from app import clock, faults
 from app.errors import ConfideError
 from app.services.team import capture, search_build
 from app.services.team.capture import Change
@@ -45,6 +45,7 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
     `held_keys` are the (table, key) pairs with local changes and with open conflicts.
 
     May raise: Unappliable (the row cannot be written here: sync stops before the entry)."""
+    faults.point("apply.change")
     kj = key_json(ch.key)
     pending = (ch.table, kj) in pending_keys
     held = open_conflict(conn, ch.table, kj) if (ch.table, kj) in held_keys else None

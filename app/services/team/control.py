@@ -19,9 +19,11 @@ from app.security import crypto
 from app.security.session import Session
 from app.services.team import authority, device_keys, keys, state
 from app.services.team.bundle import BundleRefused, canonical
+from app.services.team.replica_check import entry as digest_entry
+from app.services.team.replica_check import receive as digest_receive
 
 MAGIC = b"CFC1"
-KINDS = ("genesis", "enrol", "epoch", "rekeyed", "authority", "joined")
+KINDS = ("genesis", "enrol", "epoch", "rekeyed", "authority", "joined", "digest")
 BY_MANAGER = ("genesis", "enrol", "epoch", "authority")
 REKEYED = "device_rekeyed"     # sync_state: device id -> the latest epoch it said it re-keyed for
 JOINED = "device_joined"       # sync_state: device id -> the hub entry of its `joined`
@@ -130,6 +132,8 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
         _check_rekeyed(conn, body, seq)
     elif kind == "joined":
         _check_joined(conn, body, seq)
+    elif kind == "digest":
+        digest_entry.check_shape(body, seq)
     return body
 
 
@@ -226,6 +230,8 @@ def apply(conn, body: dict, seq: int) -> None:
         _new_device_keys(conn, body, seq)
         if body["by"] == me:        # the invitation's keys are retired
             conn.execute("DELETE FROM sync_state WHERE key = ?", (device_keys.INVITATION,))
+    elif kind == "digest":
+        digest_receive.receive(conn, body, seq)
     elif kind == "epoch":
         for device_id in body.get("revoked") or []:
             conn.execute("UPDATE sync_device SET revoked_seq = ? WHERE device_id = ? AND revoked_seq IS NULL",

@@ -31,6 +31,7 @@ from app.services.team import (
     state,
 )
 from app.services.team import team as engine
+from app.services.team.replica_check import publish as replica_digest
 from app.services.team.sync import SyncResult, sync_now
 from app.services.vault import unlock as vault_service
 from app.storage.db import transaction
@@ -298,6 +299,8 @@ def sync(session) -> SyncResult:
             result.conflicts = again.conflicts
         # So a new computer need not replay years of entries, and the hub can be compacted.
         snapshot.put_if_due(session.conn, hub)
+        # Replicas prove they agree (docs/sync.md §17): a digest when due or owed.
+        replica_digest.publish(session.conn, hub)
         return result
     finally:
         hub.close()

@@ -5,6 +5,7 @@ import os
 import struct
 from dataclasses import dataclass
 
+from app import faults
 from app.errors import ConfideError
 from app.security import crypto
 from app.services.team import capture, device_keys, keys, search_build, snapshot_file, state
@@ -50,7 +51,7 @@ def put_snapshot(conn, hub: Hub) -> int:
     signed = header + nonce + sealed + body
     del body
     payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(device_keys.sign_priv(conn), signed)
-    hub.put_snapshot(upto, me, payload)
+    hub.put_snapshot(upto, me, faults.data("snapshot.put", payload))
     with transaction(conn):
         state.put(conn, "snapshot_seq", upto)
     return upto
@@ -185,6 +186,7 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
             # A computer restarting from a snapshot (it was behind the compaction point) keeps
             # what it wrote and has not pushed, rebased on the snapshot like on a remote change.
             rebase_pending(conn, mine, skip=frozenset(), origin={"device": h.get("device"), "seq": upto_seq})
+            faults.point("snapshot.restore")
             state.put(conn, "last_applied_seq", upto_seq)
             state.put(conn, "snapshot_seq", upto_seq)
             # The search index is derived data, never carried: every row gets its search key

@@ -7,7 +7,7 @@ got there first, pulls again and retries.
 
 from dataclasses import dataclass, field
 
-from app import clock
+from app import clock, faults
 from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.security import audit as audit_log
@@ -103,6 +103,7 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
             raise SyncBlocked(_unappliable_message(conn, entry, exc)) from exc
         else:
             reason = None
+        faults.point("pull.entry")
         conn.execute("RELEASE entry")
         if reason is not None:
             conn.execute("INSERT OR REPLACE INTO sync_refused (hub_seq, device_id, reason, at) "
@@ -269,11 +270,13 @@ def push(conn, hub: Hub, by: str) -> int | None:
         conn.executemany("UPDATE sync_outbox SET in_flight = NULL WHERE tbl = ? AND pk = ?",
                          sorted(merge_sets.held_rows(conn, capture.pending_keys(conn), _held_rows(conn))))
         state.put(conn, "in_flight", {k: info[k] for k in ("hash", "dseq", "audit_upto")})
+    faults.point("push.before_append")
     try:
         hub.append(seq, state.get(conn, "device_id"), "bundle", payload)
     except SequenceTaken:
         _clear_in_flight(conn)
         return None
+    faults.point("push.after_append")
     with transaction(conn):
         _finalise_push(conn, state.get(conn, "in_flight"), seq)
     return info["rows"]

@@ -13,6 +13,7 @@ from app.errors import ConfideError, DatabaseDamaged, ValidationError
 from app.security import audit
 from app.services.team import audit_hub, membership
 from app.services.team import state as team_state
+from app.services.team.replica_check import report as replica_report
 from app.services.vault.backup_file import read_backup
 from app.services.vault.unlock import check_credentials
 from app.storage import db, keying, migrations
@@ -77,6 +78,11 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
         except db.DatabaseError as exc:
             ok = False
             lines.append(f"Audit trail unreadable: {exc}")
+        try:
+            replicas_ok, replica_lines = replica_report.verify_lines(conn)
+        except db.DatabaseError:
+            replicas_ok, replica_lines = True, []     # a damaged page is reported above already
+        ok, lines = ok and replicas_ok, lines + replica_lines
     finally:
         conn.close()
     return VerifyReport(ok, lines)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from app import clock
+from app import clock, faults
 from app.storage.hub import claim, marker, record, torn
 from app.storage.hub.base import (
     COMPACTED,
@@ -165,6 +165,7 @@ class FolderHub:
         data = record.encode({"team_id": self.team_id, "seq": seq, "device_id": device_id,
                               "kind": kind, "created_at": created}, bytes(payload))
         final = self._entry_path(seq)
+        data = faults.data("hub.folder.append", data, crash_after="hub.folder.after_claim")
         try:
             try:
                 self._claim(final, data)
@@ -178,6 +179,7 @@ class FolderHub:
                     raise SequenceTaken(f"Another computer added entry {seq} first.") from None
         except OSError as exc:
             raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+        faults.point("hub.folder.after_claim")
         self._known = max(self._known, seq)
         self._write_hint(seq)
         return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=created)
@@ -289,6 +291,7 @@ class FolderHub:
                 stub = record.encode({"team_id": self.team_id, "seq": seq, "device_id": entry.device_id,
                                       "kind": COMPACTED, "created_at": entry.created_at}, b"")
                 claim.replace_atomically(self._entry_path(seq), self.root / "tmp", stub)
+                faults.point("compaction.entry")
                 dropped += 1
             for name, upto in snapshots.items():
                 if upto < upto_seq:

@@ -23,6 +23,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
+from app import faults
 from app.storage.hub.base import (
     HubEntry,
     HubError,
@@ -214,7 +215,7 @@ class PostgresHub:
         deadline = time.monotonic() + APPEND_WAIT
         while True:
             try:
-                row = self._run("SELECT confide.append(%s, %s, %s, %s)", (seq, device_id, kind, bytes(payload)),
+                row = self._run("SELECT confide.append(%s, %s, %s, %s)", (seq, device_id, kind, faults.data("hub.pg.append", bytes(payload))),
                                 "one")
                 break
             except pg_errors.UniqueViolation:
@@ -225,6 +226,7 @@ class PostgresHub:
                     continue
                 self._refusal(exc, seq)
                 raise
+        faults.point("hub.pg.after_insert")
         self._known = max(self._known, seq)
         return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=_iso(row[0]))
 
