@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from app.errors import ConfideError
 from app.security import crypto
 from app.services.team import capture, keys, search_build, snapshot_file, state
-from app.services.team.bundle import BundleRefused, canonical
+from app.services.team.bundle import MAX_HEADER, BundleRefused, canonical
 from app.storage import migrations
 from app.storage.db import transaction
 from app.storage.hub.base import Hub
@@ -91,7 +91,9 @@ def read(payload: bytes) -> Parts:
         raise damaged
     (length,) = struct.unpack(">I", payload[4:8])
     start = 8 + length + crypto.NONCE_BYTES + SEALED_KEY
-    if len(payload) < start + keys.SIGNATURE_BYTES:
+    # A header is a few hundred bytes; a crafted one of the snapshot's size would be parsed
+    # into memory (docs/security.md, "Hostile files").
+    if length > MAX_HEADER or len(payload) < start + keys.SIGNATURE_BYTES:
         raise damaged
     header_bytes = bytes(payload[8:8 + length])
     try:
