@@ -94,6 +94,9 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "people.set_contact_preferences": (C, "R9: volunteers cannot change them"),
     "search.search": (G, "volunteers: people only; audited bulk read"), "search.fts_query": (H, ""),
     "search.tokens": (N, ""),
+    "read_budget.charge": (H, "counts the people a read returns against the account's budget"),
+    "read_budget.limits": (A, "the budgets in force"), "read_budget.set_limits": (M, ""),
+    "read_budget.accounts_refused": (M, "dashboard: accounts the budget refused"),
     # consent and disclosures
     "consent.batch_of": (C, ""), "consent.consent_from_row": (N, ""), "consent.consents_for_case": (C, ""),
     "consent.consents_of_person": (C, ""), "consent.get_consent": (C, ""), "consent.preview_wording": (C, ""),

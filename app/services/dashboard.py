@@ -6,7 +6,7 @@ from datetime import date
 
 from app.domain.staff import Role
 from app.security.session import Session
-from app.services import paper_files, registers
+from app.services import paper_files, read_budget, registers
 
 
 @dataclass
@@ -85,10 +85,17 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
     from app.services import consent_views, sar
     from app.services.complaints import reporting as complaints
 
+    budget = Section("read_budget", "Accounts stopped by the look-up limit (last 7 days)",
+                     empty_text="No account reached the look-up limit.")
+    for refusal in read_budget.accounts_refused(session, today):
+        budget.items.append(Item(f"{refusal.full_name} ({refusal.username})", "staff", refusal.staff_id,
+                                 severity="info", detail=f"refused {refusal.times} time(s), last at "
+                                 f"{refusal.last_at[:16].replace('T', ' ')} UTC"))
+
     sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),
                 consent_views.expiring_section(session, today),
                 consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
-                files, safeguarding, staff]
+                files, safeguarding, budget, staff]
     from app.services.team.laptop import checkout
 
     laptops = checkout.dashboard_section(session, today)     # None outside a team

@@ -264,6 +264,8 @@ RECIPES = {
     "sar_settings.set_transfers": lambda s, w: _module("sar_settings").set_transfers(s, True),
     "search.search": lambda s, w: _module("search").search(s, "Hartley"),
     "settings.set_auto_lock_minutes": lambda s, w: _module("settings").set_auto_lock_minutes(s, 5),
+    "read_budget.set_limits": lambda s, w: _module("read_budget").set_limits(s, 150, 1500, 8),
+    "read_budget.accounts_refused": lambda s, w: _module("read_budget").accounts_refused(s, TODAY),
     "staff.add_staff": lambda s, w: staff.add_staff(s, f"new-{s.user.username}", "New Person", "volunteer", TEMP),
     "staff.change_role": lambda s, w: staff.change_role(s, w.spare, "caseworker"),
     "staff.disable": lambda s, w: staff.disable(s, f"new-{s.user.username}"),

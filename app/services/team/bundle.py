@@ -130,14 +130,14 @@ def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
         raise BundleRefused(f"Change bundle {n} does not follow on from computer '{dev.name}''s "
                             "earlier bundles and was not applied.")
     try:
-        body = json.loads(inflate(crypto.open_sealed(epoch_key, p.nonce, p.ciphertext, p.header_bytes), n))
+        body = json.loads(_inflate(crypto.open_sealed(epoch_key, p.nonce, p.ciphertext, p.header_bytes), n))
     except (crypto.DecryptionFailed, zlib.error, ValueError, RecursionError) as exc:
         raise BundleRefused(f"Change bundle {n} was altered after it was written and was not "
                             "applied.") from exc
     return h, body
 
 
-def inflate(sealed_body: bytes, seq: int) -> bytes:
+def _inflate(sealed_body: bytes, seq: int) -> bytes:
     """Decompress a bundle body, at most MAX_EXPANSION times its size (and 1 MiB).
     May raise: BundleRefused, zlib.error."""
     limit = MAX_EXPANSION * len(sealed_body) + (1 << 20)
