@@ -15,6 +15,10 @@ from app.security.keyslots import VaultFile
 
 
 class Session:
+    # True for a volunteer's session: its connection is their compartment, not the vault's
+    # database, and its key opens nothing else (docs/security.md).
+    compartment = False
+
     def __init__(self, paths: Paths, vault: VaultFile, conn, user: StaffMember,
                  data_key: bytes, device_store: DeviceSecretStore, device_secret: bytes,
                  must_change_passphrase: bool = False, private_key: bytes | None = None,
@@ -32,6 +36,7 @@ class Session:
         self._private_key = bytearray(private_key or b"")
         self._key_follower = key_follower
         self._on_lock: list[Callable[[], None]] = []
+        self._before_lock: list[Callable[[], None]] = []
 
     # --- state ---------------------------------------------------------------------------
     @property
@@ -118,9 +123,18 @@ class Session:
     def on_lock(self, callback: Callable[[], None]) -> None:
         self._on_lock.append(callback)
 
+    def before_lock(self, callback: Callable[[], None]) -> None:
+        """Run while the connection is still open, at lock (failures do not stop the lock)."""
+        self._before_lock.append(callback)
+
     def lock(self, reason: str = "manual") -> None:
         if self._conn is None:
             return
+        for callback in self._before_lock:
+            try:
+                callback()
+            except Exception:
+                pass  # locking must succeed; the next unlock by staff does it again
         try:
             from app.storage.db import transaction
 

@@ -26,6 +26,7 @@ from app.security.device import DeviceSecretStore, KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.security.throttle import AttemptLog
+from app.services import compartment
 from app.storage import db, keying, migrations
 from app.storage.key_state_repo import KeyStateRepo
 from app.storage.staff_repo import StaffRepo
@@ -186,6 +187,8 @@ def check_credentials(data_dir: Path, username: str, passphrase: str,
         raise VaultFileInvalid(f"Your key slot cannot be used ({vault.broken_slots[user_key]}) "
                                "Ask a manager to reset your passphrase.")
     slot = vault.slots.get(user_key)
+    if slot is None and user_key not in vault.broken_slots:
+        slot = compartment.read_slot(paths, user_key)   # a volunteer: their own slot file
     opened = None
     # Counted before the guess is checked (under a file lock): parallel attempts each spend one.
     attempt = attempts.begin(user_key)
@@ -223,6 +226,8 @@ def unlock(data_dir: Path, username: str, passphrase: str,
     paths, vault, slot = creds.paths, creds.vault, creds.slot
     user_key = slot.user
     attempts = AttemptLog(paths.attempts, clock)
+    if compartment.is_compartment_slot(paths, user_key, vault.slots):
+        return _unlock_volunteer(creds, attempts)
     conn, data_key = _open(paths, creds.keys_in_order())
     keyed = keying.Keyed(paths.vault, vault, conn, data_key, creds.device_secret)
     private = creds.opened.private
@@ -256,8 +261,60 @@ def unlock(data_dir: Path, username: str, passphrase: str,
         raise
     session = Session(paths, keyed.vault, conn, member, keyed.data_key, creds.store, creds.device_secret,
                       must_change_passphrase=slot.must_change, private_key=private,
-                      key_follower=follow_key_change)
+                      key_follower=_follow_as_staff)
     session.save_audit_head()
+    _settle_compartments(session)
+    return session
+
+
+def _follow_as_staff(session: Session) -> None:
+    follow_key_change(session)
+    compartment.sync_if_changed(session)
+
+
+def _settle_compartments(session: Session) -> None:
+    """Volunteers' compartments in step at every staff unlock and lock; a volunteer whose slot
+    still opened this database (made before compartments) is moved out, and the database
+    re-keyed, since they held its key (docs/security.md, "Volunteers hold no key to casework")."""
+    if session.user.role == Role.VOLUNTEER:
+        return
+    moved = compartment.move_out_of_vault(session)
+    compartment.sync_all(session)
+    if moved:
+        with db.transaction(session.conn):
+            KeyStateRepo(session.conn).owe_rekey("volunteers moved to their own compartments")
+        keyed = keying.Keyed(session.paths.vault, session.vault, session.conn, session.data_key,
+                             session.device_secret)
+        new_key = keying.rotate(keyed, session.user.username, "volunteers moved to their own compartments")
+        session.replace_key(session.conn, new_key, keyed.vault)
+    session.before_lock(lambda: compartment.sync_all(session))
+
+
+def _unlock_volunteer(creds: Credentials, attempts: AttemptLog) -> Session:
+    """A volunteer's unlock: their compartment only. May raise: WrongCredentials, DatabaseDamaged."""
+    paths, user = creds.paths, creds.slot.user
+    conn, key = compartment.open_compartment(paths, user, creds.opened.data_keys)
+    try:
+        repo = StaffRepo(conn)
+        member = repo.get_by_username(user)
+        if member is None or not member.active or member.role != Role.VOLUNTEER:
+            attempts.record_failure(user)
+            raise WrongCredentials("This account has been disabled. Ask your manager.")
+        failures = attempts.take_and_reset(user)
+        with db.transaction(conn):
+            for failed_at in failures:
+                audit.append(conn, user, "unlock_failed", "staff", member.id,
+                             at=datetime.fromtimestamp(failed_at, UTC).isoformat(timespec="microseconds"))
+            audit.append(conn, user, "unlock", "staff", member.id)
+            repo.touch(member.id, last_unlock_at=utc_now())
+        member = repo.get_by_id(member.id)
+    except BaseException:
+        conn.close()
+        raise
+    session = Session(paths, creds.vault, conn, member, key, creds.store, creds.device_secret,
+                      must_change_passphrase=creds.slot.must_change, private_key=creds.opened.private,
+                      key_follower=compartment.follow)
+    session.compartment = True
     return session
 
 
