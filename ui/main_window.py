@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QSt
 from app.errors import ConfideError
 from app.security.device import KeyFileStore
 from app.security.session import Session
-from app.services import backup, settings
+from app.services import settings
+from app.services.vault import backup
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
 from ui.drafts import DraftRestorer, keep_open_work
 from ui.formatting import describe_error

@@ -14,8 +14,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from app.security.session import Session
-from app.services import report_export
-from app.services.reports import Report
+from app.services.reports import export as report_export
+from app.services.reports.figures import Report
 from ui.clipboard import SecretClipboard
 from ui.dialogs import files, messages, printing
 from ui.formatting import describe_error

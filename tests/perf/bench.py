@@ -31,7 +31,7 @@ from keyring.backends import fail
 
 from app.security import kdf
 from app.security.device import KeyFileStore
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from app.storage import db
 
 ROOT = Path(__file__).resolve().parents[2]

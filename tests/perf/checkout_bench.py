@@ -23,8 +23,8 @@ from pathlib import Path
 
 from app.security import kdf
 from app.security.device import KeyFileStore
-from app.services import notes
-from app.services import vault as vault_service
+from app.services.casework import notes
+from app.services.vault import unlock as vault_service
 from app.services.team import membership
 from app.services.team.laptop import checkout
 from tests.perf.scale_bench import OUT, PASSPHRASE, build_dataset

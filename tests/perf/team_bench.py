@@ -26,7 +26,7 @@ from faker import Faker
 
 from app.security import kdf
 from app.security.device import KeyringStore
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from app.services.team import membership, search_build
 from app.storage import records
 from app.storage.capture import columns, image_sql

@@ -11,10 +11,11 @@ import pytest
 from app.errors import ValidationError
 from app.security import audit
 from app.security.keyslots import VaultFile
-from app.services import checkpoint, staff
-from app.services import vault as vault_service
-from app.services.backup import create_backup
-from app.services.verify import verify_vault
+from app.services.vault import checkpoint
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
+from app.services.vault.verify import verify_vault
 from app.storage import db
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 

@@ -45,7 +45,7 @@ def _bomb_backup(path, entry: str, size: int) -> None:
 RESTORE_PEAK = """
 import resource, sys
 from app.errors import ConfideError
-from app.services.restore import restore_backup
+from app.services.vault.restore import restore_backup
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
     restore_backup(sys.argv[1], sys.argv[2], recovery_key="A" * 52)

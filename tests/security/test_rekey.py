@@ -11,9 +11,9 @@ from app.errors import DatabaseDamaged, Locked, VaultFileInvalid, WrongCredentia
 from app.security import sealing, staff_slot
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
-from app.services import staff
-from app.services import vault as vault_service
-from app.services.backup import create_backup
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
 from app.storage import db
 from app.storage.keying import VaultRolledBack
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
@@ -197,7 +197,7 @@ def test_only_a_manager_rekeys(session, data_dir):
 
 def test_an_old_recovery_slot_goes_stale_at_a_rekey_and_the_manager_renews_it(vault, data_dir):
     from app.errors import ValidationError
-    from app.services import recovery
+    from app.services.vault import recovery
     from tests.security.v1_files import downgrade_to_format_1
 
     session, recovery_key = vault

@@ -15,7 +15,10 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from app.errors import ValidationError
-from app.services import sar, sar_gather, sar_pack, sar_review
+from app.services.sar import register as sar
+from app.services.sar import gather as sar_gather
+from app.services.sar import pack as sar_pack
+from app.services.sar import review as sar_review
 from tests.security.firewall_world import CANARIES, PARENT_NOTE, TODAY, build
 
 PASSWORD = "open-sesame-2026"

@@ -13,8 +13,8 @@ import pytest
 from app.errors import ConfideError, VaultFileInvalid
 from app.security import kdf
 from app.security.device import KeyringStore
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
+from app.cli import commands as cli
 from app.storage import db
 
 ROOT = Path(__file__).resolve().parents[2]

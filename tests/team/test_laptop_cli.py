@@ -5,7 +5,8 @@ gone, back in; the office sees the work; the laptop's folder no longer holds the
 import os
 from datetime import date
 
-from app.services import consent, notes
+from app.services.consent import records as consent
+from app.services.casework import notes
 from app.services.team.laptop import checkout
 from tests.team.laptop_world import family_case
 from tests.team.sqlcipher_pages import holds

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from app.services import dashboard
+from app.services.reports import dashboard
 from app.services.team import state
 from app.storage.db import transaction
 from tests.team.laptop_world import add_laptop, family_case, sync_all

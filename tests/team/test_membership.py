@@ -7,7 +7,7 @@ import pytest
 
 from app.errors import WrongCredentials
 from app.security.device import KeyringStore
-from app.services import staff
+from app.services.vault import staff
 from app.services.team import invitation, membership, state
 from app.services.vault import unlock
 from tests.conftest import PASSPHRASE

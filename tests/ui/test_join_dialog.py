@@ -3,7 +3,7 @@ this computer's passphrase; a wrong code is said beside the code and nothing is 
 
 from PySide6.QtWidgets import QWizard
 
-from app.services import staff
+from app.services.vault import staff
 from app.services.team import membership
 
 

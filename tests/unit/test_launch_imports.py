@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.security.device import KeyFileStore
-from app.services.vault import create_vault
+from app.services.vault.unlock import create_vault
 from tests.conftest import PASSPHRASE
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,16 @@ import pytest
 
 from app.domain.sar_authority import needs_childs_authority
 from app.errors import NotEligible, OutputFolderMissing, PermissionDenied, ValidationError
-from app.services import cases, disclosures, notes, people, sar, sar_pack, sar_review, sar_settings
-from app.services.disclosures import DisclosureInput
-from app.services.people import PersonInput
+from app.services.casework import cases
+from app.services.consent import disclosures
+from app.services.casework import notes
+from app.services.casework import people
+from app.services.sar import register as sar
+from app.services.sar import pack as sar_pack
+from app.services.sar import review as sar_review
+from app.services.sar import settings as sar_settings
+from app.services.consent.disclosures import DisclosureInput
+from app.services.casework.people import PersonInput
 from tests.unit.casework_helpers import add_worker, adult, child
 from tests.unit.consent_helpers import family_case, share_with, signed
 

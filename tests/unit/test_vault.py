@@ -17,8 +17,8 @@ from app.errors import (
 )
 from app.security import audit, keyslots
 from app.security.device import KEYRING_SERVICE, KeyFileStore, KeyringStore
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QWidget
 
 from app.domain.staff import clean_username
 from app.errors import ValidationError, WrongRecoveryKey
-from app.services import vault
+from app.services.vault import unlock as vault
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.device_store_chooser import DeviceStoreChooser

@@ -13,7 +13,8 @@ from app.domain.records import Case
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import cases, safeguarding
+from app.services.casework import cases
+from app.services.casework import safeguarding
 from app.services.team.laptop import checkout
 from ui.clipboard import SecretClipboard
 from ui.formatting import describe_error

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.session import Session
-from app.services import dashboard
-from app.services.dashboard import Dashboard
+from app.services.reports import dashboard
+from app.services.reports.dashboard import Dashboard
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.refresh import Refresher

@@ -16,7 +16,7 @@ from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from app.services.team import (
     control,
     invitation,
@@ -201,7 +201,7 @@ def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
 
     May raise: TeamError (the passphrase does not open their key)."""
     from app.security import staff_slot
-    from app.services.key_upkeep import record_staff_key
+    from app.services.vault.keys import record_staff_key
 
     conn = session.conn
     record = staff_keys.team_records(conn).get(username)
@@ -220,7 +220,7 @@ def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
 
 
 def _slot_params():
-    from app.services.staff import slot_params
+    from app.services.vault.staff import slot_params
 
     return slot_params()
 
@@ -260,7 +260,7 @@ def disable_colleague(session, username: str) -> bool:
     after its next sync) and, on a team, change the team key. Returns True when the key was
     changed now, False when it is owed (no team, or the hub out of reach: the next sync by a
     manager changes it). May raise: PermissionDenied, NotFound, ValidationError."""
-    from app.services import staff
+    from app.services.vault import staff
     from app.storage.hub.base import HubError
 
     staff.disable(session, username)

@@ -259,7 +259,7 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
 def dashboard_section(session, today: date | None = None):
     """The manager's dashboard: every case out on a laptop, overdue first. None outside a
     team. May raise: PermissionDenied."""
-    from app.services.dashboard import Item, Section
+    from app.services.reports.dashboard import Item, Section
 
     session.require(Role.MANAGER)
     if not state.in_team(session.conn):

@@ -1,0 +1,120 @@
+"""One search box over people, cases and notes (FTS5 inside the encrypted database),
+honouring roles, the R4 firewall and restrictions. Newest matches first.
+
+Words typed before the last must match whole words; the last word is what the user is
+still typing, so it matches as a prefix. FTS5 answers a long prefix ("tribun"*) by merging
+the postings of every matching term in full, which took seconds over 600,000 notes; so a
+prefix of four or more letters is first expanded into the matching terms from the index's
+own vocabulary, and an OR of whole terms is read newest-first and stops after `limit`.
+Prefixes of two or three letters use the prefix index built for them.
+"""
+
+import re
+import unicodedata
+
+from app.domain.records import MATCH_END, MATCH_START, SearchHit
+from app.domain.staff import Role
+from app.security.session import Session
+from app.services import access
+from app.services.casework import read_budget
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_TOKENS = 8
+MAX_EXPANSIONS = 40
+INDEXED_PREFIX = 3  # the tables' prefix = '2 3'
+
+
+def tokens(text: str) -> list[str]:
+    """Split as FTS5's unicode61 tokenizer does: lower case, diacritics removed."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", (text or "").lower())
+                     if not unicodedata.combining(ch))
+    return _TOKEN.findall(folded)[:MAX_TOKENS]
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _vocab(session: Session, table: str) -> str:
+    name = f"{table}_vocab"
+    session.conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name} USING fts5vocab(main, {table}, row)")
+    return name
+
+
+def fts_query(session: Session, table: str, text: str) -> str | None:
+    """A safe FTS5 query for `table`, or None when nothing searchable was typed."""
+    words = tokens(text)
+    if not words:
+        return None
+    parts = [_quote(w) for w in words[:-1]]
+    last = words[-1]
+    if len(last) < 2:
+        parts.append(_quote(last))
+    elif len(last) <= INDEXED_PREFIX:
+        parts.append(_quote(last) + "*")
+    else:
+        vocab = _vocab(session, table)
+        terms = [r[0] for r in session.conn.execute(
+            f"SELECT term FROM temp.{vocab} WHERE term >= ? AND term < ? LIMIT ?",
+            (last, last + "\uffff", MAX_EXPANSIONS + 1))]
+        if not terms:
+            return None  # no word in the index starts like this
+        if len(terms) > MAX_EXPANSIONS:
+            parts.append(_quote(last) + "*")  # rare: very many words share it; accept the slower path
+        else:
+            parts.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
+    return " AND ".join(parts)
+
+
+def search(session: Session, text: str, limit: int = 50) -> list[SearchHit]:
+    """People and cases first (they are few), then notes, each newest first. Volunteers find
+    people only; nobody finds what the firewall (R4) closes to them. Audited as a bulk read
+    (how many words were asked, how many hits came back; never the words)."""
+    session.require()
+    words = tokens(text)
+    if not words:
+        return []
+    volunteer = session.user.role == Role.VOLUNTEER
+    if volunteer:
+        # The limits of people.find_people (docs/security.md, "Bulk reads"), and names only: a
+        # school or an area matched in the indexed body listed every child of that school.
+        if len(max(words, key=len)) < read_budget.VOLUNTEER_MIN_LETTERS:
+            access.audit_bulk_read(session, "search", 0, words=len(words), refused=True)
+            return []
+        limit = min(int(limit), read_budget.VOLUNTEER_MAX_ROWS)
+    params = {**access.visibility_params(session), "limit": int(limit)}
+    visible_case = access.in_visible_case_sql("s.case_id")
+    person = f"(s.kind = 'person' AND NOT {access.person_hidden_sql('s.ref_id')})"
+    kinds = person if volunteer else f"({person} OR (s.kind != 'person' AND {visible_case}))"
+    hits = _run(session, "search_index", text, kinds, params, names_only=volunteer)
+    if volunteer:
+        for hit in hits:
+            hit.snippet = ""  # the school, area and postcode indexed with a name: not theirs to see
+    if not volunteer and len(hits) < limit:
+        params["limit"] = limit - len(hits)
+        hits += _run(session, "note_search", text, visible_case, params)
+    read_budget.charge(session, [h.ref_id for h in hits if h.kind == "person"], "search",
+                       bulk={"rows": len(hits), "words": len(words), "limit": int(limit)})
+    return hits
+
+
+def _run(session: Session, table: str, text: str, condition: str, params: dict,
+         names_only: bool = False) -> list[SearchHit]:
+    query = fts_query(session, table, text)
+    if query is None:
+        return []
+    if names_only:
+        query = f"title : ({query})"
+    rows = session.conn.execute(
+        f"SELECT s.kind, s.ref_id, s.case_id, s.title, snippet({table}, 4, :start, :end, ' … ', 12) AS snip, "
+        f"{_DATE_SQL} AS hit_on "
+        f"FROM {table} s WHERE {table} MATCH :q AND {condition} ORDER BY s.rowid DESC LIMIT :limit",
+        {**params, "q": query, "start": MATCH_START, "end": MATCH_END})
+    return [SearchHit(r["kind"], r["ref_id"], r["case_id"], r["title"], r["snip"] or "", r["hit_on"] or "")
+            for r in rows]
+
+
+# The date shown beside a hit, read by primary key for the few rows returned.
+_DATE_SQL = ("CASE s.kind WHEN 'note' THEN (SELECT occurred_on FROM note WHERE id = s.ref_id) "
+             "WHEN 'case' THEN (SELECT opened_on FROM casefile WHERE id = s.ref_id) "
+             "ELSE (SELECT substr(created_at, 1, 10) FROM person WHERE id = s.ref_id) END")
