@@ -170,6 +170,12 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "vault.recovery.renew_recovery_key": (M, ""), "vault.checkpoint.current_checkpoint": (M, "audited"),
     "vault.staff.rekey": (M, ""), "vault.staff.accounts_needing_reset": (M, ""),
     "vault.unlock.check_credentials": (N, "the passphrase"),
+    # volunteers' compartments (docs/security.md): the engine, and what staff sessions run
+    **{f"vault.compartment.{name}": (N, "a volunteer's compartment: files, keys and slots") for name in (
+        "db_path", "slot_path", "write_slot", "read_slot", "slot_genuine", "volunteers", "key_of", "ensure_key",
+        "is_compartment_slot", "open_compartment")},
+    **{f"vault.compartment.{name}": (H, "keeps volunteers' compartments in step; returns no records") for name in (
+        "sync_all", "keep_in_step_at_lock", "sync_if_changed", "sync", "move_out_of_vault", "drop", "follow")},
     "vault.keys.record_staff_key": (N, "called by the services that create or change a slot"),
     "vault.keys.settle_after_unlock": (N, "called by unlock"),
     "vault.keys.follow_key_change": (H, "an open session picks up a re-key made by another"),
@@ -178,7 +184,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
                                  "(its checks belong to the key-rotation work)"),
     "vault.unlock.create_vault": (N, ""), "vault.unlock.device_check": (N, ""),
     "vault.unlock.resolve_store": (N, ""), "vault.unlock.unlock": (N, "the passphrase"), "vault.unlock.unwrap_key": (N, ""),
-    "vault.unlock.utc_now": (N, ""), "vault.unlock.vault_exists": (N, ""), "vault.unlock.vault_summary": (N, ""),
+    "vault.unlock.utc_now": (N, ""), "vault.unlock.follow_as_staff": (H, "a staff session follows a re-key and takes in volunteers' work"), "vault.unlock.vault_exists": (N, ""), "vault.unlock.vault_summary": (N, ""),
     "vault.verify.verify_vault": (N, "the passphrase"),
     "wording.current": (N, ""), "wording.text_of": (N, ""),
     "demo.build.is_demo_vault": (H, "reads one setting"), "demo.build.demo_refusal": (H, "counts rows, returns a reason"),

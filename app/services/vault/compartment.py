@@ -124,6 +124,11 @@ def sync_all(session: Session) -> None:
     session._compartment_stamp = _stamps(session)
 
 
+def keep_in_step_at_lock(session: Session) -> None:
+    """A staff session brings the compartments up to date when it locks."""
+    session.before_lock(lambda: sync_all(session))
+
+
 def sync_if_changed(session: Session) -> None:
     """Called before each service call of a staff session: one stat per compartment."""
     if session.user.role == Role.VOLUNTEER or session.locked:

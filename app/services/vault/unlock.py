@@ -125,7 +125,8 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
             leftover.unlink(missing_ok=True)
         raise
     session = Session(paths, vault, conn, StaffRepo(conn).get_by_username(username), data_key,
-                      device_store, device_secret, private_key=private, key_follower=follow_key_change)
+                      device_store, device_secret, private_key=private, key_follower=follow_as_staff)
+    compartment.keep_in_step_at_lock(session)
     return session, recovery_key
 
 
@@ -261,13 +262,15 @@ def unlock(data_dir: Path, username: str, passphrase: str,
         raise
     session = Session(paths, keyed.vault, conn, member, keyed.data_key, creds.store, creds.device_secret,
                       must_change_passphrase=slot.must_change, private_key=private,
-                      key_follower=_follow_as_staff)
+                      key_follower=follow_as_staff)
     session.save_audit_head()
     _settle_compartments(session)
     return session
 
 
-def _follow_as_staff(session: Session) -> None:
+def follow_as_staff(session: Session) -> None:
+    """Before each call of a staff session: follow a re-key made elsewhere, and take in what a
+    volunteer wrote in their compartment meanwhile. May raise: Locked."""
     follow_key_change(session)
     compartment.sync_if_changed(session)
 
@@ -287,7 +290,7 @@ def _settle_compartments(session: Session) -> None:
                              session.device_secret)
         new_key = keying.rotate(keyed, session.user.username, "volunteers moved to their own compartments")
         session.replace_key(session.conn, new_key, keyed.vault)
-    session.before_lock(lambda: compartment.sync_all(session))
+    compartment.keep_in_step_at_lock(session)
 
 
 def _unlock_volunteer(creds: Credentials, attempts: AttemptLog) -> Session:
