@@ -122,6 +122,7 @@ def sync_all(session: Session) -> None:
     for user in volunteers(session.conn):
         sync(session, user)
     session._compartment_stamp = _stamps(session)
+    session._compartment_changes = session.conn.total_changes
 
 
 def keep_in_step_at_lock(session: Session) -> None:
@@ -131,10 +132,16 @@ def keep_in_step_at_lock(session: Session) -> None:
 
 def sync_if_changed(session: Session) -> None:
     """Called before each service call of a staff session: one stat per compartment."""
-    if session.user.role == Role.VOLUNTEER or session.locked:
-        return
+    if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
+        return  # inside a service's own write: the next call does it
     stamps = _stamps(session)
     if stamps != getattr(session, "_compartment_stamp", None):
+        sync_all(session)
+    elif session.conn.total_changes != getattr(session, "_compartment_changes", None) and any(
+            name.endswith(".db-wal") for name, _, _ in stamps):
+        # A volunteer has their compartment open on this computer right now (its WAL exists
+        # only while a connection is open): what staff just wrote reaches it at once.
+        # Otherwise the next lock or unlock of a staff session does it.
         sync_all(session)
 
 
@@ -231,13 +238,13 @@ def _absorb(conn, user: str) -> None:
         for table, keys in WRITTEN:
             cols = _columns(conn, "main", table)
             names = ", ".join(cols)
-            key_cols = [k.strip() for k in keys.split(",")]
-            if "version" in cols:
-                sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in key_cols)
-                conn.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM vol.{table} v WHERE true "
-                             f"ON CONFLICT({keys}) DO UPDATE SET {sets} WHERE excluded.version > {table}.version")
-            else:
-                conn.execute(f"INSERT OR IGNORE INTO main.{table} ({names}) SELECT {names} FROM vol.{table}")
+            # New rows; a row another write took first (a revision number both made) is kept
+            # as the vault has it: docs/security.md says what that costs.
+            conn.execute(f"INSERT OR IGNORE INTO main.{table} ({names}) SELECT {names} FROM vol.{table}")
+            if "version" in cols and keys == "id":
+                sets = ", ".join(f"{c} = v.{c}" for c in cols if c != "id")
+                conn.execute(f"UPDATE OR IGNORE main.{table} AS m SET {sets} FROM vol.{table} AS v "
+                             "WHERE v.id = m.id AND v.version > m.version")
         conn.execute("UPDATE main.staff SET last_unlock_at = max(coalesce(last_unlock_at, ''), coalesce(("
                      "SELECT v.last_unlock_at FROM vol.staff v WHERE v.username = ?), '')), "
                      "passphrase_changed_at = coalesce((SELECT v.passphrase_changed_at FROM vol.staff v "
