@@ -24,7 +24,7 @@ from pathlib import Path
 from app.config import Paths
 from app.domain import firewall
 from app.domain.staff import Role
-from app.errors import Locked, VaultFileInvalid, WrongCredentials
+from app.errors import DatabaseDamaged, Locked, VaultFileInvalid, WrongCredentials
 from app.fsutil import atomic_write
 from app.security import audit, crypto
 from app.security.session import Session
@@ -122,12 +122,38 @@ def sync_all(session: Session) -> None:
     for user in volunteers(session.conn):
         sync(session, user)
     session._compartment_stamp = _stamps(session)
-    session._compartment_changes = session.conn.total_changes
+    _watch(session.conn)
+    session.conn.execute("UPDATE temp.compartment_dirty SET n = 0")
+
+
+# Tables whose rows a compartment copies (or whose changes hide a person: casefile).
+WATCHED = ("person", "relationship", "enquiry", "enquiry_topic", "enquiry_revision", "paper_file",
+           "paper_file_movement", "staff", "staff_key", "setting", "draft", "casefile")
 
 
 def keep_in_step_at_lock(session: Session) -> None:
     """A staff session brings the compartments up to date when it locks."""
     session.before_lock(lambda: sync_all(session))
+
+
+def _watch(conn) -> None:
+    """Temporary triggers (this connection only) that note a write a compartment copies, so
+    an audit row or a note does not make an open compartment be written anew."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_dirty (n INTEGER NOT NULL)")
+    if conn.execute("SELECT count(*) FROM temp.compartment_dirty").fetchone()[0] == 0:
+        conn.execute("INSERT INTO temp.compartment_dirty VALUES (1)")
+    for table in WATCHED:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} AFTER {event} "
+                         f"ON main.{table} BEGIN UPDATE temp.compartment_dirty SET n = 1; END")
+
+
+def _dirty(conn) -> bool:
+    try:
+        return bool(conn.execute("SELECT n FROM temp.compartment_dirty").fetchone()[0])
+    except (db.DatabaseError, TypeError):
+        _watch(conn)        # a new connection (after a re-key): watch it from now on
+        return True
 
 
 def sync_if_changed(session: Session) -> None:
@@ -137,8 +163,7 @@ def sync_if_changed(session: Session) -> None:
     stamps = _stamps(session)
     if stamps != getattr(session, "_compartment_stamp", None):
         sync_all(session)
-    elif session.conn.total_changes != getattr(session, "_compartment_changes", None) and any(
-            name.endswith(".db-wal") for name, _, _ in stamps):
+    elif any(name.endswith(".db-wal") for name, _, _ in stamps) and _dirty(session.conn):
         # A volunteer has their compartment open on this computer right now (its WAL exists
         # only while a connection is open): what staff just wrote reaches it at once.
         # Otherwise the next lock or unlock of a staff session does it.
@@ -161,7 +186,16 @@ def sync(session: Session, user: str) -> None:
     conn, paths = session.conn, session.paths
     key = ensure_key(conn, user)
     path = db_path(paths, user)
-    vconn = db.open_database(path, key, create=not path.exists())
+    try:
+        vconn = db.open_database(path, key, create=not path.exists())
+    except DatabaseDamaged:
+        # Under another key: this database was restored from a backup made before the file
+        # was last written. What it held is the volunteer's view of that newer state; it is
+        # kept aside (encrypted, as found) and the compartment made anew.
+        path.rename(path.with_name(f"{path.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"))
+        for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        vconn = db.open_database(path, key, create=True)
     try:
         migrations.migrate(vconn, path)
     finally:
