@@ -16,6 +16,7 @@ import pytest
 import sqlcipher3
 
 from app.config import Paths
+from app.errors import PermissionDenied
 from app.security import sealing, staff_slot
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
@@ -23,6 +24,7 @@ from app.services.casework import enquiries, notes, people, safeguarding
 from app.services.casework.people import PersonInput
 from app.services.vault import compartment, staff
 from app.services.vault import unlock as vault_service
+from app.services.vault.verify import verify_vault
 from tests.unit.casework_helpers import FRESH, add_worker, phone_enquiry
 from tests.unit.consent_helpers import TODAY, family_case, share_with, signed
 
@@ -127,6 +129,9 @@ def test_the_volunteer_works_in_their_compartment_and_staff_take_it_in(session, 
     again = vault_service.unlock(data_dir, "vera", "another fresh passphrase here")
     assert again.compartment
     again.lock()
+    # What needs the vault's key says plainly that a volunteer's account does not hold it.
+    with pytest.raises(PermissionDenied, match="volunteer's account"):
+        verify_vault(data_dir, "vera", "another fresh passphrase here")
 
 
 def test_disabling_a_volunteer_removes_their_compartment(session, data_dir, planted):

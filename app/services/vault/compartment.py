@@ -38,9 +38,15 @@ PERSON_COLUMNS = (*[c for c in access.VOLUNTEER_PERSON_FIELDS if c != "version"]
                   "created_at", "created_by", "updated_at", "updated_by", "version", "deleted_at")
 # What a volunteer writes, taken into the vault's database by the next staff session:
 # (table, key columns). Rows are taken when new there, or at a higher version.
-WRITTEN = (("organisation", "id"), ("person", "id"), ("relationship", "id"), ("enquiry", "id"),
-           ("enquiry_topic", "enquiry_id, topic"), ("enquiry_revision", "id"), ("incident", "id"),
-           ("paper_file_movement", "id"), ("paper_file", "id"), ("staff_key", "id"), ("draft", "id"))
+# (table, key, SQL naming a row the volunteer wrote: the rest are copies of the vault's own).
+WRITTEN = (("organisation", "id", "v.updated_by = :user"), ("person", "id", "v.updated_by = :user"),
+           ("relationship", "id", "v.updated_by = :user"), ("enquiry", "id", "v.updated_by = :user"),
+           ("enquiry_topic", "enquiry_id, topic",
+            "v.enquiry_id IN (SELECT id FROM vol.enquiry WHERE updated_by = :user)"),
+           ("enquiry_revision", "id", "v.written_by = :user"), ("incident", "id", "v.updated_by = :user"),
+           ("paper_file_movement", "id", "v.updated_by = :user"), ("paper_file", "id", "v.updated_by = :user"),
+           ("staff_key", "id", "v.updated_by = :user"), ("draft", "id", "v.owner = :user"))
+TOKEN = "compartment_token"
 SLOT_MAC = "confide-volunteer-slot:v1:"
 
 
@@ -192,9 +198,7 @@ def sync(session: Session, user: str) -> None:
         # Under another key: this database was restored from a backup made before the file
         # was last written. What it held is the volunteer's view of that newer state; it is
         # kept aside (encrypted, as found) and the compartment made anew.
-        path.rename(path.with_name(f"{path.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"))
-        for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
+        _set_aside(path)
         vconn = db.open_database(path, key, create=True)
     try:
         migrations.migrate(vconn, path)
@@ -202,11 +206,38 @@ def sync(session: Session, user: str) -> None:
         vconn.close()
     _attach(conn, path, key)
     try:
-        _absorb(conn, user)
+        if _same_history(conn, user):
+            _absorb(conn, user)
+        else:
+            conn.execute("DETACH DATABASE vol")
+            _set_aside(path)
+            with transaction(conn):
+                conn.execute("UPDATE volunteer_compartment SET absorbed_seq = 0 WHERE username = ?", (user,))
+            vconn = db.open_database(path, key, create=True)
+            try:
+                migrations.migrate(vconn, path)
+            finally:
+                vconn.close()
+            _attach(conn, path, key)
         _refresh(session, user)
     finally:
         conn.execute("DETACH DATABASE vol")
     _write_slot_from_record(session, user, key)
+
+
+def _same_history(conn, user: str) -> bool:
+    """Whether the compartment was last written from this database. Not after a restore: its
+    rows then include what the restore took away, and absorbing would bring them back."""
+    mine = conn.execute("SELECT token FROM volunteer_compartment WHERE username = ?", (user,)).fetchone()[0]
+    theirs = conn.execute("SELECT value FROM vol.sync_state WHERE key = ?", (TOKEN,)).fetchone()
+    return mine is None or (theirs is not None and json.loads(theirs[0]) == mine)
+
+
+def _set_aside(path: Path) -> None:
+    """Kept (encrypted, as found), never deleted: what a volunteer wrote there is not lost."""
+    path.rename(path.with_name(f"{path.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"))
+    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def _attach(conn, path: Path, key: bytes) -> None:
@@ -269,16 +300,17 @@ def _absorb(conn, user: str) -> None:
     events = conn.execute("SELECT seq, at, actor, action, object_type, object_id, detail FROM vol.audit_event "
                           "WHERE seq > ? ORDER BY seq", (absorbed,)).fetchall()
     with transaction(conn):
-        for table, keys in WRITTEN:
+        for table, keys, written in WRITTEN:
             cols = _columns(conn, "main", table)
             names = ", ".join(cols)
             # New rows; a row another write took first (a revision number both made) is kept
             # as the vault has it: docs/security.md says what that costs.
-            conn.execute(f"INSERT OR IGNORE INTO main.{table} ({names}) SELECT {names} FROM vol.{table}")
+            conn.execute(f"INSERT OR IGNORE INTO main.{table} ({names}) SELECT {names} FROM vol.{table} v "
+                         f"WHERE {written}", {"user": user})
             if "version" in cols and keys == "id":
                 sets = ", ".join(f"{c} = v.{c}" for c in cols if c != "id")
                 conn.execute(f"UPDATE OR IGNORE main.{table} AS m SET {sets} FROM vol.{table} AS v "
-                             "WHERE v.id = m.id AND v.version > m.version")
+                             f"WHERE v.id = m.id AND v.version > m.version AND {written}", {"user": user})
         conn.execute("UPDATE main.staff SET last_unlock_at = max(coalesce(last_unlock_at, ''), coalesce(("
                      "SELECT v.last_unlock_at FROM vol.staff v WHERE v.username = ?), '')), "
                      "passphrase_changed_at = coalesce((SELECT v.passphrase_changed_at FROM vol.staff v "
@@ -334,8 +366,11 @@ def _refresh(session: Session, user: str) -> None:
             conn.execute("INSERT INTO vol.search_index (rowid, kind, ref_id, case_id, title, body) "
                          "SELECT k.id, 'person', p.id, NULL, trim(p.first_name || ' ' || p.last_name || ' ' || "
                          "coalesce(p.known_as, '')), '' FROM vol.person p JOIN vol.search_key k ON k.ref_id = p.id")
-            conn.execute("UPDATE volunteer_compartment SET refreshed_at = ? WHERE username = ?",
-                         (datetime.now(UTC).isoformat(timespec="seconds"), user))
+            token = crypto.random_key().hex()
+            conn.execute("INSERT INTO vol.sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                         "SET value = excluded.value", (TOKEN, json.dumps(token)))
+            conn.execute("UPDATE volunteer_compartment SET refreshed_at = ?, token = ? WHERE username = ?",
+                         (datetime.now(UTC).isoformat(timespec="seconds"), token, user))
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA vol.wal_checkpoint(TRUNCATE)").fetchone()

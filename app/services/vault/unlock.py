@@ -17,6 +17,7 @@ from app.domain.text import clean_name
 from app.errors import (
     DatabaseDamaged,
     DeviceSecretMissing,
+    PermissionDenied,
     VaultExists,
     VaultFileInvalid,
     WrongCredentials,
@@ -154,6 +155,12 @@ class Credentials:
     device_secret: bytes
     slot: staff_slot.StaffSlot
     opened: staff_slot.Opened
+
+    def require_staff(self) -> None:
+        """May raise: PermissionDenied (a volunteer's slot opens only their compartment)."""
+        if compartment.is_compartment_slot(self.paths, self.slot.user, self.vault.slots):
+            raise PermissionDenied("A volunteer's account opens only the volunteer's own records; ask "
+                                   "a member of staff to do this.")
 
     def keys_in_order(self) -> list[bytes]:
         """The pending key first during a re-key: after PRAGMA rekey only it opens the file."""

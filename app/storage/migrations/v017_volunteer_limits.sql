@@ -16,5 +16,6 @@ CREATE TABLE volunteer_compartment (
     key_hex TEXT NOT NULL,
     tag INTEGER NOT NULL UNIQUE,
     absorbed_seq INTEGER NOT NULL DEFAULT 0,
+    token TEXT,
     refreshed_at TEXT
 );
