@@ -19,7 +19,7 @@ from app.services.casework import drafts
 from ui.dialogs.form_dialog import FormDialog
 from ui.dialogs.unsaved import apply_values, form_values
 
-if TYPE_CHECKING:    # the workspace is imported when a session opens (launch, issue 16)
+if TYPE_CHECKING:    # the workspace is imported when a session opens (launch)
     from ui.workspace import Workspace
 
 RESTORED = "Kept from before Confide locked. Check it, then save."

@@ -1,6 +1,8 @@
-"""The laptop commands (issue 13 §6): checkout, checkout list, checkout release, checkin.
+"""The laptop commands: checkout, checkout list, checkout release, checkin.
 Same conventions as the rest of the CLI: one plain line on stderr and exit 1 on failure;
 exit 4 when a check-out is still waiting for an office computer to answer."""
+
+from app.cli.common import Input, unlock
 
 EXIT_WAITING = 4
 
@@ -22,9 +24,7 @@ def add_parsers(sub, common) -> None:
 
 
 def _session(args):
-    from app.cli import commands as cli
-
-    return cli._unlock(args, cli._Input(args.passphrase_stdin))
+    return unlock(args, Input(args.passphrase_stdin))
 
 
 def cmd_checkout(args) -> int:

@@ -1,8 +1,11 @@
-"""The team commands of the command line (issue 12 §9): team create|invite|join, sync,
+"""The team commands of the command line: team create|invite|join, sync,
 conflicts, device. Registered into app/cli/commands.py's parser; same conventions (one plain line on
 stderr, exit 1; exit 3 from sync when conflicts wait for a person)."""
 
 from pathlib import Path
+
+from app.cli import checkout as cli_checkout
+from app.cli.common import Input, unlock, weaker_notice
 
 EXIT_CONFLICTS = 3
 
@@ -48,19 +51,14 @@ def add_parsers(sub, common) -> None:
     common(p)
     p.add_argument("--device", default=None, help="the computer's name or id")
 
-    from app.cli import checkout as cli_checkout
-
     cli_checkout.add_parsers(sub, common)
 
 
 def _session(args, inp):
-    from app.cli import commands as cli
-
-    return cli._unlock(args, inp)
+    return unlock(args, inp)
 
 
 def cmd_team(args) -> int:
-    from app.cli import commands as cli
     from app.errors import ValidationError
     from app.services.team import membership
 
@@ -72,7 +70,7 @@ def cmd_team(args) -> int:
         raise ValidationError("team create needs --hub (an empty folder, or a postgresql:// URL).")
     if args.action == "invite" and (not args.device or not args.out):
         raise ValidationError("team invite needs --device (the new computer's name) and --out (the file).")
-    session = _session(args, cli._Input(args.passphrase_stdin))
+    session = _session(args, Input(args.passphrase_stdin))
     try:
         if args.action == "create":
             from app.storage.hub.location import describe_location
@@ -91,7 +89,6 @@ def cmd_team(args) -> int:
 
 
 def _join(args) -> int:
-    from app.cli import commands as cli
     from app.errors import ValidationError
     from app.security.device import store_for
     from app.services.team import membership
@@ -100,10 +97,10 @@ def _join(args) -> int:
         raise ValidationError("team join needs --from (the invitation file) and --user (your user name).")
     if not args.source.is_file():
         raise ValidationError(f"There is no invitation file at {args.source}.")
-    inp = cli._Input(args.passphrase_stdin or args.code_stdin)
+    inp = Input(args.passphrase_stdin or args.code_stdin)
     passphrase = inp.secret("Your passphrase: ")
     code = inp.secret("Invitation code: ")
-    cli._weaker_notice(args)
+    weaker_notice(args)
     session = membership.join(args.data_dir, args.source, code, args.user, passphrase,
                               store_for(args.device_key_file), args.hub)
     try:
@@ -124,10 +121,9 @@ def _join(args) -> int:
 
 
 def cmd_sync(args) -> int:
-    from app.cli import commands as cli
     from app.services.team import membership, search_build
 
-    session = _session(args, cli._Input(args.passphrase_stdin))
+    session = _session(args, Input(args.passphrase_stdin))
     try:
         result = membership.sync(session)
         # After a restart from a snapshot (a forced compaction) the search index is rebuilt.
@@ -141,13 +137,12 @@ def cmd_sync(args) -> int:
 
 
 def cmd_conflicts(args) -> int:
-    from app.cli import commands as cli
     from app.errors import ValidationError
     from app.services.team import conflicts
 
     if args.action == "resolve" and (not args.conflict_id or not args.take):
         raise ValidationError("conflicts resolve needs --id and --take mine|theirs.")
-    session = _session(args, cli._Input(args.passphrase_stdin))
+    session = _session(args, Input(args.passphrase_stdin))
     try:
         if args.action == "resolve":
             conflicts.resolve_conflict(session, args.conflict_id, take=args.take)
@@ -162,13 +157,12 @@ def cmd_conflicts(args) -> int:
 
 
 def cmd_device(args) -> int:
-    from app.cli import commands as cli
     from app.errors import ValidationError
     from app.services.team import membership
 
     if args.action == "revoke" and not args.device:
         raise ValidationError("device revoke needs --device (the computer's name or id).")
-    session = _session(args, cli._Input(args.passphrase_stdin))
+    session = _session(args, Input(args.passphrase_stdin))
     try:
         if args.action == "revoke":
             epoch = membership.revoke(session, args.device)
@@ -200,8 +194,6 @@ COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd
 
 
 def _laptop_commands() -> None:
-    from app.cli import checkout as cli_checkout
-
     COMMANDS.update(cli_checkout.COMMANDS)
 
 

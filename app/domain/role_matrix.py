@@ -179,14 +179,14 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "vault.keys.record_staff_key": (N, "called by the services that create or change a slot"),
     "vault.keys.settle_after_unlock": (N, "called by unlock"),
     "vault.keys.follow_key_change": (H, "an open session picks up a re-key made by another"),
-    "vault.backup.read_backup": (N, "reads a file's manifest; opens nothing"),
-    "vault.backup.restore_backup": (N, "before sign-in: a manager's passphrase or the recovery key "
-                                 "(its checks belong to the key-rotation work)"),
+    "vault.backup_file.read_backup": (N, "reads a file's manifest; opens nothing"),
+    "vault.backup_file.manifest_aad": (N, ""), "vault.backup_file.manifest_mac": (N, ""),
+    "vault.backup_file.no_progress": (N, ""), "vault.backup_file.sha256_hex": (N, ""),
+    "vault.backup_file.stream_sha256": (N, ""),
     "vault.unlock.create_vault": (N, ""), "vault.unlock.device_check": (N, ""),
     "vault.unlock.resolve_store": (N, ""), "vault.unlock.unlock": (N, "the passphrase"), "vault.unlock.unwrap_key": (N, ""),
     "vault.unlock.utc_now": (N, ""), "vault.unlock.follow_as_staff": (H, "a staff session follows a re-key and takes in volunteers' work"), "vault.unlock.vault_exists": (N, ""), "vault.unlock.vault_summary": (N, ""),
     "vault.verify.verify_vault": (N, "the passphrase"),
-    "wording.current": (N, ""), "wording.text_of": (N, ""),
     "demo.build.is_demo_vault": (H, "reads one setting"), "demo.build.demo_refusal": (H, "counts rows, returns a reason"),
     "demo.build.mark_demo_vault": (M, ""), "demo.build.random_passphrase": (N, ""),
     "exports.must_encrypt": (N, ""), "exports.refuse_clear_stream": (N, ""), "exports.encrypted_zip": (N, ""),
@@ -205,7 +205,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "demo.build.populate": (M, ""), "demo.casework.populate_casework": (M, ""), "demo.casework.rng_uuid7": (N, ""),
     "demo.consent.populate_consent": (M, ""), "demo.registers.populate_registers": (M, ""),
     "demo.sar.populate_sars": (M, ""), "demo.text.note_text": (N, ""),
-    # team vault (issue 12): the engine works on a connection; the use cases take a session
+    # team vault: the engine works on a connection; the use cases take a session
     **{f"team.{name}": (N, "sync engine: works on a connection inside a use case below") for name in (
         "apply.apply_change", "apply.key_json", "apply.open_conflict", "apply.reindex", "apply.utc_now",
         "apply.write_remote", "audit_hub.verify_against_hub", "audit_hub.verify_remote_chains",
@@ -252,7 +252,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "team.membership.disable_colleague": (M, ""), "team.team.rotate_epoch": (M, ""),
     "team.team.create_team": (M, ""), "team.team.invite_device": (M, ""), "team.team.revoke_device": (M, ""),
     "team.team.join_team": (A, "joins a new, empty vault (membership.join makes it)"),
-    # laptops (issue 13): the engine's laptop side works on a connection inside sync
+    # laptops: the engine's laptop side works on a connection inside sync
     **{f"team.laptop.{name}": (N, "laptop engine: works on a connection inside sync or check-in") for name in (
         "closure.case_closure", "closure.rows_of_closure", "closure.keep_remote", "closure.id_column",
         "replica.is_laptop", "replica.mark_laptop", "replica.select_changes", "replica.receive_packages",

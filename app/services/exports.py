@@ -1,4 +1,4 @@
-"""One gate for every file that leaves the database (DESIGN §3, "Exports").
+"""One gate for every file that leaves the database (docs/rules.md, "What must be encrypted when it leaves").
 
 POLICY is the single table of what may leave in clear: a kind of export that holds exact
 figures or personal data is always encrypted. PDFs get AES-256 (revision 6, pypdf); CSV and

@@ -41,7 +41,7 @@ UNLOCK_RUNS = 7
 LAUNCH_RUNS = 5
 LAUNCH_TIMEOUT = 30.0
 KILL_ROUNDS = 15
-LAUNCH_TARGET_S = 1.0  # issue 16
+LAUNCH_TARGET_S = 1.0
 
 
 def p95(values: list[float]) -> float:

@@ -56,10 +56,8 @@ def main(argv=None) -> int:
         app = QApplication.instance() or QApplication([])
         step("gui imports + QApplication")
     from app.security import kdf
-    from app.services.casework import cases
+    from app.services.casework import cases, notes, search
     from app.services.reports import dashboard
-    from app.services.casework import notes
-    from app.services.casework import search
     from app.services.vault import unlock as vault_service
 
     kdf.use_cheap_profile_for_tests()  # the dataset's slots use the cheap profile

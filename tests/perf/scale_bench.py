@@ -30,16 +30,14 @@ from app.pdf.report_pdf import render_report
 from app.security import kdf
 from app.security.keyslots import VaultFile
 from app.security.session import Session
-from app.services.vault import backup
-from app.services.casework import cases
-from app.services.reports import dashboard
+from app.services.casework import cases, notes, search
 from app.services.demo import build as demo
-from app.services.casework import notes
+from app.services.reports import dashboard
 from app.services.reports import figures as reports
-from app.services.sar import register as sar
 from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
 from app.services.sar import review as sar_review
-from app.services.casework import search
+from app.services.vault import backup
 from app.services.vault import unlock as vault_service
 from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo

@@ -6,16 +6,11 @@ never reach the parent's caseworker, a volunteer, or the parent's subject access
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from app.services.casework import actions
+from app.services.casework import actions, enquiries, notes, paper_files, people, safeguarding
+from app.services.casework.enquiries import EnquiryInput
 from app.services.consent import disclosures
-from app.services.casework import enquiries
-from app.services.casework import notes
-from app.services.casework import paper_files
-from app.services.casework import people
-from app.services.casework import safeguarding
 from app.services.consent import records as consent_service
 from app.services.consent.disclosures import DisclosureInput
-from app.services.casework.enquiries import EnquiryInput
 from tests.unit.casework_helpers import add_worker, adult, child
 from tests.unit.consent_helpers import professional
 

@@ -7,23 +7,25 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.domain import periods
-from app.services.casework import actions
-from app.services.casework import cases
-from app.services.consent import records as consent
+from app.services.casework import (
+    actions,
+    cases,
+    enquiries,
+    enquiry_corrections,
+    enquiry_list,
+    notes,
+    paper_files,
+    people,
+    safeguarding,
+)
+from app.services.casework.people import PersonInput
 from app.services.consent import disclosures
-from app.services.casework import enquiries
-from app.services.casework import enquiry_corrections
-from app.services.casework import enquiry_list
-from app.services.casework import notes
-from app.services.casework import paper_files
-from app.services.casework import people
-from app.services.casework import safeguarding
-from app.services.sar import register as sar
+from app.services.consent import records as consent
+from app.services.consent.disclosures import DisclosureInput
 from app.services.sar import gather as sar_gather
+from app.services.sar import register as sar
 from app.services.sar import review as sar_review
 from app.services.vault import staff
-from app.services.consent.disclosures import DisclosureInput
-from app.services.casework.people import PersonInput
 from tests.conftest import OTHER_PASSPHRASE
 from tests.unit.casework_helpers import add_worker, phone_enquiry
 from tests.unit.consent_helpers import family_case, share_with, signed

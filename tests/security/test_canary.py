@@ -12,17 +12,13 @@ import pytest
 from app.errors import WrongCredentials
 from app.security.device import KeyringStore
 from app.services import settings
-from app.services.casework import cases
-from app.services.casework import enquiries
-from app.services.casework import notes
-from app.services.casework import people
-from app.services.casework import safeguarding
-from app.services.casework import search
-from app.services.vault import staff
-from app.services.vault import unlock as vault_service
-from app.services.vault.backup import create_backup, restore_backup
+from app.services.casework import cases, enquiries, notes, people, safeguarding, search
 from app.services.casework.enquiries import EnquiryInput
 from app.services.casework.people import PersonInput
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
+from app.services.vault.restore import restore_backup
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.security.support import SQLITE_MAGIC, files_under, scan, text_needles
 

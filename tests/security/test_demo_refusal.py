@@ -9,11 +9,11 @@ import re
 import pytest
 
 from app.errors import ValidationError, WrongCredentials
-from app.services.demo import build as demo
 from app.services.casework import people
+from app.services.casework.people import PersonInput
+from app.services.demo import build as demo
 from app.services.vault import staff
 from app.services.vault import unlock as vault_service
-from app.services.casework.people import PersonInput
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.security.support import run_cli, stderr_lines, subprocess_env
 

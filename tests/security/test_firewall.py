@@ -1,4 +1,4 @@
-"""Attack: the separate-enquiry firewall (R4) on every read path (issue 10 §1).
+"""Attack: the separate-enquiry firewall (R4) on every read path.
 
 The rule is one definition (app.domain.firewall) with a Python and an SQL form; the first
 test proves they agree on every combination. Then every public read function of the services
@@ -16,34 +16,33 @@ from app.domain import firewall
 from app.domain.role_matrix import MATRIX, Scope
 from app.errors import NotFound, PermissionDenied
 from app.services import settings
-from app.services.casework import actions
-from app.services.vault import backup
-from app.services.casework import case_closing
-from app.services.casework import cases
-from app.services.consent import records as consent
+from app.services.casework import (
+    actions,
+    case_closing,
+    cases,
+    drafts,
+    enquiries,
+    enquiry_corrections,
+    enquiry_list,
+    notes,
+    paper_files,
+    people,
+    read_budget,
+    safeguarding,
+    search,
+)
+from app.services.consent import counterparties, disclosures, mailing_list
 from app.services.consent import export as consent_export
+from app.services.consent import records as consent
 from app.services.consent import rules as consent_rules
 from app.services.consent import views as consent_views
-from app.services.consent import counterparties
-from app.services.consent import disclosures
-from app.services.casework import drafts
-from app.services.casework import enquiries
-from app.services.casework import enquiry_corrections
-from app.services.casework import enquiry_list
-from app.services.consent import mailing_list
-from app.services.casework import notes
-from app.services.casework import paper_files
-from app.services.casework import people
-from app.services.casework import read_budget
-from app.services.casework import safeguarding
 from app.services.sar import settings as sar_settings
-from app.services.casework import search
-from app.services.vault import staff
 from app.services.team import conflicts as team_conflicts
 from app.services.team import membership, search_build, staff_keys
 from app.services.team import sync as team_sync
 from app.services.team import team as team_team
 from app.services.team.laptop import checkout as laptop_checkout
+from app.services.vault import backup, staff
 from tests.security.firewall_world import CANARIES, TODAY, build
 from tests.unit.casework_helpers import child
 

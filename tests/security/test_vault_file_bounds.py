@@ -1,4 +1,4 @@
-"""vault.json validated with bounds before use (issue 11 §4): a damaged or hostile value gives
+"""vault.json validated with bounds before use: a damaged or hostile value gives
 one plain line, quickly, never a traceback, a hang or a huge allocation; a slot written with
 weak settings refuses that person only, never the whole vault.
 

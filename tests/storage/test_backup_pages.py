@@ -8,9 +8,10 @@ import pytest
 from app.errors import BackupInvalid, DatabaseBusy, DatabaseDamaged
 from app.security import sealing
 from app.services.casework import people
-from app.services.vault import unlock as vault_service
-from app.services.vault.backup import FORMAT, create_backup, restore_backup
 from app.services.casework.people import PersonInput
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import FORMAT, create_backup
+from app.services.vault.restore import restore_backup
 from app.services.vault.verify import verify_vault
 from app.storage import page_copy
 from tests.conftest import PASSPHRASE

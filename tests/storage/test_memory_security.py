@@ -1,4 +1,4 @@
-"""SQLCipher memory security (DESIGN §3): on for every connection; off only in a process that
+"""SQLCipher memory security (docs/security.md): on for every connection; off only in a process that
 declared that it writes synthetic data and nothing else (`confide demo`). SQLCipher keeps the
 setting for the whole process once used, so each case runs in a fresh interpreter."""
 

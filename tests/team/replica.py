@@ -2,8 +2,7 @@
 
 import json
 
-from app.services.casework import cases
-from app.services.casework import people
+from app.services.casework import cases, people
 from app.services.casework.people import PersonInput
 from app.storage.capture import columns, image_sql, replicated_tables
 

@@ -2,9 +2,7 @@
 
 import zlib
 
-from app.services.casework import notes
-from app.services.casework import people
-from app.services.casework import search
+from app.services.casework import notes, people, search
 from app.services.casework.people import PersonInput
 from app.services.team import search_build, snapshot, state
 from app.services.team import team as team_service

@@ -13,7 +13,7 @@ import pytest
 
 from app.services.casework import people
 from app.services.casework.people import PersonInput
-from app.services.vault import unlock
+from app.services.vault.unlock import unlock
 from tests.conftest import PASSPHRASE
 from tests.security.support import run_cli, stderr_lines, subprocess_env, text_needles
 from tests.team.replica import rows_of

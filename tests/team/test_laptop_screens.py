@@ -1,4 +1,4 @@
-"""The laptop's page and the office's "Cases on laptops" tab (issue 13), offscreen."""
+"""The laptop's page and the office's "Cases on laptops" tab, offscreen."""
 
 from datetime import date, timedelta
 

@@ -1,8 +1,6 @@
 """Two and three replicas: changes travel, disjoint edits merge, same-field edits conflict."""
 
-from app.services.casework import cases
-from app.services.casework import notes
-from app.services.casework import people
+from app.services.casework import cases, notes, people
 from app.services.casework.people import PersonInput
 from app.services.team import conflicts
 from app.services.team.sync import pending_count, sync_now

@@ -5,8 +5,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
-from app.services.casework import cases
-from app.services.casework import people
+from app.services.casework import cases, people
 from app.services.casework.people import PersonInput
 from tests.unit.casework_helpers import add_worker
 from ui.models.case_table_model import (

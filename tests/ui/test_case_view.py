@@ -4,10 +4,8 @@ those allowed to see it."""
 
 from datetime import date, timedelta
 
-from app.services.casework import actions
-from app.services.casework import cases
+from app.services.casework import actions, cases, notes
 from app.services.consent import disclosures
-from app.services.casework import notes
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.casework_helpers import add_worker, family
 from tests.unit.consent_helpers import family_case

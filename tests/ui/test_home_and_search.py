@@ -5,9 +5,7 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 
-from app.services.casework import actions
-from app.services.casework import cases
-from app.services.casework import notes
+from app.services.casework import actions, cases, notes
 from tests.ui.casework_support import activate, make_workspace, wait_idle
 from tests.unit.casework_helpers import family
 from ui.views.search_view import HitRole

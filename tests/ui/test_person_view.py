@@ -3,9 +3,7 @@ at the top, incidents (restricted for others), and editing details and preferenc
 
 from datetime import date
 
-from app.services.casework import cases
-from app.services.casework import people
-from app.services.casework import safeguarding
+from app.services.casework import cases, people, safeguarding
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.casework_helpers import add_worker, family
 

@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 
 from app.services.casework import safeguarding
-from app.services.sar import register as sar
 from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
 from app.services.sar import review as sar_review
 from tests.ui.casework_support import make_workspace, pick, wait_idle
 from tests.ui.manager_support import OTHER_FAMILY, casework, overdue_file, ready_request

@@ -5,9 +5,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from app.services.casework import cases, notes
 from app.services.vault import backup
-from app.services.casework import cases
-from app.services.casework import notes
 from tests.ui.conftest import unlock
 from tests.unit.casework_helpers import family
 from ui.status_feedback import QUIET, saved_words

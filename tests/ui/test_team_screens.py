@@ -12,7 +12,7 @@ from app.security.device import KeyringStore
 from app.services.casework import people
 from app.services.casework.people import PersonInput
 from app.services.team import invitation, membership
-from app.services.vault import unlock as unlock_vault
+from app.services.vault.unlock import unlock as unlock_vault
 from app.storage.hub.base import HubError
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import unlock

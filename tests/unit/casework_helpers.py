@@ -2,12 +2,11 @@
 
 from datetime import date
 
-from app.services.casework import enquiries
-from app.services.casework import people
-from app.services.vault import staff
-from app.services.vault import unlock as vault_service
+from app.services.casework import enquiries, people
 from app.services.casework.enquiries import EnquiryInput
 from app.services.casework.people import PersonInput
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE
 
 FRESH = "a settled new passphrase for work"

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.signature import Signature
-from app.services.casework import cases
-from app.services.consent import records as consent
-from app.services.casework import people
+from app.services.casework import cases, people
 from app.services.casework.people import PersonInput
+from app.services.consent import records as consent
 from tests.unit.casework_helpers import adult, child
 
 TODAY = date(2026, 11, 25)

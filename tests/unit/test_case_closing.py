@@ -4,8 +4,7 @@
 from datetime import date
 
 from app.domain.case_closing import closing_gaps
-from app.services.casework import actions
-from app.services.casework import notes
+from app.services.casework import actions, notes
 from app.services.casework.case_closing import gaps_before_closing
 from tests.unit.consent_helpers import family_case
 

@@ -5,13 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from app.errors import NotEligible, NotFound, PermissionDenied, StaleEdit, ValidationError
-from app.services.casework import actions
-from app.services.casework import cases
-from app.services.casework import enquiries
-from app.services.casework import notes
-from app.services.casework import people
-from app.services.casework import safeguarding
-from app.services.casework import search
+from app.services.casework import actions, cases, enquiries, notes, people, safeguarding, search
 from app.services.casework.people import PersonInput
 from tests.unit.casework_helpers import add_worker, adult, child, family, record
 

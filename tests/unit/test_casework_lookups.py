@@ -6,9 +6,7 @@ from datetime import date
 import pytest
 
 from app.errors import NotFound, PermissionDenied, ValidationError
-from app.services.casework import cases
-from app.services.casework import notes
-from app.services.casework import people
+from app.services.casework import cases, notes, people
 from app.services.casework.people import PersonInput
 from tests.unit.casework_helpers import add_worker, child, family
 

@@ -9,11 +9,11 @@ from pypdf.errors import FileNotDecryptedError
 
 from app.errors import ValidationError
 from app.pdf import common
-from app.services.consent import records as consent
-from app.services.consent import export as consent_export
 from app.services.casework import people
-from app.services.consent.wording import paragraphs
 from app.services.casework.people import PersonInput
+from app.services.consent import export as consent_export
+from app.services.consent import records as consent
+from app.services.consent.wording import paragraphs
 from tests.unit.consent_helpers import TODAY, family_case, share_with, signed, verbal
 
 PASSWORD = "family-copy-pass-2"

@@ -4,9 +4,8 @@ with the rules (every case eligible, young people's own cases firewalled)."""
 from datetime import date
 
 from app.security.device import KeyringStore
-from app.services.casework import cases
+from app.services.casework import cases, search
 from app.services.demo import build as demo
-from app.services.casework import search
 from app.services.vault.unlock import create_vault
 from tests.conftest import PASSPHRASE
 

@@ -6,11 +6,10 @@ from datetime import date
 from app.domain.consent import Capacity, ConsentScope
 from app.domain.signature import Signature
 from app.security.device import KeyringStore
-from app.services.casework import cases
+from app.services.casework import cases, people
+from app.services.consent import disclosures
 from app.services.consent import records as consent
 from app.services.demo import build as demo
-from app.services.consent import disclosures
-from app.services.casework import people
 from app.services.vault.unlock import create_vault
 from tests.conftest import PASSPHRASE
 

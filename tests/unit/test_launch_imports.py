@@ -1,4 +1,4 @@
-"""Launch to the unlock window in under a second (issue 16): the libraries that only later
+"""Launch to the unlock window in under a second: the libraries that only later
 screens need are not imported before the first window is shown."""
 
 import subprocess

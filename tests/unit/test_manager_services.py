@@ -7,8 +7,7 @@ import pytest
 
 from app.domain import periods
 from app.errors import PermissionDenied, ValidationError
-from app.services.casework import cases
-from app.services.casework import paper_files
+from app.services.casework import cases, paper_files
 from app.services.reports import figures as reports
 from tests.unit.casework_helpers import add_worker, family
 

@@ -10,8 +10,8 @@ import pytest
 from app.domain import periods
 from app.domain.periods import LONDON
 from app.services.casework import enquiries
-from app.services.reports import figures as reports
 from app.services.casework.enquiries import EnquiryInput
+from app.services.reports import figures as reports
 from app.storage import migrations
 
 NOW = datetime(2027, 1, 1, 12, tzinfo=UTC)

@@ -14,15 +14,11 @@ from app.domain import periods
 from app.domain.periods import LONDON
 from app.domain.suppression import FEWER, WITHHELD
 from app.pdf.report_pdf import render_report
-from app.services.casework import cases
-from app.services.casework import enquiries
-from app.services.casework import notes
-from app.services.casework import people
-from app.services.reports import figures as reports
-from app.services.casework import safeguarding
-from app.services.reports.complaints import register as complaints
+from app.services.casework import cases, enquiries, notes, people, safeguarding
 from app.services.casework.enquiries import EnquiryInput
 from app.services.casework.people import PersonInput
+from app.services.reports import figures as reports
+from app.services.reports.complaints import register as complaints
 from tests.unit import report_attacker
 from tests.unit.casework_helpers import add_worker
 from tests.unit.test_report_suppression import WORKLOAD_LINKS

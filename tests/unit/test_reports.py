@@ -11,11 +11,10 @@ import pytest
 from app.domain import periods
 from app.errors import PermissionDenied, ValidationError
 from app.pdf.report_pdf import render_report
-from app.services.casework import cases
+from app.services.casework import cases, safeguarding
+from app.services.casework.people import PersonInput
 from app.services.reports import export as report_export
 from app.services.reports import figures as reports
-from app.services.casework import safeguarding
-from app.services.casework.people import PersonInput
 from tests.unit.casework_helpers import add_worker, child, family
 
 FY = periods.financial_year(2025)  # 1 April 2025 to 31 March 2026

@@ -9,14 +9,11 @@ import pytest
 from pypdf import PdfReader
 
 from app.errors import PermissionDenied, ValidationError
-from app.services.casework import cases
-from app.services.casework import notes
-from app.services.casework import people
-from app.services.casework import safeguarding
-from app.services.sar import register as sar
-from app.services.sar import pack as sar_pack
-from app.services.sar import review as sar_review
+from app.services.casework import cases, notes, people, safeguarding
 from app.services.casework.people import PersonInput
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
 from tests.unit.casework_helpers import add_worker, child, family
 
 TODAY = date(2026, 11, 25)

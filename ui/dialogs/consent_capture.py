@@ -26,8 +26,8 @@ from app.domain.consent import ConsentMethod, ConsentScope
 from app.errors import ConfideError, ValidationError
 from app.security.session import Session
 from app.services.casework import cases
-from app.services.consent import records as consent
 from app.services.consent import counterparties
+from app.services.consent import records as consent
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label

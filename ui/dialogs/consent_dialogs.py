@@ -66,7 +66,7 @@ class ConsentRecordDialog(QDialog):
         super().__init__(parent)
         self.consent = consent
         today = date.today()
-        self.setWindowTitle("Consent record")  # no names in window titles (DESIGN §3)
+        self.setWindowTitle("Consent record")  # no names in window titles (docs/security.md)
         self.setModal(True)
         self.setMinimumWidth(640)
         body = QWidget()

@@ -24,8 +24,7 @@ from app.domain.choices import (
 )
 from app.errors import ConfideError, ValidationError
 from app.security.session import Session
-from app.services.casework import enquiries
-from app.services.casework import people
+from app.services.casework import enquiries, people
 from app.services.casework.enquiries import EnquiryInput
 from ui.dialogs.enquiry_sections import section_title
 from ui.operations import Operations

@@ -11,8 +11,8 @@ from app.domain.staff import StaffMember
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services.casework import paper_files
-from app.services.vault import registers
 from app.services.casework.paper_files import PaperFile
+from app.services.vault import registers
 from app.services.vault.registers import StaffRegisterEntry
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations

@@ -17,9 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.session import Session
-from app.services.vault import backup
-from app.services.vault import checkpoint
-from app.services.vault import staff
+from app.services.vault import backup, checkpoint, staff
 from app.services.vault.verify import VerifyReport
 from ui.dialogs import files, messages
 from ui.dialogs.restore_dialog import RestoreDialog

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.dashboard import Dashboard
 from app.security.session import Session
 from app.services.reports import dashboard
-from app.services.reports.dashboard import Dashboard
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.refresh import Refresher

@@ -20,8 +20,7 @@ from app.domain.records import Enquiry
 from app.domain.staff import Role
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
-from app.services.casework import enquiries
-from app.services.casework import people
+from app.services.casework import enquiries, people
 from app.services.casework.enquiries import EnquiryResult
 from app.services.casework.enquiry_list import EnquiryQuery, list_enquiries
 from ui.dialogs.enquiry_correction import EnquiryCorrectionDialog

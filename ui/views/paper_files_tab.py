@@ -21,8 +21,8 @@ from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.casework import paper_files
-from app.services.vault import staff
 from app.services.casework.paper_files import PaperFile
+from app.services.vault import staff
 from ui.dialogs import messages
 from ui.dialogs.register_dialogs import AddPaperFileDialog, CheckOutDialog
 from ui.formatting import describe_error

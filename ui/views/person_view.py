@@ -33,10 +33,7 @@ from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
-from app.services.casework import cases
-from app.services.casework import enquiries
-from app.services.casework import people
-from app.services.casework import safeguarding
+from app.services.casework import cases, enquiries, people, safeguarding
 from ui.clipboard import SecretClipboard
 from ui.dialogs.person_dialogs import ContactPreferencesDialog, IncidentDialog, PersonDialog
 from ui.formatting import describe_error

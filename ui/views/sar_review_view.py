@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.security.session import Session
 from app.services.sar import review as sar_review
-from app.services.sar.register import Sar
 from app.services.sar.gather import SECTIONS, SarItem
+from app.services.sar.register import Sar
 from app.services.sar.review import Review
 from ui.dialogs.redact_dialogs import RedactDialog, SuggestionsDialog
 from ui.formatting import describe_error, uk_datetime

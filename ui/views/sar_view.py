@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services.sar import register as sar
 from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
 from app.services.sar.register import Sar
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages

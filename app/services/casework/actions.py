@@ -1,8 +1,9 @@
 """Actions with due dates and an owner; the "due today" and "overdue" lists."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
+from app import clock
 from app.domain.records import Action
 from app.domain.text import clean, parse_date
 from app.errors import NotFound, ValidationError
@@ -38,7 +39,7 @@ def complete_action(session: Session, action_id: str, done: bool = True) -> Acti
     access.require_casework(session)
     action = _load(session, action_id)
     cases.load_case(session, action.case_id)
-    values = ({"done_at": datetime.now(UTC).isoformat(timespec="seconds"), "done_by": session.user.username}
+    values = ({"done_at": clock.stamp(), "done_by": session.user.username}
               if done else {"done_at": None, "done_by": None})
     with transaction(session.conn):
         records.update(session.conn, "action_item", action.id, values, session.user.username)

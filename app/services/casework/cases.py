@@ -17,7 +17,7 @@ from app.storage import records, search_index
 from app.storage.db import transaction
 from app.storage.staff_repo import StaffRepo
 
-_CASE_SELECT = (
+CASE_SELECT = (
     "SELECT c.*, trim(cl.first_name || ' ' || cl.last_name) AS client_name, "
     "trim(ch.first_name || ' ' || ch.last_name) AS child_name FROM casefile c "
     "JOIN person cl ON cl.id = c.client_id JOIN person ch ON ch.id = c.child_id ")
@@ -98,7 +98,7 @@ def open_case(session: Session, client_id: str, child_id: str, level: str = "cas
 
 
 def _index_case(session: Session, case_id: str) -> None:
-    row = session.conn.execute(_CASE_SELECT + "WHERE c.id = ?", (case_id,)).fetchone()
+    row = session.conn.execute(CASE_SELECT + "WHERE c.id = ?", (case_id,)).fetchone()
     search_index.put(session.conn, "case", case_id, case_id,
                      f"{row['reference']} {row['client_name']} {row['child_name']}", "")
 
@@ -106,7 +106,7 @@ def _index_case(session: Session, case_id: str) -> None:
 def load_case(session: Session, case_id: str) -> Case:
     """The case with its names, after the access check, without counting as a view."""
     session.require()
-    row = session.conn.execute(_CASE_SELECT + "WHERE c.id = ? AND c.deleted_at IS NULL", (case_id,)).fetchone()
+    row = session.conn.execute(CASE_SELECT + "WHERE c.id = ? AND c.deleted_at IS NULL", (case_id,)).fetchone()
     return access.check_case(session, Case.from_row(row) if row else None)
 
 
@@ -161,7 +161,7 @@ def list_cases(session: Session, query: CaseQuery | None = None) -> tuple[list[C
     clause = " AND ".join(where)
     total = session.conn.execute(f"SELECT count(*) FROM casefile c WHERE {clause}", params).fetchone()[0]
     rows = session.conn.execute(
-        _CASE_SELECT + f"WHERE {clause} ORDER BY {order} LIMIT :limit OFFSET :offset",
+        CASE_SELECT + f"WHERE {clause} ORDER BY {order} LIMIT :limit OFFSET :offset",
         {**params, "limit": int(q.limit), "offset": int(q.offset)})
     found = [CaseSummary.from_row(r) for r in rows]
     access.audit_bulk_read(session, "case", len(found), status=q.status, worker=q.worker, level=q.level,
@@ -181,7 +181,7 @@ def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
     access.require_casework(session)
     params = {**access.visibility_params(session), "pid": person_id}
     rows = session.conn.execute(
-        _CASE_SELECT + f"WHERE c.deleted_at IS NULL AND (c.client_id = :pid OR c.child_id = :pid) "
+        CASE_SELECT + f"WHERE c.deleted_at IS NULL AND (c.client_id = :pid OR c.child_id = :pid) "
         f"AND {access.VISIBLE_CASE_SQL} ORDER BY c.opened_on DESC", params)
     return [CaseSummary.from_row(r) for r in rows]
 
@@ -272,6 +272,6 @@ def linked_cases(session: Session, case_id: str) -> list[CaseSummary]:
     May raise: PermissionDenied."""
     session.require(Role.MANAGER)
     rows = session.conn.execute(
-        _CASE_SELECT + "WHERE c.id IN (SELECT case_b FROM case_link WHERE case_a = :id AND deleted_at IS NULL "
+        CASE_SELECT + "WHERE c.id IN (SELECT case_b FROM case_link WHERE case_a = :id AND deleted_at IS NULL "
         "UNION SELECT case_a FROM case_link WHERE case_b = :id AND deleted_at IS NULL)", {"id": case_id})
     return [CaseSummary.from_row(r) for r in rows]

@@ -9,8 +9,9 @@ The context holds ids only (which case, which note); the fields hold what was ty
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from app import clock
 from app.errors import ValidationError
 from app.security.session import Session
 from app.storage.db import transaction
@@ -45,7 +46,7 @@ def keep_draft(session: Session, kind: str, context: dict, fields: dict) -> str:
     with transaction(session.conn):
         session.conn.execute("INSERT INTO draft (id, owner, kind, context, fields, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                              (draft_id, session.user.username, kind, context_text, fields_text,
-                              datetime.now(UTC).isoformat(timespec="seconds")))
+                              clock.stamp()))
     return draft_id
 
 
@@ -56,7 +57,7 @@ def take_drafts(session: Session, now: datetime | None = None) -> list[Draft]:
     May raise: Locked.
     """
     session.require()
-    cutoff = ((now or datetime.now(UTC)) - timedelta(days=DRAFT_DAYS)).isoformat(timespec="seconds")
+    cutoff = ((now or clock.now()) - timedelta(days=DRAFT_DAYS)).isoformat(timespec="seconds")
     owner = session.user.username
     with transaction(session.conn):
         rows = session.conn.execute("SELECT id, kind, context, fields, created_at FROM draft WHERE owner = ? "

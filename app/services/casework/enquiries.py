@@ -4,6 +4,7 @@ information or casework, with the first-contact checklist."""
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app import clock
 from app.domain.choices import (
     CallerRole,
     Channel,
@@ -17,8 +18,9 @@ from app.domain.records import Case, Enquiry
 from app.domain.staff import Role
 from app.domain.text import LONG_MAX, NAME_MAX, clean, clean_name
 from app.errors import NotEligible, NotFound, PermissionDenied, ValidationError
+from app.resources import wording
 from app.security.session import Session
-from app.services import access, wording
+from app.services import access
 from app.services.casework import people
 from app.storage import records
 from app.storage.db import transaction
@@ -69,7 +71,7 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
     May raise: ValidationError, PermissionDenied.
     """
     session.require()
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     channel = Channel.parse(data.channel, "channel")
     role = CallerRole.parse(data.caller_role, "caller_role")
     route = Route.parse(data.route, "route")

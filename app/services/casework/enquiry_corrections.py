@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app import clock
 from app.domain.choices import Channel, Topic
 from app.domain.records import Enquiry
 from app.domain.staff import Role
@@ -54,7 +55,7 @@ def correct_enquiry(session: Session, enquiry_id: str, change: EnquiryCorrection
     enquiry = get_enquiry(session, enquiry_id)  # visibility: volunteers, the firewall
     if session.user.role == Role.VOLUNTEER and enquiry.handled_by != session.user.username:
         raise PermissionDenied("Volunteers correct only the enquiries they recorded.")
-    values = _validate(enquiry, change, now or datetime.now(UTC))
+    values = _validate(enquiry, change, now or clock.now())
     topics = sorted({Topic.parse(t, "topics").value for t in change.topics})
     conn = session.conn
     with transaction(conn):

@@ -15,8 +15,8 @@ from app.pdf.consent_pdf import (
     render_consent_record,
 )
 from app.security.session import Session
-from app.services.consent import records as consent_service
 from app.services import exports
+from app.services.consent import records as consent_service
 from app.services.consent import wording as consent_wording
 from app.services.exports import ExportKind
 from app.storage.db import transaction

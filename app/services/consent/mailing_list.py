@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from app.domain.consent import IN_FORCE_SQL
 from app.domain.staff import Role
 from app.errors import ConsentMissing
 from app.security.session import Session
 from app.services import access
 from app.services.casework import people
-from app.services.consent.records import IN_FORCE_SQL
 from app.storage import records
 from app.storage.db import transaction
 

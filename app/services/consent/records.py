@@ -23,10 +23,9 @@ from app.domain.text import NAME_MAX, clean, clean_name, parse_date, uk_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.services import access
-from app.services.casework import cases
+from app.services.casework import cases, people
+from app.services.consent import counterparties, mailing_list
 from app.services.consent import wording as consent_wording
-from app.services.consent import counterparties
-from app.services.casework import people
 
 # Who may consent and for how long live in consent_rules; they are part of this module's API.
 from app.services.consent.rules import (  # noqa: F401
@@ -64,13 +63,6 @@ CONSENT_SELECT = (
     "LEFT JOIN person cp ON cp.id = c.counterparty_person_id "
     "LEFT JOIN organisation co ON co.id = c.counterparty_organisation_id ")
 
-# SQL: the consent `c` is in force on :day (the same rule as app.domain.consent.state_on).
-IN_FORCE_SQL = (
-    "c.deleted_at IS NULL AND c.given_on <= :day AND c.expires_on >= :day "
-    "AND NOT EXISTS (SELECT 1 FROM consent_withdrawal cw WHERE cw.consent_id = c.id "
-    "AND cw.deleted_at IS NULL AND cw.withdrawn_on <= :day) "
-    "AND NOT EXISTS (SELECT 1 FROM consent cr WHERE cr.replaces_id = c.id AND cr.deleted_at IS NULL "
-    "AND cr.given_on <= :day)")
 
 
 def consent_from_row(row) -> Consent:
@@ -231,8 +223,6 @@ def record_consents(session: Session, batch: ConsentBatch, today: date | None = 
             if scope in _PREFERENCE:
                 records.update(session.conn, "person", row["subject_id"], {_PREFERENCE[scope]: 1}, actor)
             if scope == ConsentScope.MAILING_LIST:
-                from app.services.consent import mailing_list
-
                 mailing_list.join_in_tx(session, row["subject_id"], consent_id, date.fromisoformat(row["given_on"]))
             detail = {"case": row["case_id"], "scope": scope.value, "method": method.value, "batch": batch_id}
             if replaces_id:
@@ -302,8 +292,6 @@ def withdraw_consents(session: Session, consent_ids: list[str], method: str, wit
             if scope in _PREFERENCE:
                 records.update(session.conn, "person", consent.subject_id, {_PREFERENCE[scope]: 0}, actor)
             if scope == ConsentScope.MAILING_LIST:
-                from app.services.consent import mailing_list
-
                 mailing_list.leave_in_tx(session, consent.subject_id, day, "consent_withdrawn")
             session.audit("consent_withdrawn", "consent", consent.id,
                           {"case": consent.case_id, "scope": scope.value, "withdrawal": withdrawal_id})

@@ -29,8 +29,7 @@ from app.domain.text import clean
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import access
-from app.services.casework import cases
-from app.services.casework import people
+from app.services.casework import cases, people
 from app.services.settings import get as get_setting
 from app.storage import records
 from app.storage.db import transaction

@@ -5,14 +5,19 @@ manager, overrides awaiting review and consents about to lapse."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from app.domain.consent import EXPIRING_SOON_DAYS, Consent, ConsentState, Disclosure
+from app.domain.consent import EXPIRING_SOON_DAYS, IN_FORCE_SQL, Consent, ConsentState, Disclosure
+from app.domain.dashboard import Item, Section
 from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import access
 from app.services.casework import cases
 from app.services.consent import disclosures
-from app.services.consent.records import CONSENT_SELECT, IN_FORCE_SQL, consent_from_row, consents_for_case
+from app.services.consent.records import (
+    CONSENT_SELECT,
+    consent_from_row,
+    consents_for_case,
+)
 
 # In force first, then the rest; the newest first within each.
 _ORDER = [ConsentState.EXPIRING, ConsentState.LIVE, ConsentState.EXPIRED, ConsentState.WITHDRAWN,
@@ -88,8 +93,6 @@ def manager_view(session: Session, today: date | None = None) -> ManagerConsentV
 
 # --- sections for the manager's dashboard (app.services.reports.dashboard.EXTRA_SECTIONS) -----------------
 def overrides_section(session: Session, today: date):
-    from app.services.reports.dashboard import Item, Section
-
     session.require(Role.MANAGER)
     section = Section("overrides_unreviewed", "Shared without consent: to review",
                       empty_text="No overrides waiting for review.")
@@ -101,8 +104,6 @@ def overrides_section(session: Session, today: date):
 
 def self_reviewed_section(session: Session, today: date):
     """Overrides reviewed by the manager who made them (no other manager could): kept in view."""
-    from app.services.reports.dashboard import Item, Section
-
     section = Section("overrides_self_reviewed", "Shared without consent: self-reviewed",
                       empty_text="No override was reviewed by the manager who made it.")
     for d in disclosures.self_reviewed_overrides(session, today):
@@ -113,8 +114,6 @@ def self_reviewed_section(session: Session, today: date):
 
 
 def expiring_section(session: Session, today: date):
-    from app.services.reports.dashboard import Item, Section
-
     session.require(Role.MANAGER)
     section = Section("consents_expiring", f"Consents to review within {EXPIRING_SOON_DAYS} days",
                       empty_text="No consents are due for review.")

@@ -5,7 +5,7 @@ template's version and the text exactly as rendered, so it keeps the words used 
 from dataclasses import dataclass
 
 from app.domain.consent import ConsentScope
-from app.services import wording
+from app.resources import wording
 
 INTRODUCTION = "consent_introduction"
 WITHDRAWAL = "consent_withdrawal"

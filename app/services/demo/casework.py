@@ -42,7 +42,7 @@ def rng_uuid7(rng: random.Random, when: datetime) -> str:
     return str(uuid.UUID(int=value))
 
 
-class _Writer:
+class RowWriter:
     """Buffers rows per table and flushes them with executemany."""
 
     def __init__(self, conn):
@@ -85,7 +85,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
     counters: dict[tuple[str, int], int] = {}
     for prefix, year, value in conn.execute("SELECT prefix, year, value FROM reference_counter"):
         counters[(prefix, year)] = value
-    w = _Writer(conn)
+    w = RowWriter(conn)
     counts = dict(people=0, enquiries=0, cases=0, notes=0, actions=0, safeguarding=0, incidents=0)
 
     def ref(prefix: str, day: date) -> str:
@@ -252,7 +252,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
     return counts
 
 
-def _flush(conn, w: _Writer) -> None:
+def _flush(conn, w: RowWriter) -> None:
     markers = w.rows.pop("_markers", [])
     with transaction(conn):
         w.flush()

@@ -15,11 +15,11 @@ from app.domain.sar_deadline import add_months
 from app.domain.signature import Signature
 from app.domain.staff import Role
 from app.domain.text import age_on
+from app.resources import wording
 from app.security.session import Session
-from app.services import wording
-from app.services.consent import wording as consent_wording
 from app.services.consent import counterparties
-from app.services.demo.casework import CHUNK, _Writer, rng_uuid7
+from app.services.consent import wording as consent_wording
+from app.services.demo.casework import CHUNK, RowWriter, rng_uuid7
 from app.storage.db import transaction
 
 SERVICES = [
@@ -78,7 +78,7 @@ def populate_consent(session: Session, seed: int, today: date | None = None, pro
     service = session.vault.service_name
     templates = {s: wording.current(consent_wording.template_name(s)) for s in ConsentScope}
     manager = session.user.username
-    w = _Writer(conn)
+    w = RowWriter(conn)
     # Flush parents before children: foreign keys are checked row by row.
     for table in ("organisation", "person", "search_key", "search_index", "consent", "consent_withdrawal",
                   "mailing_list_member", "disclosure", "override_review"):
@@ -248,7 +248,7 @@ def populate_consent(session: Session, seed: int, today: date | None = None, pro
     return counts
 
 
-def _flush(conn, w: _Writer, flags: list) -> None:
+def _flush(conn, w: RowWriter, flags: list) -> None:
     with transaction(conn):
         w.flush()
         for column in sorted(set(CONTACT.values())):

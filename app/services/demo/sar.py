@@ -8,8 +8,8 @@ from pathlib import Path
 
 from app.domain.staff import Role
 from app.security.session import Session
-from app.services.sar import register as sar
 from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
 from app.services.sar import review as sar_review
 from app.storage import records
 from app.storage.db import transaction

@@ -1,41 +1,17 @@
 """The manager's dashboard: what needs attention today. Each item names the record behind it
 so the screen can open it."""
 
-from dataclasses import dataclass, field
 from datetime import date
 
+from app.domain.dashboard import Dashboard, Item, Section
 from app.domain.staff import Role
 from app.security.session import Session
 from app.services.casework import paper_files, read_budget
+from app.services.consent import views as consent_views
+from app.services.reports.complaints import reporting as complaints
+from app.services.sar import register as sar
+from app.services.team.laptop import checkout
 from app.services.vault import registers
-
-
-@dataclass
-class Item:
-    text: str
-    target_type: str  # case, action, paper_file, staff, policy_review, consent, disclosure, sar, complaint
-    target_id: str
-    severity: str = "overdue"  # overdue, due_soon, info
-    detail: str = ""
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    items: list[Item] = field(default_factory=list)
-    empty_text: str = "Nothing needs attention."
-
-
-@dataclass
-class Dashboard:
-    today: date
-    open_cases_by_worker: list[tuple[str, str, int]]  # username, full name, open cases
-    sections: list[Section]
-
-    def section(self, key: str) -> Section:
-        return next(s for s in self.sections if s.key == key)
-
 
 LIST_LIMIT = 50
 
@@ -83,10 +59,6 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
     if policy:
         staff.items.append(Item(policy.text, policy.target_type, policy.target_id, policy.severity))
 
-    from app.services.consent import views as consent_views
-    from app.services.sar import register as sar
-    from app.services.reports.complaints import reporting as complaints
-
     budget = Section("read_budget", "Accounts stopped by the look-up limit (last 7 days)",
                      empty_text="No account reached the look-up limit.")
     for refusal in read_budget.accounts_refused(session, today):
@@ -98,8 +70,6 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
                 consent_views.expiring_section(session, today),
                 consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
                 files, safeguarding, budget, staff]
-    from app.services.team.laptop import checkout
-
     laptops = checkout.dashboard_section(session, today)     # None outside a team
     if laptops is not None:
         sections.insert(sections.index(files) + 1, laptops)

@@ -1,7 +1,7 @@
 """Reports out of the service: CSV per table, JSON for scripts, PDF for people.
 
 Exports apply small-number suppression unless the manager asks for the exact, internal
-version, which is then treated as personal data and encrypted (DESIGN §3). Every file goes
+version, which is then treated as personal data and encrypted (docs/security.md). Every file goes
 through app/services/exports.py, which decides the encryption from its POLICY table."""
 
 import csv
@@ -9,11 +9,11 @@ import io
 import json
 from pathlib import Path
 
+from app.domain.report import Report
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import exports
 from app.services.exports import ExportKind, Written
-from app.services.reports.figures import Report
 
 FORMATS = ("pdf", "json", "csv")
 

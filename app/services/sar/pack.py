@@ -4,9 +4,10 @@ the content (so the same pack can be made again), its SHA-256, when and by whom.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from app import clock
 from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
 from app.fsutil import require_folder
@@ -14,10 +15,10 @@ from app.pdf import secure
 from app.pdf.sar_pack_pdf import Cancelled, render_pack
 from app.security.session import Session
 from app.services import exports
-from app.services.sar import review as sar_review
 from app.services.exports import ExportKind
-from app.services.sar.register import get_sar
+from app.services.sar import review as sar_review
 from app.services.sar.parent import check_parent_authority
+from app.services.sar.register import get_sar
 from app.storage import records
 from app.storage.db import transaction
 
@@ -74,7 +75,7 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     sar_review.require_completed(session, sar.id, review)
     if cancelled and cancelled():
         raise Cancelled()
-    generated = datetime.now(UTC)
+    generated = clock.now()
     content["generated_at"] = generated.isoformat(timespec="seconds")
     pdf = render_pack(content, today or generated.date(), step, cancelled)
     step(96, "Encrypting")

@@ -3,16 +3,13 @@ or a manager's decision, checked by the one rule in app/domain/sar_authority.py 
 request is registered and again before a pack is made."""
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from app.domain import sar_authority
+from app.domain.sar import Sar
 from app.domain.text import clean
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services.casework import people
-
-if TYPE_CHECKING:  # sar imports this module
-    from app.services.sar.register import Sar
 
 
 def authority_values(session: Session, subject, received: date, competent: bool | None, authority: str | None,
@@ -34,7 +31,7 @@ def authority_values(session: Session, subject, received: date, competent: bool 
             "child_authority_on": today.isoformat() if recorded else None}
 
 
-def check_parent_authority(session: Session, request: "Sar") -> None:
+def check_parent_authority(session: Session, request: Sar) -> None:
     """Again before a pack is made: the child's date of birth may have been corrected since.
 
     May raise: ValidationError.

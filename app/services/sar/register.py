@@ -7,12 +7,11 @@ over, or a child competent to decide, needs the young person's authority or a ma
 decision (app/domain/sar_authority.py)."""
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from app.domain import sar_deadline
-from app.domain.choices import Choice
-from app.domain.records import _from_row
+from app.domain.dashboard import Item, Section
+from app.domain.sar import OPEN_STATUSES, RequesterKind, Sar, SarStatus  # noqa: F401  (the register's names)
 from app.domain.staff import Role
 from app.domain.text import clean, clean_name, parse_date
 from app.errors import NotFound, ValidationError
@@ -21,93 +20,6 @@ from app.services.casework import people
 from app.services.sar import parent as sar_parent
 from app.storage import records
 from app.storage.db import transaction
-
-
-class RequesterKind(Choice):
-    SUBJECT = "subject"
-    PARENT = "parent"
-    REPRESENTATIVE = "representative"
-
-
-class SarStatus(Choice):
-    NEW = "new"
-    AWAITING_ID = "awaiting_id"
-    AWAITING_CLARIFICATION = "awaiting_clarification"
-    IN_REVIEW = "in_review"
-    EXTENDED = "extended"
-    SENT = "sent"
-    WITHDRAWN = "withdrawn"
-
-
-OPEN_STATUSES = ("new", "awaiting_id", "awaiting_clarification", "in_review", "extended")
-
-
-@dataclass
-class Sar:
-    id: str
-    reference: str
-    received_on: str
-    subject_id: str
-    requester_kind: str
-    requester_name: str
-    status: str
-    requester_id: str | None = None
-    authority_note: str | None = None
-    identity_method: str | None = None
-    identity_received_on: str | None = None
-    identity_checked_by: str | None = None
-    clarification_requested_on: str | None = None
-    clarification_received_on: str | None = None
-    extension_months: int = 0
-    extension_reason: str | None = None
-    extension_recorded_on: str | None = None
-    young_person_agreed: int = 0
-    due_on: str | None = None
-    sent_on: str | None = None
-    sent_method: str | None = None
-    version: int = 1
-    subject_name: str = ""
-    clarification_pauses: str = "[]"
-    child_competent: int | None = None
-    child_authority: str | None = None
-    child_authority_note: str | None = None
-    child_authority_by: str | None = None
-    child_authority_on: str | None = None
-    review_completed_at: str | None = None
-    review_completed_by: str | None = None
-    review_fingerprint: str | None = None
-
-    from_row = classmethod(_from_row)
-
-    def pauses(self) -> list[sar_deadline.Pause]:
-        return [sar_deadline.Pause(date.fromisoformat(a), date.fromisoformat(b))
-                for a, b in json.loads(self.clarification_pauses or "[]")]
-
-    def paused_days(self) -> int:
-        found = self.deadline()
-        return found.paused_days if found else 0
-
-    def deadline(self) -> sar_deadline.Deadline | None:
-        """None while the clock has not started or is stopped (identity or clarification awaited)."""
-        if self.status in ("awaiting_id", "awaiting_clarification"):
-            return None
-        return sar_deadline.deadline(
-            date.fromisoformat(self.received_on), _d(self.identity_received_on),
-            self.pauses(), self.extension_months, _d(self.extension_recorded_on))
-
-    def timeliness(self, today: date) -> str:
-        """on_track, due_soon, overdue, waiting (clock paused), sent_on_time, sent_late, withdrawn."""
-        if self.status == "withdrawn":
-            return "withdrawn"
-        if self.status == "sent":
-            return "sent_on_time" if self.due_on and self.sent_on <= self.due_on else "sent_late"
-        found = self.deadline()
-        return "waiting" if found is None else found.status(today)
-
-
-def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
 
 _SELECT = ("SELECT r.*, trim(p.first_name || ' ' || p.last_name) AS subject_name FROM subject_access_request r "
            "JOIN person p ON p.id = r.subject_id WHERE r.deleted_at IS NULL ")
@@ -294,7 +206,7 @@ def extend(session: Session, sar_id: str, months: int, reason: str, today: date 
     if sar.status == "awaiting_clarification":
         raise ValidationError("The clock is stopped while clarification is awaited; extend it once the answer "
                               "has arrived.")
-    sar_deadline.deadline(date.fromisoformat(sar.received_on), _d(sar.identity_received_on),
+    sar_deadline.deadline(date.fromisoformat(sar.received_on), (date.fromisoformat(sar.identity_received_on) if sar.identity_received_on else None),
                           sar.pauses(), int(months), today)  # validates the rules
     return _save(session, sar, {"extension_months": int(months), "extension_reason": text,
                                 "extension_recorded_on": today.isoformat()}, "sar_extended")
@@ -329,8 +241,6 @@ def mark_sent(session: Session, sar_id: str, sent_on, method: str, today: date |
 
 def dashboard_section(session: Session, today: date):
     """SARs due within 7 days or overdue, for the manager's dashboard."""
-    from app.services.reports.dashboard import Item, Section
-
     section = Section("sars", "Subject access requests due soon or overdue", empty_text="No request is due soon.")
     for sar in list_sars(session, open_only=True):
         state = sar.timeliness(today)

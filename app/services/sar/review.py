@@ -5,8 +5,8 @@ altered; decisions and redactions live in their own tables."""
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from app import clock
 from app.domain.choices import Choice
 from app.domain.counting import plural, plural_word
 from app.domain.staff import Role
@@ -15,8 +15,8 @@ from app.errors import ValidationError
 from app.security.session import Session
 from app.services.sar import gather as sar_gather
 from app.services.sar import settings as sar_settings
-from app.services.sar.register import get_sar
 from app.services.sar.gather import SECTIONS, SarItem
+from app.services.sar.register import get_sar
 from app.storage import records
 from app.storage.db import transaction
 
@@ -100,7 +100,7 @@ def complete_review(session: Session, sar_id: str) -> Review:
     sar = get_sar(session, sar_id)
     review = load_review(session, sar.id, suggestions=False)
     _require_decided(review)
-    at = datetime.now(UTC).isoformat(timespec="seconds")
+    at = clock.stamp()
     with transaction(session.conn):
         records.update(session.conn, "subject_access_request", sar.id, {
             "review_completed_at": at, "review_completed_by": session.user.username,
@@ -148,7 +148,7 @@ def decide(session: Session, sar_id: str, item_key: str, included: bool, reason:
             "(?, ?, ?, ?, ?, ?) ON CONFLICT(sar_id, item_key) DO UPDATE SET included = excluded.included, "
             "reason = excluded.reason, decided_by = excluded.decided_by, decided_at = excluded.decided_at",
             (sar.id, item_key, int(bool(included)), why, session.user.username,
-             datetime.now(UTC).isoformat(timespec="seconds")))
+             clock.stamp()))
         session.audit("sar_item_decided", "sar", sar.id, {"included": bool(included)})
 
 
@@ -176,7 +176,7 @@ def remove_redaction(session: Session, sar_id: str, redaction_id: str) -> None:
     session.require(Role.MANAGER)
     with transaction(session.conn):
         session.conn.execute("UPDATE sar_redaction SET deleted_at = ?, version = version + 1 WHERE id = ? AND sar_id = ?",
-                             (datetime.now(UTC).isoformat(timespec="seconds"), redaction_id, sar_id))
+                             (clock.stamp(), redaction_id, sar_id))
         session.audit("sar_redaction_removed", "sar", sar_id)
 
 

@@ -4,7 +4,7 @@ A folder hub is only as safe as the folder's file system: two computers must nev
 believe they claimed the same entry, and a write that was fsynced must read back whole.
 Some network shares, synced folders and FUSE file systems fake one or the other, so this
 checks them for real, with separate processes racing, and says plainly what fails.
-Issue 15's wider self-test calls check_hub() and prints the same lines.
+`confide --self-test --hub` calls check_hub() and prints the same lines.
 """
 
 import hashlib
@@ -12,25 +12,15 @@ import multiprocessing
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
+from app.services.selftest.check import Check
 from app.storage.hub import claim
 from app.storage.hub.location import is_postgres_location
 
 RACE_ROUNDS = 40
 RACERS = 2
 DURABLE_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-
-    def line(self) -> str:
-        return f"{'PASS' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
 
 
 def check_hub(location: str, rounds: int = RACE_ROUNDS, claimer: str | None = None) -> list[Check]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from app import __version__, resources
 from app.security import kdf
 from app.security.device import NO_STORE_HELP, KeyFileStore, KeyringStore
-from app.services.selftest.hub import Check
+from app.services.selftest.check import Check
 
 USER = "selftest"
 # Real Argon2id at the smallest setting Confide accepts: a throwaway vault need not take the
@@ -101,7 +101,7 @@ def _vault_checks(run: _Run, device_key_file) -> None:
 
 def _installation() -> str:
     from app.pdf import common
-    from app.services import wording
+    from app.resources import wording
 
     version, _text = wording.current("confidentiality_statement")
     style = resources.path("style.qss", package="ui.resources")

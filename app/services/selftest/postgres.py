@@ -3,7 +3,7 @@ role limited to reading and adding, the sequence trigger in place, NOTIFY delive
 
 import psycopg
 
-from app.services.selftest.hub import Check
+from app.services.selftest.check import Check
 from app.storage.hub.postgres import describe_conninfo
 
 TABLES = ("team", "entries", "revoked_devices", "snapshots")

@@ -1,9 +1,9 @@
 """The team vault in use: create a team, invite and join computers, sync, list and revoke
-computers (issue 12 §5, §6). The CLI and the screens both call these.
+computers. The CLI and the screens both call these.
 
 Where the hub is: its location (a folder, or a postgresql:// URL with the device role's
 password) is kept in the OS credential store under the team id. A vault whose device secret
-is in a key file (the explicit weaker opt-in of DESIGN §3, so no credential store) keeps it
+is in a key file (the explicit weaker opt-in of docs/security.md, so no credential store) keeps it
 inside its encrypted database instead: never in a plain file.
 """
 
@@ -16,7 +16,6 @@ from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
-from app.services.vault import unlock as vault_service
 from app.services.team import (
     control,
     invitation,
@@ -28,6 +27,7 @@ from app.services.team import (
 )
 from app.services.team import team as engine
 from app.services.team.sync import SyncResult, sync_now
+from app.services.vault import unlock as vault_service
 from app.storage.db import transaction
 from app.storage.hub import credentials
 from app.storage.hub.base import Hub

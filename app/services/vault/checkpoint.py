@@ -3,8 +3,8 @@ outside this computer by the manager (printed, or kept by the team vault's hub l
 that a rewrite of the trail by someone holding the data key can be shown later."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from app import clock
 from app.domain.staff import Role
 from app.security import audit
 from app.security.session import Session
@@ -32,5 +32,5 @@ def current_checkpoint(session: Session) -> Checkpoint:
     with db.transaction(session.conn):
         head = session.audit("audit_checkpoint_taken", "vault", session.vault.vault_id)
     session.save_audit_head()
-    return Checkpoint(head["seq"], head["hash"], datetime.now(UTC).strftime("%d/%m/%Y %H:%M"),
+    return Checkpoint(head["seq"], head["hash"], clock.now().strftime("%d/%m/%Y %H:%M"),
                       session.vault.service_name)

@@ -15,6 +15,9 @@ from app.security.device import KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.security.throttle import AttemptLog
+from app.services.vault.keys import record_staff_key
+from app.services.vault.staff import slot_params
+from app.services.vault.unlock import open_database, utc_now
 from app.storage import db, keying
 from app.storage.staff_repo import StaffRepo
 
@@ -47,8 +50,6 @@ def recover(data_dir: Path, recovery_key: str, device_key_file: str | Path | Non
     May raise: VaultNotFound, VaultFileInvalid, ValidationError, WrongRecoveryKey,
     TooManyAttempts, CredentialStoreUnavailable, DatabaseDamaged.
     """
-    from app.services.vault.staff import slot_params
-    from app.services.vault.unlock import _open, record_staff_key
 
     paths = Paths(Path(data_dir))
     vault = VaultFile.load(paths.vault)
@@ -68,7 +69,7 @@ def recover(data_dir: Path, recovery_key: str, device_key_file: str | Path | Non
         # goes back into the store it names (or the key file given each time).
         _enrol(store, vault.vault_id, device_secret)
         return ""
-    conn, data_key = _open(paths, keys)
+    conn, data_key = open_database(paths, keys)
     keyed = keying.Keyed(paths.vault, vault, conn, data_key, device_secret)
     try:
         keying.check_file(conn, vault, data_key)
@@ -115,7 +116,6 @@ def _enrol(store, vault_id: str, device_secret: bytes) -> tuple[str, str | None]
 
 
 def _now() -> str:
-    from app.services.vault.unlock import utc_now
 
     return utc_now()
 

@@ -17,9 +17,9 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
+from app import clock
 from app.config import Paths
 from app.domain.staff import Role
 from app.errors import (
@@ -36,9 +36,15 @@ from app.security.crypto import DecryptionFailed
 from app.security.device import KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.throttle import AttemptLog
-from app.services.vault.backup import Progress, _manifest_aad, _manifest_mac, _noop, read_backup
+from app.services.vault.backup_file import (
+    Progress,
+    manifest_aad,
+    manifest_mac,
+    no_progress,
+    read_backup,
+)
 from app.services.vault.recovery import RECOVERY_ACTOR, open_with_recovery
-from app.services.vault.unlock import _open, check_credentials, device_check, resolve_store
+from app.services.vault.unlock import check_credentials, device_check, open_database, resolve_store
 from app.storage import db, export, keying, migrations
 from app.storage.key_state_repo import KeyStateRepo
 from app.storage.staff_repo import StaffRepo
@@ -56,7 +62,7 @@ class _Live:
 
 def restore_backup(data_dir: Path, backup_path: Path, *, username: str | None = None,
                    passphrase: str | None = None, recovery_key: str | None = None,
-                   device_key_file: str | Path | None = None, progress: Progress = _noop) -> Path | None:
+                   device_key_file: str | Path | None = None, progress: Progress = no_progress) -> Path | None:
     """Restore a backup into `data_dir`, with a manager's passphrase (same computer) or the
     recovery key (any computer; it enrols this one). Returns where the replaced database was
     kept, if there was one.
@@ -127,7 +133,7 @@ def _keys_by_passphrase(paths: Paths, bvault: VaultFile, user: str, passphrase: 
     if paths.vault.exists() and paths.db.exists():
         creds = check_credentials(paths.data_dir, user, passphrase, device_key_file)
         creds.require_staff()
-        conn, key = _open(paths, creds.keys_in_order())
+        conn, key = open_database(paths, creds.keys_in_order())
         try:
             keying.check_file(conn, creds.vault, key)
             member = StaffRepo(conn).get_by_username(user)
@@ -174,7 +180,7 @@ def _live_by_recovery(paths: Paths, recovery_key: str) -> _Live:
     try:
         vault = VaultFile.load(paths.vault)
         keys, _secret = vault.open_recovery(recovery_key)
-        conn, key = _open(paths, keys)
+        conn, key = open_database(paths, keys)
     except ConfideError:
         return _Live()
     try:
@@ -205,7 +211,7 @@ def _database_key(manifest: dict, keys: list[bytes]) -> bytes:
     for key in keys:
         if sealing.key_id(key, vault_id) != manifest.get("key_id"):
             continue
-        if not hmac.compare_digest(str(manifest.get("mac", "")), _manifest_mac(key, manifest)):
+        if not hmac.compare_digest(str(manifest.get("mac", "")), manifest_mac(key, manifest)):
             raise altered
         return key
     raise altered
@@ -219,7 +225,7 @@ def _format2_backup_key(manifest: dict, keys: list[bytes]) -> bytes:
         raise BackupInvalid("The backup's own key cannot be opened: the file was altered.") from exc
     for key in keys:
         try:
-            return crypto.open_sealed(key, nonce, wrapped, _manifest_aad(manifest))
+            return crypto.open_sealed(key, nonce, wrapped, manifest_aad(manifest))
         except DecryptionFailed:
             continue
     raise BackupInvalid("The backup's own key cannot be opened: the file was altered.")
@@ -307,7 +313,7 @@ def _move_aside(paths: Paths) -> Path | None:
     """Keep the database being replaced: restoring the wrong backup must not lose anything."""
     if not paths.db.exists():
         return None
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S")
     folder = paths.data_dir / f"replaced-{stamp}"
     suffix = 1
     while folder.exists():  # a second restore within the same second

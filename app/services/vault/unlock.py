@@ -10,6 +10,7 @@ from pathlib import Path
 
 from uuid6 import uuid7
 
+from app import clock
 from app.config import Paths
 from app.domain import passphrase as passphrase_rules
 from app.domain.staff import Role, clean_full_name, clean_username
@@ -28,13 +29,14 @@ from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.security.throttle import AttemptLog
 from app.services.vault import compartment
+from app.services.vault.keys import follow_key_change, record_staff_key, settle_after_unlock
 from app.storage import db, keying, migrations
 from app.storage.key_state_repo import KeyStateRepo
 from app.storage.staff_repo import StaffRepo
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def device_check(device_secret: bytes, vault_id: str) -> str:
@@ -131,7 +133,7 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
     return session, recovery_key
 
 
-def _open(paths: Paths, keys: list[bytes], on_migrate: Callable[[int], None] | None = None):
+def open_database(paths: Paths, keys: list[bytes], on_migrate: Callable[[int], None] | None = None):
     """(connection, the key that opened it). May raise: DatabaseDamaged, SchemaTooNew, ..."""
     # An upgrade killed part-way left its safety copy: the database goes back to it first.
     migrations.recover_interrupted(paths.db)
@@ -236,7 +238,7 @@ def unlock(data_dir: Path, username: str, passphrase: str,
     attempts = AttemptLog(paths.attempts, clock)
     if compartment.is_compartment_slot(paths, user_key, vault.slots):
         return _unlock_volunteer(creds, attempts)
-    conn, data_key = _open(paths, creds.keys_in_order())
+    conn, data_key = open_database(paths, creds.keys_in_order())
     keyed = keying.Keyed(paths.vault, vault, conn, data_key, creds.device_secret)
     private = creds.opened.private
     try:
@@ -327,10 +329,3 @@ def _unlock_volunteer(creds: Credentials, attempts: AttemptLog) -> Session:
     session.compartment = True
     return session
 
-
-from app.services.vault.keys import (  # noqa: E402  (they need Credentials, defined above)
-    follow_key_change,
-    record_staff_key,
-    settle_after_unlock,
-)
-from app.services.vault.recovery import recover  # noqa: E402,F401  (public here since the first release)

@@ -31,7 +31,7 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
     parse), BackupInvalid (`against` is not a readable backup); damage is reported in the
     result, not raised."""
     from app.errors import ValidationError
-    from app.services.vault.backup import read_backup
+    from app.services.vault.backup_file import read_backup
 
     given = []
     for text in checkpoints or []:

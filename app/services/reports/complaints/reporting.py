@@ -2,7 +2,9 @@
 
 from datetime import date
 
+from app.domain.dashboard import Item, Section
 from app.domain.periods import Period
+from app.domain.report import Table
 from app.security.session import Session
 from app.services.reports.complaints.register import list_complaints
 
@@ -11,8 +13,6 @@ def dashboard_section(session: Session, today: date):
     """Complaints not yet acknowledged (with the 30-day deadline) or not yet answered.
 
     May raise: PermissionDenied (managers only)."""
-    from app.services.reports.dashboard import Item, Section
-
     section = Section("complaints", "Data protection complaints to acknowledge or answer",
                       empty_text="No complaint is waiting.")
     severity = {"ack_overdue": "overdue", "ack_due_soon": "due_soon", "awaiting_ack": "info",
@@ -28,8 +28,6 @@ def dashboard_section(session: Session, today: date):
 
 def report_table(conn, period: Period):
     """Received in the period; acknowledged in the period, and how many of those on time."""
-    from app.services.reports.figures import Table
-
     q = {"start": period.start.isoformat(), "end": period.end.isoformat()}
     received = conn.execute("SELECT count(*) FROM dp_complaint WHERE deleted_at IS NULL "
                             "AND received_on BETWEEN :start AND :end", q).fetchone()[0]
