@@ -170,6 +170,7 @@ _TABLE: dict[str, tuple[Scope, str]] = {
     "vault.recovery.renew_recovery_key": (M, ""), "vault.checkpoint.current_checkpoint": (M, "audited"),
     "vault.staff.rekey": (M, ""), "vault.staff.accounts_needing_reset": (M, ""),
     "vault.unlock.check_credentials": (N, "the passphrase"),
+    "vault.unlock.open_database": (N, "keys the caller already unsealed"),
     # volunteers' compartments (docs/security.md): the engine, and what staff sessions run
     **{f"vault.compartment.{name}": (N, "a volunteer's compartment: files, keys and slots") for name in (
         "db_path", "slot_path", "write_slot", "read_slot", "slot_genuine", "volunteers", "key_of", "ensure_key",
