@@ -20,6 +20,7 @@ import keyring
 from keyring.backend import KeyringBackend
 
 from app.security import kdf
+from app.security.device import KeyringStore
 from app.services.casework import enquiries
 from app.services.casework.people import PersonInput
 from app.services.demo import build as demo
@@ -69,7 +70,8 @@ def run(cases: int) -> dict:
     folder = OUT / f"compartment-{cases}"
     shutil.rmtree(folder, ignore_errors=True)
     data_dir = folder / "vault"
-    manager, _ = vault_service.create_vault(data_dir, "Bench SENDIASS", "manager", "Bench Manager", PASSPHRASE)
+    manager, _ = vault_service.create_vault(data_dir, "Bench SENDIASS", "manager", "Bench Manager", PASSPHRASE,
+                                            KeyringStore())
     demo.populate(manager, staff=0, cases=cases, seed=3)
     people_count = manager.conn.execute("SELECT count(*) FROM person").fetchone()[0]
     staff.add_staff(manager, "casey", "Casey Worker", "caseworker", PASSPHRASE)

@@ -349,17 +349,17 @@ def _refresh(session: Session, user: str) -> None:
                          (json.dumps(f"{json.loads(main_tag[0]) if main_tag else ''}V{tag}-"),))
             conn.execute(f"INSERT INTO vol.person ({person_cols}) SELECT {person_cols} FROM main.person p "
                          f"WHERE p.deleted_at IS NULL AND NOT {hidden}", viewer)
-            conn.execute("INSERT INTO vol.relationship SELECT r.* FROM main.relationship r WHERE r.deleted_at IS NULL "
-                         "AND r.adult_id IN (SELECT id FROM vol.person) AND r.child_id IN (SELECT id FROM vol.person)")
+            conn.execute("INSERT INTO vol.relationship SELECT r.* FROM main.relationship r JOIN vol.person a ON "
+                         "a.id = r.adult_id JOIN vol.person c ON c.id = r.child_id WHERE r.deleted_at IS NULL")
             conn.execute(f"INSERT INTO vol.enquiry SELECT e.* FROM main.enquiry e WHERE e.deleted_at IS NULL "
                          f"AND {enquiry_ok}", viewer)
             conn.execute("INSERT INTO vol.enquiry_topic SELECT t.* FROM main.enquiry_topic t "
-                         "WHERE t.enquiry_id IN (SELECT id FROM vol.enquiry)")
+                         "JOIN vol.enquiry e ON e.id = t.enquiry_id")
             conn.execute("INSERT INTO vol.enquiry_revision SELECT r.* FROM main.enquiry_revision r "
-                         "WHERE r.enquiry_id IN (SELECT id FROM vol.enquiry)")
+                         "JOIN vol.enquiry e ON e.id = r.enquiry_id")
             conn.execute("INSERT INTO vol.paper_file SELECT f.* FROM main.paper_file f WHERE f.case_id IS NULL")
             conn.execute("INSERT INTO vol.paper_file_movement SELECT m.* FROM main.paper_file_movement m "
-                         "WHERE m.file_id IN (SELECT id FROM vol.paper_file)")
+                         "JOIN vol.paper_file f ON f.id = m.file_id")
             conn.execute("INSERT INTO vol.draft SELECT d.* FROM main.draft d WHERE d.owner = ?", (user,))
             # Names only in the search index: a volunteer finds people by name (read_budget).
             conn.execute("INSERT INTO vol.search_key (kind, ref_id) SELECT 'person', id FROM vol.person")
