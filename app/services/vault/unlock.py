@@ -291,7 +291,9 @@ def _settle_compartments(session: Session) -> None:
     if session.user.role == Role.VOLUNTEER:
         return
     moved = compartment.move_out_of_vault(session)
-    compartment.sync_all(session)
+    # At unlock only what volunteers wrote is taken in; the compartments are written anew at
+    # this session's lock if it changed what they copy (or at once while one is open).
+    compartment.sync_all(session, refresh=False)
     if moved:
         with db.transaction(session.conn):
             KeyStateRepo(session.conn).owe_rekey("volunteers moved to their own compartments")
