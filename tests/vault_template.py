@@ -21,8 +21,7 @@ from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.services.vault import compartment
-from app.services.vault.unlock import follow_as_staff
-from app.services.vault.unlock import create_vault
+from app.services.vault.unlock import create_vault, follow_as_staff
 from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
 

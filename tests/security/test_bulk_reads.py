@@ -15,12 +15,10 @@ import pytest
 from faker import Faker
 
 from app.errors import ReadLimitReached
-from app.services.casework import read_budget
+from app.services.casework import people, read_budget, search
+from app.services.casework.people import PersonInput
 from app.services.reports import dashboard
 from app.services.vault import compartment
-from app.services.casework import people
-from app.services.casework import search
-from app.services.casework.people import PersonInput
 from app.storage.db import transaction
 from tests.unit.casework_helpers import add_worker
 

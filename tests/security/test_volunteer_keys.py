@@ -16,7 +16,7 @@ import pytest
 import sqlcipher3
 
 from app.config import Paths
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, WrongCredentials
 from app.security import sealing, staff_slot
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
@@ -140,5 +140,5 @@ def test_disabling_a_volunteer_removes_their_compartment(session, data_dir, plan
     staff.disable(session, "vera")
     assert not (data_dir / "volunteer-vera.db").exists()
     assert not (data_dir / "volunteer-vera.slot.json").exists()
-    with pytest.raises(Exception):
+    with pytest.raises(WrongCredentials):
         vault_service.unlock(data_dir, "vera", FRESH)

@@ -322,7 +322,7 @@ def _absorb(conn, user: str) -> None:
                      "SELECT v.last_unlock_at FROM vol.staff v WHERE v.username = ?), '')), "
                      "passphrase_changed_at = coalesce((SELECT v.passphrase_changed_at FROM vol.staff v "
                      "WHERE v.username = ?), passphrase_changed_at) WHERE username = ?", (user, user, user))
-        for seq, at, actor, action, object_type, object_id, detail in events:
+        for _seq, at, actor, action, object_type, object_id, detail in events:
             audit.append(conn, actor, action, object_type, object_id,
                          {**json.loads(detail or "{}"), "compartment": True}, at=at)
         if events:
