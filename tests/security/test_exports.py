@@ -145,7 +145,7 @@ def test_a_typed_password_is_used_and_a_weak_one_writes_nothing(seeded):
 
 
 # Modules allowed to write files: the gate itself, and the vault's own files and backups.
-WRITERS_ALLOWED = {"app/fsutil.py", "app/services/exports.py", "app/services/vault/backup.py", "app/security/keyslots.py",
+WRITERS_ALLOWED = {"app/fsutil.py", "app/services/exports.py", "app/services/vault/backup.py", "app/services/vault/backup_file.py", "app/security/keyslots.py",
                    "app/security/throttle.py", "app/security/device.py", "app/security/filelock.py",
                    "app/storage/migrations/__init__.py", "app/pdf/secure.py", "app/security/crypto.py",
                    "app/services/selftest/hub.py",  # scratch files in a hub folder, no records

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.staff import Role
+from app.domain.role_matrix import manages
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team.laptop import checkout, lost
@@ -40,7 +40,7 @@ class OutOnLaptopsTab(QWidget, OutcomeLines):
         self.table.setColumnWidth(0, 180)
         self.table.setColumnWidth(1, 620)
         self.release_button = QPushButton("&Release a lost laptop's cases…")
-        if session.user.role != Role.MANAGER:
+        if not manages(session.user.role):
             # hide(), not setVisible(True): a parentless widget made visible becomes a window.
             self.release_button.hide()
         self.error = text_label("", "error")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind, SupportLevel
 from app.domain.records import Case
-from app.domain.staff import Role
+from app.domain.role_matrix import manages
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
@@ -40,7 +40,7 @@ class CaseSummaryTab(QWidget):
         self.session, self.ops = session, ops
         self.worker_names = worker_names or {}
         self.case: Case | None = None
-        self.manager = session.user.role == Role.MANAGER
+        self.manager = manages(session.user.role)
 
         facts_card, facts_column = card("Case")
         self.facts = QFormLayout()

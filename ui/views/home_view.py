@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.domain.choices import Channel, SupportLevel
 from app.domain.counting import plural
 from app.domain.records import Action
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
@@ -46,7 +46,7 @@ class HomeView(QWidget):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
-        self.casework = session.user.role != Role.VOLUNTEER
+        self.casework = reads_casework(session.user.role)
 
         self.welcome = text_label(f"Welcome, {session.user.full_name}", "heading")
         self.new_button = QPushButton("New enquiry  (Ctrl+N)")

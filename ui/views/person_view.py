@@ -29,7 +29,7 @@ from app.domain.choices import (
     SchoolPhase,
 )
 from app.domain.records import Person
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.domain.text import uk_date
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
@@ -72,7 +72,7 @@ class PersonView(QWidget):
         self.prefs_button = QPushButton("Contact &preferences…")
         self.incident_button = QPushButton("Report an &incident…")
         # Volunteers cannot change a person's details or contact preferences (the service refuses).
-        casework = session.user.role != Role.VOLUNTEER
+        casework = reads_casework(session.user.role)
         self.edit_button.setVisible(casework)
         self.prefs_button.setVisible(casework)
         buttons = QHBoxLayout()
@@ -210,7 +210,7 @@ class PersonView(QWidget):
         self.family.set_rows(rows)
 
     def _show_cases(self) -> None:
-        if self.session.user.role == Role.VOLUNTEER:
+        if not reads_casework(self.session.user.role):
             self.cases.set_rows([], "Casework is for caseworkers and the manager.")
             return
         rows = []

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ReadLimitReached, ValidationError
 from app.security.session import Session
@@ -53,6 +54,7 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+@grants(Scope.ANY, "the budgets in force")
 def limits(session: Session) -> Limits:
     """The budgets in force on this computer."""
     session.require()
@@ -66,6 +68,7 @@ def _limits(conn) -> Limits:
     return Limits(values["volunteer"], values["caseworker"], values["hours"])
 
 
+@grants(Scope.MANAGER)
 def set_limits(session: Session, volunteer, caseworker, hours) -> Limits:
     """The manager sets the budgets. May raise: PermissionDenied, ValidationError."""
     session.require(Role.MANAGER)
@@ -88,6 +91,7 @@ def set_limits(session: Session, volunteer, caseworker, hours) -> Limits:
     return Limits(**values)
 
 
+@grants(Scope.HELPER, "counts the people a read returns against the account's budget")
 def charge(session: Session, person_ids: Iterable[str], what: str, bulk: dict | None = None) -> None:
     """Count these people as read by the signed-in account; refuse the whole read when the
     different people read in the window would pass its budget. Call before anything is shown.
@@ -148,6 +152,7 @@ class Refusal:
     staff_id: str
 
 
+@grants(Scope.MANAGER, "dashboard: accounts the budget refused")
 def accounts_refused(session: Session, today: date | None = None) -> list[Refusal]:
     """Accounts refused by the budget in the last SHOWN_DAYS days, most recent first."""
     session.require(Role.MANAGER)

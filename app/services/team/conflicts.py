@@ -4,6 +4,7 @@
 import json
 from dataclasses import dataclass
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
 from app.services.team import capture
@@ -54,6 +55,7 @@ def _require(session) -> None:
     session.require(Role.MANAGER, Role.CASEWORKER)
 
 
+@grants(Scope.CASEWORK)
 def list_conflicts(session) -> list[ConflictSummary]:
     """May raise: PermissionDenied, Locked."""
     _require(session)
@@ -73,6 +75,7 @@ def _img(text):
     return json.loads(text) if text else None
 
 
+@grants(Scope.CASEWORK, "both sides are rows this computer's own user edited")
 def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     """Who changed what and when, both sides, field by field. May raise: NotFound, PermissionDenied."""
     _require(session)
@@ -89,6 +92,7 @@ def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     return ConflictDetail(_summary(row), sides)
 
 
+@grants(Scope.CASEWORK)
 def resolve_conflict(session, conflict_id: str, take: str | None = None,
                      choices: dict[str, object] | None = None) -> None:
     """Settle a conflict. `take` ('mine' or 'theirs') decides every field; `choices` maps a

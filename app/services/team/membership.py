@@ -12,6 +12,7 @@ from pathlib import Path
 
 from uuid6 import uuid7
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import require_folder
@@ -53,6 +54,7 @@ def _file_keyed(session) -> bool:
     return session.vault.device_store == "file"
 
 
+@grants(Scope.HELPER, "where this computer's hub is")
 def save_location(session, team_id: str, location: str) -> None:
     """May raise: CredentialStoreUnavailable."""
     if _file_keyed(session):
@@ -62,6 +64,7 @@ def save_location(session, team_id: str, location: str) -> None:
         credentials.save_hub_location(team_id, location)
 
 
+@grants(Scope.ANY, "where this computer's hub is: no family's records")
 def hub_location(session) -> str:
     """May raise: NotInTeam, TeamError (no location saved), CredentialStoreUnavailable."""
     team_id = state.require_team(session.conn)
@@ -73,11 +76,11 @@ def hub_location(session) -> str:
     return location
 
 
+@grants(Scope.ANY)
 def hub_target(session) -> tuple[str, str]:
     """(location, team id): what a watcher thread needs to open its own hub object.
 
     May raise: NotInTeam, TeamError, CredentialStoreUnavailable."""
-    session.require()
     return hub_location(session), state.require_team(session.conn)
 
 
@@ -87,17 +90,18 @@ def open_watch_hub(location: str, team_id: str) -> Hub:
     return open_hub(location, team_id)
 
 
+@grants(Scope.ANY)
 def open_team_hub(session) -> Hub:
     """May raise: NotInTeam, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable."""
     return open_hub(hub_location(session), state.require_team(session.conn))
 
 
+@grants(Scope.MANAGER)
 def create(session, location: str, name: str, device_name: str = "Office computer 1") -> str:
     """Found a team on this computer with an empty hub at `location`. Returns the team id.
 
     May raise: PermissionDenied, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable.
     """
-    session.require(Role.MANAGER)
     if state.in_team(session.conn):
         raise engine.TeamError("This computer is already part of a team.")
     name = (name or "").strip() or session.vault.service_name
@@ -111,6 +115,7 @@ def create(session, location: str, name: str, device_name: str = "Office compute
     return team_id
 
 
+@grants(Scope.MANAGER)
 def invite(session, device_name: str, out: Path, manager: bool = False, laptop: bool = False) -> str:
     """Enrol a new computer and write its invitation to `out`. Returns the one-time code,
     which is shown once and stored nowhere. A laptop joins as a partial replica (docs/sync.md
@@ -118,7 +123,6 @@ def invite(session, device_name: str, out: Path, manager: bool = False, laptop: 
 
     May raise: PermissionDenied, TeamError, ValidationError, HubUnavailable, HubError, OSError.
     """
-    session.require(Role.MANAGER)
     device_name = (device_name or "").strip()
     if not device_name or len(device_name) > 60:
         raise ValidationError("Give the new computer a name of 1 to 60 characters.", field="device")
@@ -225,11 +229,11 @@ def _slot_params():
     return slot_params()
 
 
+@grants(Scope.ANY, "replicates every row; what each person sees stays with the read paths")
 def sync(session) -> SyncResult:
     """Pull, rebase and push with the team's hub; a key change owed since a colleague left
     (the hub was out of reach then) is made first. May raise: NotInTeam, SyncBlocked,
     HubUnavailable, HubError, TeamError, CredentialStoreUnavailable."""
-    session.require()
     hub = open_team_hub(session)
     try:
         if state.get(session.conn, EPOCH_OWED) and session.user.role == Role.MANAGER:
@@ -255,6 +259,7 @@ def sync(session) -> SyncResult:
         hub.close()
 
 
+@grants(Scope.MANAGER)
 def disable_colleague(session, username: str) -> bool:
     """Disable a colleague's account (it replicates: no computer of the team opens for them
     after its next sync) and, on a team, change the team key. Returns True when the key was
@@ -282,10 +287,10 @@ def disable_colleague(session, username: str) -> bool:
     return True
 
 
+@grants(Scope.MANAGER)
 def device_list(session) -> list[DeviceStatus]:
     """The team's computers, as far as this computer has synced. May raise: PermissionDenied,
     NotInTeam."""
-    session.require(Role.MANAGER)
     conn = session.conn
     state.require_team(conn)
     me = state.get(conn, "device_id")
@@ -302,6 +307,7 @@ def device_list(session) -> list[DeviceStatus]:
     return out
 
 
+@grants(Scope.MANAGER)
 def find_device(session, name_or_id: str) -> DeviceStatus:
     """May raise: PermissionDenied, NotInTeam, ValidationError."""
     wanted = (name_or_id or "").strip()
@@ -313,10 +319,10 @@ def find_device(session, name_or_id: str) -> DeviceStatus:
     return found[0]
 
 
+@grants(Scope.MANAGER)
 def revoke(session, name_or_id: str) -> int:
     """Remove a computer from the team: new key epoch, hub told to refuse it. Returns the new
     epoch. May raise: PermissionDenied, ValidationError, TeamError, HubUnavailable, HubError."""
-    session.require(Role.MANAGER)
     target = find_device(session, name_or_id)
     hub = open_team_hub(session)
     try:
@@ -333,10 +339,10 @@ class SyncStatus:
     conflicts: int = 0
 
 
+@grants(Scope.ANY)
 def sync_status(session) -> SyncStatus:
     """What the status bar shows: when this computer last synced, how many changed rows wait
     to be pushed, how many conflicts wait for a person. May raise: Locked."""
-    session.require()
     conn = session.conn
     if not state.in_team(conn):
         return SyncStatus(False)

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.security import audit as audit_chain
 from app.services.team import apply as applier
@@ -289,9 +290,9 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     return result
 
 
+@grants(Scope.ANY)
 def sync_now(session, hub: Hub) -> SyncResult:
     """Pull, rebase and push. May raise: NotInTeam, SyncBlocked, HubUnavailable, HubError."""
-    session.require()
     return sync_conn(session.conn, hub, session.user.username)
 
 
@@ -299,14 +300,14 @@ def open_conflict_count(conn) -> int:
     return conn.execute("SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL").fetchone()[0]
 
 
+@grants(Scope.ANY)
 def pending_count(session) -> int:
     """Rows changed here and not yet on the hub."""
-    session.require()
     return capture.pending_count(session.conn)
 
 
+@grants(Scope.ANY)
 def last_synced(session) -> str | None:
-    session.require()
     return state.get(session.conn, "last_synced")
 
 

@@ -6,7 +6,7 @@ its one-time code and the CLI are built on top of these."""
 from uuid6 import uuid7
 
 from app import clock
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.services.team import control, keys, snapshot, state
 from app.services.team.sync import pull
@@ -32,6 +32,7 @@ def _store_own(conn, team_id: str, name: str, device_id: str, index: int, dev_ke
         state.put(conn, k, v)
 
 
+@grants(Scope.MANAGER)
 def create_team(session, hub: Hub, name: str, device_name: str = "Office computer 1",
                 team_id: str | None = None) -> str:
     """Found a team on this computer, whose records become the team's. Returns the team id.
@@ -39,7 +40,6 @@ def create_team(session, hub: Hub, name: str, device_name: str = "Office compute
 
     May raise: PermissionDenied, TeamError, HubError.
     """
-    session.require(Role.MANAGER)
     conn = session.conn
     if state.in_team(conn):
         raise TeamError("This computer is already part of a team.")
@@ -91,10 +91,10 @@ def _require_manager_device(conn) -> None:
         raise TeamError("Only a manager's computer can change the team's computers.")
 
 
+@grants(Scope.MANAGER)
 def invite_device(session, hub: Hub, device_name: str, manager: bool = False) -> dict:
     """Enrol a new computer and return what its invitation carries (secret: the caller must
     encrypt it under the one-time code). May raise: PermissionDenied, TeamError, HubError."""
-    session.require(Role.MANAGER)
     conn = session.conn
     _require_manager_device(conn)
     team_id = state.get(conn, "team_id")
@@ -113,10 +113,10 @@ def invite_device(session, hub: Hub, device_name: str, manager: bool = False) ->
             "index": index, "keys": dev_keys, "sealed": sealed}
 
 
+@grants(Scope.ANY, "joins a new, empty vault (membership.join makes it)")
 def join_team(session, hub: Hub, invitation: dict) -> int:
     """Make this new, empty vault a replica of the team and catch up. Returns the hub sequence
     reached. May raise: TeamError, BundleRefused, SyncBlocked, HubError."""
-    session.require()
     conn = session.conn
     if state.in_team(conn):
         raise TeamError("This computer is already part of a team.")
@@ -156,10 +156,10 @@ def join_team(session, hub: Hub, invitation: dict) -> int:
     return state.last_applied(conn)
 
 
+@grants(Scope.MANAGER)
 def revoke_device(session, hub: Hub, device_id: str) -> int:
     """Remove a computer: a new key epoch sealed to every other computer, and the hub asked to
     refuse it. Returns the new epoch. May raise: PermissionDenied, TeamError, HubError."""
-    session.require(Role.MANAGER)
     conn = session.conn
     _require_manager_device(conn)
     if device_id == state.get(conn, "device_id"):
@@ -173,11 +173,11 @@ def revoke_device(session, hub: Hub, device_id: str) -> int:
     return epoch
 
 
+@grants(Scope.MANAGER)
 def rotate_epoch(session, hub: Hub) -> int:
     """A new team key for every computer still enrolled, none removed: after a colleague
     leaves, what is written from now on is under a key their old copies never held.
     Returns the new epoch. May raise: PermissionDenied, TeamError, HubError."""
-    session.require(Role.MANAGER)
     _require_manager_device(session.conn)
     epoch = _new_epoch(session, hub, [])
     with transaction(session.conn):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from app.config import Paths
 from app.domain import firewall
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import DatabaseDamaged, Locked, VaultFileInvalid, WrongCredentials
 from app.fsutil import atomic_write
@@ -119,6 +120,7 @@ def ensure_key(conn, user: str) -> bytes:
     return key
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def sync_all(session: Session, refresh: bool | None = None) -> None:
     """Take in what every volunteer wrote; write their compartments anew when `refresh`, or by
     default when this session wrote what they copy since it last did (a refresh costs about
@@ -139,6 +141,7 @@ WATCHED = ("person", "relationship", "enquiry", "enquiry_topic", "enquiry_revisi
            "paper_file_movement", "staff", "staff_key", "setting", "draft", "casefile")
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def keep_in_step_at_lock(session: Session) -> None:
     """A staff session brings the compartments up to date when it locks."""
     session.before_lock(lambda: sync_all(session))
@@ -164,6 +167,7 @@ def _dirty(conn) -> bool:
         return True
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def sync_if_changed(session: Session) -> None:
     """Called before each service call of a staff session: one stat per compartment."""
     if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
@@ -189,6 +193,7 @@ def _stamps(session: Session) -> tuple:
     return tuple(found)
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def sync(session: Session, user: str, refresh: bool = True) -> None:
     """Absorb what `user` wrote in their compartment, then (with `refresh`, and always for a
     new compartment) write it anew from this database."""
@@ -265,6 +270,7 @@ def _write_slot_from_record(session: Session, user: str, key: bytes) -> None:
     write_slot(session.paths, slot, key)
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def move_out_of_vault(session: Session) -> list[str]:
     """Volunteers whose slot is still in vault.json (made before compartments): the slot is
     taken out; the caller re-keys the database, since they held its key."""
@@ -279,6 +285,7 @@ def move_out_of_vault(session: Session) -> list[str]:
     return moved
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def drop(session: Session, user: str) -> None:
     """Absorb, then remove the compartment and its key (the account left the volunteer role)."""
     conn, paths = session.conn, session.paths
@@ -403,6 +410,7 @@ def open_compartment(paths: Paths, user: str, keys: list[bytes]):
     return conn, keys[0]
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def follow(session: Session) -> None:
     """Before each call of a volunteer's session: their slot file must still be there (a
     manager who disables them removes it). May raise: Locked."""

@@ -13,6 +13,7 @@ from uuid6 import uuid7
 from app import clock
 from app.config import Paths
 from app.domain import passphrase as passphrase_rules
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role, clean_full_name, clean_username
 from app.domain.text import clean_name
 from app.errors import (
@@ -277,6 +278,7 @@ def unlock(data_dir: Path, username: str, passphrase: str,
     return session
 
 
+@grants(Scope.HELPER, "a staff session follows a re-key and takes in volunteers' work")
 def follow_as_staff(session: Session) -> None:
     """Before each call of a staff session: follow a re-key made elsewhere, and take in what a
     volunteer wrote in their compartment meanwhile. May raise: Locked."""

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import ConfideError, DatabaseDamaged
+from app.errors import ConfideError, DatabaseDamaged, ValidationError
 from app.security import audit
+from app.services.vault.backup_file import read_backup
 from app.services.vault.unlock import check_credentials
 from app.storage import db, keying, migrations
 
@@ -30,9 +31,6 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
     """May raise: what check_credentials raises, ValidationError (a checkpoint that does not
     parse), BackupInvalid (`against` is not a readable backup); damage is reported in the
     result, not raised."""
-    from app.errors import ValidationError
-    from app.services.vault.backup_file import read_backup
-
     given = []
     for text in checkpoints or []:
         try:

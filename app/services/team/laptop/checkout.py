@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from app import clock
 from app.domain.dashboard import Item, Section
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.services.team import capture, state
@@ -83,17 +84,17 @@ def _row(r) -> Checkout:
                     r["returned_at"], r["reason"])
 
 
+@grants(Scope.ANY, "the team's setting")
 def due_days(session) -> int:
     """The team's default number of days a case may stay out. May raise: Locked."""
-    session.require()
     row = session.conn.execute("SELECT due_days FROM checkout_policy WHERE id = ?", (POLICY_ID,)).fetchone()
     return int(row[0]) if row else DEFAULT_DUE_DAYS
 
 
+@grants(Scope.MANAGER)
 def set_due_days(session, days: int) -> None:
     """The manager's setting; it replicates to every computer. May raise: PermissionDenied,
     ValidationError."""
-    session.require(Role.MANAGER)
     if not isinstance(days, int) or not 1 <= days <= 90:
         raise ValidationError("Cases may be out for 1 to 90 days.", field="days")
     conn = session.conn
@@ -105,9 +106,9 @@ def set_due_days(session, days: int) -> None:
         session.audit("checkout_days_set", "setting", POLICY_ID, str(days))
 
 
+@grants(Scope.ANY)
 def this_is_a_laptop(session) -> bool:
     """Whether this computer is a laptop of its team (a partial replica). May raise: Locked."""
-    session.require()
     return state.in_team(session.conn) and replica.is_laptop(session.conn)
 
 
@@ -129,6 +130,7 @@ def parse_refs(text: str) -> list[str]:
     return list(dict.fromkeys(refs))
 
 
+@grants(Scope.CASEWORK, "a laptop asks for cases; the office checks the person again")
 def request(session, refs: list[str], days: int | None = None) -> list[str]:
     """Write the check-out requests (they travel at the next sync). Returns their ids.
     `refs` may be [MINE]: every open case of the person asking (the office lists them).
@@ -156,6 +158,7 @@ def request(session, refs: list[str], days: int | None = None) -> list[str]:
     return ids
 
 
+@grants(Scope.CASEWORK)
 def check_out(session, refs: list[str], days: int | None = None, wait: float = 60.0,
               sync=None, clock=time.monotonic) -> CheckoutResult:
     """Ask for the cases and wait up to `wait` seconds for an office computer to send them.
@@ -188,10 +191,10 @@ def check_out(session, refs: list[str], days: int | None = None, wait: float = 6
     return CheckoutResult(out, refused, waiting)
 
 
+@grants(Scope.ANY, "ids, references, computer and staff names: no family's data")
 def list_checkouts(session, device_only: bool = False, include_closed: bool = False) -> list[Checkout]:
     """Check-outs as this computer knows them (the office: every laptop's; `device_only`:
     this computer's). May raise: Locked."""
-    session.require()
     sql = "SELECT * FROM case_checkout WHERE deleted_at IS NULL"
     args: list = []
     if not include_closed:
@@ -202,21 +205,23 @@ def list_checkouts(session, device_only: bool = False, include_closed: bool = Fa
     return [_row(r) for r in session.conn.execute(sql + " ORDER BY due_back, case_ref", args)]
 
 
+@grants(Scope.ANY)
 def out_on_laptops(session) -> dict[str, Checkout]:
     """case id -> its open check-out: what the office shows beside the paper file register."""
     return {c.case_id: c for c in list_checkouts(session) if c.state == "out" and c.case_id}
 
 
+@grants(Scope.ANY)
 def past_due(session) -> list[str]:
     """References of this computer's cases past their due-back date: while any is, the
     laptop's casework is read-only (the laptop_overdue view is the one rule; the schema's
     trigger enforces it on every write). May raise: Locked."""
-    session.require()
     if not state.in_team(session.conn):
         return []
     return [r[0] for r in session.conn.execute("SELECT case_ref FROM laptop_overdue ORDER BY case_ref")]
 
 
+@grants(Scope.CASEWORK)
 def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinResult:
     """Bring cases back: sync, mark them returned, sync again, then (only when the hub holds
     every change) erase them from this laptop and compact the file. Without `case_ids`: every
@@ -258,10 +263,10 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
     return CheckinResult(returned, erased)
 
 
+@grants(Scope.MANAGER)
 def dashboard_section(session, today: date | None = None):
     """The manager's dashboard: every case out on a laptop, overdue first. None outside a
     team. May raise: PermissionDenied."""
-    session.require(Role.MANAGER)
     if not state.in_team(session.conn):
         return None
     today = today or date.today()
