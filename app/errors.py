@@ -74,6 +74,10 @@ class PermissionDenied(ConfideError):
     pass
 
 
+class ReadLimitReached(PermissionDenied):
+    """An account read as many different people as its role may in the time window."""
+
+
 class ValidationError(ConfideError):
     """Bad input in a form or on the command line; `field` names the input at fault."""
 

@@ -20,8 +20,8 @@ from app.config import DB_NAME, VAULT_NAME, Paths
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
-from app.services.vault.keys import follow_key_change
-from app.services.vault.unlock import create_vault
+from app.services.vault import compartment
+from app.services.vault.unlock import create_vault, follow_as_staff
 from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
 
@@ -77,6 +77,8 @@ def open_copy(template: Template, data_dir: Path) -> Session:
     except BaseException:
         conn.close()
         raise
-    return Session(paths, VaultFile.load(paths.vault), conn, member, template.data_key, store,
-                   template.device_secret, private_key=template.private_key,
-                   key_follower=follow_key_change)
+    session = Session(paths, VaultFile.load(paths.vault), conn, member, template.data_key, store,
+                      template.device_secret, private_key=template.private_key,
+                      key_follower=follow_as_staff)
+    compartment.keep_in_step_at_lock(session)
+    return session

@@ -109,6 +109,7 @@ class KeyFileStore(DeviceSecretStore):
             raise CredentialStoreUnavailable(
                 f"The folder for the device key file does not exist: {self.path.parent}"
             )
+        check_key_folder(self.path)
 
     def load(self, vault_id: str) -> bytes:
         """May raise: DeviceSecretMissing, DeviceKeyFileExposed."""
@@ -136,6 +137,7 @@ class KeyFileStore(DeviceSecretStore):
         """
         if os.name != "posix":
             return
+        check_key_folder(self.path)
         try:
             mode = os.stat(self.path).st_mode
         except FileNotFoundError:
@@ -157,6 +159,36 @@ class KeyFileStore(DeviceSecretStore):
             os.unlink(self.path)
         except FileNotFoundError:
             pass
+
+
+def check_key_folder(path: Path) -> None:
+    """Refuse a key file whose folder, or a folder above it, others could change (POSIX).
+
+    Whoever can write to the folder can swap the file for their own secret or move it aside,
+    so a private file in a shared folder is not private. The folder itself must be writable by
+    its owner alone and owned by this account or root; a folder above it may be shared only
+    with the sticky bit (as /tmp is), which stops others renaming what is not theirs.
+    May raise: DeviceKeyFileExposed.
+    """
+    if os.name != "posix":
+        return
+    me = os.geteuid()
+    folder = Path(path).parent
+    for current in [folder, *folder.parents]:
+        try:
+            st = os.stat(current)
+        except OSError:
+            continue  # check_available and load say what is missing
+        shared = stat.S_IMODE(st.st_mode) & 0o022
+        sticky = st.st_mode & stat.S_ISVTX and current != folder
+        if st.st_uid not in (me, 0) or (shared and not sticky):
+            whom = "another account owns it" if st.st_uid not in (me, 0) else \
+                f"other accounts can write to it (permissions {stat.S_IMODE(st.st_mode):04o})"
+            raise DeviceKeyFileExposed(
+                f"The device key file {path} is in a folder others could change: {current} ({whom}). "
+                "Confide will not use it there. Keep the key file in a folder of your own, e.g. "
+                f"with: chmod 700 '{current}' (or move the file and start Confide with "
+                "--device-key-file at its new place).")
 
 
 def _decode(value: str, where: str) -> bytes:

@@ -28,6 +28,9 @@ class Session:
         with _LIVE_LOCK:
             live = list(_LIVE)
         return next((s for s in live if s._conn is not None and s._conn is conn), None)
+    # True for a volunteer's session: its connection is their compartment, not the vault's
+    # database, and its key opens nothing else (docs/security.md).
+    compartment = False
 
     def __init__(self, paths: Paths, vault: VaultFile, conn, user: StaffMember,
                  data_key: bytes, device_store: DeviceSecretStore, device_secret: bytes,
@@ -48,6 +51,7 @@ class Session:
         self._on_lock: list[Callable[[], None]] = []
         with _LIVE_LOCK:
             _LIVE.add(self)
+        self._before_lock: list[Callable[[], None]] = []
 
     # --- state ---------------------------------------------------------------------------
     @property
@@ -140,9 +144,18 @@ class Session:
     def on_lock(self, callback: Callable[[], None]) -> None:
         self._on_lock.append(callback)
 
+    def before_lock(self, callback: Callable[[], None]) -> None:
+        """Run while the connection is still open, at lock (failures do not stop the lock)."""
+        self._before_lock.append(callback)
+
     def lock(self, reason: str = "manual") -> None:
         if self._conn is None:
             return
+        for callback in self._before_lock:
+            try:
+                callback()
+            except Exception:
+                pass  # locking must succeed; the next unlock by staff does it again
         try:
             # BEGIN IMMEDIATE by hand: app.security sits below app.storage (docs/architecture.md).
             self._conn.execute("BEGIN IMMEDIATE")

@@ -17,6 +17,8 @@ LOCAL_ONLY = frozenset({
     "setting",            # this computer's settings
     "key_state",          # this computer's own data key generation (its key is its own)
     "draft",              # what one person was typing here when Confide locked
+    "person_read",        # the bulk-read budget: who read whom here (docs/security.md)
+    "volunteer_compartment",  # keys of this computer's volunteer compartments (docs/security.md)
 })
 LOCAL_ONLY_PREFIXES = ("sync_", "sqlite_")
 TRIGGER_PREFIX = "capture_"

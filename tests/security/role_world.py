@@ -264,6 +264,8 @@ RECIPES = {
     "sar.settings.set_transfers": lambda s, w: _module("sar.settings").set_transfers(s, True),
     "casework.search.search": lambda s, w: _module("casework.search").search(s, "Hartley"),
     "settings.set_auto_lock_minutes": lambda s, w: _module("settings").set_auto_lock_minutes(s, 5),
+    "casework.read_budget.set_limits": lambda s, w: _module("casework.read_budget").set_limits(s, 150, 1500, 8),
+    "casework.read_budget.accounts_refused": lambda s, w: _module("casework.read_budget").accounts_refused(s, TODAY),
     "vault.staff.add_staff": lambda s, w: staff.add_staff(s, f"new-{s.user.username}", "New Person", "volunteer", TEMP),
     "vault.staff.change_role": lambda s, w: staff.change_role(s, w.spare, "caseworker"),
     "vault.staff.disable": lambda s, w: staff.disable(s, f"new-{s.user.username}"),

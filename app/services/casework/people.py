@@ -12,6 +12,7 @@ from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, clean_name, pars
 from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
 from app.services import access
+from app.services.casework import read_budget
 from app.storage import records, search_index
 from app.storage.db import transaction
 
@@ -188,6 +189,9 @@ def get_person(session: Session, person_id: str) -> Person:
 
     May raise: NotFound, PermissionDenied (known only through a firewalled case)."""
     person = peek_person(session, person_id)
+    # Opening a record spends the budget; peek_person (a name in a heading) does not: every id
+    # it is given came from a look-up that did (docs/security.md, "Bulk reads").
+    read_budget.charge(session, [person_id], "person")
     with transaction(session.conn):
         session.audit("view_person", "person", person_id)
     return person
@@ -213,8 +217,8 @@ def organisation_name(session: Session, organisation_id: str | None) -> str:
     return row[0] if row else ""
 
 
-VOLUNTEER_FIND_MIN = 2  # letters of a name a volunteer types before anyone is listed
-VOLUNTEER_FIND_LIMIT = 20
+VOLUNTEER_FIND_MIN = read_budget.VOLUNTEER_MIN_LETTERS  # letters typed before anyone is listed
+VOLUNTEER_FIND_LIMIT = read_budget.VOLUNTEER_MAX_ROWS
 
 
 @grants(Scope.GENERAL,
@@ -249,8 +253,9 @@ def find_people(session: Session, kind: str | None = None, text: str = "", limit
     params["limit"] = int(limit)
     found = [access.person_as_seen(session, Person.from_row(r)) for r in session.conn.execute(sql, params)]
     # What was asked, never the name typed: that would put a family's name in the audit trail.
-    access.audit_bulk_read(session, "person", len(found), kind=kind, name_typed=bool(starts),
-                           names=len(starts) if len(starts) > 1 else None, limit=int(limit))
+    read_budget.charge(session, [p.id for p in found], "person", bulk={
+        "kind": kind, "name_typed": bool(starts), "names": len(starts) if len(starts) > 1 else None,
+        "limit": int(limit)})
     return found
 
 
@@ -308,7 +313,9 @@ def relationships_of(session: Session, person_id: str) -> list[RelationshipLink]
         "WHERE (r.adult_id = :pid OR r.child_id = :pid) AND r.deleted_at IS NULL "
         f"AND NOT {access.person_hidden_sql('a.id')} AND NOT {access.person_hidden_sql('c.id')}",
         {**access.visibility_params(session), "pid": person_id})
-    return [RelationshipLink.from_row(r) for r in rows]
+    links = [RelationshipLink.from_row(r) for r in rows]
+    read_budget.charge(session, [i for link in links for i in (link.adult_id, link.child_id)], "relationship")
+    return links
 
 
 def holds_parental_responsibility(conn, adult_id: str, child_id: str) -> bool:

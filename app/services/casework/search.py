@@ -17,6 +17,7 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.security.session import Session
 from app.services import access
+from app.services.casework import read_budget
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TOKENS = 8
@@ -72,28 +73,40 @@ def search(session: Session, text: str, limit: int = 50) -> list[SearchHit]:
     """People and cases first (they are few), then notes, each newest first. Volunteers find
     people only; nobody finds what the firewall (R4) closes to them. Audited as a bulk read
     (how many words were asked, how many hits came back; never the words)."""
-    if not tokens(text):
+    words = tokens(text)
+    if not words:
         return []
+    volunteer = session.user.role == Role.VOLUNTEER
+    if volunteer:
+        # The limits of people.find_people (docs/security.md, "Bulk reads"), and names only: a
+        # school or an area matched in the indexed body listed every child of that school.
+        if len(max(words, key=len)) < read_budget.VOLUNTEER_MIN_LETTERS:
+            access.audit_bulk_read(session, "search", 0, words=len(words), refused=True)
+            return []
+        limit = min(int(limit), read_budget.VOLUNTEER_MAX_ROWS)
     params = {**access.visibility_params(session), "limit": int(limit)}
     visible_case = access.in_visible_case_sql("s.case_id")
     person = f"(s.kind = 'person' AND NOT {access.person_hidden_sql('s.ref_id')})"
-    volunteer = session.user.role == Role.VOLUNTEER
     kinds = person if volunteer else f"({person} OR (s.kind != 'person' AND {visible_case}))"
-    hits = _run(session, "search_index", text, kinds, params)
+    hits = _run(session, "search_index", text, kinds, params, names_only=volunteer)
     if volunteer:
         for hit in hits:
             hit.snippet = ""  # the school, area and postcode indexed with a name: not theirs to see
     if not volunteer and len(hits) < limit:
         params["limit"] = limit - len(hits)
         hits += _run(session, "note_search", text, visible_case, params)
-    access.audit_bulk_read(session, "search", len(hits), words=len(tokens(text)), limit=int(limit))
+    read_budget.charge(session, [h.ref_id for h in hits if h.kind == "person"], "search",
+                       bulk={"rows": len(hits), "words": len(words), "limit": int(limit)})
     return hits
 
 
-def _run(session: Session, table: str, text: str, condition: str, params: dict) -> list[SearchHit]:
+def _run(session: Session, table: str, text: str, condition: str, params: dict,
+         names_only: bool = False) -> list[SearchHit]:
     query = fts_query(session, table, text)
     if query is None:
         return []
+    if names_only:
+        query = f"title : ({query})"
     rows = session.conn.execute(
         f"SELECT s.kind, s.ref_id, s.case_id, s.title, snippet({table}, 4, :start, :end, ' … ', 12) AS snip, "
         f"{_DATE_SQL} AS hit_on "

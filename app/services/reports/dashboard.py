@@ -6,7 +6,7 @@ from datetime import date
 from app.domain.dashboard import Dashboard, Item, Section
 from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
-from app.services.casework import paper_files
+from app.services.casework import paper_files, read_budget
 from app.services.consent import views as consent_views
 from app.services.reports.complaints import reporting as complaints
 from app.services.sar import register as sar
@@ -60,10 +60,17 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
     if policy:
         staff.items.append(Item(policy.text, policy.target_type, policy.target_id, policy.severity))
 
+    budget = Section("read_budget", "Accounts stopped by the look-up limit (last 7 days)",
+                     empty_text="No account reached the look-up limit.")
+    for refusal in read_budget.accounts_refused(session, today):
+        budget.items.append(Item(f"{refusal.full_name} ({refusal.username})", "staff", refusal.staff_id,
+                                 severity="info", detail=f"refused {refusal.times} time(s), last at "
+                                 f"{refusal.last_at[:16].replace('T', ' ')} UTC"))
+
     sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),
                 consent_views.expiring_section(session, today),
                 consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
-                files, safeguarding, staff]
+                files, safeguarding, budget, staff]
     laptops = checkout.dashboard_section(session, today)     # None outside a team
     if laptops is not None:
         sections.insert(sections.index(files) + 1, laptops)

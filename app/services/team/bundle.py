@@ -15,6 +15,11 @@ from app.services.team.merge.decide import RULES_VERSION
 
 MAGIC = b"CFB1"
 FORMAT = 1
+# Bounds on what a bundle may make this computer hold (docs/security.md, "Hostile files"): a
+# header is a few hundred bytes; row images compress about 5 to 10 times, so a body that
+# inflates more than 64 times its sealed size is a crafted one, refused before it is parsed.
+MAX_HEADER = 64 * 1024
+MAX_EXPANSION = 64
 
 
 class BundleRefused(ConfideError):
@@ -55,6 +60,8 @@ def parse(payload: bytes, seq: int, magic: bytes = MAGIC) -> Parsed:
     if len(payload) < 4 + 4 + crypto.NONCE_BYTES + keys.SIGNATURE_BYTES or payload[:4] != magic:
         raise damaged
     (length,) = struct.unpack(">I", payload[4:8])
+    if length > MAX_HEADER:
+        raise damaged
     head = payload[8:8 + length]
     rest = payload[8 + length:]
     if len(head) != length or len(rest) < crypto.NONCE_BYTES + 16 + keys.SIGNATURE_BYTES:
@@ -136,9 +143,20 @@ def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
         raise BundleRefused(f"Change bundle {n} does not follow on from computer '{dev.name}''s "
                             "earlier bundles and was not applied.")
     try:
-        body = json.loads(zlib.decompress(crypto.open_sealed(epoch_key, p.nonce, p.ciphertext,
-                                                             p.header_bytes)))
-    except (crypto.DecryptionFailed, zlib.error, ValueError) as exc:
+        body = json.loads(_inflate(crypto.open_sealed(epoch_key, p.nonce, p.ciphertext, p.header_bytes), n))
+    except (crypto.DecryptionFailed, zlib.error, ValueError, RecursionError) as exc:
         raise BundleRefused(f"Change bundle {n} was altered after it was written and was not "
                             "applied.") from exc
     return h, body
+
+
+def _inflate(sealed_body: bytes, seq: int) -> bytes:
+    """Decompress a bundle body, at most MAX_EXPANSION times its size (and 1 MiB).
+    May raise: BundleRefused, zlib.error."""
+    limit = MAX_EXPANSION * len(sealed_body) + (1 << 20)
+    inflater = zlib.decompressobj()
+    body = inflater.decompress(sealed_body, limit)
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise BundleRefused(f"Change bundle {seq} unpacks to more than {MAX_EXPANSION} times its size, "
+                            "which Confide never writes; it was not applied.")
+    return body

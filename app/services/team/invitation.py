@@ -26,7 +26,8 @@ SALT_BYTES = 16
 # Fixed, not calibrated: the computer that opens the file may be slower than the one that made it.
 CODE_KDF = kdf.KdfParams(memory_kib=64 * 1024, lanes=4, passes=3)
 # Bounds on what a file may ask for: a doctored file must not make join use gigabytes.
-MAX_MEMORY_KIB, MAX_PASSES, MAX_LANES = 1024 * 1024, 20, 16
+# Memory no more than the code's own Argon2 setting: the file is written by one Confide version.
+MAX_MEMORY_KIB, MAX_PASSES, MAX_LANES = CODE_KDF.memory_kib, 20, 16
 MAX_FILE_BYTES = 1 << 20
 
 

@@ -9,7 +9,7 @@ from app import faults
 from app.errors import ConfideError
 from app.security import crypto
 from app.services.team import capture, device_keys, keys, search_build, snapshot_file, state
-from app.services.team.bundle import BundleRefused, canonical
+from app.services.team.bundle import MAX_HEADER, BundleRefused, canonical
 from app.services.team.laptop import replica as laptop_replica
 from app.services.team.laptop.schema import casework
 from app.storage import migrations
@@ -92,7 +92,9 @@ def read(payload: bytes) -> Parts:
         raise damaged
     (length,) = struct.unpack(">I", payload[4:8])
     start = 8 + length + crypto.NONCE_BYTES + SEALED_KEY
-    if len(payload) < start + keys.SIGNATURE_BYTES:
+    # A header is a few hundred bytes; a crafted one of the snapshot's size would be parsed
+    # into memory (docs/security.md, "Hostile files").
+    if length > MAX_HEADER or len(payload) < start + keys.SIGNATURE_BYTES:
         raise damaged
     header_bytes = bytes(payload[8:8 + length])
     try:

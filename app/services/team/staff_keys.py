@@ -65,9 +65,11 @@ def follow_staff_keys(session) -> int:
     vault_id = vault.vault_id
     changes: dict[str, staff_slot.StaffSlot | None] = {}
     records = team_records(conn)
+    # Volunteers' slots open their compartment, never this data key (docs/security.md).
+    volunteers = {r[0] for r in conn.execute("SELECT username FROM staff WHERE role = 'volunteer'")}
     for user, (public, wrap, active) in records.items():
         current = vault.slots.get(user)
-        if not active:
+        if not active or user in volunteers:
             if current is not None:
                 changes[user] = None
         elif not _same(current, public, wrap):

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import BackupInvalid, ConfideError
-from app.security import crypto
+from app.security import crypto, keyslots
 from app.security.keyslots import VaultFile
-from app.storage import page_copy
+from app.storage import bounded_zip, page_copy
 
 # 2: the backup key's AAD covers the whole manifest (1 covered only the vault id and date).
 # 3: the pages copied as they are, under the data key; an HMAC over the manifest.
 FORMAT = 3
 READABLE = (2, 3)
+MAX_MANIFEST_BYTES = 64 * 1024  # a real manifest is under 1 KB
 Progress = Callable[[int, str], None]
 
 
@@ -82,14 +83,17 @@ def read_backup(path: Path) -> BackupContents:
     """Open a backup file and check its hashes. May raise: BackupInvalid."""
     path = Path(path)
     try:
+        # Bounded before anything is read into memory: docs/security.md, "Hostile files".
+        bounded_zip.check_directory(path)
         with zipfile.ZipFile(path) as archive:
-            manifest = json.loads(archive.read("manifest.json"))
-            vault_bytes = archive.read("vault.json")
-            with archive.open("database.sqlcipher") as handle:
+            manifest = json.loads(bounded_zip.read_stored(archive, "manifest.json", MAX_MANIFEST_BYTES))
+            vault_bytes = bounded_zip.read_stored(archive, "vault.json", keyslots.MAX_FILE_BYTES)
+            with archive.open(bounded_zip.stored_info(archive, "database.sqlcipher")) as handle:
                 db_sha256 = stream_sha256(handle)
     except FileNotFoundError:
         raise BackupInvalid(f"There is no backup file at {path}.") from None
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as exc:
+    except (zipfile.BadZipFile, bounded_zip.ZipRefused, KeyError, json.JSONDecodeError, RecursionError,
+            OSError) as exc:
         raise BackupInvalid(f"{path.name} is not a Confide backup, or it is damaged ({exc}).") from exc
     if not isinstance(manifest, dict) or manifest.get("format") not in READABLE:
         raise BackupInvalid(f"{path.name} was made by a version of Confide this copy cannot read.")

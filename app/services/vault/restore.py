@@ -132,6 +132,7 @@ def _keys_by_passphrase(paths: Paths, bvault: VaultFile, user: str, passphrase: 
     """(data keys for the backup, device secret, store, what the live vault says)."""
     if paths.vault.exists() and paths.db.exists():
         creds = check_credentials(paths.data_dir, user, passphrase, device_key_file)
+        creds.require_staff()
         conn, key = open_database(paths, creds.keys_in_order())
         try:
             keying.check_file(conn, creds.vault, key)

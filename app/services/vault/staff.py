@@ -15,6 +15,8 @@ from app.domain.staff import Role, StaffMember, clean_full_name, clean_username,
 from app.errors import PermissionDenied, ValidationError, WrongCredentials
 from app.security import kdf, keyslots, staff_slot
 from app.security.session import Session
+from app.services.team.staff_keys import slot_from_record
+from app.services.vault import compartment
 from app.services.vault.unlock import record_staff_key, utc_now
 from app.storage import keying
 from app.storage.db import IntegrityError, transaction
@@ -50,22 +52,27 @@ def add_staff(session: Session, username: str, full_name: str, role: str | Role,
     repo = StaffRepo(session.conn)
     if repo.get_by_username(username) is not None or username in session.vault.slots:
         raise ValidationError(f"The user name '{username}' is already taken.", field="username")
+    # A volunteer's slot opens their compartment only, never the data key (docs/security.md).
+    volunteer = role == Role.VOLUNTEER
+    key = compartment.ensure_key(session.conn, username) if volunteer else session.data_key
     slot = keyslots.make_staff_slot(session.vault.vault_id, username, temporary_passphrase,
-                                    session.data_key, session.device_secret, slot_params(),
-                                    must_change=True)
+                                    key, session.device_secret, slot_params(), must_change=True)
     try:
         with transaction(session.conn):
             member = repo.insert(username, full_name, role, actor=session.user.username)
             record_staff_key(session.conn, member.id, slot, session.user.username)
             session.audit("staff_added", "staff", member.id, {"role": role.value})
-            session.vault.slots[username] = slot
-            _save_vault(session, username)
+            if not volunteer:
+                session.vault.slots[username] = slot
+                _save_vault(session, username)
     except IntegrityError:
         session.vault.slots.pop(username, None)
         raise ValidationError(f"The user name '{username}' is already taken.", field="username") from None
     except BaseException:
         session.vault.slots.pop(username, None)
         raise
+    if volunteer:
+        compartment.sync(session, username)
     _advance_head(session)
     return member
 
@@ -77,6 +84,9 @@ def reset_passphrase(session: Session, username: str, temporary_passphrase: str)
     if member.id == session.user.id:
         raise PermissionDenied("Change your own passphrase from 'Change my passphrase'.")
     passphrase_rules.check_new(temporary_passphrase, member.username, field="temporary_passphrase")
+    if member.role == Role.VOLUNTEER:
+        _reset_volunteer(session, member, temporary_passphrase)
+        return
     slot = keyslots.make_staff_slot(session.vault.vault_id, member.username, temporary_passphrase,
                                     session.data_key, session.device_secret, slot_params(),
                                     must_change=True)
@@ -99,6 +109,23 @@ def reset_passphrase(session: Session, username: str, temporary_passphrase: str)
     _rekey_now(session, f"passphrase of {member.username} reset")
 
 
+def _reset_volunteer(session: Session, member: StaffMember, temporary_passphrase: str) -> None:
+    """A volunteer's reset: a new compartment key (their old slot, in any copy, opens a file
+    that is gone), what they wrote taken in first. The data key was never theirs: no re-key."""
+    compartment.drop(session, member.username)
+    key = compartment.ensure_key(session.conn, member.username)
+    slot = keyslots.make_staff_slot(session.vault.vault_id, member.username, temporary_passphrase,
+                                    key, session.device_secret, slot_params(), must_change=True)
+    with transaction(session.conn):
+        session.audit("passphrase_reset", "staff", member.id)
+        if not member.active:
+            StaffRepo(session.conn).update(member.id, session.user.username, active=1)
+            session.audit("staff_enabled", "staff", member.id)
+        record_staff_key(session.conn, member.id, slot, session.user.username)
+    compartment.sync(session, member.username)
+    _advance_head(session)
+
+
 @grants(Scope.MANAGER)
 def disable(session: Session, username: str) -> None:
     """Remove the account's key slot and mark it inactive. Its history stays."""
@@ -109,17 +136,25 @@ def disable(session: Session, username: str) -> None:
     if member.role == Role.MANAGER and member.active and repo.count_active_managers() <= 1:
         raise PermissionDenied("This is the last active manager; add another manager first.")
     old = session.vault.slots.get(member.username)
+    # A volunteer held only their compartment's key: it is deleted with the file; no re-key.
+    held_data_key = member.role != Role.VOLUNTEER or old is not None
+    if member.role == Role.VOLUNTEER:
+        compartment.drop(session, member.username)
     with transaction(session.conn):
         repo.update(member.id, session.user.username, active=0)
         session.audit("staff_disabled", "staff", member.id)
-        KeyStateRepo(session.conn).owe_rekey(f"{member.username} disabled")
+        if held_data_key:
+            KeyStateRepo(session.conn).owe_rekey(f"{member.username} disabled")
         session.vault.slots.pop(member.username, None)
         try:
             _save_vault(session, member.username)
         except BaseException:
             _restore_slot(session, member.username, old)
             raise
-    _rekey_now(session, f"{member.username} disabled")
+    if held_data_key:
+        _rekey_now(session, f"{member.username} disabled")
+    else:
+        _advance_head(session)
 
 
 @grants(Scope.MANAGER)
@@ -129,9 +164,34 @@ def change_role(session: Session, username: str, role: str | Role) -> None:
     repo = StaffRepo(session.conn)
     if member.role == Role.MANAGER and role != Role.MANAGER and repo.count_active_managers() <= 1:
         raise PermissionDenied("This is the last active manager; add another manager first.")
+    was_volunteer, now_volunteer = member.role == Role.VOLUNTEER, role == Role.VOLUNTEER
+    if was_volunteer and not now_volunteer:
+        compartment.drop(session, member.username)
     with transaction(session.conn):
         repo.update(member.id, session.user.username, role=role.value)
         session.audit("staff_role_changed", "staff", member.id, {"role": role.value})
+        if was_volunteer != now_volunteer:
+            _move_slot(session, member, now_volunteer)
+    if now_volunteer and not was_volunteer:
+        compartment.sync(session, member.username)
+        _rekey_now(session, f"{member.username} became a volunteer")
+    _advance_head(session)
+
+
+def _move_slot(session: Session, member: StaffMember, to_compartment: bool) -> None:
+    """Inside change_role's transaction: the slot leaves vault.json for the compartment (a
+    re-key follows: they held the data key), or is made in vault.json from their key record."""
+    if to_compartment:
+        KeyStateRepo(session.conn).owe_rekey(f"{member.username} became a volunteer")
+        session.vault.slots.pop(member.username, None)
+    else:
+        row = session.conn.execute("SELECT public_key, private_wrap FROM staff_key WHERE id = ? AND "
+                                   "deleted_at IS NULL", (member.id,)).fetchone()
+        if row is None:
+            return  # a format-1 account: a manager's passphrase reset gives it a slot
+        session.vault.slots[member.username] = slot_from_record(
+            member.username, row[0], row[1], session.data_key, session.device_secret, session.vault.vault_id)
+    _save_vault(session, member.username)
 
 
 @grants(Scope.ANY, "their own", before_forced_change=True)
@@ -143,7 +203,8 @@ def change_own_passphrase(session: Session, current: str, new: str) -> None:
     if session.locked:
         session.require()
     username = session.user.username
-    slot = session.reload_vault().slots.get(username)
+    slot = compartment.read_slot(session.paths, username) if session.compartment else \
+        session.reload_vault().slots.get(username)
     opened = slot and staff_slot.open_slot(session.vault.vault_id, slot, current or "",
                                            session.device_secret)
     if not opened:
@@ -161,12 +222,15 @@ def change_own_passphrase(session: Session, current: str, new: str) -> None:
         session.audit("passphrase_changed", "staff", session.user.id)
         record_staff_key(session.conn, session.user.id, new_slot, username)
         StaffRepo(session.conn).touch(session.user.id, passphrase_changed_at=utc_now())
-        session.vault.slots[username] = new_slot
-        try:
-            _save_vault(session, username)
-        except BaseException:
-            _restore_slot(session, username, slot)
-            raise
+        if session.compartment:
+            compartment.write_slot(session.paths, new_slot, session.data_key)
+        else:
+            session.vault.slots[username] = new_slot
+            try:
+                _save_vault(session, username)
+            except BaseException:
+                _restore_slot(session, username, slot)
+                raise
     _advance_head(session)
     session.must_change_passphrase = False
 

@@ -13,11 +13,13 @@ from uuid6 import uuid7
 from app import clock
 from app.config import Paths
 from app.domain import passphrase as passphrase_rules
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role, clean_full_name, clean_username
 from app.domain.text import clean_name
 from app.errors import (
     DatabaseDamaged,
     DeviceSecretMissing,
+    PermissionDenied,
     VaultExists,
     VaultFileInvalid,
     WrongCredentials,
@@ -27,6 +29,7 @@ from app.security.device import DeviceSecretStore, KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.security.throttle import AttemptLog
+from app.services.vault import compartment
 from app.services.vault.keys import follow_key_change, record_staff_key, settle_after_unlock
 from app.storage import db, keying, migrations
 from app.storage.key_state_repo import KeyStateRepo
@@ -126,7 +129,8 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
             leftover.unlink(missing_ok=True)
         raise
     session = Session(paths, vault, conn, StaffRepo(conn).get_by_username(username), data_key,
-                      device_store, device_secret, private_key=private, key_follower=follow_key_change)
+                      device_store, device_secret, private_key=private, key_follower=follow_as_staff)
+    compartment.keep_in_step_at_lock(session)
     return session, recovery_key
 
 
@@ -154,6 +158,12 @@ class Credentials:
     device_secret: bytes
     slot: staff_slot.StaffSlot
     opened: staff_slot.Opened
+
+    def require_staff(self) -> None:
+        """May raise: PermissionDenied (a volunteer's slot opens only their compartment)."""
+        if compartment.is_compartment_slot(self.paths, self.slot.user, self.vault.slots):
+            raise PermissionDenied("A volunteer's account opens only the volunteer's own records; ask "
+                                   "a member of staff to do this.")
 
     def keys_in_order(self) -> list[bytes]:
         """The pending key first during a re-key: after PRAGMA rekey only it opens the file."""
@@ -188,6 +198,8 @@ def check_credentials(data_dir: Path, username: str, passphrase: str,
         raise VaultFileInvalid(f"Your key slot cannot be used ({vault.broken_slots[user_key]}) "
                                "Ask a manager to reset your passphrase.")
     slot = vault.slots.get(user_key)
+    if slot is None and user_key not in vault.broken_slots:
+        slot = compartment.read_slot(paths, user_key)   # a volunteer: their own slot file
     opened = None
     # Counted before the guess is checked (under a file lock): parallel attempts each spend one.
     attempt = attempts.begin(user_key)
@@ -225,6 +237,8 @@ def unlock(data_dir: Path, username: str, passphrase: str,
     paths, vault, slot = creds.paths, creds.vault, creds.slot
     user_key = slot.user
     attempts = AttemptLog(paths.attempts, clock)
+    if compartment.is_compartment_slot(paths, user_key, vault.slots):
+        return _unlock_volunteer(creds, attempts)
     conn, data_key = open_database(paths, creds.keys_in_order())
     keyed = keying.Keyed(paths.vault, vault, conn, data_key, creds.device_secret)
     private = creds.opened.private
@@ -258,7 +272,64 @@ def unlock(data_dir: Path, username: str, passphrase: str,
         raise
     session = Session(paths, keyed.vault, conn, member, keyed.data_key, creds.store, creds.device_secret,
                       must_change_passphrase=slot.must_change, private_key=private,
-                      key_follower=follow_key_change)
+                      key_follower=follow_as_staff)
     session.save_audit_head()
+    _settle_compartments(session)
+    return session
+
+
+@grants(Scope.HELPER, "a staff session follows a re-key and takes in volunteers' work")
+def follow_as_staff(session: Session) -> None:
+    """Before each call of a staff session: follow a re-key made elsewhere, and take in what a
+    volunteer wrote in their compartment meanwhile. May raise: Locked."""
+    follow_key_change(session)
+    compartment.sync_if_changed(session)
+
+
+def _settle_compartments(session: Session) -> None:
+    """Volunteers' compartments in step at every staff unlock and lock; a volunteer whose slot
+    still opened this database (made before compartments) is moved out, and the database
+    re-keyed, since they held its key (docs/security.md, "Volunteers hold no key to casework")."""
+    if session.user.role == Role.VOLUNTEER:
+        return
+    moved = compartment.move_out_of_vault(session)
+    # At unlock only what volunteers wrote is taken in; the compartments are written anew at
+    # this session's lock if it changed what they copy (or at once while one is open).
+    compartment.sync_all(session, refresh=False)
+    if moved:
+        with db.transaction(session.conn):
+            KeyStateRepo(session.conn).owe_rekey("volunteers moved to their own compartments")
+        keyed = keying.Keyed(session.paths.vault, session.vault, session.conn, session.data_key,
+                             session.device_secret)
+        new_key = keying.rotate(keyed, session.user.username, "volunteers moved to their own compartments")
+        session.replace_key(session.conn, new_key, keyed.vault)
+    compartment.keep_in_step_at_lock(session)
+
+
+def _unlock_volunteer(creds: Credentials, attempts: AttemptLog) -> Session:
+    """A volunteer's unlock: their compartment only. May raise: WrongCredentials, DatabaseDamaged."""
+    paths, user = creds.paths, creds.slot.user
+    conn, key = compartment.open_compartment(paths, user, creds.opened.data_keys)
+    try:
+        repo = StaffRepo(conn)
+        member = repo.get_by_username(user)
+        if member is None or not member.active or member.role != Role.VOLUNTEER:
+            attempts.record_failure(user)
+            raise WrongCredentials("This account has been disabled. Ask your manager.")
+        failures = attempts.take_and_reset(user)
+        with db.transaction(conn):
+            for failed_at in failures:
+                audit.append(conn, user, "unlock_failed", "staff", member.id,
+                             at=datetime.fromtimestamp(failed_at, UTC).isoformat(timespec="microseconds"))
+            audit.append(conn, user, "unlock", "staff", member.id)
+            repo.touch(member.id, last_unlock_at=utc_now())
+        member = repo.get_by_id(member.id)
+    except BaseException:
+        conn.close()
+        raise
+    session = Session(paths, creds.vault, conn, member, key, creds.store, creds.device_secret,
+                      must_change_passphrase=creds.slot.must_change, private_key=creds.opened.private,
+                      key_follower=compartment.follow)
+    session.compartment = True
     return session
 

@@ -45,6 +45,7 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
         manifest = read_backup(Path(against)).manifest
         given.append((audit.read_head_or_zero(manifest.get("audit_head")), f"the backup {Path(against).name}"))
     creds = check_credentials(data_dir, username, passphrase, device_key_file)
+    creds.require_staff()
     lines: list[str] = []
     try:
         conn, data_key = db.open_with_any(creds.paths.db, creds.keys_in_order())

@@ -83,6 +83,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (15, _sql_step("v015_sar_gather_indexes.sql")),
     (16, fts_blocks_fit),
     (17, _sql_step("v017_laptop_clock_and_removed.sql")),
+    (18, _sql_step("v018_volunteer_limits.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,418 @@
+"""The volunteers' compartments: a volunteer's unlock opens a database of their own that holds
+only what the role matrix lets a volunteer see, under a key of its own; never the vault's
+database or its key (docs/security.md, "Volunteers hold no key to casework").
+
+Per volunteer, beside the vault:
+  volunteer-<user>.db         SQLCipher, same schema, under the compartment key: the staff
+                              list, settings, every person a volunteer may find (name, kind,
+                              area only), family links between them, the general enquiries
+                              this volunteer handled, paper files in no case
+  volunteer-<user>.slot.json  their key slot: the compartment key sealed to their key pair
+                              (not in vault.json, whose slots all open the data key)
+The compartment key is kept in the vault's own database (`volunteer_compartment`), which only
+staff open. A member of staff's session keeps the compartments in step: it takes in what a
+volunteer wrote (absorb: new and changed rows, audit events) and writes the rest anew
+(refresh) at unlock, at lock, and when a compartment file changed since it last looked.
+"""
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.config import Paths
+from app.domain import firewall
+from app.domain.role_matrix import Scope, grants
+from app.domain.staff import Role
+from app.errors import DatabaseDamaged, Locked, VaultFileInvalid, WrongCredentials
+from app.fsutil import atomic_write
+from app.security import audit, crypto
+from app.security.session import Session
+from app.security.staff_slot import StaffSlot
+from app.services import access
+from app.services.team.staff_keys import slot_from_record
+from app.storage import db, keying, migrations
+from app.storage.db import transaction
+
+PERSON_COLUMNS = (*[c for c in access.VOLUNTEER_PERSON_FIELDS if c != "version"],
+                  "created_at", "created_by", "updated_at", "updated_by", "version", "deleted_at")
+# What a volunteer writes, taken into the vault's database by the next staff session:
+# (table, key columns). Rows are taken when new there, or at a higher version.
+# (table, key, SQL naming a row the volunteer wrote: the rest are copies of the vault's own).
+WRITTEN = (("organisation", "id", "v.updated_by = :user"), ("person", "id", "v.updated_by = :user"),
+           ("relationship", "id", "v.updated_by = :user"), ("enquiry", "id", "v.updated_by = :user"),
+           ("enquiry_topic", "enquiry_id, topic",
+            "v.enquiry_id IN (SELECT id FROM vol.enquiry WHERE updated_by = :user)"),
+           ("enquiry_revision", "id", "v.written_by = :user"), ("incident", "id", "v.updated_by = :user"),
+           ("paper_file_movement", "id", "v.updated_by = :user"), ("paper_file", "id", "v.updated_by = :user"),
+           ("staff_key", "id", "v.updated_by = :user"), ("draft", "id", "v.owner = :user"))
+TOKEN = "compartment_token"
+SLOT_MAC = "confide-volunteer-slot:v1:"
+
+
+def db_path(paths: Paths, user: str) -> Path:
+    return paths.data_dir / f"volunteer-{user}.db"
+
+
+def slot_path(paths: Paths, user: str) -> Path:
+    return paths.data_dir / f"volunteer-{user}.slot.json"
+
+
+# --- the slot file -----------------------------------------------------------------------
+def _slot_mac(key: bytes, body: bytes) -> str:
+    return hmac.new(crypto.hkdf(key, info=b"confide-volunteer-slot-mac:v1"), body, hashlib.sha256).hexdigest()
+
+
+def write_slot(paths: Paths, slot: StaffSlot, key: bytes) -> None:
+    """The volunteer's slot, authenticated under the compartment key. May raise: OSError."""
+    body = json.dumps(slot.to_json(), sort_keys=True).encode()
+    atomic_write(slot_path(paths, slot.user), json.dumps(
+        {"slot": slot.to_json(), "mac": _slot_mac(key, body)}, sort_keys=True).encode(), 0o600)
+
+
+def read_slot(paths: Paths, user: str) -> StaffSlot | None:
+    """The volunteer's slot file, if there is one (its MAC is checked once the key is open).
+    May raise: VaultFileInvalid."""
+    try:
+        raw = slot_path(paths, user).read_bytes()[:65536]
+        return StaffSlot.from_json(json.loads(raw)["slot"])
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VaultFileInvalid(f"The key slot file of '{user}' is damaged. Ask a manager to reset "
+                               "your passphrase.") from exc
+
+
+def slot_genuine(paths: Paths, user: str, key: bytes) -> bool:
+    try:
+        data = json.loads(slot_path(paths, user).read_bytes()[:65536])
+        body = json.dumps(data["slot"], sort_keys=True).encode()
+        return hmac.compare_digest(_slot_mac(key, body), data["mac"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+# --- staff side --------------------------------------------------------------------------
+def volunteers(conn) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT username FROM staff WHERE role = 'volunteer' AND active = 1 "
+                                       "AND deleted_at IS NULL ORDER BY username")]
+
+
+def key_of(conn, user: str) -> bytes | None:
+    row = conn.execute("SELECT key_hex FROM volunteer_compartment WHERE username = ?", (user,)).fetchone()
+    return bytes.fromhex(row[0]) if row else None
+
+
+def ensure_key(conn, user: str) -> bytes:
+    """The compartment key of `user`, made now if there is none (the caller's transaction or its own)."""
+    key = key_of(conn, user)
+    if key is not None:
+        return key
+    key = crypto.random_key()
+    tag = conn.execute("SELECT coalesce(max(tag), 0) + 1 FROM volunteer_compartment").fetchone()[0]
+    sql = "INSERT INTO volunteer_compartment (username, key_hex, tag) VALUES (?, ?, ?)"
+    if conn.in_transaction:
+        conn.execute(sql, (user, key.hex(), tag))
+    else:
+        with transaction(conn):
+            conn.execute(sql, (user, key.hex(), tag))
+    return key
+
+
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def sync_all(session: Session, refresh: bool | None = None) -> None:
+    """Take in what every volunteer wrote; write their compartments anew when `refresh`, or by
+    default when this session wrote what they copy since it last did (a refresh costs about
+    0.5 s per 1,000 cases: docs/security.md). May raise: DatabaseError, OSError, VaultFileInvalid."""
+    if session.user.role == Role.VOLUNTEER:
+        return
+    if refresh is None:
+        refresh = _dirty(session.conn)
+    for user in volunteers(session.conn):
+        sync(session, user, refresh)
+    session._compartment_stamp = _stamps(session)
+    _watch(session.conn)
+    session.conn.execute("UPDATE temp.compartment_dirty SET n = 0")
+
+
+# Tables whose rows a compartment copies (or whose changes hide a person: casefile).
+WATCHED = ("person", "relationship", "enquiry", "enquiry_topic", "enquiry_revision", "paper_file",
+           "paper_file_movement", "staff", "staff_key", "setting", "draft", "casefile")
+
+
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def keep_in_step_at_lock(session: Session) -> None:
+    """A staff session brings the compartments up to date when it locks."""
+    session.before_lock(lambda: sync_all(session))
+
+
+def _watch(conn) -> None:
+    """Temporary triggers (this connection only) that note a write a compartment copies, so
+    an audit row or a note does not make an open compartment be written anew."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_dirty (n INTEGER NOT NULL)")
+    if conn.execute("SELECT count(*) FROM temp.compartment_dirty").fetchone()[0] == 0:
+        conn.execute("INSERT INTO temp.compartment_dirty VALUES (1)")
+    for table in WATCHED:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} AFTER {event} "
+                         f"ON main.{table} BEGIN UPDATE temp.compartment_dirty SET n = 1; END")
+
+
+def _dirty(conn) -> bool:
+    try:
+        return bool(conn.execute("SELECT n FROM temp.compartment_dirty").fetchone()[0])
+    except (db.DatabaseError, TypeError):
+        _watch(conn)        # a new connection (after a re-key): watch it from now on
+        return True
+
+
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def sync_if_changed(session: Session) -> None:
+    """Called before each service call of a staff session: one stat per compartment."""
+    if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
+        return  # inside a service's own write: the next call does it
+    stamps = _stamps(session)
+    if stamps != getattr(session, "_compartment_stamp", None):
+        sync_all(session)
+    elif any(name.endswith(".db-wal") for name, _, _ in stamps) and _dirty(session.conn):
+        # A volunteer has their compartment open on this computer right now (its WAL exists
+        # only while a connection is open): what staff just wrote reaches it at once.
+        # Otherwise the next lock or unlock of a staff session does it.
+        sync_all(session)
+
+
+def _stamps(session: Session) -> tuple:
+    found = []
+    for path in sorted(session.paths.data_dir.glob("volunteer-*.db*")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append((path.name, st.st_mtime_ns, st.st_size))
+    return tuple(found)
+
+
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def sync(session: Session, user: str, refresh: bool = True) -> None:
+    """Absorb what `user` wrote in their compartment, then (with `refresh`, and always for a
+    new compartment) write it anew from this database."""
+    conn, paths = session.conn, session.paths
+    key = ensure_key(conn, user)
+    path = db_path(paths, user)
+    refresh = refresh or not path.exists()
+    try:
+        vconn = db.open_database(path, key, create=not path.exists())
+    except DatabaseDamaged:
+        # Under another key: this database was restored from a backup made before the file
+        # was last written. What it held is the volunteer's view of that newer state; it is
+        # kept aside (encrypted, as found) and the compartment made anew.
+        _set_aside(path)
+        refresh = True
+        vconn = db.open_database(path, key, create=True)
+    try:
+        migrations.migrate(vconn, path)
+    finally:
+        vconn.close()
+    _attach(conn, path, key)
+    try:
+        if _same_history(conn, user):
+            _absorb(conn, user)
+        else:
+            conn.execute("DETACH DATABASE vol")
+            _set_aside(path)
+            with transaction(conn):
+                conn.execute("UPDATE volunteer_compartment SET absorbed_seq = 0 WHERE username = ?", (user,))
+            vconn = db.open_database(path, key, create=True)
+            try:
+                migrations.migrate(vconn, path)
+            finally:
+                vconn.close()
+            _attach(conn, path, key)
+            refresh = True
+        if refresh:
+            _refresh(session, user)
+    finally:
+        conn.execute("DETACH DATABASE vol")
+    _write_slot_from_record(session, user, key)
+
+
+def _same_history(conn, user: str) -> bool:
+    """Whether the compartment was last written from this database. Not after a restore: its
+    rows then include what the restore took away, and absorbing would bring them back."""
+    mine = conn.execute("SELECT token FROM volunteer_compartment WHERE username = ?", (user,)).fetchone()[0]
+    theirs = conn.execute("SELECT value FROM vol.sync_state WHERE key = ?", (TOKEN,)).fetchone()
+    return mine is None or (theirs is not None and json.loads(theirs[0]) == mine)
+
+
+def _set_aside(path: Path) -> None:
+    """Kept (encrypted, as found), never deleted: what a volunteer wrote there is not lost."""
+    path.rename(path.with_name(f"{path.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"))
+    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+def _attach(conn, path: Path, key: bytes) -> None:
+    conn.execute("ATTACH DATABASE ? AS vol KEY ?", (str(path), f"x'{key.hex()}'"))
+
+
+def _write_slot_from_record(session: Session, user: str, key: bytes) -> None:
+    row = session.conn.execute(
+        "SELECT k.public_key, k.private_wrap FROM staff s JOIN staff_key k ON k.id = s.id "
+        "WHERE s.username = ? AND k.deleted_at IS NULL", (user,)).fetchone()
+    if row is None:
+        return
+    current = read_slot(session.paths, user)
+    slot = slot_from_record(user, row[0], row[1], key, session.device_secret, session.vault.vault_id)
+    if current is not None and current.to_json() == slot.to_json() | {"sealed": current.to_json()["sealed"]} \
+            and slot_genuine(session.paths, user, key):
+        return
+    write_slot(session.paths, slot, key)
+
+
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def move_out_of_vault(session: Session) -> list[str]:
+    """Volunteers whose slot is still in vault.json (made before compartments): the slot is
+    taken out; the caller re-keys the database, since they held its key."""
+    moved = [u for u in volunteers(session.conn) if u in session.reload_vault().slots]
+    if not moved:
+        return []
+    keyed = keying.Keyed(session.paths.vault, session.vault, session.conn, session.data_key,
+                         session.device_secret)
+    with transaction(session.conn):
+        keying.write_slots(keyed, {u: None for u in moved})
+    session.vault = keyed.vault
+    return moved
+
+
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def drop(session: Session, user: str) -> None:
+    """Absorb, then remove the compartment and its key (the account left the volunteer role)."""
+    conn, paths = session.conn, session.paths
+    key = key_of(conn, user)
+    path = db_path(paths, user)
+    if key is not None and path.exists():
+        _attach(conn, path, key)
+        try:
+            _absorb(conn, user)
+        finally:
+            conn.execute("DETACH DATABASE vol")
+    with transaction(conn):
+        conn.execute("DELETE FROM volunteer_compartment WHERE username = ?", (user,))
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), slot_path(paths, user)):
+        leftover.unlink(missing_ok=True)
+
+
+def _columns(conn, schema: str, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")]
+
+
+def _absorb(conn, user: str) -> None:
+    """New and changed rows of what volunteers write, and their audit events, into main."""
+    absorbed = conn.execute("SELECT absorbed_seq FROM volunteer_compartment WHERE username = ?",
+                            (user,)).fetchone()[0]
+    events = conn.execute("SELECT seq, at, actor, action, object_type, object_id, detail FROM vol.audit_event "
+                          "WHERE seq > ? ORDER BY seq", (absorbed,)).fetchall()
+    with transaction(conn):
+        for table, keys, written in WRITTEN:
+            cols = _columns(conn, "main", table)
+            names = ", ".join(cols)
+            # New rows; a row another write took first (a revision number both made) is kept
+            # as the vault has it: docs/security.md says what that costs.
+            conn.execute(f"INSERT OR IGNORE INTO main.{table} ({names}) SELECT {names} FROM vol.{table} v "
+                         f"WHERE {written}", {"user": user})
+            if "version" in cols and keys == "id":
+                sets = ", ".join(f"{c} = v.{c}" for c in cols if c != "id")
+                conn.execute(f"UPDATE OR IGNORE main.{table} AS m SET {sets} FROM vol.{table} AS v "
+                             f"WHERE v.id = m.id AND v.version > m.version AND {written}", {"user": user})
+        conn.execute("UPDATE main.staff SET last_unlock_at = max(coalesce(last_unlock_at, ''), coalesce(("
+                     "SELECT v.last_unlock_at FROM vol.staff v WHERE v.username = ?), '')), "
+                     "passphrase_changed_at = coalesce((SELECT v.passphrase_changed_at FROM vol.staff v "
+                     "WHERE v.username = ?), passphrase_changed_at) WHERE username = ?", (user, user, user))
+        for _seq, at, actor, action, object_type, object_id, detail in events:
+            audit.append(conn, actor, action, object_type, object_id,
+                         {**json.loads(detail or "{}"), "compartment": True}, at=at)
+        if events:
+            conn.execute("UPDATE volunteer_compartment SET absorbed_seq = ? WHERE username = ?",
+                         (events[-1][0], user))
+
+
+def _refresh(session: Session, user: str) -> None:
+    """Write the compartment anew: only what a volunteer may see (docs/security.md)."""
+    conn = session.conn
+    viewer = firewall.params(firewall.Viewer(reads_casework=False, username=user))
+    hidden = access.person_hidden_sql("p.id")
+    enquiry_ok = access.enquiry_visible_sql("e")
+    person_cols = ", ".join(PERSON_COLUMNS)
+    tag = conn.execute("SELECT tag FROM volunteer_compartment WHERE username = ?", (user,)).fetchone()[0]
+    main_tag = conn.execute("SELECT value FROM sync_state WHERE key = 'reference_tag'").fetchone()
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(conn):
+            for table in ("search_index", "search_key", "enquiry_revision", "enquiry_topic", "enquiry",
+                          "relationship", "person", "organisation", "paper_file_movement", "paper_file",
+                          "staff_key", "staff", "setting", "reference_counter", "incident", "draft"):
+                conn.execute(f"DELETE FROM vol.{table}")
+            conn.execute("DELETE FROM vol.sync_state WHERE key = 'reference_tag'")
+            conn.execute("INSERT INTO vol.staff SELECT * FROM main.staff")
+            conn.execute("INSERT INTO vol.staff_key SELECT k.* FROM main.staff_key k JOIN main.staff s ON s.id = k.id "
+                         "WHERE s.username = ?", (user,))
+            conn.execute("INSERT INTO vol.setting SELECT * FROM main.setting")
+            conn.execute("INSERT INTO vol.reference_counter SELECT * FROM main.reference_counter")
+            conn.execute("INSERT INTO vol.sync_state (key, value) VALUES ('reference_tag', ?)",
+                         (json.dumps(f"{json.loads(main_tag[0]) if main_tag else ''}V{tag}-"),))
+            conn.execute(f"INSERT INTO vol.person ({person_cols}) SELECT {person_cols} FROM main.person p "
+                         f"WHERE p.deleted_at IS NULL AND NOT {hidden}", viewer)
+            conn.execute("INSERT INTO vol.relationship SELECT r.* FROM main.relationship r JOIN vol.person a ON "
+                         "a.id = r.adult_id JOIN vol.person c ON c.id = r.child_id WHERE r.deleted_at IS NULL")
+            conn.execute(f"INSERT INTO vol.enquiry SELECT e.* FROM main.enquiry e WHERE e.deleted_at IS NULL "
+                         f"AND {enquiry_ok}", viewer)
+            conn.execute("INSERT INTO vol.enquiry_topic SELECT t.* FROM main.enquiry_topic t "
+                         "JOIN vol.enquiry e ON e.id = t.enquiry_id")
+            conn.execute("INSERT INTO vol.enquiry_revision SELECT r.* FROM main.enquiry_revision r "
+                         "JOIN vol.enquiry e ON e.id = r.enquiry_id")
+            conn.execute("INSERT INTO vol.paper_file SELECT f.* FROM main.paper_file f WHERE f.case_id IS NULL")
+            conn.execute("INSERT INTO vol.paper_file_movement SELECT m.* FROM main.paper_file_movement m "
+                         "JOIN vol.paper_file f ON f.id = m.file_id")
+            conn.execute("INSERT INTO vol.draft SELECT d.* FROM main.draft d WHERE d.owner = ?", (user,))
+            # Names only in the search index: a volunteer finds people by name (read_budget).
+            conn.execute("INSERT INTO vol.search_key (kind, ref_id) SELECT 'person', id FROM vol.person")
+            conn.execute("INSERT INTO vol.search_index (rowid, kind, ref_id, case_id, title, body) "
+                         "SELECT k.id, 'person', p.id, NULL, trim(p.first_name || ' ' || p.last_name || ' ' || "
+                         "coalesce(p.known_as, '')), '' FROM vol.person p JOIN vol.search_key k ON k.ref_id = p.id")
+            token = crypto.random_key().hex()
+            conn.execute("INSERT INTO vol.sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                         "SET value = excluded.value", (TOKEN, json.dumps(token)))
+            conn.execute("UPDATE volunteer_compartment SET refreshed_at = ?, token = ? WHERE username = ?",
+                         (datetime.now(UTC).isoformat(timespec="seconds"), token, user))
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA vol.wal_checkpoint(TRUNCATE)").fetchone()
+
+
+# --- volunteer side ----------------------------------------------------------------------
+def is_compartment_slot(paths: Paths, user: str, vault_slots: dict) -> bool:
+    return user not in vault_slots and slot_path(paths, user).exists()
+
+
+def open_compartment(paths: Paths, user: str, keys: list[bytes]):
+    """(connection, key) of the volunteer's own database. May raise: DatabaseDamaged, WrongCredentials."""
+    path = db_path(paths, user)
+    if not keys or not path.exists() or not slot_genuine(paths, user, keys[0]):
+        raise WrongCredentials("Your volunteer account is not ready on this computer yet. Ask a member of "
+                               "staff to sign in here once, then try again.")
+    conn = db.open_database(path, keys[0])
+    try:
+        migrations.migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn, keys[0]
+
+
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def follow(session: Session) -> None:
+    """Before each call of a volunteer's session: their slot file must still be there (a
+    manager who disables them removes it). May raise: Locked."""
+    if not slot_path(session.paths, session.user.username).exists():
+        raise Locked()
