@@ -13,8 +13,9 @@ kept per account on this computer (`person_read`, never replicated).
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from app import clock
 from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ReadLimitReached, ValidationError
@@ -47,7 +48,7 @@ class Limits:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _stamp(moment: datetime) -> str:

@@ -5,8 +5,8 @@ which entry, never a row's hash (a hash of a short record could be confirmed by 
 
 import json
 import zlib
-from datetime import UTC, datetime
 
+from app import clock
 from app.security import crypto
 from app.services.team import state
 from app.services.team.bundle import BundleRefused, canonical
@@ -24,7 +24,7 @@ def seal(conn, content: dict) -> dict:
     team, me, upto = state.get(conn, "team_id"), state.get(conn, "device_id"), state.last_applied(conn)
     epoch, key = state.current_epoch(conn)
     nonce, ct = crypto.seal(key, zlib.compress(canonical(content)), _aad(team, me, upto, epoch))
-    return {"team": team, "type": DIGEST, "by": me, "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    return {"team": team, "type": DIGEST, "by": me, "at": clock.stamp(),
             "upto": upto, "epoch": epoch, "schema": migrations.CURRENT_VERSION,
             "nonce": nonce.hex(), "ct": ct.hex()}
 

@@ -5,8 +5,8 @@ entry before it (the one the digest describes). Per table first; for the tables 
 the two computers then exchange row hashes (a request, and its answer), which name the rows.
 """
 
-from datetime import UTC, datetime
 
+from app import clock
 from app.services.team import state
 from app.services.team.replica_check import digest, entry
 from app.storage import migrations
@@ -71,7 +71,7 @@ def receive(conn, body: dict, seq: int) -> None:
     sender = state.device(conn, body["by"])
     results[body["by"]] = {
         "name": sender.name if sender else body["by"], "upto": int(body["upto"]), "seq": seq,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"), "tables": differ,
+        "at": clock.stamp(), "tables": differ,
         # Rows named by an earlier exchange stay named while their table still differs.
         "rows": {t: named.get(t) or earlier.get(t) for t in differ if named.get(t) or earlier.get(t)}}
     state.put(conn, RESULTS, results)
