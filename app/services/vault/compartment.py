@@ -18,9 +18,9 @@ volunteer wrote (absorb: new and changed rows, audit events) and writes the rest
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
+from app import clock
 from app.config import Paths
 from app.domain import firewall
 from app.domain.role_matrix import Scope, grants
@@ -247,7 +247,7 @@ def _same_history(conn, user: str) -> bool:
 
 def _set_aside(path: Path) -> None:
     """Kept (encrypted, as found), never deleted: what a volunteer wrote there is not lost."""
-    path.rename(path.with_name(f"{path.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"))
+    path.rename(path.with_name(f"{path.name}.replaced-{clock.now():%Y%m%dT%H%M%S%f}"))
     for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)
 
@@ -384,7 +384,7 @@ def _refresh(session: Session, user: str) -> None:
             conn.execute("INSERT INTO vol.sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
                          "SET value = excluded.value", (TOKEN, json.dumps(token)))
             conn.execute("UPDATE volunteer_compartment SET refreshed_at = ?, token = ? WHERE username = ?",
-                         (datetime.now(UTC).isoformat(timespec="seconds"), token, user))
+                         (clock.stamp(), token, user))
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA vol.wal_checkpoint(TRUNCATE)").fetchone()
