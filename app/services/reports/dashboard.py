@@ -3,6 +3,7 @@ so the screen can open it."""
 
 from datetime import date
 
+from app.domain.counting import plural
 from app.domain.dashboard import Dashboard, Item, Section
 from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
@@ -64,7 +65,7 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
                      empty_text="No account reached the look-up limit.")
     for refusal in read_budget.accounts_refused(session, today):
         budget.items.append(Item(f"{refusal.full_name} ({refusal.username})", "staff", refusal.staff_id,
-                                 severity="info", detail=f"refused {refusal.times} time(s), last at "
+                                 severity="info", detail=f"refused {plural(refusal.times, 'time')}, last at "
                                  f"{refusal.last_at[:16].replace('T', ' ')} UTC"))
 
     sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),

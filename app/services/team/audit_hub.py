@@ -9,6 +9,7 @@ import json
 import zlib
 from dataclasses import dataclass, field
 
+from app.domain.counting import plural
 from app.security import crypto
 from app.services.team import audit_chain, bundle, keys, state
 from app.services.team.sync import AUDIT_COLUMNS
@@ -166,11 +167,11 @@ def verify_team(conn, hub: Hub | None, unreachable: str = "") -> TeamAuditReport
     if not problems and hub is not None:
         note = f"; {own.not_yet_pushed} not yet on the hub" if own.not_yet_pushed else ""
         lines.append(f"Team audit: this computer's {own.on_hub} events on the hub match{note}; "
-                     f"the audit chains of {others} other computer(s) on the hub are unbroken")
+                     f"the audit chains of {plural(others, 'other computer')} on the hub are unbroken")
     lines += problems[:MAX_LINES]
     if len(problems) > MAX_LINES:
         lines.append(f"... and {len(problems) - MAX_LINES} more audit problems.")
     if found.unreadable:
-        lines.append(f"Team audit: {found.unreadable} bundle(s) on the hub could not be read here and were "
-                     "not compared.")
+        lines.append(f"Team audit: {plural(found.unreadable, 'bundle')} on the hub could not be read here "
+                     "and were not compared.")
     return TeamAuditReport(not problems, lines)

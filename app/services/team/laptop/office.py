@@ -22,7 +22,7 @@ from app.storage.db import transaction
 
 MAX_DAYS = 90
 NOT_STAFF = "Only an active caseworker or manager can take cases out."
-FIREWALLED = ("{ref} is a young person's own case that {who} may not see (R4): it stays in the office. "
+FIREWALLED = ("{ref} is a young person's own case that {who} may not see: it stays in the office. "
               "Its caseworker or the manager can take it out.")
 
 
