@@ -14,7 +14,7 @@ import json
 
 from app.services.team import state
 from app.services.team.capture import decode_value
-from app.services.team.laptop.closure import CASEWORK
+from app.services.team.laptop import schema as laptop_schema
 from app.storage.capture import (
     column_types,
     columns,
@@ -87,8 +87,9 @@ def partial(conn) -> bool:
     return state.get(conn, "replica_kind") == "laptop"
 
 
-def casework(table: str) -> bool:
-    return table in CASEWORK
+def casework(conn, table: str) -> bool:
+    """A table a laptop holds only in part (its cases' rows), from the schema's foreign keys."""
+    return table in laptop_schema.casework(conn).tables
 
 
 def digests(conn, partial: bool) -> tuple[dict[str, list], dict[str, list[str]]]:
@@ -99,6 +100,6 @@ def digests(conn, partial: bool) -> tuple[dict[str, list], dict[str, list[str]]]
     for table in tables(conn):
         hashes = row_hashes(conn, table, bases=bases)
         out[table] = table_digest(hashes)
-        if partial and casework(table):
+        if partial and casework(conn, table):
             held[table] = sorted(hashes)
     return out, held

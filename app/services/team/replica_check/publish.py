@@ -28,7 +28,7 @@ def _content(conn, owed: dict | None) -> dict:
         rows, scope = {}, {}
         for table in owed["tables"]:
             keys = owed["keys"].get(table)
-            limited = keys is not None or (partial and digest.casework(table))
+            limited = keys is not None or (partial and digest.casework(conn, table))
             rows[table] = digest.row_hashes(conn, table, set(keys) if keys is not None else None)
             scope[table] = "keys" if limited else "all"
         content.update(rows=rows, scope=scope, to=owed["to"], answer=owed["answer"])

@@ -24,9 +24,9 @@ def differing_tables(conn, content: dict, present: set[str], partial_here: bool)
     held = {t: set(v) for t, v in (content.get("held") or {}).items()}
     differ = []
     for table, theirs in sorted(content["tables"].items()):
-        if table not in present or (partial_here and digest.casework(table)):
+        if table not in present or (partial_here and digest.casework(conn, table)):
             continue        # a laptop holds only its cases' rows: it cannot digest the office's
-        keys = held.get(table, set()) if content.get("partial") and digest.casework(table) else None
+        keys = held.get(table, set()) if content.get("partial") and digest.casework(conn, table) else None
         if digest.table_digest(_mine(conn, table, keys)) != list(theirs):
             differ.append(table)
     return differ
@@ -39,7 +39,7 @@ def differing_rows(conn, content: dict, present: set[str], partial_here: bool) -
             continue
         limited = (content.get("scope") or {}).get(table) == "keys"
         mine = _mine(conn, table, set(theirs) if limited else None)
-        if partial_here and digest.casework(table):
+        if partial_here and digest.casework(conn, table):
             theirs = {k: v for k, v in theirs.items() if k in mine}
         rows = [[k, "different here and there"] for k in sorted(mine.keys() & theirs.keys()) if mine[k] != theirs[k]]
         rows += [[k, "only on this computer"] for k in sorted(mine.keys() - theirs.keys())]
