@@ -155,7 +155,9 @@ WRITERS_ALLOWED = {"app/fsutil.py", "app/services/exports.py", "app/services/vau
                    "app/services/team/snapshot_file.py",
                    # a removed computer's unpushed changes, sealed like a hub bundle (AES-256-GCM
                    # under the team key, signed): docs/sync.md §14
-                   "app/services/team/pending.py"}
+                   "app/services/team/pending.py",
+                   # a volunteer's key slot (wrapped under their passphrase, MACed): key material, not records
+                   "app/services/vault/compartment.py"}
 WRITER_CALLS = {"atomic_write", "write_bytes", "write_text", "encrypt", "encrypted_zip", "copyfile", "copy2",
                 "fdopen", "mkstemp", "NamedTemporaryFile", "setOutputFileName"}
 
