@@ -17,6 +17,7 @@ from app.services.team.laptop.schema import casework, unclassified
 from app.services.team.sync import sync_now
 from app.storage.db import transaction
 from app.storage.hub.folder import FolderHub
+from app.storage.hub.postgres import PostgresHub
 from tests.team.conftest import new_vault
 from tests.team.laptop_world import add_laptop, family_case, sync_all
 from tests.team.test_compaction import TEAM, _pg_hubs
@@ -31,9 +32,12 @@ def world(make_team):
     return team.hub, office, laptop
 
 
-def _check_out(office, laptop, hub, refs):
+def _check_out(office, laptop, hub, refs, laptop_hub=None):
     checkout.request(laptop, refs)
-    sync_all(hub, laptop, office, laptop)
+    laptop_hub = laptop_hub or hub
+    sync_now(laptop, laptop_hub)
+    sync_now(office, hub)
+    sync_now(laptop, laptop_hub)
 
 
 def _enquiry_case(session, surname: str) -> tuple[str, str, str]:
@@ -129,29 +133,38 @@ def test_enquiry_correction_in_a_snapshot_lets_laptops_restart_and_join(tmp_path
     else:
         hub, admin = _pg_hubs(request.getfixturevalue("postgres_server"))
         admin.close()
+    own = []    # each laptop's own hub (on PostgreSQL its own login, made by its invitation)
+
+    def join(name, path):
+        computer = new_vault(template_root, tmp_path / path)
+        invitation = {**engine.invite_device(office, hub, name), "kind": "laptop"}
+        own.append(PostgresHub(invitation["hub_login"], TEAM) if invitation.get("hub_login") else hub)
+        engine.join_team(computer, own[-1], invitation)
+        return computer, own[-1]
+
     try:
         office = new_vault(template_root, tmp_path / "office")
         engine.create_team(office, hub, "Northshire SENDIASS", team_id=TEAM)
-        laptop = new_vault(template_root, tmp_path / "laptop")
-        engine.join_team(laptop, hub, {**engine.invite_device(office, hub, "Laptop 1"), "kind": "laptop"})
+        laptop, laptop_hub = join("Laptop 1", "laptop")
         case_id, ref, enquiry_id = _enquiry_case(office, "Hartley")
-        sync_all(hub, office, laptop)
-        _check_out(office, laptop, hub, [ref])
+        sync_now(office, hub)
+        sync_now(laptop, laptop_hub)
+        _check_out(office, laptop, hub, [ref], laptop_hub)
         _correct(office, enquiry_id, "Corrected: goes into the snapshot.")
         _, _, other = _enquiry_case(office, "Lowther")
         _correct(office, other, "Another family's correction.")
         sync_now(office, hub)
         snapshot.put_snapshot(office.conn, hub)
         # A laptop restarting from that snapshot (as after a forced compaction) keeps its case.
-        assert snapshot.restore_latest(laptop.conn, hub) > 0
+        assert snapshot.restore_latest(laptop.conn, laptop_hub) > 0
         assert laptop.conn.execute("SELECT count(*) FROM casefile WHERE id = ?", (case_id,)).fetchone()[0] == 1
-        sync_now(laptop, hub)
+        sync_now(laptop, laptop_hub)
         # A new laptop joins from it.
-        late = new_vault(template_root, tmp_path / "late")
-        engine.join_team(late, hub, {**engine.invite_device(office, hub, "Laptop 2"), "kind": "laptop"})
+        late, _ = join("Laptop 2", "late")
         assert late.conn.execute("SELECT count(*) FROM enquiry_revision").fetchone()[0] == 0
     finally:
-        hub.close()
+        for h in {id(h): h for h in [*own, hub]}.values():
+            h.close()
 
 
 def test_a_record_of_its_case_naming_what_the_laptop_lacks_is_said_and_fetched_again(world):

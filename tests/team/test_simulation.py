@@ -2,8 +2,10 @@
 with crashes and torn writes at the named fault points. A failure names its seed and step;
 replay with `python -m tests.perf.sim_bench --seed S --steps N --hub H --stop`.
 
-Scenarios that meet a finding of issue 22 not yet fixed are marked xfail(strict): each fails
-today, deterministically, at the seed and step given; when the fix merges the mark must go."""
+Scenarios that met a finding run plainly once it is fixed (conflict resolution, enquiry
+corrections on laptops, a laptop's own enquiry at check-in). Those whose fix has not landed
+(a damaged hub entry) are marked xfail(strict): each fails deterministically at the seed and
+step given, and the mark must go when the fix lands."""
 
 import re
 
@@ -48,27 +50,16 @@ def test_a_seed_replays_the_same_run(tmp_path, template_root):
     assert runs[0] == runs[1] and len(runs[0]) >= 20
 
 
-@pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
-    "issue 22 finding 3: resolving a conflict applies the chosen side to every column, so a field "
-    "not in conflict (an office's own edit of known_as) is reverted; seed 5, step 50"))
 def test_resolving_conflicts_keeps_fields_not_in_conflict(tmp_path, template_root):
     simulate(5, 50, tmp_path, template_root, "folder",
              options=Options(offices=3, laptops=0, faults=False, compaction=False, corrections=False))
 
 
-@pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
-    "issue 22 finding 1: an enquiry correction fails a foreign key on the laptop (enquiry_revision is "
-    "not in its closure), the bundle is refused and every later bundle from that office 'skips "
-    "bundles'; seed 3, step 125"))
 def test_enquiry_corrections_reach_a_laptop(tmp_path, template_root):
     simulate(3, 125, tmp_path, template_root, "folder",
              options=Options(offices=2, laptops=1, shared_fields=False, faults=False, compaction=False))
 
 
-@pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
-    "issue 22, laptop closure (what to build: derived from the schema): a laptop that recorded a "
-    "casework enquiry itself fails at check-in with a raw 'FOREIGN KEY constraint failed' from the "
-    "erase (a row outside casework still names an erased one); seed 2, step 43"))
 def test_a_laptop_checks_in_after_recording_an_enquiry_itself(tmp_path, template_root):
     simulate(2, 43, tmp_path, template_root, "folder",
              options=Options(offices=2, laptops=1, shared_fields=False, faults=False, compaction=False))

@@ -92,6 +92,7 @@ class World:
         faults.disarm()
         self.root.mkdir(parents=True, exist_ok=True)
         self._pg_names = self.pg_server.new_hub_database() if self.hub_kind == "postgres" else None
+        self._logins: dict[str, str] = {}
         hub = self.open_hub(create=True)
         self.admin_hub = self.open_hub(admin=True)
         first = new_vault(self.template_root, self.root / "office1")
@@ -104,18 +105,21 @@ class World:
 
     def _join(self, name: str, kind: str) -> None:
         session = new_vault(self.template_root, self.root / name)
-        hub = self.open_hub()
         invitation = engine.invite_device(self.computers[0].session, self.computers[0].hub, name)
+        # On PostgreSQL each computer has its own login, made by the invitation (docs/hub.md).
+        if invitation.get("hub_login"):
+            self._logins[name] = invitation["hub_login"]
+        hub = self.open_hub(name=name)
         if kind == "laptop":
             invitation = {**invitation, "kind": "laptop"}
         engine.join_team(session, hub, invitation)
         self.computers.append(Computer(name, kind, session, hub, len(self.computers)))
 
-    def open_hub(self, admin: bool = False, create: bool = False):
+    def open_hub(self, admin: bool = False, create: bool = False, name: str | None = None):
         if self.hub_kind == "postgres":
             if admin:
                 return PostgresHub(self.pg_server.admin_conninfo(self._pg_names["dbname"]), TEAM)
-            return PostgresHub(self._pg_names["conninfo"], TEAM, create=create)
+            return PostgresHub(self._logins.get(name, self._pg_names["conninfo"]), TEAM, create=create)
         return FolderHub(self.root / "hub", TEAM, create=create)
 
     def restart(self, c: Computer) -> None:
@@ -123,7 +127,7 @@ class World:
         if c.conn.in_transaction:
             c.conn.execute("ROLLBACK")
         c.hub.close()
-        c.hub = self.open_hub()
+        c.hub = self.open_hub(name=c.name)
 
     def offices(self) -> list[Computer]:
         return [c for c in self.computers if not c.laptop]

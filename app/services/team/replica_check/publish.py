@@ -1,7 +1,7 @@
 """Publish this computer's digest on the hub (docs/sync.md §17): after a sync, every EVERY
 entries, and at once when it owes another computer row hashes."""
 
-from app.services.team import control, state
+from app.services.team import control, device_keys, state
 from app.services.team.replica_check import digest, entry
 from app.services.team.replica_check.receive import OWED, PUBLISHED
 from app.services.team.sync import pull
@@ -39,7 +39,7 @@ def _append(conn, hub: Hub, owed: dict | None) -> int:
     me = state.get(conn, "device_id")
     for _ in range(ATTEMPTS):
         pull(conn, hub)
-        payload = control.seal(entry.seal(conn, _content(conn, owed)), state.get(conn, "sign_priv"))
+        payload = control.seal(entry.seal(conn, _content(conn, owed)), device_keys.sign_priv(conn))
         seq = state.last_applied(conn) + 1
         try:
             hub.append(seq, me, "control", payload)
