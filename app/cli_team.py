@@ -2,9 +2,13 @@
 conflicts, device. Registered into app/cli.py's parser; same conventions (one plain line on
 stderr, exit 1; exit 3 from sync when conflicts wait for a person)."""
 
+import sys
 from pathlib import Path
 
+from app import cli_hub
+
 EXIT_CONFLICTS = 3
+EXIT_BLOCKED = 4
 
 
 def add_parsers(sub, common) -> None:
@@ -35,13 +39,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--id", dest="conflict_id", default=None)
     p.add_argument("--take", choices=["mine", "theirs"], default=None)
 
-    p = sub.add_parser("hub", help="for IT: compact the team's hub (docs/hub.md)")
-    p.add_argument("action", choices=["compact"])
-    p.add_argument("location", metavar="DIR_OR_OWNER_URL",
-                   help="the hub folder, or the PostgreSQL URL of the hub's owner role")
-    p.add_argument("--force", action="store_true",
-                   help="compact even if a computer has not synced past the snapshot (it starts again from it)")
-    p.set_defaults(data_dir=None)       # no vault: the hub is all it works on
+    cli_hub.add_parser(sub, common)
 
     p = sub.add_parser("device", help="list the team's computers, or remove one")
     p.add_argument("action", choices=["list", "revoke"])
@@ -136,7 +134,10 @@ def cmd_sync(args) -> int:
         session.lock("cli")
     print(f"pulled {result.pulled}, pushed {result.pushed}, conflicts {result.conflicts}")
     for reason in result.refused:
-        print(f"refused: {reason}")
+        print(f"passed over (voided by a manager): {reason}")
+    if result.blocked:
+        print(f"confide: {result.blocked}", file=sys.stderr)
+        return EXIT_BLOCKED
     return EXIT_CONFLICTS if result.conflicts else 0
 
 
@@ -177,6 +178,8 @@ def cmd_device(args) -> int:
         for d in membership.device_list(session):
             status = ("removed" if d.revoked else "this computer" if d.this_computer
                       else "up to date with the key" if d.on_current_key else "not yet re-keyed for the new key")
+            if d.blocked and not d.revoked:
+                status = f"SYNC STOPPED: {d.blocked}"
             print(f"{d.index}\t{d.name}\t{'manager' if d.manager else 'staff'}\t{status}\t{d.device_id}")
     finally:
         session.lock("cli")
@@ -184,16 +187,9 @@ def cmd_device(args) -> int:
 
 
 def cmd_hub(args) -> int:
-    from app.services.team import compaction
+    from app import cli
 
-    hub = compaction.open_admin_hub(args.location)
-    try:
-        done = compaction.compact(hub, force=args.force)
-    finally:
-        hub.close()
-    behind = f"; starting again from the snapshot: {', '.join(done.behind)}" if done.behind else ""
-    print(f"compacted up to entry {done.upto}: {done.dropped} bundle entries dropped{behind}")
-    return 0
+    return cli_hub.cmd_hub(args, lambda: _session(args, cli._Input(args.passphrase_stdin)))
 
 
 COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd_conflicts, "device": cmd_device}

@@ -82,6 +82,13 @@ CREATE INDEX IF NOT EXISTS snapshots_upto ON confide.snapshots (upto_seq DESC, c
 ALTER TABLE confide.entries DROP CONSTRAINT IF EXISTS entries_kind_check;
 ALTER TABLE confide.entries ADD CONSTRAINT entries_kind_check CHECK (kind IN ('bundle', 'control', 'compacted'));
 
+-- True only inside confide.restore_entry, which runs as the owner (SECURITY DEFINER): a
+-- device role can never be the schema's owner, whatever settings it makes.
+CREATE OR REPLACE FUNCTION confide.restoring() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT current_user = (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'confide')
+$$;
+
 -- Appends one at a time (a transaction-scoped lock), so "is this head + 1?" and the insert
 -- are one step; the primary key is the second guard. The server sets the time and size.
 CREATE OR REPLACE FUNCTION confide.entries_before_insert() RETURNS trigger
@@ -95,6 +102,12 @@ BEGIN
     END IF;
     IF NEW.kind = 'compacted' THEN
         RAISE EXCEPTION 'only compaction makes compacted entries' USING ERRCODE = 'CF005';
+    END IF;
+    IF confide.restoring() THEN
+        -- confide.restore_entry (owner only) puts back a lost entry below the head.
+        NEW.created_at := clock_timestamp();
+        NEW.size := octet_length(NEW.payload);
+        RETURN NEW;
     END IF;
     SELECT coalesce(max(seq), 0) INTO last_seq FROM confide.entries;
     IF NEW.seq <= last_seq THEN
@@ -148,6 +161,33 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION confide.compact(bigint) FROM PUBLIC;
+
+-- Repair (docs/hub.md "Repair"), for the hub's owner only: put back entry `s` from a
+-- computer's copy where the hub has nothing, or (`replace`, after the computer proved the
+-- hub's entry forged) set it aside in confide.entries_replaced and write the copy.
+CREATE TABLE IF NOT EXISTS confide.entries_replaced (
+    seq         bigint NOT NULL,
+    device_id   text NOT NULL,
+    kind        text NOT NULL,
+    payload     bytea NOT NULL,
+    replaced_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE OR REPLACE FUNCTION confide.restore_entry(s bigint, dev text, k text, p bytea, replace boolean)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(727364100);
+    IF EXISTS (SELECT 1 FROM confide.entries e WHERE e.seq = s) THEN
+        IF NOT replace THEN
+            RAISE EXCEPTION 'entry % is there; not replaced', s USING ERRCODE = 'CF006';
+        END IF;
+        INSERT INTO confide.entries_replaced (seq, device_id, kind, payload)
+            SELECT e.seq, e.device_id, e.kind, e.payload FROM confide.entries e WHERE e.seq = s;
+        DELETE FROM confide.entries e WHERE e.seq = s;
+    END IF;
+    INSERT INTO confide.entries (seq, device_id, kind, payload) VALUES (s, dev, k, p);
+END
+$$;
+REVOKE ALL ON FUNCTION confide.restore_entry(bigint, text, text, bytea, boolean) FROM PUBLIC;
 
 -- Devices: read everything, add rows, nothing else.
 REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM PUBLIC;

@@ -11,8 +11,11 @@ from app.services.team import keys, state
 from app.services.team.bundle import BundleRefused, canonical
 
 MAGIC = b"CFC1"
-KINDS = ("genesis", "enrol", "epoch", "rekeyed")
+KINDS = ("genesis", "enrol", "epoch", "rekeyed", "blocked", "void")
+# Said by a computer of itself only (signed with its own key): the rest need a manager's.
+SELF_SAID = ("rekeyed", "blocked")
 REKEYED = "device_rekeyed"     # sync_state: device id -> the latest epoch it said it re-keyed for
+BLOCKED = "device_blocked"     # sync_state: device id -> the block it published (docs/sync.md §4)
 
 
 def rekeyed_proof(epoch_key: bytes, team_id: str, device_id: str, epoch: int) -> str:
@@ -76,7 +79,7 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
             raise BundleRefused(f"Team entry {seq} claims to found the team but does not match this "
                                 "team's founding computer; it was not applied.")
         pub = trusted
-    elif kind == "rekeyed":
+    elif kind in SELF_SAID:
         # Any enrolled computer speaks for its own database; nobody speaks for another's.
         dev = state.device(conn, signer)
         if dev is None or (dev.revoked_seq is not None and dev.revoked_seq < seq):
@@ -130,6 +133,13 @@ def apply(conn, body: dict, seq: int) -> None:
         said = rekeyed_epochs(conn)
         said[body["by"]] = max(said.get(body["by"], 1), int(body["epoch"]))
         state.put(conn, REKEYED, said)
+    elif body["type"] == "blocked":
+        said = dict(state.get(conn, BLOCKED) or {})
+        if body.get("entry") is None:
+            said.pop(body["by"], None)
+        else:
+            said[body["by"]] = {k: body.get(k) for k in ("entry", "author", "reason", "at")}
+        state.put(conn, BLOCKED, said)
     elif body["type"] == "epoch":
         for device_id in body.get("revoked") or []:
             conn.execute("UPDATE sync_device SET revoked_seq = ? WHERE device_id = ? AND revoked_seq IS NULL",

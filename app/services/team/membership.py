@@ -18,6 +18,7 @@ from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
 from app.services import vault as vault_service
 from app.services.team import (
+    blocks,
     control,
     invitation,
     join_staging,
@@ -47,6 +48,7 @@ class DeviceStatus:
     revoked: bool
     last_seen_seq: int
     on_current_key: bool   # said on the hub it re-keyed for the latest team key (docs/sync.md §12)
+    blocked: str | None = None   # "stopped at entry N (from X): why", as it said on the hub (§4)
 
 
 def _file_keyed(session) -> bool:
@@ -237,6 +239,8 @@ def sync(session) -> SyncResult:
             with transaction(session.conn):
                 state.put(session.conn, EPOCH_OWED, False)
         result = sync_now(session, hub)
+        if result.blocked:
+            return result       # stopped before an entry: nothing more is done until it is put right
         staff_keys.follow_staff_keys(session)
         rekeyed_now = staff_keys.rekey_if_team_key_changed(session)
         # Said on the hub (also after a crash between the re-key and saying it), so the
@@ -294,12 +298,24 @@ def device_list(session) -> list[DeviceStatus]:
     # computer knows its own re-key first-hand. Epoch 1 starts at genesis: nothing to follow.
     said = control.rekeyed_epochs(conn)
     said[me] = int(state.get(conn, staff_keys.REKEYED_EPOCH, 1))
+    # What each computer said on the hub; this computer's own block it knows first-hand.
+    stopped = {device: _stopped_words(conn, b.get("entry"), b.get("author"), b.get("reason"))
+               for device, b in blocks.published(conn).items()}
+    own = blocks.current(conn) or {}
+    if own.get("seq") is not None:
+        stopped[me] = _stopped_words(conn, own["seq"], own["device_id"], own["reason"])
+    else:
+        stopped.pop(me, None)
     out = []
     for d in state.devices(conn):
         current = latest == 1 or said.get(d.device_id, 1) >= latest
         out.append(DeviceStatus(d.device_id, d.name, d.device_index, d.manager, d.device_id == me,
-                                d.revoked_seq is not None, d.last_seq or 0, current))
+                                d.revoked_seq is not None, d.last_seq or 0, current, stopped.get(d.device_id)))
     return out
+
+
+def _stopped_words(conn, seq, author_id, reason) -> str:
+    return f"stopped at hub entry {seq} (written by {blocks.author(conn, author_id or '')}): {reason}"
 
 
 def find_device(session, name_or_id: str) -> DeviceStatus:
@@ -331,6 +347,7 @@ class SyncStatus:
     last_synced: str | None = None
     waiting: int = 0
     conflicts: int = 0
+    blocked: str | None = None      # sync stopped before an entry: the plain message (§4)
 
 
 def sync_status(session) -> SyncStatus:
@@ -343,5 +360,6 @@ def sync_status(session) -> SyncStatus:
     from app.services.team import capture
     from app.services.team.sync import open_conflict_count
 
+    block = blocks.current(conn) or {}
     return SyncStatus(True, state.get(conn, "last_synced"), capture.pending_count(conn),
-                      open_conflict_count(conn))
+                      open_conflict_count(conn), block.get("message") if block.get("seq") is not None else None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.errors import ConfideError
 from app.security import crypto
-from app.services.team import capture, keys, search_build, snapshot_file, state
+from app.services.team import capture, copies, keys, search_build, snapshot_file, state
 from app.services.team.bundle import BundleRefused, canonical
 from app.storage import migrations
 from app.storage.db import transaction
@@ -50,6 +50,8 @@ def put_snapshot(conn, hub: Hub) -> int:
     hub.put_snapshot(upto, me, payload)
     with transaction(conn):
         state.put(conn, "snapshot_seq", upto)
+        # What the hub must go on holding: `confide hub check` compares (docs/sync.md §15).
+        copies.saw_snapshot(conn, upto, me, copies.digest(payload), len(payload), own=True)
     return upto
 
 

@@ -17,6 +17,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from app.storage.hub.base import (
+    MISSING,
     HubEntry,
     HubError,
     HubRefused,
@@ -66,6 +67,20 @@ def connection_options(conninfo: str) -> str:
     return f"{theirs} {ours}".strip()
 
 
+# Said in our words, by SQLSTATE: the driver's own text is English from libpq, names
+# addresses and sockets, and changes between versions.
+_REASONS = {"28P01": "the user name or password was refused",
+            "28000": "this computer's account is not allowed in",
+            "3D000": "the hub database does not exist on that server",
+            "53300": "the server has too many connections just now",
+            "57P03": "the server is starting up or shutting down"}
+
+
+def _plain_reason(exc: psycopg.OperationalError) -> str:
+    return _REASONS.get(getattr(exc, "sqlstate", None) or "",
+                        "no answer: the server may be stopped, or the network down")
+
+
 def _iso(value) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
@@ -104,8 +119,7 @@ class PostgresHub:
             return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=self._timeout,
                                    options=connection_options(self._conninfo), **KEEPALIVE)
         except psycopg.OperationalError as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
-            raise HubUnavailable(f"{self.describe()} cannot be reached ({reason}). "
+            raise HubUnavailable(f"{self.describe()} cannot be reached ({_plain_reason(exc)}). "
                                  "Work goes on offline; sync will try again.") from None
 
     def _cursor(self):
@@ -192,7 +206,10 @@ class PostgresHub:
                              "WHERE seq >= %s ORDER BY seq LIMIT %s", (expected, size), "all", read=True)
             for s, device, kind, payload, created in rows:
                 if s != expected:
-                    return  # a gap: stop, as the contract says
+                    # A gap (a row deleted by someone with the owner's rights): said, never
+                    # passed over; the reader stops there (base.MISSING).
+                    yield HubEntry(seq=expected, device_id="", kind=MISSING, payload=b"", created_at="")
+                    return
                 self._known = max(self._known, s)
                 yield HubEntry(seq=s, device_id=device, kind=kind, payload=bytes(payload), created_at=_iso(created))
                 expected += 1
@@ -248,6 +265,27 @@ class PostgresHub:
             out.write(piece[0])
         out.flush()
         return SnapshotInfo(upto_seq=upto, device_id=device, created_at=_iso(created), size=size)
+
+    def restore_entry(self, seq: int, device_id: str, kind: str, payload: bytes,
+                      replace: bool = False) -> None:
+        """A device role may only add at the end (INSERT, never UPDATE): that puts back what
+        a server restored from an older backup lost. A damaged or missing entry before the
+        end needs the hub owner's connection (confide.restore_entry in the setup script).
+        May raise: SequenceTaken, HubRefused, HubError."""
+        check_append(seq, device_id, kind)
+        if seq == self.head() + 1:
+            self.append(seq, device_id, kind, payload)
+            return
+        try:
+            self._one("SELECT confide.restore_entry(%s, %s, %s, %s, %s)",
+                      (seq, device_id, kind, bytes(payload), replace))
+        except psycopg.Error as exc:
+            if getattr(exc, "sqlstate", None) == "CF006":
+                raise SequenceTaken(f"Entry {seq} on the hub is whole; it was not replaced.") from None
+            raise
+
+    def last_number(self) -> int:
+        return self.head()
 
     def compact(self, upto_seq: int) -> int:
         """The setup script's confide.compact, then VACUUM so the dropped payloads leave

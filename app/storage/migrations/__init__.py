@@ -82,6 +82,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (14, _sql_step("v014_checkout_closure_indexes.sql")),
     (15, _sql_step("v015_sar_gather_indexes.sql")),
     (16, fts_blocks_fit),
+    (17, _sql_step("v017_hub_copies.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,173 @@
+"""Nothing refused is passed over (docs/sync.md §4): an entry this computer cannot apply
+stops its sync there, says so in plain words, and is published to the team.
+
+- The block is kept in `sync_state` (key BLOCKED) until a pull gets past that entry, so the
+  status bar shows it after a restart too, and `confide sync` exits non-zero.
+- It is published as a small signed control entry of type `blocked` (this computer's own
+  key; no personal data: the entry number, the author's device id, the reason's words), so
+  the manager's device list shows which computers are stopped and by what. A computer
+  stopped at a damaged entry of a folder hub can still append after it (the damaged number
+  counts as taken), so this works there too.
+- It ends when the entry is put back whole (`confide hub repair` from any computer's copy)
+  and applies, or when a manager's computer appends a signed `void` control entry naming
+  that number: every computer then passes over exactly that entry, recorded in
+  `sync_refused` with the manager's reason. Nothing else ever passes an entry over.
+"""
+
+from datetime import UTC, datetime
+
+from app.domain.staff import Role
+from app.errors import ConfideError, ValidationError
+from app.services.team import control, state
+from app.services.team.bundle import BundleRefused
+from app.storage.db import transaction
+from app.storage.hub.base import Hub, HubEntry, SequenceTaken
+
+BLOCKED = "blocked"           # sync_state: this computer's own block, while it lasts
+ATTEMPTS = 8
+
+
+class EntryBlocked(ConfideError):
+    """Sync stopped before an entry that cannot be applied (recorded; the block is published)."""
+
+    def __init__(self, message: str, seq: int):
+        super().__init__(message)
+        self.seq = seq
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def author(conn, device_id: str) -> str:
+    """The computer that wrote an entry, by name, for messages."""
+    dev = state.device(conn, device_id) if device_id else None
+    if dev is not None:
+        return f"computer '{dev.name}'"
+    if device_id:
+        return f"a computer that is not enrolled in this team (id {device_id})"
+    return "an unknown computer (the entry is unreadable)"
+
+
+def sentence(conn, seq: int, device_id: str, reason: str) -> str:
+    return (f"Sync stopped at hub entry {seq}, written by {author(conn, device_id)}: {reason} Nothing after "
+            f"it is applied on this computer until it is put right: run 'confide hub check' and 'confide "
+            f"hub repair' on a computer of the team, or a manager voids the entry ('confide hub void "
+            f"--entry {seq}').")
+
+
+def record(conn, seq: int, device_id: str, reason: str) -> str:
+    """Keep this computer's block (its own transaction). Returns the plain message."""
+    message = sentence(conn, seq, device_id, reason)
+    old = state.get(conn, BLOCKED) or {}
+    with transaction(conn):
+        state.put(conn, BLOCKED, {"seq": seq, "device_id": device_id, "reason": reason, "message": message,
+                                  "at": old.get("at") if old.get("seq") == seq else _now(),
+                                  "published": old.get("published") if old.get("seq") == seq else None})
+    return message
+
+
+def current(conn) -> dict | None:
+    return state.get(conn, BLOCKED)
+
+
+def clear(conn) -> None:
+    """A pull reached the end of the log: any earlier block is over (kept published until
+    said otherwise by `publish`)."""
+    old = current(conn)
+    if old is not None and old.get("seq") is not None:
+        with transaction(conn):
+            state.put(conn, BLOCKED, {"seq": None, "published": old.get("published")})
+
+
+def publish(conn, hub: Hub) -> bool:
+    """Say on the hub that this computer is stopped (or no longer stopped) if it has not
+    said so yet. Best effort: a hub that refuses or is busy is tried at the next sync.
+    Returns True when it appended."""
+    block = current(conn)
+    if block is None or block.get("published") == block.get("seq"):
+        return False
+    me = state.get(conn, "device_id")
+    body = {"team": state.get(conn, "team_id"), "type": "blocked", "by": me, "at": _now(),
+            "entry": block.get("seq"), "author": block.get("device_id"), "reason": block.get("reason")}
+    payload = control.seal(body, state.get(conn, "sign_priv"))
+    for _ in range(ATTEMPTS):
+        # At the hub's end, not after what this computer applied: it is stopped before that.
+        seq = hub.head() + 1
+        try:
+            hub.append(seq, me, "control", payload)
+        except SequenceTaken:
+            continue
+        with transaction(conn):
+            state.put(conn, BLOCKED, {**block, "published": block.get("seq")})
+        if block.get("seq") is None:
+            with transaction(conn):
+                conn.execute("DELETE FROM sync_state WHERE key = ?", (BLOCKED,))
+        return True
+    return False
+
+
+def published(conn) -> dict[str, dict]:
+    """Device id -> the block it published ({"entry", "author", "reason", "at"})."""
+    return dict(state.get(conn, control.BLOCKED) or {})
+
+
+# --- a manager's decision to void an entry -------------------------------------------------
+
+def voided_by_later_entry(conn, hub: Hub, seq: int) -> str | None:
+    """A checked `void` control entry after `seq` that names it: the manager's reason, else
+    None. Checked with what this computer trusts now (before `seq`)."""
+    for entry in hub.read_after(seq):
+        if entry.kind != "control":
+            continue
+        try:
+            body = control.read_unverified(entry.payload, entry.seq)
+            if body.get("type") != "void" or seq not in (body.get("entries") or []):
+                continue
+            body = control.check(conn, entry.payload, entry.seq, entry.device_id)
+        except BundleRefused:
+            continue
+        return (f"Hub entry {seq} was voided by {author(conn, entry.device_id)} (entry {entry.seq}): "
+                f"{body.get('reason') or 'no reason given'}")
+    return None
+
+
+def void(session, hub: Hub, seq: int, reason: str) -> int:
+    """Append a manager's signed decision that hub entry `seq` is passed over by every
+    computer. For an entry no computer holds a good copy of (a forged entry, one damaged
+    beyond repair); `confide hub check` says whether a copy exists. Returns the void
+    entry's number.
+
+    May raise: PermissionDenied, ValidationError, HubUnavailable, HubError.
+    """
+    session.require(Role.MANAGER)
+    conn = session.conn
+    me = state.device(conn, state.get(conn, "device_id"))
+    if me is None or not me.manager:
+        raise ValidationError("Only a manager's computer can void a hub entry.", field="entry")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why the entry is voided (--reason): every computer records it.",
+                              field="reason")
+    if seq < 1 or seq > hub.last_number():
+        raise ValidationError(f"The hub has no entry {seq}.", field="entry")
+    body = {"team": state.get(conn, "team_id"), "type": "void", "by": me.device_id, "at": _now(),
+            "entries": [int(seq)], "reason": reason[:500]}
+    payload = control.seal(body, state.get(conn, "sign_priv"))
+    for _ in range(ATTEMPTS):
+        at = hub.head() + 1
+        try:
+            hub.append(at, me.device_id, "control", payload)
+        except SequenceTaken:
+            continue
+        session.audit("hub_entry_voided", "hub_entry", str(seq))
+        return at
+    raise ValidationError("The hub is too busy: try again in a moment.", field="entry")
+
+
+def skip_voided(conn, entry: HubEntry, reason: str) -> None:
+    """Pass over exactly this entry, as a manager decided (its own transaction)."""
+    with transaction(conn):
+        conn.execute("INSERT OR REPLACE INTO sync_refused (hub_seq, device_id, reason, at) VALUES (?, ?, ?, ?)",
+                     (entry.seq, entry.device_id, reason, _now()))
+        state.put(conn, "last_applied_seq", entry.seq)
