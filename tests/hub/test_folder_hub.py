@@ -8,7 +8,7 @@ import pytest
 
 from app.storage.hub import folder as folder_mod
 from app.storage.hub import record
-from app.storage.hub.base import HubError, HubUnavailable, SequenceTaken
+from app.storage.hub.base import DAMAGED, HubError, HubUnavailable, SequenceTaken
 from app.storage.hub.folder import FolderHub
 
 HUB_KINDS = ["folder-link", "folder-excl"]
@@ -40,18 +40,20 @@ def test_a_torn_copy_of_an_entry_is_never_read(any_hub, cut):
     assert [e.seq for e in fresh.read_after(0)] == [1, 2, 3]
 
 
-def test_a_flipped_byte_or_another_teams_file_is_not_an_entry(hub_setup, tmp_path):
+def test_a_flipped_byte_or_another_teams_file_is_not_an_entry_but_said_damaged(hub_setup, tmp_path):
     hub = hub_setup.open(create=True)
     three_entries(hub)
     data = bytearray(entry_file(hub, 2).read_bytes())
     data[len(data) // 2] ^= 0x01
     entry_file(hub, 2).write_bytes(bytes(data))
-    assert [e.seq for e in FolderHub(hub.root, hub.team_id).read_after(0)] == [1]
+    kinds = [(e.seq, e.kind) for e in FolderHub(hub.root, hub.team_id).read_after(0)]
+    assert kinds == [(1, "bundle"), (2, DAMAGED), (3, "bundle")]
 
     other = FolderHub(tmp_path / "other", "other-team", create=True)
     other.append(1, "dev-x", "bundle", b"foreign")
     entry_file(hub, 2).write_bytes(entry_file(other, 1).read_bytes())
-    assert [e.seq for e in FolderHub(hub.root, hub.team_id).read_after(0)] == [1]
+    kinds = [(e.seq, e.kind) for e in FolderHub(hub.root, hub.team_id).read_after(0)]
+    assert kinds == [(1, "bundle"), (2, DAMAGED), (3, "bundle")]
 
 
 def test_a_fresh_torn_claim_holds_its_number_then_is_moved_aside(any_hub):
