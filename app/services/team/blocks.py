@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from app.domain.staff import Role
 from app.errors import ConfideError, ValidationError
-from app.services.team import control, state
+from app.services.team import control, copies, state
 from app.services.team.bundle import BundleRefused
 from app.storage.db import transaction
 from app.storage.hub.base import Hub, HubEntry, SequenceTaken
@@ -87,6 +87,8 @@ def publish(conn, hub: Hub) -> bool:
     block = current(conn)
     if block is None or block.get("published") == block.get("seq"):
         return False
+    if hub.head() < state.last_applied(conn):
+        return False    # a hub gone back to an older copy: writing there would fork it; repair first
     me = state.get(conn, "device_id")
     body = {"team": state.get(conn, "team_id"), "type": "blocked", "by": me, "at": _now(),
             "entry": block.get("seq"), "author": block.get("device_id"), "reason": block.get("reason")}
@@ -100,8 +102,12 @@ def publish(conn, hub: Hub) -> bool:
             continue
         with transaction(conn):
             state.put(conn, BLOCKED, {**block, "published": block.get("seq")})
-        if block.get("seq") is None:
-            with transaction(conn):
+            if seq == state.last_applied(conn) + 1:
+                # At the end of the log (not stopped): ours to apply now, like any we write.
+                control.apply(conn, control.check(conn, payload, seq, me), seq)
+                copies.keep(conn, seq, me, "control", payload, own=True)
+                state.put(conn, "last_applied_seq", seq)
+            if block.get("seq") is None:
                 conn.execute("DELETE FROM sync_state WHERE key = ?", (BLOCKED,))
         return True
     return False
@@ -151,6 +157,10 @@ def void(session, hub: Hub, seq: int, reason: str) -> int:
                               field="reason")
     if seq < 1 or seq > hub.last_number():
         raise ValidationError(f"The hub has no entry {seq}.", field="entry")
+    if hub.head() < state.last_applied(conn):
+        raise ValidationError("The hub has gone back to an older copy: run 'confide hub repair' first; a "
+                              "void written now would take the number of an entry that is only missing.",
+                              field="entry")
     body = {"team": state.get(conn, "team_id"), "type": "void", "by": me.device_id, "at": _now(),
             "entries": [int(seq)], "reason": reason[:500]}
     payload = control.seal(body, state.get(conn, "sign_priv"))
