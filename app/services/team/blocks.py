@@ -87,15 +87,16 @@ def publish(conn, hub: Hub) -> bool:
     block = current(conn)
     if block is None or block.get("published") == block.get("seq"):
         return False
-    if hub.head() < state.last_applied(conn):
+    if hub.last_number() < state.last_applied(conn):
         return False    # a hub gone back to an older copy: writing there would fork it; repair first
     me = state.get(conn, "device_id")
     body = {"team": state.get(conn, "team_id"), "type": "blocked", "by": me, "at": _now(),
             "entry": block.get("seq"), "author": block.get("device_id"), "reason": block.get("reason")}
     payload = control.seal(body, state.get(conn, "sign_priv"))
     for _ in range(ATTEMPTS):
-        # At the hub's end, not after what this computer applied: it is stopped before that.
-        seq = hub.head() + 1
+        # At the hub's end, not after what this computer applied: it is stopped before that
+        # (and past any gap: a missing number is left for its own entry to be put back).
+        seq = hub.last_number() + 1
         try:
             hub.append(seq, me, "control", payload)
         except SequenceTaken:
@@ -120,22 +121,30 @@ def published(conn) -> dict[str, dict]:
 
 # --- a manager's decision to void an entry -------------------------------------------------
 
-def voided_by_later_entry(conn, hub: Hub, seq: int) -> str | None:
-    """A checked `void` control entry after `seq` that names it: the manager's reason, else
-    None. Checked with what this computer trusts now (before `seq`)."""
+def look_ahead(conn, hub: Hub, seq: int) -> str | None:
+    """Read past the entry this computer is stopped at (applying nothing of the log): a
+    checked `void` entry that names it gives the manager's reason (returned; else None),
+    and other computers' `blocked` entries are recorded, so a manager's computer that is
+    stopped too still lists who else is. Checked with what this computer trusts now."""
+    voided = None
     for entry in hub.read_after(seq):
         if entry.kind != "control":
             continue
         try:
             body = control.read_unverified(entry.payload, entry.seq)
-            if body.get("type") != "void" or seq not in (body.get("entries") or []):
+            if body.get("type") == "blocked":
+                with transaction(conn):
+                    control.apply(conn, control.check(conn, entry.payload, entry.seq, entry.device_id),
+                                  entry.seq)
+                continue
+            if voided or body.get("type") != "void" or seq not in (body.get("entries") or []):
                 continue
             body = control.check(conn, entry.payload, entry.seq, entry.device_id)
         except BundleRefused:
             continue
-        return (f"Hub entry {seq} was voided by {author(conn, entry.device_id)} (entry {entry.seq}): "
-                f"{body.get('reason') or 'no reason given'}")
-    return None
+        voided = (f"Hub entry {seq} was voided by {author(conn, entry.device_id)} (entry {entry.seq}): "
+                  f"{body.get('reason') or 'no reason given'}")
+    return voided
 
 
 def void(session, hub: Hub, seq: int, reason: str) -> int:
@@ -157,7 +166,7 @@ def void(session, hub: Hub, seq: int, reason: str) -> int:
                               field="reason")
     if seq < 1 or seq > hub.last_number():
         raise ValidationError(f"The hub has no entry {seq}.", field="entry")
-    if hub.head() < state.last_applied(conn):
+    if hub.last_number() < state.last_applied(conn):
         raise ValidationError("The hub has gone back to an older copy: run 'confide hub repair' first; a "
                               "void written now would take the number of an entry that is only missing.",
                               field="entry")
@@ -165,7 +174,7 @@ def void(session, hub: Hub, seq: int, reason: str) -> int:
             "entries": [int(seq)], "reason": reason[:500]}
     payload = control.seal(body, state.get(conn, "sign_priv"))
     for _ in range(ATTEMPTS):
-        at = hub.head() + 1
+        at = hub.last_number() + 1
         try:
             hub.append(at, me.device_id, "control", payload)
         except SequenceTaken:

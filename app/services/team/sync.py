@@ -76,7 +76,7 @@ def pull(conn, hub: Hub) -> SyncResult:
             else:
                 refusal = _apply_entry(conn, entry, result)
             if refusal is not None:
-                voided = blocks.voided_by_later_entry(conn, hub, entry.seq)
+                voided = blocks.look_ahead(conn, hub, entry.seq)
                 if voided is None:
                     raise blocks.EntryBlocked(blocks.record(conn, entry.seq, entry.device_id, refusal),
                                               entry.seq)
