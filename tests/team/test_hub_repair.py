@@ -1,0 +1,217 @@
+"""Nothing refused is passed over, and an acknowledged hub entry is never moved aside or
+replaced (docs/sync.md §4, §15; docs/hub.md "Damaged entries", "Repair"): three computers on
+a real folder hub, which is then damaged the way an attacker or a failing share would
+damage it (a flipped bit, a forged entry, a rolled-back folder), repaired from the
+computers' own copies, and every replica converges."""
+
+import io
+import os
+import shutil
+import sys
+
+import pytest
+
+from app import cli
+from app.services import notes
+from app.services.team import blocks, membership, state
+from app.services.team import team as team_service
+from app.services.team.hub_care.check import check
+from app.services.team.hub_care.repair import repair
+from app.services.team.sync import sync_now
+from app.services.vault import unlock
+from app.storage.hub import folder as folder_mod
+from app.storage.hub.base import SequenceTaken
+from app.storage.hub.folder import FolderHub
+from tests.conftest import PASSPHRASE
+from tests.team.conftest import new_vault
+from tests.team.replica import rows_of, seed_case
+
+HUB_TEAM = "hub-under-test"
+
+
+@pytest.fixture
+def hub_factory(tmp_path):
+    made = []
+
+    def make():
+        made.append(FolderHub(tmp_path / f"hub{len(made)}", HUB_TEAM, create=True, use_links=False))
+        return made[-1]
+    return make
+
+
+def fresh(team) -> FolderHub:
+    """What each sync opens: a new hub object, with nothing remembered."""
+    team.hub = FolderHub(team.hub.root, HUB_TEAM)
+    return team.hub
+
+
+def everyone_syncs(team, rounds: int = 2) -> None:
+    for _ in range(rounds):
+        for s in team.sessions:
+            result = sync_now(s, fresh(team))
+            assert result.blocked is None, result.blocked
+
+
+def entry_file(hub, seq: int):
+    return hub.root / "entries" / f"{seq:012d}.entry"
+
+
+def age(path, seconds: float) -> None:
+    then = path.stat().st_mtime - seconds
+    os.utime(path, (then, then))
+
+
+def _note(session, case_id: str, text: str) -> None:
+    notes.add_note(session, case_id, "phone_call", "2026-01-05", 5, text)
+
+
+def test_bit_flipped_entry_is_not_moved_aside(make_team):
+    team = make_team(3)
+    a, b, c = team.sessions
+    case_id = seed_case(a)
+    everyone_syncs(team)
+    for i in range(5):
+        _note(a, case_id, f"Hartley call {i}")
+    sync_now(a, fresh(team))
+    n = team.hub.head()
+    path = entry_file(team.hub, n)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x04
+    path.write_bytes(bytes(data))
+    age(path, folder_mod.TORN_GRACE_SECONDS + 60)
+
+    # Before: after two minutes the next computer moved it aside and took its number.
+    with pytest.raises(SequenceTaken):
+        fresh(team).append(n, state.get(c.conn, "device_id"), "bundle", b"someone else's")
+    assert path.read_bytes() == bytes(data)
+    assert list((team.hub.root / "torn").iterdir()) == []
+
+    # A computer with its own work to push stops at the entry and says which, whose and why.
+    _note(c, case_id, "Written on computer 3 meanwhile")
+    result = sync_now(c, fresh(team))
+    assert result.blocked and f"hub entry {n}," in result.blocked
+    assert "written by computer 'Office computer 1'" in result.blocked and "damaged" in result.blocked
+    assert result.pushed == 0 and state.last_applied(c.conn) == n - 1
+    assert membership.sync_status(c).blocked == result.blocked
+
+    # The check finds it everywhere; only the writer holds the copy that repairs it.
+    assert [(f.seq, f.what, f.repairable) for f in check(c.conn, fresh(team)).findings] == [(n, "damaged", False)]
+    assert [(f.seq, f.what, f.repairable) for f in check(a.conn, fresh(team)).findings] == [(n, "damaged", True)]
+    assert repair(a.conn, fresh(team)).restored == [n]
+    assert check(a.conn, fresh(team)).ok
+    assert len(list((team.hub.root / "damaged").iterdir())) == 1      # kept for inspection
+
+    everyone_syncs(team)
+    assert rows_of(a) == rows_of(b) == rows_of(c)
+    texts = {r[0] for r in c.conn.execute("SELECT body FROM note")}
+    assert {f"Hartley call {i}" for i in range(5)} | {"Written on computer 3 meanwhile"} <= texts
+    assert membership.sync_status(c).blocked is None
+
+
+def test_rolled_back_hub_is_detected_and_repaired(make_team, tmp_path):
+    team = make_team(2)
+    a, b = team.sessions
+    case_id = seed_case(a)
+    everyone_syncs(team)
+    backup = tmp_path / "hub-backup"
+    shutil.copytree(team.hub.root, backup)
+    kept_until = team.hub.head()
+    _note(a, case_id, "After the backup, from computer 1")
+    sync_now(a, fresh(team))
+    _note(b, case_id, "After the backup, from computer 2")
+    everyone_syncs(team)
+    before = rows_of(a)
+    lost = list(range(kept_until + 1, team.hub.head() + 1))
+    assert lost
+
+    # IT puts the hub folder back from last week's copy.
+    shutil.rmtree(team.hub.root)
+    shutil.copytree(backup, team.hub.root)
+
+    # Before: "Entry N would leave a gap" for ever. Now: said, with what to do.
+    _note(b, case_id, "Typed while the hub was rolled back")
+    result = sync_now(b, fresh(team))
+    assert result.blocked and "gone back to an older copy" in result.blocked
+    assert fresh(team).head() == kept_until          # nothing written into the lost range
+    found = check(a.conn, fresh(team)).findings
+    assert [(f.seq, f.what, f.repairable) for f in found] == [(s, "rolled_back", True) for s in lost]
+
+    assert repair(a.conn, fresh(team)).restored == lost
+    everyone_syncs(team)
+    assert rows_of(a) == rows_of(b)
+    texts = {r[0] for r in a.conn.execute("SELECT body FROM note")}
+    assert {"After the backup, from computer 1", "After the backup, from computer 2",
+            "Typed while the hub was rolled back"} <= texts
+    assert {k: v for k, v in before.items() if k != "note"} == {k: v for k, v in rows_of(a).items() if k != "note"}
+
+
+def test_forged_entry_blocks_until_repaired_from_the_writers_copy(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    case_id = seed_case(a)
+    everyone_syncs(team)
+    _note(a, case_id, "The real note")
+    sync_now(a, fresh(team))
+    n = team.hub.head()
+    real = fresh(team)._read_entry(n)
+    forged = bytearray(real.payload)
+    forged[len(forged) // 2] ^= 0x01          # a whole record (right checksum), a bad signature
+    os.unlink(entry_file(team.hub, n))
+    fresh(team).restore_entry(n, real.device_id, "bundle", bytes(forged))
+
+    result = sync_now(b, fresh(team))
+    assert result.blocked and "altered after it was written" in result.blocked
+    assert [(f.what, f.repairable) for f in check(b.conn, fresh(team)).findings] == [("altered", False)]
+    assert [(f.what, f.repairable) for f in check(a.conn, fresh(team)).findings] == [("altered", True)]
+    assert repair(a.conn, fresh(team)).restored == [n]
+    everyone_syncs(team)
+    assert "The real note" in {r[0] for r in b.conn.execute("SELECT body FROM note")}
+
+
+def test_forged_entry_nobody_holds_is_voided_by_a_manager_and_every_computer_proceeds(make_team):
+    team = make_team(3)
+    a, b, c = team.sessions
+    everyone_syncs(team)
+    stranger = b"CFB1" + b"\x00" * 200        # not enrolled, not even a bundle
+    n = team.hub.head() + 1
+    fresh(team).append(n, "not-a-computer-of-ours", "bundle", stranger)
+    for s in (b, c):
+        result = sync_now(s, fresh(team))
+        assert result.blocked and f"hub entry {n}," in result.blocked
+    # The manager's computer, stopped too, lists who is stopped and by what.
+    assert sync_now(a, fresh(team)).blocked
+    listed = {d.name: d.blocked for d in membership.device_list(a)}
+    assert all(listed[name] and f"stopped at hub entry {n}" in listed[name] for name in listed)
+    assert not check(a.conn, fresh(team)).ok
+
+    blocks.void(a, fresh(team), n, "Not written by any computer of ours")
+    everyone_syncs(team)
+    assert all(d.blocked is None for d in membership.device_list(a))
+    for s in (a, b, c):
+        reason = s.conn.execute("SELECT reason FROM sync_refused WHERE hub_seq = ?", (n,)).fetchone()[0]
+        assert "voided by computer 'Office computer 1'" in reason and "Not written by any" in reason
+    assert rows_of(a) == rows_of(b) == rows_of(c)
+
+
+def test_refused_entry_blocks_sync_and_exits_nonzero(tmp_path, template_root, monkeypatch, capsys):
+    hub = FolderHub(tmp_path / "hub", HUB_TEAM, create=True)
+    a = new_vault(template_root, tmp_path / "computer1")
+    team_service.create_team(a, hub, "Northshire SENDIASS", team_id=HUB_TEAM)
+    b = new_vault(template_root, tmp_path / "computer2")
+    team_service.join_team(b, hub, team_service.invite_device(a, hub, "computer2"))
+    sync_now(b, hub)
+    hub.append(hub.head() + 1, "not-a-computer-of-ours", "bundle", b"CFB1" + b"\x01" * 200)
+    membership.save_location(b, HUB_TEAM, str(hub.root))
+    a.lock("test")
+    b.lock("test")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
+    code = cli.main(["sync", "--data-dir", str(tmp_path / "computer2"), "--user", "manager",
+                     "--passphrase-stdin"])
+    err = capsys.readouterr().err
+    assert code == 4, err       # was 0, with "refused: ..." printed and the entry passed over
+    assert "Sync stopped at hub entry" in err and "not enrolled in this team" in err
+    again = unlock(tmp_path / "computer2", "manager", PASSPHRASE)
+    try:
+        assert "not enrolled in this team" in membership.sync_status(again).blocked
+    finally:
+        again.lock("test")
