@@ -130,8 +130,10 @@ class FolderHub:
 
     def _start_point(self) -> int:
         """A sequence number known to hold a valid entry (or 0), without reading them all."""
-        if self._looked:
+        if self._looked and (self._known == 0 or self._entry_path(self._known).exists()):
             return self._known
+        # Never seen, or the folder lost what we had seen (put back from an older copy): look again.
+        self._known = 0
         self._looked = True
         try:
             hint = int((self.root / "head").read_text("ascii").strip())
