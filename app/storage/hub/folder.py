@@ -320,7 +320,7 @@ class FolderHub:
         try:
             for seq in range(1, upto_seq + 1):
                 entry = self._read_entry(seq)
-                if entry is None:
+                if entry is None or entry.kind == DAMAGED:
                     raise HubError(f"Entry {seq} of the hub is missing or damaged; compaction stopped there.")
                 if entry.kind != "bundle":
                     continue
