@@ -135,8 +135,12 @@ def cmd_sync(args) -> int:
     print(f"pulled {result.pulled}, pushed {result.pushed}, conflicts {result.conflicts}")
     for reason in result.refused:
         print(f"passed over (voided by a manager): {reason}")
+    for words in result.others_stopped:
+        print(f"confide: {words}", file=sys.stderr)
     if result.blocked:
         print(f"confide: {result.blocked}", file=sys.stderr)
+        return EXIT_BLOCKED
+    if result.others_stopped:
         return EXIT_BLOCKED
     return EXIT_CONFLICTS if result.conflicts else 0
 

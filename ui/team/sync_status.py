@@ -257,7 +257,12 @@ class SyncStatusItem(QWidget):
         text = " · ".join(parts)
         self.label.setToolTip(tooltip)
         self.blocked = status.blocked
-        alert = bool(status.blocked or self.last_error)
+        alert = bool(status.blocked or self.last_error or status.others_stopped)
+        if status.others_stopped and not status.blocked:
+            # Another computer cannot apply an entry this one wrote; this one can repair it.
+            self.label.setToolTip("\n".join(status.others_stopped))
+            text = self.label.fontMetrics().elidedText(f"Repair needed: {status.others_stopped[0]}",
+                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         if status.blocked:
             # An entry this computer cannot apply: it stays stopped until the entry is
             # repaired or voided, so this shows until then, also after a restart (§4).

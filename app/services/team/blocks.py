@@ -119,6 +119,18 @@ def published(conn) -> dict[str, dict]:
     return dict(state.get(conn, control.BLOCKED) or {})
 
 
+def stopped_at_mine(conn) -> list[str]:
+    """Other computers stopped at an entry this computer wrote: it holds the copy that puts
+    it right, so it is told (an altered bundle no longer cuts its sender off in silence)."""
+    me = state.get(conn, "device_id")
+    out = []
+    for device_id, b in sorted(published(conn).items()):
+        if device_id != me and b.get("author") == me and b.get("entry") is not None:
+            out.append(f"{author(conn, device_id).capitalize()} is stopped at hub entry {b['entry']}, which this "
+                       f"computer wrote: {b.get('reason')} Run 'confide hub repair' on this computer.")
+    return out
+
+
 # --- a manager's decision to void an entry -------------------------------------------------
 
 def look_ahead(conn, hub: Hub, seq: int) -> str | None:

@@ -348,6 +348,7 @@ class SyncStatus:
     waiting: int = 0
     conflicts: int = 0
     blocked: str | None = None      # sync stopped before an entry: the plain message (§4)
+    others_stopped: tuple[str, ...] = ()    # other computers stopped at an entry this one wrote
 
 
 def sync_status(session) -> SyncStatus:
@@ -362,4 +363,5 @@ def sync_status(session) -> SyncStatus:
 
     block = blocks.current(conn) or {}
     return SyncStatus(True, state.get(conn, "last_synced"), capture.pending_count(conn),
-                      open_conflict_count(conn), block.get("message") if block.get("seq") is not None else None)
+                      open_conflict_count(conn), block.get("message") if block.get("seq") is not None else None,
+                      tuple(blocks.stopped_at_mine(conn)))

@@ -38,6 +38,7 @@ class SyncResult:
     conflicts: int = 0
     refused: list[str] = field(default_factory=list)     # entries passed over by a manager's void
     blocked: str | None = None     # why sync stopped before an entry (docs/sync.md §4), in words
+    others_stopped: list[str] = field(default_factory=list)   # stopped at an entry we wrote
 
 
 def utc_now() -> str:
@@ -339,6 +340,7 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
             state.put(conn, "last_synced", utc_now())
         copies.prune(conn)
     result.conflicts = open_conflict_count(conn)
+    result.others_stopped = blocks.stopped_at_mine(conn)
     return result
 
 
