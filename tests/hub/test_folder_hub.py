@@ -170,3 +170,26 @@ def test_a_claim_completed_just_as_it_is_moved_aside_is_put_back(any_hub, monkey
         any_hub.append(4, "dev-b", "bundle", b"mine")
     assert path.read_bytes() == complete
     assert any_hub.head() == 4 and list(any_hub.read_after(3))[0].device_id == "dev-a"
+
+
+def test_a_full_hub_keeps_no_partial_temp_file(any_hub, monkeypatch):
+    # Before: the part written stayed in tmp/ for 24 hours (the sweep's age), filling a
+    # hub that was already full.
+    import errno
+
+    real_write = os.write
+    calls = []
+
+    def short_then_full(fd, data):
+        calls.append(1)
+        if len(calls) == 1:
+            return real_write(fd, bytes(data[:10]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", short_then_full)
+    with pytest.raises(HubUnavailable):
+        any_hub.append(1, "dev-a", "bundle", b"x" * 5000)
+    monkeypatch.setattr(os, "write", real_write)
+    assert list((any_hub.root / "tmp").iterdir()) == []
+    assert not (any_hub.root / "entries" / f"{1:012d}.entry").exists()
+    assert any_hub.append(1, "dev-a", "bundle", b"x").seq == 1

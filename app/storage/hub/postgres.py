@@ -77,8 +77,15 @@ _REASONS = {"28P01": "the user name or password was refused",
 
 
 def _plain_reason(exc: psycopg.OperationalError) -> str:
-    return _REASONS.get(getattr(exc, "sqlstate", None) or "",
-                        "no answer: the server may be stopped, or the network down")
+    state = getattr(exc, "sqlstate", None) or ""
+    if state in _REASONS:
+        return _REASONS[state]
+    # libpq gives no SQLSTATE for a failed connection; that it sent a password shows the
+    # server answered and refused the sign-in (wrong password, user or database).
+    pgconn = getattr(exc, "pgconn", None)
+    if pgconn is not None and getattr(pgconn, "used_password", False):
+        return "the server refused this computer's sign-in: check the user name, password and database name"
+    return "no answer: the server may be stopped, or the network down"
 
 
 def _iso(value) -> str:
