@@ -215,3 +215,74 @@ def test_refused_entry_blocks_sync_and_exits_nonzero(tmp_path, template_root, mo
         assert "not enrolled in this team" in membership.sync_status(again).blocked
     finally:
         again.lock("test")
+
+
+def test_a_gap_in_the_hub_stops_sync_and_is_repaired(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    case_id = seed_case(a)
+    everyone_syncs(team)
+    for text in ("First", "Second", "Third"):
+        _note(a, case_id, f"{text} call")
+        sync_now(a, fresh(team))
+    middle = team.hub.head() - 1
+    os.unlink(entry_file(team.hub, middle))
+    # Before: the pull stopped at the gap in silence and said "pulled 1".
+    result = sync_now(b, fresh(team))
+    assert result.blocked and f"Hub entry {middle} is missing from the hub" in result.blocked
+    assert repair(a.conn, fresh(team)).restored == [middle]
+    everyone_syncs(team)
+    assert rows_of(a) == rows_of(b)
+
+
+@pytest.fixture
+def pg_team(postgres_server, tmp_path, template_root):
+    """Two computers on a real PostgreSQL hub made by IT's script, and the owner's hub."""
+    from app.storage.hub.postgres import PostgresHub
+
+    names = postgres_server.new_hub_database()
+    hub = PostgresHub(names["conninfo"], HUB_TEAM, create=True)
+    owner = PostgresHub(postgres_server.admin_conninfo(names["dbname"]), HUB_TEAM)
+    a = new_vault(template_root, tmp_path / "computer1")
+    team_service.create_team(a, hub, "Northshire SENDIASS", team_id=HUB_TEAM)
+    b = new_vault(template_root, tmp_path / "computer2")
+    team_service.join_team(b, hub, team_service.invite_device(a, hub, "computer2"))
+    yield a, b, hub, owner
+    for s in (a, b):
+        s.lock("test")
+    hub.close()
+    owner.close()
+
+
+def test_postgres_hub_restored_from_an_older_dump_and_an_altered_row_are_repaired(pg_team):
+    a, b, hub, owner = pg_team
+    case_id = seed_case(a)
+    for s in (a, b, a):
+        sync_now(s, hub)
+    kept = hub.head()
+    _note(a, case_id, "Written after last night's dump")
+    sync_now(a, hub)
+    _note(b, case_id, "Also after the dump")
+    sync_now(b, hub)
+    sync_now(a, hub)
+    lost = list(range(kept + 1, hub.head() + 1))
+    owner._exec("DELETE FROM confide.entries WHERE seq > %s", (kept,))      # the server put back
+    assert "gone back to an older copy" in sync_now(b, hub).blocked
+    # The device role adds at the end: enough to put back what the restore lost.
+    assert repair(a.conn, hub).restored == lost
+    for s in (a, b, a):
+        assert sync_now(s, hub).blocked is None
+    assert rows_of(a) == rows_of(b)
+
+    # A row altered by someone with the owner's rights: found, and put back through the owner.
+    victim = lost[0]
+    owner._exec("UPDATE confide.entries SET payload = overlay(payload PLACING '\\x00'::bytea FROM 200 FOR 1) "
+                "WHERE seq = %s", (victim,))
+    found = check(b.conn, hub).findings
+    assert [(f.seq, f.what, f.repairable) for f in found] == [(victim, "altered", True)]
+    device_role = repair(b.conn, hub)
+    assert device_role.restored == [] and "could not be put back" in device_role.left[0].words
+    assert repair(b.conn, owner).restored == [victim]
+    assert check(a.conn, hub).ok and check(b.conn, hub).ok
+    replaced = owner._one("SELECT count(*) FROM confide.entries_replaced WHERE seq = %s", (victim,))[0]
+    assert replaced == 1
