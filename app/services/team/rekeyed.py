@@ -5,7 +5,7 @@ these entries to show which computers have not yet re-keyed."""
 
 from datetime import UTC, datetime
 
-from app.services.team import control, state
+from app.services.team import control, copies, state
 from app.services.team.staff_keys import REKEYED_EPOCH
 from app.services.team.sync import pull
 from app.storage.db import transaction
@@ -51,6 +51,7 @@ def announce_if_owed(conn, hub: Hub) -> bool:
             continue
         with transaction(conn):
             control.apply(conn, control.check(conn, payload, seq, me), seq)
+            copies.keep(conn, seq, me, "control", payload, own=True)
             state.put(conn, "last_applied_seq", seq)
         return True
     raise TeamError("The hub is too busy: try again in a moment.")

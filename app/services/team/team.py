@@ -8,7 +8,7 @@ from uuid6 import uuid7
 
 from app.domain.staff import Role
 from app.errors import ConfideError
-from app.services.team import control, keys, snapshot, state
+from app.services.team import control, copies, keys, snapshot, state
 from app.services.team.sync import pull
 from app.storage import capture as triggers
 from app.storage.capture import replicated_tables
@@ -59,6 +59,7 @@ def create_team(session, hub: Hub, name: str, device_name: str = "Office compute
     with transaction(conn):
         _store_own(conn, team_id, name, device_id, 1, dev_keys, dev_keys["sign_pub"])
         control.apply(conn, control.check(conn, payload, 1, device_id), 1)
+        copies.keep(conn, 1, device_id, "control", payload, own=True)
         state.put(conn, "last_applied_seq", 1)
         triggers.install_triggers(conn, force=True)
         state.set_capture(conn, True)
@@ -79,6 +80,7 @@ def _append_control(conn, hub: Hub, body: dict) -> int:
             continue
         with transaction(conn):
             control.apply(conn, control.check(conn, payload, seq, state.get(conn, "device_id")), seq)
+            copies.keep(conn, seq, state.get(conn, "device_id"), "control", payload, own=True)
             state.put(conn, "last_applied_seq", seq)
         return seq
     raise TeamError("The hub is too busy: try again in a moment.")
