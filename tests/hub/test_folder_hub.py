@@ -193,3 +193,19 @@ def test_a_full_hub_keeps_no_partial_temp_file(any_hub, monkeypatch):
     assert list((any_hub.root / "tmp").iterdir()) == []
     assert not (any_hub.root / "entries" / f"{1:012d}.entry").exists()
     assert any_hub.append(1, "dev-a", "bundle", b"x").seq == 1
+
+
+def test_a_cut_short_entry_with_a_later_one_is_damaged_never_moved_aside(any_hub):
+    # Entry 3 proves entry 2 was whole when its writer read it: cut short since, it is
+    # damaged (acknowledged), not a torn claim, however long it has been still.
+    three_entries(any_hub)
+    path = entry_file(any_hub, 2)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) - 20])
+    age(path, folder_mod.TORN_GRACE_SECONDS + 60)
+    fresh = FolderHub(any_hub.root, any_hub.team_id)
+    assert [(e.seq, e.kind) for e in fresh.read_after(0)] == [(1, "bundle"), (2, DAMAGED), (3, "bundle")]
+    assert fresh.head() == 3
+    with pytest.raises(SequenceTaken):
+        fresh.append(2, "dev-b", "bundle", b"mine")
+    assert path.read_bytes() == whole[: len(whole) - 20] and list((any_hub.root / "torn").iterdir()) == []
