@@ -200,7 +200,7 @@ def test_refused_entry_blocks_sync_and_exits_nonzero(tmp_path, template_root, mo
     b = new_vault(template_root, tmp_path / "computer2")
     team_service.join_team(b, hub, team_service.invite_device(a, hub, "computer2"))
     sync_now(b, hub)
-    hub.append(hub.head() + 1, "not-a-computer-of-ours", "bundle", b"CFB1" + b"\x01" * 200)
+    n = hub.append(hub.head() + 1, "not-a-computer-of-ours", "bundle", b"CFB1" + b"\x01" * 200).seq
     membership.save_location(b, HUB_TEAM, str(hub.root))
     a.lock("test")
     b.lock("test")
@@ -215,6 +215,25 @@ def test_refused_entry_blocks_sync_and_exits_nonzero(tmp_path, template_root, mo
         assert "not enrolled in this team" in membership.sync_status(again).blocked
     finally:
         again.lock("test")
+
+    def run(name: str, *argv: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
+        code = cli.main([*argv, "--data-dir", str(tmp_path / name), "--user", "manager", "--passphrase-stdin"])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, out, err = run("computer2", "hub", "check")
+    assert code == 4 and "problem: Entry" in err and "altered or forged" in err
+    code, out, err = run("computer2", "hub", "void", "--entry", str(n), "--reason", "a stranger's entry")
+    assert code == 1 and "Only a manager's computer can void" in err
+    a = unlock(tmp_path / "computer1", "manager", PASSPHRASE)
+    membership.save_location(a, HUB_TEAM, str(hub.root))
+    a.lock("test")
+    code, out, err = run("computer1", "hub", "void", "--entry", str(n), "--reason", "a stranger's entry")
+    assert code == 0 and f"Entry {n} is voided" in out, err
+    code, out, err = run("computer2", "sync")
+    assert code == 0, err
+    assert "passed over (voided by a manager)" in out and "a stranger's entry" in out
 
 
 def test_a_gap_in_the_hub_stops_sync_and_is_repaired(make_team):
@@ -286,3 +305,22 @@ def test_postgres_hub_restored_from_an_older_dump_and_an_altered_row_are_repaire
     assert check(a.conn, hub).ok and check(b.conn, hub).ok
     replaced = owner._one("SELECT count(*) FROM confide.entries_replaced WHERE seq = %s", (victim,))[0]
     assert replaced == 1
+
+
+def test_a_damaged_snapshot_is_found_and_written_again(make_team):
+    from app.services.team import snapshot
+
+    team = make_team(2)
+    a, b = team.sessions
+    seed_case(a)
+    everyone_syncs(team)
+    upto = snapshot.put_snapshot(a.conn, fresh(team))
+    snap = next((team.hub.root / "snapshots").glob(f"{upto:012d}.*.snap"))
+    data = bytearray(snap.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    snap.write_bytes(bytes(data))
+    found = check(a.conn, fresh(team)).findings
+    assert [(f.what, f.repairable) for f in found] == [("snapshot", True)]
+    assert "missing or damaged" in found[0].words
+    assert repair(a.conn, fresh(team)).snapshot_written == upto
+    assert check(a.conn, fresh(team)).ok
