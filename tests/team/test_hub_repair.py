@@ -324,3 +324,31 @@ def test_a_damaged_snapshot_is_found_and_written_again(make_team):
     assert "missing or damaged" in found[0].words
     assert repair(a.conn, fresh(team)).snapshot_written == upto
     assert check(a.conn, fresh(team)).ok
+
+
+def test_the_sender_of_an_altered_bundle_is_told_and_can_repair_it(make_team):
+    # Before: the others passed it over for ever while its sender printed "pushed 1,
+    # conflicts 0" at every sync.
+    team = make_team(2)
+    a, b = team.sessions
+    case_id = seed_case(a)
+    everyone_syncs(team)
+    _note(a, case_id, "Sent and then altered on the hub")
+    sync_now(a, fresh(team))
+    n = team.hub.head()
+    _note(a, case_id, "Sent after it")
+    sync_now(a, fresh(team))
+    real = fresh(team)._read_entry(n)
+    forged = bytearray(real.payload)
+    forged[-10] ^= 0x01
+    os.unlink(entry_file(team.hub, n))
+    fresh(team).restore_entry(n, real.device_id, "bundle", bytes(forged))
+    assert sync_now(b, fresh(team)).blocked
+    told = sync_now(a, fresh(team))
+    assert told.blocked is None
+    assert told.others_stopped and f"stopped at hub entry {n}, which this computer wrote" in told.others_stopped[0]
+    assert membership.sync_status(a).others_stopped == tuple(told.others_stopped)
+    assert repair(a.conn, fresh(team)).restored == [n]
+    everyone_syncs(team)
+    assert sync_now(a, fresh(team)).others_stopped == []
+    assert rows_of(a) == rows_of(b)
