@@ -1,5 +1,5 @@
 """Entry point: no arguments (or only --data-dir / --device-key-file) starts the GUI;
-subcommands run the command line (app/cli.py)."""
+subcommands run the command line (app/cli/commands.py)."""
 
 import sys
 
@@ -15,7 +15,7 @@ def wants_gui(args: list[str]) -> bool:
 
 def entry() -> int:
     if not wants_gui(sys.argv[1:]):
-        from app.cli import main
+        from app.cli.commands import main
 
         if "--self-test" in sys.argv[1:]:
             # app/ never imports Qt: the check that a window can open is the GUI's own.

@@ -20,8 +20,8 @@ from app.config import DB_NAME, VAULT_NAME, Paths
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
-from app.services.key_upkeep import follow_key_change
-from app.services.vault import create_vault
+from app.services.vault.keys import follow_key_change
+from app.services.vault.unlock import create_vault
 from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app import resources
 from app.config import APP_NAME, default_data_dir
 from app.security.hygiene import harden_process
-from app.services.vault import vault_exists
+from app.services.vault.unlock import vault_exists
 from ui.main_window import MainWindow
 from ui.operations import Operations
 from ui.wizard.setup_wizard import SetupWizard

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QWidget
 from app.domain.staff import Role
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import consent, disclosures, notes
-from app.services.enquiries import EnquiryResult
+from app.services.casework import notes
+from app.services.casework.enquiries import EnquiryResult
+from app.services.consent import disclosures
+from app.services.consent import records as consent
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
 from ui.dialogs.enquiry_form import EnquiryForm

@@ -1,4 +1,4 @@
-"""Copying personal data (a phone number, an address) to the clipboard (DESIGN §3).
+"""Copying personal data (a phone number, an address) to the clipboard (docs/security.md).
 
 The copy is tagged as secret so clipboard managers and cloud clipboards leave it out of
 their history, and it is cleared after 30 seconds, or when Confide locks, if the clipboard

@@ -1,6 +1,6 @@
 """Nothing typed is lost to the auto-lock: just before the session locks, every open form
 that keeps drafts (`FormDialog.draft_kind`) and has changes is kept, with the records open
-in tabs, through app/services/drafts.py (inside the encrypted database, for its author only,
+in tabs, through app/services/casework/drafts.py (inside the encrypted database, for its author only,
 never replicated). After the same person unlocks, the tabs open again and each form opens
 again, one after another, filled in as it was, with a line saying so.
 
@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QWidget
 
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import drafts
+from app.services.casework import drafts
 from ui.dialogs.form_dialog import FormDialog
 from ui.dialogs.unsaved import apply_values, form_values
 
-if TYPE_CHECKING:    # the workspace is imported when a session opens (launch, issue 16)
+if TYPE_CHECKING:    # the workspace is imported when a session opens (launch)
     from ui.workspace import Workspace
 
 RESTORED = "Kept from before Confide locked. Check it, then save."

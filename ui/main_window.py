@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QSt
 from app.errors import ConfideError
 from app.security.device import KeyFileStore
 from app.security.session import Session
-from app.services import backup, settings
+from app.services import settings
+from app.services.vault import restore as restore_service
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
 from ui.drafts import DraftRestorer, keep_open_work
 from ui.formatting import describe_error
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
         # Imported here, not at the top: the workspace pulls in every screen and the PDF
-        # library, which the unlock screen must not wait for (launch < 1 s, issue 16).
+        # library, which the unlock screen must not wait for (launch < 1 s).
         from ui.workspace import Workspace
 
         self.workspace = Workspace(session, self.ops, self.data_dir, self.device_key_file)
@@ -261,7 +262,7 @@ class MainWindow(QMainWindow):
             self.unlock_view.show_error(f"The backup was not restored. {describe_error(exc)}")
 
         data_dir = self.data_dir
-        self.ops.run(lambda report: backup.restore_backup(
+        self.ops.run(lambda report: restore_service.restore_backup(
             data_dir, path, device_key_file=key_file, progress=report, **credentials),
             on_progress=step, on_done=finished, on_error=failed)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import disclosures
+from app.services.consent import disclosures
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
 from ui.dialogs.override_review_dialog import OverrideReviewDialog

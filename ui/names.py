@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QComboBox
 from app.domain.staff import Role
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import staff
+from app.services.vault import staff
 
 
 def staff_names(session: Session) -> dict[str, str]:

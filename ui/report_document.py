@@ -12,7 +12,7 @@ from html import escape
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QFont, QTextDocument
 
-from app.services.reports import SUPPRESSION_NOTE, Report
+from app.domain.report import SUPPRESSION_NOTE, Report
 from ui.models.report_table_model import cell_text
 from ui.widgets.bar_chart import chart_image
 

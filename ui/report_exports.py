@@ -3,7 +3,7 @@
 - Every file goes through app/services/exports.py, whose POLICY table decides: the published
   version (counts under 5 suppressed, staff as "Worker 1..") is plain; the exact version can
   identify families and names staff, so it is always encrypted (AES-256) under a new password
-  that is shown once (DESIGN §3).
+  that is shown once (docs/security.md).
 - CSV from this page carries the published figures.
 - Printing uses the version on screen (ui/report_document.py explains how).
 Rendering runs on the worker; the report itself is data already counted.
@@ -13,9 +13,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
+from app.domain.report import Report
 from app.security.session import Session
-from app.services import report_export
-from app.services.reports import Report
+from app.services.reports import export as report_export
 from ui.clipboard import SecretClipboard
 from ui.dialogs import files, messages, printing
 from ui.formatting import describe_error

@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import sys
 
-from app.services.selftest_hub import Check
+from app.services.selftest.check import Check
 
 TIMEOUT_SECONDS = 120
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import backup
+from app.services.vault import backup
 from ui.formatting import uk_datetime
 
 MESSAGE_MS = 10_000

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.choices import LABELS, Choice
-from app.domain.records import _from_row
+from app.domain.records import from_row_of
 from app.domain.sar_deadline import add_months
 
 EXPIRING_SOON_DAYS = 30
@@ -186,7 +186,7 @@ class Consent:
     replaced_by_id: str | None = None
     case_reference: str | None = None
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
     def state(self, today: date) -> ConsentState:
         return state_on(today, self.given_on, self.expires_on, self.withdrawn_on, self.replaced_on)
@@ -221,7 +221,7 @@ class Disclosure:
     reviewed_at: str | None = None
     review_note: str | None = None
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
     @property
     def is_override(self) -> bool:
@@ -232,3 +232,12 @@ class Disclosure:
         if self.is_override:
             return f"Override: {LawfulReason(self.lawful_reason).label.lower()}"
         return "Consent"
+
+
+# SQL: the consent `c` is in force on :day (the same rule as app.domain.consent.state_on).
+IN_FORCE_SQL = (
+    "c.deleted_at IS NULL AND c.given_on <= :day AND c.expires_on >= :day "
+    "AND NOT EXISTS (SELECT 1 FROM consent_withdrawal cw WHERE cw.consent_id = c.id "
+    "AND cw.deleted_at IS NULL AND cw.withdrawn_on <= :day) "
+    "AND NOT EXISTS (SELECT 1 FROM consent cr WHERE cr.replaces_id = c.id AND cr.deleted_at IS NULL "
+    "AND cr.given_on <= :day)")

@@ -9,7 +9,7 @@ from app.domain.firewall import is_firewalled
 from app.domain.text import age_on
 
 
-def _from_row(cls, row, **extra):
+def from_row_of(cls, row, **extra):
     names = {f.name for f in fields(cls)}
     keys = row.keys() if hasattr(row, "keys") else row
     values = {k: row[k] for k in keys if k in names}
@@ -58,7 +58,7 @@ class Person:
     staff_safety_note: str | None = None
     version: int = 1
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
     @property
     def full_name(self) -> str:
@@ -106,7 +106,7 @@ class RelationshipLink:
     adult_name: str = ""
     child_name: str = ""
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
 
 @dataclass
@@ -136,7 +136,7 @@ class Enquiry:
     topics: list[str] = field(default_factory=list)
     version: int = 1
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
     @property
     def is_anonymous(self) -> bool:
@@ -165,7 +165,7 @@ class Case:
 
     @classmethod
     def from_row(cls, row, **extra):
-        case = _from_row(cls, row, **extra)
+        case = from_row_of(cls, row, **extra)
         if isinstance(case.outcomes, str):
             case.outcomes = json.loads(case.outcomes or "[]")
         return case
@@ -189,7 +189,7 @@ class Note:
     updated_at: str
     version: int = 1
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
 
 @dataclass
@@ -203,7 +203,7 @@ class NoteRevision:
     written_at: str
     written_by: str
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
 
 @dataclass
@@ -217,7 +217,7 @@ class Action:
     done_by: str | None = None
     case_reference: str = ""
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
 
 @dataclass
@@ -232,7 +232,7 @@ class SafeguardingConcern:
     status: str = "open"
     created_by: str | None = None
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
 
 @dataclass
@@ -244,7 +244,7 @@ class Incident:
     reported_by: str
     case_id: str | None = None
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
 
 @dataclass
@@ -262,7 +262,7 @@ class CaseSummary:
     closed_on: str | None = None
     own_case: int = 0  # a young person's own case (R4)
 
-    from_row = classmethod(_from_row)
+    from_row = classmethod(from_row_of)
 
 
 # Around each matched word in a search snippet: control characters nobody types, so a

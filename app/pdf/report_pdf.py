@@ -20,8 +20,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from app.domain.report import SUPPRESSION_NOTE, Report, Table
 from app.pdf.common import build
-from app.services.reports import SUPPRESSION_NOTE, Report, Table
 
 INK = colors.HexColor("#1f2d3d")
 ACCENT = colors.HexColor("#2f6f8f")

@@ -20,7 +20,7 @@ from app.domain import redaction
 from app.domain.text import uk_date
 from app.pdf.common import CONTENT_WIDTH, PAPER, RULE, STYLES, build, text
 from app.pdf.record_block import PAD_LEFT, PAD_RIGHT, Line, RecordBlock
-from app.services import wording
+from app.resources import wording
 
 REASONS = {"third_party": "third-party information", "serious_harm": "risk of serious harm",
            "legal_privilege": "legal privilege", "other": "exempt information"}

@@ -8,15 +8,16 @@ and into every backup manifest, which is how truncation of the tail is noticed.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from uuid6 import uuid7
+
+from app import clock
 
 GENESIS = "0" * 64
 
 
 def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    return clock.precise_stamp()
 
 
 def canonical(row: dict) -> bytes:

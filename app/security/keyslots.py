@@ -14,9 +14,9 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
+from app import clock
 from app.errors import VaultFileInvalid, VaultNotFound
 from app.fsutil import atomic_write
 from app.security import sealing
@@ -56,7 +56,7 @@ def _unb64(text: str) -> bytes:
 
 
 def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 @dataclass

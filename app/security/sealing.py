@@ -1,4 +1,4 @@
-"""Staff key pairs and sealed data keys (DESIGN §3 key hierarchy, §7 sketch).
+"""Staff key pairs and sealed data keys (docs/security.md, "Keys").
 
 Each member of staff has an X25519 key pair. The private half is wrapped with AES-256-GCM
 under a key stretched from their passphrase (Argon2id); that wrap does not name a vault or a

@@ -122,10 +122,14 @@ class Session:
         if self._conn is None:
             return
         try:
-            from app.storage.db import transaction
-
-            with transaction(self._conn):
+            # BEGIN IMMEDIATE by hand: app.security sits below app.storage (docs/architecture.md).
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
                 self.audit("lock", "staff", self.user.id, {"reason": reason})
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
             self.save_audit_head()
         except Exception:
             # Locking must succeed even if the disk is full or the file damaged.

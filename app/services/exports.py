@@ -1,4 +1,4 @@
-"""One gate for every file that leaves the database (DESIGN §3, "Exports").
+"""One gate for every file that leaves the database (docs/rules.md, "What must be encrypted when it leaves").
 
 POLICY is the single table of what may leave in clear: a kind of export that holds exact
 figures or personal data is always encrypted. PDFs get AES-256 (revision 6, pypdf); CSV and
@@ -8,7 +8,7 @@ memory, written atomically (temp file, fsync, rename; readable by this OS accoun
 recorded in the audit trail (the kind, format and SHA-256, never what is inside).
 
 The backup file is the one export not written here: it is a SQLCipher database under its own
-key (app/services/backup.py), listed in POLICY so the table stays complete.
+key (app/services/vault/backup.py), listed in POLICY so the table stays complete.
 """
 
 import hashlib
@@ -50,7 +50,7 @@ POLICY: dict[ExportKind, ExportPolicy] = {
     ExportKind.CONSENT_RECORD: ExportPolicy(True, "names, signature and the consents of a family"),
     ExportKind.MAILING_LIST: ExportPolicy(True, "names and addresses of the people on the list"),
     ExportKind.BLANK_FORM: ExportPolicy(False, "the service's wording only, no one's details"),
-    ExportKind.BACKUP: ExportPolicy(True, "the whole database", "app/services/backup.py (SQLCipher, own key)"),
+    ExportKind.BACKUP: ExportPolicy(True, "the whole database", "app/services/vault/backup.py (SQLCipher, own key)"),
 }
 
 ZIP_SUFFIX = ".zip"

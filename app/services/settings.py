@@ -5,7 +5,7 @@ import json
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.security.session import Session
-from app.services.vault import utc_now
+from app.services.vault.unlock import utc_now
 from app.storage.db import transaction
 
 DEFAULTS = {"auto_lock_minutes": 5}

@@ -23,7 +23,7 @@ TRIGGER_PREFIX = "capture_"
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-def _fts_tables(conn) -> set[str]:
+def fts_tables(conn) -> set[str]:
     names = set()
     for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"):
         if sql and sql.upper().startswith("CREATE VIRTUAL TABLE"):
@@ -33,7 +33,7 @@ def _fts_tables(conn) -> set[str]:
 
 def replicated_tables(conn) -> list[str]:
     """Every table that holds records, in creation order."""
-    fts = _fts_tables(conn)
+    fts = fts_tables(conn)
     names = []
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid"):
         if name in LOCAL_ONLY or name.startswith(LOCAL_ONLY_PREFIXES) or name in fts:

@@ -1,4 +1,4 @@
-"""Open the SQLCipher database with the settings of DESIGN §3, in their order."""
+"""Open the SQLCipher database with the settings of docs/security.md, in their order."""
 
 import re
 from contextlib import contextmanager
@@ -16,7 +16,7 @@ CACHE_KIB = 64 * 1024
 DatabaseError = dbapi2.DatabaseError
 IntegrityError = dbapi2.IntegrityError
 
-# SQLCipher's memory security (DESIGN §3) wipes and mlock()s every block SQLite allocates: two
+# SQLCipher's memory security (docs/security.md) wipes and mlock()s every block SQLite allocates: two
 # system calls per malloc/free, each splitting the process's memory map. Bulk writes spend
 # three quarters of their time there (`confide demo` on 2,000 cases: 16.6 s of CPU with it,
 # 3.9 s without). It is process-wide and cannot be switched off once a connection used it.

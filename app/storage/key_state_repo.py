@@ -1,11 +1,12 @@
 """SQL for the key generation and the staff public keys. Services call this."""
 
 import json
-from datetime import UTC, datetime
+
+from app import clock
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 class KeyStateRepo:

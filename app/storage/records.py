@@ -1,13 +1,14 @@
-"""Insert, update and soft-delete rows with the columns every record carries (DESIGN §4).
+"""Insert, update and soft-delete rows with the columns every record carries (docs/architecture.md, "Data rules").
 
 Table and column names come from the code, never from input: `_check_name` enforces it.
 """
 
 import json
 import re
-from datetime import UTC, datetime
 
 from uuid6 import uuid7
+
+from app import clock
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -19,7 +20,7 @@ def _check_name(name: str) -> str:
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def new_id() -> str:

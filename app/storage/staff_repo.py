@@ -1,16 +1,16 @@
 """SQL for the staff table. Services call this; nothing above the services sees SQL."""
 
-from datetime import UTC, datetime
 
 from uuid6 import uuid7
 
+from app import clock
 from app.domain.staff import Role, StaffMember
 
 _COLUMNS = "id, username, full_name, role, active, last_unlock_at, passphrase_changed_at"
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _member(row) -> StaffMember | None:

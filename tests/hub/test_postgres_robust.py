@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from app.services import people
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from app.services.team.sync import pending_count, sync_now
 from app.storage.hub import postgres as pg_hub
 from app.storage.hub.base import HubUnavailable

@@ -7,9 +7,9 @@ import tempfile
 
 import pytest
 
-from app.cli import main
-from app.services import selftest_hub
-from app.services.selftest_hub import check_hub
+from app.cli.commands import main
+from app.services.selftest import hub as selftest_hub
+from app.services.selftest.hub import check_hub
 from app.storage.hub.folder import FolderHub
 
 HUB_KINDS = ["postgres"]

@@ -7,8 +7,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from app.cli import main
-from app.services import selftest
+from app.cli.commands import main
+from app.services.selftest import install as selftest
 from app.storage import db
 
 

@@ -1,4 +1,4 @@
-"""Issue 13 figures: check out 50 cases (with their notes) to a laptop and check them back in,
+"""Laptop figures: check out 50 cases (with their notes) to a laptop and check them back in,
 each under 5 s on the 50,000-case dataset, on a folder hub.
 
 Uses the cached dataset of tests/perf/scale_bench.py (.bench/, never in git; the newest
@@ -23,10 +23,10 @@ from pathlib import Path
 
 from app.security import kdf
 from app.security.device import KeyFileStore
-from app.services import notes
-from app.services import vault as vault_service
+from app.services.casework import notes
 from app.services.team import membership
 from app.services.team.laptop import checkout
+from app.services.vault import unlock as vault_service
 from tests.perf.scale_bench import OUT, PASSPHRASE, build_dataset
 
 

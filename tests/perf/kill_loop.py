@@ -21,7 +21,7 @@ from keyring.backends import fail
 
 from app.security import kdf
 from app.security.device import KeyFileStore
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from tests.security.kill_harness import check_survived, kill_one
 from tests.security.support import subprocess_env
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from app.security.device import KeyFileStore
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from app.storage import keying
 
 OUT = Path(__file__).resolve().parents[2] / ".bench"

@@ -21,7 +21,7 @@ import keyring
 from keyring.backends import fail
 
 from app.security import kdf
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from tests.security.rekey_harness import make_vault, random_rounds
 from tests.security.support import subprocess_env
 

@@ -56,8 +56,9 @@ def main(argv=None) -> int:
         app = QApplication.instance() or QApplication([])
         step("gui imports + QApplication")
     from app.security import kdf
-    from app.services import cases, dashboard, notes, search
-    from app.services import vault as vault_service
+    from app.services.casework import cases, notes, search
+    from app.services.reports import dashboard
+    from app.services.vault import unlock as vault_service
 
     kdf.use_cheap_profile_for_tests()  # the dataset's slots use the cheap profile
     session = vault_service.unlock(args.folder / "vault", "manager", PASSPHRASE, args.folder / "device.key")
@@ -78,7 +79,7 @@ def main(argv=None) -> int:
 
         from app.domain import periods
         from app.pdf.report_pdf import render_report
-        from app.services import reports
+        from app.services.reports import figures as reports
 
         render_report(reports.build_report(session, periods.last_financial_year(date.today())))
         step("annual report PDF built (a manager's action, not everyday)")

@@ -30,19 +30,15 @@ from app.pdf.report_pdf import render_report
 from app.security import kdf
 from app.security.keyslots import VaultFile
 from app.security.session import Session
-from app.services import (
-    backup,
-    cases,
-    dashboard,
-    demo,
-    notes,
-    reports,
-    sar,
-    sar_pack,
-    sar_review,
-    search,
-)
-from app.services import vault as vault_service
+from app.services.casework import cases, notes, search
+from app.services.demo import build as demo
+from app.services.reports import dashboard
+from app.services.reports import figures as reports
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
+from app.services.vault import backup
+from app.services.vault import unlock as vault_service
 from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
 

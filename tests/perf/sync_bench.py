@@ -1,4 +1,4 @@
-"""Sync figures between two computers (issue 12): 1,000 changed rows end to end (target < 2 s),
+"""Sync figures between two computers: 1,000 changed rows end to end (target < 2 s),
 a sync with nothing to do (target < 100 ms), hub bytes / data bytes (target <= 1.5).
 
 Usage: python -m tests.perf.sync_bench [--hub folder|memory]

@@ -1,4 +1,4 @@
-"""Team vault figures on the real hubs (issue 12): a new computer joins and is ready (target
+"""Team vault figures on the real hubs: a new computer joins and is ready (target
 < 3 min on 50,000 cases), 1,000 changed rows end to end (< 2 s), a sync with nothing to do
 (< 100 ms), hub bytes / data bytes (<= 1.5). Folder hub and a real PostgreSQL (started from
 the system's binaries; skipped with a note when there are none).
@@ -26,8 +26,8 @@ from faker import Faker
 
 from app.security import kdf
 from app.security.device import KeyringStore
-from app.services import vault as vault_service
 from app.services.team import membership, search_build
+from app.services.vault import unlock as vault_service
 from app.storage import records
 from app.storage.capture import columns, image_sql
 from app.storage.db import transaction

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from app.errors import TooManyAttempts, WrongCredentials  # noqa: E402
 from app.security import kdf  # noqa: E402
 from app.security.throttle import AttemptLog  # noqa: E402
-from app.services import vault as vault_service  # noqa: E402
+from app.services.vault import unlock as vault_service
 
 
 def main(argv: list[str]) -> None:

@@ -11,23 +11,19 @@ import pyzipper
 
 from app.domain.periods import custom
 from app.security.device import KeyringStore
-from app.services import (
-    cases,
-    consent,
-    consent_export,
-    mailing_list,
-    notes,
-    people,
-    report_export,
-    reports,
-    sar,
-    sar_pack,
-    sar_review,
-)
-from app.services import vault as vault_service
-from app.services.backup import create_backup
+from app.services.casework import cases, notes, people
+from app.services.casework.people import PersonInput
+from app.services.consent import export as consent_export
+from app.services.consent import mailing_list
+from app.services.consent import records as consent
 from app.services.exports import ExportKind
-from app.services.people import PersonInput
+from app.services.reports import export as report_export
+from app.services.reports import figures as reports
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
 from tests.conftest import PASSPHRASE
 from tests.security.support import text_needles
 

@@ -6,10 +6,11 @@ never reach the parent's caseworker, a volunteer, or the parent's subject access
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from app.services import actions, disclosures, enquiries, notes, paper_files, people, safeguarding
-from app.services import consent as consent_service
-from app.services.disclosures import DisclosureInput
-from app.services.enquiries import EnquiryInput
+from app.services.casework import actions, enquiries, notes, paper_files, people, safeguarding
+from app.services.casework.enquiries import EnquiryInput
+from app.services.consent import disclosures
+from app.services.consent import records as consent_service
+from app.services.consent.disclosures import DisclosureInput
 from tests.unit.casework_helpers import add_worker, adult, child
 from tests.unit.consent_helpers import professional
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.security import audit
 from app.security.keyslots import VaultFile
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from app.storage import db
 
 WRITER = Path(__file__).with_name("writer_proc.py")

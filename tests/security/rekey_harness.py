@@ -16,8 +16,8 @@ from pathlib import Path
 from app.security import audit, sealing
 from app.security.device import KeyFileStore
 from app.security.keyslots import VaultFile
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from app.storage import db
 from app.storage.key_state_repo import KeyStateRepo
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE

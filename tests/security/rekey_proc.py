@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.security import kdf, sealing  # noqa: E402
-from app.services import vault as vault_service  # noqa: E402
+from app.services.vault import unlock as vault_service
 from app.storage import keying  # noqa: E402
 
 

@@ -7,11 +7,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.domain import periods
-from app.services import (
+from app.services.casework import (
     actions,
     cases,
-    consent,
-    disclosures,
     enquiries,
     enquiry_corrections,
     enquiry_list,
@@ -19,13 +17,15 @@ from app.services import (
     paper_files,
     people,
     safeguarding,
-    sar,
-    sar_gather,
-    sar_review,
-    staff,
 )
-from app.services.disclosures import DisclosureInput
-from app.services.people import PersonInput
+from app.services.casework.people import PersonInput
+from app.services.consent import disclosures
+from app.services.consent import records as consent
+from app.services.consent.disclosures import DisclosureInput
+from app.services.sar import gather as sar_gather
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
+from app.services.vault import staff
 from tests.conftest import OTHER_PASSPHRASE
 from tests.unit.casework_helpers import add_worker, phone_enquiry
 from tests.unit.consent_helpers import family_case, share_with, signed
@@ -97,177 +97,177 @@ def _review(s, w: World):
 # Each recipe calls one function as session `s`. Arguments are valid for the manager; what
 # matters is whether the service refuses the role before it does anything.
 RECIPES = {
-    "actions.actions_for_case": lambda s, w: actions.actions_for_case(s, w.case.id),
-    "actions.add_action": lambda s, w: actions.add_action(s, w.case.id, "Ring school", date(2026, 12, 2)),
-    "actions.complete_action": lambda s, w: actions.complete_action(s, w.action.id),
-    "actions.my_due_actions": lambda s, w: actions.my_due_actions(s, TODAY),
-    "backup.create_backup": lambda s, w: __import__("app.services.backup", fromlist=["x"]).create_backup(
+    "casework.actions.actions_for_case": lambda s, w: actions.actions_for_case(s, w.case.id),
+    "casework.actions.add_action": lambda s, w: actions.add_action(s, w.case.id, "Ring school", date(2026, 12, 2)),
+    "casework.actions.complete_action": lambda s, w: actions.complete_action(s, w.action.id),
+    "casework.actions.my_due_actions": lambda s, w: actions.my_due_actions(s, TODAY),
+    "vault.backup.create_backup": lambda s, w: __import__("app.services.vault.backup", fromlist=["x"]).create_backup(
         s, w.tmp / f"{s.user.username}.confide-backup"),
-    "case_closing.gaps_before_closing": lambda s, w: __import__(
-        "app.services.case_closing", fromlist=["x"]).gaps_before_closing(s, w.case.id, []),
-    "cases.cases_of_person": lambda s, w: cases.cases_of_person(s, w.parent.id),
-    "cases.check_eligible": lambda s, w: cases.check_eligible(s, w.parent.id, w.kid.id),
-    "cases.close_case": lambda s, w: cases.close_case(s, w.case.id, "resolved", [], closed_on=TODAY),
-    "cases.get_case": lambda s, w: cases.get_case(s, w.case.id),
-    "cases.link_cases": lambda s, w: cases.link_cases(s, w.case.id, w.case.id, "same"),
-    "cases.linked_cases": lambda s, w: cases.linked_cases(s, w.case.id),
-    "cases.list_cases": lambda s, w: cases.list_cases(s),
-    "cases.load_case": lambda s, w: cases.load_case(s, w.case.id),
-    "cases.my_open_cases": lambda s, w: cases.my_open_cases(s),
-    "cases.open_case": lambda s, w: cases.open_case(s, w.parent.id, w.kid.id, worker="casey"),
-    "cases.open_case_in_tx": lambda s, w: _in_tx(s, lambda: cases.open_case_in_tx(
+    "casework.case_closing.gaps_before_closing": lambda s, w: __import__(
+        "app.services.casework.case_closing", fromlist=["x"]).gaps_before_closing(s, w.case.id, []),
+    "casework.cases.cases_of_person": lambda s, w: cases.cases_of_person(s, w.parent.id),
+    "casework.cases.check_eligible": lambda s, w: cases.check_eligible(s, w.parent.id, w.kid.id),
+    "casework.cases.close_case": lambda s, w: cases.close_case(s, w.case.id, "resolved", [], closed_on=TODAY),
+    "casework.cases.get_case": lambda s, w: cases.get_case(s, w.case.id),
+    "casework.cases.link_cases": lambda s, w: cases.link_cases(s, w.case.id, w.case.id, "same"),
+    "casework.cases.linked_cases": lambda s, w: cases.linked_cases(s, w.case.id),
+    "casework.cases.list_cases": lambda s, w: cases.list_cases(s),
+    "casework.cases.load_case": lambda s, w: cases.load_case(s, w.case.id),
+    "casework.cases.my_open_cases": lambda s, w: cases.my_open_cases(s),
+    "casework.cases.open_case": lambda s, w: cases.open_case(s, w.parent.id, w.kid.id, worker="casey"),
+    "casework.cases.open_case_in_tx": lambda s, w: _in_tx(s, lambda: cases.open_case_in_tx(
         s, w.parent.id, w.kid.id, "casework", "casey")),
-    "cases.record_young_person_agreement": lambda s, w: cases.record_young_person_agreement(s, w.case.id, True),
-    "cases.reopen_case": lambda s, w: cases.reopen_case(s, w.case.id),
-    "cases.update_case": lambda s, w: cases.update_case(s, w.case.id, level="casework"),
-    "consent.batch_of": lambda s, w: consent.batch_of(s, w.consent.id),
-    "consent.consents_for_case": lambda s, w: consent.consents_for_case(s, w.case.id),
-    "consent.consents_of_person": lambda s, w: consent.consents_of_person(s, w.parent.id),
-    "consent.get_consent": lambda s, w: consent.get_consent(s, w.consent.id),
-    "consent.preview_wording": lambda s, w: consent.preview_wording(s, w.case.id, w.parent.id, "voicemail"),
-    "consent.record_consent": lambda s, w: consent.record_consent(s, w.case.id, w.parent.id, "voicemail",
+    "casework.cases.record_young_person_agreement": lambda s, w: cases.record_young_person_agreement(s, w.case.id, True),
+    "casework.cases.reopen_case": lambda s, w: cases.reopen_case(s, w.case.id),
+    "casework.cases.update_case": lambda s, w: cases.update_case(s, w.case.id, level="casework"),
+    "consent.records.batch_of": lambda s, w: consent.batch_of(s, w.consent.id),
+    "consent.records.consents_for_case": lambda s, w: consent.consents_for_case(s, w.case.id),
+    "consent.records.consents_of_person": lambda s, w: consent.consents_of_person(s, w.parent.id),
+    "consent.records.get_consent": lambda s, w: consent.get_consent(s, w.consent.id),
+    "consent.records.preview_wording": lambda s, w: consent.preview_wording(s, w.case.id, w.parent.id, "voicemail"),
+    "consent.records.record_consent": lambda s, w: consent.record_consent(s, w.case.id, w.parent.id, "voicemail",
                                                                   "verbal_phone"),
-    "consent.record_consents": lambda s, w: consent.record_consents(s, _batch(w)),
-    "consent.replace_consent": lambda s, w: consent.replace_consent(s, w.consent.id, _batch(w)),
-    "consent.signature_of": lambda s, w: consent.signature_of(s, w.consent.id),
-    "consent.withdraw_consent": lambda s, w: consent.withdraw_consent(s, w.consent.id, "verbal_phone"),
-    "consent.withdraw_consents": lambda s, w: consent.withdraw_consents(s, [w.consent.id], "verbal_phone"),
-    "consent_export.consent_record_pdf": lambda s, w: _module("consent_export").consent_record_pdf(s, w.consent.id),
-    "consent_export.export_consent_record": lambda s, w: _module("consent_export").export_consent_record(
+    "consent.records.record_consents": lambda s, w: consent.record_consents(s, _batch(w)),
+    "consent.records.replace_consent": lambda s, w: consent.replace_consent(s, w.consent.id, _batch(w)),
+    "consent.records.signature_of": lambda s, w: consent.signature_of(s, w.consent.id),
+    "consent.records.withdraw_consent": lambda s, w: consent.withdraw_consent(s, w.consent.id, "verbal_phone"),
+    "consent.records.withdraw_consents": lambda s, w: consent.withdraw_consents(s, [w.consent.id], "verbal_phone"),
+    "consent.export.consent_record_pdf": lambda s, w: _module("consent.export").consent_record_pdf(s, w.consent.id),
+    "consent.export.export_consent_record": lambda s, w: _module("consent.export").export_consent_record(
         s, w.consent.id, w.tmp / f"consent-{s.user.username}.pdf"),
-    "consent_rules.entitlement": lambda s, w: _module("consent_rules").entitlement(
+    "consent.rules.entitlement": lambda s, w: _module("consent.rules").entitlement(
         s, w.case, w.parent, __import__("app.domain.consent", fromlist=["x"]).ConsentScope.VOICEMAIL, TODAY),
-    "consent_rules.possible_givers": lambda s, w: _module("consent_rules").possible_givers(s, w.case.id),
-    "consent_rules.set_review_months": lambda s, w: _module("consent_rules").set_review_months(s, 12),
-    "consent_rules.suggested_review_date": lambda s, w: _module("consent_rules").suggested_review_date(
+    "consent.rules.possible_givers": lambda s, w: _module("consent.rules").possible_givers(s, w.case.id),
+    "consent.rules.set_review_months": lambda s, w: _module("consent.rules").set_review_months(s, 12),
+    "consent.rules.suggested_review_date": lambda s, w: _module("consent.rules").suggested_review_date(
         s, w.case.id, w.parent.id, TODAY),
-    "consent_views.case_consents": lambda s, w: _module("consent_views").case_consents(s, w.case.id),
-    "consent_views.expiring_consents": lambda s, w: _module("consent_views").expiring_consents(s, TODAY),
-    "consent_views.expiring_section": lambda s, w: _module("consent_views").expiring_section(s, TODAY),
-    "consent_views.manager_view": lambda s, w: _module("consent_views").manager_view(s, TODAY),
-    "consent_views.overrides_section": lambda s, w: _module("consent_views").overrides_section(s, TODAY),
-    "counterparties.choices": lambda s, w: _module("counterparties").choices(s),
-    "counterparties.resolve": lambda s, w: _module("counterparties").resolve(s, w.senco.id, None),
-    "dashboard.build_dashboard": lambda s, w: _module("dashboard").build_dashboard(s, TODAY),
-    "demo.populate": lambda s, w: _module("demo").populate(s, staff=0, cases=0, seed=3),
-    "demo_casework.populate_casework": lambda s, w: _module("demo_casework").populate_casework(
+    "consent.views.case_consents": lambda s, w: _module("consent.views").case_consents(s, w.case.id),
+    "consent.views.expiring_consents": lambda s, w: _module("consent.views").expiring_consents(s, TODAY),
+    "consent.views.expiring_section": lambda s, w: _module("consent.views").expiring_section(s, TODAY),
+    "consent.views.manager_view": lambda s, w: _module("consent.views").manager_view(s, TODAY),
+    "consent.views.overrides_section": lambda s, w: _module("consent.views").overrides_section(s, TODAY),
+    "consent.counterparties.choices": lambda s, w: _module("consent.counterparties").choices(s),
+    "consent.counterparties.resolve": lambda s, w: _module("consent.counterparties").resolve(s, w.senco.id, None),
+    "reports.dashboard.build_dashboard": lambda s, w: _module("reports.dashboard").build_dashboard(s, TODAY),
+    "demo.build.populate": lambda s, w: _module("demo.build").populate(s, staff=0, cases=0, seed=3),
+    "demo.casework.populate_casework": lambda s, w: _module("demo.casework").populate_casework(
         s, 1, 3, big_case_notes=1),
-    "demo_consent.populate_consent": lambda s, w: _module("demo_consent").populate_consent(s, 3),
-    "demo_registers.populate_registers": lambda s, w: _module("demo_registers").populate_registers(s, 3),
-    "demo_sar.populate_sars": lambda s, w: _module("demo_sar").populate_sars(s, 0, 3),
-    "disclosures.disclosures_for_case": lambda s, w: disclosures.disclosures_for_case(s, w.case.id),
-    "disclosures.get_disclosure": lambda s, w: disclosures.get_disclosure(s, w.disclosure.id),
-    "disclosures.mark_override_reviewed": lambda s, w: disclosures.mark_override_reviewed(s, w.disclosure.id),
-    "disclosures.matching_consent": lambda s, w: disclosures.matching_consent(s, w.case.id, "share", w.senco.id,
+    "demo.consent.populate_consent": lambda s, w: _module("demo.consent").populate_consent(s, 3),
+    "demo.registers.populate_registers": lambda s, w: _module("demo.registers").populate_registers(s, 3),
+    "demo.sar.populate_sars": lambda s, w: _module("demo.sar").populate_sars(s, 0, 3),
+    "consent.disclosures.disclosures_for_case": lambda s, w: disclosures.disclosures_for_case(s, w.case.id),
+    "consent.disclosures.get_disclosure": lambda s, w: disclosures.get_disclosure(s, w.disclosure.id),
+    "consent.disclosures.mark_override_reviewed": lambda s, w: disclosures.mark_override_reviewed(s, w.disclosure.id),
+    "consent.disclosures.matching_consent": lambda s, w: disclosures.matching_consent(s, w.case.id, "share", w.senco.id,
                                                                               on=TODAY),
-    "disclosures.record_disclosure": lambda s, w: disclosures.record_disclosure(s, DisclosureInput(
+    "consent.disclosures.record_disclosure": lambda s, w: disclosures.record_disclosure(s, DisclosureInput(
         w.case.id, "The plan again", counterparty_person_id=w.senco.id, disclosed_on=TODAY), today=TODAY),
-    "disclosures.record_records_request": lambda s, w: disclosures.record_records_request(s, DisclosureInput(
+    "consent.disclosures.record_records_request": lambda s, w: disclosures.record_records_request(s, DisclosureInput(
         w.case.id, "Reports", counterparty_person_id=w.senco.id, disclosed_on=TODAY), today=TODAY),
-    "disclosures.unreviewed_overrides": lambda s, w: disclosures.unreviewed_overrides(s),
-    "disclosures.self_reviewed_overrides": lambda s, w: disclosures.self_reviewed_overrides(s, TODAY),
-    "consent_views.self_reviewed_section": lambda s, w: _module("consent_views").self_reviewed_section(s, TODAY),
-    "complaints.register.register_complaint": lambda s, w: _complaint(s),
-    "complaints.register.get_complaint": lambda s, w: _module("complaints.register").get_complaint(
+    "consent.disclosures.unreviewed_overrides": lambda s, w: disclosures.unreviewed_overrides(s),
+    "consent.disclosures.self_reviewed_overrides": lambda s, w: disclosures.self_reviewed_overrides(s, TODAY),
+    "consent.views.self_reviewed_section": lambda s, w: _module("consent.views").self_reviewed_section(s, TODAY),
+    "reports.complaints.register.register_complaint": lambda s, w: _complaint(s),
+    "reports.complaints.register.get_complaint": lambda s, w: _module("reports.complaints.register").get_complaint(
         s, _complaint(w.manager).id),
-    "complaints.register.list_complaints": lambda s, w: _module("complaints.register").list_complaints(s),
-    "complaints.register.acknowledge": lambda s, w: _module("complaints.register").acknowledge(
+    "reports.complaints.register.list_complaints": lambda s, w: _module("reports.complaints.register").list_complaints(s),
+    "reports.complaints.register.acknowledge": lambda s, w: _module("reports.complaints.register").acknowledge(
         s, _complaint(w.manager).id, TODAY),
-    "complaints.register.record_outcome": lambda s, w: _module("complaints.register").record_outcome(
+    "reports.complaints.register.record_outcome": lambda s, w: _module("reports.complaints.register").record_outcome(
         s, _complaint(w.manager).id, "upheld", "We are sorry; the record was corrected.", TODAY),
-    "complaints.reporting.dashboard_section": lambda s, w: _module("complaints.reporting").dashboard_section(
+    "reports.complaints.reporting.dashboard_section": lambda s, w: _module("reports.complaints.reporting").dashboard_section(
         s, TODAY),
-    "enquiry_corrections.correct_enquiry": lambda s, w: enquiry_corrections.correct_enquiry(
+    "casework.enquiry_corrections.correct_enquiry": lambda s, w: enquiry_corrections.correct_enquiry(
         s, w.general_enquiry.id, enquiry_corrections.EnquiryCorrection(
             datetime.fromisoformat(w.general_enquiry.received_at), "phone", "Corrected summary")),
-    "enquiry_corrections.enquiry_history": lambda s, w: enquiry_corrections.enquiry_history(s, w.general_enquiry.id),
-    "enquiries.enquiries_of_person": lambda s, w: enquiries.enquiries_of_person(s, w.parent.id),
-    "enquiries.get_enquiry": lambda s, w: enquiries.get_enquiry(s, w.general_enquiry.id),
-    "enquiries.recent_enquiries": lambda s, w: enquiries.recent_enquiries(s),
-    "enquiry_list.list_enquiries": lambda s, w: enquiry_list.list_enquiries(s),
-    "enquiries.record_enquiry": lambda s, w: enquiries.record_enquiry(s, phone_enquiry(anonymous=True,
+    "casework.enquiry_corrections.enquiry_history": lambda s, w: enquiry_corrections.enquiry_history(s, w.general_enquiry.id),
+    "casework.enquiries.enquiries_of_person": lambda s, w: enquiries.enquiries_of_person(s, w.parent.id),
+    "casework.enquiries.get_enquiry": lambda s, w: enquiries.get_enquiry(s, w.general_enquiry.id),
+    "casework.enquiries.recent_enquiries": lambda s, w: enquiries.recent_enquiries(s),
+    "casework.enquiry_list.list_enquiries": lambda s, w: enquiry_list.list_enquiries(s),
+    "casework.enquiries.record_enquiry": lambda s, w: enquiries.record_enquiry(s, phone_enquiry(anonymous=True,
                                                                                        caller_role="anonymous")),
-    "mailing_list.export_mailing_list": lambda s, w: _module("mailing_list").export_mailing_list(
+    "consent.mailing_list.export_mailing_list": lambda s, w: _module("consent.mailing_list").export_mailing_list(
         s, w.tmp / f"list-{s.user.username}.pdf"),
-    "mailing_list.is_member": lambda s, w: _module("mailing_list").is_member(s, w.parent.id),
-    "mailing_list.join": lambda s, w: _module("mailing_list").join(s, w.parent.id),
-    "mailing_list.join_in_tx": lambda s, w: _in_tx(s, lambda: _module("mailing_list").join_in_tx(
+    "consent.mailing_list.is_member": lambda s, w: _module("consent.mailing_list").is_member(s, w.parent.id),
+    "consent.mailing_list.join": lambda s, w: _module("consent.mailing_list").join(s, w.parent.id),
+    "consent.mailing_list.join_in_tx": lambda s, w: _in_tx(s, lambda: _module("consent.mailing_list").join_in_tx(
         s, w.parent.id, w.consent.id, TODAY)),
-    "mailing_list.lapsed": lambda s, w: _module("mailing_list").lapsed(s),
-    "mailing_list.leave_in_tx": lambda s, w: _in_tx(s, lambda: _module("mailing_list").leave_in_tx(
+    "consent.mailing_list.lapsed": lambda s, w: _module("consent.mailing_list").lapsed(s),
+    "consent.mailing_list.leave_in_tx": lambda s, w: _in_tx(s, lambda: _module("consent.mailing_list").leave_in_tx(
         s, w.senco.id, TODAY, "test")),
-    "mailing_list.members": lambda s, w: _module("mailing_list").members(s),
-    "notes.add_note": lambda s, w: notes.add_note(s, w.case.id, "phone_call", date(2026, 11, 5), 5, "Rang."),
-    "notes.edit_note": lambda s, w: notes.edit_note(s, w.note.id, "phone_call", date(2026, 11, 2), 10,
+    "consent.mailing_list.members": lambda s, w: _module("consent.mailing_list").members(s),
+    "casework.notes.add_note": lambda s, w: notes.add_note(s, w.case.id, "phone_call", date(2026, 11, 5), 5, "Rang."),
+    "casework.notes.edit_note": lambda s, w: notes.edit_note(s, w.note.id, "phone_call", date(2026, 11, 2), 10,
                                                     "Talked through the plan again."),
-    "notes.get_note": lambda s, w: notes.get_note(s, w.note.id),
-    "notes.history": lambda s, w: notes.history(s, w.note.id),
-    "notes.notes_for_case": lambda s, w: notes.notes_for_case(s, w.case.id),
-    "paper_files.add_file": lambda s, w: paper_files.add_file(s, f"F-{s.user.username}", "Cabinet B"),
-    "paper_files.case_for_reference": lambda s, w: paper_files.case_for_reference(s, w.case.reference),
-    "paper_files.check_out": lambda s, w: paper_files.check_out(s, w.paper.id, date(2027, 1, 5)),
-    "people.find_people": lambda s, w: people.find_people(s, text="Ha"),
-    "people.get_person": lambda s, w: people.get_person(s, w.parent.id),
-    "people.link_relationship": lambda s, w: people.link_relationship(s, w.parent.id, w.kid.id, "mother", True),
-    "people.link_relationship_in_tx": lambda s, w: (lambda kid: _in_tx(s, lambda: people.link_relationship_in_tx(
+    "casework.notes.get_note": lambda s, w: notes.get_note(s, w.note.id),
+    "casework.notes.history": lambda s, w: notes.history(s, w.note.id),
+    "casework.notes.notes_for_case": lambda s, w: notes.notes_for_case(s, w.case.id),
+    "casework.paper_files.add_file": lambda s, w: paper_files.add_file(s, f"F-{s.user.username}", "Cabinet B"),
+    "casework.paper_files.case_for_reference": lambda s, w: paper_files.case_for_reference(s, w.case.reference),
+    "casework.paper_files.check_out": lambda s, w: paper_files.check_out(s, w.paper.id, date(2027, 1, 5)),
+    "casework.people.find_people": lambda s, w: people.find_people(s, text="Ha"),
+    "casework.people.get_person": lambda s, w: people.get_person(s, w.parent.id),
+    "casework.people.link_relationship": lambda s, w: people.link_relationship(s, w.parent.id, w.kid.id, "mother", True),
+    "casework.people.link_relationship_in_tx": lambda s, w: (lambda kid: _in_tx(s, lambda: people.link_relationship_in_tx(
         s, w.parent.id, kid, "mother", True)))(_new_child(w)),
-    "people.peek_person": lambda s, w: people.peek_person(s, w.parent.id),
-    "people.relationships_of": lambda s, w: people.relationships_of(s, w.parent.id),
-    "people.set_contact_preferences": lambda s, w: people.set_contact_preferences(s, w.parent.id, ok_post=1),
-    "people.update_person": lambda s, w: people.update_person(s, w.parent.id, people.as_input(
+    "casework.people.peek_person": lambda s, w: people.peek_person(s, w.parent.id),
+    "casework.people.relationships_of": lambda s, w: people.relationships_of(s, w.parent.id),
+    "casework.people.set_contact_preferences": lambda s, w: people.set_contact_preferences(s, w.parent.id, ok_post=1),
+    "casework.people.update_person": lambda s, w: people.update_person(s, w.parent.id, people.as_input(
         people.peek_person(w.manager, w.parent.id))),
-    "registers.policy_reminder": lambda s, w: _module("registers").policy_reminder(s, TODAY),
-    "registers.policy_reviews": lambda s, w: _module("registers").policy_reviews(s),
-    "registers.record_policy_review": lambda s, w: _module("registers").record_policy_review(
+    "vault.registers.policy_reminder": lambda s, w: _module("vault.registers").policy_reminder(s, TODAY),
+    "vault.registers.policy_reviews": lambda s, w: _module("vault.registers").policy_reviews(s),
+    "vault.registers.record_policy_review": lambda s, w: _module("vault.registers").record_policy_review(
         s, date(2026, 11, 1), "Trustees", None, today=TODAY),
-    "registers.staff_register": lambda s, w: _module("registers").staff_register(s),
-    "registers.staff_reminders": lambda s, w: _module("registers").staff_reminders(s, TODAY),
-    "registers.update_staff_record": lambda s, w: _module("registers").update_staff_record(
+    "vault.registers.staff_register": lambda s, w: _module("vault.registers").staff_register(s),
+    "vault.registers.staff_reminders": lambda s, w: _module("vault.registers").staff_reminders(s, TODAY),
+    "vault.registers.update_staff_record": lambda s, w: _module("vault.registers").update_staff_record(
         s, w.spare, dp_training_on=date(2026, 10, 1), today=TODAY),
-    "reports.build_report": lambda s, w: _module("reports").build_report(s, periods.quarter(2026, 3)),
-    "safeguarding.concerns_for_case": lambda s, w: safeguarding.concerns_for_case(s, w.case.id),
-    "safeguarding.incidents_for_person": lambda s, w: safeguarding.incidents_for_person(s, w.parent.id),
-    "safeguarding.raise_concern": lambda s, w: safeguarding.raise_concern(s, w.case.id, date(2026, 11, 6),
+    "reports.figures.build_report": lambda s, w: _module("reports.figures").build_report(s, periods.quarter(2026, 3)),
+    "casework.safeguarding.concerns_for_case": lambda s, w: safeguarding.concerns_for_case(s, w.case.id),
+    "casework.safeguarding.incidents_for_person": lambda s, w: safeguarding.incidents_for_person(s, w.parent.id),
+    "casework.safeguarding.raise_concern": lambda s, w: safeguarding.raise_concern(s, w.case.id, date(2026, 11, 6),
                                                                           "Another worry.", today=TODAY),
-    "safeguarding.update_concern": lambda s, w: safeguarding.update_concern(s, w.concern.id, "Resolved", "closed"),
-    "sar.clarification_received": lambda s, w: sar.clarification_received(s, w.sar.id, TODAY, today=TODAY),
-    "sar.confirm_identity": lambda s, w: sar.confirm_identity(s, w.sar.id, "Passport", TODAY, today=TODAY),
-    "sar.dashboard_section": lambda s, w: sar.dashboard_section(s, TODAY),
-    "sar.extend": lambda s, w: sar.extend(s, w.sar.id, 1, "Many records", today=TODAY),
-    "sar.get_sar": lambda s, w: sar.get_sar(s, w.sar.id),
-    "sar.list_sars": lambda s, w: sar.list_sars(s),
-    "sar.mark_sent": lambda s, w: sar.mark_sent(s, w.sar.id, TODAY, "Post", today=TODAY),
-    "sar.record_young_person_agreement": lambda s, w: sar.record_young_person_agreement(s, w.sar.id, False),
-    "sar.register": lambda s, w: sar.register(s, "2026-11-03", w.parent.id, "subject", today=TODAY),
-    "sar.request_clarification": lambda s, w: sar.request_clarification(s, w.sar.id, TODAY, today=TODAY),
-    "sar.withdraw": lambda s, w: sar.withdraw(s, w.sar.id),
-    "sar_gather.gather": lambda s, w: sar_gather.gather(s, w.sar.id),
-    "sar_gather.name_index": lambda s, w: sar_gather.name_index(s, w.sar),
-    "sar_pack.disclosures": lambda s, w: _module("sar_pack").disclosures(s, w.sar.id),
-    "sar_pack.generate_pack": lambda s, w: _module("sar_pack").generate_pack(
+    "casework.safeguarding.update_concern": lambda s, w: safeguarding.update_concern(s, w.concern.id, "Resolved", "closed"),
+    "sar.register.clarification_received": lambda s, w: sar.clarification_received(s, w.sar.id, TODAY, today=TODAY),
+    "sar.register.confirm_identity": lambda s, w: sar.confirm_identity(s, w.sar.id, "Passport", TODAY, today=TODAY),
+    "sar.register.dashboard_section": lambda s, w: sar.dashboard_section(s, TODAY),
+    "sar.register.extend": lambda s, w: sar.extend(s, w.sar.id, 1, "Many records", today=TODAY),
+    "sar.register.get_sar": lambda s, w: sar.get_sar(s, w.sar.id),
+    "sar.register.list_sars": lambda s, w: sar.list_sars(s),
+    "sar.register.mark_sent": lambda s, w: sar.mark_sent(s, w.sar.id, TODAY, "Post", today=TODAY),
+    "sar.register.record_young_person_agreement": lambda s, w: sar.record_young_person_agreement(s, w.sar.id, False),
+    "sar.register.register": lambda s, w: sar.register(s, "2026-11-03", w.parent.id, "subject", today=TODAY),
+    "sar.register.request_clarification": lambda s, w: sar.request_clarification(s, w.sar.id, TODAY, today=TODAY),
+    "sar.register.withdraw": lambda s, w: sar.withdraw(s, w.sar.id),
+    "sar.gather.gather": lambda s, w: sar_gather.gather(s, w.sar.id),
+    "sar.gather.name_index": lambda s, w: sar_gather.name_index(s, w.sar),
+    "sar.pack.disclosures": lambda s, w: _module("sar.pack").disclosures(s, w.sar.id),
+    "sar.pack.generate_pack": lambda s, w: _module("sar.pack").generate_pack(
         s, w.sar.id, w.tmp / f"pack-{s.user.username}.pdf", password="open-sesame-2026"),
-    "sar_pack.regenerate_pack": lambda s, w: _module("sar_pack").regenerate_pack(
+    "sar.pack.regenerate_pack": lambda s, w: _module("sar.pack").regenerate_pack(
         s, "no-such-disclosure", w.tmp / f"again-{s.user.username}.pdf", password="open-sesame-2026"),
-    "sar_review.accept_suggestions": lambda s, w: sar_review.accept_suggestions(s, w.sar.id, _review(s, w)),
-    "sar_review.build_content": lambda s, w: sar_review.build_content(s, w.sar.id),
-    "sar_review.decide": lambda s, w: sar_review.decide(s, w.sar.id, "access:log", True),
-    "sar_review.load_review": lambda s, w: sar_review.load_review(s, w.sar.id),
-    "sar_review.redact": lambda s, w: sar_review.redact(s, w.sar.id, sar_gather.SarItem(
+    "sar.review.accept_suggestions": lambda s, w: sar_review.accept_suggestions(s, w.sar.id, _review(s, w)),
+    "sar.review.build_content": lambda s, w: sar_review.build_content(s, w.sar.id),
+    "sar.review.decide": lambda s, w: sar_review.decide(s, w.sar.id, "access:log", True),
+    "sar.review.load_review": lambda s, w: sar_review.load_review(s, w.sar.id),
+    "sar.review.redact": lambda s, w: sar_review.redact(s, w.sar.id, sar_gather.SarItem(
         "x:1", "note", "cases", "t", "", [sar_gather.Field("body", "Note", "Some words")]), "body", 0, 4,
         "third_party"),
-    "sar_review.remove_redaction": lambda s, w: sar_review.remove_redaction(s, w.sar.id, "no-such-redaction"),
-    "demo.mark_demo_vault": lambda s, w: _module("demo").mark_demo_vault(s),
-    "sar.record_child_authority": lambda s, w: sar.record_child_authority(s, w.sar.id, "young_person",
+    "sar.review.remove_redaction": lambda s, w: sar_review.remove_redaction(s, w.sar.id, "no-such-redaction"),
+    "demo.build.mark_demo_vault": lambda s, w: _module("demo.build").mark_demo_vault(s),
+    "sar.register.record_child_authority": lambda s, w: sar.record_child_authority(s, w.sar.id, "young_person",
                                                                           "Ellie agreed in writing"),
-    "sar_review.complete_review": lambda s, w: sar_review.complete_review(s, w.sar.id),
-    "sar_review.require_completed": lambda s, w: sar_review.require_completed(s, w.sar.id, _review(s, w)),
-    "sar_settings.set_transfers": lambda s, w: _module("sar_settings").set_transfers(s, True),
-    "search.search": lambda s, w: _module("search").search(s, "Hartley"),
+    "sar.review.complete_review": lambda s, w: sar_review.complete_review(s, w.sar.id),
+    "sar.review.require_completed": lambda s, w: sar_review.require_completed(s, w.sar.id, _review(s, w)),
+    "sar.settings.set_transfers": lambda s, w: _module("sar.settings").set_transfers(s, True),
+    "casework.search.search": lambda s, w: _module("casework.search").search(s, "Hartley"),
     "settings.set_auto_lock_minutes": lambda s, w: _module("settings").set_auto_lock_minutes(s, 5),
-    "staff.add_staff": lambda s, w: staff.add_staff(s, f"new-{s.user.username}", "New Person", "volunteer", TEMP),
-    "staff.change_role": lambda s, w: staff.change_role(s, w.spare, "caseworker"),
-    "staff.disable": lambda s, w: staff.disable(s, f"new-{s.user.username}"),
-    "staff.reset_passphrase": lambda s, w: staff.reset_passphrase(s, w.spare, TEMP),
+    "vault.staff.add_staff": lambda s, w: staff.add_staff(s, f"new-{s.user.username}", "New Person", "volunteer", TEMP),
+    "vault.staff.change_role": lambda s, w: staff.change_role(s, w.spare, "caseworker"),
+    "vault.staff.disable": lambda s, w: staff.disable(s, f"new-{s.user.username}"),
+    "vault.staff.reset_passphrase": lambda s, w: staff.reset_passphrase(s, w.spare, TEMP),
     # The world's vault is in no team: an allowed call is refused later for that reason.
     "team.conflicts.list_conflicts": lambda s, w: _module("team.conflicts").list_conflicts(s),
     "team.conflicts.conflict_detail": lambda s, w: _module("team.conflicts").conflict_detail(s, "no-such"),
@@ -292,10 +292,10 @@ RECIPES = {
     "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),
     "team.team.invite_device": lambda s, w: _module("team.team").invite_device(s, _gone_hub(w), "Laptop"),
     "team.team.revoke_device": lambda s, w: _module("team.team").revoke_device(s, _gone_hub(w), "no-such"),
-    "staff.rekey": lambda s, w: staff.rekey(s),
-    "staff.accounts_needing_reset": lambda s, w: staff.accounts_needing_reset(s),
-    "recovery.renew_recovery_key": lambda s, w: _module("recovery").renew_recovery_key(s),
-    "checkpoint.current_checkpoint": lambda s, w: _module("checkpoint").current_checkpoint(s),
+    "vault.staff.rekey": lambda s, w: staff.rekey(s),
+    "vault.staff.accounts_needing_reset": lambda s, w: staff.accounts_needing_reset(s),
+    "vault.recovery.renew_recovery_key": lambda s, w: _module("vault.recovery").renew_recovery_key(s),
+    "vault.checkpoint.current_checkpoint": lambda s, w: _module("vault.checkpoint").current_checkpoint(s),
 }
 
 
@@ -323,7 +323,7 @@ def _new_child(w: World) -> str:
 
 
 def _complaint(s):
-    return _module("complaints.register").register_complaint(
+    return _module("reports.complaints.register").register_complaint(
         s, TODAY, "email", "A parent", "Their letter was sent to the wrong address.")
 
 

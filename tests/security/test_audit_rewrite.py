@@ -1,4 +1,4 @@
-"""An insider with the data key rewrites the audit trail (issue 11 §3): drops the append-only
+"""An insider with the data key rewrites the audit trail: drops the append-only
 triggers, deletes their own events, re-chains the rest and sets the head (and a fresh MAC) in
 vault.json. `verify` must say so: from the triggers, from a backup's head, from a printed
 checkpoint. What one computer cannot show alone is stated, and pinned, too."""
@@ -11,10 +11,10 @@ import pytest
 from app.errors import ValidationError
 from app.security import audit
 from app.security.keyslots import VaultFile
-from app.services import checkpoint, staff
-from app.services import vault as vault_service
-from app.services.backup import create_backup
-from app.services.verify import verify_vault
+from app.services.vault import checkpoint, staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
+from app.services.vault.verify import verify_vault
 from app.storage import db
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 

@@ -11,11 +11,14 @@ import pytest
 
 from app.errors import WrongCredentials
 from app.security.device import KeyringStore
-from app.services import cases, enquiries, notes, people, safeguarding, search, settings, staff
-from app.services import vault as vault_service
-from app.services.backup import create_backup, restore_backup
-from app.services.enquiries import EnquiryInput
-from app.services.people import PersonInput
+from app.services import settings
+from app.services.casework import cases, enquiries, notes, people, safeguarding, search
+from app.services.casework.enquiries import EnquiryInput
+from app.services.casework.people import PersonInput
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
+from app.services.vault.restore import restore_backup
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.security.support import SQLITE_MAGIC, files_under, scan, text_needles
 

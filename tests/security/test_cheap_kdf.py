@@ -31,11 +31,11 @@ def test_no_shipped_module_can_switch_on_the_test_profile():
     assert found == []
 
 
-@pytest.mark.parametrize("entry", ["app.cli", "ui.application"])
+@pytest.mark.parametrize("entry", ["app.cli.commands", "ui.application"])
 def test_the_environment_variable_does_nothing_at_start_up(tmp_path, entry):
     env = subprocess_env(tmp_path, CONFIDE_TEST_CHEAP_KDF="1")
-    if entry == "app.cli":
-        code = "import sys; from app import cli; from app.security import kdf; cli.main([]); print(kdf.test_profile_active())"
+    if entry == "app.cli.commands":
+        code = "import sys; from app.cli import commands as cli; from app.security import kdf; cli.main([]); print(kdf.test_profile_active())"
     else:
         # Everything run() does before the window exists: hardening and argument parsing.
         code = ("import ui.application as a; from app.security import kdf; a.harden_process(); "

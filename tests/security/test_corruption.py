@@ -11,8 +11,8 @@ from app.errors import DatabaseDamaged
 from app.security import audit
 from app.security.device import KeyFileStore
 from app.security.throttle import AttemptLog
-from app.services import vault as vault_service
-from app.services.verify import verify_vault
+from app.services.vault import unlock as vault_service
+from app.services.vault.verify import verify_vault
 from app.storage import db
 from app.storage.staff_repo import StaffRepo
 from tests.conftest import PASSPHRASE

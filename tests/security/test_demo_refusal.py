@@ -9,9 +9,11 @@ import re
 import pytest
 
 from app.errors import ValidationError, WrongCredentials
-from app.services import demo, people, staff
-from app.services import vault as vault_service
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
+from app.services.demo import build as demo
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.security.support import run_cli, stderr_lines, subprocess_env
 

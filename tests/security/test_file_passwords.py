@@ -9,8 +9,13 @@ from pypdf import PdfReader
 
 from app.errors import ValidationError
 from app.pdf import secure
-from app.services import consent, mailing_list, people, sar, sar_pack, sar_review
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
+from app.services.consent import mailing_list
+from app.services.consent import records as consent
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
 from tests.unit.casework_helpers import family
 
 WEAK = ["", "password", "Summer2026!", "aaaaaaaaaaaaaaaa", "abcabcabcabcabc", "123412341234"]

@@ -1,4 +1,4 @@
-"""Attack: the separate-enquiry firewall (R4) on every read path (issue 10 §1).
+"""Attack: the separate-enquiry firewall (R4) on every read path.
 
 The rule is one definition (app.domain.firewall) with a Python and an SQL form; the first
 test proves they agree on every combination. Then every public read function of the services
@@ -15,36 +15,33 @@ import pytest
 from app.domain import firewall
 from app.domain.role_matrix import MATRIX, Scope
 from app.errors import NotFound, PermissionDenied
-from app.services import (
+from app.services import settings
+from app.services.casework import (
     actions,
-    backup,
     case_closing,
     cases,
-    consent,
-    consent_export,
-    consent_rules,
-    consent_views,
-    counterparties,
-    disclosures,
     drafts,
     enquiries,
     enquiry_corrections,
     enquiry_list,
-    mailing_list,
     notes,
     paper_files,
     people,
     safeguarding,
-    sar_settings,
     search,
-    settings,
-    staff,
 )
+from app.services.consent import counterparties, disclosures, mailing_list
+from app.services.consent import export as consent_export
+from app.services.consent import records as consent
+from app.services.consent import rules as consent_rules
+from app.services.consent import views as consent_views
+from app.services.sar import settings as sar_settings
 from app.services.team import conflicts as team_conflicts
 from app.services.team import membership, search_build, staff_keys
 from app.services.team import sync as team_sync
 from app.services.team import team as team_team
 from app.services.team.laptop import checkout as laptop_checkout
+from app.services.vault import backup, staff
 from tests.security.firewall_world import CANARIES, TODAY, build
 from tests.unit.casework_helpers import child
 
@@ -99,60 +96,60 @@ def test_the_enquiry_form_matches_too():
 def _reads(w):
     """Every public read function, pointed at the young person's own case where it takes an id."""
     return {
-        "actions.actions_for_case": lambda s: actions.actions_for_case(s, w.own_case.id),
-        "actions.my_due_actions": lambda s: actions.my_due_actions(s, TODAY, owner="casey"),
-        "case_closing.gaps_before_closing": lambda s: case_closing.gaps_before_closing(s, w.own_case.id, []),
-        "cases.cases_of_person": lambda s: cases.cases_of_person(s, w.yp.id),
-        "cases.get_case": lambda s: cases.get_case(s, w.own_case.id),
-        "cases.linked_cases": lambda s: cases.linked_cases(s, w.parent_case.id),
-        "cases.list_cases": lambda s: cases.list_cases(s, cases.CaseQuery(status=None, limit=1000)),
-        "cases.load_case": lambda s: cases.load_case(s, w.own_case.id),
-        "cases.may_see_case": lambda s: cases.may_see_case(s, w.own_case.id) or None,
-        "cases.my_open_cases": lambda s: cases.my_open_cases(s),
-        "consent.batch_of": lambda s: consent.batch_of(s, w.consent.id),
-        "consent.consents_for_case": lambda s: consent.consents_for_case(s, w.own_case.id),
-        "consent.consents_of_person": lambda s: consent.consents_of_person(s, w.yp.id),
-        "consent.get_consent": lambda s: consent.get_consent(s, w.consent.id),
-        "consent.signature_of": lambda s: consent.signature_of(s, w.consent.id),
-        "consent_export.consent_record_pdf": lambda s: consent_export.consent_record_pdf(s, w.consent.id),
-        "consent_rules.possible_givers": lambda s: consent_rules.possible_givers(s, w.own_case.id),
-        "consent_rules.suggested_review_date": lambda s: consent_rules.suggested_review_date(
+        "casework.actions.actions_for_case": lambda s: actions.actions_for_case(s, w.own_case.id),
+        "casework.actions.my_due_actions": lambda s: actions.my_due_actions(s, TODAY, owner="casey"),
+        "casework.case_closing.gaps_before_closing": lambda s: case_closing.gaps_before_closing(s, w.own_case.id, []),
+        "casework.cases.cases_of_person": lambda s: cases.cases_of_person(s, w.yp.id),
+        "casework.cases.get_case": lambda s: cases.get_case(s, w.own_case.id),
+        "casework.cases.linked_cases": lambda s: cases.linked_cases(s, w.parent_case.id),
+        "casework.cases.list_cases": lambda s: cases.list_cases(s, cases.CaseQuery(status=None, limit=1000)),
+        "casework.cases.load_case": lambda s: cases.load_case(s, w.own_case.id),
+        "casework.cases.may_see_case": lambda s: cases.may_see_case(s, w.own_case.id) or None,
+        "casework.cases.my_open_cases": lambda s: cases.my_open_cases(s),
+        "consent.records.batch_of": lambda s: consent.batch_of(s, w.consent.id),
+        "consent.records.consents_for_case": lambda s: consent.consents_for_case(s, w.own_case.id),
+        "consent.records.consents_of_person": lambda s: consent.consents_of_person(s, w.yp.id),
+        "consent.records.get_consent": lambda s: consent.get_consent(s, w.consent.id),
+        "consent.records.signature_of": lambda s: consent.signature_of(s, w.consent.id),
+        "consent.export.consent_record_pdf": lambda s: consent_export.consent_record_pdf(s, w.consent.id),
+        "consent.rules.possible_givers": lambda s: consent_rules.possible_givers(s, w.own_case.id),
+        "consent.rules.suggested_review_date": lambda s: consent_rules.suggested_review_date(
             s, w.own_case.id, w.yp.id, TODAY),
-        "consent_views.case_consents": lambda s: consent_views.case_consents(s, w.own_case.id),
-        "consent_views.expiring_consents": lambda s: consent_views.expiring_consents(s, TODAY, within_days=4000),
+        "consent.views.case_consents": lambda s: consent_views.case_consents(s, w.own_case.id),
+        "consent.views.expiring_consents": lambda s: consent_views.expiring_consents(s, TODAY, within_days=4000),
         # Professionals are on record in their own right; which young person consented to one is not.
-        "counterparties.choices": lambda s: [c for c in counterparties.choices(s) if c.person_id != w.nurse.id],
-        "counterparties.resolve": lambda s: counterparties.resolve(s, w.nurse.id, None).person_id,
-        "disclosures.disclosures_for_case": lambda s: disclosures.disclosures_for_case(s, w.own_case.id),
-        "disclosures.get_disclosure": lambda s: disclosures.get_disclosure(s, w.disclosure.id),
-        "disclosures.matching_consent": lambda s: disclosures.matching_consent(s, w.own_case.id, "share",
+        "consent.counterparties.choices": lambda s: [c for c in counterparties.choices(s) if c.person_id != w.nurse.id],
+        "consent.counterparties.resolve": lambda s: counterparties.resolve(s, w.nurse.id, None).person_id,
+        "consent.disclosures.disclosures_for_case": lambda s: disclosures.disclosures_for_case(s, w.own_case.id),
+        "consent.disclosures.get_disclosure": lambda s: disclosures.get_disclosure(s, w.disclosure.id),
+        "consent.disclosures.matching_consent": lambda s: disclosures.matching_consent(s, w.own_case.id, "share",
                                                                                 w.nurse.id, on=TODAY),
-        "drafts.take_drafts": lambda s: drafts.take_drafts(s),
-        "enquiry_corrections.enquiry_history": lambda s: enquiry_corrections.enquiry_history(s, w.yp_enquiry.id),
-        "enquiries.enquiries_of_person": lambda s: enquiries.enquiries_of_person(s, w.yp.id),
-        "enquiries.get_enquiry": lambda s: enquiries.get_enquiry(s, w.yp_enquiry.id),
-        "enquiries.recent_enquiries": lambda s: enquiries.recent_enquiries(s, limit=1000),
-        "enquiry_list.list_enquiries": lambda s: enquiry_list.list_enquiries(s, enquiry_list.EnquiryQuery(limit=500))[0],
-        "mailing_list.is_member": lambda s: mailing_list.is_member(s, w.yp.id) or None,
-        "notes.get_note": lambda s: notes.get_note(s, w.note.id),
-        "notes.history": lambda s: notes.history(s, w.note.id),
-        "notes.notes_for_case": lambda s: notes.notes_for_case(s, w.own_case.id),
-        "paper_files.case_for_reference": lambda s: paper_files.case_for_reference(s, w.own_case.reference),
-        "paper_files.find_file": lambda s: paper_files.find_file(s, w.paper.label),
-        "paper_files.get_file": lambda s: paper_files.get_file(s, w.paper.id),
-        "paper_files.list_files": lambda s: paper_files.list_files(s),
-        "paper_files.movements": lambda s: paper_files.movements(s, w.paper.id),
-        "paper_files.overdue": lambda s: paper_files.overdue(s, date(2030, 1, 1)),
-        "people.find_people": lambda s: people.find_people(s, text="Hartley"),
-        "people.get_person": lambda s: people.get_person(s, w.yp.id),
-        "people.organisation_name": lambda s: people.organisation_name(s, None),
-        "people.peek_person": lambda s: people.peek_person(s, w.yp.id),
-        "people.relationships_of": lambda s: people.relationships_of(s, w.parent.id),
-        "safeguarding.concerns_for_case": lambda s: safeguarding.concerns_for_case(s, w.own_case.id),
-        "safeguarding.incidents_for_person": lambda s: safeguarding.incidents_for_person(s, w.yp.id),
-        "search.search": lambda s: [h for kind, word in CANARIES.items() if kind != "counterparty"
+        "casework.drafts.take_drafts": lambda s: drafts.take_drafts(s),
+        "casework.enquiry_corrections.enquiry_history": lambda s: enquiry_corrections.enquiry_history(s, w.yp_enquiry.id),
+        "casework.enquiries.enquiries_of_person": lambda s: enquiries.enquiries_of_person(s, w.yp.id),
+        "casework.enquiries.get_enquiry": lambda s: enquiries.get_enquiry(s, w.yp_enquiry.id),
+        "casework.enquiries.recent_enquiries": lambda s: enquiries.recent_enquiries(s, limit=1000),
+        "casework.enquiry_list.list_enquiries": lambda s: enquiry_list.list_enquiries(s, enquiry_list.EnquiryQuery(limit=500))[0],
+        "consent.mailing_list.is_member": lambda s: mailing_list.is_member(s, w.yp.id) or None,
+        "casework.notes.get_note": lambda s: notes.get_note(s, w.note.id),
+        "casework.notes.history": lambda s: notes.history(s, w.note.id),
+        "casework.notes.notes_for_case": lambda s: notes.notes_for_case(s, w.own_case.id),
+        "casework.paper_files.case_for_reference": lambda s: paper_files.case_for_reference(s, w.own_case.reference),
+        "casework.paper_files.find_file": lambda s: paper_files.find_file(s, w.paper.label),
+        "casework.paper_files.get_file": lambda s: paper_files.get_file(s, w.paper.id),
+        "casework.paper_files.list_files": lambda s: paper_files.list_files(s),
+        "casework.paper_files.movements": lambda s: paper_files.movements(s, w.paper.id),
+        "casework.paper_files.overdue": lambda s: paper_files.overdue(s, date(2030, 1, 1)),
+        "casework.people.find_people": lambda s: people.find_people(s, text="Hartley"),
+        "casework.people.get_person": lambda s: people.get_person(s, w.yp.id),
+        "casework.people.organisation_name": lambda s: people.organisation_name(s, None),
+        "casework.people.peek_person": lambda s: people.peek_person(s, w.yp.id),
+        "casework.people.relationships_of": lambda s: people.relationships_of(s, w.parent.id),
+        "casework.safeguarding.concerns_for_case": lambda s: safeguarding.concerns_for_case(s, w.own_case.id),
+        "casework.safeguarding.incidents_for_person": lambda s: safeguarding.incidents_for_person(s, w.yp.id),
+        "casework.search.search": lambda s: [h for kind, word in CANARIES.items() if kind != "counterparty"
                                     for h in search.search(s, word)],
-        "backup.last_backup": lambda s: backup.last_backup(s),
+        "vault.backup.last_backup": lambda s: backup.last_backup(s),
         "team.laptop.checkout.due_days": lambda s: laptop_checkout.due_days(s),
         "team.laptop.checkout.list_checkouts": lambda s: laptop_checkout.list_checkouts(s, include_closed=True),
         "team.laptop.checkout.out_on_laptops": lambda s: laptop_checkout.out_on_laptops(s),
@@ -160,9 +157,9 @@ def _reads(w):
         "team.laptop.checkout.past_due": lambda s: laptop_checkout.past_due(s),
         "settings.auto_lock_minutes": lambda s: settings.auto_lock_minutes(s),
         "settings.get": lambda s: settings.get(s, "auto_lock_minutes"),
-        "sar_settings.transfers": lambda s: sar_settings.transfers(s),
-        "consent_rules.review_months": lambda s: consent_rules.review_months(s),
-        "staff.list_staff": lambda s: staff.list_staff(s),
+        "sar.settings.transfers": lambda s: sar_settings.transfers(s),
+        "consent.rules.review_months": lambda s: consent_rules.review_months(s),
+        "vault.staff.list_staff": lambda s: staff.list_staff(s),
         # The team functions on a vault in no team: they return or refuse, and leak nothing.
         **{f"team.{name}": functools.partial(_outside_team, call) for name, call in {
             "conflicts.conflict_detail": lambda s: team_conflicts.conflict_detail(s, w.own_case.id),
@@ -235,9 +232,9 @@ def test_no_read_function_returns_the_young_persons_own_case(session, data_dir, 
     assert problems == []
     # The same calls do reach it for the young person's own caseworker: the walk can see a leak.
     seen = [name for name, call in _reads(w).items() if _try(call, w.yp_worker) and _leaks(_try(call, w.yp_worker), w)]
-    assert {"cases.get_case", "notes.notes_for_case", "enquiries.get_enquiry", "consent.get_consent",
-            "disclosures.get_disclosure", "safeguarding.concerns_for_case", "paper_files.get_file",
-            "search.search", "safeguarding.incidents_for_person"} <= set(seen)
+    assert {"casework.cases.get_case", "casework.notes.notes_for_case", "casework.enquiries.get_enquiry", "consent.records.get_consent",
+            "consent.disclosures.get_disclosure", "casework.safeguarding.concerns_for_case", "casework.paper_files.get_file",
+            "casework.search.search", "casework.safeguarding.incidents_for_person"} <= set(seen)
 
 
 def _try(call, session):

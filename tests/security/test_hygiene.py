@@ -33,7 +33,7 @@ if mode == "harden":
     from app.security.hygiene import harden_process
     harden_process()
 elif mode == "cli":
-    from app.cli import main
+    from app.cli.commands import main
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         main(["--version"])
 from app.security.hygiene import is_dumpable

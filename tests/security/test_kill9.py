@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from app.security.device import KeyFileStore
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from tests.conftest import PASSPHRASE
 from tests.security.kill_harness import check_survived, kill_one
 from tests.security.support import subprocess_env
@@ -42,8 +42,8 @@ def test_sigkill_during_writes_loses_nothing_committed(tmp_path, data_dir):
 CRASH_AFTER_VAULT_WRITE = """
 import os, signal, sys
 from app.security import kdf
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 
 kdf.use_cheap_profile_for_tests()
 session = vault_service.unlock(sys.argv[1], "manager", sys.stdin.readline().rstrip(), sys.argv[2])

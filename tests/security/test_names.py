@@ -10,10 +10,13 @@ import pytest
 from app.domain.text import clean, clean_name, name_problem
 from app.errors import ValidationError
 from app.security.device import KeyringStore
-from app.services import cases, consent, enquiries, notes, people, sar, staff
-from app.services import vault as vault_service
-from app.services.enquiries import EnquiryInput
-from app.services.people import PersonInput
+from app.services.casework import cases, enquiries, notes, people
+from app.services.casework.enquiries import EnquiryInput
+from app.services.casework.people import PersonInput
+from app.services.consent import records as consent
+from app.services.sar import register as sar
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.security.support import ROOT
 from tests.unit.casework_helpers import family

@@ -1,4 +1,4 @@
-"""Keys that change when people leave (issue 11 §2), attacked with the files a leaver could
+"""Keys that change when people leave, attacked with the files a leaver could
 have kept: an older vault.json, a backup's vault.json, their own private key."""
 
 import json
@@ -11,9 +11,10 @@ from app.errors import DatabaseDamaged, Locked, VaultFileInvalid, WrongCredentia
 from app.security import sealing, staff_slot
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
-from app.services import staff
-from app.services import vault as vault_service
-from app.services.backup import create_backup
+from app.services.vault import recovery as recovery_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
 from app.storage import db
 from app.storage.keying import VaultRolledBack
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
@@ -129,7 +130,7 @@ def test_every_way_a_key_changes(session, data_dir, vault):
     staff.rekey(session)
     assert changed()
     session.lock()
-    vault_service.recover(data_dir, recovery)
+    recovery_service.recover(data_dir, recovery)
     assert changed()
     assert len(set(ids)) == 5
     after = vault_service.unlock(data_dir, "manager", PASSPHRASE)
@@ -197,7 +198,6 @@ def test_only_a_manager_rekeys(session, data_dir):
 
 def test_an_old_recovery_slot_goes_stale_at_a_rekey_and_the_manager_renews_it(vault, data_dir):
     from app.errors import ValidationError
-    from app.services import recovery
     from tests.security.v1_files import downgrade_to_format_1
 
     session, recovery_key = vault
@@ -208,11 +208,11 @@ def test_an_old_recovery_slot_goes_stale_at_a_rekey_and_the_manager_renews_it(va
     manager.lock()
     assert VaultFile.load(data_dir / "vault.json").recovery.stale
     # It still enrols the computer, but opens no data and resets nobody.
-    assert vault_service.recover(data_dir, recovery_key) == ""
+    assert recovery_service.recover(data_dir, recovery_key) == ""
     with pytest.raises(ValidationError, match="new recovery key"):
-        vault_service.recover(data_dir, recovery_key, reset_username="manager", new_passphrase=CASEY_OWN)
+        recovery_service.recover(data_dir, recovery_key, reset_username="manager", new_passphrase=CASEY_OWN)
     manager = vault_service.unlock(data_dir, "manager", PASSPHRASE)
-    renewed = recovery.renew_recovery_key(manager)
+    renewed = recovery_service.renew_recovery_key(manager)
     manager.lock()
-    assert vault_service.recover(data_dir, renewed, reset_username="manager", new_passphrase=CASEY_OWN) == "manager"
+    assert recovery_service.recover(data_dir, renewed, reset_username="manager", new_passphrase=CASEY_OWN) == "manager"
     vault_service.unlock(data_dir, "manager", CASEY_OWN).lock()

@@ -1,4 +1,4 @@
-"""Restore (issue 11 §1-2): a manager's action or the recovery key's, throttled, audited,
+"""Restore: a manager's action or the recovery key's, throttled, audited,
 checked against the current staff register, and re-keyed."""
 
 import zipfile
@@ -9,9 +9,10 @@ from app.errors import DatabaseDamaged, PermissionDenied, TooManyAttempts, Wrong
 from app.security import staff_slot
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
-from app.services import staff
-from app.services import vault as vault_service
-from app.services.backup import create_backup, restore_backup
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
+from app.services.vault.restore import restore_backup
 from app.storage import db
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 

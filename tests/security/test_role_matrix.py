@@ -1,4 +1,4 @@
-"""Attack: roles enforced in the services, not the screens (issue 11 §1).
+"""Attack: roles enforced in the services, not the screens.
 
 Every public function in app.services (subpackages too) must have an entry in the role
 matrix; every restricted one is then called as the manager, the case's caseworker, a
@@ -14,7 +14,8 @@ import pytest
 import app.services
 from app.domain.role_matrix import MATRIX, Scope
 from app.errors import ConfideError, PermissionDenied
-from app.services import backup, cases, enquiries, people, safeguarding, search
+from app.services.casework import cases, enquiries, people, safeguarding, search
+from app.services.vault import backup
 from tests.security.role_world import RECIPES, build
 from tests.unit.casework_helpers import record
 

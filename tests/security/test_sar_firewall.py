@@ -1,4 +1,4 @@
-"""Attack: the young person's own case must not reach a parent's subject access pack (issue 10 §1).
+"""Attack: the young person's own case must not reach a parent's subject access pack.
 
 The scenario of the issue: a parent with parental responsibility and their 17-year-old, the
 young person's own case worked by another caseworker, no agreement. A reviewer who includes
@@ -15,7 +15,10 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from app.errors import ValidationError
-from app.services import sar, sar_gather, sar_pack, sar_review
+from app.services.sar import gather as sar_gather
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
 from tests.security.firewall_world import CANARIES, PARENT_NOTE, TODAY, build
 
 PASSWORD = "open-sesame-2026"

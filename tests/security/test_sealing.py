@@ -10,8 +10,8 @@ import pytest
 
 from app.errors import VaultFileInvalid
 from app.security import crypto, sealing
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 
 VAULT = "0192f0c0-0000-7000-8000-000000000001"

@@ -10,9 +10,9 @@ from keyring.backends import fail
 
 from app.errors import CredentialStoreUnavailable, DeviceSecretMissing, WrongCredentials
 from app.security.device import KEYRING_SERVICE, KeyFileStore, KeyringStore
-from app.services import staff
-from app.services import vault as vault_service
-from app.services.backup import create_backup
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.security.support import scan, secret_needles, text_needles
 

@@ -8,7 +8,7 @@ import pytest
 from app.errors import TooManyAttempts, WrongCredentials
 from app.security import throttle
 from app.security.throttle import AttemptLog
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from tests.conftest import PASSPHRASE
 
 WRONG = "definitely not the passphrase"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.security.device import KeyFileStore
 from app.security.throttle import FREE_ATTEMPTS, AttemptLog
-from app.services.vault import create_vault
+from app.services.vault.unlock import create_vault
 from tests.conftest import PASSPHRASE
 from tests.security.support import ROOT, subprocess_env
 

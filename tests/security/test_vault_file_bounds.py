@@ -1,4 +1,4 @@
-"""vault.json validated with bounds before use (issue 11 §4): a damaged or hostile value gives
+"""vault.json validated with bounds before use: a damaged or hostile value gives
 one plain line, quickly, never a traceback, a hang or a huge allocation; a slot written with
 weak settings refuses that person only, never the whole vault.
 
@@ -13,8 +13,8 @@ import pytest
 from app.errors import ConfideError, VaultFileInvalid
 from app.security import kdf
 from app.security.device import KeyringStore
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 
 

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.domain.staff import Role  # noqa: E402
 from app.security import kdf  # noqa: E402
-from app.services import staff  # noqa: E402
-from app.services import vault as vault_service  # noqa: E402
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from app.storage import db  # noqa: E402
 from app.storage.staff_repo import StaffRepo  # noqa: E402
 

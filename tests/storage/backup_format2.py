@@ -12,7 +12,7 @@ from pathlib import Path
 from app import __version__
 from app.security import audit, crypto, keyslots
 from app.security.session import Session
-from app.services.backup import _manifest_aad
+from app.services.vault.backup_file import manifest_aad as _manifest_aad
 from app.storage import export, migrations
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from app.security import audit
 from app.security.device import KeyFileStore
-from app.services import vault as vault_service
-from app.services.verify import verify_vault
+from app.services.vault import unlock as vault_service
+from app.services.vault.verify import verify_vault
 from app.storage import db
 from tests.conftest import PASSPHRASE
 from tests.security.support import run_cli, subprocess_env

@@ -7,11 +7,12 @@ import pytest
 
 from app.errors import BackupInvalid, DatabaseBusy, DatabaseDamaged
 from app.security import sealing
-from app.services import people
-from app.services import vault as vault_service
-from app.services.backup import FORMAT, create_backup, restore_backup
-from app.services.people import PersonInput
-from app.services.verify import verify_vault
+from app.services.casework import people
+from app.services.casework.people import PersonInput
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import FORMAT, create_backup
+from app.services.vault.restore import restore_backup
+from app.services.vault.verify import verify_vault
 from app.storage import page_copy
 from tests.conftest import PASSPHRASE
 from tests.security.support import sha256

@@ -11,11 +11,14 @@ import pytest
 from app.errors import BackupInvalid, DeviceSecretMissing, WrongCredentials, WrongRecoveryKey
 from app.security import keyslots
 from app.security.device import KEYRING_SERVICE
-from app.services import people, staff
-from app.services import vault as vault_service
-from app.services.backup import create_backup, read_backup, restore_backup
-from app.services.people import PersonInput
-from app.services.verify import verify_vault
+from app.services.casework import people
+from app.services.casework.people import PersonInput
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
+from app.services.vault.backup import create_backup
+from app.services.vault.backup_file import read_backup
+from app.services.vault.restore import restore_backup
+from app.services.vault.verify import verify_vault
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.security.support import PAGE_SIZE, sha256
 

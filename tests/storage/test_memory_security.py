@@ -1,4 +1,4 @@
-"""SQLCipher memory security (DESIGN §3): on for every connection; off only in a process that
+"""SQLCipher memory security (docs/security.md): on for every connection; off only in a process that
 declared that it writes synthetic data and nothing else (`confide demo`). SQLCipher keeps the
 setting for the whole process once used, so each case runs in a fresh interpreter."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
+from app.cli import commands as cli
 from app.storage import db
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ import pytest
 from app.errors import MigrationFailed, SchemaTooNew, SchemaTooOld
 from app.security import audit
 from app.security.device import KeyFileStore
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
 from tests.conftest import PASSPHRASE
@@ -296,7 +296,7 @@ def test_vault_from_a_newer_confide_is_refused_by_unlock_and_the_cli(tmp_path, d
 
 def test_v7_keeps_a_schema_6_clarification_as_a_stopped_clock(v1_conn, v1_copy, monkeypatch):
     """A request whose clarification was recorded under schema 6 keeps its paused days."""
-    from app.services.sar import Sar
+    from app.services.sar.register import Sar
 
     monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:6])
     migrations.migrate(v1_conn, v1_copy)
@@ -358,7 +358,7 @@ def test_unlock_puts_back_an_interrupted_upgrade(data_dir, vault):
     db_path = data_dir / "confide.db"
     session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     shutil.copyfile(db_path, db_path.with_name("confide.db.before-v99"))
-    from app.services import staff as staff_service
+    from app.services.vault import staff as staff_service
 
     staff_service.add_staff(session, "later", "Added After The Copy", "caseworker", PASSPHRASE + " 2")
     session.lock("test")

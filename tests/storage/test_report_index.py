@@ -1,7 +1,7 @@
 """The annual report's note count reads the note_report index (schema 11), not the notes:
 at 656,870 notes the scan decrypted most of the file (8.9 s cold on a loaded machine)."""
 
-from app.services.report_counts import NOTES_BY_AUTHOR
+from app.services.reports.counts import NOTES_BY_AUTHOR
 
 
 def test_the_notes_by_author_count_is_answered_from_the_covering_index(session):

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from app.errors import WrongCredentials
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 
 RESET = "temporary words after a suspected leak"

@@ -8,7 +8,7 @@ import pytest
 
 from app.security.device import KeyringStore
 from app.services.team import team as team_service
-from app.services.vault import create_vault, unlock
+from app.services.vault.unlock import create_vault, unlock
 from app.storage import capture
 from app.storage.db import transaction
 from tests.conftest import PASSPHRASE

@@ -3,8 +3,9 @@ records a checked-out case carries (through the real services)."""
 
 from datetime import date
 
-from app.services import cases, consent, notes, people
-from app.services.people import PersonInput
+from app.services.casework import cases, notes, people
+from app.services.casework.people import PersonInput
+from app.services.consent import records as consent
 from app.services.team import team as team_service
 from app.services.team.sync import sync_now
 from tests.team.conftest import new_vault

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from app.domain.periods import custom
-from app.services import cases, consent, notes, people, reports
-from app.services.people import PersonInput, as_input
+from app.services.casework import cases, notes, people
+from app.services.casework.people import PersonInput, as_input
+from app.services.consent import records as consent
+from app.services.reports import figures as reports
 from app.services.team import conflicts
 from app.services.team.capture import META
 from app.services.team.sync import sync_now

@@ -2,8 +2,8 @@
 
 import json
 
-from app.services import cases, people
-from app.services.people import PersonInput
+from app.services.casework import cases, people
+from app.services.casework.people import PersonInput
 from app.storage.capture import columns, image_sql, replicated_tables
 
 

@@ -2,8 +2,8 @@
 
 import zlib
 
-from app.services import notes, people, search
-from app.services.people import PersonInput
+from app.services.casework import notes, people, search
+from app.services.casework.people import PersonInput
 from app.services.team import search_build, snapshot, state
 from app.services.team import team as team_service
 from app.services.team.audit_hub import verify_against_hub, verify_remote_chains

@@ -2,7 +2,8 @@
 
 import json
 
-from app.services import demo, notes
+from app.services.casework import notes
+from app.services.demo import build as demo
 from app.services.team import capture, state
 from app.services.team.sync import sync_now
 from app.storage import capture as triggers

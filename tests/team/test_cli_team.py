@@ -11,9 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from app.services import people
-from app.services.people import PersonInput
-from app.services.vault import unlock
+from app.services.casework import people
+from app.services.casework.people import PersonInput
+from app.services.vault.unlock import unlock
 from tests.conftest import PASSPHRASE
 from tests.security.support import run_cli, stderr_lines, subprocess_env, text_needles
 from tests.team.replica import rows_of

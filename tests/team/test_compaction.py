@@ -5,8 +5,8 @@ still joins, and every replica converges. On PostgreSQL a device's role cannot c
 
 import pytest
 
-from app.services import people
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from app.services.team import compaction, snapshot
 from app.services.team import team as engine
 from app.services.team.sync import pull, sync_conn

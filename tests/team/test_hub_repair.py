@@ -11,14 +11,14 @@ import sys
 
 import pytest
 
-from app import cli
-from app.services import notes
+from app.cli import commands as cli
+from app.services.casework import notes
 from app.services.team import blocks, membership, state
 from app.services.team import team as team_service
 from app.services.team.hub_care.check import check
 from app.services.team.hub_care.repair import repair
 from app.services.team.sync import sync_now
-from app.services.vault import unlock
+from app.services.vault.unlock import unlock
 from app.storage.hub import folder as folder_mod
 from app.storage.hub.base import SequenceTaken
 from app.storage.hub.folder import FolderHub

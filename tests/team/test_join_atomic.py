@@ -11,9 +11,9 @@ import pytest
 
 from app.config import Paths
 from app.security.device import KeyFileStore
-from app.services import demo
+from app.services.demo import build as demo
 from app.services.team import join_staging, membership, snapshot_file
-from app.services.vault import create_vault, unlock
+from app.services.vault.unlock import create_vault, unlock
 from tests.conftest import PASSPHRASE
 from tests.security.support import CHEAP_ENTRY, ROOT, subprocess_env
 from tests.team.replica import rows_of

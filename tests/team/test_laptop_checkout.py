@@ -1,4 +1,4 @@
-"""Laptops as partial replicas (issue 13): exactly the closure goes out, edits come back,
+"""Laptops as partial replicas: exactly the closure goes out, edits come back,
 conflicts are held, past due is read-only, check-in erases."""
 
 import json
@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.services import notes
+from app.services.casework import notes
 from app.services.team import state
 from app.services.team.laptop import checkout, closure
 from app.services.team.sync import sync_now
@@ -179,8 +179,9 @@ def test_ask_for_all_my_open_cases(world):
 
 
 def test_later_office_records_follow_their_case_with_the_people_they_name(world):
-    from app.services import consent, people
-    from app.services.people import PersonInput
+    from app.services.casework import people
+    from app.services.casework.people import PersonInput
+    from app.services.consent import records as consent
 
     hub, office, laptop = world
     case_id, ref = family_case(office, "Hartley")

@@ -1,11 +1,12 @@
-"""Issue 13 end to end: an office computer and a laptop, each a separate `confide` process
+"""End to end: an office computer and a laptop, each a separate `confide` process
 (tests/cheap_entry.py), meeting through a folder hub. Out, offline work with the hub's folder
 gone, back in; the office sees the work; the laptop's folder no longer holds the case."""
 
 import os
 from datetime import date
 
-from app.services import consent, notes
+from app.services.casework import notes
+from app.services.consent import records as consent
 from app.services.team.laptop import checkout
 from tests.team.laptop_world import family_case
 from tests.team.sqlcipher_pages import holds

@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import date
 
-from app.services import notes
+from app.services.casework import notes
 from app.services.team.laptop import checkout, closure
 from tests.security.support import CHEAP_ENTRY, ROOT
 from tests.team.laptop_world import family_case

@@ -1,8 +1,8 @@
-"""The laptop's page and the office's "Cases on laptops" tab (issue 13), offscreen."""
+"""The laptop's page and the office's "Cases on laptops" tab, offscreen."""
 
 from datetime import date, timedelta
 
-from app.services import dashboard
+from app.services.reports import dashboard
 from app.services.team import state
 from app.storage.db import transaction
 from tests.team.laptop_world import add_laptop, family_case, sync_all

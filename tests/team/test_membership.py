@@ -7,9 +7,9 @@ import pytest
 
 from app.errors import WrongCredentials
 from app.security.device import KeyringStore
-from app.services import staff
 from app.services.team import invitation, membership, state
-from app.services.vault import unlock
+from app.services.vault import staff
+from app.services.vault.unlock import unlock
 from tests.conftest import PASSPHRASE
 
 TEMP = "temporary words for jo 77"

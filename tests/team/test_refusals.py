@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services import notes
+from app.services.casework import notes
 from app.services.team import blocks, bundle, state
 from app.services.team.sync import SyncBlocked, sync_now
 from app.services.team.team import revoke_device

@@ -3,7 +3,7 @@ is then built a chunk at a time (people and cases first, then notes newest first
 plainly that it is still being built, and changes that sync brings meanwhile are neither lost
 nor doubled: the finished index equals a full rebuild (docs/sync.md §10)."""
 
-from app.services import notes, search
+from app.services.casework import notes, search
 from app.services.team import search_build, snapshot
 from app.services.team.sync import sync_now
 from app.storage.db import transaction

@@ -3,8 +3,8 @@ encrypted; no local-only table (device keys, staff slots, the outbox, the audit 
 computer's settings, the search index), and no readable text."""
 
 from app.security import crypto
-from app.services import people
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from app.services.team import snapshot, snapshot_file, state
 from app.storage.capture import replicated_tables
 

@@ -1,7 +1,7 @@
 """Two and three replicas: changes travel, disjoint edits merge, same-field edits conflict."""
 
-from app.services import cases, notes, people
-from app.services.people import PersonInput
+from app.services.casework import cases, notes, people
+from app.services.casework.people import PersonInput
 from app.services.team import conflicts
 from app.services.team.sync import pending_count, sync_now
 from tests.team.replica import rows_of, seed_case

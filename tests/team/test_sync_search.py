@@ -2,8 +2,8 @@
 (apply.SEARCH_READS): the search index after sync must still equal a full rebuild, and a row
 that is not where the sender's edit started still ends up equal to the sender's."""
 
-from app.services import cases, notes, people
-from app.services.people import PersonInput
+from app.services.casework import cases, notes, people
+from app.services.casework.people import PersonInput
 from app.services.team import snapshot, state
 from app.services.team.sync import sync_now
 from app.storage.db import transaction

@@ -3,8 +3,9 @@ paper file out past its return date, and a subject access request ready for revi
 
 from datetime import date, timedelta
 
-from app.services import cases, notes, paper_files, people, sar
-from app.services.people import PersonInput
+from app.services.casework import cases, notes, paper_files, people
+from app.services.casework.people import PersonInput
+from app.services.sar import register as sar
 from tests.unit.casework_helpers import family
 
 OTHER_FAMILY = "Quentin Marchbanks"  # named in the Hartleys' note: a third party to redact

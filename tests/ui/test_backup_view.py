@@ -4,7 +4,7 @@ import threading
 
 from PySide6.QtCore import QTimer
 
-from app.services import backup
+from app.services.vault import backup
 from tests.conftest import PASSPHRASE
 from ui.dialogs import files
 from ui.views.backup_view import suggested_backup_name

@@ -3,7 +3,7 @@ columns keep their whole titles when squeezed."""
 
 from PySide6.QtWidgets import QApplication
 
-from app.services import cases
+from app.services.casework import cases
 from tests.unit.casework_helpers import family
 from ui.models import case_table_model as columns
 from ui.views.case_list_view import CaseListView

@@ -5,8 +5,8 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
-from app.services import cases, people
-from app.services.people import PersonInput
+from app.services.casework import cases, people
+from app.services.casework.people import PersonInput
 from tests.unit.casework_helpers import add_worker
 from ui.models.case_table_model import (
     CHILD,

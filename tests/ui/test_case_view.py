@@ -4,7 +4,8 @@ those allowed to see it."""
 
 from datetime import date, timedelta
 
-from app.services import actions, cases, disclosures, notes
+from app.services.casework import actions, cases, notes
+from app.services.consent import disclosures
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.casework_helpers import add_worker, family
 from tests.unit.consent_helpers import family_case

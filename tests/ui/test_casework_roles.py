@@ -1,7 +1,7 @@
 """What a volunteer sees (general-information enquiries and finding people, nothing of
 casework), and what locking takes away."""
 
-from app.services import cases, enquiries, notes
+from app.services.casework import cases, enquiries, notes
 from tests.ui.casework_support import make_workspace
 from tests.ui.conftest import unlock
 from tests.unit.casework_helpers import add_worker, family

@@ -3,7 +3,7 @@ after a while, or at lock, if it is still ours."""
 
 from PySide6.QtGui import QClipboard, QGuiApplication
 
-from app.services import people
+from app.services.casework import people
 from tests.ui.casework_support import make_workspace
 from tests.unit.casework_helpers import adult
 from ui.clipboard import SECRET_HINT, SecretClipboard, secret_mime

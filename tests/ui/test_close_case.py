@@ -3,7 +3,7 @@ what is missing; "Go back" keeps the dialog and everything chosen in it."""
 
 from datetime import date
 
-from app.services import actions, cases, notes
+from app.services.casework import actions, cases, notes
 from tests.unit.consent_helpers import family_case
 from ui.dialogs import messages
 from ui.dialogs.case_dialogs import CloseCaseDialog

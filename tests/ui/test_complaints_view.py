@@ -4,7 +4,7 @@ typed form asks before it is thrown away."""
 
 from datetime import date, timedelta
 
-from app.services.complaints import register as complaints
+from app.services.reports.complaints import register as complaints
 from tests.ui.casework_support import make_workspace, wait_idle
 from ui.dialogs import messages
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMenu
 
-from app.services import consent
+from app.services.consent import records as consent
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.consent_helpers import family_case, share_with, signed
 from ui.dialogs import files, messages

@@ -5,8 +5,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from app.domain.signature import Signature
-from app.services import consent, people
-from app.services.consent_wording import paragraphs
+from app.services.casework import people
+from app.services.consent import records as consent
+from app.services.consent.wording import paragraphs
 from tests.ui.casework_support import activate
 from tests.unit.casework_helpers import adult
 from tests.unit.consent_helpers import TODAY, family_case

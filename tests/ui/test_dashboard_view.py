@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from app.services import disclosures, registers
-from app.services.disclosures import DisclosureInput
+from app.services.consent import disclosures
+from app.services.consent.disclosures import DisclosureInput
+from app.services.vault import registers
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.ui.manager_support import casework, overdue_file
 from tests.unit.casework_helpers import add_worker

@@ -5,7 +5,7 @@ unlock; Ctrl+L locks even while a dialog is open."""
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from app.services import drafts
+from app.services.casework import drafts
 from tests.ui.conftest import unlock
 from tests.unit.consent_helpers import family_case
 from ui.dialogs import messages

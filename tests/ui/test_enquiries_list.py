@@ -4,7 +4,7 @@ saved enquiry selected, and a right-click menu on a row."""
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.services import enquiries
+from app.services.casework import enquiries
 from tests.unit.casework_helpers import phone_enquiry
 from ui.models.enquiry_table_model import REFERENCE
 from ui.views.enquiries_view import EnquiriesView

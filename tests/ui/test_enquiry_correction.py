@@ -3,8 +3,8 @@ the correction is saved with Ctrl+S, and the earlier version shows in its histor
 
 from PySide6.QtCore import Qt
 
-from app.services import enquiries
-from app.services.enquiry_corrections import enquiry_history
+from app.services.casework import enquiries
+from app.services.casework.enquiry_corrections import enquiry_history
 from tests.ui.casework_support import activate, make_workspace, wait_idle
 from tests.unit.casework_helpers import phone_enquiry
 from ui.dialogs.enquiry_correction import EnquiryCorrectionDialog

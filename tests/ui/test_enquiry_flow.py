@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.domain.choices import Relationship
-from app.services import enquiries, people
+from app.services.casework import enquiries, people
 from tests.ui.casework_support import activate, make_workspace, pick, wait_idle
 from tests.unit.casework_helpers import adult, child
 from ui.dialogs import messages

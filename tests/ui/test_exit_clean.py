@@ -1,4 +1,4 @@
-"""A crash at interpreter exit must fail the run, not hide behind it (issue 16).
+"""A crash at interpreter exit must fail the run, not hide behind it.
 
 The suite has no os._exit hook any more, but under pytest-xdist (`make test`) a worker that
 dies of SIGSEGV after its last result is not reported. So the UI tests that once crashed the

@@ -1,7 +1,8 @@
 """After a manager's reset, the forced change does not ask again for the temporary passphrase
 that was typed a moment ago to unlock; the change itself still proves it to the service."""
 
-from app.services import staff, vault
+from app.services.vault import staff
+from app.services.vault import unlock as vault
 from tests.conftest import OTHER_PASSPHRASE
 from tests.ui.conftest import unlock
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 
-from app.services import actions, cases, notes
+from app.services.casework import actions, cases, notes
 from tests.ui.casework_support import activate, make_workspace, wait_idle
 from tests.unit.casework_helpers import family
 from ui.views.search_view import HitRole
@@ -120,7 +120,7 @@ def test_open_record_contract(qtbot, session, ops, data_dir):
 def test_open_record_for_the_dashboards_consent_and_disclosure_items(qtbot, session, ops, data_dir):
     from datetime import date as day
 
-    from app.services import disclosures
+    from app.services.consent import disclosures
     from tests.unit.consent_helpers import family_case, share_with, signed
 
     fam = family_case(session)

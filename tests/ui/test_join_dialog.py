@@ -3,8 +3,8 @@ this computer's passphrase; a wrong code is said beside the code and nothing is 
 
 from PySide6.QtWidgets import QWizard
 
-from app.services import staff
 from app.services.team import membership
+from app.services.vault import staff
 
 
 def test_the_wizard_joins_a_team_from_an_invitation(qtbot, ops, session, tmp_path):

@@ -5,10 +5,10 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from app.domain import periods
-from app.services.paper_files import PaperFile
-from app.services.registers import Reminder, StaffRegisterEntry
-from app.services.reports import Report, Table
-from app.services.sar import Sar
+from app.domain.report import Report, Table
+from app.services.casework.paper_files import PaperFile
+from app.services.sar.register import Sar
+from app.services.vault.registers import Reminder, StaffRegisterEntry
 from ui.models import paper_file_model as pf
 from ui.models import sar_table_model as st
 from ui.models import staff_register_model as sr

@@ -101,7 +101,7 @@ def test_keyboard_reaches_sections_help_and_the_case_menu(qtbot, open_window, se
     window.menus.actions["new_note"].trigger()
     assert "Open a case first" in window.statusBar().currentMessage()
     parent, kid = family(session)
-    from app.services import cases
+    from app.services.casework import cases
 
     case = cases.open_case(session, parent.id, kid.id)
     window.workspace.open_record("case", case.id)

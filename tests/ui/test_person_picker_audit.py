@@ -3,7 +3,7 @@ keystroke, not two, and still finds "Hartley Dana" as well as "Dana Hart"."""
 
 from PySide6.QtWidgets import QLabel
 
-from app.services import people
+from app.services.casework import people
 from tests.unit.casework_helpers import adult
 from ui.widgets.forms import FieldErrors
 from ui.widgets.person_picker import PersonPicker

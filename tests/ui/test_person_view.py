@@ -3,7 +3,7 @@ at the top, incidents (restricted for others), and editing details and preferenc
 
 from datetime import date
 
-from app.services import cases, people, safeguarding
+from app.services.casework import cases, people, safeguarding
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.casework_helpers import add_worker, family
 

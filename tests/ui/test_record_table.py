@@ -65,7 +65,7 @@ def test_selection_survives_a_reload_and_right_click_offers_the_row(qtbot):
 
 
 def test_paper_file_rows_offer_check_out_or_in(qtbot, session, ops):
-    from app.services import paper_files
+    from app.services.casework import paper_files
     from ui.views.paper_files_tab import PaperFilesTab
 
     paper_files.add_file(session, "PF-100", "Cabinet A")

@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QDate
 
-from app.services import paper_files, registers
+from app.services.casework import paper_files
+from app.services.vault import registers
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.ui.manager_support import casework
 from ui.dialogs import messages

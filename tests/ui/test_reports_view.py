@@ -8,8 +8,8 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
 from app.domain import periods
-from app.services import enquiries
-from app.services.enquiries import EnquiryInput
+from app.services.casework import enquiries
+from app.services.casework.enquiries import EnquiryInput
 from tests.ui.casework_support import make_workspace, wait_idle
 from ui.dialogs import files, printing
 from ui.report_document import report_html
@@ -163,7 +163,7 @@ def test_print_preview_and_print_render_the_version_on_screen(qtbot, session, op
 
 def test_the_printed_version_names_itself(qtbot, session):
     contacts(session)
-    from app.services import reports
+    from app.services.reports import figures as reports
 
     report = reports.build_report(session, periods.last_financial_year(date.today()))
     assert "INTERNAL" in report_html(report, exact=True) and "<img src='chart://topics'" in report_html(report, True)

@@ -9,7 +9,10 @@ from datetime import date
 from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 
-from app.services import safeguarding, sar, sar_pack, sar_review
+from app.services.casework import safeguarding
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
 from tests.ui.casework_support import make_workspace, pick, wait_idle
 from tests.ui.manager_support import OTHER_FAMILY, casework, overdue_file, ready_request
 from ui.dialogs import messages
@@ -320,7 +323,7 @@ def test_locking_empties_the_managers_pages_and_closes_the_pack_dialog(qtbot, wi
 
 
 def test_a_parent_asking_about_a_17_year_old_records_the_young_persons_authority(qtbot, session, ops, data_dir):
-    from app.services import people
+    from app.services.casework import people
     from tests.unit.casework_helpers import adult, child
 
     today = date.today()
@@ -367,6 +370,6 @@ def test_the_manager_states_transfers_outside_the_uk_in_settings(qtbot, session,
     transfers.save()
     wait_idle(qtbot, ops)
     assert transfers.status.isVisible() and "United States" in transfers.status.text()
-    from app.services import sar_settings
+    from app.services.sar import settings as sar_settings
 
     assert sar_settings.transfers(session).safeguard == "International Data Transfer Agreement (IDTA)"

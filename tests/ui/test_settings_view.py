@@ -1,6 +1,7 @@
 """Settings: a manager changes the auto-lock delay; the idle timer follows at once."""
 
-from app.services import settings, staff
+from app.services import settings
+from app.services.vault import staff
 from tests.conftest import OTHER_PASSPHRASE
 from tests.ui.conftest import unlock
 

@@ -7,7 +7,7 @@ from keyring.backends import fail
 from PySide6.QtWidgets import QLabel, QWizard
 
 from app.security.device import KeyFileStore, KeyringStore
-from app.services import vault as vault_service
+from app.services.vault import unlock as vault_service
 from tests.conftest import PASSPHRASE
 from ui.dialogs import messages
 from ui.wizard.setup_wizard import SetupWizard

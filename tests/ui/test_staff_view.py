@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from app.services import staff
+from app.services.vault import staff
 from tests.conftest import OTHER_PASSPHRASE
 from ui.dialogs import messages
 from ui.models.staff_table_model import ACTIVE, ROLE

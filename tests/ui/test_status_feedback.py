@@ -5,7 +5,8 @@ import re
 from datetime import date
 from pathlib import Path
 
-from app.services import backup, cases, notes
+from app.services.casework import cases, notes
+from app.services.vault import backup
 from tests.ui.conftest import unlock
 from tests.unit.casework_helpers import family
 from ui.status_feedback import QUIET, saved_words

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 
 from app.errors import ConfideError
 from app.security.device import KeyringStore
-from app.services import people
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from app.services.team import invitation, membership
-from app.services.vault import unlock as unlock_vault
+from app.services.vault.unlock import unlock as unlock_vault
 from app.storage.hub.base import HubError
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import unlock
@@ -221,7 +221,7 @@ def test_an_open_case_shows_what_a_sync_brought(qtbot, ops, pair):
     that brought the laptop's note and the merged text, until it was closed and opened again."""
     from datetime import date
 
-    from app.services import notes
+    from app.services.casework import notes
     from tests.team.laptop_world import family_case
     from ui.clipboard import SecretClipboard
     from ui.team.sync_status import SyncStatusItem

@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from app.services import staff
+from app.services.vault import staff
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 from tests.ui.conftest import unlock
 from ui.views.unlock_view import UnlockView

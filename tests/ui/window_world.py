@@ -12,19 +12,14 @@ from PySide6.QtWidgets import QDialog, QMainWindow
 
 import ui
 from app.security.session import Session
-from app.services import (
-    demo,
-    disclosures,
-    enquiries,
-    notes,
-    paper_files,
-    registers,
-    sar,
-    sar_review,
-    staff,
-)
-from app.services.complaints import register as complaints
-from app.services.disclosures import DisclosureInput
+from app.services.casework import enquiries, notes, paper_files
+from app.services.consent import disclosures
+from app.services.consent.disclosures import DisclosureInput
+from app.services.demo import build as demo
+from app.services.reports.complaints import register as complaints
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
+from app.services.vault import registers, staff
 from tests.unit.consent_helpers import TODAY, family_case, share_with, signed
 from ui import main_window
 from ui.clipboard import SecretClipboard

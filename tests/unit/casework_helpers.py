@@ -2,10 +2,11 @@
 
 from datetime import date
 
-from app.services import enquiries, people, staff
-from app.services import vault as vault_service
-from app.services.enquiries import EnquiryInput
-from app.services.people import PersonInput
+from app.services.casework import enquiries, people
+from app.services.casework.enquiries import EnquiryInput
+from app.services.casework.people import PersonInput
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE
 
 FRESH = "a settled new passphrase for work"

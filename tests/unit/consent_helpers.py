@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.signature import Signature
-from app.services import cases, consent, people
-from app.services.people import PersonInput
+from app.services.casework import cases, people
+from app.services.casework.people import PersonInput
+from app.services.consent import records as consent
 from tests.unit.casework_helpers import adult, child
 
 TODAY = date(2026, 11, 25)

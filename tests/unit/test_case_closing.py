@@ -4,8 +4,8 @@
 from datetime import date
 
 from app.domain.case_closing import closing_gaps
-from app.services import actions, notes
-from app.services.case_closing import gaps_before_closing
+from app.services.casework import actions, notes
+from app.services.casework.case_closing import gaps_before_closing
 from tests.unit.consent_helpers import family_case
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from app.errors import NotEligible, PermissionDenied, StaleEdit, ValidationError
-from app.services import actions, cases, enquiries, notes, people, safeguarding, search
-from app.services.people import PersonInput
+from app.services.casework import actions, cases, enquiries, notes, people, safeguarding, search
+from app.services.casework.people import PersonInput
 from tests.unit.casework_helpers import add_worker, adult, child, family, record
 
 

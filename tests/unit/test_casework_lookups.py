@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from app.errors import NotFound, PermissionDenied, ValidationError
-from app.services import cases, notes, people
-from app.services.people import PersonInput
+from app.services.casework import cases, notes, people
+from app.services.casework.people import PersonInput
 from tests.unit.casework_helpers import add_worker, child, family
 
 

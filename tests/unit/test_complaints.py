@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from app.errors import PermissionDenied, ValidationError
-from app.services import complaints as package
-from app.services import dashboard
-from app.services.complaints import register as complaints
-from app.services.complaints import reporting
-from app.services.complaints.rules import acknowledgement_due
+from app.services.reports import complaints as package
+from app.services.reports import dashboard
+from app.services.reports.complaints import register as complaints
+from app.services.reports.complaints import reporting
+from app.services.reports.complaints.rules import acknowledgement_due
 from tests.unit.casework_helpers import add_worker
 
 TODAY = date(2026, 8, 20)

@@ -8,7 +8,10 @@ import pytest
 from app.domain.consent import ConsentState
 from app.domain.signature import Signature
 from app.errors import PermissionDenied, ValidationError
-from app.services import cases, consent, consent_views, people, wording
+from app.resources import wording
+from app.services.casework import cases, people
+from app.services.consent import records as consent
+from app.services.consent import views as consent_views
 from app.storage.db import DatabaseError
 from tests.unit.casework_helpers import add_worker, adult, child
 from tests.unit.consent_helpers import TODAY, family_case, scribble, share_with, signed, verbal

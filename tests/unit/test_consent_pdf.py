@@ -9,9 +9,11 @@ from pypdf.errors import FileNotDecryptedError
 
 from app.errors import ValidationError
 from app.pdf import common
-from app.services import consent, consent_export, people
-from app.services.consent_wording import paragraphs
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
+from app.services.consent import export as consent_export
+from app.services.consent import records as consent
+from app.services.consent.wording import paragraphs
 from tests.unit.consent_helpers import TODAY, family_case, share_with, signed, verbal
 
 PASSWORD = "family-copy-pass-2"

@@ -4,8 +4,9 @@ with the rules (every case eligible, young people's own cases firewalled)."""
 from datetime import date
 
 from app.security.device import KeyringStore
-from app.services import cases, demo, search
-from app.services.vault import create_vault
+from app.services.casework import cases, search
+from app.services.demo import build as demo
+from app.services.vault.unlock import create_vault
 from tests.conftest import PASSPHRASE
 
 TODAY = date(2026, 11, 25)

@@ -6,8 +6,11 @@ from datetime import date
 from app.domain.consent import Capacity, ConsentScope
 from app.domain.signature import Signature
 from app.security.device import KeyringStore
-from app.services import cases, consent, demo, disclosures, people
-from app.services.vault import create_vault
+from app.services.casework import cases, people
+from app.services.consent import disclosures
+from app.services.consent import records as consent
+from app.services.demo import build as demo
+from app.services.vault.unlock import create_vault
 from tests.conftest import PASSPHRASE
 
 TODAY = date(2026, 11, 25)

@@ -8,9 +8,12 @@ import pytest
 from pypdf import PdfReader
 
 from app.errors import ConsentMissing, PermissionDenied, ValidationError
-from app.services import cases, consent, consent_views, disclosures, mailing_list, people
-from app.services.disclosures import DisclosureInput
-from app.services.people import PersonInput
+from app.services.casework import cases, people
+from app.services.casework.people import PersonInput
+from app.services.consent import disclosures, mailing_list
+from app.services.consent import records as consent
+from app.services.consent import views as consent_views
+from app.services.consent.disclosures import DisclosureInput
 from tests.unit.casework_helpers import add_worker, adult
 from tests.unit.consent_helpers import TODAY, family_case, professional, share_with, signed, verbal
 

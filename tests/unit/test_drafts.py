@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.errors import ValidationError
-from app.services import drafts
+from app.services.casework import drafts
 from app.storage.capture import replicated_tables
 
 

@@ -5,8 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.errors import StaleEdit, ValidationError
-from app.services import enquiries
-from app.services.enquiry_corrections import EnquiryCorrection, correct_enquiry, enquiry_history
+from app.services.casework import enquiries
+from app.services.casework.enquiry_corrections import (
+    EnquiryCorrection,
+    correct_enquiry,
+    enquiry_history,
+)
 from tests.unit.casework_helpers import phone_enquiry
 
 

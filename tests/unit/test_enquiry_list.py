@@ -4,8 +4,8 @@ volunteer still sees only the general enquiries they handled."""
 import pytest
 
 from app.errors import ValidationError
-from app.services import enquiries
-from app.services.enquiry_list import EnquiryQuery, list_enquiries
+from app.services.casework import enquiries
+from app.services.casework.enquiry_list import EnquiryQuery, list_enquiries
 from tests.unit.casework_helpers import add_worker, phone_enquiry
 
 

@@ -1,4 +1,4 @@
-"""Launch to the unlock window in under a second (issue 16): the libraries that only later
+"""Launch to the unlock window in under a second: the libraries that only later
 screens need are not imported before the first window is shown."""
 
 import subprocess
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.security.device import KeyFileStore
-from app.services.vault import create_vault
+from app.services.vault.unlock import create_vault
 from tests.conftest import PASSPHRASE
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""The layers of DESIGN §2, read from the syntax tree (not the text, so a comment or a string
+"""The layers of docs/architecture.md, read from the syntax tree (not the text, so a comment or a string
 cannot satisfy or fool them): app/ never imports the GUI; ui/ never runs SQL and reaches the
 core only through the modules listed in UI_MAY_IMPORT."""
 

@@ -7,7 +7,8 @@ import pytest
 
 from app.domain import periods
 from app.errors import PermissionDenied, ValidationError
-from app.services import cases, paper_files, reports
+from app.services.casework import cases, paper_files
+from app.services.reports import figures as reports
 from tests.unit.casework_helpers import add_worker, family
 
 

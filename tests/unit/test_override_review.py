@@ -5,7 +5,8 @@ other manager exists, the maker's own review is allowed and stays on the dashboa
 import pytest
 
 from app.errors import ValidationError
-from app.services import dashboard, disclosures
+from app.services.consent import disclosures
+from app.services.reports import dashboard
 from tests.unit.casework_helpers import add_worker
 from tests.unit.consent_helpers import TODAY, family_case
 from tests.unit.test_disclosure import share

@@ -1,4 +1,4 @@
-"""A SAR pack's records as RecordBlocks (issue 16: the pack was slow because each record was
+"""A SAR pack's records as RecordBlocks (the pack was slow because each record was
 a reportlab Table of parsed Paragraphs): every word reaches the page, in order, a record
 longer than a page runs on to the next, and a redacted phrase is boxed in labels and titles as
 well as in values."""

@@ -6,7 +6,9 @@ from datetime import date
 import pytest
 
 from app.errors import PermissionDenied, ValidationError
-from app.services import actions, cases, dashboard, paper_files, registers, safeguarding
+from app.services.casework import actions, cases, paper_files, safeguarding
+from app.services.reports import dashboard
+from app.services.vault import registers
 from tests.unit.casework_helpers import add_worker, family
 
 TODAY = date(2026, 11, 25)

@@ -9,8 +9,9 @@ import pytest
 
 from app.domain import periods
 from app.domain.periods import LONDON
-from app.services import enquiries, reports
-from app.services.enquiries import EnquiryInput
+from app.services.casework import enquiries
+from app.services.casework.enquiries import EnquiryInput
+from app.services.reports import figures as reports
 from app.storage import migrations
 
 NOW = datetime(2027, 1, 1, 12, tzinfo=UTC)

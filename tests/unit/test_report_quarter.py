@@ -14,10 +14,11 @@ from app.domain import periods
 from app.domain.periods import LONDON
 from app.domain.suppression import FEWER, WITHHELD
 from app.pdf.report_pdf import render_report
-from app.services import cases, enquiries, notes, people, reports, safeguarding
-from app.services.complaints import register as complaints
-from app.services.enquiries import EnquiryInput
-from app.services.people import PersonInput
+from app.services.casework import cases, enquiries, notes, people, safeguarding
+from app.services.casework.enquiries import EnquiryInput
+from app.services.casework.people import PersonInput
+from app.services.reports import figures as reports
+from app.services.reports.complaints import register as complaints
 from tests.unit import report_attacker
 from tests.unit.casework_helpers import add_worker
 from tests.unit.test_report_suppression import WORKLOAD_LINKS
@@ -98,7 +99,7 @@ def quarter(session, data_dir):
     notes.add_note(session, c4.id, "phone_call", date(2026, 4, 10), 30, "Called the school.", today=TODAY)
     notes.add_note(session, c1.id, "phone_call", date(2026, 5, 7), 45, "Called the parent.", today=TODAY)
     notes.add_note(session, c1.id, "phone_call", date(2026, 3, 30), 15, "Before the quarter.", today=TODAY)
-    from app.services import vault as vault_service
+    from app.services.vault import unlock as vault_service
     from tests.unit.casework_helpers import FRESH
 
     casey = vault_service.unlock(data_dir, "casey", FRESH)

@@ -10,11 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain import periods, suppression
+from app.domain.report import Report, Table
 from app.domain.suppression import FEWER, WITHHELD
-from app.services import demo, enquiries, reports
-from app.services.enquiries import EnquiryInput
-from app.services.people import PersonInput
-from app.services.reports import Report, Table
+from app.services.casework import enquiries
+from app.services.casework.enquiries import EnquiryInput
+from app.services.casework.people import PersonInput
+from app.services.demo import build as demo
+from app.services.reports import figures as reports
 from tests.unit import report_attacker
 
 WORKLOAD_LINKS = [(("workload", "All workers", 1), ("cases", "All cases active in the period", 1)),

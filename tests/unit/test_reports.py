@@ -11,8 +11,10 @@ import pytest
 from app.domain import periods
 from app.errors import PermissionDenied, ValidationError
 from app.pdf.report_pdf import render_report
-from app.services import cases, report_export, reports, safeguarding
-from app.services.people import PersonInput
+from app.services.casework import cases, safeguarding
+from app.services.casework.people import PersonInput
+from app.services.reports import export as report_export
+from app.services.reports import figures as reports
 from tests.unit.casework_helpers import add_worker, child, family
 
 FY = periods.financial_year(2025)  # 1 April 2025 to 31 March 2026
@@ -45,7 +47,7 @@ def dataset(session):
     """
     now = utc("2026-06-01T12:00:00")
     parent, kid = family(session)
-    from app.services import enquiries
+    from app.services.casework import enquiries
 
     def enquiry(when, **kw):
         data = dict(channel="phone", caller_role="parent_carer", topics=["sen_support"])

@@ -9,8 +9,11 @@ import pytest
 from pypdf import PdfReader
 
 from app.errors import PermissionDenied, ValidationError
-from app.services import cases, notes, people, safeguarding, sar, sar_pack, sar_review
-from app.services.people import PersonInput
+from app.services.casework import cases, notes, people, safeguarding
+from app.services.casework.people import PersonInput
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
 from tests.unit.casework_helpers import add_worker, child, family
 
 TODAY = date(2026, 11, 25)

@@ -1,4 +1,4 @@
-"""Subject access by the law as amended (issue 10 §2): the clock stopped by clarification, a
+"""Subject access by the law as amended: the clock stopped by clarification, a
 parent's request about a young person of 16+, redaction of every string in the pack, no pack
 without a completed review, transfers outside the UK; and the plain messages of §6."""
 
@@ -9,9 +9,14 @@ import pytest
 
 from app.domain.sar_authority import needs_childs_authority
 from app.errors import NotEligible, OutputFolderMissing, PermissionDenied, ValidationError
-from app.services import cases, disclosures, notes, people, sar, sar_pack, sar_review, sar_settings
-from app.services.disclosures import DisclosureInput
-from app.services.people import PersonInput
+from app.services.casework import cases, notes, people
+from app.services.casework.people import PersonInput
+from app.services.consent import disclosures
+from app.services.consent.disclosures import DisclosureInput
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar import review as sar_review
+from app.services.sar import settings as sar_settings
 from tests.unit.casework_helpers import add_worker, adult, child
 from tests.unit.consent_helpers import family_case, share_with, signed
 

@@ -3,8 +3,8 @@
 import pytest
 
 from app.errors import PermissionDenied, ValidationError, WrongCredentials
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 
 NEW = "lanterns over the quiet harbour"

@@ -17,8 +17,9 @@ from app.errors import (
 )
 from app.security import audit, keyslots
 from app.security.device import KEYRING_SERVICE, KeyFileStore, KeyringStore
-from app.services import staff
-from app.services import vault as vault_service
+from app.services.vault import recovery as recovery_service
+from app.services.vault import staff
+from app.services.vault import unlock as vault_service
 from tests.conftest import OTHER_PASSPHRASE, PASSPHRASE
 
 
@@ -115,8 +116,8 @@ def test_recovery_reenrols_a_computer_without_changing_any_passphrase(vault, dat
     with pytest.raises(DeviceSecretMissing, match="recovery key"):
         vault_service.unlock(data_dir, "manager", PASSPHRASE)
     with pytest.raises(WrongRecoveryKey):
-        vault_service.recover(data_dir, keyslots.new_recovery_key())
-    vault_service.recover(data_dir, recovery.lower().replace("-", " "))
+        recovery_service.recover(data_dir, keyslots.new_recovery_key())
+    recovery_service.recover(data_dir, recovery.lower().replace("-", " "))
     assert memory_keyring.get_password(KEYRING_SERVICE, vault_id)
     vault_service.unlock(data_dir, "manager", PASSPHRASE).lock()
     casey = vault_service.unlock(data_dir, "casey", OTHER_PASSPHRASE)
@@ -127,7 +128,7 @@ def test_recovery_reenrols_a_computer_without_changing_any_passphrase(vault, dat
 def test_recovery_can_reset_a_forgotten_manager_passphrase(vault, data_dir):
     session, recovery = vault
     session.lock()
-    vault_service.recover(data_dir, recovery, reset_username="manager", new_passphrase=OTHER_PASSPHRASE)
+    recovery_service.recover(data_dir, recovery, reset_username="manager", new_passphrase=OTHER_PASSPHRASE)
     with pytest.raises(WrongCredentials):
         vault_service.unlock(data_dir, "manager", PASSPHRASE)
     vault_service.unlock(data_dir, "manager", OTHER_PASSPHRASE).lock()
@@ -136,7 +137,7 @@ def test_recovery_can_reset_a_forgotten_manager_passphrase(vault, data_dir):
 def test_recovery_key_typed_badly_gets_a_plain_message(vault, data_dir):
     vault[0].lock()
     with pytest.raises(ValidationError, match="8 groups of 5"):
-        vault_service.recover(data_dir, "ABCDE-FGH")
+        recovery_service.recover(data_dir, "ABCDE-FGH")
 
 
 def test_temporary_passphrase_must_be_changed_before_work(vault, data_dir):

@@ -4,8 +4,8 @@ vault create_vault makes, or every test that uses it proves something about anot
 import json
 
 from app.security.device import KeyringStore
-from app.services.vault import create_vault, unlock
-from app.services.verify import verify_vault
+from app.services.vault.unlock import create_vault, unlock
+from app.services.vault.verify import verify_vault
 from tests.conftest import PASSPHRASE
 from tests.vault_template import MANAGER, MANAGER_NAME, SERVICE_NAME, open_copy
 

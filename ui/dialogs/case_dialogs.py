@@ -9,7 +9,7 @@ from app.domain.choices import ClosureReason, Outcome
 from app.domain.records import Case, SafeguardingConcern
 from app.errors import ValidationError
 from app.security.session import Session
-from app.services import actions, case_closing, cases, safeguarding, search
+from app.services.casework import actions, case_closing, cases, safeguarding, search
 from ui.dialogs import messages
 from ui.dialogs.form_dialog import FormDialog
 from ui.names import staff_combo

@@ -4,7 +4,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.errors import WrongCredentials
 from app.security.session import Session
-from app.services import staff
+from app.services.vault import staff
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import line_edit

@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from app.domain.choices import Channel
 from app.security.session import Session
-from app.services.complaints import register as complaints
-from app.services.complaints.rules import Complaint, ComplaintOutcome
+from app.services.reports.complaints import register as complaints
+from app.services.reports.complaints.rules import Complaint, ComplaintOutcome
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of

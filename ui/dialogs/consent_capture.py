@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from app.domain.consent import ConsentMethod, ConsentScope
 from app.errors import ConfideError, ValidationError
 from app.security.session import Session
-from app.services import cases, consent, counterparties
+from app.services.casework import cases
+from app.services.consent import counterparties
+from app.services.consent import records as consent
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from app.domain.consent import Capacity, Consent, ConsentMethod, WithdrawalMethod
 from app.domain.text import uk_date
 from app.security.session import Session
-from app.services import consent as consent_service
+from app.services.consent import records as consent_service
 from ui.dialogs.form_dialog import FormDialog
 from ui.names import staff_names
 from ui.operations import Operations
@@ -66,7 +66,7 @@ class ConsentRecordDialog(QDialog):
         super().__init__(parent)
         self.consent = consent
         today = date.today()
-        self.setWindowTitle("Consent record")  # no names in window titles (DESIGN §3)
+        self.setWindowTitle("Consent record")  # no names in window titles (docs/security.md)
         self.setModal(True)
         self.setMinimumWidth(640)
         body = QWidget()

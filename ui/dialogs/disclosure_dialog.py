@@ -12,8 +12,8 @@ from app.domain.consent import DisclosureChannel, DisclosureKind, LawfulReason
 from app.domain.records import Case
 from app.errors import ConsentMissing, ValidationError
 from app.security.session import Session
-from app.services import counterparties, disclosures
-from app.services.disclosures import DisclosureInput
+from app.services.consent import counterparties, disclosures
+from app.services.consent.disclosures import DisclosureInput
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QWidget
 from app.domain.choices import Channel, Topic
 from app.domain.records import Enquiry
 from app.security.session import Session
-from app.services import enquiry_corrections
-from app.services.enquiry_corrections import EnquiryCorrection
+from app.services.casework import enquiry_corrections
+from app.services.casework.enquiry_corrections import EnquiryCorrection
 from ui.dialogs.form_dialog import FormDialog
 from ui.formatting import uk_datetime
 from ui.operations import Operations

@@ -15,8 +15,8 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.security.session import Session
-from app.services import enquiries
-from app.services.enquiries import EnquiryInput, EnquiryResult
+from app.services.casework import enquiries
+from app.services.casework.enquiries import EnquiryInput, EnquiryResult
 from ui.dialogs import messages
 from ui.dialogs.enquiry_subject import SubjectSection
 from ui.dialogs.enquiry_who import WhoSection

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.choices import Channel, StatementHow
-from app.services import enquiries
+from app.services.casework import enquiries
 from ui.widgets.choices import choice_combo, set_combo_value
 from ui.widgets.forms import FieldErrors, text_label
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.domain.choices import EnquiryType, SupportLevel, Topic
 from app.domain.staff import Role
 from app.security.session import Session
-from app.services.enquiries import EnquiryInput
+from app.services.casework.enquiries import EnquiryInput
 from ui.dialogs.enquiry_sections import FirstContactChecklist, section_title
 from ui.names import staff_combo
 from ui.widgets.choices import checkable_list, checked_values, choice_combo

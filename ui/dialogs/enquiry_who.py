@@ -24,8 +24,8 @@ from app.domain.choices import (
 )
 from app.errors import ConfideError, ValidationError
 from app.security.session import Session
-from app.services import enquiries, people
-from app.services.enquiries import EnquiryInput
+from app.services.casework import enquiries, people
+from app.services.casework.enquiries import EnquiryInput
 from ui.dialogs.enquiry_sections import section_title
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_time_edit, local_moment, yes_no_combo

@@ -18,7 +18,7 @@ from app.domain.counting import plural
 from app.domain.records import Note, NoteRevision
 from app.domain.text import uk_date
 from app.security.session import Session
-from app.services import notes
+from app.services.casework import notes
 from ui.dialogs.form_dialog import FormDialog
 from ui.formatting import uk_datetime
 from ui.names import full_name

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit, QWidget
 from app.domain.consent import Disclosure
 from app.domain.text import uk_date
 from app.security.session import Session
-from app.services import disclosures
+from app.services.consent import disclosures
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import text_label

@@ -10,7 +10,7 @@ from app.domain.choices import EhcpStatus, PersonKind, PrimaryNeed, SchoolPhase
 from app.domain.records import CONTACT_CHANNELS, Person
 from app.domain.text import uk_date
 from app.security.session import Session
-from app.services import people, safeguarding
+from app.services.casework import people, safeguarding
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of, yes_no_combo

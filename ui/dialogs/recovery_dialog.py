@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QWidget
 
 from app.domain.staff import clean_username
 from app.errors import ValidationError, WrongRecoveryKey
-from app.services import vault
+from app.services.vault import recovery
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.device_store_chooser import DeviceStoreChooser
@@ -75,7 +75,7 @@ class RecoveryDialog(FormDialog):
             username = clean_username(self.username.text())
             new = self.new.check(username)
         data_dir = self.data_dir
-        self.run(lambda _p: vault.recover(data_dir, key, key_file, username, new), self._done)
+        self.run(lambda _p: recovery.recover(data_dir, key, key_file, username, new), self._done)
 
     def _done(self, reset_user: str) -> None:
         self.reset_user = reset_user

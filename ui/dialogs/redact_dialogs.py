@@ -5,9 +5,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QPlainTextEdit, QWidget
 
 from app.security.session import Session
-from app.services import sar_review
-from app.services.sar_gather import SarItem
-from app.services.sar_review import RedactionReason, Review
+from app.services.sar import review as sar_review
+from app.services.sar.gather import SarItem
+from app.services.sar.review import RedactionReason, Review
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import text_label

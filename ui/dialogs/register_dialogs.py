@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
 from app.domain.staff import StaffMember
 from app.domain.text import uk_date
 from app.security.session import Session
-from app.services import paper_files, registers
-from app.services.paper_files import PaperFile
-from app.services.registers import StaffRegisterEntry
+from app.services.casework import paper_files
+from app.services.casework.paper_files import PaperFile
+from app.services.vault import registers
+from app.services.vault.registers import StaffRegisterEntry
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import date_edit, date_of

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QPlainTextEdit, QWidget
 from app.domain.text import uk_date
 from app.errors import ValidationError
 from app.security.session import Session
-from app.services import sar
-from app.services.sar import Sar
+from app.services.sar import register as sar
+from app.services.sar.register import Sar
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.choices import date_edit, date_of

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.counting import plural
 from app.security.session import Session
-from app.services import sar_pack
-from app.services.sar import Sar
-from app.services.sar_pack import Cancelled, PackResult, SarDisclosure
+from app.services.sar import pack as sar_pack
+from app.services.sar.pack import Cancelled, PackResult, SarDisclosure
+from app.services.sar.register import Sar
 from ui.clipboard import SecretClipboard
 from ui.dialogs import files
 from ui.formatting import describe_error, uk_datetime

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from app.domain.staff import Role, StaffMember, clean_full_name, clean_username
 from app.security.session import Session
-from app.services import staff
+from app.services.vault import staff
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import line_edit, text_label

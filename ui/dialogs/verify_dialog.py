@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from app.errors import WrongCredentials
-from app.services.verify import VerifyReport, verify_vault
+from app.services.vault.verify import VerifyReport, verify_vault
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import line_edit

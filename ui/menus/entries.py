@@ -34,25 +34,25 @@ SEPARATOR = "-"
 
 ENTRIES: tuple[MenuEntry, ...] = (
     MenuEntry(FILE, "print", "&Print…", "Ctrl+P", help="Print what the page shows (reports)"),
-    MenuEntry(FILE, "backup", "&Back up…", function="backup.create_backup",
+    MenuEntry(FILE, "backup", "&Back up…", function="vault.backup.create_backup",
               help="Open Backup & restore to make an encrypted backup"),
     MenuEntry(FILE, "sync", "S&ync now", "Ctrl+Shift+S", function="team.sync.sync_now",
               help="Send and receive changes (a computer in a team)"),
     MenuEntry(FILE, SEPARATOR, ""),
-    MenuEntry(FILE, "change_passphrase", "&Change my passphrase…", function="staff.change_own_passphrase"),
+    MenuEntry(FILE, "change_passphrase", "&Change my passphrase…", function="vault.staff.change_own_passphrase"),
     MenuEntry(FILE, "lock", "&Lock", "Ctrl+L", help="Lock Confide now (it also locks when left idle)"),
     MenuEntry(FILE, SEPARATOR, ""),
     MenuEntry(FILE, "quit", "&Quit", "Ctrl+Q", while_locked=True, help="Lock and close Confide"),
-    MenuEntry(RECORD, "new_enquiry", "New &enquiry…", "Ctrl+N", function="enquiries.record_enquiry",
+    MenuEntry(RECORD, "new_enquiry", "New &enquiry…", "Ctrl+N", function="casework.enquiries.record_enquiry",
               keys_in_workspace=True, help="Record a phone call, email or visit"),
-    MenuEntry(RECORD, "new_note", "New &note…", "Ctrl+Shift+N", function="notes.add_note",
+    MenuEntry(RECORD, "new_note", "New &note…", "Ctrl+Shift+N", function="casework.notes.add_note",
               help="Add a note to the case open in Records"),
-    MenuEntry(RECORD, "new_action", "New &action…", "Ctrl+Shift+A", function="actions.add_action",
+    MenuEntry(RECORD, "new_action", "New &action…", "Ctrl+Shift+A", function="casework.actions.add_action",
               help="Add an action to the case open in Records"),
-    MenuEntry(RECORD, "record_consent", "Record &consent…", "Ctrl+Shift+C", function="consent.record_consent",
+    MenuEntry(RECORD, "record_consent", "Record &consent…", "Ctrl+Shift+C", function="consent.records.record_consent",
               help="Record consent in the case open in Records"),
     MenuEntry(RECORD, SEPARATOR, ""),
-    MenuEntry(RECORD, "find", "&Find…", "Ctrl+F", function="search.search",
+    MenuEntry(RECORD, "find", "&Find…", "Ctrl+F", function="casework.search.search",
               keys_in_workspace=True, help="Search people, cases and notes; Down moves into the results"),
     MenuEntry(HELP, "help", "Confide &help", "F1", while_locked=True, help="This help"),
     MenuEntry(HELP, "about", "&About Confide", while_locked=True),
@@ -61,13 +61,13 @@ ENTRIES: tuple[MenuEntry, ...] = (
 # The function behind each section of the Go menu: the section is offered to a role exactly
 # when the role may call it. None: every signed-in person has the section.
 SECTIONS: dict[str, str | None] = {
-    "Home": None, "Dashboard": "dashboard.build_dashboard", "Enquiries": "enquiries.recent_enquiries",
-    "Cases": "cases.list_cases", "Search": "search.search", "Records": None,
-    "Reports": "reports.build_report", "Access requests": "sar.list_sars",
-    "Complaints": "complaints.register.list_complaints", "Registers": "registers.staff_register",
+    "Home": None, "Dashboard": "reports.dashboard.build_dashboard", "Enquiries": "casework.enquiries.recent_enquiries",
+    "Cases": "casework.cases.list_cases", "Search": "casework.search.search", "Records": None,
+    "Reports": "reports.figures.build_report", "Access requests": "sar.register.list_sars",
+    "Complaints": "reports.complaints.register.list_complaints", "Registers": "vault.registers.staff_register",
     "Conflicts": "team.conflicts.list_conflicts", "Team": "team.membership.device_list",
     "This laptop": "team.laptop.checkout.check_out",
-    "Staff": "staff.add_staff", "Settings": None, "Backup & restore": None,
+    "Staff": "vault.staff.add_staff", "Settings": None, "Backup & restore": None,
 }
 
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 from app.domain.choices import CaseStatus, SupportLevel
 from app.domain.records import CaseSummary
 from app.domain.text import uk_date
-from app.services.cases import CaseQuery
+from app.services.casework.cases import CaseQuery
 
 REFERENCE, CLIENT, CHILD, WORKER, LEVEL, STATUS, OPENED = range(7)
 HEADERS = {REFERENCE: "Reference", CLIENT: "Client", CHILD: "Child or young person", WORKER: "Worker",

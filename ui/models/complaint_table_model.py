@@ -6,7 +6,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from app.services.complaints.rules import Complaint
+from app.services.reports.complaints.rules import Complaint
 from ui.models.row_table_model import Column, RowRole, RowTableModel
 
 ComplaintRole = RowRole

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.domain.text import uk_date
-from app.services.paper_files import PaperFile
+from app.services.casework.paper_files import PaperFile
 from ui.models.row_table_model import Column, RowRole, RowTableModel, SortRole  # noqa: F401 (SortRole: the views')
 
 LABEL, CASE, HOME, STATUS, WITH, EXPECTED, TAKEN_TO = range(7)

@@ -5,7 +5,7 @@ a total row is bold."""
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from app.services.reports import Table
+from app.domain.report import Table
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

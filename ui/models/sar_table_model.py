@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 
 from app.domain.counting import plural
 from app.domain.text import uk_date
-from app.services.sar import Sar
+from app.services.sar.register import Sar
 from ui.models.row_table_model import Column, RowRole, RowTableModel, SortRole  # noqa: F401 (SortRole: the views')
 
 REFERENCE, SUBJECT, RECEIVED, DUE, STATUS, TIMELINESS, REQUESTER = range(7)

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 
 from app.domain.staff import Role
 from app.domain.text import uk_date
-from app.services.registers import Reminder, StaffRegisterEntry
+from app.services.vault.registers import Reminder, StaffRegisterEntry
 from ui.models.row_table_model import Column, RowRole, RowTableModel, SortRole  # noqa: F401 (SortRole: the views')
 
 NAME, ROLE, STARTED, AGREEMENT, INDUCTION, TRAINING, TRAINING_DUE = range(7)

@@ -1,4 +1,4 @@
-"""The laptop's page (issue 13): take cases out by reference, see what is here and when it is
+"""The laptop's page: take cases out by reference, see what is here and when it is
 due back, bring everything back. Past the due-back date a red banner says the cases are
 read-only (the services refuse the edits; the banner only explains)."""
 

@@ -1,4 +1,4 @@
-"""The office's view of cases out on laptops (issue 13), beside the paper file register:
+"""The office's view of cases out on laptops, beside the paper file register:
 "out on <laptop> with <person> since <date>, due back <date>", overdue ones in red; the
 manager releases a lost laptop's cases here."""
 

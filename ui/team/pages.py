@@ -37,7 +37,7 @@ class TeamPages:
             self.team = TeamView(session, ops)
             Refresher(self.team, session, ops, {"sync", "team"}, self.team.load)
         if role in (Role.MANAGER, Role.CASEWORKER) and checkout.this_is_a_laptop(session):
-            # A laptop checks cases out and in (issue 13); the office's view is in Registers.
+            # A laptop checks cases out and in; the office's view is in Registers.
             self.laptop = LaptopView(session, ops)
             Refresher(self.laptop, session, ops, {"sync", "checkout"}, self.laptop.load)
 

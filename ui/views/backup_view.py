@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.session import Session
-from app.services import backup, checkpoint, staff
-from app.services.verify import VerifyReport
+from app.services.vault import backup, checkpoint, staff
+from app.services.vault.verify import VerifyReport
 from ui.dialogs import files, messages
 from ui.dialogs.restore_dialog import RestoreDialog
 from ui.dialogs.verify_dialog import VerifyDialog

@@ -16,7 +16,7 @@ from app.domain.records import Action, Case
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import actions
+from app.services.casework import actions
 from ui.dialogs.case_dialogs import ActionDialog
 from ui.formatting import uk_datetime
 from ui.operations import Operations

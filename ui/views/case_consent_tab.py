@@ -13,8 +13,9 @@ from app.domain.records import Case
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import consent as consent_service
-from app.services import consent_export, consent_views
+from app.services.consent import export as consent_export
+from app.services.consent import records as consent_service
+from app.services.consent import views as consent_views
 from ui.clipboard import SecretClipboard
 from ui.dialogs import files, messages
 from ui.dialogs.consent_capture import ConsentCaptureDialog

@@ -20,7 +20,8 @@ from app.domain.choices import CaseStatus, SupportLevel
 from app.domain.staff import Role
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import cases, staff
+from app.services.casework import cases
+from app.services.vault import staff
 from ui.formatting import describe_error
 from ui.models import case_table_model as columns
 from ui.models.case_table_model import CaseRole, CaseTableModel

@@ -20,7 +20,7 @@ from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import notes
+from app.services.casework import notes
 from ui.dialogs.note_dialogs import NoteDialog, NoteHistoryDialog
 from ui.formatting import describe_error
 from ui.operations import Operations

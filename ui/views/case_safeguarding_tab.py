@@ -8,7 +8,7 @@ from app.domain.records import Case, SafeguardingConcern
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import safeguarding
+from app.services.casework import safeguarding
 from ui.dialogs.case_dialogs import ConcernDialog
 from ui.operations import Operations
 from ui.views.case_tab import CaseTab

@@ -19,7 +19,7 @@ from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import cases, enquiries, people
+from app.services.casework import cases, enquiries, people
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
 from ui.dialogs.case_dialogs import CloseCaseDialog, LinkCaseDialog

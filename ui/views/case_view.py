@@ -13,7 +13,7 @@ from app.domain.records import Case
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import cases, safeguarding
+from app.services.casework import cases, safeguarding
 from app.services.team.laptop import checkout
 from ui.clipboard import SecretClipboard
 from ui.formatting import describe_error
@@ -119,7 +119,7 @@ class CaseView(QWidget):
             self.reload(names)
 
     def _show_where(self, case) -> None:
-        """In the office, a case out on a laptop says so (issue 13): an edit made here to what
+        """In the office, a case out on a laptop says so: an edit made here to what
         the laptop also changes becomes a conflict for the caseworker to resolve."""
         try:
             out = None if checkout.this_is_a_laptop(self.session) else checkout.out_on_laptops(self.session).get(case.id)

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services.complaints import register as complaints
-from app.services.complaints.rules import Complaint
+from app.services.reports.complaints import register as complaints
+from app.services.reports.complaints.rules import Complaint
 from ui.dialogs.complaint_dialogs import AcknowledgeDialog, OutcomeDialog, RegisterComplaintDialog
 from ui.formatting import describe_error
 from ui.models.complaint_table_model import ComplaintTableModel

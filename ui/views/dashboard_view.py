@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.dashboard import Dashboard
 from app.security.session import Session
-from app.services import dashboard
-from app.services.dashboard import Dashboard
+from app.services.reports import dashboard
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.refresh import Refresher

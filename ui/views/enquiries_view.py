@@ -20,9 +20,9 @@ from app.domain.records import Enquiry
 from app.domain.staff import Role
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
-from app.services import enquiries, people
-from app.services.enquiries import EnquiryResult
-from app.services.enquiry_list import EnquiryQuery, list_enquiries
+from app.services.casework import enquiries, people
+from app.services.casework.enquiries import EnquiryResult
+from app.services.casework.enquiry_list import EnquiryQuery, list_enquiries
 from ui.dialogs.enquiry_correction import EnquiryCorrectionDialog
 from ui.formatting import describe_error
 from ui.models.enquiry_table_model import RECEIVED, SORT_KEYS, EnquiryTableModel

@@ -21,7 +21,8 @@ from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import actions, cases, enquiries, settings
+from app.services import settings
+from app.services.casework import actions, cases, enquiries
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 from ui.refresh import Refresher

@@ -20,8 +20,9 @@ from app.domain.counting import plural
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import paper_files, staff
-from app.services.paper_files import PaperFile
+from app.services.casework import paper_files
+from app.services.casework.paper_files import PaperFile
+from app.services.vault import staff
 from ui.dialogs import messages
 from ui.dialogs.register_dialogs import AddPaperFileDialog, CheckOutDialog
 from ui.formatting import describe_error

@@ -33,7 +33,7 @@ from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
-from app.services import cases, enquiries, people, safeguarding
+from app.services.casework import cases, enquiries, people, safeguarding
 from ui.clipboard import SecretClipboard
 from ui.dialogs.person_dialogs import ContactPreferencesDialog, IncidentDialog, PersonDialog
 from ui.formatting import describe_error

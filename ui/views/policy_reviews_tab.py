@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import registers
+from app.services.vault import registers
 from ui.dialogs.register_dialogs import PolicyReviewDialog
 from ui.formatting import describe_error
 from ui.operations import Operations

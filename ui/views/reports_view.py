@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.report import Report
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import reports
-from app.services.reports import Report
+from app.services.reports import figures as reports
 from ui.clipboard import SecretClipboard
 from ui.formatting import describe_error
 from ui.operations import Operations

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.session import Session
-from app.services import sar_review
-from app.services.sar import Sar
-from app.services.sar_gather import SECTIONS, SarItem
-from app.services.sar_review import Review
+from app.services.sar import review as sar_review
+from app.services.sar.gather import SECTIONS, SarItem
+from app.services.sar.register import Sar
+from app.services.sar.review import Review
 from ui.dialogs.redact_dialogs import RedactDialog, SuggestionsDialog
 from ui.formatting import describe_error, uk_datetime
 from ui.names import full_name, staff_names

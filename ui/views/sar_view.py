@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import sar, sar_pack
-from app.services.sar import Sar
+from app.services.sar import pack as sar_pack
+from app.services.sar import register as sar
+from app.services.sar.register import Sar
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
 from ui.dialogs.sar_dialogs import (

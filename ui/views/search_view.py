@@ -15,7 +15,7 @@ from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import search
+from app.services.casework import search
 from app.services.team import search_build
 from ui.formatting import describe_error
 from ui.operations import Operations

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import registers
-from app.services.registers import StaffRegisterEntry
+from app.services.vault import registers
+from app.services.vault.registers import StaffRegisterEntry
 from ui.dialogs.register_dialogs import StaffRecordDialog
 from ui.formatting import describe_error
 from ui.models import staff_register_model as cols

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (
 from app.domain.staff import StaffMember
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import staff
 from app.services.team import membership
+from app.services.vault import staff
 from ui.dialogs import messages
 from ui.dialogs.staff_dialogs import AddStaffDialog, ChangeRoleDialog, ResetPassphraseDialog
 from ui.formatting import describe_error

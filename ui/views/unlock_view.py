@@ -20,7 +20,7 @@ from app.errors import (
     DeviceSecretMissing,
     TooManyAttempts,
 )
-from app.services import vault
+from app.services.vault import unlock as vault
 from ui.dialogs.recovery_dialog import RecoveryDialog
 from ui.formatting import describe_error
 from ui.operations import Operations

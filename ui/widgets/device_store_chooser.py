@@ -1,7 +1,7 @@
 """Where this computer keeps the device secret: the OS credential store, or, only by explicit
 choice, a key file (weaker protection). Used by the set-up wizard and by recovery.
 
-Fails closed (DESIGN §3): with no credential store and no ticked box, `store()` is None.
+Fails closed (docs/security.md): with no credential store and no ticked box, `store()` is None.
 """
 
 from pathlib import Path

@@ -24,8 +24,8 @@ from app.domain.records import Person
 from app.domain.text import uk_date
 from app.errors import ConfideError, ValidationError
 from app.security.session import Session
-from app.services import people
-from app.services.people import PersonInput
+from app.services.casework import people
+from app.services.casework.people import PersonInput
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label
 

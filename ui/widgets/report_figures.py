@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.reports import Report
+from app.domain.report import Report
 from ui.models.report_table_model import ReportTableModel
 from ui.widgets.bar_chart import BarChart
 from ui.widgets.card import card

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QFormLayout, QGridLayout, QHBoxLayout, QPushButton
 
 from app.domain.counting import plural
 from app.domain.text import uk_date
-from app.services.sar import Sar
-from app.services.sar_pack import SarDisclosure
+from app.services.sar.pack import SarDisclosure
+from app.services.sar.register import Sar
 from ui.formatting import uk_datetime
 from ui.models.sar_table_model import KIND_LABELS, STATUS_LABELS, timeliness_words
 from ui.names import full_name

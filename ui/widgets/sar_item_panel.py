@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.text import uk_date
-from app.services.sar_gather import SarItem
-from app.services.sar_review import REASON_LABELS, Redaction
+from app.services.sar.gather import SarItem
+from app.services.sar.review import REASON_LABELS, Redaction
 from ui.widgets.forms import line_edit, text_label
 from ui.widgets.redactable_text import RedactableText
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import sar_settings
+from app.services.sar import settings as sar_settings
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.card import card

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWizard, QWizardPage
 
 from app.errors import ValidationError
-from app.services import vault
+from app.services.vault import unlock as vault
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.device_store_chooser import DeviceStoreChooser

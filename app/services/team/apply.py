@@ -6,8 +6,8 @@ merged when the two sides changed disjoint fields; otherwise the row takes the r
 """
 
 import json
-from datetime import UTC, datetime
 
+from app import clock
 from app.services.team import capture
 from app.services.team.capture import Change, changed_fields
 from app.storage.db import IntegrityError
@@ -19,7 +19,7 @@ def key_json(key: list) -> str:
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    return clock.precise_stamp()
 
 
 def open_conflict(conn, table: str, kj: str):

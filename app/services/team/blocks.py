@@ -14,8 +14,7 @@ stops its sync there, says so in plain words, and is published to the team.
   `sync_refused` with the manager's reason. Nothing else ever passes an entry over.
 """
 
-from datetime import UTC, datetime
-
+from app import clock
 from app.domain.staff import Role
 from app.errors import ConfideError, ValidationError
 from app.services.team import control, copies, state
@@ -33,10 +32,6 @@ class EntryBlocked(ConfideError):
     def __init__(self, message: str, seq: int):
         super().__init__(message)
         self.seq = seq
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def author(conn, device_id: str) -> str:
@@ -62,7 +57,7 @@ def record(conn, seq: int, device_id: str, reason: str) -> str:
     old = state.get(conn, BLOCKED) or {}
     with transaction(conn):
         state.put(conn, BLOCKED, {"seq": seq, "device_id": device_id, "reason": reason, "message": message,
-                                  "at": old.get("at") if old.get("seq") == seq else _now(),
+                                  "at": old.get("at") if old.get("seq") == seq else clock.stamp(),
                                   "published": old.get("published") if old.get("seq") == seq else None})
     return message
 
@@ -90,7 +85,7 @@ def publish(conn, hub: Hub) -> bool:
     if hub.last_number() < state.last_applied(conn):
         return False    # a hub gone back to an older copy: writing there would fork it; repair first
     me = state.get(conn, "device_id")
-    body = {"team": state.get(conn, "team_id"), "type": "blocked", "by": me, "at": _now(),
+    body = {"team": state.get(conn, "team_id"), "type": "blocked", "by": me, "at": clock.stamp(),
             "entry": block.get("seq"), "author": block.get("device_id"), "reason": block.get("reason")}
     payload = control.seal(body, state.get(conn, "sign_priv"))
     for _ in range(ATTEMPTS):
@@ -182,7 +177,7 @@ def void(session, hub: Hub, seq: int, reason: str) -> int:
         raise ValidationError("The hub has gone back to an older copy: run 'confide hub repair' first; a "
                               "void written now would take the number of an entry that is only missing.",
                               field="entry")
-    body = {"team": state.get(conn, "team_id"), "type": "void", "by": me.device_id, "at": _now(),
+    body = {"team": state.get(conn, "team_id"), "type": "void", "by": me.device_id, "at": clock.stamp(),
             "entries": [int(seq)], "reason": reason[:500]}
     payload = control.seal(body, state.get(conn, "sign_priv"))
     for _ in range(ATTEMPTS):
@@ -200,5 +195,5 @@ def skip_voided(conn, entry: HubEntry, reason: str) -> None:
     """Pass over exactly this entry, as a manager decided (its own transaction)."""
     with transaction(conn):
         conn.execute("INSERT OR REPLACE INTO sync_refused (hub_seq, device_id, reason, at) VALUES (?, ?, ?, ?)",
-                     (entry.seq, entry.device_id, reason, _now()))
+                     (entry.seq, entry.device_id, reason, clock.stamp()))
         state.put(conn, "last_applied_seq", entry.seq)

@@ -11,7 +11,7 @@ from app.storage import capture as triggers
 from app.storage.capture import columns, primary_key, replicated_tables
 
 # Bookkeeping columns: changed by every write, so never compared when merging. Only on
-# tables with the record stamps of DESIGN §4: note_revision's "version" is data.
+# tables with the record stamps of docs/architecture.md, "Data rules": note_revision's "version" is data.
 META = frozenset({"version", "updated_at", "updated_by"})
 
 

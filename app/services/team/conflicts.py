@@ -148,7 +148,7 @@ def _write(conn, table: str, key: list, current: dict | None, target: dict | Non
             conn.execute(f"DELETE FROM {table} WHERE {where}", key)
         return
     values = {c: capture.decode_value(v) for c, v in target.items() if c in columns(conn, table)}
-    stamped = "updated_at" in values      # record stamps (DESIGN §4): a new version by us
+    stamped = "updated_at" in values      # record stamps (docs/architecture.md, "Data rules"): a new version by us
     if stamped:
         values["updated_at"] = utc_now()[:19] + "+00:00"
         values["updated_by"] = by

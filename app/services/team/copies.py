@@ -12,7 +12,9 @@ snapshots anyway.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+
+from app import clock
 
 RETAIN_DAYS = 60
 
@@ -31,10 +33,6 @@ def digest(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def keep(conn, seq: int, device_id: str, kind: str, payload: bytes, own: bool = False,
          created_at: str | None = None) -> None:
     """Record the entry at `seq` as this computer applied or wrote it (inside the caller's
@@ -47,12 +45,12 @@ def keep(conn, seq: int, device_id: str, kind: str, payload: bytes, own: bool = 
         "created_at = excluded.created_at, own = excluded.own, kept_at = excluded.kept_at "
         "WHERE excluded.own = 1 OR sync_entry_copy.own = 0",
         (seq, device_id, kind, digest(payload), bytes(payload), created_at, 1 if own else 0,
-         _now().isoformat(timespec="seconds")))
+         clock.now().isoformat(timespec="seconds")))
 
 
 def prune(conn) -> int:
     """Drop copies of other computers' bundles applied more than RETAIN_DAYS ago."""
-    cutoff = (_now() - timedelta(days=RETAIN_DAYS)).isoformat(timespec="seconds")
+    cutoff = (clock.now() - timedelta(days=RETAIN_DAYS)).isoformat(timespec="seconds")
     return conn.execute("DELETE FROM sync_entry_copy WHERE own = 0 AND kind = 'bundle' AND kept_at < ?",
                         (cutoff,)).rowcount
 
@@ -76,7 +74,7 @@ def saw_snapshot(conn, upto_seq: int, device_id: str, payload_sha256: str | None
                  own: bool) -> None:
     conn.execute("INSERT OR REPLACE INTO sync_snapshot_seen (upto_seq, device_id, sha256, size, own, at) "
                  "VALUES (?, ?, ?, ?, ?, ?)", (upto_seq, device_id, payload_sha256, size, 1 if own else 0,
-                                               _now().isoformat(timespec="seconds")))
+                                               clock.now().isoformat(timespec="seconds")))
 
 
 def newest_snapshot_seen(conn) -> tuple[int, str, str | None, int | None, bool] | None:

@@ -1,9 +1,9 @@
 """The team vault in use: create a team, invite and join computers, sync, list and revoke
-computers (issue 12 §5, §6). The CLI and the screens both call these.
+computers. The CLI and the screens both call these.
 
 Where the hub is: its location (a folder, or a postgresql:// URL with the device role's
 password) is kept in the OS credential store under the team id. A vault whose device secret
-is in a key file (the explicit weaker opt-in of DESIGN §3, so no credential store) keeps it
+is in a key file (the explicit weaker opt-in of docs/security.md, so no credential store) keeps it
 inside its encrypted database instead: never in a plain file.
 """
 
@@ -16,7 +16,6 @@ from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security.device import DeviceSecretStore
-from app.services import vault as vault_service
 from app.services.team import (
     blocks,
     control,
@@ -29,6 +28,7 @@ from app.services.team import (
 )
 from app.services.team import team as engine
 from app.services.team.sync import SyncResult, sync_now
+from app.services.vault import unlock as vault_service
 from app.storage.db import transaction
 from app.storage.hub import credentials
 from app.storage.hub.base import Hub
@@ -203,7 +203,7 @@ def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
 
     May raise: TeamError (the passphrase does not open their key)."""
     from app.security import staff_slot
-    from app.services.key_upkeep import record_staff_key
+    from app.services.vault.keys import record_staff_key
 
     conn = session.conn
     record = staff_keys.team_records(conn).get(username)
@@ -222,7 +222,7 @@ def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
 
 
 def _slot_params():
-    from app.services.staff import slot_params
+    from app.services.vault.staff import slot_params
 
     return slot_params()
 
@@ -264,7 +264,7 @@ def disable_colleague(session, username: str) -> bool:
     after its next sync) and, on a team, change the team key. Returns True when the key was
     changed now, False when it is owed (no team, or the hub out of reach: the next sync by a
     manager changes it). May raise: PermissionDenied, NotFound, ValidationError."""
-    from app.services import staff
+    from app.services.vault import staff
     from app.storage.hub.base import HubError
 
     staff.disable(session, username)

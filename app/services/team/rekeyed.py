@@ -3,8 +3,8 @@
 id, the epoch, a proof that it holds that epoch's key). The manager's device list reads
 these entries to show which computers have not yet re-keyed."""
 
-from datetime import UTC, datetime
 
+from app import clock
 from app.services.team import control, copies, state
 from app.services.team.staff_keys import REKEYED_EPOCH
 from app.services.team.sync import pull
@@ -41,7 +41,7 @@ def announce_if_owed(conn, hub: Hub) -> bool:
             return False
         key = state.epoch_key(conn, epoch)
         body = {"team": state.get(conn, "team_id"), "type": "rekeyed", "by": me,
-                "at": datetime.now(UTC).isoformat(timespec="seconds"), "epoch": epoch,
+                "at": clock.stamp(), "epoch": epoch,
                 "proof": control.rekeyed_proof(key, state.get(conn, "team_id"), me, epoch)}
         payload = control.seal(body, state.get(conn, "sign_priv"))
         seq = state.last_applied(conn) + 1

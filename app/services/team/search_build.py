@@ -47,10 +47,10 @@ def _insert_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
                 f"{_words('p.school_name', 'p.area', 'p.postcode')} FROM search_key k JOIN person p ON p.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'person' ORDER BY k.id")
     if kind == "case":
-        from app.services.cases import _CASE_SELECT
+        from app.services.casework.cases import CASE_SELECT
 
         return (into + "SELECT k.id, 'case', x.id, x.id, printf('%s %s %s', x.reference, x.client_name, "
-                f"x.child_name), '' FROM search_key k JOIN ({_CASE_SELECT}) x ON x.id = k.ref_id "
+                f"x.child_name), '' FROM search_key k JOIN ({CASE_SELECT}) x ON x.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'case' ORDER BY k.id")
     return (into + "SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body FROM search_key k "
             "JOIN note n ON n.id = k.ref_id JOIN casefile c ON c.id = n.case_id "

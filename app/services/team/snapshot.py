@@ -9,6 +9,8 @@ from app.errors import ConfideError
 from app.security import crypto
 from app.services.team import capture, copies, keys, search_build, snapshot_file, state
 from app.services.team.bundle import BundleRefused, canonical
+from app.services.team.laptop.closure import CASEWORK
+from app.services.team.laptop.replica import is_laptop
 from app.storage import migrations
 from app.storage.db import transaction
 from app.storage.hub.base import Hub
@@ -68,9 +70,6 @@ def put_if_due(conn, hub: Hub) -> int:
 def _partial(conn) -> frozenset:
     """The tables a partial replica (a laptop, docs/sync.md §14) holds only in part: it never
     writes a snapshot, and takes none of these from one."""
-    from app.services.team.laptop.closure import CASEWORK
-    from app.services.team.laptop.replica import is_laptop
-
     return frozenset(CASEWORK) if is_laptop(conn) else frozenset()
 
 

@@ -7,8 +7,8 @@ got there first, pulls again and retries.
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+from app import clock
 from app.errors import ConfideError
 from app.security import audit as audit_chain
 from app.services.team import apply as applier
@@ -42,7 +42,7 @@ class SyncResult:
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 # --- pull -------------------------------------------------------------------------------

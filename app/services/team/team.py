@@ -2,10 +2,10 @@
 by what an invitation carries, revoke a device (docs/sync.md §5, §13). The invitation file,
 its one-time code and the CLI are built on top of these."""
 
-from datetime import UTC, datetime
 
 from uuid6 import uuid7
 
+from app import clock
 from app.domain.staff import Role
 from app.errors import ConfideError
 from app.services.team import control, copies, keys, snapshot, state
@@ -21,7 +21,7 @@ class TeamError(ConfideError):
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _store_own(conn, team_id: str, name: str, device_id: str, index: int, dev_keys: dict,

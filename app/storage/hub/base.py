@@ -1,4 +1,4 @@
-"""The one small interface every hub offers (DESIGN §7, docs/sync.md).
+"""The one small interface every hub offers (docs/sync.md).
 
 A hub is a durable, ordered, append-only log of opaque entries. It never sees plaintext or
 keys: only ciphertext, device ids, sequence numbers, sizes and times. Everything that makes

@@ -3,7 +3,7 @@
 A PostgreSQL connection string carries the device role's password, so it never goes into a
 plain file (vault.json, settings, logs). Folder locations are stored the same way so there
 is one place to look. With no usable credential store this fails closed, as the device
-secret does (DESIGN §3).
+secret does (docs/security.md).
 """
 
 import keyring

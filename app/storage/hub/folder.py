@@ -1,4 +1,4 @@
-"""The folder hub: a shared network folder, a synced folder or a USB stick (DESIGN §7).
+"""The folder hub: a shared network folder or a USB stick (never a cloud-synced folder: docs/hub.md) (docs/sync.md).
 
 Layout inside the hub folder:
     confide-hub.json         the team marker: binds the folder to one team id
@@ -21,10 +21,10 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from app import clock
 from app.storage.hub import claim, marker, record, torn
 from app.storage.hub.base import (
     COMPACTED,
@@ -51,7 +51,7 @@ _SUBDIRS = ("entries", "revoked", "snapshots", "torn", "tmp", "damaged")
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    return clock.precise_stamp()
 
 
 class FolderHub:

@@ -3,9 +3,9 @@ another team's folder (or at an empty local folder where a network drive should 
 refused plainly instead of mixing two teams' logs."""
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
+from app import clock
 from app.storage.hub import claim
 from app.storage.hub.base import HubError, HubUnavailable
 
@@ -26,7 +26,7 @@ def create_marker(root: Path, team_id: str) -> None:
     if path.exists():
         return
     data = json.dumps({"format": MARKER_FORMAT, "version": 1, "team_id": team_id,
-                       "created_at": datetime.now(UTC).isoformat(timespec="seconds")}, indent=1).encode("utf-8")
+                       "created_at": clock.stamp()}, indent=1).encode("utf-8")
     (root / "tmp").mkdir(exist_ok=True)
     try:
         claim.claim_by_link(path, root / "tmp", data)

@@ -1,4 +1,4 @@
-"""The PostgreSQL hub, for services with a server (DESIGN §7).
+"""The PostgreSQL hub, for services with a server (docs/sync.md).
 
 IT runs packaging/hub/postgres-setup.sql once. Devices connect as a role that may SELECT
 and INSERT only; a trigger accepts an entry only at head + 1 under a lock and refuses a

@@ -1,4 +1,4 @@
--- Schema 7 (reports branch): the data protection complaints register (s.164A DPA 2018, in force
+-- Schema 8: the data protection complaints register (s.164A DPA 2018, in force
 -- 19 June 2026). Enquiry times are converted to UTC by the Python half of this step.
 
 CREATE TABLE dp_complaint (

@@ -1,4 +1,4 @@
--- Schema 7: the key generation (roll-back detection), a re-key owed after a crash, and each
+-- Schema 9: the key generation (roll-back detection), a re-key owed after a crash, and each
 -- member of staff's public key with the passphrase-wrapped private key that travels with them.
 -- key_state is this computer's own (its data key is its own): never replicated.
 CREATE TABLE key_state (

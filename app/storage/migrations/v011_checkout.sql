@@ -1,4 +1,4 @@
--- Schema 11: cases checked out to laptops (issue 13, docs/sync.md §14).
+-- Schema 11: cases checked out to laptops (docs/sync.md §14).
 
 -- One row per case taken out on a laptop. Replicated everywhere, laptops included: it holds
 -- ids, a case reference, a computer's name and a staff user name, never a family's data. No

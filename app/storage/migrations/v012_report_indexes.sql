@@ -1,4 +1,4 @@
--- Schema 11: the annual report reads less (issue 16). Its workload table counted a year's
+-- Schema 12: the annual report reads less. Its workload table counted a year's
 -- notes by scanning every note with its text (656,870 notes, most of the file, decrypted
 -- page by page); this index holds just what that count needs, in date order.
 CREATE INDEX IF NOT EXISTS note_report ON note (occurred_on, author, minutes_spent, deleted_at);

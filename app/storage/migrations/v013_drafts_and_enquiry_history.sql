@@ -1,4 +1,4 @@
--- Schema 11: what a member of staff was typing when Confide locked, kept (inside the encrypted
+-- Schema 13: what a member of staff was typing when Confide locked, kept (inside the encrypted
 -- database) for that person alone and offered back after they unlock. Local to this computer:
 -- it is never replicated (app/storage/capture.py LOCAL_ONLY).
 CREATE TABLE draft (

@@ -1,4 +1,4 @@
--- Schema 15: a subject access request finds the subject's records through indexes (issue 16).
+-- Schema 15: a subject access request finds the subject's records through indexes.
 -- Gathering them scanned every enquiry (no index on child_id) and every consent with its
 -- wording (none on given_by_id), three times per pack: seconds on a 50,000-case database.
 -- IF NOT EXISTS: test fixtures that rewind a vault to an older schema (tests/security/v1_files.py)

@@ -1,1 +1,1 @@
-"""Laptops as partial replicas: check-out and check-in of cases (issue 13, docs/sync.md §14)."""
+"""Laptops as partial replicas: check-out and check-in of cases (docs/sync.md §14)."""

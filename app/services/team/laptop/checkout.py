@@ -9,8 +9,10 @@ hub holds every change erases them and compacts the file. Both can be interrupte
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+from app import clock
+from app.domain.dashboard import Item, Section
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.services.team import capture, state
@@ -72,7 +74,7 @@ def _uk(iso: str | None) -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _row(r) -> Checkout:
@@ -259,8 +261,6 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
 def dashboard_section(session, today: date | None = None):
     """The manager's dashboard: every case out on a laptop, overdue first. None outside a
     team. May raise: PermissionDenied."""
-    from app.services.dashboard import Item, Section
-
     session.require(Role.MANAGER)
     if not state.in_team(session.conn):
         return None

@@ -1,9 +1,9 @@
-"""A lost laptop (issue 13 §5): remove it from the team, release its cases with an audit
+"""A lost laptop: remove it from the team, release its cases with an audit
 record, and say from the hub's view what it never synced, so the caseworker can re-record it."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from app import clock
 from app.domain.staff import Role
 from app.services.team import state
 from app.storage import records
@@ -69,7 +69,7 @@ def release_lost(session, name_or_id: str, hub=None) -> list[LostCase]:
 
 def _release(session, device, synced_at: str | None) -> list[LostCase]:
     conn = session.conn
-    at = datetime.now(UTC).isoformat(timespec="seconds")
+    at = clock.stamp()
     rows = conn.execute("SELECT id, case_ref, case_id, staff_username, out_at FROM case_checkout WHERE "
                         "device_id = ? AND state IN ('requested', 'out')", (device.device_id,)).fetchall()
     report = []

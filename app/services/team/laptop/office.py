@@ -8,8 +8,8 @@ the team key like every bundle. The package is built when the bundle is sealed, 
 state at the bundle's base, so it is never older than the log position it is applied at.
 """
 
-from datetime import UTC, datetime
 
+from app import clock
 from app.domain.staff import Role
 from app.services.team.laptop.closure import case_closure, rows_of_closure
 from app.services.team.laptop.replica import is_laptop
@@ -17,7 +17,7 @@ from app.storage import records
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _refusal(conn, row) -> tuple[str | None, str | None]:

@@ -7,7 +7,7 @@ need, with capture off (the erasure is this computer's business, never a change 
 team), and compacts the file.
 """
 
-from app.services.team import capture, state
+from app.services.team import capture, search_build, state
 from app.services.team.apply import key_json
 from app.services.team.laptop.closure import CASEWORK, case_closure, id_column
 from app.storage.capture import primary_key
@@ -51,9 +51,7 @@ def receive_packages(conn, body: dict) -> int:
             written += len(rows)
     if written:
         # A laptop's index is small (its own cases): one bulk rebuild beats hundreds of puts.
-        from app.services.team.snapshot import index_everything
-
-        index_everything(conn)
+        search_build.index_everything(conn)
     return written
 
 
@@ -84,18 +82,16 @@ def erase_outside(conn, keep_case_ids: list[str]) -> int:
                      f"json_extract(pk, '$[0]') NOT IN (SELECT {col} FROM {table})", (table,))
     state.set_capture(conn, True)
     if erased:
-        from app.services.team.snapshot import index_everything
-
-        index_everything(conn)     # the search index held their words too
+        search_build.index_everything(conn)     # the search index held their words too
     return erased
 
 
 def compact(conn) -> None:
     """Rewrite the file so erased rows' pages are gone, not merely free (secure_delete has
     zeroed freed cells already; VACUUM drops the free pages and the WAL is emptied)."""
-    from app.storage.capture import _fts_tables
+    from app.storage.capture import fts_tables
 
-    for fts in sorted(_fts_tables(conn)):
+    for fts in sorted(fts_tables(conn)):
         # FTS5 deletes leave the old words in older segments until they are merged.
         conn.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

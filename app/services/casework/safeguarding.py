@@ -1,0 +1,124 @@
+"""Safeguarding concerns and staff-safety incidents (R16): restricted to the manager and the
+case's worker. The staff-safety marker itself is shown to everyone, so nobody visits alone."""
+
+from datetime import date
+
+from app.domain.records import Case, Incident, SafeguardingConcern
+from app.domain.staff import Role
+from app.domain.text import LONG_MAX, SHORT_MAX, clean, parse_date
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.security.session import Session
+from app.services import access
+from app.services.casework import cases
+from app.storage import records
+from app.storage.db import transaction
+
+_RESTRICTED = "Safeguarding and incident records are restricted to the manager and the case's worker."
+
+
+def _restricted_case(session: Session, case_id: str) -> Case:
+    access.require_casework(session)
+    case = cases.load_case(session, case_id)
+    if not access.can_see_restricted(session, case):
+        raise PermissionDenied(_RESTRICTED)
+    return case
+
+
+def _not_future(value, field: str, label: str, today: date) -> date:
+    when = parse_date(value, field, label, required=True)
+    if when > today:
+        raise ValidationError(f"{label} is in the future.", field=field)
+    return when
+
+
+def raise_concern(session: Session, case_id: str, raised_on, description: str, referred_to: str | None = None,
+                  external_reference: str | None = None, outcome: str | None = None,
+                  today: date | None = None) -> SafeguardingConcern:
+    case = _restricted_case(session, case_id)
+    values = {
+        "case_id": case.id,
+        "raised_on": _not_future(raised_on, "raised_on", "The date raised", today or date.today()).isoformat(),
+        "description": clean(description, "description", "Description", required=True, max_len=LONG_MAX,
+                             multiline=True),
+        "referred_to": clean(referred_to, "referred_to", "Referred to", max_len=SHORT_MAX),
+        "external_reference": clean(external_reference, "external_reference", "Reference", max_len=100),
+        "outcome": clean(outcome, "outcome", "Outcome", max_len=LONG_MAX, multiline=True),
+    }
+    with transaction(session.conn):
+        concern_id = records.insert(session.conn, "safeguarding_concern", values, session.user.username)
+        session.audit("safeguarding_raised", "safeguarding", concern_id, {"case": case.id})
+    return _load_concern(session, concern_id)
+
+
+def update_concern(session: Session, concern_id: str, outcome: str | None, status: str,
+                   referred_to: str | None = None, external_reference: str | None = None) -> SafeguardingConcern:
+    concern = _load_concern(session, concern_id)
+    _restricted_case(session, concern.case_id)
+    if status not in ("open", "closed"):
+        raise ValidationError("Status is open or closed.", field="status")
+    values = {"outcome": clean(outcome, "outcome", "Outcome", max_len=LONG_MAX, multiline=True), "status": status,
+              "referred_to": clean(referred_to, "referred_to", "Referred to", max_len=SHORT_MAX),
+              "external_reference": clean(external_reference, "external_reference", "Reference", max_len=100)}
+    with transaction(session.conn):
+        records.update(session.conn, "safeguarding_concern", concern.id, values, session.user.username)
+        session.audit("safeguarding_updated", "safeguarding", concern.id)
+    return _load_concern(session, concern_id)
+
+
+def _load_concern(session: Session, concern_id: str) -> SafeguardingConcern:
+    row = records.fetch(session.conn, "safeguarding_concern", concern_id)
+    if row is None:
+        raise NotFound("That safeguarding record does not exist.")
+    return SafeguardingConcern.from_row(row)
+
+
+def concerns_for_case(session: Session, case_id: str) -> list[SafeguardingConcern]:
+    case = _restricted_case(session, case_id)
+    rows = session.conn.execute("SELECT * FROM safeguarding_concern WHERE case_id = ? AND deleted_at IS NULL "
+                                "ORDER BY raised_on DESC", (case.id,))
+    return [SafeguardingConcern.from_row(r) for r in rows]
+
+
+def can_see_concerns(session: Session, case: Case) -> bool:
+    return session.user.role != Role.VOLUNTEER and access.can_see_restricted(session, case)
+
+
+def record_incident(session: Session, person_id: str, occurred_on, description: str, case_id: str | None = None,
+                    marker_note: str | None = "Do not visit alone", today: date | None = None) -> Incident:
+    """Threatening or abusive behaviour towards staff: any member of staff must be able to report it.
+    It sets the staff-safety marker on the person."""
+    session.require()
+    if case_id:
+        cases.load_case(session, case_id)
+    if records.fetch(session.conn, "person", person_id) is None:
+        raise NotFound("That person does not exist.")
+    values = {
+        "person_id": person_id, "case_id": case_id,
+        "occurred_on": _not_future(occurred_on, "occurred_on", "The date", today or date.today()).isoformat(),
+        "description": clean(description, "description", "Description", required=True, max_len=LONG_MAX,
+                             multiline=True),
+        "reported_by": session.user.username,
+    }
+    note = clean(marker_note, "marker_note", "Marker note", max_len=200)
+    with transaction(session.conn):
+        incident_id = records.insert(session.conn, "incident", values, session.user.username)
+        records.update(session.conn, "person", person_id, {"staff_safety_marker": 1, "staff_safety_note": note},
+                       session.user.username)
+        session.audit("incident_recorded", "incident", incident_id, {"person": person_id})
+    return Incident.from_row(records.fetch(session.conn, "incident", incident_id))
+
+
+def incidents_for_person(session: Session, person_id: str) -> list[Incident]:
+    """Manager, or a worker of a case where this person is client or child."""
+    session.require()
+    if session.user.role != Role.MANAGER:
+        works = session.conn.execute(
+            "SELECT 1 FROM casefile WHERE worker = ? AND (client_id = ? OR child_id = ?) AND deleted_at IS NULL",
+            (session.user.username, person_id, person_id)).fetchone()
+        if not works:
+            raise PermissionDenied(_RESTRICTED)
+    rows = session.conn.execute(
+        f"SELECT * FROM incident i WHERE i.person_id = :pid AND i.deleted_at IS NULL AND "
+        f"{access.in_visible_case_sql('i.case_id', nullable=True)} ORDER BY i.occurred_on DESC",
+        {**access.visibility_params(session), "pid": person_id})
+    return [Incident.from_row(r) for r in rows]

@@ -1,0 +1,1 @@
+"""`confide demo`: synthetic data (Faker en_GB) for trying Confide and for benchmarks."""

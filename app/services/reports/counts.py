@@ -1,0 +1,239 @@
+"""The counting behind the service report: one function per table, all in SQL over the
+period's bounds. Enquiry times are stored in UTC (schema 7 converted older rows), so comparing
+them with the period's UTC bounds compares instants; dates are UK local dates.
+
+Every table that has a total row gets it as the sum of its rows, and a total printed in more
+than one table is linked (Report.same), so that suppression sees every way a hidden count
+could be worked out."""
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.domain.choices import (
+    CallerRole,
+    Channel,
+    ClosureReason,
+    Outcome,
+    PrimaryNeed,
+    Route,
+    SchoolPhase,
+    SupportLevel,
+    Topic,
+)
+from app.domain.periods import LONDON, Period
+from app.domain.report import Report, Table
+from app.domain.text import age_on
+from app.services.reports.complaints import reporting
+
+AGE_BANDS = [("0-4", 0, 4), ("5-10", 5, 10), ("11-15", 11, 15), ("16-19", 16, 19), ("20-25", 20, 25)]
+NOT_KNOWN = "Not known"
+ALL_CONTACTS = "All contacts"
+ALL_ACTIVE = "All cases active in the period"
+ALL_CHILDREN = "All children and young people"
+NEW_CASES = "New cases opened"
+_TENTH = Decimal("0.1")
+
+TABLE_COUNT = 16  # the tables count_all makes, for its progress
+
+
+def choice_rows(enum, counts: Counter) -> list[list]:
+    """One row per member, then one "Not known" row for every missing or unrecognised value
+    (only when there are any), so no category shows twice under two spellings."""
+    known = {m.value for m in enum}
+    rows = [[member.label, counts.get(member.value, 0)] for member in enum]
+    unknown = sum(v for k, v in counts.items() if k not in known)
+    if "not_known" in known:
+        rows[[m.value for m in enum].index("not_known")][1] += unknown
+    elif unknown:
+        rows.append([NOT_KNOWN, unknown])
+    return rows
+
+
+def hours(minutes: int) -> Decimal:
+    """Minutes as hours to one decimal place, halves rounded up (30 minutes is 0.5 h, not 0 h)."""
+    return (Decimal(int(minutes)) / 60).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def with_total(rows: list[list], label: str) -> list[list]:
+    width = len(rows[0]) if rows else 2
+    return rows + [[label, *(sum(r[c] for r in rows) for c in range(1, width))]]
+
+
+def count_all(conn, report: Report, progress: Callable[[int, str], None] | None = None) -> None:
+    period = report.period
+    lo, hi = period.utc_bounds
+    q = {"lo": lo, "hi": hi, "start": period.start.isoformat(), "end": period.end.isoformat()}
+
+    def add(table: Table) -> None:
+        report.tables.append(table)
+        if progress:
+            progress(min(99, round(100 * len(report.tables) / TABLE_COUNT)), table.title)
+
+    enquiries = _enquiry_figures(conn, q, period)
+    add(Table("contacts_by_channel", "Contacts by channel", ["Channel", "Contacts"],
+              with_total(choice_rows(Channel, enquiries["channel"]), ALL_CONTACTS), chart="bar", total_last=True))
+    add(Table("contacts_by_month", "Contacts by month", ["Month", "Contacts"],
+              with_total([[date(y, m, 1).strftime("%b %Y"), enquiries["month"].get((y, m), 0)]
+                          for y, m in period.months()], ALL_CONTACTS), chart="bar", total_last=True))
+    add(Table("people_helped", "People helped, by role", ["Role", "People"],
+              with_total(choice_rows(CallerRole, enquiries["helped"]), "All people helped"), chart="bar",
+              total_last=True,
+              note="Named people are counted once in each role; each anonymous contact counts as one person."))
+
+    cases = _case_figures(conn, q)
+    add(Table("cases", "New and continuing cases", ["Cases", "Count"],
+              with_total([[NEW_CASES, cases["new"]], ["Continuing from before the period", cases["continuing"]]],
+                         ALL_ACTIVE), chart="bar", total_last=True))
+    add(Table("cases_closed", "Cases closed, by reason", ["Reason", "Cases"],
+              with_total(choice_rows(ClosureReason, cases["reasons"]), "All cases closed"), chart="bar",
+              total_last=True))
+    add(Table("level_of_support", "Level of support (cases active in the period)", ["Level", "Cases"],
+              with_total(choice_rows(SupportLevel, cases["levels"]), ALL_ACTIVE), chart="bar", total_last=True))
+
+    topics = Counter(dict(conn.execute(
+        "SELECT t.topic, count(*) FROM enquiry_topic t JOIN enquiry e ON e.id = t.enquiry_id "
+        "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi GROUP BY t.topic", q)))
+    add(Table("topics", "Topics raised", ["Topic", "Contacts"], choice_rows(Topic, topics), chart="bar",
+              note="A contact can raise more than one topic, so these do not add up to the contacts."))
+    add(Table("referral_routes", "Referral routes", ["Route", "Contacts"],
+              with_total(choice_rows(Route, enquiries["route"]), ALL_CONTACTS), chart="bar", total_last=True))
+
+    _children(conn, cases["children"], period, add)
+
+    add(Table("outcomes", "Outcomes of cases closed in the period", ["Outcome", "Cases"],
+              choice_rows(Outcome, cases["outcomes"]), chart="bar",
+              note="A case can record more than one outcome, so these do not add up to the cases closed."))
+
+    concerns = conn.execute("SELECT count(*) FROM safeguarding_concern WHERE deleted_at IS NULL "
+                            "AND raised_on BETWEEN :start AND :end", q).fetchone()[0]
+    incidents = conn.execute("SELECT count(*) FROM incident WHERE deleted_at IS NULL "
+                             "AND occurred_on BETWEEN :start AND :end", q).fetchone()[0]
+    add(Table("safeguarding", "Safeguarding and staff safety", ["Record", "Count"],
+              [["Safeguarding concerns raised", concerns],
+               ["Incidents of threatening or abusive behaviour", incidents]]))
+
+    add(_sar_table(conn, period))
+    add(reporting.report_table(conn, period))
+    add(_workload(conn, q, cases["workload"]))
+
+    for key in ("contacts_by_month", "referral_routes"):
+        report.same(report.cell("contacts_by_channel", ALL_CONTACTS), report.cell(key, ALL_CONTACTS))
+    report.same(report.cell("cases", ALL_ACTIVE), report.cell("level_of_support", ALL_ACTIVE))
+    for key in ("school_phase", "primary_need"):
+        report.same(report.cell("age_bands", ALL_CHILDREN), report.cell(key, ALL_CHILDREN))
+    workload = report.table("workload")
+    report.same(report.cell("cases", ALL_ACTIVE), ("workload", len(workload.rows) - 1, 1))
+    report.same(report.cell("cases", NEW_CASES), ("workload", len(workload.rows) - 1, 2))
+
+
+def _enquiry_figures(conn, q: dict, period: Period) -> dict:
+    """Every enquiry table in one pass over the period's enquiries (they were five queries,
+    each reading the same rows again)."""
+    channel, month, route, helped = Counter(), Counter(), Counter(), Counter()
+    callers: dict[str, set] = {}
+    for received, chan, how, role, caller in conn.execute(
+            "SELECT e.received_at, e.channel, e.route, e.caller_role, e.caller_id FROM enquiry e "
+            "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi", q):
+        channel[chan] += 1
+        route[how] += 1
+        local = datetime.fromisoformat(received).astimezone(LONDON)
+        month[(local.year, local.month)] += 1
+        if caller is None:
+            helped[role] += 1  # each anonymous contact is one person
+        else:
+            callers.setdefault(role, set()).add(caller)
+    for role, people in callers.items():
+        helped[role] += len(people)
+    return {"channel": channel, "month": month, "route": route, "helped": helped}
+
+
+def _case_figures(conn, q: dict) -> dict:
+    """Every case table in one pass over the cases that touch the period: active in it
+    (opened by its end, not closed before its start), opened in it, or closed in it."""
+    start, end = q["start"], q["end"]
+    new = continuing = 0
+    reasons, levels, outcomes = Counter(), Counter(), Counter()
+    workload: dict[str, list[int]] = {}
+    children: dict[str, str] = {}  # child -> the earliest opening of their active cases
+    for child, worker, level, opened, closed, reason, raw in conn.execute(
+            "SELECT c.child_id, c.worker, c.level, c.opened_on, c.closed_on, c.closure_reason, c.outcomes "
+            "FROM casefile c WHERE c.deleted_at IS NULL AND (c.opened_on <= :end AND (c.closed_on IS NULL "
+            "OR c.closed_on >= :start) OR c.opened_on BETWEEN :start AND :end OR c.closed_on BETWEEN :start AND :end)",
+            q):
+        if start <= opened <= end:
+            new += 1
+        if closed is not None and start <= closed <= end:
+            reasons[reason] += 1
+            outcomes.update(json.loads(raw or "[]"))
+        if opened <= end and (closed is None or closed >= start):
+            continuing += opened < start
+            levels[level] += 1
+            row = workload.setdefault(worker, [0, 0])
+            row[0] += 1
+            row[1] += opened >= start
+            if child is not None and (child not in children or opened < children[child]):
+                children[child] = opened
+    return {"new": new, "continuing": continuing, "reasons": reasons, "levels": levels, "outcomes": outcomes,
+            "workload": workload, "children": children}
+
+
+def _children(conn, opened: dict[str, str], period: Period, add) -> None:
+    """`opened`: each child with an active case, and when their first such case opened."""
+    ages, phases, needs = Counter(), Counter(), Counter()
+    for child, born, phase, need in conn.execute(
+            "SELECT p.id, p.date_of_birth, p.school_phase, p.primary_need FROM json_each(?) j "
+            "JOIN person p ON p.id = j.value", (json.dumps(list(opened)),)):
+        phases[phase] += 1
+        needs[need] += 1
+        if born:
+            on = max(date.fromisoformat(opened[child]), period.start)
+            years = age_on(date.fromisoformat(born), on)
+            ages[next((b for b, low, high in AGE_BANDS if low <= years <= high), "Over 25")] += 1
+        else:
+            ages[NOT_KNOWN] += 1
+    age_rows = [[b, ages.get(b, 0)] for b, _, _ in AGE_BANDS] + [[k, ages[k]] for k in ("Over 25", NOT_KNOWN)
+                                                                  if ages.get(k)]
+    add(Table("age_bands", "Children and young people by age", ["Age", "Children"],
+              with_total(age_rows, ALL_CHILDREN), chart="bar", total_last=True,
+              note="Age when their case opened, or at the start of the period if earlier."))
+    add(Table("school_phase", "Children and young people by school phase", ["Phase", "Children"],
+              with_total(choice_rows(SchoolPhase, phases), ALL_CHILDREN), chart="bar", total_last=True))
+    add(Table("primary_need", "Primary area of need", ["Area of need", "Children"],
+              with_total(choice_rows(PrimaryNeed, needs), ALL_CHILDREN), chart="bar", total_last=True))
+
+
+# Answered from the note_report index alone (schema 11): never the notes' pages themselves.
+NOTES_BY_AUTHOR = ("SELECT author, count(*), coalesce(sum(minutes_spent), 0) FROM note WHERE deleted_at IS NULL "
+                   "AND occurred_on BETWEEN :start AND :end GROUP BY author")
+
+
+def _workload(conn, q: dict, cases: dict[str, list[int]]) -> Table:
+    """`cases`: per worker, cases active in the period and how many of them opened in it."""
+    workload = {worker: [active, opened_new, 0, 0] for worker, (active, opened_new) in cases.items()}
+    for author, count, minutes in conn.execute(NOTES_BY_AUTHOR, q):
+        row = workload.setdefault(author, [0, 0, 0, 0])
+        row[2], row[3] = count, minutes
+    names = dict(conn.execute("SELECT username, full_name FROM staff"))
+    rows = [[names.get(w, w), a, n, c, hours(m)] for w, (a, n, c, m) in
+            sorted(workload.items(), key=lambda kv: names.get(kv[0], kv[0]))]
+    return Table("workload", "Workload by worker",
+                 ["Worker", "Cases active", "New cases", "Notes written", "Hours recorded"],
+                 with_total(rows, "All workers") if rows else [["All workers", 0, 0, 0, Decimal("0.0")]],
+                 total_last=True, names_people=True,
+                 note="Staff are named only in the internal version of this report. Hours are to the nearest "
+                      "tenth; the total adds the hours shown.")
+
+
+def _sar_table(conn, period: Period) -> Table:
+    """Subject access requests received and answered in the period."""
+    q = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    received = conn.execute("SELECT count(*) FROM subject_access_request WHERE deleted_at IS NULL "
+                            "AND received_on BETWEEN :start AND :end", q).fetchone()[0]
+    answered, on_time = conn.execute(
+        "SELECT count(*), coalesce(sum(sent_on <= due_on), 0) FROM subject_access_request WHERE deleted_at IS NULL "
+        "AND sent_on BETWEEN :start AND :end", q).fetchone()
+    return Table("sars", "Subject access requests", ["Requests", "Count"],
+                 [["Received", received], ["Answered", answered], ["Answered on time", on_time]])

@@ -1,0 +1,69 @@
+"""The manager's dashboard: what needs attention today. Each item names the record behind it
+so the screen can open it."""
+
+from datetime import date
+
+from app.domain.dashboard import Dashboard, Item, Section
+from app.domain.staff import Role
+from app.security.session import Session
+from app.services.casework import paper_files
+from app.services.consent import views as consent_views
+from app.services.reports.complaints import reporting as complaints
+from app.services.sar import register as sar
+from app.services.team.laptop import checkout
+from app.services.vault import registers
+
+LIST_LIMIT = 50
+
+
+def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
+    session.require(Role.MANAGER)
+    today = today or date.today()
+    conn = session.conn
+    by_worker = [(r[0], r[1] or r[0], r[2]) for r in conn.execute(
+        "SELECT c.worker, s.full_name, count(*) FROM casefile c LEFT JOIN staff s ON s.username = c.worker "
+        "WHERE c.status = 'open' AND c.deleted_at IS NULL GROUP BY c.worker ORDER BY count(*) DESC")]
+
+    actions = Section("actions_overdue", "Actions overdue", empty_text="No overdue actions.")
+    total_overdue = conn.execute("SELECT count(*) FROM action_item WHERE done_at IS NULL AND deleted_at IS NULL "
+                                 "AND due_on < ?", (today.isoformat(),)).fetchone()[0]
+    for row in conn.execute(
+            "SELECT a.id, a.title, a.due_on, a.owner, c.reference, c.id AS case_id FROM action_item a "
+            "JOIN casefile c ON c.id = a.case_id WHERE a.done_at IS NULL AND a.deleted_at IS NULL AND a.due_on < ? "
+            "ORDER BY a.due_on LIMIT ?", (today.isoformat(), LIST_LIMIT)):
+        actions.items.append(Item(f"{row['reference']}: {row['title']}", "case", row["case_id"],
+                                  detail=f"{row['owner']}, due {date.fromisoformat(row['due_on']):%d/%m/%Y}"))
+    if total_overdue > LIST_LIMIT:
+        actions.title += f" ({total_overdue:,}; the oldest {LIST_LIMIT} shown)"
+
+    files = Section("paper_files_overdue", "Paper files out past their return date",
+                    empty_text="Every paper file that is out is within its return date.")
+    for paper in paper_files.overdue(session, today):
+        files.items.append(Item(f"{paper.label}: with {paper.checked_out_by}", "paper_file", paper.id,
+                                detail=f"expected back {date.fromisoformat(paper.expected_back):%d/%m/%Y}"
+                                + (f", taken to {paper.taken_to}" if paper.taken_to else "")))
+
+    safeguarding = Section("safeguarding_open", "Safeguarding concerns open", empty_text="No open concerns.")
+    for row in conn.execute(
+            "SELECT s.id, s.raised_on, s.referred_to, c.reference, c.id AS case_id FROM safeguarding_concern s "
+            "JOIN casefile c ON c.id = s.case_id WHERE s.status = 'open' AND s.deleted_at IS NULL "
+            "ORDER BY s.raised_on LIMIT ?", (LIST_LIMIT,)):
+        safeguarding.items.append(Item(f"{row['reference']}: raised {date.fromisoformat(row['raised_on']):%d/%m/%Y}",
+                                       "case", row["case_id"], severity="info",
+                                       detail=f"referred to {row['referred_to']}" if row["referred_to"] else ""))
+
+    staff = Section("staff_lapsed", "Staff training and agreements", empty_text="Everyone is up to date.")
+    for reminder in registers.staff_reminders(session, today):
+        staff.items.append(Item(reminder.text, reminder.target_type, reminder.target_id, reminder.severity))
+    policy = registers.policy_reminder(session, today)
+    if policy:
+        staff.items.append(Item(policy.text, policy.target_type, policy.target_id, policy.severity))
+
+    sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),
+                consent_views.expiring_section(session, today),
+                consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
+                files, safeguarding, staff]
+    laptops = checkout.dashboard_section(session, today)     # None outside a team
+    if laptops is not None:
+        sections.insert(sections.index(files) + 1, laptops)
+    return Dashboard(today, by_worker, sections)

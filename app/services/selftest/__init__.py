@@ -1,0 +1,1 @@
+"""`confide --self-test`: the installation, and a folder or PostgreSQL hub."""
