@@ -41,7 +41,9 @@ from app.storage import migrations
 from app.storage.db import transaction
 from app.storage.hub import record
 from app.storage.hub.folder import FolderHub
+from app.storage.hub.postgres import PostgresHub
 from tests.conftest import MemoryKeyring
+from tests.pgserver import PostgresServer, find_bindir
 from tests.team import conftest as team_conftest
 from tests.team.conftest import new_vault
 
@@ -94,8 +96,6 @@ def run(kind: str, n: int, root: Path, reader: bool, server=None) -> dict:
         hub = FolderHub(location, team_id, create=True)
         admin = hub
     else:
-        from app.storage.hub.postgres import PostgresHub
-
         names = server.new_hub_database()
         hub = PostgresHub(names["conninfo"], team_id, create=True)
         admin = PostgresHub(server.admin_conninfo(names["dbname"]), team_id)
@@ -162,8 +162,6 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             results.append(run("folder", args.entries, Path(tmp), args.reader))
     if args.hub in ("postgres", "both"):
-        from tests.pgserver import PostgresServer, find_bindir
-
         bindir = find_bindir()
         if bindir is None:
             print("[postgres] skipped: no PostgreSQL server binaries on this computer")
