@@ -1,12 +1,13 @@
 # `make run` and `make test` each create .venv if needed and install the project into it.
 PYTHON ?= python3
+SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench lint clean package
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -33,12 +34,17 @@ test: $(STAMP)
 	if [ $$status -eq 0 ]; then rm -rf "$$base"; else echo "test folders kept in $$base"; fi; \
 	exit $$status
 
+# Each benchmark's output is kept in .bench/out and then written into README.md (between its
+# bench markers), so the README's figures are always the last run's.
+BENCHES := bench scale_bench rekey_bench team_bench hub_bench
 bench: $(STAMP)
-	$(BIN)/python -m tests.perf.bench
-	$(BIN)/python -m tests.perf.scale_bench
-	$(BIN)/python -m tests.perf.rekey_bench --filler-mb 1365
-	$(BIN)/python -m tests.perf.team_bench
-	$(BIN)/python -m tests.perf.hub_bench
+	mkdir -p .bench/out
+	set -o pipefail; $(BIN)/python -m tests.perf.bench | tee .bench/out/bench.txt
+	set -o pipefail; $(BIN)/python -m tests.perf.scale_bench | tee .bench/out/scale_bench.txt
+	set -o pipefail; $(BIN)/python -m tests.perf.rekey_bench --filler-mb 1365 | tee .bench/out/rekey_bench.txt
+	set -o pipefail; $(BIN)/python -m tests.perf.team_bench | tee .bench/out/team_bench.txt
+	set -o pipefail; $(BIN)/python -m tests.perf.hub_bench | tee .bench/out/hub_bench.txt
+	$(BIN)/python -m tests.perf.readme_figures $(BENCHES)
 
 # The Linux one-folder bundle in dist/Confide, from packaging/requirements.lock (pinned, hashed),
 # in its own environment (.venv-package). Not part of `make test`; CI runs .ci/package.

@@ -116,14 +116,17 @@ class PostgresServer:
         return out.stdout
 
     def new_hub_database(self) -> dict:
-        """A fresh hub database made by IT's own script, with its own device role."""
+        """A fresh hub database made by IT's own script, with its own roles. `conninfo` is
+        the founding computer's login (a manager's); `device_role` names that login."""
         tag = uuid.uuid4().hex[:10]
-        names = {"dbname": f"hub_{tag}", "owner_role": f"owner_{tag}", "device_role": f"device_{tag}",
-                 "device_password": f"pw-{uuid.uuid4().hex}"}
+        names = {"dbname": f"hub_{tag}", "owner_role": f"owner_{tag}", "device_group": f"devices_{tag}",
+                 "manager_group": f"managers_{tag}", "founder_role": f"founder_{tag}",
+                 "founder_password": f"pw-{uuid.uuid4().hex}"}
         args = []
         for key, value in names.items():
             args += ["-v", f"{key}={value}"]
         self.psql(*args, "-f", str(SETUP_SQL))
+        names["device_role"], names["device_password"] = names["founder_role"], names["founder_password"]
         names["conninfo"] = (f"postgresql://{names['device_role']}:{names['device_password']}"
                              f"@127.0.0.1:{self.port}/{names['dbname']}")
         return names

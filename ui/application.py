@@ -20,7 +20,7 @@ from ui.operations import Operations
 from ui.wizard.setup_wizard import SetupWizard
 
 BASE_POINT_SIZE = 11.0
-STYLE_SHEET = resources.path("style.qss", package="ui.resources")
+STYLE_SHEET = resources.path("style.qss")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.casework import notes
@@ -40,7 +40,7 @@ class Casework(QObject):
         self.session, self.ops, self.host = session, ops, host
         self._pending: tuple[str, str] | None = None
         self.clipboard = SecretClipboard(parent=self)
-        casework = session.user.role != Role.VOLUNTEER
+        casework = reads_casework(session.user.role)
         self.home = HomeView(session, ops)
         self.enquiries = EnquiriesView(session, ops)
         self.cases = CaseListView(session, ops) if casework else None

@@ -2,7 +2,7 @@
 
 from PySide6.QtWidgets import QComboBox
 
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.vault import staff
@@ -29,7 +29,7 @@ def staff_combo(session: Session, accessible_name: str, *, casework_only: bool =
     for member in sorted(members, key=lambda m: m.full_name.casefold()):
         if member.username == me.username or not member.active:
             continue
-        if casework_only and member.role == Role.VOLUNTEER:
+        if casework_only and not reads_casework(member.role):
             continue
         combo.addItem(member.full_name, member.username)
     return combo

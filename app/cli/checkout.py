@@ -21,6 +21,8 @@ def add_parsers(sub, common) -> None:
     p = sub.add_parser("checkin", help="bring this laptop's cases back and erase them from it")
     common(p)
     p.add_argument("--cases", default=None, help="only these references (default: every case out here)")
+    p.add_argument("--wait", type=float, default=60.0,
+                   help="seconds to wait for every office computer to apply this laptop's changes (default 60)")
 
 
 def _session(args):
@@ -80,7 +82,7 @@ def cmd_checkin(args) -> int:
                 from app.errors import ValidationError
 
                 raise ValidationError("None of those cases is out on this laptop.")
-        result = checkout.check_in(session, ids)
+        result = checkout.check_in(session, ids, wait=args.wait)
     finally:
         session.lock("cli")
     print(f"Checked in: {', '.join(result.returned) or 'nothing was out'}; "

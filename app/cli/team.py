@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.cli import checkout as cli_checkout
 from app.cli import hub as cli_hub
+from app.cli import pending as cli_pending
 from app.cli.common import Input, unlock, weaker_notice
 
 EXIT_CONFLICTS = 3
@@ -15,7 +16,7 @@ EXIT_BLOCKED = 4
 
 def add_parsers(sub, common) -> None:
     p = sub.add_parser("team", help="create a team, invite a computer, or join one")
-    p.add_argument("action", choices=["create", "invite", "join"])
+    p.add_argument("action", choices=["create", "invite", "join", "give-manager", "take-manager"])
     common(p, user=False)
     p.add_argument("--user", default=None, help="your Confide user name")
     p.add_argument("--hub", default=None, metavar="DIR_OR_URL",
@@ -31,6 +32,8 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--from", dest="source", type=Path, default=None, help="join: the invitation file")
     p.add_argument("--code-stdin", action="store_true",
                    help="join: read the one-time code from standard input (after the passphrase)")
+    p.add_argument("--colleague", default=None,
+                   help="give-manager/take-manager: the colleague's user name (their right to change the team)")
 
     p = sub.add_parser("sync", help="pull, rebase and push with the team's hub")
     common(p)
@@ -49,6 +52,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--device", default=None, help="the computer's name or id")
 
     cli_checkout.add_parsers(sub, common)
+    cli_pending.add_parsers(sub, common)
 
 
 def _session(args, inp):
@@ -67,8 +71,16 @@ def cmd_team(args) -> int:
         raise ValidationError("team create needs --hub (an empty folder, or a postgresql:// URL).")
     if args.action == "invite" and (not args.device or not args.out):
         raise ValidationError("team invite needs --device (the new computer's name) and --out (the file).")
+    if args.action in ("give-manager", "take-manager") and not args.colleague:
+        raise ValidationError(f"team {args.action} needs --colleague (their user name).")
     session = _session(args, Input(args.passphrase_stdin))
     try:
+        if args.action in ("give-manager", "take-manager"):
+            give = args.action == "give-manager"
+            membership.set_manager_rights(session, args.colleague, give)
+            print(f"{args.colleague} {'may now' if give else 'may no longer'} change the team "
+                  "(signed by you; every computer follows at its next sync).")
+            return 0
         if args.action == "create":
             from app.storage.hub.location import describe_location
 
@@ -77,9 +89,13 @@ def cmd_team(args) -> int:
             return 0
         code = membership.invite(session, args.device, args.out, manager=args.manager_computer,
                                  laptop=args.laptop)
+        expires = next((d.invitation_expires for d in membership.device_list(session)
+                        if d.name == args.device.strip() and not d.revoked), None)
     finally:
         session.lock("cli")
     print(f"Invitation for {args.device} written to {args.out}.")
+    if expires:
+        print(f"It works once, until {expires[:10]} {expires[11:16]} UTC.")
     print("ONE-TIME CODE (shown once; give it to the person joining separately from the file):")
     print(code)
     return 0
@@ -129,14 +145,20 @@ def cmd_sync(args) -> int:
         session.lock("cli")
     print(f"pulled {result.pulled}, pushed {result.pushed}, conflicts {result.conflicts}")
     for reason in result.refused:
-        print(f"passed over (voided by a manager): {reason}")
+        # A manager's void, or a row a laptop could not write (laptop/sync_step.py).
+        voided = " was voided by " in reason
+        print(f"passed over (voided by a manager): {reason}" if voided else f"refused: {reason}")
     for words in result.others_stopped:
         print(f"confide: {words}", file=sys.stderr)
+    for problem in result.audit_breaks:
+        print(f"confide: audit trail broken: {problem}", file=sys.stderr)
     if result.blocked:
         print(f"confide: {result.blocked}", file=sys.stderr)
         return EXIT_BLOCKED
     if result.others_stopped:
         return EXIT_BLOCKED
+    if result.audit_breaks:
+        return 1
     return EXIT_CONFLICTS if result.conflicts else 0
 
 
@@ -174,7 +196,11 @@ def cmd_device(args) -> int:
             return 0
         for d in membership.device_list(session):
             status = ("removed" if d.revoked else "this computer" if d.this_computer
+                      else f"invitation not used yet (expires {d.invitation_expires[:16]} UTC)" if not d.joined
                       else "up to date with the key" if d.on_current_key else "not yet re-keyed for the new key")
+            if d.invitation_reused:
+                again = "once" if d.invitation_reused == 1 else f"{d.invitation_reused} times"
+                status += f"; its invitation was used again {again}: refused, already joined"
             if d.blocked and not d.revoked:
                 status = f"SYNC STOPPED: {d.blocked}"
             print(f"{d.index}\t{d.name}\t{'manager' if d.manager else 'staff'}\t{status}\t{d.device_id}")
@@ -192,6 +218,7 @@ COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd
 
 def _laptop_commands() -> None:
     COMMANDS.update(cli_checkout.COMMANDS)
+    COMMANDS.update(cli_pending.COMMANDS)
 
 
 _laptop_commands()

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from app.errors import ValidationError
+
 
 class Choice(StrEnum):
     @property
@@ -12,8 +14,6 @@ class Choice(StrEnum):
 
     @classmethod
     def parse(cls, value, field: str):
-        from app.errors import ValidationError
-
         try:
             return cls(value)
         except ValueError:

@@ -4,6 +4,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from app.domain.periods import LONDON
 from app.errors import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -96,8 +97,6 @@ def uk_date(value) -> str:
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         # Instants are stored in UTC; the day a family would name is the UK day.
-        from app.domain.periods import LONDON
-
         value = value.astimezone(LONDON) if value.tzinfo else value
     elif isinstance(value, str):
         value = date.fromisoformat(value[:10])

@@ -40,7 +40,7 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
 _RESOURCES = resources.path("fonts")
 # Helvetica cannot print Ł, ő, ğ and the like, which families' names have. Use a full
-# Unicode font: the one shipped in app/resources/fonts, else a common system font.
+# Unicode font: the one shipped in resources/fonts, else a common system font.
 _FONT_CANDIDATES = [
     (_RESOURCES / "DejaVuSans.ttf", _RESOURCES / "DejaVuSans-Bold.ttf"),
     (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),

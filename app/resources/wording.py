@@ -1,6 +1,6 @@
 """Versioned wording shown to families (confidentiality statement, consent texts).
 
-Files are named `<name>.v<N>.txt` in app/resources/wording; the highest N is current, and
+Files are named `<name>.v<N>.txt` in resources/wording; the highest N is current, and
 records store the version they showed, so old records keep pointing at the words used then.
 """
 

@@ -10,6 +10,8 @@ Reading validates every field with bounds. A slot that fails is kept aside (`bro
 so that one damaged or weakened slot refuses that person only, never the whole vault.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -46,9 +48,6 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 
 def _unb64(text: str) -> bytes:
     """Kept for the backup manifest's wrapped key. May raise: VaultFileInvalid."""
-    import base64
-    import binascii
-
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError, TypeError) as exc:

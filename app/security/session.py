@@ -4,6 +4,8 @@ Locking closes the connection and overwrites the key bytes we hold. (Python may 
 copies of immutable bytes; SQLCipher's own copy is wiped by cipher_memory_security.)
 """
 
+import threading
+import weakref
 from collections.abc import Callable
 
 from app.config import Paths
@@ -13,8 +15,20 @@ from app.security import audit
 from app.security.device import DeviceSecretStore
 from app.security.keyslots import VaultFile
 
+_LIVE: "weakref.WeakSet[Session]" = weakref.WeakSet()
+_LIVE_LOCK = threading.Lock()
+
 
 class Session:
+    @staticmethod
+    def for_connection(conn) -> "Session | None":
+        """The unlocked session working on `conn`, if any: code that is handed only a
+        connection (a pull applying a team entry) reaches the keys that unlock gave without
+        any of them being stored in the database (docs/security.md "Who holds what")."""
+        with _LIVE_LOCK:
+            live = list(_LIVE)
+        return next((s for s in live if s._conn is not None and s._conn is conn), None)
+
     def __init__(self, paths: Paths, vault: VaultFile, conn, user: StaffMember,
                  data_key: bytes, device_store: DeviceSecretStore, device_secret: bytes,
                  must_change_passphrase: bool = False, private_key: bytes | None = None,
@@ -32,6 +46,8 @@ class Session:
         self._private_key = bytearray(private_key or b"")
         self._key_follower = key_follower
         self._on_lock: list[Callable[[], None]] = []
+        with _LIVE_LOCK:
+            _LIVE.add(self)
 
     # --- state ---------------------------------------------------------------------------
     @property
@@ -55,6 +71,12 @@ class Session:
         if self._conn is None:
             raise Locked()
         return bytes(self._private_key) or None
+
+    def adopt_private_key(self, private: bytes) -> None:
+        """The person's team key pair replaces the one this new vault was made with (a join)."""
+        for i in range(len(self._private_key)):
+            self._private_key[i] = 0
+        self._private_key = bytearray(private)
 
     def replace_key(self, conn, data_key: bytes, vault: VaultFile) -> None:
         """After a re-key: the connection under the new key, and the vault file that seals it."""

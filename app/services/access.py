@@ -8,14 +8,17 @@ call which service function is the table in app.domain.role_matrix.
 
 from app.domain import firewall
 from app.domain.records import Case, Person
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import NotFound, PermissionDenied
 from app.security.session import Session
+from app.storage.db import transaction
 
 RESTRICTED_CASE = "This case is restricted: only its caseworker and the manager can open it."
 RESTRICTED_PERSON = "This person's record is restricted: only the manager and the worker of their own case can open it."
 
 
+@grants(Scope.HELPER)
 def viewer(session: Session) -> firewall.Viewer:
     role = session.user.role
     return firewall.Viewer(reads_casework=role in (Role.MANAGER, Role.CASEWORKER), manager=role == Role.MANAGER,
@@ -65,21 +68,25 @@ def enquiry_visible_sql(alias: str = "e") -> str:
             f"OR (:fw_reads_casework = 0 AND {alias}.enquiry_type = 'general' AND {alias}.handled_by = :fw_username))")
 
 
+@grants(Scope.HELPER)
 def visibility_params(session: Session) -> dict:
     """Parameters for every SQL form above (:me and :manager kept for older queries)."""
     return {**firewall.params(viewer(session)), "me": session.user.username,
             "manager": int(session.user.role == Role.MANAGER)}
 
 
+@grants(Scope.HELPER)
 def require_casework(session: Session) -> None:
     """Volunteers handle general-information enquiries only."""
     session.require(Role.MANAGER, Role.CASEWORKER)
 
 
+@grants(Scope.HELPER)
 def can_view_case(session: Session, case: Case) -> bool:
     return firewall.allows(viewer(session), case)
 
 
+@grants(Scope.HELPER)
 def check_case(session: Session, case: Case | None) -> Case:
     if case is None:
         raise NotFound("That case does not exist or has been removed.")
@@ -88,6 +95,7 @@ def check_case(session: Session, case: Case | None) -> Case:
     return case
 
 
+@grants(Scope.HELPER)
 def check_person_visible(session: Session, person_id: str) -> None:
     """May raise: PermissionDenied (the person is known only through a firewalled case)."""
     hidden = session.conn.execute(f"SELECT {person_hidden_sql(':pid')}",
@@ -101,6 +109,7 @@ def check_person_visible(session: Session, person_id: str) -> None:
 VOLUNTEER_PERSON_FIELDS = ("id", "kind", "first_name", "last_name", "known_as", "area", "version")
 
 
+@grants(Scope.HELPER)
 def person_as_seen(session: Session, person: Person) -> Person:
     """The person as this member of staff may see them (volunteers: VOLUNTEER_PERSON_FIELDS)."""
     if session.user.role != Role.VOLUNTEER:
@@ -108,16 +117,16 @@ def person_as_seen(session: Session, person: Person) -> Person:
     return Person(**{name: getattr(person, name) for name in VOLUNTEER_PERSON_FIELDS})
 
 
+@grants(Scope.HELPER)
 def can_see_restricted(session: Session, case: Case) -> bool:
     """Safeguarding concerns and incidents (R16): the manager and the case's worker only."""
     return session.user.role == Role.MANAGER or case.worker == session.user.username
 
 
+@grants(Scope.HELPER)
 def audit_bulk_read(session: Session, what: str, rows: int, **asked) -> None:
     """A list or search that returns people is an audit event: what was asked and how many
     rows came back, never who (no names typed, no ids returned)."""
-    from app.storage.db import transaction
-
     detail = {"rows": int(rows), **{k: v for k, v in asked.items() if v is not None}}
     if session.conn.in_transaction:
         session.audit("bulk_read", what, None, detail)

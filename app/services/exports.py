@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import pyzipper
+
+from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.fsutil import atomic_write
 from app.pdf import secure
@@ -80,6 +83,7 @@ def refuse_clear_stream(kind: ExportKind) -> None:
                               "give --out FILE instead of standard output.", field="out")
 
 
+@grants(Scope.ANY, "writes what its caller built; the caller's own entry decides who")
 def export_pdf(session: Session, kind: ExportKind, path: Path, pdf: bytes, password: str | None = None,
                detail: dict | None = None) -> Written:
     """Encrypt the PDF when POLICY says so (a new password unless one is given), write it
@@ -87,7 +91,6 @@ def export_pdf(session: Session, kind: ExportKind, path: Path, pdf: bytes, passw
 
     May raise: ValidationError (a weak password, or a password for a kind that is plain), OSError.
     """
-    session.require()
     kind = ExportKind(kind)
     made_up = None
     if must_encrypt(kind):
@@ -102,6 +105,7 @@ def export_pdf(session: Session, kind: ExportKind, path: Path, pdf: bytes, passw
     return _finish(session, kind, Path(path), pdf, "pdf", made_up, detail)
 
 
+@grants(Scope.ANY, "writes what its caller built; the caller's own entry decides who")
 def export_tables(session: Session, kind: ExportKind, path: Path, files: dict[str, bytes],
                   password: str | None = None, detail: dict | None = None) -> Written:
     """CSV or JSON files. Encrypted kinds: one AES-256 ZIP holding them all (".zip" is added to
@@ -110,7 +114,6 @@ def export_tables(session: Session, kind: ExportKind, path: Path, files: dict[st
 
     May raise: ValidationError (weak password, a file where a folder is needed), OSError.
     """
-    session.require()
     kind, path = ExportKind(kind), Path(path)
     if not files:
         raise ValidationError("There is nothing to export.")
@@ -145,8 +148,6 @@ def export_tables(session: Session, kind: ExportKind, path: Path, files: dict[st
 
 def encrypted_zip(files: dict[str, bytes], password: str) -> bytes:
     """A ZIP whose members are AES-256 encrypted (WinZip AE-2), built in memory."""
-    import pyzipper  # here, not at the top: most sessions never write a ZIP (start-up time)
-
     buffer = io.BytesIO()
     with pyzipper.AESZipFile(buffer, "w", compression=pyzipper.ZIP_DEFLATED,
                              encryption=pyzipper.WZ_AES) as archive:

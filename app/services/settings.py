@@ -2,7 +2,7 @@
 
 import json
 
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services.vault.unlock import utc_now
@@ -12,17 +12,19 @@ DEFAULTS = {"auto_lock_minutes": 5}
 AUTO_LOCK_RANGE = (1, 60)
 
 
+@grants(Scope.ANY)
 def get(session: Session, key: str):
     row = session.conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
     return json.loads(row[0]) if row else DEFAULTS.get(key)
 
 
+@grants(Scope.ANY)
 def auto_lock_minutes(session: Session) -> int:
     return int(get(session, "auto_lock_minutes"))
 
 
+@grants(Scope.MANAGER)
 def set_auto_lock_minutes(session: Session, minutes) -> int:
-    session.require(Role.MANAGER)
     try:
         value = int(minutes)
     except (TypeError, ValueError):

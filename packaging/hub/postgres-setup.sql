@@ -1,18 +1,28 @@
--- Confide: set up a PostgreSQL hub for one team (README, "Setting up a PostgreSQL hub").
+-- Confide: set up a PostgreSQL hub for one team (README, "Setting up a PostgreSQL hub";
+-- docs/hub.md "PostgreSQL hub").
 --
--- Run once, as a PostgreSQL superuser, on the server:
---     psql -U postgres -f postgres-setup.sql
--- then give the device role its password (typed, never stored in a file or shell history):
---     psql -U postgres -c '\password confide_device'
--- Optional settings (psql -v NAME=VALUE): dbname (confide_hub), owner_role
--- (confide_hub_owner), device_role (confide_device), device_password (only for scripted
--- installs and tests; it then appears in the server's process list for a moment).
+-- Run once per team, as a PostgreSQL superuser, on the server:
+--     psql -U postgres -v dbname=confide_northshire -f postgres-setup.sql
+-- then give the founding computer's login its password (typed, never stored in a file):
+--     psql -U postgres -c '\password confide_northshire_founder'
+-- and hand the manager the connection string postgresql://<founder>:<password>@<host>/<dbname>
+-- for `confide team create`. Every other computer gets a login of its own, made by a
+-- manager's computer when it invites it (the invitation carries it); nobody types those.
 --
--- What it makes: a database holding one team's hub, owned by a role nobody logs in as;
--- a device role that may SELECT and INSERT only (no UPDATE, DELETE or TRUNCATE), so no
--- computer can rewrite or erase the log; a trigger that accepts an entry only at the next
--- sequence number and refuses revoked devices; NOTIFY on every new entry. The hub only
--- ever holds ciphertext: no personal data and no keys live in this database.
+-- Optional settings (psql -v NAME=VALUE): dbname (confide_hub); owner_role, device_group,
+-- manager_group, founder_role (default: the database name followed by _owner, _device,
+-- _manager, _founder, so two teams on one server share no role); founder_password (only for
+-- scripted installs and tests: it then appears in the server's process list for a moment).
+--
+-- What it makes: a database holding one team's hub, owned by a role nobody logs in as, that
+-- no other role may connect to (CONNECT revoked from PUBLIC); a group role every computer's
+-- login belongs to, which may only read the tables and call confide.append and
+-- confide.put_snapshot (each names the calling computer from its login, so no login writes
+-- as another computer); a manager group whose logins may also make a login for a new
+-- computer and revoke one (its login is disabled at once). Appends take a row lock that a
+-- client cannot hold for more than a few seconds (the next appender ends such a session),
+-- and rows have a size limit. The hub only ever holds ciphertext: no personal data and no
+-- keys live in this database.
 -- Safe to run again: it creates what is missing and refreshes the functions and grants.
 
 \set ON_ERROR_STOP on
@@ -22,24 +32,48 @@
 \endif
 \if :{?owner_role}
 \else
-\set owner_role confide_hub_owner
+\set owner_role :dbname _owner
 \endif
-\if :{?device_role}
+\if :{?device_group}
 \else
-\set device_role confide_device
+\set device_group :dbname _device
+\endif
+\if :{?manager_group}
+\else
+\set manager_group :dbname _manager
+\endif
+\if :{?founder_role}
+\else
+\set founder_role :dbname _founder
 \endif
 
+-- The owner makes and disables computers' logins (CREATEROLE), ends a session that holds
+-- the append lock too long (pg_signal_backend) and sees how long it has (pg_read_all_stats).
 SELECT format('CREATE ROLE %I NOLOGIN', :'owner_role')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner_role') \gexec
-SELECT format('CREATE ROLE %I LOGIN', :'device_role')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'device_role') \gexec
-\if :{?device_password}
-ALTER ROLE :"device_role" PASSWORD :'device_password';
+ALTER ROLE :"owner_role" CREATEROLE;
+GRANT pg_signal_backend, pg_read_all_stats TO :"owner_role";
+SELECT format('CREATE ROLE %I NOLOGIN', :'device_group')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'device_group') \gexec
+SELECT format('CREATE ROLE %I NOLOGIN', :'manager_group')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'manager_group') \gexec
+GRANT :"device_group" TO :"manager_group";
+SELECT format('CREATE ROLE %I LOGIN CONNECTION LIMIT 4', :'founder_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'founder_role') \gexec
+GRANT :"manager_group" TO :"founder_role";
+\if :{?founder_password}
+ALTER ROLE :"founder_role" PASSWORD :'founder_password';
 \endif
+-- Defaults for every computer's login (a client may lower them; the append lock does not
+-- rely on them: see confide.append).
+ALTER ROLE :"founder_role" SET statement_timeout = '60s';
+ALTER ROLE :"founder_role" SET lock_timeout = '30s';
+ALTER ROLE :"founder_role" SET idle_in_transaction_session_timeout = '60s';
+
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0', :'dbname', :'owner_role', 'UTF8')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'dbname') \gexec
 REVOKE ALL ON DATABASE :"dbname" FROM PUBLIC;
-GRANT CONNECT ON DATABASE :"dbname" TO :"device_role";
+GRANT CONNECT ON DATABASE :"dbname" TO :"device_group";
 
 \connect :"dbname"
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
@@ -48,12 +82,43 @@ BEGIN;
 SET LOCAL ROLE :"owner_role";
 CREATE SCHEMA IF NOT EXISTS confide;
 
--- The one team this database serves (a single row: the first computer writes it).
+-- The one team this database serves (a single row: the founding computer writes it).
 CREATE TABLE IF NOT EXISTS confide.team (
     only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     team_id    text NOT NULL CHECK (length(team_id) BETWEEN 1 AND 200),
     created_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- The group roles, for the functions below (psql variables do not reach function bodies).
+CREATE TABLE IF NOT EXISTS confide.hub_roles (
+    only_row      boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    device_group  name NOT NULL,
+    manager_group name NOT NULL
+);
+INSERT INTO confide.hub_roles (device_group, manager_group) VALUES (:'device_group', :'manager_group')
+    ON CONFLICT (only_row) DO UPDATE SET device_group = excluded.device_group,
+                                         manager_group = excluded.manager_group;
+
+-- Size limits for what a computer sends (docs/hub.md). IT may lower them here; the CHECK
+-- constraints below are the ceiling.
+CREATE TABLE IF NOT EXISTS confide.limits (
+    only_row     boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    max_entry    bigint NOT NULL DEFAULT 67108864,
+    max_snapshot bigint NOT NULL DEFAULT 1048576000
+);
+INSERT INTO confide.limits DEFAULT VALUES ON CONFLICT DO NOTHING;
+
+-- Which computer each login is. The founding login is bound to its computer by its first
+-- entry; every other login is made for one computer (confide.add_device_login).
+CREATE TABLE IF NOT EXISTS confide.device_logins (
+    role_name   name PRIMARY KEY,
+    device_id   text UNIQUE CHECK (device_id ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$'),
+    manager     boolean NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    disabled_at timestamptz
+);
+INSERT INTO confide.device_logins (role_name, device_id, manager) VALUES (:'founder_role', NULL, true)
+    ON CONFLICT (role_name) DO NOTHING;
 
 -- The log: opaque ciphertext at consecutive sequence numbers.
 CREATE TABLE IF NOT EXISTS confide.entries (
@@ -78,25 +143,43 @@ CREATE TABLE IF NOT EXISTS confide.snapshots (
 );
 CREATE INDEX IF NOT EXISTS snapshots_upto ON confide.snapshots (upto_seq DESC, created_at DESC);
 
+-- The append lock: one row, locked FOR UPDATE by confide.append. A computer's login has no
+-- privilege on this table, so it can take this lock only inside confide.append.
+CREATE TABLE IF NOT EXISTS confide.append_lock (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row)
+);
+INSERT INTO confide.append_lock VALUES (true) ON CONFLICT DO NOTHING;
+
 -- Compaction (docs/hub.md) keeps a dropped bundle's number as a stub of kind 'compacted'.
 ALTER TABLE confide.entries DROP CONSTRAINT IF EXISTS entries_kind_check;
 ALTER TABLE confide.entries ADD CONSTRAINT entries_kind_check CHECK (kind IN ('bundle', 'control', 'compacted'));
+-- Size limits (docs/hub.md): an entry 64 MiB, a snapshot 1000 MiB. NOT VALID: rows already
+-- there stay; every new row is checked.
+ALTER TABLE confide.entries DROP CONSTRAINT IF EXISTS entries_size_check;
+ALTER TABLE confide.entries ADD CONSTRAINT entries_size_check
+    CHECK (octet_length(payload) <= 67108864) NOT VALID;
+ALTER TABLE confide.snapshots DROP CONSTRAINT IF EXISTS snapshots_size_check;
+ALTER TABLE confide.snapshots ADD CONSTRAINT snapshots_size_check
+    CHECK (octet_length(payload) <= 1048576000) NOT VALID;
 
--- True only inside confide.restore_entry, which runs as the owner (SECURITY DEFINER): a
--- device role can never be the schema's owner, whatever settings it makes.
+-- True only inside confide.restore_entry (owner only, docs/hub.md "Repair"), which marks
+-- its own transaction. confide.append also runs as the owner, so the owner being the
+-- current user proves nothing: the mark is checked together with the session's login,
+-- which must not be one of the team's computers (a computer could set the mark itself).
 CREATE OR REPLACE FUNCTION confide.restoring() RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT current_user = (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'confide')
+    SELECT coalesce(current_setting('confide.restoring', true), '') = 'on'
+       AND NOT EXISTS (SELECT 1 FROM confide.device_logins l WHERE l.role_name = session_user)
 $$;
 
--- Appends one at a time (a transaction-scoped lock), so "is this head + 1?" and the insert
--- are one step; the primary key is the second guard. The server sets the time and size.
+-- The checks every insert meets, whoever makes it: a revoked device, a taken number, a gap
+-- (but confide.restore_entry may put back a lost entry below the head). The server sets the
+-- time and size. (confide.append holds the append lock around it.)
 CREATE OR REPLACE FUNCTION confide.entries_before_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     last_seq bigint;
 BEGIN
-    PERFORM pg_advisory_xact_lock(727364100);
     IF EXISTS (SELECT 1 FROM confide.revoked_devices r WHERE r.device_id = NEW.device_id) THEN
         RAISE EXCEPTION 'device % has been revoked', NEW.device_id USING ERRCODE = 'CF001';
     END IF;
@@ -117,7 +200,6 @@ BEGIN
     END IF;
     NEW.created_at := clock_timestamp();
     NEW.size := octet_length(NEW.payload);
-    PERFORM pg_notify('confide_hub', NEW.seq::text);
     RETURN NEW;
 END
 $$;
@@ -139,7 +221,151 @@ DROP TRIGGER IF EXISTS snapshots_refuse_revoked ON confide.snapshots;
 CREATE TRIGGER snapshots_refuse_revoked BEFORE INSERT ON confide.snapshots
     FOR EACH ROW EXECUTE FUNCTION confide.refuse_revoked();
 
--- Compaction, for the hub's owner only (never granted to the device role): drops the
+-- The computer the calling login is, which must be `claimed`: never a name the client
+-- gives. The founding login is bound to its computer here, at its first write.
+CREATE OR REPLACE FUNCTION confide.calling_device(claimed text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bound text;
+BEGIN
+    SELECT l.device_id INTO bound FROM confide.device_logins l
+     WHERE l.role_name = session_user AND l.disabled_at IS NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'login % is not a computer of this team', session_user USING ERRCODE = 'CF006';
+    END IF;
+    IF bound IS NULL THEN
+        BEGIN
+            UPDATE confide.device_logins SET device_id = claimed WHERE role_name = session_user;
+        EXCEPTION WHEN unique_violation THEN
+            RAISE EXCEPTION 'computer % already has a login', claimed USING ERRCODE = 'CF006';
+        END;
+        RETURN claimed;
+    END IF;
+    IF bound <> claimed THEN
+        RAISE EXCEPTION 'login % belongs to another computer', session_user USING ERRCODE = 'CF006';
+    END IF;
+    RETURN bound;
+END
+$$;
+
+-- Appending: the only way a computer adds an entry, and the only thing that notifies.
+-- The append lock is a row lock taken with NOWAIT in a loop. A session whose transaction
+-- holds it and began more than 5 seconds ago (a client that appended inside a transaction
+-- and sits on it) is ended, and its entry never lands. An honest append is one statement in
+-- its own transaction that waits here at most 1 second (CF008: busy; the client tries again
+-- in a new transaction), so an honest holder's transaction is never that old.
+CREATE OR REPLACE FUNCTION confide.append(p_seq bigint, p_device text, p_kind text, p_payload bytea)
+RETURNS timestamptz
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    device text;
+    stamped timestamptz;
+    deadline timestamptz := clock_timestamp() + interval '1 second';
+BEGIN
+    device := confide.calling_device(p_device);
+    IF p_kind NOT IN ('bundle', 'control') THEN
+        RAISE EXCEPTION 'a computer may append only bundle and control entries' USING ERRCODE = 'CF005';
+    END IF;
+    IF octet_length(p_payload) > (SELECT max_entry FROM confide.limits) THEN
+        RAISE EXCEPTION 'an entry may hold at most % bytes', (SELECT max_entry FROM confide.limits)
+            USING ERRCODE = 'CF007';
+    END IF;
+    LOOP
+        BEGIN
+            PERFORM 1 FROM confide.append_lock FOR UPDATE NOWAIT;
+            EXIT;
+        EXCEPTION WHEN lock_not_available THEN
+            PERFORM pg_terminate_backend(a.pid)
+               FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND l.relation = 'confide.append_lock'::regclass AND l.granted
+                AND l.pid <> pg_backend_pid()
+                AND a.xact_start < clock_timestamp() - interval '5 seconds';
+            IF clock_timestamp() > deadline THEN
+                RAISE EXCEPTION 'the hub is busy: another session holds the append lock' USING ERRCODE = 'CF008';
+            END IF;
+            PERFORM pg_sleep(0.02);
+        END;
+    END LOOP;
+    INSERT INTO confide.entries (seq, device_id, kind, payload) VALUES (p_seq, device, p_kind, p_payload)
+        RETURNING created_at INTO stamped;
+    PERFORM pg_notify('confide_hub', p_seq::text);
+    RETURN stamped;
+END
+$$;
+
+-- A snapshot, under the calling computer's name, for a point the log has reached. Each
+-- computer keeps at most its two newest: junk from one login costs a joiner at most two
+-- downloads before it falls back to another computer's snapshot.
+CREATE OR REPLACE FUNCTION confide.put_snapshot(p_upto bigint, p_device text, p_payload bytea) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    device text;
+BEGIN
+    device := confide.calling_device(p_device);
+    IF octet_length(p_payload) > (SELECT max_snapshot FROM confide.limits) THEN
+        RAISE EXCEPTION 'a snapshot may hold at most % bytes', (SELECT max_snapshot FROM confide.limits)
+            USING ERRCODE = 'CF007';
+    END IF;
+    IF p_upto > (SELECT coalesce(max(seq), 0) FROM confide.entries) THEN
+        RAISE EXCEPTION 'a snapshot cannot be ahead of the log' USING ERRCODE = 'CF003';
+    END IF;
+    INSERT INTO confide.snapshots (upto_seq, device_id, payload) VALUES (p_upto, device, p_payload);
+    DELETE FROM confide.snapshots s WHERE s.device_id = device AND s.ctid NOT IN (
+        SELECT k.ctid FROM confide.snapshots k WHERE k.device_id = device
+         ORDER BY k.upto_seq DESC, k.created_at DESC LIMIT 2);
+END
+$$;
+
+-- For managers' computers: a login of its own for a newly enrolled computer. The caller
+-- sends a SCRAM verifier, never the password itself.
+CREATE OR REPLACE FUNCTION confide.add_device_login(p_device text, p_verifier text, p_manager boolean)
+RETURNS name
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    roles confide.hub_roles;
+    login name;
+BEGIN
+    IF p_device IS NULL OR p_device !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$' THEN
+        RAISE EXCEPTION 'not a device id' USING ERRCODE = 'CF006';
+    END IF;
+    IF p_verifier IS NULL OR p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
+        RAISE EXCEPTION 'a SCRAM-SHA-256 verifier is required' USING ERRCODE = 'CF006';
+    END IF;
+    IF EXISTS (SELECT 1 FROM confide.device_logins WHERE device_id = p_device)
+       OR EXISTS (SELECT 1 FROM confide.revoked_devices WHERE device_id = p_device) THEN
+        RAISE EXCEPTION 'computer % already has a login', p_device USING ERRCODE = 'CF006';
+    END IF;
+    SELECT * INTO roles FROM confide.hub_roles;
+    login := left(current_database(), 30) || '_' || left(md5(p_device), 16);
+    EXECUTE format('CREATE ROLE %I LOGIN CONNECTION LIMIT 4 PASSWORD %L IN ROLE %I',
+                   login, p_verifier, CASE WHEN p_manager THEN roles.manager_group ELSE roles.device_group END);
+    EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', login, '60s');
+    EXECUTE format('ALTER ROLE %I SET lock_timeout = %L', login, '30s');
+    EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', login, '60s');
+    INSERT INTO confide.device_logins (role_name, device_id, manager) VALUES (login, p_device, p_manager);
+    RETURN login;
+END
+$$;
+
+-- For managers' computers: the hub refuses the computer from now on and its login is
+-- disabled (its open sessions are ended).
+CREATE OR REPLACE FUNCTION confide.revoke_device(p_device text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    gone record;
+BEGIN
+    INSERT INTO confide.revoked_devices (device_id) VALUES (p_device) ON CONFLICT DO NOTHING;
+    FOR gone IN SELECT role_name FROM confide.device_logins WHERE device_id = p_device LOOP
+        EXECUTE format('ALTER ROLE %I NOLOGIN', gone.role_name);
+        UPDATE confide.device_logins SET disabled_at = coalesce(disabled_at, now())
+         WHERE role_name = gone.role_name;
+        PERFORM pg_terminate_backend(a.pid) FROM pg_stat_activity a WHERE a.usename = gone.role_name;
+    END LOOP;
+END
+$$;
+
+-- Compaction, for the hub's owner only (never granted to a computer's login): drops the
 -- payload of every bundle entry up to a sequence number that a snapshot covers, and every
 -- older snapshot. The caller (confide hub compact) has checked that every active computer
 -- is past that point, or was told to go on anyway (erasure). Run VACUUM afterwards so the
@@ -152,7 +378,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM confide.snapshots s WHERE s.upto_seq = upto) THEN
         RAISE EXCEPTION 'the hub holds no snapshot at entry %', upto USING ERRCODE = 'CF004';
     END IF;
-    PERFORM pg_advisory_xact_lock(727364100);
+    PERFORM 1 FROM confide.append_lock FOR UPDATE;
     UPDATE confide.entries SET kind = 'compacted', payload = ''::bytea, size = 0
      WHERE seq <= upto AND kind = 'bundle';
     GET DIAGNOSTICS dropped = ROW_COUNT;
@@ -160,11 +386,11 @@ BEGIN
     RETURN dropped;
 END
 $$;
-REVOKE ALL ON FUNCTION confide.compact(bigint) FROM PUBLIC;
 
 -- Repair (docs/hub.md "Repair"), for the hub's owner only: put back entry `s` from a
 -- computer's copy where the hub has nothing, or (`replace`, after the computer proved the
--- hub's entry forged) set it aside in confide.entries_replaced and write the copy.
+-- hub's entry forged) set it aside in confide.entries_replaced and write the copy. No
+-- computer's login may call it (revoked from every role below); it holds the append lock.
 CREATE TABLE IF NOT EXISTS confide.entries_replaced (
     seq         bigint NOT NULL,
     device_id   text NOT NULL,
@@ -175,7 +401,10 @@ CREATE TABLE IF NOT EXISTS confide.entries_replaced (
 CREATE OR REPLACE FUNCTION confide.restore_entry(s bigint, dev text, k text, p bytea, replace boolean)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(727364100);
+    IF EXISTS (SELECT 1 FROM confide.device_logins l WHERE l.role_name = session_user) THEN
+        RAISE EXCEPTION 'only the hub''s owner puts back entries' USING ERRCODE = 'CF009';
+    END IF;
+    PERFORM 1 FROM confide.append_lock FOR UPDATE;
     IF EXISTS (SELECT 1 FROM confide.entries e WHERE e.seq = s) THEN
         IF NOT replace THEN
             RAISE EXCEPTION 'entry % is there; not replaced', s USING ERRCODE = 'CF006';
@@ -184,15 +413,42 @@ BEGIN
             SELECT e.seq, e.device_id, e.kind, e.payload FROM confide.entries e WHERE e.seq = s;
         DELETE FROM confide.entries e WHERE e.seq = s;
     END IF;
+    PERFORM set_config('confide.restoring', 'on', true);
     INSERT INTO confide.entries (seq, device_id, kind, payload) VALUES (s, dev, k, p);
+    PERFORM set_config('confide.restoring', '', true);
 END
 $$;
 REVOKE ALL ON FUNCTION confide.restore_entry(bigint, text, text, bytea, boolean) FROM PUBLIC;
 
--- Devices: read everything, add rows, nothing else.
+-- Computers: read the log, revocations, snapshots and the team; write only through the
+-- functions. Managers' computers: also make and revoke logins, and bind the team. The hub's
+-- owner alone calls confide.restore_entry and reads confide.entries_replaced.
 REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM PUBLIC;
-REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM :"device_role";
-GRANT USAGE ON SCHEMA confide TO :"device_role";
-GRANT SELECT, INSERT ON confide.team, confide.entries, confide.revoked_devices, confide.snapshots
-    TO :"device_role";
+REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM :"device_group", :"manager_group";
+-- A hub made by an older script granted INSERT to one shared login: every grant on these
+-- tables to any other role is taken back.
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT DISTINCT grantee, table_name FROM information_schema.role_table_grants
+              WHERE table_schema = 'confide' AND grantee <> current_user AND grantee <> 'PUBLIC' LOOP
+        EXECUTE format('REVOKE ALL ON confide.%I FROM %I', g.table_name, g.grantee);
+    END LOOP;
+END
+$$;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA confide FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA confide FROM :"device_group", :"manager_group";
+GRANT USAGE ON SCHEMA confide TO :"device_group";
+GRANT SELECT ON confide.team, confide.entries, confide.revoked_devices, confide.snapshots
+    TO :"device_group";
+GRANT EXECUTE ON FUNCTION confide.append(bigint, text, text, bytea),
+                          confide.put_snapshot(bigint, text, bytea) TO :"device_group";
+GRANT INSERT ON confide.team TO :"manager_group";
+GRANT EXECUTE ON FUNCTION confide.add_device_login(text, text, boolean),
+                          confide.revoke_device(text) TO :"manager_group";
 COMMIT;
+
+\echo 'Done. For defence in depth, pg_hba.conf can also keep this team''s logins to this database:'
+\echo '    host' :dbname '+':device_group 'all scram-sha-256'
+\echo '    host all +':device_group 'all reject'

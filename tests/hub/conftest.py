@@ -11,11 +11,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from app.storage.hub.folder import FolderHub
 from app.storage.hub.postgres import PostgresHub
 
 TABLES = ("team", "entries", "revoked_devices", "snapshots")
+
 
 
 @dataclass
@@ -26,14 +28,29 @@ class HubUnderTest:
     server: object = None
     names: dict = field(default_factory=dict)
     opened: list = field(default_factory=list)
+    logins: dict = field(default_factory=dict)
 
     @property
     def use_links(self):
         return {"folder-link": True, "folder-excl": False}.get(self.kind)
 
-    def open(self, create: bool = False):
+    def location_for(self, device: str | None) -> str:
+        """Where computer `device` opens the hub: on PostgreSQL a login of its own, made by
+        the founding (manager's) login as an invitation would; the founding login itself
+        for None."""
+        if self.kind != "postgres" or device is None:
+            return self.location
+        if device not in self.logins:
+            founder = PostgresHub(self.location, self.team_id)
+            try:
+                self.logins[device] = founder.add_device_login(device)
+            finally:
+                founder.close()
+        return self.logins[device]
+
+    def open(self, create: bool = False, device: str | None = None):
         if self.kind == "postgres":
-            hub = PostgresHub(self.location, self.team_id, create=create)
+            hub = PostgresHub(self.location_for(device), self.team_id, create=create)
         else:
             hub = FolderHub(self.location, self.team_id, create=create, use_links=self.use_links)
         self.opened.append(hub)
@@ -65,6 +82,16 @@ class HubUnderTest:
         return b"".join(out)
 
 
+def reset_logins(conn, founder: str) -> None:
+    """Between tests: computers' logins dropped, the founding login unbound and enabled."""
+    for (role,) in conn.execute("SELECT role_name FROM confide.device_logins WHERE role_name <> %s",
+                                (founder,)).fetchall():
+        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+    conn.execute("DELETE FROM confide.device_logins WHERE role_name <> %s", (founder,))
+    conn.execute("UPDATE confide.device_logins SET device_id = NULL, disabled_at = NULL")
+    conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(founder)))
+
+
 @pytest.fixture(scope="session")
 def shared_pg_hub(postgres_server):
     """One hub database made by IT's script for the whole run; each test empties it (a new
@@ -81,6 +108,7 @@ def hub_setup(request, tmp_path):
         names = request.getfixturevalue("shared_pg_hub")
         with psycopg.connect(server.admin_conninfo(names["dbname"]), autocommit=True) as conn:
             conn.execute("TRUNCATE " + ", ".join(f"confide.{t}" for t in TABLES))
+            reset_logins(conn, names["founder_role"])
         hut = HubUnderTest(kind, names["conninfo"], team, server=server, names=names)
     else:
         hut = HubUnderTest(kind, str(tmp_path / "hub"), team)

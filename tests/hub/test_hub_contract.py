@@ -28,7 +28,7 @@ def test_append_at_head_plus_one_and_read_back_in_order(any_hub):
 def test_a_second_computer_sees_the_same_log(hub_setup):
     first = hub_setup.open(create=True)
     first.append(1, "dev-a", "bundle", b"one")
-    second = hub_setup.open()
+    second = hub_setup.open(device="dev-b")
     assert second.head() == 1
     second.append(2, "dev-b", "bundle", b"two")
     assert [(e.seq, e.device_id, e.payload) for e in first.read_after(0)] == [
@@ -37,7 +37,7 @@ def test_a_second_computer_sees_the_same_log(hub_setup):
 
 def test_a_taken_sequence_number_raises_sequence_taken(hub_setup):
     a = hub_setup.open(create=True)
-    b = hub_setup.open()
+    b = hub_setup.open(device="dev-b")
     a.append(1, "dev-a", "bundle", b"mine")
     with pytest.raises(SequenceTaken):
         b.append(1, "dev-b", "bundle", b"theirs")
@@ -82,7 +82,7 @@ def test_processes_racing_for_the_same_number_exactly_one_wins(hub_setup):
     racers, rounds = 3, 60
     barrier, results = ctx.Barrier(racers), ctx.Queue()
     procs = [ctx.Process(target=race_worker.race,
-                         args=(hub_setup.kind, hub_setup.location, hub_setup.team_id, f"racer-{i}",
+                         args=(hub_setup.kind, hub_setup.location_for(f"racer-{i}"), hub_setup.team_id, f"racer-{i}",
                                rounds, barrier, results)) for i in range(racers)]
     for p in procs:
         p.start()
@@ -105,23 +105,23 @@ def test_processes_racing_for_the_same_number_exactly_one_wins(hub_setup):
 
 def test_revoked_device_is_listed_and_refused(hub_setup):
     hub = hub_setup.open(create=True)
-    hub.append(1, "dev-lost", "bundle", b"before")
+    hub_setup.open(device="dev-lost").append(1, "dev-lost", "bundle", b"before")
     hub.revoke_device("dev-lost")
     hub.revoke_device("dev-lost")  # idempotent
-    other = hub_setup.open()
+    other = hub_setup.open(device="dev-ok")
     assert other.revoked_devices() == {"dev-lost"}
     with pytest.raises(HubRefused):
-        other.append(2, "dev-lost", "bundle", b"after")
+        hub_setup.open(device="dev-lost").append(2, "dev-lost", "bundle", b"after")
     other.append(2, "dev-ok", "bundle", b"fine")
     assert [e.device_id for e in hub.read_after(0)] == ["dev-lost", "dev-ok"]
 
 
-def test_snapshots_latest_wins(any_hub):
+def test_snapshots_latest_wins(hub_setup, any_hub):
     assert any_hub.latest_snapshot() is None
     for seq in range(1, 4):
         any_hub.append(seq, "dev-a", "bundle", b"e")
     any_hub.put_snapshot(1, "dev-a", b"state after 1")
-    any_hub.put_snapshot(3, "dev-b", b"state after 3")
+    hub_setup.open(device="dev-b").put_snapshot(3, "dev-b", b"state after 3")
     any_hub.put_snapshot(2, "dev-a", b"state after 2")
     snap = any_hub.latest_snapshot()
     assert (snap.upto_seq, snap.device_id, snap.payload) == (3, "dev-b", b"state after 3")
@@ -130,7 +130,7 @@ def test_snapshots_latest_wins(any_hub):
 
 def test_wait_for_change_wakes_on_another_computers_entry(hub_setup):
     waiter = hub_setup.open(create=True)
-    writer = hub_setup.open()
+    writer = hub_setup.open(device="dev-b")
     assert waiter.head() == 0
     assert waiter.wait_for_change(0.3) is False
     timer = threading.Timer(0.3, writer.append, args=(1, "dev-b", "bundle", b"new"))

@@ -72,3 +72,12 @@ def test_a_refused_password_is_said_as_such(hub_setup_pg_names):
         open_hub(bad, "t1")
     assert "the server refused this computer's sign-in" in info.value.message
     assert "password authentication failed" not in info.value.message
+
+
+def test_a_new_computer_s_location_carries_only_its_own_login():
+    from app.storage.hub.postgres import location_with_login
+
+    made = location_with_login("postgresql://founder:f-pw@db.example:5432/hub?sslmode=require&user=founder"
+                               "&password=f-pw", "hub_dev1", "n3w/pw")
+    assert made == "postgresql://hub_dev1:n3w%2Fpw@db.example:5432/hub?sslmode=require"
+    assert "founder" not in made and "f-pw" not in made

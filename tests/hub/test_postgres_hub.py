@@ -1,6 +1,8 @@
-"""PostgreSQL hub specifics, on a real server: the device role can only read and add, the
-server itself refuses a revoked device and a wrong sequence number (whatever client sends
-it), NOTIFY wakes waiters, and no password shows in any message."""
+"""PostgreSQL hub specifics, on a real server: a computer's login can only read and append
+through the setup script's function, the server itself refuses a revoked device, another
+computer's name and a wrong sequence number (whatever client sends it), NOTIFY wakes
+waiters, and no password shows in any message. The attacks an insider with a login would try
+are in test_postgres_attacks.py."""
 
 import psycopg
 import pytest
@@ -18,6 +20,9 @@ def device_conn(hut):
 
 @pytest.mark.parametrize("statement", [
     "UPDATE confide.entries SET payload = 'x'::bytea",
+    "INSERT INTO confide.entries (seq, device_id, kind, payload) VALUES (2, 'dev-a', 'bundle', 'x')",
+    "INSERT INTO confide.revoked_devices (device_id) VALUES ('dev-a')",
+    "INSERT INTO confide.snapshots (upto_seq, device_id, payload) VALUES (1, 'dev-a', 'x')",
     "DELETE FROM confide.entries",
     "TRUNCATE confide.entries",
     "DELETE FROM confide.revoked_devices",
@@ -39,25 +44,27 @@ def test_the_device_role_cannot_rewrite_or_erase_the_log(hub_setup, any_hub, sta
 
 def test_the_server_refuses_a_revoked_device_and_wrong_numbers_from_any_client(hub_setup, any_hub):
     any_hub.append(1, "dev-a", "bundle", b"one")
+    hub_setup.open(device="dev-lost").head()
     any_hub.revoke_device("dev-lost")
-    insert = "INSERT INTO confide.entries (seq, device_id, kind, payload) VALUES (%s, %s, 'bundle', %s)"
+    append = "SELECT confide.append(%s, %s, 'bundle', %s)"
     with device_conn(hub_setup) as conn:
-        with pytest.raises(psycopg.Error, match="revoked") as info:
-            conn.execute(insert, (2, "dev-lost", b"sneaky"))
-        assert info.value.sqlstate == "CF001"
         with pytest.raises(psycopg.Error) as info:
-            conn.execute(insert, (1, "dev-a", b"again"))
+            conn.execute(append, (1, "dev-a", b"again"))
         assert info.value.sqlstate == "CF002"
         with pytest.raises(psycopg.Error) as info:
-            conn.execute(insert, (5, "dev-a", b"gap"))
+            conn.execute(append, (5, "dev-a", b"gap"))
         assert info.value.sqlstate == "CF003"
-        with pytest.raises(psycopg.Error, match="revoked"):
-            conn.execute("INSERT INTO confide.snapshots (upto_seq, device_id, payload) VALUES (1, 'dev-lost', 'x')")
-        # The server stamps the time: a device cannot backdate an entry.
-        conn.execute("INSERT INTO confide.entries (seq, device_id, kind, payload, created_at) "
-                     "VALUES (2, 'dev-a', 'bundle', 'x', '2001-01-01')")
+        # The server names the computer from the login: this one cannot write as another.
+        with pytest.raises(psycopg.Error, match="another computer") as info:
+            conn.execute(append, (2, "dev-b", b"as someone else"))
+        assert info.value.sqlstate == "CF006"
+        # The server stamps the time: a computer cannot backdate an entry.
+        conn.execute(append, (2, "dev-a", b"x"))
+    # The revoked computer's login no longer opens the hub at all.
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        psycopg.connect(hub_setup.location_for("dev-lost"))
     assert [e.seq for e in any_hub.read_after(0)] == [1, 2]
-    assert not list(any_hub.read_after(1))[0].created_at.startswith("2001")
+    assert [e.device_id for e in any_hub.read_after(0)] == ["dev-a", "dev-a"]
 
 
 def test_notify_reaches_a_waiting_computer(hub_setup, any_hub):
@@ -97,7 +104,7 @@ def test_the_setup_script_can_be_run_again(hub_setup, postgres_server, any_hub):
     any_hub.append(1, "dev-a", "bundle", b"survives a second run")
     names = hub_setup.names
     args = []
-    for key in ("dbname", "owner_role", "device_role"):
+    for key in ("dbname", "owner_role", "device_group", "manager_group", "founder_role"):
         args += ["-v", f"{key}={names[key]}"]
     from tests.pgserver import SETUP_SQL
 

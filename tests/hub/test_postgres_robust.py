@@ -27,8 +27,8 @@ def _kill_device_backends(hut, pid: int | None = None) -> int:
     with psycopg.connect(hut.server.admin_conninfo("postgres"), autocommit=True) as admin:
         if pid is not None:
             return admin.execute("SELECT count(*) FROM (SELECT pg_terminate_backend(%s)) t", (pid,)).fetchone()[0]
-        return admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = %s",
-                             (hut.names["device_role"],)).fetchone()[0]
+        return admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = %s "
+                             "OR usename LIKE %s", (hut.names["device_role"], hut.names["dbname"] + "\\_%")).fetchone()[0]
 
 
 def _allow_connections(hut, allowed: bool) -> None:
@@ -113,14 +113,14 @@ def _person(session, first: str) -> str:
 
 def test_a_hub_that_vanishes_mid_pull_leaves_whole_entries_and_syncs_on(hub_setup, pg_team, monkeypatch):
     a, b = pg_team.sessions
-    hub = pg_team.hub
+    hub_a, hub = pg_team.hubs
     sync_now(b, hub)
     _person(a, "Ada")
-    sync_now(a, hub)
+    sync_now(a, hub_a)
     second = [_person(a, "Bea"), _person(a, "Cy")]            # one entry, two rows
-    sync_now(a, hub)
+    sync_now(a, hub_a)
     _person(a, "Di")
-    sync_now(a, hub)
+    sync_now(a, hub_a)
     monkeypatch.setattr(pg_hub, "BATCH", 1)
     real_read = hub.read_after
 
@@ -148,8 +148,8 @@ def test_a_hub_that_vanishes_mid_pull_leaves_whole_entries_and_syncs_on(hub_setu
 
 def test_a_hub_that_vanishes_mid_push_loses_nothing(hub_setup, pg_team, monkeypatch):
     a, b = pg_team.sessions
-    hub = pg_team.hub
-    sync_now(b, hub)
+    hub, hub_b = pg_team.hubs
+    sync_now(b, hub_b)
     person = _person(a, "Ada")
     waiting = pending_count(a)
     real_append = hub.append
@@ -167,6 +167,6 @@ def test_a_hub_that_vanishes_mid_push_loses_nothing(hub_setup, pg_team, monkeypa
     monkeypatch.setattr(hub, "append", real_append)
     _allow_connections(hub_setup, True)
     assert sync_now(a, hub).pushed == waiting and pending_count(a) == 0
-    sync_now(b, hub)
+    sync_now(b, hub_b)
     assert b.conn.execute("SELECT first_name FROM person WHERE id = ?", (person,)).fetchone()[0] == "Ada"
     assert rows_of(a) == rows_of(b)

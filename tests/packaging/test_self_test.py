@@ -93,7 +93,7 @@ def test_missing_pdf_fonts_fail_the_installation_check(monkeypatch):
 
     monkeypatch.setattr(common, "FONT", "Helvetica")
     check = by_name(selftest.run_self_test())["installation"]
-    assert not check.ok and "app/resources/fonts" in check.detail
+    assert not check.ok and "resources/fonts" in check.detail
 
 
 def test_a_hub_that_cannot_be_reached_is_a_failed_line(tmp_path, capsys):

@@ -1,7 +1,8 @@
-"""`pip install` of the built wheel gives a working Confide: its wording, fonts and style
-sheet come with it (they used to be looked up beside a source checkout), and the installed
-`confide --self-test` passes in a fresh virtual environment that has never seen this
-checkout. Slow (a wheel build and a full install, from pip's cache)."""
+"""`pip install` of the built wheel gives a working Confide: the top-level resources/ folder
+(wording, fonts, style sheet, icons, help) comes with it as app/resources/shipped/ and
+app.resources.path() loads it from the install, and the installed `confide --self-test`
+passes in a fresh virtual environment that has never seen this checkout. Slow (a wheel
+build and a full install, from pip's cache)."""
 
 import os
 import shutil
@@ -26,9 +27,9 @@ def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
     source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md", "main.py"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "main.py"):
         shutil.copy2(ROOT / name, source / name)
-    for name in ("app", "ui"):
+    for name in ("app", "ui", "resources"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     # -v: the build backend's own warnings (a deprecated license table, say) show only then.
     built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(out), str(source)],
@@ -42,11 +43,14 @@ def wheel(tmp_path_factory):
 
 def test_the_wheel_carries_every_resource(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("app/resources/wording/confidentiality_statement.v1.txt", "app/resources/fonts/DejaVuSans.ttf",
-                   "app/resources/fonts/DejaVuSans-Bold.ttf", "ui/resources/style.qss",
-                   "ui/resources/icons/chevron-down.svg", "app/storage/migrations/v001_foundation.sql"):
-        assert needed in names, needed
-    assert not any(n.startswith("tests/") for n in names)
+    shipped = {f"app/resources/shipped/{p.relative_to(ROOT / 'resources').as_posix()}"
+               for p in (ROOT / "resources").rglob("*") if p.is_file()}
+    assert "app/resources/shipped/fonts/DejaVuSans.ttf" in shipped and len(shipped) >= 17
+    assert shipped <= names, sorted(shipped - names)
+    assert "app/storage/migrations/v001_foundation.sql" in names
+    # Only the one copy, inside the package: no top-level folder named as generically as
+    # "resources" in site-packages, and none of the repository's other folders.
+    assert not any(n.startswith(("tests/", "resources/", "ui/resources/")) for n in names)
 
 
 def test_installed_into_a_fresh_venv_the_self_test_passes(wheel, tmp_path):
@@ -69,6 +73,20 @@ def test_installed_into_a_fresh_venv_the_self_test_passes(wheel, tmp_path):
     where = run([str(bin_dir / "python"), "-c", "import app, ui; print(app.__file__); print(ui.__file__)"],
                 cwd=tmp_path, env=env)
     assert all(line.startswith(str(env_dir)) for line in where.stdout.split()), where.stdout
+    # Loaded from the install, not from this checkout: each kind of file, through the one helper.
+    loaded = run([str(bin_dir / "python"), "-c",
+                  "from app import resources\n"
+                  "from app.resources import wording\n"
+                  "for name in ('style.qss', 'help.md', 'icons/chevron-down.svg', 'fonts/DejaVuSans.ttf'):\n"
+                  "    p = resources.path(*name.split('/'))\n"
+                  "    assert p.is_file() and p.stat().st_size > 0, p\n"
+                  "    print(p)\n"
+                  "print(wording.current('confidentiality_statement')[0])"],
+                 cwd=tmp_path, env=env)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    *paths, version = loaded.stdout.split()
+    assert len(paths) == 4 and version == "v1", loaded.stdout
+    assert all(p.startswith(str(env_dir)) and "/app/resources/shipped/" in p for p in paths), paths
 
     # No credential store here: the administrator's opt-in, as on a headless machine.
     test = run([str(bin_dir / "confide"), "--self-test", "--device-key-file", str(key_dir / "device.key")],

@@ -288,6 +288,9 @@ RECIPES = {
     "team.laptop.checkout.check_in": lambda s, w: _module("team.laptop.checkout").check_in(s),
     "team.laptop.checkout.dashboard_section": lambda s, w: _module("team.laptop.checkout").dashboard_section(s),
     "team.laptop.lost.release_lost": lambda s, w: _module("team.laptop.lost").release_lost(s, "no-such"),
+    "team.pending.export_pending": lambda s, w: _module("team.pending").export_pending(s, w.tmp / "stranded.bin"),
+    "team.pending.review_pending": lambda s, w: _module("team.pending").review_pending(s, w.tmp / "stranded.bin"),
+    "team.pending.import_pending": lambda s, w: _module("team.pending").import_pending(s, w.tmp / "stranded.bin"),
     "team.team.rotate_epoch": lambda s, w: _module("team.team").rotate_epoch(s, _gone_hub(w)),
     "team.blocks.void": lambda s, w: _module("team.blocks").void(s, _gone_hub(w), 1, "a forged entry"),
     "team.hub_care.repair.check_session": lambda s, w: _module("team.hub_care.repair").check_session(s, _gone_hub(w)),
@@ -296,6 +299,12 @@ RECIPES = {
     "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),
     "team.team.invite_device": lambda s, w: _module("team.team").invite_device(s, _gone_hub(w), "Laptop"),
     "team.team.revoke_device": lambda s, w: _module("team.team").revoke_device(s, _gone_hub(w), "no-such"),
+    "team.team.prepare_invitation": lambda s, w: _module("team.team").prepare_invitation(s, "Laptop"),
+    "team.team.enrol": lambda s, w: _module("team.team").enrol(s, _gone_hub(w), {"device": {}}),
+    "team.team.set_manager_rights": lambda s, w: _module("team.team").set_manager_rights(
+        s, _gone_hub(w), "no-such", True),
+    "team.membership.set_manager_rights": lambda s, w: _module("team.membership").set_manager_rights(
+        s, "no-such", True),
     "vault.staff.rekey": lambda s, w: staff.rekey(s),
     "vault.staff.accounts_needing_reset": lambda s, w: staff.accounts_needing_reset(s),
     "vault.recovery.renew_recovery_key": lambda s, w: _module("vault.recovery").renew_recovery_key(s),

@@ -145,14 +145,17 @@ def test_a_typed_password_is_used_and_a_weak_one_writes_nothing(seeded):
 
 
 # Modules allowed to write files: the gate itself, and the vault's own files and backups.
-WRITERS_ALLOWED = {"app/fsutil.py", "app/services/exports.py", "app/services/vault/backup.py", "app/security/keyslots.py",
+WRITERS_ALLOWED = {"app/fsutil.py", "app/services/exports.py", "app/services/vault/backup.py", "app/services/vault/backup_file.py", "app/security/keyslots.py",
                    "app/security/throttle.py", "app/security/device.py", "app/security/filelock.py",
                    "app/storage/migrations/__init__.py", "app/pdf/secure.py", "app/security/crypto.py",
                    "app/services/selftest/hub.py",  # scratch files in a hub folder, no records
                    # key material, not records: AES-256-GCM under Argon2id of a one-time code
                    "app/services/team/invitation.py",
                    # a snapshot attached for a moment: SQLCipher-encrypted under a random key, then removed
-                   "app/services/team/snapshot_file.py"}
+                   "app/services/team/snapshot_file.py",
+                   # a removed computer's unpushed changes, sealed like a hub bundle (AES-256-GCM
+                   # under the team key, signed): docs/sync.md §14
+                   "app/services/team/pending.py"}
 WRITER_CALLS = {"atomic_write", "write_bytes", "write_text", "encrypt", "encrypted_zip", "copyfile", "copy2",
                 "fdopen", "mkstemp", "NamedTemporaryFile", "setOutputFileName"}
 

@@ -12,7 +12,7 @@ import pkgutil
 import pytest
 
 import app.services
-from app.domain.role_matrix import MATRIX, Scope
+from app.domain.role_matrix import MATRIX, Scope, grants
 from app.errors import ConfideError, PermissionDenied
 from app.services.casework import cases, enquiries, people, safeguarding, search
 from app.services.vault import backup
@@ -21,22 +21,35 @@ from tests.unit.casework_helpers import record
 
 
 def public_functions() -> dict[str, object]:
+    """Every public function under app.services that takes a session first (importing each
+    module also fills MATRIX: a row is declared where its function is defined)."""
     found = {}
     for info in pkgutil.walk_packages(app.services.__path__, "app.services."):
         module = importlib.import_module(info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if fn.__module__ == module.__name__ and not name.startswith("_"):
+            if fn.__module__ == module.__name__ and not name.startswith("_") and _takes_session(fn):
                 found[f"{info.name.removeprefix('app.services.')}.{name}"] = fn
     return found
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _every_row_declared():
+    """Rows are declared as modules are imported: import them all before any test reads MATRIX."""
+    public_functions()
+
+
+def _takes_session(fn) -> bool:
+    params = list(inspect.signature(fn).parameters)
+    return bool(params) and params[0] == "session"
 
 
 def test_every_public_service_function_has_an_entry():
     functions = public_functions()
     assert len(functions) > 150
     missing = sorted(set(functions) - set(MATRIX))
-    assert missing == [], f"add these to app/domain/role_matrix.py: {missing}"
+    assert missing == [], f"declare these with @grants(...) where they are defined: {missing}"
     stale = sorted(set(MATRIX) - set(functions))
-    assert stale == [], f"the role matrix names functions that no longer exist: {stale}"
+    assert stale == [], f"declared but not a public function taking a session: {stale}"
 
 
 def test_every_function_a_role_can_be_refused_has_a_recipe():
@@ -44,10 +57,27 @@ def test_every_function_a_role_can_be_refused_has_a_recipe():
     assert sorted(checked - set(RECIPES)) == []
 
 
-def test_functions_without_a_session_take_none():
-    for name, fn in public_functions().items():
-        if MATRIX[name].scope == Scope.NO_SESSION:
-            assert "session" not in inspect.signature(fn).parameters, name
+def test_the_declaration_enforces_the_role_before_the_body_runs(session, data_dir):
+    """A function declared for managers refuses a caseworker without running a line of its
+    own, and runs for the manager: the row and the check are one thing."""
+    from tests.unit.casework_helpers import add_worker
+
+    ran = []
+
+    @grants(Scope.MANAGER)
+    def managers_only(session):
+        ran.append(session.user.username)
+
+    row = f"{__name__}.test_the_declaration_enforces_the_role_before_the_body_runs.<locals>.managers_only"
+    try:
+        assert MATRIX[row].scope == Scope.MANAGER
+        worker = add_worker(session, data_dir)
+        with pytest.raises(PermissionDenied):
+            managers_only(worker)
+        managers_only(session)
+        assert ran == ["manager"]
+    finally:
+        MATRIX.pop(row, None)   # a planted row must not outlive its test
 
 
 REFUSED = {Scope.CASEWORK: ("volunteer",), Scope.RESTRICTED: ("volunteer", "colleague"),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import commands as cli
+from app.cli import vault as cli
 from app.storage import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ def test_the_demo_command_declares_synthetic_data_before_it_opens_the_vault(monk
         calls.append("unlock")
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr(cli, "_unlock", unlock)
+    monkeypatch.setattr(cli, "unlock", unlock)
     with pytest.raises(RuntimeError, match="stop here"):
         cli.cmd_demo(argparse.Namespace(passphrase_stdin=True))
     assert calls == ["synthetic", "unlock"]

@@ -11,6 +11,7 @@ from app.services.team import team as team_service
 from app.services.vault.unlock import create_vault, unlock
 from app.storage import capture
 from app.storage.db import transaction
+from app.storage.hub.location import open_hub
 from tests.conftest import PASSPHRASE
 from tests.team.memory_hub import MemoryHub
 
@@ -48,21 +49,29 @@ def hub_factory():
 class Team:
     def __init__(self, root, hub, template_root):
         self.root, self.hub, self.sessions, self.template_root = root, hub, [], template_root
+        self.hubs = []      # each computer's own hub object (its own login on PostgreSQL)
 
     def add(self, name: str):
         session = new_vault(self.template_root, self.root / name)
+        hub = self.hub
         if not self.sessions:
             team_service.create_team(session, self.hub, "Northshire SENDIASS")
         else:
             invitation = team_service.invite_device(self.sessions[0], self.hub, name)
-            team_service.join_team(session, self.hub, invitation)
+            if invitation.get("hub_login"):
+                hub = open_hub(invitation["hub_login"], getattr(self.hub, "team_id", invitation["team_id"]))
+            team_service.join_team(session, hub, invitation)
         self.sessions.append(session)
+        self.hubs.append(hub)
         return session
 
     def close(self):
         for s in self.sessions:
             if not s.locked:
                 s.lock("test")
+        for hub in self.hubs[1:]:
+            if hub is not self.hub:
+                hub.close()
 
 
 @pytest.fixture(scope="session")

@@ -71,8 +71,16 @@ class FileHub:
         tmp = self._write_tmp(payload)
         os.replace(tmp, self.folder / "snapshots" / f"{upto_seq:012d}.{device_id}")
 
-    def fetch_latest_snapshot(self, out):
-        return write_snapshot(self.latest_snapshot(), out)
+    def add_device_login(self, device_id: str, manager: bool = False) -> None:
+        return None
+
+    def fetch_latest_snapshot(self, out, skip: int = 0):
+        names = sorted(os.listdir(self.folder / "snapshots"), reverse=True)
+        if skip >= len(names):
+            return write_snapshot(None, out)
+        number, device_id = names[skip].split(".")
+        snap = Snapshot(int(number), device_id, (self.folder / "snapshots" / names[skip]).read_bytes(), "")
+        return write_snapshot(snap, out)
 
     def latest_snapshot(self) -> Snapshot | None:
         names = sorted(os.listdir(self.folder / "snapshots"))

@@ -55,8 +55,12 @@ class MemoryHub:
     def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
         self.snapshots.append(Snapshot(upto_seq, device_id, bytes(payload), self._now()))
 
-    def fetch_latest_snapshot(self, out):
-        return write_snapshot(self.latest_snapshot(), out)
+    def add_device_login(self, device_id: str, manager: bool = False) -> None:
+        return None
+
+    def fetch_latest_snapshot(self, out, skip: int = 0):
+        newest = sorted(reversed(self.snapshots), key=lambda s: s.upto_seq, reverse=True)
+        return write_snapshot(newest[skip] if skip < len(newest) else None, out)
 
     def latest_snapshot(self) -> Snapshot | None:
         return max(self.snapshots, key=lambda s: s.upto_seq) if self.snapshots else None

@@ -175,7 +175,7 @@ class SyncMachine(RuleBasedStateMachine):
             self.log.append((i, "resolve", held.table, held.record_id[-6:], held.kind, held.fields, take))
             if take == "edit" and held.kind == "edit":
                 detail = conflicts.conflict_detail(self.s(i), held.id)
-                edits = {f.field: ("edit", f.theirs) for f in detail.fields}
+                edits = {f.field: ("edit", f.theirs) for f in detail.fields if f.conflicting}
                 conflicts.resolve_conflict(self.s(i), held.id, choices=edits)
             else:
                 conflicts.resolve_conflict(self.s(i), held.id, take="theirs" if take == "theirs" else "mine")

@@ -265,44 +265,55 @@ def pg_team(postgres_server, tmp_path, template_root):
     a = new_vault(template_root, tmp_path / "computer1")
     team_service.create_team(a, hub, "Northshire SENDIASS", team_id=HUB_TEAM)
     b = new_vault(template_root, tmp_path / "computer2")
-    team_service.join_team(b, hub, team_service.invite_device(a, hub, "computer2"))
-    yield a, b, hub, owner
+    invitation = team_service.invite_device(a, hub, "computer2")
+    # Each computer signs in to the hub with a login of its own (the invitation carries it).
+    hub_b = PostgresHub(invitation["hub_login"], HUB_TEAM)
+    team_service.join_team(b, hub_b, invitation)
+    yield a, b, {id(a): hub, id(b): hub_b}, owner
     for s in (a, b):
         s.lock("test")
     hub.close()
+    hub_b.close()
     owner.close()
 
 
 def test_postgres_hub_restored_from_an_older_dump_and_an_altered_row_are_repaired(pg_team):
-    a, b, hub, owner = pg_team
+    a, b, hubs, owner = pg_team
+    hub = hubs[id(a)]
+
+    def on(s):
+        return hubs[id(s)]
+
     case_id = seed_case(a)
     for s in (a, b, a):
-        sync_now(s, hub)
+        sync_now(s, on(s))
     kept = hub.head()
     _note(a, case_id, "Written after last night's dump")
     sync_now(a, hub)
     _note(b, case_id, "Also after the dump")
-    sync_now(b, hub)
+    sync_now(b, on(b))
     sync_now(a, hub)
     lost = list(range(kept + 1, hub.head() + 1))
     owner._exec("DELETE FROM confide.entries WHERE seq > %s", (kept,))      # the server put back
-    assert "gone back to an older copy" in sync_now(b, hub).blocked
-    # The device role adds at the end: enough to put back what the restore lost.
-    assert repair(a.conn, hub).restored == lost
+    assert "gone back to an older copy" in sync_now(b, on(b)).blocked
+    # A computer's own login adds at the end, under its own name only (integ's per-computer
+    # logins): each writer puts back what the restore lost of its own.
+    assert [e for e in lost if e in repair(a.conn, hub).restored] == lost[:1]
+    assert repair(b.conn, on(b)).restored == lost[1:]
     for s in (a, b, a):
-        assert sync_now(s, hub).blocked is None
+        assert sync_now(s, on(s)).blocked is None
     assert rows_of(a) == rows_of(b)
 
     # A row altered by someone with the owner's rights: found, and put back through the owner.
     victim = lost[0]
     owner._exec("UPDATE confide.entries SET payload = overlay(payload PLACING '\\x00'::bytea FROM 200 FOR 1) "
                 "WHERE seq = %s", (victim,))
-    found = check(b.conn, hub).findings
+    found = check(b.conn, on(b)).findings
     assert [(f.seq, f.what, f.repairable) for f in found] == [(victim, "altered", True)]
-    device_role = repair(b.conn, hub)
+    device_role = repair(b.conn, on(b))
     assert device_role.restored == [] and "could not be put back" in device_role.left[0].words
     assert repair(b.conn, owner).restored == [victim]
-    assert check(a.conn, hub).ok and check(b.conn, hub).ok
+    assert check(a.conn, hub).ok and check(b.conn, on(b)).ok
     replaced = owner._one("SELECT count(*) FROM confide.entries_replaced WHERE seq = %s", (victim,))[0]
     assert replaced == 1
 

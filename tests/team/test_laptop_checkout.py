@@ -9,6 +9,7 @@ import pytest
 from app.services.casework import notes
 from app.services.team import state
 from app.services.team.laptop import checkout, closure
+from app.services.team.laptop.schema import casework
 from app.services.team.sync import sync_now
 from app.storage.capture import columns, image_sql
 from app.storage.db import transaction
@@ -17,7 +18,7 @@ from tests.team.laptop_world import add_laptop, family_case, sync_all
 
 def _casework_rows(conn) -> dict[str, set[str]]:
     out = {}
-    for table in closure.CASEWORK:
+    for table in casework(conn).tables:
         out[table] = {json.dumps(json.loads(r[0]), sort_keys=True) for r in conn.execute(
             f"SELECT {image_sql(columns(conn, table), table)} FROM {table}")}
     return out
@@ -25,7 +26,7 @@ def _casework_rows(conn) -> dict[str, set[str]]:
 
 def _closure_rows(conn, case_ids) -> dict[str, set[str]]:
     rows = closure.rows_of_closure(conn, closure.case_closure(conn, case_ids))
-    return {t: {json.dumps(r, sort_keys=True) for r in rows.get(t, [])} for t in closure.CASEWORK}
+    return {t: {json.dumps(r, sort_keys=True) for r in rows.get(t, [])} for t in casework(conn).tables}
 
 
 def _check_out(office, laptop, hub, refs, days=None):
@@ -68,7 +69,7 @@ def test_offline_edits_come_back_and_checkin_erases(world):
     sync_all(hub, office, laptop)
     bodies = {r[0] for r in laptop.conn.execute("SELECT body FROM note")}
     assert "Office call while out." in bodies and "Not for the laptop." not in bodies
-    result = checkout.check_in(laptop, sync=lambda s: sync_now(s, hub))
+    result = checkout.check_in(laptop, sync=lambda s: sync_all(hub, s, office, s))
     assert result.returned == [ref]
     assert all(not rows for rows in _casework_rows(laptop.conn).values())
     sync_now(office, hub)
@@ -131,7 +132,7 @@ def test_past_due_laptop_cannot_edit_but_can_check_in(world):
         notes.add_note(laptop, case_id, "meeting", date(2026, 1, 7), 5, "Too late.")
     assert laptop.conn.execute("SELECT count(*) FROM note WHERE body = 'Too late.'").fetchone()[0] == 0
     notes.add_note(office, case_id, "phone_call", date(2026, 1, 7), 5, "The office still can.")
-    checkout.check_in(laptop, sync=lambda s: sync_now(s, hub))
+    checkout.check_in(laptop, sync=lambda s: sync_all(hub, s, office, s))
     assert laptop.conn.execute("SELECT count(*) FROM casefile").fetchone()[0] == 0
 
 
@@ -202,3 +203,22 @@ def test_later_office_records_follow_their_case_with_the_people_they_name(world)
     assert laptop.conn.execute("SELECT count(*) FROM consent WHERE id = ?", (elsewhere.id,)).fetchone()[0] == 0
     assert laptop.conn.execute("SELECT count(*) FROM sync_refused").fetchone()[0] == 0
     assert _casework_rows(laptop.conn) == _closure_rows(office.conn, [case_id])
+
+
+def test_checkin_erases_nothing_until_every_office_computer_has_applied_the_laptops_entries(make_team):
+    team = make_team(2)
+    office, second = team.sessions
+    laptop = add_laptop(team)
+    case_id, ref = family_case(office, "Hartley")
+    sync_all(team.hub, office, second, laptop)
+    _check_out(office, laptop, team.hub, [ref])
+    notes.add_note(laptop, case_id, "meeting", date(2026, 1, 7), 30, "Only on the laptop so far.")
+    # The first office computer syncs with the laptop; the second is switched off.
+    with pytest.raises(checkout.CheckoutError, match="computer2 has not yet applied them"):
+        checkout.check_in(laptop, sync=lambda s: sync_all(team.hub, s, office, s))
+    assert laptop.conn.execute("SELECT count(*) FROM note WHERE body LIKE 'Only on the laptop%'").fetchone()[0] == 1
+    sync_now(second, team.hub)
+    assert second.conn.execute("SELECT count(*) FROM note WHERE body LIKE 'Only on the laptop%'").fetchone()[0] == 1
+    result = checkout.check_in(laptop, sync=lambda s: sync_now(s, team.hub))
+    assert result.erased_rows > 0
+    assert laptop.conn.execute("SELECT count(*) FROM casefile").fetchone()[0] == 0

@@ -71,9 +71,13 @@ def test_out_offline_back_in_and_erased(tmp_path):
     assert _session_do(laptop, lambda s: s.conn.execute("SELECT count(*) FROM note").fetchone()[0]) == 2
 
     os.rename(tmp_path / "hub-unplugged", hub)
-    back = laptop.ok("checkin")
-    assert f"Checked in: {ref}" in back.stdout
+    # The office has not applied the laptop's changes yet: nothing is erased until it has.
+    early = laptop.run("checkin", "--wait", "0")
+    assert early.returncode == 1 and "not yet applied them" in early.stderr
+    assert _session_do(laptop, lambda s: s.conn.execute("SELECT count(*) FROM note").fetchone()[0]) == 2
     office.ok("sync")
+    back = laptop.ok("checkin", "--wait", "0")
+    assert f"Checked in: {ref}" in back.stdout or "nothing was out" in back.stdout
     seen = _session_do(office, lambda s: (
         s.conn.execute("SELECT count(*) FROM note WHERE body LIKE ?", (f"%{LAPTOP_CANARY}%",)).fetchone()[0],
         s.conn.execute("SELECT count(*) FROM consent WHERE scope = 'obtain_records'").fetchone()[0],

@@ -107,7 +107,6 @@ def test_a_check_in_closes_the_records_it_erased(qtbot, make_team):
     """Seen in the two-window trial: after check-in the case's tab still showed the family's
     names, consents and disclosures from memory, though the rows had left the laptop."""
     from app.services.team.laptop import checkout
-    from app.services.team.sync import sync_now
     from ui.clipboard import SecretClipboard
     from ui.views.records_view import RecordsView
 
@@ -122,7 +121,7 @@ def test_a_check_in_closes_the_records_it_erased(qtbot, make_team):
     qtbot.addWidget(records)
     records.open_case(case_id)
     assert records.tabs.count() == 1
-    ops.run(lambda _p: checkout.check_in(laptop, sync=lambda s: sync_now(s, team.hub)),
+    ops.run(lambda _p: checkout.check_in(laptop, sync=lambda s: sync_all(team.hub, s, office, s)),
             changes=("sync", "checkout", "checkin"))
     qtbot.waitUntil(lambda: not ops.busy, timeout=10000)
     assert laptop.conn.execute("SELECT count(*) FROM casefile").fetchone()[0] == 0

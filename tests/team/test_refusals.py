@@ -3,7 +3,7 @@
 import pytest
 
 from app.services.casework import notes
-from app.services.team import blocks, bundle, state
+from app.services.team import blocks, bundle, device_keys, state
 from app.services.team.sync import SyncBlocked, sync_now
 from app.services.team.team import revoke_device
 from app.storage import migrations
@@ -33,7 +33,7 @@ def _forge(conn, header_changes: dict, body: dict | None = None, key: bytes | No
               "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": "2026-01-05T10:00:00+00:00", **header_changes}
     return bundle.seal(header, body or {"changes": [], "audit": []}, key or current,
-                       state.get(conn, "sign_priv"))
+                       device_keys.sign_priv(conn))
 
 
 def _assert_blocked(team, b, before, words: str, seq: int | None = None):
@@ -125,8 +125,11 @@ def test_revoked_device_is_refused_by_hub_and_by_readers(make_team):
     seed_case(c)
     from app.storage.hub.base import HubRefused
 
-    with pytest.raises(HubRefused):
+    # The removed computer holds no new key, so it does not even try; the hub refuses it anyway.
+    with pytest.raises(SyncBlocked, match="removed from the team"):
         sync_now(c, team.hub)
+    with pytest.raises(HubRefused):
+        team.hub.append(team.hub.head() + 1, c_device, "bundle", _forge(c.conn, {}))
     # A hub that does not enforce revocation: the readers refuse it themselves, and stop.
     forced = team.hub.force("bundle", c_device, _forge(c.conn, {}, {"changes": [], "audit": []}))
     _assert_blocked(team, b, before, "removed from the team")

@@ -5,7 +5,7 @@ manager's device list reads that, not a later push. Forged or altered ones are r
 import json
 import struct
 
-from app.services.team import blocks, control, rekeyed, staff_keys, state
+from app.services.team import blocks, control, device_keys, rekeyed, staff_keys, state
 from app.services.team import team as team_service
 from app.services.team.membership import device_list
 from app.services.team.sync import sync_now
@@ -38,7 +38,9 @@ def test_each_computer_says_when_it_has_rekeyed_and_the_device_list_reads_it(mak
     entry = team.hub.entries[-1]
     body = _body(entry)
     assert entry.kind == "control" and body["type"] == "rekeyed" and body["epoch"] == 2
-    assert set(body) == {"v", "team", "type", "by", "at", "epoch", "proof"}   # ids and a proof only
+    # ids, a proof, and the computer's new public keys (docs/sync.md §5): no personal data
+    assert set(body) == {"v", "team", "type", "by", "at", "epoch", "proof", "sign_pub", "box_pub",
+                         "possession"}
 
     # c syncs and even pushes a change under the new key, but has not re-keyed its database.
     seed_case(c)
@@ -89,7 +91,7 @@ def test_forged_and_altered_rekeyed_entries_are_refused(make_team):
 
     def append(body: dict, signer) -> None:
         payload = control.seal({"team": team_id, "type": "rekeyed", "at": "2026-01-01T00:00:00+00:00",
-                                "epoch": 2, **body}, state.get(signer.conn, "sign_priv"))
+                                "epoch": 2, **body}, device_keys.sign_priv(signer.conn))
         team.hub.append(team.hub.head() + 1, state.get(signer.conn, "device_id"), "control", payload)
 
     # b speaks for c; b signs with a proof it made up; b's genuine entry with one byte altered.
@@ -97,7 +99,7 @@ def test_forged_and_altered_rekeyed_entries_are_refused(make_team):
     append({"by": b_id, "proof": "00" * 32}, b)
     good = control.seal({"team": team_id, "type": "rekeyed", "at": "2026-01-01T00:00:00+00:00", "epoch": 2,
                          "by": b_id, "proof": control.rekeyed_proof(key, team_id, b_id, 2)},
-                        state.get(b.conn, "sign_priv"))
+                        device_keys.sign_priv(b.conn))
     altered = good.replace(b'"epoch":2', b'"epoch":3')
     team.hub.append(team.hub.head() + 1, b_id, "control", altered)
 

@@ -6,11 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.domain.role_matrix import allows
 from app.domain.staff import Role
 from tests.unit.casework_helpers import add_worker, family
 from ui.main_window import MainWindow
-from ui.menus.entries import ENTRIES, SECTIONS, SEPARATOR, section_allowed
+from ui.menus.entries import ENTRIES, SECTIONS, SEPARATOR, allows, section_allowed
 from ui.menus.help_window import HelpWindow
 
 TEAM_ONLY = {"Conflicts", "Team", "This laptop"}  # built only on a computer in a team (a laptop)

@@ -373,3 +373,22 @@ def test_the_manager_states_transfers_outside_the_uk_in_settings(qtbot, session,
     from app.services.sar import settings as sar_settings
 
     assert sar_settings.transfers(session).safeguard == "International Data Transfer Agreement (IDTA)"
+
+
+def test_the_dashboard_opens_a_request_hidden_by_open_only_at_that_request(qtbot, session, ops, data_dir):
+    """Unticking 'Open requests only' reloads the register at once; the request asked for must
+    be the one selected by that reload (it was left for a later reload, so a withdrawn request
+    opened from the dashboard showed another one)."""
+    parent, _kid, _case = casework(session)
+    closed = ready_request(session, parent)
+    sar.withdraw(session, closed.id)
+    still_open = ready_request(session, parent)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    wait_idle(qtbot, ops)
+    page.open_only.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.select(still_open.id) and page.selected().id == still_open.id
+    page.show_request(closed.id)
+    wait_idle(qtbot, ops)
+    assert not page.open_only.isChecked()
+    assert page.selected() is not None and page.selected().id == closed.id

@@ -247,3 +247,55 @@ def test_an_open_case_shows_what_a_sync_brought(qtbot, ops, pair):
     item.sync()
     qtbot.waitUntil(lambda: not ops.busy and tab.list.count() == 2, timeout=10000)
     item.stop()
+
+
+def test_the_conflict_screen_offers_a_choice_only_for_fields_in_conflict(qtbot, ops, pair, tmp_path):
+    """A field one side changed merges by itself: its choice is greyed out, and resolving the
+    first name leaves the colleague's postcode alone. Topics corrected on both sides come as
+    one field, chosen whole."""
+    from datetime import datetime
+
+    from app.services.casework import enquiries
+    from app.services.casework.enquiry_corrections import EnquiryCorrection, correct_enquiry
+    from app.services.team import conflicts
+    from tests.unit.casework_helpers import phone_enquiry
+    from ui.team.conflict_view import ConflictView
+
+    a, b, _ = pair
+    pid = people.create_person(a, PersonInput(kind="parent_carer", first_name="Ada", last_name="Fenwick")).id
+    made = enquiries.record_enquiry(a, phone_enquiry(topics=["ehc_plan"])).enquiry
+    membership.sync(a)
+    membership.sync(b)
+    person = people.get_person(a, pid)
+    people.update_person(a, pid, dataclasses.replace(people.as_input(person), first_name="Adeline",
+                                                     postcode="NE1 4AB"))
+    _rename(b, pid, "Adela")
+    when = datetime.fromisoformat(made.received_at)
+    correct_enquiry(a, made.id, EnquiryCorrection(when, "phone", made.summary, ["ehc_plan", "transport"]))
+    correct_enquiry(b, made.id, EnquiryCorrection(when, "phone", made.summary, ["tribunal"]))
+    membership.sync(a)
+    membership.sync(b)
+    view = ConflictView(b, ops)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.list.count() == 2
+    texts = sorted(view.list.item(i).text() for i in range(view.list.count()))
+    assert texts == ["Enquiry topics: Topic", "Person: First name"]
+    for i in range(view.list.count()):
+        view.list.setCurrentRow(i)
+        if view.current.summary.table == "person":
+            break
+    postcode = next(r for r in view.rows if r.side.field == "postcode")
+    assert not postcode.side.conflicting and not postcode.mine.isEnabled() and not postcode.theirs.isEnabled()
+    view.resolve_button.click()
+    qtbot.waitUntil(lambda: not ops.busy and view.list.count() == 1, timeout=10000)
+    assert (people.get_person(b, pid).first_name, people.get_person(b, pid).postcode) == ("Adela", "NE1 4AB")
+    view.list.setCurrentRow(0)
+    [topics] = view.rows
+    assert (topics.side.field, topics.side.conflicting, topics.edit.isEnabled()) == ("topic", True, False)
+    assert topics.side.theirs == ["ehc_plan", "transport"]
+    topics.theirs.setChecked(True)
+    view.resolve_button.click()
+    qtbot.waitUntil(lambda: not ops.busy and view.list.count() == 0, timeout=10000)
+    assert enquiries.get_enquiry(b, made.id).topics == ["ehc_plan", "transport"]
+    assert [c for c in conflicts.list_conflicts(b)] == []

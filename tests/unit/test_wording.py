@@ -19,6 +19,9 @@ def _shown_strings(path: Path):
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
                 docstrings.add(id(body[0].value))
+        # A role declaration's note (@grants(Scope.X, "R4: ...")) is for maintainers, never shown.
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "grants":
+            docstrings.update(id(arg) for arg in node.args)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
             yield node.lineno, node.value

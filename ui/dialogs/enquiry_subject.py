@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.choices import EnquiryType, SupportLevel, Topic
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.security.session import Session
 from app.services.casework.enquiries import EnquiryInput
 from ui.dialogs.enquiry_sections import FirstContactChecklist, section_title
@@ -34,7 +34,7 @@ class SubjectSection(QWidget):
     def __init__(self, session: Session, errors: FieldErrors, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.volunteer = session.user.role == Role.VOLUNTEER
+        self.volunteer = not reads_casework(session.user.role)
         self._anonymous = False
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)

@@ -2,7 +2,7 @@
 Cancel, Escape or the window's close button. (Locking closes it without asking: the lock
 must never wait for an answer; what was typed is kept as a draft instead, see ui/drafts.py.)"""
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -116,7 +116,6 @@ def apply_values(root: QWidget, values: dict[str, object]) -> int:
 
 def _apply(widget: QWidget, value) -> int:
     if isinstance(widget, QDateTimeEdit) and isinstance(value, str):
-        from PySide6.QtCore import QDateTime
         widget.setDateTime(QDateTime.fromString(value, Qt.DateFormat.ISODate))
     elif isinstance(widget, QSpinBox) and isinstance(value, int):
         widget.setValue(value)

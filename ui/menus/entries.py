@@ -6,9 +6,10 @@ with Ctrl+1… in the order the workspace shows them.
 Plain Python (no Qt): tests read it without a window.
 """
 
+import importlib
 from dataclasses import dataclass
 
-from app.domain.role_matrix import allows
+from app.domain import role_matrix
 from app.domain.staff import Role
 
 
@@ -82,3 +83,10 @@ def section_allowed(name: str, role: Role) -> bool:
     """May raise: KeyError for a section missing from SECTIONS (its test names it)."""
     function = SECTIONS[name]
     return function is None or allows(role, function)
+
+
+def allows(role: Role, function: str) -> bool:
+    """The role matrix's answer for "module.function". A service's row is declared where the
+    function is defined, so its module is imported first (screens import it anyway)."""
+    importlib.import_module(role_matrix.PREFIX + function.rpartition(".")[0])
+    return role_matrix.allows(role, function)

@@ -1,4 +1,4 @@
-"""F1: the help window. Short how-tos from ui/resources/help.md and the list of shortcuts,
+"""F1: the help window. Short how-tos from resources/help.md and the list of shortcuts,
 made from the same entries as the menus so the two never disagree. A window of its own (not
 a web page, nothing fetched) that does not block the main window."""
 
@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 from app import resources
 from ui.menus.entries import ENTRIES, SEPARATOR, section_shortcut
 
-HELP_TEXT = resources.path("help.md", package="ui.resources")
+HELP_TEXT = resources.path("help.md")
 
 
 def shortcut_lines(sections: list[str]) -> list[tuple[str, str]]:

@@ -29,7 +29,8 @@ from ui.operations import Operations
 from ui.widgets.forms import text_label
 
 TABLE_WORDS = {"person": "Person", "casefile": "Case", "note": "Note", "consent": "Consent",
-               "enquiry": "Enquiry", "action": "Action", "staff": "Staff member"}
+               "enquiry": "Enquiry", "enquiry_topic": "Enquiry topics", "action": "Action",
+               "staff": "Staff member"}
 
 
 def _shown(value) -> str:
@@ -37,6 +38,8 @@ def _shown(value) -> str:
         return "(empty)"
     if isinstance(value, dict) and "$hex" in value:
         return "(binary data)"
+    if isinstance(value, list):          # a set of child rows, such as an enquiry's topics
+        return ", ".join(str(v).replace("_", " ") for v in value) or "(none)"
     return str(value)
 
 
@@ -85,6 +88,13 @@ class FieldRow:
             self.group.addButton(button)
         self.mine.setChecked(True)
         self.edit.toggled.connect(self.value.setEnabled)
+        if not side.conflicting:
+            # Changed on one side only: it merges by itself, and resolving leaves it as it is.
+            for button in (self.mine, self.theirs, self.edit):
+                button.setEnabled(False)
+                button.setToolTip("Merged by itself: only one side changed it")
+        elif isinstance(side.mine, list) or isinstance(side.theirs, list):
+            self.edit.setEnabled(False)     # a set is chosen whole; correct the record afterwards
         # The typed value sits under the three choices so the row fits a 1366-wide screen.
         choice = QVBoxLayout()
         radios = QHBoxLayout()
@@ -235,7 +245,7 @@ class ConflictView(QWidget):
         if self.current is None:
             return
         conflict_id = self.current.summary.id
-        choices = {row.side.field: row.choice() for row in self.rows}
+        choices = {row.side.field: row.choice() for row in self.rows if row.side.conflicting}
         session = self.session
         self.ops.run(lambda _p: conflicts.resolve_conflict(session, conflict_id, choices=choices),
                      on_done=lambda _r: self._done(), on_error=self._failed, changes=("sync", "records"))

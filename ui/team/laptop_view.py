@@ -6,7 +6,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -18,7 +17,7 @@ from app.security.session import Session
 from app.services.team.laptop import checkout
 from ui.dialogs import messages
 from ui.operations import Operations
-from ui.team.outcome import OutcomeLines
+from ui.team.outcome import OutcomeLines, read_only_table
 from ui.widgets.forms import line_edit, text_label
 
 COLUMNS = ("Case", "State", "Due back")
@@ -44,20 +43,8 @@ class LaptopView(QWidget, OutcomeLines):
         self.out_button.setProperty("primary", True)
         self.in_button = QPushButton("Check &in everything…")
         self.mine_button = QPushButton("Take all &my open cases")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Cases on this laptop")
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
-        self.table.setColumnWidth(0, 200)
-        self.table.setColumnWidth(1, 300)
-        self.error = text_label("", "error")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.status = text_label("", "success")
-        self.status.setWordWrap(True)
-        self.status.hide()
+        self.table = read_only_table(COLUMNS, "Cases on this laptop", (200, 300))
+        self.make_outcome_lines()
         ask = QHBoxLayout()
         ask.addWidget(self.refs, 1)
         ask.addWidget(text_label("due back after"))
@@ -155,11 +142,11 @@ class LaptopView(QWidget, OutcomeLines):
 
     def check_in(self) -> None:
         if not messages.ask(self, "Check in every case?",
-                            "Your work is sent to the hub first. Only when the hub has all of it are the "
+                            "Your work is sent to the hub first. Only when every office computer has applied it are the "
                             "cases erased from this laptop.", confirm="Check in"):
             return
         session = self.session
-        self.ops.run(lambda _p: checkout.check_in(session), on_done=self._in, on_error=self._failed,
+        self.ops.run(lambda _p: checkout.check_in(session, wait=60.0), on_done=self._in, on_error=self._failed,
                      changes=("sync", "checkout", "checkin"))
 
     def _in(self, result: checkout.CheckinResult) -> None:

@@ -7,19 +7,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.domain.staff import Role
+from app.domain.role_matrix import manages
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team.laptop import checkout, lost
 from ui.dialogs import messages
 from ui.operations import Operations
-from ui.team.outcome import OutcomeLines
+from ui.team.outcome import OutcomeLines, read_only_table
 from ui.widgets.forms import text_label
 
 COLUMNS = ("Case", "Where", "")
@@ -31,24 +30,12 @@ class OutOnLaptopsTab(QWidget, OutcomeLines):
         super().__init__(parent)
         self.session, self.ops = session, ops
         self.rows: list[checkout.Checkout] = []
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Cases out on laptops")
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
-        self.table.setColumnWidth(0, 180)
-        self.table.setColumnWidth(1, 620)
+        self.table = read_only_table(COLUMNS, "Cases out on laptops", (180, 620))
         self.release_button = QPushButton("&Release a lost laptop's cases…")
-        if session.user.role != Role.MANAGER:
+        if not manages(session.user.role):
             # hide(), not setVisible(True): a parentless widget made visible becomes a window.
             self.release_button.hide()
-        self.error = text_label("", "error")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.status = text_label("", "success")
-        self.status.setWordWrap(True)
-        self.status.hide()
+        self.make_outcome_lines()
         column = QVBoxLayout(self)
         column.addWidget(text_label("Cases taken out on laptops: they come back at check-in. Overdue ones "
                                     "are read-only on the laptop.", "hint"))

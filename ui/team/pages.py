@@ -4,7 +4,7 @@ reloads through a Refresher: after a sync, once on screen and with the worker id
 
 from PySide6.QtWidgets import QWidget
 
-from app.domain.staff import Role
+from app.domain.role_matrix import manages, reads_casework
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership
@@ -30,13 +30,13 @@ class TeamPages:
         if not in_team:
             return
         role = session.user.role
-        if role in (Role.MANAGER, Role.CASEWORKER):
+        if reads_casework(role):
             self.conflicts = ConflictView(session, ops)
             Refresher(self.conflicts, session, ops, {"sync"}, self.conflicts.load)
-        if role == Role.MANAGER:
+        if manages(role):
             self.team = TeamView(session, ops)
             Refresher(self.team, session, ops, {"sync", "team"}, self.team.load)
-        if role in (Role.MANAGER, Role.CASEWORKER) and checkout.this_is_a_laptop(session):
+        if reads_casework(role) and checkout.this_is_a_laptop(session):
             # A laptop checks cases out and in; the office's view is in Registers.
             self.laptop = LaptopView(session, ops)
             Refresher(self.laptop, session, ops, {"sync", "checkout"}, self.laptop.load)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services.team import membership, search_build
+from app.services.team import membership, pending, search_build
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 
@@ -197,7 +197,10 @@ class SyncStatusItem(QWidget):
         self.refresh()
 
     def _done(self, result) -> None:
-        self.last_error = None
+        # Another computer's audit trail was changed after it was sent (docs/sync.md §9):
+        # shown like a failed sync, never passed over in silence.
+        breaks = getattr(result, "audit_breaks", None) or []
+        self.last_error = f"Audit trail broken: {' '.join(breaks)}" if breaks else None
         self.refresh()
         self.synced.emit(result)
         if getattr(result, "pulled", 0):
@@ -274,8 +277,19 @@ class SyncStatusItem(QWidget):
             self.label.setToolTip(self.last_error)
             text = self.label.fontMetrics().elidedText(f"Sync failed: {self.last_error}",
                                                         Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+        removed = self._removed_banner()
+        if removed:
+            # Said before anything else: nothing typed here can reach the team any more.
+            self.label.setToolTip(removed)
+            text = self.label.fontMetrics().elidedText(removed, Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         self.label.setText(text)
         self.label.setStyleSheet(ALERT_STYLE if alert else "")
         self.conflicts_button.setVisible(status.conflicts > 0)
         self.conflicts_button.setText(f"{plural(status.conflicts, 'conflict')} "
                                       "to resolve")
+
+    def _removed_banner(self) -> str | None:
+        try:
+            return pending.stranded(self.session).banner()
+        except ConfideError:
+            return None

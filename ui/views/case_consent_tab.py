@@ -6,7 +6,7 @@ under the list or its context menu (also the Menu key)."""
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton, QWidget
 
 from app.domain.consent import DisclosureChannel, DisclosureKind
 from app.domain.records import Case
@@ -27,12 +27,12 @@ from ui.dialogs.consent_dialogs import (
     suggested_copy_name,
 )
 from ui.dialogs.disclosure_dialog import DisclosureDialog
+from ui.dialogs.opening import open_dialog
 from ui.formatting import describe_error
 from ui.names import full_name, staff_names
 from ui.operations import Operations
-from ui.widgets.card import card
-from ui.widgets.forms import text_label
-from ui.widgets.record_list import RecordList
+from ui.widgets.forms import show_error, text_label
+from ui.widgets.page import STRETCH, add, button_row, list_card, scroll_page
 from ui.widgets.secret_panel import PasswordDialog
 
 
@@ -57,25 +57,14 @@ class CaseConsentTab(QWidget):
         self.consent_button = QPushButton("Record c&onsent…")
         self.consent_button.setProperty("primary", True)
         self.disclosure_button = QPushButton("Record a &disclosure…")
-        buttons = QHBoxLayout()
-        for button in (self.consent_button, self.disclosure_button):
-            button.setAutoDefault(False)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
         self.error = text_label("", "error")
         self.error.hide()
-        consents_card, consents_column = card("Consents")
-        self.consents = RecordList("Consents", "No consents recorded for this case.", max_rows=12)
-        consents_column.addWidget(self.consents)
+        consents_card, consents_column, self.consents = list_card(
+            "Consents", "Consents", "No consents recorded for this case.", max_rows=12)
         self.view_button = QPushButton("&View…")
         self.withdraw_button = QPushButton("&Withdraw…")
         self.copy_button = QPushButton("Print / save a co&py…")
-        consent_buttons = QHBoxLayout()
-        for button in self.consent_buttons:
-            button.setAutoDefault(False)
-            consent_buttons.addWidget(button)
-        consent_buttons.addStretch(1)
-        consents_column.addLayout(consent_buttons)
+        consents_column.addLayout(button_row(*self.consent_buttons))
         self.consents.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.consents.list.customContextMenuRequested.connect(self._context_menu)
         self.consents.list.currentRowChanged.connect(lambda _row: self._update_consent_buttons())
@@ -84,26 +73,11 @@ class CaseConsentTab(QWidget):
         self.withdraw_button.clicked.connect(lambda: self.withdraw_consent())
         self.copy_button.clicked.connect(lambda: self.save_copy())
         self.menu: QMenu | None = None
-        log_card, log_column = card("Disclosure log")
-        self.disclosures = RecordList("Disclosure log", "Nothing has been shared with anyone outside the "
-                                      "service.", max_rows=12)
-        log_column.addWidget(self.disclosures)
-
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(4, 12, 4, 12)
-        column.addLayout(buttons)
-        column.addWidget(self.error)
-        column.addWidget(consents_card)
-        column.addWidget(log_card)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        log_card, _log_column, self.disclosures = list_card(
+            "Disclosure log", "Disclosure log", "Nothing has been shared with anyone outside the service.",
+            max_rows=12)
+        add(scroll_page(self, (4, 12, 4, 12)), button_row(self.consent_button, self.disclosure_button),
+            self.error, consents_card, log_card, STRETCH)
         self.consent_button.clicked.connect(self.record_consent)
         self.disclosure_button.clicked.connect(self.record_disclosure)
 
@@ -113,8 +87,7 @@ class CaseConsentTab(QWidget):
         try:
             view = consent_views.case_consents(self.session, case.id, date.today())
         except ConfideError as exc:
-            self.error.setText(describe_error(exc))
-            self.error.show()
+            show_error(self.error, exc)
             return
         keep = getattr(self.selected_consent(), "id", None)
         self.lines = list(view.consents)
@@ -127,18 +100,10 @@ class CaseConsentTab(QWidget):
         self.disclosures.set_rows([(disclosure_text(d, names), None, None) for d in view.disclosures])
 
     def record_consent(self) -> ConsentCaptureDialog | None:
-        if self.case is None:
-            return None
-        dialog = ConsentCaptureDialog(self.session, self.case.id, self.ops, self)
-        dialog.open()
-        return dialog
+        return None if self.case is None else open_dialog(ConsentCaptureDialog(self.session, self.case.id, self.ops, self))
 
     def record_disclosure(self) -> DisclosureDialog | None:
-        if self.case is None:
-            return None
-        dialog = DisclosureDialog(self.session, self.ops, self.case, self)
-        dialog.open()
-        return dialog
+        return None if self.case is None else open_dialog(DisclosureDialog(self.session, self.ops, self.case, self))
 
     # --- one consent: view, withdraw, the family's copy -------------------------------------
     @property
@@ -177,7 +142,7 @@ class CaseConsentTab(QWidget):
         try:
             return consent_service.get_consent(self.session, consent_id)
         except ConfideError as exc:
-            self._show_error(exc)
+            show_error(self.error, exc)
             return None
 
     def view_consent(self, consent_id: str | None = None) -> ConsentRecordDialog | None:
@@ -187,7 +152,7 @@ class CaseConsentTab(QWidget):
         try:
             dialog = ConsentRecordDialog(self.session, consent, self)
         except ConfideError as exc:
-            self._show_error(exc)
+            show_error(self.error, exc)
             return None
         dialog.withdrawRequested.connect(self.withdraw_consent)
         dialog.saveRequested.connect(self.save_copy)
@@ -229,10 +194,6 @@ class CaseConsentTab(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         self.password_dialog = dialog
         dialog.open()
-
-    def _show_error(self, exc: BaseException) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
 
     def set_busy(self, busy: bool) -> None:
         for button in (self.consent_button, self.disclosure_button):

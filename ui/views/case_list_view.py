@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.choices import CaseStatus, SupportLevel
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.casework import cases
@@ -125,7 +125,7 @@ class CaseListView(QWidget):
             members = []
         names = {m.username: m.full_name for m in members}
         for member in sorted(members, key=lambda m: m.full_name.casefold()):
-            if member.username != me.username and member.role != Role.VOLUNTEER:
+            if member.username != me.username and reads_casework(member.role):
                 self.worker.addItem(member.full_name, member.username)
         self.model.worker_names = names
         self.worker.blockSignals(False)

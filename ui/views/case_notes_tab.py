@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.domain.choices import NoteType
 from app.domain.counting import plural
 from app.domain.records import Case, Note
-from app.domain.staff import Role
+from app.domain.role_matrix import manages
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
@@ -140,7 +140,7 @@ class CaseNotesTab(QWidget):
         self.text.setPlainText(note.body if note else "")
         self.meta.setText(note_heading(note, self.names) if note else "")
         may_edit = note is not None and (note.author == self.session.user.username
-                                         or self.session.user.role == Role.MANAGER)
+                                         or manages(self.session.user.role))
         self.edit_button.setEnabled(may_edit and not self.ops.busy)
         self.history_button.setEnabled(note is not None)
 

@@ -3,19 +3,11 @@ details under their contact-preference banner (R9), closing and reopening, and f
 manager the cases linked to it (R4)."""
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QGridLayout,
-    QHBoxLayout,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
 
 from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind, SupportLevel
 from app.domain.records import Case
-from app.domain.staff import Role
+from app.domain.role_matrix import manages
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
@@ -23,12 +15,21 @@ from app.services.casework import cases, enquiries, people
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
 from ui.dialogs.case_dialogs import CloseCaseDialog, LinkCaseDialog
-from ui.formatting import describe_error
+from ui.dialogs.opening import open_dialog
 from ui.operations import Operations
 from ui.widgets.card import card
 from ui.widgets.contact_card import ContactCard
-from ui.widgets.forms import text_label
-from ui.widgets.record_list import RecordList
+from ui.widgets.forms import show_error, text_label
+from ui.widgets.page import (
+    STRETCH,
+    add,
+    button_row,
+    card_grid,
+    clear_form,
+    fill_form,
+    list_card,
+    scroll_page,
+)
 
 
 class CaseSummaryTab(QWidget):
@@ -40,65 +41,37 @@ class CaseSummaryTab(QWidget):
         self.session, self.ops = session, ops
         self.worker_names = worker_names or {}
         self.case: Case | None = None
-        self.manager = session.user.role == Role.MANAGER
+        self.manager = manages(session.user.role)
 
         facts_card, facts_column = card("Case")
         self.facts = QFormLayout()
-        facts_column.addLayout(self.facts)
         self.close_button = QPushButton("Clos&e case…")
         self.reopen_button = QPushButton("Re&open case…")
-        buttons = QHBoxLayout()
-        for button in (self.close_button, self.reopen_button):
-            button.setAutoDefault(False)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        facts_column.addLayout(buttons)
         self.error = text_label("", "error")
         self.error.hide()
-        facts_column.addWidget(self.error)
-        facts_column.addStretch(1)
-
-        people_card, people_column = card("People")
-        self.people = RecordList("People in this case", "")
-        people_column.addWidget(self.people)
+        add(facts_column, self.facts, button_row(self.close_button, self.reopen_button), self.error, STRETCH)
+        people_card, _people_column, self.people = list_card("People", "People in this case", "")
         contact_card, contact_column = card("Client's contact details")
         self.contact = ContactCard(clipboard)
         contact_column.addWidget(self.contact)
 
-        grid = QGridLayout()
-        grid.setSpacing(14)
+        grid = card_grid()
         grid.addWidget(facts_card, 0, 0, 2, 1)
         grid.addWidget(people_card, 0, 1)
         grid.addWidget(contact_card, 1, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(4, 12, 4, 12)
+        column = scroll_page(self, (4, 12, 4, 12))
         column.addLayout(grid)
 
         self.linked = None
         if self.manager:
-            linked_card, linked_column = card("Linked cases (only the manager sees these)")
-            self.linked = RecordList("Linked cases", "No linked cases.")
+            linked_card, linked_column, self.linked = list_card(
+                "Linked cases (only the manager sees these)", "Linked cases", "No linked cases.")
             self.link_button = QPushButton("&Link to another case…")
-            self.link_button.setAutoDefault(False)
-            linked_column.addWidget(self.linked)
-            link_row = QHBoxLayout()
-            link_row.addWidget(self.link_button)
-            link_row.addStretch(1)
-            linked_column.addLayout(link_row)
+            linked_column.addLayout(button_row(self.link_button))
             column.addWidget(linked_card)
             self.linked.openRequested.connect(self.openRequested)
             self.link_button.clicked.connect(self.link)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
 
         self.people.openRequested.connect(self.openRequested)
         self.close_button.clicked.connect(self.close_case)
@@ -107,8 +80,6 @@ class CaseSummaryTab(QWidget):
     def show_case(self, case: Case) -> None:
         self.case = case
         self.error.hide()
-        while self.facts.rowCount():
-            self.facts.removeRow(0)
         closed = case.status == CaseStatus.CLOSED
         rows = [("Reference", case.reference), ("Client", case.client_name),
                 ("Child or young person", "their own case" if case.own_case else case.child_name),
@@ -124,10 +95,7 @@ class CaseSummaryTab(QWidget):
             rows += [("Closed", uk_date(case.closed_on)),
                      ("Reason", ClosureReason(case.closure_reason).label if case.closure_reason else ""),
                      ("Outcomes", "\n".join(Outcome(o).label for o in case.outcomes) or "None recorded")]
-        for name, value in rows:
-            label = text_label(value)
-            label.setAccessibleName(name)
-            self.facts.addRow(text_label(name, "hint"), label)
+        fill_form(self.facts, rows)
         self.close_button.setVisible(not closed)
         self.reopen_button.setVisible(closed)
         self._show_people(case)
@@ -151,7 +119,7 @@ class CaseSummaryTab(QWidget):
             client = people.peek_person(self.session, case.client_id)
         except ConfideError as exc:
             self.contact.clear()
-            self._show_error(exc)
+            show_error(self.error, exc)
             return
         rows = [(f"Client: {client.full_name} ({PersonKind(client.kind).label.lower()})", "person", client.id)]
         if not case.own_case:
@@ -161,17 +129,9 @@ class CaseSummaryTab(QWidget):
         self.people.set_rows(rows)
         self.contact.show_person(client)
 
-    def _show_error(self, exc: BaseException) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
-
     # --- changing ----------------------------------------------------------------------------
     def close_case(self) -> CloseCaseDialog | None:
-        if self.case is None:
-            return None
-        dialog = CloseCaseDialog(self.session, self.ops, self.case, self)
-        dialog.open()
-        return dialog
+        return None if self.case is None else open_dialog(CloseCaseDialog(self.session, self.ops, self.case, self))
 
     def reopen(self) -> None:
         if self.case is None or not messages.ask(
@@ -179,15 +139,11 @@ class CaseSummaryTab(QWidget):
                 "notes and outcomes stay.", confirm="Reopen case"):
             return
         session, case_id = self.session, self.case.id
-        self.ops.run(lambda _p: cases.reopen_case(session, case_id), on_error=self._show_error,
+        self.ops.run(lambda _p: cases.reopen_case(session, case_id), on_error=lambda exc: show_error(self.error, exc),
                      changes={"cases"})
 
     def link(self) -> LinkCaseDialog | None:
-        if self.case is None:
-            return None
-        dialog = LinkCaseDialog(self.session, self.ops, self.case, self)
-        dialog.open()
-        return dialog
+        return None if self.case is None else open_dialog(LinkCaseDialog(self.session, self.ops, self.case, self))
 
     def set_busy(self, busy: bool) -> None:
         for button in (self.close_button, self.reopen_button):
@@ -199,5 +155,4 @@ class CaseSummaryTab(QWidget):
         self.people.clear()
         if self.linked is not None:
             self.linked.clear()
-        while self.facts.rowCount():
-            self.facts.removeRow(0)
+        clear_form(self.facts)

@@ -9,14 +9,7 @@ milliseconds of SQL that the window should not wait for.
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QHBoxLayout,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.domain.dashboard import Dashboard
 from app.security.session import Session
@@ -28,6 +21,7 @@ from ui.widgets.attention_list import AttentionList
 from ui.widgets.bar_chart import BarChart
 from ui.widgets.card import card
 from ui.widgets.forms import text_label
+from ui.widgets.page import STRETCH, add, card_grid, row, scroll_page
 
 # Everything a dashboard section counts; a change to any of them makes it stale.
 TOPICS = {"cases", "actions", "paper_files", "staff", "staff_register", "policy_reviews", "sars",
@@ -50,9 +44,7 @@ class DashboardView(QWidget):
         self.refresh_button.setAccessibleName("Refresh the dashboard")
         self.refresh_button.clicked.connect(lambda: self.reload())
         self.as_of = text_label("", "hint")
-        top = QHBoxLayout()
-        top.addWidget(text_label("Dashboard", "heading"), 1)
-        top.addWidget(self.refresh_button)
+        top = row((text_label("Dashboard", "heading"), 1), self.refresh_button)
         self.error = text_label("", "error")
         self.error.hide()
 
@@ -61,28 +53,9 @@ class DashboardView(QWidget):
         self.workers_empty = text_label("No open cases.", "hint")
         workers_column.addWidget(self.workers)
         workers_column.addWidget(self.workers_empty)
-        self.grid = QGridLayout()
-        self.grid.setSpacing(14)
-        self.grid.setColumnStretch(0, 1)
-        self.grid.setColumnStretch(1, 1)
+        self.grid = card_grid()
         self.grid.addWidget(workers_card, 0, 0, 1, 2)
-
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(32, 24, 32, 24)
-        column.setSpacing(12)
-        column.addLayout(top)
-        column.addWidget(self.as_of)
-        column.addWidget(self.error)
-        column.addLayout(self.grid)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        add(scroll_page(self, (32, 24, 32, 24), spacing=12), top, self.as_of, self.error, self.grid, STRETCH)
         self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
 
     # --- contents ------------------------------------------------------------------------
@@ -118,13 +91,11 @@ class DashboardView(QWidget):
     def _section_list(self, key: str, position: int) -> AttentionList:
         """Cards are made the first time a section appears, then reused at each refresh."""
         if key not in self.lists:
-            frame, column = card()
+            frame, body = card()
             title = text_label("", "subheading")
-            column.addWidget(title)
             items = AttentionList(key.replace("_", " "))
             items.openRequested.connect(self.openRecord)
-            column.addWidget(items)
-            column.addStretch(1)
+            add(body, title, items, STRETCH)
             self.grid.addWidget(frame, 1 + position // 2, position % 2)
             self.lists[key], self._cards[key], self._titles[key] = items, frame, title
         return self.lists[key]

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.domain.choices import Channel, EnquiryType
 from app.domain.counting import plural
 from app.domain.records import Enquiry
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
 from app.services.casework import enquiries, people
@@ -180,7 +180,7 @@ class EnquiriesView(QWidget):
 
     def _row_actions(self, enquiry: Enquiry) -> list:
         actions = []
-        if enquiry.case_id and self.session.user.role != Role.VOLUNTEER:
+        if enquiry.case_id and reads_casework(self.session.user.role):
             actions.append(("&Open the case", lambda: self.openRequested.emit("case", enquiry.case_id)))
         if enquiry.caller_id:
             actions.append(("Open the &caller", lambda: self.openRequested.emit("person", enquiry.caller_id)))
@@ -211,7 +211,7 @@ class EnquiriesView(QWidget):
     def _open(self, enquiry: Enquiry | None) -> None:
         if enquiry is None:
             return
-        if enquiry.case_id and self.session.user.role != Role.VOLUNTEER:
+        if enquiry.case_id and reads_casework(self.session.user.role):
             self.openRequested.emit("case", enquiry.case_id)
         elif enquiry.caller_id:
             self.openRequested.emit("person", enquiry.caller_id)

@@ -5,29 +5,23 @@ At the bottom, how this computer protects the vault."""
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QHBoxLayout,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.domain.choices import Channel, SupportLevel
 from app.domain.counting import plural
 from app.domain.records import Action
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services import settings
 from app.services.casework import actions, cases, enquiries
-from ui.formatting import describe_error, uk_datetime
+from ui.formatting import uk_datetime
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.widgets.card import card
-from ui.widgets.forms import text_label
+from ui.widgets.forms import show_error, text_label
+from ui.widgets.page import STRETCH, add, card_grid, list_card, row, scroll_page
 from ui.widgets.record_list import RecordList
 
 TOPICS = {"cases", "actions", "enquiries", "notes"}
@@ -46,7 +40,7 @@ class HomeView(QWidget):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
-        self.casework = session.user.role != Role.VOLUNTEER
+        self.casework = reads_casework(session.user.role)
 
         self.welcome = text_label(f"Welcome, {session.user.full_name}", "heading")
         self.new_button = QPushButton("New enquiry  (Ctrl+N)")
@@ -55,14 +49,11 @@ class HomeView(QWidget):
         self.new_button.setAccessibleName("New enquiry")
         self.new_button.setMinimumHeight(44)
         self.new_button.clicked.connect(self.newEnquiryRequested)
-        top = QHBoxLayout()
-        top.addWidget(self.welcome, 1)
-        top.addWidget(self.new_button)
+        top = row((self.welcome, 1), self.new_button)
         self.error = text_label("", "error")
         self.error.hide()
 
-        grid = QGridLayout()
-        grid.setSpacing(14)
+        grid = card_grid()
         if self.casework:
             due_card, due_column = card("My actions due")
             self.overdue_title = text_label("", "hint")
@@ -72,10 +63,9 @@ class HomeView(QWidget):
             self.nothing_due = text_label("Nothing is overdue or due today.", "hint")
             for widget in (self.nothing_due, self.overdue_title, self.overdue, self.today_title, self.due_today):
                 due_column.addWidget(widget)
-            cases_card, cases_column = card("My open cases")
-            self.my_cases = RecordList("My open cases", "You have no open cases. Casework opens from an "
-                                       "enquiry: choose New enquiry and then Casework.", max_rows=10)
-            cases_column.addWidget(self.my_cases)
+            cases_card, cases_column, self.my_cases = list_card(
+                "My open cases", "My open cases", "You have no open cases. Casework opens from an enquiry: "
+                "choose New enquiry and then Casework.", max_rows=10)
             for card_column in (due_column, cases_column):
                 card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
             grid.addWidget(due_card, 0, 0)
@@ -89,26 +79,9 @@ class HomeView(QWidget):
             self.my_enquiries = RecordList("My recent enquiries", "No enquiries yet.", max_rows=10)
             mine_column.addWidget(self.my_enquiries)
             grid.addWidget(mine_card, 0, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(32, 24, 32, 24)
-        column.setSpacing(14)
-        column.addLayout(top)
-        column.addWidget(text_label(session.vault.service_name, "subheading"))
-        column.addWidget(self.error)
-        column.addLayout(grid)
-        column.addWidget(self._protection_card(session))
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        add(scroll_page(self, (32, 24, 32, 24), spacing=14), top,
+            text_label(session.vault.service_name, "subheading"), self.error, grid,
+            self._protection_card(session), STRETCH)
         # Reloads after a change once the worker is idle and Home is on screen.
         self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
 
@@ -158,8 +131,7 @@ class HomeView(QWidget):
                     (f"{uk_datetime(e.received_at)} · {e.reference} · {Channel(e.channel).label}", None, None)
                     for e in enquiries.recent_enquiries(self.session, limit=20)])
         except ConfideError as exc:
-            self.error.setText(describe_error(exc))
-            self.error.show()
+            show_error(self.error, exc)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

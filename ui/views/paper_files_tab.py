@@ -7,12 +7,10 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -21,16 +19,17 @@ from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.casework import paper_files
-from app.services.casework.paper_files import PaperFile
 from app.services.vault import staff
 from ui.dialogs import messages
+from ui.dialogs.opening import open_dialog
 from ui.dialogs.register_dialogs import AddPaperFileDialog, CheckOutDialog
-from ui.formatting import describe_error
 from ui.models import paper_file_model as cols
 from ui.models.paper_file_model import PaperFileModel, SortRole
 from ui.operations import Operations
 from ui.refresh import Refresher
+from ui.views.register_page import RegisterPage, register_column
 from ui.widgets.forms import line_edit, text_label
+from ui.widgets.page import button_row
 from ui.widgets.record_table import RecordTable
 
 HISTORY_HEADERS = ["Taken by", "Out on", "Taken to", "Expected back", "Returned", "Checked in by"]
@@ -48,11 +47,9 @@ class _FileFilter(QSortFilterProxyModel):
         return super().filterAcceptsRow(row, parent)
 
 
-class PaperFilesTab(QWidget):
+class PaperFilesTab(RegisterPage):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.session, self.ops = session, ops
-        self._select_next: str | None = None
+        super().__init__(session, ops, parent)
         self.model = PaperFileModel(self)
         self.proxy = _FileFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -70,15 +67,7 @@ class PaperFilesTab(QWidget):
         self.find = line_edit("Find a paper file", placeholder="Find by label, case or person")
         self.find.setClearButtonEnabled(True)
         self.out_only = QCheckBox("Only files that are &out")
-        buttons = QHBoxLayout()
-        for widget in (self.add_button, self.out_button, self.in_button):
-            buttons.addWidget(widget)
-        buttons.addStretch(1)
-        buttons.addWidget(self.find, 1)
-        buttons.addWidget(self.out_only)
         self.summary = text_label("", "hint")
-        self.error = text_label("", "error")
-        self.error.hide()
 
         self.history_title = text_label("Movements", "subheading")
         self.history = QTableWidget(0, len(HISTORY_HEADERS))
@@ -90,44 +79,30 @@ class PaperFilesTab(QWidget):
         self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.history.setMaximumHeight(150)
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 12, 0, 0)
-        column.setSpacing(10)
-        column.addLayout(buttons)
-        column.addWidget(self.summary)
-        column.addWidget(self.error)
-        column.addWidget(self.table, 1)
-        column.addWidget(self.history_title)
-        column.addWidget(self.history)
+        register_column(self, button_row(self.add_button, self.out_button, self.in_button,
+                                         after=((self.find, 1), self.out_only)),
+                        self.summary, self.error, (self.table, 1), self.history_title, self.history)
 
         self.add_button.clicked.connect(self.add)
         self.out_button.clicked.connect(self.check_out)
         self.in_button.clicked.connect(self.check_in)
         self.find.textChanged.connect(self.proxy.setFilterFixedString)
         self.out_only.toggled.connect(self._out_only)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.selectionModel().selectionChanged.connect(self.selection_changed)
         self.table.doubleClicked.connect(lambda _i: self._open_selected())
         self.refresher = Refresher(self, session, ops, {"paper_files", "staff"}, self.reload)
 
     # --- contents ------------------------------------------------------------------------
-    def reload(self, today: date | None = None) -> None:
-        keep = self._select_next or getattr(self.selected(), "id", None)
-        self._select_next = None
-        try:
-            files = paper_files.list_files(self.session)
-            names = {m.username: m.full_name for m in staff.list_staff(self.session)}
-        except ConfideError as exc:
-            self._show_error(exc)
-            return
-        self.error.hide()
+    def fetch(self, today: date | None):
+        return paper_files.list_files(self.session), {m.username: m.full_name for m in staff.list_staff(self.session)}
+
+    def fill(self, found, today: date | None) -> None:
+        files, names = found
         self.model.set_files(files, today, names)
         out = sum(f.is_out for f in files)
         overdue = self.model.overdue_count()
         self.summary.setText(f"{plural(len(files), 'file')}; {out} out"
                              + (f", {overdue} past the return date (in red)." if overdue else "."))
-        if keep:
-            self.select(keep)
-        self._selection_changed()
 
     def select(self, file_id: str) -> bool:
         row = self.model.row_of(file_id)
@@ -144,19 +119,13 @@ class PaperFilesTab(QWidget):
 
     def show_file(self, file_id: str) -> None:
         """Select this file once the register is loaded (the dashboard opens it this way)."""
-        self._select_next = file_id
-        if not self.refresher.try_now() and not self.refresher.stale:
-            self._select_next = None
-            self.select(file_id)
-
-    def selected(self) -> PaperFile | None:
-        return self.table.selected()
+        self.show_record(file_id)
 
     def _out_only(self, on: bool) -> None:
         self.proxy.out_only = on
         self.proxy.invalidate()
 
-    def _selection_changed(self, *_args) -> None:
+    def selection_changed(self, *_args) -> None:
         paper = self.selected()
         busy = self.ops.busy
         self.out_button.setEnabled(paper is not None and not paper.is_out and not busy)
@@ -188,10 +157,6 @@ class PaperFilesTab(QWidget):
         if paper is not None and not paper.is_out:
             self.check_out()
 
-    def _show_error(self, exc: BaseException) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
-
     def clear(self) -> None:
         self.model.clear()
         self.history.setRowCount(0)
@@ -211,9 +176,8 @@ class PaperFilesTab(QWidget):
     # --- actions -------------------------------------------------------------------------
     def add(self) -> AddPaperFileDialog:
         dialog = AddPaperFileDialog(self.session, self.ops, self)
-        dialog.added.connect(lambda paper: setattr(self, "_select_next", paper.id))
-        dialog.open()
-        return dialog
+        dialog.added.connect(self.select_after)
+        return open_dialog(dialog)
 
     def check_out(self) -> CheckOutDialog | None:
         paper = self.selected()
@@ -224,10 +188,8 @@ class PaperFilesTab(QWidget):
         except ConfideError as exc:
             self._show_error(exc)
             return None
-        self._select_next = paper.id
-        dialog = CheckOutDialog(self.session, self.ops, paper, colleagues, self)
-        dialog.open()
-        return dialog
+        self.select_after(paper)
+        return open_dialog(CheckOutDialog(self.session, self.ops, paper, colleagues, self))
 
     def check_in(self) -> None:
         paper = self.selected()
@@ -237,7 +199,7 @@ class PaperFilesTab(QWidget):
         if not messages.ask(self, "Check in", f"Check {paper.label} back in? It was out with {who}.",
                             confirm="Check in"):
             return
-        self._select_next = paper.id
+        self.select_after(paper)
         session, file_id = self.session, paper.id
         self.ops.run(lambda _p: paper_files.check_in(session, file_id), on_error=self._show_error,
                      changes={"paper_files"})

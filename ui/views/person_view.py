@@ -8,15 +8,7 @@ Opening the view is an audited view of the record; reloads after a change are no
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QGridLayout,
-    QHBoxLayout,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
 
 from app.domain.choices import (
     CaseStatus,
@@ -29,21 +21,21 @@ from app.domain.choices import (
     SchoolPhase,
 )
 from app.domain.records import Person
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.domain.text import uk_date
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
 from app.services.casework import cases, enquiries, people, safeguarding
 from ui.clipboard import SecretClipboard
+from ui.dialogs.opening import open_dialog
 from ui.dialogs.person_dialogs import ContactPreferencesDialog, IncidentDialog, PersonDialog
-from ui.formatting import describe_error
 from ui.names import full_name, staff_names
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.widgets.card import card
 from ui.widgets.contact_card import ContactCard
-from ui.widgets.forms import text_label
-from ui.widgets.record_list import RecordList
+from ui.widgets.forms import show_error, text_label
+from ui.widgets.page import STRETCH, add, button_row, card_grid, fill_form, list_card, scroll_page
 
 TOPICS = {"people", "cases", "enquiries", "incidents", "pulled"}   # pulled: a sync brought changes
 
@@ -72,61 +64,29 @@ class PersonView(QWidget):
         self.prefs_button = QPushButton("Contact &preferences…")
         self.incident_button = QPushButton("Report an &incident…")
         # Volunteers cannot change a person's details or contact preferences (the service refuses).
-        casework = session.user.role != Role.VOLUNTEER
+        casework = reads_casework(session.user.role)
         self.edit_button.setVisible(casework)
         self.prefs_button.setVisible(casework)
-        buttons = QHBoxLayout()
-        for button in (self.edit_button, self.prefs_button, self.incident_button):
-            button.setAutoDefault(False)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-
         details_card, details_column = card("Details")
         self.details = QFormLayout()
         details_column.addLayout(self.details)
         contact_card, contact_column = card("Contact")
         self.contact = ContactCard(clipboard)
         contact_column.addWidget(self.contact)
-        family_card, family_column = card("Family")
-        self.family = RecordList("Family", "No family links recorded.")
-        family_column.addWidget(self.family)
-        cases_card, cases_column = card("Cases")
-        self.cases = RecordList("Cases", "No cases.")
-        cases_column.addWidget(self.cases)
-        enquiries_card, enquiries_column = card("Enquiries")
-        self.enquiries = RecordList("Enquiries", "No enquiries.")
-        enquiries_column.addWidget(self.enquiries)
-        incidents_card, incidents_column = card("Incidents against staff")
-        self.incidents = RecordList("Incidents", "No incidents reported.")
-        incidents_column.addWidget(self.incidents)
-
-        for card_column in (details_column, contact_column, family_column, cases_column, enquiries_column,
-                            incidents_column):
+        family_card, family_column, self.family = list_card("Family", "Family", "No family links recorded.")
+        cases_card, cases_column, self.cases = list_card("Cases", "Cases", "No cases.")
+        enquiries_card, enquiries_column, self.enquiries = list_card("Enquiries", "Enquiries", "No enquiries.")
+        incidents_card, incidents_column, self.incidents = list_card("Incidents against staff", "Incidents",
+                                                                     "No incidents reported.")
+        grid = card_grid()
+        for i, (frame, card_column) in enumerate(((details_card, details_column), (contact_card, contact_column),
+                                                  (family_card, family_column), (cases_card, cases_column),
+                                                  (enquiries_card, enquiries_column),
+                                                  (incidents_card, incidents_column))):
             card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
-        grid = QGridLayout()
-        grid.setSpacing(14)
-        for i, frame in enumerate((details_card, contact_card, family_card, cases_card, enquiries_card,
-                                   incidents_card)):
             grid.addWidget(frame, i // 2, i % 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(28, 20, 28, 20)
-        column.setSpacing(10)
-        for widget in (self.heading, self.subheading, self.safety, self.error):
-            column.addWidget(widget)
-        column.addLayout(buttons)
-        column.addLayout(grid)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        add(scroll_page(self, (28, 20, 28, 20), spacing=10), self.heading, self.subheading, self.safety,
+            self.error, button_row(self.edit_button, self.prefs_button, self.incident_button), grid, STRETCH)
 
         for lst in (self.family, self.cases, self.enquiries):
             lst.openRequested.connect(self.openRequested)
@@ -156,7 +116,7 @@ class PersonView(QWidget):
         try:
             self.person = people.peek_person(self.session, self.person_id)
         except ConfideError as exc:
-            self._show_error(exc)
+            show_error(self.error, exc)
             return
         self._show()
 
@@ -180,8 +140,6 @@ class PersonView(QWidget):
         self._show_incidents()
 
     def _show_details(self, person: Person) -> None:
-        while self.details.rowCount():
-            self.details.removeRow(0)
         rows = [("Known as", person.known_as or ""),
                 ("School", person.school_name or ""),
                 ("Phase", _label(SchoolPhase, person.school_phase)),
@@ -191,10 +149,7 @@ class PersonView(QWidget):
                 ("Role or job title", person.job_title or ""),
                 ("Area", person.area or "")]
         shown = [(name, value) for name, value in rows if value]
-        for name, value in shown:
-            label = text_label(value)
-            label.setAccessibleName(name)
-            self.details.addRow(text_label(name, "hint"), label)
+        fill_form(self.details, shown)
         if not shown:
             self.details.addRow(text_label("Nothing more recorded.", "hint"))
 
@@ -210,7 +165,7 @@ class PersonView(QWidget):
         self.family.set_rows(rows)
 
     def _show_cases(self) -> None:
-        if self.session.user.role == Role.VOLUNTEER:
+        if not reads_casework(self.session.user.role):
             self.cases.set_rows([], "Casework is for caseworkers and the manager.")
             return
         rows = []
@@ -247,31 +202,15 @@ class PersonView(QWidget):
                                   f"{i.description}",
                                   None, None) for i in found])
 
-    def _show_error(self, exc: BaseException) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
-
     # --- changing --------------------------------------------------------------------------
     def edit(self) -> PersonDialog | None:
-        if self.person is None:
-            return None
-        dialog = PersonDialog(self.session, self.ops, self.person, self)
-        dialog.open()
-        return dialog
+        return None if self.person is None else open_dialog(PersonDialog(self.session, self.ops, self.person, self))
 
     def edit_preferences(self) -> ContactPreferencesDialog | None:
-        if self.person is None:
-            return None
-        dialog = ContactPreferencesDialog(self.session, self.ops, self.person, self)
-        dialog.open()
-        return dialog
+        return None if self.person is None else open_dialog(ContactPreferencesDialog(self.session, self.ops, self.person, self))
 
     def report_incident(self) -> IncidentDialog | None:
-        if self.person is None:
-            return None
-        dialog = IncidentDialog(self.session, self.ops, self.person, parent=self)
-        dialog.open()
-        return dialog
+        return None if self.person is None else open_dialog(IncidentDialog(self.session, self.ops, self.person, parent=self))
 
     def set_busy(self, busy: bool) -> None:
         for button in (self.edit_button, self.prefs_button, self.incident_button):

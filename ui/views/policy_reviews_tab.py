@@ -5,12 +5,10 @@ from datetime import date
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -18,11 +16,13 @@ from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.vault import registers
+from ui.dialogs.opening import open_dialog
 from ui.dialogs.register_dialogs import PolicyReviewDialog
-from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.refresh import Refresher
-from ui.widgets.forms import restyle, text_label
+from ui.views.register_page import register_column
+from ui.widgets.forms import restyle, show_error, text_label
+from ui.widgets.page import button_row
 
 HEADERS = ["Reviewed on", "Reviewed by", "Minutes", "Next review", "Notes"]
 
@@ -33,9 +33,6 @@ class PolicyReviewsTab(QWidget):
         self.session, self.ops = session, ops
         self.record_button = QPushButton("&Record a review…")
         self.record_button.setProperty("primary", True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.record_button)
-        buttons.addStretch(1)
         self.reminder = text_label("", "warning")
         self.reminder.hide()
         self.error = text_label("", "error")
@@ -48,13 +45,7 @@ class PolicyReviewsTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 12, 0, 0)
-        column.setSpacing(10)
-        column.addLayout(buttons)
-        column.addWidget(self.reminder)
-        column.addWidget(self.error)
-        column.addWidget(self.table, 1)
+        register_column(self, button_row(self.record_button), self.reminder, self.error, (self.table, 1))
         self.record_button.clicked.connect(self.record)
         self.refresher = Refresher(self, session, ops, {"policy_reviews"}, self.reload)
 
@@ -63,8 +54,7 @@ class PolicyReviewsTab(QWidget):
             reviews = registers.policy_reviews(self.session)
             due = registers.policy_reminder(self.session, today)
         except ConfideError as exc:
-            self.error.setText(describe_error(exc))
-            self.error.show()
+            show_error(self.error, exc)
             return
         self.error.hide()
         self.table.setRowCount(0)
@@ -84,9 +74,7 @@ class PolicyReviewsTab(QWidget):
     def record(self) -> PolicyReviewDialog | None:
         if self.ops.busy:
             return None
-        dialog = PolicyReviewDialog(self.session, self.ops, self)
-        dialog.open()
-        return dialog
+        return open_dialog(PolicyReviewDialog(self.session, self.ops, self))
 
     def clear(self) -> None:
         self.table.setRowCount(0)

@@ -3,8 +3,13 @@ tab each."""
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from app.errors import ConfideError
 from app.security.session import Session
+from app.services.team.laptop import checkout
+from app.services.team.membership import sync_status
 from ui.operations import Operations
+from ui.refresh import Refresher
+from ui.team.out_on_laptops import OutOnLaptopsTab
 from ui.views.paper_files_tab import PaperFilesTab
 from ui.views.policy_reviews_tab import PolicyReviewsTab
 from ui.views.staff_register_tab import StaffRegisterTab
@@ -13,12 +18,6 @@ from ui.widgets.forms import text_label
 
 def _laptops_tab(session: Session, ops: Operations):
     """Beside the paper file register, on a team's office computer: cases out on laptops."""
-    from app.errors import ConfideError
-    from app.services.team.laptop import checkout
-    from app.services.team.membership import sync_status
-    from ui.refresh import Refresher
-    from ui.team.out_on_laptops import OutOnLaptopsTab
-
     try:
         if not sync_status(session).in_team or checkout.this_is_a_laptop(session):
             return None

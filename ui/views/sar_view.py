@@ -6,14 +6,7 @@ one request, which takes the whole page while the manager works through it.
 """
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from app.errors import ConfideError
 from app.security.session import Session
@@ -22,6 +15,7 @@ from app.services.sar import register as sar
 from app.services.sar.register import Sar
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
+from ui.dialogs.opening import open_dialog
 from ui.dialogs.sar_dialogs import (
     ChildAuthorityDialog,
     ClarificationDialog,
@@ -31,63 +25,37 @@ from ui.dialogs.sar_dialogs import (
     RegisterSarDialog,
 )
 from ui.dialogs.sar_pack_dialog import SarPackDialog
-from ui.formatting import describe_error
 from ui.models import sar_table_model as cols
 from ui.models.sar_table_model import SarTableModel
 from ui.names import staff_names
 from ui.operations import Operations
 from ui.refresh import Refresher
+from ui.views.register_page import RequestRegister
 from ui.views.sar_review_view import SarReviewView
-from ui.widgets.forms import text_label
+from ui.widgets.page import column
 from ui.widgets.record_table import RecordTable
 from ui.widgets.sar_detail import SarDetail
 
 
-class SarView(QWidget):
+class SarView(RequestRegister):
     def __init__(self, session: Session, ops: Operations, clipboard: SecretClipboard, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.session, self.ops, self.clipboard = session, ops, clipboard
-        self._select_next: str | None = None
+        super().__init__(session, ops, parent)
+        self.clipboard = clipboard
         self.model = SarTableModel(self)
         self.table = RecordTable(self.model, "Subject access requests", sort_column=cols.RECEIVED,
                                  order=Qt.SortOrder.DescendingOrder)
         self.table.setMinimumHeight(110)  # the selected request below is shown in full first
-
-        self.register_button = QPushButton("&Register a request…")
-        self.register_button.setProperty("primary", True)
-        self.open_only = QCheckBox("&Open requests only")
-        top = QHBoxLayout()
-        top.addWidget(self.register_button)
-        top.addStretch(1)
-        top.addWidget(self.open_only)
-        self.error = text_label("", "error")
-        self.error.hide()
         self.detail = SarDetail()
-
         self.list_screen = QWidget()
-        column = QVBoxLayout(self.list_screen)
-        column.setContentsMargins(32, 24, 32, 16)
-        column.setSpacing(10)
-        column.addWidget(text_label("Subject access requests", "heading"))
-        column.addWidget(text_label("One calendar month from the later of receipt and identity; clarification "
-                                    "stops the clock until it arrives. Extendable by up to two months.", "hint"))
-        column.addLayout(top)
-        column.addWidget(self.error)
-        # The register takes what height is left once the selected request is shown in full:
-        # its next steps must always be in view.
-        column.addWidget(self.table, 1)
-        column.addWidget(self.detail)
+        self.build(self.list_screen, "Subject access requests", "One calendar month from the later of receipt "
+                   "and identity; clarification stops the clock until it arrives. Extendable by up to two "
+                   "months.", "&Register a request…", "&Open requests only", self.detail)
         self.review = SarReviewView(session, ops)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.list_screen)
         self.stack.addWidget(self.review)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.stack)
+        column(self, (0, 0, 0, 0), None, self.stack)
 
-        self.register_button.clicked.connect(lambda: self.register())
-        self.open_only.toggled.connect(lambda _on: self.refresher.mark_stale())
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._show_selected())
         self.table.doubleClicked.connect(lambda _i: self.act("review"))
         self.detail.actionRequested.connect(self.act)
         self.review.backRequested.connect(self.show_list)
@@ -95,38 +63,19 @@ class SarView(QWidget):
         self.refresher = Refresher(self.list_screen, session, ops, {"sars"}, self.reload)
 
     # --- the register ----------------------------------------------------------------------
-    def reload(self) -> None:
-        keep = self._select_next or getattr(self.selected(), "id", None)
-        self._select_next = None
-        try:
-            requests = sar.list_sars(self.session, open_only=self.open_only.isChecked())
-        except ConfideError as exc:
-            self._show_error(exc)
-            return
-        self.error.hide()
-        self.model.set_requests(requests)
-        if keep:
-            self.select(keep)
-        self._show_selected()
+    def list_records(self, open_only: bool):
+        return sar.list_sars(self.session, open_only=open_only)
 
-    def select(self, sar_id: str) -> bool:
-        return self.table.select(sar_id)
+    def fill(self, found, today) -> None:
+        self.model.set_requests(found)
 
     def show_request(self, sar_id: str) -> "SarView":
         """Open the register at this request (the dashboard does)."""
         self.show_list()
-        self._select_next = sar_id
-        if not self.refresher.try_now() and not self.refresher.stale:
-            self._select_next = None
-            if not self.select(sar_id) and self.open_only.isChecked():
-                self.open_only.setChecked(False)  # reloads with every request
-                self._select_next = sar_id
+        self.show_record(sar_id)
         return self
 
-    def selected(self) -> Sar | None:
-        return self.table.selected()
-
-    def _show_selected(self) -> None:
+    def selection_changed(self, *_args) -> None:
         request = self.selected()
         packs = []
         if request is not None and not self.ops.busy and not self.session.locked:
@@ -141,20 +90,15 @@ class SarView(QWidget):
         self.stack.setCurrentWidget(self.list_screen)
 
     # --- steps -------------------------------------------------------------------------------
-    def register(self) -> RegisterSarDialog | None:
-        if self.ops.busy:
-            return None
-        dialog = RegisterSarDialog(self.session, self.ops, self)
-        dialog.registered.connect(lambda request: setattr(self, "_select_next", request.id))
-        dialog.open()
-        return dialog
+    def register_dialog(self) -> RegisterSarDialog:
+        return RegisterSarDialog(self.session, self.ops, self)
 
     def act(self, action: str):
         """Run one step on the selected request; returns the dialog or screen it opened."""
         request = self.selected()
         if request is None or self.ops.busy:
             return None
-        self._select_next = request.id
+        self.select_after(request)
         dialogs = {"identity": lambda: IdentityDialog(self.session, self.ops, request, self),
                    "ask_clarification": lambda: ClarificationDialog(self.session, self.ops, request, False, self),
                    "clarification_received": lambda: ClarificationDialog(self.session, self.ops, request, True, self),
@@ -162,9 +106,7 @@ class SarView(QWidget):
                    "authority": lambda: ChildAuthorityDialog(self.session, self.ops, request, self),
                    "sent": lambda: MarkSentDialog(self.session, self.ops, request, self)}
         if action in dialogs:
-            dialog = dialogs[action]()
-            dialog.open()
-            return dialog
+            return open_dialog(dialogs[action]())
         if action == "review":
             self.stack.setCurrentWidget(self.review)
             self.review.load(request)
@@ -211,33 +153,23 @@ class SarView(QWidget):
             return None
         dialog = SarPackDialog(self.session, self.ops, self.clipboard, request, self)
         dialog.markSentRequested.connect(self._mark_sent_after_pack)
-        dialog.finished.connect(dialog.deleteLater)
-        self.pack_dialog = dialog
-        dialog.open()
+        self.pack_dialog = open_dialog(dialog, delete_when_closed=True)
         return dialog
 
     def regenerate(self, request: Sar) -> SarPackDialog | None:
         """The pack again from a record of disclosure: the same words as were sent."""
         if self.ops.busy or not self.detail.packs:
             return None
-        dialog = SarPackDialog(self.session, self.ops, self.clipboard, request, self, packs=self.detail.packs)
-        dialog.finished.connect(dialog.deleteLater)
-        self.pack_dialog = dialog
-        dialog.open()
-        return dialog
+        self.pack_dialog = open_dialog(SarPackDialog(self.session, self.ops, self.clipboard, request, self,
+                                                     packs=self.detail.packs), delete_when_closed=True)
+        return self.pack_dialog
 
     def _mark_sent_after_pack(self, request: Sar) -> None:
         self.show_list()
-        self._select_next = request.id
-        dialog = MarkSentDialog(self.session, self.ops, request, self)
-        dialog.open()
-        self.mark_sent_dialog = dialog
+        self.select_after(request)
+        self.mark_sent_dialog = open_dialog(MarkSentDialog(self.session, self.ops, request, self))
 
     # --- state -------------------------------------------------------------------------------
-    def _show_error(self, exc: BaseException) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
-
     def set_busy(self, busy: bool) -> None:
         self.register_button.setEnabled(not busy)
         self.detail.update_buttons(not busy)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.domain.counting import plural
 from app.domain.records import SearchHit, snippet_parts
-from app.domain.staff import Role
+from app.domain.role_matrix import reads_casework
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
@@ -71,7 +71,7 @@ class SearchView(QWidget):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
-        volunteer = session.user.role == Role.VOLUNTEER
+        volunteer = not reads_casework(session.user.role)
         what = "people" if volunteer else "people, cases and notes"
         self.box = line_edit("Search", placeholder=f"Search {what}: type a name, a reference or words from a note")
         self.box.setClearButtonEnabled(True)

@@ -13,12 +13,12 @@ from app.security.session import Session
 from app.services.team import membership
 from app.services.vault import staff
 from ui.dialogs import messages
+from ui.dialogs.opening import open_dialog
 from ui.dialogs.staff_dialogs import AddStaffDialog, ChangeRoleDialog, ResetPassphraseDialog
-from ui.formatting import describe_error
 from ui.models import staff_table_model as columns
 from ui.models.staff_table_model import StaffTableModel
 from ui.operations import Operations
-from ui.widgets.forms import text_label
+from ui.widgets.forms import show_error, text_label
 from ui.widgets.record_table import RecordTable
 
 
@@ -124,34 +124,28 @@ class StaffView(QWidget):
         self.disable_button.setEnabled(active and not is_me)
 
     def _show_error(self, exc: BaseException) -> None:
-        self.error.setText(describe_error(exc))
-        self.error.show()
+        show_error(self.error, exc)
 
     # --- actions -----------------------------------------------------------------------
     def add(self) -> AddStaffDialog:
         self.error.hide()
         dialog = AddStaffDialog(self.session, self.ops, self)
         dialog.added.connect(lambda member: setattr(self, "_select_next", member.username))
-        dialog.open()
-        return dialog
+        return open_dialog(dialog)
 
     def reset_passphrase(self) -> ResetPassphraseDialog | None:
-        member = self.selected()
-        if member is None:
-            return None
-        self.error.hide()
-        dialog = ResetPassphraseDialog(self.session, self.ops, member, self)
-        dialog.open()
-        return dialog
+        return self._about_selected(ResetPassphraseDialog)
 
     def change_role(self) -> ChangeRoleDialog | None:
+        return self._about_selected(ChangeRoleDialog)
+
+    def _about_selected(self, dialog_class):
+        """A dialog about the selected colleague, or None when no one is selected."""
         member = self.selected()
         if member is None:
             return None
         self.error.hide()
-        dialog = ChangeRoleDialog(self.session, self.ops, member, self)
-        dialog.open()
-        return dialog
+        return open_dialog(dialog_class(self.session, self.ops, member, self))
 
     def disable(self) -> None:
         member = self.selected()

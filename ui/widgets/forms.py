@@ -17,7 +17,7 @@ def restyle(widget: QWidget) -> None:
 
 def text_label(text: str = "", kind: str = "", parent: QWidget | None = None) -> QLabel:
     """kind: heading, subheading, hint, error, alert, notice, success, warning
-    (the selectors in ui/resources/style.qss)."""
+    (the selectors in resources/style.qss)."""
     label = QLabel(text, parent)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -54,6 +54,12 @@ def error_line(name: str = "Error") -> QLabel:
     label.setAccessibleName(name)
     label.hide()
     return label
+
+
+def show_error(label: QLabel, exc: BaseException) -> None:
+    """The error line says what went wrong, in plain words."""
+    label.setText(describe_error(exc))
+    label.show()
 
 
 class FieldErrors:

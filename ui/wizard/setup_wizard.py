@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget, QWizard
 from app.security.session import Session
 from ui.dialogs import messages
 from ui.operations import Operations
+from ui.team.join_dialog import JoinDialog
 from ui.wizard.account_pages import ManagerPage, PassphrasePage, ServicePage
 from ui.wizard.recovery_pages import ConfirmKeyPage, RecoveryKeyPage
 from ui.wizard.store_page import StorePage
@@ -50,8 +51,6 @@ class SetupWizard(QWizard):
             self.addPage(page)
 
     def join_team(self):
-        from ui.team.join_dialog import JoinDialog
-
         dialog = JoinDialog(self.data_dir, self.device_key_file, self.ops, self)
         dialog.joined.connect(self._joined)
         dialog.open()

@@ -5,6 +5,7 @@ from datetime import date
 
 from app import clock
 from app.domain.records import Action
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import clean, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
@@ -15,9 +16,9 @@ from app.storage.db import transaction
 from app.storage.staff_repo import StaffRepo
 
 
+@grants(Scope.CASEWORK)
 def add_action(session: Session, case_id: str, title: str, due_on, owner: str | None = None,
                today: date | None = None) -> Action:
-    access.require_casework(session)
     case = cases.load_case(session, case_id)
     text = clean(title, "title", "What needs doing", required=True, max_len=300)
     due = parse_date(due_on, "due_on", "Due date", required=True)
@@ -35,8 +36,8 @@ def add_action(session: Session, case_id: str, title: str, due_on, owner: str | 
     return _load(session, action_id)
 
 
+@grants(Scope.CASEWORK)
 def complete_action(session: Session, action_id: str, done: bool = True) -> Action:
-    access.require_casework(session)
     action = _load(session, action_id)
     cases.load_case(session, action.case_id)
     values = ({"done_at": clock.stamp(), "done_by": session.user.username}
@@ -54,8 +55,8 @@ def _load(session: Session, action_id: str) -> Action:
     return Action.from_row(row)
 
 
+@grants(Scope.CASEWORK)
 def actions_for_case(session: Session, case_id: str) -> list[Action]:
-    access.require_casework(session)
     cases.load_case(session, case_id)
     rows = session.conn.execute("SELECT * FROM action_item WHERE case_id = ? AND deleted_at IS NULL "
                                 "ORDER BY done_at IS NOT NULL, due_on", (case_id,))
@@ -68,9 +69,9 @@ class DueActions:
     due_today: list[Action]
 
 
+@grants(Scope.CASEWORK)
 def my_due_actions(session: Session, today: date | None = None, owner: str | None = None) -> DueActions:
     """Open actions of one owner (default: me) that are overdue or due today, oldest first."""
-    access.require_casework(session)
     today = today or date.today()
     params = {**access.visibility_params(session), "owner": owner or session.user.username,
               "today": today.isoformat()}

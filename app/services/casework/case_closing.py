@@ -2,11 +2,13 @@
 app/domain/case_closing.py; the question is the screen's)."""
 
 from app.domain.case_closing import closing_gaps
+from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services import access
 from app.services.casework.cases import load_case
 
 
+@grants(Scope.CASEWORK)
 def gaps_before_closing(session: Session, case_id: str, outcomes: list[str]) -> list[str]:
     """What is missing if the case closes now with `outcomes` ticked.
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind, SupportLevel
 from app.domain.records import Case, CaseSummary, Person
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants, manages, may_work_cases
 from app.domain.text import clean, parse_date
 from app.errors import NotEligible, NotFound, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
@@ -23,13 +23,13 @@ CASE_SELECT = (
     "JOIN person cl ON cl.id = c.client_id JOIN person ch ON ch.id = c.child_id ")
 
 
+@grants(Scope.CASEWORK)
 def check_eligible(session: Session, client_id: str, child_id: str, enquiry_id: str | None = None) -> None:
     """R3: casework only for the child/young person, or someone with parental responsibility.
 
     May raise: NotEligible, saying why casework cannot open (and, when an enquiry asked for
     casework, that it stays general information); PermissionDenied.
     """
-    access.require_casework(session)
     # Read past the people firewall on purpose: a parent's caseworker may open the parent's case
     # about a child who so far is known only through the child's own case (R4 keeps the two
     # cases apart, not the family's names); after this the child shows in the parent's case.
@@ -61,14 +61,14 @@ def _person(session: Session, person_id: str) -> Person:
 
 def _worker(session: Session, username: str) -> str:
     member = StaffRepo(session.conn).get_by_username((username or "").strip().lower())
-    if member is None or not member.active or member.role == Role.VOLUNTEER:
+    if member is None or not may_work_cases(member.role, member.active):
         raise ValidationError("Choose an active caseworker or manager to work the case.", field="worker")
     return member.username
 
 
+@grants(Scope.CASEWORK)
 def open_case_in_tx(session: Session, client_id: str, child_id: str, level: str, worker: str,
                     enquiry_id: str | None = None, opened_on: date | None = None) -> str:
-    access.require_casework(session)
     check_eligible(session, client_id, child_id, enquiry_id)
     level = SupportLevel.parse(level, "level").value
     worker = _worker(session, worker)
@@ -87,10 +87,10 @@ def open_case_in_tx(session: Session, client_id: str, child_id: str, level: str,
     return case_id
 
 
+@grants(Scope.CASEWORK, "R3 eligibility")
 def open_case(session: Session, client_id: str, child_id: str, level: str = "casework",
               worker: str | None = None, enquiry_id: str | None = None, opened_on: date | None = None) -> Case:
     """May raise: NotEligible (R3, with the reason), PermissionDenied, ValidationError."""
-    access.require_casework(session)
     with transaction(session.conn):
         case_id = open_case_in_tx(session, client_id, child_id, level, worker or session.user.username,
                                   enquiry_id, opened_on)
@@ -103,6 +103,7 @@ def _index_case(session: Session, case_id: str) -> None:
                      f"{row['reference']} {row['client_name']} {row['child_name']}", "")
 
 
+@grants(Scope.CASEWORK)
 def load_case(session: Session, case_id: str) -> Case:
     """The case with its names, after the access check, without counting as a view."""
     session.require()
@@ -110,6 +111,7 @@ def load_case(session: Session, case_id: str) -> Case:
     return access.check_case(session, Case.from_row(row) if row else None)
 
 
+@grants(Scope.HELPER)
 def may_see_case(session: Session, case_id: str) -> bool:
     """Whether load_case would show this case to the signed-in user (no audit event)."""
     session.require()
@@ -117,6 +119,7 @@ def may_see_case(session: Session, case_id: str) -> bool:
     return row is not None and access.can_view_case(session, Case.from_row(row))
 
 
+@grants(Scope.CASEWORK, "audited as a view")
 def get_case(session: Session, case_id: str) -> Case:
     """Open a case. Every view is written to the audit trail (R17)."""
     case = load_case(session, case_id)
@@ -140,9 +143,9 @@ class CaseQuery:
     limit: int = 100
 
 
+@grants(Scope.CASEWORK, "audited bulk read")
 def list_cases(session: Session, query: CaseQuery | None = None) -> tuple[list[CaseSummary], int]:
     """One page of the case list and the total that match, honouring the firewall."""
-    access.require_casework(session)
     q = query or CaseQuery()
     where = ["c.deleted_at IS NULL", access.VISIBLE_CASE_SQL]
     params = access.visibility_params(session)
@@ -169,16 +172,17 @@ def list_cases(session: Session, query: CaseQuery | None = None) -> tuple[list[C
     return found, total
 
 
+@grants(Scope.CASEWORK)
 def my_open_cases(session: Session) -> list[CaseSummary]:
     rows, _ = list_cases(session, CaseQuery(status="open", worker=session.user.username, limit=500))
     return rows
 
 
+@grants(Scope.CASEWORK)
 def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
     """Cases where the person is client or child, minus those the firewall hides.
 
     May raise: PermissionDenied (volunteers see no casework)."""
-    access.require_casework(session)
     params = {**access.visibility_params(session), "pid": person_id}
     rows = session.conn.execute(
         CASE_SELECT + f"WHERE c.deleted_at IS NULL AND (c.client_id = :pid OR c.child_id = :pid) "
@@ -186,6 +190,7 @@ def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
     return [CaseSummary.from_row(r) for r in rows]
 
 
+@grants(Scope.CASEWORK, "changing the worker is the manager's alone")
 def update_case(session: Session, case_id: str, *, level: str | None = None, worker: str | None = None,
                 expected_version: int | None = None) -> Case:
     """Change the level of support, or (the manager only) who works the case: reassigning would
@@ -198,7 +203,7 @@ def update_case(session: Session, case_id: str, *, level: str | None = None, wor
     if level:
         values["level"] = SupportLevel.parse(level, "level").value
     if worker and worker.strip().lower() != case.worker:
-        if session.user.role != Role.MANAGER:
+        if not manages(session.user.role):
             raise PermissionDenied("Only the manager can give a case to another worker.")
         values["worker"] = _worker(session, worker)
     with transaction(session.conn):
@@ -208,6 +213,7 @@ def update_case(session: Session, case_id: str, *, level: str | None = None, wor
     return load_case(session, case_id)
 
 
+@grants(Scope.CASEWORK)
 def close_case(session: Session, case_id: str, reason: str, outcomes: list[str], closed_on=None) -> Case:
     case = load_case(session, case_id)
     access.require_casework(session)
@@ -226,6 +232,7 @@ def close_case(session: Session, case_id: str, reason: str, outcomes: list[str],
     return load_case(session, case_id)
 
 
+@grants(Scope.CASEWORK)
 def reopen_case(session: Session, case_id: str) -> Case:
     case = load_case(session, case_id)
     access.require_casework(session)
@@ -236,6 +243,7 @@ def reopen_case(session: Session, case_id: str) -> Case:
     return load_case(session, case_id)
 
 
+@grants(Scope.RESTRICTED)
 def record_young_person_agreement(session: Session, case_id: str, agreed: bool, note: str | None = None) -> Case:
     """R4: the young person agreed (or no longer agrees) that their case may be shared with family."""
     case = load_case(session, case_id)
@@ -251,9 +259,9 @@ def record_young_person_agreement(session: Session, case_id: str, agreed: bool, 
     return load_case(session, case_id)
 
 
+@grants(Scope.MANAGER, "R4: the link is the manager's")
 def link_cases(session: Session, case_a: str, case_b: str, reason: str) -> str:
     """Record that two separate enquiries concern the same family (managers only)."""
-    session.require(Role.MANAGER)
     reason = clean(reason, "reason", "Reason", required=True, max_len=500)
     for case_id in (case_a, case_b):
         load_case(session, case_id)
@@ -266,11 +274,11 @@ def link_cases(session: Session, case_a: str, case_b: str, reason: str) -> str:
     return link_id
 
 
+@grants(Scope.MANAGER, "R4: only the manager sees the link")
 def linked_cases(session: Session, case_id: str) -> list[CaseSummary]:
     """Only a manager sees that a parent's and a young person's cases are linked (R4).
 
     May raise: PermissionDenied."""
-    session.require(Role.MANAGER)
     rows = session.conn.execute(
         CASE_SELECT + "WHERE c.id IN (SELECT case_b FROM case_link WHERE case_a = :id AND deleted_at IS NULL "
         "UNION SELECT case_a FROM case_link WHERE case_b = :id AND deleted_at IS NULL)", {"id": case_id})

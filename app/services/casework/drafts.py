@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.security.session import Session
 from app.storage.db import transaction
@@ -31,12 +32,12 @@ class Draft:
     created_at: str
 
 
+@grants(Scope.ANY, "the author's own typing")
 def keep_draft(session: Session, kind: str, context: dict, fields: dict) -> str:
     """Keep what was typed for its author. Returns the draft's id.
 
     May raise: ValidationError (unknown kind, too large), Locked.
     """
-    session.require()
     if kind not in KINDS:
         raise ValidationError(f"Confide cannot keep a draft of this kind ({kind}).")
     context_text, fields_text = json.dumps(context, sort_keys=True), json.dumps(fields, sort_keys=True)
@@ -50,13 +51,13 @@ def keep_draft(session: Session, kind: str, context: dict, fields: dict) -> str:
     return draft_id
 
 
+@grants(Scope.ANY, "only the author's own drafts")
 def take_drafts(session: Session, now: datetime | None = None) -> list[Draft]:
     """The signed-in person's drafts, oldest first, removed from the database as they are
     returned (a draft offered back lives in its form again). Old drafts are dropped.
 
     May raise: Locked.
     """
-    session.require()
     cutoff = ((now or clock.now()) - timedelta(days=DRAFT_DAYS)).isoformat(timespec="seconds")
     owner = session.user.username
     with transaction(session.conn):

@@ -15,13 +15,14 @@ from app.domain.choices import (
     Topic,
 )
 from app.domain.records import Case, Enquiry
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import LONG_MAX, NAME_MAX, clean, clean_name
 from app.errors import NotEligible, NotFound, PermissionDenied, ValidationError
 from app.resources import wording
 from app.security.session import Session
 from app.services import access
-from app.services.casework import people
+from app.services.casework import cases, people
 from app.storage import records
 from app.storage.db import transaction
 
@@ -63,6 +64,7 @@ class EnquiryResult:
     refusal: str | None = None  # why casework was refused; the enquiry is kept as general information
 
 
+@grants(Scope.GENERAL, "volunteers: general information only")
 def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = None) -> EnquiryResult:
     """Save an enquiry, creating any new people it names, in one transaction.
 
@@ -70,7 +72,6 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
     general information and the result says why.
     May raise: ValidationError, PermissionDenied.
     """
-    session.require()
     now = now or clock.now()
     channel = Channel.parse(data.channel, "channel")
     role = CallerRole.parse(data.caller_role, "caller_role")
@@ -134,8 +135,6 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
             session.conn.execute("INSERT INTO enquiry_topic (enquiry_id, topic) VALUES (?, ?)", (enquiry_id, topic))
         session.audit("enquiry_recorded", "enquiry", enquiry_id, {"type": etype.value})
         if etype == EnquiryType.CASEWORK:
-            from app.services.casework import cases
-
             if not caller_id or not child_id:
                 refusal = ("Casework needs both the client and the child or young person recorded; "
                            "the enquiry was saved as general information.")
@@ -158,13 +157,13 @@ def _tri(value: bool | None) -> int | None:
     return None if value is None else int(bool(value))
 
 
+@grants(Scope.GENERAL, "volunteers: general enquiries they handled")
 def get_enquiry(session: Session, enquiry_id: str) -> Enquiry:
     """One enquiry. Volunteers see the general-information enquiries they handled; no one
     sees a young person's own enquiry through the firewall (R4).
 
     May raise: NotFound, PermissionDenied.
     """
-    session.require()
     row = records.fetch(session.conn, "enquiry", enquiry_id)
     if row is None:
         raise NotFound("That enquiry does not exist.")
@@ -180,9 +179,9 @@ def get_enquiry(session: Session, enquiry_id: str) -> Enquiry:
     return Enquiry.from_row(row, topics=topics)
 
 
+@grants(Scope.GENERAL, "volunteers: general enquiries they handled; audited bulk read")
 def recent_enquiries(session: Session, limit: int = 50) -> list[Enquiry]:
     """Newest first. Volunteers see only the general-information enquiries they handled."""
-    session.require()
     rows = session.conn.execute(
         f"SELECT * FROM enquiry e WHERE e.deleted_at IS NULL AND {access.enquiry_visible_sql('e')} "
         "ORDER BY e.received_at DESC LIMIT :limit", {**access.visibility_params(session), "limit": int(limit)})
@@ -191,9 +190,9 @@ def recent_enquiries(session: Session, limit: int = 50) -> list[Enquiry]:
     return result
 
 
+@grants(Scope.GENERAL, "volunteers: general enquiries they handled")
 def enquiries_of_person(session: Session, person_id: str) -> list[Enquiry]:
     """A person's enquiries that this viewer may see, newest first."""
-    session.require()
     rows = session.conn.execute(
         "SELECT * FROM enquiry e WHERE e.deleted_at IS NULL AND (e.caller_id = :pid OR e.child_id = :pid "
         f"OR e.referrer_id = :pid) AND {access.enquiry_visible_sql('e')} ORDER BY e.received_at DESC",

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from app import clock
 from app.domain.choices import Channel, Topic
 from app.domain.records import Enquiry
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import LONG_MAX, NAME_MAX, clean, clean_name
 from app.errors import PermissionDenied, StaleEdit, ValidationError
@@ -45,6 +46,7 @@ class EnquiryRevision:
     written_by: str
 
 
+@grants(Scope.GENERAL, "volunteers: general enquiries they handled; history kept")
 def correct_enquiry(session: Session, enquiry_id: str, change: EnquiryCorrection,
                     expected_version: int | None = None, now: datetime | None = None) -> Enquiry:
     """Correct an enquiry; the version it replaces is kept.
@@ -95,6 +97,7 @@ def _validate(enquiry: Enquiry, change: EnquiryCorrection, now: datetime) -> dic
     return values
 
 
+@grants(Scope.GENERAL, "volunteers: general enquiries they handled")
 def enquiry_history(session: Session, enquiry_id: str) -> list[EnquiryRevision]:
     """Earlier versions, oldest first (the enquiry itself is the newest).
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.domain.choices import Channel, EnquiryType
 from app.domain.records import Enquiry
+from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import access
@@ -26,13 +27,13 @@ class EnquiryQuery:
     limit: int = 100
 
 
+@grants(Scope.GENERAL, "volunteers: general enquiries they handled; pages; audited bulk read")
 def list_enquiries(session: Session, query: EnquiryQuery | None = None) -> tuple[list[Enquiry], int]:
     """One page of enquiries and how many match in all, newest first unless asked otherwise.
     Volunteers see only the general-information enquiries they handled; nobody sees what the
     firewall closes to them. Audited as a bulk read.
 
     May raise: Locked, ValidationError (an unknown filter or sort)."""
-    session.require()
     q = query or EnquiryQuery()
     where = ["e.deleted_at IS NULL", access.enquiry_visible_sql("e")]
     params = access.visibility_params(session)

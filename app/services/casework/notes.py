@@ -4,11 +4,11 @@ from datetime import date
 
 from app.domain.choices import NoteType
 from app.domain.records import Note, NoteRevision
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import LONG_MAX, clean, parse_date
 from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
-from app.services import access
 from app.services.casework import cases
 from app.storage import records, search_index
 from app.storage.db import transaction
@@ -33,10 +33,10 @@ def _validate(note_type, occurred_on, minutes_spent, body, today: date) -> dict:
     return {"note_type": kind, "occurred_on": when.isoformat(), "minutes_spent": minutes, "body": text}
 
 
+@grants(Scope.CASEWORK)
 def add_note(session: Session, case_id: str, note_type: str, occurred_on, minutes_spent, body: str,
              today: date | None = None) -> Note:
     """May raise: ValidationError, PermissionDenied, NotFound."""
-    access.require_casework(session)
     case = cases.load_case(session, case_id)
     values = _validate(note_type, occurred_on, minutes_spent, body, today or date.today())
     with transaction(session.conn):
@@ -47,10 +47,10 @@ def add_note(session: Session, case_id: str, note_type: str, occurred_on, minute
     return _load(session, note_id)
 
 
+@grants(Scope.CASEWORK, "the author or the manager")
 def edit_note(session: Session, note_id: str, note_type: str, occurred_on, minutes_spent, body: str,
               expected_version: int | None = None, today: date | None = None) -> Note:
     """Change a note; the version being replaced is kept in note_revision."""
-    access.require_casework(session)
     note = _load(session, note_id)
     case = cases.load_case(session, note.case_id)
     if note.author != session.user.username and session.user.role != Role.MANAGER:
@@ -91,20 +91,20 @@ def _load(session: Session, note_id: str) -> Note:
     return Note.from_row(row)
 
 
+@grants(Scope.CASEWORK)
 def get_note(session: Session, note_id: str) -> Note:
     """One note, after checking its case may be seen (the firewall applies to notes too).
 
     May raise: NotFound, PermissionDenied.
     """
-    access.require_casework(session)
     note = _load(session, note_id)
     cases.load_case(session, note.case_id)
     return note
 
 
+@grants(Scope.CASEWORK)
 def notes_for_case(session: Session, case_id: str) -> list[Note]:
     """Newest first. The caller has already opened (and so audited) the case."""
-    access.require_casework(session)
     cases.load_case(session, case_id)
     rows = session.conn.execute(
         "SELECT * FROM note WHERE case_id = ? AND deleted_at IS NULL ORDER BY occurred_on DESC, created_at DESC",
@@ -112,9 +112,9 @@ def notes_for_case(session: Session, case_id: str) -> list[Note]:
     return [Note.from_row(r) for r in rows]
 
 
+@grants(Scope.CASEWORK)
 def history(session: Session, note_id: str) -> list[NoteRevision]:
     """Earlier versions of a note, oldest first."""
-    access.require_casework(session)
     note = _load(session, note_id)
     cases.load_case(session, note.case_id)
     rows = session.conn.execute("SELECT * FROM note_revision WHERE note_id = ? ORDER BY version", (note_id,))

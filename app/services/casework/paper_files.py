@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import clean, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.services import access
+from app.services.casework import cases
 from app.storage import records
 from app.storage.db import transaction
 from app.storage.staff_repo import StaffRepo
@@ -65,13 +66,11 @@ def _visible(session: Session, sql: str, params: dict | None = None):
     return session.conn.execute(_SELECT + where + sql, {**access.visibility_params(session), **(params or {})})
 
 
+@grants(Scope.CASEWORK)
 def add_file(session: Session, label: str, home_location: str, case_id: str | None = None) -> PaperFile:
-    access.require_casework(session)
     label = clean(label, "label", "File label", required=True, max_len=100)
     home = clean(home_location, "home_location", "Where it is kept", required=True, max_len=200)
     if case_id:
-        from app.services.casework import cases
-
         cases.load_case(session, case_id)
     if session.conn.execute("SELECT 1 FROM paper_file WHERE label = ?", (label,)).fetchone():
         raise ValidationError(f"There is already a paper file labelled '{label}'.", field="label")
@@ -82,12 +81,12 @@ def add_file(session: Session, label: str, home_location: str, case_id: str | No
     return get_file(session, file_id)
 
 
+@grants(Scope.CASEWORK)
 def case_for_reference(session: Session, reference: str | None) -> str | None:
     """The case a paper file belongs to, from the reference written on its folder (as staff
     type it: "cas-2026-0012" or " CAS-2026-0012 "). None when no reference is given.
 
     May raise: ValidationError (no such case), PermissionDenied."""
-    access.require_casework(session)
     text = (reference or "").strip()
     if not text:
         return None
@@ -95,37 +94,35 @@ def case_for_reference(session: Session, reference: str | None) -> str | None:
                                (text,)).fetchone()
     if row is None:
         raise ValidationError(f"There is no case with the reference '{text}'.", field="case")
-    from app.services.casework import cases
-
     cases.load_case(session, row[0])  # the case's access rules apply
     return row[0]
 
 
+@grants(Scope.ANY, "files in no case or in a case they may see")
 def get_file(session: Session, file_id: str) -> PaperFile:
-    session.require()
     row = _visible(session, "AND f.id = :id", {"id": file_id}).fetchone()
     if row is None:
         raise NotFound("That paper file is not in the register.")
     return _file(row)
 
 
+@grants(Scope.ANY, "files in no case or in a case they may see")
 def find_file(session: Session, label: str) -> PaperFile:
-    session.require()
     row = _visible(session, "AND f.label = :label COLLATE NOCASE", {"label": (label or "").strip()}).fetchone()
     if row is None:
         raise NotFound(f"There is no paper file labelled '{label}'.")
     return _file(row)
 
 
+@grants(Scope.ANY, "files in no case or in a case they may see")
 def list_files(session: Session) -> list[PaperFile]:
-    session.require()
     return [_file(r) for r in _visible(session, "ORDER BY f.label COLLATE NOCASE")]
 
 
+@grants(Scope.CASEWORK)
 def check_out(session: Session, file_id: str, expected_back, taken_to: str | None = None,
               person: str | None = None, today: date | None = None) -> PaperFile:
     """Record that a member of staff has taken a paper file out of the office."""
-    session.require(Role.MANAGER, Role.CASEWORKER)
     today = today or date.today()
     paper = get_file(session, file_id)
     if paper.is_out:
@@ -147,8 +144,8 @@ def check_out(session: Session, file_id: str, expected_back, taken_to: str | Non
     return get_file(session, file_id)
 
 
+@grants(Scope.ANY, "files of cases they may see")
 def check_in(session: Session, file_id: str, today: date | None = None) -> PaperFile:
-    session.require()
     today = today or date.today()
     paper = get_file(session, file_id)
     if not paper.is_out:
@@ -161,6 +158,7 @@ def check_in(session: Session, file_id: str, today: date | None = None) -> Paper
     return get_file(session, file_id)
 
 
+@grants(Scope.ANY, "files they may see")
 def movements(session: Session, file_id: str) -> list[Movement]:
     """May raise: NotFound (no such file, or one in a case the viewer may not see)."""
     get_file(session, file_id)
@@ -171,8 +169,8 @@ def movements(session: Session, file_id: str) -> list[Movement]:
     return [Movement(**{k: r[k] for k in r.keys()}) for r in rows]
 
 
+@grants(Scope.ANY, "files they may see")
 def overdue(session: Session, today: date | None = None) -> list[PaperFile]:
-    session.require()
     today = today or date.today()
     rows = _visible(session, "AND m.id IS NOT NULL AND m.expected_back < :today ORDER BY m.expected_back",
                     {"today": today.isoformat()})

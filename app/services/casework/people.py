@@ -6,9 +6,10 @@ from datetime import date
 
 from app.domain.choices import EhcpStatus, PersonKind, PrimaryNeed, Relationship, SchoolPhase
 from app.domain.records import Person, RelationshipLink
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import NAME_MAX, SHORT_MAX, age_on, clean, clean_name, parse_date
-from app.errors import NotFound, PermissionDenied, ValidationError
+from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
 from app.services import access
 from app.storage import records, search_index
@@ -120,6 +121,7 @@ def validate_person(data: PersonInput, today: date | None = None) -> None:
     _validate(data, today or date.today())
 
 
+@grants(Scope.ANY)
 def create_person_in_tx(session: Session, data: PersonInput, today: date | None = None) -> str:
     """For services that create a person inside their own transaction."""
     values = _validate(data, today or date.today())
@@ -130,22 +132,20 @@ def create_person_in_tx(session: Session, data: PersonInput, today: date | None 
     return person_id
 
 
+@grants(Scope.ANY, "a caller for a general enquiry")
 def create_person(session: Session, data: PersonInput, today: date | None = None) -> Person:
     """May raise: ValidationError (with the field at fault), PermissionDenied."""
-    session.require()
     with transaction(session.conn):
         person_id = create_person_in_tx(session, data, today)
     return _load(session, person_id)
 
 
+@grants(Scope.CASEWORK, "volunteers cannot change addresses")
 def update_person(session: Session, person_id: str, data: PersonInput, expected_version: int | None = None,
                   today: date | None = None) -> Person:
     """May raise: PermissionDenied (volunteers; a person behind the firewall), ValidationError,
     StaleEdit, NotFound."""
-    session.require(Role.MANAGER, Role.CASEWORKER)
     access.check_person_visible(session, person_id)
-    from app.errors import StaleEdit
-
     values = _validate(data, today or date.today())
     with transaction(session.conn):
         values["organisation_id"] = _organisation(session.conn, data.organisation_name, session.user.username)
@@ -159,9 +159,9 @@ def update_person(session: Session, person_id: str, data: PersonInput, expected_
     return _load(session, person_id)
 
 
+@grants(Scope.CASEWORK, "R9: volunteers cannot change them")
 def set_contact_preferences(session: Session, person_id: str, note: str | None = None, **prefs) -> Person:
     """R9, changed by caseworkers and the manager. May raise: PermissionDenied, ValidationError, NotFound."""
-    session.require(Role.MANAGER, Role.CASEWORKER)
     access.check_person_visible(session, person_id)
     unknown = set(prefs) - set(_PREFS)
     if unknown:
@@ -182,6 +182,7 @@ def _load(session: Session, person_id: str) -> Person:
     return Person.from_row(row)
 
 
+@grants(Scope.GENERAL, "volunteers: name and area only; audited as a view")
 def get_person(session: Session, person_id: str) -> Person:
     """Open a person's record. Every view is written to the audit trail (R17).
 
@@ -192,18 +193,19 @@ def get_person(session: Session, person_id: str) -> Person:
     return person
 
 
+@grants(Scope.GENERAL, "volunteers: name and area only")
 def peek_person(session: Session, person_id: str) -> Person:
     """A person's name for a list or a heading, without counting as a view of the record.
     Volunteers get the name, kind and area only (what a general enquiry needs).
 
     May raise: NotFound, PermissionDenied."""
-    session.require()
     person = _load(session, person_id)
     access.check_person_visible(session, person_id)
     return access.person_as_seen(session, person)
 
 
 
+@grants(Scope.ANY)
 def organisation_name(session: Session, organisation_id: str | None) -> str:
     if not organisation_id:
         return ""
@@ -215,6 +217,8 @@ VOLUNTEER_FIND_MIN = 2  # letters of a name a volunteer types before anyone is l
 VOLUNTEER_FIND_LIMIT = 20
 
 
+@grants(Scope.GENERAL,
+        "volunteers: a typed name, at most 20, name and area only; audited bulk read")
 def find_people(session: Session, kind: str | None = None, text: str = "", limit: int = 50, *,
                 also: str = "") -> list[Person]:
     """Pick lists in forms: by kind and the start of a name. `also` is a second name start
@@ -223,7 +227,6 @@ def find_people(session: Session, kind: str | None = None, text: str = "", limit
     VOLUNTEER_FIND_LIMIT people, in the volunteer's view. Audited as a bulk read.
 
     May raise: ValidationError, PermissionDenied."""
-    session.require()
     starts = [s for s in dict.fromkeys(((text or "").strip(), (also or "").strip())) if s]
     volunteer = session.user.role == Role.VOLUNTEER
     if volunteer:
@@ -251,6 +254,7 @@ def find_people(session: Session, kind: str | None = None, text: str = "", limit
     return found
 
 
+@grants(Scope.ANY, "inside an enquiry; changing a recorded link is casework")
 def link_relationship_in_tx(session: Session, adult_id: str, child_id: str, relationship: str,
                             parental_responsibility: bool) -> str:
     conn = session.conn
@@ -283,19 +287,19 @@ def link_relationship_in_tx(session: Session, adult_id: str, child_id: str, rela
     return link_id
 
 
+@grants(Scope.CASEWORK)
 def link_relationship(session: Session, adult_id: str, child_id: str, relationship: str,
                       parental_responsibility: bool) -> RelationshipLink:
-    session.require(Role.MANAGER, Role.CASEWORKER)
     with transaction(session.conn):
         link_id = link_relationship_in_tx(session, adult_id, child_id, relationship, parental_responsibility)
     return [r for r in relationships_of(session, child_id) if r.id == link_id][0]
 
 
+@grants(Scope.GENERAL)
 def relationships_of(session: Session, person_id: str) -> list[RelationshipLink]:
     """The person's family links, leaving out anyone behind the firewall (R4).
 
     May raise: PermissionDenied (the person themselves is behind it)."""
-    session.require()
     access.check_person_visible(session, person_id)
     rows = session.conn.execute(
         "SELECT r.*, a.first_name || ' ' || a.last_name AS adult_name, "

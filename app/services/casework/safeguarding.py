@@ -4,6 +4,7 @@ case's worker. The staff-safety marker itself is shown to everyone, so nobody vi
 from datetime import date
 
 from app.domain.records import Case, Incident, SafeguardingConcern
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import LONG_MAX, SHORT_MAX, clean, parse_date
 from app.errors import NotFound, PermissionDenied, ValidationError
@@ -31,6 +32,7 @@ def _not_future(value, field: str, label: str, today: date) -> date:
     return when
 
 
+@grants(Scope.RESTRICTED, "R16")
 def raise_concern(session: Session, case_id: str, raised_on, description: str, referred_to: str | None = None,
                   external_reference: str | None = None, outcome: str | None = None,
                   today: date | None = None) -> SafeguardingConcern:
@@ -50,6 +52,7 @@ def raise_concern(session: Session, case_id: str, raised_on, description: str, r
     return _load_concern(session, concern_id)
 
 
+@grants(Scope.RESTRICTED, "R16")
 def update_concern(session: Session, concern_id: str, outcome: str | None, status: str,
                    referred_to: str | None = None, external_reference: str | None = None) -> SafeguardingConcern:
     concern = _load_concern(session, concern_id)
@@ -72,6 +75,7 @@ def _load_concern(session: Session, concern_id: str) -> SafeguardingConcern:
     return SafeguardingConcern.from_row(row)
 
 
+@grants(Scope.RESTRICTED, "R16")
 def concerns_for_case(session: Session, case_id: str) -> list[SafeguardingConcern]:
     case = _restricted_case(session, case_id)
     rows = session.conn.execute("SELECT * FROM safeguarding_concern WHERE case_id = ? AND deleted_at IS NULL "
@@ -79,15 +83,16 @@ def concerns_for_case(session: Session, case_id: str) -> list[SafeguardingConcer
     return [SafeguardingConcern.from_row(r) for r in rows]
 
 
+@grants(Scope.HELPER)
 def can_see_concerns(session: Session, case: Case) -> bool:
     return session.user.role != Role.VOLUNTEER and access.can_see_restricted(session, case)
 
 
+@grants(Scope.ANY, "R16: any member of staff must be able to report it")
 def record_incident(session: Session, person_id: str, occurred_on, description: str, case_id: str | None = None,
                     marker_note: str | None = "Do not visit alone", today: date | None = None) -> Incident:
     """Threatening or abusive behaviour towards staff: any member of staff must be able to report it.
     It sets the staff-safety marker on the person."""
-    session.require()
     if case_id:
         cases.load_case(session, case_id)
     if records.fetch(session.conn, "person", person_id) is None:
@@ -108,6 +113,7 @@ def record_incident(session: Session, person_id: str, occurred_on, description: 
     return Incident.from_row(records.fetch(session.conn, "incident", incident_id))
 
 
+@grants(Scope.RESTRICTED, "R16: the manager, or a worker of the person's case")
 def incidents_for_person(session: Session, person_id: str) -> list[Incident]:
     """Manager, or a worker of a case where this person is client or child."""
     session.require()

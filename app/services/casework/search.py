@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from app.domain.records import MATCH_END, MATCH_START, SearchHit
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.security.session import Session
 from app.services import access
@@ -40,6 +41,7 @@ def _vocab(session: Session, table: str) -> str:
     return name
 
 
+@grants(Scope.HELPER)
 def fts_query(session: Session, table: str, text: str) -> str | None:
     """A safe FTS5 query for `table`, or None when nothing searchable was typed."""
     words = tokens(text)
@@ -65,11 +67,11 @@ def fts_query(session: Session, table: str, text: str) -> str | None:
     return " AND ".join(parts)
 
 
+@grants(Scope.GENERAL, "volunteers: people only; audited bulk read")
 def search(session: Session, text: str, limit: int = 50) -> list[SearchHit]:
     """People and cases first (they are few), then notes, each newest first. Volunteers find
     people only; nobody finds what the firewall (R4) closes to them. Audited as a bulk read
     (how many words were asked, how many hits came back; never the words)."""
-    session.require()
     if not tokens(text):
         return []
     params = {**access.visibility_params(session), "limit": int(limit)}

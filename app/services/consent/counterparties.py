@@ -4,7 +4,7 @@ or an organisation as a whole. Both consent and the disclosure log use these rul
 from dataclasses import dataclass
 
 from app.domain.choices import PersonKind
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.security.session import Session
 
@@ -25,12 +25,12 @@ def label(first: str | None, last: str | None, job_title: str | None, organisati
     return f"{name} ({detail})" if detail else name
 
 
+@grants(Scope.CASEWORK)
 def resolve(session: Session, person_id: str | None, organisation_id: str | None) -> Counterparty:
     """Check what a form named. A professional brings their current organisation with them.
 
     May raise: ValidationError (field 'counterparty'), PermissionDenied.
     """
-    session.require(Role.MANAGER, Role.CASEWORKER)
     conn = session.conn
     if person_id:
         row = conn.execute(
@@ -56,9 +56,9 @@ def resolve(session: Session, person_id: str | None, organisation_id: str | None
     raise ValidationError("Choose the professional or organisation.", field="counterparty")
 
 
+@grants(Scope.CASEWORK)
 def choices(session: Session, limit: int = 500) -> list[Counterparty]:
     """Every professional and organisation, for a form's pick list: organisations first."""
-    session.require(Role.MANAGER, Role.CASEWORKER)
     conn = session.conn
     orgs = [Counterparty(None, r["id"], r["name"]) for r in conn.execute(
         "SELECT id, name FROM organisation WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE LIMIT ?",

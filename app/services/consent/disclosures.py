@@ -26,11 +26,10 @@ from app.domain.consent import (
     LawfulReason,
 )
 from app.domain.consent import Disclosure as DisclosureRecord
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import clean, parse_date, uk_date
 from app.errors import ConsentMissing, NotFound, ValidationError
 from app.security.session import Session
-from app.services import access
 from app.services.casework import cases
 from app.services.consent import counterparties
 from app.services.consent.records import CONSENT_SELECT, consent_from_row
@@ -104,13 +103,13 @@ def _missing_message(kind: DisclosureKind, party: counterparties.Counterparty, r
             "manager will review it.")
 
 
+@grants(Scope.CASEWORK)
 def matching_consent(session: Session, case_id: str, kind: str, counterparty_person_id: str | None = None,
                      counterparty_organisation_id: str | None = None, on: date | None = None) -> Consent:
     """The consent that covers this disclosure on that day (the one lasting longest).
 
     May raise: ConsentMissing (naming what is missing), ValidationError, PermissionDenied.
     """
-    access.require_casework(session)
     case = cases.load_case(session, case_id)
     kind_ = DisclosureKind.parse(kind, "kind")
     party = counterparties.resolve(session, counterparty_person_id, counterparty_organisation_id)
@@ -122,13 +121,13 @@ def matching_consent(session: Session, case_id: str, kind: str, counterparty_per
     return live[0]
 
 
+@grants(Scope.CASEWORK)
 def record_disclosure(session: Session, data: DisclosureInput, today: date | None = None) -> DisclosureRecord:
     """Log a disclosure or records request. Without an override it needs a matching consent.
 
     May raise: ConsentMissing, ValidationError (what, channel, disclosed_on, counterparty,
     lawful_reason, justification), PermissionDenied, NotFound.
     """
-    access.require_casework(session)
     today = today or date.today()
     case = cases.load_case(session, data.case_id)
     kind = DisclosureKind.parse(data.kind, "kind")
@@ -169,15 +168,16 @@ def record_disclosure(session: Session, data: DisclosureInput, today: date | Non
     return get_disclosure(session, disclosure_id)
 
 
+@grants(Scope.CASEWORK)
 def record_records_request(session: Session, data: DisclosureInput, today: date | None = None) -> DisclosureRecord:
     """R6: asking a professional for records needs an 'obtain records' consent."""
     data.kind = DisclosureKind.RECORDS_REQUEST.value
     return record_disclosure(session, data, today)
 
 
+@grants(Scope.CASEWORK)
 def get_disclosure(session: Session, disclosure_id: str) -> DisclosureRecord:
     """May raise: NotFound, PermissionDenied (the case's access rules apply)."""
-    access.require_casework(session)
     row = session.conn.execute(DISCLOSURE_SELECT + "WHERE d.id = ? AND d.deleted_at IS NULL",
                                (disclosure_id,)).fetchone()
     if row is None:
@@ -186,9 +186,9 @@ def get_disclosure(session: Session, disclosure_id: str) -> DisclosureRecord:
     return _from_row(row)
 
 
+@grants(Scope.CASEWORK)
 def disclosures_for_case(session: Session, case_id: str) -> list[DisclosureRecord]:
     """The case's disclosure log, newest first. The caller has already opened the case."""
-    access.require_casework(session)
     cases.load_case(session, case_id)
     rows = session.conn.execute(DISCLOSURE_SELECT + "WHERE d.case_id = ? AND d.deleted_at IS NULL "
                                 "ORDER BY d.disclosed_on DESC, d.created_at DESC", (case_id,))
@@ -196,14 +196,15 @@ def disclosures_for_case(session: Session, case_id: str) -> list[DisclosureRecor
 
 
 # --- the manager's review of overrides -----------------------------------------------------------
+@grants(Scope.MANAGER)
 def unreviewed_overrides(session: Session, limit: int = 200) -> list[DisclosureRecord]:
     """Disclosures made without consent that no manager has reviewed yet, oldest first."""
-    session.require(Role.MANAGER)
     rows = session.conn.execute(DISCLOSURE_SELECT + "WHERE d.basis = 'override' AND d.deleted_at IS NULL "
                                 "AND v.id IS NULL ORDER BY d.disclosed_on, d.created_at LIMIT ?", (int(limit),))
     return [_from_row(r) for r in rows]
 
 
+@grants(Scope.HELPER, "managers' names, for the review rule")
 def other_reviewers(session: Session, made_by: str) -> list[str]:
     """The active managers, other than the one who made an override, who can review it (full names)."""
     rows = session.conn.execute("SELECT full_name FROM staff WHERE role = 'manager' AND active = 1 "
@@ -211,16 +212,17 @@ def other_reviewers(session: Session, made_by: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+@grants(Scope.HELPER)
 def is_self_review(session: Session, record: DisclosureRecord) -> bool:
     """The rule for who reviews an override: a manager other than the one who made it; the one who
     made it only when no other manager exists, and then it shows as self-reviewed."""
     return record.created_by == session.user.username
 
 
+@grants(Scope.MANAGER)
 def mark_override_reviewed(session: Session, disclosure_id: str, note: str | None = None) -> DisclosureRecord:
     """May raise: PermissionDenied (managers only), ValidationError (already reviewed, or made by
     this manager while another manager can review it), NotFound."""
-    session.require(Role.MANAGER)
     record = get_disclosure(session, disclosure_id)
     if not record.is_override:
         raise ValidationError("Only a disclosure made without consent needs a manager's review.")
@@ -244,9 +246,9 @@ def mark_override_reviewed(session: Session, disclosure_id: str, note: str | Non
 SELF_REVIEW_DAYS = 365
 
 
+@grants(Scope.MANAGER, "dashboard")
 def self_reviewed_overrides(session: Session, today: date, limit: int = 200) -> list[DisclosureRecord]:
     """Overrides reviewed in the last year by the manager who made them, newest first."""
-    session.require(Role.MANAGER)
     since = (today - timedelta(days=SELF_REVIEW_DAYS)).isoformat()
     rows = session.conn.execute(DISCLOSURE_SELECT + "WHERE d.basis = 'override' AND d.deleted_at IS NULL "
                                 "AND v.created_by = d.created_by AND v.created_at >= ? "

@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 from app.domain.consent import Capacity, ConsentMethod, ConsentScope, ConsentState
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import uk_date
 from app.pdf.consent_pdf import (
     AgreedItem,
@@ -35,8 +36,8 @@ _FORM_HEADINGS = {
 }
 
 
+@grants(Scope.ANY, "no personal data")
 def blank_form_pdf(session: Session) -> bytes:
-    session.require()
     service = session.vault.service_name
     items, versions = [], []
     for scope in FORM_ORDER:
@@ -49,6 +50,7 @@ def blank_form_pdf(session: Session) -> bytes:
     return render_blank_form(BlankFormDoc(service, intro.paragraphs, withdrawal.paragraphs, items, label))
 
 
+@grants(Scope.ANY)
 def export_blank_form(session: Session, path: Path) -> Path:
     """No personal data, so a plain PDF (exports.POLICY). May raise: OSError."""
     return exports.export_pdf(session, ExportKind.BLANK_FORM, Path(path), blank_form_pdf(session)).path
@@ -65,6 +67,7 @@ def _status(consent, today: date) -> str:
     return "In force"
 
 
+@grants(Scope.CASEWORK)
 def consent_record_pdf(session: Session, consent_id: str, today: date | None = None) -> bytes:
     """The record of one signing (every scope agreed together), unencrypted, in memory."""
     today = today or date.today()
@@ -90,6 +93,7 @@ def consent_record_pdf(session: Session, consent_id: str, today: date | None = N
     return render_consent_record(doc)
 
 
+@grants(Scope.CASEWORK)
 def export_consent_record(session: Session, consent_id: str, path: Path, password: str | None = None,
                           today: date | None = None) -> str:
     """Write the family's copy, encrypted (AES-256, R6). Returns the password to tell them

@@ -7,10 +7,11 @@ from datetime import date
 from pathlib import Path
 
 from app.domain.consent import IN_FORCE_SQL
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ConsentMissing
 from app.security.session import Session
-from app.services import access
+from app.services import access, exports
 from app.services.casework import people
 from app.storage import records
 from app.storage.db import transaction
@@ -41,9 +42,9 @@ def _live_consent(conn, person_id: str, day: date) -> str | None:
     return row[0] if row else None
 
 
+@grants(Scope.CASEWORK)
 def join_in_tx(session: Session, person_id: str, consent_id: str, day: date) -> str:
     """Inside the consent's own transaction. A member already on the list moves to the newer consent."""
-    access.require_casework(session)
     conn = session.conn
     current = conn.execute("SELECT id FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                            "AND deleted_at IS NULL", (person_id,)).fetchone()
@@ -56,8 +57,8 @@ def join_in_tx(session: Session, person_id: str, consent_id: str, day: date) -> 
     return member_id
 
 
+@grants(Scope.CASEWORK)
 def leave_in_tx(session: Session, person_id: str, day: date, reason: str) -> bool:
-    access.require_casework(session)
     conn = session.conn
     current = conn.execute("SELECT id FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                            "AND deleted_at IS NULL", (person_id,)).fetchone()
@@ -69,9 +70,9 @@ def leave_in_tx(session: Session, person_id: str, day: date, reason: str) -> boo
     return True
 
 
+@grants(Scope.CASEWORK)
 def join(session: Session, person_id: str, today: date | None = None) -> str:
     """Put someone on the list. May raise: ConsentMissing (no live mailing-list consent)."""
-    access.require_casework(session)
     today = today or date.today()
     person = people.peek_person(session, person_id)
     consent_id = _live_consent(session.conn, person_id, today)
@@ -82,8 +83,8 @@ def join(session: Session, person_id: str, today: date | None = None) -> str:
         return join_in_tx(session, person_id, consent_id, today)
 
 
+@grants(Scope.CASEWORK)
 def is_member(session: Session, person_id: str) -> bool:
-    access.require_casework(session)
     return session.conn.execute("SELECT 1 FROM mailing_list_member WHERE person_id = ? AND left_on IS NULL "
                                 "AND deleted_at IS NULL", (person_id,)).fetchone() is not None
 
@@ -96,9 +97,9 @@ _MEMBERS = (
     "WHERE m.left_on IS NULL AND m.deleted_at IS NULL AND p.deleted_at IS NULL ")
 
 
+@grants(Scope.MANAGER)
 def members(session: Session, today: date | None = None) -> list[MailingListEntry]:
     """Current consenters only: on the list, with a mailing-list consent in force today."""
-    session.require(Role.MANAGER)
     rows = session.conn.execute(
         _MEMBERS.format(in_force=IN_FORCE_SQL) + "AND review_on IS NOT NULL "
         "ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE",
@@ -108,9 +109,9 @@ def members(session: Session, today: date | None = None) -> list[MailingListEntr
     return found
 
 
+@grants(Scope.MANAGER)
 def lapsed(session: Session, today: date | None = None) -> list[MailingListEntry]:
     """On the list, but their consent has passed its review date: ask again before mailing them."""
-    session.require(Role.MANAGER)
     rows = session.conn.execute(
         _MEMBERS.format(in_force=IN_FORCE_SQL) + "AND review_on IS NULL ORDER BY m.joined_on",
         {"day": (today or date.today()).isoformat()})
@@ -119,6 +120,7 @@ def lapsed(session: Session, today: date | None = None) -> list[MailingListEntry
     return found
 
 
+@grants(Scope.MANAGER)
 def export_mailing_list(session: Session, path: Path, password: str | None = None,
                         today: date | None = None) -> ExportResult:
     """Write the list of current consenters as an AES-256 encrypted PDF (managers only).
@@ -127,8 +129,6 @@ def export_mailing_list(session: Session, path: Path, password: str | None = Non
     (a weak password), OSError.
     """
     from app.pdf.mailing_list_pdf import render_mailing_list
-    from app.services import exports
-
     session.require(Role.MANAGER)
     today = today or date.today()
     entries = members(session, today)

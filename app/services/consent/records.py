@@ -17,6 +17,7 @@ from app.domain.consent import (
     default_expiry,
 )
 from app.domain.records import Person
+from app.domain.role_matrix import Scope, grants
 from app.domain.sar_deadline import add_months
 from app.domain.signature import Signature, check_signature
 from app.domain.text import NAME_MAX, clean, clean_name, parse_date, uk_date
@@ -80,12 +81,12 @@ def _wording(session: Session, child: Person | None, giver: Person, scope: Conse
                                   party.label or None, about_self)
 
 
+@grants(Scope.CASEWORK)
 def preview_wording(session: Session, case_id: str | None, given_by_id: str, scope: str,
                     counterparty_person_id: str | None = None,
                     counterparty_organisation_id: str | None = None) -> consent_wording.Wording:
     """The exact words the form shows, and will store, for this choice. With no counterparty
     chosen yet, a line stands in for the name."""
-    access.require_casework(session)
     case = cases.load_case(session, case_id) if case_id else None
     scope_ = ConsentScope.parse(scope, "scopes")
     party = counterparties.Counterparty(None, None, "")
@@ -160,6 +161,7 @@ def _method(batch: ConsentBatch, giver: Person) -> tuple[ConsentMethod, bytes | 
     return method, None, signed_name
 
 
+@grants(Scope.CASEWORK)
 def record_consents(session: Session, batch: ConsentBatch, today: date | None = None,
                     replaces_id: str | None = None) -> list[Consent]:
     """Record what was agreed, one consent per scope, in one transaction.
@@ -167,7 +169,6 @@ def record_consents(session: Session, batch: ConsentBatch, today: date | None = 
     May raise: ValidationError (with the field at fault: given_by, scopes, counterparty,
     signature, signed_name, given_on, expires_on, method), PermissionDenied, NotFound.
     """
-    access.require_casework(session)
     today = today or date.today()
     case = cases.load_case(session, batch.case_id) if batch.case_id else None
     if not batch.items:
@@ -231,6 +232,7 @@ def record_consents(session: Session, batch: ConsentBatch, today: date | None = 
     return [get_consent(session, i) for i in ids]
 
 
+@grants(Scope.CASEWORK)
 def record_consent(session: Session, case_id: str | None, given_by_id: str, scope: str, method: str, *,
                    counterparty_person_id: str | None = None, counterparty_organisation_id: str | None = None,
                    purpose: str | None = None, today: date | None = None, **batch_fields) -> Consent:
@@ -240,6 +242,7 @@ def record_consent(session: Session, case_id: str | None, given_by_id: str, scop
     return record_consents(session, batch, today)[0]
 
 
+@grants(Scope.CASEWORK)
 def replace_consent(session: Session, consent_id: str, batch: ConsentBatch, today: date | None = None) -> Consent:
     """A change to a consent (new review date, new wording, new purpose): a new consent that
     names the old one, which ends the day the new one is given. The old row is untouched."""
@@ -256,6 +259,7 @@ def replace_consent(session: Session, consent_id: str, batch: ConsentBatch, toda
 
 
 # --- withdrawal ----------------------------------------------------------------------------
+@grants(Scope.CASEWORK)
 def withdraw_consents(session: Session, consent_ids: list[str], method: str, withdrawn_on=None,
                       note: str | None = None, today: date | None = None) -> list[Consent]:
     """Withdraw one or more consents in one step, effective from `withdrawn_on` (default today).
@@ -263,7 +267,6 @@ def withdraw_consents(session: Session, consent_ids: list[str], method: str, wit
 
     May raise: ValidationError, PermissionDenied, NotFound.
     """
-    access.require_casework(session)
     today = today or date.today()
     how = WithdrawalMethod.parse(method, "withdrawal_method")
     day = parse_date(withdrawn_on, "withdrawn_on", "The date it was withdrawn") or today
@@ -298,15 +301,16 @@ def withdraw_consents(session: Session, consent_ids: list[str], method: str, wit
     return [get_consent(session, c.id) for c in found]
 
 
+@grants(Scope.CASEWORK)
 def withdraw_consent(session: Session, consent_id: str, method: str, withdrawn_on=None,
                      note: str | None = None, today: date | None = None) -> Consent:
     return withdraw_consents(session, [consent_id], method, withdrawn_on, note, today)[0]
 
 
 # --- reading -------------------------------------------------------------------------------
+@grants(Scope.CASEWORK)
 def get_consent(session: Session, consent_id: str) -> Consent:
     """May raise: NotFound, PermissionDenied (the case's access rules apply)."""
-    access.require_casework(session)
     row = session.conn.execute(CONSENT_SELECT + "WHERE c.id = ? AND c.deleted_at IS NULL", (consent_id,)).fetchone()
     if row is None:
         raise NotFound("That consent does not exist or has been removed.")
@@ -318,18 +322,18 @@ def get_consent(session: Session, consent_id: str) -> Consent:
     return consent
 
 
+@grants(Scope.CASEWORK)
 def consents_for_case(session: Session, case_id: str) -> list[Consent]:
     """Newest first. The caller has already opened (and so audited) the case."""
-    access.require_casework(session)
     cases.load_case(session, case_id)
     rows = session.conn.execute(CONSENT_SELECT + "WHERE c.case_id = ? AND c.deleted_at IS NULL "
                                 "ORDER BY c.given_on DESC, c.created_at DESC", (case_id,))
     return [consent_from_row(r) for r in rows]
 
 
+@grants(Scope.CASEWORK)
 def consents_of_person(session: Session, person_id: str) -> list[Consent]:
     """Contact consents a person gave about themselves (mailing list, voicemail ...)."""
-    access.require_casework(session)
     rows = session.conn.execute(
         CONSENT_SELECT + "WHERE c.subject_id = :pid AND c.given_by_id = :pid AND "
         "c.scope NOT IN ('share_with', 'obtain_records') AND c.deleted_at IS NULL "
@@ -338,6 +342,7 @@ def consents_of_person(session: Session, person_id: str) -> list[Consent]:
     return [consent_from_row(r) for r in rows]
 
 
+@grants(Scope.CASEWORK)
 def batch_of(session: Session, consent_id: str) -> list[Consent]:
     """Every consent given together with this one (one signature), in the order recorded."""
     first = get_consent(session, consent_id)
@@ -346,6 +351,7 @@ def batch_of(session: Session, consent_id: str) -> list[Consent]:
     return [consent_from_row(r) for r in rows]
 
 
+@grants(Scope.CASEWORK)
 def signature_of(session: Session, consent_id: str) -> Signature | None:
     get_consent(session, consent_id)
     row = session.conn.execute("SELECT signature FROM consent WHERE id = ?", (consent_id,)).fetchone()

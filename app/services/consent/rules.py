@@ -23,8 +23,8 @@ from app.domain.consent import (
     default_expiry,
 )
 from app.domain.records import Case, Person
+from app.domain.role_matrix import Scope, grants
 from app.domain.sar_deadline import add_months
-from app.domain.staff import Role
 from app.domain.text import clean
 from app.errors import ValidationError
 from app.security.session import Session
@@ -36,14 +36,15 @@ from app.storage.db import transaction
 
 
 # --- settings ------------------------------------------------------------------------------
+@grants(Scope.ANY, "a setting")
 def review_months(session: Session) -> int:
     """How long a consent lasts before it must be asked again (manager's setting)."""
     value = get_setting(session, "consent_review_months")
     return int(value) if value is not None else DEFAULT_REVIEW_MONTHS
 
 
+@grants(Scope.MANAGER)
 def set_review_months(session: Session, months) -> int:
-    session.require(Role.MANAGER)
     try:
         value = int(months)
     except (TypeError, ValueError):
@@ -83,11 +84,11 @@ def _related(session: Session, adult_id: str, child_id: str) -> bool:
                                 "deleted_at IS NULL", (adult_id, child_id)).fetchone() is not None
 
 
+@grants(Scope.CASEWORK)
 def entitlement(session: Session, case: Case | None, giver: Person, scope: ConsentScope, on_day: date,
                 on_behalf_reason: str | None = None) -> Entitlement:
     """Who may give this consent, and in what right. May raise: ValidationError ('given_by'),
     PermissionDenied."""
-    access.require_casework(session)
     if giver.kind == PersonKind.PROFESSIONAL:
         raise ValidationError(f"{giver.full_name} is recorded as a professional; consent comes from the "
                               "young person or a parent or carer.", field="given_by")
@@ -151,6 +152,7 @@ class Giver:
     can_represent: bool = False
 
 
+@grants(Scope.CASEWORK)
 def possible_givers(session: Session, case_id: str, today: date | None = None) -> list[Giver]:
     case = cases.load_case(session, case_id)
     access.require_casework(session)
@@ -179,6 +181,7 @@ def possible_givers(session: Session, case_id: str, today: date | None = None) -
     return result
 
 
+@grants(Scope.CASEWORK)
 def suggested_review_date(session: Session, case_id: str, given_by_id: str, given_on: date) -> date:
     """The default review date for a form to show: the manager's period, ending before the
     child turns 16 when a parent gives it."""

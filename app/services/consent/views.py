@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from app.domain.consent import EXPIRING_SOON_DAYS, IN_FORCE_SQL, Consent, ConsentState, Disclosure
 from app.domain.dashboard import Item, Section
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.security.session import Session
@@ -53,6 +54,7 @@ class CaseConsents:
         return [line for line in self.consents if line.state.in_force]
 
 
+@grants(Scope.CASEWORK)
 def case_consents(session: Session, case_id: str, today: date | None = None) -> CaseConsents:
     """A case's consents with their state on `today`, and its disclosure log."""
     today = today or date.today()
@@ -62,11 +64,11 @@ def case_consents(session: Session, case_id: str, today: date | None = None) -> 
     return CaseConsents(case.id, case.reference, today, lines, disclosures.disclosures_for_case(session, case.id))
 
 
+@grants(Scope.CASEWORK, "caseworkers: their cases")
 def expiring_consents(session: Session, today: date | None = None, within_days: int = EXPIRING_SOON_DAYS,
                       limit: int = 200) -> list[Consent]:
     """In-force consents whose review date falls within `within_days`, soonest first. A manager
     sees every case; a caseworker the cases they work."""
-    access.require_casework(session)
     today = today or date.today()
     params = {"day": today.isoformat(), "until": (today + timedelta(days=within_days)).isoformat(),
               "limit": int(limit), **access.visibility_params(session)}
@@ -85,15 +87,15 @@ class ManagerConsentView:
     expiring: list[Consent]
 
 
+@grants(Scope.MANAGER)
 def manager_view(session: Session, today: date | None = None) -> ManagerConsentView:
-    session.require(Role.MANAGER)
     today = today or date.today()
     return ManagerConsentView(today, disclosures.unreviewed_overrides(session), expiring_consents(session, today))
 
 
 # --- sections for the manager's dashboard (app.services.reports.dashboard.EXTRA_SECTIONS) -----------------
+@grants(Scope.MANAGER, "dashboard")
 def overrides_section(session: Session, today: date):
-    session.require(Role.MANAGER)
     section = Section("overrides_unreviewed", "Shared without consent: to review",
                       empty_text="No overrides waiting for review.")
     for d in disclosures.unreviewed_overrides(session):
@@ -102,6 +104,7 @@ def overrides_section(session: Session, today: date):
     return section
 
 
+@grants(Scope.MANAGER, "dashboard")
 def self_reviewed_section(session: Session, today: date):
     """Overrides reviewed by the manager who made them (no other manager could): kept in view."""
     section = Section("overrides_self_reviewed", "Shared without consent: self-reviewed",
@@ -113,8 +116,8 @@ def self_reviewed_section(session: Session, today: date):
     return section
 
 
+@grants(Scope.MANAGER, "dashboard")
 def expiring_section(session: Session, today: date):
-    session.require(Role.MANAGER)
     section = Section("consents_expiring", f"Consents to review within {EXPIRING_SOON_DAYS} days",
                       empty_text="No consents are due for review.")
     for c in expiring_consents(session, today):

@@ -1,5 +1,5 @@
 """The words a family is shown when giving consent: one versioned template per scope in
-app/resources/wording (consent_<scope>.vN.txt), filled in with names. A consent stores the
+resources/wording (consent_<scope>.vN.txt), filled in with names. A consent stores the
 template's version and the text exactly as rendered, so it keeps the words used that day."""
 
 from dataclasses import dataclass

@@ -11,9 +11,14 @@ import secrets
 
 from faker import Faker
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.security.session import Session
+from app.services.demo.casework import populate_casework
+from app.services.demo.consent import populate_consent
+from app.services.demo.registers import populate_registers
+from app.services.demo.sar import populate_sars
 from app.services.vault import staff as staff_service
 from app.services.vault.unlock import utc_now
 from app.storage.db import transaction
@@ -28,11 +33,13 @@ REAL_RECORD_TABLES = ("person", "organisation", "enquiry", "casefile", "note", "
 _WORDS = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: nothing misread when typed
 
 
+@grants(Scope.HELPER, "reads one setting")
 def is_demo_vault(session: Session) -> bool:
     row = session.conn.execute("SELECT value FROM setting WHERE key = ?", (DEMO_SETTING,)).fetchone()
     return bool(row) and json.loads(row[0]) is True
 
 
+@grants(Scope.HELPER, "counts rows, returns a reason")
 def demo_refusal(session: Session) -> str | None:
     """Why synthetic data may not go into this vault, or None (a demo vault, or an empty one)."""
     if is_demo_vault(session):
@@ -46,9 +53,9 @@ def demo_refusal(session: Session) -> str | None:
     return None
 
 
+@grants(Scope.MANAGER)
 def mark_demo_vault(session: Session) -> None:
     """Label this vault as a demo vault (init --demo, or the first demo run on an empty one)."""
-    session.require(Role.MANAGER)
     with transaction(session.conn):
         session.conn.execute(
             "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
@@ -63,10 +70,10 @@ def random_passphrase() -> str:
     return "-".join(chars[i:i + 4] for i in range(0, 20, 4))
 
 
+@grants(Scope.MANAGER)
 def populate(session: Session, staff: int = 6, cases: int = 0, seed: int = 1, today=None,
              progress=None) -> str:
     """May raise: PermissionDenied, ValidationError (a vault with real records)."""
-    session.require(Role.MANAGER)
     why = demo_refusal(session)
     if why:
         raise ValidationError(f"Synthetic data is only added to a demo vault (made with 'confide init --demo') "
@@ -110,17 +117,10 @@ def _populate(session: Session, staff: int, cases: int, seed: int, today, progre
         summary += (" Their temporary passphrases (shown once; each is changed at first unlock):\n"
                     + "\n".join(accounts))
     if cases:
-        from app.services.demo.casework import populate_casework
-
         counts = populate_casework(session, cases, seed, today=today, progress=progress)
         summary += "\nAdded " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + "."
-        from app.services.demo.consent import populate_consent
-
         consents = populate_consent(session, seed, today=today, progress=progress)
         summary += "\nAdded " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in consents.items()) + "."
-        from app.services.demo.registers import populate_registers
-        from app.services.demo.sar import populate_sars
-
         registers_added = populate_registers(session, seed, today=today)
         sars = populate_sars(session, max(7, cases // 250), seed, today=today)
         summary += (f"\nAdded {registers_added['paper_files']} paper files ({registers_added['files_out']} out), "

@@ -20,7 +20,7 @@ from app.domain.choices import (
     SupportLevel,
     Topic,
 )
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.demo import text as demo_text
 from app.storage.db import transaction
@@ -67,10 +67,10 @@ def _stamp(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(9 + rng.randrange(8), rng.randrange(60)), UTC)
 
 
+@grants(Scope.MANAGER)
 def populate_casework(session: Session, cases: int, seed: int, today: date | None = None,
                       big_case_notes: int = 500, progress=None) -> dict:
     """Add `cases` cases with their families and history. Returns counts."""
-    session.require(Role.MANAGER)
     today = today or date.today()
     rng = random.Random(seed * 7919 + 17)
     fake = Faker("en_GB")

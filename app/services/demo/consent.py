@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from faker import Faker
 
 from app.domain.consent import AGE_OF_OWN_DECISIONS, DEFAULT_REVIEW_MONTHS, ConsentScope
+from app.domain.role_matrix import Scope, grants
 from app.domain.sar_deadline import add_months
 from app.domain.signature import Signature
-from app.domain.staff import Role
 from app.domain.text import age_on
 from app.resources import wording
 from app.security.session import Session
@@ -67,9 +67,9 @@ def _stamp(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(9 + rng.randrange(8), rng.randrange(60)), UTC)
 
 
+@grants(Scope.MANAGER)
 def populate_consent(session: Session, seed: int, today: date | None = None, progress=None) -> dict:
     """Add consents and disclosures to every case that has none yet. Returns counts."""
-    session.require(Role.MANAGER)
     today = today or date.today()
     conn = session.conn
     rng = random.Random(seed * 104729 + 3)

@@ -4,7 +4,7 @@ agreement), policy reviews over the years, and paper files moving in and out (so
 import random
 from datetime import date, timedelta
 
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.casework import paper_files
 from app.services.vault import registers
@@ -12,9 +12,9 @@ from app.storage import records
 from app.storage.db import transaction
 
 
+@grants(Scope.MANAGER)
 def populate_registers(session: Session, seed: int, today: date | None = None) -> dict:
     """May raise: PermissionDenied (the manager's action)."""
-    session.require(Role.MANAGER)
     today = today or date.today()
     rng = random.Random(seed * 31 + 5)
     staff = session.conn.execute("SELECT username, role FROM staff WHERE active = 1 ORDER BY username").fetchall()

@@ -6,7 +6,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.sar import pack as sar_pack
 from app.services.sar import register as sar
@@ -15,9 +15,9 @@ from app.storage import records
 from app.storage.db import transaction
 
 
+@grants(Scope.MANAGER)
 def populate_sars(session: Session, count: int, seed: int, today: date | None = None) -> dict:
     """May raise: PermissionDenied (the manager's action)."""
-    session.require(Role.MANAGER)
     today = today or date.today()
     rng = random.Random(seed * 131 + 7)
     clients = [r[0] for r in session.conn.execute(

@@ -4,7 +4,7 @@ so the screen can open it."""
 from datetime import date
 
 from app.domain.dashboard import Dashboard, Item, Section
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.casework import paper_files
 from app.services.consent import views as consent_views
@@ -16,8 +16,8 @@ from app.services.vault import registers
 LIST_LIMIT = 50
 
 
+@grants(Scope.MANAGER)
 def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
-    session.require(Role.MANAGER)
     today = today or date.today()
     conn = session.conn
     by_worker = [(r[0], r[1] or r[0], r[2]) for r in conn.execute(

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from app.domain.report import Report
+from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import exports
@@ -52,6 +53,7 @@ def report_files(report: Report, fmt: str, exact: bool = False) -> dict[str, byt
     raise ValidationError(f"Reports are exported as {', '.join(FORMATS)}, not {fmt!r}.", field="format")
 
 
+@grants(Scope.ANY, "a report already built by the manager (build_report is manager-only)")
 def export_report(session: Session, report: Report, path: Path, fmt: str, exact: bool = False,
                   password: str | None = None) -> Written:
     """Write the report through the export gate: the exact version is always encrypted
@@ -69,6 +71,7 @@ def export_report(session: Session, report: Report, path: Path, fmt: str, exact:
                                  password, detail)
 
 
+@grants(Scope.ANY, "a report already built by the manager (build_report is manager-only)")
 def write_csv_dir(session: Session, report: Report, folder: Path, exact: bool = False) -> Written:
     """One CSV per table: a folder of plain files (published), or one encrypted ZIP (exact).
 

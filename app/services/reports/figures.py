@@ -8,20 +8,21 @@ from datetime import date
 
 from app.domain.periods import Period
 from app.domain.report import SMALL_NUMBER_LIMIT, SUPPRESSED, Report  # noqa: F401  (the screens' names)
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.reports import counts as report_counts
 
 TABLE_COUNT = report_counts.TABLE_COUNT
 
 
+@grants(Scope.MANAGER,
+        "aggregate counts: firewalled cases count in statistics (R1), never by person")
 def build_report(session: Session, period: Period, today: date | None = None,
                  progress: Callable[[int, str], None] | None = None) -> Report:
     """`progress(percent, title)` is called as each table is counted (a long period over a large
     database takes a few seconds).
 
     May raise: PermissionDenied (managers only)."""
-    session.require(Role.MANAGER)
     report = Report(period, session.vault.service_name, today or date.today())
     report_counts.count_all(session.conn, report, progress)
     report.protect()

@@ -16,12 +16,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.domain import choices as c
 from app.domain import firewall
 from app.domain.choices import Choice
-from app.domain.staff import Role
+from app.domain.consent import ConsentMethod, ConsentScope, LawfulReason
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import access
+from app.services.consent import counterparties
 from app.services.sar.register import Sar, get_sar
 
 
@@ -87,12 +90,11 @@ def is_own_record(item_key: str) -> bool:
     return item_key.startswith(OWN_RECORD + ":")
 
 
+@grants(Scope.MANAGER, "read as the requester: the firewall holds (R4)")
 def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] | None = None) -> list[SarItem]:
     """Every item held about the subject, as the requester may receive it (R4 firewall).
 
     May raise: PermissionDenied (managers only), NotFound."""
-    from app.domain import choices as c
-
     sar = get_sar(session, sar_id)
     conn = session.conn
     viewer = access.sar_viewer(sar.subject_id, sar.requester_kind, sar.young_person_agreed)
@@ -241,8 +243,6 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
 
 
 def _case_items(conn, case, staff, items, needs_decision: bool, advice: str) -> None:
-    from app.domain import choices as c
-
     outcomes = ", ".join(_label(c.Outcome, o) for o in json.loads(case["outcomes"] or "[]"))
     fields = [Field("reference", "Reference", case["reference"]),
               Field("opened", "Opened", uk_date(case["opened_on"])),
@@ -287,8 +287,6 @@ _NAME_PAIR = re.compile(r"\b([A-Z][A-Za-z'’\-]+)\s+([A-Z][A-Za-z'’\-]+)\b")
 
 
 def _mentions(conn, viewer, subject, case_ids: list[str], staff: dict) -> list[SarItem]:
-    from app.domain import choices as c
-
     name = f"{subject['first_name']} {subject['last_name']}".strip()
     if not subject["first_name"] or not subject["last_name"]:
         return []
@@ -319,8 +317,6 @@ def _mentions(conn, viewer, subject, case_ids: list[str], staff: dict) -> list[S
 
 
 def _party(conn, person_id, organisation_id) -> str:
-    from app.services.consent import counterparties
-
     if not person_id and not organisation_id:
         return ""
     person = conn.execute("SELECT first_name, last_name, job_title FROM person WHERE id = ?", (person_id,)).fetchone() \
@@ -332,20 +328,14 @@ def _party(conn, person_id, organisation_id) -> str:
 
 
 def _scope(value: str) -> str:
-    from app.domain.consent import ConsentScope
-
     return _label(ConsentScope, value)
 
 
 def _method(value: str) -> str:
-    from app.domain.consent import ConsentMethod
-
     return _label(ConsentMethod, value).lower()
 
 
 def _reason(value: str) -> str:
-    from app.domain.consent import LawfulReason
-
     return _label(LawfulReason, value).lower()
 
 
@@ -365,10 +355,10 @@ class NameIndex:
     names: set[str] = field(default_factory=set)
 
 
+@grants(Scope.MANAGER)
 def name_index(session: Session, sar: Sar) -> NameIndex:
     """Full names of everyone in the database except the subject, the requester and their own
     family links (a parent knows their child's name; it is not a third party's secret)."""
-    session.require(Role.MANAGER)
     exclude = {sar.subject_id, sar.requester_id}
     for adult, child in session.conn.execute(
             "SELECT adult_id, child_id FROM relationship WHERE deleted_at IS NULL AND (adult_id IN (?, ?) "

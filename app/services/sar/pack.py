@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app import clock
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.errors import NotFound, ValidationError
 from app.fsutil import require_folder
 from app.pdf import secure
@@ -47,6 +47,7 @@ class SarDisclosure:
     sent_method: str | None
 
 
+@grants(Scope.MANAGER)
 def generate_pack(session: Session, sar_id: str, out_path: Path, password: str | None = None,
                   progress: Callable[[int, str], None] | None = None,
                   cancelled: Callable[[], bool] | None = None, today: date | None = None) -> PackResult:
@@ -57,7 +58,6 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     parent's request without the young person's authority, weak password), OutputFolderMissing,
     Cancelled, OSError.
     """
-    session.require(Role.MANAGER)
     require_folder(Path(out_path))
     sar = get_sar(session, sar_id)
     if sar.status in ("awaiting_id", "awaiting_clarification", "withdrawn"):
@@ -92,13 +92,13 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
                       disclosure_id)
 
 
+@grants(Scope.MANAGER)
 def regenerate_pack(session: Session, disclosure_id: str, out_path: Path, password: str | None = None) -> PackResult:
     """The same content as was sent, from the record of disclosure (the records may have
     changed since). The bytes differ (encryption is randomised); the text does not.
 
     May raise: NotFound, ValidationError (weak password), OutputFolderMissing, OSError.
     """
-    session.require(Role.MANAGER)
     require_folder(Path(out_path))
     row = session.conn.execute("SELECT * FROM sar_disclosure WHERE id = ?", (disclosure_id,)).fetchone()
     if row is None:
@@ -114,8 +114,8 @@ def regenerate_pack(session: Session, disclosure_id: str, out_path: Path, passwo
                       disclosure_id)
 
 
+@grants(Scope.MANAGER)
 def disclosures(session: Session, sar_id: str) -> list[SarDisclosure]:
-    session.require(Role.MANAGER)
     rows = session.conn.execute(
         "SELECT id, generated_at, generated_by, items, redactions, sha256, sent_on, sent_method "
         "FROM sar_disclosure WHERE sar_id = ? ORDER BY generated_at DESC", (get_sar(session, sar_id).id,))

@@ -5,6 +5,7 @@ request is registered and again before a pack is made."""
 from datetime import date
 
 from app.domain import sar_authority
+from app.domain.role_matrix import Scope, grants
 from app.domain.sar import Sar
 from app.domain.text import clean
 from app.errors import ValidationError
@@ -12,6 +13,7 @@ from app.security.session import Session
 from app.services.casework import people
 
 
+@grants(Scope.HELPER, "the rule for a parent's request")
 def authority_values(session: Session, subject, received: date, competent: bool | None, authority: str | None,
                      note: str | None, today: date) -> dict:
     """The columns recording a parent's authority for this child; checks the rule first.
@@ -31,6 +33,7 @@ def authority_values(session: Session, subject, received: date, competent: bool 
             "child_authority_on": today.isoformat() if recorded else None}
 
 
+@grants(Scope.HELPER, "the rule for a parent's request")
 def check_parent_authority(session: Session, request: Sar) -> None:
     """Again before a pack is made: the child's date of birth may have been corrected since.
 

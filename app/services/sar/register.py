@@ -11,11 +11,12 @@ from datetime import date
 
 from app.domain import sar_deadline
 from app.domain.dashboard import Item, Section
+from app.domain.role_matrix import Scope, grants
 from app.domain.sar import OPEN_STATUSES, RequesterKind, Sar, SarStatus  # noqa: F401  (the register's names)
-from app.domain.staff import Role
 from app.domain.text import clean, clean_name, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
+from app.services import access
 from app.services.casework import people
 from app.services.sar import parent as sar_parent
 from app.storage import records
@@ -25,8 +26,8 @@ _SELECT = ("SELECT r.*, trim(p.first_name || ' ' || p.last_name) AS subject_name
            "JOIN person p ON p.id = r.subject_id WHERE r.deleted_at IS NULL ")
 
 
+@grants(Scope.MANAGER)
 def get_sar(session: Session, sar_id: str) -> Sar:
-    session.require(Role.MANAGER)
     row = session.conn.execute(_SELECT + "AND r.id = ?", (sar_id,)).fetchone()
     if row is None:
         row = session.conn.execute(_SELECT + "AND r.reference = ?", (sar_id,)).fetchone()
@@ -35,16 +36,15 @@ def get_sar(session: Session, sar_id: str) -> Sar:
     return Sar.from_row(row)
 
 
+@grants(Scope.MANAGER)
 def list_sars(session: Session, open_only: bool = False) -> list[Sar]:
-    session.require(Role.MANAGER)
     sql = _SELECT + (f"AND r.status IN {OPEN_STATUSES} " if open_only else "") + "ORDER BY r.received_on DESC"
     found = [Sar.from_row(r) for r in session.conn.execute(sql)]
-    from app.services import access
-
     access.audit_bulk_read(session, "sar", len(found), open_only=bool(open_only))
     return found
 
 
+@grants(Scope.MANAGER)
 def register(session: Session, received_on, subject_id: str, requester_kind: str, requester_name: str | None = None,
              requester_id: str | None = None, authority_note: str | None = None, identity_method: str | None = None,
              identity_received_on=None, today: date | None = None, child_competent: bool | None = None,
@@ -55,7 +55,6 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
 
     May raise: ValidationError, PermissionDenied.
     """
-    session.require(Role.MANAGER)
     today = today or date.today()
     received = parse_date(received_on, "received_on", "Date received", required=True)
     if received > today:
@@ -93,6 +92,7 @@ def register(session: Session, received_on, subject_id: str, requester_kind: str
     return get_sar(session, sar_id)
 
 
+@grants(Scope.MANAGER)
 def record_child_authority(session: Session, sar_id: str, authority: str, note: str,
                            competent: bool | None = None, today: date | None = None) -> Sar:
     """Record the young person's authority, or a manager's decision with its reason, for a
@@ -132,6 +132,7 @@ def _save(session: Session, sar: Sar, values: dict, action: str) -> Sar:
     return get_sar(session, sar.id)
 
 
+@grants(Scope.MANAGER)
 def confirm_identity(session: Session, sar_id: str, method: str, received_on=None, today: date | None = None) -> Sar:
     sar = get_sar(session, sar_id)
     today = today or date.today()
@@ -144,6 +145,7 @@ def confirm_identity(session: Session, sar_id: str, method: str, received_on=Non
                                 "identity_checked_by": session.user.username}, "sar_identity_confirmed")
 
 
+@grants(Scope.MANAGER)
 def request_clarification(session: Session, sar_id: str, requested_on=None, today: date | None = None) -> Sar:
     """Stop the clock from `requested_on` until the answer arrives (Article 12A).
 
@@ -173,6 +175,7 @@ def request_clarification(session: Session, sar_id: str, requested_on=None, toda
                  "sar_clarification_requested")
 
 
+@grants(Scope.MANAGER)
 def clarification_received(session: Session, sar_id: str, received_on=None, today: date | None = None) -> Sar:
     """The clock resumes the day after the answer arrived; the paused days are added on.
 
@@ -195,6 +198,7 @@ def clarification_received(session: Session, sar_id: str, received_on=None, toda
                                 "clarification_pauses": json.dumps(pauses)}, "sar_clarification_received")
 
 
+@grants(Scope.MANAGER)
 def extend(session: Session, sar_id: str, months: int, reason: str, today: date | None = None) -> Sar:
     """Up to two further months, with a reason, decided within the first month."""
     sar = get_sar(session, sar_id)
@@ -212,16 +216,19 @@ def extend(session: Session, sar_id: str, months: int, reason: str, today: date 
                                 "extension_recorded_on": today.isoformat()}, "sar_extended")
 
 
+@grants(Scope.MANAGER)
 def record_young_person_agreement(session: Session, sar_id: str, agreed: bool) -> Sar:
     sar = get_sar(session, sar_id)
     return _save(session, sar, {"young_person_agreed": int(bool(agreed))}, "sar_young_person_agreement")
 
 
+@grants(Scope.MANAGER)
 def withdraw(session: Session, sar_id: str) -> Sar:
     sar = get_sar(session, sar_id)
     return _save(session, sar, {"status": "withdrawn"}, "sar_withdrawn")
 
 
+@grants(Scope.MANAGER)
 def mark_sent(session: Session, sar_id: str, sent_on, method: str, today: date | None = None) -> Sar:
     sar = get_sar(session, sar_id)
     today = today or date.today()
@@ -239,6 +246,7 @@ def mark_sent(session: Session, sar_id: str, sent_on, method: str, today: date |
     return _save(session, sar, {"status": "sent", "sent_on": day.isoformat(), "sent_method": how}, "sar_sent")
 
 
+@grants(Scope.MANAGER)
 def dashboard_section(session: Session, today: date):
     """SARs due within 7 days or overdue, for the manager's dashboard."""
     section = Section("sars", "Subject access requests due soon or overdue", empty_text="No request is due soon.")

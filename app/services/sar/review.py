@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from app import clock
 from app.domain.choices import Choice
 from app.domain.counting import plural, plural_word
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import clean, uk_date
 from app.errors import ValidationError
 from app.security.session import Session
@@ -67,10 +67,10 @@ class Review:
         return hashlib.sha256(json.dumps([data, marks], ensure_ascii=False).encode()).hexdigest()
 
 
+@grants(Scope.MANAGER)
 def load_review(session: Session, sar_id: str, progress=None, suggestions: bool = True) -> Review:
     """Items with the decisions and redactions so far; with `suggestions`, also the names of
     other people found in the text (this reads every name in the database)."""
-    session.require(Role.MANAGER)
     sar = get_sar(session, sar_id)
     items = sar_gather.gather(session, sar.id, progress)
     decisions = {r[0]: (bool(r[1]), r[2]) for r in session.conn.execute(
@@ -90,13 +90,13 @@ def load_review(session: Session, sar_id: str, progress=None, suggestions: bool 
     return review
 
 
+@grants(Scope.MANAGER)
 def complete_review(session: Session, sar_id: str) -> Review:
     """Record that the review is finished: by whom, when, and what it covered. A pack can be
     made only while the records and decisions still match.
 
     May raise: ValidationError (items still undecided), PermissionDenied.
     """
-    session.require(Role.MANAGER)
     sar = get_sar(session, sar_id)
     review = load_review(session, sar.id, suggestions=False)
     _require_decided(review)
@@ -110,6 +110,7 @@ def complete_review(session: Session, sar_id: str) -> Review:
     return review
 
 
+@grants(Scope.MANAGER)
 def require_completed(session: Session, sar_id: str, review: Review) -> None:
     """No pack without a completed review that still matches the records.
 
@@ -133,10 +134,10 @@ def _require_decided(review: Review) -> None:
                               f"starting with '{first.title}'.")
 
 
+@grants(Scope.MANAGER)
 def decide(session: Session, sar_id: str, item_key: str, included: bool, reason: str | None = None) -> None:
     """Include or leave out one item. May raise: ValidationError (a young person's own record
     without their agreement), PermissionDenied."""
-    session.require(Role.MANAGER)
     sar = get_sar(session, sar_id)
     if included and sar_gather.is_own_record(item_key):
         raise ValidationError("This is the young person's own record: it needs their agreement. Record the "
@@ -152,10 +153,10 @@ def decide(session: Session, sar_id: str, item_key: str, included: bool, reason:
         session.audit("sar_item_decided", "sar", sar.id, {"included": bool(included)})
 
 
+@grants(Scope.MANAGER)
 def redact(session: Session, sar_id: str, item: SarItem, field: str, start: int, end: int, reason: str,
            note: str | None = None) -> Redaction:
     """Mark item.field[start:end] for redaction. May raise: ValidationError."""
-    session.require(Role.MANAGER)
     sar = get_sar(session, sar_id)
     kind = RedactionReason.parse(reason, "reason")
     text = item.field(field).text
@@ -172,17 +173,17 @@ def redact(session: Session, sar_id: str, item: SarItem, field: str, start: int,
     return Redaction(redaction_id, item.key, field, start, end, text[start:end], kind.value, why)
 
 
+@grants(Scope.MANAGER)
 def remove_redaction(session: Session, sar_id: str, redaction_id: str) -> None:
-    session.require(Role.MANAGER)
     with transaction(session.conn):
         session.conn.execute("UPDATE sar_redaction SET deleted_at = ?, version = version + 1 WHERE id = ? AND sar_id = ?",
                              (clock.stamp(), redaction_id, sar_id))
         session.audit("sar_redaction_removed", "sar", sar_id)
 
 
+@grants(Scope.MANAGER)
 def accept_suggestions(session: Session, sar_id: str, review: Review) -> int:
     """Redact every suggested name as third-party information. May raise: PermissionDenied."""
-    session.require(Role.MANAGER)
     items = {i.key: i for i in review.items}
     for s in review.suggestions:
         redact(session, sar_id, items[s.item_key], s.field, s.start, s.end, "third_party")
@@ -206,6 +207,7 @@ def _segments(text: str, spans: list[Redaction]) -> list[dict]:
     return out
 
 
+@grants(Scope.MANAGER)
 def build_content(session: Session, sar_id: str, review: Review | None = None) -> dict:
     """The pack's content as data: what the PDF shows, and what is kept to regenerate it.
 

@@ -11,7 +11,7 @@ Addendum to the EU standard contractual clauses, binding corporate rules).
 import json
 from dataclasses import dataclass
 
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import clean
 from app.errors import ValidationError
 from app.security.session import Session
@@ -37,17 +37,17 @@ class Transfers:
                 f"protected by: {self.safeguard}. Ask us if you would like a copy of the safeguard.")
 
 
+@grants(Scope.ANY, "the service's settings")
 def transfers(session: Session) -> Transfers:
-    session.require()
     row = session.conn.execute("SELECT value FROM setting WHERE key = ?", (KEY,)).fetchone()
     return Transfers(**json.loads(row[0])) if row else Transfers()
 
 
+@grants(Scope.MANAGER)
 def set_transfers(session: Session, none: bool, destinations: str | None = None,
                   safeguard: str | None = None) -> Transfers:
     """May raise: PermissionDenied (managers only), ValidationError (transfers without where or
     without their safeguard)."""
-    session.require(Role.MANAGER)
     if none:
         value = Transfers()
     else:

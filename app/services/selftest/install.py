@@ -104,11 +104,11 @@ def _installation() -> str:
     from app.resources import wording
 
     version, _text = wording.current("confidentiality_statement")
-    style = resources.path("style.qss", package="ui.resources")
+    style = resources.path("style.qss")
     if not style.is_file():
         raise _Failed(f"the style sheet is missing ({style}): the installation is incomplete")
     if common.FONT == "Helvetica":
-        raise _Failed("no Unicode font for PDFs: app/resources/fonts is missing from this "
+        raise _Failed("no Unicode font for PDFs: the PDF fonts (resources/fonts) are missing from this "
                                 "installation, so names such as Łucja would print wrongly")
     frozen = " (packaged)" if getattr(sys, "frozen", False) else ""
     home = (Path(sys.executable).parent if frozen

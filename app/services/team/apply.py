@@ -1,15 +1,23 @@
 """Apply a remote entry's changes on top of this computer's pending ones (docs/sync.md §8.2).
 
-Rows nobody here touched take the remote after image. Rows with pending local changes are
-merged when the two sides changed disjoint fields; otherwise the row takes the remote version
-(what every other computer has) and the local version waits in sync_conflict for a person.
+Rows nobody here touched take the remote after image. For a row with a pending local change,
+what it becomes is the pure decision of merge/decide.py; this module only carries it out: the
+row written, the pending change dropped or rebased, or the local version held in sync_conflict
+for a person while the row takes the remote version (what every other computer has). Sets of
+child rows go the same way as one field (apply_set).
 """
 
 import json
 
+from uuid6 import uuid7
+
 from app import clock
-from app.services.team import capture
-from app.services.team.capture import Change, changed_fields
+from app.errors import ConfideError
+from app.services.team import capture, search_build
+from app.services.team.capture import Change
+from app.services.team.merge import decide as rule
+from app.services.team.merge import history, sets, unique
+from app.storage.capture import primary_key
 from app.storage.db import IntegrityError
 
 
@@ -27,23 +35,16 @@ def open_conflict(conn, table: str, kj: str):
                         (table, kj)).fetchone()
 
 
-def _merged_version(theirs: dict, mine: dict, base: dict) -> dict:
-    merged = dict(mine)
-    if capture.meta_of(mine) and all(isinstance(d.get("version"), int) for d in (theirs, mine, base)):
-        merged["version"] = theirs["version"] + (mine["version"] - base["version"])
-    return merged
-
-
-def _is_delete(before: dict | None, after: dict | None) -> bool:
-    """A hard delete, or a soft delete (deleted_at set)."""
-    if after is None:
-        return before is not None
-    return bool(after.get("deleted_at")) and not (before or {}).get("deleted_at")
+def rules_for(table: str, image: dict) -> rule.Rules:
+    """The schema's facts the pure merge needs about one table's row."""
+    return rule.Rules(meta=capture.meta_of(image), latest_wins=capture.LATEST_WINS.get(table, frozenset()))
 
 
 def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: set) -> bool:
     """Apply one remote change. Returns True when it raised a conflict. `pending_keys` and
-    `held_keys` are the (table, key) pairs with local changes and with open conflicts."""
+    `held_keys` are the (table, key) pairs with local changes and with open conflicts.
+
+    May raise: Unappliable (the row cannot be written here: sync stops before the entry)."""
     kj = key_json(ch.key)
     pending = (ch.table, kj) in pending_keys
     held = open_conflict(conn, ch.table, kj) if (ch.table, kj) in held_keys else None
@@ -59,86 +60,104 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
         return raised
     base = capture.base_image(conn, ch.table, kj)
     mine = capture.current_image(conn, ch.table, ch.key)
-    theirs_changed = changed_fields(ch.before, ch.after)
-    mine_changed = changed_fields(base, mine)
-    if base is not None and mine is not None and not mine_changed:
-        # Only bookkeeping moved here (a save with no real change): theirs simply applies.
+    decision = rule.decide(base, mine, ch.after, their_base=ch.before,
+                           rules=rules_for(ch.table, mine or ch.after or base or {}))
+    return execute(conn, ch, decision, base, mine, origin)
+
+
+def execute(conn, ch: Change, decision: rule.Decision, base, mine, origin: dict) -> bool:
+    """Carry out the pure decision on the row. Returns True when it is a conflict.
+
+    May raise: Unappliable."""
+    kj = key_json(ch.key)
+    try:
+        if isinstance(decision, rule.TakeTheirs):
+            capture.drop_pending(conn, ch.table, kj)
+            capture.write_image(conn, ch.table, ch.key, decision.image)
+            return False
+        if isinstance(decision, rule.KeepMine | rule.Merged):
+            capture.write_image(conn, ch.table, ch.key, decision.image)
+            capture.set_base(conn, ch.table, kj, ch.after)
+            return False
+        _hold(conn, ch, decision.kind, list(decision.fields), base, mine, origin)
         capture.drop_pending(conn, ch.table, kj)
         capture.write_image(conn, ch.table, ch.key, ch.after)
-        return False
-    if ch.after is None and mine is None:
-        capture.drop_pending(conn, ch.table, kj)       # both deleted it: nothing left to say
-        return False
-    if ch.after is not None and mine is not None:
-        deleting = _is_delete(ch.before, ch.after) or _is_delete(base, mine)
-        if ch.before is None and base is None:
-            overlap = {f for f in set(mine) | set(ch.after)
-                       if f not in capture.meta_of(mine) and mine.get(f) != ch.after.get(f)}
-            overlap -= {"created_at", "created_by"}
-            if not overlap:
-                capture.drop_pending(conn, ch.table, kj)   # the same row made on both sides
-                capture.write_image(conn, ch.table, ch.key, ch.after)
-                return False
-        elif deleting and theirs_changed and mine_changed:
-            overlap = theirs_changed | mine_changed
-        else:
-            stamps = capture.LATEST_WINS.get(ch.table, frozenset())
-            overlap = {f for f in theirs_changed & mine_changed
-                       if mine.get(f) != ch.after.get(f) and f not in stamps}
-            if not overlap and base is not None and ch.before is not None:
-                merged = _merged_version(ch.after, mine, base)
-                for f in theirs_changed:
-                    merged[f] = ch.after.get(f)
-                    if f in stamps and f in mine_changed:
-                        merged[f] = max(v for v in (mine.get(f), ch.after.get(f)) if v is not None)
-                capture.write_image(conn, ch.table, ch.key, merged)
-                capture.set_base(conn, ch.table, kj, ch.after)
-                return False
-        kind = "edit"
+        return True
+    except IntegrityError as exc:
+        raise _unappliable(conn, ch) from exc
+
+
+class Unappliable(ConfideError):
+    """A remote row that cannot be written here. Never passed over: sync stops before the
+    entry and says so (docs/sync.md §8.2, §11)."""
+
+    def __init__(self, message: str, table: str, by: str | None):
+        super().__init__(message)
+        self.table, self.by = table, by
+
+
+def _unappliable(conn, ch: Change, clash: unique.Collision | None = None) -> Unappliable:
+    if clash is not None:
+        why = (f"it records a {ch.table.replace('_', ' ')} that this computer already has with the same "
+               f"{', '.join(c.replace('_', ' ') for c in clash.unique.columns)}")
     else:
-        overlap = theirs_changed | mine_changed
-        kind = "delete_theirs" if ch.after is None else "delete_mine"
-    _hold(conn, ch, kind, sorted(overlap), base, mine, origin)
-    capture.drop_pending(conn, ch.table, kj)
-    capture.write_image(conn, ch.table, ch.key, ch.after)
-    return True
+        why = (f"a {ch.table.replace('_', ' ')} record in it does not fit the records here (a record it "
+               "names is missing, or a value the records need is empty)")
+    return Unappliable(why, ch.table, ch.by)
 
 
 def write_remote(conn, ch: Change, origin: dict, pending_keys: set) -> bool:
-    """Write a remote row nobody here touched. When it collides on a unique key with a row made
-    here and not yet pushed (the same withdrawal, revision or relationship recorded on two
-    computers), theirs is kept, ours waits as a 'duplicate' conflict. Returns True then.
+    """Write a remote row nobody here touched. When it collides on a unique key (found from the
+    schema's unique indexes) with a row made here and not yet pushed (the same withdrawal,
+    revision or relationship recorded on two computers), theirs is kept and ours waits as a
+    'duplicate' conflict; an earlier version of a record (a history row) is renumbered instead,
+    so both stay. Returns True when a conflict was raised.
 
-    May raise: IntegrityError (a collision with a row already on the hub: the entry is refused)."""
-    conn.execute("SAVEPOINT remote_row")
-    try:
-        capture.write_image(conn, ch.table, ch.key, ch.after)
-    except IntegrityError as exc:
-        conn.execute("ROLLBACK TO remote_row")
+    May raise: Unappliable (a collision with a row already on the hub, or a row that breaks
+    another rule of the schema: the entry is not applied and sync stops)."""
+    raised = False
+    for _ in range(8):                  # one pending row per unique key at most
+        conn.execute("SAVEPOINT remote_row")
+        try:
+            capture.write_image(conn, ch.table, ch.key, ch.after)
+        except IntegrityError as exc:
+            conn.execute("ROLLBACK TO remote_row")
+            conn.execute("RELEASE remote_row")
+            found = unique.collisions(conn, ch.table, ch.after)
+            if not found:
+                raise _unappliable(conn, ch) from exc
+            clash = found[0]
+            if (ch.table, key_json(clash.key)) not in pending_keys:
+                raise _unappliable(conn, ch, clash) from exc
+            raised |= _set_aside(conn, ch, clash, origin, pending_keys)
+            continue
         conn.execute("RELEASE remote_row")
-        mine_key = _colliding_pending_row(conn, ch, str(exc), pending_keys)
-        if mine_key is None:
-            raise
-        mine = capture.current_image(conn, ch.table, mine_key)
-        fields = [c for c in _unique_columns(str(exc), ch.table)]
-        mine_kj = key_json(mine_key)
+        return raised
+    raise _unappliable(conn, ch)
+
+
+def _set_aside(conn, ch: Change, clash: unique.Collision, origin: dict, pending_keys: set) -> bool:
+    """Make room for their row: a pending row of ours holding the same unique values."""
+    mine = capture.current_image(conn, ch.table, clash.key)
+    mine_kj = key_json(clash.key)
+    if _same_fact(conn, ch.table, mine, ch.after):
         capture.drop_pending(conn, ch.table, mine_kj)
         pending_keys.discard((ch.table, mine_kj))
-        capture.write_image(conn, ch.table, mine_key, None)
-        if not _same_fact(conn, ch.table, mine, ch.after):
-            _hold(conn, ch, "duplicate", fields, None, mine, origin)
-        capture.write_image(conn, ch.table, ch.key, ch.after)
-        return True
-    conn.execute("RELEASE remote_row")
-    return False
+        capture.write_image(conn, ch.table, clash.key, None)
+        return False
+    if history.renumber(conn, ch.table, clash, ch.after):
+        return False
+    capture.drop_pending(conn, ch.table, mine_kj)
+    pending_keys.discard((ch.table, mine_kj))
+    capture.write_image(conn, ch.table, clash.key, None)
+    _hold(conn, ch, "duplicate", list(clash.unique.columns), None, mine, origin)
+    return True
 
 
 def _same_fact(conn, table: str, mine: dict | None, theirs: dict | None) -> bool:
     """Two rows that differ only in their id, in a table no other row points at: the same
     fact recorded on both computers (the kept text of a note both sides edited from the same
     version). Keeping theirs loses nothing, so there is nothing for a person to choose."""
-    from app.storage.capture import primary_key
-
     if mine is None or theirs is None:
         return False
     pk = set(primary_key(conn, table))
@@ -152,40 +171,55 @@ def _tables(conn) -> list[str]:
                                        "name NOT LIKE 'sqlite_%'")]
 
 
-def _unique_columns(message: str, table: str) -> list[str]:
-    # "UNIQUE constraint failed: note_revision.note_id, note_revision.version"
-    if "UNIQUE constraint failed:" not in message:
-        return []
-    names = message.split("UNIQUE constraint failed:", 1)[1].split(",")
-    return [n.strip().split(".", 1)[1] for n in names if n.strip().startswith(table + ".")]
+def apply_set(conn, group: sets.Group, origin: dict) -> bool:
+    """Carry out the pure decision on one parent's set of child rows (merge/sets.py). Returns
+    True when it is a conflict, held on the set (table = the child table, key = the parent's)."""
+    sf, parent = group.set_field, group.parent
+    decision, base, mine, theirs = sets.decide(conn, group)
+    name = sets.field_name(sf)
+    last = group.changes[-1]
+    # Child rows carry no stamps: the parent's, written by the same correction, say who and when.
+    stamps = capture.current_image(conn, sf.parent, parent) or {}
+    ch = Change(sf.table, parent, base, theirs, last.by or stamps.get("updated_by"),
+                last.at or stamps.get("updated_at"))
+    if isinstance(decision, rule.Conflict):
+        mine_at = conn.execute("SELECT max(at) FROM sync_outbox WHERE tbl = ? AND pk LIKE ?",
+                               (sf.table, key_json(parent)[:-1] + ",%")).fetchone()[0]
+        _hold(conn, ch, decision.kind, list(decision.fields), base, mine, origin, mine_at)
+        sets.drop_pending(conn, sf, parent)
+        sets.write(conn, sf, parent, theirs[name])
+        return True
+    if isinstance(decision, rule.TakeTheirs):
+        sets.drop_pending(conn, sf, parent)
+        sets.write(conn, sf, parent, theirs[name])
+    else:
+        sets.write(conn, sf, parent, decision.image[name])
+        sets.rebase_pending(conn, sf, parent, {sets.hashable(v) for v in theirs[name]})
+    held = open_conflict(conn, sf.table, key_json(parent))
+    if held:
+        # The set follows the log; the person resolving sees the newest remote version.
+        conn.execute("UPDATE sync_conflict SET theirs_img = ?, theirs_by = ?, theirs_at = ?, theirs_device = ?, "
+                     "theirs_seq = ? WHERE id = ?", (json.dumps(image_now(conn, sf, parent)), ch.by, ch.at,
+                                                     origin["device"], origin["seq"], held[0]))
+    return False
 
 
-def _colliding_pending_row(conn, ch: Change, message: str, pending_keys: set) -> list | None:
-    cols = _unique_columns(message, ch.table)
-    if not cols or any(c not in ch.after for c in cols):
-        return None
-    from app.storage.capture import primary_key
-
-    pk = primary_key(conn, ch.table)
-    where = " AND ".join(f"{c} IS ?" for c in cols)
-    for row in conn.execute(f"SELECT {', '.join(pk)} FROM {ch.table} WHERE {where}",
-                            [capture.decode_value(ch.after[c]) for c in cols]):
-        key = list(row)
-        if (ch.table, key_json(key)) in pending_keys:
-            return key
-    return None
+def image_now(conn, sf, parent: list) -> dict:
+    return sets.image(sf, parent, sets.members(conn, sf, parent))
 
 
-def _hold(conn, ch: Change, kind: str, fields: list, base, mine, origin: dict) -> None:
-    from uuid6 import uuid7
-
+def _hold(conn, ch: Change, kind: str, fields: list, base, mine, origin: dict, mine_at: str | None = None) -> None:
     kj = key_json(ch.key)
     held = open_conflict(conn, ch.table, kj)
     if held:
-        conn.execute("DELETE FROM sync_conflict WHERE id = ?", (held[0],))
+        # Edited here again while it waited: the newer conflict replaces it, and the version
+        # typed first waits beside it, to go into the record's history when a person resolves
+        # (conflicts.resolve_conflict): nothing is written to records while applying.
+        conn.execute("UPDATE sync_conflict SET resolved_at = ?, resolution = ? WHERE id = ?",
+                     (utc_now(), json.dumps({"superseded": True}), held[0]))
     mine_by = (mine or base or {}).get("updated_by")
-    mine_at = conn.execute("SELECT max(at) FROM sync_outbox WHERE tbl = ? AND pk = ?",
-                           (ch.table, kj)).fetchone()[0]
+    mine_at = mine_at or conn.execute("SELECT max(at) FROM sync_outbox WHERE tbl = ? AND pk = ?",
+                                      (ch.table, kj)).fetchone()[0]
     conn.execute(
         "INSERT INTO sync_conflict (id, tbl, pk, kind, fields, base_img, mine_img, theirs_img, mine_by, "
         "mine_at, theirs_by, theirs_at, theirs_device, theirs_seq, created_at) VALUES "
@@ -230,8 +264,6 @@ def reindex(conn, touched, rows: dict | None = None, renamed: set | None = None)
     """Rebuild the local search index for the people, cases and notes an entry touched, in
     bulk (search_build.reindex_ids). `rows` is no longer needed (kept for callers).
     `renamed`: the people whose cases' titles must be rebuilt too (default: every touched person)."""
-    from app.services.team import search_build
-
     person_ids = [record_id for table, record_id in touched if table == "person"]
     named = [p for p in person_ids if renamed is None or p in renamed]
     named += [p for p in (renamed or ()) if ("person", p) not in touched]

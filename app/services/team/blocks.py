@@ -15,9 +15,10 @@ stops its sync there, says so in plain words, and is published to the team.
 """
 
 from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ConfideError, ValidationError
-from app.services.team import control, copies, state
+from app.services.team import authority, control, copies, device_keys, state
 from app.services.team.bundle import BundleRefused
 from app.storage.db import transaction
 from app.storage.hub.base import Hub, HubEntry, SequenceTaken
@@ -87,7 +88,7 @@ def publish(conn, hub: Hub) -> bool:
     me = state.get(conn, "device_id")
     body = {"team": state.get(conn, "team_id"), "type": "blocked", "by": me, "at": clock.stamp(),
             "entry": block.get("seq"), "author": block.get("device_id"), "reason": block.get("reason")}
-    payload = control.seal(body, state.get(conn, "sign_priv"))
+    payload = control.seal(body, device_keys.sign_priv(conn))    # its own statement: its device key
     for _ in range(ATTEMPTS):
         # At the hub's end, not after what this computer applied: it is stopped before that
         # (and past any gap: a missing number is left for its own entry to be put back).
@@ -154,6 +155,7 @@ def look_ahead(conn, hub: Hub, seq: int) -> str | None:
     return voided
 
 
+@grants(Scope.MANAGER, "a manager's signed decision that every computer passes over one hub entry")
 def void(session, hub: Hub, seq: int, reason: str) -> int:
     """Append a manager's signed decision that hub entry `seq` is passed over by every
     computer. For an entry no computer holds a good copy of (a forged entry, one damaged
@@ -177,9 +179,15 @@ def void(session, hub: Hub, seq: int, reason: str) -> int:
         raise ValidationError("The hub has gone back to an older copy: run 'confide hub repair' first; a "
                               "void written now would take the number of an entry that is only missing.",
                               field="entry")
+    # A team-changing entry: signed by the active manager signed in here (authority.py), not
+    # by the computer's key, so a copied database cannot void entries.
+    try:
+        staff, sign_key = authority.signer_for(conn)
+    except authority.NoAuthority as exc:
+        raise ValidationError(exc.message, field="entry") from exc
     body = {"team": state.get(conn, "team_id"), "type": "void", "by": me.device_id, "at": clock.stamp(),
-            "entries": [int(seq)], "reason": reason[:500]}
-    payload = control.seal(body, state.get(conn, "sign_priv"))
+            "entries": [int(seq)], "reason": reason[:500], "staff": staff}
+    payload = control.seal(body, sign_key)
     for _ in range(ATTEMPTS):
         at = hub.last_number() + 1
         try:

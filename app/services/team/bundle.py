@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from app.errors import ConfideError
 from app.security import crypto
 from app.services.team import keys
+from app.services.team.merge.decide import RULES_VERSION
 
 MAGIC = b"CFB1"
 FORMAT = 1
@@ -78,6 +79,8 @@ class Expectation:
     schema: int
     device: object                                  # state.Device or None
     epoch_key: Callable[[int], bytes | None]        # the key of an epoch, if held
+    latest_epoch: int = 0                           # the newest epoch started before `seq`
+    merge: int = RULES_VERSION                      # the merge rules this computer follows
 
 
 def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
@@ -91,6 +94,7 @@ def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
     try:
         team, device_id, dseq, prev = h["team"], h["device"], int(h["dseq"]), h["prev"]
         schema, epoch = int(h["schema"]), int(h["epoch"])
+        merge = int(h.get("merge", 1))     # bundles from before the field: the first rules
     except (KeyError, TypeError, ValueError) as exc:
         raise BundleRefused(f"Change bundle {n} on the hub is damaged and was not applied.") from exc
     if team != exp.team_id:
@@ -108,6 +112,15 @@ def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
         raise BundleRefused(f"Change bundle {n} was written by a newer version of Confide (schema "
                             f"{schema}). Update Confide on this computer, then sync again.",
                             deterministic=False)
+    if merge > exp.merge:
+        raise BundleRefused(f"Change bundle {n} was written by a newer version of Confide (merge rules "
+                            f"{merge}). Update Confide on this computer, then sync again.",
+                            deterministic=False)
+    if epoch < exp.latest_epoch:
+        # Written under a team key already replaced: only someone holding an old copy of a
+        # key (a colleague who left, a removed computer) has a reason to (docs/sync.md §5).
+        raise BundleRefused(f"Change bundle {n} is locked with a team key that had already been replaced "
+                            "and was not applied.")
     epoch_key = exp.epoch_key(epoch)
     if epoch_key is None:
         raise BundleRefused(f"Change bundle {n} is locked with a team key this computer does not have "

@@ -211,3 +211,22 @@ def write_images(conn, table: str, images: list[dict]) -> None:
     conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
                      f"ON CONFLICT({', '.join(pk)}) DO UPDATE SET {sets}",
                      [[decode_value(image[c]) for c in cols] for image in images])
+
+
+def unique_twin(conn, table: str, key: list, image: dict | None) -> list | None:
+    """The key of another row equal to `image` on one of the table's unique keys (read from
+    the schema), or None."""
+    if image is None:
+        return None
+    pk = primary_key(conn, table)
+    for index in conn.execute(f"PRAGMA index_list({table})").fetchall():
+        if not index[2]:
+            continue
+        cols = [r[2] for r in conn.execute(f"PRAGMA index_info({index[1]})")]
+        if not cols or set(cols) == set(pk) or any(image.get(c) is None for c in cols):
+            continue
+        row = conn.execute(f"SELECT {', '.join(pk)} FROM {table} WHERE " + " AND ".join(f"{c} = ?" for c in cols),
+                           [decode_value(image[c]) for c in cols]).fetchone()
+        if row is not None and list(row) != list(key):
+            return list(row)
+    return None

@@ -32,10 +32,13 @@ class CompactionPlan:
     dropped: int = 0
 
 
-def _devices(hub: Hub) -> tuple[dict[str, dict], dict[str, int]]:
-    """Enrolled, unrevoked computers (id -> enrolment) and each computer's last entry."""
+def _devices(hub: Hub, upto: int = 0) -> tuple[dict[str, dict], dict[str, int], dict[str, str]]:
+    """Enrolled, unrevoked computers (id -> enrolment), each computer's last entry, and each
+    computer's signing key as it stood at entry `upto` (a computer replaces its keys at each
+    team key change, docs/sync.md §5: a snapshot is checked against the key of its time)."""
     enrolled: dict[str, dict] = {}
     last: dict[str, int] = {}
+    keys_at: dict[str, str] = {}
     for entry in hub.read_after(0):
         if entry.kind in (DAMAGED, MISSING):
             raise CompactionRefused(f"Hub entry {entry.seq} is {entry.kind}: run 'confide hub check' and "
@@ -53,12 +56,16 @@ def _devices(hub: Hub) -> tuple[dict[str, dict], dict[str, int]]:
         if body.get("type") not in ("blocked", "void"):
             last[entry.device_id] = entry.seq
         if body.get("type") in ("genesis", "enrol") and isinstance(body.get("device"), dict):
-            enrolled[body["device"]["device_id"]] = body["device"]
+            enrolled[body["device"]["device_id"]] = dict(body["device"])
+        elif body.get("type") in ("joined", "rekeyed") and body.get("by") in enrolled and body.get("sign_pub"):
+            enrolled[body["by"]]["sign_pub"] = body["sign_pub"]
+        if entry.seq <= upto:
+            keys_at.update({d: info.get("sign_pub") for d, info in enrolled.items()})
         for gone in body.get("revoked") or []:
             enrolled.pop(gone, None)
     for gone in hub.revoked_devices():
         enrolled.pop(gone, None)
-    return enrolled, last
+    return enrolled, last, keys_at
 
 
 def plan(hub: Hub) -> CompactionPlan:
@@ -67,11 +74,11 @@ def plan(hub: Hub) -> CompactionPlan:
     snap = hub.latest_snapshot()
     if snap is None:
         return CompactionPlan(0)
-    enrolled, last = _devices(hub)
-    signer = enrolled.get(snap.device_id)
+    enrolled, last, keys_at = _devices(hub, snap.upto_seq)
+    signer = keys_at.get(snap.device_id) if snap.device_id in enrolled else None
     try:
         p = snapshot.read(snap.payload)
-        signed = signer is not None and keys.verify(signer["sign_pub"], p.signature, p.signed) and \
+        signed = signer is not None and keys.verify(signer, p.signature, p.signed) and \
             p.header.get("upto") == snap.upto_seq
     except BundleRefused:
         signed = False

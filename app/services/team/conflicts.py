@@ -4,14 +4,18 @@
 import json
 from dataclasses import dataclass
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
+from app.services.team import apply as applier
 from app.services.team import capture
 from app.services.team.apply import utc_now
+from app.services.team.merge import history, resolve, sets
+from app.services.team.merge.schema import schema
 from app.storage.capture import columns, primary_key
 from app.storage.db import transaction
 
-CHOICES = ("mine", "theirs")
+CHOICES = resolve.CHOICES
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ def _require(session) -> None:
     session.require(Role.MANAGER, Role.CASEWORKER)
 
 
+@grants(Scope.CASEWORK)
 def list_conflicts(session) -> list[ConflictSummary]:
     """May raise: PermissionDenied, Locked."""
     _require(session)
@@ -73,12 +78,21 @@ def _img(text):
     return json.loads(text) if text else None
 
 
+def _fields_in_conflict(conn, row, base, mine, theirs) -> tuple:
+    rules = applier.rules_for(row["tbl"], mine or theirs or base or {})
+    return resolve.in_conflict(row["kind"], json.loads(row["fields"]), base, mine, theirs, rules)
+
+
+@grants(Scope.CASEWORK, "both sides are rows this computer's own user edited")
 def conflict_detail(session, conflict_id: str) -> ConflictDetail:
-    """Who changed what and when, both sides, field by field. May raise: NotFound, PermissionDenied."""
+    """Who changed what and when, both sides, field by field. `conflicting` marks the fields a
+    person chooses; the others are shown for context and merge by themselves.
+
+    May raise: NotFound, PermissionDenied."""
     _require(session)
     row = _load(session.conn, conflict_id)
     base, mine, theirs = _img(row["base_img"]), _img(row["mine_img"]), _img(row["theirs_img"])
-    conflicting = set(json.loads(row["fields"]))
+    conflicting = set(_fields_in_conflict(session.conn, row, base, mine, theirs))
     cols = columns(session.conn, row["tbl"])
     names = [c for c in cols if c not in capture.meta_of(cols)]
     sides = []
@@ -89,10 +103,13 @@ def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     return ConflictDetail(_summary(row), sides)
 
 
+@grants(Scope.CASEWORK)
 def resolve_conflict(session, conflict_id: str, take: str | None = None,
                      choices: dict[str, object] | None = None) -> None:
-    """Settle a conflict. `take` ('mine' or 'theirs') decides every field; `choices` maps a
-    field to 'mine', 'theirs' or ('edit', value). Fields not named take `take`, else 'mine'.
+    """Settle a conflict (docs/sync.md §8.4). `take` ('mine' or 'theirs') decides every field in
+    conflict; `choices` maps a field in conflict to 'mine', 'theirs' or ('edit', value). Fields
+    not named take `take`, else 'mine'. Only the fields in conflict are written (and this
+    computer's own uncontested edits); the side not chosen is kept in the record's history.
 
     May raise: NotFound, ValidationError, PermissionDenied.
     """
@@ -103,35 +120,36 @@ def resolve_conflict(session, conflict_id: str, take: str | None = None,
         raise ValidationError("Choose 'mine' or 'theirs'.", field="take")
     choices = dict(choices or {})
     table, key = row["tbl"], json.loads(row["pk"])
-    mine, theirs = _img(row["mine_img"]), _img(row["theirs_img"])
-    default = take or "mine"
-    whole = choices.pop("*", default)
+    base, mine, theirs = _img(row["base_img"]), _img(row["mine_img"]), _img(row["theirs_img"])
+    sides = [(theirs, row["theirs_by"], row["theirs_at"]), (mine, row["mine_by"], row["mine_at"])]
+    sides += [(_img(r[0]), r[1], r[2]) for r in conn.execute(   # versions typed before it (apply._hold)
+        "SELECT mine_img, mine_by, mine_at FROM sync_conflict WHERE tbl = ? AND pk = ? AND resolution = ? "
+        "ORDER BY created_at", (table, row["pk"], json.dumps({"superseded": True})))]
     with transaction(conn):
-        current = capture.current_image(conn, table, key)
-        if row["kind"] == "duplicate":
-            # The same record made on two computers: theirs stays; 'mine' carries my values over.
-            target = dict(current or theirs)
-            if whole == "mine" and mine is not None:
-                keep = set(primary_key(conn, table)) | {"created_at", "created_by"} | capture.meta_of(mine)
-                target.update({k: v for k, v in mine.items() if k not in keep})
-        elif mine is None or theirs is None:
-            target = mine if whole == "mine" else theirs
+        set_field = schema(conn).sets.get(table)
+        if set_field is not None:
+            current = sets.image(set_field, key, sets.members(conn, set_field, key))
         else:
-            target = dict(current or theirs)
-            for name in set(mine) | set(theirs):
-                if name in capture.meta_of(theirs):
-                    continue
-                choice = choices.get(name, default)
-                if isinstance(choice, tuple) and choice and choice[0] == "edit":
-                    target[name] = choice[1]
-                elif choice == "mine":
-                    target[name] = mine.get(name)
-                elif choice == "theirs":
-                    target[name] = theirs.get(name)
-                else:
-                    raise ValidationError(f"Choose mine, theirs or an edited value for {name}.",
-                                          field=name)
-        _write(conn, table, key, current, target, session.user.username)
+            current = capture.current_image(conn, table, key)
+        rules = applier.rules_for(table, mine or theirs or current or {})
+        fields = _fields_in_conflict(conn, row, base, mine, theirs)
+        keep = frozenset(primary_key(conn, table)) | {"created_at", "created_by"}
+        if set_field is not None and any(isinstance(c, tuple | list) for c in choices.values()):
+            raise ValidationError("Choose mine or theirs for a set of values; correct the record "
+                                  "afterwards to change it.", field=sets.field_name(set_field))
+        try:
+            plan = resolve.resolve(row["kind"], base, mine, theirs, current, fields, choices, take or "mine",
+                                   rules, keep)
+        except resolve.NotInConflict as exc:
+            raise ValidationError(f"{str(exc).replace('_', ' ').capitalize()} is not in conflict: it merges "
+                                  "by itself.", field=str(exc)) from exc
+        except resolve.BadChoice as exc:
+            raise ValidationError(f"Choose mine, theirs or an edited value for {exc}.", field=str(exc)) from exc
+        history.keep_conflict_versions(conn, table, key, sides + [(current, None, None)], plan.image)
+        if set_field is not None:
+            sets.write(conn, set_field, key, plan.image[sets.field_name(set_field)])
+        else:
+            _write(conn, table, key, current, plan.image, session.user.username, plan.fields)
         conn.execute("UPDATE sync_conflict SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
                      (utc_now(), session.user.username,
                       json.dumps({"take": take, "choices": {k: v if not isinstance(v, tuple) else list(v)
@@ -139,15 +157,18 @@ def resolve_conflict(session, conflict_id: str, take: str | None = None,
         session.audit("conflict_resolved", row["tbl"], key[0] if len(key) == 1 else None)
 
 
-def _write(conn, table: str, key: list, current: dict | None, target: dict | None, by: str) -> None:
-    """An ordinary write, seen by the capture triggers."""
+def _write(conn, table: str, key: list, current: dict | None, target: dict | None, by: str,
+           fields: tuple = ("*",)) -> None:
+    """An ordinary write, seen by the capture triggers. On an existing row only `fields` are
+    set ('*': all), with a new version stamped by the resolver."""
     pk = primary_key(conn, table)
     where = " AND ".join(f"{c} = ?" for c in pk)
     if target is None:
         if current is not None:
             conn.execute(f"DELETE FROM {table} WHERE {where}", key)
         return
-    values = {c: capture.decode_value(v) for c, v in target.items() if c in columns(conn, table)}
+    have = columns(conn, table)
+    values = {c: capture.decode_value(v) for c, v in target.items() if c in have}
     stamped = "updated_at" in values      # record stamps (docs/architecture.md, "Data rules"): a new version by us
     if stamped:
         values["updated_at"] = utc_now()[:19] + "+00:00"
@@ -161,6 +182,9 @@ def _write(conn, table: str, key: list, current: dict | None, target: dict | Non
         return
     if stamped and "version" in values:
         values["version"] = int(current.get("version") or 0) + 1
-    sets = [c for c in values if c not in pk]
-    conn.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in sets)} WHERE {where}",
-                 [values[c] for c in sets] + list(key))
+    written = set(values) if "*" in fields else set(fields) | (capture.meta_of(values) if stamped else set())
+    sets_ = [c for c in values if c not in pk and c in written]
+    if not sets_:
+        return
+    conn.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in sets_)} WHERE {where}",
+                 [values[c] for c in sets_] + list(key))

@@ -72,3 +72,7 @@ def open_sealed_for_device(box_priv_hex: str, team_id: str, device_id: str, epoc
 
 def new_epoch_key() -> bytes:
     return os.urandom(crypto.KEY_BYTES)
+
+
+def sign_pub_of(sign_priv_hex: str) -> str:
+    return _raw_public(Ed25519PrivateKey.from_private_bytes(bytes.fromhex(sign_priv_hex)).public_key()).hex()

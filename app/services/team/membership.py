@@ -4,7 +4,8 @@ computers. The CLI and the screens both call these.
 Where the hub is: its location (a folder, or a postgresql:// URL with the device role's
 password) is kept in the OS credential store under the team id. A vault whose device secret
 is in a key file (the explicit weaker opt-in of docs/security.md, so no credential store) keeps it
-inside its encrypted database instead: never in a plain file.
+inside its encrypted database, sealed under the device secret: the data key alone does not
+read it (docs/security.md "Who holds what").
 """
 
 from dataclasses import dataclass
@@ -12,13 +13,17 @@ from pathlib import Path
 
 from uuid6 import uuid7
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.fsutil import require_folder
+from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
 from app.services.team import (
+    authority,
     blocks,
     control,
+    device_keys,
     invitation,
     join_staging,
     rekeyed,
@@ -48,6 +53,9 @@ class DeviceStatus:
     revoked: bool
     last_seen_seq: int
     on_current_key: bool   # said on the hub it re-keyed for the latest team key (docs/sync.md §12)
+    joined: bool = True    # its invitation was used (docs/sync.md §13)
+    invitation_expires: str | None = None   # when an unused invitation stops working
+    invitation_reused: int = 0   # later uses of its invitation, each refused ("already joined")
     blocked: str | None = None   # "stopped at entry N (from X): why", as it said on the hub (§4)
 
 
@@ -55,31 +63,46 @@ def _file_keyed(session) -> bool:
     return session.vault.device_store == "file"
 
 
+@grants(Scope.HELPER, "where this computer's hub is")
 def save_location(session, team_id: str, location: str) -> None:
     """May raise: CredentialStoreUnavailable."""
     if _file_keyed(session):
         with transaction(session.conn):
-            state.put(session.conn, LOCATION_KEY, location)
+            device_keys.seal_value(session.conn, LOCATION_KEY, location, session.device_secret)
     else:
         credentials.save_hub_location(team_id, location)
 
 
+@grants(Scope.ANY, "where this computer's hub is: no family's records")
 def hub_location(session) -> str:
     """May raise: NotInTeam, TeamError (no location saved), CredentialStoreUnavailable."""
-    team_id = state.require_team(session.conn)
-    location = (state.get(session.conn, LOCATION_KEY) if _file_keyed(session)
-                else credentials.load_hub_location(team_id))
+    kept = state.get(session.conn, LOCATION_KEY)
+    if _file_keyed(session) and isinstance(kept, str):     # kept in the clear by an older version
+        save_location(session, state.require_team(session.conn), kept)
+    return location_of(session.conn, session.vault, session.device_secret)
+
+
+def location_of(conn, vault, device_secret: bytes) -> str:
+    """hub_location for an open database, its vault file and the device secret (`confide
+    verify` has no session). May raise: NotInTeam, TeamError, CredentialStoreUnavailable."""
+    team_id = state.require_team(conn)
+    if vault.device_store == "file":
+        location = state.get(conn, LOCATION_KEY)
+        if not isinstance(location, str):
+            location = device_keys.open_value(conn, LOCATION_KEY, device_secret)
+    else:
+        location = credentials.load_hub_location(team_id)
     if not location:
         raise engine.TeamError("This computer does not know where the team's hub is. Ask your manager "
                                "to invite it again.")
     return location
 
 
+@grants(Scope.ANY)
 def hub_target(session) -> tuple[str, str]:
     """(location, team id): what a watcher thread needs to open its own hub object.
 
     May raise: NotInTeam, TeamError, CredentialStoreUnavailable."""
-    session.require()
     return hub_location(session), state.require_team(session.conn)
 
 
@@ -89,17 +112,18 @@ def open_watch_hub(location: str, team_id: str) -> Hub:
     return open_hub(location, team_id)
 
 
+@grants(Scope.ANY)
 def open_team_hub(session) -> Hub:
     """May raise: NotInTeam, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable."""
     return open_hub(hub_location(session), state.require_team(session.conn))
 
 
+@grants(Scope.MANAGER)
 def create(session, location: str, name: str, device_name: str = "Office computer 1") -> str:
     """Found a team on this computer with an empty hub at `location`. Returns the team id.
 
     May raise: PermissionDenied, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable.
     """
-    session.require(Role.MANAGER)
     if state.in_team(session.conn):
         raise engine.TeamError("This computer is already part of a team.")
     name = (name or "").strip() or session.vault.service_name
@@ -113,6 +137,7 @@ def create(session, location: str, name: str, device_name: str = "Office compute
     return team_id
 
 
+@grants(Scope.MANAGER)
 def invite(session, device_name: str, out: Path, manager: bool = False, laptop: bool = False) -> str:
     """Enrol a new computer and write its invitation to `out`. Returns the one-time code,
     which is shown once and stored nowhere. A laptop joins as a partial replica (docs/sync.md
@@ -120,7 +145,6 @@ def invite(session, device_name: str, out: Path, manager: bool = False, laptop: 
 
     May raise: PermissionDenied, TeamError, ValidationError, HubUnavailable, HubError, OSError.
     """
-    session.require(Role.MANAGER)
     device_name = (device_name or "").strip()
     if not device_name or len(device_name) > 60:
         raise ValidationError("Give the new computer a name of 1 to 60 characters.", field="device")
@@ -128,21 +152,32 @@ def invite(session, device_name: str, out: Path, manager: bool = False, laptop: 
         raise ValidationError(f"A computer called {device_name} is already in the team; choose another name.",
                               field="device")
     out = Path(out)
-    require_folder(out.parent)
+    require_folder(out)
     if out.exists():
         raise ValidationError(f"{out} already exists; choose a new file name.", field="out")
     location = hub_location(session)
-    hub = open_team_hub(session)
-    try:
-        content = engine.invite_device(session, hub, device_name, manager=manager and not laptop)
-    finally:
-        hub.close()
+    content, body = engine.prepare_invitation(session, device_name, manager=manager and not laptop)
     if laptop:
         content["kind"] = "laptop"
-    content["hub"] = location
     content["device_name"] = device_name
     code = invitation.new_code()
-    invitation.write_invitation(out, content, code)
+    hub = open_team_hub(session)
+    try:
+        # Its own login on a PostgreSQL hub (never this computer's); the same folder otherwise.
+        login = hub.add_device_login(content["device_id"], manager=manager and not laptop)
+        content["hub"] = login or location
+        # The file first, the enrolment after: an invite that fails anywhere enrols nothing,
+        # and a file or login whose enrolment failed is removed (it would open nothing anyway).
+        try:
+            invitation.write_invitation(out, content, code)
+            engine.enrol(session, hub, body)
+        except BaseException:
+            out.unlink(missing_ok=True)
+            if login is not None:
+                hub.revoke_device(content["device_id"])
+            raise
+    finally:
+        hub.close()
     return code
 
 
@@ -155,6 +190,7 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     TeamError, SyncBlocked, CredentialStoreUnavailable, OSError.
     """
     content = invitation.read_invitation(Path(invite_file), code)
+    engine.check_not_expired(content)
     location = hub_override or content["hub"]
     hub = open_hub(location, content["team_id"])      # reachable before anything is made here
     data_dir = Path(data_dir)
@@ -172,13 +208,15 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
         hub.close()
         join_staging.discard(staging, data_dir, existed)
         raise
-    try:
-        engine.join_team(session, hub, content)
+    def adopt(session):
         member = session.conn.execute("SELECT id, active FROM staff WHERE username = ?", (username,)).fetchone()
         if member is None or not member[1]:
             raise engine.TeamError(f"{username} is not an active member of staff of this team. Join with "
                                    "your own Confide user name, or ask your manager to add you first.")
-        _own_key(session, member[0], username, passphrase)
+        session.adopt_private_key(_own_key(session, member[0], username, passphrase))
+
+    try:
+        engine.join_team(session, hub, content, adopt=adopt)
         staff_keys.follow_staff_keys(session)
         save_location(session, content["team_id"], location)
         device_file = session.vault.device_key_file
@@ -196,13 +234,13 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     return vault_service.unlock(data_dir, username, passphrase, device_file)
 
 
-def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
+def _own_key(session, staff_id: str, username: str, passphrase: str) -> bytes:
     """The joiner's account on this computer: their team key record must open with the
     passphrase they typed (the same one as on the team's other computers); someone with no
-    record yet gets a key pair here, which reaches the others at the next sync.
+    record yet gets a key pair here, which reaches the others at the next sync. Returns the
+    private key.
 
     May raise: TeamError (the passphrase does not open their key)."""
-    from app.security import staff_slot
     from app.services.vault.keys import record_staff_key
 
     conn = session.conn
@@ -211,14 +249,17 @@ def _own_key(session, staff_id: str, username: str, passphrase: str) -> None:
     if record is not None:
         slot = staff_keys.slot_from_record(username, record[0], record[1], session.data_key,
                                            session.device_secret, vault_id)
-        if staff_slot.open_slot(vault_id, slot, passphrase, session.device_secret) is None:
+        opened = staff_slot.open_slot(vault_id, slot, passphrase, session.device_secret)
+        if opened is None or opened.private is None:
             raise engine.TeamError("That passphrase does not open your account. Type the passphrase you "
                                    "use on the team's other computers.")
-        return
+        return opened.private
+    private = sealing.new_key_pair()[0]
     slot = staff_slot.make_staff_slot(vault_id, username, passphrase, session.data_key,
-                                      session.device_secret, _slot_params())
+                                      session.device_secret, _slot_params(), private=private)
     with transaction(conn):
         record_staff_key(conn, staff_id, slot, username)
+    return private
 
 
 def _slot_params():
@@ -227,15 +268,21 @@ def _slot_params():
     return slot_params()
 
 
+@grants(Scope.ANY, "replicates every row; what each person sees stays with the read paths")
 def sync(session) -> SyncResult:
     """Pull, rebase and push with the team's hub; a key change owed since a colleague left
     (the hub was out of reach then) is made first. May raise: NotInTeam, SyncBlocked,
     HubUnavailable, HubError, TeamError, CredentialStoreUnavailable."""
-    session.require()
+    if authority.legacy(session.conn):
+        raise engine.TeamError(authority.LEGACY_MESSAGE)
     hub = open_team_hub(session)
     try:
-        if state.get(session.conn, EPOCH_OWED) and session.user.role == Role.MANAGER:
-            engine.rotate_epoch(session, hub)
+        with transaction(session.conn):
+            control.open_pending(session.conn)
+            authority.record_own_sign_key(session)
+        owed = state.get(session.conn, EPOCH_OWED)
+        if owed and session.user.role == Role.MANAGER:
+            engine.rotate_epoch(session, hub, tuple(owed) if isinstance(owed, list) else ())
             with transaction(session.conn):
                 state.put(session.conn, EPOCH_OWED, False)
         result = sync_now(session, hub)
@@ -250,6 +297,7 @@ def sync(session) -> SyncResult:
             # The re-key's audit event goes to the hub at once.
             again = sync_now(session, hub)
             result.pulled += again.pulled
+            result.audit_breaks += again.audit_breaks
             result.pushed += again.pushed
             result.conflicts = again.conflicts
         # So a new computer need not replay years of entries, and the hub can be compacted.
@@ -259,6 +307,7 @@ def sync(session) -> SyncResult:
         hub.close()
 
 
+@grants(Scope.MANAGER)
 def disable_colleague(session, username: str) -> bool:
     """Disable a colleague's account (it replicates: no computer of the team opens for them
     after its next sync) and, on a team, change the team key. Returns True when the key was
@@ -276,20 +325,21 @@ def disable_colleague(session, username: str) -> bool:
             raise engine.TeamError("not a manager's computer")
         hub = open_team_hub(session)
         try:
-            engine.rotate_epoch(session, hub)
+            engine.rotate_epoch(session, hub, (username,))
         finally:
             hub.close()
     except (HubError, engine.TeamError):
+        owed = state.get(session.conn, EPOCH_OWED)
         with transaction(session.conn):
-            state.put(session.conn, EPOCH_OWED, True)
+            state.put(session.conn, EPOCH_OWED, sorted({username, *(owed if isinstance(owed, list) else [])}))
         return False
     return True
 
 
+@grants(Scope.MANAGER)
 def device_list(session) -> list[DeviceStatus]:
     """The team's computers, as far as this computer has synced. May raise: PermissionDenied,
     NotInTeam."""
-    session.require(Role.MANAGER)
     conn = session.conn
     state.require_team(conn)
     me = state.get(conn, "device_id")
@@ -306,11 +356,23 @@ def device_list(session) -> list[DeviceStatus]:
         stopped[me] = _stopped_words(conn, own["seq"], own["device_id"], own["reason"])
     else:
         stopped.pop(me, None)
+    joined = state.get(conn, control.JOINED) or {}
+    expires = state.get(conn, control.EXPIRES) or {}
+    # A later use of an invitation is refused: it stops sync until a manager voids it (then
+    # sync_refused keeps the refusal with the void), or it is the block this computer is at.
+    reused = dict(conn.execute("SELECT device_id, count(*) FROM sync_refused WHERE reason LIKE ? "
+                               "GROUP BY device_id", (f"%{control.ALREADY_JOINED}%",)).fetchall())
+    if own.get("seq") is not None and control.ALREADY_JOINED in str(own.get("reason")):
+        if not conn.execute("SELECT 1 FROM sync_refused WHERE hub_seq = ?", (own["seq"],)).fetchone():
+            reused[own["device_id"]] = reused.get(own["device_id"], 0) + 1
     out = []
     for d in state.devices(conn):
         current = latest == 1 or said.get(d.device_id, 1) >= latest
+        has_joined = d.device_id in joined or d.device_id not in expires
         out.append(DeviceStatus(d.device_id, d.name, d.device_index, d.manager, d.device_id == me,
-                                d.revoked_seq is not None, d.last_seq or 0, current, stopped.get(d.device_id)))
+                                d.revoked_seq is not None, d.last_seq or 0, current, has_joined,
+                                None if has_joined else expires[d.device_id], reused.get(d.device_id, 0),
+                                stopped.get(d.device_id)))
     return out
 
 
@@ -318,6 +380,18 @@ def _stopped_words(conn, seq, author_id, reason) -> str:
     return f"stopped at hub entry {seq} (written by {blocks.author(conn, author_id or '')}): {reason}"
 
 
+@grants(Scope.MANAGER)
+def set_manager_rights(session, username: str, manager: bool) -> int:
+    """Give or take a colleague's right to change the team (docs/sync.md §5). May raise:
+    PermissionDenied, TeamError, HubUnavailable, HubError."""
+    hub = open_team_hub(session)
+    try:
+        return engine.set_manager_rights(session, hub, username, manager)
+    finally:
+        hub.close()
+
+
+@grants(Scope.MANAGER)
 def find_device(session, name_or_id: str) -> DeviceStatus:
     """May raise: PermissionDenied, NotInTeam, ValidationError."""
     wanted = (name_or_id or "").strip()
@@ -329,10 +403,10 @@ def find_device(session, name_or_id: str) -> DeviceStatus:
     return found[0]
 
 
+@grants(Scope.MANAGER)
 def revoke(session, name_or_id: str) -> int:
     """Remove a computer from the team: new key epoch, hub told to refuse it. Returns the new
     epoch. May raise: PermissionDenied, ValidationError, TeamError, HubUnavailable, HubError."""
-    session.require(Role.MANAGER)
     target = find_device(session, name_or_id)
     hub = open_team_hub(session)
     try:
@@ -351,10 +425,10 @@ class SyncStatus:
     others_stopped: tuple[str, ...] = ()    # other computers stopped at an entry this one wrote
 
 
+@grants(Scope.ANY)
 def sync_status(session) -> SyncStatus:
     """What the status bar shows: when this computer last synced, how many changed rows wait
     to be pushed, how many conflicts wait for a person. May raise: Locked."""
-    session.require()
     conn = session.conn
     if not state.in_team(conn):
         return SyncStatus(False)

@@ -1,11 +1,16 @@
 """A computer that re-keyed its own database for a new team key says so on the hub
 (docs/sync.md §5, §12): a signed 'rekeyed' control entry with no personal data (its device
 id, the epoch, a proof that it holds that epoch's key). The manager's device list reads
-these entries to show which computers have not yet re-keyed."""
+these entries to show which computers have not yet re-keyed.
+
+The same entry replaces the computer's own key pairs with new ones made here (docs/security.md
+"Who holds what"), bound to the proof, so a copy of the old keys taken before the team key
+changed signs nothing the team accepts after.
+"""
 
 
 from app import clock
-from app.services.team import control, copies, state
+from app.services.team import control, copies, device_keys, keys, state
 from app.services.team.staff_keys import REKEYED_EPOCH
 from app.services.team.sync import pull
 from app.storage.db import transaction
@@ -40,10 +45,16 @@ def announce_if_owed(conn, hub: Hub) -> bool:
         if epoch is None:
             return False
         key = state.epoch_key(conn, epoch)
-        body = {"team": state.get(conn, "team_id"), "type": "rekeyed", "by": me,
+        fresh = _next_keys(conn)
+        team_id = state.get(conn, "team_id")
+        body = {"team": team_id, "type": "rekeyed", "by": me,
                 "at": clock.stamp(), "epoch": epoch,
-                "proof": control.rekeyed_proof(key, state.get(conn, "team_id"), me, epoch)}
-        payload = control.seal(body, state.get(conn, "sign_priv"))
+                "sign_pub": fresh["sign_pub"], "box_pub": fresh["box_pub"],
+                "proof": control.rekeyed_proof(key, team_id, me, epoch,
+                                               control.pubs_text(fresh["sign_pub"], fresh["box_pub"])),
+                "possession": keys.sign(fresh["sign_priv"], control.possession(
+                    team_id, me, fresh["sign_pub"], fresh["box_pub"])).hex()}
+        payload = control.seal(body, device_keys.sign_priv(conn))
         seq = state.last_applied(conn) + 1
         try:
             hub.append(seq, me, "control", payload)
@@ -55,3 +66,15 @@ def announce_if_owed(conn, hub: Hub) -> bool:
             state.put(conn, "last_applied_seq", seq)
         return True
     raise TeamError("The hub is too busy: try again in a moment.")
+
+
+def _next_keys(conn) -> dict:
+    """The key pairs this computer is about to announce: made once and kept (sealed), so a
+    retry after a crash announces the same ones."""
+    secret = device_keys.secret_for(conn)
+    fresh = device_keys.open_value(conn, device_keys.NEXT, secret)
+    if fresh is None:
+        fresh = keys.new_device_keys()
+        with transaction(conn):
+            device_keys.store(conn, fresh, secret, name=device_keys.NEXT)
+    return fresh

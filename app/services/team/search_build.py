@@ -18,6 +18,7 @@ entry follow row by row (tests/team/test_sync_search.py compares the two).
 
 from dataclasses import dataclass
 
+from app.domain.role_matrix import Scope, grants
 from app.services.team import state
 from app.storage.db import transaction
 
@@ -206,21 +207,21 @@ def progress(conn) -> Progress | None:
     return Progress(backlog["total"] - left, backlog["total"], first, notes_before)
 
 
+@grants(Scope.ANY, "how far this computer's own search index is built")
 def status(session) -> Progress | None:
     """How far this computer's search index is built (None: complete). May raise: Locked."""
-    session.require()
     return progress(session.conn)
 
 
+@grants(Scope.ANY, "builds this computer's own search index; returns no records")
 def build_some(session, rows: int = STEP_ROWS) -> Progress | None:
     """Index one more chunk (about a second); the window calls it again while the answer is
     not None. May raise: Locked."""
-    session.require()
     step(session.conn, rows)
     return progress(session.conn)
 
 
+@grants(Scope.ANY, "builds this computer's own search index; returns no records")
 def build_rest(session) -> None:
     """Finish the index now (the command line, after a join). May raise: Locked."""
-    session.require()
     finish(session.conn)

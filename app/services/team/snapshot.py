@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from app.errors import ConfideError
 from app.security import crypto
-from app.services.team import capture, copies, keys, search_build, snapshot_file, state
+from app.services.team import capture, copies, device_keys, keys, search_build, snapshot_file, state
 from app.services.team.bundle import BundleRefused, canonical
-from app.services.team.laptop.closure import CASEWORK
-from app.services.team.laptop.replica import is_laptop
+from app.services.team.laptop import replica as laptop_replica
+from app.services.team.laptop.schema import casework
 from app.storage import migrations
 from app.storage.db import transaction
 from app.storage.hub.base import Hub
@@ -19,6 +19,7 @@ MAGIC = b"CFS2"
 SNAPSHOT_EVERY = 1000       # hub entries between snapshots (docs/sync.md §10)
 OLD_MAGIC = b"CFS1"         # row images as one JSON document: no longer written or read
 SEALED_KEY = 32 + 16        # the snapshot file's key, AES-GCM sealed under the team key
+FALLBACK = 6                # snapshots tried, newest first (a PostgreSQL hub keeps 2 per computer)
 
 
 class SnapshotNotPossible(ConfideError):
@@ -48,7 +49,7 @@ def put_snapshot(conn, hub: Hub) -> int:
     nonce, sealed = crypto.seal(key, snap_key, header)
     signed = header + nonce + sealed + body
     del body
-    payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(state.get(conn, "sign_priv"), signed)
+    payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(device_keys.sign_priv(conn), signed)
     hub.put_snapshot(upto, me, payload)
     with transaction(conn):
         state.put(conn, "snapshot_seq", upto)
@@ -70,7 +71,7 @@ def put_if_due(conn, hub: Hub) -> int:
 def _partial(conn) -> frozenset:
     """The tables a partial replica (a laptop, docs/sync.md §14) holds only in part: it never
     writes a snapshot, and takes none of these from one."""
-    return frozenset(CASEWORK) if is_laptop(conn) else frozenset()
+    return frozenset(casework(conn).tables) if laptop_replica.is_laptop(conn) else frozenset()
 
 
 @dataclass(frozen=True)
@@ -113,19 +114,31 @@ def restore_latest(conn, hub: Hub) -> int:
     laptop's casework tables are left as they are: it takes no casework from a snapshot. The
     search index is emptied; it is built after (search_build).
 
-    May raise: BundleRefused (damaged, foreign, not signed by a known computer; nothing is
-    changed), HubError, OSError.
+    A snapshot that is refused (damaged, foreign, its signature does not hold) is passed
+    over for the next older one, up to FALLBACK of them: any computer's hub login can store
+    a snapshot, so one bad one must not stop every join (docs/hub.md).
+
+    May raise: BundleRefused (the newest one's refusal, when none of them can be used;
+    nothing is changed), HubError, OSError.
     """
-    with snapshot_file.Fetched(conn, hub) as fetched:
-        if fetched.info is None:
-            return 0
-        p = read(fetched.payload) if fetched.payload[:4] != OLD_MAGIC else None
+    refused = None
+    for skip in range(FALLBACK):
         try:
-            return _restore(conn, hub, fetched.info.upto_seq, p)
-        finally:
-            if p is not None:
-                p.file.release()
-                p.signed.release()
+            with snapshot_file.Fetched(conn, hub, skip) as fetched:
+                if fetched.info is None:
+                    break
+                p = read(fetched.payload) if fetched.payload[:4] != OLD_MAGIC else None
+                try:
+                    return _restore(conn, hub, fetched.info.upto_seq, p)
+                finally:
+                    if p is not None:
+                        p.file.release()
+                        p.signed.release()
+        except BundleRefused as exc:
+            refused = refused or exc
+    if refused is not None:
+        raise refused
+    return 0
 
 
 def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
@@ -164,6 +177,8 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
             mine = capture.collect(conn, None) if state.in_team(conn) else []
             state.set_capture(conn, False)
             chains = snapshot_file.load(conn, skip=_partial(conn))
+            if _partial(conn):
+                laptop_replica.rebase_on_snapshot(conn)
             if conn.execute("PRAGMA main.foreign_key_check").fetchone() is not None:
                 raise altered
             # Only each known computer's place in its chain comes from the snapshot.
@@ -171,8 +186,7 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
                              "WHERE device_id = ?", [(d[1], d[2], d[3], d[0]) for d in chains])
             # A computer restarting from a snapshot (it was behind the compaction point) keeps
             # what it wrote and has not pushed, rebased on the snapshot like on a remote change.
-            rebase_pending(conn, mine, skip=_partial(conn), origin={"device": h.get("device"),
-                                                                       "seq": upto_seq})
+            rebase_pending(conn, mine, skip=frozenset(), origin={"device": h.get("device"), "seq": upto_seq})
             state.put(conn, "last_applied_seq", upto_seq)
             state.put(conn, "snapshot_seq", upto_seq)
             # The search index is derived data, never carried: every row gets its search key
@@ -199,6 +213,17 @@ def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
     raised = 0
     for change in mine:
         loaded = None if change.table in skip else capture.current_image(conn, change.table, change.key)
+        twin = capture.unique_twin(conn, change.table, change.key, change.after) if loaded is None else None
+        if twin is not None:
+            # Made here and by the team in the dropped range on the same unique key (the kept
+            # revision of a note both sides edited): the team's row stays, ours is held as when a
+            # bundle brings such a row (apply.write_remote).
+            theirs = capture.current_image(conn, change.table, twin)
+            capture.write_image(conn, change.table, twin, None)
+            capture.write_image(conn, change.table, change.key, change.after)
+            applier.write_remote(conn, capture.Change(change.table, twin, None, theirs, theirs.get("updated_by"),
+                                                      theirs.get("updated_at")), origin, pending)
+            continue
         capture.write_image(conn, change.table, change.key, change.after)
         if change.table in skip or loaded == change.before:
             continue

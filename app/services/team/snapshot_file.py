@@ -89,14 +89,14 @@ def dump(conn, key: bytes) -> bytes:
 
 
 class Fetched:
-    """The hub's latest snapshot copied into a file beside the vault (ciphertext, 0600) and
+    """The hub's latest snapshot (or, with `skip`, an older one) copied into a file beside the vault (ciphertext, 0600) and
     mapped into memory read-only for the time of a `with` block, then removed: checking it
     (its signature covers every byte) reads the pages the system already holds for the file,
     and no copy of hundreds of megabytes is made on the heap. `info` is None when the hub
     holds no snapshot. May raise: HubError, OSError."""
 
-    def __init__(self, conn, hub):
-        self.conn, self.hub = conn, hub
+    def __init__(self, conn, hub, skip: int = 0):
+        self.conn, self.hub, self.skip = conn, hub, skip
         self.path, self.file, self.map, self.info = None, None, None, None
 
     def __enter__(self):
@@ -105,7 +105,7 @@ class Fetched:
         self.file = os.fdopen(fd, "w+b")
         _IN_USE.add(self.path)
         try:
-            self.info = self.hub.fetch_latest_snapshot(self.file)
+            self.info = self.hub.fetch_latest_snapshot(self.file, self.skip)
             if self.info is not None and self.info.size:
                 self.map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
         except BaseException:

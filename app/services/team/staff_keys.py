@@ -10,6 +10,7 @@ reaches the others at their next sync; a disabled colleague's slot leaves every 
 import base64
 import json
 
+from app.domain.role_matrix import Scope, grants
 from app.security import kdf, sealing, staff_slot
 from app.security.keyslots import VaultFile
 from app.services.team import state
@@ -53,6 +54,7 @@ def _same(slot: staff_slot.StaffSlot | None, public_b64: str, private_wrap: str)
             and slot.private_wrapped == _b64(wrap["private"]["wrapped"]))
 
 
+@grants(Scope.ANY, "this computer's own slots, from the replicated key records")
 def follow_staff_keys(session) -> int:
     """Bring this computer's vault.json slots in line with the team's staff key records.
     Returns how many slots changed. May raise: VaultFileInvalid, OSError."""
@@ -84,6 +86,7 @@ def follow_staff_keys(session) -> int:
     return len(changes)
 
 
+@grants(Scope.ANY, "this computer's own database key")
 def rekey_if_team_key_changed(session) -> bool:
     """After a new team key (someone left, a computer was removed), re-key this computer's
     own database once, so an old copy of its vault.json no longer opens current data.

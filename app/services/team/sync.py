@@ -5,17 +5,30 @@ anywhere leaves a state that syncs on. Push appends at head + 1 and, when anothe
 got there first, pulls again and retries.
 """
 
-import json
 from dataclasses import dataclass, field
 
 from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
-from app.security import audit as audit_chain
+from app.security import audit as audit_log
 from app.services.team import apply as applier
-from app.services.team import blocks, bundle, capture, control, copies, snapshot, state
+from app.services.team import (
+    audit_chain,
+    blocks,
+    bundle,
+    capture,
+    control,
+    copies,
+    device_keys,
+    snapshot,
+    state,
+)
 from app.services.team.capture import Change
 from app.services.team.laptop import office as laptop_office
 from app.services.team.laptop import replica as laptop_replica
+from app.services.team.laptop import sync_step as laptop_step
+from app.services.team.merge import decide as merge_rule
+from app.services.team.merge import sets as merge_sets
 from app.storage import migrations
 from app.storage.capture import schema_pass
 from app.storage.db import IntegrityError, transaction
@@ -36,9 +49,11 @@ class SyncResult:
     pulled: int = 0
     pushed: int = 0
     conflicts: int = 0
-    refused: list[str] = field(default_factory=list)     # entries passed over by a manager's void
+    refused: list[str] = field(default_factory=list)     # passed over by a manager's void; rows a laptop could not write
     blocked: str | None = None     # why sync stopped before an entry (docs/sync.md §4), in words
     others_stopped: list[str] = field(default_factory=list)   # stopped at an entry we wrote
+    # Another computer's audit events that do not follow its earlier ones (audit_chain.py).
+    audit_breaks: list[str] = field(default_factory=list)
 
 
 def utc_now() -> str:
@@ -70,6 +85,7 @@ def pull(conn, hub: Hub) -> SyncResult:
                 again.pulled += result.pulled
                 again.refused[:0] = result.refused
                 again.conflicts += result.conflicts
+                again.audit_breaks[:0] = result.audit_breaks
                 return again
             if entry.kind in (DAMAGED, MISSING):
                 refusal = (f"Hub entry {entry.seq} is damaged: its bytes are not the ones written."
@@ -81,7 +97,7 @@ def pull(conn, hub: Hub) -> SyncResult:
                 if voided is None:
                     raise blocks.EntryBlocked(blocks.record(conn, entry.seq, entry.device_id, refusal),
                                               entry.seq)
-                blocks.skip_voided(conn, entry, voided)
+                blocks.skip_voided(conn, entry, f"{voided} (refused here: {refusal})")
                 result.refused.append(voided)
             result.pulled += 1
     blocks.clear(conn)
@@ -132,12 +148,10 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
                 raise SyncBlocked(_removed_message(conn) or exc.message) from exc
             conn.execute("ROLLBACK TO entry")
             reason = exc.message
-        except IntegrityError as exc:
-            # Rows made independently on two computers that the schema says must be unique
-            # (docs/sync.md §11), with no conflict to hold them in.
-            conn.execute("ROLLBACK TO entry")
-            reason = (f"Change bundle {entry.seq} clashes with records already present here ({exc}) and "
-                      "was not applied.")
+        except (applier.Unappliable, IntegrityError) as exc:
+            # A row this computer cannot write (docs/sync.md §8.2, §11): never passed over, or
+            # this replica would part from the others for good. Nothing of the entry is kept.
+            raise SyncBlocked(_unappliable_message(conn, entry, exc)) from exc
         else:
             reason = None
         conn.execute("RELEASE entry")
@@ -147,6 +161,18 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
             state.put(conn, "last_applied_seq", entry.seq)
         state.set_capture(conn, True)
     return reason
+
+
+def _unappliable_message(conn, entry: HubEntry, exc: Exception) -> str:
+    sender = state.device(conn, entry.device_id)
+    who = f"computer '{sender.name}'" if sender else "another computer"
+    if isinstance(exc, applier.Unappliable):
+        who += f" ({exc.by})" if exc.by else ""
+        why = exc.message
+    else:
+        why = "a record in it does not fit the records here"
+    return (f"Change bundle {entry.seq} from {who} could not be applied on this computer: {why}. "
+            "Nothing after it is applied until this is sorted out; ask your manager.")
 
 
 def _removed_message(conn) -> str | None:
@@ -166,17 +192,30 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
         return
     exp = bundle.Expectation(entry.seq, entry.device_id, state.get(conn, "team_id"),
                              migrations.CURRENT_VERSION, state.device(conn, entry.device_id),
-                             lambda epoch: state.epoch_key(conn, epoch))
+                             lambda epoch: state.epoch_key(conn, epoch), control.latest_epoch(conn))
     header, body = bundle.open_bundle(entry.payload, exp)
-    laptop_replica.receive_packages(conn, body)       # check-out rows for this laptop, if any
+    laptop_replica.receive_packages(conn, body, entry)       # check-out rows for this laptop, if any
     origin = {"device": entry.device_id, "seq": entry.seq}
     touched, renamed = set(), set()
     pending, held = capture.pending_keys(conn), _held_rows(conn)
     run_table, run = None, []
     written: dict[tuple[str, str], dict] = {}
-    for wire in laptop_replica.select_changes(conn, body.get("changes", [])):
+    wires = laptop_replica.select_changes(conn, body.get("changes", []), entry.seq)
+    contested = merge_sets.contested(conn, wires, pending, held)
+    for wire in wires:
         change = Change.from_wire(wire)
         kj = applier.key_json(change.key)
+        group = contested.get((change.table, merge_sets.parent_key_json(conn, change)), None) if contested else None
+        if group is not None:
+            # A set this computer changed too: merged as one field, where its first change stands.
+            result.conflicts += _flush(conn, run_table, run, origin, pending)
+            run_table, run = None, []
+            if not group.applied:
+                group.applied = True
+                if applier.apply_set(conn, group, origin):
+                    result.conflicts += 1
+                    held.add(group.held_key)
+            continue
         if change.after is not None and (change.table, kj) not in pending and (change.table, kj) not in held:
             # The common case, rows nobody here touched: written in batches, in order. Their
             # search entries change only if the edit changed what the index is made from.
@@ -202,7 +241,9 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             held.add((change.table, kj))
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
-    _store_remote_audit(conn, entry.device_id, body.get("audit", []), entry.seq)
+    broken = audit_chain.receive(conn, entry.device_id, body.get("audit", []), entry.seq)
+    if broken is not None:
+        result.audit_breaks.append(broken)
     applier.reindex(conn, touched, written, renamed)
     state.advance_device(conn, entry.device_id, int(header["dseq"]),
                          bundle.bundle_hash(entry.payload), entry.seq)
@@ -223,12 +264,6 @@ def _flush(conn, table: str | None, run: list[Change], origin: dict, pending: se
     return 0
 
 
-def _store_remote_audit(conn, device_id: str, events: list[dict], hub_seq: int) -> None:
-    conn.executemany(
-        "INSERT OR IGNORE INTO sync_remote_audit (device_id, seq, event, hash, hub_seq) VALUES (?, ?, ?, ?, ?)",
-        [(device_id, int(e["seq"]), json.dumps(e, sort_keys=True), e["hash"], hub_seq) for e in events])
-
-
 # --- push -------------------------------------------------------------------------------
 
 def _held_rows(conn) -> set[tuple[str, str]]:
@@ -238,7 +273,7 @@ def _held_rows(conn) -> set[tuple[str, str]]:
 
 def build(conn, by: str) -> tuple[bytes, dict] | None:
     """Seal this computer's pending changes and unpushed audit events, or None if there are none."""
-    held = _held_rows(conn)
+    held = merge_sets.held_rows(conn, capture.pending_keys(conn), _held_rows(conn))
     changes = [c for c in capture.collect(conn, by) if (c.table, applier.key_json(c.key)) not in held]
     pushed_audit = int(state.get(conn, "audit_pushed_seq", 0))
     cursor = conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_event WHERE seq > ? ORDER BY seq",
@@ -250,14 +285,19 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
         return None
     me = state.device(conn, state.get(conn, "device_id"))
     epoch, key = state.current_epoch(conn)
+    if epoch < control.latest_epoch(conn):
+        # Every computer refuses a bundle under a replaced team key (docs/sync.md §5).
+        raise SyncBlocked(_removed_message(conn) or "The team key changed and this computer has not got "
+                          "the new one yet: a member of staff with a key to it must sign in here. Your "
+                          "changes wait.")
     header = {"team": state.get(conn, "team_id"), "device": me.device_id, "dseq": me.last_dseq + 1,
-              "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "epoch": epoch,
+              "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "merge": merge_rule.RULES_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": utc_now()}
     content = {"changes": [c.as_wire() for c in changes], "audit": events}
     packages = laptop_office.packages(conn)
     if packages:
         content["packages"] = packages      # docs/sync.md §14
-    payload = bundle.seal(header, content, key, state.get(conn, "sign_priv"))
+    payload = bundle.seal(header, content, key, device_keys.sign_priv(conn))
     info = {"hash": bundle.bundle_hash(payload), "dseq": me.last_dseq + 1,
             "audit_upto": events[-1]["seq"] if events else pushed_audit,
             "rows": len(rows), "outbox_upto": upto}
@@ -276,9 +316,9 @@ def push(conn, hub: Hub, by: str) -> int | None:
     with transaction(conn):
         # What the bundle holds: outbox rows up to the last one it read, less held rows. A
         # write made after the bundle was built stays pending for the next push.
-        conn.execute("UPDATE sync_outbox SET in_flight = 1 WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM "
-                     "sync_conflict c WHERE c.tbl = sync_outbox.tbl AND c.pk = sync_outbox.pk AND "
-                     "c.resolved_at IS NULL)", (info["outbox_upto"],))
+        conn.execute("UPDATE sync_outbox SET in_flight = 1 WHERE seq <= ?", (info["outbox_upto"],))
+        conn.executemany("UPDATE sync_outbox SET in_flight = NULL WHERE tbl = ? AND pk = ?",
+                         sorted(merge_sets.held_rows(conn, capture.pending_keys(conn), _held_rows(conn))))
         state.put(conn, "in_flight", {k: info[k] for k in ("hash", "dseq", "audit_upto")})
     try:
         hub.append(seq, state.get(conn, "device_id"), "bundle", payload)
@@ -320,7 +360,7 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     result = SyncResult()
     try:
         result = pull(conn, hub)
-        laptop_office.answer_requests(conn, by)
+        result.refused += laptop_step.after_pull(conn, by)
         for _ in range(PUSH_ATTEMPTS):
             pushed = push(conn, hub, by)
             if pushed is not None:
@@ -329,6 +369,7 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
             more = pull(conn, hub)
             result.pulled += more.pulled
             result.refused += more.refused
+            result.audit_breaks += more.audit_breaks
     except blocks.EntryBlocked as exc:
         result.blocked = exc.message
     try:
@@ -344,9 +385,9 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     return result
 
 
+@grants(Scope.ANY)
 def sync_now(session, hub: Hub) -> SyncResult:
     """Pull, rebase and push. May raise: NotInTeam, SyncBlocked, HubUnavailable, HubError."""
-    session.require()
     return sync_conn(session.conn, hub, session.user.username)
 
 
@@ -354,16 +395,16 @@ def open_conflict_count(conn) -> int:
     return conn.execute("SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL").fetchone()[0]
 
 
+@grants(Scope.ANY)
 def pending_count(session) -> int:
     """Rows changed here and not yet on the hub."""
-    session.require()
     return capture.pending_count(session.conn)
 
 
+@grants(Scope.ANY)
 def last_synced(session) -> str | None:
-    session.require()
     return state.get(session.conn, "last_synced")
 
 
 def audit_pending(conn) -> int:
-    return audit_chain.head(conn)["seq"] - int(state.get(conn, "audit_pushed_seq", 0))
+    return audit_log.head(conn)["seq"] - int(state.get(conn, "audit_pushed_seq", 0))

@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from app import __version__, clock
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.errors import (
     ValidationError,
 )
@@ -40,22 +40,22 @@ from app.storage import db, migrations, page_copy
 LAST_BACKUP = "last_backup_at"
 
 
+@grants(Scope.ANY, "when this computer last made a backup: no family's records")
 def last_backup(session: Session) -> str | None:
     """When this computer last made a backup (UTC ISO time), or None. Kept in the local,
     never replicated state: a colleague's backup on another computer does not cover this one.
 
     May raise: Locked."""
-    session.require()
     return state.get(session.conn, LAST_BACKUP)
 
 
+@grants(Scope.MANAGER, "the manager's action")
 def create_backup(session: Session, out_path: Path, progress: Progress = no_progress) -> dict:
     """Write a backup file atomically. Returns its manifest.
 
     May raise: Locked, PermissionDenied (the manager's action), DatabaseDamaged (a page fails
     its checksum: nothing is written), DatabaseBusy, OSError.
     """
-    session.require(Role.MANAGER)
     out_path = Path(out_path)
     if out_path.is_dir():
         raise ValidationError(f"{out_path} is a folder; give a file name for the backup.", field="out")

@@ -5,7 +5,7 @@ that a rewrite of the trail by someone holding the data key can be shown later."
 from dataclasses import dataclass
 
 from app import clock
-from app.domain.staff import Role
+from app.domain.role_matrix import Scope, grants
 from app.security import audit
 from app.security.session import Session
 from app.storage import db
@@ -23,12 +23,12 @@ class Checkpoint:
         return audit.format_checkpoint({"seq": self.seq, "hash": self.hash})
 
 
+@grants(Scope.MANAGER, "audited")
 def current_checkpoint(session: Session) -> Checkpoint:
     """The head now, after recording that it was taken (so the checkpoint covers that too).
 
     May raise: Locked, PermissionDenied.
     """
-    session.require(Role.MANAGER)
     with db.transaction(session.conn):
         head = session.audit("audit_checkpoint_taken", "vault", session.vault.vault_id)
     session.save_audit_head()

@@ -2,6 +2,7 @@
 pair, the generation after a crash, a re-key that a crash left owed), the public keys kept in
 the database, and following a re-key made by another session on the same vault."""
 
+from app.domain.role_matrix import Scope, grants
 from app.errors import Locked
 from app.security import audit, sealing, staff_slot
 from app.security.keyslots import VaultFile
@@ -45,6 +46,7 @@ def settle_after_unlock(keyed: keying.Keyed, slot, creds, member) -> bytes | Non
     return private
 
 
+@grants(Scope.HELPER, "an open session picks up a re-key made by another")
 def follow_key_change(session: Session) -> None:
     """Called before each service call: when another session on this vault re-keyed it,
     unseal the new data key with our private key and reopen (no passphrase needed).

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from app.config import Paths
 from app.domain import passphrase as passphrase_rules
-from app.domain.staff import Role, clean_username
+from app.domain.role_matrix import Scope, grants
+from app.domain.staff import clean_username
 from app.errors import DatabaseDamaged, ValidationError, WrongRecoveryKey
 from app.security import audit, keyslots
 from app.security.device import KeyFileStore, KeyringStore
@@ -120,13 +121,13 @@ def _now() -> str:
     return utc_now()
 
 
+@grants(Scope.MANAGER)
 def renew_recovery_key(session: Session) -> str:
     """A manager makes a new recovery key (shown once); the old one stops working.
     Needed after a re-key when the recovery slot is of the old kind (it cannot be re-sealed).
 
     May raise: Locked, PermissionDenied, VaultFileInvalid.
     """
-    session.require(Role.MANAGER)
     new_key = keyslots.new_recovery_key()
     keyed = keying.Keyed(session.paths.vault, session.vault, session.conn, session.data_key,
                          session.device_secret)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import clean, parse_date
 from app.errors import NotFound, ValidationError
@@ -45,8 +46,8 @@ class Reminder:
     target_id: str
 
 
+@grants(Scope.MANAGER)
 def staff_register(session: Session) -> list[StaffRegisterEntry]:
-    session.require(Role.MANAGER)
     rows = session.conn.execute(
         "SELECT s.id AS staff_id, s.username, s.full_name, s.role, s.active, r.start_date, r.agreement_signed_on, "
         "r.induction_on, r.dp_training_on, r.notes FROM staff s LEFT JOIN staff_record r ON r.staff_id = s.id "
@@ -54,10 +55,10 @@ def staff_register(session: Session) -> list[StaffRegisterEntry]:
     return [StaffRegisterEntry(**{k: r[k] for k in r.keys()}) for r in rows]
 
 
+@grants(Scope.MANAGER)
 def update_staff_record(session: Session, username: str, *, start_date=None, agreement_signed_on=None,
                         induction_on=None, dp_training_on=None, notes: str | None = None,
                         today: date | None = None) -> StaffRegisterEntry:
-    session.require(Role.MANAGER)
     today = today or date.today()
     member = StaffRepo(session.conn).get_by_username((username or "").strip().lower())
     if member is None:
@@ -85,6 +86,7 @@ def update_staff_record(session: Session, username: str, *, start_date=None, agr
     return next(e for e in staff_register(session) if e.staff_id == member.id)
 
 
+@grants(Scope.MANAGER)
 def staff_reminders(session: Session, today: date | None = None) -> list[Reminder]:
     """Lapsed or soon-lapsing training, missing volunteer agreements and inductions (active staff)."""
     today = today or date.today()
@@ -132,9 +134,9 @@ class PolicyReview:
     notes: str | None
 
 
+@grants(Scope.MANAGER)
 def record_policy_review(session: Session, reviewed_on, reviewed_by: str, minutes_reference: str | None,
                          next_review_on=None, notes: str | None = None, today: date | None = None) -> PolicyReview:
-    session.require(Role.MANAGER)
     today = today or date.today()
     day = parse_date(reviewed_on, "reviewed_on", "Review date", required=True)
     if day > today:
@@ -152,13 +154,14 @@ def record_policy_review(session: Session, reviewed_on, reviewed_by: str, minute
     return next(r for r in policy_reviews(session) if r.id == review_id)
 
 
+@grants(Scope.MANAGER)
 def policy_reviews(session: Session) -> list[PolicyReview]:
-    session.require(Role.MANAGER)
     rows = session.conn.execute("SELECT id, reviewed_on, reviewed_by, minutes_reference, next_review_on, notes "
                                 "FROM policy_review WHERE deleted_at IS NULL ORDER BY reviewed_on DESC, created_at DESC")
     return [PolicyReview(**{k: r[k] for k in r.keys()}) for r in rows]
 
 
+@grants(Scope.MANAGER)
 def policy_reminder(session: Session, today: date | None = None) -> Reminder | None:
     today = today or date.today()
     reviews = policy_reviews(session)

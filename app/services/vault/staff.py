@@ -10,6 +10,7 @@ or a backup, no longer opens current data.
 from functools import lru_cache
 
 from app.domain import passphrase as passphrase_rules
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role, StaffMember, clean_full_name, clean_username, parse_role
 from app.errors import PermissionDenied, ValidationError, WrongCredentials
 from app.security import kdf, keyslots, staff_slot
@@ -30,18 +31,18 @@ def slot_params() -> kdf.KdfParams:
     return kdf.CHEAP_TEST_PARAMS if kdf.test_profile_active() else _calibrated()
 
 
+@grants(Scope.ANY, "colleagues' names and roles")
 def list_staff(session: Session) -> list[StaffMember]:
-    session.require()
     return StaffRepo(session.conn).list()
 
 
+@grants(Scope.MANAGER)
 def add_staff(session: Session, username: str, full_name: str, role: str | Role,
               temporary_passphrase: str) -> StaffMember:
     """A manager adds a colleague with a temporary passphrase, changed at their first unlock.
 
     May raise: PermissionDenied, ValidationError.
     """
-    session.require(Role.MANAGER)
     username = clean_username(username)
     full_name = clean_full_name(full_name)
     role = parse_role(role)
@@ -69,9 +70,9 @@ def add_staff(session: Session, username: str, full_name: str, role: str | Role,
     return member
 
 
+@grants(Scope.MANAGER)
 def reset_passphrase(session: Session, username: str, temporary_passphrase: str) -> None:
     """Give a colleague a temporary passphrase; they must change it when they next unlock."""
-    session.require(Role.MANAGER)
     member = _existing(session, username)
     if member.id == session.user.id:
         raise PermissionDenied("Change your own passphrase from 'Change my passphrase'.")
@@ -98,9 +99,9 @@ def reset_passphrase(session: Session, username: str, temporary_passphrase: str)
     _rekey_now(session, f"passphrase of {member.username} reset")
 
 
+@grants(Scope.MANAGER)
 def disable(session: Session, username: str) -> None:
     """Remove the account's key slot and mark it inactive. Its history stays."""
-    session.require(Role.MANAGER)
     member = _existing(session, username)
     if member.id == session.user.id:
         raise PermissionDenied("You cannot disable your own account.")
@@ -121,8 +122,8 @@ def disable(session: Session, username: str) -> None:
     _rekey_now(session, f"{member.username} disabled")
 
 
+@grants(Scope.MANAGER)
 def change_role(session: Session, username: str, role: str | Role) -> None:
-    session.require(Role.MANAGER)
     member = _existing(session, username)
     role = parse_role(role)
     repo = StaffRepo(session.conn)
@@ -133,6 +134,7 @@ def change_role(session: Session, username: str, role: str | Role) -> None:
         session.audit("staff_role_changed", "staff", member.id, {"role": role.value})
 
 
+@grants(Scope.ANY, "their own", before_forced_change=True)
 def change_own_passphrase(session: Session, current: str, new: str) -> None:
     """Re-wrap the signed-in user's slot under a new passphrase (one atomic file write).
 
@@ -201,19 +203,19 @@ def _rekey_now(session: Session, reason: str) -> None:
     session.replace_key(session.conn, new_key, keyed.vault)
 
 
+@grants(Scope.MANAGER)
 def rekey(session: Session) -> None:
     """The manager's own action: a new data key, e.g. after a laptop was out of sight.
     May raise: Locked, PermissionDenied, VaultFileInvalid."""
-    session.require(Role.MANAGER)
     with transaction(session.conn):
         KeyStateRepo(session.conn).owe_rekey("asked for by a manager")
     _rekey_now(session, "asked for by a manager")
 
 
+@grants(Scope.MANAGER)
 def accounts_needing_reset(session: Session) -> list[str]:
     """User names whose slot is of the old kind and missed a re-key, or is unreadable: a
     manager's passphrase reset gives them a working slot again."""
-    session.require(Role.MANAGER)
     vault = session.reload_vault()
     stale = [u for u, s in vault.slots.items() if s.needs_reset]
     return sorted(set(stale) | set(vault.broken_slots))

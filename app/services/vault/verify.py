@@ -9,10 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import ConfideError, DatabaseDamaged
+from app.errors import ConfideError, DatabaseDamaged, ValidationError
 from app.security import audit
+from app.services.team import audit_hub, membership
+from app.services.team import state as team_state
+from app.services.vault.backup_file import read_backup
 from app.services.vault.unlock import check_credentials
 from app.storage import db, keying, migrations
+from app.storage.hub.location import open_hub
 
 MAX_PROBLEM_LINES = 20
 
@@ -30,9 +34,6 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
     """May raise: what check_credentials raises, ValidationError (a checkpoint that does not
     parse), BackupInvalid (`against` is not a readable backup); damage is reported in the
     result, not raised."""
-    from app.errors import ValidationError
-    from app.services.vault.backup_file import read_backup
-
     given = []
     for text in checkpoints or []:
         try:
@@ -72,6 +73,7 @@ def verify_vault(data_dir: Path, username: str, passphrase: str,
         ok = _check_keys(conn, creds.vault, data_key, lines) and ok
         try:
             ok = _check_audit(conn, creds.vault, given, lines) and ok
+            ok = _check_team_audit(conn, creds.vault, creds.device_secret, lines) and ok
         except db.DatabaseError as exc:
             ok = False
             lines.append(f"Audit trail unreadable: {exc}")
@@ -117,3 +119,24 @@ def _check_audit(conn, vault, given: list[tuple[dict, str]], lines: list[str]) -
         else:
             lines.append(f"Matches {source} (event {checkpoint['seq']})")
     return ok
+
+
+def _check_team_audit(conn, vault, device_secret: bytes, lines: list[str]) -> bool:
+    """On a team computer: its trail against the hub's copy and every other computer's
+    chain (docs/sync.md §9), so a rewrite on one computer is reported on all of them."""
+    if not team_state.in_team(conn):
+        return True
+    hub, unreachable = None, ""
+    try:
+        hub = open_hub(membership.location_of(conn, vault, device_secret), team_state.require_team(conn))
+    except ConfideError as exc:
+        unreachable = exc.message
+    try:
+        report = audit_hub.verify_team(conn, hub, unreachable)
+    except ConfideError as exc:
+        report = audit_hub.verify_team(conn, None, exc.message)
+    finally:
+        if hub is not None:
+            hub.close()
+    lines += report.lines
+    return report.ok

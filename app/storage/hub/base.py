@@ -125,7 +125,16 @@ class Hub(Protocol):
         """The highest number holding anything (head() stops at a gap; this does not)."""
 
     def revoke_device(self, device_id: str) -> None:
-        """Ask the hub to refuse further appends from this device (idempotent)."""
+        """Ask the hub to refuse further appends from this device (idempotent). On
+        PostgreSQL only a manager's computer's login may, and the device's login is disabled.
+        May raise: HubError (this login may not)."""
+
+    def add_device_login(self, device_id: str, manager: bool = False) -> str | None:
+        """Give a newly enrolled computer its own way into the hub: on PostgreSQL a login of
+        its own, made through the setup script's narrow path (a manager's computer's login
+        only), returned as that computer's connection string (secret: it goes into the
+        invitation only); None where every computer uses the same location (a folder).
+        May raise: HubError."""
 
     def revoked_devices(self) -> set[str]:
         ...
@@ -136,8 +145,9 @@ class Hub(Protocol):
     def latest_snapshot(self) -> Snapshot | None:
         ...
 
-    def fetch_latest_snapshot(self, out: BinaryIO) -> SnapshotInfo | None:
-        """Write the latest snapshot's payload to `out` (an empty file opened for writing) a
+    def fetch_latest_snapshot(self, out: BinaryIO, skip: int = 0) -> SnapshotInfo | None:
+        """`skip`: pass over that many newer ones first (a joiner falls back to an older
+        snapshot when a newer one is refused). Write the latest snapshot's payload to `out` (an empty file opened for writing) a
         piece at a time, never holding it whole in memory: for a large team it is hundreds of
         megabytes. None when the hub holds no snapshot (nothing written).
         May raise: OSError (writing `out`)."""

@@ -259,6 +259,11 @@ class FolderHub:
         except OSError as exc:
             raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
 
+    def add_device_login(self, device_id: str, manager: bool = False) -> None:
+        """A folder has no logins: every computer uses the same folder."""
+        check_device_id(device_id)
+        return None
+
     def revoked_devices(self) -> set[str]:
         # A revocation file counts by its name even if torn: when in doubt, refuse.
         names = self._listdir("revoked")
@@ -290,7 +295,7 @@ class FolderHub:
                                 payload=payload, created_at=str(header.get("created_at")))
         return None
 
-    def fetch_latest_snapshot(self, out: BinaryIO) -> SnapshotInfo | None:
+    def fetch_latest_snapshot(self, out: BinaryIO, skip: int = 0) -> SnapshotInfo | None:
         folder = self.root / "snapshots"
         names = sorted((n for n in self._listdir("snapshots") if n.endswith(".snap")), reverse=True)
         for name in names:
@@ -304,6 +309,11 @@ class FolderHub:
             except OSError as exc:
                 raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
             if header.get("kind") == "snapshot" and isinstance(header.get("upto_seq"), int):
+                if skip > 0:
+                    skip -= 1
+                    out.seek(0)
+                    out.truncate()
+                    continue
                 out.flush()
                 return SnapshotInfo(upto_seq=header["upto_seq"], device_id=str(header.get("device_id")),
                                     created_at=str(header.get("created_at")), size=int(header["size"]))

@@ -1,16 +1,23 @@
 """The PostgreSQL hub, for services with a server (docs/sync.md).
 
-IT runs packaging/hub/postgres-setup.sql once. Devices connect as a role that may SELECT
-and INSERT only; a trigger accepts an entry only at head + 1 under a lock and refuses a
-revoked device's entries, and NOTIFY tells the other computers that something arrived.
-The connection string (with its password) comes from the OS credential store
-(credentials.py) and is never shown: describe() and every message leave the password out.
+IT runs packaging/hub/postgres-setup.sql once per team. Every computer has a login of its
+own (the founding computer's made by IT, the others' by a manager's computer when it invites
+them), which may only read the tables and append through the script's functions; the server
+names the computer from the login, refuses a revoked one, accepts an entry only at head + 1,
+and NOTIFY tells the other computers that something arrived (docs/hub.md). The connection
+string (with its password) comes from the OS credential store (credentials.py) and is never
+shown: describe() and every message leave the password out.
 """
 
+import base64
+import hashlib
+import hmac
+import secrets
 import time
 from collections.abc import Iterator
 from datetime import UTC
 from typing import BinaryIO
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -40,6 +47,11 @@ KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, 
 SERVER_TIMEOUTS = {"statement_timeout": 60_000, "lock_timeout": 30_000,
                    "idle_in_transaction_session_timeout": 60_000}
 LISTEN_RECONNECTS = 3
+APPEND_WAIT = 30.0      # seconds an append keeps asking for the append lock before "busy"
+# A NOTIFY is only a hint (any login can send one): it is believed after a look at the head,
+# at most this often, so a flood of them costs a waiting computer a few small queries a
+# second and never a sync.
+NOTIFY_CHECK_INTERVAL = 0.25
 SETUP_HINT = "IT sets it up with packaging/hub/postgres-setup.sql (README: 'Setting up a PostgreSQL hub')."
 
 
@@ -88,6 +100,32 @@ def _plain_reason(exc: psycopg.OperationalError) -> str:
     return "no answer: the server may be stopped, or the network down"
 
 
+def scram_verifier(password: str, iterations: int = 4096) -> str:
+    """What the server stores for a password (RFC 5802/7677, PostgreSQL's format): the
+    password itself never reaches the server, its logs or its statistics."""
+    salt = secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    b64 = base64.b64encode
+    return (f"SCRAM-SHA-256${iterations}:{b64(salt).decode()}$"
+            f"{b64(hashlib.sha256(client_key).digest()).decode()}:{b64(server_key).decode()}")
+
+
+def location_with_login(location: str, user: str, password: str) -> str:
+    """The same postgresql:// URL with another login. May raise: HubError (not a URL)."""
+    parts = urlsplit(location.strip())
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise HubError("The hub's location is not a postgresql:// URL, so no login can be made for another "
+                       "computer from it.")
+    host = parts.netloc.rsplit("@", 1)[-1]
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    # A user or password in the query would win over the new login's.
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if k not in ("user", "password")])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 def _iso(value) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
@@ -126,6 +164,11 @@ class PostgresHub:
             return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=self._timeout,
                                    options=connection_options(self._conninfo), **KEEPALIVE)
         except psycopg.OperationalError as exc:
+            text = str(exc).strip()
+            if "not permitted to log in" in text:
+                # A manager revoked this computer (confide.revoke_device disables its login).
+                raise HubRefused(f"This computer was removed from the team: {self.describe()} no longer "
+                                 "lets it in. Ask your manager.") from None
             raise HubUnavailable(f"{self.describe()} cannot be reached ({_plain_reason(exc)}). "
                                  "Work goes on offline; sync will try again.") from None
 
@@ -172,6 +215,7 @@ class PostgresHub:
         self._conn = None
 
     def _one(self, sql, params=()):
+        """A query that changes nothing (a function that writes goes through _run)."""
         return self._run(sql, params, "one", read=sql.lstrip().upper().startswith("SELECT"))
 
     def _exec(self, sql, params=()):
@@ -186,23 +230,43 @@ class PostgresHub:
 
     def append(self, seq: int, device_id: str, kind: str, payload: bytes) -> HubEntry:
         check_append(seq, device_id, kind)
-        try:
-            row = self._one("INSERT INTO confide.entries (seq, device_id, kind, payload) "
-                            "VALUES (%s, %s, %s, %s) RETURNING created_at",
-                            (seq, device_id, kind, bytes(payload)))
-        except pg_errors.UniqueViolation:
-            raise SequenceTaken(f"Another computer added entry {seq} first.") from None
-        except psycopg.Error as exc:
-            state = getattr(exc, "sqlstate", None)
-            if state == "CF002":
+        # confide.append waits for the append lock at most a second and then says "busy"
+        # (CF008) having written nothing, so trying again in a new transaction is safe; a
+        # session that sits on the lock is ended by the server after 5 s (docs/hub.md).
+        deadline = time.monotonic() + APPEND_WAIT
+        while True:
+            try:
+                row = self._run("SELECT confide.append(%s, %s, %s, %s)", (seq, device_id, kind, bytes(payload)),
+                                "one")
+                break
+            except pg_errors.UniqueViolation:
                 raise SequenceTaken(f"Another computer added entry {seq} first.") from None
-            if state == "CF001":
-                raise HubRefused("This computer has been removed from the team: the hub refuses its changes.") from None
-            if state == "CF003":
-                raise HubError(f"Entry {seq} would leave a gap in the hub's log.") from None
-            raise
+            except psycopg.Error as exc:
+                if getattr(exc, "sqlstate", None) == "CF008" and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                self._refusal(exc, seq)
+                raise
         self._known = max(self._known, seq)
         return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=_iso(row[0]))
+
+    def _refusal(self, exc: psycopg.Error, seq: int | None = None) -> None:
+        """The script's own refusals (SQLSTATE CFnnn) as plain errors. May raise: HubError."""
+        state = getattr(exc, "sqlstate", None)
+        if state == "CF002":
+            raise SequenceTaken(f"Another computer added entry {seq} first.") from None
+        if state == "CF001":
+            raise HubRefused("This computer has been removed from the team: the hub refuses its changes.") from None
+        if state == "CF003":
+            raise HubError(f"Entry {seq} would leave a gap in the hub's log.") from None
+        if state == "CF006":
+            raise HubRefused(f"{self.describe()} refused: this login belongs to another computer, or to "
+                             "none of the team's.") from None
+        if state == "CF007":
+            raise HubRefused(f"{self.describe()} refused an entry larger than its size limit.") from None
+        if state == "CF008":
+            raise HubUnavailable(f"{self.describe()} is busy (another session holds the append lock). "
+                                 "Work goes on offline; sync will try again.") from None
 
     def read_after(self, seq: int, limit: int | None = None) -> Iterator[HubEntry]:
         expected = seq + 1
@@ -228,9 +292,25 @@ class PostgresHub:
     # -- revocations and snapshots ----------------------------------------------------------
 
     def revoke_device(self, device_id: str) -> None:
+        """Only a manager's computer's login may: the server refuses the computer from now
+        on and disables its login. May raise: HubError (this login may not)."""
         check_device_id(device_id)
-        self._exec("INSERT INTO confide.revoked_devices (device_id) VALUES (%s) ON CONFLICT DO NOTHING",
-                   (device_id,))
+        self._exec("SELECT confide.revoke_device(%s)", (device_id,))
+
+    def add_device_login(self, device_id: str, manager: bool = False) -> str:
+        """A login of its own for a newly enrolled computer, made through the setup script's
+        confide.add_device_login (a manager's computer's login only). Returns that
+        computer's connection string, password included: secret, for its invitation only.
+        May raise: HubError (this login may not; the computer has one already)."""
+        check_device_id(device_id)
+        password = secrets.token_urlsafe(32)
+        try:
+            row = self._run("SELECT confide.add_device_login(%s, %s, %s)",
+                            (device_id, scram_verifier(password), bool(manager)), "one")
+        except psycopg.Error as exc:
+            self._refusal(exc)
+            raise
+        return location_with_login(self._conninfo, row[0], password)
 
     def revoked_devices(self) -> set[str]:
         return {r[0] for r in self._run("SELECT device_id FROM confide.revoked_devices", (), "all", read=True)}
@@ -240,11 +320,13 @@ class PostgresHub:
         if not isinstance(upto_seq, int) or upto_seq < 0:
             raise HubError("A snapshot's sequence number cannot be negative.")
         try:
-            self._exec("INSERT INTO confide.snapshots (upto_seq, device_id, payload) VALUES (%s, %s, %s)",
-                       (upto_seq, device_id, bytes(payload)))
+            self._exec("SELECT confide.put_snapshot(%s, %s, %s)", (upto_seq, device_id, bytes(payload)))
         except psycopg.Error as exc:
             if getattr(exc, "sqlstate", None) == "CF001":
                 raise HubRefused("This computer has been removed from the team: the hub refuses its snapshot.") from None
+            if getattr(exc, "sqlstate", None) == "CF003":
+                raise HubError(f"A snapshot at entry {upto_seq} would be ahead of the hub's log.") from None
+            self._refusal(exc)
             raise
 
     def latest_snapshot(self) -> Snapshot | None:
@@ -254,11 +336,11 @@ class PostgresHub:
             return None
         return Snapshot(upto_seq=row[0], device_id=row[1], payload=bytes(row[2]), created_at=_iso(row[3]))
 
-    def fetch_latest_snapshot(self, out: BinaryIO) -> SnapshotInfo | None:
+    def fetch_latest_snapshot(self, out: BinaryIO, skip: int = 0) -> SnapshotInfo | None:
         # In pieces: one 600 MB value would be held whole by both sides and could outlast
         # the statement timeout on a slow link.
         row = self._one("SELECT upto_seq, device_id, created_at, octet_length(payload) FROM confide.snapshots "
-                        "ORDER BY upto_seq DESC, created_at DESC LIMIT 1")
+                        "ORDER BY upto_seq DESC, created_at DESC LIMIT 1 OFFSET %s", (max(0, int(skip)),))
         if row is None:
             return None
         upto, device, created, size = row
@@ -275,8 +357,10 @@ class PostgresHub:
 
     def restore_entry(self, seq: int, device_id: str, kind: str, payload: bytes,
                       replace: bool = False) -> None:
-        """A device role may only add at the end (INSERT, never UPDATE): that puts back what
-        a server restored from an older backup lost. A damaged or missing entry before the
+        """A computer's own login may only add at the end, and only under its own name (through
+        confide.append, like any append): that puts back its own entries a server restored
+        from an older backup lost; another computer's are put back by that computer, or by
+        the owner. A damaged or missing entry before the
         end needs the hub owner's connection (confide.restore_entry in the setup script).
         May raise: SequenceTaken, HubRefused, HubError."""
         check_append(seq, device_id, kind)
@@ -289,6 +373,9 @@ class PostgresHub:
         except psycopg.Error as exc:
             if getattr(exc, "sqlstate", None) == "CF006":
                 raise SequenceTaken(f"Entry {seq} on the hub is whole; it was not replaced.") from None
+            if getattr(exc, "sqlstate", None) in ("CF009", "42501"):
+                raise HubRefused(f"Entry {seq} is before the end of the hub's log: only the hub owner's "
+                                 "connection may put it back.") from None
             raise
 
     def last_number(self) -> int:
@@ -298,7 +385,7 @@ class PostgresHub:
         """The setup script's confide.compact, then VACUUM so the dropped payloads leave
         the table files. Only the hub's owner may: a device role is refused (HubError)."""
         try:
-            row = self._one("SELECT confide.compact(%s)", (upto_seq,))
+            row = self._run("SELECT confide.compact(%s)", (upto_seq,), "one")
         except psycopg.Error as exc:
             if getattr(exc, "sqlstate", None) == "CF004":
                 raise HubError(f"The hub holds no snapshot at entry {upto_seq}: nothing was compacted.") from None
@@ -323,10 +410,23 @@ class PostgresHub:
                 # after the listening connection was lost and made again.
                 if self.head() > base:
                     return True
+                last_look = time.monotonic()
                 while (left := deadline - time.monotonic()) > 0:
-                    for note in self._listener.notifies(timeout=left, stop_after=1):
-                        if note.payload.isdigit() and int(note.payload) > base:
-                            return True
+                    # One batch of notifications (a flood arrives as many at once).
+                    notes = list(self._listener.notifies(timeout=left, stop_after=1))
+                    if not any(n.payload.isdigit() and int(n.payload) > base for n in notes):
+                        continue
+                    # Anyone may NOTIFY: believe it only when the head moved, and look no
+                    # more often than NOTIFY_CHECK_INTERVAL.
+                    pause = min(NOTIFY_CHECK_INTERVAL - (time.monotonic() - last_look),
+                                deadline - time.monotonic())
+                    if pause > 0:
+                        time.sleep(pause)
+                    if time.monotonic() >= deadline:
+                        break
+                    last_look = time.monotonic()
+                    if self.head() > base:
+                        return True
                 return False
             except psycopg.OperationalError:
                 if self._listener is not None and not self._listener.closed:

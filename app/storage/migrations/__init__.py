@@ -13,11 +13,15 @@ behind, and `recover_interrupted` puts it back before the database is next opene
 import os
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+import sqlcipher3
+
 from app.errors import MigrationFailed, SchemaTooNew, SchemaTooOld
 from app.fsutil import fsync_dir
+from app.storage import capture
 from app.storage.db import DatabaseError
 from app.storage.migrations.v016_fts_blocks import fts_blocks_fit
 
@@ -35,8 +39,6 @@ def _sql_step(name: str) -> Step:
 
 
 def _split_sql(script: str) -> list[str]:
-    import sqlcipher3
-
     statements, buffer = [], ""
     for line in script.splitlines(keepends=True):
         if line.strip().startswith("--") and not buffer.strip():
@@ -54,8 +56,6 @@ def _v008_complaints_and_utc(conn) -> None:
     """The complaints register, and every enquiry time in one form (UTC), so that reports
     compare instants: text comparison of "23:59+01:00" with a UTC bound put it in the wrong period."""
     _sql_step("v008_complaints_and_utc.sql")(conn)
-    from datetime import UTC, datetime
-
     for enquiry_id, received in conn.execute("SELECT id, received_at FROM enquiry").fetchall():
         moment = datetime.fromisoformat(received)
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -82,7 +82,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (14, _sql_step("v014_checkout_closure_indexes.sql")),
     (15, _sql_step("v015_sar_gather_indexes.sql")),
     (16, fts_blocks_fit),
-    (17, _sql_step("v017_hub_copies.sql")),
+    (17, _sql_step("v017_laptop_clock_and_removed.sql")),
+    (18, _sql_step("v018_hub_copies.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
@@ -184,8 +185,6 @@ def _build_new(conn, on_step: Callable[[int], None] | None) -> None:
 
 def _refresh_capture(conn) -> None:
     # Tables added by any step must be captured from now on (docs/sync.md §7).
-    from app.storage import capture
-
     if not capture.in_team(conn):
         return
     conn.execute("BEGIN IMMEDIATE")

@@ -4,6 +4,7 @@ Audit rows name the complaint by id only: the complainant's name and words stay 
 from datetime import date
 
 from app.domain.choices import Channel
+from app.domain.role_matrix import Scope, grants
 from app.domain.text import LONG_MAX, NAME_MAX, clean, parse_date
 from app.errors import NotFound, ValidationError
 from app.security.session import Session
@@ -36,6 +37,7 @@ def _day(value, field: str, label: str, today: date, not_before: date | None = N
     return day
 
 
+@grants(Scope.MANAGER)
 def get_complaint(session: Session, complaint_id: str) -> Complaint:
     """May raise: PermissionDenied (managers only), NotFound."""
     session.require(REQUIRED_ROLE)
@@ -45,6 +47,7 @@ def get_complaint(session: Session, complaint_id: str) -> Complaint:
     return _from_row(row)
 
 
+@grants(Scope.MANAGER)
 def list_complaints(session: Session, open_only: bool = False) -> list[Complaint]:
     """Newest first. May raise: PermissionDenied (managers only)."""
     session.require(REQUIRED_ROLE)
@@ -52,6 +55,7 @@ def list_complaints(session: Session, open_only: bool = False) -> list[Complaint
     return [_from_row(r) for r in session.conn.execute(sql)]
 
 
+@grants(Scope.MANAGER)
 def register_complaint(session: Session, received_on, channel: str, complainant: str, about: str,
                        today: date | None = None) -> Complaint:
     """Record a data protection complaint; the acknowledgement falls due 30 days after receipt.
@@ -73,6 +77,7 @@ def register_complaint(session: Session, received_on, channel: str, complainant:
     return get_complaint(session, complaint_id)
 
 
+@grants(Scope.MANAGER)
 def acknowledge(session: Session, complaint_id: str, acknowledged_on=None, how: str = "email",
                 today: date | None = None) -> Complaint:
     """May raise: PermissionDenied, NotFound, ValidationError."""
@@ -91,6 +96,7 @@ def acknowledge(session: Session, complaint_id: str, acknowledged_on=None, how: 
     return get_complaint(session, complaint.id)
 
 
+@grants(Scope.MANAGER)
 def record_outcome(session: Session, complaint_id: str, outcome: str, reply: str, replied_on=None,
                    today: date | None = None) -> Complaint:
     """The outcome and the reply sent. A reply also acknowledges a complaint not yet acknowledged

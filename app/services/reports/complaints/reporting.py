@@ -5,10 +5,12 @@ from datetime import date
 from app.domain.dashboard import Item, Section
 from app.domain.periods import Period
 from app.domain.report import Table
+from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.reports.complaints.register import list_complaints
 
 
+@grants(Scope.MANAGER, "dashboard")
 def dashboard_section(session: Session, today: date):
     """Complaints not yet acknowledged (with the 30-day deadline) or not yet answered.
 

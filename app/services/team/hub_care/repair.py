@@ -12,6 +12,7 @@ every computer's next sync reads on from where it stopped, and all converge.
 
 from dataclasses import dataclass, field
 
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ConfideError
 from app.services.team import copies, snapshot
@@ -59,12 +60,14 @@ def repair(conn, hub: Hub) -> RepairResult:
     return result
 
 
+@grants(Scope.CASEWORK, "puts back hub entries from this computer's own copies")
 def repair_session(session, hub: Hub) -> RepairResult:
     """May raise: Locked, PermissionDenied (a volunteer), NotInTeam, HubUnavailable, HubError."""
     session.require(Role.MANAGER, Role.CASEWORKER)
     return repair(session.conn, hub)
 
 
+@grants(Scope.CASEWORK, "compares the hub with this computer's copies: no family's data shown")
 def check_session(session, hub: Hub) -> Report:
     """May raise: Locked, PermissionDenied (a volunteer), NotInTeam, HubUnavailable, HubError."""
     session.require(Role.MANAGER, Role.CASEWORKER)

@@ -13,16 +13,19 @@ from datetime import date, timedelta
 
 from app import clock
 from app.domain.dashboard import Item, Section
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.services.team import capture, state
 from app.services.team.laptop import replica
+from app.services.team.laptop.schema import casework
 from app.storage import records
 from app.storage.db import transaction
 
 DEFAULT_DUE_DAYS = 14
 POLICY_ID = "checkout"
 CHECKIN_PENDING = "checkin_pending"
+CHECKIN_UPTO = "checkin_upto"     # the hub entry that carried this laptop's last changed rows
 REF = re.compile(r"^[A-Z]{2,5}-\d{4}-[A-Z]{0,3}\d{1,7}$")
 MINE = "MY-OPEN-CASES"        # office.MINE: ask for every open case of one's own
 
@@ -83,17 +86,17 @@ def _row(r) -> Checkout:
                     r["returned_at"], r["reason"])
 
 
+@grants(Scope.ANY, "the team's setting")
 def due_days(session) -> int:
     """The team's default number of days a case may stay out. May raise: Locked."""
-    session.require()
     row = session.conn.execute("SELECT due_days FROM checkout_policy WHERE id = ?", (POLICY_ID,)).fetchone()
     return int(row[0]) if row else DEFAULT_DUE_DAYS
 
 
+@grants(Scope.MANAGER)
 def set_due_days(session, days: int) -> None:
     """The manager's setting; it replicates to every computer. May raise: PermissionDenied,
     ValidationError."""
-    session.require(Role.MANAGER)
     if not isinstance(days, int) or not 1 <= days <= 90:
         raise ValidationError("Cases may be out for 1 to 90 days.", field="days")
     conn = session.conn
@@ -105,9 +108,9 @@ def set_due_days(session, days: int) -> None:
         session.audit("checkout_days_set", "setting", POLICY_ID, str(days))
 
 
+@grants(Scope.ANY)
 def this_is_a_laptop(session) -> bool:
     """Whether this computer is a laptop of its team (a partial replica). May raise: Locked."""
-    session.require()
     return state.in_team(session.conn) and replica.is_laptop(session.conn)
 
 
@@ -129,6 +132,7 @@ def parse_refs(text: str) -> list[str]:
     return list(dict.fromkeys(refs))
 
 
+@grants(Scope.CASEWORK, "a laptop asks for cases; the office checks the person again")
 def request(session, refs: list[str], days: int | None = None) -> list[str]:
     """Write the check-out requests (they travel at the next sync). Returns their ids.
     `refs` may be [MINE]: every open case of the person asking (the office lists them).
@@ -156,6 +160,7 @@ def request(session, refs: list[str], days: int | None = None) -> list[str]:
     return ids
 
 
+@grants(Scope.CASEWORK)
 def check_out(session, refs: list[str], days: int | None = None, wait: float = 60.0,
               sync=None, clock=time.monotonic) -> CheckoutResult:
     """Ask for the cases and wait up to `wait` seconds for an office computer to send them.
@@ -188,10 +193,10 @@ def check_out(session, refs: list[str], days: int | None = None, wait: float = 6
     return CheckoutResult(out, refused, waiting)
 
 
+@grants(Scope.ANY, "ids, references, computer and staff names: no family's data")
 def list_checkouts(session, device_only: bool = False, include_closed: bool = False) -> list[Checkout]:
     """Check-outs as this computer knows them (the office: every laptop's; `device_only`:
     this computer's). May raise: Locked."""
-    session.require()
     sql = "SELECT * FROM case_checkout WHERE deleted_at IS NULL"
     args: list = []
     if not include_closed:
@@ -202,25 +207,61 @@ def list_checkouts(session, device_only: bool = False, include_closed: bool = Fa
     return [_row(r) for r in session.conn.execute(sql + " ORDER BY due_back, case_ref", args)]
 
 
+@grants(Scope.ANY)
 def out_on_laptops(session) -> dict[str, Checkout]:
     """case id -> its open check-out: what the office shows beside the paper file register."""
     return {c.case_id: c for c in list_checkouts(session) if c.state == "out" and c.case_id}
 
 
+@grants(Scope.ANY)
 def past_due(session) -> list[str]:
     """References of this computer's cases past their due-back date: while any is, the
     laptop's casework is read-only (the laptop_overdue view is the one rule; the schema's
     trigger enforces it on every write). May raise: Locked."""
-    session.require()
     if not state.in_team(session.conn):
         return []
     return [r[0] for r in session.conn.execute("SELECT case_ref FROM laptop_overdue ORDER BY case_ref")]
 
 
-def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinResult:
-    """Bring cases back: sync, mark them returned, sync again, then (only when the hub holds
-    every change) erase them from this laptop and compact the file. Without `case_ids`: every
-    case out here, or the cases of a check-in that was interrupted.
+def not_yet_applied_by(conn) -> list[str]:
+    """Names of the office computers (active, not laptops) with no entry on the hub after the
+    one that carried this laptop's last changes (entries of sign-in events alone do not
+    count), as far as this laptop has synced: they have not yet shown that they applied its
+    changes (office.acknowledge). Empty when every one has."""
+    me = state.device(conn, state.get(conn, "device_id"))
+    upto = state.get(conn, CHECKIN_UPTO) or (me.last_seq if me is not None else 0)
+    if me is None or not upto:
+        return []
+    laptops = replica.laptops(conn) | {me.device_id}
+    return [d.name for d in state.devices(conn)
+            if d.device_id not in laptops and d.revoked_seq is None and d.last_seq <= upto]
+
+
+def _work_waiting(conn) -> int:
+    """Casework and check-out rows changed here and not yet pushed (a sign-in's own staff
+    row does not count: an office computer need not prove it applied that)."""
+    tables = set(casework(conn).tables) | {"case_checkout"}
+    return sum(1 for table, _, _ in capture.pending_rows(conn) if table in tables)
+
+
+def _sync_marking(session, sync) -> None:
+    """Sync; when changed rows waited and went out, remember the entry that carried them."""
+    conn = session.conn
+    waiting = _work_waiting(conn)
+    sync(session)
+    if waiting and not capture.pending_count(conn) and state.get(conn, "in_flight") is None:
+        me = state.device(conn, state.get(conn, "device_id"))
+        with transaction(conn):
+            state.put(conn, CHECKIN_UPTO, me.last_seq)
+
+
+@grants(Scope.CASEWORK)
+def check_in(session, case_ids: list[str] | None = None, sync=None, wait: float = 0.0,
+             clock=time.monotonic) -> CheckinResult:
+    """Bring cases back: sync, mark them returned, sync again, then (only when every office
+    computer has shown on the hub that it applied this laptop's changes: waits up to `wait`
+    seconds for that) erase them from this laptop and compact the file. Without `case_ids`:
+    every case out here, or the cases of a check-in that was interrupted.
 
     May raise: PermissionDenied, NotInTeam, CheckoutError, HubUnavailable, HubError, SyncBlocked."""
     from app.services.team import membership
@@ -232,7 +273,7 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
     targets = list(case_ids or state.get(conn, CHECKIN_PENDING) or replica.out_here(conn))
     with transaction(conn):
         state.put(conn, CHECKIN_PENDING, targets)
-    sync(session)
+    _sync_marking(session, sync)
     if open_conflict_count(conn):
         raise CheckoutError("Some changes clashed with the office's: resolve them on the Conflicts page, "
                             "then check in again. Nothing was erased.")
@@ -247,21 +288,34 @@ def check_in(session, case_ids: list[str] | None = None, sync=None) -> CheckinRe
                                session.user.username)
                 session.audit("case_checked_in", "case", cid)
                 returned.append(row[1])
-    sync(session)
+    _sync_marking(session, sync)
     if capture.pending_count(conn) or state.get(conn, "in_flight") is not None:
         raise CheckoutError("The hub has not yet received every change made on this laptop; nothing was "
                             "erased. Check in again when the hub can be reached.")
+    deadline = clock() + wait
+    while not_yet_applied_by(conn) and clock() < deadline:
+        hub = membership.open_team_hub(session)
+        try:
+            hub.wait_for_change(min(5.0, max(0.1, deadline - clock())))
+        finally:
+            hub.close()
+        _sync_marking(session, sync)
+    behind = not_yet_applied_by(conn)
+    if behind:
+        raise CheckoutError(f"The hub has every change made on this laptop, but {', '.join(behind)} "
+                            f"ha{'s' if len(behind) == 1 else 've'} not yet applied them; nothing was erased. "
+                            "Check in again once the office computers have synced.")
     with transaction(conn):
         erased = replica.erase_outside(conn, replica.out_here(conn))
-        conn.execute("DELETE FROM sync_state WHERE key = ?", (CHECKIN_PENDING,))
+        conn.execute("DELETE FROM sync_state WHERE key IN (?, ?)", (CHECKIN_PENDING, CHECKIN_UPTO))
     replica.compact(conn)
     return CheckinResult(returned, erased)
 
 
+@grants(Scope.MANAGER)
 def dashboard_section(session, today: date | None = None):
     """The manager's dashboard: every case out on a laptop, overdue first. None outside a
     team. May raise: PermissionDenied."""
-    session.require(Role.MANAGER)
     if not state.in_team(session.conn):
         return None
     today = today or date.today()

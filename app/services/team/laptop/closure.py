@@ -2,182 +2,195 @@
 
 `case_closure` is used by the office computer that builds a check-out package, by the laptop
 when it decides what to keep at check-in, and by the test that compares a laptop's rows with
-what its cases need. `keep_remote` decides which later hub changes a laptop applies.
+what its cases need. `keep_remote` decides which later hub changes a laptop applies. Both
+follow the schema's foreign keys (schema.py), so a casework table added later is covered.
 """
 
-from app.storage.capture import primary_key
+import json
+from dataclasses import dataclass, field
 
-# Tables that hold a family's records. A laptop holds their rows only inside its closure;
-# every other replicated table (staff, organisations, the check-out register, policy)
-# replicates to laptops in full. Listed in an order in which rows can be inserted.
-CASEWORK = ("person", "relationship", "enquiry", "enquiry_topic", "casefile", "case_link",
-            "consent", "consent_withdrawal", "disclosure", "override_review", "note",
-            "note_revision", "action_item", "safeguarding_concern", "incident",
-            "mailing_list_member", "paper_file", "paper_file_movement", "subject_access_request",
-            "sar_decision", "sar_redaction", "sar_disclosure", "dp_complaint")
-
-# The column that names a row in a closure: its id, or for the two tables keyed by their
-# parent, the parent's id.
-ID_COLUMN = {"enquiry_topic": "enquiry_id", "sar_decision": "sar_id"}
+from app.services.team.laptop.schema import PEOPLE, ROOT, casework
+from app.storage.capture import columns, image_sql
 
 
-def id_column(table: str) -> str:
-    return ID_COLUMN.get(table, "id")
+def id_column(conn, table: str) -> str:
+    return casework(conn).id_column[table]
 
 
-# A row made elsewhere after check-out joins the laptop when the row it hangs from is here:
-# (table, column, parent table). Person rows it references come with it (see keep_remote).
-ANCHORS = {
-    "note": ("case_id", "casefile"), "action_item": ("case_id", "casefile"),
-    "disclosure": ("case_id", "casefile"), "safeguarding_concern": ("case_id", "casefile"),
-    "incident": ("case_id", "casefile"), "note_revision": ("note_id", "note"),
-    "consent": ("subject_id", "person"), "consent_withdrawal": ("consent_id", "consent"),
-    "override_review": ("disclosure_id", "disclosure"), "enquiry_topic": ("enquiry_id", "enquiry"),
-    "relationship": ("child_id", "person"),
-}
-
-
-def _ids(conn, sql: str, values) -> set[str]:
-    values = [v for v in values if v is not None]
-    groups = sql.count("{marks}")
-    found: set[str] = set()
+def _rows(conn, sql: str, values) -> list[tuple]:
+    values = sorted({v for v in values if v is not None})
+    found: list[tuple] = []
     for i in range(0, len(values), 400):
         chunk = values[i:i + 400]
-        marks = ", ".join("?" for _ in chunk)
-        found.update(r[0] for r in conn.execute(sql.format(marks=marks), chunk * groups) if r[0] is not None)
+        found += conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk).fetchall()
     return found
 
 
-def case_closure(conn, case_ids) -> dict[str, set[str]]:
-    """The ids of every row the given cases need, per table: the cases, their client and
-    child, those people's relationships (and the other person in each), the enquiry that
-    opened each case, consents about the case or its people (and any consent they replace),
-    withdrawals, disclosures and their override reviews, notes and their revisions, actions,
-    safeguarding concerns and incidents of the case, and every person those rows name."""
-    cases = _ids(conn, "SELECT id FROM casefile WHERE id IN ({marks})", case_ids)
-    out: dict[str, set[str]] = {t: set() for t in CASEWORK}
-    out["casefile"] = cases
-    core = _ids(conn, "SELECT client_id FROM casefile WHERE id IN ({marks}) UNION "
-                      "SELECT child_id FROM casefile WHERE id IN ({marks})", cases) if cases else set()
-    rel = _ids(conn, "SELECT id FROM relationship WHERE adult_id IN ({marks}) UNION "
-                     "SELECT id FROM relationship WHERE child_id IN ({marks})", core) if core else set()
-    out["relationship"] = rel
-    people = set(core)
-    people |= _ids(conn, "SELECT adult_id FROM relationship WHERE id IN ({marks}) UNION "
-                         "SELECT child_id FROM relationship WHERE id IN ({marks})", rel)
-    out["enquiry"] = _ids(conn, "SELECT enquiry_id FROM casefile WHERE id IN ({marks})", cases)
-    out["enquiry_topic"] = set(out["enquiry"])      # named by their enquiry (ID_COLUMN)
-    out["case_link"] = {i for i in _ids(conn, "SELECT id FROM case_link WHERE case_a IN ({marks})", cases)
-                        if _ids(conn, "SELECT case_b FROM case_link WHERE id IN ({marks})", [i]) <= cases}
-    consents = _ids(conn, "SELECT id FROM consent WHERE case_id IN ({marks})", cases)
-    consents |= _ids(conn, "SELECT id FROM consent WHERE case_id IS NULL AND subject_id IN ({marks})", core)
-    while True:    # a consent that replaces another needs the one it replaces (a short chain)
-        more = _ids(conn, "SELECT replaces_id FROM consent WHERE id IN ({marks})", consents) - consents
-        if not more:
-            break
-        consents |= more
-    out["consent"] = consents
-    out["consent_withdrawal"] = _ids(conn, "SELECT id FROM consent_withdrawal WHERE consent_id IN ({marks})",
-                                     consents)
-    out["disclosure"] = _ids(conn, "SELECT id FROM disclosure WHERE case_id IN ({marks})", cases)
-    out["consent"] |= _ids(conn, "SELECT consent_id FROM disclosure WHERE id IN ({marks})", out["disclosure"])
-    out["override_review"] = _ids(conn, "SELECT id FROM override_review WHERE disclosure_id IN ({marks})",
-                                  out["disclosure"])
-    out["note"] = _ids(conn, "SELECT id FROM note WHERE case_id IN ({marks})", cases)
-    out["note_revision"] = _ids(conn, "SELECT id FROM note_revision WHERE note_id IN ({marks})", out["note"])
-    for table in ("action_item", "safeguarding_concern", "incident"):
-        out[table] = _ids(conn, f"SELECT id FROM {table} WHERE case_id IN ({{marks}})", cases)
-    # Every person a kept row names must be here too (foreign keys, and the screens show them).
-    for table, cols in (("enquiry", ("referrer_id", "caller_id", "child_id")),
-                        ("consent", ("subject_id", "given_by_id", "counterparty_person_id")),
-                        ("disclosure", ("counterparty_person_id",)), ("incident", ("person_id",))):
-        for col in cols:
-            people |= _ids(conn, f"SELECT {col} FROM {table} WHERE id IN ({{marks}})", out[table])
-    out["person"] = people
+def case_closure(conn, case_ids, schema: str = "main") -> dict[str, set[str]]:
+    """The ids of every row the given cases need, per table: the cases; what hangs off them,
+    off the people they are about, and off every row taken (schema.py); and every row a taken
+    row names, so that the laptop's foreign keys hold. `schema`: "snap" reads an attached
+    snapshot (replica.rebase_on_snapshot)."""
+    cw = casework(conn)
+    out: dict[str, set[str]] = {t: set() for t in cw.tables}
+    s = _schema(schema)
+    cases = {r[0] for r in _rows(conn, f"SELECT id FROM {s}{ROOT} WHERE id IN ({{marks}})", case_ids)}
+    core: set[str] = set()
+    frontier: dict[str, set[str]] = {ROOT: set(cases)}
+    out[ROOT] |= cases
+    found: dict[str, set[str]] = {}
+
+    def take(table: str, ids) -> None:
+        new = {i for i in ids if i is not None} - out[table]
+        if new:
+            out[table] |= new
+            found.setdefault(table, set()).update(new)
+
+    while frontier:
+        found = {}
+        for table, ids in frontier.items():
+            col = cw.id_column[table]
+            for edge in cw.needs[table]:       # what the rows name must be here too
+                if edge.column == col:
+                    continue
+                take(edge.parent, (r[0] for r in _rows(
+                    conn, f"SELECT {edge.column} FROM {s}{table} WHERE {col} IN ({{marks}})", ids)))
+            if table == ROOT:
+                for c in cw.core_columns:
+                    core |= {r[0] for r in _rows(conn, f"SELECT {c} FROM {s}{ROOT} WHERE id IN ({{marks}})",
+                                                 ids & cases)}
+            parents = ids & cases if table == ROOT else ids & core if table == PEOPLE else ids
+            for edge in cw.hangs.get(table, ()) if parents else ():
+                child_col, refs = cw.id_column[edge.table], cw.case_refs[edge.table]
+                picked = ", ".join((child_col,) + refs)
+                for row in _rows(conn, f"SELECT {picked} FROM {s}{edge.table} WHERE {edge.column} "
+                                       "IN ({marks})", parents):
+                    # A row that names another case belongs to that case.
+                    if all(v is None or v in cases for v in row[1:]):
+                        take(edge.table, [row[0]])
+        frontier = found
     return out
 
 
-def rows_of_closure(conn, closure: dict[str, set[str]]) -> dict[str, list[dict]]:
-    """The rows themselves, as images (docs/sync.md §3), table by table in insertion order."""
-    import json
+def _schema(name: str) -> str:
+    if name not in ("main", "snap"):
+        raise ValueError(f"not a schema the closure reads: {name!r}")
+    return f"{name}."
 
-    from app.storage.capture import columns, image_sql
 
+def rows_of_closure(conn, closure: dict[str, set[str]], schema: str = "main") -> dict[str, list[dict]]:
+    """The rows themselves, as images (docs/sync.md §3), table by table in insertion order.
+    From an attached snapshot ("snap"), only the columns it has (an older schema's)."""
+    cw = casework(conn)
+    s = _schema(schema)
     rows: dict[str, list[dict]] = {}
-    for table in CASEWORK:
+    for table in cw.tables:
         ids = closure.get(table) or set()
         if not ids:
             continue
-        sql = (f"SELECT {image_sql(columns(conn, table), table)} FROM {table} "
-               f"WHERE {id_column(table)} IN ({{marks}})")
-        found = []
-        values = sorted(ids)
-        for i in range(0, len(values), 400):
-            chunk = values[i:i + 400]
-            found += [json.loads(r[0]) for r in conn.execute(
-                sql.format(marks=", ".join("?" for _ in chunk)), chunk)]
-        if table == "consent":
-            found.sort(key=lambda r: r.get("created_at") or "")   # replaced consents first
+        cols = columns(conn, table)
+        if schema != "main":
+            have = {r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")}
+            cols = [c for c in cols if c in have]
+        sql = (f"SELECT {image_sql(cols, table)} FROM {s}{table} AS {table} "
+               f"WHERE {cw.id_column[table]} IN ({{marks}})")
+        found = [json.loads(r[0]) for r in _rows(conn, sql, ids)]
+        found.sort(key=lambda r: r.get("created_at") or "")   # a row it names first (a replaced consent)
         rows[table] = found
     return rows
 
 
-def _held(conn, table: str, record_id) -> bool:
+def _held(conn, cw, table: str, record_id) -> bool:
     if record_id is None:
         return False
-    pk = primary_key(conn, table)
-    if pk != ["id"]:
-        return False
-    return conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).fetchone() is not None
+    col = cw.id_column[table]
+    return conn.execute(f"SELECT 1 FROM {table} WHERE {col} = ?", (record_id,)).fetchone() is not None
 
 
-_FKS: dict[str, list[tuple[str, str]]] = {}
+def _core(conn, cw, person_id) -> bool:
+    """A person one of the cases held here is about (their client or child)."""
+    return person_id is not None and any(conn.execute(
+        f"SELECT 1 FROM {ROOT} WHERE {c} = ?", (person_id,)).fetchone() for c in cw.core_columns)
 
 
-def _casework_refs(conn, table: str) -> list[tuple[str, str]]:
-    """(column, casework table) for each foreign key of `table` into casework."""
-    if table not in _FKS:
-        _FKS[table] = [(r[3], r[2]) for r in conn.execute(f"PRAGMA foreign_key_list({table})")
-                       if r[2] in CASEWORK]
-    return _FKS[table]
+@dataclass
+class Selection:
+    kept: list[dict] = field(default_factory=list)
+    # Rows that hang off a case held here but name a record this laptop does not hold and the
+    # bundle does not bring: (table, row id, case id or None).
+    gaps: list[tuple[str, str, str | None]] = field(default_factory=list)
 
 
-def keep_remote(conn, wires: list[dict]) -> list[dict]:
+def keep_remote(conn, wires: list[dict]) -> Selection:
     """The changes of a hub bundle that a laptop applies: every change outside casework; a
-    change to a casework row the laptop holds; a new row that hangs from a row it holds
-    (a note on its case, a consent about its person), with any new person that row names
-    from the same bundle. Everything else belongs to cases that are not here."""
-    people_made = {w["k"][0]: w for w in wires
-                   if w["t"] == "person" and w.get("b") is None and w.get("a") is not None}
-    kept: list[dict] = []
-    kept_people: set[str] = set()
+    change to a casework row the laptop holds; a new row that hangs off a row it holds, with
+    any row it names that the same bundle makes. Everything else belongs to cases that are not
+    here, and is passed over by rule; a row that belongs here but cannot be written is a gap,
+    reported, never passed over in silence."""
+    cw = casework(conn)
+    made = {(w["t"], w["k"][0]): w for w in wires
+            if w["t"] in cw.id_column and len(w["k"]) >= 1 and w.get("b") is None and w.get("a") is not None}
+    picked = Selection()
+    arriving: set[tuple[str, str]] = set()
+    emitted: set[int] = set()
+
+    def here(table: str, value) -> bool:
+        return value is not None and ((table, value) in arriving or _held(conn, cw, table, value))
+
+    def belongs(table: str, after: dict) -> bool:
+        for edge in cw.needs[table]:
+            if edge not in cw.hangs.get(edge.parent, ()):
+                continue
+            value = after.get(edge.column)
+            if edge.parent == PEOPLE:
+                if _core(conn, cw, value):
+                    return True
+            elif here(edge.parent, value):
+                return True
+        return False
+
+    def bring(table: str, after: dict, chain: list[dict], seen: set) -> bool:
+        """Every row `after` names is here or made by this bundle (then added to `chain`)."""
+        for edge in cw.needs[table]:
+            value = after.get(edge.column)
+            if value is None or here(edge.parent, value) or (edge.parent, value) in seen:
+                continue
+            other = made.get((edge.parent, value))
+            if other is None or edge.parent in cw.office_only:
+                return False
+            seen.add((edge.parent, value))
+            if not bring(edge.parent, other["a"], chain, seen):
+                return False
+            chain.append(other)
+        return True
+
     for w in wires:
         table = w["t"]
-        if table not in CASEWORK:
-            kept.append(w)
+        if table not in cw.id_column:
+            picked.kept.append(w)
             continue
-        key = w["k"][0] if len(w["k"]) == 1 else None
-        after = w.get("a")
-        held = _held(conn, table, key)
-        if not held:
-            anchor = ANCHORS.get(table)
-            if after is None or anchor is None:
+        if table in cw.office_only:
+            continue
+        col = cw.id_column[table]
+        after, before = w.get("a"), w.get("b")
+        ident = (after or before or {}).get(col)
+        if ident is None or id(w) in emitted:
+            continue
+        if not here(table, ident):
+            if after is None or not belongs(table, after):
                 continue
-            col, parent = anchor
-            if not (_held(conn, parent, after.get(col)) or
-                    (parent == "person" and after.get(col) in kept_people)):
-                continue
+            if any(after.get(c) is not None and not here(ROOT, after.get(c)) for c in cw.case_refs[table]):
+                continue            # it belongs to another case as well: that case's
         if after is not None:
-            # Every row it names must be here, or arrive with it (a new person in the same
-            # bundle); a row naming one that is not here is left for the office.
-            refs = [(after.get(col), parent) for col, parent in _casework_refs(conn, table)]
-            bring = [v for v, parent in refs if v is not None and parent == "person"
-                     and v in people_made and v not in kept_people and not _held(conn, "person", v)]
-            if any(v is not None and v not in bring and v not in kept_people and not _held(conn, parent, v)
-                   for v, parent in refs):
+            chain: list[dict] = []
+            if not bring(table, after, chain, {(table, ident)}):
+                case = next((after.get(c) for c in cw.case_refs[table] if after.get(c)), None)
+                picked.gaps.append((table, ident, case))
                 continue
-            for value in bring:
-                kept.insert(0, people_made[value])
-                kept_people.add(value)
-        kept.append(w)
-    return kept
+            for other in chain:
+                picked.kept.append(other)
+                emitted.add(id(other))
+                arriving.add((other["t"], other["a"][cw.id_column[other["t"]]]))
+            arriving.add((table, ident))
+        picked.kept.append(w)
+    return picked

@@ -4,6 +4,7 @@ record, and say from the hub's view what it never synced, so the caseworker can 
 from dataclasses import dataclass
 
 from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.services.team import state
 from app.storage import records
@@ -34,6 +35,7 @@ def last_on_hub(conn, hub, device_id: str) -> str | None:
     return None
 
 
+@grants(Scope.MANAGER)
 def release_lost(session, name_or_id: str, hub=None) -> list[LostCase]:
     """Revoke the laptop (a new team key; the hub refuses it), mark each of its cases
     released (audited), and list what it may hold that the hub never received. `hub`: the

@@ -8,29 +8,72 @@ the team key like every bundle. The package is built when the bundle is sealed, 
 state at the bundle's base, so it is never older than the log position it is applied at.
 """
 
+from datetime import date, timedelta
 
 from app import clock
+from app.domain import firewall, role_matrix
 from app.domain.staff import Role
+from app.security import audit
+from app.services.team import state
 from app.services.team.laptop.closure import case_closure, rows_of_closure
-from app.services.team.laptop.replica import is_laptop
+from app.services.team.laptop.replica import is_laptop, laptops
 from app.storage import records
+from app.storage.db import transaction
+
+MAX_DAYS = 90
+NOT_STAFF = "Only an active caseworker or manager can take cases out."
+FIREWALLED = ("{ref} is a young person's own case that {who} may not see (R4): it stays in the office. "
+              "Its caseworker or the manager can take it out.")
 
 
 def _now() -> str:
     return clock.stamp()
 
 
+def _days(row) -> int:
+    """How long the laptop asked to keep the case: the distance between two dates both written
+    by the laptop's clock, so a wrong clock changes neither."""
+    try:
+        asked = (date.fromisoformat(row["due_back"][:10]) - date.fromisoformat(row["requested_at"][:10])).days
+    except (TypeError, ValueError):
+        asked = 0
+    return min(max(asked, 1), MAX_DAYS)
+
+
+def _today() -> date:
+    return clock.now().date()
+
+
+def _due_back(row) -> str:
+    """Set by this (office) computer's clock, never the laptop's (docs/sync.md §14)."""
+    return (_today() + timedelta(days=_days(row))).isoformat()
+
+
+def _staff_refusal(conn, username: str) -> tuple[firewall.Viewer | None, str | None]:
+    """The person asking, as the firewall sees them, or why they may not take cases out."""
+    staff = conn.execute("SELECT role, active FROM staff WHERE username = ?", (username,)).fetchone()
+    try:
+        role = Role(staff["role"]) if staff is not None else None
+    except ValueError:
+        role = None
+    if role is None or not role_matrix.may_work_cases(role, staff["active"]):
+        return None, NOT_STAFF
+    return firewall.Viewer(reads_casework=True, manager=role == Role.MANAGER, username=username), None
+
+
 def _refusal(conn, row) -> tuple[str | None, str | None]:
     """(case id, reason it cannot go out or None)."""
-    case = conn.execute("SELECT id FROM casefile WHERE reference = ? AND deleted_at IS NULL",
-                        (row["case_ref"],)).fetchone()
+    case = conn.execute("SELECT id, worker, own_case, shared_with_family, client_id FROM casefile "
+                        "WHERE reference = ? AND deleted_at IS NULL", (row["case_ref"],)).fetchone()
     if case is None:
         return None, f"There is no case {row['case_ref']}."
-    staff = conn.execute("SELECT role, active FROM staff WHERE username = ?", (row["staff_username"],)).fetchone()
-    if staff is None or not staff["active"] or staff["role"] == Role.VOLUNTEER.value:
-        return case[0], "Only an active caseworker or manager can take cases out."
+    viewer, reason = _staff_refusal(conn, row["staff_username"])
+    if reason is not None:
+        return case[0], reason
+    if not firewall.allows(viewer, case):
+        return case[0], FIREWALLED.format(ref=row["case_ref"], who=row["staff_username"])
     elsewhere = conn.execute("SELECT device_name FROM case_checkout WHERE case_id = ? AND state = 'out' "
-                             "AND id != ?", (case[0], row["id"])).fetchone()
+                             "AND id != ? AND device_id != ?", (case[0], row["id"], row["device_id"])).fetchone()
     if elsewhere is not None:
         return case[0], f"{row['case_ref']} is already out on {elsewhere[0]}."
     return case[0], None
@@ -42,19 +85,21 @@ MINE = "MY-OPEN-CASES"      # a request for every open case of the person asking
 def _expand_mine(conn, row, by: str) -> None:
     """One 'out' row per open case of theirs that is not out already; the request itself is
     then closed (state 'expanded')."""
-    staff = conn.execute("SELECT role, active FROM staff WHERE username = ?", (row["staff_username"],)).fetchone()
-    if staff is None or not staff["active"] or staff["role"] == Role.VOLUNTEER.value:
-        records.update(conn, "case_checkout", row["id"], {"state": "refused",
-                       "reason": "Only an active caseworker or manager can take cases out."}, by)
+    viewer, reason = _staff_refusal(conn, row["staff_username"])
+    if reason is not None:
+        records.update(conn, "case_checkout", row["id"], {"state": "refused", "reason": reason}, by)
         return
-    for case_id, ref in conn.execute(
-            "SELECT c.id, c.reference FROM casefile c WHERE c.worker = ? AND c.status = 'open' AND "
-            "c.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM case_checkout k WHERE k.case_id = c.id AND "
-            "k.state = 'out') ORDER BY c.reference", (row["staff_username"],)).fetchall():
+    for case in conn.execute(
+            "SELECT c.id, c.reference, c.worker, c.own_case, c.shared_with_family, c.client_id FROM casefile c "
+            "WHERE c.worker = ? AND c.status = 'open' AND c.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM "
+            "case_checkout k WHERE k.case_id = c.id AND k.state = 'out') ORDER BY c.reference",
+            (row["staff_username"],)).fetchall():
+        if not firewall.allows(viewer, case):
+            continue
         records.insert(conn, "case_checkout", {
-            "case_ref": ref, "case_id": case_id, "device_id": row["device_id"], "device_name": row["device_name"],
-            "staff_username": row["staff_username"], "requested_at": row["requested_at"],
-            "due_back": row["due_back"], "state": "out", "out_at": _now()}, by)
+            "case_ref": case["reference"], "case_id": case["id"], "device_id": row["device_id"],
+            "device_name": row["device_name"], "staff_username": row["staff_username"],
+            "requested_at": row["requested_at"], "due_back": _due_back(row), "state": "out", "out_at": _now()}, by)
     records.update(conn, "case_checkout", row["id"], {"state": "expanded"}, by)
 
 
@@ -67,8 +112,6 @@ def answer_requests(conn, by: str) -> int:
                         "ORDER BY requested_at").fetchall()
     if not rows:
         return 0
-    from app.storage.db import transaction
-
     with transaction(conn):
         for row in rows:
             if row["case_ref"] == MINE:
@@ -76,12 +119,45 @@ def answer_requests(conn, by: str) -> int:
                 continue
             case_id, reason = _refusal(conn, row)
             if reason is None:
+                due = _due_back(row)
+                # Asked again on the laptop that has it (a row it could not write): the case
+                # is sent afresh, keeping the date it was first due back.
+                for earlier in conn.execute("SELECT id, due_back FROM case_checkout WHERE case_id = ? AND "
+                                            "state = 'out' AND device_id = ? AND id != ?",
+                                            (case_id, row["device_id"], row["id"])).fetchall():
+                    due = earlier["due_back"]
+                    records.update(conn, "case_checkout", earlier["id"], {"state": "renewed"}, by)
                 records.update(conn, "case_checkout", row["id"],
-                               {"state": "out", "case_id": case_id, "out_at": _now()}, by)
+                               {"state": "out", "case_id": case_id, "out_at": _now(), "due_back": due}, by)
             else:
                 records.update(conn, "case_checkout", row["id"],
                                {"state": "refused", "case_id": case_id, "reason": reason}, by)
     return len(rows)
+
+
+ACKED = "laptop_entries_acked"     # laptop device id -> its last hub entry this computer said it applied
+APPLIED = "laptop_entries_applied"
+
+
+def acknowledge(conn, by: str) -> int:
+    """Say on the hub (an audit event, pushed with this sync) that this office computer has
+    applied each laptop's entries up to its latest: a computer appends only after applying
+    everything before, so its next entry proves it, and a laptop erases nothing at check-in
+    until every office computer has given that proof (checkout.not_yet_applied_by). Returns
+    how many laptops it acknowledged."""
+    if is_laptop(conn):
+        return 0
+    acked = state.get(conn, ACKED) or {}
+    due = [d for d in (state.device(conn, dev) for dev in sorted(laptops(conn)))
+           if d is not None and d.revoked_seq is None and d.last_seq > int(acked.get(d.device_id, 0))]
+    if not due:
+        return 0
+    with transaction(conn):
+        for d in due:
+            audit.append(conn, by, APPLIED, "device", d.device_id, {"seq": d.last_seq})
+            acked[d.device_id] = d.last_seq
+        state.put(conn, ACKED, acked)
+    return len(due)
 
 
 def packages(conn) -> list[dict]:

@@ -1,0 +1,107 @@
+"""The parts screens are put together from: a column or a row of widgets and layouts, a page
+whose body scrolls, a grid of cards two wide, a card holding a list of records, and a form of
+facts filled afresh at each showing.
+
+    column = scroll_page(self, (28, 20, 28, 20), spacing=10)
+    add(column, self.heading, button_row(self.edit_button), grid, STRETCH)
+"""
+
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.widgets.card import card
+from ui.widgets.forms import text_label
+from ui.widgets.record_list import RecordList
+
+STRETCH = "stretch"  # in add(): an empty space that takes what is left
+
+
+def add(layout: QBoxLayout, *parts) -> QBoxLayout:
+    """parts: widgets, layouts, (widget, stretch) pairs, or STRETCH."""
+    for part in parts:
+        if part is STRETCH:
+            layout.addStretch(1)
+        elif isinstance(part, tuple):
+            layout.addWidget(*part)
+        elif isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part)
+    return layout
+
+
+def column(owner: QWidget | None, margins: tuple[int, int, int, int] | None, spacing: int | None,
+           *parts) -> QVBoxLayout:
+    """A vertical layout (of `owner`, when given) holding `parts`; None keeps Qt's margins or spacing."""
+    layout = QVBoxLayout(owner) if owner is not None else QVBoxLayout()
+    if margins is not None:
+        layout.setContentsMargins(*margins)
+    if spacing is not None:
+        layout.setSpacing(spacing)
+    return add(layout, *parts)
+
+
+def row(*parts) -> QHBoxLayout:
+    return add(QHBoxLayout(), *parts)
+
+
+def button_row(*buttons: QPushButton, after=()) -> QHBoxLayout:
+    """Buttons from the left, then space, then `after` (a filter, a check box). On a screen,
+    not a dialog, Enter never presses a button by default."""
+    for button in buttons:
+        button.setAutoDefault(False)
+    return row(*buttons, STRETCH, *after)
+
+
+def scroll_page(owner: QWidget, margins: tuple[int, int, int, int], spacing: int | None = None) -> QVBoxLayout:
+    """Fills `owner` with a frameless scroll area; returns the column of its body."""
+    body = QWidget()
+    layout = column(body, margins, spacing)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(body)
+    column(owner, (0, 0, 0, 0), None, scroll)
+    return layout
+
+
+def card_grid() -> QGridLayout:
+    """Cards two wide, the columns sharing the width equally."""
+    grid = QGridLayout()
+    grid.setSpacing(14)
+    grid.setColumnStretch(0, 1)
+    grid.setColumnStretch(1, 1)
+    return grid
+
+
+def list_card(title: str, accessible_name: str, empty_text: str, max_rows: int = 8) -> tuple[QFrame, QVBoxLayout, RecordList]:
+    """A card whose body is a list of records (opened by Enter or double-click)."""
+    frame, body = card(title)
+    records = RecordList(accessible_name, empty_text, max_rows=max_rows)
+    body.addWidget(records)
+    return frame, body, records
+
+
+def clear_form(form: QFormLayout) -> None:
+    while form.rowCount():
+        form.removeRow(0)
+
+
+def fill_form(form: QFormLayout, rows) -> None:
+    """Replaces the form's rows with (name, value) pairs; each value's label is named for
+    screen readers by its row."""
+    clear_form(form)
+    for name, value in rows:
+        label = text_label(value)
+        label.setAccessibleName(name)
+        form.addRow(text_label(name, "hint"), label)
