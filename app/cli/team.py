@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 from app.cli import checkout as cli_checkout
+from app.cli import hub as cli_hub
 from app.cli import pending as cli_pending
 from app.cli.common import Input, unlock, weaker_notice
 
 EXIT_CONFLICTS = 3
+EXIT_BLOCKED = 4
 
 
 def add_parsers(sub, common) -> None:
@@ -42,13 +44,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--id", dest="conflict_id", default=None)
     p.add_argument("--take", choices=["mine", "theirs"], default=None)
 
-    p = sub.add_parser("hub", help="for IT: compact the team's hub (docs/hub.md)")
-    p.add_argument("action", choices=["compact"])
-    p.add_argument("location", metavar="DIR_OR_OWNER_URL",
-                   help="the hub folder, or the PostgreSQL URL of the hub's owner role")
-    p.add_argument("--force", action="store_true",
-                   help="compact even if a computer has not synced past the snapshot (it starts again from it)")
-    p.set_defaults(data_dir=None)       # no vault: the hub is all it works on
+    cli_hub.add_parser(sub, common)
 
     p = sub.add_parser("device", help="list the team's computers, or remove one")
     p.add_argument("action", choices=["list", "revoke"])
@@ -149,9 +145,18 @@ def cmd_sync(args) -> int:
         session.lock("cli")
     print(f"pulled {result.pulled}, pushed {result.pushed}, conflicts {result.conflicts}")
     for reason in result.refused:
-        print(f"refused: {reason}")
+        # A manager's void, or a row a laptop could not write (laptop/sync_step.py).
+        voided = " was voided by " in reason
+        print(f"passed over (voided by a manager): {reason}" if voided else f"refused: {reason}")
+    for words in result.others_stopped:
+        print(f"confide: {words}", file=sys.stderr)
     for problem in result.audit_breaks:
         print(f"confide: audit trail broken: {problem}", file=sys.stderr)
+    if result.blocked:
+        print(f"confide: {result.blocked}", file=sys.stderr)
+        return EXIT_BLOCKED
+    if result.others_stopped:
+        return EXIT_BLOCKED
     if result.audit_breaks:
         return 1
     return EXIT_CONFLICTS if result.conflicts else 0
@@ -196,6 +201,8 @@ def cmd_device(args) -> int:
             if d.invitation_reused:
                 again = "once" if d.invitation_reused == 1 else f"{d.invitation_reused} times"
                 status += f"; its invitation was used again {again}: refused, already joined"
+            if d.blocked and not d.revoked:
+                status = f"SYNC STOPPED: {d.blocked}"
             print(f"{d.index}\t{d.name}\t{'manager' if d.manager else 'staff'}\t{status}\t{d.device_id}")
     finally:
         session.lock("cli")
@@ -203,16 +210,7 @@ def cmd_device(args) -> int:
 
 
 def cmd_hub(args) -> int:
-    from app.services.team import compaction
-
-    hub = compaction.open_admin_hub(args.location)
-    try:
-        done = compaction.compact(hub, force=args.force)
-    finally:
-        hub.close()
-    behind = f"; starting again from the snapshot: {', '.join(done.behind)}" if done.behind else ""
-    print(f"compacted up to entry {done.upto}: {done.dropped} bundle entries dropped{behind}")
-    return 0
+    return cli_hub.cmd_hub(args, lambda: _session(args, Input(args.passphrase_stdin)))
 
 
 COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd_conflicts, "device": cmd_device}

@@ -24,6 +24,9 @@ from ui.operations import Operations
 EVERY_MS = 3 * 60_000
 WAIT_SECONDS = 20.0
 ERROR_WIDTH = 520
+BLOCKED_RED = "#b00020"
+# Red and bold, and always with words ("Sync stopped: ..."): colour is never the only sign.
+ALERT_STYLE = f"color: {BLOCKED_RED}; font-weight: bold;"
 
 
 class HubWatcher(QObject):
@@ -101,6 +104,7 @@ class SyncStatusItem(QWidget):
         row.addWidget(self.conflicts_button)
         row.addWidget(self.button)
         self.last_error: str | None = None
+        self.blocked: str | None = None
         self.active = False
         self._wanted = False
         self._start_when_idle = False
@@ -255,7 +259,20 @@ class SyncStatusItem(QWidget):
             tooltip = self.index_progress.sentence()
         text = " · ".join(parts)
         self.label.setToolTip(tooltip)
-        if self.last_error:
+        self.blocked = status.blocked
+        alert = bool(status.blocked or self.last_error or status.others_stopped)
+        if status.others_stopped and not status.blocked:
+            # Another computer cannot apply an entry this one wrote; this one can repair it.
+            self.label.setToolTip("\n".join(status.others_stopped))
+            text = self.label.fontMetrics().elidedText(f"Repair needed: {status.others_stopped[0]}",
+                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+        if status.blocked:
+            # An entry this computer cannot apply: it stays stopped until the entry is
+            # repaired or voided, so this shows until then, also after a restart (§4).
+            self.label.setToolTip(status.blocked)
+            text = self.label.fontMetrics().elidedText(f"Sync stopped: {status.blocked}",
+                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+        elif self.last_error:
             # The whole sentence in the tooltip; the status bar keeps room for the button.
             self.label.setToolTip(self.last_error)
             text = self.label.fontMetrics().elidedText(f"Sync failed: {self.last_error}",
@@ -266,6 +283,7 @@ class SyncStatusItem(QWidget):
             self.label.setToolTip(removed)
             text = self.label.fontMetrics().elidedText(removed, Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         self.label.setText(text)
+        self.label.setStyleSheet(ALERT_STYLE if alert else "")
         self.conflicts_button.setVisible(status.conflicts > 0)
         self.conflicts_button.setText(f"{plural(status.conflicts, 'conflict')} "
                                       "to resolve")

@@ -5,6 +5,7 @@ says so), and removing one."""
 from pathlib import Path
 
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -28,6 +29,7 @@ from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.team.outcome import OutcomeLines
+from ui.team.sync_status import BLOCKED_RED
 from ui.widgets.forms import text_label
 from ui.widgets.screen_fit import fit_window
 
@@ -37,6 +39,9 @@ COLUMNS = ("Computer", "Kind", "Status")
 def status_words(d: membership.DeviceStatus) -> str:
     if d.revoked:
         return "Removed from the team"
+    if d.blocked:
+        # Words first (not colour alone): what stopped it and which entry (docs/sync.md §4).
+        return f"Sync stopped: {d.blocked}"
     if d.this_computer:
         return "This computer"
     return "Up to date with the team key" if d.on_current_key else "Has not yet re-keyed for the new team key"
@@ -188,7 +193,11 @@ class TeamView(QWidget, OutcomeLines):
         for r, d in enumerate(self.devices):
             kind = "Manager's computer" if d.manager else "Staff computer"
             for c, text in enumerate((d.name, kind, status_words(d))):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if d.blocked and not d.revoked:
+                    item.setForeground(QColor(BLOCKED_RED))
+                    item.setToolTip(status_words(d))
+                self.table.setItem(r, c, item)
         self._selection()
 
     def _selected(self) -> membership.DeviceStatus | None:

@@ -1,0 +1,93 @@
+"""`confide hub compact|check|repair|void` (docs/hub.md, docs/sync.md §10 and §15).
+
+compact needs no vault (it reads the team from the hub). check, repair and void run on a
+computer of the team, with its vault: they compare the hub with this computer's own copies
+of the entries it wrote and applied. Exit 0 when the hub is whole (check) or was made
+whole (repair); EXIT_PROBLEMS with one line per problem otherwise.
+"""
+
+import sys
+from collections.abc import Callable
+
+from app.errors import ValidationError
+from app.services.team import blocks, compaction, membership
+from app.services.team.hub_care import repair as hub_repair
+
+EXIT_PROBLEMS = 4
+
+
+def add_parser(sub, common) -> None:
+    p = sub.add_parser("hub", help="the team's hub: compact (IT), check, repair, void an entry (manager)")
+    p.add_argument("action", choices=["compact", "check", "repair", "void"])
+    p.add_argument("location", nargs="?", default=None, metavar="DIR_OR_OWNER_URL",
+                   help="compact: the hub folder, or the PostgreSQL URL of the hub's owner role; "
+                        "check/repair: another way to the same hub (repair of an entry before the end of "
+                        "a PostgreSQL hub needs the owner's URL)")
+    p.add_argument("--force", action="store_true",
+                   help="compact even if a computer has not synced past the snapshot (it starts again from it)")
+    p.add_argument("--entry", type=int, default=None, help="void: the hub entry's number")
+    p.add_argument("--reason", default=None, help="void: why (every computer records it)")
+    common(p, user=False)
+    p.add_argument("--user", default=None, help="check/repair/void: your Confide user name")
+
+
+def cmd_hub(args, open_session: Callable) -> int:
+    if args.action == "compact":
+        return _compact(args)
+    if not args.user:
+        raise ValidationError(f"hub {args.action} needs --user (it runs on a computer of the team).")
+    if args.action == "void" and (args.entry is None or not args.reason):
+        raise ValidationError("hub void needs --entry N and --reason \"why\".")
+    session = open_session()
+    try:
+        hub = (compaction.open_admin_hub(args.location) if args.location
+               else membership.open_team_hub(session))
+        try:
+            if args.action == "check":
+                return _print_check(hub_repair.check_session(session, hub))
+            if args.action == "repair":
+                return _print_repair(hub_repair.repair_session(session, hub))
+            at = blocks.void(session, hub, args.entry, args.reason)
+            print(f"Entry {args.entry} is voided (decision at entry {at}); every computer passes over it at "
+                  "its next sync.")
+            return 0
+        finally:
+            hub.close()
+    finally:
+        session.lock("cli")
+
+
+def _compact(args) -> int:
+    if not args.location:
+        raise ValidationError("hub compact needs the hub folder or the owner's PostgreSQL URL.")
+    hub = compaction.open_admin_hub(args.location)
+    try:
+        done = compaction.compact(hub, force=args.force)
+    finally:
+        hub.close()
+    behind = f"; starting again from the snapshot: {', '.join(done.behind)}" if done.behind else ""
+    print(f"compacted up to entry {done.upto}: {done.dropped} bundle entries dropped{behind}")
+    return 0
+
+
+def _print_check(report) -> int:
+    print(f"hub check: {report.checked} entries read (the hub's last is {report.hub_end}; this computer "
+          f"applied up to {report.applied} and holds {report.copies_held} copies)")
+    for f in report.findings:
+        print(f"problem: {f.words}", file=sys.stderr)
+    if report.ok:
+        print("The hub is whole: every entry and snapshot this computer knows of is there, unaltered.")
+        return 0
+    return EXIT_PROBLEMS
+
+
+def _print_repair(result) -> int:
+    put = ", ".join(str(s) for s in result.restored) or "none"
+    print(f"hub repair: entries put back from this computer's copies: {put}"
+          + (f"; new snapshot at entry {result.snapshot_written}" if result.snapshot_written else ""))
+    for f in result.left:
+        print(f"not repaired: {f.words}", file=sys.stderr)
+    if result.left:
+        return EXIT_PROBLEMS
+    print("The hub is whole again; every computer carries on at its next sync.")
+    return 0
