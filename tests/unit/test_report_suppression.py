@@ -135,7 +135,9 @@ def _derivable_reference(values, primary, withheld, relations):
     return {c for c in primary | withheld if bounds[c][0] == bounds[c][1]}
 
 
-@settings(max_examples=300, deadline=None)
+# Derandomized: a few random draws make both versions creep for minutes (see git log); the
+# fixed examples cover the hierarchy shapes and run in seconds, the same every run.
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.data())
 def test_linear_derivable_agrees_with_the_reference(data):
     cells = list(range(data.draw(st.integers(3, 12))))
