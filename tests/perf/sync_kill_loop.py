@@ -31,11 +31,11 @@ def main(rounds: int = 30) -> None:
         team = Team(root / "team", hub, root / "template")
         a, b = team.add("computer1"), team.add("computer2")
         for n in range(rounds):
-            run_and_kill(a.paths.db, hub.folder, "write", a.data_key, root / f"a{n}.log", rng)
+            run_and_kill(a.paths.db, hub.folder, "write", a.data_key, root / f"a{n}.log", rng, device_secret=a.device_secret)
             assert integrity_problems_fresh(a) == [], f"round {n}: the writer's replica after kill -9"
             if a.conn.execute("SELECT 1 FROM sync_state WHERE key = 'in_flight'").fetchone():
                 recovered += 1
-            run_and_kill(b.paths.db, hub.folder, "pull", b.data_key, root / f"b{n}.log", rng)
+            run_and_kill(b.paths.db, hub.folder, "pull", b.data_key, root / f"b{n}.log", rng, device_secret=b.device_secret)
             assert integrity_problems_fresh(b) == [], f"round {n}: the reader's replica after kill -9"
             for s in (a, b, a, b):
                 sync_conn(s.conn, hub, "manager")

@@ -11,12 +11,12 @@ PROC = Path(__file__).with_name("sync_proc.py")
 
 
 def run_and_kill(db_path: Path, hub_dir: Path, mode: str, key: bytes, log: Path, rng: random.Random,
-                 max_delay: float = 0.6) -> float:
+                 max_delay: float = 0.6, device_secret: bytes | None = None) -> float:
     with open(log, "wb") as out, open(log.with_suffix(".err"), "wb") as err:
         proc = subprocess.Popen([sys.executable, str(PROC), str(db_path), str(hub_dir), mode],
                                 stdin=subprocess.PIPE, stdout=out, stderr=err)
     try:
-        proc.stdin.write(key.hex().encode() + b"\n")
+        proc.stdin.write(key.hex().encode() + b"\n" + (device_secret or b"").hex().encode() + b"\n")
         proc.stdin.close()
         deadline = time.monotonic() + 60
         while b"READY" not in log.read_bytes():

@@ -19,8 +19,10 @@ def test_kill9_during_push_and_pull_leaves_replicas_that_sync_on(tmp_path, templ
     a, b = team.add("computer1"), team.add("computer2")
     rng = random.Random(12)
     for round_ in range(3):
-        run_and_kill(a.paths.db, hub.folder, "write", a.data_key, tmp_path / f"a{round_}.log", rng)
-        run_and_kill(b.paths.db, hub.folder, "pull", b.data_key, tmp_path / f"b{round_}.log", rng)
+        run_and_kill(a.paths.db, hub.folder, "write", a.data_key, tmp_path / f"a{round_}.log", rng,
+                     device_secret=a.device_secret)
+        run_and_kill(b.paths.db, hub.folder, "pull", b.data_key, tmp_path / f"b{round_}.log", rng,
+                     device_secret=b.device_secret)
     for s in (a, b, a, b):
         sync_conn(s.conn, hub, "manager")
     assert capture.pending_count(a.conn) == 0
