@@ -363,3 +363,26 @@ def test_the_sender_of_an_altered_bundle_is_told_and_can_repair_it(make_team):
     everyone_syncs(team)
     assert sync_now(a, fresh(team)).others_stopped == []
     assert rows_of(a) == rows_of(b)
+
+
+def test_an_entry_forged_under_the_managers_own_id_is_voided_and_no_longer_reported(make_team):
+    # Before: once voided, the manager's computer still reported "B is stopped at hub entry
+    # N, which this computer wrote ... run repair" at every sync until B caught up, and the
+    # CLI exited non-zero for an entry that was already dealt with.
+    team = make_team(2)
+    a, b = team.sessions
+    everyone_syncs(team)
+    me = state.get(a.conn, "device_id")
+    n = team.hub.head() + 1
+    fresh(team).append(n, me, "bundle", b"CFB1" + b"\x01" * 200)    # a's name, not a's entry
+    told_b = sync_now(b, fresh(team))
+    assert told_b.blocked and f"hub entry {n}," in told_b.blocked
+    told_a = sync_now(a, fresh(team))
+    assert told_a.blocked and "carries this computer's own name but is not what this computer wrote" \
+        in told_a.blocked
+    blocks.void(a, fresh(team), n, "Written with a copy of the office computer's keys")
+    after = sync_now(a, fresh(team))
+    assert after.blocked is None and after.others_stopped == []
+    everyone_syncs(team)
+    assert all(d.blocked is None for d in membership.device_list(a))
+    assert rows_of(a) == rows_of(b)

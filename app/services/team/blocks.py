@@ -46,7 +46,13 @@ def author(conn, device_id: str) -> str:
 
 
 def sentence(conn, seq: int, device_id: str, reason: str) -> str:
-    return (f"Sync stopped at hub entry {seq}, written by {author(conn, device_id)}: {reason} Nothing after "
+    own = ""
+    if device_id and device_id == state.get(conn, "device_id"):
+        # This computer keeps a copy of all it writes: a mismatch under its own name is
+        # damage, or someone writing with a copy of its keys. Both are worth saying.
+        own = (" It carries this computer's own name but is not what this computer wrote: it was "
+               "damaged, or written by someone holding a copy of this computer's keys.")
+    return (f"Sync stopped at hub entry {seq}, written by {author(conn, device_id)}: {reason}{own} Nothing after "
             f"it is applied on this computer until it is put right: run 'confide hub check' and 'confide "
             f"hub repair' on a computer of the team, or a manager voids the entry ('confide hub void "
             f"--entry {seq}').")
@@ -119,9 +125,13 @@ def stopped_at_mine(conn) -> list[str]:
     """Other computers stopped at an entry this computer wrote: it holds the copy that puts
     it right, so it is told (an altered bundle no longer cuts its sender off in silence)."""
     me = state.get(conn, "device_id")
+    # A voided entry is over for every computer: a block published before the void was read
+    # is not this computer's to put right (the other computer lifts it at its next sync).
+    passed = {r[0] for r in conn.execute("SELECT hub_seq FROM sync_refused")}
     out = []
     for device_id, b in sorted(published(conn).items()):
-        if device_id != me and b.get("author") == me and b.get("entry") is not None:
+        if (device_id != me and b.get("author") == me and b.get("entry") is not None
+                and b["entry"] not in passed):
             out.append(f"{author(conn, device_id).capitalize()} is stopped at hub entry {b['entry']}, which this "
                        f"computer wrote: {b.get('reason')} Run 'confide hub repair' on this computer.")
     return out
