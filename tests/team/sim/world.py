@@ -78,6 +78,7 @@ class World:
     owned: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
     refusals: list = field(default_factory=list)
+    repaired: int = 0                               # entries put back by 'hub repair'
     blocked: list = field(default_factory=list)    # (step, computer, message): sync stopped
     fired: dict = field(default_factory=dict)      # fault kind -> how many fired
     compared: dict = field(default_factory=dict)   # digest comparisons already made (invariants)
