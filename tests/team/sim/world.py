@@ -56,7 +56,7 @@ class Options:
     offices: int = 3
     laptops: int = 1
     faults: bool = True
-    damage: bool = False            # hub damage and repair: needs `hub check/repair`
+    damage: bool = True             # bytes damaged on the way to the hub, then `hub repair`
     corrections: bool = True        # enquiry corrections while laptops hold cases
     resolve_conflicts: bool = True  # resolve at random (mine/theirs), as people do
     shared_fields: bool = True      # several offices edit the same field of a person (conflicts)
