@@ -10,8 +10,8 @@ import sys
 from collections.abc import Callable
 
 from app.errors import ValidationError
-from app.services.team import blocks, compaction, membership
-from app.services.team.hub_care import repair as hub_repair
+from app.services.team import compaction
+from app.services.team.hub_care import on_team_hub
 
 EXIT_PROBLEMS = 4
 
@@ -40,19 +40,14 @@ def cmd_hub(args, open_session: Callable) -> int:
         raise ValidationError("hub void needs --entry N and --reason \"why\".")
     session = open_session()
     try:
-        hub = (compaction.open_admin_hub(args.location) if args.location
-               else membership.open_team_hub(session))
-        try:
-            if args.action == "check":
-                return _print_check(hub_repair.check_session(session, hub))
-            if args.action == "repair":
-                return _print_repair(hub_repair.repair_session(session, hub))
-            at = blocks.void(session, hub, args.entry, args.reason)
-            print(f"Entry {args.entry} is voided (decision at entry {at}); every computer passes over it at "
-                  "its next sync.")
-            return 0
-        finally:
-            hub.close()
+        if args.action == "check":
+            return _print_check(on_team_hub.check_hub(session, args.location))
+        if args.action == "repair":
+            return _print_repair(on_team_hub.repair_hub(session, args.location))
+        at = on_team_hub.void_entry(session, args.entry, args.reason)
+        print(f"Entry {args.entry} is voided (decision at entry {at}); every computer passes over it at "
+              "its next sync.")
+        return 0
     finally:
         session.lock("cli")
 

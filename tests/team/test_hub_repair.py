@@ -378,8 +378,7 @@ def test_an_entry_forged_under_the_managers_own_id_is_voided_and_no_longer_repor
     told_b = sync_now(b, fresh(team))
     assert told_b.blocked and f"hub entry {n}," in told_b.blocked
     told_a = sync_now(a, fresh(team))
-    assert told_a.blocked and "carries this computer's own name but is not what this computer wrote" \
-        in told_a.blocked
+    assert told_a.blocked and "this computer's own name but is not what this computer wrote" in told_a.blocked
     blocks.void(a, fresh(team), n, "Written with a copy of the office computer's keys")
     after = sync_now(a, fresh(team))
     assert after.blocked is None and after.others_stopped == []

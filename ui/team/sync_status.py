@@ -15,11 +15,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.domain.counting import plural
+from app.domain.role_matrix import reads_casework
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership, pending, search_build
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
+from ui.team.hub_care_dialog import HubCareDialog
 
 EVERY_MS = 3 * 60_000
 WAIT_SECONDS = 20.0
@@ -95,6 +97,12 @@ class SyncStatusItem(QWidget):
         self.conflicts_button.setFlat(True)
         self.conflicts_button.setAccessibleName("Open the conflicts")
         self.conflicts_button.clicked.connect(self.conflictsClicked)
+        # What the stopped sync's message asks for, without a terminal (docs/sync.md §15).
+        self.repair_button = QPushButton("&Repair…")
+        self.repair_button.setFlat(True)
+        self.repair_button.setAccessibleName("Check and repair the hub")
+        self.repair_button.clicked.connect(self.open_repair)
+        self.repair_button.hide()
         self.button = QPushButton("S&ync")
         self.button.setToolTip("Sync with the team now (Ctrl+Shift+S)")
         self.button.clicked.connect(self.sync)
@@ -102,6 +110,7 @@ class SyncStatusItem(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label)
         row.addWidget(self.conflicts_button)
+        row.addWidget(self.repair_button)
         row.addWidget(self.button)
         self.last_error: str | None = None
         self.blocked: str | None = None
@@ -285,8 +294,16 @@ class SyncStatusItem(QWidget):
         self.label.setText(text)
         self.label.setStyleSheet(ALERT_STYLE if alert else "")
         self.conflicts_button.setVisible(status.conflicts > 0)
+        self.repair_button.setVisible(bool(status.blocked or status.others_stopped)
+                                      and reads_casework(self.session.user.role))
         self.conflicts_button.setText(f"{plural(status.conflicts, 'conflict')} "
                                       "to resolve")
+
+    def open_repair(self) -> HubCareDialog:
+        dialog = HubCareDialog(self.session, self.ops, self.window())
+        dialog.finished.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
 
     def _removed_banner(self) -> str | None:
         try:

@@ -28,6 +28,7 @@ from app.services.team import membership
 from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.team.hub_care_dialog import HubCareDialog
 from ui.team.outcome import OutcomeLines
 from ui.team.sync_status import BLOCKED_RED
 from ui.widgets.forms import text_label
@@ -156,6 +157,7 @@ class TeamView(QWidget, OutcomeLines):
         self.invite_button = QPushButton("&Invite a computer…")
         self.invite_button.setProperty("primary", True)
         self.revoke_button = QPushButton("&Remove the selected computer…")
+        self.hub_button = QPushButton("&Check and repair the hub…")
         self.error = text_label("", "error")
         self.error.hide()
         self.status = text_label("", "success")
@@ -164,6 +166,7 @@ class TeamView(QWidget, OutcomeLines):
         buttons.addWidget(self.invite_button)
         buttons.addWidget(self.revoke_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.hub_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
         column.addWidget(text_label("Team", "heading"))
@@ -178,6 +181,7 @@ class TeamView(QWidget, OutcomeLines):
         column.addLayout(buttons)
         self.invite_button.clicked.connect(self.invite)
         self.revoke_button.clicked.connect(self.revoke)
+        self.hub_button.clicked.connect(self.check_hub)
         self.table.itemSelectionChanged.connect(self._selection)
         self.load()
 
@@ -210,6 +214,12 @@ class TeamView(QWidget, OutcomeLines):
 
     def invite(self) -> InviteDialog:
         dialog = InviteDialog(self.session, self.ops, self)
+        dialog.finished.connect(lambda _r: self.load())
+        dialog.open()
+        return dialog
+
+    def check_hub(self) -> HubCareDialog:
+        dialog = HubCareDialog(self.session, self.ops, self)
         dialog.finished.connect(lambda _r: self.load())
         dialog.open()
         return dialog

@@ -48,10 +48,13 @@ def author(conn, device_id: str) -> str:
 def sentence(conn, seq: int, device_id: str, reason: str) -> str:
     own = ""
     if device_id and device_id == state.get(conn, "device_id"):
-        # This computer keeps a copy of all it writes: a mismatch under its own name is
-        # damage, or someone writing with a copy of its keys. Both are worth saying.
-        own = (" It carries this computer's own name but is not what this computer wrote: it was "
-               "damaged, or written by someone holding a copy of this computer's keys.")
+        # This computer keeps a copy of all it writes: with one, repair here puts it back;
+        # without, the entry under its name is someone else's work with a copy of its keys.
+        mine = copies.get(conn, seq)
+        own = (" This computer holds its own copy of that entry: repair here puts it back."
+               if mine is not None and mine.own else
+               " It carries this computer's own name but is not what this computer wrote: someone "
+               "may hold a copy of this computer's keys.")
     return (f"Sync stopped at hub entry {seq}, written by {author(conn, device_id)}: {reason}{own} Nothing after "
             f"it is applied on this computer until it is put right: run 'confide hub check' and 'confide "
             f"hub repair' on a computer of the team, or a manager voids the entry ('confide hub void "

@@ -81,7 +81,7 @@ def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg
                 _tally(report, w, invariants.after_settling(w), stop, echo)
             report.steps = step
             if progress is not None and step % 500 == 0:
-                report.seconds, report.fired = time.monotonic() - started, dict(w.fired)
+                report.seconds, report.fired, report.repaired = time.monotonic() - started, dict(w.fired), w.repaired
                 progress(report)
     finally:
         report.fired, report.repaired = dict(w.fired), w.repaired
