@@ -18,7 +18,7 @@ def test_the_status_bar_turns_red_with_words_and_the_team_page_lists_the_block(q
     item = SyncStatusItem(b, ops)
     qtbot.addWidget(item)
     item.refresh()
-    assert item.label.text().startswith("Sync stopped: Sync stopped at hub entry")
+    assert item.label.text() == f"Sync stopped at hub entry {n}, written by computer 'Office computer 1'"
     assert f"hub entry {n}, written by computer 'Office computer 1'" in item.label.toolTip()
     assert BLOCKED_RED in item.label.styleSheet()
 

@@ -71,6 +71,12 @@ class HubWatcher(QObject):
 PULLED = "pulled"          # the topic broadcast when a sync brought colleagues' changes
 
 
+def headline(sentence: str) -> str:
+    """'Sync stopped at hub entry 9, written by computer …' from the whole message: the
+    status bar has room for what and where; the tooltip and Repair… hold the rest."""
+    return sentence.split(": ", 1)[0]
+
+
 def synced_words(last_synced: str | None, today: date | None = None) -> str:
     """'Synced at 09:05' today, 'Synced 04/03/2025 09:05' on another day: the status bar is narrow."""
     if not last_synced:
@@ -273,13 +279,13 @@ class SyncStatusItem(QWidget):
         if status.others_stopped and not status.blocked:
             # Another computer cannot apply an entry this one wrote; this one can repair it.
             self.label.setToolTip("\n".join(status.others_stopped))
-            text = self.label.fontMetrics().elidedText(f"Repair needed: {status.others_stopped[0]}",
+            text = self.label.fontMetrics().elidedText(f"Repair needed: {headline(status.others_stopped[0])}",
                                                         Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         if status.blocked:
             # An entry this computer cannot apply: it stays stopped until the entry is
             # repaired or voided, so this shows until then, also after a restart (§4).
             self.label.setToolTip(status.blocked)
-            text = self.label.fontMetrics().elidedText(f"Sync stopped: {status.blocked}",
+            text = self.label.fontMetrics().elidedText(headline(status.blocked),
                                                         Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         elif self.last_error:
             # The whole sentence in the tooltip; the status bar keeps room for the button.
@@ -301,7 +307,8 @@ class SyncStatusItem(QWidget):
 
     def open_repair(self) -> HubCareDialog:
         dialog = HubCareDialog(self.session, self.ops, self.window())
-        dialog.finished.connect(lambda _r: self.refresh())
+        # A repair or a void takes effect at the next sync: run it as the dialog closes.
+        dialog.finished.connect(lambda _r: self.sync())
         dialog.open()
         return dialog
 
