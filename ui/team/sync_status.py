@@ -24,6 +24,9 @@ from ui.operations import Operations
 from ui.team.hub_care_dialog import HubCareDialog
 
 EVERY_MS = 3 * 60_000
+# A change made here goes to the hub this long after the last save, so colleagues see it
+# in seconds (docs/sync.md §8, "When sync runs"); a run of saves is one sync.
+PUSH_SOON_MS = 1_500
 WAIT_SECONDS = 20.0
 ERROR_WIDTH = 520
 BLOCKED_RED = "#b00020"
@@ -69,6 +72,8 @@ class HubWatcher(QObject):
 
 
 PULLED = "pulled"          # the topic broadcast when a sync brought colleagues' changes
+# Topics that are not a change made on this computer: no push follows them.
+LOCAL_ONLY = frozenset({"sync", PULLED, "backup"})
 
 
 def headline(sentence: str) -> str:
@@ -126,6 +131,10 @@ class SyncStatusItem(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(EVERY_MS)
         self.timer.timeout.connect(self.sync)
+        self.push_soon = QTimer(self)
+        self.push_soon.setSingleShot(True)
+        self.push_soon.setInterval(PUSH_SOON_MS)
+        self.push_soon.timeout.connect(self.sync)
         self.watcher: HubWatcher | None = None
         self.index_progress = None      # search_build.Progress while the index is being built
         self._indexing = False
@@ -174,6 +183,7 @@ class SyncStatusItem(QWidget):
         self.active = False
         self._start_when_idle = False
         self.timer.stop()
+        self.push_soon.stop()
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
@@ -190,8 +200,10 @@ class SyncStatusItem(QWidget):
         self.ops.run(lambda _p: membership.sync(session), on_done=self._done, on_error=self._failed,
                      changes=("sync",))
 
-    def _changed(self, _topics) -> None:
+    def _changed(self, topics) -> None:
         self._stale = self.active
+        if self.active and set(topics) - LOCAL_ONLY:
+            self.push_soon.start()
 
     def _busy_changed(self, busy: bool) -> None:
         if busy or self.session.locked:
