@@ -82,6 +82,7 @@ class World:
     blocked: list = field(default_factory=list)    # (step, computer, message): sync stopped
     fired: dict = field(default_factory=dict)      # fault kind -> how many fired
     compared: dict = field(default_factory=dict)   # digest comparisons already made (invariants)
+    marker_counts: dict = field(default_factory=dict)   # computer index -> (state, marker text -> count)
     step: int = 0
     counter: int = 0
 
