@@ -4,6 +4,7 @@ they were given, and nothing that names the case, the family or the worker, so n
 export can trace them back; the case only records that the evaluation was offered."""
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -62,11 +63,15 @@ def record_evaluation(session: Session, case_id: str, answers: dict[str, str], m
     level = case.level if is_network_level(case.level) else None
     chosen = _check_answers(answers, level)
     day = received_on or clock.now().date()
+    # Nothing in the row may point back at the moment or the person: a random id (a UUIDv7
+    # carries its creation time, which the audit row of this case would match), the day only
+    # as its times, and no author.
+    midnight = f"{day.isoformat()}T00:00:00+00:00"
     with transaction(session.conn):
         records.insert(session.conn, "service_evaluation", {
             "received_on": day.isoformat(), "level": level, "method": method,
             "questions_version": national.questionnaire().version, "answers": json.dumps(chosen, sort_keys=True),
-        }, session.user.username)
+        }, "", record_id=str(uuid.uuid4()), at=midnight)
         # The audit row names the case (that an evaluation was taken) but never the answers.
         session.audit("evaluation_recorded", "case", case.id, {"method": method})
 
