@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import clock
 from app.domain.choices import StandardRating, SupportLevel
 from app.domain.intervention import INACTIVE_DAYS_RANGE, level_label
 from app.domain.records import Case
@@ -137,6 +136,9 @@ class LevelMappingDialog(FormDialog):
                          "support. Press Dry run to see what would change; nothing changes until you apply it.",
                          ok_text="Apply mapping", heading="Map the old levels of support", parent=parent)
         self.session = session
+        self.tried: dict | None = None
+        self.plan_text = text_label("", "hint")
+        self.plan_text.setAccessibleName("Dry run result")
         self.targets: dict[str, QComboBox] = {}
         for old in SupportLevel:
             combo = QComboBox()
@@ -151,15 +153,12 @@ class LevelMappingDialog(FormDialog):
                          ("meeting_support", "level_3")):
             set_combo_value(self.targets[old], new)   # a suggestion only: the manager decides
         self.dry_run_button = QPushButton("&Dry run")
-        self.result = text_label("", "hint")
-        self.result.setAccessibleName("Dry run result")
         row = QHBoxLayout()
         row.addWidget(self.dry_run_button)
         row.addStretch(1)
         self.form.addRow(row)
-        self.form.addRow(self.result)
+        self.form.addRow(self.plan_text)
         self.dry_run_button.clicked.connect(self.dry_run)
-        self.tried: dict | None = None
         self.ok_button.setEnabled(False)
 
     def mapping(self) -> dict[str, str]:
@@ -168,7 +167,7 @@ class LevelMappingDialog(FormDialog):
     def _changed(self) -> None:
         self.tried = None
         self.ok_button.setEnabled(False)
-        self.result.setText("")
+        self.plan_text.setText("")
 
     def dry_run(self) -> None:
         session, mapping = self.session, self.mapping()
@@ -176,7 +175,7 @@ class LevelMappingDialog(FormDialog):
         def shown(plan) -> None:
             lines = [f"{SupportLevel(old).label}: {n} case{'s' if n != 1 else ''} → "
                      + (level_label(new) if new else "left as it is") for old, n, new in plan.rows]
-            self.result.setText("Dry run, nothing changed:\n" + "\n".join(lines)
+            self.plan_text.setText("Dry run, nothing changed:\n" + "\n".join(lines)
                                 + f"\n\n{plan.cases} case{'s' if plan.cases != 1 else ''} would change.")
             self.tried = mapping
             self.ok_button.setEnabled(True)
@@ -244,7 +243,7 @@ class StandardDialog(FormDialog):
         self.evidence = text_box("Evidence", 110)
         self.rating = choice_combo(StandardRating, "Rating")
         self.owner = line_edit("Owner", placeholder="for example: service manager")
-        self.review = date_edit("Review by", clock.now().date().replace(day=1) + timedelta(days=365),
+        self.review = date_edit("Review by", date.today().replace(day=1) + timedelta(days=365),
                                 not_after_today=False)
         for label, field, widget in (("&Number", "reference", self.reference), ("&Standard", "title", self.title_edit),
                                      ("&Evidence", "evidence", self.evidence), ("&Rating", "rating", self.rating),
@@ -279,9 +278,9 @@ class StandardsRegisterDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(ops, "Minimum Standards", "The service's self-assessment against the National Minimum "
                          "Standards. It is printed in the annual report (a financial or academic year).",
-                         ok_text="Close", heading="Minimum Standards self-assessment", parent=parent)
+                         ok_text="Done", cancel_text="Close", heading="Minimum Standards self-assessment",
+                         parent=parent)
         self.session = session
-        self.cancel_button.hide()
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setAccessibleName("Standards")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
