@@ -4,7 +4,7 @@ Minimum Standards register."""
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -149,9 +149,8 @@ class LevelMappingDialog(FormDialog):
             self.targets[old.value] = combo
             self.errors.row(self.form, old.label, f"mapping_{old.value}", combo)
             combo.currentIndexChanged.connect(self._changed)
-        for old, new in (("information", "level_1"), ("advice", "level_1"), ("casework", "level_3"),
-                         ("meeting_support", "level_3")):
-            set_combo_value(self.targets[old], new)   # a suggestion only: the manager decides
+        # No suggestion: an old level (meeting support) can fall either side of a network level
+        # (mediation at 3, tribunal at 4), and the manager's reading of their own records decides.
         self.dry_run_button = QPushButton("&Dry run")
         row = QHBoxLayout()
         row.addWidget(self.dry_run_button)
@@ -179,6 +178,7 @@ class LevelMappingDialog(FormDialog):
                                 + f"\n\n{plan.cases} case{'s' if plan.cases != 1 else ''} would change.")
             self.tried = mapping
             self.ok_button.setEnabled(True)
+            QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
         self.ops.run(lambda _p: levels.plan_level_mapping(session, mapping), on_done=shown,
                      on_error=self.failed)

@@ -78,7 +78,7 @@ class ReportsView(QWidget):
         version.addWidget(self.exact)
         version.addStretch(1)
         actions = QHBoxLayout()
-        for button in self.output_buttons:
+        for button in (self.pdf_button, self.csv_button, self.preview_button, self.print_button):
             actions.addWidget(button)
         actions.addStretch(1)
         self.version_hint = text_label(PUBLISHED_HINT, "hint")
