@@ -9,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -40,15 +41,25 @@ STYLES = {
     "note": ParagraphStyle("note", parent=_base["Normal"], fontSize=8.5, leading=11, textColor=colors.HexColor("#555555")),
     "toc1": ParagraphStyle("toc1", parent=_base["Normal"], fontSize=11, leading=16),
     "cell": ParagraphStyle("cell", parent=_base["Normal"], fontSize=8.5, leading=10.5),
+    "label": ParagraphStyle("label", parent=_base["Normal"], fontSize=9.5, leading=11.5),
 }
+
+
+def _fitted(label: str, width: float, bold: bool = False):
+    if stringWidth(label, "Helvetica-Bold" if bold else "Helvetica", 9.5) <= width - 12:
+        return label
+    return Paragraph(f"<b>{escape(label)}</b>" if bold else escape(label), STYLES["label"])
 
 
 def _table_flowable(rows: list[list], columns: list[str], total_last: bool = False, words: bool = False) -> RLTable:
     if words:   # a register: every cell wrapped, left-aligned
         data = [columns] + [[Paragraph(escape(str(c)), STYLES["cell"]) for c in row] for row in rows]
-    else:
-        data = [columns] + [[str(c) for c in row] for row in rows]
-    first = 80 * mm if len(columns) <= 2 else 50 * mm
+    first = 80 * mm if len(columns) <= 2 else 60 * mm if len(columns) <= 5 else 50 * mm
+    if not words:
+        # A label too long for its column wraps rather than run under the figures beside it.
+        last = len(rows) - 1
+        data = [columns] + [[_fitted(str(row[0]), first, total_last and i == last), *(str(c) for c in row[1:])]
+                            for i, row in enumerate(rows)]
     widths = [first] + [(170 * mm - first) / max(len(columns) - 1, 1)] * (len(columns) - 1)
     table = RLTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([

@@ -4,7 +4,7 @@ Minimum Standards register."""
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, QSize, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -241,7 +241,7 @@ class StandardDialog(FormDialog):
         self.reference = line_edit("Standard number", placeholder="for example 3.5")
         self.title_edit = line_edit("Standard")
         self.evidence = text_box("Evidence", 110)
-        self.rating = choice_combo(StandardRating, "Rating")
+        self.rating = choice_combo(StandardRating, "Rating", current=StandardRating.NOT_ASSESSED.value)
         self.owner = line_edit("Owner", placeholder="for example: service manager")
         self.review = date_edit("Review by", date.today().replace(day=1) + timedelta(days=365),
                                 not_after_today=False)
@@ -285,7 +285,9 @@ class StandardsRegisterDialog(FormDialog):
         self.table.setAccessibleName("Standards")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 300)
+        for column, width in enumerate((380, 110, 170)):
+            self.table.setColumnWidth(column, width)
+        self.preferred_size = QSize(860, 520)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setMinimumHeight(260)

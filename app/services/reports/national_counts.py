@@ -14,6 +14,8 @@ from app.domain.report import Report, Table
 from app.resources import national
 
 LEVELS = "intervention_levels"
+LEVEL_NAMES = ("The network's intervention levels: 1 information and advice; 2 advice and support; 3 casework; "
+               "4 SEND Tribunal and complex legal casework.")
 STATES = "levels_and_states"
 ALL_ACTIVE = "All cases active in the period"
 ALL_EVALUATIONS = "All evaluations"
@@ -46,12 +48,14 @@ def level_state_counts(conn, q: dict) -> Counter:
 def add_levels_and_states(conn, q: dict, report: Report, add) -> None:
     counts = level_state_counts(conn, q)
     keys = [m.value for m in InterventionLevel] + ([NOT_MAPPED] if any(k[0] == NOT_MAPPED for k in counts) else [])
-    label = {m.value: m.label for m in InterventionLevel} | {NOT_MAPPED: NOT_MAPPED}
+    # "Level 1".."Level 4", as the network counts them; the names are in the note.
+    label = {m.value: f"Level {m.value[-1]}" for m in InterventionLevel} | {NOT_MAPPED: NOT_MAPPED}
     states = [CaseStatus.OPEN.value, CaseStatus.INACTIVE.value, CaseStatus.CLOSED.value]
     level_rows = [[label[k], sum(counts[(k, s)] for s in states)] for k in keys]
     add(Table(LEVELS, "Intervention level (cases active in the period)", ["Level", "Cases"],
               level_rows + [[ALL_ACTIVE, sum(r[1] for r in level_rows)]], chart="bar", total_last=True,
-              note="Each case at the level it had on the last day of the period, or when it closed."))
+              note=f"{LEVEL_NAMES} Each case at the level it had on the last day of the period, or when it "
+                   "closed."))
     rows = [[label[k], sum(counts[(k, s)] for s in states), *(counts[(k, s)] for s in states)] for k in keys]
     rows.append([ALL_ACTIVE, *(sum(r[c] for r in rows) for c in range(1, 5))])
     add(Table(STATES, "Interventions by level and state at the end of the period",
