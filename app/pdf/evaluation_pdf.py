@@ -3,6 +3,8 @@ for a service user to fill in and return. It names no one: whoever enters the an
 records them against the case's level, never against the family."""
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
@@ -21,12 +23,13 @@ def render_form(service_name: str, form: Questionnaire) -> bytes:
                        "linked to you or your child.", STYLES["body"]),
              Paragraph("Questions 4 and 5 are for families who had support beyond information and advice "
                        "(level 2 or above); your worker will say.", STYLES["note"]), Spacer(1, 4 * mm)]
-    head = [Paragraph("Statement", STYLES["cell_head"])] + [Paragraph(a.label, STYLES["cell_head"]) for a in form.scale]
+    small = ParagraphStyle("scale_head", parent=STYLES["cell_head"], fontSize=8, leading=10, alignment=TA_CENTER)
+    head = [Paragraph("Statement", STYLES["cell_head"])] + [Paragraph(a.label, small) for a in form.scale]
     rows = [head]
     for number, question in enumerate(form.questions, start=1):
         rows.append([Paragraph(f"{number}. {text(question.text)}", STYLES["cell"])]
                     + [Paragraph(BOX, STYLES["wording"]) for _ in form.scale])
-    first = CONTENT_WIDTH * 0.42
+    first = CONTENT_WIDTH * 0.36
     table = RLTable(rows, colWidths=[first] + [(CONTENT_WIDTH - first) / len(form.scale)] * len(form.scale),
                     repeatRows=1)
     table.setStyle(TableStyle([
