@@ -36,7 +36,11 @@ ALL_CHILDREN = "All children and young people"
 NEW_CASES = "New cases opened"
 _TENTH = Decimal("0.1")
 
-TABLE_COUNT = 19  # the tables count_all makes, for its progress (20 in an annual report)
+TABLE_COUNT = 19  # the tables count_all makes, for its progress (one more in an annual report)
+
+
+def table_count(period: Period) -> int:
+    return TABLE_COUNT + national_counts.is_annual(period)
 
 
 def choice_rows(enum, counts: Counter) -> list[list]:
@@ -70,7 +74,7 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
     def add(table: Table) -> None:
         report.tables.append(table)
         if progress:
-            progress(min(99, round(100 * len(report.tables) / TABLE_COUNT)), table.title)
+            progress(min(99, round(100 * len(report.tables) / table_count(period))), table.title)
 
     enquiries = _enquiry_figures(conn, q, period)
     add(Table("contacts_by_channel", "Contacts by channel", ["Channel", "Contacts"],
