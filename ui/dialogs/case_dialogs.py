@@ -17,7 +17,6 @@ from ui.operations import Operations
 from ui.widgets.choices import checkable_list, checked_values, choice_combo, date_edit, date_of
 from ui.widgets.forms import line_edit, text_box
 
-
 EVALUATION_CHOICES = (("Answer the questions on screen now", "on_screen"), ("Printed form given", "paper"),
                       ("Declined", "declined"), ("Not offered", None))
 

@@ -19,7 +19,7 @@ from app.security.session import Session
 from app.services.casework.enquiries import EnquiryInput
 from ui.dialogs.enquiry_sections import FirstContactChecklist, section_title
 from ui.names import staff_combo
-from ui.widgets.choices import checkable_list, checked_values, choice_combo
+from ui.widgets.choices import checkable_list, checked_values
 from ui.widgets.forms import FieldErrors, text_label
 from ui.widgets.level_choice import LevelChoice
 

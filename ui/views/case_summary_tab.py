@@ -39,7 +39,6 @@ from ui.widgets.page import (
     scroll_page,
 )
 
-
 HOW = {"no_contact": " (no contact for the service's set period)", "reactivated": " (reopened)",
        "reopened": " (reopened)"}
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.domain.choices import Channel
-from app.domain.intervention import level_label
 from app.domain.counting import plural
+from app.domain.intervention import level_label
 from app.domain.records import Action
 from app.domain.role_matrix import reads_casework
 from app.domain.text import uk_date

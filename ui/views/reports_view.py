@@ -20,7 +20,11 @@ from app.services.reports import figures as reports
 from app.services.reports import national_return
 from ui.clipboard import SecretClipboard
 from ui.dialogs import files
-from ui.dialogs.national_dialogs import InactivePeriodDialog, LevelMappingDialog, StandardsRegisterDialog
+from ui.dialogs.national_dialogs import (
+    InactivePeriodDialog,
+    LevelMappingDialog,
+    StandardsRegisterDialog,
+)
 from ui.dialogs.opening import open_dialog
 from ui.formatting import describe_error
 from ui.operations import Operations

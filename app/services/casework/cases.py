@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from app import clock
-from app.domain.choices import CaseStatus, ClosureReason, InterventionLevel, Outcome, PersonKind, SupportLevel
+from app.domain.choices import (
+    CaseStatus,
+    ClosureReason,
+    InterventionLevel,
+    Outcome,
+    PersonKind,
+    SupportLevel,
+)
 from app.domain.intervention import parse_level
 from app.domain.records import Case, CaseSummary, Person
 from app.domain.role_matrix import Scope, grants, manages, may_work_cases

@@ -14,11 +14,11 @@ from app.domain.choices import (
     Channel,
     ClosureReason,
     EhcpStatus,
+    InterventionLevel,
     NoteType,
     Outcome,
     PrimaryNeed,
     SchoolPhase,
-    InterventionLevel,
     Topic,
 )
 from app.domain.role_matrix import Scope, grants

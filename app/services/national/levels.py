@@ -17,6 +17,7 @@ from app.services.casework.cases import load_case
 from app.storage import records
 from app.storage.db import transaction
 
+
 @dataclass(frozen=True)
 class LevelChange:
     level: str
