@@ -26,7 +26,9 @@ SAVED = (("enquiries", "Enquiry saved"), ("notes", "Note saved"), ("actions", "A
          ("staff_register", "Staff register saved"), ("policy_reviews", "Policy review saved"),
          ("staff", "Staff list saved"), ("settings", "Settings saved"), ("team", "Team saved"),
          ("backup", "Backup saved"), ("records", "Conflict resolved"),
-         ("checkin", "Cases checked in"), ("checkout", "Laptop check-out saved"))
+         ("checkin", "Cases checked in"), ("checkout", "Laptop check-out saved"),
+         ("evaluations", "Evaluation saved, with nothing that names the family"),
+         ("standards", "Minimum Standards register saved"))
 QUIET = {"sync"}  # the sync item reports each sync itself
 LOCK_WORDS = {"idle": "Confide locked itself after {idle} without use.",
               "screen_lock": "Confide locked when the screen locked.", "manual": "Confide is locked."}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app import __version__
 from app.cli import manager as cli_manager
+from app.cli import national as cli_national
 from app.cli import team as cli_team
 from app.cli import vault as cli_vault
 from app.cli.common import EXIT_ERROR, EXIT_USAGE, add_common
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", default="caseworker")
 
     cli_team.add_parsers(sub, add_common)
+    cli_national.add_parsers(sub, add_common)
     return parser
 
 
@@ -163,3 +165,4 @@ def cmd_self_test(args, extra=()) -> int:
 COMMANDS = {**cli_vault.COMMANDS, **cli_manager.COMMANDS}
 
 COMMANDS.update(cli_team.COMMANDS)
+COMMANDS.update(cli_national.COMMANDS)

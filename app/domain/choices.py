@@ -103,15 +103,44 @@ class Topic(Choice):
 
 
 class SupportLevel(Choice):
+    """Confide's own levels of support, used before the network's intervention levels
+    (InterventionLevel). Old cases keep them until the manager maps them (docs/national.md)."""
+
     INFORMATION = "information"
     ADVICE = "advice"
     CASEWORK = "casework"
     MEETING_SUPPORT = "meeting_support"
 
 
+class InterventionLevel(Choice):
+    """The network's intervention levels (docs/national.md); definitions and typical times are
+    shipped wording (resources/national/intervention_levels.json)."""
+
+    LEVEL_1 = "level_1"
+    LEVEL_2 = "level_2"
+    LEVEL_3 = "level_3"
+    LEVEL_4 = "level_4"
+
+
 class CaseStatus(Choice):
+    """The network's states of an intervention: open, inactive (no further work planned or no
+    contact for the manager's set period; may be reopened), closed (docs/national.md)."""
+
     OPEN = "open"
+    INACTIVE = "inactive"
     CLOSED = "closed"
+
+
+class EvaluationMethod(Choice):
+    ON_SCREEN = "on_screen"
+    PAPER = "paper"
+
+
+class StandardRating(Choice):
+    MET = "met"
+    PARTLY_MET = "partly_met"
+    NOT_MET = "not_met"
+    NOT_ASSESSED = "not_assessed"
 
 
 class ClosureReason(Choice):
@@ -201,6 +230,12 @@ _LABEL_PAIRS = [
     (Topic.SEN_SUPPORT, "SEN support"),
     (Topic.PLACEMENT, "Placement / admissions"),
     (SupportLevel.CASEWORK, "Casework support"),
+    (InterventionLevel.LEVEL_1, "Level 1: information and advice"),
+    (InterventionLevel.LEVEL_2, "Level 2: advice and support"),
+    (InterventionLevel.LEVEL_3, "Level 3: casework"),
+    (InterventionLevel.LEVEL_4, "Level 4: SEND Tribunal and complex legal casework"),
+    (EvaluationMethod.ON_SCREEN, "On screen, at closure"),
+    (EvaluationMethod.PAPER, "Printed form"),
     (SupportLevel.MEETING_SUPPORT, "Meeting, mediation or tribunal support"),
     (Outcome.EHC_ASSESSMENT_AGREED, "EHC needs assessment agreed"),
     (Outcome.PLAN_ISSUED_OR_AMENDED, "EHC plan issued or amended"),

@@ -162,6 +162,7 @@ class Case:
     version: int = 1
     client_name: str = ""
     child_name: str = ""
+    evaluation: str | None = None  # whether the evaluation was offered at closure (docs/national.md)
 
     @classmethod
     def from_row(cls, row, **extra):

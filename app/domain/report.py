@@ -30,6 +30,8 @@ class Table:
     note: str = ""
     names_people: bool = False  # labels are staff names: replaced by "Worker 1.." outside the service
     total_last: bool = False  # the last row is the sum of the others, column by column
+    sum_column: int | None = None  # this column is the sum of the other count columns, row by row
+    text: bool = False  # cells are words (a register), wrapped when printed; nothing to suppress
     # (row, column) -> FEWER or WITHHELD when published; decided for the whole report by
     # Report.protect(), or for this table alone if it never was (never shown unprotected).
     withheld: dict | None = None
@@ -40,11 +42,16 @@ class Table:
         return sum(r[column] for r in rows)
 
     def own_relations(self) -> list[Relation]:
+        out = []
+        if self.sum_column is not None:
+            parts = [c for c in range(1, len(self.columns)) if c != self.sum_column]
+            out += [Relation(tuple((self.key, i, c) for c in parts), (self.key, i, self.sum_column))
+                    for i in range(len(self.rows))]
         if not self.total_last or len(self.rows) < 2:
-            return []
+            return out
         last = len(self.rows) - 1
-        return [Relation(tuple((self.key, i, c) for i in range(last)), (self.key, last, c))
-                for c in range(1, len(self.columns)) if _is_count(self.rows[last][c])]
+        return out + [Relation(tuple((self.key, i, c) for i in range(last)), (self.key, last, c))
+                      for c in range(1, len(self.columns)) if _is_count(self.rows[last][c])]
 
     def shown_rows(self, exact: bool) -> list[list]:
         if self.withheld is None and not exact:
@@ -104,7 +111,9 @@ class Report:
             "small_numbers_suppressed": not exact,
             "tables": [{"key": t.key, "title": t.title, "columns": t.columns,
                         "rows": [[_json_value(v) for v in r] for r in t.shown_rows(exact)],
-                        "total_last": t.total_last, "note": t.note} for t in self.tables],
+                        "total_last": t.total_last, "sum_column": t.sum_column, "text": t.text,
+                        "note": t.note}
+                       for t in self.tables],
         }
 
 

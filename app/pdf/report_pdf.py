@@ -1,6 +1,7 @@
 """The service report as a PDF: title page, contents, a section per table with a chart where
 people would rather look than read, and "page n of m" on every page."""
 
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
@@ -8,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -38,18 +40,34 @@ STYLES = {
     "body": ParagraphStyle("body", parent=_base["Normal"], fontSize=10, leading=14),
     "note": ParagraphStyle("note", parent=_base["Normal"], fontSize=8.5, leading=11, textColor=colors.HexColor("#555555")),
     "toc1": ParagraphStyle("toc1", parent=_base["Normal"], fontSize=11, leading=16),
+    "cell": ParagraphStyle("cell", parent=_base["Normal"], fontSize=8.5, leading=10.5),
+    "label": ParagraphStyle("label", parent=_base["Normal"], fontSize=9.5, leading=11.5),
 }
 
 
-def _table_flowable(rows: list[list], columns: list[str], total_last: bool = False) -> RLTable:
-    data = [columns] + [[str(c) for c in row] for row in rows]
-    first = 80 * mm if len(columns) <= 2 else 50 * mm
+def _fitted(label: str, width: float, bold: bool = False):
+    if stringWidth(label, "Helvetica-Bold" if bold else "Helvetica", 9.5) <= width - 12:
+        return label
+    return Paragraph(f"<b>{escape(label)}</b>" if bold else escape(label), STYLES["label"])
+
+
+def _table_flowable(rows: list[list], columns: list[str], total_last: bool = False, words: bool = False) -> RLTable:
+    if words:   # a register: every cell wrapped, left-aligned
+        data = [columns] + [[Paragraph(escape(str(c)), STYLES["cell"]) for c in row] for row in rows]
+    first = 80 * mm if len(columns) <= 2 else 60 * mm if len(columns) <= 5 else 50 * mm
+    if not words:
+        # A label too long for its column wraps rather than run under the figures beside it.
+        last = len(rows) - 1
+        data = [columns] + [[_fitted(str(row[0]), first, total_last and i == last), *(str(c) for c in row[1:])]
+                            for i, row in enumerate(rows)]
     widths = [first] + [(170 * mm - first) / max(len(columns) - 1, 1)] * (len(columns) - 1)
+    if words and len(columns) == 5:     # the standards: short rating, owner and date; room for evidence
+        widths = [55 * mm, 22 * mm, 28 * mm, 20 * mm, 45 * mm]
     table = RLTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT), ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
         ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 9.5),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef4f7")]),
+        ("ALIGN", (1, 0), (-1, -1), "LEFT" if words else "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef4f7")]),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, ACCENT), ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ] + ([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold")] if total_last else [])))
@@ -102,12 +120,15 @@ def _at_a_glance(report: Report, exact: bool) -> RLTable:
     return table
 
 
-def render_report(report: Report, exact: bool = False) -> bytes:
-    """Build the PDF in memory. With exact=True the caller must encrypt it (internal figures)."""
+def render_report(report: Report, exact: bool = False, heading: str = "Service report") -> bytes:
+    """Build the PDF in memory. With exact=True the caller must encrypt it (internal figures).
+    `heading`: what the document is ("National return" prints the network's subset, without the
+    at-a-glance figures, which are the steering group's)."""
+    glance = [_at_a_glance(report, exact)] if heading == "Service report" else []
     story = [Spacer(1, 55 * mm), Paragraph(report.service_name, STYLES["title"]), Spacer(1, 6 * mm),
-             Paragraph(f"Service report<br/>{report.period.label}", STYLES["subtitle"]), Spacer(1, 4 * mm),
+             Paragraph(f"{heading}<br/>{report.period.label}", STYLES["subtitle"]), Spacer(1, 4 * mm),
              Paragraph(f"{report.period.start:%d %B %Y} to {report.period.end:%d %B %Y}", STYLES["subtitle"]),
-             Spacer(1, 14 * mm), _at_a_glance(report, exact), Spacer(1, 20 * mm),
+             Spacer(1, 14 * mm), *glance, Spacer(1, 20 * mm),
              Paragraph(f"Prepared on {report.generated_on:%d %B %Y}. "
                        + ("INTERNAL: exact figures; do not share outside the service." if exact else
                           SUPPRESSION_NOTE), STYLES["body"]),
@@ -117,15 +138,16 @@ def render_report(report: Report, exact: bool = False) -> bytes:
     story += [Paragraph("Contents", STYLES["h1"].clone("contents")), toc, PageBreak()]
     for table in report.tables:
         rows = table.shown_rows(exact)
-        block = [Paragraph(table.title, STYLES["h1"]), _table_flowable(rows, table.columns, table.total_last)]
+        block = [Paragraph(table.title, STYLES["h1"]),
+                 _table_flowable(rows, table.columns, table.total_last, table.text)]
         if table.note:
             block += [Spacer(1, 2 * mm), Paragraph(table.note, STYLES["note"])]
         chart = _chart(table, rows)
         if chart is not None:
             block += [Spacer(1, 4 * mm), chart]
-        story += [KeepTogether(block), Spacer(1, 10 * mm)]
+        story += [*(block if table.text else [KeepTogether(block)]), Spacer(1, 10 * mm)]
 
 
-    return build(story, title=f"{report.service_name} report: {report.period.label}",
-                 footer=f"{report.service_name} · {report.period.label}", subject="Service report",
+    return build(story, title=f"{report.service_name} {heading.lower()}: {report.period.label}",
+                 footer=f"{report.service_name} · {report.period.label}", subject=heading,
                  author=report.service_name, contents=True)

@@ -66,3 +66,32 @@ def test_bad_input_gets_one_plain_line(demo_vault, args, message):
     result = run(["report", *common, *args], PASSPHRASE + "\n")
     assert result.returncode == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_levels_dry_run_then_apply_inactive_and_the_national_return(demo_vault):
+    """docs/national.md from the command line: the mapping is a dry run until --apply, the manager's
+    inactivity period and sweep, and the return as CSV and PDF."""
+    base, common = demo_vault
+    result = run(["levels", *common, "--map", "advice=level_2"], PASSPHRASE + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Dry run (nothing changed)" in result.stdout and "Run again with --apply" in result.stdout
+    result = run(["levels", *common, "--map", "advice"], PASSPHRASE + "\n")
+    assert result.returncode != 0 and "OLD=LEVEL" in result.stderr
+    result = run(["levels", *common, "--map", "advice=level_9", "--apply"], PASSPHRASE + "\n")
+    assert result.returncode != 0 and "Choose one of" in result.stderr
+    result = run(["levels", *common, "--map", "advice=level_2", "--apply"], PASSPHRASE + "\n")
+    assert result.returncode == 0 and "Applied: 0 cases" in result.stdout, result.stderr
+    result = run(["inactive", *common, "--days", "5"], PASSPHRASE + "\n")
+    assert result.returncode != 0 and "between 14 and 730" in result.stderr
+    result = run(["inactive", *common, "--days", "60", "--sweep"], PASSPHRASE + "\n")
+    assert result.returncode == 0 and "60 days" in result.stdout and "made inactive" in result.stdout
+    out = base / "return.csv"
+    result = run(["return", *common, "--from", "2025-04-01", "--to", "2026-03-31", "--out", str(out)],
+                 PASSPHRASE + "\n")
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("Service,Period from,Period to,Figure,Row,Column,Value")
+    assert "Interventions by level and state at the end of the period" in text and "CAS-" not in text
+    result = run(["return", *common, "--from", "2025-04-01", "--to", "2026-03-31", "--out", str(base / "r.pdf")],
+                 PASSPHRASE + "\n")
+    assert result.returncode == 0 and (base / "r.pdf").read_bytes().startswith(b"%PDF")

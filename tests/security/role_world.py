@@ -90,6 +90,13 @@ def _batch(w: World) -> consent.ConsentBatch:
                                 items=[consent.ScopeItem("voicemail")])
 
 
+def _standard(manager):
+    """A standard in the register, added by the manager (the recipes' own fixture)."""
+    standards = _module("national.standards")
+    found = standards.list_standards(manager)
+    return found[0] if found else standards.add_standard(manager, standards.StandardInput("2.1", "Access"))
+
+
 def _review(s, w: World):
     return sar_review.Review([], [], [])
 
@@ -116,10 +123,35 @@ RECIPES = {
     "casework.cases.my_open_cases": lambda s, w: cases.my_open_cases(s),
     "casework.cases.open_case": lambda s, w: cases.open_case(s, w.parent.id, w.kid.id, worker="casey"),
     "casework.cases.open_case_in_tx": lambda s, w: _in_tx(s, lambda: cases.open_case_in_tx(
-        s, w.parent.id, w.kid.id, "casework", "casey")),
+        s, w.parent.id, w.kid.id, "level_3", "casey")),
     "casework.cases.record_young_person_agreement": lambda s, w: cases.record_young_person_agreement(s, w.case.id, True),
     "casework.cases.reopen_case": lambda s, w: cases.reopen_case(s, w.case.id),
-    "casework.cases.update_case": lambda s, w: cases.update_case(s, w.case.id, level="casework"),
+    "casework.cases.update_case": lambda s, w: cases.update_case(s, w.case.id, level="level_3"),
+    "national.levels.change_level": lambda s, w: _module("national.levels").change_level(s, w.case.id, "level_4"),
+    "national.levels.level_history": lambda s, w: _module("national.levels").level_history(s, w.case.id),
+    "national.levels.plan_level_mapping": lambda s, w: _module("national.levels").plan_level_mapping(
+        s, {"advice": "level_2"}),
+    "national.levels.apply_level_mapping": lambda s, w: _module("national.levels").apply_level_mapping(
+        s, {"advice": "level_2"}, confirmed=True),
+    "national.states.set_inactive_after_days": lambda s, w: _module("national.states").set_inactive_after_days(
+        s, 60),
+    "national.states.make_inactive": lambda s, w: _module("national.states").make_inactive(s, w.case.id, TODAY),
+    "national.states.sweep_inactive": lambda s, w: _module("national.states").sweep_inactive(s, TODAY),
+    "national.states.state_history": lambda s, w: _module("national.states").state_history(s, w.case.id),
+    "national.evaluation.record_evaluation": lambda s, w: _module("national.evaluation").record_evaluation(
+        s, w.case.id, {"q1": "agree"}, "on_screen", TODAY),
+    "national.evaluation.evaluations_between": lambda s, w: _module("national.evaluation").evaluations_between(
+        s, date(2026, 1, 1), TODAY),
+    "national.standards.add_standard": lambda s, w: _module("national.standards").add_standard(
+        s, _module("national.standards").StandardInput("1.1", "Governance")),
+    "national.standards.update_standard": lambda s, w: _module("national.standards").update_standard(
+        s, _standard(w.manager).id, _module("national.standards").StandardInput("1.2", "Impartiality")),
+    "national.standards.get_standard": lambda s, w: _module("national.standards").get_standard(
+        s, _standard(w.manager).id),
+    "national.standards.list_standards": lambda s, w: _module("national.standards").list_standards(s),
+    "reports.national_return.export_return": lambda s, w: _module("reports.national_return").export_return(
+        s, _module("reports.figures").build_report(w.manager, periods.quarter(2026, 3)),
+        w.tmp / f"return-{s.user.username}.csv", "csv"),
     "consent.records.batch_of": lambda s, w: consent.batch_of(s, w.consent.id),
     "consent.records.consents_for_case": lambda s, w: consent.consents_for_case(s, w.case.id),
     "consent.records.consents_of_person": lambda s, w: consent.consents_of_person(s, w.parent.id),

@@ -36,6 +36,8 @@ from app.services.consent import export as consent_export
 from app.services.consent import records as consent
 from app.services.consent import rules as consent_rules
 from app.services.consent import views as consent_views
+from app.services.national import levels as national_levels
+from app.services.national import states as national_states
 from app.services.sar import settings as sar_settings
 from app.services.team import conflicts as team_conflicts
 from app.services.team import membership, pending, search_build, staff_keys
@@ -109,6 +111,9 @@ def _reads(w):
         "casework.cases.load_case": lambda s: cases.load_case(s, w.own_case.id),
         "casework.cases.may_see_case": lambda s: cases.may_see_case(s, w.own_case.id) or None,
         "casework.cases.my_open_cases": lambda s: cases.my_open_cases(s),
+        "national.levels.level_history": lambda s: national_levels.level_history(s, w.own_case.id),
+        "national.states.state_history": lambda s: national_states.state_history(s, w.own_case.id),
+        "national.states.inactive_after_days": lambda s: national_states.inactive_after_days(s),  # a number
         "consent.records.batch_of": lambda s: consent.batch_of(s, w.consent.id),
         "consent.records.consents_for_case": lambda s: consent.consents_for_case(s, w.own_case.id),
         "consent.records.consents_of_person": lambda s: consent.consents_of_person(s, w.yp.id),
@@ -202,7 +207,7 @@ WRITES = ("add_", "record_", "open_", "close_", "reopen_", "update_", "edit_", "
           "create_", "withdraw", "replace_", "raise_", "mark_", "join", "leave_", "check_", "export_", "register",
           "confirm_", "request_", "clarification_", "extend", "decide", "redact", "remove_", "accept_",
           "generate_", "regenerate_", "populate", "disable", "change_", "reset_", "preview_", "entitlement",
-          "blank_form", "write_", "keep_", "correct_")
+          "blank_form", "write_", "keep_", "correct_", "make_")
 
 
 def test_the_walk_covers_every_read_function_staff_other_than_the_manager_can_call():

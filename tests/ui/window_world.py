@@ -32,6 +32,7 @@ from ui.dialogs import (
     disclosure_dialog,
     enquiry_correction,
     enquiry_form,
+    national_dialogs,
     note_dialogs,
     override_review_dialog,
     person_dialogs,
@@ -111,6 +112,16 @@ _D = "ui.dialogs."
 RECIPES = {
     _D + "case_dialogs.CloseCaseDialog": lambda w: case_dialogs.CloseCaseDialog(w.session, w.ops, w.case),
     _D + "case_dialogs.LinkCaseDialog": lambda w: case_dialogs.LinkCaseDialog(w.session, w.ops, w.case),
+    _D + "national_dialogs.ChangeLevelDialog": lambda w: national_dialogs.ChangeLevelDialog(w.session, w.ops, w.case),
+    _D + "national_dialogs.InactiveDialog": lambda w: national_dialogs.InactiveDialog(w.session, w.ops, w.case),
+    _D + "national_dialogs.EvaluationDialog": lambda w: national_dialogs.EvaluationDialog(w.session, w.ops, w.case),
+    _D + "national_dialogs.PaperEvaluationDialog": lambda w: national_dialogs.PaperEvaluationDialog(
+        w.session, w.ops, w.case),
+    _D + "national_dialogs.LevelMappingDialog": lambda w: national_dialogs.LevelMappingDialog(w.session, w.ops),
+    _D + "national_dialogs.InactivePeriodDialog": lambda w: national_dialogs.InactivePeriodDialog(w.session, w.ops),
+    _D + "national_dialogs.StandardDialog": lambda w: national_dialogs.StandardDialog(w.session, w.ops),
+    _D + "national_dialogs.StandardsRegisterDialog": lambda w: national_dialogs.StandardsRegisterDialog(
+        w.session, w.ops),
     _D + "case_dialogs.ActionDialog": lambda w: case_dialogs.ActionDialog(w.session, w.ops, w.case),
     _D + "case_dialogs.ConcernDialog": lambda w: case_dialogs.ConcernDialog(w.session, w.ops, w.case),
     _D + "change_passphrase.ChangePassphraseDialog": lambda w: change_passphrase.ChangePassphraseDialog(

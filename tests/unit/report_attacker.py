@@ -23,6 +23,10 @@ def relations(published: dict, links: list[tuple[tuple, tuple]] = ()) -> list[tu
     extra `links` (key, row label, column) the reader sees from column headings."""
     out, totals = [], {}
     for t in published["tables"]:
+        if t.get("sum_column"):     # a column headed "All" or "Answered": the sum of the others, row by row
+            whole = t["sum_column"]
+            out += [([(t["key"], i, c) for c in range(1, len(t["columns"])) if c != whole], (t["key"], i, whole))
+                    for i in range(len(t["rows"]))]
         if not t.get("total_last"):
             continue
         last = len(t["rows"]) - 1

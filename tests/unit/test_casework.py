@@ -75,7 +75,7 @@ def test_casework_refused_without_parental_responsibility_and_enquiry_stays_gene
 
 def test_casework_opens_for_the_young_person_themself(session):
     yp = child(session, "Jordan", "Reeve", born="2008-06-01")
-    case = cases.open_case(session, yp.id, yp.id, level="advice")
+    case = cases.open_case(session, yp.id, yp.id, level="level_2")
     assert case.own_case == 1 and case.firewalled
 
 

@@ -80,15 +80,15 @@ def quarter(session, data_dir):
     def case(fam, level, opened, worker=None):
         return cases.open_case(session, fam[0].id, fam[1].id, level=level, opened_on=opened, worker=worker)
 
-    c1 = case(f1, "advice", date(2026, 1, 10))                 # continuing, open
-    c2 = case(f2, "casework", date(2025, 11, 3))               # continuing, closed in the quarter
-    c3 = case(f3, "casework", date(2026, 2, 1))                # closed before the quarter: not counted
-    c4 = case(f4, "casework", date(2026, 4, 2))                # new, closed in the quarter
-    case(f5, "information", date(2026, 4, 15))                 # new
-    c6 = case(f6, "casework", date(2026, 5, 6))                # new, closed in the quarter
-    case(f7, "advice", date(2026, 5, 20))                      # new
-    c8 = case(f8, "casework", date(2026, 6, 3), worker="casey")  # new, Casey's
-    case(f4, "meeting_support", date(2026, 6, 30))             # new; the same child as c4
+    c1 = case(f1, "level_2", date(2026, 1, 10))                 # continuing, open
+    c2 = case(f2, "level_3", date(2025, 11, 3))               # continuing, closed in the quarter
+    c3 = case(f3, "level_3", date(2026, 2, 1))                # closed before the quarter: not counted
+    c4 = case(f4, "level_3", date(2026, 4, 2))                # new, closed in the quarter
+    case(f5, "level_1", date(2026, 4, 15))                 # new
+    c6 = case(f6, "level_3", date(2026, 5, 6))                # new, closed in the quarter
+    case(f7, "level_2", date(2026, 5, 20))                      # new
+    c8 = case(f8, "level_3", date(2026, 6, 3), worker="casey")  # new, Casey's
+    case(f4, "level_4", date(2026, 6, 30))             # new; the same child as c4
     cases.close_case(session, c3.id, "resolved", ["better_informed"], closed_on=date(2026, 3, 15))
     cases.close_case(session, c2.id, "resolved", ["better_informed"], closed_on=date(2026, 5, 20))
     cases.close_case(session, c4.id, "resolved", ["better_informed", "placement_secured"], closed_on=date(2026, 6, 30))
@@ -133,9 +133,8 @@ def test_every_figure_of_the_quarter_matches_the_hand_count(quarter):
                                  "All cases active in the period": 8}
     assert _rows(r, "cases_closed") == {"Resolved": 2, "No further contact": 0, "Client withdrew": 0,
                                         "Referred on": 1, "Other": 0, "All cases closed": 3}
-    levels = _rows(r, "level_of_support")
-    assert (levels["Information"], levels["Advice"], levels["Casework support"], levels["All cases active in the period"]) \
-        == (1, 2, 4, 8)
+    levels = _rows(r, "intervention_levels")
+    assert levels == {"Level 1": 1, "Level 2": 2, "Level 3": 4, "Level 4": 1, "All cases active in the period": 8}
     topics = _rows(r, "topics")
     assert topics["SEN support"] == 10 and topics["Transport"] == 6 and topics["EHC plan"] == 0
     assert _rows(r, "referral_routes") == {"Self-referral": 27, "Professional on the family's behalf": 3,

@@ -66,11 +66,11 @@ def dataset(session):
     enquiry("2025-06-10T10:00:00", channel="letter", caller_role="young_person", caller_id=yp.id, topics=["transport"])
 
     # Cases: one continuing from 2024 (still open), two new in the FY (one closed), one after.
-    old = cases.open_case(session, parent.id, kid.id, level="advice", opened_on=date(2024, 12, 1))
-    new1 = cases.open_case(session, yp.id, yp.id, level="casework", opened_on=date(2025, 4, 1))
-    new2 = cases.open_case(session, parent.id, kid.id, level="casework", opened_on=date(2026, 3, 31))
-    cases.open_case(session, parent.id, kid.id, level="information", opened_on=date(2026, 4, 1))
-    gone = cases.open_case(session, parent.id, kid.id, level="information", opened_on=date(2024, 1, 1))
+    old = cases.open_case(session, parent.id, kid.id, level="level_2", opened_on=date(2024, 12, 1))
+    new1 = cases.open_case(session, yp.id, yp.id, level="level_3", opened_on=date(2025, 4, 1))
+    new2 = cases.open_case(session, parent.id, kid.id, level="level_3", opened_on=date(2026, 3, 31))
+    cases.open_case(session, parent.id, kid.id, level="level_1", opened_on=date(2026, 4, 1))
+    gone = cases.open_case(session, parent.id, kid.id, level="level_1", opened_on=date(2024, 1, 1))
     cases.close_case(session, gone.id, "resolved", ["better_informed"], closed_on=date(2025, 3, 31))
     cases.close_case(session, new1.id, "resolved", ["better_informed", "placement_secured"],
                      closed_on=date(2025, 9, 1))
@@ -105,8 +105,8 @@ def test_cases_levels_outcomes_and_children(session, dataset):
     assert _rows(report, "cases") == {"New cases opened": 2, "Continuing from before the period": 1,
                                       "All cases active in the period": 3}
     assert _rows(report, "cases_closed")["All cases closed"] == 1 and _rows(report, "cases_closed")["Resolved"] == 1
-    levels = _rows(report, "level_of_support")
-    assert levels["Casework support"] == 2 and levels["Advice"] == 1 and levels["Information"] == 0
+    levels = _rows(report, "intervention_levels")
+    assert levels["Level 3"] == 2 and levels["Level 2"] == 1 and levels["Level 1"] == 0
     outcomes = _rows(report, "outcomes")
     assert outcomes["Better informed"] == 1 and outcomes["Placement secured"] == 1
     ages = _parts(report, "age_bands")
@@ -177,6 +177,8 @@ def test_csv_json_and_pdf_agree(session, dataset, tmp_path):
         for table in data["tables"]:
             assert table["title"] in body
             section = body[body.index(table["title"]):]
+            if table["text"]:   # a register of words (the standards): wrapped cells, checked in tests/unit/test_national.py
+                continue
             for label, *values in table["rows"]:
                 pattern = re.compile(rf"^\s*{re.escape(label)}\s{{2,}}(.+)$", re.M)
                 cells = re.split(r"\s{2,}", pattern.search(section).group(1).strip())

@@ -17,6 +17,9 @@ from ui.operations import Operations
 from ui.widgets.choices import checkable_list, checked_values, choice_combo, date_edit, date_of
 from ui.widgets.forms import line_edit, text_box
 
+EVALUATION_CHOICES = (("Answer the questions on screen now", "on_screen"), ("Printed form given", "paper"),
+                      ("Declined", "declined"), ("Not offered", None))
+
 
 class CloseCaseDialog(FormDialog):
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
@@ -28,9 +31,15 @@ class CloseCaseDialog(FormDialog):
         self.outcomes = checkable_list(Outcome, "Outcomes")
         self.outcomes.setMinimumHeight(230)
         self.closed_on = date_edit("Closing date")
+        # The network's evaluation questions (docs/national.md): answered now on screen, or on paper.
+        self.evaluation = QComboBox()
+        self.evaluation.setAccessibleName("Service-user evaluation")
+        for text, value in EVALUATION_CHOICES:
+            self.evaluation.addItem(text, value)
         self.errors.row(self.form, "&Reason", "closure_reason", self.reason)
         self.errors.row(self.form, "&Outcomes", "outcomes", self.outcomes)
         self.errors.row(self.form, "&Closing date", "closed_on", self.closed_on)
+        self.errors.row(self.form, "&Evaluation", "evaluation", self.evaluation)
         self.initial_focus = self.reason
 
     def submit(self) -> None:
@@ -44,8 +53,13 @@ class CloseCaseDialog(FormDialog):
                                      + "\n".join(f"• {gap}" for gap in gaps) + "\n\nClose it anyway?",
                                      confirm="Close anyway", cancel="Go back", destructive=True):
             return
-        self.run(lambda _p: cases.close_case(session, case_id, reason, outcomes, day),
+        offered = self.evaluation.currentData()
+        self.run(lambda _p: cases.close_case(session, case_id, reason, outcomes, day, offered),
                  lambda _r: self.finish(), changes={"cases"})
+
+    @property
+    def answer_on_screen(self) -> bool:
+        return self.evaluation.currentData() == "on_screen"
 
 
 class LinkCaseDialog(FormDialog):

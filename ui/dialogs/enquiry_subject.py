@@ -13,14 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.choices import EnquiryType, SupportLevel, Topic
+from app.domain.choices import EnquiryType, Topic
 from app.domain.role_matrix import reads_casework
 from app.security.session import Session
 from app.services.casework.enquiries import EnquiryInput
 from ui.dialogs.enquiry_sections import FirstContactChecklist, section_title
 from ui.names import staff_combo
-from ui.widgets.choices import checkable_list, checked_values, choice_combo
+from ui.widgets.choices import checkable_list, checked_values
 from ui.widgets.forms import FieldErrors, text_label
+from ui.widgets.level_choice import LevelChoice
 
 
 def _form() -> QFormLayout:
@@ -57,9 +58,9 @@ class SubjectSection(QWidget):
         self.casework_box = QWidget()
         casework = _form()
         self.casework_box.setLayout(casework)
-        self.level = choice_combo(SupportLevel, "Level of support", current=SupportLevel.CASEWORK.value)
+        self.level = LevelChoice()
         self.worker = staff_combo(session, "Caseworker", casework_only=True)
-        errors.row(casework, "Le&vel", "level", self.level)
+        errors.row(casework, "Le&vel", "level", self.level)  # its definition and time beneath
         errors.row(casework, "Assigned to", "worker", self.worker)
         column.addWidget(self.casework_box)
 
@@ -111,7 +112,7 @@ class SubjectSection(QWidget):
         self.casework_box.setVisible(self.type_casework.isChecked())
 
     def tab_chain(self) -> list[QWidget]:
-        return [self.type_general, self.type_casework, self.level, self.worker, self.topics, self.summary,
+        return [self.type_general, self.type_casework, self.level.combo, self.worker, self.topics, self.summary,
                 self.first_contact.shared, self.first_contact.how, self.first_contact.show_button]
 
     def fill(self, data: EnquiryInput) -> EnquiryInput:

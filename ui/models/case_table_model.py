@@ -11,7 +11,8 @@ from dataclasses import replace
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.domain.choices import CaseStatus, SupportLevel
+from app.domain.choices import CaseStatus
+from app.domain.intervention import level_label
 from app.domain.records import CaseSummary
 from app.domain.text import uk_date
 from app.services.casework.cases import CaseQuery
@@ -144,7 +145,7 @@ class CaseTableModel(QAbstractTableModel):
         if column == WORKER:
             return self.worker_names.get(case.worker, case.worker)
         if column == LEVEL:
-            return SupportLevel(case.level).label
+            return level_label(case.level)
         if column == STATUS:
             if case.status == CaseStatus.CLOSED and case.closed_on:
                 return f"Closed {uk_date(case.closed_on)}"

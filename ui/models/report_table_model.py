@@ -51,7 +51,7 @@ class ReportTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.table.columns[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section > 0:
+        if role == Qt.ItemDataRole.TextAlignmentRole and section > 0 and not self.table.text:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -63,7 +63,7 @@ class ReportTableModel(QAbstractTableModel):
             return cell_text(value)
         if role == Qt.ItemDataRole.UserRole:
             return value
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0 and not self.table.text:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and self.table.total_last and index.row() == len(self._rows) - 1:
             return self._bold

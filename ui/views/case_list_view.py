@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.choices import CaseStatus, SupportLevel
+from app.domain.choices import CaseStatus, InterventionLevel
 from app.domain.role_matrix import reads_casework
 from app.errors import ConfideError
 from app.security.session import Session
@@ -44,11 +44,12 @@ class CaseListView(QWidget):
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         self.status.addItem("Open", CaseStatus.OPEN.value)
+        self.status.addItem("Inactive", CaseStatus.INACTIVE.value)
         self.status.addItem("Closed", CaseStatus.CLOSED.value)
-        self.status.addItem("Open or closed", ALL)
+        self.status.addItem("Any state", ALL)
         self.worker = QComboBox()
         self.worker.setAccessibleName("Worker")
-        self.level = choice_combo(SupportLevel, "Level", none_text="Any level")
+        self.level = choice_combo(InterventionLevel, "Level", none_text="Any level")
         filters = QHBoxLayout()
         for text, combo in (("&Status", self.status), ("&Worker", self.worker), ("&Level", self.level)):
             label = QLabel(text)

@@ -5,16 +5,24 @@ manager the cases linked to it (R4)."""
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
 
-from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind, SupportLevel
+from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind
+from app.domain.intervention import level_label
 from app.domain.records import Case
 from app.domain.role_matrix import manages
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.casework import cases, enquiries, people
+from app.services.national import levels, states
 from ui.clipboard import SecretClipboard
 from ui.dialogs import messages
 from ui.dialogs.case_dialogs import CloseCaseDialog, LinkCaseDialog
+from ui.dialogs.national_dialogs import (
+    ChangeLevelDialog,
+    EvaluationDialog,
+    InactiveDialog,
+    PaperEvaluationDialog,
+)
 from ui.dialogs.opening import open_dialog
 from ui.operations import Operations
 from ui.widgets.card import card
@@ -30,6 +38,9 @@ from ui.widgets.page import (
     list_card,
     scroll_page,
 )
+
+HOW = {"no_contact": " (no contact for the service's set period)", "reactivated": " (reopened)",
+       "reopened": " (reopened)"}
 
 
 class CaseSummaryTab(QWidget):
@@ -47,9 +58,13 @@ class CaseSummaryTab(QWidget):
         self.facts = QFormLayout()
         self.close_button = QPushButton("Clos&e case…")
         self.reopen_button = QPushButton("Re&open case…")
+        self.level_button = QPushButton("Change le&vel…")
+        self.inactive_button = QPushButton("Make &inactive…")
+        self.paper_button = QPushButton("Evaluation &form answers…")
         self.error = text_label("", "error")
         self.error.hide()
-        add(facts_column, self.facts, button_row(self.close_button, self.reopen_button), self.error, STRETCH)
+        add(facts_column, self.facts, button_row(self.level_button, self.inactive_button, self.paper_button),
+            button_row(self.close_button, self.reopen_button), self.error, STRETCH)
         people_card, _people_column, self.people = list_card("People", "People in this case", "")
         contact_card, contact_column = card("Client's contact details")
         self.contact = ContactCard(clipboard)
@@ -76,6 +91,10 @@ class CaseSummaryTab(QWidget):
         self.people.openRequested.connect(self.openRequested)
         self.close_button.clicked.connect(self.close_case)
         self.reopen_button.clicked.connect(self.reopen)
+        self.level_button.clicked.connect(self.change_level)
+        self.inactive_button.clicked.connect(self.make_inactive)
+        self.paper_button.clicked.connect(self.paper_answers)
+        self.evaluation_dialog: EvaluationDialog | None = None
 
     def show_case(self, case: Case) -> None:
         self.case = case
@@ -83,8 +102,9 @@ class CaseSummaryTab(QWidget):
         closed = case.status == CaseStatus.CLOSED
         rows = [("Reference", case.reference), ("Client", case.client_name),
                 ("Child or young person", "their own case" if case.own_case else case.child_name),
-                ("Worker", self.worker_names.get(case.worker, case.worker)), ("Level", SupportLevel(case.level).label),
-                ("Status", CaseStatus(case.status).label), ("Opened", uk_date(case.opened_on))]
+                ("Worker", self.worker_names.get(case.worker, case.worker)), ("Level", level_label(case.level)),
+                ("State", CaseStatus(case.status).label), ("Opened", uk_date(case.opened_on))]
+        rows += self._histories(case)
         asked = self._enquiry_summary(case)
         if asked:
             rows.append(("What the enquiry asked", asked))
@@ -97,11 +117,32 @@ class CaseSummaryTab(QWidget):
                      ("Outcomes", "\n".join(Outcome(o).label for o in case.outcomes) or "None recorded")]
         fill_form(self.facts, rows)
         self.close_button.setVisible(not closed)
-        self.reopen_button.setVisible(closed)
+        self.reopen_button.setVisible(case.status != CaseStatus.OPEN)
+        self.inactive_button.setVisible(case.status == CaseStatus.OPEN)
+        self.level_button.setVisible(not closed)
+        self.paper_button.setVisible(closed)
         self._show_people(case)
         if self.linked is not None:
             self.linked.set_rows([(f"{c.reference} · {c.client_name} for {c.child_name} · {self.worker_names.get(c.worker, c.worker)}", "case", c.id)
                                   for c in cases.linked_cases(self.session, case.id)])
+
+    def _histories(self, case: Case) -> list[tuple[str, str]]:
+        """The level and state histories, oldest first, when there is more than the opening."""
+        try:
+            level_changes = levels.level_history(self.session, case.id)
+            state_changes = states.state_history(self.session, case.id)
+        except ConfideError:
+            return []
+        rows = []
+        if len(level_changes) > 1:
+            rows.append(("Level history", "\n".join(
+                f"{uk_date(h.changed_on)}: {level_label(h.level)}" + (f" ({h.reason})" if h.reason else "")
+                for h in level_changes)))
+        if len(state_changes) > 1:
+            rows.append(("State history", "\n".join(
+                f"{uk_date(h.changed_on)}: {CaseStatus(h.state).label.lower()}" + HOW.get(h.how, "")
+                for h in state_changes)))
+        return rows
 
     def _enquiry_summary(self, case: Case) -> str:
         """The summary of the enquiry that opened the case: why the family came."""
@@ -131,12 +172,34 @@ class CaseSummaryTab(QWidget):
 
     # --- changing ----------------------------------------------------------------------------
     def close_case(self) -> CloseCaseDialog | None:
-        return None if self.case is None else open_dialog(CloseCaseDialog(self.session, self.ops, self.case, self))
+        if self.case is None:
+            return None
+        dialog = open_dialog(CloseCaseDialog(self.session, self.ops, self.case, self))
+        case = self.case
+        dialog.accepted.connect(lambda: self._evaluate(case) if dialog.answer_on_screen else None)
+        return dialog
+
+    def _evaluate(self, case: Case) -> EvaluationDialog:
+        """At the closing meeting: the screen is handed to the parent or young person."""
+        self.evaluation_dialog = open_dialog(EvaluationDialog(self.session, self.ops, case, self))
+        return self.evaluation_dialog
+
+    def paper_answers(self) -> PaperEvaluationDialog | None:
+        return None if self.case is None else open_dialog(PaperEvaluationDialog(self.session, self.ops, self.case,
+                                                                                 self))
+
+    def change_level(self) -> ChangeLevelDialog | None:
+        return None if self.case is None else open_dialog(ChangeLevelDialog(self.session, self.ops, self.case, self))
+
+    def make_inactive(self) -> InactiveDialog | None:
+        return None if self.case is None else open_dialog(InactiveDialog(self.session, self.ops, self.case, self))
 
     def reopen(self) -> None:
+        closed = self.case is not None and self.case.status == CaseStatus.CLOSED
         if self.case is None or not messages.ask(
-                self, "Reopen case", f"Reopen case {self.case.reference}? Its closing reason is cleared; "
-                "notes and outcomes stay.", confirm="Reopen case"):
+                self, "Reopen case", f"Reopen case {self.case.reference}? "
+                + ("Its closing reason is cleared; notes and outcomes stay." if closed
+                   else "It is open again and counts as open from today."), confirm="Reopen case"):
             return
         session, case_id = self.session, self.case.id
         self.ops.run(lambda _p: cases.reopen_case(session, case_id), on_error=lambda exc: show_error(self.error, exc),
@@ -146,7 +209,8 @@ class CaseSummaryTab(QWidget):
         return None if self.case is None else open_dialog(LinkCaseDialog(self.session, self.ops, self.case, self))
 
     def set_busy(self, busy: bool) -> None:
-        for button in (self.close_button, self.reopen_button):
+        for button in (self.close_button, self.reopen_button, self.level_button, self.inactive_button,
+                       self.paper_button):
             button.setEnabled(not busy)
 
     def clear(self) -> None:

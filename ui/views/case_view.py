@@ -8,7 +8,8 @@ use load_case, which checks access again without logging another view.
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
-from app.domain.choices import CaseStatus, SupportLevel
+from app.domain.choices import CaseStatus
+from app.domain.intervention import level_label
 from app.domain.records import Case
 from app.domain.text import uk_date
 from app.errors import ConfideError
@@ -136,12 +137,13 @@ class CaseView(QWidget):
         self.heading.setText(f"Case {case.reference}")
         about = "their own case" if case.own_case else f"for {case.child_name}"
         worker = self.worker_names.get(case.worker, case.worker)
-        self.subheading.setText(f"{case.client_name}, {about} · {SupportLevel(case.level).label} · "
+        self.subheading.setText(f"{case.client_name}, {about} · {level_label(case.level)} · "
                                 f"worked by {worker} · opened {uk_date(case.opened_on)}")
         self._show_where(case)
         closed = case.status == CaseStatus.CLOSED
-        self.status.setText(f"Closed {uk_date(case.closed_on)}" if closed else "Open")
-        self.status.setProperty("kind", "warning" if closed else "success")
+        inactive = case.status == CaseStatus.INACTIVE
+        self.status.setText(f"Closed {uk_date(case.closed_on)}" if closed else "Inactive" if inactive else "Open")
+        self.status.setProperty("kind", "warning" if closed or inactive else "success")
         restyle(self.status)
         for name in names:
             self.tabs_by_name[name].show_case(case)

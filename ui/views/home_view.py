@@ -7,8 +7,9 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.domain.choices import Channel, SupportLevel
+from app.domain.choices import Channel
 from app.domain.counting import plural
+from app.domain.intervention import level_label
 from app.domain.records import Action
 from app.domain.role_matrix import reads_casework
 from app.domain.text import uk_date
@@ -124,7 +125,7 @@ class HomeView(QWidget):
                     widget.setVisible(not nothing)
                 self.my_cases.set_rows([
                     (f"{c.reference} · {c.client_name}" + ("" if c.own_case else f" for {c.child_name}")
-                     + f" · {SupportLevel(c.level).label} · since {uk_date(c.opened_on)}", "case", c.id)
+                     + f" · {level_label(c.level)} · since {uk_date(c.opened_on)}", "case", c.id)
                     for c in cases.my_open_cases(self.session)])
             else:
                 self.my_enquiries.set_rows([

@@ -15,8 +15,17 @@ from PySide6.QtWidgets import (
 from app.domain.report import Report
 from app.errors import ConfideError
 from app.security.session import Session
+from app.services.national import evaluation
 from app.services.reports import figures as reports
+from app.services.reports import national_return
 from ui.clipboard import SecretClipboard
+from ui.dialogs import files
+from ui.dialogs.national_dialogs import (
+    InactivePeriodDialog,
+    LevelMappingDialog,
+    StandardsRegisterDialog,
+)
+from ui.dialogs.opening import open_dialog
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.refresh import Refresher
@@ -59,6 +68,13 @@ class ReportsView(QWidget):
         self.csv_button = QPushButton("Export &CSV…")
         self.preview_button = QPushButton("Print pre&view…")
         self.print_button = QPushButton("P&rint…")
+        # The network's terms (docs/national.md): the return, and what the figures rest on.
+        self.return_pdf_button = QPushButton("National return P&DF…")
+        self.return_csv_button = QPushButton("National return CS&V…")
+        self.mapping_button = QPushButton("&Map old levels…")
+        self.inactive_button = QPushButton("&Inactive after…")
+        self.standards_button = QPushButton("Minimum S&tandards…")
+        self.form_button = QPushButton("Evaluation &form…")
         # Three rows, so nothing is cut short at the window's usual width: what to count,
         # which version, and what to do with it.
         version = QHBoxLayout()
@@ -66,10 +82,15 @@ class ReportsView(QWidget):
         version.addWidget(self.exact)
         version.addStretch(1)
         actions = QHBoxLayout()
-        for button in self.output_buttons:
+        for button in (self.pdf_button, self.csv_button, self.preview_button, self.print_button):
             actions.addWidget(button)
         actions.addStretch(1)
         self.version_hint = text_label(PUBLISHED_HINT, "hint")
+        national = QHBoxLayout()
+        for button in (self.return_pdf_button, self.return_csv_button, self.mapping_button, self.inactive_button,
+                       self.standards_button, self.form_button):
+            national.addWidget(button)
+        national.addStretch(1)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -89,6 +110,7 @@ class ReportsView(QWidget):
         column.addLayout(version)
         column.addWidget(self.version_hint)
         column.addLayout(actions)
+        column.addLayout(national)
         column.addWidget(self.progress)
         column.addWidget(self.status)
         column.addWidget(self.error)
@@ -102,13 +124,20 @@ class ReportsView(QWidget):
         self.csv_button.clicked.connect(lambda: self.export_csv())
         self.preview_button.clicked.connect(lambda: self.preview())
         self.print_button.clicked.connect(lambda: self.print())
+        self.return_pdf_button.clicked.connect(lambda: self.export_return("pdf"))
+        self.return_csv_button.clicked.connect(lambda: self.export_return("csv"))
+        self.mapping_button.clicked.connect(lambda: self.map_levels())
+        self.inactive_button.clicked.connect(lambda: self.inactive_period())
+        self.standards_button.clicked.connect(lambda: self.standards())
+        self.form_button.clicked.connect(lambda: self.evaluation_form())
         # Counted once when first shown; again only when asked (figures are for a period).
         self.refresher = Refresher(self, session, ops, (), self.build)
         self._update_buttons()
 
     @property
     def output_buttons(self) -> tuple[QPushButton, ...]:
-        return (self.pdf_button, self.csv_button, self.preview_button, self.print_button)
+        return (self.pdf_button, self.csv_button, self.preview_button, self.print_button, self.return_pdf_button,
+                self.return_csv_button)
 
     @property
     def exact_figures(self) -> bool:
@@ -183,6 +212,47 @@ class ReportsView(QWidget):
 
     def print(self) -> bool:
         return self.report is not None and self.exports.print(self.report, self.exact_figures)
+
+    # --- the network's terms ---------------------------------------------------------------
+    def export_return(self, fmt: str) -> bool:
+        """The national return for the period on screen, published figures only."""
+        if self.report is None:
+            return False
+        report, session = self.report, self.session
+        name = f"National return {''.join(c if c.isalnum() or c in ' -_' else '-' for c in report.period.label)}"
+        path = files.save_path(self, "Save the national return", files.documents_folder() / f"{name}.{fmt}",
+                               "PDF files (*.pdf)" if fmt == "pdf" else "CSV files (*.csv)")
+        if path is None:
+            return False
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_name(f"{path.name}.{fmt}")
+        self.ops.run(lambda _p: national_return.export_return(session, report, path, fmt),
+                     on_done=lambda written: self.status.setText(f"National return saved to {written.path}."),
+                     on_error=self._show_error)
+        return True
+
+    def map_levels(self) -> LevelMappingDialog:
+        return open_dialog(LevelMappingDialog(self.session, self.ops, self), delete_when_closed=True)
+
+    def inactive_period(self) -> InactivePeriodDialog:
+        dialog = open_dialog(InactivePeriodDialog(self.session, self.ops, self), delete_when_closed=True)
+        dialog.accepted.connect(lambda: self.status.setText(
+            f"Saved. {len(dialog.changed)} case{'s' if len(dialog.changed) != 1 else ''} became inactive."))
+        return dialog
+
+    def standards(self) -> StandardsRegisterDialog:
+        return open_dialog(StandardsRegisterDialog(self.session, self.ops, self), delete_when_closed=True)
+
+    def evaluation_form(self) -> bool:
+        path = files.save_path(self, "Save the printed evaluation form",
+                               files.documents_folder() / "Evaluation form.pdf", "PDF files (*.pdf)")
+        if path is None:
+            return False
+        session = self.session
+        self.ops.run(lambda _p: evaluation.export_blank_form(session, path),
+                     on_done=lambda written: self.status.setText(f"Evaluation form saved to {written}."),
+                     on_error=self._show_error)
+        return True
 
     # --- state ---------------------------------------------------------------------------
     def _update_buttons(self) -> None:

@@ -5,14 +5,23 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.choices import CaseStatus, ClosureReason, Outcome, PersonKind, SupportLevel
+from app import clock
+from app.domain.choices import (
+    CaseStatus,
+    ClosureReason,
+    InterventionLevel,
+    Outcome,
+    PersonKind,
+    SupportLevel,
+)
+from app.domain.intervention import parse_level
 from app.domain.records import Case, CaseSummary, Person
 from app.domain.role_matrix import Scope, grants, manages, may_work_cases
 from app.domain.text import clean, parse_date
 from app.errors import NotEligible, NotFound, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
 from app.services import access
-from app.services.casework import people
+from app.services.casework import case_history, people
 from app.storage import records, search_index
 from app.storage.db import transaction
 from app.storage.staff_repo import StaffRepo
@@ -70,9 +79,9 @@ def _worker(session: Session, username: str) -> str:
 def open_case_in_tx(session: Session, client_id: str, child_id: str, level: str, worker: str,
                     enquiry_id: str | None = None, opened_on: date | None = None) -> str:
     check_eligible(session, client_id, child_id, enquiry_id)
-    level = SupportLevel.parse(level, "level").value
+    level = parse_level(level)
     worker = _worker(session, worker)
-    opened = opened_on or date.today()
+    opened = opened_on or clock.now().date()
     reference = records.next_reference(session.conn, "CAS", opened.year)
     case_id = records.insert(session.conn, "casefile", {
         "reference": reference, "client_id": client_id, "child_id": child_id, "worker": worker,
@@ -82,13 +91,16 @@ def open_case_in_tx(session: Session, client_id: str, child_id: str, level: str,
     if enquiry_id:
         session.conn.execute("UPDATE enquiry SET enquiry_type = 'casework', case_id = ?, version = version + 1 "
                              "WHERE id = ?", (case_id, enquiry_id))
+    case_history.record_level(session.conn, case_id, level, None, opened, session.user.username)
+    case_history.record_state(session.conn, case_id, CaseStatus.OPEN.value, None, opened, "opened",
+                              session.user.username)
     _index_case(session, case_id)
     session.audit("case_opened", "case", case_id, {"level": level})
     return case_id
 
 
 @grants(Scope.CASEWORK, "R3 eligibility")
-def open_case(session: Session, client_id: str, child_id: str, level: str = "casework",
+def open_case(session: Session, client_id: str, child_id: str, level: str = InterventionLevel.LEVEL_2.value,
               worker: str | None = None, enquiry_id: str | None = None, opened_on: date | None = None) -> Case:
     """May raise: NotEligible (R3, with the reason), PermissionDenied, ValidationError."""
     with transaction(session.conn):
@@ -128,6 +140,9 @@ def get_case(session: Session, case_id: str) -> Case:
     return case
 
 
+# How the evaluation was offered at closure (docs/national.md).
+EVALUATION_OFFERED = ("on_screen", "paper", "declined")
+
 SORTABLE = {"reference": "c.reference", "client": "client_name", "child": "child_name",
             "worker": "c.worker", "level": "c.level", "status": "c.status", "opened": "c.opened_on"}
 
@@ -157,7 +172,7 @@ def list_cases(session: Session, query: CaseQuery | None = None) -> tuple[list[C
         params["worker"] = q.worker
     if q.level:
         where.append("c.level = :level")
-        params["level"] = SupportLevel.parse(q.level, "level").value
+        params["level"] = _any_level(q.level)
     if q.sort not in SORTABLE:
         raise ValidationError("Unknown sort column.", field="sort")
     order = f"{SORTABLE[q.sort]} {'DESC' if q.descending else 'ASC'}, c.reference DESC"
@@ -170,6 +185,13 @@ def list_cases(session: Session, query: CaseQuery | None = None) -> tuple[list[C
     access.audit_bulk_read(session, "case", len(found), status=q.status, worker=q.worker, level=q.level,
                            offset=int(q.offset), limit=int(q.limit), total=total)
     return found, total
+
+
+def _any_level(value: str) -> str:
+    """A list may still be filtered by an old level until the manager has mapped them all."""
+    if value in {m.value for m in SupportLevel}:
+        return value
+    return parse_level(value)
 
 
 @grants(Scope.CASEWORK)
@@ -193,15 +215,16 @@ def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
 @grants(Scope.CASEWORK, "changing the worker is the manager's alone")
 def update_case(session: Session, case_id: str, *, level: str | None = None, worker: str | None = None,
                 expected_version: int | None = None) -> Case:
-    """Change the level of support, or (the manager only) who works the case: reassigning would
-    otherwise let anyone reach a colleague's restricted records by taking the case.
+    """Change the intervention level (kept in the case's level history), or (the manager only)
+    who works the case: reassigning would otherwise let anyone reach a colleague's restricted
+    records by taking the case.
 
     May raise: PermissionDenied, ValidationError, StaleEdit, NotFound."""
     case = load_case(session, case_id)
     access.require_casework(session)
     values = {}
-    if level:
-        values["level"] = SupportLevel.parse(level, "level").value
+    if level and parse_level(level) != case.level:
+        values["level"] = parse_level(level)
     if worker and worker.strip().lower() != case.worker:
         if not manages(session.user.role):
             raise PermissionDenied("Only the manager can give a case to another worker.")
@@ -209,37 +232,60 @@ def update_case(session: Session, case_id: str, *, level: str | None = None, wor
     with transaction(session.conn):
         if records.update(session.conn, "casefile", case.id, values, session.user.username, expected_version) != 1:
             raise StaleEdit()
+        if "level" in values:
+            case_history.record_level(session.conn, case.id, values["level"], case.level, clock.now().date(),
+                                      session.user.username)
         session.audit("case_updated", "case", case.id, {k: v for k, v in values.items()})
     return load_case(session, case_id)
 
 
 @grants(Scope.CASEWORK)
-def close_case(session: Session, case_id: str, reason: str, outcomes: list[str], closed_on=None) -> Case:
+def close_case(session: Session, case_id: str, reason: str, outcomes: list[str], closed_on=None,
+               evaluation: str | None = None) -> Case:
+    """`evaluation`: how the service user's evaluation was offered (docs/national.md); the
+    answers themselves are recorded apart from the case (national.evaluation).
+
+    May raise: ValidationError, PermissionDenied, NotFound."""
     case = load_case(session, case_id)
     access.require_casework(session)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError("This case is already closed.", field="status")
     reason = ClosureReason.parse(reason, "closure_reason").value
     chosen = sorted({Outcome.parse(o, "outcomes").value for o in outcomes})
-    closed = parse_date(closed_on, "closed_on", "Closing date") or date.today()
+    closed = parse_date(closed_on, "closed_on", "Closing date") or clock.now().date()
     if closed < date.fromisoformat(case.opened_on):
         raise ValidationError("A case cannot close before the day it opened.", field="closed_on")
+    if evaluation not in (None, *EVALUATION_OFFERED):
+        raise ValidationError(f"Choose one of: {', '.join(EVALUATION_OFFERED)}.", field="evaluation")
     with transaction(session.conn):
         records.update(session.conn, "casefile", case.id, {
             "status": CaseStatus.CLOSED.value, "closed_on": closed.isoformat(),
-            "closure_reason": reason, "outcomes": json.dumps(chosen)}, session.user.username)
+            "closure_reason": reason, "outcomes": json.dumps(chosen), "evaluation": evaluation},
+            session.user.username)
+        case_history.record_state(session.conn, case.id, CaseStatus.CLOSED.value, case.status, closed, "closed",
+                                  session.user.username)
         session.audit("case_closed", "case", case.id, {"reason": reason})
     return load_case(session, case_id)
 
 
 @grants(Scope.CASEWORK)
-def reopen_case(session: Session, case_id: str) -> Case:
+def reopen_case(session: Session, case_id: str, on: date | None = None) -> Case:
+    """Open again a closed or an inactive case (the network's reopening); the state history keeps
+    when it was closed or inactive.
+
+    May raise: ValidationError (already open), PermissionDenied, NotFound."""
     case = load_case(session, case_id)
     access.require_casework(session)
+    if case.status == CaseStatus.OPEN:
+        raise ValidationError("This case is already open.", field="status")
+    day = on or clock.now().date()
+    how = "reopened" if case.status == CaseStatus.CLOSED else "reactivated"
     with transaction(session.conn):
         records.update(session.conn, "casefile", case.id, {"status": "open", "closed_on": None,
                                                            "closure_reason": None}, session.user.username)
-        session.audit("case_reopened", "case", case.id)
+        case_history.record_state(session.conn, case.id, CaseStatus.OPEN.value, case.status, day, how,
+                                  session.user.username)
+        session.audit("case_reopened", "case", case.id, {"from": case.status})
     return load_case(session, case_id)
 
 

@@ -9,6 +9,7 @@ from app.domain.choices import (
     CallerRole,
     Channel,
     EnquiryType,
+    InterventionLevel,
     PersonKind,
     Route,
     StatementHow,
@@ -141,7 +142,7 @@ def record_enquiry(session: Session, data: EnquiryInput, now: datetime | None = 
             else:
                 try:
                     case_id = cases.open_case_in_tx(session, caller_id, child_id,
-                                                    level=data.level or "casework",
+                                                    level=data.level or InterventionLevel.LEVEL_2.value,
                                                     worker=data.worker or session.user.username,
                                                     enquiry_id=enquiry_id, opened_on=received.date())
                 except NotEligible as exc:

@@ -2,6 +2,7 @@
 bulk (executemany in chunks) so 50,000 cases take minutes, not hours. Deterministic for a seed:
 ids are UUIDv7 built from the record's own date and the seeded generator."""
 
+import json
 import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,11 +14,11 @@ from app.domain.choices import (
     Channel,
     ClosureReason,
     EhcpStatus,
+    InterventionLevel,
     NoteType,
     Outcome,
     PrimaryNeed,
     SchoolPhase,
-    SupportLevel,
     Topic,
 )
 from app.domain.role_matrix import Scope, grants
@@ -31,7 +32,7 @@ CHUNK = 2000
 # one per note (656,870 at 50,000 cases). The same lists, so the same draws.
 _NEEDS, _EHCP, _CHANNELS = list(PrimaryNeed), list(EhcpStatus), list(Channel)
 _CASE_CHANNELS = [Channel.PHONE] * 5 + [Channel.EMAIL] * 3 + _CHANNELS
-_TOPICS, _LEVELS, _CLOSURES, _OUTCOMES, _NOTE_TYPES = (list(Topic), list(SupportLevel), list(ClosureReason),
+_TOPICS, _LEVELS, _CLOSURES, _OUTCOMES, _NOTE_TYPES = (list(Topic), list(InterventionLevel), list(ClosureReason),
                                                        list(Outcome), list(NoteType))
 
 
@@ -175,16 +176,23 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         closed = age_days > 240 or (age_days > 60 and rng.random() < 0.5)
         closed_on = min(today, opened + timedelta(days=rng.randrange(20, 240))) if closed else None
         reference = ref("CAS", opened)
+        level = rng.choice(_LEVELS).value
+        # The network's states and evaluations (docs/national.md) from a generator of the case's
+        # own, so the figures drawn from `rng` stay what they were before these existed.
+        side = random.Random(case_id)
+        inactive_on = opened + timedelta(days=side.randrange(30, 90)) \
+            if not closed and age_days > 120 and side.random() < 0.35 else None
         w.add("casefile", {
             "id": case_id, "reference": reference, "client_id": client_id, "child_id": child_id,
-            "worker": worker, "level": rng.choice(_LEVELS).value,
-            "status": "closed" if closed else "open", "opened_on": opened.isoformat(),
+            "worker": worker, "level": level,
+            "status": "closed" if closed else "inactive" if inactive_on else "open", "opened_on": opened.isoformat(),
             "closed_on": closed_on.isoformat() if closed_on else None,
             "closure_reason": rng.choice(_CLOSURES).value if closed else None,
             "outcomes": ('["' + '","'.join(sorted(o.value for o in rng.sample(_OUTCOMES, 2))) + '"]')
             if closed else "[]",
             "enquiry_id": enquiry_id, "own_case": int(young_person_calls), "shared_with_family": 0,
             **common(when)})
+        _histories(w, side, case_id, level, opened, closed_on, inactive_on, common(when))
         index("case", case_id, case_id, f"{reference} {client_name} {surname} {child_first} {surname}", "")
         counts["cases"] += 1
         n_notes = big_case_notes if i == big_case_index else rng.choice([3, 5, 8, 10, 12, 14, 16, 20, 30])
@@ -250,6 +258,38 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
                          "ON CONFLICT(prefix, year) DO UPDATE SET value = excluded.value", (prefix, year, value))
         session.audit("demo_data_added", "vault", session.vault.vault_id, {k: v for k, v in counts.items()})
     return counts
+
+
+def _histories(w: RowWriter, side: random.Random, case_id: str, level: str, opened: date, closed_on: date | None,
+               inactive_on: date | None, stamps: dict) -> None:
+    """The case's level and state history, and for most closed cases the service user's
+    evaluation (no case named in it)."""
+    w.add("case_level_change", {"id": f"{case_id}:level", "case_id": case_id, "level": level,
+                                "previous_level": None, "changed_on": opened.isoformat(), "reason": None, **stamps})
+    w.add("case_state_change", {"id": f"{case_id}:opened", "case_id": case_id, "state": "open",
+                                "previous_state": None, "changed_on": opened.isoformat(), "how": "opened", **stamps})
+    if inactive_on:
+        w.add("case_state_change", {"id": f"{case_id}:inactive", "case_id": case_id, "state": "inactive",
+                                    "previous_state": "open", "changed_on": inactive_on.isoformat(),
+                                    "how": "no_contact", **stamps})
+    if closed_on is None:
+        return
+    w.add("case_state_change", {"id": f"{case_id}:closed", "case_id": case_id, "state": "closed",
+                                "previous_state": "open", "changed_on": closed_on.isoformat(), "how": "closed",
+                                **stamps})
+    if side.random() < 0.6:     # an evaluation came back
+        asked = ("q1", "q2", "q3") if level == "level_1" else ("q1", "q2", "q3", "q4", "q5")
+        answers = {q: side.choice(_ANSWERS) for q in asked if side.random() < 0.9} or {"q3": "agree"}
+        midnight = f"{closed_on.isoformat()}T00:00:00+00:00"
+        w.add("service_evaluation", {
+            "id": str(uuid.UUID(int=side.getrandbits(128), version=4)), "received_on": closed_on.isoformat(),
+            "level": level, "method": side.choice(["on_screen", "on_screen", "paper"]), "questions_version": "v1",
+            "answers": json.dumps(answers, sort_keys=True),
+            "created_at": midnight, "created_by": "", "updated_at": midnight, "updated_by": ""})
+
+
+# Mostly content, as services report.
+_ANSWERS = ["strongly_agree"] * 5 + ["agree"] * 4 + ["neither"] * 2 + ["disagree", "strongly_disagree"]
 
 
 def _flush(conn, w: RowWriter) -> None:

@@ -20,12 +20,12 @@ from app.domain.choices import (
     PrimaryNeed,
     Route,
     SchoolPhase,
-    SupportLevel,
     Topic,
 )
 from app.domain.periods import LONDON, Period
 from app.domain.report import Report, Table
 from app.domain.text import age_on
+from app.services.reports import national_counts
 from app.services.reports.complaints import reporting
 
 AGE_BANDS = [("0-4", 0, 4), ("5-10", 5, 10), ("11-15", 11, 15), ("16-19", 16, 19), ("20-25", 20, 25)]
@@ -36,7 +36,11 @@ ALL_CHILDREN = "All children and young people"
 NEW_CASES = "New cases opened"
 _TENTH = Decimal("0.1")
 
-TABLE_COUNT = 16  # the tables count_all makes, for its progress
+TABLE_COUNT = 19  # the tables count_all makes, for its progress (one more in an annual report)
+
+
+def table_count(period: Period) -> int:
+    return TABLE_COUNT + national_counts.is_annual(period)
 
 
 def choice_rows(enum, counts: Counter) -> list[list]:
@@ -70,7 +74,7 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
     def add(table: Table) -> None:
         report.tables.append(table)
         if progress:
-            progress(min(99, round(100 * len(report.tables) / TABLE_COUNT)), table.title)
+            progress(min(99, round(100 * len(report.tables) / table_count(period))), table.title)
 
     enquiries = _enquiry_figures(conn, q, period)
     add(Table("contacts_by_channel", "Contacts by channel", ["Channel", "Contacts"],
@@ -90,8 +94,7 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
     add(Table("cases_closed", "Cases closed, by reason", ["Reason", "Cases"],
               with_total(choice_rows(ClosureReason, cases["reasons"]), "All cases closed"), chart="bar",
               total_last=True))
-    add(Table("level_of_support", "Level of support (cases active in the period)", ["Level", "Cases"],
-              with_total(choice_rows(SupportLevel, cases["levels"]), ALL_ACTIVE), chart="bar", total_last=True))
+    national_counts.add_levels_and_states(conn, q, report, add)
 
     topics = Counter(dict(conn.execute(
         "SELECT t.topic, count(*) FROM enquiry_topic t JOIN enquiry e ON e.id = t.enquiry_id "
@@ -118,10 +121,13 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
     add(_sar_table(conn, period))
     add(reporting.report_table(conn, period))
     add(_workload(conn, q, cases["workload"]))
+    national_counts.add_evaluation(conn, q, add)
+    if national_counts.is_annual(period):
+        add(national_counts.standards_table(conn))
 
     for key in ("contacts_by_month", "referral_routes"):
         report.same(report.cell("contacts_by_channel", ALL_CONTACTS), report.cell(key, ALL_CONTACTS))
-    report.same(report.cell("cases", ALL_ACTIVE), report.cell("level_of_support", ALL_ACTIVE))
+    report.same(report.cell("cases", ALL_ACTIVE), report.cell(national_counts.LEVELS, ALL_ACTIVE))
     for key in ("school_phase", "primary_need"):
         report.same(report.cell("age_bands", ALL_CHILDREN), report.cell(key, ALL_CHILDREN))
     workload = report.table("workload")
@@ -155,11 +161,11 @@ def _case_figures(conn, q: dict) -> dict:
     (opened by its end, not closed before its start), opened in it, or closed in it."""
     start, end = q["start"], q["end"]
     new = continuing = 0
-    reasons, levels, outcomes = Counter(), Counter(), Counter()
+    reasons, outcomes = Counter(), Counter()
     workload: dict[str, list[int]] = {}
     children: dict[str, str] = {}  # child -> the earliest opening of their active cases
-    for child, worker, level, opened, closed, reason, raw in conn.execute(
-            "SELECT c.child_id, c.worker, c.level, c.opened_on, c.closed_on, c.closure_reason, c.outcomes "
+    for child, worker, opened, closed, reason, raw in conn.execute(
+            "SELECT c.child_id, c.worker, c.opened_on, c.closed_on, c.closure_reason, c.outcomes "
             "FROM casefile c WHERE c.deleted_at IS NULL AND (c.opened_on <= :end AND (c.closed_on IS NULL "
             "OR c.closed_on >= :start) OR c.opened_on BETWEEN :start AND :end OR c.closed_on BETWEEN :start AND :end)",
             q):
@@ -170,13 +176,12 @@ def _case_figures(conn, q: dict) -> dict:
             outcomes.update(json.loads(raw or "[]"))
         if opened <= end and (closed is None or closed >= start):
             continuing += opened < start
-            levels[level] += 1
             row = workload.setdefault(worker, [0, 0])
             row[0] += 1
             row[1] += opened >= start
             if child is not None and (child not in children or opened < children[child]):
                 children[child] = opened
-    return {"new": new, "continuing": continuing, "reasons": reasons, "levels": levels, "outcomes": outcomes,
+    return {"new": new, "continuing": continuing, "reasons": reasons, "outcomes": outcomes,
             "workload": workload, "children": children}
 
 

@@ -29,11 +29,11 @@ def table_csv(report: Report, key: str, exact: bool = False) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.columns)
     for row in table.shown_rows(exact):
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow([csv_safe(v) for v in row])
     return out.getvalue()
 
 
-def _csv_safe(value):
+def csv_safe(value):
     # A label starting with = + - @ would run as a formula when the CSV is opened in a spreadsheet.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value

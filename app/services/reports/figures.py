@@ -13,6 +13,7 @@ from app.security.session import Session
 from app.services.reports import counts as report_counts
 
 TABLE_COUNT = report_counts.TABLE_COUNT
+table_count = report_counts.table_count
 
 
 @grants(Scope.MANAGER,

@@ -20,6 +20,7 @@ from app.domain import choices as c
 from app.domain import firewall
 from app.domain.choices import Choice
 from app.domain.consent import ConsentMethod, ConsentScope, LawfulReason
+from app.domain.intervention import level_label
 from app.domain.role_matrix import Scope, grants
 from app.domain.text import uk_date
 from app.security.session import Session
@@ -246,9 +247,10 @@ def _case_items(conn, case, staff, items, needs_decision: bool, advice: str) -> 
     outcomes = ", ".join(_label(c.Outcome, o) for o in json.loads(case["outcomes"] or "[]"))
     fields = [Field("reference", "Reference", case["reference"]),
               Field("opened", "Opened", uk_date(case["opened_on"])),
-              Field("level", "Level of support", _label(c.SupportLevel, case["level"])),
+              Field("level", "Intervention level", level_label(case["level"])),
               Field("worker", "Caseworker", staff.get(case["worker"], case["worker"])),
-              Field("status", "Status", "Closed " + uk_date(case["closed_on"]) if case["closed_on"] else "Open"),
+              Field("status", "Status", "Closed " + uk_date(case["closed_on"]) if case["closed_on"]
+                    else _label(c.CaseStatus, case["status"])),
               Field("outcomes", "Outcomes", outcomes)]
     group = f"Case {case['reference']}"
     items.append(SarItem(f"case:{case['id']}", "case", "cases", group, case["opened_on"],

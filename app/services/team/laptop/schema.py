@@ -25,7 +25,10 @@ PEOPLE = "person"
 
 # Replicated in full to every computer: no family's records in them.
 SHARED = frozenset({"staff", "staff_record", "staff_key", "organisation", "policy_review", "case_checkout",
-                    "checkout_policy"})
+                    "checkout_policy",
+                    # docs/national.md: evaluations hold no case or person; the register and the
+                    # inactivity period are the service's own
+                    "service_evaluation", "minimum_standard", "national_policy"})
 
 # A family's records with no foreign key to say so.
 PERSONAL_WITHOUT_KEYS = frozenset({"dp_complaint"})    # the complainant is named in its text

@@ -1,0 +1,114 @@
+"""The report's tables in the network's terms (docs/national.md): cases by intervention level,
+by level and state on the period's last day, service users' evaluations, and in the annual
+report the Minimum Standards self-assessment. Levels and states are read from each case's
+history, so a case counts at the level and in the state it had at the end of the period."""
+
+import json
+from collections import Counter
+from datetime import date
+
+from app.domain.choices import CaseStatus, EvaluationMethod, InterventionLevel, StandardRating
+from app.domain.intervention import NOT_MAPPED, is_network_level
+from app.domain.periods import Period
+from app.domain.report import Report, Table
+from app.resources import national
+
+LEVELS = "intervention_levels"
+LEVEL_NAMES = ("The network's intervention levels: 1 information and advice; 2 advice and support; 3 casework; "
+               "4 SEND Tribunal and complex legal casework.")
+STATES = "levels_and_states"
+ALL_ACTIVE = "All cases active in the period"
+ALL_EVALUATIONS = "All evaluations"
+
+# Each case active in the period (opened by its end, not closed before its start) with its
+# level and state on the period's last day, from the histories (docs/national.md).
+ACTIVE_AT_END = (
+    "SELECT coalesce((SELECT h.level FROM case_level_change h WHERE h.case_id = c.id AND h.deleted_at IS NULL "
+    "AND h.changed_on <= :end ORDER BY h.changed_on DESC, h.created_at DESC LIMIT 1), c.level), "
+    "coalesce((SELECT s.state FROM case_state_change s WHERE s.case_id = c.id AND s.deleted_at IS NULL "
+    "AND s.changed_on <= :end ORDER BY s.changed_on DESC, s.created_at DESC LIMIT 1), "
+    "CASE WHEN c.closed_on IS NOT NULL AND c.closed_on <= :end THEN 'closed' ELSE 'open' END) "
+    # the same cases as the report's other case tables (counts._case_figures)
+    "FROM casefile c WHERE c.deleted_at IS NULL AND c.opened_on <= :end "
+    "AND (c.closed_on IS NULL OR c.closed_on >= :start)")
+
+
+def _level_key(level: str) -> str:
+    return level if is_network_level(level) else NOT_MAPPED
+
+
+def level_state_counts(conn, q: dict) -> Counter:
+    """(level or NOT_MAPPED, state) -> cases, for the cases active in the period."""
+    counts = Counter()
+    for level, state in conn.execute(ACTIVE_AT_END, q):
+        counts[(_level_key(level), state)] += 1
+    return counts
+
+
+def add_levels_and_states(conn, q: dict, report: Report, add) -> None:
+    counts = level_state_counts(conn, q)
+    keys = [m.value for m in InterventionLevel] + ([NOT_MAPPED] if any(k[0] == NOT_MAPPED for k in counts) else [])
+    # "Level 1".."Level 4", as the network counts them; the names are in the note.
+    label = {m.value: f"Level {m.value[-1]}" for m in InterventionLevel} | {NOT_MAPPED: NOT_MAPPED}
+    states = [CaseStatus.OPEN.value, CaseStatus.INACTIVE.value, CaseStatus.CLOSED.value]
+    level_rows = [[label[k], sum(counts[(k, s)] for s in states)] for k in keys]
+    add(Table(LEVELS, "Intervention level (cases active in the period)", ["Level", "Cases"],
+              level_rows + [[ALL_ACTIVE, sum(r[1] for r in level_rows)]], chart="bar", total_last=True,
+              note=f"{LEVEL_NAMES} Each case at the level it had on the last day of the period, or when it "
+                   "closed."))
+    rows = [[label[k], sum(counts[(k, s)] for s in states), *(counts[(k, s)] for s in states)] for k in keys]
+    rows.append([ALL_ACTIVE, *(sum(r[c] for r in rows) for c in range(1, 5))])
+    add(Table(STATES, "Interventions by level and state at the end of the period",
+              ["Level", "All", "Open", "Inactive", "Closed"], rows, total_last=True, sum_column=1,
+              note="Open, inactive and closed as the network defines them: inactive is an intervention with no "
+                   "further work planned, or no contact for the service's set period, which may be reopened."))
+    for i in range(len(rows)):
+        report.same((LEVELS, i, 1), (STATES, i, 1))
+
+
+def add_evaluation(conn, q: dict, add) -> None:
+    form = national.questionnaire()
+    methods, answers = Counter(), {question.key: Counter() for question in form.questions}
+    for method, raw in conn.execute("SELECT method, answers FROM service_evaluation WHERE deleted_at IS NULL "
+                                    "AND received_on BETWEEN :start AND :end", q):
+        methods[method] += 1
+        for key, answer in json.loads(raw).items():
+            if key in answers:
+                answers[key][form.group_of(answer)] += 1
+    rows = [[m.label, methods.get(m.value, 0)] for m in EvaluationMethod]
+    add(Table("evaluations", "Service-user evaluations received", ["How answered", "Evaluations"],
+              rows + [[ALL_EVALUATIONS, sum(r[1] for r in rows)]], total_last=True,
+              note="Answers are stored without the family's or the case's details, so none can be traced back."))
+    add(Table("evaluation_answers", "Service-user satisfaction", ["Statement", "Answered", "Agreed", "Neither",
+                                                                  "Disagreed"],
+              [[f"{n}. {question.short}", sum(answers[question.key].values()),
+                *(answers[question.key][g] for g in ("agree", "neither", "disagree"))]
+               for n, question in enumerate(form.questions, start=1)],
+              sum_column=1,
+              note="The statements: " + " ".join(f"{n}. {q.text}" for n, q in enumerate(form.questions, start=1))
+              + " Agreed counts strongly agree and agree; disagreed counts disagree and strongly disagree. "
+                "Questions 4 and 5 are asked after work above level 1."))
+
+
+def is_annual(period: Period) -> bool:
+    """The annual report: a period of a year or more (the financial or academic year)."""
+    return (period.end - period.start).days >= 364
+
+
+def standards_table(conn) -> Table:
+    rows = []
+    for reference, title, evidence, rating, owner, review in conn.execute(
+            "SELECT reference, title, evidence, rating, owner, review_on FROM minimum_standard "
+            "WHERE deleted_at IS NULL"):
+        rows.append([f"{reference} {title}", StandardRating(rating).label if rating in StandardRating._value2member_map_
+                     else rating, owner, date.fromisoformat(review).strftime("%d/%m/%Y") if review else "", evidence])
+    rows.sort(key=lambda r: _reference_key(r[0].split(" ", 1)[0]))
+    return Table("minimum_standards", "Minimum Standards self-assessment",
+                 ["Standard", "Rating", "Owner", "Review by", "Evidence"],
+                 rows or [["No standards assessed yet", "", "", "", ""]], text=True,
+                 note="The service's own assessment against the National Minimum Standards for information, "
+                      "advice and support services.")
+
+
+def _reference_key(reference: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in reference.replace("-", ".").split("."))
