@@ -127,3 +127,15 @@ def test_each_section_keeps_its_key_whatever_the_role(qtbot, open_window, sessio
         assert window.workspace.stack.currentWidget() is window.workspace.pages[name], name
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.AltModifier)
     assert window.workspace.stack.currentWidget() is window.workspace.pages["Backup & restore"]
+
+
+def test_help_explains_working_as_a_team(qtbot):
+    """F1 said one line about teams: it now says how to start one, invite, join, sync, resolve
+    a conflict, check out and check in, in the words the screens use."""
+    helper = HelpWindow(["Home", "Team", "Conflicts", "This laptop"])
+    qtbot.addWidget(helper)
+    text = helper.browser.toPlainText()
+    for words in ("Working as a team", "Start a team", "Invite a computer", "Join a team", "one-time code",
+                  "Ctrl+Shift+S", "Conflicts", "mine", "theirs", "Resolve", "Check out", "Check in",
+                  "This laptop", "Go to Team"):
+        assert words in text, words
