@@ -189,3 +189,31 @@ def test_parental_responsibility_needs_a_relationship(qtbot, session, ops, data_
     assert enquiries.recent_enquiries(session) == []
     messages.set_next_answer(True)
     form.reject()
+
+
+def test_enter_scrolls_the_form_to_the_field_it_moves_to(qtbot, session, ops, data_dir):
+    """Enter moved the focus to fields scrolled out of sight, on a screen too short for the form."""
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    form = _new_form(qtbot, workspace)
+    form.setMinimumSize(form.minimumWidth(), 200)
+    form.resize(form.minimumWidth(), 300)
+    qtbot.waitUntil(lambda: form.scroll.verticalScrollBar().maximum() > 150, timeout=2000)
+    form.who.channel.setFocus()
+    viewport = form.scroll.viewport()
+    reached_below = False
+    for _ in range(40):
+        focused = QApplication.focusWidget()
+        if focused is None or not form.body.isAncestorOf(focused) or focused is form.subject.summary:
+            break  # (Enter in the summary is a new line)
+        qtbot.keyClick(focused, Qt.Key.Key_Return)
+        landed = QApplication.focusWidget()
+        if landed is None or not form.body.isAncestorOf(landed):
+            break
+        top = landed.mapTo(viewport, landed.rect().topLeft()).y()
+        bottom = top + min(landed.height(), 30)  # a tall box: its first line, where the cursor is
+        assert 0 <= top and bottom <= viewport.height(), (landed.accessibleName(), top, bottom)
+        reached_below = reached_below or form.scroll.verticalScrollBar().value() > 0
+    assert reached_below, "the walk never needed to scroll: make the form shorter"
+    assert form.isVisible()
+    form.guard.mark_clean()
+    form.reject()

@@ -133,3 +133,19 @@ def test_open_record_for_the_dashboards_consent_and_disclosure_items(qtbot, sess
         assert view.record_id == fam.case.id
         assert view.tabs.currentWidget() is view.tabs_by_name["consent"]
     assert workspace.casework.records.tabs.count() == 1
+
+
+def test_enter_presses_the_focused_button_on_a_page(qtbot, session, ops, data_dir):
+    """A focused page button ignored Enter (only Space pressed it)."""
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    activate(qtbot, workspace)
+    button = workspace.show_page("Settings").save_button
+    clicks = []
+    button.clicked.disconnect()
+    button.clicked.connect(lambda: clicks.append(1))
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus, timeout=2000)
+    qtbot.keyClick(button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: clicks == [1], timeout=2000)
+    qtbot.keyClick(button, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.waitUntil(lambda: clicks == [1, 1], timeout=2000)
