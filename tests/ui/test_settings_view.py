@@ -31,3 +31,40 @@ def test_others_see_it_but_cannot_change_it(qtbot, unlocked):
     assert view.manager_only.isVisible()
     assert "Staff" not in unlocked.workspace.pages
     assert not unlocked.workspace.backup_view.restore_button.isEnabled()
+    # Each control they cannot change is disabled, says why, and looks disabled.
+    transfers = view.transfers
+    for widget in (view.minutes, transfers.none, transfers.some, transfers.where, transfers.safeguard,
+                   unlocked.workspace.backup_view.backup_button, unlocked.workspace.backup_view.restore_button):
+        assert not widget.isEnabled() and "manager" in widget.toolTip(), widget.accessibleName()
+        assert "manager" in widget.accessibleDescription()
+    assert transfers.manager_only.isVisible()
+
+
+def test_a_disabled_choice_looks_disabled_under_the_style_sheet(qtbot):
+    """The base colour of every widget kept a disabled radio button or check box as dark as an
+    enabled one: it looked usable and ignored clicks."""
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QVBoxLayout, QWidget
+
+    from ui.application import load_style_sheet
+
+    holder = QWidget()
+    holder.setStyleSheet(load_style_sheet())
+    column = QVBoxLayout(holder)
+    shown = {}
+    for kind in (QRadioButton, QCheckBox):
+        for enabled in (True, False):
+            widget = kind("Transfers outside the UK")
+            widget.setEnabled(enabled)
+            column.addWidget(widget)
+            shown[kind, enabled] = widget
+    qtbot.addWidget(holder)
+    holder.show()
+    qtbot.waitExposed(holder)
+
+    def darkest(widget) -> int:
+        image = widget.grab().toImage()
+        return min(image.pixelColor(x, y).lightness() for x in range(40, image.width(), 2)
+                   for y in range(image.height()))
+
+    for kind in (QRadioButton, QCheckBox):
+        assert darkest(shown[kind, False]) > darkest(shown[kind, True]) + 40, kind.__name__

@@ -25,6 +25,7 @@ from ui.dialogs.verify_dialog import VerifyDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import restyle, text_label
+from ui.widgets.permission import allow_only
 
 SUFFIX = ".confide-backup"
 FILTER = f"Confide backups (*{SUFFIX});;All files (*)"
@@ -79,7 +80,7 @@ class BackupView(QWidget):
         inner.addWidget(self.progress)
         inner.addWidget(self.backup_status)
         if not session.user.is_manager:
-            self.backup_button.setEnabled(False)
+            allow_only([self.backup_button], False, "Only a manager can make a backup.")
             inner.addWidget(text_label("Only a manager can make a backup.", "hint"))
 
         self.restore_button = QPushButton("&Restore from a backup…")
@@ -87,7 +88,7 @@ class BackupView(QWidget):
             "Restore", "Puts a backup in place of the current database. The current one is "
             "kept in the data folder, never deleted.", self.restore_button)
         if not session.user.is_manager:
-            self.restore_button.setEnabled(False)
+            allow_only([self.restore_button], False, "Only a manager can restore a backup.")
             inner.addWidget(text_label("Only a manager can restore a backup.", "hint"))
 
         self.verify_button = QPushButton("&Verify database…")
