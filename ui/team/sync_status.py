@@ -10,7 +10,7 @@ object: the GUI thread never blocks on the network.
 import threading
 from datetime import date
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -88,6 +88,9 @@ class SyncStatusItem(QWidget):
         self.session, self.ops = session, ops
         self.label = QLabel()
         self.label.setAccessibleName("Team sync status")
+        # A failure or a removal is said whole, over more lines, never cut (the bar grows).
+        self.label.setWordWrap(True)
+        self.label.setMaximumWidth(ERROR_WIDTH)
         self.conflicts_button = QPushButton()
         self.conflicts_button.setFlat(True)
         self.conflicts_button.setAccessibleName("Open the conflicts")
@@ -256,15 +259,13 @@ class SyncStatusItem(QWidget):
         text = " · ".join(parts)
         self.label.setToolTip(tooltip)
         if self.last_error:
-            # The whole sentence in the tooltip; the status bar keeps room for the button.
             self.label.setToolTip(self.last_error)
-            text = self.label.fontMetrics().elidedText(f"Sync failed: {self.last_error}",
-                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+            text = f"Sync failed: {self.last_error}"
         removed = self._removed_banner()
         if removed:
             # Said before anything else: nothing typed here can reach the team any more.
             self.label.setToolTip(removed)
-            text = self.label.fontMetrics().elidedText(removed, Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+            text = removed
         self.label.setText(text)
         self.conflicts_button.setVisible(status.conflicts > 0)
         self.conflicts_button.setText(f"{plural(status.conflicts, 'conflict')} "
