@@ -69,6 +69,7 @@ def test_parent_with_parental_responsibility_opens_casework_and_the_case_shows(q
     assert form.who.caller.new_edits["first_name"].hasFocus()
     assert form.who.caller.new_edits["first_name"].text() == "Dana"
     assert form.who.caller.new_edits["last_name"].text() == "Hartley"
+    form.who.caller.new_edits["phone_mobile"].setText("07700 900456")
     form.who.child.new_button.click()
     form.who.child.new_edits["first_name"].setText("Ellie")
     form.who.child.new_edits["last_name"].setText("Hartley")
@@ -91,6 +92,16 @@ def test_parent_with_parental_responsibility_opens_casework_and_the_case_shows(q
     assert view.heading.text() == f"Case {result.case.reference}"
     assert "Dana Hartley" in view.subheading.text()
     assert enquiries.get_enquiry(session, result.enquiry.id).enquiry_type == "casework"
+    # She gave her mobile to be called back on: not "Mobile (not yet asked)"; and the banner
+    # asks only about what her details make usable, not every channel there is.
+    from ui.widgets.contact_card import ContactCard
+
+    card = view.findChild(ContactCard)
+    qtbot.waitUntil(lambda: "phone_mobile" in card.values, timeout=3000)
+    labels = [card.grid.itemAtPosition(0, 0).widget().text()]
+    assert labels == ["Mobile"]
+    assert card.banner.text() == ("Contact preferences: OK: Mobile · Not yet asked: Voicemail, "
+                                  "Message with family")
 
 
 def test_grandparent_without_parental_responsibility_is_refused_plainly(qtbot, session, ops, data_dir):

@@ -163,7 +163,11 @@ class PersonPicker(QWidget):
         """
         if not self.is_new or not any(e.text().strip() for e in self.new_edits.values()):
             return None
-        data = PersonInput(kind=self.kind, **{k: e.text() for k, e in self.new_edits.items()})
+        typed = {k: e.text() for k, e in self.new_edits.items()}
+        # A caller who gives their mobile on the call gives it to be called back on (R9); the
+        # rest (voicemail, messages) is still to be asked.
+        given = {"ok_mobile": 1} if typed.get("phone_mobile", "").strip() else {}
+        data = PersonInput(kind=self.kind, **typed, **given)
         try:
             people.validate_person(data)
         except ValidationError as exc:
