@@ -106,8 +106,8 @@ class BackupView(QWidget):
         self.rekey_button = QPushButton("Change the database &key…")
         keys_card, inner = _section(
             "Audit checkpoint and keys", "A checkpoint is the audit trail's latest entry: write it "
-            "down or print it and keep it away from this computer; 'confide verify --checkpoint' "
-            "later shows whether the trail up to it was changed. A new database key makes "
+            "down or print it and keep it away from this computer; typed into Verify database… "
+            "later, it shows whether the trail up to it was changed. A new database key makes "
             "older copies of the key slots (in backups, or kept by someone who left) open "
             "nothing.", self.checkpoint_button)
         inner.itemAt(inner.count() - 1).layout().insertWidget(1, self.rekey_button)
