@@ -165,3 +165,16 @@ def test_the_consent_record_names_its_wording_in_words(session):
     facts = dict(record_facts(consent, TODAY))
     assert facts["Wording"] == 'Version 1 of the service\'s wording for "Mailing list"'
     assert "consent_" not in " ".join(v for v in facts.values() if v)
+
+
+def test_on_a_short_window_the_backup_cards_scroll_rather_than_squash(qtbot, unlocked):
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    view = backup_view(unlocked)
+    unlocked.resize(1000, 560)
+    scroll = view.findChild(QScrollArea)
+    assert scroll is not None
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0, timeout=3000)
+    for card in view.findChildren(QFrame, "card"):
+        if card.isVisible():
+            assert card.height() >= card.minimumSizeHint().height(), card

@@ -25,6 +25,7 @@ from ui.dialogs.verify_dialog import VerifyDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import restyle, text_label
+from ui.widgets.page import scroll_page
 from ui.widgets.permission import allow_only
 
 SUFFIX = ".confide-backup"
@@ -122,9 +123,9 @@ class BackupView(QWidget):
         if not session.user.is_manager:
             keys_card.hide()  # (setVisible(True) on a card without a parent would open a window)
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(32, 24, 32, 24)
-        column.setSpacing(12)
+        # In a scroll area: on a short window the cards keep their height and the page scrolls,
+        # rather than squashing their text into each other.
+        column = scroll_page(self, (32, 24, 32, 24), 12)
         column.addWidget(text_label("Backup & restore", "heading"))
         for card in (backup_card, restore_card, verify_card, keys_card):
             column.addWidget(card)
