@@ -68,3 +68,25 @@ def test_a_disabled_choice_looks_disabled_under_the_style_sheet(qtbot):
 
     for kind in (QRadioButton, QCheckBox):
         assert darkest(shown[kind, False]) > darkest(shown[kind, True]) + 40, kind.__name__
+
+
+def test_a_scroll_bar_handle_is_darker_than_its_track(qtbot):
+    """The white handle in a grey groove read upside down."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QScrollBar
+
+    from ui.application import load_style_sheet
+
+    bar = QScrollBar(Qt.Orientation.Vertical)
+    bar.setStyleSheet(load_style_sheet())
+    bar.setRange(0, 100)
+    bar.setPageStep(20)
+    bar.setValue(0)
+    bar.resize(14, 300)
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+    image = bar.grab().toImage()
+    handle = image.pixelColor(7, 20).lightness()      # the handle sits at the top (value 0)
+    track = image.pixelColor(7, 280).lightness()      # the empty track at the bottom
+    assert handle < track - 40, (handle, track)
