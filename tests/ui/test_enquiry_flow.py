@@ -228,3 +228,21 @@ def test_enter_scrolls_the_form_to_the_field_it_moves_to(qtbot, session, ops, da
     assert form.isVisible()
     form.guard.mark_clean()
     form.reject()
+
+
+def test_the_person_pop_up_shows_each_line_whole(qtbot, session, ops, data_dir):
+    """"born 02/02/20…": the pop-up was as narrow as the search box and cut the year off."""
+    kid = child(session)
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    form = _new_form(qtbot, workspace)
+    picker = form.who.child
+    picker.search_edit.setFocus()
+    qtbot.keyClicks(picker.search_edit, "Ell")
+    popup = picker.completer.popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    line = picker.model.item(0).text()
+    assert kid.date_of_birth[:4] in line
+    assert popup.viewport().width() >= popup.fontMetrics().horizontalAdvance(line) + 8
+    popup.hide()
+    form.guard.mark_clean()
+    form.reject()
