@@ -90,3 +90,4 @@ def test_a_scroll_bar_handle_is_darker_than_its_track(qtbot):
     handle = image.pixelColor(7, 20).lightness()      # the handle sits at the top (value 0)
     track = image.pixelColor(7, 280).lightness()      # the empty track at the bottom
     assert handle < track - 40, (handle, track)
+
