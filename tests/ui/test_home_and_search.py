@@ -67,7 +67,7 @@ def test_search_finds_a_note_and_opens_its_case(qtbot, session, ops, data_dir):
     shown = search.results.item(1)
     assert shown.text().startswith(f"Note in case {case.reference} · {date.today():%d/%m/%Y}")
     assert "[" not in shown.text() and "zebracorn" in shown.text()
-    assert "<b style='background:#fff1b8'>zebracorn</b>" in shown.data(HtmlRole)
+    assert "<b style='background:#fff1b8; color:#102a43'>zebracorn</b>" in shown.data(HtmlRole)
     qtbot.keyClick(search.box, Qt.Key.Key_Return)  # opens the highlighted result
     view = workspace.casework.records.tabs.currentWidget()
     assert view.record_id == case.id and view.tabs.currentWidget() is view.tabs_by_name["notes"]
