@@ -91,3 +91,28 @@ def test_a_scroll_bar_handle_is_darker_than_its_track(qtbot):
     track = image.pixelColor(7, 280).lightness()      # the empty track at the bottom
     assert handle < track - 40, (handle, track)
 
+
+
+def test_a_selected_list_row_is_light_so_its_marks_stay_readable(qtbot):
+    """A dark mark on Fusion's dark-blue selection could not be seen."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from ui.application import load_style_sheet
+
+    listing = QListWidget()
+    listing.setStyleSheet(load_style_sheet())
+    item = QListWidgetItem("Annual review")
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked)
+    listing.addItem(item)
+    listing.resize(300, 80)
+    qtbot.addWidget(listing)
+    listing.show()
+    listing.setCurrentRow(0)
+    listing.setFocus()
+    qtbot.waitExposed(listing)
+    image = listing.viewport().grab().toImage()
+    rect = listing.visualItemRect(item)
+    background = image.pixelColor(rect.right() - 4, rect.center().y())
+    assert background.lightness() > 180, background.name()
