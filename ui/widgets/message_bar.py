@@ -20,9 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import clock
-from app.domain.periods import LONDON
-
 HISTORY_LIMIT = 200
 
 
@@ -32,7 +29,7 @@ class Message:
     text: str
 
     def line(self) -> str:
-        return f"{self.at.astimezone(LONDON):%H:%M:%S}  {self.text}"
+        return f"{self.at:%H:%M:%S}  {self.text}"
 
 
 class MessageBar(QStatusBar):
@@ -68,7 +65,7 @@ class MessageBar(QStatusBar):
         self.label.setText(text)
         self._fit()
         if text:
-            self.history.append(Message(clock.now(), text))
+            self.history.append(Message(datetime.now(), text))  # this computer's time, as "saved at" is
             del self.history[:-HISTORY_LIMIT]
             self.messageShown.emit(text)
         self.timer.stop()
