@@ -7,9 +7,16 @@ GUI_OPTIONS = ("--data-dir", "--device-key-file")
 
 
 def wants_gui(args: list[str]) -> bool:
-    """No arguments, or only the GUI's own options (e.g. `--data-dir D`): the GUI."""
+    """No arguments, or only the GUI's own options (e.g. `--data-dir D`, perhaps with Qt's own
+    such as `-style fusion`): the GUI. A command after them (`--device-key-file F init ...`)
+    is the command line's, whichever order the options came in."""
     if "--self-test" in args:
         return False
+    rest = list(args)
+    while rest and rest[0].split("=", 1)[0] in GUI_OPTIONS:
+        rest = rest[1:] if "=" in rest[0] else rest[2:]
+    if rest and not rest[0].startswith("-"):
+        return False  # a subcommand
     return not args or args[0].split("=", 1)[0] in GUI_OPTIONS
 
 

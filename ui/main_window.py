@@ -27,6 +27,7 @@ from ui.screen_lock import ScreenLockWatcher
 from ui.status_feedback import StatusFeedback
 from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
+from ui.widgets.message_bar import MessageBar
 from ui.widgets.screen_fit import fit_window
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.unlock_view)
         self.setCentralWidget(self.stack)
+        self.setStatusBar(MessageBar())
         self._build_menus()
         self._build_status_bar()
         self.feedback = StatusFeedback(self.statusBar())
@@ -206,6 +208,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText("Locked")
         self.weaker_label.hide()
         self.statusBar().clearMessage()
+        self.statusBar().forget()
         self.menus.update(None)
         self.menus.clear_sections()
 

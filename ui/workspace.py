@@ -14,6 +14,7 @@ from ui.team.pages import TeamPages
 from ui.views.backup_view import BackupView
 from ui.views.settings_view import SettingsView
 from ui.views.staff_view import StaffView
+from ui.widgets.enter_presses import EnterPressesButtons
 
 
 class Workspace(QWidget):
@@ -57,6 +58,7 @@ class Workspace(QWidget):
         self.nav.itemActivated.connect(lambda _item: self._focus_page())
         self.nav.setCurrentRow(0)
         self.backup_view.restoreRequested.connect(self.restoreRequested)
+        self.enter_presses = EnterPressesButtons(self)
         ops.busyChanged.connect(self.set_busy)
         self.casework.showPage.connect(self.show_page)
         self.manager.showPage.connect(self.show_page)

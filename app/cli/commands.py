@@ -113,11 +113,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options every command takes, which people also put before the command's name.
+LEADING_OPTIONS = ("--data-dir", "--device-key-file")
+
+
+def options_after_command(argv: list[str]) -> list[str]:
+    """`--device-key-file F init ...` means `init --device-key-file F ...`. Left in front,
+    argparse gives the value to the top-level option and the subcommand's own default (None)
+    then overwrites it: the command would run without the key file it was told to use."""
+    lead: list[str] = []
+    rest = list(argv)
+    while rest and rest[0].split("=", 1)[0] in LEADING_OPTIONS:
+        take = 1 if "=" in rest[0] else 2
+        lead, rest = lead + rest[:take], rest[take:]
+    if lead and rest and not rest[0].startswith("-"):
+        return [rest[0], *lead, *rest[1:]]
+    return list(argv)
+
+
 def main(argv: list[str] | None = None, self_test_extra=()) -> int:
     """`self_test_extra`: checks made outside app/ (main.py passes the GUI's display check)."""
     harden_process()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(options_after_command(sys.argv[1:] if argv is None else argv))
     if args.self_test:
         return cmd_self_test(args, self_test_extra)
     if not args.command:

@@ -22,6 +22,14 @@ CONTACT_CHANNELS = [
     ("ok_voicemail", "Voicemail"), ("ok_message_family", "Message with family"),
     ("ok_message_colleague", "Message with colleague"), ("ok_email", "Email"), ("ok_post", "Post"),
 ]
+# The details a way of contacting someone needs: a question about one the service could not use
+# anyway (voicemail with no number on record) is not worth a line in the banner.
+CHANNEL_NEEDS = {
+    "ok_home": ("phone_home",), "ok_mobile": ("phone_mobile",), "ok_work": ("phone_work",),
+    "ok_voicemail": ("phone_home", "phone_mobile", "phone_work"),
+    "ok_message_family": ("phone_home", "phone_mobile"), "ok_message_colleague": ("phone_work",),
+    "ok_email": ("email",), "ok_post": ("address", "postcode"),
+}
 
 
 @dataclass
@@ -73,10 +81,13 @@ class Person:
         return age_on(date.fromisoformat(self.date_of_birth), today)
 
     def contact_permissions(self) -> dict[str, list[str]]:
-        """R9: which ways of contacting this person are allowed, refused, or not yet asked."""
+        """R9: which ways of contacting this person are allowed, refused, or not yet asked.
+        "not_asked" holds only the ways their recorded details make usable (CHANNEL_NEEDS)."""
         result = {"allowed": [], "not_allowed": [], "not_asked": []}
         for attr, label in CONTACT_CHANNELS:
             value = getattr(self, attr)
+            if value is None and not any(getattr(self, need) for need in CHANNEL_NEEDS[attr]):
+                continue
             key = "allowed" if value == 1 else "not_allowed" if value == 0 else "not_asked"
             result[key].append(label)
         return result
@@ -90,7 +101,7 @@ class Person:
             parts.append("DO NOT use: " + ", ".join(perms["not_allowed"]))
         if perms["not_asked"]:
             parts.append("Not yet asked: " + ", ".join(perms["not_asked"]))
-        text = " · ".join(parts)
+        text = " · ".join(parts) or "no contact details recorded"
         if self.contact_note:
             text += f" · {self.contact_note}"
         return text

@@ -30,6 +30,14 @@ class SarStatus(Choice):
 OPEN_STATUSES = ("new", "awaiting_id", "awaiting_clarification", "in_review", "extended")
 
 
+@dataclass(frozen=True)
+class Clarification:
+    asked: date
+    received: date | None
+    question: str
+    answer: str
+
+
 @dataclass
 class Sar:
     id: str
@@ -55,6 +63,9 @@ class Sar:
     sent_method: str | None = None
     version: int = 1
     subject_name: str = ""
+    # Every clarification, as JSON: [asked, received, what was asked, the answer] (received and
+    # answer null while it is awaited; entries written before the words were kept are
+    # [asked, received]). Only the answered ones pause the clock.
     clarification_pauses: str = "[]"
     child_competent: int | None = None
     child_authority: str | None = None
@@ -68,8 +79,23 @@ class Sar:
     from_row = classmethod(from_row_of)
 
     def pauses(self) -> list[sar_deadline.Pause]:
-        return [sar_deadline.Pause(date.fromisoformat(a), date.fromisoformat(b))
-                for a, b in json.loads(self.clarification_pauses or "[]")]
+        return [sar_deadline.Pause(c.asked, c.received) for c in self.clarifications() if c.received]
+
+    def clarifications(self) -> list["Clarification"]:
+        found = []
+        for entry in json.loads(self.clarification_pauses or "[]"):
+            asked, received, question, answer = (list(entry) + [None, None])[:4]
+            found.append(Clarification(date.fromisoformat(asked), _d(received), question or "", answer or ""))
+        return found
+
+    def due_before_pause(self) -> date | None:
+        """While clarification is awaited (identity confirmed): the deadline as it stood when
+        the clock stopped. The new one is known once the answer arrives."""
+        if self.status != "awaiting_clarification" or not self.identity_received_on:
+            return None
+        return sar_deadline.deadline(
+            date.fromisoformat(self.received_on), _d(self.identity_received_on),
+            self.pauses(), self.extension_months, _d(self.extension_recorded_on)).due
 
     def paused_days(self) -> int:
         found = self.deadline()

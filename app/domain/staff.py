@@ -1,6 +1,7 @@
 """Staff roles and the checks on account fields."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -43,6 +44,18 @@ def clean_username(text: str) -> str:
             "A user name has 2 to 32 characters: letters, digits, dots, dashes or underscores, "
             "starting with a letter or digit.", field="username")
     return name
+
+
+def suggest_username(full_name: str) -> str:
+    """The user name offered for a new colleague: first initial and last name, plain letters
+    ("Siân O'Brien" -> "sobrien"); "" when the name gives nothing to go on."""
+    plain = unicodedata.normalize("NFKD", full_name or "").encode("ascii", "ignore").decode()
+    words = ["".join(ch for ch in word.lower() if ch.isalnum()) for word in plain.split()]
+    words = [w for w in words if w]
+    if not words:
+        return ""
+    name = (words[0][0] + words[-1]) if len(words) > 1 else words[0]
+    return name[:32] if len(name) >= 2 else ""
 
 
 def clean_full_name(text: str) -> str:

@@ -178,3 +178,17 @@ def test_usage_errors_exit_2(tmp_path, argv):
     assert result.returncode == 2, result.stderr
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_global_options_before_the_command_run_the_command(tmp_path):
+    """`confide --device-key-file F init ...` runs init with F (it used to start the window, and
+    argparse would have dropped F in favour of the subcommand's default)."""
+    cli = _new_cli(tmp_path)
+    result = run_cli(["--device-key-file", cli.key_file, "--data-dir", cli.data_dir, "init",
+                      "--user", "manager", "--full-name", "Test Manager", "--passphrase-stdin"],
+                     cli.env, PASSPHRASE + "\n")
+    _ok(result)
+    assert cli.key_file.exists() and (cli.data_dir / "vault.json").exists()
+    result = run_cli([f"--device-key-file={cli.key_file}", "verify", "--data-dir", cli.data_dir,
+                      "--user", "manager", "--passphrase-stdin"], cli.env, PASSPHRASE + "\n")
+    _ok(result)

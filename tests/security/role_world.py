@@ -257,6 +257,7 @@ RECIPES = {
     "vault.registers.update_staff_record": lambda s, w: _module("vault.registers").update_staff_record(
         s, w.spare, dp_training_on=date(2026, 10, 1), today=TODAY),
     "reports.figures.build_report": lambda s, w: _module("reports.figures").build_report(s, periods.quarter(2026, 3)),
+    "reports.figures.opening_period": lambda s, w: _module("reports.figures").opening_period(s, date(2026, 12, 7)),
     "casework.safeguarding.concerns_for_case": lambda s, w: safeguarding.concerns_for_case(s, w.case.id),
     "casework.safeguarding.incidents_for_person": lambda s, w: safeguarding.incidents_for_person(s, w.parent.id),
     "casework.safeguarding.raise_concern": lambda s, w: safeguarding.raise_concern(s, w.case.id, date(2026, 11, 6),

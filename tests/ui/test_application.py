@@ -22,6 +22,10 @@ def test_main_sends_gui_options_to_the_gui_and_commands_to_the_cli():
     assert main.wants_gui(["--data-dir", "/x"]) and main.wants_gui(["--device-key-file=/k"])
     assert not main.wants_gui(["init", "--data-dir", "/x"])
     assert not main.wants_gui(["--version"])
+    # A global option first, then the command: still the command line.
+    assert not main.wants_gui(["--device-key-file", "/k", "init", "--user", "m"])
+    assert not main.wants_gui(["--device-key-file=/k", "--data-dir", "/x", "verify"])
+    assert main.wants_gui(["--data-dir", "/x", "-style", "fusion"])
 
 
 def test_style_sheet_loads_with_absolute_resource_paths():

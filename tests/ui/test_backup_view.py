@@ -131,3 +131,50 @@ def test_the_manager_takes_a_checkpoint_and_changes_the_key(qtbot, unlocked, dat
     qtbot.waitUntil(lambda: "new key" in view.keys_status.text(), timeout=10000)
     assert VaultFile.load(data_dir / "vault.json").key_id != before
     assert unlocked.session.conn.execute("SELECT count(*) FROM staff").fetchone()[0] >= 1
+
+
+def test_a_checkpoint_is_checked_from_the_verify_button_not_the_command_line(qtbot, unlocked):
+    """The page told people at the window to run 'confide verify --checkpoint' beside its own
+    Verify button: the checkpoint is now typed into Verify."""
+    view = backup_view(unlocked)
+    words = " ".join(label.text() for label in view.findChildren(type(view.checkpoint_text)))
+    assert "confide " not in words and "--" not in words
+    view.checkpoint_button.click()
+    taken = view.checkpoint_text.text()
+    dialog = view.verify()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.checkpoint.setText(taken)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: view.report.isVisible(), timeout=5000)
+    assert "Matches the checkpoint" in view.report.toPlainText()
+    dialog = view.verify()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.checkpoint.setText("not a checkpoint")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.errors._fields["checkpoint"][1].isVisible(), timeout=5000)
+    dialog.guard.mark_clean()
+    dialog.reject()
+
+
+def test_the_consent_record_names_its_wording_in_words(session):
+    """"consent_mailing_list v1" was shown: a file name, not something a person reads."""
+    from tests.unit.consent_helpers import TODAY, family_case, verbal
+    from ui.dialogs.consent_dialogs import record_facts
+
+    consent = verbal(session, family_case(session), "mailing_list")
+    facts = dict(record_facts(consent, TODAY))
+    assert facts["Wording"] == 'Version 1 of the service\'s wording for "Mailing list"'
+    assert "consent_" not in " ".join(v for v in facts.values() if v)
+
+
+def test_on_a_short_window_the_backup_cards_scroll_rather_than_squash(qtbot, unlocked):
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    view = backup_view(unlocked)
+    unlocked.resize(1000, 560)
+    scroll = view.findChild(QScrollArea)
+    assert scroll is not None
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0, timeout=3000)
+    for card in view.findChildren(QFrame, "card"):
+        if card.isVisible():
+            assert card.height() >= card.minimumSizeHint().height(), card

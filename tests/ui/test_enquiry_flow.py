@@ -69,6 +69,7 @@ def test_parent_with_parental_responsibility_opens_casework_and_the_case_shows(q
     assert form.who.caller.new_edits["first_name"].hasFocus()
     assert form.who.caller.new_edits["first_name"].text() == "Dana"
     assert form.who.caller.new_edits["last_name"].text() == "Hartley"
+    form.who.caller.new_edits["phone_mobile"].setText("07700 900456")
     form.who.child.new_button.click()
     form.who.child.new_edits["first_name"].setText("Ellie")
     form.who.child.new_edits["last_name"].setText("Hartley")
@@ -91,6 +92,16 @@ def test_parent_with_parental_responsibility_opens_casework_and_the_case_shows(q
     assert view.heading.text() == f"Case {result.case.reference}"
     assert "Dana Hartley" in view.subheading.text()
     assert enquiries.get_enquiry(session, result.enquiry.id).enquiry_type == "casework"
+    # She gave her mobile to be called back on: not "Mobile (not yet asked)"; and the banner
+    # asks only about what her details make usable, not every channel there is.
+    from ui.widgets.contact_card import ContactCard
+
+    card = view.findChild(ContactCard)
+    qtbot.waitUntil(lambda: "phone_mobile" in card.values, timeout=3000)
+    labels = [card.grid.itemAtPosition(0, 0).widget().text()]
+    assert labels == ["Mobile"]
+    assert card.banner.text() == ("Contact preferences: OK: Mobile · Not yet asked: Voicemail, "
+                                  "Message with family")
 
 
 def test_grandparent_without_parental_responsibility_is_refused_plainly(qtbot, session, ops, data_dir):
@@ -188,4 +199,50 @@ def test_parental_responsibility_needs_a_relationship(qtbot, session, ops, data_
     assert error.isVisible() and "parental responsibility can be recorded" in error.text()
     assert enquiries.recent_enquiries(session) == []
     messages.set_next_answer(True)
+    form.reject()
+
+
+def test_enter_scrolls_the_form_to_the_field_it_moves_to(qtbot, session, ops, data_dir):
+    """Enter moved the focus to fields scrolled out of sight, on a screen too short for the form."""
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    form = _new_form(qtbot, workspace)
+    form.setMinimumSize(form.minimumWidth(), 200)
+    form.resize(form.minimumWidth(), 300)
+    qtbot.waitUntil(lambda: form.scroll.verticalScrollBar().maximum() > 150, timeout=2000)
+    form.who.channel.setFocus()
+    viewport = form.scroll.viewport()
+    reached_below = False
+    for _ in range(40):
+        focused = QApplication.focusWidget()
+        if focused is None or not form.body.isAncestorOf(focused) or focused is form.subject.summary:
+            break  # (Enter in the summary is a new line)
+        qtbot.keyClick(focused, Qt.Key.Key_Return)
+        landed = QApplication.focusWidget()
+        if landed is None or not form.body.isAncestorOf(landed):
+            break
+        top = landed.mapTo(viewport, landed.rect().topLeft()).y()
+        bottom = top + min(landed.height(), 30)  # a tall box: its first line, where the cursor is
+        assert 0 <= top and bottom <= viewport.height(), (landed.accessibleName(), top, bottom)
+        reached_below = reached_below or form.scroll.verticalScrollBar().value() > 0
+    assert reached_below, "the walk never needed to scroll: make the form shorter"
+    assert form.isVisible()
+    form.guard.mark_clean()
+    form.reject()
+
+
+def test_the_person_pop_up_shows_each_line_whole(qtbot, session, ops, data_dir):
+    """"born 02/02/20…": the pop-up was as narrow as the search box and cut the year off."""
+    kid = child(session)
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    form = _new_form(qtbot, workspace)
+    picker = form.who.child
+    picker.search_edit.setFocus()
+    qtbot.keyClicks(picker.search_edit, "Ell")
+    popup = picker.completer.popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    line = picker.model.item(0).text()
+    assert kid.date_of_birth[:4] in line
+    assert popup.viewport().width() >= popup.fontMetrics().horizontalAdvance(line) + 8
+    popup.hide()
+    form.guard.mark_clean()
     form.reject()

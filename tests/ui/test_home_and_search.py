@@ -9,7 +9,7 @@ from app.services.casework import actions, cases, notes
 from tests.ui.casework_support import activate, make_workspace, wait_idle
 from tests.unit.casework_helpers import family
 from ui.views.search_view import HitRole
-from ui.widgets.rich_text_delegate import HtmlRole
+from ui.widgets.rich_text_delegate import HtmlRole, RichTextDelegate
 
 
 def test_home_lists_overdue_and_due_today_and_opens_the_case(qtbot, session, ops, data_dir):
@@ -67,7 +67,7 @@ def test_search_finds_a_note_and_opens_its_case(qtbot, session, ops, data_dir):
     shown = search.results.item(1)
     assert shown.text().startswith(f"Note in case {case.reference} · {date.today():%d/%m/%Y}")
     assert "[" not in shown.text() and "zebracorn" in shown.text()
-    assert "<b style='background:#fff1b8'>zebracorn</b>" in shown.data(HtmlRole)
+    assert "<b style='background:#fff1b8; color:#102a43'>zebracorn</b>" in shown.data(HtmlRole)
     qtbot.keyClick(search.box, Qt.Key.Key_Return)  # opens the highlighted result
     view = workspace.casework.records.tabs.currentWidget()
     assert view.record_id == case.id and view.tabs.currentWidget() is view.tabs_by_name["notes"]
@@ -133,3 +133,51 @@ def test_open_record_for_the_dashboards_consent_and_disclosure_items(qtbot, sess
         assert view.record_id == fam.case.id
         assert view.tabs.currentWidget() is view.tabs_by_name["consent"]
     assert workspace.casework.records.tabs.count() == 1
+
+
+def test_enter_presses_the_focused_button_on_a_page(qtbot, session, ops, data_dir):
+    """A focused page button ignored Enter (only Space pressed it)."""
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    activate(qtbot, workspace)
+    button = workspace.show_page("Settings").save_button
+    clicks = []
+    button.clicked.disconnect()
+    button.clicked.connect(lambda: clicks.append(1))
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus, timeout=2000)
+    qtbot.keyClick(button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: clicks == [1], timeout=2000)
+    qtbot.keyClick(button, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.waitUntil(lambda: clicks == [1, 1], timeout=2000)
+
+
+def test_a_matched_word_stays_readable_in_the_selected_row(qtbot):
+    """Matched words were white on pale yellow in the selected row."""
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from app.domain.records import MATCH_END, MATCH_START
+    from ui.application import load_style_sheet
+    from ui.views.search_view import hit_html
+
+    class Hit:  # the fields hit_html reads
+        kind, title, on = "note", "C-2026-0001", None
+        snippet = f"asked about the {MATCH_START}annual{MATCH_END} review"
+
+    listing = QListWidget()
+    listing.setStyleSheet(load_style_sheet())
+    listing.setItemDelegate(RichTextDelegate(listing))
+    item = QListWidgetItem("annual")
+    item.setData(HtmlRole, hit_html(Hit()))
+    listing.addItem(item)
+    listing.resize(500, 120)
+    qtbot.addWidget(listing)
+    listing.show()
+    listing.setCurrentRow(0)
+    qtbot.waitExposed(listing)
+    image = listing.viewport().grab().toImage()
+    yellow = [(x, y) for x in range(image.width()) for y in range(image.height())
+              if image.pixelColor(x, y).name() == "#fff1b8"]
+    assert yellow, "no highlighted word drawn"
+    xs, ys = [x for x, _ in yellow], [y for _, y in yellow]
+    box = [image.pixelColor(x, y).lightness() for x in range(min(xs), max(xs) + 1) for y in range(min(ys), max(ys) + 1)]
+    assert min(box) < 100  # dark letters on the yellow, not white ones

@@ -30,7 +30,6 @@ def test_the_wizard_joins_a_team_from_an_invitation(qtbot, ops, session, tmp_pat
     dialog.username.setText("jo")
     # Jo's own passphrase: the one her key record is wrapped under (here, her temporary one).
     dialog.passphrase.edit.setText("temporary words for jo 77")
-    dialog.passphrase.confirm.setText("temporary words for jo 77")
     dialog.join_button.click()
     qtbot.waitUntil(lambda: not ops.busy and dialog.join_button.isEnabled(), timeout=10000)
     assert "does not match" in dialog.errors._fields["code"][1].text()
@@ -46,3 +45,30 @@ def test_the_wizard_joins_a_team_from_an_invitation(qtbot, ops, session, tmp_pat
         assert joined.must_change_passphrase
     finally:
         joined.lock("test")
+
+
+def test_joining_asks_for_the_passphrase_you_have_once_with_no_meter(qtbot, ops, tmp_path):
+    """Joining signs in as someone who already has a passphrase: one field, no strength meter,
+    no "Type it again", and the rows under it stay put while it is typed."""
+    from ui.team.join_dialog import JoinDialog
+    from ui.widgets.strength_meter import StrengthMeter
+
+    dialog = JoinDialog(tmp_path / "new", None, ops)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.findChildren(StrengthMeter)
+    assert not hasattr(dialog.passphrase, "confirm")
+    names = {edit.accessibleName() for edit in dialog.findChildren(type(dialog.code))}
+    assert not any("again" in name.lower() for name in names), names
+    top = dialog.join_button.mapTo(dialog, dialog.join_button.rect().topLeft())
+    reveal = dialog.passphrase.reveal.mapTo(dialog, dialog.passphrase.reveal.rect().topLeft())
+    for typed in ("a", "a much longer passphrase typed here", ""):
+        dialog.passphrase.edit.setText(typed)
+        qtbot.wait(10)
+        assert dialog.passphrase.reveal.mapTo(dialog, dialog.passphrase.reveal.rect().topLeft()) == reveal
+        assert dialog.join_button.mapTo(dialog, dialog.join_button.rect().topLeft()) == top
+    dialog.file.setText(str(tmp_path / "missing.invite"))
+    dialog.passphrase.edit.setText("")
+    dialog.ops = ops
+    dialog.join()
+    assert dialog.errors._fields["file"][1].isVisible()

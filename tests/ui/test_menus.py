@@ -1,6 +1,6 @@
 """The menu bar, walked as each role: every entry is reachable from a menu, enabled exactly
 when the role matrix lets the role call its function, and the Go menu offers the sections the
-workspace built for that role, Ctrl+1… in order. Locked, only Quit and Help work."""
+workspace built for that role, each with its own fixed key. Locked, only Quit and Help work."""
 
 import pytest
 from PySide6.QtCore import Qt
@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from app.domain.staff import Role
 from tests.unit.casework_helpers import add_worker, family
 from ui.main_window import MainWindow
-from ui.menus.entries import ENTRIES, SECTIONS, SEPARATOR, allows, section_allowed
+from ui.menus.entries import ENTRIES, SECTION_KEYS, SECTIONS, SEPARATOR, allows, section_allowed
 from ui.menus.help_window import HelpWindow
 
 TEAM_ONLY = {"Conflicts", "Team", "This laptop"}  # built only on a computer in a team (a laptop)
@@ -69,8 +69,8 @@ def test_every_action_is_in_a_menu_and_enabled_by_the_role_matrix(qtbot, open_wi
     assert offered <= set(pages), f"sections the role may use but cannot reach: {offered - set(pages)}"
     # "&" in a section's name is shown, not taken for a mnemonic ("Backup _restore").
     assert window.menus.sections["Backup & restore"].text() == "Backup && restore"
-    for position, name in enumerate(pages[:9]):
-        assert window.menus.sections[name].shortcut().toString() == f"Ctrl+{position + 1}"
+    for name in pages:
+        assert window.menus.sections[name].shortcut().toString() == SECTION_KEYS[name]
 
 
 def test_locked_only_quit_and_help_work(qtbot, open_window, session):
@@ -87,13 +87,14 @@ def test_keyboard_reaches_sections_help_and_the_case_menu(qtbot, open_window, se
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     pages = list(window.workspace.pages)
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    assert window.workspace.stack.currentWidget() is window.workspace.pages[pages[2]]
+    assert window.workspace.stack.currentWidget() is window.workspace.pages["Cases"]
 
     qtbot.keyClick(window, Qt.Key.Key_F1)
     helper = window.commands.help_window
     assert isinstance(helper, HelpWindow) and helper.isVisible()
     text = helper.browser.toPlainText()
     assert "Ctrl+Shift+N" in text and f"Go to {pages[1]}" in text and "Record a phone call" in text
+    assert "Alt+6" in text and "Go to Backup & restore" in text
     helper.close()
 
     # New note with no case open says how to open one; with a case open it opens the note form.
@@ -109,3 +110,32 @@ def test_keyboard_reaches_sections_help_and_the_case_menu(qtbot, open_window, se
     qtbot.waitExposed(dialog)
     assert QApplication.activeModalWidget() is dialog or dialog.isVisible()
     dialog.reject()
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.CASEWORKER])
+def test_each_section_keeps_its_key_whatever_the_role(qtbot, open_window, session, data_dir, role):
+    """Ctrl+1…0 went by position, so Ctrl+3 was Cases for a caseworker and Enquiries for a
+    manager. Every section has one key of its own, never shared, whoever is signed in."""
+    assert len(set(SECTION_KEYS.values())) == len(SECTION_KEYS) and set(SECTION_KEYS) == set(SECTIONS)
+    window = open_window(_session_as(role, session, data_dir))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    for name, action in window.menus.sections.items():
+        assert action.shortcut().toString() == SECTION_KEYS[name]
+    for key, name in ((Qt.Key.Key_3, "Cases"), (Qt.Key.Key_2, "Enquiries"), (Qt.Key.Key_1, "Home")):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.workspace.stack.currentWidget() is window.workspace.pages[name], name
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.AltModifier)
+    assert window.workspace.stack.currentWidget() is window.workspace.pages["Backup & restore"]
+
+
+def test_help_explains_working_as_a_team(qtbot):
+    """F1 said one line about teams: it now says how to start one, invite, join, sync, resolve
+    a conflict, check out and check in, in the words the screens use."""
+    helper = HelpWindow(["Home", "Team", "Conflicts", "This laptop"])
+    qtbot.addWidget(helper)
+    text = helper.browser.toPlainText()
+    for words in ("Working as a team", "Start a team", "Invite a computer", "Join a team", "one-time code",
+                  "Ctrl+Shift+S", "Conflicts", "mine", "theirs", "Resolve", "Check out", "Check in",
+                  "This laptop", "Go to Team"):
+        assert words in text, words

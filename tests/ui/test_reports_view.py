@@ -16,14 +16,15 @@ from ui.report_document import report_html
 
 
 def contacts(session, phone: int = 6, letters: int = 2):
-    """Enquiries in last financial year: many by phone, a few (under 5) by letter."""
+    """Enquiries in May of last financial year: many by phone, a few (under 5) by letter. Returns
+    the quarter they fall in (Q1 of that year), where the page opens when nothing is later."""
     period = periods.last_financial_year(date.today())
     when = datetime.combine(period.start + timedelta(days=40), time(10), UTC)
     for n in range(phone + letters):
         enquiries.record_enquiry(session, EnquiryInput(
             channel="phone" if n < phone else "letter", caller_role="parent_carer", topics=["sen_support"],
             summary="Asked about SEN support.", received_at=when + timedelta(hours=n)))
-    return period
+    return periods.financial_quarter(period.start.year, 1)
 
 
 def pdf_words(path) -> str:
@@ -47,7 +48,7 @@ def channel_figures(view):
 
 def test_the_report_is_counted_on_the_worker_and_shown_in_either_version(qtbot, session, ops, data_dir):
     period = contacts(session)
-    # Last financial year, counted when the page is first shown.
+    # The latest complete quarter with contacts, counted when the page is first shown.
     _workspace, view = reports_page(qtbot, session, ops, data_dir)
     assert view.report.period == period
     assert period.label in view.status.text()
@@ -168,3 +169,27 @@ def test_the_printed_version_names_itself(qtbot, session):
     report = reports.build_report(session, periods.last_financial_year(date.today()))
     assert "INTERNAL" in report_html(report, exact=True) and "<img src='chart://topics'" in report_html(report, True)
     assert "Worker 1" in report_html(report, exact=False) or "workload" in report_html(report, False).lower()
+
+
+def test_the_page_opens_on_the_latest_complete_quarter_with_contacts(qtbot, session, ops, data_dir):
+    """It opened on last financial year, all zeros when the contacts were more recent; and its
+    quarters were calendar quarters, not the financial year's (April to June is Q1)."""
+    today = date.today()
+    wanted = periods.latest_complete_quarter(today)
+    wanted = periods.financial_quarter_of(wanted.start - timedelta(days=1))  # two quarters back
+    when = datetime.combine(wanted.start + timedelta(days=3), time(11), UTC)
+    for n in range(3):
+        enquiries.record_enquiry(session, EnquiryInput(
+            channel="email", caller_role="parent_carer", topics=["sen_support"],
+            summary="Asked about EHC needs assessment.", received_at=when + timedelta(hours=n)))
+    _workspace, view = reports_page(qtbot, session, ops, data_dir)
+    assert view.report.period == wanted
+    assert view.period.kind.currentData() == "quarter" and view.period.period() == wanted
+    assert view.period.kind.currentText() == "Quarter of the financial year"
+    assert "fewer than 5" in channel_figures(view).values()
+    # The financial year's quarters: Q1 is April to June.
+    view.period.part.setCurrentIndex(view.period.part.findData(1))
+    assert view.period.part.currentText() == "Q1 (April to June)"
+    chosen = view.period.period()
+    assert (chosen.start.month, chosen.start.day, chosen.end.month, chosen.end.day) == (4, 1, 6, 30)
+    assert chosen.start.year == view.period.year.currentData()

@@ -392,3 +392,44 @@ def test_the_dashboard_opens_a_request_hidden_by_open_only_at_that_request(qtbot
     wait_idle(qtbot, ops)
     assert not page.open_only.isChecked()
     assert page.selected() is not None and page.selected().id == closed.id
+
+
+def test_clarification_records_what_was_asked_and_the_answer_and_due_says_the_clock_stopped(
+        qtbot, session, ops, data_dir):
+    """Asking for clarification recorded only a date, and while waiting Due said "Not started"
+    although identity was confirmed and the clock had been running."""
+    parent, _kid, _case = casework(session)
+    request = ready_request(session, parent)
+    due = date.fromisoformat(request.due_on)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    assert page.select(request.id)
+    dialog = page.act("ask_clarification")
+    qtbot.waitExposed(dialog)
+    dialog.ok_button.click()
+    assert "what you asked" in dialog.errors._fields["clarification_question"][1].text().lower()
+    dialog.words.setPlainText("Which school years do you mean: all of them, or only Year 9?")
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    qtbot.waitUntil(lambda: page.selected().status == "awaiting_clarification", timeout=3000)
+    row = page.model.row_of(request.id)
+    assert page.model.index(row, cols.DUE).data() == f"Clock stopped (was {due:%d/%m/%Y})"
+    facts = " ".join(label.text() for label in page.detail.findChildren(type(dialog.heading)))
+    assert "only Year 9?" in facts
+    assert "Not started" not in facts
+
+    dialog = page.act("clarification_received")
+    qtbot.waitExposed(dialog)
+    shown = " ".join(label.text() for label in dialog.findChildren(type(dialog.heading)))
+    assert "only Year 9?" in shown  # the question, above the answer box
+    dialog.words.setPlainText("Only Year 9, from September to July.")
+    with qtbot.waitSignal(dialog.finished, timeout=5000):
+        dialog.ok_button.click()
+    wait_idle(qtbot, ops)
+    qtbot.waitUntil(lambda: page.selected().status == "in_review", timeout=3000)
+    kept = sar.get_sar(session, request.id).clarifications()
+    assert [(c.question, c.answer) for c in kept] == [
+        ("Which school years do you mean: all of them, or only Year 9?", "Only Year 9, from September to July.")]
+    facts = " ".join(label.text() for label in page.detail.findChildren(type(dialog.heading)))
+    assert "Only Year 9, from September to July." in facts
+    assert date.fromisoformat(page.selected().due_on) > due  # the paused day is added on

@@ -31,3 +31,88 @@ def test_others_see_it_but_cannot_change_it(qtbot, unlocked):
     assert view.manager_only.isVisible()
     assert "Staff" not in unlocked.workspace.pages
     assert not unlocked.workspace.backup_view.restore_button.isEnabled()
+    # Each control they cannot change is disabled, says why, and looks disabled.
+    transfers = view.transfers
+    for widget in (view.minutes, transfers.none, transfers.some, transfers.where, transfers.safeguard,
+                   unlocked.workspace.backup_view.backup_button, unlocked.workspace.backup_view.restore_button):
+        assert not widget.isEnabled() and "manager" in widget.toolTip(), widget.accessibleName()
+        assert "manager" in widget.accessibleDescription()
+    assert transfers.manager_only.isVisible()
+
+
+def test_a_disabled_choice_looks_disabled_under_the_style_sheet(qtbot):
+    """The base colour of every widget kept a disabled radio button or check box as dark as an
+    enabled one: it looked usable and ignored clicks."""
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QVBoxLayout, QWidget
+
+    from ui.application import load_style_sheet
+
+    holder = QWidget()
+    holder.setStyleSheet(load_style_sheet())
+    column = QVBoxLayout(holder)
+    shown = {}
+    for kind in (QRadioButton, QCheckBox):
+        for enabled in (True, False):
+            widget = kind("Transfers outside the UK")
+            widget.setEnabled(enabled)
+            column.addWidget(widget)
+            shown[kind, enabled] = widget
+    qtbot.addWidget(holder)
+    holder.show()
+    qtbot.waitExposed(holder)
+
+    def darkest(widget) -> int:
+        image = widget.grab().toImage()
+        return min(image.pixelColor(x, y).lightness() for x in range(40, image.width(), 2)
+                   for y in range(image.height()))
+
+    for kind in (QRadioButton, QCheckBox):
+        assert darkest(shown[kind, False]) > darkest(shown[kind, True]) + 40, kind.__name__
+
+
+def test_a_scroll_bar_handle_is_darker_than_its_track(qtbot):
+    """The white handle in a grey groove read upside down."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QScrollBar
+
+    from ui.application import load_style_sheet
+
+    bar = QScrollBar(Qt.Orientation.Vertical)
+    bar.setStyleSheet(load_style_sheet())
+    bar.setRange(0, 100)
+    bar.setPageStep(20)
+    bar.setValue(0)
+    bar.resize(14, 300)
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+    image = bar.grab().toImage()
+    handle = image.pixelColor(7, 20).lightness()      # the handle sits at the top (value 0)
+    track = image.pixelColor(7, 280).lightness()      # the empty track at the bottom
+    assert handle < track - 40, (handle, track)
+
+
+
+def test_a_selected_list_row_is_light_so_its_marks_stay_readable(qtbot):
+    """A dark mark on Fusion's dark-blue selection could not be seen."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from ui.application import load_style_sheet
+
+    listing = QListWidget()
+    listing.setStyleSheet(load_style_sheet())
+    item = QListWidgetItem("Annual review")
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked)
+    listing.addItem(item)
+    listing.resize(300, 80)
+    qtbot.addWidget(listing)
+    listing.show()
+    listing.setCurrentRow(0)
+    listing.setFocus()
+    qtbot.waitExposed(listing)
+    image = listing.viewport().grab().toImage()
+    rect = listing.visualItemRect(item)
+    background = image.pixelColor(rect.right() - 4, rect.center().y())
+    assert background.lightness() > 180, background.name()

@@ -133,3 +133,29 @@ def test_closing_after_creation_asks_first(qtbot, wizard):
     wizard.reject()
     assert not wizard.isVisible() and wizard.session.locked
     assert "not be shown again" in messages.last_shown[1]
+
+
+def test_a_length_error_goes_when_the_passphrase_is_typed_again_and_nothing_jumps(qtbot, wizard):
+    """The "at least 10 characters" error stayed beside a meter saying "Strong"; and the meter's
+    hint came and went, moving the rows under it while someone typed."""
+    fill_account_pages(wizard)
+    while wizard.currentPage() is not wizard.passphrase_page:
+        wizard.back()
+    passphrase = wizard.passphrase_page.passphrase
+    error = wizard.passphrase_page.errors._fields["passphrase"][1]
+    passphrase.edit.setText("short")
+    passphrase.confirm.setText("short")
+    wizard.next()
+    assert wizard.currentPage() is wizard.passphrase_page
+    assert "at least 10" in error.text() and error.isVisible()
+    passphrase.edit.setText("")
+    qtbot.waitUntil(lambda: passphrase.confirm.isVisible())
+    qtbot.wait(10)
+    below = passphrase.confirm.mapTo(wizard, passphrase.confirm.rect().topLeft()).y()
+    for typed in ("c", "correct h", "correct horse battery staple 9", "x"):
+        passphrase.edit.setText(typed)
+        qtbot.wait(10)
+        assert passphrase.confirm.mapTo(wizard, passphrase.confirm.rect().topLeft()).y() == below, typed
+    passphrase.edit.setText("correct horse battery staple 9")
+    assert passphrase.meter.word.text() == "Strong"
+    assert not error.isVisible() and error.text() == ""

@@ -120,3 +120,20 @@ def test_the_last_manager_keeps_the_role_and_the_reason_is_shown(qtbot, unlocked
     qtbot.waitUntil(lambda: not unlocked.ops.busy)
     assert dialog.isVisible()
     assert "last active manager" in dialog.errors.general.text()
+
+
+def test_add_colleague_suggests_a_user_name_until_one_is_typed(qtbot, unlocked):
+    from app.domain.staff import suggest_username
+
+    assert suggest_username("Siân O'Brien") == "sobrien" and suggest_username("   ") == ""
+    dialog = staff_view(unlocked).add()
+    qtbot.waitExposed(dialog)
+    dialog.full_name.setText("Imogen Tarrant")
+    assert dialog.username.text() == "itarrant"
+    dialog.full_name.setText("Imogen Tarrant-Lowe")
+    assert dialog.username.text() == "itarrantlowe"
+    dialog.username.setText("imogen")  # their own choice stays
+    dialog.full_name.setText("Imogen T. Lowe")
+    assert dialog.username.text() == "imogen"
+    dialog.guard.mark_clean()
+    dialog.reject()

@@ -45,3 +45,30 @@ def test_status_bar_confirms_a_note_shows_the_last_backup_and_says_why_it_locked
     assert window.locked
     assert bar.currentMessage() == "Confide locked itself after 5 minutes without use."
     assert not window.feedback.backup_label.isVisible()
+
+
+def test_a_message_is_never_cut_and_earlier_ones_can_be_read_again(qtbot, window):
+    """At 1366 px the permanent items (signed in, key-file notice, backup) left "Note saved a";
+    a message now wraps and the bar grows, and the Messages button lists what was said."""
+    import re
+
+    unlock(qtbot, window)
+    window.resize(1366, 740)
+    bar = window.statusBar()
+    long = ("The laptop 'Field laptop 2' was removed from the team: it can read nothing written from now "
+            "on, and the hub refuses what it sends. Its checked-out cases are released.")
+    bar.showMessage("Note saved at 10:31.")
+    bar.showMessage(long, 10_000)
+
+    def whole(label) -> bool:
+        return label.isVisible() and label.width() > 0 and label.heightForWidth(label.width()) <= label.height()
+
+    qtbot.waitUntil(lambda: whole(bar.label), timeout=3000)
+    assert bar.currentMessage() == long
+    assert bar.label.height() > bar.label.fontMetrics().lineSpacing() * 1.5  # it wrapped, and has the room
+    history = bar.open_history()
+    qtbot.addWidget(history)
+    lines = [history.list.item(i).text() for i in range(history.list.count())]
+    assert lines[0].endswith(long) and re.fullmatch(r"\d\d:\d\d:\d\d  Note saved at 10:31\.", lines[1])
+    window.lock("manual")
+    assert not any("Note saved" in m.text for m in bar.history)  # a lock empties it

@@ -103,6 +103,7 @@ def test_team_page_invites_with_a_code_shown_once_and_removes_a_computer(qtbot, 
     view = main.workspace.show_page("Team")
     names = [view.table.item(r, 0).text() for r in range(view.table.rowCount())]
     assert names == ["Office computer 1", "Laptop"]
+    assert view.table.verticalHeader().isHidden()  # no row numbers, as in every other table
 
     dialog = view.invite()
     dialog.name.setText("Annexe")

@@ -48,7 +48,7 @@ from ui.dialogs import (
 from ui.menus import help_window
 from ui.operations import Operations
 from ui.team import join_dialog, team_view
-from ui.widgets import secret_panel
+from ui.widgets import message_bar, secret_panel
 from ui.wizard import setup_wizard
 
 # Bases that are never shown by themselves.
@@ -175,6 +175,7 @@ RECIPES = {
     _D + "staff_dialogs.ChangeRoleDialog": lambda w: staff_dialogs.ChangeRoleDialog(w.session, w.ops, w.member),
     _D + "verify_dialog.VerifyDialog": lambda w: verify_dialog.VerifyDialog(w.data_dir, "manager", None, w.ops),
     "ui.menus.help_window.HelpWindow": lambda w: help_window.HelpWindow(["Home", "Enquiries", "Cases"]),
+    "ui.widgets.message_bar.MessageHistory": lambda w: message_bar.MessageHistory(message_bar.MessageBar()),
     "ui.main_window.MainWindow": lambda w: main_window.MainWindow(w.data_dir, None, w.ops),
     "ui.team.join_dialog.JoinDialog": lambda w: join_dialog.JoinDialog(w.tmp / "new-vault", None, w.ops),
     "ui.team.team_view.InviteDialog": lambda w: team_view.InviteDialog(w.session, w.ops),

@@ -349,3 +349,18 @@ def test_search_matches_what_is_being_typed(session):
     assert {h.kind for h in search.search(session, "zoe tribunal")} == {"note"}  # diacritics folded
     assert search.search(session, "tribunalx") == []
     assert search.search(session, "bund zoe") == []  # earlier words must be whole words
+
+
+def test_not_yet_asked_lists_only_what_their_details_make_usable(session):
+    """The banner listed every channel as "not yet asked" for everyone, even with no number,
+    email or address to use them with."""
+    nothing = people.create_person(session, PersonInput(kind="parent_carer", first_name="Priya", last_name="Shah"))
+    assert nothing.contact_permissions()["not_asked"] == []
+    assert nothing.contact_banner() == "no contact details recorded"
+    emailed = people.create_person(session, PersonInput(kind="parent_carer", first_name="Tom", last_name="Reed",
+                                                        email="tom.reed@example.org", postcode="NE1 4AB"))
+    assert emailed.contact_permissions()["not_asked"] == ["Email", "Post"]
+    worker = people.create_person(session, PersonInput(kind="parent_carer", first_name="Ann", last_name="Bell",
+                                                       phone_work="0191 496 0000", ok_voicemail=0))
+    assert worker.contact_permissions() == {"allowed": [], "not_allowed": ["Voicemail"],
+                                            "not_asked": ["Work phone", "Message with colleague"]}

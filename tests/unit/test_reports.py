@@ -11,7 +11,8 @@ import pytest
 from app.domain import periods
 from app.errors import PermissionDenied, ValidationError
 from app.pdf.report_pdf import render_report
-from app.services.casework import cases, safeguarding
+from app.services.casework import cases, enquiries, safeguarding
+from app.services.casework.enquiries import EnquiryInput
 from app.services.casework.people import PersonInput
 from app.services.reports import export as report_export
 from app.services.reports import figures as reports
@@ -184,3 +185,26 @@ def test_csv_json_and_pdf_agree(session, dataset, tmp_path):
                 cells = re.split(r"\s{2,}", pattern.search(section).group(1).strip())
                 assert cells == [str(v) for v in values], (label, cells)
         assert "Page 1 of" in text
+
+
+def test_financial_quarters_start_in_april_and_the_opening_period_has_contacts(session):
+    opening_period = reports.opening_period
+    assert periods.financial_quarter(2026, 1) == periods.custom(date(2026, 4, 1), date(2026, 6, 30))
+    q4 = periods.financial_quarter(2026, 4)
+    assert (q4.start, q4.end) == (date(2027, 1, 1), date(2027, 3, 31)) and q4.label.startswith("Q4 2026-27")
+    assert periods.financial_quarter_of(date(2027, 3, 31)) == q4
+    assert periods.latest_complete_quarter(date(2026, 12, 7)) == periods.financial_quarter(2026, 2)
+    assert periods.latest_complete_quarter(date(2026, 4, 1)) == periods.financial_quarter(2025, 4)
+    today = date(2026, 12, 7)
+    # Nothing recorded: the quarter just ended.
+    assert opening_period(session, today) == periods.financial_quarter(2026, 2)
+    # Only this quarter has contacts: this quarter.
+    enquiries.record_enquiry(session, EnquiryInput(
+        channel="phone", caller_role="parent_carer", topics=["sen_support"], summary="Asked.",
+        received_at=datetime(2026, 11, 2, 10, tzinfo=UTC)))
+    assert opening_period(session, today) == periods.financial_quarter(2026, 3)
+    # A contact at 00:30 BST on 1 July is in July to September (UTC says 30 June).
+    enquiries.record_enquiry(session, EnquiryInput(
+        channel="phone", caller_role="parent_carer", topics=["sen_support"], summary="Asked.",
+        received_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC)))
+    assert opening_period(session, today) == periods.financial_quarter(2026, 2)

@@ -246,3 +246,26 @@ def test_open_case_without_an_enquiry_says_why_casework_cannot_open(session):
     assert message.startswith("Casework cannot be opened: Maureen Hartley is recorded as grandparent without "
                               "parental responsibility for Ellie Hartley, and casework is only for")
     assert "enquiry" not in message
+
+
+def test_the_question_and_the_answer_are_kept_and_old_records_still_count(session):
+    parent = adult(session)
+    request = sar.register(session, "2026-02-10", parent.id, "subject", identity_method="Passport seen",
+                           identity_received_on="2026-02-10", today=date(2026, 2, 10))
+    waiting = sar.request_clarification(session, request.id, "2026-02-20", today=date(2026, 2, 20),
+                                        question="Which meetings do you mean?")
+    assert waiting.due_before_pause() == date(2026, 3, 10) and waiting.due_on is None
+    [open_one] = waiting.clarifications()
+    assert (open_one.question, open_one.received, open_one.answer) == ("Which meetings do you mean?", None, "")
+    assert waiting.pauses() == []  # an unanswered request pauses nothing yet
+    done = sar.clarification_received(session, request.id, "2026-03-02", today=date(2026, 3, 2),
+                                      answer="The two in January.")
+    assert done.due_on == "2026-03-23" and done.paused_days() == 11 and done.due_before_pause() is None
+    assert [(c.question, c.answer) for c in done.clarifications()] == [
+        ("Which meetings do you mean?", "The two in January.")]
+    # A register written before the words were kept: [asked, received] pairs still count.
+    old = type(done)(**{**done.__dict__, "clarification_pauses": '[["2026-02-20","2026-03-02"]]'})
+    assert old.paused_days() == 11 and old.clarifications()[0].question == ""
+    # The audit trail holds the action, never the words (they may describe a family).
+    trail = " ".join(str(row) for row in session.conn.execute("SELECT * FROM audit_event"))
+    assert "meetings" not in trail and "January" not in trail

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.consent import Capacity, Consent, ConsentMethod, WithdrawalMethod
+from app.domain.consent import Capacity, Consent, ConsentMethod, ConsentScope, WithdrawalMethod
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services.consent import records as consent_service
@@ -48,8 +48,15 @@ def record_facts(consent: Consent, today: date, names: dict[str, str] | None = N
         facts.append(("Replaced", uk_date(c.replaced_on)))
     if c.signed_name:
         facts.append(("Signed as", c.signed_name))
-    facts.append(("Wording", f"{c.wording_name} {c.wording_version}"))
+    facts.append(("Wording", wording_words(c)))
     return facts
+
+
+def wording_words(c: Consent) -> str:
+    """Which wording the family agreed to, in words: never the template's file name
+    ("consent_mailing_list v1"), which means nothing to the person reading."""
+    version = str(c.wording_version or "").lstrip("vV") or "1"
+    return f"Version {version} of the service's wording for \"{ConsentScope(c.scope).label}\""
 
 
 def can_withdraw(consent: Consent, today: date) -> bool:

@@ -206,6 +206,11 @@ class FormDialog(QDialog):
             self.accept()
         else:
             self.focusNextChild()
+            # Called on the dialog, the move skips the scroll area's own Tab handling, which
+            # would have brought the next field into view: a long form scrolls to it here.
+            landed = self.focusWidget()
+            if landed is not None and self.body.isAncestorOf(landed):
+                self.scroll.ensureWidgetVisible(landed)
 
     # --- running the change ------------------------------------------------------------
     @property

@@ -160,6 +160,9 @@ class IdentityDialog(_SarStepDialog):
 
 
 class ClarificationDialog(_SarStepDialog):
+    """Asking: the date and what was asked. Received: the date and their answer, with the
+    question shown above it so the two are read together."""
+
     def __init__(self, session, ops, request: Sar, received: bool, parent=None):
         if received:
             title, intro, ok = ("Clarification received", "The clock resumes the day after the clarification "
@@ -174,12 +177,28 @@ class ClarificationDialog(_SarStepDialog):
         _not_before(self.day, request.clarification_requested_on if received else request.received_on)
         self.errors.row(self.form, "&Date", "clarification_received_on" if received else
                         "clarification_requested_on", self.day)
+        if received:
+            waiting = next((c for c in reversed(request.clarifications()) if c.received is None), None)
+            if waiting is not None and waiting.question:
+                self.form.addRow("You asked", text_label(waiting.question))
+            self.words = _multiline("Their answer", "What the requester said they want")
+            self.errors.row(self.form, "Their &answer", "clarification_answer", self.words)
+        else:
+            self.words = _multiline("What you asked", "for example Which meetings in 2025 do you mean?")
+            self.errors.row(self.form, "What you &asked", "clarification_question", self.words)
         self.initial_focus = self.day
 
     def submit(self) -> None:
+        words = self.words.toPlainText().strip()
+        if not words:
+            field = "clarification_answer" if self.received else "clarification_question"
+            raise ValidationError("Say what they answered." if self.received else "Say what you asked them.",
+                                  field=field)
         s, sar_id, day = self.session, self.request.id, date_of(self.day)
-        step = sar.clarification_received if self.received else sar.request_clarification
-        self.apply(lambda _p: step(s, sar_id, day))
+        if self.received:
+            self.apply(lambda _p: sar.clarification_received(s, sar_id, day, answer=words))
+        else:
+            self.apply(lambda _p: sar.request_clarification(s, sar_id, day, question=words))
 
 
 class ChildAuthorityDialog(_SarStepDialog):

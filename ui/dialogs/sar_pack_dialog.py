@@ -155,8 +155,8 @@ class SarPackDialog(QDialog):
     def _done(self, result: PackResult) -> None:
         self.running, self.outcome, self.result = False, "done", result
         self.progress.setValue(100)
-        self.step.setText(f"Saved {result.path.name} in {result.path.parent}: {result.items} items, "
-                          f"{result.redactions} redactions.")
+        self.step.setText(f"Saved {result.path.name} in {result.path.parent}: {plural(result.items, 'item')}, "
+                          f"{plural(result.redactions, 'redaction')}.")
         self.message.setText("The pack is ready. The record of disclosure keeps what was in it and the SHA-256 "
                              "below, so the same pack can be shown again if ever disputed.")
         self.panel.set_values(result.password, result.sha256)

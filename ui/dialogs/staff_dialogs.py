@@ -3,7 +3,7 @@
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from app.domain.staff import Role, StaffMember, clean_full_name, clean_username
+from app.domain.staff import Role, StaffMember, clean_full_name, clean_username, suggest_username
 from app.security.session import Session
 from app.services.vault import staff
 from ui.dialogs.form_dialog import FormDialog
@@ -48,6 +48,14 @@ class AddStaffDialog(FormDialog):
                                         label="Temporary &passphrase")
         self.role.currentIndexChanged.connect(
             lambda _i: self.role_hint.setText(ROLE_HINTS[self.role.currentData()]))
+        # A user name is offered from the full name until someone types their own.
+        self._suggested = ""
+        self.full_name.textChanged.connect(self._suggest)
+
+    def _suggest(self, full_name: str) -> None:
+        if self.username.text() == self._suggested:
+            self._suggested = suggest_username(full_name)
+            self.username.setText(self._suggested)
 
     def submit(self) -> None:
         full_name = clean_full_name(self.full_name.text())

@@ -22,12 +22,16 @@ class VerifyDialog(FormDialog):
         self.data_dir, self.username, self.device_key_file = data_dir, username, device_key_file
         self.report: VerifyReport | None = None
         self.passphrase = line_edit("Passphrase", secret=True)
+        self.checkpoint = line_edit("Audit checkpoint", placeholder="optional: one you wrote down or printed")
         self.errors.row(self.form, "&Passphrase", "passphrase", self.passphrase)
+        self.errors.row(self.form, "Audit &checkpoint", "checkpoint", self.checkpoint)
         self.errors.route(WrongCredentials, "passphrase")
 
     def submit(self) -> None:
         args = (self.data_dir, self.username, self.passphrase.text(), self.device_key_file)
-        self.run(lambda progress: verify_vault(*args, progress=progress), self._done)
+        typed = self.checkpoint.text().strip()
+        checkpoints = [typed] if typed else []
+        self.run(lambda progress: verify_vault(*args, progress=progress, checkpoints=checkpoints), self._done)
 
     def _done(self, report: VerifyReport) -> None:
         self.report = report

@@ -1,7 +1,7 @@
 """What the menu bar offers, as data: each entry names the service function whose role rule
 (app/domain/role_matrix.py) decides whether the signed-in person may use it, so the menus
 never keep a second table of who may do what. The Go menu's sections are listed here too,
-with Ctrl+1… in the order the workspace shows them.
+each with a shortcut of its own that never changes with the role or the computer.
 
 Plain Python (no Qt): tests read it without a window.
 """
@@ -72,11 +72,21 @@ SECTIONS: dict[str, str | None] = {
 }
 
 
-def section_shortcut(position: int) -> str:
-    """Ctrl+1 … Ctrl+9 for the first nine sections, Ctrl+0 for the tenth, then none."""
-    if position < 9:
-        return f"Ctrl+{position + 1}"
-    return "Ctrl+0" if position == 9 else ""
+# One key per section, whoever is signed in and whichever computer this is: numbered by
+# position, Ctrl+3 was Cases for a caseworker and Enquiries for a manager. The ten used most
+# take Ctrl+digit; the rest Alt+digit (letters after Alt are the menus' mnemonics).
+SECTION_KEYS: dict[str, str] = {
+    "Home": "Ctrl+1", "Enquiries": "Ctrl+2", "Cases": "Ctrl+3", "Search": "Ctrl+4", "Records": "Ctrl+5",
+    "Dashboard": "Ctrl+6", "Reports": "Ctrl+7", "Access requests": "Ctrl+8", "Conflicts": "Ctrl+9",
+    "Settings": "Ctrl+0",
+    "Complaints": "Alt+1", "Registers": "Alt+2", "Team": "Alt+3", "This laptop": "Alt+4", "Staff": "Alt+5",
+    "Backup & restore": "Alt+6",
+}
+
+
+def section_shortcut(name: str) -> str:
+    """The section's own key ("" for a section with none)."""
+    return SECTION_KEYS.get(name, "")
 
 
 def section_allowed(name: str, role: Role) -> bool:

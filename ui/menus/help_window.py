@@ -15,7 +15,7 @@ def shortcut_lines(sections: list[str]) -> list[tuple[str, str]]:
     """(keys, what they do), in the order of the menus, then the sections."""
     lines = [(QKeySequence(e.shortcut).toString(QKeySequence.SequenceFormat.NativeText), e.help)
              for e in ENTRIES if e.key != SEPARATOR and e.shortcut and e.help]
-    lines += [(section_shortcut(i), f"Go to {name}") for i, name in enumerate(sections) if section_shortcut(i)]
+    lines += [(section_shortcut(name), f"Go to {name}") for name in sections if section_shortcut(name)]
     return lines
 
 

@@ -43,12 +43,12 @@ class AppMenus:
         return self.menus[title]
 
     def set_sections(self, names: list[str], role: Role, show: Callable[[str], None]) -> None:
-        """The Go menu: one action per section the workspace built, Ctrl+1… in its order."""
+        """The Go menu: one action per section the workspace built, each with its own key."""
         self.clear_sections()
         go = self._menu(GO)
-        for position, name in enumerate(names):
+        for name in names:
             action = QAction(name.replace("&", "&&"), self.window)  # "Backup & restore": no mnemonic
-            shortcut = section_shortcut(position)
+            shortcut = section_shortcut(name)
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
             action.setEnabled(section_allowed(name, role))

@@ -33,6 +33,15 @@ CLOCK_TIP = ("The one-month clock starts when identity is confirmed, and stands 
              "clarification is awaited.")
 
 
+def due_words(request: Sar) -> str:
+    """The due date; while clarification is awaited, that the clock is stopped and the date it
+    had reached ("Not started" is only for a request whose identity is still awaited)."""
+    if request.due_on:
+        return uk_date(request.due_on)
+    stood = request.due_before_pause()
+    return f"Clock stopped (was {stood:%d/%m/%Y})" if stood else ""
+
+
 def timeliness_words(state: str) -> str:
     return TIMELINESS_STYLE.get(state, (state,))[0]
 
@@ -51,7 +60,7 @@ class SarTableModel(RowTableModel):
             Column("Reference", lambda r: r.reference),
             Column("Subject", lambda r: r.subject_name),
             Column("Received", lambda r: uk_date(r.received_on), sort=lambda r: r.received_on or "9999"),
-            Column("Due", lambda r: uk_date(r.due_on) or "Not started", sort=lambda r: r.due_on or "9999",
+            Column("Due", lambda r: due_words(r) or "Not started", sort=lambda r: r.due_on or "9999",
                    tip=lambda r: None if r.due_on else CLOCK_TIP),
             Column("Status", lambda r: STATUS_LABELS.get(r.status, r.status)),
             Column("Timeliness", self._timeliness),

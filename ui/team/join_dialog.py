@@ -1,5 +1,5 @@
 """Join a team on a new computer: the invitation file, its one-time code, your user name and
-the passphrase you will use here. Offered by the set-up wizard instead of making a new
+the passphrase you already use on the team's other computers. Offered by the set-up wizard instead of making a new
 service's vault. Joining makes the vault, downloads the latest snapshot and catches up."""
 
 from pathlib import Path
@@ -25,7 +25,7 @@ from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label
-from ui.widgets.passphrase_fields import NewPassphrase
+from ui.widgets.passphrase_fields import ExistingPassphrase
 from ui.widgets.screen_fit import fit_window
 
 
@@ -54,7 +54,7 @@ class JoinDialog(QDialog):
         self.errors.row(form, "Invitation &file", "file", file_row)
         self.errors.row(form, "One-time &code", "code", self.code)
         self.errors.row(form, "Your &user name", "username", self.username)
-        self.passphrase = NewPassphrase(form, self.errors, label="Your &passphrase")
+        self.passphrase = ExistingPassphrase(form, self.errors, label="Your &passphrase")
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(text_label("Your manager invited this computer: they gave you an invitation file "

@@ -10,7 +10,7 @@ object: the GUI thread never blocks on the network.
 import threading
 from datetime import date
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -104,6 +104,9 @@ class SyncStatusItem(QWidget):
         self.session, self.ops = session, ops
         self.label = QLabel()
         self.label.setAccessibleName("Team sync status")
+        # A failure or a removal is said whole, over more lines, never cut (the bar grows).
+        self.label.setWordWrap(True)
+        self.label.setMaximumWidth(ERROR_WIDTH)
         self.conflicts_button = QPushButton()
         self.conflicts_button.setFlat(True)
         self.conflicts_button.setAccessibleName("Open the conflicts")
@@ -291,24 +294,20 @@ class SyncStatusItem(QWidget):
         if status.others_stopped and not status.blocked:
             # Another computer cannot apply an entry this one wrote; this one can repair it.
             self.label.setToolTip("\n".join(status.others_stopped))
-            text = self.label.fontMetrics().elidedText(f"Repair needed: {headline(status.others_stopped[0])}",
-                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+            text = f"Repair needed: {headline(status.others_stopped[0])}"
         if status.blocked:
             # An entry this computer cannot apply: it stays stopped until the entry is
             # repaired or voided, so this shows until then, also after a restart (§4).
             self.label.setToolTip(status.blocked)
-            text = self.label.fontMetrics().elidedText(headline(status.blocked),
-                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+            text = headline(status.blocked)
         elif self.last_error:
-            # The whole sentence in the tooltip; the status bar keeps room for the button.
             self.label.setToolTip(self.last_error)
-            text = self.label.fontMetrics().elidedText(f"Sync failed: {self.last_error}",
-                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+            text = f"Sync failed: {self.last_error}"
         removed = self._removed_banner()
         if removed:
             # Said before anything else: nothing typed here can reach the team any more.
             self.label.setToolTip(removed)
-            text = self.label.fontMetrics().elidedText(removed, Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+            text = removed
         self.label.setText(text)
         self.label.setStyleSheet(ALERT_STYLE if alert else "")
         self.conflicts_button.setVisible(status.conflicts > 0)

@@ -25,6 +25,8 @@ from ui.dialogs.verify_dialog import VerifyDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.forms import restyle, text_label
+from ui.widgets.page import scroll_page
+from ui.widgets.permission import allow_only
 
 SUFFIX = ".confide-backup"
 FILTER = f"Confide backups (*{SUFFIX});;All files (*)"
@@ -79,7 +81,7 @@ class BackupView(QWidget):
         inner.addWidget(self.progress)
         inner.addWidget(self.backup_status)
         if not session.user.is_manager:
-            self.backup_button.setEnabled(False)
+            allow_only([self.backup_button], False, "Only a manager can make a backup.")
             inner.addWidget(text_label("Only a manager can make a backup.", "hint"))
 
         self.restore_button = QPushButton("&Restore from a backup…")
@@ -87,7 +89,7 @@ class BackupView(QWidget):
             "Restore", "Puts a backup in place of the current database. The current one is "
             "kept in the data folder, never deleted.", self.restore_button)
         if not session.user.is_manager:
-            self.restore_button.setEnabled(False)
+            allow_only([self.restore_button], False, "Only a manager can restore a backup.")
             inner.addWidget(text_label("Only a manager can restore a backup.", "hint"))
 
         self.verify_button = QPushButton("&Verify database…")
@@ -105,8 +107,8 @@ class BackupView(QWidget):
         self.rekey_button = QPushButton("Change the database &key…")
         keys_card, inner = _section(
             "Audit checkpoint and keys", "A checkpoint is the audit trail's latest entry: write it "
-            "down or print it and keep it away from this computer; 'confide verify --checkpoint' "
-            "later shows whether the trail up to it was changed. A new database key makes "
+            "down or print it and keep it away from this computer; typed into Verify database… "
+            "later, it shows whether the trail up to it was changed. A new database key makes "
             "older copies of the key slots (in backups, or kept by someone who left) open "
             "nothing.", self.checkpoint_button)
         inner.itemAt(inner.count() - 1).layout().insertWidget(1, self.rekey_button)
@@ -121,9 +123,9 @@ class BackupView(QWidget):
         if not session.user.is_manager:
             keys_card.hide()  # (setVisible(True) on a card without a parent would open a window)
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(32, 24, 32, 24)
-        column.setSpacing(12)
+        # In a scroll area: on a short window the cards keep their height and the page scrolls,
+        # rather than squashing their text into each other.
+        column = scroll_page(self, (32, 24, 32, 24), 12)
         column.addWidget(text_label("Backup & restore", "heading"))
         for card in (backup_card, restore_card, verify_card, keys_card):
             column.addWidget(card)

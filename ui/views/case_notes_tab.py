@@ -142,6 +142,9 @@ class CaseNotesTab(QWidget):
         may_edit = note is not None and (note.author == self.session.user.username
                                          or manages(self.session.user.role))
         self.edit_button.setEnabled(may_edit and not self.ops.busy)
+        reason = "" if note is None or may_edit else "Only the note's author or the manager can correct it."
+        self.edit_button.setToolTip(reason)
+        self.edit_button.setAccessibleDescription(reason)
         self.history_button.setEnabled(note is not None)
 
     # --- changing --------------------------------------------------------------------------

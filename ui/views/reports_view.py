@@ -49,6 +49,7 @@ class ReportsView(QWidget):
         self.session, self.ops = session, ops
         self.report: Report | None = None
         self.building = False
+        self.opened = False  # the first count also chooses the period (opening_period)
         self.exports = ReportExports(self, ops, clipboard, session)
 
         self.period = PeriodPicker()
@@ -156,11 +157,17 @@ class ReportsView(QWidget):
         self.building = True
         self.progress.setValue(0)
         self.progress.show()
-        self.status.setText(f"Counting the figures for {period.label}…")
+        session, first = self.session, not self.opened
+        self.status.setText("Counting the figures for the latest quarter with contacts…" if first
+                            else f"Counting the figures for {period.label}…")
         self._update_buttons()
-        session = self.session
-        self.ops.run(lambda progress: reports.build_report(session, period, progress=throttled(progress)),
-                     on_done=self._built, on_error=self._build_failed, on_progress=self._progressed)
+
+        def count(progress):
+            # On the worker, like the count itself: the database is never read on the GUI thread.
+            chosen = reports.opening_period(session) if first else period
+            return reports.build_report(session, chosen, progress=throttled(progress))
+
+        self.ops.run(count, on_done=self._built, on_error=self._build_failed, on_progress=self._progressed)
         return True
 
     def _progressed(self, percent: int, text: str) -> None:
@@ -173,6 +180,11 @@ class ReportsView(QWidget):
         if self.session.locked:
             return
         self.report = report
+        if not self.opened:
+            self.opened = True
+            self.period.blockSignals(True)
+            self.period.set_period(report.period)
+            self.period.blockSignals(False)
         self.status.setText(f"{report.period.label}: {report.period.start:%d/%m/%Y} to "
                             f"{report.period.end:%d/%m/%Y}, counted {report.generated_on:%d/%m/%Y}.")
         self.empty.hide()

@@ -59,7 +59,10 @@ def hit_html(hit: SearchHit) -> str:
     if when:
         html += f" · {escape(when)}"  # in the row's own colour: readable when selected too
     if hit.snippet:
-        body = "".join(f"<b style='background:#fff1b8'>{escape(text)}</b>" if matched else escape(text)
+        # The match keeps its own dark colour: on a selected row the rest turns white, and white
+        # on the pale yellow could not be read.
+        body = "".join(f"<b style='background:#fff1b8; color:#102a43'>{escape(text)}</b>" if matched
+                       else escape(text)
                        for text, matched in snippet_parts(hit.snippet))
         html += f"<br>{body}"
     return html

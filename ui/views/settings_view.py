@@ -12,6 +12,7 @@ from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.counted_spin import count_unit
 from ui.widgets.forms import text_label
+from ui.widgets.permission import MANAGER_ONLY, allow_only
 from ui.widgets.transfers_setting import TransfersSetting
 
 
@@ -49,7 +50,7 @@ class SettingsView(QWidget):
         inner.addLayout(row)
         inner.addWidget(self.error)
         inner.addWidget(self.status)
-        self.manager_only = text_label("Only a manager can change this.", "hint")
+        self.manager_only = text_label(MANAGER_ONLY, "hint")
         inner.addWidget(self.manager_only)
 
         column = QVBoxLayout(self)
@@ -62,7 +63,7 @@ class SettingsView(QWidget):
         column.addStretch(1)
 
         is_manager = session.user.is_manager
-        self.minutes.setEnabled(is_manager)
+        allow_only([self.minutes], is_manager)
         self.save_button.setVisible(is_manager)
         self.manager_only.setVisible(not is_manager)
         self.save_button.clicked.connect(self.save)

@@ -1,6 +1,7 @@
 """Choose a reporting period: a financial year (April to March), an academic year (September
-to August), a calendar quarter, a month, or any two dates. Starts at last financial year,
-the period of the annual report."""
+to August), a quarter of the financial year (April to June is Q1, as the service reports them),
+a month, or any two dates. The Reports page sets where it starts (app.services.reports.figures
+opening_period)."""
 
 import calendar
 from datetime import date
@@ -12,7 +13,7 @@ from app.domain import periods
 from app.domain.periods import Period
 from ui.widgets.choices import date_edit, date_of
 
-KINDS = [("financial", "Financial year"), ("academic", "Academic year"), ("quarter", "Quarter"),
+KINDS = [("financial", "Financial year"), ("academic", "Academic year"), ("quarter", "Quarter of the financial year"),
          ("month", "Month"), ("custom", "Custom dates")]
 YEARS_BACK = 10
 
@@ -45,7 +46,7 @@ class PeriodPicker(QWidget):
         for edit in (self.start, self.end):
             edit.dateChanged.connect(lambda _d: self.changed.emit())
         self._kind_changed()
-        self.set_period(periods.last_financial_year(self.today))
+        self.set_period(periods.latest_complete_quarter(self.today))
 
     # --- what is chosen --------------------------------------------------------------------
     def period(self) -> Period:
@@ -56,7 +57,7 @@ class PeriodPicker(QWidget):
         if kind == "academic":
             return periods.academic_year(year)
         if kind == "quarter":
-            return periods.quarter(year, self.part.currentData())
+            return periods.financial_quarter(year, self.part.currentData())
         if kind == "month":
             return periods.month(year, self.part.currentData())
         return periods.custom(date_of(self.start), date_of(self.end))
@@ -65,10 +66,17 @@ class PeriodPicker(QWidget):
         self.kind.setCurrentIndex(self.kind.findData(kind))
 
     def set_period(self, period: Period) -> None:
-        """Show a financial year, or else the dates as custom."""
+        """Show a financial year or one of its quarters, or else the dates as custom."""
         if (period.start.month, period.start.day) == (4, 1) and period.end == date(period.start.year + 1, 3, 31):
             self.set_kind("financial")
             self.year.setCurrentIndex(max(self.year.findData(period.start.year), 0))
+            return
+        in_quarter = periods.financial_quarter_of(period.start)
+        if (in_quarter.start, in_quarter.end) == (period.start, period.end):
+            self.set_kind("quarter")
+            starting = period.start.year if period.start.month >= 4 else period.start.year - 1
+            self.year.setCurrentIndex(max(self.year.findData(starting), 0))
+            self.part.setCurrentIndex((period.start.month - 4) % 12 // 3)
             return
         self.set_kind("custom")
         self.start.setDate(QDate(period.start.year, period.start.month, period.start.day))
@@ -80,8 +88,8 @@ class PeriodPicker(QWidget):
         keep = self.year.currentData()
         self.year.blockSignals(True)
         self.year.clear()
-        if kind in ("financial", "academic"):
-            first_month = 4 if kind == "financial" else 9
+        if kind in ("financial", "academic", "quarter"):
+            first_month = 9 if kind == "academic" else 4
             latest = self.today.year if self.today.month >= first_month else self.today.year - 1
             for y in range(latest, latest - YEARS_BACK, -1):
                 self.year.addItem(f"{y}-{str(y + 1)[2:]}", y)
@@ -93,10 +101,9 @@ class PeriodPicker(QWidget):
         self.part.blockSignals(True)
         self.part.clear()
         if kind == "quarter":
-            for n, months in enumerate(("January to March", "April to June", "July to September",
-                                        "October to December"), start=1):
+            for n, months in enumerate(periods.FINANCIAL_QUARTER_MONTHS, start=1):
                 self.part.addItem(f"Q{n} ({months})", n)
-            self.part.setCurrentIndex((self.today.month - 1) // 3)
+            self.part.setCurrentIndex((self.today.month - 4) % 12 // 3)
         elif kind == "month":
             for n in range(1, 13):
                 self.part.addItem(calendar.month_name[n], n)

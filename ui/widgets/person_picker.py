@@ -163,7 +163,11 @@ class PersonPicker(QWidget):
         """
         if not self.is_new or not any(e.text().strip() for e in self.new_edits.values()):
             return None
-        data = PersonInput(kind=self.kind, **{k: e.text() for k, e in self.new_edits.items()})
+        typed = {k: e.text() for k, e in self.new_edits.items()}
+        # A caller who gives their mobile on the call gives it to be called back on (R9); the
+        # rest (voicemail, messages) is still to be asked.
+        given = {"ok_mobile": 1} if typed.get("phone_mobile", "").strip() else {}
+        data = PersonInput(kind=self.kind, **typed, **given)
         try:
             people.validate_person(data)
         except ValidationError as exc:
@@ -215,11 +219,22 @@ class PersonPicker(QWidget):
             add.setEditable(False)
             self.model.appendRow(add)
         if self.model.rowCount():
+            self._fit_popup()
             self.completer.complete()
         else:
             self.completer.popup().hide()
         self._say("" if matches else f"Nobody on record matches “{text.strip()}”.")
         return matches[:MAX_MATCHES]
+
+    def _fit_popup(self) -> None:
+        """The pop-up is as wide as its longest line (up to the screen): at the search box's
+        width "Ellie Hartley — Child or young person, born 02/02/20…" lost the year."""
+        popup = self.completer.popup()
+        metrics = popup.fontMetrics()
+        widest = max(metrics.horizontalAdvance(self.model.item(r).text()) for r in range(self.model.rowCount()))
+        chrome = 2 * popup.frameWidth() + popup.verticalScrollBar().sizeHint().width() + 24
+        screen = self.screen().availableGeometry().width() if self.screen() else 1366
+        popup.setMinimumWidth(min(widest + chrome, screen - 40))
 
     def _say(self, text: str) -> None:
         self.chosen.setText(text)

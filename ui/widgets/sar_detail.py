@@ -11,7 +11,7 @@ from app.domain.text import uk_date
 from app.services.sar.pack import SarDisclosure
 from app.services.sar.register import Sar
 from ui.formatting import uk_datetime
-from ui.models.sar_table_model import KIND_LABELS, STATUS_LABELS, timeliness_words
+from ui.models.sar_table_model import KIND_LABELS, STATUS_LABELS, due_words, timeliness_words
 from ui.names import full_name
 from ui.widgets.card import card
 from ui.widgets.forms import text_label
@@ -87,7 +87,7 @@ class SarDetail(QWidget):
                 ("Clarification", self._clarification(request)),
                 ("Extension", f"{plural(request.extension_months, 'month')}: {request.extension_reason}"
                  if request.extension_months else ""),
-                ("Due", uk_date(request.due_on) or "When the clock starts"),
+                ("Due", due_words(request) or "When the clock starts"),
                 ("Status", f"{STATUS_LABELS.get(request.status, request.status)} · "
                            f"{timeliness_words(request.timeliness(today or date.today()))}")]
         if request.requester_kind == "parent" and request.child_authority:
@@ -119,12 +119,21 @@ class SarDetail(QWidget):
     def _clarification(request: Sar) -> str:
         if not request.clarification_requested_on:
             return ""
-        asked = f"asked {uk_date(request.clarification_requested_on)}"
-        if request.clarification_received_on:
+        lines = []
+        for each in request.clarifications():
+            line = f"Asked {uk_date(each.asked.isoformat())}" + (f": {each.question}" if each.question else "")
+            if each.received:
+                line += (f"\nAnswered {uk_date(each.received.isoformat())}"
+                         + (f": {each.answer}" if each.answer else ""))
+            lines.append(line)
+        if not lines:  # recorded before the questions were kept
+            lines.append(f"Asked {uk_date(request.clarification_requested_on)}")
+        if request.status == "awaiting_clarification":
+            lines.append("The clock is stopped until the answer arrives.")
+        else:
             days = request.paused_days()
-            return (f"{asked}, received {uk_date(request.clarification_received_on)}; the clock stood still "
-                    f"for {days} day{'' if days == 1 else 's'} in all")
-        return f"{asked}; the clock is stopped until it arrives"
+            lines.append(f"The clock stood still for {days} day{'' if days == 1 else 's'} in all.")
+        return "\n".join(lines)
 
     def update_buttons(self, enabled: bool) -> None:
         request = self.request

@@ -17,6 +17,12 @@ class StrengthMeter(QWidget):
         self.word = text_label("", "strength")
         self.word.setWordWrap(False)
         self.hint = text_label("", "hint")
+        # The hint's text comes and goes as the strength changes; its room (two lines) stays,
+        # so the rows under the meter do not jump while someone types.
+        # (A wrapped label's height-for-width otherwise stretches the row above it.)
+        line = self.hint.fontMetrics().lineSpacing()
+        self.hint.setFixedHeight(2 * line + 2)
+        self.word.setFixedHeight(line + 2)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.bar, 1)
@@ -37,6 +43,5 @@ class StrengthMeter(QWidget):
         self.word.setText(strength.label if text else "")
         # "Good." under the word "Good" says nothing more; hints are for weaker ones.
         self.hint.setText(strength.hint if strength.score < 3 else "")
-        self.hint.setVisible(strength.score < 3)
         self.bar.setAccessibleDescription(strength.label)
         self.score = strength.score

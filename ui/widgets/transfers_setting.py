@@ -17,6 +17,7 @@ from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.card import card
 from ui.widgets.forms import line_edit, text_label
+from ui.widgets.permission import MANAGER_ONLY, allow_only
 
 
 class TransfersSetting(QWidget):
@@ -54,15 +55,19 @@ class TransfersSetting(QWidget):
         outer.addWidget(frame)
 
         manager = session.user.is_manager
-        for widget in (self.none, self.some, self.where, self.safeguard):
-            widget.setEnabled(manager)
+        allow_only((self.none, self.some, self.where, self.safeguard), manager)
         self.save_button.setVisible(manager)
+        self.manager_only = text_label(MANAGER_ONLY, "hint")
+        self.manager_only.setVisible(not manager)
+        column.addWidget(self.manager_only)
         self.none.toggled.connect(self._toggled)
         self.save_button.clicked.connect(self.save)
         self.load()
 
     def _toggled(self, _on=None) -> None:
-        some = self.some.isChecked() and self.session.user.is_manager
+        if not self.session.user.is_manager:
+            return  # disabled with the reason already
+        some = self.some.isChecked()
         self.where.setEnabled(some)
         self.safeguard.setEnabled(some)
 

@@ -146,8 +146,10 @@ def confirm_identity(session: Session, sar_id: str, method: str, received_on=Non
 
 
 @grants(Scope.MANAGER)
-def request_clarification(session: Session, sar_id: str, requested_on=None, today: date | None = None) -> Sar:
-    """Stop the clock from `requested_on` until the answer arrives (Article 12A).
+def request_clarification(session: Session, sar_id: str, requested_on=None, today: date | None = None,
+                          question: str = "") -> Sar:
+    """Stop the clock from `requested_on` until the answer arrives (Article 12A). `question`:
+    what the requester was asked, kept with the request (never in the audit trail).
 
     May raise: ValidationError (already waiting, a date out of range, or after the deadline).
     """
@@ -171,13 +173,18 @@ def request_clarification(session: Session, sar_id: str, requested_on=None, toda
     if last is not None and day <= last:
         raise ValidationError(f"The previous clarification arrived on {last:%d/%m/%Y}; a new request for "
                               "clarification must come after it.", field="clarification_requested_on")
-    return _save(session, sar, {"clarification_requested_on": day.isoformat(), "clarification_received_on": None},
+    asked = clean(question, "clarification_question", "What you asked", max_len=2000, multiline=True) or ""
+    log = json.loads(sar.clarification_pauses or "[]") + [[day.isoformat(), None, asked, None]]
+    return _save(session, sar, {"clarification_requested_on": day.isoformat(), "clarification_received_on": None,
+                                "clarification_pauses": json.dumps(log)},
                  "sar_clarification_requested")
 
 
 @grants(Scope.MANAGER)
-def clarification_received(session: Session, sar_id: str, received_on=None, today: date | None = None) -> Sar:
+def clarification_received(session: Session, sar_id: str, received_on=None, today: date | None = None,
+                           answer: str = "") -> Sar:
     """The clock resumes the day after the answer arrived; the paused days are added on.
+    `answer`: what the requester said, kept beside the question.
 
     May raise: ValidationError.
     """
@@ -193,9 +200,15 @@ def clarification_received(session: Session, sar_id: str, received_on=None, toda
     if day > today:
         raise ValidationError("The date the clarification arrived is in the future.",
                               field="clarification_received_on")
-    pauses = json.loads(sar.clarification_pauses or "[]") + [[asked.isoformat(), day.isoformat()]]
+    said = clean(answer, "clarification_answer", "Their answer", max_len=4000, multiline=True) or ""
+    log = json.loads(sar.clarification_pauses or "[]")
+    if log and len(log[-1]) >= 2 and log[-1][1] is None:  # the open entry made when it was asked
+        question = log[-1][2] if len(log[-1]) > 2 else ""
+        log[-1] = [asked.isoformat(), day.isoformat(), question, said]
+    else:  # asked before questions were kept
+        log.append([asked.isoformat(), day.isoformat(), "", said])
     return _save(session, sar, {"clarification_received_on": day.isoformat(),
-                                "clarification_pauses": json.dumps(pauses)}, "sar_clarification_received")
+                                "clarification_pauses": json.dumps(log)}, "sar_clarification_received")
 
 
 @grants(Scope.MANAGER)
