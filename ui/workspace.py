@@ -18,6 +18,7 @@ from ui.views.staff_view import StaffView
 
 class Workspace(QWidget):
     restoreRequested = Signal(object, dict)
+    teamStarted = Signal(object)     # this computer founded a team: its pages are built again
 
     def __init__(self, session: Session, ops: Operations, data_dir: Path,
                  device_key_file: Path | None, parent: QWidget | None = None):
@@ -57,6 +58,8 @@ class Workspace(QWidget):
         self.nav.itemActivated.connect(lambda _item: self._focus_page())
         self.nav.setCurrentRow(0)
         self.backup_view.restoreRequested.connect(self.restoreRequested)
+        if self.team.team is not None:
+            self.team.team.teamStarted.connect(self.teamStarted)
         ops.busyChanged.connect(self.set_busy)
         self.casework.showPage.connect(self.show_page)
         self.manager.showPage.connect(self.show_page)

@@ -217,6 +217,8 @@ def apply(conn, body: dict, seq: int) -> None:
         if body.get("expires"):
             state.put(conn, EXPIRES, {**(state.get(conn, EXPIRES) or {}), info["device_id"]: body["expires"]})
             state.put(conn, INVITED, {**(state.get(conn, INVITED) or {}), info["device_id"]: info["sign_pub"]})
+        if info.get("laptop"):
+            state.put(conn, state.LAPTOPS, sorted({*(state.get(conn, state.LAPTOPS) or []), info["device_id"]}))
     elif kind == "authority":
         authority.set_member(conn, str(body["user"]), body.get("sign"), bool(body.get("manager")))
     elif kind == "rekeyed":

@@ -31,7 +31,10 @@ from app.services.team import (
     state,
 )
 from app.services.team import team as engine
+from app.services.team.laptop import replica as laptop_replica
 from app.services.team.replica_check import publish as replica_digest
+from app.services.selftest.check import Check
+from app.services.selftest.hub import RACE_ROUNDS, check_hub
 from app.services.team.sync import SyncResult, sync_now
 from app.services.vault import unlock as vault_service
 from app.storage.db import transaction
@@ -56,6 +59,7 @@ class DeviceStatus:
     joined: bool = True    # its invitation was used (docs/sync.md §13)
     invitation_expires: str | None = None   # when an unused invitation stops working
     invitation_reused: int = 0   # later uses of its invitation, each refused ("already joined")
+    laptop: bool = False   # a partial replica (docs/sync.md §14)
 
 
 def _file_keyed(session) -> bool:
@@ -136,6 +140,45 @@ def create(session, location: str, name: str, device_name: str = "Office compute
     return team_id
 
 
+class HubCheckFailed(engine.TeamError):
+    """The hub failed the self-test: nothing was written. `checks` holds every line."""
+
+    def __init__(self, checks: list[Check]):
+        failed = [c for c in checks if not c.ok]
+        super().__init__("The hub did not pass its check, so no team was started and nothing was "
+                         "written: " + "; ".join(f"{c.name}: {c.detail}" for c in failed) + ".")
+        self.checks = checks
+
+
+@dataclass(frozen=True)
+class Started:
+    team_id: str
+    checks: list[Check]
+
+
+@grants(Scope.MANAGER)
+def start(session, location: str, name: str, device_name: str = "Office computer 1",
+          rounds: int = RACE_ROUNDS) -> Started:
+    """Start a team from the screens: the hub's self-test (`confide --self-test --hub`) runs
+    first and the team is founded only if every check passes, so a folder that cannot be a
+    hub (no exclusive create, writes that do not last) or a server IT has not set up gets
+    nothing written to it. May raise: PermissionDenied, ValidationError, HubCheckFailed,
+    TeamError, HubUnavailable, HubError, CredentialStoreUnavailable."""
+    location = (location or "").strip()
+    if not location:
+        raise ValidationError("Choose the hub: a shared folder, or the PostgreSQL address IT gave you.",
+                              field="hub")
+    if state.in_team(session.conn):
+        raise engine.TeamError("This computer is already part of a team.")
+    device_name = (device_name or "").strip()
+    if not device_name or len(device_name) > 60:
+        raise ValidationError("Give this computer a name of 1 to 60 characters.", field="device")
+    checks = check_hub(location, rounds=rounds)
+    if not all(c.ok for c in checks):
+        raise HubCheckFailed(checks)
+    return Started(create(session, location, name, device_name), checks)
+
+
 @grants(Scope.MANAGER)
 def invite(session, device_name: str, out: Path, manager: bool = False, laptop: bool = False) -> str:
     """Enrol a new computer and write its invitation to `out`. Returns the one-time code,
@@ -155,7 +198,7 @@ def invite(session, device_name: str, out: Path, manager: bool = False, laptop: 
     if out.exists():
         raise ValidationError(f"{out} already exists; choose a new file name.", field="out")
     location = hub_location(session)
-    content, body = engine.prepare_invitation(session, device_name, manager=manager and not laptop)
+    content, body = engine.prepare_invitation(session, device_name, manager=manager and not laptop, laptop=laptop)
     if laptop:
         content["kind"] = "laptop"
     content["device_name"] = device_name
@@ -351,13 +394,15 @@ def device_list(session) -> list[DeviceStatus]:
     expires = state.get(conn, control.EXPIRES) or {}
     reused = dict(conn.execute("SELECT device_id, count(*) FROM sync_refused WHERE reason LIKE ? "
                                "GROUP BY device_id", (f"%{control.ALREADY_JOINED}%",)).fetchall())
+    laptops = laptop_replica.laptops(conn)
     out = []
     for d in state.devices(conn):
         current = latest == 1 or said.get(d.device_id, 1) >= latest
         has_joined = d.device_id in joined or d.device_id not in expires
         out.append(DeviceStatus(d.device_id, d.name, d.device_index, d.manager, d.device_id == me,
                                 d.revoked_seq is not None, d.last_seq or 0, current, has_joined,
-                                None if has_joined else expires[d.device_id], reused.get(d.device_id, 0)))
+                                None if has_joined else expires[d.device_id], reused.get(d.device_id, 0),
+                                d.device_id in laptops))
     return out
 
 

@@ -60,8 +60,10 @@ def gap_lines(conn) -> list[str]:
 
 
 def laptops(conn) -> set[str]:
-    """Device ids of the team's laptops: the computers that have asked for cases."""
-    return {r[0] for r in conn.execute("SELECT DISTINCT device_id FROM case_checkout")}
+    """Device ids of the team's laptops: those enrolled as laptops (the signed `enrol` entry
+    says so) and any computer that has asked for cases (invited before enrolment said so)."""
+    enrolled = state.get(conn, state.LAPTOPS) or []
+    return {r[0] for r in conn.execute("SELECT DISTINCT device_id FROM case_checkout")} | set(enrolled)
 
 
 def _now() -> datetime:
