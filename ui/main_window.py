@@ -174,8 +174,11 @@ class MainWindow(QMainWindow):
         self.inactivity.set_timeout(minutes * 60_000)
 
     def _changed(self, topics) -> None:
-        if "settings" in topics and self.session is not None and not self.session.locked:
+        # A sync may bring the team's settings (docs/sync.md §5 `settings`): the auto-lock
+        # delay and the service's name follow at once.
+        if ({"settings", "sync"} & set(topics)) and self.session is not None and not self.session.locked:
             self._apply_auto_lock()
+            self._set_title(self.session.vault.service_name)
 
     # --- locking -------------------------------------------------------------------------
     @property

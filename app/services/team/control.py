@@ -1,9 +1,9 @@
-"""Control entries: team genesis, device enrolment, key epochs, manager rights, a computer's
-own key changes (docs/sync.md §5).
+"""Control entries: team genesis, device enrolment, key epochs, manager rights, the service's
+settings, a computer's own key changes (docs/sync.md §5).
 
 Signed JSON, not encrypted: they carry public keys, sealed keys and ids, no personal data.
 Who may sign what (docs/security.md "Who holds what"):
-- genesis, enrol, epoch, authority: an active manager's own staff key (authority.py), checked
+- genesis, enrol, epoch, authority, settings: an active manager's own staff key (authority.py), checked
   against the managers the team's earlier entries name. No computer's key is enough.
 - rekeyed, joined: the computer itself, for its own keys only; a `rekeyed` entry also proves
   it holds the new team key, a `joined` entry retires the invitation's keys.
@@ -17,14 +17,14 @@ from datetime import datetime
 
 from app.security import crypto
 from app.security.session import Session
-from app.services.team import authority, device_keys, keys, state
+from app.services.team import authority, device_keys, keys, settings_entry, state
 from app.services.team.bundle import BundleRefused, canonical
 from app.services.team.replica_check import entry as digest_entry
 from app.services.team.replica_check import receive as digest_receive
 
 MAGIC = b"CFC1"
-KINDS = ("genesis", "enrol", "epoch", "rekeyed", "authority", "joined", "digest")
-BY_MANAGER = ("genesis", "enrol", "epoch", "authority")
+KINDS = ("genesis", "enrol", "epoch", "rekeyed", "authority", "joined", "digest", "settings")
+BY_MANAGER = ("genesis", "enrol", "epoch", "authority", "settings")
 REKEYED = "device_rekeyed"     # sync_state: device id -> the latest epoch it said it re-keyed for
 JOINED = "device_joined"       # sync_state: device id -> the hub entry of its `joined`
 EXPIRES = "invitation_expires" # sync_state: device id -> when its invitation stops working
@@ -134,6 +134,8 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
         _check_joined(conn, body, seq)
     elif kind == "digest":
         digest_entry.check_shape(body, seq)
+    elif kind == "settings":
+        settings_entry.check_shape(body, seq)
     return body
 
 
@@ -234,6 +236,8 @@ def apply(conn, body: dict, seq: int) -> None:
             conn.execute("DELETE FROM sync_state WHERE key = ?", (device_keys.INVITATION,))
     elif kind == "digest":
         digest_receive.receive(conn, body, seq)
+    elif kind == "settings":
+        settings_entry.apply(conn, body)
     elif kind == "epoch":
         for device_id in body.get("revoked") or []:
             conn.execute("UPDATE sync_device SET revoked_seq = ? WHERE device_id = ? AND revoked_seq IS NULL",

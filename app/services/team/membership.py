@@ -19,6 +19,8 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
+from app.services.selftest.check import Check
+from app.services.selftest.hub import RACE_ROUNDS, check_hub
 from app.services.team import (
     authority,
     control,
@@ -26,6 +28,7 @@ from app.services.team import (
     invitation,
     join_staging,
     rekeyed,
+    settings_entry,
     snapshot,
     staff_keys,
     state,
@@ -33,8 +36,6 @@ from app.services.team import (
 from app.services.team import team as engine
 from app.services.team.laptop import replica as laptop_replica
 from app.services.team.replica_check import publish as replica_digest
-from app.services.selftest.check import Check
-from app.services.selftest.hub import RACE_ROUNDS, check_hub
 from app.services.team.sync import SyncResult, sync_now
 from app.services.vault import unlock as vault_service
 from app.storage.db import transaction
@@ -134,9 +135,11 @@ def create(session, location: str, name: str, device_name: str = "Office compute
     hub = open_hub(location, team_id, create=True)
     try:
         engine.create_team(session, hub, name, device_name, team_id=team_id)
+        save_location(session, team_id, location)
+        # The service's settings as they stand here become the team's (settings_entry.py).
+        engine.publish_settings(session, hub, settings_entry.current(session.conn, session.vault.service_name))
     finally:
         hub.close()
-    save_location(session, team_id, location)
     return team_id
 
 
@@ -260,6 +263,7 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     try:
         engine.join_team(session, hub, content, adopt=adopt)
         staff_keys.follow_staff_keys(session)
+        settings_entry.follow_service_name(session)
         save_location(session, content["team_id"], location)
         device_file = session.vault.device_key_file
         session.lock("joined")
@@ -329,6 +333,7 @@ def sync(session) -> SyncResult:
                 state.put(session.conn, EPOCH_OWED, False)
         result = sync_now(session, hub)
         staff_keys.follow_staff_keys(session)
+        settings_entry.follow_service_name(session)
         rekeyed_now = staff_keys.rekey_if_team_key_changed(session)
         # Said on the hub (also after a crash between the re-key and saying it), so the
         # manager's device list shows this computer has re-keyed.

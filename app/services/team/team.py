@@ -380,3 +380,16 @@ def set_manager_rights(session, hub: Hub, username: str, manager: bool) -> int:
     with transaction(conn):
         session.audit("manager_rights_given" if manager else "manager_rights_taken", "staff", username)
     return seq
+
+
+@grants(Scope.MANAGER)
+def publish_settings(session, hub: Hub, values: dict) -> int:
+    """The service's settings for every computer of the team: a `settings` entry signed by
+    the manager signed in here (settings_entry.py). Applied here like any entry. May raise:
+    PermissionDenied, TeamError (not one of the team's signed managers), HubError."""
+    conn = session.conn
+    state.require_team(conn)
+    if authority.legacy(conn):
+        raise TeamError(authority.LEGACY_MESSAGE)
+    return _append_control(conn, hub, {"team": state.get(conn, "team_id"), "type": "settings",
+                                       "by": state.get(conn, "device_id"), "settings": dict(values)})
