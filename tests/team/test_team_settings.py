@@ -85,6 +85,7 @@ def test_a_caseworker_cannot_change_them_and_an_unreachable_hub_changes_nothing(
     a, b, hub_dir = pair
     b.lock("test")
     jo = unlock(tmp_path / "two", "jo", TEMP)
+    staff.change_own_passphrase(jo, TEMP, "jo's own long passphrase 2026")
     try:
         with pytest.raises(PermissionDenied):
             settings.set_auto_lock_minutes(jo, 30)
