@@ -12,6 +12,7 @@ computer joining later replays them from the log (control entries are never comp
 import json
 
 from app import clock
+from app.domain.role_matrix import Scope, grants
 from app.services.team.bundle import BundleRefused
 from app.storage.db import transaction
 
@@ -52,6 +53,7 @@ def apply(conn, body: dict) -> None:
             write(conn, key, value, str(body.get("at")), str(body.get("staff")))
 
 
+@grants(Scope.ANY, "the service's name in vault.json: no family's records")
 def follow_service_name(session) -> bool:
     """Bring vault.json's service name (shown before anyone signs in, in titles and on every
     document) in line with the team's setting. Returns True when it changed."""
@@ -66,6 +68,7 @@ def follow_service_name(session) -> bool:
     return True
 
 
+@grants(Scope.HELPER, "settings.put checks the manager first")
 def write_here(session, key: str, value) -> None:
     """Outside a team: this computer's row, with its audit event."""
     with transaction(session.conn):
