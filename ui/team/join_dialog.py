@@ -67,7 +67,7 @@ class JoinDialog(QDialog):
         hub_layout.setContentsMargins(0, 0, 0, 0)
         hub_layout.addWidget(self.hub, 1)
         hub_layout.addWidget(hub_browse)
-        self.errors.row(form, "The &hub, if elsewhere here", "hub", hub_row)
+        self.errors.row(form, "&Hub path on this computer", "hub", hub_row)
         # Where this computer keeps its device secret, as in the set-up wizard: the OS
         # credential store, or only by explicit choice a key file (weaker protection).
         self.store = DeviceStoreChooser(preset_key_file=device_key_file,

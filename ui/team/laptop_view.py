@@ -194,8 +194,11 @@ class LaptopView(QWidget, OutcomeLines):
                      changes=("sync", "checkout", "checkin"))
 
     def _in(self, result: checkout.CheckinResult) -> None:
-        self._done(f"Checked in: {', '.join(result.returned) or 'nothing was out'}. The cases are "
-                   "no longer on this laptop.")
+        if not result.returned:
+            self._done("Checked in: nothing was out.")
+            return
+        gone = "It is" if len(result.returned) == 1 else "They are"
+        self._done(f"Checked in: {', '.join(result.returned)}. {gone} no longer on this laptop.")
 
     def set_busy(self, busy: bool) -> None:
         self.out_button.setEnabled(not busy)
