@@ -276,6 +276,10 @@ RECIPES = {
     "vault.staff.reset_passphrase": lambda s, w: staff.reset_passphrase(s, w.spare, TEMP),
     # The world's vault is in no team: an allowed call is refused later for that reason.
     "team.conflicts.list_conflicts": lambda s, w: _module("team.conflicts").list_conflicts(s),
+    "team.conflicts.waiting_on": lambda s, w: _module("team.conflicts").waiting_on(s, case_id=w.case.id),
+    "team.laptop.checkout.ask_for_list": lambda s, w: _module("team.laptop.checkout").ask_for_list(s),
+    "team.laptop.checkout.my_cases": lambda s, w: _module("team.laptop.checkout").my_cases(s),
+    "team.laptop.checkout.refresh_list": lambda s, w: _module("team.laptop.checkout").refresh_list(s, wait=0),
     "team.conflicts.conflict_detail": lambda s, w: _module("team.conflicts").conflict_detail(s, "no-such"),
     "team.conflicts.resolve_conflict": lambda s, w: _module("team.conflicts").resolve_conflict(
         s, "no-such", take="mine"),

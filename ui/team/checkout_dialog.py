@@ -90,7 +90,7 @@ class CheckoutDialog(QDialog):
         column.addWidget(self.buttons)
         fit_window(self, QSize(720, 560))
         self.show_list(self._read())
-        if self.current is None or self.current.listed_at is None:
+        if self.current is not None and self.current.listed_at is None:
             self.ask_again()
 
     def _read(self) -> checkout.CaseList | None:
