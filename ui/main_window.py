@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
 
         self.workspace = Workspace(session, self.ops, self.data_dir, self.device_key_file)
         self.workspace.restoreRequested.connect(self.restore)
+        self.workspace.teamStarted.connect(self._team_started)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         self._set_title(session.vault.service_name)
@@ -134,6 +135,18 @@ class MainWindow(QMainWindow):
         self.restorer = DraftRestorer(session, self.workspace)
         self.restorer.restore()
         self._start_sync(session)
+
+    def _team_started(self, _started) -> None:
+        """A team founded here: the pages a team computer has (Conflicts, the sync item) are
+        built afresh, open records and forms kept as across a lock."""
+        session = self.session
+        if session is None or session.locked:
+            return
+        keep_open_work(session, self, self.workspace)
+        self._enter(session)
+        if "Team" in self.workspace.pages:
+            self.workspace.show_page("Team")
+        self.statusBar().showMessage("The team is started. Invite the other computers from this page.", 10000)
 
     def _start_sync(self, session: Session) -> None:
         """The status bar's sync item, on a computer that is part of a team; sync on unlock."""
@@ -163,8 +176,11 @@ class MainWindow(QMainWindow):
         self.inactivity.set_timeout(minutes * 60_000)
 
     def _changed(self, topics) -> None:
-        if "settings" in topics and self.session is not None and not self.session.locked:
+        # A sync may bring the team's settings (docs/sync.md §5 `settings`): the auto-lock
+        # delay and the service's name follow at once.
+        if ({"settings", "sync"} & set(topics)) and self.session is not None and not self.session.locked:
             self._apply_auto_lock()
+            self._set_title(self.session.vault.service_name)
 
     # --- locking -------------------------------------------------------------------------
     @property

@@ -10,7 +10,7 @@ from app.security.session import Session
 from ui.casework import Casework
 from ui.manager import Manager
 from ui.operations import Operations
-from ui.team.pages import TeamPages
+from ui.team.pages import LAPTOP, TeamPages
 from ui.views.backup_view import BackupView
 from ui.views.settings_view import SettingsView
 from ui.views.staff_view import StaffView
@@ -19,6 +19,7 @@ from ui.widgets.enter_presses import EnterPressesButtons
 
 class Workspace(QWidget):
     restoreRequested = Signal(object, dict)
+    teamStarted = Signal(object)     # this computer founded a team: its pages are built again
 
     def __init__(self, session: Session, ops: Operations, data_dir: Path,
                  device_key_file: Path | None, parent: QWidget | None = None):
@@ -59,10 +60,19 @@ class Workspace(QWidget):
         self.nav.setCurrentRow(0)
         self.backup_view.restoreRequested.connect(self.restoreRequested)
         self.enter_presses = EnterPressesButtons(self)
+        if self.team.team is not None:
+            self.team.team.teamStarted.connect(self.teamStarted)
+        if self.team.laptop is not None:
+            self.home_view.checkoutRequested.connect(self.choose_cases)
         ops.busyChanged.connect(self.set_busy)
         self.casework.showPage.connect(self.show_page)
         self.manager.showPage.connect(self.show_page)
         self.manager.openRecord.connect(self.open_record)
+
+    def choose_cases(self):
+        """Home's "Check out cases…" on a laptop: the laptop's page, with the list to tick."""
+        page = self.show_page(LAPTOP)
+        return page.choose()
 
     def show_page(self, name: str) -> QWidget:
         self.nav.setCurrentRow(list(self.pages).index(name))

@@ -297,6 +297,10 @@ RECIPES = {
     "sar.settings.set_transfers": lambda s, w: _module("sar.settings").set_transfers(s, True),
     "casework.search.search": lambda s, w: _module("casework.search").search(s, "Hartley"),
     "settings.set_auto_lock_minutes": lambda s, w: _module("settings").set_auto_lock_minutes(s, 5),
+    "settings.set_service_name": lambda s, w: _module("settings").set_service_name(s, "Northshire SENDIASS"),
+    "settings.put": lambda s, w: _module("settings").put(s, "auto_lock_minutes", 5),
+    "consent.counterparties.add_professional": lambda s, w: _module("consent.counterparties").add_professional(
+        s, "Aisha", "Rahman", "SENCo", "Brookfield Primary School"),
     "casework.read_budget.set_limits": lambda s, w: _module("casework.read_budget").set_limits(s, 150, 1500, 8),
     "casework.read_budget.accounts_refused": lambda s, w: _module("casework.read_budget").accounts_refused(s, TODAY),
     "vault.staff.add_staff": lambda s, w: staff.add_staff(s, f"new-{s.user.username}", "New Person", "volunteer", TEMP),
@@ -305,10 +309,17 @@ RECIPES = {
     "vault.staff.reset_passphrase": lambda s, w: staff.reset_passphrase(s, w.spare, TEMP),
     # The world's vault is in no team: an allowed call is refused later for that reason.
     "team.conflicts.list_conflicts": lambda s, w: _module("team.conflicts").list_conflicts(s),
+    "team.conflicts.waiting_on": lambda s, w: _module("team.conflicts").waiting_on(s, case_id=w.case.id),
+    "team.laptop.checkout.ask_for_list": lambda s, w: _module("team.laptop.checkout").ask_for_list(s),
+    "team.laptop.checkout.my_cases": lambda s, w: _module("team.laptop.checkout").my_cases(s),
+    "team.laptop.checkout.refresh_list": lambda s, w: _module("team.laptop.checkout").refresh_list(s, wait=0),
     "team.conflicts.conflict_detail": lambda s, w: _module("team.conflicts").conflict_detail(s, "no-such"),
     "team.conflicts.resolve_conflict": lambda s, w: _module("team.conflicts").resolve_conflict(
         s, "no-such", take="mine"),
     "team.membership.create": lambda s, w: _module("team.membership").create(s, _no_hub_location(w), "Team"),
+    "team.membership.start": lambda s, w: _module("team.membership").start(s, _no_hub_location(w), "Team"),
+    "team.team.publish_settings": lambda s, w: _module("team.team").publish_settings(
+        s, _gone_hub(w), {"auto_lock_minutes": 5}),
     "team.membership.invite": lambda s, w: _module("team.membership").invite(
         s, "Laptop", w.tmp / f"{s.user.username}.invite"),
     "team.membership.device_list": lambda s, w: _module("team.membership").device_list(s),

@@ -40,7 +40,7 @@ from app.services.national import levels as national_levels
 from app.services.national import states as national_states
 from app.services.sar import settings as sar_settings
 from app.services.team import conflicts as team_conflicts
-from app.services.team import membership, pending, search_build, staff_keys
+from app.services.team import membership, pending, search_build, settings_entry, staff_keys
 from app.services.team import sync as team_sync
 from app.services.team import team as team_team
 from app.services.team.laptop import checkout as laptop_checkout
@@ -165,6 +165,8 @@ def _reads(w):
         "team.laptop.checkout.past_due": lambda s: laptop_checkout.past_due(s),
         "settings.auto_lock_minutes": lambda s: settings.auto_lock_minutes(s),
         "settings.get": lambda s: settings.get(s, "auto_lock_minutes"),
+        "settings.service_name": lambda s: settings.service_name(s),
+        "settings.team_wide": lambda s: settings.team_wide(s),
         "casework.read_budget.limits": lambda s: read_budget.limits(s),
         "sar.settings.transfers": lambda s: sar_settings.transfers(s),
         "consent.rules.review_months": lambda s: consent_rules.review_months(s),
@@ -173,6 +175,12 @@ def _reads(w):
         **{f"team.{name}": functools.partial(_outside_team, call) for name, call in {
             "conflicts.conflict_detail": lambda s: team_conflicts.conflict_detail(s, w.own_case.id),
             "conflicts.list_conflicts": lambda s: team_conflicts.list_conflicts(s),
+            "conflicts.waiting_on": lambda s: team_conflicts.waiting_on(s, case_id=w.own_case.id,
+                                                                       person_id=w.yp.id),
+            "laptop.checkout.ask_for_list": lambda s: laptop_checkout.ask_for_list(s),
+            "laptop.checkout.my_cases": lambda s: laptop_checkout.my_cases(s),
+            "laptop.checkout.refresh_list": lambda s: laptop_checkout.refresh_list(s, wait=0),
+            "settings_entry.follow_service_name": lambda s: settings_entry.follow_service_name(s),
             "conflicts.resolve_conflict": lambda s: team_conflicts.resolve_conflict(s, w.own_case.id, "mine"),
             "membership.hub_location": lambda s: membership.hub_location(s),
             "membership.hub_target": lambda s: membership.hub_target(s),

@@ -306,7 +306,9 @@ def test_the_conflict_screen_offers_a_choice_only_for_fields_in_conflict(qtbot, 
     view.show()
     assert view.list.count() == 2
     texts = sorted(view.list.item(i).text() for i in range(view.list.count()))
-    assert texts == ["Enquiry topics: Topic", "Person: First name"]
+    # Each record in its place (the enquiry's reference, the person's name), then the fields.
+    assert texts == [f"Enquiry topics of enquiry {made.reference}\nChanged on both: Topic",
+                     "Person: Adeline Fenwick\nChanged on both: First name"]
     for i in range(view.list.count()):
         view.list.setCurrentRow(i)
         if view.current.summary.table == "person":

@@ -36,6 +36,7 @@ from ui.dialogs import (
     note_dialogs,
     override_review_dialog,
     person_dialogs,
+    professional_dialog,
     recovery_dialog,
     redact_dialogs,
     register_dialogs,
@@ -47,7 +48,7 @@ from ui.dialogs import (
 )
 from ui.menus import help_window
 from ui.operations import Operations
-from ui.team import join_dialog, team_view
+from ui.team import checkout_dialog, hub_care_dialog, join_dialog, start_team, team_view
 from ui.widgets import message_bar, secret_panel
 from ui.wizard import setup_wizard
 
@@ -179,6 +180,11 @@ RECIPES = {
     "ui.main_window.MainWindow": lambda w: main_window.MainWindow(w.data_dir, None, w.ops),
     "ui.team.join_dialog.JoinDialog": lambda w: join_dialog.JoinDialog(w.tmp / "new-vault", None, w.ops),
     "ui.team.team_view.InviteDialog": lambda w: team_view.InviteDialog(w.session, w.ops),
+    "ui.team.hub_care_dialog.HubCareDialog": lambda w: hub_care_dialog.HubCareDialog(w.session, w.ops),
+    "ui.team.start_team.StartTeamDialog": lambda w: start_team.StartTeamDialog(w.session, w.ops),
+    "ui.team.checkout_dialog.CheckoutDialog": lambda w: checkout_dialog.CheckoutDialog(w.session, w.ops, 14),
+    "ui.dialogs.professional_dialog.AddProfessionalDialog":
+        lambda w: professional_dialog.AddProfessionalDialog(w.session, w.ops),
     "ui.widgets.secret_panel.PasswordDialog": lambda w: secret_panel.PasswordDialog(
         w.clipboard, "Consent record saved", "Keep this password.", "abcd-efgh-ijkl"),
     "ui.wizard.setup_wizard.SetupWizard": lambda w: setup_wizard.SetupWizard(w.tmp / "new-vault", None, w.ops),

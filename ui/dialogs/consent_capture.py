@@ -29,6 +29,7 @@ from app.services.casework import cases
 from app.services.consent import counterparties
 from app.services.consent import records as consent
 from ui.dialogs.form_dialog import FormDialog
+from ui.dialogs.professional_dialog import AddProfessionalDialog
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label
 from ui.widgets.signature_pad import SignaturePad
@@ -61,6 +62,8 @@ class ScopeRow(QWidget):
     """One thing the family may agree to: a large tick box, a professional to name where the
     scope needs one, and the words that will be stored, shown once it is ticked."""
 
+    addRequested = Signal(object)    # this row: a professional not yet on record is to be added
+
     def __init__(self, scope: ConsentScope, label: str, parties: list, errors: FieldErrors):
         super().__init__()
         self.scope = scope
@@ -79,9 +82,17 @@ class ScopeRow(QWidget):
             self.party.addItem("Choose the professional or organisation…", None)
             for party in parties:
                 self.party.addItem(party.label, party)
+            self.add_button = QPushButton("Add a professional…")
+            self.add_button.setAccessibleName(f"{label}: add a professional not yet on record")
+            self.add_button.clicked.connect(lambda: self.addRequested.emit(self))
+            who = QWidget()
+            who_row = QHBoxLayout(who)
+            who_row.setContentsMargins(0, 0, 0, 0)
+            who_row.addWidget(self.party, 1)
+            who_row.addWidget(self.add_button)
             row = QFormLayout()
             row.setContentsMargins(34, 0, 0, 0)
-            errors.row(row, "Who", f"counterparty_{scope.value}", self.party)
+            errors.row(row, "Who", f"counterparty_{scope.value}", who)
             if scope == ConsentScope.SHARE_WITH:
                 self.purpose = line_edit("What for", placeholder="for example, to plan support at school")
                 errors.row(row, "What for", "purpose", self.purpose)
@@ -93,6 +104,14 @@ class ScopeRow(QWidget):
         column.addWidget(self.wording)
         self.check.toggled.connect(self._show_details)
         self._show_details(False)
+
+    def add_party(self, party, choose: bool) -> None:
+        """A professional added from the form: offered here, and chosen in the row that asked."""
+        if self.party is None:
+            return
+        self.party.addItem(party.label, party)
+        if choose:
+            self.party.setCurrentIndex(self.party.count() - 1)
 
     def _show_details(self, on: bool) -> None:
         if self.party is not None:
@@ -162,6 +181,7 @@ class ConsentCaptureDialog(FormDialog):
             row.check.toggled.connect(self._refresh_wording)
             if row.party is not None:
                 row.party.currentIndexChanged.connect(self._refresh_wording)
+                row.addRequested.connect(self.add_professional)
         self.column.addWidget(self.errors.block("scopes", holder))
 
         self._section("How they gave it")
@@ -268,6 +288,21 @@ class ConsentCaptureDialog(FormDialog):
                 row.wording.setText(exc.message)
                 continue
             row.wording.setText("\n\n".join(words.paragraphs))
+
+    def add_professional(self, asking: ScopeRow) -> AddProfessionalDialog:
+        """Over this form, which keeps its ticks, typing and signature meanwhile."""
+        dialog = AddProfessionalDialog(self.session, self.ops, self)
+
+        def added(party) -> None:
+            for row in self.rows:
+                row.add_party(party, choose=row is asking)
+            self.errors.clear_field(f"counterparty_{asking.scope.value}")
+            asking.party.setFocus()
+
+        dialog.added.connect(added)
+        dialog.open()
+        self.professional_dialog = dialog
+        return dialog
 
     def _signed(self) -> None:
         if not self.pad.is_empty():  # "the box is empty" no longer holds

@@ -124,7 +124,8 @@ class ConflictView(QWidget):
         self.current: conflicts.ConflictDetail | None = None
         self.list = QListWidget()
         self.list.setAccessibleName("Conflicts waiting")
-        self.list.setMaximumWidth(300)
+        self.list.setMaximumWidth(340)
+        self.list.setWordWrap(True)
         self.heading = text_label("", "subheading")
         self.who = text_label("", "hint")
         self.who.setWordWrap(True)
@@ -188,7 +189,10 @@ class ConflictView(QWidget):
         keep = self.current.summary.id if self.current is not None else None
         self.list.clear()
         for c in items:
-            item = QListWidgetItem(f"{TABLE_WORDS.get(c.table, c.table)}: {', '.join(map(_field_words, c.fields))}")
+            # The record in its place (what, when, by whom, which case), then the fields.
+            item = QListWidgetItem(f"{c.context or TABLE_WORDS.get(c.table, c.table)}\n"
+                                   f"Changed on both: {', '.join(map(_field_words, c.fields))}")
+            item.setToolTip(item.text())
             item.setData(256, c.id)
             self.list.addItem(item)
         self.empty.setVisible(not items)
@@ -227,7 +231,7 @@ class ConflictView(QWidget):
             return
         s = self.current.summary
         kind = "the same record was made on both computers" if s.kind == "duplicate" else "changed on both computers"
-        self.heading.setText(f"{TABLE_WORDS.get(s.table, s.table)}: {kind}")
+        self.heading.setText(f"{s.context or TABLE_WORDS.get(s.table, s.table)}: {kind}")
         self.who.setText(f"Mine: {s.mine_by or 'this computer'}, {uk_datetime(s.mine_at, '-')}.   "
                          f"Theirs: {s.theirs_by or 'a colleague'}, {uk_datetime(s.theirs_at, '-')}.")
         for col, title in enumerate(("Field", "Before", "Mine", "Theirs", "Keep")):

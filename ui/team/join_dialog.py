@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.staff import clean_username
 from app.errors import ConfideError, ValidationError
-from app.security.device import store_for
 from app.services.team import invitation, membership
-from ui.dialogs import messages
+from ui.dialogs import files, messages
 from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.widgets.device_store_chooser import DeviceStoreChooser
 from ui.widgets.forms import FieldErrors, line_edit, text_label
 from ui.widgets.passphrase_fields import ExistingPassphrase
 from ui.widgets.screen_fit import fit_window
@@ -55,6 +55,23 @@ class JoinDialog(QDialog):
         self.errors.row(form, "One-time &code", "code", self.code)
         self.errors.row(form, "Your &user name", "username", self.username)
         self.passphrase = ExistingPassphrase(form, self.errors, label="Your &passphrase")
+        # The hub may be reached by another path here (a share mapped to another letter, a
+        # USB stick mounted elsewhere, another address for the server).
+        self.hub = line_edit("Path to the hub from this computer",
+                             placeholder="Leave empty to use the one in the invitation")
+        hub_browse = QPushButton("C&hoose…")
+        hub_browse.setAutoDefault(False)
+        hub_browse.clicked.connect(self._browse_hub)
+        hub_row = QWidget()
+        hub_layout = QHBoxLayout(hub_row)
+        hub_layout.setContentsMargins(0, 0, 0, 0)
+        hub_layout.addWidget(self.hub, 1)
+        hub_layout.addWidget(hub_browse)
+        self.errors.row(form, "&Hub path on this computer", "hub", hub_row)
+        # Where this computer keeps its device secret, as in the set-up wizard: the OS
+        # credential store, or only by explicit choice a key file (weaker protection).
+        self.store = DeviceStoreChooser(preset_key_file=device_key_file,
+                                        suggested=Path.home() / "confide-device.key")
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(text_label("Your manager invited this computer: they gave you an invitation file "
@@ -62,6 +79,8 @@ class JoinDialog(QDialog):
                                     "service's staff register; sign in with the passphrase you use on "
                                     "the team's other computers.", "hint"))
         column.addLayout(form)
+        column.addWidget(text_label("This computer's device secret", "subheading"))
+        column.addWidget(self.errors.block("store", self.store))
         column.addWidget(general)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -76,12 +95,17 @@ class JoinDialog(QDialog):
         outer = QVBoxLayout(self)
         outer.addWidget(scroll, 1)
         outer.addWidget(self.buttons)
-        fit_window(self, QSize(700, 560))
+        fit_window(self, QSize(760, 700))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open the invitation", "", "Confide invitation (*.invite)")
         if path:
             self.file.setText(path)
+
+    def _browse_hub(self) -> None:
+        picked = files.folder_path(self, "The hub folder", Path(self.hub.text() or Path.home()))
+        if picked:
+            self.hub.setText(str(picked))
 
     def _check(self) -> tuple[Path, str, str, str]:
         """May raise: ValidationError (naming the field at fault)."""
@@ -102,10 +126,20 @@ class JoinDialog(QDialog):
         except ConfideError as exc:
             self.errors.show(exc)
             return
+        store = self.store.store()
+        if store is None:
+            self.errors.show(ValidationError("This computer has no credential store: tick the box to keep the "
+                                             "device secret in a file, and choose where.", field="store"))
+            return
+        hub = self.hub.text().strip() or None
+        if hub and not hub.startswith(("postgresql://", "postgres://")) and not Path(hub).is_dir():
+            self.errors.show(ValidationError(f"There is no folder {hub} on this computer.", field="hub"))
+            return
         self.join_button.setEnabled(False)
         self.join_button.setText("Joining…")
-        data_dir, store = self.data_dir, store_for(self.device_key_file)
-        self.ops.run(lambda _p: membership.join(data_dir, path, code, username, passphrase, store),
+        data_dir = self.data_dir
+        self.ops.run(lambda _p: membership.join(data_dir, path, code, username, passphrase, store,
+                                                hub_override=hub),
                      on_done=self._joined, on_error=self._failed)
 
     def _joined(self, session) -> None:

@@ -1,5 +1,6 @@
 """The team pages of the workspace: Conflicts (managers and caseworkers, the people who may
-see both sides) and Team (a manager's), only on a computer that is part of a team. Each
+see both sides) on a computer that is part of a team, and Team (a manager's; before the
+computer is in a team it offers to start one). Each
 reloads through a Refresher: after a sync, once on screen and with the worker idle."""
 
 from PySide6.QtWidgets import QWidget
@@ -27,15 +28,16 @@ class TeamPages:
             in_team = membership.sync_status(session).in_team
         except ConfideError:
             in_team = False
+        role = session.user.role
+        if manages(role):
+            # Also before the computer is in a team: the page is where a team is started.
+            self.team = TeamView(session, ops)
+            Refresher(self.team, session, ops, {"sync", "team"}, self.team.load)
         if not in_team:
             return
-        role = session.user.role
         if reads_casework(role):
             self.conflicts = ConflictView(session, ops)
             Refresher(self.conflicts, session, ops, {"sync"}, self.conflicts.load)
-        if manages(role):
-            self.team = TeamView(session, ops)
-            Refresher(self.team, session, ops, {"sync", "team"}, self.team.load)
         if reads_casework(role) and checkout.this_is_a_laptop(session):
             # A laptop checks cases out and in; the office's view is in Registers.
             self.laptop = LaptopView(session, ops)

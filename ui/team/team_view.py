@@ -4,10 +4,10 @@ says so), and removing one."""
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,6 +31,7 @@ from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.team.hub_care_dialog import HubCareDialog
 from ui.team.outcome import OutcomeLines
+from ui.team.start_team import StartTeamDialog
 from ui.team.sync_status import BLOCKED_RED
 from ui.widgets.forms import text_label
 from ui.widgets.screen_fit import fit_window
@@ -48,6 +50,12 @@ def status_words(d: membership.DeviceStatus) -> str:
     return "Up to date with the team key" if d.on_current_key else "Has not yet re-keyed for the new team key"
 
 
+def kind_words(d: membership.DeviceStatus) -> str:
+    if d.laptop:
+        return "Laptop"
+    return "Manager's computer" if d.manager else "Office computer"
+
+
 class InviteDialog(QDialog):
     """Name the new computer and where the invitation file goes; then the code, once."""
 
@@ -57,13 +65,27 @@ class InviteDialog(QDialog):
         self.setWindowTitle("Invite a computer")
         self.name = QLineEdit()
         self.name.setAccessibleName("New computer's name")
-        self.name.setPlaceholderText("e.g. Laptop 2")
+        self.name.setPlaceholderText("e.g. Office computer 2")
         self.path = QLineEdit()
         self.path.setAccessibleName("Invitation file")
         browse = QPushButton("&Choose…")
         browse.setAutoDefault(False)
         browse.clicked.connect(self._browse)
-        self.manager = QCheckBox("This computer may change the team's computers too (a manager's computer)")
+        # What kind of computer: an office computer holds every record; a laptop only the
+        # cases checked out to it; a manager's computer may also change the team.
+        self.kinds = QButtonGroup(self)
+        self.office = QRadioButton("&Office computer: holds all the service's records")
+        self.manager = QRadioButton("&Manager's computer: an office computer that may also change the "
+                                    "team's computers")
+        self.laptop = QRadioButton("&Laptop: holds only the cases checked out to it, for visits")
+        kind_box = QWidget()
+        kind_column = QVBoxLayout(kind_box)
+        kind_column.setContentsMargins(0, 0, 0, 0)
+        for button in (self.office, self.manager, self.laptop):
+            self.kinds.addButton(button)
+            kind_column.addWidget(button)
+        self.office.setChecked(True)
+        self.laptop.toggled.connect(self._suggest_name)
         self.error = text_label("", "error")
         self.error.hide()
         self.code = QLabel()
@@ -85,7 +107,7 @@ class InviteDialog(QDialog):
         file_label.setBuddy(self.path)
         form.addRow(name_label, self.name)
         form.addRow(file_label, row)
-        form.addRow("", self.manager)
+        form.addRow("Kind", kind_box)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.invite_button = self.buttons.addButton("&Invite", QDialogButtonBox.ButtonRole.AcceptRole)
         self.invite_button.setDefault(True)
@@ -98,7 +120,10 @@ class InviteDialog(QDialog):
         column.addWidget(self.code)
         column.addWidget(self.code_note)
         column.addWidget(self.buttons)
-        fit_window(self, QSize(620, 300))
+        fit_window(self, QSize(660, 360))
+
+    def _suggest_name(self, laptop: bool) -> None:
+        self.name.setPlaceholderText("e.g. Laptop 2" if laptop else "e.g. Office computer 2")
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save the invitation", "", "Confide invitation (*.invite)")
@@ -112,16 +137,16 @@ class InviteDialog(QDialog):
             self.error.setText("Give the computer a name and choose where the invitation file goes.")
             self.error.show()
             return
-        session, manager = self.session, self.manager.isChecked()
+        session, manager, laptop = self.session, self.manager.isChecked(), self.laptop.isChecked()
         self.invite_button.setEnabled(False)
-        self.ops.run(lambda _p: membership.invite(session, name, Path(path), manager=manager),
+        self.ops.run(lambda _p: membership.invite(session, name, Path(path), manager=manager, laptop=laptop),
                      on_done=self._show_code, on_error=self._failed, changes=("team",))
 
     def _show_code(self, code: str) -> None:
         self.code.setText(code)
         self.code.show()
         self.code_note.show()
-        for w in (self.name, self.path, self.manager):
+        for w in (self.name, self.path, self.office, self.manager, self.laptop):
             w.setEnabled(False)
         self.invite_button.hide()
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Done")
@@ -141,10 +166,24 @@ class InviteDialog(QDialog):
 
 
 class TeamView(QWidget, OutcomeLines):
+    """Before this computer is in a team: what a team is and "Start a team…". After: the
+    team's computers, inviting and removing them."""
+
+    teamStarted = Signal(object)   # membership.Started: the workspace is built again for the team
+
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
+        self.in_team = False
         self.devices: list[membership.DeviceStatus] = []
+        self.start_intro = text_label(
+            "This computer is not part of a team yet. A team lets several computers (office computers and "
+            "laptops for visits) share the service's records: each keeps its own encrypted copy and they "
+            "meet through a hub, a shared folder or a PostgreSQL server that holds only encrypted changes. "
+            "Start the team here, on the manager's computer; then invite the others.", "hint")
+        self.start_intro.setWordWrap(True)
+        self.start_button = QPushButton("&Start a team…")
+        self.start_button.setProperty("primary", True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setAccessibleName("The team's computers")
@@ -164,6 +203,7 @@ class TeamView(QWidget, OutcomeLines):
         self.status = text_label("", "success")
         self.status.hide()
         buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
         buttons.addWidget(self.invite_button)
         buttons.addWidget(self.revoke_button)
         buttons.addStretch(1)
@@ -176,18 +216,37 @@ class TeamView(QWidget, OutcomeLines):
                                 "nothing written afterwards, and the hub refuses it.", "hint")
         self.intro.setWordWrap(True)
         column.addWidget(self.intro)
+        column.addWidget(self.start_intro)
         column.addWidget(self.table, 1)
+        self.filler = QWidget()
+        column.addWidget(self.filler, 1)
         column.addWidget(self.error)
         column.addWidget(self.status)
         column.addLayout(buttons)
         self.invite_button.clicked.connect(self.invite)
+        self.start_button.clicked.connect(self.start_team)
         self.revoke_button.clicked.connect(self.revoke)
         self.hub_button.clicked.connect(self.check_hub)
         self.table.itemSelectionChanged.connect(self._selection)
         self.load()
 
+    def _show_state(self) -> None:
+        for widget in (self.intro, self.table, self.invite_button, self.revoke_button, self.hub_button):
+            widget.setVisible(self.in_team)
+        for widget in (self.start_intro, self.start_button, self.filler):
+            widget.setVisible(not self.in_team)
+
     def load(self) -> None:
         self.error.hide()
+        try:
+            self.in_team = membership.sync_status(self.session).in_team
+        except ConfideError:
+            self.in_team = False
+        self._show_state()
+        if not self.in_team:
+            self.devices = []
+            self.table.setRowCount(0)
+            return
         try:
             self.devices = membership.device_list(self.session)
         except ConfideError as exc:
@@ -196,7 +255,7 @@ class TeamView(QWidget, OutcomeLines):
             self.error.show()
         self.table.setRowCount(len(self.devices))
         for r, d in enumerate(self.devices):
-            kind = "Manager's computer" if d.manager else "Staff computer"
+            kind = kind_words(d)
             for c, text in enumerate((d.name, kind, status_words(d))):
                 item = QTableWidgetItem(text)
                 if d.blocked and not d.revoked:
@@ -212,6 +271,12 @@ class TeamView(QWidget, OutcomeLines):
     def _selection(self) -> None:
         d = self._selected()
         self.revoke_button.setEnabled(d is not None and not d.revoked and not d.this_computer)
+
+    def start_team(self) -> StartTeamDialog:
+        dialog = StartTeamDialog(self.session, self.ops, self)
+        dialog.started.connect(self.teamStarted)
+        dialog.open()
+        return dialog
 
     def invite(self) -> InviteDialog:
         dialog = InviteDialog(self.session, self.ops, self)
@@ -242,6 +307,7 @@ class TeamView(QWidget, OutcomeLines):
 
     def set_busy(self, busy: bool) -> None:
         self.invite_button.setEnabled(not busy)
+        self.start_button.setEnabled(not busy)
         if busy:
             self.revoke_button.setEnabled(False)
         else:

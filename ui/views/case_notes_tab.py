@@ -42,6 +42,11 @@ def preview(body: str) -> str:
     return line if len(line) <= PREVIEW_CHARS else line[:PREVIEW_CHARS - 1] + "…"
 
 
+CONFLICT_MARK = "⚠ In conflict · "
+CONFLICT_WORDS = (". You and a colleague both changed this note: it shows their version until someone "
+                  "chooses on the Conflicts page.")
+
+
 class CaseNotesTab(QWidget):
     def __init__(self, session: Session, ops: Operations, names: dict[str, str] | None = None,
                  parent: QWidget | None = None):
@@ -49,6 +54,7 @@ class CaseNotesTab(QWidget):
         self.session, self.ops = session, ops
         self.names = names or {}  # staff user name -> full name
         self.case: Case | None = None
+        self.conflicted: set[str] = set()   # notes with a conflict waiting (the case view sets it)
         self._select_next: str | None = None  # the note just saved, once the list reloads
         self.add_button = QPushButton("&Add note…")
         self.add_button.setProperty("primary", True)
@@ -70,6 +76,7 @@ class CaseNotesTab(QWidget):
         self.text.setReadOnly(True)
         self.text.setAccessibleName("The chosen note")
         self.meta = text_label("", "hint")
+        self.meta.setWordWrap(True)
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(8, 0, 0, 0)
@@ -114,7 +121,8 @@ class CaseNotesTab(QWidget):
             return
         self.list.clear()
         for note in found:
-            item = QListWidgetItem(f"{note_heading(note, self.names)}\n{preview(note.body)}")
+            mark = CONFLICT_MARK if note.id in self.conflicted else ""
+            item = QListWidgetItem(f"{mark}{note_heading(note, self.names)}\n{preview(note.body)}")
             item.setData(NoteRole, note)
             self.list.addItem(item)
         self.count.setText(plural(len(found), 'note'))
@@ -138,7 +146,10 @@ class CaseNotesTab(QWidget):
     def _show_selected(self) -> None:
         note = self.selected()
         self.text.setPlainText(note.body if note else "")
-        self.meta.setText(note_heading(note, self.names) if note else "")
+        heading = note_heading(note, self.names) if note else ""
+        if note is not None and note.id in self.conflicted:
+            heading = CONFLICT_MARK + heading + CONFLICT_WORDS
+        self.meta.setText(heading)
         may_edit = note is not None and (note.author == self.session.user.username
                                          or manages(self.session.user.role))
         self.edit_button.setEnabled(may_edit and not self.ops.busy)

@@ -11,10 +11,12 @@ from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 from app.domain.choices import CaseStatus
 from app.domain.intervention import level_label
 from app.domain.records import Case
+from app.domain.role_matrix import reads_casework
 from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.casework import cases, safeguarding
+from app.services.team import conflicts
 from app.services.team.laptop import checkout
 from ui.clipboard import SecretClipboard
 from ui.formatting import describe_error
@@ -29,11 +31,11 @@ from ui.views.case_summary_tab import CaseSummaryTab
 from ui.widgets.forms import restyle, text_label
 
 # Which tabs reload for which broadcast topic.
-TAB_TOPICS = {"summary": {"cases", "people"}, "notes": {"notes", "cases"}, "actions": {"actions", "cases"},
+TAB_TOPICS = {"summary": {"cases", "people"}, "notes": {"notes", "cases", "sync"}, "actions": {"actions", "cases"},
               "consent": {"consent", "disclosures", "cases"}, "safeguarding": {"safeguarding", "cases"}}
 # A sync that brought colleagues' changes (ui/team/sync_status.PULLED) may touch any tab.
 TAB_TOPICS = {name: topics | {"pulled"} for name, topics in TAB_TOPICS.items()}
-TAB_TOPICS["summary"] |= {"checkout"}     # the "out on a laptop" line (a sync brings it: "pulled")
+TAB_TOPICS["summary"] |= {"checkout", "sync"}   # "sync": a conflict resolved or arrived     # the "out on a laptop" line (a sync brings it: "pulled")
 # Alt+letter for each tab. C and H belong to the menu bar (Confide, Help); the buttons inside
 # the tabs avoid them and each other.
 TAB_TITLES = {"summary": "&Summary", "notes": "&Notes", "actions": "Ac&tions",
@@ -62,6 +64,12 @@ class CaseView(QWidget):
         self.out_on_laptop = text_label("", "warning")
         self.out_on_laptop.setAccessibleName("Out on a laptop")
         self.out_on_laptop.hide()
+        # A change to this case's records that clashed with a colleague's waits for a person:
+        # the record shows the colleague's version until then, so the case says so.
+        self.in_conflict = text_label("", "warning")
+        self.in_conflict.setAccessibleName("Conflict waiting")
+        self.in_conflict.setWordWrap(True)
+        self.in_conflict.hide()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Parts of the case")
         self.tabs.setDocumentMode(True)
@@ -75,6 +83,7 @@ class CaseView(QWidget):
         column.addLayout(top)
         column.addWidget(self.subheading)
         column.addWidget(self.out_on_laptop)
+        column.addWidget(self.in_conflict)
         column.addWidget(self.error)
         column.addWidget(self.tabs, 1)
         self._stale_tabs: set[str] = set()
@@ -131,6 +140,20 @@ class CaseView(QWidget):
             self.out_on_laptop.setText(f"This case is {out.where()}. What you change here that is also "
                                        "changed on the laptop will wait as a conflict until someone chooses.")
 
+    def _show_conflicts(self, case) -> list:
+        try:
+            waiting = conflicts.waiting_on(self.session, case_id=case.id) if reads_casework(
+                self.session.user.role) else []
+        except ConfideError:
+            waiting = []
+        self.in_conflict.setVisible(bool(waiting))
+        if waiting:
+            self.in_conflict.setText(
+                "⚠ A conflict waits: " + "; ".join(c.context for c in waiting) + ". You and a colleague changed "
+                "it on different computers; it shows the colleague's version until someone chooses on the "
+                "Conflicts page.")
+        return waiting
+
     def _show(self, names: set[str]) -> None:
         case = self.case
         self.error.hide()
@@ -140,6 +163,10 @@ class CaseView(QWidget):
         self.subheading.setText(f"{case.client_name}, {about} · {level_label(case.level)} · "
                                 f"worked by {worker} · opened {uk_date(case.opened_on)}")
         self._show_where(case)
+        waiting = self._show_conflicts(case)
+        notes = self.tabs_by_name.get("notes")
+        if notes is not None:
+            notes.conflicted = {c.record_id for c in waiting if c.table == "note"}
         closed = case.status == CaseStatus.CLOSED
         inactive = case.status == CaseStatus.INACTIVE
         self.status.setText(f"Closed {uk_date(case.closed_on)}" if closed else "Inactive" if inactive else "Open")

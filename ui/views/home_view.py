@@ -17,6 +17,7 @@ from app.errors import ConfideError
 from app.security.session import Session
 from app.services import settings
 from app.services.casework import actions, cases, enquiries
+from app.services.team.laptop import checkout
 from ui.formatting import uk_datetime
 from ui.operations import Operations
 from ui.refresh import Refresher
@@ -37,11 +38,27 @@ def action_row(action: Action, today: date) -> tuple[str, str, str]:
 class HomeView(QWidget):
     newEnquiryRequested = Signal()
     openRequested = Signal(str, str)
+    checkoutRequested = Signal()      # a laptop: "Check out cases…" (the laptop's page opens its list)
 
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
         self.casework = reads_casework(session.user.role)
+        try:
+            self.laptop = self.casework and checkout.this_is_a_laptop(session)
+        except ConfideError:
+            self.laptop = False
+        # On a laptop the caseworker's cases stay in the office until checked out: Home says so.
+        self.office_cases = text_label("", "notice")
+        self.office_cases.setAccessibleName("Cases in the office")
+        self.office_cases.setWordWrap(True)
+        self.checkout_button = QPushButton("Check &out cases…")
+        self.checkout_button.clicked.connect(self.checkoutRequested)
+        self.office_row = QWidget()
+        office_layout = row((self.office_cases, 1), self.checkout_button)
+        office_layout.setContentsMargins(0, 0, 0, 0)
+        self.office_row.setLayout(office_layout)
+        self.office_row.setVisible(self.laptop)
 
         self.welcome = text_label(f"Welcome, {session.user.full_name}", "heading")
         self.new_button = QPushButton("New enquiry  (Ctrl+N)")
@@ -64,9 +81,12 @@ class HomeView(QWidget):
             self.nothing_due = text_label("Nothing is overdue or due today.", "hint")
             for widget in (self.nothing_due, self.overdue_title, self.overdue, self.today_title, self.due_today):
                 due_column.addWidget(widget)
+            none_here = ("No case is checked out to this laptop. Choose Check out cases to take some with you."
+                         if self.laptop else "You have no open cases. Casework opens from an enquiry: "
+                         "choose New enquiry and then Casework.")
             cases_card, cases_column, self.my_cases = list_card(
-                "My open cases", "My open cases", "You have no open cases. Casework opens from an enquiry: "
-                "choose New enquiry and then Casework.", max_rows=10)
+                "My open cases" + (" on this laptop" if self.laptop else ""), "My open cases", none_here,
+                max_rows=10)
             for card_column in (due_column, cases_column):
                 card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
             grid.addWidget(due_card, 0, 0)
@@ -81,10 +101,11 @@ class HomeView(QWidget):
             mine_column.addWidget(self.my_enquiries)
             grid.addWidget(mine_card, 0, 0, 1, 2)
         add(scroll_page(self, (32, 24, 32, 24), spacing=14), top,
-            text_label(session.vault.service_name, "subheading"), self.error, grid,
+            text_label(session.vault.service_name, "subheading"), self.error, self.office_row, grid,
             self._protection_card(session), STRETCH)
         # Reloads after a change once the worker is idle and Home is on screen.
-        self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
+        self.refresher = Refresher(self, session, ops, TOPICS | ({"sync", "checkout"} if self.laptop else set()),
+                                   self.reload)
 
     def _protection_card(self, session: Session) -> QWidget:
         frame, facts = card("This computer")
@@ -127,12 +148,34 @@ class HomeView(QWidget):
                     (f"{c.reference} · {c.client_name}" + ("" if c.own_case else f" for {c.child_name}")
                      + f" · {level_label(c.level)} · since {uk_date(c.opened_on)}", "case", c.id)
                     for c in cases.my_open_cases(self.session)])
+                if self.laptop:
+                    self._show_office_cases()
             else:
                 self.my_enquiries.set_rows([
                     (f"{uk_datetime(e.received_at)} · {e.reference} · {Channel(e.channel).label}", None, None)
                     for e in enquiries.recent_enquiries(self.session, limit=20)])
         except ConfideError as exc:
             show_error(self.error, exc)
+
+    def _show_office_cases(self) -> None:
+        """What of the caseworker's work is in the office, not here; the list is asked for
+        once (it travels at the next sync and an office computer answers)."""
+        listed = checkout.my_cases(self.session)
+        if listed.listed_at is None and not listed.asking:
+            checkout.ask_for_list(self.session)
+            listed = checkout.my_cases(self.session)
+        away = [c for c in listed.not_here if not c.out_on]
+        if listed.listed_at is None:
+            text = ("Your cases stay in the office until you check them out on this laptop. Asking an office "
+                    "computer for your list of cases: it comes when one syncs.")
+        elif away:
+            refs = ", ".join(c.ref for c in away[:3]) + (" and more" if len(away) > 3 else "")
+            text = (f"{plural(len(away), 'open case')} of yours {'is' if len(away) == 1 else 'are'} in the "
+                    f"office, not on this laptop ({refs}). Check them out to work on them here.")
+        else:
+            text = "Every open case of yours that can be on this laptop is here."
+        self.office_cases.setText(text)
+        self.checkout_button.setVisible(listed.listed_at is None or bool(away))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

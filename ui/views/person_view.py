@@ -26,6 +26,7 @@ from app.domain.text import uk_date
 from app.errors import ConfideError, PermissionDenied
 from app.security.session import Session
 from app.services.casework import cases, enquiries, people, safeguarding
+from app.services.team import conflicts
 from ui.clipboard import SecretClipboard
 from ui.dialogs.opening import open_dialog
 from ui.dialogs.person_dialogs import ContactPreferencesDialog, IncidentDialog, PersonDialog
@@ -37,7 +38,7 @@ from ui.widgets.contact_card import ContactCard
 from ui.widgets.forms import show_error, text_label
 from ui.widgets.page import STRETCH, add, button_row, card_grid, fill_form, list_card, scroll_page
 
-TOPICS = {"people", "cases", "enquiries", "incidents", "pulled"}   # pulled: a sync brought changes
+TOPICS = {"people", "cases", "enquiries", "incidents", "pulled", "sync"}   # pulled: a sync brought changes
 
 
 def _label(choice, value: str | None) -> str:
@@ -60,6 +61,10 @@ class PersonView(QWidget):
         self.safety = text_label("", "alert")
         self.safety.setAccessibleName("Staff safety")
         self.error = text_label("", "error")
+        self.in_conflict = text_label("", "warning")
+        self.in_conflict.setAccessibleName("Conflict waiting")
+        self.in_conflict.setWordWrap(True)
+        self.in_conflict.hide()
         self.edit_button = QPushButton("&Edit details…")
         self.prefs_button = QPushButton("Contact &preferences…")
         self.incident_button = QPushButton("Report an &incident…")
@@ -86,7 +91,7 @@ class PersonView(QWidget):
             card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
             grid.addWidget(frame, i // 2, i % 2)
         add(scroll_page(self, (28, 20, 28, 20), spacing=10), self.heading, self.subheading, self.safety,
-            self.error, button_row(self.edit_button, self.prefs_button, self.incident_button), grid, STRETCH)
+            self.in_conflict, self.error, button_row(self.edit_button, self.prefs_button, self.incident_button), grid, STRETCH)
 
         for lst in (self.family, self.cases, self.enquiries):
             lst.openRequested.connect(self.openRequested)
@@ -132,12 +137,26 @@ class PersonView(QWidget):
         self.safety.setVisible(bool(person.staff_safety_marker))
         self.safety.setText(f"Staff safety: {person.staff_safety_note or 'do not visit alone'}. "
                             "An incident has been reported; see the manager before any visit.")
+        self._show_conflict(person)
         self._show_details(person)
         self.contact.show_person(person)
         self._show_family()
         self._show_cases()
         self._show_enquiries()
         self._show_incidents()
+
+    def _show_conflict(self, person: Person) -> None:
+        try:
+            waiting = (conflicts.waiting_on(self.session, person_id=person.id)
+                       if reads_casework(self.session.user.role) else [])
+        except ConfideError:
+            waiting = []
+        self.in_conflict.setVisible(bool(waiting))
+        if waiting:
+            fields = sorted({f.replace("_", " ") for c in waiting for f in c.fields})
+            self.in_conflict.setText(f"⚠ A conflict waits on these details ({', '.join(fields)}): you and a "
+                                     "colleague changed them on different computers. They show the colleague's "
+                                     "version until someone chooses on the Conflicts page.")
 
     def _show_details(self, person: Person) -> None:
         rows = [("Known as", person.known_as or ""),

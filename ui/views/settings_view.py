@@ -1,5 +1,6 @@
-"""Settings: the auto-lock delay and the transfers outside the UK stated in subject access
-packs (a manager changes them; everyone sees them)."""
+"""Settings: the service's name, the auto-lock delay and the transfers outside the UK stated in
+subject access packs (a manager changes them; everyone sees them). On a computer in a team
+they are the team's: a change reaches every computer (app/services/team/settings_entry.py)."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
@@ -11,7 +12,7 @@ from app.services import settings
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.counted_spin import count_unit
-from ui.widgets.forms import text_label
+from ui.widgets.forms import line_edit, text_label
 from ui.widgets.permission import MANAGER_ONLY, allow_only
 from ui.widgets.transfers_setting import TransfersSetting
 
@@ -53,10 +54,37 @@ class SettingsView(QWidget):
         self.manager_only = text_label(MANAGER_ONLY, "hint")
         inner.addWidget(self.manager_only)
 
+        name_card = QFrame()
+        name_card.setObjectName("card")
+        name_column = QVBoxLayout(name_card)
+        name_column.setContentsMargins(24, 18, 24, 18)
+        name_column.addWidget(text_label("The service's name", "subheading"))
+        name_column.addWidget(text_label("Shown at the top of Confide and on reports, consent forms and subject "
+                                         "access packs.", "hint"))
+        self.name = line_edit("The service's name")
+        self.name.setMaxLength(120)
+        self.name_button = QPushButton("Save the &name")
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.name, 1)
+        name_row.addWidget(self.name_button)
+        name_column.addLayout(name_row)
+        self.name_status = text_label("", "success")
+        self.name_status.hide()
+        self.name_error = text_label("", "error")
+        self.name_error.hide()
+        name_column.addWidget(self.name_error)
+        name_column.addWidget(self.name_status)
+
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
         column.setSpacing(12)
         column.addWidget(text_label("Settings", "heading"))
+        self.team_note = text_label("This computer is part of a team: these settings are the service's, and a "
+                                    "change reaches every computer of the team (the hub must be reachable).",
+                                    "hint")
+        self.team_note.setWordWrap(True)
+        column.addWidget(self.team_note)
+        column.addWidget(name_card)
         column.addWidget(card)
         self.transfers = TransfersSetting(session, ops)
         column.addWidget(self.transfers)
@@ -64,17 +92,43 @@ class SettingsView(QWidget):
 
         is_manager = session.user.is_manager
         allow_only([self.minutes], is_manager)
+        self.name.setReadOnly(not is_manager)
+        self.name_button.setVisible(is_manager)
         self.save_button.setVisible(is_manager)
         self.manager_only.setVisible(not is_manager)
         self.save_button.clicked.connect(self.save)
+        self.name_button.clicked.connect(self.save_name)
+        self.name.returnPressed.connect(self.save_name)
         self.minutes.valueChanged.connect(lambda _v: self.status.hide())
+        self.name.textEdited.connect(lambda _t: self.name_status.hide())
         self.load()
 
     def load(self) -> None:
         try:
             self.minutes.setValue(settings.auto_lock_minutes(self.session))
+            self.name.setText(settings.service_name(self.session))
+            self.team_note.setVisible(settings.team_wide(self.session))
         except ConfideError as exc:
             self._failed(exc)
+
+    def save_name(self) -> None:
+        if not self.session.user.is_manager:
+            return
+        self.name_error.hide()
+        self.name_status.hide()
+        session, value = self.session, self.name.text()
+        self.ops.run(lambda _p: settings.set_service_name(session, value), on_done=self._name_saved,
+                     on_error=self._name_failed, changes={"settings"})
+
+    def _name_saved(self, value: str) -> None:
+        self.name.setText(value)
+        self.name_status.setText(f"Saved. The service is now called {value}"
+                                 + (" on every computer of the team." if settings.team_wide(self.session) else "."))
+        self.name_status.show()
+
+    def _name_failed(self, exc: Exception) -> None:
+        self.name_error.setText(describe_error(exc))
+        self.name_error.show()
 
     def save(self) -> None:
         self.error.hide()
@@ -84,8 +138,9 @@ class SettingsView(QWidget):
                      on_done=self._saved, on_error=self._failed, changes={"settings"})
 
     def _saved(self, value: int) -> None:
+        where = " on every computer of the team" if settings.team_wide(self.session) else ""
         self.status.setText(f"Saved. Confide now locks after {plural(value, 'minute')} "
-                            "without use.")
+                            f"without use{where}.")
         self.status.show()
 
     def _failed(self, exc: Exception) -> None:
@@ -93,9 +148,10 @@ class SettingsView(QWidget):
         self.error.show()
 
     def clear(self) -> None:
-        self.status.hide()
-        self.error.hide()
+        for line in (self.status, self.error, self.name_status, self.name_error):
+            line.hide()
 
     def set_busy(self, busy: bool) -> None:
         self.save_button.setEnabled(not busy)
+        self.name_button.setEnabled(not busy)
         self.transfers.set_busy(busy)

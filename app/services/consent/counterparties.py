@@ -7,6 +7,7 @@ from app.domain.choices import PersonKind
 from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
 from app.security.session import Session
+from app.services.casework import people
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,20 @@ def choices(session: Session, limit: int = 500) -> list[Counterparty]:
                   "WHERE p.kind = 'professional' AND p.deleted_at IS NULL "
                   "ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE LIMIT ?", (int(limit),))]
     return orgs + people
+
+
+@grants(Scope.CASEWORK, "a professional the family names while giving consent (R5, R6)")
+def add_professional(session: Session, first_name: str, last_name: str, job_title: str | None = None,
+                     organisation: str | None = None, phone: str | None = None,
+                     email: str | None = None) -> Counterparty:
+    """Record a professional who is not yet on record (the SENCo the family names at the
+    meeting) and return them as a counterparty a consent can name. Their organisation is
+    found by name or recorded. May raise: ValidationError (with the field at fault),
+    PermissionDenied."""
+    if not (organisation or "").strip() and not (job_title or "").strip():
+        raise ValidationError("Give their role or their organisation, so the family and colleagues know "
+                              "which professional this is.", field="job_title")
+    person = people.create_person(session, people.PersonInput(
+        kind=PersonKind.PROFESSIONAL.value, first_name=first_name or "", last_name=last_name or "",
+        job_title=job_title, organisation_name=organisation, phone_work=phone, email=email))
+    return resolve(session, person.id, None)

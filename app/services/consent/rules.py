@@ -9,7 +9,6 @@
   own to give.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,8 +30,7 @@ from app.security.session import Session
 from app.services import access
 from app.services.casework import cases, people
 from app.services.settings import get as get_setting
-from app.storage import records
-from app.storage.db import transaction
+from app.services.settings import put as put_setting
 
 
 # --- settings ------------------------------------------------------------------------------
@@ -54,13 +52,7 @@ def set_review_months(session: Session, months) -> int:
     if not low <= value <= high:
         raise ValidationError(f"Consent review must be between {low} and {high} months.",
                               field="consent_review_months")
-    with transaction(session.conn):
-        session.conn.execute(
-            "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
-            "updated_by = excluded.updated_by",
-            ("consent_review_months", json.dumps(value), records.utc_now(), session.user.username))
-        session.audit("setting_changed", "setting", "consent_review_months", {"value": value})
+    put_setting(session, "consent_review_months", value)    # the team's, on a team computer
     return value
 
 

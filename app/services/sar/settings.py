@@ -15,8 +15,7 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.text import clean
 from app.errors import ValidationError
 from app.security.session import Session
-from app.services.vault.unlock import utc_now
-from app.storage.db import transaction
+from app.services import settings as service_settings
 
 KEY = "sar_transfers_outside_uk"
 SAFEGUARDS = ("UK adequacy regulations", "International Data Transfer Agreement (IDTA)",
@@ -60,11 +59,6 @@ def set_transfers(session: Session, none: bool, destinations: str | None = None,
             raise ValidationError("Say which safeguard protects the transfers (for example an International "
                                   "Data Transfer Agreement).", field="safeguard")
         value = Transfers(False, where, how)
-    with transaction(session.conn):
-        session.conn.execute(
-            "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
-            "updated_by = excluded.updated_by",
-            (KEY, json.dumps(value.__dict__), utc_now(), session.user.username))
-        session.audit("setting_changed", "setting", KEY, {"none": value.none})
+    # The team's on a team computer: every computer's packs say the same (settings.put).
+    service_settings.put(session, KEY, dict(value.__dict__))
     return value

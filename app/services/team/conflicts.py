@@ -29,6 +29,8 @@ class ConflictSummary:
     mine_at: str | None
     theirs_by: str | None
     theirs_at: str | None
+    context: str = ""           # the record in its place: "Note of 02/11/2026 by Casey Jones, case CAS-…"
+    case_id: str | None = None  # the case it belongs to, if any
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,55 @@ class ConflictDetail:
     fields: list[FieldSide]
 
 
-def _summary(row) -> ConflictSummary:
+def _summary(conn, row) -> ConflictSummary:
     key = json.loads(row["pk"])
-    return ConflictSummary(row["id"], row["tbl"], key[0] if len(key) == 1 else row["pk"], row["kind"],
+    record_id = key[0] if len(key) == 1 else row["pk"]
+    image = _img(row["theirs_img"]) or _img(row["mine_img"]) or _img(row["base_img"]) or {}
+    case_id, words = _context(conn, row["tbl"], record_id, image)
+    return ConflictSummary(row["id"], row["tbl"], record_id, row["kind"],
                            json.loads(row["fields"]), row["mine_by"], row["mine_at"], row["theirs_by"],
-                           row["theirs_at"])
+                           row["theirs_at"], words, case_id)
+
+
+RECORD_WORDS = {"person": "Person", "casefile": "Case", "note": "Note", "consent": "Consent",
+                "enquiry": "Enquiry", "enquiry_topic": "Enquiry topics", "action": "Action",
+                "staff": "Staff member", "disclosure": "Disclosure", "safeguarding_concern": "Safeguarding concern"}
+DATE_COLUMNS = ("occurred_on", "due_on", "given_on", "disclosed_on", "raised_on", "received_at", "opened_on")
+AUTHOR_COLUMNS = ("author", "created_by")
+
+
+def _uk(iso) -> str:
+    text = str(iso or "")
+    return f"{text[8:10]}/{text[5:7]}/{text[0:4]}" if len(text) >= 10 else ""
+
+
+def _staff_name(conn, username) -> str:
+    row = conn.execute("SELECT full_name FROM staff WHERE username = ?", (username,)).fetchone()
+    return row[0] if row else str(username)
+
+
+def _context(conn, table: str, record_id: str, image: dict) -> tuple[str | None, str]:
+    """(the case the record belongs to, a line placing it: what, when, by whom, which case)."""
+    words = [RECORD_WORDS.get(table, table.replace("_", " ").capitalize())]
+    if table == "person":
+        name = " ".join(str(image.get(k) or "") for k in ("first_name", "last_name")).strip()
+        return None, f"Person: {name}" if name else "Person"
+    case_id = record_id if table == "casefile" else image.get("case_id")
+    enquiry_id = record_id if table == "enquiry" else image.get("enquiry_id")
+    when = next((image.get(c) for c in DATE_COLUMNS if image.get(c)), None)
+    if when and table != "casefile":
+        words.append(f"of {_uk(when)}")
+    author = next((image.get(c) for c in AUTHOR_COLUMNS if image.get(c)), None)
+    if author and table not in ("casefile", "staff"):
+        words.append(f"by {_staff_name(conn, author)}")
+    if case_id:
+        ref = conn.execute("SELECT reference FROM casefile WHERE id = ?", (case_id,)).fetchone()
+        words.append(f"{'' if table == 'casefile' else 'in case '}{ref[0] if ref else 'not on this computer'}")
+    elif enquiry_id:
+        ref = conn.execute("SELECT reference FROM enquiry WHERE id = ?", (enquiry_id,)).fetchone()
+        if ref:
+            words.append(f"{'' if table == 'enquiry' else 'of enquiry '}{ref[0]}")
+    return case_id, " ".join(words)
 
 
 def _require(session) -> None:
@@ -62,8 +108,18 @@ def _require(session) -> None:
 def list_conflicts(session) -> list[ConflictSummary]:
     """May raise: PermissionDenied, Locked."""
     _require(session)
-    return [_summary(r) for r in session.conn.execute(
+    return [_summary(session.conn, r) for r in session.conn.execute(
         "SELECT * FROM sync_conflict WHERE resolved_at IS NULL ORDER BY created_at, id")]
+
+
+@grants(Scope.CASEWORK, "ids of records with a conflict waiting: what the record's screens mark")
+def waiting_on(session, case_id: str | None = None, person_id: str | None = None) -> list[ConflictSummary]:
+    """The open conflicts on a case's records (the case itself, its notes, actions,
+    consents...) or on a person: each screen that shows one of them says a conflict waits.
+    May raise: PermissionDenied."""
+    return [c for c in list_conflicts(session)
+            if (case_id is not None and c.case_id == case_id)
+            or (person_id is not None and c.table == "person" and c.record_id == person_id)]
 
 
 def _load(conn, conflict_id: str):
@@ -100,7 +156,7 @@ def conflict_detail(session, conflict_id: str) -> ConflictDetail:
         b, m, t = ((img or {}).get(name) for img in (base, mine, theirs))
         if m != t or name in conflicting:
             sides.append(FieldSide(name, b, m, t, name in conflicting))
-    return ConflictDetail(_summary(row), sides)
+    return ConflictDetail(_summary(session.conn, row), sides)
 
 
 @grants(Scope.CASEWORK)

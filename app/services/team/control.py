@@ -1,11 +1,10 @@
-"""Control entries: team genesis, device enrolment, key epochs, manager rights, a computer's
-own key changes (docs/sync.md §5).
+"""Control entries: team genesis, device enrolment, key epochs, manager rights, the service's
+settings, a computer's own key changes (docs/sync.md §5).
 
 Signed JSON, not encrypted: they carry public keys, sealed keys and ids, no personal data.
 Who may sign what (docs/security.md "Who holds what"):
-- genesis, enrol, epoch, authority, void: an active manager's own staff key (authority.py), checked
-  against the managers the team's earlier entries name. No computer's key is enough.
-- void (a manager passes over one hub entry, docs/sync.md §4): likewise a manager's staff key.
+- genesis, enrol, epoch, authority, void (docs/sync.md §4), settings: an active manager's own
+  staff key (authority.py), checked against the managers the team's earlier entries name. No computer's key is enough.
 - rekeyed, joined, blocked: the computer itself, for its own keys or its own stop only; a
   `rekeyed` entry also proves it holds the new team key, a `joined` entry retires the
   invitation's keys, a `blocked` entry says which hub entry stopped it.
@@ -19,16 +18,17 @@ from datetime import datetime
 
 from app.security import crypto
 from app.security.session import Session
-from app.services.team import authority, device_keys, keys, state
+from app.services.team import authority, device_keys, keys, settings_entry, state
 from app.services.team.bundle import BundleRefused, canonical
 from app.services.team.replica_check import entry as digest_entry
 from app.services.team.replica_check import receive as digest_receive
 
 MAGIC = b"CFC1"
-KINDS = ("genesis", "enrol", "epoch", "rekeyed", "authority", "joined", "blocked", "void", "digest")
+KINDS = ("genesis", "enrol", "epoch", "rekeyed", "authority", "joined", "blocked", "void", "digest",
+         "settings")
 # Team-changing entries: signed by an active manager's staff key. The rest (rekeyed, joined,
 # blocked, digest) are a computer's statements about itself, signed by its own device key.
-BY_MANAGER = ("genesis", "enrol", "epoch", "authority", "void")
+BY_MANAGER = ("genesis", "enrol", "epoch", "authority", "void", "settings")
 REKEYED = "device_rekeyed"     # sync_state: device id -> the latest epoch it said it re-keyed for
 BLOCKED = "device_blocked"     # sync_state: device id -> the block it published (docs/sync.md §4)
 JOINED = "device_joined"       # sync_state: device id -> the hub entry of its `joined`
@@ -139,6 +139,8 @@ def check(conn, payload: bytes, seq: int, entry_device: str) -> dict:
         _check_joined(conn, body, seq)
     elif kind == "digest":
         digest_entry.check_shape(body, seq)
+    elif kind == "settings":
+        settings_entry.check_shape(body, seq)
     return body
 
 
@@ -225,6 +227,8 @@ def apply(conn, body: dict, seq: int) -> None:
         if body.get("expires"):
             state.put(conn, EXPIRES, {**(state.get(conn, EXPIRES) or {}), info["device_id"]: body["expires"]})
             state.put(conn, INVITED, {**(state.get(conn, INVITED) or {}), info["device_id"]: info["sign_pub"]})
+        if info.get("laptop"):
+            state.put(conn, state.LAPTOPS, sorted({*(state.get(conn, state.LAPTOPS) or []), info["device_id"]}))
     elif kind == "authority":
         authority.set_member(conn, str(body["user"]), body.get("sign"), bool(body.get("manager")))
     elif kind == "rekeyed":
@@ -247,6 +251,8 @@ def apply(conn, body: dict, seq: int) -> None:
             conn.execute("DELETE FROM sync_state WHERE key = ?", (device_keys.INVITATION,))
     elif kind == "digest":
         digest_receive.receive(conn, body, seq)
+    elif kind == "settings":
+        settings_entry.apply(conn, body)
     elif kind == "epoch":
         for device_id in body.get("revoked") or []:
             conn.execute("UPDATE sync_device SET revoked_seq = ? WHERE device_id = ? AND revoked_seq IS NULL",

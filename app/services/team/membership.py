@@ -19,6 +19,8 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
+from app.services.selftest.check import Check
+from app.services.selftest.hub import RACE_ROUNDS, check_hub
 from app.services.team import (
     authority,
     blocks,
@@ -27,11 +29,13 @@ from app.services.team import (
     invitation,
     join_staging,
     rekeyed,
+    settings_entry,
     snapshot,
     staff_keys,
     state,
 )
 from app.services.team import team as engine
+from app.services.team.laptop import replica as laptop_replica
 from app.services.team.replica_check import publish as replica_digest
 from app.services.team.sync import SyncResult, sync_now
 from app.services.vault import unlock as vault_service
@@ -58,6 +62,7 @@ class DeviceStatus:
     invitation_expires: str | None = None   # when an unused invitation stops working
     invitation_reused: int = 0   # later uses of its invitation, each refused ("already joined")
     blocked: str | None = None   # "stopped at entry N (from X): why", as it said on the hub (§4)
+    laptop: bool = False   # a partial replica (docs/sync.md §14)
 
 
 def _file_keyed(session) -> bool:
@@ -132,10 +137,51 @@ def create(session, location: str, name: str, device_name: str = "Office compute
     hub = open_hub(location, team_id, create=True)
     try:
         engine.create_team(session, hub, name, device_name, team_id=team_id)
+        save_location(session, team_id, location)
+        # The service's settings as they stand here become the team's (settings_entry.py).
+        engine.publish_settings(session, hub, settings_entry.current(session.conn, session.vault.service_name))
     finally:
         hub.close()
-    save_location(session, team_id, location)
     return team_id
+
+
+class HubCheckFailed(engine.TeamError):
+    """The hub failed the self-test: nothing was written. `checks` holds every line."""
+
+    def __init__(self, checks: list[Check]):
+        failed = [c for c in checks if not c.ok]
+        super().__init__("The hub did not pass its check, so no team was started and nothing was "
+                         "written: " + "; ".join(f"{c.name}: {c.detail}" for c in failed) + ".")
+        self.checks = checks
+
+
+@dataclass(frozen=True)
+class Started:
+    team_id: str
+    checks: list[Check]
+
+
+@grants(Scope.MANAGER)
+def start(session, location: str, name: str, device_name: str = "Office computer 1",
+          rounds: int = RACE_ROUNDS) -> Started:
+    """Start a team from the screens: the hub's self-test (`confide --self-test --hub`) runs
+    first and the team is founded only if every check passes, so a folder that cannot be a
+    hub (no exclusive create, writes that do not last) or a server IT has not set up gets
+    nothing written to it. May raise: PermissionDenied, ValidationError, HubCheckFailed,
+    TeamError, HubUnavailable, HubError, CredentialStoreUnavailable."""
+    location = (location or "").strip()
+    if not location:
+        raise ValidationError("Choose the hub: a shared folder, or the PostgreSQL address IT gave you.",
+                              field="hub")
+    if state.in_team(session.conn):
+        raise engine.TeamError("This computer is already part of a team.")
+    device_name = (device_name or "").strip()
+    if not device_name or len(device_name) > 60:
+        raise ValidationError("Give this computer a name of 1 to 60 characters.", field="device")
+    checks = check_hub(location, rounds=rounds)
+    if not all(c.ok for c in checks):
+        raise HubCheckFailed(checks)
+    return Started(create(session, location, name, device_name), checks)
 
 
 @grants(Scope.MANAGER)
@@ -157,7 +203,7 @@ def invite(session, device_name: str, out: Path, manager: bool = False, laptop: 
     if out.exists():
         raise ValidationError(f"{out} already exists; choose a new file name.", field="out")
     location = hub_location(session)
-    content, body = engine.prepare_invitation(session, device_name, manager=manager and not laptop)
+    content, body = engine.prepare_invitation(session, device_name, manager=manager and not laptop, laptop=laptop)
     if laptop:
         content["kind"] = "laptop"
     content["device_name"] = device_name
@@ -219,6 +265,7 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
     try:
         engine.join_team(session, hub, content, adopt=adopt)
         staff_keys.follow_staff_keys(session)
+        settings_entry.follow_service_name(session)
         save_location(session, content["team_id"], location)
         device_file = session.vault.device_key_file
         session.lock("joined")
@@ -290,6 +337,7 @@ def sync(session) -> SyncResult:
         if result.blocked:
             return result       # stopped before an entry: nothing more is done until it is put right
         staff_keys.follow_staff_keys(session)
+        settings_entry.follow_service_name(session)
         rekeyed_now = staff_keys.rekey_if_team_key_changed(session)
         # Said on the hub (also after a crash between the re-key and saying it), so the
         # manager's device list shows this computer has re-keyed.
@@ -368,6 +416,7 @@ def device_list(session) -> list[DeviceStatus]:
     if own.get("seq") is not None and control.ALREADY_JOINED in str(own.get("reason")):
         if not conn.execute("SELECT 1 FROM sync_refused WHERE hub_seq = ?", (own["seq"],)).fetchone():
             reused[own["device_id"]] = reused.get(own["device_id"], 0) + 1
+    laptops = laptop_replica.laptops(conn)
     out = []
     for d in state.devices(conn):
         current = latest == 1 or said.get(d.device_id, 1) >= latest
@@ -375,7 +424,7 @@ def device_list(session) -> list[DeviceStatus]:
         out.append(DeviceStatus(d.device_id, d.name, d.device_index, d.manager, d.device_id == me,
                                 d.revoked_seq is not None, d.last_seq or 0, current, has_joined,
                                 None if has_joined else expires[d.device_id], reused.get(d.device_id, 0),
-                                stopped.get(d.device_id)))
+                                stopped.get(d.device_id), d.device_id in laptops))
     return out
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from app.errors import ConfideError
 
 GENESIS_HASH = "0" * 64
+LAPTOPS = "laptop_devices"   # device ids the signed `enrol` entries name as laptops (docs/sync.md §14)
 
 
 class NotInTeam(ConfideError):

@@ -131,17 +131,21 @@ def _require_manager_device(conn) -> None:
 
 @grants(Scope.MANAGER)
 def prepare_invitation(session, device_name: str, manager: bool = False,
-                       days: int = INVITATION_DAYS) -> tuple[dict, dict]:
+                       days: int = INVITATION_DAYS, laptop: bool = False) -> tuple[dict, dict]:
     """What an invitation carries (secret: the caller encrypts it under the one-time code)
     and the `enrol` entry that makes it usable, not yet appended: the caller writes the file
-    first, so a failed invite enrols nothing. May raise: PermissionDenied, TeamError."""
+    first, so a failed invite enrols nothing. A laptop is named so in the signed entry, so
+    every computer lists it as one before it asks for a case. May raise: PermissionDenied,
+    TeamError."""
     conn = session.conn
     _require_manager_device(conn)
     team_id = state.get(conn, "team_id")
     device_id, dev_keys = str(uuid7()), keys.new_device_keys()
     index = max(d.device_index for d in state.devices(conn)) + 1
     info = {"device_id": device_id, "name": device_name, "index": index, "sign_pub": dev_keys["sign_pub"],
-            "box_pub": dev_keys["box_pub"], "manager": bool(manager)}
+            "box_pub": dev_keys["box_pub"], "manager": bool(manager) and not laptop}
+    if laptop:
+        info["laptop"] = True
     epochs = conn.execute("SELECT epoch, key FROM sync_epoch").fetchall()
     sealed = {str(e): keys.seal_to_device(info["box_pub"], team_id, device_id, int(e), bytes(k)) for e, k in epochs}
     expires = (clock.now() + timedelta(days=days)).isoformat(timespec="seconds")
@@ -383,3 +387,16 @@ def set_manager_rights(session, hub: Hub, username: str, manager: bool) -> int:
     with transaction(conn):
         session.audit("manager_rights_given" if manager else "manager_rights_taken", "staff", username)
     return seq
+
+
+@grants(Scope.MANAGER)
+def publish_settings(session, hub: Hub, values: dict) -> int:
+    """The service's settings for every computer of the team: a `settings` entry signed by
+    the manager signed in here (settings_entry.py). Applied here like any entry. May raise:
+    PermissionDenied, TeamError (not one of the team's signed managers), HubError."""
+    conn = session.conn
+    state.require_team(conn)
+    if authority.legacy(conn):
+        raise TeamError(authority.LEGACY_MESSAGE)
+    return _append_control(conn, hub, {"team": state.get(conn, "team_id"), "type": "settings",
+                                       "by": state.get(conn, "device_id"), "settings": dict(values)})

@@ -17,6 +17,7 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import ValidationError
 from app.services.team import capture, state
+from app.services.team import membership as team_membership
 from app.services.team.laptop import replica
 from app.services.team.laptop.schema import casework
 from app.storage import records
@@ -28,6 +29,7 @@ CHECKIN_PENDING = "checkin_pending"
 CHECKIN_UPTO = "checkin_upto"     # the hub entry that carried this laptop's last changed rows
 REF = re.compile(r"^[A-Z]{2,5}-\d{4}-[A-Z]{0,3}\d{1,7}$")
 MINE = "MY-OPEN-CASES"        # office.MINE: ask for every open case of one's own
+LIST = "MY-CASE-LIST"         # office.LIST: ask for the list of one's open cases, to tick
 
 
 class CheckoutError(ValidationError):
@@ -64,6 +66,36 @@ class CheckoutResult:
     out: list[str]          # references now on this laptop
     refused: list[str]      # one plain line each
     waiting: list[str]      # references no office computer has answered yet
+
+
+@dataclass(frozen=True)
+class ListedCase:
+    """One of the caseworker's open cases as the office listed it."""
+    case_id: str
+    ref: str
+    client: str
+    child: str | None
+    level: str
+    opened_on: str
+    here: bool                 # out on this laptop now
+    out_on: str | None         # out on another laptop (its name): it cannot come here
+
+    @property
+    def label(self) -> str:
+        about = f" for {self.child}" if self.child else ""
+        return f"{self.ref} · {self.client}{about}"
+
+
+@dataclass(frozen=True)
+class CaseList:
+    """The caseworker's open cases as the office last listed them (None: never asked)."""
+    listed_at: str | None
+    cases: list[ListedCase]
+    asking: bool               # a request for a fresh list waits for an office computer
+
+    @property
+    def not_here(self) -> list[ListedCase]:
+        return [c for c in self.cases if not c.here]
 
 
 @dataclass(frozen=True)
@@ -160,6 +192,63 @@ def request(session, refs: list[str], days: int | None = None) -> list[str]:
     return ids
 
 
+@grants(Scope.CASEWORK, "the list of one's own open cases comes from an office computer")
+def ask_for_list(session) -> bool:
+    """Ask the office for the list of this person's open cases (it travels at the next sync;
+    the answer comes in the office's package for this laptop). Returns False when a request
+    already waits. May raise: PermissionDenied, NotInTeam, CheckoutError."""
+    _require_laptop(session)
+    conn = session.conn
+    me = state.get(conn, "device_id")
+    if conn.execute("SELECT 1 FROM case_checkout WHERE case_ref = ? AND device_id = ? AND staff_username = ? "
+                    "AND state = 'requested'", (LIST, me, session.user.username)).fetchone():
+        return False
+    return bool(request(session, [LIST]))
+
+
+@grants(Scope.CASEWORK, "this person's own list, kept on this laptop")
+def my_cases(session) -> CaseList:
+    """The caseworker's open cases as the office last listed them, marked where they are now.
+    May raise: PermissionDenied, NotInTeam, CheckoutError."""
+    _require_laptop(session)
+    conn = session.conn
+    me = state.get(conn, "device_id")
+    listed = (state.get(conn, replica.DIRECTORY) or {}).get(session.user.username)
+    here = set(replica.out_here(conn))
+    out_elsewhere = {c.case_id: c.device_name for c in list_checkouts(session)
+                     if c.state == "out" and c.device_id != me and c.case_id}
+    asking = bool(conn.execute("SELECT 1 FROM case_checkout WHERE case_ref = ? AND device_id = ? AND "
+                               "staff_username = ? AND state = 'requested'",
+                               (LIST, me, session.user.username)).fetchone())
+    if listed is None:
+        return CaseList(None, [], asking)
+    cases = [ListedCase(c["id"], c["ref"], c.get("client") or "", c.get("child"), c.get("level") or "",
+                        c.get("opened_on") or "", c["id"] in here,
+                        None if c["id"] in here else out_elsewhere.get(c["id"], c.get("out_on")
+                                                                      if c.get("out_to") != me else None))
+             for c in listed.get("cases") or []]
+    return CaseList(listed.get("at"), cases, asking)
+
+
+@grants(Scope.CASEWORK)
+def refresh_list(session, wait: float = 20.0, sync=None, clock=time.monotonic) -> CaseList:
+    """Ask for a fresh list and wait up to `wait` seconds for an office computer to send it.
+    May raise: PermissionDenied, NotInTeam, CheckoutError, HubUnavailable, HubError, SyncBlocked."""
+    sync = sync or team_membership.sync
+    ask_for_list(session)
+    deadline = clock() + wait
+    while True:
+        sync(session)
+        found = my_cases(session)
+        if not found.asking or clock() >= deadline:
+            return found
+        hub = team_membership.open_team_hub(session)
+        try:
+            hub.wait_for_change(min(5.0, max(0.1, deadline - clock())))
+        finally:
+            hub.close()
+
+
 @grants(Scope.CASEWORK)
 def check_out(session, refs: list[str], days: int | None = None, wait: float = 60.0,
               sync=None, clock=time.monotonic) -> CheckoutResult:
@@ -197,8 +286,8 @@ def check_out(session, refs: list[str], days: int | None = None, wait: float = 6
 def list_checkouts(session, device_only: bool = False, include_closed: bool = False) -> list[Checkout]:
     """Check-outs as this computer knows them (the office: every laptop's; `device_only`:
     this computer's). May raise: Locked."""
-    sql = "SELECT * FROM case_checkout WHERE deleted_at IS NULL"
-    args: list = []
+    sql = "SELECT * FROM case_checkout WHERE deleted_at IS NULL AND case_ref != ?"
+    args: list = [LIST]
     if not include_closed:
         sql += " AND state IN ('requested', 'out')"
     if device_only:
@@ -308,6 +397,9 @@ def check_in(session, case_ids: list[str] | None = None, sync=None, wait: float 
     with transaction(conn):
         erased = replica.erase_outside(conn, replica.out_here(conn))
         conn.execute("DELETE FROM sync_state WHERE key IN (?, ?)", (CHECKIN_PENDING, CHECKIN_UPTO))
+        if not replica.out_here(conn):
+            # Everything is back: the families' names in the list of cases go too.
+            conn.execute("DELETE FROM sync_state WHERE key = ?", (replica.DIRECTORY,))
     replica.compact(conn)
     return CheckinResult(returned, erased)
 

@@ -80,6 +80,40 @@ def _refusal(conn, row) -> tuple[str | None, str | None]:
 
 
 MINE = "MY-OPEN-CASES"      # a request for every open case of the person asking
+LIST = "MY-CASE-LIST"       # a request for the list of one's open cases, to choose from
+
+
+def _list_mine(conn, row, by: str) -> None:
+    """Close a request for the list of one's open cases: 'listed' (the list itself travels in
+    the laptop's package, built when the bundle is sealed) or 'refused'."""
+    _viewer, reason = _staff_refusal(conn, row["staff_username"])
+    if reason is not None:
+        records.update(conn, "case_checkout", row["id"], {"state": "refused", "reason": reason}, by)
+        return
+    records.update(conn, "case_checkout", row["id"], {"state": "listed"}, by)
+
+
+def directory(conn, username: str) -> list[dict]:
+    """The open cases of `username` the firewall lets them see, with what they need to pick
+    one (reference, the family, support level, opened) and where each is out, if anywhere."""
+    viewer, reason = _staff_refusal(conn, username)
+    if reason is not None:
+        return []
+    out = []
+    for case in conn.execute(
+            "SELECT c.id, c.reference, c.worker, c.own_case, c.shared_with_family, c.client_id, c.level, "
+            "c.opened_on, trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, '')) AS client, "
+            "trim(coalesce(k.first_name, '') || ' ' || coalesce(k.last_name, '')) AS child, "
+            "(SELECT device_name FROM case_checkout o WHERE o.case_id = c.id AND o.state = 'out' LIMIT 1) AS out_on, "
+            "(SELECT device_id FROM case_checkout o WHERE o.case_id = c.id AND o.state = 'out' LIMIT 1) AS out_to "
+            "FROM casefile c JOIN person p ON p.id = c.client_id JOIN person k ON k.id = c.child_id "
+            "WHERE c.worker = ? AND c.status = 'open' AND c.deleted_at IS NULL ORDER BY c.reference",
+            (username,)).fetchall():
+        if firewall.allows(viewer, case):
+            out.append({"id": case["id"], "ref": case["reference"], "client": case["client"],
+                        "child": None if case["own_case"] else case["child"], "level": case["level"],
+                        "opened_on": case["opened_on"], "out_on": case["out_on"], "out_to": case["out_to"]})
+    return out
 
 
 def _expand_mine(conn, row, by: str) -> None:
@@ -116,6 +150,9 @@ def answer_requests(conn, by: str) -> int:
         for row in rows:
             if row["case_ref"] == MINE:
                 _expand_mine(conn, row, by)
+                continue
+            if row["case_ref"] == LIST:
+                _list_mine(conn, row, by)
                 continue
             case_id, reason = _refusal(conn, row)
             if reason is None:
@@ -168,6 +205,18 @@ def packages(conn) -> list[dict]:
     by_device: dict[str, list[str]] = {}
     for device_id, case_id in rows:
         by_device.setdefault(device_id, []).append(case_id)
-    return [{"to": device_id, "cases": sorted(case_ids),
-             "rows": rows_of_closure(conn, case_closure(conn, case_ids))}
-            for device_id, case_ids in sorted(by_device.items())]
+    out = [{"to": device_id, "cases": sorted(case_ids),
+            "rows": rows_of_closure(conn, case_closure(conn, case_ids))}
+           for device_id, case_ids in sorted(by_device.items())]
+    # A list asked for: the person's open cases, to tick on the laptop (docs/sync.md §14).
+    for device_id, username in conn.execute(
+            "SELECT DISTINCT c.device_id, c.staff_username FROM case_checkout c WHERE c.state = 'listed' AND "
+            "EXISTS (SELECT 1 FROM sync_outbox o WHERE o.tbl = 'case_checkout' AND o.pk = json_array(c.id)) "
+            "ORDER BY 1, 2").fetchall():
+        listing = {"staff": username, "at": _now(), "cases": directory(conn, username)}
+        package = next((p for p in out if p["to"] == device_id), None)
+        if package is None:
+            package = {"to": device_id, "cases": [], "rows": {}}
+            out.append(package)
+        package.setdefault("directories", []).append(listing)
+    return out

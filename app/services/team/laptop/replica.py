@@ -22,6 +22,7 @@ REPLICA_KIND = "replica_kind"
 CLOCK_OFFSET = "clock_offset_s"      # read by the laptop_overdue view (schema 17)
 OFFICE_DATE = "office_date_seen"     # read by the laptop_overdue view (schema 17)
 GAPS = "laptop_gaps"        # rows of its cases this laptop could not write (see select_changes)
+DIRECTORY = "case_directory"  # staff user -> their open cases as the office listed them, to tick
 
 
 def is_laptop(conn) -> bool:
@@ -60,8 +61,10 @@ def gap_lines(conn) -> list[str]:
 
 
 def laptops(conn) -> set[str]:
-    """Device ids of the team's laptops: the computers that have asked for cases."""
-    return {r[0] for r in conn.execute("SELECT DISTINCT device_id FROM case_checkout")}
+    """Device ids of the team's laptops: those enrolled as laptops (the signed `enrol` entry
+    says so) and any computer that has asked for cases (invited before enrolment said so)."""
+    enrolled = state.get(conn, state.LAPTOPS) or []
+    return {r[0] for r in conn.execute("SELECT DISTINCT device_id FROM case_checkout")} | set(enrolled)
 
 
 def _now() -> datetime:
@@ -104,6 +107,11 @@ def receive_packages(conn, body: dict, entry=None) -> int:
                     if (table, key_json([r[c] for c in pk])) not in pending]
             capture.write_images(conn, table, rows)
             written += len(rows)
+        if package.get("directories"):
+            lists = state.get(conn, DIRECTORY) or {}
+            for listing in package["directories"]:
+                lists[str(listing.get("staff"))] = {"at": listing.get("at"), "cases": listing.get("cases") or []}
+            state.put(conn, DIRECTORY, lists)
         gaps = state.get(conn, GAPS)
         if gaps:     # a fresh copy of the case: what could not be written is in it
             state.put(conn, GAPS, [g for g in gaps if g.get("case") and g["case"] not in package["cases"]])
