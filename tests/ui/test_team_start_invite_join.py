@@ -88,7 +88,6 @@ def test_joining_keeps_the_device_secret_in_a_file_and_takes_another_path_to_the
     dialog.code.setText(code)
     dialog.username.setText("manager")
     dialog.passphrase.edit.setText(PASSPHRASE)
-    dialog.passphrase.confirm.setText(PASSPHRASE)
     dialog.join_button.click()     # nothing chosen for the device secret: said, nothing made
     assert "tick the box" in dialog.errors._fields["store"][1].text()
     assert not (tmp_path / "two").exists() or not any((tmp_path / "two").iterdir())
