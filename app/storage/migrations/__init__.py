@@ -85,6 +85,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (17, _sql_step("v017_laptop_clock_and_removed.sql")),
     (18, _sql_step("v018_volunteer_limits.sql")),
     (19, _sql_step("v019_hub_copies.sql")),
+    # Taken as v024 beside other branches; its place in this list is renumbered at merge.
+    (20, _sql_step("v024_lifecycle.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

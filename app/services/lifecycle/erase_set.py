@@ -1,0 +1,95 @@
+"""Which rows an erasure takes (docs/lifecycle.md "What an erasure takes"), read from the
+schema's foreign keys like a laptop's closure (team/laptop/schema.py), so a casework table a
+later migration adds is covered without anyone listing it.
+
+Starting from the records chosen (cases, enquiries, mailing-list entries) and the people
+they are about, every casework row that names a row taken is taken too, until nothing more
+is found. A person stays when anything not taken still names them (their other case, an
+enquiry of theirs that is not being erased): then only what hangs off the records chosen goes.
+"""
+
+from app.services.team.laptop.schema import PEOPLE, ROOT, casework
+
+# Registers that outlive the record they name: the request to erase it, which keeps its
+# decision (its link to the person is cleared instead).
+OUTLIVES = {"erasure_request": "subject_id"}
+
+
+def _select(conn, sql: str, values) -> list[tuple]:
+    values = sorted({v for v in values if v is not None})
+    found: list[tuple] = []
+    for i in range(0, len(values), 400):
+        chunk = values[i:i + 400]
+        found += conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk).fetchall()
+    return found
+
+
+def seeds_for(conn, kind: str, ids: list[str]) -> tuple[dict[str, set[str]], set[str]]:
+    """(rows chosen per table, the people they are about) for one kind of record."""
+    if kind == "case":
+        rows = _select(conn, f"SELECT id, client_id, child_id, enquiry_id FROM {ROOT} WHERE id IN ({{marks}})", ids)
+        enquiries = {r[3] for r in rows if r[3]}
+        enquiries |= {r[0] for r in _select(conn, "SELECT id FROM enquiry WHERE case_id IN ({marks})", ids)}
+        return ({ROOT: {r[0] for r in rows}, "enquiry": enquiries},
+                {p for r in rows for p in (r[1], r[2]) if p})
+    if kind == "enquiry":
+        rows = _select(conn, "SELECT id, caller_id, child_id FROM enquiry WHERE id IN ({marks})", ids)
+        return {"enquiry": {r[0] for r in rows}}, {p for r in rows for p in (r[1], r[2]) if p}
+    if kind == "mailing_list_member":
+        rows = _select(conn, "SELECT id, person_id FROM mailing_list_member WHERE id IN ({marks})", ids)
+        return {"mailing_list_member": {r[0] for r in rows}}, {r[1] for r in rows}
+    raise ValueError(f"not a kind of record an erasure takes: {kind!r}")
+
+
+def _grow(conn, cw, taken: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Add every casework row that names a row taken, until nothing more is found."""
+    out = {t: set(taken.get(t, ())) for t in cw.tables}
+    frontier = {t: set(ids) for t, ids in taken.items() if ids}
+    while frontier:
+        found: dict[str, set[str]] = {}
+        for table in cw.tables:
+            if table in OUTLIVES:
+                continue
+            col = cw.id_column[table]
+            for edge in cw.needs[table]:
+                ids = frontier.get(edge.parent)
+                if not ids:
+                    continue
+                for (rid,) in _select(conn, f"SELECT {col} FROM {table} WHERE {edge.column} IN ({{marks}})", ids):
+                    if rid not in out[table]:
+                        out[table].add(rid)
+                        found.setdefault(table, set()).add(rid)
+        frontier = found
+    return out
+
+
+def _named_elsewhere(conn, cw, taken: dict[str, set[str]], people: set[str]) -> set[str]:
+    """The people among `people` that a row not taken still names."""
+    kept = set()
+    for table in cw.tables:
+        if table in OUTLIVES:
+            continue
+        col = cw.id_column[table]
+        for edge in cw.needs[table]:
+            if edge.parent != PEOPLE:
+                continue
+            for rid, pid in _select(conn, f"SELECT {col}, {edge.column} FROM {table} WHERE {edge.column} "
+                                          "IN ({marks})", people):
+                if rid not in taken[table]:
+                    kept.add(pid)
+    return kept
+
+
+def rows_to_erase(conn, kind: str, ids: list[str]) -> dict[str, set[str]]:
+    """Per casework table, the ids (its id column) of the rows this erasure takes."""
+    cw = casework(conn)
+    seeds, people = seeds_for(conn, kind, ids)
+    candidates = set(people)
+    while True:
+        start = {t: set(v) for t, v in seeds.items()}
+        start[PEOPLE] = set(candidates)
+        taken = _grow(conn, cw, start)
+        kept = _named_elsewhere(conn, cw, taken, candidates)
+        if not kept:
+            return {t: v for t, v in taken.items() if v}
+        candidates -= kept
