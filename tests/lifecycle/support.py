@@ -1,6 +1,7 @@
 """Builders for the lifecycle tests: closed cases with known dates, canaries, page scans."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -24,7 +25,7 @@ def closed_case(session, born="2008-03-15", opened="2019-01-10", closed="2020-07
     people.link_relationship(session, parent.id, kid.id, "mother", parental_responsibility=True)
     case = cases.open_case(session, parent.id, kid.id)
     if note_text:
-        notes.add_note(session, case.id, "phone_call", None, 20, note_text)
+        notes.add_note(session, case.id, "phone_call", date.today(), 20, note_text)
     conn = session.conn
     conn.execute("BEGIN IMMEDIATE")
     conn.execute("UPDATE casefile SET opened_on = ? WHERE id = ?", (opened, case.id))
