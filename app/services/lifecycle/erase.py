@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from app import clock
+from app.domain.dashboard import Item, Section
 from app.domain.role_matrix import Scope, grants
 from app.domain.text import clean
 from app.errors import PermissionDenied, ValidationError
@@ -240,3 +241,17 @@ def not_yet_carried_out(session: Session) -> list[Outstanding]:
             out.append(Outstanding(eid, at, kind, missing))
     return out
 
+
+
+@grants(Scope.MANAGER, "the manager follows erasures through")
+def dashboard_section(session: Session) -> Section | None:
+    """Erasures some computer has not yet carried out (None outside a team)."""
+    if not state.in_team(session.conn):
+        return None
+    section = Section("erasures_pending", "Erasures not yet carried out on every computer",
+                      empty_text="Every computer has carried out every erasure.")
+    for o in not_yet_carried_out(session):
+        section.items.append(Item(f"{KIND_WORDS.get(o.record_kind, o.record_kind)} erased {o.erased_at[:10]}",
+                                  "erasure", o.erasure_id, severity="info",
+                                  detail="not yet on " + ", ".join(o.computers) + " (done at their next sync)"))
+    return section
