@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from app import __version__
+from app.cli import lifecycle as cli_lifecycle
 from app.cli import manager as cli_manager
 from app.cli import team as cli_team
 from app.cli import vault as cli_vault
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", default="caseworker")
 
     cli_team.add_parsers(sub, add_common)
+    cli_lifecycle.add_parsers(sub, add_common)
     return parser
 
 
@@ -163,3 +165,4 @@ def cmd_self_test(args, extra=()) -> int:
 COMMANDS = {**cli_vault.COMMANDS, **cli_manager.COMMANDS}
 
 COMMANDS.update(cli_team.COMMANDS)
+COMMANDS.update(cli_lifecycle.COMMANDS)
