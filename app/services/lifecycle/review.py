@@ -148,7 +148,9 @@ def dashboard_section(session: Session, on: date | None = None) -> Section:
         detail = f"due {d.due_on:%d/%m/%Y}; {d.basis}"
         if d.blocked_by:
             detail += "; cannot be erased while there is " + " and ".join(d.blocked_by)
-        section.items.append(Item(d.reference, d.kind, d.record_id, severity="due_soon", detail=detail))
+        # Opens the retention page at the record (not the case itself): the review is the point.
+        section.items.append(Item(d.reference, "retention", f"{d.kind}:{d.record_id}", severity="due_soon",
+                                  detail=detail))
     if len(found) > SECTION_LIMIT:
         section.title += f" ({len(found):,}; the oldest {SECTION_LIMIT} shown)"
     return section

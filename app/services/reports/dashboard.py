@@ -71,12 +71,13 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
                                  severity="info", detail=f"refused {plural(refusal.times, 'time')}, last at "
                                  f"{refusal.last_at[:16].replace('T', ' ')} UTC"))
 
-    sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),
+    sections = [actions, sar.dashboard_section(session, today),
+                # docs/lifecycle.md: records past their date, and erasure requests, beside the SARs.
+                retention_review.dashboard_section(session, today), erasure_requests.dashboard_section(session, today),
+                complaints.dashboard_section(session, today),
                 consent_views.expiring_section(session, today),
                 consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
                 files, safeguarding, budget, staff]
-    # docs/lifecycle.md: records past their date, erasure requests, erasures still owed.
-    sections += [retention_review.dashboard_section(session, today), erasure_requests.dashboard_section(session, today)]
     pending_erasures = lifecycle_erase.dashboard_section(session)
     if pending_erasures is not None and pending_erasures.items:
         sections.append(pending_erasures)
