@@ -5,9 +5,11 @@ the case compacted away) on a folder hub and on PostgreSQL. Then every computer'
 and WAL, and everything the hub holds decrypted with the team's keys, is scanned for the
 canary: absent. The manager sees which computers have not yet carried the erasure out."""
 
+from datetime import date
+
 import pytest
 
-from app.services.casework import cases
+from app.services.casework import cases, notes, people
 from app.services.lifecycle import erase
 from app.services.team import compaction, snapshot
 from app.services.team import team as team_service
@@ -124,3 +126,30 @@ def test_an_erased_case_leaves_no_trace_on_any_computer_or_the_hub(make_team, hu
     assert hub_scan.snapshots_held(hub) == 1
     for blob in hub_scan.plaintexts(hub, office.conn) + hub_scan.raw_bytes(hub, owner):
         assert CANARY.encode() not in blob and SURNAME.encode() not in blob
+
+
+def test_an_erasure_wins_over_what_another_computer_typed_on_the_case_meanwhile(make_team):
+    team = make_team(2)
+    office, annexe = team.sessions
+    case_id, _ = family_case(office, SURNAME, canary="first")
+    cases.close_case(office, case_id, "resolved", ["better_informed"])
+    sync_now(office, team.hubs[0])
+    sync_now(annexe, team.hubs[1])
+    # Offline, the annexe edits the parent and adds a note to the case; the office erases it.
+    annexe_note = notes.add_note(annexe, case_id, "phone_call", date(2026, 2, 1), 5, f"Late {CANARY}")
+    parent = annexe.conn.execute("SELECT client_id FROM casefile WHERE id = ?", (case_id,)).fetchone()[0]
+    person = people.get_person(annexe, parent)
+    data = people.as_input(person)
+    data.address = "1 Offline Lane"
+    people.update_person(annexe, parent, data)
+    erase.erase(office, "case", [case_id], "Past the retention schedule")
+    sync_now(office, team.hubs[0])
+    result = sync_now(annexe, team.hubs[1])
+    assert result.conflicts == 0 and not result.blocked
+    for s in (office, annexe):
+        assert s.conn.execute("SELECT count(*) FROM note WHERE id = ?", (annexe_note.id,)).fetchone()[0] == 0
+        assert s.conn.execute("SELECT count(*) FROM person WHERE id = ?", (parent,)).fetchone()[0] == 0
+    assert annexe.conn.execute("SELECT count(*) FROM sync_outbox").fetchone()[0] == 0
+    assert annexe.conn.execute("SELECT count(*) FROM sync_conflict").fetchone()[0] == 0
+    sync_now(office, team.hubs[0])
+    assert rows_of(office) == rows_of(annexe)

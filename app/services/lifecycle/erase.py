@@ -28,7 +28,7 @@ from app.storage.db import transaction
 
 KIND_WORDS = {"case": "closed case", "enquiry": "general information enquiry",
               "mailing_list_member": "mailing list entry"}
-SEARCHED = {"person": "person", "casefile": "case", "note": "note"}
+SEARCHED = erase_set.SEARCHED
 
 
 @dataclass

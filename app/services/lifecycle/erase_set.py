@@ -8,7 +8,10 @@ is found. A person stays when anything not taken still names them (their other c
 enquiry of theirs that is not being erased): then only what hangs off the records chosen goes.
 """
 
+from app.services.team import search_build
 from app.services.team.laptop.schema import PEOPLE, ROOT, casework
+
+SEARCHED = {"person": "person", "casefile": "case", "note": "note"}     # kinds of the search index
 
 # Registers that outlive the record they name: the request to erase it, which keeps its
 # decision (its link to the person is cleared instead).
@@ -93,3 +96,31 @@ def rows_to_erase(conn, kind: str, ids: list[str]) -> dict[str, set[str]]:
         if not kept:
             return {t: v for t, v in taken.items() if v}
         candidates -= kept
+
+
+def cascade_local(conn, erased: list[tuple[str, list]]) -> int:
+    """On a computer applying an erasure: rows made here that name an erased row and were not
+    yet pushed (so the manager's computer could not list them: a note typed on the case
+    meanwhile) go too, with their pending changes, so nothing here still names what was erased
+    and nothing of it is pushed later. Inside the entry's transaction, capture off. Returns the
+    number of rows removed."""
+    cw = casework(conn)
+    start: dict[str, set[str]] = {}
+    for table, key in erased:
+        if table in cw.id_column and key:
+            start.setdefault(table, set()).add(key[0])
+    grown = _grow(conn, cw, start)
+    removed = 0
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for table in reversed(cw.tables):
+        extra = sorted(grown.get(table, set()) - start.get(table, set()))
+        col = cw.id_column[table]
+        for i in range(0, len(extra), 400):
+            chunk = extra[i:i + 400]
+            marks = ", ".join("?" for _ in chunk)
+            removed += conn.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk).rowcount
+            conn.execute(f"DELETE FROM sync_outbox WHERE tbl = ? AND json_extract(pk, '$[0]') IN ({marks})",
+                         [table, *chunk])
+        if table in SEARCHED and extra:
+            search_build.reindex_ids(conn, SEARCHED[table], extra)
+    return removed

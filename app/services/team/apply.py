@@ -58,6 +58,9 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
     if is_erasure(ch):
         # A manager's erasure (docs/lifecycle.md): the row goes whatever is pending or held
         # here; nothing of it is kept in a conflict, since that would keep what was erased.
+        # Rows made here on the record (not yet pushed) still name it until the entry's end,
+        # where sync removes them too (erase_set.cascade_local): checked at commit.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
         capture.drop_pending(conn, ch.table, kj)
         conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND pk = ?", (ch.table, kj))
         capture.write_image(conn, ch.table, ch.key, None)

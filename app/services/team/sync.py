@@ -11,6 +11,7 @@ from app import clock, faults
 from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.security import audit as audit_log
+from app.services.lifecycle import erase_set
 from app.services.team import apply as applier
 from app.services.team import (
     audit_chain,
@@ -242,6 +243,10 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             held.add((change.table, kj))
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
+    erased = [(w["t"], w["k"]) for w in wires if applier.is_erasure(Change.from_wire(w))]
+    if erased:
+        # What was made here on an erased record and not yet pushed goes too (docs/lifecycle.md).
+        erase_set.cascade_local(conn, erased)
     broken = audit_chain.receive(conn, entry.device_id, body.get("audit", []), entry.seq)
     if broken is not None:
         result.audit_breaks.append(broken)

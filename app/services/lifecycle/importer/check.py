@@ -97,6 +97,7 @@ class Checker:
         self.rejected: dict[str, set[str]] = {k: set() for k in KINDS}
         self.plan = Plan()
         self.on_mailing_list: set[str] = set()      # people with a live mailing-list consent
+        self.with_pr: set[tuple[str, str]] = set()  # (adult, child) with parental responsibility
 
     def _staff(self, value: str, label: str) -> str:
         found = self.staff.get((value or "").strip().lower())
@@ -177,6 +178,8 @@ class Checker:
                 continue
             self.plan.relationships.append({"adult": adult["ref"], "child": child_ref,
                                             "relationship": adult["relationship"], "pr": adult["pr"]})
+            if adult["pr"]:
+                self.with_pr.add((adult["ref"], child_ref))
 
     def _enquiries(self, v: dict) -> dict:
         received = _date(v.get("received_on"), "Date received", self.today)
@@ -200,9 +203,7 @@ class Checker:
         child = self._person(v.get("child_ref"), "Child", True)
         if child["kind"] != "child":
             raise RowProblem(f"Child {child['ref']} is not a child in the people file")
-        if client["ref"] != child["ref"] and not any(
-                r["adult"] == client["ref"] and r["child"] == child["ref"] and r["pr"]
-                for r in self.plan.relationships):
+        if client["ref"] != child["ref"] and (client["ref"], child["ref"]) not in self.with_pr:
             raise RowProblem(f"the client {client['ref']} is not recorded with parental responsibility for "
                              f"{child['ref']} (R3: casework only for the young person or someone with it)")
         opened = _date(v.get("opened_on"), "Date opened", self.today)
