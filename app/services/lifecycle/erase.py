@@ -22,6 +22,7 @@ from app.services.lifecycle import erase_set, review
 from app.services.team import search_build, state
 from app.services.team.apply import ERASED
 from app.services.team.laptop.schema import casework
+from app.services.team.replica_check import digest
 from app.storage import records
 from app.storage.capture import in_team, primary_key
 from app.storage.db import transaction
@@ -60,8 +61,10 @@ def references(conn, kind: str, ids: list[str]) -> dict[str, str]:
 
 def purge_marks(conn, erased: dict[str, set[str]]) -> None:
     """Replace what the capture triggers wrote for the erased rows with one delete each whose
-    before image is the row's key and the erasure mark, so no earlier image of the row is
-    kept in the outbox or sent. Inside the erasure's transaction, after the deletes."""
+    before image is the row's key, the erasure mark and the hash of the row as the log left it
+    (what the replica digest needs, docs/sync.md §17), so no image of the row is kept in the
+    outbox or sent. A row made here and never pushed just leaves the outbox. Inside the
+    erasure's transaction, after the deletes."""
     cw = casework(conn)
     for table, ids in erased.items():
         pk = primary_key(conn, table)
@@ -70,16 +73,19 @@ def purge_marks(conn, erased: dict[str, set[str]]) -> None:
         keys: dict[str, list] = {}
         for (kj,) in conn.execute("SELECT DISTINCT pk FROM sync_outbox WHERE tbl = ?", (table,)):
             key = json.loads(kj)
-            named = dict(zip(pk, key, strict=False)).get(col)
-            if named in wanted:
+            if dict(zip(pk, key, strict=False)).get(col) in wanted:
                 keys.setdefault(kj, key)
         for kj, key in keys.items():
-            first = conn.execute("SELECT min(seq) FROM sync_outbox WHERE tbl = ? AND pk = ?", (table, kj)).fetchone()
+            first, base = conn.execute("SELECT seq, before_img FROM sync_outbox WHERE tbl = ? AND pk = ? "
+                                       "ORDER BY seq LIMIT 1", (table, kj)).fetchone()
             conn.execute("DELETE FROM sync_outbox WHERE tbl = ? AND pk = ?", (table, kj))
-            mark = {**dict(zip(pk, key, strict=False)), ERASED: True}
+            if base is None:
+                continue        # made here, never on the hub: nothing to tell anyone
+            mark = {**dict(zip(pk, key, strict=False)), ERASED: True,
+                    digest.BASE_HASH: digest.base_hash(conn, table, base)}
             conn.execute("INSERT INTO sync_outbox (seq, tbl, pk, op, before_img, after_img, at) "
                          "VALUES (?, ?, ?, 'd', ?, NULL, ?)",
-                         (first[0], table, kj, json.dumps(mark), clock.precise_stamp()))
+                         (first, table, kj, json.dumps(mark), clock.precise_stamp()))
 
 
 def delete_rows(conn, erased: dict[str, set[str]]) -> int:

@@ -8,8 +8,13 @@ is found. A person stays when anything not taken still names them (their other c
 enquiry of theirs that is not being erased): then only what hangs off the records chosen goes.
 """
 
+import json
+
+from app import clock
 from app.services.team import search_build
 from app.services.team.laptop.schema import PEOPLE, ROOT, casework
+from app.services.team.replica_check import digest
+from app.storage.capture import primary_key
 
 SEARCHED = {"person": "person", "casefile": "case", "note": "note"}     # kinds of the search index
 
@@ -124,3 +129,53 @@ def cascade_local(conn, erased: list[tuple[str, list]]) -> int:
         if table in SEARCHED and extra:
             search_build.reindex_ids(conn, SEARCHED[table], extra)
     return removed
+
+
+def pending_erasures(conn) -> dict[str, set[str]]:
+    """Rows this computer has erased and not yet pushed (their outbox entry is an erasure
+    mark), by table: the ids in the table's id column."""
+    cw = casework(conn)
+    found: dict[str, set[str]] = {}
+    for table, before in conn.execute("SELECT tbl, before_img FROM sync_outbox WHERE op = 'd' AND "
+                                      "before_img LIKE '%\"$erased\"%'"):
+        image = json.loads(before)
+        col = cw.id_column.get(table)
+        if image.get(digest.ERASED) is True and col and image.get(col) is not None:
+            found.setdefault(table, set()).add(image[col])
+    return found
+
+
+def meets_erased(conn, table: str, key: list, after: dict | None, erased: dict[str, set[str]]) -> bool:
+    """A remote change to a row erased here, or a new row naming one (a note another computer
+    added to the case before it knew of the erasure)."""
+    cw = casework(conn)
+    col = cw.id_column.get(table)
+    if col is None:
+        return False
+    ident = (after or {}).get(col, key[0] if key else None)
+    if ident in erased.get(table, ()):
+        return True
+    return after is not None and any(after.get(e.column) in erased.get(e.parent, ())
+                                     for e in cw.needs.get(table, ()) if e.column != col)
+
+
+def erase_on_arrival(conn, table: str, key: list, after: dict | None, erased: dict[str, set[str]]) -> None:
+    """Keep a remote change that meets an erasure made here out of this computer, and make the
+    pending erasure carry it too: its mark now names the row as the log has it after this
+    entry (or nothing, when the entry deleted it), so every computer deletes it when the
+    erasure reaches the hub. Inside the entry's transaction, capture off."""
+    cw = casework(conn)
+    pk = primary_key(conn, table)
+    kj = json.dumps(key, separators=(",", ":"), ensure_ascii=False)
+    first = conn.execute("SELECT min(seq) FROM sync_outbox WHERE tbl = ? AND pk = ?", (table, kj)).fetchone()[0]
+    conn.execute("DELETE FROM sync_outbox WHERE tbl = ? AND pk = ?", (table, kj))
+    conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND pk = ?", (table, kj))
+    if after is None:
+        return      # deleted on the hub too: nothing left to erase
+    erased.setdefault(table, set()).add(after.get(cw.id_column[table]))
+    mark = {**dict(zip(pk, key, strict=False)), digest.ERASED: True,
+            digest.BASE_HASH: digest.base_hash(conn, table, json.dumps(after))}
+    if first is None:
+        first = (conn.execute("SELECT max(seq) FROM sync_outbox").fetchone()[0] or 0) + 1
+    conn.execute("INSERT INTO sync_outbox (seq, tbl, pk, op, before_img, after_img, at) VALUES (?, ?, ?, 'd', ?, "
+                 "NULL, ?)", (first, table, kj, json.dumps(mark), clock.precise_stamp()))

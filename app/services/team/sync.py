@@ -204,8 +204,17 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     written: dict[tuple[str, str], dict] = {}
     wires = laptop_replica.select_changes(conn, body.get("changes", []), entry.seq)
     contested = merge_sets.contested(conn, wires, pending, held)
+    erased_here = erase_set.pending_erasures(conn)      # erased here, not yet on the hub
     for wire in wires:
         change = Change.from_wire(wire)
+        if erased_here and not applier.is_erasure(change) and \
+                erase_set.meets_erased(conn, change.table, change.key, change.after, erased_here):
+            # The erasure made here wins: the row stays out, and the erasure will carry it.
+            result.conflicts += _flush(conn, run_table, run, origin, pending)
+            run_table, run = None, []
+            erase_set.erase_on_arrival(conn, change.table, change.key, change.after, erased_here)
+            pending.discard((change.table, applier.key_json(change.key)))
+            continue
         kj = applier.key_json(change.key)
         group = contested.get((change.table, merge_sets.parent_key_json(conn, change)), None) if contested else None
         if group is not None:
