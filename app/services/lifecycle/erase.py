@@ -59,33 +59,39 @@ def references(conn, kind: str, ids: list[str]) -> dict[str, str]:
     return out
 
 
-def purge_marks(conn, erased: dict[str, set[str]]) -> None:
+def purge_marks(conn, erased: dict[str, set[str]], since: int = 0) -> None:
     """Replace what the capture triggers wrote for the erased rows with one delete each whose
     before image is the row's key, the erasure mark and the hash of the row as the log left it
     (what the replica digest needs, docs/sync.md §17), so no image of the row is kept in the
     outbox or sent. A row made here and never pushed just leaves the outbox. Inside the
-    erasure's transaction, after the deletes."""
+    erasure's transaction, after the deletes; `since`: the last outbox seq before them (a
+    before image written by the triggers since is in SQLite's own form: hashed as it is)."""
     cw = casework(conn)
+    stamp = clock.precise_stamp()
     for table, ids in erased.items():
         pk = primary_key(conn, table)
         col = cw.id_column[table]
         wanted = set(ids)
-        keys: dict[str, list] = {}
-        for (kj,) in conn.execute("SELECT DISTINCT pk FROM sync_outbox WHERE tbl = ?", (table,)):
+        firsts = conn.execute(
+            "SELECT o.pk, o.seq, o.before_img FROM sync_outbox o JOIN (SELECT pk, min(seq) AS s FROM sync_outbox "
+            "WHERE tbl = ? GROUP BY pk) f ON o.seq = f.s", (table,)).fetchall()
+        marks, gone = [], []
+        for kj, first, base in firsts:
             key = json.loads(kj)
-            if dict(zip(pk, key, strict=False)).get(col) in wanted:
-                keys.setdefault(kj, key)
-        for kj, key in keys.items():
-            first, base = conn.execute("SELECT seq, before_img FROM sync_outbox WHERE tbl = ? AND pk = ? "
-                                       "ORDER BY seq LIMIT 1", (table, kj)).fetchone()
-            conn.execute("DELETE FROM sync_outbox WHERE tbl = ? AND pk = ?", (table, kj))
+            named = dict(zip(pk, key, strict=False))
+            if named.get(col) not in wanted:
+                continue
+            gone.append(kj)
             if base is None:
                 continue        # made here, never on the hub: nothing to tell anyone
-            mark = {**dict(zip(pk, key, strict=False)), ERASED: True,
-                    digest.BASE_HASH: digest.base_hash(conn, table, base)}
-            conn.execute("INSERT INTO sync_outbox (seq, tbl, pk, op, before_img, after_img, at) "
-                         "VALUES (?, ?, ?, 'd', ?, NULL, ?)",
-                         (first, table, kj, json.dumps(mark), clock.precise_stamp()))
+            hashed = digest.row_hash(table, base) if first > since else digest.base_hash(conn, table, base)
+            marks.append((first, table, kj, json.dumps({**named, ERASED: True, digest.BASE_HASH: hashed}), stamp))
+        for i in range(0, len(gone), 400):
+            chunk = gone[i:i + 400]
+            conn.execute(f"DELETE FROM sync_outbox WHERE tbl = ? AND pk IN ({', '.join('?' for _ in chunk)})",
+                         [table, *chunk])
+        conn.executemany("INSERT INTO sync_outbox (seq, tbl, pk, op, before_img, after_img, at) "
+                         "VALUES (?, ?, ?, 'd', ?, NULL, ?)", marks)
 
 
 def delete_rows(conn, erased: dict[str, set[str]]) -> int:
@@ -122,9 +128,10 @@ def delete_rows(conn, erased: dict[str, set[str]]) -> int:
 
 def erase_locally(conn, erased: dict[str, set[str]]) -> int:
     """Delete and, on a team vault, mark for sending. Inside the caller's transaction."""
+    since = conn.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0] if in_team(conn) else 0
     count = delete_rows(conn, erased)
     if in_team(conn):
-        purge_marks(conn, erased)
+        purge_marks(conn, erased, since)
     return count
 
 

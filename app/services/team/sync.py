@@ -205,8 +205,15 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     wires = laptop_replica.select_changes(conn, body.get("changes", []), entry.seq)
     contested = merge_sets.contested(conn, wires, pending, held)
     erased_here = erase_set.pending_erasures(conn)      # erased here, not yet on the hub
+    erasures: dict[str, list[list]] = {}                # rows nobody here touched: deleted in bulk
     for wire in wires:
         change = Change.from_wire(wire)
+        if applier.is_erasure(change) and (change.table, applier.key_json(change.key)) not in pending \
+                and (change.table, applier.key_json(change.key)) not in held:
+            erasures.setdefault(change.table, []).append(change.key)
+            if len(change.key) == 1:
+                touched.add((change.table, change.key[0]))
+            continue
         if erased_here and not applier.is_erasure(change) and \
                 erase_set.meets_erased(conn, change.table, change.key, change.after, erased_here):
             # The erasure made here wins: the row stays out, and the erasure will carry it.
@@ -252,6 +259,7 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             held.add((change.table, kj))
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
+    applier.erase_rows(conn, erasures)
     erased = [(w["t"], w["k"]) for w in wires if applier.is_erasure(Change.from_wire(w))]
     if erased:
         # What was made here on an erased record and not yet pushed goes too (docs/lifecycle.md).
