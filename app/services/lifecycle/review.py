@@ -9,7 +9,7 @@ from app import clock
 from app.domain import retention
 from app.domain.dashboard import Item, Section
 from app.domain.role_matrix import Scope, grants
-from app.domain.sar import OPEN_STATUSES
+from app.domain.sar_status import OPEN_STATUSES
 from app.security.session import Session
 from app.services.lifecycle.schedule import rules
 

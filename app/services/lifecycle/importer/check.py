@@ -205,7 +205,7 @@ class Checker:
             raise RowProblem(f"Child {child['ref']} is not a child in the people file")
         if client["ref"] != child["ref"] and (client["ref"], child["ref"]) not in self.with_pr:
             raise RowProblem(f"the client {client['ref']} is not recorded with parental responsibility for "
-                             f"{child['ref']} (R3: casework only for the young person or someone with it)")
+                             f"{child['ref']} (casework is only for the young person or someone with it)")
         opened = _date(v.get("opened_on"), "Date opened", self.today)
         closed = _date(v["closed_on"], "Date closed", self.today) if (v.get("closed_on") or "").strip() else None
         if closed and closed < opened:
