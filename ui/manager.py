@@ -20,13 +20,17 @@ from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.views.complaints_view import ComplaintsView
 from ui.views.dashboard_view import DashboardView
+from ui.views.import_view import ImportView
 from ui.views.registers_view import RegistersView
 from ui.views.reports_view import ReportsView
+from ui.views.retention_view import RetentionView
 from ui.views.sar_view import SarView
 
 # "Access requests" fits the navigation; the page itself says "Subject access requests".
 DASHBOARD, REPORTS, SARS, REGISTERS = "Dashboard", "Reports", "Access requests", "Registers"
 COMPLAINTS = "Complaints"  # data protection complaints, beside the access requests
+RETENTION = "Retention"    # the schedule, the review, erasures (docs/lifecycle.md)
+IMPORT = "Import"          # a previous system's CSV export
 
 
 class Manager(QObject):
@@ -37,7 +41,7 @@ class Manager(QObject):
         super().__init__(host)
         self.session, self.ops, self.host = session, ops, host
         self.enabled = session.user.is_manager
-        self.dashboard = self.reports = self.sars = self.registers = self.complaints = None
+        self.dashboard = self.reports = self.sars = self.registers = self.complaints = self.retention = self.importer = None
         if not self.enabled:
             return
         self.dashboard = DashboardView(session, ops)
@@ -45,6 +49,8 @@ class Manager(QObject):
         self.sars = SarView(session, ops, clipboard)
         self.complaints = ComplaintsView(session, ops)
         self.registers = RegistersView(session, ops)
+        self.retention = RetentionView(session, ops)
+        self.importer = ImportView(session, ops)
         self.dashboard.openRecord.connect(self.open_item)
 
     @property
@@ -58,7 +64,7 @@ class Manager(QObject):
         if not self.enabled:
             return []
         return [(REPORTS, self.reports), (SARS, self.sars), (COMPLAINTS, self.complaints),
-                (REGISTERS, self.registers)]
+                (REGISTERS, self.registers), (RETENTION, self.retention), (IMPORT, self.importer)]
 
     def open_item(self, kind: str, record_id: str) -> QWidget | None:
         """Open what a dashboard item is about. Returns the page or dialog shown (None when
@@ -81,6 +87,12 @@ class Manager(QObject):
             return self.complaints.show_complaint(record_id)
         if kind == "disclosure":
             return self.review_override(record_id)
+        if kind in ("retention", "erasure", "erasure_request"):
+            self.showPage.emit(RETENTION)
+            if kind == "retention":
+                record_kind, _, record = record_id.partition(":")
+                return self.retention.show_record(record_kind, record)
+            return self.retention
         if kind == "device":
             return None     # a computer whose records differ: the item's text says it all
 

@@ -17,8 +17,9 @@ from app.services.vault import backup
 from ui.formatting import uk_datetime
 
 MESSAGE_MS = 10_000
-# First match wins: an enquiry that opened a case says "Enquiry saved", not "Case saved".
-SAVED = (("enquiries", "Enquiry saved"), ("notes", "Note saved"), ("actions", "Action saved"),
+# First match wins: an enquiry that opened a case says "Enquiry saved", not "Case saved"; a
+# retention decision (which touches cases, enquiries and notes) says what it was.
+SAVED = (("retention", "Retention review saved"), ("enquiries", "Enquiry saved"), ("notes", "Note saved"), ("actions", "Action saved"),
          ("consent", "Consent saved"), ("disclosures", "Disclosure recorded"),
          ("safeguarding", "Safeguarding concern saved"), ("incidents", "Incident report saved"),
          ("cases", "Case saved"), ("people", "Person saved"), ("paper_files", "Paper file register saved"),

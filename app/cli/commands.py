@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from app import __version__
+from app.cli import lifecycle as cli_lifecycle
 from app.cli import manager as cli_manager
 from app.cli import national as cli_national
 from app.cli import team as cli_team
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_team.add_parsers(sub, add_common)
     cli_national.add_parsers(sub, add_common)
+    cli_lifecycle.add_parsers(sub, add_common)
     return parser
 
 
@@ -184,3 +186,4 @@ COMMANDS = {**cli_vault.COMMANDS, **cli_manager.COMMANDS}
 
 COMMANDS.update(cli_team.COMMANDS)
 COMMANDS.update(cli_national.COMMANDS)
+COMMANDS.update(cli_lifecycle.COMMANDS)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain import sar_deadline
+from app.domain import sar_deadline, sar_status
 from app.domain.choices import Choice
 from app.domain.records import from_row_of
 
@@ -27,7 +27,7 @@ class SarStatus(Choice):
     WITHDRAWN = "withdrawn"
 
 
-OPEN_STATUSES = ("new", "awaiting_id", "awaiting_clarification", "in_review", "extended")
+OPEN_STATUSES = sar_status.OPEN_STATUSES
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,38 @@ def _review(s, w: World):
 # Each recipe calls one function as session `s`. Arguments are valid for the manager; what
 # matters is whether the service refuses the role before it does anything.
 RECIPES = {
+    # Data lifecycle (docs/lifecycle.md): ids that exist nowhere, so a manager's run changes nothing.
+    "lifecycle.anonymise.anonymise_cases": lambda s, w: _module("lifecycle.anonymise").anonymise_cases(
+        s, ["none"], "test"),
+    "lifecycle.anonymise.anonymise_enquiries": lambda s, w: _module("lifecycle.anonymise").anonymise_enquiries(
+        s, ["none"], "test"),
+    "lifecycle.decisions.extend": lambda s, w: _module("lifecycle.decisions").extend(
+        s, "case", w.case.id, "2099-01-01", "test"),
+    "lifecycle.decisions.place_hold": lambda s, w: _module("lifecycle.decisions").place_hold(s, "none", "test"),
+    "lifecycle.decisions.release_hold": lambda s, w: _module("lifecycle.decisions").release_hold(s, "none"),
+    "lifecycle.erase.dashboard_section": lambda s, w: _module("lifecycle.erase").dashboard_section(s),
+    "lifecycle.erase.erase": lambda s, w: _module("lifecycle.erase").erase(s, "case", ["none"], "test"),
+    "lifecycle.erase.not_yet_carried_out": lambda s, w: _module("lifecycle.erase").not_yet_carried_out(s),
+    "lifecycle.importer.run.dry_run": lambda s, w: _module("lifecycle.importer.run").dry_run(
+        s, {"people": w.tmp / "absent.csv"}),
+    "lifecycle.importer.run.import_files": lambda s, w: _module("lifecycle.importer.run").import_files(
+        s, {"people": w.tmp / "absent.csv"}),
+    "lifecycle.importer.run.mapping_for": lambda s, w: _module("lifecycle.importer.run").mapping_for(
+        s, {"people": w.tmp / "absent.csv"}),
+    "lifecycle.importer.run.save_mapping": lambda s, w: _module("lifecycle.importer.run").save_mapping(s, {}),
+    "lifecycle.importer.run.saved_mapping": lambda s, w: _module("lifecycle.importer.run").saved_mapping(s),
+    "lifecycle.requests.carry_out_request": lambda s, w: _module("lifecycle.requests").carry_out_request(
+        s, "none", "case", []),
+    "lifecycle.requests.dashboard_section": lambda s, w: _module("lifecycle.requests").dashboard_section(s, TODAY),
+    "lifecycle.requests.get_request": lambda s, w: _module("lifecycle.requests").get_request(s, "none"),
+    "lifecycle.requests.list_requests": lambda s, w: _module("lifecycle.requests").list_requests(s),
+    "lifecycle.requests.refuse": lambda s, w: _module("lifecycle.requests").refuse(s, "none", "legal_claims", "x"),
+    "lifecycle.requests.register": lambda s, w: _module("lifecycle.requests").register(s, TODAY, "Ann Example",
+                                                                                         today=TODAY),
+    "lifecycle.requests.withdraw": lambda s, w: _module("lifecycle.requests").withdraw(s, "none"),
+    "lifecycle.review.dashboard_section": lambda s, w: _module("lifecycle.review").dashboard_section(s, TODAY),
+    "lifecycle.review.list_due": lambda s, w: _module("lifecycle.review").list_due(s, TODAY),
+    "lifecycle.schedule.set_rule": lambda s, w: _module("lifecycle.schedule").set_rule(s, "enquiry", 2),
     "casework.actions.actions_for_case": lambda s, w: actions.actions_for_case(s, w.case.id),
     "casework.actions.add_action": lambda s, w: actions.add_action(s, w.case.id, "Ring school", date(2026, 12, 2)),
     "casework.actions.complete_action": lambda s, w: actions.complete_action(s, w.action.id),

@@ -29,6 +29,17 @@ def test_three_offices_on_the_postgresql_hub_lose_nothing_through_crashes(tmp_pa
     assert (report.steps, len(report.lost), report.mismatches, report.refusals) == (120, 0, 0, 0)
 
 
+@pytest.mark.parametrize("seed", [3, 8])
+def test_erasures_reach_every_computer_and_lose_nothing_else(tmp_path, template_root, seed):
+    """The manager's computer erases cases now and then, among crashes, conflicts and
+    compaction: once settled no computer holds an erased case or its notes, every other
+    accepted note is still there once, and the replicas agree."""
+    report = simulate(seed, 150, tmp_path, template_root, "folder",
+                      options=Options(offices=3, laptops=1, shared_fields=False, erasure=True))
+    assert report.problems == [] and report.fired.get("erasure", 0) >= 2
+    assert (report.steps, len(report.lost), report.mismatches, report.refusals, report.errors) == (150, 0, 0, 0, 0)
+
+
 def _masked(log) -> list[str]:
     """The run's actions with record ids and times taken out: those differ from run to run."""
     return [re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|\b[0-9a-f]{6}\b", "ID", repr(entry)) for entry in log]

@@ -16,6 +16,7 @@ from app.services.casework import enquiries, notes, paper_files
 from app.services.consent import disclosures
 from app.services.consent.disclosures import DisclosureInput
 from app.services.demo import build as demo
+from app.services.lifecycle import review as retention_review
 from app.services.reports.complaints import register as complaints
 from app.services.sar import register as sar
 from app.services.sar import review as sar_review
@@ -41,6 +42,7 @@ from ui.dialogs import (
     redact_dialogs,
     register_dialogs,
     restore_dialog,
+    retention_dialogs,
     sar_dialogs,
     sar_pack_dialog,
     staff_dialogs,
@@ -98,6 +100,7 @@ class World:
         self.paper = paper_files.list_files(s)[0]
         self.staff_entry = registers.staff_register(s)[0]
         self.member = next(m for m in staff.list_staff(s) if m.username != s.user.username)
+        self.due = retention_review.due_records(s.conn, date(2060, 1, 1))[0]
 
 
 def _review(w: World):
@@ -132,6 +135,9 @@ RECIPES = {
     _D + "complaint_dialogs.AcknowledgeDialog": lambda w: complaint_dialogs.AcknowledgeDialog(
         w.session, w.ops, w.complaint),
     _D + "complaint_dialogs.OutcomeDialog": lambda w: complaint_dialogs.OutcomeDialog(w.session, w.ops, w.complaint),
+    _D + "retention_dialogs.ExtendDialog": lambda w: retention_dialogs.ExtendDialog(w.session, w.ops, w.due),
+    _D + "retention_dialogs.DisposeDialog": lambda w: retention_dialogs.DisposeDialog(w.session, w.ops, [w.due],
+                                                                                       erasing=True),
     _D + "consent_capture.ConsentCaptureDialog": lambda w: consent_capture.ConsentCaptureDialog(
         w.session, w.case.id, w.ops),
     _D + "consent_dialogs.ConsentRecordDialog": lambda w: consent_dialogs.ConsentRecordDialog(w.session, w.consent),

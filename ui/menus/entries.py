@@ -66,6 +66,7 @@ SECTIONS: dict[str, str | None] = {
     "Cases": "casework.cases.list_cases", "Search": "casework.search.search", "Records": None,
     "Reports": "reports.figures.build_report", "Access requests": "sar.register.list_sars",
     "Complaints": "reports.complaints.register.list_complaints", "Registers": "vault.registers.staff_register",
+    "Retention": "lifecycle.review.list_due", "Import": "lifecycle.importer.run.dry_run",
     "Conflicts": "team.conflicts.list_conflicts", "Team": "team.membership.device_list",
     "This laptop": "team.laptop.checkout.check_out",
     "Staff": "vault.staff.add_staff", "Settings": None, "Backup & restore": None,

@@ -25,7 +25,7 @@ from ui.widgets.page import STRETCH, add, card_grid, row, scroll_page
 
 # Everything a dashboard section counts; a change to any of them makes it stale.
 TOPICS = {"cases", "actions", "paper_files", "staff", "staff_register", "policy_reviews", "sars",
-          "consent", "disclosures", "safeguarding", "notes", "complaints"}
+          "consent", "disclosures", "safeguarding", "notes", "complaints", "retention", "enquiries"}
 
 
 class DashboardView(QWidget):

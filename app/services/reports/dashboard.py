@@ -9,6 +9,9 @@ from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.casework import paper_files, read_budget
 from app.services.consent import views as consent_views
+from app.services.lifecycle import erase as lifecycle_erase
+from app.services.lifecycle import requests as erasure_requests
+from app.services.lifecycle import review as retention_review
 from app.services.reports.complaints import reporting as complaints
 from app.services.sar import register as sar
 from app.services.team.laptop import checkout
@@ -68,10 +71,16 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
                                  severity="info", detail=f"refused {plural(refusal.times, 'time')}, last at "
                                  f"{refusal.last_at[:16].replace('T', ' ')} UTC"))
 
-    sections = [actions, sar.dashboard_section(session, today), complaints.dashboard_section(session, today),
+    sections = [actions, sar.dashboard_section(session, today),
+                # docs/lifecycle.md: records past their date, and erasure requests, beside the SARs.
+                retention_review.dashboard_section(session, today), erasure_requests.dashboard_section(session, today),
+                complaints.dashboard_section(session, today),
                 consent_views.expiring_section(session, today),
                 consent_views.overrides_section(session, today), consent_views.self_reviewed_section(session, today),
                 files, safeguarding, budget, staff]
+    pending_erasures = lifecycle_erase.dashboard_section(session)
+    if pending_erasures is not None and pending_erasures.items:
+        sections.append(pending_erasures)
     laptops = checkout.dashboard_section(session, today)     # None outside a team
     if laptops is not None:
         sections.insert(sections.index(files) + 1, laptops)

@@ -20,6 +20,9 @@ from app.services.team.merge import history, sets, unique
 from app.storage.capture import primary_key
 from app.storage.db import IntegrityError
 
+# The mark an erasure's deletes carry in place of a before image (lifecycle/erase.py).
+ERASED = "$erased"
+
 
 def key_json(key: list) -> str:
     # Must equal what SQLite's json_array() writes in the triggers.
@@ -35,6 +38,29 @@ def open_conflict(conn, table: str, kj: str):
                         (table, kj)).fetchone()
 
 
+def is_erasure(ch: Change) -> bool:
+    """A delete whose before image is only the row's key and the erasure mark."""
+    return ch.after is None and isinstance(ch.before, dict) and ch.before.get(ERASED) is True
+
+
+def erase_rows(conn, erasures: dict[str, list[list]]) -> None:
+    """Delete, in a few statements per table, erased rows nobody here had touched (an erasure
+    of a thousand cases is tens of thousands of rows). Foreign keys are checked at commit."""
+    if not erasures:
+        return
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for table, keys in erasures.items():
+        pk = primary_key(conn, table)
+        if len(pk) != 1:
+            for key in keys:
+                capture.write_image(conn, table, key, None)
+            continue
+        values = [k[0] for k in keys]
+        for i in range(0, len(values), 400):
+            chunk = values[i:i + 400]
+            conn.execute(f"DELETE FROM {table} WHERE {pk[0]} IN ({', '.join('?' for _ in chunk)})", chunk)
+
+
 def rules_for(table: str, image: dict) -> rule.Rules:
     """The schema's facts the pure merge needs about one table's row."""
     return rule.Rules(meta=capture.meta_of(image), latest_wins=capture.LATEST_WINS.get(table, frozenset()))
@@ -47,6 +73,16 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
     May raise: Unappliable (the row cannot be written here: sync stops before the entry)."""
     faults.point("apply.change")
     kj = key_json(ch.key)
+    if is_erasure(ch):
+        # A manager's erasure (docs/lifecycle.md): the row goes whatever is pending or held
+        # here; nothing of it is kept in a conflict, since that would keep what was erased.
+        # Rows made here on the record (not yet pushed) still name it until the entry's end,
+        # where sync removes them too (erase_set.cascade_local): checked at commit.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        capture.drop_pending(conn, ch.table, kj)
+        conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND pk = ?", (ch.table, kj))
+        capture.write_image(conn, ch.table, ch.key, None)
+        return False
     pending = (ch.table, kj) in pending_keys
     held = open_conflict(conn, ch.table, kj) if (ch.table, kj) in held_keys else None
     if not pending:

@@ -19,6 +19,7 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
+from app.services.lifecycle import erase as lifecycle_erase
 from app.services.selftest.check import Check
 from app.services.selftest.hub import RACE_ROUNDS, check_hub
 from app.services.team import (
@@ -349,6 +350,11 @@ def sync(session) -> SyncResult:
             result.audit_breaks += again.audit_breaks
             result.pushed += again.pushed
             result.conflicts = again.conflicts
+        if lifecycle_erase.carry_out(session):
+            # An erasure applied here: the file is compacted; the word that it was carried
+            # out goes to the hub at once, so the manager sees it (docs/lifecycle.md).
+            again = sync_now(session, hub)
+            result.pushed += again.pushed
         # So a new computer need not replay years of entries, and the hub can be compacted.
         snapshot.put_if_due(session.conn, hub)
         # Replicas prove they agree (docs/sync.md §17): a digest when due or owed.

@@ -11,6 +11,7 @@ from app import clock, faults
 from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.security import audit as audit_log
+from app.services.lifecycle import erase_set
 from app.services.team import apply as applier
 from app.services.team import (
     audit_chain,
@@ -203,8 +204,24 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     written: dict[tuple[str, str], dict] = {}
     wires = laptop_replica.select_changes(conn, body.get("changes", []), entry.seq)
     contested = merge_sets.contested(conn, wires, pending, held)
+    erased_here = erase_set.pending_erasures(conn)      # erased here, not yet on the hub
+    erasures: dict[str, list[list]] = {}                # rows nobody here touched: deleted in bulk
     for wire in wires:
         change = Change.from_wire(wire)
+        if applier.is_erasure(change) and (change.table, applier.key_json(change.key)) not in pending \
+                and (change.table, applier.key_json(change.key)) not in held:
+            erasures.setdefault(change.table, []).append(change.key)
+            if len(change.key) == 1:
+                touched.add((change.table, change.key[0]))
+            continue
+        if erased_here and not applier.is_erasure(change) and \
+                erase_set.meets_erased(conn, change.table, change.key, change.after, erased_here):
+            # The erasure made here wins: the row stays out, and the erasure will carry it.
+            result.conflicts += _flush(conn, run_table, run, origin, pending)
+            run_table, run = None, []
+            erase_set.erase_on_arrival(conn, change.table, change.key, change.after, erased_here)
+            pending.discard((change.table, applier.key_json(change.key)))
+            continue
         kj = applier.key_json(change.key)
         group = contested.get((change.table, merge_sets.parent_key_json(conn, change)), None) if contested else None
         if group is not None:
@@ -242,6 +259,11 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             held.add((change.table, kj))
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
+    applier.erase_rows(conn, erasures)
+    erased = [(w["t"], w["k"]) for w in wires if applier.is_erasure(Change.from_wire(w))]
+    if erased:
+        # What was made here on an erased record and not yet pushed goes too (docs/lifecycle.md).
+        erase_set.cascade_local(conn, erased)
     broken = audit_chain.receive(conn, entry.device_id, body.get("audit", []), entry.seq)
     if broken is not None:
         result.audit_breaks.append(broken)

@@ -86,6 +86,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (18, _sql_step("v018_volunteer_limits.sql")),
     (19, _sql_step("v019_hub_copies.sql")),
     (20, _sql_step("v020_national_picture.sql")),
+    (21, _sql_step("v021_lifecycle.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -4,10 +4,12 @@ from datetime import date, datetime
 
 from app import faults
 from app.errors import ConfideError
+from app.services.casework import cases as case_service
 from app.services.casework import enquiries, notes, people
 from app.services.casework.enquiries import EnquiryInput
 from app.services.casework.enquiry_corrections import EnquiryCorrection, correct_enquiry
 from app.services.casework.people import PersonInput, as_input
+from app.services.lifecycle import erase
 from app.services.team import blocks, capture, compaction, conflicts, snapshot, state
 from app.services.team.hub_care.repair import repair
 from app.services.team.laptop import checkout
@@ -51,6 +53,9 @@ def add_marker(w, c):
     case_id = w.pick(cases)
     text = w.unique("marker")
     note = notes.add_note(c.session, case_id, "phone_call", date(2026, 1, 6), 5, text)
+    if case_id in w.erased:     # erased elsewhere, not yet known here: it goes when it is
+        w.note(c.name, "marker on an erased case", text)
+        return
     w.markers[text] = Marker(text, c.index, case_id, note.id, w.step)
     w.note(c.name, "marker", text)
 
@@ -118,6 +123,8 @@ def correct(w, c):
 
 def sync(w, c):
     result = sync_conn(c.conn, c.hub, c.session.user.username)
+    if w.options.erasure and erase.carry_out(c.session):    # as membership.sync does
+        sync_conn(c.conn, c.hub, c.session.user.username)
     w.note(c.name, "sync", result.pulled, result.pushed, result.conflicts, result.refused)
     if result.refused:
         w.refusals.extend((w.step, c.name, r) for r in result.refused)
@@ -206,6 +213,24 @@ def compact(w, c):
         w.note(c.name, "compact refused", exc.message[:40])
 
 
+def erase_case(w, c):
+    """A manager at an office computer closes a case if it is open and erases it."""
+    if c.laptop:
+        return
+    cases = _held_cases(c)
+    if not cases:
+        return
+    case_id = w.pick(cases)
+    if c.conn.execute("SELECT status FROM casefile WHERE id = ?", (case_id,)).fetchone()[0] != "closed":
+        case_service.close_case(c.session, case_id, "resolved", ["better_informed"])
+    erase.erase(c.session, "case", [case_id], "Simulated retention review")
+    w.erased.add(case_id)
+    w.fired["erasure"] = w.fired.get("erasure", 0) + 1     # counted with the faults, for the report
+    for text in [t for t, m in w.markers.items() if m.case_id == case_id]:
+        del w.markers[text]
+    w.note(c.name, "erase", case_id[-6:])
+
+
 def publish_digest(w, c):
     written = publish.publish(c.conn, c.hub, force=True)
     w.note(c.name, "digest", written)
@@ -266,6 +291,7 @@ ACTIONS = (
     (add_marker, 20), (open_case, 4), (add_plain_note, 6), (edit_note, 10), (edit_owned_field, 8),
     (edit_shared_field, 5),
     (correct, 3), (sync, 30), (check_out, 4), (check_in, 3), (compact, 2), (publish_digest, 3),
+    (erase_case, 6),
 )
 FAULT_ACTIONS = ((fault, 10),)
 DAMAGE_ACTIONS = ((damage, 2),)
@@ -275,7 +301,7 @@ def run_step(w) -> None:
     table = list(ACTIONS) + (list(FAULT_ACTIONS) if w.options.faults else []) + \
         (list(DAMAGE_ACTIONS) if w.options.damage else [])
     off = {correct: not w.options.corrections, edit_shared_field: not w.options.shared_fields,
-           compact: not w.options.compaction}
+           compact: not w.options.compaction, erase_case: not w.options.erasure}
     table = [(a, n) for a, n in table if not off.get(a)]
     total = sum(n for _, n in table)
     roll = w.rng.randrange(total)

@@ -100,6 +100,13 @@ def after_settling(w) -> list[str]:
             if row is not None and row[0] != value:
                 out.append(f"lost: {table} {record_id[-6:]} {name} = {value!r} written by "
                            f"{w.computers[owner].name} reads {row[0]!r} on {c.name}")
+    if w.erased:
+        marks = ", ".join("?" for _ in w.erased)
+        for c in w.computers:
+            held = c.conn.execute(f"SELECT (SELECT count(*) FROM casefile WHERE id IN ({marks})) + (SELECT count(*) "
+                                  f"FROM note WHERE case_id IN ({marks}))", [*w.erased, *w.erased]).fetchone()[0]
+            if held:
+                out.append(f"error: erased, yet {c.name} still holds {held} rows of the {len(w.erased)} cases erased")
     for step, name, reason in w.refusals:
         out.append(f"refused on {name} at step {step}: {reason}")
     w.refusals.clear()

@@ -61,6 +61,7 @@ class Options:
     resolve_conflicts: bool = True  # resolve at random (mine/theirs), as people do
     shared_fields: bool = True      # several offices edit the same field of a person (conflicts)
     compaction: bool = True         # snapshots and compaction (forced at times)
+    erasure: bool = False           # the manager's computer erases closed cases (docs/lifecycle.md)
     settle_every: int = 25
 
 
@@ -74,6 +75,7 @@ class World:
     options: Options = field(default_factory=Options)
     computers: list = field(default_factory=list)
     markers: dict = field(default_factory=dict)
+    erased: set = field(default_factory=set)       # case ids erased: held nowhere once settled
     # (table, id, field) -> (computer index, value): fields each computer alone writes.
     owned: dict = field(default_factory=dict)
     log: list = field(default_factory=list)

@@ -28,7 +28,10 @@ SHARED = frozenset({"staff", "staff_record", "staff_key", "organisation", "polic
                     "checkout_policy",
                     # docs/national.md: evaluations hold no case or person; the register and the
                     # inactivity period are the service's own
-                    "service_evaluation", "minimum_standard", "national_policy"})
+                    "service_evaluation", "minimum_standard", "national_policy",
+                    # docs/lifecycle.md: the schedule, erasures (never whom they were about) and
+                    # each computer's word that it carried one out; import references name no one
+                    "retention_rule", "erasure", "erasure_done", "import_reference"})
 
 # A family's records with no foreign key to say so.
 PERSONAL_WITHOUT_KEYS = frozenset({"dp_complaint"})    # the complainant is named in its text
@@ -41,6 +44,7 @@ OFFICE_ONLY = frozenset({
     "subject_access_request",   # the manager's register (and what hangs off it)
     "dp_complaint",             # the manager's register
     "paper_file",               # the paper file register (R11), at the office
+    "erasure_request",          # the manager's register of right-to-erasure requests
 })
 
 

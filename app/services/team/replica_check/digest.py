@@ -25,6 +25,9 @@ from app.storage.capture import (
 )
 
 MODULUS = 1 << 256
+# An erased row's pending delete carries, in place of its before image, only its key, the
+# erasure mark and the hash of the image the log left (docs/lifecycle.md): what the digest needs.
+ERASED, BASE_HASH = "$erased", "$base"
 
 
 def row_hash(table: str, image_text: str) -> str:
@@ -50,26 +53,38 @@ def _pending_bases(conn) -> dict[str, dict[str, str | None]]:
     return bases
 
 
-def _log_images(conn, table: str, bases: dict[str, str | None]) -> dict[str, str]:
-    """Key (JSON array text, as the outbox writes it) -> image text of every row as the log
-    left it."""
+def base_hash(conn, table: str, before_text: str) -> str:
+    """The hash of a pending row as the log left it (its first before image)."""
+    return row_hash(table, _sqlite_form(conn, table, before_text))
+
+
+def _erased_hash(before: str) -> str | None:
+    if ERASED not in before:
+        return None
+    image = json.loads(before)
+    return image.get(BASE_HASH) if image.get(ERASED) is True else None
+
+
+def _log_hashes(conn, table: str, bases: dict[str, str | None]) -> dict[str, str]:
+    """Key (JSON array text, as the outbox writes it) -> hash of every row as the log left it."""
     cols, pk = columns(conn, table), primary_key(conn, table)
-    images = dict(conn.execute(f"SELECT {key_sql(pk, table)}, "
-                               f"{image_sql(cols, table, column_types(conn, table))} FROM {table}"))
+    hashes = {kj: row_hash(table, img) for kj, img in conn.execute(
+        f"SELECT {key_sql(pk, table)}, {image_sql(cols, table, column_types(conn, table))} FROM {table}")}
     for kj, before in bases.items():
         if before is None:
-            images.pop(kj, None)
+            hashes.pop(kj, None)
         else:
-            images[kj] = _sqlite_form(conn, table, before)
-    return images
+            erased = _erased_hash(before)
+            hashes[kj] = erased if erased is not None else base_hash(conn, table, before)
+    return hashes
 
 
 def row_hashes(conn, table: str, keys: set[str] | None = None, bases: dict | None = None) -> dict[str, str]:
     """Key -> row hash, limited to `keys` when given."""
     if bases is None:
         bases = _pending_bases(conn)
-    images = _log_images(conn, table, bases.get(table, {}))
-    return {kj: row_hash(table, img) for kj, img in images.items() if keys is None or kj in keys}
+    hashes = _log_hashes(conn, table, bases.get(table, {}))
+    return {kj: h for kj, h in hashes.items() if keys is None or kj in keys}
 
 
 def table_digest(hashes: dict[str, str]) -> list:

@@ -1,0 +1,181 @@
+"""Which rows an erasure takes (docs/lifecycle.md "What an erasure takes"), read from the
+schema's foreign keys like a laptop's closure (team/laptop/schema.py), so a casework table a
+later migration adds is covered without anyone listing it.
+
+Starting from the records chosen (cases, enquiries, mailing-list entries) and the people
+they are about, every casework row that names a row taken is taken too, until nothing more
+is found. A person stays when anything not taken still names them (their other case, an
+enquiry of theirs that is not being erased): then only what hangs off the records chosen goes.
+"""
+
+import json
+
+from app import clock
+from app.services.team import search_build
+from app.services.team.laptop.schema import PEOPLE, ROOT, casework
+from app.services.team.replica_check import digest
+from app.storage.capture import primary_key
+
+SEARCHED = {"person": "person", "casefile": "case", "note": "note"}     # kinds of the search index
+
+# Registers that outlive the record they name: the request to erase it, which keeps its
+# decision (its link to the person is cleared instead).
+OUTLIVES = {"erasure_request": "subject_id"}
+
+
+def _select(conn, sql: str, values) -> list[tuple]:
+    values = sorted({v for v in values if v is not None})
+    found: list[tuple] = []
+    for i in range(0, len(values), 400):
+        chunk = values[i:i + 400]
+        found += conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk).fetchall()
+    return found
+
+
+def seeds_for(conn, kind: str, ids: list[str]) -> tuple[dict[str, set[str]], set[str]]:
+    """(rows chosen per table, the people they are about) for one kind of record."""
+    if kind == "case":
+        rows = _select(conn, f"SELECT id, client_id, child_id, enquiry_id FROM {ROOT} WHERE id IN ({{marks}})", ids)
+        enquiries = {r[3] for r in rows if r[3]}
+        enquiries |= {r[0] for r in _select(conn, "SELECT id FROM enquiry WHERE case_id IN ({marks})", ids)}
+        return ({ROOT: {r[0] for r in rows}, "enquiry": enquiries},
+                {p for r in rows for p in (r[1], r[2]) if p})
+    if kind == "enquiry":
+        rows = _select(conn, "SELECT id, caller_id, child_id FROM enquiry WHERE id IN ({marks})", ids)
+        return {"enquiry": {r[0] for r in rows}}, {p for r in rows for p in (r[1], r[2]) if p}
+    if kind == "mailing_list_member":
+        rows = _select(conn, "SELECT id, person_id FROM mailing_list_member WHERE id IN ({marks})", ids)
+        return {"mailing_list_member": {r[0] for r in rows}}, {r[1] for r in rows}
+    raise ValueError(f"not a kind of record an erasure takes: {kind!r}")
+
+
+def _grow(conn, cw, taken: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Add every casework row that names a row taken, until nothing more is found."""
+    out = {t: set(taken.get(t, ())) for t in cw.tables}
+    frontier = {t: set(ids) for t, ids in taken.items() if ids}
+    while frontier:
+        found: dict[str, set[str]] = {}
+        for table in cw.tables:
+            if table in OUTLIVES:
+                continue
+            col = cw.id_column[table]
+            for edge in cw.needs[table]:
+                ids = frontier.get(edge.parent)
+                if not ids:
+                    continue
+                for (rid,) in _select(conn, f"SELECT {col} FROM {table} WHERE {edge.column} IN ({{marks}})", ids):
+                    if rid not in out[table]:
+                        out[table].add(rid)
+                        found.setdefault(table, set()).add(rid)
+        frontier = found
+    return out
+
+
+def _named_elsewhere(conn, cw, taken: dict[str, set[str]], people: set[str]) -> set[str]:
+    """The people among `people` that a row not taken still names."""
+    kept = set()
+    for table in cw.tables:
+        if table in OUTLIVES:
+            continue
+        col = cw.id_column[table]
+        for edge in cw.needs[table]:
+            if edge.parent != PEOPLE:
+                continue
+            for rid, pid in _select(conn, f"SELECT {col}, {edge.column} FROM {table} WHERE {edge.column} "
+                                          "IN ({marks})", people):
+                if rid not in taken[table]:
+                    kept.add(pid)
+    return kept
+
+
+def rows_to_erase(conn, kind: str, ids: list[str]) -> dict[str, set[str]]:
+    """Per casework table, the ids (its id column) of the rows this erasure takes."""
+    cw = casework(conn)
+    seeds, people = seeds_for(conn, kind, ids)
+    candidates = set(people)
+    while True:
+        start = {t: set(v) for t, v in seeds.items()}
+        start[PEOPLE] = set(candidates)
+        taken = _grow(conn, cw, start)
+        kept = _named_elsewhere(conn, cw, taken, candidates)
+        if not kept:
+            return {t: v for t, v in taken.items() if v}
+        candidates -= kept
+
+
+def cascade_local(conn, erased: list[tuple[str, list]]) -> int:
+    """On a computer applying an erasure: rows made here that name an erased row and were not
+    yet pushed (so the manager's computer could not list them: a note typed on the case
+    meanwhile) go too, with their pending changes, so nothing here still names what was erased
+    and nothing of it is pushed later. Inside the entry's transaction, capture off. Returns the
+    number of rows removed."""
+    cw = casework(conn)
+    start: dict[str, set[str]] = {}
+    for table, key in erased:
+        if table in cw.id_column and key:
+            start.setdefault(table, set()).add(key[0])
+    grown = _grow(conn, cw, start)
+    removed = 0
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for table in reversed(cw.tables):
+        extra = sorted(grown.get(table, set()) - start.get(table, set()))
+        col = cw.id_column[table]
+        for i in range(0, len(extra), 400):
+            chunk = extra[i:i + 400]
+            marks = ", ".join("?" for _ in chunk)
+            removed += conn.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk).rowcount
+            conn.execute(f"DELETE FROM sync_outbox WHERE tbl = ? AND json_extract(pk, '$[0]') IN ({marks})",
+                         [table, *chunk])
+        if table in SEARCHED and extra:
+            search_build.reindex_ids(conn, SEARCHED[table], extra)
+    return removed
+
+
+def pending_erasures(conn) -> dict[str, set[str]]:
+    """Rows this computer has erased and not yet pushed (their outbox entry is an erasure
+    mark), by table: the ids in the table's id column."""
+    cw = casework(conn)
+    found: dict[str, set[str]] = {}
+    for table, before in conn.execute("SELECT tbl, before_img FROM sync_outbox WHERE op = 'd' AND "
+                                      "before_img LIKE '%\"$erased\"%'"):
+        image = json.loads(before)
+        col = cw.id_column.get(table)
+        if image.get(digest.ERASED) is True and col and image.get(col) is not None:
+            found.setdefault(table, set()).add(image[col])
+    return found
+
+
+def meets_erased(conn, table: str, key: list, after: dict | None, erased: dict[str, set[str]]) -> bool:
+    """A remote change to a row erased here, or a new row naming one (a note another computer
+    added to the case before it knew of the erasure)."""
+    cw = casework(conn)
+    col = cw.id_column.get(table)
+    if col is None:
+        return False
+    ident = (after or {}).get(col, key[0] if key else None)
+    if ident in erased.get(table, ()):
+        return True
+    return after is not None and any(after.get(e.column) in erased.get(e.parent, ())
+                                     for e in cw.needs.get(table, ()) if e.column != col)
+
+
+def erase_on_arrival(conn, table: str, key: list, after: dict | None, erased: dict[str, set[str]]) -> None:
+    """Keep a remote change that meets an erasure made here out of this computer, and make the
+    pending erasure carry it too: its mark now names the row as the log has it after this
+    entry (or nothing, when the entry deleted it), so every computer deletes it when the
+    erasure reaches the hub. Inside the entry's transaction, capture off."""
+    cw = casework(conn)
+    pk = primary_key(conn, table)
+    kj = json.dumps(key, separators=(",", ":"), ensure_ascii=False)
+    first = conn.execute("SELECT min(seq) FROM sync_outbox WHERE tbl = ? AND pk = ?", (table, kj)).fetchone()[0]
+    conn.execute("DELETE FROM sync_outbox WHERE tbl = ? AND pk = ?", (table, kj))
+    conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND pk = ?", (table, kj))
+    if after is None:
+        return      # deleted on the hub too: nothing left to erase
+    erased.setdefault(table, set()).add(after.get(cw.id_column[table]))
+    mark = {**dict(zip(pk, key, strict=False)), digest.ERASED: True,
+            digest.BASE_HASH: digest.base_hash(conn, table, json.dumps(after))}
+    if first is None:
+        first = (conn.execute("SELECT max(seq) FROM sync_outbox").fetchone()[0] or 0) + 1
+    conn.execute("INSERT INTO sync_outbox (seq, tbl, pk, op, before_img, after_img, at) VALUES (?, ?, ?, 'd', ?, "
+                 "NULL, ?)", (first, table, kj, json.dumps(mark), clock.precise_stamp()))

@@ -1,0 +1,1 @@
+"""Importing a previous system's CSV export (docs/lifecycle.md "Importing")."""

@@ -1,0 +1,73 @@
+"""Everything a hub holds, decrypted with the team's keys, for a canary scan: every entry's
+payload (bundles opened with the epoch keys, control entries as they are), every snapshot
+(its key opened with the team key, then every page of its SQLCipher file decrypted), and the
+raw bytes of every file of a folder hub or every value of every row of a PostgreSQL hub."""
+
+import io
+import zlib
+from pathlib import Path
+
+import psycopg
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from app.security import crypto
+from app.services.team import bundle, snapshot, state
+from tests.lifecycle.support import PAGE
+from tests.team.sqlcipher_pages import RESERVE
+
+
+def _pages(data: bytes, key: bytes) -> list[bytes]:
+    out = []
+    for n in range(len(data) // PAGE):
+        page = data[n * PAGE:(n + 1) * PAGE]
+        start = 16 if n == 0 else 0
+        iv = page[PAGE - RESERVE:PAGE - RESERVE + 16]
+        dec = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        out.append(dec.update(page[start:PAGE - RESERVE]) + dec.finalize())
+    assert not out or out[0][:2] == PAGE.to_bytes(2, "big"), "snapshot file not decrypted"
+    return out
+
+
+def plaintexts(hub, conn) -> list[bytes]:
+    """Every readable thing on the hub. `conn`: a full replica's database (its epoch keys)."""
+    found = []
+    for entry in hub.read_after(0):
+        if not entry.payload:
+            continue
+        if entry.payload[:4] == bundle.MAGIC:
+            p = bundle.parse(entry.payload, entry.seq)
+            key = state.epoch_key(conn, int(p.header["epoch"]))
+            found.append(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
+        else:
+            found.append(entry.payload)
+    skip = 0
+    while True:
+        out = io.BytesIO()
+        info = hub.fetch_latest_snapshot(out, skip)
+        if info is None:
+            break
+        parts = snapshot.read(out.getvalue())
+        snap_key = crypto.open_sealed(state.epoch_key(conn, int(parts.header["epoch"])), parts.nonce,
+                                      parts.sealed_key, parts.header_bytes)
+        found += _pages(bytes(parts.file), snap_key)
+        skip += 1
+    return found
+
+
+def raw_bytes(hub, conninfo: str | None = None) -> list[bytes]:
+    root = getattr(hub, "root", None)
+    if root is not None:
+        return [p.read_bytes() for p in Path(root).rglob("*") if p.is_file()]
+    out = []
+    with psycopg.connect(conninfo) as pg:
+        for (table,) in pg.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'confide'"):
+            for row in pg.execute(f'SELECT * FROM confide."{table}"'):
+                out += [bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row]
+    return out
+
+
+def snapshots_held(hub) -> int:
+    n = 0
+    while hub.fetch_latest_snapshot(io.BytesIO(), n) is not None:
+        n += 1
+    return n

@@ -1,0 +1,169 @@
+"""Retention and erasure (manager; docs/lifecycle.md): the team's schedule in plain words,
+the review list of records past their date with what can be done with each (keep longer,
+anonymise, erase), the erasures some computer has not yet carried out, and the register of
+right-to-erasure requests. The services refuse anyone else and anything blocked; this page
+also greys out what a blocked record cannot have."""
+
+from datetime import date
+
+from PySide6.QtWidgets import QFormLayout, QPushButton, QSpinBox, QWidget
+
+from app.domain import retention
+from app.errors import ConfideError
+from app.security.session import Session
+from app.services.lifecycle import erase, review, schedule
+from app.services.lifecycle import requests as erasure_requests
+from ui.dialogs.opening import open_dialog
+from ui.dialogs.retention_dialogs import TOPICS, WORDS, DisposeDialog, ExtendDialog
+from ui.models.row_table_model import Column, RowTableModel
+from ui.operations import Operations
+from ui.refresh import Refresher
+from ui.widgets.card import card
+from ui.widgets.forms import show_error, text_label
+from ui.widgets.page import STRETCH, add, button_row, card_grid, row, scroll_page
+from ui.widgets.record_list import RecordList
+from ui.widgets.record_table import RecordTable
+
+COLUMNS = (
+    Column("Record", lambda d: d.reference),
+    Column("Kind", lambda d: WORDS.get(d.kind, d.kind)),
+    Column("Due", lambda d: f"{d.due_on:%d/%m/%Y}", sort=lambda d: d.due_on.isoformat()),
+    Column("Why", lambda d: d.basis),
+    Column("Cannot be erased while there is", lambda d: " and ".join(d.blocked_by), stretch=True),
+)
+
+
+def _spin(name: str, low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setAccessibleName(name)
+    return spin
+
+
+class RetentionView(QWidget):
+    def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ops = session, ops
+        self.error = text_label("", "error")
+        self.error.hide()
+
+        schedule_card, schedule_body = card("The retention schedule (the whole team)")
+        self.case_years = _spin("Closed casework: years after closing", *retention.YEARS_RANGE)
+        self.case_age = _spin("Closed casework: kept until the young person is at least", *retention.AGE_RANGE)
+        self.enquiry_years = _spin("General information enquiries: years", *retention.YEARS_RANGE)
+        form = QFormLayout()
+        form.addRow("Closed casework: &years after closing", self.case_years)
+        form.addRow("…or until the young person's &birthday at age", self.case_age)
+        form.addRow("General &enquiries: years after received", self.enquiry_years)
+        self.words = text_label("", "hint")
+        self.save_button = QPushButton("&Save the schedule")
+        add(schedule_body, form, self.words, button_row(self.save_button), STRETCH)
+
+        review_card, review_body = card()
+        self.review_title = text_label("Records past their retention date", "subheading")
+        self.model = RowTableModel(COLUMNS, key=lambda d: f"{d.kind}:{d.record_id}", parent=self)
+        self.table = RecordTable(self.model, "Records past their retention date", sort_column=2)
+        self.table.setMinimumHeight(300)
+        self.extend_button = QPushButton("&Keep longer…")
+        self.anonymise_button = QPushButton("&Anonymise…")
+        self.erase_button = QPushButton("E&rase everywhere…")
+        self.table.set_actions(lambda d: [("Keep longer…", lambda: self.act("extend"))] + (
+            [("Anonymise…", lambda: self.act("anonymise")), ("Erase everywhere…", lambda: self.act("erase"))]
+            if d.erasable else []))
+        add(review_body, self.review_title, text_label(
+            "For each record: keep it longer (with the reason), anonymise it (the figures stay), or erase it "
+            "everywhere. A record under an open subject access request, an open safeguarding concern or a "
+            "legal hold cannot be anonymised or erased until that is closed or released.", "hint"),
+            (self.table, 1), button_row(self.extend_button, self.anonymise_button, self.erase_button))
+
+        pending_card, pending_body = card("Erasures not yet carried out on every computer")
+        self.pending = RecordList("Erasures not yet carried out", "Every computer has carried out every erasure.",
+                                  max_rows=5)
+        self.requests = RecordList("Right-to-erasure requests", "No right-to-erasure request is open.", max_rows=5)
+        add(pending_body, self.pending, text_label("Right-to-erasure requests open", "subheading"), self.requests,
+            STRETCH)
+
+        # The review first: it is what the manager comes here for.
+        grid = card_grid()
+        grid.addWidget(review_card, 0, 0, 1, 2)
+        grid.addWidget(schedule_card, 1, 0)
+        grid.addWidget(pending_card, 1, 1)
+        add(scroll_page(self, (32, 24, 32, 24), spacing=12), row((text_label("Retention and erasure", "heading"), 1)),
+            self.error, grid, STRETCH)
+
+        self.save_button.clicked.connect(self.save_schedule)
+        self.extend_button.clicked.connect(lambda: self.act("extend"))
+        self.anonymise_button.clicked.connect(lambda: self.act("anonymise"))
+        self.erase_button.clicked.connect(lambda: self.act("erase"))
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
+        self._update_buttons()
+
+    # --- contents ------------------------------------------------------------------------
+    def reload(self, today: date | None = None) -> None:
+        try:
+            rules = schedule.get_schedule(self.session)
+            due = review.list_due(self.session, today)
+            pending = erase.not_yet_carried_out(self.session)
+            open_requests = erasure_requests.list_requests(self.session, open_only=True)
+        except ConfideError as exc:
+            show_error(self.error, exc)
+            return
+        self.error.hide()
+        case_rule, enquiry_rule = rules[retention.CLOSED_CASE], rules[retention.ENQUIRY]
+        self.case_years.setValue(case_rule.years or 0)
+        self.case_age.setValue(case_rule.until_age or 0)
+        self.enquiry_years.setValue(enquiry_rule.years or 0)
+        self.words.setText("\n".join(retention.describe(r) for r in rules.values()))
+        self.table.reload(lambda: self.model.set_rows(due))
+        self.review_title.setText(f"Records past their retention date ({len(due):,})" if due
+                                  else "Records past their retention date: none")
+        self.pending.set_rows([(f"{WORDS.get(p.record_kind, p.record_kind)} erased {p.erased_at[:10]}: not yet on "
+                                f"{', '.join(p.computers)}", None, None) for p in pending])
+        self.requests.set_rows([(f"{r.reference} from {r.requester_name}, due {date.fromisoformat(r.due_on):%d/%m/%Y}",
+                                 None, None) for r in open_requests])
+        self._update_buttons()
+
+    def show_record(self, kind: str, record_id: str) -> "RetentionView":
+        self.refresher.try_now()
+        self.table.select(f"{kind}:{record_id}")
+        return self
+
+    def _update_buttons(self) -> None:
+        chosen, idle = self.table.selected(), not self.ops.busy
+        self.extend_button.setEnabled(idle and chosen is not None and chosen.kind != "mailing_list_member")
+        self.anonymise_button.setEnabled(idle and chosen is not None and chosen.erasable)
+        self.erase_button.setEnabled(idle and chosen is not None and chosen.erasable)
+        self.save_button.setEnabled(idle)
+
+    # --- actions -------------------------------------------------------------------------
+    def save_schedule(self) -> None:
+        if self.ops.busy:
+            return
+        session = self.session
+        case_years, case_age, enquiry_years = self.case_years.value(), self.case_age.value(), self.enquiry_years.value()
+
+        def work(_p):
+            schedule.set_rule(session, retention.CLOSED_CASE, case_years, case_age or None)
+            schedule.set_rule(session, retention.ENQUIRY, enquiry_years)
+        self.ops.run(work, on_error=lambda exc: show_error(self.error, exc),
+                     changes={"retention"})
+
+    def act(self, what: str):
+        chosen = self.table.selected()
+        if chosen is None or self.ops.busy:
+            return None
+        if what == "extend":
+            return open_dialog(ExtendDialog(self.session, self.ops, chosen, self))
+        if not chosen.erasable:
+            return None
+        return open_dialog(DisposeDialog(self.session, self.ops, [chosen], erasing=what == "erase", parent=self))
+
+    def set_busy(self, busy: bool) -> None:
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.pending.clear()
+        self.requests.clear()
+        self.refresher.stale = True
