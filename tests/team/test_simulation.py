@@ -9,6 +9,8 @@ computer holding the copy puts it back)."""
 
 import re
 
+import pytest
+
 from tests.team.sim import actions
 from tests.team.sim.run import simulate
 from tests.team.sim.world import Options, World
