@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.counting import plural
 from app.domain.role_matrix import manages
+from app.errors import ConfideError
 from app.security.session import Session
-from app.services.team import blocks
+from app.services.team import membership
 from app.services.team.hub_care import on_team_hub
 from ui.dialogs import messages
 from ui.formatting import describe_error
@@ -87,9 +88,12 @@ class HubCareDialog(QDialog):
         self.entry = QSpinBox()
         self.entry.setRange(1, 2_000_000_000)
         self.entry.setAccessibleName("Hub entry number to void")
-        block = blocks.current(self.session.conn) if not self.session.locked else None
-        if block and block.get("seq"):
-            self.entry.setValue(int(block["seq"]))
+        try:
+            stopped_at = membership.sync_status(self.session).blocked_at
+        except ConfideError:
+            stopped_at = None
+        if stopped_at:
+            self.entry.setValue(stopped_at)
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Why the entry is voided")
         self.reason.setPlaceholderText("e.g. written with a former colleague's copied keys")

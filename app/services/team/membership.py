@@ -481,6 +481,7 @@ class SyncStatus:
     conflicts: int = 0
     blocked: str | None = None      # sync stopped before an entry: the plain message (§4)
     others_stopped: tuple[str, ...] = ()    # other computers stopped at an entry this one wrote
+    blocked_at: int | None = None   # the hub entry it is stopped at (for a manager's void)
 
 
 @grants(Scope.ANY)
@@ -496,4 +497,4 @@ def sync_status(session) -> SyncStatus:
     block = blocks.current(conn) or {}
     return SyncStatus(True, state.get(conn, "last_synced"), capture.pending_count(conn),
                       open_conflict_count(conn), block.get("message") if block.get("seq") is not None else None,
-                      tuple(blocks.stopped_at_mine(conn)))
+                      tuple(blocks.stopped_at_mine(conn)), block.get("seq"))
