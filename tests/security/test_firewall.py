@@ -36,6 +36,8 @@ from app.services.consent import export as consent_export
 from app.services.consent import records as consent
 from app.services.consent import rules as consent_rules
 from app.services.consent import views as consent_views
+from app.services.lifecycle import erase as lifecycle_erase
+from app.services.lifecycle import schedule as lifecycle_schedule
 from app.services.national import levels as national_levels
 from app.services.national import states as national_states
 from app.services.sar import settings as sar_settings
@@ -43,6 +45,8 @@ from app.services.team import conflicts as team_conflicts
 from app.services.team import membership, pending, search_build, settings_entry, staff_keys
 from app.services.team import sync as team_sync
 from app.services.team import team as team_team
+from app.services.team.hub_care import on_team_hub
+from app.services.team.hub_care import repair as hub_repair
 from app.services.team.laptop import checkout as laptop_checkout
 from app.services.vault import backup, staff
 from tests.security.firewall_world import CANARIES, TODAY, build
@@ -171,6 +175,10 @@ def _reads(w):
         "sar.settings.transfers": lambda s: sar_settings.transfers(s),
         "consent.rules.review_months": lambda s: consent_rules.review_months(s),
         "vault.staff.list_staff": lambda s: staff.list_staff(s),
+        # The service's published retention policy, and carrying out erasures: nothing of a family.
+        "lifecycle.schedule.get_schedule": lambda s: lifecycle_schedule.get_schedule(s),
+        "lifecycle.schedule.describe_schedule": lambda s: lifecycle_schedule.describe_schedule(s),
+        "lifecycle.erase.carry_out": lambda s: lifecycle_erase.carry_out(s),
         # The team functions on a vault in no team: they return or refuse, and leak nothing.
         **{f"team.{name}": functools.partial(_outside_team, call) for name, call in {
             "conflicts.conflict_detail": lambda s: team_conflicts.conflict_detail(s, w.own_case.id),
@@ -196,6 +204,8 @@ def _reads(w):
             "sync.pending_count": lambda s: team_sync.pending_count(s),
             "sync.sync_now": lambda s: team_sync.sync_now(s, None),
             "team.join_team": lambda s: team_team.join_team(s, None, {}),
+            "hub_care.repair.repair_session": lambda s: hub_repair.repair_session(s, None),
+            "hub_care.on_team_hub.repair_hub": lambda s: on_team_hub.repair_hub(s),
         }.items()},
     }
 
