@@ -31,7 +31,7 @@ def test_three_offices_on_the_postgresql_hub_lose_nothing_through_crashes(tmp_pa
     assert (report.steps, len(report.lost), report.mismatches, report.refusals) == (120, 0, 0, 0)
 
 
-@pytest.mark.parametrize("seed", [3, 8])
+@pytest.mark.parametrize("seed", [4, 7])   # each erases three or more times with damage on
 def test_erasures_reach_every_computer_and_lose_nothing_else(tmp_path, template_root, seed):
     """The manager's computer erases cases now and then, among crashes, conflicts and
     compaction: once settled no computer holds an erased case or its notes, every other
