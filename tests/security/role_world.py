@@ -353,3 +353,48 @@ def _in_tx(session, call):
 
     with transaction(session.conn):
         return call()
+
+
+def _document(w: World):
+    """One document on the case, added by the manager once."""
+    if getattr(w, "_document", None) is None:
+        import io
+
+        from app.services.documents import documents as docs
+
+        w._document = docs.add_document(w.manager, _document_input(w), io.BytesIO(b"%PDF-1.4 tiny"), today=TODAY)
+    return w._document
+
+
+def _document_input(w: World):
+    from app.services.documents.documents import DocumentInput
+
+    return DocumentInput("School letter", "letter_received", TODAY, "Hillside Primary", "letter.pdf", case_id=w.case.id)
+
+
+def _documents():
+    return _module("documents.documents")
+
+
+def _checked(s, w: World):
+    return disclosures.check_disclosure(s, DisclosureInput(
+        w.case.id, "A letter", counterparty_person_id=w.senco.id, disclosed_on=TODAY), today=TODAY)
+
+
+RECIPES.update({
+    "consent.disclosures.check_disclosure": _checked,
+    "consent.disclosures.write_disclosure_in_tx": lambda s, w: _in_tx(
+        s, lambda: disclosures.write_disclosure_in_tx(s, _checked(w.manager, w))),
+    "documents.documents.add_document": lambda s, w: _documents().add_document(
+        s, _document_input(w), __import__("io").BytesIO(b"%PDF-1.4 tiny"), today=TODAY),
+    "documents.documents.get_document": lambda s, w: _documents().get_document(s, _document(w).id),
+    "documents.documents.documents_for_case": lambda s, w: _documents().documents_for_case(s, w.case.id),
+    "documents.documents.documents_for_person": lambda s, w: _documents().documents_for_person(s, w.parent.id),
+    "documents.documents.records_requests": lambda s, w: _documents().records_requests(s, w.case.id),
+    "documents.documents.read_for_viewing": lambda s, w: _documents().read_for_viewing(s, _document(w).id),
+    "documents.documents.save_copy": lambda s, w: _documents().save_copy(
+        s, _document(w).id, w.tmp / f"copy-{s.user.username}.pdf"),
+    "documents.documents.remove_document": lambda s, w: _documents().remove_document(
+        s, _documents().add_document(s, _document_input(w), __import__("io").BytesIO(b"%PDF-1.4 x"),
+                                     today=TODAY).id),
+})
