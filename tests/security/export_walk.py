@@ -16,9 +16,9 @@ from app.services.casework import cases, notes, people
 from app.services.casework.people import PersonInput
 from app.services.consent import export as consent_export
 from app.services.consent import mailing_list
+from app.services.consent import records as consent
 from app.services.documents import documents
 from app.services.documents.documents import DocumentInput
-from app.services.consent import records as consent
 from app.services.exports import ExportKind
 from app.services.reports import export as report_export
 from app.services.reports import figures as reports

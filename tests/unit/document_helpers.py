@@ -29,3 +29,23 @@ def png_bytes(width: int = 8, height: int = 8) -> bytes:
 
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def pdf_with_plain_text(text: str, pages: int = 1) -> bytes:
+    """A PDF whose page streams are not compressed, so `text` sits in its bytes as typed (a
+    canary a scan can find in any copy of the file)."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
+    for page in range(pages):
+        pdf.drawString(72, 780, f"{text} page {page + 1}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def png_with_text(text: str) -> bytes:
+    """A PNG carrying `text` in a tEXt chunk, in clear in its bytes."""
+    body = png_bytes()
+    data = b"Comment\x00" + text.encode()
+    chunk = struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+    return body[:-12] + chunk + body[-12:]

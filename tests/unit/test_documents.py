@@ -10,10 +10,10 @@ import pytest
 from app.domain.documents import CHUNK_BYTES
 from app.errors import ConsentMissing, ValidationError
 from app.services.consent import disclosures
+from app.services.consent import records as consent
 from app.services.consent.disclosures import DisclosureInput
 from app.services.documents import documents as docs
 from app.services.documents.documents import DocumentInput
-from app.services.consent import records as consent
 from tests.unit.consent_helpers import TODAY, family_case, signed
 from tests.unit.document_helpers import pdf_bytes, png_bytes
 
