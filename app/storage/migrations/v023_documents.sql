@@ -54,3 +54,12 @@ CREATE TABLE letter_template (
     version INTEGER NOT NULL DEFAULT 1, deleted_at TEXT,
     UNIQUE (name, template_version)
 );
+
+-- Local only (sync_ prefix): rows of a laptop's check-out package that travel after it, a few
+-- per bundle, so no hub entry holds a whole document (docs/sync.md §14, "Pieces").
+CREATE TABLE sync_piece_queue (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    tbl TEXT NOT NULL,
+    row_id TEXT NOT NULL
+);
