@@ -398,3 +398,22 @@ RECIPES.update({
         s, _documents().add_document(s, _document_input(w), __import__("io").BytesIO(b"%PDF-1.4 x"),
                                      today=TODAY).id),
 })
+
+
+def _letters():
+    return _module("documents.letters")
+
+
+def _draft(s, w: World):
+    return _letters().draft_letter(s, w.case.id, "letter_to_professional", w.senco.id, today=TODAY)
+
+
+RECIPES.update({
+    "documents.letters.draft_letter": _draft,
+    "documents.letters.send_letter": lambda s, w: _letters().send_letter(
+        s, _draft(w.manager, w), "Dear Priya, the plan.", today=TODAY),
+    "documents.letters.save_template": lambda s, w: _letters().save_template(
+        s, "case_closure", "Case closure", f"Dear {{recipient_name}}, closed by {s.user.username}."),
+    "documents.letters.letter_text": lambda s, w: _letters().letter_text(
+        s, _letters().send_letter(w.manager, _draft(w.manager, w), "Dear Priya.", today=TODAY).document.id),
+})

@@ -15,6 +15,7 @@ from app.services.documents import documents as docs
 from ui.dialogs import files, messages
 from ui.dialogs.document_dialogs import AddDocumentDialog
 from ui.dialogs.document_viewer import DocumentViewer
+from ui.dialogs.letter_dialog import LetterDialog
 from ui.operations import Operations
 from ui.views.case_tab import CaseTab
 from ui.widgets.forms import text_label
@@ -69,6 +70,7 @@ class DocumentsPanel(CaseTab):
         self.person_id: str | None = None
         self.person_name = ""
         self.add_button = self.button("Add &document…", primary=True)
+        self.letter_button = self.button("&Write letter…")
         self.open_button = self.button("&Open")
         self.copy_button = self.button("Save a cop&y…")
         self.tree = DocumentTree()
@@ -88,6 +90,7 @@ class DocumentsPanel(CaseTab):
         self.empty.setAcceptDrops(False)
         self.setAcceptDrops(True)
         self.add_button.clicked.connect(self.choose_file)
+        self.letter_button.clicked.connect(self.write_letter)
         self.open_button.clicked.connect(self.open_selected)
         self.copy_button.clicked.connect(self.save_copy)
         self.tree.itemActivated.connect(lambda _i, _c: self.open_selected())
@@ -95,6 +98,7 @@ class DocumentsPanel(CaseTab):
         self.tree.filesDropped.connect(self.add_files)
         self.viewer: DocumentViewer | None = None
         self.dialog: AddDocumentDialog | None = None
+        self.letter: LetterDialog | None = None
 
     # The empty state has no list to drop on: the panel takes drops too.
     def dragEnterEvent(self, event) -> None:  # noqa: N802
@@ -147,6 +151,8 @@ class DocumentsPanel(CaseTab):
         document = self.selected()
         idle = not self.ops.busy
         self.add_button.setEnabled(idle and (self.case is not None or self.person_id is not None))
+        self.letter_button.setEnabled(idle and self.case is not None)
+        self.letter_button.setVisible(self.person_id is None)
         self.open_button.setEnabled(idle and document is not None and document.viewable)
         self.copy_button.setEnabled(idle and document is not None)
         self.basis.setText(document.basis if document is not None else "")
@@ -172,6 +178,13 @@ class DocumentsPanel(CaseTab):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def write_letter(self) -> LetterDialog | None:
+        if self.case is None:
+            return None
+        self.letter = LetterDialog(self.session, self.ops, self.case, self)
+        self.letter.open()
+        return self.letter
 
     # --- reading ---------------------------------------------------------------------------
     def open_selected(self) -> None:
