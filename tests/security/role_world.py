@@ -417,3 +417,10 @@ RECIPES.update({
     "documents.letters.letter_text": lambda s, w: _letters().letter_text(
         s, _letters().send_letter(w.manager, _draft(w.manager, w), "Dear Priya.", today=TODAY).document.id),
 })
+
+
+RECIPES.update({
+    "documents.sar_pages.append_documents": lambda s, w: _module("documents.sar_pages").append_documents(
+        s, __import__("tests.unit.document_helpers", fromlist=["x"]).pdf_bytes("Pack"), [{"id": _document(w).id,
+                                                                                         "title": "Letter"}]),
+})
