@@ -424,3 +424,6 @@ RECIPES.update({
         s, __import__("tests.unit.document_helpers", fromlist=["x"]).pdf_bytes("Pack"), [{"id": _document(w).id,
                                                                                          "title": "Letter"}]),
 })
+
+
+RECIPES["demo.documents.populate_documents"] = lambda s, w: _module("demo.documents").populate_documents(s, 3, limit=1)

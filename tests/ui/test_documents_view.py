@@ -41,7 +41,7 @@ def test_add_by_chooser_then_read_it_inside_confide(qtbot, session, ops, data_di
     files.set_next_path(source)
     dialog = tab.choose_file()
     qtbot.waitExposed(dialog)
-    assert dialog.title.text() == "Ep report" and dialog.kind.currentData() == "report"
+    assert dialog.title.text() == "EP report" and dialog.kind.currentData() == "report"
     dialog.title.setText("EP report, autumn")
     dialog.source.setText("Northshire EP service")
     _save(qtbot, ops, dialog)

@@ -47,7 +47,8 @@ class AddDocumentDialog(FormDialog):
         self.saved = None
         self.file = text_label(f"{self.path.name} ({_size(self.path)})", "")
         self.title = line_edit("Title")
-        self.title.setText(self.path.stem.replace("_", " ").replace("-", " ").strip().capitalize())
+        stem = " ".join(self.path.stem.replace("_", " ").replace("-", " ").split())
+        self.title.setText(stem[:1].upper() + stem[1:])
         self.kind = QComboBox()
         self.kind.setAccessibleName("Kind")
         for kind in DocumentKind:
