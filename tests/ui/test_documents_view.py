@@ -177,3 +177,15 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
+
+
+def test_a_persons_page_lists_their_own_documents(qtbot, session, ops, data_dir, tmp_path):
+    fam = family_case(session)
+    docs.add_document(session, docs.DocumentInput("Photo of the letter", "evidence", "2026-11-01", "Parent",
+                                                  "photo.png", person_id=fam.parent.id),
+                      __import__("io").BytesIO(png_with_text("picture")))
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    view = workspace.open_record("person", fam.parent.id)
+    assert view.documents.tree.topLevelItemCount() == 1
+    assert view.documents.tree.topLevelItem(0).text(1) == "Photo of the letter"
+    assert not view.documents.letter_button.isVisible()

@@ -102,7 +102,7 @@ def cutoff(conn, held: set, budget: int) -> int | None:
     when everything fits. A row is never split, and the first always goes, however large."""
     total = 0
     for table, key_json, first, size in conn.execute(
-            "SELECT tbl, pk, min(seq), coalesce(max(length(after_img)), 0) + coalesce(max(length(before_img)), 0) "
+            "SELECT tbl, pk, min(seq), coalesce(max(octet_length(after_img)), 0) + coalesce(max(octet_length(before_img)), 0) "
             "FROM sync_outbox GROUP BY tbl, pk ORDER BY min(seq)"):
         if (table, key_json) in held:
             continue
