@@ -30,7 +30,7 @@ class DocumentViewer(QDialog):
         # Window titles reach taskbars and screen sharing: the title goes in the heading only.
         self.setWindowTitle("Document")
         self.document = document
-        self.resize(900, 700)
+        self.resize(900, 660)      # fits a 1366x768 laptop with its task bar
         column = QVBoxLayout(self)
         column.addWidget(text_label(document.title, "subheading"))
         column.addWidget(text_label(f"{document.kind_label} · {uk_date(document.document_date)} · {document.source} · "

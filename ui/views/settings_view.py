@@ -1,5 +1,5 @@
-"""Settings: the auto-lock delay and the transfers outside the UK stated in subject access
-packs (a manager changes them; everyone sees them)."""
+"""Settings: the auto-lock delay, the transfers outside the UK stated in subject access
+packs, and the letter templates (a manager changes them; everyone sees them)."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
@@ -12,6 +12,8 @@ from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.counted_spin import count_unit
 from ui.widgets.forms import text_label
+from ui.widgets.letter_templates import LetterTemplates
+from ui.widgets.page import scroll_page
 from ui.widgets.transfers_setting import TransfersSetting
 
 
@@ -52,13 +54,14 @@ class SettingsView(QWidget):
         self.manager_only = text_label("Only a manager can change this.", "hint")
         inner.addWidget(self.manager_only)
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(32, 24, 32, 24)
-        column.setSpacing(12)
+        # Three cards do not fit a 1366x768 laptop's page: the page scrolls.
+        column = scroll_page(self, (32, 24, 32, 24), spacing=12)
         column.addWidget(text_label("Settings", "heading"))
         column.addWidget(card)
         self.transfers = TransfersSetting(session, ops)
         column.addWidget(self.transfers)
+        self.templates = LetterTemplates(session, ops)
+        column.addWidget(self.templates)
         column.addStretch(1)
 
         is_manager = session.user.is_manager
@@ -98,3 +101,4 @@ class SettingsView(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.save_button.setEnabled(not busy)
         self.transfers.set_busy(busy)
+        self.templates.set_busy(busy)
