@@ -9,6 +9,7 @@ through the disclosure log's one check (consent, or an override the manager revi
 logged in the same transaction as the letter."""
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +37,8 @@ TEMPLATES = {
 }
 TO_PROFESSIONAL = "letter_to_professional"
 BODY_MAX = 20_000
+# A part of a template left for the caseworker to write: "[the advice]", "[date]".
+TO_WRITE = re.compile(r"\[[^\[\]\n]{1,80}\]")
 
 
 @dataclass(frozen=True)
@@ -197,10 +200,10 @@ def send_letter(session: Session, draft: LetterDraft, text: str, lawful_reason: 
     case = cases.load_case(session, draft.case_id)
     today = today or clock.now().astimezone().date()
     body = clean(text, "text", "The letter", required=True, max_len=min(LONG_MAX, BODY_MAX), multiline=True)
-    if "[" in body and "]" in body and any(marker in body for marker in ("[the ", "[date]", "[time]", "[place]",
-                                                                        "[what ")):
-        raise ValidationError("The letter still has a [bracketed] part of the template to write. Replace it "
-                              "with your words before sending.", field="text")
+    left = TO_WRITE.search(body)
+    if left:
+        raise ValidationError(f"The letter still has a part of the template to write: {left.group(0)}. Replace "
+                              "each [bracketed] part with your words before sending.", field="text")
     checked = None
     if draft.to_professional:
         checked = disclosures.check_disclosure(session, DisclosureInput(
