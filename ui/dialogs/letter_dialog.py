@@ -21,6 +21,7 @@ from ui.widgets.forms import text_box, text_label
 
 class LetterDialog(FormDialog):
     enter_saves = False      # Enter is a new line in the letter
+    draft_kind = "letter"    # a half-written letter survives the lock (ui/drafts.py)
 
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Write a letter", "Choose a template: Confide fills in the family's and the case's "
@@ -62,6 +63,9 @@ class LetterDialog(FormDialog):
 
     def _rows(self, *fields):
         return [w for f in fields for w in (f, self.form.labelForField(f)) if w is not None]
+
+    def draft_context(self) -> dict:
+        return {"case_id": self.case.id}
 
     @property
     def to_professional(self) -> bool:
