@@ -1,7 +1,16 @@
 """Settings card: the letter templates (docs/documents.md, "Letters"). Everyone sees them; a
 manager changes one, which saves it as the next version (letters already written keep theirs)."""
 
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.text import uk_date
 from app.errors import ConfideError
