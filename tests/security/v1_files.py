@@ -53,7 +53,7 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
             conn.execute(f"DROP TABLE {name}")
         # The later steps' tables run again too (laptop check-out, drafts, enquiry history).
         conn.execute("DROP VIEW IF EXISTS laptop_overdue")
-        for name in ("case_checkout", "checkout_policy", "draft", "enquiry_revision", "person_read",
+        for name in ("document_chunk", "document", "letter_template", "case_checkout", "checkout_policy", "draft", "enquiry_revision", "person_read",
                      "volunteer_compartment"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
         # The schema just before the key-state step, so that unlocking runs that step again.

@@ -62,7 +62,7 @@ class AddDocumentDialog(FormDialog):
         self.errors.row(self.form, "&Date", "document_date", self.day)
         self.errors.row(self.form, "&Source", "source", self.source)
 
-        self.professional = QCheckBox("Received from a professional (records obtained: R6)")
+        self.professional = QCheckBox("Received from a professional (records we asked them for)")
         self.professional.setEnabled(case_id is not None)
         self.form.addRow(self.professional)
         self.request = QComboBox()

@@ -40,6 +40,20 @@ NOT_ENCRYPTED_WARNING = ("The copy you save is NOT encrypted: anyone who can ope
                          "Save it only where it must go, and delete it when you have finished with it.")
 
 
+# A document filed on a young person who has their own case may have come from that case:
+# the separate-enquiry firewall (docs/rules.md, R4) keeps it with the case's own workers.
+PERSON_FIREWALLED = ("Documents filed on this young person are seen only by the worker of their own case and the "
+                     "manager. File a document about them on your case instead.")
+
+
+def _own_case_closed(session: Session, person_id: str) -> bool:
+    """The person is the young person of an own case this member of staff may not see."""
+    return bool(session.conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM casefile c WHERE c.client_id = :pid AND c.own_case = 1 AND "
+        f"c.deleted_at IS NULL AND NOT {access.case_visible_sql('c')})",
+        {**access.visibility_params(session), "pid": person_id}).fetchone()[0])
+
+
 @dataclass
 class DocumentInput:
     title: str
@@ -68,6 +82,8 @@ def _where_it_belongs(session: Session, case_id: str | None, person_id: str | No
         return case.id, None
     if person_id:
         person = people.peek_person(session, person_id)
+        if _own_case_closed(session, person.id):
+            raise PermissionDenied(PERSON_FIREWALLED)
         return None, person.id
     raise ValidationError("Choose the case or the person the document belongs to.", field="case_id")
 
@@ -94,7 +110,7 @@ def _records_request(session: Session, data: DocumentInput, case_id: str | None,
         return None, None
     if case_id is None:
         raise ValidationError("A document from a professional is filed on a case: the family's consent to "
-                              "obtain records (R6) is recorded per case.", field="case_id")
+                              "obtain records is recorded per case.", field="case_id")
     if data.records_request_id:
         row = session.conn.execute("SELECT case_id, kind FROM disclosure WHERE id = ? AND deleted_at IS NULL",
                                    (data.records_request_id,)).fetchone()

@@ -237,7 +237,11 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
                              included=False, needs_decision=True,
                              advice="Staff-safety reports may be withheld where disclosure would put staff at risk."))
 
-    items += _documents(conn, sar.subject_id, included_cases)
+    own_cases = conn.execute("SELECT * FROM casefile WHERE client_id = ? AND own_case = 1 AND deleted_at IS NULL",
+                             (sar.subject_id,)).fetchall()
+    # Documents filed on the subject themself follow their own case's firewall (R4).
+    person_documents = all(firewall.allows(viewer, case) for case in own_cases)
+    items += _documents(conn, sar.subject_id if person_documents else None, included_cases)
     items.append(_access_log(conn, sar, included_cases, staff))
     items += _mentions(conn, viewer, subject, included_cases, staff)
     if progress:
@@ -279,7 +283,7 @@ DOCUMENT_ADVICE = ("A whole document: include it, or exclude it and say why (for
 DOCUMENT_PREFIX = "document:"
 
 
-def _documents(conn, subject_id: str, case_ids: list[str]) -> list[SarItem]:
+def _documents(conn, subject_id: str | None, case_ids: list[str]) -> list[SarItem]:
     """Documents and letters of the subject's cases (those the firewall lets the requester see)
     and of the subject themself, as whole documents. Letters we wrote to the family go in
     unless excluded; everything else waits for a decision."""
