@@ -19,6 +19,7 @@ from ui.formatting import uk_datetime
 MESSAGE_MS = 10_000
 # First match wins: an enquiry that opened a case says "Enquiry saved", not "Case saved".
 SAVED = (("enquiries", "Enquiry saved"), ("notes", "Note saved"), ("actions", "Action saved"),
+         ("documents", "Document saved"),     # before disclosures: a letter logs one too
          ("consent", "Consent saved"), ("disclosures", "Disclosure recorded"),
          ("safeguarding", "Safeguarding concern saved"), ("incidents", "Incident report saved"),
          ("cases", "Case saved"), ("people", "Person saved"), ("paper_files", "Paper file register saved"),
