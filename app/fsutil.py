@@ -21,6 +21,11 @@ def require_folder(path: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """See atomic_write_chunks: the same for bytes held whole."""
+    atomic_write_chunks(path, [data], mode)
+
+
+def atomic_write_chunks(path: Path, chunks, mode: int = 0o600) -> None:
     """Write `data` to `path` via temp file, fsync and `os.replace`.
 
     Permissions are set on the temp file before any byte is written, so the content is
@@ -37,7 +42,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     try:
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -123,6 +123,7 @@ class DraftRestorer:
     def _openers(self) -> dict[str, Callable[[dict], FormDialog | None]]:
         return {"note": self._note, "action": lambda c: self._case_tab(c, "actions").add(),
                 "consent": lambda c: self._case_tab(c, "consent").record_consent(),
+                "letter": lambda c: self._case_tab(c, "documents").write_letter(),
                 "enquiry": lambda _c: self.workspace.casework.new_enquiry()}
 
     def _case_tab(self, context: dict, name: str):

@@ -21,7 +21,7 @@ import pyzipper
 
 from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
-from app.fsutil import atomic_write
+from app.fsutil import atomic_write, atomic_write_chunks
 from app.pdf import secure
 from app.security.session import Session
 from app.storage.db import transaction
@@ -35,6 +35,7 @@ class ExportKind(StrEnum):
     MAILING_LIST = "mailing_list"
     BLANK_FORM = "blank_form"
     BACKUP = "backup"
+    DOCUMENT_COPY = "document_copy"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,12 @@ POLICY: dict[ExportKind, ExportPolicy] = {
     ExportKind.MAILING_LIST: ExportPolicy(True, "names and addresses of the people on the list"),
     ExportKind.BLANK_FORM: ExportPolicy(False, "the service's wording only, no one's details"),
     ExportKind.BACKUP: ExportPolicy(True, "the whole database", "app/services/vault/backup.py (SQLCipher, own key)"),
+    # The one clear copy of personal data: a document in its own format (Word, email), which
+    # only its own program opens. The person is warned first and it is audited
+    # (docs/documents.md, "Save a copy").
+    ExportKind.DOCUMENT_COPY: ExportPolicy(
+        False, "a document's own bytes, saved by a person after a warning that the copy is not encrypted",
+        "app/services/documents/documents.py (streamed through export_stream)"),
 }
 
 ZIP_SUFFIX = ".zip"
@@ -144,6 +151,24 @@ def export_tables(session: Session, kind: ExportKind, path: Path, files: dict[st
         atomic_write(path / name, data, 0o600)
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     return _audit(session, kind, Written(path, digest.hexdigest(), False), "folder", detail)
+
+
+@grants(Scope.ANY, "writes what its caller read; the caller's own entry decides who")
+def export_stream(session: Session, kind: ExportKind, path: Path, chunks, detail: dict | None = None) -> Written:
+    """A file written a piece at a time (atomic, this OS account only, audited): only for
+    kinds POLICY lets leave in clear. May raise: ValidationError, OSError."""
+    kind = ExportKind(kind)
+    if must_encrypt(kind):
+        raise ValidationError("This kind of file leaves Confide only encrypted.")
+    digest = hashlib.sha256()
+
+    def hashed():
+        for chunk in chunks:
+            digest.update(chunk)
+            yield chunk
+
+    atomic_write_chunks(Path(path), hashed(), 0o600)
+    return _audit(session, kind, Written(Path(path), digest.hexdigest(), False), Path(path).suffix.lstrip("."), detail)
 
 
 def encrypted_zip(files: dict[str, bytes], password: str) -> bytes:

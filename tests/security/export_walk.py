@@ -1,6 +1,7 @@
 """Every export path of Confide, walked with canary data, and the checks that look inside what
 was written: raw bytes, inflated PDF streams, ZIP member flags. Used by test_exports.py."""
 
+import io
 import re
 import zlib
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from app.services.casework.people import PersonInput
 from app.services.consent import export as consent_export
 from app.services.consent import mailing_list
 from app.services.consent import records as consent
+from app.services.documents import documents
+from app.services.documents.documents import DocumentInput
 from app.services.exports import ExportKind
 from app.services.reports import export as report_export
 from app.services.reports import figures as reports
@@ -34,6 +37,7 @@ CANARIES = {
     "parent name": f"Parent{TOKEN}",
     "note": f"Note {TOKEN} about the annual review",
 }
+DOCUMENT_BYTES = b"PK\x03\x04 the document's own words, nothing about the family"
 
 
 def needles() -> dict[str, bytes]:
@@ -98,6 +102,15 @@ def walk(kind: ExportKind, session, out: Path, consent_id: str, sar_id: str) -> 
     if kind == ExportKind.BACKUP:
         create_backup(session, out / "b.confide-backup")
         return [Exported(out / "b.confide-backup", None, kind)]
+    if kind == ExportKind.DOCUMENT_COPY:
+        # The title and source carry the canary; the copy must be the file's own bytes only.
+        case_id = session.conn.execute("SELECT id FROM casefile").fetchone()[0]
+        added = documents.add_document(session, DocumentInput(
+            f"Draft plan for {CANARIES['child name']}", "ehc_plan", today, CANARIES["parent name"],
+            "draft.docx", case_id=case_id), io.BytesIO(DOCUMENT_BYTES), today=today)
+        written = documents.save_copy(session, added.id, out / "copy.docx")
+        assert (out / "copy.docx").read_bytes() == DOCUMENT_BYTES
+        return [Exported(written.path, None, kind)]
     raise AssertionError(f"no walk for {kind}")
 
 

@@ -3,6 +3,7 @@ to the service. The young person has their own case, worked by another caseworke
 not agreed to share. Every record of the young person's case carries a canary word that must
 never reach the parent's caseworker, a volunteer, or the parent's subject access pack."""
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -11,6 +12,8 @@ from app.services.casework.enquiries import EnquiryInput
 from app.services.consent import disclosures
 from app.services.consent import records as consent_service
 from app.services.consent.disclosures import DisclosureInput
+from app.services.documents import documents, letters
+from app.services.documents.documents import DocumentInput
 from tests.unit.casework_helpers import add_worker, adult, child
 from tests.unit.consent_helpers import professional
 
@@ -26,6 +29,8 @@ CANARIES = {
     "safeguarding": "grizzmark",
     "incident": "plonkwhistle",
     "paper_file": "wobbleshanks",
+    "document": "drizzlequop",
+    "letter": "snorkelwade",
     "counterparty": "Quillfeather",  # the named professional in the young person's consent
 }
 PARENT_NOTE = "tambourelle"  # in the parent's own case: must reach the parent's own pack
@@ -50,11 +55,16 @@ class FirewallWorld:
     concern: object
     incident: object
     paper: object
+    document: object = None     # in the young person's own case
+    letter: object = None       # written in it, to the nurse
+    person_document: object = None   # filed on the young person themself
 
     def firewalled_ids(self) -> dict[str, str]:
         return {"case": self.own_case.id, "enquiry": self.yp_enquiry.id, "note": self.note.id,
                 "action": self.action.id, "consent": self.consent.id, "disclosure": self.disclosure.id,
-                "safeguarding": self.concern.id, "incident": self.incident.id, "paper_file": self.paper.id}
+                "safeguarding": self.concern.id, "incident": self.incident.id, "paper_file": self.paper.id,
+                "document": self.document.id, "letter": self.letter.id,
+                "person_document": self.person_document.id}
 
 
 def build(manager, data_dir) -> FirewallWorld:
@@ -92,5 +102,14 @@ def build(manager, data_dir) -> FirewallWorld:
         received_at=datetime(2026, 9, 2, 10, 0, tzinfo=UTC)))
     notes.add_note(parent_worker, second.case.id, "phone_call", date(2026, 10, 5), 10,
                    f"Dana asked about the {PARENT_NOTE} timetable.")
+    document = documents.add_document(yp_worker, DocumentInput(
+        f"Clinic letter about {c['document']}", "letter_received", TODAY, "The clinic", "clinic.pdf", case_id=own.id),
+        io.BytesIO(b"%PDF-1.4 clinic letter"), today=TODAY)
+    person_document = documents.add_document(yp_worker, DocumentInput(
+        f"Ellie's own {c['document']} notes", "evidence", TODAY, "Ellie", "notes.txt", person_id=yp.id),
+        io.BytesIO(b"notes"), today=TODAY)
+    draft = letters.draft_letter(yp_worker, own.id, "letter_to_professional", nurse.id, today=TODAY)
+    letter = letters.send_letter(yp_worker, draft, f"Dear nurse, about {c['letter']}.", today=TODAY).document
     return FirewallWorld(manager, yp_worker, parent_worker, volunteer, parent, yp, nurse, own, second.case,
-                         first.enquiry, note, action, given, shared, concern, incident, paper)
+                         first.enquiry, note, action, given, shared, concern, incident, paper, document, letter,
+                         person_document)

@@ -435,3 +435,77 @@ def _in_tx(session, call):
 
     with transaction(session.conn):
         return call()
+
+
+def _document(w: World):
+    """One document on the case, added by the manager once."""
+    if getattr(w, "_document", None) is None:
+        import io
+
+        from app.services.documents import documents as docs
+
+        w._document = docs.add_document(w.manager, _document_input(w), io.BytesIO(b"%PDF-1.4 tiny"), today=TODAY)
+    return w._document
+
+
+def _document_input(w: World):
+    from app.services.documents.documents import DocumentInput
+
+    return DocumentInput("School letter", "letter_received", TODAY, "Hillside Primary", "letter.pdf", case_id=w.case.id)
+
+
+def _documents():
+    return _module("documents.documents")
+
+
+def _checked(s, w: World):
+    return disclosures.check_disclosure(s, DisclosureInput(
+        w.case.id, "A letter", counterparty_person_id=w.senco.id, disclosed_on=TODAY), today=TODAY)
+
+
+RECIPES.update({
+    "consent.disclosures.check_disclosure": _checked,
+    "consent.disclosures.write_disclosure_in_tx": lambda s, w: _in_tx(
+        s, lambda: disclosures.write_disclosure_in_tx(s, _checked(w.manager, w))),
+    "documents.documents.add_document": lambda s, w: _documents().add_document(
+        s, _document_input(w), __import__("io").BytesIO(b"%PDF-1.4 tiny"), today=TODAY),
+    "documents.documents.get_document": lambda s, w: _documents().get_document(s, _document(w).id),
+    "documents.documents.documents_for_case": lambda s, w: _documents().documents_for_case(s, w.case.id),
+    "documents.documents.documents_for_person": lambda s, w: _documents().documents_for_person(s, w.parent.id),
+    "documents.documents.records_requests": lambda s, w: _documents().records_requests(s, w.case.id),
+    "documents.documents.read_for_viewing": lambda s, w: _documents().read_for_viewing(s, _document(w).id),
+    "documents.documents.save_copy": lambda s, w: _documents().save_copy(
+        s, _document(w).id, w.tmp / f"copy-{s.user.username}.pdf"),
+    "documents.documents.remove_document": lambda s, w: _documents().remove_document(
+        s, _documents().add_document(s, _document_input(w), __import__("io").BytesIO(b"%PDF-1.4 x"),
+                                     today=TODAY).id),
+})
+
+
+def _letters():
+    return _module("documents.letters")
+
+
+def _draft(s, w: World):
+    return _letters().draft_letter(s, w.case.id, "letter_to_professional", w.senco.id, today=TODAY)
+
+
+RECIPES.update({
+    "documents.letters.draft_letter": _draft,
+    "documents.letters.send_letter": lambda s, w: _letters().send_letter(
+        s, _draft(w.manager, w), "Dear Priya, the plan.", today=TODAY),
+    "documents.letters.save_template": lambda s, w: _letters().save_template(
+        s, "case_closure", "Case closure", f"Dear {{recipient_name}}, closed by {s.user.username}."),
+    "documents.letters.letter_text": lambda s, w: _letters().letter_text(
+        s, _letters().send_letter(w.manager, _draft(w.manager, w), "Dear Priya.", today=TODAY).document.id),
+})
+
+
+RECIPES.update({
+    "documents.sar_pages.append_documents": lambda s, w: _module("documents.sar_pages").append_documents(
+        s, __import__("tests.unit.document_helpers", fromlist=["x"]).pdf_bytes("Pack"), [{"id": _document(w).id,
+                                                                                         "title": "Letter"}]),
+})
+
+
+RECIPES["demo.documents.populate_documents"] = lambda s, w: _module("demo.documents").populate_documents(s, 3, limit=1)

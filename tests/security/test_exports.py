@@ -43,9 +43,11 @@ def test_every_kind_in_the_policy_has_a_walk_and_a_reason():
     assert walked == set(ExportKind)
     assert set(POLICY) == set(ExportKind)
     assert all(POLICY[k].why for k in ExportKind)
-    # What the design promises: only the published report and the blank form leave in clear.
+    # What the design promises: only the published report and the blank form leave in clear,
+    # and a document's own bytes when a person saves a copy after the warning (docs/documents.md).
     assert {k for k in ExportKind if not exports.must_encrypt(k)} == {ExportKind.REPORT_PUBLISHED,
-                                                                       ExportKind.BLANK_FORM}
+                                                                       ExportKind.BLANK_FORM,
+                                                                       ExportKind.DOCUMENT_COPY}
 
 
 def _walkable(kind) -> bool:

@@ -8,7 +8,9 @@ case, and nothing of it may come back: no id, no canary word."""
 import functools
 import itertools
 import sqlite3
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +42,7 @@ from app.services.lifecycle import erase as lifecycle_erase
 from app.services.lifecycle import schedule as lifecycle_schedule
 from app.services.national import levels as national_levels
 from app.services.national import states as national_states
+from app.services.documents import documents, letters
 from app.services.sar import settings as sar_settings
 from app.services.team import conflicts as team_conflicts
 from app.services.team import membership, pending, search_build, settings_entry, staff_keys
@@ -105,6 +108,17 @@ def _reads(w):
     """Every public read function, pointed at the young person's own case where it takes an id."""
     return {
         "casework.actions.actions_for_case": lambda s: actions.actions_for_case(s, w.own_case.id),
+        "documents.documents.documents_for_case": lambda s: documents.documents_for_case(s, w.own_case.id),
+        "documents.documents.documents_for_person": lambda s: documents.documents_for_person(s, w.yp.id),
+        "documents.documents.get_document": lambda s: documents.get_document(s, w.document.id),
+        "documents.documents.read_for_viewing": lambda s: documents.read_for_viewing(s, w.document.id),
+        "documents.documents.records_requests": lambda s: documents.records_requests(s, w.own_case.id),
+        "documents.documents.save_copy": lambda s: documents.save_copy(
+            s, w.person_document.id, Path(tempfile.mkdtemp()) / "copy.txt"),
+        "documents.letters.current_template": lambda s: letters.current_template(s, "case_closure"),
+        "documents.letters.template_versions": lambda s: letters.template_versions(s, "case_closure"),
+        "documents.letters.draft_letter": lambda s: letters.draft_letter(s, w.own_case.id, "case_closure"),
+        "documents.letters.letter_text": lambda s: letters.letter_text(s, w.letter.id),
         "team.pending.stranded": lambda s: pending.stranded(s),   # two counts, no family's data
         "casework.actions.my_due_actions": lambda s: actions.my_due_actions(s, TODAY, owner="casey"),
         "casework.case_closing.gaps_before_closing": lambda s: case_closing.gaps_before_closing(s, w.own_case.id, []),
@@ -225,7 +239,7 @@ WRITES = ("add_", "record_", "open_", "close_", "reopen_", "update_", "edit_", "
           "create_", "withdraw", "replace_", "raise_", "mark_", "join", "leave_", "check_", "export_", "register",
           "confirm_", "request_", "clarification_", "extend", "decide", "redact", "remove_", "accept_",
           "generate_", "regenerate_", "populate", "disable", "change_", "reset_", "preview_", "entitlement",
-          "blank_form", "write_", "keep_", "correct_", "make_")
+          "blank_form", "write_", "keep_", "correct_", "make_", "send_")
 
 
 def test_the_walk_covers_every_read_function_staff_other_than_the_manager_can_call():

@@ -55,7 +55,7 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
         conn.execute("DROP VIEW IF EXISTS laptop_overdue")
         for name in ("case_checkout", "checkout_policy", "draft", "enquiry_revision", "person_read",
                      "volunteer_compartment", "case_level_change", "case_state_change", "service_evaluation",
-                     "minimum_standard", "national_policy"):
+                     "minimum_standard", "national_policy", "document_chunk", "document", "letter_template"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
         if "evaluation" in {row[1] for row in conn.execute("PRAGMA table_info(casefile)")}:
             conn.execute("ALTER TABLE casefile DROP COLUMN evaluation")

@@ -130,3 +130,22 @@ def test_drafts_not_yet_offered_back_survive_another_lock(qtbot, window):
     (note,) = _forms(window, NoteDialog)
     assert note.body.toPlainText() == HALF
     note.guard.mark_clean()
+
+
+def test_a_half_written_letter_comes_back_after_the_idle_lock(qtbot, window):
+    from ui.dialogs.letter_dialog import LetterDialog
+
+    unlock(qtbot, window)
+    fam, view = _open_case(qtbot, window)
+    dialog = view.show_tab("documents").write_letter()
+    qtbot.waitExposed(dialog)
+    dialog.template.setCurrentIndex(dialog.template.findData("summary_of_advice"))
+    typed = dialog.text.toPlainText().replace("[the question]", "Whether the school must hold a review.")
+    dialog.text.setPlainText(typed)
+    window.inactivity.inactivityDetected.emit()
+    assert window.locked and not dialog.isVisible()
+    unlock(qtbot, window)
+    [letter] = _forms(window, LetterDialog)
+    assert letter.template.currentData() == "summary_of_advice"
+    assert letter.text.toPlainText() == typed and letter.notice.text() == RESTORED
+    assert letter.case.id == fam.case.id

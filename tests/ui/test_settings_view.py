@@ -116,3 +116,17 @@ def test_a_selected_list_row_is_light_so_its_marks_stay_readable(qtbot):
     rect = listing.visualItemRect(item)
     background = image.pixelColor(rect.right() - 4, rect.center().y())
     assert background.lightness() > 180, background.name()
+
+
+def test_a_manager_saves_a_letter_template_as_a_new_version(qtbot, unlocked):
+    from app.services.documents import letters
+
+    view = unlocked.workspace.show_page("Settings")
+    cards = view.templates
+    cards.choice.setCurrentIndex(cards.choice.findData("case_closure"))
+    assert cards.version.text().startswith("Version 1") and "{recipient_name}" in cards.body.toPlainText()
+    cards.body.setPlainText("Dear {recipient_name},\n\nWe have closed case {case_reference}.\n\n{worker_name}")
+    cards.save_button.click()
+    qtbot.waitUntil(lambda: cards.status.isVisible(), timeout=5000)
+    assert letters.current_template(unlocked.session, "case_closure").version == 2
+    assert cards.version.text().startswith("Version 2, saved by")

@@ -195,3 +195,39 @@ RECIPES = {
         w.clipboard, "Consent record saved", "Keep this password.", "abcd-efgh-ijkl"),
     "ui.wizard.setup_wizard.SetupWizard": lambda w: setup_wizard.SetupWizard(w.tmp / "new-vault", None, w.ops),
 }
+
+
+def _add_document(w: World):
+    from ui.dialogs import document_dialogs
+
+    path = w.tmp / "EP-report.pdf"
+    path.write_bytes(b"%PDF-1.4 a report")
+    dialog = document_dialogs.AddDocumentDialog(w.session, w.ops, path, case_id=w.case.id,
+                                                case_reference=w.case.reference)
+    dialog.professional.setChecked(True)     # its tallest state
+    return dialog
+
+
+def _viewer(w: World):
+    from app.services.documents import documents
+    from ui.dialogs import document_viewer
+
+    document_id = w.session.conn.execute("SELECT id FROM document WHERE media_type = 'application/pdf' "
+                                         "LIMIT 1").fetchone()[0]
+    return document_viewer.DocumentViewer(*documents.read_for_viewing(w.session, document_id))
+
+
+def _letter(w: World):
+    from ui.dialogs import letter_dialog
+
+    dialog = letter_dialog.LetterDialog(w.session, w.ops, w.case)
+    dialog.template.setCurrentIndex(dialog.template.findData("letter_to_professional"))
+    dialog._show_override(True, "No live consent covers this.")     # its tallest state
+    return dialog
+
+
+RECIPES.update({
+    _D + "document_dialogs.AddDocumentDialog": _add_document,
+    _D + "document_viewer.DocumentViewer": _viewer,
+    _D + "letter_dialog.LetterDialog": _letter,
+})

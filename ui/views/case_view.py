@@ -1,4 +1,4 @@
-"""One case, in tabs: Summary, Notes, Actions, Consent & sharing, and Safeguarding (present
+"""One case, in tabs: Summary, Notes, Actions, Consent & sharing, Documents and Safeguarding (present
 only for those allowed to see it: otherwise the tab does not exist at all).
 
 Opening the view is an audited view of the case (cases.get_case); reloads after a change
@@ -28,18 +28,20 @@ from ui.views.case_consent_tab import CaseConsentTab
 from ui.views.case_notes_tab import CaseNotesTab
 from ui.views.case_safeguarding_tab import CaseSafeguardingTab
 from ui.views.case_summary_tab import CaseSummaryTab
+from ui.views.documents_panel import DocumentsPanel
 from ui.widgets.forms import restyle, text_label
 
 # Which tabs reload for which broadcast topic.
 TAB_TOPICS = {"summary": {"cases", "people"}, "notes": {"notes", "cases", "sync"}, "actions": {"actions", "cases"},
-              "consent": {"consent", "disclosures", "cases"}, "safeguarding": {"safeguarding", "cases"}}
+              "consent": {"consent", "disclosures", "cases"}, "safeguarding": {"safeguarding", "cases"},
+              "documents": {"documents", "cases"}}
 # A sync that brought colleagues' changes (ui/team/sync_status.PULLED) may touch any tab.
 TAB_TOPICS = {name: topics | {"pulled"} for name, topics in TAB_TOPICS.items()}
 TAB_TOPICS["summary"] |= {"checkout", "sync"}   # "sync": a conflict resolved or arrived     # the "out on a laptop" line (a sync brings it: "pulled")
 # Alt+letter for each tab. C and H belong to the menu bar (Confide, Help); the buttons inside
 # the tabs avoid them and each other.
 TAB_TITLES = {"summary": "&Summary", "notes": "&Notes", "actions": "Ac&tions",
-              "consent": "Consent && sharin&g", "safeguarding": "Sa&feguarding"}
+              "consent": "Consent && sharin&g", "safeguarding": "Sa&feguarding", "documents": "Doc&uments"}
 
 
 class CaseView(QWidget):
@@ -102,7 +104,8 @@ class CaseView(QWidget):
         summary.openRequested.connect(self.openRequested)
         tabs = {"summary": summary, "notes": CaseNotesTab(self.session, self.ops, self.worker_names),
                 "actions": CaseActionsTab(self.session, self.ops, self.worker_names),
-                "consent": CaseConsentTab(self.session, self.ops, self.clipboard)}
+                "consent": CaseConsentTab(self.session, self.ops, self.clipboard),
+                "documents": DocumentsPanel(self.session, self.ops)}
         if safeguarding.can_see_concerns(self.session, self.case):
             tabs["safeguarding"] = CaseSafeguardingTab(self.session, self.ops)
         for name, tab in tabs.items():

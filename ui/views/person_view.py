@@ -33,12 +33,13 @@ from ui.dialogs.person_dialogs import ContactPreferencesDialog, IncidentDialog, 
 from ui.names import full_name, staff_names
 from ui.operations import Operations
 from ui.refresh import Refresher
+from ui.views.documents_panel import DocumentsPanel
 from ui.widgets.card import card
 from ui.widgets.contact_card import ContactCard
 from ui.widgets.forms import show_error, text_label
 from ui.widgets.page import STRETCH, add, button_row, card_grid, fill_form, list_card, scroll_page
 
-TOPICS = {"people", "cases", "enquiries", "incidents", "pulled", "sync"}   # pulled: a sync brought changes
+TOPICS = {"people", "cases", "enquiries", "incidents", "documents", "pulled", "sync"}   # pulled: a sync brought changes
 
 
 def _label(choice, value: str | None) -> str:
@@ -90,8 +91,15 @@ class PersonView(QWidget):
                                                   (incidents_card, incidents_column))):
             card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
             grid.addWidget(frame, i // 2, i % 2)
+        # Documents filed on the person themself (a case's are on its Documents tab); casework only.
+        documents_card, documents_column = card("Documents")
+        self.documents = DocumentsPanel(session, ops)
+        self.documents.setMinimumHeight(260)
+        documents_column.addWidget(self.documents)
+        documents_card.setVisible(casework)
         add(scroll_page(self, (28, 20, 28, 20), spacing=10), self.heading, self.subheading, self.safety,
-            self.in_conflict, self.error, button_row(self.edit_button, self.prefs_button, self.incident_button), grid, STRETCH)
+            self.in_conflict, self.error, button_row(self.edit_button, self.prefs_button, self.incident_button), grid,
+            documents_card, STRETCH)
 
         for lst in (self.family, self.cases, self.enquiries):
             lst.openRequested.connect(self.openRequested)
@@ -144,6 +152,8 @@ class PersonView(QWidget):
         self._show_cases()
         self._show_enquiries()
         self._show_incidents()
+        if reads_casework(self.session.user.role):
+            self.documents.show_person(person.id, person.full_name)
 
     def _show_conflict(self, person: Person) -> None:
         try:
@@ -234,9 +244,11 @@ class PersonView(QWidget):
     def set_busy(self, busy: bool) -> None:
         for button in (self.edit_button, self.prefs_button, self.incident_button):
             button.setEnabled(not busy)
+        self.documents.set_busy(busy)
 
     def clear(self) -> None:
         self.person = None
+        self.documents.clear()
         self.contact.clear()
         for lst in (self.family, self.cases, self.enquiries, self.incidents):
             lst.clear()

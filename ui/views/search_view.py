@@ -24,9 +24,9 @@ from ui.widgets.rich_text_delegate import HtmlRole, RichTextDelegate
 
 HitRole = Qt.ItemDataRole.UserRole + 1
 TYPING_PAUSE_MS = 250  # search once typing pauses, not on every key
-KIND_LABELS = {"person": "Person", "case": "Case", "note": "Note"}
-GROUPS = (("person", "People"), ("case", "Cases"), ("note", "Notes"))
-DATE_WORDS = {"person": "added", "case": "opened", "note": ""}
+KIND_LABELS = {"person": "Person", "case": "Case", "note": "Note", "document": "Document"}
+GROUPS = (("person", "People"), ("case", "Cases"), ("note", "Notes"), ("document", "Documents and letters"))
+DATE_WORDS = {"person": "added", "case": "opened", "note": "", "document": "dated"}
 
 
 def hit_head(hit: SearchHit) -> str:
@@ -204,6 +204,8 @@ class SearchView(QWidget):
             return
         if hit.kind == "note":
             self.openRequested.emit("note", hit.ref_id)
+        elif hit.kind == "document":
+            self.openRequested.emit("case", hit.case_id)     # the document is listed on its case
         else:
             self.openRequested.emit(hit.kind, hit.ref_id)
 

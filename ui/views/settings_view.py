@@ -1,6 +1,7 @@
-"""Settings: the service's name, the auto-lock delay and the transfers outside the UK stated in
-subject access packs (a manager changes them; everyone sees them). On a computer in a team
-they are the team's: a change reaches every computer (app/services/team/settings_entry.py)."""
+"""Settings: the service's name, the auto-lock delay, the transfers outside the UK stated in
+subject access packs, and the letter templates (a manager changes them; everyone sees them).
+On a computer in a team the first three are the team's: a change reaches every computer
+(app/services/team/settings_entry.py)."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
@@ -13,6 +14,8 @@ from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.counted_spin import count_unit
 from ui.widgets.forms import line_edit, text_label
+from ui.widgets.letter_templates import LetterTemplates
+from ui.widgets.page import scroll_page
 from ui.widgets.permission import MANAGER_ONLY, allow_only
 from ui.widgets.transfers_setting import TransfersSetting
 
@@ -75,9 +78,8 @@ class SettingsView(QWidget):
         name_column.addWidget(self.name_error)
         name_column.addWidget(self.name_status)
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(32, 24, 32, 24)
-        column.setSpacing(12)
+        # Four cards do not fit a 1366x768 laptop's page: the page scrolls.
+        column = scroll_page(self, (32, 24, 32, 24), spacing=12)
         column.addWidget(text_label("Settings", "heading"))
         self.team_note = text_label("This computer is part of a team: these settings are the service's, and a "
                                     "change reaches every computer of the team (the hub must be reachable).",
@@ -88,6 +90,8 @@ class SettingsView(QWidget):
         column.addWidget(card)
         self.transfers = TransfersSetting(session, ops)
         column.addWidget(self.transfers)
+        self.templates = LetterTemplates(session, ops)
+        column.addWidget(self.templates)
         column.addStretch(1)
 
         is_manager = session.user.is_manager
@@ -155,3 +159,4 @@ class SettingsView(QWidget):
         self.save_button.setEnabled(not busy)
         self.name_button.setEnabled(not busy)
         self.transfers.set_busy(busy)
+        self.templates.set_busy(busy)

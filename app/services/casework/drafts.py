@@ -18,7 +18,7 @@ from app.security.session import Session
 from app.storage.db import transaction
 from app.storage.records import new_id
 
-KINDS = frozenset({"note", "enquiry", "action", "consent", "records"})
+KINDS = frozenset({"note", "enquiry", "action", "consent", "letter", "records"})
 DRAFT_DAYS = 14
 MAX_BYTES = 256 * 1024  # a long note is ~20 KB; this only stops a runaway form
 

@@ -119,4 +119,5 @@ def _run(session: Session, table: str, text: str, condition: str, params: dict,
 # The date shown beside a hit, read by primary key for the few rows returned.
 _DATE_SQL = ("CASE s.kind WHEN 'note' THEN (SELECT occurred_on FROM note WHERE id = s.ref_id) "
              "WHEN 'case' THEN (SELECT opened_on FROM casefile WHERE id = s.ref_id) "
+             "WHEN 'document' THEN (SELECT document_date FROM document WHERE id = s.ref_id) "
              "ELSE (SELECT substr(created_at, 1, 10) FROM person WHERE id = s.ref_id) END")

@@ -121,9 +121,19 @@ def matching_consent(session: Session, case_id: str, kind: str, counterparty_per
     return live[0]
 
 
+@dataclass
+class Checked:
+    """A disclosure that passed every check (consent or override), ready to be written."""
+
+    values: dict
+    override: bool
+
+
 @grants(Scope.CASEWORK)
-def record_disclosure(session: Session, data: DisclosureInput, today: date | None = None) -> DisclosureRecord:
-    """Log a disclosure or records request. Without an override it needs a matching consent.
+def check_disclosure(session: Session, data: DisclosureInput, today: date | None = None) -> Checked:
+    """Every rule of a disclosure or records request, without writing: the one place both the
+    disclosure log and anything that discloses in passing (a letter, a document received)
+    ask. Without an override it needs a matching consent.
 
     May raise: ConsentMissing, ValidationError (what, channel, disclosed_on, counterparty,
     lawful_reason, justification), PermissionDenied, NotFound.
@@ -156,15 +166,34 @@ def record_disclosure(session: Session, data: DisclosureInput, today: date | Non
     else:
         consent = matching_consent(session, case.id, kind.value, party.person_id, party.organisation_id, on=day)
         values.update(basis=DisclosureBasis.CONSENT.value, consent_id=consent.id)
+    return Checked(values, override)
+
+
+@grants(Scope.CASEWORK, "writes what check_disclosure passed")
+def write_disclosure_in_tx(session: Session, checked: Checked) -> str:
+    """Write a checked disclosure and its audit event inside the caller's transaction."""
+    values = checked.values
+    disclosure_id = records.insert(session.conn, "disclosure", values, session.user.username)
+    detail = {"case": values["case_id"], "kind": values["kind"], "basis": values["basis"]}
+    if checked.override:
+        detail["lawful_reason"] = values["lawful_reason"]
+        session.audit("disclosure_override_recorded", "disclosure", disclosure_id, detail)
+    else:
+        detail["consent"] = values["consent_id"]
+        session.audit("disclosure_recorded", "disclosure", disclosure_id, detail)
+    return disclosure_id
+
+
+@grants(Scope.CASEWORK)
+def record_disclosure(session: Session, data: DisclosureInput, today: date | None = None) -> DisclosureRecord:
+    """Log a disclosure or records request. Without an override it needs a matching consent.
+
+    May raise: ConsentMissing, ValidationError (what, channel, disclosed_on, counterparty,
+    lawful_reason, justification), PermissionDenied, NotFound.
+    """
+    checked = check_disclosure(session, data, today)
     with transaction(session.conn):
-        disclosure_id = records.insert(session.conn, "disclosure", values, session.user.username)
-        detail = {"case": case.id, "kind": kind.value, "basis": values["basis"]}
-        if override:
-            detail["lawful_reason"] = values["lawful_reason"]
-            session.audit("disclosure_override_recorded", "disclosure", disclosure_id, detail)
-        else:
-            detail["consent"] = values["consent_id"]
-            session.audit("disclosure_recorded", "disclosure", disclosure_id, detail)
+        disclosure_id = write_disclosure_in_tx(session, checked)
     return get_disclosure(session, disclosure_id)
 
 

@@ -17,6 +17,7 @@ from app.errors import ValidationError
 from app.security.session import Session
 from app.services.demo.casework import populate_casework
 from app.services.demo.consent import populate_consent
+from app.services.demo.documents import populate_documents
 from app.services.demo.registers import populate_registers
 from app.services.demo.sar import populate_sars
 from app.services.vault import staff as staff_service
@@ -29,7 +30,8 @@ DEMO_SETTING = "demo_vault"
 # second member of staff, and the vault is no longer "empty".
 REAL_RECORD_TABLES = ("person", "organisation", "enquiry", "casefile", "note", "consent", "disclosure",
                       "safeguarding_concern", "incident", "paper_file", "subject_access_request",
-                      "mailing_list_member", "action_item", "relationship", "staff_record", "policy_review")
+                      "mailing_list_member", "action_item", "relationship", "staff_record", "policy_review",
+                      "document")
 _WORDS = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: nothing misread when typed
 
 
@@ -125,4 +127,6 @@ def _populate(session: Session, staff: int, cases: int, seed: int, today, progre
         sars = populate_sars(session, max(7, cases // 250), seed, today=today)
         summary += (f"\nAdded {registers_added['paper_files']} paper files ({registers_added['files_out']} out), "
                     f"policy reviews, staff register entries, and {sum(sars.values())} subject access requests.")
+        added_documents = populate_documents(session, seed, today=today)
+        summary += "\nAdded " + ", ".join(f"{v:,} {k}" for k, v in added_documents.items()) + "."
     return summary

@@ -21,6 +21,7 @@ from app.domain import firewall
 from app.domain.choices import Choice
 from app.domain.consent import ConsentMethod, ConsentScope, LawfulReason
 from app.domain.intervention import level_label
+from app.domain.documents import KIND_LABELS, viewable_inside
 from app.domain.role_matrix import Scope, grants
 from app.domain.text import uk_date
 from app.security.session import Session
@@ -60,6 +61,7 @@ SECTIONS = [
     ("cases", "Casework"),
     ("consents", "Your permissions (consents)"),
     ("disclosures", "Information we shared or asked for"),
+    ("documents", "Documents and letters"),
     ("safeguarding", "Safeguarding and staff safety"),
     ("paper_files", "Paper files"),
     ("access", "Who has looked at your record"),
@@ -236,6 +238,11 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
                              included=False, needs_decision=True,
                              advice="Staff-safety reports may be withheld where disclosure would put staff at risk."))
 
+    own_cases = conn.execute("SELECT * FROM casefile WHERE client_id = ? AND own_case = 1 AND deleted_at IS NULL",
+                             (sar.subject_id,)).fetchall()
+    # Documents filed on the subject themself follow their own case's firewall (R4).
+    person_documents = all(firewall.allows(viewer, case) for case in own_cases)
+    items += _documents(conn, sar.subject_id if person_documents else None, included_cases)
     items.append(_access_log(conn, sar, included_cases, staff))
     items += _mentions(conn, viewer, subject, included_cases, staff)
     if progress:
@@ -270,6 +277,40 @@ def _case_items(conn, case, staff, items, needs_decision: bool, advice: str) -> 
         items.append(SarItem(f"action:{row['id']}", "action", "cases", f"{group}: action", row["due_on"],
                              [Field("action", "Action", f"{row['title']} ({state})")],
                              included=not needs_decision, needs_decision=needs_decision, advice=advice))
+
+
+DOCUMENT_ADVICE = ("A whole document: include it, or exclude it and say why (for example, a professional's "
+                   "report whose author has not agreed and whose disclosure an exemption covers). A PDF's or a "
+                   "picture's pages go into the pack; other kinds are listed and sent separately.")
+DOCUMENT_PREFIX = "document:"
+
+
+def _documents(conn, subject_id: str | None, case_ids: list[str]) -> list[SarItem]:
+    """Documents and letters of the subject's cases (those the firewall lets the requester see)
+    and of the subject themself, as whole documents. Letters we wrote to the family go in
+    unless excluded; everything else waits for a decision."""
+    marks = ",".join("?" * len(case_ids))
+    in_cases = f"case_id IN ({marks}) OR " if case_ids else ""
+    out = []
+    for row in conn.execute(f"SELECT * FROM document WHERE deleted_at IS NULL AND ({in_cases}person_id = ?) "
+                            "ORDER BY document_date, created_at", [*case_ids, subject_id]):
+        ours = row["kind"] == "letter_sent" and row["letter_text"] is not None and row["disclosure_id"] is None
+        fields = [Field("when", "Date", uk_date(row["document_date"])),
+                  Field("kind", "Kind", KIND_LABELS.get(row["kind"], row["kind"])),
+                  Field("source", "From", row["source"]),
+                  Field("file", "File", f"{row['file_name']} ({_pages_word(row['media_type'])})")]
+        if row["letter_text"]:
+            fields.append(Field("text", "Letter", row["letter_text"]))
+        out.append(SarItem(f"{DOCUMENT_PREFIX}{row['id']}", "document", "documents", row["title"],
+                           row["document_date"], fields, included=ours, needs_decision=not ours,
+                           advice="" if ours else DOCUMENT_ADVICE))
+    return out
+
+
+def _pages_word(media_type: str) -> str:
+    if viewable_inside(media_type):
+        return "its pages follow at the end of this pack"
+    return "in its own format: sent with this pack separately"
 
 
 def _access_log(conn, sar: Sar, case_ids: list[str], staff: dict) -> SarItem:

@@ -15,6 +15,7 @@ from app.pdf import secure
 from app.pdf.sar_pack_pdf import Cancelled, render_pack
 from app.security.session import Session
 from app.services import exports
+from app.services.documents import sar_pages
 from app.services.exports import ExportKind
 from app.services.sar import review as sar_review
 from app.services.sar.parent import check_parent_authority
@@ -78,6 +79,8 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     generated = clock.now()
     content["generated_at"] = generated.isoformat(timespec="seconds")
     pdf = render_pack(content, today or generated.date(), step, cancelled)
+    step(94, "Adding the documents' pages")
+    pdf = sar_pages.append_documents(session, pdf, content.get("documents", []))
     step(96, "Encrypting")
     written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": sar.id})
     password, digest = password or written.password, written.sha256
@@ -105,8 +108,8 @@ def regenerate_pack(session: Session, disclosure_id: str, out_path: Path, passwo
         raise NotFound("There is no such record of disclosure.")
     content = json.loads(row["content"])
     generated = datetime.fromisoformat(content["generated_at"]).date()
-    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), render_pack(content, generated),
-                                 password, {"sar": row["sar_id"]})
+    pdf = sar_pages.append_documents(session, render_pack(content, generated), content.get("documents", []))
+    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": row["sar_id"]})
     password = password or written.password
     with transaction(session.conn):
         session.audit("sar_pack_regenerated", "sar", row["sar_id"], {"disclosure": disclosure_id})

@@ -15,7 +15,7 @@ from app.errors import ValidationError
 from app.security.session import Session
 from app.services.sar import gather as sar_gather
 from app.services.sar import settings as sar_settings
-from app.services.sar.gather import SECTIONS, SarItem
+from app.services.sar.gather import DOCUMENT_PREFIX, SECTIONS, SarItem
 from app.services.sar.register import get_sar
 from app.storage import records
 from app.storage.db import transaction
@@ -246,7 +246,11 @@ def build_content(session: Session, sar_id: str, review: Review | None = None) -
     # headings, counterparties): see app/domain/redaction.py and app/pdf/sar_pack_pdf.py.
     withheld = {r.redacted_text.casefold(): {"t": r.redacted_text, "r": r.reason}
                 for spans in by_item.values() for r in spans}
+    # Whole documents whose pages follow the pack (app/services/documents/sar_pages.py).
+    documents = [{"id": i.key.removeprefix(DOCUMENT_PREFIX), "title": i.title} for i in review.items
+                 if i.kind == "document" and i.included and not i.firewalled]
     return {
+        "documents": documents,
         "withheld": list(withheld.values()),
         "transfers": sar_settings.transfers(session).statement(),
         "reference": sar.reference, "service": session.vault.service_name,

@@ -278,6 +278,7 @@ SEARCH_READS = {
     "person": frozenset({"first_name", "last_name", "known_as", "school_name", "area", "postcode"}),
     "casefile": frozenset({"reference", "client_id", "child_id"}),
     "note": frozenset({"body", "case_id"}),
+    "document": frozenset({"title", "source", "letter_text", "case_id", "deleted_at"}),
 }
 CASE_TITLE_READS = frozenset({"first_name", "last_name"})    # a case's title names its people
 
@@ -315,3 +316,4 @@ def reindex(conn, touched, rows: dict | None = None, renamed: set | None = None)
     search_build.reindex_ids(conn, "person", person_ids)
     search_build.reindex_ids(conn, "case", case_ids)
     search_build.reindex_ids(conn, "note", [record_id for table, record_id in touched if table == "note"])
+    search_build.reindex_ids(conn, "document", [record_id for table, record_id in touched if table == "document"])

@@ -96,12 +96,30 @@ def has_pending(conn, table: str, key_json: str) -> bool:
                         (table, key_json)).fetchone() is not None
 
 
-def collect(conn, by: str) -> list[Change]:
-    """Coalesce the outbox per row: base = first before image, after = the row now."""
+def cutoff(conn, held: set, budget: int) -> int | None:
+    """Where a bundle of at most about `budget` bytes of images ends (docs/sync.md §8.3): the
+    first outbox seq of the first row, in first-write order, that no longer fits, or None
+    when everything fits. A row is never split, and the first always goes, however large."""
+    total = 0
+    for table, key_json, first, size in conn.execute(
+            "SELECT tbl, pk, min(seq), coalesce(max(octet_length(after_img)), 0) + coalesce(max(octet_length(before_img)), 0) "
+            "FROM sync_outbox GROUP BY tbl, pk ORDER BY min(seq)"):
+        if (table, key_json) in held:
+            continue
+        if total and total + size > budget:
+            return first
+        total += size
+    return None
+
+
+def collect(conn, by: str, before_seq: int | None = None) -> list[Change]:
+    """Coalesce the outbox per row: base = first before image, after = the row now. With
+    `before_seq`, only rows first written before it (one bounded piece, `cutoff`)."""
     tables = replicated_set(conn)
+    having = "" if before_seq is None else f" HAVING min(seq) < {int(before_seq)}"
     firsts = conn.execute(
         "SELECT o.tbl, o.pk, o.before_img FROM sync_outbox o JOIN (SELECT min(seq) AS s FROM sync_outbox "
-        "GROUP BY tbl, pk) f ON o.seq = f.s ORDER BY o.seq").fetchall()
+        f"GROUP BY tbl, pk{having}) f ON o.seq = f.s ORDER BY o.seq").fetchall()
     wanted: dict[str, list[str]] = {}
     for table, key_json, _ in firsts:
         if table in tables:

@@ -25,7 +25,7 @@ from app.storage.db import transaction
 BACKLOG = "search_backlog"      # sync_state key: {"person": [lo, hi], "case": [...], "note": [...]}
 STEP_ROWS = 5000                # about a second of work: the window's other tasks wait no longer
 BULK_ROWS = 200_000
-KINDS = ("person", "case", "note")
+KINDS = ("person", "case", "note", "document")
 # FTS5 keeps the terms of a transaction in memory and writes a segment when they pass this
 # size: 64 MiB instead of the default 1 MiB means far fewer segments to merge later (measured
 # at 50,000 cases: 30% less CPU for the notes). It is a setting stored in the index itself.
@@ -53,6 +53,11 @@ def _insert_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
         return (into + "SELECT k.id, 'case', x.id, x.id, printf('%s %s %s', x.reference, x.client_name, "
                 f"x.child_name), '' FROM search_key k JOIN ({CASE_SELECT}) x ON x.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'case' ORDER BY k.id")
+    if kind == "document":
+        # The same words as documents.index: title and source, and a letter's own text.
+        return (into + "SELECT k.id, 'document', d.id, d.case_id, printf('%s (%s)', d.title, d.source), "
+                "coalesce(d.letter_text, '') FROM search_key k JOIN document d ON d.id = k.ref_id "
+                f"WHERE {where} AND k.kind = 'document' AND d.deleted_at IS NULL ORDER BY k.id")
     return (into + "SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body FROM search_key k "
             "JOIN note n ON n.id = k.ref_id JOIN casefile c ON c.id = n.case_id "
             f"WHERE {where} AND k.kind = 'note' ORDER BY k.id")
@@ -62,6 +67,7 @@ _KEYS = {
     "person": "SELECT 'person', id FROM person ORDER BY rowid",
     "case": "SELECT 'case', id FROM casefile ORDER BY rowid",
     "note": "SELECT 'note', n.id FROM note n JOIN casefile c ON c.id = n.case_id ORDER BY n.rowid",
+    "document": "SELECT 'document', id FROM document WHERE deleted_at IS NULL ORDER BY rowid",
 }
 
 
@@ -69,6 +75,7 @@ _PRESENT = {     # the rows of each kind that have an index entry, among ids in 
     "person": "SELECT id FROM person WHERE id IN ({marks}) ORDER BY rowid",
     "case": "SELECT id FROM casefile WHERE id IN ({marks}) ORDER BY rowid",
     "note": "SELECT n.id FROM note n JOIN casefile c ON c.id = n.case_id WHERE n.id IN ({marks}) ORDER BY n.rowid",
+    "document": "SELECT id FROM document WHERE id IN ({marks}) AND deleted_at IS NULL ORDER BY rowid",
 }
 CHUNK = 400
 

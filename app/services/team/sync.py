@@ -36,6 +36,9 @@ from app.storage.db import IntegrityError, transaction
 from app.storage.hub.base import COMPACTED, DAMAGED, MISSING, Hub, HubEntry, HubError, SequenceTaken
 
 PUSH_ATTEMPTS = 8
+# One bundle carries about this many bytes of row images at most (docs/sync.md §8.3): a 50 MB
+# document reaches the hub as a run of bounded pieces, never as one entry.
+PIECE_BYTES = 4 * 1024 * 1024
 AUDIT_COLUMNS = ("seq", "id", "at", "actor", "action", "object_type", "object_id", "detail",
                  "prev_hash", "hash")
 
@@ -297,14 +300,16 @@ def _held_rows(conn) -> set[tuple[str, str]]:
 def build(conn, by: str) -> tuple[bytes, dict] | None:
     """Seal this computer's pending changes and unpushed audit events, or None if there are none."""
     held = merge_sets.held_rows(conn, capture.pending_keys(conn), _held_rows(conn))
-    changes = [c for c in capture.collect(conn, by) if (c.table, applier.key_json(c.key)) not in held]
+    cut = capture.cutoff(conn, held, PIECE_BYTES)
+    changes = [c for c in capture.collect(conn, by, cut) if (c.table, applier.key_json(c.key)) not in held]
     pushed_audit = int(state.get(conn, "audit_pushed_seq", 0))
     cursor = conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_event WHERE seq > ? ORDER BY seq",
                           (pushed_audit,))
     events = [dict(zip(AUDIT_COLUMNS, row, strict=True)) for row in cursor]
-    rows = [r for r in capture.pending_rows(conn) if (r[0], r[1]) not in held]
+    rows = [r for r in capture.pending_rows(conn) if (r[0], r[1]) not in held and (cut is None or r[2] < cut)]
     upto = conn.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0]
-    if not changes and not events and not rows:
+    pieces, sent = laptop_office.next_pieces(conn, PIECE_BYTES)
+    if not changes and not events and not rows and not pieces:
         return None
     me = state.device(conn, state.get(conn, "device_id"))
     epoch, key = state.current_epoch(conn)
@@ -317,13 +322,13 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
               "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "merge": merge_rule.RULES_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": utc_now()}
     content = {"changes": [c.as_wire() for c in changes], "audit": events}
-    packages = laptop_office.packages(conn)
-    if packages:
-        content["packages"] = packages      # docs/sync.md §14
+    packages, later = laptop_office.packages(conn, cut)
+    if packages or pieces:
+        content["packages"] = packages + pieces      # docs/sync.md §14
     payload = bundle.seal(header, content, key, device_keys.sign_priv(conn))
     info = {"hash": bundle.bundle_hash(payload), "dseq": me.last_dseq + 1,
             "audit_upto": events[-1]["seq"] if events else pushed_audit,
-            "rows": len(rows), "outbox_upto": upto}
+            "rows": len(rows), "outbox_upto": upto, "cut": cut, "later": later, "sent": sent}
     return payload, info
 
 
@@ -339,10 +344,13 @@ def push(conn, hub: Hub, by: str) -> int | None:
     with transaction(conn):
         # What the bundle holds: outbox rows up to the last one it read, less held rows. A
         # write made after the bundle was built stays pending for the next push.
-        conn.execute("UPDATE sync_outbox SET in_flight = 1 WHERE seq <= ?", (info["outbox_upto"],))
+        # One bounded piece (docs/sync.md §8.3): only the rows first written before the cut.
+        conn.execute("UPDATE sync_outbox SET in_flight = 1 WHERE seq <= ? AND (? IS NULL OR (tbl, pk) IN "
+                     "(SELECT tbl, pk FROM sync_outbox GROUP BY tbl, pk HAVING min(seq) < ?))",
+                     (info["outbox_upto"], info["cut"], info["cut"]))
         conn.executemany("UPDATE sync_outbox SET in_flight = NULL WHERE tbl = ? AND pk = ?",
                          sorted(merge_sets.held_rows(conn, capture.pending_keys(conn), _held_rows(conn))))
-        state.put(conn, "in_flight", {k: info[k] for k in ("hash", "dseq", "audit_upto")})
+        state.put(conn, "in_flight", {k: info[k] for k in ("hash", "dseq", "audit_upto", "later", "sent")})
     faults.point("push.before_append")
     try:
         hub.append(seq, state.get(conn, "device_id"), "bundle", payload)
@@ -358,6 +366,9 @@ def push(conn, hub: Hub, by: str) -> int | None:
 
 def _finalise_push(conn, in_flight: dict, seq: int) -> None:
     conn.execute("DELETE FROM sync_outbox WHERE in_flight = 1")
+    # Laptops' pieces: those this bundle carried are done; those its packages left for later wait.
+    laptop_office.drop_pieces(conn, in_flight.get("sent") or [])
+    laptop_office.queue_pieces(conn, in_flight.get("later") or [])
     me = state.get(conn, "device_id")
     state.advance_device(conn, me, int(in_flight["dseq"]), in_flight["hash"], seq)
     state.put(conn, "audit_pushed_seq", int(in_flight["audit_upto"]))
@@ -386,11 +397,19 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     try:
         result = pull(conn, hub)
         result.refused += laptop_step.after_pull(conn, by)
-        for _ in range(PUSH_ATTEMPTS):
+        attempts, waiting = 0, None
+        while attempts < PUSH_ATTEMPTS:
             pushed = push(conn, hub, by)
             if pushed is not None:
-                result.pushed = pushed
-                break
+                result.pushed += pushed
+                # Bounded pieces (docs/sync.md §8.3): push on while something waits and each
+                # piece takes some of it.
+                left = _waiting(conn)
+                if not left or (waiting is not None and left >= waiting):
+                    break
+                waiting = left
+                continue
+            attempts += 1
             more = pull(conn, hub)
             result.pulled += more.pulled
             result.refused += more.refused
@@ -414,6 +433,13 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
 def sync_now(session, hub: Hub) -> SyncResult:
     """Pull, rebase and push. May raise: NotInTeam, SyncBlocked, HubUnavailable, HubError."""
     return sync_conn(session.conn, hub, session.user.username)
+
+
+def _waiting(conn) -> int:
+    """Rows and laptop pieces a push would still carry."""
+    held = merge_sets.held_rows(conn, capture.pending_keys(conn), _held_rows(conn))
+    rows = sum(1 for r in capture.pending_rows(conn) if (r[0], r[1]) not in held)
+    return rows + laptop_office.pieces_waiting(conn)
 
 
 def open_conflict_count(conn) -> int:

@@ -87,6 +87,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (19, _sql_step("v019_hub_copies.sql")),
     (20, _sql_step("v020_national_picture.sql")),
     (21, _sql_step("v021_lifecycle.sql")),
+    (22, _sql_step("v022_documents.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -8,6 +8,7 @@ the team key like every bundle. The package is built when the bundle is sealed, 
 state at the bundle's base, so it is never older than the log position it is applied at.
 """
 
+import json
 from datetime import date, timedelta
 
 from app import clock
@@ -16,7 +17,7 @@ from app.domain.staff import Role
 from app.security import audit
 from app.services.team import state
 from app.services.team.laptop.closure import case_closure, rows_of_closure
-from app.services.team.laptop.replica import is_laptop, laptops
+from app.services.team.laptop.replica import PIECE_OWNERS, is_laptop, laptops
 from app.storage import records
 from app.storage.db import transaction
 
@@ -197,17 +198,28 @@ def acknowledge(conn, by: str) -> int:
     return len(due)
 
 
-def packages(conn) -> list[dict]:
-    """The packages for requests this computer marked 'out' and has not pushed yet."""
+# Rows that go after their package, a bounded number per bundle (docs/sync.md §14, "Pieces"):
+# a document's bytes. Declared once, in replica.PIECE_OWNERS.
+PIECES = frozenset(PIECE_OWNERS)
+
+
+def packages(conn, before_seq: int | None = None) -> tuple[list[dict], list[list[str]]]:
+    """The packages for requests this computer marked 'out' and has not pushed yet (with
+    `before_seq`, only those whose 'out' row this bundle carries), and the pieces that follow
+    them in later bundles: [laptop id, table, row id]."""
+    bound = "" if before_seq is None else f" AND o.seq < {int(before_seq)}"
     rows = conn.execute(
         "SELECT c.device_id, c.case_id FROM case_checkout c WHERE c.state = 'out' AND EXISTS "
-        "(SELECT 1 FROM sync_outbox o WHERE o.tbl = 'case_checkout' AND o.pk = json_array(c.id))").fetchall()
+        f"(SELECT 1 FROM sync_outbox o WHERE o.tbl = 'case_checkout' AND o.pk = json_array(c.id){bound})").fetchall()
     by_device: dict[str, list[str]] = {}
     for device_id, case_id in rows:
         by_device.setdefault(device_id, []).append(case_id)
-    out = [{"to": device_id, "cases": sorted(case_ids),
-            "rows": rows_of_closure(conn, case_closure(conn, case_ids))}
-           for device_id, case_ids in sorted(by_device.items())]
+    out, later = [], []
+    for device_id, case_ids in sorted(by_device.items()):
+        closure = case_closure(conn, case_ids)
+        for table in PIECES:
+            later += [[device_id, table, i] for i in sorted(closure.pop(table, set()))]
+        out.append({"to": device_id, "cases": sorted(case_ids), "rows": rows_of_closure(conn, closure)})
     # A list asked for: the person's open cases, to tick on the laptop (docs/sync.md §14).
     for device_id, username in conn.execute(
             "SELECT DISTINCT c.device_id, c.staff_username FROM case_checkout c WHERE c.state = 'listed' AND "
@@ -219,4 +231,35 @@ def packages(conn) -> list[dict]:
             package = {"to": device_id, "cases": [], "rows": {}}
             out.append(package)
         package.setdefault("directories", []).append(listing)
-    return out
+    return out, later
+
+
+def next_pieces(conn, budget: int) -> tuple[list[dict], list[int]]:
+    """Queued pieces for laptops, up to about `budget` bytes of images (at least one): as
+    packages with no cases, and the queue rows they came from."""
+    taken, size, by_device = [], 0, {}
+    for queue_id, device_id, table, row_id in conn.execute(
+            "SELECT id, device_id, tbl, row_id FROM sync_piece_queue ORDER BY id").fetchall():
+        if table not in PIECES:
+            taken.append(queue_id)
+            continue
+        row = rows_of_closure(conn, {table: {row_id}}).get(table, [])
+        piece = len(json.dumps(row))
+        if taken and size + piece > budget:
+            break
+        taken.append(queue_id)
+        size += piece
+        by_device.setdefault(device_id, {}).setdefault(table, []).extend(row)
+    return [{"to": d, "cases": [], "rows": rows} for d, rows in sorted(by_device.items())], taken
+
+
+def queue_pieces(conn, later: list[list[str]]) -> None:
+    conn.executemany("INSERT INTO sync_piece_queue (device_id, tbl, row_id) VALUES (?, ?, ?)", later)
+
+
+def drop_pieces(conn, sent: list[int]) -> None:
+    conn.executemany("DELETE FROM sync_piece_queue WHERE id = ?", [(i,) for i in sent])
+
+
+def pieces_waiting(conn) -> int:
+    return conn.execute("SELECT count(*) FROM sync_piece_queue").fetchone()[0]

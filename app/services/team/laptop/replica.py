@@ -90,6 +90,10 @@ def note_office_time(conn, entry, cases_arrived: bool) -> None:
         state.put(conn, CLOCK_OFFSET, int((at - _now()).total_seconds()))
 
 
+# A piece table -> (the table it belongs to, the column naming its row); see office.PIECES.
+PIECE_OWNERS = {"document_chunk": ("document", "document_id")}
+
+
 def receive_packages(conn, body: dict, entry=None) -> int:
     """Write the check-out packages of a bundle addressed to this computer (inside the
     entry's transaction, capture off). Rows with a pending change here keep ours: it is
@@ -105,6 +109,12 @@ def receive_packages(conn, body: dict, entry=None) -> int:
             pk = primary_key(conn, table)
             rows = [r for r in package["rows"].get(table, [])
                     if (table, key_json([r[c] for c in pk])) not in pending]
+            owner = PIECE_OWNERS.get(table)
+            if owner and not package["cases"]:
+                # A piece arriving after its package: only for a record still held here (the
+                # case may have been checked in meanwhile).
+                rows = [r for r in rows if conn.execute(f"SELECT 1 FROM {owner[0]} WHERE id = ?",
+                                                        (r[owner[1]],)).fetchone()]
             capture.write_images(conn, table, rows)
             written += len(rows)
         if package.get("directories"):

@@ -31,7 +31,8 @@ SHARED = frozenset({"staff", "staff_record", "staff_key", "organisation", "polic
                     "service_evaluation", "minimum_standard", "national_policy",
                     # docs/lifecycle.md: the schedule, erasures (never whom they were about) and
                     # each computer's word that it carried one out; import references name no one
-                    "retention_rule", "erasure", "erasure_done", "import_reference"})
+                    "retention_rule", "erasure", "erasure_done", "import_reference",
+                    "letter_template"})    # letter templates: the service's wording
 
 # A family's records with no foreign key to say so.
 PERSONAL_WITHOUT_KEYS = frozenset({"dp_complaint"})    # the complainant is named in its text

@@ -1,0 +1,1 @@
+"""Documents and letters kept inside the vault (docs/documents.md)."""

@@ -1,0 +1,119 @@
+"""Documents travel through the hub like notes, in bounded pieces: no hub entry holds a whole
+large document; they reach a laptop with its checked-out case (the bytes after the package,
+a few per bundle) and leave at check-in; the same moment on two computers makes two documents."""
+
+import io
+import os
+from datetime import date
+
+import pytest
+
+from app.domain.documents import CHUNK_BYTES
+from app.services.documents import documents as docs
+from app.services.documents.documents import DocumentInput
+from app.services.team import sync
+from app.services.team.laptop import checkout
+from app.services.team.sync import sync_now
+from tests.team.laptop_world import add_laptop, family_case, sync_all
+from tests.team.replica import rows_of
+
+TODAY = date(2026, 11, 25)
+PIECE = 3 * CHUNK_BYTES          # about one chunk's image (hex doubles it) per bundle
+
+
+def _add(session, case_id, data: bytes, title="EP report"):
+    return docs.add_document(session, DocumentInput(title, "report", TODAY, "EP service", "report.pdf",
+                                                    case_id=case_id), io.BytesIO(data), today=TODAY)
+
+
+def _big(size: int) -> bytes:
+    return b"%PDF-1.4\n" + os.urandom(size - 9)
+
+
+def _bundle_sizes(hub, after: int) -> list[int]:
+    return [len(e.payload) for e in hub.read_after(after) if e.kind == "bundle"]
+
+
+def test_a_large_document_reaches_the_hub_in_bounded_pieces(make_team, monkeypatch):
+    monkeypatch.setattr(sync, "PIECE_BYTES", PIECE)
+    team = make_team(2)
+    a, b = team.sessions
+    case_id, _ = family_case(a, "Hartley")
+    sync_all(team.hub, a, b)
+    head = team.hub.head()
+    data = _big(5 * CHUNK_BYTES + 1000)           # six chunks
+    added = _add(a, case_id, data)
+    sync_now(a, team.hub)
+    sizes = _bundle_sizes(team.hub, head)
+    # Before pieces, this was one bundle holding the whole file.
+    assert len(sizes) >= 5 and max(sizes) < PIECE, sizes
+    sync_now(b, team.hub)
+    got, held = docs.read_for_viewing(b, added.id)
+    assert bytes(held) == data and got.sha256 == added.sha256
+    assert rows_of(a) == rows_of(b)
+
+
+def test_a_document_still_arriving_says_so(make_team, monkeypatch):
+    monkeypatch.setattr(sync, "PIECE_BYTES", PIECE)
+    team = make_team(2)
+    a, b = team.sessions
+    case_id, _ = family_case(a, "Hartley")
+    sync_all(team.hub, a, b)
+    added = _add(a, case_id, _big(3 * CHUNK_BYTES))
+    head = team.hub.head()
+    sync_now(a, team.hub)
+    # b reads only the first pieces: the document row is there, not all its bytes.
+    monkeypatch.setattr(team.hub, "read_after", _limited(team.hub.read_after, head + 1))
+    sync.pull(b.conn, team.hub)
+    assert docs.get_document(b, added.id).title == "EP report"
+    with pytest.raises(Exception, match="still arriving"):
+        docs.read_for_viewing(b, added.id)
+
+
+def _limited(read_after, last: int):
+    def read(after, limit=None):
+        return [e for e in read_after(after, limit=limit) if e.seq <= last]
+    return read
+
+
+def test_added_on_two_computers_at_once_is_two_documents(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    case_id, _ = family_case(a, "Hartley")
+    sync_all(team.hub, a, b)
+    first = _add(a, case_id, b"%PDF-1.4 from the office", "School letter")
+    second = _add(b, case_id, b"%PDF-1.4 from the other office", "School letter")
+    for s in (a, b, a):
+        assert sync_now(s, team.hub).conflicts == 0
+    for s in (a, b):
+        assert {d.id for d in docs.documents_for_case(s, case_id)} == {first.id, second.id}
+    assert bytes(docs.read_for_viewing(a, second.id)[1]) == b"%PDF-1.4 from the other office"
+    assert rows_of(a) == rows_of(b)
+
+
+def test_a_laptop_gets_its_cases_documents_in_pieces_and_gives_them_up_at_checkin(make_team, monkeypatch):
+    monkeypatch.setattr(sync, "PIECE_BYTES", PIECE)
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    case_id, ref = family_case(office, "Hartley")
+    other_id, _ = family_case(office, "Lowther")
+    data = _big(4 * CHUNK_BYTES + 77)
+    added = _add(office, case_id, data)
+    _add(office, other_id, b"%PDF-1.4 not for the laptop", "Other family's report")
+    sync_all(team.hub, office, laptop)
+    assert laptop.conn.execute("SELECT count(*) FROM document").fetchone()[0] == 0
+    head = team.hub.head()
+    checkout.request(laptop, [ref])
+    sync_all(team.hub, laptop, office, laptop)
+    sizes = _bundle_sizes(team.hub, head)
+    assert max(sizes) < PIECE and len(sizes) >= 5, sizes
+    assert bytes(docs.read_for_viewing(laptop, added.id)[1]) == data
+    assert laptop.conn.execute("SELECT count(*) FROM document").fetchone()[0] == 1
+    # A document added at the office while the case is out follows it to the laptop.
+    later = _add(office, case_id, b"%PDF-1.4 a later letter", "Later letter")
+    sync_all(team.hub, office, laptop)
+    assert bytes(docs.read_for_viewing(laptop, later.id)[1]) == b"%PDF-1.4 a later letter"
+    checkout.check_in(laptop, sync=lambda s: sync_all(team.hub, s, office, s))
+    assert laptop.conn.execute("SELECT count(*) FROM document").fetchone()[0] == 0
+    assert laptop.conn.execute("SELECT count(*) FROM document_chunk").fetchone()[0] == 0
