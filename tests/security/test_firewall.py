@@ -38,11 +38,11 @@ from app.services.consent import export as consent_export
 from app.services.consent import records as consent
 from app.services.consent import rules as consent_rules
 from app.services.consent import views as consent_views
+from app.services.documents import documents, letters
 from app.services.lifecycle import erase as lifecycle_erase
 from app.services.lifecycle import schedule as lifecycle_schedule
 from app.services.national import levels as national_levels
 from app.services.national import states as national_states
-from app.services.documents import documents, letters
 from app.services.sar import settings as sar_settings
 from app.services.team import conflicts as team_conflicts
 from app.services.team import membership, pending, search_build, settings_entry, staff_keys

@@ -20,8 +20,8 @@ from app.domain import choices as c
 from app.domain import firewall
 from app.domain.choices import Choice
 from app.domain.consent import ConsentMethod, ConsentScope, LawfulReason
-from app.domain.intervention import level_label
 from app.domain.documents import KIND_LABELS, viewable_inside
+from app.domain.intervention import level_label
 from app.domain.role_matrix import Scope, grants
 from app.domain.text import uk_date
 from app.security.session import Session
