@@ -26,6 +26,7 @@ from app.services.team import (
     device_keys,
     invitation,
     join_staging,
+    key_holders,
     rekeyed,
     snapshot,
     staff_keys,
@@ -289,6 +290,7 @@ def sync(session) -> SyncResult:
         result = sync_now(session, hub)
         if result.blocked:
             return result       # stopped before an entry: nothing more is done until it is put right
+        _new_key_if_a_holder_left(session, hub)
         staff_keys.follow_staff_keys(session)
         rekeyed_now = staff_keys.rekey_if_team_key_changed(session)
         # Said on the hub (also after a crash between the re-key and saying it), so the
@@ -308,6 +310,17 @@ def sync(session) -> SyncResult:
         return result
     finally:
         hub.close()
+
+
+def _new_key_if_a_holder_left(session, hub: Hub) -> None:
+    """Someone who held the current team key is no longer entitled to it (disabled, or now a
+    volunteer, here or on another computer): a manager's computer makes a new key they are not
+    sealed (key_holders.py)."""
+    with transaction(session.conn):
+        owed = key_holders.owed(session.conn)
+    me = state.device(session.conn, state.get(session.conn, "device_id"))
+    if owed and session.user.role == Role.MANAGER and me is not None and me.manager:
+        engine.rotate_epoch(session, hub, tuple(owed))
 
 
 @grants(Scope.MANAGER)

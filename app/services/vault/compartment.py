@@ -338,56 +338,112 @@ def _absorb(conn, user: str) -> None:
 
 
 def _refresh(session: Session, user: str) -> None:
-    """Write the compartment anew: only what a volunteer may see (docs/security.md)."""
+    """Bring the compartment in line with this database: only what a volunteer may see
+    (docs/security.md). Each table is compared whole with what it should hold, and only the
+    rows that differ are written (the search index of those people only): a refresh after a
+    few edits writes a few rows, not the whole file."""
     conn = session.conn
     viewer = firewall.params(firewall.Viewer(reads_casework=False, username=user))
-    hidden = access.person_hidden_sql("p.id")
-    enquiry_ok = access.enquiry_visible_sql("e")
-    person_cols = ", ".join(PERSON_COLUMNS)
     tag = conn.execute("SELECT tag FROM volunteer_compartment WHERE username = ?", (user,)).fetchone()[0]
     main_tag = conn.execute("SELECT value FROM sync_state WHERE key = 'reference_tag'").fetchone()
+    reference_tag = json.dumps(f"{json.loads(main_tag[0]) if main_tag else ''}V{tag}-")
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
         with transaction(conn):
-            for table in ("search_index", "search_key", "enquiry_revision", "enquiry_topic", "enquiry",
-                          "relationship", "person", "organisation", "paper_file_movement", "paper_file",
-                          "staff_key", "staff", "setting", "reference_counter", "incident", "draft"):
-                conn.execute(f"DELETE FROM vol.{table}")
-            conn.execute("DELETE FROM vol.sync_state WHERE key = 'reference_tag'")
-            conn.execute("INSERT INTO vol.staff SELECT * FROM main.staff")
-            conn.execute("INSERT INTO vol.staff_key SELECT k.* FROM main.staff_key k JOIN main.staff s ON s.id = k.id "
-                         "WHERE s.username = ?", (user,))
-            conn.execute("INSERT INTO vol.setting SELECT * FROM main.setting")
-            conn.execute("INSERT INTO vol.reference_counter SELECT * FROM main.reference_counter")
-            conn.execute("INSERT INTO vol.sync_state (key, value) VALUES ('reference_tag', ?)",
-                         (json.dumps(f"{json.loads(main_tag[0]) if main_tag else ''}V{tag}-"),))
-            conn.execute(f"INSERT INTO vol.person ({person_cols}) SELECT {person_cols} FROM main.person p "
-                         f"WHERE p.deleted_at IS NULL AND NOT {hidden}", viewer)
-            conn.execute("INSERT INTO vol.relationship SELECT r.* FROM main.relationship r JOIN vol.person a ON "
-                         "a.id = r.adult_id JOIN vol.person c ON c.id = r.child_id WHERE r.deleted_at IS NULL")
-            conn.execute(f"INSERT INTO vol.enquiry SELECT e.* FROM main.enquiry e WHERE e.deleted_at IS NULL "
-                         f"AND {enquiry_ok}", viewer)
-            conn.execute("INSERT INTO vol.enquiry_topic SELECT t.* FROM main.enquiry_topic t "
-                         "JOIN vol.enquiry e ON e.id = t.enquiry_id")
-            conn.execute("INSERT INTO vol.enquiry_revision SELECT r.* FROM main.enquiry_revision r "
-                         "JOIN vol.enquiry e ON e.id = r.enquiry_id")
-            conn.execute("INSERT INTO vol.paper_file SELECT f.* FROM main.paper_file f WHERE f.case_id IS NULL")
-            conn.execute("INSERT INTO vol.paper_file_movement SELECT m.* FROM main.paper_file_movement m "
-                         "JOIN vol.paper_file f ON f.id = m.file_id")
-            conn.execute("INSERT INTO vol.draft SELECT d.* FROM main.draft d WHERE d.owner = ?", (user,))
-            # Names only in the search index: a volunteer finds people by name (read_budget).
-            conn.execute("INSERT INTO vol.search_key (kind, ref_id) SELECT 'person', id FROM vol.person")
-            conn.execute("INSERT INTO vol.search_index (rowid, kind, ref_id, case_id, title, body) "
-                         "SELECT k.id, 'person', p.id, NULL, trim(p.first_name || ' ' || p.last_name || ' ' || "
-                         "coalesce(p.known_as, '')), '' FROM vol.person p JOIN vol.search_key k ON k.ref_id = p.id")
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_person_changed (id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.compartment_person_changed")
+            for table, keys, wanted in _wanted(conn):
+                _write_difference(conn, table, keys, wanted, {**viewer, "user": user})
+            _reindex_changed_people(conn)
+            if conn.execute("SELECT value FROM vol.sync_state WHERE key = 'reference_tag'").fetchone() != \
+                    (reference_tag,):
+                conn.execute("INSERT INTO vol.sync_state (key, value) VALUES ('reference_tag', ?) "
+                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (reference_tag,))
             token = crypto.random_key().hex()
             conn.execute("INSERT INTO vol.sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
                          "SET value = excluded.value", (TOKEN, json.dumps(token)))
             conn.execute("UPDATE volunteer_compartment SET refreshed_at = ?, token = ? WHERE username = ?",
                          (clock.stamp(), token, user))
+            conn.execute("DROP TABLE IF EXISTS temp.compartment_want")
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA vol.wal_checkpoint(TRUNCATE)").fetchone()
+
+
+def _wanted(conn) -> list[tuple[str, str, str]]:
+    """(table, key columns, what it should hold as SQL over main) in an order where each
+    query reads only tables of the compartment already brought in line."""
+    hidden = access.person_hidden_sql("p.id")
+    enquiry_ok = access.enquiry_visible_sql("e")
+    # A person's row as a volunteer may hold it: the columns they may see, the rest as new.
+    person = ", ".join(f"p.{c} AS {c}" if c in PERSON_COLUMNS else f"{_default(conn, 'person', c)} AS {c}"
+                       for c in _columns(conn, "vol", "person"))
+    return [
+        ("person", "id", f"SELECT {person} FROM main.person p WHERE p.deleted_at IS NULL AND NOT {hidden}"),
+        ("relationship", "id", "SELECT r.* FROM main.relationship r JOIN vol.person a ON a.id = r.adult_id "
+                               "JOIN vol.person c ON c.id = r.child_id WHERE r.deleted_at IS NULL"),
+        ("enquiry", "id", f"SELECT e.* FROM main.enquiry e WHERE e.deleted_at IS NULL AND {enquiry_ok}"),
+        ("enquiry_topic", "enquiry_id, topic", "SELECT t.* FROM main.enquiry_topic t "
+                                               "JOIN vol.enquiry e ON e.id = t.enquiry_id"),
+        ("enquiry_revision", "id", "SELECT r.* FROM main.enquiry_revision r "
+                                   "JOIN vol.enquiry e ON e.id = r.enquiry_id"),
+        ("paper_file", "id", "SELECT f.* FROM main.paper_file f WHERE f.case_id IS NULL"),
+        ("paper_file_movement", "id", "SELECT m.* FROM main.paper_file_movement m "
+                                      "JOIN vol.paper_file f ON f.id = m.file_id"),
+        ("staff", "id", "SELECT * FROM main.staff"),
+        ("staff_key", "id", "SELECT k.* FROM main.staff_key k JOIN main.staff s ON s.id = k.id "
+                            "WHERE s.username = :user"),
+        ("setting", "key", "SELECT * FROM main.setting"),
+        ("reference_counter", "prefix, year", "SELECT * FROM main.reference_counter"),
+        ("draft", "id", "SELECT d.* FROM main.draft d WHERE d.owner = :user"),
+        # Taken in by the absorb before; never kept here.
+        ("organisation", "id", "SELECT * FROM main.organisation WHERE 0"),
+        ("incident", "id", "SELECT * FROM main.incident WHERE 0"),
+    ]
+
+
+def _default(conn, table: str, column: str) -> str:
+    for _cid, name, _type, _notnull, default, _pk in conn.execute(f"PRAGMA vol.table_info({table})"):
+        if name == column:
+            return default if default is not None else "NULL"
+    return "NULL"
+
+
+def _write_difference(conn, table: str, keys: str, wanted: str, params: dict) -> None:
+    """Delete the rows that should not be there or differ, insert the ones missing. EXCEPT
+    compares whole rows, NULLs included."""
+    names = ", ".join(_columns(conn, "vol", table))
+    conn.execute("DROP TABLE IF EXISTS temp.compartment_want")
+    conn.execute(f"CREATE TEMP TABLE compartment_want AS {wanted}", params)
+    stale = f"SELECT {keys} FROM (SELECT {names} FROM vol.{table} EXCEPT SELECT {names} FROM temp.compartment_want)"
+    if table == "person":
+        conn.execute(f"INSERT OR IGNORE INTO temp.compartment_person_changed {stale}")
+    conn.execute(f"DELETE FROM vol.{table} WHERE ({keys}) IN ({stale})")
+    missing = f"SELECT {names} FROM temp.compartment_want EXCEPT SELECT {names} FROM vol.{table}"
+    if table == "person":
+        conn.execute(f"INSERT OR IGNORE INTO temp.compartment_person_changed SELECT id FROM ({missing})")
+    conn.execute(f"INSERT INTO vol.{table} ({names}) {missing}")
+
+
+def _reindex_changed_people(conn) -> None:
+    """Names only in the search index (a volunteer finds people by name: read_budget), for
+    the people whose row changed, and any the index lacks or holds no longer."""
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT k.ref_id FROM vol.search_key k "
+                 "WHERE k.kind = 'person' AND NOT EXISTS (SELECT 1 FROM vol.person p WHERE p.id = k.ref_id)")
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT p.id FROM vol.person p "
+                 "WHERE NOT EXISTS (SELECT 1 FROM vol.search_key k WHERE k.ref_id = p.id)")
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT ref_id FROM vol.search_key "
+                 "WHERE kind != 'person'")
+    changed = "SELECT id FROM temp.compartment_person_changed"
+    conn.execute(f"DELETE FROM vol.search_index WHERE rowid IN (SELECT id FROM vol.search_key "
+                 f"WHERE ref_id IN ({changed}))")
+    conn.execute(f"DELETE FROM vol.search_key WHERE ref_id IN ({changed})")
+    conn.execute(f"INSERT INTO vol.search_key (kind, ref_id) SELECT 'person', p.id FROM vol.person p "
+                 f"WHERE p.id IN ({changed})")
+    conn.execute("INSERT INTO vol.search_index (rowid, kind, ref_id, case_id, title, body) "
+                 "SELECT k.id, 'person', p.id, NULL, trim(p.first_name || ' ' || p.last_name || ' ' || "
+                 f"coalesce(p.known_as, '')), '' FROM vol.person p JOIN vol.search_key k ON k.ref_id = p.id "
+                 f"WHERE p.id IN ({changed})")
 
 
 # --- volunteer side ----------------------------------------------------------------------
