@@ -144,8 +144,8 @@ def test_a_volunteer_reads_no_casework_note_from_the_hub_or_any_file(team, data_
         assert not any(CANARY in t for t in texts), f"{user} read the casework note from the hub"
         # Every database file in the folder, with every key they hold.
         candidates = [taken["data_key"], *mine.epoch_keys.values()] if user == "sam" else []
-        for slot_file in data_dir.glob(f"volunteer-{user}.slot.json"):
-            slot = compartment.read_slot(Paths(data_dir), user)
+        slot = compartment.read_slot(Paths(data_dir), user)
+        if slot is not None:
             opened = staff_slot.open_slot(VaultFile.load(Paths(data_dir).vault).vault_id, slot, TEMP[user], secret)
             candidates += opened.data_keys if opened else []
         for path in data_dir.glob("*.db"):

@@ -19,6 +19,7 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
+from app.services.casework import restricted
 from app.services.team import (
     authority,
     blocks,
@@ -279,6 +280,8 @@ def sync(session) -> SyncResult:
         raise engine.TeamError(authority.LEGACY_MESSAGE)
     hub = open_team_hub(session)
     try:
+        # Restricted records leave this computer only sealed to their readers (R16).
+        restricted.follow(session)
         with transaction(session.conn):
             control.open_pending(session.conn)
             authority.record_own_sign_key(session)

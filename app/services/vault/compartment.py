@@ -31,6 +31,7 @@ from app.security import audit, crypto
 from app.security.session import Session
 from app.security.staff_slot import StaffSlot
 from app.services import access
+from app.services.casework import restricted
 from app.services.team.staff_keys import slot_from_record
 from app.storage import db, keying, migrations
 from app.storage.db import transaction
@@ -309,6 +310,10 @@ def _columns(conn, schema: str, table: str) -> list[str]:
 
 def _absorb(conn, user: str) -> None:
     """New and changed rows of what volunteers write, and their audit events, into main."""
+    with transaction(conn):
+        # A volunteer's incident report, sealed to its readers before it reaches the vault
+        # (and so the team): R16 at the file level (casework/restricted.py).
+        restricted.seal_in_clear(conn, user, schema="vol")
     absorbed = conn.execute("SELECT absorbed_seq FROM volunteer_compartment WHERE username = ?",
                             (user,)).fetchone()[0]
     events = conn.execute("SELECT seq, at, actor, action, object_type, object_id, detail FROM vol.audit_event "
