@@ -25,7 +25,7 @@ from app.security import crypto, staff_slot
 from app.security.device import KeyringStore
 from app.security.keyslots import VaultFile
 from app.services.casework import notes
-from app.services.team import control, keys, membership, state
+from app.services.team import control, key_holders, keys, membership, state
 from app.services.vault import compartment, staff
 from app.services.vault import unlock as vault_service
 from app.storage.hub.location import open_hub
@@ -166,3 +166,15 @@ def test_becoming_a_volunteer_makes_a_new_team_key_at_the_managers_next_sync(tea
     staff.add_staff(manager, "vic", "Vic Volunteer", "volunteer", "temporary words for vic 44")
     membership.sync(manager)
     assert state.current_epoch(manager.conn)[0] == before + 1
+
+
+def test_a_team_whose_keys_were_sealed_to_volunteers_gets_a_new_key_after_the_upgrade(team):
+    manager, _hub_dir, _team_id = team
+    before = state.current_epoch(manager.conn)[0]
+    # What schema 20 notes on a team computer whose later keys were made by an older Confide.
+    with manager.conn:
+        state.put(manager.conn, key_holders.HOLDERS, None)
+        state.put(manager.conn, key_holders.UNKNOWN, True)
+    membership.sync(manager)
+    assert state.current_epoch(manager.conn)[0] == before + 1
+    assert "val" not in key_holders.note(manager.conn)

@@ -85,6 +85,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (17, _sql_step("v017_laptop_clock_and_removed.sql")),
     (18, _sql_step("v018_volunteer_limits.sql")),
     (19, _sql_step("v019_hub_copies.sql")),
+    (20, _sql_step("v020_team_key_holders.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
