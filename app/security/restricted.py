@@ -17,7 +17,6 @@ import json
 import os
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from app.security import crypto
@@ -39,7 +38,7 @@ def _reader_seal(record_key: bytes, aad: bytes, user: str, public: bytes) -> dic
     shared = eph.exchange(X25519PublicKey.from_public_bytes(public))
     wrap = crypto.hkdf(shared, info=aad + b":reader:" + user.encode())
     # One wrap key per (record key, reader): a fixed nonce is never reused under it.
-    ct = AESGCM(wrap).encrypt(bytes(crypto.NONCE_BYTES), record_key, aad)
+    ct = crypto.seal_with_nonce(wrap, bytes(crypto.NONCE_BYTES), record_key, aad)
     return {"eph": eph.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex(), "ct": ct.hex()}
 
 
@@ -55,7 +54,7 @@ def seal(fields: dict, readers: dict[str, bytes], table: str, record_id: str, de
     if derived:
         record_key = crypto.hkdf(plain, info=aad + b":derived")
         nonce = crypto.hkdf(record_key, info=aad + b":nonce")[:crypto.NONCE_BYTES]
-        ct = AESGCM(record_key).encrypt(nonce, plain, aad)
+        ct = crypto.seal_with_nonce(record_key, nonce, plain, aad)
     else:
         record_key = os.urandom(crypto.KEY_BYTES)
         nonce, ct = crypto.seal(record_key, plain, aad)
