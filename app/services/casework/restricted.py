@@ -113,8 +113,7 @@ def add_missing_readers(session: Session) -> int:
     conn, me = session.conn, session.user.username
     done = 0
     for table, fields in SEALED.items():
-        rows = conn.execute(f"SELECT * FROM main.{table} WHERE {fields[0]} LIKE ? AND deleted_at IS NULL",
-                            (restricted.PREFIX + "%",)).fetchall()
+        rows = conn.execute(_LACKING[table], {"prefix": restricted.PREFIX + "%", "me": _seal_mark(me)}).fetchall()
         for row in rows:
             envelope = row[fields[0]]
             have = restricted.readers(envelope)
@@ -134,14 +133,48 @@ def add_missing_readers(session: Session) -> int:
     return done
 
 
+def _seal_mark(username: str) -> str:
+    # How a reader appears in an envelope's canonical JSON (restricted.seal: sorted keys, no
+    # spaces): a reader's entry is an object whose first key is "ct".
+    return f'"{username}":{{"ct":'
+
+
+# Rows this person reads that lack a reader, found in SQL (the envelope's text searched for
+# each reader's mark) so a sync with nothing to add parses no envelope.
+_READER = ("SELECT s.username FROM main.staff s JOIN main.staff_key k ON k.id = s.id WHERE s.active = 1 "
+           "AND s.deleted_at IS NULL AND k.deleted_at IS NULL AND s.role != 'volunteer' AND (s.role = 'manager' "
+           "OR s.username IN ({workers}))")
+_LACKING = {
+    "safeguarding_concern":
+        "SELECT t.* FROM main.safeguarding_concern t WHERE t.deleted_at IS NULL AND t.description LIKE :prefix "
+        "AND instr(t.description, :me) > 0 AND EXISTS (" + _READER.format(
+            workers="SELECT c.worker FROM main.casefile c WHERE c.id = t.case_id") +
+        " AND instr(t.description, '\"' || s.username || '\":{\"ct\":') = 0)",
+    "incident":
+        "SELECT t.* FROM main.incident t WHERE t.deleted_at IS NULL AND t.description LIKE :prefix "
+        "AND instr(t.description, :me) > 0 AND EXISTS (" + _READER.format(
+            workers="SELECT c.worker FROM main.casefile c WHERE c.deleted_at IS NULL AND (c.id = t.case_id "
+                    "OR c.client_id = t.person_id OR c.child_id = t.person_id)") +
+        " AND instr(t.description, '\"' || s.username || '\":{\"ct\":') = 0)",
+}
+
+
 @grants(Scope.HELPER, "R16: keeps restricted records sealed to their readers; returns no records")
 def follow(session: Session) -> None:
     """At a staff unlock, lock and team sync: seal what is in the clear, add missing readers.
     May raise: DatabaseError."""
     if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
         return
-    with transaction(session.conn):
-        seal_in_clear(session.conn, session.user.username)
+    conn = session.conn
+    pending = any(conn.execute(f"SELECT 1 FROM main.{t} WHERE {f[0]} NOT LIKE ? LIMIT 1",
+                               (restricted.PREFIX + "%",)).fetchone() for t, f in SEALED.items())
+    lacking = any(conn.execute(_LACKING[t] + " LIMIT 1", {"prefix": restricted.PREFIX + "%",
+                                                         "me": _seal_mark(session.user.username)}).fetchone()
+                  for t in SEALED)
+    if not (pending or lacking):
+        return          # nothing to write: no transaction
+    with transaction(conn):
+        seal_in_clear(conn, session.user.username)
         add_missing_readers(session)
 
 

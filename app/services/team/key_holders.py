@@ -51,8 +51,10 @@ def note(conn) -> set[str]:
     else:
         people = set()
     people |= entitled(conn)
-    sealed_to(conn, epoch, people)
-    conn.execute("DELETE FROM sync_state WHERE key = ?", (UNKNOWN,))
+    if kept != {"epoch": epoch, "people": sorted(people)}:
+        sealed_to(conn, epoch, people)
+    if state.get(conn, UNKNOWN) is not None:
+        conn.execute("DELETE FROM sync_state WHERE key = ?", (UNKNOWN,))
     return people
 
 

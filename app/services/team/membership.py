@@ -319,8 +319,9 @@ def _new_key_if_a_holder_left(session, hub: Hub) -> None:
     """Someone who held the current team key is no longer entitled to it (disabled, or now a
     volunteer, here or on another computer): a manager's computer makes a new key they are not
     sealed (key_holders.py)."""
-    with transaction(session.conn):
-        owed = key_holders.owed(session.conn)
+    conn = session.conn
+    with transaction(conn):
+        owed = key_holders.owed(conn)
     me = state.device(session.conn, state.get(session.conn, "device_id"))
     if owed and session.user.role == Role.MANAGER and me is not None and me.manager:
         engine.rotate_epoch(session, hub, tuple(owed))
