@@ -7,6 +7,7 @@ from app.services.casework import people
 from app.services.demo import build as demo
 from app.services.vault import compartment, staff
 from app.services.vault import unlock as vault_service
+from app.storage import db
 
 TEMP = "temporary words for vera 9"
 
@@ -61,3 +62,38 @@ def test_a_person_hidden_since_leaves_the_compartment_and_its_index(session, dat
     assert _vol_rows(session, f"SELECT count(*) FROM vol.search_key WHERE ref_id = '{person}'") == [(0,)]
     keys = _vol_rows(session, "SELECT count(*) FROM vol.search_key")[0][0]
     assert keys == _vol_rows(session, "SELECT count(*) FROM vol.person")[0][0]
+
+
+def test_only_the_people_this_session_changed_are_compared_unless_another_wrote(session, data_dir):
+    demo.populate(session, staff=0, cases=12, seed=5)
+    staff.add_staff(session, "vera", "Vera Volunteer", "volunteer", TEMP)
+    compartment.sync(session, "vera", True)
+    compared = []
+    real = compartment._write_difference
+
+    def spy(conn, table, keys, wanted, params, scope=""):
+        compared.append((table, bool(scope)))
+        real(conn, table, keys, wanted, params, scope)
+
+    compartment._write_difference = spy
+    try:
+        # A case made the client's own (R4): the client leaves the compartment, though only the
+        # case changed, and only the people this session touched were compared.
+        case_id, client = session.conn.execute("SELECT id, client_id FROM casefile LIMIT 1").fetchone()
+        with session.conn:
+            session.conn.execute("UPDATE casefile SET own_case = 1, version = version + 1 WHERE id = ?", (case_id,))
+        compartment.sync(session, "vera", True)
+        assert ("person", True) in compared
+        assert _vol_rows(session, f"SELECT count(*) FROM vol.person WHERE id = '{client}'") == [(0,)]
+        # Another connection (another process) writes: the next refresh compares everything.
+        other = db.open_database(session.paths.db, session.data_key)
+        person = other.execute("SELECT id FROM person WHERE kind = 'family_member' LIMIT 1").fetchone()[0]
+        with other:
+            other.execute("UPDATE person SET first_name = 'Ottoline', version = version + 1 WHERE id = ?", (person,))
+        other.close()
+        compared.clear()
+        compartment.sync(session, "vera", True)
+        assert ("person", False) in compared
+        assert _vol_rows(session, f"SELECT first_name FROM vol.person WHERE id = '{person}'") == [("Ottoline",)]
+    finally:
+        compartment._write_difference = real

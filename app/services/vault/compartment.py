@@ -124,8 +124,8 @@ def ensure_key(conn, user: str) -> bytes:
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def sync_all(session: Session, refresh: bool | None = None) -> None:
     """Take in what every volunteer wrote; write their compartments anew when `refresh`, or by
-    default when this session wrote what they copy since it last did (a refresh costs about
-    0.5 s per 1,000 cases: docs/security.md). May raise: DatabaseError, OSError, VaultFileInvalid."""
+    default when this session wrote what they copy since it last did (what a refresh costs:
+    docs/security.md). May raise: DatabaseError, OSError, VaultFileInvalid."""
     if session.user.role == Role.VOLUNTEER:
         return
     if refresh is None:
@@ -135,6 +135,8 @@ def sync_all(session: Session, refresh: bool | None = None) -> None:
     session._compartment_stamp = _stamps(session)
     _watch(session.conn)
     session.conn.execute("UPDATE temp.compartment_dirty SET n = 0")
+    if refresh:
+        session.conn.execute("DELETE FROM temp.compartment_changed_person")
 
 
 # Tables whose rows a compartment copies (or whose changes hide a person: casefile).
@@ -158,6 +160,18 @@ def _watch(conn) -> None:
         for event in ("INSERT", "UPDATE", "DELETE"):
             conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} AFTER {event} "
                          f"ON main.{table} BEGIN UPDATE temp.compartment_dirty SET n = 1; END")
+    # Which people this connection changed, or whose visibility it changed (their cases), so
+    # the next refresh compares only them (_refresh, when nobody else wrote meanwhile).
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_changed_person (id TEXT PRIMARY KEY)")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_seen (username TEXT PRIMARY KEY, token TEXT, "
+                 "data_version INTEGER)")
+    ids = {"person": ("id",), "casefile": ("client_id", "child_id")}
+    for table, columns in ids.items():
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
+            body = " ".join(f"INSERT OR IGNORE INTO temp.compartment_changed_person VALUES ({r}.{c});"
+                            for r in rows for c in columns)
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_people_{table}_{event.lower()} AFTER "
+                         f"{event} ON main.{table} BEGIN {body} END")
 
 
 def _dirty(conn) -> bool:
@@ -352,13 +366,19 @@ def _refresh(session: Session, user: str) -> None:
     tag = conn.execute("SELECT tag FROM volunteer_compartment WHERE username = ?", (user,)).fetchone()[0]
     main_tag = conn.execute("SELECT value FROM sync_state WHERE key = 'reference_tag'").fetchone()
     reference_tag = json.dumps(f"{json.loads(main_tag[0]) if main_tag else ''}V{tag}-")
+    _watch(conn)
+    scoped = _only_own_changes(conn, user)
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
         with transaction(conn):
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_person_changed (id TEXT PRIMARY KEY)")
             conn.execute("DELETE FROM temp.compartment_person_changed")
             for table, keys, wanted in _wanted(conn):
-                _write_difference(conn, table, keys, wanted, {**viewer, "user": user})
+                # The people: only those this connection changed, when it saw every change
+                # since this compartment's last refresh; the other tables are small.
+                scope = " AND id IN (SELECT id FROM temp.compartment_changed_person)" \
+                    if scoped and table == "person" else ""
+                _write_difference(conn, table, keys, wanted, {**viewer, "user": user}, scope)
             _reindex_changed_people(conn)
             if conn.execute("SELECT value FROM vol.sync_state WHERE key = 'reference_tag'").fetchone() != \
                     (reference_tag,):
@@ -370,9 +390,24 @@ def _refresh(session: Session, user: str) -> None:
             conn.execute("UPDATE volunteer_compartment SET refreshed_at = ?, token = ? WHERE username = ?",
                          (clock.stamp(), token, user))
             conn.execute("DROP TABLE IF EXISTS temp.compartment_want")
+            conn.execute("INSERT OR REPLACE INTO temp.compartment_seen VALUES (?, ?, ?)",
+                         (user, token, conn.execute("PRAGMA main.data_version").fetchone()[0]))
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA vol.wal_checkpoint(TRUNCATE)").fetchone()
+
+
+def _only_own_changes(conn, user: str) -> bool:
+    """Whether every change to the vault since this compartment's last refresh was made on this
+    connection (its triggers listed them): the compartment is the one this connection last
+    wrote, and no other connection has committed to the vault since (PRAGMA data_version)."""
+    seen = conn.execute("SELECT token, data_version FROM temp.compartment_seen WHERE username = ?",
+                        (user,)).fetchone()
+    if seen is None:
+        return False
+    token = conn.execute("SELECT value FROM vol.sync_state WHERE key = ?", (TOKEN,)).fetchone()
+    return token is not None and json.loads(token[0]) == seen[0] and \
+        conn.execute("PRAGMA main.data_version").fetchone()[0] == seen[1]
 
 
 def _wanted(conn) -> list[tuple[str, str, str]]:
@@ -414,17 +449,18 @@ def _default(conn, table: str, column: str) -> str:
     return "NULL"
 
 
-def _write_difference(conn, table: str, keys: str, wanted: str, params: dict) -> None:
+def _write_difference(conn, table: str, keys: str, wanted: str, params: dict, scope: str = "") -> None:
     """Delete the rows that should not be there or differ, insert the ones missing. EXCEPT
-    compares whole rows, NULLs included."""
+    compares whole rows, NULLs included. `scope` limits both sides to some rows."""
     names = ", ".join(_columns(conn, "vol", table))
     conn.execute("DROP TABLE IF EXISTS temp.compartment_want")
-    conn.execute(f"CREATE TEMP TABLE compartment_want AS {wanted}", params)
-    stale = f"SELECT {keys} FROM (SELECT {names} FROM vol.{table} EXCEPT SELECT {names} FROM temp.compartment_want)"
+    conn.execute(f"CREATE TEMP TABLE compartment_want AS SELECT * FROM ({wanted}) WHERE 1{scope}", params)
+    stale = f"SELECT {keys} FROM (SELECT {names} FROM vol.{table} WHERE 1{scope} " \
+            f"EXCEPT SELECT {names} FROM temp.compartment_want)"
     if table == "person":
         conn.execute(f"INSERT OR IGNORE INTO temp.compartment_person_changed {stale}")
     conn.execute(f"DELETE FROM vol.{table} WHERE ({keys}) IN ({stale})")
-    missing = f"SELECT {names} FROM temp.compartment_want EXCEPT SELECT {names} FROM vol.{table}"
+    missing = f"SELECT {names} FROM temp.compartment_want EXCEPT SELECT {names} FROM vol.{table} WHERE 1{scope}"
     if table == "person":
         conn.execute(f"INSERT OR IGNORE INTO temp.compartment_person_changed SELECT id FROM ({missing})")
     conn.execute(f"INSERT INTO vol.{table} ({names}) {missing}")
