@@ -168,7 +168,10 @@ def _watch(conn) -> None:
     ids = {"person": ("id",), "casefile": ("client_id", "child_id")}
     for table, columns in ids.items():
         for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
-            body = " ".join(f"INSERT OR IGNORE INTO temp.compartment_changed_person VALUES ({r}.{c});"
+            # Not "OR IGNORE": a statement's own conflict clause (capture's upserts) overrides a
+            # trigger's, so the row is written only when absent.
+            body = " ".join(f"INSERT INTO temp.compartment_changed_person SELECT {r}.{c} WHERE NOT EXISTS "
+                            f"(SELECT 1 FROM temp.compartment_changed_person WHERE id IS {r}.{c});"
                             for r in rows for c in columns)
             conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_people_{table}_{event.lower()} AFTER "
                          f"{event} ON main.{table} BEGIN {body} END")
