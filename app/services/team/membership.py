@@ -130,6 +130,8 @@ def create(session, location: str, name: str, device_name: str = "Office compute
     if state.in_team(session.conn):
         raise engine.TeamError("This computer is already part of a team.")
     name = (name or "").strip() or session.vault.service_name
+    # The team's first snapshot holds restricted records only sealed (R16).
+    restricted.follow(session)
     team_id = str(uuid7())
     hub = open_hub(location, team_id, create=True)
     try:
