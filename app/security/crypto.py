@@ -28,6 +28,11 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
     return nonce, AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
+def seal_with_nonce(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """For a key used once only (derived per message): the caller vouches for that."""
+    return AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
 def open_sealed(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
     try:
         return AESGCM(key).decrypt(nonce, ciphertext, aad)

@@ -7,7 +7,7 @@ from app.domain.counting import plural
 from app.domain.dashboard import Dashboard, Item, Section
 from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
-from app.services.casework import paper_files, read_budget
+from app.services.casework import paper_files, read_budget, restricted
 from app.services.consent import views as consent_views
 from app.services.lifecycle import erase as lifecycle_erase
 from app.services.lifecycle import requests as erasure_requests
@@ -53,6 +53,7 @@ def build_dashboard(session: Session, today: date | None = None) -> Dashboard:
             "SELECT s.id, s.raised_on, s.referred_to, c.reference, c.id AS case_id FROM safeguarding_concern s "
             "JOIN casefile c ON c.id = s.case_id WHERE s.status = 'open' AND s.deleted_at IS NULL "
             "ORDER BY s.raised_on LIMIT ?", (LIST_LIMIT,)):
+        row = restricted.opened(session, "safeguarding_concern", row)
         safeguarding.items.append(Item(f"{row['reference']}: raised {date.fromisoformat(row['raised_on']):%d/%m/%Y}",
                                        "case", row["case_id"], severity="info",
                                        detail=f"referred to {row['referred_to']}" if row["referred_to"] else ""))

@@ -26,6 +26,7 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services import access
+from app.services.casework import restricted
 from app.services.consent import counterparties
 from app.services.sar.register import Sar, get_sar
 
@@ -191,6 +192,7 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
         for row in conn.execute(
                 f"SELECT s.*, cf.reference FROM safeguarding_concern s JOIN casefile cf ON cf.id = s.case_id "
                 f"WHERE s.deleted_at IS NULL AND s.case_id IN ({marks}) ORDER BY s.raised_on", included_cases):
+            row = restricted.opened(session, "safeguarding_concern", row)
             items.append(SarItem(f"safeguarding:{row['id']}", "safeguarding", "safeguarding",
                                  f"Safeguarding concern ({row['reference']})", row["raised_on"],
                                  [f for f in (Field("raised", "Raised", uk_date(row["raised_on"])),
@@ -232,6 +234,7 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
             "SELECT * FROM incident WHERE deleted_at IS NULL AND person_id = ? ORDER BY occurred_on", (sar.subject_id,)):
         if not case_open(row["case_id"]):
             continue
+        row = restricted.opened(session, "incident", row)
         items.append(SarItem(f"incident:{row['id']}", "incident", "safeguarding", "Incident report", row["occurred_on"],
                              [Field("when", "Date", uk_date(row["occurred_on"])),
                               Field("description", "Description", row["description"])],

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from app.security import crypto
 from app.security.session import Session
-from app.services.team import authority, device_keys, keys, settings_entry, state
+from app.services.team import authority, device_keys, key_holders, keys, settings_entry, state
 from app.services.team.bundle import BundleRefused, canonical
 from app.services.team.replica_check import entry as digest_entry
 from app.services.team.replica_check import receive as digest_receive
@@ -261,6 +261,7 @@ def apply(conn, body: dict, seq: int) -> None:
             authority.set_member(conn, username, None, False)
         epoch = int(body["epoch"])
         state.put(conn, LATEST, max(latest_epoch(conn), epoch))
+        key_holders.sealed_to(conn, epoch, (body.get("people") or {}).keys())
         if state.epoch_key(conn, epoch) is None:
             pending = state.get(conn, PENDING) or {}
             pending[str(epoch)] = {"people": body.get("people") or {},

@@ -19,6 +19,7 @@ from app.errors import ValidationError
 from app.fsutil import require_folder
 from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
+from app.services.casework import restricted
 from app.services.lifecycle import erase as lifecycle_erase
 from app.services.selftest.check import Check
 from app.services.selftest.hub import RACE_ROUNDS, check_hub
@@ -29,6 +30,7 @@ from app.services.team import (
     device_keys,
     invitation,
     join_staging,
+    key_holders,
     rekeyed,
     settings_entry,
     snapshot,
@@ -134,6 +136,8 @@ def create(session, location: str, name: str, device_name: str = "Office compute
     if state.in_team(session.conn):
         raise engine.TeamError("This computer is already part of a team.")
     name = (name or "").strip() or session.vault.service_name
+    # The team's first snapshot holds restricted records only sealed (R16).
+    restricted.follow(session)
     team_id = str(uuid7())
     hub = open_hub(location, team_id, create=True)
     try:
@@ -326,6 +330,8 @@ def sync(session) -> SyncResult:
         raise engine.TeamError(authority.LEGACY_MESSAGE)
     hub = open_team_hub(session)
     try:
+        # Restricted records leave this computer only sealed to their readers (R16).
+        restricted.follow(session)
         with transaction(session.conn):
             control.open_pending(session.conn)
             authority.record_own_sign_key(session)
@@ -337,6 +343,7 @@ def sync(session) -> SyncResult:
         result = sync_now(session, hub)
         if result.blocked:
             return result       # stopped before an entry: nothing more is done until it is put right
+        _new_key_if_a_holder_left(session, hub)
         staff_keys.follow_staff_keys(session)
         settings_entry.follow_service_name(session)
         rekeyed_now = staff_keys.rekey_if_team_key_changed(session)
@@ -362,6 +369,18 @@ def sync(session) -> SyncResult:
         return result
     finally:
         hub.close()
+
+
+def _new_key_if_a_holder_left(session, hub: Hub) -> None:
+    """Someone who held the current team key is no longer entitled to it (disabled, or now a
+    volunteer, here or on another computer): a manager's computer makes a new key they are not
+    sealed (key_holders.py)."""
+    conn = session.conn
+    with transaction(conn):
+        owed = key_holders.owed(conn)
+    me = state.device(session.conn, state.get(session.conn, "device_id"))
+    if owed and session.user.role == Role.MANAGER and me is not None and me.manager:
+        engine.rotate_epoch(session, hub, tuple(owed))
 
 
 @grants(Scope.MANAGER)

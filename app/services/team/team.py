@@ -10,7 +10,17 @@ from uuid6 import uuid7
 from app import clock
 from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
-from app.services.team import authority, blocks, control, copies, device_keys, keys, snapshot, state
+from app.services.team import (
+    authority,
+    blocks,
+    control,
+    copies,
+    device_keys,
+    key_holders,
+    keys,
+    snapshot,
+    state,
+)
 from app.services.team.sync import pull
 from app.storage import capture as triggers
 from app.storage.capture import replicated_tables
@@ -312,13 +322,15 @@ def rotate_epoch(session, hub: Hub, disabled: tuple[str, ...] = ()) -> int:
 
 def epoch_recipients(conn, disabled: list[str]) -> dict[str, str]:
     """username -> X25519 public key (hex) of every person a new team key is sealed to:
-    the active staff with a key pair, less those being disabled (docs/security.md "Who holds
-    what"). They get the person half of the key; the computers get the other half."""
+    the active caseworkers and managers with a key pair, less those being disabled; never a
+    volunteer, who holds no key to casework (docs/security.md "Who holds what"). They get the
+    person half of the key; the computers get the other half."""
+    people = key_holders.entitled(conn) - set(disabled)
     out = {}
     for username, public in conn.execute(
             "SELECT s.username, k.public_key FROM staff s JOIN staff_key k ON k.id = s.id "
-            "WHERE s.active = 1 AND s.deleted_at IS NULL AND k.deleted_at IS NULL"):
-        if username not in disabled:
+            "WHERE k.deleted_at IS NULL"):
+        if username in people:
             out[username] = base64.b64decode(public).hex()
     return out
 

@@ -31,6 +31,7 @@ from app.security import audit, crypto
 from app.security.session import Session
 from app.security.staff_slot import StaffSlot
 from app.services import access
+from app.services.casework import restricted
 from app.services.team.staff_keys import slot_from_record
 from app.storage import db, keying, migrations
 from app.storage.db import transaction
@@ -123,8 +124,8 @@ def ensure_key(conn, user: str) -> bytes:
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def sync_all(session: Session, refresh: bool | None = None) -> None:
     """Take in what every volunteer wrote; write their compartments anew when `refresh`, or by
-    default when this session wrote what they copy since it last did (a refresh costs about
-    0.5 s per 1,000 cases: docs/security.md). May raise: DatabaseError, OSError, VaultFileInvalid."""
+    default when this session wrote what they copy since it last did (what a refresh costs:
+    docs/security.md). May raise: DatabaseError, OSError, VaultFileInvalid."""
     if session.user.role == Role.VOLUNTEER:
         return
     if refresh is None:
@@ -134,6 +135,8 @@ def sync_all(session: Session, refresh: bool | None = None) -> None:
     session._compartment_stamp = _stamps(session)
     _watch(session.conn)
     session.conn.execute("UPDATE temp.compartment_dirty SET n = 0")
+    if refresh:
+        session.conn.execute("DELETE FROM temp.compartment_changed_person")
 
 
 # Tables whose rows a compartment copies (or whose changes hide a person: casefile).
@@ -157,6 +160,21 @@ def _watch(conn) -> None:
         for event in ("INSERT", "UPDATE", "DELETE"):
             conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} AFTER {event} "
                          f"ON main.{table} BEGIN UPDATE temp.compartment_dirty SET n = 1; END")
+    # Which people this connection changed, or whose visibility it changed (their cases), so
+    # the next refresh compares only them (_refresh, when nobody else wrote meanwhile).
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_changed_person (id TEXT PRIMARY KEY)")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_seen (username TEXT PRIMARY KEY, token TEXT, "
+                 "data_version INTEGER)")
+    ids = {"person": ("id",), "casefile": ("client_id", "child_id")}
+    for table, columns in ids.items():
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
+            # Not "OR IGNORE": a statement's own conflict clause (capture's upserts) overrides a
+            # trigger's, so the row is written only when absent.
+            body = " ".join(f"INSERT INTO temp.compartment_changed_person SELECT {r}.{c} WHERE NOT EXISTS "
+                            f"(SELECT 1 FROM temp.compartment_changed_person WHERE id IS {r}.{c});"
+                            for r in rows for c in columns)
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_people_{table}_{event.lower()} AFTER "
+                         f"{event} ON main.{table} BEGIN {body} END")
 
 
 def _dirty(conn) -> bool:
@@ -309,6 +327,10 @@ def _columns(conn, schema: str, table: str) -> list[str]:
 
 def _absorb(conn, user: str) -> None:
     """New and changed rows of what volunteers write, and their audit events, into main."""
+    with transaction(conn):
+        # A volunteer's incident report, sealed to its readers before it reaches the vault
+        # (and so the team): R16 at the file level (casework/restricted.py).
+        restricted.seal_in_clear(conn, user, schema="vol")
     absorbed = conn.execute("SELECT absorbed_seq FROM volunteer_compartment WHERE username = ?",
                             (user,)).fetchone()[0]
     events = conn.execute("SELECT seq, at, actor, action, object_type, object_id, detail FROM vol.audit_event "
@@ -338,56 +360,134 @@ def _absorb(conn, user: str) -> None:
 
 
 def _refresh(session: Session, user: str) -> None:
-    """Write the compartment anew: only what a volunteer may see (docs/security.md)."""
+    """Bring the compartment in line with this database: only what a volunteer may see
+    (docs/security.md). Each table is compared whole with what it should hold, and only the
+    rows that differ are written (the search index of those people only): a refresh after a
+    few edits writes a few rows, not the whole file."""
     conn = session.conn
     viewer = firewall.params(firewall.Viewer(reads_casework=False, username=user))
-    hidden = access.person_hidden_sql("p.id")
-    enquiry_ok = access.enquiry_visible_sql("e")
-    person_cols = ", ".join(PERSON_COLUMNS)
     tag = conn.execute("SELECT tag FROM volunteer_compartment WHERE username = ?", (user,)).fetchone()[0]
     main_tag = conn.execute("SELECT value FROM sync_state WHERE key = 'reference_tag'").fetchone()
+    reference_tag = json.dumps(f"{json.loads(main_tag[0]) if main_tag else ''}V{tag}-")
+    _watch(conn)
+    scoped = _only_own_changes(conn, user)
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
         with transaction(conn):
-            for table in ("search_index", "search_key", "enquiry_revision", "enquiry_topic", "enquiry",
-                          "relationship", "person", "organisation", "paper_file_movement", "paper_file",
-                          "staff_key", "staff", "setting", "reference_counter", "incident", "draft"):
-                conn.execute(f"DELETE FROM vol.{table}")
-            conn.execute("DELETE FROM vol.sync_state WHERE key = 'reference_tag'")
-            conn.execute("INSERT INTO vol.staff SELECT * FROM main.staff")
-            conn.execute("INSERT INTO vol.staff_key SELECT k.* FROM main.staff_key k JOIN main.staff s ON s.id = k.id "
-                         "WHERE s.username = ?", (user,))
-            conn.execute("INSERT INTO vol.setting SELECT * FROM main.setting")
-            conn.execute("INSERT INTO vol.reference_counter SELECT * FROM main.reference_counter")
-            conn.execute("INSERT INTO vol.sync_state (key, value) VALUES ('reference_tag', ?)",
-                         (json.dumps(f"{json.loads(main_tag[0]) if main_tag else ''}V{tag}-"),))
-            conn.execute(f"INSERT INTO vol.person ({person_cols}) SELECT {person_cols} FROM main.person p "
-                         f"WHERE p.deleted_at IS NULL AND NOT {hidden}", viewer)
-            conn.execute("INSERT INTO vol.relationship SELECT r.* FROM main.relationship r JOIN vol.person a ON "
-                         "a.id = r.adult_id JOIN vol.person c ON c.id = r.child_id WHERE r.deleted_at IS NULL")
-            conn.execute(f"INSERT INTO vol.enquiry SELECT e.* FROM main.enquiry e WHERE e.deleted_at IS NULL "
-                         f"AND {enquiry_ok}", viewer)
-            conn.execute("INSERT INTO vol.enquiry_topic SELECT t.* FROM main.enquiry_topic t "
-                         "JOIN vol.enquiry e ON e.id = t.enquiry_id")
-            conn.execute("INSERT INTO vol.enquiry_revision SELECT r.* FROM main.enquiry_revision r "
-                         "JOIN vol.enquiry e ON e.id = r.enquiry_id")
-            conn.execute("INSERT INTO vol.paper_file SELECT f.* FROM main.paper_file f WHERE f.case_id IS NULL")
-            conn.execute("INSERT INTO vol.paper_file_movement SELECT m.* FROM main.paper_file_movement m "
-                         "JOIN vol.paper_file f ON f.id = m.file_id")
-            conn.execute("INSERT INTO vol.draft SELECT d.* FROM main.draft d WHERE d.owner = ?", (user,))
-            # Names only in the search index: a volunteer finds people by name (read_budget).
-            conn.execute("INSERT INTO vol.search_key (kind, ref_id) SELECT 'person', id FROM vol.person")
-            conn.execute("INSERT INTO vol.search_index (rowid, kind, ref_id, case_id, title, body) "
-                         "SELECT k.id, 'person', p.id, NULL, trim(p.first_name || ' ' || p.last_name || ' ' || "
-                         "coalesce(p.known_as, '')), '' FROM vol.person p JOIN vol.search_key k ON k.ref_id = p.id")
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_person_changed (id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.compartment_person_changed")
+            for table, keys, wanted in _wanted(conn):
+                # The people: only those this connection changed, when it saw every change
+                # since this compartment's last refresh; the other tables are small.
+                scope = " AND id IN (SELECT id FROM temp.compartment_changed_person)" \
+                    if scoped and table == "person" else ""
+                _write_difference(conn, table, keys, wanted, {**viewer, "user": user}, scope)
+            _reindex_changed_people(conn)
+            if conn.execute("SELECT value FROM vol.sync_state WHERE key = 'reference_tag'").fetchone() != \
+                    (reference_tag,):
+                conn.execute("INSERT INTO vol.sync_state (key, value) VALUES ('reference_tag', ?) "
+                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (reference_tag,))
             token = crypto.random_key().hex()
             conn.execute("INSERT INTO vol.sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
                          "SET value = excluded.value", (TOKEN, json.dumps(token)))
             conn.execute("UPDATE volunteer_compartment SET refreshed_at = ?, token = ? WHERE username = ?",
                          (clock.stamp(), token, user))
+            conn.execute("DROP TABLE IF EXISTS temp.compartment_want")
+            conn.execute("INSERT OR REPLACE INTO temp.compartment_seen VALUES (?, ?, ?)",
+                         (user, token, conn.execute("PRAGMA main.data_version").fetchone()[0]))
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA vol.wal_checkpoint(TRUNCATE)").fetchone()
+
+
+def _only_own_changes(conn, user: str) -> bool:
+    """Whether every change to the vault since this compartment's last refresh was made on this
+    connection (its triggers listed them): the compartment is the one this connection last
+    wrote, and no other connection has committed to the vault since (PRAGMA data_version)."""
+    seen = conn.execute("SELECT token, data_version FROM temp.compartment_seen WHERE username = ?",
+                        (user,)).fetchone()
+    if seen is None:
+        return False
+    token = conn.execute("SELECT value FROM vol.sync_state WHERE key = ?", (TOKEN,)).fetchone()
+    return token is not None and json.loads(token[0]) == seen[0] and \
+        conn.execute("PRAGMA main.data_version").fetchone()[0] == seen[1]
+
+
+def _wanted(conn) -> list[tuple[str, str, str]]:
+    """(table, key columns, what it should hold as SQL over main) in an order where each
+    query reads only tables of the compartment already brought in line."""
+    hidden = access.person_hidden_sql("p.id")
+    enquiry_ok = access.enquiry_visible_sql("e")
+    # A person's row as a volunteer may hold it: the columns they may see, the rest as new.
+    person = ", ".join(f"p.{c} AS {c}" if c in PERSON_COLUMNS else f"{_default(conn, 'person', c)} AS {c}"
+                       for c in _columns(conn, "vol", "person"))
+    return [
+        ("person", "id", f"SELECT {person} FROM main.person p WHERE p.deleted_at IS NULL AND NOT {hidden}"),
+        ("relationship", "id", "SELECT r.* FROM main.relationship r JOIN vol.person a ON a.id = r.adult_id "
+                               "JOIN vol.person c ON c.id = r.child_id WHERE r.deleted_at IS NULL"),
+        ("enquiry", "id", f"SELECT e.* FROM main.enquiry e WHERE e.deleted_at IS NULL AND {enquiry_ok}"),
+        ("enquiry_topic", "enquiry_id, topic", "SELECT t.* FROM main.enquiry_topic t "
+                                               "JOIN vol.enquiry e ON e.id = t.enquiry_id"),
+        ("enquiry_revision", "id", "SELECT r.* FROM main.enquiry_revision r "
+                                   "JOIN vol.enquiry e ON e.id = r.enquiry_id"),
+        ("paper_file", "id", "SELECT f.* FROM main.paper_file f WHERE f.case_id IS NULL"),
+        ("paper_file_movement", "id", "SELECT m.* FROM main.paper_file_movement m "
+                                      "JOIN vol.paper_file f ON f.id = m.file_id"),
+        ("staff", "id", "SELECT * FROM main.staff"),
+        ("staff_key", "id", "SELECT k.* FROM main.staff_key k JOIN main.staff s ON s.id = k.id "
+                            "WHERE s.username = :user"),
+        ("setting", "key", "SELECT * FROM main.setting"),
+        ("reference_counter", "prefix, year", "SELECT * FROM main.reference_counter"),
+        ("draft", "id", "SELECT d.* FROM main.draft d WHERE d.owner = :user"),
+        # Taken in by the absorb before; never kept here.
+        ("organisation", "id", "SELECT * FROM main.organisation WHERE 0"),
+        ("incident", "id", "SELECT * FROM main.incident WHERE 0"),
+    ]
+
+
+def _default(conn, table: str, column: str) -> str:
+    for _cid, name, _type, _notnull, default, _pk in conn.execute(f"PRAGMA vol.table_info({table})"):
+        if name == column:
+            return default if default is not None else "NULL"
+    return "NULL"
+
+
+def _write_difference(conn, table: str, keys: str, wanted: str, params: dict, scope: str = "") -> None:
+    """Delete the rows that should not be there or differ, insert the ones missing. EXCEPT
+    compares whole rows, NULLs included. `scope` limits both sides to some rows."""
+    names = ", ".join(_columns(conn, "vol", table))
+    conn.execute("DROP TABLE IF EXISTS temp.compartment_want")
+    conn.execute(f"CREATE TEMP TABLE compartment_want AS SELECT * FROM ({wanted}) WHERE 1{scope}", params)
+    stale = f"SELECT {keys} FROM (SELECT {names} FROM vol.{table} WHERE 1{scope} " \
+            f"EXCEPT SELECT {names} FROM temp.compartment_want)"
+    if table == "person":
+        conn.execute(f"INSERT OR IGNORE INTO temp.compartment_person_changed {stale}")
+    conn.execute(f"DELETE FROM vol.{table} WHERE ({keys}) IN ({stale})")
+    missing = f"SELECT {names} FROM temp.compartment_want EXCEPT SELECT {names} FROM vol.{table} WHERE 1{scope}"
+    if table == "person":
+        conn.execute(f"INSERT OR IGNORE INTO temp.compartment_person_changed SELECT id FROM ({missing})")
+    conn.execute(f"INSERT INTO vol.{table} ({names}) {missing}")
+
+
+def _reindex_changed_people(conn) -> None:
+    """Names only in the search index (a volunteer finds people by name: read_budget), for
+    the people whose row changed, and any the index lacks or holds no longer."""
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT k.ref_id FROM vol.search_key k "
+                 "WHERE k.kind = 'person' AND NOT EXISTS (SELECT 1 FROM vol.person p WHERE p.id = k.ref_id)")
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT p.id FROM vol.person p "
+                 "WHERE NOT EXISTS (SELECT 1 FROM vol.search_key k WHERE k.ref_id = p.id)")
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT ref_id FROM vol.search_key "
+                 "WHERE kind != 'person'")
+    changed = "SELECT id FROM temp.compartment_person_changed"
+    conn.execute(f"DELETE FROM vol.search_index WHERE rowid IN (SELECT id FROM vol.search_key "
+                 f"WHERE ref_id IN ({changed}))")
+    conn.execute(f"DELETE FROM vol.search_key WHERE ref_id IN ({changed})")
+    conn.execute(f"INSERT INTO vol.search_key (kind, ref_id) SELECT 'person', p.id FROM vol.person p "
+                 f"WHERE p.id IN ({changed})")
+    conn.execute("INSERT INTO vol.search_index (rowid, kind, ref_id, case_id, title, body) "
+                 "SELECT k.id, 'person', p.id, NULL, trim(p.first_name || ' ' || p.last_name || ' ' || "
+                 f"coalesce(p.known_as, '')), '' FROM vol.person p JOIN vol.search_key k ON k.ref_id = p.id "
+                 f"WHERE p.id IN ({changed})")
 
 
 # --- volunteer side ----------------------------------------------------------------------

@@ -29,6 +29,7 @@ from app.security.device import DeviceSecretStore, KeyFileStore, KeyringStore
 from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.security.throttle import AttemptLog
+from app.services.casework import restricted
 from app.services.vault import compartment
 from app.services.vault.keys import follow_key_change, record_staff_key, settle_after_unlock
 from app.storage import db, keying, migrations
@@ -292,6 +293,9 @@ def _settle_compartments(session: Session) -> None:
     re-keyed, since they held its key (docs/security.md, "Volunteers hold no key to casework")."""
     if session.user.role == Role.VOLUNTEER:
         return
+    # R16 at the file level: what is in the clear is sealed, readers who joined are added.
+    restricted.follow(session)
+    session.before_lock(lambda: restricted.follow(session))
     moved = compartment.move_out_of_vault(session)
     # At unlock only what volunteers wrote is taken in; the compartments are written anew at
     # this session's lock if it changed what they copy (or at once while one is open).

@@ -88,6 +88,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (20, _sql_step("v020_national_picture.sql")),
     (21, _sql_step("v021_lifecycle.sql")),
     (22, _sql_step("v022_documents.sql")),
+    (23, _sql_step("v023_team_key_holders.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
