@@ -32,6 +32,9 @@ def add_parsers(sub, common) -> None:
                    help="join: read the one-time code from standard input (after the passphrase)")
     p.add_argument("--colleague", default=None,
                    help="give-manager/take-manager: the colleague's user name (their right to change the team)")
+    p.add_argument("--hub-password-stdin", action="store_true",
+                   help="create: read the hub login's password from standard input (after the passphrase) "
+                        "when the postgresql:// URL does not carry it; otherwise it is asked for")
 
     p = sub.add_parser("sync", help="pull, rebase and push with the team's hub")
     common(p)
@@ -42,13 +45,25 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--id", dest="conflict_id", default=None)
     p.add_argument("--take", choices=["mine", "theirs"], default=None)
 
-    p = sub.add_parser("hub", help="for IT: compact the team's hub (docs/hub.md)")
-    p.add_argument("action", choices=["compact"])
-    p.add_argument("location", metavar="DIR_OR_OWNER_URL",
-                   help="the hub folder, or the PostgreSQL URL of the hub's owner role")
-    p.add_argument("--force", action="store_true",
+    p = sub.add_parser("hub", help="for IT: compact the hub, change where this computer finds it, "
+                                   "print the PostgreSQL set-up script")
+    hub = p.add_subparsers(dest="action", required=True)
+    h = hub.add_parser("compact", help="replace the hub's old entries by its latest snapshot (docs/hub.md)")
+    h.add_argument("location", metavar="DIR_OR_MAINTAINER_URL",
+                   help="the hub folder, or the PostgreSQL URL of the hub's maintenance login")
+    h.add_argument("--force", action="store_true",
                    help="compact even if a computer has not synced past the snapshot (it starts again from it)")
-    p.set_defaults(data_dir=None)       # no vault: the hub is all it works on
+    h.set_defaults(data_dir=None)       # no vault: the hub is all it works on
+    h = hub.add_parser("set-location", help="this computer's hub moved, or its password changed: store "
+                                            "the new folder or postgresql:// URL (checked first)")
+    common(h)
+    h.add_argument("--hub", required=True, metavar="DIR_OR_URL", help="the hub's new folder or postgresql:// URL")
+    h.add_argument("--hub-password-stdin", action="store_true",
+                   help="read the hub login's password from standard input (after the passphrase) when "
+                        "the URL does not carry it; otherwise it is asked for")
+    h = hub.add_parser("setup-sql", help="write the PostgreSQL hub's set-up script (for IT, on the server)")
+    h.add_argument("--out", type=Path, default=None, help="the file to write (default: standard output)")
+    h.set_defaults(data_dir=None)
 
     p = sub.add_parser("device", help="list the team's computers, or remove one")
     p.add_argument("action", choices=["list", "revoke"])
@@ -77,7 +92,8 @@ def cmd_team(args) -> int:
         raise ValidationError("team invite needs --device (the new computer's name) and --out (the file).")
     if args.action in ("give-manager", "take-manager") and not args.colleague:
         raise ValidationError(f"team {args.action} needs --colleague (their user name).")
-    session = _session(args, Input(args.passphrase_stdin))
+    inp = Input(args.passphrase_stdin or args.hub_password_stdin)
+    session = _session(args, inp)
     try:
         if args.action in ("give-manager", "take-manager"):
             give = args.action == "give-manager"
@@ -88,7 +104,8 @@ def cmd_team(args) -> int:
         if args.action == "create":
             from app.storage.hub.location import describe_location
 
-            team_id = membership.create(session, args.hub, args.name, args.device or "Office computer 1")
+            team_id = membership.create(session, args.hub, args.name, args.device or "Office computer 1",
+                                        _hub_password(args, inp))
             print(f"Team created (id {team_id}); its hub is {describe_location(args.hub)}.")
             return 0
         code = membership.invite(session, args.device, args.out, manager=args.manager_computer,
@@ -202,7 +219,20 @@ def cmd_device(args) -> int:
     return 0
 
 
+def _hub_password(args, inp: Input) -> str | None:
+    """The hub login's password when the postgresql:// URL lacks it (None otherwise)."""
+    from app.storage.hub.location import lacks_password, postgres_user
+
+    if not lacks_password(args.hub):
+        return None
+    return inp.secret(f"Hub password for {postgres_user(args.hub) or 'the login'}: ")
+
+
 def cmd_hub(args) -> int:
+    if args.action == "set-location":
+        return _set_location(args)
+    if args.action == "setup-sql":
+        return _setup_sql(args)
     from app.services.team import compaction
 
     hub = compaction.open_admin_hub(args.location)
@@ -212,6 +242,32 @@ def cmd_hub(args) -> int:
         hub.close()
     behind = f"; starting again from the snapshot: {', '.join(done.behind)}" if done.behind else ""
     print(f"compacted up to entry {done.upto}: {done.dropped} bundle entries dropped{behind}")
+    return 0
+
+
+def _set_location(args) -> int:
+    from app.services.team import membership
+
+    inp = Input(args.passphrase_stdin or args.hub_password_stdin)
+    session = _session(args, inp)
+    try:
+        where = membership.change_location(session, args.hub, _hub_password(args, inp))
+    finally:
+        session.lock("cli")
+    print(f"This computer now finds its team's hub at {where} (checked: it is this team's hub).")
+    return 0
+
+
+def _setup_sql(args) -> int:
+    from app.resources import hub_setup_sql
+
+    text = hub_setup_sql()
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    args.out.write_text(text, "utf-8")
+    print(f"Wrote {args.out}. On the server, as the postgres account: "
+          f"psql -v dbname=confide_<team> -f {args.out}")
     return 0
 
 

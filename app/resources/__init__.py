@@ -71,3 +71,13 @@ def installation_problems() -> list[str]:
         if not root.joinpath(*parts).exists():
             found.append(f"{'/'.join(parts)} (asked for by the program) is missing")
     return sorted(set(found))
+
+
+# The PostgreSQL hub's set-up script travels with the program (`confide hub setup-sql`), so IT
+# runs the version that matches the computers' Confide.
+_HUB_SETUP_SQL = path("hub", "postgres-setup.sql")
+
+
+def hub_setup_sql() -> str:
+    """May raise: OSError when the installation lacks it (the self-test says so first)."""
+    return _HUB_SETUP_SQL.read_text("utf-8")
