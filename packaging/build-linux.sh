@@ -35,7 +35,7 @@ VERSION="$("$VENV/bin/python" -c 'import tomllib; print(tomllib.load(open("pypro
 PYTHONPATH="$PWD" "$VENV/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/confide.spec
 
-cp packaging/confide.desktop packaging/install-linux.sh packaging/uninstall-linux.sh \
+cp packaging/confide.desktop packaging/install-linux.sh packaging/uninstall-linux.sh resources/hub/postgres-setup.sql \
   packaging/icons/confide.png packaging/icons/confide.svg LICENSE dist/Confide/
 # The notices come from what is really in the folder; a GPL library of the build machine or
 # one of unknown origin stops the build here.

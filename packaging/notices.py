@@ -231,7 +231,8 @@ Components
 ----------
 """]
     rows = [(d.metadata["Name"], d.version, licence_of(d)) for d in dists]
-    rows.append((f"PyInstaller (bootloader)", bootloader.version, licence_of(bootloader)))
+    rows.append(("PyInstaller (bootloader)", bootloader.version,
+                 f"{licence_of(bootloader)}, with its exception for bundled programs"))
     rows.append(("Python", sys.version.split()[0], "PSF-2.0 (with the licences of the libraries it bundles, "
                  "listed in its LICENSE)"))
     for component, (package, version, _copyright) in sorted(system.items()):
