@@ -209,8 +209,11 @@ def read_team_row(conninfo: str) -> tuple | None:
         with connect(conninfo) as conn:
             return conn.execute("SELECT team_id FROM confide.team").fetchone()
     except psycopg.Error as exc:
-        problem = tls_problem(str(exc))
-        raise HubUnavailable(f"The PostgreSQL hub cannot be read ({problem or type(exc).__name__}).") from None
+        # libpq's last line says why (a refused password, no such database); it never holds
+        # the password itself.
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise HubUnavailable(f"{describe_conninfo(conninfo)} cannot be read: "
+                             f"{tls_problem(str(exc)) or reason}.") from None
 
 
 def _iso(value) -> str:
