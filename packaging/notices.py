@@ -235,7 +235,7 @@ Components
                  f"{licence_of(bootloader)}, with its exception for bundled programs"))
     rows.append(("Python", sys.version.split()[0], "PSF-2.0 (with the licences of the libraries it bundles, "
                  "listed in its LICENSE)"))
-    for component, (package, version, _copyright) in sorted(system.items()):
+    for package, version, _copyright in sorted(system.values(), key=lambda p: p[0]):
         rows.append((f"{package} (system library)", version, "see its copyright file below"))
     width = max(len(r[0]) for r in rows)
     out += [f"{n:<{width}}  {v:<14} {lic}" for n, v, lic in rows]
@@ -256,7 +256,7 @@ Components
         out.append(f"==== Python {sys.version.split()[0]}: LICENSE ====")
         out.append(python_licence.read_text("utf-8", "replace").rstrip())
         out.append("")
-    for component, (package, version, copyright_file) in sorted(system.items()):
+    for package, version, copyright_file in sorted(system.values(), key=lambda p: p[0]):
         if copyright_file:
             out.append(f"==== {package} {version} (system library): copyright ====")
             out.append(copyright_file.read_text("utf-8", "replace").rstrip())

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from app.storage.hub import claim
 from app.storage.hub.folder import FolderHub
 from tests.conftest import PASSPHRASE
 from tests.security.support import CHEAP_ENTRY, subprocess_env
