@@ -48,6 +48,9 @@ def test_the_wheel_carries_every_resource(wheel):
     assert "app/resources/shipped/fonts/DejaVuSans.ttf" in shipped and len(shipped) >= 17
     assert shipped <= names, sorted(shipped - names)
     assert "app/storage/migrations/v001_foundation.sql" in names
+    # The list the installed self-test checks the copy against, and Confide's own licence.
+    assert "app/resources/shipped/MANIFEST.json" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     # Only the one copy, inside the package: no top-level folder named as generically as
     # "resources" in site-packages, and none of the repository's other folders.
     assert not any(n.startswith(("tests/", "resources/", "ui/resources/")) for n in names)
