@@ -46,7 +46,7 @@ from ui.dialogs import (
 )
 from ui.menus import help_window
 from ui.operations import Operations
-from ui.team import join_dialog, team_view
+from ui.team import hub_location_dialog, join_dialog, team_view
 from ui.widgets import secret_panel
 from ui.wizard import setup_wizard
 
@@ -167,6 +167,8 @@ RECIPES = {
     "ui.main_window.MainWindow": lambda w: main_window.MainWindow(w.data_dir, None, w.ops),
     "ui.team.join_dialog.JoinDialog": lambda w: join_dialog.JoinDialog(w.tmp / "new-vault", None, w.ops),
     "ui.team.team_view.InviteDialog": lambda w: team_view.InviteDialog(w.session, w.ops),
+    "ui.team.hub_location_dialog.HubLocationDialog": lambda w: hub_location_dialog.HubLocationDialog(
+        w.session, w.ops),
     "ui.widgets.secret_panel.PasswordDialog": lambda w: secret_panel.PasswordDialog(
         w.clipboard, "Consent record saved", "Keep this password.", "abcd-efgh-ijkl"),
     "ui.wizard.setup_wizard.SetupWizard": lambda w: setup_wizard.SetupWizard(w.tmp / "new-vault", None, w.ops),
