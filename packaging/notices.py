@@ -179,9 +179,15 @@ def attribute_libraries(bundle: Path, dists: list[metadata.Distribution]) -> dic
 def _qt_section(libraries: dict, pyside: metadata.Distribution | None) -> str:
     version = pyside.version if pyside else "?"
     minor = ".".join(version.split(".")[:2])
-    qt = sorted(p for p in libraries.get("PySide6-Essentials", []) + libraries.get("pyside6-essentials", [])
-                if Path(p).name.startswith(("libQt6", "Qt6")))
-    listed = "\n".join(f"    {p}" for p in qt) or "    (none found)"
+    from_pyside = [p for component, files in libraries.items()
+                   if canonicalize_name(component) in ("pyside6-essentials", "shiboken6") for p in files]
+    qt = sorted(p for p in from_pyside if Path(p).name.startswith(("libQt6", "Qt6", "libq", "qt")))
+    icu = sorted(p for p in from_pyside if Path(p).name.startswith(("libicu", "icu")))
+    if not qt:
+        raise NoticeError("no Qt library was found in the bundle: is this the built folder?")
+    listed = "\n".join(f"    {p}" for p in qt)
+    icu_note = ("\nThe PySide6 wheel also brings ICU (" + ", ".join(Path(p).name for p in icu)
+                + "), under the Unicode License v3 (https://www.unicode.org/license.txt)." if icu else "")
     return f"""Qt {version} and Qt for Python (PySide6 {version}, shiboken6), psycopg: LGPL-3.0
 --------------------------------------------------------------------------------------
 Confide uses the Qt libraries under the GNU Lesser General Public License version 3, and
@@ -190,8 +196,9 @@ folder, and you may replace any of them with a compatible build of your own (for
 of Qt {minor} with the same configuration) without changing Confide. Confide's licence does
 not forbid reverse engineering for debugging such modifications.
 
-The Qt libraries in this build:
+The Qt libraries and plugins in this build:
 {listed}
+{icu_note}
 
 Source code: Qt {version} at https://download.qt.io/official_releases/qt/{minor}/{version}/src/ ,
 Qt for Python at https://download.qt.io/official_releases/QtForPython/pyside6/ (and

@@ -62,7 +62,7 @@ PG_HBA = [
 ]
 ADDRESS = "postgresql://confide_northshire_founder@hub.example.org/confide_northshire"
 SELF_TEST = f"confide --self-test --hub '{ADDRESS}'"
-TEAM_CREATE = f"confide team create --hub '{ADDRESS}'"
+TEAM_CREATE = f"confide team create --user YOUR_NAME --hub '{ADDRESS}'"
 BACKUP = "sudo -u postgres pg_dump -Fc confide_northshire > /var/backups/confide_northshire.dump"
 MAINTAINER_PW = "sudo -u postgres psql -c '\\password confide_northshire_maintainer'"
 COMPACT = ("confide hub compact "
@@ -183,8 +183,12 @@ def test_the_runbook_from_an_empty_server_to_two_computers_over_verified_tls(ser
 
     # 10: the team, and a second computer joining by invitation.
     office.ok("init", "--full-name", "Test Manager", "--demo")
-    office.ok("team", "create", "--hub", address, "--name", "Northshire SENDIASS", "--hub-password-stdin",
-              stdin=f"{PASSPHRASE}\n{FOUNDER_PASSWORD}\n")
+    create = [a.replace("YOUR_NAME", "manager") for a in command_args(TEAM_CREATE)]
+    create[create.index(ADDRESS)] = address
+    created = run_cli([*create, "--data-dir", office.dir, "--passphrase-stdin", "--device-key-file", office.key,
+                       "--name", "Northshire SENDIASS", "--hub-password-stdin"], office.env,
+                      f"{PASSPHRASE}\n{FOUNDER_PASSWORD}\n", timeout=300)
+    assert created.returncode == 0, created.stdout + created.stderr
     office.ok("demo", "--cases", "2", "--staff", "1")
     office.ok("sync")
     invite = tmp_path / "annexe.invite"
