@@ -186,7 +186,7 @@ def _qt_section(libraries: dict, pyside: metadata.Distribution | None) -> str:
     if not qt:
         raise NoticeError("no Qt library was found in the bundle: is this the built folder?")
     listed = "\n".join(f"    {p}" for p in qt)
-    icu_note = ("\nThe PySide6 wheel also brings ICU (" + ", ".join(Path(p).name for p in icu)
+    icu_note = ("\nThe PySide6 wheel also brings ICU (" + ", ".join(sorted({Path(p).name for p in icu}))
                 + "), under the Unicode License v3 (https://www.unicode.org/license.txt)." if icu else "")
     return f"""Qt {version} and Qt for Python (PySide6 {version}, shiboken6), psycopg: LGPL-3.0
 --------------------------------------------------------------------------------------
