@@ -36,7 +36,7 @@ if [ "$here" != "$prefix" ]; then
   mkdir -p "$(dirname "$prefix")"
   # Copy without the unpacker's ownership, then give everything to root, read-only to others.
   cp -R --no-preserve=ownership,mode "$here" "$prefix.new"
-  chown -R 0:0 "$prefix.new"
+  chown -hR 0:0 "$prefix.new"
   chmod -R u=rwX,go=rX "$prefix.new"
   chmod 755 "$prefix.new/confide"
   find "$prefix.new" -type f \( -name '*.so' -o -name '*.so.*' -o -name '*.sh' \) -exec chmod 755 {} +
@@ -45,7 +45,7 @@ if [ "$here" != "$prefix" ]; then
   mv "$prefix.new" "$prefix"
   rm -rf "$prefix.old"
 else
-  chown -R 0:0 "$prefix"
+  chown -hR 0:0 "$prefix"
   chmod -R go-w "$prefix"
 fi
 mkdir -p "$bindir"
