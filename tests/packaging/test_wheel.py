@@ -27,7 +27,7 @@ def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
     source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "setup.py", "README.md", "main.py"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "main.py"):
         shutil.copy2(ROOT / name, source / name)
     for name in ("app", "ui", "resources"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
