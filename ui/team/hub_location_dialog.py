@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership
-from app.storage.hub.location import describe_location
 from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
@@ -34,7 +33,7 @@ class HubLocationDialog(QDialog):
         self.session, self.ops = session, ops
         self.setWindowTitle("Hub location")
         try:
-            current = describe_location(membership.hub_location(session))
+            current = membership.hub_described(session)
         except ConfideError as exc:
             current = describe_error(exc)
         self.current = text_label(f"Now: {current}.", "hint")

@@ -117,6 +117,13 @@ def change_location(session, location: str, password: str | None = None) -> str:
     return describe_location(location)
 
 
+@grants(Scope.ANY, "where this computer's hub is, without its password: no family's records")
+def hub_described(session) -> str:
+    """The hub's location fit to show (a folder path, or the server and login without the
+    password). May raise: NotInTeam, TeamError, CredentialStoreUnavailable."""
+    return describe_location(hub_location(session))
+
+
 @grants(Scope.ANY, "where this computer's hub is: no family's records")
 def hub_location(session) -> str:
     """May raise: NotInTeam, TeamError (no location saved), CredentialStoreUnavailable."""
