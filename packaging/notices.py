@@ -24,6 +24,7 @@ libreadline): the build then stops instead of shipping it.
 
 import argparse
 import importlib.metadata as metadata
+import os
 import re
 import shutil
 import subprocess
@@ -109,17 +110,15 @@ def _owners(dists: list[metadata.Distribution]) -> dict[str, str]:
 
 
 def _python_files() -> set[str]:
-    """Names of the libraries that come with Python itself (its lib-dynload, its DLLs)."""
+    """Names of the libraries that come with Python itself: libpython, its extension modules
+    (lib-dynload), and on Windows its DLLs folder."""
     names = set()
-    for key in ("stdlib", "platstdlib", "LIBDIR", "BINDIR"):
-        base = sysconfig.get_paths().get(key) or sysconfig.get_config_var(key)
-        if base and Path(base).is_dir():
-            for path in Path(base).rglob("*"):
-                if LIBRARY.match(path.name):
-                    names.add(path.name)
-    for base in (Path(sys.base_prefix), Path(sys.base_prefix) / "DLLs"):
-        if base.is_dir():
-            names.update(p.name for p in base.iterdir() if LIBRARY.match(p.name))
+    # os.py lives in the standard library of the Python that runs this (a venv's base).
+    folders = [Path(os.__file__).parent / "lib-dynload", Path(sys.base_prefix) / "DLLs", Path(sys.base_prefix)]
+    folders += [Path(v) for v in (sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("BINDIR")) if v]
+    for folder in folders:
+        if folder.is_dir():
+            names.update(p.name for p in folder.iterdir() if LIBRARY.match(p.name))
     return names
 
 
