@@ -36,7 +36,7 @@ test: $(STAMP)
 
 # Each benchmark's output is kept in .bench/out and then written into README.md (between its
 # bench markers), so the README's figures are always the last run's.
-BENCHES := bench scale_bench rekey_bench team_bench hub_bench
+BENCHES := bench scale_bench rekey_bench team_bench hub_bench colleague_latency gui_day
 bench: $(STAMP)
 	mkdir -p .bench/out
 	set -o pipefail; $(BIN)/python -m tests.perf.bench | tee .bench/out/bench.txt
@@ -44,6 +44,8 @@ bench: $(STAMP)
 	set -o pipefail; $(BIN)/python -m tests.perf.rekey_bench --filler-mb 1365 | tee .bench/out/rekey_bench.txt
 	set -o pipefail; $(BIN)/python -m tests.perf.team_bench | tee .bench/out/team_bench.txt
 	set -o pipefail; $(BIN)/python -m tests.perf.hub_bench | tee .bench/out/hub_bench.txt
+	set -o pipefail; $(BIN)/python -m tests.perf.colleague_latency | tee .bench/out/colleague_latency.txt
+	-$(BIN)/python -m tests.perf.gui_day > .bench/out/gui_day.txt; cat .bench/out/gui_day.txt
 	$(BIN)/python -m tests.perf.readme_figures $(BENCHES)
 
 # The Linux one-folder bundle in dist/Confide, from packaging/requirements.lock (pinned, hashed),

@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 from app.cli import checkout as cli_checkout
+from app.cli import hub as cli_hub
 from app.cli import pending as cli_pending
-from app.cli.common import Input, unlock, weaker_notice
+from app.cli.common import Input, hub_password, unlock, weaker_notice
 
 EXIT_CONFLICTS = 3
+EXIT_BLOCKED = 4
 
 
 def add_parsers(sub, common) -> None:
@@ -45,25 +47,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--id", dest="conflict_id", default=None)
     p.add_argument("--take", choices=["mine", "theirs"], default=None)
 
-    p = sub.add_parser("hub", help="for IT: compact the hub, change where this computer finds it, "
-                                   "print the PostgreSQL set-up script")
-    hub = p.add_subparsers(dest="action", required=True)
-    h = hub.add_parser("compact", help="replace the hub's old entries by its latest snapshot (docs/hub.md)")
-    h.add_argument("location", metavar="DIR_OR_MAINTAINER_URL",
-                   help="the hub folder, or the PostgreSQL URL of the hub's maintenance login")
-    h.add_argument("--force", action="store_true",
-                   help="compact even if a computer has not synced past the snapshot (it starts again from it)")
-    h.set_defaults(data_dir=None)       # no vault: the hub is all it works on
-    h = hub.add_parser("set-location", help="this computer's hub moved, or its password changed: store "
-                                            "the new folder or postgresql:// URL (checked first)")
-    common(h)
-    h.add_argument("--hub", required=True, metavar="DIR_OR_URL", help="the hub's new folder or postgresql:// URL")
-    h.add_argument("--hub-password-stdin", action="store_true",
-                   help="read the hub login's password from standard input (after the passphrase) when "
-                        "the URL does not carry it; otherwise it is asked for")
-    h = hub.add_parser("setup-sql", help="write the PostgreSQL hub's set-up script (for IT, on the server)")
-    h.add_argument("--out", type=Path, default=None, help="the file to write (default: standard output)")
-    h.set_defaults(data_dir=None)
+    cli_hub.add_parser(sub, common)
 
     p = sub.add_parser("device", help="list the team's computers, or remove one")
     p.add_argument("action", choices=["list", "revoke"])
@@ -105,7 +89,7 @@ def cmd_team(args) -> int:
             from app.storage.hub.location import describe_location
 
             team_id = membership.create(session, args.hub, args.name, args.device or "Office computer 1",
-                                        _hub_password(args, inp))
+                                        hub_password(args, inp))
             print(f"Team created (id {team_id}); its hub is {describe_location(args.hub)}.")
             return 0
         code = membership.invite(session, args.device, args.out, manager=args.manager_computer,
@@ -166,9 +150,18 @@ def cmd_sync(args) -> int:
         session.lock("cli")
     print(f"pulled {result.pulled}, pushed {result.pushed}, conflicts {result.conflicts}")
     for reason in result.refused:
-        print(f"refused: {reason}")
+        # A manager's void, or a row a laptop could not write (laptop/sync_step.py).
+        voided = " was voided by " in reason
+        print(f"passed over (voided by a manager): {reason}" if voided else f"refused: {reason}")
+    for words in result.others_stopped:
+        print(f"confide: {words}", file=sys.stderr)
     for problem in result.audit_breaks:
         print(f"confide: audit trail broken: {problem}", file=sys.stderr)
+    if result.blocked:
+        print(f"confide: {result.blocked}", file=sys.stderr)
+        return EXIT_BLOCKED
+    if result.others_stopped:
+        return EXIT_BLOCKED
     if result.audit_breaks:
         return 1
     return EXIT_CONFLICTS if result.conflicts else 0
@@ -213,62 +206,16 @@ def cmd_device(args) -> int:
             if d.invitation_reused:
                 again = "once" if d.invitation_reused == 1 else f"{d.invitation_reused} times"
                 status += f"; its invitation was used again {again}: refused, already joined"
+            if d.blocked and not d.revoked:
+                status = f"SYNC STOPPED: {d.blocked}"
             print(f"{d.index}\t{d.name}\t{'manager' if d.manager else 'staff'}\t{status}\t{d.device_id}")
     finally:
         session.lock("cli")
     return 0
 
 
-def _hub_password(args, inp: Input) -> str | None:
-    """The hub login's password when the postgresql:// URL lacks it (None otherwise)."""
-    from app.storage.hub.location import lacks_password, postgres_user
-
-    if not lacks_password(args.hub):
-        return None
-    return inp.secret(f"Hub password for {postgres_user(args.hub) or 'the login'}: ")
-
-
 def cmd_hub(args) -> int:
-    if args.action == "set-location":
-        return _set_location(args)
-    if args.action == "setup-sql":
-        return _setup_sql(args)
-    from app.services.team import compaction
-
-    hub = compaction.open_admin_hub(args.location)
-    try:
-        done = compaction.compact(hub, force=args.force)
-    finally:
-        hub.close()
-    behind = f"; starting again from the snapshot: {', '.join(done.behind)}" if done.behind else ""
-    print(f"compacted up to entry {done.upto}: {done.dropped} bundle entries dropped{behind}")
-    return 0
-
-
-def _set_location(args) -> int:
-    from app.services.team import membership
-
-    inp = Input(args.passphrase_stdin or args.hub_password_stdin)
-    session = _session(args, inp)
-    try:
-        where = membership.change_location(session, args.hub, _hub_password(args, inp))
-    finally:
-        session.lock("cli")
-    print(f"This computer now finds its team's hub at {where} (checked: it is this team's hub).")
-    return 0
-
-
-def _setup_sql(args) -> int:
-    from app.resources import hub_setup_sql
-
-    text = hub_setup_sql()
-    if args.out is None:
-        sys.stdout.write(text)
-        return 0
-    args.out.write_text(text, "utf-8")
-    print(f"Wrote {args.out}. On the server, as the postgres account: "
-          f"psql -v dbname=confide_<team> -f {args.out}")
-    return 0
+    return cli_hub.cmd_hub(args, lambda: _session(args, Input(args.passphrase_stdin)))
 
 
 COMMANDS = {"hub": cmd_hub, "team": cmd_team, "sync": cmd_sync, "conflicts": cmd_conflicts, "device": cmd_device}

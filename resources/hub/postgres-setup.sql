@@ -178,8 +178,19 @@ ALTER TABLE confide.snapshots DROP CONSTRAINT IF EXISTS snapshots_size_check;
 ALTER TABLE confide.snapshots ADD CONSTRAINT snapshots_size_check
     CHECK (octet_length(payload) <= 1048576000) NOT VALID;
 
--- The checks every insert meets, whoever makes it: a revoked device, a taken number, a gap.
--- The server sets the time and size. (confide.append holds the append lock around it.)
+-- True only inside confide.restore_entry (owner only, docs/hub.md "Repair"), which marks
+-- its own transaction. confide.append also runs as the owner, so the owner being the
+-- current user proves nothing: the mark is checked together with the session's login,
+-- which must not be one of the team's computers (a computer could set the mark itself).
+CREATE OR REPLACE FUNCTION confide.restoring() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(current_setting('confide.restoring', true), '') = 'on'
+       AND NOT EXISTS (SELECT 1 FROM confide.device_logins l WHERE l.role_name = session_user)
+$$;
+
+-- The checks every insert meets, whoever makes it: a revoked device, a taken number, a gap
+-- (but confide.restore_entry may put back a lost entry below the head). The server sets the
+-- time and size. (confide.append holds the append lock around it.)
 CREATE OR REPLACE FUNCTION confide.entries_before_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -190,6 +201,12 @@ BEGIN
     END IF;
     IF NEW.kind = 'compacted' THEN
         RAISE EXCEPTION 'only compaction makes compacted entries' USING ERRCODE = 'CF005';
+    END IF;
+    IF confide.restoring() THEN
+        -- confide.restore_entry (owner only) puts back a lost entry below the head.
+        NEW.created_at := clock_timestamp();
+        NEW.size := octet_length(NEW.payload);
+        RETURN NEW;
     END IF;
     SELECT coalesce(max(seq), 0) INTO last_seq FROM confide.entries;
     IF NEW.seq <= last_seq THEN
@@ -386,8 +403,42 @@ BEGIN
 END
 $$;
 
+-- Repair (docs/hub.md "Repair"), for the hub's owner only: put back entry `s` from a
+-- computer's copy where the hub has nothing, or (`replace`, after the computer proved the
+-- hub's entry forged) set it aside in confide.entries_replaced and write the copy. No
+-- computer's login may call it (revoked from every role below); it holds the append lock.
+CREATE TABLE IF NOT EXISTS confide.entries_replaced (
+    seq         bigint NOT NULL,
+    device_id   text NOT NULL,
+    kind        text NOT NULL,
+    payload     bytea NOT NULL,
+    replaced_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE OR REPLACE FUNCTION confide.restore_entry(s bigint, dev text, k text, p bytea, replace boolean)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM confide.device_logins l WHERE l.role_name = session_user) THEN
+        RAISE EXCEPTION 'only the hub''s owner puts back entries' USING ERRCODE = 'CF009';
+    END IF;
+    PERFORM 1 FROM confide.append_lock FOR UPDATE;
+    IF EXISTS (SELECT 1 FROM confide.entries e WHERE e.seq = s) THEN
+        IF NOT replace THEN
+            RAISE EXCEPTION 'entry % is there; not replaced', s USING ERRCODE = 'CF006';
+        END IF;
+        INSERT INTO confide.entries_replaced (seq, device_id, kind, payload)
+            SELECT e.seq, e.device_id, e.kind, e.payload FROM confide.entries e WHERE e.seq = s;
+        DELETE FROM confide.entries e WHERE e.seq = s;
+    END IF;
+    PERFORM set_config('confide.restoring', 'on', true);
+    INSERT INTO confide.entries (seq, device_id, kind, payload) VALUES (s, dev, k, p);
+    PERFORM set_config('confide.restoring', '', true);
+END
+$$;
+REVOKE ALL ON FUNCTION confide.restore_entry(bigint, text, text, bytea, boolean) FROM PUBLIC;
+
 -- Computers: read the log, revocations, snapshots and the team; write only through the
--- functions. Managers' computers: also make and revoke logins, and bind the team.
+-- functions. Managers' computers: also make and revoke logins, and bind the team. The hub's
+-- owner alone calls confide.restore_entry and reads confide.entries_replaced.
 REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA confide FROM :"device_group", :"manager_group";
 -- A hub made by an older script granted INSERT to one shared login: every grant on these

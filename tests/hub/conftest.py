@@ -129,3 +129,9 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture
 def any_hub(hub_setup):
     return hub_setup.open(create=True)
+
+
+@pytest.fixture
+def hub_setup_pg_names(shared_pg_hub):
+    """The shared PostgreSQL hub's names (conninfo, device role and password)."""
+    return shared_pg_hub

@@ -8,7 +8,7 @@ import pytest
 
 from app.storage.hub import folder as folder_mod
 from app.storage.hub import record
-from app.storage.hub.base import HubError, HubUnavailable, SequenceTaken
+from app.storage.hub.base import DAMAGED, HubError, HubUnavailable, SequenceTaken
 from app.storage.hub.folder import FolderHub
 
 HUB_KINDS = ["folder-link", "folder-excl"]
@@ -40,18 +40,20 @@ def test_a_torn_copy_of_an_entry_is_never_read(any_hub, cut):
     assert [e.seq for e in fresh.read_after(0)] == [1, 2, 3]
 
 
-def test_a_flipped_byte_or_another_teams_file_is_not_an_entry(hub_setup, tmp_path):
+def test_a_flipped_byte_or_another_teams_file_is_not_an_entry_but_said_damaged(hub_setup, tmp_path):
     hub = hub_setup.open(create=True)
     three_entries(hub)
     data = bytearray(entry_file(hub, 2).read_bytes())
     data[len(data) // 2] ^= 0x01
     entry_file(hub, 2).write_bytes(bytes(data))
-    assert [e.seq for e in FolderHub(hub.root, hub.team_id).read_after(0)] == [1]
+    kinds = [(e.seq, e.kind) for e in FolderHub(hub.root, hub.team_id).read_after(0)]
+    assert kinds == [(1, "bundle"), (2, DAMAGED), (3, "bundle")]
 
     other = FolderHub(tmp_path / "other", "other-team", create=True)
     other.append(1, "dev-x", "bundle", b"foreign")
     entry_file(hub, 2).write_bytes(entry_file(other, 1).read_bytes())
-    assert [e.seq for e in FolderHub(hub.root, hub.team_id).read_after(0)] == [1]
+    kinds = [(e.seq, e.kind) for e in FolderHub(hub.root, hub.team_id).read_after(0)]
+    assert kinds == [(1, "bundle"), (2, DAMAGED), (3, "bundle")]
 
 
 def test_a_fresh_torn_claim_holds_its_number_then_is_moved_aside(any_hub):
@@ -168,3 +170,42 @@ def test_a_claim_completed_just_as_it_is_moved_aside_is_put_back(any_hub, monkey
         any_hub.append(4, "dev-b", "bundle", b"mine")
     assert path.read_bytes() == complete
     assert any_hub.head() == 4 and list(any_hub.read_after(3))[0].device_id == "dev-a"
+
+
+def test_a_full_hub_keeps_no_partial_temp_file(any_hub, monkeypatch):
+    # Before: the part written stayed in tmp/ for 24 hours (the sweep's age), filling a
+    # hub that was already full.
+    import errno
+
+    real_write = os.write
+    calls = []
+
+    def short_then_full(fd, data):
+        calls.append(1)
+        if len(calls) == 1:
+            return real_write(fd, bytes(data[:10]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", short_then_full)
+    with pytest.raises(HubUnavailable):
+        any_hub.append(1, "dev-a", "bundle", b"x" * 5000)
+    monkeypatch.setattr(os, "write", real_write)
+    assert list((any_hub.root / "tmp").iterdir()) == []
+    assert not (any_hub.root / "entries" / f"{1:012d}.entry").exists()
+    assert any_hub.append(1, "dev-a", "bundle", b"x").seq == 1
+
+
+def test_a_cut_short_entry_with_a_later_one_is_damaged_never_moved_aside(any_hub):
+    # Entry 3 proves entry 2 was whole when its writer read it: cut short since, it is
+    # damaged (acknowledged), not a torn claim, however long it has been still.
+    three_entries(any_hub)
+    path = entry_file(any_hub, 2)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) - 20])
+    age(path, folder_mod.TORN_GRACE_SECONDS + 60)
+    fresh = FolderHub(any_hub.root, any_hub.team_id)
+    assert [(e.seq, e.kind) for e in fresh.read_after(0)] == [(1, "bundle"), (2, DAMAGED), (3, "bundle")]
+    assert fresh.head() == 3
+    with pytest.raises(SequenceTaken):
+        fresh.append(2, "dev-b", "bundle", b"mine")
+    assert path.read_bytes() == whole[: len(whole) - 20] and list((any_hub.root / "torn").iterdir()) == []

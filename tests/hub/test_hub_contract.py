@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from app.storage.hub.base import HubError, HubRefused, SequenceTaken
+from app.storage.hub.base import MISSING, HubError, HubRefused, SequenceTaken
 from tests.hub import race_worker
 
 
@@ -44,14 +44,18 @@ def test_a_taken_sequence_number_raises_sequence_taken(hub_setup):
     assert [e.payload for e in a.read_after(0)] == [b"mine"]
 
 
-def test_read_after_stops_at_a_gap(hub_setup, any_hub):
+def test_read_after_says_a_gap_instead_of_stopping_silently(hub_setup, any_hub):
+    # A reader meets the gap as an entry of kind MISSING (docs/hub.md): the sync engine
+    # stops there and says so; before, the log just seemed to end at entry 2.
     for seq in range(1, 6):
         any_hub.append(seq, "dev-a", "bundle", b"e")
     hub_setup.remove_entry(3)
     reader = hub_setup.open()
-    assert [e.seq for e in reader.read_after(0)] == [1, 2]
+    got = [(e.seq, e.kind) for e in reader.read_after(0)]
+    assert got[:3] == [(1, "bundle"), (2, "bundle"), (3, MISSING)]
     assert [e.seq for e in reader.read_after(0, limit=1)] == [1]
     assert [e.seq for e in reader.read_after(3)] == [4, 5]
+    assert reader.last_number() == 5
 
 
 def test_a_gap_is_refused(any_hub):

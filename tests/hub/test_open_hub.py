@@ -53,6 +53,27 @@ def test_no_credential_store_fails_closed():
         load_hub_location("team-a")
 
 
+def test_a_postgres_outage_is_said_in_plain_words_not_the_drivers_text():
+    # Before: "... cannot be reached (connection to server at "127.0.0.1", port 1 failed:
+    # Connection refused ...)": libpq's English, with addresses and socket details.
+    with pytest.raises(HubUnavailable) as info:
+        open_hub("postgresql://dev:secret-pw@127.0.0.1:1/hub?connect_timeout=2", "t1")
+    message = info.value.message
+    assert "no answer: the server may be stopped, or the network down" in message
+    for raw in ("connection to server", "failed:", "Connection refused", "Is the server running"):
+        assert raw not in message
+    assert "secret-pw" not in message
+
+
+def test_a_refused_password_is_said_as_such(hub_setup_pg_names):
+    names = hub_setup_pg_names
+    bad = names["conninfo"].replace(names["device_password"], "not-the-password")
+    with pytest.raises(HubUnavailable) as info:
+        open_hub(bad, "t1")
+    assert "the server refused this computer's sign-in" in info.value.message
+    assert "password authentication failed" not in info.value.message
+
+
 def test_a_new_computer_s_location_carries_only_its_own_login():
     from app.storage.hub.postgres import location_with_login
 

@@ -63,7 +63,7 @@ def test_a_missing_folder_fails_with_one_line_and_exit_1(tmp_path, capsys):
 def test_an_existing_hub_folder_is_described(tmp_path):
     hub = FolderHub(tmp_path / "hub", "team-x", create=True)
     hub.append(1, "dev-a", "bundle", b"x")
-    (hub.root / "entries" / f"{2:012d}.entry").write_bytes(b"torn")
+    (hub.root / "entries" / f"{2:012d}.entry").write_bytes(b"CONFIDE-HUB-1\n\x00")   # a claim cut short
     hub_check = by_name(check_hub(str(hub.root), rounds=5))["hub"]
     assert hub_check.ok and "team team-x, 1 entries" in hub_check.detail and "entry 2 is incomplete" in hub_check.detail
 

@@ -30,12 +30,11 @@ def main(argv=None) -> int:
     p.add_argument("--laptops", type=int, default=1)
     p.add_argument("--settle-every", type=int, default=25)
     p.add_argument("--stop", action="store_true", help="stop at the first failed invariant")
-    for flag in ("faults", "corrections", "shared-fields", "compaction"):
+    for flag in ("faults", "corrections", "shared-fields", "compaction", "damage"):
         p.add_argument(f"--no-{flag}", action="store_true")
-    p.add_argument("--damage", action="store_true", help="damage entries on their way to the hub")
     args = p.parse_args(argv)
     options = Options(offices=args.offices, laptops=args.laptops, faults=not args.no_faults,
-                      damage=args.damage, corrections=not args.no_corrections,
+                      damage=not args.no_damage, corrections=not args.no_corrections,
                       shared_fields=not args.no_shared_fields, compaction=not args.no_compaction,
                       settle_every=args.settle_every)
     kdf.use_cheap_profile_for_tests(True)

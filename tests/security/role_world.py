@@ -294,6 +294,16 @@ RECIPES = {
     "team.pending.review_pending": lambda s, w: _module("team.pending").review_pending(s, w.tmp / "stranded.bin"),
     "team.pending.import_pending": lambda s, w: _module("team.pending").import_pending(s, w.tmp / "stranded.bin"),
     "team.team.rotate_epoch": lambda s, w: _module("team.team").rotate_epoch(s, _gone_hub(w)),
+    "team.blocks.void": lambda s, w: _module("team.blocks").void(s, _gone_hub(w), 1, "a forged entry"),
+    "team.hub_care.repair.check_session": lambda s, w: _module("team.hub_care.repair").check_session(s, _gone_hub(w)),
+    "team.hub_care.repair.repair_session": lambda s, w: _module("team.hub_care.repair").repair_session(
+        s, _gone_hub(w)),
+    "team.hub_care.on_team_hub.check_hub": lambda s, w: _module("team.hub_care.on_team_hub").check_hub(
+        s, str(w.tmp / "gone-hub")),
+    "team.hub_care.on_team_hub.repair_hub": lambda s, w: _module("team.hub_care.on_team_hub").repair_hub(
+        s, str(w.tmp / "gone-hub")),
+    "team.hub_care.on_team_hub.void_entry": lambda s, w: _module("team.hub_care.on_team_hub").void_entry(
+        s, 1, "a forged entry"),
     "team.team.create_team": lambda s, w: _module("team.team").create_team(s, _gone_hub(w), "Team"),
     "team.team.invite_device": lambda s, w: _module("team.team").invite_device(s, _gone_hub(w), "Laptop"),
     "team.team.revoke_device": lambda s, w: _module("team.team").revoke_device(s, _gone_hub(w), "no-such"),

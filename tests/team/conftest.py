@@ -50,19 +50,22 @@ class Team:
     def __init__(self, root, hub, template_root):
         self.root, self.hub, self.sessions, self.template_root = root, hub, [], template_root
         self.hubs = []      # each computer's own hub object (its own login on PostgreSQL)
+        self.logins = []    # each computer's own way to the hub (None: the shared hub object)
 
     def add(self, name: str):
         session = new_vault(self.template_root, self.root / name)
-        hub = self.hub
+        hub, login = self.hub, None
         if not self.sessions:
             team_service.create_team(session, self.hub, "Northshire SENDIASS")
         else:
             invitation = team_service.invite_device(self.sessions[0], self.hub, name)
             if invitation.get("hub_login"):
-                hub = open_hub(invitation["hub_login"], getattr(self.hub, "team_id", invitation["team_id"]))
+                login = invitation["hub_login"]
+                hub = open_hub(login, getattr(self.hub, "team_id", invitation["team_id"]))
             team_service.join_team(session, hub, invitation)
         self.sessions.append(session)
         self.hubs.append(hub)
+        self.logins.append(login)
         return session
 
     def close(self):

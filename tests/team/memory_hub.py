@@ -39,6 +39,9 @@ class MemoryHub:
     def head(self) -> int:
         return len(self.entries)
 
+    def last_number(self) -> int:
+        return len(self.entries)
+
     def read_after(self, seq: int, limit: int | None = None) -> Iterator[HubEntry]:
         chosen = self.entries[seq:]
         return iter(chosen if limit is None else chosen[:limit])

@@ -17,6 +17,7 @@ from app.services.casework import people
 from app.services.casework.people import PersonInput
 from app.services.team import (
     authority,
+    blocks,
     compaction,
     control,
     invitation,
@@ -110,12 +111,23 @@ def test_a_leaver_with_every_byte_reads_nothing_new_and_signs_nothing_accepted(t
     me = state.device(b.conn, loot.device_id)
     hub.append(head + 2, loot.device_id, "bundle", leaver.forged_bundle(
         loot, me.last_dseq + 1, me.last_hash, [], head + 1))
+    # A refused entry stops sync (docs/sync.md §4, hubrepair) until a manager voids it; the
+    # void is itself a team change, signed by the manager's staff key.
     for s in (a, b):
         result = membership.sync(s)
         assert state.device(s.conn, "rogue-computer") is None
-        assert any("not signed by one of the team's active managers" in r for r in result.refused), result.refused
-        assert any("already been replaced" in r for r in result.refused) or \
-            any("altered" in r for r in result.refused), result.refused
+        assert "not signed by one of the team's active managers" in (result.blocked or ""), result.blocked
+    blocks.void(a, hub, head + 1, "a leaver's forged enrolment")
+    for s in (a, b):
+        result = membership.sync(s)
+        assert state.device(s.conn, "rogue-computer") is None
+        assert "already been replaced" in (result.blocked or "") or "altered" in (result.blocked or "") \
+            or "not enrolled" in (result.blocked or ""), result.blocked
+    blocks.void(a, hub, head + 2, "a leaver's forged bundle")
+    for s in (a, b):
+        result = membership.sync(s)
+        assert result.blocked is None, result.blocked
+        assert state.device(s.conn, "rogue-computer") is None
     hub.close()
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from app.services.casework import notes
-from app.services.team import bundle, device_keys, state
+from app.services.team import blocks, bundle, device_keys, state
 from app.services.team.sync import SyncBlocked, sync_now
 from app.services.team.team import revoke_device
 from app.storage import migrations
@@ -36,11 +36,22 @@ def _forge(conn, header_changes: dict, body: dict | None = None, key: bytes | No
                        device_keys.sign_priv(conn))
 
 
-def _assert_refused(team, b, before, words: str):
+def _assert_blocked(team, b, before, words: str, seq: int | None = None):
+    """Nothing refused is passed over (docs/sync.md §4): sync stops there, says which entry,
+    whose and why, applies nothing and does not move past it."""
+    applied = state.last_applied(b.conn)
     result = sync_now(b, team.hub)
-    assert any(words in r for r in result.refused), result.refused
+    assert result.blocked is not None and words in result.blocked, result.blocked
+    seq = seq or applied + 1
+    assert f"hub entry {seq}," in result.blocked
     assert rows_of(b) == before
-    assert b.conn.execute("SELECT count(*) FROM sync_refused").fetchone()[0] >= 1
+    assert state.last_applied(b.conn) == seq - 1
+    assert b.conn.execute("SELECT count(*) FROM sync_refused WHERE hub_seq = ?", (seq,)).fetchone()[0] == 0
+    return result
+
+
+def _void(team, manager, seq: int) -> None:
+    blocks.void(manager, team.hub, seq, "forged entry found in the hub check")
 
 
 def test_flipped_byte_is_refused_with_nothing_applied(make_team):
@@ -49,12 +60,14 @@ def test_flipped_byte_is_refused_with_nothing_applied(make_team):
     _note_bundle(team)
     entry = _hold_back(team, b)
     before = rows_of(b)
-    for offset in (40, len(entry.payload) // 2, len(entry.payload) - 70):
+    for offset, words in ((40, "is damaged"), (len(entry.payload) // 2, "altered after it was written"),
+                          (len(entry.payload) - 70, "altered after it was written")):
         damaged = bytearray(entry.payload)
         damaged[offset] ^= 0x01
-        team.hub.force("bundle", entry.device_id, bytes(damaged))
-    _assert_refused(team, b, before, "altered after it was written")
-    assert len(b.conn.execute("SELECT * FROM sync_refused").fetchall()) == 3
+        forced = team.hub.force("bundle", entry.device_id, bytes(damaged))
+        result = _assert_blocked(team, b, before, words, forced.seq)
+        assert "written by computer 'Office computer 1'" in result.blocked
+        _void(team, a, forced.seq)
 
 
 def test_replayed_bundle_is_refused(make_team):
@@ -64,19 +77,27 @@ def test_replayed_bundle_is_refused(make_team):
     sync_now(b, team.hub)
     before = rows_of(b)
     team.hub.force("bundle", entry.device_id, entry.payload)
-    _assert_refused(team, b, before, "repeats an earlier bundle")
+    _assert_blocked(team, b, before, "repeats an earlier bundle")
 
 
-def test_skipped_sequence_and_broken_chain_are_refused(make_team):
+def test_skipped_sequence_and_broken_chain_are_refused_until_a_manager_voids_them(make_team):
     team = make_team(2)
     a, b = team.sessions
     sync_now(b, team.hub)
     before = rows_of(b)
     me = state.device(a.conn, state.get(a.conn, "device_id"))
-    team.hub.force("bundle", me.device_id, _forge(a.conn, {"dseq": me.last_dseq + 2}))
-    _assert_refused(team, b, before, "skips bundles")
-    team.hub.force("bundle", me.device_id, _forge(a.conn, {"prev": "ab" * 32}))
-    _assert_refused(team, b, before, "does not follow on")
+    skipped = team.hub.force("bundle", me.device_id, _forge(a.conn, {"dseq": me.last_dseq + 2}))
+    _assert_blocked(team, b, before, "skips bundles")
+    _void(team, a, skipped.seq)
+    broken = team.hub.force("bundle", me.device_id, _forge(a.conn, {"prev": "ab" * 32}))
+    _assert_blocked(team, b, before, "does not follow on", broken.seq)
+    _void(team, a, broken.seq)
+    result = sync_now(b, team.hub)
+    assert result.blocked is None
+    assert [r.split(" (entry")[0] for r in result.refused] == [
+        f"Hub entry {broken.seq} was voided by computer '{me.name}'"]
+    assert {r[0] for r in b.conn.execute("SELECT hub_seq FROM sync_refused")} == {skipped.seq, broken.seq}
+    assert rows_of(b) == before and state.last_applied(b.conn) == team.hub.head()
 
 
 def test_foreign_team_bundle_is_refused(make_team):
@@ -89,9 +110,7 @@ def test_foreign_team_bundle_is_refused(make_team):
     payload = _forge(stranger.conn, {})
     team.hub.force("bundle", state.get(a.conn, "device_id"), payload)
     team.hub.force("bundle", state.get(stranger.conn, "device_id"), payload)
-    result = sync_now(b, team.hub)
-    assert any("another team" in r for r in result.refused)
-    assert rows_of(b) == before
+    _assert_blocked(team, b, before, "another team")
 
 
 def test_revoked_device_is_refused_by_hub_and_by_readers(make_team):
@@ -111,12 +130,14 @@ def test_revoked_device_is_refused_by_hub_and_by_readers(make_team):
         sync_now(c, team.hub)
     with pytest.raises(HubRefused):
         team.hub.append(team.hub.head() + 1, c_device, "bundle", _forge(c.conn, {}))
-    # A hub that does not enforce revocation: the readers refuse it themselves.
-    team.hub.force("bundle", c_device, _forge(c.conn, {}, {"changes": [], "audit": []}))
-    _assert_refused(team, b, before, "removed from the team")
+    # A hub that does not enforce revocation: the readers refuse it themselves, and stop.
+    forced = team.hub.force("bundle", c_device, _forge(c.conn, {}, {"changes": [], "audit": []}))
+    _assert_blocked(team, b, before, "removed from the team")
+    assert sync_now(a, team.hub).blocked is not None
+    _void(team, a, forced.seq)
     # And the revoked computer cannot read what is written after the epoch change.
     notes_case = seed_case(a)
-    sync_now(a, team.hub)
+    assert sync_now(a, team.hub).blocked is None
     assert state.current_epoch(b.conn)[0] == 2
     assert state.epoch_key(c.conn, 2) is None
     with pytest.raises(SyncBlocked, match="This computer was removed from the team"):

@@ -5,7 +5,7 @@ manager's device list reads that, not a later push. Forged or altered ones are r
 import json
 import struct
 
-from app.services.team import control, device_keys, rekeyed, staff_keys, state
+from app.services.team import blocks, control, device_keys, rekeyed, staff_keys, state
 from app.services.team import team as team_service
 from app.services.team.membership import device_list
 from app.services.team.sync import sync_now
@@ -103,10 +103,15 @@ def test_forged_and_altered_rekeyed_entries_are_refused(make_team):
     altered = good.replace(b'"epoch":2', b'"epoch":3')
     team.hub.append(team.hub.head() + 1, b_id, "control", altered)
 
+    # Each stops sync where it is (docs/sync.md §4) until a manager voids it; none is applied.
+    first = team.hub.head() - 2
+    for seq, words in ((first, "not written by the computer that signed it"), (first + 1, "does not hold"),
+                       (first + 2, "altered")):
+        result = sync_now(a, team.hub)
+        assert result.blocked and f"hub entry {seq}," in result.blocked and words in result.blocked
+        blocks.void(a, team.hub, seq, "forged")
     result = sync_now(a, team.hub)
-    assert len(result.refused) == 3
-    assert any("not written by the computer that signed it" in r for r in result.refused)
-    assert any("does not hold" in r for r in result.refused)
-    assert any("altered" in r for r in result.refused)
+    assert result.blocked is None and len(result.refused) == 1
+    assert a.conn.execute("SELECT count(*) FROM sync_refused").fetchone()[0] == 3
     assert control.rekeyed_epochs(a.conn) == {}
     assert _current(a)["computer2"] is False and _current(a)["computer3"] is False

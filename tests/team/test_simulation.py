@@ -3,16 +3,14 @@ with crashes and torn writes at the named fault points. A failure names its seed
 replay with `python -m tests.perf.sim_bench --seed S --steps N --hub H --stop`.
 
 Scenarios that met a finding run plainly once it is fixed (conflict resolution, enquiry
-corrections on laptops, a laptop's own enquiry at check-in). Those whose fix has not landed
-(a damaged hub entry) are marked xfail(strict): each fails deterministically at the seed and
-step given, and the mark must go when the fix lands."""
+corrections on laptops, a laptop's own enquiry at check-in, a damaged or altered hub entry:
+the stopped computers' people run 'confide hub repair' as the message asks, and the
+computer holding the copy puts it back)."""
 
 import re
 
-import pytest
-
 from tests.team.sim import actions
-from tests.team.sim.run import SimFailure, simulate
+from tests.team.sim.run import simulate
 from tests.team.sim.world import Options, World
 
 # Offices only, each person field written by one office alone, conflicts on notes resolved
@@ -65,20 +63,12 @@ def test_a_laptop_checks_in_after_recording_an_enquiry_itself(tmp_path, template
              options=Options(offices=2, laptops=1, shared_fields=False, faults=False, compaction=False))
 
 
-@pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
-    "issue 22 finding 6: a bit flip in an acknowledged folder-hub entry is taken for a torn claim, "
-    "moved aside, and the next computer's entry takes its number: two offices hold a different entry "
-    "14 and neither is told; seed 2, step 70 (damage; hub check/repair not on main yet)"))
 def test_a_damaged_entry_never_splits_the_team(tmp_path, template_root):
     simulate(2, 70, tmp_path, template_root, "folder",
              options=Options(offices=3, laptops=0, faults=False, shared_fields=False, corrections=False,
                              damage=True))
 
 
-@pytest.mark.xfail(strict=True, raises=SimFailure, reason=(
-    "issue 22 finding 6: one bundle altered on the PostgreSQL hub is refused by every reader and "
-    "passed over; its sender's changes (marker notes) never reach anyone and the sender is "
-    "not told; seed 2, step 75 (damage; hub check/repair not on main yet)"))
 def test_an_altered_bundle_on_postgresql_is_never_passed_over(tmp_path, template_root, postgres_server):
     simulate(2, 75, tmp_path, template_root, "postgres", postgres_server,
              options=Options(offices=3, laptops=0, faults=False, shared_fields=False, corrections=False,

@@ -186,6 +186,31 @@ def test_the_status_bar_counts_a_change_made_here_at_once(qtbot, ops, pair):
     item.stop()
 
 
+def test_a_change_made_here_goes_to_the_hub_in_seconds(qtbot, ops, pair, tmp_path):
+    """Before, a saved note waited for the 3-minute timer (or Ctrl+Shift+S): a colleague's
+    open case could not show it for minutes (docs/sync.md §8, "When sync runs")."""
+    from ui.team.sync_status import SyncStatusItem
+
+    a, b, _ = pair
+    entries = tmp_path / "hub" / "entries"
+    item = SyncStatusItem(b, ops)
+    qtbot.addWidget(item)
+    assert item.start()
+    qtbot.waitUntil(lambda: not ops.busy and item.label.text().startswith("Synced"), timeout=10000)
+    item.timer.stop()               # neither the timer nor the hub's news: only the change itself
+    item.watcher.stop()
+    before = len(list(entries.iterdir()))
+    ops.run(lambda _p: people.create_person(b, PersonInput(kind="parent_carer", first_name="Ada",
+                                                           last_name="Quennell")), changes=("records",))
+    qtbot.waitUntil(lambda: len(list(entries.iterdir())) > before and not ops.busy, timeout=15000)
+    membership.sync(a)
+    assert a.conn.execute("SELECT count(*) FROM person WHERE last_name = 'Quennell'").fetchone()[0] == 1
+    # The push's own news ("sync") starts no further push: the hub stays as it is.
+    pushed = len(list(entries.iterdir()))
+    qtbot.wait(2500)
+    assert len(list(entries.iterdir())) == pushed and not item.push_soon.isActive()
+    item.stop()
+
 def test_a_long_text_is_merged_in_a_box_of_several_lines(qtbot, ops, pair):
     """Seen in the two-window trial: a note edited on both sides could only be merged in a
     one-line field, too narrow to read or combine the two versions."""

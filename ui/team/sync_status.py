@@ -15,15 +15,23 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.domain.counting import plural
+from app.domain.role_matrix import reads_casework
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership, pending, search_build
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
+from ui.team.hub_care_dialog import HubCareDialog
 
 EVERY_MS = 3 * 60_000
+# A change made here goes to the hub this long after the last save, so colleagues see it
+# in seconds (docs/sync.md §8, "When sync runs"); a run of saves is one sync.
+PUSH_SOON_MS = 1_500
 WAIT_SECONDS = 20.0
 ERROR_WIDTH = 520
+BLOCKED_RED = "#b00020"
+# Red and bold, and always with words ("Sync stopped: ..."): colour is never the only sign.
+ALERT_STYLE = f"color: {BLOCKED_RED}; font-weight: bold;"
 
 
 class HubWatcher(QObject):
@@ -64,6 +72,14 @@ class HubWatcher(QObject):
 
 
 PULLED = "pulled"          # the topic broadcast when a sync brought colleagues' changes
+# Topics that are not a change made on this computer: no push follows them.
+LOCAL_ONLY = frozenset({"sync", PULLED, "backup"})
+
+
+def headline(sentence: str) -> str:
+    """'Sync stopped at hub entry 9, written by computer …' from the whole message: the
+    status bar has room for what and where; the tooltip and Repair… hold the rest."""
+    return sentence.split(": ", 1)[0]
 
 
 def synced_words(last_synced: str | None, today: date | None = None) -> str:
@@ -92,6 +108,12 @@ class SyncStatusItem(QWidget):
         self.conflicts_button.setFlat(True)
         self.conflicts_button.setAccessibleName("Open the conflicts")
         self.conflicts_button.clicked.connect(self.conflictsClicked)
+        # What the stopped sync's message asks for, without a terminal (docs/sync.md §15).
+        self.repair_button = QPushButton("&Repair…")
+        self.repair_button.setFlat(True)
+        self.repair_button.setAccessibleName("Check and repair the hub")
+        self.repair_button.clicked.connect(self.open_repair)
+        self.repair_button.hide()
         self.button = QPushButton("S&ync")
         self.button.setToolTip("Sync with the team now (Ctrl+Shift+S)")
         self.button.clicked.connect(self.sync)
@@ -99,14 +121,20 @@ class SyncStatusItem(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label)
         row.addWidget(self.conflicts_button)
+        row.addWidget(self.repair_button)
         row.addWidget(self.button)
         self.last_error: str | None = None
+        self.blocked: str | None = None
         self.active = False
         self._wanted = False
         self._start_when_idle = False
         self.timer = QTimer(self)
         self.timer.setInterval(EVERY_MS)
         self.timer.timeout.connect(self.sync)
+        self.push_soon = QTimer(self)
+        self.push_soon.setSingleShot(True)
+        self.push_soon.setInterval(PUSH_SOON_MS)
+        self.push_soon.timeout.connect(self.sync)
         self.watcher: HubWatcher | None = None
         self.index_progress = None      # search_build.Progress while the index is being built
         self._indexing = False
@@ -155,6 +183,7 @@ class SyncStatusItem(QWidget):
         self.active = False
         self._start_when_idle = False
         self.timer.stop()
+        self.push_soon.stop()
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
@@ -171,8 +200,10 @@ class SyncStatusItem(QWidget):
         self.ops.run(lambda _p: membership.sync(session), on_done=self._done, on_error=self._failed,
                      changes=("sync",))
 
-    def _changed(self, _topics) -> None:
+    def _changed(self, topics) -> None:
         self._stale = self.active
+        if self.active and set(topics) - LOCAL_ONLY:
+            self.push_soon.start()
 
     def _busy_changed(self, busy: bool) -> None:
         if busy or self.session.locked:
@@ -255,7 +286,20 @@ class SyncStatusItem(QWidget):
             tooltip = self.index_progress.sentence()
         text = " · ".join(parts)
         self.label.setToolTip(tooltip)
-        if self.last_error:
+        self.blocked = status.blocked
+        alert = bool(status.blocked or self.last_error or status.others_stopped)
+        if status.others_stopped and not status.blocked:
+            # Another computer cannot apply an entry this one wrote; this one can repair it.
+            self.label.setToolTip("\n".join(status.others_stopped))
+            text = self.label.fontMetrics().elidedText(f"Repair needed: {headline(status.others_stopped[0])}",
+                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+        if status.blocked:
+            # An entry this computer cannot apply: it stays stopped until the entry is
+            # repaired or voided, so this shows until then, also after a restart (§4).
+            self.label.setToolTip(status.blocked)
+            text = self.label.fontMetrics().elidedText(headline(status.blocked),
+                                                        Qt.TextElideMode.ElideRight, ERROR_WIDTH)
+        elif self.last_error:
             # The whole sentence in the tooltip; the status bar keeps room for the button.
             self.label.setToolTip(self.last_error)
             text = self.label.fontMetrics().elidedText(f"Sync failed: {self.last_error}",
@@ -266,9 +310,19 @@ class SyncStatusItem(QWidget):
             self.label.setToolTip(removed)
             text = self.label.fontMetrics().elidedText(removed, Qt.TextElideMode.ElideRight, ERROR_WIDTH)
         self.label.setText(text)
+        self.label.setStyleSheet(ALERT_STYLE if alert else "")
         self.conflicts_button.setVisible(status.conflicts > 0)
+        self.repair_button.setVisible(bool(status.blocked or status.others_stopped)
+                                      and reads_casework(self.session.user.role))
         self.conflicts_button.setText(f"{plural(status.conflicts, 'conflict')} "
                                       "to resolve")
+
+    def open_repair(self) -> HubCareDialog:
+        dialog = HubCareDialog(self.session, self.ops, self.window())
+        # A repair or a void takes effect at the next sync: run it as the dialog closes.
+        dialog.finished.connect(lambda _r: self.sync())
+        dialog.open()
+        return dialog
 
     def _removed_banner(self) -> str | None:
         try:

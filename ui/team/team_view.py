@@ -5,6 +5,7 @@ says so), and removing one."""
 from pathlib import Path
 
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,7 +28,9 @@ from app.services.team import membership
 from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.team.hub_care_dialog import HubCareDialog
 from ui.team.outcome import OutcomeLines
+from ui.team.sync_status import BLOCKED_RED
 from ui.widgets.forms import text_label
 from ui.widgets.screen_fit import fit_window
 
@@ -37,6 +40,9 @@ COLUMNS = ("Computer", "Kind", "Status")
 def status_words(d: membership.DeviceStatus) -> str:
     if d.revoked:
         return "Removed from the team"
+    if d.blocked:
+        # Words first (not colour alone): what stopped it and which entry (docs/sync.md §4).
+        return f"Sync stopped: {d.blocked}"
     if d.this_computer:
         return "This computer"
     return "Up to date with the team key" if d.on_current_key else "Has not yet re-keyed for the new team key"
@@ -151,6 +157,7 @@ class TeamView(QWidget, OutcomeLines):
         self.invite_button = QPushButton("&Invite a computer…")
         self.invite_button.setProperty("primary", True)
         self.revoke_button = QPushButton("&Remove the selected computer…")
+        self.hub_button = QPushButton("&Check and repair the hub…")
         self.error = text_label("", "error")
         self.error.hide()
         self.status = text_label("", "success")
@@ -159,6 +166,7 @@ class TeamView(QWidget, OutcomeLines):
         buttons.addWidget(self.invite_button)
         buttons.addWidget(self.revoke_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.hub_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
         column.addWidget(text_label("Team", "heading"))
@@ -173,6 +181,7 @@ class TeamView(QWidget, OutcomeLines):
         column.addLayout(buttons)
         self.invite_button.clicked.connect(self.invite)
         self.revoke_button.clicked.connect(self.revoke)
+        self.hub_button.clicked.connect(self.check_hub)
         self.table.itemSelectionChanged.connect(self._selection)
         self.load()
 
@@ -188,7 +197,11 @@ class TeamView(QWidget, OutcomeLines):
         for r, d in enumerate(self.devices):
             kind = "Manager's computer" if d.manager else "Staff computer"
             for c, text in enumerate((d.name, kind, status_words(d))):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if d.blocked and not d.revoked:
+                    item.setForeground(QColor(BLOCKED_RED))
+                    item.setToolTip(status_words(d))
+                self.table.setItem(r, c, item)
         self._selection()
 
     def _selected(self) -> membership.DeviceStatus | None:
@@ -201,6 +214,12 @@ class TeamView(QWidget, OutcomeLines):
 
     def invite(self) -> InviteDialog:
         dialog = InviteDialog(self.session, self.ops, self)
+        dialog.finished.connect(lambda _r: self.load())
+        dialog.open()
+        return dialog
+
+    def check_hub(self) -> HubCareDialog:
+        dialog = HubCareDialog(self.session, self.ops, self)
         dialog.finished.connect(lambda _r: self.load())
         dialog.open()
         return dialog

@@ -15,7 +15,7 @@ from pathlib import Path
 from app.errors import ConfideError
 from app.services.team import control, keys, snapshot
 from app.services.team.bundle import BundleRefused
-from app.storage.hub.base import Hub, HubError
+from app.storage.hub.base import DAMAGED, MISSING, Hub, HubError
 from app.storage.hub.location import is_postgres_location, open_hub
 from app.storage.hub.marker import MARKER
 from app.storage.hub.postgres import read_team_row
@@ -41,13 +41,21 @@ def _devices(hub: Hub, upto: int = 0) -> tuple[dict[str, dict], dict[str, int], 
     last: dict[str, int] = {}
     keys_at: dict[str, str] = {}
     for entry in hub.read_after(0):
-        last[entry.device_id] = entry.seq
+        if entry.kind in (DAMAGED, MISSING):
+            raise CompactionRefused(f"Hub entry {entry.seq} is {entry.kind}: run 'confide hub check' and "
+                                    "'confide hub repair' on a computer of the team first. Nothing was "
+                                    "compacted.")
         if entry.kind != "control":
+            last[entry.device_id] = entry.seq
             continue
         try:
             body = control.read_unverified(entry.payload, entry.seq)
         except BundleRefused:
             continue
+        # A stopped computer's `blocked` entry and a manager's `void` are written at the end
+        # without having applied what is before them: no proof of having read it (§4).
+        if body.get("type") not in ("blocked", "void"):
+            last[entry.device_id] = entry.seq
         if body.get("type") in ("genesis", "enrol") and isinstance(body.get("device"), dict):
             enrolled[body["device"]["device_id"]] = dict(body["device"])
         elif body.get("type") in ("joined", "rekeyed") and body.get("by") in enrolled and body.get("sign_pub"):

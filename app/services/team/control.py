@@ -3,10 +3,12 @@ own key changes (docs/sync.md §5).
 
 Signed JSON, not encrypted: they carry public keys, sealed keys and ids, no personal data.
 Who may sign what (docs/security.md "Who holds what"):
-- genesis, enrol, epoch, authority: an active manager's own staff key (authority.py), checked
+- genesis, enrol, epoch, authority, void: an active manager's own staff key (authority.py), checked
   against the managers the team's earlier entries name. No computer's key is enough.
-- rekeyed, joined: the computer itself, for its own keys only; a `rekeyed` entry also proves
-  it holds the new team key, a `joined` entry retires the invitation's keys.
+- void (a manager passes over one hub entry, docs/sync.md §4): likewise a manager's staff key.
+- rekeyed, joined, blocked: the computer itself, for its own keys or its own stop only; a
+  `rekeyed` entry also proves it holds the new team key, a `joined` entry retires the
+  invitation's keys, a `blocked` entry says which hub entry stopped it.
 """
 
 import hashlib
@@ -23,9 +25,12 @@ from app.services.team.replica_check import entry as digest_entry
 from app.services.team.replica_check import receive as digest_receive
 
 MAGIC = b"CFC1"
-KINDS = ("genesis", "enrol", "epoch", "rekeyed", "authority", "joined", "digest")
-BY_MANAGER = ("genesis", "enrol", "epoch", "authority")
+KINDS = ("genesis", "enrol", "epoch", "rekeyed", "authority", "joined", "blocked", "void", "digest")
+# Team-changing entries: signed by an active manager's staff key. The rest (rekeyed, joined,
+# blocked, digest) are a computer's statements about itself, signed by its own device key.
+BY_MANAGER = ("genesis", "enrol", "epoch", "authority", "void")
 REKEYED = "device_rekeyed"     # sync_state: device id -> the latest epoch it said it re-keyed for
+BLOCKED = "device_blocked"     # sync_state: device id -> the block it published (docs/sync.md §4)
 JOINED = "device_joined"       # sync_state: device id -> the hub entry of its `joined`
 EXPIRES = "invitation_expires" # sync_state: device id -> when its invitation stops working
 INVITED = "invitation_sign"    # sync_state: device id -> its invitation's signing key
@@ -177,7 +182,10 @@ def _check_rekeyed(conn, body: dict, seq: int) -> None:
 
 def _check_joined(conn, body: dict, seq: int) -> None:
     device_id = body["by"]
-    if device_id in (state.get(conn, JOINED) or {}):
+    # The same entry read again (a joiner's control replay for a snapshot that was then
+    # refused, before it falls back to an older one) is not a second use.
+    used = (state.get(conn, JOINED) or {}).get(device_id)
+    if used is not None and int(used) != seq:
         raise BundleRefused(f"Team entry {seq}: this invitation was {ALREADY_JOINED} by another computer; "
                             "a second use of an invitation is refused.")
     expires = (state.get(conn, EXPIRES) or {}).get(device_id)
@@ -225,6 +233,13 @@ def apply(conn, body: dict, seq: int) -> None:
         state.put(conn, REKEYED, said)
         if "sign_pub" in body:
             _new_device_keys(conn, body, seq)
+    elif kind == "blocked":
+        said = dict(state.get(conn, BLOCKED) or {})
+        if body.get("entry") is None:
+            said.pop(body["by"], None)
+        else:
+            said[body["by"]] = {k: body.get(k) for k in ("entry", "author", "reason", "at")}
+        state.put(conn, BLOCKED, said)
     elif kind == "joined":
         state.put(conn, JOINED, {**(state.get(conn, JOINED) or {}), body["by"]: seq})
         _new_device_keys(conn, body, seq)

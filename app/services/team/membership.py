@@ -21,6 +21,7 @@ from app.security import sealing, staff_slot
 from app.security.device import DeviceSecretStore
 from app.services.team import (
     authority,
+    blocks,
     control,
     device_keys,
     invitation,
@@ -62,6 +63,7 @@ class DeviceStatus:
     joined: bool = True    # its invitation was used (docs/sync.md §13)
     invitation_expires: str | None = None   # when an unused invitation stops working
     invitation_reused: int = 0   # later uses of its invitation, each refused ("already joined")
+    blocked: str | None = None   # "stopped at entry N (from X): why", as it said on the hub (§4)
 
 
 def _file_keyed(session) -> bool:
@@ -341,6 +343,8 @@ def sync(session) -> SyncResult:
             with transaction(session.conn):
                 state.put(session.conn, EPOCH_OWED, False)
         result = sync_now(session, hub)
+        if result.blocked:
+            return result       # stopped before an entry: nothing more is done until it is put right
         staff_keys.follow_staff_keys(session)
         rekeyed_now = staff_keys.rekey_if_team_key_changed(session)
         # Said on the hub (also after a crash between the re-key and saying it), so the
@@ -403,18 +407,36 @@ def device_list(session) -> list[DeviceStatus]:
     # computer knows its own re-key first-hand. Epoch 1 starts at genesis: nothing to follow.
     said = control.rekeyed_epochs(conn)
     said[me] = int(state.get(conn, staff_keys.REKEYED_EPOCH, 1))
+    # What each computer said on the hub; this computer's own block it knows first-hand.
+    stopped = {device: _stopped_words(conn, b.get("entry"), b.get("author"), b.get("reason"))
+               for device, b in blocks.published(conn).items()}
+    own = blocks.current(conn) or {}
+    if own.get("seq") is not None:
+        stopped[me] = _stopped_words(conn, own["seq"], own["device_id"], own["reason"])
+    else:
+        stopped.pop(me, None)
     joined = state.get(conn, control.JOINED) or {}
     expires = state.get(conn, control.EXPIRES) or {}
+    # A later use of an invitation is refused: it stops sync until a manager voids it (then
+    # sync_refused keeps the refusal with the void), or it is the block this computer is at.
     reused = dict(conn.execute("SELECT device_id, count(*) FROM sync_refused WHERE reason LIKE ? "
                                "GROUP BY device_id", (f"%{control.ALREADY_JOINED}%",)).fetchall())
+    if own.get("seq") is not None and control.ALREADY_JOINED in str(own.get("reason")):
+        if not conn.execute("SELECT 1 FROM sync_refused WHERE hub_seq = ?", (own["seq"],)).fetchone():
+            reused[own["device_id"]] = reused.get(own["device_id"], 0) + 1
     out = []
     for d in state.devices(conn):
         current = latest == 1 or said.get(d.device_id, 1) >= latest
         has_joined = d.device_id in joined or d.device_id not in expires
         out.append(DeviceStatus(d.device_id, d.name, d.device_index, d.manager, d.device_id == me,
                                 d.revoked_seq is not None, d.last_seq or 0, current, has_joined,
-                                None if has_joined else expires[d.device_id], reused.get(d.device_id, 0)))
+                                None if has_joined else expires[d.device_id], reused.get(d.device_id, 0),
+                                stopped.get(d.device_id)))
     return out
+
+
+def _stopped_words(conn, seq, author_id, reason) -> str:
+    return f"stopped at hub entry {seq} (written by {blocks.author(conn, author_id or '')}): {reason}"
 
 
 @grants(Scope.MANAGER)
@@ -458,6 +480,8 @@ class SyncStatus:
     last_synced: str | None = None
     waiting: int = 0
     conflicts: int = 0
+    blocked: str | None = None      # sync stopped before an entry: the plain message (§4)
+    others_stopped: tuple[str, ...] = ()    # other computers stopped at an entry this one wrote
 
 
 @grants(Scope.ANY)
@@ -470,5 +494,7 @@ def sync_status(session) -> SyncStatus:
     from app.services.team import capture
     from app.services.team.sync import open_conflict_count
 
+    block = blocks.current(conn) or {}
     return SyncStatus(True, state.get(conn, "last_synced"), capture.pending_count(conn),
-                      open_conflict_count(conn))
+                      open_conflict_count(conn), block.get("message") if block.get("seq") is not None else None,
+                      tuple(blocks.stopped_at_mine(conn)))

@@ -10,7 +10,7 @@ changed signs nothing the team accepts after.
 
 
 from app import clock
-from app.services.team import control, device_keys, keys, state
+from app.services.team import control, copies, device_keys, keys, state
 from app.services.team.staff_keys import REKEYED_EPOCH
 from app.services.team.sync import pull
 from app.storage.db import transaction
@@ -62,6 +62,7 @@ def announce_if_owed(conn, hub: Hub) -> bool:
             continue
         with transaction(conn):
             control.apply(conn, control.check(conn, payload, seq, me), seq)
+            copies.keep(conn, seq, me, "control", payload, own=True)
             state.put(conn, "last_applied_seq", seq)
         return True
     raise TeamError("The hub is too busy: try again in a moment.")

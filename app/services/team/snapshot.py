@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from app import faults
 from app.errors import ConfideError
 from app.security import crypto
-from app.services.team import capture, device_keys, keys, search_build, snapshot_file, state
+from app.services.team import capture, copies, device_keys, keys, search_build, snapshot_file, state
 from app.services.team.bundle import MAX_HEADER, BundleRefused, canonical
 from app.services.team.laptop import replica as laptop_replica
 from app.services.team.laptop.schema import casework
@@ -54,6 +54,8 @@ def put_snapshot(conn, hub: Hub) -> int:
     hub.put_snapshot(upto, me, faults.data("snapshot.put", payload))
     with transaction(conn):
         state.put(conn, "snapshot_seq", upto)
+        # What the hub must go on holding: `confide hub check` compares (docs/sync.md §15).
+        copies.saw_snapshot(conn, upto, me, copies.digest(payload), len(payload), own=True)
     return upto
 
 

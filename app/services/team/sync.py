@@ -12,7 +12,17 @@ from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
 from app.security import audit as audit_log
 from app.services.team import apply as applier
-from app.services.team import audit_chain, bundle, capture, control, device_keys, snapshot, state
+from app.services.team import (
+    audit_chain,
+    blocks,
+    bundle,
+    capture,
+    control,
+    copies,
+    device_keys,
+    snapshot,
+    state,
+)
 from app.services.team.capture import Change
 from app.services.team.laptop import office as laptop_office
 from app.services.team.laptop import replica as laptop_replica
@@ -22,7 +32,7 @@ from app.services.team.merge import sets as merge_sets
 from app.storage import migrations
 from app.storage.capture import schema_pass
 from app.storage.db import IntegrityError, transaction
-from app.storage.hub.base import COMPACTED, Hub, HubEntry, SequenceTaken
+from app.storage.hub.base import COMPACTED, DAMAGED, MISSING, Hub, HubEntry, HubError, SequenceTaken
 
 PUSH_ATTEMPTS = 8
 AUDIT_COLUMNS = ("seq", "id", "at", "actor", "action", "object_type", "object_id", "detail",
@@ -39,7 +49,9 @@ class SyncResult:
     pulled: int = 0
     pushed: int = 0
     conflicts: int = 0
-    refused: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)     # passed over by a manager's void; rows a laptop could not write
+    blocked: str | None = None     # why sync stopped before an entry (docs/sync.md §4), in words
+    others_stopped: list[str] = field(default_factory=list)   # stopped at an entry we wrote
     # Another computer's audit events that do not follow its earlier ones (audit_chain.py).
     audit_breaks: list[str] = field(default_factory=list)
 
@@ -51,10 +63,14 @@ def utc_now() -> str:
 # --- pull -------------------------------------------------------------------------------
 
 def pull(conn, hub: Hub) -> SyncResult:
-    """Apply every entry after the last one applied. May raise: SyncBlocked, HubError."""
+    """Apply every entry after the last one applied. An entry that cannot be applied stops
+    the pull there (docs/sync.md §4): never passed over unless a manager voided it.
+
+    May raise: EntryBlocked (recorded, to be published), SyncBlocked, HubError."""
     state.require_team(conn)
     result = SyncResult()
     with schema_pass():
+        _check_where_we_stand(conn, hub)
         for entry in hub.read_after(state.last_applied(conn)):
             if entry.seq != state.last_applied(conn) + 1:
                 break
@@ -71,15 +87,50 @@ def pull(conn, hub: Hub) -> SyncResult:
                 again.conflicts += result.conflicts
                 again.audit_breaks[:0] = result.audit_breaks
                 return again
-            refusal = _apply_entry(conn, entry, result)
+            if entry.kind in (DAMAGED, MISSING):
+                refusal = (f"Hub entry {entry.seq} is damaged: its bytes are not the ones written."
+                           if entry.kind == DAMAGED else f"Hub entry {entry.seq} is missing from the hub.")
+            else:
+                refusal = _apply_entry(conn, entry, result)
             if refusal is not None:
-                result.refused.append(refusal)
+                voided = blocks.look_ahead(conn, hub, entry.seq)
+                if voided is None:
+                    raise blocks.EntryBlocked(blocks.record(conn, entry.seq, entry.device_id, refusal),
+                                              entry.seq)
+                blocks.skip_voided(conn, entry, f"{voided} (refused here: {refusal})")
+                result.refused.append(voided)
             result.pulled += 1
+    blocks.clear(conn)
     _abandon_in_flight_if_absent(conn)
     return result
 
 
+def _check_where_we_stand(conn, hub: Hub) -> None:
+    """The hub must still hold the entry this computer applied last, as it applied it: a
+    hub folder or server put back from an older copy is found here, before anything is
+    read or appended (docs/sync.md §15). May raise: EntryBlocked."""
+    last = state.last_applied(conn)
+    mine = copies.get(conn, last) if last else None
+    if mine is None:
+        return
+    there = next(iter(hub.read_after(last - 1, limit=1)), None)
+    if there is None or there.seq != last or there.kind == MISSING:
+        reason = (f"The hub has gone back to an older copy: it ends before entry {last}, which this "
+                  "computer applied.")
+    elif there.kind == DAMAGED:
+        reason = "The hub's copy of this entry, which this computer applied, is damaged."
+    elif there.kind != COMPACTED and copies.digest(there.payload) != mine.sha256:
+        reason = ("The hub holds a different entry at this number than the one this computer applied: "
+                  "the hub was put back from an older copy and written to since, or the entry was "
+                  "replaced.")
+    else:
+        return
+    raise blocks.EntryBlocked(blocks.record(conn, last, mine.device_id, reason), last)
+
+
 def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
+    """Apply one entry in one transaction. Returns why it cannot be applied (nothing was
+    changed then), or None. May raise: SyncBlocked (this computer cannot read it yet)."""
     with transaction(conn):
         state.set_capture(conn, False)
         conn.execute("SAVEPOINT entry")
@@ -105,10 +156,10 @@ def _apply_entry(conn, entry: HubEntry, result: SyncResult) -> str | None:
             reason = None
         faults.point("pull.entry")
         conn.execute("RELEASE entry")
-        if reason is not None:
-            conn.execute("INSERT OR REPLACE INTO sync_refused (hub_seq, device_id, reason, at) "
-                         "VALUES (?, ?, ?, ?)", (entry.seq, entry.device_id, reason, utc_now()))
-        state.put(conn, "last_applied_seq", entry.seq)
+        if reason is None:
+            copies.keep(conn, entry.seq, entry.device_id, entry.kind, entry.payload,
+                        own=entry.device_id == state.get(conn, "device_id"), created_at=entry.created_at)
+            state.put(conn, "last_applied_seq", entry.seq)
         state.set_capture(conn, True)
     return reason
 
@@ -279,6 +330,7 @@ def push(conn, hub: Hub, by: str) -> int | None:
     faults.point("push.after_append")
     with transaction(conn):
         _finalise_push(conn, state.get(conn, "in_flight"), seq)
+        copies.keep(conn, seq, state.get(conn, "device_id"), "bundle", payload, own=True)
     return info["rows"]
 
 
@@ -306,20 +358,33 @@ def _abandon_in_flight_if_absent(conn) -> None:
 # --- the use case -----------------------------------------------------------------------
 
 def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
-    result = pull(conn, hub)
-    result.refused += laptop_step.after_pull(conn, by)
-    for _ in range(PUSH_ATTEMPTS):
-        pushed = push(conn, hub, by)
-        if pushed is not None:
-            result.pushed = pushed
-            break
-        more = pull(conn, hub)
-        result.pulled += more.pulled
-        result.refused += more.refused
-        result.audit_breaks += more.audit_breaks
+    """Pull, answer laptops' requests, push. A blocked pull ends it with `blocked` set and
+    nothing pushed (this computer is not at the hub's end). May raise: SyncBlocked, HubError."""
+    result = SyncResult()
+    try:
+        result = pull(conn, hub)
+        result.refused += laptop_step.after_pull(conn, by)
+        for _ in range(PUSH_ATTEMPTS):
+            pushed = push(conn, hub, by)
+            if pushed is not None:
+                result.pushed = pushed
+                break
+            more = pull(conn, hub)
+            result.pulled += more.pulled
+            result.refused += more.refused
+            result.audit_breaks += more.audit_breaks
+    except blocks.EntryBlocked as exc:
+        result.blocked = exc.message
+    try:
+        blocks.publish(conn, hub)
+    except HubError:
+        pass    # said at the next sync; the block itself is kept and shown here
     with transaction(conn):
-        state.put(conn, "last_synced", utc_now())
+        if result.blocked is None:
+            state.put(conn, "last_synced", utc_now())
+        copies.prune(conn)
     result.conflicts = open_conflict_count(conn)
+    result.others_stopped = blocks.stopped_at_mine(conn)
     return result
 
 

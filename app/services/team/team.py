@@ -10,7 +10,7 @@ from uuid6 import uuid7
 from app import clock
 from app.domain.role_matrix import Scope, grants
 from app.errors import ConfideError
-from app.services.team import authority, control, device_keys, keys, snapshot, state
+from app.services.team import authority, blocks, control, copies, device_keys, keys, snapshot, state
 from app.services.team.sync import pull
 from app.storage import capture as triggers
 from app.storage.capture import replicated_tables
@@ -77,6 +77,7 @@ def create_team(session, hub: Hub, name: str, device_name: str = "Office compute
         device_keys.store(conn, dev_keys, session.device_secret)
         control.apply(conn, control.check(conn, payload, 1, device_id), 1)
         state.add_epoch(conn, 1, epoch_key, 1)
+        copies.keep(conn, 1, device_id, "control", payload, own=True)
         state.put(conn, "last_applied_seq", 1)
         triggers.install_triggers(conn, force=True)
         state.set_capture(conn, True)
@@ -113,6 +114,7 @@ def _append_control(conn, hub: Hub, make) -> int:
             continue
         with transaction(conn):
             control.apply(conn, control.check(conn, payload, seq, state.get(conn, "device_id")), seq)
+            copies.keep(conn, seq, state.get(conn, "device_id"), "control", payload, own=True)
             state.put(conn, "last_applied_seq", seq)
         return seq
     raise TeamError("The hub is too busy: try again in a moment.")
@@ -258,10 +260,15 @@ def _say_joined(session, hub: Hub, inv: dict) -> None:
         except SequenceTaken:
             pull(conn, hub)
             continue
-        result = pull(conn, hub)
-        if (state.get(conn, control.JOINED) or {}).get(device_id) == seq:
-            return
-        reason = result.refused[0] if result.refused else "it was refused"
+        try:
+            result = pull(conn, hub)
+        except blocks.EntryBlocked as exc:
+            # A refused entry stops the pull (docs/sync.md §4): our own `joined` among them.
+            reason = exc.message
+        else:
+            if (state.get(conn, control.JOINED) or {}).get(device_id) == seq:
+                return
+            reason = result.refused[0] if result.refused else "it was refused"
         if control.ALREADY_JOINED in reason:
             raise TeamError("This invitation was already used: another computer joined the team with it. "
                             "Ask your manager for a new invitation (they see the second use in the "

@@ -23,6 +23,15 @@ ENTRY_KINDS = ("bundle", "control")
 # snapshot that covers it. Never appended by a computer.
 COMPACTED = "compacted"
 READ_KINDS = (*ENTRY_KINDS, COMPACTED)
+# What a reader is told instead of an entry it cannot have (never stored, never appended):
+# DAMAGED, a number that holds bytes that are not a whole entry and are no torn claim (a
+# flipped bit, a record from elsewhere: docs/hub.md "Damaged entries"); MISSING, a number
+# with nothing at it while a later number holds an entry (a deleted file, a gap). The sync
+# engine stops at either and says so (docs/sync.md §4); `confide hub repair` puts the entry
+# back from a computer's copy. Their payload is empty; device_id is the one the damaged
+# record names, if it can be read, else "".
+DAMAGED = "damaged"
+MISSING = "missing"
 
 
 # Device ids become file names on a folder hub: letters, digits, '-' and '_' only.
@@ -108,7 +117,12 @@ class Hub(Protocol):
         """The highest sequence number written (0 for an empty hub)."""
 
     def read_after(self, seq: int, limit: int | None = None) -> Iterator[HubEntry]:
-        """Entries with sequence number > seq, in order, stopping at the first gap."""
+        """Entries with sequence number > seq, in order, to the end of the log. A number
+        that holds a damaged record, or nothing while a later one holds an entry, is given
+        as an entry of kind DAMAGED or MISSING, never passed over in silence."""
+
+    def last_number(self) -> int:
+        """The highest number holding anything (head() stops at a gap; this does not)."""
 
     def revoke_device(self, device_id: str) -> None:
         """Ask the hub to refuse further appends from this device (idempotent). On
@@ -137,6 +151,15 @@ class Hub(Protocol):
         piece at a time, never holding it whole in memory: for a large team it is hundreds of
         megabytes. None when the hub holds no snapshot (nothing written).
         May raise: OSError (writing `out`)."""
+
+    def restore_entry(self, seq: int, device_id: str, kind: str, payload: bytes) -> None:
+        """Put back entry `seq` from a computer's copy (`confide hub repair`): only where the
+        hub holds nothing whole at that number (missing, damaged, beyond a rolled-back end),
+        or where the caller has proved the hub's entry forged (its signature fails and the
+        copy's holds). What it replaces is kept aside, never deleted.
+
+        May raise: SequenceTaken (a whole entry is there and `replace` was not asked),
+        HubRefused (the PostgreSQL device role may only add at the end), HubError."""
 
     def compact(self, upto_seq: int) -> int:
         """Drop the payload of every bundle entry up to `upto_seq` (a snapshot at upto_seq

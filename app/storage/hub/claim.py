@@ -99,8 +99,23 @@ def write_new(path: Path, data: bytes) -> None:
         while view:
             view = view[os.write(fd, view):]
         os.fsync(fd)
+    except BaseException:
+        # A full disk or a failing share: the part written is ours alone and no entry, so
+        # it goes now rather than at the next day's sweep (a full hub must not fill up
+        # further). Only if the name still holds our file: after a stall another computer
+        # may have moved it aside as torn and claimed the number.
+        _unlink_if_ours(path, fd)
+        raise
     finally:
         os.close(fd)
+
+
+def _unlink_if_ours(path: Path, fd: int) -> None:
+    try:
+        if os.path.samestat(os.fstat(fd), os.stat(path)):
+            os.unlink(path)
+    except OSError:
+        pass
 
 
 def claim_by_link(final: Path, tmp_dir: Path, data: bytes) -> None:

@@ -6,16 +6,20 @@ Layout inside the hub folder:
     revoked/<device id>.revoked      one file per revoked device
     snapshots/<upto seq>.<device id>.snap
     torn/                    torn claims moved aside (kept, never read as entries)
+    damaged/                 damaged or forged entries `hub repair` replaced (kept for inspection)
     tmp/                     temp files being written
     head                     a hint: a recent head, so a new reader need not scan the folder
 
 An entry is claimed by exclusive create of the next number (claim.py). A torn claim blocks
 its number for at most two minutes and is then moved aside (torn.py). A valid entry is
-never moved.
+never moved, and neither is a damaged one (a whole-length record that fails its checksum,
+or any record with a later entry after it): readers are told DAMAGED and `confide hub
+repair` puts the entry back from a computer's copy.
 """
 
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -24,7 +28,9 @@ from app import clock, faults
 from app.storage.hub import claim, marker, record, torn
 from app.storage.hub.base import (
     COMPACTED,
+    DAMAGED,
     DEVICE_ID,
+    MISSING,
     READ_KINDS,
     HubEntry,
     HubError,
@@ -41,7 +47,7 @@ MARKER = marker.MARKER
 TORN_GRACE_SECONDS = torn.TORN_GRACE_SECONDS
 STALE_TMP_SECONDS = 24 * 3600
 POLL_SECONDS = 0.25
-_SUBDIRS = ("entries", "revoked", "snapshots", "torn", "tmp")
+_SUBDIRS = ("entries", "revoked", "snapshots", "torn", "tmp", "damaged")
 
 
 def _now() -> str:
@@ -98,7 +104,9 @@ class FolderHub:
         return self.root / "entries" / f"{seq:012d}.entry"
 
     def _read_entry(self, seq: int) -> HubEntry | None:
-        """The entry at seq, or None when there is none or only a torn or foreign file."""
+        """The entry at seq; an entry of kind DAMAGED when the file there is not a whole
+        entry of this team and cannot be a torn claim; None when there is nothing, or a
+        claim that may still be being written (or torn by its writer's crash)."""
         try:
             data = self._entry_path(seq).read_bytes()
         except FileNotFoundError:
@@ -108,16 +116,25 @@ class FolderHub:
         try:
             header, payload = record.decode(data, self.team_id)
         except record.TornRecord:
-            return None
+            # A later entry proves this one was whole when its writer read it: damaged since.
+            if record.could_be_torn(data) and not self._entry_path(seq + 1).exists():
+                return None
+            return self._damaged(seq, record.named_device(data))
         if header.get("seq") != seq or header.get("kind") not in READ_KINDS:
-            return None
+            return self._damaged(seq, str(header.get("device_id") or ""))
         return HubEntry(seq=seq, device_id=str(header.get("device_id")), kind=header["kind"],
                         payload=payload, created_at=str(header.get("created_at")))
 
+    @staticmethod
+    def _damaged(seq: int, device_id: str) -> HubEntry:
+        return HubEntry(seq=seq, device_id=device_id, kind=DAMAGED, payload=b"", created_at="")
+
     def _start_point(self) -> int:
         """A sequence number known to hold a valid entry (or 0), without reading them all."""
-        if self._looked:
+        if self._looked and (self._known == 0 or self._entry_path(self._known).exists()):
             return self._known
+        # Never seen, or the folder lost what we had seen (put back from an older copy): look again.
+        self._known = 0
         self._looked = True
         try:
             hint = int((self.root / "head").read_text("ascii").strip())
@@ -150,7 +167,10 @@ class FolderHub:
         while limit is None or count < limit:
             entry = self._read_entry(nxt)
             if entry is None:
-                return
+                if not self._entry_path(nxt + 1).exists():
+                    return
+                # Nothing at nxt but an entry after it: a gap, said, never passed over.
+                entry = HubEntry(seq=nxt, device_id="", kind=MISSING, payload=b"", created_at="")
             self._known = max(self._known, nxt)
             yield entry
             count += 1
@@ -184,6 +204,35 @@ class FolderHub:
         self._known = max(self._known, seq)
         self._write_hint(seq)
         return HubEntry(seq=seq, device_id=device_id, kind=kind, payload=bytes(payload), created_at=created)
+
+    def restore_entry(self, seq: int, device_id: str, kind: str, payload: bytes,
+                      replace: bool = False) -> None:
+        """Write entry `seq` back from a computer's copy (docs/hub.md "Repair"). The file at
+        that number, if any, is moved to damaged/ first: only when it is not a whole entry,
+        or `replace` (the caller proved it forged). May raise: SequenceTaken, HubError."""
+        check_append(seq, device_id, kind)
+        final = self._entry_path(seq)
+        present = self._read_entry(seq)
+        if present is not None and present.kind != DAMAGED and not replace:
+            raise SequenceTaken(f"Entry {seq} on the hub is whole; it was not replaced.")
+        data = record.encode({"team_id": self.team_id, "seq": seq, "device_id": device_id,
+                              "kind": kind, "created_at": _now()}, bytes(payload))
+        try:
+            if final.exists():
+                aside = self.root / "damaged" / f"{final.name}.{uuid.uuid4().hex}"
+                os.rename(final, aside)
+            self._claim(final, data)
+        except FileExistsError:
+            raise SequenceTaken(f"Another computer wrote entry {seq} while it was being repaired.") from None
+        except OSError as exc:
+            raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
+        self._looked = False
+
+    def last_number(self) -> int:
+        """The highest number any file in entries/ has, whole or not (for `hub check`)."""
+        numbers = [int(n.removesuffix(".entry")) for n in self._listdir("entries")
+                   if n.endswith(".entry") and n.removesuffix(".entry").isdigit()]
+        return max(numbers, default=0)
 
     def _claim(self, final: Path, data: bytes) -> None:
         if self.use_links is not False:
@@ -284,7 +333,7 @@ class FolderHub:
         try:
             for seq in range(1, upto_seq + 1):
                 entry = self._read_entry(seq)
-                if entry is None:
+                if entry is None or entry.kind == DAMAGED:
                     raise HubError(f"Entry {seq} of the hub is missing or damaged; compaction stopped there.")
                 if entry.kind != "bundle":
                     continue

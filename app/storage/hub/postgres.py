@@ -28,6 +28,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from app import faults
 from app.storage.hub.base import (
+    MISSING,
     HubEntry,
     HubError,
     HubRefused,
@@ -177,6 +178,27 @@ def connection_options(conninfo: str) -> str:
     return f"{theirs} {ours}".strip()
 
 
+# Said in our words, by SQLSTATE: the driver's own text is English from libpq, names
+# addresses and sockets, and changes between versions.
+_REASONS = {"28P01": "the user name or password was refused",
+            "28000": "this computer's account is not allowed in",
+            "3D000": "the hub database does not exist on that server",
+            "53300": "the server has too many connections just now",
+            "57P03": "the server is starting up or shutting down"}
+
+
+def _plain_reason(exc: psycopg.OperationalError) -> str:
+    state = getattr(exc, "sqlstate", None) or ""
+    if state in _REASONS:
+        return _REASONS[state]
+    # libpq gives no SQLSTATE for a failed connection; that it sent a password shows the
+    # server answered and refused the sign-in (wrong password, user or database).
+    pgconn = getattr(exc, "pgconn", None)
+    if pgconn is not None and getattr(pgconn, "used_password", False):
+        return "the server refused this computer's sign-in: check the user name, password and database name"
+    return "no answer: the server may be stopped, or the network down"
+
+
 def scram_verifier(password: str, iterations: int = 4096) -> str:
     """What the server stores for a password (RFC 5802/7677, PostgreSQL's format): the
     password itself never reaches the server, its logs or its statistics."""
@@ -253,14 +275,14 @@ class PostgresHub:
         try:
             return connect(self._conninfo, self._timeout)
         except psycopg.OperationalError as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
-            if (problem := tls_problem(str(exc))) is not None:
+            text = str(exc).strip()
+            if (problem := tls_problem(text)) is not None:
                 raise HubError(f"{self.describe()} was not trusted: {problem}.") from None
-            if "not permitted to log in" in reason:
+            if "not permitted to log in" in text:
                 # A manager revoked this computer (confide.revoke_device disables its login).
                 raise HubRefused(f"This computer was removed from the team: {self.describe()} no longer "
                                  "lets it in. Ask your manager.") from None
-            raise HubUnavailable(f"{self.describe()} cannot be reached ({reason}). "
+            raise HubUnavailable(f"{self.describe()} cannot be reached ({_plain_reason(exc)}). "
                                  "Work goes on offline; sync will try again.") from None
 
     def _cursor(self):
@@ -369,7 +391,10 @@ class PostgresHub:
                              "WHERE seq >= %s ORDER BY seq LIMIT %s", (expected, size), "all", read=True)
             for s, device, kind, payload, created in rows:
                 if s != expected:
-                    return  # a gap: stop, as the contract says
+                    # A gap (a row deleted by someone with the owner's rights): said, never
+                    # passed over; the reader stops there (base.MISSING).
+                    yield HubEntry(seq=expected, device_id="", kind=MISSING, payload=b"", created_at="")
+                    return
                 self._known = max(self._known, s)
                 yield HubEntry(seq=s, device_id=device, kind=kind, payload=bytes(payload), created_at=_iso(created))
                 expected += 1
@@ -443,6 +468,32 @@ class PostgresHub:
             out.write(piece[0])
         out.flush()
         return SnapshotInfo(upto_seq=upto, device_id=device, created_at=_iso(created), size=size)
+
+    def restore_entry(self, seq: int, device_id: str, kind: str, payload: bytes,
+                      replace: bool = False) -> None:
+        """A computer's own login may only add at the end, and only under its own name (through
+        confide.append, like any append): that puts back its own entries a server restored
+        from an older backup lost; another computer's are put back by that computer, or by
+        the owner. A damaged or missing entry before the
+        end needs the hub owner's connection (confide.restore_entry in the setup script).
+        May raise: SequenceTaken, HubRefused, HubError."""
+        check_append(seq, device_id, kind)
+        if seq == self.head() + 1:
+            self.append(seq, device_id, kind, payload)
+            return
+        try:
+            self._one("SELECT confide.restore_entry(%s, %s, %s, %s, %s)",
+                      (seq, device_id, kind, bytes(payload), replace))
+        except psycopg.Error as exc:
+            if getattr(exc, "sqlstate", None) == "CF006":
+                raise SequenceTaken(f"Entry {seq} on the hub is whole; it was not replaced.") from None
+            if getattr(exc, "sqlstate", None) in ("CF009", "42501"):
+                raise HubRefused(f"Entry {seq} is before the end of the hub's log: only the hub owner's "
+                                 "connection may put it back.") from None
+            raise
+
+    def last_number(self) -> int:
+        return self.head()
 
     def compact(self, upto_seq: int) -> int:
         """The setup script's confide.compact, then VACUUM so the dropped payloads leave

@@ -71,6 +71,40 @@ def decode(data: bytes, team_id: str) -> tuple[dict, bytes]:
     return header, data[fixed + head_len:end]
 
 
+def could_be_torn(data: bytes) -> bool:
+    """True when `data` may be a record still being written, or one whose writer died
+    part-way: a prefix of the magic, or a readable header that promises more bytes than are
+    there. A file at the length its header promises that fails its checksum, or one that
+    does not start like a record at all, is damaged, never torn (docs/hub.md)."""
+    if len(data) < len(MAGIC):
+        return MAGIC.startswith(data)
+    if not data.startswith(MAGIC):
+        return False
+    if len(data) < _FIXED:
+        return True
+    (head_len,) = _LEN.unpack_from(data, len(MAGIC))
+    if head_len > MAX_HEADER:
+        return False
+    if len(data) < _FIXED + head_len:
+        return True
+    try:
+        _header_dict, size = _header(data[_FIXED:_FIXED + head_len])
+    except TornRecord:
+        return False
+    return len(data) < _FIXED + head_len + size + _DIGEST
+
+
+def named_device(data: bytes) -> str:
+    """The device id a damaged record's header still names, or "" (for messages only)."""
+    try:
+        (head_len,) = _LEN.unpack_from(data, len(MAGIC))
+        header = json.loads(data[_FIXED:_FIXED + min(head_len, MAX_HEADER)].decode("utf-8"))
+        device = header.get("device_id")
+        return device if isinstance(device, str) and len(device) <= 128 else ""
+    except (ValueError, struct.error, AttributeError, UnicodeDecodeError):
+        return ""
+
+
 def copy_payload(src: BinaryIO, total: int, out: BinaryIO, team_id: str, chunk: int = 1 << 20) -> dict:
     """decode for a record too large to hold in memory (a snapshot): check it while its
     payload is copied to `out`, a chunk at a time. `total` is the record's size. Returns the

@@ -84,6 +84,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (16, fts_blocks_fit),
     (17, _sql_step("v017_laptop_clock_and_removed.sql")),
     (18, _sql_step("v018_volunteer_limits.sql")),
+    (19, _sql_step("v019_hub_copies.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -8,7 +8,8 @@ from app.services.casework import enquiries, notes, people
 from app.services.casework.enquiries import EnquiryInput
 from app.services.casework.enquiry_corrections import EnquiryCorrection, correct_enquiry
 from app.services.casework.people import PersonInput, as_input
-from app.services.team import capture, compaction, conflicts, snapshot, state
+from app.services.team import blocks, capture, compaction, conflicts, snapshot, state
+from app.services.team.hub_care.repair import repair
 from app.services.team.laptop import checkout
 from app.services.team.replica_check import publish
 from app.services.team.sync import sync_conn
@@ -120,8 +121,30 @@ def sync(w, c):
     w.note(c.name, "sync", result.pulled, result.pushed, result.conflicts, result.refused)
     if result.refused:
         w.refusals.extend((w.step, c.name, r) for r in result.refused)
+    if result.blocked or result.others_stopped:
+        w.note(c.name, "told", (result.blocked or result.others_stopped[0])[:70])
+        follow_the_message(w)
     settle_conflicts(w, c)
     accept(w)
+
+
+def follow_the_message(w):
+    """What a stopped sync asks of the team (docs/sync.md §15): 'confide hub repair' on the
+    computers; whichever holds the entry's copy puts it back. Nothing is voided here: every
+    entry in the simulation was written by one of its computers, so a copy exists."""
+    for other in w.computers:
+        done = repair(other.conn, other.hub)
+        if done.left and w.hub_kind == "postgres":
+            # An entry before the end of a PostgreSQL hub goes back only through the hub
+            # owner's connection (docs/hub.md "Repair"): IT runs the repair with it.
+            owner = w.open_hub(admin=True)
+            try:
+                done = repair(other.conn, owner)
+            finally:
+                owner.close()
+        if done.restored or done.snapshot_written:
+            w.note(other.name, "repair", done.restored, done.snapshot_written)
+            w.repaired += len(done.restored) + (1 if done.snapshot_written else 0)
 
 
 def settle_conflicts(w, c):
@@ -291,3 +314,7 @@ def quiesce(w, rounds: int = 8) -> None:
                 moved = True
         if not moved:
             break
+    for c in w.computers:
+        block = blocks.current(c.conn)
+        if block and block.get("seq") is not None:
+            w.blocked.append((w.step, c.name, block.get("message") or "stopped"))

@@ -24,13 +24,14 @@ class Report:
     errors: int = 0                                  # actions that raised what no person should meet
     problems: list = field(default_factory=list)     # (step, text), first few
     fired: dict = field(default_factory=dict)        # faults that fired, by kind
+    repaired: int = 0                                # hub entries/snapshots put back by repair
     seconds: float = 0.0
 
     def line(self) -> str:
         fired = ", ".join(f"{n} {kind}" for kind, n in sorted(self.fired.items())) or "none"
         return (f"seed {self.seed} hub {self.hub}: steps {self.steps}, lost changes {len(self.lost)}, "
                 f"digest mismatches {self.mismatches}, refusals {self.refusals}, errors {self.errors}, "
-                f"faults fired: {fired}, "
+                f"faults fired: {fired}, repaired {self.repaired}, "
                 f"{self.seconds:.1f} s")
 
 
@@ -80,10 +81,10 @@ def simulate(seed: int, steps: int, root, template_root, hub: str = "folder", pg
                 _tally(report, w, invariants.after_settling(w), stop, echo)
             report.steps = step
             if progress is not None and step % 500 == 0:
-                report.seconds, report.fired = time.monotonic() - started, dict(w.fired)
+                report.seconds, report.fired, report.repaired = time.monotonic() - started, dict(w.fired), w.repaired
                 progress(report)
     finally:
-        report.fired = dict(w.fired)
+        report.fired, report.repaired = dict(w.fired), w.repaired
         w.close()
         report.seconds = time.monotonic() - started
     return report

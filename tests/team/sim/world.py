@@ -56,7 +56,7 @@ class Options:
     offices: int = 3
     laptops: int = 1
     faults: bool = True
-    damage: bool = False            # hub damage and repair: needs `hub check/repair`
+    damage: bool = True             # bytes damaged on the way to the hub, then `hub repair`
     corrections: bool = True        # enquiry corrections while laptops hold cases
     resolve_conflicts: bool = True  # resolve at random (mine/theirs), as people do
     shared_fields: bool = True      # several offices edit the same field of a person (conflicts)
@@ -78,9 +78,11 @@ class World:
     owned: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
     refusals: list = field(default_factory=list)
+    repaired: int = 0                               # entries put back by 'hub repair'
     blocked: list = field(default_factory=list)    # (step, computer, message): sync stopped
     fired: dict = field(default_factory=dict)      # fault kind -> how many fired
     compared: dict = field(default_factory=dict)   # digest comparisons already made (invariants)
+    marker_counts: dict = field(default_factory=dict)   # computer index -> (state, marker text -> count)
     step: int = 0
     counter: int = 0
 

@@ -1,0 +1,170 @@
+"""Does the window ever freeze? An event-loop lag probe in the GUI thread during a scripted
+day on the benchmark vault (tests.perf.scale_bench's cached demo).
+
+The probe is a 10 ms timer on the GUI thread: each time it fires late, the lateness is how
+long the window could not repaint or take a key. The day, through the real main window
+(offscreen): unlock through the unlock screen, Home, every section once, the case with the
+most notes opened, a search typed a key at a time, ten notes saved through the worker as
+the note dialog saves them, the dashboard and reports pages, and a lock. Targets: no stall
+over 100 ms; 99th percentile under 30 ms. The worst stalls are printed with the step they
+happened in, which is where to look next.
+
+Usage: nice .venv/bin/python -m tests.perf.gui_day [--cases 50000] [--seed 1]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.security import kdf  # noqa: E402
+from app.services.casework import notes  # noqa: E402
+from tests.perf.scale_bench import PASSPHRASE, build_dataset  # noqa: E402
+from ui.application import apply_look  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.operations import Operations  # noqa: E402
+
+TICK_MS = 10
+STALL_MS, P99_MS = 100, 30
+
+
+class LagProbe(QObject):
+    """Lateness of a 10 ms timer on the GUI thread, by step."""
+
+    def __init__(self):
+        super().__init__()
+        self.step = "start"
+        self.lags: list[tuple[float, str]] = []
+        self.clock = QElapsedTimer()
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.clock.start()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        elapsed = self.clock.restart()
+        self.lags.append((max(0, elapsed - TICK_MS), self.step))
+
+
+def wait(app, ms: int) -> None:
+    end = time.monotonic() + ms / 1000
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.002)
+
+
+def until(app, ops, seconds: float = 120) -> None:
+    """Run the event loop until the worker is idle (a task and its callbacks done)."""
+    end = time.monotonic() + seconds
+    wait(app, 30)
+    while ops.busy and time.monotonic() < end:
+        wait(app, 10)
+
+
+def day(app, window, ops, probe, data_dir: Path) -> None:
+    probe.step = "unlock"
+    window.unlock_view.username.setText("manager")
+    window.unlock_view.passphrase.setText(PASSPHRASE)
+    window.unlock_view.unlock()
+    until(app, ops)
+    session, workspace = window.session, window.workspace
+    if workspace is None:
+        raise SystemExit(f"gui_day: the unlock did not open the workspace: "
+                         f"{window.unlock_view.error.text() if hasattr(window.unlock_view, 'error') else ''}")
+    wait(app, 500)
+    until(app, ops)
+    for name in list(workspace.pages):
+        probe.step = f"page {name}"
+        workspace.show_page(name)
+        until(app, ops)
+        wait(app, 200)
+    case_id = session.conn.execute("SELECT case_id FROM note GROUP BY case_id ORDER BY count(*) DESC "
+                                   "LIMIT 1").fetchone()[0]
+    probe.step = "open the busiest case"
+    records = workspace.pages.get("Records")
+    if records is not None:
+        workspace.show_page("Records")
+        records.open_case(case_id)
+        until(app, ops)
+        wait(app, 300)
+    search = workspace.pages.get("Search")
+    if search is not None:
+        probe.step = "search as you type"
+        workspace.show_page("Search")
+        search.focus_box()
+        QTest.keyClicks(search.box, "annual review", delay=60)
+        until(app, ops)
+        wait(app, 500)
+    probe.step = "save notes"
+    for i in range(10):
+        ops.run(lambda _p, i=i: notes.add_note(session, case_id, "phone_call", date(2026, 12, 7), 5,
+                                               f"Day probe note {i}: called the family back."),
+                changes=("notes",))
+        until(app, ops)
+        wait(app, 100)
+    for name in ("Dashboard", "Reports"):
+        if name in workspace.pages:
+            probe.step = f"page {name} again"
+            workspace.show_page(name)
+            until(app, ops)
+            wait(app, 300)
+    probe.step = "lock"
+    window.lock("bench")
+    wait(app, 300)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--cases", type=int, default=50_000)
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args(argv)
+    kdf.use_cheap_profile_for_tests(True)      # as the benchmark vault was made (scale_bench)
+    source = build_dataset(args.cases, args.seed)
+    app = QApplication.instance() or QApplication([])
+    apply_look(app)
+    with tempfile.TemporaryDirectory(prefix="confide-day-") as tmp:
+        data_dir = Path(tmp) / "vault"
+        shutil.copytree(source / "vault", data_dir)
+        key = Path(tmp) / "device.key"
+        shutil.copy(source / "device.key", key)
+        ops = Operations()
+        window = MainWindow(data_dir, key, ops)
+        window.resize(1366, 768)
+        window.show()
+        probe = LagProbe()
+        probe.start()
+        started = time.perf_counter()
+        try:
+            day(app, window, ops, probe, data_dir)
+        finally:
+            probe.timer.stop()
+            ops.shutdown()
+        seconds = time.perf_counter() - started
+    lags = [lag for lag, _ in probe.lags]
+    p99 = statistics.quantiles(lags, n=100)[-1] if len(lags) >= 2 else 0.0
+    worst = sorted(probe.lags, reverse=True)[:8]
+    over = [lag for lag in lags if lag > STALL_MS]
+    ok = not over and p99 < P99_MS
+    print(f"GUI day at {args.cases:,} cases: {len(lags):,} probe ticks over {seconds:.0f} s; event-loop lag p99 "
+          f"{p99:.0f} ms (target < {P99_MS}), stalls over {STALL_MS} ms: {len(over)} "
+          f"{'OK' if ok else 'MISSED'}")
+    for lag, step in worst:
+        print(f"  {lag:6.0f} ms  during: {step}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
