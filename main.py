@@ -27,8 +27,9 @@ def entry() -> int:
         if "--self-test" in sys.argv[1:]:
             # app/ never imports Qt: the check that a window can open is the GUI's own.
             from ui.selftest_display import check_display
+            from ui.selftest_resources import check_screen_resources
 
-            return main(sys.argv[1:], self_test_extra=[check_display])
+            return main(sys.argv[1:], self_test_extra=[check_screen_resources, check_display])
         return main(sys.argv[1:])
     from ui.application import run
 

@@ -25,10 +25,25 @@ UninstallDisplayIcon={app}\Confide.exe
 Compression=lzma2
 SolidCompression=yes
 WizardStyle=modern
-; Sign the installer and its uninstaller with the organisation's certificate (SIGNING.md):
-; define a sign tool named "confide" in Inno Setup's Tools menu, then uncomment:
-; SignTool=confide
-; SignedUninstaller=yes
+LicenseFile=..\LICENSE
+; Upgrades: Windows' Restart Manager closes a running Confide (staff are asked to close it
+; first: README "Upgrading"); the old program files are replaced (see [InstallDelete]).
+CloseApplications=force
+RestartApplications=no
+; Silent install and uninstall for deployment tools (exit code 0 = success; Inno Setup's
+; documented codes otherwise):
+;   Confide-<version>-setup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /LOG="C:\Windows\Temp\confide-setup.log"
+;   "C:\Program Files\Confide\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART
+#ifdef Signed
+; build-windows.ps1 passes the sign command as /Sconfide=... when SIGN_SUBJECT is set.
+SignTool=confide
+SignedUninstaller=yes
+#endif
+
+[InstallDelete]
+; An upgrade starts from a clean program folder, so no file of the old version lingers
+; (vaults are never here: each user's is in %LOCALAPPDATA%\Confide).
+Type: filesandordirs; Name: "{app}\_internal"
 
 [Files]
 Source: "..\dist\Confide\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs

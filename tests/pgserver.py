@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-SETUP_SQL = Path(__file__).resolve().parent.parent / "packaging" / "hub" / "postgres-setup.sql"
+SETUP_SQL = Path(__file__).resolve().parent.parent / "resources" / "hub" / "postgres-setup.sql"
 
 
 def find_bindir() -> Path | None:

@@ -25,6 +25,7 @@ from ui.menus.menu_bar import AppMenus
 from ui.operations import Operations
 from ui.screen_lock import ScreenLockWatcher
 from ui.status_feedback import StatusFeedback
+from ui.team.hub_location_dialog import HubLocationDialog
 from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
 from ui.widgets.message_bar import MessageBar
@@ -245,6 +246,22 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self.statusBar().showMessage("Your passphrase is changed.", 8000))
         dialog.open()
         return dialog
+
+    def change_hub_location(self) -> HubLocationDialog | None:
+        if self.locked:
+            return None
+        dialog = HubLocationDialog(self.session, self.ops, parent=self)
+        dialog.accepted.connect(lambda: self._hub_moved(dialog.saved_to))
+        dialog.open()
+        return dialog
+
+    def _hub_moved(self, where: str) -> None:
+        # The watcher and the timer start again on the new place, and a sync runs at once.
+        if self.sync_item is not None:
+            self.sync_item.stop()
+            self.sync_item.last_error = None
+            self.sync_item.start()
+        self.statusBar().showMessage(f"This computer now finds the team's hub at {where}.", 8000)
 
     def restore(self, path: Path, credentials: dict) -> None:
         """Lock, then restore with progress, then back to the unlock screen."""

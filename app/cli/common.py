@@ -72,3 +72,12 @@ def weaker_notice(args) -> None:
 def unlock(args, inp: Input):
     weaker_notice(args)
     return vault.unlock(args.data_dir, args.user, inp.secret("Passphrase: "), args.device_key_file)
+
+
+def hub_password(args, inp: Input) -> str | None:
+    """The hub login's password when the postgresql:// URL lacks it (None otherwise)."""
+    from app.storage.hub.location import lacks_password, postgres_user
+
+    if not lacks_password(args.hub):
+        return None
+    return inp.secret(f"Hub password for {postgres_user(args.hub) or 'the login'}: ")

@@ -1,4 +1,5 @@
-"""`confide hub compact|check|repair|void` (docs/hub.md, docs/sync.md §10 and §15).
+"""`confide hub compact|check|repair|void|set-location|setup-sql` (docs/hub.md, docs/sync.md §10
+and §15; README "Setting up a PostgreSQL hub").
 
 compact needs no vault (it reads the team from the hub). check, repair and void run on a
 computer of the team, with its vault: they compare the hub with this computer's own copies
@@ -8,7 +9,9 @@ whole (repair); EXIT_PROBLEMS with one line per problem otherwise.
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
+from app.cli.common import Input, hub_password, unlock
 from app.errors import ValidationError
 from app.services.team import compaction
 from app.services.team.hub_care import on_team_hub
@@ -17,8 +20,9 @@ EXIT_PROBLEMS = 4
 
 
 def add_parser(sub, common) -> None:
-    p = sub.add_parser("hub", help="the team's hub: compact (IT), check, repair, void an entry (manager)")
-    p.add_argument("action", choices=["compact", "check", "repair", "void"])
+    p = sub.add_parser("hub", help="the team's hub: compact (IT), check, repair, void an entry (manager), "
+                                   "set-location (it moved, or its password changed), setup-sql (IT)")
+    p.add_argument("action", choices=["compact", "check", "repair", "void", "set-location", "setup-sql"])
     p.add_argument("location", nargs="?", default=None, metavar="DIR_OR_OWNER_URL",
                    help="compact: the hub folder, or the PostgreSQL URL of the hub's owner role; "
                         "check/repair: another way to the same hub (repair of an entry before the end of "
@@ -28,12 +32,25 @@ def add_parser(sub, common) -> None:
     p.add_argument("--entry", type=int, default=None, help="void: the hub entry's number")
     p.add_argument("--reason", default=None, help="void: why (every computer records it)")
     common(p, user=False)
-    p.add_argument("--user", default=None, help="check/repair/void: your Confide user name")
+    p.add_argument("--user", default=None, help="check/repair/void/set-location: your Confide user name")
+    p.add_argument("--hub", default=None, metavar="DIR_OR_URL",
+                   help="set-location: the hub's new folder or postgresql:// URL (checked before it is stored)")
+    p.add_argument("--hub-password-stdin", action="store_true",
+                   help="set-location: read the hub login's password from standard input (after the passphrase) "
+                        "when the URL does not carry it; otherwise it is asked for")
+    p.add_argument("--out", type=Path, default=None,
+                   help="setup-sql: the file to write the PostgreSQL set-up script to (default: standard output)")
 
 
 def cmd_hub(args, open_session: Callable) -> int:
     if args.action == "compact":
         return _compact(args)
+    if args.action == "setup-sql":
+        return _setup_sql(args)
+    if args.action == "set-location":
+        if not args.user or not args.hub:
+            raise ValidationError("hub set-location needs --user and --hub (the new folder or postgresql:// URL).")
+        return _set_location(args)
     if not args.user:
         raise ValidationError(f"hub {args.action} needs --user (it runs on a computer of the team).")
     if args.action == "void" and (args.entry is None or not args.reason):
@@ -85,4 +102,30 @@ def _print_repair(result) -> int:
     if result.left:
         return EXIT_PROBLEMS
     print("The hub is whole again; every computer carries on at its next sync.")
+    return 0
+
+
+def _set_location(args) -> int:
+    from app.services.team import membership
+
+    inp = Input(args.passphrase_stdin or args.hub_password_stdin)
+    session = unlock(args, inp)
+    try:
+        where = membership.change_location(session, args.hub, hub_password(args, inp))
+    finally:
+        session.lock("cli")
+    print(f"This computer now finds its team's hub at {where} (checked: it is this team's hub).")
+    return 0
+
+
+def _setup_sql(args) -> int:
+    from app.resources import hub_setup_sql
+
+    text = hub_setup_sql()
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    args.out.write_text(text, "utf-8")
+    print(f"Wrote {args.out}. On the server, as the postgres account: "
+          f"psql -v dbname=confide_<team> -f {args.out}")
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from app.cli import checkout as cli_checkout
 from app.cli import hub as cli_hub
 from app.cli import pending as cli_pending
-from app.cli.common import Input, unlock, weaker_notice
+from app.cli.common import Input, hub_password, unlock, weaker_notice
 
 EXIT_CONFLICTS = 3
 EXIT_BLOCKED = 4
@@ -34,6 +34,9 @@ def add_parsers(sub, common) -> None:
                    help="join: read the one-time code from standard input (after the passphrase)")
     p.add_argument("--colleague", default=None,
                    help="give-manager/take-manager: the colleague's user name (their right to change the team)")
+    p.add_argument("--hub-password-stdin", action="store_true",
+                   help="create: read the hub login's password from standard input (after the passphrase) "
+                        "when the postgresql:// URL does not carry it; otherwise it is asked for")
 
     p = sub.add_parser("sync", help="pull, rebase and push with the team's hub")
     common(p)
@@ -73,7 +76,8 @@ def cmd_team(args) -> int:
         raise ValidationError("team invite needs --device (the new computer's name) and --out (the file).")
     if args.action in ("give-manager", "take-manager") and not args.colleague:
         raise ValidationError(f"team {args.action} needs --colleague (their user name).")
-    session = _session(args, Input(args.passphrase_stdin))
+    inp = Input(args.passphrase_stdin or args.hub_password_stdin)
+    session = _session(args, inp)
     try:
         if args.action in ("give-manager", "take-manager"):
             give = args.action == "give-manager"
@@ -84,7 +88,8 @@ def cmd_team(args) -> int:
         if args.action == "create":
             from app.storage.hub.location import describe_location
 
-            team_id = membership.create(session, args.hub, args.name, args.device or "Office computer 1")
+            team_id = membership.create(session, args.hub, args.name, args.device or "Office computer 1",
+                                        hub_password(args, inp))
             print(f"Team created (id {team_id}); its hub is {describe_location(args.hub)}.")
             return 0
         code = membership.invite(session, args.device, args.out, manager=args.manager_computer,

@@ -38,11 +38,10 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-_RESOURCES = resources.path("fonts")
 # Helvetica cannot print Ł, ő, ğ and the like, which families' names have. Use a full
 # Unicode font: the one shipped in resources/fonts, else a common system font.
 _FONT_CANDIDATES = [
-    (_RESOURCES / "DejaVuSans.ttf", _RESOURCES / "DejaVuSans-Bold.ttf"),
+    (resources.path("fonts", "DejaVuSans.ttf"), resources.path("fonts", "DejaVuSans-Bold.ttf")),
     (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
     (Path("/usr/share/fonts/TTF/DejaVuSans.ttf"), Path("/usr/share/fonts/TTF/DejaVuSans-Bold.ttf")),
     (Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts" / "arial.ttf",

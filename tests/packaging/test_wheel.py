@@ -27,7 +27,7 @@ def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
     source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "setup.py", "README.md", "main.py"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "main.py"):
         shutil.copy2(ROOT / name, source / name)
     for name in ("app", "ui", "resources"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -48,6 +48,9 @@ def test_the_wheel_carries_every_resource(wheel):
     assert "app/resources/shipped/fonts/DejaVuSans.ttf" in shipped and len(shipped) >= 17
     assert shipped <= names, sorted(shipped - names)
     assert "app/storage/migrations/v001_foundation.sql" in names
+    # The list the installed self-test checks the copy against, and Confide's own licence.
+    assert "app/resources/shipped/MANIFEST.json" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     # Only the one copy, inside the package: no top-level folder named as generically as
     # "resources" in site-packages, and none of the repository's other folders.
     assert not any(n.startswith(("tests/", "resources/", "ui/resources/")) for n in names)

@@ -50,7 +50,14 @@ from ui.dialogs import (
 )
 from ui.menus import help_window
 from ui.operations import Operations
-from ui.team import checkout_dialog, hub_care_dialog, join_dialog, start_team, team_view
+from ui.team import (
+    checkout_dialog,
+    hub_care_dialog,
+    hub_location_dialog,
+    join_dialog,
+    start_team,
+    team_view,
+)
 from ui.widgets import message_bar, secret_panel
 from ui.wizard import setup_wizard
 
@@ -191,6 +198,8 @@ RECIPES = {
     "ui.team.checkout_dialog.CheckoutDialog": lambda w: checkout_dialog.CheckoutDialog(w.session, w.ops, 14),
     "ui.dialogs.professional_dialog.AddProfessionalDialog":
         lambda w: professional_dialog.AddProfessionalDialog(w.session, w.ops),
+    "ui.team.hub_location_dialog.HubLocationDialog": lambda w: hub_location_dialog.HubLocationDialog(
+        w.session, w.ops),
     "ui.widgets.secret_panel.PasswordDialog": lambda w: secret_panel.PasswordDialog(
         w.clipboard, "Consent record saved", "Keep this password.", "abcd-efgh-ijkl"),
     "ui.wizard.setup_wizard.SetupWizard": lambda w: setup_wizard.SetupWizard(w.tmp / "new-vault", None, w.ops),

@@ -47,6 +47,11 @@ class MenuCommands:
                                                STATUS_MS)
                 return None
             return window.sync_item.sync()
+        if key == "hub_location":
+            if window.sync_item is None or not window.sync_item.active:
+                window.statusBar().showMessage("This computer is not part of a team: it has no hub.", STATUS_MS)
+                return None
+            return window.change_hub_location()
         if key == "print":
             return self.print_page()
         if key in CASE_TABS:

@@ -39,6 +39,8 @@ ENTRIES: tuple[MenuEntry, ...] = (
               help="Open Backup & restore to make an encrypted backup"),
     MenuEntry(FILE, "sync", "S&ync now", "Ctrl+Shift+S", function="team.sync.sync_now",
               help="Send and receive changes (a computer in a team)"),
+    MenuEntry(FILE, "hub_location", "&Hub location…", function="team.membership.change_location",
+              help="The team's hub moved or its password changed: tell this computer"),
     MenuEntry(FILE, SEPARATOR, ""),
     MenuEntry(FILE, "change_passphrase", "&Change my passphrase…", function="vault.staff.change_own_passphrase"),
     MenuEntry(FILE, "lock", "&Lock", "Ctrl+L", help="Lock Confide now (it also locks when left idle)"),

@@ -104,17 +104,17 @@ def _installation() -> str:
     from app.resources import wording
 
     version, _text = wording.current("confidentiality_statement")
-    style = resources.path("style.qss")
-    if not style.is_file():
-        raise _Failed(f"the style sheet is missing ({style}): the installation is incomplete")
+    missing = resources.installation_problems()
+    if missing:
+        raise _Failed(f"the installation is incomplete: {'; '.join(missing)}")
     if common.FONT == "Helvetica":
         raise _Failed("no Unicode font for PDFs: the PDF fonts (resources/fonts) are missing from this "
                                 "installation, so names such as Łucja would print wrongly")
     frozen = " (packaged)" if getattr(sys, "frozen", False) else ""
     home = (Path(sys.executable).parent if frozen
             else Path(resources.__file__).resolve().parents[2])   # the package's site-packages or checkout
-    return (f"Confide {__version__}{frozen} in {home}, Python {sys.version.split()[0]}; wording {version}, "
-            "style sheet and PDF fonts found")
+    return (f"Confide {__version__}{frozen} in {home}, Python {sys.version.split()[0]}; wording {version}; "
+            "every shipped file (help, wording, style sheet, icons, PDF fonts) present and as built")
 
 
 def _credential_store(run: _Run, device_key_file) -> str:

@@ -4,7 +4,8 @@ role limited to reading and adding, the sequence trigger in place, NOTIFY delive
 import psycopg
 
 from app.services.selftest.check import Check
-from app.storage.hub.postgres import describe_conninfo
+from app.storage.hub.base import HubError
+from app.storage.hub.postgres import connect, describe_conninfo, tls_problem, transport
 
 TABLES = ("team", "entries", "revoked_devices", "snapshots")
 
@@ -13,20 +14,26 @@ def check_postgres_hub(conninfo: str) -> list[Check]:
     """May raise: nothing: every problem becomes a failed Check."""
     where = describe_conninfo(conninfo)
     try:
-        conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+        conn = connect(conninfo)
+    except HubError as exc:
+        return [Check("encryption", False, exc.message)]
     except psycopg.Error as exc:
+        if (problem := tls_problem(str(exc))) is not None:
+            return [Check("encryption", False, f"{where}: {problem}")]
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no answer"
         return [Check("server", False, f"{where} cannot be reached: {reason}")]
     checks = []
     try:
         version = conn.execute("SHOW server_version").fetchone()[0]
         checks.append(Check("server", True, f"{where} answers (PostgreSQL {version})"))
+        how = transport(conn, conninfo)
+        checks.append(Check("encryption", "NOT checked" not in how, how))
         present = {r[0] for r in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'confide'")}
         missing = [t for t in TABLES if t not in present]
         if missing:
             checks.append(Check("tables", False, f"missing confide.{', confide.'.join(missing)}: "
-                                "IT runs packaging/hub/postgres-setup.sql"))
+                                "IT runs the set-up script (confide hub setup-sql)"))
             return checks
         checks.append(Check("tables", True, "the hub's tables are there"))
         checks.append(_privileges(conn))

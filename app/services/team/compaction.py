@@ -15,9 +15,10 @@ from pathlib import Path
 from app.errors import ConfideError
 from app.services.team import control, keys, snapshot
 from app.services.team.bundle import BundleRefused
-from app.storage.hub.base import DAMAGED, MISSING, Hub, HubError, HubUnavailable
+from app.storage.hub.base import DAMAGED, MISSING, Hub, HubError
 from app.storage.hub.location import is_postgres_location, open_hub
 from app.storage.hub.marker import MARKER
+from app.storage.hub.postgres import read_team_row
 
 
 class CompactionRefused(ConfideError):
@@ -115,13 +116,7 @@ def open_admin_hub(location: str) -> Hub:
     May raise: HubUnavailable, HubError.
     """
     if is_postgres_location(location):
-        import psycopg
-
-        try:
-            with psycopg.connect(location, connect_timeout=10) as conn:
-                row = conn.execute("SELECT team_id FROM confide.team").fetchone()
-        except psycopg.Error as exc:
-            raise HubUnavailable(f"The PostgreSQL hub cannot be read ({type(exc).__name__}).") from None
+        row = read_team_row(location)
     else:
         try:
             row = [json.loads((Path(location) / MARKER).read_text("utf-8"))["team_id"]]

@@ -45,7 +45,13 @@ from app.services.vault import unlock as vault_service
 from app.storage.db import transaction
 from app.storage.hub import credentials
 from app.storage.hub.base import Hub
-from app.storage.hub.location import open_hub
+from app.storage.hub.location import (
+    describe_location,
+    lacks_password,
+    open_hub,
+    postgres_user,
+    with_password,
+)
 
 LOCATION_KEY = "hub_location"
 EPOCH_OWED = "epoch_owed"
@@ -80,6 +86,52 @@ def save_location(session, team_id: str, location: str) -> None:
             device_keys.seal_value(session.conn, LOCATION_KEY, location, session.device_secret)
     else:
         credentials.save_hub_location(team_id, location)
+
+
+def _complete(location: str, password: str | None) -> str:
+    """The location as it will be stored: with the password given, and never a postgresql://
+    URL without one (it would work only while PGPASSWORD or a .pgpass file is there, which
+    Confide started from the desktop never sees). May raise: ValidationError."""
+    location = (location or "").strip()
+    if not location:
+        raise ValidationError("Give the hub's folder, or its postgresql:// address.", field="hub")
+    if password:
+        if postgres_user(location) is None:
+            raise ValidationError("A password goes with a postgresql:// address that names its login "
+                                  "(postgresql://LOGIN@server/database).", field="password")
+        location = with_password(location, password)
+    if lacks_password(location):
+        raise ValidationError(f"The address for {describe_location(location)} has no password. Give this "
+                              "computer's hub password with it: Confide keeps it in the OS credential store "
+                              "(PGPASSWORD and .pgpass are not used).", field="password")
+    return location
+
+
+@grants(Scope.ANY, "this computer's own record of where its team's hub is; the new place must be that hub")
+def change_location(session, location: str, password: str | None = None) -> str:
+    """Point this computer at its team's hub in a new place, or with a new password (a server
+    move, a renamed share, a rotated password: README "Moving the hub"). The new location is
+    opened first and must be this team's hub, reachable with the login given; only then does
+    it replace the stored one. Returns the new location described without its password.
+
+    May raise: NotInTeam, ValidationError, HubUnavailable, HubError, CredentialStoreUnavailable.
+    """
+    location = _complete(location, password)
+    team_id = state.require_team(session.conn)
+    hub = open_hub(location, team_id)
+    try:
+        hub.head()
+    finally:
+        hub.close()
+    save_location(session, team_id, location)
+    return describe_location(location)
+
+
+@grants(Scope.ANY, "where this computer's hub is, without its password: no family's records")
+def hub_described(session) -> str:
+    """The hub's location fit to show (a folder path, or the server and login without the
+    password). May raise: NotInTeam, TeamError, CredentialStoreUnavailable."""
+    return describe_location(hub_location(session))
 
 
 @grants(Scope.ANY, "where this computer's hub is: no family's records")
@@ -128,13 +180,17 @@ def open_team_hub(session) -> Hub:
 
 
 @grants(Scope.MANAGER)
-def create(session, location: str, name: str, device_name: str = "Office computer 1") -> str:
-    """Found a team on this computer with an empty hub at `location`. Returns the team id.
+def create(session, location: str, name: str, device_name: str = "Office computer 1",
+           password: str | None = None) -> str:
+    """Found a team on this computer with an empty hub at `location` (`password`: for a
+    postgresql:// URL that does not carry it). Returns the team id.
 
-    May raise: PermissionDenied, TeamError, HubUnavailable, HubError, CredentialStoreUnavailable.
+    May raise: PermissionDenied, TeamError, ValidationError, HubUnavailable, HubError,
+    CredentialStoreUnavailable.
     """
     if state.in_team(session.conn):
         raise engine.TeamError("This computer is already part of a team.")
+    location = _complete(location, password)
     name = (name or "").strip() or session.vault.service_name
     # The team's first snapshot holds restricted records only sealed (R16).
     restricted.follow(session)

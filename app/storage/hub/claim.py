@@ -12,6 +12,7 @@ Two ways, picked per folder:
 
 import errno
 import os
+import stat
 import uuid
 from pathlib import Path
 
@@ -20,6 +21,53 @@ from app.fsutil import fsync_dir as _fsync_dir
 # Errors that mean "this folder has no hard links", as opposed to "the name is taken".
 NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS, errno.EMLINK}
 _BINARY = getattr(os, "O_BINARY", 0)
+# A hub folder is shared by every staff account that uses it (an office where each person has
+# a login of their own: docs/hub.md "Sharing a folder hub"). The process umask (077,
+# app/security/hygiene.py) would make each file its writer's alone and refuse everyone else,
+# so the hub sets its own modes: files readable by the group, folders writable by it (with
+# set-group-ID kept, so everything takes the hub folder's group, which IT chooses); nothing
+# for other accounts. The hub holds only ciphertext. On Windows the share's ACLs decide.
+FILE_MODE = 0o640
+DIR_MODE = 0o770
+_POSIX = os.name == "posix"
+
+
+def share_dir(path: Path) -> None:
+    """Give a hub folder its shared mode, keeping set-group-ID. May raise: OSError."""
+    if _POSIX:
+        os.chmod(path, DIR_MODE | (os.stat(path).st_mode & stat.S_ISGID))
+
+
+def make_dir(path: Path) -> None:
+    """A hub folder (its parent must exist), shared as share_dir says; nothing if it exists.
+    May raise: OSError."""
+    try:
+        path.mkdir()
+    except FileExistsError:
+        return
+    share_dir(path)
+
+
+def share_own_files(root: Path) -> int:
+    """Hubs made before the modes above left every folder and file private to its writer.
+    Give the ones this account owns the shared modes (another account's stay as they are
+    until that account opens the hub). Returns how many were changed."""
+    if not _POSIX:
+        return 0
+    changed = 0
+    me = os.geteuid()
+    for path in [root, *root.rglob("*")]:
+        try:
+            info = path.lstat()
+            if info.st_uid != me or stat.S_ISLNK(info.st_mode):
+                continue
+            wanted = (DIR_MODE | (info.st_mode & stat.S_ISGID)) if stat.S_ISDIR(info.st_mode) else FILE_MODE
+            if stat.S_IMODE(info.st_mode) != wanted:
+                os.chmod(path, wanted)
+                changed += 1
+        except OSError:
+            continue    # gone meanwhile, or not ours to change
+    return changed
 
 
 def fsync_dir(folder: Path) -> None:
@@ -37,14 +85,16 @@ class LinksUnsupported(Exception):
 
 
 def write_new(path: Path, data: bytes) -> None:
-    """Create `path` (must not exist) with `data`, fsynced. Permissions follow the umask and
-    the folder's own rules: other staff accounts must be able to read a shared hub folder,
-    and what it holds is ciphertext.
+    """Create `path` (must not exist) with `data`, fsynced, readable by the hub folder's group
+    (FILE_MODE): other staff accounts must be able to read a shared hub folder, and what it
+    holds is ciphertext.
 
     May raise: FileExistsError, OSError.
     """
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _BINARY, 0o666)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _BINARY, FILE_MODE)
     try:
+        if _POSIX:
+            os.fchmod(fd, FILE_MODE)    # the umask took the group's bits away
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]

@@ -74,8 +74,9 @@ class FolderHub:
             if create:
                 marker.create_marker(self.root, self.team_id)
             marker.check_marker(self.root, self.team_id)
+            marker.share_if_private(self.root)
             for name in _SUBDIRS:
-                (self.root / name).mkdir(exist_ok=True)
+                claim.make_dir(self.root / name)
             self._sweep_tmp()
         except OSError as exc:
             raise HubUnavailable(f"The hub folder {self.root} cannot be used: {exc.strerror or exc}.") from exc

@@ -1,5 +1,7 @@
 """From a hub location (a folder path or a postgresql:// URL) to a Hub."""
 
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
+
 from app.storage.hub.base import Hub
 
 _PG_SCHEMES = ("postgresql://", "postgres://")
@@ -32,3 +34,34 @@ def open_hub(location: str, team_id: str, *, create: bool = False) -> Hub:
     from app.storage.hub.folder import FolderHub
 
     return FolderHub(location, team_id, create=create)
+
+
+def postgres_user(location: str) -> str | None:
+    """The login a postgresql:// URL names (None for a folder, or a URL naming none)."""
+    if not is_postgres_location(location):
+        return None
+    parts = urlsplit(location.strip())
+    query = dict(parse_qsl(parts.query))
+    return query.get("user") or (unquote(parts.username) if parts.username else None)
+
+
+def lacks_password(location: str) -> bool:
+    """A postgresql:// URL with no password in it. Such a location works only while
+    PGPASSWORD or a .pgpass file happens to supply one, which the program started from the
+    desktop never has: so it is completed before it is stored (README, "Setting up a
+    PostgreSQL hub")."""
+    if not is_postgres_location(location):
+        return False
+    parts = urlsplit(location.strip())
+    return parts.password is None and "password" not in dict(parse_qsl(parts.query))
+
+
+def with_password(location: str, password: str) -> str:
+    """The postgresql:// URL with `password` for the login it names (netloc form)."""
+    parts = urlsplit(location.strip())
+    user = postgres_user(location) or ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='/')}" for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                     if k not in ("user", "password"))
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -3,6 +3,7 @@ another team's folder (or at an empty local folder where a network drive should 
 refused plainly instead of mixing two teams' logs."""
 
 import json
+import stat
 from pathlib import Path
 
 from app import clock
@@ -21,13 +22,13 @@ def create_marker(root: Path, team_id: str) -> None:
     May raise: OSError.
     """
     if not root.is_dir():
-        root.mkdir()
+        claim.make_dir(root)
     path = root / MARKER
     if path.exists():
         return
     data = json.dumps({"format": MARKER_FORMAT, "version": 1, "team_id": team_id,
                        "created_at": clock.stamp()}, indent=1).encode("utf-8")
-    (root / "tmp").mkdir(exist_ok=True)
+    claim.make_dir(root / "tmp")
     try:
         claim.claim_by_link(path, root / "tmp", data)
     except claim.LinksUnsupported:
@@ -56,3 +57,14 @@ def check_marker(root: Path, team_id: str) -> None:
     if marker.get("team_id") != team_id:
         raise HubError(f"The hub folder {root} belongs to another team. "
                        "Check the path: each team needs its own hub folder.")
+
+
+def share_if_private(root: Path) -> None:
+    """A hub made before hub files were shared with the group has a marker only its maker
+    can read: its maker's computer gives what it owns the shared modes, once (claim.py)."""
+    try:
+        private = not (root / MARKER).stat().st_mode & stat.S_IRGRP
+    except OSError:
+        return
+    if private:
+        claim.share_own_files(root)

@@ -1,8 +1,8 @@
 """The PostgreSQL hub, for services with a server (docs/sync.md).
 
-IT runs packaging/hub/postgres-setup.sql once per team. Every computer has a login of its
-own (the founding computer's made by IT, the others' by a manager's computer when it invites
-them), which may only read the tables and append through the script's functions; the server
+IT runs the set-up script (resources/hub/postgres-setup.sql, which `confide hub setup-sql`
+writes out) once per team. Every computer has a login of its own (the founding computer's
+made by IT, the others' by a manager's computer when it invites them), which may only read the tables and append through the script's functions; the server
 names the computer from the login, refuses a revoked one, accepts an entry only at head + 1,
 and NOTIFY tells the other computers that something arrived (docs/hub.md). The connection
 string (with its password) comes from the OS credential store (credentials.py) and is never
@@ -12,10 +12,13 @@ shown: describe() and every message leave the password out.
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC
+from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -53,7 +56,102 @@ APPEND_WAIT = 30.0      # seconds an append keeps asking for the append lock bef
 # at most this often, so a flood of them costs a waiting computer a few small queries a
 # second and never a sync.
 NOTIFY_CHECK_INTERVAL = 0.25
-SETUP_HINT = "IT sets it up with packaging/hub/postgres-setup.sql (README: 'Setting up a PostgreSQL hub')."
+SETUP_HINT = "IT sets it up with the script 'confide hub setup-sql' writes (README: 'Setting up a PostgreSQL hub')."
+# TLS (docs/hub.md, "Encryption in transit"): a hub on another computer is reached with
+# sslmode=verify-full unless the connection string says otherwise, and never without TLS.
+# Only a socket or loopback address (the server is this computer) may go without it.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+UNENCRYPTED_MODES = frozenset({"disable", "allow", "prefer"})
+DEFAULT_SSLMODE = "verify-full"
+
+
+def machine_ca_file() -> Path:
+    """Where IT puts the hub's CA certificate for every account on a computer; used when the
+    connection string names no sslrootcert (docs/hub.md, "Encryption in transit")."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Confide" / "hub-ca.crt"
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/Confide/hub-ca.crt")
+    return Path("/etc/confide/hub-ca.crt")
+
+
+def _is_local(parts: dict) -> bool:
+    hosts = [h.strip() for h in (parts.get("host") or "").split(",")]
+    addresses = [a.strip() for a in (parts.get("hostaddr") or "").split(",") if a.strip()]
+    if addresses and not all(h for h in hosts):
+        return all(a in LOCAL_HOSTS for a in addresses)
+    return all(not h or h.startswith("/") or h.lower() in LOCAL_HOSTS for h in hosts)
+
+
+def tls_settings(conninfo: str) -> dict:
+    """What every hub connection adds to `conninfo` for TLS: sslmode=verify-full when it sets
+    no sslmode, and the computer's CA file (machine_ca_file) when it names no sslrootcert.
+
+    May raise: HubError when the string asks for a connection that may go unencrypted to
+    another computer (sslmode disable, allow or prefer)."""
+    try:
+        parts = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return {}   # psycopg says what is wrong with it when it connects
+    if _is_local(parts):
+        return {}
+    mode = (parts.get("sslmode") or "").strip().lower()
+    if mode in UNENCRYPTED_MODES:
+        raise HubError(f"Refused: the connection string for {describe_conninfo(conninfo)} sets "
+                       f"sslmode={mode}, so the team's data could cross the network unencrypted. Use "
+                       f"sslmode={DEFAULT_SSLMODE} (or leave sslmode out: that is the default) and give the "
+                       "server a certificate (README: 'Setting up a PostgreSQL hub').")
+    extra = {}
+    if not mode:
+        extra["sslmode"] = DEFAULT_SSLMODE
+    ca = machine_ca_file()
+    if not parts.get("sslrootcert") and ca.is_file():
+        extra["sslrootcert"] = str(ca)
+    return extra
+
+
+def tls_problem(reason: str) -> str | None:
+    """A plain-words explanation for libpq's TLS failures, or None for any other failure."""
+    low = reason.lower()
+    if "root certificate file" in low:
+        return (f"this computer does not have the hub's CA certificate, so the server cannot be checked. "
+                f"IT puts it at {machine_ca_file()} (or names it with sslrootcert= in the connection "
+                "string)")
+    if "does not match host name" in low or "certificate verify failed" in low:
+        return ("the server's certificate is not the one this computer trusts for that name: the hub "
+                "may be an impostor, or its certificate or CA changed. Nothing was sent. IT checks the "
+                "server's certificate and the CA file")
+    if "server does not support ssl" in low:
+        return "the server does not offer TLS: IT turns on ssl in postgresql.conf (README)"
+    return None
+
+
+def transport(conn, conninfo: str) -> str:
+    """How an open connection travels, in plain words (for the self-test)."""
+    parts = conninfo_to_dict(conninfo)
+    if not conn.pgconn.ssl_in_use:
+        return "not encrypted: the server is this computer (a socket or loopback address)"
+    try:
+        row = conn.execute("SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
+    except psycopg.Error:
+        row = None
+    protocol = (row[0] if row and row[0] else "TLS")
+    mode = (tls_settings(conninfo).get("sslmode") or parts.get("sslmode") or "").lower()
+    if mode == "verify-full":
+        return f"encrypted ({protocol}); the server's certificate and name were checked (verify-full)"
+    if mode == "verify-ca":
+        return (f"encrypted ({protocol}); the certificate was checked but not the server's name "
+                "(verify-ca): verify-full is recommended")
+    return (f"encrypted ({protocol}) but the server's certificate is NOT checked (sslmode={mode or 'prefer'}): "
+            "a machine in between could pose as the hub; use verify-full")
+
+
+def connect(conninfo: str, connect_timeout: int = 10):
+    """A hub connection: TLS as tls_settings says, keepalives and the server-side timeouts.
+
+    May raise: HubError (refused: unencrypted to another computer), psycopg.OperationalError."""
+    return psycopg.connect(conninfo, autocommit=True, connect_timeout=connect_timeout,
+                           options=connection_options(conninfo), **KEEPALIVE, **tls_settings(conninfo))
 
 
 def describe_conninfo(conninfo: str) -> str:
@@ -127,6 +225,19 @@ def location_with_login(location: str, user: str, password: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def read_team_row(conninfo: str) -> tuple | None:
+    """May raise: HubUnavailable, HubError (refused: unencrypted)."""
+    try:
+        with connect(conninfo) as conn:
+            return conn.execute("SELECT team_id FROM confide.team").fetchone()
+    except psycopg.Error as exc:
+        # libpq's last line says why (a refused password, no such database); it never holds
+        # the password itself.
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise HubUnavailable(f"{describe_conninfo(conninfo)} cannot be read: "
+                             f"{tls_problem(str(exc)) or reason}.") from None
+
+
 def _iso(value) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
@@ -162,10 +273,11 @@ class PostgresHub:
 
     def _connect(self):
         try:
-            return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=self._timeout,
-                                   options=connection_options(self._conninfo), **KEEPALIVE)
+            return connect(self._conninfo, self._timeout)
         except psycopg.OperationalError as exc:
             text = str(exc).strip()
+            if (problem := tls_problem(text)) is not None:
+                raise HubError(f"{self.describe()} was not trusted: {problem}.") from None
             if "not permitted to log in" in text:
                 # A manager revoked this computer (confide.revoke_device disables its login).
                 raise HubRefused(f"This computer was removed from the team: {self.describe()} no longer "

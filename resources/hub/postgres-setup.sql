@@ -1,18 +1,20 @@
--- Confide: set up a PostgreSQL hub for one team (README, "Setting up a PostgreSQL hub";
--- docs/hub.md "PostgreSQL hub").
+-- Confide: set up a PostgreSQL hub for one team (README, "Setting up a PostgreSQL hub", the
+-- runbook; docs/hub.md "PostgreSQL hub"). Confide writes this file: confide hub setup-sql.
 --
--- Run once per team, as a PostgreSQL superuser, on the server:
---     psql -U postgres -v dbname=confide_northshire -f postgres-setup.sql
+-- Run once per team, on the server, as the postgres account (root's own `psql -U postgres`
+-- is refused by peer authentication):
+--     sudo -u postgres psql -v dbname=confide_northshire -f postgres-setup.sql
 -- then give the founding computer's login its password (typed, never stored in a file):
---     psql -U postgres -c '\password confide_northshire_founder'
--- and hand the manager the connection string postgresql://<founder>:<password>@<host>/<dbname>
--- for `confide team create`. Every other computer gets a login of its own, made by a
--- manager's computer when it invites it (the invitation carries it); nobody types those.
+--     sudo -u postgres psql -c '\password confide_northshire_founder'
+-- and hand the manager the connection string postgresql://<founder>@<host>/<dbname> for
+-- `confide team create` (it asks for the password). Every other computer gets a login of its
+-- own, made by a manager's computer when it invites it (the invitation carries it).
 --
 -- Optional settings (psql -v NAME=VALUE): dbname (confide_hub); owner_role, device_group,
--- manager_group, founder_role (default: the database name followed by _owner, _device,
--- _manager, _founder, so two teams on one server share no role); founder_password (only for
--- scripted installs and tests: it then appears in the server's process list for a moment).
+-- manager_group, founder_role, maintainer_role (default: the database name followed by
+-- _owner, _device, _manager, _founder, _maintainer, so two teams on one server share no
+-- role); founder_password, maintainer_password (only for scripted installs and tests: they
+-- then appear in the server's process list for a moment).
 --
 -- What it makes: a database holding one team's hub, owned by a role nobody logs in as, that
 -- no other role may connect to (CONNECT revoked from PUBLIC); a group role every computer's
@@ -46,6 +48,10 @@
 \else
 \set founder_role :dbname _founder
 \endif
+\if :{?maintainer_role}
+\else
+\set maintainer_role :dbname _maintainer
+\endif
 
 -- The owner makes and disables computers' logins (CREATEROLE), ends a session that holds
 -- the append lock too long (pg_signal_backend) and sees how long it has (pg_read_all_stats).
@@ -63,6 +69,16 @@ SELECT format('CREATE ROLE %I LOGIN CONNECTION LIMIT 4', :'founder_role')
 GRANT :"manager_group" TO :"founder_role";
 \if :{?founder_password}
 ALTER ROLE :"founder_role" PASSWORD :'founder_password';
+\endif
+-- IT's maintenance login, for compaction (docs/hub.md "Compaction"): it acts as the owner, so
+-- it may compact and VACUUM. It has no password until IT gives it one for a maintenance
+-- session (\password), so nobody can log in as it before; IT may take it away afterwards
+-- (ALTER ROLE ... PASSWORD NULL). It is in no computer's group.
+SELECT format('CREATE ROLE %I LOGIN CONNECTION LIMIT 2', :'maintainer_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'maintainer_role') \gexec
+GRANT :"owner_role" TO :"maintainer_role";
+\if :{?maintainer_password}
+ALTER ROLE :"maintainer_role" PASSWORD :'maintainer_password';
 \endif
 -- Defaults for every computer's login (a client may lower them; the append lock does not
 -- rely on them: see confide.append).
@@ -449,6 +465,8 @@ GRANT EXECUTE ON FUNCTION confide.add_device_login(text, text, boolean),
                           confide.revoke_device(text) TO :"manager_group";
 COMMIT;
 
-\echo 'Done. For defence in depth, pg_hba.conf can also keep this team''s logins to this database:'
-\echo '    host' :dbname '+':device_group 'all scram-sha-256'
-\echo '    host all +':device_group 'all reject'
+\echo 'Done. In pg_hba.conf, ABOVE any "host all all" line, let the computers in over TLS only and keep'
+\echo 'them out of every other database (README, "Setting up a PostgreSQL hub"), then reload:'
+\echo '    hostssl' :dbname '+':device_group 'OFFICE-NETWORK/24 scram-sha-256'
+\echo '    host    all +':device_group 'all reject'
+\echo '    hostssl' :dbname :maintainer_role 'IT-COMPUTER/32 scram-sha-256'
