@@ -93,6 +93,7 @@ class ConsentRecordDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        scroll.setAccessibleName("Consent record")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.withdraw_button = self.buttons.addButton("&Withdraw…", QDialogButtonBox.ButtonRole.ActionRole)
         self.withdraw_button.setEnabled(can_withdraw(consent, today))

@@ -85,7 +85,7 @@ class PersonView(QWidget):
                                                   (incidents_card, incidents_column))):
             card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
             grid.addWidget(frame, i // 2, i % 2)
-        add(scroll_page(self, (28, 20, 28, 20), spacing=10), self.heading, self.subheading, self.safety,
+        add(scroll_page(self, (28, 20, 28, 20), spacing=10, name="Person"), self.heading, self.subheading, self.safety,
             self.error, button_row(self.edit_button, self.prefs_button, self.incident_button), grid, STRETCH)
 
         for lst in (self.family, self.cases, self.enquiries):
