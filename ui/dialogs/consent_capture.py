@@ -28,6 +28,7 @@ from app.security.session import Session
 from app.services.casework import cases
 from app.services.consent import counterparties
 from app.services.consent import records as consent
+from ui import theme
 from ui.dialogs.form_dialog import FormDialog
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label
@@ -136,7 +137,7 @@ class ConsentCaptureDialog(FormDialog):
         parties = counterparties.choices(session)
         self.setMinimumSize(760, 520)
         self.preferred_size = QSize(900, 860)  # the whole form; fitted to the screen when shown
-        self.setStyleSheet(LOCAL_STYLE)
+        self.setStyleSheet(theme.local(LOCAL_STYLE))
         self.body.setObjectName("consentBody")
         self.column = self.body_column
 

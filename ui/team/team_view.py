@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership
+from ui import theme
 from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
@@ -62,7 +63,7 @@ class InviteDialog(QDialog):
         self.error.hide()
         self.code = QLabel()
         self.code.setObjectName("inviteCode")
-        self.code.setStyleSheet("font: bold 22pt monospace; letter-spacing: 2px;")
+        self.code.setStyleSheet(theme.local("font: bold 22pt monospace; letter-spacing: 2px;"))
         self.code.setTextInteractionFlags(self.code.textInteractionFlags())
         self.code_note = text_label("Give this code to the person joining, separately from the file (read "
                                     "it out, or hand it over on paper). It is shown only now and stored "

@@ -10,6 +10,7 @@ from app.security.session import Session
 from app.services import settings
 from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.widgets.appearance_setting import AppearanceSetting
 from ui.widgets.counted_spin import count_unit
 from ui.widgets.forms import text_label
 from ui.widgets.transfers_setting import TransfersSetting
@@ -59,6 +60,8 @@ class SettingsView(QWidget):
         column.addWidget(card)
         self.transfers = TransfersSetting(session, ops)
         column.addWidget(self.transfers)
+        self.appearance = AppearanceSetting()
+        column.addWidget(self.appearance)
         column.addStretch(1)
 
         is_manager = session.user.is_manager
