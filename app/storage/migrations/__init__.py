@@ -84,6 +84,8 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (16, fts_blocks_fit),
     (17, _sql_step("v017_laptop_clock_and_removed.sql")),
     (18, _sql_step("v018_volunteer_limits.sql")),
+    # Numbered v026 for the merge (other branches hold 19-25); the step is the next one here.
+    (19, _sql_step("v026_easy_read_consent.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
