@@ -12,7 +12,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from app.domain.signature import Signature
+from app.domain.signature import Signature, signature_alt
 from app.domain.text import uk_date
 from app.pdf import tagged
 from app.pdf.common import CONTENT_WIDTH, INK, PAPER, RULE, STYLES, build, text
@@ -99,10 +99,6 @@ def signature_svg(signature: Signature) -> str:
             f'<rect width="100%" height="100%" fill="#ffffff"/>'
             f'<g fill="none" stroke="#1f2d3d" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round">'
             + "".join(lines) + "</g></svg>")
-
-
-def signature_alt(name: str, given_on: str) -> str:
-    return f"Signature of {name}, drawn on screen on {uk_date(given_on)}."
 
 
 def consent_record_data(doc: ConsentRecordDoc) -> dict:

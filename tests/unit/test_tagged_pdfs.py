@@ -20,8 +20,8 @@ import pikepdf
 import pytest
 
 from app import resources
+from app.domain.signature import signature_alt
 from app.pdf import sar_pack_pdf
-from app.pdf.consent_pdf import signature_alt
 from app.services.consent import export as consent_export
 from app.services.consent import records as consent
 from app.services.consent.wording import paragraphs
