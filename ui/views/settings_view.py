@@ -8,6 +8,7 @@ from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services import settings
+from ui.dialogs.wording_dialog import WordingDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.appearance_setting import AppearanceSetting
@@ -52,6 +53,13 @@ class SettingsView(QWidget):
         inner.addWidget(self.status)
         self.manager_only = text_label("Only a manager can change this.", "hint")
         inner.addWidget(self.manager_only)
+        self.wording_button = QPushButton("Consent &wording…")
+        self.wording_button.setAutoDefault(False)
+        self.wording_button.setToolTip("Write a new version of a consent text, standard or easy read")
+        wording_row = QHBoxLayout()
+        wording_row.addWidget(self.wording_button)
+        wording_row.addStretch(1)
+        inner.addLayout(wording_row)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
@@ -67,10 +75,17 @@ class SettingsView(QWidget):
         is_manager = session.user.is_manager
         self.minutes.setEnabled(is_manager)
         self.save_button.setVisible(is_manager)
+        self.wording_button.setVisible(is_manager)
         self.manager_only.setVisible(not is_manager)
         self.save_button.clicked.connect(self.save)
+        self.wording_button.clicked.connect(self.edit_wording)
         self.minutes.valueChanged.connect(lambda _v: self.status.hide())
         self.load()
+
+    def edit_wording(self) -> WordingDialog:
+        dialog = WordingDialog(self.session, self.ops, self)
+        dialog.open()
+        return dialog
 
     def load(self) -> None:
         try:
