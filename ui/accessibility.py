@@ -3,9 +3,17 @@ a dialog (focusable, so the arrow keys scroll it) and a page of the workspace. C
 visible label are named by it (a QFormLayout row's label, a buddy); the rest call these.
 docs/accessibility.md lists the checks (tests/ui/test_accessibility_tree.py)."""
 
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QScrollArea, QWidget
 
-__all__ = ["name_page", "name_scroll"]
+__all__ = ["announce", "describe_problem", "name_page", "name_scroll"]
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Have a screen reader say `text` now (WCAG 4.1.3, status messages): an error shown in a
+    label is read by nobody unless the focus moves to it, and it should not move."""
+    if text and QAccessible.isActive():
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, text))
 
 
 def name_scroll(scroll: QAbstractScrollArea, name: str) -> QAbstractScrollArea:
@@ -20,3 +28,12 @@ def name_page(view: QWidget, name: str) -> None:
     for scroll in view.findChildren(QScrollArea):
         if not scroll.accessibleName() and scroll.parentWidget() is view:
             scroll.setAccessibleName(f"{name} page")
+
+
+def describe_problem(widget: QWidget, message: str | None) -> None:
+    """While a field is refused, its accessible description is the reason, so a screen reader
+    says it with the field's name when the focus lands there; cleared, it is what it was."""
+    if widget.property("plainDescription") is None:
+        widget.setProperty("plainDescription", widget.accessibleDescription())
+    plain = widget.property("plainDescription")
+    widget.setAccessibleDescription(f"{message} {plain}".strip() if message else plain)

@@ -21,6 +21,7 @@ from app.errors import (
     TooManyAttempts,
 )
 from app.services.vault import unlock as vault
+from ui.accessibility import announce
 from ui.dialogs.recovery_dialog import RecoveryDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
@@ -123,6 +124,7 @@ class UnlockView(QWidget):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
+        announce(self.error, text)
 
     def _recovery_suggested(self, suggested: bool) -> None:
         self.recovery_button.setProperty("primary", suggested)
