@@ -4,9 +4,11 @@ visible label are named by it (a QFormLayout row's label, a buddy); the rest cal
 docs/accessibility.md lists the checks (tests/ui/test_accessibility_tree.py)."""
 
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QListWidget, QScrollArea, QWidget
 
-__all__ = ["announce", "describe_problem", "name_page", "name_scroll"]
+__all__ = ["announce", "describe_problem", "fit_navigation", "name_page", "name_scroll"]
+
+NAV_WIDTH = 210  # the list of sections at 100% text
 
 
 def announce(widget: QWidget, text: str) -> None:
@@ -37,3 +39,11 @@ def describe_problem(widget: QWidget, message: str | None) -> None:
         widget.setProperty("plainDescription", widget.accessibleDescription())
     plain = widget.property("plainDescription")
     widget.setAccessibleDescription(f"{message} {plain}".strip() if message else plain)
+
+
+def fit_navigation(nav: QListWidget) -> None:
+    """The list of sections as wide as its longest name needs at this text size (200% text
+    cut "Access requests" to "Access req"), never narrower than at 100%."""
+    nav.ensurePolished()
+    needed = nav.sizeHintForColumn(0) + 2 * nav.frameWidth() + nav.verticalScrollBar().sizeHint().width()
+    nav.setFixedWidth(max(NAV_WIDTH, needed))

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication
 from app.config import Appearance, appearance_file, load_appearance
 from ui import application, theme
 from ui.widgets.appearance_setting import AppearanceSetting
+from ui.workspace import Workspace
 
 
 def test_high_contrast_and_double_text_are_shown_and_kept(qtbot):
@@ -49,3 +50,26 @@ def test_following_the_system_is_standard_unless_it_asks_for_contrast():
     assert theme.chosen_theme("system") == "standard"
     assert theme.chosen_theme("high_contrast") == "high_contrast"
     assert theme.chosen_theme("something else") == "standard"
+
+
+def test_at_200_percent_the_section_names_fit_their_list(qtbot, session, ops, data_dir):
+    """On a 1366x768 laptop at 200% text, "Access requests" was cut to "Access req"."""
+    app = QApplication.instance()
+    before_font, before_sheet = app.font(), app.styleSheet()
+    try:
+        theme.apply(app, Appearance("high_contrast", 200))
+        workspace = Workspace(session, ops, data_dir, None)
+        qtbot.addWidget(workspace)
+        workspace.resize(1366, 700)
+        workspace.show()
+        qtbot.waitExposed(workspace)
+        nav = workspace.nav
+        assert not nav.horizontalScrollBar().isVisible()
+        for row in range(nav.count()):
+            item = nav.item(row)
+            assert nav.visualItemRect(item).width() >= nav.fontMetrics().horizontalAdvance(item.text())
+        assert nav.width() <= 1366 // 3  # and the pages keep the room they need
+    finally:
+        theme.current = Appearance()
+        app.setFont(before_font)
+        app.setStyleSheet(before_sheet)
