@@ -38,5 +38,6 @@ def test_the_unlock_error_is_announced(qtbot, monkeypatch, data_dir, ops):
     qtbot.addWidget(view)
     view.show_error("That passphrase is not right.")
     assert sent == [(QAccessibleAnnouncementEvent, "That passphrase is not right.")]
+    assert view.passphrase.accessibleDescription() == "That passphrase is not right."
     view.show_error("")
-    assert len(sent) == 1  # clearing says nothing
+    assert len(sent) == 1 and view.passphrase.accessibleDescription() == ""  # clearing says nothing
