@@ -153,7 +153,8 @@ class ConsentCaptureDialog(FormDialog):
         self.on_behalf_row = self.errors.block("on_behalf_reason", self.on_behalf)
         form.addRow("", self.on_behalf_row)
         # Easy read: short sentences, one idea each; ticked for the child or young person.
-        self.easy_read = QCheckBox("Use the &easy-read words (short sentences, one idea each)")
+        self.easy_read = QCheckBox("Use the &easy-read words")
+        self.easy_read.setToolTip("Short sentences, one idea each")
         self.easy_read.setAccessibleName("Use the easy-read words")
         self.easy_read.setAccessibleDescription("The easy-read words are shown, stored with the consent and "
                                                 "printed in the family's record.")

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership
-from ui import theme
 from ui.dialogs import messages
 from ui.formatting import describe_error
 from ui.operations import Operations
@@ -58,12 +57,18 @@ class InviteDialog(QDialog):
         browse = QPushButton("&Choose…")
         browse.setAutoDefault(False)
         browse.clicked.connect(self._browse)
-        self.manager = QCheckBox("This computer may change the team's computers too (a manager's computer)")
+        # A check box's words never wrap: short words here, the rest in a hint that wraps (at
+        # 200% text the long label made the dialog wider than a laptop).
+        self.manager = QCheckBox("A &manager's computer")
+        self.manager.setAccessibleDescription("This computer may change the team's computers too.")
+        self.manager_hint = text_label("This computer may change the team's computers too.", "hint")
         self.error = text_label("", "error")
         self.error.hide()
         self.code = QLabel()
         self.code.setObjectName("inviteCode")
-        self.code.setStyleSheet(theme.local("font: bold 22pt monospace; letter-spacing: 2px;"))
+        # Already large, and one unbroken word: it keeps its size at any text size, so a
+        # laptop at 200% still shows it whole.
+        self.code.setStyleSheet("font: bold 22pt monospace; letter-spacing: 2px;")
         self.code.setTextInteractionFlags(self.code.textInteractionFlags())
         self.code_note = text_label("Give this code to the person joining, separately from the file (read "
                                     "it out, or hand it over on paper). It is shown only now and stored "
@@ -81,6 +86,7 @@ class InviteDialog(QDialog):
         form.addRow(name_label, self.name)
         form.addRow(file_label, row)
         form.addRow("", self.manager)
+        form.addRow("", self.manager_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.invite_button = self.buttons.addButton("&Invite", QDialogButtonBox.ButtonRole.AcceptRole)
         self.invite_button.setDefault(True)
