@@ -2,7 +2,7 @@
 nothing is cut off sideways: a form scrolls down, never across (its scroll area shows no
 horizontal bar). The windows are the same discovered list as tests/ui/window_world.py."""
 
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication
+from PySide6.QtWidgets import QApplication
 
 from app.config import Appearance
 from tests.ui.test_every_window_fits import LAPTOP
@@ -11,7 +11,6 @@ from ui import theme
 from ui.clipboard import SecretClipboard
 from ui.dialogs.form_dialog import FormDialog
 from ui.widgets import screen_fit
-
 
 # Found by this test and not yet fixed (named, so the test fails once they are, and the entry
 # is then removed): the request form's fields sit beside a second column, and at 200% the
