@@ -25,7 +25,8 @@ PEOPLE = "person"
 
 # Replicated in full to every computer: no family's records in them.
 SHARED = frozenset({"staff", "staff_record", "staff_key", "organisation", "policy_review", "case_checkout",
-                    "checkout_policy"})
+                    "checkout_policy",
+                    "consent_wording"})  # the manager's versions of consent texts: a laptop captures consent
 
 # A family's records with no foreign key to say so.
 PERSONAL_WITHOUT_KEYS = frozenset({"dp_complaint"})    # the complainant is named in its text
