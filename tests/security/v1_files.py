@@ -54,8 +54,10 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
         # The later steps' tables run again too (laptop check-out, drafts, enquiry history).
         conn.execute("DROP VIEW IF EXISTS laptop_overdue")
         for name in ("case_checkout", "checkout_policy", "draft", "enquiry_revision", "person_read",
-                     "volunteer_compartment"):
+                     "volunteer_compartment", "consent_wording"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
+        if "easy_read" in {r[1] for r in conn.execute("PRAGMA table_info(consent)")}:
+            conn.execute("ALTER TABLE consent DROP COLUMN easy_read")
         # The schema just before the key-state step, so that unlocking runs that step again.
         conn.execute(f"PRAGMA user_version = {_before_key_state()}")
     finally:
