@@ -47,4 +47,4 @@ class WordingDialog(FormDialog):
     def submit(self) -> None:
         session, name, text = self.session, self.which.currentData(), self.text.toPlainText()
         self.run(lambda _p: wording_edits.publish(session, name, text), lambda _v: self.finish(),
-                 changes={"consent_wording"})
+                 changes={"settings"})  # set in Settings; says "Settings saved"
