@@ -160,7 +160,8 @@ class FormDialog(QDialog):
         if not self._fitted:
             self._fitted = True
             self.body_column.addStretch(1)
-            narrow_combos(self.body)
+            if theme.current.text_size > 100:  # at 100% every form was laid out with its lists as they are
+                narrow_combos(self.body)
             self.fit_to_screen()
         super().showEvent(event)
         # Otherwise the OK button starts with the focus, and a typed space would press it.
