@@ -11,16 +11,16 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app import resources
-from app.config import APP_NAME, default_data_dir
+from app.config import APP_NAME, default_data_dir, load_appearance
 from app.security.hygiene import harden_process
 from app.services.vault.unlock import vault_exists
+from ui import theme
 from ui.main_window import MainWindow
 from ui.operations import Operations
 from ui.wizard.setup_wizard import SetupWizard
 
-BASE_POINT_SIZE = 11.0
-STYLE_SHEET = resources.path("style.qss")
+BASE_POINT_SIZE = theme.BASE_POINT_SIZE
+STYLE_SHEET = theme.STYLE_SHEET
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -37,19 +37,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def load_style_sheet(path: Path = STYLE_SHEET) -> str:
-    try:
-        # Style sheet URLs are relative to the working folder, so make them absolute.
-        return path.read_text(encoding="utf-8").replace("@RESOURCES@", path.parent.as_posix())
-    except OSError:
-        return ""  # unstyled is still usable; a missing file must not stop the start
+    return theme.style_sheet("standard", 100, path)
 
 
 def apply_look(app: QApplication) -> None:
-    """A readable base size for every widget, then the style sheet."""
-    font = app.font()
-    font.setPointSizeF(max(font.pointSizeF(), BASE_POINT_SIZE))
-    app.setFont(font)
-    app.setStyleSheet(load_style_sheet())
+    """The theme and text size chosen in Settings, else the system's."""
+    theme.apply(app, load_appearance())
+    theme.follow_system(app)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from app.security.session import Session
+from ui.accessibility import fit_navigation, name_page
 from ui.casework import Casework
 from ui.manager import Manager
 from ui.operations import Operations
@@ -45,7 +46,9 @@ class Workspace(QWidget):
         self.stack = QStackedWidget()
         for name, view in self.pages.items():
             self.nav.addItem(name)
+            name_page(view, name)
             self.stack.addWidget(view)
+        fit_navigation(self.nav)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)

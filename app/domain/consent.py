@@ -173,6 +173,7 @@ class Consent:
     purpose: str | None = None
     signed_name: str | None = None
     has_signature: int = 0
+    easy_read: int = 0  # the easy-read words were the ones agreed to
     replaces_id: str | None = None
     note: str | None = None
     # Joined for display.

@@ -11,6 +11,7 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from app.domain.text import uk_date
 from app.errors import ValidationError
 
 MAGIC = b"CSG1"
@@ -114,3 +115,8 @@ def check_signature(value, signer: str = "the family member") -> Signature:
         raise ValidationError("The signature has far more strokes than a signature needs; clear the box "
                               "and sign again.", field="signature")
     return value
+
+
+def signature_alt(name: str, given_on: str) -> str:
+    """The words a screen reader gives for a signature (the record's image, the screen's view)."""
+    return f"Signature of {name}, drawn on screen on {uk_date(given_on)}."

@@ -1,19 +1,21 @@
-"""Two consent documents: the blank paper form (current wording, no personal data) and the
-consent record a family is handed after giving consent (their words, what they agreed to, the
-signature redrawn from its strokes, and how to change their mind). Renderers take plain data
-and return bytes; the service encrypts the record before it touches the disk."""
+"""Two consent documents: the blank paper form (current wording, no personal data; reportlab,
+to be printed and filled in by hand) and the consent record a family is handed after giving
+consent (their words, what they agreed to, the signature redrawn from its strokes with words
+for a screen reader, and how to change their mind), a tagged PDF (app/pdf/tagged.py).
+Renderers take plain data and return bytes; the service encrypts the record before it touches
+the disk."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from reportlab.graphics.shapes import Drawing, PolyLine, Rect
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from app.domain.signature import Signature
+from app.domain.signature import Signature, signature_alt
 from app.domain.text import uk_date
-from app.pdf.common import ACCENT, CONTENT_WIDTH, INK, PAPER, RULE, STYLES, build, text
+from app.pdf import tagged
+from app.pdf.common import CONTENT_WIDTH, INK, PAPER, RULE, STYLES, build, text
 
 
 @dataclass
@@ -43,6 +45,7 @@ class ConsentRecordDoc:
     capacity_note: str | None = None
     signed_name: str | None = None
     signature: Signature | None = None
+    easy_read: bool = False  # the easy-read words were agreed to (a child or young person)
 
 
 @dataclass
@@ -74,30 +77,6 @@ class Checkbox(Flowable):
         self.canv.rect(0, 0, self.size, self.size)
 
 
-def signature_drawing(signature: Signature, max_width: float = 85 * mm, max_height: float = 32 * mm) -> Drawing:
-    """The strokes as vector lines, scaled to fit and flipped (the pad counts y downwards)."""
-    scale = min(max_width / signature.width, max_height / signature.height)
-    width, height = signature.width * scale, signature.height * scale
-    drawing = Drawing(width, height)
-    drawing.add(Rect(0, 0, width, height, fillColor=colors.white, strokeColor=None))
-    for stroke in signature.strokes:
-        if len(stroke) == 1:
-            stroke = (stroke[0], (stroke[0][0] + 1, stroke[0][1]))
-        points = [v for x, y in stroke for v in (x * scale, height - y * scale)]
-        drawing.add(PolyLine(points, strokeColor=INK, strokeWidth=1.4, strokeLineCap=1, strokeLineJoin=1))
-    return drawing
-
-
-def _details(rows: list[tuple[str, str]]) -> Table:
-    data = [[Paragraph(text(label), STYLES["label"]), Paragraph(text(value), STYLES["value"])]
-            for label, value in rows if value]
-    table = Table(data, colWidths=[45 * mm, CONTENT_WIDTH - 45 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("LINEBELOW", (0, 0), (-1, -2), 0.4, RULE)]))
-    return table
-
-
 def _boxed(flowables: list, width: float = CONTENT_WIDTH, background=PAPER) -> Table:
     box = Table([[flowables]], colWidths=[width])
     box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), background), ("BOX", (0, 0), (-1, -1), 0.6, RULE),
@@ -106,55 +85,58 @@ def _boxed(flowables: list, width: float = CONTENT_WIDTH, background=PAPER) -> T
     return box
 
 
-def render_consent_record(doc: ConsentRecordDoc) -> bytes:
-    """The record handed to the family. Holds personal data: the caller must encrypt it."""
-    s = STYLES
-    story = [Paragraph("Your consent record", s["title"]), Paragraph(text(doc.service_name), s["subtitle"])]
-    story += [Paragraph(text(p), s["body"]) for p in doc.introduction]
+def signature_svg(signature: Signature) -> str:
+    """The strokes as an SVG of lines, in the pad's own coordinates (y counts downwards in
+    both): the tagged record's image, with its words given as alternative text."""
+    lines = []
+    for stroke in signature.strokes:
+        if len(stroke) == 1:
+            stroke = (stroke[0], (stroke[0][0] + 1, stroke[0][1]))
+        points = " ".join(f"{x},{y}" for x, y in stroke)
+        lines.append(f'<polyline points="{points}"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {signature.width} {signature.height}" '
+            f'width="{signature.width}" height="{signature.height}">'
+            f'<rect width="100%" height="100%" fill="#ffffff"/>'
+            f'<g fill="none" stroke="#1f2d3d" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round">'
+            + "".join(lines) + "</g></svg>")
+
+
+def consent_record_data(doc: ConsentRecordDoc) -> dict:
+    """What the tagged record prints (resources/typst/consent_record.typ), as plain data."""
     giver = doc.given_by_name + (f" ({doc.capacity.lower()})" if doc.capacity else "")
-    story += [Spacer(1, 2 * mm), _details([
-        ("About", doc.subject_name), ("Given by", giver), ("Why someone else decided", doc.capacity_note or ""),
-        ("Date given", uk_date(doc.given_on)), ("How it was given", doc.method),
-        ("Recorded by", f"{doc.recorded_by}, {doc.service_name}"), ("Our reference", doc.case_reference or ""),
-    ])]
-    story.append(Paragraph("What you agreed to", s["h1"]))
-    for number, item in enumerate(doc.items, start=1):
-        block = [Paragraph(f"{number}. {text(item.heading)}", s["h2"])]
-        inner = [Paragraph(text(p), s["wording"]) for p in item.paragraphs]
-        block.append(_boxed(inner))
-        facts = [f"Review date: <b>{uk_date(item.expires_on)}</b>"]
+    details = [("About", doc.subject_name), ("Given by", giver), ("Why someone else decided", doc.capacity_note or ""),
+               ("Date given", uk_date(doc.given_on)), ("How it was given", doc.method),
+               ("Recorded by", f"{doc.recorded_by}, {doc.service_name}"), ("Our reference", doc.case_reference or "")]
+    items = []
+    for item in doc.items:
+        facts = [f"Review date: {uk_date(item.expires_on)}"]
         if item.purpose:
-            facts.insert(0, f"For: {text(item.purpose)}")
+            facts.insert(0, f"For: {item.purpose}")
         if item.status:
-            facts.append(f"Status on {uk_date(doc.printed_on)}: <b>{text(item.status)}</b>")
-        block += [Spacer(1, 1.5 * mm), Paragraph(" · ".join(facts), s["body"]),
-                  Paragraph(f"Wording {text(item.wording_ref)}", s["note"])]
-        story.append(KeepTogether(block))
-    story.append(KeepTogether(_signature_block(doc)))
-    story.append(KeepTogether([Paragraph("Changing your mind", s["h1"])]
-                              + [Paragraph(text(p), s["body"]) for p in doc.withdrawal]))
-    footer = f"{doc.service_name} · Consent record · Confidential"
-    return build(story, title="Consent record", subject="Consent record", footer=footer, author=doc.service_name)
-
-
-def _signature_block(doc: ConsentRecordDoc) -> list:
-    s = STYLES
-    block = [Paragraph("Signature" if doc.signature is not None else "How you gave consent", s["h1"])]
+            facts.append(f"Status on {uk_date(doc.printed_on)}: {item.status}")
+        items.append({"heading": item.heading, "paragraphs": item.paragraphs, "facts": facts,
+                      "wording_ref": item.wording_ref})
+    name = doc.signed_name or doc.given_by_name
+    signature = None
     if doc.signature is not None:
-        sig = signature_drawing(doc.signature)
-        frame = Table([[sig]], colWidths=[sig.width + 8 * mm], rowHeights=[sig.height + 6 * mm], hAlign="LEFT")
-        frame.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, ACCENT), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BACKGROUND", (0, 0), (-1, -1), colors.white)]))
-        block += [frame, Spacer(1, 2 * mm),
-                  Paragraph(f"Signed on screen by <b>{text(doc.signed_name or doc.given_by_name)}</b> on "
-                            f"{uk_date(doc.given_on)}.", s["body"])]
-    else:
-        how = doc.method[0].lower() + doc.method[1:] if doc.method else ""
-        name = doc.signed_name or doc.given_by_name
-        block.append(Paragraph(f"Consent given by <b>{text(name)}</b> on {uk_date(doc.given_on)} ({text(how)}), "
-                               f"and recorded by {text(doc.recorded_by)}. No signature was taken on screen.",
-                               s["body"]))
-    return block
+        # 85 mm wide at most, 32 mm tall at most, as on the paper form's signature line.
+        scale = min(85 / doc.signature.width, 32 / doc.signature.height)
+        signature = {"svg": signature_svg(doc.signature), "width": round(doc.signature.width * scale, 2),
+                     "alt": signature_alt(name, doc.given_on), "name": name}
+    how = doc.method[0].lower() + doc.method[1:] if doc.method else ""
+    return {
+        "service_name": doc.service_name, "introduction": doc.introduction, "withdrawal": doc.withdrawal,
+        "details": [[label, value] for label, value in details if value], "items": items,
+        "given_on": uk_date(doc.given_on), "signature": signature, "easy_read": doc.easy_read,
+        "no_signature": f"Consent given by {name} on {uk_date(doc.given_on)} ({how}), and recorded by "
+                        f"{doc.recorded_by}. No signature was taken on screen.",
+    }
+
+
+def render_consent_record(doc: ConsentRecordDoc) -> bytes:
+    """The record handed to the family, tagged (PDF/UA-1). Holds personal data: the caller
+    must encrypt it. May raise: tagged.PdfLayoutError."""
+    return tagged.render("consent_record", consent_record_data(doc))
 
 
 def _write_line(label: str, width: float = CONTENT_WIDTH) -> Table:

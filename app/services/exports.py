@@ -1,7 +1,7 @@
 """One gate for every file that leaves the database (docs/rules.md, "What must be encrypted when it leaves").
 
 POLICY is the single table of what may leave in clear: a kind of export that holds exact
-figures or personal data is always encrypted. PDFs get AES-256 (revision 6, pypdf); CSV and
+figures or personal data is always encrypted. PDFs get AES-256 (revision 6, pikepdf); CSV and
 JSON go into an AES-256 ZIP (WinZip AE-2, written by pyzipper), which 7-Zip, WinZip, macOS
 Archive Utility alternatives and `7z x` open with the password. Everything is built in
 memory, written atomically (temp file, fsync, rename; readable by this OS account only) and

@@ -253,6 +253,8 @@ RECIPES = {
                                                                                        caller_role="anonymous")),
     "consent.mailing_list.export_mailing_list": lambda s, w: _module("consent.mailing_list").export_mailing_list(
         s, w.tmp / f"list-{s.user.username}.pdf"),
+    "consent.wording_edits.publish": lambda s, w: _module("consent.wording_edits").publish(
+        s, "consent_share_easy", f"{{service}} can tell them. Words of {s.user.username}."),
     "consent.mailing_list.is_member": lambda s, w: _module("consent.mailing_list").is_member(s, w.parent.id),
     "consent.mailing_list.join": lambda s, w: _module("consent.mailing_list").join(s, w.parent.id),
     "consent.mailing_list.join_in_tx": lambda s, w: _in_tx(s, lambda: _module("consent.mailing_list").join_in_tx(

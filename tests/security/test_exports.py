@@ -159,7 +159,9 @@ WRITERS_ALLOWED = {"app/fsutil.py", "app/services/exports.py", "app/services/vau
                    # under the team key, signed): docs/sync.md §14
                    "app/services/team/pending.py",
                    # a volunteer's key slot (wrapped under their passphrase, MACed): key material, not records
-                   "app/services/vault/compartment.py"}
+                   "app/services/vault/compartment.py",
+                   # the appearance chosen in Settings (theme, text size): no records
+                   "app/config.py"}
 WRITER_CALLS = {"atomic_write", "write_bytes", "write_text", "encrypt", "encrypted_zip", "copyfile", "copy2",
                 "fdopen", "mkstemp", "NamedTemporaryFile", "setOutputFileName"}
 

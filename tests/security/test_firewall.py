@@ -33,7 +33,7 @@ from app.services.casework import (
     safeguarding,
     search,
 )
-from app.services.consent import counterparties, disclosures, mailing_list
+from app.services.consent import counterparties, disclosures, mailing_list, wording_edits
 from app.services.consent import export as consent_export
 from app.services.consent import records as consent
 from app.services.consent import rules as consent_rules
@@ -182,6 +182,9 @@ def _reads(w):
         "team.laptop.checkout.this_is_a_laptop": lambda s: laptop_checkout.this_is_a_laptop(s),
         "team.laptop.checkout.past_due": lambda s: laptop_checkout.past_due(s),
         "settings.auto_lock_minutes": lambda s: settings.auto_lock_minutes(s),
+        # The consent texts in force: wording, no family's data.
+        "consent.wording_edits.current_template": lambda s: wording_edits.current_template(s, "consent_share"),
+        "consent.wording_edits.wordings": lambda s: wording_edits.wordings(s),
         "settings.get": lambda s: settings.get(s, "auto_lock_minutes"),
         "settings.service_name": lambda s: settings.service_name(s),
         "settings.team_wide": lambda s: settings.team_wide(s),

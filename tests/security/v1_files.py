@@ -55,10 +55,13 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
         conn.execute("DROP VIEW IF EXISTS laptop_overdue")
         for name in ("case_checkout", "checkout_policy", "draft", "enquiry_revision", "person_read",
                      "volunteer_compartment", "case_level_change", "case_state_change", "service_evaluation",
-                     "minimum_standard", "national_policy", "document_chunk", "document", "letter_template"):
+                     "minimum_standard", "national_policy", "document_chunk", "document", "letter_template",
+                     "consent_wording"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
         if "evaluation" in {row[1] for row in conn.execute("PRAGMA table_info(casefile)")}:
             conn.execute("ALTER TABLE casefile DROP COLUMN evaluation")
+        if "easy_read" in {r[1] for r in conn.execute("PRAGMA table_info(consent)")}:
+            conn.execute("ALTER TABLE consent DROP COLUMN easy_read")
         # The schema just before the key-state step, so that unlocking runs that step again.
         conn.execute(f"PRAGMA user_version = {_before_key_state()}")
     finally:

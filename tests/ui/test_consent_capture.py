@@ -207,3 +207,31 @@ def test_enter_after_a_refusal_neither_records_nor_cancels(qtbot, session):
     activate(qtbot, dialog)
     qtbot.keyClick(dialog.signed_name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not dialog.isVisible() and _saved(session) == 1
+
+
+def test_a_young_person_signing_gets_the_easy_read_words_and_they_are_recorded(qtbot, session, ops):
+    fam = family_case(session, born="2009-05-01")  # 17: decides for themself
+    dialog = _dialog(qtbot, session, fam, ops)
+    row = _choose_senco(dialog, fam)
+
+    def choose(person):
+        dialog.giver.setCurrentIndex(next(i for i in range(dialog.giver.count())
+                                          if dialog.giver.itemData(i).person_id == person.id))
+    choose(fam.parent)
+    assert not dialog.easy_read.isChecked() and "may share information about" in row.wording.text()
+    choose(fam.kid)
+    assert dialog.easy_read.isChecked()
+    assert row.wording.text().startswith("Northshire SENDIASS can tell Priya Okafor")
+    assert "This is so they can help." in row.wording.text()
+    _sign_with_mouse(qtbot, dialog.pad)
+    with qtbot.waitSignal(dialog.recorded, timeout=5000):
+        dialog.ok_button.click()
+    [made] = dialog.consents
+    assert made.easy_read == 1 and made.wording_name == "consent_share_easy"
+    assert paragraphs(made.wording_text) == row.wording.text().split("\n\n")
+    # Unticking goes back to the standard words before anything is recorded.
+    second = _dialog(qtbot, session, fam, ops)
+    row = _choose_senco(second, fam)
+    second.easy_read.setChecked(True)
+    second.easy_read.setChecked(False)
+    assert "may share information about" in row.wording.text()

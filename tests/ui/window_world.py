@@ -47,6 +47,7 @@ from ui.dialogs import (
     sar_pack_dialog,
     staff_dialogs,
     verify_dialog,
+    wording_dialog,
 )
 from ui.menus import help_window
 from ui.operations import Operations
@@ -188,6 +189,7 @@ RECIPES = {
         w.session, w.ops, w.member),
     _D + "staff_dialogs.ChangeRoleDialog": lambda w: staff_dialogs.ChangeRoleDialog(w.session, w.ops, w.member),
     _D + "verify_dialog.VerifyDialog": lambda w: verify_dialog.VerifyDialog(w.data_dir, "manager", None, w.ops),
+    _D + "wording_dialog.WordingDialog": lambda w: wording_dialog.WordingDialog(w.session, w.ops),
     "ui.menus.help_window.HelpWindow": lambda w: help_window.HelpWindow(["Home", "Enquiries", "Cases"]),
     "ui.widgets.message_bar.MessageHistory": lambda w: message_bar.MessageHistory(message_bar.MessageBar()),
     "ui.main_window.MainWindow": lambda w: main_window.MainWindow(w.data_dir, None, w.ops),

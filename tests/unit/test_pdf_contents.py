@@ -1,4 +1,4 @@
-"""The contents page of SAR packs and reports, laid out in one pass: every h1
+"""The contents page of reports, laid out in one pass: every h1
 heading is listed with the page it landed on, also when the list runs over a page."""
 
 import io

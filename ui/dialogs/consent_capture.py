@@ -28,6 +28,7 @@ from app.security.session import Session
 from app.services.casework import cases
 from app.services.consent import counterparties
 from app.services.consent import records as consent
+from ui import theme
 from ui.dialogs.form_dialog import FormDialog
 from ui.dialogs.professional_dialog import AddProfessionalDialog
 from ui.operations import Operations
@@ -148,14 +149,14 @@ class ConsentCaptureDialog(FormDialog):
                          "to the next part; Ctrl+S records.", ok_text="Record consent",
                          heading=f"Consent for {case.child_name}", heading_kind="heading",
                          discard_what="this consent, its ticks and the signature", parent=parent)
-        self.session, self.case_id = session, case_id
+        self.session, self.case_id, self.child_id = session, case_id, case.child_id
         self.today = today or date.today()
         self.consents: list = []
         self.givers = consent.possible_givers(session, case_id, self.today)
         parties = counterparties.choices(session)
         self.setMinimumSize(760, 520)
         self.preferred_size = QSize(900, 860)  # the whole form; fitted to the screen when shown
-        self.setStyleSheet(LOCAL_STYLE)
+        self.setStyleSheet(theme.local(LOCAL_STYLE))
         self.body.setObjectName("consentBody")
         self.column = self.body_column
 
@@ -170,6 +171,14 @@ class ConsentCaptureDialog(FormDialog):
         self.errors.row(form, "&Name", "given_by", self.giver)
         self.on_behalf_row = self.errors.block("on_behalf_reason", self.on_behalf)
         form.addRow("", self.on_behalf_row)
+        # Easy read: short sentences, one idea each; ticked for the child or young person.
+        self.easy_read = QCheckBox("Use the &easy-read words")
+        self.easy_read.setToolTip("Short sentences, one idea each")
+        self.easy_read.setAccessibleName("Use the easy-read words")
+        self.easy_read.setAccessibleDescription("The easy-read words are shown, stored with the consent and "
+                                                "printed in the family's record.")
+        form.addRow("", self.easy_read)
+        self.easy_read.toggled.connect(lambda _on: self._refresh_wording())
 
         self._section("What they agree to")
         self.rows = [ScopeRow(scope, label, parties, self.errors) for scope, label in CHOICES]
@@ -256,6 +265,7 @@ class ConsentCaptureDialog(FormDialog):
         self.on_behalf_row.setVisible(bool(giver and giver.can_represent))
         if giver is not None:
             self.signed_name.setText(giver.name)
+            self.easy_read.setChecked(giver.person_id == self.child_id)
             if not giver.allowed:
                 # Say at once why this person cannot consent, before anyone signs.
                 self.errors.set("given_by", giver.reason)
@@ -283,7 +293,8 @@ class ConsentCaptureDialog(FormDialog):
             try:
                 words = consent.preview_wording(self.session, self.case_id, giver.person_id, row.scope.value,
                                                 party.person_id if party else None,
-                                                party.organisation_id if party else None)
+                                                party.organisation_id if party else None,
+                                                easy_read=self.easy_read.isChecked())
             except ConfideError as exc:
                 row.wording.setText(exc.message)
                 continue
@@ -326,7 +337,8 @@ class ConsentCaptureDialog(FormDialog):
             given_by_id=giver.person_id, method=self.method, items=items, case_id=self.case_id,
             given_on=_to_date(self.given_on.date()), expires_on=_to_date(self.expires_on.date()),
             signed_name=self.signed_name.text(), signature=self.pad.signature() if on_screen else None,
-            on_behalf_reason=self.on_behalf.text() if self.on_behalf_row.isVisible() else None)
+            on_behalf_reason=self.on_behalf.text() if self.on_behalf_row.isVisible() else None,
+            easy_read=self.easy_read.isChecked())
 
     def draft_context(self) -> dict:
         return {"case_id": self.case_id}

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.consent import Capacity, Consent, ConsentMethod, ConsentScope, WithdrawalMethod
+from app.domain.signature import signature_alt
 from app.domain.text import uk_date
 from app.security.session import Session
 from app.services.consent import records as consent_service
@@ -48,7 +49,7 @@ def record_facts(consent: Consent, today: date, names: dict[str, str] | None = N
         facts.append(("Replaced", uk_date(c.replaced_on)))
     if c.signed_name:
         facts.append(("Signed as", c.signed_name))
-    facts.append(("Wording", wording_words(c)))
+    facts.append(("Wording", wording_words(c) + (" (easy read)" if c.easy_read else "")))
     return facts
 
 
@@ -93,6 +94,9 @@ class ConsentRecordDialog(QDialog):
         column.addWidget(self.wording)
         signature = consent_service.signature_of(session, consent.id) if consent.has_signature else None
         self.signature = SignatureView(signature) if signature else None
+        if self.signature is not None:
+            self.signature.setAccessibleDescription(signature_alt(consent.signed_name or consent.given_by_name,
+                                                                  consent.given_on))
         column.addWidget(text_label("Signature", "subheading"))
         column.addWidget(self.signature or text_label(f"No signature: given {ConsentMethod(consent.method).label.lower()}.",
                                                       "hint"))
@@ -100,6 +104,7 @@ class ConsentRecordDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        scroll.setAccessibleName("Consent record")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.withdraw_button = self.buttons.addButton("&Withdraw…", QDialogButtonBox.ButtonRole.ActionRole)
         self.withdraw_button.setEnabled(can_withdraw(consent, today))

@@ -15,6 +15,7 @@ never saved by a stray Enter. Enter never presses Cancel; Escape asks before dis
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ConfideError
+from ui import theme
 from ui.dialogs.unsaved import UnsavedGuard
 from ui.inactivity import create_all_type_wrappers
 from ui.operations import Operations, Work
@@ -41,6 +43,25 @@ create_all_type_wrappers()
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
+
+
+COMBO_CHARACTERS = 24
+
+
+def narrow_combos(body: QWidget) -> None:
+    """The longest entry of a list must not set the form's width: at 200% text a list of
+    professionals' names pushed forms wider than a laptop, and they scrolled sideways. The
+    open list still shows each name in full."""
+    for combo in body.findChildren(QComboBox):
+        if combo.sizeAdjustPolicy() in (QComboBox.SizeAdjustPolicy.AdjustToContentsOnFirstShow,
+                                        QComboBox.SizeAdjustPolicy.AdjustToContents):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(max(combo.minimumContentsLength(), COMBO_CHARACTERS))
+            # The size hints were measured from the entries already; an explicit minimum is what
+            # a layout reads first.
+            cap = combo.fontMetrics().averageCharWidth() * COMBO_CHARACTERS + 48
+            if combo.minimumWidth() == 0 and combo.minimumSizeHint().width() > cap:
+                combo.setMinimumWidth(cap)
 
 
 class FormDialog(QDialog):
@@ -139,6 +160,8 @@ class FormDialog(QDialog):
         if not self._fitted:
             self._fitted = True
             self.body_column.addStretch(1)
+            if theme.current.text_size > 100:  # at 100% every form was laid out with its lists as they are
+                narrow_combos(self.body)
             self.fit_to_screen()
         super().showEvent(event)
         # Otherwise the OK button starts with the focus, and a typed space would press it.
@@ -160,7 +183,9 @@ class FormDialog(QDialog):
         width = max(self.minimumWidth(), body.width() + bar + margins.left() + margins.right(),
                     self.sizeHint().width())
         if self.preferred_size is not None:
-            width = max(width, self.preferred_size.width())
+            # A preferred width was chosen at 100% text; larger text wants it larger (the screen
+            # still caps it: fit_to_screen).
+            width = max(width, self.preferred_size.width() * theme.current.text_size // 100)
         inner = width - bar - margins.left() - margins.right()
         body_height = (self.body_column.totalHeightForWidth(inner) if self.body_column.hasHeightForWidth()
                        else body.height())

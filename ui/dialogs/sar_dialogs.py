@@ -246,6 +246,7 @@ class MarkSentDialog(_SarStepDialog):
         self.method = QComboBox()
         self.method.setEditable(True)
         self.method.setAccessibleName("How it was sent")
+        self.method.lineEdit().setAccessibleName("How it was sent")
         self.method.addItems(SEND_METHODS)
         self.errors.row(self.form, "Date &sent", "sent_on", self.sent_on)
         self.errors.row(self.form, "&How it was sent", "sent_method", self.method)

@@ -1,11 +1,13 @@
 """The staff register (R15) as a table: start date, confidentiality agreement, induction and
 data protection training, with the cells behind a reminder highlighted (red when lapsed or
-missing, amber when due soon) and the reminder's words in the tooltip."""
+missing, amber when due soon, each with an icon too, since colour is never the only signal) and
+the reminder's words in the tooltip."""
 
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 from app.domain.staff import Role
 from app.domain.text import uk_date
@@ -22,6 +24,12 @@ CELLS = {"training_lapsed": (TRAINING, TRAINING_DUE), "training_due": (TRAINING,
 COLOURS = {"overdue": (QColor("#7f1414"), QColor("#fdecec")),
            "due_soon": (QColor("#6b3a00"), QColor("#fff4e0"))}
 _DISABLED_TEXT = QColor("#5f6b7a")
+_ICONS = {"overdue": QStyle.StandardPixmap.SP_MessageBoxWarning,
+          "due_soon": QStyle.StandardPixmap.SP_MessageBoxInformation}
+
+
+def _icon(severity: str) -> QIcon:
+    return QApplication.style().standardIcon(_ICONS[severity])
 
 
 def _date_column(title: str, attribute: str, header_tip: str = "", missing: str = "Not recorded") -> Column:
@@ -78,6 +86,9 @@ class StaffRegisterModel(RowTableModel):
             return COLOURS[severity][0]
         if severity and role == Qt.ItemDataRole.BackgroundRole:
             return COLOURS[severity][1]
+        if severity and role == Qt.ItemDataRole.DecorationRole:
+            # Colour is never the only signal (WCAG 1.4.1): a warning for lapsed, a note for due.
+            return _icon(severity)
         if role == Qt.ItemDataRole.ForegroundRole and not entry.active:
             return _DISABLED_TEXT
         if role == Qt.ItemDataRole.ToolTipRole and flags:

@@ -86,6 +86,7 @@ class JoinDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        scroll.setAccessibleName("Joining a team")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.join_button = self.buttons.addButton("&Join the team", QDialogButtonBox.ButtonRole.AcceptRole)
         self.join_button.setProperty("primary", True)

@@ -90,6 +90,8 @@ class InviteDialog(QDialog):
         self.error.hide()
         self.code = QLabel()
         self.code.setObjectName("inviteCode")
+        # Already large, and one unbroken word: it keeps its size at any text size, so a
+        # laptop at 200% still shows it whole.
         self.code.setStyleSheet("font: bold 22pt monospace; letter-spacing: 2px;")
         self.code.setTextInteractionFlags(self.code.textInteractionFlags())
         self.code_note = text_label("Give this code to the person joining, separately from the file (read "

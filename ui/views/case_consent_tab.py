@@ -76,7 +76,7 @@ class CaseConsentTab(QWidget):
         log_card, _log_column, self.disclosures = list_card(
             "Disclosure log", "Disclosure log", "Nothing has been shared with anyone outside the service.",
             max_rows=12)
-        add(scroll_page(self, (4, 12, 4, 12)), button_row(self.consent_button, self.disclosure_button),
+        add(scroll_page(self, (4, 12, 4, 12), name="Consent and sharing"), button_row(self.consent_button, self.disclosure_button),
             self.error, consents_card, log_card, STRETCH)
         self.consent_button.clicked.connect(self.record_consent)
         self.disclosure_button.clicked.connect(self.record_disclosure)

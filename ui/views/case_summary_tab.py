@@ -74,7 +74,7 @@ class CaseSummaryTab(QWidget):
         grid.addWidget(facts_card, 0, 0, 2, 1)
         grid.addWidget(people_card, 0, 1)
         grid.addWidget(contact_card, 1, 1)
-        column = scroll_page(self, (4, 12, 4, 12))
+        column = scroll_page(self, (4, 12, 4, 12), name="Case summary")
         column.addLayout(grid)
 
         self.linked = None

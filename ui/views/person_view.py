@@ -97,7 +97,7 @@ class PersonView(QWidget):
         self.documents.setMinimumHeight(260)
         documents_column.addWidget(self.documents)
         documents_card.setVisible(casework)
-        add(scroll_page(self, (28, 20, 28, 20), spacing=10), self.heading, self.subheading, self.safety,
+        add(scroll_page(self, (28, 20, 28, 20), spacing=10, name="Person"), self.heading, self.subheading, self.safety,
             self.in_conflict, self.error, button_row(self.edit_button, self.prefs_button, self.incident_button), grid,
             documents_card, STRETCH)
 

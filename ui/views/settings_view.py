@@ -10,8 +10,10 @@ from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services import settings
+from ui.dialogs.wording_dialog import WordingDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
+from ui.widgets.appearance_setting import AppearanceSetting
 from ui.widgets.counted_spin import count_unit
 from ui.widgets.forms import line_edit, text_label
 from ui.widgets.letter_templates import LetterTemplates
@@ -56,6 +58,13 @@ class SettingsView(QWidget):
         inner.addWidget(self.status)
         self.manager_only = text_label(MANAGER_ONLY, "hint")
         inner.addWidget(self.manager_only)
+        self.wording_button = QPushButton("Consent &wording…")
+        self.wording_button.setAutoDefault(False)
+        self.wording_button.setToolTip("Write a new version of a consent text, standard or easy read")
+        wording_row = QHBoxLayout()
+        wording_row.addWidget(self.wording_button)
+        wording_row.addStretch(1)
+        inner.addLayout(wording_row)
 
         name_card = QFrame()
         name_card.setObjectName("card")
@@ -92,6 +101,8 @@ class SettingsView(QWidget):
         column.addWidget(self.transfers)
         self.templates = LetterTemplates(session, ops)
         column.addWidget(self.templates)
+        self.appearance = AppearanceSetting()
+        column.addWidget(self.appearance)
         column.addStretch(1)
 
         is_manager = session.user.is_manager
@@ -99,13 +110,20 @@ class SettingsView(QWidget):
         self.name.setReadOnly(not is_manager)
         self.name_button.setVisible(is_manager)
         self.save_button.setVisible(is_manager)
+        self.wording_button.setVisible(is_manager)
         self.manager_only.setVisible(not is_manager)
         self.save_button.clicked.connect(self.save)
         self.name_button.clicked.connect(self.save_name)
         self.name.returnPressed.connect(self.save_name)
+        self.wording_button.clicked.connect(self.edit_wording)
         self.minutes.valueChanged.connect(lambda _v: self.status.hide())
         self.name.textEdited.connect(lambda _t: self.name_status.hide())
         self.load()
+
+    def edit_wording(self) -> WordingDialog:
+        dialog = WordingDialog(self.session, self.ops, self)
+        dialog.open()
+        return dialog
 
     def load(self) -> None:
         try:

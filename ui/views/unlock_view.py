@@ -21,6 +21,7 @@ from app.errors import (
     TooManyAttempts,
 )
 from app.services.vault import unlock as vault
+from ui.accessibility import announce, describe_problem
 from ui.dialogs.recovery_dialog import RecoveryDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
@@ -123,6 +124,10 @@ class UnlockView(QWidget):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
+        # Announced for screen readers that take announcements (Orca 46 and later, NVDA, VoiceOver);
+        # older ones (Debian 12's Orca 43 said nothing) read it with the passphrase field.
+        announce(self.error, text)
+        describe_problem(self.passphrase, text or None)
 
     def _recovery_suggested(self, suggested: bool) -> None:
         self.recovery_button.setProperty("primary", suggested)

@@ -80,17 +80,22 @@ def chart_image(rows: Rows, width: int, font: QFont, scale: float = 2.0) -> QIma
     return image
 
 
+NO_FIGURES = "No figures to show."
+
+
 class BarChart(QWidget):
     def __init__(self, accessible_name: str = "Chart", parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
+        self.setAccessibleDescription(NO_FIGURES)
         self.rows: Rows = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_rows(self, rows: Rows) -> None:
         self.rows = list(rows)
         # Screen readers get the figures as words; the table beside it has them too.
-        self.setAccessibleDescription("; ".join(f"{label}: {_value_text(v)}" for label, v in self.rows))
+        self.setAccessibleDescription("; ".join(f"{label}: {_value_text(v)}" for label, v in self.rows)
+                                      or NO_FIGURES)
         self.setFixedHeight(preferred_height(self.rows))
         self.update()
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.errors import ValidationError
+from ui.accessibility import announce, describe_problem
 from ui.formatting import describe_error
 
 
@@ -107,6 +108,7 @@ class FieldErrors:
         for widget, error in self._fields.values():
             error.clear()
             error.hide()
+            describe_problem(widget, None)
             if widget.property("invalid"):
                 widget.setProperty("invalid", False)
                 restyle(widget)
@@ -117,6 +119,7 @@ class FieldErrors:
             widget, error = self._fields[name]
             error.clear()
             error.hide()
+            describe_problem(widget, None)
             if widget.property("invalid"):
                 widget.setProperty("invalid", False)
                 restyle(widget)
@@ -128,10 +131,12 @@ class FieldErrors:
             error.show()
             widget.setProperty("invalid", True)
             restyle(widget)
+            describe_problem(widget, message)  # read out with the field when the focus lands on it
             widget.setFocus()
         else:
             self.general.setText(message)
             self.general.show()
+            announce(self.general, message)
         self.on_change()
 
     def route(self, error_type: type, name: str) -> None:

@@ -63,14 +63,17 @@ def button_row(*buttons: QPushButton, after=()) -> QHBoxLayout:
     return row(*buttons, STRETCH, *after)
 
 
-def scroll_page(owner: QWidget, margins: tuple[int, int, int, int], spacing: int | None = None) -> QVBoxLayout:
-    """Fills `owner` with a frameless scroll area; returns the column of its body."""
+def scroll_page(owner: QWidget, margins: tuple[int, int, int, int], spacing: int | None = None,
+                name: str = "") -> QVBoxLayout:
+    """Fills `owner` with a frameless scroll area; returns the column of its body. The scroll
+    area takes focus (the arrow keys scroll it), so a screen reader needs its `name`."""
     body = QWidget()
     layout = column(body, margins, spacing)
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setWidget(body)
+    scroll.setAccessibleName(name)
     column(owner, (0, 0, 0, 0), None, scroll)
     return layout
 

@@ -72,6 +72,7 @@ class ReportFigures(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAccessibleName("Report figures")
         self.cards: dict[str, _TableCard] = {}
         body = QWidget()
         self.column = QVBoxLayout(body)

@@ -19,6 +19,7 @@ from app.security.session import Session
 from app.services import exports
 from app.services.consent import records as consent_service
 from app.services.consent import wording as consent_wording
+from app.services.consent import wording_edits
 from app.services.exports import ExportKind
 from app.storage.db import transaction
 from app.storage.staff_repo import StaffRepo
@@ -40,12 +41,13 @@ _FORM_HEADINGS = {
 def blank_form_pdf(session: Session) -> bytes:
     service = session.vault.service_name
     items, versions = [], []
+    current = lambda name: wording_edits.current_template(session, name)  # noqa: E731
     for scope in FORM_ORDER:
-        words = consent_wording.blank(scope, service)
+        words = consent_wording.blank(scope, service, current)
         items.append(BlankItem(_FORM_HEADINGS[scope], words.paragraphs))
         versions.append(words.version)
-    intro = consent_wording.general(consent_wording.INTRODUCTION, service)
-    withdrawal = consent_wording.general(consent_wording.WITHDRAWAL, service)
+    intro = consent_wording.general(consent_wording.INTRODUCTION, service, current=current)
+    withdrawal = consent_wording.general(consent_wording.WITHDRAWAL, service, current=current)
     label = "/".join(sorted(set(versions + [intro.version, withdrawal.version])))
     return render_blank_form(BlankFormDoc(service, intro.paragraphs, withdrawal.paragraphs, items, label))
 
@@ -81,13 +83,18 @@ def consent_record_pdf(session: Session, consent_id: str, today: date | None = N
         items.append(AgreedItem(heading, consent_wording.paragraphs(c.wording_text),
                                 f"{c.wording_name} {c.wording_version}", c.expires_on, c.purpose, _status(c, today)))
     staff = StaffRepo(session.conn).get_by_username(first.created_by)
+    easy = bool(first.easy_read)
+    current = lambda name: wording_edits.current_template(session, name)  # noqa: E731
     doc = ConsentRecordDoc(
         service_name=service, subject_name=first.subject_name, given_by_name=first.given_by_name,
         capacity=Capacity(first.capacity).label if first.capacity != Capacity.SELF else "",
         method=ConsentMethod(first.method).label, given_on=first.given_on,
         recorded_by=staff.full_name if staff else first.created_by, printed_on=today,
-        introduction=consent_wording.general(consent_wording.INTRODUCTION, service).paragraphs,
-        withdrawal=consent_wording.general(consent_wording.WITHDRAWAL, service).paragraphs,
+        introduction=consent_wording.general(consent_wording.INTRODUCTION, service, easy_read=easy,
+                                             current=current).paragraphs,
+        withdrawal=consent_wording.general(consent_wording.WITHDRAWAL, service, easy_read=easy,
+                                           current=current).paragraphs,
+        easy_read=easy,
         items=items, case_reference=first.case_reference, capacity_note=first.capacity_note,
         signed_name=first.signed_name, signature=consent_service.signature_of(session, first.id))
     return render_consent_record(doc)

@@ -25,7 +25,7 @@ from app.errors import NotFound, ValidationError
 from app.security.session import Session
 from app.services import access
 from app.services.casework import cases, people
-from app.services.consent import counterparties, mailing_list
+from app.services.consent import counterparties, mailing_list, wording_edits
 from app.services.consent import wording as consent_wording
 
 # Who may consent and for how long live in consent_rules; they are part of this module's API.
@@ -50,7 +50,7 @@ _PREFERENCE = {ConsentScope.CONTACT_AT_WORK: "ok_work", ConsentScope.VOICEMAIL: 
 CONSENT_SELECT = (
     "SELECT c.id, c.case_id, c.subject_id, c.given_by_id, c.capacity, c.capacity_note, c.scope, "
     "c.counterparty_person_id, c.counterparty_organisation_id, c.purpose, c.wording_name, "
-    "c.wording_version, c.wording_text, c.method, c.signed_name, c.signature IS NOT NULL AS has_signature, "
+    "c.wording_version, c.wording_text, c.easy_read, c.method, c.signed_name, c.signature IS NOT NULL AS has_signature, "
     "c.given_on, c.expires_on, c.batch_id, c.replaces_id, c.note, c.created_at, c.created_by, "
     "trim(s.first_name || ' ' || s.last_name) AS subject_name, "
     "trim(g.first_name || ' ' || g.last_name) AS given_by_name, "
@@ -75,25 +75,27 @@ def consent_from_row(row) -> Consent:
 
 
 def _wording(session: Session, child: Person | None, giver: Person, scope: ConsentScope,
-             party: counterparties.Counterparty) -> consent_wording.Wording:
+             party: counterparties.Counterparty, easy_read: bool = False) -> consent_wording.Wording:
     about_self = not scope.about_the_child or child is None or giver.id == child.id
     return consent_wording.render(scope, session.vault.service_name, child.full_name if child else None,
-                                  party.label or None, about_self)
+                                  party.label or None, about_self, easy_read=easy_read,
+                                  current=lambda name: wording_edits.current_template(session, name))
 
 
 @grants(Scope.CASEWORK)
 def preview_wording(session: Session, case_id: str | None, given_by_id: str, scope: str,
                     counterparty_person_id: str | None = None,
-                    counterparty_organisation_id: str | None = None) -> consent_wording.Wording:
-    """The exact words the form shows, and will store, for this choice. With no counterparty
-    chosen yet, a line stands in for the name."""
+                    counterparty_organisation_id: str | None = None,
+                    easy_read: bool = False) -> consent_wording.Wording:
+    """The exact words the form shows, and will store, for this choice (the easy-read words
+    if asked). With no counterparty chosen yet, a line stands in for the name."""
     case = cases.load_case(session, case_id) if case_id else None
     scope_ = ConsentScope.parse(scope, "scopes")
     party = counterparties.Counterparty(None, None, "")
     if scope_.needs_counterparty and (counterparty_person_id or counterparty_organisation_id):
         party = counterparties.resolve(session, counterparty_person_id, counterparty_organisation_id)
     child = people.peek_person(session, case.child_id) if case else None
-    return _wording(session, child, people.peek_person(session, given_by_id), scope_, party)
+    return _wording(session, child, people.peek_person(session, given_by_id), scope_, party, easy_read)
 
 
 # --- recording -----------------------------------------------------------------------------
@@ -119,6 +121,8 @@ class ConsentBatch:
     signature: Signature | bytes | None = None
     on_behalf_reason: str | None = None
     note: str | None = None
+    # The easy-read words (chosen at capture, above all for a child or young person).
+    easy_read: bool = False
 
 
 def _dates(session: Session, batch: ConsentBatch, right: Entitlement, today: date, child: Person | None):
@@ -200,7 +204,7 @@ def record_consents(session: Session, batch: ConsentBatch, today: date | None = 
         if key in seen:
             raise ValidationError(f"“{scope.label}” is chosen twice for the same person.", field="scopes")
         seen.add(key)
-        words = _wording(session, child, giver, scope, party)
+        words = _wording(session, child, giver, scope, party, bool(batch.easy_read))
         rows.append({
             "case_id": case.id if case else None,
             "subject_id": child.id if scope.about_the_child else giver.id,
@@ -209,7 +213,7 @@ def record_consents(session: Session, batch: ConsentBatch, today: date | None = 
             "counterparty_organisation_id": party.organisation_id,
             "purpose": clean(item.purpose, "purpose", "What it is for", max_len=500),
             "wording_name": words.name, "wording_version": words.version, "wording_text": words.text,
-            "method": method.value, "signed_name": signed_name, "signature": signature,
+            "easy_read": 1 if batch.easy_read else 0, "method": method.value, "signed_name": signed_name, "signature": signature,
             "given_on": given.isoformat(), "expires_on": expires.isoformat(), "replaces_id": replaces_id,
             "note": note,
         })

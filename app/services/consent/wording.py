@@ -1,7 +1,10 @@
 """The words a family is shown when giving consent: one versioned template per scope in
-resources/wording (consent_<scope>.vN.txt), filled in with names. A consent stores the
-template's version and the text exactly as rendered, so it keeps the words used that day."""
+resources/wording (consent_<scope>.vN.txt), and an easy-read one beside it
+(consent_<scope>_easy.vN.txt), filled in with names. A consent stores the template's name and
+version and the text exactly as rendered, so it keeps the words used that day. Versions the
+manager wrote later come from app/services/consent/wording_edits.py, passed in as `current`."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.domain.consent import ConsentScope
@@ -10,6 +13,10 @@ from app.resources import wording
 INTRODUCTION = "consent_introduction"
 WITHDRAWAL = "consent_withdrawal"
 BLANK = "_______________________________"
+EASY_SUFFIX = "_easy"
+
+# (version label, template) for a wording name: the shipped files by default.
+Current = Callable[[str], tuple[str, str]]
 
 
 _TEMPLATES = {
@@ -22,8 +29,8 @@ _TEMPLATES = {
 }
 
 
-def template_name(scope: str) -> str:
-    return _TEMPLATES[ConsentScope(scope)]
+def template_name(scope: str, easy_read: bool = False) -> str:
+    return _TEMPLATES[ConsentScope(scope)] + (EASY_SUFFIX if easy_read else "")
 
 
 @dataclass(frozen=True)
@@ -60,24 +67,25 @@ def values(service: str, child_name: str | None, counterparty: str | None, about
 
 
 def render(scope: str, service: str, child_name: str | None, counterparty: str | None,
-           about_self: bool) -> Wording:
+           about_self: bool, *, easy_read: bool = False, current: Current = wording.current) -> Wording:
     """The current wording for a scope, filled in. May raise: FileNotFoundError."""
-    name = template_name(scope)
-    version, template = wording.current(name)
+    name = template_name(scope, easy_read)
+    version, template = current(name)
     text = template.format_map(values(service, child_name, counterparty, about_self))
     return Wording(name, version, text)
 
 
-def blank(scope: str, service: str) -> Wording:
+def blank(scope: str, service: str, current: Current = wording.current) -> Wording:
     """For the paper form: no names, a line to write the professional on."""
     name = template_name(scope)
-    version, template = wording.current(name)
+    version, template = current(name)
     fill = {**values(service, None, None, False), "about": "me or my child",
             "about_possessive": "our", "us": "us"}
     return Wording(name, version, template.format_map(fill))
 
 
-def general(name: str, service: str) -> Wording:
-    """The introduction or the how-to-withdraw text."""
-    version, template = wording.current(name)
+def general(name: str, service: str, *, easy_read: bool = False, current: Current = wording.current) -> Wording:
+    """The introduction or the how-to-withdraw text (its easy-read version if asked)."""
+    name = name + (EASY_SUFFIX if easy_read else "")
+    version, template = current(name)
     return Wording(name, version, template.format_map(values(service, None, None, False)))

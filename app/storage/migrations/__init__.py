@@ -89,6 +89,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (21, _sql_step("v021_lifecycle.sql")),
     (22, _sql_step("v022_documents.sql")),
     (23, _sql_step("v023_team_key_holders.sql")),
+    (24, _sql_step("v024_easy_read_consent.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -32,7 +32,8 @@ SHARED = frozenset({"staff", "staff_record", "staff_key", "organisation", "polic
                     # docs/lifecycle.md: the schedule, erasures (never whom they were about) and
                     # each computer's word that it carried one out; import references name no one
                     "retention_rule", "erasure", "erasure_done", "import_reference",
-                    "letter_template"})    # letter templates: the service's wording
+                    "letter_template",    # letter templates: the service's wording
+                    "consent_wording"})  # the manager's versions of consent texts: a laptop captures consent
 
 # A family's records with no foreign key to say so.
 PERSONAL_WITHOUT_KEYS = frozenset({"dp_complaint"})    # the complainant is named in its text

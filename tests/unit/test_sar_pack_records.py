@@ -1,7 +1,6 @@
-"""A SAR pack's records as RecordBlocks (the pack was slow because each record was
-a reportlab Table of parsed Paragraphs): every word reaches the page, in order, a record
-longer than a page runs on to the next, and a redacted phrase is boxed in labels and titles as
-well as in values."""
+"""A SAR pack's records: every word reaches the page, in order, a record longer than a page
+runs on to the next, and a redacted phrase is boxed in labels and titles as well as in
+values."""
 
 import io
 from datetime import date
@@ -9,8 +8,6 @@ from datetime import date
 from pypdf import PdfReader
 
 from app.pdf import sar_pack_pdf
-from app.pdf.common import STYLES, build
-from app.pdf.record_block import Line, RecordBlock
 
 
 def _text(pdf: bytes) -> list[str]:
@@ -55,38 +52,3 @@ def test_a_phrase_withheld_anywhere_is_boxed_in_titles_labels_and_values():
     assert "Okafor" not in whole and "Priya" not in whole
     assert whole.count("Redacted:") >= 3  # title, label (wrapped in its narrow column) and value
     assert "05/01/2026" in whole and "about the plan." in whole
-
-
-def test_plain_one_line_cells_are_lines_and_the_rest_paragraphs():
-    tally: list = []
-    width = 100
-    short = sar_pack_pdf._piece("Date", STYLES["label"], width, [], tally)
-    long = sar_pack_pdf._piece("a long value " * 20, STYLES["value"], width, [], tally)
-    broken = sar_pack_pdf._piece("two\nlines", STYLES["value"], width, [], tally)
-    boxed = sar_pack_pdf._piece("Priya", STYLES["value"], width,
-                                [sar_pack_pdf.redaction.Phrase("Priya", "third_party")], tally)
-    assert isinstance(short, Line) and short.text == "Date"
-    assert not isinstance(long, Line) and not isinstance(broken, Line) and not isinstance(boxed, Line)
-    assert tally == ["third_party"]
-
-
-def test_a_block_that_cannot_start_on_this_page_moves_whole_to_the_next():
-    block = RecordBlock(Line("Title", STYLES["h2"]), [(Line("Label", STYLES["label"]), Line("Value", STYLES["value"]))],
-                        100, STYLES["h2"].textColor, STYLES["h2"].textColor)
-    _, height = block.wrap(400, 1000)
-    assert block.split(400, height - 1) == []  # the title with no row under it never stands alone
-    pdf = build([block], title="t", footer="f")
-    assert "Value" in _text(pdf)[0]
-
-
-def test_a_title_never_ends_a_page_with_only_its_first_short_rows():
-    rows = [(Line(label, STYLES["label"]), Line("Value " + label, STYLES["value"]))
-            for label in ("Date", "Written by", "Note", "Follow-up")]
-    block = RecordBlock(Line("Case CAS-2026-00001: Meeting note", STYLES["h2"]), rows, 100,
-                        STYLES["h2"].textColor, STYLES["h2"].textColor)
-    _, height = block.wrap(400, 1000)
-    row = block._row_h[0]
-    assert block.split(400, height - 2.5 * row) == []  # title and the date only: moves whole
-    assert block.split(400, height - 1.5 * row) == []  # title, date and author only: moves whole
-    first, rest = block.split(400, height - 0.5 * row)  # title and three rows: splits
-    assert [len(first.rows), len(rest.rows)] == [3, 1] and rest.title is None

@@ -1,0 +1,55 @@
+"""At 200% text in the high-contrast theme on a 1366x768 laptop, every window still fits and
+nothing is cut off sideways: a form scrolls down, never across (its scroll area shows no
+horizontal bar). The windows are the same discovered list as tests/ui/window_world.py."""
+
+from PySide6.QtWidgets import QApplication
+
+from app.config import Appearance
+from tests.ui.test_every_window_fits import LAPTOP
+from tests.ui.window_world import RECIPES, World
+from ui import theme
+from ui.clipboard import SecretClipboard
+from ui.dialogs.form_dialog import FormDialog
+from ui.widgets import screen_fit
+
+# Found by this test and not yet fixed (named, so the test fails once they are, and the entry
+# is then removed): the request form's fields sit beside a second column, and at 200% the
+# column of fields is narrower than its person pickers need.
+KNOWN = {"ui.dialogs.sar_dialogs.RegisterSarDialog": ["the form scrolls sideways"]}
+
+
+def sideways(window) -> list[str]:
+    found = []
+    if isinstance(window, FormDialog) and window.scroll.horizontalScrollBar().isVisible():
+        found.append("the form scrolls sideways")
+    return found
+
+
+def test_every_window_at_200_percent_scrolls_down_never_across(qtbot, session, ops, data_dir, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setattr(screen_fit, "forced_area", LAPTOP)
+    app = QApplication.instance()
+    before_font, before_sheet = app.font(), app.styleSheet()
+    problems = {}
+    try:
+        theme.apply(app, Appearance("high_contrast", 200))
+        world = World(session, ops, data_dir, tmp_path, SecretClipboard())
+        for name, recipe in RECIPES.items():
+            window = recipe(world)
+            qtbot.addWidget(window, before_close_func=lambda w: getattr(w, "guard", None) and w.guard.mark_clean())
+            window.show()
+            qtbot.waitExposed(window)
+            QApplication.processEvents()
+            found = sideways(window)
+            if window.width() > LAPTOP.width() or window.height() + screen_fit.FRAME_HEIGHT > LAPTOP.height():
+                found.append(f"{window.width()}x{window.height()} does not fit")
+            if found:
+                problems[name] = found
+            if hasattr(window, "guard"):
+                window.guard.mark_clean()
+            window.hide()
+    finally:
+        theme.current = Appearance()
+        app.setFont(before_font)
+        app.setStyleSheet(before_sheet)
+    assert problems == KNOWN
