@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.cli.common import Input, hub_password, unlock
 from app.errors import ValidationError
+from app.resources import hub_setup_sql
 from app.services.team import compaction
 from app.services.team.hub_care import on_team_hub
 
@@ -119,8 +120,6 @@ def _set_location(args) -> int:
 
 
 def _setup_sql(args) -> int:
-    from app.resources import hub_setup_sql
-
     text = hub_setup_sql()
     if args.out is None:
         sys.stdout.write(text)

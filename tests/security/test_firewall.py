@@ -208,6 +208,7 @@ def _reads(w):
             "settings_entry.follow_service_name": lambda s: settings_entry.follow_service_name(s),
             "conflicts.resolve_conflict": lambda s: team_conflicts.resolve_conflict(s, w.own_case.id, "mine"),
             "membership.hub_location": lambda s: membership.hub_location(s),
+            "membership.hub_described": lambda s: membership.hub_described(s),
             "membership.hub_target": lambda s: membership.hub_target(s),
             "membership.open_team_hub": lambda s: membership.open_team_hub(s),
             "membership.sync": lambda s: membership.sync(s),

@@ -56,8 +56,13 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
         for name in ("case_checkout", "checkout_policy", "draft", "enquiry_revision", "person_read",
                      "volunteer_compartment", "case_level_change", "case_state_change", "service_evaluation",
                      "minimum_standard", "national_policy", "document_chunk", "document", "letter_template",
-                     "consent_wording"):
+                     "consent_wording", "erasure", "erasure_done", "erasure_request", "import_reference",
+                     "legal_hold", "retention_extension", "retention_rule"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
+        conn.execute("DROP INDEX IF EXISTS casefile_closed")
+        for table in ("casefile", "enquiry"):
+            if "anonymised_at" in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+                conn.execute(f"ALTER TABLE {table} DROP COLUMN anonymised_at")
         if "evaluation" in {row[1] for row in conn.execute("PRAGMA table_info(casefile)")}:
             conn.execute("ALTER TABLE casefile DROP COLUMN evaluation")
         if "easy_read" in {r[1] for r in conn.execute("PRAGMA table_info(consent)")}:

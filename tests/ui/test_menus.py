@@ -129,6 +129,23 @@ def test_each_section_keeps_its_key_whatever_the_role(qtbot, open_window, sessio
     assert window.workspace.stack.currentWidget() is window.workspace.pages["Backup & restore"]
 
 
+def test_help_lists_the_same_section_keys():
+    """resources/help.md names the Alt keys in words: the list agrees with SECTION_KEYS, so a
+    section added on one branch and a key added on another cannot drift apart."""
+    import re
+
+    from app import resources
+
+    text = " ".join(resources.path("help.md").read_text(encoding="utf-8").split())
+    named = re.findall(r"\b((?:Ctrl|Alt)\+\d) ([^,;(]+)", text)
+    assert named
+    for key, words in named:
+        assert any(words.startswith(name) for name, bound in SECTION_KEYS.items() if bound == key), (key, words)
+    for name, key in SECTION_KEYS.items():
+        if key.startswith("Alt+"):
+            assert f"{key} {name}" in text, (key, name)
+
+
 def test_help_explains_working_as_a_team(qtbot):
     """F1 said one line about teams: it now says how to start one, invite, join, sync, resolve
     a conflict, check out and check in, in the words the screens use."""

@@ -83,7 +83,7 @@ SECTION_KEYS: dict[str, str] = {
     "Dashboard": "Ctrl+6", "Reports": "Ctrl+7", "Access requests": "Ctrl+8", "Conflicts": "Ctrl+9",
     "Settings": "Ctrl+0",
     "Complaints": "Alt+1", "Registers": "Alt+2", "Team": "Alt+3", "This laptop": "Alt+4", "Staff": "Alt+5",
-    "Backup & restore": "Alt+6",
+    "Backup & restore": "Alt+6", "Retention": "Alt+7", "Import": "Alt+8",
 }
 
 

@@ -16,9 +16,8 @@ from app.errors import ConfideError
 from app.services.team import control, keys, snapshot
 from app.services.team.bundle import BundleRefused
 from app.storage.hub.base import DAMAGED, MISSING, Hub, HubError
-from app.storage.hub.location import is_postgres_location, open_hub
+from app.storage.hub.location import is_postgres_location, open_hub, team_row
 from app.storage.hub.marker import MARKER
-from app.storage.hub.postgres import read_team_row
 
 
 class CompactionRefused(ConfideError):
@@ -116,7 +115,7 @@ def open_admin_hub(location: str) -> Hub:
     May raise: HubUnavailable, HubError.
     """
     if is_postgres_location(location):
-        row = read_team_row(location)
+        row = team_row(location)
     else:
         try:
             row = [json.loads((Path(location) / MARKER).read_text("utf-8"))["team_id"]]

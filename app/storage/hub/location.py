@@ -36,6 +36,16 @@ def open_hub(location: str, team_id: str, *, create: bool = False) -> Hub:
     return FolderHub(location, team_id, create=create)
 
 
+def team_row(location: str) -> list | None:
+    """The team a PostgreSQL hub serves, from its own team row (None: not a Confide hub).
+    psycopg is imported only here and in open_hub, so the first window never waits for it.
+
+    May raise: HubUnavailable, HubError."""
+    from app.storage.hub.postgres import read_team_row
+
+    return read_team_row(location)
+
+
 def postgres_user(location: str) -> str | None:
     """The login a postgresql:// URL names (None for a folder, or a URL naming none)."""
     if not is_postgres_location(location):

@@ -1,4 +1,4 @@
--- Schema 23: documents kept inside the vault (docs/documents.md). A document belongs to a case
+-- Schema 22: documents kept inside the vault (docs/documents.md). A document belongs to a case
 -- or to a person; its bytes are in document_chunk rows of at most 512 KiB each, so no file is
 -- ever one huge row (a bounded piece for the hub too, docs/sync.md §8.3).
 CREATE TABLE document (

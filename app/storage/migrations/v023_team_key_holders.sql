@@ -1,4 +1,4 @@
--- Schema 20: no data change; a team computer whose team keys were made before volunteers were
+-- Schema 23: no data change; a team computer whose team keys were made before volunteers were
 -- left out of them (their person half was sealed to volunteers too) notes that it does not know
 -- who holds the current key, so a manager's computer makes a new one at its next sync
 -- (app/services/team/key_holders.py; docs/security.md "Who holds what"). sync_state is local.

@@ -1,4 +1,4 @@
--- Schema 26: easy-read consent (docs/accessibility.md, "Easy-read consent").
+-- Schema 24: easy-read consent (docs/accessibility.md, "Easy-read consent").
 -- A consent records whether the easy-read words were the ones agreed to; its wording_name
 -- and wording_version already name which words, and wording_text keeps them as shown.
 ALTER TABLE consent ADD COLUMN easy_read INTEGER NOT NULL DEFAULT 0 CHECK (easy_read IN (0, 1));
