@@ -60,6 +60,10 @@ def test_anonymising_removes_the_note_text_from_the_file(session, data_dir):
     assert file_holds(data_dir, session.data_key, b"Canarywood") == []
 
 
+def conn_count(session, table: str, case_id: str) -> int:
+    return session.conn.execute(f"SELECT count(*) FROM {table} WHERE case_id = ?", (case_id,)).fetchone()[0]
+
+
 def test_erasing_leaves_no_trace_in_pages_wal_or_search(session, data_dir):
     keep_id, _, _ = closed_case(session, born="2005-05-05", closed="2019-01-10", last="Staywell",
                                 note_text="An ordinary note that stays")
@@ -69,7 +73,10 @@ def test_erasing_leaves_no_trace_in_pages_wal_or_search(session, data_dir):
     assert file_holds(data_dir, session.data_key, CANARY.encode())      # the scan can see it
     assert session.conn.execute("SELECT count(*) FROM search_index WHERE search_index MATCH 'Canarywood'").fetchone()[0]
     done = erase.erase(session, "case", [case_id], "Past the retention schedule")
-    assert done.rows == 5       # the case, its note, the two people and their relationship
+    # The case, its note, the two people and their relationship, and the case's level and state
+    # history (opened at a level, opened, closed: docs/national.md).
+    assert done.rows == 8
+    assert conn_count(session, "case_level_change", case_id) == conn_count(session, "case_state_change", case_id) == 0
     conn = session.conn
     for table, column in (("casefile", "id"), ("person", "id"), ("note", "case_id"), ("relationship", "child_id")):
         assert conn.execute(f"SELECT count(*) FROM {table} WHERE {column} IN (?, ?, ?)",

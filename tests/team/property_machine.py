@@ -98,10 +98,10 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(i=st.integers(0, REPLICAS - 1))
     def open_case(self, i):
         case_id = seed_case(self.s(i))
-        self._wrote(i, "casefile", case_id, {"level": "casework"})
+        self._wrote(i, "casefile", case_id, {"level": "level_2"})    # open_case's default
 
     @rule(i=st.integers(0, REPLICAS - 1), pick=st.integers(0, 10 ** 6),
-          level=st.sampled_from(["information", "advice", "casework", "meeting_support"]))
+          level=st.sampled_from(["level_1", "level_2", "level_3", "level_4"]))   # the network's levels
     def change_level(self, i, pick, level):
         ids = self._ids(i, "SELECT id FROM casefile WHERE deleted_at IS NULL ORDER BY id")
         if ids:

@@ -38,7 +38,7 @@ def test_search_index_after_sync_equals_a_full_rebuild(make_team):
     people.update_person(a, parent.id, _person_input(parent, phone_mobile="07700 900456"))  # not indexed
     people.update_person(a, child.id, _person_input(child, first_name="Rowan"))              # case title too
     notes.edit_note(a, note.id, "phone_call", "2026-01-05", 10, "Talked about the tribunal bundle")
-    cases.update_case(a, case_id, level="casework")                                         # not indexed
+    cases.update_case(a, case_id, level="level_3")                                         # not indexed
     sync_now(a, team.hub)
     sync_now(b, team.hub)
 
