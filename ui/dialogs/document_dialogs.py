@@ -17,7 +17,7 @@ from app.security.session import Session
 from app.services.consent import counterparties, disclosures
 from app.services.documents import documents as docs
 from app.services.documents.documents import DocumentInput
-from ui.dialogs.form_dialog import FormDialog
+from ui.dialogs.form_dialog import FormDialog, narrow_combo
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of
 from ui.widgets.forms import line_edit, text_box, text_label
@@ -62,12 +62,17 @@ class AddDocumentDialog(FormDialog):
         self.errors.row(self.form, "&Date", "document_date", self.day)
         self.errors.row(self.form, "&Source", "source", self.source)
 
-        self.professional = QCheckBox("Received from a professional (records we asked them for)")
+        # A short check box and a wrapped hint: at 200% text a long label pushed the form wider
+        # than a laptop.
+        self.professional = QCheckBox("Received from a professional")
+        self.professional.setAccessibleDescription("Records we asked them for")
         self.professional.setEnabled(case_id is not None)
         self.form.addRow(self.professional)
-        self.request = QComboBox()
+        self.form.addRow(text_label("Tick it for records we asked a professional for, then choose the request it answers.",
+                                    "hint"))
+        self.request = narrow_combo(QComboBox())
         self.request.setAccessibleName("Records request it answers")
-        self.party = QComboBox()
+        self.party = narrow_combo(QComboBox())
         self.party.setAccessibleName("Professional or organisation")
         self.party.addItem("Choose the professional or organisation…", None)
         if case_id is not None:

@@ -64,6 +64,16 @@ def narrow_combos(body: QWidget) -> None:
                 combo.setMinimumWidth(cap)
 
 
+def narrow_combo(combo: QComboBox) -> QComboBox:
+    """A list of names that may grow long (professionals, requests), narrow from the start: its
+    longest entry never sets the form's width, at any text size. narrow_combos does this at
+    200% text only after the form has measured itself, and the form then scrolled sideways
+    until its layouts caught up. The open list still shows each entry in full."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(COMBO_CHARACTERS)
+    return combo
+
+
 class FormDialog(QDialog):
     enter_saves = True  # long forms set False: Enter moves on instead
     draft_kind: str | None = None  # forms whose typing is kept when Confide locks (ui/drafts.py)

@@ -13,7 +13,7 @@ from app.errors import ConfideError, ConsentMissing, ValidationError
 from app.security.session import Session
 from app.services.consent import counterparties, disclosures
 from app.services.documents import letters
-from ui.dialogs.form_dialog import FormDialog
+from ui.dialogs.form_dialog import FormDialog, narrow_combo
 from ui.operations import Operations
 from ui.widgets.choices import choice_combo
 from ui.widgets.forms import text_box, text_label
@@ -36,7 +36,7 @@ class LetterDialog(FormDialog):
         self.template.setAccessibleName("Template")
         for name, label in letters.TEMPLATES.items():
             self.template.addItem(label, name)
-        self.party = QComboBox()
+        self.party = narrow_combo(QComboBox())
         self.party.setAccessibleName("To which professional")
         self.party.addItem("Choose the professional or organisation…", None)
         for party in counterparties.choices(session):

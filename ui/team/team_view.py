@@ -74,16 +74,23 @@ class InviteDialog(QDialog):
         # What kind of computer: an office computer holds every record; a laptop only the
         # cases checked out to it; a manager's computer may also change the team.
         self.kinds = QButtonGroup(self)
-        self.office = QRadioButton("&Office computer: holds all the service's records")
-        self.manager = QRadioButton("&Manager's computer: an office computer that may also change the "
-                                    "team's computers")
-        self.laptop = QRadioButton("&Laptop: holds only the cases checked out to it, for visits")
+        # Short choices, each explained by a wrapped hint under it: at 200% text the long
+        # labels made the dialog wider than a laptop's screen.
+        self.office = QRadioButton("&Office computer")
+        self.manager = QRadioButton("&Manager's computer")
+        self.laptop = QRadioButton("&Laptop")
         kind_box = QWidget()
         kind_column = QVBoxLayout(kind_box)
         kind_column.setContentsMargins(0, 0, 0, 0)
-        for button in (self.office, self.manager, self.laptop):
+        for button, words in ((self.office, "Holds all the service's records."),
+                              (self.manager, "An office computer that may also change the team's computers."),
+                              (self.laptop, "Holds only the cases checked out to it, for visits.")):
             self.kinds.addButton(button)
+            button.setAccessibleDescription(words)
+            hint = text_label(words, "hint")
+            hint.setContentsMargins(24, 0, 0, 4)
             kind_column.addWidget(button)
+            kind_column.addWidget(hint)
         self.office.setChecked(True)
         self.laptop.toggled.connect(self._suggest_name)
         self.error = text_label("", "error")

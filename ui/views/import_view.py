@@ -105,6 +105,7 @@ class ImportView(QWidget):
             headers = {k: headers_of(p) for k, p in self.files.items()}
         except ConfideError as exc:
             show_error(self.error, exc)
+            self.tabs.setEnabled(False)
             return
         self.error.hide()
         self.found.setText("Found: " + ", ".join(p.name for p in self.files.values()) + ".")
@@ -197,6 +198,8 @@ class ImportView(QWidget):
         idle = not self.ops.busy
         self.check_button.setEnabled(idle and bool(self.files))
         self.save_button.setEnabled(idle and bool(self.combos))
+        # An empty tab bar is a stop on Tab that a screen reader can only call "tab list, blank".
+        self.tabs.setEnabled(self.tabs.count() > 0)
         self.import_button.setEnabled(idle and self.checked_mapping is not None and self.checked_mapping == self.mapping())
 
     def set_busy(self, busy: bool) -> None:
@@ -210,3 +213,4 @@ class ImportView(QWidget):
         self.result.clear()
         self.folder.clear()
         self.found.setText("")
+        self.tabs.setEnabled(False)
