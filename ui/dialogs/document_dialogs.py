@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
-from app.domain.consent import DisclosureKind, LawfulReason
+from app.domain.consent import DisclosureKind
 from app.domain.documents import KIND_LABELS, DocumentKind
 from app.errors import ConsentMissing, ValidationError
 from app.security.session import Session
@@ -18,9 +18,10 @@ from app.services.consent import counterparties, disclosures
 from app.services.documents import documents as docs
 from app.services.documents.documents import DocumentInput
 from ui.dialogs.form_dialog import FormDialog, narrow_combo
+from ui.dialogs.override_rows import OverrideRows
 from ui.operations import Operations
-from ui.widgets.choices import choice_combo, date_edit, date_of
-from ui.widgets.forms import line_edit, text_box, text_label
+from ui.widgets.choices import date_edit, date_of
+from ui.widgets.forms import line_edit, text_label
 
 NEW_REQUEST = "new"
 
@@ -34,7 +35,7 @@ def guess_kind(name: str) -> str:
     return DocumentKind.OTHER.value
 
 
-class AddDocumentDialog(FormDialog):
+class AddDocumentDialog(FormDialog, OverrideRows):
     def __init__(self, session: Session, ops: Operations, path: Path, *, case_id: str | None = None,
                  case_reference: str = "", person_id: str | None = None, person_name: str = "",
                  parent: QWidget | None = None):
@@ -83,14 +84,7 @@ class AddDocumentDialog(FormDialog):
         self.request.addItem("A new records request, recorded now", NEW_REQUEST)
         self.request_row = self.errors.row(self.form, "&Answers", "records_request_id", self.request)
         self.party_row = self.errors.row(self.form, "&From", "counterparty", self.party)
-        self.refusal = text_label("", "warning")
-        self.refusal.setAccessibleName("No consent")
-        self.reason = choice_combo(LawfulReason, "Lawful reason", none_text="Choose the lawful reason…")
-        self.justification = text_box("Justification", 70)
-        self.justification.setFixedHeight(70)
-        self.form.addRow(self.refusal)
-        self.reason_row = self.errors.row(self.form, "&Lawful reason", "lawful_reason", self.reason)
-        self.justification_row = self.errors.row(self.form, "&Justification", "justification", self.justification)
+        self.add_override_rows()
         self.professional.toggled.connect(lambda _on: self._show_rows())
         self.request.currentIndexChanged.connect(lambda _i: self._show_rows())
         self.party.currentIndexChanged.connect(lambda _i: self._show_override(False))
@@ -100,9 +94,6 @@ class AddDocumentDialog(FormDialog):
     @property
     def overriding(self) -> bool:
         return not self.refusal.isHidden()
-
-    def _rows(self, *fields):
-        return [w for f in fields for w in (f, self.form.labelForField(f)) if w is not None]
 
     def _show_rows(self) -> None:
         on = self.professional.isChecked()
@@ -117,13 +108,7 @@ class AddDocumentDialog(FormDialog):
             QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
     def _show_override(self, on: bool, message: str = "") -> None:
-        self.refusal.setText(message + ("\n\nTo keep it anyway, choose the lawful reason and explain why it could "
-                                        "not wait for consent. The manager is told." if on else ""))
-        self.refusal.setVisible(on)
-        for widget in self._rows(self.reason_row, self.justification_row):
-            widget.setVisible(on)
-        self.ok_button.setText("Add under an override" if on else "Add document")
-        self.ok_text = self.ok_button.text()
+        self.show_override_rows(on, message, "keep", "Add under an override", "Add document")
 
     def data(self) -> DocumentInput:
         data = DocumentInput(self.title.text(), self.kind.currentData(), date_of(self.day), self.source.text(),

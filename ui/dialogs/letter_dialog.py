@@ -7,19 +7,17 @@ written, with the one way on, an override the manager reviews."""
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
 
-from app.domain.consent import LawfulReason
 from app.domain.records import Case
 from app.errors import ConfideError, ConsentMissing, ValidationError
 from app.security.session import Session
 from app.services.consent import counterparties, disclosures
 from app.services.documents import letters
 from ui.dialogs.form_dialog import FormDialog, narrow_combo
+from ui.dialogs.override_rows import OverrideRows
 from ui.operations import Operations
-from ui.widgets.choices import choice_combo
-from ui.widgets.forms import text_box, text_label
 
 
-class LetterDialog(FormDialog):
+class LetterDialog(FormDialog, OverrideRows):
     enter_saves = False      # Enter is a new line in the letter
     draft_kind = "letter"    # a half-written letter survives the lock (ui/drafts.py)
 
@@ -47,22 +45,12 @@ class LetterDialog(FormDialog):
         self.errors.row(self.form, "&Template", "template", self.template)
         self.party_row = self.errors.row(self.form, "&To", "counterparty", self.party)
         self.errors.row(self.form, "&Letter", "text", self.text)
-        self.refusal = text_label("", "warning")
-        self.refusal.setAccessibleName("No consent")
-        self.reason = choice_combo(LawfulReason, "Lawful reason", none_text="Choose the lawful reason…")
-        self.justification = text_box("Justification", 70)
-        self.justification.setFixedHeight(70)
-        self.form.addRow(self.refusal)
-        self.reason_row = self.errors.row(self.form, "&Lawful reason", "lawful_reason", self.reason)
-        self.justification_row = self.errors.row(self.form, "&Justification", "justification", self.justification)
+        self.add_override_rows()
         self.template.currentIndexChanged.connect(lambda _i: self.fill())
         self.party.currentIndexChanged.connect(lambda _i: self.fill())
         self._show_override(False)
         self.fill()
         self.initial_focus = self.text
-
-    def _rows(self, *fields):
-        return [w for f in fields for w in (f, self.form.labelForField(f)) if w is not None]
 
     def draft_context(self) -> dict:
         return {"case_id": self.case.id}
@@ -96,13 +84,7 @@ class LetterDialog(FormDialog):
         self.text.setPlainText(self.draft.text)
 
     def _show_override(self, on: bool, message: str = "") -> None:
-        self.refusal.setText(message + ("\n\nTo send it anyway, choose the lawful reason and explain why it could "
-                                        "not wait for consent. The manager is told." if on else ""))
-        self.refusal.setVisible(on)
-        for widget in self._rows(self.reason_row, self.justification_row):
-            widget.setVisible(on)
-        self.ok_button.setText("Send under an override" if on else "Make the letter")
-        self.ok_text = self.ok_button.text()
+        self.show_override_rows(on, message, "send", "Send under an override", "Make the letter")
         if self.isVisible():
             QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
