@@ -22,6 +22,11 @@ LOCAL_ONLY = frozenset({
 })
 LOCAL_ONLY_PREFIXES = ("sync_", "sqlite_")
 TRIGGER_PREFIX = "capture_"
+# Large bytes written once and never changed: a document's pieces (docs/sync.md §3). When such
+# a row is made, the outbox notes only the bytes' length ({"$bytes": n}); the bundle reads the
+# bytes from the row itself and carries them raw, so they are never turned into hex text,
+# copied through the outbox, or wiped out of it again (secure delete) after the push.
+BULK: dict[str, tuple[str, ...]] = {"document_chunk": ("data",)}
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -97,15 +102,19 @@ def column_types(conn, table: str) -> dict[str, str]:
     return {row[1]: (row[2] or "").upper() for row in _table_info(conn, table)}
 
 
-def image_sql(cols: list[str], alias: str, types: dict[str, str] | None = None) -> str:
+def image_sql(cols: list[str], alias: str, types: dict[str, str] | None = None,
+              bulk: tuple[str, ...] = ()) -> str:
     """json_object of every column; BLOBs as {"$hex": ...} because JSON cannot hold bytes.
     Only columns declared BLOB (or with no type) can hold bytes, so only they pay for the
-    check: the trigger text is parsed at every open, slowly under memory security."""
+    check: the trigger text is parsed at every open, slowly under memory security. Columns
+    in `bulk` give only their length, {"$bytes": n} (see BULK)."""
     parts = []
     for col in cols:
         ref = f"{alias}.{_check(col)}"
         declared = (types or {}).get(col, "")
-        if types is None or declared in ("", "BLOB"):
+        if col in bulk:
+            parts.append(f"'{col}', json_object('$bytes', length({ref}))")
+        elif types is None or declared in ("", "BLOB"):
             parts.append(f"'{col}', iif(typeof({ref}) = 'blob', json_object('$hex', hex({ref})), {ref})")
         else:
             parts.append(f"'{col}', {ref}")
@@ -125,14 +134,23 @@ def trigger_sql(conn, table: str) -> dict[str, str]:
     ins = ("INSERT INTO sync_outbox (tbl, pk, op, before_img, after_img, at) VALUES "
            "('{t}', {k}, '{op}', {b}, {a}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
     out = {}
+    # Only a new row's image leaves its bulk bytes out: an edit's or a delete's before image
+    # is the base a merge compares with, and is kept whole.
     for op, event, k, b, a in (
-            ("i", "INSERT", key_sql(pk, "NEW"), "NULL", image_sql(cols, "NEW", types)),
+            ("i", "INSERT", key_sql(pk, "NEW"), "NULL", image_sql(cols, "NEW", types, BULK.get(table, ()))),
             ("u", "UPDATE", key_sql(pk, "NEW"), image_sql(cols, "OLD", types), image_sql(cols, "NEW", types)),
             ("d", "DELETE", key_sql(pk, "OLD"), image_sql(cols, "OLD", types), "NULL")):
         name = f"{TRIGGER_PREFIX}{table}_{op}"
         body = ins.format(t=table, k=k, op=op, b=b, a=a)
         out[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table} {when} BEGIN {body}; END"
     return out
+
+
+def bulk_size_sql() -> str:
+    """SQL for the bytes a sync_outbox row's bulk columns stand for (0 if none)."""
+    parts = [f"coalesce(CASE WHEN tbl = '{_check(t)}' THEN json_extract(after_img, '$.{_check(c)}.\"$bytes\"') END, 0)"
+             for t, cols in BULK.items() for c in cols]
+    return " + ".join(parts) or "0"
 
 
 def in_team(conn) -> bool:

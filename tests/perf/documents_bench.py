@@ -185,9 +185,11 @@ def child(step: str, root: Path, pdf: Path) -> dict:
     raise SystemExit(f"unknown step {step}")
 
 
-def _run(step: str, root: Path, pdf: Path) -> dict:
-    done = subprocess.run([sys.executable, "-m", "tests.perf.documents_bench", "--child", step, "--root", str(root),
-                           "--pdf", str(pdf)], capture_output=True, text=True)
+def _run(step: str, root: Path, pdf: Path, profile: str | None = None) -> dict:
+    # --profile DIR: each step runs under cProfile, its stats saved as DIR/<step>.prof.
+    runner = ["-m", "cProfile", "-o", str(Path(profile) / f"{step}.prof")] if profile else []
+    done = subprocess.run([sys.executable, *runner, "-m", "tests.perf.documents_bench", "--child", step,
+                           "--root", str(root), "--pdf", str(pdf)], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"step {step} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -199,6 +201,7 @@ def main() -> None:
     parser.add_argument("--child")
     parser.add_argument("--root")
     parser.add_argument("--pdf")
+    parser.add_argument("--profile", help="a folder: save each step's cProfile stats there")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, Path(args.root), Path(args.pdf))))
@@ -207,14 +210,14 @@ def main() -> None:
         root = Path(tmp)
         pdf = root / "ep-report.pdf"
         make_pdf(pdf, args.mb)
-        meta = _run("setup", root, pdf)
+        meta = _run("setup", root, pdf, args.profile)
         (root / "meta.json").write_text(json.dumps(meta))
-        added = _run("add", root, pdf)
+        added = _run("add", root, pdf, args.profile)
         meta["document"] = added["document"]
         (root / "meta.json").write_text(json.dumps(meta))
-        solo = _run("add_solo", root, pdf)
-        first = _run("first_page", root, pdf)
-        synced = _run("sync", root, pdf)
+        solo = _run("add_solo", root, pdf, args.profile)
+        first = _run("first_page", root, pdf, args.profile)
+        synced = _run("sync", root, pdf, args.profile)
     print(f"Documents: one {added['size_mb']:.1f} MB PDF (a scanned report)")
     for label, got in (("on its own", solo), ("in a team", added)):
         print(f"  add to a case, {label + ':':12}{got['add_s']:.2f} s (CPU {got['add_cpu_s']:.2f} s), peak RSS rise "

@@ -92,7 +92,7 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
             # The row follows the log; the person resolving sees the newest remote version.
             conn.execute("UPDATE sync_conflict SET theirs_img = ?, theirs_by = ?, theirs_at = ?, "
                          "theirs_device = ?, theirs_seq = ? WHERE id = ?",
-                         (json.dumps(ch.after) if ch.after is not None else None, ch.by, ch.at,
+                         (capture.image_json(ch.after), ch.by, ch.at,
                           origin["device"], origin["seq"], held[0]))
         return raised
     base = capture.base_image(conn, ch.table, kj)
@@ -267,7 +267,7 @@ def _hold(conn, ch: Change, kind: str, fields: list, base, mine, origin: dict, m
 
 
 def _dump(image):
-    return json.dumps(image) if image is not None else None
+    return capture.image_json(image)
 
 
 # What the local search index is made of (people._index, a case's title, a note's entry;

@@ -55,7 +55,7 @@ def _events_on_hub(conn, hub: Hub) -> _HubEvents:
             key = state.epoch_key(conn, int(p.header["epoch"]))
             if key is None:
                 raise bundle.BundleRefused("no key")
-            body = json.loads(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
+            body = bundle.open_body(key, p, entry.seq)
         except (bundle.BundleRefused, crypto.DecryptionFailed, KeyError, TypeError, ValueError, zlib.error):
             found.unreadable += 1
             continue

@@ -14,7 +14,12 @@ from app.services.team import keys
 from app.services.team.merge.decide import RULES_VERSION
 
 MAGIC = b"CFB1"
+# Format 1: the body is zlib'd JSON. Format 2 (a body that carries bytes, a document's pieces,
+# docs/sync.md §3): the JSON names each run of bytes {"$blob": i} and the runs follow it raw,
+# each compressed only if compressing pays (a PDF or a photo already is). A bundle with no
+# bytes is written in format 1, as before.
 FORMAT = 1
+FORMAT_BYTES = 2
 # Bounds on what a bundle may make this computer hold (docs/security.md, "Hostile files"): a
 # header is a few hundred bytes; row images compress about 5 to 10 times, so a body that
 # inflates more than 64 times its sealed size is a crafted one, refused before it is parsed.
@@ -39,15 +44,52 @@ def bundle_hash(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-# Bodies larger than this are mostly documents' bytes (hex, docs/sync.md §3), which zlib's
-# level 1 packs within a few per cent of level 6 at a third of the time.
+# Bodies larger than this are mostly row images, which zlib's level 1 packs within a few per
+# cent of level 6 at a third of the time.
 FAST_COMPRESS_BYTES = 1 << 20
+# A run of bytes is compressed only if a sample of it shrinks below this share of its size.
+SAMPLE_BYTES = 64 * 1024
+WORTH_COMPRESSING = 0.9
+RAW, DEFLATED = 0, 1
+
+
+def _compress(plain: bytes) -> bytes:
+    return zlib.compress(plain, 1 if len(plain) > FAST_COMPRESS_BYTES else 6)
+
+
+def _pack_blob(data: bytes) -> bytes:
+    """One run of bytes: kept raw when a sample does not shrink (already-compressed content:
+    PDF streams, JPEG, PNG, zip), else deflated."""
+    sample = data[:SAMPLE_BYTES]
+    if len(zlib.compress(sample, 1)) < WORTH_COMPRESSING * len(sample):
+        packed = zlib.compress(data, 1)
+        if len(packed) < len(data):
+            return struct.pack(">BI", DEFLATED, len(packed)) + packed
+    return struct.pack(">BI", RAW, len(data)) + data
+
+
+def encode_body(body: dict) -> tuple[int, bytes]:
+    """(format, the bytes sealed): bytes anywhere in `body` travel as themselves (format 2)."""
+    blobs: list[bytes] = []
+
+    def as_blob(value):
+        if isinstance(value, bytes | bytearray | memoryview):
+            blobs.append(bytes(value))
+            return {"$blob": len(blobs) - 1}
+        raise TypeError(f"cannot put {type(value).__name__} in a bundle")
+
+    plain = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=as_blob).encode()
+    if not blobs:
+        return FORMAT, _compress(plain)
+    packed = _compress(plain)
+    return FORMAT_BYTES, b"".join([struct.pack(">II", len(packed), len(blobs)), packed,
+                                   *(_pack_blob(b) for b in blobs)])
 
 
 def seal(header: dict, body: dict, epoch_key: bytes, sign_priv: str) -> bytes:
-    head = canonical({**header, "v": FORMAT})
-    plain = canonical(body)
-    nonce, ct = crypto.seal(epoch_key, zlib.compress(plain, 1 if len(plain) > FAST_COMPRESS_BYTES else 6), head)
+    form, sealed_body = encode_body(body)
+    head = canonical({**header, "v": form})
+    nonce, ct = crypto.seal(epoch_key, sealed_body, head)
     signed = head + nonce + ct
     return MAGIC + struct.pack(">I", len(head)) + signed + keys.sign(sign_priv, signed)
 
@@ -149,11 +191,58 @@ def open_bundle(payload: bytes, exp: Expectation) -> tuple[dict, dict]:
         raise BundleRefused(f"Change bundle {n} does not follow on from computer '{dev.name}''s "
                             "earlier bundles and was not applied.")
     try:
-        body = json.loads(_inflate(crypto.open_sealed(epoch_key, p.nonce, p.ciphertext, p.header_bytes), n))
+        body = open_body(epoch_key, p, n)
     except (crypto.DecryptionFailed, zlib.error, ValueError, RecursionError) as exc:
         raise BundleRefused(f"Change bundle {n} was altered after it was written and was not "
                             "applied.") from exc
     return h, body
+
+
+def open_body(epoch_key: bytes, p: Parsed, seq: int) -> dict:
+    """Decrypt and unpack a bundle's body, in either format. May raise: BundleRefused (a
+    format this build does not know; unpacks too far), DecryptionFailed, zlib.error,
+    ValueError (damaged)."""
+    form = p.header.get("v", FORMAT)
+    if form not in (FORMAT, FORMAT_BYTES):
+        raise BundleRefused(f"Change bundle {seq} was written by a newer version of Confide. Update Confide "
+                            "on this computer, then sync again.", deterministic=False)
+    plain = crypto.open_sealed(epoch_key, p.nonce, p.ciphertext, p.header_bytes)
+    if form == FORMAT:
+        return json.loads(_inflate(plain, seq))
+    return _unpack_blobs(memoryview(plain), seq)
+
+
+def _unpack_blobs(plain: memoryview, seq: int) -> dict:
+    damaged = ValueError("damaged body")
+    if len(plain) < 8:
+        raise damaged
+    length, count = struct.unpack(">II", plain[:8])
+    at = 8 + length
+    if at > len(plain):
+        raise damaged
+    text = _inflate(bytes(plain[8:at]), seq)
+    blobs = []
+    for _ in range(count):
+        if at + 5 > len(plain):
+            raise damaged
+        method, size = struct.unpack(">BI", plain[at:at + 5])
+        at += 5
+        if at + size > len(plain) or method not in (RAW, DEFLATED):
+            raise damaged
+        data = bytes(plain[at:at + size])
+        blobs.append(data if method == RAW else _inflate(data, seq))
+        at += size
+    if at != len(plain):
+        raise damaged
+
+    def blob(d: dict):
+        if len(d) == 1 and "$blob" in d:
+            i = d["$blob"]
+            if not isinstance(i, int) or not 0 <= i < len(blobs):
+                raise damaged
+            return blobs[i]
+        return d
+    return json.loads(text, object_hook=blob)
 
 
 def _inflate(sealed_body: bytes, seq: int) -> bytes:

@@ -40,6 +40,18 @@ class Change:
         return cls(d["t"], list(d["k"]), d.get("b"), d.get("a"), d.get("by"), d.get("at"))
 
 
+def _as_hex(value):
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"$hex": bytes(value).hex()}
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
+def image_json(image: dict | None) -> str | None:
+    """An image as JSON text to keep (a pending base, a conflict's side): bytes read from a
+    bundle become {"$hex": ...}, the form the capture triggers write."""
+    return json.dumps(image, default=_as_hex) if image is not None else None
+
+
 def decode_value(value):
     if isinstance(value, dict) and set(value) == {"$hex"}:
         return bytes.fromhex(value["$hex"])
@@ -83,8 +95,7 @@ def base_image(conn, table: str, key_json: str) -> dict | None:
 
 def set_base(conn, table: str, key_json: str, image: dict | None) -> None:
     conn.execute("UPDATE sync_outbox SET before_img = ? WHERE seq = (SELECT min(seq) FROM sync_outbox "
-                 "WHERE tbl = ? AND pk = ?)", (json.dumps(image) if image is not None else None,
-                                               table, key_json))
+                 "WHERE tbl = ? AND pk = ?)", (image_json(image), table, key_json))
 
 
 def drop_pending(conn, table: str, key_json: str) -> None:
@@ -103,7 +114,7 @@ def cutoff(conn, held: set, budget: int) -> int | None:
     total = 0
     for table, key_json, first, size in conn.execute(
             "SELECT tbl, pk, min(seq), coalesce(max(octet_length(after_img)), 0) + coalesce(max(octet_length(before_img)), 0) "
-            "FROM sync_outbox GROUP BY tbl, pk ORDER BY min(seq)"):
+            f"+ max({triggers.bulk_size_sql()}) FROM sync_outbox GROUP BY tbl, pk ORDER BY min(seq)"):
         if (table, key_json) in held:
             continue
         if total and total + size > budget:
@@ -146,13 +157,17 @@ def _current_images(conn, wanted: dict[str, list[str]]) -> dict[tuple[str, str],
                 if image is not None:
                     found[(table, kj)] = image
             continue
-        select = f"SELECT {triggers.image_sql(columns(conn, table), table)} FROM {table} WHERE {pk[0]} IN "
+        # Bulk bytes (triggers.BULK) are read as themselves beside the image, never as hex.
+        bulk = triggers.BULK.get(table, ())
+        select = (f"SELECT {', '.join([triggers.image_sql(columns(conn, table), table, bulk=bulk), *bulk])} "
+                  f"FROM {table} WHERE {pk[0]} IN ")
         by_value = {json.loads(kj)[0]: kj for kj in key_jsons}
         values = list(by_value)
-        for i in range(0, len(values), 500):
-            chunk = values[i:i + 500]
-            for (text,) in conn.execute(select + f"({', '.join('?' for _ in chunk)})", chunk):
+        for i in range(0, len(values), 500 if not bulk else 8):
+            chunk = values[i:i + (500 if not bulk else 8)]
+            for text, *raw in conn.execute(select + f"({', '.join('?' for _ in chunk)})", chunk):
                 image = json.loads(text)
+                image.update(zip(bulk, raw, strict=True))
                 found[(table, by_value[image[pk[0]]])] = image
     return found
 

@@ -12,7 +12,6 @@ fit, captured as that computer's own edits so they reach the team at its next sy
 which it left out and why. Nothing is imported that the team changed in the meantime.
 """
 
-import json
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,8 +158,8 @@ def _open(conn, path: Path) -> tuple[dict, list[dict], str]:
     if key is None:
         raise ValidationError("The file is locked with a team key this computer does not have.", field="file")
     try:
-        body = json.loads(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
-    except (crypto.DecryptionFailed, zlib.error, ValueError) as exc:
+        body = bundle.open_body(key, p, 0)
+    except (bundle.BundleRefused, crypto.DecryptionFailed, zlib.error, ValueError) as exc:
         raise refused from exc
     return h, list(body.get("changes") or []), dev.name
 
