@@ -18,7 +18,7 @@ from tests.team.laptop_world import add_laptop, family_case, sync_all
 from tests.team.replica import rows_of
 
 TODAY = date(2026, 11, 25)
-PIECE = 3 * CHUNK_BYTES          # about one chunk's image (hex doubles it) per bundle
+PIECE = 3 * CHUNK_BYTES // 2     # one chunk's bytes per bundle (they travel raw, docs/sync.md §3)
 
 
 def _add(session, case_id, data: bytes, title="EP report"):
@@ -43,10 +43,15 @@ def test_a_large_document_reaches_the_hub_in_bounded_pieces(make_team, monkeypat
     head = team.hub.head()
     data = _big(5 * CHUNK_BYTES + 1000)           # six chunks
     added = _add(a, case_id, data)
+    # The outbox notes a new chunk's length, not its bytes (app/storage/capture.py, BULK).
+    assert a.conn.execute("SELECT max(length(after_img)) FROM sync_outbox WHERE tbl = 'document_chunk'"
+                          ).fetchone()[0] < 1000
     sync_now(a, team.hub)
     sizes = _bundle_sizes(team.hub, head)
     # Before pieces, this was one bundle holding the whole file.
     assert len(sizes) >= 5 and max(sizes) < PIECE, sizes
+    # The bytes travel as themselves: not hex, and not swollen by compressing random data.
+    assert sum(sizes) < len(data) * 1.05, (sum(sizes), len(data))
     sync_now(b, team.hub)
     got, held = docs.read_for_viewing(b, added.id)
     assert bytes(held) == data and got.sha256 == added.sha256

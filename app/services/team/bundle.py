@@ -40,15 +40,28 @@ def canonical(obj) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
+_last_hash: tuple[bytes, str] | None = None
+
+
 def bundle_hash(payload: bytes) -> str:
-    return hashlib.sha256(payload).hexdigest()
+    """SHA-256 of an entry, hex. A push and a pull each ask it several times of one large
+    entry (the chain, the in-flight mark, the repair copy): the last answer is kept, for the
+    very same bytes object only (bytes never change)."""
+    global _last_hash
+    last = _last_hash
+    if last is not None and last[0] is payload:
+        return last[1]
+    digest = hashlib.sha256(payload).hexdigest()
+    if isinstance(payload, bytes):
+        _last_hash = (payload, digest)
+    return digest
 
 
 # Bodies larger than this are mostly row images, which zlib's level 1 packs within a few per
 # cent of level 6 at a third of the time.
 FAST_COMPRESS_BYTES = 1 << 20
 # A run of bytes is compressed only if a sample of it shrinks below this share of its size.
-SAMPLE_BYTES = 64 * 1024
+SAMPLE_BYTES = 16 * 1024
 WORTH_COMPRESSING = 0.9
 RAW, DEFLATED = 0, 1
 

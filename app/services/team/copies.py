@@ -10,11 +10,11 @@ entries are all older than that has computers that hold the state in their repli
 snapshots anyway.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from app import clock
+from app.services.team import bundle
 
 RETAIN_DAYS = 60
 
@@ -30,7 +30,7 @@ class Copy:
 
 
 def digest(payload: bytes) -> str:
-    return hashlib.sha256(payload).hexdigest()
+    return bundle.bundle_hash(payload)
 
 
 def keep(conn, seq: int, device_id: str, kind: str, payload: bytes, own: bool = False,

@@ -64,7 +64,7 @@ def decode(data: bytes, team_id: str) -> tuple[dict, bytes]:
     end = fixed + head_len + size
     if len(data) != end + _DIGEST:
         raise TornRecord(f"{len(data)} bytes where the header promises {end + _DIGEST}")
-    if hashlib.sha256(data[:end]).digest() != data[end:]:
+    if hashlib.sha256(memoryview(data)[:end]).digest() != data[end:]:
         raise TornRecord("checksum does not match")
     if header.get("team_id") != team_id:
         raise TornRecord("record belongs to another team")
