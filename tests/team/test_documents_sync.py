@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 
 from app.domain.documents import CHUNK_BYTES
+from app.services.casework import cases, people
+from app.services.casework.people import PersonInput
 from app.services.documents import documents as docs
 from app.services.documents.documents import DocumentInput
 from app.services.team import sync
@@ -122,3 +124,58 @@ def test_a_laptop_gets_its_cases_documents_in_pieces_and_gives_them_up_at_checki
     checkout.check_in(laptop, sync=lambda s: sync_all(team.hub, s, office, s))
     assert laptop.conn.execute("SELECT count(*) FROM document").fetchone()[0] == 0
     assert laptop.conn.execute("SELECT count(*) FROM document_chunk").fetchone()[0] == 0
+
+
+def _on_person(session, person_id, data: bytes, title: str):
+    return docs.add_document(session, DocumentInput(title, "report", TODAY, "School", "note.pdf",
+                                                    person_id=person_id), io.BytesIO(data), today=TODAY)
+
+
+def _laptop_documents(laptop) -> set[str]:
+    return {r[0] for r in laptop.conn.execute("SELECT id FROM document")}
+
+
+def test_documents_filed_on_a_person_go_with_their_case_and_leave_at_checkin(make_team, monkeypatch):
+    # Failed before: a document filed on the person, not the case, stayed in the office.
+    monkeypatch.setattr(sync, "PIECE_BYTES", PIECE)
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    case_id, ref = family_case(office, "Hartley")
+    case = cases.load_case(office, case_id)
+    data = _big(2 * CHUNK_BYTES + 5)
+    on_child = _on_person(office, case.child_id, data, "School report on Owen")
+    on_parent = _on_person(office, case.client_id, b"%PDF-1.4 the parent's letter", "Parent's letter")
+    other = cases.load_case(office, family_case(office, "Lowther")[0])
+    elsewhere = _on_person(office, other.child_id, b"%PDF-1.4 another family", "Another family's report")
+    sync_all(team.hub, office, laptop)
+    checkout.request(laptop, [ref])
+    sync_all(team.hub, laptop, office, laptop)
+    assert _laptop_documents(laptop) == {on_child.id, on_parent.id}
+    assert elsewhere.id not in _laptop_documents(laptop)
+    assert [d.id for d in docs.documents_for_person(laptop, case.child_id)] == [on_child.id]
+    assert bytes(docs.read_for_viewing(laptop, on_child.id)[1]) == data
+    checkout.check_in(laptop, sync=lambda s: sync_all(team.hub, s, office, s))
+    assert _laptop_documents(laptop) == set()
+    assert laptop.conn.execute("SELECT count(*) FROM document_chunk").fetchone()[0] == 0
+
+
+def test_a_document_on_a_young_person_with_an_own_case_not_checked_out_stays_in_the_office(make_team):
+    # The firewall (docs/rules.md, R4): documents filed on a young person who has their own
+    # case are that case's worker's; a laptop with only the parent's case must not get them.
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    young = people.create_person(office, PersonInput(kind="child", first_name="Jade", last_name="Pryce",
+                                                     date_of_birth="2009-01-10"))
+    parent = people.create_person(office, PersonInput(kind="parent_carer", first_name="Rhian", last_name="Pryce"))
+    people.link_relationship(office, parent.id, young.id, "mother", parental_responsibility=True)
+    parents_case = cases.open_case(office, parent.id, young.id)
+    cases.open_case(office, young.id, young.id)
+    walled = _on_person(office, young.id, b"%PDF-1.4 Jade's own", "Jade's college letter")
+    on_parent = _on_person(office, parent.id, b"%PDF-1.4 the parent's", "Parent's letter")
+    sync_all(team.hub, office, laptop)
+    checkout.request(laptop, [parents_case.reference])
+    sync_all(team.hub, laptop, office, laptop)
+    assert _laptop_documents(laptop) == {on_parent.id}
+    assert walled.id not in _laptop_documents(laptop)

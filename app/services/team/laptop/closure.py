@@ -9,8 +9,8 @@ follow the schema's foreign keys (schema.py), so a casework table added later is
 import json
 from dataclasses import dataclass, field
 
-from app.services.team.laptop.schema import PEOPLE, ROOT, casework
-from app.storage.capture import columns, image_sql
+from app.services.team.laptop.schema import FILED_ON_PERSON, PEOPLE, ROOT, casework
+from app.storage.capture import BULK, columns, image_sql
 
 
 def id_column(conn, table: str) -> str:
@@ -60,16 +60,38 @@ def case_closure(conn, case_ids, schema: str = "main") -> dict[str, set[str]]:
                     core |= {r[0] for r in _rows(conn, f"SELECT {c} FROM {s}{ROOT} WHERE id IN ({{marks}})",
                                                  ids & cases)}
             parents = ids & cases if table == ROOT else ids & core if table == PEOPLE else ids
-            for edge in cw.hangs.get(table, ()) if parents else ():
+            edges = [_Hang(e.table, e.column, frozenset(parents)) for e in cw.hangs.get(table, ())] if parents else []
+            if table == PEOPLE and parents:
+                edges += _filed_on(conn, cw, s, parents, cases)
+            for edge in edges:
                 child_col, refs = cw.id_column[edge.table], cw.case_refs[edge.table]
                 picked = ", ".join((child_col,) + refs)
                 for row in _rows(conn, f"SELECT {picked} FROM {s}{edge.table} WHERE {edge.column} "
-                                       "IN ({marks})", parents):
+                                       "IN ({marks})", edge.among):
                     # A row that names another case belongs to that case.
                     if all(v is None or v in cases for v in row[1:]):
                         take(edge.table, [row[0]])
         frontier = found
     return out
+
+
+@dataclass(frozen=True)
+class _Hang:
+    table: str
+    column: str
+    among: frozenset[str]       # the parent rows it hangs off
+
+
+def _filed_on(conn, cw, s: str, people: set[str], cases: set[str]) -> list[_Hang]:
+    """Records filed on the people the cases are about (schema.FILED_ON_PERSON), less those
+    of a young person whose own case is not among them: the firewall (docs/rules.md, R4)
+    keeps those with the own case's worker, and a laptop without that case could not tell."""
+    walled = {r[1] for r in _rows(conn, f"SELECT id, client_id FROM {s}{ROOT} WHERE own_case = 1 AND "
+                                        "deleted_at IS NULL AND client_id IN ({marks})", people)
+              if r[0] not in cases}
+    open_people = frozenset(people - walled)
+    return [_Hang(table, column, open_people) for table, column in FILED_ON_PERSON.items()
+            if table in cw.id_column and table not in cw.office_only and open_people]
 
 
 def _schema(name: str) -> str:
@@ -92,9 +114,15 @@ def rows_of_closure(conn, closure: dict[str, set[str]], schema: str = "main") ->
         if schema != "main":
             have = {r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")}
             cols = [c for c in cols if c in have]
-        sql = (f"SELECT {image_sql(cols, table)} FROM {s}{table} AS {table} "
+        # A document's bytes are read as themselves, to travel raw (docs/sync.md §3).
+        bulk = tuple(c for c in BULK.get(table, ()) if c in cols)
+        sql = (f"SELECT {', '.join([image_sql(cols, table, bulk=bulk), *bulk])} FROM {s}{table} AS {table} "
                f"WHERE {cw.id_column[table]} IN ({{marks}})")
-        found = [json.loads(r[0]) for r in _rows(conn, sql, ids)]
+        found = []
+        for text, *raw in _rows(conn, sql, ids):
+            image = json.loads(text)
+            image.update(zip(bulk, raw, strict=True))
+            found.append(image)
         found.sort(key=lambda r: r.get("created_at") or "")   # a row it names first (a replaced consent)
         rows[table] = found
     return rows

@@ -244,7 +244,7 @@ def next_pieces(conn, budget: int) -> tuple[list[dict], list[int]]:
             taken.append(queue_id)
             continue
         row = rows_of_closure(conn, {table: {row_id}}).get(table, [])
-        piece = len(json.dumps(row))
+        piece = sum(len(v) if isinstance(v, bytes) else len(json.dumps(v)) for image in row for v in image.values())
         if taken and size + piece > budget:
             break
         taken.append(queue_id)
