@@ -16,7 +16,7 @@ from app.services.team import membership, settings_entry, state
 from app.services.team import team as engine
 from app.storage.db import transaction
 
-DEFAULTS = {"auto_lock_minutes": 5}
+DEFAULTS = {"auto_lock_minutes": 5, "documents_text_search": True}
 AUTO_LOCK_RANGE = (1, 60)
 
 
@@ -84,3 +84,17 @@ def set_service_name(session: Session, name) -> str:
     if not state.in_team(session.conn):
         settings_entry.follow_service_name(session)
     return value
+
+
+@grants(Scope.ANY)
+def document_text_search(session: Session) -> bool:
+    """Whether the words of a received PDF are read for search when it is added."""
+    return bool(get(session, settings_entry.DOCUMENT_TEXT))
+
+
+@grants(Scope.MANAGER)
+def set_document_text_search(session: Session, on: bool) -> bool:
+    """Turn reading received PDFs' text for search on or off for the service (documents
+    already added keep the words they had). May raise: what `put` raises."""
+    put(session, settings_entry.DOCUMENT_TEXT, bool(on))
+    return bool(on)

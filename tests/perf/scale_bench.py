@@ -5,11 +5,15 @@ through the project's own `demo`, makes a plain SQLite copy of it with sqlcipher
 the benchmark only, never in the product), then runs each operation on both in the same
 process and prints: operation, encrypted median and p95, plain median and p95, ratio.
 
-    python -m tests.perf.scale_bench [--cases 50000] [--seed 1] [--runs 15]
+    python -m tests.perf.scale_bench [--cases 50000] [--seed 1] [--runs 15] [--documents 100000]
+
+With --documents N the dataset also holds N small PDFs filed on its cases through the documents
+service (docs/documents.md, "Figures"), cached apart, and the figures go to .bench/scale-documents.md.
 """
 
 import argparse
 import hashlib
+import io
 import json
 import math
 import os
@@ -32,6 +36,7 @@ from app.security.keyslots import VaultFile
 from app.security.session import Session
 from app.services.casework import cases, notes, search
 from app.services.demo import build as demo
+from app.services.documents import documents
 from app.services.reports import dashboard
 from app.services.reports import figures as reports
 from app.services.sar import pack as sar_pack
@@ -41,6 +46,7 @@ from app.services.vault import backup
 from app.services.vault import unlock as vault_service
 from app.storage import db, migrations
 from app.storage.staff_repo import StaffRepo
+from tests.perf.documents_bench import DOCUMENT_TITLES, small_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / ".bench"
@@ -70,24 +76,24 @@ def timed(fn, runs: int) -> tuple[list[float], object]:
     return samples, result
 
 
-def dataset_folder(cases: int, seed: int) -> Path:
-    return OUT / f"data-{cases}-{seed}-v{migrations.CURRENT_VERSION}"
+def dataset_folder(cases: int, seed: int, documents: int = 0) -> Path:
+    return OUT / (f"data-{cases}-{seed}-v{migrations.CURRENT_VERSION}" + (f"-docs{documents}" if documents else ""))
 
 
-def build_dataset(cases: int, seed: int) -> Path:
+def build_dataset(cases: int, seed: int, documents: int = 0) -> Path:
     """The vault, cached by size, seed and schema version. Built in a process of its own, as
     `confide demo` is (synthetic data: no SQLCipher memory security, db.synthetic_data_process);
     the operations are then measured here with the product's settings."""
-    folder = dataset_folder(cases, seed)
+    folder = dataset_folder(cases, seed, documents)
     if not (folder / "ready").exists():
         subprocess.run([sys.executable, "-m", "tests.perf.scale_bench", "--build-only", "--cases", str(cases),
-                        "--seed", str(seed)], cwd=ROOT, check=True)
+                        "--seed", str(seed), "--documents", str(documents)], cwd=ROOT, check=True)
     return folder
 
 
-def _build(cases: int, seed: int) -> Path:
+def _build(cases: int, seed: int, documents: int = 0) -> Path:
     db.synthetic_data_process()
-    folder = dataset_folder(cases, seed)
+    folder = dataset_folder(cases, seed, documents)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     key_file = folder / "device.key"
@@ -100,6 +106,8 @@ def _build(cases: int, seed: int) -> Path:
     summary = demo.populate(session, staff=8, cases=cases, seed=seed,
                             progress=lambda p, t: print(f"  {p:3d}% {t}", flush=True) if p % 10 == 0 else None)
     _sar_subject_with_notes(session, 2000, folder)
+    if documents:
+        _add_documents(session, documents, seed)
     built, built_cpu = time.perf_counter() - start, time.process_time() - cpu
     session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     session.lock("bench")
@@ -130,6 +138,25 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
     sar_review.complete_review(session, request.id)
     session.conn.execute("PRAGMA synchronous = FULL")
     (folder / "sar_id.txt").write_text(request.id)
+
+
+def _add_documents(session: Session, count: int, seed: int) -> None:
+    """`count` small PDFs (a page of text each, a few KB) spread over the cases, newest cases
+    last, through the documents service: each its chunks, audit event and search entry."""
+    rows = session.conn.execute("SELECT id, opened_on FROM casefile WHERE deleted_at IS NULL ORDER BY id").fetchall()
+    pool = [small_pdf(f"{title}: synthetic report {i} for the benchmark. Needs, provision and outcomes.")
+            for i, title in enumerate(DOCUMENT_TITLES)]
+    session.conn.execute("PRAGMA synchronous = NORMAL")     # synthetic set-up, as in `confide demo`
+    today = date.today()
+    for i in range(count):
+        case_id, opened = rows[i % len(rows)]
+        title = DOCUMENT_TITLES[(i + seed) % len(DOCUMENT_TITLES)]
+        documents.add_document(session, documents.DocumentInput(
+            title, "report", max(date.fromisoformat(opened), today.replace(day=1)), "Benchmark school",
+            "report.pdf", case_id=case_id), io.BytesIO(pool[i % len(pool)]), today=today)
+        if (i + 1) % 10000 == 0:
+            print(f"  {i + 1:,} documents", flush=True)
+    session.conn.execute("PRAGMA synchronous = FULL")
 
 
 def _copy_and_hash(source: Path, target: Path) -> None:
@@ -180,9 +207,9 @@ def plain_session(folder: Path, enc: Session) -> Session:
                    enc.data_key, enc.device_store, enc.device_secret)
 
 
-def run(n_cases: int, seed: int, runs: int) -> dict:
+def run(n_cases: int, seed: int, runs: int, n_documents: int = 0) -> dict:
     kdf.use_cheap_profile_for_tests()  # the dataset's own slots; the unlock figure is in bench.py
-    folder = build_dataset(n_cases, seed)
+    folder = build_dataset(n_cases, seed, n_documents)
     plain_copy(folder)
     enc = vault_service.unlock(folder / "vault", "manager", PASSPHRASE, folder / "device.key")
     plain = plain_session(folder, enc)
@@ -256,7 +283,7 @@ def run(n_cases: int, seed: int, runs: int) -> dict:
     probe = rss_probe(folder)
     peak_mb = probe["peak_rss_mb"]
     counts = {t: enc.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("casefile", "person", "note", "consent", "action_item", "subject_access_request")}
+              for t in ("casefile", "person", "note", "consent", "action_item", "subject_access_request", "document")}
     enc.lock("bench")
     plain.conn.close()
     build = json.loads((folder / "build.json").read_text())
@@ -302,17 +329,19 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_CASES", 50000)))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--documents", type=int, default=0, help="also file this many small PDFs on the cases")
     parser.add_argument("--build-only", action="store_true", help="build the cached dataset and stop")
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     if args.build_only:
         kdf.use_cheap_profile_for_tests()
-        _build(args.cases, args.seed)
+        _build(args.cases, args.seed, args.documents)
         return 0
-    result = run(args.cases, args.seed, args.runs)
+    result = run(args.cases, args.seed, args.runs, args.documents)
     text = markdown(result)
-    (OUT / "scale.md").write_text(text)
-    (OUT / "scale.json").write_text(json.dumps(result, indent=2))
+    name = "scale-documents" if args.documents else "scale"
+    (OUT / f"{name}.md").write_text(text)
+    (OUT / f"{name}.json").write_text(json.dumps(result, indent=2))
     print(text)
     return 0
 

@@ -9,10 +9,13 @@ import pytest
 
 from app.domain.documents import CHUNK_BYTES
 from app.errors import ConsentMissing, ValidationError
+from app.services import settings
+from app.services.casework import search
 from app.services.consent import disclosures
 from app.services.consent import records as consent
 from app.services.consent.disclosures import DisclosureInput
 from app.services.documents import documents as docs
+from app.services.documents import text as found_text
 from app.services.documents.documents import DocumentInput
 from tests.unit.consent_helpers import TODAY, family_case, signed
 from tests.unit.document_helpers import pdf_bytes, png_bytes
@@ -111,3 +114,31 @@ def test_a_person_can_hold_documents_and_only_pictures_and_pdfs_open_inside(sess
     event = session.conn.execute("SELECT detail FROM audit_event WHERE action = 'export_written' "
                                  "ORDER BY seq DESC").fetchone()[0]
     assert "document_copy" in event and word.id in event and "draft" not in event.lower()
+
+
+def _found(session, words: str) -> list[str]:
+    return [h.ref_id for h in search.search(session, words) if h.kind == "document"]
+
+
+def test_a_received_pdfs_words_are_searchable_unless_the_service_turned_it_off(session):
+    # Failed before: only titles, sources and letters' text were searchable.
+    fam = family_case(session)
+    added = docs.add_document(session, report_input(fam), io.BytesIO(pdf_bytes(
+        "Working memory assessment", "Recommends a dyscalculia screening")), today=TODAY)
+    assert _found(session, "dyscalculia") == [added.id]
+    settings.set_document_text_search(session, False)
+    later = docs.add_document(session, report_input(fam, title="Second report"), io.BytesIO(pdf_bytes(
+        "Recommends occupational therapy for handwriting")), today=TODAY)
+    assert _found(session, "handwriting") == [] and _found(session, "Second report") == [later.id]
+
+
+def test_only_the_first_pages_are_read_and_an_unreadable_pdf_is_kept(session):
+    fam = family_case(session)
+    long = docs.add_document(session, report_input(fam), io.BytesIO(pdf_bytes(
+        "Sensory profile", pages=found_text.MAX_PAGES + 5)), today=TODAY)
+    kept = session.conn.execute("SELECT found_text FROM document WHERE id = ?", (long.id,)).fetchone()[0]
+    assert f"(page {found_text.MAX_PAGES})" in kept and f"(page {found_text.MAX_PAGES + 1})" not in kept
+    broken = b"%PDF-1.4\n" + os.urandom(4000)
+    odd = docs.add_document(session, report_input(fam, title="Scanned letter"), io.BytesIO(broken), today=TODAY)
+    assert bytes(docs.read_for_viewing(session, odd.id)[1]) == broken
+    assert _found(session, "Scanned letter") == [odd.id]

@@ -36,7 +36,7 @@ class DocumentViewer(QDialog):
         column.addWidget(text_label(f"{document.kind_label} · {uk_date(document.document_date)} · {document.source} · "
                                     f"{document.size_label}" + (f"\n{document.basis}" if document.basis else ""),
                                     "hint"))
-        self._bytes = QByteArray(bytes(data))
+        self._bytes = QByteArray(data)
         self.pdf: QPdfDocument | None = None
         self.image: QImage | None = None
         if document.media_type == "application/pdf":

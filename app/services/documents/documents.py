@@ -32,6 +32,7 @@ from app.services.casework import cases, people
 from app.services.consent import disclosures
 from app.services.consent.disclosures import DisclosureInput
 from app.services.documents import chunks
+from app.services.documents import text as found_text
 from app.storage import records, search_index
 from app.storage.db import transaction
 
@@ -142,6 +143,8 @@ def add_document(session: Session, data: DocumentInput, stream: BinaryIO, today:
     first = stream.read(min(CHUNK_BYTES, 16))
     check_magic(values["media_type"], first, values["file_name"])
     request_id, checked = _records_request(session, data, case_id, today, values["title"])
+    words = (found_text.pdf_text(stream) if values["media_type"] == "application/pdf"
+             and found_text.wanted(session.conn) else None)
     with transaction(session.conn):
         if checked is not None:
             request_id = disclosures.write_disclosure_in_tx(session, checked)
@@ -151,8 +154,8 @@ def add_document(session: Session, data: DocumentInput, stream: BinaryIO, today:
             session.user.username)
         size, digest, count = chunks.write(session.conn, document_id, stream, first)
         # Same transaction, same version: the row is made whole before anyone can see it.
-        session.conn.execute("UPDATE document SET size = ?, sha256 = ?, chunk_count = ? WHERE id = ?",
-                             (size, digest, count, document_id))
+        session.conn.execute("UPDATE document SET size = ?, sha256 = ?, chunk_count = ?, found_text = ? WHERE id = ?",
+                             (size, digest, count, words or None, document_id))
         index(session.conn, document_id)
         session.audit("document_added", "document", document_id,
                       {"case": case_id, "person": person_id, "kind": values["kind"], "size": size,
@@ -161,11 +164,12 @@ def add_document(session: Session, data: DocumentInput, stream: BinaryIO, today:
 
 
 def index(conn, document_id: str) -> None:
-    """Titles, sources and the text of letters written here are searchable."""
-    row = conn.execute("SELECT case_id, person_id, title, source, letter_text FROM document WHERE id = ?",
-                       (document_id,)).fetchone()
+    """Titles, sources, the text of letters written here and the words read from a received
+    PDF (text.py) are searchable."""
+    row = conn.execute("SELECT case_id, person_id, title, source, letter_text, found_text FROM document "
+                       "WHERE id = ?", (document_id,)).fetchone()
     search_index.put(conn, "document", document_id, row["case_id"], f"{row['title']} ({row['source']})",
-                     row["letter_text"] or "")
+                     row["letter_text"] or row["found_text"] or "")
 
 
 def _load(session: Session, document_id: str) -> Document:

@@ -278,7 +278,7 @@ SEARCH_READS = {
     "person": frozenset({"first_name", "last_name", "known_as", "school_name", "area", "postcode"}),
     "casefile": frozenset({"reference", "client_id", "child_id"}),
     "note": frozenset({"body", "case_id"}),
-    "document": frozenset({"title", "source", "letter_text", "case_id", "deleted_at"}),
+    "document": frozenset({"title", "source", "letter_text", "found_text", "case_id", "deleted_at"}),
 }
 CASE_TITLE_READS = frozenset({"first_name", "last_name"})    # a case's title names its people
 

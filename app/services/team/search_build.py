@@ -54,9 +54,9 @@ def _insert_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
                 f"x.child_name), '' FROM search_key k JOIN ({CASE_SELECT}) x ON x.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'case' ORDER BY k.id")
     if kind == "document":
-        # The same words as documents.index: title and source, and a letter's own text.
+        # The same words as documents.index: title and source, a letter's own text, a PDF's words.
         return (into + "SELECT k.id, 'document', d.id, d.case_id, printf('%s (%s)', d.title, d.source), "
-                "coalesce(d.letter_text, '') FROM search_key k JOIN document d ON d.id = k.ref_id "
+                "coalesce(d.letter_text, d.found_text, '') FROM search_key k JOIN document d ON d.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'document' AND d.deleted_at IS NULL ORDER BY k.id")
     return (into + "SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body FROM search_key k "
             "JOIN note n ON n.id = k.ref_id JOIN casefile c ON c.id = n.case_id "

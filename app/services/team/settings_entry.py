@@ -20,7 +20,8 @@ AUTO_LOCK = "auto_lock_minutes"
 TRANSFERS = "sar_transfers_outside_uk"
 SERVICE_NAME = "service_name"
 CONSENT_REVIEW = "consent_review_months"
-TEAM_WIDE = (AUTO_LOCK, TRANSFERS, SERVICE_NAME, CONSENT_REVIEW)
+DOCUMENT_TEXT = "documents_text_search"        # read received PDFs' text for search (docs/documents.md)
+TEAM_WIDE = (AUTO_LOCK, TRANSFERS, SERVICE_NAME, CONSENT_REVIEW, DOCUMENT_TEXT)
 
 
 def write(conn, key: str, value, at: str, by: str) -> None:

@@ -90,7 +90,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (22, _sql_step("v022_documents.sql")),
     (23, _sql_step("v023_team_key_holders.sql")),
     (24, _sql_step("v024_easy_read_consent.sql")),
-    (25, _sql_step("v025_raw_document_pieces.sql")),
+    (25, _sql_step("v025_document_text.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]

@@ -1,6 +1,0 @@
--- Schema 25: no table changes. A document's pieces now travel through the hub as raw bytes
--- (docs/sync.md §3, bundle format 2) and a new row's capture image names only the length of
--- its bulk bytes (app/storage/capture.py, BULK). The schema number says so in every bundle's
--- header, so an older Confide stops at such a bundle and asks to be updated instead of
--- taking it for a damaged one; the capture triggers are refreshed after this step, as after
--- every migration.
