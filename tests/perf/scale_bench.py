@@ -105,9 +105,9 @@ def _build(cases: int, seed: int, documents: int = 0) -> Path:
     print(f"Building {cases:,} cases (seed {seed}) ...", flush=True)
     summary = demo.populate(session, staff=8, cases=cases, seed=seed,
                             progress=lambda p, t: print(f"  {p:3d}% {t}", flush=True) if p % 10 == 0 else None)
-    _sar_subject_with_notes(session, 2000, folder)
-    if documents:
+    if documents:       # before the SAR request, so that its review has decided on them
         _add_documents(session, documents, seed)
+    _sar_subject_with_notes(session, 2000, folder)
     built, built_cpu = time.perf_counter() - start, time.process_time() - cpu
     session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     session.lock("bench")

@@ -331,6 +331,7 @@ RECIPES = {
     "sar.settings.set_transfers": lambda s, w: _module("sar.settings").set_transfers(s, True),
     "casework.search.search": lambda s, w: _module("casework.search").search(s, "Hartley"),
     "settings.set_auto_lock_minutes": lambda s, w: _module("settings").set_auto_lock_minutes(s, 5),
+    "settings.set_document_text_search": lambda s, w: _module("settings").set_document_text_search(s, True),
     "settings.set_service_name": lambda s, w: _module("settings").set_service_name(s, "Northshire SENDIASS"),
     "settings.put": lambda s, w: _module("settings").put(s, "auto_lock_minutes", 5),
     "consent.counterparties.add_professional": lambda s, w: _module("consent.counterparties").add_professional(
