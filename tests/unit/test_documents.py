@@ -142,3 +142,13 @@ def test_only_the_first_pages_are_read_and_an_unreadable_pdf_is_kept(session):
     odd = docs.add_document(session, report_input(fam, title="Scanned letter"), io.BytesIO(broken), today=TODAY)
     assert bytes(docs.read_for_viewing(session, odd.id)[1]) == broken
     assert _found(session, "Scanned letter") == [odd.id]
+
+
+def test_a_large_pdf_is_kept_without_reading_its_words(session, monkeypatch):
+    # Reading a large scan's words held its image whole in memory: past the limit they are not read.
+    fam = family_case(session)
+    monkeypatch.setattr(found_text, "MAX_FILE_BYTES", 3000)
+    data = pdf_bytes("Attendance record for the autumn term") + b"%" * 4000
+    added = docs.add_document(session, report_input(fam), io.BytesIO(data), today=TODAY)
+    assert bytes(docs.read_for_viewing(session, added.id)[1]) == data
+    assert _found(session, "attendance") == []
