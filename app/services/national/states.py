@@ -9,12 +9,13 @@ from datetime import date
 from app import clock
 from app.domain.choices import CaseStatus
 from app.domain.intervention import check_inactive_days
-from app.domain.role_matrix import Scope, grants
+from app.domain.role_matrix import Scope, grants, reads_casework
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import access
 from app.services.casework import case_history, inactivity
 from app.services.casework.cases import load_case
+from app.services.team.laptop.replica import is_laptop
 from app.storage import records
 from app.storage.db import transaction
 
@@ -98,6 +99,18 @@ def sweep_inactive(session: Session, today: date | None = None) -> list[str]:
             if changes and changes[-1].state == CaseStatus.INACTIVE.value:
                 went.append(reference)
     return went
+
+
+@grants(Scope.ANY, "the rule by itself, where it can see every case; nothing on a volunteer's computer")
+def automatic_sweep(session: Session, today: date | None = None) -> list[str] | None:
+    """The sweep the screens run at unlock and daily. None where it does not run: a volunteer's
+    session (their compartment holds no cases) and a laptop (it holds only the cases out on it;
+    the office computers settle every case and the laptop receives the result).
+
+    May raise: PermissionDenied (a locked session)."""
+    if session.compartment or not reads_casework(session.user.role) or is_laptop(session.conn):
+        return None
+    return sweep_inactive(session, today)
 
 
 @grants(Scope.CASEWORK, "the case's own history, within the firewall")
