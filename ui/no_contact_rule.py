@@ -41,7 +41,7 @@ class NoContactRule(QObject):
         session = self.session
 
         def work(_p):
-            went = states.automatic_sweep(session, today)
+            went = states.sweep_automatically(session, today)
             return (went, states.inactive_after_days(session)) if went else None
 
         self.ops.run(work, on_done=self._done, on_error=self._failed)

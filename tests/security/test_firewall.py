@@ -243,7 +243,7 @@ WRITES = ("add_", "record_", "open_", "close_", "reopen_", "update_", "edit_", "
           "create_", "withdraw", "replace_", "raise_", "mark_", "join", "leave_", "check_", "export_", "register",
           "confirm_", "request_", "clarification_", "extend", "decide", "redact", "remove_", "accept_",
           "generate_", "regenerate_", "populate", "disable", "change_", "reset_", "preview_", "entitlement",
-          "blank_form", "write_", "keep_", "correct_", "make_", "send_", "repair_")
+          "blank_form", "write_", "keep_", "correct_", "make_", "send_", "repair_", "sweep_")
 
 
 def test_the_walk_covers_every_read_function_staff_other_than_the_manager_can_call():

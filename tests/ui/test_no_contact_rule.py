@@ -28,13 +28,13 @@ def test_signing_in_makes_old_cases_inactive_off_the_gui_thread_and_again_the_ne
     old = _case(session, date(2026, 1, 5))
     later = _case(session, date(2026, 3, 1))
     threads = []
-    sweep = states.automatic_sweep
+    sweep = states.sweep_automatically
 
     def watched(s, today=None):
         threads.append(threading.current_thread() is threading.main_thread())
         return sweep(s, today)
 
-    monkeypatch.setattr(states, "automatic_sweep", watched)
+    monkeypatch.setattr(states, "sweep_automatically", watched)
     session.lock("test")
     main = MainWindow(data_dir, None, ops)
     qtbot.addWidget(main)

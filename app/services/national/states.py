@@ -102,7 +102,7 @@ def sweep_inactive(session: Session, today: date | None = None) -> list[str]:
 
 
 @grants(Scope.ANY, "the rule by itself, where it can see every case; nothing on a volunteer's computer")
-def automatic_sweep(session: Session, today: date | None = None) -> list[str] | None:
+def sweep_automatically(session: Session, today: date | None = None) -> list[str] | None:
     """The sweep the screens run at unlock and daily. None where it does not run: a volunteer's
     session (their compartment holds no cases) and a laptop (it holds only the cases out on it;
     the office computers settle every case and the laptop receives the result).
