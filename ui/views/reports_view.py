@@ -76,20 +76,20 @@ class ReportsView(QWidget):
         self.inactive_button = QPushButton("&Inactive after…")
         self.standards_button = QPushButton("Minimum S&tandards…")
         self.form_button = QPushButton("Evaluation &form…")
-        # Three rows, so nothing is cut short at the window's usual width: what to count,
-        # which version, and what to do with it.
+        # Rows short enough that nothing is cut short at 1366 px: what to count, which version,
+        # what to do with it (the report or the national return), and the network's set-up.
         version = QHBoxLayout()
         version.addWidget(self.published)
         version.addWidget(self.exact)
         version.addStretch(1)
         actions = QHBoxLayout()
-        for button in (self.pdf_button, self.csv_button, self.preview_button, self.print_button):
+        for button in (self.pdf_button, self.csv_button, self.preview_button, self.print_button,
+                       self.return_pdf_button, self.return_csv_button):
             actions.addWidget(button)
         actions.addStretch(1)
         self.version_hint = text_label(PUBLISHED_HINT, "hint")
         national = QHBoxLayout()
-        for button in (self.return_pdf_button, self.return_csv_button, self.mapping_button, self.inactive_button,
-                       self.standards_button, self.form_button):
+        for button in (self.mapping_button, self.inactive_button, self.standards_button, self.form_button):
             national.addWidget(button)
         national.addStretch(1)
 
