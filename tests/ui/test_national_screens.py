@@ -89,4 +89,6 @@ def test_the_mapping_applies_only_after_a_dry_run(qtbot, session, ops):
     messages.set_next_answer(True)
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         dialog.ok_button.click()
+    # The confirmation says how many cases, as the dry run counted them.
+    assert messages.last_shown[1].startswith("1 case at a mapped old level gets its network level")
     assert cases.load_case(session, fam.case.id).level == "level_2"
