@@ -63,7 +63,8 @@ class InactiveDialog(FormDialog):
 
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Make inactive", "An inactive case has no further work planned for now. It still "
-                         "counts in the service's figures, and can be reopened at any time.",
+                         "counts in the service's figures. A note dated after this day opens it again by "
+                         "itself, and Reopen case… opens it at any time.",
                          ok_text="Make inactive", heading=f"Make case {case.reference} inactive", parent=parent)
         self.session, self.case = session, case
         self.on = date_edit("Inactive from")
