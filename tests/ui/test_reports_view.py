@@ -16,6 +16,7 @@ from tests.ui.casework_support import make_workspace, wait_idle
 from ui import theme
 from ui.dialogs import files, printing
 from ui.report_document import report_html
+from ui.report_exports import safe_file_name
 
 
 def contacts(session, phone: int = 6, letters: int = 2):
@@ -219,3 +220,11 @@ def test_no_button_of_the_page_is_cut_short_at_laptop_width(qtbot, session, ops,
         app.setStyleSheet(before_sheet)
     assert need <= room, f"the page needs {need} px, has {room}"
     assert cut == []
+
+
+def test_suggested_file_names_keep_the_periods_own_words():
+    """Seen in the walk: "National return Q3 2026-27 -October to December 2026-.pdf"."""
+    quarter = periods.financial_quarter(2026, 3)
+    assert safe_file_name(quarter.label) == quarter.label == "Q3 2026-27 (October to December 2026)"
+    assert safe_file_name("01/04/2026 to 30/06/2026") == "01-04-2026 to 30-06-2026"
+    assert safe_file_name('a:b*c?"d<e>f|g\\h') == "a-b-c--d-e-f-g-h"

@@ -29,7 +29,7 @@ from ui.dialogs.opening import open_dialog
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.refresh import Refresher
-from ui.report_exports import ReportExports
+from ui.report_exports import ReportExports, safe_file_name
 from ui.throttle import throttled
 from ui.widgets.forms import text_label
 from ui.widgets.period_picker import PeriodPicker
@@ -231,7 +231,7 @@ class ReportsView(QWidget):
         if self.report is None:
             return False
         report, session = self.report, self.session
-        name = f"National return {''.join(c if c.isalnum() or c in ' -_' else '-' for c in report.period.label)}"
+        name = f"National return {safe_file_name(report.period.label)}"
         path = files.save_path(self, "Save the national return", files.documents_folder() / f"{name}.{fmt}",
                                "PDF files (*.pdf)" if fmt == "pdf" else "CSV files (*.csv)")
         if path is None:
