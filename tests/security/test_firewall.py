@@ -129,6 +129,7 @@ def _reads(w):
         "casework.cases.load_case": lambda s: cases.load_case(s, w.own_case.id),
         "casework.cases.may_see_case": lambda s: cases.may_see_case(s, w.own_case.id) or None,
         "casework.cases.my_open_cases": lambda s: cases.my_open_cases(s),
+        "casework.cases.my_inactive_cases": lambda s: cases.my_inactive_cases(s),
         "national.levels.level_history": lambda s: national_levels.level_history(s, w.own_case.id),
         "national.states.state_history": lambda s: national_states.state_history(s, w.own_case.id),
         "national.states.inactive_after_days": lambda s: national_states.inactive_after_days(s),  # a number
