@@ -2,9 +2,11 @@
 when a session opens, and again whenever the day has changed while Confide stays open. It runs
 on the worker (Operations), never on the GUI thread, and says in the status bar what it changed."""
 
+from collections.abc import Callable
+from datetime import date
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app import clock
 from app.domain.counting import plural
 from app.security.session import Session
 from app.services.national import states
@@ -17,10 +19,12 @@ CHECK_MS = 10 * 60_000      # how often it looks whether the day has changed
 class NoContactRule(QObject):
     said = Signal(str)      # a line for the status bar
 
-    def __init__(self, session: Session, ops: Operations, parent: QObject | None = None):
+    def __init__(self, session: Session, ops: Operations, parent: QObject | None = None,
+                 today: Callable[[], date] = date.today):
         super().__init__(parent)
         self.session = session
         self.ops = ops
+        self.today = today          # only to notice a new day: the rule dates by the service's clock
         self.swept_on = None        # the day it last ran here
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
@@ -34,14 +38,14 @@ class NoContactRule(QObject):
         self.timer.stop()
 
     def run_if_new_day(self) -> None:
-        today = clock.now().date()
+        today = self.today()
         if self.session.locked or self.swept_on == today:
             return
         self.swept_on = today
         session = self.session
 
         def work(_p):
-            went = states.sweep_automatically(session, today)
+            went = states.sweep_automatically(session)
             return (went, states.inactive_after_days(session)) if went else None
 
         self.ops.run(work, on_done=self._done, on_error=self._failed)

@@ -47,6 +47,7 @@ def test_signing_in_makes_old_cases_inactive_off_the_gui_thread_and_again_the_ne
         main.workspace.no_contact_rule.run_if_new_day()          # the timer, later the same day
         qtbot.waitUntil(lambda: not ops.busy, timeout=5000)
     assert threads == [False]                                    # once, and never on the GUI thread
+    main.workspace.no_contact_rule.today = lambda: clock.now().date()
     with clock.frozen(datetime(2026, 6, 2, 9, tzinfo=UTC)):
         main.workspace.no_contact_rule.run_if_new_day()          # the timer, a month on
         qtbot.waitUntil(lambda: _status(s, later) == "inactive", timeout=5000)
