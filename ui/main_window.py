@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace(session, self.ops, self.data_dir, self.device_key_file)
         self.workspace.restoreRequested.connect(self.restore)
         self.workspace.teamStarted.connect(self._team_started)
+        self.workspace.said.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         self._set_title(session.vault.service_name)
@@ -135,6 +136,8 @@ class MainWindow(QMainWindow):
         # What was being typed when it last locked comes back (before sync starts a task).
         self.restorer = DraftRestorer(session, self.workspace)
         self.restorer.restore()
+        # Before sync starts, so the first push carries any case the rule made inactive.
+        self.workspace.start_background()
         self._start_sync(session)
 
     def _team_started(self, _started) -> None:

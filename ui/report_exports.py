@@ -24,12 +24,14 @@ from ui.report_document import report_document
 from ui.widgets.secret_panel import PasswordDialog
 
 
-def _safe_name(text: str) -> str:
-    return "".join(c if c.isalnum() or c in " -_" else "-" for c in text).strip()
+def safe_file_name(text: str) -> str:
+    """A period's label as part of a file name: only what no system allows in one becomes "-"
+    (a date's slashes); brackets stay, so "Q3 2026-27 (October to December 2026)" reads as it is."""
+    return "".join("-" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in text).strip()
 
 
 def suggested_pdf_name(report: Report, exact: bool) -> str:
-    return f"Service report {_safe_name(report.period.label)} ({'internal' if exact else 'published'}).pdf"
+    return f"Service report {safe_file_name(report.period.label)} ({'internal' if exact else 'published'}).pdf"
 
 
 class ReportExports:
@@ -74,7 +76,7 @@ class ReportExports:
         folder = files.folder_path(self.parent, "Choose a folder for the CSV files", files.documents_folder())
         if folder is None:
             return False
-        target = folder / f"Service report {_safe_name(report.period.label)} (published)"
+        target = folder / f"Service report {safe_file_name(report.period.label)} (published)"
         session, count = self.session, len(report.tables)
         self.ops.run(lambda _p: report_export.write_csv_dir(session, report, target, exact=False),
                      on_done=lambda _written: on_status(f"{count} CSV files saved in {target}."),

@@ -10,6 +10,7 @@ from app.security.session import Session
 from ui.accessibility import fit_navigation, name_page
 from ui.casework import Casework
 from ui.manager import Manager
+from ui.no_contact_rule import NoContactRule
 from ui.operations import Operations
 from ui.team.pages import LAPTOP, TeamPages
 from ui.views.backup_view import BackupView
@@ -21,6 +22,7 @@ from ui.widgets.enter_presses import EnterPressesButtons
 class Workspace(QWidget):
     restoreRequested = Signal(object, dict)
     teamStarted = Signal(object)     # this computer founded a team: its pages are built again
+    said = Signal(str)               # a line for the status bar from work done by itself
 
     def __init__(self, session: Session, ops: Operations, data_dir: Path,
                  device_key_file: Path | None, parent: QWidget | None = None):
@@ -71,6 +73,13 @@ class Workspace(QWidget):
         self.casework.showPage.connect(self.show_page)
         self.manager.showPage.connect(self.show_page)
         self.manager.openRecord.connect(self.open_record)
+        # Started by the window once the workspace shows (start_background), stopped at lock.
+        self.no_contact_rule = NoContactRule(session, ops, self)
+        self.no_contact_rule.said.connect(self.said)
+
+    def start_background(self) -> None:
+        """What runs by itself while this session is open: the no-contact rule, now and daily."""
+        self.no_contact_rule.start()
 
     def choose_cases(self):
         """Home's "Check out cases…" on a laptop: the laptop's page, with the list to tick."""
@@ -96,7 +105,8 @@ class Workspace(QWidget):
             view.set_busy(busy)
 
     def clear(self) -> None:
-        """On lock: every view drops what it shows."""
+        """On lock: every view drops what it shows, and nothing more starts by itself."""
+        self.no_contact_rule.stop()
         for view in self.pages.values():
             view.clear()
         self.casework.clear()

@@ -4,7 +4,7 @@ Types only: the counting that fills them is in app.services.reports."""
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from app.domain.periods import Period
 from app.domain.suppression import FEWER, LIMIT, WITHHELD, Relation, suppress
@@ -32,6 +32,10 @@ class Table:
     total_last: bool = False  # the last row is the sum of the others, column by column
     sum_column: int | None = None  # this column is the sum of the other count columns, row by row
     text: bool = False  # cells are words (a register), wrapped when printed; nothing to suppress
+    # Cells are whole-number percentages of another table's counts, row for row: (that table's
+    # key, its column that is the whole, its part columns in this table's column order). A
+    # percentage is hidden wherever its part or its whole is (Report.protect).
+    percent_of: tuple[str, int, tuple[int, ...]] | None = None
     # (row, column) -> FEWER or WITHHELD when published; decided for the whole report by
     # Report.protect(), or for this table alone if it never was (never shown unprotected).
     withheld: dict | None = None
@@ -54,6 +58,10 @@ class Table:
                       for c in range(1, len(self.columns)) if _is_count(self.rows[last][c])]
 
     def shown_rows(self, exact: bool) -> list[list]:
+        if self.percent_of is not None and self.withheld is None and not exact:
+            # Its counts were never protected with the report's: nothing is safe to show.
+            self.withheld = {(i, c): WITHHELD for i, r in enumerate(self.rows) for c in range(1, len(r))
+                             if r[c] != NO_ANSWERS}
         if self.withheld is None and not exact:
             values = {(self.key, i, c): v for i, r in enumerate(self.rows) for c, v in enumerate(r[1:], start=1)
                       if _is_count(v)}
@@ -101,6 +109,11 @@ class Report:
         hidden = suppress(values, self.relations())
         for t in self.tables:
             t.withheld = {(i, c): label for (key, i, c), label in hidden.items() if key == t.key}
+        for t in self.tables:
+            if t.percent_of is not None:
+                source, whole, parts = t.percent_of
+                t.withheld = {(i, c): WITHHELD for i in range(len(t.rows)) for c, part in enumerate(parts, start=1)
+                              if (source, i, whole) in hidden or (source, i, part) in hidden}
 
     def to_json(self, exact: bool = False) -> dict:
         return {
@@ -112,9 +125,19 @@ class Report:
             "tables": [{"key": t.key, "title": t.title, "columns": t.columns,
                         "rows": [[_json_value(v) for v in r] for r in t.shown_rows(exact)],
                         "total_last": t.total_last, "sum_column": t.sum_column, "text": t.text,
-                        "note": t.note}
+                        "percent_of": t.percent_of[0] if t.percent_of else None, "note": t.note}
                        for t in self.tables],
         }
+
+
+NO_ANSWERS = "\u2013"     # a percentage of nothing
+
+
+def percentage(part: int, whole: int) -> str:
+    """A whole-number percentage, halves rounded up (7 of 12: "58%"), or a dash for no answers."""
+    if not whole:
+        return NO_ANSWERS
+    return f"{(Decimal(100 * part) / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
 def _json_value(value):

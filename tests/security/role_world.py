@@ -153,6 +153,7 @@ RECIPES = {
     "casework.cases.list_cases": lambda s, w: cases.list_cases(s),
     "casework.cases.load_case": lambda s, w: cases.load_case(s, w.case.id),
     "casework.cases.my_open_cases": lambda s, w: cases.my_open_cases(s),
+    "casework.cases.my_inactive_cases": lambda s, w: cases.my_inactive_cases(s),
     "casework.cases.open_case": lambda s, w: cases.open_case(s, w.parent.id, w.kid.id, worker="casey"),
     "casework.cases.open_case_in_tx": lambda s, w: _in_tx(s, lambda: cases.open_case_in_tx(
         s, w.parent.id, w.kid.id, "level_3", "casey")),
@@ -169,6 +170,7 @@ RECIPES = {
         s, 60),
     "national.states.make_inactive": lambda s, w: _module("national.states").make_inactive(s, w.case.id, TODAY),
     "national.states.sweep_inactive": lambda s, w: _module("national.states").sweep_inactive(s, TODAY),
+    "national.states.sweep_automatically": lambda s, w: _module("national.states").sweep_automatically(s, TODAY),
     "national.states.state_history": lambda s, w: _module("national.states").state_history(s, w.case.id),
     "national.evaluation.record_evaluation": lambda s, w: _module("national.evaluation").record_evaluation(
         s, w.case.id, {"q1": "agree"}, "on_screen", TODAY),

@@ -129,6 +129,7 @@ def _reads(w):
         "casework.cases.load_case": lambda s: cases.load_case(s, w.own_case.id),
         "casework.cases.may_see_case": lambda s: cases.may_see_case(s, w.own_case.id) or None,
         "casework.cases.my_open_cases": lambda s: cases.my_open_cases(s),
+        "casework.cases.my_inactive_cases": lambda s: cases.my_inactive_cases(s),
         "national.levels.level_history": lambda s: national_levels.level_history(s, w.own_case.id),
         "national.states.state_history": lambda s: national_states.state_history(s, w.own_case.id),
         "national.states.inactive_after_days": lambda s: national_states.inactive_after_days(s),  # a number
@@ -243,7 +244,7 @@ WRITES = ("add_", "record_", "open_", "close_", "reopen_", "update_", "edit_", "
           "create_", "withdraw", "replace_", "raise_", "mark_", "join", "leave_", "check_", "export_", "register",
           "confirm_", "request_", "clarification_", "extend", "decide", "redact", "remove_", "accept_",
           "generate_", "regenerate_", "populate", "disable", "change_", "reset_", "preview_", "entitlement",
-          "blank_form", "write_", "keep_", "correct_", "make_", "send_", "repair_")
+          "blank_form", "write_", "keep_", "correct_", "make_", "send_", "repair_", "sweep_")
 
 
 def test_the_walk_covers_every_read_function_staff_other_than_the_manager_can_call():

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 
 from app.services.casework import actions, cases, notes
+from app.services.national import states
 from tests.ui.casework_support import activate, make_workspace, wait_idle
 from tests.unit.casework_helpers import family
 from ui.views.search_view import HitRole
@@ -26,6 +27,7 @@ def test_home_lists_overdue_and_due_today_and_opens_the_case(qtbot, session, ops
     assert "Chase the school" in home.overdue.text(0) and "3 days overdue" in home.overdue.text(0)
     assert "Call Dana back" in home.due_today.text(0)
     assert home.my_cases.count() == 1 and case.reference in home.my_cases.text(0)
+    assert not home.my_cases.text(0).endswith("inactive")
 
     home.overdue.activate(0)
     view = workspace.casework.records.tabs.currentWidget()
@@ -45,7 +47,7 @@ def test_home_empty_states(qtbot, session, ops, data_dir):
     workspace = make_workspace(qtbot, session, ops, data_dir)
     home = workspace.home_view
     assert home.nothing_due.isVisible() and not home.overdue.isVisible()
-    assert "no open cases" in home.my_cases.empty.text()
+    assert "no open or inactive cases" in home.my_cases.empty.text()
 
 
 def test_search_finds_a_note_and_opens_its_case(qtbot, session, ops, data_dir):
@@ -181,3 +183,14 @@ def test_a_matched_word_stays_readable_in_the_selected_row(qtbot):
     xs, ys = [x for x, _ in yellow], [y for _, y in yellow]
     box = [image.pixelColor(x, y).lightness() for x in range(min(xs), max(xs) + 1) for y in range(min(ys), max(ys) + 1)]
     assert min(box) < 100  # dark letters on the yellow, not white ones
+
+
+def test_an_inactive_case_stays_on_its_workers_home_marked_inactive(qtbot, session, ops, data_dir):
+    """Seen in the walk: a case the no-contact rule made inactive vanished from Home."""
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id, opened_on=date.today() - timedelta(days=200))
+    states.sweep_inactive(session)
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    home = workspace.home_view
+    assert home.my_cases.count() == 1
+    assert case.reference in home.my_cases.text(0) and home.my_cases.text(0).endswith(" · inactive")

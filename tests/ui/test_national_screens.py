@@ -6,6 +6,9 @@ The manager maps the old levels only after a dry run."""
 import json
 from datetime import date
 
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QLabel
+
 from app.services.casework import cases, notes
 from tests.unit.consent_helpers import family_case
 from ui.clipboard import SecretClipboard
@@ -89,4 +92,23 @@ def test_the_mapping_applies_only_after_a_dry_run(qtbot, session, ops):
     messages.set_next_answer(True)
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         dialog.ok_button.click()
+    # The confirmation says how many cases, as the dry run counted them.
+    assert messages.last_shown[1].startswith("1 case at a mapped old level gets its network level")
     assert cases.load_case(session, fam.case.id).level == "level_2"
+
+
+def test_a_note_after_the_case_went_inactive_reopens_it_and_the_summary_says_why(qtbot, session, ops):
+    fam = family_case(session)
+    tab = _tab(qtbot, session, ops, SecretClipboard(), fam.case.id)
+    dialog = tab.make_inactive()
+    assert "A note dated after this day opens it again by itself" in dialog.intro.text()
+    dialog.on.setDate(QDate(2026, 1, 10))
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.ok_button.click()
+    notes.add_note(session, fam.case.id, "phone_call", date(2026, 1, 20), 10, "The parent rang back.",
+                   today=date(2026, 2, 1))
+    tab.show_case(cases.load_case(session, fam.case.id))
+    assert tab.reopen_button.isHidden() and not tab.inactive_button.isHidden()
+    assert any("20/01/2026: open (reopened by a note of that day)" in label.text()
+               for label in tab.findChildren(QLabel))

@@ -6,13 +6,17 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QPushButton
 
+from app.config import Appearance
 from app.domain import periods
 from app.services.casework import enquiries
 from app.services.casework.enquiries import EnquiryInput
 from tests.ui.casework_support import make_workspace, wait_idle
+from ui import theme
 from ui.dialogs import files, printing
 from ui.report_document import report_html
+from ui.report_exports import safe_file_name
 
 
 def contacts(session, phone: int = 6, letters: int = 2):
@@ -193,3 +197,34 @@ def test_the_page_opens_on_the_latest_complete_quarter_with_contacts(qtbot, sess
     chosen = view.period.period()
     assert (chosen.start.month, chosen.start.day, chosen.end.month, chosen.end.day) == (4, 1, 6, 30)
     assert chosen.start.year == view.period.year.currentData()
+
+
+def test_no_button_of_the_page_is_cut_short_at_laptop_width(qtbot, session, ops, data_dir):
+    """Seen at 1366x768: the six buttons of the national row were squeezed ("lational return PDF..")."""
+    app = QApplication.instance()
+    before_font, before_sheet = app.font(), app.styleSheet()
+    try:
+        theme.apply(app, Appearance())          # the text size Confide runs with
+        workspace, view = reports_page(qtbot, session, ops, data_dir)
+        workspace.resize(1366, 660)
+        workspace.show()
+        qtbot.waitExposed(workspace)
+        QApplication.processEvents()
+        room = 1366 - workspace.nav.width()
+        need = view.minimumSizeHint().width()
+        cut = [(b.text(), b.width(), b.sizeHint().width()) for b in view.findChildren(QPushButton)
+               if b.isVisible() and b.width() < b.sizeHint().width()]
+    finally:
+        theme.current = Appearance()
+        app.setFont(before_font)
+        app.setStyleSheet(before_sheet)
+    assert need <= room, f"the page needs {need} px, has {room}"
+    assert cut == []
+
+
+def test_suggested_file_names_keep_the_periods_own_words():
+    """Seen in the walk: "National return Q3 2026-27 -October to December 2026-.pdf"."""
+    quarter = periods.financial_quarter(2026, 3)
+    assert safe_file_name(quarter.label) == quarter.label == "Q3 2026-27 (October to December 2026)"
+    assert safe_file_name("01/04/2026 to 30/06/2026") == "01-04-2026 to 30-06-2026"
+    assert safe_file_name('a:b*c?"d<e>f|g\\h') == "a-b-c--d-e-f-g-h"

@@ -105,6 +105,14 @@ def test_levels_states_and_evaluation_of_the_quarter_match_the_hand_count(quarte
         "1. Advice was useful": [3, 3, 0, 0], "2. More confident now": [3, 2, 1, 0],
         "3. Satisfied overall": [3, 2, 0, 1], "4. Listened to and respected": [2, 2, 0, 0],
         "5. Took part in decisions": [1, 0, 0, 1]}
+    # The same as shares of those who answered (2 of 3 is 67%, rounded); every count above is
+    # from 1 to 4, so every share is hidden when published, zeros included (their whole is hidden).
+    assert _rows(r, "evaluation_satisfaction") == {
+        "1. Advice was useful": ["100%", "0%", "0%"], "2. More confident now": ["67%", "33%", "0%"],
+        "3. Satisfied overall": ["67%", "0%", "33%"], "4. Listened to and respected": ["100%", "0%", "0%"],
+        "5. Took part in decisions": ["0%", "0%", "100%"]}
+    published = {t["key"]: t for t in r.to_json(exact=False)["tables"]}["evaluation_satisfaction"]
+    assert {cell for row in published["rows"] for cell in row[1:]} == {"withheld"}
     assert _rows(r, "outcomes")["Better informed"] == 2 and _rows(r, "outcomes")["Tribunal appeal lodged"] == 1
     assert _rows(r, "contacts_by_channel")["All contacts"] == 4 and _rows(r, "topics")["Tribunal"] == 2
 
@@ -140,6 +148,30 @@ def test_the_return_says_what_the_published_report_says(quarter, session, tmp_pa
                               check=True).stdout
         assert "National return" in body and "Interventions by level and state" in body
         assert "Service-user satisfaction" in body and "Workload" not in body
+
+
+def test_satisfaction_is_published_as_shares_hidden_where_their_counts_are(session):
+    """A quarter of 12 evaluations counted by hand. q1: 4 strongly agree, 3 agree, 5 neither
+    (7 of 12 agreed: 58%; 5 of 12: 42%). q2: all 12 agree (100%). q3: 9 agree, 3 disagree: 3 is
+    "fewer than 5" so its share is hidden, and one more count of the row is hidden with it (else
+    12 - 9 - 0 gives the 3 away), so the agreed share goes too (9 of 12 would give 3)."""
+    case = _open(session, "level_1", date(2026, 4, 1))
+    for n in range(12):
+        evaluation.record_evaluation(session, case.id, {
+            "q1": "strongly_agree" if n < 4 else "agree" if n < 7 else "neither", "q2": "agree",
+            "q3": "agree" if n < 9 else "disagree"}, "on_screen", received_on=date(2026, 4, 2 + n))
+    report = reports.build_report(session, Q2, today=TODAY)
+    assert _rows(report, "evaluation_answers")["1. Advice was useful"] == [12, 7, 5, 0]
+    shares = {row[0]: row[1:] for row in report.table("evaluation_satisfaction").shown_rows(exact=False)}
+    assert shares["1. Advice was useful"] == ["58%", "42%", "0%"]
+    assert shares["2. More confident now"] == ["100%", "0%", "0%"]
+    assert shares["3. Satisfied overall"][2] == "withheld" and shares["3. Satisfied overall"][0] == "withheld"
+    assert shares["4. Listened to and respected"] == ["\u2013"] * 3        # not asked after level 1 work
+    # The return carries the same shares, as its CSV lines.
+    lines = [line for line in national_return.return_csv(national_return.national_return(report)).decode().splitlines()
+             if "per cent" in line]
+    assert any(line.endswith(",1. Advice was useful,Agreed,58%") for line in lines), lines
+    assert any(line.endswith(",3. Satisfied overall,Disagreed,withheld") for line in lines), lines
 
 
 def test_level_changes_keep_their_history(session):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.choices import StandardRating, SupportLevel
+from app.domain.counting import plural
 from app.domain.intervention import INACTIVE_DAYS_RANGE, level_label
 from app.domain.records import Case
 from app.errors import ValidationError
@@ -62,7 +63,8 @@ class InactiveDialog(FormDialog):
 
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Make inactive", "An inactive case has no further work planned for now. It still "
-                         "counts in the service's figures, and can be reopened at any time.",
+                         "counts in the service's figures. A note dated after this day opens it again by "
+                         "itself, and Reopen case… opens it at any time.",
                          ok_text="Make inactive", heading=f"Make case {case.reference} inactive", parent=parent)
         self.session, self.case = session, case
         self.on = date_edit("Inactive from")
@@ -137,6 +139,7 @@ class LevelMappingDialog(FormDialog):
                          ok_text="Apply mapping", heading="Map the old levels of support", parent=parent)
         self.session = session
         self.tried: dict | None = None
+        self.tried_cases = 0
         self.plan_text = text_label("", "hint")
         self.plan_text.setAccessibleName("Dry run result")
         self.targets: dict[str, QComboBox] = {}
@@ -177,6 +180,7 @@ class LevelMappingDialog(FormDialog):
             self.plan_text.setText("Dry run, nothing changed:\n" + "\n".join(lines)
                                 + f"\n\n{plan.cases} case{'s' if plan.cases != 1 else ''} would change.")
             self.tried = mapping
+            self.tried_cases = plan.cases
             self.ok_button.setEnabled(True)
             QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
@@ -187,8 +191,10 @@ class LevelMappingDialog(FormDialog):
         mapping = self.mapping()
         if self.tried != mapping:
             raise ValidationError("Press Dry run first to see what the mapping would change.", field="mapping")
-        if not messages.ask(self, "Apply the mapping?", "Every case at a mapped old level gets its network level, "
-                            "in its history too. This cannot be undone from here.", confirm="Apply mapping"):
+        n = self.tried_cases
+        if not messages.ask(self, "Apply the mapping?", f"{plural(n, 'case')} at a mapped old level "
+                            f"{'gets its' if n == 1 else 'get their'} network level, in the case history too, as "
+                            "the dry run showed. This cannot be undone from here.", confirm="Apply mapping"):
             return
         session = self.session
         self.run(lambda _p: levels.apply_level_mapping(session, mapping, confirmed=True),

@@ -40,7 +40,7 @@ from ui.widgets.page import (
 )
 
 HOW = {"no_contact": " (no contact for the service's set period)", "reactivated": " (reopened)",
-       "reopened": " (reopened)"}
+       "reopened": " (reopened)", "contact_after": " (reopened by a note of that day)"}
 
 
 class CaseSummaryTab(QWidget):

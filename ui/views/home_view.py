@@ -82,11 +82,12 @@ class HomeView(QWidget):
             for widget in (self.nothing_due, self.overdue_title, self.overdue, self.today_title, self.due_today):
                 due_column.addWidget(widget)
             none_here = ("No case is checked out to this laptop. Choose Check out cases to take some with you."
-                         if self.laptop else "You have no open cases. Casework opens from an enquiry: "
-                         "choose New enquiry and then Casework.")
-            cases_card, cases_column, self.my_cases = list_card(
-                "My open cases" + (" on this laptop" if self.laptop else ""), "My open cases", none_here,
-                max_rows=10)
+                         if self.laptop else "You have no open or inactive cases. Casework opens from an "
+                         "enquiry: choose New enquiry and then Casework.")
+            # An inactive case is still the worker's (docs/national.md): listed after the open
+            # ones, so it is not lost from sight when the no-contact rule moves it.
+            title = "My open cases on this laptop" if self.laptop else "My open and inactive cases"
+            cases_card, cases_column, self.my_cases = list_card(title, title, none_here, max_rows=10)
             for card_column in (due_column, cases_column):
                 card_column.addStretch(1)  # side by side, the shorter card keeps its lines at the top
             grid.addWidget(due_card, 0, 0)
@@ -144,10 +145,14 @@ class HomeView(QWidget):
                 self.nothing_due.setVisible(nothing)
                 for widget in (self.overdue_title, self.overdue, self.today_title, self.due_today):
                     widget.setVisible(not nothing)
+                mine = cases.my_open_cases(self.session)
+                if not self.laptop:
+                    mine += cases.my_inactive_cases(self.session)
                 self.my_cases.set_rows([
                     (f"{c.reference} · {c.client_name}" + ("" if c.own_case else f" for {c.child_name}")
-                     + f" · {level_label(c.level)} · since {uk_date(c.opened_on)}", "case", c.id)
-                    for c in cases.my_open_cases(self.session)])
+                     + f" · {level_label(c.level)} · since {uk_date(c.opened_on)}"
+                     + (" · inactive" if c.status == "inactive" else ""), "case", c.id)
+                    for c in mine])
                 if self.laptop:
                     self._show_office_cases()
             else:

@@ -29,7 +29,7 @@ from ui.dialogs.opening import open_dialog
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.refresh import Refresher
-from ui.report_exports import ReportExports
+from ui.report_exports import ReportExports, safe_file_name
 from ui.throttle import throttled
 from ui.widgets.forms import text_label
 from ui.widgets.period_picker import PeriodPicker
@@ -76,20 +76,20 @@ class ReportsView(QWidget):
         self.inactive_button = QPushButton("&Inactive after…")
         self.standards_button = QPushButton("Minimum S&tandards…")
         self.form_button = QPushButton("Evaluation &form…")
-        # Three rows, so nothing is cut short at the window's usual width: what to count,
-        # which version, and what to do with it.
+        # Rows short enough that nothing is cut short at 1366 px: what to count, which version,
+        # what to do with it (the report or the national return), and the network's set-up.
         version = QHBoxLayout()
         version.addWidget(self.published)
         version.addWidget(self.exact)
         version.addStretch(1)
         actions = QHBoxLayout()
-        for button in (self.pdf_button, self.csv_button, self.preview_button, self.print_button):
+        for button in (self.pdf_button, self.csv_button, self.preview_button, self.print_button,
+                       self.return_pdf_button, self.return_csv_button):
             actions.addWidget(button)
         actions.addStretch(1)
         self.version_hint = text_label(PUBLISHED_HINT, "hint")
         national = QHBoxLayout()
-        for button in (self.return_pdf_button, self.return_csv_button, self.mapping_button, self.inactive_button,
-                       self.standards_button, self.form_button):
+        for button in (self.mapping_button, self.inactive_button, self.standards_button, self.form_button):
             national.addWidget(button)
         national.addStretch(1)
 
@@ -231,7 +231,7 @@ class ReportsView(QWidget):
         if self.report is None:
             return False
         report, session = self.report, self.session
-        name = f"National return {''.join(c if c.isalnum() or c in ' -_' else '-' for c in report.period.label)}"
+        name = f"National return {safe_file_name(report.period.label)}"
         path = files.save_path(self, "Save the national return", files.documents_folder() / f"{name}.{fmt}",
                                "PDF files (*.pdf)" if fmt == "pdf" else "CSV files (*.csv)")
         if path is None:

@@ -201,6 +201,13 @@ def my_open_cases(session: Session) -> list[CaseSummary]:
 
 
 @grants(Scope.CASEWORK)
+def my_inactive_cases(session: Session) -> list[CaseSummary]:
+    """The worker's inactive cases: still theirs, and reopened by a note or Reopen case…"""
+    rows, _ = list_cases(session, CaseQuery(status="inactive", worker=session.user.username, limit=500))
+    return rows
+
+
+@grants(Scope.CASEWORK)
 def cases_of_person(session: Session, person_id: str) -> list[CaseSummary]:
     """Cases where the person is client or child, minus those the firewall hides.
 

@@ -2,14 +2,15 @@
 
 from datetime import date
 
-from app.domain.choices import NoteType
+from app import clock
+from app.domain.choices import CaseStatus, NoteType
 from app.domain.records import Note, NoteRevision
 from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.domain.text import LONG_MAX, clean, parse_date
 from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from app.security.session import Session
-from app.services.casework import cases
+from app.services.casework import cases, inactivity
 from app.storage import records, search_index
 from app.storage.db import transaction
 
@@ -36,14 +37,23 @@ def _validate(note_type, occurred_on, minutes_spent, body, today: date) -> dict:
 @grants(Scope.CASEWORK)
 def add_note(session: Session, case_id: str, note_type: str, occurred_on, minutes_spent, body: str,
              today: date | None = None) -> Note:
-    """May raise: ValidationError, PermissionDenied, NotFound."""
+    """A note dated after an inactive case went inactive is a new contact: the case is open
+    again from that day (docs/national.md, "Open, inactive and closed").
+
+    May raise: ValidationError, PermissionDenied, NotFound."""
     case = cases.load_case(session, case_id)
-    values = _validate(note_type, occurred_on, minutes_spent, body, today or date.today())
+    today = today or clock.now().date()
+    values = _validate(note_type, occurred_on, minutes_spent, body, today)
     with transaction(session.conn):
         note_id = records.insert(session.conn, "note", {"case_id": case.id, "author": session.user.username,
                                                         **values}, session.user.username)
         search_index.put(session.conn, "note", note_id, case.id, case.reference, values["body"])
         session.audit("note_added", "note", note_id, {"case": case.id})
+        if case.status == CaseStatus.INACTIVE:
+            for change in inactivity.settle(session.conn, case.id, today, inactivity.period_days(session.conn),
+                                            session.user.username):
+                session.audit("case_reopened" if change.state == CaseStatus.OPEN.value else "case_inactive",
+                              "case", case.id, {"how": change.how, "on": change.on.isoformat()})
     return _load(session, note_id)
 
 

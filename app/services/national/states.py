@@ -1,23 +1,25 @@
 """The network's states of an intervention: open, inactive, closed (docs/national.md). A case
 goes inactive when its worker says no further work is planned, or when the manager's period
-passes with no contact; it is reopened by its worker (casework.cases.reopen_case)."""
+passes with no contact; it is reopened by a contact after that (a note: casework.inactivity) or
+by its worker (casework.cases.reopen_case)."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from app import clock
 from app.domain.choices import CaseStatus
-from app.domain.intervention import INACTIVE_DAYS_DEFAULT, check_inactive_days, inactive_due
-from app.domain.role_matrix import Scope, grants
+from app.domain.intervention import check_inactive_days
+from app.domain.role_matrix import Scope, grants, reads_casework
 from app.errors import ValidationError
 from app.security.session import Session
 from app.services import access
-from app.services.casework import case_history
+from app.services.casework import case_history, inactivity
 from app.services.casework.cases import load_case
+from app.services.team.laptop.replica import is_laptop
 from app.storage import records
 from app.storage.db import transaction
 
-POLICY_ID = "national-policy"
+POLICY_ID = inactivity.POLICY_ID
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,7 @@ class StateChange:
 
 @grants(Scope.ANY, "a service-wide setting, no family's records")
 def inactive_after_days(session: Session) -> int:
-    row = session.conn.execute("SELECT inactive_after_days FROM national_policy WHERE id = ? AND deleted_at IS NULL",
-                               (POLICY_ID,)).fetchone()
-    return int(row[0]) if row else INACTIVE_DAYS_DEFAULT
+    return inactivity.period_days(session.conn)
 
 
 @grants(Scope.MANAGER, "the manager sets the service's period")
@@ -76,25 +76,41 @@ def make_inactive(session: Session, case_id: str, on: date | None = None):
     return load_case(session, case_id)
 
 
-@grants(Scope.MANAGER, "every open case's last contact: the manager's sweep")
+@grants(Scope.CASEWORK, "applies the manager's rule to every case: reads only days and states")
 def sweep_inactive(session: Session, today: date | None = None) -> list[str]:
-    """Make inactive every open case with no contact (opening, note, reopening) for the manager's
-    period, dated the day the period ran out. Returns the case references changed.
+    """Apply the manager's no-contact rule to every open or inactive case (casework.inactivity):
+    open cases past the period go inactive, dated the day it ran out; inactive ones with a
+    contact since are open again. Every computer of a team runs it (at unlock and daily) and
+    they all write the same rows. Returns the references of the cases that went inactive.
 
-    May raise: PermissionDenied."""
+    May raise: PermissionDenied (a locked session, a volunteer: their compartment holds no cases)."""
     today = today or clock.now().date()
-    days = inactive_after_days(session)
-    due = []
-    for case_id, reference in session.conn.execute(
-            "SELECT id, reference FROM casefile WHERE status = 'open' AND deleted_at IS NULL").fetchall():
-        last = date.fromisoformat(case_history.last_contact(session.conn, case_id))
-        if inactive_due(last, today, days):
-            due.append((case_id, reference, last))
-    with transaction(session.conn):
-        for case_id, _reference, last in due:
-            _make_inactive(session, case_id, CaseStatus.OPEN.value, last.fromordinal(last.toordinal() + days),
-                           "no_contact")
-    return [reference for _id, reference, _last in due]
+    conn, actor = session.conn, session.user.username
+    days = inactivity.period_days(conn)
+    went = []
+    with transaction(conn):
+        for case_id, reference in conn.execute(
+                "SELECT id, reference FROM casefile WHERE status IN ('open', 'inactive') AND deleted_at IS NULL "
+                "ORDER BY id").fetchall():
+            changes = inactivity.settle(conn, case_id, today, days, actor)
+            for change in changes:
+                session.audit("case_inactive" if change.state == CaseStatus.INACTIVE.value else "case_reopened",
+                              "case", case_id, {"how": change.how, "on": change.on.isoformat()})
+            if changes and changes[-1].state == CaseStatus.INACTIVE.value:
+                went.append(reference)
+    return went
+
+
+@grants(Scope.ANY, "the rule by itself, where it can see every case; nothing on a volunteer's computer")
+def sweep_automatically(session: Session, today: date | None = None) -> list[str] | None:
+    """The sweep the screens run at unlock and daily. None where it does not run: a volunteer's
+    session (their compartment holds no cases) and a laptop (it holds only the cases out on it;
+    the office computers settle every case and the laptop receives the result).
+
+    May raise: PermissionDenied (a locked session)."""
+    if session.compartment or not reads_casework(session.user.role) or is_laptop(session.conn):
+        return None
+    return sweep_inactive(session, today)
 
 
 @grants(Scope.CASEWORK, "the case's own history, within the firewall")
@@ -104,4 +120,5 @@ def state_history(session: Session, case_id: str) -> list[StateChange]:
     access.require_casework(session)
     return [StateChange(*row) for row in session.conn.execute(
         "SELECT state, previous_state, changed_on, how, created_by FROM case_state_change "
-        "WHERE case_id = ? AND deleted_at IS NULL ORDER BY changed_on, created_at", (case.id,))]
+        "WHERE case_id = ? AND deleted_at IS NULL AND how != 'withdrawn' ORDER BY changed_on, created_at",
+        (case.id,))]

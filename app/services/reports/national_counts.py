@@ -8,9 +8,10 @@ from collections import Counter
 from datetime import date
 
 from app.domain.choices import CaseStatus, EvaluationMethod, InterventionLevel, StandardRating
-from app.domain.intervention import NOT_MAPPED, is_network_level
+from app.domain.intervention import GROUPS, NOT_MAPPED, is_network_level
 from app.domain.periods import Period
-from app.domain.report import Report, Table
+from app.domain.report import NO_ANSWERS, Report, Table, percentage
+from app.domain.suppression import WITHHELD
 from app.resources import national
 
 LEVELS = "intervention_levels"
@@ -19,6 +20,8 @@ LEVEL_NAMES = ("The network's intervention levels: 1 information and advice; 2 a
 STATES = "levels_and_states"
 ALL_ACTIVE = "All cases active in the period"
 ALL_EVALUATIONS = "All evaluations"
+ANSWERS = "evaluation_answers"
+SATISFACTION = "evaluation_satisfaction"
 
 # Each case active in the period (opened by its end, not closed before its start) with its
 # level and state on the period's last day, from the histories (docs/national.md).
@@ -79,15 +82,20 @@ def add_evaluation(conn, q: dict, add) -> None:
     add(Table("evaluations", "Service-user evaluations received", ["How answered", "Evaluations"],
               rows + [[ALL_EVALUATIONS, sum(r[1] for r in rows)]], total_last=True,
               note="Answers are stored without the family's or the case's details, so none can be traced back."))
-    add(Table("evaluation_answers", "Service-user satisfaction", ["Statement", "Answered", "Agreed", "Neither",
-                                                                  "Disagreed"],
-              [[f"{n}. {question.short}", sum(answers[question.key].values()),
-                *(answers[question.key][g] for g in ("agree", "neither", "disagree"))]
-               for n, question in enumerate(form.questions, start=1)],
-              sum_column=1,
+    counted = [[f"{n}. {question.short}", sum(answers[question.key].values()),
+                *(answers[question.key][g] for g in GROUPS)] for n, question in enumerate(form.questions, start=1)]
+    add(Table(ANSWERS, "Service-user satisfaction", ["Statement", "Answered", "Agreed", "Neither", "Disagreed"],
+              counted, sum_column=1,
               note="The statements: " + " ".join(f"{n}. {q.text}" for n, q in enumerate(form.questions, start=1))
               + " Agreed counts strongly agree and agree; disagreed counts disagree and strongly disagree. "
                 "Questions 4 and 5 are asked after work above level 1."))
+    add(Table(SATISFACTION, "Service-user satisfaction, per cent of those who answered",
+              ["Statement", "Agreed", "Neither", "Disagreed"],
+              [[row[0], *(percentage(part, row[1]) for part in row[2:])] for row in counted],
+              percent_of=(ANSWERS, 1, (2, 3, 4)),
+              note="Each statement's answers as a share of those who answered it, to the nearest whole per cent "
+                   f"(so a row may add up to 99 or 101). A share is \u201c{WITHHELD}\u201d wherever its count or the "
+                   f"number who answered is hidden in the table above; {NO_ANSWERS} means no one answered."))
 
 
 def is_annual(period: Period) -> bool:

@@ -15,13 +15,13 @@ from app.security.session import Session
 from app.services import exports
 from app.services.exports import ExportKind, Written
 from app.services.reports.export import csv_safe
-from app.services.reports.national_counts import LEVELS, STATES
+from app.services.reports.national_counts import ANSWERS, LEVELS, SATISFACTION, STATES
 
 HEADING = "National return"
 # What the network collects: contacts, people by role, interventions by level and state,
 # topics, outcomes and evaluation.
-TABLES = ("contacts_by_channel", "people_helped", LEVELS, STATES, "topics", "outcomes", "evaluations",
-          "evaluation_answers")
+TABLES = ("contacts_by_channel", "people_helped", LEVELS, STATES, "topics", "outcomes", "evaluations", ANSWERS,
+          SATISFACTION)
 FORMATS = ("pdf", "csv")
 
 
