@@ -70,7 +70,12 @@ def test_inactive_and_back_a_new_level_and_the_evaluation_at_closure(qtbot, sess
     row = session.conn.execute("SELECT * FROM service_evaluation").fetchone()
     assert json.loads(row["answers"]) == {"q1": "strongly_agree", "q3": "agree"} and row["level"] == "level_4"
     assert fam.case.id not in [str(v) for v in dict(row).values()]
-    assert cases.load_case(session, fam.case.id).evaluation == "on_screen"
+    # Answered on screen: the printed form's answers are no longer offered, so they cannot be
+    # counted a second time.
+    answered = cases.load_case(session, fam.case.id)
+    assert answered.evaluation == cases.EVALUATION_ANSWERED
+    tab.show_case(answered)
+    assert not tab.paper_button.isVisibleTo(tab)
 
 
 def test_the_mapping_applies_only_after_a_dry_run(qtbot, session, ops):

@@ -155,8 +155,8 @@ def test_satisfaction_is_published_as_shares_hidden_where_their_counts_are(sessi
     (7 of 12 agreed: 58%; 5 of 12: 42%). q2: all 12 agree (100%). q3: 9 agree, 3 disagree: 3 is
     "fewer than 5" so its share is hidden, and one more count of the row is hidden with it (else
     12 - 9 - 0 gives the 3 away), so the agreed share goes too (9 of 12 would give 3)."""
-    case = _open(session, "level_1", date(2026, 4, 1))
     for n in range(12):
+        case = _open(session, "level_1", date(2026, 4, 1))
         evaluation.record_evaluation(session, case.id, {
             "q1": "strongly_agree" if n < 4 else "agree" if n < 7 else "neither", "q2": "agree",
             "q3": "agree" if n < 9 else "disagree"}, "on_screen", received_on=date(2026, 4, 2 + n))
@@ -258,7 +258,12 @@ def test_evaluations_are_stored_without_anything_that_names_the_family(session, 
     assert uuid.UUID(row["id"]).version == 4
     assert set(row) >= {"received_on", "level", "method", "answers"}
     assert not {"case_id", "person_id", "worker"} & set(row)
-    assert cases.load_case(session, case.id).evaluation == "on_screen"
+    # The case learns only that its answers are in, and a second set is refused, so one family's
+    # evaluation is never counted twice (the printed form after answering on screen).
+    assert cases.load_case(session, case.id).evaluation == cases.EVALUATION_ANSWERED
+    with pytest.raises(ValidationError, match="already recorded"):
+        evaluation.record_evaluation(session, case.id, {"q1": "agree"}, "paper")
+    assert session.conn.execute("SELECT count(*) FROM service_evaluation").fetchone()[0] == 1
     form = evaluation.export_blank_form(session, tmp_path / "form.pdf")
     assert form.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftotext"):

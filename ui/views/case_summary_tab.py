@@ -120,7 +120,7 @@ class CaseSummaryTab(QWidget):
         self.reopen_button.setVisible(case.status != CaseStatus.OPEN)
         self.inactive_button.setVisible(case.status == CaseStatus.OPEN)
         self.level_button.setVisible(not closed)
-        self.paper_button.setVisible(closed)
+        self.paper_button.setVisible(closed and case.evaluation != cases.EVALUATION_ANSWERED)
         self._show_people(case)
         if self.linked is not None:
             self.linked.set_rows([(f"{c.reference} · {c.client_name} for {c.child_name} · {self.worker_names.get(c.worker, c.worker)}", "case", c.id)

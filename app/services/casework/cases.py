@@ -140,8 +140,10 @@ def get_case(session: Session, case_id: str) -> Case:
     return case
 
 
-# How the evaluation was offered at closure (docs/national.md).
+# How the evaluation was offered at closure (docs/national.md); ANSWERED replaces it once the
+# answers are recorded, so one family's evaluation is never counted twice.
 EVALUATION_OFFERED = ("on_screen", "paper", "declined")
+EVALUATION_ANSWERED = "answered"
 
 SORTABLE = {"reference": "c.reference", "client": "client_name", "child": "child_name",
             "worker": "c.worker", "level": "c.level", "status": "c.status", "opened": "c.opened_on"}

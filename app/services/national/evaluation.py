@@ -18,7 +18,7 @@ from app.pdf.evaluation_pdf import render_form
 from app.resources import national
 from app.security.session import Session
 from app.services import access, exports
-from app.services.casework.cases import load_case
+from app.services.casework.cases import EVALUATION_ANSWERED, load_case
 from app.services.exports import ExportKind
 from app.storage import records
 from app.storage.db import transaction
@@ -56,9 +56,13 @@ def record_evaluation(session: Session, case_id: str, answers: dict[str, str], m
     """Record a service user's answers after the case's work (at closure on screen, or from the
     printed form when it comes back). Only the case's level and the day are kept with them.
 
-    May raise: ValidationError (an answer off the scale, nothing answered), PermissionDenied, NotFound."""
+    May raise: ValidationError (an answer off the scale, nothing answered, answers already
+    recorded for this case), PermissionDenied, NotFound."""
     case = load_case(session, case_id)
     access.require_casework(session)
+    if case.evaluation == EVALUATION_ANSWERED:
+        raise ValidationError("This family's evaluation answers are already recorded for this case; "
+                              "recording them again would count them twice.", field="answers")
     method = EvaluationMethod.parse(method, "method").value
     level = case.level if is_network_level(case.level) else None
     chosen = _check_answers(answers, level)
@@ -72,6 +76,9 @@ def record_evaluation(session: Session, case_id: str, answers: dict[str, str], m
             "received_on": day.isoformat(), "level": level, "method": method,
             "questions_version": national.questionnaire().version, "answers": json.dumps(chosen, sort_keys=True),
         }, "", record_id=str(uuid.uuid4()), at=midnight)
+        # The case learns only that its answers are in, never which row holds them.
+        records.update(session.conn, "casefile", case.id, {"evaluation": EVALUATION_ANSWERED},
+                       session.user.username)
         # The audit row names the case (that an evaluation was taken) but never the answers.
         session.audit("evaluation_recorded", "case", case.id, {"method": method})
 
