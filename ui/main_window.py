@@ -28,6 +28,7 @@ from ui.status_feedback import StatusFeedback
 from ui.team.hub_location_dialog import HubLocationDialog
 from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
+from ui.widgets.fitting_label import FittingLabel
 from ui.widgets.message_bar import MessageBar
 from ui.widgets.screen_fit import fit_window
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from ui.workspace import Workspace
 
 WEAKER_NOTICE = "Weaker protection: device secret kept in a file"
+WEAKER_SHORT = "Weaker protection"
 KEPT_NOTICE = "What you were typing is kept. It comes back when you unlock."
 
 
@@ -84,7 +86,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.user_label = QLabel()
         self.user_label.setAccessibleName("Signed in user")
-        self.weaker_label = QLabel(WEAKER_NOTICE)
+        self.weaker_label = FittingLabel([WEAKER_NOTICE, WEAKER_SHORT])
         self.weaker_label.setObjectName("weakerNotice")
         self.weaker_label.setToolTip("The device secret is in a key file rather than the OS "
                                      "credential store. Keep that file safe.")

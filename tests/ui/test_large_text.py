@@ -2,9 +2,10 @@
 nothing is cut off sideways: a form scrolls down, never across (its scroll area shows no
 horizontal bar). The windows are the same discovered list as tests/ui/window_world.py."""
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from app.config import Appearance
+from tests.ui.conftest import unlock
 from tests.ui.test_every_window_fits import LAPTOP
 from tests.ui.window_world import RECIPES, World
 from ui import theme
@@ -75,6 +76,44 @@ def test_the_sar_request_form_keeps_fitting_as_its_rows_change_at_200_percent(qt
             assert dialog.width() <= LAPTOP.width()
             assert dialog.height() + screen_fit.FRAME_HEIGHT <= LAPTOP.height()
         dialog.guard.mark_clean()
+    finally:
+        theme.current = Appearance()
+        app.setFont(before_font)
+        app.setStyleSheet(before_sheet)
+
+
+def test_at_200_percent_the_status_bar_shows_whole_words(qtbot, window, monkeypatch):
+    """The "Weaker protection" notice was cut to "Weaker protection: device secret ke" and the
+    last backup went off the screen's edge: each status item now shows a whole wording."""
+    monkeypatch.setattr(screen_fit, "forced_area", LAPTOP)
+    app = QApplication.instance()
+    before_font, before_sheet = app.font(), app.styleSheet()
+    try:
+        theme.apply(app, Appearance("high_contrast", 200))
+        unlock(qtbot, window)
+        window.weaker_label.show()  # what a computer with its device secret in a key file shows
+        window.resize(LAPTOP.width(), LAPTOP.height() - screen_fit.FRAME_HEIGHT)
+        bar = window.statusBar()
+
+        def cut() -> list[str]:
+            # The passing message ("Unlocked.") yields its room first; Messages keeps each one.
+            items = [w for w in bar.findChildren(QLabel) if w.isVisible() and w.parent() is bar and w.text()
+                     and w.objectName() != "statusMessage"]
+            found = [] if window.weaker_label in items else ["the notice is hidden"]
+            for label in items:
+                if label.mapTo(window, label.rect().topRight()).x() > window.width():
+                    found.append(f"{label.text()!r} runs off the window")
+                if label.fontMetrics().horizontalAdvance(label.text()) > label.contentsRect().width():
+                    found.append(f"{label.text()!r} is cut")
+            return found
+
+        for _ in range(60):  # the layout settles after the resize; under load that takes a moment
+            if not cut():
+                break
+            qtbot.wait(50)
+        assert cut() == []
+        assert window.weaker_label.text() in ("Weaker protection", "Weaker protection: device secret kept in a file")
+        assert window.weaker_label.accessibleName() == "Weaker protection: device secret kept in a file"
     finally:
         theme.current = Appearance()
         app.setFont(before_font)
