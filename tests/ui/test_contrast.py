@@ -22,7 +22,7 @@ SURFACES = ("QMainWindow", "QDialog", "QFrame#card", "QGroupBox", "QStatusBar", 
 NO_TEXT = ("::chunk", "::up-button", "::down-button", "::drop-down", "::indicator", "::up-arrow",
            "::down-arrow")
 # Controls whose edges identify them (1.4.11).
-CONTROLS = ("QLineEdit", "QSpinBox", "QComboBox", "QPlainTextEdit", "QPushButton")
+CONTROLS = ("QLineEdit", "QSpinBox", "QDateTimeEdit", "QComboBox", "QPlainTextEdit", "QPushButton")
 _LAST_PART = re.compile(r"(::?[\w-]+|\[[^\]]*\]|#[\w]+)$")
 
 
@@ -220,3 +220,13 @@ def test_colours_painted_from_python_meet_aa_on_table_rows(name):
             if got < contrast.AA_TEXT:
                 found.append(f"{where}: {swap(text, 'text')} on {background} is {got:.2f}:1")
     assert found == []
+
+
+@pytest.mark.parametrize("name", THEMES)
+def test_date_fields_have_the_edges_and_focus_ring_of_other_fields(name):
+    """On the walk at 200% in high contrast a date field showed Fusion's thin blue focus line
+    and blue selection: QDateEdit is no QSpinBox, so the sheet never reached it."""
+    rules = theme.rules(theme.style_sheet(name))
+    for state in ("QDateTimeEdit", "QDateTimeEdit:focus"):
+        assert rules[state]["border"] == rules[state.replace("QDateTimeEdit", "QLineEdit")]["border"]
+    assert rules["QDateTimeEdit"]["selection-background-color"] == rules["QLineEdit"]["selection-background-color"]
