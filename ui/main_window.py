@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QStackedWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QProgressDialog, QStackedWidget
 
 from app.errors import ConfideError
 from app.security.device import KeyFileStore
@@ -84,8 +84,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self.menus.actions["quit"]
 
     def _build_status_bar(self) -> None:
-        self.user_label = QLabel()
-        self.user_label.setAccessibleName("Signed in user")
+        self.user_label = FittingLabel(["Locked"])  # its long wording is its accessible name
         self.weaker_label = FittingLabel([WEAKER_NOTICE, WEAKER_SHORT])
         self.weaker_label.setObjectName("weakerNotice")
         self.weaker_label.setToolTip("The device secret is in a key file rather than the OS "
@@ -129,7 +128,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         self._set_title(session.vault.service_name)
-        self.user_label.setText(f"Signed in: {session.user.full_name} ({session.user.role.label})")
+        self.user_label.set_wordings([f"Signed in: {session.user.full_name} ({session.user.role.label})",
+                                      session.user.full_name])
         self.weaker_label.setVisible(session.device_store.weaker)
         self.menus.update(session.user.role)
         self.feedback.unlocked(session)
@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
     def _show_locked(self) -> None:
         self.stack.setCurrentWidget(self.unlock_view)
         self._set_title(self.unlock_view.refresh_service_name())
-        self.user_label.setText("Locked")
+        self.user_label.set_wordings(["Locked"])
         self.weaker_label.hide()
         self.statusBar().clearMessage()
         self.statusBar().forget()
