@@ -7,13 +7,15 @@ long wording stays its tooltip and its accessible description."""
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
 class FittingLabel(QLabel):
     def __init__(self, wordings: Sequence[str], parent: QWidget | None = None):
         super().__init__(wordings[0], parent)
         self._wordings: tuple[str, ...] = ()
+        # Never wider than the long wording: room left over goes to the passing message.
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         self.set_wordings(wordings)
 
     def set_wordings(self, wordings: Sequence[str]) -> None:
