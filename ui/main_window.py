@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QProgressDialog, QStackedWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QProgressDialog, QStackedWidget
 
 from app.errors import ConfideError
 from app.security.device import KeyFileStore
@@ -28,6 +28,7 @@ from ui.status_feedback import StatusFeedback
 from ui.team.hub_location_dialog import HubLocationDialog
 from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
+from ui.widgets.fitting_label import FittingLabel
 from ui.widgets.message_bar import MessageBar
 from ui.widgets.screen_fit import fit_window
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from ui.workspace import Workspace
 
 WEAKER_NOTICE = "Weaker protection: device secret kept in a file"
+WEAKER_SHORT = "Weaker protection"
 KEPT_NOTICE = "What you were typing is kept. It comes back when you unlock."
 
 
@@ -82,9 +84,8 @@ class MainWindow(QMainWindow):
         self.quit_action = self.menus.actions["quit"]
 
     def _build_status_bar(self) -> None:
-        self.user_label = QLabel()
-        self.user_label.setAccessibleName("Signed in user")
-        self.weaker_label = QLabel(WEAKER_NOTICE)
+        self.user_label = FittingLabel(["Locked"])  # its long wording is its accessible name
+        self.weaker_label = FittingLabel([WEAKER_NOTICE, WEAKER_SHORT])
         self.weaker_label.setObjectName("weakerNotice")
         self.weaker_label.setToolTip("The device secret is in a key file rather than the OS "
                                      "credential store. Keep that file safe.")
@@ -128,7 +129,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         self._set_title(session.vault.service_name)
-        self.user_label.setText(f"Signed in: {session.user.full_name} ({session.user.role.label})")
+        self.user_label.set_wordings([f"Signed in: {session.user.full_name} ({session.user.role.label})",
+                                      session.user.full_name])
         self.weaker_label.setVisible(session.device_store.weaker)
         self.menus.update(session.user.role)
         self.feedback.unlocked(session)
@@ -225,7 +227,7 @@ class MainWindow(QMainWindow):
     def _show_locked(self) -> None:
         self.stack.setCurrentWidget(self.unlock_view)
         self._set_title(self.unlock_view.refresh_service_name())
-        self.user_label.setText("Locked")
+        self.user_label.set_wordings(["Locked"])
         self.weaker_label.hide()
         self.statusBar().clearMessage()
         self.statusBar().forget()

@@ -1,5 +1,5 @@
-"""Tagged PDFs (PDF/UA-1) through Typst: the route for documents a family reads, so a screen
-reader meets headings, lists, tables with header rows, alternative text for images, the
+"""Tagged PDFs (PDF/UA-1) through Typst: the route for documents a family reads
+(the consent record, the SAR pack, letters), so a screen reader meets headings, lists, tables with header rows, alternative text for images, the
 language (en-GB) and the title, in reading order. reportlab writes no structure tree, so it
 stays for the rest (reports, the blank form, the recovery sheet): one route per kind of
 document (docs/accessibility.md).
@@ -22,7 +22,7 @@ from app.errors import ConfideError
 
 __all__ = ["render", "TEMPLATES"]
 
-TEMPLATES = ("consent_record", "sar_pack")
+TEMPLATES = ("consent_record", "letter", "sar_pack")
 
 
 class PdfLayoutError(ConfideError):

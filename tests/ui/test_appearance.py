@@ -2,6 +2,10 @@
 the next start (in the account's configuration folder, not the vault), and a damaged file
 falls back to the defaults instead of stopping the start."""
 
+from types import SimpleNamespace
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.config import Appearance, appearance_file, load_appearance
@@ -73,3 +77,55 @@ def test_at_200_percent_the_section_names_fit_their_list(qtbot, session, ops, da
         theme.current = Appearance()
         app.setFont(before_font)
         app.setStyleSheet(before_sheet)
+
+
+class _Hints:
+    """The system's settings as Qt reports them (the offscreen platform reports none)."""
+
+    def __init__(self, scheme, contrast=Qt.ContrastPreference.NoPreference):
+        self.scheme, self.contrast = scheme, contrast
+
+    def colorScheme(self):  # noqa: N802 (Qt's name)
+        return self.scheme
+
+    def accessibility(self):
+        return SimpleNamespace(contrastPreference=lambda: self.contrast)
+
+
+def test_following_the_system_is_dark_when_the_system_is_dark_and_high_contrast_wins(monkeypatch):
+    hints = _Hints(Qt.ColorScheme.Dark)
+    monkeypatch.setattr(theme.QGuiApplication, "styleHints", staticmethod(lambda: hints))
+    assert theme.chosen_theme("system") == "dark"
+    assert theme.chosen_theme("standard") == "standard"  # a choice made in Settings stands
+    hints.contrast = Qt.ContrastPreference.HighContrast
+    assert theme.chosen_theme("system") == "high_contrast"
+    hints.scheme, hints.contrast = Qt.ColorScheme.Light, Qt.ContrastPreference.NoPreference
+    assert theme.chosen_theme("system") == "standard"
+
+
+def test_the_dark_theme_is_offered_and_darkens_the_sheet_the_palette_and_painted_colours(qtbot):
+    app = QApplication.instance()
+    before_font, before_sheet, before_palette = app.font(), app.styleSheet(), app.palette()
+    try:
+        setting = AppearanceSetting()
+        qtbot.addWidget(setting)
+        assert setting.theme.findData("dark") >= 0
+        setting.theme.setCurrentIndex(setting.theme.findData("dark"))
+        setting.apply_button.click()
+        assert load_appearance().theme == "dark" and theme.shown[0] == "dark"
+        assert "background: #15191e" in app.styleSheet() and "color: #e6edf3" in app.styleSheet()
+        assert "chevron-down-light.svg" in app.styleSheet() and "@RESOURCES@" not in app.styleSheet()
+        assert app.palette().color(QPalette.ColorRole.Base).name() == "#1e242b"
+        assert app.palette().color(QPalette.ColorRole.Text).name() == "#e6edf3"
+        # A closed case's row, painted from Python, is light grey on the dark table, not dark grey.
+        assert theme.painted(QColor("#5f6b7a")).name() == "#a3adb8"
+        assert theme.painted("#fdecec", "background").name() == "#3a1414"
+        theme.apply(app, Appearance("standard", 100))
+        assert theme.painted(QColor("#5f6b7a")).name() == "#5f6b7a"
+        assert app.palette().color(QPalette.ColorRole.Base).name() == before_palette.color(QPalette.ColorRole.Base).name()
+    finally:
+        theme.apply(app, Appearance())
+        theme.current = Appearance()
+        app.setFont(before_font)
+        app.setStyleSheet(before_sheet)
+        app.setPalette(before_palette)

@@ -3,11 +3,13 @@ sent" PDF; a letter to a professional is a disclosure (consent or override, logg
 templates are the manager's, versioned."""
 
 import subprocess
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from app.errors import ConsentMissing, PermissionDenied, ValidationError
+from app.pdf.letter_pdf import LetterContent, letter_blocks, letter_pdf
 from app.services.casework import search
 from app.services.consent import disclosures
 from app.services.documents import documents as docs
@@ -108,3 +110,17 @@ def test_the_letter_pdf_renders(session, tmp_path):
     out.write_bytes(bytes(docs.read_for_viewing(session, sent.document.id)[1]))
     done = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True)
     assert "Closing our work with you" in done.stdout
+
+
+def test_a_letter_s_blocks_keep_every_line_in_order_and_its_words_are_never_markup(tmp_path):
+    body = ("Dear Mr #Smith,\n\nYour *request* = [granted]\n\nWe looked at it:\nline one\nline two\n\n"
+            "A plain paragraph.\n\nKind regards,\n\nSam Reid\nNorthshire SENDIASS")
+    blocks = letter_blocks(body)
+    assert [b["kind"] for b in blocks] == ["salutation", "subject", "heading", "paragraph", "closing", "signature"]
+    assert [line for b in blocks for line in b["lines"]] == [line for line in body.splitlines() if line]
+    assert [b["kind"] for b in letter_blocks("No greeting here.\n\nJust text.")] == ["paragraph", "paragraph"]
+    out = tmp_path / "letter.pdf"
+    out.write_bytes(letter_pdf(LetterContent("Northshire SENDIASS", "Case closure", date(2026, 11, 25), "CAS-1",
+                                             ["Mr #Smith"], body)))
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Dear Mr #Smith," in text and "Your *request* = [granted]" in text

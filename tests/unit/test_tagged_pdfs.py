@@ -25,6 +25,8 @@ from app.pdf import sar_pack_pdf
 from app.services.consent import export as consent_export
 from app.services.consent import records as consent
 from app.services.consent.wording import paragraphs
+from app.services.documents import documents as docs
+from app.services.documents import letters
 from app.services.sar import pack as sar_pack
 from app.services.sar import review as sar_review
 from tests.unit.consent_helpers import TODAY, family_case, share_with, signed
@@ -76,9 +78,11 @@ def _in_order(text: str, expected: list[str]) -> list[str]:
     return problems
 
 
-def _common_checks(path, password: str, title: str) -> tuple[Counter, list[str], list[tuple[str, str]]]:
+def _common_checks(path, password: str, title: str, encrypted: bool = True
+                   ) -> tuple[Counter, list[str], list[tuple[str, str]]]:
     with pikepdf.open(path, password=password) as pdf:
-        assert pdf.encryption.R == 6 and pdf.encryption.stream_method.name == "aesv3"
+        if encrypted:
+            assert pdf.encryption.R == 6 and pdf.encryption.stream_method.name == "aesv3"
         assert pdf.allow.accessibility and pdf.allow.extract  # a screen reader may read it once open
         assert str(pdf.Root.Lang) == "en-GB"
         assert bool(pdf.Root.MarkInfo.Marked) is True
@@ -151,7 +155,37 @@ def check_sar_pack(session, tmp_path):
     assert _in_order(_reading_order(out, "open-sesame-2026"), expected) == []
 
 
-KINDS = {"consent_record": check_consent_record, "sar_pack": check_sar_pack}
+def _advice_letter(session):
+    fam = family_case(session)
+    draft = letters.draft_letter(session, fam.case.id, "summary_of_advice", today=TODAY)
+    body = (draft.text.replace("[the question]", "Whether the school must hold an annual review.")
+            .replace("[the advice]", "It must, within twelve months of the plan.\nWe gave you the timetable.")
+            .replace("[the next steps, and who does them]", "You will write to the school."))
+    return fam, letters.send_letter(session, draft, body, today=TODAY), body
+
+
+def check_letter(session, tmp_path):
+    """A letter is kept inside the vault (encrypted with the database, docs/documents.md), so it
+    is checked as kept; it leaves encrypted only inside a SAR pack (check_sar_pack)."""
+    fam, sent, body = _advice_letter(session)
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(bytes(docs.read_for_viewing(session, sent.document.id)[1]))
+    counts, headings, _alts = _common_checks(path, "", "Letter: Summary of advice given", encrypted=False)
+    assert counts["/Title"] == 1  # the letterhead: the service's name
+    assert headings == ["/H1", "/H2", "/H2", "/H2"]  # the subject line, then the three parts of the advice
+    with pikepdf.open(path) as pdf:
+        assert not pdf.is_encrypted
+        assert "/Font" in pdf.pages[0].Resources  # real text, not pictures of text
+    text = _reading_order(path, "")
+    name = f"{fam.parent.first_name} {fam.parent.last_name}"
+    expected = [session.vault.service_name, "Private and confidential", name, "25 November 2026",
+                f"Our reference: {fam.case.reference}"]
+    expected += [line for line in body.splitlines() if line.strip()]
+    assert _in_order(text, expected) == []
+    assert "Summary of our advice" in text.split("Dear")[1]  # the subject line after the greeting
+
+
+KINDS = {"consent_record": check_consent_record, "letter": check_letter, "sar_pack": check_sar_pack}
 
 
 def test_every_tagged_template_has_its_checks():
@@ -163,6 +197,27 @@ def test_every_tagged_template_has_its_checks():
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_each_kind_is_tagged_in_english_with_alt_text_and_reads_in_order(kind, session, tmp_path):
     KINDS[kind](session, tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+def test_a_letter_leaves_encrypted_inside_a_sar_pack_without_pointing_into_the_pack_s_tags(session, tmp_path):
+    parent, _kid, _other, case = _setup(session)
+    draft = letters.draft_letter(session, case.id, "case_closure", today=TODAY)
+    letters.send_letter(session, draft, draft.text.replace("[the reason]", "your question was answered"), today=TODAY)
+    request = _request(session, parent)
+    sar_review.accept_suggestions(session, request.id, sar_review.load_review(session, request.id))
+    _complete(session, request)
+    out = tmp_path / "pack.pdf"
+    sar_pack.generate_pack(session, request.id, out, password="open-sesame-2026", today=TODAY)
+    with pikepdf.open(out, password="open-sesame-2026") as pdf:
+        assert pdf.encryption.R == 6 and pdf.encryption.stream_method.name == "aesv3"
+        # The letter's pages come from a tagged file of their own: they must not point into the
+        # pack's structure tree, or a screen reader would read them as the pack's first pages.
+        assert "/StructParents" not in pdf.pages[-1].obj
+    text = _reading_order(out, "open-sesame-2026")
+    assert _in_order(text.split("Closing our work with you")[0][-400:] + text[text.rfind("Closing our work"):],
+                     ["Dear Dana Hartley,", "Closing our work with you", "your question was answered",
+                      "Yours sincerely,"]) == []
 
 
 def test_a_family_s_words_are_printed_as_text_never_run_as_markup(session, tmp_path):

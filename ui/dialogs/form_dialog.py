@@ -157,7 +157,13 @@ class FormDialog(QDialog):
         """A line above the fields (e.g. "kept from before Confide locked")."""
         self.notice.setText(text)
         self.notice.show()
-        if self._fitted:  # shown after opening: make room for it rather than scroll the fields
+        self.make_room()  # shown after opening: make room for it rather than scroll the fields
+
+    def make_room(self) -> None:
+        """Grow, never shrink, to show rows that appeared, up to the screen. (adjustSize would
+        size the dialog to its scroll area's small hint: at 200% text the fields then scrolled
+        sideways.)"""
+        if self._fitted:
             QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
     # --- showing -------------------------------------------------------------------------
@@ -213,8 +219,7 @@ class FormDialog(QDialog):
 
     def _errors_changed(self) -> None:
         # An error line that wraps or a section that appears needs room: grow, up to the screen.
-        if self._fitted:
-            QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
+        self.make_room()
         focused = self.focusWidget()
         if focused is not None and self.body.isAncestorOf(focused):
             self.scroll.ensureWidgetVisible(focused)

@@ -3,7 +3,7 @@ requester's identity, clarification asked for and received, an extension, and se
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPlainTextEdit, QWidget
 
 from app.domain.text import uk_date
@@ -86,7 +86,7 @@ class RegisterSarDialog(FormDialog):
                                       allow_new=False)
         for picker in (self.subject, self.requester):
             # The line describing who was picked appears below: let the dialog grow for it.
-            picker.changed.connect(lambda: QTimer.singleShot(0, self.adjustSize))
+            picker.changed.connect(self.make_room)
         self.requester_name = line_edit("Requester's name", placeholder="for example A. Solicitor, Smith & Co")
         self.authority = _multiline("Authority", "What written authority was received, and from whom")
         self.errors.row(self.form, "Date &received", "received_on", self.received)
@@ -106,7 +106,7 @@ class RegisterSarDialog(FormDialog):
         self.form.setRowVisible(self.name_row, kind == "representative")
         self.form.setRowVisible(self.authority_row, kind != "subject")
         self.child.set_visible(self.form, kind == "parent")
-        QTimer.singleShot(0, self.adjustSize)
+        self.make_room()
 
     def submit(self) -> None:
         subject = self.subject.person

@@ -16,6 +16,7 @@ from app.domain.intervention import level_label
 from app.domain.records import CaseSummary
 from app.domain.text import uk_date
 from app.services.casework.cases import CaseQuery
+from ui import theme
 
 REFERENCE, CLIENT, CHILD, WORKER, LEVEL, STATUS, OPENED = range(7)
 HEADERS = {REFERENCE: "Reference", CLIENT: "Client", CHILD: "Child or young person", WORKER: "Worker",
@@ -132,7 +133,7 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (CLIENT, CHILD, WORKER, LEVEL):
             return self._text(case, index.column())  # in full where the column elides it
         if role == Qt.ItemDataRole.ForegroundRole and case.status == CaseStatus.CLOSED:
-            return _CLOSED_TEXT
+            return theme.painted(_CLOSED_TEXT)
         return None
 
     def _text(self, case: CaseSummary, column: int) -> str:

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.services.reports.complaints.rules import Complaint
+from ui import theme
 from ui.models.row_table_model import Column, RowRole, RowTableModel
 
 ComplaintRole = RowRole
@@ -36,7 +37,7 @@ class ComplaintTableModel(RowTableModel):
 
     def extra(self, c: Complaint, column: int, role: int):
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS and c.state(self.today) == "ack_overdue":
-            return _OVERDUE
+            return theme.painted(_OVERDUE)
         return None
 
 

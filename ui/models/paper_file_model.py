@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont
 
 from app.domain.text import uk_date
 from app.services.casework.paper_files import PaperFile
+from ui import theme
 from ui.models.row_table_model import Column, RowRole, RowTableModel, SortRole  # noqa: F401 (SortRole: the views')
 
 LABEL, CASE, HOME, STATUS, WITH, EXPECTED, TAKEN_TO = range(7)
@@ -54,9 +55,9 @@ class PaperFileModel(RowTableModel):
         if role == OverdueRole:
             return overdue
         if overdue and role == Qt.ItemDataRole.ForegroundRole:
-            return OVERDUE_TEXT
+            return theme.painted(OVERDUE_TEXT)
         if overdue and role == Qt.ItemDataRole.BackgroundRole:
-            return OVERDUE_BACKGROUND
+            return theme.painted(OVERDUE_BACKGROUND, "background")
         if overdue and role == Qt.ItemDataRole.FontRole and column in (STATUS, EXPECTED):
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and paper.is_out and column != TAKEN_TO:

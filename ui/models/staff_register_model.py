@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 from app.domain.staff import Role
 from app.domain.text import uk_date
 from app.services.vault.registers import Reminder, StaffRegisterEntry
+from ui import theme
 from ui.models.row_table_model import Column, RowRole, RowTableModel, SortRole  # noqa: F401 (SortRole: the views')
 
 NAME, ROLE, STARTED, AGREEMENT, INDUCTION, TRAINING, TRAINING_DUE = range(7)
@@ -83,14 +84,14 @@ class StaffRegisterModel(RowTableModel):
         flags = self._flags.get((entry.staff_id, column), [])
         severity = self._severity(flags)
         if severity and role == Qt.ItemDataRole.ForegroundRole:
-            return COLOURS[severity][0]
+            return theme.painted(COLOURS[severity][0])
         if severity and role == Qt.ItemDataRole.BackgroundRole:
-            return COLOURS[severity][1]
+            return theme.painted(COLOURS[severity][1], "background")
         if severity and role == Qt.ItemDataRole.DecorationRole:
             # Colour is never the only signal (WCAG 1.4.1): a warning for lapsed, a note for due.
             return _icon(severity)
         if role == Qt.ItemDataRole.ForegroundRole and not entry.active:
-            return _DISABLED_TEXT
+            return theme.painted(_DISABLED_TEXT)
         if role == Qt.ItemDataRole.ToolTipRole and flags:
             return "\n".join(r.text for r in flags)
         return None

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.domain.staff import StaffMember
+from ui import theme
 from ui.formatting import uk_datetime
 from ui.models.row_table_model import Column, RowRole, RowTableModel, SortRole  # noqa: F401 (SortRole: the views')
 
@@ -35,7 +36,7 @@ class StaffTableModel(RowTableModel):
 
     def extra(self, member: StaffMember, column: int, role: int):
         if role == Qt.ItemDataRole.ForegroundRole and not member.active:
-            return _DISABLED_TEXT
+            return theme.painted(_DISABLED_TEXT)
         return None
 
 

@@ -16,6 +16,7 @@ from app.domain.role_matrix import manages
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team.laptop import checkout, lost
+from ui import theme
 from ui.dialogs import messages
 from ui.operations import Operations
 from ui.team.outcome import OutcomeLines, read_only_table
@@ -60,7 +61,7 @@ class OutOnLaptopsTab(QWidget, OutcomeLines):
             for col, text in enumerate((c.case_ref, c.where(), "Overdue" if c.overdue else "")):
                 item = QTableWidgetItem(text)
                 if c.overdue:
-                    item.setForeground(QBrush(OVERDUE))
+                    item.setForeground(QBrush(theme.painted(OVERDUE)))
                 self.table.setItem(r, col, item)
 
     def release(self) -> None:

@@ -17,6 +17,7 @@ from app.domain.text import uk_date
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.casework import actions
+from ui import theme
 from ui.dialogs.case_dialogs import ActionDialog
 from ui.formatting import uk_datetime
 from ui.operations import Operations
@@ -69,7 +70,7 @@ class CaseActionsTab(CaseTab):
             colour = _DONE if action.done_at else _OVERDUE if action.due_on < today else None
             if colour is not None:
                 for col in range(4):
-                    item.setForeground(col, colour)
+                    item.setForeground(col, theme.painted(colour))
             if not action.done_at and action.due_on < today:
                 item.setText(DUE, f"{uk_date(action.due_on)} (overdue)")
             self.tree.addTopLevelItem(item)

@@ -56,10 +56,8 @@ class CaseView(QWidget):
         self.tabs_by_name: dict[str, QWidget] = {}
         self.worker_names: dict[str, str] = {}
         self.heading = text_label("", "heading")
-        self.heading.setWordWrap(False)
         self.subheading = text_label("", "hint")
         self.status = text_label("", "")
-        self.status.setWordWrap(False)
         self.status.setAccessibleName("Case status")
         self.error = text_label("", "error")
         self.error.hide()

@@ -26,6 +26,7 @@ from app.services.sar import review as sar_review
 from app.services.sar.gather import SECTIONS, SarItem
 from app.services.sar.register import Sar
 from app.services.sar.review import Review
+from ui import theme
 from ui.dialogs.redact_dialogs import RedactDialog, SuggestionsDialog
 from ui.formatting import describe_error, uk_datetime
 from ui.names import full_name, staff_names
@@ -39,7 +40,7 @@ KeyRole = Qt.ItemDataRole.UserRole + 1
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-DECIDE_BACKGROUND = QBrush(QColor("#fff4e0"))
+DECIDE_BACKGROUND = QColor("#fff4e0")
 
 
 class SarReviewView(QWidget):
@@ -168,7 +169,7 @@ class SarReviewView(QWidget):
         was_blocked = self.tree.blockSignals(True)  # painting is not the person ticking the box
         row.setText(0, text)
         row.setCheckState(0, Qt.CheckState.Checked if item.included else Qt.CheckState.Unchecked)
-        row.setBackground(0, DECIDE_BACKGROUND if waiting else QBrush())
+        row.setBackground(0, QBrush(theme.painted(DECIDE_BACKGROUND, "background")) if waiting else QBrush())
         font = QFont(row.font(0))
         font.setBold(waiting)
         row.setFont(0, font)

@@ -3,7 +3,7 @@ way to the recovery key. Argon2 runs on the worker thread, so the window keeps p
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -43,7 +43,8 @@ class UnlockView(QWidget):
 
         card = QFrame()
         card.setObjectName("card")
-        card.setMaximumWidth(520)
+        self.card = card
+        self._fit_card()
         self.title = text_label("Confide is locked", "heading")
         self.service = text_label("", "hint")
         self.notice = text_label("", "success")
@@ -128,6 +129,20 @@ class UnlockView(QWidget):
         # older ones (Debian 12's Orca 43 said nothing) read it with the passphrase field.
         announce(self.error, text)
         describe_problem(self.passphrase, text or None)
+
+    def _fit_card(self) -> None:
+        # 520 pixels at 100% text; larger text needs a wider card, or at 200% "Use recovery key…"
+        # was cut to "e recovery key" beside the Unlock button.
+        self.card.setMaximumWidth(max(520, self.fontMetrics().averageCharWidth() * 64))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and hasattr(self, "card"):
+            self._fit_card()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._fit_card()  # Settings may have changed the text size since
+        super().showEvent(event)
 
     def _recovery_suggested(self, suggested: bool) -> None:
         self.recovery_button.setProperty("primary", suggested)

@@ -1,5 +1,6 @@
 """How Confide looks for the person at this computer: the theme (follow the system's
-high-contrast setting, the standard colours, or high contrast) and the text size, up to 200%.
+high-contrast and dark settings, the standard colours, high contrast or dark) and the text size,
+up to 200%.
 Anyone may change it: it is their screen, not the service's data."""
 
 from PySide6.QtWidgets import (
@@ -23,7 +24,7 @@ class AppearanceSetting(QWidget):
         frame, column = card("Appearance")
         column.addWidget(text_label("Colours and text size on this computer, for you. \"Follow the system\" "
                                     "turns to high contrast when the computer's own high-contrast setting is "
-                                    "on.", "hint"))
+                                    "on, and dark when its colour scheme is dark.", "hint"))
         self.theme = QComboBox()
         self.theme.setAccessibleName("Colours")
         for key, label in theme.THEMES.items():

@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QWidget
 
+from ui import theme
 from ui.widgets.record_list import RecordList
 
 SeverityRole = Qt.ItemDataRole.UserRole + 2  # overdue, due_soon, info
@@ -32,7 +33,7 @@ class AttentionList(RecordList):
             target = (entry.target_type, entry.target_id or "") if entry.target_type else None
             row = self.add_item(text, target)
             row.setData(SeverityRole, entry.severity)
-            row.setForeground(QBrush(colour))
+            row.setForeground(QBrush(theme.painted(colour)))
             row.setToolTip(f"{words + ' · ' if words else ''}Press Enter or double-click to open")
             row.setData(Qt.ItemDataRole.AccessibleTextRole, f"{words}: {text}" if words else text)
         self.rows_shown(empty_text)

@@ -9,6 +9,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ui import theme
+
 BAR = QColor("#1b6396")
 SUPPRESSED_BAR = QColor("#8a96a3")
 TEXT = QColor("#1f2933")
@@ -27,8 +29,12 @@ def preferred_height(rows: Rows, row_height: int = ROW_HEIGHT) -> int:
     return max(len(rows), 1) * row_height + 2 * PADDING
 
 
-def paint_bars(painter: QPainter, area: QRectF, rows: Rows, font: QFont, row_height: float = ROW_HEIGHT) -> None:
-    """Draw the rows into `area`. Labels take up to 40% of the width, values their own space."""
+def paint_bars(painter: QPainter, area: QRectF, rows: Rows, font: QFont, row_height: float = ROW_HEIGHT,
+               themed: bool = False) -> None:
+    """Draw the rows into `area`. Labels take up to 40% of the width, values their own space.
+    `themed`: in the theme on screen (a printed chart keeps the standard colours, on paper)."""
+    text, grid, bar = ((theme.painted(TEXT), theme.painted(GRID, "border"), theme.painted(BAR, "background"))
+                       if themed else (TEXT, GRID, BAR))
     painter.save()
     painter.setFont(font)
     metrics = QFontMetrics(font)
@@ -38,24 +44,24 @@ def paint_bars(painter: QPainter, area: QRectF, rows: Rows, font: QFont, row_hei
     bar_left = area.left() + labels_width
     bar_space = max(area.width() - labels_width - value_width, 10)
     top_value = max((_numeric(r[1]) for r in rows), default=0) or 1
-    painter.setPen(QPen(GRID, 1))
+    painter.setPen(QPen(grid, 1))
     painter.drawLine(int(bar_left), int(area.top()), int(bar_left), int(area.top() + len(rows) * row_height))
     for i, (label, value) in enumerate(rows):
         y = area.top() + i * row_height
         text_rect = QRectF(area.left(), y, labels_width - 8, row_height)
-        painter.setPen(TEXT)
+        painter.setPen(text)
         elided = metrics.elidedText(str(label), Qt.TextElideMode.ElideRight, int(text_rect.width()))
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, elided)
         bar_height = row_height * 0.62
         bar_top = y + (row_height - bar_height) / 2
         if isinstance(value, int | float):
             width = bar_space * _numeric(value) / top_value
-            painter.fillRect(QRectF(bar_left, bar_top, width, bar_height), BAR)
+            painter.fillRect(QRectF(bar_left, bar_top, width, bar_height), bar)
         else:  # suppressed: a short hatched stub, not a length that would reveal the count
             width = max(bar_space * 0.02, 6)
             painter.fillRect(QRectF(bar_left, bar_top, width, bar_height),
                              QBrush(SUPPRESSED_BAR, Qt.BrushStyle.BDiagPattern))
-        painter.setPen(TEXT)
+        painter.setPen(text)
         painter.drawText(QRectF(bar_left + width + 6, y, value_width, row_height),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, _value_text(value))
     painter.restore()
@@ -108,5 +114,5 @@ class BarChart(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         area = QRectF(self.rect()).adjusted(PADDING, PADDING, -PADDING, -PADDING)
-        paint_bars(painter, area, self.rows, self.font())
+        paint_bars(painter, area, self.rows, self.font(), themed=True)
         painter.end()

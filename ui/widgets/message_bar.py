@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 HISTORY_LIMIT = 200
+MESSAGE_LETTERS = 20
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,12 @@ class MessageBar(QStatusBar):
         QTimer.singleShot(0, self, self._fit)
 
     def _fit(self) -> None:
-        """Room for every line of the message at the width it has now."""
+        """Room for every line of the message at the width it has now. While a message shows
+        it keeps some twenty letters' width: at 200% text the items on the right took the whole
+        bar, and the message stood a letter or two a line in a bar grown tall."""
+        least = self.label.fontMetrics().averageCharWidth() * MESSAGE_LETTERS if self.label.text() else 0
+        if self.label.minimumWidth() != least:
+            self.label.setMinimumWidth(least)
         width = self.label.width()
         needed = self.label.heightForWidth(width) if width > 0 and self.label.text() else 0
         line = self.label.fontMetrics().lineSpacing()

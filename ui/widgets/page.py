@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.widgets.card import card
 from ui.widgets.forms import text_label
 from ui.widgets.record_list import RecordList
@@ -78,13 +79,33 @@ def scroll_page(owner: QWidget, margins: tuple[int, int, int, int], spacing: int
     return layout
 
 
-def card_grid() -> QGridLayout:
-    """Cards two wide, the columns sharing the width equally."""
-    grid = QGridLayout()
-    grid.setSpacing(14)
-    grid.setColumnStretch(0, 1)
-    grid.setColumnStretch(1, 1)
-    return grid
+ONE_COLUMN_FROM = 175  # per cent of text size
+
+
+class CardGrid(QGridLayout):
+    """Cards two wide, the columns sharing the width equally; at large text (175% and up) one
+    wide, in reading order (row by row, left then right), since two cards side by side on a
+    1366-pixel laptop cut their fields ("CAS-2026-000") at 200%. Positions are given as for
+    two columns either way."""
+
+    def __init__(self, one_column: bool):
+        super().__init__()
+        self.one_column = one_column
+        self.setSpacing(14)
+        self.setColumnStretch(0, 1)
+        if not one_column:
+            self.setColumnStretch(1, 1)
+
+    def addWidget(self, widget, row: int = 0, column: int = 0, row_span: int = 1,  # noqa: N802 (Qt's name)
+                  column_span: int = 1, *args) -> None:
+        if self.one_column:
+            super().addWidget(widget, 2 * row + column, 0, 1, 1, *args)
+        else:
+            super().addWidget(widget, row, column, row_span, column_span, *args)
+
+
+def card_grid() -> CardGrid:
+    return CardGrid(theme.current.text_size >= ONE_COLUMN_FROM)
 
 
 def list_card(title: str, accessible_name: str, empty_text: str, max_rows: int = 8) -> tuple[QFrame, QVBoxLayout, RecordList]:

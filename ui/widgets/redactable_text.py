@@ -12,6 +12,8 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QTextEdit, QWidget
 
+from ui import theme
+
 REDACTED_BACKGROUND = QColor("#111111")
 REDACTED_TEXT = QColor("#9aa5b1")
 SUGGESTED_UNDERLINE = QColor("#c2410c")
@@ -142,7 +144,7 @@ class RedactableText(QPlainTextEdit):
             else:
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
                 fmt.setUnderlineColor(SUGGESTED_UNDERLINE)
-                fmt.setBackground(QColor("#fff4e0"))
+                fmt.setBackground(theme.painted("#fff4e0", "background"))
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             selection.format = fmt

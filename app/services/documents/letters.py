@@ -211,8 +211,8 @@ def send_letter(session: Session, draft: LetterDraft, text: str, lawful_reason: 
             counterparty_person_id=draft.recipient.person_id,
             counterparty_organisation_id=draft.recipient.organisation_id, channel=DisclosureChannel.LETTER.value,
             disclosed_on=today, lawful_reason=lawful_reason, justification=justification), today=today)
-    pdf = letter_pdf(LetterContent(session.vault.service_name, uk_date(today.isoformat()), draft.recipient.lines,
-                                   body))
+    pdf = letter_pdf(LetterContent(session.vault.service_name, draft.title, today, case.reference,
+                                   draft.recipient.lines, body))
     with transaction(session.conn):
         disclosure_id = disclosures.write_disclosure_in_tx(session, checked) if checked is not None else None
         document_id = records.insert(session.conn, "document", {
