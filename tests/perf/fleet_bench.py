@@ -87,7 +87,7 @@ def computer(spec: dict, index: int) -> dict:
 
     sync("start")
     watch.head()
-    while not stop.exists():
+    while not stop.exists() and time.time() < spec["deadline"]:  # the deadline: should the bench die
         now = time.time()
         if my_turns and now >= my_turns[0]:
             my_turns.pop(0)
@@ -143,6 +143,7 @@ def build(kind: str, n: int, root: Path, server) -> dict:
 def run(kind: str, n: int, n_notes: int, root: Path, server=None) -> dict:
     spec = build(kind, n, root, server)
     spec.update(notes=n_notes, writers=min(WRITERS, n), stop=str(root / "stop"), start=time.time() + 8.0)
+    spec["deadline"] = spec["start"] + n_notes * NOTE_EVERY + 300
     (root / "spec.json").write_text(json.dumps(spec))
     procs = [subprocess.Popen([sys.executable, "-m", "tests.perf.fleet_bench", "--child", str(root / "spec.json"),
                                "--index", str(i), "--out", str(root / f"out-{i}.json")], cwd=ROOT)
