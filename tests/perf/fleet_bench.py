@@ -20,6 +20,7 @@ Usage: nice .venv/bin/python -m tests.perf.fleet_bench [--computers 15] [--notes
 import argparse
 import json
 import math
+import shutil
 import statistics
 import subprocess
 import sys
@@ -115,7 +116,7 @@ def computer(spec: dict, index: int) -> dict:
 
 # -- the fleet ---------------------------------------------------------------------------------
 
-def build(kind: str, n: int, root: Path, server) -> dict:
+def build(kind: str, n: int, root: Path, template: Path, server) -> dict:
     """A team of `n` computers on a fresh hub, every vault locked again, and what a child
     needs to open its own (the in-memory credential store goes with it: synthetic secrets)."""
     if kind == "folder":
@@ -125,7 +126,7 @@ def build(kind: str, n: int, root: Path, server) -> dict:
         names = server.new_hub_database()
         hub = PostgresHub(names["conninfo"], TEAM_ID, create=True)
         location = names["conninfo"]
-    team = Team(root / "team", hub, root / "template")
+    team = Team(root / "team", hub, template)
     for i in range(n):
         team.add(f"computer{i + 1}")
     case_id = seed_case(team.sessions[0])
@@ -140,8 +141,8 @@ def build(kind: str, n: int, root: Path, server) -> dict:
                           for i in range(n)]}
 
 
-def run(kind: str, n: int, n_notes: int, root: Path, server=None) -> dict:
-    spec = build(kind, n, root, server)
+def run(kind: str, n: int, n_notes: int, root: Path, template: Path, server=None) -> dict:
+    spec = build(kind, n, root, template, server)
     spec.update(notes=n_notes, writers=min(WRITERS, n), stop=str(root / "stop"), start=time.time() + 8.0)
     spec["deadline"] = spec["start"] + n_notes * NOTE_EVERY + 300
     (root / "spec.json").write_text(json.dumps(spec))
@@ -210,6 +211,8 @@ def main(argv=None) -> int:
     kdf.use_cheap_profile_for_tests(True)
     keyring.set_keyring(MemoryKeyring())
     ok = True
+    # One vault template for every run (tests.team.conftest keeps it for the process).
+    template = Path(tempfile.mkdtemp(prefix="confide-fleet-template-"))
     for kind in (("folder", "postgres") if args.hub == "both" else (args.hub,)):
         server = None
         if kind == "postgres":
@@ -221,10 +224,11 @@ def main(argv=None) -> int:
             server.start()
         try:
             with tempfile.TemporaryDirectory(prefix="confide-fleet-") as tmp:
-                ok &= report(run(kind, args.computers, args.notes, Path(tmp), server))
+                ok &= report(run(kind, args.computers, args.notes, Path(tmp), template, server))
         finally:
             if server is not None:
                 server.stop()
+    shutil.rmtree(template, ignore_errors=True)
     return 0 if ok else 1
 
 
