@@ -49,7 +49,7 @@ endif
 BENCH_REKEY_CASES ?= $(lastword $(filter-out 200000,$(BENCH_SIZES)))
 BENCH_GUI_CASES ?= $(BENCH_REKEY_CASES)
 BENCH_OUT := .bench/out
-BENCHES = bench $(foreach n,$(BENCH_SIZES),scale_bench-$(n) team_bench-$(n) checkout_bench-$(n)) cost_curve \
+BENCHES = bench cost_curve $(foreach n,$(BENCH_SIZES),scale_bench-$(n) team_bench-$(n) checkout_bench-$(n)) \
 	rekey_bench hub_bench colleague_latency fleet_bench documents_bench lifecycle_bench gui_day
 # $(1): module in tests/perf, $(2): its arguments, $(3): the name of its output.
 define run_bench

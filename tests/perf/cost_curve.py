@@ -96,17 +96,18 @@ def fmt(value, unit: str) -> str:
 
 def limit_text(fig: Figure) -> str:
     if fig.target is None:
-        return "–"
+        return f"≤ ×{fig.ratio_target} plain" if fig.ratio_target else "–"
     return f"< {fig.target:.1f}×" if fig.unit == "x" else f"< {fmt(fig.target, fig.unit)}"
 
 
 def project(points: list[tuple[int, float]]) -> float | None:
-    """The value at LARGE through a power law fitted to the two largest sizes measured."""
+    """The value at LARGE through a power law fitted to the two largest sizes measured. A figure
+    that fell between them (noise, or a cache warming) is held flat, never projected to shrink."""
     usable = [(n, v) for n, v in points if v and v > 0]
     if len(usable) < 2:
         return None
     (n1, v1), (n2, v2) = usable[-2:]
-    exponent = math.log(v2 / v1) / math.log(n2 / n1)
+    exponent = max(0.0, math.log(v2 / v1) / math.log(n2 / n1))
     return v2 * (LARGE / n2) ** exponent
 
 
@@ -158,8 +159,7 @@ def curve(sizes: list[int]) -> tuple[str, list[dict]]:
         if checks and fig.target is not None and measured_large is None:
             verdict += " (projected)"
         figures.append({"figure": f"{fig.label}, {last_n:,} cases", "measured": measured,
-                        "target": (limit_text(fig) + " at 200,000") if fig.target is not None else
-                        (f"≤ ×{fig.ratio_target} plain" if fig.ratio_target else "–"),
+                        "target": limit_text(fig) + (" at 200,000" if fig.target is not None else ""),
                         "baseline": baseline,
                         "met": verdict})
     return "\n".join(lines) + "\n", figures

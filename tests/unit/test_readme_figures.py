@@ -126,3 +126,9 @@ def test_the_date_of_the_run_heads_the_section():
 def test_the_real_readme_carries_the_markers():
     text = (readme_figures.ROOT / "README.md").read_text(encoding="utf-8")
     assert text.index(START) < text.index(END)
+
+
+def test_a_figure_that_fell_between_two_sizes_is_projected_flat_not_shrinking():
+    assert cost_curve.project([(10000, 0.020), (50000, 0.010)]) == 0.010
+    assert cost_curve.project([(10000, 0.010), (50000, 0.050)]) == pytest.approx(0.050 * 4)
+    assert cost_curve.project([(50000, 0.010)]) is None
