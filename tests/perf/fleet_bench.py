@@ -130,8 +130,8 @@ def build(kind: str, n: int, root: Path, template: Path, server) -> dict:
     for i in range(n):
         team.add(f"computer{i + 1}")
     case_id = seed_case(team.sessions[0])
-    for session in team.sessions:
-        sync_now(session, hub)
+    for session, own in zip(team.sessions, team.hubs):  # on PostgreSQL each with its own login
+        sync_now(session, own)
     team.close()
     hub.close()
     store = keyring.get_keyring()
