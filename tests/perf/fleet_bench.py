@@ -71,10 +71,8 @@ def computer(spec: dict, index: int) -> dict:
     session = unlock(Path(me["data_dir"]), "manager", PASSPHRASE)
     where = me["login"] or spec["location"]
     hub, watch = open_hub(where, TEAM_ID), open_hub(where, TEAM_ID)
-    stop = Path(spec["stop"])
+    stop, go = Path(spec["stop"]), Path(spec["go"])
     syncs, seen, wrote = [], {}, {}
-    my_turns = [spec["start"] + k * NOTE_EVERY for k in range(spec["notes"]) if k % spec["writers"] == index]
-    next_tick = time.time() + SYNC_EVERY * (index + 1) / len(spec["computers"])
     push_at = None
 
     def sync(why: str) -> None:
@@ -88,6 +86,13 @@ def computer(spec: dict, index: int) -> dict:
 
     sync("start")
     watch.head()
+    # Fifteen processes take a while to start on one machine: all begin together, when told.
+    Path(spec["ready"], str(index)).write_text("ready")
+    while not go.exists() and time.time() < spec["deadline"]:
+        time.sleep(0.1)
+    start = float(go.read_text()) if go.exists() else time.time()
+    my_turns = [start + k * NOTE_EVERY for k in range(spec["notes"]) if k % spec["writers"] == index]
+    next_tick = time.time() + SYNC_EVERY * (index + 1) / len(spec["computers"])
     while not stop.exists() and time.time() < spec["deadline"]:  # the deadline: should the bench die
         now = time.time()
         if my_turns and now >= my_turns[0]:
@@ -130,7 +135,7 @@ def build(kind: str, n: int, root: Path, template: Path, server) -> dict:
     for i in range(n):
         team.add(f"computer{i + 1}")
     case_id = seed_case(team.sessions[0])
-    for session, own in zip(team.sessions, team.hubs):  # on PostgreSQL each with its own login
+    for session, own in zip(team.sessions, team.hubs, strict=True):  # on PostgreSQL each with its own login
         sync_now(session, own)
     team.close()
     hub.close()
@@ -143,14 +148,21 @@ def build(kind: str, n: int, root: Path, template: Path, server) -> dict:
 
 def run(kind: str, n: int, n_notes: int, root: Path, template: Path, server=None) -> dict:
     spec = build(kind, n, root, template, server)
-    spec.update(notes=n_notes, writers=min(WRITERS, n), stop=str(root / "stop"), start=time.time() + 8.0)
-    spec["deadline"] = spec["start"] + n_notes * NOTE_EVERY + 300
+    (root / "ready").mkdir()
+    spec.update(notes=n_notes, writers=min(WRITERS, n), stop=str(root / "stop"), go=str(root / "go"),
+                ready=str(root / "ready"), deadline=time.time() + 600 + n_notes * NOTE_EVERY)
     (root / "spec.json").write_text(json.dumps(spec))
     procs = [subprocess.Popen([sys.executable, "-m", "tests.perf.fleet_bench", "--child", str(root / "spec.json"),
                                "--index", str(i), "--out", str(root / f"out-{i}.json")], cwd=ROOT)
              for i in range(n)]
+    while len(list((root / "ready").iterdir())) < n:
+        if any(p.poll() not in (None, 0) for p in procs) or time.time() > spec["deadline"]:
+            (root / "stop").write_text("stop")
+            raise RuntimeError("the computers did not all start")
+        time.sleep(0.2)
+    (root / "go").write_text(str(time.time() + 1.0))
     # The last note, then time for it to reach everyone (the folder's bound, and a margin).
-    time.sleep(max(0.0, spec["start"] - time.time()) + n_notes * NOTE_EVERY + TARGETS[kind] + 5)
+    time.sleep(1.0 + n_notes * NOTE_EVERY + TARGETS[kind] + 5)
     (root / "stop").write_text("stop")
     failed = [p.args[-1] for p in procs if p.wait(120) != 0]
     if failed:
