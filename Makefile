@@ -49,6 +49,9 @@ endif
 BENCH_REKEY_CASES ?= $(lastword $(filter-out 200000,$(BENCH_SIZES)))
 BENCH_GUI_CASES ?= $(BENCH_REKEY_CASES)
 BENCH_OUT := .bench/out
+# The kill -9 loop in bench.py: a short check here (tests/perf/kill_loop.py makes long runs).
+BENCH_KILL_ROUNDS ?= 5
+export BENCH_KILL_ROUNDS
 BENCHES = bench cost_curve $(foreach n,$(BENCH_SIZES),scale_bench-$(n) team_bench-$(n) checkout_bench-$(n)) \
 	rekey_bench hub_bench colleague_latency fleet_bench documents_bench lifecycle_bench gui_day
 # $(1): module in tests/perf, $(2): its arguments, $(3): the name of its output.
