@@ -103,6 +103,9 @@ def parse_line(line: str) -> dict | None:
                 checks.append({"<": value < bound, "<=": value <= bound, "≤": value <= bound,
                                ">": value > bound, ">=": value >= bound, "≥": value >= bound}[op])
                 break
+    said = re.search(r"\b(MISSED|NOT met|OK|met)\b", text[target_at:])
+    if not used and not said:
+        return None  # a setting beside what it aims at ("Calibrated: 64 MiB ... target 0.7 s"), not a figure
     used = [u.strip() for u in used] or [f"{measures[0][1]} {measures[0][2]}".strip()]
     if re.search(r"\b(MISSED|NOT met)\b", text[target_at:], re.I):
         met = "NO"

@@ -54,7 +54,8 @@ def test_lines_in_each_benchmarks_own_words_are_read(line, measured, met):
 
 
 @pytest.mark.parametrize("line", ["load average 3.2 on 2 CPUs", "  something the writer cannot read: target",
-                                  TEAM_LARGE.splitlines()[0], "| search | 9 ms | target |", ""])
+                                  TEAM_LARGE.splitlines()[0], "| search | 9 ms | target |", "",
+                                  "Calibrated: 64 MiB, 1 lanes, **3 passes** (target 0.7 s; calibration took 2.1 s)"])
 def test_lines_without_one_readable_target_are_not_rows(line):
     assert parse_line(line) is None
 
