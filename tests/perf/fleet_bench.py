@@ -225,22 +225,24 @@ def main(argv=None) -> int:
     ok = True
     # One vault template for every run (tests.team.conftest keeps it for the process).
     template = Path(tempfile.mkdtemp(prefix="confide-fleet-template-"))
-    for kind in (("folder", "postgres") if args.hub == "both" else (args.hub,)):
-        server = None
-        if kind == "postgres":
-            bindir = find_bindir()
-            if bindir is None:
-                print("[postgres] skipped: no PostgreSQL server binaries on this computer")
-                continue
-            server = PostgresServer(bindir)
-            server.start()
-        try:
-            with tempfile.TemporaryDirectory(prefix="confide-fleet-") as tmp:
-                ok &= report(run(kind, args.computers, args.notes, Path(tmp), template, server))
-        finally:
-            if server is not None:
-                server.stop()
-    shutil.rmtree(template, ignore_errors=True)
+    try:
+        for kind in (("folder", "postgres") if args.hub == "both" else (args.hub,)):
+            server = None
+            if kind == "postgres":
+                bindir = find_bindir()
+                if bindir is None:
+                    print("[postgres] skipped: no PostgreSQL server binaries on this computer")
+                    continue
+                server = PostgresServer(bindir)
+                server.start()
+            try:
+                with tempfile.TemporaryDirectory(prefix="confide-fleet-") as tmp:
+                    ok &= report(run(kind, args.computers, args.notes, Path(tmp), template, server))
+            finally:
+                if server is not None:
+                    server.stop()
+    finally:
+        shutil.rmtree(template, ignore_errors=True)
     return 0 if ok else 1
 
 
