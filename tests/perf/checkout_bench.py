@@ -109,8 +109,17 @@ def run(cases: int, seed: int, take: int, root: Path, dataset: Path | None = Non
 
     for case_id in case_ids[:10]:
         notes.add_note(laptop, case_id, "meeting", date.today(), 30, "Met the family at home; agreed next steps.")
+    def laptop_then_office(session):
+        """The laptop's sync, then the office's (watching the hub, it applies them at once and
+        says so on the hub), then the laptop's again to read that: check-in erases only once
+        every office computer has applied the laptop's changes (docs/sync.md §14)."""
+        got = membership.sync(session)
+        membership.sync(office)
+        membership.sync(session)
+        return got
+
     with _Phase("checkin", profile) as p4:
-        result = checkout.check_in(laptop)
+        result = checkout.check_in(laptop, sync=laptop_then_office, wait=60.0)
     with _Phase("office-receive", profile) as p5:
         membership.sync(office)
     t4, t5, t6 = 0.0, p4.wall, p4.wall + p5.wall

@@ -16,6 +16,7 @@ import shutil
 import time
 from pathlib import Path
 
+from app.security import kdf
 from app.security.device import KeyFileStore
 from app.services.vault import unlock as vault_service
 from app.storage import keying
@@ -43,6 +44,7 @@ def _filler_vault(folder: Path, megabytes: int) -> tuple[Path, Path]:
 def _dataset_copy(cases: int, folder: Path) -> tuple[Path, Path]:
     from tests.perf import scale_bench
 
+    kdf.use_cheap_profile_for_tests()  # the dataset's own key slots are made with the cheap profile
     source = scale_bench.build_dataset(cases, 1)
     shutil.copytree(source / "vault", folder / "vault")
     shutil.copy2(source / "device.key", folder / "device.key")

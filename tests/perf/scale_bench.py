@@ -196,6 +196,35 @@ def rss_probe(folder: Path) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+SAVE_RATIO = 1.2  # a save's p95 against plain SQLite's, same run, both synchronous = FULL
+
+
+def save_note_row(enc: Session, plain: Session, case_id: str, n: int) -> dict:
+    """Save a note, encrypted and plain taking turns (a burst of load, or a checkpoint, falls on
+    both alike): the same code, one transaction and one commit each, synchronous = FULL on both.
+    The p95 is what the target compares (docs/security.md, "Saving a note")."""
+    samples = {"enc": [], "plain": []}
+    cpu = {"enc": [], "plain": []}
+    for i in range(n + 1):
+        for label, session in (("enc", enc), ("plain", plain))[:: 1 if i % 2 else -1]:
+            wall, _ = timed(lambda s=session: notes.add_note(s, case_id, "phone_call", date.today(), 5,
+                                                             "Benchmark note."), 1)
+            if i:  # the first of each is a warm-up
+                samples[label] += wall
+                cpu[label] += CPU[id(wall)]
+    row = {"operation": "save a note", "enc_median": statistics.median(samples["enc"]),
+           "enc_p95": p95(samples["enc"]), "plain_median": statistics.median(samples["plain"]),
+           "plain_p95": p95(samples["plain"]), "enc_cpu_median": statistics.median(cpu["enc"]),
+           "plain_cpu_median": statistics.median(cpu["plain"]), "target": 0.030, "ratio_target": SAVE_RATIO,
+           "ratio_of": "p95"}
+    row["ratio"] = row["enc_p95"] / row["plain_p95"]
+    print(f"  save a note: p95 {row['enc_p95'] * 1000:.1f} ms enc, {row['plain_p95'] * 1000:.1f} ms plain, ratio of "
+          f"p95s {row['ratio']:.2f} (target <= {SAVE_RATIO}); medians {row['enc_median'] * 1000:.1f} / "
+          f"{row['plain_median'] * 1000:.1f} ms; CPU {row['enc_cpu_median'] * 1000:.1f} / "
+          f"{row['plain_cpu_median'] * 1000:.1f} ms", flush=True)
+    return row
+
+
 def plain_session(folder: Path, enc: Session) -> Session:
     conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlcipher3.Row
@@ -243,8 +272,7 @@ def run(n_cases: int, seed: int, runs: int, n_documents: int = 0) -> dict:
     # Not in the SAR subject's cases: a new note there would make the completed review stale.
     other_case = enc.conn.execute("SELECT id FROM casefile WHERE client_id != (SELECT client_id FROM casefile "
                                   "WHERE id = ?) ORDER BY id LIMIT 1", (big_case,)).fetchone()[0]
-    both("save a note", lambda s: notes.add_note(s, other_case, "phone_call", date.today(), 5, "Benchmark note."),
-         target=0.030)
+    rows.append(save_note_row(enc, plain, other_case, max(runs, 20) * 3))
     both("dashboard", lambda s: dashboard.build_dashboard(s), n=max(3, runs // 3), target=0.300)
 
     def annual(s):
@@ -286,6 +314,14 @@ def run(n_cases: int, seed: int, runs: int, n_documents: int = 0) -> dict:
               for t in ("casefile", "person", "note", "consent", "action_item", "subject_access_request", "document")}
     enc.lock("bench")
     plain.conn.close()
+    # Alone, as at the start of the day: another open connection would hold up its checkpoint.
+    opened, _ = timed(lambda: vault_service.unlock(folder / "vault", "manager", PASSPHRASE,
+                                                   folder / "device.key").lock("bench"), 5)
+    rows.append({"operation": "unlock at this size (open, key check, start-up reads; Argon2id apart)",
+                 "enc_median": statistics.median(opened), "enc_p95": p95(opened), "plain_median": None,
+                 "plain_p95": None, "enc_cpu_median": statistics.median(CPU[id(opened)]), "plain_cpu_median": None,
+                 "ratio": None, "target": None, "ratio_target": None})
+    print(f"  unlock at this size: {statistics.median(opened) * 1000:.1f} ms", flush=True)
     build = json.loads((folder / "build.json").read_text())
     return {"cases": n_cases, "seed": seed, "rows": rows, "peak_rss_mb": round(peak_mb), "counts": counts,
             "peak_rss_with_report_mb": round(probe["peak_rss_with_report_mb"]), "rss_steps": probe["steps"],
@@ -308,7 +344,8 @@ def markdown(result: dict) -> str:
         if r["target"] is not None:
             checks.append(("met" if r["enc_p95"] <= r["target"] else "MISSED") + f" (p95 < {ms(r['target'])})")
         if r.get("ratio_target") is not None and r["ratio"] is not None:
-            checks.append(("met" if r["ratio"] <= r["ratio_target"] else "MISSED") + f" (ratio <= {r['ratio_target']})")
+            checks.append(("met" if r["ratio"] <= r["ratio_target"] else "MISSED")
+                          + f" ({'p95 ' if r.get('ratio_of') == 'p95' else ''}ratio <= {r['ratio_target']})")
         target = "; ".join(checks)
         cpu = f"{ms(r.get('enc_cpu_median'))} / {ms(r.get('plain_cpu_median'))}" if "enc_cpu_median" in r else ""
         lines.append(f"| {r['operation']} | {ms(r['enc_median'])} | {ms(r['enc_p95'])} | {ms(r['plain_median'])} | "
@@ -341,7 +378,9 @@ def main(argv=None) -> int:
     text = markdown(result)
     name = "scale-documents" if args.documents else "scale"
     (OUT / f"{name}.md").write_text(text)
-    (OUT / f"{name}.json").write_text(json.dumps(result, indent=2))
+    # The second name is for tests/perf/cost_curve.py, which reads one file per size.
+    for file in (f"{name}.json", f"{name}-{args.cases}.json"):
+        (OUT / file).write_text(json.dumps(result, indent=2))
     print(text)
     return 0
 

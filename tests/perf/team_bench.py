@@ -171,6 +171,15 @@ def print_table(results: list[dict]) -> None:
                 text += f" ({r[cpu[key]]})"
             cells.append(f"{text:>22}")
         print(f"{label:<34}" + "".join(cells) + f"{target:>12}")
+    # One line per figure and hub with its verdict, for the README (tests/perf/readme_figures.py);
+    # joining is in the cost curve (tests/perf/cost_curve.py).
+    for label, key, unit, limit, less in (("1,000 edited rows, end to end", "edited_rows_s", "s", 2.0, True),
+                                          ("sync with nothing to do", "noop_ms", "ms", 100.0, True),
+                                          ("hub bytes / data bytes", "bytes_ratio", "", 1.5, False)):
+        for r in results:
+            ok = r[key] < limit if less else r[key] <= limit
+            print(f"{label} ({r['hub']}, {r['cases']:,} cases): {r[key]} {unit}".rstrip()
+                  + f" (target {'<' if less else '<='} {limit:g} {unit}".rstrip() + f") {'met' if ok else 'MISSED'}")
 
 
 def main(argv=None) -> int:
@@ -204,6 +213,8 @@ def main(argv=None) -> int:
                 server.stop()
     print_table(results)
     print(json.dumps(results))
+    scale_bench.OUT.mkdir(exist_ok=True)  # for tests/perf/cost_curve.py
+    (scale_bench.OUT / f"team-{args.cases}.json").write_text(json.dumps(results, indent=2))
     return 0
 
 

@@ -1,0 +1,27 @@
+"""Saving a note is one durable commit (docs/security.md, "Saving a note"): the note, its search
+entry and its audit event go in one transaction, written with synchronous = FULL, so a save
+costs plain SQLite's single commit and one fsync, never a second transaction of its own."""
+
+from datetime import date
+
+from app.services.casework import notes
+from tests.team.replica import seed_case
+
+
+def test_a_note_its_search_entry_and_its_audit_event_are_one_commit(session):
+    case_id = seed_case(session)
+    statements: list[str] = []
+    session.conn.set_trace_callback(statements.append)
+    try:
+        note = notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "Called about the annual review.")
+    finally:
+        session.conn.set_trace_callback(None)
+    writes = [s for s in statements if s.split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE")]
+    begins = [i for i, s in enumerate(statements) if s.upper().startswith("BEGIN")]
+    commits = [i for i, s in enumerate(statements) if s.upper().startswith("COMMIT")]
+    assert len(begins) == len(commits) == 1, statements
+    assert all(begins[0] < statements.index(w) < commits[0] for w in writes)
+    assert any("INTO note " in w for w in writes) and any("audit_event" in w for w in writes)
+    assert any("search" in w for w in writes)
+    assert session.conn.execute("PRAGMA synchronous").fetchone()[0] == 2      # FULL: durability unchanged
+    assert session.conn.execute("SELECT count(*) FROM audit_event WHERE object_id = ?", (note.id,)).fetchone()[0] == 1
