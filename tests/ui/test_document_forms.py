@@ -1,0 +1,138 @@
+"""What the walk-through of documents and letters found in their forms (docs/documents.md): a
+refusal that answered one date stops answering once the date changes; the refusal and its
+override rows make the form grow on a laptop instead of hiding in a scroll area; a date typed
+with the keyboard is the date typed."""
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, QRect, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDateEdit
+
+from app.errors import ValidationError
+from tests.ui.casework_support import make_workspace, wait_idle
+from tests.unit.consent_helpers import TODAY, family_case, professional, verbal
+from tests.unit.document_helpers import pdf_with_plain_text
+from ui.dialogs.consent_capture import ConsentCaptureDialog
+from ui.widgets import screen_fit
+from ui.widgets.choices import date_edit, date_of
+
+LAPTOP = QRect(0, 0, 1366, 768 - 40)
+
+
+def _documents_tab(qtbot, session, ops, data_dir):
+    fam = family_case(session)
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    return fam, workspace.open_record("case", fam.case.id).show_tab("documents")
+
+
+def _from_professional(qtbot, tab, source, who):
+    dialog = tab.add_files([source])
+    qtbot.waitExposed(dialog)
+    dialog.source.setText("Email from the educational psychologist")
+    dialog.professional.setChecked(True)
+    dialog.party.setCurrentIndex(next(i for i in range(dialog.party.count())
+                                      if getattr(dialog.party.itemData(i), "person_id", None) == who.id))
+    return dialog
+
+
+def test_the_refusal_grows_the_form_on_a_laptop_rather_than_scrolling(qtbot, session, ops, data_dir, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setattr(screen_fit, "forced_area", LAPTOP)
+    fam, tab = _documents_tab(qtbot, session, ops, data_dir)
+    source = tmp_path / "EP report.pdf"
+    source.write_bytes(pdf_with_plain_text("Educational psychology report"))
+    dialog = _from_professional(qtbot, tab, source, fam.ep)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.refusal.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: dialog.scroll.verticalScrollBar().maximum() == 0, timeout=3000)
+    assert dialog.frameGeometry().height() <= LAPTOP.height()
+    dialog.guard.mark_clean()
+
+
+def test_changing_the_date_after_a_refusal_checks_the_consent_again(qtbot, session, ops, data_dir, tmp_path):
+    fam, tab = _documents_tab(qtbot, session, ops, data_dir)
+    today = date.today()
+    verbal(session, fam, "obtain_records", counterparty_person_id=fam.ep.id, today=today)
+    source = tmp_path / "EP report.pdf"
+    source.write_bytes(pdf_with_plain_text("Educational psychology report"))
+    dialog = _from_professional(qtbot, tab, source, fam.ep)
+    earlier = today - timedelta(days=20)
+    dialog.day.setDate(QDate(earlier.year, earlier.month, earlier.day))
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.refusal.isVisible(), timeout=5000)
+    assert "came after this" in dialog.refusal.text()
+    assert dialog.ok_button.text() == "Add under an override"
+    # The report was received today, under the consent on file: the form must not still ask
+    # for a lawful reason for an override nobody needs.
+    dialog.day.setDate(QDate(today.year, today.month, today.day))
+    assert not dialog.refusal.isVisible() and not dialog.reason.isVisible()
+    assert dialog.ok_button.text() == "Add document"
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    wait_idle(qtbot, ops)
+    assert tab.tree.topLevelItemCount() == 1
+    assert "under the family's consent" in tab.basis.text()
+
+
+def _typed(qtbot, edit: QDateEdit, keys: str) -> None:
+    edit.show()
+    qtbot.waitExposed(edit)
+    edit.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    edit.setSelectedSection(QDateEdit.Section.DaySection)
+    QTest.keyClicks(edit, keys)
+
+
+def test_a_past_date_typed_day_first_is_the_date_typed(qtbot):
+    """Qt checks each part against the latest allowed date as it is typed: with today as the
+    latest, typing a day later than today's day (in today's month) was refused, the keys ran on
+    into the month and year, and a different date was kept without a word."""
+    today = date.today()
+    wanted = (today.replace(day=1) - timedelta(days=1)).replace(day=28)  # last month, the 28th
+    edit = date_edit("Date of the document")
+    qtbot.addWidget(edit)
+    _typed(qtbot, edit, wanted.strftime("%d%m%Y"))
+    assert date_of(edit) == wanted
+
+
+def test_a_future_date_typed_where_none_may_be_is_refused_in_words(qtbot):
+    tomorrow = date.today() + timedelta(days=1)
+    edit = date_edit("Date of the document")
+    qtbot.addWidget(edit)
+    _typed(qtbot, edit, tomorrow.strftime("%d%m%Y"))
+    try:
+        date_of(edit)
+    except ValidationError as exc:
+        assert "Date of the document" in exc.message and "after today" in exc.message
+    else:
+        raise AssertionError("a date after today was accepted")
+    assert date_of(date_edit("When", not_after_today=False)) == date.today()
+
+
+def test_the_consent_form_does_not_scroll_sideways_when_a_professional_is_named(qtbot, session, monkeypatch):
+    """The records request's consent comes first: the form's list of professionals took the
+    width of its longest name, and the wording, the Add button and the signature's Clear
+    button went off the right edge of a laptop."""
+    monkeypatch.setattr(screen_fit, "forced_area", LAPTOP)
+    fam = family_case(session)
+    professional(session, "Chloe", "Arnold-Fairweather", "Speech and language therapist",
+                 "Northshire Speech, Language and Communication Therapy Service for Children")
+    dialog = ConsentCaptureDialog(session, fam.case.id, today=TODAY)
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.guard.mark_clean())
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    records = next(row for row in dialog.rows if row.scope.value == "obtain_records")
+    records.check.setChecked(True)
+    records.party.setCurrentIndex(records.party.findData(None) + 1)
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: dialog.scroll.horizontalScrollBar().maximum() == 0, timeout=3000)
+
+
+def test_the_consent_date_typed_day_first_is_the_date_typed(qtbot, session):
+    fam = family_case(session)
+    dialog = ConsentCaptureDialog(session, fam.case.id, today=TODAY)
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.guard.mark_clean())
+    wanted = TODAY.replace(month=TODAY.month - 1, day=28)
+    _typed(qtbot, dialog.given_on, wanted.strftime("%d%m%Y"))
+    assert dialog.given_on.date() == QDate(wanted.year, wanted.month, wanted.day)
