@@ -136,3 +136,31 @@ def test_the_consent_date_typed_day_first_is_the_date_typed(qtbot, session):
     wanted = TODAY.replace(month=TODAY.month - 1, day=28)
     _typed(qtbot, dialog.given_on, wanted.strftime("%d%m%Y"))
     assert dialog.given_on.date() == QDate(wanted.year, wanted.month, wanted.day)
+
+
+def test_the_document_just_added_is_the_one_selected_with_its_consent_shown(qtbot, session, ops, data_dir, tmp_path):
+    """The list kept the earlier selection: the new report sat unselected, and the line saying
+    which consent it came under stayed hidden until someone clicked it."""
+    fam, tab = _documents_tab(qtbot, session, ops, data_dir)
+    today = date.today()
+    verbal(session, fam, "obtain_records", counterparty_person_id=fam.ep.id, today=today - timedelta(days=30))
+    first = tmp_path / "Appointment letter.pdf"
+    first.write_bytes(pdf_with_plain_text("Appointment"))
+    dialog = tab.add_files([first])
+    qtbot.waitExposed(dialog)
+    dialog.source.setText("The parent")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    wait_idle(qtbot, ops)
+    report = tmp_path / "EP report.pdf"
+    report.write_bytes(pdf_with_plain_text("Educational psychology report"))
+    dialog = _from_professional(qtbot, tab, report, fam.ep)
+    earlier = today - timedelta(days=10)
+    dialog.day.setDate(QDate(earlier.year, earlier.month, earlier.day))
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    wait_idle(qtbot, ops)
+    assert tab.tree.topLevelItemCount() == 2
+    assert tab.selected().title == "EP report"
+    assert "Records requested from Sam Patel" in tab.basis.text() and "under the family's consent" in tab.basis.text()
+    assert tab.basis.isVisible()

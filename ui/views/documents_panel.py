@@ -99,6 +99,7 @@ class DocumentsPanel(CaseTab):
         self.viewer: DocumentViewer | None = None
         self.dialog: AddDocumentDialog | None = None
         self.letter: LetterDialog | None = None
+        self._select_id: str | None = None   # a document just added or written: shown selected
 
     # The empty state has no list to drop on: the panel takes drops too.
     def dragEnterEvent(self, event) -> None:  # noqa: N802
@@ -123,7 +124,7 @@ class DocumentsPanel(CaseTab):
             self.show_person(self.person_id, self.person_name)
 
     def _fill(self, read) -> None:
-        keep = getattr(self.selected(), "id", None)
+        keep = self._select_id or getattr(self.selected(), "id", None)
         try:
             found = read()
         except ConfideError as exc:
@@ -173,6 +174,7 @@ class DocumentsPanel(CaseTab):
                                    case_id=self.case.id if self.case else None,
                                    case_reference=self.case.reference if self.case else "",
                                    person_id=self.person_id, person_name=self.person_name, parent=self)
+        dialog.accepted.connect(lambda: self._select_new(dialog.saved))
         if rest:
             dialog.finished.connect(lambda _r: self.add_files(rest))
         self.dialog = dialog
@@ -182,9 +184,21 @@ class DocumentsPanel(CaseTab):
     def write_letter(self) -> LetterDialog | None:
         if self.case is None:
             return None
-        self.letter = LetterDialog(self.session, self.ops, self.case, self)
-        self.letter.open()
-        return self.letter
+        self.letter = letter = LetterDialog(self.session, self.ops, self.case, self)
+        letter.accepted.connect(lambda: self._select_new(letter.sent.document if letter.sent else None))
+        letter.open()
+        return letter
+
+    def _select_new(self, document: Document | None) -> None:
+        """What was just added is what the caseworker looks at next: selected, with the consent
+        it came or went under shown beneath the list."""
+        if document is None:
+            return
+        self._select_id = document.id
+        try:
+            self.reload()
+        finally:
+            self._select_id = None
 
     # --- reading ---------------------------------------------------------------------------
     def open_selected(self) -> None:
