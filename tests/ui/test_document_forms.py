@@ -7,13 +7,16 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDateEdit
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDateEdit, QLabel, QWidget
 
 from app.errors import ValidationError
+from app.services.casework import cases
+from app.services.documents import letters
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.consent_helpers import TODAY, family_case, professional, verbal
 from tests.unit.document_helpers import pdf_with_plain_text
 from ui.dialogs.consent_capture import ConsentCaptureDialog
+from ui.dialogs.letter_dialog import LetterDialog
 from ui.widgets import screen_fit
 from ui.widgets.choices import date_edit, date_of
 
@@ -164,3 +167,28 @@ def test_the_document_just_added_is_the_one_selected_with_its_consent_shown(qtbo
     assert tab.selected().title == "EP report"
     assert "Records requested from Sam Patel" in tab.basis.text() and "under the family's consent" in tab.basis.text()
     assert tab.basis.isVisible()
+
+
+def _mnemonics(dialog) -> list[str]:
+    keys = []
+    for widget in dialog.findChildren(QWidget):
+        text = widget.text() if isinstance(widget, (QLabel, QAbstractButton)) else ""
+        if widget.isVisible() and "&" in text.replace("&&", ""):
+            keys.append(text.replace("&&", "")[text.replace("&&", "").index("&") + 1].lower())
+    return keys
+
+
+def test_each_field_of_the_letter_form_has_its_own_alt_key(qtbot, session, ops):
+    """Alt+T went to Template before To, Alt+L to Letter before Lawful reason: a second field
+    sharing a key is reached only by pressing it again. (The "To" label was also clipped on
+    screen: its underlined T loses the kerning its width was measured with.)"""
+    fam = family_case(session)
+    dialog = LetterDialog(session, ops, cases.load_case(session, fam.case.id))
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.guard.mark_clean())
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.template.setCurrentIndex(dialog.template.findData(letters.TO_PROFESSIONAL))
+    dialog.party.setCurrentIndex(1)
+    dialog._show_override(True, "No live consent.")
+    keys = _mnemonics(dialog)
+    assert len(keys) >= 5 and len(keys) == len(set(keys)), keys
