@@ -192,3 +192,29 @@ def test_each_field_of_the_letter_form_has_its_own_alt_key(qtbot, session, ops):
     dialog._show_override(True, "No live consent.")
     keys = _mnemonics(dialog)
     assert len(keys) >= 5 and len(keys) == len(set(keys)), keys
+
+
+def test_the_rows_stay_put_while_the_selection_moves(qtbot, session, ops, data_dir, tmp_path):
+    """The consent line sat above the list and took one, two or no lines with the selected
+    document: the rows moved under the pointer, and a double-click opened the wrong one."""
+    fam, tab = _documents_tab(qtbot, session, ops, data_dir)
+    verbal(session, fam, "obtain_records", counterparty_person_id=fam.ep.id, today=date.today() - timedelta(days=30))
+    plain = tmp_path / "Photo of the classroom.pdf"
+    plain.write_bytes(pdf_with_plain_text("Classroom"))
+    dialog = tab.add_files([plain])
+    qtbot.waitExposed(dialog)
+    dialog.source.setText("The parent")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    report = tmp_path / "EP report.pdf"
+    report.write_bytes(pdf_with_plain_text("Educational psychology report"))
+    dialog = _from_professional(qtbot, tab, report, fam.ep)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    wait_idle(qtbot, ops)
+    tops = set()
+    for row in (0, 1, 0):
+        tab.tree.setCurrentItem(tab.tree.topLevelItem(row))
+        QApplication.processEvents()
+        tops.add(tab.tree.mapTo(tab, tab.tree.rect().topLeft()).y())
+    assert len(tops) == 1, tops

@@ -85,8 +85,10 @@ class DocumentsPanel(CaseTab):
         header.setStretchLastSection(False)
         self.basis = text_label("", "hint")
         self.basis.setAccessibleName("Consent the document came or went under")
-        self.column.addWidget(self.basis)
         self.set_list(self.tree)
+        # Below the list: above it, its line or two came and went with the selection and moved
+        # every row under the pointer between the two clicks of a double-click.
+        self.column.insertWidget(self.column.indexOf(self.tree) + 1, self.basis)
         self.empty.setAcceptDrops(False)
         self.setAcceptDrops(True)
         self.add_button.clicked.connect(self.choose_file)
