@@ -6,6 +6,7 @@ with the keyboard is the date typed."""
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QRect, Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDateEdit, QLabel, QWidget
 
@@ -218,3 +219,29 @@ def test_the_rows_stay_put_while_the_selection_moves(qtbot, session, ops, data_d
         QApplication.processEvents()
         tops.add(tab.tree.mapTo(tab, tab.tree.rect().topLeft()).y())
     assert len(tops) == 1, tops
+
+
+def test_a_phone_photo_is_shown_whole_and_at_actual_size_on_request(qtbot, session, ops, data_dir, tmp_path):
+    """A picture opened at its own pixels: a photo from a phone showed a corner of itself."""
+    fam, tab = _documents_tab(qtbot, session, ops, data_dir)
+    photo = QImage(4000, 3000, QImage.Format.Format_RGB32)
+    photo.fill(QColor("white"))
+    source = tmp_path / "Photo of the board.png"
+    assert photo.save(str(source))
+    dialog = tab.add_files([source])
+    qtbot.waitExposed(dialog)
+    dialog.source.setText("The parent")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    wait_idle(qtbot, ops)
+    tab.open_selected()
+    qtbot.waitUntil(lambda: tab.viewer is not None and tab.viewer.isVisible(), timeout=5000)
+    viewer = tab.viewer
+    QApplication.processEvents()
+    room = viewer.scroll.viewport().size()
+    shown = viewer.picture.pixmap().size()
+    assert shown.width() <= room.width() and shown.height() <= room.height()
+    assert abs(shown.width() / shown.height() - 4 / 3) < 0.02
+    viewer.set_fit(False)
+    assert viewer.picture.pixmap().width() == 4000
+    viewer.close()
