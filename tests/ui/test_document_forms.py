@@ -16,6 +16,7 @@ from app.services.documents import letters
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.consent_helpers import TODAY, family_case, professional, verbal
 from tests.unit.document_helpers import pdf_with_plain_text
+from ui.dialogs import messages
 from ui.dialogs.consent_capture import ConsentCaptureDialog
 from ui.dialogs.letter_dialog import LetterDialog
 from ui.widgets import screen_fit
@@ -245,3 +246,20 @@ def test_a_phone_photo_is_shown_whole_and_at_actual_size_on_request(qtbot, sessi
     viewer.set_fit(False)
     assert viewer.picture.pixmap().width() == 4000
     viewer.close()
+
+
+def test_save_a_copy_says_the_copy_is_recorded_before_it_is_made(qtbot, session, ops, data_dir, tmp_path):
+    """The warning said the copy is not encrypted but not that the copy is audited (docs/documents.md)."""
+    _fam, tab = _documents_tab(qtbot, session, ops, data_dir)
+    source = tmp_path / "Letter.pdf"
+    source.write_bytes(pdf_with_plain_text("Letter"))
+    dialog = tab.add_files([source])
+    qtbot.waitExposed(dialog)
+    dialog.source.setText("The parent")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    wait_idle(qtbot, ops)
+    messages.set_next_answer(False)
+    tab.save_copy()
+    title, text = messages.last_shown
+    assert "NOT encrypted" in text and "audit trail" in text

@@ -22,6 +22,8 @@ from ui.widgets.forms import text_label
 
 DATE, TITLE, KIND, SOURCE, SIZE = range(5)
 DocumentRole = Qt.ItemDataRole.UserRole + 1
+AUDITED = ("Confide records in its audit trail that you saved a copy of this document (not where you "
+           "saved it), as it does for every file that leaves the vault.")
 FILTERS = "Documents (" + " ".join(f"*{s}" for s in sorted(MEDIA_TYPES)) + ");;All files (*)"
 
 
@@ -224,7 +226,7 @@ class DocumentsPanel(CaseTab):
         document = self.selected()
         if document is None:
             return
-        if not messages.ask(self, "Save a copy", f"{docs.NOT_ENCRYPTED_WARNING}\n\nSave a copy of "
+        if not messages.ask(self, "Save a copy", f"{docs.NOT_ENCRYPTED_WARNING}\n\n{AUDITED}\n\nSave a copy of "
                             f"“{document.title}”?", confirm="Choose where…"):
             return
         path = files.save_path(self, "Save a copy (not encrypted)", files.documents_folder() / document.file_name,
