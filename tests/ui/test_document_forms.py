@@ -3,6 +3,7 @@ refusal that answered one date stops answering once the date changes; the refusa
 override rows make the form grow on a laptop instead of hiding in a scroll area; a date typed
 with the keyboard is the date typed."""
 
+import io
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QRect, Qt
@@ -12,8 +13,10 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QDateEdit, QLabel, 
 
 from app.errors import ValidationError
 from app.services.casework import cases
+from app.services.documents import documents as docs
 from app.services.documents import letters
 from tests.ui.casework_support import make_workspace, wait_idle
+from tests.ui.manager_support import casework, ready_request
 from tests.unit.consent_helpers import TODAY, family_case, professional, verbal
 from tests.unit.document_helpers import pdf_with_plain_text
 from ui.dialogs import messages
@@ -263,3 +266,29 @@ def test_save_a_copy_says_the_copy_is_recorded_before_it_is_made(qtbot, session,
     tab.save_copy()
     title, text = messages.last_shown
     assert "NOT encrypted" in text and "audit trail" in text
+
+
+def test_a_document_under_review_for_a_sar_can_be_read_before_deciding(qtbot, session, ops, data_dir, tmp_path):
+    """The review asked to include or leave out a whole report but showed only its title,
+    date and source: the manager had to leave the review for the case to read it."""
+    parent, _kid, case = casework(session)
+    with io.BytesIO(pdf_with_plain_text("Educational psychology report", pages=2)) as stream:
+        docs.add_document(session, docs.DocumentInput("EP report", "report", date.today().isoformat(), "EP service",
+                                                      "EP report.pdf", case_id=case.id), stream)
+    request = ready_request(session, parent)
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    page = workspace.show_page("Access requests")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    assert page.select(request.id)
+    review = page.act("review")
+    qtbot.waitUntil(lambda: review.review is not None and not ops.busy, timeout=5000)
+    report = next(i for i in review.review.items if i.kind == "document")
+    review.tree.setCurrentItem(review._rows[report.key])
+    assert review.panel.read_button.isVisible()
+    review.panel.read_button.click()
+    qtbot.waitUntil(lambda: review.viewer is not None and review.viewer.isVisible(), timeout=5000)
+    assert review.viewer.page_count() == 2
+    review.viewer.close()
+    other = next(i for i in review.review.items if i.kind != "document")
+    review.tree.setCurrentItem(review._rows[other.key])
+    assert not review.panel.read_button.isVisible()
