@@ -46,7 +46,9 @@ class SarItemPanel(QWidget):
         decide.addWidget(self.include_button)
         decide.addWidget(self.exclude_button)
         decide.addWidget(self.reason, 1)
-        decide.addWidget(self.read_button)
+        state_row = QHBoxLayout()   # beside the state, so the reason keeps its width
+        state_row.addWidget(self.state, 1)
+        state_row.addWidget(self.read_button)
 
         self.fields_box = QWidget()
         self.fields = QVBoxLayout(self.fields_box)
@@ -79,8 +81,9 @@ class SarItemPanel(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 0, 0, 0)
         column.setSpacing(8)
-        for widget in (self.title, self.state, self.advice):
-            column.addWidget(widget)
+        column.addWidget(self.title)
+        column.addLayout(state_row)
+        column.addWidget(self.advice)
         column.addLayout(decide)
         column.addWidget(scroll, 1)
         column.addLayout(redact_row)
