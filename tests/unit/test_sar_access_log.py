@@ -37,3 +37,18 @@ def test_views_on_other_computers_and_of_documents_are_in_the_record_of_access(s
     assert "26/11/2026 09:15 UTC: colleague opened a case file" in log
     assert "opened a document" in log
     assert log.count("opened a case file") == 2
+
+
+def test_a_consent_item_is_titled_with_whom_it_is_for(session):
+    """Found on the walk: two items both read "09/11/2026 · Share information with", the
+    professional named only inside each."""
+    from tests.unit.consent_helpers import share_with, signed
+
+    fam = family_case(session)
+    signed(session, fam, share_with(fam.senco), share_with(fam.ep))
+    request = sar.register(session, "2026-11-02", fam.parent.id, "subject", identity_method="Passport seen",
+                           identity_received_on="2026-11-02", today=TODAY)
+    titles = sorted(i.title for i in gather.gather(session, request.id) if i.kind == "consent")
+    assert titles == ["Share information with Priya Okafor (SENCo, Hillside Primary School)",
+                      "Share information with Sam Patel (Educational Psychologist, "
+                      "Northshire Educational Psychology Service)"]

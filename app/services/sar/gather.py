@@ -228,7 +228,8 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
                   Field("wording", "Words agreed", row["wording_text"])]
         if withdrawn:
             fields.append(Field("withdrawn", "Withdrawn", uk_date(withdrawn[0])))
-        items.append(SarItem(f"consent:{row['id']}", "consent", "consents", _scope(row["scope"]), row["given_on"], fields))
+        title = _scope(row["scope"]) + (f" {party}" if party else "")  # two alike are told apart by whom
+        items.append(SarItem(f"consent:{row['id']}", "consent", "consents", title, row["given_on"], fields))
 
     for row in conn.execute(
             "SELECT * FROM incident WHERE deleted_at IS NULL AND person_id = ? ORDER BY occurred_on", (sar.subject_id,)):
