@@ -69,6 +69,7 @@ class Workspace(QWidget):
             self.team.team.teamStarted.connect(self.teamStarted)
         if self.team.laptop is not None:
             self.home_view.checkoutRequested.connect(self.choose_cases)
+            self.team.laptop.openRequested.connect(self.open_record)
         ops.busyChanged.connect(self.set_busy)
         self.casework.showPage.connect(self.show_page)
         self.manager.showPage.connect(self.show_page)

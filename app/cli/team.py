@@ -127,7 +127,12 @@ def _join(args) -> int:
         name = state.get(session.conn, "team_name")
         seq = state.last_applied(session.conn)
         print(f"This computer joined {name} and is up to date with the hub (entry {seq}).", flush=True)
-        if search_build.status(session) is not None:
+        if session.must_change_passphrase:
+            # Joined all the same: the window asks for their own passphrase at the first sign-in
+            # and builds the search index then.
+            print("You signed in with the temporary passphrase a manager gave you: Confide asks you to "
+                  "choose your own when you first open it on this computer.")
+        elif search_build.status(session) is not None:
             # Ready to use now; the search index is built before the command ends (the window
             # would build it in the background).
             print("Building the search index...", flush=True)

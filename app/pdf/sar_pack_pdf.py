@@ -96,8 +96,10 @@ def pack_data(content: dict, generated: date) -> dict:
         "summary_head": ["Section", "Records"],
         "summary": [[section["title"], len(section["items"])] for section in sections],
         "sections": sections,
-        "end": _seg(f"End of the pack: {records} record{'' if records == 1 else 's'}, "
-                    f"{hidden} hidden part{'' if hidden == 1 else 's'}.", phrases),
+        "end": _seg(f"End of the records: {records} record{'' if records == 1 else 's'}, "
+                    f"{hidden} hidden part{'' if hidden == 1 else 's'}."
+                    + (" The pages of the PDFs and pictures listed under “Documents and letters” follow, each after "
+                       "a page naming it." if content.get("documents") else ""), phrases),
     }
 
 

@@ -108,7 +108,8 @@ class Session:
             raise Locked()
         if self.must_change_passphrase:
             raise PassphraseChangeRequired(
-                "Your passphrase was reset by a manager. Choose a new passphrase before going on.")
+                "You still have the temporary passphrase a manager gave you. Choose your own passphrase "
+                "before going on (Confide asks when you sign in).")
         if roles and self.user.role not in roles:
             names = " or ".join(r.value for r in roles)
             raise PermissionDenied(f"Only a {names} can do this.")

@@ -94,3 +94,25 @@ def test_home_offers_check_out_the_list_is_ticked_and_one_case_checks_in_alone(q
     assert page.table.item(0, 0).text() == refs[1]
     assert f"Checked in: {refs[0]}" in page.status.text()
     assert [c.ref for c in checkout.my_cases(laptop).cases if c.here] == [refs[1]]
+
+
+def test_a_case_on_the_laptop_opens_from_its_row(qtbot, ops, office_and_laptop):
+    """The page listed the cases here, but the only way into one was back through Cases."""
+    office, laptop = office_and_laptop
+    case_id, ref = family_case(office, "Hartley")
+    membership.sync(office)
+
+    def both(session):  # the office answers at its own sync, here in step with the laptop's
+        membership.sync(office)
+        return membership.sync(session)
+
+    checkout.check_out(laptop, [ref], wait=30.0, sync=both)
+    page = LaptopView(laptop, ops)
+    qtbot.addWidget(page)
+    page.show()
+    page.load()
+    assert page.table.item(0, 1).text() == "On this laptop"
+    page.table.selectRow(0)
+    with qtbot.waitSignal(page.openRequested, timeout=2000) as opened:
+        page.table.itemActivated.emit(page.table.item(0, 0))
+    assert opened.args == ["case", case_id]

@@ -124,3 +124,14 @@ def test_a_letter_s_blocks_keep_every_line_in_order_and_its_words_are_never_mark
                                              ["Mr #Smith"], body)))
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "Dear Mr #Smith," in text and "Your *request* = [granted]" in text
+
+
+def test_a_colleague_covering_a_case_signs_the_letter_they_write(session, data_dir):
+    """Found on the walk: a caseworker writing on a colleague's case sent a letter listed as
+    from her but signed, and asking for replies to, the colleague who works the case."""
+    fam = family_case(session)       # worked by the manager, Test Manager
+    covering = add_worker(session, data_dir, "casey")
+    draft = letters.draft_letter(covering, fam.case.id, "appointment_confirmation", today=TODAY)
+    assert draft.text.rstrip().splitlines()[-2:] == ["Casey Worker", covering.vault.service_name]
+    assert "Test Manager" not in draft.text
+    covering.lock("test")

@@ -79,3 +79,23 @@ def test_a_damaged_pdf_stops_the_pack_with_a_plain_message(session, tmp_path):
     with pytest.raises(ValidationError, match="“Broken scan” cannot be read"):
         sar_pack.generate_pack(session, request.id, tmp_path / "p.pdf", password=PASSWORD, today=TODAY)
     assert not (tmp_path / "p.pdf").exists()
+
+
+def test_each_documents_pages_come_after_a_page_naming_it_and_the_pack_says_they_follow(session, tmp_path):
+    """Found on the walk: the pack's last page said "End of the pack" and its footer "Page 8 of
+    8", then six pages of other documents followed with nothing saying whose they were."""
+    _fam, report, secret, photo, letter, request = _world(session)
+    for document, keep in ((report, True), (photo, True), (secret, False)):
+        sar_review.decide(session, request.id, f"document:{document.id}", keep, "" if keep else "Exempt")
+    sar_review.complete_review(session, request.id)
+    out = tmp_path / "pack.pdf"
+    sar_pack.generate_pack(session, request.id, out, password=PASSWORD, today=TODAY)
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    reader.decrypt(PASSWORD)
+    pages = [p.extract_text() for p in reader.pages]
+    first = next(i for i, text in enumerate(pages) if "Psychology findings page 1" in text)
+    assert "EP report" in pages[first - 1] and "2 pages" in pages[first - 1]
+    assert "Psychology findings" not in pages[first - 1]
+    body_end = next(i for i, text in enumerate(pages) if "End of the records" in text)
+    assert body_end < first and "follow" in pages[body_end]
+    assert not any("End of the pack" in text for text in pages)

@@ -29,7 +29,7 @@ from app.services.casework import cases
 from app.services.consent import counterparties
 from app.services.consent import records as consent
 from ui import theme
-from ui.dialogs.form_dialog import FormDialog
+from ui.dialogs.form_dialog import FormDialog, narrow_combo
 from ui.dialogs.professional_dialog import AddProfessionalDialog
 from ui.operations import Operations
 from ui.widgets.forms import FieldErrors, line_edit, text_label
@@ -78,7 +78,7 @@ class ScopeRow(QWidget):
         self.party = None
         self.purpose = None
         if scope.needs_counterparty:
-            self.party = QComboBox()
+            self.party = narrow_combo(QComboBox())  # the longest name must not widen the form
             self.party.setAccessibleName(f"{label}: who")
             self.party.addItem("Choose the professional or organisation…", None)
             for party in parties:
@@ -225,7 +225,8 @@ class ConsentCaptureDialog(FormDialog):
         self.signed_name = line_edit("Name of the person giving consent")
         self.errors.row(form, "Their na&me", "signed_name", self.signed_name)
         self.given_on = self._date_edit("Date consent was given", self.today)
-        self.given_on.setMaximumDate(QDate(self.today.year, self.today.month, self.today.day))
+        # No maximum here: Qt checks a maximum part by part as it is typed, and a past day later
+        # than today's became another date. The service refuses a future one in words.
         self.errors.row(form, "&Date", "given_on", self.given_on)
         self.expires_on = self._date_edit("Review date", self.today)
         self.errors.row(form, "&Review date", "expires_on", self.expires_on)

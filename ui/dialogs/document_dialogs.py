@@ -87,7 +87,9 @@ class AddDocumentDialog(FormDialog, OverrideRows):
         self.add_override_rows()
         self.professional.toggled.connect(lambda _on: self._show_rows())
         self.request.currentIndexChanged.connect(lambda _i: self._show_rows())
+        # The refusal answered this professional on this date: a change of either asks again.
         self.party.currentIndexChanged.connect(lambda _i: self._show_override(False))
+        self.day.dateChanged.connect(lambda _d: self._show_override(False))
         self._show_override(False)
         self._show_rows()
 
@@ -109,6 +111,8 @@ class AddDocumentDialog(FormDialog, OverrideRows):
 
     def _show_override(self, on: bool, message: str = "") -> None:
         self.show_override_rows(on, message, "keep", "Add under an override", "Add document")
+        if self.isVisible():  # the refusal and its rows need room: grow rather than scroll
+            QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
     def data(self) -> DocumentInput:
         data = DocumentInput(self.title.text(), self.kind.currentData(), date_of(self.day), self.source.text(),

@@ -62,20 +62,47 @@ class DocumentViewer(QDialog):
             column.addLayout(bar)
         else:
             self.image = QImage.fromData(self._bytes)
-            label = QLabel()
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setAccessibleName("The picture")
+            self.picture = QLabel()
+            self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.picture.setAccessibleName("The picture")
+            self.scroll = QScrollArea()
+            self.scroll.setWidget(self.picture)
+            self.scroll.setWidgetResizable(True)
+            column.addWidget(self.scroll, 1)
+            self.fit = True     # a phone's photo is thousands of pixels wide: whole by default
             if self.image.isNull():
-                label.setText("This picture cannot be shown: its file may be damaged.")
+                self.picture.setText("This picture cannot be shown: its file may be damaged.")
             else:
-                label.setPixmap(QPixmap.fromImage(self.image))
-            scroll = QScrollArea()
-            scroll.setWidget(label)
-            scroll.setWidgetResizable(True)
-            column.addWidget(scroll, 1)
+                bar = QHBoxLayout()
+                bar.addWidget(text_label(f"{self.image.width()} × {self.image.height()} pixels", "hint"))
+                bar.addStretch(1)
+                for text, fit in (("&Fit the window", True), ("&Actual size", False)):
+                    button = QPushButton(text)
+                    button.setAutoDefault(False)
+                    button.clicked.connect(lambda _c=False, f=fit: self.set_fit(f))
+                    bar.addWidget(button)
+                column.addLayout(bar)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         column.addWidget(buttons)
+
+    def set_fit(self, fit: bool) -> None:
+        self.fit = fit
+        self._show_picture()
+
+    def _show_picture(self) -> None:
+        if self.image is None or self.image.isNull():
+            return
+        picture = QPixmap.fromImage(self.image)
+        room = self.scroll.viewport().size()
+        if self.fit and (picture.width() > room.width() or picture.height() > room.height()):
+            picture = picture.scaled(room, Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+        self.picture.setPixmap(picture)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._show_picture()
 
     def page_count(self) -> int:
         return self.pdf.pageCount() if self.pdf is not None else 1

@@ -2,6 +2,7 @@
 see what is here and when it is due back, bring one case or everything back. Past the due-back date a red banner says the cases are
 read-only (the services refuse the edits; the banner only explains)."""
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
@@ -27,6 +28,8 @@ STATE_WORDS = {"requested": "Waiting for an office computer", "out": "On this la
 
 
 class LaptopView(QWidget, OutcomeLines):
+    openRequested = Signal(str, str)   # kind, id: a case here is opened from its row
+
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
@@ -87,6 +90,7 @@ class LaptopView(QWidget, OutcomeLines):
         self.table.setSelectionBehavior(self.table.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
         self.table.itemSelectionChanged.connect(self._selection)
+        self.table.itemActivated.connect(lambda _item: self.open_selected())
         self.mine_button.clicked.connect(lambda: self._ask([checkout.MINE]))
         self.load()
 
@@ -123,6 +127,13 @@ class LaptopView(QWidget, OutcomeLines):
     def _selection(self) -> None:
         chosen = self._selected()
         self.in_one_button.setEnabled(chosen is not None and chosen.state == "out" and not self.ops.busy)
+
+    def open_selected(self) -> None:
+        """Double-click or Enter on a case that is here opens it: the page listed the cases
+        but the only way to one was back through Cases."""
+        chosen = self._selected()
+        if chosen is not None and chosen.state == "out":
+            self.openRequested.emit("case", chosen.case_id)
 
     def choose(self) -> CheckoutDialog:
         """The caseworker's open cases, to tick (the office sends the list through the hub)."""

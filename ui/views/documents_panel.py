@@ -22,6 +22,8 @@ from ui.widgets.forms import text_label
 
 DATE, TITLE, KIND, SOURCE, SIZE = range(5)
 DocumentRole = Qt.ItemDataRole.UserRole + 1
+AUDITED = ("Confide records in its audit trail that you saved a copy of this document (not where you "
+           "saved it), as it does for every file that leaves the vault.")
 FILTERS = "Documents (" + " ".join(f"*{s}" for s in sorted(MEDIA_TYPES)) + ");;All files (*)"
 
 
@@ -85,8 +87,10 @@ class DocumentsPanel(CaseTab):
         header.setStretchLastSection(False)
         self.basis = text_label("", "hint")
         self.basis.setAccessibleName("Consent the document came or went under")
-        self.column.addWidget(self.basis)
         self.set_list(self.tree)
+        # Below the list: above it, its line or two came and went with the selection and moved
+        # every row under the pointer between the two clicks of a double-click.
+        self.column.insertWidget(self.column.indexOf(self.tree) + 1, self.basis)
         self.empty.setAcceptDrops(False)
         self.setAcceptDrops(True)
         self.add_button.clicked.connect(self.choose_file)
@@ -99,6 +103,7 @@ class DocumentsPanel(CaseTab):
         self.viewer: DocumentViewer | None = None
         self.dialog: AddDocumentDialog | None = None
         self.letter: LetterDialog | None = None
+        self._select_id: str | None = None   # a document just added or written: shown selected
 
     # The empty state has no list to drop on: the panel takes drops too.
     def dragEnterEvent(self, event) -> None:  # noqa: N802
@@ -123,7 +128,7 @@ class DocumentsPanel(CaseTab):
             self.show_person(self.person_id, self.person_name)
 
     def _fill(self, read) -> None:
-        keep = getattr(self.selected(), "id", None)
+        keep = self._select_id or getattr(self.selected(), "id", None)
         try:
             found = read()
         except ConfideError as exc:
@@ -173,6 +178,7 @@ class DocumentsPanel(CaseTab):
                                    case_id=self.case.id if self.case else None,
                                    case_reference=self.case.reference if self.case else "",
                                    person_id=self.person_id, person_name=self.person_name, parent=self)
+        dialog.accepted.connect(lambda: self._select_new(dialog.saved))
         if rest:
             dialog.finished.connect(lambda _r: self.add_files(rest))
         self.dialog = dialog
@@ -182,9 +188,21 @@ class DocumentsPanel(CaseTab):
     def write_letter(self) -> LetterDialog | None:
         if self.case is None:
             return None
-        self.letter = LetterDialog(self.session, self.ops, self.case, self)
-        self.letter.open()
-        return self.letter
+        self.letter = letter = LetterDialog(self.session, self.ops, self.case, self)
+        letter.accepted.connect(lambda: self._select_new(letter.sent.document if letter.sent else None))
+        letter.open()
+        return letter
+
+    def _select_new(self, document: Document | None) -> None:
+        """What was just added is what the caseworker looks at next: selected, with the consent
+        it came or went under shown beneath the list."""
+        if document is None:
+            return
+        self._select_id = document.id
+        try:
+            self.reload()
+        finally:
+            self._select_id = None
 
     # --- reading ---------------------------------------------------------------------------
     def open_selected(self) -> None:
@@ -208,7 +226,7 @@ class DocumentsPanel(CaseTab):
         document = self.selected()
         if document is None:
             return
-        if not messages.ask(self, "Save a copy", f"{docs.NOT_ENCRYPTED_WARNING}\n\nSave a copy of "
+        if not messages.ask(self, "Save a copy", f"{docs.NOT_ENCRYPTED_WARNING}\n\n{AUDITED}\n\nSave a copy of "
                             f"“{document.title}”?", confirm="Choose where…"):
             return
         path = files.save_path(self, "Save a copy (not encrypted)", files.documents_folder() / document.file_name,

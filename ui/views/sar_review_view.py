@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.session import Session
+from app.services.documents import documents as docs
 from app.services.sar import review as sar_review
 from app.services.sar.gather import SECTIONS, SarItem
 from app.services.sar.register import Sar
 from app.services.sar.review import Review
 from ui import theme
+from ui.dialogs.document_viewer import DocumentViewer
 from ui.dialogs.redact_dialogs import RedactDialog, SuggestionsDialog
 from ui.formatting import describe_error, uk_datetime
 from ui.names import full_name, staff_names
@@ -105,6 +107,8 @@ class SarReviewView(QWidget):
         self.panel.decisionMade.connect(lambda included, reason: self.decide(self.current_item(), included, reason))
         self.panel.redactRequested.connect(self.redact)
         self.panel.removeRequested.connect(self.remove_redaction)
+        self.panel.readRequested.connect(self.read_document)
+        self.viewer: DocumentViewer | None = None
 
     # --- loading -------------------------------------------------------------------------
     def load(self, request: Sar, reason: str = "") -> None:
@@ -152,6 +156,18 @@ class SarReviewView(QWidget):
         first = next(iter(review.undecided()), None) or (review.items[0] if review.items else None)
         if first is not None:
             self.tree.setCurrentItem(self._rows[first.key])
+
+    def read_document(self, document_id: str) -> None:
+        """The document inside Confide, from memory, as on the case's Documents tab (audited)."""
+        session = self.session
+        self.ops.run(lambda _p: docs.read_for_viewing(session, document_id), on_done=self._show_document,
+                     on_error=self._failed)
+
+    def _show_document(self, result) -> None:
+        document, data = result
+        self.viewer = DocumentViewer(document, data, self)
+        del data
+        self.viewer.open()
 
     def _failed(self, exc: Exception) -> None:
         self.loading = False

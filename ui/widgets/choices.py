@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.choices import Choice
+from app.domain.text import uk_date
+from app.errors import ValidationError
 
 
 def choice_combo(choices: type[Choice] | list[Choice], accessible_name: str, *,
@@ -54,7 +56,12 @@ class _OneTabStop:
 
 
 class DateEdit(_OneTabStop, QDateEdit):
-    pass
+    """`latest`: the last date this field may hold (None: any). It is checked when the form
+    reads the date (`date_of`), not set as Qt's maximum: Qt checks each part against its
+    maximum as it is typed, so with today as the maximum a day later than today's day was
+    refused, the keys ran on into the month and year, and another date was kept silently."""
+
+    latest: date | None = None
 
 
 class DateTimeEdit(_OneTabStop, QDateTimeEdit):
@@ -68,14 +75,19 @@ def date_edit(accessible_name: str, day: date | None = None, *, not_after_today:
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setCalendarPopup(True)
     if not_after_today:
-        today = date.today()
-        edit.setMaximumDate(QDate(today.year, today.month, today.day))
+        edit.latest = date.today()
     return edit
 
 
 def date_of(edit: QDateEdit) -> date:
+    """May raise: ValidationError when the field has a `latest` date and holds a later one."""
     qdate = edit.date()
-    return date(qdate.year(), qdate.month(), qdate.day())
+    day = date(qdate.year(), qdate.month(), qdate.day())
+    latest = getattr(edit, "latest", None)
+    if latest is not None and day > latest:
+        raise ValidationError(f"“{edit.accessibleName()}” is {uk_date(day)}, after today: it cannot be a "
+                              "date still to come.")
+    return day
 
 
 def date_time_edit(accessible_name: str, moment: datetime | None = None) -> QDateTimeEdit:

@@ -46,8 +46,8 @@ class LetterTemplates(QFrame):
         inner.setContentsMargins(24, 18, 24, 18)
         inner.addWidget(text_label("Letter templates", "subheading"))
         inner.addWidget(text_label(
-            "Confide fills in {recipient_name}, {child_name}, {client_name}, {case_reference}, {worker_name}, "
-            "{service} and {today}. Parts in [square brackets] are for the caseworker to write: a letter still "
+            "Confide fills in {recipient_name}, {child_name}, {client_name}, {case_reference}, {worker_name} "
+            "(whoever writes the letter), {service} and {today}. Parts in [square brackets] are for the caseworker to write: a letter still "
             "holding one is not sent.", "hint"))
         row = QHBoxLayout()
         row.addWidget(self.choice, 1)

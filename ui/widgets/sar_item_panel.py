@@ -24,6 +24,7 @@ class SarItemPanel(QWidget):
     decisionMade = Signal(bool, str)         # included, reason
     redactRequested = Signal(str, int, int)  # field, start, end (original text positions)
     removeRequested = Signal(str)            # redaction id
+    readRequested = Signal(str)              # document id: read it before deciding
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -38,10 +39,16 @@ class SarItemPanel(QWidget):
         self.include_button = QPushButton("&Include in the pack")
         self.exclude_button = QPushButton("&Leave out")
         self.reason = line_edit("Reason for the decision", placeholder="Reason (optional), e.g. serious harm")
+        # A whole document is decided on what it says: its pages, not only its title and source.
+        self.read_button = QPushButton("&Open the document…")
+        self.read_button.hide()
         decide = QHBoxLayout()
         decide.addWidget(self.include_button)
         decide.addWidget(self.exclude_button)
         decide.addWidget(self.reason, 1)
+        state_row = QHBoxLayout()   # beside the state, so the reason keeps its width
+        state_row.addWidget(self.state, 1)
+        state_row.addWidget(self.read_button)
 
         self.fields_box = QWidget()
         self.fields = QVBoxLayout(self.fields_box)
@@ -74,8 +81,9 @@ class SarItemPanel(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 0, 0, 0)
         column.setSpacing(8)
-        for widget in (self.title, self.state, self.advice):
-            column.addWidget(widget)
+        column.addWidget(self.title)
+        column.addLayout(state_row)
+        column.addWidget(self.advice)
         column.addLayout(decide)
         column.addWidget(scroll, 1)
         column.addLayout(redact_row)
@@ -85,6 +93,8 @@ class SarItemPanel(QWidget):
         self.include_button.clicked.connect(lambda: self.decisionMade.emit(True, self.reason.text()))
         self.exclude_button.clicked.connect(lambda: self.decisionMade.emit(False, self.reason.text()))
         self.redact_button.clicked.connect(self._redact)
+        self.read_button.clicked.connect(
+            lambda: self.item is not None and self.readRequested.emit(self.item.key.split(":", 1)[1]))
         self.remove_button.clicked.connect(self._remove)
         self.redactions.itemSelectionChanged.connect(self._update_buttons)
         self.show_item(None, [], [])
@@ -97,6 +107,7 @@ class SarItemPanel(QWidget):
         self.title.setText(item.title if item else "Choose an item on the left.")
         self.advice.setText(item.advice if item else "")
         self.advice.setVisible(bool(item and item.advice))
+        self.read_button.setVisible(bool(item and item.kind == "document"))
         self.set_marks(redactions, suggestions)
         self.update_state()
 

@@ -175,11 +175,12 @@ def draft_letter(session: Session, case_id: str, template: str, professional_per
     chosen = current_template(session, template)
     recipient = _recipient(session, case, professional_person_id, professional_organisation_id,
                            chosen.to_professional)
-    worker = session.conn.execute("SELECT full_name FROM staff WHERE username = ?", (case.worker,)).fetchone()
     today = today or clock.now().astimezone().date()
     values = {"recipient_name": recipient.name, "service": session.vault.service_name,
               "case_reference": case.reference, "child_name": case.child_name, "client_name": case.client_name,
-              "worker_name": worker[0] if worker else case.worker, "today": uk_date(today.isoformat())}
+              # Whoever writes the letter signs it and takes the replies, as the "From" it is
+              # listed under says: a colleague covering a case writes in their own name.
+              "worker_name": session.user.full_name, "today": uk_date(today.isoformat())}
     return LetterDraft(case.id, chosen.name, chosen.version, chosen.title, chosen.body.format_map(_Fill(values)),
                        recipient, chosen.to_professional)
 

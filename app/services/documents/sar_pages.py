@@ -34,6 +34,24 @@ def _picture_page(title: str, data: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def _divider_page(number: int, total: int, title: str, pages: int) -> bytes:
+    """A page naming the document whose own pages follow: after the pack's last numbered page
+    a reader must still know whose pages these are and where each one starts."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    page.setFont("Helvetica", 10)
+    page.drawString(MARGIN, height - MARGIN, f"Document {number} of {total} sent with this pack")
+    page.setFont("Helvetica-Bold", 16)
+    page.drawString(MARGIN, height - MARGIN - 28, title[:70])
+    page.setFont("Helvetica", 11)
+    page.drawString(MARGIN, height - MARGIN - 52, f"Its own {pages} page{'' if pages == 1 else 's'} follow, as we hold "
+                    f"{'it' if pages == 1 else 'them'}.")
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
 @grants(Scope.MANAGER, "part of making a subject access pack")
 def append_documents(session: Session, pack: bytes, documents: list[dict]) -> bytes:
     """The pack with the pages of each document named (id, title) added at its end, in order.
@@ -42,17 +60,23 @@ def append_documents(session: Session, pack: bytes, documents: list[dict]) -> by
     if not documents:
         return pack
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pack)))
+    held = []
     for wanted in documents:
         row = session.conn.execute("SELECT id, media_type, chunk_count FROM document WHERE id = ? AND "
                                    "deleted_at IS NULL", (wanted["id"],)).fetchone()
         if row is None or not chunks.complete(session.conn, row["id"], row["chunk_count"]):
             continue
+        if row["media_type"] == "application/pdf" or row["media_type"].startswith("image/"):
+            held.append((wanted, row))
+    for number, (wanted, row) in enumerate(held, 1):
         data = b"".join(chunks.iterate(session.conn, row["id"]))
         try:
             if row["media_type"] == "application/pdf":
-                writer.append(PdfReader(io.BytesIO(data)))
-            elif row["media_type"].startswith("image/"):
-                writer.append(PdfReader(io.BytesIO(_picture_page(wanted["title"], data))))
+                pages = PdfReader(io.BytesIO(data))
+            else:
+                pages = PdfReader(io.BytesIO(_picture_page(wanted["title"], data)))
+            writer.append(PdfReader(io.BytesIO(_divider_page(number, len(held), wanted["title"], len(pages.pages)))))
+            writer.append(pages)
         except (PdfReadError, PdfStreamError, OSError, ValueError) as exc:
             raise ValidationError(f"The pages of “{wanted['title']}” cannot be read ({type(exc).__name__}): the "
                                   "file may be damaged. Exclude it from the pack and send a copy separately, "

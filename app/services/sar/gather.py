@@ -228,7 +228,8 @@ def gather(session: Session, sar_id: str, progress: Callable[[int, str], None] |
                   Field("wording", "Words agreed", row["wording_text"])]
         if withdrawn:
             fields.append(Field("withdrawn", "Withdrawn", uk_date(withdrawn[0])))
-        items.append(SarItem(f"consent:{row['id']}", "consent", "consents", _scope(row["scope"]), row["given_on"], fields))
+        title = _scope(row["scope"]) + (f" {party}" if party else "")  # two alike are told apart by whom
+        items.append(SarItem(f"consent:{row['id']}", "consent", "consents", title, row["given_on"], fields))
 
     for row in conn.execute(
             "SELECT * FROM incident WHERE deleted_at IS NULL AND person_id = ? ORDER BY occurred_on", (sar.subject_id,)):
@@ -317,13 +318,30 @@ def _pages_word(media_type: str) -> str:
 
 
 def _access_log(conn, sar: Sar, case_ids: list[str], staff: dict) -> SarItem:
+    """Every opening of the record, on every computer of the team: this computer's own audit
+    trail and the other computers' events that arrived with their bundles (sync_remote_audit,
+    docs/sync.md), including reading the family's documents."""
     ids = [sar.subject_id, *case_ids]
     marks = ",".join("?" * len(ids))
+    documents = [r[0] for r in conn.execute(
+        f"SELECT id FROM document WHERE case_id IN ({marks}) OR person_id = ?", [*ids, sar.subject_id])]
+    wanted = [*ids, *documents]
+    marks = ",".join("?" * len(wanted))
+    seen, events = set(), []
+    local = conn.execute(f"SELECT id, at, actor, action FROM audit_event WHERE object_id IN ({marks}) AND "
+                         "(action LIKE 'view_%' OR action = 'document_viewed')", wanted)
+    remote = conn.execute(
+        "SELECT json_extract(event, '$.id'), json_extract(event, '$.at'), json_extract(event, '$.actor'), "
+        f"json_extract(event, '$.action') FROM sync_remote_audit WHERE json_extract(event, '$.object_id') IN ({marks}) "
+        "AND (json_extract(event, '$.action') LIKE 'view_%' OR json_extract(event, '$.action') = 'document_viewed')",
+        wanted)
+    for event_id, at, actor, action in [*local, *remote]:
+        if event_id not in seen:
+            seen.add(event_id)
+            events.append((at, actor, action))
     lines = []
-    for at, actor, action in conn.execute(
-            f"SELECT at, actor, action FROM audit_event WHERE object_id IN ({marks}) AND action LIKE 'view_%' "
-            "ORDER BY seq", ids):
-        what = "your personal details" if action == "view_person" else "a case file"
+    for at, actor, action in sorted(events):
+        what = {"view_person": "your personal details", "document_viewed": "a document"}.get(action, "a case file")
         lines.append(f"{uk_date(at)} {at[11:16]} UTC: {staff.get(actor, actor)} opened {what}")
     return SarItem("access:log", "access", "access", "Record of access",
                    "", [Field("log", "Access", "\n".join(lines) or "No one has opened your record.")])
