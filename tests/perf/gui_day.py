@@ -13,9 +13,12 @@ Usage: nice .venv/bin/python -m tests.perf.gui_day [--cases 50000] [--seed 1]
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date
@@ -39,16 +42,42 @@ STALL_MS, P99_MS = 100, 30
 
 
 class LagProbe(QObject):
-    """Lateness of a 10 ms timer on the GUI thread, by step."""
+    """Lateness of a 10 ms timer on the GUI thread, by step. With `profile`, a cProfile of the
+    GUI thread per step (where a stall's time went; it slows the day down)."""
 
-    def __init__(self):
+    def __init__(self, profile: bool = False):
         super().__init__()
-        self.step = "start"
+        self._step = "start"
+        self.profiles: dict[str, cProfile.Profile] | None = {} if profile else None
         self.lags: list[tuple[float, str]] = []
         self.clock = QElapsedTimer()
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
+
+    @property
+    def step(self) -> str:
+        return self._step
+
+    @step.setter
+    def step(self, name: str) -> None:
+        if self.profiles is not None:
+            if self._step in self.profiles:
+                self.profiles[self._step].disable()
+            self.profiles.setdefault(name, cProfile.Profile()).enable()
+        self._step = name
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.profiles is not None and self._step in self.profiles:
+            self.profiles[self._step].disable()
+
+    def print_profiles(self, steps, out) -> None:
+        for step in steps:
+            if self.profiles and step in self.profiles:
+                print(f"--- GUI thread during: {step}", file=out)
+                stats = pstats.Stats(self.profiles[step], stream=out)
+                stats.sort_stats("cumulative").print_stats(r"/(app|ui)/", 30)
 
     def start(self) -> None:
         self.clock.start()
@@ -123,6 +152,7 @@ def day(app, window, ops, probe, data_dir: Path) -> None:
             wait(app, 300)
     probe.step = "lock"
     window.lock("bench")
+    until(app, ops)
     wait(app, 300)
 
 
@@ -130,6 +160,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cases", type=int, default=50_000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", action="store_true",
+                   help="profile the GUI thread by step; the worst steps' profiles go to standard error")
     args = p.parse_args(argv)
     kdf.use_cheap_profile_for_tests(True)      # as the benchmark vault was made (scale_bench)
     source = build_dataset(args.cases, args.seed)
@@ -144,13 +176,13 @@ def main(argv=None) -> int:
         window = MainWindow(data_dir, key, ops)
         window.resize(1366, 768)
         window.show()
-        probe = LagProbe()
+        probe = LagProbe(args.profile)
         probe.start()
         started = time.perf_counter()
         try:
             day(app, window, ops, probe, data_dir)
         finally:
-            probe.timer.stop()
+            probe.stop()
             ops.shutdown()
         seconds = time.perf_counter() - started
     lags = [lag for lag, _ in probe.lags]
@@ -163,6 +195,9 @@ def main(argv=None) -> int:
           f"{'OK' if ok else 'MISSED'}")
     for lag, step in worst:
         print(f"  {lag:6.0f} ms  during: {step}")
+    if args.profile:
+        steps = list(dict.fromkeys(step for _, step in worst))[:4]
+        probe.print_profiles(steps, sys.stderr)
     return 0 if ok else 1
 
 
