@@ -3,14 +3,21 @@
 import json
 from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import cache
 
 from app.domain.choices import CallerRole, PersonKind
 from app.domain.firewall import is_firewalled
 from app.domain.text import age_on
 
 
+@cache
+def _field_names(cls) -> frozenset[str]:
+    # Asked once per class: dataclasses.fields() per row was a fifth of opening a busy case.
+    return frozenset(f.name for f in fields(cls))
+
+
 def from_row_of(cls, row, **extra):
-    names = {f.name for f in fields(cls)}
+    names = _field_names(cls)
     keys = row.keys() if hasattr(row, "keys") else row
     values = {k: row[k] for k in keys if k in names}
     values.update({k: v for k, v in extra.items() if k in names})
