@@ -13,6 +13,7 @@ from app.services.casework.enquiries import EnquiryInput
 from tests.ui.casework_support import make_workspace, wait_idle
 from ui.dialogs import files, printing
 from ui.report_document import report_html
+from ui.widgets.report_figures import FIRST_CARDS
 
 
 def contacts(session, phone: int = 6, letters: int = 2):
@@ -193,3 +194,15 @@ def test_the_page_opens_on_the_latest_complete_quarter_with_contacts(qtbot, sess
     chosen = view.period.period()
     assert (chosen.start.month, chosen.start.day, chosen.end.month, chosen.end.day) == (4, 1, 6, 30)
     assert chosen.start.year == view.period.year.currentData()
+
+
+def test_a_report_shows_its_first_tables_at_once_and_the_rest_between_events(qtbot, session, ops, data_dir):
+    contacts(session)
+    _workspace, view = reports_page(qtbot, session, ops, data_dir)
+    tables = view.report.tables
+    assert len(tables) > FIRST_CARDS
+    view.figures.show_report(view.report, False)
+    shown = [key for key, card in view.figures.cards.items() if not card.frame.isHidden()]
+    assert shown == [t.key for t in tables[:FIRST_CARDS]] and view.figures.filling
+    qtbot.waitUntil(lambda: not view.figures.filling, timeout=5000)
+    assert all(not view.figures.cards[t.key].frame.isHidden() for t in tables)
