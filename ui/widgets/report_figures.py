@@ -2,7 +2,7 @@
 table has one, and the table itself. Shows either version (exact or as published) from the
 same Report without counting again.
 
-A report has some twenty tables: the first FIRST_CARDS are shown at once and the rest a few
+A report has some twenty tables: the first FIRST_CARDS are shown at once and the rest one
 at a time between events, so the window answers while they are laid out (asking for a
 table's model or chart finishes them at once)."""
 
@@ -71,7 +71,7 @@ class _TableCard:
         self.view.setMaximumWidth(16777215 if wide else 640)
 
 
-FIRST_CARDS, MORE_CARDS = 4, 3
+FIRST_CARDS, MORE_CARDS = 3, 1
 
 
 class ReportFigures(QScrollArea):
