@@ -1,6 +1,7 @@
 """Plain records returned by the services: what the screens show, with no database handle."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cache
@@ -18,8 +19,12 @@ def _field_names(cls) -> frozenset[str]:
 
 def from_row_of(cls, row, **extra):
     names = _field_names(cls)
-    keys = row.keys() if hasattr(row, "keys") else row
-    values = {k: row[k] for k in keys if k in names}
+    if hasattr(row, "keys") and not isinstance(row, Mapping):
+        # A database row: names and values side by side (row[name] searches the names each time).
+        values = {k: v for k, v in zip(row.keys(), row) if k in names}
+    else:
+        keys = row.keys() if hasattr(row, "keys") else row
+        values = {k: row[k] for k in keys if k in names}
     values.update({k: v for k, v in extra.items() if k in names})
     return cls(**values)
 
