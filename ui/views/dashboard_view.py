@@ -133,8 +133,9 @@ class DashboardView(QWidget):
         return self.lists[key]
 
     def clear(self) -> None:
-        self._waiting = []
-        self._filler.stop()
+        # Every card made (then emptied below, before anything is painted): a lock that came
+        # while they were being shown leaves the same page as one that came after.
+        self._show_sections(len(self._waiting))
         self.dashboard = None
         self.workers.set_rows([])
         for items in self.lists.values():
