@@ -231,7 +231,7 @@ def main(argv=None) -> int:
     for line in table(args.cases, len(lags), seconds, p99, over, worst):
         print(line)
     if args.profile:
-        steps = list(dict.fromkeys(step for _, step in worst))[:4]
+        steps = list(dict.fromkeys(step for _, step in sorted(probe.lags, reverse=True)))[:6]
         probe.print_profiles(steps, sys.stderr)
     return 0 if ok else 1
 

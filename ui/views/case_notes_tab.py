@@ -31,7 +31,7 @@ from ui.widgets.forms import text_label
 
 NoteRole = Qt.ItemDataRole.UserRole + 1
 PREVIEW_CHARS = 110
-FIRST_NOTES, MORE_NOTES = 40, 100
+FIRST_NOTES, MORE_NOTES = 30, 60
 
 
 def note_heading(note: Note, names: dict[str, str] | None = None) -> str:

@@ -26,7 +26,7 @@ from ui.widgets.page import STRETCH, add, card_grid, row, scroll_page
 # Everything a dashboard section counts; a change to any of them makes it stale.
 TOPICS = {"cases", "actions", "paper_files", "staff", "staff_register", "policy_reviews", "sars",
           "consent", "disclosures", "safeguarding", "notes", "complaints", "retention", "enquiries"}
-FIRST_SECTIONS, MORE_SECTIONS = 4, 2  # cards shown at once, then per event
+FIRST_SECTIONS, MORE_SECTIONS = 2, 1  # cards shown at once, then per event
 
 
 class DashboardView(QWidget):

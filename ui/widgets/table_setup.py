@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.models.row_table_model import RowTableModel
 
-SIZE_ROWS = 100
+SIZE_ROWS = 40
 
 
 def fit_columns(view: QTableView | QAbstractItemView, model: RowTableModel) -> None:
