@@ -23,5 +23,6 @@ def test_pages_are_built_when_first_wanted_and_cleared_at_lock(qtbot, window):
 
     staff = workspace.staff_view              # asked for by name: built, loaded, not shown
     assert staff.model.rowCount() == 1 and workspace.stack.currentWidget() is view
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=5000)   # the page's list is read on the worker
     window.lock("manual")
-    assert staff.model.rowCount() == 0
+    assert staff.model.rowCount() == 0 and view.model.rowCount() == 0
