@@ -1,12 +1,17 @@
 """The one window. It decides what locking means: the session closes its connection, every
 view drops its rows, open dialogs close and the unlock screen takes the window's place.
 Unlocking builds a fresh workspace for the new session.
+
+The screen is cleared at once; the database is closed (audit row, checkpoint, keys wiped) on
+the worker, which on a large vault and a busy disk takes seconds. Until it is closed the
+unlock screen shows "Locking…" and takes no unlock (docs/architecture.md, "Locking without
+a freeze").
 """
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QProgressDialog, QStackedWidget
 
@@ -41,6 +46,10 @@ KEPT_NOTICE = "What you were typing is kept. It comes back when you unlock."
 
 
 class MainWindow(QMainWindow):
+    # The session's connection is closed. Emitted by whichever thread closed it (the worker,
+    # usually), so the window's part of locking runs on the window's thread, queued.
+    sessionClosed = Signal()
+
     def __init__(self, data_dir: Path, device_key_file: Path | None, ops: Operations):
         super().__init__()
         self.data_dir, self.device_key_file, self.ops = data_dir, device_key_file, ops
@@ -49,6 +58,9 @@ class MainWindow(QMainWindow):
         self.sync_item: SyncStatusItem | None = None
         self._pending_lock: str | None = None
         self._close_when_idle = False
+        self._screen_cleared = False   # for the session being locked: the screen is cleared
+        self._kept_notice = False      # what was typed is kept: say so on the unlock screen
+        self._reset_when_idle: str | None = None  # the unlock screen resets once the worker is idle
         self.setMinimumSize(860, 560)
         fit_window(self, QSize(1440, 900))  # a 1366x768 laptop gets the whole available screen
 
@@ -70,6 +82,7 @@ class MainWindow(QMainWindow):
         self.screen_lock = ScreenLockWatcher(self)
         self.screen_lock.screenLocked.connect(lambda: self.lock("screen_lock"))
         self.unlock_view.unlocked.connect(self.open_session)
+        self.sessionClosed.connect(self._session_locked)
         ops.busyChanged.connect(self._busy_changed)
         ops.changed.connect(self._changed)
         ops.changed.connect(self.feedback.changed)
@@ -100,7 +113,8 @@ class MainWindow(QMainWindow):
     # --- unlocking -----------------------------------------------------------------------
     def open_session(self, session: Session) -> None:
         self.session = session
-        session.on_lock(self._session_locked)
+        self._screen_cleared = False
+        session.on_lock(self.sessionClosed.emit)
         # The idle lock covers the forced passphrase change too: the keys are in memory.
         self._apply_auto_lock()
         self.inactivity.activate()
@@ -203,14 +217,22 @@ class MainWindow(QMainWindow):
             return
         self._lock_reason = reason
         # While the connection is still open: keep what is being typed, and the open tabs.
-        kept = keep_open_work(self.session, self, self.workspace)
+        session = self.session
+        self._kept_notice = bool(keep_open_work(session, self, self.workspace))
         if self.restorer is not None:
             self.restorer.keep_pending()
-        self.session.lock(reason)  # calls _session_locked
-        if kept:
-            self.unlock_view.show_notice(KEPT_NOTICE)
+        # Locked for every view from here; nothing readable stays on screen while the
+        # worker closes the database (sessionClosed then finishes the lock here).
+        session.begin_lock()
+        self._clear_screen()
+        self.unlock_view.show_locking(KEPT_NOTICE if self._kept_notice else "")
+        self.ops.run(lambda _p: session.lock(reason), on_error=lambda _exc: None)
 
-    def _session_locked(self) -> None:
+    def _clear_screen(self) -> None:
+        """Everything the session showed goes, at once (also when the session locked itself)."""
+        if self._screen_cleared:
+            return
+        self._screen_cleared = True
         self.inactivity.deactivate()
         self._stop_sync()
         for dialog in self.findChildren(QDialog):
@@ -218,11 +240,23 @@ class MainWindow(QMainWindow):
                 dialog.done(QDialog.DialogCode.Rejected)
         if self.workspace is not None:
             self.workspace.clear()
-        username = self.session.user.username if self.session else ""
         self._show_locked()
         self.feedback.locked(self._lock_reason, self.inactivity.timeout() // 60_000)
         self._lock_reason = "manual"
-        self.unlock_view.reset(username)
+
+    def _session_locked(self) -> None:
+        self._clear_screen()
+        username = self.session.user.username if self.session else ""
+        if self.ops.busy:
+            # The lock's own task is still finishing: the unlock screen opens when it ends.
+            self._reset_when_idle = username
+        else:
+            self._reset_unlock(username)
+
+    def _reset_unlock(self, username: str) -> None:
+        self._reset_when_idle = None
+        self.unlock_view.reset(username, KEPT_NOTICE if self._kept_notice else "")
+        self._kept_notice = False
 
     def _show_locked(self) -> None:
         self.stack.setCurrentWidget(self.unlock_view)
@@ -237,6 +271,8 @@ class MainWindow(QMainWindow):
     def _busy_changed(self, busy: bool) -> None:
         if busy:
             return
+        if self._reset_when_idle is not None:
+            self._reset_unlock(self._reset_when_idle)
         if self._pending_lock:
             reason, self._pending_lock = self._pending_lock, None
             self.lock(reason)
@@ -292,6 +328,7 @@ class MainWindow(QMainWindow):
 
         def finished(kept: Path | None) -> None:
             progress.close()
+            self._reset_when_idle = None   # this note, not the lock's empty screen
             note = f"Restored {path.name}. Unlock to continue."
             if kept:
                 note += f" The database it replaced is kept in {kept}."
@@ -300,6 +337,7 @@ class MainWindow(QMainWindow):
 
         def failed(exc: Exception) -> None:
             progress.close()
+            self._reset_when_idle = None
             self.unlock_view.show_error(f"The backup was not restored. {describe_error(exc)}")
 
         data_dir = self.data_dir

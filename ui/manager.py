@@ -7,6 +7,8 @@ files, requests and the staff register open on the manager's own pages, and an o
 to review opens its review here.
 """
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -41,30 +43,52 @@ class Manager(QObject):
         super().__init__(host)
         self.session, self.ops, self.host = session, ops, host
         self.enabled = session.user.is_manager
-        self.dashboard = self.reports = self.sars = self.registers = self.complaints = self.retention = self.importer = None
-        if not self.enabled:
-            return
-        self.dashboard = DashboardView(session, ops)
-        self.reports = ReportsView(session, ops, clipboard)
-        self.sars = SarView(session, ops, clipboard)
-        self.complaints = ComplaintsView(session, ops)
-        self.registers = RegistersView(session, ops)
-        self.retention = RetentionView(session, ops)
-        self.importer = ImportView(session, ops)
-        self.dashboard.openRecord.connect(self.open_item)
+        # Each page is built when first wanted (ui/lazy_pages.py), not at unlock.
+        self._makers: dict[str, Callable[[], QWidget]] = {} if not self.enabled else {
+            DASHBOARD: self._dashboard,
+            REPORTS: lambda: ReportsView(session, ops, clipboard),
+            SARS: lambda: SarView(session, ops, clipboard),
+            COMPLAINTS: lambda: ComplaintsView(session, ops),
+            REGISTERS: lambda: RegistersView(session, ops),
+            RETENTION: lambda: RetentionView(session, ops),
+            IMPORT: lambda: ImportView(session, ops),
+        }
+        self._built: dict[str, QWidget] = {}
+
+    def page(self, name: str) -> QWidget | None:
+        """The page, built the first time it is asked for; None for a colleague who is not a manager."""
+        if name not in self._built:
+            maker = self._makers.get(name)
+            if maker is None:
+                return None
+            self._built[name] = maker()
+        return self._built[name]
+
+    def _dashboard(self) -> DashboardView:
+        view = DashboardView(self.session, self.ops)
+        view.openRecord.connect(self.open_item)
+        return view
+
+    dashboard = property(lambda self: self.page(DASHBOARD))
+    reports = property(lambda self: self.page(REPORTS))
+    sars = property(lambda self: self.page(SARS))
+    complaints = property(lambda self: self.page(COMPLAINTS))
+    registers = property(lambda self: self.page(REGISTERS))
+    retention = property(lambda self: self.page(RETENTION))
+    importer = property(lambda self: self.page(IMPORT))
 
     @property
-    def lead_pages(self) -> list[tuple[str, QWidget]]:
-        """Straight after Home."""
-        return [(DASHBOARD, self.dashboard)] if self.enabled else []
+    def lead_pages(self) -> list[tuple[str, Callable[[], QWidget]]]:
+        """Straight after Home: (name, how to build it)."""
+        return [(DASHBOARD, lambda: self.page(DASHBOARD))] if self.enabled else []
 
     @property
-    def pages(self) -> list[tuple[str, QWidget]]:
-        """After the casework pages, before Staff."""
+    def pages(self) -> list[tuple[str, Callable[[], QWidget]]]:
+        """After the casework pages, before Staff: (name, how to build it)."""
         if not self.enabled:
             return []
-        return [(REPORTS, self.reports), (SARS, self.sars), (COMPLAINTS, self.complaints),
-                (REGISTERS, self.registers), (RETENTION, self.retention), (IMPORT, self.importer)]
+        return [(name, lambda name=name: self.page(name))
+                for name in (REPORTS, SARS, COMPLAINTS, REGISTERS, RETENTION, IMPORT)]
 
     def open_item(self, kind: str, record_id: str) -> QWidget | None:
         """Open what a dashboard item is about. Returns the page or dialog shown (None when

@@ -5,6 +5,10 @@ Operations broadcasts `changed` while its task is still counted as running, and 
 task may already have started on the worker; reading the database then would share the
 connection between two threads. So a change only marks the view stale, and the reload
 happens when the worker is idle (busyChanged False) or the view is next shown.
+
+With `fetch`, the reading itself runs on the worker (a list over the whole service can take
+seconds at 50,000 cases) and `reload` gets what it returned, on the window's thread: the
+window never waits for the database (docs/architecture.md, "Locking without a freeze").
 """
 
 from collections.abc import Callable, Iterable
@@ -18,8 +22,10 @@ from ui.operations import Operations
 
 class Refresher(QObject):
     def __init__(self, view: QWidget, session: Session, ops: Operations, topics: Iterable[str],
-                 reload: Callable[[], None]):
+                 reload: Callable[..., None], fetch: Callable[[], object] | None = None,
+                 failed: Callable[[Exception], None] | None = None):
         super().__init__(view)
+        self._fetch, self._failed = fetch, failed
         self.view, self.session, self.ops = view, session, ops
         self.topics = frozenset(topics)
         self._reload = reload
@@ -37,8 +43,19 @@ class Refresher(QObject):
         if not self.stale or self.session.locked or self.ops.busy or not self.view.isVisible():
             return False
         self.stale = False
-        self._reload()
+        if self._fetch is None:
+            self._reload()
+        else:
+            self.ops.run(lambda _p, fetch=self._fetch: fetch(), on_done=self._fetched, on_error=self._fetch_failed)
         return True
+
+    def _fetched(self, result) -> None:
+        if not self.session.locked:
+            self._reload(result)
+
+    def _fetch_failed(self, exc: Exception) -> None:
+        if not self.session.locked and self._failed is not None:
+            self._failed(exc)
 
     def _changed(self, topics) -> None:
         if topics & self.topics:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 from app.security.session import Session
 from ui.accessibility import fit_navigation, name_page
 from ui.casework import Casework
+from ui.lazy_pages import LazyPages
 from ui.manager import Manager
 from ui.no_contact_rule import NoContactRule
 from ui.operations import Operations
@@ -33,23 +34,22 @@ class Workspace(QWidget):
         self.casework = Casework(session, ops, self)
         self.home_view = self.casework.home
         self.manager = Manager(session, ops, self, self.casework.clipboard)  # no pages unless a manager
-        self.staff_view = StaffView(session, ops) if session.user.is_manager else None
-        self.settings_view = SettingsView(session, ops)
-        self.backup_view = BackupView(session, ops, data_dir, device_key_file)
+        self._ops, self._data_dir, self._device_key_file = ops, data_dir, device_key_file
         pages = [("Home", self.home_view), *self.manager.lead_pages, *self.casework.pages, *self.manager.pages,
-                 *self.team.pages, ("Staff", self.staff_view),
-                 ("Settings", self.settings_view), ("Backup & restore", self.backup_view)]
-        self.pages = {name: view for name, view in pages if view is not None}
+                 *self.team.pages, ("Staff", (lambda: StaffView(session, ops)) if session.user.is_manager else None),
+                 ("Settings", lambda: SettingsView(session, ops)), ("Backup & restore", self._backup_page)]
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Sections")
         self.nav.setFixedWidth(210)
         self.stack = QStackedWidget()
-        for name, view in self.pages.items():
-            self.nav.addItem(name)
-            name_page(view, name)
-            self.stack.addWidget(view)
+        # Built when first shown or asked for by name (ui/lazy_pages.py), not all at unlock.
+        self.pages = LazyPages(self.stack, self._page_built)
+        for name, view in pages:
+            if view is not None:
+                self.nav.addItem(name)
+                self.pages.add(name, view)
         fit_navigation(self.nav)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -57,13 +57,12 @@ class Workspace(QWidget):
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
 
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
         # Choosing a page (a click, or Enter on it) puts the cursor where work starts on it;
         # moving through the list with the arrows does not, so the arrows keep working.
         self.nav.itemClicked.connect(lambda _item: self._focus_page())
         self.nav.itemActivated.connect(lambda _item: self._focus_page())
         self.nav.setCurrentRow(0)
-        self.backup_view.restoreRequested.connect(self.restoreRequested)
         self.enter_presses = EnterPressesButtons(self)
         if self.team.team is not None:
             self.team.team.teamStarted.connect(self.teamStarted)
@@ -81,6 +80,33 @@ class Workspace(QWidget):
     def start_background(self) -> None:
         """What runs by itself while this session is open: the no-contact rule, now and daily."""
         self.no_contact_rule.start()
+
+    @property
+    def staff_view(self) -> StaffView | None:
+        return self.pages["Staff"] if "Staff" in self.pages else None
+
+    @property
+    def settings_view(self) -> SettingsView:
+        return self.pages["Settings"]
+
+    @property
+    def backup_view(self) -> BackupView:
+        return self.pages["Backup & restore"]
+
+    def _backup_page(self) -> BackupView:
+        view = BackupView(self.session, self._ops, self._data_dir, self._device_key_file)
+        view.restoreRequested.connect(self.restoreRequested)
+        return view
+
+    def _page_built(self, name: str, view: QWidget) -> None:
+        name_page(view, name)
+        if self._ops.busy:
+            view.set_busy(True)
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(self.pages):
+            self.pages[list(self.pages)[row]]    # built now, the first time
+        self.stack.setCurrentIndex(row)
 
     def choose_cases(self):
         """Home's "Check out cases…" on a laptop: the laptop's page, with the list to tick."""
@@ -102,12 +128,12 @@ class Workspace(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.nav.setEnabled(not busy)
-        for view in self.pages.values():
+        for view in self.pages.built():
             view.set_busy(busy)
 
     def clear(self) -> None:
         """On lock: every view drops what it shows, and nothing more starts by itself."""
         self.no_contact_rule.stop()
-        for view in self.pages.values():
+        for view in self.pages.built():
             view.clear()
         self.casework.clear()

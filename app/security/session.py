@@ -2,6 +2,11 @@
 
 Locking closes the connection and overwrites the key bytes we hold. (Python may keep other
 copies of immutable bytes; SQLCipher's own copy is wiped by cipher_memory_security.)
+
+A window locks in two steps (docs/architecture.md, "Locking without a freeze"): `begin_lock`
+on the window's thread makes the session locked for everyone at once, then `lock` on a worker
+thread writes the lock's audit row, checkpoints and closes the database and wipes the keys.
+Only the thread running `lock` still sees the session open meanwhile.
 """
 
 import threading
@@ -52,27 +57,33 @@ class Session:
         with _LIVE_LOCK:
             _LIVE.add(self)
         self._before_lock: list[Callable[[], None]] = []
+        self._closing = False
+        self._closer: int | None = None  # the thread running lock(), once it runs
 
     # --- state ---------------------------------------------------------------------------
+    def _shut(self) -> bool:
+        """Locked as this thread sees it: closed, or being closed by another thread."""
+        return self._conn is None or (self._closing and self._closer != threading.get_ident())
+
     @property
     def locked(self) -> bool:
-        return self._conn is None
+        return self._shut()
 
     @property
     def conn(self):
-        if self._conn is None:
+        if self._shut():
             raise Locked()
         return self._conn
 
     @property
     def data_key(self) -> bytes:
-        if self._conn is None:
+        if self._shut():
             raise Locked()
         return bytes(self._data_key)
 
     @property
     def private_key(self) -> bytes | None:
-        if self._conn is None:
+        if self._shut():
             raise Locked()
         return bytes(self._private_key) or None
 
@@ -93,18 +104,18 @@ class Session:
 
     @property
     def device_secret(self) -> bytes:
-        if self._conn is None:
+        if self._shut():
             raise Locked()
         return bytes(self._device_secret)
 
     # --- checks --------------------------------------------------------------------------
     def require(self, *roles: Role) -> None:
         """May raise: Locked, PassphraseChangeRequired, PermissionDenied."""
-        if self._conn is None:
+        if self._shut():
             raise Locked()
         if self._key_follower is not None:
             self._key_follower(self)
-        if self._conn is None:
+        if self._shut():
             raise Locked()
         if self.must_change_passphrase:
             raise PassphraseChangeRequired(
@@ -149,9 +160,17 @@ class Session:
         """Run while the connection is still open, at lock (failures do not stop the lock)."""
         self._before_lock.append(callback)
 
+    def begin_lock(self) -> None:
+        """Locked for every thread from now on, before the (slow) closing: what the window
+        shows can be cleared at once while `lock` runs on a worker thread. Nothing can read
+        through this session again except that `lock` itself."""
+        if self._conn is not None:
+            self._closing = True
+
     def lock(self, reason: str = "manual") -> None:
-        if self._conn is None:
+        if self._conn is None or (self._closer is not None and self._closer != threading.get_ident()):
             return
+        self._closing, self._closer = True, threading.get_ident()
         for callback in self._before_lock:
             try:
                 callback()
@@ -173,7 +192,7 @@ class Session:
         try:
             self._conn.close()
         finally:
-            self._conn = None
+            self._conn, self._closing, self._closer = None, False, None
             for buf in (self._data_key, self._device_secret, self._private_key):
                 for i in range(len(buf)):
                     buf[i] = 0

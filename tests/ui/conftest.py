@@ -70,6 +70,8 @@ def unlock(qtbot, main, username="manager", passphrase=None):
     from tests.conftest import PASSPHRASE
 
     view = main.unlock_view
+    # A lock closes the database on the worker; the unlock screen takes nothing until then.
+    qtbot.waitUntil(lambda: not main.ops.busy, timeout=5000)
     view.username.setText(username)
     view.passphrase.setText(passphrase or PASSPHRASE)
     view.unlock_button.click()

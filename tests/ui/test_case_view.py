@@ -10,6 +10,7 @@ from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.casework_helpers import add_worker, family
 from tests.unit.consent_helpers import family_case
 from ui.dialogs import messages
+from ui.views.case_notes_tab import FIRST_NOTES, NoteRole
 
 
 def _open_case(qtbot, session, ops, data_dir, case_id):
@@ -164,3 +165,22 @@ def test_closing_and_reopening_a_case(qtbot, session, ops, data_dir):
     summary.reopen_button.click()
     wait_idle(qtbot, ops)
     assert view.status.text() == "Open" and cases.load_case(session, case.id).status == "open"
+
+
+def test_a_case_with_hundreds_of_notes_lists_the_newest_at_once_and_the_rest_between_events(qtbot, session, ops,
+                                                                                           data_dir):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    start = date(2020, 1, 1)
+    made = [notes.add_note(session, case.id, "phone_call", start + timedelta(days=i), 5, f"Call number {i}.")
+            for i in range(300)]
+    _, view = _open_case(qtbot, session, ops, data_dir, case.id)
+    tab = view.show_tab("notes")
+    assert tab.count.text() == "300 notes"
+    assert tab.list.count() == FIRST_NOTES and tab.listing      # the window is not held for the rest
+    assert "Call number 299." in tab.list.item(0).text()
+    assert tab.select(made[0].id)                                 # the oldest, asked for: listed down to it
+    assert tab.selected().id == made[0].id and tab.list.count() == 300
+    tab.show_case(case)
+    qtbot.waitUntil(lambda: not tab.listing, timeout=5000)
+    assert [tab.list.item(i).data(NoteRole).id for i in (0, 299)] == [made[299].id, made[0].id]

@@ -9,6 +9,7 @@ from tests.ui.casework_support import make_workspace, wait_idle
 from tests.ui.manager_support import casework, overdue_file
 from tests.unit.casework_helpers import add_worker
 from tests.unit.consent_helpers import professional
+from ui.views.dashboard_view import FIRST_SECTIONS
 
 
 def dashboard(qtbot, workspace):
@@ -98,3 +99,19 @@ def test_colleagues_who_are_not_managers_have_no_manager_pages(qtbot, session, o
     assert not {"Dashboard", "Reports", "Access requests", "Registers"} & set(workspace.pages)
     assert workspace.manager.pages == [] and workspace.manager.lead_pages == []
     worker.lock()
+
+
+def test_the_dashboard_shows_its_first_cards_at_once_and_the_rest_between_events(qtbot, session, ops, data_dir):
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    view = workspace.show_page("Dashboard")
+    qtbot.waitUntil(lambda: view.dashboard is not None and not ops.busy, timeout=5000)
+    built = view.dashboard
+    sections = built.sections
+    assert len(sections) > FIRST_SECTIONS
+    qtbot.waitUntil(lambda: not view.filling, timeout=5000)
+    view.clear()
+    view._loaded(built)                    # as when the worker hands the dashboard back
+    shown = [s.key for s in sections if view._titles[s.key].text()]
+    assert view.filling and len(shown) == FIRST_SECTIONS
+    qtbot.waitUntil(lambda: not view.filling, timeout=5000)
+    assert all(view._titles[s.key].text().startswith(s.title) for s in sections)

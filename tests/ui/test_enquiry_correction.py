@@ -15,6 +15,7 @@ def test_an_anonymous_enquiry_opens_and_is_corrected_with_its_history_kept(qtbot
                                                             summary="Asked about transprot")).enquiry
     workspace = make_workspace(qtbot, session, ops, data_dir)
     view = workspace.show_page("Enquiries")
+    wait_idle(qtbot, ops)          # the page shown reads on the worker
     view.reload()
     view.table.setCurrentIndex(view.table.model().index(0, 0))
     view.table.setFocus()

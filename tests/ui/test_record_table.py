@@ -77,3 +77,31 @@ def test_paper_file_rows_offer_check_out_or_in(qtbot, session, ops):
     tab.reload()
     menu = tab.table.menu_for(tab.table.visualRect(tab.table.model().index(0, 0)).center())
     assert [a.text() for a in menu.actions()] == ["Check &out…"]
+
+
+def test_a_long_list_is_shown_and_sorted_without_reading_every_row_again_and_again(qtbot):
+    """Thousands of records froze the window for seconds: columns sized to content measured
+    1,000 rows at each reset, and a proxy's sort asked for each row's key n·log n times
+    through Qt; the model sorts itself now, and keeps the order across a reload."""
+    calls = [0]
+
+    def name(thing):
+        calls[0] += 1
+        return thing.name
+
+    model = RowTableModel([Column("Name", name), Column("On", lambda t: t.on, sort=lambda t: t.on)])
+    table = RecordTable(model, "Many things")
+    qtbot.addWidget(table)
+    table.resize(600, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    rows = [Thing(str(i), f"Person {(i * 7919) % 5000:05d}", "2026-01-01") for i in range(5000)]
+    table.reload(lambda: model.set_rows(rows))
+    qtbot.wait(50)
+    assert calls[0] < 2 * len(rows)          # once each for the sort, and the rows on screen
+    assert table.model().index(0, 0).data() == "Person 00000"
+    table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert table.model().index(0, 0).data() == "Person 04999"
+    table.reload(lambda: model.set_rows(rows[:10]))
+    assert [table.model().index(r, 0).data() for r in range(3)] == sorted((t.name for t in rows[:10]), reverse=True)[:3]
+    assert calls[0] < 4 * len(rows)           # a sort reads each row's key once more, not n·log n times

@@ -17,6 +17,7 @@ from ui import theme
 from ui.dialogs import files, printing
 from ui.report_document import report_html
 from ui.report_exports import safe_file_name
+from ui.widgets.report_figures import FIRST_CARDS
 
 
 def contacts(session, phone: int = 6, letters: int = 2):
@@ -228,3 +229,15 @@ def test_suggested_file_names_keep_the_periods_own_words():
     assert safe_file_name(quarter.label) == quarter.label == "Q3 2026-27 (October to December 2026)"
     assert safe_file_name("01/04/2026 to 30/06/2026") == "01-04-2026 to 30-06-2026"
     assert safe_file_name('a:b*c?"d<e>f|g\\h') == "a-b-c--d-e-f-g-h"
+
+
+def test_a_report_shows_its_first_tables_at_once_and_the_rest_between_events(qtbot, session, ops, data_dir):
+    contacts(session)
+    _workspace, view = reports_page(qtbot, session, ops, data_dir)
+    tables = view.report.tables
+    assert len(tables) > FIRST_CARDS
+    view.figures.show_report(view.report, False)
+    shown = [key for key, card in view.figures.cards.items() if not card.frame.isHidden()]
+    assert shown == [t.key for t in tables[:FIRST_CARDS]] and view.figures.filling
+    qtbot.waitUntil(lambda: not view.figures.filling, timeout=5000)
+    assert all(not view.figures.cards[t.key].frame.isHidden() for t in tables)

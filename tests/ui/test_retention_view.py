@@ -41,3 +41,13 @@ def test_work_the_review_list(qtbot, session, ops, data_dir):
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert session.conn.execute("SELECT count(*) FROM casefile WHERE id = ?", (gone,)).fetchone()[0] == 0
     assert session.conn.execute("SELECT count(*) FROM person WHERE last_name = 'Goneaway'").fetchone()[0] == 0
+
+
+def test_the_review_list_is_read_on_the_worker_when_the_page_is_shown(qtbot, session, ops, data_dir):
+    closed_case(session, born="2001-01-01", closed="2019-01-10", last="Readlater")
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    wait_idle(qtbot, ops)
+    page = workspace.show_page("Retention")
+    assert ops.busy and page.model.rowCount() == 0      # the window does not wait for the read
+    wait_idle(qtbot, ops)
+    assert page.model.rowCount() == 1

@@ -37,12 +37,39 @@ class RowTableModel(QAbstractTableModel):
         self.columns = tuple(columns)
         self.key = key
         self._rows: list = []
+        self._sort_keys: dict[tuple[int, int], Any] = {}  # (row, column): a sort takes n·log n lookups
+        self._order: tuple[int, Qt.SortOrder] | None = None  # the model sorts itself (sort_rows)
 
     # --- contents ----------------------------------------------------------------------
     def set_rows(self, rows: Iterable) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = self._sorted(list(rows))
+        self._sort_keys = {}
         self.endResetModel()
+
+    def sort_rows(self, column: int, order: Qt.SortOrder) -> None:
+        """Sort here, once per row, rather than in a proxy, which asks each row's key n·log n
+        times through Qt (a list of thousands held the window for a second). Kept across reloads."""
+        if not 0 <= column < len(self.columns):
+            return
+        self._order = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        self._rows = self._sorted(self._rows)
+        self._sort_keys = {}
+        self.layoutChanged.emit()
+
+    def _sorted(self, rows: list) -> list:
+        if self._order is None:
+            return rows
+        column, order = self.columns[self._order[0]], self._order[1]
+
+        def key(record):
+            value = column.sort(record) if column.sort else column.text(record).casefold()
+            return (value is None, "" if value is None else value)
+        try:
+            return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        except TypeError:  # keys of mixed kinds in one column: as text
+            return sorted(rows, key=lambda r: str(key(r)), reverse=order == Qt.SortOrder.DescendingOrder)
 
     def clear(self) -> None:
         """On lock: nothing a table showed stays in memory behind the unlock screen."""
@@ -64,6 +91,7 @@ class RowTableModel(QAbstractTableModel):
         if row < 0:
             return
         self._rows[row] = record
+        self._sort_keys = {k: v for k, v in self._sort_keys.items() if k[0] != row}
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     def text(self, row: int, column: int) -> str:
@@ -88,6 +116,11 @@ class RowTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == SortRole:
+            place = (index.row(), index.column())
+            if place not in self._sort_keys:
+                self._sort_keys[place] = self._sort_key(index)
+            return self._sort_keys[place]
         record = self.row(index.row()) if index.isValid() else None
         if record is None:
             return None
@@ -96,14 +129,19 @@ class RowTableModel(QAbstractTableModel):
             return column.text(record)
         if role == RowRole:
             return record
-        if role == SortRole:
-            return column.sort(record) if column.sort else column.text(record).casefold()
         found = self.extra(record, index.column(), role)
         if found is not None:
             return found
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.tip(record) if column.tip else (column.text(record) or None)
         return None
+
+    def _sort_key(self, index: Index):
+        record = self.row(index.row()) if index.isValid() else None
+        if record is None:
+            return None
+        column = self.columns[index.column()]
+        return column.sort(record) if column.sort else column.text(record).casefold()
 
     def extra(self, record, column: int, role: int):
         """Anything else a screen's model adds (colours, fonts, roles of its own); None: nothing."""

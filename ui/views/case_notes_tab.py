@@ -1,7 +1,10 @@
 """A case's notes, newest first: the list on the left, the chosen note in full on the right,
-and adding, changing (R8, earlier versions kept) and reading a note's history."""
+and adding, changing (R8, earlier versions kept) and reading a note's history.
 
-from PySide6.QtCore import Qt
+A busy case has hundreds of notes: the newest FIRST_NOTES are listed at once and the rest
+added MORE_NOTES at a time between events, so the window answers while a long list fills."""
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -28,6 +31,7 @@ from ui.widgets.forms import text_label
 
 NoteRole = Qt.ItemDataRole.UserRole + 1
 PREVIEW_CHARS = 110
+FIRST_NOTES, MORE_NOTES = 30, 60
 
 
 def note_heading(note: Note, names: dict[str, str] | None = None) -> str:
@@ -56,6 +60,11 @@ class CaseNotesTab(QWidget):
         self.case: Case | None = None
         self.conflicted: set[str] = set()   # notes with a conflict waiting (the case view sets it)
         self._select_next: str | None = None  # the note just saved, once the list reloads
+        self._unlisted: list[Note] = []  # older notes still to be added to the list
+        self._filler = QTimer(self)
+        self._filler.setSingleShot(True)
+        self._filler.setInterval(0)
+        self._filler.timeout.connect(lambda: self._list_more(MORE_NOTES))
         self.add_button = QPushButton("&Add note…")
         self.add_button.setProperty("primary", True)
         self.edit_button = QPushButton("&Edit note…")
@@ -120,22 +129,41 @@ class CaseNotesTab(QWidget):
             self.error.show()
             return
         self.list.clear()
-        for note in found:
-            mark = CONFLICT_MARK if note.id in self.conflicted else ""
-            item = QListWidgetItem(f"{mark}{note_heading(note, self.names)}\n{preview(note.body)}")
-            item.setData(NoteRole, note)
-            self.list.addItem(item)
+        self._unlisted = list(found)
+        self._list_more(FIRST_NOTES)
         self.count.setText(plural(len(found), 'note'))
         self.empty.setVisible(not found)
         self.splitter.setVisible(bool(found))
         self.select(keep) if keep else self.list.setCurrentRow(0)
         self._show_selected()
 
+    def _list_more(self, count: int) -> None:
+        batch, self._unlisted = self._unlisted[:count], self._unlisted[count:]
+        for note in batch:
+            mark = CONFLICT_MARK if note.id in self.conflicted else ""
+            item = QListWidgetItem(f"{mark}{note_heading(note, self.names)}\n{preview(note.body)}")
+            item.setData(NoteRole, note)
+            self.list.addItem(item)
+        if self._unlisted:
+            self._filler.start()
+        else:
+            self._filler.stop()
+
+    @property
+    def listing(self) -> bool:
+        """Older notes are still being added to the list."""
+        return bool(self._unlisted)
+
     def select(self, note_id: str) -> bool:
         for row in range(self.list.count()):
             if self.list.item(row).data(NoteRole).id == note_id:
                 self.list.setCurrentRow(row)
                 return True
+        waiting = next((i for i, note in enumerate(self._unlisted) if note.id == note_id), -1)
+        if waiting >= 0:   # an older note asked for (a search result): list down to it now
+            self._list_more(waiting + 1)
+            self.list.setCurrentRow(self.list.count() - 1)
+            return True
         self.list.setCurrentRow(0)
         return False
 
@@ -202,6 +230,8 @@ class CaseNotesTab(QWidget):
 
     def clear(self) -> None:
         self.case = None
+        self._unlisted = []
+        self._filler.stop()
         self.list.clear()
         self.text.clear()
         self.meta.clear()

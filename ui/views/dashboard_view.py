@@ -8,7 +8,7 @@ milliseconds of SQL that the window should not wait for.
 
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.domain.dashboard import Dashboard
@@ -26,6 +26,7 @@ from ui.widgets.page import STRETCH, add, card_grid, row, scroll_page
 # Everything a dashboard section counts; a change to any of them makes it stale.
 TOPICS = {"cases", "actions", "paper_files", "staff", "staff_register", "policy_reviews", "sars",
           "consent", "disclosures", "safeguarding", "notes", "complaints", "retention", "enquiries"}
+FIRST_SECTIONS, MORE_SECTIONS = 2, 1  # cards shown at once, then per event
 
 
 class DashboardView(QWidget):
@@ -56,6 +57,11 @@ class DashboardView(QWidget):
         self.grid = card_grid()
         self.grid.addWidget(workers_card, 0, 0, 1, 2)
         add(scroll_page(self, (32, 24, 32, 24), spacing=12), top, self.as_of, self.error, self.grid, STRETCH)
+        self._waiting: list = []   # (position, section) still to be shown
+        self._filler = QTimer(self)
+        self._filler.setSingleShot(True)
+        self._filler.setInterval(0)
+        self._filler.timeout.connect(lambda: self._show_sections(MORE_SECTIONS))
         self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
 
     # --- contents ------------------------------------------------------------------------
@@ -81,12 +87,22 @@ class DashboardView(QWidget):
         self.workers.set_rows([(name, count) for _u, name, count in built.open_cases_by_worker])
         self.workers.setVisible(bool(built.open_cases_by_worker))
         self.workers_empty.setVisible(not built.open_cases_by_worker)
-        for n, section in enumerate(built.sections):
+        # A dozen cards: the first few now, the rest between events (the window answers meanwhile).
+        self._waiting = list(enumerate(built.sections))
+        self._show_sections(FIRST_SECTIONS)
+
+    def _show_sections(self, count: int) -> None:
+        batch, self._waiting = self._waiting[:count], self._waiting[count:]
+        for n, section in batch:
             items = self._section_list(section.key, n)
             title = self._titles[section.key]
             title.setText(f"{section.title} ({len(section.items)})" if section.items else section.title)
             items.list.setAccessibleName(section.title)
             items.set_items(section.items, section.empty_text)
+        if self._waiting:
+            self._filler.start()
+        else:
+            self._filler.stop()
 
     def _section_list(self, key: str, position: int) -> AttentionList:
         """Cards are made the first time a section appears, then reused at each refresh."""
@@ -107,10 +123,19 @@ class DashboardView(QWidget):
         self.error.setText(f"The dashboard could not be brought up to date. {describe_error(exc)}")
         self.error.show()
 
+    @property
+    def filling(self) -> bool:
+        """Cards are still being shown."""
+        return bool(self._waiting)
+
     def section_list(self, key: str) -> AttentionList:
+        self._show_sections(len(self._waiting))
         return self.lists[key]
 
     def clear(self) -> None:
+        # Every card made (then emptied below, before anything is painted): a lock that came
+        # while they were being shown leaves the same page as one that came after.
+        self._show_sections(len(self._waiting))
         self.dashboard = None
         self.workers.set_rows([])
         for items in self.lists.values():

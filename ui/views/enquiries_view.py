@@ -4,6 +4,8 @@ recorded is selected and a line says what happened to it. Right-click a row to o
 copy its reference. A volunteer sees only the general-information enquiries they handled
 (the service decides)."""
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -111,23 +113,44 @@ class EnquiriesView(QWidget):
         self.channel_filter.currentIndexChanged.connect(lambda _i: self._filter())
         self.previous_button.clicked.connect(lambda: self._page(-1))
         self.next_button.clicked.connect(lambda: self._page(1))
-        self.refresher = Refresher(self, session, ops, {"enquiries", "people"}, self.reload)
+        self.refresher = Refresher(self, session, ops, {"enquiries", "people"}, self._show,
+                                   fetch=lambda: self._fetch(replace(self.query)), failed=self._failed)
 
     # --- contents --------------------------------------------------------------------------
     def reload(self) -> None:
+        """Read and show the page now (a test, or an explicit refresh); the page shown and the
+        paging, filters and sorting read on the worker instead (load_later)."""
         if self.session.locked:
             return
-        self.error.hide()
         try:
-            found, self.total = list_enquiries(self.session, self.query)
-            if not found and self.total and self.query.offset:
-                self.query.offset = 0  # the page emptied under us: back to the first
-                found, self.total = list_enquiries(self.session, self.query)
-            names = self._names({e.caller_id for e in found if e.caller_id})
+            found = self._fetch(replace(self.query))
         except ConfideError as exc:
+            self._failed(exc)
+            return
+        self._show(found)
+
+    def load_later(self) -> None:
+        self.refresher.mark_stale()
+
+    def _fetch(self, query: EnquiryQuery) -> tuple:
+        """On the worker: only the session and this copy of the query, never a widget."""
+        found, total = list_enquiries(self.session, query)
+        if not found and total and query.offset:
+            query.offset = 0  # the page emptied under us: back to the first
+            found, total = list_enquiries(self.session, query)
+        return query, found, total, self._names({e.caller_id for e in found if e.caller_id})
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, ConfideError):
             self.error.setText(describe_error(exc))
             self.error.show()
-            return
+        else:
+            raise exc
+
+    def _show(self, fetched: tuple) -> None:
+        query, found, self.total, names = fetched
+        self.query.offset = query.offset
+        self.error.hide()
         select, self._select_next = self._select_next, None
         self.table.reload(lambda: self.model.set_enquiries(found, names), select=select)
         filtered = self.query.enquiry_type or self.query.channel
@@ -148,7 +171,7 @@ class EnquiriesView(QWidget):
         self.query.enquiry_type = self.type_filter.currentData()
         self.query.channel = self.channel_filter.currentData()
         self.query.offset = 0
-        self.reload()
+        self.load_later()
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         if column not in SORT_KEYS:
@@ -162,11 +185,11 @@ class EnquiriesView(QWidget):
         self.query.sort = SORT_KEYS[column]
         self.query.descending = order == Qt.SortOrder.DescendingOrder
         self.query.offset = 0
-        self.reload()
+        self.load_later()
 
     def _page(self, step: int) -> None:
         self.query.offset = max(0, self.query.offset + step * self.query.limit)
-        self.reload()
+        self.load_later()
 
     def _names(self, ids: set[str]) -> dict[str, str]:
         # Names for a list: peek_person, which does not count as viewing each record.

@@ -96,26 +96,41 @@ class RetentionView(QWidget):
         self.anonymise_button.clicked.connect(lambda: self.act("anonymise"))
         self.erase_button.clicked.connect(lambda: self.act("erase"))
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
-        self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
+        self._select_next: str | None = None   # a record asked for before the list was read
+        self.refresher = Refresher(self, session, ops, TOPICS, self._show, fetch=self._fetch, failed=self._failed)
         self._update_buttons()
 
     # --- contents ------------------------------------------------------------------------
     def reload(self, today: date | None = None) -> None:
+        """Read and show now (a test, or a given day); the page shown reads on the worker."""
         try:
-            rules = schedule.get_schedule(self.session)
-            due = review.list_due(self.session, today)
-            pending = erase.not_yet_carried_out(self.session)
-            open_requests = erasure_requests.list_requests(self.session, open_only=True)
+            fetched = self._fetch(today)
         except ConfideError as exc:
             show_error(self.error, exc)
             return
+        self._show(fetched)
+
+    def _fetch(self, today: date | None = None) -> tuple:
+        """On the worker: the whole review list reads every record past its date."""
+        return (schedule.get_schedule(self.session), review.list_due(self.session, today),
+                erase.not_yet_carried_out(self.session),
+                erasure_requests.list_requests(self.session, open_only=True))
+
+    def _failed(self, exc: Exception) -> None:
+        if not isinstance(exc, ConfideError):
+            raise exc
+        show_error(self.error, exc)
+
+    def _show(self, fetched: tuple) -> None:
+        rules, due, pending, open_requests = fetched
         self.error.hide()
         case_rule, enquiry_rule = rules[retention.CLOSED_CASE], rules[retention.ENQUIRY]
         self.case_years.setValue(case_rule.years or 0)
         self.case_age.setValue(case_rule.until_age or 0)
         self.enquiry_years.setValue(enquiry_rule.years or 0)
         self.words.setText("\n".join(retention.describe(r) for r in rules.values()))
-        self.table.reload(lambda: self.model.set_rows(due))
+        select, self._select_next = self._select_next, None
+        self.table.reload(lambda: self.model.set_rows(due), select=select)
         self.review_title.setText(f"Records past their retention date ({len(due):,})" if due
                                   else "Records past their retention date: none")
         self.pending.set_rows([(f"{WORDS.get(p.record_kind, p.record_kind)} erased {p.erased_at[:10]}: not yet on "
@@ -125,8 +140,11 @@ class RetentionView(QWidget):
         self._update_buttons()
 
     def show_record(self, kind: str, record_id: str) -> "RetentionView":
+        """Select the record; if the list is still being read, once it is shown."""
+        key = f"{kind}:{record_id}"
+        if not self.table.select(key):
+            self._select_next = key
         self.refresher.try_now()
-        self.table.select(f"{kind}:{record_id}")
         return self
 
     def _update_buttons(self) -> None:

@@ -9,6 +9,8 @@ the suggestions), so it runs on the worker. Each decision and redaction is saved
 worker too, then applied here without gathering again.
 """
 
+from collections import Counter
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -134,6 +136,7 @@ class SarReviewView(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         self._rows = {}
+        redacted = Counter(r.item_key for r in review.redactions)
         for key, title in SECTIONS:
             items = [i for i in review.items if i.section == key]
             if not items:
@@ -143,13 +146,18 @@ class SarReviewView(QWidget):
             font = QFont(section.font(0))
             font.setBold(True)
             section.setFont(0, font)
-            self.tree.addTopLevelItem(section)
+            # Rows made and painted before they join the tree, then added at once: one
+            # insertion for the tree's model rather than one per item (2,000 in a busy request).
+            rows = []
             for item in items:
-                row = QTreeWidgetItem(section)
+                row = QTreeWidgetItem()
                 row.setData(0, KeyRole, item.key)
                 row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
                 self._rows[item.key] = row
-                self._paint(item)
+                self._paint(item, redacted.get(item.key, 0))
+                rows.append(row)
+            section.addChildren(rows)
+            self.tree.addTopLevelItem(section)
             section.setExpanded(True)
         self.tree.blockSignals(False)
         self._update_summary()
@@ -175,11 +183,13 @@ class SarReviewView(QWidget):
         self.error.show()
         self._update_buttons()
 
-    def _paint(self, item: SarItem) -> None:
-        """The row says whether the item is in, and stands out while it needs a decision."""
+    def _paint(self, item: SarItem, count: int | None = None) -> None:
+        """The row says whether the item is in, and stands out while it needs a decision.
+        `count`: its redactions, when the caller has counted them all at once."""
         row = self._rows[item.key]
         waiting = item.needs_decision and not item.decided
-        count = sum(1 for r in self.review.redactions if r.item_key == item.key)
+        if count is None:
+            count = sum(1 for r in self.review.redactions if r.item_key == item.key)
         when = f"{item.on[8:10]}/{item.on[5:7]}/{item.on[:4]} · " if len(item.on) >= 10 else ""
         text = f"{'Decide: ' if waiting else ''}{when}{item.title}{f'  [{count} redacted]' if count else ''}"
         was_blocked = self.tree.blockSignals(True)  # painting is not the person ticking the box

@@ -150,12 +150,19 @@ class UnlockView(QWidget):
         restyle(self.recovery_button)
         restyle(self.unlock_button)
 
-    def _set_busy(self, busy: bool) -> None:
+    def show_locking(self, notice: str = "") -> None:
+        """While the worker closes the database: no unlock is taken until it is closed."""
+        self.passphrase.clear()
+        self.error.hide()
+        self.show_notice(notice)
+        self._set_busy(True, "Locking…")
+
+    def _set_busy(self, busy: bool, doing: str = "Unlocking…") -> None:
         self.busy_bar.setVisible(busy)
         for widget in (self.username, self.passphrase, self.recovery_button):
             widget.setEnabled(not busy)
         self.unlock_button.setEnabled(not busy and self._remaining <= 0)
-        self.unlock_button.setText("Unlocking…" if busy else "Unlock")
+        self.unlock_button.setText(doing if busy else "Unlock")
 
     # --- unlocking ---------------------------------------------------------------------
     def unlock(self) -> None:

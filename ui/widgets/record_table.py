@@ -1,4 +1,5 @@
-"""The table every register shows its records in: a RowTableModel behind a sorting proxy,
+"""The table every register shows its records in: a RowTableModel behind a proxy (the model
+sorts itself unless a view brings a proxy of its own),
 whole-row single selection, no editing in place, columns fitted (ui/widgets/table_setup.py),
 the selection kept across reloads, and a right-click menu of what can be done with a row.
 
@@ -18,13 +19,21 @@ from ui.widgets.table_setup import fit_columns
 Action = tuple[str, Callable[[], object]]
 
 
+class _ModelSorts(QSortFilterProxyModel):
+    """A header click or sortByColumn sorts the source model itself (RowTableModel.sort_rows);
+    this proxy then maps rows one to one."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort_rows(column, order)
+
+
 class RecordTable(QTableView):
     def __init__(self, model: RowTableModel, accessible_name: str, *, sort_column: int | None = 0,
                  order: Qt.SortOrder = Qt.SortOrder.AscendingOrder, proxy: QSortFilterProxyModel | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.source = model
-        self.proxy = proxy or QSortFilterProxyModel(self)
+        self.proxy = proxy or _ModelSorts(self)
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SortRole)
         self.setModel(self.proxy)

@@ -1,8 +1,12 @@
 """The figures of a report on screen: a card per table with its note, a bar chart where the
 table has one, and the table itself. Shows either version (exact or as published) from the
-same Report without counting again."""
+same Report without counting again.
 
-from PySide6.QtCore import Qt
+A report has some twenty tables: the first FIRST_CARDS are shown at once and the rest one
+at a time between events, so the window answers while they are laid out (asking for a
+table's model or chart finishes them at once)."""
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -67,6 +71,9 @@ class _TableCard:
         self.view.setMaximumWidth(16777215 if wide else 640)
 
 
+FIRST_CARDS, MORE_CARDS = 3, 1
+
+
 class ReportFigures(QScrollArea):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,27 +87,48 @@ class ReportFigures(QScrollArea):
         self.column.setSpacing(14)
         self.column.addStretch(1)
         self.setWidget(body)
+        self._waiting: list = []       # tables still to be shown, with exact or not
+        self._exact = False
+        self._filler = QTimer(self)
+        self._filler.setSingleShot(True)
+        self._filler.setInterval(0)
+        self._filler.timeout.connect(lambda: self._show_more(MORE_CARDS))
 
     def show_report(self, report: Report | None, exact: bool) -> None:
         for holder in self.cards.values():
             holder.frame.hide()
-        if report is None:
-            return
-        for table in report.tables:
+        self._waiting, self._exact = (list(report.tables) if report is not None else []), exact
+        self._show_more(FIRST_CARDS)
+
+    def _show_more(self, count: int) -> None:
+        batch, self._waiting = self._waiting[:count], self._waiting[count:]
+        for table in batch:
             holder = self.cards.get(table.key)
             if holder is None:
                 holder = self.cards[table.key] = _TableCard(table.key)
                 self.column.insertWidget(self.column.count() - 1, holder.frame)
-            holder.show(table, exact)
+            holder.show(table, self._exact)
             holder.frame.show()
+        if self._waiting:
+            self._filler.start()
+        else:
+            self._filler.stop()
+
+    @property
+    def filling(self) -> bool:
+        return bool(self._waiting)
 
     def model(self, key: str) -> ReportTableModel:
+        self._show_more(len(self._waiting))
         return self.cards[key].model
 
     def chart(self, key: str) -> BarChart:
+        self._show_more(len(self._waiting))
         return self.cards[key].chart
 
     def clear(self) -> None:
+        self._waiting = []
+        self._filler.stop()
         for holder in self.cards.values():
             holder.model.clear()
             holder.chart.set_rows([])

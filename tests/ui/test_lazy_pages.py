@@ -1,0 +1,28 @@
+"""Unlocking builds only the pages it shows: every other page is built the first time it is
+shown or asked for, in its place in the navigation, named for screen readers, and a lock
+clears what was built (docs/architecture.md, "Locking without a freeze")."""
+
+from tests.ui.conftest import unlock
+from ui.views.retention_view import RetentionView
+
+
+def test_pages_are_built_when_first_wanted_and_cleared_at_lock(qtbot, window):
+    unlock(qtbot, window)
+    workspace = window.workspace
+    built = workspace.pages.built()
+    assert workspace.home_view in built
+    assert not any(isinstance(view, RetentionView) for view in built)
+    assert "Retention" in workspace.pages and len(workspace.pages) == workspace.nav.count()
+
+    workspace.nav.setCurrentRow(list(workspace.pages).index("Retention"))   # a click in the navigation
+    view = workspace.stack.currentWidget()
+    assert isinstance(view, RetentionView) and view.isVisible()
+    assert workspace.pages["Retention"] is view and workspace.manager.retention is view  # built once
+    assert view.accessibleName()
+    assert workspace.stack.indexOf(view) == list(workspace.pages).index("Retention")
+
+    staff = workspace.staff_view              # asked for by name: built, loaded, not shown
+    assert staff.model.rowCount() == 1 and workspace.stack.currentWidget() is view
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=5000)   # the page's list is read on the worker
+    window.lock("manual")
+    assert staff.model.rowCount() == 0 and view.model.rowCount() == 0
