@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 from app.config import APP_NAME, default_data_dir, load_appearance
 from app.security.hygiene import harden_process
 from app.services.vault.unlock import vault_exists
-from ui import theme
+from ui import single_window, theme
+from ui.dialogs import messages
 from ui.main_window import MainWindow
 from ui.operations import Operations
 from ui.wizard.setup_wizard import SetupWizard
@@ -99,9 +100,17 @@ def _exit_once_shown(app: QApplication, started) -> None:
 def run(argv: list[str]) -> int:
     harden_process()
     args = parse_args(list(argv))
-    qt_settings = keep_qt_settings_out_of_the_profile()
     app = QApplication.instance() or QApplication(list(argv))
     app.setApplicationName(APP_NAME)
+    try:
+        window_lock = single_window.hold(args.data_dir)
+    except OSError as error:
+        messages.warn(None, "Confide cannot start", f"The data folder {args.data_dir} cannot be used: {error.strerror}.")
+        return 1
+    if window_lock is None:
+        messages.warn(None, "Confide is already open", single_window.ALREADY_OPEN.format(folder=args.data_dir))
+        return 1
+    qt_settings = keep_qt_settings_out_of_the_profile()
     apply_look(app)
     started = start(args.data_dir, args.device_key_file)
     if os.environ.get("CONFIDE_BENCH_EXIT_ON_SHOWN") == "1":
@@ -111,4 +120,5 @@ def run(argv: list[str]) -> int:
     if started.window.session is not None:
         started.window.session.lock("quit")
     qt_settings.cleanup()
+    window_lock.unlock()
     return code
