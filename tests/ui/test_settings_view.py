@@ -16,6 +16,18 @@ def test_a_manager_changes_auto_lock(qtbot, unlocked):
     assert unlocked.inactivity.timeout() == 12 * 60_000
 
 
+def test_a_manager_turns_off_reading_received_pdfs_from_the_settings_page(qtbot, unlocked):
+    """The setting existed only as a function: no screen could change it."""
+    view = unlocked.workspace.show_page("Settings")
+    card = view.document_text
+    assert card.read_words.isChecked() and card.save_button.isVisible()
+    card.read_words.setChecked(False)
+    card.save_button.click()
+    qtbot.waitUntil(lambda: card.status.isVisible(), timeout=3000)
+    assert settings.document_text_search(unlocked.session) is False
+    assert "title and source only" in card.status.text()
+
+
 def test_others_see_it_but_cannot_change_it(qtbot, unlocked):
     staff.add_staff(unlocked.session, "cworker", "Casey Worker", "caseworker", OTHER_PASSPHRASE)
     unlocked.lock()
@@ -33,11 +45,12 @@ def test_others_see_it_but_cannot_change_it(qtbot, unlocked):
     assert not unlocked.workspace.backup_view.restore_button.isEnabled()
     # Each control they cannot change is disabled, says why, and looks disabled.
     transfers = view.transfers
-    for widget in (view.minutes, transfers.none, transfers.some, transfers.where, transfers.safeguard,
+    for widget in (view.minutes, view.document_text.read_words, transfers.none, transfers.some, transfers.where, transfers.safeguard,
                    unlocked.workspace.backup_view.backup_button, unlocked.workspace.backup_view.restore_button):
         assert not widget.isEnabled() and "manager" in widget.toolTip(), widget.accessibleName()
         assert "manager" in widget.accessibleDescription()
-    assert transfers.manager_only.isVisible()
+    assert transfers.manager_only.isVisible() and view.document_text.manager_only.isVisible()
+    assert not view.document_text.save_button.isVisible()
 
 
 def test_a_disabled_choice_looks_disabled_under_the_style_sheet(qtbot):

@@ -15,6 +15,7 @@ from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.appearance_setting import AppearanceSetting
 from ui.widgets.counted_spin import count_unit
+from ui.widgets.document_text_setting import DocumentTextSetting
 from ui.widgets.forms import line_edit, text_label
 from ui.widgets.letter_templates import LetterTemplates
 from ui.widgets.page import scroll_page
@@ -99,6 +100,8 @@ class SettingsView(QWidget):
         column.addWidget(card)
         self.transfers = TransfersSetting(session, ops)
         column.addWidget(self.transfers)
+        self.document_text = DocumentTextSetting(session, ops)
+        column.addWidget(self.document_text)
         self.templates = LetterTemplates(session, ops)
         column.addWidget(self.templates)
         self.appearance = AppearanceSetting()
@@ -177,4 +180,5 @@ class SettingsView(QWidget):
         self.save_button.setEnabled(not busy)
         self.name_button.setEnabled(not busy)
         self.transfers.set_busy(busy)
+        self.document_text.set_busy(busy)
         self.templates.set_busy(busy)
