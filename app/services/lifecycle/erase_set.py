@@ -11,7 +11,7 @@ enquiry of theirs that is not being erased): then only what hangs off the record
 import json
 
 from app import clock
-from app.services.team import search_build
+from app.services.team import erasure_warrant, search_build
 from app.services.team.laptop.schema import PEOPLE, ROOT, casework
 from app.services.team.replica_check import digest
 from app.storage.capture import primary_key
@@ -131,21 +131,21 @@ def cascade_local(conn, erased: list[tuple[str, list]]) -> int:
     return removed
 
 
-def pending_erasures(conn) -> dict[str, set[str]]:
+def pending_erasures(conn) -> dict[str, dict[str, str | None]]:
     """Rows this computer has erased and not yet pushed (their outbox entry is an erasure
-    mark), by table: the ids in the table's id column."""
+    mark), by table: the ids in the table's id column, each with the warrant its mark names."""
     cw = casework(conn)
-    found: dict[str, set[str]] = {}
+    found: dict[str, dict[str, str | None]] = {}
     for table, before in conn.execute("SELECT tbl, before_img FROM sync_outbox WHERE op = 'd' AND "
                                       "before_img LIKE '%\"$erased\"%'"):
         image = json.loads(before)
         col = cw.id_column.get(table)
         if image.get(digest.ERASED) is True and col and image.get(col) is not None:
-            found.setdefault(table, set()).add(image[col])
+            found.setdefault(table, {})[image[col]] = image.get(erasure_warrant.WARRANT)
     return found
 
 
-def meets_erased(conn, table: str, key: list, after: dict | None, erased: dict[str, set[str]]) -> bool:
+def meets_erased(conn, table: str, key: list, after: dict | None, erased: dict[str, dict]) -> bool:
     """A remote change to a row erased here, or a new row naming one (a note another computer
     added to the case before it knew of the erasure)."""
     cw = casework(conn)
@@ -159,11 +159,13 @@ def meets_erased(conn, table: str, key: list, after: dict | None, erased: dict[s
                                      for e in cw.needs.get(table, ()) if e.column != col)
 
 
-def erase_on_arrival(conn, table: str, key: list, after: dict | None, erased: dict[str, set[str]]) -> None:
+def erase_on_arrival(conn, table: str, key: list, after: dict | None, erased: dict[str, dict]) -> None:
     """Keep a remote change that meets an erasure made here out of this computer, and make the
     pending erasure carry it too: its mark now names the row as the log has it after this
     entry (or nothing, when the entry deleted it), so every computer deletes it when the
-    erasure reaches the hub. Inside the entry's transaction, capture off."""
+    erasure reaches the hub. The mark names the warrant of the erased row it meets: every
+    computer accepts it because the row names a row that warrant covers (erasure_warrant.py).
+    Inside the entry's transaction, capture off."""
     cw = casework(conn)
     pk = primary_key(conn, table)
     kj = json.dumps(key, separators=(",", ":"), ensure_ascii=False)
@@ -172,8 +174,12 @@ def erase_on_arrival(conn, table: str, key: list, after: dict | None, erased: di
     conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND pk = ?", (table, kj))
     if after is None:
         return      # deleted on the hub too: nothing left to erase
-    erased.setdefault(table, set()).add(after.get(cw.id_column[table]))
-    mark = {**dict(zip(pk, key, strict=False)), digest.ERASED: True,
+    ident = after.get(cw.id_column[table])
+    warrant = erased.get(table, {}).get(ident) or next(
+        (erased[e.parent][after[e.column]] for e in cw.needs.get(table, ())
+         if after.get(e.column) in erased.get(e.parent, ())), None)
+    erased.setdefault(table, {})[ident] = warrant
+    mark = {**dict(zip(pk, key, strict=False)), digest.ERASED: True, erasure_warrant.WARRANT: warrant,
             digest.BASE_HASH: digest.base_hash(conn, table, json.dumps(after))}
     if first is None:
         first = (conn.execute("SELECT max(seq) FROM sync_outbox").fetchone()[0] or 0) + 1

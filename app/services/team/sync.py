@@ -21,6 +21,7 @@ from app.services.team import (
     control,
     copies,
     device_keys,
+    erasure_warrant,
     snapshot,
     state,
 )
@@ -199,6 +200,7 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
                              migrations.CURRENT_VERSION, state.device(conn, entry.device_id),
                              lambda epoch: state.epoch_key(conn, epoch), control.latest_epoch(conn))
     header, body = bundle.open_bundle(entry.payload, exp)
+    erasure_warrant.check(conn, body, entry.seq)      # an erasure only under a manager's signature
     laptop_replica.receive_packages(conn, body, entry)       # check-out rows for this laptop, if any
     origin = {"device": entry.device_id, "seq": entry.seq}
     touched, renamed = set(), set()
@@ -322,6 +324,9 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
               "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "merge": merge_rule.RULES_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": utc_now()}
     content = {"changes": [c.as_wire() for c in changes], "audit": events}
+    warrants = erasure_warrant.for_changes(conn, content["changes"])
+    if warrants:
+        content["erasures"] = warrants          # docs/sync.md §10: who may erase
     packages, later = laptop_office.packages(conn, cut)
     if packages or pieces:
         content["packages"] = packages + pieces      # docs/sync.md §14
@@ -366,6 +371,7 @@ def push(conn, hub: Hub, by: str) -> int | None:
 
 def _finalise_push(conn, in_flight: dict, seq: int) -> None:
     conn.execute("DELETE FROM sync_outbox WHERE in_flight = 1")
+    erasure_warrant.forget_pushed(conn)        # a warrant lists erased rows' ids: kept no longer
     # Laptops' pieces: those this bundle carried are done; those its packages left for later wait.
     laptop_office.drop_pieces(conn, in_flight.get("sent") or [])
     laptop_office.queue_pieces(conn, in_flight.get("later") or [])
