@@ -121,6 +121,7 @@ def delete_rows(conn, erased: dict[str, set[str]]) -> int:
             conn.execute(f"DELETE FROM import_reference WHERE record_id IN ({marks})", chunk)
         if table in SEARCHED and ids:
             search_build.reindex_ids(conn, SEARCHED[table], ids)
+    erase_set.forget_queued(conn, erased)
     every = [i for ids in erased.values() for i in ids]
     for (draft_id, context, fields) in conn.execute("SELECT id, context, fields FROM draft").fetchall():
         if any(i in context or i in fields for i in every):

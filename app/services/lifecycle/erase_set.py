@@ -16,7 +16,8 @@ from app.services.team.laptop.schema import PEOPLE, ROOT, casework
 from app.services.team.replica_check import digest
 from app.storage.capture import primary_key
 
-SEARCHED = {"person": "person", "casefile": "case", "note": "note"}     # kinds of the search index
+# Kinds of the search index (a document's entry holds a letter's own text).
+SEARCHED = {"person": "person", "casefile": "case", "note": "note", "document": "document"}
 
 # Registers that outlive the record they name: the request to erase it, which keeps its
 # decision (its link to the person is cleared instead).
@@ -128,7 +129,19 @@ def cascade_local(conn, erased: list[tuple[str, list]]) -> int:
                          [table, *chunk])
         if table in SEARCHED and extra:
             search_build.reindex_ids(conn, SEARCHED[table], extra)
+    forget_queued(conn, grown)
     return removed
+
+
+def forget_queued(conn, erased: dict[str, set[str]]) -> None:
+    """Pieces of erased rows still queued for a laptop (docs/sync.md §14, "Pieces") go from
+    the queue: the rows are gone, and the queue names them."""
+    for table, ids in erased.items():
+        ids = sorted(i for i in ids if isinstance(i, str))
+        for i in range(0, len(ids), 400):
+            chunk = ids[i:i + 400]
+            conn.execute(f"DELETE FROM sync_piece_queue WHERE tbl = ? AND row_id IN ({', '.join('?' for _ in chunk)})",
+                         [table, *chunk])
 
 
 def pending_erasures(conn) -> dict[str, dict[str, str | None]]:
