@@ -2,6 +2,9 @@
 legal hold cannot be erased from it (buttons off, and the service refuses); keep one longer
 and erase one through the forms, as a manager would."""
 
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QScrollArea
+
 from app.services.casework import people
 from app.services.lifecycle import decisions
 from app.services.lifecycle import requests as erasure_requests
@@ -90,3 +93,16 @@ def test_register_refuse_and_carry_out_erasure_requests_from_the_page(qtbot, ses
     wait_idle(qtbot, ops)
     assert erasure_requests.get_request(session, request.id).status == "erased"
     assert session.conn.execute("SELECT count(*) FROM casefile WHERE id = ?", (gone,)).fetchone()[0] == 0
+
+
+def test_a_field_reached_by_its_key_below_the_fold_is_scrolled_into_view(qtbot, session, ops, data_dir):
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    workspace.resize(1366, 700)
+    page = workspace.manager.open_item("retention", "retention")
+    qtbot.waitUntil(lambda: page.isVisible())
+    scroll = page.findChild(QScrollArea)
+    assert scroll.verticalScrollBar().value() == 0
+    page.case_years.setFocus()
+    qtbot.waitUntil(lambda: page.case_years.hasFocus())
+    where = page.case_years.mapTo(scroll.viewport(), QPoint(0, 0))
+    assert scroll.viewport().rect().contains(where), "the field typed into must be on screen"

@@ -194,7 +194,7 @@ class RetentionView(QWidget):
             schedule.set_rule(session, retention.CLOSED_CASE, case_years, case_age or None)
             schedule.set_rule(session, retention.ENQUIRY, enquiry_years)
         self.ops.run(work, on_error=lambda exc: show_error(self.error, exc),
-                     changes={"retention"})
+                     changes={"retention", "retention_schedule"})
 
     def act(self, what: str):
         chosen = self.table.selected()
