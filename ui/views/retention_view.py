@@ -90,7 +90,7 @@ class RetentionView(QWidget):
         self.table.setMinimumHeight(300)
         self.extend_button = QPushButton("&Keep longer…")
         self.anonymise_button = QPushButton("&Anonymise…")
-        self.erase_button = QPushButton("E&rase everywhere…")
+        self.erase_button = QPushButton("Erase every&where…")
         self.table.set_actions(lambda d: [("Keep longer…", lambda: self.act("extend"))] + (
             [("Anonymise…", lambda: self.act("anonymise")), ("Erase everywhere…", lambda: self.act("erase"))]
             if d.erasable else []))
