@@ -89,11 +89,33 @@ def _named_elsewhere(conn, cw, taken: dict[str, set[str]], people: set[str]) -> 
     return kept
 
 
+# Records of their own, with their own retention date: never taken through a person they
+# name, only when chosen (or hanging off a record chosen, like the enquiry that opened a case).
+RECORDS = (ROOT, "enquiry", "mailing_list_member")
+
+
+def _with_own_records(conn, cw, chosen: dict[str, set[str]], people: set[str]) -> set[str]:
+    """The people among `people` that a record not among `chosen` names: their other case,
+    an enquiry of theirs with its own date, their mailing-list entry."""
+    kept = set()
+    for table in RECORDS:
+        for edge in cw.needs.get(table, ()):
+            if edge.parent != PEOPLE:
+                continue
+            for rid, pid in _select(conn, f"SELECT {cw.id_column[table]}, {edge.column} FROM {table} "
+                                          f"WHERE {edge.column} IN ({{marks}})", people):
+                if rid not in chosen.get(table, ()):
+                    kept.add(pid)
+    return kept
+
+
 def rows_to_erase(conn, kind: str, ids: list[str]) -> dict[str, set[str]]:
     """Per casework table, the ids (its id column) of the rows this erasure takes."""
     cw = casework(conn)
     seeds, people = seeds_for(conn, kind, ids)
-    candidates = set(people)
+    # Before: growing from the people took every row naming them, a family's other case
+    # included, and nothing was then left to keep them.
+    candidates = set(people) - _with_own_records(conn, cw, _grow(conn, cw, seeds), people)
     while True:
         start = {t: set(v) for t, v in seeds.items()}
         start[PEOPLE] = set(candidates)
