@@ -64,6 +64,8 @@ def test_register_refuse_and_carry_out_erasure_requests_from_the_page(qtbot, ses
     qtbot.waitUntil(lambda: page.request_model.rowCount() == 1)
     request = erasure_requests.list_requests(session)[0]
     assert request.subject_id == parent and "1 open" in page.requests_title.text()
+    # The one still to answer is chosen already: the register is below the fold.
+    assert page.requests.selected().id == request.id and page.outcome_button.isEnabled()
 
     other = erasure_requests.register(session, "2026-01-02", "Sam Refused")
     page.reload()

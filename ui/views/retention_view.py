@@ -137,6 +137,7 @@ class RetentionView(QWidget):
         self.register_button.clicked.connect(self.register_request)
         self.outcome_button.clicked.connect(self.record_outcome)
         self.requests.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.requests.doubleClicked.connect(lambda *_a: self.record_outcome())
         self.refresher = Refresher(self, session, ops, TOPICS, self.reload)
         self._update_buttons()
 
@@ -161,8 +162,12 @@ class RetentionView(QWidget):
                                   else "Records past their retention date: none")
         self.pending.set_rows([(f"{WORDS.get(p.record_kind, p.record_kind)} erased {p.erased_at[:10]}: not yet on "
                                 f"{', '.join(p.computers)}", None, None) for p in pending])
-        self.requests.reload(lambda: self.request_model.set_rows(all_requests))
         still_open = [r for r in all_requests if r.status == "open"]
+        chosen = self.requests.selected()
+        # The register is below the fold: the first request still to answer is ready for
+        # "Record the outcome" without hunting for its row.
+        first = min(still_open, key=lambda r: r.due_on).id if still_open and chosen is None else None
+        self.requests.reload(lambda: self.request_model.set_rows(all_requests), select=first)
         late = sum(1 for r in still_open if r.overdue(review.today()))
         self.requests_title.setText(f"Right-to-erasure requests: {len(still_open)} open"
                                     + (f", {late} overdue" if late else ""))
