@@ -96,6 +96,9 @@ class ErasureOutcomeDialog(FormDialog):
         self.form.setRowVisible(self.reason_row, chosen == "refuse")
         self.ok_button.setText({"erase": "Erase for good", "refuse": "Refuse the request",
                                 "withdraw": "Record as withdrawn"}[chosen])
+        if self._fitted:
+            # The ground and reason appear: grow to show them rather than scroll a sliver.
+            QTimer.singleShot(0, self, lambda: self.fit_to_screen(grow_only=True))
 
     def submit(self) -> None:
         session, rid, chosen = self.session, self.request.id, self.outcome.currentData()
