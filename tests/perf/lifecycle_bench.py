@@ -140,18 +140,27 @@ def bench_erase(tmp: Path, n: int) -> None:
     print(f"(c) set up: {len(closed):,} closed cases to erase, three computers, folder hub", file=sys.stderr,
           flush=True)
 
+    phases: list[tuple[str, float, float]] = []
+
+    def phase(name, fn):
+        result, w, c = timed(fn)
+        phases.append((name, w, c))
+        return result
+
     def everywhere():
-        erase.erase(office, "case", closed, "Benchmark")
-        sync_now(office, hub)
-        for s in others:
-            sync_now(s, hub)
-            if erase.carry_out(s):
-                sync_now(s, hub)
-        sync_now(office, hub)
+        phase("erase and compact on the office computer", lambda: erase.erase(office, "case", closed, "Benchmark"))
+        phase("office pushes the erasure", lambda: sync_now(office, hub))
+        for s, name in zip(others, ("annexe", "laptop"), strict=True):
+            phase(f"{name} applies it", lambda s=s: sync_now(s, hub))
+            phase(f"{name} compacts its file", lambda s=s: erase.carry_out(s))
+            phase(f"{name} says so", lambda s=s: sync_now(s, hub))
+        phase("office reads who carried it out", lambda: sync_now(office, hub))
         assert erase.not_yet_carried_out(office) == []
-        snapshot.put_snapshot(office.conn, hub)
-        compaction.compact(hub, force=True)
+        phase("new snapshot", lambda: snapshot.put_snapshot(office.conn, hub))
+        phase("hub compaction", lambda: compaction.compact(hub, force=True))
     _, wall, cpu = timed(everywhere)
+    for name, w, c in phases:
+        print(f"    {name}: {w:.2f} s wall, {c:.2f} s CPU", file=sys.stderr, flush=True)
     line(f"(c) erase {len(closed):,} cases on three computers and the hub (compacted)", wall, cpu, 120 * n / 1000)
     assert office.conn.execute("SELECT count(*) FROM casefile WHERE id IN (SELECT value FROM json_each(?))",
                                (str(closed).replace("'", '"'),)).fetchone()[0] == 0
