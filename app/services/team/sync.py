@@ -211,10 +211,13 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     contested = merge_sets.contested(conn, wires, pending, held)
     erased_here = erase_set.pending_erasures(conn)      # erased here, not yet on the hub
     erasures: dict[str, list[list]] = {}                # rows nobody here touched: deleted in bulk
+    erased: list[tuple[str, list]] = []
     for wire in wires:
         change = Change.from_wire(wire)
-        if applier.is_erasure(change) and (change.table, applier.key_json(change.key)) not in pending \
-                and (change.table, applier.key_json(change.key)) not in held:
+        kj = applier.key_json(change.key)
+        if applier.is_erasure(change):
+            erased.append((change.table, change.key))
+        if applier.is_erasure(change) and (change.table, kj) not in pending and (change.table, kj) not in held:
             erasures.setdefault(change.table, []).append(change.key)
             if len(change.key) == 1:
                 touched.add((change.table, change.key[0]))
@@ -225,9 +228,8 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             result.conflicts += _flush(conn, run_table, run, origin, pending)
             run_table, run = None, []
             erase_set.erase_on_arrival(conn, change.table, change.key, change.after, erased_here)
-            pending.discard((change.table, applier.key_json(change.key)))
+            pending.discard((change.table, kj))
             continue
-        kj = applier.key_json(change.key)
         group = contested.get((change.table, merge_sets.parent_key_json(conn, change)), None) if contested else None
         if group is not None:
             # A set this computer changed too: merged as one field, where its first change stands.
@@ -265,7 +267,6 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
     applier.erase_rows(conn, erasures)
-    erased = [(w["t"], w["k"]) for w in wires if applier.is_erasure(Change.from_wire(w))]
     if erased:
         # What was made here on an erased record and not yet pushed goes too (docs/lifecycle.md).
         erase_set.cascade_local(conn, erased)
