@@ -116,6 +116,8 @@ class Manager(QObject):
             if kind == "retention":
                 record_kind, _, record = record_id.partition(":")
                 return self.retention.show_record(record_kind, record)
+            if kind == "erasure_request":
+                return self.retention.show_request(record_id)
             return self.retention
         if kind == "device":
             return None     # a computer whose records differ: the item's text says it all

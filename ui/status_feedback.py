@@ -19,7 +19,8 @@ from ui.formatting import uk_datetime
 MESSAGE_MS = 10_000
 # First match wins: an enquiry that opened a case says "Enquiry saved", not "Case saved"; a
 # retention decision (which touches cases, enquiries and notes) says what it was.
-SAVED = (("retention", "Retention review saved"), ("enquiries", "Enquiry saved"), ("notes", "Note saved"), ("actions", "Action saved"),
+SAVED = (("retention_schedule", "Retention schedule saved"), ("erasure_requests", "Erasure request register saved"),
+         ("retention", "Retention review saved"), ("enquiries", "Enquiry saved"), ("notes", "Note saved"), ("actions", "Action saved"),
          ("documents", "Document saved"),     # before disclosures: a letter logs one too
          ("consent", "Consent saved"), ("disclosures", "Disclosure recorded"),
          ("safeguarding", "Safeguarding concern saved"), ("incidents", "Incident report saved"),

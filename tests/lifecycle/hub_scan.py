@@ -4,6 +4,7 @@ payload (bundles opened with the epoch keys, control entries as they are), every
 raw bytes of every file of a folder hub or every value of every row of a PostgreSQL hub."""
 
 import io
+import json
 import zlib
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from app.security import crypto
 from app.services.team import bundle, snapshot, state
+from app.storage.hub import record
 from tests.lifecycle.support import PAGE
 from tests.team.sqlcipher_pages import RESERVE
 
@@ -51,6 +53,43 @@ def plaintexts(hub, conn) -> list[bytes]:
                                       parts.sealed_key, parts.header_bytes)
         found += _pages(bytes(parts.file), snap_key)
         skip += 1
+    return found
+
+
+def payload_opened(payload: bytes, conn) -> list[bytes]:
+    """A payload as it is, and opened with the team's key when it is a readable bundle."""
+    out = [payload]
+    if payload[:4] == bundle.MAGIC:
+        try:
+            p = bundle.parse(payload, 0)
+            key = state.epoch_key(conn, int(p.header["epoch"]))
+            out.append(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
+        except (bundle.BundleRefused, crypto.DecryptionFailed, zlib.error, KeyError, TypeError, ValueError):
+            pass
+    return out
+
+
+def set_aside_plaintexts(hub, conn, conninfo: str | None = None) -> list[bytes]:
+    """What the hub keeps aside, decrypted with the team's keys where it can be: a folder
+    hub's damaged/ and torn/ records (their payload read whatever their checksum says), a
+    PostgreSQL hub's confide.entries_replaced rows."""
+    found = []
+    root = getattr(hub, "root", None)
+    if root is not None:
+        for folder in ("damaged", "torn"):
+            for path in sorted((Path(root) / folder).glob("*")):
+                data = path.read_bytes()
+                fixed = len(record.MAGIC) + 4
+                head_len = int.from_bytes(data[len(record.MAGIC):fixed], "big")
+                try:
+                    size = int(json.loads(data[fixed:fixed + head_len])["size"])
+                except (ValueError, KeyError, TypeError):
+                    size = len(data)
+                found += payload_opened(data[fixed + head_len:fixed + head_len + size], conn)
+        return found
+    with psycopg.connect(conninfo) as pg:
+        for (payload,) in pg.execute("SELECT payload FROM confide.entries_replaced"):
+            found += payload_opened(bytes(payload), conn)
     return found
 
 

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from app.domain import periods
+from app.services.casework import cases, notes
 from app.services.demo import build as demo
 from app.services.lifecycle import anonymise, erase, review
 from app.services.reports import figures
@@ -99,3 +100,17 @@ def test_erasing_leaves_no_trace_in_pages_wal_or_search(session, data_dir):
     assert all(case_id not in str(v) and parent not in str(v) for v in tuple(row))
     # This computer has carried it out (compacted) and says so.
     assert erase.owed(conn) == []
+
+
+def test_erasing_one_record_of_a_family_leaves_their_other_case_and_the_people_it_names(session):
+    first, parent, kid = closed_case(session, born="2001-12-31", closed="2019-01-10", last="Twocases")
+    second = cases.open_case(session, parent, kid)
+    notes.add_note(session, second.id, "phone_call", date(2026, 11, 2), 10, "The second case's own note")
+    cases.close_case(session, second.id, "resolved", ["better_informed"])
+    erase.erase(session, "case", [first], "Past the retention schedule")
+    conn = session.conn
+    assert conn.execute("SELECT count(*) FROM casefile WHERE id = ?", (first,)).fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM casefile WHERE id = ?", (second.id,)).fetchone()[0] == 1, \
+        "erasing one case took the family's other case with it"
+    assert conn.execute("SELECT count(*) FROM note WHERE case_id = ?", (second.id,)).fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM person WHERE id IN (?, ?)", (parent, kid)).fetchone()[0] == 2

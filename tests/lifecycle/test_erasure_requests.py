@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from app.errors import PermissionDenied, ValidationError
-from app.services.lifecycle import requests
+from app.services.casework import cases
+from app.services.lifecycle import erase, requests
 from app.services.sar import register as sar_register
 from tests.lifecycle.support import closed_case
 
@@ -19,7 +20,7 @@ def test_a_request_is_due_one_month_on_at_the_next_working_day(session):
     assert req.due_on == "2026-03-02"
     assert req.overdue(date(2026, 3, 3)) and not req.overdue(date(2026, 3, 2))
     section = requests.dashboard_section(session, date(2026, 3, 3))
-    assert section.items[0].severity == "overdue" and "due 02/03/2026" in section.items[0].detail
+    assert section.items[0].severity == "overdue" and section.items[0].detail == "overdue: was due 02/03/2026"
 
 
 def test_a_refusal_needs_its_ground_and_reason(session):
@@ -48,3 +49,34 @@ def test_carrying_out_a_request_erases_and_records_it_without_the_person(session
     assert done.status == "erased" and done.subject_id is None      # the link to the person went with them
     row = session.conn.execute("SELECT record_kind, reason, request_ref FROM erasure").fetchone()
     assert tuple(row) == ("case", f"Right to erasure request {req.reference}", req.reference)
+
+
+def test_a_request_about_a_person_erases_every_closed_case_of_theirs_and_is_marked_erased(session):
+    first, parent, kid = closed_case(session, born="2001-12-31", closed="2019-01-10")
+    req = requests.register(session, "2026-11-02", "Mabel Hartley", subject_id=parent, today=date(2026, 11, 3))
+    found = requests.subject_records(session, req.id)
+    assert found.person_name == "Mabel Hartley" and [i for i, _ in found.cases] == [first]
+    assert found.open_cases == []
+    done = requests.carry_out_for_subject(session, req.id)
+    assert done.status == "erased" and done.subject_id is None
+    for table, key in (("casefile", first), ("person", parent), ("person", kid)):
+        assert session.conn.execute(f"SELECT count(*) FROM {table} WHERE id = ?", (key,)).fetchone()[0] == 0
+    assert session.conn.execute("SELECT request_ref FROM erasure").fetchone()[0] == req.reference
+
+
+def test_a_request_about_someone_with_an_open_case_is_refused_and_nothing_is_erased(session):
+    closed_id, parent, kid = closed_case(session, born="2001-12-31", closed="2019-01-10")
+    still_open = cases.open_case(session, parent, kid)
+    req = requests.register(session, "2026-11-02", "Mabel Hartley", subject_id=parent, today=date(2026, 11, 3))
+    with pytest.raises(PermissionDenied, match=f"has an open case \\({still_open.reference}\\)"):
+        requests.carry_out_for_subject(session, req.id)
+    assert session.conn.execute("SELECT count(*) FROM casefile WHERE id = ?", (closed_id,)).fetchone()[0] == 1
+    assert requests.get_request(session, req.id).status == "open"
+
+
+def test_a_request_whose_records_are_already_gone_is_marked_erased(session):
+    case_id, parent, _ = closed_case(session, born="2001-12-31", closed="2019-01-10")
+    req = requests.register(session, "2026-11-02", "Mabel Hartley", subject_id=parent, today=date(2026, 11, 3))
+    erase.erase(session, "case", [case_id], "Past the retention schedule")
+    assert requests.subject_records(session, req.id).nothing_left
+    assert requests.carry_out_for_subject(session, req.id).status == "erased"

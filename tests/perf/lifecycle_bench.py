@@ -48,10 +48,26 @@ def timed(fn):
     return result, time.perf_counter() - start, time.process_time() - cpu
 
 
+FIGURES: list[tuple[str, float | None, float, float]] = []     # (what, target s, wall s, CPU s)
+
+
 def line(what: str, wall: float, cpu: float, target: float | None = None) -> None:
+    """A progress line on stderr as each figure is taken; the table at the end is stdout."""
     met = "met" if target is not None and wall < target else "NOT met"
     verdict = "" if target is None else f"  (target {target:.0f} s: {met})"
-    print(f"{what}: {wall:.2f} s wall, {cpu:.2f} s CPU{verdict}", flush=True)
+    print(f"{what}: {wall:.2f} s wall, {cpu:.2f} s CPU{verdict}", file=sys.stderr, flush=True)
+    FIGURES.append((what, target, wall, cpu))
+
+
+def table(where: str) -> str:
+    """The figures beside their targets, as the README takes them (tests/perf/readme_figures.py:
+    output that starts with '|' goes in as a table)."""
+    rows = ["| figure | target | wall | CPU | target met |", "|---|---|---|---|---|"]
+    for what, target, wall, cpu in FIGURES:
+        aim = f"< {target:.0f} s" if target is not None else "—"
+        met = "—" if target is None else ("yes" if wall < target else "**no**")
+        rows.append(f"| {what} | {aim} | {wall:.1f} s | {cpu:.1f} s | {met} |")
+    return "\n".join(rows) + f"\n\n{where}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end."
 
 
 def bench_import(tmp: Path, notes: int) -> None:
@@ -121,20 +137,30 @@ def bench_erase(tmp: Path, n: int) -> None:
     closed = [r[0] for r in office.conn.execute("SELECT id FROM casefile WHERE status = 'closed' LIMIT ?", (n,))]
     for s in (office, *others):
         sync_now(s, hub)
-    print(f"(c) set up: {len(closed):,} closed cases to erase, three computers, folder hub", flush=True)
+    print(f"(c) set up: {len(closed):,} closed cases to erase, three computers, folder hub", file=sys.stderr,
+          flush=True)
+
+    phases: list[tuple[str, float, float]] = []
+
+    def phase(name, fn):
+        result, w, c = timed(fn)
+        phases.append((name, w, c))
+        return result
 
     def everywhere():
-        erase.erase(office, "case", closed, "Benchmark")
-        sync_now(office, hub)
-        for s in others:
-            sync_now(s, hub)
-            if erase.carry_out(s):
-                sync_now(s, hub)
-        sync_now(office, hub)
+        phase("erase and compact on the office computer", lambda: erase.erase(office, "case", closed, "Benchmark"))
+        phase("office pushes the erasure", lambda: sync_now(office, hub))
+        for s, name in zip(others, ("annexe", "laptop"), strict=True):
+            phase(f"{name} applies it", lambda s=s: sync_now(s, hub))
+            phase(f"{name} compacts its file", lambda s=s: erase.carry_out(s))
+            phase(f"{name} says so", lambda s=s: sync_now(s, hub))
+        phase("office reads who carried it out", lambda: sync_now(office, hub))
         assert erase.not_yet_carried_out(office) == []
-        snapshot.put_snapshot(office.conn, hub)
-        compaction.compact(hub, force=True)
+        phase("new snapshot", lambda: snapshot.put_snapshot(office.conn, hub))
+        phase("hub compaction", lambda: compaction.compact(hub, force=True))
     _, wall, cpu = timed(everywhere)
+    for name, w, c in phases:
+        print(f"    {name}: {w:.2f} s wall, {c:.2f} s CPU", file=sys.stderr, flush=True)
     line(f"(c) erase {len(closed):,} cases on three computers and the hub (compacted)", wall, cpu, 120 * n / 1000)
     assert office.conn.execute("SELECT count(*) FROM casefile WHERE id IN (SELECT value FROM json_each(?))",
                                (str(closed).replace("'", '"'),)).fetchone()[0] == 0
@@ -152,7 +178,7 @@ def main() -> int:
     args = parser.parse_args()
     kdf.use_cheap_profile_for_tests(True)      # unlock cost is not what is measured here
     keyring.set_keyring(MemoryKeyring())       # never the real credential store
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="confide-lifecycle-") as tmp:
         if args.only in (None, "import"):
             bench_import(Path(tmp), args.notes)
@@ -160,7 +186,22 @@ def main() -> int:
             bench_review(Path(tmp), args.review_cases, args.review_source)
         if args.only in (None, "erase"):
             bench_erase(Path(tmp), args.erase_cases)
+        where = f"Scratch folder {tmp} ({_filesystem(Path(tmp))})"
+    print(table(where), flush=True)
     return 0
+
+
+def _filesystem(path: Path) -> str:
+    """tmpfs (memory: fsync costs nothing) or a disk: the wall times depend on it."""
+    best, kind = "", "unknown file system"
+    try:
+        for entry in Path("/proc/mounts").read_text().splitlines():
+            _dev, mount, fstype, *_ = entry.split()
+            if str(path).startswith(mount) and len(mount) > len(best):
+                best, kind = mount, fstype
+    except OSError:
+        pass
+    return kind
 
 
 if __name__ == "__main__":

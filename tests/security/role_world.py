@@ -126,6 +126,9 @@ RECIPES = {
     "lifecycle.importer.run.saved_mapping": lambda s, w: _module("lifecycle.importer.run").saved_mapping(s),
     "lifecycle.requests.carry_out_request": lambda s, w: _module("lifecycle.requests").carry_out_request(
         s, "none", "case", []),
+    "lifecycle.requests.carry_out_for_subject": lambda s, w: _module("lifecycle.requests").carry_out_for_subject(
+        s, "none"),
+    "lifecycle.requests.subject_records": lambda s, w: _module("lifecycle.requests").subject_records(s, "none"),
     "lifecycle.requests.dashboard_section": lambda s, w: _module("lifecycle.requests").dashboard_section(s, TODAY),
     "lifecycle.requests.get_request": lambda s, w: _module("lifecycle.requests").get_request(s, "none"),
     "lifecycle.requests.list_requests": lambda s, w: _module("lifecycle.requests").list_requests(s),

@@ -24,6 +24,7 @@ def test_every_topic_a_screen_saves_under_gets_a_saved_message():
     assert [t for t in sorted(topics - QUIET) if saved_words({t}) is None] == []
     assert saved_words({"enquiries", "cases", "people"}) == "Enquiry saved"
     assert saved_words({"sync", "checkout", "checkin"}) == "Cases checked in"   # not "check-out saved"
+    assert saved_words({"retention", "retention_schedule"}) == "Retention schedule saved"   # not "review"
 
 
 def test_status_bar_confirms_a_note_shows_the_last_backup_and_says_why_it_locked(qtbot, window, tmp_path):

@@ -16,6 +16,7 @@ from app.services.casework import enquiries, notes, paper_files
 from app.services.consent import disclosures
 from app.services.consent.disclosures import DisclosureInput
 from app.services.demo import build as demo
+from app.services.lifecycle import requests as erasure_requests
 from app.services.lifecycle import review as retention_review
 from app.services.reports.complaints import register as complaints
 from app.services.sar import register as sar
@@ -33,6 +34,7 @@ from ui.dialogs import (
     disclosure_dialog,
     enquiry_correction,
     enquiry_form,
+    erasure_request_dialogs,
     national_dialogs,
     note_dialogs,
     override_review_dialog,
@@ -109,6 +111,7 @@ class World:
         self.staff_entry = registers.staff_register(s)[0]
         self.member = next(m for m in staff.list_staff(s) if m.username != s.user.username)
         self.due = retention_review.due_records(s.conn, date(2060, 1, 1))[0]
+        self.erasure_request = erasure_requests.register(s, TODAY, "A parent", fam.parent.id, today=TODAY)
 
 
 def _review(w: World):
@@ -146,6 +149,10 @@ RECIPES = {
     _D + "retention_dialogs.ExtendDialog": lambda w: retention_dialogs.ExtendDialog(w.session, w.ops, w.due),
     _D + "retention_dialogs.DisposeDialog": lambda w: retention_dialogs.DisposeDialog(w.session, w.ops, [w.due],
                                                                                        erasing=True),
+    _D + "erasure_request_dialogs.RegisterErasureRequestDialog":
+        lambda w: erasure_request_dialogs.RegisterErasureRequestDialog(w.session, w.ops),
+    _D + "erasure_request_dialogs.ErasureOutcomeDialog":
+        lambda w: erasure_request_dialogs.ErasureOutcomeDialog(w.session, w.ops, w.erasure_request),
     _D + "consent_capture.ConsentCaptureDialog": lambda w: consent_capture.ConsentCaptureDialog(
         w.session, w.case.id, w.ops),
     _D + "consent_dialogs.ConsentRecordDialog": lambda w: consent_dialogs.ConsentRecordDialog(w.session, w.consent),

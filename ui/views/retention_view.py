@@ -13,6 +13,7 @@ from app.errors import ConfideError
 from app.security.session import Session
 from app.services.lifecycle import erase, review, schedule
 from app.services.lifecycle import requests as erasure_requests
+from ui.dialogs.erasure_request_dialogs import ErasureOutcomeDialog, RegisterErasureRequestDialog
 from ui.dialogs.opening import open_dialog
 from ui.dialogs.retention_dialogs import TOPICS, WORDS, DisposeDialog, ExtendDialog
 from ui.models.row_table_model import Column, RowTableModel
@@ -30,6 +31,29 @@ COLUMNS = (
     Column("Due", lambda d: f"{d.due_on:%d/%m/%Y}", sort=lambda d: d.due_on.isoformat()),
     Column("Why", lambda d: d.basis),
     Column("Cannot be erased while there is", lambda d: " and ".join(d.blocked_by), stretch=True),
+)
+
+
+STATUS_WORDS = {"open": "open", "erased": "erased", "refused": "refused", "withdrawn": "withdrawn"}
+
+
+def _request_status(r, today: date) -> str:
+    if r.status == "open":
+        return "OVERDUE" if r.overdue(today) else "open"
+    ground = erasure_requests.GROUNDS.get(r.refusal_ground or "", "")
+    return f"refused: {ground}" if r.status == "refused" and ground else STATUS_WORDS.get(r.status, r.status)
+
+
+def _uk(day: str | None) -> str:
+    return f"{date.fromisoformat(day):%d/%m/%Y}" if day else ""
+
+
+REQUEST_COLUMNS = (
+    Column("Request", lambda r: r.reference),
+    Column("Received", lambda r: _uk(r.received_on), sort=lambda r: r.received_on),
+    Column("From", lambda r: r.requester_name),
+    Column("Answer due", lambda r: _uk(r.due_on), sort=lambda r: r.due_on),
+    Column("Status", lambda r: _request_status(r, review.today()), stretch=True),
 )
 
 
@@ -66,7 +90,7 @@ class RetentionView(QWidget):
         self.table.setMinimumHeight(300)
         self.extend_button = QPushButton("&Keep longer…")
         self.anonymise_button = QPushButton("&Anonymise…")
-        self.erase_button = QPushButton("E&rase everywhere…")
+        self.erase_button = QPushButton("Erase every&where…")
         self.table.set_actions(lambda d: [("Keep longer…", lambda: self.act("extend"))] + (
             [("Anonymise…", lambda: self.act("anonymise")), ("Erase everywhere…", lambda: self.act("erase"))]
             if d.erasable else []))
@@ -79,15 +103,29 @@ class RetentionView(QWidget):
         pending_card, pending_body = card("Erasures not yet carried out on every computer")
         self.pending = RecordList("Erasures not yet carried out", "Every computer has carried out every erasure.",
                                   max_rows=5)
-        self.requests = RecordList("Right-to-erasure requests", "No right-to-erasure request is open.", max_rows=5)
-        add(pending_body, self.pending, text_label("Right-to-erasure requests open", "subheading"), self.requests,
-            STRETCH)
+        add(pending_body, self.pending, STRETCH)
+
+        requests_card, requests_body = card()
+        self.requests_title = text_label("Right-to-erasure requests", "subheading")
+        self.request_model = RowTableModel(REQUEST_COLUMNS, key=lambda r: r.id, parent=self)
+        self.requests = RecordTable(self.request_model, "Right-to-erasure requests", sort_column=3)
+        self.requests.setMinimumHeight(160)
+        self.register_button = QPushButton("Register a re&quest…")
+        self.outcome_button = QPushButton("Record the &outcome…")
+        self.requests.set_actions(lambda r: [("Record the outcome…", self.record_outcome)] if r.status == "open"
+                                  else [])
+        add(requests_body, self.requests_title, text_label(
+            "A request to erase someone's records (UK GDPR Article 17) is answered within one calendar month: "
+            "erase their records, or refuse with the ground (a statutory duty to keep them, a legal claim) and "
+            "the reason the family is told.", "hint"),
+            (self.requests, 1), button_row(self.register_button, self.outcome_button))
 
         # The review first: it is what the manager comes here for.
         grid = card_grid()
         grid.addWidget(review_card, 0, 0, 1, 2)
-        grid.addWidget(schedule_card, 1, 0)
-        grid.addWidget(pending_card, 1, 1)
+        grid.addWidget(requests_card, 1, 0, 1, 2)
+        grid.addWidget(schedule_card, 2, 0)
+        grid.addWidget(pending_card, 2, 1)
         add(scroll_page(self, (32, 24, 32, 24), spacing=12), row((text_label("Retention and erasure", "heading"), 1)),
             self.error, grid, STRETCH)
 
@@ -96,6 +134,10 @@ class RetentionView(QWidget):
         self.anonymise_button.clicked.connect(lambda: self.act("anonymise"))
         self.erase_button.clicked.connect(lambda: self.act("erase"))
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.register_button.clicked.connect(self.register_request)
+        self.outcome_button.clicked.connect(self.record_outcome)
+        self.requests.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.requests.doubleClicked.connect(lambda *_a: self.record_outcome())
         self._select_next: str | None = None   # a record asked for before the list was read
         self.refresher = Refresher(self, session, ops, TOPICS, self._show, fetch=self._fetch, failed=self._failed)
         self._update_buttons()
@@ -113,8 +155,7 @@ class RetentionView(QWidget):
     def _fetch(self, today: date | None = None) -> tuple:
         """On the worker: the whole review list reads every record past its date."""
         return (schedule.get_schedule(self.session), review.list_due(self.session, today),
-                erase.not_yet_carried_out(self.session),
-                erasure_requests.list_requests(self.session, open_only=True))
+                erase.not_yet_carried_out(self.session), erasure_requests.list_requests(self.session))
 
     def _failed(self, exc: Exception) -> None:
         if not isinstance(exc, ConfideError):
@@ -122,7 +163,7 @@ class RetentionView(QWidget):
         show_error(self.error, exc)
 
     def _show(self, fetched: tuple) -> None:
-        rules, due, pending, open_requests = fetched
+        rules, due, pending, all_requests = fetched
         self.error.hide()
         case_rule, enquiry_rule = rules[retention.CLOSED_CASE], rules[retention.ENQUIRY]
         self.case_years.setValue(case_rule.years or 0)
@@ -135,8 +176,15 @@ class RetentionView(QWidget):
                                   else "Records past their retention date: none")
         self.pending.set_rows([(f"{WORDS.get(p.record_kind, p.record_kind)} erased {p.erased_at[:10]}: not yet on "
                                 f"{', '.join(p.computers)}", None, None) for p in pending])
-        self.requests.set_rows([(f"{r.reference} from {r.requester_name}, due {date.fromisoformat(r.due_on):%d/%m/%Y}",
-                                 None, None) for r in open_requests])
+        still_open = [r for r in all_requests if r.status == "open"]
+        chosen = self.requests.selected()
+        # The register is below the fold: the first request still to answer is ready for
+        # "Record the outcome" without hunting for its row.
+        first = min(still_open, key=lambda r: r.due_on).id if still_open and chosen is None else None
+        self.requests.reload(lambda: self.request_model.set_rows(all_requests), select=first)
+        late = sum(1 for r in still_open if r.overdue(review.today()))
+        self.requests_title.setText(f"Right-to-erasure requests: {len(still_open)} open"
+                                    + (f", {late} overdue" if late else ""))
         self._update_buttons()
 
     def show_record(self, kind: str, record_id: str) -> "RetentionView":
@@ -153,6 +201,9 @@ class RetentionView(QWidget):
         self.anonymise_button.setEnabled(idle and chosen is not None and chosen.erasable)
         self.erase_button.setEnabled(idle and chosen is not None and chosen.erasable)
         self.save_button.setEnabled(idle)
+        request = self.requests.selected()
+        self.register_button.setEnabled(idle)
+        self.outcome_button.setEnabled(idle and request is not None and request.status == "open")
 
     # --- actions -------------------------------------------------------------------------
     def save_schedule(self) -> None:
@@ -165,7 +216,7 @@ class RetentionView(QWidget):
             schedule.set_rule(session, retention.CLOSED_CASE, case_years, case_age or None)
             schedule.set_rule(session, retention.ENQUIRY, enquiry_years)
         self.ops.run(work, on_error=lambda exc: show_error(self.error, exc),
-                     changes={"retention"})
+                     changes={"retention", "retention_schedule"})
 
     def act(self, what: str):
         chosen = self.table.selected()
@@ -177,11 +228,27 @@ class RetentionView(QWidget):
             return None
         return open_dialog(DisposeDialog(self.session, self.ops, [chosen], erasing=what == "erase", parent=self))
 
+    def show_request(self, request_id: str) -> "RetentionView":
+        self.refresher.try_now()
+        self.requests.select(request_id)
+        return self
+
+    def register_request(self):
+        if self.ops.busy:
+            return None
+        return open_dialog(RegisterErasureRequestDialog(self.session, self.ops, self))
+
+    def record_outcome(self):
+        chosen = self.requests.selected()
+        if chosen is None or chosen.status != "open" or self.ops.busy:
+            return None
+        return open_dialog(ErasureOutcomeDialog(self.session, self.ops, chosen, self))
+
     def set_busy(self, busy: bool) -> None:
         self._update_buttons()
 
     def clear(self) -> None:
         self.model.clear()
         self.pending.clear()
-        self.requests.clear()
+        self.request_model.clear()
         self.refresher.stale = True

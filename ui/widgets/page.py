@@ -6,7 +6,9 @@ facts filled afresh at each showing.
     add(column, self.heading, button_row(self.edit_button), grid, STRETCH)
 """
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
+    QApplication,
     QBoxLayout,
     QFormLayout,
     QFrame,
@@ -64,6 +66,23 @@ def button_row(*buttons: QPushButton, after=()) -> QHBoxLayout:
     return row(*buttons, STRETCH, *after)
 
 
+class FocusFollower(QObject):
+    """Scrolls a page so the field that takes the keyboard focus is in view: a manager who
+    reached a field by its Alt key below the fold typed into what they could not see."""
+
+    def __init__(self, scroll: QScrollArea):
+        super().__init__(scroll)
+        self.scroll = scroll
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self.follow)
+
+    def follow(self, _old: QWidget | None, now: QWidget | None) -> None:
+        body = self.scroll.widget()
+        if now is not None and body is not None and body.isAncestorOf(now):
+            self.scroll.ensureWidgetVisible(now, 24, 24)
+
+
 def scroll_page(owner: QWidget, margins: tuple[int, int, int, int], spacing: int | None = None,
                 name: str = "") -> QVBoxLayout:
     """Fills `owner` with a frameless scroll area; returns the column of its body. The scroll
@@ -75,6 +94,7 @@ def scroll_page(owner: QWidget, margins: tuple[int, int, int, int], spacing: int
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setWidget(body)
     scroll.setAccessibleName(name)
+    FocusFollower(scroll)
     column(owner, (0, 0, 0, 0), None, scroll)
     return layout
 

@@ -56,11 +56,12 @@ def _strip_before_images(conn, table: str, ids: list[str]) -> None:
             conn.execute("UPDATE sync_outbox SET op = 'u', before_img = NULL, after_img = NULL WHERE seq = ?", (first,))
 
 
-def anonymise_rows(conn, taken: dict[str, set[str]], actor: str) -> tuple[int, int]:
+def anonymise_rows(conn, taken: dict[str, set[str]], actor: str,
+                   signed_by: tuple[str, str] | None) -> tuple[int, int]:
     """Empty the kept rows' identifying fields and erase the rest. Inside the caller's
-    transaction. Returns (rows emptied, rows erased)."""
+    transaction; `signed_by`: erase.signer(). Returns (rows emptied, rows erased)."""
     erased = {t: ids for t, ids in taken.items() if t not in KEPT}
-    removed = eraser.erase_locally(conn, erased)
+    removed = eraser.erase_locally(conn, erased, signed_by)
     at = records.utc_now()
     emptied = 0
     cw = casework(conn)
@@ -126,9 +127,10 @@ def _anonymise(session: Session, kind: str, ids: list[str], reason: str) -> eras
             f"SELECT reference FROM casefile WHERE status != 'closed' AND id IN ({', '.join('?' for _ in ids)})", ids)]
         if still_open:
             raise PermissionDenied("Only closed cases are anonymised: " + ", ".join(still_open) + " is still open.")
+    signed_by = eraser.signer(conn)
     with transaction(conn):
         taken = erase_set.rows_to_erase(conn, kind, ids)
-        emptied, removed = anonymise_rows(conn, taken, session.user.username)
+        emptied, removed = anonymise_rows(conn, taken, session.user.username, signed_by)
         at = records.utc_now()
         erasure_id = records.insert(conn, "erasure", {
             "record_kind": f"{kind} (anonymised)", "records": len(ids), "rows_erased": removed + emptied,

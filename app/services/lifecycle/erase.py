@@ -19,7 +19,7 @@ from app.domain.text import clean
 from app.errors import PermissionDenied, ValidationError
 from app.security.session import Session
 from app.services.lifecycle import erase_set, review
-from app.services.team import search_build, state
+from app.services.team import authority, erasure_warrant, search_build, state
 from app.services.team.apply import ERASED
 from app.services.team.laptop.schema import casework
 from app.services.team.replica_check import digest
@@ -59,13 +59,14 @@ def references(conn, kind: str, ids: list[str]) -> dict[str, str]:
     return out
 
 
-def purge_marks(conn, erased: dict[str, set[str]], since: int = 0) -> None:
+def purge_marks(conn, erased: dict[str, set[str]], since: int = 0, warrant: str | None = None) -> None:
     """Replace what the capture triggers wrote for the erased rows with one delete each whose
     before image is the row's key, the erasure mark and the hash of the row as the log left it
     (what the replica digest needs, docs/sync.md §17), so no image of the row is kept in the
     outbox or sent. A row made here and never pushed just leaves the outbox. Inside the
     erasure's transaction, after the deletes; `since`: the last outbox seq before them (a
-    before image written by the triggers since is in SQLite's own form: hashed as it is)."""
+    before image written by the triggers since is in SQLite's own form: hashed as it is);
+    `warrant`: the manager's signed warrant each mark names (team/erasure_warrant.py)."""
     cw = casework(conn)
     stamp = clock.precise_stamp()
     for table, ids in erased.items():
@@ -85,7 +86,8 @@ def purge_marks(conn, erased: dict[str, set[str]], since: int = 0) -> None:
             if base is None:
                 continue        # made here, never on the hub: nothing to tell anyone
             hashed = digest.row_hash(table, base) if first > since else digest.base_hash(conn, table, base)
-            marks.append((first, table, kj, json.dumps({**named, ERASED: True, digest.BASE_HASH: hashed}), stamp))
+            marks.append((first, table, kj, json.dumps({**named, ERASED: True, digest.BASE_HASH: hashed,
+                                                                erasure_warrant.WARRANT: warrant}), stamp))
         for i in range(0, len(gone), 400):
             chunk = gone[i:i + 400]
             conn.execute(f"DELETE FROM sync_outbox WHERE tbl = ? AND pk IN ({', '.join('?' for _ in chunk)})",
@@ -119,6 +121,7 @@ def delete_rows(conn, erased: dict[str, set[str]]) -> int:
             conn.execute(f"DELETE FROM import_reference WHERE record_id IN ({marks})", chunk)
         if table in SEARCHED and ids:
             search_build.reindex_ids(conn, SEARCHED[table], ids)
+    erase_set.forget_queued(conn, erased)
     every = [i for ids in erased.values() for i in ids]
     for (draft_id, context, fields) in conn.execute("SELECT id, context, fields FROM draft").fetchall():
         if any(i in context or i in fields for i in every):
@@ -126,12 +129,30 @@ def delete_rows(conn, erased: dict[str, set[str]]) -> int:
     return count
 
 
-def erase_locally(conn, erased: dict[str, set[str]]) -> int:
-    """Delete and, on a team vault, mark for sending. Inside the caller's transaction."""
-    since = conn.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0] if in_team(conn) else 0
+def signer(conn) -> tuple[str, str] | None:
+    """On a team vault, the signed-in manager's name and staff signing key, which every other
+    computer asks of an erasure (team/erasure_warrant.py); None outside a team.
+
+    May raise: PermissionDenied (not one of the team's managers as its signed entries say)."""
+    if not in_team(conn):
+        return None
+    try:
+        return authority.signer_for(conn)
+    except authority.NoAuthority as exc:
+        raise PermissionDenied("An erasure reaches every computer of the team only under the signature of one "
+                               "of the team's managers. " + exc.message) from exc
+
+
+def erase_locally(conn, erased: dict[str, set[str]], signed_by: tuple[str, str] | None) -> int:
+    """Delete and, on a team vault, mark for sending under the manager's signed warrant
+    (`signed_by`, from signer()). Inside the caller's transaction."""
+    team = in_team(conn)
+    if team and signed_by is None:
+        raise PermissionDenied("An erasure on a team computer needs a manager's signature.")
+    since = conn.execute("SELECT coalesce(max(seq), 0) FROM sync_outbox").fetchone()[0] if team else 0
     count = delete_rows(conn, erased)
-    if in_team(conn):
-        purge_marks(conn, erased, since)
+    if team:
+        purge_marks(conn, erased, since, erasure_warrant.sign(conn, erased, signed_by))
     return count
 
 
@@ -166,9 +187,10 @@ def erase(session: Session, kind: str, ids: list[str], reason: str, request_ref:
             f"SELECT reference FROM casefile WHERE status != 'closed' AND id IN ({', '.join('?' for _ in ids)})", ids)]
         if still_open:
             raise PermissionDenied("Only closed cases are erased: " + ", ".join(still_open) + " is still open.")
+    signed_by = signer(conn)
     with transaction(conn):
         taken = erase_set.rows_to_erase(conn, kind, ids)
-        count = erase_locally(conn, taken)
+        count = erase_locally(conn, taken, signed_by)
         at = records.utc_now()
         erasure_id = records.insert(conn, "erasure", {
             "record_kind": kind, "records": len(ids), "rows_erased": count, "reason": why,

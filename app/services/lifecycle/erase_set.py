@@ -11,12 +11,13 @@ enquiry of theirs that is not being erased): then only what hangs off the record
 import json
 
 from app import clock
-from app.services.team import search_build
+from app.services.team import erasure_warrant, search_build
 from app.services.team.laptop.schema import PEOPLE, ROOT, casework
 from app.services.team.replica_check import digest
 from app.storage.capture import primary_key
 
-SEARCHED = {"person": "person", "casefile": "case", "note": "note"}     # kinds of the search index
+# Kinds of the search index (a document's entry holds a letter's own text).
+SEARCHED = {"person": "person", "casefile": "case", "note": "note", "document": "document"}
 
 # Registers that outlive the record they name: the request to erase it, which keeps its
 # decision (its link to the person is cleared instead).
@@ -88,11 +89,33 @@ def _named_elsewhere(conn, cw, taken: dict[str, set[str]], people: set[str]) -> 
     return kept
 
 
+# Records of their own, with their own retention date: never taken through a person they
+# name, only when chosen (or hanging off a record chosen, like the enquiry that opened a case).
+RECORDS = (ROOT, "enquiry", "mailing_list_member")
+
+
+def _with_own_records(conn, cw, chosen: dict[str, set[str]], people: set[str]) -> set[str]:
+    """The people among `people` that a record not among `chosen` names: their other case,
+    an enquiry of theirs with its own date, their mailing-list entry."""
+    kept = set()
+    for table in RECORDS:
+        for edge in cw.needs.get(table, ()):
+            if edge.parent != PEOPLE:
+                continue
+            for rid, pid in _select(conn, f"SELECT {cw.id_column[table]}, {edge.column} FROM {table} "
+                                          f"WHERE {edge.column} IN ({{marks}})", people):
+                if rid not in chosen.get(table, ()):
+                    kept.add(pid)
+    return kept
+
+
 def rows_to_erase(conn, kind: str, ids: list[str]) -> dict[str, set[str]]:
     """Per casework table, the ids (its id column) of the rows this erasure takes."""
     cw = casework(conn)
     seeds, people = seeds_for(conn, kind, ids)
-    candidates = set(people)
+    # Before: growing from the people took every row naming them, a family's other case
+    # included, and nothing was then left to keep them.
+    candidates = set(people) - _with_own_records(conn, cw, _grow(conn, cw, seeds), people)
     while True:
         start = {t: set(v) for t, v in seeds.items()}
         start[PEOPLE] = set(candidates)
@@ -128,24 +151,36 @@ def cascade_local(conn, erased: list[tuple[str, list]]) -> int:
                          [table, *chunk])
         if table in SEARCHED and extra:
             search_build.reindex_ids(conn, SEARCHED[table], extra)
+    forget_queued(conn, grown)
     return removed
 
 
-def pending_erasures(conn) -> dict[str, set[str]]:
+def forget_queued(conn, erased: dict[str, set[str]]) -> None:
+    """Pieces of erased rows still queued for a laptop (docs/sync.md §14, "Pieces") go from
+    the queue: the rows are gone, and the queue names them."""
+    for table, ids in erased.items():
+        ids = sorted(i for i in ids if isinstance(i, str))
+        for i in range(0, len(ids), 400):
+            chunk = ids[i:i + 400]
+            conn.execute(f"DELETE FROM sync_piece_queue WHERE tbl = ? AND row_id IN ({', '.join('?' for _ in chunk)})",
+                         [table, *chunk])
+
+
+def pending_erasures(conn) -> dict[str, dict[str, str | None]]:
     """Rows this computer has erased and not yet pushed (their outbox entry is an erasure
-    mark), by table: the ids in the table's id column."""
+    mark), by table: the ids in the table's id column, each with the warrant its mark names."""
     cw = casework(conn)
-    found: dict[str, set[str]] = {}
+    found: dict[str, dict[str, str | None]] = {}
     for table, before in conn.execute("SELECT tbl, before_img FROM sync_outbox WHERE op = 'd' AND "
                                       "before_img LIKE '%\"$erased\"%'"):
         image = json.loads(before)
         col = cw.id_column.get(table)
         if image.get(digest.ERASED) is True and col and image.get(col) is not None:
-            found.setdefault(table, set()).add(image[col])
+            found.setdefault(table, {})[image[col]] = image.get(erasure_warrant.WARRANT)
     return found
 
 
-def meets_erased(conn, table: str, key: list, after: dict | None, erased: dict[str, set[str]]) -> bool:
+def meets_erased(conn, table: str, key: list, after: dict | None, erased: dict[str, dict]) -> bool:
     """A remote change to a row erased here, or a new row naming one (a note another computer
     added to the case before it knew of the erasure)."""
     cw = casework(conn)
@@ -159,11 +194,13 @@ def meets_erased(conn, table: str, key: list, after: dict | None, erased: dict[s
                                      for e in cw.needs.get(table, ()) if e.column != col)
 
 
-def erase_on_arrival(conn, table: str, key: list, after: dict | None, erased: dict[str, set[str]]) -> None:
+def erase_on_arrival(conn, table: str, key: list, after: dict | None, erased: dict[str, dict]) -> None:
     """Keep a remote change that meets an erasure made here out of this computer, and make the
     pending erasure carry it too: its mark now names the row as the log has it after this
     entry (or nothing, when the entry deleted it), so every computer deletes it when the
-    erasure reaches the hub. Inside the entry's transaction, capture off."""
+    erasure reaches the hub. The mark names the warrant of the erased row it meets: every
+    computer accepts it because the row names a row that warrant covers (erasure_warrant.py).
+    Inside the entry's transaction, capture off."""
     cw = casework(conn)
     pk = primary_key(conn, table)
     kj = json.dumps(key, separators=(",", ":"), ensure_ascii=False)
@@ -172,8 +209,12 @@ def erase_on_arrival(conn, table: str, key: list, after: dict | None, erased: di
     conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND pk = ?", (table, kj))
     if after is None:
         return      # deleted on the hub too: nothing left to erase
-    erased.setdefault(table, set()).add(after.get(cw.id_column[table]))
-    mark = {**dict(zip(pk, key, strict=False)), digest.ERASED: True,
+    ident = after.get(cw.id_column[table])
+    warrant = erased.get(table, {}).get(ident) or next(
+        (erased[e.parent][after[e.column]] for e in cw.needs.get(table, ())
+         if after.get(e.column) in erased.get(e.parent, ())), None)
+    erased.setdefault(table, {})[ident] = warrant
+    mark = {**dict(zip(pk, key, strict=False)), digest.ERASED: True, erasure_warrant.WARRANT: warrant,
             digest.BASE_HASH: digest.base_hash(conn, table, json.dumps(after))}
     if first is None:
         first = (conn.execute("SELECT max(seq) FROM sync_outbox").fetchone()[0] or 0) + 1

@@ -10,7 +10,7 @@ from app.domain.dashboard import Item, Section
 from app.domain.role_matrix import Scope, grants
 from app.domain.sar_deadline import add_months, next_working_day
 from app.domain.text import clean, clean_name, parse_date
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, PermissionDenied, ValidationError
 from app.security.session import Session
 from app.services.lifecycle import erase as eraser
 from app.services.lifecycle.review import today as review_today
@@ -134,6 +134,75 @@ def carry_out_request(session: Session, request_id: str, kind: str, ids: list[st
     return _decide(session, req.id, {"status": ERASED}, "erasure_request_erased")
 
 
+@dataclass
+class SubjectRecords:
+    """What a request's erasure would take: the subject's closed cases (as client or child)
+    and their general enquiries, and what stops it (an open case)."""
+    person_name: str | None
+    cases: list[tuple[str, str]]          # (id, reference)
+    enquiries: list[tuple[str, str]]      # (id, reference)
+    open_cases: list[str]                 # references
+
+    @property
+    def nothing_left(self) -> bool:
+        return self.person_name is None
+
+
+@grants(Scope.MANAGER, "the erasure register is the manager's")
+def subject_records(session: Session, request_id: str) -> SubjectRecords:
+    """The records a request is about, as they stand. May raise: NotFound."""
+    req = get_request(session, request_id)
+    conn = session.conn
+    person = conn.execute("SELECT first_name, last_name FROM person WHERE id = ? AND deleted_at IS NULL",
+                          (req.subject_id,)).fetchone() if req.subject_id else None
+    if person is None:
+        return SubjectRecords(None, [], [], [])
+    both = (req.subject_id, req.subject_id)
+    rows = conn.execute("SELECT id, reference, status FROM casefile WHERE (client_id = ? OR child_id = ?) "
+                        "AND deleted_at IS NULL AND anonymised_at IS NULL ORDER BY reference", both).fetchall()
+    enquiries = conn.execute("SELECT id, reference FROM enquiry WHERE (caller_id = ? OR child_id = ?) AND "
+                             "case_id IS NULL AND deleted_at IS NULL AND anonymised_at IS NULL "
+                             "ORDER BY reference", both).fetchall()
+    return SubjectRecords(f"{person[0]} {person[1]}".strip(), [(r[0], r[1]) for r in rows if r[2] == "closed"],
+                          [(r[0], r[1]) for r in enquiries], [r[1] for r in rows if r[2] != "closed"])
+
+
+@grants(Scope.MANAGER, "the erasure register is the manager's")
+def carry_out_for_subject(session: Session, request_id: str) -> ErasureRequest:
+    """Erase every record the request's subject is in (their closed cases, then their general
+    enquiries) and mark the request erased. When the subject's records are already gone (the
+    link to a person goes with them) the request is marked erased. Refused while they have an
+    open case, or any record is blocked (an open SAR, safeguarding concern or legal hold);
+    nothing is erased then.
+
+    May raise: ValidationError, PermissionDenied, NotFound."""
+    req = get_request(session, request_id)
+    if req.status != OPEN:
+        raise ValidationError(f"{req.reference} was already decided ({req.status}).", field="status")
+    found = subject_records(session, req.id)
+    if found.open_cases:
+        raise PermissionDenied(f"{found.person_name} has an open case ({', '.join(found.open_cases)}): close it "
+                               "first, or refuse the request with its ground.")
+    conn = session.conn
+    case_ids, enquiry_ids = [i for i, _ in found.cases], [i for i, _ in found.enquiries]
+    stops = {**(eraser.blocked(conn, "case", case_ids) if case_ids else {}),
+             **(eraser.blocked(conn, "enquiry", enquiry_ids) if enquiry_ids else {})}
+    if stops:
+        refs = dict(found.cases + found.enquiries)
+        raise PermissionDenied("These records cannot be erased until released: " + "; ".join(
+            f"{refs[i]}: {' and '.join(b)}" for i, b in sorted(stops.items())) + ".")
+    if req.subject_id and not found.nothing_left and not case_ids and not enquiry_ids:
+        raise PermissionDenied(f"{found.person_name} is still in the records, but in no case or enquiry of their "
+                               "own (named on someone else's case): erase that case, or refuse the request.")
+    why = f"Right to erasure request {req.reference}"
+    if case_ids:
+        eraser.erase(session, "case", case_ids, why, request_ref=req.reference)
+    enquiry_ids = [i for i in enquiry_ids if conn.execute("SELECT 1 FROM enquiry WHERE id = ?", (i,)).fetchone()]
+    if enquiry_ids:
+        eraser.erase(session, "enquiry", enquiry_ids, why, request_ref=req.reference)
+    return _decide(session, req.id, {"status": ERASED}, "erasure_request_erased")
+
+
 @grants(Scope.MANAGER, "the erasure register is the manager's")
 def dashboard_section(session: Session, on: date | None = None) -> Section:
     on = on or review_today()
@@ -141,6 +210,8 @@ def dashboard_section(session: Session, on: date | None = None) -> Section:
                       empty_text="No right-to-erasure request is open.")
     for req in list_requests(session, open_only=True):
         due = date.fromisoformat(req.due_on)
+        late = due < on
         section.items.append(Item(f"{req.reference}: from {req.requester_name}", "erasure_request", req.id,
-                                  severity="overdue" if due < on else "due_soon", detail=f"due {due:%d/%m/%Y}"))
+                                  severity="overdue" if late else "due_soon",
+                                  detail=f"overdue: was due {due:%d/%m/%Y}" if late else f"due {due:%d/%m/%Y}"))
     return section

@@ -21,6 +21,7 @@ from app.services.team import (
     control,
     copies,
     device_keys,
+    erasure_warrant,
     snapshot,
     state,
 )
@@ -199,6 +200,7 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
                              migrations.CURRENT_VERSION, state.device(conn, entry.device_id),
                              lambda epoch: state.epoch_key(conn, epoch), control.latest_epoch(conn))
     header, body = bundle.open_bundle(entry.payload, exp)
+    erasure_warrant.check(conn, body, entry.seq)      # an erasure only under a manager's signature
     laptop_replica.receive_packages(conn, body, entry)       # check-out rows for this laptop, if any
     origin = {"device": entry.device_id, "seq": entry.seq}
     touched, renamed = set(), set()
@@ -209,10 +211,13 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
     contested = merge_sets.contested(conn, wires, pending, held)
     erased_here = erase_set.pending_erasures(conn)      # erased here, not yet on the hub
     erasures: dict[str, list[list]] = {}                # rows nobody here touched: deleted in bulk
+    erased: list[tuple[str, list]] = []
     for wire in wires:
         change = Change.from_wire(wire)
-        if applier.is_erasure(change) and (change.table, applier.key_json(change.key)) not in pending \
-                and (change.table, applier.key_json(change.key)) not in held:
+        kj = applier.key_json(change.key)
+        if applier.is_erasure(change):
+            erased.append((change.table, change.key))
+        if applier.is_erasure(change) and (change.table, kj) not in pending and (change.table, kj) not in held:
             erasures.setdefault(change.table, []).append(change.key)
             if len(change.key) == 1:
                 touched.add((change.table, change.key[0]))
@@ -223,9 +228,8 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             result.conflicts += _flush(conn, run_table, run, origin, pending)
             run_table, run = None, []
             erase_set.erase_on_arrival(conn, change.table, change.key, change.after, erased_here)
-            pending.discard((change.table, applier.key_json(change.key)))
+            pending.discard((change.table, kj))
             continue
-        kj = applier.key_json(change.key)
         group = contested.get((change.table, merge_sets.parent_key_json(conn, change)), None) if contested else None
         if group is not None:
             # A set this computer changed too: merged as one field, where its first change stands.
@@ -263,7 +267,6 @@ def _apply_bundle(conn, entry: HubEntry, result: SyncResult) -> None:
             pending.discard((change.table, kj))
     result.conflicts += _flush(conn, run_table, run, origin, pending)
     applier.erase_rows(conn, erasures)
-    erased = [(w["t"], w["k"]) for w in wires if applier.is_erasure(Change.from_wire(w))]
     if erased:
         # What was made here on an erased record and not yet pushed goes too (docs/lifecycle.md).
         erase_set.cascade_local(conn, erased)
@@ -322,6 +325,9 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
               "prev": me.last_hash, "schema": migrations.CURRENT_VERSION, "merge": merge_rule.RULES_VERSION, "epoch": epoch,
               "base": state.last_applied(conn), "at": utc_now()}
     content = {"changes": [c.as_wire() for c in changes], "audit": events}
+    warrants = erasure_warrant.for_changes(conn, content["changes"])
+    if warrants:
+        content["erasures"] = warrants          # docs/sync.md §10: who may erase
     packages, later = laptop_office.packages(conn, cut)
     if packages or pieces:
         content["packages"] = packages + pieces      # docs/sync.md §14
@@ -366,6 +372,7 @@ def push(conn, hub: Hub, by: str) -> int | None:
 
 def _finalise_push(conn, in_flight: dict, seq: int) -> None:
     conn.execute("DELETE FROM sync_outbox WHERE in_flight = 1")
+    erasure_warrant.forget_pushed(conn)        # a warrant lists erased rows' ids: kept no longer
     # Laptops' pieces: those this bundle carried are done; those its packages left for later wait.
     laptop_office.drop_pieces(conn, in_flight.get("sent") or [])
     laptop_office.queue_pieces(conn, in_flight.get("later") or [])

@@ -346,9 +346,15 @@ class FolderHub:
             for name, upto in snapshots.items():
                 if upto < upto_seq:
                     (self.root / "snapshots" / name).unlink(missing_ok=True)
-            # Torn claims may hold the start of an old bundle: they go too.
+            # Torn claims may hold the start of an old bundle: they go too. So do the entries
+            # `hub repair` set aside at numbers the snapshot covers: whole bundles, readable
+            # with the team's key, that may carry an erased record (docs/lifecycle.md).
             for name in self._listdir("torn"):
                 (self.root / "torn" / name).unlink(missing_ok=True)
+            for name in self._listdir("damaged"):
+                number = name.split(".", 1)[0]
+                if number.isdigit() and int(number) <= upto_seq:
+                    (self.root / "damaged" / name).unlink(missing_ok=True)
         except OSError as exc:
             raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
         return dropped

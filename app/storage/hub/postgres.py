@@ -504,7 +504,12 @@ class PostgresHub:
             if getattr(exc, "sqlstate", None) == "CF004":
                 raise HubError(f"The hub holds no snapshot at entry {upto_seq}: nothing was compacted.") from None
             raise
-        self._exec("VACUUM confide.entries, confide.snapshots")
+        # Entries `hub repair` set aside at numbers the snapshot covers go too: whole bundles
+        # that may carry an erased record (docs/lifecycle.md). The hub's owner alone reads them.
+        replaced = self._run("SELECT to_regclass('confide.entries_replaced') IS NOT NULL", (), "one")[0]
+        if replaced:
+            self._exec("DELETE FROM confide.entries_replaced WHERE seq <= %s", (upto_seq,))
+        self._exec("VACUUM confide.entries, confide.snapshots" + (", confide.entries_replaced" if replaced else ""))
         return int(row[0])
 
     # -- waiting ----------------------------------------------------------------------------
