@@ -62,6 +62,7 @@ def test_register_refuse_and_carry_out_erasure_requests_from_the_page(qtbot, ses
     gone, parent, _ = closed_case(session, born="2001-01-01", closed="2019-01-10", last="Erasemenow")
     workspace = make_workspace(qtbot, session, ops, data_dir)
     page = workspace.manager.open_item("retention", "retention")
+    wait_idle(qtbot, ops)                    # the page reads on the worker
     assert page.register_button.isEnabled() and not page.outcome_button.isEnabled()
 
     form = page.register_request()
