@@ -188,6 +188,7 @@ def _reads(w):
         "consent.wording_edits.wordings": lambda s: wording_edits.wordings(s),
         "settings.get": lambda s: settings.get(s, "auto_lock_minutes"),
         "settings.service_name": lambda s: settings.service_name(s),
+        "settings.document_text_search": lambda s: settings.document_text_search(s),
         "settings.team_wide": lambda s: settings.team_wide(s),
         "casework.read_budget.limits": lambda s: read_budget.limits(s),
         "sar.settings.transfers": lambda s: sar_settings.transfers(s),
