@@ -36,10 +36,10 @@ def plaintexts(hub, conn) -> list[bytes]:
     for entry in hub.read_after(0):
         if not entry.payload:
             continue
+        opened = payload_opened(entry.payload, conn)
         if entry.payload[:4] == bundle.MAGIC:
-            p = bundle.parse(entry.payload, entry.seq)
-            key = state.epoch_key(conn, int(p.header["epoch"]))
-            found.append(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
+            assert len(opened) > 1, f"hub entry {entry.seq} did not open with the team's keys"
+            found += opened[1:]
         else:
             found.append(entry.payload)
     skip = 0
@@ -57,15 +57,24 @@ def plaintexts(hub, conn) -> list[bytes]:
 
 
 def payload_opened(payload: bytes, conn) -> list[bytes]:
-    """A payload as it is, and opened with the team's key when it is a readable bundle."""
+    """A payload as it is, and opened with the team's key when it is a readable bundle: its
+    body as JSON and each piece of bytes it carries (format 2, docs/sync.md §3), through the
+    same opener sync uses."""
     out = [payload]
     if payload[:4] == bundle.MAGIC:
         try:
             p = bundle.parse(payload, 0)
-            key = state.epoch_key(conn, int(p.header["epoch"]))
-            out.append(zlib.decompress(crypto.open_sealed(key, p.nonce, p.ciphertext, p.header_bytes)))
+            body = bundle.open_body(state.epoch_key(conn, int(p.header["epoch"])), p, 0)
         except (bundle.BundleRefused, crypto.DecryptionFailed, zlib.error, KeyError, TypeError, ValueError):
-            pass
+            return out
+        pieces: list[bytes] = []
+
+        def keep(value):
+            if isinstance(value, bytes | bytearray | memoryview):
+                pieces.append(bytes(value))
+                return f"<piece {len(pieces)}>"
+            raise TypeError(type(value).__name__)
+        out += [json.dumps(body, default=keep).encode(), *pieces]
     return out
 
 
