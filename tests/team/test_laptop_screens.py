@@ -72,7 +72,8 @@ def test_a_laptop_unlocks_into_its_page_with_the_sync_item(qtbot, make_team):
     window.open_session(laptop)
     qtbot.waitUntil(lambda: not ops.busy, timeout=5000)
     assert "This laptop" in window.menus.sections and window.menus.sections["This laptop"].isEnabled()
-    assert window.sync_item is not None and window.sync_item.isVisible()
+    # The item starts once the worker is idle (a page reading on the worker holds the connection).
+    qtbot.waitUntil(lambda: window.sync_item is not None and window.sync_item.isVisible(), timeout=5000)
     window.menus.sections["This laptop"].trigger()
     assert window.workspace.stack.currentWidget() is window.workspace.pages["This laptop"]
 
