@@ -73,7 +73,7 @@ bench: $(STAMP)
 	$(call run_bench,colleague_latency,,colleague_latency)
 	$(call run_bench,fleet_bench,,fleet_bench)
 	$(call run_bench,documents_bench,,documents_bench)
-	$(call run_bench,lifecycle_bench,,lifecycle_bench)
+	$(call run_bench,lifecycle_bench,--notes 100000 --review-cases 50000 --review-source import --erase-cases 1000,lifecycle_bench)
 	$(call run_bench,gui_day,--cases $(BENCH_GUI_CASES),gui_day)
 	$(BIN)/python -m tests.perf.readme_figures $(BENCHES)
 	@if [ -s $(BENCH_OUT)/failed ]; then echo "make bench: failed or missed a target: $$(tr '\n' ' ' < $(BENCH_OUT)/failed)"; exit 1; fi

@@ -142,7 +142,7 @@ def test_safeguarding_tab_only_for_the_manager_and_the_worker(qtbot, session, op
     theirs = workspace.open_record("case", case.id)
     assert "safeguarding" not in theirs.tabs_by_name
     assert [theirs.tabs.tabText(i) for i in range(theirs.tabs.count())] == [
-        "&Summary", "&Notes", "Ac&tions", "Consent && sharin&g", "Doc&uments"]
+        "&Summary", "&Notes", "Ac&tions", "&Consent && sharing", "Doc&uments"]
     other.lock()
 
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabWidget
 
 from app.domain.staff import Role
 from tests.unit.casework_helpers import add_worker, family
+from tests.unit.consent_helpers import family_case
 from ui.main_window import MainWindow
 from ui.menus.entries import ENTRIES, SECTION_KEYS, SECTIONS, SEPARATOR, allows, section_allowed
 from ui.menus.help_window import HelpWindow
@@ -165,24 +166,27 @@ def _mnemonic(text: str) -> str | None:
     return found.group(1).lower() if found else None
 
 
-# Pages checked so far. Other pages still have such clashes (Dashboard "&Refresh", Access
-# requests "&Register a request…", Team, Staff, Settings, Backup & restore, Reports,
-# Complaints, Registers): each needs its own free letter.
-CHECKED_PAGES = ("Retention", "Import")
-
-
 def test_no_button_or_field_on_a_page_takes_a_menu_bar_key(qtbot, open_window, session):
     """Alt+R on the Retention page opened the Record menu instead of pressing "E&rase
-    everywhere…", and what the manager typed next went to the menu's own keys."""
+    everywhere…", and what the manager typed next went to the menu's own keys. Every page, and
+    an open case with all its tabs, is checked."""
+    fam = family_case(session)
     window = open_window(session)
     taken = {_mnemonic(a.text()) for a in window.menuBar().actions()} - {None}
     assert taken, "the menu bar has keys"
     clashes = []
-    for name, page in window.workspace.pages.items():
-        if name not in CHECKED_PAGES:
-            continue
+    for name in list(window.workspace.pages):
+        page = window.workspace.show_page(name)
+        qtbot.waitUntil(lambda: not window.ops.busy, timeout=5000)
+        if name == "Records":
+            window.workspace.open_record("case", fam.case.id)
+            qtbot.waitUntil(lambda: not window.ops.busy, timeout=5000)
         for widget in page.findChildren(QAbstractButton) + page.findChildren(QLabel):
             key = _mnemonic(widget.text())
             if key in taken:
                 clashes.append(f"{name}: {widget.text()!r}")
+        if name == "Records":
+            tabs = page.findChildren(QTabWidget)
+            clashes += [f"{name}: tab {t.tabText(i)!r}" for t in tabs for i in range(t.count())
+                        if _mnemonic(t.tabText(i)) in taken]
     assert clashes == [], "\n".join(clashes)

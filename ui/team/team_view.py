@@ -205,7 +205,7 @@ class TeamView(QWidget, OutcomeLines):
         self.table.setColumnWidth(1, 220)
         self.invite_button = QPushButton("&Invite a computer…")
         self.invite_button.setProperty("primary", True)
-        self.revoke_button = QPushButton("&Remove the selected computer…")
+        self.revoke_button = QPushButton("Re&move the selected computer…")
         self.hub_button = QPushButton("&Check and repair the hub…")
         self.error = text_label("", "error")
         self.error.hide()

@@ -84,7 +84,7 @@ class BackupView(QWidget):
             allow_only([self.backup_button], False, "Only a manager can make a backup.")
             inner.addWidget(text_label("Only a manager can make a backup.", "hint"))
 
-        self.restore_button = QPushButton("&Restore from a backup…")
+        self.restore_button = QPushButton("R&estore from a backup…")
         restore_card, inner = _section(
             "Restore", "Puts a backup in place of the current database. The current one is "
             "kept in the data folder, never deleted.", self.restore_button)

@@ -35,7 +35,7 @@ class CaseActionsTab(CaseTab):
         super().__init__(session, ops, "No actions. Add one for anything that needs doing by a date.", parent=parent)
         self.names = names or {}  # staff user name -> full name
         self.add_button = self.button("&Add action…", primary=True)
-        self.done_button = self.button("Mark &done")
+        self.done_button = self.button("Mark don&e")
         self.undo_button = self.button("Re&open action")
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Actions")

@@ -56,7 +56,7 @@ class CaseConsentTab(QWidget):
         self.lines: list = []  # the consent lines shown, in list order
         self.consent_button = QPushButton("Record c&onsent…")
         self.consent_button.setProperty("primary", True)
-        self.disclosure_button = QPushButton("Record a &disclosure…")
+        self.disclosure_button = QPushButton("Record a d&isclosure…")
         self.error = text_label("", "error")
         self.error.hide()
         consents_card, consents_column, self.consents = list_card(

@@ -26,7 +26,7 @@ class CaseSafeguardingTab(CaseTab):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(session, ops, "No safeguarding concerns recorded.",
                          notice="Restricted: only the manager and the case's worker see this tab.", parent=parent)
-        self.raise_button = self.button("&Raise a concern…", primary=True)
+        self.raise_button = self.button("R&aise a concern…", primary=True)
         self.update_button = self.button("&Update…")
         self.list = QListWidget()
         self.list.setAccessibleName("Safeguarding concerns")

@@ -60,7 +60,7 @@ class CaseSummaryTab(QWidget):
         self.reopen_button = QPushButton("Re&open case…")
         self.level_button = QPushButton("Change le&vel…")
         self.inactive_button = QPushButton("Make &inactive…")
-        self.paper_button = QPushButton("Evaluation &form answers…")
+        self.paper_button = QPushButton("Evaluation for&m answers…")
         self.error = text_label("", "error")
         self.error.hide()
         add(facts_column, self.facts, button_row(self.level_button, self.inactive_button, self.paper_button),

@@ -38,10 +38,10 @@ TAB_TOPICS = {"summary": {"cases", "people"}, "notes": {"notes", "cases", "sync"
 # A sync that brought colleagues' changes (ui/team/sync_status.PULLED) may touch any tab.
 TAB_TOPICS = {name: topics | {"pulled"} for name, topics in TAB_TOPICS.items()}
 TAB_TOPICS["summary"] |= {"checkout", "sync"}   # "sync": a conflict resolved or arrived     # the "out on a laptop" line (a sync brings it: "pulled")
-# Alt+letter for each tab. C and H belong to the menu bar (Confide, Help); the buttons inside
-# the tabs avoid them and each other.
+# Alt+letter for each tab. F, G, H and R belong to the menu bar (test_menus checks every page
+# and a case); the buttons inside the tabs avoid them and the tab titles.
 TAB_TITLES = {"summary": "&Summary", "notes": "&Notes", "actions": "Ac&tions",
-              "consent": "Consent && sharin&g", "safeguarding": "Sa&feguarding", "documents": "Doc&uments"}
+              "consent": "&Consent && sharing", "safeguarding": "Safeguar&ding", "documents": "Doc&uments"}
 
 
 class CaseView(QWidget):

@@ -40,7 +40,7 @@ class ComplaintsView(RequestRegister):
         add(detail_column, self.title, self.facts, button_row(self.acknowledge_button, self.outcome_button))
         self.build(self, "Data protection complaints", "Acknowledge each complaint within 30 days of receiving "
                    "it, and reply without undue delay (s.164A Data Protection Act 2018).",
-                   "&Register a complaint…", "&Open complaints only", detail)
+                   "Register a &complaint…", "&Open complaints only", detail)
 
         self.acknowledge_button.clicked.connect(lambda: self.act("acknowledge"))
         self.outcome_button.clicked.connect(lambda: self.act("outcome"))

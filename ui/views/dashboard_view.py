@@ -41,7 +41,7 @@ class DashboardView(QWidget):
         self._titles: dict[str, QWidget] = {}
         self.loading = False
 
-        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button = QPushButton("R&efresh")
         self.refresh_button.setAccessibleName("Refresh the dashboard")
         self.refresh_button.clicked.connect(lambda: self.reload())
         self.as_of = text_label("", "hint")

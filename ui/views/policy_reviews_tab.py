@@ -31,7 +31,7 @@ class PolicyReviewsTab(QWidget):
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
-        self.record_button = QPushButton("&Record a review…")
+        self.record_button = QPushButton("Record a re&view…")
         self.record_button.setProperty("primary", True)
         self.reminder = text_label("", "warning")
         self.reminder.hide()

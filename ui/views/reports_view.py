@@ -68,14 +68,14 @@ class ReportsView(QWidget):
         self.pdf_button = QPushButton("Export &PDF…")
         self.csv_button = QPushButton("Export &CSV…")
         self.preview_button = QPushButton("Print pre&view…")
-        self.print_button = QPushButton("P&rint…")
+        self.print_button = QPushButton("Pri&nt…")
         # The network's terms (docs/national.md): the return, and what the figures rest on.
         self.return_pdf_button = QPushButton("National return P&DF…")
         self.return_csv_button = QPushButton("National return CS&V…")
         self.mapping_button = QPushButton("&Map old levels…")
         self.inactive_button = QPushButton("&Inactive after…")
         self.standards_button = QPushButton("Minimum S&tandards…")
-        self.form_button = QPushButton("Evaluation &form…")
+        self.form_button = QPushButton("Evaluation f&orm…")
         # Rows short enough that nothing is cut short at 1366 px: what to count, which version,
         # what to do with it (the report or the national return), and the network's set-up.
         version = QHBoxLayout()

@@ -62,9 +62,9 @@ class SarReviewView(QWidget):
         self.back_button = QPushButton("← &Back to requests")
         self.title = text_label("", "subheading")
         self.next_button = QPushButton("&Next to decide")
-        self.suggest_button = QPushButton("Accept suggested &redactions…")
+        self.suggest_button = QPushButton("Accept suggested re&dactions…")
         self.complete_button = QPushButton("Review &complete")
-        self.generate_button = QPushButton("&Generate pack…")
+        self.generate_button = QPushButton("Generate &pack…")
         self.generate_button.setProperty("primary", True)
         top = QHBoxLayout()
         top.addWidget(self.back_button)
@@ -339,7 +339,7 @@ class SarReviewView(QWidget):
     def _update_buttons(self) -> None:
         ready = self.review is not None and not self.loading and not self.ops.busy
         count = len(self.review.suggestions) if self.review else 0
-        self.suggest_button.setText(f"Accept suggested &redactions ({count})…")
+        self.suggest_button.setText(f"Accept suggested re&dactions ({count})…")
         self.suggest_button.setEnabled(ready and count > 0)
         self.next_button.setEnabled(ready and bool(self.review.undecided()))
         decided = ready and not self.review.undecided()

@@ -49,7 +49,7 @@ class SarView(RequestRegister):
         self.list_screen = QWidget()
         self.build(self.list_screen, "Subject access requests", "One calendar month from the later of receipt "
                    "and identity; clarification stops the clock until it arrives. Extendable by up to two "
-                   "months.", "&Register a request…", "&Open requests only", self.detail)
+                   "months.", "Register a reques&t…", "&Open requests only", self.detail)
         self.review = SarReviewView(session, ops)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.list_screen)

@@ -33,7 +33,7 @@ class StaffView(QWidget):
 
         self.add_button = QPushButton("&Add colleague…")
         self.reset_button = QPushButton("&Temporary passphrase…")
-        self.role_button = QPushButton("Change &role…")
+        self.role_button = QPushButton("Change r&ole…")
         self.disable_button = QPushButton("&Disable…")
         self.add_button.setProperty("primary", True)
         buttons = QHBoxLayout()

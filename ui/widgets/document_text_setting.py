@@ -22,7 +22,7 @@ class DocumentTextSetting(QWidget):
                                     "first 50 pages so that search finds the document by what it says. The words "
                                     "stay inside the encrypted records. Files over 20 MB and pictures are found by "
                                     "their title and source only.", "hint"))
-        self.read_words = QCheckBox("&Read the words of received PDFs for search")
+        self.read_words = QCheckBox("Read the words of received P&DFs for search")
         self.save_button = QPushButton("Save &search setting")
         self.status = text_label("", "success")
         self.error = text_label("", "error")

@@ -26,7 +26,7 @@ ACTIONS = {
     "young_person": ("&Young person agreed…", OPEN),
     "authority": ("Young person's a&uthority…", ("awaiting_id", "awaiting_clarification", *OPEN)),
     "review": ("Re&view and redact", OPEN),
-    "generate": ("&Generate pack…", OPEN),
+    "generate": ("Generate &pack…", OPEN),
     "sent": ("Record as &sent…", OPEN),
     "regenerate": ("&Make a pack again…", ("in_review", "extended", "sent")),
     "withdraw": ("&Withdraw…", ("awaiting_id", "awaiting_clarification", *OPEN)),

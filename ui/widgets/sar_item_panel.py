@@ -62,7 +62,7 @@ class SarItemPanel(QWidget):
         scroll.viewport().setAutoFillBackground(False)
         self.fields_box.setAutoFillBackground(False)
 
-        self.redact_button = QPushButton("&Redact selection…")
+        self.redact_button = QPushButton("R&edact selection…")
         self.redact_button.setProperty("primary", True)
         self.redact_hint = text_label("Select words in a field, then Redact.", "hint")
         redact_row = QHBoxLayout()

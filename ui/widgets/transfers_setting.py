@@ -42,7 +42,7 @@ class TransfersSetting(QWidget):
         column.addWidget(self.some)
         fields = QFormLayout()
         fields.addRow("&Where it goes", self.where)
-        fields.addRow("Sa&feguard", self.safeguard)
+        fields.addRow("Saf&eguard", self.safeguard)
         column.addLayout(fields)
         row = QHBoxLayout()
         row.addWidget(self.save_button)
