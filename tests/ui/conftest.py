@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
+from ui import theme
 from ui.dialogs import files, messages
 from ui.operations import Operations
 
@@ -26,6 +27,19 @@ def no_window_outlives_its_test(qapp):
     # test, the collector frees these wrappers inside that test's event loop, with its worker
     # busy, and PySide6 has crashed there (a segfault, or "Slot 'Casework::' not found").
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def theme_as_it_was(qapp):
+    """A test that shows a theme or a text size leaves the next test the standard look: the
+    colours painted from Python follow `theme.shown`, so a high-contrast test that restored
+    only `theme.current` left the staff register painting every reminder cell white."""
+    before = (theme.current, list(theme.shown), qapp.font(), qapp.palette(), qapp.styleSheet())
+    yield
+    theme.current, theme.shown[:] = before[0], before[1]
+    qapp.setFont(before[2])
+    qapp.setPalette(before[3])
+    qapp.setStyleSheet(before[4])
 
 
 @pytest.fixture(autouse=True)
