@@ -16,6 +16,7 @@ from ui.dialogs import messages
 from ui.dialogs.national_dialogs import LevelMappingDialog
 from ui.views.case_summary_tab import CaseSummaryTab
 from ui.widgets.choices import set_combo_value
+from ui.widgets.screen_fit import available_area
 
 
 def _tab(qtbot, session, ops, clipboard, case_id):
@@ -64,6 +65,12 @@ def test_inactive_and_back_a_new_level_and_the_evaluation_at_closure(qtbot, sess
     qtbot.waitUntil(lambda: tab.evaluation_dialog is not None, timeout=5000)
     asked = tab.evaluation_dialog
     assert len(asked.answers) == 5         # work above level 1: all five questions
+    # Handed to the parent at the meeting: it covers the screen, so none of the case's
+    # records (notes, safeguarding) show around it.
+    qtbot.waitExposed(asked)
+    area = available_area(asked)
+    assert asked.frameGeometry().contains(tab.mapToGlobal(tab.rect().center()))
+    assert asked.width() >= area.width() - 20 and asked.height() >= area.height() - 60
     set_combo_value(asked.answers["q1"], "strongly_agree")
     set_combo_value(asked.answers["q3"], "agree")
     _submit(qtbot, asked)

@@ -31,6 +31,7 @@ from ui.operations import Operations
 from ui.widgets.choices import choice_combo, date_edit, date_of, set_combo_value
 from ui.widgets.forms import line_edit, text_box, text_label
 from ui.widgets.level_choice import LevelChoice
+from ui.widgets.screen_fit import available_area, fit_window, room
 
 NO_ANSWER = "No answer"
 
@@ -81,6 +82,7 @@ class EvaluationDialog(FormDialog):
     meeting. Their answers are kept with nothing that names them."""
 
     enter_saves = False
+    covers_the_screen = True    # handed to the parent: the case's records must not show around it
 
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(ops, "Your views on our support",
@@ -103,6 +105,13 @@ class EvaluationDialog(FormDialog):
             label.setBuddy(combo)
             self.form.addRow(label, self.errors.block(question.key, combo))
 
+    def fit_to_screen(self, grow_only: bool = False) -> None:
+        if not self.covers_the_screen:
+            super().fit_to_screen(grow_only)
+            return
+        fit_window(self, room(self))
+        self.move(available_area(self).topLeft())
+
     def submit(self) -> None:
         chosen = {key: combo.currentData() for key, combo in self.answers.items()}
         session, case_id = self.session, self.case.id
@@ -113,6 +122,8 @@ class EvaluationDialog(FormDialog):
 class PaperEvaluationDialog(EvaluationDialog):
     """The answers from a printed form that came back, typed in by staff."""
 
+    covers_the_screen = False
+
     def __init__(self, session: Session, ops: Operations, case: Case, parent: QWidget | None = None):
         super().__init__(session, ops, case, parent)
         self.setWindowTitle("Answers from a printed form")
@@ -121,6 +132,13 @@ class PaperEvaluationDialog(EvaluationDialog):
         self.errors.row(self.form, "Received &on", "received_on", self.received)
         self.ok_button.setText("Save answers")
         self.ok_text = "Save answers"
+
+    def fit_to_screen(self, grow_only: bool = False) -> None:
+        if not self.covers_the_screen:
+            super().fit_to_screen(grow_only)
+            return
+        fit_window(self, room(self))
+        self.move(available_area(self).topLeft())
 
     def submit(self) -> None:
         chosen = {key: combo.currentData() for key, combo in self.answers.items()}
