@@ -21,7 +21,7 @@ def from_row_of(cls, row, **extra):
     names = _field_names(cls)
     if hasattr(row, "keys") and not isinstance(row, Mapping):
         # A database row: names and values side by side (row[name] searches the names each time).
-        values = {k: v for k, v in zip(row.keys(), row) if k in names}
+        values = {k: v for k, v in zip(row.keys(), row, strict=True) if k in names}
     else:
         keys = row.keys() if hasattr(row, "keys") else row
         values = {k: row[k] for k in keys if k in names}

@@ -25,7 +25,7 @@ def test_the_database_closes_on_the_worker_with_the_screen_already_cleared(qtbot
     assert window.ops.busy and not release.is_set()
     assert session.locked and window.locked
     with pytest.raises(Locked):
-        session.conn          # nothing on the window's thread reads through it any more
+        _ = session.conn      # nothing on the window's thread reads through it any more
     assert window.stack.currentWidget() is window.unlock_view and not window.workspace.isVisible()
     assert staff_view.model.rowCount() == 0
     assert window.user_label.text() == "Locked"
