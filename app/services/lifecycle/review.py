@@ -89,8 +89,29 @@ def blocks_for_enquiries(conn, enquiry_ids: list[str]) -> dict[str, list[str]]:
 def due_records(conn, on: date) -> list[Due]:
     """Every record past its retention date on `on`, oldest first. No session: the review
     screen and the benchmark call `list_due`; this is its body."""
+    return oldest_due(conn, on)[1]
+
+
+def oldest_due(conn, on: date, limit: int | None = None) -> tuple[int, list[Due]]:
+    """How many records are past their date on `on`, and the oldest `limit` of them (all when
+    None). Rows stay plain tuples until they are chosen: the dashboard shows 50 of the demo's
+    tens of thousands, and making a Due (two dates, a sentence) for each was most of its time."""
+    rows = _due_rows(conn, on)
+    rows.sort(key=lambda r: (r[0], r[1]))
+    chosen = [_as_due(row) for row in (rows if limit is None else rows[:limit])]
+    case_blocks = blocks_for_cases(conn)
+    enquiry_blocks = blocks_for_enquiries(conn, [d.record_id for d in chosen if d.kind == ENQUIRY])
+    for d in chosen:
+        if d.kind != MAILING:
+            d.blocked_by = (case_blocks if d.kind == CASE else enquiry_blocks).get(d.record_id, [])
+    return len(rows), chosen
+
+
+def _due_rows(conn, on: date) -> list[tuple]:
+    """(due as ISO text, reference, kind, id, the date the rule starts from, whether the date of
+    birth is known) for every record past its date."""
     schedule = rules(conn)
-    found: list[Due] = []
+    found: list[tuple] = []
     case_rule = schedule[retention.CLOSED_CASE]
     extended = _extensions(conn, "case_id")
     # The earliest a case can be due is N years after closing: read only cases closed by then.
@@ -110,8 +131,7 @@ def due_records(conn, on: date) -> list[Due]:
         if cid in extended:
             due = max(due, extended[cid])
         if due <= limit:
-            basis = f"closed {closed[8:10]}/{closed[5:7]}/{closed[:4]}" + ("" if born else "; date of birth not known")
-            found.append(Due(CASE, cid, ref, date.fromisoformat(due), basis))
+            found.append((due, ref, CASE, cid, closed, born))
     enquiry_rule = schedule[retention.ENQUIRY]
     extended = _extensions(conn, "enquiry_id")
     bound = f"{(on.year - (enquiry_rule.years or 0)):04d}-{on:%m-%d}T99"
@@ -123,19 +143,20 @@ def due_records(conn, on: date) -> list[Due]:
         if eid in extended:
             due = max(due, extended[eid])
         if due <= limit:
-            found.append(Due(ENQUIRY, eid, ref, date.fromisoformat(due),
-                             f"received {received[8:10]}/{received[5:7]}/{received[:4]}"))
+            found.append((due, ref, ENQUIRY, eid, received, True))
     for mid, left, joined in conn.execute(
             "SELECT id, left_on, joined_on FROM mailing_list_member WHERE deleted_at IS NULL AND left_on IS NOT NULL "
             "AND left_on <= ?", (on.isoformat(),)):
-        found.append(Due(MAILING, mid, f"Mailing list entry from {date.fromisoformat(joined):%d/%m/%Y}",
-                         date.fromisoformat(left), f"consent ended {date.fromisoformat(left):%d/%m/%Y}"))
-    case_blocks = blocks_for_cases(conn)
-    enquiry_blocks = blocks_for_enquiries(conn, [d.record_id for d in found if d.kind == ENQUIRY])
-    for d in found:
-        d.blocked_by = (case_blocks if d.kind == CASE else enquiry_blocks).get(d.record_id, [])
-    found.sort(key=lambda d: (d.due_on, d.reference))
+        found.append((left, f"Mailing list entry from {date.fromisoformat(joined):%d/%m/%Y}", MAILING, mid, left, True))
     return found
+
+
+def _as_due(row: tuple) -> Due:
+    due, ref, kind, record_id, start, born = row
+    day = f"{start[8:10]}/{start[5:7]}/{start[:4]}"
+    basis = {CASE: f"closed {day}" + ("" if born else "; date of birth not known"),
+             ENQUIRY: f"received {day}", MAILING: f"consent ended {day}"}[kind]
+    return Due(kind, record_id, ref, date.fromisoformat(due), basis)
 
 
 @grants(Scope.MANAGER, "the retention review is the manager's")
@@ -148,16 +169,16 @@ def list_due(session: Session, on: date | None = None) -> list[Due]:
 @grants(Scope.MANAGER, "the retention review is the manager's")
 def dashboard_section(session: Session, on: date | None = None) -> Section:
     on = on or today()
-    found = due_records(session.conn, on)
+    total, found = oldest_due(session.conn, on, SECTION_LIMIT)
     section = Section("retention_due", "Records past their retention date",
                       empty_text="No record is past its retention date.")
-    for d in found[:SECTION_LIMIT]:
+    for d in found:
         detail = f"due {d.due_on:%d/%m/%Y}; {d.basis}"
         if d.blocked_by:
             detail += "; cannot be erased while there is " + " and ".join(d.blocked_by)
         # Opens the retention page at the record (not the case itself): the review is the point.
         section.items.append(Item(d.reference, "retention", f"{d.kind}:{d.record_id}", severity="due_soon",
                                   detail=detail))
-    if len(found) > SECTION_LIMIT:
-        section.title += f" ({len(found):,}; the oldest {SECTION_LIMIT} shown)"
+    if total > SECTION_LIMIT:
+        section.title += f" ({total:,}; the oldest {SECTION_LIMIT} shown)"
     return section
