@@ -133,13 +133,6 @@ class PaperEvaluationDialog(EvaluationDialog):
         self.ok_button.setText("Save answers")
         self.ok_text = "Save answers"
 
-    def fit_to_screen(self, grow_only: bool = False) -> None:
-        if not self.covers_the_screen:
-            super().fit_to_screen(grow_only)
-            return
-        fit_window(self, room(self))
-        self.move(available_area(self).topLeft())
-
     def submit(self) -> None:
         chosen = {key: combo.currentData() for key, combo in self.answers.items()}
         session, case_id, day = self.session, self.case.id, date_of(self.received)
