@@ -23,6 +23,7 @@ if TYPE_CHECKING:    # the workspace is imported when a session opens (launch)
     from ui.workspace import Workspace
 
 RESTORED = "Kept from before Confide locked. Check it, then save."
+CASE_FORMS = ("note", "action", "consent", "letter")   # forms opened on a case's tab
 CONSENT_RESTORED = RESTORED + " The signature was not kept: ask them to sign again."
 
 
@@ -104,7 +105,13 @@ class DraftRestorer:
 
     def _next(self) -> None:
         self.current = None
+        ops = self.workspace.casework.ops
         while self.queue:
+            if ops.busy or self._case_being_read(self.queue[0]):
+                # The worker has the connection (a save, or the case's tabs being read): the
+                # form opens once it is free, onto its case's notes.
+                ops.busyChanged.connect(self._when_idle)
+                return
             draft = self.queue.pop(0)
             opener = self._openers().get(draft.kind)
             try:
@@ -119,6 +126,17 @@ class DraftRestorer:
             dialog.finished.connect(lambda _r: self._next())
             self.current = dialog
             return
+
+    def _case_being_read(self, draft: drafts.Draft) -> bool:
+        """Opens the draft's case (if it has one); whether its tabs are still being read."""
+        case_id = draft.context.get("case_id") if draft.kind in CASE_FORMS else None
+        if not case_id:
+            return False
+        try:
+            view = self.workspace.casework.records.open_case(case_id)
+        except ConfideError:
+            return False    # the opener meets the same refusal and skips the form, as before
+        return view.loading
 
     def _openers(self) -> dict[str, Callable[[dict], FormDialog | None]]:
         return {"note": self._note, "action": lambda c: self._case_tab(c, "actions").add(),

@@ -17,6 +17,7 @@ def _open_case(qtbot, session, ops, data_dir, case_id):
     workspace = make_workspace(qtbot, session, ops, data_dir)
     view = workspace.open_record("case", case_id)
     assert view is not None and workspace.stack.currentWidget() is workspace.casework.records
+    wait_idle(qtbot, ops)   # the tabs are read on the worker
     return workspace, view
 
 
@@ -176,6 +177,7 @@ def test_a_case_with_hundreds_of_notes_lists_the_newest_at_once_and_the_rest_bet
             for i in range(300)]
     _, view = _open_case(qtbot, session, ops, data_dir, case.id)
     tab = view.show_tab("notes")
+    tab.show_case(case)        # listed again here: waiting for the worker let the rest fill meanwhile
     assert tab.count.text() == "300 notes"
     assert tab.list.count() == FIRST_NOTES and tab.listing      # the window is not held for the rest
     assert "Call number 299." in tab.list.item(0).text()

@@ -44,6 +44,7 @@ def test_locking_closes_records_and_empties_the_lists(qtbot, window):
     workspace.home_view.reload()
     assert workspace.home_view.my_cases.count() == 1
     workspace.open_record("case", case.id)
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=5000)   # the case's tabs are read on the worker
     workspace.casework.search.run_search("Hartley")
     assert workspace.casework.records.tabs.count() == 1
     window.lock()

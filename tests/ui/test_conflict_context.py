@@ -43,6 +43,7 @@ def test_the_conflicts_page_places_the_record_and_the_case_and_note_say_a_confli
     qtbot.addWidget(view)
     view.open()
     view.show()
+    qtbot.waitUntil(lambda: not ops.busy, timeout=5000)   # the case's tabs are read on the worker
     assert view.in_conflict.isVisible()
     assert "A conflict waits: Note of 06/01/2026" in view.in_conflict.text()
     tab = view.show_tab("notes")
@@ -74,4 +75,5 @@ def test_a_person_whose_details_clash_says_so(qtbot, ops, pair):  # noqa: F811
     qtbot.addWidget(view)
     view.open()
     view.show()
+    qtbot.waitUntil(lambda: not ops.busy, timeout=5000)   # the case's tabs are read on the worker
     assert view.in_conflict.isVisible() and "first name" in view.in_conflict.text()

@@ -31,7 +31,9 @@ LAPTOP = QRect(0, 0, 1366, 768 - 40)
 def _documents_tab(qtbot, session, ops, data_dir):
     fam = family_case(session)
     workspace = make_workspace(qtbot, session, ops, data_dir)
-    return fam, workspace.open_record("case", fam.case.id).show_tab("documents")
+    view = workspace.open_record("case", fam.case.id)
+    wait_idle(qtbot, ops)   # the case's tabs are read on the worker
+    return fam, view.show_tab("documents")
 
 
 def _from_professional(qtbot, tab, source, who):

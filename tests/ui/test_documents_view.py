@@ -24,6 +24,7 @@ def _case_tab(qtbot, session, ops, data_dir):
     fam = family_case(session)
     workspace = make_workspace(qtbot, session, ops, data_dir)
     view = workspace.open_record("case", fam.case.id)
+    wait_idle(qtbot, ops)   # the case's tabs are read on the worker
     return fam, view.show_tab("documents")
 
 

@@ -21,6 +21,7 @@ def _open_case(qtbot, window):
     fam = family_case(window.session)
     view = window.workspace.open_record("case", fam.case.id)
     assert view is not None
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=5000)   # the tabs are read on the worker
     return fam, view
 
 

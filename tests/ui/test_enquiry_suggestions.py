@@ -36,6 +36,7 @@ def test_a_new_case_shows_the_enquirys_summary(qtbot, session, ops, data_dir):
                     summary="Asked how to appeal the refusal to assess.")
     workspace = make_workspace(qtbot, session, ops, data_dir)
     view = workspace.open_record("case", result.case.id)
+    qtbot.waitUntil(lambda: not ops.busy, timeout=5000)   # the case's tabs are read on the worker
     summary_tab = view.tabs_by_name["summary"]
     shown = {summary_tab.facts.itemAt(r, summary_tab.facts.ItemRole.LabelRole).widget().text():
              summary_tab.facts.itemAt(r, summary_tab.facts.ItemRole.FieldRole).widget().text()

@@ -30,6 +30,7 @@ def test_home_lists_overdue_and_due_today_and_opens_the_case(qtbot, session, ops
     assert not home.my_cases.text(0).endswith("inactive")
 
     home.overdue.activate(0)
+    wait_idle(qtbot, ops)   # the case's tabs are read on the worker
     view = workspace.casework.records.tabs.currentWidget()
     assert workspace.stack.currentWidget() is workspace.casework.records and view.record_id == case.id
 
@@ -71,6 +72,7 @@ def test_search_finds_a_note_and_opens_its_case(qtbot, session, ops, data_dir):
     assert "[" not in shown.text() and "zebracorn" in shown.text()
     assert "<b style='background:#fff1b8; color:#102a43'>zebracorn</b>" in shown.data(HtmlRole)
     qtbot.keyClick(search.box, Qt.Key.Key_Return)  # opens the highlighted result
+    wait_idle(qtbot, ops)   # the case's tabs are read on the worker
     view = workspace.casework.records.tabs.currentWidget()
     assert view.record_id == case.id and view.tabs.currentWidget() is view.tabs_by_name["notes"]
     assert "zebracorn" in view.tabs_by_name["notes"].text.toPlainText()
@@ -113,8 +115,11 @@ def test_open_record_contract(qtbot, session, ops, data_dir):
     workspace = make_workspace(qtbot, session, ops, data_dir)
     person = workspace.open_record("person", kid.id)
     assert person.kind == "person" and person.heading.text() == "Ellie Hartley"
-    assert workspace.open_record("note", note.id).tabs_by_name["notes"].selected().id == note.id
-    assert workspace.open_record("case", case.id) is workspace.open_record("case", case.id)  # one tab each
+    wait_idle(qtbot, ops)
+    view = workspace.open_record("note", note.id)
+    wait_idle(qtbot, ops)   # the case's tabs are read on the worker
+    assert view.tabs_by_name["notes"].selected().id == note.id
+    assert workspace.open_record("case", case.id) is view        # one tab each
     assert workspace.casework.records.tabs.count() == 2
     assert workspace.open_record("paper_file", "x") is None
 
@@ -132,6 +137,7 @@ def test_open_record_for_the_dashboards_consent_and_disclosure_items(qtbot, sess
     workspace = make_workspace(qtbot, session, ops, data_dir)
     for kind, record_id in (("consent", given.id), ("disclosure", shared.id)):
         view = workspace.open_record(kind, record_id)
+        wait_idle(qtbot, ops)   # the case's tabs are read on the worker
         assert view.record_id == fam.case.id
         assert view.tabs.currentWidget() is view.tabs_by_name["consent"]
     assert workspace.casework.records.tabs.count() == 1

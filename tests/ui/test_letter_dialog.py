@@ -11,6 +11,7 @@ def _tab(qtbot, session, ops, data_dir):
     fam = family_case(session)
     workspace = make_workspace(qtbot, session, ops, data_dir)
     view = workspace.open_record("case", fam.case.id)
+    wait_idle(qtbot, ops)   # the case's tabs are read on the worker
     return fam, view.show_tab("documents")
 
 

@@ -108,6 +108,9 @@ def test_keyboard_reaches_sections_help_and_the_case_menu(qtbot, open_window, se
 
     case = cases.open_case(session, parent.id, kid.id)
     window.workspace.open_record("case", case.id)
+    window.commands.run("new_note")          # while the case is read on the worker: says so
+    assert "still being read" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=5000)
     dialog = window.commands.run("new_note")
     assert dialog is not None
     qtbot.waitExposed(dialog)

@@ -266,6 +266,7 @@ def test_an_open_case_shows_what_a_sync_brought(qtbot, ops, pair):
     qtbot.addWidget(view)
     view.open()
     view.show()
+    qtbot.waitUntil(lambda: not ops.busy, timeout=5000)   # the case's tabs are read on the worker
     tab = view.tabs_by_name["notes"]
     assert tab.list.count() == 1
     notes.add_note(a, case_id, "meeting", date(2026, 1, 7), 30, "Met at home; agreed next steps.")

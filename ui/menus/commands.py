@@ -90,5 +90,8 @@ class MenuCommands:
             self.window.statusBar().showMessage(
                 "Open a case first: from Home, Cases or Search (Ctrl+F).", STATUS_MS)
             return None
+        if view.loading:
+            self.window.statusBar().showMessage("The case is still being read: try again in a moment.", STATUS_MS)
+            return None
         casework.showPage.emit("Records")
         return getattr(view.show_tab(tab_name), method)()

@@ -33,7 +33,7 @@ class CaseActionsTab(CaseTab):
     def __init__(self, session: Session, ops: Operations, names: dict[str, str] | None = None,
                  parent: QWidget | None = None):
         super().__init__(session, ops, "No actions. Add one for anything that needs doing by a date.", parent=parent)
-        self.names = names or {}  # staff user name -> full name
+        self.names = names if names is not None else {}  # staff user name -> full name (shared)
         self.add_button = self.button("&Add action…", primary=True)
         self.done_button = self.button("Mark don&e")
         self.undo_button = self.button("Re&open action")
@@ -54,12 +54,19 @@ class CaseActionsTab(CaseTab):
         self.tree.currentItemChanged.connect(lambda *_: self.update_buttons())
 
     def show_case(self, case: Case) -> None:
+        self.fill(case, self.read(case))
+
+    def read(self, case: Case) -> list[Action] | ConfideError:
+        try:
+            return actions.actions_for_case(self.session, case.id)
+        except ConfideError as exc:
+            return exc
+
+    def fill(self, case: Case, found: list[Action] | ConfideError) -> None:
         self.case = case
         keep = getattr(self.selected(), "id", None)
-        try:
-            found = actions.actions_for_case(self.session, case.id)
-        except ConfideError as exc:
-            self.show_error(exc)
+        if isinstance(found, ConfideError):
+            self.show_error(found)
             return
         self.tree.clear()
         today = date.today().isoformat()

@@ -82,13 +82,23 @@ class CaseConsentTab(QWidget):
         self.disclosure_button.clicked.connect(self.record_disclosure)
 
     def show_case(self, case: Case) -> None:
+        self.fill(case, self.read(case))
+
+    def read(self, case: Case):
+        """The case's consents and disclosures with the staff's names (on the worker when the
+        case view loads), or the error."""
+        try:
+            return consent_views.case_consents(self.session, case.id, date.today()), staff_names(self.session)
+        except ConfideError as exc:
+            return exc
+
+    def fill(self, case: Case, read) -> None:
         self.case = case
         self.error.hide()
-        try:
-            view = consent_views.case_consents(self.session, case.id, date.today())
-        except ConfideError as exc:
-            show_error(self.error, exc)
+        if isinstance(read, ConfideError):
+            show_error(self.error, read)
             return
+        view, names = read
         keep = getattr(self.selected_consent(), "id", None)
         self.lines = list(view.consents)
         self.consents.set_rows([(line.text, "consent", line.consent.id) for line in self.lines])
@@ -96,7 +106,6 @@ class CaseConsentTab(QWidget):
             row = next((i for i, line in enumerate(self.lines) if line.consent.id == keep), -1)
             self.consents.list.setCurrentRow(row)
         self._update_consent_buttons()
-        names = staff_names(self.session)
         self.disclosures.set_rows([(disclosure_text(d, names), None, None) for d in view.disclosures])
 
     def record_consent(self) -> ConsentCaptureDialog | None:

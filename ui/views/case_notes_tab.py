@@ -56,11 +56,12 @@ class CaseNotesTab(QWidget):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
-        self.names = names or {}  # staff user name -> full name
+        self.names = names if names is not None else {}  # staff user name -> full name (shared)
         self.case: Case | None = None
         self.conflicted: set[str] = set()   # notes with a conflict waiting (the case view sets it)
         self._select_next: str | None = None  # the note just saved, once the list reloads
         self._unlisted: list[Note] = []  # older notes still to be added to the list
+        self.loaded = False   # the notes have been read and listed at least once
         self._filler = QTimer(self)
         self._filler.setSingleShot(True)
         self._filler.setInterval(0)
@@ -118,17 +119,27 @@ class CaseNotesTab(QWidget):
 
     # --- contents --------------------------------------------------------------------------
     def show_case(self, case: Case, select: str | None = None) -> None:
+        self.fill(case, self.read(case), select)
+
+    def read(self, case: Case) -> list[Note] | ConfideError:
+        """The case's notes; on the worker when the case view loads (no widget is touched)."""
+        try:
+            return notes.notes_for_case(self.session, case.id)
+        except ConfideError as exc:
+            return exc
+
+    def fill(self, case: Case, found: list[Note] | ConfideError, select: str | None = None) -> None:
+        """What read() returned, shown (on the window's thread)."""
         self.case = case
         keep = select or self._select_next or getattr(self.selected(), "id", None)
         self._select_next = None
         self.error.hide()
-        try:
-            found = notes.notes_for_case(self.session, case.id)
-        except ConfideError as exc:
-            self.error.setText(describe_error(exc))
+        if isinstance(found, ConfideError):
+            self.error.setText(describe_error(found))
             self.error.show()
             return
         self.list.clear()
+        self.loaded = True
         self._unlisted = list(found)
         self._list_more(FIRST_NOTES)
         self.count.setText(plural(len(found), 'note'))
@@ -163,6 +174,9 @@ class CaseNotesTab(QWidget):
         if waiting >= 0:   # an older note asked for (a search result): list down to it now
             self._list_more(waiting + 1)
             self.list.setCurrentRow(self.list.count() - 1)
+            return True
+        if not self.loaded:   # the case is still being read: chosen once its notes are listed
+            self._select_next = note_id
             return True
         self.list.setCurrentRow(0)
         return False
@@ -230,6 +244,7 @@ class CaseNotesTab(QWidget):
 
     def clear(self) -> None:
         self.case = None
+        self.loaded = False
         self._unlisted = []
         self._filler.stop()
         self.list.clear()

@@ -37,11 +37,18 @@ class CaseSafeguardingTab(CaseTab):
         self.list.itemActivated.connect(lambda _i: self.update_concern())
 
     def show_case(self, case: Case) -> None:
-        self.case = case
+        self.fill(case, self.read(case))
+
+    def read(self, case: Case) -> list[SafeguardingConcern] | ConfideError:
         try:
-            found = safeguarding.concerns_for_case(self.session, case.id)
+            return safeguarding.concerns_for_case(self.session, case.id)
         except ConfideError as exc:
-            self.show_error(exc)
+            return exc
+
+    def fill(self, case: Case, found: list[SafeguardingConcern] | ConfideError) -> None:
+        self.case = case
+        if isinstance(found, ConfideError):
+            self.show_error(found)
             return
         self.list.clear()
         for concern in found:

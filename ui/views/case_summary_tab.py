@@ -50,7 +50,7 @@ class CaseSummaryTab(QWidget):
                  worker_names: dict[str, str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
-        self.worker_names = worker_names or {}
+        self.worker_names = worker_names if worker_names is not None else {}  # shared with the case view
         self.case: Case | None = None
         self.manager = manages(session.user.role)
 
@@ -97,6 +97,16 @@ class CaseSummaryTab(QWidget):
         self.evaluation_dialog: EvaluationDialog | None = None
 
     def show_case(self, case: Case) -> None:
+        self.fill(case, self.read(case))
+
+    def read(self, case: Case) -> dict:
+        """What the summary shows beyond the case row: histories, the enquiry, the client, the
+        linked cases. On the worker when the case view loads; no widget is touched."""
+        return {"histories": self._histories(case), "asked": self._enquiry_summary(case),
+                "client": self._client(case),
+                "linked": cases.linked_cases(self.session, case.id) if self.linked is not None else []}
+
+    def fill(self, case: Case, read: dict) -> None:
         self.case = case
         self.error.hide()
         closed = case.status == CaseStatus.CLOSED
@@ -104,8 +114,8 @@ class CaseSummaryTab(QWidget):
                 ("Child or young person", "their own case" if case.own_case else case.child_name),
                 ("Worker", self.worker_names.get(case.worker, case.worker)), ("Level", level_label(case.level)),
                 ("State", CaseStatus(case.status).label), ("Opened", uk_date(case.opened_on))]
-        rows += self._histories(case)
-        asked = self._enquiry_summary(case)
+        rows += read["histories"]
+        asked = read["asked"]
         if asked:
             rows.append(("What the enquiry asked", asked))
         if case.own_case:
@@ -121,10 +131,10 @@ class CaseSummaryTab(QWidget):
         self.inactive_button.setVisible(case.status == CaseStatus.OPEN)
         self.level_button.setVisible(not closed)
         self.paper_button.setVisible(closed and case.evaluation != cases.EVALUATION_ANSWERED)
-        self._show_people(case)
+        self._show_people(case, read["client"])
         if self.linked is not None:
             self.linked.set_rows([(f"{c.reference} · {c.client_name} for {c.child_name} · {self.worker_names.get(c.worker, c.worker)}", "case", c.id)
-                                  for c in cases.linked_cases(self.session, case.id)])
+                                  for c in read["linked"]])
 
     def _histories(self, case: Case) -> list[tuple[str, str]]:
         """The level and state histories, oldest first, when there is more than the opening."""
@@ -155,12 +165,16 @@ class CaseSummaryTab(QWidget):
         summary = " ".join(enquiry.summary.split())
         return f"{enquiry.reference}: {summary}" if summary else ""
 
-    def _show_people(self, case: Case) -> None:
+    def _client(self, case: Case):
         try:
-            client = people.peek_person(self.session, case.client_id)
+            return people.peek_person(self.session, case.client_id)
         except ConfideError as exc:
+            return exc
+
+    def _show_people(self, case: Case, client) -> None:
+        if isinstance(client, ConfideError):
             self.contact.clear()
-            show_error(self.error, exc)
+            show_error(self.error, client)
             return
         rows = [(f"Client: {client.full_name} ({PersonKind(client.kind).label.lower()})", "person", client.id)]
         if not case.own_case:

@@ -70,6 +70,10 @@ class CaseView(QWidget):
         self.in_conflict.setAccessibleName("Conflict waiting")
         self.in_conflict.setWordWrap(True)
         self.in_conflict.hide()
+        self.loading_line = text_label("Reading the case…", "hint")
+        self.loading_line.setAccessibleName("Reading the case")
+        self.loading_line.hide()
+        self._loading = False
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Parts of the case")
         self.tabs.setDocumentMode(True)
@@ -85,6 +89,7 @@ class CaseView(QWidget):
         column.addWidget(self.out_on_laptop)
         column.addWidget(self.in_conflict)
         column.addWidget(self.error)
+        column.addWidget(self.loading_line)
         column.addWidget(self.tabs, 1)
         self._stale_tabs: set[str] = set()
         ops.changed.connect(self._changed)  # before the refresher: it notes which tabs are stale
@@ -95,9 +100,10 @@ class CaseView(QWidget):
         return self.case.reference if self.case else "Case"
 
     def open(self) -> None:
-        """The audited first view. May raise: NotFound, PermissionDenied."""
+        """The audited first view (one row, on this thread, so that a refusal stops the tab
+        being added); the tabs' contents are read on the worker and shown when ready, the
+        page saying meanwhile that it is reading. May raise: NotFound, PermissionDenied."""
         self.case = cases.get_case(self.session, self.record_id)
-        self.worker_names = staff_names(self.session)
         summary = CaseSummaryTab(self.session, self.ops, self.clipboard, self.worker_names)
         summary.openRequested.connect(self.openRequested)
         tabs = {"summary": summary, "notes": CaseNotesTab(self.session, self.ops, self.worker_names),
@@ -109,17 +115,81 @@ class CaseView(QWidget):
         for name, tab in tabs.items():
             self.tabs.addTab(tab, TAB_TITLES[name])
         self.tabs_by_name = tabs
-        self._show(set(tabs))
+        self._show_heading(self.case)
         self.refresher.stale = False
+        self._load(set(tabs), first=True)
+
+    @property
+    def loading(self) -> bool:
+        """The case's tabs are being read on the worker (or wait for it to be free)."""
+        return self._loading
 
     def reload(self, names: set[str] | None = None) -> None:
+        self._load(names or set(self.tabs_by_name))
+
+    def _load(self, names: set[str], first: bool = False) -> None:
+        """Read what the named tabs show on the worker, then show it here. While any task runs
+        every view is disabled, so the connection is used by one thread at a time; a lock asked
+        for meanwhile waits for the read to end (MainWindow.lock), and its result is then
+        dropped unseen."""
+        self._loading = True
+        self.loading_line.show()
+        if first:
+            self.tabs.hide()    # nothing half-filled or "no notes yet" before the notes are read
+        session, case_id, tabs = self.session, self.record_id, dict(self.tabs_by_name)
+
+        def read(_progress):
+            case = cases.load_case(session, case_id)
+            return case, self._surroundings(case), staff_names(session) if first else None, {
+                name: tabs[name].read(case) for name in names if name in tabs}
+
+        self.ops.run(read, on_done=self._loaded, on_error=self._load_failed)
+
+    def _surroundings(self, case) -> tuple:
+        """Where the case is (a laptop) and the conflicts waiting on it (on the worker)."""
         try:
-            self.case = cases.load_case(self.session, self.record_id)
-        except ConfideError as exc:
-            self.error.setText(describe_error(exc))
-            self.error.show()
+            out = None if checkout.this_is_a_laptop(self.session) else checkout.out_on_laptops(self.session).get(case.id)
+        except ConfideError:
+            out = None
+        try:
+            waiting = conflicts.waiting_on(self.session, case_id=case.id) if reads_casework(
+                self.session.user.role) else []
+        except ConfideError:
+            waiting = []
+        return out, waiting
+
+    def _loaded(self, result) -> None:
+        self._done_loading()
+        if self.session.locked or self.case is None:
+            return      # locked or closed while it was read: nothing of it is shown
+        case, (out, waiting), names, read = result
+        if names is not None:
+            self.worker_names.clear()
+            self.worker_names.update(names)    # the tabs share this dict
+        self.case = case
+        self.error.hide()
+        self._show_heading(case)
+        self._show_where(out)
+        self._show_conflicts(waiting)
+        notes = self.tabs_by_name.get("notes")
+        if notes is not None:
+            notes.conflicted = {c.record_id for c in waiting if c.table == "note"}
+        for name, data in read.items():
+            self.tabs_by_name[name].fill(case, data)
+
+    def _load_failed(self, exc: Exception) -> None:
+        self._done_loading()
+        if self.session.locked:
             return
-        self._show(names or set(self.tabs_by_name))
+        if not isinstance(exc, ConfideError):
+            raise exc
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def _done_loading(self) -> None:
+        self._loading = False
+        self.loading_line.hide()
+        self.tabs.show()
 
     def _changed(self, topics) -> None:
         self._stale_tabs |= {name for name in self.tabs_by_name if TAB_TOPICS[name] & topics}
@@ -129,52 +199,33 @@ class CaseView(QWidget):
         if self.case is not None and names:
             self.reload(names)
 
-    def _show_where(self, case) -> None:
+    def _show_where(self, out) -> None:
         """In the office, a case out on a laptop says so: an edit made here to what
         the laptop also changes becomes a conflict for the caseworker to resolve."""
-        try:
-            out = None if checkout.this_is_a_laptop(self.session) else checkout.out_on_laptops(self.session).get(case.id)
-        except ConfideError:
-            out = None
         self.out_on_laptop.setVisible(out is not None)
         if out is not None:
             self.out_on_laptop.setText(f"This case is {out.where()}. What you change here that is also "
                                        "changed on the laptop will wait as a conflict until someone chooses.")
 
-    def _show_conflicts(self, case) -> list:
-        try:
-            waiting = conflicts.waiting_on(self.session, case_id=case.id) if reads_casework(
-                self.session.user.role) else []
-        except ConfideError:
-            waiting = []
+    def _show_conflicts(self, waiting: list) -> None:
         self.in_conflict.setVisible(bool(waiting))
         if waiting:
             self.in_conflict.setText(
                 "⚠ A conflict waits: " + "; ".join(c.context for c in waiting) + ". You and a colleague changed "
                 "it on different computers; it shows the colleague's version until someone chooses on the "
                 "Conflicts page.")
-        return waiting
 
-    def _show(self, names: set[str]) -> None:
-        case = self.case
-        self.error.hide()
+    def _show_heading(self, case) -> None:
         self.heading.setText(f"Case {case.reference}")
         about = "their own case" if case.own_case else f"for {case.child_name}"
         worker = self.worker_names.get(case.worker, case.worker)
         self.subheading.setText(f"{case.client_name}, {about} · {level_label(case.level)} · "
                                 f"worked by {worker} · opened {uk_date(case.opened_on)}")
-        self._show_where(case)
-        waiting = self._show_conflicts(case)
-        notes = self.tabs_by_name.get("notes")
-        if notes is not None:
-            notes.conflicted = {c.record_id for c in waiting if c.table == "note"}
         closed = case.status == CaseStatus.CLOSED
         inactive = case.status == CaseStatus.INACTIVE
         self.status.setText(f"Closed {uk_date(case.closed_on)}" if closed else "Inactive" if inactive else "Open")
         self.status.setProperty("kind", "warning" if closed or inactive else "success")
         restyle(self.status)
-        for name in names:
-            self.tabs_by_name[name].show_case(case)
 
     def focus_first(self) -> None:
         """Keyboard users land on the tabs: arrows move between them."""
@@ -194,6 +245,7 @@ class CaseView(QWidget):
 
     def clear(self) -> None:
         self.case = None
+        self._done_loading()
         for tab in self.tabs_by_name.values():
             tab.clear()
         self.heading.clear()

@@ -114,8 +114,18 @@ class DocumentsPanel(CaseTab):
 
     # --- contents --------------------------------------------------------------------------
     def show_case(self, case) -> None:
+        self.fill(case, self.read(case))
+
+    def read(self, case) -> list[Document] | ConfideError:
+        """The case's documents; on the worker when the case view loads."""
+        try:
+            return docs.documents_for_case(self.session, case.id)
+        except ConfideError as exc:
+            return exc
+
+    def fill(self, case, found: list[Document] | ConfideError) -> None:
         self.case, self.person_id = case, None
-        self._fill(lambda: docs.documents_for_case(self.session, case.id))
+        self._fill(lambda: found)
 
     def show_person(self, person_id: str, name: str) -> None:
         self.case, self.person_id, self.person_name = None, person_id, name
@@ -132,7 +142,9 @@ class DocumentsPanel(CaseTab):
         try:
             found = read()
         except ConfideError as exc:
-            self.show_error(exc)
+            found = exc
+        if isinstance(found, ConfideError):
+            self.show_error(found)
             return
         self.tree.clear()
         for document in found:
