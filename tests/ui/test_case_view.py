@@ -141,6 +141,7 @@ def test_safeguarding_tab_only_for_the_manager_and_the_worker(qtbot, session, op
 
     workspace = make_workspace(qtbot, other, ops, data_dir)
     theirs = workspace.open_record("case", case.id)
+    wait_idle(qtbot, ops)   # the tabs are built while the case is read
     assert "safeguarding" not in theirs.tabs_by_name
     assert [theirs.tabs.tabText(i) for i in range(theirs.tabs.count())] == [
         "&Summary", "&Notes", "Ac&tions", "&Consent && sharing", "Doc&uments"]

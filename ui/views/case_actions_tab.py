@@ -54,11 +54,12 @@ class CaseActionsTab(CaseTab):
         self.tree.currentItemChanged.connect(lambda *_: self.update_buttons())
 
     def show_case(self, case: Case) -> None:
-        self.fill(case, self.read(case))
+        self.fill(case, self.read(self.session, case))
 
-    def read(self, case: Case) -> list[Action] | ConfideError:
+    @staticmethod
+    def read(session: Session, case: Case) -> list[Action] | ConfideError:
         try:
-            return actions.actions_for_case(self.session, case.id)
+            return actions.actions_for_case(session, case.id)
         except ConfideError as exc:
             return exc
 

@@ -82,13 +82,14 @@ class CaseConsentTab(QWidget):
         self.disclosure_button.clicked.connect(self.record_disclosure)
 
     def show_case(self, case: Case) -> None:
-        self.fill(case, self.read(case))
+        self.fill(case, self.read(self.session, case))
 
-    def read(self, case: Case):
+    @staticmethod
+    def read(session: Session, case: Case):
         """The case's consents and disclosures with the staff's names (on the worker when the
         case view loads), or the error."""
         try:
-            return consent_views.case_consents(self.session, case.id, date.today()), staff_names(self.session)
+            return consent_views.case_consents(session, case.id, date.today()), staff_names(session)
         except ConfideError as exc:
             return exc
 

@@ -119,12 +119,13 @@ class CaseNotesTab(QWidget):
 
     # --- contents --------------------------------------------------------------------------
     def show_case(self, case: Case, select: str | None = None) -> None:
-        self.fill(case, self.read(case), select)
+        self.fill(case, self.read(self.session, case), select)
 
-    def read(self, case: Case) -> list[Note] | ConfideError:
+    @staticmethod
+    def read(session: Session, case: Case) -> list[Note] | ConfideError:
         """The case's notes; on the worker when the case view loads (no widget is touched)."""
         try:
-            return notes.notes_for_case(self.session, case.id)
+            return notes.notes_for_case(session, case.id)
         except ConfideError as exc:
             return exc
 

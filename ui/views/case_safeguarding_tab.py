@@ -37,11 +37,12 @@ class CaseSafeguardingTab(CaseTab):
         self.list.itemActivated.connect(lambda _i: self.update_concern())
 
     def show_case(self, case: Case) -> None:
-        self.fill(case, self.read(case))
+        self.fill(case, self.read(self.session, case))
 
-    def read(self, case: Case) -> list[SafeguardingConcern] | ConfideError:
+    @staticmethod
+    def read(session: Session, case: Case) -> list[SafeguardingConcern] | ConfideError:
         try:
-            return safeguarding.concerns_for_case(self.session, case.id)
+            return safeguarding.concerns_for_case(session, case.id)
         except ConfideError as exc:
             return exc
 

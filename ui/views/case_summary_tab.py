@@ -97,14 +97,15 @@ class CaseSummaryTab(QWidget):
         self.evaluation_dialog: EvaluationDialog | None = None
 
     def show_case(self, case: Case) -> None:
-        self.fill(case, self.read(case))
+        self.fill(case, self.read(self.session, case))
 
-    def read(self, case: Case) -> dict:
+    @staticmethod
+    def read(session: Session, case: Case) -> dict:
         """What the summary shows beyond the case row: histories, the enquiry, the client, the
         linked cases. On the worker when the case view loads; no widget is touched."""
-        return {"histories": self._histories(case), "asked": self._enquiry_summary(case),
-                "client": self._client(case),
-                "linked": cases.linked_cases(self.session, case.id) if self.linked is not None else []}
+        return {"histories": _histories(session, case), "asked": _enquiry_summary(session, case),
+                "client": _client(session, case),
+                "linked": cases.linked_cases(session, case.id) if manages(session.user.role) else []}
 
     def fill(self, case: Case, read: dict) -> None:
         self.case = case
@@ -135,41 +136,6 @@ class CaseSummaryTab(QWidget):
         if self.linked is not None:
             self.linked.set_rows([(f"{c.reference} · {c.client_name} for {c.child_name} · {self.worker_names.get(c.worker, c.worker)}", "case", c.id)
                                   for c in read["linked"]])
-
-    def _histories(self, case: Case) -> list[tuple[str, str]]:
-        """The level and state histories, oldest first, when there is more than the opening."""
-        try:
-            level_changes = levels.level_history(self.session, case.id)
-            state_changes = states.state_history(self.session, case.id)
-        except ConfideError:
-            return []
-        rows = []
-        if len(level_changes) > 1:
-            rows.append(("Level history", "\n".join(
-                f"{uk_date(h.changed_on)}: {level_label(h.level)}" + (f" ({h.reason})" if h.reason else "")
-                for h in level_changes)))
-        if len(state_changes) > 1:
-            rows.append(("State history", "\n".join(
-                f"{uk_date(h.changed_on)}: {CaseStatus(h.state).label.lower()}" + HOW.get(h.how, "")
-                for h in state_changes)))
-        return rows
-
-    def _enquiry_summary(self, case: Case) -> str:
-        """The summary of the enquiry that opened the case: why the family came."""
-        if not case.enquiry_id:
-            return ""
-        try:
-            enquiry = enquiries.get_enquiry(self.session, case.enquiry_id)
-        except ConfideError:
-            return ""
-        summary = " ".join(enquiry.summary.split())
-        return f"{enquiry.reference}: {summary}" if summary else ""
-
-    def _client(self, case: Case):
-        try:
-            return people.peek_person(self.session, case.client_id)
-        except ConfideError as exc:
-            return exc
 
     def _show_people(self, case: Case, client) -> None:
         if isinstance(client, ConfideError):
@@ -234,3 +200,41 @@ class CaseSummaryTab(QWidget):
         if self.linked is not None:
             self.linked.clear()
         clear_form(self.facts)
+
+
+def _histories(session: Session, case: Case) -> list[tuple[str, str]]:
+    """The level and state histories, oldest first, when there is more than the opening."""
+    try:
+        level_changes = levels.level_history(session, case.id)
+        state_changes = states.state_history(session, case.id)
+    except ConfideError:
+        return []
+    rows = []
+    if len(level_changes) > 1:
+        rows.append(("Level history", "\n".join(
+            f"{uk_date(h.changed_on)}: {level_label(h.level)}" + (f" ({h.reason})" if h.reason else "")
+            for h in level_changes)))
+    if len(state_changes) > 1:
+        rows.append(("State history", "\n".join(
+            f"{uk_date(h.changed_on)}: {CaseStatus(h.state).label.lower()}" + HOW.get(h.how, "")
+            for h in state_changes)))
+    return rows
+
+
+def _enquiry_summary(session: Session, case: Case) -> str:
+    """The summary of the enquiry that opened the case: why the family came."""
+    if not case.enquiry_id:
+        return ""
+    try:
+        enquiry = enquiries.get_enquiry(session, case.enquiry_id)
+    except ConfideError:
+        return ""
+    summary = " ".join(enquiry.summary.split())
+    return f"{enquiry.reference}: {summary}" if summary else ""
+
+
+def _client(session: Session, case: Case):
+    try:
+        return people.peek_person(session, case.client_id)
+    except ConfideError as exc:
+        return exc

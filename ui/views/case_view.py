@@ -5,7 +5,7 @@ Opening the view is an audited view of the case (cases.get_case); reloads after 
 use load_case, which checks access again without logging another view.
 """
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.choices import CaseStatus
@@ -38,6 +38,9 @@ TAB_TOPICS = {"summary": {"cases", "people"}, "notes": {"notes", "cases", "sync"
 # A sync that brought colleagues' changes (ui/team/sync_status.PULLED) may touch any tab.
 TAB_TOPICS = {name: topics | {"pulled"} for name, topics in TAB_TOPICS.items()}
 TAB_TOPICS["summary"] |= {"checkout", "sync"}   # "sync": a conflict resolved or arrived     # the "out on a laptop" line (a sync brings it: "pulled")
+# The tabs in their order; each has read(session, case) (on the worker) and fill(case, read).
+TAB_CLASSES = {"summary": CaseSummaryTab, "notes": CaseNotesTab, "actions": CaseActionsTab,
+               "consent": CaseConsentTab, "documents": DocumentsPanel, "safeguarding": CaseSafeguardingTab}
 # Alt+letter for each tab. F, G, H and R belong to the menu bar (test_menus checks every page
 # and a case); the buttons inside the tabs avoid them and the tab titles.
 TAB_TITLES = {"summary": "&Summary", "notes": "&Notes", "actions": "Ac&tions",
@@ -74,6 +77,13 @@ class CaseView(QWidget):
         self.loading_line.setAccessibleName("Reading the case")
         self.loading_line.hide()
         self._loading = False
+        self._to_build: list[str] = []           # tabs still to be built, in order
+        self._first_read: dict[str, object] = {}  # what was read for tabs not built yet
+        self._conflicted_notes: set[str] = set()
+        self._builder = QTimer(self)
+        self._builder.setSingleShot(True)
+        self._builder.setInterval(0)
+        self._builder.timeout.connect(self._build_next)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Parts of the case")
         self.tabs.setDocumentMode(True)
@@ -101,23 +111,42 @@ class CaseView(QWidget):
 
     def open(self) -> None:
         """The audited first view (one row, on this thread, so that a refusal stops the tab
-        being added); the tabs' contents are read on the worker and shown when ready, the
-        page saying meanwhile that it is reading. May raise: NotFound, PermissionDenied."""
+        being added). The tabs' contents are read on the worker meanwhile, and the tabs are
+        built one per turn of the event loop (each takes tens of milliseconds to build), so
+        the page shows at once saying it is reading. May raise: NotFound, PermissionDenied."""
         self.case = cases.get_case(self.session, self.record_id)
-        summary = CaseSummaryTab(self.session, self.ops, self.clipboard, self.worker_names)
-        summary.openRequested.connect(self.openRequested)
-        tabs = {"summary": summary, "notes": CaseNotesTab(self.session, self.ops, self.worker_names),
-                "actions": CaseActionsTab(self.session, self.ops, self.worker_names),
-                "consent": CaseConsentTab(self.session, self.ops, self.clipboard),
-                "documents": DocumentsPanel(self.session, self.ops)}
-        if safeguarding.can_see_concerns(self.session, self.case):
-            tabs["safeguarding"] = CaseSafeguardingTab(self.session, self.ops)
-        for name, tab in tabs.items():
-            self.tabs.addTab(tab, TAB_TITLES[name])
-        self.tabs_by_name = tabs
+        self._to_build = [name for name in TAB_CLASSES
+                          if name != "safeguarding" or safeguarding.can_see_concerns(self.session, self.case)]
         self._show_heading(self.case)
         self.refresher.stale = False
-        self._load(set(tabs), first=True)
+        self._load(set(self._to_build), first=True)
+        self._build_next()
+
+    def _build_next(self) -> None:
+        if self._to_build and self.case is not None:
+            self._build(self._to_build[0])
+        if self._to_build and self.case is not None:
+            self._builder.start()
+
+    def _build(self, name: str) -> None:
+        """Builds the tabs up to this one (in their order), each filled if its read is in."""
+        while self._to_build and name not in self.tabs_by_name:
+            made = self._to_build.pop(0)
+            if made == "summary":
+                tab = CaseSummaryTab(self.session, self.ops, self.clipboard, self.worker_names)
+                tab.openRequested.connect(self.openRequested)
+            elif made == "consent":
+                tab = CaseConsentTab(self.session, self.ops, self.clipboard)
+            elif made in ("notes", "actions"):
+                tab = TAB_CLASSES[made](self.session, self.ops, self.worker_names)
+            else:
+                tab = TAB_CLASSES[made](self.session, self.ops)
+            if self.ops.busy:
+                tab.set_busy(True)
+            self.tabs.addTab(tab, TAB_TITLES[made])
+            self.tabs_by_name[made] = tab
+            if made in self._first_read:
+                self._fill(made, self._first_read.pop(made))
 
     @property
     def loading(self) -> bool:
@@ -136,12 +165,12 @@ class CaseView(QWidget):
         self.loading_line.show()
         if first:
             self.tabs.hide()    # nothing half-filled or "no notes yet" before the notes are read
-        session, case_id, tabs = self.session, self.record_id, dict(self.tabs_by_name)
+        session, case_id = self.session, self.record_id
 
         def read(_progress):
             case = cases.load_case(session, case_id)
             return case, self._surroundings(case), staff_names(session) if first else None, {
-                name: tabs[name].read(case) for name in names if name in tabs}
+                name: TAB_CLASSES[name].read(session, case) for name in names}
 
         self.ops.run(read, on_done=self._loaded, on_error=self._load_failed)
 
@@ -171,11 +200,20 @@ class CaseView(QWidget):
         self._show_heading(case)
         self._show_where(out)
         self._show_conflicts(waiting)
-        notes = self.tabs_by_name.get("notes")
-        if notes is not None:
-            notes.conflicted = {c.record_id for c in waiting if c.table == "note"}
+        self._conflicted_notes = {c.record_id for c in waiting if c.table == "note"}
         for name, data in read.items():
-            self.tabs_by_name[name].fill(case, data)
+            if name in self.tabs_by_name:
+                self._fill(name, data)
+            else:
+                self._first_read[name] = data
+        if self._to_build:
+            self._build(self._to_build[-1])   # the rest now, so that every tab is there once read
+
+    def _fill(self, name: str, data) -> None:
+        tab = self.tabs_by_name[name]
+        if name == "notes":
+            tab.conflicted = self._conflicted_notes
+        tab.fill(self.case, data)
 
     def _load_failed(self, exc: Exception) -> None:
         self._done_loading()
@@ -232,6 +270,8 @@ class CaseView(QWidget):
         self.tabs.tabBar().setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_tab(self, name: str) -> QWidget:
+        if name not in self.tabs_by_name and name in self._to_build:
+            self._build(name)
         tab = self.tabs_by_name[name]
         self.tabs.setCurrentWidget(tab)
         return tab
@@ -245,6 +285,8 @@ class CaseView(QWidget):
 
     def clear(self) -> None:
         self.case = None
+        self._builder.stop()
+        self._to_build, self._first_read = [], {}
         self._done_loading()
         for tab in self.tabs_by_name.values():
             tab.clear()

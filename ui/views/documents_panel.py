@@ -114,12 +114,13 @@ class DocumentsPanel(CaseTab):
 
     # --- contents --------------------------------------------------------------------------
     def show_case(self, case) -> None:
-        self.fill(case, self.read(case))
+        self.fill(case, self.read(self.session, case))
 
-    def read(self, case) -> list[Document] | ConfideError:
+    @staticmethod
+    def read(session: Session, case) -> list[Document] | ConfideError:
         """The case's documents; on the worker when the case view loads."""
         try:
-            return docs.documents_for_case(self.session, case.id)
+            return docs.documents_for_case(session, case.id)
         except ConfideError as exc:
             return exc
 
