@@ -120,7 +120,7 @@ class CaseView(QWidget):
         self._show_heading(self.case)
         self.refresher.stale = False
         self._load(set(self._to_build), first=True)
-        self._build_next()
+        self._builder.start()     # the first tab too: this turn already lays out the page
 
     def _build_next(self) -> None:
         if self._to_build and self.case is not None:
