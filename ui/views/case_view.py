@@ -6,7 +6,7 @@ use load_case, which checks access again without logging another view.
 """
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.choices import CaseStatus
 from app.domain.intervention import level_label
@@ -75,7 +75,6 @@ class CaseView(QWidget):
         self.in_conflict.hide()
         self.loading_line = text_label("Reading the case…", "hint")
         self.loading_line.setAccessibleName("Reading the case")
-        self.loading_line.hide()
         self._loading = False
         self._to_build: list[str] = []           # tabs still to be built, in order
         self._first_read: dict[str, object] = {}  # what was read for tabs not built yet
@@ -99,8 +98,17 @@ class CaseView(QWidget):
         column.addWidget(self.out_on_laptop)
         column.addWidget(self.in_conflict)
         column.addWidget(self.error)
-        column.addWidget(self.loading_line)
-        column.addWidget(self.tabs, 1)
+        # Until the case is first read, the place of the tabs says so (nothing half-filled, no
+        # "No notes yet" before the notes are read).
+        waiting = QWidget()
+        waiting_column = QVBoxLayout(waiting)
+        waiting_column.setContentsMargins(0, 12, 0, 0)
+        waiting_column.addWidget(self.loading_line)
+        waiting_column.addStretch(1)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.tabs)
+        self.body.addWidget(waiting)
+        column.addWidget(self.body, 1)
         self._stale_tabs: set[str] = set()
         ops.changed.connect(self._changed)  # before the refresher: it notes which tabs are stale
         self.refresher = Refresher(self, session, ops, set().union(*TAB_TOPICS.values()), self._reload_stale)
@@ -162,9 +170,8 @@ class CaseView(QWidget):
         for meanwhile waits for the read to end (MainWindow.lock), and its result is then
         dropped unseen."""
         self._loading = True
-        self.loading_line.show()
         if first:
-            self.tabs.hide()    # nothing half-filled or "no notes yet" before the notes are read
+            self.body.setCurrentWidget(self.loading_line.parentWidget())
         session, case_id = self.session, self.record_id
 
         def read(_progress):
@@ -226,8 +233,7 @@ class CaseView(QWidget):
 
     def _done_loading(self) -> None:
         self._loading = False
-        self.loading_line.hide()
-        self.tabs.show()
+        self.body.setCurrentWidget(self.tabs)
 
     def _changed(self, topics) -> None:
         self._stale_tabs |= {name for name in self.tabs_by_name if TAB_TOPICS[name] & topics}
