@@ -262,9 +262,10 @@ class CaseView(QWidget):
     def _show_heading(self, case) -> None:
         self.heading.setText(f"Case {case.reference}")
         about = "their own case" if case.own_case else f"for {case.child_name}"
-        worker = self.worker_names.get(case.worker, case.worker)
+        # Until the staff register is read (on the worker), no log-in name stands in for a name.
+        worker = f"worked by {self.worker_names.get(case.worker, case.worker)} · " if self.worker_names else ""
         self.subheading.setText(f"{case.client_name}, {about} · {level_label(case.level)} · "
-                                f"worked by {worker} · opened {uk_date(case.opened_on)}")
+                                f"{worker}opened {uk_date(case.opened_on)}")
         closed = case.status == CaseStatus.CLOSED
         inactive = case.status == CaseStatus.INACTIVE
         self.status.setText(f"Closed {uk_date(case.closed_on)}" if closed else "Inactive" if inactive else "Open")
