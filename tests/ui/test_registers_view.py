@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 
 from app.services.casework import paper_files
 from app.services.vault import registers
@@ -124,3 +124,32 @@ def test_record_a_policy_review(qtbot, session, ops, data_dir):
     wait_idle(qtbot, ops)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=3000)
     assert tab.table.item(0, 2).text() == "SG-2026-11" and not tab.reminder.isVisible()
+
+
+def test_the_paper_file_register_sorts_in_its_model_not_through_the_proxy(qtbot, session, ops, data_dir,
+                                                                          monkeypatch):
+    """A proxy asks each row's sort key n·log n times through Qt: thousands of files held the
+    window when the register was first shown (tests/perf/gui_day.py, "page Registers")."""
+    from ui.models.row_table_model import RowTableModel, SortRole
+
+    for i in range(200):
+        paper_files.add_file(session, f"PF-{(i * 7919) % 200:03d}", "Cabinet B")
+    asked = []
+    real = RowTableModel.data
+
+    def counting(self, index, role=0):
+        if role == SortRole:
+            asked.append(index.row())
+        return real(self, index, role)
+
+    monkeypatch.setattr(RowTableModel, "data", counting)
+    _workspace, page = registers_page(qtbot, session, ops, data_dir)
+    tab = page.paper_files
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 200, timeout=5000)
+    assert asked == []           # the sort keys are read once each, in Python, by the model
+    shown = [tab.proxy.index(r, 0).data() for r in range(200)]
+    assert shown == sorted(shown) and shown[0] == "PF-000"
+    tab.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)   # a header click
+    assert tab.proxy.index(0, 0).data() == "PF-199" and asked == []
+    tab.find.setText("PF-19")                                   # the filter still filters
+    assert tab.proxy.rowCount() == 10                           # PF-190 to PF-199

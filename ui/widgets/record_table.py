@@ -19,9 +19,9 @@ from ui.widgets.table_setup import fit_columns
 Action = tuple[str, Callable[[], object]]
 
 
-class _ModelSorts(QSortFilterProxyModel):
+class ModelSorts(QSortFilterProxyModel):
     """A header click or sortByColumn sorts the source model itself (RowTableModel.sort_rows);
-    this proxy then maps rows one to one."""
+    this proxy then maps rows one to one. A view's own proxy (a filter) derives from it."""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sourceModel().sort_rows(column, order)
@@ -33,7 +33,7 @@ class RecordTable(QTableView):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.source = model
-        self.proxy = proxy or _ModelSorts(self)
+        self.proxy = proxy or ModelSorts(self)
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SortRole)
         self.setModel(self.proxy)
