@@ -150,6 +150,7 @@ def test_the_office_case_says_it_is_out_on_a_laptop(qtbot, make_team):
         view = CaseView(session, ops, SecretClipboard(), cid)
         qtbot.addWidget(view)
         view.open()
+        qtbot.waitUntil(lambda: not ops.busy, timeout=10000)   # the case is read on the worker
         shown[name] = None if view.out_on_laptop.isHidden() else view.out_on_laptop.text()
     assert shown["office"].startswith("This case is out on Laptop 1 with manager since ")
     assert "conflict" in shown["office"]
