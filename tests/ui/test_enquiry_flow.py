@@ -89,6 +89,7 @@ def test_parent_with_parental_responsibility_opens_casework_and_the_case_shows(q
     assert result.refusal is None and result.case is not None
     records = workspace.casework.records
     qtbot.waitUntil(lambda: workspace.stack.currentWidget() is records and bool(records.views()), timeout=5000)
+    qtbot.waitUntil(lambda: not ops.busy, timeout=5000)   # the case's tabs are read on the worker
     view = records.tabs.currentWidget()
     assert view.kind == "case" and view.record_id == result.case.id
     assert view.heading.text() == f"Case {result.case.reference}"
