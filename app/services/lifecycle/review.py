@@ -5,7 +5,6 @@
 from bisect import insort
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain
 
 from app import clock
 from app.domain import retention
@@ -176,12 +175,15 @@ def _cases_due(conn, on: date, rule, limit: int | None) -> tuple[int, list[tuple
         birthday = f"coalesce(date(p.date_of_birth, '+{age} years'), '')"
         where += (f" AND (p.date_of_birth IS NULL OR CASE WHEN p.date_of_birth GLOB '{_ISO_DAY}' "
                   f"THEN substr(p.date_of_birth, 1, 10) <= :born_by ELSE {birthday} <= :on END)")
-    join = "FROM casefile c JOIN person p ON p.id = c.child_id WHERE " + where
+    # The indexes of schema 26, named: without statistics SQLite would take casefile_closed and
+    # read each case's and each child's row (three times slower at 50,000 cases).
+    join = ("FROM casefile c INDEXED BY casefile_closed_live JOIN person p INDEXED BY person_born "
+            "ON p.id = c.child_id WHERE " + where)
     total = conn.execute("SELECT count(*) " + join, params).fetchone()[0]
     if not total:
         return 0, []
     extended = _extensions(conn, "case_id")
-    # In the order of closing (the index casefile_closed): the earliest a case can be due is
+    # In the order of closing (the index's): the earliest a case can be due is
     # N years after it closed.
     rows = conn.execute(f"SELECT date(c.closed_on, '+{years} years'), c.id, c.reference, c.closed_on, "
                         f"p.date_of_birth IS NOT NULL, {birthday} " + join + " ORDER BY c.closed_on", params)
@@ -190,29 +192,21 @@ def _cases_due(conn, on: date, rule, limit: int | None) -> tuple[int, list[tuple
 
 
 def _enquiries_due(conn, on: date, rule, limit: int | None) -> tuple[int, list[tuple]]:
-    """Enquiries with no case past their date: how many, and the oldest `limit`. One statement
-    (its count in a window): the check that no case names the enquiry reads every case once per
-    statement (there is no index on casefile.enquiry_id)."""
+    """Enquiries with no case past their date: how many, and the oldest `limit`."""
     years = int(rule.years or 0)
     params = {"on": on.isoformat(), "received_by": _years_before(on, years) + "T99"}
-    rows = conn.execute(
-        "SELECT received_at, id, reference, count(*) OVER () FROM enquiry e WHERE deleted_at IS NULL "
-        "AND anonymised_at IS NULL AND case_id IS NULL AND received_at <= :received_by AND id NOT IN "
-        "(SELECT enquiry_id FROM casefile WHERE enquiry_id IS NOT NULL) AND "
-        + _NOT_EXTENDED.format(column="enquiry_id", alias="e") + " ORDER BY received_at", params)
-    first = rows.fetchone()
-    if first is None:
+    # An enquiry a case names is the case's even when its own case_id is empty (an edit of the
+    # enquiry on one computer while a case was opened from it on another).
+    where = ("FROM enquiry e WHERE e.deleted_at IS NULL AND e.anonymised_at IS NULL AND e.case_id IS NULL "
+             "AND e.received_at <= :received_by AND NOT EXISTS (SELECT 1 FROM casefile k WHERE k.enquiry_id = e.id) "
+             "AND " + _NOT_EXTENDED.format(column="enquiry_id", alias="e"))
+    total = conn.execute("SELECT count(*) " + where, params).fetchone()[0]
+    if not total:
         return 0, []
     extended = _extensions(conn, "enquiry_id")
-
-    def floored(r):        # the date N years after it was received: its due date unless extended
-        return retention.years_after(date.fromisoformat(r[0][:10]), years).isoformat(), r[1], r[2], r[0]
-
-    def due_of(f):
-        floor, eid, ref, received = f
-        return max(floor, extended.get(eid, "")), ref, ENQUIRY, eid, received, True
-
-    return first[3], _oldest(map(floored, chain([first], rows)), limit, due_of)
+    rows = conn.execute(f"SELECT date(substr(e.received_at, 1, 10), '+{years} years'), e.id, e.reference, "
+                        "e.received_at " + where + " ORDER BY e.received_at", params)
+    return total, _oldest(rows, limit, lambda r: (max(r[0], extended.get(r[1], "")), r[2], ENQUIRY, r[1], r[3], True))
 
 
 def _mailing_due(conn, on: date) -> tuple[int, list[tuple]]:
