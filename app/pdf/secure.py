@@ -47,17 +47,25 @@ def check_password(password: str) -> str:
     return password
 
 
-def encrypt(pdf_bytes: bytes, password: str) -> bytes:
-    """AES-256 R6 with the same user and a random owner password."""
+def encrypt(pdf: bytes | pikepdf.Pdf, password: str) -> bytes:
+    """AES-256 R6 with the same user and a random owner password. `pdf`: its bytes, or a
+    document already open (a SAR pack with its documents' pages added: one save, not two)."""
     check_password(password)
     # Opening needs the password; once open, reading aloud, printing and copying are allowed
     # (PDF/UA: assistive technology must get at the text).
     allow = pikepdf.Permissions(accessibility=True, extract=True, print_lowres=True, print_highres=True,
                                 modify_annotation=False, modify_assembly=False, modify_form=False,
                                 modify_other=False)
+    encryption = pikepdf.Encryption(user=password, owner=secrets.token_urlsafe(24), R=6, aes=True, allow=allow)
+    if isinstance(pdf, pikepdf.Pdf):
+        return saved(pdf, encryption)
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        return saved(opened, encryption)
+
+
+def saved(pdf: pikepdf.Pdf, encryption: pikepdf.Encryption | None = None) -> bytes:
+    """The document's bytes: small objects packed into object streams, streams compressed."""
     out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        pdf.save(out, encryption=pikepdf.Encryption(user=password, owner=secrets.token_urlsafe(24), R=6,
-                                                    aes=True, allow=allow),
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    pdf.save(out, encryption=encryption or False, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+             compress_streams=True)
     return out.getvalue()

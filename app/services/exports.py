@@ -91,10 +91,10 @@ def refuse_clear_stream(kind: ExportKind) -> None:
 
 
 @grants(Scope.ANY, "writes what its caller built; the caller's own entry decides who")
-def export_pdf(session: Session, kind: ExportKind, path: Path, pdf: bytes, password: str | None = None,
+def export_pdf(session: Session, kind: ExportKind, path: Path, pdf, password: str | None = None,
                detail: dict | None = None) -> Written:
     """Encrypt the PDF when POLICY says so (a new password unless one is given), write it
-    atomically and audit it.
+    atomically and audit it. `pdf`: its bytes, or a document open in pikepdf (saved once).
 
     May raise: ValidationError (a weak password, or a password for a kind that is plain), OSError.
     """
@@ -109,6 +109,8 @@ def export_pdf(session: Session, kind: ExportKind, path: Path, pdf: bytes, passw
     elif password:
         raise ValidationError("This document holds no personal data and is saved without a password.",
                               field="pdf_password")
+    elif not isinstance(pdf, bytes):
+        pdf = secure.saved(pdf)
     return _finish(session, kind, Path(path), pdf, "pdf", made_up, detail)
 
 

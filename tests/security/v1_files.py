@@ -59,7 +59,9 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
                      "consent_wording", "erasure", "erasure_done", "erasure_request", "import_reference",
                      "legal_hold", "retention_extension", "retention_rule"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
-        conn.execute("DROP INDEX IF EXISTS casefile_closed")
+        # Indexes on the columns dropped below (schemas 21 and 26) go first; their steps run again.
+        for name in ("casefile_closed", "casefile_closed_live", "enquiry_general"):
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
         for table in ("casefile", "enquiry"):
             if "anonymised_at" in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
                 conn.execute(f"ALTER TABLE {table} DROP COLUMN anonymised_at")

@@ -86,6 +86,31 @@ def test_volunteer_cannot_take_files_out(session, data_dir):
     vol.lock()
 
 
+def test_open_cases_by_worker_count_open_live_cases_from_their_index(session, data_dir):
+    """Counted over schema 26's index of open cases (casefile_open_worker): a closed case, a
+    reopened one, a deleted one and a worker with no staff row still count as before."""
+    add_worker(session, data_dir, "casey").lock()
+
+    def new_case(worker="manager"):
+        parent, kid = family(session)
+        return cases.open_case(session, parent.id, kid.id, worker=worker, opened_on=date(2026, 1, 5)).id
+
+    new_case(), new_case()
+    reopened = new_case()
+    cases.close_case(session, reopened, "resolved", ["better_informed"], closed_on="2026-02-01")
+    cases.reopen_case(session, reopened, on=date(2026, 3, 1))
+    cases.close_case(session, new_case(), "resolved", ["better_informed"], closed_on="2026-02-01")
+    new_case("casey"), new_case("casey")
+    deleted, gone = new_case(), new_case("casey")
+    conn = session.conn
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE casefile SET deleted_at = '2026-04-01T10:00:00+00:00' WHERE id = ?", (deleted,))
+    conn.execute("UPDATE casefile SET worker = 'left_in_2025' WHERE id = ?", (gone,))
+    conn.execute("COMMIT")
+    assert dashboard.build_dashboard(session, TODAY).open_cases_by_worker == [
+        ("manager", "Test Manager", 3), ("casey", "Casey Worker", 2), ("left_in_2025", "left_in_2025", 1)]
+
+
 def test_dashboard_brings_together_what_needs_attention(session, data_dir):
     parent, kid = family(session)
     case = cases.open_case(session, parent.id, kid.id, opened_on=date(2026, 1, 5))

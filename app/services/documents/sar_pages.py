@@ -3,6 +3,7 @@ included PDF's own pages, and each picture on a page of its own, after the pack'
 from the vault in memory; the whole pack is encrypted afterwards by the export gate."""
 
 import io
+from collections.abc import Callable
 from contextlib import ExitStack
 
 import pikepdf
@@ -13,6 +14,7 @@ from reportlab.pdfgen import canvas
 
 from app.domain.role_matrix import Scope, grants
 from app.errors import ValidationError
+from app.pdf import secure
 from app.security.session import Session
 from app.services.documents import chunks
 
@@ -52,13 +54,20 @@ def _divider_page(number: int, total: int, title: str, pages: int) -> bytes:
     return buffer.getvalue()
 
 
+def _as_bytes(pdf) -> bytes:
+    return pdf if isinstance(pdf, bytes) else secure.saved(pdf)
+
+
 @grants(Scope.MANAGER, "part of making a subject access pack")
-def append_documents(session: Session, pack: bytes, documents: list[dict]) -> bytes:
-    """The pack with the pages of each document named (id, title) added at its end, in order.
-    A document no longer held (erased since) or of a kind with no pages is left out here: the
-    pack's list says how it is sent. May raise: ValidationError (a damaged PDF or picture)."""
-    if not documents:
-        return pack
+def append_documents(session: Session, pack: bytes, documents: list[dict], finish: Callable = _as_bytes):
+    """The pack with the pages of each document named (id, title) added at its end, in order,
+    handed to `finish` (by default its bytes are returned). A document no longer held (erased
+    since) or of a kind with no pages is left out here: the pack's list says how it is sent.
+
+    `finish` gets the pack's bytes when no pages are added, otherwise the open document while
+    the documents' own files are still open: the export gate encrypts it in the one save
+    (saving it here and opening it again there cost a second full pass over the tagged pack,
+    0.8 s of CPU for 2,000 notes). May raise: ValidationError (a damaged PDF or picture)."""
     held = []
     for wanted in documents:
         row = session.conn.execute("SELECT id, media_type, chunk_count FROM document WHERE id = ? AND "
@@ -67,6 +76,8 @@ def append_documents(session: Session, pack: bytes, documents: list[dict]) -> by
             continue
         if row["media_type"] == "application/pdf" or row["media_type"].startswith("image/"):
             held.append((wanted, row))
+    if not held:
+        return finish(pack)
     # qpdf (pikepdf) adds pages to the pack as it is; pypdf re-read and cloned every object of
     # the tagged pack first (7 of the 11 s a 2,000-note pack took). The sources stay open until
     # the pack is written: their page contents are copied then.
@@ -87,9 +98,7 @@ def append_documents(session: Session, pack: bytes, documents: list[dict]) -> by
                 raise ValidationError(f"The pages of “{wanted['title']}” cannot be read ({type(exc).__name__}): the "
                                       "file may be damaged. Exclude it from the pack and send a copy separately, "
                                       "or ask the sender for a new copy.") from None
-        out = io.BytesIO()
-        out_pdf.save(out)
-    return out.getvalue()
+        return finish(out_pdf)
 
 
 def _untag(page: pikepdf.Page) -> None:

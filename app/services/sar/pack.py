@@ -80,9 +80,12 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     content["generated_at"] = generated.isoformat(timespec="seconds")
     pdf = render_pack(content, today or generated.date(), step, cancelled)
     step(94, "Adding the documents' pages")
-    pdf = sar_pages.append_documents(session, pdf, content.get("documents", []))
-    step(96, "Encrypting")
-    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": sar.id})
+
+    def encrypted(whole) -> exports.Written:      # with the documents' pages, open: one save
+        step(96, "Encrypting")
+        return exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), whole, password, {"sar": sar.id})
+
+    written = sar_pages.append_documents(session, pdf, content.get("documents", []), encrypted)
     password, digest = password or written.password, written.sha256
     with transaction(session.conn):
         disclosure_id = records.insert(session.conn, "sar_disclosure", {
@@ -108,8 +111,10 @@ def regenerate_pack(session: Session, disclosure_id: str, out_path: Path, passwo
         raise NotFound("There is no such record of disclosure.")
     content = json.loads(row["content"])
     generated = datetime.fromisoformat(content["generated_at"]).date()
-    pdf = sar_pages.append_documents(session, render_pack(content, generated), content.get("documents", []))
-    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": row["sar_id"]})
+    written = sar_pages.append_documents(
+        session, render_pack(content, generated), content.get("documents", []),
+        lambda whole: exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), whole, password,
+                                         {"sar": row["sar_id"]}))
     password = password or written.password
     with transaction(session.conn):
         session.audit("sar_pack_regenerated", "sar", row["sar_id"], {"disclosure": disclosure_id})

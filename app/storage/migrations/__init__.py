@@ -91,6 +91,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (23, _sql_step("v023_team_key_holders.sql")),
     (24, _sql_step("v024_easy_read_consent.sql")),
     (25, _sql_step("v025_document_text.sql")),
+    (26, _sql_step("v026_retention_review_indexes.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
