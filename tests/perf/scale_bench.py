@@ -176,21 +176,25 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
 
 
 def _add_documents(session: Session, count: int, seed: int) -> None:
-    """`count` small PDFs (a page of text each, a few KB) spread over the cases, newest cases
-    last, through the documents service: each its chunks, audit event and search entry."""
+    """`count` small PDFs (a page of text each, under 1 KB) spread over the cases, newest cases
+    last, through the documents service: each its checks, chunks, audit event and search
+    entry, as add_document writes them, a thousand to a transaction (documents.add_documents)."""
     rows = session.conn.execute("SELECT id, opened_on FROM casefile WHERE deleted_at IS NULL ORDER BY id").fetchall()
     pool = [small_pdf(f"{title}: synthetic report {i} for the benchmark. Needs, provision and outcomes.")
             for i, title in enumerate(DOCUMENT_TITLES)]
     session.conn.execute("PRAGMA synchronous = NORMAL")     # synthetic set-up, as in `confide demo`
     today = date.today()
-    for i in range(count):
+
+    def one(i: int):
         case_id, opened = rows[i % len(rows)]
         title = DOCUMENT_TITLES[(i + seed) % len(DOCUMENT_TITLES)]
-        documents.add_document(session, documents.DocumentInput(
-            title, "report", max(date.fromisoformat(opened), today.replace(day=1)), "Benchmark school",
-            "report.pdf", case_id=case_id), io.BytesIO(pool[i % len(pool)]), today=today)
-        if (i + 1) % 10000 == 0:
-            print(f"  {i + 1:,} documents", flush=True)
+        return (documents.DocumentInput(title, "report", max(date.fromisoformat(opened), today.replace(day=1)),
+                                        "Benchmark school", "report.pdf", case_id=case_id),
+                io.BytesIO(pool[i % len(pool)]))
+    for start in range(0, count, 1000):
+        documents.add_documents(session, (one(i) for i in range(start, min(count, start + 1000))), today=today)
+        if (start + 1000) % 10000 == 0 or start + 1000 >= count:
+            print(f"  {min(count, start + 1000):,} documents", flush=True)
     session.conn.execute("PRAGMA synchronous = FULL")
 
 

@@ -477,6 +477,8 @@ RECIPES.update({
         s, lambda: disclosures.write_disclosure_in_tx(s, _checked(w.manager, w))),
     "documents.documents.add_document": lambda s, w: _documents().add_document(
         s, _document_input(w), __import__("io").BytesIO(b"%PDF-1.4 tiny"), today=TODAY),
+    "documents.documents.add_documents": lambda s, w: _documents().add_documents(
+        s, [(_document_input(w), __import__("io").BytesIO(b"%PDF-1.4 many"))], today=TODAY),
     "documents.documents.get_document": lambda s, w: _documents().get_document(s, _document(w).id),
     "documents.documents.documents_for_case": lambda s, w: _documents().documents_for_case(s, w.case.id),
     "documents.documents.documents_for_person": lambda s, w: _documents().documents_for_person(s, w.parent.id),
