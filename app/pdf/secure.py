@@ -8,6 +8,8 @@ about a minute to re-write a 2,000-note tagged pack (docs/accessibility.md)."""
 
 import io
 import secrets
+from collections.abc import Callable
+from contextlib import ExitStack
 
 import pikepdf
 
@@ -47,8 +49,14 @@ def check_password(password: str) -> str:
     return password
 
 
-def encrypt(pdf_bytes: bytes, password: str) -> bytes:
-    """AES-256 R6 with the same user and a random owner password."""
+# Changes made to the open PDF just before it is written encrypted (pages added at its end):
+# one rewrite by qpdf instead of two. The ExitStack stays open until the file is written.
+Edit = Callable[[pikepdf.Pdf, ExitStack], None]
+
+
+def encrypt(pdf_bytes: bytes, password: str, edit: Edit | None = None) -> bytes:
+    """AES-256 R6 with the same user and a random owner password; `edit`, when given, first
+    changes the open PDF (May raise: whatever it raises; nothing is written then)."""
     check_password(password)
     # Opening needs the password; once open, reading aloud, printing and copying are allowed
     # (PDF/UA: assistive technology must get at the text).
@@ -56,7 +64,9 @@ def encrypt(pdf_bytes: bytes, password: str) -> bytes:
                                 modify_annotation=False, modify_assembly=False, modify_form=False,
                                 modify_other=False)
     out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+    with ExitStack() as sources, pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        if edit is not None:
+            edit(pdf, sources)
         pdf.save(out, encryption=pikepdf.Encryption(user=password, owner=secrets.token_urlsafe(24), R=6,
                                                     aes=True, allow=allow),
                  object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)

@@ -92,9 +92,10 @@ def refuse_clear_stream(kind: ExportKind) -> None:
 
 @grants(Scope.ANY, "writes what its caller built; the caller's own entry decides who")
 def export_pdf(session: Session, kind: ExportKind, path: Path, pdf: bytes, password: str | None = None,
-               detail: dict | None = None) -> Written:
+               detail: dict | None = None, edit: secure.Edit | None = None) -> Written:
     """Encrypt the PDF when POLICY says so (a new password unless one is given), write it
-    atomically and audit it.
+    atomically and audit it. `edit` changes the open PDF as it is encrypted (secure.encrypt);
+    only for a kind that is encrypted.
 
     May raise: ValidationError (a weak password, or a password for a kind that is plain), OSError.
     """
@@ -105,7 +106,9 @@ def export_pdf(session: Session, kind: ExportKind, path: Path, pdf: bytes, passw
             password = secure.check_password(password)
         else:
             password = made_up = secure.new_password()
-        pdf = secure.encrypt(pdf, password)
+        pdf = secure.encrypt(pdf, password, edit)
+    elif edit is not None:
+        raise ValueError(f"{kind.value} is written as it is: there is no rewrite to make the change in")
     elif password:
         raise ValidationError("This document holds no personal data and is saved without a password.",
                               field="pdf_password")

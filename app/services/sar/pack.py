@@ -48,6 +48,12 @@ class SarDisclosure:
     sent_method: str | None
 
 
+def _documents_pages(session: Session, content: dict) -> secure.Edit:
+    """The included documents' pages, added to the pack as it is encrypted."""
+    documents = content.get("documents", [])
+    return lambda pdf, sources: sar_pages.add_pages(session, pdf, documents, sources)
+
+
 @grants(Scope.MANAGER)
 def generate_pack(session: Session, sar_id: str, out_path: Path, password: str | None = None,
                   progress: Callable[[int, str], None] | None = None,
@@ -79,10 +85,9 @@ def generate_pack(session: Session, sar_id: str, out_path: Path, password: str |
     generated = clock.now()
     content["generated_at"] = generated.isoformat(timespec="seconds")
     pdf = render_pack(content, today or generated.date(), step, cancelled)
-    step(94, "Adding the documents' pages")
-    pdf = sar_pages.append_documents(session, pdf, content.get("documents", []))
-    step(96, "Encrypting")
-    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": sar.id})
+    step(94, "Adding the documents' pages and encrypting")
+    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": sar.id},
+                                 edit=_documents_pages(session, content))
     password, digest = password or written.password, written.sha256
     with transaction(session.conn):
         disclosure_id = records.insert(session.conn, "sar_disclosure", {
@@ -108,8 +113,8 @@ def regenerate_pack(session: Session, disclosure_id: str, out_path: Path, passwo
         raise NotFound("There is no such record of disclosure.")
     content = json.loads(row["content"])
     generated = datetime.fromisoformat(content["generated_at"]).date()
-    pdf = sar_pages.append_documents(session, render_pack(content, generated), content.get("documents", []))
-    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), pdf, password, {"sar": row["sar_id"]})
+    written = exports.export_pdf(session, ExportKind.SAR_PACK, Path(out_path), render_pack(content, generated),
+                                 password, {"sar": row["sar_id"]}, edit=_documents_pages(session, content))
     password = password or written.password
     with transaction(session.conn):
         session.audit("sar_pack_regenerated", "sar", row["sar_id"], {"disclosure": disclosure_id})
