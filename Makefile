@@ -49,11 +49,19 @@ endif
 BENCH_REKEY_CASES ?= $(lastword $(filter-out 200000,$(BENCH_SIZES)))
 BENCH_GUI_CASES ?= $(BENCH_REKEY_CASES)
 BENCH_OUT := .bench/out
+# A 50,000-case demo with 100,000 documents keeps the round-2 figures (docs/documents.md,
+# "Figures"): opt-in (BENCH_DOCUMENTS=1, or with BENCH_LARGE=1), as its dataset's first build
+# adds the documents one by one through the documents service (about 25 minutes of CPU; cached
+# in .bench/ after). Compared with the scale benchmark's figures of this run at the same size.
+BENCH_DOCUMENTS ?= $(BENCH_LARGE)
+BENCH_DOCUMENTS_CASES ?= $(BENCH_REKEY_CASES)
+BENCH_DOCUMENTS_COUNT ?= 100000
 # The kill -9 loop in bench.py: a short check here (tests/perf/kill_loop.py makes long runs).
 BENCH_KILL_ROUNDS ?= 5
 export BENCH_KILL_ROUNDS
 BENCHES = bench cost_curve $(foreach n,$(BENCH_SIZES),scale_bench-$(n) team_bench-$(n) checkout_bench-$(n)) \
-	rekey_bench hub_bench colleague_latency fleet_bench documents_bench lifecycle_bench gui_day
+	rekey_bench hub_bench colleague_latency fleet_bench documents_bench lifecycle_bench gui_day \
+	$(if $(filter 1,$(BENCH_DOCUMENTS)),documents_scale)
 # $(1): module in tests/perf, $(2): its arguments, $(3): the name of its output.
 define run_bench
 	@echo "== $(1) $(2)"; set -o pipefail; $(BIN)/python -m tests.perf.$(1) $(2) | tee $(BENCH_OUT)/$(3).txt \
@@ -73,6 +81,8 @@ bench: $(STAMP)
 	$(call run_bench,colleague_latency,,colleague_latency)
 	$(call run_bench,fleet_bench,,fleet_bench)
 	$(call run_bench,documents_bench,,documents_bench)
+	$(if $(filter 1,$(BENCH_DOCUMENTS)),$(call run_bench,documents_scale,--cases $(BENCH_DOCUMENTS_CASES) \
+		--documents $(BENCH_DOCUMENTS_COUNT) --figures $(BENCH_OUT)/documents_scale.figures.json,documents_scale))
 	$(call run_bench,lifecycle_bench,--notes 100000 --review-cases 50000 --review-source import --erase-cases 1000,lifecycle_bench)
 	$(call run_bench,gui_day,--cases $(BENCH_GUI_CASES),gui_day)
 	$(BIN)/python -m tests.perf.readme_figures $(BENCHES)

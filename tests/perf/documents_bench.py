@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.perf import documents_scale
+
 TARGETS = {"add": 3.0, "rss_mb": 80.0, "first_page": 1.0, "sync": 10.0}
 
 
@@ -235,14 +237,15 @@ def main() -> None:
     parser.add_argument("--profile", help="a folder: save each step's cProfile stats there")
     parser.add_argument("--scale", type=int, metavar="CASES",
                         help="instead: the round-2 figures (search, report, SAR pack, backup) on a demo of CASES "
-                             "cases holding --scale-documents small PDFs (built once, cached in .bench/)")
+                             "cases holding --scale-documents small PDFs (built once, cached in .bench/), "
+                             "beside the same figures without them (tests/perf/documents_scale.py)")
     parser.add_argument("--scale-documents", type=int, help="default: two per case")
     parser.add_argument("--runs", type=int, default=15, help="with --scale: runs of each operation")
     args = parser.parse_args()
     if args.scale:
         count = args.scale_documents if args.scale_documents is not None else 2 * args.scale
-        raise SystemExit(subprocess.run([sys.executable, "-m", "tests.perf.scale_bench", "--cases", str(args.scale),
-                                         "--documents", str(count), "--runs", str(args.runs)]).returncode)
+        raise SystemExit(documents_scale.main(["--cases", str(args.scale), "--documents", str(count),
+                                               "--runs", str(args.runs)]))
     if args.child:
         print(json.dumps(child(args.child, Path(args.root), Path(args.pdf))))
         return

@@ -86,6 +86,8 @@ def build_dataset(cases: int, seed: int, documents: int = 0) -> Path:
     the operations are then measured here with the product's settings."""
     folder = dataset_folder(cases, seed, documents)
     if not (folder / "ready").exists():
+        if documents:   # the documents are added to a copy of the dataset without them
+            build_dataset(cases, seed)
         subprocess.run([sys.executable, "-m", "tests.perf.scale_bench", "--build-only", "--cases", str(cases),
                         "--seed", str(seed), "--documents", str(documents)], cwd=ROOT, check=True)
     return folder
@@ -94,6 +96,8 @@ def build_dataset(cases: int, seed: int, documents: int = 0) -> Path:
 def _build(cases: int, seed: int, documents: int = 0) -> Path:
     db.synthetic_data_process()
     folder = dataset_folder(cases, seed, documents)
+    if documents and (dataset_folder(cases, seed) / "ready").exists():
+        return _build_with_documents(dataset_folder(cases, seed), folder, documents, seed)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     key_file = folder / "device.key"
@@ -115,6 +119,37 @@ def _build(cases: int, seed: int, documents: int = 0) -> Path:
                                                     "summary": summary}))
     (folder / "ready").write_text("ok")
     print(f"Built in {built:.0f} s ({built_cpu:.0f} s of CPU)", flush=True)
+    return folder
+
+
+def _build_with_documents(base: Path, folder: Path, documents: int, seed: int) -> Path:
+    """The dataset without documents (its cases, notes and SAR request), copied, then
+    `documents` small PDFs added through the documents service and the SAR review decided
+    again: the subject's new documents are included, so that the pack carries their pages."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name in ("device.key", "sar_id.txt"):
+        shutil.copy2(base / name, folder / name)
+    shutil.copytree(base / "vault", folder / "vault")
+    session = vault_service.unlock(folder / "vault", "manager", PASSPHRASE, folder / "device.key")
+    start, cpu = time.perf_counter(), time.process_time()
+    print(f"Adding {documents:,} documents to a copy of {base.name} ...", flush=True)
+    _add_documents(session, documents, seed)
+    added, added_cpu = time.perf_counter() - start, time.process_time() - cpu
+    sar_id = (folder / "sar_id.txt").read_text().strip()
+    review = sar_review.load_review(session, sar_id, suggestions=False)
+    for item in review.undecided():
+        sar_review.decide(session, sar_id, item.key, item.kind == "document", None if item.kind == "document"
+                          else "benchmark")
+    sar_review.complete_review(session, sar_id)
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    session.lock("bench")
+    build = json.loads((base / "build.json").read_text())
+    (folder / "build.json").write_text(json.dumps({**build, "documents": documents,
+                                                    "documents_seconds": round(added, 1),
+                                                    "documents_cpu_seconds": round(added_cpu, 1)}))
+    (folder / "ready").write_text("ok")
+    print(f"Added {documents:,} documents in {added:.0f} s ({added_cpu:.0f} s of CPU)", flush=True)
     return folder
 
 
@@ -141,21 +176,25 @@ def _sar_subject_with_notes(session: Session, count: int, folder: Path) -> None:
 
 
 def _add_documents(session: Session, count: int, seed: int) -> None:
-    """`count` small PDFs (a page of text each, a few KB) spread over the cases, newest cases
-    last, through the documents service: each its chunks, audit event and search entry."""
+    """`count` small PDFs (a page of text each, under 1 KB) spread over the cases, newest cases
+    last, through the documents service: each its checks, chunks, audit event and search
+    entry, as add_document writes them, a thousand to a transaction (documents.add_documents)."""
     rows = session.conn.execute("SELECT id, opened_on FROM casefile WHERE deleted_at IS NULL ORDER BY id").fetchall()
     pool = [small_pdf(f"{title}: synthetic report {i} for the benchmark. Needs, provision and outcomes.")
             for i, title in enumerate(DOCUMENT_TITLES)]
     session.conn.execute("PRAGMA synchronous = NORMAL")     # synthetic set-up, as in `confide demo`
     today = date.today()
-    for i in range(count):
+
+    def one(i: int):
         case_id, opened = rows[i % len(rows)]
         title = DOCUMENT_TITLES[(i + seed) % len(DOCUMENT_TITLES)]
-        documents.add_document(session, documents.DocumentInput(
-            title, "report", max(date.fromisoformat(opened), today.replace(day=1)), "Benchmark school",
-            "report.pdf", case_id=case_id), io.BytesIO(pool[i % len(pool)]), today=today)
-        if (i + 1) % 10000 == 0:
-            print(f"  {i + 1:,} documents", flush=True)
+        return (documents.DocumentInput(title, "report", max(date.fromisoformat(opened), today.replace(day=1)),
+                                        "Benchmark school", "report.pdf", case_id=case_id),
+                io.BytesIO(pool[i % len(pool)]))
+    for start in range(0, count, 1000):
+        documents.add_documents(session, (one(i) for i in range(start, min(count, start + 1000))), today=today)
+        if (start + 1000) % 10000 == 0 or start + 1000 >= count:
+            print(f"  {min(count, start + 1000):,} documents", flush=True)
     session.conn.execute("PRAGMA synchronous = FULL")
 
 

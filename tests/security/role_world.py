@@ -2,9 +2,13 @@
 not on the case, a volunteer, one family's case with a record of every kind, and a recipe that
 calls each restricted service function with sensible arguments."""
 
+import contextlib
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+
+import pikepdf
 
 from app.domain import periods
 from app.services.casework import (
@@ -477,6 +481,8 @@ RECIPES.update({
         s, lambda: disclosures.write_disclosure_in_tx(s, _checked(w.manager, w))),
     "documents.documents.add_document": lambda s, w: _documents().add_document(
         s, _document_input(w), __import__("io").BytesIO(b"%PDF-1.4 tiny"), today=TODAY),
+    "documents.documents.add_documents": lambda s, w: _documents().add_documents(
+        s, [(_document_input(w), __import__("io").BytesIO(b"%PDF-1.4 many"))], today=TODAY),
     "documents.documents.get_document": lambda s, w: _documents().get_document(s, _document(w).id),
     "documents.documents.documents_for_case": lambda s, w: _documents().documents_for_case(s, w.case.id),
     "documents.documents.documents_for_person": lambda s, w: _documents().documents_for_person(s, w.parent.id),
@@ -509,10 +515,14 @@ RECIPES.update({
 })
 
 
+def _add_pages(s, w):
+    pack_bytes = __import__("tests.unit.document_helpers", fromlist=["x"]).pdf_bytes("Pack")
+    with contextlib.ExitStack() as sources, pikepdf.open(io.BytesIO(pack_bytes)) as pack:
+        _module("documents.sar_pages").add_pages(s, pack, [{"id": _document(w).id, "title": "Letter"}], sources)
+
+
 RECIPES.update({
-    "documents.sar_pages.append_documents": lambda s, w: _module("documents.sar_pages").append_documents(
-        s, __import__("tests.unit.document_helpers", fromlist=["x"]).pdf_bytes("Pack"), [{"id": _document(w).id,
-                                                                                         "title": "Letter"}]),
+    "documents.sar_pages.add_pages": lambda s, w: _add_pages(s, w),
 })
 
 

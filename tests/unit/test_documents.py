@@ -152,3 +152,23 @@ def test_a_large_pdf_is_kept_without_reading_its_words(session, monkeypatch):
     added = docs.add_document(session, report_input(fam), io.BytesIO(data), today=TODAY)
     assert bytes(docs.read_for_viewing(session, added.id)[1]) == data
     assert _found(session, "attendance") == []
+
+
+def test_many_documents_at_once_are_each_written_as_one_is_and_saved_all_or_none(session):
+    # add_documents (synthetic data: the demo's and the 100,000-document benchmark's) writes what
+    # add_document writes, each file its audit event and search entry, in one transaction.
+    fam = family_case(session)
+    report, letter = pdf_bytes("Working memory assessment"), pdf_bytes("Exclusion for five days")
+    files = [(report_input(fam, title=f"Report {i}"), io.BytesIO(data)) for i, data in enumerate((report, letter, report))]
+    ids = docs.add_documents(session, files, today=TODAY)
+    assert [docs.get_document(session, i).title for i in ids] == ["Report 0", "Report 1", "Report 2"]
+    assert [bytes(docs.read_for_viewing(session, i)[1]) for i in ids] == [report, letter, report]
+    assert sorted(_found(session, "memory")) == sorted([ids[0], ids[2]])  # the same bytes' words, on both
+    assert _found(session, "exclusion") == [ids[1]]
+    added = session.conn.execute("SELECT count(*) FROM audit_event WHERE action = 'document_added'").fetchone()[0]
+    assert added == 3
+    bad = [(report_input(fam, title="Kept?"), io.BytesIO(report)), (report_input(fam), io.BytesIO(b"not a pdf"))]
+    with pytest.raises(ValidationError):
+        docs.add_documents(session, bad, today=TODAY)
+    assert session.conn.execute("SELECT count(*) FROM document").fetchone()[0] == 3
+    assert _found(session, "Kept") == []
