@@ -2,13 +2,11 @@
 not on the case, a volunteer, one family's case with a record of every kind, and a recipe that
 calls each restricted service function with sensible arguments."""
 
-import contextlib
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import pikepdf
 
 from app.domain import periods
 from app.services.casework import (
@@ -515,14 +513,10 @@ RECIPES.update({
 })
 
 
-def _add_pages(s, w):
-    pack_bytes = __import__("tests.unit.document_helpers", fromlist=["x"]).pdf_bytes("Pack")
-    with contextlib.ExitStack() as sources, pikepdf.open(io.BytesIO(pack_bytes)) as pack:
-        _module("documents.sar_pages").add_pages(s, pack, [{"id": _document(w).id, "title": "Letter"}], sources)
-
-
 RECIPES.update({
-    "documents.sar_pages.add_pages": lambda s, w: _add_pages(s, w),
+    "documents.sar_pages.append_documents": lambda s, w: _module("documents.sar_pages").append_documents(
+        s, __import__("tests.unit.document_helpers", fromlist=["x"]).pdf_bytes("Pack"), [{"id": _document(w).id,
+                                                                                         "title": "Letter"}]),
 })
 
 
