@@ -329,6 +329,7 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
     if warrants:
         content["erasures"] = warrants          # docs/sync.md §10: who may erase
     packages, later = laptop_office.packages(conn, cut)
+    packages = laptop_office.add_filed_on(conn, packages, content["changes"])
     if packages or pieces:
         content["packages"] = packages + pieces      # docs/sync.md §14
     payload = bundle.seal(header, content, key, device_keys.sign_priv(conn))
