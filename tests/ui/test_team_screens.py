@@ -327,3 +327,21 @@ def test_the_conflict_screen_offers_a_choice_only_for_fields_in_conflict(qtbot, 
     qtbot.waitUntil(lambda: not ops.busy and view.list.count() == 0, timeout=10000)
     assert enquiries.get_enquiry(b, made.id).topics == ["ehc_plan", "transport"]
     assert [c for c in conflicts.list_conflicts(b)] == []
+
+
+def test_whose_passphrase_gave_way_at_a_sync_is_said_in_a_window(qtbot, ops, pair):
+    """A staff key settled by rule at a sync (docs/sync.md §12) is said, never passed over."""
+    from types import SimpleNamespace
+
+    from ui.team.sync_status import SyncStatusItem
+
+    _, b, _ = pair
+    item = SyncStatusItem(b, ops)
+    qtbot.addWidget(item)
+    words = ("Casey Worker chose a new passphrase here and on “Office computer 1” before the two computers "
+             "synced: the later one, chosen here, now opens their account on every computer.")
+    item._done(SimpleNamespace(pulled=0, audit_breaks=[], notices=[words]))
+    qtbot.waitUntil(lambda: item.notice_box is not None and item.notice_box.isVisible(), timeout=5000)
+    assert item.notice_box.text() == words and not item.notice_box.isModal()
+    item.notice_box.accept()
+    item.stop()
