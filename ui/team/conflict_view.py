@@ -93,8 +93,9 @@ class FieldRow:
             for button in (self.mine, self.theirs, self.edit):
                 button.setEnabled(False)
                 button.setToolTip("Merged by itself: only one side changed it")
-        elif isinstance(side.mine, list) or isinstance(side.theirs, list):
-            self.edit.setEnabled(False)     # a set is chosen whole; correct the record afterwards
+        elif isinstance(side.mine, list) or isinstance(side.theirs, list) or not side.editable:
+            # A set is chosen whole (correct the record afterwards); a passphrase is never typed here.
+            self.edit.setEnabled(False)
         # The typed value sits under the three choices so the row fits a 1366-wide screen.
         choice = QVBoxLayout()
         radios = QHBoxLayout()

@@ -40,6 +40,7 @@ class FieldSide:
     mine: object
     theirs: object
     conflicting: bool
+    editable: bool = True       # a value a person may type (never a key)
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,9 @@ def _summary(conn, row) -> ConflictSummary:
     record_id = key[0] if len(key) == 1 else row["pk"]
     image = _img(row["theirs_img"]) or _img(row["mine_img"]) or _img(row["base_img"]) or {}
     case_id, words = _context(conn, row["tbl"], record_id, image)
+    fields = ["passphrase"] if row["tbl"] in key_record.TABLES else json.loads(row["fields"])
     return ConflictSummary(row["id"], row["tbl"], record_id, row["kind"],
-                           json.loads(row["fields"]), row["mine_by"], row["mine_at"], row["theirs_by"],
+                           fields, row["mine_by"], row["mine_at"], row["theirs_by"],
                            row["theirs_at"], words, case_id)
 
 
@@ -156,7 +158,8 @@ def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     if row["tbl"] in key_record.TABLES:
         # Keys are never shown, nor chosen between: said in words, settled by rule.
         return ConflictDetail(_summary(session.conn, row), [FieldSide(
-            "passphrase", *(key_conflicts.describe(session.conn, img) for img in (base, mine, theirs)), True)])
+            "passphrase", *(key_conflicts.describe(session.conn, img) for img in (base, mine, theirs)), True,
+            editable=False)])
     conflicting = set(_fields_in_conflict(session.conn, row, base, mine, theirs))
     cols = columns(session.conn, row["tbl"])
     names = [c for c in cols if c not in capture.meta_of(cols)]
