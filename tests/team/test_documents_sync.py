@@ -12,6 +12,7 @@ from app.domain.documents import CHUNK_BYTES
 from app.services.casework import cases, people
 from app.services.casework.people import PersonInput
 from app.services.documents import documents as docs
+from app.services.documents import letters
 from app.services.documents.documents import DocumentInput
 from app.services.team import sync
 from app.services.team.laptop import checkout
@@ -95,6 +96,26 @@ def test_added_on_two_computers_at_once_is_two_documents(make_team):
     for s in (a, b):
         assert {d.id for d in docs.documents_for_case(s, case_id)} == {first.id, second.id}
     assert bytes(docs.read_for_viewing(a, second.id)[1]) == b"%PDF-1.4 from the other office"
+    assert rows_of(a) == rows_of(b)
+
+
+def test_a_letter_and_a_document_added_on_two_computers_at_once_are_two_documents(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    case_id, _ = family_case(a, "Hartley")
+    sync_all(team.hub, a, b)
+    draft = letters.draft_letter(a, case_id, "summary_of_advice", today=TODAY)
+    text = (draft.text.replace("[the question]", "Whether the school must assess.")
+            .replace("[the advice]", "It must.").replace("[the next steps, and who does them]", "None."))
+    letter = letters.send_letter(a, draft, text, today=TODAY).document
+    document = _add(b, case_id, b"%PDF-1.4 from the other office", "School letter")
+    for s in (a, b, a):
+        assert sync_now(s, team.hub).conflicts == 0
+    for s in (a, b):
+        assert {d.id for d in docs.documents_for_case(s, case_id)} == {letter.id, document.id}
+        assert letters.letter_text(s, letter.id) == text
+    assert bytes(docs.read_for_viewing(a, document.id)[1]) == b"%PDF-1.4 from the other office"
+    assert bytes(docs.read_for_viewing(b, letter.id)[1]) == bytes(docs.read_for_viewing(a, letter.id)[1])
     assert rows_of(a) == rows_of(b)
 
 
