@@ -171,7 +171,8 @@ def test_a_staff_key_conflict_held_by_an_earlier_version_is_named_in_words_and_s
     detail = conflicts.conflict_detail(laptop, held.id)
     shown = [(f.field, f.mine, f.theirs) for f in detail.fields]
     assert [f[0] for f in shown] == ["passphrase"]
-    assert shown[0][1].startswith("A passphrase chosen by Casey Worker on ")
+    assert shown[0][1].startswith("A passphrase chosen by Casey Worker here on ") and shown[0][1].endswith("it stands")
+    assert shown[0][2].startswith("A passphrase chosen by Casey Worker on “") and shown[0][2].endswith("it gives way")
     assert "{" not in repr(shown) and "Morgan" not in repr(shown)
     result = membership.sync(laptop)
     assert result.conflicts == 0 and conflicts.list_conflicts(laptop) == []

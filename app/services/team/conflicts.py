@@ -158,8 +158,7 @@ def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     if row["tbl"] in key_record.TABLES:
         # Keys are never shown, nor chosen between: said in words, settled by rule.
         return ConflictDetail(_summary(session.conn, row), [FieldSide(
-            "passphrase", *(key_conflicts.describe(session.conn, img) for img in (base, mine, theirs)), True,
-            editable=False)])
+            "passphrase", *key_conflicts.detail(session.conn, row), True, editable=False)])
     conflicting = set(_fields_in_conflict(session.conn, row, base, mine, theirs))
     cols = columns(session.conn, row["tbl"])
     names = [c for c in cols if c not in capture.meta_of(cols)]

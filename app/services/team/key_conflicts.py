@@ -68,19 +68,33 @@ def take_notices(conn) -> list[str]:
     return [k["text"] for k in kept]
 
 
-def describe(conn, image: dict | None) -> str:
-    """One side of a staff key record in words: whose passphrase, set when, by whom."""
+def describe(conn, image: dict | None, where: str = "", stands: bool | None = None) -> str:
+    """One side of a staff key record in words: a passphrase chosen by whom, where and when
+    (to the second: two choices are often minutes apart), and whether the rule keeps it."""
     if not image:
         return "No key"
     try:
-        temporary = bool(json.loads(image.get(key_record.WRAP) or "{}").get("must_change"))
+        wrap = json.loads(image.get(key_record.WRAP) or "{}")
     except (TypeError, ValueError):
-        temporary = False
+        wrap = {}
     by = conn.execute("SELECT full_name FROM staff WHERE username = ?", (image.get("updated_by"),)).fetchone()
     who = by[0] if by else str(image.get("updated_by") or "someone")
-    when = str(image.get("updated_at") or "")
-    at = f" on {when[8:10]}/{when[5:7]}/{when[0:4]} at {when[11:16]}" if len(when) >= 16 else ""
-    return (f"A temporary passphrase set by {who}{at}" if temporary else f"A passphrase chosen by {who}{at}")
+    when = str(wrap.get("set_at") or image.get("updated_at") or "")
+    at = f" on {when[8:10]}/{when[5:7]}/{when[0:4]} at {when[11:19]}" if len(when) >= 19 else ""
+    kind = "A temporary passphrase set" if wrap.get("must_change") else "A passphrase chosen"
+    verdict = "" if stands is None else (": it stands" if stands else ": it gives way")
+    return f"{kind} by {who}{where}{at}{verdict}"
+
+
+def detail(conn, row) -> tuple[str, str, str]:
+    """Before, mine and theirs of a held staff key conflict, in words, saying which the rule keeps."""
+    base, mine, theirs = (json.loads(row[c]) if row[c] else None for c in ("base_img", "mine_img", "theirs_img"))
+    outcome = key_record.settle(Conflict("edit"), base, mine, theirs, base)
+    keeps_mine = isinstance(outcome.decision, KeepMine)
+    known = not isinstance(outcome.decision, Conflict)
+    return (describe(conn, base),
+            describe(conn, mine, " here", keeps_mine if known else None),
+            describe(conn, theirs, f" on {_computer(conn, row['theirs_device'])}", not keeps_mine if known else None))
 
 
 def settle_held(conn, by: str, conflict_id: str | None = None) -> int:
