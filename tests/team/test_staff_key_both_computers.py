@@ -182,3 +182,29 @@ def test_a_staff_key_conflict_held_by_an_earlier_version_is_named_in_words_and_s
     _, office_record = _sync_as_manager(tmp_path, "office")
     assert office_record == laptop_record
     assert _opens(tmp_path / "office", LAPTOP_WORDS) and not _opens(tmp_path / "office", OFFICE_WORDS)
+
+
+def test_confide_sync_prints_whose_passphrase_gave_way(world, monkeypatch, capsys):
+    import io
+    import sys
+
+    from app.cli.commands import main
+
+    tmp_path, office, laptop, opened = world
+    office.lock("test")
+    at_office = unlock(tmp_path / "office", "casey", TEMPORARY)
+    opened.append(at_office)
+    with _at(5):
+        staff.change_own_passphrase(at_office, TEMPORARY, OFFICE_WORDS)
+    with _at(0):
+        staff.change_own_passphrase(laptop, TEMPORARY, LAPTOP_WORDS)
+    membership.sync(at_office)
+    laptop.lock("test")
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{LAPTOP_WORDS}\n"))
+    code = main(["sync", "--data-dir", str(tmp_path / "laptop"), "--user", "casey", "--passphrase-stdin"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "note: Casey Worker chose a new passphrase here and on “" in out.out
+    assert "the later one, chosen on “" in out.out and "this one included" in out.out
+    assert _opens(tmp_path / "laptop", OFFICE_WORDS) and not _opens(tmp_path / "laptop", LAPTOP_WORDS)
