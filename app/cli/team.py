@@ -160,6 +160,8 @@ def cmd_sync(args) -> int:
         print(f"passed over (voided by a manager): {reason}" if voided else f"refused: {reason}")
     for words in result.others_stopped:
         print(f"confide: {words}", file=sys.stderr)
+    for words in result.notices:
+        print(f"note: {words}")     # said, nothing to decide (docs/sync.md §12)
     for problem in result.audit_breaks:
         print(f"confide: audit trail broken: {problem}", file=sys.stderr)
     if result.blocked:

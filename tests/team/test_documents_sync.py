@@ -12,6 +12,7 @@ from app.domain.documents import CHUNK_BYTES
 from app.services.casework import cases, people
 from app.services.casework.people import PersonInput
 from app.services.documents import documents as docs
+from app.services.documents import letters
 from app.services.documents.documents import DocumentInput
 from app.services.team import sync
 from app.services.team.laptop import checkout
@@ -98,6 +99,26 @@ def test_added_on_two_computers_at_once_is_two_documents(make_team):
     assert rows_of(a) == rows_of(b)
 
 
+def test_a_letter_and_a_document_added_on_two_computers_at_once_are_two_documents(make_team):
+    team = make_team(2)
+    a, b = team.sessions
+    case_id, _ = family_case(a, "Hartley")
+    sync_all(team.hub, a, b)
+    draft = letters.draft_letter(a, case_id, "summary_of_advice", today=TODAY)
+    text = (draft.text.replace("[the question]", "Whether the school must assess.")
+            .replace("[the advice]", "It must.").replace("[the next steps, and who does them]", "None."))
+    letter = letters.send_letter(a, draft, text, today=TODAY).document
+    document = _add(b, case_id, b"%PDF-1.4 from the other office", "School letter")
+    for s in (a, b, a):
+        assert sync_now(s, team.hub).conflicts == 0
+    for s in (a, b):
+        assert {d.id for d in docs.documents_for_case(s, case_id)} == {letter.id, document.id}
+        assert letters.letter_text(s, letter.id) == text
+    assert bytes(docs.read_for_viewing(a, document.id)[1]) == b"%PDF-1.4 from the other office"
+    assert bytes(docs.read_for_viewing(b, letter.id)[1]) == bytes(docs.read_for_viewing(a, letter.id)[1])
+    assert rows_of(a) == rows_of(b)
+
+
 def test_a_laptop_gets_its_cases_documents_in_pieces_and_gives_them_up_at_checkin(make_team, monkeypatch):
     monkeypatch.setattr(sync, "PIECE_BYTES", PIECE)
     team = make_team(1)
@@ -179,3 +200,45 @@ def test_a_document_on_a_young_person_with_an_own_case_not_checked_out_stays_in_
     sync_all(team.hub, laptop, office, laptop)
     assert _laptop_documents(laptop) == {on_parent.id}
     assert walled.id not in _laptop_documents(laptop)
+
+
+def test_a_document_filed_on_a_person_while_their_case_is_out_reaches_the_laptop_at_its_next_sync(
+        make_team, monkeypatch):
+    # Failed before: filed at the office after the check-out, it stayed there until the laptop
+    # checked the case out again. The firewall still holds (docs/sync.md §14, "Filed on a person").
+    monkeypatch.setattr(sync, "PIECE_BYTES", PIECE)
+    team = make_team(1)
+    office = team.sessions[0]
+    laptop = add_laptop(team)
+    case_id, ref = family_case(office, "Hartley")
+    case = cases.load_case(office, case_id)
+    young = people.create_person(office, PersonInput(kind="child", first_name="Jade", last_name="Pryce",
+                                                     date_of_birth="2009-01-10"))
+    parent = people.create_person(office, PersonInput(kind="parent_carer", first_name="Rhian", last_name="Pryce"))
+    people.link_relationship(office, parent.id, young.id, "mother", parental_responsibility=True)
+    parents_case = cases.open_case(office, parent.id, young.id)
+    cases.open_case(office, young.id, young.id)
+    other = cases.load_case(office, family_case(office, "Lowther")[0])
+    sync_all(team.hub, office, laptop)
+    checkout.request(laptop, [ref, parents_case.reference])
+    sync_all(team.hub, laptop, office, laptop)
+    assert _laptop_documents(laptop) == set()
+    data = _big(3 * CHUNK_BYTES + 11)       # its bytes follow in several bundles
+    on_child = _on_person(office, case.child_id, data, "School report on Owen")
+    on_parent = _on_person(office, parent.id, b"%PDF-1.4 the parent's letter", "Parent's letter")
+    walled = _on_person(office, young.id, b"%PDF-1.4 Jade's own", "Jade's college letter")
+    elsewhere = _on_person(office, other.child_id, b"%PDF-1.4 another family", "Another family's report")
+    sync_all(team.hub, office, laptop)
+    assert _laptop_documents(laptop) == {on_child.id, on_parent.id}
+    assert {walled.id, elsewhere.id}.isdisjoint(_laptop_documents(laptop))
+    assert laptop.conn.execute("SELECT count(*) FROM document_chunk WHERE document_id IN (?, ?)",
+                               (walled.id, elsewhere.id)).fetchone()[0] == 0
+    assert bytes(docs.read_for_viewing(laptop, on_child.id)[1]) == data
+    assert [d.id for d in docs.documents_for_person(laptop, parent.id)] == [on_parent.id]
+    # Later changes to it follow as to any row the laptop holds.
+    docs.remove_document(office, on_parent.id)
+    sync_all(team.hub, office, laptop)
+    assert laptop.conn.execute("SELECT deleted_at FROM document WHERE id = ?", (on_parent.id,)).fetchone()[0]
+    checkout.check_in(laptop, sync=lambda s: sync_all(team.hub, s, office, s))
+    assert _laptop_documents(laptop) == set()
+    assert laptop.conn.execute("SELECT count(*) FROM document_chunk").fetchone()[0] == 0

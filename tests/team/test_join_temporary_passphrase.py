@@ -39,10 +39,6 @@ def test_joining_with_a_temporary_passphrase_succeeds_and_says_what_comes_next(o
     assert "temporary passphrase" in out.out and "reset" not in out.err + out.out
 
 
-@pytest.mark.xfail(strict=True, reason="team sync: the same person's first passphrase change on two computers "
-                                      "conflicts on their staff key's wrapped private key; the Conflicts page "
-                                      "then shows the caseworker raw JSON key blobs to choose between "
-                                      "(docs/sync.md; not the documents walk's to change)")
 def test_choosing_ones_own_passphrase_on_two_computers_is_not_a_conflict(office, tmp_path):
     """Found on the walk: Priya chose her passphrase at the office computer, then on the laptop
     (which had not synced: a locked computer does not), and the laptop's next sync stopped on

@@ -250,7 +250,8 @@ def test_a_bundle_under_newer_merge_rules_blocks_sync(make_team, monkeypatch):
     sync_now(a, team.hub)
     monkeypatch.undo()
     before = state.last_applied(b.conn)
-    with pytest.raises(SyncBlocked, match="newer version of Confide .merge rules 3.. Update Confide"):
+    newer = decide.RULES_VERSION + 1
+    with pytest.raises(SyncBlocked, match=f"newer version of Confide .merge rules {newer}.. Update Confide"):
         sync_now(b, team.hub)
     assert state.last_applied(b.conn) == before
     assert b.conn.execute("SELECT count(*) FROM sync_refused").fetchone()[0] == 0

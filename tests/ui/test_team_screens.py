@@ -328,3 +328,59 @@ def test_the_conflict_screen_offers_a_choice_only_for_fields_in_conflict(qtbot, 
     qtbot.waitUntil(lambda: not ops.busy and view.list.count() == 0, timeout=10000)
     assert enquiries.get_enquiry(b, made.id).topics == ["ehc_plan", "transport"]
     assert [c for c in conflicts.list_conflicts(b)] == []
+
+
+def test_whose_passphrase_gave_way_at_a_sync_is_said_in_a_window(qtbot, ops, pair):
+    """A staff key settled by rule at a sync (docs/sync.md §12) is said, never passed over."""
+    from types import SimpleNamespace
+
+    from ui.team.sync_status import SyncStatusItem
+
+    _, b, _ = pair
+    item = SyncStatusItem(b, ops)
+    qtbot.addWidget(item)
+    words = ("Casey Worker chose a new passphrase here and on “Office computer 1” before the two computers "
+             "synced: the later one, chosen here, now opens their account on every computer.")
+    item._done(SimpleNamespace(pulled=0, audit_breaks=[], notices=[words]))
+    qtbot.waitUntil(lambda: item.notice_box is not None and item.notice_box.isVisible(), timeout=5000)
+    assert item.notice_box.text() == words and not item.notice_box.isModal()
+    item.notice_box.accept()
+    item.stop()
+
+
+def test_a_held_staff_key_conflict_is_shown_in_words_and_settled_by_rule(qtbot, ops, pair, monkeypatch):
+    """An earlier version held the same person's two passphrase choices as a conflict and the
+    page showed the key records' JSON under the manager's name who first made the record
+    (docs/sync.md §12): now words, whose account it is, no typed value, and the rule decides."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.services.team import conflicts, key_conflicts
+    from app.services.vault import staff
+    from ui.team.conflict_view import ConflictView
+
+    a, b, _ = pair
+    start = clock.now().replace(microsecond=0)
+    with clock.frozen(start):
+        staff.change_own_passphrase(a, PASSPHRASE, "the office passphrase chosen first")
+    membership.sync(a)
+    with clock.frozen(start + timedelta(seconds=5)):
+        staff.change_own_passphrase(b, PASSPHRASE, "the laptop passphrase chosen later")
+    monkeypatch.setattr(key_conflicts.key_record, "TABLES", frozenset())
+    assert membership.sync(b).conflicts == 1
+    monkeypatch.undo()
+    name = b.user.full_name
+    view = ConflictView(b, ops)
+    qtbot.addWidget(view)
+    view.load()
+    assert view.list.item(0).text() == f"Sign-in key of {name}\nChanged on both: Passphrase"
+    assert view.heading.text() == f"Sign-in key of {name}: changed on both computers"
+    [row] = view.rows
+    shown = [w.text() for w in view.grid_host.findChildren(type(view.heading))]
+    assert not any("{" in t or "salt" in t for t in shown), shown
+    assert f"A passphrase chosen by {name} here on " in " ".join(shown) and "it stands" in " ".join(shown)
+    assert not any(b.isEnabled() for b in (row.mine, row.theirs, row.edit))
+    view.resolve()
+    qtbot.waitUntil(lambda: not ops.busy and not conflicts.list_conflicts(b), timeout=10000)
+    wrap = b.conn.execute("SELECT private_wrap FROM staff_key WHERE id = ?", (b.user.id,)).fetchone()[0]
+    assert '"set_at": "' + (start + timedelta(seconds=5)).isoformat() in wrap

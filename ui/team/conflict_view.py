@@ -50,6 +50,10 @@ def _long(side) -> bool:
     return any(isinstance(v, str) and (len(v) > LONG_TEXT or "\n" in v) for v in (side.base, side.mine, side.theirs))
 
 
+KEY_RULE = ("Settled by rule, not chosen: a manager's reset stands, otherwise the later passphrase. "
+            "Resolve applies it now; the next sync does too.")
+
+
 def _field_words(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
@@ -93,6 +97,14 @@ class FieldRow:
             for button in (self.mine, self.theirs, self.edit):
                 button.setEnabled(False)
                 button.setToolTip("Merged by itself: only one side changed it")
+        elif not side.editable:
+            # A person's key: never chosen nor typed here; the rule keeps one (docs/sync.md §12).
+            for button in (self.mine, self.theirs, self.edit):
+                button.setEnabled(False)
+                button.setToolTip(KEY_RULE)
+            self.value.hide()
+            self.note = QLabel(KEY_RULE)
+            self.note.setWordWrap(True)
         elif isinstance(side.mine, list) or isinstance(side.theirs, list):
             self.edit.setEnabled(False)     # a set is chosen whole; correct the record afterwards
         # The typed value sits under the three choices so the row fits a 1366-wide screen.
@@ -103,6 +115,8 @@ class FieldRow:
         radios.addStretch(1)
         choice.addLayout(radios)
         choice.addWidget(self.value)
+        if not side.editable:
+            choice.addWidget(self.note)
         for col, widget in enumerate((name, base, mine, theirs)):
             grid.addWidget(widget, row, col)
         grid.addLayout(choice, row, 4)

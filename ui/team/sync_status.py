@@ -10,9 +10,9 @@ object: the GUI thread never blocks on the network.
 import threading
 from datetime import date
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from app.domain.counting import plural
 from app.domain.role_matrix import reads_casework
@@ -127,6 +127,7 @@ class SyncStatusItem(QWidget):
         row.addWidget(self.repair_button)
         row.addWidget(self.button)
         self.last_error: str | None = None
+        self.notice_box: QMessageBox | None = None     # the last passphrase notice shown (_tell)
         self.blocked: str | None = None
         self.active = False
         self._wanted = False
@@ -231,12 +232,25 @@ class SyncStatusItem(QWidget):
         # shown like a failed sync, never passed over in silence.
         breaks = getattr(result, "audit_breaks", None) or []
         self.last_error = f"Audit trail broken: {' '.join(breaks)}" if breaks else None
+        notices = getattr(result, "notices", None) or []
+        if notices:
+            self._tell(notices)
         self.refresh()
         self.synced.emit(result)
         if getattr(result, "pulled", 0):
             # What a colleague wrote is now here: open records reload (PULLED), not at every sync.
             self.ops.changed.emit(frozenset({PULLED}))
         self._build_index()
+
+    def _tell(self, notices: list[str]) -> None:
+        """Whose passphrase choice gave way at this sync (docs/sync.md §12): nothing to decide,
+        but said, in a window that stays until it is read (not modal: sync runs on)."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Passphrase changed on two computers",
+                          "\n\n".join(notices), QMessageBox.StandardButton.Ok, self.window())
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setWindowModality(Qt.WindowModality.NonModal)    # nothing being typed is interrupted
+        self.notice_box = box
+        box.show()
 
     def _build_index(self) -> None:
         """After a join (or a restart from a snapshot) the search index is built a chunk at a

@@ -13,7 +13,7 @@ from uuid6 import uuid7
 
 from app import clock, faults
 from app.errors import ConfideError
-from app.services.team import capture, search_build
+from app.services.team import capture, key_conflicts, search_build
 from app.services.team.capture import Change
 from app.services.team.merge import decide as rule
 from app.services.team.merge import history, sets, unique
@@ -104,6 +104,8 @@ def apply_change(conn, ch: Change, origin: dict, pending_keys: set, held_keys: s
     mine = capture.current_image(conn, ch.table, ch.key)
     decision = rule.decide(base, mine, ch.after, their_base=ch.before,
                            rules=rules_for(ch.table, mine or ch.after or base or {}))
+    # A staff key record changed on both computers is settled by rule (docs/sync.md §12).
+    decision = key_conflicts.settle(conn, ch.table, decision, base, mine, ch.after, ch.before, origin)
     return execute(conn, ch, decision, base, mine, origin)
 
 

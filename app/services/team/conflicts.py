@@ -8,9 +8,9 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.errors import NotFound, ValidationError
 from app.services.team import apply as applier
-from app.services.team import capture
+from app.services.team import capture, key_conflicts
 from app.services.team.apply import utc_now
-from app.services.team.merge import history, resolve, sets
+from app.services.team.merge import history, key_record, resolve, sets
 from app.services.team.merge.schema import schema
 from app.storage.capture import columns, primary_key
 from app.storage.db import transaction
@@ -40,6 +40,7 @@ class FieldSide:
     mine: object
     theirs: object
     conflicting: bool
+    editable: bool = True       # a value a person may type (never a key)
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,9 @@ def _summary(conn, row) -> ConflictSummary:
     record_id = key[0] if len(key) == 1 else row["pk"]
     image = _img(row["theirs_img"]) or _img(row["mine_img"]) or _img(row["base_img"]) or {}
     case_id, words = _context(conn, row["tbl"], record_id, image)
+    fields = ["passphrase"] if row["tbl"] in key_record.TABLES else json.loads(row["fields"])
     return ConflictSummary(row["id"], row["tbl"], record_id, row["kind"],
-                           json.loads(row["fields"]), row["mine_by"], row["mine_at"], row["theirs_by"],
+                           fields, row["mine_by"], row["mine_at"], row["theirs_by"],
                            row["theirs_at"], words, case_id)
 
 
@@ -78,6 +80,11 @@ def _staff_name(conn, username) -> str:
 def _context(conn, table: str, record_id: str, image: dict) -> tuple[str | None, str]:
     """(the case the record belongs to, a line placing it: what, when, by whom, which case)."""
     words = [RECORD_WORDS.get(table, table.replace("_", " ").capitalize())]
+    if table in ("staff", "staff_key"):
+        # Named for whose account it is, never for who first wrote the record (a manager).
+        row = conn.execute("SELECT full_name FROM staff WHERE id = ?", (record_id,)).fetchone()
+        name = row[0] if row else image.get("full_name") or "a member of staff"
+        return None, f"Sign-in key of {name}" if table == "staff_key" else f"Staff member {name}"
     if table == "person":
         name = " ".join(str(image.get(k) or "") for k in ("first_name", "last_name")).strip()
         return None, f"Person: {name}" if name else "Person"
@@ -148,6 +155,10 @@ def conflict_detail(session, conflict_id: str) -> ConflictDetail:
     _require(session)
     row = _load(session.conn, conflict_id)
     base, mine, theirs = _img(row["base_img"]), _img(row["mine_img"]), _img(row["theirs_img"])
+    if row["tbl"] in key_record.TABLES:
+        # Keys are never shown, nor chosen between: said in words, settled by rule.
+        return ConflictDetail(_summary(session.conn, row), [FieldSide(
+            "passphrase", *key_conflicts.detail(session.conn, row), True, editable=False)])
     conflicting = set(_fields_in_conflict(session.conn, row, base, mine, theirs))
     cols = columns(session.conn, row["tbl"])
     names = [c for c in cols if c not in capture.meta_of(cols)]
@@ -172,6 +183,15 @@ def resolve_conflict(session, conflict_id: str, take: str | None = None,
     _require(session)
     conn = session.conn
     row = _load(conn, conflict_id)
+    if row["tbl"] in key_record.TABLES:
+        # Whatever is chosen, the rule decides (docs/sync.md §12): choosing an old key pair over
+        # a manager's reset would bring back the passphrase the reset shut out.
+        with transaction(conn):
+            if not key_conflicts.settle_held(conn, session.user.username, conflict_id):
+                raise ValidationError(f"{_summary(conn, row).context} cannot be settled on this computer: ask a "
+                                      "manager to reset this person's passphrase.")
+            session.audit("conflict_resolved", row["tbl"], json.loads(row["pk"])[0])
+        return
     if take is not None and take not in CHOICES:
         raise ValidationError("Choose 'mine' or 'theirs'.", field="take")
     choices = dict(choices or {})

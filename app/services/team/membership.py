@@ -413,6 +413,7 @@ def sync(session) -> SyncResult:
             result.audit_breaks += again.audit_breaks
             result.pushed += again.pushed
             result.conflicts = again.conflicts
+            result.notices += again.notices
         if lifecycle_erase.carry_out(session):
             # An erasure applied here: the file is compacted; the word that it was carried
             # out goes to the hub at once, so the manager sees it (docs/lifecycle.md).

@@ -22,6 +22,7 @@ from app.services.team import (
     copies,
     device_keys,
     erasure_warrant,
+    key_conflicts,
     snapshot,
     state,
 )
@@ -59,6 +60,8 @@ class SyncResult:
     others_stopped: list[str] = field(default_factory=list)   # stopped at an entry we wrote
     # Another computer's audit events that do not follow its earlier ones (audit_chain.py).
     audit_breaks: list[str] = field(default_factory=list)
+    # Said to the person, nothing to decide: whose passphrase choice gave way (key_conflicts.py).
+    notices: list[str] = field(default_factory=list)
 
 
 def utc_now() -> str:
@@ -329,6 +332,7 @@ def build(conn, by: str) -> tuple[bytes, dict] | None:
     if warrants:
         content["erasures"] = warrants          # docs/sync.md §10: who may erase
     packages, later = laptop_office.packages(conn, cut)
+    packages = laptop_office.add_filed_on(conn, packages, content["changes"])
     if packages or pieces:
         content["packages"] = packages + pieces      # docs/sync.md §14
     payload = bundle.seal(header, content, key, device_keys.sign_priv(conn))
@@ -401,6 +405,8 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
     """Pull, answer laptops' requests, push. A blocked pull ends it with `blocked` set and
     nothing pushed (this computer is not at the hub's end). May raise: SyncBlocked, HubError."""
     result = SyncResult()
+    with transaction(conn):
+        key_conflicts.settle_held(conn, by)       # held by an earlier version: settled by rule now
     try:
         result = pull(conn, hub)
         result.refused += laptop_step.after_pull(conn, by)
@@ -431,6 +437,7 @@ def sync_conn(conn, hub: Hub, by: str) -> SyncResult:
         if result.blocked is None:
             state.put(conn, "last_synced", utc_now())
         copies.prune(conn)
+        result.notices = key_conflicts.take_notices(conn)
     result.conflicts = open_conflict_count(conn)
     result.others_stopped = blocks.stopped_at_mine(conn)
     return result

@@ -2,6 +2,7 @@
 pair, the generation after a crash, a re-key that a crash left owed), the public keys kept in
 the database, and following a re-key made by another session on the same vault."""
 
+from app import clock
 from app.domain.role_matrix import Scope, grants
 from app.errors import Locked
 from app.security import audit, sealing, staff_slot
@@ -20,7 +21,10 @@ def record_staff_key(conn, staff_id: str, slot: staff_slot.StaffSlot, actor: str
     KeyStateRepo(conn).put_staff_key(staff_id, data["public"], {
         "salt": data["salt"], "kdf": data["kdf"], "private": data["private"],
         # A temporary passphrase stays temporary on the team's other computers too.
-        "must_change": bool(data["must_change"])}, actor)
+        "must_change": bool(data["must_change"]),
+        # When it was set: of two set on two computers before they synced, the later stands
+        # (team/merge/key_record.py).
+        "set_at": clock.stamp()}, actor)
 
 
 def settle_after_unlock(keyed: keying.Keyed, slot, creds, member) -> bytes | None:

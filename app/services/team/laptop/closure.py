@@ -86,12 +86,27 @@ def _filed_on(conn, cw, s: str, people: set[str], cases: set[str]) -> list[_Hang
     """Records filed on the people the cases are about (schema.FILED_ON_PERSON), less those
     of a young person whose own case is not among them: the firewall (docs/rules.md, R4)
     keeps those with the own case's worker, and a laptop without that case could not tell."""
-    walled = {r[1] for r in _rows(conn, f"SELECT id, client_id FROM {s}{ROOT} WHERE own_case = 1 AND "
-                                        "deleted_at IS NULL AND client_id IN ({marks})", people)
-              if r[0] not in cases}
-    open_people = frozenset(people - walled)
+    open_people = frozenset(people - _walled(conn, s, people, cases))
     return [_Hang(table, column, open_people) for table, column in FILED_ON_PERSON.items()
             if table in cw.id_column and table not in cw.office_only and open_people]
+
+
+def _walled(conn, s: str, people: set[str], cases: set[str]) -> set[str]:
+    """Those of `people` who are the client of a young person's own case not among `cases`."""
+    return {r[1] for r in _rows(conn, f"SELECT id, client_id FROM {s}{ROOT} WHERE own_case = 1 AND "
+                                      "deleted_at IS NULL AND client_id IN ({marks})", people)
+            if r[0] not in cases}
+
+
+def filed_on_open(conn, people: set[str], case_ids: set[str]) -> set[str]:
+    """Of `people`, those whose records filed on them go with these cases (read on a full
+    replica): a person one of the cases is about, less the firewall's (as `_filed_on`)."""
+    cw = casework(conn)
+    about: set[str] = set()
+    for column in cw.core_columns:
+        about |= {r[0] for r in _rows(conn, f"SELECT {column} FROM {ROOT} WHERE id IN ({{marks}})", case_ids)}
+    about &= set(people)
+    return about - _walled(conn, "main.", about, set(case_ids))
 
 
 def _schema(name: str) -> str:

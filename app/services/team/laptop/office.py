@@ -16,8 +16,9 @@ from app.domain import firewall, role_matrix
 from app.domain.staff import Role
 from app.security import audit
 from app.services.team import state
-from app.services.team.laptop.closure import case_closure, rows_of_closure
+from app.services.team.laptop.closure import case_closure, filed_on_open, rows_of_closure
 from app.services.team.laptop.replica import PIECE_OWNERS, is_laptop, laptops
+from app.services.team.laptop.schema import FILED_ON_PERSON, casework
 from app.storage import records
 from app.storage.db import transaction
 
@@ -232,6 +233,47 @@ def packages(conn, before_seq: int | None = None) -> tuple[list[dict], list[list
             out.append(package)
         package.setdefault("directories", []).append(listing)
     return out, later
+
+
+def add_filed_on(conn, packages: list[dict], wires: list[dict]) -> list[dict]:
+    """A record filed on a person (schema.FILED_ON_PERSON) that this bundle makes, put in the
+    package of each laptop that holds a case about that person, as its check-out would have
+    (closure._filed_on, the firewall included): a laptop cannot tell by itself whether the
+    person has an own case it does not hold (docs/sync.md §14, "Filed on a person"). The row
+    goes ahead of the bundle's changes, so what hangs off it (a document's bytes, here and in
+    later bundles) is then a change to a row the laptop holds. Returns `packages`, extended."""
+    if is_laptop(conn):
+        return packages
+    made: dict[str, list[dict]] = {}
+    refs = casework(conn).case_refs
+    for w in wires:
+        column, after = FILED_ON_PERSON.get(w["t"]), w.get("a")
+        # One that names a case belongs to that case and follows it (closure.keep_remote).
+        if column and w.get("b") is None and after and after.get(column) and \
+                not any(after.get(c) for c in refs.get(w["t"], ())):
+            made.setdefault(w["t"], []).append(after)
+    if not made:
+        return packages
+    people = {image[FILED_ON_PERSON[t]] for t, images in made.items() for image in images}
+    out_cases: dict[str, set[str]] = {}
+    for device_id, case_id in conn.execute("SELECT device_id, case_id FROM case_checkout WHERE state = 'out' "
+                                           "AND case_id IS NOT NULL AND deleted_at IS NULL").fetchall():
+        out_cases.setdefault(device_id, set()).add(case_id)
+    for device_id, case_ids in sorted(out_cases.items()):
+        open_people = filed_on_open(conn, people, case_ids)
+        rows = {t: [i for i in images if i[FILED_ON_PERSON[t]] in open_people] for t, images in made.items()}
+        rows = {t: images for t, images in rows.items() if images}
+        if not rows:
+            continue
+        package = next((p for p in packages if p["to"] == device_id), None)
+        if package is None:
+            package = {"to": device_id, "cases": [], "rows": {}}
+            packages.append(package)
+        for table, images in rows.items():
+            have = package["rows"].setdefault(table, [])
+            ids = {i.get("id") for i in have}
+            have.extend(i for i in images if i.get("id") not in ids)
+    return packages
 
 
 def next_pieces(conn, budget: int) -> tuple[list[dict], list[int]]:

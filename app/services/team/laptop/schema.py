@@ -53,8 +53,8 @@ OFFICE_ONLY = frozenset({
 # Records filed on a person rather than on a case, through a nullable key (a document filed on
 # the young person themself, docs/documents.md): they go to a laptop with a checked-out case
 # about that person and leave with it, as if they hung off the person (closure._filed_on,
-# which also applies the firewall). Later ones reach the laptop at its next check-out: a
-# laptop cannot tell whether the person has an own case it does not hold.
+# which also applies the firewall). Later ones made at the office go in the laptop's package
+# (office.add_filed_on): a laptop cannot tell whether the person has an own case it does not hold.
 FILED_ON_PERSON = {"document": "person_id"}
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 # decide the same change differently and the replicas would part.
 #   1: field-level merge, delete against edit is a conflict.
 #   2: a set-valued field stored as child rows (an enquiry's topics) conflicts as one field.
-RULES_VERSION = 2
+#   3: a staff key record changed on both computers is settled by rule (merge/key_record.py).
+RULES_VERSION = 3
 
 SAME = object()     # their_base not given: theirs started from base
 
