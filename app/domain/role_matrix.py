@@ -9,7 +9,6 @@ service itself refuses or allows it. Helpers that take no session are not rows.
 """
 
 import functools
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -64,14 +63,6 @@ PREFIX = "app.services."
 # as each service module is imported.
 MATRIX: dict[str, Grant] = {}
 
-# The session whose service call is running on this thread, if any.
-_calling = threading.local()
-
-
-def inside_call(session) -> bool:
-    """Whether a service call on `session` is running on this thread (its check is done)."""
-    return getattr(_calling, "session", None) is session
-
 
 def grants(scope: Scope, note: str = "", *, before_forced_change: bool = False):
     """Declare who may call a service function, at its definition, and enforce it: the
@@ -94,17 +85,8 @@ def grants(scope: Scope, note: str = "", *, before_forced_change: bool = False):
 
         @functools.wraps(fn)
         def checked(session, *args, **kwargs):
-            outer = getattr(_calling, "session", None)
-            # Inside this call, what changed elsewhere (a re-key, volunteers' writes) has just
-            # been followed: the services it calls skip the follower (Session.require), where a
-            # save ran it three times, a stat and a folder listing each (docs/security.md,
-            # "Saving a note"). Lock, passphrase and role are still checked at every call.
             session.require(*roles)
-            _calling.session = session
-            try:
-                return fn(session, *args, **kwargs)
-            finally:
-                _calling.session = outer
+            return fn(session, *args, **kwargs)
 
         return checked
 

@@ -14,7 +14,6 @@ import weakref
 from collections.abc import Callable
 
 from app.config import Paths
-from app.domain import role_matrix
 from app.domain.staff import Role, StaffMember
 from app.errors import ConfideError, Locked, PassphraseChangeRequired, PermissionDenied
 from app.security import audit
@@ -111,12 +110,10 @@ class Session:
 
     # --- checks --------------------------------------------------------------------------
     def require(self, *roles: Role) -> None:
-        """First follow what was changed elsewhere (the key follower), except inside another
-        service call on this session, whose own check has just done it.
-        May raise: Locked, PassphraseChangeRequired, PermissionDenied."""
+        """May raise: Locked, PassphraseChangeRequired, PermissionDenied."""
         if self._shut():
             raise Locked()
-        if self._key_follower is not None and not role_matrix.inside_call(self):
+        if self._key_follower is not None:
             self._key_follower(self)
         if self._shut():
             raise Locked()

@@ -4,9 +4,6 @@ costs plain SQLite's single commit and one fsync, never a second transaction of 
 
 from datetime import date
 
-import pytest
-
-from app.errors import Locked
 from app.services.casework import notes
 from tests.team.replica import seed_case
 
@@ -57,17 +54,3 @@ def test_a_save_reuses_its_prepared_statements_after_a_long_session(session):
     save()
     session.conn.set_authorizer(None)
     assert compiled == []
-
-
-def test_a_save_follows_changes_made_elsewhere_once_not_at_every_inner_call(session):
-    """The key follower (a re-key or volunteers' writes made elsewhere) runs before a service
-    call; the services a save calls inside itself do not run it again."""
-    case_id = seed_case(session)
-    followed = []
-    real = session._key_follower
-    session._key_follower = lambda s: (followed.append(1), real and real(s))
-    notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "Called about the annual review.")
-    assert followed == [1]
-    session.lock("test")
-    with pytest.raises(Locked):
-        notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "After the lock.")
