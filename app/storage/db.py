@@ -12,6 +12,11 @@ from app.errors import DatabaseDamaged
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 MIN_CIPHER_MAJOR = 4
 CACHE_KIB = 64 * 1024
+# Prepared statements kept per connection. sqlcipher3's cache (pysqlite's) keeps the most used
+# and, once full, evicts the newest: a full cache of 100 (its default; unlock's compartment
+# sync alone fills it) re-compiled every statement of a save at every save, which under memory
+# security cost more CPU than encrypting the pages (docs/security.md, "Saving a note").
+CACHED_STATEMENTS = 1024
 
 DatabaseError = dbapi2.DatabaseError
 IntegrityError = dbapi2.IntegrityError
@@ -80,7 +85,8 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False) -> dbapi
     path = Path(path)
     if not create and not path.exists():
         raise DatabaseDamaged(f"The database file {path} is missing. Restore the latest backup.")
-    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10,
+                              cached_statements=CACHED_STATEMENTS)
     conn.row_factory = dbapi2.Row
     try:
         # SQLCipher's own log goes to stderr; our errors say what matters in plain words.

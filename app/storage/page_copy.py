@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import struct
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -102,32 +102,57 @@ class PageCheck:
 
 def stream(path: Path, sink: Callable[[memoryview], object], digest,
            check: Callable[[memoryview, int], None] | None = None) -> int:
-    """Read `path` in 1 MiB pieces into `digest` and `sink` (one buffer, reused: a 1.4 GB
-    file never sits in memory). Call it inside `quiescent`. Returns the bytes read.
+    """Read `path` in 1 MiB pieces into `digest` and `sink` (two buffers, reused in turn: a
+    1.4 GB file never sits in memory). Call it inside `quiescent`. Returns the bytes read.
 
-    The hash of each piece, and `check` (given the piece's offset in the file), each run on a
-    thread of their own while `sink` writes it (hashlib and zlib let go of the GIL for large
-    buffers, and so does the write): with two cores the copy costs about what the slowest of
-    them does, not their sum.
+    The hash runs on a thread of its own (one thread, so pieces reach the digest in order), and
+    `check` (given a run of whole pages and its offset in the file) on two more, each given half
+    of every piece, while `sink` writes the piece here and the next piece is read into the other
+    buffer (hashlib lets go of the GIL for large buffers, and so do reads and writes). The page
+    check is the copy's largest cost (about 2.7 ms of CPU per MiB against 0.7 ms for the hash):
+    with it on one thread, each piece waited for it. A buffer is read into again only once
+    everything given it has finished, and every check has finished before this returns.
 
     May raise: OSError, and whatever `check` raises.
     """
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    total = 0
-    with open(path, "rb", buffering=0) as src, ThreadPoolExecutor(2, thread_name_prefix="copy-hash") as pool:
+    buffers = [bytearray(CHUNK), bytearray(CHUNK)]
+    views = [memoryview(b) for b in buffers]
+    busy: list[list[Future]] = [[], []]
+    total = turn = 0
+    # Leaving the executors waits for all their work, so no buffer is freed under a thread.
+    with open(path, "rb", buffering=0) as src, \
+            ThreadPoolExecutor(1, thread_name_prefix="copy-hash") as hasher, \
+            ThreadPoolExecutor(2, thread_name_prefix="copy-check") as checkers:
         while True:
-            n = src.readinto(buffer)
+            slot = turn % 2
+            _finish(busy[slot])  # this buffer is read into again only once all given it is done
+            n = src.readinto(buffers[slot])
             if not n:
-                return total
-            piece = view[:n]
-            # The hash and the page check each on a thread of their own, the write here.
-            readers = [pool.submit(digest.update, piece)]
+                break
+            piece = views[slot][:n]
+            busy[slot] = [hasher.submit(digest.update, piece)]
             if check is not None:
-                readers.append(pool.submit(check, piece, total))
-            try:
-                sink(piece)
-            finally:
-                for reader in readers:
-                    reader.result()  # the buffer is read again only once both have taken it
+                if total == 0:
+                    check(piece, 0)  # here: page 1's salt sets the key the other pages need
+                else:
+                    busy[slot] += [checkers.submit(check, part, total + at) for at, part in _halves(piece, check)]
+            sink(piece)
             total += n
+            turn += 1
+        _finish(busy[1 - turn % 2])
+    return total
+
+
+def _halves(piece: memoryview, check) -> list[tuple[int, memoryview]]:
+    """Two runs of whole pages (the second takes any part page at the end, which the check refuses)."""
+    size = getattr(check, "page_size", 0)
+    half = (len(piece) // 2) // size * size if size else 0
+    if not half:
+        return [(0, piece)]
+    return [(0, piece[:half]), (half, piece[half:])]
+
+
+def _finish(work: list[Future]) -> None:
+    """Wait for each piece of work in turn; raise what it raised."""
+    while work:
+        work.pop(0).result()

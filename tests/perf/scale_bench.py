@@ -265,7 +265,8 @@ def save_note_row(enc: Session, plain: Session, case_id: str, n: int) -> dict:
 
 
 def plain_session(folder: Path, enc: Session) -> Session:
-    conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False)
+    conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False,
+                              cached_statements=db.CACHED_STATEMENTS)
     conn.row_factory = sqlcipher3.Row
     for pragma in ("temp_store = MEMORY", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
                    f"cache_size = -{db.CACHE_KIB}"):

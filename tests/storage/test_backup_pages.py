@@ -1,6 +1,7 @@
 """Format 3 backups: the database's pages copied as they are, consistent while the database
 stays open; and format 2 backups, made by the code before it, still restore."""
 
+import threading
 import zipfile
 
 import pytest
@@ -151,3 +152,55 @@ def test_the_lock_byte_page_at_one_gibibyte_is_not_checked(session, data_dir):
     check(memoryview(blank[size:2 * size]), page_copy.PENDING_BYTE)  # only the lock-byte page: passes
     with pytest.raises(DatabaseDamaged):
         check(memoryview(blank[2 * size:]), page_copy.PENDING_BYTE + size)
+
+
+class _RecordingCheck:
+    """A page check that records what it was given; after the first piece, each call waits
+    (5 s at most) until another call is running beside it."""
+
+    page_size = 4096
+
+    def __init__(self):
+        self.seen: list[tuple[int, int]] = []
+        self.together = threading.Barrier(2, timeout=5)
+
+    def __call__(self, piece, offset):
+        self.seen.append((offset, len(piece)))
+        if offset >= page_copy.CHUNK:
+            self.together.wait()
+
+
+def test_every_page_after_the_first_piece_is_checked_in_two_halves_beside_the_copy(tmp_path):
+    """The page check costs four times the hash: every piece after the first (which sets the
+    key) is checked as two halves at once, beside the copy, each page once (a check that runs
+    alone would wait at the barrier and fail)."""
+    data = bytes(range(256)) * (16 * 4096 // 256) * 70  # 4.4 MiB: five pieces, the last short
+    source = tmp_path / "file"
+    source.write_bytes(data)
+    written, check, digest = bytearray(), _RecordingCheck(), page_copy.hashlib.sha256()
+    assert page_copy.stream(source, written.extend, digest, check) == len(data)
+    assert bytes(written) == data and digest.hexdigest() == page_copy.hashlib.sha256(data).hexdigest()
+    covered = sorted(check.seen)
+    assert covered[0] == (0, page_copy.CHUNK) and sum(length for _, length in covered) == len(data)
+    assert all(a + la == b for (a, la), (b, _) in zip(covered, covered[1:]))  # no page twice, none left out
+    assert all(length <= page_copy.CHUNK // 2 for offset, length in covered if offset >= page_copy.CHUNK)
+
+
+def test_a_damaged_page_deep_in_a_large_database_gives_no_backup_file(session, data_dir, tmp_path):
+    session.conn.execute("CREATE TABLE filler (x BLOB)")
+    session.conn.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
+                         "INSERT INTO filler SELECT randomblob(3000) FROM n")
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    size = int(session.conn.execute("PRAGMA page_size").fetchone()[0])
+    assert (data_dir / "confide.db").stat().st_size > 3 * page_copy.CHUNK
+    page = (page_copy.CHUNK * 2 + page_copy.CHUNK * 3 // 4) // size + 1  # the second half of the third piece
+    with open(data_dir / "confide.db", "r+b") as handle:
+        handle.seek((page - 1) * size + 300)
+        byte = handle.read(1)
+        handle.seek((page - 1) * size + 300)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    out = tmp_path / "damaged.confide-backup"
+    with pytest.raises(DatabaseDamaged) as info:
+        create_backup(session, out)
+    assert f"Page {page} of the database is damaged" in info.value.message
+    assert list(tmp_path.glob("*damaged*")) == []

@@ -25,3 +25,32 @@ def test_a_note_its_search_entry_and_its_audit_event_are_one_commit(session):
     assert any("search" in w for w in writes)
     assert session.conn.execute("PRAGMA synchronous").fetchone()[0] == 2      # FULL: durability unchanged
     assert session.conn.execute("SELECT count(*) FROM audit_event WHERE object_id = ?", (note.id,)).fetchone()[0] == 1
+
+
+
+def test_a_save_reuses_its_prepared_statements_after_a_long_session(session):
+    """A session that has run many different statements (unlock's compartment sync, a day of
+    screens) still saves with the statements it prepared before: re-compiling them at every save
+    cost more CPU than the encryption (docs/security.md, "Saving a note")."""
+    compiled = []
+
+    def authorizer(*_args):  # asked only while SQLite compiles a statement, never when one runs again
+        compiled.append(1)
+        return 0  # SQLITE_OK
+
+    # Set once, first: setting an authorizer expires every statement already prepared.
+    session.conn.set_authorizer(authorizer)
+    case_id = seed_case(session)
+    for n in range(300):  # as many distinct statements as a long session runs, each used a few times
+        for _ in range(3):
+            session.conn.execute(f"SELECT {n} FROM staff LIMIT 1").fetchall()
+
+    def save():
+        notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "Called about the annual review.")
+
+    save()
+    save()
+    compiled.clear()
+    save()
+    session.conn.set_authorizer(None)
+    assert compiled == []
