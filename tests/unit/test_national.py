@@ -294,3 +294,21 @@ def test_the_standards_register_is_in_the_annual_report_only(session, data_dir):
     assert json.dumps(annual.to_json())  # the register travels in the JSON too
     quarterly = reports.build_report(session, Q2, today=TODAY)
     assert "minimum_standards" not in [t.key for t in quarterly.tables]
+
+
+def test_a_level_is_the_one_in_effect_on_the_last_day_not_the_one_written_last(session):
+    """The report reads each case's history, not its current level: a change backdated into the
+    quarter after a later one was recorded leaves the later one in effect on 30 June, though the
+    case itself now shows the backdated level; a change after the quarter does not count."""
+    s = session
+    a = _open(s, "level_2", date(2026, 4, 5))
+    levels.change_level(s, a.id, "level_3", on=date(2026, 6, 1))
+    assert levels.change_level(s, a.id, "level_4", on=date(2026, 5, 1)).level == "level_4"   # backdated
+    b = _open(s, "level_1", date(2026, 4, 6))
+    levels.change_level(s, b.id, "level_2", on=date(2026, 6, 30))    # the last day counts
+    levels.change_level(s, b.id, "level_4", on=date(2026, 7, 1))     # the day after does not
+    c = _open(s, "level_1", date(2026, 4, 7))
+    levels.change_level(s, c.id, "level_3", on=date(2026, 4, 7))     # the day it opened, written after
+    report = reports.build_report(s, Q2, today=TODAY)
+    assert _rows(report, "intervention_levels") == {L1: 0, L2: 1, L3: 2, L4: 0, ALL: 3}
+    assert _rows(report, "levels_and_states")[ALL] == [3, 3, 0, 0]

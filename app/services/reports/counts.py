@@ -210,15 +210,29 @@ def _children(conn, opened: dict[str, str], period: Period, add) -> None:
               with_total(choice_rows(PrimaryNeed, needs), ALL_CHILDREN), chart="bar", total_last=True))
 
 
-# Answered from the note_report index alone (schema 11): never the notes' pages themselves.
-NOTES_BY_AUTHOR = ("SELECT author, count(*), coalesce(sum(minutes_spent), 0) FROM note WHERE deleted_at IS NULL "
-                   "AND occurred_on BETWEEN :start AND :end GROUP BY author")
+# Answered from the note_report index alone (schema 11): never the notes' pages themselves. Summed
+# here rather than by GROUP BY author, whose sorter took three times as long (the index is
+# ordered by date: a year holds every note of the year, about 80,000 at 50,000 cases).
+NOTES_BY_AUTHOR = ("SELECT author, minutes_spent FROM note WHERE deleted_at IS NULL "
+                   "AND occurred_on BETWEEN :start AND :end")
+
+
+def notes_by_author(conn, q: dict) -> dict[str, list[int]]:
+    """Per author: [notes written in the period, minutes recorded on them]."""
+    written: dict[str, list[int]] = {}
+    for author, minutes in conn.execute(NOTES_BY_AUTHOR, q):
+        row = written.get(author)
+        if row is None:
+            row = written[author] = [0, 0]
+        row[0] += 1
+        row[1] += minutes or 0
+    return written
 
 
 def _workload(conn, q: dict, cases: dict[str, list[int]]) -> Table:
     """`cases`: per worker, cases active in the period and how many of them opened in it."""
     workload = {worker: [active, opened_new, 0, 0] for worker, (active, opened_new) in cases.items()}
-    for author, count, minutes in conn.execute(NOTES_BY_AUTHOR, q):
+    for author, (count, minutes) in notes_by_author(conn, q).items():
         row = workload.setdefault(author, [0, 0, 0, 0])
         row[2], row[3] = count, minutes
     names = dict(conn.execute("SELECT username, full_name FROM staff"))
