@@ -11,8 +11,11 @@ staff slots, the outbox or any other local-only table. It is written fresh, so i
 free pages holding older data.
 """
 
+import hashlib
 import mmap
 import os
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 from uuid6 import uuid7
@@ -23,6 +26,7 @@ from app.storage.capture import columns, replicated_tables
 
 CHAINS = "confide_chains"       # the snapshot's own table: each computer's place in its chain
 _PREFIX = "snapshot-"
+COPY_CHUNK = 1 << 20
 
 
 def _key_literal(key: bytes) -> str:
@@ -78,14 +82,60 @@ def dump_to(conn, key: bytes, path: Path) -> None:
         conn.execute("DETACH DATABASE snap")
 
 
-def dump(conn, key: bytes) -> bytes:
-    """dump_to, as the bytes of the file. Call outside a transaction."""
+def dump_into(conn, key: bytes, out) -> None:
+    """dump_to, appended to the open file `out` a chunk at a time. Call outside a transaction."""
     path = _temp_path(conn)
     try:
         dump_to(conn, key, path)
-        return path.read_bytes()
+        with open(path, "rb") as src:
+            shutil.copyfileobj(src, out.file, COPY_CHUNK)
     finally:
         _remove(path)
+
+
+class Payload:
+    """A snapshot being put together in a file beside the vault (ciphertext, 0600), removed
+    at the end of the `with` block: what the hub is handed, a piece at a time."""
+
+    def __init__(self, conn):
+        self.conn, self.path, self.file = conn, None, None
+
+    def __enter__(self):
+        self.path = Path(f"{_temp_path(self.conn)}-out")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self.file = os.fdopen(fd, "w+b")
+        _IN_USE.add(self.path)
+        return self
+
+    def write(self, data) -> None:
+        self.file.write(data)
+
+    @contextmanager
+    def mapped(self):
+        """The bytes written so far, mapped read-only (pages of the file, not a heap copy)."""
+        self.file.flush()
+        whole = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
+        view = memoryview(whole)
+        try:
+            yield view
+        finally:
+            view.release()
+            whole.close()
+
+    def digest(self) -> tuple[str, int]:
+        """SHA-256 (hex) and size of what was written."""
+        with self.mapped() as whole:
+            return hashlib.sha256(whole).hexdigest(), len(whole)
+
+    def rewind(self) -> None:
+        self.file.flush()
+        self.file.seek(0)
+
+    def __exit__(self, *exc):
+        self.file.close()
+        _IN_USE.discard(self.path)
+        self.path.unlink(missing_ok=True)
+        return False
 
 
 class Fetched:
