@@ -79,7 +79,7 @@ def test_a_missing_piece_is_found_named_and_written_again(small_pieces_team):
     drop()
     found = check(a.conn, team.hubs[0]).findings
     assert [(f.what, f.repairable) for f in found] == [("snapshot", True)]
-    assert found[0].words.startswith(f"Piece 2 of ") and f"snapshot at entry {upto} is missing" in found[0].words
+    assert found[0].words.startswith("Piece 2 of ") and f"snapshot at entry {upto} is missing" in found[0].words
     assert repair(a.conn, team.hubs[0]).snapshot_written == upto
     assert check(a.conn, team.hubs[0]).ok
 

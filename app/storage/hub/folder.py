@@ -24,6 +24,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -379,7 +380,7 @@ class FolderHub:
             try:
                 if header["kind"] == MANIFEST_KIND:
                     manifest = pieces.decode(payload, self.describe())
-                    size = pieces.copy(manifest, lambda n: self._read_piece(upto, device, manifest, n), out,
+                    size = pieces.copy(manifest, partial(self._read_piece, upto, device, manifest), out,
                                        upto, self.describe())
                 else:
                     # Written whole by an older Confide: still read (docs/hub.md).
