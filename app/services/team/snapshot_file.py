@@ -14,6 +14,7 @@ free pages holding older data.
 import hashlib
 import mmap
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,13 +66,17 @@ def dump_to(conn, key: bytes, path: Path) -> None:
     indexes page by page at both ends. At 50,000 cases it was slower at both ends than
     copying rows and building indexes once: 3x at the writer, 1.5x at the joiner.)"""
     conn.execute("ATTACH DATABASE ? AS snap KEY ?", (str(path), _key_literal(key)))
+    # Off so SQLite's transfer optimisation applies (it never does with foreign keys on):
+    # nothing is written to main here.
+    conn.execute("PRAGMA foreign_keys = OFF")
     try:
         conn.execute("PRAGMA snap.journal_mode = OFF")      # a scratch file: no durability needed
         conn.execute("PRAGMA snap.synchronous = OFF")
         conn.execute("BEGIN")                               # one consistent state of main
         try:
             for table in replicated_tables(conn):
-                conn.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM main.{table}")
+                conn.execute(_in_snap(conn, table))
+                conn.execute(f"INSERT INTO snap.{table} SELECT * FROM main.{table}")
             conn.execute(f"CREATE TABLE snap.{CHAINS} AS SELECT device_id, last_dseq, last_hash, last_seq "
                          "FROM main.sync_device")
             conn.execute("COMMIT")
@@ -79,7 +84,20 @@ def dump_to(conn, key: bytes, path: Path) -> None:
             conn.execute("ROLLBACK")
             raise
     finally:
+        conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("DETACH DATABASE snap")
+
+
+def _in_snap(conn, table: str) -> str:
+    """The table's own CREATE TABLE, made in `snap`: same columns, constraints and primary
+    key, no other index. With both sides alike, `INSERT INTO t SELECT * FROM t` is SQLite's
+    transfer optimisation at both ends: records copied as they are, neither decoded nor
+    checked again."""
+    sql = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+    made, n = re.subn(rf'^CREATE TABLE\s+("?){re.escape(table)}\1', f'CREATE TABLE snap."{table}"', sql, count=1)
+    if n != 1:
+        raise ValueError(f"unexpected definition of table {table}")
+    return made
 
 
 def dump_into(conn, key: bytes, out) -> None:
@@ -233,6 +251,13 @@ def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
                            f"AND tbl_name IN ({marks})", tables).fetchall()
     capture_triggers = conn.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND name LIKE ?",
                                     (triggers.TRIGGER_PREFIX + "%",)).fetchall()
+    # This connection's own temporary watchers on these tables (the volunteers' compartments
+    # note each row written) would run for every row and rule out the transfer optimisation.
+    # They are dropped, not made again: every row is replaced, so what they would have noted
+    # is "everything", and a watcher that finds itself gone starts from the whole tables.
+    for (name,) in conn.execute(f"SELECT name FROM temp.sqlite_master WHERE type = 'trigger' "
+                                f"AND tbl_name IN ({marks})", tables).fetchall():
+        conn.execute(f"DROP TRIGGER temp.{name}")
     # Indexes are built once at the end, faster than kept up to date row by row; capture
     # triggers would only test the flag for every row.
     for name, _ in indexes:
@@ -245,9 +270,16 @@ def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
     for table in tables:
         if table not in theirs or table in skip:
             continue
-        have = set(r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})"))
-        cols = ", ".join(c for c in columns(conn, table) if c in have)
-        conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM snap.{table}")
+        have = [r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")]
+        ours = columns(conn, table)
+        if have == ours:
+            # The same table at both ends (a snapshot made by this schema: dump_to): SQLite's
+            # transfer optimisation copies the records as they are. Any other shape (an
+            # older snapshot's CREATE TABLE ... AS SELECT, another schema) goes row by row.
+            conn.execute(f"INSERT INTO main.{table} SELECT * FROM snap.{table}")
+        else:
+            cols = ", ".join(c for c in ours if c in set(have))
+            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM snap.{table}")
     for _, sql in indexes:
         conn.execute(sql)
     for _, sql in capture_triggers:
