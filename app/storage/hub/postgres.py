@@ -447,18 +447,33 @@ class PostgresHub:
             self._exec("SELECT confide.publish_snapshot(%s, %s, %s, %s, %s)",
                        (upto_seq, device_id, token, len(body["pieces"]), pieces.encode({**body, "id": token})))
         except pg_errors.UndefinedFunction:
-            raise HubError(f"{self.describe()} was set up by an older Confide: ask IT to run the set-up "
-                           f"script again (it adds snapshots in pieces). {SETUP_HINT}") from None
+            # A hub whose set-up script predates pieces: the snapshot goes whole into one row,
+            # as before (at most 1000 MiB there), until IT runs the script again (docs/hub.md).
+            if not hasattr(payload, "seek"):
+                payload = io.BytesIO(bytes(payload))
+            payload.seek(0)
+            self._put_whole(upto_seq, device_id, payload.read())
         except psycopg.Error as exc:
-            if getattr(exc, "sqlstate", None) == "CF001":
-                raise HubRefused("This computer has been removed from the team: the hub refuses its snapshot.") from None
-            if getattr(exc, "sqlstate", None) == "CF003":
-                raise HubError(f"A snapshot at entry {upto_seq} would be ahead of the hub's log.") from None
-            if getattr(exc, "sqlstate", None) == "CF010":
-                raise HubError(f"A piece of the snapshot at entry {upto_seq} did not reach {self.describe()}; "
-                               "it was not published. The next sync writes a new one.") from None
-            self._refusal(exc)
+            self._snapshot_refusal(exc, upto_seq)
             raise
+
+    def _put_whole(self, upto_seq: int, device_id: str, data: bytes) -> None:
+        try:
+            self._exec("SELECT confide.put_snapshot(%s, %s, %s)", (upto_seq, device_id, data))
+        except psycopg.Error as exc:
+            self._snapshot_refusal(exc, upto_seq)
+            raise
+
+    def _snapshot_refusal(self, exc: psycopg.Error, upto_seq: int) -> None:
+        """May raise: HubRefused, HubError."""
+        if getattr(exc, "sqlstate", None) == "CF001":
+            raise HubRefused("This computer has been removed from the team: the hub refuses its snapshot.") from None
+        if getattr(exc, "sqlstate", None) == "CF003":
+            raise HubError(f"A snapshot at entry {upto_seq} would be ahead of the hub's log.") from None
+        if getattr(exc, "sqlstate", None) == "CF010":
+            raise HubError(f"A piece of the snapshot at entry {upto_seq} did not reach {self.describe()}; "
+                           "it was not published. The next sync writes a new one.") from None
+        self._refusal(exc)
 
     def latest_snapshot(self) -> Snapshot | None:
         out = io.BytesIO()
