@@ -17,7 +17,9 @@ POINTS = (
     "push.before_append",       # sync: bundle built and marked in flight, not yet on the hub
     "push.after_append",        # sync: on the hub, not yet finalised here
     "apply.change",             # apply: one remote change written, the entry not yet done
-    "snapshot.put",             # snapshot: bytes about to go to the hub (data point)
+    "snapshot.put",             # snapshot: a piece's bytes about to go to the hub (data point)
+    "snapshot.piece",           # snapshot: a piece stored on the hub, the next not yet
+    "snapshot.manifest",        # snapshot: every piece stored, the manifest not yet
     "snapshot.restore",         # snapshot: rows copied, the restore's transaction not committed
     "compaction.entry",         # folder hub compaction: some bundle entries already stubbed
     "hub.folder.append",        # folder hub: the record about to be claimed (data point)

@@ -120,7 +120,7 @@ INSERT INTO confide.hub_roles (device_group, manager_group) VALUES (:'device_gro
 CREATE TABLE IF NOT EXISTS confide.limits (
     only_row     boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     max_entry    bigint NOT NULL DEFAULT 67108864,
-    max_snapshot bigint NOT NULL DEFAULT 1048576000
+    max_snapshot bigint NOT NULL DEFAULT 68719476736
 );
 INSERT INTO confide.limits DEFAULT VALUES ON CONFLICT DO NOTHING;
 
@@ -159,6 +159,20 @@ CREATE TABLE IF NOT EXISTS confide.snapshots (
 );
 CREATE INDEX IF NOT EXISTS snapshots_upto ON confide.snapshots (upto_seq DESC, created_at DESC);
 
+-- Snapshots in pieces (docs/hub.md "Snapshots in pieces"): a snapshot row written by this
+-- version holds only a manifest naming its pieces (their sizes and SHA-256), and pieces_id
+-- names them; a row with no pieces_id is a whole snapshot from an older Confide.
+ALTER TABLE confide.snapshots ADD COLUMN IF NOT EXISTS pieces_id text;
+CREATE TABLE IF NOT EXISTS confide.snapshot_pieces (
+    snapshot_id text NOT NULL CHECK (snapshot_id ~ '^[0-9a-f]{32}$'),
+    n          integer NOT NULL CHECK (n >= 0),
+    upto_seq   bigint NOT NULL CHECK (upto_seq >= 0),
+    device_id  text NOT NULL CHECK (device_id ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$'),
+    payload    bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (snapshot_id, n)
+);
+
 -- The append lock: one row, locked FOR UPDATE by confide.append. A computer's login has no
 -- privilege on this table, so it can take this lock only inside confide.append.
 CREATE TABLE IF NOT EXISTS confide.append_lock (
@@ -177,6 +191,14 @@ ALTER TABLE confide.entries ADD CONSTRAINT entries_size_check
 ALTER TABLE confide.snapshots DROP CONSTRAINT IF EXISTS snapshots_size_check;
 ALTER TABLE confide.snapshots ADD CONSTRAINT snapshots_size_check
     CHECK (octet_length(payload) <= 1048576000) NOT VALID;
+-- A piece is at most an entry's size; a whole snapshot (the sum of its pieces) at most
+-- confide.limits.max_snapshot, 64 GiB unless IT lowers it. The old 1000 MiB default, left
+-- as it was, is raised with it.
+ALTER TABLE confide.snapshot_pieces DROP CONSTRAINT IF EXISTS snapshot_pieces_size_check;
+ALTER TABLE confide.snapshot_pieces ADD CONSTRAINT snapshot_pieces_size_check
+    CHECK (octet_length(payload) <= 67108864) NOT VALID;
+ALTER TABLE confide.limits ALTER COLUMN max_snapshot SET DEFAULT 68719476736;
+UPDATE confide.limits SET max_snapshot = 68719476736 WHERE max_snapshot = 1048576000;
 
 -- True only inside confide.restore_entry (owner only, docs/hub.md "Repair"), which marks
 -- its own transaction. confide.append also runs as the owner, so the owner being the
@@ -235,6 +257,9 @@ END
 $$;
 DROP TRIGGER IF EXISTS snapshots_refuse_revoked ON confide.snapshots;
 CREATE TRIGGER snapshots_refuse_revoked BEFORE INSERT ON confide.snapshots
+    FOR EACH ROW EXECUTE FUNCTION confide.refuse_revoked();
+DROP TRIGGER IF EXISTS snapshot_pieces_refuse_revoked ON confide.snapshot_pieces;
+CREATE TRIGGER snapshot_pieces_refuse_revoked BEFORE INSERT ON confide.snapshot_pieces
     FOR EACH ROW EXECUTE FUNCTION confide.refuse_revoked();
 
 -- The computer the calling login is, which must be `claimed`: never a name the client
@@ -333,6 +358,68 @@ BEGIN
 END
 $$;
 
+-- One piece of a snapshot being written by the calling computer (docs/hub.md "Snapshots in
+-- pieces"). Nobody reads it until confide.publish_snapshot names it; a computer stopped
+-- between pieces leaves pieces nobody names, removed at its next snapshot or at compaction.
+CREATE OR REPLACE FUNCTION confide.put_snapshot_piece(p_id text, p_n integer, p_upto bigint, p_device text,
+                                                      p_payload bytea) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    device text;
+BEGIN
+    device := confide.calling_device(p_device);
+    IF octet_length(p_payload) > (SELECT max_entry FROM confide.limits) THEN
+        RAISE EXCEPTION 'a snapshot piece may hold at most % bytes', (SELECT max_entry FROM confide.limits)
+            USING ERRCODE = 'CF007';
+    END IF;
+    IF EXISTS (SELECT 1 FROM confide.snapshot_pieces p WHERE p.snapshot_id = p_id
+                AND (p.device_id <> device OR p.upto_seq <> p_upto))
+       OR EXISTS (SELECT 1 FROM confide.snapshots s WHERE s.pieces_id = p_id) THEN
+        RAISE EXCEPTION 'snapshot % is another computer''s or already published', p_id USING ERRCODE = 'CF006';
+    END IF;
+    IF (SELECT coalesce(sum(octet_length(p.payload)), 0) FROM confide.snapshot_pieces p WHERE p.snapshot_id = p_id)
+       + octet_length(p_payload) > (SELECT max_snapshot FROM confide.limits) THEN
+        RAISE EXCEPTION 'a snapshot may hold at most % bytes', (SELECT max_snapshot FROM confide.limits)
+            USING ERRCODE = 'CF007';
+    END IF;
+    INSERT INTO confide.snapshot_pieces (snapshot_id, n, upto_seq, device_id, payload)
+        VALUES (p_id, p_n, p_upto, device, p_payload);
+END
+$$;
+
+-- Publish a snapshot whose pieces are all on the hub: its manifest becomes a row of
+-- confide.snapshots in one statement, so a reader sees it whole or not at all. Each computer
+-- keeps its two newest; pieces no remaining row names (its older snapshots', a stopped
+-- write's) go at once: a reader still copying them reads in one REPEATABLE READ transaction
+-- and keeps seeing them until it ends.
+CREATE OR REPLACE FUNCTION confide.publish_snapshot(p_upto bigint, p_device text, p_id text, p_count integer,
+                                                    p_manifest bytea) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    device text;
+BEGIN
+    device := confide.calling_device(p_device);
+    IF octet_length(p_manifest) > (SELECT max_entry FROM confide.limits) THEN
+        RAISE EXCEPTION 'a snapshot''s manifest may hold at most % bytes', (SELECT max_entry FROM confide.limits)
+            USING ERRCODE = 'CF007';
+    END IF;
+    IF p_upto > (SELECT coalesce(max(seq), 0) FROM confide.entries) THEN
+        RAISE EXCEPTION 'a snapshot cannot be ahead of the log' USING ERRCODE = 'CF003';
+    END IF;
+    IF (SELECT count(*) FROM confide.snapshot_pieces p WHERE p.snapshot_id = p_id AND p.device_id = device
+          AND p.upto_seq = p_upto AND p.n < p_count) <> p_count
+       OR EXISTS (SELECT 1 FROM confide.snapshots s WHERE s.pieces_id = p_id) THEN
+        RAISE EXCEPTION 'the pieces of snapshot % are not all on the hub', p_id USING ERRCODE = 'CF010';
+    END IF;
+    INSERT INTO confide.snapshots (upto_seq, device_id, payload, pieces_id) VALUES (p_upto, device, p_manifest, p_id);
+    DELETE FROM confide.snapshots s WHERE s.device_id = device AND s.ctid NOT IN (
+        SELECT k.ctid FROM confide.snapshots k WHERE k.device_id = device
+         ORDER BY k.upto_seq DESC, k.created_at DESC LIMIT 2);
+    DELETE FROM confide.snapshot_pieces p WHERE p.device_id = device AND NOT EXISTS (
+        SELECT 1 FROM confide.snapshots s WHERE s.pieces_id = p.snapshot_id);
+END
+$$;
+
 -- For managers' computers: a login of its own for a newly enrolled computer. The caller
 -- sends a SCRAM verifier, never the password itself.
 CREATE OR REPLACE FUNCTION confide.add_device_login(p_device text, p_verifier text, p_manager boolean)
@@ -399,6 +486,9 @@ BEGIN
      WHERE seq <= upto AND kind = 'bundle';
     GET DIAGNOSTICS dropped = ROW_COUNT;
     DELETE FROM confide.snapshots WHERE upto_seq < upto;
+    -- Pieces of the snapshots just dropped, and of any write stopped before that point.
+    DELETE FROM confide.snapshot_pieces p WHERE p.upto_seq < upto AND NOT EXISTS (
+        SELECT 1 FROM confide.snapshots s WHERE s.pieces_id = p.snapshot_id);
     RETURN dropped;
 END
 $$;
@@ -456,10 +546,12 @@ $$;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA confide FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA confide FROM :"device_group", :"manager_group";
 GRANT USAGE ON SCHEMA confide TO :"device_group";
-GRANT SELECT ON confide.team, confide.entries, confide.revoked_devices, confide.snapshots
-    TO :"device_group";
+GRANT SELECT ON confide.team, confide.entries, confide.revoked_devices, confide.snapshots,
+                 confide.snapshot_pieces TO :"device_group";
 GRANT EXECUTE ON FUNCTION confide.append(bigint, text, text, bytea),
-                          confide.put_snapshot(bigint, text, bytea) TO :"device_group";
+                          confide.put_snapshot(bigint, text, bytea),
+                          confide.put_snapshot_piece(text, integer, bigint, text, bytea),
+                          confide.publish_snapshot(bigint, text, text, integer, bytea) TO :"device_group";
 GRANT INSERT ON confide.team TO :"manager_group";
 GRANT EXECUTE ON FUNCTION confide.add_device_login(text, text, boolean),
                           confide.revoke_device(text) TO :"manager_group";

@@ -16,7 +16,7 @@ from psycopg import sql
 from app.storage.hub.folder import FolderHub
 from app.storage.hub.postgres import PostgresHub
 
-TABLES = ("team", "entries", "revoked_devices", "snapshots")
+TABLES = ("team", "entries", "revoked_devices", "snapshots", "snapshot_pieces")
 
 
 

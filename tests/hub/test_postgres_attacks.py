@@ -162,8 +162,17 @@ def test_a_login_keeps_at_most_two_snapshots_and_none_ahead_of_the_log(hub_setup
     with pytest.raises(HubRefused, match="another computer"):
         attacker.put_snapshot(1, "dev-manager", b"in the manager's name")
     with hub_setup.admin() as admin:
-        kept = admin.execute("SELECT device_id, payload FROM confide.snapshots ORDER BY created_at").fetchall()
+        kept = admin.execute("SELECT s.device_id, string_agg(p.payload, ''::bytea ORDER BY p.n) "
+                             "FROM confide.snapshots s JOIN confide.snapshot_pieces p ON p.snapshot_id = s.pieces_id "
+                             "GROUP BY s.device_id, s.created_at ORDER BY s.created_at").fetchall()
+        # The dropped snapshots' pieces went with them (docs/hub.md "Snapshots in pieces"); the
+        # refused one's piece waits for this computer's next snapshot.
+        pieces = admin.execute("SELECT upto_seq FROM confide.snapshot_pieces ORDER BY upto_seq").fetchall()
     assert [(d, bytes(p)) for d, p in kept] == [("dev-x", b"junk 3"), ("dev-x", b"junk 4")]
+    assert pieces == [(1,), (1,), (99,)]
+    attacker.put_snapshot(1, "dev-x", b"junk 5")
+    with hub_setup.admin() as admin:
+        assert admin.execute("SELECT count(*) FROM confide.snapshot_pieces WHERE upto_seq = 99").fetchone()[0] == 0
 
 
 def test_a_notify_flood_wakes_no_sync(hub_setup, founder, monkeypatch):

@@ -28,6 +28,10 @@ def device_conn(hut):
     "DELETE FROM confide.revoked_devices",
     "UPDATE confide.team SET team_id = 'stolen'",
     "DELETE FROM confide.snapshots",
+    "INSERT INTO confide.snapshot_pieces (snapshot_id, n, upto_seq, device_id, payload) "
+    "VALUES (repeat('a', 32), 0, 1, 'dev-a', 'x')",
+    "UPDATE confide.snapshot_pieces SET payload = 'x'::bytea",
+    "DELETE FROM confide.snapshot_pieces",
     "ALTER TABLE confide.entries DISABLE TRIGGER entries_before_insert",
     "DROP TABLE confide.entries",
     "CREATE TABLE confide.mine (x int)",

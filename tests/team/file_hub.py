@@ -31,7 +31,7 @@ class FileHub:
             raise HubRefused("This computer has been removed from the team.")
         if seq != self.head() + 1:
             raise SequenceTaken(f"Sequence {seq} is taken.")
-        tmp = self._write_tmp(payload)
+        tmp = self._write_tmp(payload.read() if hasattr(payload, "read") else payload)
         try:
             os.link(tmp, self.folder / "entries" / f"{seq:012d}.{device_id}.{kind}")
         except FileExistsError as exc:
@@ -68,7 +68,7 @@ class FileHub:
         return set(os.listdir(self.folder / "revoked"))
 
     def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
-        tmp = self._write_tmp(payload)
+        tmp = self._write_tmp(payload.read() if hasattr(payload, "read") else payload)
         os.replace(tmp, self.folder / "snapshots" / f"{upto_seq:012d}.{device_id}")
 
     def add_device_login(self, device_id: str, manager: bool = False) -> None:

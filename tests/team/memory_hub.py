@@ -53,7 +53,8 @@ class MemoryHub:
         return set(self.revoked)
 
     def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
-        self.snapshots.append(Snapshot(upto_seq, device_id, bytes(payload), self._now()))
+        data = payload.read() if hasattr(payload, "read") else bytes(payload)    # a file, as from put_snapshot
+        self.snapshots.append(Snapshot(upto_seq, device_id, data, self._now()))
 
     def add_device_login(self, device_id: str, manager: bool = False) -> None:
         return None

@@ -114,7 +114,7 @@ def test_a_damaged_snapshot_is_refused_and_nothing_changes(tmp_path, template_ro
     # snapshot's signature and GCM tag can catch the flipped byte.
     snap = hub.latest_snapshot()
     # The only snapshot left (an older good one would be fallen back to: test_postgres_attacks).
-    for old in (tmp_path / "hub" / "snapshots").glob("*"):
+    for old in (tmp_path / "hub" / "snapshots").glob("*.snap"):
         old.unlink()
     data = bytearray(snap.payload)
     data[len(data) // 2] ^= 0x01

@@ -29,6 +29,15 @@ def test_a_snapshot_holds_the_replicated_tables_only_and_no_plaintext(make_team)
         tables = {r[0] for r in a.conn.execute("SELECT name FROM snap.sqlite_master WHERE type = 'table'")}
         assert a.conn.execute("SELECT count(*) FROM snap.person WHERE last_name = ?", (CANARY,)).fetchone()[0] == 1
         assert a.conn.execute("PRAGMA snap.freelist_count").fetchone()[0] == 0
+        # Each table as the vault defines it (columns, NOT NULL, defaults, primary key), so
+        # the joiner's INSERT ... SELECT * is SQLite's transfer optimisation (docs/sync.md §10);
+        # and no other index, which the joiner builds once.
+        shapes = [(t, [tuple(r) for r in a.conn.execute(f"PRAGMA {db}.table_info({t})")])
+                  for t in replicated_tables(a.conn) for db in ("main", "snap")]
+        indexes = a.conn.execute("SELECT count(*) FROM snap.sqlite_master WHERE type = 'index' "
+                                 "AND sql IS NOT NULL").fetchone()[0]
+    assert shapes[0::2] == shapes[1::2]
+    assert indexes == 0
     assert tables == set(replicated_tables(a.conn)) | {snapshot_file.CHAINS}
     for local in ("sync_state", "sync_outbox", "sync_epoch", "key_state", "audit_event", "setting",
                   "search_key", "search_index", "note_search", "reference_counter"):

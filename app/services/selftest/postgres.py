@@ -7,7 +7,7 @@ from app.services.selftest.check import Check
 from app.storage.hub.base import HubError
 from app.storage.hub.postgres import connect, describe_conninfo, tls_problem, transport
 
-TABLES = ("team", "entries", "revoked_devices", "snapshots")
+TABLES = ("team", "entries", "revoked_devices", "snapshots", "snapshot_pieces")
 
 
 def check_postgres_hub(conninfo: str) -> list[Check]:
@@ -55,7 +55,7 @@ def check_postgres_hub(conninfo: str) -> list[Check]:
 def _privileges(conn) -> Check:
     too_much = []
     for table in TABLES:
-        # A computer writes only through confide.append / confide.put_snapshot, which name
+        # A computer writes only through confide.append and the snapshot functions, which name
         # it from its login (docs/hub.md): a direct INSERT could write as another computer.
         for privilege in ("INSERT", "UPDATE", "DELETE", "TRUNCATE"):
             if table == "team" and privilege == "INSERT":

@@ -9,6 +9,8 @@ entry from it after N proves it has applied N.
 """
 
 import json
+import mmap
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from app.services.team.bundle import BundleRefused
 from app.storage.hub.base import DAMAGED, MISSING, Hub, HubError
 from app.storage.hub.location import is_postgres_location, open_hub, team_row
 from app.storage.hub.marker import MARKER
+from app.storage.hub.pieces import SnapshotDamaged
 
 
 class CompactionRefused(ConfideError):
@@ -71,17 +74,31 @@ def _devices(hub: Hub, upto: int = 0) -> tuple[dict[str, dict], dict[str, int], 
 def plan(hub: Hub) -> CompactionPlan:
     """Where compaction could go now: the latest snapshot, signed by a computer of the team,
     and which active computers have not yet appended after it. May raise: HubError."""
-    snap = hub.latest_snapshot()
-    if snap is None:
-        return CompactionPlan(0)
-    enrolled, last, keys_at = _devices(hub, snap.upto_seq)
-    signer = keys_at.get(snap.device_id) if snap.device_id in enrolled else None
-    try:
-        p = snapshot.read(snap.payload)
-        signed = signer is not None and keys.verify(signer, p.signature, p.signed) and \
-            p.header.get("upto") == snap.upto_seq
-    except BundleRefused:
-        signed = False
+    with tempfile.TemporaryFile() as out:
+        try:
+            snap = hub.fetch_latest_snapshot(out)
+        except SnapshotDamaged as exc:
+            raise CompactionRefused(f"{exc.message} Nothing was compacted.") from None
+        if snap is None:
+            return CompactionPlan(0)
+        enrolled, last, keys_at = _devices(hub, snap.upto_seq)
+        signer = keys_at.get(snap.device_id) if snap.device_id in enrolled else None
+        # Mapped, not read: a large team's snapshot is gigabytes (docs/hub.md).
+        out.write(b"\0")                                   # (an empty file cannot be mapped)
+        out.flush()
+        with mmap.mmap(out.fileno(), 0, access=mmap.ACCESS_READ) as map_:
+            whole = memoryview(map_)[:snap.size]
+            try:
+                p = snapshot.read(whole)
+                try:
+                    signed = signer is not None and keys.verify(signer, p.signature, p.signed) and \
+                        p.header.get("upto") == snap.upto_seq
+                finally:
+                    p.file.release()
+                    p.signed.release()
+            except BundleRefused:
+                signed = False
+            whole.release()
     if not signed:
         raise CompactionRefused("The hub's latest snapshot is not signed by a computer of the team; "
                                 "nothing was compacted.")

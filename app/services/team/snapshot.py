@@ -14,6 +14,7 @@ from app.services.team.laptop import replica as laptop_replica
 from app.services.team.laptop.schema import casework
 from app.storage import migrations
 from app.storage.db import transaction
+from app.storage.hub import pieces
 from app.storage.hub.base import Hub
 
 MAGIC = b"CFS2"
@@ -44,18 +45,25 @@ def put_snapshot(conn, hub: Hub) -> int:
     header = canonical({"team": state.get(conn, "team_id"), "upto": upto, "epoch": epoch,
                         "schema": migrations.CURRENT_VERSION, "device": me, "v": 2, "form": "sqlcipher"})
     snap_key = os.urandom(32)
-    body = snapshot_file.dump(conn, snap_key)
     # The file is encrypted under its own random key, sealed here under the team key; the
     # signature covers every byte, so a flipped one is refused before anything is read.
     nonce, sealed = crypto.seal(key, snap_key, header)
-    signed = header + nonce + sealed + body
-    del body
-    payload = MAGIC + struct.pack(">I", len(header)) + signed + keys.sign(device_keys.sign_priv(conn), signed)
-    hub.put_snapshot(upto, me, faults.data("snapshot.put", payload))
+    prefix = MAGIC + struct.pack(">I", len(header))
+    # Built in a file beside the vault and handed to the hub as a file: the hub stores it in
+    # pieces (docs/hub.md), so no copy of the whole is ever held on the heap.
+    with snapshot_file.Payload(conn) as out:
+        out.write(prefix + header + nonce + sealed)
+        snapshot_file.dump_into(conn, snap_key, out)
+        with out.mapped() as whole:
+            signature = keys.sign(device_keys.sign_priv(conn), whole[len(prefix):])
+        out.write(signature)
+        sha, size = out.digest()
+        out.rewind()
+        hub.put_snapshot(upto, me, out.file)
     with transaction(conn):
         state.put(conn, "snapshot_seq", upto)
         # What the hub must go on holding: `confide hub check` compares (docs/sync.md §15).
-        copies.saw_snapshot(conn, upto, me, copies.digest(payload), len(payload), own=True)
+        copies.saw_snapshot(conn, upto, me, sha, size, own=True)
     return upto
 
 
@@ -139,6 +147,10 @@ def restore_latest(conn, hub: Hub) -> int:
                         p.signed.release()
         except BundleRefused as exc:
             refused = refused or exc
+        except pieces.SnapshotDamaged as exc:
+            # A piece missing or damaged on the hub: said in its own words, and the next
+            # older snapshot is tried like any refused one.
+            refused = refused or BundleRefused(exc.message, deterministic=False)
     if refused is not None:
         raise refused
     return 0

@@ -11,8 +11,12 @@ staff slots, the outbox or any other local-only table. It is written fresh, so i
 free pages holding older data.
 """
 
+import hashlib
 import mmap
 import os
+import re
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 from uuid6 import uuid7
@@ -23,6 +27,7 @@ from app.storage.capture import columns, replicated_tables
 
 CHAINS = "confide_chains"       # the snapshot's own table: each computer's place in its chain
 _PREFIX = "snapshot-"
+COPY_CHUNK = 1 << 20
 
 
 def _key_literal(key: bytes) -> str:
@@ -61,13 +66,17 @@ def dump_to(conn, key: bytes, path: Path) -> None:
     indexes page by page at both ends. At 50,000 cases it was slower at both ends than
     copying rows and building indexes once: 3x at the writer, 1.5x at the joiner.)"""
     conn.execute("ATTACH DATABASE ? AS snap KEY ?", (str(path), _key_literal(key)))
+    # Off so SQLite's transfer optimisation applies (it never does with foreign keys on):
+    # nothing is written to main here.
+    conn.execute("PRAGMA foreign_keys = OFF")
     try:
         conn.execute("PRAGMA snap.journal_mode = OFF")      # a scratch file: no durability needed
         conn.execute("PRAGMA snap.synchronous = OFF")
         conn.execute("BEGIN")                               # one consistent state of main
         try:
             for table in replicated_tables(conn):
-                conn.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM main.{table}")
+                conn.execute(_in_snap(conn, table))
+                conn.execute(f"INSERT INTO snap.{table} SELECT * FROM main.{table}")
             conn.execute(f"CREATE TABLE snap.{CHAINS} AS SELECT device_id, last_dseq, last_hash, last_seq "
                          "FROM main.sync_device")
             conn.execute("COMMIT")
@@ -75,17 +84,76 @@ def dump_to(conn, key: bytes, path: Path) -> None:
             conn.execute("ROLLBACK")
             raise
     finally:
+        conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("DETACH DATABASE snap")
 
 
-def dump(conn, key: bytes) -> bytes:
-    """dump_to, as the bytes of the file. Call outside a transaction."""
+def _in_snap(conn, table: str) -> str:
+    """The table's own CREATE TABLE, made in `snap`: same columns, constraints and primary
+    key, no other index. With both sides alike, `INSERT INTO t SELECT * FROM t` is SQLite's
+    transfer optimisation at both ends: records copied as they are, neither decoded nor
+    checked again."""
+    sql = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+    made, n = re.subn(rf'^CREATE TABLE\s+("?){re.escape(table)}\1', f'CREATE TABLE snap."{table}"', sql, count=1)
+    if n != 1:
+        raise ValueError(f"unexpected definition of table {table}")
+    return made
+
+
+def dump_into(conn, key: bytes, out) -> None:
+    """dump_to, appended to the open file `out` a chunk at a time. Call outside a transaction."""
     path = _temp_path(conn)
     try:
         dump_to(conn, key, path)
-        return path.read_bytes()
+        with open(path, "rb") as src:
+            shutil.copyfileobj(src, out.file, COPY_CHUNK)
     finally:
         _remove(path)
+
+
+class Payload:
+    """A snapshot being put together in a file beside the vault (ciphertext, 0600), removed
+    at the end of the `with` block: what the hub is handed, a piece at a time."""
+
+    def __init__(self, conn):
+        self.conn, self.path, self.file = conn, None, None
+
+    def __enter__(self):
+        self.path = Path(f"{_temp_path(self.conn)}-out")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self.file = os.fdopen(fd, "w+b")
+        _IN_USE.add(self.path)
+        return self
+
+    def write(self, data) -> None:
+        self.file.write(data)
+
+    @contextmanager
+    def mapped(self):
+        """The bytes written so far, mapped read-only (pages of the file, not a heap copy)."""
+        self.file.flush()
+        whole = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
+        view = memoryview(whole)
+        try:
+            yield view
+        finally:
+            view.release()
+            whole.close()
+
+    def digest(self) -> tuple[str, int]:
+        """SHA-256 (hex) and size of what was written."""
+        with self.mapped() as whole:
+            return hashlib.sha256(whole).hexdigest(), len(whole)
+
+    def rewind(self) -> None:
+        self.file.flush()
+        self.file.seek(0)
+
+    def __exit__(self, *exc):
+        self.file.close()
+        _IN_USE.discard(self.path)
+        self.path.unlink(missing_ok=True)
+        return False
 
 
 class Fetched:
@@ -183,6 +251,13 @@ def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
                            f"AND tbl_name IN ({marks})", tables).fetchall()
     capture_triggers = conn.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND name LIKE ?",
                                     (triggers.TRIGGER_PREFIX + "%",)).fetchall()
+    # This connection's own temporary watchers on these tables (the volunteers' compartments
+    # note each row written) would run for every row and rule out the transfer optimisation.
+    # They are dropped, not made again: every row is replaced, so what they would have noted
+    # is "everything", and a watcher that finds itself gone starts from the whole tables.
+    for (name,) in conn.execute(f"SELECT name FROM temp.sqlite_master WHERE type = 'trigger' "
+                                f"AND tbl_name IN ({marks})", tables).fetchall():
+        conn.execute(f"DROP TRIGGER temp.{name}")
     # Indexes are built once at the end, faster than kept up to date row by row; capture
     # triggers would only test the flag for every row.
     for name, _ in indexes:
@@ -195,9 +270,16 @@ def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
     for table in tables:
         if table not in theirs or table in skip:
             continue
-        have = set(r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})"))
-        cols = ", ".join(c for c in columns(conn, table) if c in have)
-        conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM snap.{table}")
+        have = [r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")]
+        ours = columns(conn, table)
+        if have == ours:
+            # The same table at both ends (a snapshot made by this schema: dump_to): SQLite's
+            # transfer optimisation copies the records as they are. Any other shape (an
+            # older snapshot's CREATE TABLE ... AS SELECT, another schema) goes row by row.
+            conn.execute(f"INSERT INTO main.{table} SELECT * FROM snap.{table}")
+        else:
+            cols = ", ".join(c for c in ours if c in set(have))
+            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM snap.{table}")
     for _, sql in indexes:
         conn.execute(sql)
     for _, sql in capture_triggers:

@@ -150,12 +150,24 @@ def keep_in_step_at_lock(session: Session) -> None:
     session.before_lock(lambda: sync_all(session))
 
 
-def _watch(conn) -> None:
+def _not_watched(conn) -> bool:
+    """Whether any of _watch's triggers is missing on this connection."""
+    return conn.execute("SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE "
+                        "'compartment\\_%' ESCAPE '\\'").fetchone()[0] < len(WATCHED) * 3 + 6
+
+
+def _watch(conn) -> bool:
     """Temporary triggers (this connection only) that note a write a compartment copies, so
-    an audit row or a note does not make an open compartment be written anew."""
+    an audit row or a note does not make an open compartment be written anew. Returns True
+    when they were not all in place (a new connection, or a snapshot's restore dropped them
+    while it replaced every row): what they would have noted is unknown, so the next
+    refresh compares the tables whole."""
+    gone = _not_watched(conn)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_dirty (n INTEGER NOT NULL)")
     if conn.execute("SELECT count(*) FROM temp.compartment_dirty").fetchone()[0] == 0:
         conn.execute("INSERT INTO temp.compartment_dirty VALUES (1)")
+    if gone:
+        conn.execute("UPDATE temp.compartment_dirty SET n = 1")
     for table in WATCHED:
         for event in ("INSERT", "UPDATE", "DELETE"):
             conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} AFTER {event} "
@@ -175,14 +187,18 @@ def _watch(conn) -> None:
                             for r in rows for c in columns)
             conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_people_{table}_{event.lower()} AFTER "
                          f"{event} ON main.{table} BEGIN {body} END")
+    return gone
 
 
 def _dirty(conn) -> bool:
     try:
-        return bool(conn.execute("SELECT n FROM temp.compartment_dirty").fetchone()[0])
+        dirty = bool(conn.execute("SELECT n FROM temp.compartment_dirty").fetchone()[0])
     except (db.DatabaseError, TypeError):
-        _watch(conn)        # a new connection (after a re-key): watch it from now on
+        dirty = True        # a new connection (after a re-key): watched from now on
+    if _not_watched(conn):
+        _watch(conn)
         return True
+    return dirty
 
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
@@ -369,8 +385,7 @@ def _refresh(session: Session, user: str) -> None:
     tag = conn.execute("SELECT tag FROM volunteer_compartment WHERE username = ?", (user,)).fetchone()[0]
     main_tag = conn.execute("SELECT value FROM sync_state WHERE key = 'reference_tag'").fetchone()
     reference_tag = json.dumps(f"{json.loads(main_tag[0]) if main_tag else ''}V{tag}-")
-    _watch(conn)
-    scoped = _only_own_changes(conn, user)
+    scoped = not _watch(conn) and _only_own_changes(conn, user)
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
         with transaction(conn):

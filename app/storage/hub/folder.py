@@ -4,7 +4,9 @@ Layout inside the hub folder:
     confide-hub.json         the team marker: binds the folder to one team id
     entries/000000000001.entry ...   one self-checking record per sequence number
     revoked/<device id>.revoked      one file per revoked device
-    snapshots/<upto seq>.<device id>.snap
+    snapshots/<upto seq>.<device id>.snap        a snapshot's manifest (or, from an older
+                                                 Confide, the whole snapshot)
+    snapshots/pieces/<upto>.<device>.<id>.<n>.piece   its pieces (docs/hub.md)
     torn/                    torn claims moved aside (kept, never read as entries)
     damaged/                 damaged or forged entries `hub repair` replaced (kept for inspection)
     tmp/                     temp files being written
@@ -17,15 +19,17 @@ or any record with a later entry after it): readers are told DAMAGED and `confid
 repair` puts the entry back from a computer's copy.
 """
 
+import io
 import os
 import time
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from app import clock, faults
-from app.storage.hub import claim, marker, record, torn
+from app.storage.hub import claim, marker, pieces, record, torn
 from app.storage.hub.base import (
     COMPACTED,
     DAMAGED,
@@ -48,6 +52,11 @@ TORN_GRACE_SECONDS = torn.TORN_GRACE_SECONDS
 STALE_TMP_SECONDS = 24 * 3600
 POLL_SECONDS = 0.25
 _SUBDIRS = ("entries", "revoked", "snapshots", "torn", "tmp", "damaged")
+PIECES = "pieces"               # snapshots/pieces/: the pieces manifests name (pieces.py)
+MANIFEST_KIND = "snapshot-pieces"
+# A reader copies a snapshot in minutes and a writer writes one in minutes: a piece nobody
+# names is left this long before it is swept.
+PIECE_GRACE_SECONDS = 3600
 
 
 def _now() -> str:
@@ -68,6 +77,7 @@ class FolderHub:
         self.root = Path(path)
         self.team_id = team_id
         self.use_links = use_links
+        self.piece_bytes = pieces.PIECE_BYTES
         self._known = 0         # highest sequence number seen valid, with all before it
         self._looked = False
         try:
@@ -273,56 +283,130 @@ class FolderHub:
         return {n.removesuffix(".revoked") for n in names
                 if n.endswith(".revoked") and DEVICE_ID.match(n.removesuffix(".revoked"))}
 
-    def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
+    def _piece_path(self, upto_seq: int, device_id: str, token: str, n: int) -> Path:
+        return self.root / "snapshots" / PIECES / f"{upto_seq:012d}.{device_id}.{token}.{n:06d}.piece"
+
+    def put_snapshot(self, upto_seq: int, device_id: str, payload: "bytes | BinaryIO") -> None:
+        """The pieces first, each a file of its own, then the manifest, written whole in one
+        rename: a reader sees the snapshot complete or not at all (docs/hub.md)."""
         check_device_id(device_id)
         if not isinstance(upto_seq, int) or upto_seq < 0:
             raise HubError("A snapshot's sequence number cannot be negative.")
-        data = record.encode({"team_id": self.team_id, "kind": "snapshot", "upto_seq": upto_seq,
-                              "device_id": device_id, "created_at": _now()}, bytes(payload))
+        token = uuid.uuid4().hex
+        tmp = self.root / "tmp"
         try:
-            claim.replace_atomically(self.root / "snapshots" / f"{upto_seq:012d}.{device_id}.snap",
-                                     self.root / "tmp", data)
+            claim.make_dir(self.root / "snapshots" / PIECES)
+            body = pieces.write(payload, self.piece_bytes, lambda n, data: claim.replace_atomically(
+                self._piece_path(upto_seq, device_id, token, n), tmp, data))
+            data = record.encode({"team_id": self.team_id, "kind": MANIFEST_KIND, "upto_seq": upto_seq,
+                                  "device_id": device_id, "created_at": _now()},
+                                 pieces.encode({**body, "id": token}))
+            claim.replace_atomically(self.root / "snapshots" / f"{upto_seq:012d}.{device_id}.snap", tmp, data)
+            self._sweep_pieces()
         except OSError as exc:
             raise HubUnavailable(f"The hub folder {self.root} cannot be written: {exc.strerror or exc}.") from exc
 
-    def latest_snapshot(self) -> Snapshot | None:
+    def _manifests(self) -> Iterator[tuple[str, dict, bytes]]:
+        """Every whole snapshot file, newest first: (name, header, payload). The payload of a
+        manifest is small; that of a snapshot written whole by an older Confide is not, so
+        it is read only when asked (fetch_latest_snapshot copies it)."""
         folder = self.root / "snapshots"
-        names = sorted((n for n in self._listdir("snapshots") if n.endswith(".snap")), reverse=True)
-        for name in names:
-            try:
-                header, payload = record.decode((folder / name).read_bytes(), self.team_id)
-            except (record.TornRecord, FileNotFoundError):
-                continue
-            if header.get("kind") == "snapshot" and isinstance(header.get("upto_seq"), int):
-                return Snapshot(upto_seq=header["upto_seq"], device_id=str(header.get("device_id")),
-                                payload=payload, created_at=str(header.get("created_at")))
-        return None
-
-    def fetch_latest_snapshot(self, out: BinaryIO, skip: int = 0) -> SnapshotInfo | None:
-        folder = self.root / "snapshots"
-        names = sorted((n for n in self._listdir("snapshots") if n.endswith(".snap")), reverse=True)
-        for name in names:
-            out.seek(0)
-            out.truncate()
+        for name in sorted((n for n in self._listdir("snapshots") if n.endswith(".snap")), reverse=True):
             try:
                 with open(folder / name, "rb") as src:
-                    header = record.copy_payload(src, os.fstat(src.fileno()).st_size, out, self.team_id)
+                    size = os.fstat(src.fileno()).st_size
+                    header = record.peek_header(src, size)
+                    if header.get("kind") == MANIFEST_KIND:
+                        src.seek(0)
+                        header, payload = record.decode(src.read(), self.team_id)
+                    else:
+                        payload = b""
             except (record.TornRecord, FileNotFoundError):
                 continue
             except OSError as exc:
                 raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
-            if header.get("kind") == "snapshot" and isinstance(header.get("upto_seq"), int):
-                if skip > 0:
-                    skip -= 1
-                    out.seek(0)
-                    out.truncate()
+            if header.get("kind") in ("snapshot", MANIFEST_KIND) and isinstance(header.get("upto_seq"), int):
+                yield name, header, payload
+
+    def _referenced(self) -> set[str]:
+        named = set()
+        for _name, header, payload in self._manifests():
+            if header.get("kind") == MANIFEST_KIND:
+                try:
+                    named.add(str(pieces.decode(payload, self.describe()).get("id")))
+                except pieces.SnapshotDamaged:
                     continue
-                out.flush()
-                return SnapshotInfo(upto_seq=header["upto_seq"], device_id=str(header.get("device_id")),
-                                    created_at=str(header.get("created_at")), size=int(header["size"]))
+        return named
+
+    def _sweep_pieces(self, below: int = -1) -> None:
+        """Remove pieces no manifest names: at once where they cover entries before `below`
+        (compaction drops those snapshots: docs/lifecycle.md), otherwise only once older
+        than PIECE_GRACE_SECONDS, so a writer still between pieces, or a reader still copying
+        a snapshot just replaced, is never cut short."""
+        folder = self.root / "snapshots" / PIECES
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return
+        named = self._referenced()
+        cutoff = time.time() - PIECE_GRACE_SECONDS
+        for name in names:
+            parts = name.split(".")
+            if len(parts) != 5 or parts[2] in named:
+                continue
+            try:
+                if (parts[0].isdigit() and int(parts[0]) < below) or (folder / name).stat().st_mtime < cutoff:
+                    (folder / name).unlink()
+            except OSError:
+                pass                                        # gone already, or open elsewhere
+
+    def latest_snapshot(self) -> Snapshot | None:
+        out = io.BytesIO()
+        info = self.fetch_latest_snapshot(out)
+        if info is None:
+            return None
+        return Snapshot(upto_seq=info.upto_seq, device_id=info.device_id, payload=out.getvalue(),
+                        created_at=info.created_at)
+
+    def fetch_latest_snapshot(self, out: BinaryIO, skip: int = 0) -> SnapshotInfo | None:
+        folder = self.root / "snapshots"
+        for name, header, payload in self._manifests():
+            if skip > 0:
+                skip -= 1
+                continue
+            out.seek(0)
+            out.truncate()
+            upto, device = header["upto_seq"], str(header.get("device_id"))
+            try:
+                if header["kind"] == MANIFEST_KIND:
+                    manifest = pieces.decode(payload, self.describe())
+                    size = pieces.copy(manifest, partial(self._read_piece, upto, device, manifest), out,
+                                       upto, self.describe())
+                else:
+                    # Written whole by an older Confide: still read (docs/hub.md).
+                    with open(folder / name, "rb") as src:
+                        header = record.copy_payload(src, os.fstat(src.fileno()).st_size, out, self.team_id)
+                    size = int(header["size"])
+            except (record.TornRecord, FileNotFoundError) as exc:
+                raise pieces.SnapshotDamaged(f"The snapshot at entry {upto} on {self.describe()} changed while it "
+                                             "was being read, or is damaged. Try again in a moment.") from exc
+            except OSError as exc:
+                raise HubUnavailable(f"The hub folder {self.root} cannot be read: {exc.strerror or exc}.") from exc
+            out.flush()
+            return SnapshotInfo(upto_seq=upto, device_id=device, created_at=str(header.get("created_at")),
+                                size=size)
         out.seek(0)
         out.truncate()
         return None
+
+    def _read_piece(self, upto_seq: int, device_id: str, manifest: dict, n: int) -> bytes | None:
+        if not DEVICE_ID.match(device_id) or not isinstance(manifest.get("id"), str) or \
+                not manifest["id"].isalnum():
+            return None
+        try:
+            return self._piece_path(upto_seq, device_id, manifest["id"], n).read_bytes()
+        except FileNotFoundError:
+            return None
 
     def compact(self, upto_seq: int) -> int:
         snapshots = {n: int(n.split(".", 1)[0]) for n in self._listdir("snapshots")
@@ -346,6 +430,7 @@ class FolderHub:
             for name, upto in snapshots.items():
                 if upto < upto_seq:
                     (self.root / "snapshots" / name).unlink(missing_ok=True)
+            self._sweep_pieces(below=upto_seq)
             # Torn claims may hold the start of an old bundle: they go too. So do the entries
             # `hub repair` set aside at numbers the snapshot covers: whole bundles, readable
             # with the team's key, that may carry an erased record (docs/lifecycle.md).

@@ -12,10 +12,12 @@ shown: describe() and every message leave the password out.
 import base64
 import hashlib
 import hmac
+import io
 import os
 import secrets
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
@@ -27,6 +29,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from app import faults
+from app.storage.hub import pieces
 from app.storage.hub.base import (
     MISSING,
     HubEntry,
@@ -254,6 +257,7 @@ class PostgresHub:
         """
         self._conninfo = conninfo
         self._timeout = connect_timeout
+        self.piece_bytes = pieces.PIECE_BYTES
         self.team_id = team_id
         self._conn = None
         self._listener = None
@@ -429,44 +433,124 @@ class PostgresHub:
     def revoked_devices(self) -> set[str]:
         return {r[0] for r in self._run("SELECT device_id FROM confide.revoked_devices", (), "all", read=True)}
 
-    def put_snapshot(self, upto_seq: int, device_id: str, payload: bytes) -> None:
+    def put_snapshot(self, upto_seq: int, device_id: str, payload: "bytes | BinaryIO") -> None:
+        """Each piece in a statement of its own, then the manifest (docs/hub.md "Snapshots in
+        pieces"): no row ever holds more than piece_bytes, and a reader sees the snapshot
+        only once confide.publish_snapshot has named all its pieces."""
         check_device_id(device_id)
         if not isinstance(upto_seq, int) or upto_seq < 0:
             raise HubError("A snapshot's sequence number cannot be negative.")
+        token = uuid.uuid4().hex
         try:
-            self._exec("SELECT confide.put_snapshot(%s, %s, %s)", (upto_seq, device_id, bytes(payload)))
+            body = pieces.write(payload, self.piece_bytes, lambda n, data: self._exec(
+                "SELECT confide.put_snapshot_piece(%s, %s, %s, %s, %s)", (token, n, upto_seq, device_id, data)))
+            self._exec("SELECT confide.publish_snapshot(%s, %s, %s, %s, %s)",
+                       (upto_seq, device_id, token, len(body["pieces"]), pieces.encode({**body, "id": token})))
+        except pg_errors.UndefinedFunction:
+            # A hub whose set-up script predates pieces: the snapshot goes whole into one row,
+            # as before (at most 1000 MiB there), until IT runs the script again (docs/hub.md).
+            if not hasattr(payload, "seek"):
+                payload = io.BytesIO(bytes(payload))
+            payload.seek(0)
+            self._put_whole(upto_seq, device_id, payload.read())
         except psycopg.Error as exc:
-            if getattr(exc, "sqlstate", None) == "CF001":
-                raise HubRefused("This computer has been removed from the team: the hub refuses its snapshot.") from None
-            if getattr(exc, "sqlstate", None) == "CF003":
-                raise HubError(f"A snapshot at entry {upto_seq} would be ahead of the hub's log.") from None
-            self._refusal(exc)
+            self._snapshot_refusal(exc, upto_seq)
             raise
 
+    def _put_whole(self, upto_seq: int, device_id: str, data: bytes) -> None:
+        try:
+            self._exec("SELECT confide.put_snapshot(%s, %s, %s)", (upto_seq, device_id, data))
+        except psycopg.Error as exc:
+            self._snapshot_refusal(exc, upto_seq)
+            raise
+
+    def _snapshot_refusal(self, exc: psycopg.Error, upto_seq: int) -> None:
+        """May raise: HubRefused, HubError."""
+        if getattr(exc, "sqlstate", None) == "CF001":
+            raise HubRefused("This computer has been removed from the team: the hub refuses its snapshot.") from None
+        if getattr(exc, "sqlstate", None) == "CF003":
+            raise HubError(f"A snapshot at entry {upto_seq} would be ahead of the hub's log.") from None
+        if getattr(exc, "sqlstate", None) == "CF010":
+            raise HubError(f"A piece of the snapshot at entry {upto_seq} did not reach {self.describe()}; "
+                           "it was not published. The next sync writes a new one.") from None
+        self._refusal(exc)
+
     def latest_snapshot(self) -> Snapshot | None:
-        row = self._one("SELECT upto_seq, device_id, payload, created_at FROM confide.snapshots "
-                        "ORDER BY upto_seq DESC, created_at DESC LIMIT 1")
-        if row is None:
+        out = io.BytesIO()
+        info = self.fetch_latest_snapshot(out)
+        if info is None:
             return None
-        return Snapshot(upto_seq=row[0], device_id=row[1], payload=bytes(row[2]), created_at=_iso(row[3]))
+        return Snapshot(upto_seq=info.upto_seq, device_id=info.device_id, payload=out.getvalue(),
+                        created_at=info.created_at)
 
     def fetch_latest_snapshot(self, out: BinaryIO, skip: int = 0) -> SnapshotInfo | None:
-        # In pieces: one 600 MB value would be held whole by both sides and could outlast
-        # the statement timeout on a slow link.
-        row = self._one("SELECT upto_seq, device_id, created_at, octet_length(payload) FROM confide.snapshots "
-                        "ORDER BY upto_seq DESC, created_at DESC LIMIT 1 OFFSET %s", (max(0, int(skip)),))
+        """Read in one REPEATABLE READ transaction: a snapshot published, replaced or
+        compacted away meanwhile does not change under the reader (its rows stay visible to
+        it until it ends), and each piece is a statement of its own, so no statement holds
+        more than a piece and none outlasts the statement timeout on a slow link."""
+        for attempt in (1, 2):
+            try:
+                cur = self._cursor()
+                try:
+                    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    return self._copy_snapshot(cur, out, max(0, int(skip)))
+                finally:
+                    if not cur.closed and not self._conn.broken:
+                        cur.execute("ROLLBACK")
+                    cur.close()
+            except (pg_errors.UndefinedTable, pg_errors.InvalidSchemaName):
+                raise HubError(f"{self.describe()} has no Confide tables. {SETUP_HINT}") from None
+            except pg_errors.InsufficientPrivilege:
+                raise HubError(f"{self.describe()} refused: this account may not read snapshots. {SETUP_HINT}") from None
+            except (pg_errors.QueryCanceled, pg_errors.IdleInTransactionSessionTimeout):
+                raise HubUnavailable(f"{self.describe()} did not answer in time. Try again in a moment.") from None
+            except psycopg.OperationalError:
+                self._drop_connection()
+                if attempt == 2:
+                    raise HubUnavailable(f"The connection to {self.describe()} was lost. "
+                                         "Work goes on offline; sync will try again.") from None
+                out.seek(0)
+                out.truncate()
+        return None
+
+    def _copy_snapshot(self, cur, out: BinaryIO, skip: int) -> SnapshotInfo | None:
+        try:
+            cur.execute("SAVEPOINT pieces_column")
+            cur.execute("SELECT upto_seq, device_id, created_at, octet_length(payload), pieces_id "
+                        "FROM confide.snapshots ORDER BY upto_seq DESC, created_at DESC LIMIT 1 OFFSET %s", (skip,))
+            row = cur.fetchone()
+        except pg_errors.UndefinedColumn:
+            # A hub whose set-up script predates snapshots in pieces: its snapshots are whole.
+            cur.execute("ROLLBACK TO SAVEPOINT pieces_column")
+            cur.execute("SELECT upto_seq, device_id, created_at, octet_length(payload), NULL "
+                        "FROM confide.snapshots ORDER BY upto_seq DESC, created_at DESC LIMIT 1 OFFSET %s", (skip,))
+            row = cur.fetchone()
         if row is None:
             return None
-        upto, device, created, size = row
-        for start in range(0, size, SNAPSHOT_PIECE):
-            piece = self._one("SELECT substring(payload FROM %s FOR %s) FROM confide.snapshots "
-                              "WHERE upto_seq = %s AND device_id = %s AND created_at = %s",
-                              (start + 1, SNAPSHOT_PIECE, upto, device, created))
-            if piece is None or len(piece[0]) != min(SNAPSHOT_PIECE, size - start):
-                raise HubUnavailable(f"The snapshot on {self.describe()} changed while it was being read. "
-                                     "Try again in a moment.")
-            out.write(piece[0])
-        out.flush()
+        upto, device, created, size, pieces_id = row
+        if pieces_id is not None:
+            cur.execute("SELECT payload FROM confide.snapshots WHERE pieces_id = %s", (pieces_id,))
+            manifest = pieces.decode(bytes(cur.fetchone()[0]), self.describe())
+
+            def piece(n: int) -> bytes | None:
+                cur.execute("SELECT payload FROM confide.snapshot_pieces WHERE snapshot_id = %s AND n = %s",
+                            (pieces_id, n))
+                got = cur.fetchone()
+                return bytes(got[0]) if got is not None else None
+
+            size = pieces.copy(manifest, piece, out, upto, self.describe())
+        else:
+            # Written whole by an older Confide (docs/hub.md): read a slice at a time.
+            for start in range(0, size, SNAPSHOT_PIECE):
+                cur.execute("SELECT substring(payload FROM %s FOR %s) FROM confide.snapshots "
+                            "WHERE upto_seq = %s AND device_id = %s AND created_at = %s",
+                            (start + 1, SNAPSHOT_PIECE, upto, device, created))
+                got = cur.fetchone()
+                if got is None or len(got[0]) != min(SNAPSHOT_PIECE, size - start):
+                    raise pieces.SnapshotDamaged(f"The snapshot at entry {upto} on {self.describe()} could not "
+                                                 "be read whole.")
+                out.write(got[0])
+            out.flush()
         return SnapshotInfo(upto_seq=upto, device_id=device, created_at=_iso(created), size=size)
 
     def restore_entry(self, seq: int, device_id: str, kind: str, payload: bytes,
@@ -506,10 +590,12 @@ class PostgresHub:
             raise
         # Entries `hub repair` set aside at numbers the snapshot covers go too: whole bundles
         # that may carry an erased record (docs/lifecycle.md). The hub's owner alone reads them.
-        replaced = self._run("SELECT to_regclass('confide.entries_replaced') IS NOT NULL", (), "one")[0]
+        replaced, in_pieces = self._run("SELECT to_regclass('confide.entries_replaced') IS NOT NULL, "
+                                        "to_regclass('confide.snapshot_pieces') IS NOT NULL", (), "one")
         if replaced:
             self._exec("DELETE FROM confide.entries_replaced WHERE seq <= %s", (upto_seq,))
-        self._exec("VACUUM confide.entries, confide.snapshots" + (", confide.entries_replaced" if replaced else ""))
+        self._exec("VACUUM confide.entries, confide.snapshots" + (", confide.snapshot_pieces" if in_pieces else "")
+                   + (", confide.entries_replaced" if replaced else ""))
         return int(row[0])
 
     # -- waiting ----------------------------------------------------------------------------

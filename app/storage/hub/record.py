@@ -134,3 +134,16 @@ def copy_payload(src: BinaryIO, total: int, out: BinaryIO, team_id: str, chunk: 
     if digest.digest() != src.read(_DIGEST + 1):
         raise TornRecord("checksum does not match")
     return header
+
+
+def peek_header(src: BinaryIO, total: int) -> dict:
+    """The header of the record in `src` (`total` bytes), unchecked beyond its layout: to
+    tell a snapshot's small manifest from a large whole snapshot before reading it.
+
+    May raise: TornRecord, OSError.
+    """
+    start = src.read(_FIXED)
+    if len(start) < _FIXED:
+        raise TornRecord("cut short")
+    header, _size = _header(src.read(_head_length(start, total)))
+    return header

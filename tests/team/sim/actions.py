@@ -241,7 +241,8 @@ def publish_digest(w, c):
 PULL_POINTS = ("pull.entry", "apply.change", "snapshot.restore")
 PUSH_POINTS = {"folder": ("push.before_append", "push.after_append", "hub.folder.after_claim"),
                "postgres": ("push.before_append", "push.after_append", "hub.pg.after_insert", "hub.pg.append")}
-SNAPSHOT_POINTS = {"folder": ("snapshot.put", "compaction.entry"), "postgres": ("snapshot.put",)}
+SNAPSHOT_POINTS = {"folder": ("snapshot.put", "snapshot.piece", "snapshot.manifest", "compaction.entry"),
+                   "postgres": ("snapshot.put", "snapshot.piece", "snapshot.manifest")}
 TEAR_POINTS = {"folder": ("hub.folder.append",), "postgres": ()}
 DAMAGE_POINTS = {"folder": ("hub.folder.append", "snapshot.put"), "postgres": ("hub.pg.append", "snapshot.put")}
 

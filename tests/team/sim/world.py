@@ -20,6 +20,9 @@ from tests.team.conftest import new_vault
 TEAM = "0190a0b0-0000-7000-8000-0000000051a0"
 
 
+SIM_PIECE_BYTES = 64 * 1024
+
+
 @dataclass
 class Computer:
     name: str
@@ -122,9 +125,14 @@ class World:
     def open_hub(self, admin: bool = False, create: bool = False, name: str | None = None):
         if self.hub_kind == "postgres":
             if admin:
-                return PostgresHub(self.pg_server.admin_conninfo(self._pg_names["dbname"]), TEAM)
-            return PostgresHub(self._logins.get(name, self._pg_names["conninfo"]), TEAM, create=create)
-        return FolderHub(self.root / "hub", TEAM, create=create)
+                hub = PostgresHub(self.pg_server.admin_conninfo(self._pg_names["dbname"]), TEAM)
+            else:
+                hub = PostgresHub(self._logins.get(name, self._pg_names["conninfo"]), TEAM, create=create)
+        else:
+            hub = FolderHub(self.root / "hub", TEAM, create=create)
+        # Small pieces, so a snapshot has several and a crash can fall between them.
+        hub.piece_bytes = SIM_PIECE_BYTES
+        return hub
 
     def restart(self, c: Computer) -> None:
         """After a simulated kill: what was not committed is gone, the hub is reopened."""

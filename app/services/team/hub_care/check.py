@@ -10,8 +10,8 @@ Found, each with a plain line:
   while the copy's signature holds (forged on the hub, or a replaced entry);
 - diverged: a whole, well-signed entry that differs from this computer's well-signed copy:
   the hub was put back from an older copy and written to since (needs a person);
-- snapshot: the hub's newest snapshot is older than one this computer wrote, or is not the
-  bytes it wrote.
+- snapshot: the hub's newest snapshot is older than one this computer wrote, is not the
+  bytes it wrote, or has a piece missing or damaged.
 A finding is `repairable` when this computer holds a good copy of what belongs there.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from app.services.team import copies, state
 from app.services.team.hub_care.signed import well_signed
 from app.storage.hub.base import COMPACTED, DAMAGED, MISSING, Hub, HubEntry
+from app.storage.hub.pieces import SnapshotDamaged
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,12 @@ def _snapshot_finding(conn, hub: Hub) -> Finding | None:
         return None
     upto, device_id, sha, _size, own = seen
     out = _Hasher()
-    info = hub.fetch_latest_snapshot(out)
     fix = " 'confide hub repair' writes a new one from this computer." if own else ""
+    try:
+        info = hub.fetch_latest_snapshot(out)
+    except SnapshotDamaged as exc:
+        # A piece gone or altered (docs/hub.md "Snapshots in pieces"): the hub's words name it.
+        return Finding(upto, "snapshot", f"{exc.message}{fix}", own)
     if info is None or info.upto_seq < upto:
         at = f"entry {info.upto_seq}" if info else "none"
         return Finding(upto, "snapshot", f"The hub's newest whole snapshot ({at}) is older than the one at "
