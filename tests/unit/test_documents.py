@@ -4,13 +4,14 @@ request a professional's document came under (consent or override), and read bac
 import hashlib
 import io
 import os
+from datetime import date
 
 import pytest
 
 from app.domain.documents import CHUNK_BYTES
 from app.errors import ConsentMissing, ValidationError
 from app.services import settings
-from app.services.casework import search
+from app.services.casework import notes, search
 from app.services.consent import disclosures
 from app.services.consent import records as consent
 from app.services.consent.disclosures import DisclosureInput
@@ -130,6 +131,21 @@ def test_a_received_pdfs_words_are_searchable_unless_the_service_turned_it_off(s
     later = docs.add_document(session, report_input(fam, title="Second report"), io.BytesIO(pdf_bytes(
         "Recommends occupational therapy for handwriting")), today=TODAY)
     assert _found(session, "handwriting") == [] and _found(session, "Second report") == [later.id]
+
+
+def test_documents_do_not_hide_newer_notes_from_a_search(session):
+    # Failed before: documents were read with people and cases, ahead of every note, so at
+    # 100,000 documents a common word's page of hits held documents only.
+    fam = family_case(session)
+    for day in (1, 2, 3):
+        docs.add_document(session, report_input(fam, title=f"School report {day}", document_date=f"2026-11-0{day}"),
+                          io.BytesIO(pdf_bytes("Attendance")), today=TODAY)
+    note = notes.add_note(session, fam.case.id, "phone_call", date(2026, 11, 20), 10,
+                          "Spoke to the school about transport.", today=TODAY)
+    hits = search.search(session, "school", limit=3)
+    found = [h.kind for h in hits]
+    assert len(hits) == 3 and note.id in [h.ref_id for h in hits]
+    assert found[found.index("note") + 1:] == ["document"] * (len(found) - found.index("note") - 1)
 
 
 def test_only_the_first_pages_are_read_and_an_unreadable_pdf_is_kept(session):
