@@ -82,8 +82,13 @@ def test_two_passphrases_chosen_before_syncing_the_later_stands_everywhere_and_i
     at_office.lock("test")
     result = membership.sync(laptop)
     laptop_record = _record(laptop)
+    settled = laptop.conn.execute("SELECT actor, object_id, detail FROM audit_event WHERE action = ?",
+                                  (key_conflicts.SETTLED,)).fetchall()
     laptop.lock("test")
     assert result.conflicts == 0 and result.blocked is None
+    # Failed before: the rule's choice was told to the person and kept nowhere else.
+    assert [(a, json.loads(d)["kept"]) for a, _o, d in settled] == [
+        ("sync", "this computer" if later == "laptop" else "other computer")]
     said = " ".join(result.notices)
     assert "Casey Worker chose a new passphrase here and on “" in said
     assert ("the later one, chosen here" if later == "laptop" else "chosen on “") in said

@@ -10,11 +10,13 @@ the next sync (`settle_held`), so none waits on the Conflicts page.
 import json
 
 from app import clock
+from app.security import audit
 from app.services.team import state
 from app.services.team.merge import key_record
 from app.services.team.merge.decide import Conflict, Decision, KeepMine
 
 NOTICES = "key_notices"     # words for the person, kept until a sync hands them on (take_notices)
+SETTLED = "staff_key_settled"
 
 
 def settle(conn, table: str, decision: Decision, base, mine, theirs, their_base, origin: dict) -> Decision:
@@ -24,7 +26,7 @@ def settle(conn, table: str, decision: Decision, base, mine, theirs, their_base,
         return decision
     outcome = key_record.settle(decision, base, mine, theirs, their_base)
     if outcome.decision is not decision:
-        _say(conn, (mine or theirs or {}).get("id"), outcome, origin.get("device"))
+        _record(conn, (mine or theirs or {}).get("id"), outcome, origin.get("device"))
     return outcome.decision
 
 
@@ -54,10 +56,16 @@ def words(conn, staff_id, outcome: key_record.Outcome, device_id) -> str | None:
     return None
 
 
-def _say(conn, staff_id, outcome: key_record.Outcome, device_id) -> None:
+def _record(conn, staff_id, outcome: key_record.Outcome, device_id) -> None:
+    """Tell the person, and keep it in the audit trail: a passphrase that stopped opening an
+    account is a security event a manager may need to trace, not only a notice on one screen."""
     text = words(conn, staff_id, outcome, device_id)
-    if text is not None:
-        state.put(conn, NOTICES, (state.get(conn, NOTICES) or []) + [{"at": clock.stamp(), "text": text}])
+    if text is None:
+        return
+    state.put(conn, NOTICES, (state.get(conn, NOTICES) or []) + [{"at": clock.stamp(), "text": text}])
+    audit.append(conn, "sync", SETTLED, "staff", staff_id,
+                 {"kept": "other computer" if outcome.mine_dropped else "this computer",
+                  "manager_reset": bool(outcome.reset_won), "other_computer": device_id})
 
 
 def take_notices(conn) -> list[str]:
@@ -118,6 +126,6 @@ def settle_held(conn, by: str, conflict_id: str | None = None) -> int:
                           json.loads(row["pk"])[0]))
         conn.execute("UPDATE sync_conflict SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
                      (clock.stamp(), by, json.dumps({"rule": "staff key"}), row["id"]))
-        _say(conn, json.loads(row["pk"])[0], outcome, row["theirs_device"])
+        _record(conn, json.loads(row["pk"])[0], outcome, row["theirs_device"])
         settled += 1
     return settled
