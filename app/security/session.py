@@ -190,6 +190,13 @@ class Session:
             # Locking must succeed even if the disk is full or the file damaged.
             pass
         try:
+            # The page cache is let go by a statement first: sqlite3_step runs without the GIL,
+            # but closing frees (and, under memory security, wipes) the whole cache while holding
+            # it, which froze the window for 0.15 s after a busy hour, 1.9 s at 50,000 cases.
+            self._conn.execute("PRAGMA shrink_memory")
+        except Exception:
+            pass  # locking must succeed; the close frees it all the same
+        try:
             self._conn.close()
         finally:
             self._conn, self._closing, self._closer = None, False, None
