@@ -2,11 +2,9 @@
 not on the case, a volunteer, one family's case with a record of every kind, and a recipe that
 calls each restricted service function with sensible arguments."""
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-
 
 from app.domain import periods
 from app.services.casework import (

@@ -7,6 +7,7 @@ that read it, never by the hub; the hub's own refusals (a taken sequence number,
 device on the PostgreSQL hub) are a second line, not the first.
 """
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -175,3 +176,14 @@ class Hub(Protocol):
 
     def close(self) -> None:
         ...
+
+
+def read_whole_snapshot(hub: Hub) -> Snapshot | None:
+    """`latest_snapshot` for a hub that streams (`fetch_latest_snapshot`): the pieces read into
+    memory, for callers that want the bytes at once."""
+    out = io.BytesIO()
+    info = hub.fetch_latest_snapshot(out)
+    if info is None:
+        return None
+    return Snapshot(upto_seq=info.upto_seq, device_id=info.device_id, payload=out.getvalue(),
+                    created_at=info.created_at)

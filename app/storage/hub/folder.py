@@ -19,7 +19,6 @@ or any record with a later entry after it): readers are told DAMAGED and `confid
 repair` puts the entry back from a computer's copy.
 """
 
-import io
 import os
 import time
 import uuid
@@ -45,6 +44,7 @@ from app.storage.hub.base import (
     SnapshotInfo,
     check_append,
     check_device_id,
+    read_whole_snapshot,
 )
 
 MARKER = marker.MARKER
@@ -361,12 +361,7 @@ class FolderHub:
                 pass                                        # gone already, or open elsewhere
 
     def latest_snapshot(self) -> Snapshot | None:
-        out = io.BytesIO()
-        info = self.fetch_latest_snapshot(out)
-        if info is None:
-            return None
-        return Snapshot(upto_seq=info.upto_seq, device_id=info.device_id, payload=out.getvalue(),
-                        created_at=info.created_at)
+        return read_whole_snapshot(self)
 
     def fetch_latest_snapshot(self, out: BinaryIO, skip: int = 0) -> SnapshotInfo | None:
         folder = self.root / "snapshots"

@@ -41,6 +41,7 @@ from app.storage.hub.base import (
     SnapshotInfo,
     check_append,
     check_device_id,
+    read_whole_snapshot,
 )
 
 CHANNEL = "confide_hub"
@@ -476,12 +477,7 @@ class PostgresHub:
         self._refusal(exc)
 
     def latest_snapshot(self) -> Snapshot | None:
-        out = io.BytesIO()
-        info = self.fetch_latest_snapshot(out)
-        if info is None:
-            return None
-        return Snapshot(upto_seq=info.upto_seq, device_id=info.device_id, payload=out.getvalue(),
-                        created_at=info.created_at)
+        return read_whole_snapshot(self)
 
     def fetch_latest_snapshot(self, out: BinaryIO, skip: int = 0) -> SnapshotInfo | None:
         """Read in one REPEATABLE READ transaction: a snapshot published, replaced or
