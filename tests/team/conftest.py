@@ -7,7 +7,9 @@ import shutil
 import pytest
 
 from app.security.device import KeyringStore
+from app.services.team import membership
 from app.services.team import team as team_service
+from app.services.vault import staff
 from app.services.vault.unlock import create_vault, unlock
 from app.storage import capture
 from app.storage.db import transaction
@@ -96,3 +98,15 @@ def make_team(tmp_path, hub_factory, template_root):
     yield make
     for team in made:
         team.close()
+
+
+def casey_with_a_laptop(office, tmp_path, temporary: str):
+    """The office makes a folder-hub team with Casey, a caseworker on a temporary passphrase,
+    and Casey joins it from a laptop with it. Returns the laptop's session."""
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    staff.add_staff(office, "casey", "Casey Worker", "caseworker", temporary)
+    membership.create(office, str(hub), "Northshire SENDIASS")
+    code = membership.invite(office, "Laptop 1", tmp_path / "laptop.invite", laptop=True)
+    return membership.join(tmp_path / "laptop", tmp_path / "laptop.invite", code, "casey", temporary,
+                           KeyringStore())

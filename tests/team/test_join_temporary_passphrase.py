@@ -10,7 +10,7 @@ import pytest
 from app.cli.commands import main
 from app.services.team import membership
 from app.services.vault import staff
-from tests.team.conftest import new_vault
+from tests.team.conftest import casey_with_a_laptop, new_vault
 
 TEMPORARY = "temporary-pass-4471"
 
@@ -43,16 +43,9 @@ def test_choosing_ones_own_passphrase_on_two_computers_is_not_a_conflict(office,
     """Found on the walk: Priya chose her passphrase at the office computer, then on the laptop
     (which had not synced: a locked computer does not), and the laptop's next sync stopped on
     'Staff key by Morgan Reeve: changed on both computers', a field of JSON to keep or not."""
-    from app.security.device import KeyringStore
     from app.services.vault.unlock import unlock
 
-    hub = tmp_path / "hub"
-    hub.mkdir()
-    staff.add_staff(office, "casey", "Casey Worker", "caseworker", TEMPORARY)
-    membership.create(office, str(hub), "Northshire SENDIASS")
-    code = membership.invite(office, "Laptop 1", tmp_path / "laptop.invite", laptop=True)
-    laptop = membership.join(tmp_path / "laptop", tmp_path / "laptop.invite", code, "casey", TEMPORARY,
-                             KeyringStore())
+    laptop = casey_with_a_laptop(office, tmp_path, TEMPORARY)
     at_office = unlock(tmp_path / "office", "casey", TEMPORARY)
     staff.change_own_passphrase(at_office, TEMPORARY, "casey keeps cases safe")
     membership.sync(at_office)

@@ -11,13 +11,12 @@ import pytest
 
 from app import clock
 from app.errors import WrongCredentials
-from app.security.device import KeyringStore
 from app.services.team import conflicts, key_conflicts, membership
 from app.services.team.sync import SyncBlocked
 from app.services.vault import staff
 from app.services.vault.unlock import unlock
 from tests.conftest import PASSPHRASE
-from tests.team.conftest import new_vault
+from tests.team.conftest import casey_with_a_laptop, new_vault
 
 TEMPORARY = "temporary-pass-4471"
 OFFICE_WORDS = "casey chose this at the office"
@@ -28,13 +27,7 @@ RESET = "a manager's reset words 5521"
 @pytest.fixture
 def world(tmp_path, template_root):
     office = new_vault(template_root, tmp_path / "office")
-    hub = tmp_path / "hub"
-    hub.mkdir()
-    staff.add_staff(office, "casey", "Casey Worker", "caseworker", TEMPORARY)
-    membership.create(office, str(hub), "Northshire SENDIASS")
-    code = membership.invite(office, "Laptop 1", tmp_path / "laptop.invite", laptop=True)
-    laptop = membership.join(tmp_path / "laptop", tmp_path / "laptop.invite", code, "casey", TEMPORARY,
-                             KeyringStore())
+    laptop = casey_with_a_laptop(office, tmp_path, TEMPORARY)
     open_sessions = [office, laptop]
     yield tmp_path, office, laptop, open_sessions
     for s in open_sessions:
