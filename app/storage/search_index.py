@@ -2,8 +2,14 @@
 (an explicit INTEGER PRIMARY KEY survives sqlcipher_export, unlike implicit rowids)."""
 
 
+# Notes and documents each have an index of their own, so that a read of one kind stops after
+# its newest hits instead of walking every match of the others (schema 27).
+TABLES = {"note": "note_search", "document": "document_search"}
+ALL = ("search_index", "note_search", "document_search")
+
+
 def table_for(kind: str) -> str:
-    return "note_search" if kind == "note" else "search_index"
+    return TABLES.get(kind, "search_index")
 
 
 def put(conn, kind: str, ref_id: str, case_id: str | None, title: str, body: str = "") -> None:

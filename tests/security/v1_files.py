@@ -55,7 +55,8 @@ def downgrade_to_format_1(data_dir, passphrases: dict[str, str], recovery_key: s
         conn.execute("DROP VIEW IF EXISTS laptop_overdue")
         for name in ("case_checkout", "checkout_policy", "draft", "enquiry_revision", "person_read",
                      "volunteer_compartment", "case_level_change", "case_state_change", "service_evaluation",
-                     "minimum_standard", "national_policy", "document_chunk", "document", "letter_template",
+                     "minimum_standard", "national_policy", "document_chunk", "document", "document_search",
+                     "letter_template",
                      "consent_wording", "erasure", "erasure_done", "erasure_request", "import_reference",
                      "legal_hold", "retention_extension", "retention_rule"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")

@@ -16,14 +16,15 @@ def test_every_record_table_is_captured_and_local_tables_are_not(session):
     tables = triggers.replicated_tables(conn)
     for must in ("person", "casefile", "note", "consent", "staff", "sar_decision", "enquiry_topic"):
         assert must in tables
-    for local in ("audit_event", "search_index", "search_index_data", "note_search_idx", "search_key",
+    for local in ("audit_event", "search_index", "search_index_data", "note_search_idx", "document_search_data",
+                  "search_key",
                   "sync_outbox", "sync_state", "setting", "reference_counter"):
         assert local not in tables
     all_tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     # Nothing falls between the two lists: a table is replicated or named as local-only.
     unaccounted = {t for t in all_tables - set(tables)
                    if t not in triggers.LOCAL_ONLY and not t.startswith(triggers.LOCAL_ONLY_PREFIXES)
-                   and not t.startswith(("search_index", "note_search"))}
+                   and not any(t == fts or t.startswith(f"{fts}_") for fts in triggers.fts_tables(conn))}
     assert unaccounted == set()
     # Merging needs a key: every replicated table has one.
     assert [t for t in tables if not triggers.primary_key(conn, t)] == []

@@ -1,4 +1,4 @@
-"""One search box over people, cases and notes (FTS5 inside the encrypted database),
+"""One search box over people, cases, notes and documents (FTS5 inside the encrypted database),
 honouring roles, the R4 firewall and restrictions. Newest matches first.
 
 Words typed before the last must match whole words; the last word is what the user is
@@ -18,6 +18,7 @@ from app.domain.staff import Role
 from app.security.session import Session
 from app.services import access
 from app.services.casework import read_budget
+from app.storage.search_index import table_for
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TOKENS = 8
@@ -96,12 +97,14 @@ def search(session: Session, text: str, limit: int = 50) -> list[SearchHit]:
         for hit in hits:
             hit.snippet = ""  # the school, area and postcode indexed with a name: not theirs to see
     else:
-        hits = _run(session, "search_index", query, f"s.kind != 'document' AND {kinds}", params)
+        hits = _run(session, "search_index", query, kinds, params)
         rest = limit - len(hits)
         if rest > 0:
             params["limit"] = rest
-            found = (_run(session, "search_index", query, f"s.kind = 'document' AND {kinds}", params)
-                     + _run(session, "note_search", fts_query(session, "note_search", text), visible_case, params))
+            found = (_run(session, table_for("document"), fts_query(session, table_for("document"), text),
+                          visible_case, params)
+                     + _run(session, table_for("note"), fts_query(session, table_for("note"), text),
+                            visible_case, params))
             hits += sorted(found, key=lambda hit: hit.on, reverse=True)[:rest]
     read_budget.charge(session, [h.ref_id for h in hits if h.kind == "person"], "search",
                        bulk={"rows": len(hits), "words": len(words), "limit": int(limit)})

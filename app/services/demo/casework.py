@@ -24,6 +24,7 @@ from app.domain.choices import (
 from app.domain.role_matrix import Scope, grants
 from app.security.session import Session
 from app.services.demo import text as demo_text
+from app.storage import search_index
 from app.storage.db import transaction
 
 YEARS = 10
@@ -101,8 +102,7 @@ def populate_casework(session: Session, cases: int, seed: int, today: date | Non
         nonlocal key_id
         key_id += 1
         w.add("search_key", {"id": key_id, "kind": kind, "ref_id": ref_id})
-        table = "note_search" if kind == "note" else "search_index"
-        w.add(table, {"rowid": key_id, "kind": kind, "ref_id": ref_id, "case_id": case_id,
+        w.add(search_index.table_for(kind), {"rowid": key_id, "kind": kind, "ref_id": ref_id, "case_id": case_id,
                       "title": title, "body": body})
 
     def person(kind: str, first: str, last: str, when: datetime, **extra) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from app.domain.role_matrix import Scope, grants
 from app.services.team import state
 from app.storage.db import transaction
+from app.storage.search_index import ALL as TABLES, table_for
 
 BACKLOG = "search_backlog"      # sync_state key: {"person": [lo, hi], "case": [...], "note": [...]}
 STEP_ROWS = 5000                # about a second of work: the window's other tasks wait no longer
@@ -36,13 +37,9 @@ def _words(*cols) -> str:
     return "concat_ws(' ', " + ", ".join(f"nullif({c}, '')" for c in cols) + ")"
 
 
-def _table(kind: str) -> str:
-    return "note_search" if kind == "note" else "search_index"
-
-
 def _insert_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
     """Index rows of one kind whose search keys meet `where` (default: lie in [?, ?])."""
-    into = f"INSERT INTO {_table(kind)} (rowid, kind, ref_id, case_id, title, body) "
+    into = f"INSERT INTO {table_for(kind)} (rowid, kind, ref_id, case_id, title, body) "
     if kind == "person":
         return (into + f"SELECT k.id, 'person', p.id, NULL, {_words('p.first_name', 'p.last_name', 'p.known_as')}, "
                 f"{_words('p.school_name', 'p.area', 'p.postcode')} FROM search_key k JOIN person p ON p.id = k.ref_id "
@@ -86,7 +83,7 @@ def reindex_ids(conn, kind: str, ids) -> None:
     gone loses its entry, a new one gets a key. The bulk form of search_index.put/remove.
     Call inside the caller's transaction."""
     ids = sorted(set(ids))
-    table = _table(kind)
+    table = table_for(kind)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         marks = ", ".join("?" for _ in chunk)
@@ -111,7 +108,7 @@ def _empty(conn, table: str) -> None:
 def start(conn) -> None:
     """Empty the index and give every person, case and note a search key; the whole index is
     then the backlog. Call inside the caller's transaction (a snapshot's restore)."""
-    for table in ("search_index", "note_search"):
+    for table in TABLES:
         _empty(conn, table)
     conn.execute("DELETE FROM search_key")
     backlog = {}
@@ -128,7 +125,7 @@ def start(conn) -> None:
 
 
 def _index_range(conn, kind: str, lo: int, hi: int) -> None:
-    conn.execute(f"DELETE FROM {_table(kind)} WHERE rowid BETWEEN ? AND ?", (lo, hi))
+    conn.execute(f"DELETE FROM {table_for(kind)} WHERE rowid BETWEEN ? AND ?", (lo, hi))
     conn.execute(_insert_sql(kind), (lo, hi))
 
 

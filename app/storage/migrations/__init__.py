@@ -24,6 +24,7 @@ from app.fsutil import fsync_dir
 from app.storage import capture
 from app.storage.db import DatabaseError
 from app.storage.migrations.v016_fts_blocks import fts_blocks_fit
+from app.storage.migrations.v027_document_search import document_search
 
 Step = Callable[[object], None]
 
@@ -92,6 +93,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (24, _sql_step("v024_easy_read_consent.sql")),
     (25, _sql_step("v025_document_text.sql")),
     (26, _sql_step("v026_retention_review_indexes.sql")),
+    (27, document_search),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
