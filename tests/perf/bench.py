@@ -123,6 +123,14 @@ def _launch_once(argv: list[str], env: dict, timeout: float = LAUNCH_TIMEOUT) ->
         proc.wait()
 
 
+def launch_line(s: dict) -> str:
+    """The target is the median's: the figure beside it in the README's table is the median too
+    (a line with a p95 before the target was read as the p95, and showed 1.275 s "met" for < 1.0 s)."""
+    return (f"Wall clock from start to window shown, median: {s['median_s']} s (target < {LAUNCH_TARGET_S} s: "
+            f"{'met' if s['median_s'] < LAUNCH_TARGET_S else 'MISSED'}); p95 {s['p95_s']} s, min {s['min_s']} s "
+            f"({s['runs']} runs; the machine may be shared: absolute times move with its load)")
+
+
 def bench_launch(data_dir: Path, key_file: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFIDE_")}
     env.update({"QT_QPA_PLATFORM": "offscreen", "CONFIDE_BENCH_EXIT_ON_SHOWN": "1",
@@ -182,10 +190,7 @@ def markdown(result: dict) -> str:
     lines += ["", "## Launch to unlock window (offscreen)", "", f"Measured: {launch['measured']}", ""]
     if "launch_to_window" in launch:
         s = launch["launch_to_window"]
-        lines.append(f"Wall clock from start to window shown: median {s['median_s']} s, "
-                     f"p95 {s['p95_s']} s, min {s['min_s']} s ({s['runs']} runs); target < {LAUNCH_TARGET_S} s: "
-                     f"{'met' if s['median_s'] < LAUNCH_TARGET_S else 'MISSED'} (the machine may be shared: "
-                     "absolute times move with its load)")
+        lines.append(launch_line(s))
     else:
         lines.append(f"Not measured: {launch['errors']}")
     k = result.get("kill_loop")

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from app.domain.role_matrix import Scope, grants
 from app.services.team import state
 from app.storage.db import transaction
-from app.storage.search_index import ALL as TABLES, table_for
+from app.storage.search_index import ALL as TABLES
+from app.storage.search_index import table_for
 
 BACKLOG = "search_backlog"      # sync_state key: {"person": [lo, hi], "case": [...], "note": [...]}
 STEP_ROWS = 5000                # about a second of work: the window's other tasks wait no longer
