@@ -425,3 +425,40 @@ def test_the_national_step_fills_the_histories_alike_on_every_computer(tmp_path)
         finally:
             conn.close()
     assert found[0] == found[1]
+
+
+def test_an_upgrade_of_several_steps_copies_the_file_once_and_fails_whole(v1_conn, v1_copy, monkeypatch):
+    # Failed before: a copy per step (the whole file each time), and a failure at the third
+    # step left the file at the second.
+    copies = []
+    real_copy = migrations._copy_durably
+    monkeypatch.setattr(migrations, "_copy_durably", lambda src, dst: (copies.append(dst.name), real_copy(src, dst)))
+
+    def fine(conn):
+        conn.execute("CREATE TABLE IF NOT EXISTS step_ran (n)")
+        conn.execute("INSERT INTO step_ran VALUES (1)")
+
+    def broken(conn):
+        raise RuntimeError("step 4 broke")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [migrations.MIGRATIONS[0], (2, fine), (3, fine), (4, broken)])
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", 4)
+    before = sha256(v1_copy)
+    with pytest.raises(MigrationFailed, match="before the upgrade") as info:
+        migrations.migrate(v1_conn, v1_copy)
+    assert "schema 4" in info.value.message and "schema 1" in info.value.message
+    assert copies == ["confide.db.before-v2.partial", "confide.db"]   # the copy, then putting it back
+    v1_conn.close()
+    assert sha256(v1_copy) == before and not list(v1_copy.parent.glob("*.before-v*"))
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", 3)
+    copies.clear()
+    conn = db.open_database(v1_copy, fixture_key())
+    try:
+        assert migrations.migrate(conn, v1_copy) == 1
+        assert copies == ["confide.db.before-v2.partial"]
+        assert migrations.schema_version(conn) == 3
+        assert conn.execute("SELECT count(*) FROM step_ran").fetchone()[0] == 2
+    finally:
+        conn.close()

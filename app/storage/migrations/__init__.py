@@ -1,12 +1,13 @@
 """Schema migrations: an ordered registry of steps, each taking the schema up by one version.
 
-Before each step the WAL is checkpointed (so the main file holds every committed page) and
-the file is copied; if the step fails the copy is put back. A database newer than this
-build, or older than the oldest version it can upgrade, is refused with a clear message.
+Before the first pending step the WAL is checkpointed (so the main file holds every committed
+page) and the file is copied once; if any step fails the copy is put back, so an upgrade happens
+whole or not at all. A database newer than this build, or older than the oldest version it can
+upgrade, is refused with a clear message.
 
 The copy works as a rollback journal: it is complete and on disk (written under a temporary
-name, fsynced, then renamed) before the step starts, and deleted only once the step has
-committed or the copy has been put back and fsynced. A process killed in between leaves it
+name, fsynced, then renamed) before the first step starts, and deleted only once the last step
+has committed or the copy has been put back and fsynced. A process killed in between leaves it
 behind, and `recover_interrupted` puts it back before the database is next opened.
 """
 
@@ -133,22 +134,24 @@ def migrate(conn, db_path: Path, on_step: Callable[[int], None] | None = None) -
     if start == 0 and empty:
         _build_new(conn, on_step)
         return start
-    for target, step in MIGRATIONS:
-        if target <= schema_version(conn):
-            continue
-        copy = _snapshot(conn, Path(db_path), target)
-        try:
+    pending = [(target, step) for target, step in MIGRATIONS if target > start]
+    # One safety copy for the whole upgrade, not one per step: each copy is the whole file
+    # (a 6 GB vault two steps behind spent eleven minutes copying on a busy disk).
+    copy = _snapshot(conn, Path(db_path), pending[0][0]) if pending else None
+    target = start
+    try:
+        for target, step in pending:
             _run_steps(conn, [(target, step)])
-        except Exception as exc:
-            _restore(conn, Path(db_path), copy)
-            raise MigrationFailed(
-                f"Upgrading the database to schema {target} failed ({exc}). The database was put "
-                "back as it was; nothing is lost. Please report this.") from exc
-        if copy is not None:
-            copy.unlink()
-            fsync_dir(copy.parent)
-        if on_step:
-            on_step(target)
+            if on_step:
+                on_step(target)
+    except Exception as exc:
+        _restore(conn, Path(db_path), copy)
+        raise MigrationFailed(
+            f"Upgrading the database to schema {target} failed ({exc}). The database was put "
+            f"back as it was before the upgrade (schema {start}); nothing is lost. Please report this.") from exc
+    if copy is not None:
+        copy.unlink()
+        fsync_dir(copy.parent)
     _refresh_capture(conn)
     return start
 
