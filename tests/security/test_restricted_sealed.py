@@ -150,3 +150,32 @@ def test_a_record_written_in_the_clear_is_sealed_by_the_next_staff_session(sessi
     assert restricted.is_sealed(row[0])
     assert safeguarding.concerns_for_case(again, fam.case.id)[0].description == CANARY["concern"]
     assert restricted_records.seal_in_clear(again.conn, "manager") == 0
+
+
+def _follow_steps(session) -> int:
+    steps = [0]
+
+    def tick():
+        steps[0] += 1
+    session.conn.set_progress_handler(tick, 1)
+    try:
+        restricted_records.follow(session)
+    finally:
+        session.conn.set_progress_handler(None, 1)
+    return steps[0]
+
+
+def test_checking_for_missing_readers_reads_the_staff_once_not_once_per_sealed_record(session):
+    # Failed before: the check ran at every unlock and lock as SQL that scanned the staff table
+    # for each sealed record (a quarter of a second at 50,000 cases): each member of staff added
+    # cost as many steps again as there are sealed records.
+    fam = family_case(session)
+    for i in range(40):
+        safeguarding.raise_concern(session, fam.case.id, date(2026, 11, 3), f"concern {i}", today=TODAY)
+    few = _follow_steps(session)
+    for i in range(20):
+        staff.add_staff(session, f"worker{i:02d}", f"Synthetic Worker {i:02d}", "caseworker", f"temporary words {i:02d} x")
+    many = _follow_steps(session)
+    assert restricted_records.seal_in_clear(session.conn, "manager") == 0
+    # Before: 21,500 more steps for 20 more staff over 40 records; reading them once: about 700.
+    assert many - few < 2000, (few, many)
