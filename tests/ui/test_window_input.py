@@ -6,11 +6,10 @@ slower. The profile of a repaint shows it: no Python runs at all."""
 import sys
 from pathlib import Path
 
-import ui
-
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
+import ui
 from ui.inactivity import InactivityTimer
 from ui.lock_key import LockKey
 from ui.widgets.enter_presses import EnterPressesButtons
