@@ -1,11 +1,14 @@
-"""The idle lock as its own small object (after KeePassXC's InactivityTimer): an event filter
-on the whole application restarts a single-shot timer on every keyboard or mouse event, and
+"""The idle lock as its own small object (after KeePassXC's InactivityTimer): every keyboard
+or mouse event a window gets restarts a single-shot timer (ui/window_input.py: input is seen
+where it arrives, not through a filter on every event of the application), and
 `inactivityDetected` fires when it runs out. The main window decides what locking means.
 """
 
 import sys
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+
+from ui.window_input import WindowInput
 
 # Input a person makes; paint, timer and focus events must not keep Confide unlocked.
 _ACTIVITY = frozenset({
@@ -60,24 +63,20 @@ class InactivityTimer(QObject):
     def activate(self) -> None:
         if self._active:
             return
-        app = QCoreApplication.instance()
-        if app is not None:
-            create_all_type_wrappers()
-            app.installEventFilter(self)
+        create_all_type_wrappers()
+        WindowInput.instance().listen(self._input, _ACTIVITY)
         self._active = True
         self._timer.start()
 
     def deactivate(self) -> None:
         if not self._active:
             return
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        WindowInput.instance().unlisten(self._input)
         self._active = False
         self._timer.stop()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._active and event.type() in _ACTIVITY:
+    def _input(self, _window, _event) -> bool:
+        if self._active:
             self._timer.start()
         return False
 

@@ -153,9 +153,10 @@ def test_enter_presses_the_focused_button_on_a_page(qtbot, session, ops, data_di
     button.clicked.connect(lambda: clicks.append(1))
     button.setFocus()
     qtbot.waitUntil(button.hasFocus, timeout=2000)
-    qtbot.keyClick(button, Qt.Key.Key_Return)
+    window = button.window().windowHandle()    # keys come to the window, as the platform sends them
+    qtbot.keyClick(window, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: clicks == [1], timeout=2000)
-    qtbot.keyClick(button, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.keyClick(window, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     qtbot.waitUntil(lambda: clicks == [1, 1], timeout=2000)
 
 
@@ -200,3 +201,40 @@ def test_an_inactive_case_stays_on_its_workers_home_marked_inactive(qtbot, sessi
     home = workspace.home_view
     assert home.my_cases.count() == 1
     assert case.reference in home.my_cases.text(0) and home.my_cases.text(0).endswith(" · inactive")
+
+
+def test_a_result_row_is_laid_out_once_and_forgotten_when_the_list_is_cleared(qtbot, monkeypatch):
+    """A row's rich text was laid out anew for each size asked and each paint (a millisecond
+    or two each, several times per row per search). Kept, it is laid out once; clearing the
+    list (a new search, a lock) drops it."""
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyleOptionViewItem
+
+    from ui.widgets import rich_text_delegate
+
+    made = []
+
+    class Counted(QTextDocument):
+        def __init__(self, *args):
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(rich_text_delegate, "QTextDocument", Counted)
+    listing = QListWidget()
+    qtbot.addWidget(listing)
+    delegate = RichTextDelegate(listing)
+    listing.setItemDelegate(delegate)
+    item = QListWidgetItem("Case C-1")
+    item.setData(HtmlRole, "<b>Case C-1</b> · 05/09/2026")
+    listing.addItem(item)
+    option = QStyleOptionViewItem()
+    option.rect.setWidth(400)
+    index = listing.model().index(0, 0)
+    sizes = {delegate.sizeHint(QStyleOptionViewItem(option), index).height() for _ in range(3)}
+    assert len(made) == 1 and len(sizes) == 1 and sizes.pop() > 0
+    listing.clear()
+    item = QListWidgetItem("Case C-1")
+    item.setData(HtmlRole, "<b>Case C-1</b> · 05/09/2026")
+    listing.addItem(item)
+    delegate.sizeHint(QStyleOptionViewItem(option), listing.model().index(0, 0))
+    assert len(made) == 2

@@ -53,6 +53,8 @@ def test_typing_keeps_it_from_firing(qtbot):
     edit = QLineEdit()
     qtbot.addWidget(edit)
     edit.show()
+    edit.activateWindow()
+    qtbot.waitActive(edit)
     clock = ManualTimer()
     timer = InactivityTimer(timer=clock)
     fired = []
@@ -62,7 +64,7 @@ def test_typing_keeps_it_from_firing(qtbot):
     # A key every 40 ms for 800 ms, twice the 400 ms timeout: never idle.
     for _ in range(20):
         clock.advance(40)
-        qtbot.keyClick(edit, "a")
+        qtbot.keyClick(edit.windowHandle(), "a")    # as the platform sends it: to the window
     assert fired == [] and edit.text() == "a" * 20
     clock.advance(399)
     assert fired == []
@@ -89,6 +91,7 @@ def test_without_input_it_fires_at_the_timeout_exactly(qtbot):
 def test_deactivated_timer_stays_quiet_and_stops_filtering(qtbot):
     edit = QLineEdit()
     qtbot.addWidget(edit)
+    edit.show()
     clock = ManualTimer()
     timer = InactivityTimer(timer=clock)
     fired = []
@@ -97,7 +100,7 @@ def test_deactivated_timer_stays_quiet_and_stops_filtering(qtbot):
     timer.activate()
     timer.deactivate()
     assert not timer.active and clock.deadline is None
-    qtbot.keyClick(edit, "a")  # input no longer restarts it
+    qtbot.keyClick(edit.windowHandle(), "a")  # input no longer restarts it
     assert clock.deadline is None
     clock.advance(10_000)
     assert fired == []

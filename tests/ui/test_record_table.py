@@ -105,3 +105,43 @@ def test_a_long_list_is_shown_and_sorted_without_reading_every_row_again_and_aga
     table.reload(lambda: model.set_rows(rows[:10]))
     assert [table.model().index(r, 0).data() for r in range(3)] == sorted((t.name for t in rows[:10]), reverse=True)[:3]
     assert calls[0] < 4 * len(rows)           # a sort reads each row's key once more, not n·log n times
+
+
+def test_a_paint_asks_no_python_of_a_row_for_roles_no_one_answers(qtbot):
+    """A view asks every cell for some eight roles at each paint and sizing; the ones a model
+    does not answer (font, alignment, icon, check state...) came down to the record and
+    `extra` each time. They are turned away first; the roles a model answers still reach it."""
+    from ui.models.paper_file_model import OverdueRole, PaperFileModel
+
+    asked = []
+
+    class Counting(PaperFileModel):
+        def extra(self, paper, column, role):
+            asked.append(role)
+            return super().extra(paper, column, role)
+
+    @dataclass
+    class Paper:
+        id: str = "p1"
+        label: str = "Box 1"
+        case_reference: str = "C-1"
+        home_location: str = "Cabinet"
+        is_out: bool = True
+        checked_out_by: str = "ann"
+        checked_out_on: str = "2026-01-01"
+        expected_back: str = "2026-01-02"
+        taken_to: str = "Court"
+
+        def overdue_on(self, today):
+            return True
+
+    model = Counting()
+    model.set_rows([Paper()])
+    index = model.index(0, 0)
+    for role in (Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.CheckStateRole,
+                 Qt.ItemDataRole.SizeHintRole, Qt.ItemDataRole.DecorationRole):
+        assert index.data(role) is None
+    assert asked == []
+    assert index.data(OverdueRole) is True
+    assert index.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert asked == [OverdueRole, Qt.ItemDataRole.ForegroundRole]

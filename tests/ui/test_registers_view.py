@@ -153,3 +153,22 @@ def test_the_paper_file_register_sorts_in_its_model_not_through_the_proxy(qtbot,
     assert tab.proxy.index(0, 0).data() == "PF-199" and asked == []
     tab.find.setText("PF-19")                                   # the filter still filters
     assert tab.proxy.rowCount() == 10                           # PF-190 to PF-199
+
+
+def test_the_other_registers_are_built_when_their_tab_is_first_shown(qtbot, session, ops, data_dir):
+    """Building all three registers with the page held the window as it opened."""
+    from ui.views.policy_reviews_tab import PolicyReviewsTab
+    from ui.views.staff_register_tab import StaffRegisterTab
+
+    _workspace, page = registers_page(qtbot, session, ops, data_dir)
+    assert page.findChildren(StaffRegisterTab) == [] and page.findChildren(PolicyReviewsTab) == []
+    page.clear()          # a lock clears only what was built
+    labels = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    page.tabs.setCurrentIndex(labels.index("&Staff register"))   # as a click or Alt+S does
+    staff = page.tabs.currentWidget()
+    assert isinstance(staff, StaffRegisterTab) and staff is page.staff and page.findChildren(PolicyReviewsTab) == []
+    qtbot.waitUntil(lambda: staff.model.rowCount() >= 1, timeout=3000)   # it loads once shown
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == labels
+    policy = page.show_policy_reviews()
+    assert page.tabs.currentWidget() is policy and isinstance(policy, PolicyReviewsTab)
+    assert page.tabs.indexOf(policy) == labels.index("Policy re&views")

@@ -433,3 +433,20 @@ def test_clarification_records_what_was_asked_and_the_answer_and_due_says_the_cl
     facts = " ".join(label.text() for label in page.detail.findChildren(type(dialog.heading)))
     assert "Only Year 9, from September to July." in facts
     assert date.fromisoformat(page.selected().due_on) > due  # the paused day is added on
+
+
+def test_the_review_screen_is_built_when_a_review_is_first_opened(qtbot, session, ops, data_dir):
+    """Building the review screen with the register held the window as the page opened."""
+    from ui.views.sar_review_view import SarReviewView
+
+    parent, _kid, _case = casework(session)
+    request = ready_request(session, parent)
+    _workspace, page = sar_page(qtbot, session, ops, data_dir)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    assert page.findChildren(SarReviewView) == []
+    page.clear()            # a lock empties a page whose review was never opened
+    page.set_busy(False)
+    page.refresher.mark_stale()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    review = open_review(qtbot, page, ops, request)
+    assert page.findChildren(SarReviewView) == [review] and page.stack.currentWidget() is review

@@ -16,6 +16,8 @@ _OVERDUE = QColor("#a11d1d")
 
 
 class ComplaintTableModel(RowTableModel):
+    EXTRA_ROLES = frozenset({Qt.ItemDataRole.ForegroundRole})
+
     def __init__(self, parent=None):
         self.today = date.today()
         super().__init__([

@@ -21,7 +21,12 @@ OVERDUE_TEXT = QColor("#7f1414")
 OVERDUE_BACKGROUND = QColor("#fdecec")
 
 
+R = Qt.ItemDataRole
+
+
 class PaperFileModel(RowTableModel):
+    EXTRA_ROLES = frozenset({OverdueRole, R.ForegroundRole, R.BackgroundRole, R.FontRole, R.ToolTipRole})
+
     def __init__(self, parent=None, today: date | None = None):
         self.names: dict[str, str] = {}  # user name -> full name, for "Out with"
         self.today = today or date.today()

@@ -3,6 +3,11 @@ specs (title, how to show a row, how it sorts, its tooltip), the rows are whatev
 service returned, and a reload is a whole reset. A screen that needs more (a colour for an
 overdue row, a role of its own) overrides `extra`.
 
+A view asks each cell for some eight roles at every paint and sizing (font, alignment, colours,
+check state, icon...), each a call into Python: a role no one here answers is turned away before
+the record is looked up. A model whose `extra` answers roles names them in EXTRA_ROLES (left
+None, `extra` is asked about every role).
+
 Display text is also the accessible text; the tooltip is the full text by default, so a
 column the view elides can still be read in full. Sorting uses SortRole: a column's own key
 (ISO dates sort right where dd/mm/yyyy would not), else its text case-folded.
@@ -19,6 +24,7 @@ _ROOT = QModelIndex()
 RowRole = Qt.ItemDataRole.UserRole + 1   # the record itself
 SortRole = Qt.ItemDataRole.UserRole + 2  # a value that sorts right
 _SHOWN = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+_OWN = frozenset({*_SHOWN, RowRole, Qt.ItemDataRole.ToolTipRole})
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class Column:
 
 
 class RowTableModel(QAbstractTableModel):
+    EXTRA_ROLES: frozenset | None = None    # the roles `extra` answers; None: any
+
     def __init__(self, columns: Iterable[Column], key: Callable[[Any], str] = lambda row: row.id, parent=None):
         super().__init__(parent)
         self.columns = tuple(columns)
@@ -39,6 +47,8 @@ class RowTableModel(QAbstractTableModel):
         self._rows: list = []
         self._sort_keys: dict[tuple[int, int], Any] = {}  # (row, column): a sort takes n·log n lookups
         self._order: tuple[int, Qt.SortOrder] | None = None  # the model sorts itself (sort_rows)
+        extra_roles = frozenset() if type(self).extra is RowTableModel.extra else self.EXTRA_ROLES
+        self._roles = None if extra_roles is None else frozenset(int(r) for r in _OWN | extra_roles)
 
     # --- contents ----------------------------------------------------------------------
     def set_rows(self, rows: Iterable) -> None:
@@ -121,6 +131,8 @@ class RowTableModel(QAbstractTableModel):
             if place not in self._sort_keys:
                 self._sort_keys[place] = self._sort_key(index)
             return self._sort_keys[place]
+        if self._roles is not None and role not in self._roles:
+            return None
         record = self.row(index.row()) if index.isValid() else None
         if record is None:
             return None

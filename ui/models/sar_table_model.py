@@ -52,7 +52,12 @@ def requester_text(request: Sar) -> str:
     return f"{request.requester_name} ({KIND_LABELS.get(request.requester_kind, request.requester_kind)})"
 
 
+R = Qt.ItemDataRole
+
+
 class SarTableModel(RowTableModel):
+    EXTRA_ROLES = frozenset({TimelinessRole, R.ForegroundRole, R.BackgroundRole})
+
     def __init__(self, parent=None, today: date | None = None):
         self.today = today or date.today()
         self._states: dict[str, str] = {}

@@ -38,7 +38,12 @@ def _date_column(title: str, attribute: str, header_tip: str = "", missing: str 
                   sort=lambda e: getattr(e, attribute) or "", header_tip=header_tip)
 
 
+R = Qt.ItemDataRole
+
+
 class StaffRegisterModel(RowTableModel):
+    EXTRA_ROLES = frozenset({R.ForegroundRole, R.BackgroundRole, R.DecorationRole, R.ToolTipRole})
+
     def __init__(self, parent=None):
         self._flags: dict[tuple[str, int], list[Reminder]] = {}
         super().__init__([

@@ -18,6 +18,8 @@ _DISABLED_TEXT = QColor("#5f6b7a")
 
 
 class StaffTableModel(RowTableModel):
+    EXTRA_ROLES = frozenset({Qt.ItemDataRole.ForegroundRole})
+
     def __init__(self, parent=None):
         super().__init__([
             Column("Name", lambda m: m.full_name, stretch=True),

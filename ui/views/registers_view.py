@@ -1,6 +1,8 @@
 """Registers (managers): the staff register, the paper file register and policy reviews, one
 tab each."""
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.errors import ConfideError
@@ -29,19 +31,28 @@ def _laptops_tab(session: Session, ops: Operations):
 
 
 class RegistersView(QWidget):
+    """The first tab is built with the page; the others the first time they are shown or
+    asked for (`staff`, `policy`): building all three registers held the window as the page
+    opened, and most visits are to the paper files."""
+
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
+        self.session, self.ops = session, ops
         self.paper_files = PaperFilesTab(session, ops)
-        self.staff = StaffRegisterTab(session, ops)
-        self.policy = PolicyReviewsTab(session, ops)
         self.laptops = _laptops_tab(session, ops)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Registers")
         self.tabs.addTab(self.paper_files, "&Paper files")
         if self.laptops is not None:
             self.tabs.addTab(self.laptops, "Cases on &laptops")
-        self.tabs.addTab(self.staff, "&Staff register")
-        self.tabs.addTab(self.policy, "Policy re&views")
+        self._later: dict[str, tuple[QWidget, Callable[[], QWidget]]] = {}   # name: (holder, maker)
+        self._made: dict[str, QWidget] = {}
+        for name, label, maker in (("staff", "&Staff register", lambda: StaffRegisterTab(session, ops)),
+                                   ("policy", "Policy re&views", lambda: PolicyReviewsTab(session, ops))):
+            holder = QWidget()
+            self._later[name] = (holder, maker)
+            self.tabs.addTab(holder, label)
+        self.tabs.currentChanged.connect(self._build_shown)
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 24)
         column.setSpacing(8)
@@ -49,6 +60,40 @@ class RegistersView(QWidget):
         column.addWidget(text_label("Where the paper files are, staff training and agreements, and "
                                     "reviews of the confidentiality policy.", "hint"))
         column.addWidget(self.tabs, 1)
+
+    @property
+    def staff(self) -> StaffRegisterTab:
+        return self._tab("staff")
+
+    @property
+    def policy(self) -> PolicyReviewsTab:
+        return self._tab("policy")
+
+    def _tab(self, name: str) -> QWidget:
+        if name in self._made:
+            return self._made[name]
+        holder, maker = self._later.pop(name)
+        tab = self._made[name] = maker()
+        index, shown = self.tabs.indexOf(holder), self.tabs.currentWidget() is holder
+        label = self.tabs.tabText(index)
+        self.tabs.blockSignals(True)     # the swap is no change of tab
+        try:
+            self.tabs.insertTab(index, tab, label)
+            self.tabs.removeTab(index + 1)
+            if shown:
+                self.tabs.setCurrentIndex(index)
+        finally:
+            self.tabs.blockSignals(False)
+        holder.deleteLater()
+        if self.ops.busy:
+            tab.set_busy(True)
+        return tab
+
+    def _build_shown(self, index: int) -> None:
+        shown = self.tabs.widget(index)
+        for name, (holder, _maker) in list(self._later.items()):
+            if holder is shown:
+                self._tab(name)
 
     def show_paper_file(self, file_id: str) -> PaperFilesTab:
         self.tabs.setCurrentWidget(self.paper_files)
@@ -66,7 +111,8 @@ class RegistersView(QWidget):
         return self.policy
 
     def tab_views(self):
-        return tuple(t for t in (self.paper_files, self.laptops, self.staff, self.policy) if t is not None)
+        """The tabs built so far (one not yet built holds nothing to clear)."""
+        return tuple(t for t in (self.paper_files, self.laptops, *self._made.values()) if t is not None)
 
     def clear(self) -> None:
         for tab in self.tab_views():

@@ -50,17 +50,26 @@ class SarView(RequestRegister):
         self.build(self.list_screen, "Subject access requests", "One calendar month from the later of receipt "
                    "and identity; clarification stops the clock until it arrives. Extendable by up to two "
                    "months.", "Register a reques&t…", "&Open requests only", self.detail)
-        self.review = SarReviewView(session, ops)
+        self._review: SarReviewView | None = None    # built when first opened (the property)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.list_screen)
-        self.stack.addWidget(self.review)
         column(self, (0, 0, 0, 0), None, self.stack)
 
         self.table.doubleClicked.connect(lambda _i: self.act("review"))
         self.detail.actionRequested.connect(self.act)
-        self.review.backRequested.connect(self.show_list)
-        self.review.generateRequested.connect(self.generate)
         self.refresher = Refresher(self.list_screen, session, ops, {"sars"}, self.reload)
+
+    @property
+    def review(self) -> SarReviewView:
+        """The review screen, built the first time a review is opened: most visits to the
+        register never open one, and building it held the window as the page was shown."""
+        if self._review is None:
+            self._review = SarReviewView(self.session, self.ops)
+            self.stack.addWidget(self._review)
+            self._review.backRequested.connect(self.show_list)
+            self._review.generateRequested.connect(self.generate)
+            self._review.set_busy(self.ops.busy)
+        return self._review
 
     # --- the register ----------------------------------------------------------------------
     def list_records(self, open_only: bool):
@@ -173,11 +182,13 @@ class SarView(RequestRegister):
     def set_busy(self, busy: bool) -> None:
         self.register_button.setEnabled(not busy)
         self.detail.update_buttons(not busy)
-        self.review.set_busy(busy)
+        if self._review is not None:
+            self._review.set_busy(busy)
 
     def clear(self) -> None:
         self.model.clear()
         self.detail.show_request(None, [])
-        self.review.clear()
+        if self._review is not None:
+            self._review.clear()
         self.show_list()
         self.refresher.stale = True

@@ -7,7 +7,7 @@ from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.domain.counting import plural
 from app.domain.records import SearchHit, snippet_parts
@@ -82,6 +82,10 @@ class SearchView(QWidget):
         self.results.setAccessibleName("Search results")
         self.results.setWordWrap(True)
         self.results.setItemDelegate(RichTextDelegate(self.results))
+        # Rows are laid out a batch per turn of the event loop: a hundred rows of rich text at
+        # once held the window as each search was typed.
+        self.results.setLayoutMode(QListView.LayoutMode.Batched)
+        self.results.setBatchSize(20)
         self.status = text_label("", "hint")
         self.error = text_label("", "error")
         self.error.hide()

@@ -5,24 +5,30 @@ button_row) buttons are never default, so Enter on a focused one did nothing at 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QToolButton, QWidget
 
+from ui.window_input import WindowInput
+
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 class EnterPressesButtons(QObject):
-    """Installed on the application for the lifetime of `scope` (its parent); acts only on
-    buttons inside `scope` and not inside a dialog (dialogs decide Enter themselves)."""
+    """Listens to the keys windows get (ui/window_input.py) for the lifetime of `scope` (its
+    parent); acts only on the focused button, inside `scope` and not inside a dialog (dialogs
+    decide Enter themselves)."""
 
     def __init__(self, scope: QWidget):
         super().__init__(scope)
         self.scope = scope
-        QApplication.instance().installEventFilter(self)
+        hub = WindowInput.instance()
+        hub.listen(self._key, {QEvent.Type.KeyPress})
+        self.destroyed.connect(lambda *_a, hub=hub, key=self._key: hub.unlisten(key))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and event.key() in ENTER_KEYS
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-                and isinstance(watched, (QPushButton, QToolButton)) and watched.hasFocus() and watched.isEnabled()
-                and self.scope.isAncestorOf(watched) and not self._in_dialog(watched)):
-            watched.animateClick()
+    def _key(self, _window, event: QEvent) -> bool:
+        if event.key() not in ENTER_KEYS or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        button = QApplication.focusWidget()
+        if (isinstance(button, (QPushButton, QToolButton)) and button.isEnabled()
+                and self.scope.isAncestorOf(button) and not self._in_dialog(button)):
+            button.animateClick()
             return True
         return False
 

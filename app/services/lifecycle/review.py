@@ -58,9 +58,9 @@ def blocks_for_cases(conn, case_ids: list[str] | None = None) -> dict[str, list[
     out: dict[str, list[str]] = {}
     sar_people = _sar_people(conn)
     if sar_people:
-        for cid, client, child in _cases_to_check(conn, case_ids):
-            if client in sar_people or child in sar_people:
-                out.setdefault(cid, []).append("an open subject access request")
+        for cid, client, child in _cases_to_check(conn, case_ids, sar_people):
+            if (client in sar_people or child in sar_people) and cid not in out:
+                out[cid] = ["an open subject access request"]
     for (cid,) in conn.execute("SELECT DISTINCT case_id FROM safeguarding_concern WHERE status = 'open' "
                                "AND deleted_at IS NULL"):
         out.setdefault(cid, []).append("an open safeguarding concern")
@@ -73,10 +73,16 @@ def blocks_for_cases(conn, case_ids: list[str] | None = None) -> dict[str, list[
     return out
 
 
-def _cases_to_check(conn, case_ids: list[str] | None):
+def _cases_to_check(conn, case_ids: list[str] | None, people: set[str]):
     if case_ids is None:
-        yield from conn.execute("SELECT id, client_id, child_id FROM casefile WHERE deleted_at IS NULL "
-                                "AND status = 'closed'")
+        # The closed cases of the people a request is about, over the client and child indexes
+        # (reading every closed case was a third of the full review's time at 50,000 cases).
+        found = list(people)
+        for i in range(0, len(found), 400):
+            marks = ", ".join("?" for _ in found[i:i + 400])
+            yield from conn.execute(f"SELECT id, client_id, child_id FROM casefile WHERE deleted_at IS NULL "
+                                    f"AND status = 'closed' AND (client_id IN ({marks}) OR child_id IN ({marks}))",
+                                    found[i:i + 400] * 2)
         return
     for i in range(0, len(case_ids), 400):
         chunk = case_ids[i:i + 400]
@@ -89,6 +95,18 @@ def blocks_for_enquiries(conn, enquiry_ids: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if not sar_people:
         return out      # nothing to look up: no open subject access request
+    wanted = set(enquiry_ids)
+    if len(wanted) > len(sar_people):
+        # The full list (some 20,000 enquiries at 50,000 cases): the enquiries of the people
+        # a request is about, over the caller and child indexes, rather than each one listed.
+        people = list(sar_people)
+        for i in range(0, len(people), 400):
+            marks = ", ".join("?" for _ in people[i:i + 400])
+            for (eid,) in conn.execute(f"SELECT id FROM enquiry WHERE caller_id IN ({marks}) "
+                                       f"OR child_id IN ({marks})", people[i:i + 400] * 2):
+                if eid in wanted:
+                    out[eid] = ["an open subject access request"]
+        return out
     for i in range(0, len(enquiry_ids), 400):
         chunk = enquiry_ids[i:i + 400]
         for eid, caller, child in conn.execute(
