@@ -17,10 +17,10 @@ folder) has checked out TAKE cases, as tests/perf/checkout_bench.py does. So the
 window syncs all day as it would (on unlock, after saves, when the hub changes). Before the
 sync step the laptop, another computer, writes 1,000 notes on its cases and syncs them with the
 probe paused; the step is the office's Sync button and what the hub's watcher starts. The
-check-in is the laptop's own window (its "Check in everything" on This laptop), opened in this
-process with the probe paused for its unlock: the laptop's check-in waits for the office's
-window to apply its work, so the step holds both windows' work on the one GUI thread (the
-office's, at 50,000 cases, is most of it).
+check-in is the laptop's own window (its "Check in everything" on This laptop) in a process of
+its own, as another computer would be, unlocked before the step: the check-in waits for the
+office's window to apply the laptop's work, so both windows are probed through it (the
+laptop's ticks join the day's as a step of their own).
 
 Usage: nice .venv/bin/python -m tests.perf.gui_day [--cases 50000] [--seed 1] [--profile]
        [--figures FILE]
@@ -36,6 +36,7 @@ import os
 import pstats
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -66,7 +67,8 @@ from ui.team.pages import LAPTOP  # noqa: E402
 TICK_MS = 10
 STALL_MS, P99_MS = 100, 30
 TAKE, CHANGES = 50, 1000
-SYNC_STEP, CHECKIN_STEP = "sync bringing 1,000 changes", "check-in (laptop window)"
+SYNC_STEP = "sync bringing 1,000 changes"
+CHECKIN_STEP, LAPTOP_STEP = "check-in (office window)", "check-in (the laptop's window)"
 
 
 class LagProbe(QObject):
@@ -305,43 +307,69 @@ def sync_from_laptop(app, window, ops, probe, team: Team) -> None:
 
 
 def check_in_from_laptop(app, ops, probe, team: Team) -> None:
-    """The laptop's window (unlocked with the probe paused: its own unlock) checks every case
-    in from This laptop; the check-in ends only when the office's window has applied it."""
+    """The laptop, another computer, in a process of its own (no share of this one's GIL): its
+    window, unlocked with both probes paused, checks every case in from This laptop. The
+    check-in ends only when the office's window has applied the laptop's work, so both windows
+    are probed through it: the office's here, the laptop's in its process (its ticks join the
+    day's under LAPTOP_STEP)."""
+    lags_file = team.root / "laptop-lags.json"
     probe.pause()
-    laptop_ops = Operations()
-    laptop = MainWindow(team.laptop_dir, team.laptop_key, laptop_ops)
-    laptop.resize(1366, 768)
-    laptop.show()
-    laptop.unlock_view.username.setText("manager")
-    laptop.unlock_view.passphrase.setText(PASSPHRASE)
-    laptop.unlock_view.unlock()
-    until(app, laptop_ops)
-    wait(app, 300)
-    until(app, laptop_ops)
+    laptop = subprocess.Popen([sys.executable, "-m", "tests.perf.gui_day", "--laptop-check-in", str(team.root)],
+                              cwd=Path(__file__).resolve().parents[2])
+    while not (team.root / "laptop.ready").exists():
+        if laptop.poll() is not None:
+            raise SystemExit("gui_day: the laptop's window stopped before its check-in")
+        wait(app, 50)
     until(app, ops)
     probe.resume()
     probe.step = CHECKIN_STEP
-    page = laptop.workspace.show_page(LAPTOP)
-    until(app, laptop_ops)
-    ask = laptop_view.messages.ask
-    laptop_view.messages.ask = lambda *_a, **_k: True      # the person presses "Check in"
-    try:
-        page.check_in()
-    finally:
-        laptop_view.messages.ask = ask
-    until(app, laptop_ops, 180)
+    (team.root / "laptop.go").touch()
+    while laptop.poll() is None:
+        wait(app, 20)
     until(app, ops)
     wait(app, 500)
     until(app, ops)
+    if laptop.returncode != 0 or not lags_file.exists():
+        raise SystemExit(f"gui_day: the laptop's check-in did not end (exit {laptop.returncode})")
+    probe.lags += [(lag, LAPTOP_STEP, cpu) for lag, cpu in json.loads(lags_file.read_text())]
+
+
+def laptop_check_in(root: Path) -> int:
+    """The laptop's process (--laptop-check-in): its window, its probe, its check-in."""
+    app = QApplication.instance() or QApplication([])
+    apply_look(app)
+    ops = Operations()
+    window = MainWindow(root / "laptop", root / "laptop.key", ops)
+    window.resize(1366, 768)
+    window.show()
+    window.unlock_view.username.setText("manager")
+    window.unlock_view.passphrase.setText(PASSPHRASE)
+    window.unlock_view.unlock()
+    until(app, ops)
+    wait(app, 300)
+    until(app, ops)
+    page = window.workspace.show_page(LAPTOP)
+    until(app, ops)
+    (root / "laptop.ready").touch()
+    while not (root / "laptop.go").exists():
+        wait(app, 20)
+    probe = LagProbe()
+    probe.start()
+    laptop_view.messages.ask = lambda *_a, **_k: True      # the person presses "Check in"
+    page.check_in()
+    until(app, ops, 180)
+    wait(app, 300)
+    until(app, ops)
+    probe.stop()
     done = page.status.text()
-    probe.pause()
-    laptop.lock("bench")
-    until(app, laptop_ops)
-    laptop_ops.shutdown()
-    laptop.close()
-    probe.resume()
+    window.lock("bench")
+    until(app, ops)
+    ops.shutdown()
     if not done.startswith("Checked in:") or page.rows:
-        raise SystemExit(f"gui_day: the laptop's check-in did not end: {done or page.error.text()}")
+        print(f"gui_day: the laptop's check-in did not end: {done or page.error.text()}", file=sys.stderr)
+        return 1
+    (root / "laptop-lags.json").write_text(json.dumps([(lag, cpu) for lag, _, cpu in probe.lags]))
+    return 0
 
 
 def figures(cases: int, p99: float, over: list[float], worst) -> list[dict]:
@@ -388,8 +416,11 @@ def main(argv=None) -> int:
                         "check-in's, go to standard error")
     p.add_argument("--stalls", action="store_true", help="also list every stall over 100 ms")
     p.add_argument("--figures", help="write the figures' rows for README.md here (JSON)")
+    p.add_argument("--laptop-check-in", type=Path, help=argparse.SUPPRESS)   # the laptop's process
     args = p.parse_args(argv)
     kdf.use_cheap_profile_for_tests(True)      # as the benchmark vault was made (scale_bench)
+    if args.laptop_check_in:
+        return laptop_check_in(args.laptop_check_in)
     source = build_dataset(args.cases, args.seed)
     app = QApplication.instance() or QApplication([])
     apply_look(app)
@@ -435,7 +466,7 @@ def main(argv=None) -> int:
     if args.profile:
         # The worst steps, and always the team's two (the sync and the check-in).
         steps = list(dict.fromkeys(step for _, step, _ in sorted(probe.lags, reverse=True)))[:6]
-        steps += [step for step in (SYNC_STEP, CHECKIN_STEP) if step not in steps]
+        steps += [step for step in (SYNC_STEP, CHECKIN_STEP) if step not in steps]   # the laptop's: its process
         probe.print_profiles(steps, sys.stderr)
     return 0 if ok else 1
 
