@@ -84,7 +84,7 @@ bench: $(STAMP)
 	$(if $(filter 1,$(BENCH_DOCUMENTS)),$(call run_bench,documents_scale,--cases $(BENCH_DOCUMENTS_CASES) \
 		--documents $(BENCH_DOCUMENTS_COUNT) --figures $(BENCH_OUT)/documents_scale.figures.json,documents_scale))
 	$(call run_bench,lifecycle_bench,--notes 100000 --review-cases 50000 --review-source import --erase-cases 1000,lifecycle_bench)
-	$(call run_bench,gui_day,--cases $(BENCH_GUI_CASES),gui_day)
+	$(call run_bench,gui_day,--cases $(BENCH_GUI_CASES) --figures $(BENCH_OUT)/gui_day.figures.json,gui_day)
 	$(BIN)/python -m tests.perf.readme_figures $(BENCHES)
 	@if [ -s $(BENCH_OUT)/failed ]; then echo "make bench: failed or missed a target: $$(tr '\n' ' ' < $(BENCH_OUT)/failed)"; exit 1; fi
 
