@@ -25,7 +25,7 @@ from app.domain.choices import (
 from app.domain.periods import LONDON, Period
 from app.domain.report import Report, Table
 from app.domain.text import age_on
-from app.services.reports import national_counts
+from app.services.reports import national_counts, period_cases
 from app.services.reports.complaints import reporting
 
 AGE_BANDS = [("0-4", 0, 4), ("5-10", 5, 10), ("11-15", 11, 15), ("16-19", 16, 19), ("20-25", 20, 25)]
@@ -156,6 +156,10 @@ def _enquiry_figures(conn, q: dict, period: Period) -> dict:
     return {"channel": channel, "month": month, "route": route, "helped": helped}
 
 
+TOUCHING = {by: period_cases.touching("c.child_id, c.worker, c.opened_on, c.closed_on, c.closure_reason, c.outcomes",
+                                      by) for by in (False, True)}
+
+
 def _case_figures(conn, q: dict) -> dict:
     """Every case table in one pass over the cases that touch the period: active in it
     (opened by its end, not closed before its start), opened in it, or closed in it."""
@@ -164,11 +168,7 @@ def _case_figures(conn, q: dict) -> dict:
     reasons, outcomes = Counter(), Counter()
     workload: dict[str, list[int]] = {}
     children: dict[str, str] = {}  # child -> the earliest opening of their active cases
-    for child, worker, opened, closed, reason, raw in conn.execute(
-            "SELECT c.child_id, c.worker, c.opened_on, c.closed_on, c.closure_reason, c.outcomes "
-            "FROM casefile c WHERE c.deleted_at IS NULL AND (c.opened_on <= :end AND (c.closed_on IS NULL "
-            "OR c.closed_on >= :start) OR c.opened_on BETWEEN :start AND :end OR c.closed_on BETWEEN :start AND :end)",
-            q):
+    for child, worker, opened, closed, reason, raw in conn.execute(TOUCHING[period_cases.early(conn, q)], q):
         if start <= opened <= end:
             new += 1
         if closed is not None and start <= closed <= end:
