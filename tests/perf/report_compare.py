@@ -42,6 +42,7 @@ def dump(cases: int, seed: int, out: Path) -> None:
     kdf.use_cheap_profile_for_tests()
     folder = scale_bench.dataset_folder(cases, seed)
     session = vault_service.unlock(folder / "vault", "manager", scale_bench.PASSPHRASE, folder / "device.key")
+    print(f"  code: {Path(reports.__file__).parents[3]}", flush=True)
     found = {}
     for period in periods_to_compare():
         cpu = time.process_time()

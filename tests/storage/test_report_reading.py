@@ -1,5 +1,5 @@
-"""How the period report reads its cases (app/services/reports/period_cases.py, docs/reports.md
-"How long a report takes"): through indexes, so its cost follows the period's cases and not every
+"""How the period report reads its cases (app/services/reports/period_cases.py, docs/national.md
+"What a report reads"): through indexes, so its cost follows the period's cases and not every
 case ever held; and the rows it reads are exactly the ones a table scan found, whichever range it
 reads by, for any status and for dates typed the wrong way round."""
 

@@ -1,6 +1,6 @@
 """The cases a report period touches, read through the casefile_closed index (status, closed_on)
 so that a report reads the cases of its period rather than every case ever opened: a table scan
-of casefile grew with the service's whole history (docs/reports.md, "How long a report takes").
+of casefile grew with the service's whole history (docs/national.md, "What a report reads").
 
 A case is active in the period when it opened by the period's end and had not closed before its
 start. Those are either the cases with no closing date or one on or after the start (two ranges of
