@@ -99,12 +99,15 @@ def add_levels_and_states(conn, q: dict, report: Report, add) -> None:
 def add_evaluation(conn, q: dict, add) -> None:
     form = national.questionnaire()
     methods, answers = Counter(), {question.key: Counter() for question in form.questions}
+    # form.group_of once per answer given (the first of the scale's answers with that key, as it
+    # picks), not once per answer counted: a year holds thousands of evaluations.
+    group_of = {answer.key: answer.group for answer in reversed(form.scale)}
     for method, raw in conn.execute("SELECT method, answers FROM service_evaluation WHERE deleted_at IS NULL "
                                     "AND received_on BETWEEN :start AND :end", q):
         methods[method] += 1
         for key, answer in json.loads(raw).items():
             if key in answers:
-                answers[key][form.group_of(answer)] += 1
+                answers[key][group_of.get(answer) if isinstance(answer, str) else form.group_of(answer)] += 1
     rows = [[m.label, methods.get(m.value, 0)] for m in EvaluationMethod]
     add(Table("evaluations", "Service-user evaluations received", ["How answered", "Evaluations"],
               rows + [[ALL_EVALUATIONS, sum(r[1] for r in rows)]], total_last=True,
