@@ -51,16 +51,10 @@ def early(conn, q: dict) -> bool:
 
 def active(columns: str, by_opening: bool) -> str:
     """The cases active in the period (opened by its end, not closed before its start)."""
-    return STATUSES + active_ids(by_opening, columns)
-
-
-def active_ids(by_opening: bool, columns: str = "c.id") -> str:
-    """The cases active in the period, as a subquery (`case_id IN (...)`) of a statement that
-    starts with STATUSES."""
     if by_opening:
-        return _OPENED_BY_END.format(columns=columns, also=_STILL_OPEN)
-    return (_OPEN.format(columns=columns) + " UNION ALL "
-            + _CLOSED_SINCE.format(columns=columns, opened="c.opened_on <= :end"))
+        return STATUSES + _OPENED_BY_END.format(columns=columns, also=_STILL_OPEN)
+    return STATUSES + (_OPEN.format(columns=columns) + " UNION ALL "
+                       + _CLOSED_SINCE.format(columns=columns, opened="c.opened_on <= :end"))
 
 
 def touching(columns: str, by_opening: bool) -> str:
