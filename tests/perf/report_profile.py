@@ -2,7 +2,7 @@
 rows it returned and SQLite's plan, and each table's share, on a benchmark dataset (encrypted, and
 plain SQLite beside it when the dataset has its plain copy).
 
-    python -m tests.perf.report_profile [--cases 50000] [--seed 1] [--year 2025] [--plain]
+    python -m tests.perf.report_profile [--cases 50000] [--seed 1] [--year 2025] [--plain] [--plain-db PATH]
 
 Reads the dataset scale_bench built (.bench/data-<cases>-<seed>-v<schema>); writes nothing to it.
 """
@@ -11,14 +11,19 @@ import argparse
 import time
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
+
+import sqlcipher3
 
 from app.domain import periods
 from app.domain.report import Report
 from app.pdf.report_pdf import render_report
 from app.security import kdf
+from app.security.session import Session
 from app.services.reports import counts
 from app.services.reports import figures as reports
 from app.services.vault import unlock as vault_service
+from app.storage import db
 from tests.perf import scale_bench
 
 
@@ -87,12 +92,23 @@ def whole(session, period, label: str) -> None:
           f"{(time.perf_counter() - wall) * 1000:.0f} ms wall ({(time.process_time() - cpu) * 1000:.0f} ms CPU)")
 
 
+def _read_only_plain(path: Path, enc: Session) -> Session:
+    conn = sqlcipher3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                              check_same_thread=False, cached_statements=db.CACHED_STATEMENTS)
+    conn.row_factory = sqlcipher3.Row
+    for pragma in ("temp_store = MEMORY", f"cache_size = -{db.CACHE_KIB}"):
+        conn.execute(f"PRAGMA {pragma}").fetchall()
+    return Session(enc.paths, enc.vault, conn, enc.user, enc.data_key, enc.device_store, enc.device_secret)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=50000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--year", type=int, default=None, help="financial year starting (default: last)")
     parser.add_argument("--plain", action="store_true", help="also on the plain SQLite copy")
+    parser.add_argument("--plain-db", type=Path, help="also on this plain copy, opened read-only (for one of "
+                        "another schema whose report tables are the same: the 200,000 cache's v25 plain.db)")
     args = parser.parse_args(argv)
     kdf.use_cheap_profile_for_tests()
     folder = scale_bench.dataset_folder(args.cases, args.seed)
@@ -102,6 +118,8 @@ def main(argv=None) -> int:
     if args.plain:
         scale_bench.plain_copy(folder)
         sessions.append(("plain", scale_bench.plain_session(folder, enc)))
+    if args.plain_db:
+        sessions.append(("plain (read-only copy)", _read_only_plain(args.plain_db, enc)))
     for label, session in sessions:
         whole(session, period, f"{label} (cold)")
         whole(session, period, f"{label} (warm)")
