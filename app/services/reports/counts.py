@@ -96,9 +96,7 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
               total_last=True))
     national_counts.add_levels_and_states(conn, q, report, add)
 
-    topics = Counter(dict(conn.execute(
-        "SELECT t.topic, count(*) FROM enquiry_topic t JOIN enquiry e ON e.id = t.enquiry_id "
-        "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi GROUP BY t.topic", q)))
+    topics = Counter(dict(conn.execute(TOPICS, {"ids": json.dumps(enquiries["ids"])})))
     add(Table("topics", "Topics raised", ["Topic", "Contacts"], choice_rows(Topic, topics), chart="bar",
               note="A contact can raise more than one topic, so these do not add up to the contacts."))
     add(Table("referral_routes", "Referral routes", ["Route", "Contacts"],
@@ -135,14 +133,22 @@ def count_all(conn, report: Report, progress: Callable[[int, str], None] | None 
     report.same(report.cell("cases", NEW_CASES), ("workload", len(workload.rows) - 1, 2))
 
 
+# The topics of the period's enquiries, by the ids _enquiry_figures read (a JSON list): joining
+# enquiry again read each of the period's enquiries a second time, half this table's cost.
+TOPICS = ("SELECT topic, count(*) FROM enquiry_topic WHERE enquiry_id IN (SELECT value FROM json_each(:ids)) "
+          "GROUP BY topic")
+
+
 def _enquiry_figures(conn, q: dict, period: Period) -> dict:
     """Every enquiry table in one pass over the period's enquiries (they were five queries,
-    each reading the same rows again)."""
+    each reading the same rows again), and the enquiries' ids for their topics."""
     channel, month, route, helped = Counter(), Counter(), Counter(), Counter()
     callers: dict[str, set] = {}
-    for received, chan, how, role, caller in conn.execute(
-            "SELECT e.received_at, e.channel, e.route, e.caller_role, e.caller_id FROM enquiry e "
+    ids = []
+    for enquiry_id, received, chan, how, role, caller in conn.execute(
+            "SELECT e.id, e.received_at, e.channel, e.route, e.caller_role, e.caller_id FROM enquiry e "
             "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi", q):
+        ids.append(enquiry_id)
         channel[chan] += 1
         route[how] += 1
         local = datetime.fromisoformat(received).astimezone(LONDON)
@@ -153,7 +159,7 @@ def _enquiry_figures(conn, q: dict, period: Period) -> dict:
             callers.setdefault(role, set()).add(caller)
     for role, people in callers.items():
         helped[role] += len(people)
-    return {"channel": channel, "month": month, "route": route, "helped": helped}
+    return {"channel": channel, "month": month, "route": route, "helped": helped, "ids": ids}
 
 
 TOUCHING = {by: period_cases.touching("c.child_id, c.worker, c.opened_on, c.closed_on, c.closure_reason, c.outcomes",
