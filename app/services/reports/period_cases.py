@@ -15,31 +15,31 @@ it, is counted as a table scan counted it.
 Every statement here is used with the period's parameters :start and :end (ISO dates)."""
 
 # Each distinct status in casefile, smallest first, one index seek each.
-STATUSES = ("WITH RECURSIVE statuses(s) AS (SELECT min(status) FROM casefile INDEXED BY casefile_closed "
-            "UNION ALL SELECT (SELECT min(status) FROM casefile INDEXED BY casefile_closed WHERE status > s) "
-            "FROM statuses WHERE s IS NOT NULL) ")
+STATUSES = ("WITH RECURSIVE statuses(status_seen) AS (SELECT min(status) FROM casefile INDEXED BY casefile_closed "
+            "UNION ALL SELECT (SELECT min(status) FROM casefile INDEXED BY casefile_closed WHERE status > status_seen) "
+            "FROM statuses WHERE status_seen IS NOT NULL) ")
 # Whether the period is nearer the start of the history than its end: from the first opening and
 # the last closing under each status, two seeks a status.
 EARLY = STATUSES + (
     "SELECT coalesce(julianday(:end) - julianday(min((SELECT min(opened_on) FROM casefile "
-    "INDEXED BY casefile_status_opened WHERE status = s))) < julianday(max((SELECT max(closed_on) "
-    "FROM casefile INDEXED BY casefile_closed WHERE status = s))) - julianday(:start), 0) FROM statuses")
+    "INDEXED BY casefile_status_opened WHERE status = status_seen))) < julianday(max((SELECT max(closed_on) "
+    "FROM casefile INDEXED BY casefile_closed WHERE status = status_seen))) - julianday(:start), 0) FROM statuses")
 
-_OPEN = ("SELECT {columns} FROM casefile c INDEXED BY casefile_closed WHERE c.status IN (SELECT s FROM statuses) "
+_OPEN = ("SELECT {columns} FROM casefile c INDEXED BY casefile_closed WHERE c.status IN (SELECT status_seen FROM statuses) "
          "AND c.closed_on IS NULL AND c.deleted_at IS NULL AND c.opened_on <= :end")
-_CLOSED_SINCE = ("SELECT {columns} FROM casefile c INDEXED BY casefile_closed WHERE c.status IN (SELECT s FROM statuses) "
+_CLOSED_SINCE = ("SELECT {columns} FROM casefile c INDEXED BY casefile_closed WHERE c.status IN (SELECT status_seen FROM statuses) "
                  "AND c.closed_on >= :start AND c.deleted_at IS NULL AND {opened}")
 # Opened in the period but closed before it began: only where a closing date was typed before the
 # opening date, but the report has always counted such a case as opened in the period.
 _CLOSED_BEFORE = ("SELECT {columns} FROM casefile c INDEXED BY casefile_status_opened "
-                  "WHERE c.status IN (SELECT s FROM statuses) AND c.opened_on BETWEEN :start AND :end "
+                  "WHERE c.status IN (SELECT status_seen FROM statuses) AND c.opened_on BETWEEN :start AND :end "
                   "AND c.closed_on < :start AND c.deleted_at IS NULL")
 # Read by opening: the cases opened by the end, then (touching only) any opened after the end
 # but closed in the period (again only where the dates were typed the wrong way round).
 _OPENED_BY_END = ("SELECT {columns} FROM casefile c INDEXED BY casefile_status_opened "
-                  "WHERE c.status IN (SELECT s FROM statuses) AND c.opened_on <= :end AND c.deleted_at IS NULL "
+                  "WHERE c.status IN (SELECT status_seen FROM statuses) AND c.opened_on <= :end AND c.deleted_at IS NULL "
                   "AND {also}")
-_OPENED_AFTER = ("SELECT {columns} FROM casefile c INDEXED BY casefile_closed WHERE c.status IN (SELECT s FROM statuses) "
+_OPENED_AFTER = ("SELECT {columns} FROM casefile c INDEXED BY casefile_closed WHERE c.status IN (SELECT status_seen FROM statuses) "
                  "AND c.closed_on BETWEEN :start AND :end AND c.opened_on > :end AND c.deleted_at IS NULL")
 _STILL_OPEN = "(c.closed_on IS NULL OR c.closed_on >= :start)"
 
