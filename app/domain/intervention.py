@@ -16,8 +16,11 @@ INACTIVE_DAYS_RANGE = (14, 730)
 GROUPS = ("agree", "neither", "disagree")
 
 
+_NETWORK_LEVELS = frozenset(m.value for m in InterventionLevel)
+
+
 def is_network_level(value: str | None) -> bool:
-    return value in {m.value for m in InterventionLevel}
+    return value in _NETWORK_LEVELS
 
 
 def level_label(value: str | None) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from app.domain import retention
 from app.services.casework import enquiries
 from app.services.lifecycle import decisions, review
+from app.services.sar import register as sar_register
 from tests.lifecycle.support import closed_case
 from tests.unit.casework_helpers import phone_enquiry
 
@@ -110,6 +111,51 @@ def test_the_review_reads_no_table_in_full(session):
         assert not full, f"{table} read in full: {full}"
 
 
+def _vm_steps(conn, read) -> int:
+    """SQLite's virtual-machine steps (in tens) that `read` takes: what it reads, whatever the machine's load."""
+    ticks = [0]
+
+    def tick():
+        ticks[0] += 1
+        return 0
+
+    conn.set_progress_handler(tick, 10)
+    try:
+        read()
+    finally:
+        conn.set_progress_handler(None, 10)
+    return ticks[0]
+
+
+def test_what_blocks_the_full_list_is_read_from_the_people_a_request_is_about(session):
+    """The full review once read every closed case, and every listed enquiry by its id, to find
+    the few an open subject access request is about (docs/lifecycle.md "The review"): its cost
+    grew with every record held. Now the same blocks are read through the people's indexes."""
+    conn = session.conn
+    about, _ = _case(session, "1990-05-05", "2015-01-10", "Asked")
+    parent = conn.execute("SELECT client_id FROM casefile WHERE id = ?", (about,)).fetchone()[0]
+    _case(session, "1990-05-05", "2015-02-10", "Other")
+    from_parent = enquiries.record_enquiry(session, phone_enquiry(caller_id=parent, received_at=datetime(
+        2019, 1, 1, 9, 0, tzinfo=UTC))).enquiry.id
+    sar_register.register(session, "2026-11-01", parent, "subject", requester_name="Mabel Asked",
+                          identity_method="passport", identity_received_on="2026-11-01", today=date(2026, 11, 2))
+    general = [_general_enquiry(session, datetime(2019, 2, 1, 9, 0, tzinfo=UTC)) for _ in range(2)]
+    before_cases = _vm_steps(conn, lambda: review.blocks_for_cases(conn))
+    before_enquiries = _vm_steps(conn, lambda: review.blocks_for_enquiries(conn, [from_parent, *general]))
+    for n in range(30):
+        _case(session, "1990-05-05", "2015-03-10", f"More{n}")
+        general.append(_general_enquiry(session, datetime(2019, 3, 1, 9, 0, tzinfo=UTC)))
+    cases_blocked = review.blocks_for_cases(conn)
+    assert cases_blocked == {about: ["an open subject access request"]}
+    assert review.blocks_for_enquiries(conn, [from_parent, *general]) == {from_parent: ["an open subject access request"]}
+    due = {d.record_id: d.blocked_by for d in review.due_records(conn, date(2026, 12, 1))}
+    assert due[about] == ["an open subject access request"] and due[from_parent] == ["an open subject access request"]
+    assert sum(1 for blocks in due.values() if blocks) == 2
+    # Thirty more closed cases and enquiries no request is about: before, each read (hundreds of steps).
+    assert _vm_steps(conn, lambda: review.blocks_for_cases(conn)) - before_cases < 20
+    assert _vm_steps(conn, lambda: review.blocks_for_enquiries(conn, [from_parent, *general])) - before_enquiries < 20
+
+
 class _CountingRows:
     """The connection as the review uses it, counting the rows each statement hands back."""
 
@@ -135,8 +181,6 @@ def test_the_full_list_reads_the_requests_peoples_records_not_every_closed_case(
     enquiry on the list by its id) to compare with the people of open requests: a third of the
     full review's time at 50,000 cases, on the worker but holding the interpreter the window
     needs. The people's own records are looked up instead."""
-    from app.services.sar import register as sar_register
-
     blocked, parent, _ = closed_case(session, born="2001-12-31", closed="2019-01-10", last="Asked")
     for n in range(30):     # closed lately: not yet due, and nobody has asked about them
         closed_case(session, born="2001-12-31", closed="2026-01-10", last=f"Recent{n}")
