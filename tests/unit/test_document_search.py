@@ -57,3 +57,12 @@ def test_a_records_request_finds_who_read_a_record_through_an_index(session):
         "EXPLAIN QUERY PLAN SELECT id FROM audit_event WHERE object_id IN (?, ?) AND "
         "(action LIKE 'view_%' OR action = 'document_viewed')", ("a", "b")))
     assert "audit_event_object" in plan
+
+
+def test_a_records_request_finds_what_other_computers_saw_read_through_an_index(session):
+    # Failed before: every event another computer sent was read and parsed as JSON.
+    plan = " ".join(r[-1] for r in session.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT json_extract(event, '$.id') FROM sync_remote_audit "
+        "WHERE json_extract(event, '$.object_id') IN (?, ?) AND (json_extract(event, '$.action') LIKE 'view_%' "
+        "OR json_extract(event, '$.action') = 'document_viewed')", ("a", "b")))
+    assert "sync_remote_audit_object" in plan
