@@ -12,11 +12,10 @@ FTS5 table is carried with no change.
 
 The joiner copies the shadow tables and the keys only when the file's FTS5 tables are
 exactly its own (same definitions), then checks that every entry is what it would build
-from its own rows: every row has one entry and there is nothing else, filed under the same
-kind, record and case (search decides what a person may see from those at query time,
-casework.search, so an entry that named another case would open a firewalled note to a
-search); otherwise the index is built after the join as before (search_build). An entry
-whose words differ (a writer that indexed by an older rule) is indexed again from the row.
+from its own rows (kind, record, case, title, words), that every row has one, and nothing
+else: search decides what a person may see from the entry's kind, record and case at query
+time (casework.search), so an entry that named another case would open a firewalled note
+to a search. Anything else, and the index is built after the join as before (search_build).
 """
 
 from app.services.team import search_build, state
@@ -85,10 +84,9 @@ def _columns(conn, db: str, table: str) -> list[tuple]:
 
 def load(conn) -> bool:
     """Take the attached snapshot's search index as this computer's own. Returns False when it
-    carries none, or one that does not fit or does not file every row where its own rows say
-    (search_build.start then replaces whatever was copied here). An entry whose words differ
-    from what this computer would index (a writer's older rule) is indexed again from the
-    row. Call inside the restoring transaction, after the rows are loaded."""
+    carries none, or one that does not fit or does not match the rows just loaded: the caller
+    then builds the index (search_build.start, which replaces whatever was copied here).
+    Call inside the restoring transaction, after the rows are loaded."""
     ours = fts_tables(conn)
     if KEYS not in carried(conn) or fts_tables(conn, "snap") != ours:
         return False
@@ -103,50 +101,33 @@ def load(conn) -> bool:
         _refill(conn, "main", "snap", name)
     conn.execute(f"DELETE FROM main.{KEYS}")
     conn.execute(f"INSERT INTO main.{KEYS} SELECT * FROM snap.{KEYS}")
-    stale = differing(conn)
-    if stale is None or sum(map(len, stale.values())) > MAX_STALE:
-        return False
-    for kind, ids in stale.items():
-        search_build.reindex_ids(conn, kind, ids)
-    return True
+    return matches_rows(conn)
 
 
-MAX_STALE = 20_000      # entries to index again one by one; beyond, a full build is quicker
-
-
-def differing(conn) -> dict[str, list[str]] | None:
-    """The rows whose FTS5 entry holds other words than search_build would index from them,
-    by kind; None when an entry is missing, extra, or filed as another kind, record or case
-    (what search decides visibility by), or a key has no entry."""
+def matches_rows(conn) -> bool:
+    """Does every FTS5 entry hold what search_build would index from this computer's rows, for
+    every row that has one, and nothing more (no stray entry or key)?"""
     entries: dict[str, int] = {}
     keys = 0
-    stale = {}
     for kind in search_build.KINDS:
         table = search_build.table_for(kind)
         content = f"{table}_content"
         cols = [c[1] for c in _columns(conn, "main", content) if c[1] != "id"]
-        if len(cols) < 3:
-            return None                                     # a table without its text: cannot check
-        placed = " AND ".join(f"c.{c} IS x.{c}" for c in cols[:3])
-        same = " AND ".join(f"c.{c} IS x.{c}" for c in cols[3:]) or "1"
-        built = f"WITH x(id, {', '.join(cols)}) AS ({search_build.select_sql(kind, '1')}) "
+        if not cols:
+            return False                                    # a table without its text: cannot check
+        same = " AND ".join(f"c.{c} IS x.{c}" for c in cols)
         rows = conn.execute(f"SELECT count(*) FROM ({search_build.KEYED_ROWS[kind]})").fetchone()[0]
-        found, equal = conn.execute(f"{built} SELECT count(*), coalesce(sum({same}), 0) FROM x "
-                                    f"JOIN main.{content} c ON c.id = x.id AND {placed}").fetchone()
-        if found != rows:
-            return None
-        if equal != found:
-            stale[kind] = [r[0] for r in conn.execute(f"{built} SELECT x.{cols[1]} FROM x JOIN main.{content} c "
-                                                      f"ON c.id = x.id WHERE NOT ({same})")]
+        equal = conn.execute(f"WITH x(id, {', '.join(cols)}) AS ({search_build.select_sql(kind, '1')}) "
+                             f"SELECT count(*) FROM x JOIN main.{content} c ON c.id = x.id AND {same}").fetchone()[0]
+        if equal != rows:
+            return False
         entries[table] = entries.get(table, 0) + rows
         keys += rows
     for table in fts_tables(conn):
         held = conn.execute(f"SELECT count(*) FROM main.{table}_content").fetchone()[0]
         if held != entries.get(table, 0):
-            return None
+            return False
         if f"{table}_docsize" in shadows(conn, table) and \
                 conn.execute(f"SELECT count(*) FROM main.{table}_docsize").fetchone()[0] != held:
-            return None
-    if conn.execute(f"SELECT count(*) FROM main.{KEYS}").fetchone()[0] != keys:
-        return None
-    return stale
+            return False
+    return conn.execute(f"SELECT count(*) FROM main.{KEYS}").fetchone()[0] == keys

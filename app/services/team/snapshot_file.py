@@ -71,9 +71,6 @@ def dump_to(conn, key: bytes, path: Path) -> None:
     # nothing is written to main here.
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        # Set while the file is empty: pages the search index's merge frees (search_carry) go
-        # at the commit, so the file keeps no free pages.
-        conn.execute("PRAGMA snap.auto_vacuum = FULL")
         conn.execute("PRAGMA snap.journal_mode = OFF")      # a scratch file: no durability needed
         conn.execute("PRAGMA snap.synchronous = OFF")
         conn.execute("BEGIN")                               # one consistent state of main
