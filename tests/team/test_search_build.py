@@ -15,22 +15,13 @@ def _note(session, case_id: str, text: str, day: int):
     return notes.add_note(session, case_id, "phone_call", f"2026-01-{day:02d}", 10, text)
 
 
-def _snapshot_without_index(session, hub) -> None:
-    """A snapshot written while the writer's own index is still being built (as after its own
-    join): it carries no index (search_carry), so the joiner builds one."""
-    with transaction(session.conn):
-        search_build.start(session.conn)
-    snapshot.put_snapshot(session.conn, hub)
-    search_build.finish(session.conn)
-
-
 def test_a_joiner_is_ready_first_and_its_index_is_built_after_without_losing_synced_changes(make_team):
     team = make_team(1)
     a = team.sessions[0]
     case_id = seed_case(a)
     old = [_note(a, case_id, f"Spoke about the transport appeal number {n}", n + 1) for n in range(6)]
     sync_now(a, team.hub)
-    _snapshot_without_index(a, team.hub)
+    snapshot.put_snapshot(a.conn, team.hub)
 
     b = team.add("computer2")
     progress = search_build.status(b)
@@ -69,7 +60,7 @@ def test_a_chunk_stopped_half_way_leaves_the_backlog_as_it_was(make_team):
     case_id = seed_case(a)
     _note(a, case_id, "Spoke about the transport appeal", 3)
     sync_now(a, team.hub)
-    _snapshot_without_index(a, team.hub)
+    snapshot.put_snapshot(a.conn, team.hub)
     b = team.add("computer2")
     before = search_build.status(b)
 

@@ -1,12 +1,11 @@
 """What a snapshot holds: only the replicated tables (and each computer's chain position),
 encrypted; no local-only table (device keys, staff slots, the outbox, the audit trail, this
-computer's settings), and no readable text. The search index is carried (search_carry) as
-its FTS5 tables and search keys, nothing else."""
+computer's settings, the search index), and no readable text."""
 
 from app.security import crypto
 from app.services.casework import people
 from app.services.casework.people import PersonInput
-from app.services.team import search_carry, snapshot, snapshot_file, state
+from app.services.team import snapshot, snapshot_file, state
 from app.storage.capture import replicated_tables
 
 CANARY = "Thistlewhumpery"
@@ -39,11 +38,9 @@ def test_a_snapshot_holds_the_replicated_tables_only_and_no_plaintext(make_team)
                                  "AND sql IS NOT NULL").fetchone()[0]
     assert shapes[0::2] == shapes[1::2]
     assert indexes == 0
-    search = {t for name in search_carry.fts_tables(a.conn) for t in (name, *search_carry.shadows(a.conn, name))}
-    assert search >= {"search_index", "note_search_data", "note_search_content"}
-    assert tables == set(replicated_tables(a.conn)) | {snapshot_file.CHAINS, "search_key"} | search
+    assert tables == set(replicated_tables(a.conn)) | {snapshot_file.CHAINS}
     for local in ("sync_state", "sync_outbox", "sync_epoch", "key_state", "audit_event", "setting",
-                  "reference_counter"):
+                  "search_key", "search_index", "note_search", "reference_counter"):
         assert local not in tables
     # The file's folder keeps no scratch copy.
     assert not list(a.paths.data_dir.glob("snapshot-*"))

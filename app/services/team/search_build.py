@@ -36,41 +36,34 @@ def _words(*cols) -> str:
     return "concat_ws(' ', " + ", ".join(f"nullif({c}, '')" for c in cols) + ")"
 
 
-def table_for(kind: str) -> str:
-    """The FTS5 table that holds this kind's entries."""
+def _table(kind: str) -> str:
     return "note_search" if kind == "note" else "search_index"
 
 
-def select_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
-    """The index entries (rowid, kind, ref_id, case_id, title, body) of rows of one kind whose
-    search keys meet `where` (default: lie in [?, ?]), in search-key order."""
+def _insert_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
+    """Index rows of one kind whose search keys meet `where` (default: lie in [?, ?])."""
+    into = f"INSERT INTO {_table(kind)} (rowid, kind, ref_id, case_id, title, body) "
     if kind == "person":
-        return (f"SELECT k.id, 'person', p.id, NULL, {_words('p.first_name', 'p.last_name', 'p.known_as')}, "
+        return (into + f"SELECT k.id, 'person', p.id, NULL, {_words('p.first_name', 'p.last_name', 'p.known_as')}, "
                 f"{_words('p.school_name', 'p.area', 'p.postcode')} FROM search_key k JOIN person p ON p.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'person' ORDER BY k.id")
     if kind == "case":
         from app.services.casework.cases import CASE_SELECT
 
-        return ("SELECT k.id, 'case', x.id, x.id, printf('%s %s %s', x.reference, x.client_name, "
+        return (into + "SELECT k.id, 'case', x.id, x.id, printf('%s %s %s', x.reference, x.client_name, "
                 f"x.child_name), '' FROM search_key k JOIN ({CASE_SELECT}) x ON x.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'case' ORDER BY k.id")
     if kind == "document":
         # The same words as documents.index: title and source, a letter's own text, a PDF's words.
-        return ("SELECT k.id, 'document', d.id, d.case_id, printf('%s (%s)', d.title, d.source), "
+        return (into + "SELECT k.id, 'document', d.id, d.case_id, printf('%s (%s)', d.title, d.source), "
                 "coalesce(d.letter_text, d.found_text, '') FROM search_key k JOIN document d ON d.id = k.ref_id "
                 f"WHERE {where} AND k.kind = 'document' AND d.deleted_at IS NULL ORDER BY k.id")
-    return ("SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body FROM search_key k "
+    return (into + "SELECT k.id, 'note', n.id, n.case_id, c.reference, n.body FROM search_key k "
             "JOIN note n ON n.id = k.ref_id JOIN casefile c ON c.id = n.case_id "
             f"WHERE {where} AND k.kind = 'note' ORDER BY k.id")
 
 
-def _insert_sql(kind: str, where: str = "k.id BETWEEN ? AND ?") -> str:
-    """Index rows of one kind whose search keys meet `where` (default: lie in [?, ?])."""
-    return (f"INSERT INTO {table_for(kind)} (rowid, kind, ref_id, case_id, title, body) "
-            + select_sql(kind, where))
-
-
-KEYED_ROWS = {     # every row of each kind that has an index entry, in the order keys are given
+_KEYS = {
     "person": "SELECT 'person', id FROM person ORDER BY rowid",
     "case": "SELECT 'case', id FROM casefile ORDER BY rowid",
     "note": "SELECT 'note', n.id FROM note n JOIN casefile c ON c.id = n.case_id ORDER BY n.rowid",
@@ -93,7 +86,7 @@ def reindex_ids(conn, kind: str, ids) -> None:
     gone loses its entry, a new one gets a key. The bulk form of search_index.put/remove.
     Call inside the caller's transaction."""
     ids = sorted(set(ids))
-    table = table_for(kind)
+    table = _table(kind)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         marks = ", ".join("?" for _ in chunk)
@@ -123,7 +116,7 @@ def start(conn) -> None:
     conn.execute("DELETE FROM search_key")
     backlog = {}
     for kind in KINDS:
-        conn.execute(f"INSERT INTO search_key (kind, ref_id) {KEYED_ROWS[kind]}")
+        conn.execute(f"INSERT INTO search_key (kind, ref_id) {_KEYS[kind]}")
         lo, hi = conn.execute("SELECT min(id), max(id) FROM search_key WHERE kind = ?", (kind,)).fetchone()
         if lo is not None:
             backlog[kind] = [lo, hi]
@@ -135,7 +128,7 @@ def start(conn) -> None:
 
 
 def _index_range(conn, kind: str, lo: int, hi: int) -> None:
-    conn.execute(f"DELETE FROM {table_for(kind)} WHERE rowid BETWEEN ? AND ?", (lo, hi))
+    conn.execute(f"DELETE FROM {_table(kind)} WHERE rowid BETWEEN ? AND ?", (lo, hi))
     conn.execute(_insert_sql(kind), (lo, hi))
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from app import faults
 from app.errors import ConfideError
 from app.security import crypto
-from app.services.team import capture, copies, device_keys, keys, search_build, search_carry, snapshot_file, state
+from app.services.team import capture, copies, device_keys, keys, search_build, snapshot_file, state
 from app.services.team.bundle import MAX_HEADER, BundleRefused, canonical
 from app.services.team.laptop import replica as laptop_replica
 from app.services.team.laptop.schema import casework
@@ -205,12 +205,9 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None") -> int:
             faults.point("snapshot.restore")
             state.put(conn, "last_applied_seq", upto_seq)
             state.put(conn, "snapshot_seq", upto_seq)
-            # The search index comes with the snapshot when it carries one that matches the
-            # rows (search_carry); otherwise every row gets its search key now, and the index
-            # itself is built after the replica is ready (search_build). Not for a laptop (it
-            # keeps its own casework) nor over changes of this computer's put back on top.
-            if mine or _partial(conn) or not search_carry.load(conn):
-                search_build.start(conn)
+            # The search index is derived data, never carried: every row gets its search key
+            # now, and the index itself is built after the replica is ready (search_build).
+            search_build.start(conn)
             state.set_capture(conn, True)
     finally:
         conn.execute("PRAGMA foreign_keys = ON")

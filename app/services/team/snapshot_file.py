@@ -21,7 +21,6 @@ from pathlib import Path
 
 from uuid6 import uuid7
 
-from app.services.team import search_carry
 from app.services.team.bundle import BundleRefused
 from app.storage import capture as triggers
 from app.storage.capture import columns, replicated_tables
@@ -80,7 +79,6 @@ def dump_to(conn, key: bytes, path: Path) -> None:
                 conn.execute(f"INSERT INTO snap.{table} SELECT * FROM main.{table}")
             conn.execute(f"CREATE TABLE snap.{CHAINS} AS SELECT device_id, last_dseq, last_hash, last_seq "
                          "FROM main.sync_device")
-            search_carry.dump(conn, lambda table: _in_snap(conn, table))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -96,7 +94,7 @@ def _in_snap(conn, table: str) -> str:
     transfer optimisation at both ends: records copied as they are, neither decoded nor
     checked again."""
     sql = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
-    made, n = re.subn(rf'^CREATE TABLE\s+(["\']?){re.escape(table)}\1', f'CREATE TABLE snap."{table}"', sql, count=1)
+    made, n = re.subn(rf'^CREATE TABLE\s+("?){re.escape(table)}\1', f'CREATE TABLE snap."{table}"', sql, count=1)
     if n != 1:
         raise ValueError(f"unexpected definition of table {table}")
     return made
@@ -244,7 +242,7 @@ def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
     """
     tables = replicated_tables(conn)
     theirs = {r[0] for r in conn.execute("SELECT name FROM snap.sqlite_master WHERE type = 'table'")}
-    unknown = theirs - set(tables) - {CHAINS} - search_carry.carried(conn)
+    unknown = theirs - set(tables) - {CHAINS}
     if unknown:
         raise BundleRefused(f"The hub's snapshot holds tables this computer does not have ({', '.join(sorted(unknown))}). "
                             "Update Confide on this computer, then try again.", deterministic=False)
