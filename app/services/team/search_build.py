@@ -32,8 +32,8 @@ KINDS = ("person", "case", "note", "document")
 HASH_SIZE = 64 * 1024 * 1024
 # While `finish` builds in BULK_ROWS chunks (the command line, after a join) a chunk's terms
 # fit in memory whole at 256 MiB: one segment per chunk, less to merge (measured at 50,000
-# cases on the same loaded machine: the build's CPU 36.4 -> 28.6 s, the process's peak
-# resident memory unchanged). Set back after, so sync and the window's small chunks keep
+# cases on the same loaded machine: the build's CPU 36.4 -> 28.6 s; the process's peak,
+# reached earlier in the join, unchanged). Set back after, so sync and the window's small chunks keep
 # the lower bound.
 BULK_HASH_SIZE = 256 * 1024 * 1024
 
