@@ -65,6 +65,10 @@ FIGURES = [
     Figure("full backup / (copy + hash)", "scale", _backup_ratio, "x", 1.5, note="limit: copy + hash of the file"),
     Figure("new computer joins and is ready, folder hub", "team", _team("folder", "join_ready_s"), "s", 120.0),
     Figure("new computer joins and is ready, PostgreSQL", "team", _team("postgres", "join_ready_s"), "s", 120.0),
+    # Not part of "ready": the window works meanwhile and search says what it has not indexed
+    # yet (docs/sync.md §10); shown so the curve of a joiner's whole work is seen too.
+    Figure("then its search index is built, folder hub", "team", _team("folder", "index_after_s"), "s",
+           note="after ready"),
     Figure("check out 50 cases to a laptop", "checkout", lambda d: d.get("checkout_total_s"), "s", 5.0),
     Figure("check the 50 cases back in", "checkout", lambda d: d.get("checkin_total_s"), "s", 5.0),
     Figure("unlock at this size (Argon2id apart)", "scale", _row("unlock at this size", "enc_median"), "s"),
