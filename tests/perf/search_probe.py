@@ -1,7 +1,7 @@
 """The scale benchmark's search row alone: the same 20 queries, encrypted and plain in one run,
 with the number of FTS segments of each index. For profiling search without the whole bench.
 
-    .venv/bin/python -m tests.perf.search_probe --cases 50000 [--rounds 2]
+    .venv/bin/python -m tests.perf.search_probe --cases 50000 [--rounds 2] [--tidy]
 """
 
 import argparse
@@ -12,7 +12,8 @@ from app.security import kdf
 from app.services.casework import search
 from app.services.vault import unlock as vault_service
 from app.storage import search_index
-from tests.perf.scale_bench import PASSPHRASE, QUERIES, dataset_folder, p95, plain_copy, plain_session
+from tests.perf.scale_bench import (PASSPHRASE, QUERIES, dataset_folder, p95, plain_copy, plain_session,
+                                    tidy_search_index)
 
 
 def segments(conn) -> dict[str, int]:
@@ -40,13 +41,17 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=int, default=50000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--tidy", action="store_true", help="merge both indexes first, as the bench does")
     args = parser.parse_args(argv)
     kdf.use_cheap_profile_for_tests()
     folder = dataset_folder(args.cases, args.seed)
     plain_copy(folder)
     enc = vault_service.unlock(folder / "vault", "manager", PASSPHRASE, folder / "device.key")
     plain = plain_session(folder, enc)
-    print("segments", segments(enc.conn), flush=True)
+    if args.tidy:
+        for label, session in (("enc", enc), ("plain", plain)):
+            tidy_search_index(session, label)
+    print("segments", segments(enc.conn), "plain", segments(plain.conn), flush=True)
     for label, session in (("enc", enc), ("plain", plain)):
         r = measure(session, args.rounds)
         print(f"{label}: p95 {r['p95'] * 1000:.1f} ms, median {r['median'] * 1000:.1f} ms, CPU median "
