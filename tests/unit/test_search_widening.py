@@ -52,34 +52,3 @@ def test_the_word_itself_is_never_read_through_the_vocabulary(session):
     assert query == '("review" OR "reviewed" OR "reviews")'
     vocab = [sql for sql in asked if "_vocab" in sql and "SELECT" in sql]
     assert vocab and all("'review0'" in sql for sql in vocab)
-
-
-def test_notes_and_documents_together_keep_the_newest_by_date_with_their_snippets(session):
-    # Snippets are made only for the rows kept (docs/security.md, "Search"): the same hits, in
-    # the same order, with the same snippets, as reading each kind whole and sorting by date.
-    import io
-
-    from app.domain.records import MATCH_END, MATCH_START
-    from app.services.documents import documents as docs
-    from tests.unit.consent_helpers import TODAY, family_case
-    from tests.unit.test_documents import pdf_bytes, report_input
-
-    fam = family_case(session)
-    days = [12, 3, 17, 8, 1, 15, 6, 10]
-    saved = {"note": [], "document": []}
-    for i, day in enumerate(days):       # saved out of date order: rowids are not dates
-        on = f"2026-11-{day:02d}"
-        if i % 2:
-            added = docs.add_document(session, report_input(fam, title=f"Mediation report {i}", document_date=on),
-                                      io.BytesIO(pdf_bytes(f"Mediation outcome {i}")), today=TODAY)
-            saved["document"].insert(0, (on, added.id))
-        else:
-            note = notes.add_note(session, fam.case.id, "phone_call", date(2026, 11, day), 10,
-                                  f"Mediation call {i} about the outcome.", today=TODAY)
-            saved["note"].insert(0, (on, note.id))
-    for limit in (1, 2, 3, 5, 8):
-        # Each kind's newest `limit` as saved, documents then notes, sorted stably by date.
-        want = sorted(saved["document"][:limit] + saved["note"][:limit], key=lambda k: k[0], reverse=True)[:limit]
-        hits = search.search(session, "mediation", limit=limit)
-        assert [(h.on, h.ref_id) for h in hits] == want
-        assert all(f"{MATCH_START}mediation{MATCH_END}" in h.snippet.lower() for h in hits)

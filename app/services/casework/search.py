@@ -105,67 +105,29 @@ def search(session: Session, text: str, limit: int = 50) -> list[SearchHit]:
         rest = limit - len(hits)
         if rest > 0:
             params["limit"] = rest
-            hits += _notes_and_documents(session, text, visible_case, params, rest)
+            found = (_run(session, table_for("document"), fts_query(session, table_for("document"), text),
+                          visible_case, params)
+                     + _run(session, table_for("note"), fts_query(session, table_for("note"), text),
+                            visible_case, params))
+            hits += sorted(found, key=lambda hit: hit.on, reverse=True)[:rest]
     read_budget.charge(session, [h.ref_id for h in hits if h.kind == "person"], "search",
                        bulk={"rows": len(hits), "words": len(words), "limit": int(limit)})
     return hits
 
 
-def _notes_and_documents(session: Session, text: str, condition: str, params: dict, rest: int) -> list[SearchHit]:
-    """The newest `rest` of the notes' and the documents' hits together, by their own date.
-    When both kinds have hits, each table is first read without snippets (a snippet costs
-    about 150 microseconds a row under memory security) and snippets are made only for the rows
-    kept: before, up to `rest` snippets of each kind were made and half thrown away."""
-    doc_table, note_table = table_for("document"), table_for("note")
-    doc_query, note_query = fts_query(session, doc_table, text), fts_query(session, note_table, text)
-    doc_keys = _keys(session, doc_table, doc_query, condition, params)
-    if not doc_keys:
-        return _by_date(_run(session, note_table, note_query, condition, params))
-    note_keys = _keys(session, note_table, note_query, condition, params)
-    if not note_keys:
-        return _by_date(_run(session, doc_table, doc_query, condition, params))
-    # The order the single read gave: documents then notes, each newest first, sorted (stably)
-    # by date.
-    kept = sorted([(on, doc_table, rowid) for rowid, on in doc_keys]
-                  + [(on, note_table, rowid) for rowid, on in note_keys], key=lambda k: k[0], reverse=True)[:rest]
-    found: dict[tuple[str, int], SearchHit] = {}
-    for table, query in ((doc_table, doc_query), (note_table, note_query)):
-        rowids = [rowid for _on, t, rowid in kept if t == table]
-        if rowids:
-            span = {**params, "lo": min(rowids), "hi": max(rowids)}
-            for rowid, hit in _run(session, table, query, f"{condition} AND s.rowid BETWEEN :lo AND :hi", span,
-                                   with_rowid=True):
-                found[(table, rowid)] = hit
-    return [found[(table, rowid)] for _on, table, rowid in kept]
-
-
-def _by_date(hits: list[SearchHit]) -> list[SearchHit]:
-    return sorted(hits, key=lambda hit: hit.on, reverse=True)
-
-
-def _keys(session: Session, table: str, query: str | None, condition: str, params: dict) -> list[tuple[int, str]]:
-    """(rowid, date) of the newest hits, as _run would find them, without their snippets."""
-    if query is None:
-        return []
-    return [(r[0], r[1] or "") for r in session.conn.execute(
-        f"SELECT s.rowid, {_DATE_SQL} FROM {table} s WHERE {table} MATCH :q AND {condition} "
-        f"ORDER BY s.rowid DESC LIMIT :limit", {**params, "q": query})]
-
-
 def _run(session: Session, table: str, query: str | None, condition: str, params: dict,
-         names_only: bool = False, with_rowid: bool = False) -> list:
+         names_only: bool = False) -> list[SearchHit]:
     if query is None:
         return []
     if names_only:
         query = f"title : ({query})"
     rows = session.conn.execute(
-        f"SELECT s.rowid, s.kind, s.ref_id, s.case_id, s.title, snippet({table}, 4, :start, :end, ' … ', 12) AS snip, "
+        f"SELECT s.kind, s.ref_id, s.case_id, s.title, snippet({table}, 4, :start, :end, ' … ', 12) AS snip, "
         f"{_DATE_SQL} AS hit_on "
         f"FROM {table} s WHERE {table} MATCH :q AND {condition} ORDER BY s.rowid DESC LIMIT :limit",
         {**params, "q": query, "start": MATCH_START, "end": MATCH_END})
-    hits = [(r["rowid"], SearchHit(r["kind"], r["ref_id"], r["case_id"], r["title"], r["snip"] or "",
-                                   r["hit_on"] or "")) for r in rows]
-    return hits if with_rowid else [hit for _rowid, hit in hits]
+    return [SearchHit(r["kind"], r["ref_id"], r["case_id"], r["title"], r["snip"] or "", r["hit_on"] or "")
+            for r in rows]
 
 
 # The date shown beside a hit, read by primary key for the few rows returned.
