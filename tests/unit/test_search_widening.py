@@ -1,5 +1,5 @@
 """The last word typed is widened to the words that start with it (docs/security.md, "Search"):
-the word itself is asked for as it is, and only longer words come from the index's vocabulary."""
+what any cheaper widening must keep finding."""
 
 from datetime import date, timedelta
 
@@ -36,19 +36,3 @@ def test_a_prefix_with_many_widenings_still_finds_the_newest_hit(session):
     assert search.search(session, "school")[0].ref_id == newest
     assert search.search(session, "schoo")[0].ref_id == newest
     assert len(search.search(session, "schoolhouse")) == search.MAX_EXPANSIONS + 5
-
-
-def test_the_word_itself_is_never_read_through_the_vocabulary(session):
-    # fts5vocab counts every posting of each term it passes: the finished word, usually the
-    # commonest of its widenings, is asked for directly instead.
-    case = _case(session)
-    _note(session, case.id, 1, "Annual review of the reviews, reviewed.")
-    asked = []
-    session.conn.set_trace_callback(asked.append)
-    try:
-        query = search.fts_query(session, "note_search", "review")
-    finally:
-        session.conn.set_trace_callback(None)
-    assert query == '("review" OR "reviewed" OR "reviews")'
-    vocab = [sql for sql in asked if "_vocab" in sql and "SELECT" in sql]
-    assert vocab and all("'review0'" in sql for sql in vocab)

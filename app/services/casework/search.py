@@ -24,9 +24,6 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TOKENS = 8
 MAX_EXPANSIONS = 40
 INDEXED_PREFIX = 3  # the tables' prefix = '2 3'
-# Sorts after a word and before every longer word that starts with it: a token's characters
-# are letters and digits (unicode61), none of which sorts below "0".
-_AFTER_EXACT = "0"
 
 
 def tokens(text: str) -> list[str]:
@@ -59,17 +56,16 @@ def fts_query(session: Session, table: str, text: str) -> str | None:
     elif len(last) <= INDEXED_PREFIX:
         parts.append(_quote(last) + "*")
     else:
-        # The word itself is asked for as it is, never through the vocabulary: fts5vocab counts
-        # every posting of each term it passes, and a finished word ("school") is usually the
-        # commonest of its widenings. A word not in the index costs one look-up per segment.
         vocab = _vocab(session, table)
-        longer = [r[0] for r in session.conn.execute(
+        terms = [r[0] for r in session.conn.execute(
             f"SELECT term FROM temp.{vocab} WHERE term >= ? AND term < ? LIMIT ?",
-            (last + _AFTER_EXACT, last + "\uffff", MAX_EXPANSIONS))]
-        if len(longer) >= MAX_EXPANSIONS:
+            (last, last + "\uffff", MAX_EXPANSIONS + 1))]
+        if not terms:
+            return None  # no word in the index starts like this
+        if len(terms) > MAX_EXPANSIONS:
             parts.append(_quote(last) + "*")  # rare: very many words share it; accept the slower path
         else:
-            parts.append("(" + " OR ".join(_quote(t) for t in [last, *longer]) + ")")
+            parts.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
     return " AND ".join(parts)
 
 
