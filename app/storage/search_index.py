@@ -39,7 +39,7 @@ def remove(conn, kind: str, ref_id: str) -> None:
 # holding two segments is merged. Measured at 50,000 cases: 42 segments of note_search became
 # 2, with 25 s of CPU once, in steps of about 50 ms; afterwards about 1 ms per saved note.
 USERMERGE = 2
-TIDY_PAGES = 200
+TIDY_PAGES = 100
 
 
 def tidy(conn, pages: int = TIDY_PAGES) -> bool:
