@@ -12,8 +12,8 @@ from ui.casework import Casework
 from ui.lazy_pages import LazyPages
 from ui.manager import Manager
 from ui.no_contact_rule import NoContactRule
-from ui.search_tidy import SearchTidy
 from ui.operations import Operations
+from ui.search_tidy import SearchTidy
 from ui.team.pages import LAPTOP, TeamPages
 from ui.views.backup_view import BackupView
 from ui.views.settings_view import SettingsView

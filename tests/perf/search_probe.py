@@ -12,8 +12,15 @@ from app.security import kdf
 from app.services.casework import search
 from app.services.vault import unlock as vault_service
 from app.storage import search_index
-from tests.perf.scale_bench import (PASSPHRASE, QUERIES, dataset_folder, p95, plain_copy, plain_session,
-                                    tidy_search_index)
+from tests.perf.scale_bench import (
+    PASSPHRASE,
+    QUERIES,
+    dataset_folder,
+    p95,
+    plain_copy,
+    plain_session,
+    tidy_search_index,
+)
 
 
 def segments(conn) -> dict[str, int]:
