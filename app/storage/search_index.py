@@ -37,7 +37,8 @@ def remove(conn, kind: str, ref_id: str) -> None:
 # look-up passes through 20-50 segments (docs/security.md, "Search": the FTS segments). `tidy`
 # finishes those merges in small steps when the window is idle; with usermerge = 2 any level
 # holding two segments is merged. Measured at 50,000 cases: 42 segments of note_search became
-# 2, with 25 s of CPU once, in steps of about 50 ms; afterwards about 1 ms per saved note.
+# 2, with 44 s of CPU once (encrypted); afterwards about 1 ms per saved note. A step of 100
+# pages may overrun: FTS5 finishes the term it is merging (up to 1.3 s at 200,000 cases).
 USERMERGE = 2
 TIDY_PAGES = 100
 
