@@ -45,17 +45,26 @@ class Operations(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._running = 0
+        self._loud = 0          # running tasks that are not quiet
+        self._announced = False  # busyChanged(True) was emitted and its False is owed
+        self._asked = False     # someone found the worker busy with a quiet task only
         self._closed = False
 
     @property
     def busy(self) -> bool:
+        if self._running and not self._loud:
+            self._asked = True      # they may wait for busyChanged(False): it will come
         return self._running > 0
 
     def run(self, work: Work, *, on_done: Callable[[object], None] | None = None,
             on_error: Callable[[Exception], None] | None = None,
-            on_progress: Progress | None = None, changes: Iterable[str] = ()) -> None:
+            on_progress: Progress | None = None, changes: Iterable[str] = (), quiet: bool = False) -> None:
         """Run `work(progress)` off the GUI thread; callbacks run on the GUI thread.
-        After shutdown() nothing more is started (a late timer of a closed window asks in vain)."""
+        After shutdown() nothing more is started (a late timer of a closed window asks in vain).
+        A quiet task (a short step of upkeep nobody asked for: ui/search_tidy.py) makes `busy`
+        true like any other, so nothing else uses the connection meanwhile, but announces
+        nothing: the views would grey their buttons and redraw at every step. Its end announces
+        busyChanged(False) only to someone who found the worker busy meanwhile."""
         if self._closed:
             return
         task = _Task(work, self)
@@ -73,7 +82,7 @@ class Operations(QObject):
                 if topics:
                     self.changed.emit(topics)
             finally:
-                self._finish(task)
+                self._finish(task, quiet)
 
         @Slot(object)
         def failed(exc):
@@ -83,19 +92,25 @@ class Operations(QObject):
                 if _receiver_alive(on_error):
                     on_error(exc)
             finally:
-                self._finish(task)
+                self._finish(task, quiet)
 
         task.succeeded.connect(succeeded)
         task.failed.connect(failed)
         self._running += 1
-        if self._running == 1:
-            self.busyChanged.emit(True)
+        if not quiet:
+            self._loud += 1
+            if not self._announced:
+                self._announced = True
+                self.busyChanged.emit(True)
         self._pool.start(task.run)
 
-    def _finish(self, task: _Task) -> None:
+    def _finish(self, task: _Task, quiet: bool = False) -> None:
         task.deleteLater()
         self._running -= 1
-        if self._running == 0:
+        if not quiet:
+            self._loud -= 1
+        if self._running == 0 and (self._announced or self._asked):
+            self._announced = self._asked = False
             self.busyChanged.emit(False)
 
     def shutdown(self) -> None:

@@ -13,6 +13,7 @@ from ui.lazy_pages import LazyPages
 from ui.manager import Manager
 from ui.no_contact_rule import NoContactRule
 from ui.operations import Operations
+from ui.search_tidy import SearchTidy
 from ui.team.pages import LAPTOP, TeamPages
 from ui.views.backup_view import BackupView
 from ui.views.settings_view import SettingsView
@@ -76,10 +77,14 @@ class Workspace(QWidget):
         # Started by the window once the workspace shows (start_background), stopped at lock.
         self.no_contact_rule = NoContactRule(session, ops, self)
         self.no_contact_rule.said.connect(self.said)
+        self.search_tidy = SearchTidy(session, ops, self)
+        self.search_tidy.said.connect(self.said)
 
     def start_background(self) -> None:
-        """What runs by itself while this session is open: the no-contact rule, now and daily."""
+        """What runs by itself while this session is open: the no-contact rule, now and daily;
+        the search indexes' tidying when idle."""
         self.no_contact_rule.start()
+        self.search_tidy.start()
 
     @property
     def staff_view(self) -> StaffView | None:
@@ -134,6 +139,7 @@ class Workspace(QWidget):
     def clear(self) -> None:
         """On lock: every view drops what it shows, and nothing more starts by itself."""
         self.no_contact_rule.stop()
+        self.search_tidy.stop()
         for view in self.pages.built():
             view.clear()
         self.casework.clear()
