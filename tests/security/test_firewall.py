@@ -32,6 +32,7 @@ from app.services.casework import (
     read_budget,
     safeguarding,
     search,
+    search_tidy,
 )
 from app.services.consent import counterparties, disclosures, mailing_list, wording_edits
 from app.services.consent import export as consent_export
@@ -119,6 +120,8 @@ def _reads(w):
         "documents.letters.template_versions": lambda s: letters.template_versions(s, "case_closure"),
         "documents.letters.draft_letter": lambda s: letters.draft_letter(s, w.own_case.id, "case_closure"),
         "documents.letters.letter_text": lambda s: letters.letter_text(s, w.letter.id),
+        "casework.search_tidy.tidy_some": lambda s: search_tidy.tidy_some(s),   # returns no records
+        "casework.search_tidy.segment_counts": lambda s: search_tidy.segment_counts(s),
         "team.pending.stranded": lambda s: pending.stranded(s),   # two counts, no family's data
         "casework.actions.my_due_actions": lambda s: actions.my_due_actions(s, TODAY, owner="casey"),
         "casework.case_closing.gaps_before_closing": lambda s: case_closing.gaps_before_closing(s, w.own_case.id, []),
