@@ -142,6 +142,19 @@ def sync_all(session: Session, refresh: bool | None = None) -> None:
 # Tables whose rows a compartment copies (or whose changes hide a person: casefile).
 WATCHED = ("person", "relationship", "enquiry", "enquiry_topic", "enquiry_revision", "paper_file",
            "paper_file_movement", "staff", "staff_key", "setting", "draft", "casefile")
+# The columns of a case that decide whether a person is hidden (access.person_hidden_sql):
+# a case's other changes (status, dates, the inactivity rule) leave every compartment as it is.
+CASE_HIDING = tuple(dict.fromkeys(("client_id", "child_id", "own_case", "deleted_at", *firewall.CASE_COLUMNS)))
+# Only volunteers' own drafts are copied (_wanted): staff keep one at every lock and take it
+# back at unlock, which must not make the lock write the compartments anew.
+VOLUNTEER_OWNER = "{row}.owner IN (SELECT username FROM main.staff WHERE role = 'volunteer')"
+
+
+def _trigger_on(table: str, event: str, rows: tuple[str, ...]) -> str:
+    """`AFTER <event> ON main.<table>` narrowed to the writes a compartment can see."""
+    of = f" OF {', '.join(CASE_HIDING)}" if table == "casefile" and event == "UPDATE" else ""
+    when = f" WHEN {' OR '.join(VOLUNTEER_OWNER.format(row=r) for r in rows)}" if table == "draft" else ""
+    return f"AFTER {event}{of} ON main.{table}{when}"
 
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
@@ -168,10 +181,11 @@ def _watch(conn) -> bool:
         conn.execute("INSERT INTO temp.compartment_dirty VALUES (1)")
     if gone:
         conn.execute("UPDATE temp.compartment_dirty SET n = 1")
+    rows_of = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
     for table in WATCHED:
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} AFTER {event} "
-                         f"ON main.{table} BEGIN UPDATE temp.compartment_dirty SET n = 1; END")
+        for event, rows in rows_of.items():
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} "
+                         f"{_trigger_on(table, event, rows)} BEGIN UPDATE temp.compartment_dirty SET n = 1; END")
     # Which people this connection changed, or whose visibility it changed (their cases), so
     # the next refresh compares only them (_refresh, when nobody else wrote meanwhile).
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_changed_person (id TEXT PRIMARY KEY)")
@@ -179,14 +193,14 @@ def _watch(conn) -> bool:
                  "data_version INTEGER)")
     ids = {"person": ("id",), "casefile": ("client_id", "child_id")}
     for table, columns in ids.items():
-        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
+        for event, rows in rows_of.items():
             # Not "OR IGNORE": a statement's own conflict clause (capture's upserts) overrides a
             # trigger's, so the row is written only when absent.
             body = " ".join(f"INSERT INTO temp.compartment_changed_person SELECT {r}.{c} WHERE NOT EXISTS "
                             f"(SELECT 1 FROM temp.compartment_changed_person WHERE id IS {r}.{c});"
                             for r in rows for c in columns)
-            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_people_{table}_{event.lower()} AFTER "
-                         f"{event} ON main.{table} BEGIN {body} END")
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_people_{table}_{event.lower()} "
+                         f"{_trigger_on(table, event, rows)} BEGIN {body} END")
     return gone
 
 
