@@ -8,6 +8,7 @@ unlock screen shows "Locking…" and takes no unlock (docs/architecture.md, "Loc
 a freeze").
 """
 
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,14 @@ WEAKER_SHORT = "Weaker protection"
 KEPT_NOTICE = "What you were typing is kept. It comes back when you unlock."
 
 
+def load_workspace_code() -> None:
+    """The workspace's modules (every screen, the PDF library), loaded on the worker once an
+    unlock succeeds: there they run in Python's 5 ms turns while the window goes on, rather
+    than in the window's one turn that builds the workspace (about 1 s at the first unlock of
+    a loaded machine). Not at launch: the unlock screen must not wait for them (launch < 1 s)."""
+    importlib.import_module("ui.workspace")
+
+
 class MainWindow(QMainWindow):
     # The session's connection is closed. Emitted by whichever thread closed it (the worker,
     # usually), so the window's part of locking runs on the window's thread, queued.
@@ -64,7 +73,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(860, 560)
         fit_window(self, QSize(1440, 900))  # a 1366x768 laptop gets the whole available screen
 
-        self.unlock_view = UnlockView(data_dir, device_key_file, ops)
+        self.unlock_view = UnlockView(data_dir, device_key_file, ops, prepare=load_workspace_code)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.unlock_view)
         self.setCentralWidget(self.stack)
@@ -133,7 +142,8 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
         # Imported here, not at the top: the workspace pulls in every screen and the PDF
-        # library, which the unlock screen must not wait for (launch < 1 s).
+        # library, which the unlock screen must not wait for (launch < 1 s). Already loaded
+        # by the unlock's task on the worker (load_workspace_code).
         from ui.workspace import Workspace
 
         self.workspace = Workspace(session, self.ops, self.data_dir, self.device_key_file)
