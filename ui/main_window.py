@@ -22,7 +22,7 @@ from app.security.session import Session
 from app.services import settings
 from app.services.vault import restore as restore_service
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
-from ui.drafts import DraftRestorer, keep_open_work
+from ui.drafts import DraftRestorer, keep, keep_open_work, open_work
 from ui.formatting import describe_error
 from ui.inactivity import InactivityTimer
 from ui.lock_key import LockKey
@@ -226,17 +226,27 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Confide will lock when the current task finishes.")
             return
         self._lock_reason = reason
-        # While the connection is still open: keep what is being typed, and the open tabs.
+        # While the connection is still open: what is being typed, and the open tabs, read
+        # from the screen here and written by the lock's task on the worker, first.
         session = self.session
-        self._kept_notice = bool(keep_open_work(session, self, self.workspace))
+        work = open_work(self, self.workspace)
         if self.restorer is not None:
             self.restorer.keep_pending()
         # Locked for every view from here; nothing readable stays on screen while the
         # worker closes the database (sessionClosed then finishes the lock here).
         session.begin_lock()
         self._clear_screen()
-        self.unlock_view.show_locking(KEPT_NOTICE if self._kept_notice else "")
-        self.ops.run(lambda _p: session.lock(reason), on_error=lambda _exc: None)
+        self.unlock_view.show_locking("")
+        kept = []
+        self.ops.run(lambda _p: session.lock(reason, first=lambda: kept.append(keep(session, work))),
+                     on_done=lambda _r: self._kept(bool(kept and kept[0])), on_error=lambda _exc: None)
+
+    def _kept(self, kept: bool) -> None:
+        """The lock's task kept what was being typed: the unlock screen says so (it resets
+        once the task has ended, after this)."""
+        self._kept_notice = kept
+        if kept:
+            self.unlock_view.show_notice(KEPT_NOTICE)
 
     def _clear_screen(self) -> None:
         """Everything the session showed goes, at once (also when the session locked itself)."""

@@ -167,11 +167,13 @@ class Session:
         if self._conn is not None:
             self._closing = True
 
-    def lock(self, reason: str = "manual") -> None:
+    def lock(self, reason: str = "manual", first: Callable[[], None] | None = None) -> None:
+        """`first`: run once, before the before_lock callbacks, while the connection is still
+        open to this thread only (the window keeps what was being typed)."""
         if self._conn is None or (self._closer is not None and self._closer != threading.get_ident()):
             return
         self._closing, self._closer = True, threading.get_ident()
-        for callback in self._before_lock:
+        for callback in ([first] if first is not None else []) + self._before_lock:
             try:
                 callback()
             except Exception:
