@@ -494,17 +494,22 @@ def _write_difference(conn, table: str, keys: str, wanted: str, params: dict, sc
         conn.execute(f"DELETE FROM vol.{table} WHERE ({keys}) IN ({stale})")
         conn.execute(f"INSERT INTO vol.{table} ({names}) {missing}")
         return
-    # The people (every one, at a session's first refresh: 1.2-1.5 s per comparison at 50,000
-    # cases): each comparison is made once, its few rows kept, and the changed people noted
-    # from them for the search index.
-    conn.execute(f"CREATE TEMP TABLE compartment_stale AS {stale}")
+    # The people (every one, at a session's first refresh: over 100,000 at 50,000 cases): each
+    # row is looked up by id on the other side and compared column by column (IS: NULLs equal,
+    # as EXCEPT compares), rather than both sides sorted whole by EXCEPT, twice each way.
+    differs = " OR ".join(f"w.{c} IS NOT v.{c}" for c in _columns(conn, "vol", "person") if c != "id")
+    conn.execute("CREATE INDEX temp.compartment_want_id ON compartment_want (id)")
+    conn.execute(f"CREATE TEMP TABLE compartment_stale AS SELECT v.id AS id FROM vol.person v LEFT JOIN "
+                 f"temp.compartment_want w ON w.id = v.id WHERE (1{scope.replace(' id IN', ' v.id IN')}) "
+                 f"AND (w.id IS NULL OR {differs})")
     conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT id FROM temp.compartment_stale")
     conn.execute("DELETE FROM vol.person WHERE id IN (SELECT id FROM temp.compartment_stale)")
-    conn.execute(f"CREATE TEMP TABLE compartment_missing AS {missing}")
-    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT id FROM temp.compartment_missing")
-    conn.execute(f"INSERT INTO vol.person ({names}) SELECT {names} FROM temp.compartment_missing")
     conn.execute("DROP TABLE temp.compartment_stale")
-    conn.execute("DROP TABLE temp.compartment_missing")
+    # What is left in the compartment now matches; whatever it lacks is written.
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT w.id FROM temp.compartment_want w "
+                 "WHERE NOT EXISTS (SELECT 1 FROM vol.person v WHERE v.id = w.id)")
+    conn.execute(f"INSERT INTO vol.person ({names}) SELECT {names} FROM temp.compartment_want w "
+                 "WHERE NOT EXISTS (SELECT 1 FROM vol.person v WHERE v.id = w.id)")
 
 
 def _reindex_changed_people(conn) -> None:
