@@ -151,7 +151,6 @@ class MainWindow(QMainWindow):
         self.workspace.teamStarted.connect(self._team_started)
         self.workspace.said.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.stack.addWidget(self.workspace)
-        self.stack.setCurrentWidget(self.workspace)
         self._set_title(session.vault.service_name)
         self.user_label.set_wordings([f"Signed in: {session.user.full_name} ({session.user.role.label})",
                                       session.user.full_name])
@@ -165,6 +164,9 @@ class MainWindow(QMainWindow):
         # Before sync starts, so the first push carries any case the rule made inactive.
         self.workspace.start_background()
         self._start_sync(session)
+        # Shown last: Home, once shown, reads on the worker, and what this turn read here on
+        # the window's thread (drafts, the last backup, the sync state) must not overlap it.
+        self.stack.setCurrentWidget(self.workspace)
 
     def _team_started(self, _started) -> None:
         """A team founded here: the pages a team computer has (Conflicts, the sync item) are
