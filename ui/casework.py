@@ -6,6 +6,8 @@ clipboard, and `open_record(kind, id)`, which every list, search result and the 
 dashboard use to open a case or a person in the Records page.
 """
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
@@ -40,19 +42,19 @@ class Casework(QObject):
         self.session, self.ops, self.host = session, ops, host
         self._pending: tuple[str, str] | None = None
         self.clipboard = SecretClipboard(parent=self)
-        casework = reads_casework(session.user.role)
+        self._casework = reads_casework(session.user.role)
         self.home = HomeView(session, ops)
-        self.enquiries = EnquiriesView(session, ops)
-        self.cases = CaseListView(session, ops) if casework else None
+        # Enquiries and Cases are built when first wanted (their page shown, a saved enquiry
+        # reported): a tenth of a second of the unlock's one event-loop turn between them.
+        self._enquiries: EnquiriesView | None = None
+        self._cases: CaseListView | None = None
         self.search = SearchView(session, ops)
         self.records = RecordsView(session, ops, self.clipboard)
         self.enquiry_form: EnquiryForm | None = None
 
-        for view in (self.home, self.enquiries, self.cases, self.search, self.records):
-            if view is not None:
-                view.openRequested.connect(self.open_record)
+        for view in (self.home, self.search, self.records):
+            view.openRequested.connect(self.open_record)
         self.home.newEnquiryRequested.connect(self.new_enquiry)
-        self.enquiries.newEnquiryRequested.connect(self.new_enquiry)
         # Window-wide, so they work wherever the focus is (even nowhere, just after unlocking);
         # while locked the workspace is hidden and they do nothing.
         for keys, slot in (("Ctrl+N", self.new_enquiry), ("Ctrl+F", self.find)):
@@ -60,10 +62,27 @@ class Casework(QObject):
         ops.busyChanged.connect(self._busy_changed)
 
     @property
-    def pages(self) -> list[tuple[str, QWidget | None]]:
-        """After Home, in this order; None where this role has no such page."""
-        return [("Enquiries", self.enquiries), ("Cases", self.cases), ("Search", self.search),
-                (RECORDS_PAGE, self.records)]
+    def enquiries(self) -> EnquiriesView:
+        if self._enquiries is None:
+            self._enquiries = EnquiriesView(self.session, self.ops)
+            self._enquiries.openRequested.connect(self.open_record)
+            self._enquiries.newEnquiryRequested.connect(self.new_enquiry)
+        return self._enquiries
+
+    @property
+    def cases(self) -> CaseListView | None:
+        """None for a role that does no casework."""
+        if self._cases is None and self._casework:
+            self._cases = CaseListView(self.session, self.ops)
+            self._cases.openRequested.connect(self.open_record)
+        return self._cases
+
+    @property
+    def pages(self) -> list[tuple[str, QWidget | Callable[[], QWidget] | None]]:
+        """After Home, in this order: a page, or what builds it when first wanted (ui/lazy_pages.py);
+        None where this role has no such page."""
+        return [("Enquiries", lambda: self.enquiries), ("Cases", (lambda: self.cases) if self._casework else None),
+                ("Search", self.search), (RECORDS_PAGE, self.records)]
 
     # --- actions -----------------------------------------------------------------------------
     def new_enquiry(self) -> EnquiryForm | None:

@@ -27,26 +27,44 @@ CASE_FORMS = ("note", "action", "consent", "letter")   # forms opened on a case'
 CONSENT_RESTORED = RESTORED + " The signature was not kept: ask them to sign again."
 
 
-def keep_open_work(session: Session, host: QWidget, workspace: "Workspace | None") -> int:
-    """Keep the open forms' typing and the open records; returns how many forms were kept.
-    Never raises: the lock must happen whatever goes wrong here."""
-    kept = 0
+Work = list[tuple[str, dict, dict]]   # (kind, context, fields) of each draft to keep
+
+
+def open_work(host: QWidget, workspace: "Workspace | None") -> Work:
+    """What the open forms hold and which records are open, read from the screen on the
+    window's thread; `keep` writes it (the lock does on the worker: a write and a sync of the
+    disk, which on a busy disk held the window still)."""
+    work: Work = []
     for dialog in host.findChildren(FormDialog):
         if not (dialog.isVisible() and dialog.draft_kind and dialog.guard.changed):
             continue
         try:
-            drafts.keep_draft(session, dialog.draft_kind, dialog.draft_context(), form_values(dialog))
-            kept += 1
-        except (ConfideError, TypeError, ValueError):
-            continue  # a form too large to keep, or a closed connection: lock regardless
+            work.append((dialog.draft_kind, dialog.draft_context(), form_values(dialog)))
+        except (TypeError, ValueError):
+            continue  # a form that cannot be kept: lock regardless
     if workspace is not None:
         opened = [{"kind": view.kind, "id": view.record_id} for view in workspace.casework.records.views()]
         if opened:
-            try:
-                drafts.keep_draft(session, "records", {"open": opened}, {})
-            except ConfideError:
-                pass
+            work.append(("records", {"open": opened}, {}))
+    return work
+
+
+def keep(session: Session, work: Work) -> int:
+    """Keep `work` (any thread, while the connection is open); returns how many forms were
+    kept. Never raises: the lock must happen whatever goes wrong here."""
+    kept = 0
+    for kind, context, fields in work:
+        try:
+            drafts.keep_draft(session, kind, context, fields)
+        except (ConfideError, TypeError, ValueError):
+            continue  # a form too large to keep, or a closed connection: lock regardless
+        kept += kind != "records"
     return kept
+
+
+def keep_open_work(session: Session, host: QWidget, workspace: "Workspace | None") -> int:
+    """Keep the open forms' typing and the open records; returns how many forms were kept."""
+    return keep(session, open_work(host, workspace))
 
 
 class DraftRestorer:

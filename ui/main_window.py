@@ -8,6 +8,7 @@ unlock screen shows "Locking…" and takes no unlock (docs/architecture.md, "Loc
 a freeze").
 """
 
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from app.security.session import Session
 from app.services import settings
 from app.services.vault import restore as restore_service
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
-from ui.drafts import DraftRestorer, keep_open_work
+from ui.drafts import DraftRestorer, keep, keep_open_work, open_work
 from ui.formatting import describe_error
 from ui.inactivity import InactivityTimer
 from ui.lock_key import LockKey
@@ -45,6 +46,14 @@ WEAKER_SHORT = "Weaker protection"
 KEPT_NOTICE = "What you were typing is kept. It comes back when you unlock."
 
 
+def load_workspace_code() -> None:
+    """The workspace's modules (every screen, the PDF library), loaded on the worker once an
+    unlock succeeds: there they run in Python's 5 ms turns while the window goes on, rather
+    than in the window's one turn that builds the workspace (about 1 s at the first unlock of
+    a loaded machine). Not at launch: the unlock screen must not wait for them (launch < 1 s)."""
+    importlib.import_module("ui.workspace")
+
+
 class MainWindow(QMainWindow):
     # The session's connection is closed. Emitted by whichever thread closed it (the worker,
     # usually), so the window's part of locking runs on the window's thread, queued.
@@ -64,7 +73,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(860, 560)
         fit_window(self, QSize(1440, 900))  # a 1366x768 laptop gets the whole available screen
 
-        self.unlock_view = UnlockView(data_dir, device_key_file, ops)
+        self.unlock_view = UnlockView(data_dir, device_key_file, ops, prepare=load_workspace_code)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.unlock_view)
         self.setCentralWidget(self.stack)
@@ -133,7 +142,8 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
         # Imported here, not at the top: the workspace pulls in every screen and the PDF
-        # library, which the unlock screen must not wait for (launch < 1 s).
+        # library, which the unlock screen must not wait for (launch < 1 s). Already loaded
+        # by the unlock's task on the worker (load_workspace_code).
         from ui.workspace import Workspace
 
         self.workspace = Workspace(session, self.ops, self.data_dir, self.device_key_file)
@@ -141,7 +151,6 @@ class MainWindow(QMainWindow):
         self.workspace.teamStarted.connect(self._team_started)
         self.workspace.said.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.stack.addWidget(self.workspace)
-        self.stack.setCurrentWidget(self.workspace)
         self._set_title(session.vault.service_name)
         self.user_label.set_wordings([f"Signed in: {session.user.full_name} ({session.user.role.label})",
                                       session.user.full_name])
@@ -155,6 +164,9 @@ class MainWindow(QMainWindow):
         # Before sync starts, so the first push carries any case the rule made inactive.
         self.workspace.start_background()
         self._start_sync(session)
+        # Shown last: Home, once shown, reads on the worker, and what this turn read here on
+        # the window's thread (drafts, the last backup, the sync state) must not overlap it.
+        self.stack.setCurrentWidget(self.workspace)
 
     def _team_started(self, _started) -> None:
         """A team founded here: the pages a team computer has (Conflicts, the sync item) are
@@ -216,17 +228,27 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Confide will lock when the current task finishes.")
             return
         self._lock_reason = reason
-        # While the connection is still open: keep what is being typed, and the open tabs.
+        # While the connection is still open: what is being typed, and the open tabs, read
+        # from the screen here and written by the lock's task on the worker, first.
         session = self.session
-        self._kept_notice = bool(keep_open_work(session, self, self.workspace))
+        work = open_work(self, self.workspace)
         if self.restorer is not None:
             self.restorer.keep_pending()
         # Locked for every view from here; nothing readable stays on screen while the
         # worker closes the database (sessionClosed then finishes the lock here).
         session.begin_lock()
         self._clear_screen()
-        self.unlock_view.show_locking(KEPT_NOTICE if self._kept_notice else "")
-        self.ops.run(lambda _p: session.lock(reason), on_error=lambda _exc: None)
+        self.unlock_view.show_locking("")
+        kept = []
+        self.ops.run(lambda _p: session.lock(reason, first=lambda: kept.append(keep(session, work))),
+                     on_done=lambda _r: self._kept(bool(kept and kept[0])), on_error=lambda _exc: None)
+
+    def _kept(self, kept: bool) -> None:
+        """The lock's task kept what was being typed: the unlock screen says so (it resets
+        once the task has ended, after this)."""
+        self._kept_notice = kept
+        if kept:
+            self.unlock_view.show_notice(KEPT_NOTICE)
 
     def _clear_screen(self) -> None:
         """Everything the session showed goes, at once (also when the session locked itself)."""

@@ -31,7 +31,7 @@ class Workspace(QWidget):
         super().__init__(parent)
         self.session = session
         # First, before any page starts a task on the worker: it reads the database here.
-        self.team = TeamPages(session, ops)
+        self.team = TeamPages(session, ops, started=self.teamStarted.emit)
         self.casework = Casework(session, ops, self)
         self.home_view = self.casework.home
         self.manager = Manager(session, ops, self, self.casework.clipboard)  # no pages unless a manager
@@ -65,8 +65,6 @@ class Workspace(QWidget):
         self.nav.itemActivated.connect(lambda _item: self._focus_page())
         self.nav.setCurrentRow(0)
         self.enter_presses = EnterPressesButtons(self)
-        if self.team.team is not None:
-            self.team.team.teamStarted.connect(self.teamStarted)
         if self.team.laptop is not None:
             self.home_view.checkoutRequested.connect(self.choose_cases)
             self.team.laptop.openRequested.connect(self.open_record)

@@ -31,6 +31,7 @@ Prints a Markdown table; --figures writes the table's rows for README.md
 
 import argparse
 import cProfile
+import faulthandler
 import json
 import os
 import pstats
@@ -75,8 +76,12 @@ class LagProbe(QObject):
     """Lateness of a 10 ms timer on the GUI thread, by step. With `profile`, a cProfile of the
     GUI thread per step (where a stall's time went; it slows the day down)."""
 
-    def __init__(self, profile: bool = False):
+    def __init__(self, profile: bool = False, dump=None):
         super().__init__()
+        # With `dump` (an open file), every thread's Python stack is written to it each time
+        # the GUI thread goes STALL_MS without a tick (faulthandler's own thread writes it,
+        # without Python's lock): what the worker was in while the window stood still.
+        self.dump = dump
         self._step = "start"
         self.profiles: dict[str, cProfile.Profile] | None = {} if profile else None
         # (lateness ms, step, CPU ms the GUI thread spent since the previous tick): a stall
@@ -102,6 +107,8 @@ class LagProbe(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        if self.dump is not None:
+            faulthandler.cancel_dump_traceback_later()
         if self.profiles is not None and self._step in self.profiles:
             self.profiles[self._step].disable()
 
@@ -132,6 +139,11 @@ class LagProbe(QObject):
         elapsed = self.clock.restart()
         cpu, self._cpu = self._cpu, time.thread_time()
         self.lags.append((max(0, elapsed - TICK_MS), self.step, (self._cpu - cpu) * 1000))
+        if self.dump is not None:
+            if elapsed - TICK_MS > STALL_MS:
+                print(f"=== the stacks above: a stall of {elapsed - TICK_MS} ms in '{self.step}'",
+                      file=self.dump, flush=True)
+            faulthandler.dump_traceback_later(STALL_MS / 1000, repeat=True, file=self.dump)
 
 
 def wait(app, ms: int) -> None:
@@ -417,6 +429,8 @@ def main(argv=None) -> int:
     p.add_argument("--stalls", action="store_true", help="also list every stall over 100 ms")
     p.add_argument("--figures", help="write the figures' rows for README.md here (JSON)")
     p.add_argument("--laptop-check-in", type=Path, help=argparse.SUPPRESS)   # the laptop's process
+    p.add_argument("--dump", type=Path, metavar="FILE",
+                   help="write every thread's Python stack to FILE during each stall over 100 ms")
     args = p.parse_args(argv)
     kdf.use_cheap_profile_for_tests(True)      # as the benchmark vault was made (scale_bench)
     if args.laptop_check_in:
@@ -434,7 +448,8 @@ def main(argv=None) -> int:
         window = MainWindow(data_dir, key, ops)
         window.resize(1366, 768)
         window.show()
-        probe = LagProbe(args.profile)
+        dump = args.dump.open("w") if args.dump else None
+        probe = LagProbe(args.profile, dump)
         probe.start()
         started = time.perf_counter()
         try:
@@ -442,6 +457,8 @@ def main(argv=None) -> int:
         finally:
             probe.stop()
             ops.shutdown()
+            if dump is not None:
+                dump.close()
         seconds = time.perf_counter() - started
     lags = [lag for lag, _, _ in probe.lags]
     p99 = statistics.quantiles(lags, n=100)[-1] if len(lags) >= 2 else 0.0

@@ -12,6 +12,7 @@ def make_workspace(qtbot, session, ops, data_dir):
     workspace.resize(1200, 800)
     workspace.show()
     qtbot.waitExposed(workspace)
+    wait_idle(qtbot, ops)   # Home reads what it lists on the worker
     return workspace
 
 

@@ -89,7 +89,8 @@ def unlock(qtbot, main, username="manager", passphrase=None):
     view.username.setText(username)
     view.passphrase.setText(passphrase or PASSPHRASE)
     view.unlock_button.click()
-    qtbot.waitUntil(lambda: not main.ops.busy, timeout=5000)
+    # A process's first unlock also loads every screen's module: seconds on a loaded machine.
+    qtbot.waitUntil(lambda: not main.ops.busy, timeout=30000)
     return main.session
 
 

@@ -2,6 +2,8 @@
 encrypted database when Confide locks and comes back, with the open record tabs, after
 unlock; Ctrl+L locks even while a dialog is open."""
 
+import threading
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
@@ -39,7 +41,9 @@ def test_a_half_written_note_comes_back_after_the_idle_lock(qtbot, window):
 
     window.inactivity.inactivityDetected.emit()  # the idle timer ran out (no waiting for it)
     assert window.locked and not dialog.isVisible()
-    assert window.unlock_view.notice.text() == KEPT_NOTICE and window.unlock_view.notice.isVisible()
+    # Said once the lock's task has kept it (on the worker).
+    qtbot.waitUntil(lambda: window.unlock_view.notice.isVisible(), timeout=10000)
+    assert window.unlock_view.notice.text() == KEPT_NOTICE
 
     unlock(qtbot, window)
     restored = _forms(window, NoteDialog)
@@ -153,3 +157,27 @@ def test_a_half_written_letter_comes_back_after_the_idle_lock(qtbot, window):
     assert letter.template.currentData() == "summary_of_advice"
     assert letter.text.toPlainText() == typed and letter.notice.text() == RESTORED
     assert letter.case.id == fam.case.id
+
+
+def test_the_lock_writes_what_was_typed_on_the_worker_not_the_windows_thread(qtbot, window, monkeypatch):
+    # Failed before: the drafts were written on the window's thread as it locked (a write and a
+    # sync of the disk each, seconds on a busy disk with the window standing still).
+    unlock(qtbot, window)
+    fam, view = _open_case(qtbot, window)
+    dialog = view.show_tab("notes").add()
+    qtbot.waitExposed(dialog)
+    dialog.body.setPlainText(HALF)
+    written_on = []
+    keep_draft = drafts.keep_draft
+
+    def watched(*args, **kwargs):
+        written_on.append(threading.get_ident())
+        return keep_draft(*args, **kwargs)
+
+    monkeypatch.setattr(drafts, "keep_draft", watched)
+    window.lock("manual")
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=10000)
+    assert len(written_on) == 2 and threading.get_ident() not in written_on   # the note and the open tab
+    assert window.unlock_view.notice.text() == KEPT_NOTICE
+    unlock(qtbot, window)
+    assert [d.body.toPlainText() for d in _forms(window, NoteDialog)] == [HALF]

@@ -1,6 +1,7 @@
 """Home lists what is due (overdue and today) and my open cases; search finds a note and
 opens its case at that note; Ctrl+F goes to the search box."""
 
+import threading
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
@@ -40,6 +41,7 @@ def test_home_lists_overdue_and_due_today_and_opens_the_case(qtbot, session, ops
     tab.done_button.click()
     wait_idle(qtbot, ops)
     workspace.show_page("Home")
+    wait_idle(qtbot, ops)   # Home reads on the worker
     assert home.overdue_title.text() == "Overdue (0)" and home.overdue.empty.isVisible()
     assert not home.nothing_due.isVisible()  # one is still due today
 
@@ -238,3 +240,21 @@ def test_a_result_row_is_laid_out_once_and_forgotten_when_the_list_is_cleared(qt
     listing.addItem(item)
     delegate.sizeHint(QStyleOptionViewItem(option), listing.model().index(0, 0))
     assert len(made) == 2
+
+
+def test_home_reads_what_it_lists_on_the_worker_not_the_windows_thread(qtbot, session, ops, data_dir, monkeypatch):
+    # Failed before: Home read its lists on the window's thread as it was first shown, part of
+    # the unlock's one long event-loop turn (a quarter of a second at 50,000 cases).
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    read_on = []
+    mine = cases.my_open_cases
+
+    def my_open_cases(*args, **kwargs):
+        read_on.append(threading.get_ident())
+        return mine(*args, **kwargs)
+
+    monkeypatch.setattr(cases, "my_open_cases", my_open_cases)
+    workspace = make_workspace(qtbot, session, ops, data_dir)
+    assert read_on and threading.get_ident() not in read_on
+    assert workspace.home_view.my_cases.count() == 1 and case.reference in workspace.home_view.my_cases.text(0)

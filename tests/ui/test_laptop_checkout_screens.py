@@ -51,6 +51,7 @@ def test_home_offers_check_out_the_list_is_ticked_and_one_case_checks_in_alone(q
     home = HomeView(laptop, ops)
     qtbot.addWidget(home)
     home.show()
+    qtbot.waitUntil(lambda: not ops.busy, timeout=5000)   # shown: Home reads on the worker
     home.reload()
     assert home.office_row.isVisible() and home.checkout_button.isVisible()
     assert "stay in the office until you check them out" in home.office_cases.text()

@@ -208,6 +208,7 @@ def test_at_200_percent_a_case_s_heading_and_summary_are_not_cut(qtbot, session,
         workspace.resize(LAPTOP.width(), LAPTOP.height() - 100)  # the menu and status bars take the rest
         workspace.show()
         qtbot.waitExposed(workspace)
+        qtbot.waitUntil(lambda: not ops.busy, timeout=5000)   # Home reads on the worker
         view = workspace.open_record("case", case.id)
         view.show_tab("summary")
         # What a case gets beside the sections list on a laptop (offscreen, nothing holds the

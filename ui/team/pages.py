@@ -3,6 +3,8 @@ see both sides) on a computer that is part of a team, and Team (a manager's; bef
 computer is in a team it offers to start one). Each
 reloads through a Refresher: after a sync, once on screen and with the worker idle."""
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QWidget
 
 from app.domain.role_matrix import manages, reads_casework
@@ -20,19 +22,21 @@ CONFLICTS, TEAM, LAPTOP = "Conflicts", "Team", "This laptop"
 
 
 class TeamPages:
-    """Plain Python: the views it makes belong to the workspace's page stack."""
+    """Plain Python: the views it makes belong to the workspace's page stack. The Team page
+    is built when first shown (a tenth of a second of the unlock's one event-loop turn);
+    `started` is told when a team is started from it."""
 
-    def __init__(self, session: Session, ops: Operations):
-        self.conflicts = self.team = self.laptop = None
+    def __init__(self, session: Session, ops: Operations, started: Callable[[object], None] | None = None):
+        self.conflicts = self.laptop = None
+        self._session, self._ops, self._started = session, ops, started
+        self._team: TeamView | None = None
         try:
             in_team = membership.sync_status(session).in_team
         except ConfideError:
             in_team = False
         role = session.user.role
-        if manages(role):
-            # Also before the computer is in a team: the page is where a team is started.
-            self.team = TeamView(session, ops)
-            Refresher(self.team, session, ops, {"sync", "team"}, self.team.load)
+        # Also before the computer is in a team: the page is where a team is started.
+        self._manages = manages(role)
         if not in_team:
             return
         if reads_casework(role):
@@ -44,5 +48,17 @@ class TeamPages:
             Refresher(self.laptop, session, ops, {"sync", "checkout"}, self.laptop.load)
 
     @property
-    def pages(self) -> list[tuple[str, QWidget]]:
-        return [(name, view) for name, view in ((LAPTOP, self.laptop), (CONFLICTS, self.conflicts), (TEAM, self.team)) if view is not None]
+    def team(self) -> TeamView | None:
+        """A manager's Team page, built now if not yet; None for other roles."""
+        if self._team is None and self._manages:
+            self._team = TeamView(self._session, self._ops)
+            Refresher(self._team, self._session, self._ops, {"sync", "team"}, self._team.load)
+            if self._started is not None:
+                self._team.teamStarted.connect(self._started)
+        return self._team
+
+    @property
+    def pages(self) -> list[tuple[str, QWidget | Callable[[], QWidget]]]:
+        team = (lambda: self.team) if self._manages else None
+        return [(name, view) for name, view in ((LAPTOP, self.laptop), (CONFLICTS, self.conflicts), (TEAM, team))
+                if view is not None]

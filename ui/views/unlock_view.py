@@ -1,6 +1,7 @@
 """The unlock screen: user name and passphrase, plain errors, the attempt countdown, and the
 way to the recovery key. Argon2 runs on the worker thread, so the window keeps painting."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QTimer, Signal
@@ -33,10 +34,13 @@ class UnlockView(QWidget):
     COUNTDOWN_INTERVAL_MS = 1000  # tests shorten it
 
     def __init__(self, data_dir: Path, device_key_file: Path | None, ops: Operations,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, prepare: Callable[[], None] | None = None):
         super().__init__(parent)
         self.setObjectName("unlockView")
         self.data_dir, self.device_key_file, self.ops = data_dir, device_key_file, ops
+        # Run on the worker after a successful unlock, before the window is told (the window's
+        # own slow first steps, done where the window does not wait).
+        self.prepare = prepare
         self._remaining = 0
         self._countdown = QTimer(self)
         self._countdown.timeout.connect(self._tick)
@@ -180,9 +184,18 @@ class UnlockView(QWidget):
         self.show_error("")
         self.show_notice("")
         self._set_busy(True)
-        data_dir, key_file = self.data_dir, self.device_key_file
-        self.ops.run(lambda _p: vault.unlock(data_dir, username, passphrase, key_file),
-                     on_done=lambda session: self._unlocked(session, passphrase), on_error=self._failed)
+        data_dir, key_file, prepare = self.data_dir, self.device_key_file, self.prepare
+
+        def unlock(_progress):
+            session = vault.unlock(data_dir, username, passphrase, key_file)
+            if prepare is not None:
+                try:
+                    prepare()
+                except Exception:   # noqa: BLE001 - the window does it again itself, and says why
+                    pass
+            return session
+
+        self.ops.run(unlock, on_done=lambda session: self._unlocked(session, passphrase), on_error=self._failed)
 
     def _unlocked(self, session, passphrase: str = "") -> None:
         self._set_busy(False)

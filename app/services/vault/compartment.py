@@ -142,6 +142,19 @@ def sync_all(session: Session, refresh: bool | None = None) -> None:
 # Tables whose rows a compartment copies (or whose changes hide a person: casefile).
 WATCHED = ("person", "relationship", "enquiry", "enquiry_topic", "enquiry_revision", "paper_file",
            "paper_file_movement", "staff", "staff_key", "setting", "draft", "casefile")
+# The columns of a case that decide whether a person is hidden (access.person_hidden_sql):
+# a case's other changes (status, dates, the inactivity rule) leave every compartment as it is.
+CASE_HIDING = tuple(dict.fromkeys(("client_id", "child_id", "own_case", "deleted_at", *firewall.CASE_COLUMNS)))
+# Only volunteers' own drafts are copied (_wanted): staff keep one at every lock and take it
+# back at unlock, which must not make the lock write the compartments anew.
+VOLUNTEER_OWNER = "{row}.owner IN (SELECT username FROM main.staff WHERE role = 'volunteer')"
+
+
+def _trigger_on(table: str, event: str, rows: tuple[str, ...]) -> str:
+    """`AFTER <event> ON main.<table>` narrowed to the writes a compartment can see."""
+    of = f" OF {', '.join(CASE_HIDING)}" if table == "casefile" and event == "UPDATE" else ""
+    when = f" WHEN {' OR '.join(VOLUNTEER_OWNER.format(row=r) for r in rows)}" if table == "draft" else ""
+    return f"AFTER {event}{of} ON main.{table}{when}"
 
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
@@ -168,10 +181,11 @@ def _watch(conn) -> bool:
         conn.execute("INSERT INTO temp.compartment_dirty VALUES (1)")
     if gone:
         conn.execute("UPDATE temp.compartment_dirty SET n = 1")
+    rows_of = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}
     for table in WATCHED:
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} AFTER {event} "
-                         f"ON main.{table} BEGIN UPDATE temp.compartment_dirty SET n = 1; END")
+        for event, rows in rows_of.items():
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_{table}_{event.lower()} "
+                         f"{_trigger_on(table, event, rows)} BEGIN UPDATE temp.compartment_dirty SET n = 1; END")
     # Which people this connection changed, or whose visibility it changed (their cases), so
     # the next refresh compares only them (_refresh, when nobody else wrote meanwhile).
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS compartment_changed_person (id TEXT PRIMARY KEY)")
@@ -179,14 +193,14 @@ def _watch(conn) -> bool:
                  "data_version INTEGER)")
     ids = {"person": ("id",), "casefile": ("client_id", "child_id")}
     for table, columns in ids.items():
-        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
+        for event, rows in rows_of.items():
             # Not "OR IGNORE": a statement's own conflict clause (capture's upserts) overrides a
             # trigger's, so the row is written only when absent.
             body = " ".join(f"INSERT INTO temp.compartment_changed_person SELECT {r}.{c} WHERE NOT EXISTS "
                             f"(SELECT 1 FROM temp.compartment_changed_person WHERE id IS {r}.{c});"
                             for r in rows for c in columns)
-            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_people_{table}_{event.lower()} AFTER "
-                         f"{event} ON main.{table} BEGIN {body} END")
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS compartment_people_{table}_{event.lower()} "
+                         f"{_trigger_on(table, event, rows)} BEGIN {body} END")
     return gone
 
 
@@ -475,13 +489,27 @@ def _write_difference(conn, table: str, keys: str, wanted: str, params: dict, sc
     conn.execute(f"CREATE TEMP TABLE compartment_want AS SELECT * FROM ({wanted}) WHERE 1{scope}", params)
     stale = f"SELECT {keys} FROM (SELECT {names} FROM vol.{table} WHERE 1{scope} " \
             f"EXCEPT SELECT {names} FROM temp.compartment_want)"
-    if table == "person":
-        conn.execute(f"INSERT OR IGNORE INTO temp.compartment_person_changed {stale}")
-    conn.execute(f"DELETE FROM vol.{table} WHERE ({keys}) IN ({stale})")
     missing = f"SELECT {names} FROM temp.compartment_want EXCEPT SELECT {names} FROM vol.{table} WHERE 1{scope}"
-    if table == "person":
-        conn.execute(f"INSERT OR IGNORE INTO temp.compartment_person_changed SELECT id FROM ({missing})")
-    conn.execute(f"INSERT INTO vol.{table} ({names}) {missing}")
+    if table != "person":
+        conn.execute(f"DELETE FROM vol.{table} WHERE ({keys}) IN ({stale})")
+        conn.execute(f"INSERT INTO vol.{table} ({names}) {missing}")
+        return
+    # The people (every one, at a session's first refresh: over 100,000 at 50,000 cases): each
+    # row is looked up by id on the other side and compared column by column (IS: NULLs equal,
+    # as EXCEPT compares), rather than both sides sorted whole by EXCEPT, twice each way.
+    differs = " OR ".join(f"w.{c} IS NOT v.{c}" for c in _columns(conn, "vol", "person") if c != "id")
+    conn.execute("CREATE INDEX temp.compartment_want_id ON compartment_want (id)")
+    conn.execute(f"CREATE TEMP TABLE compartment_stale AS SELECT v.id AS id FROM vol.person v LEFT JOIN "
+                 f"temp.compartment_want w ON w.id = v.id WHERE (1{scope.replace(' id IN', ' v.id IN')}) "
+                 f"AND (w.id IS NULL OR {differs})")
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT id FROM temp.compartment_stale")
+    conn.execute("DELETE FROM vol.person WHERE id IN (SELECT id FROM temp.compartment_stale)")
+    conn.execute("DROP TABLE temp.compartment_stale")
+    # What is left in the compartment now matches; whatever it lacks is written.
+    conn.execute("INSERT OR IGNORE INTO temp.compartment_person_changed SELECT w.id FROM temp.compartment_want w "
+                 "WHERE NOT EXISTS (SELECT 1 FROM vol.person v WHERE v.id = w.id)")
+    conn.execute(f"INSERT INTO vol.person ({names}) SELECT {names} FROM temp.compartment_want w "
+                 "WHERE NOT EXISTS (SELECT 1 FROM vol.person v WHERE v.id = w.id)")
 
 
 def _reindex_changed_people(conn) -> None:
