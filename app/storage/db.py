@@ -85,6 +85,10 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False) -> dbapi
     path = Path(path)
     if not create and not path.exists():
         raise DatabaseDamaged(f"The database file {path} is missing. Restore the latest backup.")
+    return _open(path, data_key)
+
+
+def _open(path: Path, data_key: bytes, switched: bool = False) -> dbapi2.Connection:
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10,
                               cached_statements=CACHED_STATEMENTS)
     conn.row_factory = dbapi2.Row
@@ -94,14 +98,21 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False) -> dbapi
         conn.execute(raw_key_pragma(data_key))
         conn.execute(f"PRAGMA cipher_memory_security = {'ON' if _memory_security else 'OFF'}")
         conn.execute("PRAGMA temp_store = MEMORY")
+        # A wrong key shows only here: SQLCipher cannot decrypt page 1.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal" and not switched:
+            # A connection that switched the file to WAL itself, with the temporary database's
+            # setting below, refuses every later checkpoint ("database table is locked"): the
+            # switch is made on a connection of its own (a new vault, a file from long ago).
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                conn.close()
+                return _open(path, data_key, switched=True)
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
         # Before any temporary table exists (it applies only then): a dropped temporary table
         # gives its memory back at once, in the statement, instead of at the close, which
         # frees (and wipes) it while holding Python's lock: 0.26 s of a frozen window for one
         # 40 MB working table (volunteers' compartments, compartment._write_difference).
         conn.execute("PRAGMA temp.auto_vacuum = FULL")
-        # A wrong key shows only here: SQLCipher cannot decrypt page 1.
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")
