@@ -58,7 +58,12 @@ def scripted_dialogs(monkeypatch):
 
 
 @pytest.fixture
-def ops(qtbot):
+def ops(qtbot, request):
+    if "vault" in request.fixturenames:
+        # Set up after the vault, so torn down before it: the vault's teardown locks the session
+        # from this thread, which must not close the database under a task still reading it (a
+        # Home read left running crashed the worker's process).
+        request.getfixturevalue("vault")
     operations = Operations()
     yield operations
     operations.wait()
