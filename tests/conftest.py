@@ -10,15 +10,6 @@ import pytest  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
 
 from app.security import kdf  # noqa: E402
-from app.storage import db  # noqa: E402
-
-# SQLCipher's memory security (mlock and wipe on every malloc and free) cost this suite half
-# its CPU time: 294 s of system time in a 617 s run. Every test here writes synthetic data
-# only, which is the one case db.synthetic_data_process() allows (as `confide demo` does).
-# What the setting protects, the program's own processes, is still tested:
-# tests/storage/test_memory_security.py checks a fresh interpreter, and every test that runs
-# Confide as a subprocess (tests/cheap_entry.py) runs it with memory security on.
-db.synthetic_data_process()
 
 # A real PostgreSQL server for the hub tests (session-scoped, started only when asked for);
 # the longest test files first, so that xdist's workers finish together.

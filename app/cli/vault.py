@@ -32,11 +32,6 @@ def cmd_init(args) -> int:
 
 def cmd_demo(args) -> int:
     from app.services.demo import build as demo
-    from app.storage import db
-
-    # Synthetic data only (populate refuses a vault with real records), so this process may
-    # skip SQLCipher's per-allocation wipe and lock, which costs most of a large demo's time.
-    db.synthetic_data_process()
     session = unlock(args, Input(args.passphrase_stdin))
     try:
         summary = demo.populate(session, staff=args.staff, cases=args.cases, seed=args.seed)

@@ -1,7 +1,7 @@
 """An unlocked session: who is signed in, their role, and the open connection.
 
 Locking closes the connection and overwrites the key bytes we hold. (Python may keep other
-copies of immutable bytes; SQLCipher's own copy is wiped by cipher_memory_security.)
+copies of immutable bytes; SQLCipher wipes its own copy of the key.)
 
 A window locks in two steps (docs/architecture.md, "Locking without a freeze"): `begin_lock`
 on the window's thread makes the session locked for everyone at once, then `lock` on a worker

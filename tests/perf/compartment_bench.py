@@ -26,7 +26,6 @@ from app.services.casework.people import PersonInput
 from app.services.demo import build as demo
 from app.services.vault import compartment, staff
 from app.services.vault import unlock as vault_service
-from app.storage import db
 from tests.unit.casework_helpers import phone_enquiry
 
 OUT = Path(__file__).resolve().parents[2] / ".bench"
@@ -64,7 +63,6 @@ def _size(path: Path) -> int:
 
 
 def run(cases: int) -> dict:
-    db.synthetic_data_process()
     kdf.use_cheap_profile_for_tests(True)
     keyring.set_keyring(_Keyring())
     folder = OUT / f"compartment-{cases}"

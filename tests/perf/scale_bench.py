@@ -82,8 +82,7 @@ def dataset_folder(cases: int, seed: int, documents: int = 0) -> Path:
 
 def build_dataset(cases: int, seed: int, documents: int = 0) -> Path:
     """The vault, cached by size, seed and schema version. Built in a process of its own, as
-    `confide demo` is (synthetic data: no SQLCipher memory security, db.synthetic_data_process);
-    the operations are then measured here with the product's settings."""
+    `confide demo` is; the operations are then measured here."""
     folder = dataset_folder(cases, seed, documents)
     if not (folder / "ready").exists():
         if documents:   # the documents are added to a copy of the dataset without them
@@ -94,7 +93,6 @@ def build_dataset(cases: int, seed: int, documents: int = 0) -> Path:
 
 
 def _build(cases: int, seed: int, documents: int = 0) -> Path:
-    db.synthetic_data_process()
     folder = dataset_folder(cases, seed, documents)
     if documents and (dataset_folder(cases, seed) / "ready").exists():
         return _build_with_documents(dataset_folder(cases, seed), folder, documents, seed)

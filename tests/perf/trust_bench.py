@@ -68,7 +68,6 @@ def run(cases: int) -> dict:
     folder = OUT / f"trust-{cases}"
     shutil.rmtree(folder, ignore_errors=True)
     data_dir = folder / "vault"
-    db.synthetic_data_process()
     manager, _ = vault_service.create_vault(data_dir, "Bench SENDIASS", "manager", "Bench Manager", PASSPHRASE,
                                             KeyringStore())
     demo.populate(manager, staff=0, cases=cases, seed=3)
