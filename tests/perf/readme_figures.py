@@ -37,6 +37,9 @@ LIMIT = re.compile(rf"(<=|>=|<|>|≤|≥)?\s*({NUMBER})\s*({UNITS})?")
 SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0}
 
 
+PERFORMANCE_DOC = "[docs/performance.md](docs/performance.md), \"Missed figures\""
+
+
 def machine() -> str:
     cores = os.cpu_count() or 0
     try:
@@ -162,6 +165,8 @@ def section(outputs: list[tuple[str, str, str | None]], when: datetime) -> str:
     missed = sum(1 for r in rows if r["met"].startswith("NO"))
     parts += ["", f"{len(rows)} figures, {missed} missed. A wall-clock figure moves with the machine's load; "
               "ratios against plain SQLite (or the limit) are measured in the same run.", ""]
+    if missed:
+        parts += [f"Where the time of each missed figure goes, and the next step: {PERFORMANCE_DOC}.", ""]
     for name, text, _ in outputs:
         if name == CURVE:
             parts += ["**Cost curve**", "", text.strip(), ""]

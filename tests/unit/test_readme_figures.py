@@ -79,6 +79,7 @@ def test_the_section_has_one_table_the_curve_and_every_output_in_full():
     assert "2,000 cases" not in " ".join(figures)         # only the largest size of a curve bench
     assert "save a note: p95" not in " ".join(figures)    # scale_bench's figures come through the curve
     assert "8 figures, 3 missed." in text
+    assert "docs/performance.md" in text                  # where each missed figure is explained
     assert "**Cost curve**" in text and "| search | 9.1 ms |" in text
     assert "Traceback (most recent call last):" in text    # nothing printed is lost
     assert text.count("```") == 2 * 6
@@ -143,3 +144,9 @@ def test_the_launch_figure_in_the_table_is_the_one_its_target_judges():
     assert row["measured"] == "0.85 s" and row["target"].startswith("< 1.0 s") and row["met"] == "yes"
     slow = parse_line(launch_line({"median_s": 1.2, "p95_s": 1.5, "min_s": 1.1, "runs": 5}))
     assert slow["measured"] == "1.2 s" and slow["met"] == "NO"
+
+
+def test_a_run_that_missed_nothing_sends_nobody_to_the_explanations():
+    text = section([("colleague_latency", COLLEAGUE.splitlines()[0], None)], datetime(2026, 12, 7, tzinfo=UTC))
+    assert "1 figures, 0 missed." in text
+    assert "docs/performance.md" not in text
