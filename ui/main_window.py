@@ -50,8 +50,12 @@ def load_workspace_code() -> None:
     """The workspace's modules (every screen, the PDF library), loaded on the worker once an
     unlock succeeds: there they run in Python's 5 ms turns while the window goes on, rather
     than in the window's one turn that builds the workspace (about 1 s at the first unlock of
-    a loaded machine). Not at launch: the unlock screen must not wait for them (launch < 1 s)."""
+    a loaded machine). Not at launch: the unlock screen must not wait for them (launch < 1 s).
+    The bank-holiday library's countries too (every one of some 250 modules, at the first date
+    a deadline needs): loaded by a page's read later, they held the worker in Python for a
+    quarter of a second while the window waited for Python's lock."""
     importlib.import_module("ui.workspace")
+    importlib.import_module("holidays.countries")
 
 
 class MainWindow(QMainWindow):
