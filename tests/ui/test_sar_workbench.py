@@ -462,15 +462,21 @@ def test_a_long_review_adds_its_rows_a_few_per_turn_of_the_event_loop(qtbot, ses
     safeguarding.raise_concern(session, case.id, date.today(), "Concern about home.")
     request = ready_request(session, parent)
     monkeypatch.setattr(sar_review_view, "FILL_ROWS", 2, raising=False)
+    in_the_turn = []       # what the turn that received the review had built when it ended
+    received = sar_review_view.SarReviewView._loaded
+
+    def loaded(view, review):
+        received(view, review)
+        in_the_turn.append((len(view._rows), view.loading, view.complete_button.isEnabled()))
+    monkeypatch.setattr(sar_review_view.SarReviewView, "_loaded", loaded)
     _workspace, page = sar_page(qtbot, session, ops, data_dir)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
     assert page.select(request.id)
     review = page.act("review")
-    qtbot.waitUntil(lambda: review.review is not None, timeout=5000)
+    qtbot.waitUntil(lambda: bool(in_the_turn), timeout=5000)
     items = len(review.review.items)
     assert items > 4
-    built = len(review._rows)
-    assert built <= 2 and review.loading and not review.complete_button.isEnabled()
+    assert in_the_turn == [(2, True, False)]
     qtbot.waitUntil(lambda: not review.loading, timeout=5000)
     assert len(review._rows) == items
     concern = next(i for i in review.review.items if i.kind == "safeguarding")
