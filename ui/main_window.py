@@ -8,6 +8,7 @@ unlock screen shows "Locking…" and takes no unlock (docs/architecture.md, "Loc
 a freeze").
 """
 
+import gc
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,8 +51,20 @@ def load_workspace_code() -> None:
     """The workspace's modules (every screen, the PDF library), loaded on the worker once an
     unlock succeeds: there they run in Python's 5 ms turns while the window goes on, rather
     than in the window's one turn that builds the workspace (about 1 s at the first unlock of
-    a loaded machine). Not at launch: the unlock screen must not wait for them (launch < 1 s)."""
+    a loaded machine). Not at launch: the unlock screen must not wait for them (launch < 1 s).
+    The bank-holiday library's countries too (every one of some 250 modules, at the first date
+    a deadline needs): loaded by a page's read later, they held the worker in Python for a
+    quarter of a second while the window waited for Python's lock.
+
+    Then, the first time, what is loaded by now (every module, class and function: some 140,000
+    objects that live as long as the program) is left out of Python's full garbage collections
+    (gc.freeze): each walked all of it, a quarter of a second holding Python's lock, whenever
+    the worker's reads had made enough new objects, and the window stood still meanwhile. Later
+    objects are collected as before."""
     importlib.import_module("ui.workspace")
+    importlib.import_module("holidays.countries")
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 class MainWindow(QMainWindow):

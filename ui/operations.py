@@ -6,6 +6,7 @@ Only one task runs at a time. The session's single database connection is then n
 by two threads at once, and locking can wait for the running task (see MainWindow.lock).
 """
 
+import sys
 import warnings
 from collections.abc import Callable, Iterable
 
@@ -14,6 +15,13 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 Progress = Callable[[int, str], None]
 Work = Callable[[Progress], object]
+
+# How long the worker may keep Python's lock (the GIL) once the window's thread asks for it.
+# Python's default, 5 ms, is paid at every call from Qt into Python (a model's data(), a paint,
+# a timer): a page's paint makes dozens, so a worker busy in Python held the window for a
+# quarter of a second with almost none of its CPU (docs/architecture.md, "Locking without a
+# freeze"). Only threads that ask pay for the switches: an idle window costs the worker nothing.
+SWITCH_INTERVAL = 0.0005
 
 
 class _Task(QObject):
@@ -42,6 +50,8 @@ class Operations(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._running = 0

@@ -47,7 +47,14 @@ def test_laptop_page_and_office_tab(qtbot, make_team):
     _late(office, ref)
     registers = RegistersView(office, ops)
     qtbot.addWidget(registers)
-    tab = registers.laptops
+    # Failed before: built (and read on the window's thread) with the Registers page, which
+    # most visits open for the paper files; now when its tab is first shown or asked for.
+    assert registers.findChildren(OutOnLaptopsTab) == []
+    labels = [registers.tabs.tabText(i) for i in range(registers.tabs.count())]
+    assert labels[:2] == ["&Paper files", "Cases on &laptops"]
+    registers.tabs.setCurrentIndex(1)
+    tab = registers.tabs.currentWidget()
+    assert tab is registers.laptops
     assert isinstance(tab, OutOnLaptopsTab)
     texts = [tab.table.item(r, 1).text() for r in range(tab.table.rowCount())]
     assert any(t.startswith("out on Laptop 1 with manager since") for t in texts)

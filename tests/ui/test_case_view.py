@@ -4,13 +4,15 @@ those allowed to see it."""
 
 from datetime import date, timedelta
 
+from PySide6.QtWidgets import QStyledItemDelegate
+
 from app.services.casework import actions, cases, notes
 from app.services.consent import disclosures
 from tests.ui.casework_support import make_workspace, wait_idle
 from tests.unit.casework_helpers import add_worker, family
 from tests.unit.consent_helpers import family_case
 from ui.dialogs import messages
-from ui.views.case_notes_tab import FIRST_NOTES, NoteRole
+from ui.views.case_notes_tab import FIRST_NOTES, MORE_NOTES, NoteRole
 
 
 def _open_case(qtbot, session, ops, data_dir, case_id):
@@ -187,3 +189,32 @@ def test_a_case_with_hundreds_of_notes_lists_the_newest_at_once_and_the_rest_bet
     tab.show_case(case)
     qtbot.waitUntil(lambda: not tab.listing, timeout=5000)
     assert [tab.list.item(i).data(NoteRole).id for i in (0, 299)] == [made[299].id, made[0].id]
+
+
+class _CountingDelegate(QStyledItemDelegate):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.measured = 0
+
+    def sizeHint(self, option, index):  # noqa: N802 (Qt's name)
+        self.measured += 1
+        return super().sizeHint(option, index)
+
+
+def test_a_layout_of_a_long_notes_list_measures_one_batch_of_notes_per_turn(qtbot, session, ops, data_dir):
+    # Failed before: the notes list was laid out in one pass, each note's word-wrapped text
+    # measured, every time a batch was added or the list was reloaded after a save: hundreds of
+    # notes measured in one turn of the event loop. Now MORE_NOTES a turn.
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    for i in range(300):
+        notes.add_note(session, case.id, "phone_call", date(2020, 1, 1) + timedelta(days=i), 5, f"Call number {i}.")
+    _, view = _open_case(qtbot, session, ops, data_dir, case.id)
+    tab = view.show_tab("notes")
+    tab.show_case(case)
+    qtbot.waitUntil(lambda: not tab.listing, timeout=5000)
+    delegate = _CountingDelegate(tab.list)
+    tab.list.setItemDelegate(delegate)
+    tab.list.doItemsLayout()              # the layout a reload or a resize asks for, in one turn
+    assert 0 < delegate.measured <= 2 * MORE_NOTES
+    qtbot.waitUntil(lambda: delegate.measured >= 300, timeout=5000)   # the rest, turn by turn

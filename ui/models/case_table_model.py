@@ -32,6 +32,11 @@ _CLOSED_TEXT = QColor("#5f6b7a")
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+R = Qt.ItemDataRole
+_SHOWN = (int(R.DisplayRole), int(R.AccessibleTextRole))
+# A view asks each cell for some eight roles at every paint and sizing, each a call into Python:
+# the ones answered here are the only ones that go further.
+_ANSWERED = frozenset({*_SHOWN, int(CaseRole), int(R.ToolTipRole), int(R.ForegroundRole)})
 Fetch = Callable[[CaseQuery], tuple[list[CaseSummary], int]]
 
 
@@ -42,7 +47,19 @@ class CaseTableModel(QAbstractTableModel):
         self._rows: list[CaseSummary] = []
         self.total = 0
         self.query = CaseQuery(status="open", sort="opened", descending=True, offset=0, limit=page_size)
-        self.worker_names: dict[str, str] = {}
+        self._worker_names: dict[str, str] = {}
+        # Each row's texts, worked out at its first paint and kept until the page changes: a
+        # paint asks for them again for every cell (dates and labels formatted each time).
+        self._texts: dict[int, tuple[str, ...]] = {}
+
+    @property
+    def worker_names(self) -> dict[str, str]:
+        return self._worker_names
+
+    @worker_names.setter
+    def worker_names(self, names: dict[str, str]) -> None:
+        self._worker_names = names
+        self._texts = {}
 
     # --- querying ----------------------------------------------------------------------
     def reload(self) -> None:
@@ -53,6 +70,7 @@ class CaseTableModel(QAbstractTableModel):
             rows, total = self._fetch(replace(self.query))
         self.beginResetModel()
         self._rows, self.total = list(rows), total
+        self._texts = {}
         self.endResetModel()
 
     def set_filter(self, *, status: str | None, worker: str | None, level: str | None) -> None:
@@ -123,18 +141,27 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        case = self.case(index.row()) if index.isValid() else None
+        if role not in _ANSWERED:
+            return None
+        row = index.row()
+        case = self.case(row) if index.isValid() else None
         if case is None:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(case, index.column())
+        if role in _SHOWN:
+            return self._row_texts(row, case)[index.column()]
         if role == CaseRole:
             return case
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (CLIENT, CHILD, WORKER, LEVEL):
-            return self._text(case, index.column())  # in full where the column elides it
+            return self._row_texts(row, case)[index.column()]  # in full where the column elides it
         if role == Qt.ItemDataRole.ForegroundRole and case.status == CaseStatus.CLOSED:
             return theme.painted(_CLOSED_TEXT)
         return None
+
+    def _row_texts(self, row: int, case: CaseSummary) -> tuple[str, ...]:
+        texts = self._texts.get(row)
+        if texts is None:
+            texts = self._texts[row] = tuple(self._text(case, column) for column in HEADERS)
+        return texts
 
     def _text(self, case: CaseSummary, column: int) -> str:
         if column == REFERENCE:

@@ -29,6 +29,7 @@ from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.widgets.choices import choice_combo
 from ui.widgets.forms import text_label
+from ui.widgets.table_setup import ColumnFitter
 
 ALL = "all"  # the status filter's "any status"
 
@@ -74,9 +75,10 @@ class CaseListView(QWidget):
         header.setSortIndicator(columns.OPENED, Qt.SortOrder.DescendingOrder)
         # Names and headers in full (sized to their content, titles included); the level takes
         # what is left and elides, with the full words in its tooltip.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Measured once per page of cases, not at every layout (ui/widgets/table_setup.py).
         header.setSectionResizeMode(columns.LEVEL, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
+        self.fitter = ColumnFitter(self.table, (c for c in columns.HEADERS if c != columns.LEVEL))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_menu)
         self.last_menu: QMenu | None = None

@@ -7,6 +7,7 @@ added MORE_NOTES at a time between events, so the window answers while a long li
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -82,6 +83,10 @@ class CaseNotesTab(QWidget):
         self.list.setAccessibleName("Notes, newest first")
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
+        # Laid out MORE_NOTES items a turn: in one pass, each batch added measured every note
+        # listed so far again (word-wrapped text), and a reload after a save did it afresh.
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setBatchSize(MORE_NOTES)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName("The chosen note")

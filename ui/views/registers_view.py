@@ -18,13 +18,15 @@ from ui.views.staff_register_tab import StaffRegisterTab
 from ui.widgets.forms import text_label
 
 
-def _laptops_tab(session: Session, ops: Operations):
-    """Beside the paper file register, on a team's office computer: cases out on laptops."""
+def _on_office_of_a_team(session: Session) -> bool:
+    """Whether the cases out on laptops are shown beside the paper file register."""
     try:
-        if not sync_status(session).in_team or checkout.this_is_a_laptop(session):
-            return None
+        return sync_status(session).in_team and not checkout.this_is_a_laptop(session)
     except ConfideError:
-        return None
+        return False
+
+
+def _laptops_tab(session: Session, ops: Operations) -> OutOnLaptopsTab:
     tab = OutOnLaptopsTab(session, ops)
     Refresher(tab, session, ops, {"sync", "checkout", "team"}, tab.load)
     return tab
@@ -32,23 +34,23 @@ def _laptops_tab(session: Session, ops: Operations):
 
 class RegistersView(QWidget):
     """The first tab is built with the page; the others the first time they are shown or
-    asked for (`staff`, `policy`): building all three registers held the window as the page
-    opened, and most visits are to the paper files."""
+    asked for (`laptops`, `staff`, `policy`): building every register (and reading the cases
+    out on laptops) held the window as the page opened, and most visits are to the paper files."""
 
     def __init__(self, session: Session, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ops = session, ops
         self.paper_files = PaperFilesTab(session, ops)
-        self.laptops = _laptops_tab(session, ops)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Registers")
         self.tabs.addTab(self.paper_files, "&Paper files")
-        if self.laptops is not None:
-            self.tabs.addTab(self.laptops, "Cases on &laptops")
         self._later: dict[str, tuple[QWidget, Callable[[], QWidget]]] = {}   # name: (holder, maker)
         self._made: dict[str, QWidget] = {}
-        for name, label, maker in (("staff", "&Staff register", lambda: StaffRegisterTab(session, ops)),
-                                   ("policy", "Policy re&views", lambda: PolicyReviewsTab(session, ops))):
+        later = [("staff", "&Staff register", lambda: StaffRegisterTab(session, ops)),
+                 ("policy", "Policy re&views", lambda: PolicyReviewsTab(session, ops))]
+        if _on_office_of_a_team(session):
+            later.insert(0, ("laptops", "Cases on &laptops", lambda: _laptops_tab(session, ops)))
+        for name, label, maker in later:
             holder = QWidget()
             self._later[name] = (holder, maker)
             self.tabs.addTab(holder, label)
@@ -60,6 +62,11 @@ class RegistersView(QWidget):
         column.addWidget(text_label("Where the paper files are, staff training and agreements, and "
                                     "reviews of the confidentiality policy.", "hint"))
         column.addWidget(self.tabs, 1)
+
+    @property
+    def laptops(self) -> OutOnLaptopsTab | None:
+        """None on a computer that is not a team's office."""
+        return self._tab("laptops") if "laptops" in self._later or "laptops" in self._made else None
 
     @property
     def staff(self) -> StaffRegisterTab:
@@ -112,7 +119,7 @@ class RegistersView(QWidget):
 
     def tab_views(self):
         """The tabs built so far (one not yet built holds nothing to clear)."""
-        return tuple(t for t in (self.paper_files, self.laptops, *self._made.values()) if t is not None)
+        return (self.paper_files, *self._made.values())
 
     def clear(self) -> None:
         for tab in self.tab_views():

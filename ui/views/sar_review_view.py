@@ -11,7 +11,7 @@ worker too, then applied here without gathering again.
 
 from collections import Counter
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -40,6 +40,7 @@ from ui.widgets.forms import text_label
 from ui.widgets.sar_item_panel import SarItemPanel
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
+FILL_ROWS = 200     # rows added per turn of the event loop
 
 
 def _count(n: int, noun: str) -> str:
@@ -58,6 +59,7 @@ class SarReviewView(QWidget):
         self.review: Review | None = None
         self.loading = False
         self._rows: dict[str, QTreeWidgetItem] = {}
+        self._filling = 0       # which load's rows are being added (a newer load stops the older)
 
         self.back_button = QPushButton("← &Back to requests")
         self.title = text_label("", "subheading")
@@ -115,6 +117,7 @@ class SarReviewView(QWidget):
     # --- loading -------------------------------------------------------------------------
     def load(self, request: Sar, reason: str = "") -> None:
         self.request, self.review, self.loading = request, None, True
+        self._filling += 1
         self.notice.setText(reason)
         self.notice.setVisible(bool(reason))
         self.title.setText(f"Review {request.reference}: information about {request.subject_name}")
@@ -129,14 +132,15 @@ class SarReviewView(QWidget):
                      on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, review: Review) -> None:
-        self.loading = False
+        self._filling += 1
         if self.session.locked or self.request is None:
+            self.loading = False
             return
         self.review = review
         self.tree.blockSignals(True)
         self.tree.clear()
         self._rows = {}
-        redacted = Counter(r.item_key for r in review.redactions)
+        rows = []
         for key, title in SECTIONS:
             items = [i for i in review.items if i.section == key]
             if not items:
@@ -146,24 +150,44 @@ class SarReviewView(QWidget):
             font = QFont(section.font(0))
             font.setBold(True)
             section.setFont(0, font)
-            # Rows made and painted before they join the tree, then added at once: one
-            # insertion for the tree's model rather than one per item (2,000 in a busy request).
-            rows = []
-            for item in items:
-                row = QTreeWidgetItem()
-                row.setData(0, KeyRole, item.key)
-                row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
-                self._rows[item.key] = row
-                self._paint(item, redacted.get(item.key, 0))
-                rows.append(row)
-            section.addChildren(rows)
             self.tree.addTopLevelItem(section)
             section.setExpanded(True)
+            rows += [(section, item) for item in items]
         self.tree.blockSignals(False)
-        self._update_summary()
         first = next(iter(review.undecided()), None) or (review.items[0] if review.items else None)
-        if first is not None:
-            self.tree.setCurrentItem(self._rows[first.key])
+        self._update_summary()      # what was gathered, while its rows are added (buttons wait)
+        self._fill(self._filling, rows, 0, Counter(r.item_key for r in review.redactions),
+                   first.key if first is not None else None)
+
+    def _fill(self, filling: int, rows: list, start: int, redacted: Counter, first: str | None) -> None:
+        """Adds FILL_ROWS rows, then the next ones in the next turn of the event loop: a busy
+        request's 2,000 rows in one turn held the window (docs/architecture.md, "Long lists
+        fill between events"). Until the last is added the review counts as loading (its
+        buttons wait); a new load or a lock stops the filling."""
+        if filling != self._filling or self.review is None:
+            return
+        end = min(start + FILL_ROWS, len(rows))
+        self.tree.blockSignals(True)
+        by_section: dict[int, tuple[QTreeWidgetItem, list]] = {}
+        for section, item in rows[start:end]:
+            row = QTreeWidgetItem()
+            row.setData(0, KeyRole, item.key)
+            row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+            self._rows[item.key] = row
+            self._paint(item, redacted.get(item.key, 0))
+            by_section.setdefault(id(section), (section, []))[1].append(row)
+        # Made and painted before they join the tree, then added at once: one insertion for
+        # the tree's model per section rather than one per item.
+        for section, made in by_section.values():
+            section.addChildren(made)
+        self.tree.blockSignals(False)
+        if first is not None and first in self._rows and self.tree.currentItem() is None:
+            self.tree.setCurrentItem(self._rows[first])
+        if end < len(rows):
+            QTimer.singleShot(0, lambda: self._fill(filling, rows, end, redacted, first))
+            return
+        self.loading = False
+        self._update_summary()
 
     def read_document(self, document_id: str) -> None:
         """The document inside Confide, from memory, as on the case's Documents tab (audited)."""
@@ -186,7 +210,9 @@ class SarReviewView(QWidget):
     def _paint(self, item: SarItem, count: int | None = None) -> None:
         """The row says whether the item is in, and stands out while it needs a decision.
         `count`: its redactions, when the caller has counted them all at once."""
-        row = self._rows[item.key]
+        row = self._rows.get(item.key)
+        if row is None:     # not added yet: it is painted as it is added
+            return
         waiting = item.needs_decision and not item.decided
         if count is None:
             count = sum(1 for r in self.review.redactions if r.item_key == item.key)
@@ -252,7 +278,8 @@ class SarReviewView(QWidget):
                              [s for s in self.review.suggestions if s.item_key == item.key])
 
     def select(self, key: str) -> None:
-        self.tree.setCurrentItem(self._rows[key])
+        if key in self._rows:
+            self.tree.setCurrentItem(self._rows[key])
 
     def next_undecided(self) -> None:
         waiting = self.review.undecided() if self.review else []
@@ -356,6 +383,7 @@ class SarReviewView(QWidget):
 
     def clear(self) -> None:
         self.request = self.review = None
+        self._filling += 1
         self.tree.clear()
         self._rows = {}
         self.panel.clear()

@@ -45,7 +45,7 @@ class RecordTable(QTableView):
         if sort_column is not None:
             self.setSortingEnabled(True)
             self.sortByColumn(sort_column, order)
-        fit_columns(self, model)
+        self.fitter = fit_columns(self, model)
         self._actions: Callable[[object], list[Action]] | None = None
         self.last_menu: QMenu | None = None
 
