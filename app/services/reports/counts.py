@@ -177,13 +177,14 @@ def _case_figures(conn, q: dict) -> dict:
     workload: dict[str, list[int]] = {}
     children: dict[str, str] = {}  # child -> the earliest opening of their active cases
     active = []  # (id, level, closed_on) of each case active in the period, for the levels table
+    closed_outcomes = Counter()  # each closed case's outcomes as stored, parsed once per distinct list below
     for child, worker, opened, closed, reason, raw, case_id, level in conn.execute(
             TOUCHING[period_cases.early(conn, q)], q):
         if start <= opened <= end:
             new += 1
         if closed is not None and start <= closed <= end:
             reasons[reason] += 1
-            outcomes.update(json.loads(raw or "[]"))
+            closed_outcomes[raw] += 1
         if opened <= end and (closed is None or closed >= start):
             continuing += opened < start
             active.append((case_id, level, closed))
@@ -192,8 +193,22 @@ def _case_figures(conn, q: dict) -> dict:
             row[1] += opened >= start
             if child is not None and (child not in children or opened < children[child]):
                 children[child] = opened
+    for raw, times in closed_outcomes.items():
+        _add_outcomes(outcomes, json.loads(raw or "[]"), times)
     return {"new": new, "continuing": continuing, "reasons": reasons, "outcomes": outcomes,
             "workload": workload, "children": children, "active": active}
+
+
+def _add_outcomes(outcomes: Counter, stored, times: int) -> None:
+    """Count one case's stored outcomes `times` times, as `times` calls of outcomes.update(stored)
+    would. A year's closed cases (24,000 at 200,000 cases) share a few hundred distinct lists,
+    and parsing each case's own cost more than reading the case."""
+    if isinstance(stored, list):
+        for outcome in stored:
+            outcomes[outcome] += times
+    else:
+        for _ in range(times):
+            outcomes.update(stored)
 
 
 def _children(conn, opened: dict[str, str], period: Period, add) -> None:
