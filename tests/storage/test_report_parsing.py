@@ -43,3 +43,22 @@ def test_each_distinct_outcome_list_and_answer_set_is_parsed_once(session, monke
     assert outcomes[next(k for k in outcomes if k.lower().startswith("tribunal"))] == [3]
     satisfaction = _rows(report, "evaluation_answers")
     assert [row[:2] for row in satisfaction.values()][:3] == [[4, 4], [4, 4], [4, 0]]
+
+
+def test_the_children_are_looked_up_in_the_order_of_their_ids(session):
+    """Each child of a case active in the period is read from person by id, the ids given in
+    order, so that the look-ups walk person's id index once (app/services/reports/counts.py)."""
+    for n in range(6):
+        parent, kid = family(session)
+        cases.open_case(session, parent.id, kid.id, level="level_2", opened_on=date(2026, 4, 1 + n))
+    ran = []
+    session.conn.set_trace_callback(ran.append)
+    try:
+        reports.build_report(session, Q2, today=date(2026, 7, 15))
+    finally:
+        session.conn.set_trace_callback(None)
+    lookup = next(sql for sql in ran if "JOIN person p ON p.id = j.value" in sql)
+    ids = json.loads(lookup.split("json_each('", 1)[1].split("')", 1)[0])
+    children = [row[0] for row in session.conn.execute("SELECT child_id FROM casefile")]
+    assert len(ids) == 6 and sorted(ids) == sorted(children)
+    assert ids == sorted(ids)
