@@ -48,9 +48,10 @@ def test_each_distinct_outcome_list_and_answer_set_is_parsed_once(session, monke
 def test_the_children_are_looked_up_in_the_order_of_their_ids(session):
     """Each child of a case active in the period is read from person by id, the ids given in
     order, so that the look-ups walk person's id index once (app/services/reports/counts.py)."""
-    for n in range(6):
+    for n in range(6):   # each closed before the one opened before it: read by closing date, newest first
         parent, kid = family(session)
-        cases.open_case(session, parent.id, kid.id, level="level_2", opened_on=date(2026, 4, 1 + n))
+        case_id = cases.open_case(session, parent.id, kid.id, level="level_2", opened_on=date(2026, 4, 1 + n)).id
+        cases.close_case(session, case_id, "resolved", [], closed_on=date(2026, 6, 20 - n))
     ran = []
     session.conn.set_trace_callback(ran.append)
     try:
