@@ -1,7 +1,7 @@
 """The report parses each distinct stored list of outcomes, and each distinct set of evaluation
-answers, once, and counts it as often as it occurs: a year at 200,000 cases closes 24,000 cases
-and receives 14,485 evaluations, which share a few hundred distinct values, and parsing every
-row's own was most of those tables' cost. The figures stay the row-by-row counts."""
+answers, once, and counts it as often as it occurs: the last financial year at 200,000 cases
+closed 23,983 cases with 36 distinct outcome lists, and received 14,485 evaluations with 3,716
+distinct answer sets. The figures stay the row-by-row counts."""
 
 import json
 from datetime import date

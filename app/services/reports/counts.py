@@ -201,8 +201,8 @@ def _case_figures(conn, q: dict) -> dict:
 
 def _add_outcomes(outcomes: Counter, stored, times: int) -> None:
     """Count one case's stored outcomes `times` times, as `times` calls of outcomes.update(stored)
-    would. A year's closed cases (24,000 at 200,000 cases) share a few hundred distinct lists,
-    and parsing each case's own cost more than reading the case."""
+    would. A year's closed cases share few distinct lists (23,983 cases and 36 lists in the
+    last financial year at 200,000 cases)."""
     if isinstance(stored, list):
         for outcome in stored:
             outcomes[outcome] += times

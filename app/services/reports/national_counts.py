@@ -105,8 +105,8 @@ def add_evaluation(conn, q: dict, add) -> None:
     # form.group_of once per answer given (the first of the scale's answers with that key, as it
     # picks), not once per answer counted: a year holds thousands of evaluations.
     group_of = {answer.key: answer.group for answer in reversed(form.scale)}
-    # Each distinct set of answers parsed once: a year's evaluations (14,485 at 200,000 cases)
-    # give the same few hundred sets, and parsing each row's own was most of this table's cost.
+    # Each distinct set of answers parsed once: a year's evaluations repeat sets (14,485 rows and
+    # 3,716 distinct sets in the last financial year at 200,000 cases).
     given = Counter()
     for method, raw in conn.execute("SELECT method, answers FROM service_evaluation WHERE deleted_at IS NULL "
                                     "AND received_on BETWEEN :start AND :end", q):
