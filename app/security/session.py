@@ -36,6 +36,9 @@ class Session:
     # True for a volunteer's session: its connection is their compartment, not the vault's
     # database, and its key opens nothing else (docs/security.md).
     compartment = False
+    # A join's own sessions: volunteers' compartments not yet on this computer are made after
+    # "ready", not by this session's lock (docs/sync.md §13).
+    compartments_later = False
 
     def __init__(self, paths: Paths, vault: VaultFile, conn, user: StaffMember,
                  data_key: bytes, device_store: DeviceSecretStore, device_secret: bytes,

@@ -4,6 +4,9 @@ computer's name and a wrong sequence number (whatever client sends it), NOTIFY w
 waiters, and no password shows in any message. The attacks an insider with a login would try
 are in test_postgres_attacks.py."""
 
+import os
+from io import BytesIO
+
 import psycopg
 import pytest
 
@@ -151,3 +154,35 @@ def test_reading_pages_through_a_long_log(any_hub, monkeypatch):
     assert [e.payload for e in any_hub.read_after(0)] == [bytes([s]) for s in range(1, 8)]
     assert [e.seq for e in any_hub.read_after(2, limit=3)] == [3, 4, 5]
     assert [e.seq for e in any_hub.read_after(5, limit=10)] == [6, 7]
+
+
+def test_a_postgresql_hub_sends_a_snapshots_bytes_in_binary_not_as_hex_text(hub_setup):
+    """As text, the server spelt every byte of a piece as two hex digits and the client parsed
+    them back: a 200 MB snapshot on a local server took 8.0 s to fetch, 3.1 s in binary."""
+    formats = []
+
+    class Recording(psycopg.Cursor):
+        def execute(self, query, params=None, **kwargs):
+            done = super().execute(query, params, **kwargs)
+            if "snapshot_pieces" in query or "substring(payload" in query:
+                formats.append(self.pgresult.fformat(0))
+            return done
+
+    hub = hub_setup.open(create=True)
+    hub.piece_bytes = 4096
+    for seq in range(1, 4):
+        hub.append(seq, "dev-a", "bundle", b"entry %d" % seq)
+    data = os.urandom(3 * 4096 + 5)
+    hub.put_snapshot(2, "dev-a", data)
+    hub._cursor().close()                               # connected
+    hub._conn.cursor_factory = Recording
+    out = BytesIO()
+    assert hub.fetch_latest_snapshot(out) is not None and out.getvalue() == data
+    whole = os.urandom(2 * 4096)                       # an older Confide's whole snapshot
+    with hub_setup.admin() as admin:
+        admin.execute("INSERT INTO confide.snapshots (upto_seq, device_id, payload) VALUES (3, 'dev-a', %s)",
+                      (whole,))
+    out = BytesIO()
+    assert hub.fetch_latest_snapshot(out) is not None and out.getvalue() == whole
+    # Failed before: 0 (text) for every piece.
+    assert formats and set(formats) == {1}

@@ -384,3 +384,30 @@ def test_a_held_staff_key_conflict_is_shown_in_words_and_settled_by_rule(qtbot, 
     qtbot.waitUntil(lambda: not ops.busy and not conflicts.list_conflicts(b), timeout=10000)
     wrap = b.conn.execute("SELECT private_wrap FROM staff_key WHERE id = ?", (b.user.id,)).fetchone()[0]
     assert '"set_at": "' + (start + timedelta(seconds=5)).isoformat() in wrap
+
+
+def test_after_a_join_the_window_makes_the_volunteers_compartments_in_the_background(qtbot, ops, tmp_path, vault):
+    """A join is ready before the volunteers' compartments are made (docs/sync.md §13): the
+    window makes them on its worker after its first sync, before the search index."""
+    from app.services.vault import compartment, staff
+    from ui.team.sync_status import SyncStatusItem
+
+    a = vault[0]
+    staff.add_staff(a, "vera", "Vera Volunteer", "volunteer", "temporary words for vera 9")
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    membership.create(a, str(hub), "Northshire SENDIASS")
+    code = membership.invite(a, "Annexe", tmp_path / "annexe.invite")
+    b = membership.join(tmp_path / "annexe", tmp_path / "annexe.invite", code, "manager", PASSPHRASE,
+                        KeyringStore())
+    try:
+        assert compartment.missing(b) == ["vera"]
+        item = SyncStatusItem(b, ops)
+        qtbot.addWidget(item)
+        assert item.start()
+        qtbot.waitUntil(lambda: compartment.db_path(b.paths, "vera").exists(), timeout=20000)
+        qtbot.waitUntil(lambda: not ops.busy and item.index_progress is None, timeout=20000)
+        assert compartment.missing(b) == []
+        item.stop()
+    finally:
+        b.lock("test")

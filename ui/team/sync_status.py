@@ -19,6 +19,7 @@ from app.domain.role_matrix import reads_casework
 from app.errors import ConfideError
 from app.security.session import Session
 from app.services.team import membership, pending, search_build
+from app.services.vault import compartment
 from ui.formatting import describe_error, uk_datetime
 from ui.operations import Operations
 from ui.team.hub_care_dialog import HubCareDialog
@@ -141,6 +142,7 @@ class SyncStatusItem(QWidget):
         self.push_soon.timeout.connect(self.sync)
         self.watcher: HubWatcher | None = None
         self.index_progress = None      # search_build.Progress while the index is being built
+        self._compartments_made = False     # checked once per session: a join leaves them to us
         self._indexing = False
         self.hide()         # until start() knows this computer is in a team
         self._stale = False
@@ -254,9 +256,22 @@ class SyncStatusItem(QWidget):
 
     def _build_index(self) -> None:
         """After a join (or a restart from a snapshot) the search index is built a chunk at a
-        time, each a short task, so the window's own tasks never wait long behind it."""
+        time, each a short task, so the window's own tasks never wait long behind it. The
+        volunteers' compartments a join left to be made come first (docs/sync.md §13)."""
         if self.session.locked or not self.active or self._indexing:
             return
+        if not self._compartments_made:
+            self._compartments_made = True
+            try:
+                missing = compartment.missing(self.session)
+            except ConfideError:
+                missing = []
+            if missing:
+                self._indexing = True
+                session = self.session
+                self.ops.run(lambda _p: compartment.sync_all(session, refresh=False), on_done=self._made,
+                             on_error=self._index_failed)
+                return
         try:
             progress = search_build.status(self.session)
         except ConfideError:
@@ -268,6 +283,10 @@ class SyncStatusItem(QWidget):
         session = self.session
         self.ops.run(lambda _p: search_build.build_some(session), on_done=self._indexed,
                      on_error=self._index_failed)
+
+    def _made(self, _result) -> None:
+        self._indexing = False
+        QTimer.singleShot(0, self, self._build_index)
 
     def _indexed(self, progress) -> None:
         self._indexing = False

@@ -329,6 +329,9 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
         settings_entry.follow_service_name(session)
         save_location(session, content["team_id"], location)
         device_file = session.vault.device_key_file
+        # Volunteers' compartments are made after "ready" (docs/sync.md §13): no volunteer can
+        # sign in here before the joiner's session locks, and its lock makes them.
+        session.compartments_later = True
         session.lock("joined")
         join_staging.publish(staging, data_dir)
     except BaseException:
@@ -340,7 +343,7 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
         raise
     hub.close()
     # Signed in again so the session carries the account as the team's records hold it.
-    return vault_service.unlock(data_dir, username, passphrase, device_file)
+    return vault_service.unlock(data_dir, username, passphrase, device_file, compartments_later=True)
 
 
 def _own_key(session, staff_id: str, username: str, passphrase: str) -> bytes:

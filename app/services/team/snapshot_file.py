@@ -247,8 +247,8 @@ def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
         raise BundleRefused(f"The hub's snapshot holds tables this computer does not have ({', '.join(sorted(unknown))}). "
                             "Update Confide on this computer, then try again.", deterministic=False)
     marks = ",".join("?" for _ in tables)
-    indexes = conn.execute(f"SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                           f"AND tbl_name IN ({marks})", tables).fetchall()
+    indexes = conn.execute(f"SELECT name, sql, tbl_name FROM main.sqlite_master WHERE type = 'index' "
+                           f"AND sql IS NOT NULL AND tbl_name IN ({marks})", tables).fetchall()
     capture_triggers = conn.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND name LIKE ?",
                                     (triggers.TRIGGER_PREFIX + "%",)).fetchall()
     # This connection's own temporary watchers on these tables (the volunteers' compartments
@@ -260,7 +260,7 @@ def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
         conn.execute(f"DROP TRIGGER temp.{name}")
     # Indexes are built once at the end, faster than kept up to date row by row; capture
     # triggers would only test the flag for every row.
-    for name, _ in indexes:
+    for name, _, _ in indexes:
         conn.execute(f"DROP INDEX main.{name}")
     for name, _ in capture_triggers:
         conn.execute(f"DROP TRIGGER main.{name}")
@@ -268,20 +268,24 @@ def load(conn, skip: frozenset = frozenset()) -> list[tuple]:
         if table not in skip:
             conn.execute(f"DELETE FROM main.{table}")
     for table in tables:
-        if table not in theirs or table in skip:
-            continue
-        have = [r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")]
-        ours = columns(conn, table)
-        if have == ours:
-            # The same table at both ends (a snapshot made by this schema: dump_to): SQLite's
-            # transfer optimisation copies the records as they are. Any other shape (an
-            # older snapshot's CREATE TABLE ... AS SELECT, another schema) goes row by row.
-            conn.execute(f"INSERT INTO main.{table} SELECT * FROM snap.{table}")
-        else:
-            cols = ", ".join(c for c in ours if c in set(have))
-            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM snap.{table}")
-    for _, sql in indexes:
-        conn.execute(sql)
+        if table in theirs and table not in skip:
+            _copy(conn, table)
+        # Each table's indexes right after its rows, while its pages are still in the cache.
+        for _, sql, _ in (i for i in indexes if i[2] == table):
+            conn.execute(sql)
     for _, sql in capture_triggers:
         conn.execute(sql)
     return [tuple(r) for r in conn.execute(f"SELECT device_id, last_dseq, last_hash, last_seq FROM snap.{CHAINS}")]
+
+
+def _copy(conn, table: str) -> None:
+    have = [r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")]
+    ours = columns(conn, table)
+    if have == ours:
+        # The same table at both ends (a snapshot made by this schema: dump_to): SQLite's
+        # transfer optimisation copies the records as they are. Any other shape (an older
+        # snapshot's CREATE TABLE ... AS SELECT, another schema) goes row by row.
+        conn.execute(f"INSERT INTO main.{table} SELECT * FROM snap.{table}")
+    else:
+        cols = ", ".join(c for c in ours if c in set(have))
+        conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM snap.{table}")

@@ -122,16 +122,19 @@ def ensure_key(conn, user: str) -> bytes:
 
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
-def sync_all(session: Session, refresh: bool | None = None) -> None:
+def sync_all(session: Session, refresh: bool | None = None, make_new: bool = True) -> None:
     """Take in what every volunteer wrote; write their compartments anew when `refresh`, or by
     default when this session wrote what they copy since it last did (what a refresh costs:
-    docs/security.md). May raise: DatabaseError, OSError, VaultFileInvalid."""
+    docs/security.md). A compartment not yet on this computer is made, unless `make_new` is
+    False (a join's own sessions: made after "ready", docs/sync.md §13).
+    May raise: DatabaseError, OSError, VaultFileInvalid."""
     if session.user.role == Role.VOLUNTEER:
         return
     if refresh is None:
         refresh = _dirty(session.conn)
     for user in volunteers(session.conn):
-        sync(session, user, refresh)
+        if make_new or db_path(session.paths, user).exists():
+            sync(session, user, refresh)
     session._compartment_stamp = _stamps(session)
     _watch(session.conn)
     session.conn.execute("UPDATE temp.compartment_dirty SET n = 0")
@@ -159,8 +162,18 @@ def _trigger_on(table: str, event: str, rows: tuple[str, ...]) -> str:
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def keep_in_step_at_lock(session: Session) -> None:
-    """A staff session brings the compartments up to date when it locks."""
-    session.before_lock(lambda: sync_all(session))
+    """A staff session brings the compartments up to date when it locks, and makes those not
+    yet on this computer (unless it is a join's own session: docs/sync.md §13)."""
+    session.before_lock(lambda: sync_all(session, make_new=not session.compartments_later))
+
+
+@grants(Scope.HELPER, "names the volunteers whose compartment is not yet made; returns no records")
+def missing(session: Session) -> list[str]:
+    """Volunteers with no compartment on this computer yet: after a join, until a staff
+    session makes them (docs/sync.md §13). Until then such a volunteer cannot sign in here."""
+    if session.user.role == Role.VOLUNTEER:
+        return []
+    return [u for u in volunteers(session.conn) if not db_path(session.paths, u).exists()]
 
 
 def _not_watched(conn) -> bool:

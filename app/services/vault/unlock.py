@@ -228,8 +228,11 @@ def unwrap_key(data_dir: Path, username: str, passphrase: str,
 
 
 def unlock(data_dir: Path, username: str, passphrase: str,
-           device_key_file: str | Path | None = None, clock: Callable[[], float] = time.time) -> Session:
-    """Open the vault for one member of staff.
+           device_key_file: str | Path | None = None, clock: Callable[[], float] = time.time, *,
+           compartments_later: bool = False) -> Session:
+    """Open the vault for one member of staff. `compartments_later`: volunteers' compartments
+    not yet on this computer are left to the session's lock or compartment.make_missing (the
+    first sign-in after a join, docs/sync.md §13).
 
     May raise: everything check_credentials raises, and DatabaseDamaged, SchemaTooNew,
     MigrationFailed, VaultRolledBack (an older vault.json than the database).
@@ -275,7 +278,7 @@ def unlock(data_dir: Path, username: str, passphrase: str,
                       must_change_passphrase=slot.must_change, private_key=private,
                       key_follower=follow_as_staff)
     session.save_audit_head()
-    _settle_compartments(session)
+    _settle_compartments(session, make_new=not compartments_later)
     return session
 
 
@@ -287,7 +290,7 @@ def follow_as_staff(session: Session) -> None:
     compartment.sync_if_changed(session)
 
 
-def _settle_compartments(session: Session) -> None:
+def _settle_compartments(session: Session, make_new: bool = True) -> None:
     """Volunteers' compartments in step at every staff unlock and lock; a volunteer whose slot
     still opened this database (made before compartments) is moved out, and the database
     re-keyed, since they held its key (docs/security.md, "Volunteers hold no key to casework")."""
@@ -299,7 +302,7 @@ def _settle_compartments(session: Session) -> None:
     moved = compartment.move_out_of_vault(session)
     # At unlock only what volunteers wrote is taken in; the compartments are written anew at
     # this session's lock if it changed what they copy (or at once while one is open).
-    compartment.sync_all(session, refresh=False)
+    compartment.sync_all(session, refresh=False, make_new=make_new)
     if moved:
         with db.transaction(session.conn):
             KeyStateRepo(session.conn).owe_rekey("volunteers moved to their own compartments")

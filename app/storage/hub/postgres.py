@@ -529,8 +529,10 @@ class PostgresHub:
             manifest = pieces.decode(bytes(cur.fetchone()[0]), self.describe())
 
             def piece(n: int) -> bytes | None:
+                # In binary: as text the server spells every byte as two hex digits and the
+                # client parses them back (a 200 MB snapshot on a local server: 8.0 -> 3.1 s).
                 cur.execute("SELECT payload FROM confide.snapshot_pieces WHERE snapshot_id = %s AND n = %s",
-                            (pieces_id, n))
+                            (pieces_id, n), binary=True)
                 got = cur.fetchone()
                 return bytes(got[0]) if got is not None else None
 
@@ -540,7 +542,7 @@ class PostgresHub:
             for start in range(0, size, SNAPSHOT_PIECE):
                 cur.execute("SELECT substring(payload FROM %s FOR %s) FROM confide.snapshots "
                             "WHERE upto_seq = %s AND device_id = %s AND created_at = %s",
-                            (start + 1, SNAPSHOT_PIECE, upto, device, created))
+                            (start + 1, SNAPSHOT_PIECE, upto, device, created), binary=True)
                 got = cur.fetchone()
                 if got is None or len(got[0]) != min(SNAPSHOT_PIECE, size - start):
                     raise pieces.SnapshotDamaged(f"The snapshot at entry {upto} on {self.describe()} could not "
