@@ -142,3 +142,20 @@ def test_disabling_a_volunteer_removes_their_compartment(session, data_dir, plan
     assert not (data_dir / "volunteer-vera.slot.json").exists()
     with pytest.raises(WrongCredentials):
         vault_service.unlock(data_dir, "vera", FRESH)
+
+
+def test_a_volunteers_references_never_repeat_after_staff_write_their_compartment(session, data_dir, planted):
+    """The compartment's reference counter is written from the vault's at each refresh: the
+    numbers the volunteer took there must be in the vault's counter first, or the refresh
+    hands them out again (the volunteer's next enquiry was refused: UNIQUE reference)."""
+    fam, volunteer = planted
+    first = enquiries.record_enquiry(volunteer, phone_enquiry(anonymous=True, caller_role="anonymous")).enquiry
+    # A staff write the compartment copies, then the sync a staff session runs at lock or unlock.
+    people.update_person(session, fam.parent.id, replace(people.as_input(people.get_person(session, fam.parent.id)),
+                                                         known_as="Jo"))
+    compartment.sync_all(session, refresh=True)
+    second = enquiries.record_enquiry(volunteer, phone_enquiry(anonymous=True, caller_role="anonymous")).enquiry
+    assert second.reference != first.reference
+    compartment.sync_all(session, refresh=True)
+    refs = [r[0] for r in session.conn.execute("SELECT reference FROM enquiry WHERE handled_by = 'vera'")]
+    assert len(refs) == len(set(refs)) == 3

@@ -377,6 +377,11 @@ def _absorb(conn, user: str) -> None:
                 sets = ", ".join(f"{c} = v.{c}" for c in cols if c != "id")
                 conn.execute(f"UPDATE OR IGNORE main.{table} AS m SET {sets} FROM vol.{table} AS v "
                              f"WHERE v.id = m.id AND v.version > m.version AND {written}", {"user": user})
+        # The numbers the volunteer took: the refresh copies the vault's counter back into the
+        # compartment, which must never hand a number out twice (docs/security.md).
+        conn.execute("INSERT INTO main.reference_counter (prefix, year, value) SELECT prefix, year, value "
+                     "FROM vol.reference_counter WHERE true ON CONFLICT(prefix, year) DO UPDATE "
+                     "SET value = excluded.value WHERE excluded.value > reference_counter.value")
         conn.execute("UPDATE main.staff SET last_unlock_at = max(coalesce(last_unlock_at, ''), coalesce(("
                      "SELECT v.last_unlock_at FROM vol.staff v WHERE v.username = ?), '')), "
                      "passphrase_changed_at = coalesce((SELECT v.passphrase_changed_at FROM vol.staff v "
