@@ -159,3 +159,13 @@ def test_a_volunteers_references_never_repeat_after_staff_write_their_compartmen
     compartment.sync_all(session, refresh=True)
     refs = [r[0] for r in session.conn.execute("SELECT reference FROM enquiry WHERE handled_by = 'vera'")]
     assert len(refs) == len(set(refs)) == 3
+
+
+def test_a_staff_write_reaches_a_volunteers_open_compartment_when_the_call_returns(session, data_dir, planted):
+    """A volunteer signed in on this computer sees what staff just wrote, without waiting for
+    staff's next action: the write follower runs once the outermost service call returns
+    (docs/security.md, "Saving a note"). update_person calls no other service after its commit."""
+    fam, volunteer = planted
+    current = people.as_input(people.get_person(session, fam.parent.id))
+    people.update_person(session, fam.parent.id, replace(current, known_as="Jojo"))
+    assert people.get_person(volunteer, fam.parent.id).known_as == "Jojo"

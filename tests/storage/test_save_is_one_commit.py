@@ -2,6 +2,7 @@
 entry and its audit event go in one transaction, written with synchronous = FULL, so a save
 costs plain SQLite's single commit and one fsync, never a second transaction of its own."""
 
+import os
 from datetime import date
 
 from app.services.casework import notes
@@ -54,3 +55,28 @@ def test_a_save_reuses_its_prepared_statements_after_a_long_session(session):
     save()
     session.conn.set_authorizer(None)
     assert compiled == []
+
+
+def test_a_save_looks_at_the_data_folder_and_vault_json_once(session, monkeypatch):
+    """A staff session follows what changed elsewhere (a re-key, volunteers' compartments)
+    around its outermost service call only: the services a save calls inside itself
+    (load_case and its own check) look at nothing again (docs/security.md, "Saving a note")."""
+    case_id = seed_case(session)
+    listings, vault_stats = [], []
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def scandir(path="."):
+        listings.append(str(path))
+        return real_scandir(path)
+
+    def stat(path, *args, **kwargs):
+        if str(path) == str(session.paths.vault):
+            vault_stats.append(1)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "stat", stat)
+    notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "Called about the annual review.")
+    monkeypatch.undo()
+    assert listings == [str(session.paths.data_dir)]
+    assert len(vault_stats) == 1

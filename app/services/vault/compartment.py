@@ -18,6 +18,7 @@ volunteer wrote (absorb: new and changed rows, audit events) and writes the rest
 import hashlib
 import hmac
 import json
+import os
 from pathlib import Path
 
 from app import clock
@@ -217,28 +218,51 @@ def _dirty(conn) -> bool:
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def sync_if_changed(session: Session) -> None:
-    """Called before each service call of a staff session: one stat per compartment."""
+    """Before each outermost service call of a staff session: one listing of the data folder
+    (a stat of each compartment file), and nothing more unless one changed."""
     if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
         return  # inside a service's own write: the next call does it
     stamps = _stamps(session)
     if stamps != getattr(session, "_compartment_stamp", None):
         sync_all(session)
-    elif any(name.endswith(".db-wal") for name, _, _ in stamps) and _dirty(session.conn):
-        # A volunteer has their compartment open on this computer right now (its WAL exists
-        # only while a connection is open): what staff just wrote reaches it at once.
-        # Otherwise the next lock or unlock of a staff session does it.
+    elif _any_open(stamps) and _dirty(session.conn):
+        # What a call that raised had written (sync_after_write runs after a call that returned).
         sync_all(session)
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def sync_after_write(session: Session) -> None:
+    """After each outermost service call of a staff session: when a volunteer has their
+    compartment open on this computer right now (its WAL exists only while a connection is
+    open), what staff just wrote that it copies reaches it at once. Otherwise the next lock or
+    unlock of a staff session does it. The files as the call's sync_if_changed found them: no
+    system call when no compartment was open, else one query of this connection."""
+    if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
+        return
+    if _any_open(getattr(session, "_compartment_stamp", None) or ()) and _dirty(session.conn):
+        sync_all(session)
+
+
+def _any_open(stamps: tuple) -> bool:
+    return any(name.endswith(".db-wal") for name, _, _ in stamps)
+
+
 def _stamps(session: Session) -> tuple:
+    """(name, mtime, size) of each compartment file (volunteer-*.db, -wal, -shm): one listing
+    of the data folder, which holds a few files (docs/security.md, "Saving a note")."""
     found = []
-    for path in sorted(session.paths.data_dir.glob("volunteer-*.db*")):
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        found.append((path.name, st.st_mtime_ns, st.st_size))
-    return tuple(found)
+    try:
+        with os.scandir(session.paths.data_dir) as entries:
+            for entry in entries:
+                if entry.name.startswith("volunteer-") and ".db" in entry.name:
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        continue
+                    found.append((entry.name, st.st_mtime_ns, st.st_size))
+    except OSError:
+        pass
+    return tuple(sorted(found))
 
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
