@@ -120,27 +120,30 @@ class Session:
     def service_call(self, *roles: Role):
         """The body of a service function (app.domain.role_matrix.grants): `require` first,
         then the write follower once the outermost call has returned. Inner calls (a service
-        calling another) follow nothing: the outermost call did before, and does after.
-        A call that raised runs no write follower; the next call's key follower catches up.
-        May raise: what `require` raises."""
+        calling another) follow nothing: the outermost call did before, and does after
+        (docs/security.md, "Saving a note"). A call that raised runs no write follower; the
+        next call's key follower catches up. May raise: what `require` raises, and what the
+        write follower raises."""
         self.require(*roles)
         depth = getattr(self._calls, "depth", 0)
         self._calls.depth = depth + 1
         try:
             yield
-        except BaseException:
+            if not depth and self._write_follower is not None and not self._shut():
+                self._write_follower(self)  # still inside: services it calls follow nothing
+        finally:
             self._calls.depth = depth
-            raise
-        self._calls.depth = depth
-        if not depth and self._write_follower is not None and not self._shut():
-            self._write_follower(self)
 
     def require(self, *roles: Role) -> None:
         """May raise: Locked, PassphraseChangeRequired, PermissionDenied."""
         if self._shut():
             raise Locked()
         if self._key_follower is not None and not getattr(self._calls, "depth", 0):
-            self._key_follower(self)
+            self._calls.depth = 1  # services the follower calls do not follow again
+            try:
+                self._key_follower(self)
+            finally:
+                self._calls.depth = 0
         if self._shut():
             raise Locked()
         if self.must_change_passphrase:

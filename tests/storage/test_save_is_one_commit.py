@@ -80,3 +80,20 @@ def test_a_save_looks_at_the_data_folder_and_vault_json_once(session, monkeypatc
     monkeypatch.undo()
     assert listings == [str(session.paths.data_dir)]
     assert len(vault_stats) == 1
+
+
+def test_a_save_runs_only_the_statements_it_needs(session):
+    """Nine statements of its own: the case (the access check), BEGIN, the note, its search
+    key and entry (no look-up first: the note's id is new), the audit chain's head and the
+    event, COMMIT, and the note read back. What FTS5 runs inside is its own."""
+    case_id = seed_case(session)
+    notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "First call.")
+    statements: list[str] = []
+    session.conn.set_trace_callback(statements.append)
+    try:
+        notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "Called about the annual review.")
+    finally:
+        session.conn.set_trace_callback(None)
+    own = [s for s in statements if not s.startswith("--")]
+    assert not [s for s in own if s.startswith("SELECT") and "search_key" in s], own
+    assert len(own) == 9, own
