@@ -169,3 +169,16 @@ def test_a_staff_write_reaches_a_volunteers_open_compartment_when_the_call_retur
     current = people.as_input(people.get_person(session, fam.parent.id))
     people.update_person(session, fam.parent.id, replace(current, known_as="Jojo"))
     assert people.get_person(volunteer, fam.parent.id).known_as == "Jojo"
+
+
+def test_a_compartment_this_session_wrote_is_not_synced_again_by_its_next_call(session, data_dir, monkeypatch):
+    """Adding a volunteer writes their compartment; the manager's next call must not take those
+    files for a volunteer's work and sync every compartment again (inside a caller's open read,
+    that sync failed: 'database table is locked')."""
+    add_worker(session, data_dir, "vera", role="volunteer").lock()
+    staff.add_staff(session, "vince", "Vince Helper", "volunteer", "a temporary passphrase here")
+    synced = []
+    real = compartment.sync_all
+    monkeypatch.setattr(compartment, "sync_all", lambda s, *a, **k: (synced.append(1), real(s, *a, **k))[1])
+    staff.list_staff(session)
+    assert synced == []

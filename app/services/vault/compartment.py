@@ -247,6 +247,22 @@ def _any_open(stamps: tuple) -> bool:
     return any(name.endswith(".db-wal") for name, _, _ in stamps)
 
 
+def _seen_own_write(session: Session, user: str) -> None:
+    """This session has just written `user`'s compartment: its files as they are now are no
+    change made elsewhere, and the next call must not sync every compartment for them. The
+    others keep the stamps last seen, so what a volunteer wrote there still shows."""
+    seen = getattr(session, "_compartment_stamp", None)
+    if seen is None:
+        return  # never looked: the next call syncs them all anyway
+    name = f"volunteer-{user}.db"
+
+    def mine(stamp: tuple) -> bool:
+        return stamp[0] == name or stamp[0].startswith((f"{name}-", f"{name}."))
+
+    session._compartment_stamp = tuple(sorted([s for s in seen if not mine(s)] +
+                                              [s for s in _stamps(session) if mine(s)]))
+
+
 def _stamps(session: Session) -> tuple:
     """(name, mtime, size) of each compartment file (volunteer-*.db, -wal, -shm): one listing
     of the data folder, which holds a few files (docs/security.md, "Saving a note")."""
@@ -307,6 +323,7 @@ def sync(session: Session, user: str, refresh: bool = True) -> None:
     finally:
         conn.execute("DETACH DATABASE vol")
     _write_slot_from_record(session, user, key)
+    _seen_own_write(session, user)
 
 
 def _same_history(conn, user: str) -> bool:
@@ -373,6 +390,7 @@ def drop(session: Session, user: str) -> None:
         conn.execute("DELETE FROM volunteer_compartment WHERE username = ?", (user,))
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), slot_path(paths, user)):
         leftover.unlink(missing_ok=True)
+    _seen_own_write(session, user)
 
 
 def _columns(conn, schema: str, table: str) -> list[str]:
