@@ -79,6 +79,7 @@ def open_copy(template: Template, data_dir: Path) -> Session:
         raise
     session = Session(paths, VaultFile.load(paths.vault), conn, member, template.data_key, store,
                       template.device_secret, private_key=template.private_key,
-                      key_follower=follow_as_staff)
+                      key_follower=follow_as_staff,
+                      write_follower=compartment.sync_after_write)
     compartment.keep_in_step_at_lock(session)
     return session

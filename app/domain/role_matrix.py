@@ -85,8 +85,8 @@ def grants(scope: Scope, note: str = "", *, before_forced_change: bool = False):
 
         @functools.wraps(fn)
         def checked(session, *args, **kwargs):
-            session.require(*roles)
-            return fn(session, *args, **kwargs)
+            with session.service_call(*roles):
+                return fn(session, *args, **kwargs)
 
         return checked
 

@@ -12,6 +12,7 @@ Only the thread running `lock` still sees the session open meanwhile.
 import threading
 import weakref
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from app.config import Paths
 from app.domain.staff import Role, StaffMember
@@ -43,7 +44,8 @@ class Session:
     def __init__(self, paths: Paths, vault: VaultFile, conn, user: StaffMember,
                  data_key: bytes, device_store: DeviceSecretStore, device_secret: bytes,
                  must_change_passphrase: bool = False, private_key: bytes | None = None,
-                 key_follower: Callable[["Session"], None] | None = None):
+                 key_follower: Callable[["Session"], None] | None = None,
+                 write_follower: Callable[["Session"], None] | None = None):
         self.paths = paths
         self.vault = vault
         self._conn = conn
@@ -55,7 +57,12 @@ class Session:
         # The signed-in person's private key: lets this session follow a re-key made by
         # another session on this vault (unseal the new data key) without asking again.
         self._private_key = bytearray(private_key or b"")
+        # Run around each outermost service call (docs/security.md, "Saving a note"): the key
+        # follower before it (a re-key elsewhere, what volunteers wrote), the write follower
+        # after it (what this call wrote, into a volunteer's compartment open right now).
         self._key_follower = key_follower
+        self._write_follower = write_follower
+        self._calls = threading.local()  # how deep this thread is in service calls
         self._on_lock: list[Callable[[], None]] = []
         with _LIVE_LOCK:
             _LIVE.add(self)
@@ -112,12 +119,34 @@ class Session:
         return bytes(self._device_secret)
 
     # --- checks --------------------------------------------------------------------------
+    @contextmanager
+    def service_call(self, *roles: Role):
+        """The body of a service function (app.domain.role_matrix.grants): `require` first,
+        then the write follower once the outermost call has returned. Inner calls (a service
+        calling another) follow nothing: the outermost call did before, and does after
+        (docs/security.md, "Saving a note"). A call that raised runs no write follower; the
+        next call's key follower catches up. May raise: what `require` raises, and what the
+        write follower raises."""
+        self.require(*roles)
+        depth = getattr(self._calls, "depth", 0)
+        self._calls.depth = depth + 1
+        try:
+            yield
+            if not depth and self._write_follower is not None and not self._shut():
+                self._write_follower(self)  # still inside: services it calls follow nothing
+        finally:
+            self._calls.depth = depth
+
     def require(self, *roles: Role) -> None:
         """May raise: Locked, PassphraseChangeRequired, PermissionDenied."""
         if self._shut():
             raise Locked()
-        if self._key_follower is not None:
-            self._key_follower(self)
+        if self._key_follower is not None and not getattr(self._calls, "depth", 0):
+            self._calls.depth = 1  # services the follower calls do not follow again
+            try:
+                self._key_follower(self)
+            finally:
+                self._calls.depth = 0
         if self._shut():
             raise Locked()
         if self.must_change_passphrase:

@@ -13,15 +13,25 @@ def table_for(kind: str) -> str:
 
 
 def put(conn, kind: str, ref_id: str, case_id: str | None, title: str, body: str = "") -> None:
-    table = table_for(kind)
+    """Index a record, replacing its entry if it has one."""
     row = conn.execute("SELECT id FROM search_key WHERE ref_id = ?", (ref_id,)).fetchone()
     if row is None:
-        key = conn.execute("INSERT INTO search_key (kind, ref_id) VALUES (?, ?)", (kind, ref_id)).lastrowid
-    else:
-        key = row[0]
-        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (key,))
+        add(conn, kind, ref_id, case_id, title, body)
+        return
+    table = table_for(kind)
+    conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (row[0],))
     conn.execute(
         f"INSERT INTO {table} (rowid, kind, ref_id, case_id, title, body) VALUES (?, ?, ?, ?, ?, ?)",
+        (row[0], kind, ref_id, case_id, title, body))
+
+
+def add(conn, kind: str, ref_id: str, case_id: str | None, title: str, body: str = "") -> None:
+    """Index a record written in this transaction under an id of its own making, which
+    therefore has no entry yet (a save skips put's look-up: docs/security.md, "Saving a note").
+    May raise: IntegrityError (the id has an entry after all: search_key.ref_id is unique)."""
+    key = conn.execute("INSERT INTO search_key (kind, ref_id) VALUES (?, ?)", (kind, ref_id)).lastrowid
+    conn.execute(
+        f"INSERT INTO {table_for(kind)} (rowid, kind, ref_id, case_id, title, body) VALUES (?, ?, ?, ?, ?, ?)",
         (key, kind, ref_id, case_id, title, body))
 
 

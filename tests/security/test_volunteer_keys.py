@@ -142,3 +142,43 @@ def test_disabling_a_volunteer_removes_their_compartment(session, data_dir, plan
     assert not (data_dir / "volunteer-vera.slot.json").exists()
     with pytest.raises(WrongCredentials):
         vault_service.unlock(data_dir, "vera", FRESH)
+
+
+def test_a_volunteers_references_never_repeat_after_staff_write_their_compartment(session, data_dir, planted):
+    """The compartment's reference counter is written from the vault's at each refresh: the
+    numbers the volunteer took there must be in the vault's counter first, or the refresh
+    hands them out again (the volunteer's next enquiry was refused: UNIQUE reference)."""
+    fam, volunteer = planted
+    first = enquiries.record_enquiry(volunteer, phone_enquiry(anonymous=True, caller_role="anonymous")).enquiry
+    # A staff write the compartment copies, then the sync a staff session runs at lock or unlock.
+    people.update_person(session, fam.parent.id, replace(people.as_input(people.get_person(session, fam.parent.id)),
+                                                         known_as="Jo"))
+    compartment.sync_all(session, refresh=True)
+    second = enquiries.record_enquiry(volunteer, phone_enquiry(anonymous=True, caller_role="anonymous")).enquiry
+    assert second.reference != first.reference
+    compartment.sync_all(session, refresh=True)
+    refs = [r[0] for r in session.conn.execute("SELECT reference FROM enquiry WHERE handled_by = 'vera'")]
+    assert len(refs) == len(set(refs)) == 3
+
+
+def test_a_staff_write_reaches_a_volunteers_open_compartment_when_the_call_returns(session, data_dir, planted):
+    """A volunteer signed in on this computer sees what staff just wrote, without waiting for
+    staff's next action: the write follower runs once the outermost service call returns
+    (docs/security.md, "Saving a note"). update_person calls no other service after its commit."""
+    fam, volunteer = planted
+    current = people.as_input(people.get_person(session, fam.parent.id))
+    people.update_person(session, fam.parent.id, replace(current, known_as="Jojo"))
+    assert people.get_person(volunteer, fam.parent.id).known_as == "Jojo"
+
+
+def test_a_compartment_this_session_wrote_is_not_synced_again_by_its_next_call(session, data_dir, monkeypatch):
+    """Adding a volunteer writes their compartment; the manager's next call must not take those
+    files for a volunteer's work and sync every compartment again (inside a caller's open read,
+    that sync failed: 'database table is locked')."""
+    add_worker(session, data_dir, "vera", role="volunteer").lock()
+    staff.add_staff(session, "vince", "Vince Helper", "volunteer", "a temporary passphrase here")
+    synced = []
+    real = compartment.sync_all
+    monkeypatch.setattr(compartment, "sync_all", lambda s, *a, **k: (synced.append(1), real(s, *a, **k))[1])
+    staff.list_staff(session)
+    assert synced == []

@@ -2,6 +2,7 @@
 entry and its audit event go in one transaction, written with synchronous = FULL, so a save
 costs plain SQLite's single commit and one fsync, never a second transaction of its own."""
 
+import os
 from datetime import date
 
 from app.services.casework import notes
@@ -54,3 +55,45 @@ def test_a_save_reuses_its_prepared_statements_after_a_long_session(session):
     save()
     session.conn.set_authorizer(None)
     assert compiled == []
+
+
+def test_a_save_looks_at_the_data_folder_and_vault_json_once(session, monkeypatch):
+    """A staff session follows what changed elsewhere (a re-key, volunteers' compartments)
+    around its outermost service call only: the services a save calls inside itself
+    (load_case and its own check) look at nothing again (docs/security.md, "Saving a note")."""
+    case_id = seed_case(session)
+    listings, vault_stats = [], []
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def scandir(path="."):
+        listings.append(str(path))
+        return real_scandir(path)
+
+    def stat(path, *args, **kwargs):
+        if str(path) == str(session.paths.vault):
+            vault_stats.append(1)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "stat", stat)
+    notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "Called about the annual review.")
+    monkeypatch.undo()
+    assert listings == [str(session.paths.data_dir)]
+    assert len(vault_stats) == 1
+
+
+def test_a_save_runs_only_the_statements_it_needs(session):
+    """Nine statements of its own: the case (the access check), BEGIN, the note, its search
+    key and entry (no look-up first: the note's id is new), the audit chain's head and the
+    event, COMMIT, and the note read back. What FTS5 runs inside is its own."""
+    case_id = seed_case(session)
+    notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "First call.")
+    statements: list[str] = []
+    session.conn.set_trace_callback(statements.append)
+    try:
+        notes.add_note(session, case_id, "phone_call", date(2026, 12, 1), 5, "Called about the annual review.")
+    finally:
+        session.conn.set_trace_callback(None)
+    own = [s for s in statements if not s.startswith("--")]
+    assert not [s for s in own if s.startswith("SELECT") and "search_key" in s], own
+    assert len(own) == 9, own

@@ -47,7 +47,7 @@ def add_note(session: Session, case_id: str, note_type: str, occurred_on, minute
     with transaction(session.conn):
         note_id = records.insert(session.conn, "note", {"case_id": case.id, "author": session.user.username,
                                                         **values}, session.user.username)
-        search_index.put(session.conn, "note", note_id, case.id, case.reference, values["body"])
+        search_index.add(session.conn, "note", note_id, case.id, case.reference, values["body"])
         session.audit("note_added", "note", note_id, {"case": case.id})
         if case.status == CaseStatus.INACTIVE:
             for change in inactivity.settle(session.conn, case.id, today, inactivity.period_days(session.conn),

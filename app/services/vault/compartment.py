@@ -18,6 +18,7 @@ volunteer wrote (absorb: new and changed rows, audit events) and writes the rest
 import hashlib
 import hmac
 import json
+import os
 from pathlib import Path
 
 from app import clock
@@ -230,28 +231,67 @@ def _dirty(conn) -> bool:
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
 def sync_if_changed(session: Session) -> None:
-    """Called before each service call of a staff session: one stat per compartment."""
+    """Before each outermost service call of a staff session: one listing of the data folder
+    (a stat of each compartment file), and nothing more unless one changed."""
     if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
         return  # inside a service's own write: the next call does it
     stamps = _stamps(session)
     if stamps != getattr(session, "_compartment_stamp", None):
         sync_all(session)
-    elif any(name.endswith(".db-wal") for name, _, _ in stamps) and _dirty(session.conn):
-        # A volunteer has their compartment open on this computer right now (its WAL exists
-        # only while a connection is open): what staff just wrote reaches it at once.
-        # Otherwise the next lock or unlock of a staff session does it.
+    elif _any_open(stamps) and _dirty(session.conn):
+        # What a call that raised had written (sync_after_write runs after a call that returned).
         sync_all(session)
 
 
+@grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
+def sync_after_write(session: Session) -> None:
+    """After each outermost service call of a staff session: when a volunteer has their
+    compartment open on this computer right now (its WAL exists only while a connection is
+    open), what staff just wrote that it copies reaches it at once. Otherwise the next lock or
+    unlock of a staff session does it. The files as the call's sync_if_changed found them: no
+    system call when no compartment was open, else one query of this connection."""
+    if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
+        return
+    if _any_open(getattr(session, "_compartment_stamp", None) or ()) and _dirty(session.conn):
+        sync_all(session)
+
+
+def _any_open(stamps: tuple) -> bool:
+    return any(name.endswith(".db-wal") for name, _, _ in stamps)
+
+
+def _seen_own_write(session: Session, user: str) -> None:
+    """This session has just written `user`'s compartment: its files as they are now are no
+    change made elsewhere, and the next call must not sync every compartment for them. The
+    others keep the stamps last seen, so what a volunteer wrote there still shows."""
+    seen = getattr(session, "_compartment_stamp", None)
+    if seen is None:
+        return  # never looked: the next call syncs them all anyway
+    name = f"volunteer-{user}.db"
+
+    def mine(stamp: tuple) -> bool:
+        return stamp[0] == name or stamp[0].startswith((f"{name}-", f"{name}."))
+
+    session._compartment_stamp = tuple(sorted([s for s in seen if not mine(s)] +
+                                              [s for s in _stamps(session) if mine(s)]))
+
+
 def _stamps(session: Session) -> tuple:
+    """(name, mtime, size) of each compartment file (volunteer-*.db, -wal, -shm): one listing
+    of the data folder, which holds a few files (docs/security.md, "Saving a note")."""
     found = []
-    for path in sorted(session.paths.data_dir.glob("volunteer-*.db*")):
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        found.append((path.name, st.st_mtime_ns, st.st_size))
-    return tuple(found)
+    try:
+        with os.scandir(session.paths.data_dir) as entries:
+            for entry in entries:
+                if entry.name.startswith("volunteer-") and ".db" in entry.name:
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        continue
+                    found.append((entry.name, st.st_mtime_ns, st.st_size))
+    except OSError:
+        pass
+    return tuple(sorted(found))
 
 
 @grants(Scope.HELPER, "keeps volunteers' compartments in step; returns no records")
@@ -296,6 +336,7 @@ def sync(session: Session, user: str, refresh: bool = True) -> None:
     finally:
         conn.execute("DETACH DATABASE vol")
     _write_slot_from_record(session, user, key)
+    _seen_own_write(session, user)
 
 
 def _same_history(conn, user: str) -> bool:
@@ -362,6 +403,7 @@ def drop(session: Session, user: str) -> None:
         conn.execute("DELETE FROM volunteer_compartment WHERE username = ?", (user,))
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), slot_path(paths, user)):
         leftover.unlink(missing_ok=True)
+    _seen_own_write(session, user)
 
 
 def _columns(conn, schema: str, table: str) -> list[str]:
@@ -390,6 +432,11 @@ def _absorb(conn, user: str) -> None:
                 sets = ", ".join(f"{c} = v.{c}" for c in cols if c != "id")
                 conn.execute(f"UPDATE OR IGNORE main.{table} AS m SET {sets} FROM vol.{table} AS v "
                              f"WHERE v.id = m.id AND v.version > m.version AND {written}", {"user": user})
+        # The numbers the volunteer took: the refresh copies the vault's counter back into the
+        # compartment, which must never hand a number out twice (docs/security.md).
+        conn.execute("INSERT INTO main.reference_counter (prefix, year, value) SELECT prefix, year, value "
+                     "FROM vol.reference_counter WHERE true ON CONFLICT(prefix, year) DO UPDATE "
+                     "SET value = excluded.value WHERE excluded.value > reference_counter.value")
         conn.execute("UPDATE main.staff SET last_unlock_at = max(coalesce(last_unlock_at, ''), coalesce(("
                      "SELECT v.last_unlock_at FROM vol.staff v WHERE v.username = ?), '')), "
                      "passphrase_changed_at = coalesce((SELECT v.passphrase_changed_at FROM vol.staff v "

@@ -130,7 +130,8 @@ def create_vault(data_dir: Path, service_name: str, username: str, full_name: st
             leftover.unlink(missing_ok=True)
         raise
     session = Session(paths, vault, conn, StaffRepo(conn).get_by_username(username), data_key,
-                      device_store, device_secret, private_key=private, key_follower=follow_as_staff)
+                      device_store, device_secret, private_key=private, key_follower=follow_as_staff,
+                      write_follower=compartment.sync_after_write)
     compartment.keep_in_step_at_lock(session)
     return session, recovery_key
 
@@ -276,7 +277,8 @@ def unlock(data_dir: Path, username: str, passphrase: str,
         raise
     session = Session(paths, keyed.vault, conn, member, keyed.data_key, creds.store, creds.device_secret,
                       must_change_passphrase=slot.must_change, private_key=private,
-                      key_follower=follow_as_staff)
+                      key_follower=follow_as_staff,
+                      write_follower=compartment.sync_after_write)
     session.save_audit_head()
     _settle_compartments(session, make_new=not compartments_later)
     return session
