@@ -21,7 +21,7 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.staff import Role
 from app.security import restricted
 from app.security.session import Session
-from app.storage.db import transaction
+from app.storage.db import DatabaseError, transaction
 from app.storage.records import utc_now
 
 SEALED = {"safeguarding_concern": ("description", "referred_to", "external_reference", "outcome"),
@@ -177,14 +177,50 @@ def follow(session: Session) -> None:
     if session.user.role == Role.VOLUNTEER or session.locked or session.conn.in_transaction:
         return
     conn = session.conn
+    if not _changed_since_last_look(conn):
+        return          # nothing it depends on was written since it last found all sealed
     pending = any(conn.execute(f"SELECT 1 FROM main.{t} WHERE {f[0]} NOT LIKE ? LIMIT 1",
                                (restricted.PREFIX + "%",)).fetchone() for t, f in SEALED.items())
     lacking = any(next(_lacking(conn, t, session.user.username), None) is not None for t in SEALED)
-    if not (pending or lacking):
-        return          # nothing to write: no transaction
-    with transaction(conn):
-        seal_in_clear(conn, session.user.username)
-        add_missing_readers(session)
+    if pending or lacking:
+        with transaction(conn):
+            seal_in_clear(conn, session.user.username)
+            add_missing_readers(session)
+    conn.execute("UPDATE temp.restricted_look SET changed = 0, data_version = ?", (_data_version(conn),))
+
+
+# The look above reads every sealed row (about 100 ms at 200,000 cases) and runs at every team
+# sync, where a sync with nothing to do spent most of its time in it (docs/performance.md). It
+# is made again only when something it depends on may have changed: a write on this
+# connection to a table it reads (temporary triggers raise a flag: they see this connection's
+# writes, replicated rows applied by a sync included), or a commit by any other connection
+# (`data_version`). A new connection (after a re-key) has no flag yet: it looks.
+_DEPENDS_ON = {"safeguarding_concern": "", "incident": "", "staff": "", "staff_key": "",
+               "casefile": " OF worker, client_id, child_id, deleted_at"}
+
+
+def _data_version(conn) -> int:
+    return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _changed_since_last_look(conn) -> bool:
+    try:
+        changed, seen = conn.execute("SELECT changed, data_version FROM temp.restricted_look").fetchone()
+    except (DatabaseError, TypeError):
+        _watch(conn)
+        return True
+    return bool(changed) or seen != _data_version(conn)
+
+
+def _watch(conn) -> None:
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS restricted_look (changed INTEGER, data_version INTEGER)")
+    conn.execute("DELETE FROM temp.restricted_look")
+    conn.execute("INSERT INTO temp.restricted_look VALUES (1, NULL)")
+    for table, columns in _DEPENDS_ON.items():
+        for event in ("INSERT", "DELETE", "UPDATE" + columns):
+            name = f"restricted_look_{table}_{event.split()[0].lower()}"
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON main.{table} "
+                         "BEGIN UPDATE temp.restricted_look SET changed = 1; END")
 
 
 def _now() -> str:
