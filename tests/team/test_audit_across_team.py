@@ -17,6 +17,7 @@ from app.services.vault.unlock import unlock
 from app.services.vault.verify import verify_vault
 from app.storage import db
 from tests.conftest import PASSPHRASE
+from tests.team.founding import found_and_join
 
 
 def rewrite_trail(data_dir, data_key: bytes, seq: int) -> None:
@@ -52,12 +53,7 @@ def rewrite_trail(data_dir, data_key: bytes, seq: int) -> None:
 @pytest.fixture
 def pair(tmp_path, vault, data_dir):
     a = vault[0]
-    hub = tmp_path / "hub"
-    hub.mkdir()
-    membership.create(a, str(hub), "Northshire SENDIASS")
-    code = membership.invite(a, "Annexe", tmp_path / "annexe.invite")
-    b = membership.join(tmp_path / "annexe", tmp_path / "annexe.invite", code, "manager", PASSPHRASE,
-                        KeyringStore())
+    b = found_and_join(a, tmp_path, "Annexe")
     yield a, b, tmp_path
     for s in (a, b):
         if not s.locked:

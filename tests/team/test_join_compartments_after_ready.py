@@ -6,11 +6,10 @@ unlock) makes them. What a compartment holds is unchanged (tests/security/test_v
 import pytest
 
 from app.errors import WrongCredentials
-from app.security.device import KeyringStore
-from app.services.team import membership
 from app.services.vault import compartment, staff
 from app.services.vault import unlock as vault_service
 from tests.conftest import PASSPHRASE
+from tests.team.founding import found_and_join
 
 TEMP = "temporary words for vera 9"
 
@@ -19,12 +18,7 @@ TEMP = "temporary words for vera 9"
 def joined(tmp_path, vault):
     a = vault[0]
     staff.add_staff(a, "vera", "Vera Volunteer", "volunteer", TEMP)
-    hub = tmp_path / "hub"
-    hub.mkdir()
-    membership.create(a, str(hub), "Northshire SENDIASS")
-    code = membership.invite(a, "Annexe", tmp_path / "annexe.invite")
-    b = membership.join(tmp_path / "annexe", tmp_path / "annexe.invite", code, "manager", PASSPHRASE,
-                        KeyringStore())
+    b = found_and_join(a, tmp_path, "Annexe")
     yield b, tmp_path / "annexe"
     if not b.locked:
         b.lock("test")

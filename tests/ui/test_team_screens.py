@@ -8,27 +8,24 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.errors import ConfideError
-from app.security.device import KeyringStore
 from app.services.casework import people
 from app.services.casework.people import PersonInput
 from app.services.team import invitation, membership
+from app.services.vault import compartment, staff
 from app.services.vault.unlock import unlock as unlock_vault
 from app.storage.hub.base import HubError
 from tests.conftest import PASSPHRASE
+from tests.team.founding import found_and_join
 from tests.ui.conftest import unlock
 from ui.dialogs import messages
+from ui.team.sync_status import SyncStatusItem
 
 
 @pytest.fixture
 def pair(tmp_path, vault):
     """Vault A (the `vault` fixture, a manager) founds a team; vault B joins it."""
     a = vault[0]
-    hub = tmp_path / "hub"
-    hub.mkdir()
-    membership.create(a, str(hub), "Northshire SENDIASS")
-    code = membership.invite(a, "Laptop", tmp_path / "laptop.invite")
-    b = membership.join(tmp_path / "laptop", tmp_path / "laptop.invite", code, "manager", PASSPHRASE,
-                        KeyringStore())
+    b = found_and_join(a, tmp_path, "Laptop")
     yield a, b, tmp_path / "laptop"
     for s in (a, b):
         if not s.locked:
@@ -171,7 +168,6 @@ def test_a_sync_while_choosing_keeps_the_choices(qtbot, ops, pair):
 def test_the_status_bar_counts_a_change_made_here_at_once(qtbot, ops, pair):
     """Seen in the two-window trial: a note saved offline did not show as a change waiting,
     and resolved conflicts still showed as waiting, until the next sync attempt."""
-    from ui.team.sync_status import SyncStatusItem
 
     _, b, _ = pair
     item = SyncStatusItem(b, ops)
@@ -190,7 +186,6 @@ def test_the_status_bar_counts_a_change_made_here_at_once(qtbot, ops, pair):
 def test_a_change_made_here_goes_to_the_hub_in_seconds(qtbot, ops, pair, tmp_path):
     """Before, a saved note waited for the 3-minute timer (or Ctrl+Shift+S): a colleague's
     open case could not show it for minutes (docs/sync.md §8, "When sync runs")."""
-    from ui.team.sync_status import SyncStatusItem
 
     a, b, _ = pair
     entries = tmp_path / "hub" / "entries"
@@ -250,7 +245,6 @@ def test_an_open_case_shows_what_a_sync_brought(qtbot, ops, pair):
     from app.services.casework import notes
     from tests.team.laptop_world import family_case
     from ui.clipboard import SecretClipboard
-    from ui.team.sync_status import SyncStatusItem
     from ui.views.case_view import CaseView
 
     a, b, _ = pair
@@ -334,7 +328,6 @@ def test_whose_passphrase_gave_way_at_a_sync_is_said_in_a_window(qtbot, ops, pai
     """A staff key settled by rule at a sync (docs/sync.md §12) is said, never passed over."""
     from types import SimpleNamespace
 
-    from ui.team.sync_status import SyncStatusItem
 
     _, b, _ = pair
     item = SyncStatusItem(b, ops)
@@ -389,17 +382,9 @@ def test_a_held_staff_key_conflict_is_shown_in_words_and_settled_by_rule(qtbot, 
 def test_after_a_join_the_window_makes_the_volunteers_compartments_in_the_background(qtbot, ops, tmp_path, vault):
     """A join is ready before the volunteers' compartments are made (docs/sync.md §13): the
     window makes them on its worker after its first sync, before the search index."""
-    from app.services.vault import compartment, staff
-    from ui.team.sync_status import SyncStatusItem
-
     a = vault[0]
     staff.add_staff(a, "vera", "Vera Volunteer", "volunteer", "temporary words for vera 9")
-    hub = tmp_path / "hub"
-    hub.mkdir()
-    membership.create(a, str(hub), "Northshire SENDIASS")
-    code = membership.invite(a, "Annexe", tmp_path / "annexe.invite")
-    b = membership.join(tmp_path / "annexe", tmp_path / "annexe.invite", code, "manager", PASSPHRASE,
-                        KeyringStore())
+    b = found_and_join(a, tmp_path, "Annexe")
     try:
         assert compartment.missing(b) == ["vera"]
         item = SyncStatusItem(b, ops)
