@@ -5,8 +5,10 @@ notes, and fetching each into Python cost ten times the scan."""
 
 from datetime import date
 
+import pytest
+
 from app.services.casework import cases, notes
-from app.services.reports import counts
+from app.services.reports import counts, national_counts
 from app.services.reports.counts import NOTES_BY_AUTHOR
 from tests.unit.casework_helpers import family
 
@@ -32,3 +34,31 @@ def test_the_notes_are_counted_in_sql_one_row_per_day_and_author(session):
     rows = session.conn.execute(NOTES_BY_AUTHOR, YEAR).fetchall()
     assert sorted(tuple(r) for r in rows) == [(session.user.username, 1, 5), (session.user.username, 3, 60)]
     assert counts.notes_by_author(session.conn, YEAR) == {session.user.username: [4, 65]}
+
+
+# Every statement that reads a row per enquiry, case, child, history entry or evaluation of the
+# period, with parameters for its plan. Schema 28 widened the indexes they read so that none of
+# them looks the rows up in their tables: at 200,000 cases those look-ups were a page each, more
+# than the page cache held, and a third of the annual report's CPU.
+_IDS = {"ids": "[]"}
+PER_ROW_STATEMENTS = {
+    "enquiries": (counts.ENQUIRIES, {"lo": "2025-04-01", "hi": "2026-04-01"}),
+    "cases by closing": (counts.TOUCHING[False], YEAR),
+    "cases by opening": (counts.TOUCHING[True], YEAR),
+    "children": (counts.CHILDREN, ("[]",)),
+    "levels": (national_counts.LEVEL_HISTORY, YEAR | _IDS),
+    "states": (national_counts.STATE_HISTORY, YEAR | _IDS),
+    "topics": (counts.TOPICS, _IDS),
+    "evaluations": (national_counts.EVALUATIONS, YEAR),
+}
+
+
+@pytest.mark.parametrize("name", PER_ROW_STATEMENTS)
+def test_the_reports_per_row_reads_stay_inside_covering_indexes(session, name):
+    sql, params = PER_ROW_STATEMENTS[name]
+    steps = [row[3] for row in session.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+    reads = [step for step in steps if step.startswith(("SEARCH", "SCAN"))
+             and not any(virtual in step for virtual in ("json_each", "statuses", " j "))]
+    assert reads, steps
+    for step in reads:
+        assert "COVERING INDEX" in step or "PRIMARY KEY" in step, f"{name}: {step}"

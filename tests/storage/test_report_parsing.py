@@ -47,7 +47,7 @@ def test_each_distinct_outcome_list_and_answer_set_is_parsed_once(session, monke
 
 def test_the_children_are_looked_up_in_the_order_of_their_ids(session):
     """Each child of a case active in the period is read from person by id, the ids given in
-    order, so that the look-ups walk person's id index once (app/services/reports/counts.py)."""
+    order, so that the look-ups walk person_born once (app/services/reports/counts.py)."""
     for n in range(6):   # each closed before the one opened before it: read by closing date, newest first
         parent, kid = family(session)
         case_id = cases.open_case(session, parent.id, kid.id, level="level_2", opened_on=date(2026, 4, 1 + n)).id
@@ -58,7 +58,7 @@ def test_the_children_are_looked_up_in_the_order_of_their_ids(session):
         reports.build_report(session, Q2, today=date(2026, 7, 15))
     finally:
         session.conn.set_trace_callback(None)
-    lookup = next(sql for sql in ran if "JOIN person p ON p.id = j.value" in sql)
+    lookup = next(sql for sql in ran if "JOIN person p INDEXED BY person_born ON p.id = j.value" in sql)
     ids = json.loads(lookup.split("json_each('", 1)[1].split("')", 1)[0])
     children = [row[0] for row in session.conn.execute("SELECT child_id FROM casefile")]
     assert len(ids) == 6 and sorted(ids) == sorted(children)

@@ -139,15 +139,18 @@ TOPICS = ("SELECT topic, count(*) FROM enquiry_topic WHERE enquiry_id IN (SELECT
           "GROUP BY topic")
 
 
+# From enquiry_received alone (schema 28 gave it every column read here).
+ENQUIRIES = ("SELECT e.id, e.received_at, e.channel, e.route, e.caller_role, e.caller_id FROM enquiry e "
+             "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi")
+
+
 def _enquiry_figures(conn, q: dict, period: Period) -> dict:
     """Every enquiry table in one pass over the period's enquiries (they were five queries,
     each reading the same rows again), and the enquiries' ids for their topics."""
     channel, month, route, helped = Counter(), Counter(), Counter(), Counter()
     callers: dict[str, set] = {}
     ids = []
-    for enquiry_id, received, chan, how, role, caller in conn.execute(
-            "SELECT e.id, e.received_at, e.channel, e.route, e.caller_role, e.caller_id FROM enquiry e "
-            "WHERE e.deleted_at IS NULL AND e.received_at >= :lo AND e.received_at < :hi", q):
+    for enquiry_id, received, chan, how, role, caller in conn.execute(ENQUIRIES, q):
         ids.append(enquiry_id)
         channel[chan] += 1
         route[how] += 1
@@ -211,15 +214,21 @@ def _add_outcomes(outcomes: Counter, stored, times: int) -> None:
             outcomes.update(stored)
 
 
+# The children's ids as a JSON list (sorted: see _children), each looked up in person_born, which
+# schema 28 gave every column read here: the person rows themselves are wide (names, addresses),
+# one page each, and a year's 32,615 children at 200,000 cases did not fit the page cache. Named,
+# as SQLite would take the primary key's index and then the row.
+CHILDREN = ("SELECT p.id, p.date_of_birth, p.school_phase, p.primary_need FROM json_each(?) j "
+            "JOIN person p INDEXED BY person_born ON p.id = j.value")
+
+
 def _children(conn, opened: dict[str, str], period: Period, add) -> None:
     """`opened`: each child with an active case, and when their first such case opened."""
     ages, phases, needs = Counter(), Counter(), Counter()
-    # The ids in order: each is looked up in person's id index in turn, so sorted they walk the
+    # The ids in order: each is looked up in person_born in turn, so sorted they walk the
     # index from one end to the other instead of jumping about it (at 200,000 cases, 32,615
     # children: half the CPU of the same look-ups in the order the cases were read).
-    for child, born, phase, need in conn.execute(
-            "SELECT p.id, p.date_of_birth, p.school_phase, p.primary_need FROM json_each(?) j "
-            "JOIN person p ON p.id = j.value", (json.dumps(sorted(opened)),)):
+    for child, born, phase, need in conn.execute(CHILDREN, (json.dumps(sorted(opened)),)):
         phases[phase] += 1
         needs[need] += 1
         if born:

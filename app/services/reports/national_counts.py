@@ -99,6 +99,11 @@ def add_levels_and_states(conn, q: dict, report: Report, add, active: list[tuple
         report.same((LEVELS, i, 1), (STATES, i, 1))
 
 
+# From service_evaluation_day alone (schema 28 gave it the method and the answers).
+EVALUATIONS = ("SELECT method, answers FROM service_evaluation WHERE deleted_at IS NULL "
+               "AND received_on BETWEEN :start AND :end")
+
+
 def add_evaluation(conn, q: dict, add) -> None:
     form = national.questionnaire()
     methods, answers = Counter(), {question.key: Counter() for question in form.questions}
@@ -108,8 +113,7 @@ def add_evaluation(conn, q: dict, add) -> None:
     # Each distinct set of answers parsed once: a year's evaluations repeat sets (14,485 rows and
     # 3,716 distinct sets in the last financial year at 200,000 cases).
     given = Counter()
-    for method, raw in conn.execute("SELECT method, answers FROM service_evaluation WHERE deleted_at IS NULL "
-                                    "AND received_on BETWEEN :start AND :end", q):
+    for method, raw in conn.execute(EVALUATIONS, q):
         methods[method] += 1
         given[raw] += 1
     for raw, times in given.items():

@@ -95,6 +95,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (25, _sql_step("v025_document_text.sql")),
     (26, _sql_step("v026_retention_review_indexes.sql")),
     (27, document_search),
+    (28, _sql_step("v028_report_covering_indexes.sql")),
 ]
 
 CURRENT_VERSION = MIGRATIONS[-1][0]
