@@ -31,8 +31,12 @@ def entry() -> int:
 
             return main(sys.argv[1:], self_test_extra=[check_screen_resources, check_display])
         return main(sys.argv[1:])
-    from ui.application import run
+    from ui.application import first_run, run
 
+    if first_run(sys.argv):
+        # Only a first run loads the set-up wizard (and the team's code, for joining a team):
+        # with a vault, the unlock screen does not wait for them (docs/performance.md).
+        from ui.first_run import run
     return run(sys.argv)
 
 

@@ -1,15 +1,18 @@
-"""Start the GUI: harden the process, make the QApplication, then the set-up wizard on first
-run or the main window with its unlock screen."""
+"""Start the GUI: harden the process, make the QApplication, then the main window with its
+unlock screen. A first run (no vault yet) starts through ui/first_run.py instead, which adds
+the set-up wizard: its modules (joining a team among them) are not loaded when a vault exists,
+so the unlock screen does not wait for them (docs/performance.md)."""
 
 import argparse
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.config import APP_NAME, default_data_dir, load_appearance
 from app.security.hygiene import harden_process
@@ -18,7 +21,6 @@ from ui import single_window, theme
 from ui.dialogs import messages
 from ui.main_window import MainWindow
 from ui.operations import Operations
-from ui.wizard.setup_wizard import SetupWizard
 
 BASE_POINT_SIZE = theme.BASE_POINT_SIZE
 STYLE_SHEET = theme.STYLE_SHEET
@@ -51,25 +53,21 @@ def apply_look(app: QApplication) -> None:
 class Started:
     ops: Operations
     window: MainWindow
-    wizard: SetupWizard | None
+    wizard: QWidget | None   # the set-up wizard, on a first run (ui/first_run.py)
+
+
+def first_run(argv: list[str]) -> bool:
+    """No vault in the data folder yet: main.py then starts through ui/first_run.py."""
+    return not vault_exists(parse_args(list(argv)).data_dir)
 
 
 def start(data_dir: Path, device_key_file: Path | None) -> Started:
-    """Build and show the first window. Separate from run() so tests can drive it."""
+    """Build and show the main window with its unlock screen. Separate from run() so tests can
+    drive it."""
     ops = Operations()
     window = MainWindow(data_dir, device_key_file, ops)
-    if vault_exists(data_dir):
-        window.show()
-        return Started(ops, window, None)
-    wizard = SetupWizard(data_dir, device_key_file, ops)
-
-    def ready(session) -> None:
-        window.show()
-        window.open_session(session)
-
-    wizard.vaultReady.connect(ready)
-    wizard.show()
-    return Started(ops, window, wizard)
+    window.show()
+    return Started(ops, window, None)
 
 
 def keep_qt_settings_out_of_the_profile() -> tempfile.TemporaryDirectory:
@@ -97,7 +95,8 @@ def _exit_once_shown(app: QApplication, started) -> None:
     QTimer.singleShot(0, report)
 
 
-def run(argv: list[str]) -> int:
+def run(argv: list[str], start: Callable[[Path, Path | None], Started] = start) -> int:
+    """`start`: the first window (ui/first_run.py passes its own, with the set-up wizard)."""
     harden_process()
     args = parse_args(list(argv))
     app = QApplication.instance() or QApplication(list(argv))

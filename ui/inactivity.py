@@ -34,6 +34,21 @@ def create_all_type_wrappers() -> None:
 
 _wrapped: set[str] = set()
 
+# What the overrides of the first window receive (showEvent, resizeEvent, sizeHint ...): built
+# before it is shown, in a millisecond, while the rest waits until it is on screen.
+_FIRST_WINDOW_TYPES = ("QSize", "QSizeF", "QPoint", "QPointF", "QRect", "QRectF", "QMargins")
+
+
+def create_event_type_wrappers() -> None:
+    """The event and geometry types of the loaded Qt modules only: the same protection as
+    create_all_type_wrappers for the overrides the first window runs while it is shown, at a
+    hundredth of its cost (docs/performance.md, "Wall clock from start to window shown")."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("PySide6.Qt") and module is not None and name not in _wrapped:
+            for attribute in dir(module):
+                if attribute.endswith("Event") or attribute in _FIRST_WINDOW_TYPES:
+                    getattr(module, attribute, None)
+
 
 class InactivityTimer(QObject):
     inactivityDetected = Signal()

@@ -13,7 +13,11 @@ class LockKey(QObject):
     pressed = Signal()
 
     def __init__(self, parent: QObject | None = None):
+        """Listens from `listen()`: the main window calls it once it is on screen (no dialog can
+        be open before), so that the type wrappers it builds first do not delay the window."""
         super().__init__(parent)
+
+    def listen(self) -> None:
         create_all_type_wrappers()  # see ui/inactivity.py: before any filter of the application's
         WindowInput.instance().listen(self._key, {QEvent.Type.KeyPress})
 

@@ -13,8 +13,8 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QProgressDialog, QStackedWidget
 
 from app.errors import ConfideError
@@ -25,21 +25,21 @@ from app.services.vault import restore as restore_service
 from ui.dialogs.change_passphrase import ChangePassphraseDialog
 from ui.drafts import DraftRestorer, keep, keep_open_work, open_work
 from ui.formatting import describe_error
-from ui.inactivity import InactivityTimer
+from ui.inactivity import InactivityTimer, create_all_type_wrappers, create_event_type_wrappers
 from ui.lock_key import LockKey
 from ui.menus.commands import MenuCommands
 from ui.menus.menu_bar import AppMenus
 from ui.operations import Operations
 from ui.screen_lock import ScreenLockWatcher
 from ui.status_feedback import StatusFeedback
-from ui.team.hub_location_dialog import HubLocationDialog
-from ui.team.sync_status import SyncStatusItem
 from ui.views.unlock_view import UnlockView
 from ui.widgets.fitting_label import FittingLabel
 from ui.widgets.message_bar import MessageBar
 from ui.widgets.screen_fit import fit_window
 
 if TYPE_CHECKING:
+    from ui.team.hub_location_dialog import HubLocationDialog
+    from ui.team.sync_status import SyncStatusItem
     from ui.workspace import Workspace
 
 WEAKER_NOTICE = "Weaker protection: device secret kept in a file"
@@ -73,7 +73,10 @@ class MainWindow(QMainWindow):
     sessionClosed = Signal()
 
     def __init__(self, data_dir: Path, device_key_file: Path | None, ops: Operations):
+        create_event_type_wrappers()  # for this window's overrides while it is first shown
         super().__init__()
+        self._shown_once = False
+        self.ready_for_dialogs = False   # every Qt type wrapper is built (see _after_shown)
         self.data_dir, self.device_key_file, self.ops = data_dir, device_key_file, ops
         self.session: Session | None = None
         self.workspace: Workspace | None = None
@@ -196,7 +199,7 @@ class MainWindow(QMainWindow):
     def _start_sync(self, session: Session) -> None:
         """The status bar's sync item, on a computer that is part of a team; sync on unlock."""
         self._stop_sync()
-        item = SyncStatusItem(session, self.ops)
+        item = self.workspace.team.sync_item()
         self.statusBar().addPermanentWidget(item)
         item.conflictsClicked.connect(self._show_conflicts)
         self.sync_item = item
@@ -323,10 +326,10 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def change_hub_location(self) -> HubLocationDialog | None:
+    def change_hub_location(self) -> "HubLocationDialog | None":
         if self.locked:
             return None
-        dialog = HubLocationDialog(self.session, self.ops, parent=self)
+        dialog = self.workspace.team.hub_location_dialog(self)
         dialog.accepted.connect(lambda: self._hub_moved(dialog.saved_to))
         dialog.open()
         return dialog
@@ -379,6 +382,30 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda report: restore_service.restore_backup(
             data_dir, path, device_key_file=key_file, progress=report, **credentials),
             on_progress=step, on_done=finished, on_error=failed)
+
+    # --- first shown ---------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(0, self._after_shown)
+
+    def _after_shown(self) -> None:
+        """PySide6's type wrappers for every loaded Qt module (ui/inactivity.py: one built
+        inside an override or a filter has crashed it), 0.2 s of CPU, once the window is on the
+        screen rather than before it (launch < 1 s): in the turn after it is exposed, so its
+        first frame is painted, and before any dialog can open (a person's first click is
+        handled after this turn). Ctrl+L over a dialog listens from then (ui/lock_key.py)."""
+        handle = self.windowHandle()
+        if self.isVisible() and handle is not None and not handle.isExposed():
+            QTimer.singleShot(10, self._after_shown)
+            return
+        QTimer.singleShot(0, self._build_type_wrappers)
+
+    def _build_type_wrappers(self) -> None:
+        create_all_type_wrappers()
+        self.lock_key.listen()
+        self.ready_for_dialogs = True
 
     # --- closing -------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

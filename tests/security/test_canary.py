@@ -11,7 +11,7 @@ import pytest
 
 from app.errors import WrongCredentials
 from app.security.device import KeyringStore
-from app.services import settings
+from app.services import settings_change
 from app.services.casework import cases, enquiries, notes, people, safeguarding, search
 from app.services.casework.enquiries import EnquiryInput
 from app.services.casework.people import PersonInput
@@ -62,7 +62,7 @@ def watched_tmp(tmp_path, monkeypatch):
 
 def _write_canaries(session) -> None:
     staff.add_staff(session, "alpha", CANARIES["staff name"], "caseworker", OTHER_PASSPHRASE)
-    settings.set_auto_lock_minutes(session, 7)
+    settings_change.set_auto_lock_minutes(session, 7)
     kid = people.create_person(session, PersonInput(kind="child", first_name=CANARIES["child name"],
                                                     last_name=CANARIES["parent surname"],
                                                     date_of_birth="2015-04-02"))

@@ -17,7 +17,7 @@ import pytest
 from app.domain import firewall
 from app.domain.role_matrix import MATRIX, Scope
 from app.errors import NotFound, PermissionDenied
-from app.services import settings
+from app.services import settings, settings_change
 from app.services.casework import (
     actions,
     case_closing,
@@ -192,7 +192,7 @@ def _reads(w):
         "settings.get": lambda s: settings.get(s, "auto_lock_minutes"),
         "settings.service_name": lambda s: settings.service_name(s),
         "settings.document_text_search": lambda s: settings.document_text_search(s),
-        "settings.team_wide": lambda s: settings.team_wide(s),
+        "settings_change.team_wide": lambda s: settings_change.team_wide(s),
         "casework.read_budget.limits": lambda s: read_budget.limits(s),
         "sar.settings.transfers": lambda s: sar_settings.transfers(s),
         "consent.rules.review_months": lambda s: consent_rules.review_months(s),

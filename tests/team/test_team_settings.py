@@ -9,7 +9,7 @@ import pytest
 
 from app.errors import PermissionDenied
 from app.security.device import KeyringStore
-from app.services import settings
+from app.services import settings, settings_change
 from app.services.sar import settings as sar_settings
 from app.services.team import control, device_keys, membership, state
 from app.services.vault import staff
@@ -26,7 +26,7 @@ def pair(tmp_path, session):
     hub = tmp_path / "hub"
     hub.mkdir()
     staff.add_staff(session, "jo", "Jo Bloggs", "caseworker", TEMP)
-    settings.set_auto_lock_minutes(session, 9)         # before the team: it becomes the team's
+    settings_change.set_auto_lock_minutes(session, 9)         # before the team: it becomes the team's
     membership.create(session, str(hub), "Northshire office team")
     code = membership.invite(session, "Office computer 2", tmp_path / "two.invite")
     b = membership.join(tmp_path / "two", tmp_path / "two.invite", code, "manager", PASSPHRASE, KeyringStore())
@@ -45,8 +45,8 @@ def test_a_joined_computer_takes_the_services_name_and_settings_not_the_teams_na
 
 def test_a_managers_settings_reach_every_computer_at_its_next_sync(pair, tmp_path):
     a, b, _ = pair
-    settings.set_auto_lock_minutes(a, 17)
-    settings.set_service_name(a, "Northshire and Dale SENDIASS")
+    settings_change.set_auto_lock_minutes(a, 17)
+    settings_change.set_service_name(a, "Northshire and Dale SENDIASS")
     sar_settings.set_transfers(a, False, "Email hosting in the United States", sar_settings.SAFEGUARDS[1])
     assert a.vault.service_name == "Northshire and Dale SENDIASS"
     assert settings.auto_lock_minutes(b) == 9          # not before it syncs
@@ -57,7 +57,7 @@ def test_a_managers_settings_reach_every_computer_at_its_next_sync(pair, tmp_pat
     assert not sar_settings.transfers(b).none
     assert "United States" in sar_settings.transfers(b).statement()
     # A change made on the second computer by the manager reaches the first the same way.
-    settings.set_auto_lock_minutes(b, 3)
+    settings_change.set_auto_lock_minutes(b, 3)
     membership.sync(a)
     assert settings.auto_lock_minutes(a) == 3
 
@@ -89,14 +89,14 @@ def test_a_caseworker_cannot_change_them_and_an_unreachable_hub_changes_nothing(
     staff.change_own_passphrase(jo, TEMP, "jo's own long passphrase 2026")
     try:
         with pytest.raises(PermissionDenied):
-            settings.set_auto_lock_minutes(jo, 30)
+            settings_change.set_auto_lock_minutes(jo, 30)
     finally:
         jo.lock("test")
     moved = tmp_path / "hub-away"
     shutil.move(hub_dir, moved)
     try:
         with pytest.raises(HubUnavailable, match="cannot be found"):
-            settings.set_auto_lock_minutes(a, 30)
+            settings_change.set_auto_lock_minutes(a, 30)
     finally:
         shutil.move(moved, hub_dir)
     assert settings.auto_lock_minutes(a) == 9

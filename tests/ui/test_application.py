@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import main
-from ui import application
+from ui import application, first_run
 from ui.wizard.setup_wizard import SetupWizard
 
 
@@ -37,7 +37,8 @@ def test_style_sheet_loads_with_absolute_resource_paths():
 
 
 def test_first_run_shows_the_wizard(qtbot, data_dir):
-    started = application.start(data_dir, None)
+    assert application.first_run(["confide", "--data-dir", str(data_dir)])
+    started = first_run.start(data_dir, None)
     qtbot.addWidget(started.window)
     qtbot.addWidget(started.wizard)
     assert isinstance(started.wizard, SetupWizard) and started.wizard.isVisible()
@@ -47,6 +48,7 @@ def test_first_run_shows_the_wizard(qtbot, data_dir):
 
 def test_an_existing_vault_shows_the_unlock_screen(qtbot, vault, data_dir):
     vault[0].lock()
+    assert not application.first_run(["confide", "--data-dir", str(data_dir)])
     started = application.start(data_dir, None)
     qtbot.addWidget(started.window)
     assert started.wizard is None
@@ -58,7 +60,7 @@ def test_an_existing_vault_shows_the_unlock_screen(qtbot, vault, data_dir):
 def test_finishing_the_wizard_opens_the_main_window(qtbot, data_dir, vault):
     # The wizard hands over the session it made; here, one made by the fixture.
     session = vault[0]
-    started = application.start(data_dir.parent / "elsewhere", None)
+    started = first_run.start(data_dir.parent / "elsewhere", None)
     qtbot.addWidget(started.window)
     qtbot.addWidget(started.wizard)
     started.wizard.vaultReady.emit(session)

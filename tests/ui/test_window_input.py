@@ -49,6 +49,7 @@ def _page(qtbot):
 def test_painting_and_building_a_page_run_no_python_of_the_input_watchers(qtbot):
     page, labels, _button = _page(qtbot)
     idle, lock_key, enter = InactivityTimer(), LockKey(), EnterPressesButtons(page)
+    lock_key.listen()
     idle.activate()
     try:
         assert _python_calls_during(lambda: [label.repaint() for label in labels]) == []
@@ -97,6 +98,7 @@ def test_a_key_at_the_window_still_reaches_every_listener(qtbot):
 
 def test_ctrl_l_over_a_modal_dialog_is_heard_at_the_dialog_window(qtbot):
     lock_key = LockKey()
+    lock_key.listen()
     pressed = []
     lock_key.pressed.connect(lambda: pressed.append(1))
     dialog = QDialog()

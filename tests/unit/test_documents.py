@@ -10,7 +10,7 @@ import pytest
 
 from app.domain.documents import CHUNK_BYTES
 from app.errors import ConsentMissing, ValidationError
-from app.services import settings
+from app.services import settings_change
 from app.services.casework import notes, search
 from app.services.consent import disclosures
 from app.services.consent import records as consent
@@ -127,7 +127,7 @@ def test_a_received_pdfs_words_are_searchable_unless_the_service_turned_it_off(s
     added = docs.add_document(session, report_input(fam), io.BytesIO(pdf_bytes(
         "Working memory assessment", "Recommends a dyscalculia screening")), today=TODAY)
     assert _found(session, "dyscalculia") == [added.id]
-    settings.set_document_text_search(session, False)
+    settings_change.set_document_text_search(session, False)
     later = docs.add_document(session, report_input(fam, title="Second report"), io.BytesIO(pdf_bytes(
         "Recommends occupational therapy for handwriting")), today=TODAY)
     assert _found(session, "handwriting") == [] and _found(session, "Second report") == [later.id]

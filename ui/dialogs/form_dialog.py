@@ -36,11 +36,6 @@ from ui.operations import Operations, Work
 from ui.widgets.forms import FieldErrors, error_line, text_label
 from ui.widgets.screen_fit import fit_window, room
 
-# showEvent reads every child widget (the discard question's starting values): a widget type
-# whose Python wrapper is first built inside that override has crashed PySide6. Build them now,
-# at import, where no collection of Python cycles can pull a window away mid-test.
-create_all_type_wrappers()
-
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
 
@@ -81,6 +76,11 @@ class FormDialog(QDialog):
     def __init__(self, ops: Operations | None, title: str, intro: str = "", *, ok_text: str = "OK",
                  cancel_text: str = "Cancel", heading: str | None = None, heading_kind: str = "subheading",
                  discard_what: str = "what you typed", parent: QWidget | None = None):
+        # showEvent reads every child widget (the discard question's starting values): a widget
+        # type whose Python wrapper is first built inside that override has crashed PySide6. The
+        # main window builds them all in its first turn on screen (ui/main_window.py); this is
+        # for a dialog opened before that, or without the main window (nothing once built).
+        create_all_type_wrappers()
         super().__init__(parent)
         self.ops = ops
         self.setWindowTitle(title)

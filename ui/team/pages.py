@@ -15,7 +15,9 @@ from app.services.team.laptop import checkout
 from ui.operations import Operations
 from ui.refresh import Refresher
 from ui.team.conflict_view import ConflictView
+from ui.team.hub_location_dialog import HubLocationDialog
 from ui.team.laptop_view import LaptopView
+from ui.team.sync_status import SyncStatusItem
 from ui.team.team_view import TeamView
 
 CONFLICTS, TEAM, LAPTOP = "Conflicts", "Team", "This laptop"
@@ -62,3 +64,11 @@ class TeamPages:
         team = (lambda: self.team) if self._manages else None
         return [(name, view) for name, view in ((LAPTOP, self.laptop), (CONFLICTS, self.conflicts), (TEAM, team))
                 if view is not None]
+
+    # The window's team parts, made here rather than by ui/main_window.py: the window's module
+    # is loaded at launch, and the unlock screen must not wait for the team's code.
+    def sync_item(self) -> SyncStatusItem:
+        return SyncStatusItem(self._session, self._ops)
+
+    def hub_location_dialog(self, parent: QWidget) -> HubLocationDialog:
+        return HubLocationDialog(self._session, self._ops, parent=parent)

@@ -37,7 +37,14 @@ ALERT_STYLE = f"color: {BLOCKED_RED}; font-weight: bold;"
 
 class HubWatcher(QObject):
     """Calls Hub.wait_for_change in a loop on a daemon thread; `changed` arrives queued on the
-    GUI thread. Stopping sets a flag; the thread ends at its next wake-up."""
+    GUI thread. Stopping sets a flag; the thread ends at its next wake-up (the wait is up to
+    WAIT_SECONDS, too long to join on the GUI thread).
+
+    Once stop() has returned, or the object is deleted (with its parent, say), the thread never
+    emits again: a change found while the window was stopping it used to be emitted from a
+    QObject already deleted ("Signal source has been deleted", an exception in the thread). The
+    flag is checked and the signal emitted under one lock that stop() also takes, and deleting
+    the object stops it through `destroyed`, which runs without the deleted object."""
 
     changed = Signal()
 
@@ -45,13 +52,15 @@ class HubWatcher(QObject):
         super().__init__(parent)
         self._location, self._team_id = location, team_id
         self._stop = threading.Event()
+        self._emitting = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="hub-watcher", daemon=True)
+        self.destroyed.connect(_Halt(self._stop, self._emitting))
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
-        self._stop.set()
+        _Halt(self._stop, self._emitting)()
 
     def _run(self) -> None:
         hub = None
@@ -61,7 +70,9 @@ class HubWatcher(QObject):
                     hub = membership.open_watch_hub(self._location, self._team_id)
                 if hub.wait_for_change(WAIT_SECONDS) and not self._stop.is_set():
                     hub.head()          # what is there now counts as seen: wait for the next
-                    self.changed.emit()
+                    with self._emitting:
+                        if not self._stop.is_set():
+                            self.changed.emit()
             except ConfideError:
                 # Hub unreachable: the timer and the button still try; look again later.
                 if hub is not None:
@@ -70,6 +81,18 @@ class HubWatcher(QObject):
                 self._stop.wait(WAIT_SECONDS)
         if hub is not None:
             hub.close()
+
+
+class _Halt:
+    """Stops a watcher's thread from emitting: waits for an emit under way to finish, then sets
+    the flag. Holds no reference to the watcher, so it can run from its `destroyed`."""
+
+    def __init__(self, stop: threading.Event, emitting: threading.Lock):
+        self._stop, self._emitting = stop, emitting
+
+    def __call__(self, *_destroyed) -> None:
+        with self._emitting:
+            self._stop.set()
 
 
 PULLED = "pulled"          # the topic broadcast when a sync brought colleagues' changes

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxL
 from app.domain.counting import plural
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import settings
+from app.services import settings, settings_change
 from ui.dialogs.wording_dialog import WordingDialog
 from ui.formatting import describe_error
 from ui.operations import Operations
@@ -132,7 +132,7 @@ class SettingsView(QWidget):
         try:
             self.minutes.setValue(settings.auto_lock_minutes(self.session))
             self.name.setText(settings.service_name(self.session))
-            self.team_note.setVisible(settings.team_wide(self.session))
+            self.team_note.setVisible(settings_change.team_wide(self.session))
         except ConfideError as exc:
             self._failed(exc)
 
@@ -142,13 +142,13 @@ class SettingsView(QWidget):
         self.name_error.hide()
         self.name_status.hide()
         session, value = self.session, self.name.text()
-        self.ops.run(lambda _p: settings.set_service_name(session, value), on_done=self._name_saved,
+        self.ops.run(lambda _p: settings_change.set_service_name(session, value), on_done=self._name_saved,
                      on_error=self._name_failed, changes={"settings"})
 
     def _name_saved(self, value: str) -> None:
         self.name.setText(value)
         self.name_status.setText(f"Saved. The service is now called {value}"
-                                 + (" on every computer of the team." if settings.team_wide(self.session) else "."))
+                                 + (" on every computer of the team." if settings_change.team_wide(self.session) else "."))
         self.name_status.show()
 
     def _name_failed(self, exc: Exception) -> None:
@@ -159,11 +159,11 @@ class SettingsView(QWidget):
         self.error.hide()
         self.status.hide()
         session, value = self.session, self.minutes.value()
-        self.ops.run(lambda _p: settings.set_auto_lock_minutes(session, value),
+        self.ops.run(lambda _p: settings_change.set_auto_lock_minutes(session, value),
                      on_done=self._saved, on_error=self._failed, changes={"settings"})
 
     def _saved(self, value: int) -> None:
-        where = " on every computer of the team" if settings.team_wide(self.session) else ""
+        where = " on every computer of the team" if settings_change.team_wide(self.session) else ""
         self.status.setText(f"Saved. Confide now locks after {plural(value, 'minute')} "
                             f"without use{where}.")
         self.status.show()

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QWidget
 
 from app.errors import ConfideError
 from app.security.session import Session
-from app.services import settings
+from app.services import settings, settings_change
 from ui.formatting import describe_error
 from ui.operations import Operations
 from ui.widgets.card import card
@@ -59,11 +59,11 @@ class DocumentTextSetting(QWidget):
         self.status.hide()
         self.error.hide()
         session, on = self.session, self.read_words.isChecked()
-        self.ops.run(lambda _p: settings.set_document_text_search(session, on), on_done=self._saved,
+        self.ops.run(lambda _p: settings_change.set_document_text_search(session, on), on_done=self._saved,
                      on_error=self._failed, changes={"settings"})
 
     def _saved(self, on: bool) -> None:
-        team = " on every computer of the team" if settings.team_wide(self.session) else ""
+        team = " on every computer of the team" if settings_change.team_wide(self.session) else ""
         self.status.setText(("Saved. The words of PDFs added from now on are read for search"
                              if on else "Saved. PDFs added from now on are found by title and source only; "
                                         "documents already added keep their words") + team + ".")

@@ -30,7 +30,7 @@ from app.security.session import Session
 from app.services import access
 from app.services.casework import cases, people
 from app.services.settings import get as get_setting
-from app.services.settings import put as put_setting
+from app.services.settings_change import put as put_setting
 
 
 # --- settings ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from app.services.team.settings_entry import DOCUMENT_TEXT
+from app.domain.setting_keys import DOCUMENT_TEXT
 
 MAX_PAGES = 50
 MAX_CHARS = 200_000

@@ -15,7 +15,7 @@ from app.domain.role_matrix import Scope, grants
 from app.domain.text import clean
 from app.errors import ValidationError
 from app.security.session import Session
-from app.services import settings as service_settings
+from app.services import settings_change
 
 KEY = "sar_transfers_outside_uk"
 SAFEGUARDS = ("UK adequacy regulations", "International Data Transfer Agreement (IDTA)",
@@ -60,5 +60,5 @@ def set_transfers(session: Session, none: bool, destinations: str | None = None,
                                   "Data Transfer Agreement).", field="safeguard")
         value = Transfers(False, where, how)
     # The team's on a team computer: every computer's packs say the same (settings.put).
-    service_settings.put(session, KEY, dict(value.__dict__))
+    settings_change.put(session, KEY, dict(value.__dict__))
     return value

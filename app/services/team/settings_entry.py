@@ -13,15 +13,9 @@ import json
 
 from app import clock
 from app.domain.role_matrix import Scope, grants
+from app.domain.setting_keys import SERVICE_NAME, TEAM_WIDE
 from app.services.team.bundle import BundleRefused
 from app.storage.db import transaction
-
-AUTO_LOCK = "auto_lock_minutes"
-TRANSFERS = "sar_transfers_outside_uk"
-SERVICE_NAME = "service_name"
-CONSENT_REVIEW = "consent_review_months"
-DOCUMENT_TEXT = "documents_text_search"        # read received PDFs' text for search (docs/documents.md)
-TEAM_WIDE = (AUTO_LOCK, TRANSFERS, SERVICE_NAME, CONSENT_REVIEW, DOCUMENT_TEXT)
 
 
 def write(conn, key: str, value, at: str, by: str) -> None:

@@ -7,36 +7,16 @@ computer's OS login; a passphrase change on one computer (a new wrap of the same
 reaches the others at their next sync; a disabled colleague's slot leaves every computer.
 """
 
-import base64
 import json
 
 from app.domain.role_matrix import Scope, grants
-from app.security import kdf, sealing, staff_slot
+from app.security import staff_slot
 from app.security.keyslots import VaultFile
+from app.security.slot_record import b64, slot_from_record
 from app.services.team import state
 from app.storage import db, keying
 
 REKEYED_EPOCH = "rekeyed_epoch"
-
-
-def _b64(text: str) -> bytes:
-    return base64.b64decode(text)
-
-
-def slot_from_record(user: str, public_b64: str, private_wrap: str, data_key: bytes, device_secret: bytes,
-                     vault_id: str) -> staff_slot.StaffSlot:
-    """This computer's slot for a colleague, from their replicated key record.
-
-    May raise: ValueError, KeyError (a damaged record), VaultFileInvalid (Argon2 settings)."""
-    wrap = json.loads(private_wrap)
-    params = kdf.KdfParams.from_json(wrap["kdf"])
-    public = _b64(public_b64)
-    slot = staff_slot.StaffSlot(user, _b64(wrap["salt"]), params, bool(wrap.get("must_change")), public=public,
-                                private_nonce=_b64(wrap["private"]["nonce"]),
-                                private_wrapped=_b64(wrap["private"]["wrapped"]))
-    slot.sealed = [sealing.seal(data_key, public, device_secret, vault_id, user,
-                                sealing.key_id(data_key, vault_id))]
-    return slot
 
 
 def team_records(conn) -> dict[str, tuple[str, str, bool]]:
@@ -50,8 +30,8 @@ def _same(slot: staff_slot.StaffSlot | None, public_b64: str, private_wrap: str)
     if slot is None or slot.version != 2:
         return False
     wrap = json.loads(private_wrap)
-    return (slot.public == _b64(public_b64) and slot.salt == _b64(wrap["salt"])
-            and slot.private_wrapped == _b64(wrap["private"]["wrapped"]))
+    return (slot.public == b64(public_b64) and slot.salt == b64(wrap["salt"])
+            and slot.private_wrapped == b64(wrap["private"]["wrapped"]))
 
 
 @grants(Scope.ANY, "this computer's own slots, from the replicated key records")

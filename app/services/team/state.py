@@ -1,9 +1,10 @@
 """This computer's local sync state (docs/sync.md §6): never replicated."""
 
-import json
 from dataclasses import dataclass
 
 from app.errors import ConfideError
+from app.storage.local_state import get
+from app.storage.local_state import put as put  # the team's code writes its state as state.put
 
 GENESIS_HASH = "0" * 64
 LAPTOPS = "laptop_devices"   # device ids the signed `enrol` entries name as laptops (docs/sync.md §14)
@@ -11,16 +12,6 @@ LAPTOPS = "laptop_devices"   # device ids the signed `enrol` entries name as lap
 
 class NotInTeam(ConfideError):
     """This vault is not part of a team yet."""
-
-
-def get(conn, key: str, default=None):
-    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
-    return json.loads(row[0]) if row else default
-
-
-def put(conn, key: str, value) -> None:
-    conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
-                 "SET value = excluded.value", (key, json.dumps(value)))
 
 
 def in_team(conn) -> bool:

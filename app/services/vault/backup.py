@@ -27,7 +27,6 @@ from app.errors import (
 from app.fsutil import fsync_dir
 from app.security import audit, sealing
 from app.security.session import Session
-from app.services.team import state
 from app.services.vault.backup_file import (  # noqa: F401  (FORMAT: the format this copy writes)
     FORMAT,
     Progress,
@@ -35,7 +34,7 @@ from app.services.vault.backup_file import (  # noqa: F401  (FORMAT: the format 
     no_progress,
     sha256_hex,
 )
-from app.storage import db, migrations, page_copy
+from app.storage import db, local_state, migrations, page_copy
 
 LAST_BACKUP = "last_backup_at"
 
@@ -46,7 +45,7 @@ def last_backup(session: Session) -> str | None:
     never replicated state: a colleague's backup on another computer does not cover this one.
 
     May raise: Locked."""
-    return state.get(session.conn, LAST_BACKUP)
+    return local_state.get(session.conn, LAST_BACKUP)
 
 
 @grants(Scope.MANAGER, "the manager's action")
@@ -64,7 +63,7 @@ def create_backup(session: Session, out_path: Path, progress: Progress = no_prog
     progress(5, "Recording the backup in the audit trail")
     with db.transaction(session.conn):
         session.audit("backup", "vault", session.vault.vault_id)
-        state.put(session.conn, LAST_BACKUP, clock.stamp())
+        local_state.put(session.conn, LAST_BACKUP, clock.stamp())
     session.save_audit_head()
     manifest = {
         "format": FORMAT,

@@ -30,10 +30,10 @@ from app.errors import DatabaseDamaged, Locked, VaultFileInvalid, WrongCredentia
 from app.fsutil import atomic_write
 from app.security import audit, crypto
 from app.security.session import Session
+from app.security.slot_record import slot_from_record
 from app.security.staff_slot import StaffSlot
 from app.services import access
 from app.services.casework import restricted
-from app.services.team.staff_keys import slot_from_record
 from app.storage import db, keying, migrations
 from app.storage.db import transaction
 

@@ -15,7 +15,7 @@ from app.domain.staff import Role, StaffMember, clean_full_name, clean_username,
 from app.errors import PermissionDenied, ValidationError, WrongCredentials
 from app.security import kdf, keyslots, staff_slot
 from app.security.session import Session
-from app.services.team.staff_keys import slot_from_record
+from app.security.slot_record import slot_from_record
 from app.services.vault import compartment
 from app.services.vault.unlock import record_staff_key, utc_now
 from app.storage import keying
