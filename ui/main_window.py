@@ -177,12 +177,17 @@ class MainWindow(QMainWindow):
         # What was being typed when it last locked comes back (before sync starts a task).
         self.restorer = DraftRestorer(session, self.workspace)
         self.restorer.restore()
+        # Shown before the background work starts: the first show (every widget of Home and
+        # the window's frame polished and laid out) calls into Python hundreds of times, and
+        # each call waited for Python's lock while the no-contact rule ran its loop on the
+        # worker (a 128-173 ms stall with 5 ms of the window's CPU at 50,000 cases). Home, once
+        # shown, reads on the worker; what this turn read here on the window's thread (drafts,
+        # the last backup) is read before it, and the sync item reads its state only when the
+        # worker is idle (SyncStatusItem.start).
+        self.stack.setCurrentWidget(self.workspace)
         # Before sync starts, so the first push carries any case the rule made inactive.
         self.workspace.start_background()
         self._start_sync(session)
-        # Shown last: Home, once shown, reads on the worker, and what this turn read here on
-        # the window's thread (drafts, the last backup, the sync state) must not overlap it.
-        self.stack.setCurrentWidget(self.workspace)
 
     def _team_started(self, _started) -> None:
         """A team founded here: the pages a team computer has (Conflicts, the sync item) are

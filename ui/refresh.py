@@ -9,11 +9,17 @@ happens when the worker is idle (busyChanged False) or the view is next shown.
 With `fetch`, the reading itself runs on the worker (a list over the whole service can take
 seconds at 50,000 cases) and `reload` gets what it returned, on the window's thread: the
 window never waits for the database (docs/architecture.md, "Locking without a freeze").
+
+With `first_load_later`, a page's first load on its first show waits for the next turn of the
+event loop: the page's frame (built, polished, laid out and painted) is one turn and its rows
+another, where both in one held the window over 100 ms (a register read and filled on the
+window's thread). A load asked for meanwhile (`try_now`, e.g. opening the page at a record)
+happens at once, as without it.
 """
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from app.security.session import Session
@@ -23,8 +29,9 @@ from ui.operations import Operations
 class Refresher(QObject):
     def __init__(self, view: QWidget, session: Session, ops: Operations, topics: Iterable[str],
                  reload: Callable[..., None], fetch: Callable[[], object] | None = None,
-                 failed: Callable[[Exception], None] | None = None):
+                 failed: Callable[[Exception], None] | None = None, first_load_later: bool = False):
         super().__init__(view)
+        self._later = first_load_later      # until the first show has been seen
         self._fetch, self._failed = fetch, failed
         self.view, self.session, self.ops = view, session, ops
         self.topics = frozenset(topics)
@@ -68,5 +75,10 @@ class Refresher(QObject):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         # getattr: Qt may still call a filter whose Python side is being torn down.
         if event.type() == QEvent.Type.Show and watched is getattr(self, "view", None):
-            self.try_now()
+            if getattr(self, "_later", False):
+                self._later = False
+                # A timer of 1 ms, not 0: it fires after the paint the show has posted.
+                QTimer.singleShot(1, self, self.try_now)
+            else:
+                self.try_now()
         return False

@@ -22,7 +22,9 @@ from ui.views import sar_review_view
 
 def sar_page(qtbot, session, ops, data_dir):
     workspace = make_workspace(qtbot, session, ops, data_dir)
-    return workspace, workspace.show_page("Access requests")
+    page = workspace.show_page("Access requests")
+    qtbot.waitUntil(lambda: not page.refresher.stale, timeout=3000)    # its rows: the next turn
+    return workspace, page
 
 
 def test_register_a_request_from_a_parent_then_confirm_identity(qtbot, session, ops, data_dir):

@@ -1,5 +1,7 @@
 """Settings: a manager changes the auto-lock delay; the idle timer follows at once."""
 
+import threading
+
 from app.services import settings
 from app.services.vault import staff
 from tests.conftest import OTHER_PASSPHRASE
@@ -143,3 +145,21 @@ def test_a_manager_saves_a_letter_template_as_a_new_version(qtbot, unlocked):
     qtbot.waitUntil(lambda: cards.status.isVisible(), timeout=5000)
     assert letters.current_template(unlocked.session, "case_closure").version == 2
     assert cards.version.text().startswith("Version 2, saved by")
+
+
+def test_the_cards_below_the_fold_come_a_turn_after_the_page_and_wait_for_the_worker(qtbot, unlocked):
+    """The page in one turn held the window; its lower cards (read on this thread) are built in
+    a later turn, never while a task holds the connection, and then take the busy state."""
+    ops = unlocked.ops
+    qtbot.waitUntil(lambda: not ops.busy, timeout=5000)
+    release = threading.Event()
+    ops.run(lambda _p: release.wait(5))
+    view = unlocked.workspace.show_page("Settings")
+    assert view.minutes.isVisible() and view._lower is None
+    qtbot.wait(50)
+    assert view._lower is None              # the worker still holds the connection
+    release.set()
+    qtbot.waitUntil(lambda: view._lower is not None, timeout=3000)
+    qtbot.waitUntil(lambda: view.templates.save_button.isEnabled() or not view.templates.save_button.isVisible(),
+                    timeout=3000)
+    assert view.transfers.isVisible() and view.templates.isVisible() and view.appearance.isVisible()

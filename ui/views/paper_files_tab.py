@@ -91,7 +91,8 @@ class PaperFilesTab(RegisterPage):
         self.out_only.toggled.connect(self._out_only)
         self.table.selectionModel().selectionChanged.connect(self.selection_changed)
         self.table.doubleClicked.connect(lambda _i: self._open_selected())
-        self.refresher = Refresher(self, session, ops, {"paper_files", "staff"}, self.reload)
+        self.refresher = Refresher(self, session, ops, {"paper_files", "staff"}, self.reload,
+                                   first_load_later=True)
 
     # --- contents ------------------------------------------------------------------------
     def fetch(self, today: date | None):

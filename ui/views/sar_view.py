@@ -57,7 +57,8 @@ class SarView(RequestRegister):
 
         self.table.doubleClicked.connect(lambda _i: self.act("review"))
         self.detail.actionRequested.connect(self.act)
-        self.refresher = Refresher(self.list_screen, session, ops, {"sars"}, self.reload)
+        self.refresher = Refresher(self.list_screen, session, ops, {"sars"}, self.reload,
+                                   first_load_later=True)
 
     @property
     def review(self) -> SarReviewView:

@@ -3,7 +3,7 @@ subject access packs, and the letter templates (a manager changes them; everyone
 On a computer in a team the first three are the team's: a change reaches every computer
 (app/services/team/settings_entry.py)."""
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from app.domain.counting import plural
@@ -98,15 +98,9 @@ class SettingsView(QWidget):
         column.addWidget(self.team_note)
         column.addWidget(name_card)
         column.addWidget(card)
-        self.transfers = TransfersSetting(session, ops)
-        column.addWidget(self.transfers)
-        self.document_text = DocumentTextSetting(session, ops)
-        column.addWidget(self.document_text)
-        self.templates = LetterTemplates(session, ops)
-        column.addWidget(self.templates)
-        self.appearance = AppearanceSetting()
-        column.addWidget(self.appearance)
         column.addStretch(1)
+        self._column = column
+        self._lower: tuple | None = None    # the cards below the fold, built a turn after the first show
 
         is_manager = session.user.is_manager
         allow_only([self.minutes], is_manager)
@@ -122,6 +116,52 @@ class SettingsView(QWidget):
         self.minutes.valueChanged.connect(lambda _v: self.status.hide())
         self.name.textEdited.connect(lambda _t: self.name_status.hide())
         self.load()
+
+    # --- the cards below the fold ---------------------------------------------------------------
+    # Built in the turn after the page first shows (or when asked for): the whole page in one
+    # turn held the window some 75-120 ms at 1366x768, and a laptop's screen shows only the
+    # first two cards until the page is scrolled.
+    # They read the settings on this thread, so never while a task holds the connection.
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._lower is None:
+            QTimer.singleShot(1, self, self._build_lower_when_idle)
+
+    def _build_lower_when_idle(self, busy: bool = False) -> None:
+        if self._lower is not None or self.session.locked:
+            return
+        if busy or self.ops.busy:
+            self.ops.busyChanged.connect(self._build_lower_when_idle, Qt.ConnectionType.SingleShotConnection)
+            return
+        self._build_lower()
+
+    def _build_lower(self) -> tuple:
+        if self._lower is None:
+            session, ops = self.session, self.ops
+            self._lower = (TransfersSetting(session, ops), DocumentTextSetting(session, ops),
+                           LetterTemplates(session, ops), AppearanceSetting())
+            for widget in self._lower:
+                self._column.insertWidget(self._column.count() - 1, widget)    # above the stretch
+                widget.show()       # at once, not at the layout's next turn: it may be asked for now
+            if self.ops.busy:
+                self.set_busy(True)
+        return self._lower
+
+    @property
+    def transfers(self) -> TransfersSetting:
+        return self._build_lower()[0]
+
+    @property
+    def document_text(self) -> DocumentTextSetting:
+        return self._build_lower()[1]
+
+    @property
+    def templates(self) -> LetterTemplates:
+        return self._build_lower()[2]
+
+    @property
+    def appearance(self) -> AppearanceSetting:
+        return self._build_lower()[3]
 
     def edit_wording(self) -> WordingDialog:
         dialog = WordingDialog(self.session, self.ops, self)
@@ -179,6 +219,6 @@ class SettingsView(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.save_button.setEnabled(not busy)
         self.name_button.setEnabled(not busy)
-        self.transfers.set_busy(busy)
-        self.document_text.set_busy(busy)
-        self.templates.set_busy(busy)
+        if self._lower is not None:
+            for widget in self._lower[:3]:
+                widget.set_busy(busy)
