@@ -36,6 +36,8 @@ def with_prefix(conn, table: str, prefix: str, limit: int) -> list[str] | None:
         row = conn.execute(f"SELECT pgno FROM {table}_idx WHERE segid = ? AND term <= ? ORDER BY term DESC "
                            "LIMIT 1", (segid, low)).fetchone()
         start = max(first, row[0] >> 1) if row is not None else first
+        if start > last:
+            return None     # not the layout we expect: let fts5vocab answer
         pages = [start] + [pgno >> 1 for (pgno,) in conn.execute(
             f"SELECT pgno FROM {table}_idx WHERE segid = ? AND term > ? AND term < ? ORDER BY term",
             (segid, low, high)) if start < pgno >> 1 <= last]
