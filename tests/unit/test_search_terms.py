@@ -99,3 +99,17 @@ def test_widening_the_last_word_does_not_walk_its_postings_and_finds_the_same(se
     assert session.conn.execute("SELECT count(*) FROM temp.sqlite_schema WHERE name LIKE '%vocab'").fetchone()[0] == 0
     assert [h.ref_id for h in search.search(session, "draft plan")] == [ids[3], ids[0]]
     assert [h.ref_id for h in search.search(session, "plann")] == [ids[1]]
+
+
+def test_search_finds_the_same_with_the_term_pages_as_with_fts5vocab(session, monkeypatch):
+    parent, kid = family(session)
+    case = cases.open_case(session, parent.id, kid.id)
+    rng = random.Random(3)
+    for _ in range(120):
+        notes.add_note(session, case.id, "meeting", date.today(), 5, " ".join(rng.sample(WORDS, 5)))
+    queries = ["plan", "plann", "draft plan", "annual revi", "school", "schoolh", "letters", "cafe", "naive",
+               "model lett", "zebra", "tribunal", "plai"]
+    found = {q: [(h.ref_id, h.snippet) for h in search.search(session, q)] for q in queries}
+    assert found["plan"] and found["cafe"]
+    monkeypatch.setattr(search_terms, "with_prefix", lambda *args: None)     # fts5vocab, as before
+    assert {q: [(h.ref_id, h.snippet) for h in search.search(session, q)] for q in queries} == found
