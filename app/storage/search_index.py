@@ -74,12 +74,12 @@ def segments(conn, table: str) -> int:
         return 0
     data = bytes(block[0])
     offset = 8 if data[4:8] == b"\xff\x00\x00\x01" else 4    # after the cookie (and a v2 marker)
-    _levels, offset = _varint(data, offset)
-    count, _ = _varint(data, offset)
+    _levels, offset = varint(data, offset)
+    count, _ = varint(data, offset)
     return count
 
 
-def _varint(data: bytes, offset: int) -> tuple[int, int]:
+def varint(data: bytes, offset: int) -> tuple[int, int]:
     """SQLite's variable-length integer, as FTS5 writes it."""
     value = 0
     for i in range(9):

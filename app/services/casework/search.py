@@ -5,7 +5,8 @@ Words typed before the last must match whole words; the last word is what the us
 still typing, so it matches as a prefix. FTS5 answers a long prefix ("tribun"*) by merging
 the postings of every matching term in full, which took seconds over 600,000 notes; so a
 prefix of four or more letters is first expanded into the matching terms from the index's
-own vocabulary, and an OR of whole terms is read newest-first and stops after `limit`.
+own vocabulary (its term pages, app/storage/search_terms.py), and an OR of whole terms is read
+newest-first and stops after `limit`.
 Prefixes of two or three letters use the prefix index built for them.
 """
 
@@ -18,6 +19,7 @@ from app.domain.staff import Role
 from app.security.session import Session
 from app.services import access
 from app.services.casework import read_budget
+from app.storage import search_terms
 from app.storage.search_index import table_for
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -43,6 +45,19 @@ def _vocab(session: Session, table: str) -> str:
     return name
 
 
+def _widen(session: Session, table: str, last: str) -> list[str]:
+    """The index's words that start with `last`, at most MAX_EXPANSIONS + 1. Read from the
+    index's term pages; fts5vocab, which reads every posting of every word it lists, only when
+    those pages are not in the format we read."""
+    terms = search_terms.with_prefix(session.conn, table, last, MAX_EXPANSIONS + 1)
+    if terms is not None:
+        return terms
+    vocab = _vocab(session, table)
+    return [r[0] for r in session.conn.execute(
+        f"SELECT term FROM temp.{vocab} WHERE term >= ? AND term < ? LIMIT ?",
+        (last, last + "\uffff", MAX_EXPANSIONS + 1))]
+
+
 @grants(Scope.HELPER)
 def fts_query(session: Session, table: str, text: str) -> str | None:
     """A safe FTS5 query for `table`, or None when nothing searchable was typed."""
@@ -56,10 +71,7 @@ def fts_query(session: Session, table: str, text: str) -> str | None:
     elif len(last) <= INDEXED_PREFIX:
         parts.append(_quote(last) + "*")
     else:
-        vocab = _vocab(session, table)
-        terms = [r[0] for r in session.conn.execute(
-            f"SELECT term FROM temp.{vocab} WHERE term >= ? AND term < ? LIMIT ?",
-            (last, last + "\uffff", MAX_EXPANSIONS + 1))]
+        terms = _widen(session, table, last)
         if not terms:
             return None  # no word in the index starts like this
         if len(terms) > MAX_EXPANSIONS:
