@@ -163,3 +163,38 @@ def test_a_new_files_restore_writes_its_pages_to_the_file_not_the_write_ahead_lo
     _, seen = _traced_restore(b.conn, team.hub)
     assert not [s for s in seen if "journal_mode" in s]
     assert _wal_bytes(b.conn) > 0
+
+
+def test_the_snapshots_file_is_written_while_its_signature_is_checked_and_read_only_after(make_team, monkeypatch):
+    """At 200,000 cases writing the file and checking the signature each take seconds: they
+    overlap, and SQLite opens the file only once the signature holds."""
+    import threading
+
+    from app.services.team import keys, snapshot_file
+
+    team = _team_with_a_note(make_team)
+    a, b = team.sessions
+    snapshot.put_snapshot(a.conn, team.hub)
+    verifying, overlapped, seen = threading.Event(), [], []
+    real_verify, real_write = keys.verify, snapshot_file.Attached._write
+
+    def verify(*args):
+        seen.append("verify")
+        verifying.set()
+        return real_verify(*args)
+
+    def write(self, fd):
+        # Failed before: the file was written only after the check, so this waits in vain.
+        overlapped.append(verifying.wait(5))
+        real_write(self, fd)
+
+    monkeypatch.setattr(keys, "verify", verify)
+    monkeypatch.setattr(snapshot_file.Attached, "_write", write)
+    b.conn.set_trace_callback(lambda sql: seen.append("attach") if sql.startswith("ATTACH") else None)
+    try:
+        snapshot.restore_latest(b.conn, team.hub)
+    finally:
+        b.conn.set_trace_callback(None)
+    assert overlapped == [True]
+    assert seen == ["verify", "attach"]
+    assert b.conn.execute("SELECT count(*) FROM note").fetchone()[0] == 1

@@ -177,18 +177,25 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None", fresh: bool = Fal
     if key is None:
         raise BundleRefused("The hub's snapshot is locked with a team key this computer does not have.",
                             deterministic=False)
-    # Trust comes from the control entries, checked from genesis as usual, never from the
-    # snapshot's own list of computers: they are small, so every joiner replays them.
-    _replay_control(conn, hub, state.last_applied(conn), upto_seq)
-    signer = state.device(conn, h.get("device"))
-    altered = BundleRefused("The hub's snapshot was altered or not written by a computer of this team.")
-    if signer is None or (signer.revoked_seq is not None and signer.revoked_seq <= upto_seq) or \
-            not keys.verify(signer.sign_pub, p.signature, p.signed):
-        raise altered
-    try:
-        snap_key = crypto.open_sealed(key, p.nonce, p.sealed_key, p.header_bytes)
-    except crypto.DecryptionFailed as exc:
-        raise altered from exc
+    # The database file is written beside the vault meanwhile, on a thread of its own: it
+    # is only bytes on disk until the signature holds (snapshot_file.Attached).
+    with snapshot_file.Attached(conn, p.file) as snap:
+        # Trust comes from the control entries, checked from genesis as usual, never from the
+        # snapshot's own list of computers: they are small, so every joiner replays them.
+        _replay_control(conn, hub, state.last_applied(conn), upto_seq)
+        signer = state.device(conn, h.get("device"))
+        altered = BundleRefused(snapshot_file.BROKEN)
+        if signer is None or (signer.revoked_seq is not None and signer.revoked_seq <= upto_seq) or \
+                not keys.verify(signer.sign_pub, p.signature, p.signed):
+            raise altered
+        try:
+            snap_key = crypto.open_sealed(key, p.nonce, p.sealed_key, p.header_bytes)
+        except crypto.DecryptionFailed as exc:
+            raise altered from exc
+        return _load(conn, snap, snap_key, h, upto_seq, fresh)
+
+
+def _load(conn, snap, snap_key: bytes, h: dict, upto_seq: int, fresh: bool) -> int:
     # Checked table by table once its rows are in (snapshot_file.load) rather than row by
     # row: while a child row waits for its parent, SQLite looks for orphans at every parent
     # insert. (The pragma cannot change inside a transaction, and ATTACH cannot happen in one.)
@@ -201,7 +208,8 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None", fresh: bool = Fal
     try:
         conn.execute(f"PRAGMA main.cache_size = -{RESTORE_CACHE_KIB}")
         conn.execute(f"PRAGMA threads = {RESTORE_THREADS}")
-        with snapshot_file.Attached(conn, p.file, snap_key), transaction(conn):
+        snap.attach(snap_key)
+        with transaction(conn):
             mine = capture.collect(conn, None) if state.in_team(conn) else []
             state.set_capture(conn, False)
             chains = snapshot_file.load(conn, skip=_partial(conn))
@@ -210,7 +218,7 @@ def _restore(conn, hub: Hub, upto_seq: int, p: "Parts | None", fresh: bool = Fal
                 # whole, after (a full replica's were checked table by table in `load`).
                 laptop_replica.rebase_on_snapshot(conn)
                 if conn.execute("PRAGMA main.foreign_key_check").fetchone() is not None:
-                    raise altered
+                    raise BundleRefused(snapshot_file.BROKEN)
             # Only each known computer's place in its chain comes from the snapshot.
             conn.executemany("UPDATE sync_device SET last_dseq = ?, last_hash = ?, last_seq = ? "
                              "WHERE device_id = ?", [(d[1], d[2], d[3], d[0]) for d in chains])
