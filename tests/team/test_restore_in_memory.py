@@ -198,3 +198,19 @@ def test_the_snapshots_file_is_written_while_its_signature_is_checked_and_read_o
     assert overlapped == [True]
     assert seen == ["verify", "attach"]
     assert b.conn.execute("SELECT count(*) FROM note").fetchone()[0] == 1
+
+
+def test_a_fresh_restore_while_another_connection_has_the_file_open_stays_in_the_log(make_team):
+    """The journal can leave the log only when no other connection has the file open: then
+    the restore goes on in the log, as before, rather than fail."""
+    team = _team_with_a_note(make_team)
+    a, b = team.sessions
+    snapshot.put_snapshot(a.conn, team.hub)
+    other = db.open_database(b.paths.db, b.data_key)
+    try:
+        other.execute("SELECT count(*) FROM note").fetchone()
+        snapshot.restore_latest(b.conn, team.hub, fresh=True)
+        assert b.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert other.execute("SELECT count(*) FROM note").fetchone()[0] == 1
+    finally:
+        other.close()

@@ -255,9 +255,11 @@ def _journal_in_memory(conn) -> str | None:
     is not a vault yet (join_staging: a vault exists only once its vault.json does, moved
     into place after the join completes; what an unfinished join left is removed)."""
     before = conn.execute("PRAGMA main.journal_mode").fetchone()[0]
-    if conn.execute("PRAGMA main.journal_mode = MEMORY").fetchone()[0] != "memory":
-        return None
-    return before
+    try:
+        changed = conn.execute("PRAGMA main.journal_mode = MEMORY").fetchone()[0] == "memory"
+    except db.dbapi2.OperationalError:
+        changed = False                                     # "database is locked": still in the log
+    return before if changed else None
 
 
 def rebase_pending(conn, mine: list, skip: frozenset, origin: dict) -> int:
