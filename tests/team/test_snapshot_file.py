@@ -25,7 +25,8 @@ def test_a_snapshot_holds_the_replicated_tables_only_and_no_plaintext(make_team)
     p = snapshot.read(payload)
     _, key = state.current_epoch(a.conn)
     snap_key = crypto.open_sealed(key, p.nonce, p.sealed_key, p.header_bytes)
-    with snapshot_file.Attached(a.conn, p.file, snap_key):
+    with snapshot_file.Attached(a.conn, p.file) as snap:
+        snap.attach(snap_key)
         tables = {r[0] for r in a.conn.execute("SELECT name FROM snap.sqlite_master WHERE type = 'table'")}
         assert a.conn.execute("SELECT count(*) FROM snap.person WHERE last_name = ?", (CANARY,)).fetchone()[0] == 1
         assert a.conn.execute("PRAGMA snap.freelist_count").fetchone()[0] == 0

@@ -324,7 +324,7 @@ def join(data_dir: Path, invite_file: Path, code: str, username: str, passphrase
         session.adopt_private_key(_own_key(session, member[0], username, passphrase))
 
     try:
-        engine.join_team(session, hub, content, adopt=adopt)
+        engine.join_team(session, hub, content, adopt=adopt, fresh=True)
         staff_keys.follow_staff_keys(session)
         settings_entry.follow_service_name(session)
         save_location(session, content["team_id"], location)

@@ -193,12 +193,14 @@ def invite_device(session, hub: Hub, device_name: str, manager: bool = False) ->
 
 
 @grants(Scope.ANY, "joins a new, empty vault (membership.join makes it)")
-def join_team(session, hub: Hub, invitation: dict, adopt=None) -> int:
+def join_team(session, hub: Hub, invitation: dict, adopt=None, fresh: bool = False) -> int:
     """Make this new, empty vault a replica of the team and catch up; then make this
     computer's own key pairs and say so in a `joined` entry, which retires the invitation's
     keys (a second use of the invitation is refused by every computer). Returns the hub
     sequence reached. `adopt(session)`, called once the team's staff records are here, lets
-    the joiner's account take its team key pair (membership.join).
+    the joiner's account take its team key pair (membership.join). `fresh`: the vault is made
+    aside and used only once complete (join_staging), so its snapshot may be restored without
+    the write-ahead log (snapshot.restore_latest).
     May raise: TeamError, BundleRefused, SyncBlocked, HubError."""
     conn = session.conn
     if state.in_team(conn):
@@ -227,7 +229,7 @@ def join_team(session, hub: Hub, invitation: dict, adopt=None) -> int:
             conn.execute(f"DELETE FROM {table}")
     # The snapshot's rows go in before the capture triggers exist: they would only test the
     # flag for every one of a large team's rows.
-    snapshot.restore_latest(conn, hub)
+    snapshot.restore_latest(conn, hub, fresh=fresh)
     with transaction(conn):
         triggers.install_triggers(conn, force=True)
         state.set_capture(conn, True)
