@@ -149,3 +149,21 @@ def test_a_lock_writes_no_compartment_when_only_staff_drafts_and_case_states_cha
     manager = vault_service.unlock(data_dir, "manager", PASSPHRASE)
     assert _token(manager) != token
     manager.lock("test")
+
+
+def test_taking_in_what_a_volunteer_wrote_reads_no_compartment_table_in_full(session):
+    """_absorb runs at every unlock and lock; each of its look-ups of the rows a volunteer wrote
+    goes through the compartment's own index of the writer (0.78 s a time at 200,000 cases, when
+    it read every person and relationship the compartment held)."""
+    demo.populate(session, staff=0, cases=10, seed=4)
+    staff.add_staff(session, "vera", "Vera Volunteer", "volunteer", TEMP)
+    compartment.sync(session, "vera", True)
+    compartment._attach(session.conn, compartment.db_path(session.paths, "vera"),
+                        compartment.key_of(session.conn, "vera"))
+    try:
+        for table, _keys, written in compartment.WRITTEN:
+            plan = [row[3] for row in session.conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT * FROM vol.{table} v WHERE {written}", {"user": "vera"})]
+            assert not any(step.startswith("SCAN v") for step in plan), f"{table}: {plan}"
+    finally:
+        session.conn.execute("DETACH DATABASE vol")
