@@ -45,8 +45,10 @@ class WindowInput(QObject):
             self.watch(window)
 
     def watch(self, window: QWindow | None) -> None:
-        """Qt installs a filter once however often it is asked (it moves it to the front)."""
-        if window is not None:
+        """Qt installs a filter once however often it is asked (it moves it to the front). A
+        window whose C++ side has gone (closed and deleted while its wrapper was still listed)
+        is skipped: installing on it raised and cost the caller its listener."""
+        if window is not None and shiboken6.isValid(window):
             window.installEventFilter(self)
 
     def listen(self, handler: Handler, types: Iterable[QEvent.Type]) -> None:

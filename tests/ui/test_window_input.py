@@ -6,7 +6,9 @@ slower. The profile of a repaint shows it: no Python runs at all."""
 import sys
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 import ui
@@ -113,3 +115,23 @@ def test_ctrl_l_over_a_modal_dialog_is_heard_at_the_dialog_window(qtbot):
     finally:
         lock_key.remove()
         dialog.reject()
+
+
+def test_a_window_whose_cpp_side_is_gone_is_skipped_not_raised_on(qtbot):
+    """The accessibility walk once failed here: a window listed while being deleted raised
+    "Internal C++ object already deleted" in watch(), and the listener being added was lost."""
+    hub = WindowInput.instance()
+    window = QWindow()
+    shiboken6.delete(window)
+    hub.watch(window)     # raised RuntimeError before
+    seen = []
+
+    def handler(watched, event):
+        seen.append(event.type())
+        return False
+
+    hub.listen(handler, {QEvent.Type.KeyPress})
+    try:
+        assert (handler, frozenset({QEvent.Type.KeyPress})) in hub._handlers
+    finally:
+        hub.unlisten(handler)
